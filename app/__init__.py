@@ -1,0 +1,49 @@
+"""Sozialmonitoring Region Hannover: the Flask application factory."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from app import config, db, errors, formatting, i18n, security
+from app.config import PROJECT_ROOT
+
+
+def _secret_key(app: Flask) -> str:
+    """SECRET_KEY from the environment, else one kept in instance/ (shared by all workers)."""
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: config, database, languages, blueprints, CLI, error pages."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.from_mapping(config.from_environment())
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(app)
+
+    db.init_app(app)
+    i18n.init_app(app)
+    formatting.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+
+    from app.views import pages
+
+    app.register_blueprint(pages.bp)
+
+    from app import cli
+
+    cli.init_app(app)
+    return app

@@ -1,0 +1,57 @@
+"""Error pages in German (English on request); never a bare 500 for bad input."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+
+class BadRequestWithChoices(HTTPException):
+    """A 400/404 that names what was wrong and offers valid choices (links)."""
+
+    def __init__(self, code: int, message: str, choices: list[tuple[str, str]] | None = None):
+        super().__init__(description=message)
+        self.code = code
+        self.choices = choices or []
+
+
+GENERIC = {
+    400: _l("Die Anfrage ist fehlerhaft."),
+    403: _l("Zugriff verweigert."),
+    404: _l("Diese Seite wurde nicht gefunden."),
+    405: _l("Diese Methode ist hier nicht erlaubt."),
+    429: _l("Zu viele Anfragen. Bitte etwas später erneut versuchen."),
+    500: _l("Ein interner Fehler ist aufgetreten."),
+}
+
+
+def render_error(code: int, message: str, choices: list[tuple[str, str]] | None = None):
+    """The HTML error page with a status code."""
+    return render_template("errors/error.html", code=code, message=message,
+                           choices=choices or []), code  # fmt: skip
+
+
+def init_app(app: Flask) -> None:
+    """Register handlers for HTTP errors and a lost database connection (503)."""
+
+    @app.errorhandler(BadRequestWithChoices)
+    def with_choices(err: BadRequestWithChoices):
+        return render_error(err.code, err.description, err.choices)
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException):
+        if request.path.startswith("/api/"):
+            return err  # the API blueprint renders problem documents itself
+        code = err.code or 500
+        # Werkzeug's default descriptions are English: replace them with German ones.
+        is_default = err.description == type(err).description
+        message = GENERIC.get(code, err.name) if is_default else err.description
+        return render_error(code, str(message))
+
+    @app.errorhandler(OperationalError)
+    def db_down(_err: Exception):
+        msg = _("Die Datenbank ist gerade nicht erreichbar. Bitte gleich noch einmal versuchen.")
+        return render_error(503, msg)

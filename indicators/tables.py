@@ -1,0 +1,102 @@
+"""Read tabular input (CSV in the office's dialects, or XLSX) into rows with line numbers."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from geodata.report import LoadError, Problem
+
+
+@dataclass
+class Table:
+    """Header and rows of one sheet; row numbers are those a spreadsheet user sees."""
+
+    file: str
+    header: list[str]
+    rows: list[tuple[int, dict[str, str]]]
+    sheet: str | None = None
+
+
+def _decode(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252 as Excel writes it in Germany."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252")
+
+
+def read_csv(path: Path) -> Table:
+    """Read a CSV with ',' or ';' as delimiter, detected from the header line."""
+    name = str(path)
+    text_ = _decode(path.read_bytes())
+    if not text_.strip():
+        raise LoadError([Problem(name, None, None, "Datei ist leer")])
+    first = text_.splitlines()[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text_, newline=""), delimiter=delimiter)
+    header = [h.strip() for h in next(reader)]
+    rows = []
+    for line_no, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            rows.append((line_no, {"__width__": str(len(cells))}))
+            continue
+        rows.append((line_no, {h: c.strip() for h, c in zip(header, cells, strict=True)}))
+    return Table(name, header, rows)
+
+
+def read_xlsx(path: Path, sheet: str | None = None) -> Table:
+    """Read the first (or named) sheet of an XLSX workbook; cells as text."""
+    from openpyxl import load_workbook
+
+    name = str(path)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # zip/xml errors: not a workbook
+        raise LoadError([Problem(name, None, None, f"keine lesbare XLSX-Datei: {exc}")]) from exc
+    ws = wb[sheet] if sheet else wb.worksheets[0]
+    it = ws.iter_rows(values_only=True)
+    try:
+        header = [str(h).strip() if h is not None else "" for h in next(it)]
+    except StopIteration:
+        raise LoadError([Problem(name, None, None, "Tabellenblatt ist leer", ws.title)]) from None
+    rows = []
+    for line_no, cells in enumerate(it, start=2):
+        if all(c is None or str(c).strip() == "" for c in cells):
+            continue
+        rows.append((line_no, {h: _cell(c) for h, c in zip(header, cells, strict=False)}))
+    wb.close()
+    return Table(name, header, rows, ws.title)
+
+
+def _cell(value: object) -> str:
+    """Spreadsheet cell as text; floats that are whole numbers lose their '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_table(path: Path) -> Table:
+    """Read CSV or XLSX by extension; a missing file is a problem, not a traceback."""
+    if not path.exists():
+        raise LoadError([Problem(str(path), None, None, "Datei nicht gefunden")])
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return read_xlsx(path)
+    return read_csv(path)
+
+
+def parse_number(raw: str) -> float:
+    """Parse '1234.5', '1234,5' or '1.234,5' (German) into a float; ValueError otherwise."""
+    s = raw.strip().replace("\u00a0", "").replace(" ", "")
+    if "," in s:
+        s = s.replace(".", "").replace(",", ".")
+    value = float(s)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(raw)
+    return value

@@ -1,0 +1,81 @@
+"""Headless Chromium (Debian's /usr/bin/chromium) via Playwright against a live app server."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from urllib.parse import urlparse
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = "/usr/bin/chromium"
+# Without these, Chromium phones home at start; this machine's network refuses that anyway.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def live_server(app) -> Iterator[str]:
+    """The app served on a free loopback port in a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class RequestLog:
+    """Every URL a page asked for, to prove no third-party host was contacted."""
+
+    def __init__(self, base: str):
+        self.base_host = urlparse(base).netloc
+        self.urls: list[str] = []
+
+    def foreign(self) -> list[str]:
+        """Requests to any host but the app's own (data: and blob: URLs are local)."""
+        return [
+            u for u in self.urls
+            if urlparse(u).scheme in ("http", "https", "ws", "wss")
+            and urlparse(u).netloc != self.base_host
+        ]  # fmt: skip
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh page (German, phone-sized viewport optional per test) with a request log."""
+    context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    log = RequestLog(live_server)
+    pg.on("request", lambda req: log.urls.append(req.url))
+    pg.request_log = log
+    yield pg
+    context.close()
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core (bundled with axe-playwright-python, injected locally) on the page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return results.response["violations"]
+
+
+def describe(violations: list[dict]) -> str:
+    """Readable summary of axe violations for assertion messages."""
+    return "\n".join(
+        f"{v['id']}: {v['help']} ({[n['target'] for n in v['nodes'][:3]]})" for v in violations
+    )

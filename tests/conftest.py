@@ -1,0 +1,150 @@
+"""Fixtures on a real PostGIS: a template database loaded once, cloned per need."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, create_engine, make_url, text
+
+from app import create_app
+from app.config import from_environment
+
+DATA_DIR = Path(
+    os.environ.get("DATA_DIR") or Path(__file__).resolve().parents[2] / "shared" / "data"
+)
+REGION_GEOJSON = DATA_DIR / "geodata" / "vg5000_gem_2021_region_hannover.geojson"
+GERMANY_GPKG = DATA_DIR / "geodata" / "vg5000_gem_2021_deutschland.gpkg"
+ZENSUS_CSV = DATA_DIR / "indicators" / "zensus2022_1000A-0000_bevoelkerung_gemeinden.csv"
+TABLES = ("area", "topic", "indicator", "release", "value")
+
+
+def _server_url() -> str:
+    return os.environ.get("TEST_DATABASE_URL") or from_environment()["DATABASE_URL"]
+
+
+def _with_db(url: str, name: str) -> str:
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def _admin(sql: str) -> None:
+    eng = create_engine(_with_db(_server_url(), "postgres"), isolation_level="AUTOCOMMIT")
+    with eng.connect() as conn:
+        conn.execute(text(sql))
+    eng.dispose()
+
+
+def clone_database(template: str) -> str:
+    """A new database copied from a template (PostgreSQL copies files: fast)."""
+    name = f"sozmon_t_{uuid.uuid4().hex[:10]}"
+    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return name
+
+
+def drop_database(name: str) -> None:
+    """Drop a test database, closing whatever still holds it."""
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def make_app(db_name: str, **extra):
+    """An app on the named test database."""
+    cfg = {"TESTING": True, "DATABASE_URL": _with_db(_server_url(), db_name),
+           "DATA_DIR": DATA_DIR, "SECRET_KEY": "test", **extra}  # fmt: skip
+    return create_app(cfg)
+
+
+def invoke(app, *args: str):
+    """Run a CLI command of the app and return Click's result."""
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+@pytest.fixture(scope="session")
+def empty_template() -> Iterator[str]:
+    """A database with the schema only (Alembic head), used as template."""
+    name = f"sozmon_empty_{os.getpid()}"
+    drop_database(name)
+    _admin(f'CREATE DATABASE "{name}"')
+    app = make_app(name)
+    result = invoke(app, "db", "upgrade")
+    assert result.exit_code == 0, result.output
+    app.extensions["sozmon_engine"].dispose()
+    yield name
+    drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def loaded_template(empty_template: str) -> Iterator[str]:
+    """A database with boundaries, catalogue, Zensus release and demo release loaded."""
+    name = f"sozmon_loaded_{os.getpid()}"
+    drop_database(name)
+    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{empty_template}"')
+    app = make_app(name)
+    result = invoke(app, "load-all")
+    assert result.exit_code == 0, result.output
+    app.extensions["sozmon_engine"].dispose()
+    yield name
+    drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def app(loaded_template: str):
+    """The app on a loaded database shared by read-only tests."""
+    name = clone_database(loaded_template)
+    application = make_app(name)
+    yield application
+    application.extensions["sozmon_engine"].dispose()
+    drop_database(name)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def fresh_app(loaded_template: str):
+    """An app on its own copy of the loaded database, for tests that change data."""
+    name = clone_database(loaded_template)
+    application = make_app(name)
+    yield application
+    application.extensions["sozmon_engine"].dispose()
+    drop_database(name)
+
+
+@pytest.fixture
+def empty_app(empty_template: str):
+    """An app on its own database with the schema but no data."""
+    name = clone_database(empty_template)
+    application = make_app(name)
+    yield application
+    application.extensions["sozmon_engine"].dispose()
+    drop_database(name)
+
+
+@pytest.fixture
+def conn(app) -> Iterator[Connection]:
+    """A connection to the shared loaded database (read-only use)."""
+    with app.extensions["sozmon_engine"].connect() as c:
+        yield c
+
+
+def db_checksum(application) -> dict[str, str]:
+    """md5 over every table's rows: proves a failed load left the database as it was."""
+    out = {}
+    with application.extensions["sozmon_engine"].connect() as c:
+        for t in TABLES:
+            out[t] = c.scalar(
+                text(
+                    f"SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM {t} x"
+                )
+            )
+            out[t + "_count"] = c.scalar(text(f"SELECT count(*) FROM {t}"))
+    return out
