@@ -1,0 +1,226 @@
+"""Map page and embed through the Flask test client: content, bad input, caching, framing."""
+
+import json
+import re
+
+import pytest
+
+from app.maps import build_map, short_name
+
+# A tag that would make the browser fetch from another host (links to licences are fine).
+FOREIGN = re.compile(
+    r"""<(?:script|link|img|iframe|source)\b[^>]*(?:src|href)=["']?(?:https?:)?//"""
+)
+
+
+def _html(r):
+    return r.get_data(as_text=True)
+
+
+def test_default_map_shows_latest_year_of_default_indicator(client):
+    r = client.get("/karte")
+    assert r.status_code == 200
+    html = _html(r)
+    assert "SGB-II-Quote" in html
+    assert 'aria-current="page">2024<' in html
+    assert "Beispieldaten" in html  # the demo release is synthetic
+    assert "© GeoBasis-DE / BKG 2021" in html
+    assert html.count("<tr>") >= 21 + 1  # 21 Kommunen + header
+    assert "keine Daten" in html  # the legend's no-data class
+    assert "Region Hannover" in html
+
+
+def test_map_uses_only_the_apps_own_assets(client):
+    html = _html(client.get("/karte"))
+    assert "/static/vendor/leaflet/leaflet.js" in html
+    assert "/static/vendor/leaflet/leaflet.css" in html
+    for cdn in ("cdn.jsdelivr", "code.jquery", "cdnjs", "bootstrapcdn", "openstreetmap"):
+        assert cdn not in html
+    assert not FOREIGN.search(html)
+    # folium's viewport forbade zooming (an accessibility fault): it must not be there.
+    assert "user-scalable=no" not in html
+
+
+def test_real_indicator_is_not_marked_synthetic(client):
+    html = _html(client.get("/karte?indikator=bev_zensus22&jahr=2022"))
+    assert "zensus-2022" in html
+    assert "synthetic-banner" not in html
+    # Hannover's Zensus 2022 population in German format.
+    assert re.search(r"5\d\d\.\d{3}</td>", html)
+
+
+def test_legend_bounds_in_unit_and_german_format(client):
+    html = _html(client.get("/karte?indikator=sgb2_quote&jahr=2020&klassen=gleich"))
+    labels = re.findall(r'<span class="legend-label">([^<]+)</span>', html)
+    assert len(labels) == 6  # five classes + keine Daten
+    assert labels[-1] == "keine Daten"
+    for label in labels[:-1]:
+        assert re.fullmatch(r"\d+,\d – \d+,\d %", label), label
+
+
+def test_classification_and_scheme_change_the_map(client):
+    q = _html(client.get("/karte?indikator=sgb2_quote&jahr=2020&klassen=quantile"))
+    j = _html(client.get("/karte?indikator=sgb2_quote&jahr=2020&klassen=jenks"))
+    legend = re.compile(r'<span class="legend-label">([^<]+)</span>')
+    assert legend.findall(q) != legend.findall(j)
+    d = _html(client.get("/karte?indikator=sgb2_quote&jahr=2020&farben=divergierend"))
+    assert "#b2182b" in d and "Farben um den Wert der Region" in d
+
+
+def test_year_links_keep_the_other_state(client):
+    html = _html(client.get("/karte?indikator=kaufkraft_ew&jahr=2015&klassen=jenks"))
+    links = re.findall(r'href="(/karte\?[^"]*jahr=2016[^"]*)"', html)
+    assert links, "no link to 2016"
+    assert "indikator=kaufkraft_ew" in links[0] and "klassen=jenks" in links[0]
+
+
+@pytest.mark.parametrize(
+    ("url", "code", "text", "choice"),
+    [
+        ("/karte?indikator=gibt_es_nicht", 404, "gibt es nicht", "indikator=sgb2_quote"),
+        ("/karte?indikator=sgb2_quote&jahr=abc", 400, "keine gültige Jahreszahl", "jahr=2024"),
+        ("/karte?indikator=sgb2_quote&jahr=1990", 404, "keine Daten", "jahr=2012"),
+        ("/karte?indikator=bev_zensus22&jahr=2020", 404, "keine Daten", "jahr=2022"),
+        ("/karte?jahr=99999999999999999999", 400, "keine gültige Jahreszahl", "jahr=2024"),
+        ("/karte?klassen=kmeans", 400, "Klassenbildung", "klassen=jenks"),
+        (
+            "/karte?indikator=bev_insgesamt&farben=divergierend",
+            400,
+            "Farbschema",
+            "farben=sequenziell",
+        ),
+        ("/karte?farben=bunt", 400, "Farbschema", "farben=divergierend"),
+        ("/karte?release=x", 400, "Datenstand", "/karte"),
+        ("/karte?release=424242", 404, "Datenstand", "indikator=sgb2_quote"),
+        ("/embed/karte?indikator=%3Cscript%3E", 404, "gibt es nicht", "/embed/karte?indikator="),
+    ],
+)
+def test_bad_input_is_a_german_error_with_choices(client, url, code, text, choice):
+    r = client.get(url)
+    assert r.status_code == code
+    html = _html(r)
+    assert f"Fehler {code}" in html and text in html
+    assert choice in html
+    if "%3Cscript" in url:  # hostile input is shown escaped, never as markup
+        assert "„&lt;script&gt;“" in html
+
+
+def test_repeat_request_is_answered_304(client):
+    r = client.get("/karte?indikator=sgb2_quote&jahr=2023")
+    etag = r.headers["ETag"]
+    assert r.headers["Cache-Control"].startswith("public")
+    again = client.get("/karte?indikator=sgb2_quote&jahr=2023", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    other = client.get("/karte?indikator=sgb2_quote&jahr=2022", headers={"If-None-Match": etag})
+    assert other.status_code == 200
+    # The ETag depends on release and parameters, not on folium's random element ids.
+    assert client.get("/karte?indikator=sgb2_quote&jahr=2023").headers["ETag"] == etag
+
+
+def test_gzip_variant_is_revalidated_too(client):
+    r = client.get("/karte", headers={"Accept-Encoding": "gzip"})
+    assert r.headers.get("Content-Encoding") == "gzip"
+    again = client.get(
+        "/karte", headers={"Accept-Encoding": "gzip", "If-None-Match": r.headers["ETag"]}
+    )
+    assert again.status_code == 304
+
+
+def test_only_embed_may_be_framed(client):
+    page = client.get("/karte")
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Frame-Options"] == "DENY"
+    embed = client.get("/embed/karte?indikator=sgb2_quote")
+    assert embed.status_code == 200
+    assert "frame-ancestors *" in embed.headers["Content-Security-Policy"]
+    assert "X-Frame-Options" not in embed.headers
+
+
+def test_embed_has_map_legend_source_and_link_back(client):
+    html = _html(client.get("/embed/karte?indikator=sgb2_quote&jahr=2021"))
+    assert "legend-list" in html and "Quelle" in html and "© GeoBasis-DE / BKG 2021" in html
+    assert 'href="/karte?indikator=sgb2_quote&amp;jahr=2021"' in html
+    assert "Beispieldaten" in html
+    assert "site-header" not in html  # just the map, no navigation
+
+
+def test_map_page_offers_iframe_snippet(client):
+    html = _html(client.get("/karte?indikator=sgb2_quote&jahr=2021"))
+    snippet = re.search(r'<textarea id="embed-code"[^>]*>([^<]+)</textarea>', html).group(1)
+    assert snippet.startswith('&lt;iframe src="http://localhost/embed/karte?indikator=sgb2_quote')
+    assert "jahr=2021" in snippet and snippet.endswith("&lt;/iframe&gt;")
+
+
+def test_english_map_page(client):
+    r = client.get("/karte?lang=en")
+    assert r.status_code == 200 and '<html lang="en">' in _html(r)
+
+
+GEOJSON = json.dumps(
+    {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": "03241001",
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[9.7, 52.3], [9.8, 52.3], [9.8, 52.4], [9.7, 52.3]]],
+                },
+                "properties": {"ags": "03241001", "name": "Hannover"},
+            }
+        ],
+    }
+)
+
+
+def test_build_map_without_tiles_uses_local_assets():
+    parts = build_map(
+        GEOJSON,
+        {"03241001": {"color": "#bd0026", "label": "12,3 %", "href": "/kommune/03241001"}},
+        [{"ags": "03241001", "name": "Hannover", "lat": 52.35, "lon": 9.75}],
+        [[52.2, 9.6], [52.5, 9.9]],
+        [("leaflet", "/static/vendor/leaflet/leaflet.js")],
+        [("leaflet_css", "/static/vendor/leaflet/leaflet.css")],
+        "© GeoBasis-DE / BKG 2021",
+    )
+    everything = parts.header + parts.html + parts.script
+    assert "http" not in everything  # no CDN, no tile server
+    assert "tileLayer" not in everything
+    assert '"fillColor": "#bd0026"' in parts.script
+    assert "SozmonKarte.labels" in parts.script
+    assert "© GeoBasis-DE / BKG 2021" in parts.script.encode().decode("unicode_escape")
+
+
+def test_build_map_with_configured_tiles():
+    parts = build_map(
+        GEOJSON, {}, [], None, [], [], "x", tile_url="https://tiles.example.org/{z}/{x}/{y}.png",
+        tile_attribution="© Beispiel",
+    )  # fmt: skip
+    assert "tiles.example.org" in parts.script
+
+
+def test_short_names_for_labels():
+    assert short_name("Neustadt am Rübenberge") == "Neustadt a. Rbge."
+    assert short_name("Wennigsen (Deister)") == "Wennigsen"
+    assert short_name("Hannover") == "Hannover"
+
+
+def test_withheld_value_reads_geheim_and_drafts_need_an_editor(fresh_app, tmp_path):
+    from sqlalchemy import text
+
+    with fresh_app.extensions["sozmon_engine"].begin() as c:
+        c.execute(text(
+            "UPDATE value SET suppressed = true, value = NULL, numerator = NULL"
+            " WHERE indicator_id = 'alo_quote' AND year = 2020 AND ags = '03241005'"))  # fmt: skip
+    client = fresh_app.test_client()
+    html = client.get("/karte?indikator=alo_quote&jahr=2020").get_data(as_text=True)
+    assert "geheim" in html
+    path = tmp_path / "draft.csv"
+    path.write_text("ags,indicator,year,value\n03241001,kaufkraft_ew,2030,1\n")
+    from tests.conftest import invoke
+
+    assert invoke(fresh_app, "load-release", str(path), "--label", "d-1", "--draft").exit_code == 0
+    with fresh_app.extensions["sozmon_engine"].connect() as c:
+        rid = c.scalar(text("SELECT id FROM release WHERE label = 'd-1'"))
+    assert client.get(f"/karte?indikator=kaufkraft_ew&release={rid}").status_code == 404
