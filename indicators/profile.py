@@ -1,0 +1,339 @@
+"""Profile, comparison and time-series queries: every indicator for some areas in a few queries."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext as _
+from sqlalchemy import Connection, text
+
+from geodata.queries import REGION_AGS, locator_paths
+from indicators.disparities import area_benchmarks
+from indicators.queries import list_releases, release_for, series, topics_with_indicators
+
+AGS_RE = re.compile(r"^\d{5}(\d{3})?$")
+ZENSUS_INDICATOR = "bev_zensus22"
+MODES = ("absolut", "index")
+
+
+class InvalidChoice(ValueError):
+    """A request names something that does not exist; `field` says which parameter."""
+
+    def __init__(self, field: str, message: str, valid: list | None = None):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+        self.valid = valid or []  # valid values where they are not a plain list of areas
+
+
+# Per indicator the release shown (the requested one, else the newest published holding it) and
+# its latest year; the values of the asked-for areas; and their rank among the Kommunen in that
+# year (the Region is not ranked). rank() gives ties the same rank; the CASE picks the direction
+# from the polarity (1 = best; neutral: highest first). Three index lookups, one small sort.
+_VALUES_SQL = """
+WITH rel AS (
+  SELECT i.id AS indicator_id, i.polarity, r.id AS release_id, r.label, r.synthetic,
+         (SELECT max(v.year) FROM value v WHERE v.indicator_id = i.id AND v.release_id = r.id)
+           AS latest_year
+  FROM indicator i CROSS JOIN LATERAL (
+    SELECT r.id, r.label, r.synthetic FROM release r
+    WHERE r.status = 'published' AND (CAST(:release AS int) IS NULL OR r.id = :release)
+      AND EXISTS (SELECT 1 FROM value v WHERE v.release_id = r.id AND v.indicator_id = i.id)
+    ORDER BY r.published_at DESC, r.id DESC LIMIT 1) r
+), ranked AS (
+  SELECT v.indicator_id, v.ags,
+         rank() OVER (PARTITION BY v.indicator_id ORDER BY
+           CASE WHEN rel.polarity = 'higher_worse' THEN v.value END ASC,
+           CASE WHEN rel.polarity <> 'higher_worse' THEN v.value END DESC) AS rank,
+         count(*) OVER (PARTITION BY v.indicator_id) AS ranked_of
+  FROM rel JOIN value v ON v.release_id = rel.release_id AND v.indicator_id = rel.indicator_id
+    AND v.year = rel.latest_year
+  JOIN area a ON a.ags = v.ags AND a.level = 'kommune'
+  WHERE NOT v.suppressed AND v.value IS NOT NULL
+)
+SELECT v.indicator_id, v.ags, v.year, CASE WHEN v.suppressed THEN NULL ELSE v.value END AS value,
+       rel.release_id, rel.label, rel.synthetic, rel.latest_year, r.rank, r.ranked_of
+FROM rel JOIN value v ON v.release_id = rel.release_id AND v.indicator_id = rel.indicator_id
+LEFT JOIN (SELECT * FROM ranked WHERE ags = ANY(:areas)) r
+  ON r.indicator_id = v.indicator_id AND r.ags = v.ags AND v.year = rel.latest_year
+WHERE v.ags = ANY(:areas)
+ORDER BY v.indicator_id, v.ags, v.year
+"""
+
+
+def valid_areas(conn: Connection) -> list[dict]:
+    """The Region and its Kommunen (ags, name, kind, level), Region first, then by name."""
+    rows = conn.execute(
+        text(
+            "SELECT ags, name, kind, level FROM area WHERE level IN ('region', 'kommune')"
+            " ORDER BY level = 'region' DESC, name"
+        )
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def check_release(conn: Connection, release_id: int | None) -> dict | None:
+    """The published release asked for (None when none was asked for), or InvalidChoice."""
+    if release_id is None:
+        return None
+    for r in list_releases(conn):
+        if r["id"] == release_id:
+            return r
+    raise InvalidChoice("release", _("Den Datenstand %(id)s gibt es nicht.", id=release_id))
+
+
+def _area(conn: Connection, ags: str, kommune_only: bool = False) -> dict:
+    """One area by AGS, or InvalidChoice (also for a malformed AGS)."""
+    areas = {a["ags"]: a for a in valid_areas(conn)}
+    a = areas.get(ags) if AGS_RE.match(ags or "") else None
+    if a is None or (kommune_only and a["level"] != "kommune"):
+        raise InvalidChoice(
+            "ags", _("Eine Kommune mit dem Schlüssel „%(ags)s“ gibt es nicht.", ags=ags[:20])
+        )
+    return a
+
+
+def _figures_sql(where: str) -> str:
+    return (
+        "SELECT a.ags, a.name, a.kind, a.level, a.area_km2, v.value AS population, v.year"
+        " FROM area a LEFT JOIN value v ON v.ags = a.ags AND v.indicator_id = :i"
+        "  AND v.release_id = CAST(:r AS int) AND NOT v.suppressed"
+        f" WHERE {where} ORDER BY a.level = 'region' DESC, a.name, v.year DESC"
+    )
+
+
+def _figures(row, rel: dict | None) -> dict:
+    pop, km2 = row.population, row.area_km2
+    return {
+        "ags": row.ags, "name": row.name, "kind": row.kind, "level": row.level,
+        "population": pop, "population_year": row.year,
+        "population_release": rel["label"] if rel else None, "area_km2": km2,
+        "density": pop / km2 if pop is not None and km2 else None,
+    }  # fmt: skip
+
+
+def header_figures(conn: Connection, ags: str) -> dict:
+    """Real Zensus 2022 population, area in km² and density for an area."""
+    rel = release_for(conn, ZENSUS_INDICATOR)
+    params = {"i": ZENSUS_INDICATOR, "r": rel["id"] if rel else None, "ags": ags}
+    return _figures(conn.execute(text(_figures_sql("a.ags = :ags")), params).first(), rel)
+
+
+def area_overview(conn: Connection) -> list[dict]:
+    """The Region and its Kommunen with Zensus population, area and density (for the index)."""
+    rel = release_for(conn, ZENSUS_INDICATOR)
+    params = {"i": ZENSUS_INDICATOR, "r": rel["id"] if rel else None}
+    rows = conn.execute(text(_figures_sql("a.level IN ('region', 'kommune')")), params)
+    seen: dict[str, dict] = {}
+    for r in rows:  # newest Zensus year first per area
+        seen.setdefault(r.ags, _figures(r, rel))
+    return list(seen.values())
+
+
+def change(v_from: float | None, v_to: float | None) -> tuple[float | None, float | None]:
+    """Change between two values in points (unit of the indicator) and in per cent."""
+    if v_from is None or v_to is None:
+        return None, None
+    pct = (v_to - v_from) / abs(v_from) * 100 if v_from else None
+    return v_to - v_from, pct
+
+
+def _collect(conn: Connection, areas: list[str], release_id: int | None) -> dict[str, dict]:
+    """Per indicator: release, latest year, and per area its series, latest value and rank."""
+    out: dict[str, dict] = {}
+    rows = conn.execute(text(_VALUES_SQL), {"areas": areas, "release": release_id})
+    for r in rows:
+        ind = out.setdefault(
+            r.indicator_id,
+            {
+                "release": {"id": r.release_id, "label": r.label, "synthetic": r.synthetic},
+                "year": r.latest_year,
+                "areas": {
+                    a: {"series": [], "value": None, "rank": None, "ranked_of": None} for a in areas
+                },
+            },
+        )
+        d = ind["areas"][r.ags]
+        d["series"].append((r.year, r.value))
+        if r.year == r.latest_year:
+            d["value"], d["rank"], d["ranked_of"] = r.value, r.rank, r.ranked_of
+    return out
+
+
+def _by_topic(conn: Connection, data: dict[str, dict], build) -> list[dict]:
+    """Topics in catalogue order with a row per indicator that has values (build makes the row)."""
+    topics = []
+    for t in topics_with_indicators(conn):
+        rows = [build(i, data[i["id"]]) for i in t["indicators"] if i["id"] in data]
+        if rows:
+            topics.append({**{k: t[k] for k in ("id", "name_de", "name_en")}, "rows": rows})
+    return topics
+
+
+def _years(data: dict[str, dict]) -> list[int]:
+    return sorted({y for d in data.values() for a in d["areas"].values() for y, _ in a["series"]})
+
+
+def profile(
+    conn: Connection,
+    ags: str,
+    release_id: int | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+) -> dict:
+    """The Sozialstrukturprofil of an area: every indicator vs the Region, rank, series, change."""
+    area = _area(conn, ags)
+    check_release(conn, release_id)
+    data = _collect(conn, [ags, REGION_AGS], release_id)
+    years = _years(data)
+    if not years:
+        raise InvalidChoice("release", _("Dieser Datenstand enthält keine Werte."))
+    year_to = years[-1] if year_to is None else year_to
+    year_from = max(years[0], year_to - 5) if year_from is None else year_from
+    if year_from > year_to:
+        raise InvalidChoice(
+            "period",
+            _("Das Anfangsjahr %(a)s liegt nach dem Endjahr %(b)s.", a=year_from, b=year_to),
+            years,
+        )
+    if year_from < years[0] or year_to > years[-1]:
+        raise InvalidChoice(
+            "period",
+            _(
+                "Der Zeitraum %(a)s–%(b)s liegt außerhalb der Daten (%(first)s–%(last)s).",
+                a=year_from,
+                b=year_to,
+                first=years[0],
+                last=years[-1],
+            ),
+            years,
+        )
+
+    # Verdicts against the Region (Wilson/Byar intervals), only for Kommunen.
+    bench = {} if area["level"] == "region" else area_benchmarks(conn, ags, release_id)
+
+    def build(ind: dict, d: dict) -> dict:
+        own, reg = d["areas"][ags], d["areas"][REGION_AGS]
+        by_year = dict(own["series"])
+        b = bench.get(ind["id"])
+        points, pct = change(by_year.get(year_from), by_year.get(year_to))
+        diff = own["value"] - reg["value"] if None not in (own["value"], reg["value"]) else None
+        return {
+            "indicator": ind, "release": d["release"], "year": d["year"],
+            "value": own["value"], "region": reg["value"], "diff": diff,
+            "rank": own["rank"], "ranked_of": own["ranked_of"],
+            "series": own["series"], "region_series": reg["series"],
+            "from_value": by_year.get(year_from), "to_value": by_year.get(year_to),
+            "change_points": points, "change_percent": pct,
+            "benchmark": b["benchmark"] if b and b["year"] == d["year"] else None,
+        }  # fmt: skip
+
+    topics = _by_topic(conn, data, build)
+    return {
+        "area": area,
+        "is_region": area["level"] == "region",
+        "figures": header_figures(conn, ags),
+        "locator": locator_paths(conn, ags),
+        "topics": topics,
+        "years": years,
+        "year_from": year_from,
+        "year_to": year_to,
+        "synthetic": any(d["release"]["synthetic"] for d in data.values()),
+        "releases": sorted({(d["release"]["id"], d["release"]["label"]) for d in data.values()}),
+        "kommunen": [a for a in valid_areas(conn) if a["level"] == "kommune"],
+    }
+
+
+def compare(conn: Connection, ags_a: str, ags_b: str, release_id: int | None = None) -> dict:
+    """Two Kommunen side by side with the Region: latest values, difference, ranks, series."""
+    a, b = _area(conn, ags_a, kommune_only=True), _area(conn, ags_b, kommune_only=True)
+    if ags_a == ags_b:
+        raise InvalidChoice("same", _("Für einen Vergleich braucht es zwei verschiedene Kommunen."))
+    check_release(conn, release_id)
+    data = _collect(conn, [ags_a, ags_b, REGION_AGS], release_id)
+
+    def build(ind: dict, d: dict) -> dict:
+        va, vb, vr = (d["areas"][x] for x in (ags_a, ags_b, REGION_AGS))
+        diff = va["value"] - vb["value"] if None not in (va["value"], vb["value"]) else None
+        better = None
+        if diff and ind["polarity"] != "neutral":
+            a_higher = diff > 0
+            better = "a" if a_higher == (ind["polarity"] == "higher_better") else "b"
+        return {
+            "indicator": ind, "release": d["release"], "year": d["year"],
+            "a": va["value"], "b": vb["value"], "region": vr["value"], "diff": diff,
+            "rank_a": va["rank"], "rank_b": vb["rank"], "ranked_of": va["ranked_of"] or vb["ranked_of"],
+            "better": better,
+            "series": {"a": va["series"], "b": vb["series"], "region": vr["series"]},
+            "years": sorted({y for x in (va, vb, vr) for y, _ in x["series"]}),
+        }  # fmt: skip
+
+    return {
+        "a": a,
+        "b": b,
+        "topics": _by_topic(conn, data, build),
+        "years": _years(data),
+        "synthetic": any(d["release"]["synthetic"] for d in data.values()),
+        "kommunen": [x for x in valid_areas(conn) if x["level"] == "kommune"],
+    }
+
+
+def time_series(
+    conn: Connection,
+    indicator_id: str,
+    kommunen: list[str],
+    release_id: int | None = None,
+    mode: str = "absolut",
+    max_kommunen: int = 7,
+) -> dict:
+    """The Region's series of an indicator plus chosen Kommunen, absolute or as index (first=100)."""
+    from indicators.queries import get_indicator
+
+    ind = (
+        get_indicator(conn, indicator_id) if re.match(r"^[a-z0-9_]{1,64}$", indicator_id) else None
+    )
+    if ind is None:
+        raise InvalidChoice(
+            "indikator", _("Die Kennzahl „%(id)s“ gibt es nicht.", id=indicator_id[:64])
+        )
+    if mode not in MODES:
+        raise InvalidChoice(
+            "darstellung", _("Die Darstellung „%(mode)s“ gibt es nicht.", mode=mode[:20])
+        )
+    areas = {a["ags"]: a for a in valid_areas(conn)}
+    for k in kommunen:
+        if k not in areas or areas[k]["level"] != "kommune":
+            raise InvalidChoice(
+                "kommunen", _("Eine Kommune mit dem Schlüssel „%(ags)s“ gibt es nicht.", ags=k[:20])
+            )
+    if len(set(kommunen)) != len(kommunen):
+        raise InvalidChoice("kommunen", _("Jede Kommune bitte nur einmal wählen."))
+    if len(kommunen) > max_kommunen:
+        raise InvalidChoice("kommunen", _("Höchstens %(n)s Kommunen auf einmal.", n=max_kommunen))
+    check_release(conn, release_id)
+    rel = release_for(conn, indicator_id, release_id)
+    data = series(conn, indicator_id, [REGION_AGS, *kommunen], rel["id"]) if rel else {}
+    years = sorted({y for pts in data.values() for y, _ in pts})
+    if not years:
+        raise InvalidChoice(
+            "indikator", "Für diese Kennzahl gibt es in diesem Datenstand keine Werte."
+        )
+    lines = []
+    for a in [REGION_AGS, *kommunen]:
+        by_year = dict(data.get(a, []))
+        pts = [(y, by_year.get(y)) for y in years]
+        if mode == "index":
+            base = pts[0][1]
+            pts = [(y, v / base * 100 if base and v is not None else None) for y, v in pts]
+        lines.append({"ags": a, "name": areas[a]["name"], "points": pts})
+    return {
+        "indicator": ind,
+        "release": rel,
+        "synthetic": bool(rel and rel["synthetic"]),
+        "mode": mode,
+        "decimals": 1 if mode == "index" else ind["decimals"],
+        "years": years,
+        "lines": lines,
+        "kommunen": [a for a in areas.values() if a["level"] == "kommune"],
+        "topics": topics_with_indicators(conn),
+    }
