@@ -1,0 +1,94 @@
+"""datapackage.json (Frictionless) and DCAT-AP.de for harvesting portals."""
+
+from __future__ import annotations
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+from urllib.parse import urlsplit
+
+from sqlalchemy import text
+
+from app.metadata import NS
+
+API = "/api/v1"
+
+
+def local(client, url: str):
+    """Fetch an absolute URL of the app through the test client."""
+    parts = urlsplit(url)
+    return client.get(parts.path + ("?" + parts.query if parts.query else ""))
+
+
+def test_datapackage_describes_the_complete_download(client, conn):
+    pkg = client.get(f"{API}/releases/zensus-2022/datapackage.json").get_json()
+    assert pkg["profile"] == "data-package" and pkg["version"] == "zensus-2022"
+    assert pkg["name"] == "sozialmonitoring-region-hannover-zensus-2022"
+    assert pkg["licenses"][0]["path"] == "https://www.govdata.de/dl-de/by-2-0"
+    assert pkg["sozmon:synthetic"] is False and "Beispieldaten" not in pkg["title"]
+    resources = {r["name"]: r for r in pkg["resources"]}
+    assert set(resources) == {"werte", "indikatoren", "gebiete"}
+
+    werte = resources["werte"]
+    r = local(client, werte["path"])
+    assert r.status_code == 200 and r.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True))))
+    assert list(rows[0]) == [f["name"] for f in werte["schema"]["fields"]]
+    assert len(rows) == conn.scalar(text(
+        "SELECT count(*) FROM value v JOIN release r ON r.id = v.release_id"
+        " WHERE r.label = 'zensus-2022'"))  # fmt: skip
+    keys = {(x["indicator"], x["ags"], x["year"]) for x in rows}
+    assert len(keys) == len(rows)  # the declared primary key holds
+
+    kat = resources["indikatoren"]
+    r = local(client, kat["path"])
+    header = next(csv.reader(io.StringIO(r.get_data(as_text=True))))
+    assert header == [f["name"] for f in kat["schema"]["fields"]]
+    ids = {row[0] for row in csv.reader(io.StringIO(r.get_data(as_text=True)))}
+    assert {x["indicator"] for x in rows} <= ids  # the declared foreign key holds
+
+    gebiete = local(client, resources["gebiete"]["path"])
+    assert gebiete.get_json(force=True)["type"] == "FeatureCollection"
+    assert "GeoBasis-DE / BKG 2021" in resources["gebiete"]["title"]
+
+
+def test_datapackage_of_synthetic_release_says_so(client):
+    pkg = client.get(f"{API}/releases/demo-2024-2/datapackage.json").get_json()
+    assert pkg["sozmon:synthetic"] is True
+    assert "Beispieldaten" in pkg["title"] and "Beispieldaten" in pkg["description"]
+
+
+def test_datapackage_of_unknown_release_is_404(client):
+    r = client.get(f"{API}/releases/gibt-es-nicht/datapackage.json")
+    assert r.status_code == 404 and r.mimetype == "application/problem+json"
+
+
+def q(tag: str) -> str:
+    prefix, name = tag.split(":")
+    return f"{{{NS[prefix]}}}{name}"
+
+
+def test_dcat_catalogue_lists_real_releases_only(client, conn):
+    r = client.get(f"{API}/dcat.rdf")
+    assert r.mimetype == "application/rdf+xml"
+    root = ET.fromstring(r.data)
+    catalog = root.find(q("dcat:Catalog"))
+    assert catalog is not None and catalog.find(q("dct:title")).text
+    datasets = catalog.findall(f"{q('dcat:dataset')}/{q('dcat:Dataset')}")
+    real = list(conn.scalars(text(
+        "SELECT label FROM release WHERE status = 'published' AND NOT synthetic")))  # fmt: skip
+    assert [d.find(q("owl:versionInfo")).text for d in datasets] == real
+    for ds in datasets:
+        # DCAT-AP.de: title, description, publisher, contact, theme, political geocoding.
+        for tag in ("dct:title", "dct:description", "dct:publisher", "dcat:contactPoint",
+                    "dcat:theme", "dcatde:politicalGeocodingURI", "dct:spatial"):  # fmt: skip
+            assert ds.find(q(tag)) is not None, tag
+        dists = ds.findall(f"{q('dcat:distribution')}/{q('dcat:Distribution')}")
+        assert len(dists) >= 5
+        for dist in dists:
+            lic = dist.find(q("dct:license")).get(q("rdf:resource"))
+            assert lic == "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
+            assert dist.find(q("dcatde:licenseAttributionByText")).text
+            url = dist.find(q("dcat:downloadURL")).get(q("rdf:resource"))
+            assert local(client, url).status_code == 200, url
+    assert b"demo-2024-2" not in r.data  # invented numbers are not offered to GovData
