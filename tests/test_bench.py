@@ -1,0 +1,28 @@
+"""Smoke test: scripts/bench runs end to end and writes its figures (no timing assertions)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_bench_quick_run_prints_and_writes_figures(app, tmp_path):
+    out = tmp_path / "bench.json"
+    env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"]}
+    proc = subprocess.run(
+        [str(ROOT / "scripts" / "bench"), "--quick", "--skip-failure", "--out", str(out)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    for heading in ("== HTTP", "== Browser", "== Release load"):
+        assert heading in proc.stdout
+    figures = json.loads(out.read_text())
+    assert set(figures["http"]) == {"map", "embed", "profile", "geojson_api"}
+    for page in figures["http"].values():
+        assert page["app_rps"]["median"] > 0 and page["errors"] == 0
+    assert figures["first_view"]["map"]["requests"] >= 3
+    assert figures["release_load"]["rows"] > 20000
