@@ -6,9 +6,13 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from flask_compress import Compress
 
 from app import config, db, errors, formatting, i18n, security
 from app.config import PROJECT_ROOT
+
+# gzip and brotli for every text response (JSON, GeoJSON, CSV, HTML, JS, CSS).
+compress = Compress()
 
 
 def _secret_key(app: Flask) -> str:
@@ -39,11 +43,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
 
-    from app.views import pages
+    # Imported here: blueprints import app submodules, and the factory does no work at import.
+    from app import auth, cli
+    from app.api import bp as api_bp
+    from app.views import api_docs, disparities, editor, kommune, maps, pages, zeitreihe
 
-    app.register_blueprint(pages.bp)
-
-    from app import cli
-
+    compress.init_app(app)
+    auth.init_app(app)
+    for bp in (pages.bp, maps.bp, kommune.bp, zeitreihe.bp, disparities.bp, api_bp,
+               api_docs.bp, editor.bp):  # fmt: skip
+        app.register_blueprint(bp)
     cli.init_app(app)
     return app

@@ -21,6 +21,7 @@ from geodata.loaders import load_boundaries
 from geodata.report import LoadError
 from indicators import demo, zensus
 from indicators.loaders import load_catalogue, load_release, load_topics
+from indicators.releases import publish as publish_release
 
 CATALOGUE_DIR = PROJECT_ROOT / "indicators" / "data"
 REGION = ("03241", "Region Hannover")
@@ -132,11 +133,17 @@ def load_catalogue_cmd(topics: Path, path: Path) -> None:
 def load_release_cmd(
     paths: tuple[Path, ...], label: str, note: str, synthetic: bool, draft: bool
 ) -> None:
-    """Load a release from long-form CSV/XLSX files (ags, indicator, year, value[, …])."""
+    """Load a release from long-form CSV/XLSX files (ags, indicator, year, value[, …]).
+
+    Without --draft it is published in the same transaction, through the same publish step as
+    `sozmon publish` (small-number rule SUPPRESS_NUMERATOR_BELOW included).
+    """
     try:
         with transaction() as conn:
             rid, n = load_release(conn, list(paths), label, synthetic=synthetic, note=note,
-                                  publish=not draft, progress=progress("Werte"))  # fmt: skip
+                                  publish=False, progress=progress("Werte"))  # fmt: skip
+            if not draft:
+                publish_release(conn, label, current_app.config["SUPPRESS_NUMERATOR_BELOW"])
     except LoadError as err:
         fail(err)
     click.echo(
@@ -217,7 +224,9 @@ COMMANDS = (db_group, load_boundaries_cmd, load_catalogue_cmd, load_release_cmd,
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
-    for cmd in COMMANDS:
+    from app.cli_releases import RELEASE_COMMANDS  # import, publish, rollback, diff, editor-add
+
+    for cmd in COMMANDS + RELEASE_COMMANDS:
         app.cli.add_command(cmd)
 
 

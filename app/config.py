@@ -27,4 +27,24 @@ def from_environment() -> dict:
         "BABEL_DEFAULT_LOCALE": "de",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
         "LANGUAGES": ("de", "en"),
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        # Static files are streamed; flask-compress leaves gzip out for streams by default, so a
+        # gzip-only client would get leaflet.js (147 KB) uncompressed.
+        "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],
+        "COMPRESS_MIMETYPES": [
+            "text/html", "text/css", "text/javascript", "application/javascript", "text/csv",
+            "application/json", "application/geo+json", "application/problem+json",
+            "application/rdf+xml", "image/svg+xml",
+        ],  # fmt: skip
+        # Editors' session cookie: https only unless SESSION_COOKIE_SECURE=0 (local http server).
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "1") != "0",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,  # one working day
+        "LOGIN_MAX_FAILURES": 5,  # failed logins per name or per IP …
+        "LOGIN_LOCK_MINUTES": 15,  # … within this window lock the login
+        # Small-number protection at publish: numerator below this → value withheld ("geheim").
+        "SUPPRESS_NUMERATOR_BELOW": int(os.environ.get("SUPPRESS_NUMERATOR_BELOW") or 3),
+        "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES") or 20 * 1024 * 1024),
+        "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # whole upload request (several files)
     }

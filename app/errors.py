@@ -8,6 +8,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from app import problems
+
 
 class BadRequestWithChoices(HTTPException):
     """A 400/404 that names what was wrong and offers valid choices (links)."""
@@ -44,7 +46,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):
         if request.path.startswith("/api/"):
-            return err  # the API blueprint renders problem documents itself
+            return problems.from_http_exception(err)  # RFC 9457 problem+json
         code = err.code or 500
         # Werkzeug's default descriptions are English: replace them with German ones.
         is_default = err.description == type(err).description
@@ -53,5 +55,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def db_down(_err: Exception):
+        if request.path.startswith("/api/"):
+            return problems.problem(503, "unavailable", "Die Datenbank ist nicht erreichbar.")
         msg = _("Die Datenbank ist gerade nicht erreichbar. Bitte gleich noch einmal versuchen.")
         return render_error(503, msg)

@@ -18,6 +18,20 @@ def fmt_value(value: float | None, decimals: int = 1, unit: str = "") -> str:
     return f"{number} {unit}".strip() if unit and unit not in ("Anzahl", "Personen") else number
 
 
+def fmt_or_withheld(
+    value: float | None, suppressed: bool = False, decimals: int = 1, unit: str = ""
+) -> str:
+    """Like fmt_value, but "geheim" where small-number protection withheld the value."""
+    return WITHHELD if suppressed else fmt_value(value, decimals, unit)
+
+
+def download_cell(value: float | None, suppressed: bool = False) -> str:
+    """A value for CSV/XLSX downloads: "geheim" if withheld, empty if missing, else the number."""
+    if suppressed:
+        return WITHHELD
+    return "" if value is None else repr(value)
+
+
 def fmt_number(value: float | None, decimals: int = 0) -> str:
     """A plain number with thousands separators in the current language."""
     return fmt_value(value, decimals, "")
@@ -27,4 +41,5 @@ def init_app(app: Flask) -> None:
     """Expose the formatters to templates."""
     app.jinja_env.filters["num"] = fmt_number
     app.jinja_env.globals["fmt_value"] = fmt_value
+    app.jinja_env.globals["fmt_or_withheld"] = fmt_or_withheld
     app.jinja_env.globals["locale_name"] = lambda: str(get_locale())

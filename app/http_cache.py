@@ -15,7 +15,10 @@ def etag_for(*parts: object) -> str:
 
 def not_modified(etag: str) -> bool:
     """True when the client's If-None-Match already holds this ETag."""
-    return etag in request.if_none_match
+    # flask-compress marks compressed variants as "<etag>:gzip" / "<etag>:br".
+    return etag in request.if_none_match or any(
+        t.startswith(etag + ":") for t in request.if_none_match.as_set()
+    )
 
 
 def cached(

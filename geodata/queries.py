@@ -38,7 +38,11 @@ def get_area(conn: Connection, ags: str) -> dict | None:
 
 
 def feature_collection(
-    conn: Connection, level: str = "kommune", ags: list[str] | None = None, full: bool = False
+    conn: Connection,
+    level: str | None = "kommune",
+    ags: list[str] | None = None,
+    full: bool = False,
+    prefix: str | None = None,
 ) -> str:
     """GeoJSON FeatureCollection text of the areas, built entirely inside PostGIS."""
     geom = "ST_Transform(geom, 4326)" if full else "geom_web"
@@ -52,5 +56,47 @@ def feature_collection(
         " ) ORDER BY ags), '[]'::json))::text"
         " FROM area WHERE (CAST(:level AS text) IS NULL OR level = :level)"
         " AND (CAST(:ags AS text[]) IS NULL OR ags = ANY(:ags))"
+        " AND (CAST(:prefix AS text) IS NULL OR ags LIKE :prefix || '%')"
     )
-    return conn.scalar(text(sql), {"level": level, "ags": ags})
+    return conn.scalar(text(sql), {"level": level, "ags": ags, "prefix": prefix})
+
+
+def locator_paths(conn: Connection, ags: str, region_prefix: str = REGION_AGS) -> dict:
+    """SVG paths of the Region's Kommunen (metres, EPSG:25832) for a locator map of one area."""
+    # geom_web back to UTM metres keeps the shape true to scale (degrees would squash it);
+    # ST_AsSVG writes y downwards (negated), so the viewBox starts at -ymax.
+    rows = conn.execute(
+        text(
+            "SELECT ags, name, level, ST_AsSVG(g, 0, 0) AS d, ST_XMin(b) AS x0, ST_YMax(b) AS y1,"
+            " ST_XMax(b) AS x1, ST_YMin(b) AS y0"
+            " FROM (SELECT ags, name, level, ST_Transform(geom_web, 25832) AS g,"
+            "  ST_Extent(ST_Transform(geom_web, 25832)) OVER () AS b FROM area"
+            "  WHERE level IN ('kommune', 'region') AND ags LIKE :prefix || '%') x"
+            " ORDER BY level = 'region', ags = :ags, ags"
+        ),
+        {"ags": ags, "prefix": region_prefix},
+    ).all()
+    if not rows:
+        return {"viewbox": "", "paths": []}
+    r = rows[0]
+    pad = 800.0  # metres, so the outline stroke is not clipped
+    viewbox = f"{r.x0 - pad:.0f} {-r.y1 - pad:.0f} {r.x1 - r.x0 + 2 * pad:.0f} {r.y1 - r.y0 + 2 * pad:.0f}"
+    paths = [
+        {"ags": x.ags, "name": x.name, "level": x.level, "d": x.d, "selected": x.ags == ags}
+        for x in rows
+    ]
+    return {"viewbox": viewbox, "paths": paths}
+
+
+def label_points(conn: Connection, level: str = "kommune") -> list[dict]:
+    """Per area a point inside it (lat, lon) for its name label on maps, by AGS."""
+    # ST_PointOnSurface, not the centroid: a centroid can fall outside a concave Kommune.
+    rows = conn.execute(
+        text(
+            "SELECT ags, name, ST_Y(p) AS lat, ST_X(p) AS lon"
+            " FROM (SELECT ags, name, ST_PointOnSurface(geom_web) AS p FROM area"
+            "  WHERE level = :level) x ORDER BY ags"
+        ),
+        {"level": level},
+    )
+    return [dict(r._mapping) for r in rows]

@@ -14,6 +14,7 @@ class Problem:
     column: str | None
     message: str
     sheet: str | None = None
+    expected: str | None = None  # what the file should have had there (for the report)
 
     def __str__(self) -> str:
         where = [self.file]
@@ -23,7 +24,8 @@ class Problem:
             where.append(f"Zeile {self.row}")
         if self.column:
             where.append(f"Spalte {self.column}")
-        return f"{', '.join(where)}: {self.message}"
+        tail = f" (erwartet: {self.expected})" if self.expected else ""
+        return f"{', '.join(where)}: {self.message}{tail}"
 
     def as_dict(self) -> dict:
         """Plain-data form for JSON or CSV reports."""
@@ -33,6 +35,7 @@ class Problem:
             "row": self.row,
             "column": self.column,
             "message": self.message,
+            "expected": self.expected,
         }
 
 

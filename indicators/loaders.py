@@ -20,6 +20,7 @@ CATALOGUE_COLUMNS = (
 VALUE_COLUMNS = ("ags", "indicator", "year", "value")
 OPTIONAL_VALUE_COLUMNS = ("numerator", "denominator")
 YEAR_MIN, YEAR_MAX = 1990, 2100
+COUNT_UNITS = ("Personen", "Anzahl")  # counts of people or things: never negative
 
 Progress = Callable[[Iterable], Iterable]
 
@@ -72,10 +73,17 @@ def load_topics(conn: Connection, path: Path) -> int:
 
 def load_catalogue(conn: Connection, path: Path) -> int:
     """Validate and upsert indicators; every problem is reported at once; caller commits."""
-    table = read_table(path)
-    problems = _missing_columns(table, CATALOGUE_COLUMNS) or _width_problems(table)
+    rows, problems = validate_catalogue(conn, read_table(path))
     if problems:
         raise LoadError(problems)
+    return upsert_indicators(conn, rows)
+
+
+def validate_catalogue(conn: Connection, table: Table) -> tuple[list[dict], list[Problem]]:
+    """Check catalogue rows (columns, topics, polarity, numbers); return rows and all problems."""
+    problems = _missing_columns(table, CATALOGUE_COLUMNS) or _width_problems(table)
+    if problems:
+        return [], problems
     topics = set(conn.scalars(text("SELECT id FROM topic")))
     seen: dict[str, int] = {}
     rows = []
@@ -105,8 +113,14 @@ def load_catalogue(conn: Connection, path: Path) -> int:
         if "first_year" in ints and not YEAR_MIN <= ints["first_year"] <= YEAR_MAX:
             bad("first_year", f"{ints['first_year']} liegt nicht in {YEAR_MIN}–{YEAR_MAX}")
         rows.append({**{c: r[c] for c in CATALOGUE_COLUMNS}, **ints, "sort": sort})
-    if problems:
-        raise LoadError(problems)
+    return rows, problems
+
+
+def upsert_indicators(conn: Connection, rows: list[dict], partial: bool = False) -> int:
+    """Insert or update indicators; partial (a release's few new/changed ones) keeps the order."""
+    if partial:  # existing indicators keep their place, new ones go to the end
+        start = conn.scalar(text("SELECT coalesce(max(sort), -1) + 1 FROM indicator"))
+        rows = [{**r, "sort": start + i} for i, r in enumerate(rows)]
     conn.execute(
         text(
             "INSERT INTO indicator (id, topic_id, name_de, name_en, unit, decimals, polarity,"
@@ -119,28 +133,35 @@ def load_catalogue(conn: Connection, path: Path) -> int:
             " first_year = EXCLUDED.first_year, definition_de = EXCLUDED.definition_de,"
             " definition_en = EXCLUDED.definition_en, source = EXCLUDED.source,"
             " numerator_de = EXCLUDED.numerator_de, denominator_de = EXCLUDED.denominator_de,"
-            " sort = EXCLUDED.sort"
+            " sort = CASE WHEN :partial THEN indicator.sort ELSE EXCLUDED.sort END"
         ),
-        rows,
+        [{**r, "partial": partial} for r in rows],
     )
     return len(rows)
 
 
-def validate_values(conn: Connection, table: Table) -> tuple[list[dict], list[Problem]]:
-    """Check long-form rows against areas and catalogue; return clean rows and all problems."""
+def validate_values(
+    conn: Connection, table: Table, extra_units: dict[str, str] | None = None
+) -> tuple[list[dict], list[Problem]]:
+    """Check long-form rows against areas and catalogue; return clean rows and all problems.
+
+    extra_units: indicators (id → unit) of a catalogue that comes with the release.
+    """
     problems = _missing_columns(table, VALUE_COLUMNS) or _width_problems(table)
     if problems:
         return [], problems
     areas = set(conn.scalars(text("SELECT ags FROM area")))
     units = dict(conn.execute(text("SELECT id, unit FROM indicator")).all())
+    units.update(extra_units or {})
     has_nd = [c for c in OPTIONAL_VALUE_COLUMNS if c in table.header]
     seen: dict[tuple, int] = {}
     clean = []
     for n, r in table.rows:
         row_problems: list[Problem] = []
 
-        def bad(col: str, msg: str, n: int = n, out: list = row_problems) -> None:
-            out.append(Problem(table.file, n, col, msg, table.sheet))
+        def bad(col: str, msg: str, n: int = n, out: list = row_problems, r: dict = r) -> None:
+            # Rows unpivoted from wide form name their source column (e.g. "2019").
+            out.append(Problem(table.file, n, r.get(f"__{col}_column__", col), msg, table.sheet))
 
         ags, ind = r["ags"], r["indicator"]
         if ags not in areas:
@@ -168,6 +189,8 @@ def validate_values(conn: Connection, table: Table) -> tuple[list[dict], list[Pr
         v = nums.get("value")
         if v is not None and is_rate and not 0 <= v <= 100:
             bad("value", f"Anteil {v} liegt nicht in 0–100 (Einheit %)")
+        if v is not None and v < 0 and units.get(ind) in COUNT_UNITS:
+            bad("value", f"negative Anzahl: {v} (Einheit {units[ind]})")
         for col in has_nd:
             if nums.get(col) is not None and nums[col] < 0:
                 bad(col, f"negative Anzahl: {nums[col]}")

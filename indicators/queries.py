@@ -118,3 +118,16 @@ def series(
     for r in rows:
         out[r.ags].append((r.year, r.value))
     return out
+
+
+def year_ranges(conn: Connection) -> dict[str, tuple[int, int]]:
+    """Per indicator (first, last) year in the newest published release that contains it."""
+    rows = conn.execute(
+        text(
+            "SELECT DISTINCT ON (v.indicator_id) v.indicator_id, min(v.year) AS y0,"
+            " max(v.year) AS y1 FROM value v JOIN release r ON r.id = v.release_id"
+            " WHERE r.status = 'published' GROUP BY v.indicator_id, r.id, r.published_at"
+            " ORDER BY v.indicator_id, r.published_at DESC, r.id DESC"
+        )
+    )
+    return {r.indicator_id: (r.y0, r.y1) for r in rows}

@@ -20,32 +20,52 @@ class Table:
     sheet: str | None = None
 
 
-def _decode(raw: bytes) -> str:
+ENCODINGS = "UTF-8 oder Windows-1252"
+
+
+def _decode(raw: bytes, name: str = "") -> str:
     """UTF-8 (with or without BOM), else Windows-1252 as Excel writes it in Germany."""
+    # NUL bytes never occur in either: UTF-16 ("Unicode-Text" from Excel) or a binary file.
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw[:65536]:
+        raise LoadError([Problem(name, None, None, "Zeichenkodierung nicht lesbar"
+                                 " (UTF-16 oder keine Textdatei)", expected=ENCODINGS)])  # fmt: skip
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         return raw.decode("cp1252")
+    except UnicodeDecodeError as exc:  # 0x81, 0x8D, … are undefined in Windows-1252
+        byte = raw[exc.start : exc.start + 1].hex().upper()
+        msg = f"Zeichenkodierung nicht lesbar: Byte 0x{byte} an Stelle {exc.start} gibt es weder"
+        raise LoadError([Problem(name, None, None, msg + " in UTF-8 noch in Windows-1252",
+                                 expected=ENCODINGS)]) from None  # fmt: skip
 
 
 def read_csv(path: Path) -> Table:
     """Read a CSV with ',' or ';' as delimiter, detected from the header line."""
     name = str(path)
-    text_ = _decode(path.read_bytes())
+    text_ = _decode(path.read_bytes(), name)
     if not text_.strip():
         raise LoadError([Problem(name, None, None, "Datei ist leer")])
     first = text_.splitlines()[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text_, newline=""), delimiter=delimiter)
-    header = [h.strip() for h in next(reader)]
+    # strict: an unclosed quote (a file cut off mid-field) is an error, not a silent value.
+    reader = csv.reader(io.StringIO(text_, newline=""), delimiter=delimiter, strict=True)
     rows = []
-    for line_no, cells in enumerate(reader, start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            rows.append((line_no, {"__width__": str(len(cells))}))
-            continue
-        rows.append((line_no, {h: c.strip() for h, c in zip(header, cells, strict=True)}))
+    try:
+        header = [h.strip() for h in next(reader)]
+        for cells in reader:
+            line_no = reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) != len(header):
+                rows.append((line_no, {"__width__": str(len(cells))}))
+                continue
+            rows.append((line_no, {h: c.strip() for h, c in zip(header, cells, strict=True)}))
+    except csv.Error as exc:
+        msg = f"CSV nicht lesbar ({exc}); Datei abgeschnitten oder Anführungszeichen offen?"
+        raise LoadError([Problem(name, reader.line_num, None, msg)]) from None
     return Table(name, header, rows)
 
 
@@ -58,6 +78,8 @@ def read_xlsx(path: Path, sheet: str | None = None) -> Table:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # zip/xml errors: not a workbook
         raise LoadError([Problem(name, None, None, f"keine lesbare XLSX-Datei: {exc}")]) from exc
+    if sheet and sheet not in wb.sheetnames:
+        raise LoadError([Problem(name, None, None, f"Tabellenblatt {sheet!r} fehlt")])
     ws = wb[sheet] if sheet else wb.worksheets[0]
     it = ws.iter_rows(values_only=True)
     try:

@@ -89,14 +89,19 @@ def loaded_template(empty_template: str) -> Iterator[str]:
     drop_database(name)
 
 
-@pytest.fixture(scope="session")
-def app(loaded_template: str):
-    """The app on a loaded database shared by read-only tests."""
-    name = clone_database(loaded_template)
+def app_on_clone(template: str):
+    """Yield an app on a fresh copy of a template database; drop the copy afterwards."""
+    name = clone_database(template)
     application = make_app(name)
     yield application
     application.extensions["sozmon_engine"].dispose()
     drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def app(loaded_template: str):
+    """The app on a loaded database shared by read-only tests."""
+    yield from app_on_clone(loaded_template)
 
 
 @pytest.fixture
@@ -112,21 +117,13 @@ def runner(app):
 @pytest.fixture
 def fresh_app(loaded_template: str):
     """An app on its own copy of the loaded database, for tests that change data."""
-    name = clone_database(loaded_template)
-    application = make_app(name)
-    yield application
-    application.extensions["sozmon_engine"].dispose()
-    drop_database(name)
+    yield from app_on_clone(loaded_template)
 
 
 @pytest.fixture
 def empty_app(empty_template: str):
     """An app on its own database with the schema but no data."""
-    name = clone_database(empty_template)
-    application = make_app(name)
-    yield application
-    application.extensions["sozmon_engine"].dispose()
-    drop_database(name)
+    yield from app_on_clone(empty_template)
 
 
 @pytest.fixture
