@@ -32,9 +32,16 @@ def from_environment() -> dict:
         # gzip-only client would get leaflet.js (147 KB) uncompressed.
         "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],
         "COMPRESS_MIMETYPES": [
-            "text/html", "text/css", "text/javascript", "application/javascript", "text/csv",
-            "application/json", "application/geo+json", "application/problem+json",
-            "application/rdf+xml", "image/svg+xml",
+            "text/html",
+            "text/css",
+            "text/javascript",
+            "application/javascript",
+            "text/csv",
+            "application/json",
+            "application/geo+json",
+            "application/problem+json",
+            "application/rdf+xml",
+            "image/svg+xml",
         ],  # fmt: skip
         # Editors' session cookie: https only unless SESSION_COOKIE_SECURE=0 (local http server).
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "1") != "0",

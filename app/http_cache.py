@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime
+from functools import wraps
 
-from flask import Response, request
+from flask import Response, make_response, request
+from flask_babel import get_locale
 
 
 def etag_for(*parts: object) -> str:
@@ -40,3 +45,77 @@ def conditional(etag: str, last_modified: datetime | None = None) -> Response | 
     if not_modified(etag):
         return cached(Response(status=304), etag, last_modified)
     return None
+
+
+class BodyCache:
+    """A small thread-safe LRU of response bodies keyed by ETag (data version + request)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: object) -> object | None:
+        """The cached item, or None."""
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def put(self, key: object, item: object) -> None:
+        """Keep an item, dropping the least recently used beyond the size."""
+        with self._lock:
+            self._items[key] = item
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def get_or_build(self, key: object, build: Callable[[], object]) -> object:
+        """The cached item, or build it once and keep it for the next client."""
+        hit = self.get(key)
+        if hit is None:
+            hit = build()
+            self.put(key, hit)
+        return hit
+
+
+PAGES = BodyCache(512)
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control", "ETag", "Last-Modified",
+                "Vary", "Link", "X-Attribution")  # fmt: skip
+
+
+def page_cache(view: Callable) -> Callable:
+    """Serve a public page from memory while the data are unchanged ("as fast as a static file").
+
+    The key is the path, the query string, the language and the data version (a fingerprint of
+    releases, catalogue and areas, one small query); a publish, rollback or new catalogue gives a
+    new version, so nothing stale is served. Editors (drafts) and non-200 answers bypass it.
+    """
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        from app.auth import is_editor
+        from app.db import get_conn
+        from indicators.api_queries import data_version
+
+        if is_editor():
+            return view(*args, **kwargs)
+        key = (request.path, tuple(sorted(request.args.items(multi=True))), str(get_locale()),
+               data_version(get_conn()))  # fmt: skip
+        hit = PAGES.get(key)
+        if hit is not None:
+            etag, body, headers = hit
+            if not_modified(etag):
+                return Response(status=304, headers={"ETag": f'"{etag}"'})
+            return Response(body, headers=headers)
+        resp = make_response(view(*args, **kwargs))
+        if resp.status_code != 200 or resp.cache_control.no_store or resp.direct_passthrough:
+            return resp
+        if resp.get_etag()[0] is None:  # pages without their own ETag get one from the key
+            cached(resp, etag_for("page", *key))
+        etag = resp.get_etag()[0]
+        PAGES.put(key, (etag, resp.get_data(), [(h, resp.headers[h]) for h in KEPT_HEADERS
+                                                 if h in resp.headers]))  # fmt: skip
+        return resp
+
+    return wrapper

@@ -12,6 +12,7 @@ from app.downloads import (
     Num,
     Table,
 )
+from app.formatting import WITHHELD
 from app.i18n import localized
 
 POLARITY = {
@@ -47,10 +48,11 @@ def profile_table(p: dict) -> Table:
     for t in p["topics"]:
         for r in t["rows"]:
             i, dec = r["indicator"], r["indicator"]["decimals"]
+            # Small-number protection: a withheld value reads "geheim", as on the page.
             row = [localized(t, "name"), localized(i, "name"), i["id"], i["unit"], r["year"],
-                   Num(r["value"], dec)]  # fmt: skip
+                   WITHHELD if r["suppressed"] else Num(r["value"], dec)]  # fmt: skip
             if not p["is_region"]:
-                row += [Num(r["region"], dec), Num(r["diff"], dec), r["rank"], r["ranked_of"],
+                row += [WITHHELD if r["region_suppressed"] else Num(r["region"], dec), Num(r["diff"], dec), r["rank"], r["ranked_of"],
                         POLARITY[i["polarity"]]]  # fmt: skip
             row += [Num(r["from_value"], dec), Num(r["to_value"], dec), Num(r["change_points"], dec),
                     Num(r["change_percent"], 1), r["release"]["label"], _mark(r["release"])]  # fmt: skip

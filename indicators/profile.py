@@ -9,7 +9,7 @@ from sqlalchemy import Connection, text
 
 from geodata.queries import REGION_AGS, locator_paths
 from indicators.disparities import area_benchmarks
-from indicators.queries import list_releases, release_for, series, topics_with_indicators
+from indicators.queries import get_release, release_for, series, topics_with_indicators
 
 AGS_RE = re.compile(r"^\d{5}(\d{3})?$")
 ZENSUS_INDICATOR = "bev_zensus22"
@@ -37,7 +37,7 @@ WITH rel AS (
            AS latest_year
   FROM indicator i CROSS JOIN LATERAL (
     SELECT r.id, r.label, r.synthetic FROM release r
-    WHERE r.status = 'published' AND (CAST(:release AS int) IS NULL OR r.id = :release)
+    WHERE ((CAST(:release AS int) IS NULL AND r.status = 'published') OR r.id = :release)
       AND EXISTS (SELECT 1 FROM value v WHERE v.release_id = r.id AND v.indicator_id = i.id)
     ORDER BY r.published_at DESC, r.id DESC LIMIT 1) r
 ), ranked AS (
@@ -52,6 +52,7 @@ WITH rel AS (
   WHERE NOT v.suppressed AND v.value IS NOT NULL
 )
 SELECT v.indicator_id, v.ags, v.year, CASE WHEN v.suppressed THEN NULL ELSE v.value END AS value,
+       v.suppressed,
        rel.release_id, rel.label, rel.synthetic, rel.latest_year, r.rank, r.ranked_of
 FROM rel JOIN value v ON v.release_id = rel.release_id AND v.indicator_id = rel.indicator_id
 LEFT JOIN (SELECT * FROM ranked WHERE ags = ANY(:areas)) r
@@ -73,12 +74,16 @@ def valid_areas(conn: Connection) -> list[dict]:
 
 
 def check_release(conn: Connection, release_id: int | None) -> dict | None:
-    """The published release asked for (None when none was asked for), or InvalidChoice."""
+    """The release asked for (None when none was asked for), or InvalidChoice.
+
+    Published and withdrawn releases are readable when named; drafts are previewed by editors on
+    the map and in the editors' area, never on these public pages.
+    """
     if release_id is None:
         return None
-    for r in list_releases(conn):
-        if r["id"] == release_id:
-            return r
+    r = get_release(conn, release_id)
+    if r is not None and r["status"] != "draft":
+        return r
     raise InvalidChoice("release", _("Den Datenstand %(id)s gibt es nicht.", id=release_id))
 
 
@@ -149,7 +154,14 @@ def _collect(conn: Connection, areas: list[str], release_id: int | None) -> dict
                 "release": {"id": r.release_id, "label": r.label, "synthetic": r.synthetic},
                 "year": r.latest_year,
                 "areas": {
-                    a: {"series": [], "value": None, "rank": None, "ranked_of": None} for a in areas
+                    a: {
+                        "series": [],
+                        "value": None,
+                        "suppressed": False,
+                        "rank": None,
+                        "ranked_of": None,
+                    }
+                    for a in areas
                 },
             },
         )
@@ -157,6 +169,7 @@ def _collect(conn: Connection, areas: list[str], release_id: int | None) -> dict
         d["series"].append((r.year, r.value))
         if r.year == r.latest_year:
             d["value"], d["rank"], d["ranked_of"] = r.value, r.rank, r.ranked_of
+            d["suppressed"] = r.suppressed
     return out
 
 
@@ -221,6 +234,7 @@ def profile(
         return {
             "indicator": ind, "release": d["release"], "year": d["year"],
             "value": own["value"], "region": reg["value"], "diff": diff,
+            "suppressed": own["suppressed"], "region_suppressed": reg["suppressed"],
             "rank": own["rank"], "ranked_of": own["ranked_of"],
             "series": own["series"], "region_series": reg["series"],
             "from_value": by_year.get(year_from), "to_value": by_year.get(year_to),
@@ -262,6 +276,8 @@ def compare(conn: Connection, ags_a: str, ags_b: str, release_id: int | None = N
         return {
             "indicator": ind, "release": d["release"], "year": d["year"],
             "a": va["value"], "b": vb["value"], "region": vr["value"], "diff": diff,
+            "a_suppressed": va["suppressed"], "b_suppressed": vb["suppressed"],
+            "region_suppressed": vr["suppressed"],
             "rank_a": va["rank"], "rank_b": vb["rank"], "ranked_of": va["ranked_of"] or vb["ranked_of"],
             "better": better,
             "series": {"a": va["series"], "b": vb["series"], "region": vr["series"]},

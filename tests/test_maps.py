@@ -224,3 +224,24 @@ def test_withheld_value_reads_geheim_and_drafts_need_an_editor(fresh_app, tmp_pa
     with fresh_app.extensions["sozmon_engine"].connect() as c:
         rid = c.scalar(text("SELECT id FROM release WHERE label = 'd-1'"))
     assert client.get(f"/karte?indikator=kaufkraft_ew&release={rid}").status_code == 404
+
+
+def test_page_cache_serves_repeats_and_drops_them_when_a_release_is_published(fresh_app, tmp_path):
+    from app.http_cache import PAGES
+    from tests.conftest import invoke
+
+    client = fresh_app.test_client()
+    url = "/karte?indikator=sgb2_quote&jahr=2024"
+    first = client.get(url)
+    assert first.status_code == 200 and "demo-2024-2" in first.get_data(as_text=True)
+    n = len(PAGES._items)
+    again = client.get(url)
+    assert again.get_data() == first.get_data() and len(PAGES._items) == n  # served from memory
+    assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    path = tmp_path / "new.csv"
+    path.write_text("ags,indicator,year,value,numerator,denominator\n"
+                    "03241001,sgb2_quote,2024,42.0,420,1000\n")  # fmt: skip
+    assert invoke(fresh_app, "load-release", str(path), "--label", "2025-1").exit_code == 0
+    after = client.get(url)
+    assert after.status_code == 200 and "2025-1" in after.get_data(as_text=True)
+    assert after.headers["ETag"] != first.headers["ETag"]

@@ -303,3 +303,20 @@ def test_bad_input_gives_a_german_error_page_with_choices(client, url, code, cho
     page = r.get_data(as_text=True)
     assert f"Fehler {code}" in page and "Gültige Auswahl" in page
     assert choice in html.unescape(page)
+
+
+def test_withheld_values_read_geheim_on_pages_and_downloads(fresh_app):
+    from sqlalchemy import text as sql
+
+    with fresh_app.extensions["sozmon_engine"].begin() as c:
+        c.execute(sql(
+            "UPDATE value SET suppressed = true, value = NULL, numerator = NULL"
+            " WHERE indicator_id = 'alo_quote' AND year = 2024 AND ags = '03241018'"))  # fmt: skip
+    client = fresh_app.test_client()
+    html = client.get("/kommune/03241018").get_data(as_text=True)
+    row = html[html.index('id="alo_quote"') if 'id="alo_quote"' in html else html.index("alo_quote"):]
+    assert "geheim" in row[:3000]
+    assert "geheim" in client.get("/vergleich/03241018/03241001").get_data(as_text=True)
+    csv_text = client.get("/kommune/03241018?format=csv").get_data(as_text=True)
+    line = next(ln for ln in csv_text.splitlines() if ",alo_quote," in ln)
+    assert "geheim" in line

@@ -5,14 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
 from flask import Response
 from openpyxl import Workbook
 
 from app.downloads import safe_text
+from app.http_cache import BodyCache
 from app.openapi import LICENCE
 
 CSV_STANDARD, CSV_DE = "csv", "csv-de"
@@ -60,28 +59,6 @@ def xlsx_bytes(rows: Iterable[dict], columns: list[str], notes: list[tuple[str, 
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
-
-
-class BodyCache:
-    """A small thread-safe LRU of response bodies keyed by ETag (data version + request)."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._items: OrderedDict[str, bytes | str] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get_or_build(self, key: str, build: Callable[[], bytes | str]) -> bytes | str:
-        """The cached body, or build it once and keep it for the next client."""
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        body = build()
-        with self._lock:
-            self._items[key] = body
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return body
 
 
 # A whole release as XLSX takes seconds to build and ~1.5 MB to keep.

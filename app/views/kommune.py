@@ -9,6 +9,7 @@ from app import charts, downloads
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
 from app.formatting import fmt_value
+from app.http_cache import page_cache
 from app.profile_tables import compare_table, profile_table
 from indicators.profile import InvalidChoice, area_overview, compare, profile, valid_areas
 from indicators.queries import list_releases
@@ -102,6 +103,7 @@ def index() -> str:
 
 
 @bp.get("/kommune/<ags>", endpoint="profile")
+@page_cache
 def profile_page(ags: str):
     release, y0, y1, fmt = int_arg("release"), int_arg("von"), int_arg("bis"), format_arg()
     try:

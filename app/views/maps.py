@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 
 from flask import Blueprint, current_app, make_response, render_template, request, url_for
 from flask_babel import get_locale
@@ -15,7 +13,7 @@ from app.auth import is_editor
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
 from app.formatting import fmt_or_withheld, fmt_value
-from app.http_cache import cached, conditional, etag_for
+from app.http_cache import BodyCache, cached, conditional, etag_for, page_cache
 from app.maps import MapParts, build_map, short_name
 from app.nav import nav_items
 from app.views.disparities import verdict_colouring, verdict_label
@@ -39,9 +37,8 @@ SCHEME_LABELS = {
     "vergleich": _l("Vergleich mit der Region (signifikant besser / ähnlich / schlechter)"),
 }
 _YEAR = re.compile(r"\d{4}")
-_CACHE: OrderedDict[tuple, MapParts] = OrderedDict()
-_CACHE_SIZE = 256
-_CACHE_LOCK = threading.Lock()
+# Rendered folium maps per (indicator, year, classification, colours, release, language, …).
+_MAPS = BodyCache(256)
 
 
 def _link(embed: bool, **params) -> str:
@@ -159,16 +156,7 @@ def _assets() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
 
 def _cached_map(key: tuple, build) -> MapParts:
     """The rendered map for a key from the in-process cache, else built and kept (LRU)."""
-    with _CACHE_LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-    parts = build()
-    with _CACHE_LOCK:
-        _CACHE[key] = parts
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return parts
+    return _MAPS.get_or_build(key, build)
 
 
 def _ranks(rows: list[dict]) -> None:
@@ -264,12 +252,14 @@ def _render(embed: bool):
 
 
 @bp.get("/karte")
+@page_cache
 def karte():
     """The map page with controls, legend, table and embed code."""
     return _render(embed=False)
 
 
 @bp.get("/embed/karte")
+@page_cache
 def embed():
     """Just the map, legend, title and source, for an <iframe> on other sites."""
     return _render(embed=True)
