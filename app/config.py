@@ -22,6 +22,8 @@ def from_environment() -> dict:
         "DATA_DIR": Path(os.environ.get("DATA_DIR") or PROJECT_ROOT.parent / "shared" / "data"),
         # Basemap tiles are a third party too: off unless configured.
         "TILE_URL": os.environ.get("TILE_URL", ""),
+        # Cached pages re-check the data version at most this often (seconds).
+        "DATA_VERSION_TTL": float(os.environ.get("DATA_VERSION_TTL") or 1.0),
         "TILE_ATTRIBUTION": os.environ.get("TILE_ATTRIBUTION", ""),
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
         "BABEL_DEFAULT_LOCALE": "de",

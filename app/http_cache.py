@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
 
-from flask import Response, make_response, request
+from flask import Response, current_app, make_response, request
 from flask_babel import get_locale
 
 
@@ -80,6 +81,31 @@ class BodyCache:
 
 
 PAGES = BodyCache(512)
+_VERSION: dict = {}  # app name → (monotonic time, data version)
+_VERSION_LOCK = threading.Lock()
+
+
+def data_version_now() -> str:
+    """The data version, re-read from the database at most every DATA_VERSION_TTL seconds.
+
+    A cached page then costs no database round trip at all; a publish or rollback shows up on
+    cached pages within that many seconds (default 1 s).
+    """
+    from app.db import get_conn
+    from indicators.api_queries import data_version
+
+    ttl = float(current_app.config.get("DATA_VERSION_TTL", 1.0))
+    now = time.monotonic()
+    with _VERSION_LOCK:
+        seen = _VERSION.get(id(current_app._get_current_object()))
+    if seen is not None and now - seen[0] < ttl:
+        return seen[1]
+    version = data_version(get_conn())
+    with _VERSION_LOCK:
+        _VERSION[id(current_app._get_current_object())] = (now, version)
+    return version
+
+
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control", "ETag", "Last-Modified",
                 "Vary", "Link", "X-Attribution")  # fmt: skip
 
@@ -95,13 +121,11 @@ def page_cache(view: Callable) -> Callable:
     @wraps(view)
     def wrapper(*args, **kwargs):
         from app.auth import is_editor
-        from app.db import get_conn
-        from indicators.api_queries import data_version
 
         if is_editor():
             return view(*args, **kwargs)
         key = (request.path, tuple(sorted(request.args.items(multi=True))), str(get_locale()),
-               data_version(get_conn()))  # fmt: skip
+               data_version_now())  # fmt: skip
         hit = PAGES.get(key)
         if hit is not None:
             etag, body, headers = hit

@@ -52,7 +52,9 @@ def drop_database(name: str) -> None:
 def make_app(db_name: str, **extra):
     """An app on the named test database."""
     cfg = {"TESTING": True, "DATABASE_URL": _with_db(_server_url(), db_name),
-           "DATA_DIR": DATA_DIR, "SECRET_KEY": "test", **extra}  # fmt: skip
+           "DATA_DIR": DATA_DIR, "SECRET_KEY": "test",
+           # Tests change data and look at pages at once: no grace time for the page cache.
+           "DATA_VERSION_TTL": 0, **extra}  # fmt: skip
     return create_app(cfg)
 
 

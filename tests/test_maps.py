@@ -245,3 +245,18 @@ def test_page_cache_serves_repeats_and_drops_them_when_a_release_is_published(fr
     after = client.get(url)
     assert after.status_code == 200 and "2025-1" in after.get_data(as_text=True)
     assert after.headers["ETag"] != first.headers["ETag"]
+
+
+def test_data_version_is_reread_only_after_its_ttl(fresh_app, tmp_path):
+    from tests.conftest import invoke
+
+    fresh_app.config["DATA_VERSION_TTL"] = 3600  # a cached page skips the database meanwhile
+    client = fresh_app.test_client()
+    url = "/karte?indikator=sgb2_quote&jahr=2023"
+    first = client.get(url).get_data()
+    path = tmp_path / "new.csv"
+    path.write_text("ags,indicator,year,value\n03241001,sgb2_quote,2023,42.0\n")
+    assert invoke(fresh_app, "load-release", str(path), "--label", "2025-2").exit_code == 0
+    assert client.get(url).get_data() == first  # within the TTL: the page from memory
+    fresh_app.config["DATA_VERSION_TTL"] = 0
+    assert b"2025-2" in client.get(url).get_data()

@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, request, url_for
+from sqlalchemy import Connection
 
 from app import metadata, openapi
 from app.api import envelope, formats, params
 from app.db import get_conn
+from app.http_cache import BodyCache, data_version_now
 from app.problems import ApiProblem
 from geodata.queries import feature_collection
 from indicators import api_queries as q
 from indicators.classify import quantile_breaks
-from indicators.queries import release_for
+from indicators.queries import get_indicator, release_for
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -26,17 +28,28 @@ VALUE_FIELDS = list(openapi.SCHEMAS["Value"]["properties"])
 RELEASE_FIELDS = list(openapi.SCHEMAS["Release"]["properties"])
 
 
+_STATE = BodyCache(4)
+
+
 class Ctx:
     """What every API view needs first: checked parameters, named release, data state."""
 
     def __init__(self, path: str):
         self.args = params.query(path)
-        self.conn = get_conn()
-        self.release = params.release(self.conn, self.args.get("release"))
-        self.state = q.api_state(self.conn)
+        self.release = params.release(self.conn, self.args.get("release")) if (
+            "release" in self.args) else None  # fmt: skip
+        version = data_version_now()
+        # Releases by id, read once per data version: a cached answer needs no database at all.
+        state = _STATE.get_or_build(version, lambda: q.api_state(self.conn))
+        self.state = {"version": version, "releases": dict(state["releases"])}
         if self.release is not None:  # a withdrawn release, named explicitly, is involved too
             self.state["releases"].setdefault(self.release["id"], self.release)
         self.tag = envelope.etag(self.state["version"])
+
+    @property
+    def conn(self) -> Connection:
+        """The request's database connection, opened only when a query needs it."""
+        return get_conn()
 
     def releases(self, ids: set[int] | None = None) -> list[dict]:
         """The releases involved (all published ones when ids is None), newest first."""
@@ -184,11 +197,11 @@ def benchmarks() -> Response:
     return ctx.respond(formats.json_response(body), involved)
 
 
-@bp.get("/mapdata")
-def mapdata() -> Response:
-    ctx = Ctx("/mapdata")
-    if r := ctx.unchanged():
-        return r
+MAPDATA_CACHE = BodyCache(128)  # Germany-wide answers are ~300 KB; 21 Kommunen ~1 KB
+
+
+def _mapdata(ctx: Ctx) -> tuple[str, list[dict]]:
+    """Checked parameters → the serialised map data and the releases it comes from."""
     a = ctx.args
     for name in ("indikator", "jahr"):
         if name not in a:
@@ -196,19 +209,33 @@ def mapdata() -> Response:
     ind, year, level = a["indikator"], int(a["jahr"]), a.get("ebene", "kommune")
     _check_known(ctx, "indicator", [ind], "Indikatoren")
     rel = ctx.release or release_for(ctx.conn, ind)
-    rid = rel["id"] if rel else None
-    if rid is None:
+    if rel is None:
         raise ApiProblem(404, "not-found", f"Für {ind!r} gibt es keine veröffentlichten Werte.")
-    data = q.map_data(ctx.conn, ind, year, rid, level, a.get("land"))
+    involved = ctx.releases({rel["id"]})
+    data = q.map_data(ctx.conn, ind, year, rel["id"], level, a.get("land"))
     if not data:
         raise ApiProblem(404, "not-found", f"Keine Werte für {ind!r} im Jahr {year} auf Ebene"
                          f" {level!r}; siehe /api/v1/indicators/{ind}.")  # fmt: skip
-    involved = ctx.releases({rid})
     known = [v for v in data.values() if v is not None]
-    body = {**envelope.envelope(involved), "count": len(data), "indicator": ind,
-            "unit": q.catalogue(ctx.conn, rid, ind)[0]["unit"], "year": year,
-            "release": involved[0]["label"] if involved else None, "ebene": level,
-            "land": a.get("land"), "breaks": quantile_breaks(known), "data": data}  # fmt: skip
+    body = formats.json_text({
+        **envelope.envelope(involved), "count": len(data), "indicator": ind,
+        "unit": get_indicator(ctx.conn, ind)["unit"], "year": year,
+        "release": involved[0]["label"] if involved else None, "ebene": level,
+        "land": a.get("land"), "breaks": quantile_breaks(known), "data": data,
+    })  # fmt: skip
+    return body, involved
+
+
+@bp.get("/mapdata")
+def mapdata() -> Response:
+    ctx = Ctx("/mapdata")
+    if r := ctx.unchanged():
+        return r
+    hit = MAPDATA_CACHE.get(ctx.tag)  # (body, involved releases) per data version and query
+    if hit is None:
+        hit = _mapdata(ctx)
+        MAPDATA_CACHE.put(ctx.tag, hit)
+    body, involved = hit
     return ctx.respond(formats.json_response(body), involved)
 
 
