@@ -17,6 +17,14 @@ _DEFAULT_RELEASES = (
 )
 
 
+def _release_source(release_id: int | None) -> str:
+    """SQL of (indicator_id, release_id) pairs served: per indicator the newest published release
+    containing it, or, with a release, the indicators that release contains."""
+    if release_id is None:
+        return _DEFAULT_RELEASES
+    return "SELECT DISTINCT indicator_id, release_id FROM value WHERE release_id = :r"
+
+
 def data_version(conn: Connection) -> str:
     """A fingerprint of everything the API serves; changes with any release or catalogue change."""
     # Release status and published_at cover publish/withdraw/rollback; the md5 over the small
@@ -66,13 +74,7 @@ def catalogue(
     conn: Connection, release_id: int | None = None, indicator_id: str | None = None
 ) -> list[dict]:
     """Indicators with topic, the release served for each and the years it holds."""
-    # Without a release: per indicator the newest published release containing it; with one:
-    # only the indicators that release contains.
-    source = (
-        _DEFAULT_RELEASES
-        if release_id is None
-        else "SELECT DISTINCT indicator_id, release_id FROM value WHERE release_id = :r"
-    )
+    source = _release_source(release_id)
     rows = conn.execute(
         text(
             f"SELECT {INDICATOR_COLUMNS}, t.name_de AS topic_de, t.name_en AS topic_en,"
@@ -126,11 +128,7 @@ def value_releases(
     conn: Connection, indicators: list[str] | None, release_id: int | None
 ) -> dict[str, int]:
     """Indicator id → release id whose values are served (the given release or the default)."""
-    source = (
-        _DEFAULT_RELEASES
-        if release_id is None
-        else "SELECT DISTINCT indicator_id, release_id FROM value WHERE release_id = :r"
-    )
+    source = _release_source(release_id)
     rows = conn.execute(
         text(
             f"SELECT indicator_id, release_id FROM ({source}) d"
