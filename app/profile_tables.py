@@ -90,7 +90,8 @@ def series_table(ts: dict) -> Table:
     cols = [_("Jahr"), *[ln["name"] for ln in ts["lines"]], _("Datenstand"), _("Beispieldaten")]
     rows = []
     for k, y in enumerate(ts["years"]):
-        vals = [Num(ln["points"][k][1], dec) for ln in ts["lines"]]
+        vals = [WITHHELD if y in ln["withheld"] else Num(ln["points"][k][1], dec)
+                for ln in ts["lines"]]  # fmt: skip
         rows.append([y, *vals, ts["release"]["label"], _mark(ts["release"])])
     unit = _("Index (erstes Jahr = 100)") if ts["mode"] == "index" else i["unit"]
     title = f"{_('Zeitreihe')}: {localized(i, 'name')} ({unit})"

@@ -9,7 +9,13 @@ from sqlalchemy import Connection, text
 
 from geodata.queries import REGION_AGS, locator_paths
 from indicators.disparities import area_benchmarks
-from indicators.queries import get_release, release_for, series, topics_with_indicators
+from indicators.queries import (
+    get_release,
+    release_for,
+    series,
+    topics_with_indicators,
+    withheld,
+)
 
 AGS_RE = re.compile(r"^\d{5}(\d{3})?$")
 ZENSUS_INDICATOR = "bev_zensus22"
@@ -329,6 +335,7 @@ def time_series(
     check_release(conn, release_id)
     rel = release_for(conn, indicator_id, release_id)
     data = series(conn, indicator_id, [REGION_AGS, *kommunen], rel["id"]) if rel else {}
+    secret = withheld(conn, indicator_id, [REGION_AGS, *kommunen], rel["id"]) if rel else set()
     years = sorted({y for pts in data.values() for y, _ in pts})
     if not years:
         raise InvalidChoice(
@@ -341,7 +348,8 @@ def time_series(
         if mode == "index":
             base = pts[0][1]
             pts = [(y, v / base * 100 if base and v is not None else None) for y, v in pts]
-        lines.append({"ags": a, "name": areas[a]["name"], "points": pts})
+        lines.append({"ags": a, "name": areas[a]["name"], "points": pts,
+                      "withheld": {y for g, y in secret if g == a}})  # fmt: skip
     return {
         "indicator": ind,
         "release": rel,

@@ -131,3 +131,15 @@ def year_ranges(conn: Connection) -> dict[str, tuple[int, int]]:
         )
     )
     return {r.indicator_id: (r.y0, r.y1) for r in rows}
+
+
+def withheld(conn: Connection, indicator_id: str, ags: list[str], release_id: int) -> set[tuple]:
+    """(ags, year) pairs whose value small-number protection withholds ("geheim")."""
+    rows = conn.execute(
+        text(
+            "SELECT ags, year FROM value WHERE indicator_id = :i AND release_id = :r"
+            " AND ags = ANY(:ags) AND suppressed"
+        ),
+        {"i": indicator_id, "r": release_id, "ags": ags},
+    )
+    return {(r.ags, r.year) for r in rows}

@@ -320,3 +320,8 @@ def test_withheld_values_read_geheim_on_pages_and_downloads(fresh_app):
     csv_text = client.get("/kommune/03241018?format=csv").get_data(as_text=True)
     line = next(ln for ln in csv_text.splitlines() if ",alo_quote," in ln)
     assert "geheim" in line
+    series_url = "/zeitreihe?indikator=alo_quote&kommunen=03241018"
+    page = client.get(series_url).get_data(as_text=True)
+    assert 'data-year="2024"' in page and "geheim" in page[page.index('data-year="2024"') :][:600]
+    series_csv = client.get(series_url + "&format=csv").get_data(as_text=True)
+    assert "geheim" in next(ln for ln in series_csv.splitlines() if ln.startswith("2024"))
