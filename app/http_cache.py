@@ -27,8 +27,16 @@ def not_modified(etag: str) -> bool:
     )
 
 
+# Pages: the language cookie changes the HTML. The API's answers depend on the URL alone.
+PAGE_VARY = ("Accept-Encoding", "Cookie")
+
+
 def cached(
-    response: Response, etag: str, last_modified: datetime | None = None, max_age: int = 300
+    response: Response,
+    etag: str,
+    last_modified: datetime | None = None,
+    max_age: int = 300,
+    vary: tuple[str, ...] = PAGE_VARY,
 ) -> Response:
     """Mark a response cacheable by browsers and shared caches, validated by ETag."""
     response.set_etag(etag)
@@ -36,15 +44,17 @@ def cached(
         response.last_modified = last_modified
     response.cache_control.public = True
     response.cache_control.max_age = max_age
-    response.vary.add("Accept-Encoding")
-    response.vary.add("Cookie")  # the language cookie changes the HTML
+    for header in vary:
+        response.vary.add(header)
     return response
 
 
-def conditional(etag: str, last_modified: datetime | None = None) -> Response | None:
+def conditional(
+    etag: str, last_modified: datetime | None = None, vary: tuple[str, ...] = PAGE_VARY
+) -> Response | None:
     """A ready 304 response when the client's copy is current, else None."""
     if not_modified(etag):
-        return cached(Response(status=304), etag, last_modified)
+        return cached(Response(status=304), etag, last_modified, vary=vary)
     return None
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask import Response, request
 
-from app.http_cache import etag_for, not_modified
+from app.http_cache import cached, conditional, etag_for
 from app.openapi import LICENCE
 
 PUBLISHER = "Sozialmonitoring Region Hannover"
@@ -61,16 +61,9 @@ def newest(releases: Iterable[dict]) -> datetime | None:
 
 def cacheable(resp: Response, tag: str, last_modified: datetime | None) -> Response:
     """ETag, Last-Modified and Cache-Control that let browsers, proxies and CDNs hold it."""
-    resp.set_etag(tag)
-    if last_modified is not None:
-        resp.last_modified = last_modified
-    resp.cache_control.public = True
-    resp.cache_control.max_age = MAX_AGE
-    return resp
+    return cached(resp, tag, last_modified, MAX_AGE, vary=())
 
 
 def not_modified_response(tag: str, last_modified: datetime | None) -> Response | None:
     """304 when the client's copy is current."""
-    if not_modified(tag):
-        return cacheable(Response(status=304), tag, last_modified)
-    return None
+    return conditional(tag, last_modified, vary=())
