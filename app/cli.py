@@ -196,14 +196,21 @@ def demo_release_cmd(seed: int, label: str, out: Path | None) -> None:
     click.echo(f"Beispieldaten-Release {label} (id {rid}) mit {n} Werten geladen.")
 
 
+GENESIS_LABEL = "regionalstatistik-2017"
+
+
 @click.command("load-all")
 @click.pass_context
 @with_appcontext
 def load_all_cmd(ctx: click.Context) -> None:
-    """Load everything missing from DATA_DIR: boundaries, catalogue, Zensus, demo release."""
+    """Load everything missing from DATA_DIR: boundaries, Kreise/Länder/Bund, catalogue,
+    Zensus, the real Regionalstatistik release, and the demo release for what stays empty."""
+    from app.cli_genesis import import_genesis_cmd, load_levels_cmd
+
     data_dir: Path = current_app.config["DATA_DIR"]
     with get_engine().connect() as conn:
         has_areas = conn.scalar(text("SELECT count(*) FROM area WHERE level = 'kommune'"))
+        has_levels = conn.scalar(text("SELECT count(*) FROM area WHERE level = 'bund'"))
         labels = set(conn.scalars(text("SELECT label FROM release")))
     if not has_areas:
         ctx.invoke(
@@ -211,9 +218,18 @@ def load_all_cmd(ctx: click.Context) -> None:
             path=data_dir / "geodata" / "vg5000_gem_2021_region_hannover.geojson",
             ags_prefix=REGION[0],
         )
+    germany = data_dir / "geodata" / "vg5000_gem_2021_deutschland.gpkg"
+    if not has_levels and germany.exists():
+        ctx.invoke(load_levels_cmd, path=germany)
     ctx.invoke(load_catalogue_cmd)
     if zensus.RELEASE_LABEL not in labels:
         ctx.invoke(load_zensus_cmd)
+    tables = sorted((data_dir / "regionalstatistik").glob("*.csv"))
+    if GENESIS_LABEL not in labels and tables:
+        # Region Hannover's Gemeinden and every Kreis, Land and the Bund; merged Gemeinden
+        # (Gebietsstand 2021) count in the totals and are listed.
+        ctx.invoke(import_genesis_cmd, paths=tuple(tables), label=GENESIS_LABEL,
+                   gebiet=REGION[0], allow_unmatched=True, do_publish=True)  # fmt: skip
     if demo.DEMO_LABEL not in labels:
         ctx.invoke(demo_release_cmd)
 
@@ -224,9 +240,10 @@ COMMANDS = (db_group, load_boundaries_cmd, load_catalogue_cmd, load_release_cmd,
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
+    from app.cli_genesis import GENESIS_COMMANDS  # load-levels, import-genesis
     from app.cli_releases import RELEASE_COMMANDS  # import, publish, rollback, diff, editor-add
 
-    for cmd in COMMANDS + RELEASE_COMMANDS:
+    for cmd in COMMANDS + RELEASE_COMMANDS + GENESIS_COMMANDS:
         app.cli.add_command(cmd)
 
 

@@ -135,11 +135,18 @@ def releases_cmd() -> None:
 
 @click.command("diff")
 @click.argument("a")
-@click.argument("b")
+@click.argument("b", required=False)
 @click.option("--out", type=click.Path(path_type=Path), help="Write the full diff as CSV.")
 @with_appcontext
-def diff_cmd(a: str, b: str, out: Path | None) -> None:
-    """Values changed, added or removed from release A to release B (labels)."""
+def diff_cmd(a: str, b: str | None, out: Path | None) -> None:
+    """Values changed, added or removed from release A to release B (labels).
+
+    With one label: what that release changes on the pages — each of its values against the
+    value shown without it (releases layer, so most cells of other releases stay as they are).
+    """
+    if b is None:
+        _layer_diff(a)
+        return
     with get_engine().connect() as conn:
         ra, rb = releases.by_label(conn, a), releases.by_label(conn, b)
         missing = [x for x, r in ((a, ra), (b, rb)) if r is None]
@@ -158,6 +165,24 @@ def diff_cmd(a: str, b: str, out: Path | None) -> None:
                        f" {releases.cell_text(r['new_value'], r['new_suppressed']) or '–'}")  # fmt: skip
         if len(d["rows"]) > 50:
             click.echo(f"  … {len(d['rows']) - 50} weitere (alle mit --out F.csv)")
+
+
+def _layer_diff(label: str) -> None:
+    with get_engine().connect() as conn:
+        rel = releases.by_label(conn, label)
+        if rel is None:
+            _refuse(releases.ReleaseError(f"Release {label} gibt es nicht."))
+        d = releases.changes(conn, rel["id"])
+    c = d["counts"]
+    click.echo(f"{label} ändert auf den Seiten: {c['geändert']} Werte geändert, {c['neu']} neu;"
+               f" {c['verdeckt']} bleiben von amtlichen Werten verdeckt.")  # fmt: skip
+    for r in d["rows"][:50]:
+        click.echo(f"  {r['change']:<9} {r['indicator_id']} {r['ags']} {r['year']}:"
+                   f" {releases.cell_text(r['old_value'], r['old_suppressed']) or '–'}"
+                   f" ({r['old_release'] or '–'}) → {releases.cell_text(r['new_value'], r['new_suppressed']) or '–'}"
+                   f" ({r['new_release']})")  # fmt: skip
+    if len(d["rows"]) > 50:
+        click.echo(f"  … {len(d['rows']) - 50} weitere")
 
 
 @click.command("editor-add")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import format_decimal, get_locale
+from flask_babel import lazy_gettext as _l
 
 # Units written without a space before them ("12,3 %" keeps DIN 5008's space, "‰" too).
 WITHHELD = "geheim"
@@ -25,6 +26,29 @@ def fmt_or_withheld(
     return WITHHELD if suppressed else fmt_value(value, decimals, unit)
 
 
+# GENESIS special values that mean "no value", with the reason shown where the value would be.
+FLAG_TEXT = {
+    "x": _l("nicht sinnvoll (x)"),
+    "/": _l("zu unsicher (/)"),
+    "...": _l("noch nicht verfügbar (...)"),
+}
+
+
+def fmt_cell(
+    value: float | None,
+    suppressed: bool = False,
+    flag: str | None = None,
+    decimals: int = 1,
+    unit: str = "",
+) -> str:
+    """A shown value: "geheim" when withheld, the reason for an official gap, else the number."""
+    if suppressed:
+        return WITHHELD
+    if value is None and flag in FLAG_TEXT:
+        return str(FLAG_TEXT[flag])
+    return fmt_value(value, decimals, unit)
+
+
 def download_cell(value: float | None, suppressed: bool = False) -> str:
     """A value for CSV/XLSX downloads: "geheim" if withheld, empty if missing, else the number."""
     if suppressed:
@@ -42,4 +66,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["num"] = fmt_number
     app.jinja_env.globals["fmt_value"] = fmt_value
     app.jinja_env.globals["fmt_or_withheld"] = fmt_or_withheld
+    app.jinja_env.globals["fmt_cell"] = fmt_cell
     app.jinja_env.globals["locale_name"] = lambda: str(get_locale())

@@ -87,8 +87,9 @@ PARAMS = {
     ),
     "ebene": _q(
         "ebene",
-        "Nur Gebiete dieser Ebene (Vorgabe: alle).",
-        {"type": "string", "enum": ["kommune", "region", "gemeinde"]},
+        "Nur Gebiete dieser Ebene (Vorgabe: die Kommunen und die Region): `kommune` und `region` sind die Kommunen und"
+        " die Region Hannover, `gemeinde`, `kreis`, `land` und `bund` (Schlüssel `DG`) die übrigen.",
+        {"type": "string", "enum": ["kommune", "region", "gemeinde", "kreis", "land", "bund"]},
     ),
     "land": _q(
         "land",
@@ -114,7 +115,7 @@ PARAMS = {
     "map_ebene": _q(
         "ebene",
         "Ebene der Gebiete (Vorgabe: `kommune`).",
-        {"type": "string", "enum": ["kommune", "gemeinde"]},
+        {"type": "string", "enum": ["kommune", "gemeinde", "kreis"]},
     ),
 }
 
@@ -214,6 +215,8 @@ SCHEMAS = {
                     "m²",
                     "Jahre",
                     "Index",
+                    "je km²",
+                    "je 100",
                 ],
             },
             "decimals": INT,
@@ -256,8 +259,14 @@ SCHEMAS = {
             "denominator": NULLABLE_NUMBER,
             "suppressed": {
                 "type": "boolean",
-                "description": "true: Wert geheim gehalten (kleine Fallzahl); value,"
-                " numerator und denominator sind dann null.",
+                "description": "true: Wert geheim gehalten (kleine Fallzahl oder amtliche"
+                " Geheimhaltung '.'); value, numerator und denominator sind dann null.",
+            },
+            "flag": {
+                "type": ["string", "null"],
+                "enum": [".", "x", "/", "...", None],
+                "description": "Zeichen der amtlichen Statistik (GENESIS) statt eines Werts:"
+                " '.' geheim, 'x' Aussage nicht sinnvoll, '/' zu unsicher, '...' fällt später an.",
             },
             "unit": STR,
         }

@@ -160,7 +160,9 @@ def load_boundaries(
             " SELECT ags, name, kind, :level, ST_Multi(geom), ST_Multi(geom_web), ST_Area(geom) / 1e6"
             " FROM area_stage"
             " ON CONFLICT (ags) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind,"
-            "  level = EXCLUDED.level, geom = EXCLUDED.geom, geom_web = EXCLUDED.geom_web,"
+            # The home region's Kommunen keep their role when Germany is loaded over them.
+            "  level = CASE WHEN area.level IN ('kommune', 'region') THEN area.level"
+            "   ELSE EXCLUDED.level END, geom = EXCLUDED.geom, geom_web = EXCLUDED.geom_web,"
             "  area_km2 = EXCLUDED.area_km2"
         ),
         {"level": level},

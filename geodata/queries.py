@@ -44,7 +44,10 @@ def feature_collection(
     full: bool = False,
     prefix: str | None = None,
 ) -> str:
-    """GeoJSON FeatureCollection text of the areas, built entirely inside PostGIS."""
+    """GeoJSON FeatureCollection text of the areas, built entirely inside PostGIS.
+
+    level: one area level, 'home' for the home region's Kommunen and the Region, None for all.
+    """
     geom = "ST_Transform(geom, 4326)" if full else "geom_web"
     sql = (
         "SELECT json_build_object('type', 'FeatureCollection', 'features',"
@@ -54,7 +57,8 @@ def feature_collection(
         "  'properties', json_build_object('ags', ags, 'name', name, 'kind', kind,"
         "   'level', level, 'area_km2', round(area_km2::numeric, 2))"
         " ) ORDER BY ags), '[]'::json))::text"
-        " FROM area WHERE (CAST(:level AS text) IS NULL OR level = :level)"
+        " FROM area WHERE (CAST(:level AS text) IS NULL OR level = :level"
+        "  OR (:level = 'home' AND level IN ('kommune', 'region')))"
         " AND (CAST(:ags AS text[]) IS NULL OR ags = ANY(:ags))"
         " AND (CAST(:prefix AS text) IS NULL OR ags LIKE :prefix || '%')"
     )

@@ -4,25 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
-from indicators.queries import INDICATOR_COLUMNS
+from indicators.queries import INDICATOR_COLUMNS, value_source
 
 RELEASE_COLUMNS = "r.id, r.label, r.status, r.published_at, r.note, r.synthetic"
-
-# The newest published release containing each indicator (the API's default per indicator).
-_DEFAULT_RELEASES = (
-    "SELECT DISTINCT ON (v.indicator_id) v.indicator_id, r.id AS release_id"
-    " FROM (SELECT DISTINCT release_id, indicator_id FROM value) v"
-    " JOIN release r ON r.id = v.release_id AND r.status = 'published'"
-    " ORDER BY v.indicator_id, r.published_at DESC, r.id DESC"
-)
-
-
-def _release_source(release_id: int | None) -> str:
-    """SQL of (indicator_id, release_id) pairs served: per indicator the newest published release
-    containing it, or, with a release, the indicators that release contains."""
-    if release_id is None:
-        return _DEFAULT_RELEASES
-    return "SELECT DISTINCT indicator_id, release_id FROM value WHERE release_id = :r"
 
 
 def data_version(conn: Connection) -> str:
@@ -73,23 +57,27 @@ def published_releases(conn: Connection) -> list[dict]:
 def catalogue(
     conn: Connection, release_id: int | None = None, indicator_id: str | None = None
 ) -> list[dict]:
-    """Indicators with topic, the release served for each and the years it holds."""
-    source = _release_source(release_id)
+    """Indicators with topic, the releases their shown values come from and the years."""
     rows = conn.execute(
         text(
             f"SELECT {INDICATOR_COLUMNS}, t.name_de AS topic_de, t.name_en AS topic_en,"
-            " d.release_id, r.label AS release_label, r.synthetic,"
-            " (SELECT array_agg(DISTINCT v.year ORDER BY v.year) FROM value v"
-            "   WHERE v.indicator_id = i.id AND v.release_id = d.release_id) AS years"
+            " d.release_ids, d.release_label, d.synthetic, d.years"
             " FROM indicator i JOIN topic t ON t.id = i.topic_id"
-            f" {'LEFT ' if release_id is None else ''}JOIN ({source}) d ON d.indicator_id = i.id"
-            " LEFT JOIN release r ON r.id = d.release_id"
+            f" {'LEFT ' if release_id is None else ''}JOIN ("
+            "  SELECT indicator_id, array_agg(DISTINCT release_id) AS release_ids,"
+            "  string_agg(DISTINCT release_label, ' + ') AS release_label,"
+            "  bool_or(synthetic) AS synthetic, array_agg(DISTINCT year ORDER BY year) AS years"
+            f"  FROM {value_source(release_id)} x GROUP BY indicator_id) d"
+            " ON d.indicator_id = i.id"
             " WHERE (CAST(:i AS text) IS NULL OR i.id = :i)"
             " ORDER BY t.sort, t.id, i.sort, i.id"
         ),
-        {"r": release_id, "i": indicator_id},
+        {"i": indicator_id},
     )
-    return [{**dict(r._mapping), "years": r.years or []} for r in rows]
+    return [
+        {**dict(r._mapping), "years": r.years or [], "release_ids": r.release_ids or []}
+        for r in rows
+    ]
 
 
 def topics(conn: Connection, release_id: int | None = None) -> list[dict]:
@@ -126,47 +114,44 @@ def existing(conn: Connection, table: str, ids: list[str]) -> set[str]:
 
 def value_releases(
     conn: Connection, indicators: list[str] | None, release_id: int | None
-) -> dict[str, int]:
-    """Indicator id → release id whose values are served (the given release or the default)."""
-    source = _release_source(release_id)
+) -> dict[str, set[int]]:
+    """Indicator id → ids of the releases whose values are served for it (layered or named)."""
     rows = conn.execute(
         text(
-            f"SELECT indicator_id, release_id FROM ({source}) d"
+            "SELECT indicator_id, array_agg(DISTINCT release_id) AS ids"
+            f" FROM {value_source(release_id)} x"
             " WHERE CAST(:ind AS text[]) IS NULL OR indicator_id = ANY(:ind)"
+            " GROUP BY indicator_id"
         ),
-        {"r": release_id, "ind": indicators},
+        {"ind": indicators},
     )
-    return {r.indicator_id: r.release_id for r in rows}
+    return {r.indicator_id: set(r.ids) for r in rows}
 
 
 def values_long(
     conn: Connection,
-    pairs: dict[str, int],
+    indicators: list[str],
+    release_id: int | None,
     years: list[int] | None = None,
     ags: list[str] | None = None,
 ) -> list[dict]:
-    """Values in long form for (indicator → release) pairs; withheld numbers come back as None."""
-    if not pairs:
+    """Values in long form (layered rule, or one named release); withheld numbers are None."""
+    if not indicators:
         return []
-    # Suppressed cells (small numbers) never leave the database with their numbers.
+    # Suppressed cells (small numbers, official secrecy) never leave the database with numbers;
+    # the views already blank them.
     rows = conn.execute(
         text(
-            "SELECT r.label AS release, r.synthetic, v.indicator_id AS indicator, v.ags,"
-            " a.name, v.year,"
-            " CASE WHEN v.suppressed THEN NULL ELSE v.value END AS value,"
-            " CASE WHEN v.suppressed THEN NULL ELSE v.numerator END AS numerator,"
-            " CASE WHEN v.suppressed THEN NULL ELSE v.denominator END AS denominator,"
-            " v.suppressed, i.unit"
-            " FROM value v"
-            " JOIN unnest(CAST(:ind AS text[]), CAST(:rel AS integer[])) AS p(indicator_id, rid)"
-            "  ON p.indicator_id = v.indicator_id AND p.rid = v.release_id"
-            " JOIN release r ON r.id = v.release_id"
+            "SELECT v.release_label AS release, v.synthetic, v.indicator_id AS indicator, v.ags,"
+            " a.name, v.year, v.value, v.numerator, v.denominator, v.suppressed, v.flag, i.unit"
+            f" FROM {value_source(release_id)} v"
             " JOIN area a ON a.ags = v.ags JOIN indicator i ON i.id = v.indicator_id"
-            " WHERE (CAST(:years AS integer[]) IS NULL OR v.year = ANY(:years))"
+            " WHERE v.indicator_id = ANY(:ind)"
+            " AND (CAST(:years AS integer[]) IS NULL OR v.year = ANY(:years))"
             " AND (CAST(:ags AS text[]) IS NULL OR v.ags = ANY(:ags))"
             " ORDER BY i.sort, v.indicator_id, v.year, a.level = 'region' DESC, v.ags"
         ),
-        {"ind": list(pairs), "rel": list(pairs.values()), "years": years, "ags": ags},
+        {"ind": indicators, "years": years, "ags": ags},
     )
     return [dict(r._mapping) for r in rows]
 
@@ -185,28 +170,34 @@ def area_geometries(conn: Connection, ags: list[str] | None, full: bool = False)
 
 
 def map_data(
-    conn: Connection, indicator_id: str, year: int, release_id: int, level: str, land: str | None
+    conn: Connection,
+    indicator_id: str,
+    year: int,
+    release_id: int | None,
+    level: str,
+    land: str | None,
 ) -> dict[str, float | None]:
     """AGS → value (None where withheld) of one indicator and year, for a map of many areas."""
     rows = conn.execute(
         text(
-            "SELECT v.ags, CASE WHEN v.suppressed THEN NULL ELSE v.value END AS value"
-            " FROM value v JOIN area a ON a.ags = v.ags"
-            " WHERE v.indicator_id = :i AND v.year = :y AND v.release_id = :r AND a.level = :level"
+            f"SELECT v.ags, v.value FROM {value_source(release_id)} v JOIN area a ON a.ags = v.ags"
+            " WHERE v.indicator_id = :i AND v.year = :y AND a.level = :level"
             " AND (CAST(:land AS text) IS NULL OR v.ags LIKE :land || '%') ORDER BY v.ags"
         ),
-        {"i": indicator_id, "y": year, "r": release_id, "level": level, "land": land},
+        {"i": indicator_id, "y": year, "level": level, "land": land},
     )
     return {r.ags: r.value for r in rows}
 
 
-def benchmark_list(conn: Connection, indicator_id: str, year: int, release_id: int) -> list[dict]:
+def benchmark_list(
+    conn: Connection, indicator_id: str, year: int, release_id: int | None
+) -> list[dict]:
     """Per Kommune the verdict against the Region (interval, reason, sentence) — no raw counts."""
     from indicators.disparities import benchmarks_for_year
-    from indicators.queries import get_indicator, get_release
+    from indicators.queries import get_indicator, release_for
     from indicators.sentences import benchmark_sentence
 
-    ind, rel = get_indicator(conn, indicator_id), get_release(conn, release_id)
+    ind, rel = get_indicator(conn, indicator_id), release_for(conn, indicator_id, release_id)
     rows = benchmarks_for_year(conn, indicator_id, year, release_id)
     if not any(r["value"] is not None or r["suppressed"] for r in rows.values()):
         return []

@@ -11,7 +11,9 @@ from geodata.report import LoadError, Problem
 COPY_COLUMNS = "indicator_id, ags, year, value, numerator, denominator"
 
 
-def copy_values(conn: Connection, release_id: int, chunks: Iterable[bytes]) -> int:
+def copy_values(
+    conn: Connection, release_id: int, chunks: Iterable[bytes], columns: str = COPY_COLUMNS
+) -> int:
     """Stream tab-separated rows (indicator, ags, year, value, numerator, denominator) via COPY.
 
     The rows go into a table of their own (the release's partition-to-be) without indexes,
@@ -20,10 +22,10 @@ def copy_values(conn: Connection, release_id: int, chunks: Iterable[bytes]) -> i
     """
     rid = int(release_id)
     part = f"value_r{rid}"
-    conn.execute(text(f"CREATE TABLE {part} (LIKE value INCLUDING DEFAULTS)"))
+    conn.execute(text(f"CREATE TABLE {part} (LIKE value INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"))
     conn.execute(text(f"ALTER TABLE {part} ALTER COLUMN release_id SET DEFAULT {rid}"))
     raw = conn.connection.dbapi_connection
-    with raw.cursor() as cur, cur.copy(f"COPY {part} ({COPY_COLUMNS}) FROM STDIN") as cp:
+    with raw.cursor() as cur, cur.copy(f"COPY {part} ({columns}) FROM STDIN") as cp:
         for chunk in chunks:
             cp.write(chunk)
     problems = conn.execute(
@@ -48,5 +50,6 @@ def copy_values(conn: Connection, release_id: int, chunks: Iterable[bytes]) -> i
     )
     conn.execute(text(f"ALTER TABLE {part} ADD PRIMARY KEY (release_id, indicator_id, ags, year)"))
     conn.execute(text(f"CREATE INDEX ON {part} (indicator_id, year, release_id)"))
+    conn.execute(text(f"CREATE INDEX ON {part} (ags, indicator_id, year)"))
     conn.execute(text(f"ALTER TABLE value ATTACH PARTITION {part} FOR VALUES IN ({rid})"))
     return conn.scalar(text(f"SELECT count(*) FROM {part}"))

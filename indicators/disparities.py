@@ -12,19 +12,23 @@ from sqlalchemy import Connection, text
 
 from geodata.queries import REGION_AGS
 from indicators import spatial, stats
-from indicators.queries import get_indicator, release_for, values_for_year, years_available
+from indicators.queries import (
+    get_indicator,
+    release_for,
+    value_source,
+    values_for_year,
+    years_available,
+)
 
 POPULATION = "bev_insgesamt"
 MEASURES = ("cv_weighted", "cv", "theil", "gini", "ratio")
 COUNT_UNITS = ("Personen", "Anzahl")
 
-# The release each indicator is shown from: the newest published one that contains it
-# (the same rule as indicators.queries.release_for, for all indicators in one query).
+# Per indicator the releases its shown values come from (the layered rule of view shown_value).
 SHOWN_SQL = (
-    "SELECT DISTINCT ON (x.indicator_id) x.indicator_id, r.id AS release_id, r.label,"
-    " r.synthetic FROM (SELECT DISTINCT indicator_id, release_id FROM value) x"
-    " JOIN release r ON r.id = x.release_id WHERE r.status = 'published'"
-    " ORDER BY x.indicator_id, r.published_at DESC, r.id DESC"
+    "SELECT indicator_id, min(release_id) AS release_id,"
+    " string_agg(DISTINCT release_label, ' + ') AS label, bool_or(synthetic) AS synthetic"
+    " FROM shown_value GROUP BY indicator_id"
 )
 
 
@@ -86,14 +90,10 @@ def _spread_table(conn: Connection) -> dict[str, dict]:
     # fallback weight (the demo's population is synthetic like the rest of the release).
     rows = conn.execute(
         text(
-            f"WITH shown AS ({SHOWN_SQL})"
-            " SELECT v.indicator_id, v.year, v.ags,"
-            " CASE WHEN v.suppressed THEN NULL ELSE v.value END AS value,"
-            " v.denominator, p.value AS population"
-            " FROM value v JOIN shown s ON s.indicator_id = v.indicator_id"
-            "  AND s.release_id = v.release_id"
-            " JOIN area a ON a.ags = v.ags AND a.level = 'kommune'"
-            " LEFT JOIN value p ON p.release_id = v.release_id AND p.indicator_id = :pop"
+            "SELECT v.indicator_id, v.year, v.ags, v.value, v.denominator,"
+            " p.value AS population"
+            " FROM shown_value v JOIN area a ON a.ags = v.ags AND a.level = 'kommune'"
+            " LEFT JOIN shown_value p ON p.indicator_id = :pop"
             "  AND p.ags = v.ags AND p.year = v.year AND NOT p.suppressed"
             " ORDER BY v.indicator_id, v.year, v.ags"
         ),
@@ -231,20 +231,19 @@ def area_benchmarks(conn: Connection, ags: str, release_id: int | None = None) -
     """For one Kommune, per indicator its newest year's verdict against the Region."""
     rows = conn.execute(
         text(
-            f"WITH shown AS ({SHOWN_SQL}), latest AS ("
-            " SELECT v.indicator_id, v.release_id, max(v.year) AS year FROM value v"
-            " JOIN shown s ON s.indicator_id = v.indicator_id"
-            "  AND v.release_id = coalesce(CAST(:r AS int), s.release_id)"
-            " WHERE v.ags = :ags GROUP BY 1, 2)"
-            " SELECT i.id, i.unit, i.polarity, l.year, l.release_id, v.value, v.numerator,"
+            f"WITH src AS (SELECT * FROM {value_source(release_id)} x"
+            "  WHERE x.ags IN (:ags, :region)), latest AS ("
+            # The same headline year as the profile: the newest real year, else the newest.
+            " SELECT indicator_id, coalesce(max(year) FILTER (WHERE NOT synthetic), max(year))"
+            "  AS year FROM src WHERE ags = :ags GROUP BY 1)"
+            " SELECT i.id, i.unit, i.polarity, l.year, v.value, v.numerator,"
             " v.denominator, v.suppressed, g.value AS region_value, g.suppressed AS region_supp"
             " FROM latest l JOIN indicator i ON i.id = l.indicator_id"
-            " JOIN value v ON v.indicator_id = l.indicator_id AND v.release_id = l.release_id"
-            "  AND v.year = l.year AND v.ags = :ags"
-            " LEFT JOIN value g ON g.indicator_id = l.indicator_id"
-            "  AND g.release_id = l.release_id AND g.year = l.year AND g.ags = :region"
+            " JOIN src v ON v.indicator_id = l.indicator_id AND v.year = l.year AND v.ags = :ags"
+            " LEFT JOIN src g ON g.indicator_id = l.indicator_id AND g.year = l.year"
+            "  AND g.ags = :region"
         ),
-        {"ags": ags, "r": release_id, "region": REGION_AGS},
+        {"ags": ags, "region": REGION_AGS},
     )
     out = {}
     for r in rows:

@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 
 from geodata.queries import REGION_AGS, feature_collection, get_area, label_points
 from indicators.queries import (
+    default_year,
     get_indicator,
     release_for,
     topics_with_indicators,
@@ -31,10 +32,11 @@ def map_context(conn: Connection, indicator_id: str, release_id: int | None = No
     indicator = get_indicator(conn, indicator_id)
     release = release_for(conn, indicator_id, release_id) if indicator else None
     years = years_available(conn, indicator_id, release["id"]) if release else []
-    return {"topics": topics, "indicator": indicator, "release": release, "years": years}
+    return {"topics": topics, "indicator": indicator, "release": release, "years": years,
+            "default_year": default_year(conn, indicator_id, release["id"]) if years else None}  # fmt: skip
 
 
-def map_values(conn: Connection, indicator_id: str, year: int, release_id: int) -> dict:
+def map_values(conn: Connection, indicator_id: str, year: int, release_id: int | None) -> dict:
     """The Kommunen's values, the Region's value, boundaries (GeoJSON text) and label points."""
     region = values_for_year(conn, indicator_id, year, release_id, level="region")
     return {

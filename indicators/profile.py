@@ -7,13 +7,17 @@ import re
 from flask_babel import gettext as _
 from sqlalchemy import Connection, text
 
+from geodata.levels import BUND_AGS
 from geodata.queries import REGION_AGS, locator_paths
 from indicators.disparities import area_benchmarks
 from indicators.queries import (
     get_release,
+    indicator_sources,
     release_for,
     series,
+    series_sources,
     topics_with_indicators,
+    value_source,
     withheld,
 )
 
@@ -32,37 +36,41 @@ class InvalidChoice(ValueError):
         self.valid = valid or []  # valid values where they are not a plain list of areas
 
 
-# Per indicator the release shown (the requested one, else the newest published holding it) and
-# its latest year; the values of the asked-for areas; and their rank among the Kommunen in that
-# year (the Region is not ranked). rank() gives ties the same rank; the CASE picks the direction
-# from the polarity (1 = best; neutral: highest first). Three index lookups, one small sort.
+# Per indicator the values of the asked-for areas (layered rule, or one named release), the
+# headline year and the peers' rank in it. The headline year is the newest year in which the
+# profile's own area (both areas of a comparison) has a real value, else its newest year at all
+# (real beats synthetic: a synthetic continuation of a real series never becomes the headline). rank() gives ties the
+# same rank; the CASE picks the direction from the polarity (1 = best; neutral: highest first).
 _VALUES_SQL = """
-WITH rel AS (
-  SELECT i.id AS indicator_id, i.polarity, r.id AS release_id, r.label, r.synthetic,
-         (SELECT max(v.year) FROM value v WHERE v.indicator_id = i.id AND v.release_id = r.id)
-           AS latest_year
-  FROM indicator i CROSS JOIN LATERAL (
-    SELECT r.id, r.label, r.synthetic FROM release r
-    WHERE ((CAST(:release AS int) IS NULL AND r.status = 'published') OR r.id = :release)
-      AND EXISTS (SELECT 1 FROM value v WHERE v.release_id = r.id AND v.indicator_id = i.id)
-    ORDER BY r.published_at DESC, r.id DESC LIMIT 1) r
+WITH vals AS (
+  SELECT v.* FROM {source} v WHERE v.ags = ANY(:all_areas)
+), real_years AS (
+  SELECT indicator_id, year FROM vals WHERE ags = ANY(:own) AND NOT synthetic
+  GROUP BY indicator_id, year HAVING count(DISTINCT ags) = cardinality(CAST(:own AS text[]))
+), latest AS (
+  SELECT v.indicator_id,
+         coalesce((SELECT max(r.year) FROM real_years r WHERE r.indicator_id = v.indicator_id),
+                  max(v.year) FILTER (WHERE v.ags = ANY(:own)), max(v.year)) AS latest_year
+  FROM vals v WHERE v.ags = ANY(:areas) GROUP BY v.indicator_id
 ), ranked AS (
   SELECT v.indicator_id, v.ags,
          rank() OVER (PARTITION BY v.indicator_id ORDER BY
-           CASE WHEN rel.polarity = 'higher_worse' THEN v.value END ASC,
-           CASE WHEN rel.polarity <> 'higher_worse' THEN v.value END DESC) AS rank,
+           CASE WHEN i.polarity = 'higher_worse' THEN v.value END ASC,
+           CASE WHEN i.polarity <> 'higher_worse' THEN v.value END DESC) AS rank,
          count(*) OVER (PARTITION BY v.indicator_id) AS ranked_of
-  FROM rel JOIN value v ON v.release_id = rel.release_id AND v.indicator_id = rel.indicator_id
-    AND v.year = rel.latest_year
-  JOIN area a ON a.ags = v.ags AND a.level = 'kommune'
-  WHERE NOT v.suppressed AND v.value IS NOT NULL
+  FROM vals v JOIN latest l ON l.indicator_id = v.indicator_id AND v.year = l.latest_year
+  JOIN indicator i ON i.id = v.indicator_id
+  WHERE v.ags = ANY(:peers) AND v.value IS NOT NULL
 )
-SELECT v.indicator_id, v.ags, v.year, CASE WHEN v.suppressed THEN NULL ELSE v.value END AS value,
-       v.suppressed,
-       rel.release_id, rel.label, rel.synthetic, rel.latest_year, r.rank, r.ranked_of
-FROM rel JOIN value v ON v.release_id = rel.release_id AND v.indicator_id = rel.indicator_id
-LEFT JOIN (SELECT * FROM ranked WHERE ags = ANY(:areas)) r
-  ON r.indicator_id = v.indicator_id AND r.ags = v.ags AND v.year = rel.latest_year
+SELECT v.indicator_id, v.ags, v.year, v.value, v.suppressed, v.flag, v.release_id,
+       v.release_label AS label, v.synthetic, l.latest_year,
+       -- A rank among a few is no rank: only where at least half of the peers have a value.
+       CASE WHEN r.ranked_of * 2 >= :n_peers AND r.ranked_of > 1 THEN r.rank END AS rank,
+       CASE WHEN r.ranked_of * 2 >= :n_peers AND r.ranked_of > 1 THEN r.ranked_of END
+         AS ranked_of
+FROM vals v JOIN latest l ON l.indicator_id = v.indicator_id
+LEFT JOIN ranked r ON r.indicator_id = v.indicator_id AND r.ags = v.ags
+  AND v.year = l.latest_year
 WHERE v.ags = ANY(:areas)
 ORDER BY v.indicator_id, v.ags, v.year
 """
@@ -107,8 +115,8 @@ def _area(conn: Connection, ags: str, kommune_only: bool = False) -> dict:
 def _figures_sql(where: str) -> str:
     return (
         "SELECT a.ags, a.name, a.kind, a.level, a.area_km2, v.value AS population, v.year"
-        " FROM area a LEFT JOIN value v ON v.ags = a.ags AND v.indicator_id = :i"
-        "  AND v.release_id = CAST(:r AS int) AND NOT v.suppressed"
+        " FROM area a LEFT JOIN shown_value v ON v.ags = a.ags AND v.indicator_id = :i"
+        "  AND NOT v.suppressed"
         f" WHERE {where} ORDER BY a.level = 'region' DESC, a.name, v.year DESC"
     )
 
@@ -149,21 +157,41 @@ def change(v_from: float | None, v_to: float | None) -> tuple[float | None, floa
     return v_to - v_from, pct
 
 
-def _collect(conn: Connection, areas: list[str], release_id: int | None) -> dict[str, dict]:
-    """Per indicator: release, latest year, and per area its series, latest value and rank."""
+def _peers(conn: Connection, ags: str) -> list[str]:
+    """The areas an area is ranked among: the home Kommunen, or for a Kreis all Kreise."""
+    level = "kommune" if len(ags) == 8 else "kreis"
+    levels = ["kommune"] if level == "kommune" else ["region", "kreis"]
+    return list(conn.scalars(text("SELECT ags FROM area WHERE level = ANY(:l)"), {"l": levels}))
+
+
+def _collect(
+    conn: Connection, areas: list[str], release_id: int | None, own: list[str] | None = None
+) -> dict[str, dict]:
+    """Per indicator: headline year, and per area its series, headline value, rank, source."""
+    own = own or areas[:1]
+    peers = _peers(conn, own[0])
     out: dict[str, dict] = {}
-    rows = conn.execute(text(_VALUES_SQL), {"areas": areas, "release": release_id})
+    rows = conn.execute(
+        text(_VALUES_SQL.format(source=value_source(release_id))),
+        {"areas": areas, "all_areas": sorted(set(areas) | set(peers)), "peers": peers,
+         "own": own, "n_peers": len(peers)},
+    )  # fmt: skip
     for r in rows:
         ind = out.setdefault(
             r.indicator_id,
             {
                 "release": {"id": r.release_id, "label": r.label, "synthetic": r.synthetic},
                 "year": r.latest_year,
+                "synthetic_any": False,
+                "real_any": False,
                 "areas": {
                     a: {
                         "series": [],
                         "value": None,
                         "suppressed": False,
+                        "flag": None,
+                        "synthetic": None,
+                        "release": None,
                         "rank": None,
                         "ranked_of": None,
                     }
@@ -173,9 +201,14 @@ def _collect(conn: Connection, areas: list[str], release_id: int | None) -> dict
         )
         d = ind["areas"][r.ags]
         d["series"].append((r.year, r.value))
+        ind["synthetic_any"] |= r.synthetic
+        ind["real_any"] |= not r.synthetic
         if r.year == r.latest_year:
             d["value"], d["rank"], d["ranked_of"] = r.value, r.rank, r.ranked_of
-            d["suppressed"] = r.suppressed
+            d["suppressed"], d["flag"], d["synthetic"] = r.suppressed, r.flag, r.synthetic
+            d["release"] = r.label
+            if r.ags == own[0]:  # the headline value's own source names the row
+                ind["release"] = {"id": r.release_id, "label": r.label, "synthetic": r.synthetic}
     return out
 
 
@@ -189,8 +222,12 @@ def _by_topic(conn: Connection, data: dict[str, dict], build) -> list[dict]:
     return topics
 
 
-def _years(data: dict[str, dict]) -> list[int]:
-    return sorted({y for d in data.values() for a in d["areas"].values() for y, _ in a["series"]})
+def _years(data: dict[str, dict], areas: list[str] | None = None) -> list[int]:
+    """Every year with a value of the given areas (default: all asked-for areas)."""
+    return sorted(
+        {y for d in data.values() for a, s in d["areas"].items() if areas is None or a in areas
+         for y, _ in s["series"]}
+    )  # fmt: skip
 
 
 def profile(
@@ -203,8 +240,12 @@ def profile(
     """The Sozialstrukturprofil of an area: every indicator vs the Region, rank, series, change."""
     area = _area(conn, ags)
     check_release(conn, release_id)
-    data = _collect(conn, [ags, REGION_AGS], release_id)
-    years = _years(data)
+    land = ags[:2]
+    areas = [ags] + ([REGION_AGS] if ags != REGION_AGS else []) + [land, BUND_AGS]
+    data = _collect(conn, areas, release_id, own=[ags])
+    names = dict(conn.execute(text("SELECT ags, name FROM area WHERE ags = ANY(:a)"),
+                              {"a": [land, BUND_AGS]}).all())  # fmt: skip
+    years = _years(data, [ags, REGION_AGS])
     if not years:
         raise InvalidChoice("release", _("Dieser Datenstand enthält keine Werte."))
     year_to = years[-1] if year_to is None else year_to
@@ -228,11 +269,13 @@ def profile(
             years,
         )
 
+    sources = indicator_sources(conn)
     # Verdicts against the Region (Wilson/Byar intervals), only for Kommunen.
     bench = {} if area["level"] == "region" else area_benchmarks(conn, ags, release_id)
 
     def build(ind: dict, d: dict) -> dict:
         own, reg = d["areas"][ags], d["areas"][REGION_AGS]
+        la, bu = d["areas"][land], d["areas"][BUND_AGS]
         by_year = dict(own["series"])
         b = bench.get(ind["id"])
         points, pct = change(by_year.get(year_from), by_year.get(year_to))
@@ -246,6 +289,11 @@ def profile(
             "from_value": by_year.get(year_from), "to_value": by_year.get(year_to),
             "change_points": points, "change_percent": pct,
             "benchmark": b["benchmark"] if b and b["year"] == d["year"] else None,
+            "land": la["value"], "land_suppressed": la["suppressed"],
+            "bund": bu["value"], "bund_suppressed": bu["suppressed"],
+            "flag": own["flag"], "synthetic": own["synthetic"], "source": own["release"],
+            "provenance": sources.get(ind["id"], {}).get(own["release"]),
+            "mixed": d["synthetic_any"] and d["real_any"],
         }  # fmt: skip
 
     topics = _by_topic(conn, data, build)
@@ -258,9 +306,14 @@ def profile(
         "years": years,
         "year_from": year_from,
         "year_to": year_to,
-        "synthetic": any(d["release"]["synthetic"] for d in data.values()),
+        "synthetic": any(d["synthetic_any"] for d in data.values()),
+        "real": any(d["real_any"] for d in data.values()),
         "releases": sorted({(d["release"]["id"], d["release"]["label"]) for d in data.values()}),
         "kommunen": [a for a in valid_areas(conn) if a["level"] == "kommune"],
+        "land": {"ags": land, "name": names.get(land, land)},
+        "bund": {"ags": BUND_AGS, "name": names.get(BUND_AGS, "Deutschland")},
+        "has_land": any(d["areas"][land]["series"] for d in data.values()),
+        "has_bund": any(d["areas"][BUND_AGS]["series"] for d in data.values()),
     }
 
 
@@ -270,7 +323,7 @@ def compare(conn: Connection, ags_a: str, ags_b: str, release_id: int | None = N
     if ags_a == ags_b:
         raise InvalidChoice("same", _("Für einen Vergleich braucht es zwei verschiedene Kommunen."))
     check_release(conn, release_id)
-    data = _collect(conn, [ags_a, ags_b, REGION_AGS], release_id)
+    data = _collect(conn, [ags_a, ags_b, REGION_AGS], release_id, own=[ags_a, ags_b])
 
     def build(ind: dict, d: dict) -> dict:
         va, vb, vr = (d["areas"][x] for x in (ags_a, ags_b, REGION_AGS))
@@ -295,7 +348,7 @@ def compare(conn: Connection, ags_a: str, ags_b: str, release_id: int | None = N
         "b": b,
         "topics": _by_topic(conn, data, build),
         "years": _years(data),
-        "synthetic": any(d["release"]["synthetic"] for d in data.values()),
+        "synthetic": any(d["synthetic_any"] for d in data.values()),
         "kommunen": [x for x in valid_areas(conn) if x["level"] == "kommune"],
     }
 
@@ -336,6 +389,7 @@ def time_series(
     rel = release_for(conn, indicator_id, release_id)
     data = series(conn, indicator_id, [REGION_AGS, *kommunen], rel["id"]) if rel else {}
     secret = withheld(conn, indicator_id, [REGION_AGS, *kommunen], rel["id"]) if rel else set()
+    sources = series_sources(conn, indicator_id, [REGION_AGS, *kommunen], rel["id"]) if rel else {}
     years = sorted({y for pts in data.values() for y, _ in pts})
     if not years:
         raise InvalidChoice(
@@ -349,11 +403,14 @@ def time_series(
             base = pts[0][1]
             pts = [(y, v / base * 100 if base and v is not None else None) for y, v in pts]
         lines.append({"ags": a, "name": areas[a]["name"], "points": pts,
-                      "withheld": {y for g, y in secret if g == a}})  # fmt: skip
+                      "withheld": {y for g, y in secret if g == a},
+                      "synthetic_years": {y for (g, y), x in sources.items()
+                                          if g == a and x["synthetic"]}})  # fmt: skip
     return {
         "indicator": ind,
         "release": rel,
         "synthetic": bool(rel and rel["synthetic"]),
+        "real": bool(rel and rel["real"]),
         "mode": mode,
         "decimals": 1 if mode == "index" else ind["decimals"],
         "years": years,

@@ -57,89 +57,180 @@ def get_release(conn: Connection, release_id: int) -> dict | None:
     return dict(row._mapping) if row else None
 
 
+def value_source(release_id: int | None) -> str:
+    """SQL relation of the values to show: the layered rule, or one named release's values.
+
+    Without a release every cell (indicator, area, year) comes from the view `shown_value`
+    (real before synthetic, then the newest published release: migration 0004 writes the rule
+    once). A named release (preview, withdrawn, history) shows only its own values.
+    """
+    if release_id is None:
+        return "shown_value"
+    return f"(SELECT * FROM release_value WHERE release_id = {int(release_id)})"
+
+
 def release_for(conn: Connection, indicator_id: str, release_id: int | None = None) -> dict | None:
-    """The release to show for an indicator: the given one, else the newest published with it."""
+    """What an indicator is shown from: the named release, or a summary of the layered values.
+
+    The summary has id None (queries then read the layered view), the labels of every release
+    that contributes a value, `synthetic` when any shown value is synthetic and `real` when
+    any is real (both: the page marks each value).
+    """
     if release_id is not None:
-        return get_release(conn, release_id)
-    row = conn.execute(
+        rel = get_release(conn, release_id)
+        if rel is not None:
+            rel = {**rel, "real": not rel["synthetic"], "releases": [rel["label"]],
+                   "ids": [rel["id"]]}  # fmt: skip
+        return rel
+    rows = conn.execute(
         text(
-            "SELECT r.id, r.label, r.status, r.published_at, r.note, r.synthetic FROM release r"
-            " WHERE r.status = 'published' AND EXISTS (SELECT 1 FROM value v"
-            "  WHERE v.release_id = r.id AND v.indicator_id = :i)"
-            " ORDER BY r.published_at DESC, r.id DESC LIMIT 1"
+            "SELECT s.release_id, s.release_label, s.synthetic, r.status, r.published_at,"
+            " r.note FROM (SELECT DISTINCT release_id, release_label, synthetic FROM shown_value"
+            "  WHERE indicator_id = :i) s JOIN release r ON r.id = s.release_id"
+            " ORDER BY s.synthetic, r.published_at DESC, r.id DESC"
         ),
         {"i": indicator_id},
-    ).first()
-    return dict(row._mapping) if row else None
+    ).all()
+    if not rows:
+        return None
+    return {
+        "id": None,
+        "label": " + ".join(r.release_label for r in rows),
+        "status": "published",
+        "published_at": max(r.published_at for r in rows),
+        "note": rows[0].note,
+        "synthetic": any(r.synthetic for r in rows),
+        "real": any(not r.synthetic for r in rows),
+        "releases": [r.release_label for r in rows],
+        "ids": [r.release_id for r in rows],
+    }
 
 
-def years_available(conn: Connection, indicator_id: str, release_id: int) -> list[int]:
-    """Years with at least one value of the indicator in the release, ascending."""
+def years_available(conn: Connection, indicator_id: str, release_id: int | None) -> list[int]:
+    """Years with at least one value of the indicator (layered, or in the release), ascending."""
     return list(
         conn.scalars(
             text(
-                "SELECT DISTINCT year FROM value WHERE indicator_id = :i AND release_id = :r"
-                " ORDER BY year"
+                f"SELECT DISTINCT year FROM {value_source(release_id)} v"
+                " WHERE indicator_id = :i ORDER BY year"
             ),
-            {"i": indicator_id, "r": release_id},
+            {"i": indicator_id},
         )
     )
 
 
+def default_year(conn: Connection, indicator_id: str, release_id: int | None) -> int | None:
+    """The year a map opens with: the newest in which most Kommunen have real values, else the
+    newest at all (a synthetic continuation of a real series is not the first thing shown)."""
+    src = value_source(release_id)
+    return conn.scalar(
+        text(
+            "SELECT coalesce((SELECT max(year) FROM (SELECT v.year FROM"
+            f"  {src} v JOIN area a ON a.ags = v.ags AND a.level = 'kommune'"
+            "  WHERE v.indicator_id = :i AND NOT v.synthetic GROUP BY v.year"
+            "  HAVING count(*) * 2 >= (SELECT count(*) FROM area WHERE level = 'kommune')) x),"
+            f" (SELECT max(year) FROM {src} v WHERE v.indicator_id = :i))"
+        ),
+        {"i": indicator_id},
+    )
+
+
 def values_for_year(
-    conn: Connection, indicator_id: str, year: int, release_id: int, level: str = "kommune"
+    conn: Connection,
+    indicator_id: str,
+    year: int,
+    release_id: int | None,
+    level: str = "kommune",
 ) -> list[dict]:
-    """Every area of a level with its value (None where missing or withheld) for one year."""
+    """Every area of a level with its value (None where missing or withheld) for one year.
+
+    Each row says where its value comes from (release, synthetic or real, GENESIS flag).
+    """
     rows = conn.execute(
         text(
             "SELECT a.ags, a.name, a.level, v.value, v.numerator, v.denominator,"
-            " coalesce(v.suppressed, false) AS suppressed"
-            " FROM area a LEFT JOIN value v ON v.ags = a.ags AND v.indicator_id = :i"
-            "  AND v.year = :y AND v.release_id = :r"
+            " coalesce(v.suppressed, false) AS suppressed, v.flag, v.release_label,"
+            " v.synthetic FROM area a LEFT JOIN"
+            f" (SELECT * FROM {value_source(release_id)} x WHERE x.indicator_id = :i"
+            "   AND x.year = :y) v ON v.ags = a.ags"
             " WHERE a.level = :level ORDER BY a.name"
         ),
-        {"i": indicator_id, "y": year, "r": release_id, "level": level},
+        {"i": indicator_id, "y": year, "level": level},
     )
     return [dict(r._mapping) for r in rows]
 
 
 def series(
-    conn: Connection, indicator_id: str, ags: list[str], release_id: int
+    conn: Connection, indicator_id: str, ags: list[str], release_id: int | None
 ) -> dict[str, list[tuple[int, float | None]]]:
-    """Per area the (year, value) pairs of the indicator in a release, by year."""
+    """Per area the (year, value) pairs of the indicator (layered, or in a release), by year."""
     out: dict[str, list[tuple[int, float | None]]] = {a: [] for a in ags}
     rows = conn.execute(
         text(
-            "SELECT ags, year, CASE WHEN suppressed THEN NULL ELSE value END AS value FROM value"
-            " WHERE indicator_id = :i AND release_id = :r AND ags = ANY(:ags) ORDER BY ags, year"
+            f"SELECT ags, year, value FROM {value_source(release_id)} v"
+            " WHERE indicator_id = :i AND ags = ANY(:ags) ORDER BY ags, year"
         ),
-        {"i": indicator_id, "r": release_id, "ags": ags},
+        {"i": indicator_id, "ags": ags},
     )
     for r in rows:
         out[r.ags].append((r.year, r.value))
     return out
 
 
-def year_ranges(conn: Connection) -> dict[str, tuple[int, int]]:
-    """Per indicator (first, last) year in the newest published release that contains it."""
+def series_sources(
+    conn: Connection, indicator_id: str, ags: list[str], release_id: int | None
+) -> dict[tuple[str, int], dict]:
+    """Per (area, year) where the shown value comes from: release, synthetic, flag, withheld."""
     rows = conn.execute(
         text(
-            "SELECT DISTINCT ON (v.indicator_id) v.indicator_id, min(v.year) AS y0,"
-            " max(v.year) AS y1 FROM value v JOIN release r ON r.id = v.release_id"
-            " WHERE r.status = 'published' GROUP BY v.indicator_id, r.id, r.published_at"
-            " ORDER BY v.indicator_id, r.published_at DESC, r.id DESC"
+            "SELECT ags, year, release_label, synthetic, flag, suppressed"
+            f" FROM {value_source(release_id)} v WHERE indicator_id = :i AND ags = ANY(:ags)"
+        ),
+        {"i": indicator_id, "ags": ags},
+    )
+    return {(r.ags, r.year): dict(r._mapping) for r in rows}
+
+
+def year_ranges(conn: Connection) -> dict[str, tuple[int, int]]:
+    """Per indicator the (first, last) year of the values shown (layered over all releases)."""
+    rows = conn.execute(
+        text(
+            "SELECT v.indicator_id, min(v.year) AS y0, max(v.year) AS y1 FROM value v"
+            " JOIN release r ON r.id = v.release_id WHERE r.status = 'published'"
+            " GROUP BY v.indicator_id"
         )
     )
     return {r.indicator_id: (r.y0, r.y1) for r in rows}
 
 
-def withheld(conn: Connection, indicator_id: str, ags: list[str], release_id: int) -> set[tuple]:
-    """(ags, year) pairs whose value small-number protection withholds ("geheim")."""
+def withheld(
+    conn: Connection, indicator_id: str, ags: list[str], release_id: int | None
+) -> set[tuple]:
+    """(ags, year) pairs whose value is withheld ("geheim": small numbers or official secrecy)."""
     rows = conn.execute(
         text(
-            "SELECT ags, year FROM value WHERE indicator_id = :i AND release_id = :r"
+            f"SELECT ags, year FROM {value_source(release_id)} v WHERE indicator_id = :i"
             " AND ags = ANY(:ags) AND suppressed"
         ),
-        {"i": indicator_id, "r": release_id, "ags": ags},
+        {"i": indicator_id, "ags": ags},
     )
     return {(r.ags, r.year) for r in rows}
+
+
+def indicator_sources(conn: Connection, indicator_ids: list[str] | None = None) -> dict[str, dict]:
+    """Per indicator and release label where its numbers come from (table codes, source text).
+
+    Only real releases with a recorded provenance appear; synthetic values are "Beispieldaten".
+    """
+    rows = conn.execute(
+        text(
+            "SELECT s.indicator_id, r.label, s.tables, s.source FROM release_source s"
+            " JOIN release r ON r.id = s.release_id"
+            " WHERE CAST(:ids AS text[]) IS NULL OR s.indicator_id = ANY(:ids)"
+        ),
+        {"ids": indicator_ids},
+    )
+    out: dict[str, dict] = {}
+    for r in rows:
+        out.setdefault(r.indicator_id, {})[r.label] = {"tables": r.tables, "source": r.source}
+    return out

@@ -206,6 +206,49 @@ ORDER BY i.sort, d.indicator_id, d.ags, d.year
 """
 
 
+# What a release changes on the pages: for every cell it holds, the value shown without it and
+# the value shown with it (the layered rule of view shown_value, the release counted as newest
+# if it is still a draft). Cells where both are the same are left out.
+CHANGES_SQL = """
+WITH ranked AS (
+  SELECT v.*, (v.release_id = :b) AS is_b,
+         row_number() OVER (PARTITION BY v.indicator_id, v.ags, v.year ORDER BY v.synthetic,
+           coalesce(v.published_at, 'infinity') DESC, v.release_id DESC) AS n_with,
+         row_number() OVER (PARTITION BY v.indicator_id, v.ags, v.year ORDER BY
+           (v.release_id = :b), v.synthetic, v.published_at DESC NULLS LAST, v.release_id DESC)
+           AS n_without
+  FROM release_value v
+  WHERE (v.status = 'published' OR v.release_id = :b)
+    AND (v.indicator_id, v.ags, v.year) IN
+        (SELECT indicator_id, ags, year FROM value WHERE release_id = :b)
+), before AS (SELECT * FROM ranked WHERE n_without = 1 AND NOT is_b),
+after AS (SELECT * FROM ranked WHERE n_with = 1)
+SELECT x.indicator_id, i.name_de AS indicator_name, i.unit, i.decimals, x.ags,
+       ar.name AS area_name, x.year,
+       CASE WHEN b.release_id IS NULL THEN 'neu' WHEN NOT a.is_b THEN 'verdeckt'
+            ELSE 'geändert' END AS change,
+       b.value AS old_value, b.suppressed AS old_suppressed, b.release_label AS old_release,
+       a.value AS new_value, a.suppressed AS new_suppressed, a.release_label AS new_release
+FROM (SELECT DISTINCT indicator_id, ags, year FROM ranked) x
+JOIN after a USING (indicator_id, ags, year)
+LEFT JOIN before b USING (indicator_id, ags, year)
+JOIN indicator i ON i.id = x.indicator_id JOIN area ar ON ar.ags = x.ags
+WHERE b.release_id IS NULL OR a.value IS DISTINCT FROM b.value
+   OR a.suppressed IS DISTINCT FROM b.suppressed OR NOT a.is_b
+ORDER BY i.sort, x.indicator_id, x.ags, x.year
+"""
+
+
+def changes(conn: Connection, release_id: int) -> dict:
+    """What publishing a release changes on the pages (new, changed, or hidden by real values)."""
+    rows = [dict(r._mapping) for r in conn.execute(text(CHANGES_SQL), {"b": release_id})]
+    for r in rows:
+        old, new = r["old_value"], r["new_value"]
+        r["delta"] = new - old if old is not None and new is not None else None
+    counts = {k: sum(1 for r in rows if r["change"] == k) for k in ("geändert", "neu", "verdeckt")}
+    return {"release": get_release(conn, release_id), "rows": rows, "counts": counts}
+
+
 def diff(conn: Connection, a_id: int, b_id: int) -> dict:
     """Values changed, added or removed from release a to release b, with counts per kind."""
     rows = [dict(r._mapping) for r in conn.execute(text(DIFF_SQL), {"a": a_id, "b": b_id})]

@@ -64,20 +64,26 @@ def load_zensus(conn: Connection, path: Path) -> ZensusReport:
     areas = dict(conn.execute(text("SELECT ags, level FROM area")).all())
     report = ZensusReport()
     report.unmatched = sorted(a for a in persons if a not in areas)
-    report.missing = sorted(a for a, lvl in areas.items() if lvl != "region" and a not in persons)
+    report.missing = sorted(
+        a for a, lvl in areas.items() if lvl in ("kommune", "gemeinde") and a not in persons
+    )
     rows = [
         {"indicator_id": INDICATOR, "ags": a, "year": YEAR, "value": float(p),
          "numerator": None, "denominator": None}
         for a, p in persons.items()
         if a in areas
     ]  # fmt: skip
-    # Region totals only where every one of its Kommunen has a value (no partial sums).
-    for region in (a for a, lvl in areas.items() if lvl == "region"):
-        members = [a for a, lvl in areas.items() if lvl != "region" and a.startswith(region)]
-        if members and all(m in persons for m in members):
-            total = float(sum(persons[m] for m in members))
-            rows.append({"indicator_id": INDICATOR, "ags": region, "year": YEAR, "value": total,
-                         "numerator": None, "denominator": None})  # fmt: skip
+    # Kreise, Länder and the Bund: the sum of the Zensus' own Gemeinden by key prefix (its
+    # Gebietsstand 2022), so a total is whole even where boundaries of 2021 differ.
+    for ags, lvl in areas.items():
+        if lvl not in ("region", "kreis", "land", "bund"):
+            continue
+        prefix = "" if lvl == "bund" else ags
+        members = [p for a, p in persons.items() if a.startswith(prefix)]
+        if members:
+            rows.append({"indicator_id": INDICATOR, "ags": ags, "year": YEAR,
+                         "value": float(sum(members)), "numerator": None,
+                         "denominator": None})  # fmt: skip
     report.release_id = create_release(
         conn, RELEASE_LABEL, note=f"Amtliche Werte: {ATTRIBUTION}", synthetic=False
     )

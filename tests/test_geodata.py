@@ -12,7 +12,9 @@ from tests.conftest import GERMANY_GPKG, REGION_GEOJSON, db_checksum, invoke
 
 def test_region_has_21_kommunen_and_the_region(conn):
     levels = dict(conn.execute(text("SELECT level, count(*) FROM area GROUP BY level")).all())
-    assert levels == {"kommune": 21, "region": 1}
+    assert levels["kommune"] == 21 and levels["region"] == 1
+    # Kreise, Länder and the Bund are unions of Germany's Gemeinden (sozmon load-levels).
+    assert levels["land"] == 16 and levels["bund"] == 1 and levels["kreis"] + 1 == 401
     keys = list(conn.scalars(text("SELECT ags FROM area WHERE level = 'kommune' ORDER BY ags")))
     assert keys == [f"03241{n:03d}" for n in range(1, 22)]
     assert conn.scalar(text("SELECT name FROM area WHERE ags = '03241'")) == "Region Hannover"

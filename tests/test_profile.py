@@ -12,7 +12,8 @@ from indicators.profile import InvalidChoice, change, compare, profile, time_ser
 
 HANNOVER, GARBSEN, LEHRTE, REGION = "03241001", "03241005", "03241011", "03241"
 # one indicator per polarity: higher_worse, higher_better, neutral
-CHECKED = ("sgb2_quote", "kaufkraft_index", "bev_anteil_u18")
+# Indicators without real values, so the demo release is what is shown for them.
+CHECKED = ("alo_quote", "kaufkraft_index", "einpersonenhh_anteil")
 
 
 def demo_values(conn, indicator: str, year: int | None = None) -> dict[str, float]:
@@ -79,7 +80,7 @@ def test_profile_values_region_difference_and_rank_match_the_database(conn):
 
 
 def test_rank_one_is_the_best_value_for_each_polarity(conn):
-    for ind, best in (("sgb2_quote", min), ("kaufkraft_index", max), ("bev_anteil_u18", max)):
+    for ind, best in (("alo_quote", min), ("kaufkraft_index", max), ("einpersonenhh_anteil", max)):
         vals = {a: v for a, v in demo_values(conn, ind).items() if len(a) == 8}
         top = best(vals, key=vals.get)
         assert (
@@ -112,10 +113,20 @@ def test_change_over_the_chosen_period(conn):
     assert change(0.0, 3.0) == (3.0, None)  # no per cent of zero
 
 
-def test_region_profile_is_not_ranked(conn):
+def test_region_profile_is_ranked_among_the_kreise(conn):
     p = profile(conn, REGION)
     assert p["is_region"]
-    assert all(r["rank"] is None for t in p["topics"] for r in t["rows"])
+    rows = {r["indicator"]["id"]: r for t in p["topics"] for r in t["rows"]}
+    # Synthetic-only indicators have no Kreis values: no rank. Real ones rank among the Kreise.
+    assert rows["kaufkraft_index"]["rank"] is None
+    pop = rows["bev_insgesamt"]
+    kreise = dict(conn.execute(text(
+        "SELECT v.ags, v.value FROM shown_value v JOIN area a ON a.ags = v.ags"
+        " WHERE a.level IN ('kreis', 'region') AND v.indicator_id = 'bev_insgesamt'"
+        " AND v.year = :y AND v.value IS NOT NULL"), {"y": pop["year"]}).all())  # fmt: skip
+    assert pop["ranked_of"] == len(kreise) > 300
+    assert pop["rank"] == 1 + sum(v > kreise[REGION] for v in kreise.values())  # neutral: highest
+    assert pop["land"] is not None and pop["bund"] > pop["land"] > pop["value"]
 
 
 def test_profile_takes_few_queries(app):
@@ -191,8 +202,8 @@ def test_profile_page_shows_the_database_numbers(client, conn):
         assert c["value"].startswith(de(vals[HANNOVER], 1))
         assert c["region"].startswith(de(vals[REGION], 1))
         assert c["rank"].startswith(f"{expected_rank(conn, ind, HANNOVER)} von 21")
-    assert "(neutral)" in cells(page, "bev_anteil_u18")["rank"]
-    assert "(neutral)" not in cells(page, "sgb2_quote")["rank"]
+    assert "(neutral)" in cells(page, "einpersonenhh_anteil")["rank"]
+    assert "(neutral)" not in cells(page, "alo_quote")["rank"]
 
 
 def test_profile_period_is_in_the_url(client, conn):
@@ -211,7 +222,7 @@ def test_region_profile_and_locator_map(client):
     r = client.get(f"/kommune/{REGION}")
     assert r.status_code == 200
     page = r.get_data(as_text=True)
-    assert "Region Hannover" in page and 'class="num rank"' not in page
+    assert "Region Hannover" in page and "Rang unter den Kreisen" in page
     assert page.count('<path d="M') >= 22  # 21 Kommunen and the Region outline in the locator
 
 
@@ -279,7 +290,7 @@ def test_time_series_page(client, conn):
     [
         ("/kommune/99999999", 404, "/kommune/03241001"),
         ("/kommune/%3Cscript%3E", 404, "/kommune/03241"),
-        (f"/kommune/{HANNOVER}?von=2020&bis=2015", 400, f"/kommune/{HANNOVER}?von=2012&bis=2024"),
+        (f"/kommune/{HANNOVER}?von=2020&bis=2015", 400, "&bis=2024"),
         (f"/kommune/{HANNOVER}?von=1990", 400, f"/kommune/{HANNOVER}"),
         (f"/kommune/{HANNOVER}?von=abc", 400, f"/kommune/{HANNOVER}"),
         (f"/kommune/{HANNOVER}?release=999", 404, "release="),

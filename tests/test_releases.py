@@ -62,7 +62,9 @@ def test_draft_is_invisible_to_the_public_until_published(small):
     draft = rel(small, "2025-1")
     assert draft["status"] == "draft" and draft["published_at"] is None
     with engine(small).connect() as c:
-        assert release_for(c, "sgb2_quote")["label"] == "demo-2024-2"  # citizens see the old one
+        # citizens see the old values
+        assert "2025-1" not in release_for(c, "sgb2_quote")["releases"]
+        assert "demo-2024-2" in release_for(c, "sgb2_quote")["releases"]
         assert releases.visible_release(c, draft["id"], editor=False) is None
         assert releases.visible_release(c, draft["id"], editor=True)["label"] == "2025-1"
         assert releases.visible_release(c, 999999, editor=True) is None
@@ -70,7 +72,10 @@ def test_draft_is_invisible_to_the_public_until_published(small):
     assert result.exit_code == 0, result.output
     with engine(small).connect() as c:
         current = release_for(c, "sgb2_quote")
-        assert current["label"] == "2025-1" and current["status"] == "published"
+        assert current["releases"][0] == "2025-1" and current["status"] == "published"
+        # the new release's cells are shown, layered over the others
+        shown = values_for_year(c, "sgb2_quote", 2023, None)
+        assert {v["release_label"] for v in shown} == {"2025-1"} and len(shown) == 21
         assert release_for(c, "alo_quote")["label"] == "demo-2024-2"  # others untouched
         demo = releases.by_label(c, "demo-2024-2")
         assert len(years := values_for_year(c, "sgb2_quote", 2020, demo["id"])) == 21
@@ -87,7 +92,7 @@ def test_rollback_makes_the_previous_release_current_and_keeps_it_readable(small
     withdrawn = rel(small, "2025-1")
     assert withdrawn["status"] == "withdrawn" and withdrawn["withdrawn_at"] is not None
     with engine(small).connect() as c:
-        assert release_for(c, "sgb2_quote")["label"] == "demo-2024-2"
+        assert "2025-1" not in release_for(c, "sgb2_quote")["releases"]
         assert releases.visible_release(c, withdrawn["id"], editor=False)["status"] == "withdrawn"
         assert len(values_for_year(c, "sgb2_quote", 2023, withdrawn["id"])) == 21
     # Rolling back the demo too would leave its indicators without data: refused.
@@ -98,7 +103,7 @@ def test_rollback_makes_the_previous_release_current_and_keeps_it_readable(small
     # and the withdrawn release can be made current again
     assert invoke(small, "publish", "2025-1").exit_code == 0
     with engine(small).connect() as c:
-        assert release_for(c, "sgb2_quote")["label"] == "2025-1"
+        assert release_for(c, "sgb2_quote")["releases"][0] == "2025-1"
 
 
 def test_rollback_of_a_draft_or_unknown_release_is_refused(small):

@@ -86,6 +86,7 @@ def _xlsx_cell(value: object) -> object:
 def header_safe(text: str) -> str:
     """HTTP header values are Latin-1: replace what does not fit (dashes, quotes)."""
     text = text.replace("–", "-").replace("“", '"').replace("„", '"')
+    text = " ".join(text.split())  # no line breaks in a header (release notes may have them)
     return text.encode("latin-1", "replace").decode("latin-1")
 
 

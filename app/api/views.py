@@ -112,7 +112,7 @@ def _indicator_rows(ctx: Ctx, indicator_id: str | None = None) -> tuple[list[dic
     rows = q.catalogue(ctx.conn, rid, indicator_id)
     out = [{**{k: r.get(k) for k in INDICATOR_FIELDS}, "topic": r["topic_id"],
             "release": r["release_label"]} for r in rows]  # fmt: skip
-    return out, ctx.releases({r["release_id"] for r in rows})
+    return out, ctx.releases({i for r in rows for i in r["release_ids"]})
 
 
 @bp.get("/indicators")
@@ -165,7 +165,7 @@ def areas() -> Response:
     a = ctx.args
 
     def build() -> str:
-        text_ = feature_collection(ctx.conn, a.get("ebene"), None, full, a.get("land"))
+        text_ = feature_collection(ctx.conn, a.get("ebene") or "home", None, full, a.get("land"))
         data = _geojson(text_, ctx)
         data["count"] = len(data["features"])
         return formats.json_text(data)
@@ -192,7 +192,7 @@ def benchmarks() -> Response:
     if not rows:
         raise ApiProblem(404, "not-found", f"Keine Werte für {ind_id!r} im Jahr {year};"
                          f" siehe /api/v1/indicators/{ind_id}.")  # fmt: skip
-    involved = ctx.releases({rel["id"]})
+    involved = ctx.releases(set(rel.get("ids") or [rel["id"]]))
     body = {**envelope.envelope(involved), "count": len(rows), "data": rows}
     return ctx.respond(formats.json_response(body), involved)
 
@@ -211,7 +211,7 @@ def _mapdata(ctx: Ctx) -> tuple[str, list[dict]]:
     rel = ctx.release or release_for(ctx.conn, ind)
     if rel is None:
         raise ApiProblem(404, "not-found", f"Für {ind!r} gibt es keine veröffentlichten Werte.")
-    involved = ctx.releases({rel["id"]})
+    involved = ctx.releases(set(rel.get("ids") or [rel["id"]]))
     data = q.map_data(ctx.conn, ind, year, rel["id"], level, a.get("land"))
     if not data:
         raise ApiProblem(404, "not-found", f"Keine Werte für {ind!r} im Jahr {year} auf Ebene"
@@ -283,8 +283,10 @@ def values() -> Response:
         missing = ", ".join(sorted(set(indicators_) - set(pairs)))
         raise ApiProblem(404, "not-found", f"Nicht im Release {ctx.release['label']}: {missing}.")
     years = [int(y) for y in a["jahr"].split(",")] if "jahr" in a else None
-    rows = q.values_long(ctx.conn, pairs, years, ags)
-    involved = ctx.releases(set(pairs.values()))
+    rows = q.values_long(
+        ctx.conn, sorted(pairs), ctx.release["id"] if ctx.release else None, years, ags
+    )
+    involved = ctx.releases(set().union(*pairs.values()))
     env = envelope.envelope(involved, boundaries=fmt == "geojson")
     if fmt == "json":
         body = {**env, "releases": [r["label"] for r in involved], "count": len(rows),

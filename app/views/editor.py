@@ -133,7 +133,9 @@ def release(release_id: int):
                                      current_app.config["SUPPRESS_NUMERATOR_BELOW"],
                                      request.args.get("indikator"), year)  # fmt: skip
     links = {e: e in current_app.view_functions for e in ("maps.karte", "kommune.index")}
+    changed = releases.changes(get_conn(), release_id)
     return render_template("editor/release.html", release=rel, p=preview, links=links,
+                           changes=changed,
                            threshold=current_app.config["SUPPRESS_NUMERATOR_BELOW"],
                            synthetic=rel["synthetic"])  # fmt: skip
 

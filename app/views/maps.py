@@ -12,13 +12,14 @@ from flask_babel import lazy_gettext as _l
 from app.auth import is_editor
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
-from app.formatting import fmt_or_withheld, fmt_value
+from app.formatting import FLAG_TEXT, fmt_cell, fmt_value
 from app.http_cache import BodyCache, cached, conditional, etag_for, page_cache
 from app.maps import MapParts, build_map, short_name
 from app.nav import nav_items
 from app.views.disparities import verdict_colouring, verdict_label
 from indicators import classify
 from indicators.map_queries import map_context, map_values
+from indicators.queries import indicator_sources
 from indicators.releases import visible_release
 
 bp = Blueprint("maps", __name__)
@@ -100,7 +101,7 @@ def _state(embed: bool) -> dict:
     year_links = [(_link(embed, indikator=ind["id"], jahr=y), str(y)) for y in years]
     raw_year = request.args.get("jahr")
     if raw_year in (None, ""):
-        year = years[-1]
+        year = ctx["default_year"]
     elif not _YEAR.fullmatch(raw_year):
         raise BadRequestWithChoices(
             400, _("„%(j)s“ ist keine gültige Jahreszahl (vierstellig, z. B. %(y)s).", j=raw_year[:40], y=years[-1]),
@@ -173,7 +174,7 @@ def _render(embed: bool):
     tile_url = current_app.config.get("TILE_URL") or ""
     etag = etag_for(
         "karte", MAP_VERSION, embed, ind["id"], year, st["method"], st["scheme"], release["id"],
-        release["published_at"], locale, tile_url, [e for e, _x in nav_items()],
+        release["label"], release["published_at"], locale, tile_url, [e for e, _x in nav_items()],
         "kommune.profile" in current_app.view_functions,
     )  # fmt: skip
     not_modified = conditional(etag, release["published_at"])
@@ -181,6 +182,14 @@ def _render(embed: bool):
         return not_modified
 
     data = map_values(get_conn(), ind["id"], year, release["id"])
+    # Real beats synthetic per cell: say per map which it is, and per row when both appear.
+    shown = [r for r in [*data["values"], data["region"] or {}] if r.get("release_label")]
+    synthetic = any(r["synthetic"] for r in shown)
+    mixed = synthetic and any(r["synthetic"] is False for r in shown)
+    labels_shown = {r["release_label"] for r in shown}
+    provenance = [src | {"release": lab} for lab, src in
+                  indicator_sources(get_conn(), [ind["id"]]).get(ind["id"], {}).items()
+                  if lab in labels_shown]  # fmt: skip
     decimals, unit = ind["decimals"], ind["unit"]
     rows = [dict(r, value=None if r["suppressed"] else r["value"]) for r in data["values"]]
     region = data["region"]
@@ -197,8 +206,9 @@ def _render(embed: bool):
     for i, r in enumerate(rows):
         r["color"] = classes.color_of(i)
         r["label"] = (
-            fmt_or_withheld(None, True) if r["suppressed"]  # small-number protection: "geheim"
-            else fmt_value(r["value"], decimals, unit) if r["value"] is not None else no_data
+            fmt_cell(None, True) if r["suppressed"]  # small-number protection: "geheim"
+            else fmt_value(r["value"], decimals, unit) if r["value"] is not None
+            else fmt_cell(None, False, r.get("flag")) if r.get("flag") in FLAG_TEXT else no_data
         )  # fmt: skip
         r["href"] = _profile_href(r["ags"])
     _ranks(rows)
@@ -229,7 +239,8 @@ def _render(embed: bool):
             tile_url, current_app.config.get("TILE_ATTRIBUTION") or "", new_window=embed,
         )  # fmt: skip
 
-    key = (embed, ind["id"], year, st["method"], scheme, release["id"], release["published_at"],
+    key = (embed, ind["id"], year, st["method"], scheme, release["id"], release["label"],
+           release["published_at"],
            locale, tile_url, "kommune.profile" in current_app.view_functions)  # fmt: skip
     parts = _cached_map(key, build)
     state = {"indikator": ind["id"], "jahr": year, "klassen": request.args.get("klassen"),
@@ -242,7 +253,8 @@ def _render(embed: bool):
         can_diverge=st["can_diverge"], classification_labels=CLASSIFICATION_LABELS,
         scheme_labels=SCHEME_LABELS, state=state, link=lambda **kw: _link(False, **dict(state, **kw)),
         embed_url=_link(True, **state), full_url=_link(False, **state),
-        synthetic=release["synthetic"], boundary_attribution=BOUNDARY_ATTRIBUTION,
+        synthetic=synthetic, mixed=mixed, provenance=provenance,
+        boundary_attribution=BOUNDARY_ATTRIBUTION,
     )  # fmt: skip
     response = cached(make_response(html), etag, release["published_at"])
     if release["status"] == "draft":  # an editor's preview: never held by a shared cache
