@@ -23,7 +23,7 @@ CODE = re.compile(r"^\d{5}-\d{2}-\d{2}-(\d)(?:-[A-Z])?$")
 TABLE_LEVELS = {"4": "kreis", "5": "gemeinde"}
 PERIOD = re.compile(r"^(?:(\d{2})\.(\d{2})\.)?(\d{4})$")
 # A title line holding only the table's period, e.g. "31.12.2015", "2015" or "Jahr: 2016".
-TITLE_PERIOD = re.compile(r"^(?:(?:Jahr|Stichtag|Berichtsjahr|Schuljahr)\s*:\s*)?(\S+)$")
+TITLE_PERIOD = re.compile(r"^(?:(?:Jahr|Stichtag|Berichtsjahr|Schuljahr)\s*:\s*)?([\d.]+)$")
 STICHTAG = re.compile(r"Stichtag\s+(\d{1,2}\.\d{1,2}\.(?:\d{4})?)")
 STAND = re.compile(r"^Stand:\s*(.*)$")
 # Unit rows ("Anzahl", "qkm", "Jahre", "EUR", "1000 qm") close some headers; they are not part
@@ -242,7 +242,7 @@ def _decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
+        return raw.decode("cp1252")  # UnicodeDecodeError for bytes undefined there
 
 
 def is_genesis(path_or_text: Path | str) -> bool:
@@ -254,7 +254,7 @@ def is_genesis(path_or_text: Path | str) -> bool:
     else:
         try:
             with open(path_or_text, "rb") as fh:
-                head = _decode(fh.read(200))
+                head = fh.read(64).decode("utf-8", "ignore")
         except OSError:
             return False
     return head.lstrip("\ufeff").startswith("GENESIS-Tabelle:")
@@ -312,8 +312,7 @@ def _read_title(titles: list[tuple[int, str]], head: _Head, probs: _Problems) ->
     head.statistic = lines[j]
     rest = []
     for row, line in titles[j + 1 :]:
-        m = TITLE_PERIOD.match(line)
-        if m and (PERIOD.match(m.group(1)) or line != m.group(1)):
+        if m := TITLE_PERIOD.match(line):
             if head.title_period is not None or period_year(m.group(1)) is None:
                 probs.add(row, 1, f"Zeitraum nicht lesbar: {line!r}")
             else:
@@ -371,7 +370,8 @@ def _columns(
     if labels == 2:
         for entry in path_rows:
             vals = entry[1][labels:]
-            if all(PERIOD.match(v) for v in vals):
+            # Mostly periods: the period row, whose every cell must then be one.
+            if sum(bool(PERIOD.match(v)) for v in vals) * 2 > len(vals):
                 period_row = entry
                 path_rows.remove(entry)
                 for c, v in enumerate(vals, start=labels):
@@ -419,7 +419,12 @@ def parse_genesis(path: Path | str, text: str | None = None) -> GenesisTable:
         try:
             text = _decode(Path(path).read_bytes())
         except OSError as exc:
-            raise GenesisError([GenesisProblem(name, None, None, f"Datei nicht lesbar: {exc}")])
+            raise GenesisError(
+                [GenesisProblem(name, None, None, f"Datei nicht lesbar: {exc}")]
+            ) from None
+        except UnicodeDecodeError as exc:
+            msg = f"Zeichenkodierung nicht lesbar (weder UTF-8 noch Windows-1252): Byte {exc.start}"
+            raise GenesisError([GenesisProblem(name, None, None, msg)]) from None
     text = text.lstrip("\ufeff")
     first = text.split("\n", 1)[0].rstrip("\r").rstrip(";")
     m = CODE_LINE.match(first)
@@ -505,7 +510,7 @@ def _read_data(
         if kind is None:
             kind = kinds[(key, name)] = classify_key(key, name, table.level, verbands)
             if kind[0] == "gemeinde" and len(key) == 8 and key not in verbands:
-                if verbands and SAMTGEMEINDE_NAME.search(name):
+                if SAMTGEMEINDE_NAME.search(name):
                     probs.add(line_no, key_at + 1, f"Schlüssel {key} heißt {name!r}, aber keine "
                               "Mitgliedsgemeinde nennt ihn: Gemeinde oder Verband?")  # fmt: skip
         if kind[0] == "unknown":
