@@ -423,7 +423,9 @@ def parse_genesis(path: Path | str, text: str | None = None) -> GenesisTable:
                 [GenesisProblem(name, None, None, f"Datei nicht lesbar: {exc}")]
             ) from None
         except UnicodeDecodeError as exc:
-            msg = f"Zeichenkodierung nicht lesbar (weder UTF-8 noch Windows-1252): Byte {exc.start}"
+            byte = exc.object[exc.start : exc.start + 1].hex().upper()
+            msg = (f"Zeichenkodierung nicht lesbar: Byte 0x{byte} an Stelle {exc.start} gibt es "
+                   "weder in UTF-8 noch in Windows-1252")  # fmt: skip
             raise GenesisError([GenesisProblem(name, None, None, msg)]) from None
     text = text.lstrip("\ufeff")
     first = text.split("\n", 1)[0].rstrip("\r").rstrip(";")
