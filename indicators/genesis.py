@@ -488,10 +488,11 @@ def _read_data(
     verbands = verband_prefixes({cells[key_at] for _, cells in data})
     kinds: dict[tuple[str, str], tuple[str, str | None, str | None]] = {}
     years: dict[str, int | None] = {}
+    # Parsed cell text → (value, flag, is_integer) or an error message; most texts repeat.
     values: dict[str, tuple | str] = {}
+    bad: set[str] = set()
     groups: dict[tuple, list[tuple[int, str, str, list]]] = {}
     skipped: dict[str, tuple[str, str, str]] = {}
-    integer = True
     row_labels: dict[str, None] = {}
     for line_no, cells in data:
         period = cells[0] if long_ else None
@@ -511,68 +512,56 @@ def _read_data(
         kind = kinds.get((key, name))
         if kind is None:
             kind = kinds[(key, name)] = classify_key(key, name, table.level, verbands)
-            if kind[0] == "gemeinde" and len(key) == 8 and key not in verbands:
-                if SAMTGEMEINDE_NAME.search(name):
-                    probs.add(line_no, key_at + 1, f"Schlüssel {key} heißt {name!r}, aber keine "
-                              "Mitgliedsgemeinde nennt ihn: Gemeinde oder Verband?")  # fmt: skip
+            if kind[0] == "gemeinde" and len(key) == 8 and SAMTGEMEINDE_NAME.search(name):
+                probs.add(line_no, key_at + 1, f"Schlüssel {key} heißt {name!r}, aber keine "
+                          "Mitgliedsgemeinde nennt ihn: Gemeinde oder Verband?")  # fmt: skip
         if kind[0] == "unknown":
             probs.add(line_no, key_at + 1, f"{kind[2]} ({name!r})")
             continue
         if kind[0] == "skip":
             skipped.setdefault(key, (key, name, kind[2]))
             continue
-        parsed = []
-        for c in range(labels, len(cells)):
-            raw = cells[c]
-            v = values.get(raw)
-            if v is None:
+        raws = cells[labels:]
+        for raw in raws:
+            if raw not in values:
                 v = values[raw] = _parse_value(raw)
-            if isinstance(v, str):
-                probs.add(line_no, c + 1, v)
-                parsed.append(None)
-                continue
-            if not v[2]:
-                integer = False
-            parsed.append(v)
+                if isinstance(v, str):
+                    bad.add(raw)
+        if bad and not bad.isdisjoint(raws):
+            for c, raw in enumerate(raws, start=labels):
+                if raw in bad:
+                    probs.add(line_no, c + 1, values[raw])  # type: ignore[arg-type]
+            continue
+        parsed = [values[raw] for raw in raws]
         groups.setdefault((kind[1], extra, period), []).append((line_no, key, name, parsed))
     table.skipped = list(skipped.values())
-    table.integer_table = integer
+    table.integer_table = all(v[2] for v in values.values() if not isinstance(v, str))
     table.row_labels = list(row_labels)
     if probs.items:
         return
     out = table.cells
+    append, cell = out.append, GenesisCell
     col_years = {c.period: period_year(c.period) for c in columns if c.period}
     if head.title_period:
         col_years[head.title_period] = period_year(head.title_period)
+    # Wide tables: period and year per column; long tables: per row (group).
+    col_meta = [(col, col.period or head.title_period) for col in columns]
+    col_meta = [(col, p, col_years.get(p)) for col, p in col_meta]  # type: ignore[arg-type]
     twins: dict[str, dict[str, None]] = {}
     for (ags, extra, period), members in groups.items():
         level = "kreis" if len(ags) == 5 else "gemeinde"
         if len(members) > 1:
             twins.setdefault(ags, {}).update(dict.fromkeys(m[1] for m in members))
-        for i, col in enumerate(columns):
-            pick = members[0]
-            if len(members) > 1:
-                # A number beats a special value, any special value beats '-' (see docs).
-                real = [m for m in members if m[3][i][1] is None]
-                real = real or [m for m in members if m[3][i][1] != "-"]
-                if real:
-                    pick = real[0]
-                    for other in real[1:]:
-                        if pick[3][i][1] is None and other[3][i][:2] != pick[3][i][:2]:
-                            a, b = pick[3][i], other[3][i]
-                            probs.add(other[0], col.index + 1,
-                                      f"Zwillingszeilen widersprechen sich für AGS {ags}: Zeile "
-                                      f"{pick[0]} ({pick[1]}) {_show(a)}, Zeile {other[0]} "
-                                      f"({other[1]}) {_show(b)}")  # fmt: skip
-            line_no, key, name, parsed = pick
-            value, flag, _ = parsed[i]
-            if period is not None:
-                p, year = period, years[period]
-            else:
-                p = col.period or head.title_period
-                year = col_years[p]
-            out.append(GenesisCell(key, ags, level, name, year, p, col, extra, value, flag,
-                                   line_no))  # fmt: skip
+            parsed = _combine(ags, members, columns, probs)
+        else:
+            parsed = [(members[0], v) for v in members[0][3]]
+        if period is not None:
+            year = years[period]
+            for col, (m, (value, flag, _)) in zip(columns, parsed, strict=True):
+                append(cell(m[1], ags, level, m[2], year, period, col, extra, value, flag, m[0]))
+        else:
+            for (col, p, year), (m, (value, flag, _)) in zip(col_meta, parsed, strict=True):
+                append(cell(m[1], ags, level, m[2], year, p, col, extra, value, flag, m[0]))
     table.twins = {a: tuple(k) for a, k in twins.items()}
     periods = dict.fromkeys(
         [p for (_, _, p) in groups if p is not None]
@@ -581,6 +570,32 @@ def _read_data(
     )
     table.periods = list(periods)
     table.years = sorted({period_year(p) for p in periods})  # type: ignore[type-var]
+
+
+def _combine(
+    ags: str,
+    members: list[tuple[int, str, str, list]],
+    columns: list[GenesisColumn],
+    probs: _Problems,
+) -> list[tuple[tuple, tuple]]:
+    """Per column, the twin row whose value counts and that value.
+
+    A number beats a special value and any special value beats '-' (the Gemeinde was in the
+    other Verband that year); two different numbers are a problem naming both rows.
+    """
+    out = []
+    for i, col in enumerate(columns):
+        real = [m for m in members if m[3][i][1] is None]
+        real = real or [m for m in members if m[3][i][1] != "-"] or members[:1]
+        pick = real[0]
+        for other in real[1:]:
+            if pick[3][i][1] is None and other[3][i][:2] != pick[3][i][:2]:
+                probs.add(other[0], col.index + 1,
+                          f"Zwillingszeilen widersprechen sich für AGS {ags}: Zeile {pick[0]} "
+                          f"({pick[1]}) {_show(pick[3][i])}, Zeile {other[0]} ({other[1]}) "
+                          f"{_show(other[3][i])}")  # fmt: skip
+        out.append((pick, pick[3][i]))
+    return out
 
 
 def _show(v: tuple) -> str:
