@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from geodata.report import LoadError
+from geodata.report import LoadError, Problem
 
 FOOTER_LINE = re.compile(r"^_{10,};*\s*$")
 CODE_LINE = re.compile(r"^GENESIS-Tabelle: (\S+)$")
@@ -70,6 +70,11 @@ class GenesisProblem:
         """Plain-data form for JSON or CSV reports."""
         return {"file": self.file, "sheet": None, "row": self.row, "column": self.column,
                 "message": self.message, "expected": self.expected}  # fmt: skip
+
+    def to_problem(self) -> Problem:
+        """The same as a geodata.report.Problem (column as text), for the import report."""
+        col = None if self.column is None else str(self.column)
+        return Problem(self.file, self.row, col, self.message, None, self.expected)
 
 
 class GenesisError(LoadError):
@@ -262,7 +267,8 @@ def is_genesis(path_or_text: Path | str) -> bool:
 
 def _split_footer(text: str, probs: _Problems) -> tuple[str, list[str]]:
     """Body text (up to the '__________' line) and the footer lines after it."""
-    lines = text.splitlines()
+    # Split on "\n" only, as the CSV reader counts lines (splitlines() also splits on U+2028 …).
+    lines = text.replace("\r\n", "\n").split("\n")
     for i, line in enumerate(lines):
         if FOOTER_LINE.match(line):
             return "\n".join(lines[:i]), lines[i + 1 :]

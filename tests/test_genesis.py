@@ -207,6 +207,7 @@ def test_malformed_file_is_refused_naming_file_row_column(name, fragment):
     assert all(p.file == str(path) for p in problems)
     hits = [p for p in problems if fragment in str(p)]
     assert hits, "\n".join(map(str, problems))
+    assert str(hits[0].to_problem()) == str(hits[0])  # same line in the import report
     if fragment.startswith("Zeile"):
         assert hits[0].row is not None
     if ", Spalte" in fragment:
