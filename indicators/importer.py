@@ -27,7 +27,7 @@ from indicators.loaders import (
     validate_catalogue,
     validate_values,
 )
-from indicators.tables import Table, parse_number, read_csv, read_xlsx
+from indicators.tables import NumberError, Table, parse_number, read_csv, read_xlsx
 
 MAX_BYTES = 20 * 1024 * 1024  # config IMPORT_MAX_BYTES; checked before a file is parsed
 UNITS = ("%", "‰", "je 10.000", "je 100.000", "Personen", "Anzahl", "EUR", "EUR/m²", "m²",
@@ -162,7 +162,7 @@ def normalise(table: Table) -> Table:
         return table
     mapping = dict(zip(table.header, header, strict=True))
     rows = [(n, {mapping.get(k, k): v for k, v in r.items()}) for n, r in table.rows]
-    return Table(table.file, header, rows, table.sheet)
+    return Table(table.file, header, rows, table.sheet, table.decimal)
 
 
 def shape_problems(table: Table) -> list[Problem]:
@@ -204,6 +204,8 @@ def formula_problems(table: Table) -> list[Problem]:
             if not col.startswith("__") and cell and cell.startswith(FORMULA_START):
                 try:
                     parse_number(cell)  # "-3,5" is a number, not a formula
+                except NumberError:
+                    pass  # number-like ("-1,234"): validate_values says what is wrong with it
                 except ValueError:
                     out.append(Problem(table.file, n, col,
                                        f"Text sieht aus wie eine Formel: {cell[:60]!r}",
@@ -231,7 +233,7 @@ def to_long(table: Table) -> Table:
                 rows.append((n, {"ags": r.get("ags", ""), "indicator": r.get("indicator", ""),
                                  "year": y, "value": r[y], "__value_column__": y,
                                  "__year_column__": y}))  # fmt: skip
-    return Table(table.file, list(VALUE_COLUMNS), rows, table.sheet)
+    return Table(table.file, list(VALUE_COLUMNS), rows, table.sheet, table.decimal)
 
 
 def year_problems(

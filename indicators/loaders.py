@@ -10,7 +10,7 @@ from sqlalchemy import Connection, text
 
 from geodata.report import LoadError, Problem
 from indicators.models import POLARITIES, RATE_UNITS
-from indicators.tables import Table, parse_number, read_table
+from indicators.tables import NumberError, Table, parse_number, read_table
 
 TOPIC_COLUMNS = ("id", "name_de", "name_en", "sort")
 CATALOGUE_COLUMNS = (
@@ -182,9 +182,20 @@ def validate_values(
                 nums[col] = None
                 continue
             try:
-                nums[col] = parse_number(raw)
+                nums[col] = parse_number(raw, table.decimal)
+            except NumberError as exc:
+                bad(col, str(exc))
+                continue
             except ValueError:
                 bad(col, f"keine Zahl: {raw!r}")
+                continue
+            # Counts of people or things are whole numbers (1,5 Personen is a typo or a rate).
+            whole = col != "value" or units.get(ind) in COUNT_UNITS
+            if whole and not nums[col].is_integer():
+                what = (
+                    "Zähler und Nenner sind Anzahlen" if col != "value" else f"Einheit {units[ind]}"
+                )
+                bad(col, f"keine ganze Zahl: {raw!r} ({what})")
         is_rate = units.get(ind) in RATE_UNITS
         v = nums.get("value")
         if v is not None and is_rate and not 0 <= v <= 100:

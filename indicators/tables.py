@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,9 @@ class Table:
     header: list[str]
     rows: list[tuple[int, dict[str, str]]]
     sheet: str | None = None
+    # Decimal separator of the dialect: "," in ';'-separated CSV, "." in ','-separated CSV,
+    # None for XLSX (numbers are typed there, text cells are read without a dialect).
+    decimal: str | None = None
 
 
 ENCODINGS = "UTF-8 oder Windows-1252"
@@ -66,7 +70,7 @@ def read_csv(path: Path) -> Table:
     except csv.Error as exc:
         msg = f"CSV nicht lesbar ({exc}); Datei abgeschnitten oder Anführungszeichen offen?"
         raise LoadError([Problem(name, reader.line_num, None, msg)]) from None
-    return Table(name, header, rows)
+    return Table(name, header, rows, decimal="," if delimiter == ";" else ".")
 
 
 def read_xlsx(path: Path, sheet: str | None = None) -> Table:
@@ -113,9 +117,34 @@ def read_table(path: Path) -> Table:
     return read_csv(path)
 
 
-def parse_number(raw: str) -> float:
-    """Parse '1234.5', '1234,5' or '1.234,5' (German) into a float; ValueError otherwise."""
-    s = raw.strip().replace("\u00a0", "").replace(" ", "")
+# One separator followed by exactly three digits: 1,234 may be 1.234 or 1234.
+AMBIGUOUS = re.compile(r"^[-+]?[1-9]\d{0,2}([.,])\d{3}$")
+INNER_SPACE = re.compile(r"\S\s+\S")  # \s covers U+00A0 and U+202F (no-break spaces)
+
+
+class NumberError(ValueError):
+    """A cell that looks like a number but cannot be read as one safely; str() says why."""
+
+
+def parse_number(raw: str, decimal: str | None = None) -> float:
+    """Parse '1234.5', '1234,5' or '1.234,5' (German) into a float; ValueError otherwise.
+
+    decimal: the file's decimal separator ("," for ';'-CSV). Refused with NumberError, never
+    guessed: a space inside a number ('12 5' may be 125 or two numbers), '1,234' (1.234 or,
+    with a thousands comma, 1234) and, in a ';'-file, '1.234' (German thousands or decimal).
+    """
+    s = raw.strip()
+    if INNER_SPACE.search(s):
+        raise NumberError(f"Leerzeichen in Zahl {raw!r}: mehrdeutig, Zahl ohne Leerzeichen "
+                          "oder Tausendertrennzeichen schreiben")  # fmt: skip
+    m = AMBIGUOUS.match(s)
+    if m and (m.group(1) == "," or decimal == ","):
+        raise NumberError(f"mehrdeutige Zahl {raw!r}: Tausendertrennzeichen oder "
+                          f"Dezimalzeichen? Ganze Zahlen ohne Trennzeichen schreiben (1234), "
+                          f"Dezimalzahlen mit mehr oder weniger als drei Nachkommastellen "
+                          f"(1{m.group(1)}2340)")  # fmt: skip
+    if "_" in s:  # float() would read '1_000' as 1000
+        raise ValueError(raw)
     if "," in s:
         s = s.replace(".", "").replace(",", ".")
     value = float(s)

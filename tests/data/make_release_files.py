@@ -40,7 +40,8 @@ def write_csv(path: Path, header: list, body: list[list], delimiter: str = ",",
     w = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
     w.writerow(header)
     for r in body:
-        w.writerow([str(c).replace(".", ",") if decimal_comma and isinstance(c, float) else c
+        # Four decimals written out: '6,008' would be refused as ambiguous (1,234 or 1234?).
+        w.writerow([f"{c:.4f}".replace(".", ",") if decimal_comma and isinstance(c, float) else c
                     for c in r])  # fmt: skip
     path.write_bytes(buf.getvalue().encode(encoding))
 
@@ -169,6 +170,20 @@ def bad() -> None:
         BAD / "xlsx_text_in_number.xlsx",
         {"Werte": [LONG, *body[:5], [*body[5][:3], "zwölf", 1, 2], *body[6:]]},
     )
+    # Numbers that must not be guessed (';'-files with decimal comma, as the office writes them).
+    semi = dict(delimiter=";", decimal_comma=True)
+    write_csv(BAD / "ambiguous_thousands_comma.csv", LONG,
+              [*body[:6], [*body[6][:3], "1,234", *body[6][4:]], *body[7:]], **semi)  # fmt: skip
+    write_csv(BAD / "ambiguous_thousands_dot.csv", LONG,
+              [*body[:8], [*body[8][:5], "5.730"], *body[9:]], **semi)  # fmt: skip
+    write_csv(BAD / "nbsp_in_number.csv", LONG,
+              [*body[:3], [*body[3][:5], "5\u00a0730"], *body[4:]], **semi)  # fmt: skip
+    write_csv(BAD / "narrow_nbsp_in_number.csv", LONG,
+              [*body[:3], [*body[3][:4], "1\u202f234", body[3][5]], *body[4:]], **semi)  # fmt: skip
+    write_csv(BAD / "fractional_count.csv", LONG,
+              [*body[:5], [*body[5][:4], "303,5", body[5][5]], *body[6:]], **semi)  # fmt: skip
+    write_csv(BAD / "fractional_persons.csv", LONG,
+              [["03241001", "bev_insgesamt", 2023, "5030,5", "", ""]], **semi)  # fmt: skip
     # Catalogue files (passed with --catalogue, values from releases/values_new_indicator.csv).
     write_csv(BAD / "catalogue_formula_injection.csv", CATALOGUE,
               [catalogue_row(name_de='=HYPERLINK("http://evil.example";"Klick")')])  # fmt: skip
