@@ -58,7 +58,9 @@ def load_levels_cmd(path: Path | None, layer: str | None) -> None:
 
 @click.command("import-genesis")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--label", required=True, help="Label of the new release, e.g. regionalstatistik-2017.")
+@click.option(
+    "--label", required=True, help="Label of the new release, e.g. regionalstatistik-2017."
+)
 @click.option("--gebiet", default=None,
               help="AGS prefix of the Gemeinden to store (e.g. 03241); others only count in totals.")  # fmt: skip
 @click.option("--allow-unmatched", is_flag=True,
@@ -96,12 +98,17 @@ def import_genesis_cmd(paths: tuple[Path, ...], label: str, gebiet: str | None,
         sample = ", ".join(f"{a} {n}" for _f, a, n in rep.unmatched[:5])
         click.secho(f"  ohne Gebiet (Gebietsstand), nur in Summen: {len(rep.unmatched)}"
                     f" (z. B. {sample})", fg="yellow", err=True)  # fmt: skip
+    if rep.over_100:
+        sample = ", ".join(f"{i} {a} {y}: {v:.1f}" for i, a, y, v in rep.over_100[:5])
+        click.secho(f"  Anteile außerhalb 0–100 % (wie berechnet übernommen): {len(rep.over_100)}"
+                    f" (z. B. {sample})", fg="yellow", err=True)  # fmt: skip
     if report:
         report.write_text(
             json.dumps({"release": label, "values": rep.values, "by_level": rep.by_level,
                         "indicators": rep.indicators, "tables": rep.tables,
                         "skipped": rep.skipped, "unmatched": rep.unmatched,
-                        "outside": rep.outside, "seconds": round(seconds, 2)},
+                        "outside": rep.outside, "over_100": rep.over_100,
+                        "seconds": round(seconds, 2)},
                        ensure_ascii=False, indent=1),
             encoding="utf-8",
         )  # fmt: skip

@@ -12,10 +12,17 @@ COPY_COLUMNS = "indicator_id, ags, year, value, numerator, denominator"
 
 
 def copy_values(
-    conn: Connection, release_id: int, chunks: Iterable[bytes], columns: str = COPY_COLUMNS
+    conn: Connection,
+    release_id: int,
+    chunks: Iterable[bytes],
+    columns: str = COPY_COLUMNS,
+    check_shares: bool = True,
 ) -> int:
     """Stream tab-separated rows (indicator, ags, year, value, numerator, denominator) via COPY.
 
+    Shares outside 0–100 are refused unless check_shares is off (official numbers computed from
+    two sources, e.g. employees of 30 June over population of 31 December, may exceed 100 in a
+    tiny Gemeinde: they are published as computed and listed by the importer).
     The rows go into a table of their own (the release's partition-to-be) without indexes,
     are checked set-based, indexed by sorting, and attached as the release's partition of
     `value`. All of it runs in the caller's transaction: a failure leaves nothing behind.
@@ -36,7 +43,7 @@ def copy_values(
             "  WHERE NOT EXISTS (SELECT 1 FROM indicator i WHERE i.id = s.indicator_id)"
             f" UNION ALL SELECT 'Anteil außerhalb 0–100', count(*) FROM {part} s"
             "  JOIN indicator i ON i.id = s.indicator_id WHERE i.unit = '%'"
-            "  AND (s.value < 0 OR s.value > 100)"
+            f"  AND (s.value < 0 OR s.value > 100) AND {'true' if check_shares else 'false'}"
         )
     ).all()
     bad = {what: n for what, n in problems if n}

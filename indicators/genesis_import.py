@@ -84,6 +84,7 @@ class GenesisReport:
     unmatched: list[tuple[str, str, str]] = field(default_factory=list)  # file, ags, name
     outside: int = 0  # Gemeinde keys outside the chosen territory (used for totals only)
     incomplete: int = 0  # totals not stored because a part was secret or missing
+    over_100: list[tuple[str, str, int, float]] = field(default_factory=list)  # shares > 100 %
 
 
 def _terms(raw: str, file: str, line: int, col: str, problems: list[Problem]) -> list[Term]:
@@ -208,7 +209,12 @@ def _mean_sums(mean: GenesisTable, weight: GenesisTable, m: MappingLine) -> Sums
             continue
         value = None if c.value is None or w is None else c.value * w
         for t in _targets(c.ags, c.level):
-            _add(sums, (mean.code, label, t, c.year, None), value, c.flag or ("/" if w is None else None))
+            _add(
+                sums,
+                (mean.code, label, t, c.year, None),
+                value,
+                c.flag or ("/" if w is None else None),
+            )
     return sums
 
 
@@ -222,7 +228,9 @@ def _combine(sums: Sums, terms: list[Term], key: str, year: int, rf: str | None)
         if entry is None:
             return None, None
         total += entry[0]
-        if entry[1] is not None and (flag is None or FLAG_ORDER.index(entry[1]) < FLAG_ORDER.index(flag)):
+        if entry[1] is not None and (
+            flag is None or FLAG_ORDER.index(entry[1]) < FLAG_ORDER.index(flag)
+        ):
             flag = entry[1]
     return total, flag
 
@@ -312,7 +320,9 @@ def import_genesis(
             continue
         problems += check_header(t, known)
         if t.code in tables:
-            problems.append(Problem(str(p), 1, 1, f"Tabelle {t.code} doppelt (auch {tables[t.code].file})"))
+            problems.append(
+                Problem(str(p), 1, 1, f"Tabelle {t.code} doppelt (auch {tables[t.code].file})")
+            )
         tables[t.code] = t
     if problems:
         raise LoadError(problems)
@@ -370,8 +380,12 @@ def import_genesis(
             report.by_level[level] = report.by_level.get(level, 0) + 1
         report.indicators.append(m.indicator)
 
+    units = dict(conn.execute(text("SELECT id, unit FROM indicator")).all())
+    report.over_100 = [(r["indicator_id"], r["ags"], r["year"], r["value"]) for r in rows
+                       if units[r["indicator_id"]] == "%" and r["value"] is not None
+                       and not 0 <= r["value"] <= 100]  # fmt: skip
     release_id = create_release(conn, label, note=note or _note(tables), publish=False)
-    copy_values(conn, release_id, _copy_chunks(rows), columns=_COPY_COLUMNS)
+    copy_values(conn, release_id, _copy_chunks(rows), columns=_COPY_COLUMNS, check_shares=False)
     conn.execute(
         text(
             "INSERT INTO release_source (release_id, indicator_id, tables, source, note)"

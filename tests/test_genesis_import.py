@@ -34,7 +34,9 @@ def wide_value(code: str, key: str, period: str, label: str) -> float:
     rows = _rows(code)
     period_row = next(i for i, r in enumerate(rows) if period in r)
     col = next(
-        j for j, c in enumerate(rows[period_row]) if c == period and rows[period_row + 1][j] == label
+        j
+        for j, c in enumerate(rows[period_row])
+        if c == period and rows[period_row + 1][j] == label
     )
     row = next(r for r in rows if r[0] == key)
     return _num(row[col])
@@ -241,3 +243,32 @@ def test_changed_header_refused_db_unchanged(fresh_app, tmp_path, code, old, new
     assert r.exit_code == 1, r.output
     assert fragment in r.output and bad.name in r.output
     assert full_checksum(fresh_app) == before
+
+
+@pytest.fixture(scope="module")
+def corpus_db(loaded_template):
+    """One database for the whole GENESIS corpus: every refused import leaves it unchanged."""
+    from tests.conftest import clone_database, drop_database, make_app
+
+    name = clone_database(loaded_template)
+    app = make_app(name)
+    yield app
+    app.extensions["sozmon_engine"].dispose()
+    drop_database(name)
+
+
+def _bad_genesis() -> list[tuple[str, str]]:
+    from tests.test_genesis import corpus
+
+    return corpus()
+
+
+@pytest.mark.parametrize(("name", "fragment"), _bad_genesis())
+def test_bad_genesis_file_refused_by_the_command_db_unchanged(corpus_db, name, fragment):
+    bad = Path(__file__).parent / "data" / "bad_genesis" / name
+    before = full_checksum(corpus_db)
+    r = _import(corpus_db, bad, extra=("--allow-unmatched",))
+    assert r.exit_code == 1
+    # file, row and column as in the corpus table, in the command's own output
+    assert name in r.output and fragment.split(": ", 1)[0] in r.output
+    assert full_checksum(corpus_db) == before

@@ -163,7 +163,9 @@ def test_zensus_values_match_the_source_file(conn):
     with ZENSUS_CSV.open(encoding="utf-8-sig") as fh:
         every = [r for r in csv.DictReader(fh, delimiter=";")]
     gem = [r for r in every if r["1_variable_code"] == "GEOGM4"]
-    assert rows["03"] == sum(int(r["value"]) for r in gem if r["1_variable_attribute_code"][:2] == "03")
+    assert rows["03"] == sum(
+        int(r["value"]) for r in gem if r["1_variable_attribute_code"][:2] == "03"
+    )
     germany = next(int(r["value"]) for r in every if r["1_variable_code"] == "GEODL1")
     assert rows["DG"] == sum(int(r["value"]) for r in gem) == germany
     assert rows["03241001"] == 513291  # Hannover, Zensus 2022
