@@ -24,13 +24,18 @@ VALUE_FIELDS = [
     ("release", "string", "Release (Datenstand)"),
     ("synthetic", "boolean", "true: Beispieldaten, keine amtlichen Werte"),
     ("indicator", "string", "Indikator-Kennung (siehe Ressource indikatoren)"),
-    ("ags", "string", "Amtlicher Gemeindeschlüssel (Region: 03241)"),
+    ("ags", "string", "Gebietsschlüssel: AGS (Region: 03241, Kreis 5, Land 2 Stellen; Bund: DG)"),
     ("name", "string", "Name des Gebiets"),
     ("year", "integer", "Jahr"),
     ("value", "number", "Wert (leer, wenn geheim gehalten)"),
     ("numerator", "number", "Zähler (leer, wenn nicht vorhanden oder geheim gehalten)"),
     ("denominator", "number", "Nenner (leer, wenn nicht vorhanden oder geheim gehalten)"),
-    ("suppressed", "boolean", "true: kleine Fallzahl, Werte geheim gehalten"),
+    (
+        "suppressed",
+        "boolean",
+        "true: kleine Fallzahl oder amtlich geheim ('.'), Werte geheim gehalten",
+    ),
+    ("flag", "string", "Zeichen der amtlichen Statistik statt eines Werts: '.', 'x', '/', '...'"),
     ("unit", "string", "Einheit"),
 ]
 INDICATOR_FIELDS = [

@@ -235,6 +235,15 @@ def _combine(sums: Sums, terms: list[Term], key: str, year: int, rf: str | None)
     return total, flag
 
 
+POPULATION = ("12411-01-01-5-B", "Insgesamt")
+
+
+def sums_population(sums: Sums) -> dict[tuple[str, int], float]:
+    """(key, year) → population on 31.12., where the population table was loaded."""
+    return {(k[2], k[3]): v[0] for k, v in sums.items()
+            if (k[0], k[1]) == POPULATION and k[4] is None and v[1] is None}  # fmt: skip
+
+
 def compute(m: MappingLine, sums: Sums) -> Iterable[dict]:
     """Value rows of one indicator for every key and year its numerator has."""
     first = m.numerator[0]
@@ -362,6 +371,9 @@ def import_genesis(
     for t in tables.values():
         for rf in {None} | {m.row_filter for m in lines if t.code in m.tables()}:
             sums.update(build_sums(t, rf))
+    # A Gemeinde that did not exist in a year carries '-' (0) in every cell of that year: with a
+    # population of 0 it gets no values at all that year (not a count of 0).
+    pop = sums_population(sums)
     rows: list[dict] = []
     for m in lines:
         if m.kind == "mean":
@@ -369,7 +381,7 @@ def import_genesis(
             sums.update(msum)
         for r in compute(m, sums):
             level = areas.get(r["ags"])
-            if level is None:
+            if level is None or pop.get((r["ags"], r["year"]), 1) == 0:
                 continue
             if level in ("gemeinde",) and territory and not r["ags"].startswith(territory):
                 continue

@@ -162,7 +162,8 @@ def test_upload_preview_publish_and_diff_in_the_browser(site, tmp_path):
     assert r.status_code == 302
     assert "4 Werte geheim gehalten" in client.get("/redaktion/").get_data(as_text=True)
     html = client.get(preview_url + "?indikator=sgb2_quote&jahr=2023").get_data(as_text=True)
-    assert html.count("geheim</td>") == 4  # value and numerator of the two withheld Kommunen
+    preview = html.split("Was dieses Release auf den Seiten ändert")[0]
+    assert preview.count("geheim</td>") == 4  # value and numerator of the two withheld Kommunen
     demo = next(int(m) for m in re.findall(r'/redaktion/release/(\d+)"', client.get("/redaktion/").get_data(as_text=True)) if int(m) != rid)  # fmt: skip
     diff = client.get(f"/redaktion/vergleich?a={demo}&b={rid}")
     assert diff.status_code == 200 and "geändert" in diff.get_data(as_text=True)
