@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
@@ -25,6 +25,7 @@ GENERIC = {
     403: _l("Zugriff verweigert."),
     404: _l("Diese Seite wurde nicht gefunden."),
     405: _l("Diese Methode ist hier nicht erlaubt."),
+    413: _l("Die gesendeten Daten sind zu groß."),
     429: _l("Zu viele Anfragen. Bitte etwas später erneut versuchen."),
     500: _l("Ein interner Fehler ist aufgetreten."),
 }
@@ -51,6 +52,10 @@ def init_app(app: Flask) -> None:
         # Werkzeug's default descriptions are English: replace them with German ones.
         is_default = err.description == type(err).description
         message = GENERIC.get(code, err.name) if is_default else err.description
+        if code == 413 and is_default:
+            limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+            message = _("Die gesendeten Daten sind zu groß (höchstens %(mb)d MB je Anfrage).",
+                        mb=limit)  # fmt: skip
         return render_error(code, str(message))
 
     @app.errorhandler(OperationalError)
