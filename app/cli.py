@@ -224,9 +224,10 @@ COMMANDS = (db_group, load_boundaries_cmd, load_catalogue_cmd, load_release_cmd,
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
+    from app.cli_ops import OPS_COMMANDS  # backup, restore
     from app.cli_releases import RELEASE_COMMANDS  # import, publish, rollback, diff, editor-add
 
-    for cmd in COMMANDS + RELEASE_COMMANDS:
+    for cmd in COMMANDS + RELEASE_COMMANDS + OPS_COMMANDS:
         app.cli.add_command(cmd)
 
 
