@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, Response, current_app, render_template, request
+from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
@@ -46,6 +47,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):
+        if request_ctx.url_adapter is None:
+            # Refused before routing (a Host header not in TRUSTED_HOSTS): no page can be built
+            # without links, and nothing of the request is echoed.
+            return Response(_("Ungültige Anfrage: Dieser Host wird hier nicht bedient.") + "\n",
+                            err.code or 400, mimetype="text/plain")  # fmt: skip
         if request.path.startswith("/api/"):
             return problems.from_http_exception(err)  # RFC 9457 problem+json
         code = err.code or 500

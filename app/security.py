@@ -81,7 +81,7 @@ def refuse_nul_bytes() -> None:
 
 def public_url() -> str:
     """Scheme and host for absolute links: PUBLIC_URL, else the validated request host."""
-    return current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
+    return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
 
 
 def trusted_hosts(config: dict) -> list[str]:
