@@ -249,3 +249,58 @@ def test_crash_in_the_middle_of_a_publish(fresh_app, durable_cluster, tmp_path):
     r = client.get("/karte?indikator=sgb2_quote&jahr=2024")
     assert r.status_code == 200 and "2025-1" in r.get_data(as_text=True)
     eng.dispose()
+
+
+# --- scripts/serve started as root -----------------------------------------------------------
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _uid(pid: int) -> int | None:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("Uid:")))
+
+
+def test_serve_started_as_root_runs_no_app_process_as_root():
+    if os.getuid() != 0:
+        pytest.skip("only meaningful when started as root")
+    if os.environ.get("DATABASE_URL"):
+        pytest.skip("serves the local cluster only")
+    import urllib.request
+
+    port = _free_port()
+    proc = subprocess.Popen([str(ROOT / "scripts" / "serve")], env={**os.environ, "PORT": str(port)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)  # fmt: skip
+    try:
+
+        def answers() -> bool:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
+                    return r.status == 200
+            except OSError:
+                return False
+
+        _wait(answers, "scripts/serve to answer", limit=180)
+        group = subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True, text=True)
+        app_pids = [int(p) for p in group.stdout.split()
+                    if "gunicorn" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")]  # fmt: skip
+        assert len(app_pids) >= 2  # master and workers
+        assert all(_uid(p) not in (None, 0) for p in app_pids), [(p, _uid(p)) for p in app_pids]
+        key = ROOT / "instance" / "secret_key"
+        assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(DEADLINE)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
