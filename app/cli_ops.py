@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -100,11 +101,12 @@ def restore_cmd(file: Path, clean: bool) -> None:
                     " Tabellen); nichts geändert. In eine leere Datenbank wiederherstellen oder"
                     " --clean angeben.", fg="red", err=True)  # fmt: skip
         sys.exit(1)
-    args = [pg_tool("pg_restore"), "--exit-on-error", "--single-transaction", "--no-owner",
-            "--dbname", env.get("PGDATABASE", "")]  # fmt: skip
     if clean:
-        args += ["--clean", "--if-exists"]
-    run = subprocess.run([*args, str(file)], env=env, capture_output=True, text=True)
+        run = _restore_replacing(file, env)
+    else:
+        run = subprocess.run([pg_tool("pg_restore"), "--exit-on-error", "--single-transaction",
+                              "--no-owner", "--dbname", env.get("PGDATABASE", ""), str(file)],
+                             env=env, capture_output=True, text=True)  # fmt: skip
     if run.returncode != 0:
         click.secho(f"Wiederherstellung fehlgeschlagen, nichts geändert:\n{run.stderr}",
                     fg="red", err=True)  # fmt: skip
@@ -112,6 +114,42 @@ def restore_cmd(file: Path, clean: bool) -> None:
     with get_engine().connect() as conn:
         n = len(user_tables(conn))
     click.echo(f"Wiederhergestellt aus {file}: {n} Tabellen.")
+
+
+def _restore_replacing(file: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Drop the public schema and replay the dump's SQL, in one transaction committed last.
+
+    pg_restore --clean cannot drop the partitions' inherited constraints. Here psql gets
+    BEGIN, the drop, the script streamed from pg_restore, and COMMIT only if pg_restore ended
+    well (else ROLLBACK): any failure leaves the old database untouched.
+    """
+    # Messages go to files: a full pipe must not stall either program while we stream.
+    psql_err, dump_err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+    psql = subprocess.Popen(
+        [pg_tool("psql"), "--no-psqlrc", "--quiet", "-v", "ON_ERROR_STOP=1", "-f", "-"],
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=psql_err, env=env,
+    )  # fmt: skip
+    dump = subprocess.Popen([pg_tool("pg_restore"), "--no-owner", "--file", "-", str(file)],
+                            stdout=subprocess.PIPE, stderr=dump_err, env=env)  # fmt: skip
+    assert psql.stdin is not None and dump.stdout is not None
+    try:
+        psql.stdin.write(b"BEGIN;\nDROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n")
+        while chunk := dump.stdout.read(1 << 20):
+            psql.stdin.write(chunk)
+        dump_ok = dump.wait() == 0
+        psql.stdin.write(b"\nCOMMIT;\n" if dump_ok else b"\nROLLBACK;\n")
+        psql.stdin.close()
+    except BrokenPipeError:  # psql stopped at an error (ON_ERROR_STOP): nothing committed
+        dump.kill()
+        dump.wait()
+    psql.wait()
+    code = psql.returncode or (0 if dump.returncode == 0 else 1)
+    messages = []
+    for fh in (psql_err, dump_err):
+        fh.seek(0)
+        messages.append(fh.read().decode(errors="replace"))
+        fh.close()
+    return subprocess.CompletedProcess(psql.args, code, "", "".join(messages))
 
 
 OPS_COMMANDS = (backup_cmd, restore_cmd)

@@ -85,6 +85,21 @@ def test_backup_restores_every_table_into_an_empty_database(fresh_app, tmp_path)
         again = invoke(restored, "restore", str(dump))
         assert again.exit_code == 1 and "nicht leer" in again.output
         assert table_checksums(restored) == before
+        # --clean replaces changed tables, in one transaction …
+        with restored.extensions["sozmon_engine"].begin() as c:
+            c.execute(text("DELETE FROM editor"))
+        result = invoke(restored, "restore", "--clean", str(dump))
+        assert result.exit_code == 0, result.output
+        assert table_checksums(restored) == before
+        # … and a damaged backup changes nothing
+        with restored.extensions["sozmon_engine"].begin() as c:
+            c.execute(text("DELETE FROM editor"))
+        changed = table_checksums(restored)
+        cut = tmp_path / "abgeschnitten.dump"
+        cut.write_bytes(dump.read_bytes()[: dump.stat().st_size * 2 // 3])
+        result = invoke(restored, "restore", "--clean", str(cut))
+        assert result.exit_code == 1 and "nichts geändert" in result.output
+        assert table_checksums(restored) == changed
     finally:
         restored.extensions["sozmon_engine"].dispose()
         drop_database(target)
