@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -16,11 +17,28 @@ compress = Compress()
 
 
 def _secret_key(app: Flask) -> str:
-    """SECRET_KEY from the environment, else one kept in instance/ (shared by all workers)."""
+    """SECRET_KEY from the environment, else one kept in instance/ (shared by all workers).
+
+    Whoever reads the key can forge an editor's session: the file is created 0600 (never
+    readable for a moment by others) and a pre-existing wider mode is narrowed.
+    """
     path = Path(app.instance_path) / "secret_key"
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
+        # Written completely under a private name, then linked into place: a parallel worker
+        # sees either no key or the whole key, and the first one to link wins.
+        tmp = path.with_name(f".secret_key.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    if path.stat().st_mode & 0o077:  # a key from before: narrow it
+        path.chmod(0o600)
     return path.read_text().strip()
 
 

@@ -1,4 +1,14 @@
-"""Editor login: hashed passwords, a DB-backed lockout, session handling and CSRF tokens.
+"""Editor login: hashed passwords, a DB-backed lockout, revocable sessions and CSRF tokens.
+
+Sessions: the signed cookie carries the editor's name, the editor's `session_version` at login
+and the login time. Every editor request checks both against the database, so logout, a new
+password or removal revoke every cookie at once, and a session ends LOGIN_SESSION_HOURS after
+login however active it is (the cookie is not extended per request).
+
+Lockout: failures are counted per account (LOGIN_MAX_FAILURES) and, with a higher limit, per
+client address (LOGIN_MAX_FAILURES_PER_ADDRESS), so one person behind a shared address cannot
+lock the real editors out with made-up names. Check and count run under advisory locks on the
+name and the address: parallel tries are checked one after the other, never past the limit.
 
 CSRF: written here in a few lines instead of Flask-WTF — one random token per session, sent
 as the hidden form field `csrf_token` and compared in constant time on every POST the app routes
@@ -10,13 +20,16 @@ from __future__ import annotations
 import functools
 import hmac
 import secrets
+import time
 from collections.abc import Callable
 
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from sqlalchemy import Connection, text
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.db import get_engine
+from app import audit
+from app.db import get_conn, get_engine
 
 # Compared against when the name is unknown, so a wrong name costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("timing-equaliser", method="scrypt")
@@ -24,35 +37,57 @@ MIN_PASSWORD_LENGTH = 12
 
 
 def add_editor(conn: Connection, name: str, password: str) -> None:
-    """Create an editor or set a new password (stored as a scrypt hash only)."""
+    """Create an editor or set a new password (a scrypt hash only); a new password ends sessions."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValueError(f"Das Passwort braucht mindestens {MIN_PASSWORD_LENGTH} Zeichen.")
     conn.execute(
         text(
             "INSERT INTO editor (name, password_hash) VALUES (:n, :h)"
-            " ON CONFLICT (name) DO UPDATE SET password_hash = EXCLUDED.password_hash"
+            " ON CONFLICT (name) DO UPDATE SET password_hash = EXCLUDED.password_hash,"
+            " session_version = editor.session_version + 1"
         ),
         {"n": name, "h": generate_password_hash(password, method="scrypt")},
     )
 
 
+def remove_editor(conn: Connection, name: str) -> bool:
+    """Delete an editor account (its sessions stop working); False if there is none."""
+    return conn.execute(text("DELETE FROM editor WHERE name = :n"), {"n": name}).rowcount > 0
+
+
+def end_sessions(conn: Connection, name: str) -> None:
+    """Revoke every session of the editor (logout ends them on all devices)."""
+    conn.execute(
+        text("UPDATE editor SET session_version = session_version + 1 WHERE name = :n"),
+        {"n": name},
+    )
+
+
 def locked_out(conn: Connection, name: str, ip: str) -> bool:
-    """True after too many failed logins for this name or from this IP in the lock window."""
+    """True after too many failures for this account, or far more from this address."""
     cfg = current_app.config
-    n = conn.scalar(
+    by_name, by_ip = conn.execute(
         text(
-            "SELECT greatest(count(*) FILTER (WHERE name = :n), count(*) FILTER (WHERE ip = :ip))"
+            "SELECT count(*) FILTER (WHERE name = :n), count(*) FILTER (WHERE ip = :ip)"
             " FROM login_failure WHERE (name = :n OR ip = :ip)"
             " AND failed_at > now() - make_interval(mins => :m)"
         ),
-        {"n": name, "ip": ip, "m": cfg["LOGIN_LOCK_MINUTES"]},
-    )
-    return n >= cfg["LOGIN_MAX_FAILURES"]
+        {"n": name[:80], "ip": ip[:64], "m": cfg["LOGIN_LOCK_MINUTES"]},
+    ).one()
+    return by_name >= cfg["LOGIN_MAX_FAILURES"] or by_ip >= cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]
 
 
 def check_login(name: str, password: str, ip: str) -> str:
     """'ok', 'wrong' or 'locked'; failures are recorded (committed even though login fails)."""
     with get_engine().begin() as conn:
+        # Serialise attempts on the same name or address (name first, then address: no
+        # deadlock), so count-then-check cannot be overtaken by a parallel try.
+        conn.execute(
+            text(
+                "SELECT pg_advisory_xact_lock(1, hashtext(:n)), pg_advisory_xact_lock(2, hashtext(:ip))"
+            ),
+            {"n": name[:80], "ip": ip[:64]},
+        )
         if locked_out(conn, name, ip):
             return "locked"
         stored = conn.scalar(text("SELECT password_hash FROM editor WHERE name = :n"), {"n": name})
@@ -64,6 +99,7 @@ def check_login(name: str, password: str, ip: str) -> str:
                 text("DELETE FROM login_failure WHERE name = :n AND ip = :ip"),
                 {"n": name, "ip": ip},
             )
+            audit.record(conn, name, "login", ip=ip)
             return "ok"
         conn.execute(
             text("INSERT INTO login_failure (name, ip) VALUES (:n, :ip)"),
@@ -72,9 +108,28 @@ def check_login(name: str, password: str, ip: str) -> str:
         return "wrong"
 
 
+def _valid_session(name: str) -> bool:
+    """The cookie's version is the editor's current one and the login is recent enough."""
+    hours = current_app.config["LOGIN_SESSION_HOURS"]
+    login_at = session.get("login_at")
+    if not isinstance(login_at, int | float) or time.time() - login_at > hours * 3600:
+        return False
+    version = get_conn().scalar(
+        text("SELECT session_version FROM editor WHERE name = :n"), {"n": name}
+    )
+    return version is not None and version == session.get("ver")
+
+
 def current_editor() -> str | None:
     """The logged-in editor's name, or None for the (anonymous) public."""
-    return session.get("editor")
+    name = session.get("editor")
+    if name is None:
+        return None
+    if "editor_ok" not in g:  # one database check per request
+        g.editor_ok = _valid_session(name)
+        if not g.editor_ok:
+            session.clear()  # revoked or expired: the cookie is deleted
+    return name if g.editor_ok else None
 
 
 def is_editor() -> bool:
@@ -83,11 +138,27 @@ def is_editor() -> bool:
 
 
 def login_session(name: str) -> None:
-    """Start a fresh session (new CSRF token) for the editor."""
+    """Start a fresh session (new CSRF token) bound to the editor's current session version."""
+    version = get_conn().scalar(
+        text("SELECT session_version FROM editor WHERE name = :n"), {"n": name}
+    )
     session.clear()
     session.permanent = True
     session["editor"] = name
+    session["ver"] = version
+    session["login_at"] = int(time.time())
     session["csrf"] = secrets.token_urlsafe(32)
+    g.pop("editor_ok", None)
+
+
+def logout_session() -> None:
+    """End this editor's sessions everywhere (the version moves on) and clear the cookie."""
+    name = current_editor()
+    if name is not None:
+        with get_engine().begin() as conn:
+            end_sessions(conn, name)
+            audit.record(conn, name, "logout", ip=request.remote_addr)
+    session.clear()
 
 
 def editor_required(view: Callable) -> Callable:
@@ -122,7 +193,10 @@ def check_csrf() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Cookie flags, lockout settings, the CSRF check and the template helper."""
+    """Trusted proxy, the CSRF check and the template helpers."""
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops:  # client address and scheme from X-Forwarded-* set by that many proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.before_request(check_csrf)
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.globals["is_editor"] = is_editor

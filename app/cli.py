@@ -241,9 +241,10 @@ COMMANDS = (db_group, load_boundaries_cmd, load_catalogue_cmd, load_release_cmd,
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
     from app.cli_genesis import GENESIS_COMMANDS  # load-levels, import-genesis
+    from app.cli_ops import OPS_COMMANDS  # backup, restore
     from app.cli_releases import RELEASE_COMMANDS  # import, publish, rollback, diff, editor-add
 
-    for cmd in COMMANDS + RELEASE_COMMANDS + GENESIS_COMMANDS:
+    for cmd in COMMANDS + RELEASE_COMMANDS + GENESIS_COMMANDS + OPS_COMMANDS:
         app.cli.add_command(cmd)
 
 

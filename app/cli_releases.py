@@ -10,7 +10,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.auth import MIN_PASSWORD_LENGTH, add_editor
+from app import audit
+from app.auth import MIN_PASSWORD_LENGTH, add_editor, remove_editor
 from app.db import get_engine
 from geodata.report import LoadError, Problem
 from indicators import releases
@@ -54,6 +55,7 @@ def import_cmd(paths: tuple[Path, ...], label: str, catalogue: Path | None, repo
                                     synthetic=synthetic, created_by="cli",
                                     max_bytes=current_app.config["IMPORT_MAX_BYTES"],
                                     progress=progress_lines)  # fmt: skip
+            audit.record(conn, audit.cli_actor(), "import", label, f"{len(v.rows)} Werte")
     except LoadError as err:
         problems = err.problems
     if report:
@@ -82,6 +84,7 @@ def publish_cmd(label: str) -> None:
     try:
         with get_engine().begin() as conn:
             res = releases.publish(conn, label, threshold, by="cli")
+            audit.record(conn, audit.cli_actor(), "publish", label, f"{res['withheld']} geheim")
     except releases.ReleaseError as err:
         _refuse(err)
     click.echo(f"Release {label} veröffentlicht; {res['withheld']} Werte geheim gehalten"
@@ -100,6 +103,8 @@ def rollback_cmd(label: str | None, force: bool) -> None:
     try:
         with get_engine().begin() as conn:
             res = releases.rollback(conn, label, force=force)
+            audit.record(conn, audit.cli_actor(), "rollback", res["withdrawn"],
+                         "erzwungen" if force else None)  # fmt: skip
     except releases.ReleaseError as err:
         _refuse(err)
     click.echo(f"Release {res['withdrawn']} zurückgezogen. Jetzt aktuell für seine Indikatoren:"
@@ -116,6 +121,7 @@ def discard_cmd(label: str) -> None:
     try:
         with get_engine().begin() as conn:
             n = releases.discard_draft(conn, label)
+            audit.record(conn, audit.cli_actor(), "discard", label, f"{n} Werte")
     except releases.ReleaseError as err:
         _refuse(err)
     click.echo(f"Entwurf {label} mit {n} Werten verworfen.")
@@ -200,5 +206,17 @@ def editor_add_cmd(name: str, password: str) -> None:
     click.echo(f"Redakteur {name} gespeichert.")
 
 
+@click.command("editor-remove")
+@click.argument("name")
+@with_appcontext
+def editor_remove_cmd(name: str) -> None:
+    """Delete an editor account; its open sessions stop working at once."""
+    with get_engine().begin() as conn:
+        if not remove_editor(conn, name):
+            click.secho(f"Einen Redakteur {name!r} gibt es nicht.", fg="red", err=True)
+            sys.exit(1)
+    click.echo(f"Redakteur {name} entfernt; seine Sitzungen sind beendet.")
+
+
 RELEASE_COMMANDS = (import_cmd, publish_cmd, rollback_cmd, discard_cmd, releases_cmd, diff_cmd,
-                    editor_add_cmd)  # fmt: skip
+                    editor_add_cmd, editor_remove_cmd)  # fmt: skip

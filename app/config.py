@@ -50,8 +50,22 @@ def from_environment() -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,  # one working day
-        "LOGIN_MAX_FAILURES": 5,  # failed logins per name or per IP …
+        # Absolute: a session ends this long after login, however active (checked server-side).
+        "LOGIN_SESSION_HOURS": 8,
+        "SESSION_REFRESH_EACH_REQUEST": False,  # requests do not extend the cookie
+        "LOGIN_MAX_FAILURES": 5,  # failed logins for one account …
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,  # … or from one client address …
         "LOGIN_LOCK_MINUTES": 15,  # … within this window lock the login
+        # Reverse proxies in front of the app that set X-Forwarded-For/-Proto (0: none, the
+        # socket's peer is the client). Only with this set is the client address trustworthy.
+        "TRUSTED_PROXY_HOPS": int(os.environ.get("TRUSTED_PROXY_HOPS") or 0),
+        # Absolute URLs (embed code) come from here; its host is the only one accepted.
+        "PUBLIC_URL": (os.environ.get("PUBLIC_URL") or "").rstrip("/"),
+        # Host headers accepted (besides PUBLIC_URL's); others get 400 (Flask TRUSTED_HOSTS).
+        "TRUSTED_HOSTS": [
+            h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()
+        ]
+        or None,  # fmt: skip
         # Small-number protection at publish: numerator below this → value withheld ("geheim").
         "SUPPRESS_NUMERATOR_BELOW": int(os.environ.get("SUPPRESS_NUMERATOR_BELOW") or 3),
         "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES") or 20 * 1024 * 1024),

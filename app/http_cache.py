@@ -117,7 +117,7 @@ def data_version_now() -> str:
 
 
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control", "ETag", "Last-Modified",
-                "Vary", "Link", "X-Attribution")  # fmt: skip
+                "Vary", "Link", "X-Attribution", "Content-Security-Policy")  # fmt: skip
 
 
 def page_cache(view: Callable) -> Callable:
@@ -134,8 +134,10 @@ def page_cache(view: Callable) -> Callable:
 
         if is_editor():
             return view(*args, **kwargs)
-        key = (request.path, tuple(sorted(request.args.items(multi=True))), str(get_locale()),
-               data_version_now())  # fmt: skip
+        # request.host is validated (TRUSTED_HOSTS) and part of the key: absolute links in a
+        # cached page are those of the host it was built for.
+        key = (request.host, request.path, tuple(sorted(request.args.items(multi=True))),
+               str(get_locale()), data_version_now())  # fmt: skip
         hit = PAGES.get(key)
         if hit is not None:
             etag, body, headers = hit

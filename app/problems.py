@@ -35,6 +35,13 @@ TYPES = (
 )  # fmt: skip
 
 SLUG_BY_STATUS = {404: "not-found", 405: "method-not-allowed", 503: "unavailable"}
+# German details in place of werkzeug's English default descriptions.
+DEFAULT_DETAILS = {
+    400: "Die Anfrage ist fehlerhaft.",
+    405: "Diese Methode ist hier nicht erlaubt; die API kennt nur GET, HEAD und OPTIONS.",
+    413: "Die Anfrage ist zu groß.",
+    414: "Die Adresse (URL) ist zu lang.",
+}
 
 
 class ApiProblem(HTTPException):
@@ -74,6 +81,8 @@ def from_http_exception(err: HTTPException) -> Response:
     else:
         slug = SLUG_BY_STATUS.get(status, "invalid-parameter")
         detail = err.description or TITLES.get(status, "")
+        if err.description == type(err).description:
+            detail = DEFAULT_DETAILS.get(status, TITLES.get(status, "Fehler"))
         if status == 404 and err.description == type(err).description:
             detail = "Diesen Pfad gibt es in der API nicht; siehe /api/v1/openapi.json."
     resp = problem(status, slug, str(detail))

@@ -27,7 +27,14 @@ from indicators.loaders import (
     validate_catalogue,
     validate_values,
 )
-from indicators.tables import NumberError, Table, parse_number, read_csv, read_xlsx
+from indicators.tables import (
+    NumberError,
+    Table,
+    parse_number,
+    read_csv,
+    read_xlsx,
+    xlsx_archive_problems,
+)
 
 MAX_BYTES = 20 * 1024 * 1024  # config IMPORT_MAX_BYTES; checked before a file is parsed
 UNITS = ("%", "‰", "je 10.000", "je 100.000", "Personen", "Anzahl", "EUR", "EUR/m²", "m²",
@@ -133,7 +140,7 @@ def read_tables(path: Path) -> list[Table]:
     """Every sheet of an XLSX (empty ones skipped) or the one table of a CSV."""
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return [read_csv(path)]
-    if problems := merged_header_problems(path):
+    if problems := xlsx_archive_problems(path) or merged_header_problems(path):
         raise LoadError(problems)
     from openpyxl import load_workbook
 

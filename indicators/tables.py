@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,11 +74,52 @@ def read_csv(path: Path) -> Table:
     return Table(name, header, rows, decimal="," if delimiter == ";" else ".")
 
 
+# An XLSX is a zip archive: a small upload can unpack to gigabytes ("zip bomb"). Real sheets
+# compress 5–30 : 1; the limits leave room for that and refuse bombs before any parsing.
+XLSX_MAX_UNPACKED = 256 * 1024 * 1024
+XLSX_MAX_RATIO = 100
+XLSX_MAX_MEMBERS = 1000
+
+
+def xlsx_archive_problems(path: Path) -> list[Problem]:
+    """Refuse an archive that would unpack too large or too compressed, from its directory only.
+
+    zipfile never inflates a member beyond the size its directory entry declares, so checking
+    the declared sizes bounds what openpyxl will read.
+    """
+    name = str(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        return [Problem(name, None, None, f"keine lesbare XLSX-Datei: {exc}",
+                        expected="Excel-Arbeitsmappe (.xlsx)")]  # fmt: skip
+    mb = 1024 * 1024
+    total = sum(i.file_size for i in infos)
+    if len(infos) > XLSX_MAX_MEMBERS:
+        return [Problem(name, None, None, f"XLSX-Datei enthält {len(infos)} Teile",
+                        expected=f"höchstens {XLSX_MAX_MEMBERS}")]  # fmt: skip
+    if total > XLSX_MAX_UNPACKED:
+        return [Problem(name, None, None,
+                        f"XLSX-Datei ist entpackt zu groß ({total // mb} MB)",
+                        expected=f"höchstens {XLSX_MAX_UNPACKED // mb} MB entpackt")]  # fmt: skip
+    for i in infos:
+        ratio = i.file_size / max(i.compress_size, 1)
+        if i.file_size > mb and ratio > XLSX_MAX_RATIO:
+            return [Problem(name, None, None,
+                            f"XLSX-Datei ist ungewöhnlich stark komprimiert ({i.filename}:"
+                            f" {ratio:.0f} : 1), vermutlich eine Zip-Bombe",
+                            expected=f"höchstens {XLSX_MAX_RATIO} : 1")]  # fmt: skip
+    return []
+
+
 def read_xlsx(path: Path, sheet: str | None = None) -> Table:
     """Read the first (or named) sheet of an XLSX workbook; cells as text."""
     from openpyxl import load_workbook
 
     name = str(path)
+    if problems := xlsx_archive_problems(path):
+        raise LoadError(problems)
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # zip/xml errors: not a workbook
@@ -86,16 +128,26 @@ def read_xlsx(path: Path, sheet: str | None = None) -> Table:
         raise LoadError([Problem(name, None, None, f"Tabellenblatt {sheet!r} fehlt")])
     ws = wb[sheet] if sheet else wb.worksheets[0]
     it = ws.iter_rows(values_only=True)
-    try:
-        header = [str(h).strip() if h is not None else "" for h in next(it)]
-    except StopIteration:
-        raise LoadError([Problem(name, None, None, "Tabellenblatt ist leer", ws.title)]) from None
     rows = []
-    for line_no, cells in enumerate(it, start=2):
-        if all(c is None or str(c).strip() == "" for c in cells):
-            continue
-        rows.append((line_no, {h: _cell(c) for h, c in zip(header, cells, strict=False)}))
-    wb.close()
+    try:
+        try:
+            header = [str(h).strip() if h is not None else "" for h in next(it)]
+        except StopIteration:
+            raise LoadError(
+                [Problem(name, None, None, "Tabellenblatt ist leer", ws.title)]
+            ) from None
+        for line_no, cells in enumerate(it, start=2):
+            if all(c is None or str(c).strip() == "" for c in cells):
+                continue
+            rows.append((line_no, {h: _cell(c) for h, c in zip(header, cells, strict=False)}))
+    except LoadError:
+        raise
+    except Exception as exc:  # broken sheet XML (ParseError and kin) found while streaming
+        raise LoadError([Problem(name, None, None,
+                                 f"Tabellenblatt ist beschädigt, sein XML ist nicht lesbar ({exc})",
+                                 ws.title, "in Excel öffnen und neu als .xlsx speichern")]) from None  # fmt: skip
+    finally:
+        wb.close()
     return Table(name, header, rows, ws.title)
 
 

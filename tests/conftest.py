@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +13,6 @@ import pytest
 from sqlalchemy import Connection, create_engine, make_url, text
 
 from app import create_app
-from app.config import from_environment
 
 DATA_DIR = Path(
     os.environ.get("DATA_DIR") or Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -22,8 +23,21 @@ ZENSUS_CSV = DATA_DIR / "indicators" / "zensus2022_1000A-0000_bevoelkerung_gemei
 TABLES = ("area", "topic", "indicator", "release", "value")
 
 
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@functools.cache
+def _local_test_cluster() -> str:
+    """The fast, crash-unsafe test cluster (.pgdata-test), started if needed; never the served one."""
+    out = subprocess.run([str(ROOT / "scripts" / "localdb"), "start", "test"], check=True,
+                         capture_output=True, text=True).stdout  # fmt: skip
+    return out.strip().rsplit(" ", 1)[-1]
+
+
 def _server_url() -> str:
-    return os.environ.get("TEST_DATABASE_URL") or from_environment()["DATABASE_URL"]
+    # Tests create and drop their own databases: on the test cluster unless a server is named.
+    explicit = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    return explicit or _local_test_cluster()
 
 
 def _with_db(url: str, name: str) -> str:

@@ -6,6 +6,7 @@ import base64
 import dataclasses
 import tempfile
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 from flask import (
     Blueprint,
@@ -15,13 +16,12 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
 from werkzeug.utils import secure_filename
 
-from app import auth
+from app import audit, auth
 from app.db import get_conn, get_engine
 from app.errors import BadRequestWithChoices
 from geodata.report import LoadError
@@ -39,10 +39,23 @@ def no_store(response: Response) -> Response:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site (no //host or scheme): no open redirect after login."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("editor.index")
+    """Only a path on this site after the browser's normalisation; else the editors' start page.
+
+    Browsers drop tabs and newlines, read '\\' as '/', and treat '//host' as another site:
+    any whitespace, control or backslash character is refused, and what is left must parse
+    as a bare path that stays on a made-up origin.
+    """
+    fallback = url_for("editor.index")
+    if not target or len(target) > 2000:
+        return fallback
+    if any(c.isspace() or not c.isprintable() or c == "\\" for c in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    if urlsplit(urljoin("https://site.invalid/x/", target)).netloc != "site.invalid":
+        return fallback
+    return target
 
 
 @bp.route("/anmelden", methods=["GET", "POST"])
@@ -67,15 +80,16 @@ def login():
 
 @bp.post("/abmelden")
 def logout():
-    session.clear()
+    auth.logout_session()
     return redirect(url_for("pages.start"))
 
 
 @bp.get("/")
 @auth.editor_required
 def index():
-    return render_template("editor/index.html", releases=releases.releases_overview(get_conn()),
-                           editor=auth.current_editor())  # fmt: skip
+    conn = get_conn()
+    return render_template("editor/index.html", releases=releases.releases_overview(conn),
+                           editor=auth.current_editor(), audit=audit.recent(conn))  # fmt: skip
 
 
 @bp.post("/hochladen")
@@ -104,6 +118,8 @@ def upload():
                                         note=request.form.get("note", "").strip(),
                                         created_by=auth.current_editor(),
                                         max_bytes=current_app.config["IMPORT_MAX_BYTES"])  # fmt: skip
+                audit.record(conn, auth.current_editor(), "import", label, f"{len(v.rows)} Werte",
+                             request.remote_addr)  # fmt: skip
         except LoadError as err:
             problems = [
                 dataclasses.replace(p, file=names.get(p.file, p.file)) for p in err.problems
@@ -149,6 +165,8 @@ def publish(release_id: int):
             res = releases.publish(conn, rel["label"],
                                    current_app.config["SUPPRESS_NUMERATOR_BELOW"],
                                    by=auth.current_editor())  # fmt: skip
+            audit.record(conn, auth.current_editor(), "publish", rel["label"],
+                         f"{res['withheld']} geheim", request.remote_addr)  # fmt: skip
     except releases.ReleaseError as err:
         flash(str(err))
         return redirect(url_for("editor.release", release_id=release_id))

@@ -16,6 +16,7 @@ from app.formatting import FLAG_TEXT, fmt_cell, fmt_value
 from app.http_cache import BodyCache, cached, conditional, etag_for, page_cache
 from app.maps import MapParts, build_map, short_name
 from app.nav import nav_items
+from app.security import with_inline_scripts
 from app.views.disparities import verdict_colouring, verdict_label
 from indicators import classify
 from indicators.map_queries import map_context, map_values
@@ -256,7 +257,9 @@ def _render(embed: bool):
         synthetic=synthetic, mixed=mixed, provenance=provenance,
         boundary_attribution=BOUNDARY_ATTRIBUTION,
     )  # fmt: skip
-    response = cached(make_response(html), etag, release["published_at"])
+    # The map's one inline script is allowed by its hash (no 'unsafe-inline' in the CSP).
+    response = with_inline_scripts(make_response(html), parts.script)
+    response = cached(response, etag, release["published_at"])
     if release["status"] == "draft":  # an editor's preview: never held by a shared cache
         response.cache_control.public = False
         response.cache_control.no_store = True
