@@ -4,9 +4,29 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import format_decimal, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-# Units written without a space before them ("12,3 %" keeps DIN 5008's space, "‰" too).
+# Downloads keep the German marker (a stable value for scripts); pages show withheld().
 WITHHELD = "geheim"
+# The catalogue's German unit names as shown on pages (symbols such as % stay as they are).
+UNIT_LABELS = {
+    "Personen": _l("Personen"),
+    "Anzahl": _l("Anzahl"),
+    "Jahre": _l("Jahre"),
+    "je 10.000": _l("je 10.000"),
+    "je 100.000": _l("je 100.000"),
+}
+
+
+def unit_label(unit: str) -> str:
+    """A unit in the page's language ('Personen' → 'persons')."""
+    return str(UNIT_LABELS[unit]) if unit in UNIT_LABELS else unit
+
+
+def withheld() -> str:
+    """The word for a value withheld by small-number protection, in the page's language."""
+    return _("geheim")
 
 
 def fmt_value(value: float | None, decimals: int = 1, unit: str = "") -> str:
@@ -15,14 +35,16 @@ def fmt_value(value: float | None, decimals: int = 1, unit: str = "") -> str:
         return "–"
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     number = format_decimal(round(value, decimals), format=pattern)
-    return f"{number} {unit}".strip() if unit and unit not in ("Anzahl", "Personen") else number
+    if not unit or unit in ("Anzahl", "Personen"):
+        return number
+    return f"{number} {unit_label(unit)}".strip()
 
 
 def fmt_or_withheld(
     value: float | None, suppressed: bool = False, decimals: int = 1, unit: str = ""
 ) -> str:
     """Like fmt_value, but "geheim" where small-number protection withheld the value."""
-    return WITHHELD if suppressed else fmt_value(value, decimals, unit)
+    return withheld() if suppressed else fmt_value(value, decimals, unit)
 
 
 def download_cell(value: float | None, suppressed: bool = False) -> str:
@@ -42,4 +64,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["num"] = fmt_number
     app.jinja_env.globals["fmt_value"] = fmt_value
     app.jinja_env.globals["fmt_or_withheld"] = fmt_or_withheld
+    app.jinja_env.globals["unit_label"] = unit_label
+    app.jinja_env.globals["withheld"] = withheld
     app.jinja_env.globals["locale_name"] = lambda: str(get_locale())
