@@ -9,6 +9,7 @@ from app import charts
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
 from app.i18n import localized
+from app.maps import short_name
 from indicators import sentences
 from indicators.disparities import (
     MEASURES,
@@ -20,6 +21,7 @@ from indicators.disparities import (
 )
 
 bp = Blueprint("disparities", __name__)
+bp.add_app_template_global(short_name, "short_name")  # map labels of the SVG maps
 
 # Three verdict colours plus "nicht bewertbar" (ColorBrewer RdYlBu ends; grey is no verdict).
 VERDICT_COLOURS = {"better": "#2c7bb6", "similar": "#ffffbf", "worse": "#d7191c",
