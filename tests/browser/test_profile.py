@@ -54,7 +54,9 @@ def test_walk_map_profile_compare_time_series(page, live_server, conn):
     page.select_option("#cmp-b", GARBSEN)
     page.get_by_role("button", name="Vergleichen").click()
     page.wait_for_url(re.compile(rf"/vergleich/{LEHRTE}/{GARBSEN}$"))
-    page.locator("details.compare-topic > summary").evaluate_all("els => els.forEach(e => e.click())")
+    page.locator("details.compare-topic > summary").evaluate_all(
+        "els => els.forEach(e => e.click())"
+    )
     page.locator("details.compare-topic").first.evaluate("d => d.open = true")  # was open: reopen
     for ind in CHECKED:
         vals = latest(conn, ind)
