@@ -11,7 +11,7 @@ PO = Path(__file__).resolve().parents[2] / "translations" / "en" / "LC_MESSAGES"
 LEHRTE, GARBSEN = "03241011", "03241005"
 FAMILIES = {
     "start": "/",
-    "suche": "/suche?q=Lehrte",
+    "suche": "/suche?q=quote",
     "karte": "/karte?indikator=sgb2_quote&jahr=2024",
     "embed": "/embed/karte?indikator=sgb2_quote&jahr=2024",
     "kommunen": "/kommunen",

@@ -212,6 +212,13 @@
       });
     });
 
+    /* Phones show the years in one scrolling row: bring the shown year into view. */
+    var current = document.querySelector(".karte-years a[aria-current]");
+    if (current) {
+      var row = current.closest("ul"), r = row.getBoundingClientRect(), c = current.getBoundingClientRect();
+      if (c.right > r.right) { row.scrollLeft += c.right - r.right + 4; }
+    }
+
     /* Indicator picker: keep the shown year if the new indicator has it, else the server's latest. */
     var form = document.getElementById("karte-form");
     if (form) {
