@@ -106,3 +106,18 @@ def test_embed_map_is_one_tab_stop_inside_a_frame(page, host_site):
     assert presses <= 7
     attribution = frame.locator(".leaflet-control-attribution a").first
     assert attribution.get_attribute("target") == "_blank"
+
+
+def test_on_a_phone_one_finger_scrolls_the_page_and_two_move_the_map(browser, live_server):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.goto(live_server + "/karte?indikator=sgb2_quote&jahr=2024")
+    container = page.locator(".karte-map .leaflet-container")
+    classes = container.get_attribute("class")
+    # Leaflet's one-finger drag (touch-action: none) is off; pinch zoom with two fingers stays.
+    assert "karte-two-finger" in classes and "leaflet-touch-drag" not in classes
+    assert "leaflet-touch-zoom" in classes
+    assert page.locator(".karte-touch-hint").is_visible()
+    context.close()
