@@ -25,10 +25,12 @@ MAX_LINES = len(PALETTE)
 # same in the comparison and the time series. ColorBrewer Dark2 and the dark half of Paired and
 # Set1, each at least 3:1 against white (WCAG 1.4.11); the dash tells neighbours in the list apart.
 KOMMUNE_COLORS = (
-    "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#5a9a18", "#a6761d", "#1f78b4",
+    "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#a6761d", "#5a9a18", "#1f78b4",
     "#e31a1c", "#6a3d9a", "#b15928", "#377eb8", "#33a02c", "#984ea3", "#a65628",
     "#4d4d4d", "#c51b7d", "#4d9221", "#2166ac", "#b2182b", "#8c510a", "#01665e",
 )  # fmt: skip
+# Strong dash patterns for the Kommunen (faint dots would be hard to see in small charts).
+KOMMUNE_DASHES = ("", "9 3", "4 3", "12 3 3 3", "6 2 2 2", "14 4", "3 2")
 # Wide and narrow drawings of a chart: SVG text scales with its box, so a phone gets its own
 # drawing whose 12.5-unit text stays >= 11 px at 390 px (CSS picks one, the other is display:none).
 WIDE, NARROW = (800, 300, 13), (360, 260, 12.5)
@@ -224,7 +226,7 @@ def kommune_style(ags: str | None) -> tuple[str, str]:
     if ags is None or len(ags) <= 5:
         return REGION_COLOR, "6 3"
     k = int(ags[-3:]) - 1 if ags[-3:].isdigit() else 0
-    return KOMMUNE_COLORS[k % len(KOMMUNE_COLORS)], DASHES[k % len(DASHES)]
+    return KOMMUNE_COLORS[k % len(KOMMUNE_COLORS)], KOMMUNE_DASHES[k % len(KOMMUNE_DASHES)]
 
 
 def style_lines(named_series: list, region_first: bool = True) -> list[dict]:
