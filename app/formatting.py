@@ -19,6 +19,15 @@ UNIT_LABELS = {
 }
 
 
+# Kinds of area in the boundary data.
+KIND_LABELS = {"Stadt": _l("Stadt"), "Gemeinde": _l("Gemeinde"), "Region": _l("Region")}
+
+
+def kind_label(kind: str) -> str:
+    """The kind of an area in the page's language ('Stadt' → 'town')."""
+    return str(KIND_LABELS[kind]) if kind in KIND_LABELS else kind
+
+
 def unit_label(unit: str) -> str:
     """A unit in the page's language ('Personen' → 'persons')."""
     return str(UNIT_LABELS[unit]) if unit in UNIT_LABELS else unit
@@ -65,5 +74,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["fmt_value"] = fmt_value
     app.jinja_env.globals["fmt_or_withheld"] = fmt_or_withheld
     app.jinja_env.globals["unit_label"] = unit_label
+    app.jinja_env.globals["kind_label"] = kind_label
     app.jinja_env.globals["withheld"] = withheld
     app.jinja_env.globals["locale_name"] = lambda: str(get_locale())

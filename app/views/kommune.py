@@ -83,7 +83,7 @@ def fmt_signed(value: float | None, decimals: int = 1, unit: str = "", points: b
     """A difference with its sign: '+1,2 Pp.' (a difference of % values is in points), '±0'."""
     if value is None:
         return "–"
-    unit = "Pp." if unit == "%" and points else unit
+    unit = _("Pp.") if unit == "%" and points else unit
     if round(value, decimals) == 0:
         return "±" + fmt_value(0, decimals, unit)
     return ("+" if value > 0 else "") + fmt_value(value, decimals, unit)
