@@ -22,6 +22,12 @@ from tests.browser.families import (
 SIZES = {"phone": PHONE, "desktop": DESKTOP}
 
 
+@pytest.fixture(autouse=True)
+def _patient(page):
+    """The comparison page is large (108 charts); on a machine shared by others give it time."""
+    page.set_default_timeout(90_000)
+
+
 @pytest.mark.parametrize("size", list(SIZES))
 @pytest.mark.parametrize("family", list(FAMILIES))
 def test_page_fits_the_screen_and_has_no_axe_violations(page, live_server, family, size):
