@@ -19,10 +19,10 @@ from indicators.queries import (
     values_for_year,
     years_available,
 )
+from indicators.units import COUNT_UNITS
 
 POPULATION = "bev_insgesamt"
 MEASURES = ("cv_weighted", "cv", "theil", "gini", "ratio")
-COUNT_UNITS = ("Personen", "Anzahl")
 
 # Per indicator the releases its shown values come from (the layered rule of view shown_value).
 SHOWN_SQL = (

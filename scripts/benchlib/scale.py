@@ -60,6 +60,7 @@ def load(base_url: str) -> dict:
     from app import create_app
     from indicators.bulk import copy_values
     from indicators.loaders import create_release
+    from indicators.releases import publish
 
     _admin(base_url, f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
     _admin(base_url, f'CREATE DATABASE "{DB}"')
@@ -84,6 +85,7 @@ def load(base_url: str) -> dict:
     with engine.begin() as c:
         rid = create_release(c, LABEL, synthetic=True, note="Skalierungstest: synthetisch")
         copy_values(c, rid, payload)
+        publish(c, LABEL, 3)  # the one way a release goes live (small-number rule included)
     out["release_load_s"] = round(time.perf_counter() - t0, 2)
     t0 = time.perf_counter()
     with engine.begin() as c:  # baseline: the same bytes into an unindexed, unlogged table
