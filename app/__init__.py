@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 from flask_compress import Compress
 
-from app import config, db, errors, formatting, i18n, security
+from app import assets, config, db, errors, formatting, front, i18n, security
 from app.config import PROJECT_ROOT
 
 # gzip and brotli for every text response (JSON, GeoJSON, CSV, HTML, JS, CSS).
@@ -49,9 +49,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.views import api_docs, disparities, editor, kommune, maps, pages, zeitreihe
 
     compress.init_app(app)
+    front.init_app(app)  # after flask-compress: after_request hooks run in reverse order
     auth.init_app(app)
     for bp in (pages.bp, maps.bp, kommune.bp, zeitreihe.bp, disparities.bp, api_bp,
                api_docs.bp, editor.bp):  # fmt: skip
         app.register_blueprint(bp)
     cli.init_app(app)
+    assets.init_app(app)  # wraps wsgi_app with WhiteNoise: last
     return app
