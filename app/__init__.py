@@ -38,6 +38,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _secret_key(app)
 
     db.init_app(app)
+    # First registered, so its after_request hook runs last and sees every header (Set-Cookie).
+    front.init_app(app)
     i18n.init_app(app)
     formatting.init_app(app)
     security.init_app(app)
@@ -49,7 +51,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.views import api_docs, disparities, editor, kommune, maps, pages, zeitreihe
 
     compress.init_app(app)
-    front.init_app(app)  # after flask-compress: after_request hooks run in reverse order
     auth.init_app(app)
     for bp in (pages.bp, maps.bp, kommune.bp, zeitreihe.bp, disparities.bp, api_bp,
                api_docs.bp, editor.bp):  # fmt: skip

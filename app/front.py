@@ -2,7 +2,7 @@
 
 The app decides, nginx follows: every answer carries `X-Accel-Expires` (hidden from clients by
 nginx), the seconds nginx may keep it — 0 unless the answer is public and cacheable. Editors'
-answers and everything under /redaktion are `private, no-store` for every cache.
+answers and everything under /redaktion are `no-store` for every cache.
 
 Why TTL − 1: nginx counts in whole seconds and keeps an entry up to one second longer than it is
 told, and the app reads the data version afresh for every request nginx sends (the header
@@ -28,20 +28,20 @@ def from_front() -> bool:
     return request.headers.get(FRONT_HEADER) == "1"
 
 
-def _private(response: Response) -> None:
+def _never_store(response: Response) -> None:
+    """`no-store`: no browser, proxy or CDN keeps it (it may show drafts)."""
     cc = response.cache_control
     cc.public = False
     cc.max_age = None
-    cc.private = True
     cc.no_store = True
 
 
 def cache_policy(response: Response) -> Response:
-    """Editors' answers never in a shared cache; public answers kept by nginx for front_ttl()."""
+    """Editors' answers never stored; public answers kept by nginx for front_ttl() seconds."""
     from app.auth import is_editor
 
     if request.path.startswith("/redaktion") or (request.cookies and is_editor()):
-        _private(response)
+        _never_store(response)
     cc = response.cache_control
     shareable = (
         response.status_code in (200, 304)

@@ -130,9 +130,12 @@ def build_map(
         # The page scrolls; the wheel must not zoom the map by surprise (buttons and keys do).
         scrollWheelZoom=False,
     )
+    # Fixed element ids instead of random ones: every instance renders the same bytes, so one
+    # ETag stands for one body across instances and caches (one map per page).
+    m._id = "sozmon"
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr=tile_attribution or tile_url).add_to(m)
-    folium.GeoJson(
+    layer = folium.GeoJson(
         data,
         name="kommunen",
         style_function=_style,
@@ -142,7 +145,9 @@ def build_map(
         ),
         attribution=attribution,
         control=False,
-    ).add_to(m)
+    )
+    layer._id = "kommunen"
+    layer.add_to(m)
     KommuneLabels(labels).add_to(m)
     m.fit_bounds([south_west, north_east], padding=(8, 8))
     root = m.get_root()
