@@ -4,53 +4,25 @@ from __future__ import annotations
 
 import http.cookiejar
 import json
-import os
 import re
-import shutil
-import signal
-import subprocess
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
-from scripts.servelib.stack import free_port
+from scripts.servelib.control import served
+from scripts.servelib.stack import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
+__all__ = ["ROOT", "Editor", "get", "published_labels", "served_test"]
 
 
 @contextmanager
-def served(database_url: str, instances: int = 1, **env: str) -> Iterator[dict]:
-    """nginx + gunicorn instance(s) exactly as scripts/serve runs them, on a free port."""
-    port = free_port()
-    state = ROOT / ".serve" / str(port)
-    log = ROOT / ".serve" / f"{port}.log"
-    log.parent.mkdir(exist_ok=True)
-    full_env = {**os.environ, "DATABASE_URL": database_url, "PORT": str(port),
-                "INSTANCES": str(instances), "WORKERS": "1", "THREADS": "4",
-                "DATA_VERSION_TTL": "2", "SECRET_KEY": "test-serving",
-                "SESSION_COOKIE_SECURE": "0", **env}  # fmt: skip
-    with log.open("w") as out:
-        proc = subprocess.Popen([str(ROOT / "scripts" / "serve"), "--no-setup"], env=full_env,
-                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
-    try:
-        deadline = time.monotonic() + 180
-        while not (state / "instances.json").exists():
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"scripts/serve did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.2)
-        yield json.loads((state / "instances.json").read_text())
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-        shutil.rmtree(state, ignore_errors=True)
-        log.unlink(missing_ok=True)
+def served_test(database_url: str, instances: int = 1, **env: str) -> Iterator[dict]:
+    """The served stack with the tests' settings: one worker each, DATA_VERSION_TTL 2 s."""
+    settings = {"WORKERS": "1", "THREADS": "4", "DATA_VERSION_TTL": "2",
+                "SECRET_KEY": "test-serving", "SESSION_COOKIE_SECURE": "0", **env}  # fmt: skip
+    with served(database_url, instances, **settings) as info:
+        yield info
 
 
 def get(url: str, headers: dict | None = None, timeout: float = 30) -> tuple[int, dict, bytes]:

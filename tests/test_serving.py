@@ -18,7 +18,7 @@ from sqlalchemy import make_url
 
 from app import http_cache
 from tests.conftest import _server_url, _with_db, clone_database, drop_database, invoke, make_app
-from tests.served import ROOT, Editor, get, published_labels, served
+from tests.served import ROOT, Editor, get, published_labels, served_test
 from tests.test_releases import SMALL, small_release
 
 PASSWORD = "richtig-langes-passwort"
@@ -44,7 +44,7 @@ def site_db(loaded_template, tmp_path_factory):
 @pytest.fixture(scope="module")
 def stack(site_db):
     """Two app instances behind nginx, as `INSTANCES=2 scripts/serve` runs them."""
-    with served(_with_db(_server_url(), site_db), instances=2) as info:
+    with served_test(_with_db(_server_url(), site_db), instances=2) as info:
         yield info
 
 
@@ -320,7 +320,7 @@ def test_reads_come_from_the_replica_and_writes_go_to_the_primary(
         ):  # noqa: E501
             assert time.monotonic() < deadline, "the new database did not reach the replica"
             time.sleep(0.2)
-        with served(_with_db(_server_url(), db), DATABASE_READ_URL=read_url) as info:
+        with served_test(_with_db(_server_url(), db), DATABASE_READ_URL=read_url) as info:
             base = info["instances"][0]
             assert "2025-1" not in published_labels(base)
             # Replay paused: what the public reads now can only come from the primary.
