@@ -125,3 +125,29 @@ def scale_out(one: str, two: str, path: str, runs: int, seconds: float) -> dict:
         "throughput_ratio": summary([ratio(y["rps"], x["rps"]) for x, y in zip(a, b, strict=True)]),
         "errors": sum(r["non_2xx"] + r["socket_errors"] for r in a + b),
     }
+
+
+def cold_map_cpu(database_url: str, indicators: list[str], years: list[int]) -> dict:
+    """CPU time of the app per cold map render, in this process (independent of other load).
+
+    The wall-clock figure above includes waiting for a CPU; on a shared machine that wait can
+    be several times the work itself. process_time() counts only this process's CPU.
+    """
+    from app import create_app, http_cache
+    from app.views import maps as views
+
+    app = create_app({"DATABASE_URL": database_url, "DATA_VERSION_TTL": 60})
+    client = app.test_client()
+    client.get("/karte")  # topics and geometry: once per data version, not per request
+    cpu, wall = [], []
+    for ind in indicators:
+        for year in years:
+            http_cache.PAGES._items.clear()
+            views._MAPS._items.clear()
+            t0, c0 = time.perf_counter(), time.process_time()
+            status = client.get(f"/karte?indikator={ind}&jahr={year}&klassen=gleich").status_code
+            if status == 200:
+                cpu.append((time.process_time() - c0) * 1000)
+                wall.append((time.perf_counter() - t0) * 1000)
+    app.extensions["sozmon_engine"].dispose()
+    return {"samples": len(cpu), "cpu_ms": summary(cpu), "wall_ms_in_process": summary(wall)}

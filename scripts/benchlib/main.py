@@ -15,7 +15,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-from scripts.benchlib import baseline, browser, http, load, pygeoapi_cfg, resilience, scale
+from scripts.benchlib import (
+    baseline,
+    browser,
+    http,
+    load,
+    pygeoapi_cfg,
+    report,
+    resilience,
+    scale,
+)
 from scripts.benchlib.stats import ratio
 from scripts.servelib.control import served
 from scripts.servelib.stack import ROOT
@@ -91,6 +100,9 @@ def run(args: argparse.Namespace) -> dict:
         res["map_cold"] = http.cold_map(front, COLD_INDICATORS[: 2 if args.quick else 5], years,
                                         map_file)  # fmt: skip
         show("map_cold", res["map_cold"])
+        res["map_cold_cpu"] = http.cold_map_cpu(url, COLD_INDICATORS[: 2 if args.quick else 5],
+                                                years)  # fmt: skip
+        show("map_cold_cpu", res["map_cold_cpu"])
 
         section("Browser: bytes of a first view (gzip, all assets) and first map paint")
         with browser.chromium() as b:
@@ -164,7 +176,9 @@ def main() -> None:
     res = run(args)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(res, indent=2, default=str))
-    print(f"\nFigures written to {args.out}")
+    table = args.out.with_suffix(".md")
+    table.write_text(report.markdown(json.loads(args.out.read_text())))
+    print(f"\nFigures written to {args.out}, the README's table to {table}")
 
 
 if __name__ == "__main__":

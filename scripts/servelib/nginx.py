@@ -138,8 +138,10 @@ http {
             proxy_cache_revalidate on;
             proxy_cache_lock on;
             proxy_cache_lock_timeout 10s;
-            # Database down (503) or app unreachable: the last good copy rather than an error.
-            proxy_cache_use_stale error timeout http_502 http_503 http_504;
+            # While one request revalidates an entry (milliseconds), others get the copy at hand
+            # instead of all asking the app at once. Database down (503) or app unreachable: the
+            # last good copy rather than an error.
+            proxy_cache_use_stale updating error timeout http_502 http_503 http_504;
             # Editors (session cookie) always get fresh answers and never fill the cache.
             proxy_cache_bypass $cookie_{{ session_cookie }};
             proxy_no_cache $cookie_{{ session_cookie }};
