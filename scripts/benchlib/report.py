@@ -97,7 +97,9 @@ def rows(r: dict) -> list[list[str]]:
                     f"**{p['errors']} errors**", f"0 {_mark(p['errors'] == 0)}"])  # fmt: skip
     if "pg_restart" in r and "all" in r["pg_restart"]:
         p = r["pg_restart"]
-        during = ", ".join(f"{n} × {s}" for s, n in sorted(p["during_outage"].items()))
+        during = ", ".join(f"{n} × {s}" for s, n in sorted(p["during_outage"].items())) or (
+            "no poll request completed"
+        )
         out.append(["PostgreSQL stopped/started under load",
                     f"during the {p['outage_s']} s outage: {during}", "—",
                     f"recovered {p['recovered_after_s']} s after restart, no app restart",
