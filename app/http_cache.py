@@ -120,6 +120,16 @@ def data_version_now() -> str:
     return version
 
 
+_DOMAIN = BodyCache(256)
+
+
+def domain_cache(key: tuple, build: Callable[[], object]) -> object:
+    """The one cache for the domain's expensive results (disparities, spatial weights, LISA):
+    keyed by this app's database and the data version, so a publish invalidates it."""
+    db = current_app.config.get("DATABASE_URL")
+    return _DOMAIN.get_or_build((str(db), data_version_now(), *key), build)
+
+
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control", "ETag", "Last-Modified",
                 "Vary", "Link", "X-Attribution", "Content-Security-Policy")  # fmt: skip
 

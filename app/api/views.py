@@ -12,6 +12,7 @@ from app.api import envelope, formats, params
 from app.db import get_conn
 from app.http_cache import BodyCache, data_version_now
 from app.problems import ApiProblem
+from app.sentences import benchmark_sentence
 from geodata.queries import feature_collection
 from indicators import api_queries as q
 from indicators.classify import quantile_breaks
@@ -190,6 +191,10 @@ def benchmarks() -> Response:
     _check_known(ctx, "indicator", [ind_id], "Indikatoren")
     rel = ctx.release or release_for(ctx.conn, ind_id)
     rows = q.benchmark_list(ctx.conn, ind_id, year, rel["id"]) if rel else []
+    ind = get_indicator(ctx.conn, ind_id)
+    for r in rows:  # a sentence per Kommune, in the request's language
+        b = r.pop("_benchmark")
+        r["sentence"] = benchmark_sentence(r["name"], ind, r["value"], r["region_value"], b)
     if not rows:
         raise ApiProblem(404, "not-found", f"Keine Werte für {ind_id!r} im Jahr {year};"
                          f" siehe /api/v1/indicators/{ind_id}.")  # fmt: skip
