@@ -17,6 +17,7 @@ from app.http_cache import BodyCache, cached, conditional, etag_for, page_cache
 from app.maps import MapParts, build_map, short_name
 from app.nav import nav_items
 from app.security import with_inline_scripts
+from app.views import gebiet
 from app.views.disparities import verdict_colouring, verdict_label
 from indicators import classify
 from indicators.map_queries import map_context, map_values
@@ -270,6 +271,8 @@ def _render(embed: bool):
 @page_cache
 def karte():
     """The map page with controls, legend, table and embed code."""
+    if gebiet.wants_gebiet():  # a Kreis, Land or Germany split into many areas
+        return gebiet.render(embed=False)
     return _render(embed=False)
 
 
@@ -277,4 +280,6 @@ def karte():
 @page_cache
 def embed():
     """Just the map, legend, title and source, for an <iframe> on other sites."""
+    if gebiet.wants_gebiet():
+        return gebiet.render(embed=True)
     return _render(embed=True)
