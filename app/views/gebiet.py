@@ -192,6 +192,21 @@ def _profile_href(r: dict) -> str:
     return url_for("gebiet.profile", ags=r["ags"])
 
 
+def fast_fmt(decimals: int, unit: str):
+    """fmt_value for thousands of values: babel's separators for the locale, Python's format.
+
+    (babel's format_decimal costs ~75 µs a call: 0.8 s for the Gemeinden of Germany.)
+    """
+    sample = fmt_value(1000.5, 1, "")  # "1.000,5" in German, "1,000.5" in English
+    table = str.maketrans({",": sample[1], ".": sample[-2]})
+    suffix = f" {unit}" if unit and unit not in ("Anzahl", "Personen") else ""
+
+    def fmt(v: float) -> str:
+        return f"{round(v, decimals):,.{max(decimals, 0)}f}".translate(table) + suffix
+
+    return fmt
+
+
 def colour_map(st: dict) -> dict:
     """Values, classes, legend, table rows and per-area colours for a validated state."""
     conn = get_conn()
@@ -207,11 +222,13 @@ def colour_map(st: dict) -> dict:
     shown = [r for r in rows if r["release_label"]] + ([own] if own else [])
     synthetic = any(r["synthetic"] for r in shown)
     mixed = synthetic and any(r["synthetic"] is False for r in shown)
+    fmt = fast_fmt(decimals, unit)
+    withheld = fmt_cell(None, True)
     for r, v, k in zip(rows, values, classes.assignment, strict=True):
         r["value"], r["k"] = v, k
         r["label"] = (
-            fmt_cell(None, True) if r["suppressed"]
-            else fmt_value(v, decimals, unit) if v is not None
+            withheld if r["suppressed"]
+            else fmt(v) if v is not None
             else fmt_cell(None, False, r.get("flag")) if r.get("flag") in FLAG_TEXT else no_data
         )  # fmt: skip
     ordered = sorted((v for v in values if v is not None), reverse=True)
