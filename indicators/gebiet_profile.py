@@ -20,11 +20,8 @@ LEVEL_EBENE = {"gemeinde": "gemeinde", "kommune": "gemeinde", "kreis": "kreis",
 def area_with_parents(conn: Connection, ags: str) -> dict | None:
     """The area (ags, name, kind, level, area_km2) and its Kreis, Land and Bund rows."""
     rows = conn.execute(
-        text(
-            "SELECT ags, name, kind, level, area_km2 FROM area"
-            " WHERE ags IN (:a, left(:a, 5), left(:a, 2), 'DG')"
-        ),
-        {"a": ags},
+        text("SELECT ags, name, kind, level, area_km2 FROM area WHERE ags = ANY(:keys)"),
+        {"keys": [ags, *parents_of(ags)]},
     ).all()
     by = {r.ags: dict(r._mapping) for r in rows}
     if ags not in by:

@@ -95,6 +95,25 @@ def scope_years(
     )
 
 
+def scope_default_year(
+    conn: Connection, indicator_id: str, territory: dict, ebene: str, release_id: int | None
+) -> int | None:
+    """The year a map opens with: the newest in which at least half as many areas have a real
+    value as in the best-covered year (a synthetic continuation for a few is not the default)."""
+    rows = conn.execute(
+        text(
+            "SELECT v.year, count(*) AS n FROM value v JOIN release r ON r.id = v.release_id"
+            " WHERE v.indicator_id = :i AND length(v.ags) = :len AND v.ags LIKE :p || '%'"
+            f" AND NOT r.synthetic AND {_release_filter(release_id)} GROUP BY v.year"
+        ),
+        {"i": indicator_id, "len": KEY_LENGTH[ebene], "p": _prefix(territory), "rid": release_id},
+    ).all()
+    if not rows:
+        return None
+    best = max(r.n for r in rows)
+    return max(r.year for r in rows if r.n * 2 >= best)
+
+
 def indicators_at(
     conn: Connection, territory: dict, ebene: str, release_id: int | None
 ) -> set[str]:

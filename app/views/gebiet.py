@@ -24,6 +24,7 @@ from indicators.gebiet_queries import (
     area_value,
     get_territory,
     indicators_at,
+    scope_default_year,
     scope_shapes,
     scope_values,
     scope_years,
@@ -154,7 +155,7 @@ def state() -> dict:
     raw_year = request.args.get("jahr")
     year_links = [(_link(**g, indikator=ind["id"], jahr=y), str(y)) for y in years]
     if raw_year in (None, ""):
-        year = years[-1]
+        year = scope_default_year(conn, ind["id"], territory, ebene, release_id) or years[-1]
     elif not _YEAR.fullmatch(raw_year) or int(raw_year) not in years:
         raise BadRequestWithChoices(
             404, _("Für „%(i)s“ gibt es im Jahr %(y)s hier keine Daten. Verfügbar: %(a)s–%(b)s.", i=ind["name_de"], y=raw_year[:8], a=years[0], b=years[-1]),
