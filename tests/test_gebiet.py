@@ -10,7 +10,6 @@ import shapely
 from sqlalchemy import text
 
 from geodata.shapes import SCALE, encode
-from tests.germany import germany_app, germany_client, germany_template  # noqa: F401
 
 HILDESHEIM = "03254021"  # Stadt Hildesheim, Landkreis Hildesheim 03254
 
