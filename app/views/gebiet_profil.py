@@ -101,22 +101,40 @@ def profile(ags: str):
                            maps=maps)  # fmt: skip
 
 
-def site_name() -> str:
-    """'Sozialmonitoring <home region>' in the current language (default Region Hannover)."""
-    from geodata.home import DEFAULT_NAME, display_name
+def _home_name() -> str | None:
+    """The home Kreis' display name, or None for the default (Region Hannover)."""
+    from geodata.home import display_name
     from geodata.queries import REGION_AGS
 
-    name = DEFAULT_NAME
-    if REGION_AGS != "03241":
-        row = (
-            get_conn()
-            .execute(text("SELECT name FROM area WHERE ags = :a"), {"a": REGION_AGS})
-            .first()
-        )
-        name = display_name(row.name) if row else REGION_AGS
-    return _("Sozialmonitoring %(r)s", r=name)
+    if REGION_AGS == "03241":
+        return None
+    row = (
+        get_conn().execute(text("SELECT name FROM area WHERE ags = :a"), {"a": REGION_AGS}).first()
+    )
+    return display_name(row.name) if row else REGION_AGS
+
+
+def site_name() -> str:
+    """'Sozialmonitoring <home region>' in the current language (default Region Hannover)."""
+    name = _home_name()
+    return (
+        _("Sozialmonitoring Region Hannover")
+        if name is None
+        else _("Sozialmonitoring %(r)s", r=name)
+    )
+
+
+def region_name() -> str:
+    """The home region's name (default 'Region Hannover', translated)."""
+    name = _home_name()
+    return _("Region Hannover") if name is None else name
 
 
 def init_app(app) -> None:
-    """Make site_name() available in every template."""
-    app.jinja_env.globals["site_name"] = site_name
+    """Make site_name(), region_name() and home_is_default() available in every template."""
+    from geodata.queries import REGION_AGS
+
+    app.jinja_env.globals.update(
+        site_name=site_name, region_name=region_name,
+        home_is_default=lambda: REGION_AGS == "03241",
+    )  # fmt: skip
