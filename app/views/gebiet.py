@@ -348,6 +348,7 @@ def farben() -> Response:
         "title": render_template("maps/_gebiet_title.html", **ctx),
         "legend": render_template("maps/_gebiet_legend.html", **ctx),
         "table": render_template("maps/_gebiet_table.html", **ctx),
+        "years": render_template("maps/_gebiet_years.html", **ctx),
         "data": json.loads(ctx["areas_json"]),
     }
     return Response(

@@ -25,9 +25,9 @@ from scripts.benchlib.stats import ratio
 MAP = "/karte?gebiet=DG&ebene=gemeinde&indikator=bev_anteil_65plus"
 SHAPES = "/karte/umrisse?gebiet=DG&ebene=gemeinde"
 REPAINTS = [
-    "?gebiet=DG&ebene=gemeinde&indikator=bev_anteil_65plus&jahr=2011",  # year
+    "?gebiet=DG&ebene=gemeinde&indikator=bev_geburtenrate&jahr=2015",  # indicator
+    "?gebiet=DG&ebene=gemeinde&indikator=bev_geburtenrate&jahr=2012",  # year
     "?gebiet=DG&ebene=gemeinde&indikator=alo_anteil",  # indicator
-    "?gebiet=DG&ebene=gemeinde&indikator=bev_anteil_u18",
 ]
 BUDGET = {"first_paint_ms": 2000, "first_view_kb": 1536, "repaint_ms": 300, "shapes_first_ms": 300}
 STATIC = ROOT / "app" / "static" / "_bench"

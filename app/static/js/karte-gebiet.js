@@ -103,6 +103,8 @@
           if (legend) { legend.innerHTML = body.legend; }
           var table = document.getElementById("gebiet-table");
           if (table) { table.innerHTML = body.table; }
+          var yearList = document.getElementById("gebiet-years");
+          if (yearList) { yearList.innerHTML = body.years; }  // the years of the new indicator
           if (push) { history.pushState({ q: query }, "", body.url); }
           var preview = document.getElementById("embed-preview");
           if (preview) { preview.setAttribute("href", body.embed_url); }
@@ -122,10 +124,21 @@
         var a = e.target.closest("a[data-year]");
         if (!a || e.ctrlKey || e.metaKey || e.shiftKey) { return; }
         e.preventDefault();
-        repaint(a.getAttribute("href").replace(/^[^?]*/, ""), true).then(function () {
-          years.querySelectorAll("a").forEach(function (x) { x.removeAttribute("aria-current"); });
-          a.setAttribute("aria-current", "page");
-        }, function () { window.location.href = a.href; });
+        repaint(a.getAttribute("href").replace(/^[^?]*/, ""), true).then(null, function () {
+          window.location.href = a.href;
+        });
+      });
+    }
+    /* The form: a new indicator, classification or colours for the same territory and level
+       repaints in place; another territory or level loads its page (other outlines). */
+    var form = document.getElementById("gebiet-form");
+    if (form) {
+      var place = form.elements.gebiet.value + "|" + form.elements.ebene.value;
+      form.addEventListener("submit", function (e) {
+        if (form.elements.gebiet.value + "|" + form.elements.ebene.value !== place) { return; }
+        e.preventDefault();
+        var query = "?" + new URLSearchParams(new FormData(form)).toString();
+        repaint(query, true).then(null, function () { form.submit(); });
       });
     }
     window.addEventListener("popstate", function () { window.location.reload(); });
