@@ -118,6 +118,10 @@ def load_boundaries_cmd(
     for ags, reason in rep.repaired:
         click.secho(f"  repariert (ST_MakeValid): {ags}: {reason}", fg="yellow")
     click.echo(f"{rep.loaded} Gebiete geladen, {len(rep.repaired)} Geometrien repariert.")
+    from geodata.shapes import build_shapes
+
+    with transaction() as conn:  # new or changed outlines for the maps of many areas
+        build_shapes(conn)
 
 
 @click.command("load-catalogue")
