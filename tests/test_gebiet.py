@@ -151,16 +151,16 @@ def test_region_hannover_pages_unchanged_by_germany(client, germany_client):
      ("Landeshauptstadt Hannover", "03241001"), ("03254021", HILDESHEIM), ("dg", "DG")],
 )  # fmt: skip
 def test_search_by_name_variants_and_key(germany_client, q, first):
-    html = germany_client.get("/suche", query_string={"q": q}).get_data(as_text=True)
+    html = germany_client.get("/suche/gebiet", query_string={"q": q}).get_data(as_text=True)
     hits = html.split('class="suche-treffer"')[1]
     assert f"{first}</a>" not in hits  # names are shown, keys in brackets
     assert f'/{first}"' in hits.split("</li>")[0], hits[:400]
 
 
 def test_search_without_hit_offers_nearest_names(germany_client):
-    html = germany_client.get("/suche?q=Hildeshiem-Zzyzx").get_data(as_text=True)
+    html = germany_client.get("/suche/gebiet?q=Hildeshiem-Zzyzx").get_data(as_text=True)
     assert "Kein Gebiet gefunden" not in html or "Meinten Sie" in html
-    html = germany_client.get("/suche?q=qqxxqqzz").get_data(as_text=True)
+    html = germany_client.get("/suche/gebiet?q=qqxxqqzz").get_data(as_text=True)
     assert "Kein Gebiet gefunden" in html
 
 
@@ -179,7 +179,7 @@ def test_search_without_hit_offers_nearest_names(germany_client):
 def test_pathological_search_is_harmless_and_fast(germany_client, germany_app, q):
     before = _count(germany_app, "SELECT count(*) FROM area")
     t0 = time.perf_counter()
-    r = germany_client.get("/suche", query_string={"q": q})
+    r = germany_client.get("/suche/gebiet", query_string={"q": q})
     assert r.status_code in (200, 400)
     assert time.perf_counter() - t0 < 5  # generous: a runaway regex or scan would take minutes
     assert _count(germany_app, "SELECT count(*) FROM area") == before

@@ -29,7 +29,7 @@ def area_href(ags: str, level: str) -> str:
     return url_for("gebiet.profile", ags=ags)
 
 
-@bp.get("/suche")
+@bp.get("/suche/gebiet")
 def suche():
     """Search any Gemeinde, Kreis or Land by name (umlauts, 'Stadt' variants) or by key."""
     raw = request.args.get("q", "")
@@ -45,7 +45,7 @@ def suche():
             h["href"] = area_href(h["ags"], h["level"])
     if len(hits) == 1 and request.args.get("direkt"):
         return redirect(hits[0]["href"])
-    return render_template("suche.html", q=q, cut=len(raw) > MAX_QUERY, hits=hits, near=near)
+    return render_template("suche_gebiet.html", q=q, cut=len(raw) > MAX_QUERY, hits=hits, near=near)
 
 
 def _label(v: dict | None, ind: dict) -> str:

@@ -80,9 +80,9 @@ def test_niedersachsen_gemeinde_map_and_year_change(gpage, germany_server, germa
 
 def test_search_then_profile(gpage, germany_server):
     gpage.goto(germany_server + "/")
-    gpage.fill("#suche-q", "Stadt Hildesheim")
-    gpage.locator(".suche-form button").click()
-    gpage.wait_for_url("**/suche?**")
+    gpage.fill("#gebiet-q", "Stadt Hildesheim")
+    gpage.locator(".gebiet-suche-form button").click()
+    gpage.wait_for_url("**/suche/gebiet?**")
     gpage.locator(".suche-treffer a", has_text="Hildesheim").nth(1).click()
     gpage.wait_for_url("**/gebiet/03254021")
     assert "Hildesheim" in gpage.inner_text("h1")
