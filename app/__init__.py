@@ -72,13 +72,24 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Imported here: blueprints import app submodules, and the factory does no work at import.
     from app import auth, cli
     from app.api import bp as api_bp
-    from app.views import api_docs, disparities, editor, kommune, maps, pages, zeitreihe
+    from app.views import (
+        api_docs,
+        disparities,
+        editor,
+        gebiet,
+        gebiet_profil,
+        kommune,
+        maps,
+        pages,
+        zeitreihe,
+    )
 
     compress.init_app(app)
     auth.init_app(app)
     for bp in (pages.bp, maps.bp, kommune.bp, zeitreihe.bp, disparities.bp, api_bp,
-               api_docs.bp, editor.bp):  # fmt: skip
+               api_docs.bp, editor.bp, gebiet.bp, gebiet_profil.bp):  # fmt: skip
         app.register_blueprint(bp)
+    gebiet_profil.init_app(app)  # site_name() for the home region's name in templates
     cli.init_app(app)
     assets.init_app(app)  # wraps wsgi_app with WhiteNoise: last
     return app

@@ -17,14 +17,26 @@ from sqlalchemy import Connection, text
 
 from app.config import PROJECT_ROOT
 from app.db import get_engine
+from geodata.home import DEFAULT_NAME, display_name
 from geodata.loaders import load_boundaries
+from geodata.queries import REGION_AGS
 from geodata.report import LoadError
 from indicators import demo, zensus
 from indicators.loaders import load_catalogue, load_release, load_topics
 from indicators.releases import publish as publish_release
 
 CATALOGUE_DIR = PROJECT_ROOT / "indicators" / "data"
-REGION = ("03241", "Region Hannover")
+# The home Kreis (SOZMON_REGION, default 03241); its name is looked up when another is chosen.
+REGION = (REGION_AGS, DEFAULT_NAME)
+
+
+def home_region(data_dir: Path) -> tuple[str, str]:
+    """(key, name) of the home Kreis: Region Hannover, or the Kreis named by SOZMON_REGION."""
+    if REGION_AGS == "03241":
+        return REGION
+    from app.cli_genesis import kreis_names
+
+    return REGION_AGS, display_name(kreis_names(data_dir).get(REGION_AGS, f"Kreis {REGION_AGS}"))
 
 
 def alembic_config(url: str) -> AlembicConfig:
@@ -101,7 +113,9 @@ def load_boundaries_cmd(
     no_region: bool,
 ) -> None:  # fmt: skip
     """Load boundaries from any GDAL file: reproject, repair, simplify, upsert."""
-    region = None if no_region or level != "kommune" else REGION
+    region = (
+        None if no_region or level != "kommune" else home_region(current_app.config["DATA_DIR"])
+    )
     try:
         with transaction() as conn:
             click.echo(f"Lese {path} …", err=True)
@@ -112,6 +126,10 @@ def load_boundaries_cmd(
     for ags, reason in rep.repaired:
         click.secho(f"  repariert (ST_MakeValid): {ags}: {reason}", fg="yellow")
     click.echo(f"{rep.loaded} Gebiete geladen, {len(rep.repaired)} Geometrien repariert.")
+    from geodata.shapes import build_shapes
+
+    with transaction() as conn:  # new or changed outlines for the maps of many areas
+        build_shapes(conn)
 
 
 @click.command("load-catalogue")
@@ -195,7 +213,7 @@ def demo_release_cmd(seed: int, label: str, out: Path | None) -> None:
     """Generate the seeded synthetic demo release (Beispieldaten) and load it."""
     try:
         with transaction() as conn:
-            rows = demo.generate(conn, seed=seed)
+            rows = demo.generate(conn, seed=seed, region=REGION_AGS)
             with tempfile.TemporaryDirectory() as tmp:
                 path = out or Path(tmp) / "demo.csv"
                 demo.write_csv(rows, path)
@@ -225,13 +243,15 @@ def load_all_cmd(ctx: click.Context) -> None:
         has_areas = conn.scalar(text("SELECT count(*) FROM area WHERE level = 'kommune'"))
         has_levels = conn.scalar(text("SELECT count(*) FROM area WHERE level = 'bund'"))
         labels = set(conn.scalars(text("SELECT label FROM release")))
+    germany = data_dir / "geodata" / "vg5000_gem_2021_deutschland.gpkg"
     if not has_areas:
+        # Region Hannover has its own file; another home Kreis comes from the Germany file.
         ctx.invoke(
             load_boundaries_cmd,
-            path=data_dir / "geodata" / "vg5000_gem_2021_region_hannover.geojson",
-            ags_prefix=REGION[0],
-        )
-    germany = data_dir / "geodata" / "vg5000_gem_2021_deutschland.gpkg"
+            path=data_dir / "geodata" / "vg5000_gem_2021_region_hannover.geojson"
+            if REGION_AGS == "03241" else germany,
+            ags_prefix=REGION_AGS,
+        )  # fmt: skip
     if not has_levels and germany.exists():
         ctx.invoke(load_levels_cmd, path=germany)
     ctx.invoke(load_catalogue_cmd)
@@ -242,9 +262,12 @@ def load_all_cmd(ctx: click.Context) -> None:
         # Region Hannover's Gemeinden and every Kreis, Land and the Bund; merged Gemeinden
         # (Gebietsstand 2021) count in the totals and are listed.
         ctx.invoke(import_genesis_cmd, paths=tuple(tables), label=GENESIS_LABEL,
-                   gebiet=REGION[0], allow_unmatched=True, do_publish=True)  # fmt: skip
+                   gebiet=REGION_AGS, allow_unmatched=True, do_publish=True)  # fmt: skip
     if demo.DEMO_LABEL not in labels:
         ctx.invoke(demo_release_cmd)
+    from app.cli_germany import build_shapes_cmd
+
+    ctx.invoke(build_shapes_cmd)  # only missing or stale shapes: a no-op when nothing changed
 
 
 COMMANDS = (db_group, load_boundaries_cmd, load_catalogue_cmd, load_release_cmd,
@@ -254,10 +277,11 @@ COMMANDS = (db_group, load_boundaries_cmd, load_catalogue_cmd, load_release_cmd,
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
     from app.cli_genesis import GENESIS_COMMANDS  # load-levels, import-genesis
+    from app.cli_germany import GERMANY_COMMANDS  # load-germany, build-shapes
     from app.cli_ops import OPS_COMMANDS  # backup, restore
     from app.cli_releases import RELEASE_COMMANDS  # import, publish, rollback, diff, editor-add
 
-    for cmd in COMMANDS + RELEASE_COMMANDS + GENESIS_COMMANDS + OPS_COMMANDS:
+    for cmd in COMMANDS + RELEASE_COMMANDS + GENESIS_COMMANDS + OPS_COMMANDS + GERMANY_COMMANDS:
         app.cli.add_command(cmd)
 
 

@@ -68,9 +68,13 @@ def load_levels_cmd(path: Path | None, layer: str | None) -> None:
 @click.option("--publish/--draft", "do_publish", default=False,
               help="Publish at once (through the same publish step) or keep as draft.")  # fmt: skip
 @click.option("--report", type=click.Path(path_type=Path), help="Write the import report (JSON).")
+@click.option("--level", "levels", multiple=True,
+              type=click.Choice(["kommune", "region", "gemeinde", "kreis", "land", "bund"]),
+              help="Store only values of these area levels (repeatable); default all.")  # fmt: skip
 @with_appcontext
 def import_genesis_cmd(paths: tuple[Path, ...], label: str, gebiet: str | None,
-                       allow_unmatched: bool, do_publish: bool, report: Path | None) -> None:  # fmt: skip
+                       allow_unmatched: bool, do_publish: bool, report: Path | None,
+                       levels: tuple[str, ...] = ()) -> None:  # fmt: skip
     """Load GENESIS CSV exports exactly as published (header, keys, special values, footer).
 
     Each indicator is computed through indicators/data/genesis_mapping.csv. A bad file is
@@ -80,7 +84,8 @@ def import_genesis_cmd(paths: tuple[Path, ...], label: str, gebiet: str | None,
     try:
         with get_engine().begin() as conn:  # one transaction: all of it or nothing
             rep = import_genesis(conn, list(paths), label, territory=gebiet,
-                                 allow_unmatched=allow_unmatched)  # fmt: skip
+                                 allow_unmatched=allow_unmatched,
+                                 levels=set(levels) if levels else None)  # fmt: skip
             if do_publish:
                 publish(conn, label, current_app.config["SUPPRESS_NUMERATOR_BELOW"], by="cli")
     except LoadError as err:

@@ -164,6 +164,8 @@ def load_boundaries(
             "  level = CASE WHEN area.level IN ('kommune', 'region') THEN area.level"
             "   ELSE EXCLUDED.level END, geom = EXCLUDED.geom, geom_web = EXCLUDED.geom_web,"
             "  area_km2 = EXCLUDED.area_km2"
+            # Loading Germany's Gemeinden leaves the home region's Kommunen exactly as they are.
+            " WHERE CAST(:level AS text) <> 'gemeinde' OR area.level NOT IN ('kommune', 'region')"
         ),
         {"level": level},
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from geoalchemy2 import Geometry
-from sqlalchemy import CheckConstraint, Float, String
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Stored CRS: ETRS89 / UTM 32N (metres) for measuring, WGS84 for the web.
@@ -39,3 +39,20 @@ class Area(Base):
         Geometry("MULTIPOLYGON", srid=SRID_WEB, spatial_index=False), nullable=False
     )
     area_km2: Mapped[float] = mapped_column(Float)
+
+
+class AreaShape(Base):
+    """An area's web outline, quantised and delta-encoded once at load (geodata/shapes.py).
+
+    (The name search's trigram index on sozmon_norm(area.name) lives in migration 0006g only:
+    an expression index, which autogenerate does not compare.)
+    """
+
+    __tablename__ = "area_shape"
+
+    ags: Mapped[str] = mapped_column(
+        String(8), ForeignKey("area.ags", ondelete="CASCADE"), primary_key=True
+    )
+    shape: Mapped[str] = mapped_column(Text, nullable=False)
+    vertices: Mapped[int] = mapped_column(Integer, nullable=False)
+    area_km2: Mapped[float] = mapped_column(Float, nullable=False)

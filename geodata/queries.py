@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
-REGION_AGS = "03241"
+from geodata.home import home_ags
+
+REGION_AGS = home_ags()  # the home Kreis (SOZMON_REGION, default 03241 Region Hannover)
 
 
 def list_areas(conn: Connection, level: str | None = None) -> list[dict]:

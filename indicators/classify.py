@@ -17,6 +17,7 @@ CLASSIFICATIONS = {
 }
 SCHEMES = ("sequenziell", "divergierend")
 DEFAULT_K = 5
+JENKS_EXACT_MAX = 300  # above this many values, Fisher-Jenks breaks come from a sample
 NO_DATA_COLOR = "#d9d9d9"
 # Absolute counts are dominated by the city of Hannover: natural breaks keep the other 20 apart.
 from indicators.units import COUNT_UNITS  # noqa: E402
@@ -107,7 +108,16 @@ def _breaks(values: np.ndarray, method: str, k: int) -> list[float]:
     with warnings.catch_warnings():
         # "Numba not installed" and "not enough unique values" are expected for 21 areas.
         warnings.simplefilter("ignore")
-        bins = CLASSIFICATIONS[method](values, k=k).bins
+        if method == "jenks" and len(values) > JENKS_EXACT_MAX:
+            # Exact Fisher-Jenks is quadratic: minutes for Germany's 11,000 Gemeinden. Breaks
+            # of a fixed sample (as mapclassify's FisherJenksSampled, without its global RNG),
+            # with the extremes kept, take milliseconds; the top break is the maximum.
+            rng = np.random.default_rng(0)
+            sample = np.concatenate([rng.choice(values, JENKS_EXACT_MAX, replace=False),
+                                     [values.min(), values.max()]])  # fmt: skip
+            bins = CLASSIFICATIONS[method](sample, k=k).bins
+        else:
+            bins = CLASSIFICATIONS[method](values, k=k).bins
     out: list[float] = []
     for b in bins:
         if not out or float(b) > out[-1]:

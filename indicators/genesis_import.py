@@ -309,6 +309,7 @@ def import_genesis(
     *,
     territory: str | None = None,
     allow_unmatched: bool = False,
+    levels: set[str] | None = None,
     note: str = "",
     mapping: Path = MAPPING,
     expected: Path = TABLES,
@@ -317,6 +318,8 @@ def import_genesis(
 
     territory: an AGS prefix (e.g. '03241') — Gemeinden outside it are used for the totals of
     Kreise, Länder and the Bund but not stored themselves; None stores every matched Gemeinde.
+    levels: store only values of areas at these levels (e.g. {'gemeinde'} to add Germany's
+    Gemeinden beside a release that already holds the Kreise, Länder and the Bund).
     """
     problems: list[Problem] = []
     tables: dict[str, GenesisTable] = {}
@@ -384,6 +387,8 @@ def import_genesis(
             if level is None or pop.get((r["ags"], r["year"]), 1) == 0:
                 continue
             if level in ("gemeinde",) and territory and not r["ags"].startswith(territory):
+                continue
+            if levels is not None and level not in levels:
                 continue
             if r["value"] is None and r["flag"] is None:
                 report.incomplete += 1

@@ -42,7 +42,7 @@ def map_context(
     if topics is None:
         topics = picker_topics(conn)
     indicator = get_indicator(conn, indicator_id)
-    release = release_for(conn, indicator_id, release_id) if indicator else None
+    release = release_for(conn, indicator_id, release_id, home=True) if indicator else None
     years = years_available(conn, indicator_id, release["id"]) if release else []
     return {"topics": topics, "indicator": indicator, "release": release, "years": years,
             "default_year": default_year(conn, indicator_id, release["id"]) if years else None}  # fmt: skip

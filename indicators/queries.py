@@ -69,7 +69,9 @@ def value_source(release_id: int | None) -> str:
     return f"(SELECT * FROM release_value WHERE release_id = {int(release_id)})"
 
 
-def release_for(conn: Connection, indicator_id: str, release_id: int | None = None) -> dict | None:
+def release_for(
+    conn: Connection, indicator_id: str, release_id: int | None = None, home: bool = False
+) -> dict | None:
     """What an indicator is shown from: the named release, or a summary of the layered values.
 
     The summary has id None (queries then read the layered view), the labels of every release
@@ -86,10 +88,13 @@ def release_for(conn: Connection, indicator_id: str, release_id: int | None = No
         text(
             "SELECT s.release_id, s.release_label, s.synthetic, r.status, r.published_at,"
             " r.note FROM (SELECT DISTINCT release_id, release_label, synthetic FROM shown_value"
-            "  WHERE indicator_id = :i) s JOIN release r ON r.id = s.release_id"
+            "  WHERE indicator_id = :i AND (NOT :home OR ags IN"
+            # home: only what the home region's pages show (loading Germany leaves them as is)
+            "   (SELECT ags FROM area WHERE level IN ('kommune', 'region'))))"
+            " s JOIN release r ON r.id = s.release_id"
             " ORDER BY s.synthetic, r.published_at DESC, r.id DESC"
         ),
-        {"i": indicator_id},
+        {"i": indicator_id, "home": home},
     ).all()
     if not rows:
         return None

@@ -21,6 +21,8 @@ REGION_GEOJSON = DATA_DIR / "geodata" / "vg5000_gem_2021_region_hannover.geojson
 GERMANY_GPKG = DATA_DIR / "geodata" / "vg5000_gem_2021_deutschland.gpkg"
 ZENSUS_CSV = DATA_DIR / "indicators" / "zensus2022_1000A-0000_bevoelkerung_gemeinden.csv"
 TABLES = ("area", "topic", "indicator", "release", "value")
+# Germany-wide fixtures (germany_template, germany_app, germany_client, germany_server).
+pytest_plugins = ["tests.germany"]
 
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -24,6 +24,7 @@ from app.http_cache import (
 from app.maps import MapParts, build_map, short_name
 from app.nav import nav_items
 from app.security import with_inline_scripts
+from app.views import gebiet
 from app.views.disparities import verdict_colouring, verdict_label
 from indicators import classify
 from indicators.map_queries import map_area_values, map_context, map_geometry, picker_topics
@@ -313,6 +314,8 @@ def _render(embed: bool):
 @page_cache
 def karte():
     """The map page with controls, legend, table and embed code."""
+    if gebiet.wants_gebiet():  # a Kreis, Land or Germany split into many areas
+        return gebiet.render(embed=False)
     return _render(embed=False)
 
 
@@ -320,4 +323,6 @@ def karte():
 @page_cache
 def embed():
     """Just the map, legend, title and source, for an <iframe> on other sites."""
+    if gebiet.wants_gebiet():
+        return gebiet.render(embed=True)
     return _render(embed=True)

@@ -157,6 +157,12 @@ def run(args: argparse.Namespace) -> dict:
         res["scale"] = scale.run(url, args.workers, quick=args.quick)
         for k, v in res["scale"].items():
             show(k, v)
+    if getattr(args, "germany", True):
+        from scripts.benchlib import germany  # issue 18; skipped unless load-germany ran
+
+        section("Germany: Gemeinde map of all Germany (outlines, first paint, repaint)")
+        res["germany"] = germany.run(2 if args.quick else 3, args.seconds, args.workers)
+        show("germany", res["germany"])
     res["finished"] = dt.datetime.now(dt.UTC).isoformat()
     return res
 

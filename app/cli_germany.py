@@ -1,0 +1,79 @@
+"""Click commands for Germany: all Gemeinden with their real values, and the stored web shapes."""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import text
+
+from app.db import get_engine
+from geodata.shapes import build_shapes
+
+GERMANY_GEMEINDEN_LABEL = "regionalstatistik-2017-gemeinden"
+
+
+@click.command("build-shapes")
+@click.option("--all", "rebuild", is_flag=True, help="Rebuild every shape, not only stale ones.")
+@with_appcontext
+def build_shapes_cmd(rebuild: bool) -> None:
+    """Encode each area's web outline once for maps of many areas (table area_shape)."""
+    t0 = time.perf_counter()
+    with get_engine().begin() as conn:
+        n = build_shapes(conn, only_missing=not rebuild)
+    click.echo(
+        f"{n} Umrisse für Karten vieler Gebiete gespeichert ({time.perf_counter() - t0:.1f} s)."
+    )
+
+
+@click.command("load-germany")
+@click.option("--gpkg", type=click.Path(path_type=Path), default=None,
+              help="Germany-wide Gemeinde file (default DATA_DIR/geodata/vg5000_gem_2021_deutschland.gpkg).")  # fmt: skip
+@click.pass_context
+@with_appcontext
+def load_germany_cmd(ctx: click.Context, gpkg: Path | None) -> None:
+    """Load Germany's Gemeinden (level gemeinde) and their real GENESIS values, then shapes.
+
+    Runs load-all first (home region, Kreise/Länder/Bund, catalogue, releases). The Gemeinde
+    values come as their own release (regionalstatistik-2017-gemeinden) holding only the
+    level 'gemeinde': the home region's Kommunen, the Kreise, Länder and the Bund keep the
+    values (and release) they had, so their pages do not change.
+    """
+    from app.cli import load_all_cmd, load_boundaries_cmd
+    from app.cli_genesis import import_genesis_cmd
+
+    data_dir: Path = current_app.config["DATA_DIR"]
+    gpkg = gpkg or data_dir / "geodata" / "vg5000_gem_2021_deutschland.gpkg"
+    tables = sorted((data_dir / "regionalstatistik").glob("*.csv"))
+    if not gpkg.exists():
+        click.secho(f"{gpkg}: Datei fehlt.", fg="red", err=True)
+        sys.exit(1)
+    ctx.invoke(load_all_cmd)
+    with get_engine().connect() as conn:
+        n_gem = conn.scalar(text("SELECT count(*) FROM area WHERE level = 'gemeinde'"))
+        labels = set(conn.scalars(text("SELECT label FROM release")))
+    t0 = time.perf_counter()
+    if not n_gem:
+        ctx.invoke(load_boundaries_cmd, path=gpkg, layer=None, ags_prefix=None, level="gemeinde",
+                   tolerance=50.0, no_region=True)  # fmt: skip
+    t1 = time.perf_counter()
+    if GERMANY_GEMEINDEN_LABEL not in labels and tables:
+        ctx.invoke(import_genesis_cmd, paths=tuple(tables), label=GERMANY_GEMEINDEN_LABEL,
+                   gebiet=None, allow_unmatched=True, do_publish=True, report=None,
+                   levels=("gemeinde",))  # fmt: skip
+    t2 = time.perf_counter()
+    ctx.invoke(build_shapes_cmd, rebuild=False)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    click.echo(
+        f"Deutschland geladen: Gemeinden {t1 - t0:.1f} s, amtliche Werte {t2 - t1:.1f} s,"
+        f" Umrisse {time.perf_counter() - t2:.1f} s; Spitzenspeicher {peak_mb:.0f} MB.",
+        err=True,
+    )
+
+
+GERMANY_COMMANDS = (build_shapes_cmd, load_germany_cmd)

@@ -1,0 +1,388 @@
+"""Maps of many areas: /karte?gebiet=…&ebene=… (any Kreis, Land or all of Germany).
+
+The page is rendered with the classification, legend and a paged table; the outlines come once
+from /karte/umrisse (stored shapes, see geodata/shapes.py) and are drawn on a Leaflet canvas;
+a change of year or indicator fetches only the colours from /karte/farben.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+
+import brotli
+from flask import Blueprint, Response, current_app, make_response, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app.db import get_conn
+from app.errors import BadRequestWithChoices
+from app.formatting import FLAG_TEXT, fmt_cell, fmt_value
+from app.http_cache import (
+    BodyCache,
+    cached,
+    data_version_now,
+    etag_for,
+    not_modified,
+    page_cache,
+)
+from indicators import classify
+from indicators.gebiet_queries import (
+    EBENEN,
+    EBENEN_IN,
+    area_value,
+    get_territory,
+    indicators_at,
+    scope_default_year,
+    scope_shapes,
+    scope_values,
+    scope_years,
+    territories,
+)
+from indicators.queries import get_indicator, indicator_sources, release_for, topics_with_indicators
+from indicators.releases import visible_release
+
+bp = Blueprint("gebiet_karte", __name__)
+
+DEFAULT_INDICATOR = "bev_anteil_65plus"  # real at every level, so a Germany map opens with data
+PAGE_SIZE = 100
+BOUNDARY_ATTRIBUTION = "© GeoBasis-DE / BKG 2021"
+_YEAR = re.compile(r"\d{4}")
+_AGS = re.compile(r"DG|\d{2}|\d{5}")
+EBENE_LABELS = {"land": "Länder", "kreis": "Kreise", "gemeinde": "Gemeinden"}
+SCHEMES = ("sequenziell", "divergierend")
+
+
+def wants_gebiet() -> bool:
+    """True when /karte is asked for a territory map (gebiet= or ebene= in the query)."""
+    return "gebiet" in request.args or "ebene" in request.args
+
+
+def _link(endpoint: str = "maps.karte", **params) -> str:
+    clean = {k: v for k, v in params.items() if v not in (None, "")}
+    return url_for(endpoint, **clean)
+
+
+def _ebene_label(e: str) -> str:
+    return {"land": _("Länder"), "kreis": _("Kreise"), "gemeinde": _("Gemeinden")}[e]
+
+
+def _territory_choices(conn, ebene: str | None = None) -> list[tuple[str, str]]:
+    out = []
+    for t in territories(conn):
+        for e in EBENEN_IN[t["level"]]:
+            if ebene in (None, e):
+                out.append((_link(gebiet=t["ags"], ebene=e), f"{t['name']}: {_ebene_label(e)}"))
+    return out
+
+
+def _int_arg(name: str, default: int) -> int:
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return default
+    if not raw.isdigit() or len(raw) > 6 or int(raw) < 1:
+        raise BadRequestWithChoices(
+            400, _("Der Parameter „%(name)s“ muss eine ganze Zahl ab 1 sein.", name=name),
+            [(_link(**{k: v for k, v in request.args.items() if k != name}), _("Ohne diesen Parameter aufrufen"))],
+        )  # fmt: skip
+    return int(raw)
+
+
+def _place() -> tuple[dict, str]:
+    """The territory and level from gebiet/ebene; unknown ones are a 4xx with the choices."""
+    conn = get_conn()
+    raw = request.args.get("gebiet") or "DG"
+    territory = get_territory(conn, raw) if _AGS.fullmatch(raw) else None
+    if territory is None:
+        raise BadRequestWithChoices(
+            404, _("Das Gebiet „%(g)s“ gibt es nicht (Deutschland: DG, ein Land: zweistellig, ein Kreis: fünfstellig).", g=raw[:40]),
+            _territory_choices(conn),
+        )  # fmt: skip
+    allowed = EBENEN_IN[territory["level"]]
+    ebene = request.args.get("ebene") or allowed[-1 if territory["level"] != "bund" else 1]
+    if ebene not in allowed:
+        raise BadRequestWithChoices(
+            400, _("Die Ebene „%(e)s“ gibt es für %(g)s nicht. Möglich: %(a)s.", e=ebene[:40], g=territory["name"], a=", ".join(allowed)),
+            [(_link(gebiet=territory["ags"], ebene=e), f"{territory['name']}: {_ebene_label(e)}") for e in allowed],
+        )  # fmt: skip
+    return territory, ebene
+
+
+def _release_param() -> int | None:
+    raw = request.args.get("release")
+    if raw in (None, ""):
+        return None
+    if not raw.isdigit() or len(raw) > 9:
+        raise BadRequestWithChoices(
+            400, _("„%(r)s“ ist keine gültige Nummer eines Datenstands.", r=raw[:40]),
+            [(_link(gebiet=request.args.get("gebiet"), ebene=request.args.get("ebene")), _("Karte mit dem neuesten Datenstand"))],
+        )  # fmt: skip
+    return int(raw)
+
+
+def state() -> dict:
+    """Validate the query string; every fault is a 4xx naming it, with valid choices."""
+    from app.auth import is_editor
+
+    conn = get_conn()
+    territory, ebene = _place()
+    g = {"gebiet": territory["ags"], "ebene": ebene}
+    release_id = _release_param()
+    requested = request.args.get("indikator") or DEFAULT_INDICATOR
+    ind = get_indicator(conn, requested)
+    release = release_for(conn, ind["id"], release_id) if ind else None
+
+    def choices() -> list[tuple[str, str]]:
+        have = indicators_at(conn, territory, ebene, release_id)
+        return [
+            (_link(**g, indikator=i["id"]), f"{i['name_de']} ({t['name_de']})")
+            for t in topics_with_indicators(conn) for i in t["indicators"] if i["id"] in have
+        ]  # fmt: skip
+
+    if ind is None:
+        raise BadRequestWithChoices(
+            404, _("Die Kennzahl „%(i)s“ gibt es nicht.", i=requested[:60]), choices()
+        )
+    if release_id is not None and (
+        release is None or visible_release(conn, release["id"], is_editor()) is None
+    ):
+        raise BadRequestWithChoices(
+            404, _("Einen veröffentlichten Datenstand Nr. %(r)s gibt es nicht.", r=release_id),
+            [(_link(**g, indikator=ind["id"]), _("Karte mit dem neuesten Datenstand"))],
+        )  # fmt: skip
+    years = scope_years(conn, ind["id"], territory, ebene, release["id"]) if release else []
+    if not years:
+        other = [
+            (_link(gebiet=territory["ags"], ebene=e, indikator=ind["id"]), f"{territory['name']}: {_ebene_label(e)}")
+            for e in EBENEN_IN[territory["level"]]
+            if e != ebene and release and scope_years(conn, ind["id"], territory, e, release["id"])
+        ]  # fmt: skip
+        raise BadRequestWithChoices(
+            404, _("Für „%(i)s“ gibt es auf der Ebene %(e)s in %(g)s keine Werte.", i=ind["name_de"], e=_ebene_label(ebene), g=territory["name"]),
+            other + choices(),
+        )  # fmt: skip
+    raw_year = request.args.get("jahr")
+    year_links = [(_link(**g, indikator=ind["id"], jahr=y), str(y)) for y in years]
+    if raw_year in (None, ""):
+        year = scope_default_year(conn, ind["id"], territory, ebene, release_id) or years[-1]
+    elif not _YEAR.fullmatch(raw_year) or int(raw_year) not in years:
+        raise BadRequestWithChoices(
+            404, _("Für „%(i)s“ gibt es im Jahr %(y)s hier keine Daten. Verfügbar: %(a)s–%(b)s.", i=ind["name_de"], y=raw_year[:8], a=years[0], b=years[-1]),
+            year_links,
+        )  # fmt: skip
+    else:
+        year = int(raw_year)
+    method = request.args.get("klassen") or classify.default_classification(ind["unit"])
+    base = dict(g, indikator=ind["id"], jahr=year)
+    if method not in classify.CLASSIFICATIONS:
+        raise BadRequestWithChoices(
+            400, _("Die Klassenbildung „%(k)s“ gibt es nicht.", k=method[:40]),
+            [(_link(**base, klassen=k), k) for k in classify.CLASSIFICATIONS],
+        )  # fmt: skip
+    scheme = request.args.get("farben") or "sequenziell"
+    can_diverge = ind["unit"] not in classify.COUNT_UNITS
+    if scheme not in SCHEMES or (scheme == "divergierend" and not can_diverge):
+        raise BadRequestWithChoices(
+            400, _("Das Farbschema „%(f)s“ ist für diese Karte nicht verfügbar.", f=scheme[:40]),
+            [(_link(**base, farben=s), s) for s in SCHEMES if s == "sequenziell" or can_diverge],
+        )  # fmt: skip
+    return {
+        "territory": territory, "ebene": ebene, "indicator": ind, "release": release,
+        "years": years, "year": year, "method": method, "scheme": scheme,
+        "can_diverge": can_diverge,
+        "release_param": release_id,
+        "params": {**base, "klassen": request.args.get("klassen"), "farben": request.args.get("farben"),
+                   "release": release_id},
+    }  # fmt: skip
+
+
+def _profile_href(r: dict) -> str:
+    if r["level"] == "kommune" and "kommune.profile" in current_app.view_functions:
+        return url_for("kommune.profile", ags=r["ags"])
+    return url_for("gebiet.profile", ags=r["ags"])
+
+
+def fast_fmt(decimals: int, unit: str):
+    """fmt_value for thousands of values: babel's separators for the locale, Python's format.
+
+    (babel's format_decimal costs ~75 µs a call: 0.8 s for the Gemeinden of Germany.)
+    """
+    sample = fmt_value(1000.5, 1, "")  # "1.000,5" in German, "1,000.5" in English
+    table = str.maketrans({",": sample[1], ".": sample[-2]})
+    suffix = f" {unit}" if unit and unit not in ("Anzahl", "Personen") else ""
+
+    def fmt(v: float) -> str:
+        return f"{round(v, decimals):,.{max(decimals, 0)}f}".translate(table) + suffix
+
+    return fmt
+
+
+def colour_map(st: dict) -> dict:
+    """Values, classes, legend, table rows and per-area colours for a validated state."""
+    conn = get_conn()
+    ind, year, rel = st["indicator"], st["year"], st["release"]
+    rows = scope_values(conn, ind["id"], year, st["territory"], st["ebene"], rel["id"])
+    own = area_value(conn, ind["id"], year, st["territory"]["ags"], rel["id"])
+    own_value = None if own is None or own["suppressed"] else own["value"]
+    scheme = st["scheme"] if own_value is not None else "sequenziell"
+    values = [None if r["suppressed"] else r["value"] for r in rows]
+    classes = classify.classify(values, st["method"], scheme, ind["polarity"], own_value)
+    decimals, unit = ind["decimals"], ind["unit"]
+    no_data = _("keine Daten")
+    shown = [r for r in rows if r["release_label"]] + ([own] if own else [])
+    synthetic = any(r["synthetic"] for r in shown)
+    mixed = synthetic and any(r["synthetic"] is False for r in shown)
+    fmt = fast_fmt(decimals, unit)
+    withheld = fmt_cell(None, True)
+    for r, v, k in zip(rows, values, classes.assignment, strict=True):
+        r["value"], r["k"] = v, k
+        r["label"] = (
+            withheld if r["suppressed"]
+            else fmt(v) if v is not None
+            else fmt_cell(None, False, r.get("flag")) if r.get("flag") in FLAG_TEXT else no_data
+        )  # fmt: skip
+    ordered = sorted((v for v in values if v is not None), reverse=True)
+    first_rank: dict[float, int] = {}
+    for i, v in enumerate(ordered):
+        first_rank.setdefault(v, i + 1)
+    for r in rows:
+        r["rank"] = None if r["value"] is None else first_rank[r["value"]]
+    legend = classify.legend_entries(
+        classes, lambda v, with_unit: fmt_value(v, decimals, unit if with_unit else ""), no_data
+    )
+    labels_shown = {r["release_label"] for r in shown}
+    provenance = [src | {"release": lab} for lab, src in
+                  indicator_sources(conn, [ind["id"]]).get(ind["id"], {}).items()
+                  if lab in labels_shown]  # fmt: skip
+    return {
+        "rows": rows, "classes": classes, "legend": legend, "scheme": scheme,
+        "own_label": fmt_value(own_value, decimals, unit) if own_value is not None else no_data,
+        "synthetic": synthetic, "mixed": mixed, "provenance": provenance,
+    }  # fmt: skip
+
+
+def _table_page(rows: list[dict], page: int) -> tuple[list[dict], int]:
+    ordered = sorted(rows, key=lambda r: (r["rank"] is None, r["rank"] or 0, r["name"]))
+    pages = max(1, -(-len(ordered) // PAGE_SIZE))
+    if page > pages:
+        raise BadRequestWithChoices(
+            404, _("Die Tabelle hat nur %(n)s Seiten.", n=pages),
+            [(_link(**dict(request.args.items(), seite=p)), str(p)) for p in range(1, min(pages, 20) + 1)],
+        )  # fmt: skip
+    part = ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    for r in part:
+        r["href"] = _profile_href(r)
+    return part, pages
+
+
+def _areas_json(cm: dict) -> str:
+    """AGS → [class index or -1, label] for the canvas (compact; 11,000 areas ≈ 60 KB brotli)."""
+    return json.dumps(
+        {
+            "colors": cm["classes"].colors,
+            "none": classify.NO_DATA_COLOR,
+            "areas": {
+                r["ags"]: [-1 if r["k"] is None else r["k"], r["name"], r["label"]]
+                for r in cm["rows"]
+            },
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def _context(st: dict, cm: dict, embed: bool) -> dict:
+    page = _int_arg("seite", 1)
+    table_rows, pages = _table_page(cm["rows"], page)
+    p = st["params"]
+    t = st["territory"]
+    return dict(
+        st, **cm, ind=st["indicator"], table_rows=table_rows, page=page, pages=pages,
+        n_areas=len(cm["rows"]), ebene_label=_ebene_label(st["ebene"]),
+        link=lambda **kw: _link(**dict(p, **kw)),
+        embed_url=_link("maps.embed", **p), full_url=_link(**p),
+        shapes_url=url_for("gebiet_karte.umrisse", gebiet=t["ags"], ebene=st["ebene"]),
+        colours_url=url_for("gebiet_karte.farben"),
+        areas_json=_areas_json(cm), bounds=json.dumps(t["bounds"]),
+        boundary_attribution=BOUNDARY_ATTRIBUTION, territory_choices=territories(get_conn()),
+        ebenen=EBENEN_IN[t["level"]], ebene_labels={e: _ebene_label(e) for e in EBENEN},
+        embed=embed,
+    )  # fmt: skip
+
+
+_HAVE = BodyCache(128)  # indicators with values per (data version, territory, level, release)
+
+
+def render(embed: bool) -> Response:
+    """The territory map page (or its embeddable twin)."""
+    st = state()
+    conn = get_conn()
+    t = st["territory"]
+    st["have"] = _HAVE.get_or_build(
+        (data_version_now(), t["ags"], st["ebene"], st["release_param"]),
+        lambda: indicators_at(conn, t, st["ebene"], st["release_param"]),
+    )
+    st["topics"] = topics_with_indicators(conn)
+    cm = colour_map(st)
+    html = render_template(
+        "karte_gebiet_embed.html" if embed else "karte_gebiet.html", **_context(st, cm, embed)
+    )
+    response = make_response(html)
+    if st["release"]["status"] == "draft":
+        response.cache_control.no_store = True
+    return response
+
+
+# Outline bodies per (territory, level, data version), already compressed: 2.3 MB of JSON would
+# otherwise be brotli-compressed again on every request (≈ 100 ms each).
+_SHAPES = BodyCache(16)
+
+
+def _shape_bodies(territory: dict, ebene: str) -> dict:
+    raw = scope_shapes(get_conn(), territory, ebene).encode()
+    return {
+        "identity": raw,
+        "br": brotli.compress(raw, quality=5),
+        "gzip": gzip.compress(raw, compresslevel=6),
+        "etag": etag_for("umrisse", territory["ags"], ebene, hashlib.sha256(raw).hexdigest()),
+    }
+
+
+@bp.get("/karte/umrisse")
+def umrisse() -> Response:
+    """Outlines of every area of a level in a territory (stored compact shapes, JSON)."""
+    territory, ebene = _place()
+    bodies = _SHAPES.get_or_build(
+        (territory["ags"], ebene, data_version_now()), lambda: _shape_bodies(territory, ebene)
+    )
+    accepted = request.accept_encodings
+    encoding = "br" if accepted["br"] else "gzip" if accepted["gzip"] else "identity"
+    etag = f"{bodies['etag']}-{encoding}"  # one strong ETag per representation
+    if not_modified(etag):
+        return Response(status=304, headers={"ETag": f'"{etag}"'})
+    resp = Response(bodies[encoding], mimetype="application/json")
+    if encoding != "identity":  # flask-compress leaves an encoded response alone
+        resp.headers["Content-Encoding"] = encoding
+    return cached(resp, etag, vary=("Accept-Encoding",))
+
+
+@bp.get("/karte/farben")
+@page_cache
+def farben() -> Response:
+    """Colours, labels, legend and table of a map state, for repainting without a reload."""
+    st = state()
+    cm = colour_map(st)
+    ctx = _context(st, cm, embed=False)
+    body = {
+        "url": ctx["full_url"],
+        "embed_url": ctx["embed_url"],
+        "title": render_template("maps/_gebiet_title.html", **ctx),
+        "legend": render_template("maps/_gebiet_legend.html", **ctx),
+        "table": render_template("maps/_gebiet_table.html", **ctx),
+        "years": render_template("maps/_gebiet_years.html", **ctx),
+        "data": json.loads(ctx["areas_json"]),
+    }
+    return Response(
+        json.dumps(body, ensure_ascii=False, separators=(",", ":")), mimetype="application/json"
+    )

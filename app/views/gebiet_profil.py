@@ -1,0 +1,140 @@
+"""Any area: search by name or key (/suche) and the profile of any area (/gebiet/<ags>)."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import text
+
+from app.db import get_conn
+from app.errors import BadRequestWithChoices
+from app.formatting import FLAG_TEXT, fmt_cell, fmt_value
+from app.http_cache import page_cache
+from geodata.search import MAX_QUERY, clean_query, nearest_names, search_areas
+from indicators.gebiet_profile import area_profile, area_with_parents
+from indicators.gebiet_queries import EBENEN_IN
+from indicators.queries import topics_with_indicators
+
+bp = Blueprint("gebiet", __name__)
+
+_AGS = re.compile(r"DG|\d{2}|\d{5}|\d{8}")
+
+
+def area_href(ags: str, level: str) -> str:
+    """The profile page of an area (the home region's Kommunen keep their own profile)."""
+    if level == "kommune" and "kommune.profile" in current_app.view_functions:
+        return url_for("kommune.profile", ags=ags)
+    return url_for("gebiet.profile", ags=ags)
+
+
+@bp.get("/suche/gebiet")
+def suche():
+    """Search any Gemeinde, Kreis or Land by name (umlauts, 'Stadt' variants) or by key."""
+    raw = request.args.get("q", "")
+    q = clean_query(raw)
+    conn = get_conn()
+    hits = search_areas(conn, q) if q else []
+    for h in hits:
+        h["href"] = area_href(h["ags"], h["level"])
+    near = []
+    if q and not hits:
+        near = nearest_names(conn, q)
+        for h in near:
+            h["href"] = area_href(h["ags"], h["level"])
+    if len(hits) == 1 and request.args.get("direkt"):
+        return redirect(hits[0]["href"])
+    return render_template("suche_gebiet.html", q=q, cut=len(raw) > MAX_QUERY, hits=hits, near=near)
+
+
+def _label(v: dict | None, ind: dict) -> str:
+    if v is None:
+        return "–"
+    if v["suppressed"]:
+        return fmt_cell(None, True)
+    if v["value"] is None:
+        return fmt_cell(None, False, v.get("flag")) if v.get("flag") in FLAG_TEXT else "–"
+    return fmt_value(v["value"], ind["decimals"], ind["unit"])
+
+
+@bp.get("/gebiet/<ags>")
+@page_cache
+def profile(ags: str):
+    """Profile of any area: every indicator with its Kreis, Land and Germany, and ranks."""
+    conn = get_conn()
+    area = area_with_parents(conn, ags) if _AGS.fullmatch(ags) else None
+    if area is None:
+        near = nearest_names(conn, ags)
+        raise BadRequestWithChoices(
+            404, _("Ein Gebiet mit dem Schlüssel „%(a)s“ gibt es nicht.", a=ags[:20]),
+            [(area_href(h["ags"], h["level"]), f"{h['name']} ({h['ags']})") for h in near]
+            + [(url_for("gebiet.suche"), _("Gebiet suchen"))],
+        )  # fmt: skip
+    if area["level"] == "kommune" and "kommune.profile" in current_app.view_functions:
+        return redirect(url_for("kommune.profile", ags=ags))
+    data = {d["indicator_id"]: d for d in area_profile(conn, area)}
+    sections = []
+    synthetic = False
+    for t in topics_with_indicators(conn):
+        rows = []
+        for ind in t["indicators"]:
+            d = data.get(ind["id"])
+            if d is None:
+                continue
+            own = d["values"].get(ags)
+            synthetic = synthetic or bool(own and own["synthetic"])
+            rows.append({
+                "ind": ind, "year": d["year"], "own": _label(own, ind),
+                "own_synthetic": bool(own and own["synthetic"]),
+                "parents": [_label(d["values"].get(p["ags"]), ind) for p in area["parents"]],
+                "rank_kreis": d["rank_kreis"], "rank_land": d["rank_land"],
+                "release": own["release"] if own else None,
+            })  # fmt: skip
+        if rows:
+            sections.append({"topic": t, "rows": rows})
+    maps = [
+        (url_for("maps.karte", gebiet=area["ags"], ebene=e), e)
+        for e in EBENEN_IN.get(area["level"], ())
+    ]
+    return render_template("gebiet.html", area=area, sections=sections, synthetic=synthetic,
+                           maps=maps)  # fmt: skip
+
+
+def _home_name() -> str | None:
+    """The home Kreis' display name, or None for the default (Region Hannover)."""
+    from geodata.home import display_name
+    from geodata.queries import REGION_AGS
+
+    if REGION_AGS == "03241":
+        return None
+    row = (
+        get_conn().execute(text("SELECT name FROM area WHERE ags = :a"), {"a": REGION_AGS}).first()
+    )
+    return display_name(row.name) if row else REGION_AGS
+
+
+def site_name() -> str:
+    """'Sozialmonitoring <home region>' in the current language (default Region Hannover)."""
+    name = _home_name()
+    return (
+        _("Sozialmonitoring Region Hannover")
+        if name is None
+        else _("Sozialmonitoring %(r)s", r=name)
+    )
+
+
+def region_name() -> str:
+    """The home region's name (default 'Region Hannover', translated)."""
+    name = _home_name()
+    return _("Region Hannover") if name is None else name
+
+
+def init_app(app) -> None:
+    """Make site_name(), region_name() and home_is_default() available in every template."""
+    from geodata.queries import REGION_AGS
+
+    app.jinja_env.globals.update(
+        site_name=site_name, region_name=region_name,
+        home_is_default=lambda: REGION_AGS == "03241",
+    )  # fmt: skip

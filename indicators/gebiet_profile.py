@@ -1,0 +1,94 @@
+"""Profile of any area: each indicator compared with its Kreis, its Land and Germany, with rank.
+
+The headline year per indicator follows the same rule as the Kommune profiles
+(indicators/profile.py): the newest year with a real value for the area, else the newest.
+Ranks count areas of the same level (a Gemeinde among the Gemeinden of its Kreis and of its
+Land, a Kreis among the Kreise of its Land), 1 = highest value, equal values share a rank.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+from geodata.levels import parents_of
+from indicators.gebiet_queries import EBENEN
+
+LEVEL_EBENE = {"gemeinde": "gemeinde", "kommune": "gemeinde", "kreis": "kreis",
+               "region": "kreis", "land": "land", "bund": None}  # fmt: skip
+
+
+def area_with_parents(conn: Connection, ags: str) -> dict | None:
+    """The area (ags, name, kind, level, area_km2) and its Kreis, Land and Bund rows."""
+    rows = conn.execute(
+        text("SELECT ags, name, kind, level, area_km2 FROM area WHERE ags = ANY(:keys)"),
+        {"keys": [ags, *parents_of(ags)]},
+    ).all()
+    by = {r.ags: dict(r._mapping) for r in rows}
+    if ags not in by:
+        return None
+    area = by[ags]
+    area["parents"] = [by[k] for k in parents_of(ags) if k in by]
+    return area
+
+
+def _rank(value: float | None, peers: list[float]) -> tuple[int | None, int]:
+    if value is None:
+        return None, len(peers)
+    return 1 + sum(1 for p in peers if p > value), len(peers)
+
+
+def area_profile(conn: Connection, area: dict) -> list[dict]:
+    """Per indicator with a value for the area: headline year, values of area and parents, ranks."""
+    ags = area["ags"]
+    ebene = LEVEL_EBENE[area["level"]]
+    parents = [p["ags"] for p in area["parents"]]
+    rows = conn.execute(
+        text(
+            "WITH hy AS (SELECT indicator_id,"
+            "  coalesce(max(year) FILTER (WHERE NOT synthetic), max(year)) AS year"
+            "  FROM shown_value WHERE ags = :a AND (value IS NOT NULL OR suppressed)"
+            "  GROUP BY indicator_id)"
+            " SELECT v.indicator_id, v.ags, v.year, v.value, v.suppressed, v.flag, v.synthetic,"
+            "  v.release_label FROM shown_value v JOIN hy USING (indicator_id, year)"
+            " WHERE v.ags = ANY(:cmp)"
+        ),
+        {"a": ags, "cmp": [ags, *parents]},
+    ).all()
+    by_ind: dict[str, dict] = {}
+    for r in rows:
+        d = by_ind.setdefault(
+            r.indicator_id, {"indicator_id": r.indicator_id, "year": r.year, "values": {}}
+        )
+        d["values"][r.ags] = {
+            "value": None if r.suppressed else r.value, "suppressed": r.suppressed,
+            "flag": r.flag, "synthetic": r.synthetic, "release": r.release_label,
+        }  # fmt: skip
+    peers: dict[tuple[str, str], list[float]] = {}
+    if ebene and ebene != "land":
+        # Peers at the same level in the Land, in the headline year of each indicator.
+        prows = conn.execute(
+            text(
+                "WITH hy AS (SELECT indicator_id,"
+                "  coalesce(max(year) FILTER (WHERE NOT synthetic), max(year)) AS year"
+                "  FROM shown_value WHERE ags = :a AND (value IS NOT NULL OR suppressed)"
+                "  GROUP BY indicator_id)"
+                " SELECT v.indicator_id, v.ags, v.value FROM shown_value v"
+                " JOIN hy USING (indicator_id, year)"
+                " JOIN area a ON a.ags = v.ags AND a.level = ANY(:lv)"
+                " WHERE v.ags LIKE :land || '%' AND v.value IS NOT NULL AND NOT v.suppressed"
+            ),
+            {"a": ags, "lv": list(EBENEN[ebene]), "land": ags[:2]},
+        ).all()
+        for r in prows:
+            peers.setdefault((r.indicator_id, "land"), []).append(r.value)
+            if ebene == "gemeinde" and r.ags[:5] == ags[:5]:
+                peers.setdefault((r.indicator_id, "kreis"), []).append(r.value)
+    out = []
+    for ind, d in by_ind.items():
+        own = d["values"].get(ags, {}).get("value")
+        d["rank_land"] = (
+            _rank(own, peers.get((ind, "land"), [])) if ebene and ebene != "land" else None
+        )
+        d["rank_kreis"] = _rank(own, peers.get((ind, "kreis"), [])) if ebene == "gemeinde" else None
+        out.append(d)
+    return out

@@ -1,0 +1,179 @@
+"""Queries for maps of many areas: a territory (Bund, Land, Kreis) split into one level.
+
+A territory is an area of level 'bund', 'land', 'kreis' or 'region' (the home Kreis); its
+areas at a finer level are found by AGS prefix. The home region's Gemeinden (level 'kommune')
+count as Gemeinden and the home Kreis (level 'region') as a Kreis, so a map of Niedersachsen
+shows them with everyone else.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+from indicators.queries import value_source
+
+# Map level ('ebene') → the area levels it holds.
+EBENEN: dict[str, tuple[str, ...]] = {
+    "land": ("land",),
+    "kreis": ("kreis", "region"),
+    "gemeinde": ("gemeinde", "kommune"),
+}
+# Key length of each map level: cheaper than joining the area table for existence checks.
+KEY_LENGTH = {"land": 2, "kreis": 5, "gemeinde": 8}
+# Territory level → the map levels below it, coarsest first.
+EBENEN_IN: dict[str, tuple[str, ...]] = {
+    "bund": ("land", "kreis", "gemeinde"),
+    "land": ("kreis", "gemeinde"),
+    "kreis": ("gemeinde",),
+    "region": ("gemeinde",),
+}
+
+
+def _prefix(territory: dict) -> str:
+    return "" if territory["level"] == "bund" else territory["ags"]
+
+
+def get_territory(conn: Connection, ags: str) -> dict | None:
+    """A Bund, Land or Kreis (incl. the home Kreis) by key, with bounds, or None."""
+    row = conn.execute(
+        text(
+            "SELECT ags, name, level, ST_YMin(b) AS s, ST_XMin(b) AS w, ST_YMax(b) AS n,"
+            " ST_XMax(b) AS e FROM (SELECT ags, name, level, ST_Envelope(geom_web)::box2d AS b"
+            "  FROM area WHERE ags = :ags AND level IN ('bund', 'land', 'kreis', 'region')) x"
+        ),
+        {"ags": ags},
+    ).first()
+    if row is None:
+        return None
+    d = dict(row._mapping)
+    d["bounds"] = [[d.pop("s"), d.pop("w")], [d.pop("n"), d.pop("e")]]
+    return d
+
+
+def territories(conn: Connection) -> list[dict]:
+    """The Bund and the Länder (for choices), Bund first."""
+    rows = conn.execute(
+        text(
+            "SELECT ags, name, level FROM area WHERE level IN ('bund', 'land') ORDER BY ags = 'DG' DESC, ags"
+        )
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def count_areas(conn: Connection, territory: dict, ebene: str) -> int:
+    """How many areas of the map level lie in the territory."""
+    return conn.scalar(
+        text("SELECT count(*) FROM area WHERE level = ANY(:lv) AND ags LIKE :p || '%'"),
+        {"lv": list(EBENEN[ebene]), "p": _prefix(territory)},
+    )
+
+
+def _release_filter(release_id: int | None) -> str:
+    # Any value of a published release is shown somewhere (shown_value only picks among them),
+    # so existence needs no DISTINCT ON over the view: the base table is far cheaper.
+    return "r.status = 'published'" if release_id is None else "r.id = :rid"
+
+
+def scope_years(
+    conn: Connection, indicator_id: str, territory: dict, ebene: str, release_id: int | None
+) -> list[int]:
+    """Years with a value of the indicator for an area of the level in the territory."""
+    return list(
+        conn.scalars(
+            text(
+                "SELECT DISTINCT v.year FROM value v JOIN release r ON r.id = v.release_id"
+                " WHERE v.indicator_id = :i AND length(v.ags) = :len AND v.ags LIKE :p || '%'"
+                f" AND {_release_filter(release_id)} ORDER BY v.year"
+            ),
+            {
+                "i": indicator_id,
+                "len": KEY_LENGTH[ebene],
+                "p": _prefix(territory),
+                "rid": release_id,
+            },  # fmt: skip
+        )
+    )
+
+
+def scope_default_year(
+    conn: Connection, indicator_id: str, territory: dict, ebene: str, release_id: int | None
+) -> int | None:
+    """The year a map opens with: the newest in which at least half as many areas have a real
+    value as in the best-covered year (a synthetic continuation for a few is not the default)."""
+    rows = conn.execute(
+        text(
+            "SELECT v.year, count(*) AS n FROM value v JOIN release r ON r.id = v.release_id"
+            " WHERE v.indicator_id = :i AND length(v.ags) = :len AND v.ags LIKE :p || '%'"
+            f" AND NOT r.synthetic AND {_release_filter(release_id)} GROUP BY v.year"
+        ),
+        {"i": indicator_id, "len": KEY_LENGTH[ebene], "p": _prefix(territory), "rid": release_id},
+    ).all()
+    if not rows:
+        return None
+    best = max(r.n for r in rows)
+    return max(r.year for r in rows if r.n * 2 >= best)
+
+
+def indicators_at(
+    conn: Connection, territory: dict, ebene: str, release_id: int | None
+) -> set[str]:
+    """Ids of the indicators with any value at the level in the territory."""
+    return set(
+        conn.scalars(
+            text(
+                "SELECT DISTINCT v.indicator_id FROM value v JOIN release r ON r.id = v.release_id"
+                " WHERE length(v.ags) = :len AND v.ags LIKE :p || '%'"
+                f" AND {_release_filter(release_id)}"
+            ),
+            {"len": KEY_LENGTH[ebene], "p": _prefix(territory), "rid": release_id},
+        )
+    )
+
+
+def scope_values(
+    conn: Connection,
+    indicator_id: str,
+    year: int,
+    territory: dict,
+    ebene: str,
+    release_id: int | None,
+) -> list[dict]:
+    """Every area of the level in the territory with its value for the year (None if none)."""
+    rows = conn.execute(
+        text(
+            "SELECT a.ags, a.name, a.level, v.value, coalesce(v.suppressed, false) AS suppressed,"
+            " v.flag, v.release_label, v.synthetic FROM area a LEFT JOIN"
+            f" (SELECT * FROM {value_source(release_id)} x WHERE x.indicator_id = :i"
+            "   AND x.year = :y) v ON v.ags = a.ags"
+            " WHERE a.level = ANY(:lv) AND a.ags LIKE :p || '%' ORDER BY a.ags"
+        ),
+        {"i": indicator_id, "y": year, "lv": list(EBENEN[ebene]), "p": _prefix(territory)},
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def area_value(
+    conn: Connection, indicator_id: str, year: int, ags: str, release_id: int | None
+) -> dict | None:
+    """One area's shown value row for the year (the territory's own value), or None."""
+    row = conn.execute(
+        text(
+            f"SELECT value, suppressed, flag, synthetic, release_label FROM {value_source(release_id)} v"
+            " WHERE indicator_id = :i AND year = :y AND ags = :a"
+        ),
+        {"i": indicator_id, "y": year, "a": ags},
+    ).first()
+    return dict(row._mapping) if row else None
+
+
+def scope_shapes(conn: Connection, territory: dict, ebene: str) -> str:
+    """JSON object text AGS → stored compact shape of every area of the level in the territory."""
+    # The shapes were encoded at load time (geodata/shapes.py): this is string concatenation.
+    return conn.scalar(
+        text(
+            "SELECT '{' || coalesce(string_agg('\"' || s.ags || '\":' || s.shape, ',' ORDER BY s.ags),"
+            " '') || '}' FROM area_shape s JOIN area a ON a.ags = s.ags"
+            " WHERE a.level = ANY(:lv) AND a.ags LIKE :p || '%'"
+        ),
+        {"lv": list(EBENEN[ebene]), "p": _prefix(territory)},
+    )

@@ -1,0 +1,218 @@
+"""Any region: territory maps, stored shapes, search, profiles of any area, bad input."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+import shapely
+from sqlalchemy import text
+
+from geodata.shapes import SCALE, encode
+
+HILDESHEIM = "03254021"  # Stadt Hildesheim, Landkreis Hildesheim 03254
+
+
+def _decode(shape: str) -> list[list[list[tuple[float, float]]]]:
+    out = []
+    for rings in json.loads(shape):
+        poly = []
+        for flat in rings:
+            x = y = 0
+            ring = []
+            for i in range(0, len(flat), 2):
+                x += flat[i]
+                y += flat[i + 1]
+                ring.append((x / SCALE, y / SCALE))
+            poly.append(ring)
+        out.append(poly)
+    return out
+
+
+def test_shape_encoding_round_trips_within_the_grid():
+    poly = shapely.Polygon(
+        [(9.71234, 52.37), (9.8, 52.37), (9.8, 52.41), (9.71234, 52.41), (9.71234, 52.37)],
+        holes=[[(9.75, 52.38), (9.76, 52.38), (9.76, 52.39), (9.75, 52.38)]],
+    )
+    shape, n = encode(shapely.MultiPolygon([poly]))
+    decoded = _decode(shape)
+    assert n == 4 + 3 and len(decoded) == 1 and len(decoded[0]) == 2
+    for got, want in zip(decoded[0][0], list(poly.exterior.coords)[:-1], strict=True):
+        assert abs(got[0] - want[0]) <= 0.5 / SCALE and abs(got[1] - want[1]) <= 0.5 / SCALE
+
+
+def _count(app, sql: str) -> int:
+    with app.extensions["sozmon_engine"].connect() as c:
+        return c.scalar(text(sql))
+
+
+def test_germany_kreis_map_has_every_kreis(germany_client, germany_app):
+    r = germany_client.get("/karte?gebiet=DG&ebene=kreis&indikator=bev_anteil_65plus&jahr=2015")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert "Kreise: Deutschland" in html and "(401)" in html
+    shapes = germany_client.get("/karte/umrisse?gebiet=DG&ebene=kreis").get_json()
+    # 400 Kreise plus the home Kreis (level 'region') 03241.
+    assert len(shapes) == 401 and "03241" in shapes
+    data = json.loads(html.split('id="gebiet-data">')[1].split("</script>")[0])
+    assert set(data["areas"]) == set(shapes)
+    # Nearly every Kreis has a real 2015 value (Kreise re-formed since, e.g. Göttingen 03159
+    # in 2016, have none under their 2021 key): coloured, not grey.
+    assert sum(1 for a in data["areas"].values() if a[0] >= 0) >= 395
+
+
+def test_niedersachsen_gemeinde_map(germany_client, germany_app):
+    n = _count(germany_app, "SELECT count(*) FROM area WHERE ags LIKE '03%'"
+                            " AND level IN ('gemeinde', 'kommune')")  # fmt: skip
+    assert n > 900
+    shapes = germany_client.get("/karte/umrisse?gebiet=03&ebene=gemeinde").get_json()
+    assert len(shapes) == n
+    r = germany_client.get("/karte?gebiet=03&ebene=gemeinde&indikator=bev_anteil_u18")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and f"({n})" in html
+    data = json.loads(html.split('id="gebiet-data">')[1].split("</script>")[0])
+    coloured = [a for a in data["areas"].values() if a[0] >= 0]
+    assert len(coloured) > 850  # real values for the Gemeinden (one GENESIS table loaded)
+    # Paged table: 100 rows a page, the last page has the rest; rank 1 on page 1.
+    assert html.count('<tr>\n      <td class="num">') == 100
+    last = -(-n // 100)
+    r2 = germany_client.get(
+        f"/karte?gebiet=03&ebene=gemeinde&indikator=bev_anteil_u18&seite={last}"
+    )
+    assert r2.status_code == 200
+    assert (
+        germany_client.get(
+            f"/karte?gebiet=03&ebene=gemeinde&indikator=bev_anteil_u18&seite={last + 1}"
+        ).status_code
+        == 404
+    )
+
+
+def test_colours_endpoint_repaints_without_outlines(germany_client):
+    r = germany_client.get(
+        "/karte/farben?gebiet=03&ebene=gemeinde&indikator=bev_anteil_65plus&jahr=2015"
+    )
+    body = r.get_json()
+    assert r.status_code == 200 and "jahr=2015" in body["url"]
+    assert "2015" in body["title"] and "<table>" in body["table"]
+    assert len(body["data"]["areas"]) > 900 and body["data"]["colors"]
+
+
+def test_embed_of_a_territory_map(germany_client):
+    r = germany_client.get("/embed/karte?gebiet=03254&ebene=gemeinde&indikator=bev_anteil_u6")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "gebiet-map" in html and "GeoBasis-DE" in html
+    assert 'target="_blank"' in html
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "choice"),
+    [
+        ("gebiet=XX", 404, "gebiet=DG&amp;ebene=kreis"),
+        ("gebiet=99999", 404, "gebiet=03&amp;ebene=gemeinde"),
+        ("gebiet=03&ebene=land", 400, "gebiet=03&amp;ebene=kreis"),
+        ("gebiet=DG&ebene=stadtteil", 400, "gebiet=DG&amp;ebene=gemeinde"),
+        ("gebiet=03254&ebene=gemeinde&indikator=sgb2_quote", 404, "indikator=bev_anteil_u18"),
+        ("gebiet=03&ebene=kreis&indikator=gibtsnicht", 404, "indikator=bev_dichte"),
+        ("gebiet=03&ebene=kreis&indikator=bev_dichte&jahr=1900", 404, "jahr=2015"),
+        ("gebiet=03&ebene=kreis&indikator=bev_dichte&klassen=bunt", 400, "klassen=jenks"),
+        (
+            "gebiet=03&ebene=kreis&indikator=bev_insgesamt&farben=divergierend",
+            400,
+            "farben=sequenziell",
+        ),
+        ("gebiet=03&ebene=kreis&seite=0", 400, "gebiet=03"),
+    ],
+)
+def test_bad_input_gets_4xx_with_choices(germany_client, query, status, choice):
+    r = germany_client.get("/karte?" + query)
+    html = r.get_data(as_text=True)
+    assert r.status_code == status, html[:500]
+    assert "Gültige Auswahl" in html and choice in html
+
+
+def test_region_hannover_pages_unchanged_by_germany(client, germany_client):
+    for url in ("/kommune/03241001", "/kommune/03241010", "/kommunen"):
+        a, b = client.get(url), germany_client.get(url)
+        assert a.status_code == b.status_code == 200
+        assert a.get_data() == b.get_data(), url
+    # The map's folium element ids are random per render: compare its table and legend.
+    url = "/karte?indikator=bev_anteil_65plus&jahr=2015"
+    a, b = (c.get(url).get_data(as_text=True) for c in (client, germany_client))
+    for part in ('<section class="karte-table"', '<ul class="legend-list">'):
+        assert a.split(part)[1].split("</section>")[0] == b.split(part)[1].split("</section>")[0]
+
+
+@pytest.mark.parametrize(
+    ("q", "first"),
+    [("Hildesheim", "03254"), ("hildesheim", "03254"), ("Stadt Hildesheim", "03254"),
+     ("Göttingen", "03159"), ("goettingen", "03159"), ("Gottingen", "03159"),
+     ("Landeshauptstadt Hannover", "03241001"), ("03254021", HILDESHEIM), ("dg", "DG")],
+)  # fmt: skip
+def test_search_by_name_variants_and_key(germany_client, q, first):
+    html = germany_client.get("/suche/gebiet", query_string={"q": q}).get_data(as_text=True)
+    hits = html.split('class="suche-treffer"')[1]
+    assert f"{first}</a>" not in hits  # names are shown, keys in brackets
+    assert f'/{first}"' in hits.split("</li>")[0], hits[:400]
+
+
+def test_search_without_hit_offers_nearest_names(germany_client):
+    html = germany_client.get("/suche/gebiet?q=Hildeshiem-Zzyzx").get_data(as_text=True)
+    assert "Kein Gebiet gefunden" not in html or "Meinten Sie" in html
+    html = germany_client.get("/suche/gebiet?q=qqxxqqzz").get_data(as_text=True)
+    assert "Kein Gebiet gefunden" in html
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "%" * 10_000,
+        "_%_",
+        "'; DROP TABLE area; --",
+        "\\\\'\"",
+        "a" * 10_000,
+        "Hild\x00esheim",
+        "*?[]()|^$",
+    ],
+)
+def test_pathological_search_is_harmless_and_fast(germany_client, germany_app, q):
+    before = _count(germany_app, "SELECT count(*) FROM area")
+    t0 = time.perf_counter()
+    r = germany_client.get("/suche/gebiet", query_string={"q": q})
+    assert r.status_code in (200, 400)
+    assert time.perf_counter() - t0 < 5  # generous: a runaway regex or scan would take minutes
+    assert _count(germany_app, "SELECT count(*) FROM area") == before
+
+
+def test_profile_of_any_gemeinde_with_ranks(germany_client, germany_app):
+    r = germany_client.get(f"/gebiet/{HILDESHEIM}")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    for part in (
+        "Hildesheim, Landkreis",
+        "Niedersachsen",
+        "Deutschland",
+        "Rang im Kreis",
+        "Rang im Land",
+    ):
+        assert part in html
+    # The rank within the Land, computed independently.
+    with germany_app.extensions["sozmon_engine"].connect() as c:
+        own = c.scalar(text("SELECT value FROM shown_value WHERE indicator_id = 'bev_anteil_65plus'"
+                            " AND ags = :a AND year = 2015"), {"a": HILDESHEIM})  # fmt: skip
+        peers = c.execute(text("SELECT v.value FROM shown_value v JOIN area a ON a.ags = v.ags"
+                               " WHERE v.indicator_id = 'bev_anteil_65plus' AND v.year = 2015"
+                               " AND a.level IN ('gemeinde', 'kommune') AND v.ags LIKE '03%'"
+                               " AND v.value IS NOT NULL")).scalars().all()  # fmt: skip
+    rank = 1 + sum(1 for p in peers if p > own)
+    row = html.split("Anteil der Einwohnerinnen und Einwohner ab 65 Jahren")[1].split("</tr>")[0]
+    assert f"{rank} von {len(peers)}" in row
+
+
+def test_profile_routes(germany_client):
+    assert germany_client.get("/gebiet/03241001").headers["Location"].endswith("/kommune/03241001")
+    assert germany_client.get("/gebiet/03254").status_code == 200
+    assert germany_client.get("/gebiet/DG").status_code == 200
+    r = germany_client.get("/gebiet/0325402x")
+    assert r.status_code == 404 and "Gebiet suchen" in r.get_data(as_text=True)
