@@ -114,9 +114,12 @@ def _valid_session(name: str) -> bool:
     login_at = session.get("login_at")
     if not isinstance(login_at, int | float) or time.time() - login_at > hours * 3600:
         return False
-    version = get_conn().scalar(
-        text("SELECT session_version FROM editor WHERE name = :n"), {"n": name}
-    )
+    # Always the primary: a revoked session ends at once, whatever a read replica lags (and
+    # the read routing itself asks whether this is an editor).
+    with get_engine().connect() as conn:
+        version = conn.scalar(
+            text("SELECT session_version FROM editor WHERE name = :n"), {"n": name}
+        )
     return version is not None and version == session.get("ver")
 
 

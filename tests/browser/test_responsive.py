@@ -244,7 +244,7 @@ def test_start_page_search_and_live_map(page, live_server):
     assert page.locator(".start-map path[data-ags]").count() == 21
     assert "Seed" not in page.locator("main").inner_text()
     page.get_by_label("Kommune oder Kennzahl suchen").fill("Lehrte")
-    page.get_by_role("button", name="Suchen").click()
+    page.get_by_role("button", name="Suchen", exact=True).click()
     page.wait_for_url(re.compile(rf"/kommune/{LEHRTE}$"))
     page.goto(live_server + "/suche?q=quote")
     assert page.locator("#hits-ind ~ ul li, section[aria-labelledby=hits-ind] li").count() >= 3
