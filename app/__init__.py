@@ -64,12 +64,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Imported here: blueprints import app submodules, and the factory does no work at import.
     from app import auth, cli
     from app.api import bp as api_bp
-    from app.views import api_docs, disparities, editor, kommune, maps, pages, zeitreihe
+    from app.views import (
+        api_docs,
+        berichte,
+        berichte_editor,
+        disparities,
+        editor,
+        kommune,
+        maps,
+        pages,
+        zeitreihe,
+    )
 
     compress.init_app(app)
     auth.init_app(app)
     for bp in (pages.bp, maps.bp, kommune.bp, zeitreihe.bp, disparities.bp, api_bp,
-               api_docs.bp, editor.bp):  # fmt: skip
+               api_docs.bp, editor.bp, berichte.bp, berichte_editor.bp):  # fmt: skip
         app.register_blueprint(bp)
     cli.init_app(app)
     return app

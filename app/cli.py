@@ -232,6 +232,10 @@ def load_all_cmd(ctx: click.Context) -> None:
                    gebiet=REGION[0], allow_unmatched=True, do_publish=True)  # fmt: skip
     if demo.DEMO_LABEL not in labels:
         ctx.invoke(demo_release_cmd)
+    if GENESIS_LABEL in labels or tables:  # the example report is written on the real data
+        from app.berichte.cli import load_example_report_cmd
+
+        ctx.invoke(load_example_report_cmd)
 
 
 COMMANDS = (db_group, load_boundaries_cmd, load_catalogue_cmd, load_release_cmd,
@@ -240,12 +244,14 @@ COMMANDS = (db_group, load_boundaries_cmd, load_catalogue_cmd, load_release_cmd,
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
+    from app.berichte.cli import load_example_report_cmd
     from app.cli_genesis import GENESIS_COMMANDS  # load-levels, import-genesis
     from app.cli_ops import OPS_COMMANDS  # backup, restore
     from app.cli_releases import RELEASE_COMMANDS  # import, publish, rollback, diff, editor-add
 
     for cmd in COMMANDS + RELEASE_COMMANDS + GENESIS_COMMANDS + OPS_COMMANDS:
         app.cli.add_command(cmd)
+    app.cli.add_command(load_example_report_cmd)
 
 
 def _create() -> Flask:
