@@ -31,10 +31,10 @@ def html_to_pdf(html: str, footer: str, chromium: str = "/usr/bin/chromium") -> 
     from playwright.sync_api import sync_playwright
 
     footer_html = (
-        '<div style="font-size:8px;width:100%;padding:0 12mm;display:flex;'
+        '<div style="font-size:8px;width:100%;padding:0 15mm;display:flex;gap:8mm;'
         'justify-content:space-between;font-family:sans-serif;color:#444">'
-        f"<span>{footer}</span><span>Seite <span class=pageNumber></span> von"
-        " <span class=totalPages></span></span></div>"
+        f'<span>{footer}</span><span style="white-space:nowrap">Seite'
+        " <span class=pageNumber></span> von <span class=totalPages></span></span></div>"
     )
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)

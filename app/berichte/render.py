@@ -211,7 +211,7 @@ class Renderer:
     def karte(self, p: dict) -> Markup:
         ind = self.indicator(p["indikator"])
         year = p["jahr"]
-        cur, old = self.fetch(ind, years=[year], level="kommune")
+        cur, old = self.fetch(ind, years=[year], levels=["kommune"])
         if not cur:
             raise self.no_year(ind, year)
         region, region_old = self.fetch(ind, ags=["03241"], years=[year])
@@ -258,20 +258,22 @@ class Renderer:
         ind = self.indicator(p["indikator"])
         keys = p.get("gebiete") or ["03241"]
         found = self.areas(keys)
-        cur, old = self.fetch(ind, ags=keys)
-        years = sorted({y for (_a, y) in cur if p.get("von", 0) <= y <= p.get("bis", 9999)})
+        span = range(p.get("von", 1990), p.get("bis", 2100) + 1)
+        cur, old = self.fetch(ind, ags=keys, years=list(span))
+        years = sorted({y for (_a, y) in cur})
         if not years:
             raise _Error(f"{ind['id']}: keine Werte für {', '.join(keys)} im gewählten Zeitraum.")
         if old is not None:
-            years_old = {y for (_a, y) in old if p.get("von", 0) <= y <= p.get("bis", 9999)}
-            years = sorted(set(years) | years_old)
+            years = sorted(set(years) | {y for (_a, y) in old})
         title = p.get("titel") or f"{localized(ind, 'name')} {years[0]}–{years[-1]}"
         series = [
             (found[a]["name"], [(y, cur[(a, y)].value if (a, y) in cur else None) for y in years])
             for a in keys
         ]
-        chart = charts.line_chart(charts.style_lines(series, region_first=keys[0] == "03241"),
-                                  years, ind["unit"], title, decimals=ind["decimals"])  # fmt: skip
+        # The unit stands above the chart: inside it, it would collide with long tick labels.
+        chart = Markup('<p class="einheit">{}: {}</p>').format(_("Einheit"), ind["unit"])
+        chart += charts.line_chart(charts.style_lines(series, region_first=keys[0] == "03241"),
+                                   years, "", title, decimals=ind["decimals"])  # fmt: skip
         names = [found[a]["name"] for a in keys]
         key_html = Markup('<ul class="linien">{}</ul>').format(Markup("").join(
             Markup('<li><svg viewBox="0 0 30 10" width="30" height="10" aria-hidden="true">'
@@ -326,7 +328,9 @@ class Renderer:
         year = p["jahr"]
         level = p.get("ebene") or "kommune"
         land = p.get("land") if level == "kreis" else None
-        cur, old = self.fetch(ind, years=[year], level=level, land=land)
+        # The home Kreis (level 'region') is one of the Kreise of its Land.
+        levels = ["kommune"] if level == "kommune" else ["kreis", "region"]
+        cur, old = self.fetch(ind, years=[year], levels=levels, land=land)
         if not cur:
             raise self.no_year(ind, year)
         ranked = sorted(cur.items(), key=lambda kv: (kv[1].value is None, -(kv[1].value or 0),

@@ -53,10 +53,10 @@ class Values:
         indicator: str,
         ags: list[str] | None = None,
         years: list[int] | None = None,
-        level: str | None = None,
+        levels: list[str] | None = None,
         land: str | None = None,
     ) -> dict[tuple[str, int], Cell]:
-        """(ags, year) → Cell for an indicator, filtered by areas, years, level, Land prefix."""
+        """(ags, year) → Cell for an indicator, filtered by areas, years, levels, Land prefix."""
         rows = self.conn.execute(
             text(
                 "SELECT v.ags, a.name, v.year, v.value, v.suppressed, v.flag, v.synthetic,"
@@ -64,14 +64,14 @@ class Values:
                 " WHERE v.indicator_id = :i"
                 " AND (CAST(:ags AS text[]) IS NULL OR v.ags = ANY(CAST(:ags AS text[])))"
                 " AND (CAST(:years AS int[]) IS NULL OR v.year = ANY(CAST(:years AS int[])))"
-                " AND (CAST(:level AS text) IS NULL OR a.level = :level)"
+                " AND (CAST(:levels AS text[]) IS NULL OR a.level = ANY(CAST(:levels AS text[])))"
                 " AND (CAST(:land AS text) IS NULL OR v.ags LIKE :land || '%')"
             ),
             {
                 "i": indicator,
                 "ags": ags,
                 "years": years,
-                "level": level,
+                "levels": levels,
                 "land": land,
                 "ids": self.release_ids,
             },  # fmt: skip

@@ -72,7 +72,10 @@ def report_pdf(slug: str):
         stand=release_dates(conn, sorted(out.labels)), synthetic=out.synthetic,
         url=public_url() + url_for("berichte.report", slug=slug, version=v["version"]),
     )  # fmt: skip
-    footer = escape(f"{v['title']} · {MAP_LICENCE} · {DATA_LICENCE}")
+    footer = escape(
+        f"{v['title']} · {_('Werte')}: © Statistische Ämter des Bundes und der"
+        f" Länder · {_('Karten')}: © GeoBasis-DE / BKG 2021 · dl-de/by-2-0"
+    )
     key = (slug, v["version"], str(request.accept_languages), html.__hash__())
     body = pdf.cached_pdf(key, lambda: pdf.html_to_pdf(html, str(footer),
                                                        current_app.config.get("CHROMIUM_PATH", "/usr/bin/chromium")))  # fmt: skip
