@@ -358,8 +358,8 @@ class Renderer:
                                             self._source([ind], list(cur.values())))  # fmt: skip
 
     # --- the whole text ------------------------------------------------------------------
-    def directive(self, d: Directive) -> Markup:
-        """The HTML of one directive, or its error at its place."""
+    def directive(self, d: Directive, alone: bool = False) -> Markup:
+        """The HTML of one directive, or its error at its place (a block when alone)."""
         if d.error is None:
             try:
                 return getattr(self, d.name)(d.params)
@@ -367,7 +367,7 @@ class Renderer:
                 d.error = str(err)
         n = len(self.out.errors) + 1
         self.out.errors.append((n, d.source, d.error))
-        tag = "div" if d.block else "span"
+        tag = "div" if alone else "span"
         return Markup('<{} class="direktive-fehler" id="fehler-{}"><strong>{} {}:</strong> {}'
                       " <code>{}</code></{}>").format(
             Markup(tag), n, _("Fehler"), n, d.error, d.source, Markup(tag))  # fmt: skip
@@ -390,7 +390,7 @@ class Renderer:
             alone = f"<p>{token}</p>"
             if d.block and d.error is None and alone not in html:
                 d.error = _("Karten, Zeitreihen und Tabellen stehen allein in einem Absatz.")
-            rendered = str(self.directive(d))
+            rendered = str(self.directive(d, alone=d.block and alone in html))
             html = (
                 html.replace(alone, rendered, 1)
                 if d.block and alone in html
