@@ -176,7 +176,9 @@ def test_every_number_of_the_example_comes_from_a_directive():
 
     prose = re.sub(r"\{\{.*?\}\}", "", EXAMPLE_BODY.read_text(encoding="utf-8"), flags=re.S)
     # Years name the period; any other figure would be typed in.
-    assert not [n for n in re.findall(r"\d+(?:[.,]\d+)*", prose) if not re.fullmatch(r"20[01]\d", n)]
+    assert not [
+        n for n in re.findall(r"\d+(?:[.,]\d+)*", prose) if not re.fullmatch(r"20[01]\d", n)
+    ]
 
 
 def test_unknown_report_and_version_are_404(client):

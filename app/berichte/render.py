@@ -38,11 +38,13 @@ _md = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 
 def markdown_html(text: str) -> str:
-    """Markdown to sanitised HTML; headings move one level down (the report title is the h1)."""
+    """Markdown to sanitised HTML; the text's top heading level becomes h2 (the title is h1)."""
     tokens = _md.parse(text)
+    levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
+    shift = 2 - min(levels) if levels else 0
     for t in tokens:
         if t.type in ("heading_open", "heading_close"):
-            t.tag = f"h{min(int(t.tag[1]) + 1, 6)}"
+            t.tag = f"h{min(max(int(t.tag[1]) + shift, 2), 6)}"
     html = _md.renderer.render(tokens, _md.options, {})
     return sanitise(html)
 
