@@ -204,6 +204,8 @@ def test_api_lists_reports_as_documented(client):
     assert bad.status_code == 400 and bad.mimetype == "application/problem+json"
     one = client.get(f"/api/v1/berichte/{SLUG}")
     assert one.status_code == 200 and one.get_json()["data"][0]["slug"] == SLUG
+    again = client.get("/api/v1/berichte", headers={"If-None-Match": r.headers["ETag"]})
+    assert again.status_code == 304 and r.headers["Cache-Control"].startswith("public")
     missing = client.get("/api/v1/berichte/gibt-es-nicht")
     assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
 
@@ -310,3 +312,23 @@ def test_a_report_stays_pinned_after_a_new_release_and_marks_changes(fresh_app, 
     assert sum("540.000" in m and "bei Veröffentlichung: 532.163" in m for m in marks) == 2
     assert any("+17.314" in m and "bei Veröffentlichung: +9.477" in m for m in marks)
     assert "3 Zahlen haben sich seit der Veröffentlichung geändert" in current
+
+
+def test_the_readme_example_renders_without_errors(app):
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Fokusberichte", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```markdown\n(.*?)```", section, re.S).group(1)
+    out = rendered(app, block)
+    assert not out.errors, out.errors
+    assert str(out.html).count('<figure class="bericht-figur') == 4
+    for name in ("zahl", "veraenderung", "karte", "zeitreihe", "vergleich", "rangfolge"):
+        assert "{{" + name in section  # every directive is documented
+
+
+def test_the_top_heading_level_of_the_text_becomes_h2(app):
+    html = str(rendered(app, "# Eins\n\n## Zwei\n\ntext").html)
+    assert "<h2>Eins</h2>" in html and "<h3>Zwei</h3>" in html and "<h1>" not in html
+    html = str(rendered(app, "## Eins\n\n### Zwei").html)
+    assert "<h2>Eins</h2>" in html and "<h3>Zwei</h3>" in html

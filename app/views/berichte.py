@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import escape
 
+from app.api import bp as api_parent
 from app.api import envelope, formats, params
 from app.berichte import feed, pdf, store
 from app.berichte.render import render
 from app.berichte.values import release_dates
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
+from app.http_cache import BodyCache, data_version_now, etag_for
 from app.i18n import localized
 from app.problems import ApiProblem
 from app.security import public_url
 
 bp = Blueprint("berichte", __name__)
+# /api/v1/berichte: nested in the API blueprint (endpoint names api.berichte.*), so problem
+# documents, CORS and the OpenAPI route check apply as to every other API path.
+api_bp = Blueprint("berichte", __name__, url_prefix="/berichte")
+api_parent.register_blueprint(api_bp)
+_RENDERS = BodyCache(64)
 
 MAP_LICENCE = "Karten: © GeoBasis-DE / BKG 2021 (dl-de/by-2-0)"
 DATA_LICENCE = "Werte: © Statistische Ämter des Bundes und der Länder, Deutschland (dl-de/by-2-0)"
@@ -32,11 +40,16 @@ def _version_or_404(slug: str) -> dict:
 
 
 def _rendered(v: dict, current: bool):
-    """The version pinned to its data, or with the current data and every change marked."""
+    """The version pinned to its data, or with the current data and every change marked.
+
+    Kept in memory per version, view, language and data version (releases, catalogue, areas):
+    a published version's text never changes, and new data gives a new data version.
+    """
     conn = get_conn()
+    key = (v["report_id"], v["version"], current, str(get_locale()), data_version_now())
     if current:
-        return render(conn, v["body"], None, compare=v["release_ids"])
-    return render(conn, v["body"], v["release_ids"])
+        return _RENDERS.get_or_build(key, lambda: render(conn, v["body"], None, v["release_ids"]))
+    return _RENDERS.get_or_build(key, lambda: render(conn, v["body"], v["release_ids"]))
 
 
 @bp.get("/berichte")
@@ -76,9 +89,9 @@ def report_pdf(slug: str):
         f"{v['title']} · {_('Werte')}: © Statistische Ämter des Bundes und der"
         f" Länder · {_('Karten')}: © GeoBasis-DE / BKG 2021 · dl-de/by-2-0"
     )
-    key = (slug, v["version"], str(request.accept_languages), html.__hash__())
-    body = pdf.cached_pdf(key, lambda: pdf.html_to_pdf(html, str(footer),
-                                                       current_app.config.get("CHROMIUM_PATH", "/usr/bin/chromium")))  # fmt: skip
+    key = (v["report_id"], v["version"], str(get_locale()), data_version_now())
+    chromium = current_app.config["CHROMIUM_PATH"]
+    body = pdf.cached_pdf(key, lambda: pdf.html_to_pdf(html, str(footer), chromium))
     resp = Response(body, mimetype="application/pdf")
     resp.headers["Content-Disposition"] = f'inline; filename="{slug}-v{v["version"]}.pdf"'
     return resp
@@ -116,17 +129,27 @@ def _api_row(r: dict) -> dict:
     }
 
 
-@bp.get("/api/v1/berichte")
+def _api_answer(rows: list[dict]) -> Response:
+    """JSON with licence and attribution; ETag and Last-Modified from the versions shown."""
+    tag = etag_for("api", request.path, sorted(request.args.items(multi=True)), public_url(),
+                   [(r["slug"], r["version"]) for r in rows])  # fmt: skip
+    last = max((r["published_at"] for r in rows), default=None)
+    if r := envelope.not_modified_response(tag, last):
+        return r
+    body = {**_envelope(), "count": len(rows), "data": [_api_row(r) for r in rows]}
+    return envelope.cacheable(formats.json_response(body), tag, last)
+
+
+@api_bp.get("")
 def api_list():
     args = params.query("/berichte")
     rows = store.published(get_conn())
     if "thema" in args:
         rows = [r for r in rows if r["topic_id"] == args["thema"]]
-    body = {**_envelope(), "count": len(rows), "data": [_api_row(r) for r in rows]}
-    return formats.json_response(body)
+    return _api_answer(rows)
 
 
-@bp.get("/api/v1/berichte/<slug>")
+@api_bp.get("/<slug>")
 def api_one(slug: str):
     params.query("/berichte/{slug}")
     params.path_value("slug", slug, "^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -136,6 +159,4 @@ def api_one(slug: str):
             404, "not-found", f"Bericht {slug!r} gibt es nicht; siehe /api/v1/berichte."
         )
     first = store.versions(get_conn(), v["report_id"])[-1]["published_at"]
-    return formats.json_response(
-        {**_envelope(), "count": 1, "data": [_api_row({**v, "first_published_at": first})]}
-    )
+    return _api_answer([{**v, "first_published_at": first}])
