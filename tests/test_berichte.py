@@ -318,8 +318,10 @@ def test_the_readme_example_renders_without_errors(app):
     from tests.conftest import ROOT
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Fokusberichte", 1)[1].split("\n## ", 1)[0]
-    block = re.search(r"```markdown\n(.*?)```", section, re.S).group(1)
+    after = readme.split("\n## Fokusberichte\n", 1)[1]
+    found = re.search(r"```markdown\n(.*?)```", after, re.S)
+    block = found.group(1)
+    section = after[: found.end()] + after[found.end() :].split("\n## ", 1)[0]
     out = rendered(app, block)
     assert not out.errors, out.errors
     assert str(out.html).count('<figure class="bericht-figur') == 4
