@@ -44,10 +44,16 @@ def _secret_key(app: Flask) -> str:
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: config, database, languages, blueprints, CLI, error pages."""
+    # From a checkout the instance folder (secret key) is beside the code; an installed wheel
+    # uses Flask's default (<prefix>/var/app-instance) or SOZMON_INSTANCE_PATH.
+    checkout = (PROJECT_ROOT / "pyproject.toml").exists()
+    instance = os.environ.get("SOZMON_INSTANCE_PATH") or (
+        str(PROJECT_ROOT / "instance") if checkout else None
+    )
     app = Flask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
-        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_path=instance,
     )
     app.config.from_mapping(config.from_environment())
     if test_config:

@@ -73,6 +73,14 @@ def db_upgrade() -> None:
     click.echo("Schema ist aktuell.")
 
 
+@db_group.command("check")
+@with_appcontext
+def db_check() -> None:
+    """Fail when the models and the database schema differ (alembic check: no drift)."""
+    alembic_command.check(alembic_config(current_app.config["DATABASE_URL"]))
+    click.echo("Modelle und Schema stimmen überein.")
+
+
 @db_group.command("current")
 @with_appcontext
 def db_current() -> None:

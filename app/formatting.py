@@ -4,10 +4,38 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import format_decimal, get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-# Units written without a space before them ("12,3 %" keeps DIN 5008's space, "‰" too).
+# Downloads keep the German marker (a stable value for scripts); pages show withheld().
 WITHHELD = "geheim"
+# The catalogue's German unit names as shown on pages (symbols such as % stay as they are).
+UNIT_LABELS = {
+    "Personen": _l("Personen"),
+    "Anzahl": _l("Anzahl"),
+    "Jahre": _l("Jahre"),
+    "je 10.000": _l("je 10.000"),
+    "je 100.000": _l("je 100.000"),
+}
+
+
+# Kinds of area in the boundary data.
+KIND_LABELS = {"Stadt": _l("Stadt"), "Gemeinde": _l("Gemeinde"), "Region": _l("Region")}
+
+
+def kind_label(kind: str) -> str:
+    """The kind of an area in the page's language ('Stadt' → 'town')."""
+    return str(KIND_LABELS[kind]) if kind in KIND_LABELS else kind
+
+
+def unit_label(unit: str) -> str:
+    """A unit in the page's language ('Personen' → 'persons')."""
+    return str(UNIT_LABELS[unit]) if unit in UNIT_LABELS else unit
+
+
+def withheld() -> str:
+    """The word for a value withheld by small-number protection, in the page's language."""
+    return _("geheim")
 
 
 def fmt_value(value: float | None, decimals: int = 1, unit: str = "") -> str:
@@ -16,14 +44,16 @@ def fmt_value(value: float | None, decimals: int = 1, unit: str = "") -> str:
         return "–"
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     number = format_decimal(round(value, decimals), format=pattern)
-    return f"{number} {unit}".strip() if unit and unit not in ("Anzahl", "Personen") else number
+    if not unit or unit in ("Anzahl", "Personen"):
+        return number
+    return f"{number} {unit_label(unit)}".strip()
 
 
 def fmt_or_withheld(
     value: float | None, suppressed: bool = False, decimals: int = 1, unit: str = ""
 ) -> str:
     """Like fmt_value, but "geheim" where small-number protection withheld the value."""
-    return WITHHELD if suppressed else fmt_value(value, decimals, unit)
+    return withheld() if suppressed else fmt_value(value, decimals, unit)
 
 
 # GENESIS special values that mean "no value", with the reason shown where the value would be.
@@ -43,7 +73,7 @@ def fmt_cell(
 ) -> str:
     """A shown value: "geheim" when withheld, the reason for an official gap, else the number."""
     if suppressed:
-        return WITHHELD
+        return withheld()
     if value is None and flag in FLAG_TEXT:
         return str(FLAG_TEXT[flag])
     return fmt_value(value, decimals, unit)
@@ -67,4 +97,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["fmt_value"] = fmt_value
     app.jinja_env.globals["fmt_or_withheld"] = fmt_or_withheld
     app.jinja_env.globals["fmt_cell"] = fmt_cell
+    app.jinja_env.globals["unit_label"] = unit_label
+    app.jinja_env.globals["kind_label"] = kind_label
+    app.jinja_env.globals["withheld"] = withheld
     app.jinja_env.globals["locale_name"] = lambda: str(get_locale())

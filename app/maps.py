@@ -129,6 +129,9 @@ def build_map(
         zoomSnap=0.25,
         # The page scrolls; the wheel must not zoom the map by surprise (buttons and keys do).
         scrollWheelZoom=False,
+        # Leaflet's own keyboard handler makes the container a second tab stop that only pans;
+        # karte.js makes the map one tab stop with arrow keys between Kommunen and +/- to zoom.
+        keyboard=False,
     )
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr=tile_attribution or tile_url).add_to(m)

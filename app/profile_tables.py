@@ -12,7 +12,7 @@ from app.downloads import (
     Num,
     Table,
 )
-from app.formatting import WITHHELD
+from app.formatting import FLAG_TEXT, WITHHELD
 from app.i18n import localized
 
 POLARITY = {
@@ -35,6 +35,13 @@ def _mark(release: dict | None) -> str:
     return SYNTHETIC_MARK if release and release["synthetic"] else ""
 
 
+def flag_or_num(value: float | None, flag: str | None, dec: int):
+    """A number, or where official statistics gave a sign instead, its reason (as on the page)."""
+    if value is None and flag in FLAG_TEXT:
+        return str(FLAG_TEXT[flag])
+    return Num(value, dec)
+
+
 def profile_table(p: dict) -> Table:
     """One row per indicator: value, Region, difference, rank, change over the chosen period."""
     area, y0, y1 = p["area"], p["year_from"], p["year_to"]
@@ -50,7 +57,7 @@ def profile_table(p: dict) -> Table:
             i, dec = r["indicator"], r["indicator"]["decimals"]
             # Small-number protection: a withheld value reads "geheim", as on the page.
             row = [localized(t, "name"), localized(i, "name"), i["id"], i["unit"], r["year"],
-                   WITHHELD if r["suppressed"] else Num(r["value"], dec)]  # fmt: skip
+                   WITHHELD if r["suppressed"] else flag_or_num(r["value"], r.get("flag"), dec)]  # fmt: skip
             if not p["is_region"]:
                 row += [WITHHELD if r["region_suppressed"] else Num(r["region"], dec), Num(r["diff"], dec), r["rank"], r["ranked_of"],
                         POLARITY[i["polarity"]]]  # fmt: skip

@@ -16,18 +16,26 @@ class Base(DeclarativeBase):
 
 
 class Area(Base):
-    """A Kommune, or the Region itself (level 'region'), with full and web geometry."""
+    """An area with full and web geometry: the home region's Kommunen ('kommune') and Kreis
+    ('region'), other Gemeinden, Kreise, Länder and the Bund ('DG')."""
 
     __tablename__ = "area"
     __table_args__ = (
-        CheckConstraint("level IN ('kommune', 'region', 'gemeinde')", name="area_level_check"),
+        CheckConstraint(
+            "level IN ('kommune', 'region', 'gemeinde', 'kreis', 'land', 'bund')",
+            name="area_level_check",
+        ),
     )
 
     ags: Mapped[str] = mapped_column(String(8), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(60))  # Stadt / Gemeinde / Region
     level: Mapped[str] = mapped_column(String(10), index=True)
-    geom = mapped_column(Geometry("MULTIPOLYGON", srid=SRID_STORE, spatial_index=True))
+    geom = mapped_column(
+        Geometry("MULTIPOLYGON", srid=SRID_STORE, spatial_index=True), nullable=False
+    )
     # Simplified once at load, gap-free between neighbours (coverage simplification).
-    geom_web = mapped_column(Geometry("MULTIPOLYGON", srid=SRID_WEB, spatial_index=False))
+    geom_web = mapped_column(
+        Geometry("MULTIPOLYGON", srid=SRID_WEB, spatial_index=False), nullable=False
+    )
     area_km2: Mapped[float] = mapped_column(Float)

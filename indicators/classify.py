@@ -123,14 +123,31 @@ def _assign(value: float, bounds: list[tuple[float, float]]) -> int:
     return len(bounds) - 1
 
 
-def _side(values: np.ndarray, method: str, k: int, lo: float) -> list[tuple[float, float]]:
-    """Class bounds for one side of a diverging classification."""
+# In a diverging classification a class narrower than this share of the data's span is merged
+# into its neighbour on the same side (Fisher-Jenks would otherwise give "24.660 – 24.662 EUR").
+MIN_CLASS_SHARE = 0.02
+
+
+def _side(
+    values: np.ndarray, method: str, k: int, lo: float, span: float = 0.0
+) -> list[tuple[float, float]]:
+    """Class bounds for one side of a diverging classification (no sliver classes)."""
     if values.size == 0:
         return []
     bounds, prev = [], lo
     for b in _breaks(values, method, k):
         bounds.append((prev, b))
         prev = b
+    while len(bounds) > 1 and span > 0:
+        narrow = [i for i, (a, b) in enumerate(bounds) if b - a < MIN_CLASS_SHARE * span]
+        if not narrow:
+            break
+        i = narrow[0]
+        j = (
+            i + 1 if i + 1 < len(bounds) else i - 1
+        )  # merge with the next class, the last with the one before
+        a, b = min(i, j), max(i, j)
+        bounds[a : b + 1] = [(bounds[a][0], bounds[b][1])]
     return bounds
 
 
@@ -155,8 +172,9 @@ def classify(
     if scheme == "divergierend" and center is not None:
         result.center = center
         below, above = present[present < center], present[present >= center]
-        low = _side(below, method, 3, float(present.min()))
-        high = _side(above, method, 3, center)
+        span = float(present.max() - present.min())
+        low = _side(below, method, 3, float(present.min()), span)
+        high = _side(above, method, 3, center, span)
         if low:  # the last class below ends at the centre, so the legend shows the split
             low[-1] = (low[-1][0], center)
         palette = diverging_palette(polarity)

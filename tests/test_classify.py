@@ -100,3 +100,13 @@ def test_palettes_are_colorbrewer_and_distinct():
     for colors in classify.DIVERGING.values():
         assert len(set(colors)) == 6
         assert classify.NO_DATA_COLOR not in colors
+
+
+def test_diverging_jenks_makes_no_sliver_class():
+    # Two nearly equal lowest values would be a class "24.660 – 24.662" of their own.
+    values = [24660, 24662, 25500, 26100, 26760, 27000, 27400, 27833, 28691, 30000, 32230, 33395]
+    result = classify.classify(values, "jenks", "divergierend", "higher_better", 27500)
+    span = max(values) - min(values)
+    assert all(hi - lo >= classify.MIN_CLASS_SHARE * span for lo, hi in result.bounds)
+    assert sum(result.counts) == len(values)
+    assert len(result.colors) == len(result.bounds)

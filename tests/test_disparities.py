@@ -139,7 +139,8 @@ def test_disparities_page_ranks_and_explains(client):
 
 def test_detail_page_shows_spread_chart_and_sentences(client):
     html = client.get("/disparitaeten/sgb2_quote?jahr=2024").get_data(as_text=True)
-    assert '<svg class="chart"' in html and html.count("<polyline") == 4
+    assert '<div class="chart-wide"><svg class="chart"' in html and "chart-narrow" in html
+    assert all(f">{m}</li>" in html for m in ("Gini-Koeffizient", "Theil-Index"))
     assert "Wilson" in html and "Signifikant heißt nicht bedeutsam" in html
     assert re.search(r"Laatzen liegt mit \d+,\d %", html)
     assert "Regionswert von" in html

@@ -26,7 +26,7 @@ def test_default_map_shows_latest_year_of_default_indicator(client):
     assert "Beispieldaten" in html  # the demo release is synthetic
     assert "© GeoBasis-DE / BKG 2021" in html
     assert html.count("<tr>") >= 21 + 1  # 21 Kommunen + header
-    assert "keine Daten" in html  # the legend's no-data class
+    assert "keine Daten" not in html  # every Kommune has a value: no empty no-data class
     assert "Region Hannover" in html
 
 
@@ -52,9 +52,8 @@ def test_real_indicator_is_not_marked_synthetic(client):
 def test_legend_bounds_in_unit_and_german_format(client):
     html = _html(client.get("/karte?indikator=sgb2_quote&jahr=2020&klassen=gleich"))
     labels = re.findall(r'<span class="legend-label">([^<]+)</span>', html)
-    assert len(labels) == 6  # five classes + keine Daten
-    assert labels[-1] == "keine Daten"
-    for label in labels[:-1]:
+    assert len(labels) == 5  # five classes; no "keine Daten" row: every Kommune has a value
+    for label in labels:
         assert re.fullmatch(r"\d+,\d – \d+,\d %", label), label
 
 

@@ -1,15 +1,34 @@
 """Alembic environment: GeoAlchemy2's helpers keep spatial indexes and types right."""
 
+import re
+
 from alembic import context
 from geoalchemy2 import alembic_helpers
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
+import app.berichte.models  # noqa: F401  (the Fokusberichte tables, migration 0006)
 import indicators.models  # noqa: F401  (registers the tables on Base.metadata)
 from geodata.models import Base
 
 config = context.config
 target_metadata = Base.metadata
+# Objects the models do not describe on purpose: the partitions of `value` (one per bulk
+# release, plus the default), and the two views of migration 0004.
+_PARTITION = re.compile(r"^value_(default|r\d+)(_.*)?$")
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """GeoAlchemy2's filter, plus: skip value's partitions and their indexes."""
+    if name and _PARTITION.match(name):
+        return False
+    if (
+        type_ == "index"
+        and getattr(obj, "table", None) is not None
+        and _PARTITION.match(obj.table.name)
+    ):
+        return False
+    return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)
 
 
 def run_migrations_online() -> None:
@@ -20,7 +39,7 @@ def run_migrations_online() -> None:
         context.configure(
             connection=conn,
             target_metadata=target_metadata,
-            include_object=alembic_helpers.include_object,
+            include_object=include_object,
             process_revision_directives=alembic_helpers.writer,
             render_item=alembic_helpers.render_item,
         )

@@ -5,8 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 
+from app import charts
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
+from app.i18n import localized
+from app.maps import short_name
 from indicators import sentences
 from indicators.disparities import (
     MEASURES,
@@ -18,6 +21,7 @@ from indicators.disparities import (
 )
 
 bp = Blueprint("disparities", __name__)
+bp.add_app_template_global(short_name, "short_name")  # map labels of the SVG maps
 
 # Three verdict colours plus "nicht bewertbar" (ColorBrewer RdYlBu ends; grey is no verdict).
 VERDICT_COLOURS = {"better": "#2c7bb6", "similar": "#ffffbf", "worse": "#d7191c",
@@ -73,32 +77,18 @@ def index() -> str:
     return render_template("disparitaeten.html", **data, s=sentences)
 
 
-def _chart(spreads: list[dict]) -> dict:
-    """Coordinates of the spread-over-years lines (SVG units), from plain numbers."""
-    width, height, left, right, top, bottom = 640, 280, 48, 12, 12, 32
+def _chart(spreads: list[dict], title: str) -> dict:
+    """The spread-over-years chart (wide and narrow SVG) and its legend, from plain numbers."""
     years = [s["year"] for s in spreads]
-    values = [getattr(s["spread"], key) for s in spreads if s["spread"]
-              for key, _c, _d in CHART_SERIES if getattr(s["spread"], key) is not None]  # fmt: skip
-    if not values or len(years) < 2:
-        return {}
-    vmax = max(values) * 1.1 or 1.0
-    x = {y: left + (width - left - right) * (y - years[0]) / (years[-1] - years[0]) for y in years}
-
-    def yy(v: float) -> float:
-        return top + (height - top - bottom) * (1 - v / vmax)
-
-    series = []
+    lines = []
     for key, colour, dash in CHART_SERIES:
-        pts = [(x[s["year"]], yy(getattr(s["spread"], key))) for s in spreads
-               if s["spread"] and getattr(s["spread"], key) is not None]  # fmt: skip
-        if pts:
-            series.append({"key": key, "label": str(sentences.MEASURE_LABELS[key]),
-                           "colour": colour, "dash": dash,
-                           "points": " ".join(f"{a:.1f},{b:.1f}" for a, b in pts),
-                           "dots": pts})  # fmt: skip
-    ticks = [{"v": vmax * k / 4, "y": yy(vmax * k / 4)} for k in range(5)]
-    return {"width": width, "height": height, "left": left, "bottom": height - bottom,
-            "right": width - right, "x": x, "series": series, "ticks": ticks}  # fmt: skip
+        pts = [(s["year"], getattr(s["spread"], key) if s["spread"] else None) for s in spreads]
+        if any(v is not None for _y, v in pts):
+            lines.append({"name": str(sentences.MEASURE_LABELS[key]), "points": pts,
+                          "color": colour, "dash": dash, "key": key})  # fmt: skip
+    if not lines or len(years) < 2:
+        return {}
+    return {"svg": charts.responsive_line_chart(lines, years, "", title, 3), "lines": lines}
 
 
 @bp.get("/disparitaeten/<indicator_id>")
@@ -109,7 +99,9 @@ def detail(indicator_id: str) -> str:
         data = indicator_disparities(get_conn(), indicator_id, year)
     except NotAvailable as err:
         raise _not_available(err, indicator_id) from None
-    return render_template("disparitaeten_kennzahl.html", **data, chart=_chart(data["spreads"]),
+    title = _("Diagramm: Streuungsmaße von %(name)s je Jahr; Werte in der Tabelle darunter",
+               name=localized(data["indicator"], "name"))  # fmt: skip
+    return render_template("disparitaeten_kennzahl.html", **data, chart=_chart(data["spreads"], title),
                            s=sentences, colours=VERDICT_COLOURS)  # fmt: skip
 
 

@@ -11,6 +11,7 @@ from app.errors import BadRequestWithChoices
 from app.formatting import fmt_value
 from app.http_cache import page_cache
 from app.profile_tables import compare_table, profile_table
+from indicators.classify import COUNT_UNITS
 from indicators.profile import InvalidChoice, area_overview, compare, profile, valid_areas
 from indicators.queries import list_releases
 
@@ -82,7 +83,7 @@ def fmt_signed(value: float | None, decimals: int = 1, unit: str = "", points: b
     """A difference with its sign: '+1,2 Pp.' (a difference of % values is in points), '±0'."""
     if value is None:
         return "–"
-    unit = "Pp." if unit == "%" and points else unit
+    unit = _("Pp.") if unit == "%" and points else unit
     if round(value, decimals) == 0:
         return "±" + fmt_value(0, decimals, unit)
     return ("+" if value > 0 else "") + fmt_value(value, decimals, unit)
@@ -106,23 +107,38 @@ def index() -> str:
 @page_cache
 def profile_page(ags: str):
     release, y0, y1, fmt = int_arg("release"), int_arg("von"), int_arg("bis"), format_arg()
+    # A period the form cannot mean (von >= bis) is explained beside the form, which keeps the
+    # chosen years; the page shows the default period meanwhile. Downloads still get a 400.
+    period_error = None
+    if y0 is not None and y1 is not None and y0 >= y1 and not fmt:
+        period_error = _("„von“ (%(a)s) muss vor „bis“ (%(b)s) liegen: bitte zwei verschiedene Jahre wählen, das frühere zuerst.", a=y0, b=y1)  # fmt: skip
     try:
-        p = profile(get_conn(), ags, release, y0, y1)
+        p = profile(get_conn(), ags, release, *((None, None) if period_error else (y0, y1)))
     except InvalidChoice as err:
         raise choices_error(err, "kommune.profile", ags=ags) from None
     if fmt:
         return downloads.response(profile_table(p), fmt)
     return render_template(
-        "kommune.html", p=p, release=release, synthetic=p["synthetic"], sparkline=charts.sparkline
-    )
+        "kommune.html", p=p, release=release, synthetic=p["synthetic"], sparkline=charts.sparkline,
+        count_units=COUNT_UNITS, period_error=period_error,
+        sel_from=y0 if period_error else None, sel_to=y1 if period_error else None,
+    )  # fmt: skip
 
 
 @bp.get("/vergleich")
 def compare_form():
-    """The pickers' GET form lands here and is sent on to the permalink."""
+    """The pickers' GET form lands here and is sent on to the permalink.
+
+    Choosing the same Kommune twice is explained on the list page's form, with the choice kept.
+    """
     a, b = request.args.get("a", ""), request.args.get("b", "")
     if not a or not b:
         return redirect(url_for("kommune.index") + "#vergleich")
+    if a == b:
+        areas = area_overview(get_conn())
+        error = _("Bitte zwei verschiedene Kommunen wählen: A und B sind gleich.")
+        html = render_template("kommunen.html", areas=areas, cmp_error=error, cmp_a=a, cmp_b=b)
+        return html, 400
     extra = {k: v for k, v in request.args.items() if k in ("release", "lang")}
     return redirect(url_for("kommune.compare", ags_a=a[:20], ags_b=b[:20], **extra))
 

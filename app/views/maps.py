@@ -26,7 +26,7 @@ from indicators.releases import visible_release
 bp = Blueprint("maps", __name__)
 
 DEFAULT_INDICATOR = "sgb2_quote"  # the headline indicator of social reporting
-MAP_VERSION = "1"  # bump when the map's markup changes, so cached copies are revalidated
+MAP_VERSION = "2"  # bump when the map's markup changes, so cached copies are revalidated
 BOUNDARY_ATTRIBUTION = "© GeoBasis-DE / BKG 2021"
 CLASSIFICATION_LABELS = {
     "quantile": _l("Quantile (gleich viele Kommunen je Klasse)"),
@@ -69,7 +69,7 @@ def _parse_release() -> int | None:
     return int(raw)
 
 
-def _state(embed: bool) -> dict:
+def state_from_request(embed: bool) -> dict:
     """Validate the query string against the data; every fault is a German 4xx with choices."""
     conn = get_conn()
     release_id = _parse_release()
@@ -161,27 +161,34 @@ def _cached_map(key: tuple, build) -> MapParts:
     return _MAPS.get_or_build(key, build)
 
 
-def _ranks(rows: list[dict]) -> None:
-    """Rank 1 = highest value; equal values share a rank; no value, no rank."""
-    ordered = sorted((r["value"] for r in rows if r["value"] is not None), reverse=True)
+def _ranks(rows: list[dict], polarity: str) -> None:
+    """Rank 1 = most favourable value (highest where there is no polarity), as in the profile.
+
+    Equal values share a rank; no value, no rank.
+    """
+    ordered = sorted(
+        (r["value"] for r in rows if r["value"] is not None), reverse=polarity != "higher_worse"
+    )
     for r in rows:
         r["rank"] = None if r["value"] is None else ordered.index(r["value"]) + 1
 
 
-def _render(embed: bool):
-    st = _state(embed)
+def _etag(st: dict, embed: bool) -> str:
+    """ETag of a map page: everything its markup depends on."""
+    ind, release = st["indicator"], st["release"]
+    return etag_for(
+        "karte", MAP_VERSION, embed, ind["id"], st["year"], st["method"], st["scheme"],
+        release["id"], release["label"], release["published_at"], str(get_locale()),
+        current_app.config.get("TILE_URL") or "", [e for e, _x in nav_items()],
+        "kommune.profile" in current_app.view_functions,
+    )  # fmt: skip
+
+
+def page_context(st: dict, embed: bool) -> dict:
+    """Template variables of the map (page, embed or the start page's map) for a _state()."""
     ind, release, year = st["indicator"], st["release"], st["year"]
     locale = str(get_locale())
     tile_url = current_app.config.get("TILE_URL") or ""
-    etag = etag_for(
-        "karte", MAP_VERSION, embed, ind["id"], year, st["method"], st["scheme"], release["id"],
-        release["label"], release["published_at"], locale, tile_url, [e for e, _x in nav_items()],
-        "kommune.profile" in current_app.view_functions,
-    )  # fmt: skip
-    not_modified = conditional(etag, release["published_at"])
-    if not_modified is not None:
-        return not_modified
-
     data = map_values(get_conn(), ind["id"], year, release["id"])
     # Real beats synthetic per cell: say per map which it is, and per row when both appear.
     shown = [r for r in [*data["values"], data["region"] or {}] if r.get("release_label")]
@@ -212,7 +219,7 @@ def _render(embed: bool):
             else fmt_cell(None, False, r.get("flag")) if r.get("flag") in FLAG_TEXT else no_data
         )  # fmt: skip
         r["href"] = _profile_href(r["ags"])
-    _ranks(rows)
+    _ranks(rows, ind["polarity"])
     table_rows = sorted(rows, key=lambda r: (r["rank"] is None, r["rank"] or 0, r["name"]))
     legend = classify.legend_entries(
         classes, lambda v, with_unit: fmt_value(v, decimals, unit if with_unit else ""), no_data
@@ -246,19 +253,33 @@ def _render(embed: bool):
     parts = _cached_map(key, build)
     state = {"indikator": ind["id"], "jahr": year, "klassen": request.args.get("klassen"),
              "farben": request.args.get("farben"), "release": st["release_param"]}  # fmt: skip
-    html = render_template(
-        "embed.html" if embed else "karte.html",
+    # The embed code on an English page embeds the English map.
+    embed_state = dict(state, lang="en") if locale == "en" else state
+    if scheme != "vergleich":  # an empty "keine Daten (0 Kommunen)" row says nothing
+        legend = [e for e in legend if e["count"] or e["label"] != no_data]
+    return dict(
         map=parts, ind=ind, release=release, year=year, years=st["years"], table_rows=table_rows,
         legend=legend, region_label=fmt_value(region_value, decimals, unit) if region_value is not None else no_data,
         classes=classes, method=st["method"], scheme=scheme, topics=st["topics"],
         can_diverge=st["can_diverge"], classification_labels=CLASSIFICATION_LABELS,
         scheme_labels=SCHEME_LABELS, state=state, link=lambda **kw: _link(False, **dict(state, **kw)),
-        embed_url=_link(True, **state), full_url=_link(False, **state),
+        embed_url=_link(True, **embed_state), full_url=_link(False, **embed_state),
         synthetic=synthetic, mixed=mixed, provenance=provenance,
         boundary_attribution=BOUNDARY_ATTRIBUTION,
     )  # fmt: skip
+
+
+def _render(embed: bool):
+    st = state_from_request(embed)
+    etag = _etag(st, embed)
+    release = st["release"]
+    not_modified = conditional(etag, release["published_at"])
+    if not_modified is not None:
+        return not_modified
+    ctx = page_context(st, embed)
+    html = render_template("embed.html" if embed else "karte.html", **ctx)
     # The map's one inline script is allowed by its hash (no 'unsafe-inline' in the CSP).
-    response = with_inline_scripts(make_response(html), parts.script)
+    response = with_inline_scripts(make_response(html), ctx["map"].script)
     response = cached(response, etag, release["published_at"])
     if release["status"] == "draft":  # an editor's preview: never held by a shared cache
         response.cache_control.public = False

@@ -16,6 +16,7 @@ from indicators.queries import topics_with_indicators
 
 bp = Blueprint("zeitreihe", __name__)
 DEFAULT_INDICATOR = "bev_insgesamt"
+MAX_KOMMUNEN = 7  # beside the Region; more lines are unreadable (and the palette has 8)
 
 
 def _error(err: InvalidChoice, indicator_id: str) -> BadRequestWithChoices:
@@ -51,6 +52,11 @@ def zeitreihe():
     ]
     mode = request.args.get("darstellung") or "absolut"
     release, fmt = int_arg("release"), format_arg()
+    # Too many ticks in the form: explain beside it, keep every tick, draw the first ones.
+    form_error, chosen = None, kommunen[:50]
+    if len(set(kommunen)) > MAX_KOMMUNEN and not fmt:
+        form_error = _("Höchstens %(n)s Kommunen auf einmal: gewählt sind %(k)s. Angezeigt werden die ersten %(n)s; bitte Kommunen abwählen.", n=MAX_KOMMUNEN, k=len(set(kommunen)))  # fmt: skip
+        kommunen = list(dict.fromkeys(kommunen))[:MAX_KOMMUNEN]
     try:
         ts = time_series(get_conn(), indicator_id, kommunen[:50], release, mode)
     except InvalidChoice as err:
@@ -59,5 +65,5 @@ def zeitreihe():
         return downloads.response(series_table(ts), fmt)
     return render_template(
         "zeitreihe.html", ts=ts, release=release, synthetic=ts["synthetic"], charts=charts,
-        kommunen_csv=",".join(kommunen),
+        kommunen_csv=",".join(kommunen), form_error=form_error, checked=chosen,
     )  # fmt: skip

@@ -19,7 +19,7 @@ def test_disparities_page_period_form_and_accessibility(page, live_server):
     assert violations == [], describe(violations)
     assert page.request_log.foreign() == []
     page.locator("table.ranking tbody tr").first.get_by_role("link").click()
-    assert page.locator("svg.chart polyline").count() >= 2
+    assert page.locator(".chart-wide svg.chart path[stroke-width]").count() >= 2
 
 
 def test_verdict_colouring_and_spread_chart(page, live_server):

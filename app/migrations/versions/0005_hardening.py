@@ -1,7 +1,7 @@
 """Hardening: a session version per editor (revocable sessions) and the editors' audit log.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-30
 """
 

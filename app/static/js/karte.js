@@ -15,7 +15,8 @@
   }
 
   window.SozmonKarte = {
-    /* Called by folium's GeoJson for each Kommune: tooltip on hover and focus, click/Enter → profile. */
+    /* Called by folium's GeoJson for each Kommune: tooltip on hover, click → profile.
+       The keyboard is handled for the whole map at once (see keyboard() below). */
     feature: function (feature, layer, newWindow) {
       var p = feature.properties;
       layer.bindTooltip(textNode(p.name + ": " + p.label), { sticky: true, className: "karte-tooltip" });
@@ -23,23 +24,12 @@
       layer.on("add", function () {
         var el = layer.getElement();
         if (!el) { return; }
-        el.setAttribute("tabindex", "0");
-        el.setAttribute("role", "link");
+        // Not a tab stop of its own: the map is one tab stop, arrow keys move between Kommunen.
+        el.setAttribute("tabindex", "-1");
+        el.setAttribute("role", p.href ? "link" : "img");
         el.setAttribute("aria-label", p.aria || (p.name + ": " + p.label));
         el.setAttribute("data-ags", p.ags);
-        el.addEventListener("focus", function () {
-          layer.setStyle({ weight: 3, color: "#000000" });
-          // Moving the path in the DOM during a mouse press would swallow the click: keyboard only.
-          if (el.matches(":focus-visible")) { layer.bringToFront(); }
-          layer.openTooltip(L.latLng(p.label_lat, p.label_lon));
-        });
-        el.addEventListener("blur", function () {
-          layer.setStyle({ weight: 1, color: "#3a3a3a" });
-          layer.closeTooltip();
-        });
-        el.addEventListener("keydown", function (e) {
-          if (e.key === "Enter" || e.key === " ") { e.preventDefault(); go(p.href, newWindow); }
-        });
+        el._sozmon = { layer: layer, props: p, newWindow: newWindow };
       });
     },
 
@@ -57,8 +47,116 @@
       var spread = function () { separate(tips); };
       map.on("zoomend", spread);
       spread();
+      setup(map);
     }
   };
+
+  /* Everything about the map as a whole: one tab stop, refit on resize, touch, attribution. */
+  function setup(map) {
+    var container = map.getContainer();
+    var areas = Array.prototype.slice.call(container.querySelectorAll("path[data-ags]"))
+      .filter(function (el) { return el._sozmon; });
+    if (!areas.length) { return; }
+    var lang = document.documentElement.lang || "de";
+    areas.sort(function (a, b) { return a._sozmon.props.name.localeCompare(b._sozmon.props.name, lang); });
+    var bounds = L.latLngBounds([]);
+    areas.forEach(function (el) { bounds.extend(el._sozmon.layer.getBounds()); });
+    var hint = container.closest("[data-karte-hint]");
+    var hintId = hint ? hint.getAttribute("data-karte-hint") : null;
+    areas.forEach(function (el, i) {
+      el.setAttribute("tabindex", i === 0 ? "0" : "-1");
+      if (hintId) { el.setAttribute("aria-describedby", hintId); }
+    });
+
+    // The focused Kommune gets a white-and-black outline drawn in a pane above all areas:
+    // moving the focused path itself (bringToFront) would drop the keyboard focus.
+    map.createPane("sozmonFocus").style.zIndex = 450;
+    var ring = null;
+    function center(el) {
+      var p = el._sozmon.props;
+      return map.latLngToContainerPoint(L.latLng(p.label_lat, p.label_lon));
+    }
+    function activate(el) {
+      areas.forEach(function (a) { a.setAttribute("tabindex", a === el ? "0" : "-1"); });
+      el.focus();
+    }
+    areas.forEach(function (el) {
+      var s = el._sozmon;
+      el.addEventListener("focus", function () {
+        if (ring) { map.removeLayer(ring); }
+        var f = s.layer.feature;
+        ring = L.layerGroup([
+          L.geoJSON(f, { pane: "sozmonFocus", interactive: false, style: { fill: false, color: "#ffffff", weight: 7 } }),
+          L.geoJSON(f, { pane: "sozmonFocus", interactive: false, style: { fill: false, color: "#000000", weight: 3 } })
+        ]).addTo(map);
+        s.layer.openTooltip(L.latLng(s.props.label_lat, s.props.label_lon));
+      });
+      el.addEventListener("blur", function () {
+        if (ring) { map.removeLayer(ring); ring = null; }
+        s.layer.closeTooltip();
+      });
+    });
+
+    /* Arrow keys: the nearest Kommune in that direction; Home/End: first/last by name;
+       a letter: the next Kommune whose name starts with it; Enter/Space: the profile; +/-: zoom. */
+    var dirs = { ArrowRight: [1, 0], ArrowLeft: [-1, 0], ArrowDown: [0, 1], ArrowUp: [0, -1] };
+    container.addEventListener("keydown", function (e) {
+      var el = e.target;
+      if (!el._sozmon || e.altKey || e.ctrlKey || e.metaKey) { return; }
+      var i = areas.indexOf(el), next = null;
+      if (dirs[e.key]) {
+        var d = dirs[e.key], from = center(el), best = Infinity;
+        areas.forEach(function (a) {
+          if (a === el) { return; }
+          var c = center(a), dx = c.x - from.x, dy = c.y - from.y;
+          var along = dx * d[0] + dy * d[1], across = Math.abs(dx * d[1] - dy * d[0]);
+          if (along <= 0) { return; }
+          var score = along + 2 * across; // prefer Kommunen straight ahead
+          if (score < best) { best = score; next = a; }
+        });
+      } else if (e.key === "Home") { next = areas[0]; }
+      else if (e.key === "End") { next = areas[areas.length - 1]; }
+      else if (e.key === "Enter" || e.key === " ") { e.preventDefault(); go(el._sozmon.props.href, el._sozmon.newWindow); return; }
+      else if (e.key === "+" || e.key === "=") { e.preventDefault(); map.zoomIn(); return; }
+      else if (e.key === "-") { e.preventDefault(); map.zoomOut(); return; }
+      else if (e.key.length === 1 && /\S/.test(e.key)) {
+        var k = e.key.toLocaleLowerCase(lang);
+        for (var j = 1; j <= areas.length && !next; j++) {
+          var a = areas[(i + j) % areas.length];
+          if (a._sozmon.props.name.toLocaleLowerCase(lang).indexOf(k) === 0) { next = a; }
+        }
+      } else { return; }
+      e.preventDefault();
+      if (next) { activate(next); }
+    });
+
+    // Zoom buttons stay for the mouse; for the keyboard, + and - on the map do the same.
+    container.querySelectorAll(".leaflet-control-zoom a").forEach(function (a) { a.setAttribute("tabindex", "-1"); });
+    // In a frame of another site, the attribution links open a new window, never inside the frame.
+    if (window.self !== window.top) {
+      container.querySelectorAll(".leaflet-control-attribution a").forEach(function (a) {
+        a.setAttribute("target", "_blank"); a.setAttribute("rel", "noopener");
+      });
+    }
+    // Phones: one finger scrolls the page, two fingers move and zoom the map.
+    if (window.matchMedia && window.matchMedia("(pointer: coarse)").matches) {
+      map.dragging.disable();
+      container.classList.add("karte-two-finger");
+    }
+    // The whole Region stays visible when the frame or window changes size.
+    // The attribution bar covers the map's bottom edge: keep the Region above it.
+    function fit() {
+      var bar = container.querySelector(".leaflet-control-attribution");
+      var below = bar ? bar.offsetHeight + 4 : 8;
+      map.fitBounds(bounds, { paddingTopLeft: [8, 8], paddingBottomRight: [8, below] });
+    }
+    map.on("resize", fit);
+    if (window.ResizeObserver) {
+      new ResizeObserver(function () { map.invalidateSize({ pan: false }); }).observe(container);
+    }
+    // folium fits the bounds after this script part (without the attribution bar): fit again.
+    setTimeout(fit, 0);
+  }
 
   /* Small Kommunen around Hannover are close together: move overlapping labels apart vertically. */
   function separate(tips) {
@@ -113,6 +211,13 @@
         });
       });
     });
+
+    /* Phones show the years in one scrolling row: bring the shown year into view. */
+    var current = document.querySelector(".karte-years a[aria-current]");
+    if (current) {
+      var row = current.closest("ul"), r = row.getBoundingClientRect(), c = current.getBoundingClientRect();
+      if (c.right > r.right) { row.scrollLeft += c.right - r.right + 4; }
+    }
 
     /* Indicator picker: keep the shown year if the new indicator has it, else the server's latest. */
     var form = document.getElementById("karte-form");
