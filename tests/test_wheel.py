@@ -54,7 +54,8 @@ def test_wheel_holds_templates_translations_data_and_static(wheel_env):
                       "translations/en/LC_MESSAGES/messages.po",
                       "indicators/data/catalogue.csv", "indicators/data/genesis_mapping.csv",
                       "app/static/vendor/leaflet/leaflet.js",
-                      "app/migrations/versions/0004_real_data.py"):
+                      "app/migrations/versions/0004_real_data.py",
+                      "app/berichte/data/bevoelkerung-mindestsicherung-2010-2015.md"):
                 assert (root / p).is_file(), p
             print(root)
         """)],

@@ -1,1 +1,0 @@
-"""Thin blueprints: parse the request, call one query function, render."""

@@ -1,1 +1,0 @@
-"""Areas of the Sozialmonitoring: boundaries, simplification and geometric queries."""

@@ -1,1 +1,0 @@
-"""Indicators of the Sozialmonitoring: catalogue, releases, values and their queries."""
