@@ -334,3 +334,13 @@ def test_the_top_heading_level_of_the_text_becomes_h2(app):
     assert "<h2>Eins</h2>" in html and "<h3>Zwei</h3>" in html and "<h1>" not in html
     html = str(rendered(app, "## Eins\n\n### Zwei").html)
     assert "<h2>Eins</h2>" in html and "<h3>Zwei</h3>" in html
+
+
+def test_a_directive_in_a_link_address_is_an_error_not_markup(app):
+    out = rendered(app, "[Link]({{zahl indikator=bev_insgesamt gebiet=03241 jahr=2015}}) Text")
+    html = str(out.html)
+    assert out.errors and "Link-Adressen" in out.errors[0][2]
+    assert "BERICHT" not in html and 'href="<' not in html
+    assert all(
+        '"' not in t.split("href=", 1)[-1].strip('"<>a ') for t in re.findall(r"<a [^>]*>", html)
+    )

@@ -8,6 +8,7 @@ builds itself with every value escaped.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass, field
 
@@ -390,6 +391,12 @@ class Renderer:
         html = markdown_html("".join(text))
         for token, d in found:
             alone = f"<p>{token}</p>"
+            # Inside a tag (a link's address or title) a directive would be markup in an
+            # attribute: it is taken out there and reported where the text continues.
+            in_tag = re.compile(rf"(<[^>]*?){token}([^>]*>)")
+            if in_tag.search(html):
+                html = in_tag.sub(r"\1\2", html, count=1) + token
+                d.error = d.error or _("Direktiven stehen im Text, nicht in Link-Adressen.")
             if d.block and d.error is None and alone not in html:
                 d.error = _("Karten, Zeitreihen und Tabellen stehen allein in einem Absatz.")
             rendered = str(self.directive(d, alone=d.block and alone in html))
