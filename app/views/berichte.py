@@ -89,7 +89,7 @@ def report_pdf(slug: str):
         f"{v['title']} · {_('Werte')}: © Statistische Ämter des Bundes und der"
         f" Länder · {_('Karten')}: © GeoBasis-DE / BKG 2021 · dl-de/by-2-0"
     )
-    key = (v["report_id"], v["version"], str(get_locale()), data_version_now())
+    key = (request.host, v["report_id"], v["version"], str(get_locale()), data_version_now())
     chromium = current_app.config["CHROMIUM_PATH"]
     body = pdf.cached_pdf(key, lambda: pdf.html_to_pdf(html, str(footer), chromium))
     resp = Response(body, mimetype="application/pdf")

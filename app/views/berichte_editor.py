@@ -41,7 +41,6 @@ def _form(report: dict | None, fields: dict, error: str | None = None, code: int
         "berichte/edit.html", report=report, f=fields, error=error, preview=preview,
         topics=topics_with_indicators(conn),
         versions=store.versions(conn, report["id"]) if report else [],
-        indicators=[i for t in topics_with_indicators(conn) for i in t["indicators"]],
     ), code  # fmt: skip
 
 
