@@ -149,7 +149,7 @@ def load_release_cmd(
     try:
         with transaction() as conn:
             rid, n = load_release(conn, list(paths), label, synthetic=synthetic, note=note,
-                                  publish=False, progress=progress("Werte"))  # fmt: skip
+                                  progress=progress("Werte"))  # fmt: skip
             if not draft:
                 publish_release(conn, label, current_app.config["SUPPRESS_NUMERATOR_BELOW"])
     except LoadError as err:
@@ -170,6 +170,9 @@ def load_zensus_cmd(path: Path | None) -> None:
     try:
         with transaction() as conn:
             rep = zensus.load_zensus(conn, path)
+            # Like every release: live only through publish() (small-number rule included).
+            publish_release(conn, zensus.RELEASE_LABEL,
+                            current_app.config["SUPPRESS_NUMERATOR_BELOW"], by="cli")  # fmt: skip
     except LoadError as err:
         fail(err)
     click.echo(f"Zensus 2022: {rep.loaded} Werte geladen (Release {zensus.RELEASE_LABEL}).")
@@ -199,6 +202,8 @@ def demo_release_cmd(seed: int, label: str, out: Path | None) -> None:
                 rid, n = load_release(conn, [path], label, synthetic=True,
                                       note=demo.DEMO_NOTE.format(seed=seed),
                                       progress=progress("Beispieldaten"))  # fmt: skip
+            publish_release(conn, label, current_app.config["SUPPRESS_NUMERATOR_BELOW"],
+                            by="cli")  # fmt: skip
     except LoadError as err:
         fail(err)
     click.echo(f"Beispieldaten-Release {label} (id {rid}) mit {n} Werten geladen.")

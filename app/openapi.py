@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 from functools import cache
 
+from indicators.units import UNITS
+
 VERSION = "1.0.0"
 LICENCE = {
     "id": "dl-de/by-2-0",
@@ -207,24 +209,7 @@ SCHEMAS = {
             "topic_en": STR,
             "name_de": STR,
             "name_en": STR,
-            "unit": {
-                "type": "string",
-                "enum": [
-                    "%",
-                    "‰",
-                    "je 10.000",
-                    "je 100.000",
-                    "Personen",
-                    "Anzahl",
-                    "EUR",
-                    "EUR/m²",
-                    "m²",
-                    "Jahre",
-                    "Index",
-                    "je km²",
-                    "je 100",
-                ],
-            },
+            "unit": {"type": "string", "enum": list(UNITS)},
             "decimals": INT,
             "polarity": {"type": "string", "enum": ["higher_better", "higher_worse", "neutral"]},
             "first_year": INT,

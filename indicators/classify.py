@@ -19,7 +19,7 @@ SCHEMES = ("sequenziell", "divergierend")
 DEFAULT_K = 5
 NO_DATA_COLOR = "#d9d9d9"
 # Absolute counts are dominated by the city of Hannover: natural breaks keep the other 20 apart.
-COUNT_UNITS = ("Personen", "Anzahl")
+from indicators.units import COUNT_UNITS  # noqa: E402
 
 # ColorBrewer 2.0 (Cynthia A. Brewer, Pennsylvania State University), Apache-2.0 licence,
 # https://colorbrewer2.org — only the colour-blind safe schemes, classes 3 to 7, light → dark.

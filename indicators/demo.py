@@ -9,6 +9,7 @@ import numpy as np
 from sqlalchemy import Connection, text
 
 from geodata.report import LoadError, Problem
+from indicators.units import SCALE
 from indicators.zensus import INDICATOR as ZENSUS_INDICATOR
 
 CATALOGUE = Path(__file__).parent / "data" / "catalogue.csv"
@@ -18,7 +19,6 @@ DEMO_NOTE = (
 )
 LAST_YEAR = 2024
 BASE_YEAR = 2018
-SCALE = {"%": 100.0, "‰": 1000.0, "je 10.000": 10_000.0, "je 100.000": 100_000.0}
 
 # How urban each Kommune is (1 = Hannover), steering the city/suburb/rural gradient.
 URBANITY = {

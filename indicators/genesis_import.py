@@ -396,7 +396,7 @@ def import_genesis(
     report.over_100 = [(r["indicator_id"], r["ags"], r["year"], r["value"]) for r in rows
                        if units[r["indicator_id"]] == "%" and r["value"] is not None
                        and not 0 <= r["value"] <= 100]  # fmt: skip
-    release_id = create_release(conn, label, note=note or _note(tables), publish=False)
+    release_id = create_release(conn, label, note=note or _note(tables))
     copy_values(conn, release_id, _copy_chunks(rows), columns=_COPY_COLUMNS, check_shares=False)
     conn.execute(
         text(

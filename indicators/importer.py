@@ -35,10 +35,9 @@ from indicators.tables import (
     read_xlsx,
     xlsx_archive_problems,
 )
+from indicators.units import UNITS
 
 MAX_BYTES = 20 * 1024 * 1024  # config IMPORT_MAX_BYTES; checked before a file is parsed
-UNITS = ("%", "‰", "je 10.000", "je 100.000", "Personen", "Anzahl", "EUR", "EUR/m²", "m²",
-         "Jahre", "Index")  # fmt: skip
 LONG_COLUMNS = (*VALUE_COLUMNS, *OPTIONAL_VALUE_COLUMNS)
 # The office's German headings are accepted too.
 ALIASES = {"jahr": "year", "wert": "value", "indikator": "indicator", "kennzahl": "indicator",
@@ -385,7 +384,7 @@ def import_release(
     new = [r for r in v.catalogue if r["id"] not in known]
     if new:
         upsert_indicators(conn, new, partial=True)
-    release_id = create_release(conn, label, synthetic=synthetic, note=note, publish=False)
+    release_id = create_release(conn, label, synthetic=synthetic, note=note)
     conn.execute(
         text("UPDATE release SET created_by = :by, catalogue = CAST(:cat AS jsonb) WHERE id = :id"),
         {

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from sqlalchemy import Connection, text
 
 from geodata.report import LoadError, Problem
-from indicators.models import POLARITIES, RATE_UNITS
+from indicators.models import POLARITIES
 from indicators.tables import NumberError, Table, parse_number, read_table
+from indicators.units import COUNT_UNITS, PROPORTION_UNITS
 
 TOPIC_COLUMNS = ("id", "name_de", "name_en", "sort")
 CATALOGUE_COLUMNS = (
@@ -20,7 +20,6 @@ CATALOGUE_COLUMNS = (
 VALUE_COLUMNS = ("ags", "indicator", "year", "value")
 OPTIONAL_VALUE_COLUMNS = ("numerator", "denominator")
 YEAR_MIN, YEAR_MAX = 1990, 2100
-COUNT_UNITS = ("Personen", "Anzahl")  # counts of people or things: never negative
 
 Progress = Callable[[Iterable], Iterable]
 
@@ -196,7 +195,7 @@ def validate_values(
                     "Zähler und Nenner sind Anzahlen" if col != "value" else f"Einheit {units[ind]}"
                 )
                 bad(col, f"keine ganze Zahl: {raw!r} ({what})")
-        is_rate = units.get(ind) in RATE_UNITS
+        is_rate = units.get(ind) in PROPORTION_UNITS
         v = nums.get("value")
         if v is not None and is_rate and not 0 <= v <= 100:
             bad("value", f"Anteil {v} liegt nicht in 0–100 (Einheit %)")
@@ -228,9 +227,12 @@ def create_release(
     *,
     synthetic: bool = False,
     note: str = "",
-    publish: bool = True,
 ) -> int:
-    """Insert a release row (published now, or as draft) and return its id."""
+    """Insert a release row as a draft and return its id.
+
+    Every release goes live only through indicators.releases.publish() (one path, with
+    small-number protection and the catalogue changes), never by being created published.
+    """
     if conn.scalar(text("SELECT 1 FROM release WHERE label = :l"), {"l": label}):
         raise LoadError([Problem(label, None, None, f"Release {label!r} existiert bereits")])
     return conn.scalar(
@@ -240,8 +242,8 @@ def create_release(
         ),
         {
             "label": label,
-            "status": "published" if publish else "draft",
-            "published_at": dt.datetime.now(dt.UTC) if publish else None,
+            "status": "draft",
+            "published_at": None,
             "note": note,
             "synthetic": synthetic,
         },
@@ -268,10 +270,10 @@ def load_release(
     *,
     synthetic: bool = False,
     note: str = "",
-    publish: bool = True,
     progress: Progress = _no_progress,
 ) -> tuple[int, int]:
-    """Validate every file, then create the release with all values; caller commits."""
+    """Validate every file, then create the release (a draft) with all values; caller commits
+    and publishes it through indicators.releases.publish()."""
     problems: list[Problem] = []
     rows: list[dict] = []
     seen: dict[tuple, str] = {}
@@ -295,6 +297,6 @@ def load_release(
         raise LoadError(problems)
     if not rows:
         raise LoadError([Problem(str(paths[0]), None, None, "keine Werte in der Datei")])
-    release_id = create_release(conn, label, synthetic=synthetic, note=note, publish=publish)
+    release_id = create_release(conn, label, synthetic=synthetic, note=note)
     insert_values(conn, release_id, rows, progress)
     return release_id, len(rows)

@@ -23,7 +23,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from geodata.models import Base
 
 POLARITIES = ("higher_better", "higher_worse", "neutral")
-RATE_UNITS = ("%",)  # proportions: validated within 0–100
 
 
 class Topic(Base):

@@ -14,10 +14,9 @@ import numpy as np
 # Two-sided 95 % normal quantile.
 Z95 = 1.959963984540054
 
-# Proportions: value = numerator / denominator * 100 → Wilson score interval.
-PROPORTION_UNITS = {"%": 100.0}
-# Rates of counts per population → Byar's approximation of the Poisson interval, scaled.
-RATE_UNITS = {"‰": 1_000.0, "je 10.000": 10_000.0, "je 100.000": 100_000.0}
+# Proportions → Wilson score interval; rates of counts per population → Byar's approximation
+# of the Poisson interval, scaled (both from the one unit vocabulary).
+from indicators.units import PROPORTION_UNITS, RATE_UNITS  # noqa: E402
 
 VERDICTS = ("better", "similar", "worse", "higher", "lower", "not_assessable")
 

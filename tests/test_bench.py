@@ -18,11 +18,17 @@ def test_bench_quick_run_prints_and_writes_figures(app, tmp_path):
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    for heading in ("== HTTP", "== Browser", "== Release load"):
+    for heading in ("== HTTP", "== Static asset", "== Map page, cold", "== Browser",
+                    "== Release load"):  # fmt: skip
         assert heading in proc.stdout
     figures = json.loads(out.read_text())
-    assert set(figures["http"]) == {"map", "embed", "profile", "geojson_api"}
+    assert set(figures["http"]) == {"map", "embed", "profile", "geojson_api", "values_api"}
     for page in figures["http"].values():
-        assert page["app_rps"]["median"] > 0 and page["errors"] == 0
+        for enc in ("plain", "gzip"):
+            fig = page[enc]
+            assert fig["served_rps"]["median"] > 0 and fig["nginx_rps"]["median"] > 0
+            assert fig["served_throughput_ratio"]["median"] > 0 and fig["errors"] == 0
+    assert figures["static_asset"]["gzip"]["errors"] == 0
+    assert figures["map_cold"]["samples"] >= 2
     assert figures["first_view"]["map"]["requests"] >= 3
     assert figures["release_load"]["rows"] > 20000

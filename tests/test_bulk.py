@@ -8,6 +8,7 @@ from sqlalchemy import text
 from geodata.report import LoadError
 from indicators.bulk import copy_values
 from indicators.loaders import create_release
+from indicators.releases import publish
 from tests.conftest import db_checksum
 
 
@@ -21,6 +22,7 @@ def test_copy_attaches_a_partition_and_values_are_served(fresh_app):
         rid = create_release(c, "bulk-1", synthetic=True)
         n = copy_values(c, rid, _rows(("sgb2_quote", "03241001", 2030, 12.5, r"\N", r"\N"),
                                       ("sgb2_quote", "03241002", 2030, 7.25, 5, 69)))  # fmt: skip
+        publish(c, "bulk-1", 3)  # a bulk release goes live the one way, too
     assert n == 2
     with eng.connect() as c:
         part = c.scalar(text(

@@ -32,8 +32,9 @@ def test_default_map_shows_latest_year_of_default_indicator(client):
 
 def test_map_uses_only_the_apps_own_assets(client):
     html = _html(client.get("/karte"))
-    assert "/static/vendor/leaflet/leaflet.js" in html
-    assert "/static/vendor/leaflet/leaflet.css" in html
+    # Content-hashed names (app/assets.py): leaflet.<12 hex>.js
+    assert re.search(r"/static/vendor/leaflet/leaflet\.[0-9a-f]{12}\.js", html)
+    assert re.search(r"/static/vendor/leaflet/leaflet\.[0-9a-f]{12}\.css", html)
     for cdn in ("cdn.jsdelivr", "code.jquery", "cdnjs", "bootstrapcdn", "openstreetmap"):
         assert cdn not in html
     assert not FOREIGN.search(html)

@@ -1,4 +1,8 @@
-"""scripts/bench: every performance figure, each beside a baseline measured in the same run."""
+"""scripts/bench: every performance figure, each beside a baseline measured in the same run.
+
+The app is measured as `scripts/serve` serves it (nginx in front of gunicorn, started by the
+same script); the baseline is nginx from Debian serving the same bytes as files.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,20 @@ import sys
 import tempfile
 from pathlib import Path
 
-from scripts.benchlib import browser, http, load, pygeoapi_cfg, resilience, scale
-from scripts.benchlib.servers import ROOT, gunicorn_app
+from scripts.benchlib import (
+    baseline,
+    browser,
+    genesis_import,
+    http,
+    load,
+    pygeoapi_cfg,
+    report,
+    resilience,
+    scale,
+)
 from scripts.benchlib.stats import ratio
+from scripts.servelib.control import served
+from scripts.servelib.stack import ROOT
 
 IND, YEAR = "sgb2_quote", 2024
 PAGES = {
@@ -21,7 +36,9 @@ PAGES = {
     "embed": f"/embed/karte?indikator={IND}&jahr={YEAR}",
     "profile": "/kommune/03241001",
     "geojson_api": "/api/v1/areas",
+    "values_api": f"/api/v1/values?indikator={IND}&jahr={YEAR}",
 }
+COLD_INDICATORS = ["alo_quote", "krippe_quote", "kita_quote", "auslaender_anteil", "sgb2_quote"]
 
 
 def database_url() -> str:
@@ -40,47 +57,74 @@ def show(name: str, value: object) -> None:
     print(f"  {name}: {json.dumps(value, default=str)}", flush=True)
 
 
+def _show_pair(name: str, fig: dict) -> None:
+    keep = ("nginx_rps", "served_rps", "served_throughput_ratio", "nginx_p50_ms", "served_p50_ms",
+            "served_latency_ratio_p50", "app_alone_rps", "app_alone_throughput_ratio",
+            "app_alone_latency_ratio_p50", "errors")  # fmt: skip
+    show(name, {k: (fig[k]["median"] if isinstance(fig[k], dict) else fig[k])
+                for k in keep if k in fig})  # fmt: skip
+
+
+def _asset_path(front: str) -> str:
+    """The hashed URL of leaflet.js as the map page links it."""
+    import re
+
+    _s, html, _t = http.fetch(front + PAGES["map"], http.PLAIN)
+    return re.search(rb"/static/vendor/leaflet/leaflet\.[0-9a-f]{12}\.js", html).group().decode()
+
+
 def run(args: argparse.Namespace) -> dict:
     """Run the sections asked for; return all figures."""
     res: dict = {"started": dt.datetime.now(dt.UTC).isoformat(), "machine": platform.node(),
-                 "cpus": os.cpu_count(), "quick": args.quick}  # fmt: skip
+                 "cpus": os.cpu_count(), "quick": args.quick,
+                 "served": {"workers": args.workers, "worker_class": "gthread", "threads": 4},
+                 "baseline": "nginx (Debian) serving the same bytes as files, gzip_static"}  # fmt: skip
     url = database_url()
-    workers = args.workers
-    with gunicorn_app(workers) as app:
-        section(f"HTTP: app pages vs a static file of the same size (gunicorn, {workers} workers)")
-        res["http"] = http.compare(app.base, PAGES, args.runs, args.seconds)
-        for k, v in res["http"].items():
-            show(k, {"bytes": v["bytes"], "rps": v["app_rps"], "p50_ms": v["app_p50_ms"],
-                     "p99_ms": v["app_p99_ms"], "static_p50_ms": v["static_p50_ms"],
-                     "latency_ratio_p50": v["latency_ratio_p50"],
-                     "throughput_ratio": v["throughput_ratio"]})  # fmt: skip
-        section("Map page, cold render cache vs a static fetch")
-        inds = ["sgb2_quote", "alo_quote", "krippe_quote", "kita_quote", "auslaender_anteil"]
-        res["map_cold"] = http.cold_map(app.base, inds[: 2 if args.quick else 5], YEAR,
-                                        "/static/_bench/map.bin")  # fmt: skip
+    env = {"WORKERS": str(args.workers), "SESSION_COOKIE_SECURE": "0"}
+    with served(None, 1, **env) as stack, baseline.nginx_files() as files:
+        front, direct = stack["front"], stack["instances"][0]
+        section("HTTP: cached pages from scripts/serve vs nginx serving the same bytes as a file")
+        res["http"] = http.pages(front, direct, files, PAGES, args.runs, args.seconds)
+        for name, fig in res["http"].items():
+            for enc in ("plain", "gzip"):
+                _show_pair(f"{name} ({fig['bytes']} B, {enc})", fig[enc])
+
+        section("Static asset (leaflet.js, hashed name) vs the same bytes from nginx")
+        res["static_asset"] = http.static_asset(front, _asset_path(front), files, args.runs,
+                                                args.seconds)  # fmt: skip
+        for enc in ("plain", "gzip"):
+            _show_pair(f"leaflet.js ({enc})", res["static_asset"][enc])
+
+        section("Map page, cold (nothing cached for the URL) vs a static fetch")
+        map_file = files.add("cold.html", http._body(front + PAGES["map"], http.PLAIN))
+        years = [2024] if args.quick else [2022, 2023, 2024]
+        res["map_cold"] = http.cold_map(front, COLD_INDICATORS[: 2 if args.quick else 5], years,
+                                        map_file)  # fmt: skip
         show("map_cold", res["map_cold"])
+        res["map_cold_cpu"] = http.cold_map_cpu(url, COLD_INDICATORS[: 2 if args.quick else 5],
+                                                years)  # fmt: skip
+        show("map_cold_cpu", res["map_cold_cpu"])
 
         section("Browser: bytes of a first view (gzip, all assets) and first map paint")
-        map_html = http.make_static_twin(app.base, PAGES["map"], "map.html")
         with browser.chromium() as b:
             res["first_view"] = {
-                k: browser.first_view_bytes(b, app.base + PAGES[k])
+                k: browser.first_view_bytes(b, front + PAGES[k])
                 for k in ("map", "profile", "embed")
             }
             for k, v in res["first_view"].items():
                 show(k, {**v, "budget_kb": 150, "ratio_to_budget": ratio(v["kb_total"], 150)})
             res["first_paint"] = browser.paint_vs_static(
-                b, app.base + PAGES["map"], app.base + map_html, 2 if args.quick else 5
+                b, front + PAGES["map"], map_file, 2 if args.quick else 5
             )
             show("first_map_paint", res["first_paint"])
 
         if not args.skip_pygeoapi:
-            section("GeoJSON API vs pygeoapi (OGC API Features) on the same table, same load")
+            section("GeoJSON API (one app instance, no nginx) vs pygeoapi on the same table")
             with (
                 tempfile.TemporaryDirectory() as tmp,
-                pygeoapi_cfg.start(url, workers, Path(tmp)) as pg,
+                pygeoapi_cfg.start(url, args.workers, Path(tmp)) as pg,
             ):
-                res["pygeoapi"] = load.api_vs_pygeoapi(app.base, pg.base, args.runs, args.seconds)
+                res["pygeoapi"] = load.api_vs_pygeoapi(direct, pg.base, args.runs, args.seconds)
             show("api_vs_pygeoapi", res["pygeoapi"])
 
         section("Release load time vs COPY of the same rows into a bare table")
@@ -89,15 +133,28 @@ def run(args: argparse.Namespace) -> dict:
 
         if not args.skip_failure:
             section("Failure and load: 64 connections against map + API; PostgreSQL restart")
-            res["load64"] = resilience.sustained(app.base, PAGES, 10 if args.quick else 60)
+            res["load64"] = resilience.sustained(front, PAGES, 10 if args.quick else 60)
             show("load64", res["load64"])
-            res["pg_restart"] = resilience.pg_restart(app.base, url)
+            res["pg_restart"] = resilience.pg_restart(front, url)
             show("pg_restart", res["pg_restart"])
-    http.remove_static_twins()
+
+        if not args.skip_scale_out:
+            section("Scale-out: requests reaching the app, one instance vs two behind nginx")
+            with served(None, 2, **env) as two:
+                res["scale_out"] = http.scale_out(front, two["front"], PAGES["map"],
+                                                  args.runs, args.seconds)  # fmt: skip
+            res["scale_out"]["workers_per_instance"] = args.workers
+            show("scale_out", res["scale_out"])
+
+    if not args.skip_genesis:
+        section("Real data: 24 GENESIS tables for every German Gemeinde vs a bare COPY")
+        res["genesis"] = genesis_import.run(url)
+        for k, v in res["genesis"].items():
+            show(k, v)
 
     if not args.skip_scale:
         section("Scale: all 10,997 German Gemeinden, 100 indicators x 13 years (synthetic)")
-        res["scale"] = scale.run(url, workers, quick=args.quick)
+        res["scale"] = scale.run(url, args.workers, quick=args.quick)
         for k, v in res["scale"].items():
             show(k, v)
     res["finished"] = dt.datetime.now(dt.UTC).isoformat()
@@ -112,19 +169,24 @@ def main() -> None:
     )
     p.add_argument("--runs", type=int, default=3, help="repetitions per figure (min/median/max)")
     p.add_argument("--seconds", type=float, default=10, help="seconds per wrk run")
-    p.add_argument("--workers", type=int, default=max(2, (os.cpu_count() or 2)))
+    p.add_argument("--workers", type=int, default=max(2, (os.cpu_count() or 2)),
+                   help="gunicorn workers per instance (scripts/serve's WORKERS)")  # fmt: skip
     p.add_argument("--skip-scale", action="store_true")
+    p.add_argument("--skip-scale-out", action="store_true")
     p.add_argument("--skip-pygeoapi", action="store_true")
     p.add_argument("--skip-failure", action="store_true")
+    p.add_argument("--skip-genesis", action="store_true")
     p.add_argument("--out", type=Path, default=ROOT / "bench-results" / "bench.json")
     args = p.parse_args()
     if args.quick:
         args.runs, args.seconds = 1, 1
-        args.skip_scale = args.skip_pygeoapi = True
+        args.skip_scale = args.skip_pygeoapi = args.skip_scale_out = args.skip_genesis = True
     res = run(args)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(res, indent=2, default=str))
-    print(f"\nFigures written to {args.out}")
+    table = args.out.with_suffix(".md")
+    table.write_text(report.markdown(json.loads(args.out.read_text())))
+    print(f"\nFigures written to {args.out}, the README's table to {table}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,81 @@
+"""Sozialmonitoring Region Hannover: the Flask application factory."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from flask_compress import Compress
+
+from app import config, db, errors, formatting, i18n, security
+from app.config import PROJECT_ROOT
+
+# gzip and brotli for every text response (JSON, GeoJSON, CSV, HTML, JS, CSS).
+compress = Compress()
+
+
+def _secret_key(app: Flask) -> str:
+    """SECRET_KEY from the environment, else one kept in instance/ (shared by all workers).
+
+    Whoever reads the key can forge an editor's session: the file is created 0600 (never
+    readable for a moment by others) and a pre-existing wider mode is narrowed.
+    """
+    path = Path(app.instance_path) / "secret_key"
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        # Written completely under a private name, then linked into place: a parallel worker
+        # sees either no key or the whole key, and the first one to link wins.
+        tmp = path.with_name(f".secret_key.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    if path.stat().st_mode & 0o077:  # a key from before: narrow it
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: config, database, languages, blueprints, CLI, error pages."""
+    # From a checkout the instance folder (secret key) is beside the code; an installed wheel
+    # uses Flask's default (<prefix>/var/app-instance) or SOZMON_INSTANCE_PATH.
+    checkout = (PROJECT_ROOT / "pyproject.toml").exists()
+    instance = os.environ.get("SOZMON_INSTANCE_PATH") or (
+        str(PROJECT_ROOT / "instance") if checkout else None
+    )
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=instance,
+    )
+    app.config.from_mapping(config.from_environment())
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(app)
+
+    db.init_app(app)
+    i18n.init_app(app)
+    formatting.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+
+    # Imported here: blueprints import app submodules, and the factory does no work at import.
+    from app import auth, cli
+    from app.api import bp as api_bp
+    from app.views import api_docs, disparities, editor, kommune, maps, pages, zeitreihe
+
+    compress.init_app(app)
+    auth.init_app(app)
+    for bp in (pages.bp, maps.bp, kommune.bp, zeitreihe.bp, disparities.bp, api_bp,
+               api_docs.bp, editor.bp):  # fmt: skip
+        app.register_blueprint(bp)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,115 @@
+"""Serialise API rows: CSV (standard and German Excel), XLSX; licence headers for downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable
+
+from flask import Response
+from openpyxl import Workbook
+
+from app.downloads import safe_text
+from app.http_cache import BodyCache
+from app.openapi import LICENCE
+
+CSV_STANDARD, CSV_DE = "csv", "csv-de"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _cell(value: object, decimal_comma: bool) -> str:
+    """One CSV field: empty for None, true/false, integers without '.0', German comma if asked."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        text = str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+        return text.replace(".", ",") if decimal_comma else text
+    if isinstance(value, list | tuple):
+        return " ".join(str(v) for v in value)
+    # Spreadsheets would run "=…" as a formula; the standard CSV stays byte-exact data.
+    return safe_text(str(value)) if decimal_comma else str(value)
+
+
+def csv_text(rows: Iterable[dict], columns: list[str], variant: str = CSV_STANDARD) -> str:
+    """CSV text: RFC 4180 (comma, dot) or for German Excel (semicolon, decimal comma, BOM)."""
+    excel = variant == CSV_DE
+    buf = io.StringIO()
+    if excel:
+        buf.write("\ufeff")  # Excel only detects UTF-8 with a byte order mark
+    writer = csv.writer(buf, delimiter=";" if excel else ",", lineterminator="\r\n")
+    writer.writerow(columns)
+    for r in rows:
+        writer.writerow([_cell(r.get(c), excel) for c in columns])
+    return buf.getvalue()
+
+
+def xlsx_bytes(rows: Iterable[dict], columns: list[str], notes: list[tuple[str, str]]) -> bytes:
+    """An XLSX workbook: sheet 'Daten' with the rows, sheet 'Hinweise' with licence and sources."""
+    wb = Workbook(write_only=True)  # streams rows: the full release is ~30,000 of them
+    data = wb.create_sheet("Daten")
+    data.append(columns)
+    for r in rows:
+        data.append([_xlsx_cell(r.get(c)) for c in columns])
+    hints = wb.create_sheet("Hinweise")
+    for key, text in notes:
+        hints.append([key, safe_text(text)])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# A whole release as XLSX takes seconds to build and ~1.5 MB to keep.
+XLSX_CACHE = BodyCache(6)
+# All German Gemeinden as GeoJSON: ~1 s to serialise, a few MB to keep.
+GEOJSON_CACHE = BodyCache(8)
+
+
+def cached_xlsx(key: str, build: Callable[[], bytes]) -> bytes:
+    """XLSX bytes by ETag: built once per data version and request, kept for the next client."""
+    return XLSX_CACHE.get_or_build(key, build)
+
+
+def json_text(data: object) -> str:
+    """Compact JSON (UTF-8, not ASCII-escaped) with dates as ISO strings."""
+    return json.dumps(data, ensure_ascii=False, default=_default, separators=(",", ":"))
+
+
+def _xlsx_cell(value: object) -> object:
+    if isinstance(value, list):
+        return " ".join(map(str, value))
+    return safe_text(value) if isinstance(value, str) else value
+
+
+def header_safe(text: str) -> str:
+    """HTTP header values are Latin-1: replace what does not fit (dashes, quotes)."""
+    text = text.replace("–", "-").replace("“", '"').replace("„", '"')
+    text = " ".join(text.split())  # no line breaks in a header (release notes may have them)
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+def download(body: str | bytes, mimetype: str, filename: str, attribution: list[str]) -> Response:
+    """A file response naming licence (Link rel=license) and attribution (X-Attribution)."""
+    resp = Response(body, mimetype=mimetype)
+    if mimetype == "text/csv":
+        resp.headers["Content-Type"] = "text/csv; charset=utf-8; header=present"
+    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    resp.headers["Link"] = f'<{LICENCE["url"]}>; rel="license"; title="{LICENCE["id"]}"'
+    resp.headers["X-Attribution"] = header_safe("; ".join(attribution))
+    return resp
+
+
+def json_response(data: object, mimetype: str = "application/json") -> Response:
+    """A JSON response (a serialised str is passed through) with the licence Link header."""
+    body = data if isinstance(data, str) else json_text(data)
+    resp = Response(body, mimetype=mimetype)
+    resp.headers["Link"] = f'<{LICENCE["url"]}>; rel="license"; title="{LICENCE["id"]}"'
+    return resp
+
+
+def _default(value: object) -> object:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

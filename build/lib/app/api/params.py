@@ -1,0 +1,82 @@
+"""Query-string checks against the OpenAPI document, and the release a request asks for."""
+
+from __future__ import annotations
+
+import re
+
+from flask import request
+from sqlalchemy import Connection
+
+from app.openapi import query_parameters
+from app.problems import ApiProblem
+from indicators.api_queries import find_release
+
+
+def _full(pattern: str) -> re.Pattern:
+    # fullmatch: in Python '$' also matches before a trailing newline.
+    return re.compile(pattern.removeprefix("^").removesuffix("$"))
+
+
+def check_value(name: str, value: str, schema: dict) -> None:
+    """Refuse a value the document's schema refuses (enum or anchored pattern), with a reason."""
+    if "enum" in schema and value not in schema["enum"]:
+        raise ApiProblem(400, "invalid-parameter",
+                         f"{name}={value!r} ist nicht erlaubt; möglich: {', '.join(schema['enum'])}.",
+                         parameter=name, allowed=schema["enum"])  # fmt: skip
+    if "pattern" in schema and not _full(schema["pattern"]).fullmatch(value):
+        n = value.count(",") + 1
+        limit = re.search(r"\{0,(\d+)\}\$$", schema["pattern"])
+        why = (
+            f"zu viele Einträge ({n}, höchstens {int(limit.group(1)) + 1})"
+            if limit and n > int(limit.group(1)) + 1
+            else "ungültiges Format"
+        )
+        raise ApiProblem(400, "invalid-parameter", f"{name}: {why}.",
+                         parameter=name, pattern=schema["pattern"])  # fmt: skip
+
+
+def query(path: str) -> dict[str, str]:
+    """The request's query parameters after checking names, repetition and values."""
+    allowed = query_parameters(path)
+    unknown = sorted(k for k in request.args if k not in allowed)
+    if unknown:
+        raise ApiProblem(400, "unknown-parameter",
+                         f"Unbekannte(r) Parameter: {', '.join(unknown)}. Erlaubt: "
+                         f"{', '.join(allowed) or 'keine'}.",
+                         parameters=unknown, allowed=list(allowed))  # fmt: skip
+    out = {}
+    for name in request.args:
+        values = request.args.getlist(name)
+        if len(values) > 1:
+            raise ApiProblem(400, "invalid-parameter",
+                             f"{name} ist mehrfach angegeben; Listen bitte durch Komma trennen.",
+                             parameter=name)  # fmt: skip
+        check_value(name, values[0], allowed[name])
+        out[name] = values[0]
+    return out
+
+
+def path_value(name: str, value: str, pattern: str) -> str:
+    """A path segment checked against its pattern."""
+    check_value(name, value, {"pattern": pattern})
+    return value
+
+
+def release(conn: Connection, ref: str | None) -> dict | None:
+    """The release a request names (published or withdrawn), None if none named; 404 for drafts."""
+    if ref is None:
+        return None
+    rel = find_release(conn, ref)
+    if rel is None or rel["status"] == "draft":
+        # Drafts are not public: answered exactly like an unknown release.
+        raise ApiProblem(404, "release-unavailable",
+                         f"Release {ref!r} ist unbekannt oder nicht veröffentlicht; siehe"
+                         " /api/v1/releases.", parameter="release")  # fmt: skip
+    # A withdrawn release stays readable when named explicitly (permalinks keep working);
+    # its attribution says it was withdrawn. It is never the default.
+    return rel
+
+
+def csv_list(value: str | None) -> list[str] | None:
+    """A comma list, or None when the parameter was not given."""
+    return value.split(",") if value is not None else None

@@ -1,0 +1,371 @@
+"""API views: check the query, answer 304 if current, call the query, serialise."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, request, url_for
+from sqlalchemy import Connection
+
+from app import metadata, openapi
+from app.api import envelope, formats, params
+from app.db import get_conn
+from app.http_cache import BodyCache, data_version_now
+from app.problems import ApiProblem
+from geodata.queries import feature_collection
+from indicators import api_queries as q
+from indicators.classify import quantile_breaks
+from indicators.queries import get_indicator, release_for
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+INDICATOR_FIELDS = [
+    "id", "topic", "topic_de", "topic_en", "name_de", "name_en", "unit", "decimals", "polarity",
+    "first_year", "definition_de", "definition_en", "source", "numerator_de", "denominator_de",
+    "release", "synthetic", "years",
+]  # fmt: skip
+VALUE_FIELDS = list(openapi.SCHEMAS["Value"]["properties"])
+RELEASE_FIELDS = list(openapi.SCHEMAS["Release"]["properties"])
+
+
+_STATE = BodyCache(4)
+
+
+class Ctx:
+    """What every API view needs first: checked parameters, named release, data state."""
+
+    def __init__(self, path: str):
+        self.args = params.query(path)
+        self.release = params.release(self.conn, self.args.get("release")) if (
+            "release" in self.args) else None  # fmt: skip
+        version = data_version_now()
+        # Releases by id, read once per data version: a cached answer needs no database at all.
+        state = _STATE.get_or_build(version, lambda: q.api_state(self.conn))
+        self.state = {"version": version, "releases": dict(state["releases"])}
+        if self.release is not None:  # a withdrawn release, named explicitly, is involved too
+            self.state["releases"].setdefault(self.release["id"], self.release)
+        self.tag = envelope.etag(self.state["version"])
+
+    @property
+    def conn(self) -> Connection:
+        """The request's database connection, opened only when a query needs it."""
+        return get_conn()
+
+    def releases(self, ids: set[int] | None = None) -> list[dict]:
+        """The releases involved (all published ones when ids is None), newest first."""
+        rels = self.state["releases"].values()
+        chosen = [r for r in rels if ids is None or r["id"] in ids]
+        return sorted(chosen, key=lambda r: (r["published_at"], r["id"]), reverse=True)
+
+    def unchanged(self) -> Response | None:
+        """304 when the client's copy is current (checked before the expensive query)."""
+        return envelope.not_modified_response(self.tag, envelope.newest(self.releases()))
+
+    def respond(self, resp: Response, involved: list[dict]) -> Response:
+        """Attach caching headers; Last-Modified from the involved (else any) release."""
+        last = envelope.newest(involved) or envelope.newest(self.releases())
+        return envelope.cacheable(resp, self.tag, last)
+
+
+@bp.after_app_request
+def cors(resp: Response) -> Response:
+    """Open for reading from any origin: the data are public."""
+    if request.path.startswith("/api/"):
+        resp.headers["Access-Control-Allow-Origin"] = "*"
+        resp.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+        resp.headers["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
+        resp.headers["Access-Control-Expose-Headers"] = (
+            "ETag, Last-Modified, Link, X-Attribution, Content-Disposition"
+        )
+    return resp
+
+
+@bp.get("/")
+def index() -> Response:
+    ctx = Ctx("/")
+    links = {p.strip("/").split("/")[0] or "api": request.host_url.rstrip("/") + "/api/v1" + p
+             for p in openapi.document()["paths"] if "{" not in p and p != "/"}  # fmt: skip
+    body = {**envelope.envelope([]), "links": links, "docs": url_for("api_docs.docs")}
+    return ctx.respond(formats.json_response(body), [])
+
+
+@bp.get("/openapi.json")
+def openapi_json() -> Response:
+    ctx = Ctx("/openapi.json")
+    return ctx.unchanged() or ctx.respond(formats.json_response(openapi.document()), [])
+
+
+@bp.get("/topics")
+def topics() -> Response:
+    ctx = Ctx("/topics")
+    if r := ctx.unchanged():
+        return r
+    rid = ctx.release["id"] if ctx.release else None
+    rows = q.topics(ctx.conn, rid)
+    involved = [ctx.release] if ctx.release else ctx.releases()
+    body = {**envelope.envelope(involved), "count": len(rows), "data": rows}
+    return ctx.respond(formats.json_response(body), involved)
+
+
+def _indicator_rows(ctx: Ctx, indicator_id: str | None = None) -> tuple[list[dict], list[dict]]:
+    rid = ctx.release["id"] if ctx.release else None
+    rows = q.catalogue(ctx.conn, rid, indicator_id)
+    out = [{**{k: r.get(k) for k in INDICATOR_FIELDS}, "topic": r["topic_id"],
+            "release": r["release_label"]} for r in rows]  # fmt: skip
+    return out, ctx.releases({i for r in rows for i in r["release_ids"]})
+
+
+@bp.get("/indicators")
+def indicators() -> Response:
+    ctx = Ctx("/indicators")
+    if r := ctx.unchanged():
+        return r
+    rows, involved = _indicator_rows(ctx)
+    fmt = ctx.args.get("format", "json")
+    if fmt == "json":
+        body = {**envelope.envelope(involved), "count": len(rows), "data": rows}
+        return ctx.respond(formats.json_response(body), involved)
+    text = formats.csv_text(rows, INDICATOR_FIELDS, fmt)
+    name = f"sozialmonitoring-indikatoren{_suffix(ctx)}.csv"
+    resp = formats.download(text, "text/csv", name, envelope.attribution(involved))
+    return ctx.respond(resp, involved)
+
+
+@bp.get("/indicators/<indicator_id>")
+def indicator(indicator_id: str) -> Response:
+    params.path_value("id", indicator_id, f"^{openapi.ID}$")
+    ctx = Ctx("/indicators/{id}")
+    if r := ctx.unchanged():
+        return r
+    rows, involved = _indicator_rows(ctx, indicator_id)
+    if not rows:
+        where = f" im Release {ctx.release['label']}" if ctx.release else ""
+        raise ApiProblem(404, "not-found", f"Indikator {indicator_id!r} gibt es{where} nicht;"
+                         " siehe /api/v1/indicators.")  # fmt: skip
+    body = {**envelope.envelope(involved), "count": 1, "data": rows}
+    return ctx.respond(formats.json_response(body), involved)
+
+
+def _suffix(ctx: Ctx) -> str:
+    return f"-{ctx.release['label']}" if ctx.release else ""
+
+
+def _geojson(text: str, ctx: Ctx) -> dict:
+    data = json.loads(text)
+    data.update(envelope.envelope([ctx.release] if ctx.release else [], boundaries=True))
+    return data
+
+
+@bp.get("/areas")
+def areas() -> Response:
+    ctx = Ctx("/areas")
+    if r := ctx.unchanged():
+        return r
+    full = ctx.args.get("geometry") == "full"
+    a = ctx.args
+
+    def build() -> str:
+        text_ = feature_collection(ctx.conn, a.get("ebene") or "home", None, full, a.get("land"))
+        data = _geojson(text_, ctx)
+        data["count"] = len(data["features"])
+        return formats.json_text(data)
+
+    # Keyed by the ETag (data version + query): all German Gemeinden take ~1 s to serialise.
+    body = formats.GEOJSON_CACHE.get_or_build(ctx.tag, build)
+    resp = formats.json_response(body, "application/geo+json")
+    return ctx.respond(resp, [ctx.release] if ctx.release else [])
+
+
+@bp.get("/benchmarks")
+def benchmarks() -> Response:
+    ctx = Ctx("/benchmarks")
+    if r := ctx.unchanged():
+        return r
+    a = ctx.args
+    for name in ("indikator", "jahr"):
+        if name not in a:
+            raise ApiProblem(400, "invalid-parameter", f"{name} fehlt.", parameter=name)
+    ind_id, year = a["indikator"], int(a["jahr"])
+    _check_known(ctx, "indicator", [ind_id], "Indikatoren")
+    rel = ctx.release or release_for(ctx.conn, ind_id)
+    rows = q.benchmark_list(ctx.conn, ind_id, year, rel["id"]) if rel else []
+    if not rows:
+        raise ApiProblem(404, "not-found", f"Keine Werte für {ind_id!r} im Jahr {year};"
+                         f" siehe /api/v1/indicators/{ind_id}.")  # fmt: skip
+    involved = ctx.releases(set(rel.get("ids") or [rel["id"]]))
+    body = {**envelope.envelope(involved), "count": len(rows), "data": rows}
+    return ctx.respond(formats.json_response(body), involved)
+
+
+MAPDATA_CACHE = BodyCache(128)  # Germany-wide answers are ~300 KB; 21 Kommunen ~1 KB
+
+
+def _mapdata(ctx: Ctx) -> tuple[str, list[dict]]:
+    """Checked parameters → the serialised map data and the releases it comes from."""
+    a = ctx.args
+    for name in ("indikator", "jahr"):
+        if name not in a:
+            raise ApiProblem(400, "invalid-parameter", f"{name} fehlt.", parameter=name)
+    ind, year, level = a["indikator"], int(a["jahr"]), a.get("ebene", "kommune")
+    _check_known(ctx, "indicator", [ind], "Indikatoren")
+    rel = ctx.release or release_for(ctx.conn, ind)
+    if rel is None:
+        raise ApiProblem(404, "not-found", f"Für {ind!r} gibt es keine veröffentlichten Werte.")
+    involved = ctx.releases(set(rel.get("ids") or [rel["id"]]))
+    data = q.map_data(ctx.conn, ind, year, rel["id"], level, a.get("land"))
+    if not data:
+        raise ApiProblem(404, "not-found", f"Keine Werte für {ind!r} im Jahr {year} auf Ebene"
+                         f" {level!r}; siehe /api/v1/indicators/{ind}.")  # fmt: skip
+    known = [v for v in data.values() if v is not None]
+    body = formats.json_text({
+        **envelope.envelope(involved), "count": len(data), "indicator": ind,
+        "unit": get_indicator(ctx.conn, ind)["unit"], "year": year,
+        "release": involved[0]["label"] if involved else None, "ebene": level,
+        "land": a.get("land"), "breaks": quantile_breaks(known), "data": data,
+    })  # fmt: skip
+    return body, involved
+
+
+@bp.get("/mapdata")
+def mapdata() -> Response:
+    ctx = Ctx("/mapdata")
+    if r := ctx.unchanged():
+        return r
+    hit = MAPDATA_CACHE.get(ctx.tag)  # (body, involved releases) per data version and query
+    if hit is None:
+        hit = _mapdata(ctx)
+        MAPDATA_CACHE.put(ctx.tag, hit)
+    body, involved = hit
+    return ctx.respond(formats.json_response(body), involved)
+
+
+@bp.get("/areas/<ags>")
+def area(ags: str) -> Response:
+    params.path_value("ags", ags, f"^{openapi.AGS}$")
+    ctx = Ctx("/areas/{ags}")
+    if r := ctx.unchanged():
+        return r
+    full = ctx.args.get("geometry") == "full"
+    data = _geojson(feature_collection(ctx.conn, None, [ags], full), ctx)
+    if not data["features"]:
+        raise ApiProblem(404, "not-found", f"Gebiet {ags!r} gibt es nicht; siehe /api/v1/areas.")
+    feature = {**data["features"][0], **{k: data[k] for k in ("licence", "attribution")}}
+    resp = formats.json_response(feature, "application/geo+json")
+    return ctx.respond(resp, [ctx.release] if ctx.release else [])
+
+
+def _check_known(ctx: Ctx, table: str, ids: list[str] | None, what: str) -> None:
+    if not ids:
+        return
+    unknown = sorted(set(ids) - q.existing(ctx.conn, table, ids))
+    if unknown:
+        raise ApiProblem(404, "not-found", f"Unbekannte {what}: {', '.join(unknown)}.",
+                         unknown=unknown)  # fmt: skip
+
+
+@bp.get("/values")
+def values() -> Response:
+    ctx = Ctx("/values")
+    a = ctx.args
+    fmt = a.get("format", "json")
+    indicators_ = params.csv_list(a.get("indikator"))
+    ags = params.csv_list(a.get("ags"))
+    if fmt == "geojson" and not indicators_:
+        raise ApiProblem(400, "invalid-parameter", "format=geojson verlangt den Parameter"
+                         " indikator (Geometrien je Wert werden sonst sehr groß).",
+                         parameter="indikator")  # fmt: skip
+    _check_known(ctx, "indicator", indicators_, "Indikatoren")
+    _check_known(ctx, "area", ags, "Gebiete (AGS)")
+    if r := ctx.unchanged():
+        return r
+    pairs = q.value_releases(ctx.conn, indicators_, ctx.release["id"] if ctx.release else None)
+    if ctx.release and indicators_ and set(indicators_) - set(pairs):
+        missing = ", ".join(sorted(set(indicators_) - set(pairs)))
+        raise ApiProblem(404, "not-found", f"Nicht im Release {ctx.release['label']}: {missing}.")
+    years = [int(y) for y in a["jahr"].split(",")] if "jahr" in a else None
+    rows = q.values_long(
+        ctx.conn, sorted(pairs), ctx.release["id"] if ctx.release else None, years, ags
+    )
+    involved = ctx.releases(set().union(*pairs.values()))
+    env = envelope.envelope(involved, boundaries=fmt == "geojson")
+    if fmt == "json":
+        body = {**env, "releases": [r["label"] for r in involved], "count": len(rows),
+                "data": rows}  # fmt: skip
+        return ctx.respond(formats.json_response(body), involved)
+    if fmt == "geojson":
+        geoms = q.area_geometries(ctx.conn, sorted({r["ags"] for r in rows}))
+        features = [{"type": "Feature", "geometry": json.loads(geoms[r["ags"]]), "properties": r}
+                    for r in rows]  # fmt: skip
+        body = {"type": "FeatureCollection", "features": features, **env, "count": len(rows)}
+        return ctx.respond(formats.json_response(body, "application/geo+json"), involved)
+    name = f"sozialmonitoring-werte{_suffix(ctx)}"
+    if fmt == "xlsx":
+        notes = [("Lizenz", f"{openapi.LICENCE['name']} ({openapi.LICENCE['url']})")]
+        notes += [("Quelle", t) for t in env["attribution"]]
+        notes += [("Hinweis", env["hinweis"])] if "hinweis" in env else []
+        body = formats.cached_xlsx(ctx.tag, lambda: formats.xlsx_bytes(rows, VALUE_FIELDS, notes))
+        resp = formats.download(body, formats.XLSX_TYPE, name + ".xlsx", env["attribution"])
+    else:
+        text = formats.csv_text(rows, VALUE_FIELDS, fmt)
+        resp = formats.download(text, "text/csv", name + ".csv", env["attribution"])
+    return ctx.respond(resp, involved)
+
+
+@bp.get("/releases")
+def releases() -> Response:
+    ctx = Ctx("/releases")
+    if r := ctx.unchanged():
+        return r
+    rows = [r for r in q.published_releases(ctx.conn)
+            if ctx.release is None or r["id"] == ctx.release["id"]]  # fmt: skip
+    data = [{**{k: r.get(k) for k in RELEASE_FIELDS}, "datapackage": _datapackage_url(r)}
+            for r in rows]  # fmt: skip
+    involved = ctx.releases({r["id"] for r in rows})
+    body = {**envelope.envelope(involved), "count": len(data), "data": data}
+    return ctx.respond(formats.json_response(body), involved)
+
+
+def _datapackage_url(rel: dict) -> str:
+    return url_for("api.datapackage", release=rel["label"], _external=True)
+
+
+@bp.get("/releases/<release>/datapackage.json")
+def datapackage(release: str) -> Response:
+    params.path_value("release", release, openapi.RELEASE_REF)
+    ctx = Ctx("/releases/{release}/datapackage.json")
+    rel = params.release(ctx.conn, release)
+    if r := ctx.unchanged():
+        return r
+    info = next(r for r in q.published_releases(ctx.conn) if r["id"] == rel["id"])
+    pkg = metadata.datapackage(info, _urls(rel["label"]))
+    return ctx.respond(formats.json_response(pkg), [rel])
+
+
+def _urls(label: str) -> dict[str, str]:
+    """Absolute download URLs of one release (for datapackage.json and DCAT)."""
+
+    def u(endpoint: str, **kw: str) -> str:
+        return url_for(endpoint, _external=True, **kw)
+
+    return {
+        "values_csv": u("api.values", release=label, format="csv"),
+        "values_xlsx": u("api.values", release=label, format="xlsx"),
+        "values_json": u("api.values", release=label),
+        "indicators_csv": u("api.indicators", release=label, format="csv"),
+        "areas": u("api.areas"),
+        "datapackage": u("api.datapackage", release=label),
+        "docs": u("api_docs.docs"),
+        "api": u("api.index"),
+    }
+
+
+@bp.get("/dcat.rdf")
+def dcat() -> Response:
+    ctx = Ctx("/dcat.rdf")
+    if r := ctx.unchanged():
+        return r
+    rels = [r for r in q.published_releases(ctx.conn) if not r["synthetic"]]
+    xml = metadata.dcat_catalog(rels, {r["label"]: _urls(r["label"]) for r in rels},
+                                url_for("api.dcat", _external=True))  # fmt: skip
+    resp = Response(xml, mimetype="application/rdf+xml")
+    return ctx.respond(resp, rels)

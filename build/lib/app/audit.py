@@ -1,0 +1,49 @@
+"""The editors' audit log: who logged in, imported, published, withdrew or discarded what."""
+
+from __future__ import annotations
+
+import getpass
+
+from sqlalchemy import Connection, text
+
+ACTIONS = ("login", "logout", "import", "publish", "rollback", "discard")
+
+
+def record(
+    conn: Connection,
+    editor: str,
+    action: str,
+    release: str | None = None,
+    detail: str | None = None,
+    ip: str | None = None,
+) -> None:
+    """Add one entry in the caller's transaction (written only if the action is)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    conn.execute(
+        text(
+            "INSERT INTO audit_log (editor, action, release_label, detail, ip)"
+            " VALUES (:e, :a, :r, :d, :ip)"
+        ),
+        {"e": editor[:80], "a": action, "r": release, "d": detail, "ip": (ip or "")[:64] or None},
+    )
+
+
+def recent(conn: Connection, limit: int = 50) -> list[dict]:
+    """The newest entries first."""
+    rows = conn.execute(
+        text(
+            "SELECT at, editor, action, release_label, detail, ip FROM audit_log"
+            " ORDER BY at DESC, id DESC LIMIT :l"
+        ),
+        {"l": limit},
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def cli_actor() -> str:
+    """Who ran a command line action: the operating-system user, marked as such."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"

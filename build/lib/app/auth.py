@@ -1,0 +1,202 @@
+"""Editor login: hashed passwords, a DB-backed lockout, revocable sessions and CSRF tokens.
+
+Sessions: the signed cookie carries the editor's name, the editor's `session_version` at login
+and the login time. Every editor request checks both against the database, so logout, a new
+password or removal revoke every cookie at once, and a session ends LOGIN_SESSION_HOURS after
+login however active it is (the cookie is not extended per request).
+
+Lockout: failures are counted per account (LOGIN_MAX_FAILURES) and, with a higher limit, per
+client address (LOGIN_MAX_FAILURES_PER_ADDRESS), so one person behind a shared address cannot
+lock the real editors out with made-up names. Check and count run under advisory locks on the
+name and the address: parallel tries are checked one after the other, never past the limit.
+
+CSRF: written here in a few lines instead of Flask-WTF — one random token per session, sent
+as the hidden form field `csrf_token` and compared in constant time on every POST the app routes
+(the editors' forms are the only POSTs; everything else is read-only GET).
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import secrets
+import time
+from collections.abc import Callable
+
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from sqlalchemy import Connection, text
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app import audit
+from app.db import get_conn, get_engine
+
+# Compared against when the name is unknown, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("timing-equaliser", method="scrypt")
+MIN_PASSWORD_LENGTH = 12
+
+
+def add_editor(conn: Connection, name: str, password: str) -> None:
+    """Create an editor or set a new password (a scrypt hash only); a new password ends sessions."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"Das Passwort braucht mindestens {MIN_PASSWORD_LENGTH} Zeichen.")
+    conn.execute(
+        text(
+            "INSERT INTO editor (name, password_hash) VALUES (:n, :h)"
+            " ON CONFLICT (name) DO UPDATE SET password_hash = EXCLUDED.password_hash,"
+            " session_version = editor.session_version + 1"
+        ),
+        {"n": name, "h": generate_password_hash(password, method="scrypt")},
+    )
+
+
+def remove_editor(conn: Connection, name: str) -> bool:
+    """Delete an editor account (its sessions stop working); False if there is none."""
+    return conn.execute(text("DELETE FROM editor WHERE name = :n"), {"n": name}).rowcount > 0
+
+
+def end_sessions(conn: Connection, name: str) -> None:
+    """Revoke every session of the editor (logout ends them on all devices)."""
+    conn.execute(
+        text("UPDATE editor SET session_version = session_version + 1 WHERE name = :n"),
+        {"n": name},
+    )
+
+
+def locked_out(conn: Connection, name: str, ip: str) -> bool:
+    """True after too many failures for this account, or far more from this address."""
+    cfg = current_app.config
+    by_name, by_ip = conn.execute(
+        text(
+            "SELECT count(*) FILTER (WHERE name = :n), count(*) FILTER (WHERE ip = :ip)"
+            " FROM login_failure WHERE (name = :n OR ip = :ip)"
+            " AND failed_at > now() - make_interval(mins => :m)"
+        ),
+        {"n": name[:80], "ip": ip[:64], "m": cfg["LOGIN_LOCK_MINUTES"]},
+    ).one()
+    return by_name >= cfg["LOGIN_MAX_FAILURES"] or by_ip >= cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+
+
+def check_login(name: str, password: str, ip: str) -> str:
+    """'ok', 'wrong' or 'locked'; failures are recorded (committed even though login fails)."""
+    with get_engine().begin() as conn:
+        # Serialise attempts on the same name or address (name first, then address: no
+        # deadlock), so count-then-check cannot be overtaken by a parallel try.
+        conn.execute(
+            text(
+                "SELECT pg_advisory_xact_lock(1, hashtext(:n)), pg_advisory_xact_lock(2, hashtext(:ip))"
+            ),
+            {"n": name[:80], "ip": ip[:64]},
+        )
+        if locked_out(conn, name, ip):
+            return "locked"
+        stored = conn.scalar(text("SELECT password_hash FROM editor WHERE name = :n"), {"n": name})
+        if check_password_hash(stored or _DUMMY_HASH, password) and stored:
+            conn.execute(
+                text("UPDATE editor SET last_login_at = now() WHERE name = :n"), {"n": name}
+            )
+            conn.execute(
+                text("DELETE FROM login_failure WHERE name = :n AND ip = :ip"),
+                {"n": name, "ip": ip},
+            )
+            audit.record(conn, name, "login", ip=ip)
+            return "ok"
+        conn.execute(
+            text("INSERT INTO login_failure (name, ip) VALUES (:n, :ip)"),
+            {"n": name[:80], "ip": ip[:64]},
+        )
+        return "wrong"
+
+
+def _valid_session(name: str) -> bool:
+    """The cookie's version is the editor's current one and the login is recent enough."""
+    hours = current_app.config["LOGIN_SESSION_HOURS"]
+    login_at = session.get("login_at")
+    if not isinstance(login_at, int | float) or time.time() - login_at > hours * 3600:
+        return False
+    version = get_conn().scalar(
+        text("SELECT session_version FROM editor WHERE name = :n"), {"n": name}
+    )
+    return version is not None and version == session.get("ver")
+
+
+def current_editor() -> str | None:
+    """The logged-in editor's name, or None for the (anonymous) public."""
+    name = session.get("editor")
+    if name is None:
+        return None
+    if "editor_ok" not in g:  # one database check per request
+        g.editor_ok = _valid_session(name)
+        if not g.editor_ok:
+            session.clear()  # revoked or expired: the cookie is deleted
+    return name if g.editor_ok else None
+
+
+def is_editor() -> bool:
+    """Whether this request comes from a logged-in editor (for draft visibility)."""
+    return current_editor() is not None
+
+
+def login_session(name: str) -> None:
+    """Start a fresh session (new CSRF token) bound to the editor's current session version."""
+    version = get_conn().scalar(
+        text("SELECT session_version FROM editor WHERE name = :n"), {"n": name}
+    )
+    session.clear()
+    session.permanent = True
+    session["editor"] = name
+    session["ver"] = version
+    session["login_at"] = int(time.time())
+    session["csrf"] = secrets.token_urlsafe(32)
+    g.pop("editor_ok", None)
+
+
+def logout_session() -> None:
+    """End this editor's sessions everywhere (the version moves on) and clear the cookie."""
+    name = current_editor()
+    if name is not None:
+        with get_engine().begin() as conn:
+            end_sessions(conn, name)
+            audit.record(conn, name, "logout", ip=request.remote_addr)
+    session.clear()
+
+
+def editor_required(view: Callable) -> Callable:
+    """Send anonymous users to the login page."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if not is_editor():
+            nxt = request.full_path if request.query_string else request.path
+            return redirect(url_for("editor.login", next=nxt))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def csrf_token() -> str:
+    """The session's CSRF token (created on first use) for hidden form fields."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]
+
+
+def check_csrf() -> None:
+    """Refuse a POST without the session's token (400), before the view runs."""
+    # Only routed POSTs: a POST to a GET-only URL stays a 405 (or problem+json under /api).
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.routing_exception is not None:
+        return
+    sent = request.form.get("csrf_token", "")
+    if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
+        g.csrf_failed = True
+        abort(400, description="Sicherheitstoken fehlt oder ist abgelaufen. Bitte neu laden.")
+
+
+def init_app(app: Flask) -> None:
+    """Trusted proxy, the CSRF check and the template helpers."""
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops:  # client address and scheme from X-Forwarded-* set by that many proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    app.before_request(check_csrf)
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.jinja_env.globals["is_editor"] = is_editor

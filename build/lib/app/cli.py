@@ -1,0 +1,270 @@
+"""Click commands for every operational task (schema, boundaries, catalogue, releases)."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from alembic import command as alembic_command
+from alembic.config import Config as AlembicConfig
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import Connection, text
+
+from app.config import PROJECT_ROOT
+from app.db import get_engine
+from geodata.loaders import load_boundaries
+from geodata.report import LoadError
+from indicators import demo, zensus
+from indicators.loaders import load_catalogue, load_release, load_topics
+from indicators.releases import publish as publish_release
+
+CATALOGUE_DIR = PROJECT_ROOT / "indicators" / "data"
+REGION = ("03241", "Region Hannover")
+
+
+def alembic_config(url: str) -> AlembicConfig:
+    """Alembic configuration pointing at the app's migrations and database."""
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(PROJECT_ROOT / "app" / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+@contextmanager
+def transaction() -> Iterable[Connection]:
+    """One transaction for a whole load; any problem rolls everything back."""
+    with get_engine().begin() as conn:
+        yield conn
+
+
+def fail(err: LoadError) -> None:
+    """Print every problem (file, row, column, message) and exit non-zero."""
+    click.secho(f"{len(err.problems)} Problem(e) gefunden, nichts geändert:", fg="red", err=True)
+    for p in err.problems:
+        click.echo(f"  {p}", err=True)
+    sys.exit(1)
+
+
+def progress(label: str) -> Callable[[Iterable], Iterable]:
+    """A terminal progress bar for long steps (chunks of a load)."""
+
+    def wrap(items: Iterable) -> Iterable:
+        with click.progressbar(list(items), label=label, file=sys.stderr) as bar:
+            yield from bar
+
+    return wrap
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema (Alembic)."""
+
+
+@db_group.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Create or upgrade the schema to the newest revision (creates PostGIS if missing)."""
+    alembic_command.upgrade(alembic_config(current_app.config["DATABASE_URL"]), "head")
+    click.echo("Schema ist aktuell.")
+
+
+@db_group.command("check")
+@with_appcontext
+def db_check() -> None:
+    """Fail when the models and the database schema differ (alembic check: no drift)."""
+    alembic_command.check(alembic_config(current_app.config["DATABASE_URL"]))
+    click.echo("Modelle und Schema stimmen überein.")
+
+
+@db_group.command("current")
+@with_appcontext
+def db_current() -> None:
+    """Show the schema revision of the database."""
+    alembic_command.current(alembic_config(current_app.config["DATABASE_URL"]))
+
+
+@click.command("load-boundaries")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--layer", help="Layer of a multi-layer file (e.g. 'gemeinden' or 'vg250_gem').")
+@click.option("--ags-prefix", default=None, help="Only areas whose AGS starts with this.")
+@click.option("--level", type=click.Choice(["kommune", "gemeinde"]), default="kommune")
+@click.option("--tolerance", default=50.0, show_default=True, help="Simplification in metres.")
+@click.option("--no-region", is_flag=True, help="Do not (re)build the Region area 03241.")
+@with_appcontext
+def load_boundaries_cmd(
+    path: Path, layer: str | None, ags_prefix: str | None, level: str, tolerance: float,
+    no_region: bool,
+) -> None:  # fmt: skip
+    """Load boundaries from any GDAL file: reproject, repair, simplify, upsert."""
+    region = None if no_region or level != "kommune" else REGION
+    try:
+        with transaction() as conn:
+            click.echo(f"Lese {path} …", err=True)
+            rep = load_boundaries(conn, path, layer=layer, ags_prefix=ags_prefix, level=level,
+                                  region=region, tolerance_m=tolerance)  # fmt: skip
+    except LoadError as err:
+        fail(err)
+    for ags, reason in rep.repaired:
+        click.secho(f"  repariert (ST_MakeValid): {ags}: {reason}", fg="yellow")
+    click.echo(f"{rep.loaded} Gebiete geladen, {len(rep.repaired)} Geometrien repariert.")
+
+
+@click.command("load-catalogue")
+@click.option("--topics", type=click.Path(path_type=Path), default=CATALOGUE_DIR / "topics.csv")
+@click.argument(
+    "path", type=click.Path(path_type=Path), default=CATALOGUE_DIR / "catalogue.csv", required=False
+)
+@with_appcontext
+def load_catalogue_cmd(topics: Path, path: Path) -> None:
+    """Load (upsert) topics and the indicator catalogue from CSV or XLSX."""
+    try:
+        with transaction() as conn:
+            nt = load_topics(conn, topics)
+            ni = load_catalogue(conn, path)
+    except LoadError as err:
+        fail(err)
+    click.echo(f"{nt} Themen, {ni} Indikatoren geladen.")
+
+
+@click.command("load-release")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--label", required=True, help="Release label, e.g. 2025-1.")
+@click.option("--note", default="", help="Note shown with the release.")
+@click.option("--synthetic", is_flag=True, help="Mark as synthetic (shown as Beispieldaten).")
+@click.option("--draft", is_flag=True, help="Load as draft instead of publishing at once.")
+@with_appcontext
+def load_release_cmd(
+    paths: tuple[Path, ...], label: str, note: str, synthetic: bool, draft: bool
+) -> None:
+    """Load a release from long-form CSV/XLSX files (ags, indicator, year, value[, …]).
+
+    Without --draft it is published in the same transaction, through the same publish step as
+    `sozmon publish` (small-number rule SUPPRESS_NUMERATOR_BELOW included).
+    """
+    try:
+        with transaction() as conn:
+            rid, n = load_release(conn, list(paths), label, synthetic=synthetic, note=note,
+                                  progress=progress("Werte"))  # fmt: skip
+            if not draft:
+                publish_release(conn, label, current_app.config["SUPPRESS_NUMERATOR_BELOW"])
+    except LoadError as err:
+        fail(err)
+    click.echo(
+        f"Release {label} (id {rid}) mit {n} Werten {'als Entwurf ' if draft else ''}geladen."
+    )
+
+
+@click.command("load-zensus")
+@click.argument("path", type=click.Path(path_type=Path), required=False)
+@with_appcontext
+def load_zensus_cmd(path: Path | None) -> None:
+    """Load the real Zensus 2022 population (table 1000A-0000) as release zensus-2022."""
+    path = path or current_app.config["DATA_DIR"] / "indicators" / (
+        "zensus2022_1000A-0000_bevoelkerung_gemeinden.csv"
+    )
+    try:
+        with transaction() as conn:
+            rep = zensus.load_zensus(conn, path)
+            # Like every release: live only through publish() (small-number rule included).
+            publish_release(conn, zensus.RELEASE_LABEL,
+                            current_app.config["SUPPRESS_NUMERATOR_BELOW"], by="cli")  # fmt: skip
+    except LoadError as err:
+        fail(err)
+    click.echo(f"Zensus 2022: {rep.loaded} Werte geladen (Release {zensus.RELEASE_LABEL}).")
+    if rep.unmatched:
+        click.secho(
+            f"  {len(rep.unmatched)} Schlüssel ohne Gebiet in den geladenen Grenzen übersprungen"
+            f" (z. B. {', '.join(rep.unmatched[:5])})",
+            fg="yellow",
+        )
+    if rep.missing:
+        click.secho(f"  ohne Zensus-Wert: {', '.join(rep.missing)}", fg="yellow")
+
+
+@click.command("demo-release")
+@click.option("--seed", default=42, show_default=True)
+@click.option("--label", default=demo.DEMO_LABEL, show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), help="Also write the generated CSV here.")
+@with_appcontext
+def demo_release_cmd(seed: int, label: str, out: Path | None) -> None:
+    """Generate the seeded synthetic demo release (Beispieldaten) and load it."""
+    try:
+        with transaction() as conn:
+            rows = demo.generate(conn, seed=seed)
+            with tempfile.TemporaryDirectory() as tmp:
+                path = out or Path(tmp) / "demo.csv"
+                demo.write_csv(rows, path)
+                rid, n = load_release(conn, [path], label, synthetic=True,
+                                      note=demo.DEMO_NOTE.format(seed=seed),
+                                      progress=progress("Beispieldaten"))  # fmt: skip
+            publish_release(conn, label, current_app.config["SUPPRESS_NUMERATOR_BELOW"],
+                            by="cli")  # fmt: skip
+    except LoadError as err:
+        fail(err)
+    click.echo(f"Beispieldaten-Release {label} (id {rid}) mit {n} Werten geladen.")
+
+
+GENESIS_LABEL = "regionalstatistik-2017"
+
+
+@click.command("load-all")
+@click.pass_context
+@with_appcontext
+def load_all_cmd(ctx: click.Context) -> None:
+    """Load everything missing from DATA_DIR: boundaries, Kreise/Länder/Bund, catalogue,
+    Zensus, the real Regionalstatistik release, and the demo release for what stays empty."""
+    from app.cli_genesis import import_genesis_cmd, load_levels_cmd
+
+    data_dir: Path = current_app.config["DATA_DIR"]
+    with get_engine().connect() as conn:
+        has_areas = conn.scalar(text("SELECT count(*) FROM area WHERE level = 'kommune'"))
+        has_levels = conn.scalar(text("SELECT count(*) FROM area WHERE level = 'bund'"))
+        labels = set(conn.scalars(text("SELECT label FROM release")))
+    if not has_areas:
+        ctx.invoke(
+            load_boundaries_cmd,
+            path=data_dir / "geodata" / "vg5000_gem_2021_region_hannover.geojson",
+            ags_prefix=REGION[0],
+        )
+    germany = data_dir / "geodata" / "vg5000_gem_2021_deutschland.gpkg"
+    if not has_levels and germany.exists():
+        ctx.invoke(load_levels_cmd, path=germany)
+    ctx.invoke(load_catalogue_cmd)
+    if zensus.RELEASE_LABEL not in labels:
+        ctx.invoke(load_zensus_cmd)
+    tables = sorted((data_dir / "regionalstatistik").glob("*.csv"))
+    if GENESIS_LABEL not in labels and tables:
+        # Region Hannover's Gemeinden and every Kreis, Land and the Bund; merged Gemeinden
+        # (Gebietsstand 2021) count in the totals and are listed.
+        ctx.invoke(import_genesis_cmd, paths=tuple(tables), label=GENESIS_LABEL,
+                   gebiet=REGION[0], allow_unmatched=True, do_publish=True)  # fmt: skip
+    if demo.DEMO_LABEL not in labels:
+        ctx.invoke(demo_release_cmd)
+
+
+COMMANDS = (db_group, load_boundaries_cmd, load_catalogue_cmd, load_release_cmd,
+            load_zensus_cmd, demo_release_cmd, load_all_cmd)  # fmt: skip
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands on the app's CLI."""
+    from app.cli_genesis import GENESIS_COMMANDS  # load-levels, import-genesis
+    from app.cli_ops import OPS_COMMANDS  # backup, restore
+    from app.cli_releases import RELEASE_COMMANDS  # import, publish, rollback, diff, editor-add
+
+    for cmd in COMMANDS + RELEASE_COMMANDS + GENESIS_COMMANDS + OPS_COMMANDS:
+        app.cli.add_command(cmd)
+
+
+def _create() -> Flask:
+    from app import create_app
+
+    return create_app()
+
+
+main = FlaskGroup(create_app=_create, help="Sozialmonitoring Region Hannover: data commands.")

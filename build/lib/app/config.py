@@ -1,0 +1,73 @@
+"""Configuration: defaults plus environment variables; no I/O at import time."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def local_database_url(root: Path = PROJECT_ROOT, db: str = "sozialmonitoring") -> str:
+    """URL of the project-local cluster started by scripts/localdb (socket in .pgdata/run)."""
+    port = os.environ.get("SOZMON_PG_PORT", "5439")
+    return f"postgresql+psycopg://postgres@/{db}?host={root / '.pgdata' / 'run'}&port={port}"
+
+
+def from_environment() -> dict:
+    """Settings read from the environment, with the project's defaults."""
+    return {
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or local_database_url(),
+        # Real data (boundaries, Zensus) lives outside the repository.
+        "DATA_DIR": Path(os.environ.get("DATA_DIR") or PROJECT_ROOT.parent / "shared" / "data"),
+        # Basemap tiles are a third party too: off unless configured.
+        "TILE_URL": os.environ.get("TILE_URL", ""),
+        # Cached pages re-check the data version at most this often (seconds).
+        "DATA_VERSION_TTL": float(os.environ.get("DATA_VERSION_TTL") or 1.0),
+        "TILE_ATTRIBUTION": os.environ.get("TILE_ATTRIBUTION", ""),
+        "SECRET_KEY": os.environ.get("SECRET_KEY"),
+        "BABEL_DEFAULT_LOCALE": "de",
+        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+        "LANGUAGES": ("de", "en"),
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        # Static files are streamed; flask-compress leaves gzip out for streams by default, so a
+        # gzip-only client would get leaflet.js (147 KB) uncompressed.
+        "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],
+        "COMPRESS_MIMETYPES": [
+            "text/html",
+            "text/css",
+            "text/javascript",
+            "application/javascript",
+            "text/csv",
+            "application/json",
+            "application/geo+json",
+            "application/problem+json",
+            "application/rdf+xml",
+            "image/svg+xml",
+        ],  # fmt: skip
+        # Editors' session cookie: https only unless SESSION_COOKIE_SECURE=0 (local http server).
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "1") != "0",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,  # one working day
+        # Absolute: a session ends this long after login, however active (checked server-side).
+        "LOGIN_SESSION_HOURS": 8,
+        "SESSION_REFRESH_EACH_REQUEST": False,  # requests do not extend the cookie
+        "LOGIN_MAX_FAILURES": 5,  # failed logins for one account …
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,  # … or from one client address …
+        "LOGIN_LOCK_MINUTES": 15,  # … within this window lock the login
+        # Reverse proxies in front of the app that set X-Forwarded-For/-Proto (0: none, the
+        # socket's peer is the client). Only with this set is the client address trustworthy.
+        "TRUSTED_PROXY_HOPS": int(os.environ.get("TRUSTED_PROXY_HOPS") or 0),
+        # Absolute URLs (embed code) come from here; its host is the only one accepted.
+        "PUBLIC_URL": (os.environ.get("PUBLIC_URL") or "").rstrip("/"),
+        # Host headers accepted (besides PUBLIC_URL's); others get 400 (Flask TRUSTED_HOSTS).
+        "TRUSTED_HOSTS": [
+            h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()
+        ]
+        or None,  # fmt: skip
+        # Small-number protection at publish: numerator below this → value withheld ("geheim").
+        "SUPPRESS_NUMERATOR_BELOW": int(os.environ.get("SUPPRESS_NUMERATOR_BELOW") or 3),
+        "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES") or 20 * 1024 * 1024),
+        "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # whole upload request (several files)
+    }

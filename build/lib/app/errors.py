@@ -1,0 +1,72 @@
+"""Error pages in German (English on request); never a bare 500 for bad input."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, render_template, request
+from flask.globals import request_ctx
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from app import problems
+
+
+class BadRequestWithChoices(HTTPException):
+    """A 400/404 that names what was wrong and offers valid choices (links)."""
+
+    def __init__(self, code: int, message: str, choices: list[tuple[str, str]] | None = None):
+        super().__init__(description=message)
+        self.code = code
+        self.choices = choices or []
+
+
+GENERIC = {
+    400: _l("Die Anfrage ist fehlerhaft."),
+    403: _l("Zugriff verweigert."),
+    404: _l("Diese Seite wurde nicht gefunden."),
+    405: _l("Diese Methode ist hier nicht erlaubt."),
+    413: _l("Die gesendeten Daten sind zu groß."),
+    429: _l("Zu viele Anfragen. Bitte etwas später erneut versuchen."),
+    500: _l("Ein interner Fehler ist aufgetreten."),
+}
+
+
+def render_error(code: int, message: str, choices: list[tuple[str, str]] | None = None):
+    """The HTML error page with a status code."""
+    return render_template("errors/error.html", code=code, message=message,
+                           choices=choices or []), code  # fmt: skip
+
+
+def init_app(app: Flask) -> None:
+    """Register handlers for HTTP errors and a lost database connection (503)."""
+
+    @app.errorhandler(BadRequestWithChoices)
+    def with_choices(err: BadRequestWithChoices):
+        return render_error(err.code, err.description, err.choices)
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException):
+        if request_ctx.url_adapter is None:
+            # Refused before routing (a Host header not in TRUSTED_HOSTS): no page can be built
+            # without links, and nothing of the request is echoed.
+            return Response(_("Ungültige Anfrage: Dieser Host wird hier nicht bedient.") + "\n",
+                            err.code or 400, mimetype="text/plain")  # fmt: skip
+        if request.path.startswith("/api/"):
+            return problems.from_http_exception(err)  # RFC 9457 problem+json
+        code = err.code or 500
+        # Werkzeug's default descriptions are English: replace them with German ones.
+        is_default = err.description == type(err).description
+        message = GENERIC.get(code, err.name) if is_default else err.description
+        if code == 413 and is_default:
+            limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+            message = _("Die gesendeten Daten sind zu groß (höchstens %(mb)d MB je Anfrage).",
+                        mb=limit)  # fmt: skip
+        return render_error(code, str(message))
+
+    @app.errorhandler(OperationalError)
+    def db_down(_err: Exception):
+        if request.path.startswith("/api/"):
+            return problems.problem(503, "unavailable", "Die Datenbank ist nicht erreichbar.")
+        msg = _("Die Datenbank ist gerade nicht erreichbar. Bitte gleich noch einmal versuchen.")
+        return render_error(503, msg)

@@ -1,0 +1,103 @@
+"""Numbers in German (or English) format with the indicator's unit and decimals."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import format_decimal, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+# Downloads keep the German marker (a stable value for scripts); pages show withheld().
+WITHHELD = "geheim"
+# The catalogue's German unit names as shown on pages (symbols such as % stay as they are).
+UNIT_LABELS = {
+    "Personen": _l("Personen"),
+    "Anzahl": _l("Anzahl"),
+    "Jahre": _l("Jahre"),
+    "je 10.000": _l("je 10.000"),
+    "je 100.000": _l("je 100.000"),
+}
+
+
+# Kinds of area in the boundary data.
+KIND_LABELS = {"Stadt": _l("Stadt"), "Gemeinde": _l("Gemeinde"), "Region": _l("Region")}
+
+
+def kind_label(kind: str) -> str:
+    """The kind of an area in the page's language ('Stadt' → 'town')."""
+    return str(KIND_LABELS[kind]) if kind in KIND_LABELS else kind
+
+
+def unit_label(unit: str) -> str:
+    """A unit in the page's language ('Personen' → 'persons')."""
+    return str(UNIT_LABELS[unit]) if unit in UNIT_LABELS else unit
+
+
+def withheld() -> str:
+    """The word for a value withheld by small-number protection, in the page's language."""
+    return _("geheim")
+
+
+def fmt_value(value: float | None, decimals: int = 1, unit: str = "") -> str:
+    """'12,3 %' in German, '12.3 %' in English; '–' for missing values."""
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    number = format_decimal(round(value, decimals), format=pattern)
+    if not unit or unit in ("Anzahl", "Personen"):
+        return number
+    return f"{number} {unit_label(unit)}".strip()
+
+
+def fmt_or_withheld(
+    value: float | None, suppressed: bool = False, decimals: int = 1, unit: str = ""
+) -> str:
+    """Like fmt_value, but "geheim" where small-number protection withheld the value."""
+    return withheld() if suppressed else fmt_value(value, decimals, unit)
+
+
+# GENESIS special values that mean "no value", with the reason shown where the value would be.
+FLAG_TEXT = {
+    "x": _l("nicht sinnvoll (x)"),
+    "/": _l("zu unsicher (/)"),
+    "...": _l("noch nicht verfügbar (...)"),
+}
+
+
+def fmt_cell(
+    value: float | None,
+    suppressed: bool = False,
+    flag: str | None = None,
+    decimals: int = 1,
+    unit: str = "",
+) -> str:
+    """A shown value: "geheim" when withheld, the reason for an official gap, else the number."""
+    if suppressed:
+        return withheld()
+    if value is None and flag in FLAG_TEXT:
+        return str(FLAG_TEXT[flag])
+    return fmt_value(value, decimals, unit)
+
+
+def download_cell(value: float | None, suppressed: bool = False) -> str:
+    """A value for CSV/XLSX downloads: "geheim" if withheld, empty if missing, else the number."""
+    if suppressed:
+        return WITHHELD
+    return "" if value is None else repr(value)
+
+
+def fmt_number(value: float | None, decimals: int = 0) -> str:
+    """A plain number with thousands separators in the current language."""
+    return fmt_value(value, decimals, "")
+
+
+def init_app(app: Flask) -> None:
+    """Expose the formatters to templates."""
+    app.jinja_env.filters["num"] = fmt_number
+    app.jinja_env.globals["fmt_value"] = fmt_value
+    app.jinja_env.globals["fmt_or_withheld"] = fmt_or_withheld
+    app.jinja_env.globals["fmt_cell"] = fmt_cell
+    app.jinja_env.globals["unit_label"] = unit_label
+    app.jinja_env.globals["kind_label"] = kind_label
+    app.jinja_env.globals["withheld"] = withheld
+    app.jinja_env.globals["locale_name"] = lambda: str(get_locale())

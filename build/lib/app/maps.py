@@ -1,0 +1,157 @@
+"""Build the choropleth with folium from plain data (GeoJSON text, colours, labels); no DB."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import folium
+from branca.element import MacroElement
+from folium.template import Template
+from folium.utilities import JsCode
+
+# Style of the Kommune outlines; fill is opaque so the drawn colour equals the legend's colour.
+OUTLINE = {"color": "#3a3a3a", "weight": 1, "opacity": 1, "fillOpacity": 1}
+NO_DATA_DASH = "4 3"
+
+
+@dataclass(frozen=True)
+class MapParts:
+    """A rendered map split for a page: <head> links and styles, the map <div>, the script."""
+
+    header: str
+    html: str
+    script: str
+
+
+class LocalMap(folium.Map):
+    """folium.Map whose assets come from the app itself, not from CDNs.
+
+    folium's own header also sets a viewport that forbids zooming (an accessibility fault)
+    and styles html/body for a full-window map; this template keeps only the map's box.
+    """
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+            <style>#{{ this.get_name() }} { position: relative; width: 100%; height: 100%; }</style>
+        {% endmacro %}
+        {% macro html(this, kwargs) %}
+            <div class="folium-map karte-leaflet" id={{ this.get_name()|tojson }}></div>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.map(
+                {{ this.get_name()|tojson }},
+                {center: {{ this.location|tojson }}, crs: L.CRS.{{ this.crs }},
+                 ...{{ this.options|tojavascript }}}
+            );
+            {%- if this.zoom_control_position %}
+            L.control.zoom({position: {{ this.zoom_control|tojson }}}).addTo({{ this.get_name() }});
+            {%- endif %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, js: list[tuple[str, str]], css: list[tuple[str, str]], **kwargs):
+        super().__init__(**kwargs)
+        # Instance lists: folium's add_js_link would otherwise mutate the shared class default.
+        self.default_js = list(js)
+        self.default_css = list(css)
+
+
+class KommuneLabels(MacroElement):
+    """The Kommunen's names drawn at points inside them, so the map reads without tiles."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            SozmonKarte.labels({{ this._parent.get_name() }}, {{ this.labels|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, labels: list[dict]):
+        super().__init__()
+        self._name = "KommuneLabels"
+        self.labels = labels
+
+
+def short_name(name: str) -> str:
+    """A shorter map label: the official abbreviation or without the parenthesised addition."""
+    # 21 names in a small map: the long ones would cover their neighbours.
+    return name.replace(" am Rübenberge", " a. Rbge.").split(" (")[0]
+
+
+def _style(feature: dict) -> dict:
+    """Leaflet path style of one Kommune from the colour put into its properties."""
+    props = feature["properties"]
+    style = dict(OUTLINE, fillColor=props["color"])
+    if props.get("no_data"):
+        style["dashArray"] = NO_DATA_DASH
+    return style
+
+
+def _highlight(_feature: dict) -> dict:
+    return {"weight": 3, "color": "#000000"}
+
+
+def build_map(
+    geojson: str,
+    areas: dict[str, dict],
+    labels: list[dict],
+    bounds: list[list[float]] | None,
+    js: list[tuple[str, str]],
+    css: list[tuple[str, str]],
+    attribution: str,
+    tile_url: str = "",
+    tile_attribution: str = "",
+    new_window: bool = False,
+) -> MapParts:
+    """Render the choropleth: areas maps AGS → {color, label, href, no_data}; one new map each call.
+
+    A new folium.Map per call on purpose: a map object that is rendered twice grows.
+    """
+    data = json.loads(geojson)
+    for feature in data["features"]:
+        feature["properties"] = dict(
+            feature["properties"], **areas.get(feature["id"], {"color": "#ffffff"})
+        )
+    south_west, north_east = bounds or [[52.1, 9.3], [52.7, 10.3]]
+    center = [(south_west[0] + north_east[0]) / 2, (south_west[1] + north_east[1]) / 2]
+    m = LocalMap(
+        js=js,
+        css=css,
+        location=center,
+        zoom_start=9,
+        tiles=None,
+        min_zoom=7,
+        max_zoom=14,
+        zoomSnap=0.25,
+        # The page scrolls; the wheel must not zoom the map by surprise (buttons and keys do).
+        scrollWheelZoom=False,
+        # Leaflet's own keyboard handler makes the container a second tab stop that only pans;
+        # karte.js makes the map one tab stop with arrow keys between Kommunen and +/- to zoom.
+        keyboard=False,
+    )
+    if tile_url:
+        folium.TileLayer(tiles=tile_url, attr=tile_attribution or tile_url).add_to(m)
+    folium.GeoJson(
+        data,
+        name="kommunen",
+        style_function=_style,
+        highlight_function=_highlight,
+        on_each_feature=JsCode(
+            f"function (f, l) {{ SozmonKarte.feature(f, l, {json.dumps(new_window)}); }}"
+        ),
+        attribution=attribution,
+        control=False,
+    ).add_to(m)
+    KommuneLabels(labels).add_to(m)
+    m.fit_bounds([south_west, north_east], padding=(8, 8))
+    root = m.get_root()
+    root.render()
+    # The page declares its own charset; the Figure's duplicate <meta> is left out.
+    root.header._children.pop("meta_http", None)
+    return MapParts(
+        header=root.header.render(), html=root.html.render(), script=root.script.render()
+    )

@@ -1,0 +1,49 @@
+"""Alembic environment: GeoAlchemy2's helpers keep spatial indexes and types right."""
+
+import re
+
+from alembic import context
+from geoalchemy2 import alembic_helpers
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
+
+import indicators.models  # noqa: F401  (registers the tables on Base.metadata)
+from geodata.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+# Objects the models do not describe on purpose: the partitions of `value` (one per bulk
+# release, plus the default), and the two views of migration 0004.
+_PARTITION = re.compile(r"^value_(default|r\d+)(_.*)?$")
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """GeoAlchemy2's filter, plus: skip value's partitions and their indexes."""
+    if name and _PARTITION.match(name):
+        return False
+    if (
+        type_ == "index"
+        and getattr(obj, "table", None) is not None
+        and _PARTITION.match(obj.table.name)
+    ):
+        return False
+    return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)
+
+
+def run_migrations_online() -> None:
+    """Run migrations against the database named in the Alembic config."""
+    # NullPool: no connection outlives the migration (tests clone this database as a template).
+    engine = create_engine(config.get_main_option("sqlalchemy.url"), poolclass=NullPool)
+    with engine.connect() as conn:
+        context.configure(
+            connection=conn,
+            target_metadata=target_metadata,
+            include_object=include_object,
+            process_revision_directives=alembic_helpers.writer,
+            render_item=alembic_helpers.render_item,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+run_migrations_online()

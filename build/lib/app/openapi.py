@@ -1,0 +1,604 @@
+"""The OpenAPI 3.1 document of the open-data API; the API validates query strings against it."""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+
+from indicators.units import UNITS
+
+VERSION = "1.0.0"
+LICENCE = {
+    "id": "dl-de/by-2-0",
+    "name": "Datenlizenz Deutschland – Namensnennung – Version 2.0",
+    "url": "https://www.govdata.de/dl-de/by-2-0",
+}
+
+# Patterns are anchored: JSON Schema's "pattern" searches, and the server must refuse exactly
+# what the document refuses. List lengths are bounded in the pattern itself.
+ID = "[a-z0-9_]{1,60}"
+YEAR = "(?:199[0-9]|20[0-9]{2}|2100)"
+AGS = "[0-9]{5}(?:[0-9]{3})?"
+RELEASE_REF = "^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$"
+MAX_INDICATORS, MAX_YEARS, MAX_AGS = 120, 50, 50
+VALUE_FORMATS = ["json", "csv", "csv-de", "xlsx", "geojson"]
+TABLE_FORMATS = ["json", "csv", "csv-de"]
+
+
+def _q(
+    name: str, description: str, schema: dict, example: str | None = None, required: bool = False
+) -> dict:
+    p = {"name": name, "in": "query", "required": required, "description": description,
+         "schema": schema}  # fmt: skip
+    if example is not None:
+        p["example"] = example
+    return p
+
+
+def _path(name: str, description: str, pattern: str, example: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "description": description,
+            "schema": {"type": "string", "pattern": pattern}, "example": example}  # fmt: skip
+
+
+PARAMS = {
+    "release": _q(
+        "release",
+        "Release (Datenstand) per Kennung oder Bezeichnung, z. B. `zensus-2022`. Ohne Angabe:"
+        " je Indikator das neueste veröffentlichte Release, das ihn enthält. Entwürfe und"
+        " unbekannte Releases ergeben 404; zurückgezogene bleiben mit ausdrücklicher Angabe lesbar.",
+        {"type": "string", "pattern": RELEASE_REF},
+        "zensus-2022",
+    ),
+    "indikator": _q(
+        "indikator",
+        f"Indikator-Kennungen, durch Komma getrennt (höchstens {MAX_INDICATORS}).",
+        {"type": "string", "pattern": f"^{ID}(?:,{ID}){{0,{MAX_INDICATORS - 1}}}$"},
+        "bev_zensus22",
+    ),
+    "jahr": _q(
+        "jahr",
+        f"Jahre 1990–2100, durch Komma getrennt (höchstens {MAX_YEARS}).",
+        {"type": "string", "pattern": f"^{YEAR}(?:,{YEAR}){{0,{MAX_YEARS - 1}}}$"},
+        "2022",
+    ),
+    "ags": _q(
+        "ags",
+        f"Amtliche Gemeindeschlüssel (8 Stellen; Region: 5 Stellen), durch Komma getrennt"
+        f" (höchstens {MAX_AGS}).",
+        {"type": "string", "pattern": f"^{AGS}(?:,{AGS}){{0,{MAX_AGS - 1}}}$"},
+        "03241001,03241",
+    ),
+    "value_format": _q(
+        "format",
+        "Ausgabeformat: `json` (Vorgabe), `csv` (RFC 4180, Komma, Punkt als Dezimalzeichen,"
+        " UTF-8), `csv-de` (für deutsches Excel: Semikolon, Dezimalkomma, UTF-8 mit BOM),"
+        " `xlsx` oder `geojson` (Werte an den Gebietsgeometrien; verlangt `indikator`).",
+        {"type": "string", "enum": VALUE_FORMATS},
+        "json",
+    ),
+    "table_format": _q(
+        "format",
+        "Ausgabeformat: `json` (Vorgabe), `csv` oder `csv-de`.",
+        {"type": "string", "enum": TABLE_FORMATS},
+    ),
+    "geometry": _q(
+        "geometry",
+        "`simplified` (Vorgabe: vereinfachte, lückenlose Web-Geometrie) oder `full` (gespeicherte"
+        " Geometrie, nach WGS84 transformiert).",
+        {"type": "string", "enum": ["simplified", "full"]},
+    ),
+    "ebene": _q(
+        "ebene",
+        "Nur Gebiete dieser Ebene (Vorgabe: die Kommunen und die Region): `kommune` und `region` sind die Kommunen und"
+        " die Region Hannover, `gemeinde`, `kreis`, `land` und `bund` (Schlüssel `DG`) die übrigen.",
+        {"type": "string", "enum": ["kommune", "region", "gemeinde", "kreis", "land", "bund"]},
+    ),
+    "land": _q(
+        "land",
+        "Nur Gebiete eines Bundeslandes: die ersten zwei Stellen des AGS (z. B. `03`"
+        " Niedersachsen).",
+        {"type": "string", "pattern": "^[0-9]{2}$"},
+        "03",
+    ),
+    "map_indikator": _q(
+        "indikator",
+        "Eine Indikator-Kennung (Pflicht).",
+        {"type": "string", "pattern": f"^{ID}$"},
+        "bev_zensus22",
+        required=True,
+    ),
+    "map_jahr": _q(
+        "jahr",
+        "Ein Jahr 1990–2100 (Pflicht).",
+        {"type": "string", "pattern": f"^{YEAR}$"},
+        "2022",
+        required=True,
+    ),
+    "map_ebene": _q(
+        "ebene",
+        "Ebene der Gebiete (Vorgabe: `kommune`).",
+        {"type": "string", "enum": ["kommune", "gemeinde", "kreis"]},
+    ),
+}
+
+NULLABLE_NUMBER = {"type": ["number", "null"]}
+LICENCE_SCHEMA = {
+    "type": "object",
+    "required": ["id", "name", "url"],
+    "additionalProperties": False,
+    "properties": {k: {"type": "string"} for k in ("id", "name", "url")},
+}
+ENVELOPE = {
+    "licence": {"$ref": "#/components/schemas/Licence"},
+    "attribution": {"type": "array", "items": {"type": "string"}},
+    "synthetic": {"type": "boolean", "description": "true, wenn Beispieldaten enthalten sind."},
+    "hinweis": {"type": "string", "description": "Hinweis auf Beispieldaten, falls synthetisch."},
+    "count": {"type": "integer", "minimum": 0},
+}
+
+
+def _envelope(item_ref: str) -> dict:
+    return {
+        "type": "object",
+        "required": ["licence", "attribution", "synthetic", "count", "data"],
+        "additionalProperties": False,
+        "properties": {
+            **ENVELOPE,
+            "data": {"type": "array", "items": {"$ref": f"#/components/schemas/{item_ref}"}},
+        },
+    }
+
+
+def _obj(props: dict, required: list[str] | None = None) -> dict:
+    return {"type": "object", "additionalProperties": False,
+            "required": required or list(props), "properties": props}  # fmt: skip
+
+
+STR, INT, BOOL = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
+NSTR, NINT = {"type": ["string", "null"]}, {"type": ["integer", "null"]}
+GEOMETRY = {
+    "type": "object",
+    "required": ["type", "coordinates"],
+    "properties": {"type": {"enum": ["Polygon", "MultiPolygon"]}, "coordinates": {"type": "array"}},
+}
+
+NNUM = {"type": ["number", "null"]}
+SCHEMAS = {
+    "Licence": LICENCE_SCHEMA,
+    "Benchmark": _obj(
+        {
+            "indicator": STR,
+            "year": INT,
+            "release": STR,
+            "ags": STR,
+            "name": STR,
+            "value": NNUM,
+            "suppressed": BOOL,
+            "region_value": NNUM,
+            "lower": NNUM,
+            "upper": NNUM,
+            "method": {"type": ["string", "null"], "enum": ["wilson", "byar", None]},
+            "verdict": {
+                "type": "string",
+                "enum": ["better", "similar", "worse", "higher", "lower", "not_assessable"],
+            },
+            "direction": {"type": ["string", "null"], "enum": ["above", "below", "within", None]},
+            "reason": NSTR,
+            "sentence": STR,
+        }
+    ),  # fmt: skip
+    "Problem": {
+        "type": "object",
+        "required": ["type", "title", "status", "detail"],
+        "properties": {"type": STR, "title": STR, "status": INT, "detail": STR, "instance": STR},
+    },
+    "Topic": _obj(
+        {"id": STR, "name_de": STR, "name_en": STR, "indicators": {"type": "array", "items": STR}}
+    ),  # fmt: skip
+    "Indicator": _obj(
+        {
+            "id": STR,
+            "topic": STR,
+            "topic_de": STR,
+            "topic_en": STR,
+            "name_de": STR,
+            "name_en": STR,
+            "unit": {"type": "string", "enum": list(UNITS)},
+            "decimals": INT,
+            "polarity": {"type": "string", "enum": ["higher_better", "higher_worse", "neutral"]},
+            "first_year": INT,
+            "definition_de": STR,
+            "definition_en": STR,
+            "source": STR,
+            "numerator_de": STR,
+            "denominator_de": STR,
+            "release": {**NSTR, "description": "Release, aus dem die Werte stammen (null: keine)."},
+            "synthetic": {"type": ["boolean", "null"]},
+            "years": {"type": "array", "items": INT},
+        }
+    ),  # fmt: skip
+    "Release": _obj(
+        {
+            "id": INT,
+            "label": STR,
+            "published_at": {"type": ["string", "null"], "format": "date-time"},
+            "note": STR,
+            "synthetic": BOOL,
+            "first_year": NINT,
+            "last_year": NINT,
+            "n_indicators": INT,
+            "n_values": INT,
+            "datapackage": STR,
+        }
+    ),  # fmt: skip
+    "Value": _obj(
+        {
+            "release": STR,
+            "synthetic": BOOL,
+            "indicator": STR,
+            "ags": STR,
+            "name": STR,
+            "year": INT,
+            "value": NULLABLE_NUMBER,
+            "numerator": NULLABLE_NUMBER,
+            "denominator": NULLABLE_NUMBER,
+            "suppressed": {
+                "type": "boolean",
+                "description": "true: Wert geheim gehalten (kleine Fallzahl oder amtliche"
+                " Geheimhaltung '.'); value, numerator und denominator sind dann null.",
+            },
+            "flag": {
+                "type": ["string", "null"],
+                "enum": [".", "x", "/", "...", None],
+                "description": "Zeichen der amtlichen Statistik (GENESIS) statt eines Werts:"
+                " '.' geheim, 'x' Aussage nicht sinnvoll, '/' zu unsicher, '...' fällt später an.",
+            },
+            "unit": STR,
+        }
+    ),  # fmt: skip
+    "AreaProperties": _obj(
+        {"ags": STR, "name": STR, "kind": STR, "level": STR, "area_km2": {"type": "number"}}
+    ),  # fmt: skip
+    "AreaFeature": {
+        "type": "object",
+        "required": ["type", "id", "geometry", "properties"],
+        "properties": {
+            "type": {"const": "Feature"},
+            "id": STR,
+            "geometry": GEOMETRY,
+            "properties": {"$ref": "#/components/schemas/AreaProperties"},
+            "licence": {"$ref": "#/components/schemas/Licence"},
+            "attribution": {"type": "array", "items": STR},
+        },
+    },  # fmt: skip
+    "AreaCollection": {
+        "type": "object",
+        "required": ["type", "features", "licence", "attribution"],
+        "properties": {
+            "type": {"const": "FeatureCollection"},
+            "features": {"type": "array", "items": {"$ref": "#/components/schemas/AreaFeature"}},
+            **{k: ENVELOPE[k] for k in ("licence", "attribution", "synthetic", "count")},
+        },
+    },
+    "ValueCollection": {
+        "type": "object",
+        "required": ["type", "features", "licence", "attribution", "synthetic"],
+        "properties": {
+            "type": {"const": "FeatureCollection"},
+            "features": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["type", "geometry", "properties"],
+                    "properties": {
+                        "type": {"const": "Feature"},
+                        "geometry": GEOMETRY,
+                        "properties": {"$ref": "#/components/schemas/Value"},
+                    },
+                },
+            },
+            **ENVELOPE,
+        },
+    },  # fmt: skip
+}
+
+
+def _problem(description: str) -> dict:
+    return {"description": description, "content": {"application/problem+json": {
+        "schema": {"$ref": "#/components/schemas/Problem"}}}}  # fmt: skip
+
+
+CACHE_HEADERS = {
+    name: {"description": text, "schema": {"type": "string"}}
+    for name, text in (
+        ("ETag", "Aus den beteiligten Releases und den Parametern; für If-None-Match."),
+        ("Last-Modified", "Veröffentlichungszeitpunkt des neuesten beteiligten Releases."),
+        ("Cache-Control", "public; Proxies und CDNs dürfen die Antwort halten."),
+    )
+}
+
+
+def _ok(description: str, content: dict) -> dict:
+    return {"description": description, "headers": CACHE_HEADERS, "content": content}
+
+
+def _json(ref: str, media: str = "application/json") -> dict:
+    return {media: {"schema": {"$ref": f"#/components/schemas/{ref}"}}}
+
+
+CSV = {"text/csv": {"schema": {"type": "string"}}}
+XLSX = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
+        {"schema": {"type": "string", "format": "binary"}}}  # fmt: skip
+
+
+def _op(op_id: str, summary: str, description: str, params: list[str], ok: dict,
+        path: list[dict] | None = None, release: bool = True) -> dict:  # fmt: skip
+    responses = {
+        "200": ok,
+        "304": {"description": "Nicht geändert (If-None-Match passt zum ETag)."},
+        "400": _problem("Unbekannter Parameter oder ungültiger Wert."),
+        "404": _problem("Unbekannte Kennung, unbekanntes oder unveröffentlichtes Release."),
+    }
+    return {
+        "operationId": op_id,
+        "summary": summary,
+        "description": description,
+        "parameters": (path or []) + [PARAMS[p] for p in params],
+        "responses": responses,
+    }
+
+
+ATTRIBUTION_TEXT = (
+    "Jede Antwort nennt Lizenz und Quellen: JSON-Antworten in den Feldern `licence`,"
+    " `attribution` und `synthetic` (bei Beispieldaten zusätzlich `hinweis`), CSV- und"
+    " XLSX-Downloads in den Spalten `release` und `synthetic` sowie in den HTTP-Kopfzeilen"
+    ' `Link: <…>; rel="license"` und `X-Attribution` (XLSX zusätzlich im Blatt `Hinweise`).'
+)
+
+
+@cache
+def _document() -> dict:
+    release_path = _path(
+        "release", "Release-Kennung oder -Bezeichnung.", RELEASE_REF, "zensus-2022"
+    )
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Sozialmonitoring Region Hannover – Offene Daten",
+            "version": VERSION,
+            "description": (
+                "Alle Kennzahlen des Sozialmonitorings als Daten: Themen, Indikatoren mit"
+                " Definitionen, Gebiete als GeoJSON, Werte in Langform als JSON, CSV, XLSX oder"
+                " GeoJSON. Ohne `release` liefert die API je Indikator das neueste veröffentlichte"
+                " Release, das ihn enthält; Entwürfe sind nie sichtbar. Geheim gehaltene Werte"
+                " (kleine Fallzahlen) stehen als `null` mit `suppressed: true` in der Antwort. "
+                + ATTRIBUTION_TEXT
+                + " Unbekannte Parameter und ungültige Werte ergeben 400, unbekannte Kennungen"
+                " 404, jeweils als Problem-Dokument nach RFC 9457."
+            ),
+            "license": {"name": LICENCE["name"], "url": LICENCE["url"]},
+        },
+        "servers": [{"url": "/api/v1"}],
+        "paths": {
+            "/topics": {
+                "get": _op(
+                    "listTopics",
+                    "Themen",
+                    "Die Themen mit den Kennungen ihrer Indikatoren (mit"
+                    " `release`: nur die darin enthaltenen).",
+                    ["release"],
+                    _ok("Themen", _json("TopicList")),
+                )
+            },
+            "/indicators": {
+                "get": _op(
+                    "listIndicators",
+                    "Indikatoren-Katalog",
+                    "Definitionen, Einheiten, Quellen,"
+                    " Polarität und verfügbare Jahre je Indikator.",
+                    ["release", "table_format"],
+                    _ok("Katalog", {**_json("IndicatorList"), **CSV}),
+                )
+            },
+            "/indicators/{id}": {
+                "get": _op(
+                    "getIndicator",
+                    "Ein Indikator",
+                    "Definition und verfügbare Jahre.",
+                    ["release"],
+                    _ok("Indikator", _json("IndicatorList")),
+                    [_path("id", "Indikator-Kennung.", f"^{ID}$", "bev_zensus22")],
+                )
+            },
+            "/areas": {
+                "get": _op(
+                    "listAreas",
+                    "Gebiete (GeoJSON)",
+                    "FeatureCollection der Gebiete in WGS84; © GeoBasis-DE / BKG 2021.",
+                    ["release", "geometry", "ebene", "land"],
+                    _ok("Gebiete", _json("AreaCollection", "application/geo+json")),
+                )
+            },
+            "/areas/{ags}": {
+                "get": _op(
+                    "getArea",
+                    "Ein Gebiet (GeoJSON)",
+                    "Ein Feature mit Geometrie.",
+                    ["release", "geometry"],
+                    _ok("Gebiet", _json("AreaFeature", "application/geo+json")),
+                    [_path("ags", "Amtlicher Gemeindeschlüssel.", f"^{AGS}$", "03241001")],
+                )
+            },
+            "/values": {
+                "get": _op(
+                    "listValues",
+                    "Werte in Langform",
+                    "Eine Zeile je Indikator, Gebiet und Jahr."
+                    " Ohne `release` je Indikator das neueste veröffentlichte Release, das ihn"
+                    " enthält. Ohne Filter: alle Werte.",
+                    ["indikator", "jahr", "ags", "release", "value_format"],
+                    _ok(
+                        "Werte",
+                        {
+                            **_json("ValueList"),
+                            **CSV,
+                            **XLSX,
+                            **_json("ValueCollection", "application/geo+json"),
+                        },
+                    ),
+                )
+            },
+            "/mapdata": {
+                "get": _op(
+                    "getMapData",
+                    "Kartendaten: Werte je Gebiet",
+                    "Die Werte eines Indikators und Jahres je Gebiet als kompaktes Objekt"
+                    " (AGS → Wert) mit Klassengrenzen (Quantile, 5 Klassen) – für Karten mit"
+                    " vielen Gebieten; die Geometrien kommen einmal aus `/areas` (ETag) und"
+                    " werden im Browser verbunden.",
+                    ["map_indikator", "map_jahr", "map_ebene", "land", "release"],
+                    _ok("Kartendaten", _json("MapData")),
+                )
+            },
+            "/benchmarks": {
+                "get": _op(
+                    "listBenchmarks",
+                    "Vergleich mit der Region",
+                    "Je Kommune Wert, 95-%-Konfidenzintervall (Wilson für Anteile in %, Byar für"
+                    " Raten je 1.000/10.000/100.000) und Urteil gegenüber dem Regionswert:"
+                    " `better`/`worse` (nach Polarität), `higher`/`lower` (neutrale Kennzahlen),"
+                    " `similar` oder `not_assessable` mit Grund (`reason`), dazu ein Satz.",
+                    ["map_indikator", "map_jahr", "release"],
+                    _ok("Urteile", _json("BenchmarkList")),
+                )
+            },
+            "/releases": {
+                "get": _op(
+                    "listReleases",
+                    "Releases",
+                    "Veröffentlichte Releases (Datenstände), neueste"
+                    " zuerst, mit Link auf das datapackage.json.",
+                    ["release"],
+                    _ok("Releases", _json("ReleaseList")),
+                )
+            },
+            "/releases/{release}/datapackage.json": {
+                "get": _op(
+                    "getDatapackage",
+                    "Frictionless Data Package",
+                    "Beschreibung des vollständigen Downloads eines Releases (Werte, Katalog,"
+                    " Gebiete) als datapackage.json.",
+                    [],
+                    _ok(
+                        "Data Package",
+                        {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["name", "resources", "licenses"],
+                                }
+                            }
+                        },
+                    ),
+                    [release_path],
+                )
+            },
+            "/dcat.rdf": {
+                "get": _op(
+                    "getDcat",
+                    "DCAT-AP.de-Katalog",
+                    "Metadaten aller veröffentlichten, nicht"
+                    " synthetischen Releases für Open-Data-Portale (GovData) als RDF/XML.",
+                    [],
+                    _ok("Katalog", {"application/rdf+xml": {"schema": {"type": "string"}}}),
+                    release=False,
+                )
+            },
+            "/": {
+                "get": _op(
+                    "apiIndex",
+                    "Einstieg",
+                    "Links auf alle Endpunkte und die Dokumentation.",
+                    [],
+                    _ok(
+                        "Links",
+                        {
+                            "application/json": {
+                                "schema": {"type": "object", "required": ["licence", "links"]}
+                            }
+                        },
+                    ),
+                    release=False,
+                )
+            },
+            "/openapi.json": {
+                "get": _op(
+                    "getOpenapi",
+                    "Dieses Dokument",
+                    "Die OpenAPI-Beschreibung der API.",
+                    [],
+                    _ok("OpenAPI", {"application/json": {"schema": {"type": "object"}}}),
+                    release=False,
+                )
+            },
+        },  # fmt: skip
+        "components": {
+            "schemas": {
+                **SCHEMAS,
+                "TopicList": _envelope("Topic"),
+                "BenchmarkList": _envelope("Benchmark"),
+                "MapData": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": [
+                        "licence",
+                        "attribution",
+                        "synthetic",
+                        "count",
+                        "indicator",
+                        "unit",
+                        "year",
+                        "release",
+                        "ebene",
+                        "breaks",
+                        "data",
+                    ],
+                    "properties": {
+                        **ENVELOPE,
+                        "indicator": STR,
+                        "unit": STR,
+                        "year": INT,
+                        "release": NSTR,
+                        "ebene": STR,
+                        "land": NSTR,
+                        "breaks": {"type": "array", "items": {"type": "number"}},
+                        "data": {"type": "object", "additionalProperties": NULLABLE_NUMBER},
+                    },
+                },
+                "IndicatorList": _envelope("Indicator"),
+                "ReleaseList": _envelope("Release"),
+                "ValueList": {
+                    **_envelope("Value"),
+                    "properties": {
+                        **_envelope("Value")["properties"],
+                        "releases": {"type": "array", "items": STR},
+                    },
+                },
+            },  # fmt: skip
+        },
+    }
+
+
+def document() -> dict:
+    """A copy of the OpenAPI document (callers may add to it)."""
+    return copy.deepcopy(_document())
+
+
+def operation(path: str) -> dict:
+    """The GET operation of a path as written in the document (shared, do not modify)."""
+    return _document()["paths"][path]["get"]
+
+
+def query_parameters(path: str) -> dict[str, dict]:
+    """Name → schema of the query parameters an operation accepts."""
+    return {p["name"]: p["schema"] for p in operation(path)["parameters"] if p["in"] == "query"}

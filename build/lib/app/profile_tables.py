@@ -1,0 +1,107 @@
+"""Download tables of the profile, comparison and time-series pages: the values shown, rounded alike."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from app.downloads import (
+    ATTRIBUTION_BOUNDARIES,
+    ATTRIBUTION_ZENSUS,
+    SYNTHETIC_MARK,
+    SYNTHETIC_NOTE,
+    Num,
+    Table,
+)
+from app.formatting import FLAG_TEXT, WITHHELD
+from app.i18n import localized
+
+POLARITY = {
+    "higher_better": "höher = besser",
+    "higher_worse": "niedriger = besser",
+    "neutral": "neutral",
+}
+
+
+def _header(title: str, synthetic: bool, boundaries: bool) -> list[str]:
+    lines = [title, ATTRIBUTION_ZENSUS]
+    if boundaries:
+        lines.append(ATTRIBUTION_BOUNDARIES)
+    if synthetic:
+        lines.append(SYNTHETIC_NOTE)
+    return lines
+
+
+def _mark(release: dict | None) -> str:
+    return SYNTHETIC_MARK if release and release["synthetic"] else ""
+
+
+def flag_or_num(value: float | None, flag: str | None, dec: int):
+    """A number, or where official statistics gave a sign instead, its reason (as on the page)."""
+    if value is None and flag in FLAG_TEXT:
+        return str(FLAG_TEXT[flag])
+    return Num(value, dec)
+
+
+def profile_table(p: dict) -> Table:
+    """One row per indicator: value, Region, difference, rank, change over the chosen period."""
+    area, y0, y1 = p["area"], p["year_from"], p["year_to"]
+    cols = [_("Thema"), _("Kennzahl"), _("Kennzahl-ID"), _("Einheit"), _("Jahr"), area["name"]]
+    if not p["is_region"]:
+        cols += [_("Region Hannover"), _("Differenz zur Region"), _("Rang"), _("Rang unter"),
+                 _("Polarität")]  # fmt: skip
+    cols += [f"{_('Wert')} {y0}", f"{_('Wert')} {y1}", f"{_('Veränderung')} {y0}–{y1} ({_('Punkte')})",
+             f"{_('Veränderung')} {y0}–{y1} (%)", _("Datenstand"), _("Beispieldaten")]  # fmt: skip
+    rows = []
+    for t in p["topics"]:
+        for r in t["rows"]:
+            i, dec = r["indicator"], r["indicator"]["decimals"]
+            # Small-number protection: a withheld value reads "geheim", as on the page.
+            row = [localized(t, "name"), localized(i, "name"), i["id"], i["unit"], r["year"],
+                   WITHHELD if r["suppressed"] else flag_or_num(r["value"], r.get("flag"), dec)]  # fmt: skip
+            if not p["is_region"]:
+                row += [WITHHELD if r["region_suppressed"] else Num(r["region"], dec), Num(r["diff"], dec), r["rank"], r["ranked_of"],
+                        POLARITY[i["polarity"]]]  # fmt: skip
+            row += [Num(r["from_value"], dec), Num(r["to_value"], dec), Num(r["change_points"], dec),
+                    Num(r["change_percent"], 1), r["release"]["label"], _mark(r["release"])]  # fmt: skip
+            rows.append(row)
+    title = f"{_('Sozialstrukturprofil')} {area['name']} ({area['ags']})"
+    return Table(f"profil_{area['ags']}", cols, rows, _header(title, p["synthetic"], True))
+
+
+def compare_table(c: dict) -> Table:
+    """One row per indicator and year: both Kommunen, the Region and the difference (chart data)."""
+    a, b = c["a"], c["b"]
+    cols = [_("Thema"), _("Kennzahl"), _("Kennzahl-ID"), _("Einheit"), _("Jahr"), a["name"], b["name"],
+            _("Region Hannover"), f"{_('Differenz')} {a['name']} − {b['name']}", _("Datenstand"),
+            _("Beispieldaten")]  # fmt: skip
+    rows = []
+    for t in c["topics"]:
+        for r in t["rows"]:
+            i, dec = r["indicator"], r["indicator"]["decimals"]
+            s = {k: dict(v) for k, v in r["series"].items()}
+            for y in sorted(set(s["a"]) | set(s["b"]) | set(s["region"])):
+                va, vb = s["a"].get(y), s["b"].get(y)
+                diff = va - vb if va is not None and vb is not None else None
+                rows.append([localized(t, "name"), localized(i, "name"), i["id"], i["unit"], y,
+                             Num(va, dec), Num(vb, dec), Num(s["region"].get(y), dec), Num(diff, dec),
+                             r["release"]["label"], _mark(r["release"])])  # fmt: skip
+    title = f"{_('Vergleich')} {a['name']} ({a['ags']}) – {b['name']} ({b['ags']})"
+    return Table(
+        f"vergleich_{a['ags']}_{b['ags']}", cols, rows, _header(title, c["synthetic"], False)
+    )
+
+
+def series_table(ts: dict) -> Table:
+    """One row per year, one column per line (Region first), as shown in the chart's table."""
+    i, dec = ts["indicator"], ts["decimals"]
+    cols = [_("Jahr"), *[ln["name"] for ln in ts["lines"]], _("Datenstand"), _("Beispieldaten")]
+    rows = []
+    for k, y in enumerate(ts["years"]):
+        vals = [WITHHELD if y in ln["withheld"] else Num(ln["points"][k][1], dec)
+                for ln in ts["lines"]]  # fmt: skip
+        rows.append([y, *vals, ts["release"]["label"], _mark(ts["release"])])
+    unit = _("Index (erstes Jahr = 100)") if ts["mode"] == "index" else i["unit"]
+    title = f"{_('Zeitreihe')}: {localized(i, 'name')} ({unit})"
+    return Table(
+        f"zeitreihe_{i['id']}_{ts['mode']}", cols, rows, _header(title, ts["synthetic"], False)
+    )

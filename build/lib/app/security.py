@@ -1,0 +1,102 @@
+"""Security headers (strict CSP, Permissions-Policy), trusted hosts and request sanity checks.
+
+Only /embed/ pages may be framed by other sites. Scripts: no 'unsafe-inline'; the one inline
+script a page may carry (the folium map) is allowed by its SHA-256 hash, which the view sends
+(`script_hashes`), so a cached copy of the page carries the same header.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from urllib.parse import urlparse, urlsplit
+
+from flask import Flask, Response, abort, current_app, request
+
+# Browser features the site never uses: refused for it and for anything it embeds.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(),"
+    " fullscreen=(self), geolocation=(), gyroscope=(), magnetometer=(), microphone=(),"
+    " midi=(), payment=(), picture-in-picture=(), publickey-credentials-get=(),"
+    " screen-wake-lock=(), sync-xhr=(), usb=(), xr-spatial-tracking=()"
+)
+LOCAL_HOSTS = ["localhost", "127.0.0.1", "::1"]
+
+
+def script_hash(script: str) -> str:
+    """The CSP source expression for one inline script's exact text."""
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
+
+
+def content_security_policy(embeddable: bool, script_hashes: tuple[str, ...] = ()) -> str:
+    """CSP allowing only the app's own assets (plus the configured tile host, if any)."""
+    img = "'self' data:"
+    tile_url = current_app.config.get("TILE_URL") or ""
+    if tile_url:
+        host = urlparse(tile_url.replace("{s}", "a")).netloc
+        img += f" https://{host}" if host else ""
+    frame = "*" if embeddable else "'none'"
+    scripts = " ".join(("'self'", *script_hashes))
+    return (
+        f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline';"
+        f" img-src {img}; font-src 'self'; connect-src 'self'; frame-ancestors {frame};"
+        " base-uri 'self'; form-action 'self'; object-src 'none'"
+    )
+
+
+def with_inline_scripts(response: Response, *scripts: str) -> Response:
+    """Allow exactly these inline scripts on this response (by hash)."""
+    embeddable = request.path.startswith("/embed/")
+    hashes = tuple(script_hash(s) for s in scripts)
+    response.headers["Content-Security-Policy"] = content_security_policy(embeddable, hashes)
+    return response
+
+
+def add_headers(response: Response) -> Response:
+    """Attach CSP and related headers to every response."""
+    embeddable = request.path.startswith("/embed/")
+    response.headers.setdefault("Content-Security-Policy", content_security_policy(embeddable))
+    if not embeddable:
+        response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    return response
+
+
+def refuse_nul_bytes() -> None:
+    """A NUL byte can reach no query (PostgreSQL text cannot hold it): 400, not 500."""
+    if (
+        "\x00" in request.path
+        or any("\x00" in k + v for k, v in request.args.items(multi=True))
+        or (
+            request.method == "POST"
+            and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
+            and any("\x00" in k + v for k, v in request.form.items(multi=True))
+        )
+    ):
+        abort(400, description="Die Anfrage enthält ein Nullzeichen (%00); das ist nie gültig.")
+
+
+def public_url() -> str:
+    """Scheme and host for absolute links: PUBLIC_URL, else the validated request host."""
+    return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
+
+
+def trusted_hosts(config: dict) -> list[str]:
+    """Host headers the app answers: TRUSTED_HOSTS and PUBLIC_URL's host, else loopback only."""
+    hosts = list(config.get("TRUSTED_HOSTS") or [])
+    if config.get("PUBLIC_URL"):
+        hosts.append(urlsplit(config["PUBLIC_URL"]).hostname or "")
+    return [h for h in hosts if h] or list(LOCAL_HOSTS)
+
+
+def init_app(app: Flask) -> None:
+    """Register the header hook, the NUL check and the Host validation."""
+    # Flask answers any other Host header with 400 before routing: no page, cache entry or
+    # absolute link can carry a Host the operator did not configure.
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
+    app.before_request(refuse_nul_bytes)
+    app.after_request(add_headers)
+    app.jinja_env.globals["public_url"] = public_url

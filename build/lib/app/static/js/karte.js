@@ -1,0 +1,252 @@
+/* Sozialmonitoring map page: keyboard-usable Kommunen, name labels, sortable table, embed code.
+   Served by the app itself (no third-party scripts). Leaflet is loaded before this file. */
+(function () {
+  "use strict";
+
+  function go(href, newWindow) {
+    if (!href) { return; }
+    if (newWindow) { window.open(href, "_blank", "noopener"); } else { window.location.href = href; }
+  }
+
+  function textNode(text) {
+    var span = document.createElement("span");
+    span.textContent = text; // names come from data: never parsed as HTML
+    return span;
+  }
+
+  window.SozmonKarte = {
+    /* Called by folium's GeoJson for each Kommune: tooltip on hover, click → profile.
+       The keyboard is handled for the whole map at once (see keyboard() below). */
+    feature: function (feature, layer, newWindow) {
+      var p = feature.properties;
+      layer.bindTooltip(textNode(p.name + ": " + p.label), { sticky: true, className: "karte-tooltip" });
+      layer.on("click", function () { go(p.href, newWindow); });
+      layer.on("add", function () {
+        var el = layer.getElement();
+        if (!el) { return; }
+        // Not a tab stop of its own: the map is one tab stop, arrow keys move between Kommunen.
+        el.setAttribute("tabindex", "-1");
+        el.setAttribute("role", p.href ? "link" : "img");
+        el.setAttribute("aria-label", p.aria || (p.name + ": " + p.label));
+        el.setAttribute("data-ags", p.ags);
+        el._sozmon = { layer: layer, props: p, newWindow: newWindow };
+      });
+    },
+
+    /* Permanent name labels at a point inside each Kommune (PostGIS ST_PointOnSurface). */
+    labels: function (map, labels) {
+      var tips = labels.map(function (l) {
+        var tip = L.tooltip({ permanent: true, direction: "center", className: "kommune-label",
+                              interactive: false, opacity: 1 })
+          .setLatLng([l.lat, l.lon]).setContent(textNode(l.short || l.name)).addTo(map);
+        // The areas carry the names for screen readers; the drawn labels would repeat them.
+        var el = tip.getElement();
+        if (el) { el.setAttribute("aria-hidden", "true"); el.removeAttribute("role"); }
+        return tip;
+      });
+      var spread = function () { separate(tips); };
+      map.on("zoomend", spread);
+      spread();
+      setup(map);
+    }
+  };
+
+  /* Everything about the map as a whole: one tab stop, refit on resize, touch, attribution. */
+  function setup(map) {
+    var container = map.getContainer();
+    var areas = Array.prototype.slice.call(container.querySelectorAll("path[data-ags]"))
+      .filter(function (el) { return el._sozmon; });
+    if (!areas.length) { return; }
+    var lang = document.documentElement.lang || "de";
+    areas.sort(function (a, b) { return a._sozmon.props.name.localeCompare(b._sozmon.props.name, lang); });
+    var bounds = L.latLngBounds([]);
+    areas.forEach(function (el) { bounds.extend(el._sozmon.layer.getBounds()); });
+    var hint = container.closest("[data-karte-hint]");
+    var hintId = hint ? hint.getAttribute("data-karte-hint") : null;
+    areas.forEach(function (el, i) {
+      el.setAttribute("tabindex", i === 0 ? "0" : "-1");
+      if (hintId) { el.setAttribute("aria-describedby", hintId); }
+    });
+
+    // The focused Kommune gets a white-and-black outline drawn in a pane above all areas:
+    // moving the focused path itself (bringToFront) would drop the keyboard focus.
+    map.createPane("sozmonFocus").style.zIndex = 450;
+    var ring = null;
+    function center(el) {
+      var p = el._sozmon.props;
+      return map.latLngToContainerPoint(L.latLng(p.label_lat, p.label_lon));
+    }
+    function activate(el) {
+      areas.forEach(function (a) { a.setAttribute("tabindex", a === el ? "0" : "-1"); });
+      el.focus();
+    }
+    areas.forEach(function (el) {
+      var s = el._sozmon;
+      el.addEventListener("focus", function () {
+        if (ring) { map.removeLayer(ring); }
+        var f = s.layer.feature;
+        ring = L.layerGroup([
+          L.geoJSON(f, { pane: "sozmonFocus", interactive: false, style: { fill: false, color: "#ffffff", weight: 7 } }),
+          L.geoJSON(f, { pane: "sozmonFocus", interactive: false, style: { fill: false, color: "#000000", weight: 3 } })
+        ]).addTo(map);
+        s.layer.openTooltip(L.latLng(s.props.label_lat, s.props.label_lon));
+      });
+      el.addEventListener("blur", function () {
+        if (ring) { map.removeLayer(ring); ring = null; }
+        s.layer.closeTooltip();
+      });
+    });
+
+    /* Arrow keys: the nearest Kommune in that direction; Home/End: first/last by name;
+       a letter: the next Kommune whose name starts with it; Enter/Space: the profile; +/-: zoom. */
+    var dirs = { ArrowRight: [1, 0], ArrowLeft: [-1, 0], ArrowDown: [0, 1], ArrowUp: [0, -1] };
+    container.addEventListener("keydown", function (e) {
+      var el = e.target;
+      if (!el._sozmon || e.altKey || e.ctrlKey || e.metaKey) { return; }
+      var i = areas.indexOf(el), next = null;
+      if (dirs[e.key]) {
+        var d = dirs[e.key], from = center(el), best = Infinity;
+        areas.forEach(function (a) {
+          if (a === el) { return; }
+          var c = center(a), dx = c.x - from.x, dy = c.y - from.y;
+          var along = dx * d[0] + dy * d[1], across = Math.abs(dx * d[1] - dy * d[0]);
+          if (along <= 0) { return; }
+          var score = along + 2 * across; // prefer Kommunen straight ahead
+          if (score < best) { best = score; next = a; }
+        });
+      } else if (e.key === "Home") { next = areas[0]; }
+      else if (e.key === "End") { next = areas[areas.length - 1]; }
+      else if (e.key === "Enter" || e.key === " ") { e.preventDefault(); go(el._sozmon.props.href, el._sozmon.newWindow); return; }
+      else if (e.key === "+" || e.key === "=") { e.preventDefault(); map.zoomIn(); return; }
+      else if (e.key === "-") { e.preventDefault(); map.zoomOut(); return; }
+      else if (e.key.length === 1 && /\S/.test(e.key)) {
+        var k = e.key.toLocaleLowerCase(lang);
+        for (var j = 1; j <= areas.length && !next; j++) {
+          var a = areas[(i + j) % areas.length];
+          if (a._sozmon.props.name.toLocaleLowerCase(lang).indexOf(k) === 0) { next = a; }
+        }
+      } else { return; }
+      e.preventDefault();
+      if (next) { activate(next); }
+    });
+
+    // Zoom buttons stay for the mouse; for the keyboard, + and - on the map do the same.
+    container.querySelectorAll(".leaflet-control-zoom a").forEach(function (a) { a.setAttribute("tabindex", "-1"); });
+    // In a frame of another site, the attribution links open a new window, never inside the frame.
+    if (window.self !== window.top) {
+      container.querySelectorAll(".leaflet-control-attribution a").forEach(function (a) {
+        a.setAttribute("target", "_blank"); a.setAttribute("rel", "noopener");
+      });
+    }
+    // Phones: one finger scrolls the page, two fingers move and zoom the map.
+    if (window.matchMedia && window.matchMedia("(pointer: coarse)").matches) {
+      map.dragging.disable();
+      container.classList.add("karte-two-finger");
+    }
+    // The whole Region stays visible when the frame or window changes size.
+    // The attribution bar covers the map's bottom edge: keep the Region above it.
+    function fit() {
+      var bar = container.querySelector(".leaflet-control-attribution");
+      var below = bar ? bar.offsetHeight + 4 : 8;
+      map.fitBounds(bounds, { paddingTopLeft: [8, 8], paddingBottomRight: [8, below] });
+    }
+    map.on("resize", fit);
+    if (window.ResizeObserver) {
+      new ResizeObserver(function () { map.invalidateSize({ pan: false }); }).observe(container);
+    }
+    // folium fits the bounds after this script part (without the attribution bar): fit again.
+    setTimeout(fit, 0);
+  }
+
+  /* Small Kommunen around Hannover are close together: move overlapping labels apart vertically. */
+  function separate(tips) {
+    tips.forEach(function (t) { t.options.offset = L.point(0, 0); t.update(); });
+    var placed = [];
+    tips.slice().sort(function (a, b) { return b.getLatLng().lat - a.getLatLng().lat; }).forEach(function (t) {
+      var el = t.getElement();
+      if (!el) { return; }
+      var dy = 0;
+      for (var pass = 0; pass < 4; pass++) {
+        var r = el.getBoundingClientRect(), moved = false;
+        placed.forEach(function (p) {
+          if (r.left < p.right && r.right > p.left && r.top < p.bottom && r.bottom > p.top) {
+            dy += p.bottom - r.top + 1; // north to south: push this one below the placed one
+            t.options.offset = L.point(0, dy); t.update();
+            r = el.getBoundingClientRect(); moved = true;
+          }
+        });
+        if (!moved) { break; }
+      }
+      placed.push(el.getBoundingClientRect());
+    });
+  }
+
+  /* Sortable table: buttons in the headers, aria-sort on the sorted column. */
+  function sortTable(table, col, type, button) {
+    var th = button.closest("th");
+    var asc = th.getAttribute("aria-sort") !== "ascending";
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (a, b) {
+      var x = a.cells[col].getAttribute("data-sort"), y = b.cells[col].getAttribute("data-sort");
+      if (type === "number") {
+        // Missing values ("keine Daten") always go last.
+        if (x === "" && y === "") { return 0; }
+        if (x === "") { return 1; }
+        if (y === "") { return -1; }
+        return asc ? parseFloat(x) - parseFloat(y) : parseFloat(y) - parseFloat(x);
+      }
+      return asc ? x.localeCompare(y, document.documentElement.lang) : y.localeCompare(x, document.documentElement.lang);
+    });
+    rows.forEach(function (r) { body.appendChild(r); });
+    table.querySelectorAll("th[aria-sort]").forEach(function (h) { h.removeAttribute("aria-sort"); });
+    th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("table.sortable").forEach(function (table) {
+      table.querySelectorAll("th button[data-col]").forEach(function (button) {
+        button.addEventListener("click", function () {
+          sortTable(table, parseInt(button.getAttribute("data-col"), 10), button.getAttribute("data-type"), button);
+        });
+      });
+    });
+
+    /* Phones show the years in one scrolling row: bring the shown year into view. */
+    var current = document.querySelector(".karte-years a[aria-current]");
+    if (current) {
+      var row = current.closest("ul"), r = row.getBoundingClientRect(), c = current.getBoundingClientRect();
+      if (c.right > r.right) { row.scrollLeft += c.right - r.right + 4; }
+    }
+
+    /* Indicator picker: keep the shown year if the new indicator has it, else the server's latest. */
+    var form = document.getElementById("karte-form");
+    if (form) {
+      form.addEventListener("submit", function () {
+        var year = parseInt(form.getAttribute("data-year"), 10);
+        var opt = form.elements.indikator.selectedOptions[0];
+        var first = parseInt(opt.getAttribute("data-first"), 10), last = parseInt(opt.getAttribute("data-last"), 10);
+        if (year >= first && year <= last && !form.elements.jahr) {
+          var input = document.createElement("input");
+          input.type = "hidden"; input.name = "jahr"; input.value = String(year);
+          form.appendChild(input);
+        }
+      });
+    }
+
+    /* Embed code: copy to the clipboard, with a fallback of selecting the text. */
+    var copy = document.getElementById("embed-copy");
+    if (copy) {
+      copy.hidden = false;
+      copy.addEventListener("click", function () {
+        var code = document.getElementById("embed-code");
+        var status = document.getElementById("embed-status");
+        code.select();
+        var done = function () { status.textContent = copy.getAttribute("data-done"); };
+        if (navigator.clipboard) {
+          navigator.clipboard.writeText(code.value).then(done, function () { document.execCommand("copy"); done(); });
+        } else { document.execCommand("copy"); done(); }
+      });
+    }
+  });
+})();

@@ -1,0 +1,149 @@
+"""Disparities: ranking by spread change, one indicator's spread and benchmarks, cluster map."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app import charts
+from app.db import get_conn
+from app.errors import BadRequestWithChoices
+from app.i18n import localized
+from app.maps import short_name
+from indicators import sentences
+from indicators.disparities import (
+    MEASURES,
+    NotAvailable,
+    benchmark_rows,
+    cluster_map,
+    disparities_overview,
+    indicator_disparities,
+)
+
+bp = Blueprint("disparities", __name__)
+bp.add_app_template_global(short_name, "short_name")  # map labels of the SVG maps
+
+# Three verdict colours plus "nicht bewertbar" (ColorBrewer RdYlBu ends; grey is no verdict).
+VERDICT_COLOURS = {"better": "#2c7bb6", "similar": "#ffffbf", "worse": "#d7191c",
+                   "higher": "#5e3c99", "lower": "#e66101", "not_assessable": "#bdbdbd"}  # fmt: skip
+# The usual LISA colours (GeoDa): hot spots red, cold spots blue, outliers pale.
+CLUSTER_COLOURS = {"HH": "#d7191c", "LL": "#2c7bb6", "HL": "#fdae61", "LH": "#abd9e9",
+                   "ns": "#eeeeee"}  # fmt: skip
+CHART_SERIES = (("cv_weighted", "#00507d", ""), ("cv", "#d95f02", "6 4"),
+                ("gini", "#1b9e77", "2 3"), ("theil", "#7570b3", "10 3 2 3"))  # fmt: skip
+
+
+def _int_arg(name: str, choices: list[tuple[str, str]]) -> int | None:
+    """An optional integer query parameter; anything else is a 400 with choices."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or len(raw) > 4:
+        raise BadRequestWithChoices(
+            400, _("Der Parameter „%(name)s“ muss eine Jahreszahl sein.", name=name), choices
+        )
+    return int(raw)
+
+
+def _not_available(err: NotAvailable, indicator_id: str | None = None) -> BadRequestWithChoices:
+    """Turn a query's NotAvailable into a German error page with links."""
+    messages = {
+        "indicator": _("Die Kennzahl „%(id)s“ gibt es nicht.", id=indicator_id),
+        "no_values": _(
+            "Für die Kennzahl „%(id)s“ liegen keine veröffentlichten Werte vor.", id=indicator_id
+        ),  # fmt: skip
+        "year": _("Für dieses Jahr liegen keine Werte der Kennzahl vor. Verfügbare Jahre:"),
+        "period": _(
+            "Der Zeitraum ist ungültig: „von“ muss vor „bis“ liegen, beide Jahre mit Werten."
+        ),
+        "measure": _("Unbekanntes Streuungsmaß. Möglich sind:"),
+    }
+    choices = [(url_for(ep, **args), label) for ep, args, label in err.choices]
+    if err.message == "measure":
+        choices = [(url_for("disparities.index", mass=m), str(sentences.MEASURE_LABELS[m]))
+                   for m in MEASURES]  # fmt: skip
+    return BadRequestWithChoices(err.code, messages[err.message], choices)
+
+
+@bp.get("/disparitaeten")
+def index() -> str:
+    back = [(url_for("disparities.index"), _("Disparitäten, ganzer Zeitraum"))]
+    start, end = _int_arg("von", back), _int_arg("bis", back)
+    measure = request.args.get("mass", "cv_weighted")
+    try:
+        data = disparities_overview(get_conn(), start, end, measure)
+    except NotAvailable as err:
+        raise _not_available(err) from None
+    return render_template("disparitaeten.html", **data, s=sentences)
+
+
+def _chart(spreads: list[dict], title: str) -> dict:
+    """The spread-over-years chart (wide and narrow SVG) and its legend, from plain numbers."""
+    years = [s["year"] for s in spreads]
+    lines = []
+    for key, colour, dash in CHART_SERIES:
+        pts = [(s["year"], getattr(s["spread"], key) if s["spread"] else None) for s in spreads]
+        if any(v is not None for _y, v in pts):
+            lines.append({"name": str(sentences.MEASURE_LABELS[key]), "points": pts,
+                          "color": colour, "dash": dash, "key": key})  # fmt: skip
+    if not lines or len(years) < 2:
+        return {}
+    return {"svg": charts.responsive_line_chart(lines, years, "", title, 3), "lines": lines}
+
+
+@bp.get("/disparitaeten/<indicator_id>")
+def detail(indicator_id: str) -> str:
+    back = [(url_for("disparities.detail", indicator_id=indicator_id), _("neuestes Jahr"))]
+    year = _int_arg("jahr", back)
+    try:
+        data = indicator_disparities(get_conn(), indicator_id, year)
+    except NotAvailable as err:
+        raise _not_available(err, indicator_id) from None
+    title = _("Diagramm: Streuungsmaße von %(name)s je Jahr; Werte in der Tabelle darunter",
+               name=localized(data["indicator"], "name"))  # fmt: skip
+    return render_template("disparitaeten_kennzahl.html", **data, chart=_chart(data["spreads"], title),
+                           s=sentences, colours=VERDICT_COLOURS)  # fmt: skip
+
+
+@bp.get("/disparitaeten/<indicator_id>/cluster")
+def clusters(indicator_id: str) -> str:
+    back = [(url_for("disparities.clusters", indicator_id=indicator_id), _("neuestes Jahr"))]
+    year = _int_arg("jahr", back)
+    try:
+        data = cluster_map(get_conn(), indicator_id, year)
+    except NotAvailable as err:
+        raise _not_available(err, indicator_id) from None
+    return render_template("disparitaeten_cluster.html", **data, s=sentences,
+                           colours=CLUSTER_COLOURS)  # fmt: skip
+
+
+@bp.app_template_global()
+def verdict_label(bench: dict | None) -> str:
+    """'signifikant besser' …; for templates of other pages (profile, map)."""
+    return str(sentences.VERDICT_LABELS[(bench or {}).get("verdict", "not_assessable")])
+
+
+@bp.app_template_global()
+def benchmark_sentence(name: str, indicator: dict, value, region_value, bench: dict | None) -> str:
+    """The plain-language sentence of a benchmark, for templates of other pages."""
+    bench = bench or {"verdict": "not_assessable", "reason": "missing"}
+    return sentences.benchmark_sentence(name, indicator, value, region_value, bench)
+
+
+def verdict_colouring(rows: list[dict], indicator: dict, region: dict | None) -> list[dict]:
+    """The map's 'Vergleich mit der Region' mode: colour each row by its verdict.
+
+    Sets row['color'], row['verdict'] and row['sentence'] (the text alternative) on the map's
+    rows (ags, name, value, numerator, denominator, suppressed); returns legend entries.
+    """
+    judged = benchmark_rows(indicator, rows, region)
+    for r, j in zip(rows, judged, strict=True):
+        verdict = j["benchmark"]["verdict"]
+        r["verdict"], r["color"] = verdict, VERDICT_COLOURS[verdict]
+        r["sentence"] = sentences.benchmark_sentence(r["name"], indicator, r.get("value"),
+                                                     j["region_value"], j["benchmark"])  # fmt: skip
+    order = ["higher", "similar", "lower"] if indicator["polarity"] == "neutral" else [
+        "better", "similar", "worse"]  # fmt: skip
+    return [{"color": VERDICT_COLOURS[v], "label": str(sentences.VERDICT_LABELS[v]),
+             "count": sum(1 for r in rows if r["verdict"] == v)}
+            for v in [*order, "not_assessable"]]  # fmt: skip

@@ -1,0 +1,196 @@
+"""The editors' area /redaktion: login, upload with validation report, draft preview, publish, diff."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import tempfile
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from werkzeug.utils import secure_filename
+
+from app import audit, auth
+from app.db import get_conn, get_engine
+from app.errors import BadRequestWithChoices
+from geodata.report import LoadError
+from indicators import releases
+from indicators.importer import import_release, report_csv
+
+bp = Blueprint("editor", __name__, url_prefix="/redaktion")
+
+
+@bp.after_request
+def no_store(response: Response) -> Response:
+    """Editors' pages show drafts: never kept by browsers or proxies."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site after the browser's normalisation; else the editors' start page.
+
+    Browsers drop tabs and newlines, read '\\' as '/', and treat '//host' as another site:
+    any whitespace, control or backslash character is refused, and what is left must parse
+    as a bare path that stays on a made-up origin.
+    """
+    fallback = url_for("editor.index")
+    if not target or len(target) > 2000:
+        return fallback
+    if any(c.isspace() or not c.isprintable() or c == "\\" for c in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    if urlsplit(urljoin("https://site.invalid/x/", target)).netloc != "site.invalid":
+        return fallback
+    return target
+
+
+@bp.route("/anmelden", methods=["GET", "POST"])
+def login():
+    if request.method == "GET":
+        return render_template("editor/login.html", next=request.args.get("next", ""))
+    name = request.form.get("name", "").strip()
+    outcome = auth.check_login(name, request.form.get("password", ""), request.remote_addr or "")
+    if outcome == "ok":
+        auth.login_session(name)
+        return redirect(_safe_next(request.form.get("next")))
+    minutes = current_app.config["LOGIN_LOCK_MINUTES"]
+    message = (
+        _("Zu viele Fehlversuche: Die Anmeldung ist für %(m)d Minuten gesperrt.", m=minutes)
+        if outcome == "locked"
+        else _("Name oder Passwort ist falsch.")
+    )
+    code = 429 if outcome == "locked" else 401
+    return render_template("editor/login.html", error=message, name=name,
+                           next=request.form.get("next", "")), code  # fmt: skip
+
+
+@bp.post("/abmelden")
+def logout():
+    auth.logout_session()
+    return redirect(url_for("pages.start"))
+
+
+@bp.get("/")
+@auth.editor_required
+def index():
+    conn = get_conn()
+    return render_template("editor/index.html", releases=releases.releases_overview(conn),
+                           editor=auth.current_editor(), audit=audit.recent(conn))  # fmt: skip
+
+
+@bp.post("/hochladen")
+@auth.editor_required
+def upload():
+    label = request.form.get("label", "").strip()
+    files = [f for f in request.files.getlist("files") if f.filename]
+    catalogue = request.files.get("catalogue")
+    if not label or not files:
+        flash(_("Bitte ein Label und mindestens eine Datei angeben."))
+        return redirect(url_for("editor.index"))
+    with tempfile.TemporaryDirectory(prefix="sozmon-upload-") as tmp:
+        names: dict[str, str] = {}
+
+        def save(f, i: int) -> Path:
+            path = Path(tmp) / f"{i}-{secure_filename(f.filename) or 'datei'}"
+            f.save(path)
+            names[str(path)] = f.filename  # the report names the file as the editor knows it
+            return path
+
+        paths = [save(f, i) for i, f in enumerate(files)]
+        cat = save(catalogue, len(files)) if catalogue and catalogue.filename else None
+        try:
+            with get_engine().begin() as conn:  # one transaction: all of it or nothing
+                rid, v = import_release(conn, paths, label, catalogue=cat,
+                                        note=request.form.get("note", "").strip(),
+                                        created_by=auth.current_editor(),
+                                        max_bytes=current_app.config["IMPORT_MAX_BYTES"])  # fmt: skip
+                audit.record(conn, auth.current_editor(), "import", label, f"{len(v.rows)} Werte",
+                             request.remote_addr)  # fmt: skip
+        except LoadError as err:
+            problems = [
+                dataclasses.replace(p, file=names.get(p.file, p.file)) for p in err.problems
+            ]
+            csv_b64 = base64.b64encode(report_csv(problems).encode("utf-8-sig")).decode()
+            return render_template("editor/report.html", problems=problems, label=label,
+                                   files=list(names.values()), csv_b64=csv_b64), 422  # fmt: skip
+    flash(_("Entwurf %(l)s mit %(n)d Werten geladen. Bitte prüfen und veröffentlichen.",
+            l=label, n=len(v.rows)))  # fmt: skip
+    return redirect(url_for("editor.release", release_id=rid))
+
+
+def _release_or_404(release_id: int) -> dict:
+    rel = releases.visible_release(get_conn(), release_id, editor=True)
+    if rel is None:
+        raise BadRequestWithChoices(404, _("Diesen Release gibt es nicht."),
+                                    [(url_for("editor.index"), _("Alle Releases"))])  # fmt: skip
+    return rel
+
+
+@bp.get("/release/<int:release_id>")
+@auth.editor_required
+def release(release_id: int):
+    rel = _release_or_404(release_id)
+    year = request.args.get("jahr", type=int)
+    preview = releases.draft_preview(get_conn(), release_id,
+                                     current_app.config["SUPPRESS_NUMERATOR_BELOW"],
+                                     request.args.get("indikator"), year)  # fmt: skip
+    links = {e: e in current_app.view_functions for e in ("maps.karte", "kommune.index")}
+    changed = releases.changes(get_conn(), release_id)
+    return render_template("editor/release.html", release=rel, p=preview, links=links,
+                           changes=changed,
+                           threshold=current_app.config["SUPPRESS_NUMERATOR_BELOW"],
+                           synthetic=rel["synthetic"])  # fmt: skip
+
+
+@bp.post("/release/<int:release_id>/veroeffentlichen")
+@auth.editor_required
+def publish(release_id: int):
+    rel = _release_or_404(release_id)
+    try:
+        with get_engine().begin() as conn:
+            res = releases.publish(conn, rel["label"],
+                                   current_app.config["SUPPRESS_NUMERATOR_BELOW"],
+                                   by=auth.current_editor())  # fmt: skip
+            audit.record(conn, auth.current_editor(), "publish", rel["label"],
+                         f"{res['withheld']} geheim", request.remote_addr)  # fmt: skip
+    except releases.ReleaseError as err:
+        flash(str(err))
+        return redirect(url_for("editor.release", release_id=release_id))
+    flash(_("Release %(l)s veröffentlicht; %(n)d Werte geheim gehalten.", l=rel["label"],
+            n=res["withheld"]))  # fmt: skip
+    return redirect(url_for("editor.index"))
+
+
+@bp.get("/vergleich")
+@auth.editor_required
+def diff():
+    a, b = request.args.get("a", type=int), request.args.get("b", type=int)
+    conn = get_conn()
+    if a is None or b is None or not all(releases.visible_release(conn, x, True) for x in (a, b)):
+        all_ = releases.releases_overview(conn)
+        choices = [(url_for("editor.diff", a=r["id"], b=r2["id"]), f"{r['label']} → {r2['label']}")
+                   for r in all_ for r2 in all_ if r["id"] != r2["id"]][:20]  # fmt: skip
+        raise BadRequestWithChoices(
+            400, _("Bitte zwei vorhandene Releases wählen (a, b)."), choices
+        )
+    d = releases.diff(conn, a, b)
+    if request.args.get("format") == "csv":
+        name = f"vergleich_{d['a']['label']}_{d['b']['label']}.csv"
+        return Response(releases.diff_csv(d), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+    synthetic = d["a"]["synthetic"] or d["b"]["synthetic"]
+    return render_template("editor/diff.html", d=d, rows=d["rows"][:1000], synthetic=synthetic)

@@ -1,0 +1,157 @@
+"""Kommunen: list, profile (Sozialstrukturprofil) and comparison of two Kommunen."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app import charts, downloads
+from app.db import get_conn
+from app.errors import BadRequestWithChoices
+from app.formatting import fmt_value
+from app.http_cache import page_cache
+from app.profile_tables import compare_table, profile_table
+from indicators.classify import COUNT_UNITS
+from indicators.profile import InvalidChoice, area_overview, compare, profile, valid_areas
+from indicators.queries import list_releases
+
+bp = Blueprint("kommune", __name__)
+
+
+def int_arg(name: str) -> int | None:
+    """An optional integer query parameter; anything else is a 400 with a German message."""
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return None
+    if not raw.isdigit() or len(raw) > 6:
+        raise BadRequestWithChoices(
+            400, _("Der Parameter „%(name)s“ muss eine ganze Zahl sein.", name=name),
+            [(request.path, _("Ohne diesen Parameter aufrufen"))],
+        )  # fmt: skip
+    return int(raw)
+
+
+def format_arg() -> str | None:
+    """The download format (?format=csv|csv-de|xlsx) or None for the HTML page."""
+    fmt = request.args.get("format")
+    if fmt is None:
+        return None
+    if fmt not in downloads.FORMATS:
+        raise BadRequestWithChoices(
+            400, _("Das Format „%(fmt)s“ gibt es nicht.", fmt=fmt[:40]),
+            [(url_for(request.endpoint, **request.view_args, format=f), f) for f in downloads.FORMATS],
+        )  # fmt: skip
+    return fmt
+
+
+def choices_error(err: InvalidChoice, endpoint: str, **kwargs) -> BadRequestWithChoices:
+    """Turn a domain error into a German 4xx page linking to valid choices."""
+    conn = get_conn()
+    if err.field == "release":
+        links = [(url_for(endpoint, **kwargs), _("Neuester Datenstand"))] + [
+            (url_for(endpoint, **kwargs, release=r["id"]), r["label"]) for r in list_releases(conn)
+        ]
+        return BadRequestWithChoices(404, err.message, links)
+    if err.field == "same":
+        a = kwargs["ags_a"]
+        links = [
+            (url_for("kommune.compare", ags_a=a, ags_b=k["ags"]), k["name"])
+            for k in valid_areas(conn) if k["level"] == "kommune" and k["ags"] != a
+        ]  # fmt: skip
+        return BadRequestWithChoices(400, err.message, links)
+    if err.field == "period":
+        years = err.valid
+        links = [(url_for(endpoint, **kwargs), _("Voreingestellter Zeitraum"))]
+        if years:
+            links.append((url_for(endpoint, **kwargs, von=years[0], bis=years[-1]),
+                          _("Gesamter Zeitraum %(a)s–%(b)s", a=years[0], b=years[-1])))  # fmt: skip
+            if len(years) > 10:
+                links.append((url_for(endpoint, **kwargs, von=years[-11], bis=years[-1]),
+                              _("Zehn Jahre %(a)s–%(b)s", a=years[-11], b=years[-1])))  # fmt: skip
+        return BadRequestWithChoices(400, err.message, links)
+    areas = valid_areas(conn)
+    if endpoint == "kommune.compare":
+        areas = [a for a in areas if a["level"] == "kommune"]
+    return BadRequestWithChoices(
+        404, err.message,
+        [(url_for("kommune.profile", ags=a["ags"]), f"{a['name']} ({a['ags']})") for a in areas],
+    )  # fmt: skip
+
+
+@bp.app_template_global()
+def fmt_signed(value: float | None, decimals: int = 1, unit: str = "", points: bool = True) -> str:
+    """A difference with its sign: '+1,2 Pp.' (a difference of % values is in points), '±0'."""
+    if value is None:
+        return "–"
+    unit = _("Pp.") if unit == "%" and points else unit
+    if round(value, decimals) == 0:
+        return "±" + fmt_value(0, decimals, unit)
+    return ("+" if value > 0 else "") + fmt_value(value, decimals, unit)
+
+
+@bp.app_template_global()
+def map_url(indicator_id: str) -> str | None:
+    """Link to the map of an indicator when the map page exists."""
+    if "maps.karte" in current_app.view_functions:
+        return url_for("maps.karte", indikator=indicator_id)
+    return None
+
+
+@bp.get("/kommunen")
+def index() -> str:
+    areas = area_overview(get_conn())
+    return render_template("kommunen.html", areas=areas)
+
+
+@bp.get("/kommune/<ags>", endpoint="profile")
+@page_cache
+def profile_page(ags: str):
+    release, y0, y1, fmt = int_arg("release"), int_arg("von"), int_arg("bis"), format_arg()
+    # A period the form cannot mean (von >= bis) is explained beside the form, which keeps the
+    # chosen years; the page shows the default period meanwhile. Downloads still get a 400.
+    period_error = None
+    if y0 is not None and y1 is not None and y0 >= y1 and not fmt:
+        period_error = _("„von“ (%(a)s) muss vor „bis“ (%(b)s) liegen: bitte zwei verschiedene Jahre wählen, das frühere zuerst.", a=y0, b=y1)  # fmt: skip
+    try:
+        p = profile(get_conn(), ags, release, *((None, None) if period_error else (y0, y1)))
+    except InvalidChoice as err:
+        raise choices_error(err, "kommune.profile", ags=ags) from None
+    if fmt:
+        return downloads.response(profile_table(p), fmt)
+    return render_template(
+        "kommune.html", p=p, release=release, synthetic=p["synthetic"], sparkline=charts.sparkline,
+        count_units=COUNT_UNITS, period_error=period_error,
+        sel_from=y0 if period_error else None, sel_to=y1 if period_error else None,
+    )  # fmt: skip
+
+
+@bp.get("/vergleich")
+def compare_form():
+    """The pickers' GET form lands here and is sent on to the permalink.
+
+    Choosing the same Kommune twice is explained on the list page's form, with the choice kept.
+    """
+    a, b = request.args.get("a", ""), request.args.get("b", "")
+    if not a or not b:
+        return redirect(url_for("kommune.index") + "#vergleich")
+    if a == b:
+        areas = area_overview(get_conn())
+        error = _("Bitte zwei verschiedene Kommunen wählen: A und B sind gleich.")
+        html = render_template("kommunen.html", areas=areas, cmp_error=error, cmp_a=a, cmp_b=b)
+        return html, 400
+    extra = {k: v for k, v in request.args.items() if k in ("release", "lang")}
+    return redirect(url_for("kommune.compare", ags_a=a[:20], ags_b=b[:20], **extra))
+
+
+@bp.get("/vergleich/<ags_a>/<ags_b>", endpoint="compare")
+def compare_page(ags_a: str, ags_b: str):
+    release, fmt = int_arg("release"), format_arg()
+    try:
+        c = compare(get_conn(), ags_a, ags_b, release)
+    except InvalidChoice as err:
+        raise choices_error(err, "kommune.compare", ags_a=ags_a, ags_b=ags_b) from None
+    if fmt:
+        return downloads.response(compare_table(c), fmt)
+    return render_template(
+        "vergleich.html", c=c, release=release, synthetic=c["synthetic"], charts=charts
+    )

@@ -1,0 +1,301 @@
+"""Choropleth map page /karte and its embeddable twin /embed/karte (state fully in the URL)."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, current_app, make_response, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.auth import is_editor
+from app.db import get_conn
+from app.errors import BadRequestWithChoices
+from app.formatting import FLAG_TEXT, fmt_cell, fmt_value
+from app.http_cache import BodyCache, cached, conditional, etag_for, page_cache
+from app.maps import MapParts, build_map, short_name
+from app.nav import nav_items
+from app.security import with_inline_scripts
+from app.views.disparities import verdict_colouring, verdict_label
+from indicators import classify
+from indicators.map_queries import map_context, map_values
+from indicators.queries import indicator_sources
+from indicators.releases import visible_release
+
+bp = Blueprint("maps", __name__)
+
+DEFAULT_INDICATOR = "sgb2_quote"  # the headline indicator of social reporting
+MAP_VERSION = "2"  # bump when the map's markup changes, so cached copies are revalidated
+BOUNDARY_ATTRIBUTION = "© GeoBasis-DE / BKG 2021"
+CLASSIFICATION_LABELS = {
+    "quantile": _l("Quantile (gleich viele Kommunen je Klasse)"),
+    "jenks": _l("Natürliche Brüche (Fisher-Jenks)"),
+    "gleich": _l("Gleiche Intervalle"),
+}
+SCHEME_LABELS = {
+    "sequenziell": _l("Sequenziell (hell → dunkel)"),
+    "divergierend": _l("Divergierend um den Wert der Region"),
+    "vergleich": _l("Vergleich mit der Region (signifikant besser / ähnlich / schlechter)"),
+}
+_YEAR = re.compile(r"\d{4}")
+# Rendered folium maps per (indicator, year, classification, colours, release, language, …).
+_MAPS = BodyCache(256)
+
+
+def _link(embed: bool, **params) -> str:
+    """URL of the map (or embed) view with the given state."""
+    clean = {k: v for k, v in params.items() if v not in (None, "")}
+    return url_for("maps.embed" if embed else "maps.karte", **clean)
+
+
+def _indicator_choices(topics: list[dict], embed: bool) -> list[tuple[str, str]]:
+    return [
+        (_link(embed, indikator=i["id"]), f"{i['name_de']} ({t['name_de']})")
+        for t in topics
+        for i in t["indicators"]
+    ]
+
+
+def _parse_release() -> int | None:
+    raw = request.args.get("release")
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or len(raw) > 9:
+        raise BadRequestWithChoices(
+            400, _("„%(r)s“ ist keine gültige Nummer eines Datenstands.", r=raw[:40]),
+            [(url_for("maps.karte"), _("Karte mit dem neuesten Datenstand"))],
+        )  # fmt: skip
+    return int(raw)
+
+
+def state_from_request(embed: bool) -> dict:
+    """Validate the query string against the data; every fault is a German 4xx with choices."""
+    conn = get_conn()
+    release_id = _parse_release()
+    requested = request.args.get("indikator") or None
+    ctx = map_context(conn, requested or DEFAULT_INDICATOR, release_id)
+    topics = ctx["topics"]
+    if requested is None and release_id is None and ctx["release"] is None and topics:
+        # No explicit choice and the default has no data: take the first mappable indicator.
+        ctx = map_context(conn, topics[0]["indicators"][0]["id"], release_id)
+    ind, release = ctx["indicator"], ctx["release"]
+    if ind is None:
+        raise BadRequestWithChoices(
+            404, _("Die Kennzahl „%(i)s“ gibt es nicht.", i=(requested or "")[:60]),
+            _indicator_choices(topics, embed),
+        )  # fmt: skip
+    # Published and withdrawn releases are readable when named; drafts only for editors.
+    if release_id is not None and (
+        release is None or visible_release(conn, release["id"], is_editor()) is None
+    ):
+        raise BadRequestWithChoices(
+            404, _("Einen veröffentlichten Datenstand Nr. %(r)s gibt es nicht.", r=release_id),
+            [(_link(embed, indikator=ind["id"]), _("Karte mit dem neuesten Datenstand"))],
+        )  # fmt: skip
+    if release is None or not ctx["years"]:
+        raise BadRequestWithChoices(
+            404, _("Für die Kennzahl „%(i)s“ gibt es in diesem Datenstand keine veröffentlichten Werte.", i=ind["name_de"]),
+            _indicator_choices(topics, embed),
+        )  # fmt: skip
+    years = ctx["years"]
+    year_links = [(_link(embed, indikator=ind["id"], jahr=y), str(y)) for y in years]
+    raw_year = request.args.get("jahr")
+    if raw_year in (None, ""):
+        year = ctx["default_year"]
+    elif not _YEAR.fullmatch(raw_year):
+        raise BadRequestWithChoices(
+            400, _("„%(j)s“ ist keine gültige Jahreszahl (vierstellig, z. B. %(y)s).", j=raw_year[:40], y=years[-1]),
+            year_links,
+        )  # fmt: skip
+    else:
+        year = int(raw_year)
+        if year not in years:
+            raise BadRequestWithChoices(
+                404, _("Für „%(i)s“ gibt es im Jahr %(y)s keine Daten. Verfügbar: %(a)s–%(b)s.", i=ind["name_de"], y=year, a=years[0], b=years[-1]),
+                year_links,
+            )  # fmt: skip
+    method = request.args.get("klassen") or classify.default_classification(ind["unit"])
+    if method not in classify.CLASSIFICATIONS:
+        raise BadRequestWithChoices(
+            400, _("Die Klassenbildung „%(k)s“ gibt es nicht.", k=method[:40]),
+            [(_link(embed, indikator=ind["id"], jahr=year, klassen=k), str(label))
+             for k, label in CLASSIFICATION_LABELS.items()],
+        )  # fmt: skip
+    scheme = request.args.get("farben") or "sequenziell"
+    can_diverge = ind["unit"] not in classify.COUNT_UNITS
+    if scheme not in (*classify.SCHEMES, "vergleich") or (
+        scheme == "divergierend" and not can_diverge
+    ):
+        raise BadRequestWithChoices(
+            400, _("Das Farbschema „%(f)s“ ist für diese Kennzahl nicht verfügbar.", f=scheme[:40]),
+            [(_link(embed, indikator=ind["id"], jahr=year, klassen=method, farben=s), str(label))
+             for s, label in SCHEME_LABELS.items() if s == "sequenziell" or can_diverge],
+        )  # fmt: skip
+    return dict(ctx, year=year, method=method, scheme=scheme, can_diverge=can_diverge,
+                release_param=release_id)  # fmt: skip
+
+
+def _profile_href(ags: str) -> str | None:
+    """Link to a Kommune's profile when that page exists in this app."""
+    if "kommune.profile" in current_app.view_functions:
+        return url_for("kommune.profile", ags=ags)
+    return None
+
+
+def _assets() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Leaflet and the page script, served by the app (folium's defaults point to CDNs)."""
+    js = [
+        ("leaflet", url_for("static", filename="vendor/leaflet/leaflet.js")),
+        ("sozmon_karte", url_for("static", filename="js/karte.js")),
+    ]
+    css = [
+        ("leaflet_css", url_for("static", filename="vendor/leaflet/leaflet.css")),
+        ("sozmon_karte_css", url_for("static", filename="css/karte.css")),
+    ]
+    return js, css
+
+
+def _cached_map(key: tuple, build) -> MapParts:
+    """The rendered map for a key from the in-process cache, else built and kept (LRU)."""
+    return _MAPS.get_or_build(key, build)
+
+
+def _ranks(rows: list[dict], polarity: str) -> None:
+    """Rank 1 = most favourable value (highest where there is no polarity), as in the profile.
+
+    Equal values share a rank; no value, no rank.
+    """
+    ordered = sorted(
+        (r["value"] for r in rows if r["value"] is not None), reverse=polarity != "higher_worse"
+    )
+    for r in rows:
+        r["rank"] = None if r["value"] is None else ordered.index(r["value"]) + 1
+
+
+def _etag(st: dict, embed: bool) -> str:
+    """ETag of a map page: everything its markup depends on."""
+    ind, release = st["indicator"], st["release"]
+    return etag_for(
+        "karte", MAP_VERSION, embed, ind["id"], st["year"], st["method"], st["scheme"],
+        release["id"], release["label"], release["published_at"], str(get_locale()),
+        current_app.config.get("TILE_URL") or "", [e for e, _x in nav_items()],
+        "kommune.profile" in current_app.view_functions,
+    )  # fmt: skip
+
+
+def page_context(st: dict, embed: bool) -> dict:
+    """Template variables of the map (page, embed or the start page's map) for a _state()."""
+    ind, release, year = st["indicator"], st["release"], st["year"]
+    locale = str(get_locale())
+    tile_url = current_app.config.get("TILE_URL") or ""
+    data = map_values(get_conn(), ind["id"], year, release["id"])
+    # Real beats synthetic per cell: say per map which it is, and per row when both appear.
+    shown = [r for r in [*data["values"], data["region"] or {}] if r.get("release_label")]
+    synthetic = any(r["synthetic"] for r in shown)
+    mixed = synthetic and any(r["synthetic"] is False for r in shown)
+    labels_shown = {r["release_label"] for r in shown}
+    provenance = [src | {"release": lab} for lab, src in
+                  indicator_sources(get_conn(), [ind["id"]]).get(ind["id"], {}).items()
+                  if lab in labels_shown]  # fmt: skip
+    decimals, unit = ind["decimals"], ind["unit"]
+    rows = [dict(r, value=None if r["suppressed"] else r["value"]) for r in data["values"]]
+    region = data["region"]
+    region_value = None if region is None or region["suppressed"] else region["value"]
+    scheme = st["scheme"]
+    if scheme == "divergierend" and region_value is None:
+        scheme = "sequenziell"  # nothing to diverge around
+    classes = classify.classify(
+        [r["value"] for r in rows], st["method"], "sequenziell" if scheme == "vergleich" else scheme,
+        ind["polarity"], region_value,
+    )  # fmt: skip
+    no_data = _("keine Daten")
+    labels = {lab["ags"]: lab for lab in data["labels"]}
+    for i, r in enumerate(rows):
+        r["color"] = classes.color_of(i)
+        r["label"] = (
+            fmt_cell(None, True) if r["suppressed"]  # small-number protection: "geheim"
+            else fmt_value(r["value"], decimals, unit) if r["value"] is not None
+            else fmt_cell(None, False, r.get("flag")) if r.get("flag") in FLAG_TEXT else no_data
+        )  # fmt: skip
+        r["href"] = _profile_href(r["ags"])
+    _ranks(rows, ind["polarity"])
+    table_rows = sorted(rows, key=lambda r: (r["rank"] is None, r["rank"] or 0, r["name"]))
+    legend = classify.legend_entries(
+        classes, lambda v, with_unit: fmt_value(v, decimals, unit if with_unit else ""), no_data
+    )
+    if scheme == "vergleich":  # colours by verdict against the Region (disparities blueprint)
+        legend = verdict_colouring(rows, ind, region)
+        for r in rows:
+            r["label"] = f"{r['label']} – {verdict_label({'verdict': r['verdict']})}"
+
+    def build() -> MapParts:
+        js, css = _assets()
+        areas = {
+            r["ags"]: {
+                "color": r["color"], "label": r["label"], "href": r["href"],
+                "no_data": r["value"] is None,
+                "aria": f"{r['name']}: {r['label']}" + (f" – {_('Profil öffnen')}" if r["href"] else ""),
+                "label_lat": labels[r["ags"]]["lat"], "label_lon": labels[r["ags"]]["lon"],
+            }
+            for r in rows if r["ags"] in labels
+        }  # fmt: skip
+        points = [dict(p, short=short_name(p["name"])) for p in data["labels"]]
+        attribution = f"{BOUNDARY_ATTRIBUTION}, dl-de/by-2-0"
+        return build_map(
+            data["geojson"], areas, points, data["bounds"], js, css, attribution,
+            tile_url, current_app.config.get("TILE_ATTRIBUTION") or "", new_window=embed,
+        )  # fmt: skip
+
+    key = (embed, ind["id"], year, st["method"], scheme, release["id"], release["label"],
+           release["published_at"],
+           locale, tile_url, "kommune.profile" in current_app.view_functions)  # fmt: skip
+    parts = _cached_map(key, build)
+    state = {"indikator": ind["id"], "jahr": year, "klassen": request.args.get("klassen"),
+             "farben": request.args.get("farben"), "release": st["release_param"]}  # fmt: skip
+    # The embed code on an English page embeds the English map.
+    embed_state = dict(state, lang="en") if locale == "en" else state
+    if scheme != "vergleich":  # an empty "keine Daten (0 Kommunen)" row says nothing
+        legend = [e for e in legend if e["count"] or e["label"] != no_data]
+    return dict(
+        map=parts, ind=ind, release=release, year=year, years=st["years"], table_rows=table_rows,
+        legend=legend, region_label=fmt_value(region_value, decimals, unit) if region_value is not None else no_data,
+        classes=classes, method=st["method"], scheme=scheme, topics=st["topics"],
+        can_diverge=st["can_diverge"], classification_labels=CLASSIFICATION_LABELS,
+        scheme_labels=SCHEME_LABELS, state=state, link=lambda **kw: _link(False, **dict(state, **kw)),
+        embed_url=_link(True, **embed_state), full_url=_link(False, **embed_state),
+        synthetic=synthetic, mixed=mixed, provenance=provenance,
+        boundary_attribution=BOUNDARY_ATTRIBUTION,
+    )  # fmt: skip
+
+
+def _render(embed: bool):
+    st = state_from_request(embed)
+    etag = _etag(st, embed)
+    release = st["release"]
+    not_modified = conditional(etag, release["published_at"])
+    if not_modified is not None:
+        return not_modified
+    ctx = page_context(st, embed)
+    html = render_template("embed.html" if embed else "karte.html", **ctx)
+    # The map's one inline script is allowed by its hash (no 'unsafe-inline' in the CSP).
+    response = with_inline_scripts(make_response(html), ctx["map"].script)
+    response = cached(response, etag, release["published_at"])
+    if release["status"] == "draft":  # an editor's preview: never held by a shared cache
+        response.cache_control.public = False
+        response.cache_control.no_store = True
+    return response
+
+
+@bp.get("/karte")
+@page_cache
+def karte():
+    """The map page with controls, legend, table and embed code."""
+    return _render(embed=False)
+
+
+@bp.get("/embed/karte")
+@page_cache
+def embed():
+    """Just the map, legend, title and source, for an <iframe> on other sites."""
+    return _render(embed=True)

@@ -1,0 +1,121 @@
+"""Start page (search and a live map), search results, accessibility statement."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.exceptions import HTTPException
+
+from app.db import get_conn
+from app.i18n import localized
+from app.nav import nav_items
+from app.security import with_inline_scripts
+from geodata.queries import list_areas
+from indicators.queries import list_releases, topics_with_indicators
+
+bp = Blueprint("pages", __name__)
+MAX_QUERY = 80  # characters of a search term that are looked at
+
+
+def _endpoint(name: str) -> str | None:
+    """An endpoint if another blueprint provides it (the start page links onward)."""
+    return name if name in current_app.view_functions else None
+
+
+@bp.app_context_processor
+def inject_nav() -> dict:
+    return {"nav_items": nav_items, "synthetic": False}
+
+
+def _start_map() -> dict | None:
+    """The map page's default map (headline indicator, latest year) for the start page."""
+    if "maps.karte" not in current_app.view_functions:
+        return None
+    from app.views import maps  # the map blueprint is optional for the start page
+
+    try:
+        return maps.page_context(maps.state_from_request(embed=False), embed=False)
+    except HTTPException:  # no mappable data yet: the start page works without a map
+        return None
+
+
+@bp.get("/")
+def start():
+    conn = get_conn()
+    topics = topics_with_indicators(conn)
+    releases = list_releases(conn)
+    live = _start_map()
+    html = render_template(
+        "start.html",
+        topics=topics,
+        n_indicators=sum(len(t["indicators"]) for t in topics),
+        releases=releases,
+        # the home region's Kommunen and the Region (Kreise, Länder and Bund are benchmarks)
+        areas=[a for a in list_areas(conn) if a["level"] in ("kommune", "region")],
+        synthetic=any(r["synthetic"] for r in releases),
+        map_endpoint=_endpoint("maps.karte"),
+        profile_endpoint=_endpoint("kommune.profile"),
+        live=live,
+    )
+    # The live map's one inline script is allowed by its hash (no 'unsafe-inline' in the CSP).
+    return with_inline_scripts(make_response(html), live["map"].script) if live else html
+
+
+def search_hits(conn, query: str) -> tuple[list[dict], list[dict]]:
+    """Kommunen (name or AGS) and indicators (name in either language or id) matching a query."""
+    q = query.casefold()
+    areas = [a for a in list_areas(conn) if q in a["name"].casefold() or a["ags"].startswith(q)]
+    indicators = [
+        dict(i, topic=localized(t, "name"))
+        for t in topics_with_indicators(conn)
+        for i in t["indicators"]
+        if q in i["name_de"].casefold() or q in (i["name_en"] or "").casefold() or q == i["id"]
+    ]
+    return areas, indicators
+
+
+@bp.get("/suche")
+def search():
+    """Search for a Kommune or an indicator; one exact hit goes straight to its page."""
+    query = " ".join(request.args.get("q", "").split())[:MAX_QUERY]
+    conn = get_conn()
+    areas, indicators = search_hits(conn, query) if query else ([], [])
+    exact_area = [a for a in areas if a["name"].casefold() == query.casefold()]
+    exact_ind = [i for i in indicators if query.casefold() in
+                 (i["name_de"].casefold(), (i["name_en"] or "").casefold(), i["id"])]  # fmt: skip
+    lang = {"lang": request.args["lang"]} if request.args.get("lang") in ("de", "en") else {}
+    if len(exact_area) == 1 and not exact_ind and _endpoint("kommune.profile"):
+        return redirect(url_for("kommune.profile", ags=exact_area[0]["ags"], **lang), 303)
+    if len(exact_ind) == 1 and not exact_area and _endpoint("maps.karte"):
+        return redirect(url_for("maps.karte", indikator=exact_ind[0]["id"], **lang), 303)
+    return render_template(
+        "suche.html", query=query, areas=areas, indicators=indicators,
+        map_endpoint=_endpoint("maps.karte"), profile_endpoint=_endpoint("kommune.profile"),
+        datalist=_suggestions(conn),
+    )  # fmt: skip
+
+
+def _suggestions(conn) -> list[str]:
+    """Names offered while typing in the search field (Kommunen, then indicators)."""
+    names = [a["name"] for a in list_areas(conn)]
+    names += [localized(i, "name") for t in topics_with_indicators(conn) for i in t["indicators"]]
+    return names
+
+
+@bp.app_template_global()
+def search_suggestions() -> list[str]:
+    """The search field's suggestions, for templates that show the search form."""
+    return _suggestions(get_conn())
+
+
+@bp.get("/barrierefreiheit")
+def accessibility() -> str:
+    """Erklärung zur Barrierefreiheit (BITV 2.0): what was tested, how, and what is not accessible."""
+    return render_template("barrierefreiheit.html")

@@ -1,0 +1,69 @@
+"""Time series of one indicator: the Region plus chosen Kommunen, absolute or as index."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app import charts, downloads
+from app.db import get_conn
+from app.errors import BadRequestWithChoices
+from app.i18n import localized
+from app.profile_tables import series_table
+from app.views.kommune import format_arg, int_arg
+from indicators.profile import InvalidChoice, time_series, valid_areas
+from indicators.queries import topics_with_indicators
+
+bp = Blueprint("zeitreihe", __name__)
+DEFAULT_INDICATOR = "bev_insgesamt"
+MAX_KOMMUNEN = 7  # beside the Region; more lines are unreadable (and the palette has 8)
+
+
+def _error(err: InvalidChoice, indicator_id: str) -> BadRequestWithChoices:
+    """A German 4xx page with the valid choices for the parameter that was wrong."""
+    conn = get_conn()
+    if err.field == "indikator":
+        links = [
+            (url_for("zeitreihe.zeitreihe", indikator=i["id"]), localized(i, "name"))
+            for t in topics_with_indicators(conn) for i in t["indicators"]
+        ]  # fmt: skip
+        return BadRequestWithChoices(404, err.message, links)
+    if err.field == "kommunen":
+        links = [
+            (url_for("zeitreihe.zeitreihe", indikator=indicator_id, kommunen=a["ags"]), a["name"])
+            for a in valid_areas(conn) if a["level"] == "kommune"
+        ]  # fmt: skip
+        return BadRequestWithChoices(400, err.message, links)
+    links = [(url_for("zeitreihe.zeitreihe", indikator=indicator_id), _("Neuester Datenstand"))]
+    if err.field == "darstellung":
+        links += [
+            (url_for("zeitreihe.zeitreihe", indikator=indicator_id, darstellung=m), m)
+            for m in ("absolut", "index")
+        ]  # fmt: skip
+    return BadRequestWithChoices(400 if err.field == "darstellung" else 404, err.message, links)
+
+
+@bp.get("/zeitreihe")
+def zeitreihe():
+    indicator_id = request.args.get("indikator") or DEFAULT_INDICATOR
+    # ?kommunen=a,b (permalink) or ?kommunen=a&kommunen=b (the checkbox form)
+    kommunen = [
+        k.strip() for v in request.args.getlist("kommunen") for k in v.split(",") if k.strip()
+    ]
+    mode = request.args.get("darstellung") or "absolut"
+    release, fmt = int_arg("release"), format_arg()
+    # Too many ticks in the form: explain beside it, keep every tick, draw the first ones.
+    form_error, chosen = None, kommunen[:50]
+    if len(set(kommunen)) > MAX_KOMMUNEN and not fmt:
+        form_error = _("Höchstens %(n)s Kommunen auf einmal: gewählt sind %(k)s. Angezeigt werden die ersten %(n)s; bitte Kommunen abwählen.", n=MAX_KOMMUNEN, k=len(set(kommunen)))  # fmt: skip
+        kommunen = list(dict.fromkeys(kommunen))[:MAX_KOMMUNEN]
+    try:
+        ts = time_series(get_conn(), indicator_id, kommunen[:50], release, mode)
+    except InvalidChoice as err:
+        raise _error(err, indicator_id[:64]) from None
+    if fmt:
+        return downloads.response(series_table(ts), fmt)
+    return render_template(
+        "zeitreihe.html", ts=ts, release=release, synthetic=ts["synthetic"], charts=charts,
+        kommunen_csv=",".join(kommunen), form_error=form_error, checked=chosen,
+    )  # fmt: skip

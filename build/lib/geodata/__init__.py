@@ -1,0 +1,1 @@
+"""Areas of the Sozialmonitoring: boundaries, simplification and geometric queries."""

@@ -1,0 +1,106 @@
+"""Area queries returning plain data; PostGIS serialises geometry (ST_AsGeoJSON)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+REGION_AGS = "03241"
+
+
+def list_areas(conn: Connection, level: str | None = None) -> list[dict]:
+    """Areas (ags, name, kind, level, area_km2), Region first, then Kommunen by name."""
+    rows = conn.execute(
+        text(
+            "SELECT ags, name, kind, level, area_km2 FROM area"
+            " WHERE (CAST(:level AS text) IS NULL OR level = :level)"
+            " ORDER BY level = 'region' DESC, name"
+        ),
+        {"level": level},
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def get_area(conn: Connection, ags: str) -> dict | None:
+    """One area with its bounding box in WGS84 ([[south, west], [north, east]])."""
+    row = conn.execute(
+        text(
+            "SELECT ags, name, kind, level, area_km2, ST_YMin(b) AS s, ST_XMin(b) AS w,"
+            " ST_YMax(b) AS n, ST_XMax(b) AS e"
+            " FROM (SELECT *, ST_Envelope(geom_web)::box2d AS b FROM area WHERE ags = :ags) x"
+        ),
+        {"ags": ags},
+    ).first()
+    if row is None:
+        return None
+    d = dict(row._mapping)
+    d["bounds"] = [[d.pop("s"), d.pop("w")], [d.pop("n"), d.pop("e")]]
+    return d
+
+
+def feature_collection(
+    conn: Connection,
+    level: str | None = "kommune",
+    ags: list[str] | None = None,
+    full: bool = False,
+    prefix: str | None = None,
+) -> str:
+    """GeoJSON FeatureCollection text of the areas, built entirely inside PostGIS.
+
+    level: one area level, 'home' for the home region's Kommunen and the Region, None for all.
+    """
+    geom = "ST_Transform(geom, 4326)" if full else "geom_web"
+    sql = (
+        "SELECT json_build_object('type', 'FeatureCollection', 'features',"
+        " coalesce(json_agg(json_build_object("
+        "  'type', 'Feature', 'id', ags,"
+        f"  'geometry', ST_AsGeoJSON({geom}, 6)::json,"
+        "  'properties', json_build_object('ags', ags, 'name', name, 'kind', kind,"
+        "   'level', level, 'area_km2', round(area_km2::numeric, 2))"
+        " ) ORDER BY ags), '[]'::json))::text"
+        " FROM area WHERE (CAST(:level AS text) IS NULL OR level = :level"
+        "  OR (:level = 'home' AND level IN ('kommune', 'region')))"
+        " AND (CAST(:ags AS text[]) IS NULL OR ags = ANY(:ags))"
+        " AND (CAST(:prefix AS text) IS NULL OR ags LIKE :prefix || '%')"
+    )
+    return conn.scalar(text(sql), {"level": level, "ags": ags, "prefix": prefix})
+
+
+def locator_paths(conn: Connection, ags: str, region_prefix: str = REGION_AGS) -> dict:
+    """SVG paths of the Region's Kommunen (metres, EPSG:25832) for a locator map of one area."""
+    # geom_web back to UTM metres keeps the shape true to scale (degrees would squash it);
+    # ST_AsSVG writes y downwards (negated), so the viewBox starts at -ymax.
+    rows = conn.execute(
+        text(
+            "SELECT ags, name, level, ST_AsSVG(g, 0, 0) AS d, ST_XMin(b) AS x0, ST_YMax(b) AS y1,"
+            " ST_XMax(b) AS x1, ST_YMin(b) AS y0"
+            " FROM (SELECT ags, name, level, ST_Transform(geom_web, 25832) AS g,"
+            "  ST_Extent(ST_Transform(geom_web, 25832)) OVER () AS b FROM area"
+            "  WHERE level IN ('kommune', 'region') AND ags LIKE :prefix || '%') x"
+            " ORDER BY level = 'region', ags = :ags, ags"
+        ),
+        {"ags": ags, "prefix": region_prefix},
+    ).all()
+    if not rows:
+        return {"viewbox": "", "paths": []}
+    r = rows[0]
+    pad = 800.0  # metres, so the outline stroke is not clipped
+    viewbox = f"{r.x0 - pad:.0f} {-r.y1 - pad:.0f} {r.x1 - r.x0 + 2 * pad:.0f} {r.y1 - r.y0 + 2 * pad:.0f}"
+    paths = [
+        {"ags": x.ags, "name": x.name, "level": x.level, "d": x.d, "selected": x.ags == ags}
+        for x in rows
+    ]
+    return {"viewbox": viewbox, "paths": paths}
+
+
+def label_points(conn: Connection, level: str = "kommune") -> list[dict]:
+    """Per area a point inside it (lat, lon) for its name label on maps, by AGS."""
+    # ST_PointOnSurface, not the centroid: a centroid can fall outside a concave Kommune.
+    rows = conn.execute(
+        text(
+            "SELECT ags, name, ST_Y(p) AS lat, ST_X(p) AS lon"
+            " FROM (SELECT ags, name, ST_PointOnSurface(geom_web) AS p FROM area"
+            "  WHERE level = :level) x ORDER BY ags"
+        ),
+        {"level": level},
+    )
+    return [dict(r._mapping) for r in rows]

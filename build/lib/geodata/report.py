@@ -1,0 +1,47 @@
+"""Validation problems collected while loading a file, reported all at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file, located by file, row and column."""
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+    sheet: str | None = None
+    expected: str | None = None  # what the file should have had there (for the report)
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.sheet:
+            where.append(f"Blatt {self.sheet}")
+        if self.row is not None:
+            where.append(f"Zeile {self.row}")
+        if self.column:
+            where.append(f"Spalte {self.column}")
+        tail = f" (erwartet: {self.expected})" if self.expected else ""
+        return f"{', '.join(where)}: {self.message}{tail}"
+
+    def as_dict(self) -> dict:
+        """Plain-data form for JSON or CSV reports."""
+        return {
+            "file": self.file,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+            "expected": self.expected,
+        }
+
+
+class LoadError(Exception):
+    """Raised with every problem found; the load changed nothing."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))

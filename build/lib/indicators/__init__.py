@@ -1,0 +1,1 @@
+"""Indicators of the Sozialmonitoring: catalogue, releases, values and their queries."""

@@ -1,0 +1,216 @@
+"""Queries for the open-data API: catalogue with years, long-form values, data version."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+from indicators.queries import INDICATOR_COLUMNS, value_source
+
+RELEASE_COLUMNS = "r.id, r.label, r.status, r.published_at, r.note, r.synthetic"
+
+
+def data_version(conn: Connection) -> str:
+    """A fingerprint of everything the API serves; changes with any release or catalogue change."""
+    # Release status and published_at cover publish/withdraw/rollback; the md5 over the small
+    # catalogue and area tables covers re-loaded definitions and boundaries; a changed geometry
+    # changes its stored area_km2, so the geometries themselves need not be read.
+    return conn.scalar(
+        text(
+            "SELECT md5(concat_ws('|',"
+            " (SELECT string_agg(concat_ws(',', id, status, published_at), ';' ORDER BY id)"
+            "  FROM release),"
+            " (SELECT md5(string_agg(t::text, ';' ORDER BY t.id)) FROM topic t),"
+            " (SELECT md5(string_agg(i::text, ';' ORDER BY i.id)) FROM indicator i),"
+            " (SELECT md5(string_agg(concat_ws(',', ags, name, level, area_km2), ';' ORDER BY ags))"
+            "  FROM area)))"
+        )
+    )
+
+
+def find_release(conn: Connection, ref: str) -> dict | None:
+    """A release by numeric id or by label (any status), or None."""
+    row = conn.execute(
+        text(
+            f"SELECT {RELEASE_COLUMNS} FROM release r"
+            " WHERE r.label = :ref OR (:ref ~ '^[0-9]{1,9}$' AND r.id = CAST(:ref AS integer))"
+            " ORDER BY r.label = :ref DESC LIMIT 1"
+        ),
+        {"ref": ref},
+    ).first()
+    return dict(row._mapping) if row else None
+
+
+def published_releases(conn: Connection) -> list[dict]:
+    """Published releases, newest first, with their indicator, area and value counts."""
+    rows = conn.execute(
+        text(
+            f"SELECT {RELEASE_COLUMNS}, min(v.year) AS first_year, max(v.year) AS last_year,"
+            " count(DISTINCT v.indicator_id) AS n_indicators, count(v.*) AS n_values"
+            " FROM release r LEFT JOIN value v ON v.release_id = r.id"
+            " WHERE r.status = 'published' GROUP BY r.id"
+            " ORDER BY r.published_at DESC NULLS LAST, r.id DESC"
+        )
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def catalogue(
+    conn: Connection, release_id: int | None = None, indicator_id: str | None = None
+) -> list[dict]:
+    """Indicators with topic, the releases their shown values come from and the years."""
+    rows = conn.execute(
+        text(
+            f"SELECT {INDICATOR_COLUMNS}, t.name_de AS topic_de, t.name_en AS topic_en,"
+            " d.release_ids, d.release_label, d.synthetic, d.years"
+            " FROM indicator i JOIN topic t ON t.id = i.topic_id"
+            f" {'LEFT ' if release_id is None else ''}JOIN ("
+            "  SELECT indicator_id, array_agg(DISTINCT release_id) AS release_ids,"
+            "  string_agg(DISTINCT release_label, ' + ') AS release_label,"
+            "  bool_or(synthetic) AS synthetic, array_agg(DISTINCT year ORDER BY year) AS years"
+            f"  FROM {value_source(release_id)} x GROUP BY indicator_id) d"
+            " ON d.indicator_id = i.id"
+            " WHERE (CAST(:i AS text) IS NULL OR i.id = :i)"
+            " ORDER BY t.sort, t.id, i.sort, i.id"
+        ),
+        {"i": indicator_id},
+    )
+    return [
+        {**dict(r._mapping), "years": r.years or [], "release_ids": r.release_ids or []}
+        for r in rows
+    ]
+
+
+def topics(conn: Connection, release_id: int | None = None) -> list[dict]:
+    """Topics in order with the ids of their indicators (only those in the release, if given)."""
+    rows = conn.execute(
+        text(
+            "SELECT t.id, t.name_de, t.name_en, coalesce(array_agg(i.id ORDER BY i.sort, i.id)"
+            "  FILTER (WHERE i.id IS NOT NULL), '{}') AS indicators"
+            " FROM topic t LEFT JOIN indicator i ON i.topic_id = t.id"
+            "  AND (CAST(:r AS integer) IS NULL OR EXISTS (SELECT 1 FROM value v"
+            "   WHERE v.indicator_id = i.id AND v.release_id = :r))"
+            " GROUP BY t.id ORDER BY t.sort, t.id"
+        ),
+        {"r": release_id},
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def api_state(conn: Connection) -> dict:
+    """The data version (for ETags) and every published release by id (for attribution)."""
+    rows = conn.execute(
+        text(f"SELECT {RELEASE_COLUMNS} FROM release r WHERE r.status = 'published'")
+    )
+    return {"version": data_version(conn), "releases": {r.id: dict(r._mapping) for r in rows}}
+
+
+def existing(conn: Connection, table: str, ids: list[str]) -> set[str]:
+    """Which of the given ids exist in 'indicator' (id) or 'area' (ags)."""
+    column = {"indicator": "id", "area": "ags"}[table]
+    return set(
+        conn.scalars(text(f"SELECT {column} FROM {table} WHERE {column} = ANY(:ids)"), {"ids": ids})
+    )
+
+
+def value_releases(
+    conn: Connection, indicators: list[str] | None, release_id: int | None
+) -> dict[str, set[int]]:
+    """Indicator id → ids of the releases whose values are served for it (layered or named)."""
+    rows = conn.execute(
+        text(
+            "SELECT indicator_id, array_agg(DISTINCT release_id) AS ids"
+            f" FROM {value_source(release_id)} x"
+            " WHERE CAST(:ind AS text[]) IS NULL OR indicator_id = ANY(:ind)"
+            " GROUP BY indicator_id"
+        ),
+        {"ind": indicators},
+    )
+    return {r.indicator_id: set(r.ids) for r in rows}
+
+
+def values_long(
+    conn: Connection,
+    indicators: list[str],
+    release_id: int | None,
+    years: list[int] | None = None,
+    ags: list[str] | None = None,
+) -> list[dict]:
+    """Values in long form (layered rule, or one named release); withheld numbers are None."""
+    if not indicators:
+        return []
+    # Suppressed cells (small numbers, official secrecy) never leave the database with numbers;
+    # the views already blank them.
+    rows = conn.execute(
+        text(
+            "SELECT v.release_label AS release, v.synthetic, v.indicator_id AS indicator, v.ags,"
+            " a.name, v.year, v.value, v.numerator, v.denominator, v.suppressed, v.flag, i.unit"
+            f" FROM {value_source(release_id)} v"
+            " JOIN area a ON a.ags = v.ags JOIN indicator i ON i.id = v.indicator_id"
+            " WHERE v.indicator_id = ANY(:ind)"
+            " AND (CAST(:years AS integer[]) IS NULL OR v.year = ANY(:years))"
+            " AND (CAST(:ags AS text[]) IS NULL OR v.ags = ANY(:ags))"
+            " ORDER BY i.sort, v.indicator_id, v.year, a.level = 'region' DESC, v.ags"
+        ),
+        {"ind": indicators, "years": years, "ags": ags},
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def area_geometries(conn: Connection, ags: list[str] | None, full: bool = False) -> dict[str, str]:
+    """AGS → GeoJSON geometry text (simplified web geometry unless full), from PostGIS."""
+    geom = "ST_Transform(geom, 4326)" if full else "geom_web"
+    rows = conn.execute(
+        text(
+            f"SELECT ags, ST_AsGeoJSON({geom}, 6) AS g FROM area"
+            " WHERE CAST(:ags AS text[]) IS NULL OR ags = ANY(:ags)"
+        ),
+        {"ags": ags},
+    )
+    return {r.ags: r.g for r in rows}
+
+
+def map_data(
+    conn: Connection,
+    indicator_id: str,
+    year: int,
+    release_id: int | None,
+    level: str,
+    land: str | None,
+) -> dict[str, float | None]:
+    """AGS → value (None where withheld) of one indicator and year, for a map of many areas."""
+    rows = conn.execute(
+        text(
+            f"SELECT v.ags, v.value FROM {value_source(release_id)} v JOIN area a ON a.ags = v.ags"
+            " WHERE v.indicator_id = :i AND v.year = :y AND a.level = :level"
+            " AND (CAST(:land AS text) IS NULL OR v.ags LIKE :land || '%') ORDER BY v.ags"
+        ),
+        {"i": indicator_id, "y": year, "level": level, "land": land},
+    )
+    return {r.ags: r.value for r in rows}
+
+
+def benchmark_list(
+    conn: Connection, indicator_id: str, year: int, release_id: int | None
+) -> list[dict]:
+    """Per Kommune the verdict against the Region (interval, reason, sentence) — no raw counts."""
+    from indicators.disparities import benchmarks_for_year
+    from indicators.queries import get_indicator, release_for
+    from indicators.sentences import benchmark_sentence
+
+    ind, rel = get_indicator(conn, indicator_id), release_for(conn, indicator_id, release_id)
+    rows = benchmarks_for_year(conn, indicator_id, year, release_id)
+    if not any(r["value"] is not None or r["suppressed"] for r in rows.values()):
+        return []
+    out = []
+    for ags, r in sorted(rows.items()):
+        value = None if r["suppressed"] else r["value"]
+        b = r["benchmark"]
+        out.append({
+            "indicator": indicator_id, "year": year, "release": rel["label"], "ags": ags,
+            "name": r["name"], "value": value, "suppressed": bool(r["suppressed"]),
+            "region_value": r["region_value"], "lower": b["lower"], "upper": b["upper"],
+            "method": b["method"], "verdict": b["verdict"], "direction": b["direction"],
+            "reason": b["reason"],
+            "sentence": benchmark_sentence(r["name"], ind, value, r["region_value"], b),
+        })  # fmt: skip
+    return out

@@ -1,0 +1,383 @@
+"""Disparity queries: benchmarks against the Region, spread over years, spatial clusters."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from threading import Lock
+
+import geopandas as gpd
+import shapely
+from libpysal.weights import Queen
+from sqlalchemy import Connection, text
+
+from geodata.queries import REGION_AGS
+from indicators import spatial, stats
+from indicators.queries import (
+    get_indicator,
+    release_for,
+    value_source,
+    values_for_year,
+    years_available,
+)
+from indicators.units import COUNT_UNITS
+
+POPULATION = "bev_insgesamt"
+MEASURES = ("cv_weighted", "cv", "theil", "gini", "ratio")
+
+# Per indicator the releases its shown values come from (the layered rule of view shown_value).
+SHOWN_SQL = (
+    "SELECT indicator_id, min(release_id) AS release_id,"
+    " string_agg(DISTINCT release_label, ' + ') AS label, bool_or(synthetic) AS synthetic"
+    " FROM shown_value GROUP BY indicator_id"
+)
+
+
+class NotAvailable(LookupError):
+    """A requested indicator/year does not exist; carries what the view offers instead."""
+
+    def __init__(self, code: int, message: str, choices: list[tuple[str, dict, str]]):
+        super().__init__(message)
+        self.code, self.message, self.choices = code, message, choices
+
+
+_cache: dict[tuple, object] = {}
+_cache_lock = Lock()
+
+
+def _state_key(conn: Connection, kind: str) -> tuple:
+    """Cache key: database, kind, releases' statuses and the value table's last change."""
+    # xmin is the id of the transaction that last wrote a row: any insert or update (e.g.
+    # suppressing a value) raises the maximum, any delete changes the count.
+    sig = conn.execute(
+        text(
+            "SELECT (SELECT md5(coalesce(string_agg(id || status"
+            "  || coalesce(published_at::text, ''), ',' ORDER BY id), '')) FROM release),"
+            " count(*), max(xmin::text::bigint) FROM value"
+        )
+    ).one()
+    return (str(conn.engine.url), kind, tuple(sig))
+
+
+def _cached(key: tuple, build):
+    with _cache_lock:
+        if key in _cache:
+            return _cache[key]
+    value = build()
+    with _cache_lock:
+        if len(_cache) > 64:  # many test databases in one process: keep memory bounded
+            _cache.clear()
+        _cache[key] = value
+    return value
+
+
+# --- spread over time -------------------------------------------------------------------
+
+
+def _spread_table(conn: Connection) -> dict[str, dict]:
+    """Per indicator the shown release and per year the spread of the Kommunen's values."""
+    n_kommunen = conn.scalar(text("SELECT count(*) FROM area WHERE level = 'kommune'"))
+    indicators = {
+        r.id: dict(r._mapping)
+        for r in conn.execute(
+            text(
+                "SELECT id, topic_id, name_de, name_en, unit, decimals, polarity, first_year"
+                " FROM indicator ORDER BY sort, id"
+            )
+        )
+    }
+    shown = {r.indicator_id: dict(r._mapping) for r in conn.execute(text(SHOWN_SQL))}
+    # One query for every value shown, with the population of the same release and year as
+    # fallback weight (the demo's population is synthetic like the rest of the release).
+    rows = conn.execute(
+        text(
+            "SELECT v.indicator_id, v.year, v.ags, v.value, v.denominator,"
+            " p.value AS population"
+            " FROM shown_value v JOIN area a ON a.ags = v.ags AND a.level = 'kommune'"
+            " LEFT JOIN shown_value p ON p.indicator_id = :pop"
+            "  AND p.ags = v.ags AND p.year = v.year AND NOT p.suppressed"
+            " ORDER BY v.indicator_id, v.year, v.ags"
+        ),
+        {"pop": POPULATION},
+    )
+    grouped: dict[str, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    for r in rows:
+        grouped[r.indicator_id][r.year].append(r)
+    out: dict[str, dict] = {}
+    for ind_id, by_year in grouped.items():
+        ind = indicators[ind_id]
+        years: dict[int, dict] = {}
+        for year, rs in sorted(by_year.items()):
+            vals = [r.value for r in rs if r.value is not None]
+            missing = n_kommunen - len(vals)
+            if missing:
+                # An incomplete year would compare a different set of Kommunen: no figures.
+                years[year] = {"spread": None, "missing": missing, "reason": "missing_areas"}
+                continue
+            dens = [r.denominator for r in rs]
+            pops = [r.population for r in rs]
+            if all(d is not None and d > 0 for d in dens):
+                weights, wsource = dens, "denominator"
+            elif all(p is not None and p > 0 for p in pops):
+                weights, wsource = pops, "population"
+            else:
+                weights, wsource = None, None
+            s = stats.spread(vals, weights)
+            years[year] = {"spread": s, "missing": 0, "reason": s.reason, "weights": wsource}
+        out[ind_id] = {"indicator": ind, "release": shown.get(ind_id), "years": years}
+    return out
+
+
+def spread_table(conn: Connection) -> dict[str, dict]:
+    """Spread per indicator and year for the shown releases (cached per data state)."""
+    return _cached(_state_key(conn, "spread"), lambda: _spread_table(conn))
+
+
+def _measure(entry: dict, year: int, measure: str) -> tuple[float | None, str | None]:
+    """One spread measure of an indicator in a year, or the reason it is missing."""
+    y = entry["years"].get(year)
+    if y is None:
+        return None, "no_year"
+    if y["spread"] is None:
+        return None, y["reason"]
+    value = getattr(y["spread"], measure)
+    if value is None:
+        return None, y["spread"].reason or ("no_weights" if measure == "cv_weighted" else "n/a")
+    return value, None
+
+
+def disparities_overview(
+    conn: Connection, start: int | None, end: int | None, measure: str = "cv_weighted"
+) -> dict:
+    """Indicators ranked by the relative change of a spread measure between two years."""
+    table = spread_table(conn)
+    all_years = sorted({y for e in table.values() for y in e["years"]})
+    if not all_years:
+        return {"rows": [], "not_assessable": [], "years": [], "start": None, "end": None,
+                "measure": measure, "synthetic": False, "measures": MEASURES}  # fmt: skip
+    if measure not in MEASURES:
+        raise NotAvailable(
+            400, "measure", [("disparities.index", {"mass": m}, m) for m in MEASURES]
+        )
+    start = all_years[0] if start is None else start
+    end = all_years[-1] if end is None else end
+    for y in (start, end):
+        if y not in all_years or start >= end:
+            choices = [
+                ("disparities.index", {"von": a, "bis": all_years[-1]}, f"{a}–{all_years[-1]}")
+                for a in all_years[:-1]
+            ]
+            raise NotAvailable(400, "period", choices)
+    rows, skipped = [], []
+    for e in table.values():
+        if e["indicator"]["unit"] in COUNT_UNITS:
+            # Absolute counts mostly mirror the Kommunen's size: their spread says little.
+            skipped.append({"indicator": e["indicator"], "release": e["release"],
+                            "reason": "count", "reason_year": None, "first": min(e["years"]),
+                            "synthetic": bool(e["release"] and e["release"]["synthetic"])})  # fmt: skip
+            continue
+        a, reason_a = _measure(e, start, measure)
+        b, reason_b = _measure(e, end, measure)
+        item = {"indicator": e["indicator"], "release": e["release"], "start_value": a,
+                "end_value": b, "synthetic": bool(e["release"] and e["release"]["synthetic"])}  # fmt: skip
+        if a is None or b is None:
+            item["reason"] = reason_a or reason_b
+            item["reason_year"] = start if a is None else end
+            item["first"] = min(e["years"])
+            skipped.append(item)
+            continue
+        item["change"] = b - a
+        item["relative"] = (b / a - 1) if a else None
+        rows.append(item)
+    rows.sort(key=lambda r: (r["relative"] is None, -(r["relative"] or 0)))
+    order = {i: k for k, i in enumerate(table)}
+    skipped.sort(key=lambda r: order[r["indicator"]["id"]])
+    return {"rows": rows, "not_assessable": skipped, "years": all_years, "start": start,
+            "end": end, "measure": measure, "measures": MEASURES,
+            "synthetic": any(r["synthetic"] for r in rows + skipped)}  # fmt: skip
+
+
+# --- benchmarks against the Region --------------------------------------------------------
+
+
+def benchmark_rows(indicator: dict, rows: list[dict], region: dict | None) -> list[dict]:
+    """Each Kommune row (ags, name, value, numerator, denominator, suppressed) with a verdict."""
+    region_value = None
+    if region is not None and not region.get("suppressed"):
+        region_value = region.get("value")
+    out = []
+    for r in rows:
+        b = stats.benchmark(
+            numerator=r.get("numerator"), denominator=r.get("denominator"),
+            unit=indicator["unit"], polarity=indicator["polarity"], region_value=region_value,
+            value=r.get("value"), suppressed=bool(r.get("suppressed")),
+        )  # fmt: skip
+        out.append({**r, "benchmark": b.as_dict(), "region_value": region_value})
+    return out
+
+
+def benchmarks_for_year(
+    conn: Connection, indicator_id: str, year: int, release_id: int
+) -> dict[str, dict]:
+    """Per Kommune (by AGS) its value, 95 % interval and verdict against the Region."""
+    ind = get_indicator(conn, indicator_id)
+    if ind is None:
+        return {}
+    rows = values_for_year(conn, indicator_id, year, release_id)
+    region = next(iter(values_for_year(conn, indicator_id, year, release_id, "region")), None)
+    return {r["ags"]: r for r in benchmark_rows(ind, rows, region)}
+
+
+def area_benchmarks(conn: Connection, ags: str, release_id: int | None = None) -> dict[str, dict]:
+    """For one Kommune, per indicator its newest year's verdict against the Region."""
+    rows = conn.execute(
+        text(
+            f"WITH src AS (SELECT * FROM {value_source(release_id)} x"
+            "  WHERE x.ags IN (:ags, :region)), latest AS ("
+            # The same headline year as the profile: the newest real year, else the newest.
+            " SELECT indicator_id, coalesce(max(year) FILTER (WHERE NOT synthetic), max(year))"
+            "  AS year FROM src WHERE ags = :ags GROUP BY 1)"
+            " SELECT i.id, i.unit, i.polarity, l.year, v.value, v.numerator,"
+            " v.denominator, v.suppressed, g.value AS region_value, g.suppressed AS region_supp"
+            " FROM latest l JOIN indicator i ON i.id = l.indicator_id"
+            " JOIN src v ON v.indicator_id = l.indicator_id AND v.year = l.year AND v.ags = :ags"
+            " LEFT JOIN src g ON g.indicator_id = l.indicator_id AND g.year = l.year"
+            "  AND g.ags = :region"
+        ),
+        {"ags": ags, "region": REGION_AGS},
+    )
+    out = {}
+    for r in rows:
+        region_value = None if r.region_supp else r.region_value
+        b = stats.benchmark(
+            numerator=r.numerator, denominator=r.denominator, unit=r.unit,
+            polarity=r.polarity, region_value=region_value, value=r.value,
+            suppressed=bool(r.suppressed),
+        )  # fmt: skip
+        out[r.id] = {"year": r.year, "value": None if r.suppressed else r.value,
+                     "region_value": region_value, "benchmark": b.as_dict()}  # fmt: skip
+    return out
+
+
+# --- one indicator: spread chart, benchmark table ----------------------------------------
+
+
+def _resolve(conn: Connection, indicator_id: str, year: int | None) -> tuple[dict, dict, list, int]:
+    """The indicator, its shown release, its years and the chosen year, or NotAvailable."""
+    ind = get_indicator(conn, indicator_id)
+    if ind is None:
+        raise NotAvailable(404, "indicator", [("disparities.index", {}, "Disparitäten")])
+    release = release_for(conn, indicator_id)
+    years = years_available(conn, indicator_id, release["id"]) if release else []
+    if not years:
+        raise NotAvailable(404, "no_values", [("disparities.index", {}, "Disparitäten")])
+    if year is None:
+        year = years[-1]
+    if year not in years:
+        choices = [("disparities.detail", {"indicator_id": indicator_id, "jahr": y}, str(y))
+                   for y in years]  # fmt: skip
+        raise NotAvailable(404, "year", choices)
+    return ind, release, years, year
+
+
+def indicator_disparities(conn: Connection, indicator_id: str, year: int | None) -> dict:
+    """One indicator: spread per year (for the chart) and the Kommunen's benchmarks in a year."""
+    ind, release, years, year = _resolve(conn, indicator_id, year)
+    entry = spread_table(conn).get(indicator_id, {"years": {}})
+    spreads = [{"year": y, **entry["years"].get(y, {"spread": None, "reason": "no_year"})}
+               for y in years]  # fmt: skip
+    bench = benchmarks_for_year(conn, indicator_id, year, release["id"])
+    return {"indicator": ind, "release": release, "years": years, "year": year,
+            "spreads": spreads, "benchmarks": sorted(bench.values(), key=lambda r: r["name"]),
+            "map": svg_shapes(conn), "synthetic": bool(release["synthetic"])}  # fmt: skip
+
+
+# --- spatial weights and clusters ---------------------------------------------------------
+
+
+def kommunen_frame(conn: Connection) -> gpd.GeoDataFrame:
+    """The Kommunen's full boundaries (EPSG:25832) as a GeoDataFrame indexed by AGS."""
+    rows = conn.execute(
+        text("SELECT ags, ST_AsBinary(geom) AS wkb FROM area WHERE level = 'kommune' ORDER BY ags")
+    ).all()
+    geoms = shapely.from_wkb([bytes(r.wkb) for r in rows])
+    return gpd.GeoDataFrame({"ags": [r.ags for r in rows]}, geometry=geoms, crs="EPSG:25832"
+                            ).set_index("ags")  # fmt: skip
+
+
+def queen_neighbours(conn: Connection) -> dict[str, list[str]]:
+    """Queen contiguity of the Kommunen from the real boundaries (libpysal), cached."""
+
+    def build() -> dict[str, list[str]]:
+        gdf = kommunen_frame(conn)
+        w = Queen.from_dataframe(gdf, use_index=True, silence_warnings=True)
+        return {str(k): sorted(str(n) for n in v) for k, v in w.neighbors.items()}
+
+    geom_sig = conn.scalar(
+        text("SELECT md5(string_agg(ags || md5(ST_AsBinary(geom)), ',' ORDER BY ags)) FROM area"
+             " WHERE level = 'kommune'")
+    )  # fmt: skip
+    key = (str(conn.engine.url), "queen", geom_sig)
+    return _cached(key, build)
+
+
+def postgis_neighbours(conn: Connection) -> dict[str, list[str]]:
+    """Queen contiguity computed in PostGIS (boundaries touch), to cross-check libpysal."""
+    rows = conn.execute(
+        text(
+            "SELECT a.ags, coalesce(array_agg(b.ags ORDER BY b.ags)"
+            " FILTER (WHERE b.ags IS NOT NULL), '{}') AS n"
+            " FROM area a LEFT JOIN area b ON b.level = 'kommune' AND b.ags <> a.ags"
+            "  AND ST_Intersects(a.geom, b.geom)"
+            " WHERE a.level = 'kommune' GROUP BY a.ags ORDER BY a.ags"
+        )
+    )
+    return {r.ags: list(r.n) for r in rows}
+
+
+def svg_shapes(conn: Connection) -> dict:
+    """Kommunen as SVG path data (EPSG:25832, metres; SVG's y axis points down) + viewBox."""
+    rows = conn.execute(
+        text(
+            "WITH g AS (SELECT ags, name, ST_Transform(geom_web, 25832) AS g FROM area"
+            "  WHERE level = 'kommune'), e AS (SELECT ST_Extent(g) AS b FROM g)"
+            " SELECT g.ags, g.name, ST_AsSVG(g.g, 0, 0) AS d,"
+            " ST_X(ST_PointOnSurface(g.g)) AS lx, -ST_Y(ST_PointOnSurface(g.g)) AS ly,"
+            " ST_XMin(e.b) AS x0, ST_YMax(e.b) AS y1, ST_XMax(e.b) - ST_XMin(e.b) AS w,"
+            " ST_YMax(e.b) - ST_YMin(e.b) AS h FROM g, e ORDER BY g.name"
+        )
+    ).all()
+    if not rows:
+        return {"shapes": [], "viewbox": "0 0 1 1"}
+    r0 = rows[0]
+    pad = 0.02 * max(r0.w, r0.h)
+    viewbox = f"{r0.x0 - pad:.0f} {-r0.y1 - pad:.0f} {r0.w + 2 * pad:.0f} {r0.h + 2 * pad:.0f}"
+    shapes = [{"ags": r.ags, "name": r.name, "d": r.d, "lx": r.lx, "ly": r.ly} for r in rows]
+    return {"shapes": shapes, "viewbox": viewbox}
+
+
+def cluster_map(conn: Connection, indicator_id: str, year: int | None) -> dict:
+    """Moran's I and LISA clusters of one indicator and year, with the Kommunen as SVG."""
+    ind, release, years, year = _resolve(conn, indicator_id, year)
+    rows = values_for_year(conn, indicator_id, year, release["id"])
+    values = {r["ags"]: r["value"] for r in rows if r["value"] is not None and not r["suppressed"]}
+    names = {r["ags"]: r["name"] for r in rows}
+    neighbours = queen_neighbours(conn)
+    result, reason = None, None
+    missing = [names[a] for a in neighbours if a not in values]
+    if missing:
+        reason = "missing_areas"
+    elif len(set(values.values())) < 2:
+        reason = "constant"
+    elif any(not n for n in neighbours.values()):
+        reason = "island"
+    else:
+        w = spatial.weights_from_neighbours(neighbours)
+        result = _cached(
+            _state_key(conn, ("lisa", indicator_id, year, release["id"])),
+            lambda: spatial.lisa(values, w),
+        )
+    return {"indicator": ind, "release": release, "years": years, "year": year,
+            "values": {a: next(r for r in rows if r["ags"] == a) for a in names},
+            "result": result, "reason": reason, "missing": missing,
+            "neighbours": {a: [names[n] for n in ns] for a, ns in neighbours.items()},
+            "map": svg_shapes(conn), "synthetic": bool(release["synthetic"])}  # fmt: skip

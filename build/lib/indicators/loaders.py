@@ -1,0 +1,302 @@
+"""Load the indicator catalogue and releases (long form) with a report of every problem."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from sqlalchemy import Connection, text
+
+from geodata.report import LoadError, Problem
+from indicators.models import POLARITIES
+from indicators.tables import NumberError, Table, parse_number, read_table
+from indicators.units import COUNT_UNITS, PROPORTION_UNITS
+
+TOPIC_COLUMNS = ("id", "name_de", "name_en", "sort")
+CATALOGUE_COLUMNS = (
+    "id", "topic", "name_de", "name_en", "unit", "decimals", "polarity", "first_year",
+    "definition_de", "definition_en", "source", "numerator_de", "denominator_de",
+)  # fmt: skip
+VALUE_COLUMNS = ("ags", "indicator", "year", "value")
+OPTIONAL_VALUE_COLUMNS = ("numerator", "denominator")
+YEAR_MIN, YEAR_MAX = 1990, 2100
+
+Progress = Callable[[Iterable], Iterable]
+
+
+def _no_progress(items: Iterable) -> Iterable:
+    return items
+
+
+def _missing_columns(table: Table, required: Iterable[str]) -> list[Problem]:
+    missing = [c for c in required if c not in table.header]
+    return [Problem(table.file, 1, c, "Pflichtspalte fehlt", table.sheet) for c in missing]
+
+
+def _width_problems(table: Table) -> list[Problem]:
+    return [
+        Problem(table.file, n, None, f"{r['__width__']} statt {len(table.header)} Felder")
+        for n, r in table.rows
+        if "__width__" in r
+    ]
+
+
+def load_topics(conn: Connection, path: Path) -> int:
+    """Upsert topics from a CSV (id, name_de, name_en, sort); caller commits."""
+    table = read_table(path)
+    problems = _missing_columns(table, TOPIC_COLUMNS) or _width_problems(table)
+    if problems:
+        raise LoadError(problems)
+    rows = []
+    for n, r in table.rows:
+        if not r["id"]:
+            problems.append(Problem(table.file, n, "id", "leer"))
+        try:
+            sort = int(r["sort"] or 0)
+        except ValueError:
+            problems.append(Problem(table.file, n, "sort", f"keine ganze Zahl: {r['sort']!r}"))
+            continue
+        rows.append({**{k: r[k] for k in TOPIC_COLUMNS[:3]}, "sort": sort})
+    if problems:
+        raise LoadError(problems)
+    conn.execute(
+        text(
+            "INSERT INTO topic (id, name_de, name_en, sort) VALUES (:id, :name_de, :name_en, :sort)"
+            " ON CONFLICT (id) DO UPDATE SET name_de = EXCLUDED.name_de,"
+            " name_en = EXCLUDED.name_en, sort = EXCLUDED.sort"
+        ),
+        rows,
+    )
+    return len(rows)
+
+
+def load_catalogue(conn: Connection, path: Path) -> int:
+    """Validate and upsert indicators; every problem is reported at once; caller commits."""
+    rows, problems = validate_catalogue(conn, read_table(path))
+    if problems:
+        raise LoadError(problems)
+    return upsert_indicators(conn, rows)
+
+
+def validate_catalogue(conn: Connection, table: Table) -> tuple[list[dict], list[Problem]]:
+    """Check catalogue rows (columns, topics, polarity, numbers); return rows and all problems."""
+    problems = _missing_columns(table, CATALOGUE_COLUMNS) or _width_problems(table)
+    if problems:
+        return [], problems
+    topics = set(conn.scalars(text("SELECT id FROM topic")))
+    seen: dict[str, int] = {}
+    rows = []
+    for sort, (n, r) in enumerate(table.rows):
+
+        def bad(col: str, msg: str, n: int = n) -> None:
+            problems.append(Problem(table.file, n, col, msg, table.sheet))
+
+        if not r["id"]:
+            bad("id", "leer")
+        elif r["id"] in seen:
+            bad("id", f"doppelt (schon in Zeile {seen[r['id']]})")
+        seen.setdefault(r["id"], n)
+        if r["topic"] not in topics:
+            bad("topic", f"unbekanntes Thema {r['topic']!r}")
+        if r["polarity"] not in POLARITIES:
+            bad("polarity", f"{r['polarity']!r}, erwartet: {', '.join(POLARITIES)}")
+        for col in ("name_de", "unit", "definition_de", "source"):
+            if not r[col]:
+                bad(col, "leer")
+        ints = {}
+        for col in ("decimals", "first_year"):
+            try:
+                ints[col] = int(r[col])
+            except ValueError:
+                bad(col, f"keine ganze Zahl: {r[col]!r}")
+        if "first_year" in ints and not YEAR_MIN <= ints["first_year"] <= YEAR_MAX:
+            bad("first_year", f"{ints['first_year']} liegt nicht in {YEAR_MIN}–{YEAR_MAX}")
+        rows.append({**{c: r[c] for c in CATALOGUE_COLUMNS}, **ints, "sort": sort})
+    return rows, problems
+
+
+def upsert_indicators(conn: Connection, rows: list[dict], partial: bool = False) -> int:
+    """Insert or update indicators; partial (a release's few new/changed ones) keeps the order."""
+    if partial:  # existing indicators keep their place, new ones go to the end
+        start = conn.scalar(text("SELECT coalesce(max(sort), -1) + 1 FROM indicator"))
+        rows = [{**r, "sort": start + i} for i, r in enumerate(rows)]
+    conn.execute(
+        text(
+            "INSERT INTO indicator (id, topic_id, name_de, name_en, unit, decimals, polarity,"
+            " first_year, definition_de, definition_en, source, numerator_de, denominator_de, sort)"
+            " VALUES (:id, :topic, :name_de, :name_en, :unit, :decimals, :polarity, :first_year,"
+            " :definition_de, :definition_en, :source, :numerator_de, :denominator_de, :sort)"
+            " ON CONFLICT (id) DO UPDATE SET topic_id = EXCLUDED.topic_id,"
+            " name_de = EXCLUDED.name_de, name_en = EXCLUDED.name_en, unit = EXCLUDED.unit,"
+            " decimals = EXCLUDED.decimals, polarity = EXCLUDED.polarity,"
+            " first_year = EXCLUDED.first_year, definition_de = EXCLUDED.definition_de,"
+            " definition_en = EXCLUDED.definition_en, source = EXCLUDED.source,"
+            " numerator_de = EXCLUDED.numerator_de, denominator_de = EXCLUDED.denominator_de,"
+            " sort = CASE WHEN :partial THEN indicator.sort ELSE EXCLUDED.sort END"
+        ),
+        [{**r, "partial": partial} for r in rows],
+    )
+    return len(rows)
+
+
+def validate_values(
+    conn: Connection, table: Table, extra_units: dict[str, str] | None = None
+) -> tuple[list[dict], list[Problem]]:
+    """Check long-form rows against areas and catalogue; return clean rows and all problems.
+
+    extra_units: indicators (id → unit) of a catalogue that comes with the release.
+    """
+    problems = _missing_columns(table, VALUE_COLUMNS) or _width_problems(table)
+    if problems:
+        return [], problems
+    areas = set(conn.scalars(text("SELECT ags FROM area")))
+    units = dict(conn.execute(text("SELECT id, unit FROM indicator")).all())
+    units.update(extra_units or {})
+    has_nd = [c for c in OPTIONAL_VALUE_COLUMNS if c in table.header]
+    seen: dict[tuple, int] = {}
+    clean = []
+    for n, r in table.rows:
+        row_problems: list[Problem] = []
+
+        def bad(col: str, msg: str, n: int = n, out: list = row_problems, r: dict = r) -> None:
+            # Rows unpivoted from wide form name their source column (e.g. "2019").
+            out.append(Problem(table.file, n, r.get(f"__{col}_column__", col), msg, table.sheet))
+
+        ags, ind = r["ags"], r["indicator"]
+        if ags not in areas:
+            bad("ags", f"AGS {ags!r} ist in den Gebietsgrenzen nicht vorhanden")
+        if ind not in units:
+            bad("indicator", f"unbekannter Indikator {ind!r}")
+        try:
+            year = int(r["year"])
+            if not YEAR_MIN <= year <= YEAR_MAX:
+                bad("year", f"Jahr {year} liegt nicht in {YEAR_MIN}–{YEAR_MAX}")
+        except ValueError:
+            year = None
+            bad("year", f"kein Jahr: {r['year']!r}")
+        nums: dict[str, float | None] = {}
+        for col in ("value", *has_nd):
+            raw = r.get(col, "")
+            if raw == "" and col != "value":
+                nums[col] = None
+                continue
+            try:
+                nums[col] = parse_number(raw, table.decimal)
+            except NumberError as exc:
+                bad(col, str(exc))
+                continue
+            except ValueError:
+                bad(col, f"keine Zahl: {raw!r}")
+                continue
+            # Counts of people or things are whole numbers (1,5 Personen is a typo or a rate).
+            whole = col != "value" or units.get(ind) in COUNT_UNITS
+            if whole and not nums[col].is_integer():
+                what = (
+                    "Zähler und Nenner sind Anzahlen" if col != "value" else f"Einheit {units[ind]}"
+                )
+                bad(col, f"keine ganze Zahl: {raw!r} ({what})")
+        is_rate = units.get(ind) in PROPORTION_UNITS
+        v = nums.get("value")
+        if v is not None and is_rate and not 0 <= v <= 100:
+            bad("value", f"Anteil {v} liegt nicht in 0–100 (Einheit %)")
+        if v is not None and v < 0 and units.get(ind) in COUNT_UNITS:
+            bad("value", f"negative Anzahl: {v} (Einheit {units[ind]})")
+        for col in has_nd:
+            if nums.get(col) is not None and nums[col] < 0:
+                bad(col, f"negative Anzahl: {nums[col]}")
+        num, den = nums.get("numerator"), nums.get("denominator")
+        if is_rate and num is not None and den is not None and num > den:
+            bad("numerator", f"Zähler {num} größer als Nenner {den}")
+        key = (ind, ags, year)
+        if key in seen:
+            bad("indicator", f"doppelt: {ind}/{ags}/{year} schon in Zeile {seen[key]}")
+        else:
+            seen[key] = n
+        problems.extend(row_problems)
+        if not row_problems:
+            clean.append(
+                {"indicator_id": ind, "ags": ags, "year": year, "value": v,
+                 "numerator": num, "denominator": den}
+            )  # fmt: skip
+    return clean, problems
+
+
+def create_release(
+    conn: Connection,
+    label: str,
+    *,
+    synthetic: bool = False,
+    note: str = "",
+) -> int:
+    """Insert a release row as a draft and return its id.
+
+    Every release goes live only through indicators.releases.publish() (one path, with
+    small-number protection and the catalogue changes), never by being created published.
+    """
+    if conn.scalar(text("SELECT 1 FROM release WHERE label = :l"), {"l": label}):
+        raise LoadError([Problem(label, None, None, f"Release {label!r} existiert bereits")])
+    return conn.scalar(
+        text(
+            "INSERT INTO release (label, status, published_at, note, synthetic)"
+            " VALUES (:label, :status, :published_at, :note, :synthetic) RETURNING id"
+        ),
+        {
+            "label": label,
+            "status": "draft",
+            "published_at": None,
+            "note": note,
+            "synthetic": synthetic,
+        },
+    )
+
+
+def insert_values(
+    conn: Connection, release_id: int, rows: list[dict], progress: Progress = _no_progress
+) -> None:
+    """Insert value rows of one release in chunks (progress shown per chunk)."""
+    chunk = 5000
+    stmt = text(
+        "INSERT INTO value (release_id, indicator_id, ags, year, value, numerator, denominator)"
+        " VALUES (:release_id, :indicator_id, :ags, :year, :value, :numerator, :denominator)"
+    )
+    for start in progress(range(0, len(rows), chunk)):
+        conn.execute(stmt, [{**r, "release_id": release_id} for r in rows[start : start + chunk]])
+
+
+def load_release(
+    conn: Connection,
+    paths: list[Path],
+    label: str,
+    *,
+    synthetic: bool = False,
+    note: str = "",
+    progress: Progress = _no_progress,
+) -> tuple[int, int]:
+    """Validate every file, then create the release (a draft) with all values; caller commits
+    and publishes it through indicators.releases.publish()."""
+    problems: list[Problem] = []
+    rows: list[dict] = []
+    seen: dict[tuple, str] = {}
+    for path in paths:
+        try:
+            table = read_table(path)
+        except LoadError as err:
+            problems.extend(err.problems)
+            continue
+        clean, found = validate_values(conn, table)
+        problems.extend(found)
+        for r in clean:  # duplicates across files of one release
+            key = (r["indicator_id"], r["ags"], r["year"])
+            if key in seen:
+                problems.append(
+                    Problem(table.file, None, "indicator", f"{key} auch in {seen[key]}")
+                )
+            seen[key] = table.file
+        rows.extend(clean)
+    if problems:
+        raise LoadError(problems)
+    if not rows:
+        raise LoadError([Problem(str(paths[0]), None, None, "keine Werte in der Datei")])
+    release_id = create_release(conn, label, synthetic=synthetic, note=note)
+    insert_values(conn, release_id, rows, progress)
+    return release_id, len(rows)

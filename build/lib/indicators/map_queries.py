@@ -1,0 +1,48 @@
+"""Query bundles for the map page: one call per step, plain data from both domains.
+
+The map view needs two steps: first what decides the ETag (indicator, release, years), so a
+repeat request is answered 304 before any values or geometry are read; then the map's data.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from geodata.queries import REGION_AGS, feature_collection, get_area, label_points
+from indicators.queries import (
+    default_year,
+    get_indicator,
+    release_for,
+    topics_with_indicators,
+    values_for_year,
+    year_ranges,
+    years_available,
+)
+
+
+def map_context(conn: Connection, indicator_id: str, release_id: int | None = None) -> dict:
+    """The indicator, its release and years, plus the picker's topics with year ranges."""
+    ranges = year_ranges(conn)
+    topics = []
+    for t in topics_with_indicators(conn):
+        # Only indicators with published values can be mapped.
+        inds = [dict(i, years=ranges[i["id"]]) for i in t["indicators"] if i["id"] in ranges]
+        if inds:
+            topics.append(dict(t, indicators=inds))
+    indicator = get_indicator(conn, indicator_id)
+    release = release_for(conn, indicator_id, release_id) if indicator else None
+    years = years_available(conn, indicator_id, release["id"]) if release else []
+    return {"topics": topics, "indicator": indicator, "release": release, "years": years,
+            "default_year": default_year(conn, indicator_id, release["id"]) if years else None}  # fmt: skip
+
+
+def map_values(conn: Connection, indicator_id: str, year: int, release_id: int | None) -> dict:
+    """The Kommunen's values, the Region's value, boundaries (GeoJSON text) and label points."""
+    region = values_for_year(conn, indicator_id, year, release_id, level="region")
+    return {
+        "values": values_for_year(conn, indicator_id, year, release_id),
+        "region": region[0] if region else None,
+        "geojson": feature_collection(conn, "kommune"),
+        "labels": label_points(conn),
+        "bounds": (get_area(conn, REGION_AGS) or {}).get("bounds"),
+    }

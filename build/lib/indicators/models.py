@@ -1,0 +1,175 @@
+"""ORM models for topics, indicators, releases and values."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from geodata.models import Base
+
+POLARITIES = ("higher_better", "higher_worse", "neutral")
+
+
+class Topic(Base):
+    """A topic field (Themenfeld) grouping indicators."""
+
+    __tablename__ = "topic"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name_de: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    sort: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Indicator(Base):
+    """A Kennzahl with its definition, unit and polarity."""
+
+    __tablename__ = "indicator"
+    __table_args__ = (
+        CheckConstraint(
+            "polarity IN ('higher_better', 'higher_worse', 'neutral')", name="indicator_polarity"
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    topic_id: Mapped[str] = mapped_column(ForeignKey("topic.id"), index=True)
+    name_de: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300))
+    unit: Mapped[str] = mapped_column(String(30))
+    decimals: Mapped[int] = mapped_column(Integer, default=1)
+    polarity: Mapped[str] = mapped_column(String(20))
+    first_year: Mapped[int] = mapped_column(Integer)
+    definition_de: Mapped[str] = mapped_column(Text)
+    definition_en: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text)
+    numerator_de: Mapped[str] = mapped_column(Text, default="")
+    denominator_de: Mapped[str] = mapped_column(Text, default="")
+    sort: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Release(Base):
+    """A data release (e.g. '2024-2'); values belong to exactly one release."""
+
+    __tablename__ = "release"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'published', 'withdrawn')", name="release_status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    label: Mapped[str] = mapped_column(String(60), unique=True)
+    status: Mapped[str] = mapped_column(String(12), default="published")
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    note: Mapped[str] = mapped_column(Text, default="")
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[str | None] = mapped_column(String(80))
+    published_by: Mapped[str | None] = mapped_column(String(80))
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Catalogue rows that came with a draft, applied at publish (migration 0002).
+    catalogue = mapped_column(JSONB)
+
+
+class Value(Base):
+    """One indicator value for an area and year in a release (partitioned by release, 0003)."""
+
+    __tablename__ = "value"
+    __table_args__ = (
+        Index("value_lookup", "indicator_id", "year", "release_id"),
+        Index("value_by_area", "ags", "indicator_id", "year"),
+        CheckConstraint(
+            "flag IS NULL OR flag IN ('-', '.', 'x', '/', '...')", name="value_flag_check"
+        ),
+        {"postgresql_partition_by": "LIST (release_id)"},
+    )
+
+    release_id: Mapped[int] = mapped_column(
+        ForeignKey("release.id", ondelete="CASCADE"), primary_key=True
+    )
+    indicator_id: Mapped[str] = mapped_column(ForeignKey("indicator.id"), primary_key=True)
+    ags: Mapped[str] = mapped_column(ForeignKey("area.ags"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[float | None] = mapped_column(Float)
+    numerator: Mapped[float | None] = mapped_column(Float)
+    denominator: Mapped[float | None] = mapped_column(Float)
+    # Small-number protection: withheld values keep value/numerator NULL in every output.
+    suppressed: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    # GENESIS special value instead of a number: '.' secret, 'x', '/', '...' no value (0004).
+    flag: Mapped[str | None] = mapped_column(String(3))
+
+
+class ReleaseSource(Base):
+    """Where a release's values of an indicator come from (tables, source, footer notes)."""
+
+    __tablename__ = "release_source"
+
+    release_id: Mapped[int] = mapped_column(
+        ForeignKey("release.id", ondelete="CASCADE"), primary_key=True
+    )
+    indicator_id: Mapped[str] = mapped_column(ForeignKey("indicator.id"), primary_key=True)
+    tables: Mapped[str] = mapped_column(Text, server_default="")
+    source: Mapped[str] = mapped_column(Text, server_default="")
+    note: Mapped[str] = mapped_column(Text, server_default="")
+
+
+class Editor(Base):
+    """An editor of /redaktion: scrypt password hash, session version (0002, 0005)."""
+
+    __tablename__ = "editor"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    session_version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+
+class LoginFailure(Base):
+    """One failed login (the lockout counts them per name and address)."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (
+        Index("ix_login_failure_name", "name", "failed_at"),
+        Index("ix_login_failure_ip", "ip", "failed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    ip: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class AuditLog(Base):
+    """An editor's action (login, import, publish, rollback, discard), kept for the record."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    editor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(20))
+    release_label: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(Text)
+    ip: Mapped[str | None] = mapped_column(String(64))

@@ -1,0 +1,420 @@
+"""Profile, comparison and time-series queries: every indicator for some areas in a few queries."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext as _
+from sqlalchemy import Connection, text
+
+from geodata.levels import BUND_AGS
+from geodata.queries import REGION_AGS, locator_paths
+from indicators.disparities import area_benchmarks
+from indicators.queries import (
+    get_release,
+    indicator_sources,
+    release_for,
+    series,
+    series_sources,
+    topics_with_indicators,
+    value_source,
+    withheld,
+)
+
+AGS_RE = re.compile(r"^\d{5}(\d{3})?$")
+ZENSUS_INDICATOR = "bev_zensus22"
+MODES = ("absolut", "index")
+
+
+class InvalidChoice(ValueError):
+    """A request names something that does not exist; `field` says which parameter."""
+
+    def __init__(self, field: str, message: str, valid: list | None = None):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+        self.valid = valid or []  # valid values where they are not a plain list of areas
+
+
+# Per indicator the values of the asked-for areas (layered rule, or one named release), the
+# headline year and the peers' rank in it. The headline year is the newest year in which the
+# profile's own area (both areas of a comparison) has a real value, else its newest year at all
+# (real beats synthetic: a synthetic continuation of a real series never becomes the headline). rank() gives ties the
+# same rank; the CASE picks the direction from the polarity (1 = best; neutral: highest first).
+_VALUES_SQL = """
+WITH vals AS (
+  SELECT v.* FROM {source} v WHERE v.ags = ANY(:all_areas)
+), real_years AS (
+  SELECT indicator_id, year FROM vals WHERE ags = ANY(:own) AND NOT synthetic
+  GROUP BY indicator_id, year HAVING count(DISTINCT ags) = cardinality(CAST(:own AS text[]))
+), latest AS (
+  SELECT v.indicator_id,
+         coalesce((SELECT max(r.year) FROM real_years r WHERE r.indicator_id = v.indicator_id),
+                  max(v.year) FILTER (WHERE v.ags = ANY(:own)), max(v.year)) AS latest_year
+  FROM vals v WHERE v.ags = ANY(:areas) GROUP BY v.indicator_id
+), ranked AS (
+  SELECT v.indicator_id, v.ags,
+         rank() OVER (PARTITION BY v.indicator_id ORDER BY
+           CASE WHEN i.polarity = 'higher_worse' THEN v.value END ASC,
+           CASE WHEN i.polarity <> 'higher_worse' THEN v.value END DESC) AS rank,
+         count(*) OVER (PARTITION BY v.indicator_id) AS ranked_of
+  FROM vals v JOIN latest l ON l.indicator_id = v.indicator_id AND v.year = l.latest_year
+  JOIN indicator i ON i.id = v.indicator_id
+  WHERE v.ags = ANY(:peers) AND v.value IS NOT NULL
+)
+SELECT v.indicator_id, v.ags, v.year, v.value, v.suppressed, v.flag, v.release_id,
+       v.release_label AS label, v.synthetic, l.latest_year,
+       -- A rank among a few is no rank: only where at least half of the peers have a value.
+       CASE WHEN r.ranked_of * 2 >= :n_peers AND r.ranked_of > 1 THEN r.rank END AS rank,
+       CASE WHEN r.ranked_of * 2 >= :n_peers AND r.ranked_of > 1 THEN r.ranked_of END
+         AS ranked_of
+FROM vals v JOIN latest l ON l.indicator_id = v.indicator_id
+LEFT JOIN ranked r ON r.indicator_id = v.indicator_id AND r.ags = v.ags
+  AND v.year = l.latest_year
+WHERE v.ags = ANY(:areas)
+ORDER BY v.indicator_id, v.ags, v.year
+"""
+
+
+def valid_areas(conn: Connection) -> list[dict]:
+    """The Region and its Kommunen (ags, name, kind, level), Region first, then by name."""
+    rows = conn.execute(
+        text(
+            "SELECT ags, name, kind, level FROM area WHERE level IN ('region', 'kommune')"
+            " ORDER BY level = 'region' DESC, name"
+        )
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def check_release(conn: Connection, release_id: int | None) -> dict | None:
+    """The release asked for (None when none was asked for), or InvalidChoice.
+
+    Published and withdrawn releases are readable when named; drafts are previewed by editors on
+    the map and in the editors' area, never on these public pages.
+    """
+    if release_id is None:
+        return None
+    r = get_release(conn, release_id)
+    if r is not None and r["status"] != "draft":
+        return r
+    raise InvalidChoice("release", _("Den Datenstand %(id)s gibt es nicht.", id=release_id))
+
+
+def _area(conn: Connection, ags: str, kommune_only: bool = False) -> dict:
+    """One area by AGS, or InvalidChoice (also for a malformed AGS)."""
+    areas = {a["ags"]: a for a in valid_areas(conn)}
+    a = areas.get(ags) if AGS_RE.match(ags or "") else None
+    if a is None or (kommune_only and a["level"] != "kommune"):
+        raise InvalidChoice(
+            "ags", _("Eine Kommune mit dem Schlüssel „%(ags)s“ gibt es nicht.", ags=ags[:20])
+        )
+    return a
+
+
+def _figures_sql(where: str) -> str:
+    return (
+        "SELECT a.ags, a.name, a.kind, a.level, a.area_km2, v.value AS population, v.year"
+        " FROM area a LEFT JOIN shown_value v ON v.ags = a.ags AND v.indicator_id = :i"
+        "  AND NOT v.suppressed"
+        f" WHERE {where} ORDER BY a.level = 'region' DESC, a.name, v.year DESC"
+    )
+
+
+def _figures(row, rel: dict | None) -> dict:
+    pop, km2 = row.population, row.area_km2
+    return {
+        "ags": row.ags, "name": row.name, "kind": row.kind, "level": row.level,
+        "population": pop, "population_year": row.year,
+        "population_release": rel["label"] if rel else None, "area_km2": km2,
+        "density": pop / km2 if pop is not None and km2 else None,
+    }  # fmt: skip
+
+
+def header_figures(conn: Connection, ags: str) -> dict:
+    """Real Zensus 2022 population, area in km² and density for an area."""
+    rel = release_for(conn, ZENSUS_INDICATOR)
+    params = {"i": ZENSUS_INDICATOR, "r": rel["id"] if rel else None, "ags": ags}
+    return _figures(conn.execute(text(_figures_sql("a.ags = :ags")), params).first(), rel)
+
+
+def area_overview(conn: Connection) -> list[dict]:
+    """The Region and its Kommunen with Zensus population, area and density (for the index)."""
+    rel = release_for(conn, ZENSUS_INDICATOR)
+    params = {"i": ZENSUS_INDICATOR, "r": rel["id"] if rel else None}
+    rows = conn.execute(text(_figures_sql("a.level IN ('region', 'kommune')")), params)
+    seen: dict[str, dict] = {}
+    for r in rows:  # newest Zensus year first per area
+        seen.setdefault(r.ags, _figures(r, rel))
+    return list(seen.values())
+
+
+def change(v_from: float | None, v_to: float | None) -> tuple[float | None, float | None]:
+    """Change between two values in points (unit of the indicator) and in per cent."""
+    if v_from is None or v_to is None:
+        return None, None
+    pct = (v_to - v_from) / abs(v_from) * 100 if v_from else None
+    return v_to - v_from, pct
+
+
+def _peers(conn: Connection, ags: str) -> list[str]:
+    """The areas an area is ranked among: the home Kommunen, or for a Kreis all Kreise."""
+    level = "kommune" if len(ags) == 8 else "kreis"
+    levels = ["kommune"] if level == "kommune" else ["region", "kreis"]
+    return list(conn.scalars(text("SELECT ags FROM area WHERE level = ANY(:l)"), {"l": levels}))
+
+
+def _collect(
+    conn: Connection, areas: list[str], release_id: int | None, own: list[str] | None = None
+) -> dict[str, dict]:
+    """Per indicator: headline year, and per area its series, headline value, rank, source."""
+    own = own or areas[:1]
+    peers = _peers(conn, own[0])
+    out: dict[str, dict] = {}
+    rows = conn.execute(
+        text(_VALUES_SQL.format(source=value_source(release_id))),
+        {"areas": areas, "all_areas": sorted(set(areas) | set(peers)), "peers": peers,
+         "own": own, "n_peers": len(peers)},
+    )  # fmt: skip
+    for r in rows:
+        ind = out.setdefault(
+            r.indicator_id,
+            {
+                "release": {"id": r.release_id, "label": r.label, "synthetic": r.synthetic},
+                "year": r.latest_year,
+                "synthetic_any": False,
+                "real_any": False,
+                "areas": {
+                    a: {
+                        "series": [],
+                        "value": None,
+                        "suppressed": False,
+                        "flag": None,
+                        "synthetic": None,
+                        "release": None,
+                        "rank": None,
+                        "ranked_of": None,
+                    }
+                    for a in areas
+                },
+            },
+        )
+        d = ind["areas"][r.ags]
+        d["series"].append((r.year, r.value))
+        ind["synthetic_any"] |= r.synthetic
+        ind["real_any"] |= not r.synthetic
+        if r.year == r.latest_year:
+            d["value"], d["rank"], d["ranked_of"] = r.value, r.rank, r.ranked_of
+            d["suppressed"], d["flag"], d["synthetic"] = r.suppressed, r.flag, r.synthetic
+            d["release"] = r.label
+            if r.ags == own[0]:  # the headline value's own source names the row
+                ind["release"] = {"id": r.release_id, "label": r.label, "synthetic": r.synthetic}
+    return out
+
+
+def _by_topic(conn: Connection, data: dict[str, dict], build) -> list[dict]:
+    """Topics in catalogue order with a row per indicator that has values (build makes the row)."""
+    topics = []
+    for t in topics_with_indicators(conn):
+        rows = [build(i, data[i["id"]]) for i in t["indicators"] if i["id"] in data]
+        if rows:
+            topics.append({**{k: t[k] for k in ("id", "name_de", "name_en")}, "rows": rows})
+    return topics
+
+
+def _years(data: dict[str, dict], areas: list[str] | None = None) -> list[int]:
+    """Every year with a value of the given areas (default: all asked-for areas)."""
+    return sorted(
+        {y for d in data.values() for a, s in d["areas"].items() if areas is None or a in areas
+         for y, _ in s["series"]}
+    )  # fmt: skip
+
+
+def profile(
+    conn: Connection,
+    ags: str,
+    release_id: int | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+) -> dict:
+    """The Sozialstrukturprofil of an area: every indicator vs the Region, rank, series, change."""
+    area = _area(conn, ags)
+    check_release(conn, release_id)
+    land = ags[:2]
+    areas = [ags] + ([REGION_AGS] if ags != REGION_AGS else []) + [land, BUND_AGS]
+    data = _collect(conn, areas, release_id, own=[ags])
+    names = dict(conn.execute(text("SELECT ags, name FROM area WHERE ags = ANY(:a)"),
+                              {"a": [land, BUND_AGS]}).all())  # fmt: skip
+    years = _years(data, [ags, REGION_AGS])
+    if not years:
+        raise InvalidChoice("release", _("Dieser Datenstand enthält keine Werte."))
+    year_to = years[-1] if year_to is None else year_to
+    year_from = max(years[0], year_to - 5) if year_from is None else year_from
+    if year_from > year_to:
+        raise InvalidChoice(
+            "period",
+            _("Das Anfangsjahr %(a)s liegt nach dem Endjahr %(b)s.", a=year_from, b=year_to),
+            years,
+        )
+    if year_from < years[0] or year_to > years[-1]:
+        raise InvalidChoice(
+            "period",
+            _(
+                "Der Zeitraum %(a)s–%(b)s liegt außerhalb der Daten (%(first)s–%(last)s).",
+                a=year_from,
+                b=year_to,
+                first=years[0],
+                last=years[-1],
+            ),
+            years,
+        )
+
+    sources = indicator_sources(conn)
+    # Verdicts against the Region (Wilson/Byar intervals), only for Kommunen.
+    bench = {} if area["level"] == "region" else area_benchmarks(conn, ags, release_id)
+
+    def build(ind: dict, d: dict) -> dict:
+        own, reg = d["areas"][ags], d["areas"][REGION_AGS]
+        la, bu = d["areas"][land], d["areas"][BUND_AGS]
+        by_year = dict(own["series"])
+        b = bench.get(ind["id"])
+        points, pct = change(by_year.get(year_from), by_year.get(year_to))
+        diff = own["value"] - reg["value"] if None not in (own["value"], reg["value"]) else None
+        return {
+            "indicator": ind, "release": d["release"], "year": d["year"],
+            "value": own["value"], "region": reg["value"], "diff": diff,
+            "suppressed": own["suppressed"], "region_suppressed": reg["suppressed"],
+            "rank": own["rank"], "ranked_of": own["ranked_of"],
+            "series": own["series"], "region_series": reg["series"],
+            "from_value": by_year.get(year_from), "to_value": by_year.get(year_to),
+            "change_points": points, "change_percent": pct,
+            "benchmark": b["benchmark"] if b and b["year"] == d["year"] else None,
+            "land": la["value"], "land_suppressed": la["suppressed"],
+            "bund": bu["value"], "bund_suppressed": bu["suppressed"],
+            "flag": own["flag"], "synthetic": own["synthetic"], "source": own["release"],
+            "provenance": sources.get(ind["id"], {}).get(own["release"]),
+            "mixed": d["synthetic_any"] and d["real_any"],
+        }  # fmt: skip
+
+    topics = _by_topic(conn, data, build)
+    return {
+        "area": area,
+        "is_region": area["level"] == "region",
+        "figures": header_figures(conn, ags),
+        "locator": locator_paths(conn, ags),
+        "topics": topics,
+        "years": years,
+        "year_from": year_from,
+        "year_to": year_to,
+        "synthetic": any(d["synthetic_any"] for d in data.values()),
+        "real": any(d["real_any"] for d in data.values()),
+        "releases": sorted({(d["release"]["id"], d["release"]["label"]) for d in data.values()}),
+        "kommunen": [a for a in valid_areas(conn) if a["level"] == "kommune"],
+        "land": {"ags": land, "name": names.get(land, land)},
+        "bund": {"ags": BUND_AGS, "name": names.get(BUND_AGS, "Deutschland")},
+        "has_land": any(d["areas"][land]["series"] for d in data.values()),
+        "has_bund": any(d["areas"][BUND_AGS]["series"] for d in data.values()),
+    }
+
+
+def compare(conn: Connection, ags_a: str, ags_b: str, release_id: int | None = None) -> dict:
+    """Two Kommunen side by side with the Region: latest values, difference, ranks, series."""
+    a, b = _area(conn, ags_a, kommune_only=True), _area(conn, ags_b, kommune_only=True)
+    if ags_a == ags_b:
+        raise InvalidChoice("same", _("Für einen Vergleich braucht es zwei verschiedene Kommunen."))
+    check_release(conn, release_id)
+    data = _collect(conn, [ags_a, ags_b, REGION_AGS], release_id, own=[ags_a, ags_b])
+
+    def build(ind: dict, d: dict) -> dict:
+        va, vb, vr = (d["areas"][x] for x in (ags_a, ags_b, REGION_AGS))
+        diff = va["value"] - vb["value"] if None not in (va["value"], vb["value"]) else None
+        better = None
+        if diff and ind["polarity"] != "neutral":
+            a_higher = diff > 0
+            better = "a" if a_higher == (ind["polarity"] == "higher_better") else "b"
+        return {
+            "indicator": ind, "release": d["release"], "year": d["year"],
+            "a": va["value"], "b": vb["value"], "region": vr["value"], "diff": diff,
+            "a_suppressed": va["suppressed"], "b_suppressed": vb["suppressed"],
+            "region_suppressed": vr["suppressed"],
+            "rank_a": va["rank"], "rank_b": vb["rank"], "ranked_of": va["ranked_of"] or vb["ranked_of"],
+            "better": better,
+            "series": {"a": va["series"], "b": vb["series"], "region": vr["series"]},
+            "years": sorted({y for x in (va, vb, vr) for y, _ in x["series"]}),
+        }  # fmt: skip
+
+    return {
+        "a": a,
+        "b": b,
+        "topics": _by_topic(conn, data, build),
+        "years": _years(data),
+        "synthetic": any(d["synthetic_any"] for d in data.values()),
+        "kommunen": [x for x in valid_areas(conn) if x["level"] == "kommune"],
+    }
+
+
+def time_series(
+    conn: Connection,
+    indicator_id: str,
+    kommunen: list[str],
+    release_id: int | None = None,
+    mode: str = "absolut",
+    max_kommunen: int = 7,
+) -> dict:
+    """The Region's series of an indicator plus chosen Kommunen, absolute or as index (first=100)."""
+    from indicators.queries import get_indicator
+
+    ind = (
+        get_indicator(conn, indicator_id) if re.match(r"^[a-z0-9_]{1,64}$", indicator_id) else None
+    )
+    if ind is None:
+        raise InvalidChoice(
+            "indikator", _("Die Kennzahl „%(id)s“ gibt es nicht.", id=indicator_id[:64])
+        )
+    if mode not in MODES:
+        raise InvalidChoice(
+            "darstellung", _("Die Darstellung „%(mode)s“ gibt es nicht.", mode=mode[:20])
+        )
+    areas = {a["ags"]: a for a in valid_areas(conn)}
+    for k in kommunen:
+        if k not in areas or areas[k]["level"] != "kommune":
+            raise InvalidChoice(
+                "kommunen", _("Eine Kommune mit dem Schlüssel „%(ags)s“ gibt es nicht.", ags=k[:20])
+            )
+    if len(set(kommunen)) != len(kommunen):
+        raise InvalidChoice("kommunen", _("Jede Kommune bitte nur einmal wählen."))
+    if len(kommunen) > max_kommunen:
+        raise InvalidChoice("kommunen", _("Höchstens %(n)s Kommunen auf einmal.", n=max_kommunen))
+    check_release(conn, release_id)
+    rel = release_for(conn, indicator_id, release_id)
+    data = series(conn, indicator_id, [REGION_AGS, *kommunen], rel["id"]) if rel else {}
+    secret = withheld(conn, indicator_id, [REGION_AGS, *kommunen], rel["id"]) if rel else set()
+    sources = series_sources(conn, indicator_id, [REGION_AGS, *kommunen], rel["id"]) if rel else {}
+    years = sorted({y for pts in data.values() for y, _ in pts})
+    if not years:
+        raise InvalidChoice(
+            "indikator", "Für diese Kennzahl gibt es in diesem Datenstand keine Werte."
+        )
+    lines = []
+    for a in [REGION_AGS, *kommunen]:
+        by_year = dict(data.get(a, []))
+        pts = [(y, by_year.get(y)) for y in years]
+        if mode == "index":
+            base = pts[0][1]
+            pts = [(y, v / base * 100 if base and v is not None else None) for y, v in pts]
+        lines.append({"ags": a, "name": areas[a]["name"], "points": pts,
+                      "withheld": {y for g, y in secret if g == a},
+                      "synthetic_years": {y for (g, y), x in sources.items()
+                                          if g == a and x["synthetic"]}})  # fmt: skip
+    return {
+        "indicator": ind,
+        "release": rel,
+        "synthetic": bool(rel and rel["synthetic"]),
+        "real": bool(rel and rel["real"]),
+        "mode": mode,
+        "decimals": 1 if mode == "index" else ind["decimals"],
+        "years": years,
+        "lines": lines,
+        "kommunen": [a for a in areas.values() if a["level"] == "kommune"],
+        "topics": topics_with_indicators(conn),
+    }

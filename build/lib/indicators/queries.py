@@ -1,0 +1,236 @@
+"""Indicator queries returning plain data: catalogue, releases, values, series."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+INDICATOR_COLUMNS = (
+    "i.id, i.topic_id, i.name_de, i.name_en, i.unit, i.decimals, i.polarity, i.first_year,"
+    " i.definition_de, i.definition_en, i.source, i.numerator_de, i.denominator_de"
+)
+
+
+def topics_with_indicators(conn: Connection) -> list[dict]:
+    """Topics in order, each with its indicators (id, names, unit) in catalogue order."""
+    topics = [
+        dict(r._mapping)
+        for r in conn.execute(text("SELECT id, name_de, name_en FROM topic ORDER BY sort, id"))
+    ]
+    by_topic: dict[str, list[dict]] = {t["id"]: [] for t in topics}
+    for r in conn.execute(text(f"SELECT {INDICATOR_COLUMNS} FROM indicator i ORDER BY i.sort")):
+        by_topic.setdefault(r.topic_id, []).append(dict(r._mapping))
+    for t in topics:
+        t["indicators"] = by_topic[t["id"]]
+    return topics
+
+
+def get_indicator(conn: Connection, indicator_id: str) -> dict | None:
+    """One indicator with its topic's names, or None."""
+    row = conn.execute(
+        text(
+            f"SELECT {INDICATOR_COLUMNS}, t.name_de AS topic_de, t.name_en AS topic_en"
+            " FROM indicator i JOIN topic t ON t.id = i.topic_id WHERE i.id = :id"
+        ),
+        {"id": indicator_id},
+    ).first()
+    return dict(row._mapping) if row else None
+
+
+def list_releases(conn: Connection, include_drafts: bool = False) -> list[dict]:
+    """Releases, newest first."""
+    rows = conn.execute(
+        text(
+            "SELECT id, label, status, published_at, created_at, note, synthetic FROM release"
+            " WHERE status = 'published' OR :drafts ORDER BY published_at DESC NULLS FIRST, id DESC"
+        ),
+        {"drafts": include_drafts},
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def get_release(conn: Connection, release_id: int) -> dict | None:
+    """One release by id."""
+    row = conn.execute(
+        text("SELECT id, label, status, published_at, note, synthetic FROM release WHERE id = :id"),
+        {"id": release_id},
+    ).first()
+    return dict(row._mapping) if row else None
+
+
+def value_source(release_id: int | None) -> str:
+    """SQL relation of the values to show: the layered rule, or one named release's values.
+
+    Without a release every cell (indicator, area, year) comes from the view `shown_value`
+    (real before synthetic, then the newest published release: migration 0004 writes the rule
+    once). A named release (preview, withdrawn, history) shows only its own values.
+    """
+    if release_id is None:
+        return "shown_value"
+    return f"(SELECT * FROM release_value WHERE release_id = {int(release_id)})"
+
+
+def release_for(conn: Connection, indicator_id: str, release_id: int | None = None) -> dict | None:
+    """What an indicator is shown from: the named release, or a summary of the layered values.
+
+    The summary has id None (queries then read the layered view), the labels of every release
+    that contributes a value, `synthetic` when any shown value is synthetic and `real` when
+    any is real (both: the page marks each value).
+    """
+    if release_id is not None:
+        rel = get_release(conn, release_id)
+        if rel is not None:
+            rel = {**rel, "real": not rel["synthetic"], "releases": [rel["label"]],
+                   "ids": [rel["id"]]}  # fmt: skip
+        return rel
+    rows = conn.execute(
+        text(
+            "SELECT s.release_id, s.release_label, s.synthetic, r.status, r.published_at,"
+            " r.note FROM (SELECT DISTINCT release_id, release_label, synthetic FROM shown_value"
+            "  WHERE indicator_id = :i) s JOIN release r ON r.id = s.release_id"
+            " ORDER BY s.synthetic, r.published_at DESC, r.id DESC"
+        ),
+        {"i": indicator_id},
+    ).all()
+    if not rows:
+        return None
+    return {
+        "id": None,
+        "label": " + ".join(r.release_label for r in rows),
+        "status": "published",
+        "published_at": max(r.published_at for r in rows),
+        "note": rows[0].note,
+        "synthetic": any(r.synthetic for r in rows),
+        "real": any(not r.synthetic for r in rows),
+        "releases": [r.release_label for r in rows],
+        "ids": [r.release_id for r in rows],
+    }
+
+
+def years_available(conn: Connection, indicator_id: str, release_id: int | None) -> list[int]:
+    """Years with at least one value of the indicator (layered, or in the release), ascending."""
+    return list(
+        conn.scalars(
+            text(
+                f"SELECT DISTINCT year FROM {value_source(release_id)} v"
+                " WHERE indicator_id = :i ORDER BY year"
+            ),
+            {"i": indicator_id},
+        )
+    )
+
+
+def default_year(conn: Connection, indicator_id: str, release_id: int | None) -> int | None:
+    """The year a map opens with: the newest in which most Kommunen have real values, else the
+    newest at all (a synthetic continuation of a real series is not the first thing shown)."""
+    src = value_source(release_id)
+    return conn.scalar(
+        text(
+            "SELECT coalesce((SELECT max(year) FROM (SELECT v.year FROM"
+            f"  {src} v JOIN area a ON a.ags = v.ags AND a.level = 'kommune'"
+            "  WHERE v.indicator_id = :i AND NOT v.synthetic GROUP BY v.year"
+            "  HAVING count(*) * 2 >= (SELECT count(*) FROM area WHERE level = 'kommune')) x),"
+            f" (SELECT max(year) FROM {src} v WHERE v.indicator_id = :i))"
+        ),
+        {"i": indicator_id},
+    )
+
+
+def values_for_year(
+    conn: Connection,
+    indicator_id: str,
+    year: int,
+    release_id: int | None,
+    level: str = "kommune",
+) -> list[dict]:
+    """Every area of a level with its value (None where missing or withheld) for one year.
+
+    Each row says where its value comes from (release, synthetic or real, GENESIS flag).
+    """
+    rows = conn.execute(
+        text(
+            "SELECT a.ags, a.name, a.level, v.value, v.numerator, v.denominator,"
+            " coalesce(v.suppressed, false) AS suppressed, v.flag, v.release_label,"
+            " v.synthetic FROM area a LEFT JOIN"
+            f" (SELECT * FROM {value_source(release_id)} x WHERE x.indicator_id = :i"
+            "   AND x.year = :y) v ON v.ags = a.ags"
+            " WHERE a.level = :level ORDER BY a.name"
+        ),
+        {"i": indicator_id, "y": year, "level": level},
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def series(
+    conn: Connection, indicator_id: str, ags: list[str], release_id: int | None
+) -> dict[str, list[tuple[int, float | None]]]:
+    """Per area the (year, value) pairs of the indicator (layered, or in a release), by year."""
+    out: dict[str, list[tuple[int, float | None]]] = {a: [] for a in ags}
+    rows = conn.execute(
+        text(
+            f"SELECT ags, year, value FROM {value_source(release_id)} v"
+            " WHERE indicator_id = :i AND ags = ANY(:ags) ORDER BY ags, year"
+        ),
+        {"i": indicator_id, "ags": ags},
+    )
+    for r in rows:
+        out[r.ags].append((r.year, r.value))
+    return out
+
+
+def series_sources(
+    conn: Connection, indicator_id: str, ags: list[str], release_id: int | None
+) -> dict[tuple[str, int], dict]:
+    """Per (area, year) where the shown value comes from: release, synthetic, flag, withheld."""
+    rows = conn.execute(
+        text(
+            "SELECT ags, year, release_label, synthetic, flag, suppressed"
+            f" FROM {value_source(release_id)} v WHERE indicator_id = :i AND ags = ANY(:ags)"
+        ),
+        {"i": indicator_id, "ags": ags},
+    )
+    return {(r.ags, r.year): dict(r._mapping) for r in rows}
+
+
+def year_ranges(conn: Connection) -> dict[str, tuple[int, int]]:
+    """Per indicator the (first, last) year of the values shown (layered over all releases)."""
+    rows = conn.execute(
+        text(
+            "SELECT v.indicator_id, min(v.year) AS y0, max(v.year) AS y1 FROM value v"
+            " JOIN release r ON r.id = v.release_id WHERE r.status = 'published'"
+            " GROUP BY v.indicator_id"
+        )
+    )
+    return {r.indicator_id: (r.y0, r.y1) for r in rows}
+
+
+def withheld(
+    conn: Connection, indicator_id: str, ags: list[str], release_id: int | None
+) -> set[tuple]:
+    """(ags, year) pairs whose value is withheld ("geheim": small numbers or official secrecy)."""
+    rows = conn.execute(
+        text(
+            f"SELECT ags, year FROM {value_source(release_id)} v WHERE indicator_id = :i"
+            " AND ags = ANY(:ags) AND suppressed"
+        ),
+        {"i": indicator_id, "ags": ags},
+    )
+    return {(r.ags, r.year) for r in rows}
+
+
+def indicator_sources(conn: Connection, indicator_ids: list[str] | None = None) -> dict[str, dict]:
+    """Per indicator and release label where its numbers come from (table codes, source text).
+
+    Only real releases with a recorded provenance appear; synthetic values are "Beispieldaten".
+    """
+    rows = conn.execute(
+        text(
+            "SELECT s.indicator_id, r.label, s.tables, s.source FROM release_source s"
+            " JOIN release r ON r.id = s.release_id"
+            " WHERE CAST(:ids AS text[]) IS NULL OR s.indicator_id = ANY(:ids)"
+        ),
+        {"ids": indicator_ids},
+    )
+    out: dict[str, dict] = {}
+    for r in rows:
+        out.setdefault(r.indicator_id, {})[r.label] = {"tables": r.tables, "source": r.source}
+    return out

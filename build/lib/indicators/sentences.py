@@ -1,0 +1,130 @@
+"""Generated plain-language sentences and labels for benchmarks, spread and clusters."""
+
+from __future__ import annotations
+
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.formatting import fmt_value
+
+VERDICT_LABELS = {
+    "better": _l("signifikant besser"),
+    "similar": _l("ähnlich"),
+    "worse": _l("signifikant schlechter"),
+    "higher": _l("signifikant höher"),
+    "lower": _l("signifikant niedriger"),
+    "not_assessable": _l("nicht bewertbar"),
+}
+
+REASONS = {
+    # benchmarks
+    "no_counts": _l("keine Zähler/Nenner-Angaben"),
+    "zero_denominator": _l("der Nenner ist 0"),
+    "invalid_counts": _l("Zähler und Nenner passen nicht zusammen (negativ oder Zähler > Nenner)"),
+    "suppressed": _l("der Wert ist geheimgehalten"),
+    "missing": _l("für dieses Jahr liegt kein Wert vor"),
+    "no_region": _l("für dieses Jahr liegt kein Regionswert vor"),
+    # spread and clusters
+    "missing_areas": _l("nicht für alle Kommunen liegen Werte vor"),
+    "non_positive": _l(
+        "Werte von 0 oder darunter: Verhältnis, Variationskoeffizient, Theil und Gini sind nicht sinnvoll"
+    ),
+    "too_few": _l("zu wenige Werte"),
+    "no_weights": _l("keine Gewichte (weder Nenner noch Bevölkerungszahl)"),
+    "no_year": _l("für dieses Jahr liegen keine Werte vor"),
+    "count": _l("absolute Anzahl: Unterschiede spiegeln vor allem die Größe der Kommunen"),
+    "constant": _l("alle Kommunen haben denselben Wert"),
+    "island": _l("eine Kommune hat keine Nachbarn"),
+    "n/a": _l("nicht berechenbar"),
+}
+
+MEASURE_LABELS = {
+    "cv_weighted": _l("Variationskoeffizient (bevölkerungsgewichtet)"),
+    "cv": _l("Variationskoeffizient (ungewichtet)"),
+    "theil": _l("Theil-Index"),
+    "gini": _l("Gini-Koeffizient"),
+    "ratio": _l("Verhältnis Maximum/Minimum"),
+}
+
+CLUSTER_LABELS = {
+    "HH": _l("hoch – hoch (hoher Wert, hohe Nachbarwerte)"),
+    "LL": _l("niedrig – niedrig (niedriger Wert, niedrige Nachbarwerte)"),
+    "HL": _l("hoch – niedrig (hoher Wert, niedrige Nachbarwerte)"),
+    "LH": _l("niedrig – hoch (niedriger Wert, hohe Nachbarwerte)"),
+    "ns": _l("nicht signifikant"),
+}
+
+METHOD_LABELS = {
+    "wilson": _l("Wilson-Konfidenzintervall (Anteil)"),
+    "byar": _l("Byar-Näherung (Poisson-Zählung)"),
+}
+
+
+def reason_text(code: str | None) -> str:
+    """The German (or English) explanation of a reason code."""
+    return str(REASONS.get(code or "n/a", REASONS["n/a"]))
+
+
+def number(value: float, decimals: int = 2) -> str:
+    """A plain number in the current language ('0,21')."""
+    return format_decimal(round(value, decimals), format="0." + "0" * decimals)
+
+
+def benchmark_sentence(name: str, indicator: dict, value: float | None,
+                       region_value: float | None, bench: dict) -> str:  # fmt: skip
+    """One sentence: how a Kommune's value relates to the Region's, or why it cannot say."""
+    dec, unit = indicator["decimals"], indicator["unit"]
+    v, rv = fmt_value(value, dec, unit), fmt_value(region_value, dec, unit)
+    verdict = bench["verdict"]
+    if verdict == "not_assessable":
+        return _("%(name)s: kein Vergleich mit der Region möglich – %(reason)s.",
+                 name=name, reason=reason_text(bench.get("reason")))  # fmt: skip
+    if bench["direction"] == "within":
+        return _("%(name)s liegt mit %(value)s nicht signifikant vom Regionswert von %(region)s entfernt.",
+                 name=name, value=v, region=rv)  # fmt: skip
+    if bench["direction"] == "above":
+        text = _("%(name)s liegt mit %(value)s signifikant über dem Regionswert von %(region)s.",
+                 name=name, value=v, region=rv)  # fmt: skip
+    else:
+        text = _("%(name)s liegt mit %(value)s signifikant unter dem Regionswert von %(region)s.",
+                 name=name, value=v, region=rv)  # fmt: skip
+    if verdict == "better":
+        text += " " + _("Das ist günstiger als in der Region.")
+    elif verdict == "worse":
+        text += " " + _("Das ist ungünstiger als in der Region.")
+    return text
+
+
+def spread_sentence(name: str, start: int, end: int, a: float, b: float, measure: str) -> str:
+    """One sentence: did the Kommunen drift apart or closer between two years?"""
+    label = MEASURE_LABELS[measure]
+    if b > a:
+        return _("%(name)s: Die Kommunen sind von %(start)s bis %(end)s auseinandergedriftet (%(label)s %(a)s → %(b)s).",
+                 name=name, start=start, end=end, label=label, a=number(a), b=number(b))  # fmt: skip
+    if b < a:
+        return _("%(name)s: Die Kommunen haben sich von %(start)s bis %(end)s angenähert (%(label)s %(a)s → %(b)s).",
+                 name=name, start=start, end=end, label=label, a=number(a), b=number(b))  # fmt: skip
+    return _("%(name)s: Die Streuung ist von %(start)s bis %(end)s gleich geblieben (%(label)s %(a)s).",
+             name=name, start=start, end=end, label=label, a=number(a))  # fmt: skip
+
+
+def moran_sentence(result: dict) -> str:
+    """One sentence on global Moran's I and its permutation p-value."""
+    i, p = result["I"], result["p_sim"]
+    args = {"i": number(i), "p": number(p, 3), "n": result["permutations"]}
+    if p > 0.05:
+        return _("Moran's I = %(i)s (p = %(p)s, %(n)s Permutationen): kein signifikantes räumliches Muster.", **args)  # fmt: skip
+    if i > 0:
+        return _("Moran's I = %(i)s (p = %(p)s, %(n)s Permutationen): ähnliche Werte liegen signifikant häufig nebeneinander.", **args)  # fmt: skip
+    return _("Moran's I = %(i)s (p = %(p)s, %(n)s Permutationen): benachbarte Kommunen unterscheiden sich signifikant häufig.", **args)  # fmt: skip
+
+
+def cluster_sentence(name: str, cluster: str, p: float) -> str:
+    """One sentence on a Kommune's LISA class."""
+    if cluster == "ns":
+        return _(
+            "%(name)s: kein signifikantes lokales Muster (p = %(p)s).", name=name, p=number(p, 3)
+        )
+    return _("%(name)s: %(label)s (p = %(p)s).", name=name, label=CLUSTER_LABELS[cluster],
+             p=number(p, 3))  # fmt: skip

@@ -1,0 +1,26 @@
+"""Messages of the domain without a web framework: a German msgid and its parameters.
+
+`indicators/` must not import Flask or Flask-Babel (import-linter checks it). A message is
+marked with `_()` so pybabel extracts it as usual; the app translates it at the moment it is
+shown (app.errors), and str() gives the German text anywhere else (CLI, logs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Message:
+    """A translatable message: msgid (German) with %(name)s parameters."""
+
+    msgid: str
+    params: dict = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.msgid % self.params if self.params else self.msgid
+
+
+def _(msgid: str, **params) -> Message:
+    """Mark a message for translation; the app translates it when it is shown."""
+    return Message(msgid, params)

@@ -1,0 +1,45 @@
+"""Start `scripts/serve --no-setup` on a free port and stop it again (bench and tests)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from scripts.servelib.stack import ROOT, free_port
+
+
+@contextmanager
+def served(database_url: str | None = None, instances: int = 1, **env: str) -> Iterator[dict]:
+    """nginx + gunicorn instance(s) exactly as scripts/serve runs them; yields instances.json."""
+    port = free_port()
+    state = ROOT / ".serve" / str(port)
+    log = ROOT / ".serve" / f"{port}.log"
+    log.parent.mkdir(exist_ok=True)
+    full_env = {**os.environ, "PORT": str(port), "INSTANCES": str(instances), **env}
+    if database_url:
+        full_env["DATABASE_URL"] = database_url
+    with log.open("w") as out:
+        proc = subprocess.Popen([str(ROOT / "scripts" / "serve"), "--no-setup"], env=full_env,
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 180
+        while not (state / "instances.json").exists():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"scripts/serve did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield json.loads((state / "instances.json").read_text())
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+        shutil.rmtree(state, ignore_errors=True)
+        log.unlink(missing_ok=True)
