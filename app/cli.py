@@ -248,7 +248,7 @@ def load_all_cmd(ctx: click.Context) -> None:
     if GENESIS_LABEL in labels or tables:  # the example report is written on the real data
         from app.berichte.cli import load_example_report_cmd
 
-        ctx.invoke(load_example_report_cmd)
+        ctx.invoke(load_example_report_cmd, no_audit=True)
 
 
 COMMANDS = (db_group, load_boundaries_cmd, load_catalogue_cmd, load_release_cmd,

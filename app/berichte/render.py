@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, field
+from itertools import count
 
 import nh3
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -35,6 +37,7 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 BOUNDARIES = "© GeoBasis-DE / BKG 2021 (dl-de/by-2-0)"
 
+_figure_ids = count(1)
 _md = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 
@@ -199,17 +202,28 @@ class Renderer:
         parts += [f"{_('Beispieldaten')} ({label})" for label in sorted(synthetic)]
         if not parts:
             parts = sorted({i["source"] for i in inds if i["source"]})
-        text = _("Quelle") + ": " + "; ".join(dict.fromkeys(parts)) + "."
+        # The sources' own wording (German) is marked as such on English pages.
+        html = Markup('{}: <span lang="de">{}</span>.').format(
+            _("Quelle"), "; ".join(dict.fromkeys(parts))
+        )
         if boundaries:
-            text += " " + _("Karte") + ": " + BOUNDARIES + "."
-        return Markup('<p class="quelle">{}</p>').format(text)
+            html += Markup(" {}: {}.").format(_("Karte"), BOUNDARIES)
+        return Markup('<p class="quelle">{}</p>').format(html)
 
-    def _figure(self, title: str, body: Markup, table: Markup, source: Markup) -> Markup:
+    def _figure(self, p: dict, title: str, body: Markup, table: Markup, source: Markup,
+                kind: str = "") -> Markup:  # fmt: skip
+        """A figure in the reader's language: caption (the author's own title is German),
+        picture, its data table in a scrolling box, source line."""
+        caption = Markup(' lang="de"') if p.get("titel") else Markup("")
+        cid = f"fig-{next(_figure_ids)}"
+        # Picture and table are named by the caption (aria-labelledby), so an author's German
+        # title never sits in an attribute of the reader's language.
         return Markup(
-            '<figure class="bericht-figur"><figcaption>{}</figcaption>{}'
-            '<div class="table-scroll" tabindex="0" role="region" aria-label="{}">{}</div>'
+            '<figure class="bericht-figur{}" lang="{}"><figcaption id="{}"{}>{}</figcaption>{}'
+            '<div class="table-scroll" tabindex="0" role="region" aria-labelledby="{}">{}</div>'
             "{}</figure>"
-        ).format(title, body, _("Tabelle") + ": " + title, table, source)
+        ).format(kind, str(get_locale()), cid, caption, title,
+                 Markup(str(body).replace("@@CAPTION@@", cid)), cid, table, source)  # fmt: skip
 
     def karte(self, p: dict) -> Markup:
         ind = self.indicator(p["indikator"])
@@ -228,7 +242,7 @@ class Renderer:
 
         method = p.get("klassen") or "quantile"
         svg, legend = svgmap.choropleth(self.conn, vals, tips, method, ind["polarity"], fmt,
-                                        title, _("keine Daten"))  # fmt: skip
+                                        "@@CAPTION@@", _("keine Daten"))  # fmt: skip
         items = Markup("").join(
             Markup('<li><span class="swatch" data-color="{}"><svg viewBox="0 0 10 10"'
                    ' width="14" height="14" aria-hidden="true"><rect width="10" height="10"'
@@ -254,7 +268,7 @@ class Renderer:
             _("Die Werte der Karte"), head, body_rows)  # fmt: skip
         picture = Markup('<div class="karte-wrap">{}<ul class="legende" aria-label="{}">{}</ul></div>').format(
             svg, _("Legende"), items)  # fmt: skip
-        return self._figure(title, picture, table,
+        return self._figure(p, title, picture, table,
                             self._source([ind], list(cur.values()), boundaries=True))  # fmt: skip
 
     def zeitreihe(self, p: dict) -> Markup:
@@ -276,7 +290,8 @@ class Renderer:
         # The unit stands above the chart: inside it, it would collide with long tick labels.
         chart = Markup('<p class="einheit">{}: {}</p>').format(_("Einheit"), ind["unit"])
         chart += charts.line_chart(charts.style_lines(series, region_first=keys[0] == "03241"),
-                                   years, "", title, decimals=ind["decimals"])  # fmt: skip
+                                   years, "", f"{localized(ind, 'name')} {years[0]}–{years[-1]}",
+                                   decimals=ind["decimals"])  # fmt: skip
         names = [found[a]["name"] for a in keys]
         key_html = Markup('<ul class="linien">{}</ul>').format(Markup("").join(
             Markup('<li><svg viewBox="0 0 30 10" width="30" height="10" aria-hidden="true">'
@@ -294,7 +309,9 @@ class Renderer:
         )  # fmt: skip
         table = Markup("<table><caption>{}</caption><thead><tr>{}</tr></thead><tbody>{}</tbody></table>").format(
             f"{localized(ind, 'name')} ({ind['unit']})", head, body_rows)  # fmt: skip
-        return self._figure(title, chart + key_html, table, self._source([ind], list(cur.values())))
+        return self._figure(
+            p, title, chart + key_html, table, self._source([ind], list(cur.values()))
+        )
 
     def vergleich(self, p: dict) -> Markup:
         inds = [self.indicator(i) for i in p["indikatoren"]]
@@ -321,10 +338,8 @@ class Renderer:
             head, body_rows
         )
         cells = [c for _i, cur, _o in data for c in cur.values()]
-        return Markup('<figure class="bericht-figur bericht-tabelle"><figcaption>{}</figcaption>'
-                      '<div class="table-scroll" tabindex="0" role="region" aria-label="{}">{}</div>'
-                      "{}</figure>").format(title, _("Tabelle") + ": " + title, table,
-                                            self._source(inds, cells))  # fmt: skip
+        return self._figure(p, title, Markup(""), table, self._source(inds, cells),
+                            " bericht-tabelle")  # fmt: skip
 
     def rangfolge(self, p: dict) -> Markup:
         ind = self.indicator(p["indikator"])
@@ -355,10 +370,8 @@ class Renderer:
                     total=len(ranked), what=what)  # fmt: skip
         table = Markup("<table><caption>{}</caption><thead>{}</thead><tbody>{}</tbody></table>").format(
             caption, head, body_rows)  # fmt: skip
-        return Markup('<figure class="bericht-figur bericht-tabelle"><figcaption>{}</figcaption>'
-                      '<div class="table-scroll" tabindex="0" role="region" aria-label="{}">{}</div>'
-                      "{}</figure>").format(title, _("Tabelle") + ": " + title, table,
-                                            self._source([ind], list(cur.values())))  # fmt: skip
+        return self._figure(p, title, Markup(""), table,
+                            self._source([ind], list(cur.values())), " bericht-tabelle")  # fmt: skip
 
     # --- the whole text ------------------------------------------------------------------
     def directive(self, d: Directive, alone: bool = False) -> Markup:

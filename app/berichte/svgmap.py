@@ -6,15 +6,11 @@ same paths as the profile's locator map); classes from mapclassify, colours from
 
 from __future__ import annotations
 
-from itertools import count
-
 from markupsafe import Markup, escape
 from sqlalchemy import Connection
 
 from geodata.queries import locator_paths
 from indicators.classify import NO_DATA_COLOR, classify, legend_entries
-
-_ids = count(1)
 
 
 def choropleth(
@@ -24,23 +20,22 @@ def choropleth(
     method: str,
     polarity: str,
     fmt,
-    title: str,
+    labelledby: str,
     no_data: str,
 ) -> tuple[Markup, list[dict]]:
     """SVG of the Kommunen coloured by class, and the legend rows (colour, label, count).
 
     values: ags → value of each Kommune; labels: ags → text of its tooltip (name and value);
-    fmt(value, with_unit) formats a class bound.
+    fmt(value, with_unit) formats a class bound; labelledby: the id of the map's caption.
     """
     geo = locator_paths(conn, "")
     kommunen = [p for p in geo["paths"] if p["level"] == "kommune"]
     ordered = [values.get(p["ags"]) for p in kommunen]
     classes = classify(ordered, method, "sequenziell", polarity)
-    cid = next(_ids)
     parts = [
         f'<svg class="bericht-karte" viewBox="{geo["viewbox"]}" role="img"'
-        f' aria-labelledby="karte-t{cid}" focusable="false" xmlns="http://www.w3.org/2000/svg">'
-        f'<title id="karte-t{cid}">{escape(title)}</title>'
+        f' aria-labelledby="{escape(labelledby)}" focusable="false"'
+        ' xmlns="http://www.w3.org/2000/svg">'
     ]
     for i, p in enumerate(kommunen):
         color = classes.color_of(i) if classes.bounds else NO_DATA_COLOR
