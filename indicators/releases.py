@@ -116,7 +116,9 @@ def publish(conn: Connection, label: str, threshold: int, by: str | None = None)
     rel = _locked(conn, label)
     if rel["status"] == "published":
         raise ReleaseError(f"Release {label!r} ist bereits veröffentlicht.")
-    withheld = apply_suppression(conn, rel["id"], threshold)
+    # Small-number protection keeps real persons from being identified; synthetic numbers
+    # (Beispieldaten) describe nobody, so they are published as generated.
+    withheld = 0 if rel["synthetic"] else apply_suppression(conn, rel["id"], threshold)
     if rel["catalogue"]:  # the catalogue changes that came with the draft go live now
         upsert_indicators(conn, rel["catalogue"], partial=True)
     conn.execute(

@@ -162,7 +162,9 @@ def test_the_app_keeps_compressed_variants_beside_the_cached_page(app):
     for _ in range(3):
         r = client.get(MAP, headers={"Accept-Encoding": "gzip"})
         assert r.headers["Content-Encoding"] == "gzip"
-    (entry,) = [v for k, v in http_cache.PAGES._items.items() if k[0] == "/karte"]
+    (entry,) = [
+        v for k, v in http_cache.PAGES._items.items() if k[1] == "/karte"
+    ]  # key: (host, path, …)
     etag, body, _headers, variants = entry
     assert set(variants) == {"gzip"} and gzip.decompress(variants["gzip"]) == body
     assert r.headers["ETag"] == f'"{etag}:gzip"'

@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask
 from flask_compress import Compress
 
-from app import config, db, errors, formatting, i18n, security
+from app import assets, config, db, errors, formatting, front, i18n, security
 from app.config import PROJECT_ROOT
 
 # gzip and brotli for every text response (JSON, GeoJSON, CSV, HTML, JS, CSS).
@@ -62,6 +62,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _secret_key(app)
 
     db.init_app(app)
+    # First registered, so its after_request hook runs last and sees every header (Set-Cookie).
+    front.init_app(app)
     i18n.init_app(app)
     formatting.init_app(app)
     security.init_app(app)
@@ -78,4 +80,5 @@ def create_app(test_config: dict | None = None) -> Flask:
                api_docs.bp, editor.bp):  # fmt: skip
         app.register_blueprint(bp)
     cli.init_app(app)
+    assets.init_app(app)  # wraps wsgi_app with WhiteNoise: last
     return app

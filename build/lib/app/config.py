@@ -18,12 +18,15 @@ def from_environment() -> dict:
     """Settings read from the environment, with the project's defaults."""
     return {
         "DATABASE_URL": os.environ.get("DATABASE_URL") or local_database_url(),
+        # Optional streaming replica for the public's reads (writes and editors: DATABASE_URL).
+        "DATABASE_READ_URL": os.environ.get("DATABASE_READ_URL") or None,
         # Real data (boundaries, Zensus) lives outside the repository.
         "DATA_DIR": Path(os.environ.get("DATA_DIR") or PROJECT_ROOT.parent / "shared" / "data"),
         # Basemap tiles are a third party too: off unless configured.
         "TILE_URL": os.environ.get("TILE_URL", ""),
-        # Cached pages re-check the data version at most this often (seconds).
-        "DATA_VERSION_TTL": float(os.environ.get("DATA_VERSION_TTL") or 1.0),
+        # A publish is visible everywhere within this many seconds: processes re-read the data
+        # version at most this often, nginx keeps public answers TTL - 1 whole seconds.
+        "DATA_VERSION_TTL": float(os.environ.get("DATA_VERSION_TTL") or 2.0),
         "TILE_ATTRIBUTION": os.environ.get("TILE_ATTRIBUTION", ""),
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
         "BABEL_DEFAULT_LOCALE": "de",

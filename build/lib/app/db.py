@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Connection, Engine, create_engine
 
 
@@ -12,20 +12,37 @@ def make_engine(url: str) -> Engine:
 
 
 def init_app(app: Flask) -> None:
-    """Attach the engine to the app and close the request's connection at teardown."""
+    """Attach the engines (primary, optional read replica); close the request's connection."""
     app.extensions["sozmon_engine"] = make_engine(app.config["DATABASE_URL"])
+    read_url = app.config.get("DATABASE_READ_URL")
+    if read_url:
+        app.extensions["sozmon_read_engine"] = make_engine(read_url)
     app.teardown_appcontext(close_conn)
 
 
 def get_engine() -> Engine:
-    """The engine of the current app."""
+    """The engine of the current app (the primary: every write goes here)."""
     return current_app.extensions["sozmon_engine"]
+
+
+def read_engine() -> Engine:
+    """The replica for the public's reads when DATABASE_READ_URL is set, else the primary.
+
+    Editors and non-GET requests read from the primary, so an editor sees a publish at once
+    (read-your-writes) whatever the replica's lag.
+    """
+    replica = current_app.extensions.get("sozmon_read_engine")
+    if replica is None or not has_request_context() or request.method not in ("GET", "HEAD"):
+        return get_engine()
+    from app.auth import is_editor  # auth imports this module
+
+    return get_engine() if request.cookies and is_editor() else replica
 
 
 def get_conn() -> Connection:
     """The current request's connection (read-only use; opened on first call)."""
     if "db_conn" not in g:
-        g.db_conn = get_engine().connect()
+        g.db_conn = read_engine().connect()
     return g.db_conn
 
 

@@ -4,19 +4,28 @@ from __future__ import annotations
 
 from flask import Flask, Response, current_app, render_template, request
 from flask.globals import request_ctx
+from flask_babel import gettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app import problems
+from indicators.text import Message
+
+
+def translate(message) -> str:
+    """A domain message (indicators.text.Message) in the request's language; text as it is."""
+    if isinstance(message, Message):
+        return gettext(message.msgid, **message.params)
+    return str(message)
 
 
 class BadRequestWithChoices(HTTPException):
     """A 400/404 that names what was wrong and offers valid choices (links)."""
 
-    def __init__(self, code: int, message: str, choices: list[tuple[str, str]] | None = None):
-        super().__init__(description=message)
+    def __init__(self, code: int, message, choices: list[tuple[str, str]] | None = None):
+        super().__init__(description=translate(message))
         self.code = code
         self.choices = choices or []
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+
+from babel.numbers import NumberPattern, parse_pattern
 from flask import Flask
-from flask_babel import format_decimal, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -38,12 +41,17 @@ def withheld() -> str:
     return _("geheim")
 
 
+@functools.lru_cache(maxsize=16)
+def _pattern(decimals: int) -> NumberPattern:
+    """The parsed number pattern (babel parses it anew in every format_decimal call)."""
+    return parse_pattern("#,##0" + ("." + "0" * decimals if decimals > 0 else ""))
+
+
 def fmt_value(value: float | None, decimals: int = 1, unit: str = "") -> str:
     """'12,3 %' in German, '12.3 %' in English; '–' for missing values."""
     if value is None:
         return "–"
-    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    number = format_decimal(round(value, decimals), format=pattern)
+    number = _pattern(decimals).apply(round(value, decimals), get_locale())
     if not unit or unit in ("Anzahl", "Personen"):
         return number
     return f"{number} {unit_label(unit)}".strip()

@@ -13,6 +13,8 @@ from functools import wraps
 from flask import Response, current_app, make_response, request
 from flask_babel import get_locale
 
+from app.precompressed import cached_response, encoding_for, variant_etag
+
 
 def etag_for(*parts: object) -> str:
     """A strong ETag from what determines the content (release ids, parameters, language)."""
@@ -99,12 +101,14 @@ def data_version_now() -> str:
     """The data version, re-read from the database at most every DATA_VERSION_TTL seconds.
 
     A cached page then costs no database round trip at all; a publish or rollback shows up on
-    cached pages within that many seconds (default 1 s).
+    cached pages within that many seconds (default 2 s).
     """
     from app.db import get_conn
+    from app.front import from_front
     from indicators.api_queries import data_version
 
-    ttl = float(current_app.config.get("DATA_VERSION_TTL", 1.0))
+    # nginx asks only when its copy is due: it gets the current version (see app/front.py).
+    ttl = 0.0 if from_front() else float(current_app.config.get("DATA_VERSION_TTL", 2.0))
     now = time.monotonic()
     with _VERSION_LOCK:
         seen = _VERSION.get(id(current_app._get_current_object()))
@@ -114,6 +118,16 @@ def data_version_now() -> str:
     with _VERSION_LOCK:
         _VERSION[id(current_app._get_current_object())] = (now, version)
     return version
+
+
+_DOMAIN = BodyCache(256)
+
+
+def domain_cache(key: tuple, build: Callable[[], object]) -> object:
+    """The one cache for the domain's expensive results (disparities, spatial weights, LISA):
+    keyed by this app's database and the data version, so a publish invalidates it."""
+    db = current_app.config.get("DATABASE_URL")
+    return _DOMAIN.get_or_build((str(db), data_version_now(), *key), build)
 
 
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control", "ETag", "Last-Modified",
@@ -140,10 +154,17 @@ def page_cache(view: Callable) -> Callable:
                str(get_locale()), data_version_now())  # fmt: skip
         hit = PAGES.get(key)
         if hit is not None:
-            etag, body, headers = hit
+            etag, body, headers, variants = hit
             if not_modified(etag):
-                return Response(status=304, headers={"ETag": f'"{etag}"'})
-            return Response(body, headers=headers)
+                enc = encoding_for(headers, body)
+                kept = [
+                    (h, v) for h, v in headers if h in ("Cache-Control", "Vary", "Last-Modified")
+                ]
+                resp = Response(status=304, headers=kept)
+                resp.set_etag(variant_etag(etag, enc))
+                return resp
+            # Compressed once per page and encoding, kept beside the page.
+            return cached_response(etag, body, headers, variants)
         resp = make_response(view(*args, **kwargs))
         if resp.status_code != 200 or resp.cache_control.no_store or resp.direct_passthrough:
             return resp
@@ -151,7 +172,7 @@ def page_cache(view: Callable) -> Callable:
             cached(resp, etag_for("page", *key))
         etag = resp.get_etag()[0]
         PAGES.put(key, (etag, resp.get_data(), [(h, resp.headers[h]) for h in KEPT_HEADERS
-                                                 if h in resp.headers]))  # fmt: skip
+                                                 if h in resp.headers], {}))  # fmt: skip
         return resp
 
     return wrapper

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from flask_babel import Babel, get_locale
 
 babel = Babel()
@@ -22,9 +22,17 @@ def remember_choice(response: Response) -> Response:
     return response
 
 
+def _lang() -> str:
+    """The request's language, looked up once per request (a page asks ~150 times)."""
+    lang = g.get("_sozmon_lang")
+    if lang is None:
+        lang = g._sozmon_lang = str(get_locale())
+    return lang
+
+
 def localized(row: dict, field: str) -> str:
     """Pick row['<field>_en'] for English (when filled), else the German row['<field>_de']."""
-    if str(get_locale()) == "en" and row.get(f"{field}_en"):
+    if _lang() == "en" and row.get(f"{field}_en"):
         return row[f"{field}_en"]
     return row[f"{field}_de"]
 

@@ -192,12 +192,14 @@ def map_data(
 def benchmark_list(
     conn: Connection, indicator_id: str, year: int, release_id: int | None
 ) -> list[dict]:
-    """Per Kommune the verdict against the Region (interval, reason, sentence) — no raw counts."""
-    from indicators.disparities import benchmarks_for_year
-    from indicators.queries import get_indicator, release_for
-    from indicators.sentences import benchmark_sentence
+    """Per Kommune the verdict against the Region (interval, reason) — no raw counts.
 
-    ind, rel = get_indicator(conn, indicator_id), release_for(conn, indicator_id, release_id)
+    Each row keeps the verdict itself under `_benchmark` for the caller's sentence.
+    """
+    from indicators.disparities import benchmarks_for_year
+    from indicators.queries import release_for
+
+    rel = release_for(conn, indicator_id, release_id)
     rows = benchmarks_for_year(conn, indicator_id, year, release_id)
     if not any(r["value"] is not None or r["suppressed"] for r in rows.values()):
         return []
@@ -211,6 +213,7 @@ def benchmark_list(
             "region_value": r["region_value"], "lower": b["lower"], "upper": b["upper"],
             "method": b["method"], "verdict": b["verdict"], "direction": b["direction"],
             "reason": b["reason"],
-            "sentence": benchmark_sentence(r["name"], ind, value, r["region_value"], b),
+            # the app adds the sentence (text in the page's language is no domain work)
+            "_benchmark": b,
         })  # fmt: skip
     return out

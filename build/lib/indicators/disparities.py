@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from threading import Lock
+from collections.abc import Callable
 
 import geopandas as gpd
 import shapely
@@ -40,34 +40,14 @@ class NotAvailable(LookupError):
         self.code, self.message, self.choices = code, message, choices
 
 
-_cache: dict[tuple, object] = {}
-_cache_lock = Lock()
+# Caching is the app's business (one cache, keyed by the data version): domain functions take
+# an optional `cache(key, build)`; without one they compute.
+Cache = Callable[[tuple, Callable[[], object]], object]
 
 
-def _state_key(conn: Connection, kind: str) -> tuple:
-    """Cache key: database, kind, releases' statuses and the value table's last change."""
-    # xmin is the id of the transaction that last wrote a row: any insert or update (e.g.
-    # suppressing a value) raises the maximum, any delete changes the count.
-    sig = conn.execute(
-        text(
-            "SELECT (SELECT md5(coalesce(string_agg(id || status"
-            "  || coalesce(published_at::text, ''), ',' ORDER BY id), '')) FROM release),"
-            " count(*), max(xmin::text::bigint) FROM value"
-        )
-    ).one()
-    return (str(conn.engine.url), kind, tuple(sig))
-
-
-def _cached(key: tuple, build):
-    with _cache_lock:
-        if key in _cache:
-            return _cache[key]
-    value = build()
-    with _cache_lock:
-        if len(_cache) > 64:  # many test databases in one process: keep memory bounded
-            _cache.clear()
-        _cache[key] = value
-    return value
+def no_cache(key: tuple, build: Callable[[], object]) -> object:
+    """Compute every time (tests, CLI)."""
+    return build()
 
 
 # --- spread over time -------------------------------------------------------------------
@@ -127,9 +107,9 @@ def _spread_table(conn: Connection) -> dict[str, dict]:
     return out
 
 
-def spread_table(conn: Connection) -> dict[str, dict]:
+def spread_table(conn: Connection, cache: Cache = no_cache) -> dict[str, dict]:
     """Spread per indicator and year for the shown releases (cached per data state)."""
-    return _cached(_state_key(conn, "spread"), lambda: _spread_table(conn))
+    return cache(("spread",), lambda: _spread_table(conn))
 
 
 def _measure(entry: dict, year: int, measure: str) -> tuple[float | None, str | None]:
@@ -146,10 +126,14 @@ def _measure(entry: dict, year: int, measure: str) -> tuple[float | None, str | 
 
 
 def disparities_overview(
-    conn: Connection, start: int | None, end: int | None, measure: str = "cv_weighted"
+    conn: Connection,
+    start: int | None,
+    end: int | None,
+    measure: str = "cv_weighted",
+    cache: Cache = no_cache,
 ) -> dict:
     """Indicators ranked by the relative change of a spread measure between two years."""
-    table = spread_table(conn)
+    table = spread_table(conn, cache)
     all_years = sorted({y for e in table.values() for y in e["years"]})
     if not all_years:
         return {"rows": [], "not_assessable": [], "years": [], "start": None, "end": None,
@@ -279,10 +263,12 @@ def _resolve(conn: Connection, indicator_id: str, year: int | None) -> tuple[dic
     return ind, release, years, year
 
 
-def indicator_disparities(conn: Connection, indicator_id: str, year: int | None) -> dict:
+def indicator_disparities(
+    conn: Connection, indicator_id: str, year: int | None, cache: Cache = no_cache
+) -> dict:
     """One indicator: spread per year (for the chart) and the Kommunen's benchmarks in a year."""
     ind, release, years, year = _resolve(conn, indicator_id, year)
-    entry = spread_table(conn).get(indicator_id, {"years": {}})
+    entry = spread_table(conn, cache).get(indicator_id, {"years": {}})
     spreads = [{"year": y, **entry["years"].get(y, {"spread": None, "reason": "no_year"})}
                for y in years]  # fmt: skip
     bench = benchmarks_for_year(conn, indicator_id, year, release["id"])
@@ -304,7 +290,7 @@ def kommunen_frame(conn: Connection) -> gpd.GeoDataFrame:
                             ).set_index("ags")  # fmt: skip
 
 
-def queen_neighbours(conn: Connection) -> dict[str, list[str]]:
+def queen_neighbours(conn: Connection, cache: Cache = no_cache) -> dict[str, list[str]]:
     """Queen contiguity of the Kommunen from the real boundaries (libpysal), cached."""
 
     def build() -> dict[str, list[str]]:
@@ -312,12 +298,7 @@ def queen_neighbours(conn: Connection) -> dict[str, list[str]]:
         w = Queen.from_dataframe(gdf, use_index=True, silence_warnings=True)
         return {str(k): sorted(str(n) for n in v) for k, v in w.neighbors.items()}
 
-    geom_sig = conn.scalar(
-        text("SELECT md5(string_agg(ags || md5(ST_AsBinary(geom)), ',' ORDER BY ags)) FROM area"
-             " WHERE level = 'kommune'")
-    )  # fmt: skip
-    key = (str(conn.engine.url), "queen", geom_sig)
-    return _cached(key, build)
+    return cache(("queen",), build)
 
 
 def postgis_neighbours(conn: Connection) -> dict[str, list[str]]:
@@ -355,13 +336,15 @@ def svg_shapes(conn: Connection) -> dict:
     return {"shapes": shapes, "viewbox": viewbox}
 
 
-def cluster_map(conn: Connection, indicator_id: str, year: int | None) -> dict:
+def cluster_map(
+    conn: Connection, indicator_id: str, year: int | None, cache: Cache = no_cache
+) -> dict:
     """Moran's I and LISA clusters of one indicator and year, with the Kommunen as SVG."""
     ind, release, years, year = _resolve(conn, indicator_id, year)
     rows = values_for_year(conn, indicator_id, year, release["id"])
     values = {r["ags"]: r["value"] for r in rows if r["value"] is not None and not r["suppressed"]}
     names = {r["ags"]: r["name"] for r in rows}
-    neighbours = queen_neighbours(conn)
+    neighbours = queen_neighbours(conn, cache)
     result, reason = None, None
     missing = [names[a] for a in neighbours if a not in values]
     if missing:
@@ -372,10 +355,8 @@ def cluster_map(conn: Connection, indicator_id: str, year: int | None) -> dict:
         reason = "island"
     else:
         w = spatial.weights_from_neighbours(neighbours)
-        result = _cached(
-            _state_key(conn, ("lisa", indicator_id, year, release["id"])),
-            lambda: spatial.lisa(values, w),
-        )
+        result = cache(("lisa", indicator_id, year, release["id"], release["label"]),
+                       lambda: spatial.lisa(values, w))  # fmt: skip
     return {"indicator": ind, "release": release, "years": years, "year": year,
             "values": {a: next(r for r in rows if r["ags"] == a) for a in names},
             "result": result, "reason": reason, "missing": missing,

@@ -20,8 +20,8 @@ from indicators.queries import (
 )
 
 
-def map_context(conn: Connection, indicator_id: str, release_id: int | None = None) -> dict:
-    """The indicator, its release and years, plus the picker's topics with year ranges."""
+def picker_topics(conn: Connection) -> list[dict]:
+    """The picker's topics with their mappable indicators and year ranges (no request input)."""
     ranges = year_ranges(conn)
     topics = []
     for t in topics_with_indicators(conn):
@@ -29,6 +29,18 @@ def map_context(conn: Connection, indicator_id: str, release_id: int | None = No
         inds = [dict(i, years=ranges[i["id"]]) for i in t["indicators"] if i["id"] in ranges]
         if inds:
             topics.append(dict(t, indicators=inds))
+    return topics
+
+
+def map_context(
+    conn: Connection,
+    indicator_id: str,
+    release_id: int | None = None,
+    topics: list[dict] | None = None,
+) -> dict:
+    """The indicator, its release and years, plus the picker's topics (given, or read)."""
+    if topics is None:
+        topics = picker_topics(conn)
     indicator = get_indicator(conn, indicator_id)
     release = release_for(conn, indicator_id, release_id) if indicator else None
     years = years_available(conn, indicator_id, release["id"]) if release else []
@@ -36,13 +48,24 @@ def map_context(conn: Connection, indicator_id: str, release_id: int | None = No
             "default_year": default_year(conn, indicator_id, release["id"]) if years else None}  # fmt: skip
 
 
-def map_values(conn: Connection, indicator_id: str, year: int, release_id: int | None) -> dict:
-    """The Kommunen's values, the Region's value, boundaries (GeoJSON text) and label points."""
-    region = values_for_year(conn, indicator_id, year, release_id, level="region")
+def map_geometry(conn: Connection) -> dict:
+    """Boundaries (GeoJSON text), label points and the Region's bounds (no request input)."""
     return {
-        "values": values_for_year(conn, indicator_id, year, release_id),
-        "region": region[0] if region else None,
         "geojson": feature_collection(conn, "kommune"),
         "labels": label_points(conn),
         "bounds": (get_area(conn, REGION_AGS) or {}).get("bounds"),
     }
+
+
+def map_area_values(conn: Connection, indicator_id: str, year: int, release_id: int | None) -> dict:
+    """The Kommunen's values and the Region's value of one indicator and year."""
+    region = values_for_year(conn, indicator_id, year, release_id, level="region")
+    return {
+        "values": values_for_year(conn, indicator_id, year, release_id),
+        "region": region[0] if region else None,
+    }
+
+
+def map_values(conn: Connection, indicator_id: str, year: int, release_id: int | None) -> dict:
+    """The Kommunen's values, the Region's value, boundaries (GeoJSON text) and label points."""
+    return {**map_area_values(conn, indicator_id, year, release_id), **map_geometry(conn)}

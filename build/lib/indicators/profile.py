@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import gettext as _
 from sqlalchemy import Connection, text
 
 from geodata.levels import BUND_AGS
@@ -20,6 +19,7 @@ from indicators.queries import (
     value_source,
     withheld,
 )
+from indicators.text import _
 
 AGS_RE = re.compile(r"^\d{5}(\d{3})?$")
 ZENSUS_INDICATOR = "bev_zensus22"

@@ -77,6 +77,26 @@ def json_text(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, default=_default, separators=(",", ":"))
 
 
+def extend_json_object(text: str, extra: dict) -> str:
+    """A JSON object's text with more members appended, without parsing it."""
+    end = text.rindex("}")  # ValueError if it is no object
+    more = json_text(extra)[1:-1]
+    if not more:
+        return text
+    sep = "," if text[:end].rstrip()[-1] != "{" else ""
+    return "".join((text[:end], sep, more, "}"))
+
+
+# PostgreSQL's json_build_object writes every feature as {"type" : "Feature", …} (the collection
+# is "FeatureCollection"); inside JSON strings a quote is escaped, so this only counts features.
+_FEATURE = '"type" : "Feature",'
+
+
+def count_features(geojson: str) -> int:
+    """Number of features in a FeatureCollection's text (PostGIS output), without parsing it."""
+    return geojson.count(_FEATURE)
+
+
 def _xlsx_cell(value: object) -> object:
     if isinstance(value, list):
         return " ".join(map(str, value))

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app import charts
+from app import charts, sentences
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
+from app.http_cache import domain_cache
 from app.i18n import localized
 from app.maps import short_name
-from indicators import sentences
 from indicators.disparities import (
     MEASURES,
     NotAvailable,
@@ -71,7 +71,7 @@ def index() -> str:
     start, end = _int_arg("von", back), _int_arg("bis", back)
     measure = request.args.get("mass", "cv_weighted")
     try:
-        data = disparities_overview(get_conn(), start, end, measure)
+        data = disparities_overview(get_conn(), start, end, measure, cache=domain_cache)
     except NotAvailable as err:
         raise _not_available(err) from None
     return render_template("disparitaeten.html", **data, s=sentences)
@@ -96,7 +96,7 @@ def detail(indicator_id: str) -> str:
     back = [(url_for("disparities.detail", indicator_id=indicator_id), _("neuestes Jahr"))]
     year = _int_arg("jahr", back)
     try:
-        data = indicator_disparities(get_conn(), indicator_id, year)
+        data = indicator_disparities(get_conn(), indicator_id, year, cache=domain_cache)
     except NotAvailable as err:
         raise _not_available(err, indicator_id) from None
     title = _("Diagramm: Streuungsmaße von %(name)s je Jahr; Werte in der Tabelle darunter",
@@ -110,7 +110,7 @@ def clusters(indicator_id: str) -> str:
     back = [(url_for("disparities.clusters", indicator_id=indicator_id), _("neuestes Jahr"))]
     year = _int_arg("jahr", back)
     try:
-        data = cluster_map(get_conn(), indicator_id, year)
+        data = cluster_map(get_conn(), indicator_id, year, cache=domain_cache)
     except NotAvailable as err:
         raise _not_available(err, indicator_id) from None
     return render_template("disparitaeten_cluster.html", **data, s=sentences,

@@ -13,13 +13,20 @@ from app.auth import is_editor
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
 from app.formatting import FLAG_TEXT, fmt_cell, fmt_value
-from app.http_cache import BodyCache, cached, conditional, etag_for, page_cache
+from app.http_cache import (
+    BodyCache,
+    cached,
+    conditional,
+    data_version_now,
+    etag_for,
+    page_cache,
+)
 from app.maps import MapParts, build_map, short_name
 from app.nav import nav_items
 from app.security import with_inline_scripts
 from app.views.disparities import verdict_colouring, verdict_label
 from indicators import classify
-from indicators.map_queries import map_context, map_values
+from indicators.map_queries import map_area_values, map_context, map_geometry, picker_topics
 from indicators.queries import indicator_sources
 from indicators.releases import visible_release
 
@@ -41,6 +48,8 @@ SCHEME_LABELS = {
 _YEAR = re.compile(r"\d{4}")
 # Rendered folium maps per (indicator, year, classification, colours, release, language, …).
 _MAPS = BodyCache(256)
+# Query results per data version (a publish gives a new version; nothing stale is served).
+_DATA = BodyCache(512)
 
 
 def _link(embed: bool, **params) -> str:
@@ -69,16 +78,24 @@ def _parse_release() -> int | None:
     return int(raw)
 
 
+def _context(conn, indicator_id: str, release_id: int | None, topics: list[dict]) -> dict:
+    """map_context per data version (drafts' visibility is checked by the caller)."""
+    key = ("context", data_version_now(), indicator_id[:80], release_id)
+    return _DATA.get_or_build(key, lambda: map_context(conn, indicator_id, release_id, topics))
+
+
 def state_from_request(embed: bool) -> dict:
     """Validate the query string against the data; every fault is a German 4xx with choices."""
     conn = get_conn()
     release_id = _parse_release()
     requested = request.args.get("indikator") or None
-    ctx = map_context(conn, requested or DEFAULT_INDICATOR, release_id)
-    topics = ctx["topics"]
+    # The picker's topics depend on the data only: read once per data version (the year
+    # ranges scan every value), not per request.
+    topics = _DATA.get_or_build(("topics", data_version_now()), lambda: picker_topics(conn))
+    ctx = _context(conn, requested or DEFAULT_INDICATOR, release_id, topics)
     if requested is None and release_id is None and ctx["release"] is None and topics:
         # No explicit choice and the default has no data: take the first mappable indicator.
-        ctx = map_context(conn, topics[0]["indicators"][0]["id"], release_id)
+        ctx = _context(conn, topics[0]["indicators"][0]["id"], release_id, topics)
     ind, release = ctx["indicator"], ctx["release"]
     if ind is None:
         raise BadRequestWithChoices(
@@ -189,7 +206,12 @@ def page_context(st: dict, embed: bool) -> dict:
     ind, release, year = st["indicator"], st["release"], st["year"]
     locale = str(get_locale())
     tile_url = current_app.config.get("TILE_URL") or ""
-    data = map_values(get_conn(), ind["id"], year, release["id"])
+    version = data_version_now()
+    data = {
+        **_DATA.get_or_build(("values", version, ind["id"], year, release["id"], release["label"]),
+                             lambda: map_area_values(get_conn(), ind["id"], year, release["id"])),
+        **_DATA.get_or_build(("geometry", version), lambda: map_geometry(get_conn())),
+    }  # fmt: skip
     # Real beats synthetic per cell: say per map which it is, and per row when both appear.
     shown = [r for r in [*data["values"], data["region"] or {}] if r.get("release_label")]
     synthetic = any(r["synthetic"] for r in shown)
