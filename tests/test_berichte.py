@@ -341,6 +341,6 @@ def test_a_directive_in_a_link_address_is_an_error_not_markup(app):
     html = str(out.html)
     assert out.errors and "Link-Adressen" in out.errors[0][2]
     assert "BERICHT" not in html and 'href="<' not in html
-    assert all(
-        '"' not in t.split("href=", 1)[-1].strip('"<>a ') for t in re.findall(r"<a [^>]*>", html)
-    )
+    tags = re.findall(r"<a [^>]*>", html)
+    pattern = r'<a (href="[^"<>]*" )?rel="noopener noreferrer">'
+    assert tags and all(re.fullmatch(pattern, t) for t in tags), tags

@@ -24,7 +24,7 @@ from app import charts
 from app.berichte import directives, svgmap
 from app.berichte.directives import Directive
 from app.berichte.values import Cell, Values, areas
-from app.formatting import fmt_cell, fmt_value
+from app.formatting import fmt_cell, fmt_value, unit_label
 from app.i18n import localized
 from indicators.profile import change
 from indicators.queries import get_indicator, indicator_sources
@@ -252,7 +252,7 @@ class Renderer:
         )  # fmt: skip
         rows = sorted(cur.items(), key=lambda kv: kv[1].name)
         head = Markup('<tr><th scope="col">{}</th><th scope="col" class="num">{}</th></tr>').format(
-            _("Kommune"), f"{localized(ind, 'name')} ({unit})"
+            _("Kommune"), f"{localized(ind, 'name')} ({unit_label(unit)})"
         )
         body_rows = Markup("").join(
             Markup('<tr><th scope="row">{}</th><td class="num">{}</td></tr>').format(
@@ -288,7 +288,9 @@ class Renderer:
             for a in keys
         ]
         # The unit stands above the chart: inside it, it would collide with long tick labels.
-        chart = Markup('<p class="einheit">{}: {}</p>').format(_("Einheit"), ind["unit"])
+        chart = Markup('<p class="einheit">{}: {}</p>').format(
+            _("Einheit"), unit_label(ind["unit"])
+        )
         chart += charts.line_chart(charts.style_lines(series, region_first=keys[0] == "03241"),
                                    years, "", f"{localized(ind, 'name')} {years[0]}–{years[-1]}",
                                    decimals=ind["decimals"])  # fmt: skip
@@ -308,7 +310,7 @@ class Renderer:
             for y in years
         )  # fmt: skip
         table = Markup("<table><caption>{}</caption><thead><tr>{}</tr></thead><tbody>{}</tbody></table>").format(
-            f"{localized(ind, 'name')} ({ind['unit']})", head, body_rows)  # fmt: skip
+            f"{localized(ind, 'name')} ({unit_label(ind['unit'])})", head, body_rows)  # fmt: skip
         return self._figure(
             p, title, chart + key_html, table, self._source([ind], list(cur.values()))
         )
@@ -326,7 +328,7 @@ class Renderer:
             data.append((ind, cur, old))
         title = p.get("titel") or _("Vergleich %(year)s", year=year)
         head = Markup('<th scope="col">{}</th>').format(_("Gebiet")) + Markup("").join(
-            Markup('<th scope="col" class="num">{} ({})</th>').format(localized(i, "name"), i["unit"])
+            Markup('<th scope="col" class="num">{} ({})</th>').format(localized(i, "name"), unit_label(i["unit"]))
             for i in inds)  # fmt: skip
         body_rows = Markup("").join(
             Markup('<tr><th scope="row">{}</th>{}</tr>').format(found[a]["name"], Markup("").join(
@@ -359,9 +361,9 @@ class Renderer:
                                     name=localized(ind, "name"), year=year)  # fmt: skip
         head = Markup('<tr><th scope="col" class="num">{}</th><th scope="col">{}</th>'
                       '<th scope="col" class="num">{}</th></tr>').format(
-            _("Rang"), _("Gebiet"), f"{localized(ind, 'name')} ({ind['unit']})")  # fmt: skip
+            _("Rang"), _("Gebiet"), f"{localized(ind, 'name')} ({unit_label(ind['unit'])})")  # fmt: skip
         body_rows = Markup("").join(
-            Markup('<tr{}><td class="num">{}</td><th scope="row">{}</th><td class="num">{}</td></tr>').format(
+            Markup('<tr{}><td class="num">{}</td><th scope="row" lang="de">{}</th><td class="num">{}</td></tr>').format(
                 Markup(' class="region"') if k[0] == "03241" else "", n if c.value is not None else "–",
                 c.name, self._cell_html(ind, cur, old, k))
             for n, (k, c) in enumerate(shown, start=1)
