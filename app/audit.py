@@ -6,7 +6,8 @@ import getpass
 
 from sqlalchemy import Connection, text
 
-ACTIONS = ("login", "logout", "import", "publish", "rollback", "discard")
+ACTIONS = ("login", "logout", "import", "publish", "rollback", "discard", "report_save",
+           "report_publish")  # fmt: skip
 
 
 def record(

@@ -268,6 +268,11 @@ def load_all_cmd(ctx: click.Context) -> None:
     from app.cli_germany import build_shapes_cmd
 
     ctx.invoke(build_shapes_cmd)  # only missing or stale shapes: a no-op when nothing changed
+    # The example report is written on the real data of Region Hannover (its home region).
+    if (GENESIS_LABEL in labels or tables) and REGION_AGS == "03241":
+        from app.berichte.cli import load_example_report_cmd
+
+        ctx.invoke(load_example_report_cmd, no_audit=True)
 
 
 COMMANDS = (db_group, load_boundaries_cmd, load_catalogue_cmd, load_release_cmd,
@@ -276,6 +281,7 @@ COMMANDS = (db_group, load_boundaries_cmd, load_catalogue_cmd, load_release_cmd,
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
+    from app.berichte.cli import load_example_report_cmd
     from app.cli_genesis import GENESIS_COMMANDS  # load-levels, import-genesis
     from app.cli_germany import GERMANY_COMMANDS  # load-germany, build-shapes
     from app.cli_ops import OPS_COMMANDS  # backup, restore
@@ -283,6 +289,7 @@ def init_app(app: Flask) -> None:
 
     for cmd in COMMANDS + RELEASE_COMMANDS + GENESIS_COMMANDS + OPS_COMMANDS + GERMANY_COMMANDS:
         app.cli.add_command(cmd)
+    app.cli.add_command(load_example_report_cmd)
 
 
 def _create() -> Flask:

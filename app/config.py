@@ -73,4 +73,6 @@ def from_environment() -> dict:
         "SUPPRESS_NUMERATOR_BELOW": int(os.environ.get("SUPPRESS_NUMERATOR_BELOW") or 3),
         "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES") or 20 * 1024 * 1024),
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # whole upload request (several files)
+        # The browser that prints Fokusberichte as PDF (Playwright drives it).
+        "CHROMIUM_PATH": os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium",
     }

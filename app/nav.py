@@ -12,6 +12,7 @@ NAV = (
     ("kommune.index", _l("Kommunen")),
     ("zeitreihe.zeitreihe", _l("Zeitreihen")),
     ("disparities.index", _l("Disparitäten")),
+    ("berichte.index", _l("Berichte")),
     ("api_docs.docs", _l("Offene Daten")),
 )
 

@@ -41,6 +41,12 @@ def _path(name: str, description: str, pattern: str, example: str) -> dict:
 
 
 PARAMS = {
+    "thema": _q(
+        "thema",
+        "Nur Fokusberichte zu diesem Thema (Themen-Kennung, siehe `/topics`).",
+        {"type": "string", "pattern": f"^{ID}$"},
+        "mindestsicherung",
+    ),
     "release": _q(
         "release",
         "Release (Datenstand) per Kennung oder Bezeichnung, z. B. `zensus-2022`. Ohne Angabe:"
@@ -215,6 +221,22 @@ SCHEMAS = {
             "release": {**NSTR, "description": "Release, aus dem die Werte stammen (null: keine)."},
             "synthetic": {"type": ["boolean", "null"]},
             "years": {"type": "array", "items": INT},
+        }
+    ),  # fmt: skip
+    "Report": _obj(
+        {
+            "slug": STR,
+            "title": STR,
+            "summary": STR,
+            "topic": STR,
+            "topic_de": STR,
+            "version": INT,
+            "published_at": STR,
+            "first_published_at": STR,
+            "release_ids": {"type": "array", "items": INT},
+            "url": STR,
+            "pdf": STR,
+            "markdown": STR,
         }
     ),  # fmt: skip
     "Release": _obj(
@@ -503,6 +525,34 @@ def _document() -> dict:
                     [release_path],
                 )
             },
+            "/berichte": {
+                "get": _op(
+                    "listReports",
+                    "Fokusberichte",
+                    "Die veröffentlichten Fokusberichte (je Bericht die neueste Version), neueste"
+                    " zuerst, mit Text (Markdown mit Direktiven), den Releases, auf deren"
+                    " Datenstand die Version festgeschrieben ist, und Links auf Seite und PDF.",
+                    ["thema"],
+                    _ok("Berichte", _json("ReportList")),
+                )
+            },
+            "/berichte/{slug}": {
+                "get": _op(
+                    "getReport",
+                    "Ein Fokusbericht",
+                    "Die neueste Version eines Berichts.",
+                    [],
+                    _ok("Bericht", _json("ReportList")),
+                    [
+                        _path(
+                            "slug",
+                            "Adresse des Berichts.",
+                            "^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                            "bevoelkerung-und-mindestsicherung-2010-2015",
+                        )
+                    ],
+                )
+            },
             "/dcat.rdf": {
                 "get": _op(
                     "getDcat",
@@ -577,6 +627,7 @@ def _document() -> dict:
                 },
                 "IndicatorList": _envelope("Indicator"),
                 "ReleaseList": _envelope("Release"),
+                "ReportList": _envelope("Report"),
                 "ValueList": {
                     **_envelope("Value"),
                     "properties": {

@@ -7,6 +7,7 @@ from geoalchemy2 import alembic_helpers
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
+import app.berichte.models  # noqa: F401  (the Fokusberichte tables, migration 0006)
 import indicators.models  # noqa: F401  (registers the tables on Base.metadata)
 from geodata.models import Base
 

@@ -25,6 +25,8 @@ FAMILIES = {
     "barrierefreiheit": "/barrierefreiheit",
     "fehler": "/kommune/99999999",
     "redaktion": "/redaktion/anmelden",
+    "berichte": "/berichte",
+    "bericht": "/berichte/bevoelkerung-und-mindestsicherung-2010-2015",
 }
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}

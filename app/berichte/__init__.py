@@ -1,0 +1,1 @@
+"""Fokusberichte: reports written in Markdown with directives for live numbers, maps and charts."""

@@ -1,0 +1,64 @@
+"""A report as PDF through Chromium's print (Playwright), with page numbers and sources.
+
+The HTML is complete in itself (stylesheets inlined, maps and charts inline SVG), so Chromium
+loads nothing: `page.set_content` with every request to any host refused.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from app.config import PROJECT_ROOT
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]  # fmt: skip
+STYLES = ("css/site.css", "css/bericht.css")
+_cache: OrderedDict[tuple, bytes] = OrderedDict()
+_lock = threading.Lock()
+MAX_CACHED = 16
+
+
+def inline_styles() -> str:
+    """The site's and the reports' stylesheets as one text for a <style> element."""
+    static = PROJECT_ROOT / "app" / "static"
+    return "\n".join((static / s).read_text(encoding="utf-8") for s in STYLES)
+
+
+def html_to_pdf(html: str, footer: str, chromium: str = "/usr/bin/chromium") -> bytes:
+    """Print the HTML to A4 PDF with the footer line and "Seite x von y" on every page."""
+    from playwright.sync_api import sync_playwright
+
+    footer_html = (
+        '<div style="font-size:8px;width:100%;padding:0 15mm;display:flex;gap:8mm;'
+        'justify-content:space-between;font-family:sans-serif;color:#444">'
+        f'<span>{footer}</span><span style="white-space:nowrap">Seite'
+        " <span class=pageNumber></span> von <span class=totalPages></span></span></div>"
+    )
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.route("**/*", lambda route: route.abort())
+            page.set_content(html, wait_until="load")
+            return page.pdf(format="A4", print_background=True, display_header_footer=True,
+                            header_template="<span></span>", footer_template=footer_html,
+                            margin={"top": "15mm", "bottom": "18mm", "left": "15mm",
+                                    "right": "15mm"})  # fmt: skip
+        finally:
+            browser.close()
+
+
+def cached_pdf(key: tuple, build) -> bytes:
+    """A published version's PDF is built once per key (it never changes)."""
+    with _lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    pdf = build()
+    with _lock:
+        _cache[key] = pdf
+        while len(_cache) > MAX_CACHED:
+            _cache.popitem(last=False)
+    return pdf

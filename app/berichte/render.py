@@ -1,0 +1,430 @@
+"""Render a report: Markdown (markdown-it-py) sanitised by nh3, directives filled from the data.
+
+Directives are cut out before Markdown sees the text and replaced by random placeholders; the
+Markdown HTML is sanitised (only the tags Markdown itself writes; raw HTML, script and images
+are removed), and only then do the placeholders become the directives' HTML, which this module
+builds itself with every value escaped.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from itertools import count
+
+import nh3
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+from sqlalchemy import Connection
+
+from app import charts
+from app.berichte import directives, svgmap
+from app.berichte.directives import Directive
+from app.berichte.values import Cell, Values, areas
+from app.formatting import fmt_cell, fmt_value, unit_label
+from app.i18n import localized
+from indicators.profile import change
+from indicators.queries import get_indicator, indicator_sources
+
+ALLOWED_TAGS = {
+    "p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "em", "a", "code", "pre",
+    "blockquote", "hr", "br", "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+BOUNDARIES = "© GeoBasis-DE / BKG 2021 (dl-de/by-2-0)"
+
+_figure_ids = count(1)
+_md = MarkdownIt("commonmark", {"html": True}).enable("table")
+
+
+def markdown_html(text: str) -> str:
+    """Markdown to sanitised HTML; the text's top heading level becomes h2 (the title is h1)."""
+    tokens = _md.parse(text)
+    levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
+    shift = 2 - min(levels) if levels else 0
+    for t in tokens:
+        if t.type in ("heading_open", "heading_close"):
+            t.tag = f"h{min(max(int(t.tag[1]) + shift, 2), 6)}"
+    html = _md.renderer.render(tokens, _md.options, {})
+    return sanitise(html)
+
+
+def sanitise(html: str) -> str:
+    """Keep only Markdown's own tags and safe links (nh3, the Ammonia sanitiser)."""
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                     url_schemes=URL_SCHEMES, link_rel="noopener noreferrer")  # fmt: skip
+
+
+@dataclass
+class Rendered:
+    """A rendered report: HTML, the editor's errors, and what its numbers rest on."""
+
+    html: Markup
+    errors: list[tuple[int, str, str]] = field(default_factory=list)  # (number, source, message)
+    labels: set[str] = field(default_factory=set)
+    synthetic: bool = False
+    changed: int = 0
+
+
+class _Error(Exception):
+    pass
+
+
+class Renderer:
+    """Renders directives in one data state; with `compare` marks values that differ from it."""
+
+    def __init__(
+        self, conn: Connection, release_ids: list[int] | None, compare: list[int] | None = None
+    ):
+        self.conn = conn
+        self.values = Values(conn, release_ids)
+        self.old = Values(conn, compare) if compare is not None else None
+        self.out = Rendered(Markup(""))
+        self._indicators: dict[str, dict | None] = {}
+
+    # --- lookups -------------------------------------------------------------------------
+    def indicator(self, ind_id: str) -> dict:
+        if ind_id not in self._indicators:
+            self._indicators[ind_id] = get_indicator(self.conn, ind_id)
+        ind = self._indicators[ind_id]
+        if ind is None:
+            raise _Error(f"Unbekannter Indikator {ind_id!r} (siehe /api/v1/indicators).")
+        return ind
+
+    def areas(self, keys: list[str]) -> dict[str, dict]:
+        found = areas(self.conn, keys)
+        missing = [k for k in keys if k not in found]
+        if missing:
+            raise _Error(f"Unbekanntes Gebiet {', '.join(missing)} (siehe /api/v1/areas).")
+        return found
+
+    def fetch(self, ind: dict, **kw) -> tuple[dict, dict | None]:
+        cur = self.values.cells(ind["id"], **kw)
+        old = self.old.cells(ind["id"], **kw) if self.old else None
+        return cur, old
+
+    def no_year(self, ind: dict, year: int, ags: list[str] | None = None) -> _Error:
+        years = self.values.years(ind["id"], ags)
+        have = f"{years[0]}–{years[-1]}" if years else "keine"
+        where = f" für {', '.join(ags)}" if ags else ""
+        return _Error(f"{ind['id']}: kein Wert für {year}{where} (Jahre mit Werten: {have}).")
+
+    # --- numbers -------------------------------------------------------------------------
+    def text_of(self, ind: dict, cell: Cell | None, unit: bool = True) -> str:
+        if cell is None:
+            return "–"
+        return fmt_cell(cell.value, cell.suppressed, cell.flag, ind["decimals"],
+                        ind["unit"] if unit else "")  # fmt: skip
+
+    def note(self, cell: Cell | None) -> None:
+        if cell is not None:
+            self.out.labels.add(cell.release_label)
+            self.out.synthetic |= cell.synthetic
+
+    def number(self, shown: str, cells: list[Cell | None], olds: list[Cell | None] | None,
+               old_text: str = "") -> Markup:  # fmt: skip
+        """A shown number, marked as Beispieldaten and (current view) as changed."""
+        for c in cells:
+            self.note(c)
+        html = Markup('<span class="zahl">{}</span>').format(shown)
+        if any(c is not None and c.synthetic for c in cells):
+            html += Markup(' <span class="badge-synthetic">{}</span>').format(_("Beispieldaten"))
+        if olds is not None:
+            same = all(
+                (c is None and o is None) or (c is not None and c.same_as(o))
+                for c, o in zip(cells, olds, strict=True)
+            )
+            if not same:
+                self.out.changed += 1
+                html = Markup(
+                    '<mark class="geaendert">{} <span class="vorher">({}: {})</span></mark>'
+                ).format(html, _("bei Veröffentlichung"), old_text or "–")
+        return html
+
+    # --- directives ----------------------------------------------------------------------
+    def zahl(self, p: dict) -> Markup:
+        ind = self.indicator(p["indikator"])
+        self.areas([p["gebiet"]])
+        key = (p["gebiet"], p["jahr"])
+        cur, old = self.fetch(ind, ags=[p["gebiet"]], years=[p["jahr"]])
+        if key not in cur:
+            raise self.no_year(ind, p["jahr"], [p["gebiet"]])
+        o = old.get(key) if old is not None else None
+        return self.number(self.text_of(ind, cur[key]), [cur[key]],
+                           None if old is None else [o], self.text_of(ind, o))  # fmt: skip
+
+    def veraenderung(self, p: dict) -> Markup:
+        from app.views.kommune import fmt_signed  # the profile's signed format ('+1,2 Pp.')
+
+        ind = self.indicator(p["indikator"])
+        self.areas([p["gebiet"]])
+        years = [p["von"], p["bis"]]
+        cur, old = self.fetch(ind, ags=[p["gebiet"]], years=years)
+        for y in years:
+            if (p["gebiet"], y) not in cur:
+                raise self.no_year(ind, y, [p["gebiet"]])
+        percent = p.get("art") == "prozent"
+
+        def text(cells: dict) -> str:
+            a, b = cells.get((p["gebiet"], years[0])), cells.get((p["gebiet"], years[1]))
+            if a is None or b is None or a.value is None or b.value is None:
+                return "–"
+            points, pct = change(a.value, b.value)
+            if percent:
+                return fmt_signed(pct, 1, "%", points=False) if pct is not None else "–"
+            return fmt_signed(points, ind["decimals"], ind["unit"])
+
+        keys = [(p["gebiet"], y) for y in years]
+        return self.number(text(cur), [cur.get(k) for k in keys],
+                           None if old is None else [old.get(k) for k in keys],
+                           text(old or {}))  # fmt: skip
+
+    def _cell_html(self, ind: dict, cur: dict, old: dict | None, key: tuple) -> Markup:
+        c = cur.get(key)
+        o = old.get(key) if old is not None else None
+        return self.number(self.text_of(ind, c, unit=False), [c],
+                           None if old is None else [o], self.text_of(ind, o, unit=False))  # fmt: skip
+
+    def _source(self, inds: list[dict], cells: list[Cell], boundaries: bool = False) -> Markup:
+        labels = {c.release_label for c in cells}
+        synthetic = {c.release_label for c in cells if c.synthetic}
+        prov = indicator_sources(self.conn, [i["id"] for i in inds])
+        parts: list[str] = []
+        for i in inds:
+            for label, p in sorted(prov.get(i["id"], {}).items()):
+                if label in labels:
+                    tables = f", {_('Tabelle')} {p['tables']}" if p["tables"] else ""
+                    parts.append(f"{p['source'] or i['source']}{tables} ({label})")
+        parts += [f"{_('Beispieldaten')} ({label})" for label in sorted(synthetic)]
+        if not parts:
+            parts = sorted({i["source"] for i in inds if i["source"]})
+        # The sources' own wording (German) is marked as such on English pages.
+        html = Markup('{}: <span lang="de">{}</span>.').format(
+            _("Quelle"), "; ".join(dict.fromkeys(parts))
+        )
+        if boundaries:
+            html += Markup(" {}: {}.").format(_("Karte"), BOUNDARIES)
+        return Markup('<p class="quelle">{}</p>').format(html)
+
+    def _figure(self, p: dict, title: str, body: Markup, table: Markup, source: Markup,
+                kind: str = "") -> Markup:  # fmt: skip
+        """A figure in the reader's language: caption (the author's own title is German),
+        picture, its data table in a scrolling box, source line."""
+        caption = Markup(' lang="de"') if p.get("titel") else Markup("")
+        cid = f"fig-{next(_figure_ids)}"
+        # Picture and table are named by the caption (aria-labelledby), so an author's German
+        # title never sits in an attribute of the reader's language.
+        return Markup(
+            '<figure class="bericht-figur{}" lang="{}"><figcaption id="{}"{}>{}</figcaption>{}'
+            '<div class="table-scroll" tabindex="0" role="region" aria-labelledby="{}">{}</div>'
+            "{}</figure>"
+        ).format(kind, str(get_locale()), cid, caption, title,
+                 Markup(str(body).replace("@@CAPTION@@", cid)), cid, table, source)  # fmt: skip
+
+    def karte(self, p: dict) -> Markup:
+        ind = self.indicator(p["indikator"])
+        year = p["jahr"]
+        cur, old = self.fetch(ind, years=[year], levels=["kommune"])
+        if not cur:
+            raise self.no_year(ind, year)
+        region, region_old = self.fetch(ind, ags=["03241"], years=[year])
+        title = p.get("titel") or f"{localized(ind, 'name')} {year}"
+        unit = ind["unit"]
+        vals = {a: c.value for (a, _y), c in cur.items()}
+        tips = {a: f"{c.name}: {self.text_of(ind, c)}" for (a, _y), c in cur.items()}
+
+        def fmt(v: float, with_unit: bool) -> str:
+            return fmt_value(v, ind["decimals"], unit if with_unit else "")
+
+        method = p.get("klassen") or "quantile"
+        svg, legend = svgmap.choropleth(self.conn, vals, tips, method, ind["polarity"], fmt,
+                                        "@@CAPTION@@", _("keine Daten"))  # fmt: skip
+        items = Markup("").join(
+            Markup('<li><span class="swatch" data-color="{}"><svg viewBox="0 0 10 10"'
+                   ' width="14" height="14" aria-hidden="true"><rect width="10" height="10"'
+                   ' fill="{}" stroke="#666"/></svg></span> {} ({} {})</li>').format(
+                e["color"], e["color"], e["label"], e["count"], _("Kommunen"))
+            for e in legend
+        )  # fmt: skip
+        rows = sorted(cur.items(), key=lambda kv: kv[1].name)
+        head = Markup('<tr><th scope="col">{}</th><th scope="col" class="num">{}</th></tr>').format(
+            _("Kommune"), f"{localized(ind, 'name')} ({unit_label(unit)})"
+        )
+        body_rows = Markup("").join(
+            Markup('<tr><th scope="row">{}</th><td class="num">{}</td></tr>').format(
+                c.name, self._cell_html(ind, cur, old, k))
+            for k, c in rows
+        )  # fmt: skip
+        if ("03241", year) in region:
+            body_rows += Markup(
+                '<tr class="region"><th scope="row">{}</th><td class="num">{}</td></tr>'
+            ).format(region[("03241", year)].name,
+                     self._cell_html(ind, region, region_old, ("03241", year)))  # fmt: skip
+        table = Markup("<table><caption>{}</caption><thead>{}</thead><tbody>{}</tbody></table>").format(
+            _("Die Werte der Karte"), head, body_rows)  # fmt: skip
+        picture = Markup('<div class="karte-wrap">{}<ul class="legende" aria-label="{}">{}</ul></div>').format(
+            svg, _("Legende"), items)  # fmt: skip
+        return self._figure(p, title, picture, table,
+                            self._source([ind], list(cur.values()), boundaries=True))  # fmt: skip
+
+    def zeitreihe(self, p: dict) -> Markup:
+        ind = self.indicator(p["indikator"])
+        keys = p.get("gebiete") or ["03241"]
+        found = self.areas(keys)
+        span = range(p.get("von", 1990), p.get("bis", 2100) + 1)
+        cur, old = self.fetch(ind, ags=keys, years=list(span))
+        years = sorted({y for (_a, y) in cur})
+        if not years:
+            raise _Error(f"{ind['id']}: keine Werte für {', '.join(keys)} im gewählten Zeitraum.")
+        if old is not None:
+            years = sorted(set(years) | {y for (_a, y) in old})
+        title = p.get("titel") or f"{localized(ind, 'name')} {years[0]}–{years[-1]}"
+        series = [
+            (found[a]["name"], [(y, cur[(a, y)].value if (a, y) in cur else None) for y in years])
+            for a in keys
+        ]
+        # The unit stands above the chart: inside it, it would collide with long tick labels.
+        chart = Markup('<p class="einheit">{}: {}</p>').format(
+            _("Einheit"), unit_label(ind["unit"])
+        )
+        chart += charts.line_chart(charts.style_lines(series, region_first=keys[0] == "03241"),
+                                   years, "", f"{localized(ind, 'name')} {years[0]}–{years[-1]}",
+                                   decimals=ind["decimals"])  # fmt: skip
+        names = [found[a]["name"] for a in keys]
+        key_html = Markup('<ul class="linien">{}</ul>').format(Markup("").join(
+            Markup('<li><svg viewBox="0 0 30 10" width="30" height="10" aria-hidden="true">'
+                   '<line x1="0" y1="5" x2="30" y2="5" stroke="{}" stroke-width="2.5"'
+                   ' stroke-dasharray="{}"/></svg> {}</li>').format(ln["color"], ln["dash"], ln["name"])
+            for ln in charts.style_lines(series, region_first=keys[0] == "03241")))  # fmt: skip
+        head = Markup('<th scope="col">{}</th>').format(_("Jahr")) + Markup("").join(
+            Markup('<th scope="col" class="num">{}</th>').format(n) for n in names
+        )
+        body_rows = Markup("").join(
+            Markup('<tr><th scope="row">{}</th>{}</tr>').format(y, Markup("").join(
+                Markup('<td class="num">{}</td>').format(self._cell_html(ind, cur, old, (a, y)))
+                for a in keys))
+            for y in years
+        )  # fmt: skip
+        table = Markup("<table><caption>{}</caption><thead><tr>{}</tr></thead><tbody>{}</tbody></table>").format(
+            f"{localized(ind, 'name')} ({unit_label(ind['unit'])})", head, body_rows)  # fmt: skip
+        return self._figure(
+            p, title, chart + key_html, table, self._source([ind], list(cur.values()))
+        )
+
+    def vergleich(self, p: dict) -> Markup:
+        inds = [self.indicator(i) for i in p["indikatoren"]]
+        keys = p["gebiete"]
+        found = self.areas(keys)
+        year = p["jahr"]
+        data = []
+        for ind in inds:
+            cur, old = self.fetch(ind, ags=keys, years=[year])
+            if not cur:
+                raise self.no_year(ind, year, keys)
+            data.append((ind, cur, old))
+        title = p.get("titel") or _("Vergleich %(year)s", year=year)
+        head = Markup('<th scope="col">{}</th>').format(_("Gebiet")) + Markup("").join(
+            Markup('<th scope="col" class="num">{} ({})</th>').format(localized(i, "name"), unit_label(i["unit"]))
+            for i in inds)  # fmt: skip
+        body_rows = Markup("").join(
+            Markup('<tr><th scope="row">{}</th>{}</tr>').format(found[a]["name"], Markup("").join(
+                Markup('<td class="num">{}</td>').format(self._cell_html(ind, cur, old, (a, year)))
+                for ind, cur, old in data))
+            for a in keys
+        )  # fmt: skip
+        table = Markup("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>").format(
+            head, body_rows
+        )
+        cells = [c for _i, cur, _o in data for c in cur.values()]
+        return self._figure(p, title, Markup(""), table, self._source(inds, cells),
+                            " bericht-tabelle")  # fmt: skip
+
+    def rangfolge(self, p: dict) -> Markup:
+        ind = self.indicator(p["indikator"])
+        year = p["jahr"]
+        level = p.get("ebene") or "kommune"
+        land = p.get("land") if level == "kreis" else None
+        # The home Kreis (level 'region') is one of the Kreise of its Land.
+        levels = ["kommune"] if level == "kommune" else ["kreis", "region"]
+        cur, old = self.fetch(ind, years=[year], levels=levels, land=land)
+        if not cur:
+            raise self.no_year(ind, year)
+        ranked = sorted(cur.items(), key=lambda kv: (kv[1].value is None, -(kv[1].value or 0),
+                                                     kv[1].name))  # fmt: skip
+        shown = ranked[: p.get("anzahl") or len(ranked)]
+        what = _("Kommunen") if level == "kommune" else _("Kreise")
+        title = p.get("titel") or _("Rangfolge %(what)s: %(name)s %(year)s", what=what,
+                                    name=localized(ind, "name"), year=year)  # fmt: skip
+        head = Markup('<tr><th scope="col" class="num">{}</th><th scope="col">{}</th>'
+                      '<th scope="col" class="num">{}</th></tr>').format(
+            _("Rang"), _("Gebiet"), f"{localized(ind, 'name')} ({unit_label(ind['unit'])})")  # fmt: skip
+        body_rows = Markup("").join(
+            Markup('<tr{}><td class="num">{}</td><th scope="row" lang="de">{}</th><td class="num">{}</td></tr>').format(
+                Markup(' class="region"') if k[0] == "03241" else "", n if c.value is not None else "–",
+                c.name, self._cell_html(ind, cur, old, k))
+            for n, (k, c) in enumerate(shown, start=1)
+        )  # fmt: skip
+        caption = _("Absteigend nach Wert; %(n)d von %(total)d %(what)s", n=len(shown),
+                    total=len(ranked), what=what)  # fmt: skip
+        table = Markup("<table><caption>{}</caption><thead>{}</thead><tbody>{}</tbody></table>").format(
+            caption, head, body_rows)  # fmt: skip
+        return self._figure(p, title, Markup(""), table,
+                            self._source([ind], list(cur.values())), " bericht-tabelle")  # fmt: skip
+
+    # --- the whole text ------------------------------------------------------------------
+    def directive(self, d: Directive, alone: bool = False) -> Markup:
+        """The HTML of one directive, or its error at its place (a block when alone)."""
+        if d.error is None:
+            try:
+                return getattr(self, d.name)(d.params)
+            except _Error as err:
+                d.error = str(err)
+        n = len(self.out.errors) + 1
+        self.out.errors.append((n, d.source, d.error))
+        tag = "div" if alone else "span"
+        return Markup('<{} class="direktive-fehler" id="fehler-{}"><strong>{} {}:</strong> {}'
+                      " <code>{}</code></{}>").format(
+            Markup(tag), n, _("Fehler"), n, d.error, d.source, Markup(tag))  # fmt: skip
+
+    def render(self, body: str) -> Rendered:
+        """The report body as safe HTML with every directive filled in (or its error)."""
+        pieces = directives.split(body)
+        nonce = secrets.token_hex(6).upper()
+        found: list[tuple[str, Directive]] = []
+        text = []
+        for piece in pieces:
+            if isinstance(piece, str):
+                text.append(piece)
+            else:
+                token = f"BERICHT{nonce}X{len(found)}X"
+                found.append((token, piece))
+                text.append(token)
+        html = markdown_html("".join(text))
+        for token, d in found:
+            alone = f"<p>{token}</p>"
+            # Inside a tag (a link's address or title) a directive would be markup in an
+            # attribute: it is taken out there and reported where the text continues.
+            in_tag = re.compile(rf"(<[^>]*?){token}([^>]*>)")
+            if in_tag.search(html):
+                html = in_tag.sub(r"\1\2", html, count=1) + token
+                d.error = d.error or _("Direktiven stehen im Text, nicht in Link-Adressen.")
+            if d.block and d.error is None and alone not in html:
+                d.error = _("Karten, Zeitreihen und Tabellen stehen allein in einem Absatz.")
+            rendered = str(self.directive(d, alone=d.block and alone in html))
+            html = (
+                html.replace(alone, rendered, 1)
+                if d.block and alone in html
+                else html.replace(token, rendered, 1)
+            )
+        self.out.html = Markup(html)
+        return self.out
+
+
+def render(conn: Connection, body: str, release_ids: list[int] | None,
+           compare: list[int] | None = None) -> Rendered:  # fmt: skip
+    """Render a report body live (release_ids None), pinned, or live compared with a pinning."""
+    return Renderer(conn, release_ids, compare).render(body)

@@ -1,0 +1,53 @@
+"""A static choropleth of the Region's Kommunen as inline SVG (for the page and the PDF).
+
+Geometry comes from PostGIS (`ST_AsSVG` of the stored web geometry in EPSG:25832 metres, the
+same paths as the profile's locator map); classes from mapclassify, colours from ColorBrewer.
+"""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+from sqlalchemy import Connection
+
+from geodata.queries import locator_paths
+from indicators.classify import NO_DATA_COLOR, classify, legend_entries
+
+
+def choropleth(
+    conn: Connection,
+    values: dict[str, float | None],
+    labels: dict[str, str],
+    method: str,
+    polarity: str,
+    fmt,
+    labelledby: str,
+    no_data: str,
+) -> tuple[Markup, list[dict]]:
+    """SVG of the Kommunen coloured by class, and the legend rows (colour, label, count).
+
+    values: ags → value of each Kommune; labels: ags → text of its tooltip (name and value);
+    fmt(value, with_unit) formats a class bound; labelledby: the id of the map's caption.
+    """
+    geo = locator_paths(conn, "")
+    kommunen = [p for p in geo["paths"] if p["level"] == "kommune"]
+    ordered = [values.get(p["ags"]) for p in kommunen]
+    classes = classify(ordered, method, "sequenziell", polarity)
+    parts = [
+        f'<svg class="bericht-karte" viewBox="{geo["viewbox"]}" role="img"'
+        f' aria-labelledby="{escape(labelledby)}" focusable="false"'
+        ' xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for i, p in enumerate(kommunen):
+        color = classes.color_of(i) if classes.bounds else NO_DATA_COLOR
+        parts.append(
+            f'<path d="{p["d"]}" fill="{color}" stroke="#fff" stroke-width="120">'
+            f"<title>{escape(labels.get(p['ags'], p['name']))}</title></path>"
+        )
+    parts += [
+        f'<path d="{p["d"]}" fill="none" stroke="#333" stroke-width="250"/>'
+        for p in geo["paths"]
+        if p["level"] == "region"
+    ]
+    parts.append("</svg>")
+    legend = legend_entries(classes, fmt, no_data) if classes.bounds else []
+    return Markup("".join(parts)), legend

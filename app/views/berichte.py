@@ -1,0 +1,162 @@
+"""Fokusberichte for readers: list, report (pinned or with current data), PDF, Atom feed, API."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from markupsafe import escape
+
+from app.api import bp as api_parent
+from app.api import envelope, formats, params
+from app.berichte import feed, pdf, store
+from app.berichte.render import render
+from app.berichte.values import release_dates
+from app.db import get_conn
+from app.errors import BadRequestWithChoices
+from app.http_cache import BodyCache, data_version_now, etag_for
+from app.i18n import localized
+from app.problems import ApiProblem
+from app.security import public_url
+
+bp = Blueprint("berichte", __name__)
+# /api/v1/berichte: nested in the API blueprint (endpoint names api.berichte.*), so problem
+# documents, CORS and the OpenAPI route check apply as to every other API path.
+api_bp = Blueprint("berichte", __name__, url_prefix="/berichte")
+api_parent.register_blueprint(api_bp)
+_RENDERS = BodyCache(64)
+
+MAP_LICENCE = "Karten: © GeoBasis-DE / BKG 2021 (dl-de/by-2-0)"
+DATA_LICENCE = "Werte: © Statistische Ämter des Bundes und der Länder, Deutschland (dl-de/by-2-0)"
+
+
+def _version_or_404(slug: str) -> dict:
+    number = request.args.get("version", type=int)
+    v = store.version(get_conn(), slug, number)
+    if v is None or len(slug) > 80:
+        raise BadRequestWithChoices(404, _("Diesen Bericht (oder diese Version) gibt es nicht."),
+                                    [(url_for("berichte.index"), _("Alle Berichte"))])  # fmt: skip
+    return v
+
+
+def _rendered(v: dict, current: bool):
+    """The version pinned to its data, or with the current data and every change marked.
+
+    Kept in memory per version, view, language and data version (releases, catalogue, areas):
+    a published version's text never changes, and new data gives a new data version.
+    """
+    conn = get_conn()
+    key = (v["report_id"], v["version"], current, str(get_locale()), data_version_now())
+    if current:
+        return _RENDERS.get_or_build(key, lambda: render(conn, v["body"], None, v["release_ids"]))
+    return _RENDERS.get_or_build(key, lambda: render(conn, v["body"], v["release_ids"]))
+
+
+@bp.get("/berichte")
+def index():
+    reports = store.published(get_conn())
+    topics: dict[str, dict] = {}
+    for r in reports:
+        t = topics.setdefault(r["topic_id"], {"name": localized(r, "topic"), "reports": []})
+        t["reports"].append(r)
+    return render_template("berichte/index.html", topics=list(topics.values()))
+
+
+@bp.get("/berichte/<slug>")
+def report(slug: str):
+    v = _version_or_404(slug)
+    current = request.args.get("daten") == "aktuell"
+    out = _rendered(v, current)
+    conn = get_conn()
+    return render_template(
+        "berichte/report.html", v=v, out=out, current=current, synthetic=out.synthetic,
+        stand=release_dates(conn, sorted(out.labels)),
+        versions=store.versions(conn, v["report_id"]),
+    )  # fmt: skip
+
+
+@bp.get("/berichte/<slug>.pdf")
+def report_pdf(slug: str):
+    v = _version_or_404(slug)
+    out = _rendered(v, False)
+    conn = get_conn()
+    html = render_template(
+        "berichte/print.html", v=v, out=out, styles=pdf.inline_styles(),
+        stand=release_dates(conn, sorted(out.labels)), synthetic=out.synthetic,
+        url=public_url() + url_for("berichte.report", slug=slug, version=v["version"]),
+    )  # fmt: skip
+    footer = escape(
+        f"{v['title']} · {_('Werte')}: © Statistische Ämter des Bundes und der"
+        f" Länder · {_('Karten')}: © GeoBasis-DE / BKG 2021 · dl-de/by-2-0"
+    )
+    key = (request.host, v["report_id"], v["version"], str(get_locale()), data_version_now())
+    chromium = current_app.config["CHROMIUM_PATH"]
+    body = pdf.cached_pdf(key, lambda: pdf.html_to_pdf(html, str(footer), chromium))
+    resp = Response(body, mimetype="application/pdf")
+    resp.headers["Content-Disposition"] = f'inline; filename="{slug}-v{v["version"]}.pdf"'
+    return resp
+
+
+@bp.get("/berichte/feed.atom")
+def atom():
+    reports = store.published(get_conn())
+    body = feed.atom(reports, public_url(), lambda r: url_for("berichte.report", slug=r["slug"]))
+    return Response(body, mimetype="application/atom+xml")
+
+
+def _envelope() -> dict:
+    """Licence and attribution: the reports' texts and the data and maps they show."""
+    out = envelope.envelope([])
+    out["attribution"] = out["attribution"] + [DATA_LICENCE, MAP_LICENCE]
+    return out
+
+
+def _api_row(r: dict) -> dict:
+    base = public_url()
+    return {
+        "slug": r["slug"],
+        "title": r["title"],
+        "summary": r["summary"],
+        "topic": r["topic_id"],
+        "topic_de": r["topic_de"],
+        "version": r["version"],
+        "published_at": r["published_at"].isoformat(),
+        "first_published_at": r["first_published_at"].isoformat(),
+        "release_ids": list(r["release_ids"]),
+        "url": base + url_for("berichte.report", slug=r["slug"]),
+        "pdf": base + url_for("berichte.report_pdf", slug=r["slug"]),
+        "markdown": r["body"],
+    }
+
+
+def _api_answer(rows: list[dict]) -> Response:
+    """JSON with licence and attribution; ETag and Last-Modified from the versions shown."""
+    tag = etag_for("api", request.path, sorted(request.args.items(multi=True)), public_url(),
+                   [(r["slug"], r["version"]) for r in rows])  # fmt: skip
+    last = max((r["published_at"] for r in rows), default=None)
+    if r := envelope.not_modified_response(tag, last):
+        return r
+    body = {**_envelope(), "count": len(rows), "data": [_api_row(r) for r in rows]}
+    return envelope.cacheable(formats.json_response(body), tag, last)
+
+
+@api_bp.get("")
+def api_list():
+    args = params.query("/berichte")
+    rows = store.published(get_conn())
+    if "thema" in args:
+        rows = [r for r in rows if r["topic_id"] == args["thema"]]
+    return _api_answer(rows)
+
+
+@api_bp.get("/<slug>")
+def api_one(slug: str):
+    params.query("/berichte/{slug}")
+    params.path_value("slug", slug, "^[a-z0-9]+(?:-[a-z0-9]+)*$")
+    v = store.version(get_conn(), slug)
+    if v is None:
+        raise ApiProblem(
+            404, "not-found", f"Bericht {slug!r} gibt es nicht; siehe /api/v1/berichte."
+        )
+    first = store.versions(get_conn(), v["report_id"])[-1]["published_at"]
+    return _api_answer([{**v, "first_published_at": first}])
