@@ -8,7 +8,9 @@ from indicators.trends import cochran_armitage, poisson_trend, trend
 def test_cochran_armitage_agresti_malformation():
     # Agresti, Categorical Data Analysis (2002), 3.4.6: alcohol and infant malformation,
     # scores 0, 0.5, 1.5, 4, 7 → trend statistic 6.57, P = 0.01.
-    _, x2, p = cochran_armitage([0, 0.5, 1.5, 4, 7], [48, 38, 5, 1, 1], [17114, 14502, 793, 127, 38])
+    _, x2, p = cochran_armitage(
+        [0, 0.5, 1.5, 4, 7], [48, 38, 5, 1, 1], [17114, 14502, 793, 127, 38]
+    )
     assert x2 == pytest.approx(6.57, abs=0.005)
     assert p == pytest.approx(0.0104, abs=0.0001)
 
