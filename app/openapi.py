@@ -120,6 +120,12 @@ PARAMS = {
         "2022",
         required=True,
     ),
+    "k": _q(
+        "k",
+        "Anzahl der ähnlichsten Kommunen je Kommune, 1–20 (Vorgabe: 5).",
+        {"type": "string", "enum": [str(n) for n in range(1, 21)]},
+        "5",
+    ),
     "map_ebene": _q(
         "ebene",
         "Ebene der Gebiete (Vorgabe: `kommune`).",
@@ -193,6 +199,40 @@ SCHEMAS = {
             "sentence": STR,
         }
     ),  # fmt: skip
+    "Trend": _obj(
+        {
+            "indicator": STR,
+            "ags": STR,
+            "unit": STR,
+            "method": {
+                "type": ["string", "null"],
+                "enum": ["cochran-armitage", "poisson-score", None],
+            },
+            "direction": {
+                "type": ["string", "null"],
+                "enum": ["steigend", "fallend", "gleichbleibend", None],
+            },
+            "significant": {"type": ["boolean", "null"]},
+            "chi2": NNUM,
+            "p": NNUM,
+            "years": {"type": "array", "items": INT},
+            "reason": {
+                "type": ["string", "null"],
+                "enum": ["unit", "no_counts", "too_few", "invalid_counts", None],
+            },
+            "synthetic": BOOL,
+        }
+    ),
+    "Neighbour": _obj(
+        {
+            "ags": STR,
+            "name": STR,
+            "rank": INT,
+            "neighbour_ags": STR,
+            "neighbour_name": STR,
+            "distance": {"type": "number", "minimum": 0},
+        }
+    ),
     "Problem": {
         "type": "object",
         "required": ["type", "title", "status", "detail"],
@@ -494,6 +534,35 @@ def _document() -> dict:
                     _ok("Urteile", _json("BenchmarkList")),
                 )
             },
+            "/trends": {
+                "get": _op(
+                    "listTrends",
+                    "Trend der letzten fünf Jahre",
+                    "Je Indikator und Gebiet Richtung (`steigend`/`fallend`/`gleichbleibend`,"
+                    " das Vorzeichen der Steigung) und Signifikanz (p < 0,05) über die letzten"
+                    " fünf Jahre mit Werten: Chi-Quadrat-Trendtest für Anteile (Cochran–Armitage,"
+                    " Einheit %), Score-Test der Steigung einer Poisson-Regression mit dem Nenner"
+                    " als Exposition für Raten (‰, je 10.000, je 100.000). Ohne Zähler und Nenner,"
+                    " bei anderen Einheiten oder weniger als drei Jahren: nicht bewertbar"
+                    " (`direction` null, Grund in `reason`). Amtliche und Beispielwerte werden"
+                    " nie gemischt. Ohne `ags`: die Region und ihre Kommunen.",
+                    ["indikator", "ags", "release"],
+                    _ok("Trends", _json("TrendList")),
+                )
+            },
+            "/neighbours": {
+                "get": _op(
+                    "listNeighbours",
+                    "Ähnliche Kommunen",
+                    "Je Kommune die `k` ähnlichsten Kommunen (nächste Nachbarn): euklidischer"
+                    " Abstand der über die Kommunen standardisierten (z-transformierten)"
+                    " Strukturmerkmale in `variables` – Einwohnerdichte (logarithmiert), Anteil"
+                    " unter 18 und ab 65 Jahren, Anteil der Einfamilienhäuser, Beschäftigtenquote –"
+                    " je Merkmal das neueste Jahr mit amtlichen Werten für alle Kommunen.",
+                    ["ags", "k"],
+                    _ok("Ähnliche Kommunen", _json("NeighbourList")),
+                )
+            },
             "/releases": {
                 "get": _op(
                     "listReleases",
@@ -597,6 +666,19 @@ def _document() -> dict:
                 **SCHEMAS,
                 "TopicList": _envelope("Topic"),
                 "BenchmarkList": _envelope("Benchmark"),
+                "TrendList": _envelope("Trend"),
+                "NeighbourList": {
+                    **_envelope("Neighbour"),
+                    "required": [*_envelope("Neighbour")["required"], "k", "variables"],
+                    "properties": {
+                        **_envelope("Neighbour")["properties"],
+                        "k": INT,
+                        "variables": {
+                            "type": "array",
+                            "items": _obj({"id": STR, "year": INT, "release": STR, "log": BOOL}),
+                        },
+                    },
+                },
                 "MapData": {
                     "type": "object",
                     "additionalProperties": False,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from app import charts, downloads
 from app.db import get_conn
@@ -12,8 +13,10 @@ from app.formatting import fmt_value
 from app.http_cache import page_cache
 from app.profile_tables import compare_table, profile_table
 from indicators.classify import COUNT_UNITS
+from indicators.neighbour_queries import similar_kommunen
 from indicators.profile import InvalidChoice, area_overview, compare, profile, valid_areas
-from indicators.queries import list_releases
+from indicators.queries import get_indicator, list_releases
+from indicators.trend_queries import area_trends
 
 bp = Blueprint("kommune", __name__)
 
@@ -89,6 +92,29 @@ def fmt_signed(value: float | None, decimals: int = 1, unit: str = "", points: b
     return ("+" if value > 0 else "") + fmt_value(value, decimals, unit)
 
 
+_ARROWS = {"steigend": "↗", "fallend": "↘", "gleichbleibend": "→"}
+
+
+@bp.app_template_global()
+def trend_label(trend: dict | None) -> Markup:
+    """'↗ steigend, signifikant' or 'nicht bewertbar (Grund)' for a profile cell."""
+    if not trend or not trend.get("direction"):
+        reasons = {
+            "unit": _("kein Anteil und keine Rate"),
+            "no_counts": _("ohne Zähler und Nenner"),
+            "too_few": _("weniger als drei Jahre"),
+            "invalid_counts": _("Zähler passen nicht zum Test"),
+        }
+        why = reasons.get((trend or {}).get("reason"), _("keine Werte"))
+        return Markup('{} <span class="trend-why">({})</span>').format(_("nicht bewertbar"), why)
+    words = {"steigend": _("steigend"), "fallend": _("fallend"),
+             "gleichbleibend": _("gleichbleibend")}  # fmt: skip
+    sig = _("signifikant") if trend["significant"] else _("nicht signifikant")
+    return Markup(
+        '<span aria-hidden="true">{}</span> {}, <span class="trend-sig">{}</span>'
+    ).format(_ARROWS[trend["direction"]], words[trend["direction"]], sig)
+
+
 @bp.app_template_global()
 def map_url(indicator_id: str) -> str | None:
     """Link to the map of an indicator when the map page exists."""
@@ -118,11 +144,23 @@ def profile_page(ags: str):
         raise choices_error(err, "kommune.profile", ags=ags) from None
     if fmt:
         return downloads.response(profile_table(p), fmt)
+    conn = get_conn()
+    trends = {i: t for (i, _a), t in area_trends(conn, [ags], None, release).items()}
     return render_template(
         "kommune.html", p=p, release=release, synthetic=p["synthetic"], sparkline=charts.sparkline,
         count_units=COUNT_UNITS, period_error=period_error,
         sel_from=y0 if period_error else None, sel_to=y1 if period_error else None,
+        trends=trends, similar=None if p["is_region"] else _similar(conn, ags),
     )  # fmt: skip
+
+
+def _similar(conn, ags: str) -> dict | None:
+    """The Kommune's most similar Kommunen and the variables they were found on."""
+    sim = similar_kommunen(conn)
+    if not sim["neighbours"].get(ags):
+        return None
+    variables = [{**v, "indicator": get_indicator(conn, v["id"])} for v in sim["variables"]]
+    return {"neighbours": sim["neighbours"][ags], "variables": variables}
 
 
 @bp.get("/vergleich")

@@ -1,0 +1,65 @@
+"""Similar Kommunen: the structural variables read from the real (official) values."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+from indicators.neighbours import nearest, standardise
+
+K = 5
+# The structure of a Gemeinde, all real Gemeinde-level values (Regionalstatistik): how dense
+# (log: a city and a rural Gemeinde differ a hundredfold), how young, how old, how built-up
+# with single-family houses, how many residents of working age are in employment.
+# (indicator id, log-transform)
+VARIABLES: tuple[tuple[str, bool], ...] = (
+    ("bev_dichte", True),
+    ("bev_anteil_u18", False),
+    ("bev_anteil_65plus", False),
+    ("efh_anteil", False),
+    ("svb_quote", False),
+)
+
+# Per variable its newest year in which every Kommune has a real, unsuppressed value: all
+# Kommunen are described at one date per variable, and never by invented numbers.
+_SQL = """
+WITH k AS (SELECT ags FROM area WHERE level = 'kommune'),
+real AS (
+  SELECT v.indicator_id, v.ags, v.year, v.value, v.release_label FROM shown_value v
+  JOIN k ON k.ags = v.ags
+  WHERE v.indicator_id = ANY(:ids) AND NOT v.synthetic AND NOT v.suppressed
+    AND v.value IS NOT NULL
+), complete AS (
+  SELECT indicator_id, max(year) AS year FROM (
+    SELECT indicator_id, year FROM real GROUP BY 1, 2
+    HAVING count(*) = (SELECT count(*) FROM k)) y GROUP BY 1
+)
+SELECT r.indicator_id, r.ags, r.year, r.value, r.release_label
+FROM real r JOIN complete c ON c.indicator_id = r.indicator_id AND c.year = r.year
+"""
+
+
+def similar_kommunen(conn: Connection, k: int = K) -> dict:
+    """Variables used (id, year, release, log) and per Kommune its k nearest, nearest first."""
+    ids = [v for v, _ in VARIABLES]
+    rows = conn.execute(text(_SQL), {"ids": ids}).all()
+    used = [(v, log) for v, log in VARIABLES if any(r.indicator_id == v for r in rows)]
+    meta = {r.indicator_id: {"id": r.indicator_id, "year": r.year, "release": r.release_label}
+            for r in rows}  # fmt: skip
+    variables = [{**meta[v], "log": log} for v, log in used]
+    names = dict(conn.execute(text("SELECT ags, name FROM area WHERE level = 'kommune'")).all())
+    if len(used) < 2:  # one variable is a ranking, not a structure
+        return {"variables": variables, "k": k, "neighbours": {}}
+    table: dict[str, dict[str, float]] = {}
+    for r in rows:
+        table.setdefault(r.ags, {})[r.indicator_id] = r.value
+    z = standardise({a: [vals[v] for v, _ in used] for a, vals in table.items()},
+                    log=[log for _, log in used])  # fmt: skip
+    nn = nearest(z, k)
+    return {
+        "variables": variables,
+        "k": k,
+        "neighbours": {
+            a: [{"ags": b, "name": names[b], "distance": round(d, 3)} for b, d in lst]
+            for a, lst in nn.items()
+        },
+    }

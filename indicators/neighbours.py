@@ -1,0 +1,44 @@
+"""Similar Kommunen (nearest neighbours) on standardised structural indicators.
+
+Each variable is standardised over the compared Kommunen (z = (x − mean) / standard deviation),
+so that each weighs the same whatever its unit; the distance is Euclidean over the z-scores.
+Variables given as `log` are log-transformed first (population density spans two orders of
+magnitude between a city and a rural Gemeinde).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+
+def standardise(
+    rows: Mapping[str, Sequence[float]], log: Sequence[bool] | None = None
+) -> dict[str, np.ndarray]:
+    """z-scores per variable over the given areas (log first where asked)."""
+    keys = sorted(rows)
+    x = np.array([rows[k] for k in keys], dtype=float)
+    if log is not None:
+        for j, use_log in enumerate(log):
+            if use_log:
+                if np.any(x[:, j] <= 0):
+                    raise ValueError("log needs positive values")
+                x[:, j] = np.log(x[:, j])
+    sd = x.std(axis=0)
+    sd[sd == 0] = 1.0  # a constant variable separates nobody: its z-scores are all 0
+    z = (x - x.mean(axis=0)) / sd
+    return {k: z[i] for i, k in enumerate(keys)}
+
+
+def nearest(z: Mapping[str, np.ndarray], k: int) -> dict[str, list[tuple[str, float]]]:
+    """Per area its k nearest other areas with their Euclidean distance, nearest first.
+
+    Ties are broken by key so that the answer does not depend on the input order.
+    """
+    out = {}
+    for a, za in z.items():
+        d = sorted((math.dist(za, zb), b) for b, zb in z.items() if b != a)
+        out[a] = [(b, dist) for dist, b in d[:k]]
+    return out

@@ -1,0 +1,41 @@
+"""Recent trends per indicator and area from the shown values (plain data for views and API)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+from indicators.queries import value_source
+from indicators.trends import trend
+
+# Per (indicator, area) the values with their counts; suppressed and flagged cells carry none.
+_SQL = """
+SELECT v.indicator_id, i.unit, v.ags, v.year, v.numerator, v.denominator, v.synthetic
+FROM {source} v JOIN indicator i ON i.id = v.indicator_id
+WHERE v.ags = ANY(:ags) AND (CAST(:ids AS text[]) IS NULL OR v.indicator_id = ANY(:ids))
+  AND v.value IS NOT NULL AND NOT v.suppressed
+ORDER BY v.indicator_id, v.ags, v.year
+"""
+
+
+def area_trends(
+    conn: Connection,
+    ags: list[str],
+    indicator_ids: list[str] | None = None,
+    release_id: int | None = None,
+) -> dict[tuple[str, str], dict]:
+    """{(indicator, ags): trend dict} over each series' last five years with values."""
+    rows = conn.execute(
+        text(_SQL.format(source=value_source(release_id))), {"ags": ags, "ids": indicator_ids}
+    )
+    series: dict[tuple[str, str], list] = {}
+    for r in rows:
+        series.setdefault((r.indicator_id, r.ags), []).append(r)
+    out = {}
+    for key, rs in series.items():
+        # Real values where the area has any (as the profile's headline), never a mix of real
+        # and synthetic years: a trend across the two would describe the seam, not the place.
+        real = [r for r in rs if not r.synthetic]
+        use = real or rs
+        t = trend(use[0].unit, [(r.year, r.numerator, r.denominator) for r in use])
+        out[key] = {**t.as_dict(), "synthetic": not real}
+    return out
