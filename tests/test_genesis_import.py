@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.conftest import DATA_DIR, GERMANY_GPKG, db_checksum, invoke
-from tests.test_import_corpus import full_checksum
+from tests.test_import_corpus import corpus_app, full_checksum  # noqa: F401, F811 (fixture)
 
 RS = DATA_DIR / "regionalstatistik"
 LABEL = "regionalstatistik-2017"
@@ -245,18 +245,6 @@ def test_changed_header_refused_db_unchanged(fresh_app, tmp_path, code, old, new
     assert full_checksum(fresh_app) == before
 
 
-@pytest.fixture(scope="module")
-def corpus_db(loaded_template):
-    """One database for the whole GENESIS corpus: every refused import leaves it unchanged."""
-    from tests.conftest import clone_database, drop_database, make_app
-
-    name = clone_database(loaded_template)
-    app = make_app(name)
-    yield app
-    app.extensions["sozmon_engine"].dispose()
-    drop_database(name)
-
-
 def _bad_genesis() -> list[tuple[str, str]]:
     from tests.test_genesis import corpus
 
@@ -264,11 +252,11 @@ def _bad_genesis() -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(("name", "fragment"), _bad_genesis())
-def test_bad_genesis_file_refused_by_the_command_db_unchanged(corpus_db, name, fragment):
+def test_bad_genesis_file_refused_by_the_command_db_unchanged(corpus_app, name, fragment):  # noqa: F811
     bad = Path(__file__).parent / "data" / "bad_genesis" / name
-    before = full_checksum(corpus_db)
-    r = _import(corpus_db, bad, extra=("--allow-unmatched",))
+    before = full_checksum(corpus_app)
+    r = _import(corpus_app, bad, extra=("--allow-unmatched",))
     assert r.exit_code == 1
     # file, row and column as in the corpus table, in the command's own output
     assert name in r.output and fragment.split(": ", 1)[0] in r.output
-    assert full_checksum(corpus_db) == before
+    assert full_checksum(corpus_app) == before
