@@ -252,13 +252,16 @@ def page_context(st: dict, embed: bool) -> dict:
         for r in rows:
             r["label"] = f"{r['label']} – {verdict_label({'verdict': r['verdict']})}"
 
+    # Outside the f-string, so that pybabel finds it (the English map said "Profil öffnen").
+    open_profile = _("Profil öffnen")
+
     def build() -> MapParts:
         js, css = _assets()
         areas = {
             r["ags"]: {
                 "color": r["color"], "label": r["label"], "href": r["href"],
                 "no_data": r["value"] is None,
-                "aria": f"{r['name']}: {r['label']}" + (f" – {_('Profil öffnen')}" if r["href"] else ""),
+                "aria": f"{r['name']}: {r['label']}" + (f" – {open_profile}" if r["href"] else ""),
                 "label_lat": labels[r["ags"]]["lat"], "label_lon": labels[r["ags"]]["lon"],
             }
             for r in rows if r["ags"] in labels
