@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
+from geodata.queries import get_area
 from indicators.queries import value_source
 
 # Map level ('ebene') → the area levels it holds.
@@ -35,19 +36,8 @@ def _prefix(territory: dict) -> str:
 
 def get_territory(conn: Connection, ags: str) -> dict | None:
     """A Bund, Land or Kreis (incl. the home Kreis) by key, with bounds, or None."""
-    row = conn.execute(
-        text(
-            "SELECT ags, name, level, ST_YMin(b) AS s, ST_XMin(b) AS w, ST_YMax(b) AS n,"
-            " ST_XMax(b) AS e FROM (SELECT ags, name, level, ST_Envelope(geom_web)::box2d AS b"
-            "  FROM area WHERE ags = :ags AND level IN ('bund', 'land', 'kreis', 'region')) x"
-        ),
-        {"ags": ags},
-    ).first()
-    if row is None:
-        return None
-    d = dict(row._mapping)
-    d["bounds"] = [[d.pop("s"), d.pop("w")], [d.pop("n"), d.pop("e")]]
-    return d
+    area = get_area(conn, ags)
+    return area if area and area["level"] in ("bund", "land", "kreis", "region") else None
 
 
 def territories(conn: Connection) -> list[dict]:
