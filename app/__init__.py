@@ -10,6 +10,7 @@ from flask import Flask
 from flask_compress import Compress
 
 from app import assets, config, db, errors, formatting, front, i18n, security
+from app.cache import DataCache
 from app.config import PROJECT_ROOT
 
 # gzip and brotli for every text response (JSON, GeoJSON, CSV, HTML, JS, CSS).
@@ -62,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _secret_key(app)
 
     db.init_app(app)
+    DataCache().init_app(app)  # the one in-process cache, emptied on each new data version
     # First registered, so its after_request hook runs last and sees every header (Set-Cookie).
     front.init_app(app)
     i18n.init_app(app)

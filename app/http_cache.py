@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
 
-from flask import Response, current_app, make_response, request
+from flask import Response, make_response, request
 from flask_babel import get_locale
 
+from app.cache import Region, data_version_now
 from app.precompressed import cached_response, encoding_for, variant_etag
 
 
@@ -60,74 +58,13 @@ def conditional(
     return None
 
 
-class BodyCache:
-    """A small thread-safe LRU of response bodies keyed by ETag (data version + request)."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: object) -> object | None:
-        """The cached item, or None."""
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        return None
-
-    def put(self, key: object, item: object) -> None:
-        """Keep an item, dropping the least recently used beyond the size."""
-        with self._lock:
-            self._items[key] = item
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def get_or_build(self, key: object, build: Callable[[], object]) -> object:
-        """The cached item, or build it once and keep it for the next client."""
-        hit = self.get(key)
-        if hit is None:
-            hit = build()
-            self.put(key, hit)
-        return hit
-
-
-PAGES = BodyCache(512)
-_VERSION: dict = {}  # app name → (monotonic time, data version)
-_VERSION_LOCK = threading.Lock()
-
-
-def data_version_now() -> str:
-    """The data version, re-read from the database at most every DATA_VERSION_TTL seconds.
-
-    A cached page then costs no database round trip at all; a publish or rollback shows up on
-    cached pages within that many seconds (default 2 s).
-    """
-    from app.db import get_conn
-    from app.front import from_front
-    from indicators.api_queries import data_version
-
-    # nginx asks only when its copy is due: it gets the current version (see app/front.py).
-    ttl = 0.0 if from_front() else float(current_app.config.get("DATA_VERSION_TTL", 2.0))
-    now = time.monotonic()
-    with _VERSION_LOCK:
-        seen = _VERSION.get(id(current_app._get_current_object()))
-    if seen is not None and now - seen[0] < ttl:
-        return seen[1]
-    version = data_version(get_conn())
-    with _VERSION_LOCK:
-        _VERSION[id(current_app._get_current_object())] = (now, version)
-    return version
-
-
-_DOMAIN = BodyCache(256)
+PAGES = Region("pages")
+_DOMAIN = Region("domain")
 
 
 def domain_cache(key: tuple, build: Callable[[], object]) -> object:
-    """The one cache for the domain's expensive results (disparities, spatial weights, LISA):
-    keyed by this app's database and the data version, so a publish invalidates it."""
-    db = current_app.config.get("DATABASE_URL")
-    return _DOMAIN.get_or_build((str(db), data_version_now(), *key), build)
+    """The domain's expensive results (disparities, spatial weights, LISA) per data version."""
+    return _DOMAIN.get_or_build(key, build)
 
 
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control", "ETag", "Last-Modified",

@@ -227,16 +227,18 @@ def test_withheld_value_reads_geheim_and_drafts_need_an_editor(fresh_app, tmp_pa
 
 
 def test_page_cache_serves_repeats_and_drops_them_when_a_release_is_published(fresh_app, tmp_path):
-    from app.http_cache import PAGES
     from tests.conftest import invoke
 
+    cache = fresh_app.extensions["sozmon_cache"]
     client = fresh_app.test_client()
     url = "/karte?indikator=sgb2_quote&jahr=2024"
     first = client.get(url)
     assert first.status_code == 200 and "demo-2024-2" in first.get_data(as_text=True)
-    n = len(PAGES._items)
+    n = len(cache.items("pages"))
     again = client.get(url)
-    assert again.get_data() == first.get_data() and len(PAGES._items) == n  # served from memory
+    assert (
+        again.get_data() == first.get_data() and len(cache.items("pages")) == n
+    )  # served from memory
     assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
     path = tmp_path / "new.csv"
     path.write_text("ags,indicator,year,value,numerator,denominator\n"

@@ -16,7 +16,6 @@ import brotli
 import pytest
 from sqlalchemy import make_url, text
 
-from app import http_cache
 from tests.conftest import _server_url, _with_db, clone_database, drop_database, invoke, make_app
 from tests.served import ROOT, Editor, get, published_labels, served_test
 from tests.test_releases import SMALL, small_release
@@ -158,13 +157,12 @@ def test_nginx_keeps_the_compressed_page_and_revalidates(stack):
 
 def test_the_app_keeps_compressed_variants_beside_the_cached_page(app):
     client = app.test_client()
-    http_cache.PAGES._items.clear()
+    cache = app.extensions["sozmon_cache"]
+    cache.clear_region("pages")
     for _ in range(3):
         r = client.get(MAP, headers={"Accept-Encoding": "gzip"})
         assert r.headers["Content-Encoding"] == "gzip"
-    (entry,) = [
-        v for k, v in http_cache.PAGES._items.items() if k[1] == "/karte"
-    ]  # key: (host, path, …)
+    (entry,) = [v for k, v in cache.items("pages") if k[1] == "/karte"]  # key: (host, path, …)
     etag, body, _headers, variants = entry
     assert set(variants) == {"gzip"} and gzip.decompress(variants["gzip"]) == body
     assert r.headers["ETag"] == f'"{etag}:gzip"'

@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterable
 from flask import Response
 from openpyxl import Workbook
 
+from app.cache import Region
 from app.downloads import safe_text
-from app.http_cache import BodyCache
 from app.openapi import LICENCE
 
 CSV_STANDARD, CSV_DE = "csv", "csv-de"
@@ -62,9 +62,9 @@ def xlsx_bytes(rows: Iterable[dict], columns: list[str], notes: list[tuple[str, 
 
 
 # A whole release as XLSX takes seconds to build and ~1.5 MB to keep.
-XLSX_CACHE = BodyCache(6)
+XLSX_CACHE = Region("xlsx")
 # All German Gemeinden as GeoJSON: ~1 s to serialise, a few MB to keep.
-GEOJSON_CACHE = BodyCache(8)
+GEOJSON_CACHE = Region("geojson")
 
 
 def cached_xlsx(key: str, build: Callable[[], bytes]) -> bytes:

@@ -9,8 +9,9 @@ from sqlalchemy import Connection
 
 from app import metadata, openapi
 from app.api import envelope, formats, params
+from app.cache import Region
 from app.db import get_conn
-from app.http_cache import BodyCache, data_version_now
+from app.http_cache import data_version_now
 from app.problems import ApiProblem
 from app.sentences import benchmark_sentence
 from geodata.queries import feature_collection
@@ -29,7 +30,7 @@ VALUE_FIELDS = list(openapi.SCHEMAS["Value"]["properties"])
 RELEASE_FIELDS = list(openapi.SCHEMAS["Release"]["properties"])
 
 
-_STATE = BodyCache(4)
+_STATE = Region("api_state")
 
 
 class Ctx:
@@ -203,7 +204,7 @@ def benchmarks() -> Response:
     return ctx.respond(formats.json_response(body), involved)
 
 
-MAPDATA_CACHE = BodyCache(128)  # Germany-wide answers are ~300 KB; 21 Kommunen ~1 KB
+MAPDATA_CACHE = Region("mapdata")  # Germany-wide answers are ~300 KB; 21 Kommunen ~1 KB
 
 
 def _mapdata(ctx: Ctx) -> tuple[str, list[dict]]:

@@ -6,18 +6,14 @@ loads nothing: `page.set_content` with every request to any host refused.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
+from app.cache import Region
 from app.config import PROJECT_ROOT
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]  # fmt: skip
 STYLES = ("css/site.css", "css/bericht.css")
-_cache: OrderedDict[tuple, bytes] = OrderedDict()
-_lock = threading.Lock()
-MAX_CACHED = 16
+_PDFS = Region("pdf")
 
 
 def inline_styles() -> str:
@@ -51,14 +47,5 @@ def html_to_pdf(html: str, footer: str, chromium: str = "/usr/bin/chromium") -> 
 
 
 def cached_pdf(key: tuple, build) -> bytes:
-    """A published version's PDF is built once per key (it never changes)."""
-    with _lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    pdf = build()
-    with _lock:
-        _cache[key] = pdf
-        while len(_cache) > MAX_CACHED:
-            _cache.popitem(last=False)
-    return pdf
+    """A version's PDF, built once per key and data version (the app's one cache)."""
+    return _PDFS.get_or_build(key, build)

@@ -12,9 +12,10 @@ from app.api import envelope, formats, params
 from app.berichte import feed, pdf, store
 from app.berichte.render import render
 from app.berichte.values import release_dates
+from app.cache import Region
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
-from app.http_cache import BodyCache, data_version_now, etag_for
+from app.http_cache import data_version_now, etag_for
 from app.i18n import localized
 from app.problems import ApiProblem
 from app.security import public_url
@@ -24,7 +25,7 @@ bp = Blueprint("berichte", __name__)
 # documents, CORS and the OpenAPI route check apply as to every other API path.
 api_bp = Blueprint("berichte", __name__, url_prefix="/berichte")
 api_parent.register_blueprint(api_bp)
-_RENDERS = BodyCache(64)
+_RENDERS = Region("berichte")
 
 MAP_LICENCE = "Karten: © GeoBasis-DE / BKG 2021 (dl-de/by-2-0)"
 DATA_LICENCE = "Werte: © Statistische Ämter des Bundes und der Länder, Deutschland (dl-de/by-2-0)"

@@ -16,11 +16,11 @@ import brotli
 from flask import Blueprint, Response, current_app, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 
+from app.cache import Region
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
 from app.formatting import FLAG_TEXT, fmt_cell, fmt_value
 from app.http_cache import (
-    BodyCache,
     cached,
     data_version_now,
     etag_for,
@@ -311,7 +311,7 @@ def _context(st: dict, cm: dict, embed: bool) -> dict:
     )  # fmt: skip
 
 
-_HAVE = BodyCache(128)  # indicators with values per (data version, territory, level, release)
+_HAVE = Region("gebiet")  # indicators with values per (data version, territory, level, release)
 
 
 def render(embed: bool) -> Response:
@@ -336,7 +336,7 @@ def render(embed: bool) -> Response:
 
 # Outline bodies per (territory, level, data version), already compressed: 2.3 MB of JSON would
 # otherwise be brotli-compressed again on every request (≈ 100 ms each).
-_SHAPES = BodyCache(16)
+_SHAPES = Region("shapes")
 
 
 def _shape_bodies(territory: dict, ebene: str) -> dict:

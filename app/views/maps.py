@@ -10,11 +10,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.auth import is_editor
+from app.cache import Region
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
 from app.formatting import FLAG_TEXT, fmt_cell, fmt_value
 from app.http_cache import (
-    BodyCache,
     cached,
     conditional,
     data_version_now,
@@ -48,9 +48,9 @@ SCHEME_LABELS = {
 }
 _YEAR = re.compile(r"\d{4}")
 # Rendered folium maps per (indicator, year, classification, colours, release, language, …).
-_MAPS = BodyCache(256)
+_MAPS = Region("maps")
 # Query results per data version (a publish gives a new version; nothing stale is served).
-_DATA = BodyCache(512)
+_DATA = Region("data")
 
 
 def _link(embed: bool, **params) -> str:

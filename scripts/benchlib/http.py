@@ -133,17 +133,17 @@ def cold_map_cpu(database_url: str, indicators: list[str], years: list[int]) -> 
     The wall-clock figure above includes waiting for a CPU; on a shared machine that wait can
     be several times the work itself. process_time() counts only this process's CPU.
     """
-    from app import create_app, http_cache
-    from app.views import maps as views
+    from app import create_app
 
     app = create_app({"DATABASE_URL": database_url, "DATA_VERSION_TTL": 60})
     client = app.test_client()
+    cache = app.extensions["sozmon_cache"]
     client.get("/karte")  # topics and geometry: once per data version, not per request
     cpu, wall = [], []
     for ind in indicators:
         for year in years:
-            http_cache.PAGES._items.clear()
-            views._MAPS._items.clear()
+            cache.clear_region("pages")
+            cache.clear_region("maps")
             t0, c0 = time.perf_counter(), time.process_time()
             status = client.get(f"/karte?indikator={ind}&jahr={year}&klassen=gleich").status_code
             if status == 200:
