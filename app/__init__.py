@@ -1,4 +1,9 @@
-"""Sozialmonitoring Region Hannover: the Flask application factory."""
+"""The web layer: the Flask application factory and everything that knows about HTTP.
+
+Belongs here: requests and responses, pages, the API, translations, formatting for readers,
+caching (`app.cache`), security, the CLI. Must not be here: SQL and statistics (they belong in
+`indicators/` and `geodata/`, which the views call and which must never import `app`).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from pathlib import Path
 from flask import Flask
 from flask_compress import Compress
 
-from app import assets, config, db, errors, formatting, front, i18n, security
+from app import assets, config, db, errors, formatting, front, i18n, nav, security, sentences
 from app.cache import DataCache
 from app.config import PROJECT_ROOT
 
@@ -68,6 +73,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     front.init_app(app)
     i18n.init_app(app)
     formatting.init_app(app)
+    nav.init_app(app)  # navigation and cross-page links for every template
+    sentences.init_app(app)  # verdict, trend and benchmark wording for every template
     security.init_app(app)
     errors.init_app(app)
 

@@ -22,7 +22,8 @@ from geodata.loaders import load_boundaries
 from geodata.queries import REGION_AGS
 from geodata.report import LoadError
 from indicators import demo, zensus
-from indicators.loaders import load_catalogue, load_release, load_topics
+from indicators.importer import import_release
+from indicators.loaders import load_catalogue, load_topics
 from indicators.releases import publish as publish_release
 
 CATALOGUE_DIR = PROJECT_ROOT / "indicators" / "data"
@@ -166,8 +167,10 @@ def load_release_cmd(
     """
     try:
         with transaction() as conn:
-            rid, n = load_release(conn, list(paths), label, synthetic=synthetic, note=note,
-                                  progress=progress("Werte"))  # fmt: skip
+            # The one write path (the editors' import too): validated, written as a draft.
+            rid, checked = import_release(conn, list(paths), label, synthetic=synthetic, note=note,
+                                          progress=progress("Werte"))  # fmt: skip
+            n = len(checked.rows)
             if not draft:
                 publish_release(conn, label, current_app.config["SUPPRESS_NUMERATOR_BELOW"])
     except LoadError as err:
@@ -217,9 +220,10 @@ def demo_release_cmd(seed: int, label: str, out: Path | None) -> None:
             with tempfile.TemporaryDirectory() as tmp:
                 path = out or Path(tmp) / "demo.csv"
                 demo.write_csv(rows, path)
-                rid, n = load_release(conn, [path], label, synthetic=True,
-                                      note=demo.DEMO_NOTE.format(seed=seed),
-                                      progress=progress("Beispieldaten"))  # fmt: skip
+                rid, checked = import_release(conn, [path], label, synthetic=True,
+                                              note=demo.DEMO_NOTE.format(seed=seed),
+                                              progress=progress("Beispieldaten"))  # fmt: skip
+                n = len(checked.rows)
             publish_release(conn, label, current_app.config["SUPPRESS_NUMERATOR_BELOW"],
                             by="cli")  # fmt: skip
     except LoadError as err:

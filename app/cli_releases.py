@@ -157,7 +157,9 @@ def diff_cmd(a: str, b: str | None, out: Path | None) -> None:
         ra, rb = releases.by_label(conn, a), releases.by_label(conn, b)
         missing = [x for x, r in ((a, ra), (b, rb)) if r is None]
         if missing:
-            _refuse(releases.ReleaseError(f"Release {', '.join(missing)} gibt es nicht."))
+            _refuse(
+                releases.ReleaseError("release", f"Release {', '.join(missing)} gibt es nicht.")
+            )
         d = releases.diff(conn, ra["id"], rb["id"])
     c = d["counts"]
     click.echo(f"{a} → {b}: {c['geändert']} geändert, {c['neu']} neu, {c['entfallen']} entfallen.")
@@ -177,7 +179,7 @@ def _layer_diff(label: str) -> None:
     with get_engine().connect() as conn:
         rel = releases.by_label(conn, label)
         if rel is None:
-            _refuse(releases.ReleaseError(f"Release {label} gibt es nicht."))
+            _refuse(releases.ReleaseError("release", f"Release {label} gibt es nicht."))
         d = releases.changes(conn, rel["id"])
     c = d["counts"]
     click.echo(f"{label} ändert auf den Seiten: {c['geändert']} Werte geändert, {c['neu']} neu;"

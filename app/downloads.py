@@ -1,18 +1,21 @@
-"""Tables as downloads: CSV, German Excel CSV (';', decimal comma, UTF-8 BOM) and XLSX.
+"""The one table writer: CSV, German Excel CSV (';', decimal comma, UTF-8 BOM) and XLSX.
 
 Reusable by any view or API: build a `Table` (header lines with attribution, column names, rows
 whose numbers are `Num(value, decimals)`), then `response(table, fmt)`. Numbers are written with
 exactly the decimals shown on the page, so a download holds the same values as the screen.
+The API writes its rows with the same functions and the `API` preset (`app.api.formats`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from flask import Response
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 FORMATS = ("csv", "csv-de", "xlsx")
@@ -62,9 +65,26 @@ def safe_text(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _csv_cell(cell: Cell, decimal_comma: bool) -> str:
+@dataclass(frozen=True)
+class Preset:
+    """How a table is written: for people (pages) or for programs (the API)."""
+
+    # Standard CSV for programs stays byte-exact data; for people every text cell is defused.
+    defuse_standard_csv: bool
+    # People get a bold column row; programs read plain cells.
+    bold_columns: bool
+
+
+PAGE = Preset(defuse_standard_csv=True, bold_columns=True)
+API = Preset(defuse_standard_csv=False, bold_columns=False)
+
+
+def _csv_cell(cell: object, decimal_comma: bool, defuse: bool) -> str:
+    """One CSV field: '' for None, true/false, Num with its decimals, floats without '.0'."""
     if cell is None:
         return ""
+    if isinstance(cell, bool):
+        return "true" if cell else "false"
     if isinstance(cell, Num):
         if cell.value is None:
             return ""
@@ -74,50 +94,89 @@ def _csv_cell(cell: Cell, decimal_comma: bool) -> str:
         return text.replace(".", ",") if decimal_comma else text
     if isinstance(cell, int):
         return str(cell)
-    return safe_text(str(cell))
+    if isinstance(cell, float):
+        text = str(int(cell)) if cell.is_integer() and abs(cell) < 1e15 else repr(cell)
+        return text.replace(".", ",") if decimal_comma else text
+    if isinstance(cell, list | tuple):
+        return " ".join(str(v) for v in cell)
+    return safe_text(str(cell)) if defuse else str(cell)
 
 
-def to_csv(table: Table, german: bool = False) -> bytes:
-    """CSV bytes: standard (',' '.' UTF-8) or German Excel (';' ',' UTF-8 with BOM)."""
+def write_csv(
+    columns: list[str],
+    rows: Iterable[Sequence[object]],
+    german: bool = False,
+    header: Sequence[str] = (),
+    preset: Preset = PAGE,
+) -> str:
+    """CSV text: standard (',' '.') or for German Excel (';' ',' with a byte order mark)."""
     buf = io.StringIO()
+    if german:
+        buf.write("\ufeff")  # Excel only detects UTF-8 with a byte order mark
     writer = csv.writer(buf, delimiter=";" if german else ",", lineterminator="\r\n")
-    for line in table.header:
+    defuse = german or preset.defuse_standard_csv
+    for line in header:
         writer.writerow([safe_text(line)])
-    if table.header:
+    if header:
         writer.writerow([])
-    writer.writerow([safe_text(c) for c in table.columns])
-    for row in table.rows:
-        writer.writerow([_csv_cell(c, german) for c in row])
-    return ("\ufeff" if german else "").encode() + buf.getvalue().encode("utf-8")
+    writer.writerow([safe_text(c) if defuse else c for c in columns])
+    for row in rows:
+        writer.writerow([_csv_cell(c, german, defuse) for c in row])
+    return buf.getvalue()
 
 
-def to_xlsx(table: Table) -> bytes:
-    """An XLSX workbook: header lines, a bold column row, numbers as numbers with their format."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Daten"
-    for line in table.header:
+def _xlsx_cell(ws: object, cell: object) -> object:
+    """A worksheet cell: numbers stay numbers (with the page's format), text is never a formula."""
+    if isinstance(cell, Num):
+        out = WriteOnlyCell(ws, cell.rounded())
+        if cell.value is not None:
+            out.number_format = "0" if cell.decimals == 0 else "0." + "0" * cell.decimals
+        return out
+    if isinstance(cell, list | tuple):
+        return " ".join(map(str, cell))
+    return safe_text(cell) if isinstance(cell, str) else cell
+
+
+def write_xlsx(
+    columns: list[str],
+    rows: Iterable[Sequence[object]],
+    header: Sequence[str] = (),
+    notes: Sequence[tuple[str, str]] = (),
+    preset: Preset = PAGE,
+) -> bytes:
+    """An XLSX workbook: sheet 'Daten' (header lines, columns, rows), 'Hinweise' if notes."""
+    wb = Workbook(write_only=True)  # streams rows: a whole release is ~30,000 of them
+    ws = wb.create_sheet("Daten")
+    for line in header:
         ws.append([safe_text(line)])
-    if table.header:
+    if header:
         ws.append([])
-    ws.append([safe_text(c) for c in table.columns])
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
-    for row in table.rows:
-        values = []
-        for c in row:
-            values.append(
-                c.rounded() if isinstance(c, Num) else safe_text(c) if isinstance(c, str) else c
-            )
-        ws.append(values)
-        for cell, c in zip(ws[ws.max_row], row, strict=False):
-            if isinstance(c, Num) and c.value is not None:
-                cell.number_format = "0" if c.decimals == 0 else "0." + "0" * c.decimals
-            elif isinstance(c, str):
-                cell.data_type = "s"  # never a formula, whatever the text
+    names = []
+    for c in columns:
+        cell = WriteOnlyCell(ws, safe_text(c))
+        if preset.bold_columns:
+            cell.font = Font(bold=True)
+        names.append(cell)
+    ws.append(names)
+    for row in rows:
+        ws.append([_xlsx_cell(ws, c) for c in row])
+    if notes:
+        hints = wb.create_sheet("Hinweise")
+        for key, text in notes:
+            hints.append([key, safe_text(text)])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def to_csv(table: Table, german: bool = False) -> bytes:
+    """A page's table as CSV bytes (standard, or German Excel)."""
+    return write_csv(table.columns, table.rows, german, table.header).encode("utf-8")
+
+
+def to_xlsx(table: Table) -> bytes:
+    """A page's table as XLSX: header lines, a bold column row, numbers in the page's format."""
+    return write_xlsx(table.columns, table.rows, table.header)
 
 
 def response(table: Table, fmt: str) -> Response:

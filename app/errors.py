@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app import problems
+from indicators.errors import DomainError
 from indicators.text import Message
 
 
@@ -28,6 +29,11 @@ class BadRequestWithChoices(HTTPException):
         super().__init__(description=translate(message))
         self.code = code
         self.choices = choices or []
+
+
+def with_links(err: DomainError, choices: list[tuple[str, str]]) -> BadRequestWithChoices:
+    """A domain error as an error page that links to valid choices (the view knows the URLs)."""
+    return BadRequestWithChoices(err.status, err.message, choices)
 
 
 GENERIC = {
@@ -53,6 +59,17 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(BadRequestWithChoices)
     def with_choices(err: BadRequestWithChoices):
         return render_error(err.code, err.description, err.choices)
+
+    @app.errorhandler(DomainError)
+    def domain_error(err: DomainError):
+        # Not turned into a page with links by its view: the message, plus the valid values.
+        message = translate(err.message)
+        if request.path.startswith("/api/"):
+            slug = "not-found" if err.status == 404 else "invalid-parameter"
+            return problems.problem(err.status, slug, message, parameter=err.field)
+        if err.valid:
+            message = f"{message} " + _("Möglich: %(v)s.", v=", ".join(map(str, err.valid[:30])))
+        return render_error(err.status, message)
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):

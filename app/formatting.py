@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
+import re
 
 from babel.numbers import NumberPattern, parse_pattern
 from flask import Flask
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 # Downloads keep the German marker (a stable value for scripts); pages show withheld().
 WITHHELD = "geheim"
@@ -99,10 +101,27 @@ def fmt_number(value: float | None, decimals: int = 0) -> str:
     return fmt_value(value, decimals, "")
 
 
+def fmt_signed(value: float | None, decimals: int = 1, unit: str = "", points: bool = True) -> str:
+    """A difference with its sign: '+1,2 Pp.' (a difference of % values is in points), '±0'."""
+    if value is None:
+        return "–"
+    unit = _("Pp.") if unit == "%" and points else unit
+    if round(value, decimals) == 0:
+        return "±" + fmt_value(0, decimals, unit)
+    return ("+" if value > 0 else "") + fmt_value(value, decimals, unit)
+
+
+def code_spans(text: str) -> Markup:
+    """The document's `backtick` spans as <code> (everything else escaped)."""
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text))))
+
+
 def init_app(app: Flask) -> None:
     """Expose the formatters to templates."""
     app.jinja_env.filters["num"] = fmt_number
+    app.jinja_env.filters["code_spans"] = code_spans
     app.jinja_env.globals["fmt_value"] = fmt_value
+    app.jinja_env.globals["fmt_signed"] = fmt_signed
     app.jinja_env.globals["fmt_or_withheld"] = fmt_or_withheld
     app.jinja_env.globals["fmt_cell"] = fmt_cell
     app.jinja_env.globals["unit_label"] = unit_label

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import Flask, current_app, url_for
 from flask_babel import lazy_gettext as _l
+
+from app.db import get_conn
+from app.i18n import localized
+from app.maps import short_name
+from geodata.queries import list_areas
+from indicators.queries import topics_with_indicators
 
 # (endpoint, label); an entry shows only when its blueprint is registered.
 NAV = (
@@ -20,3 +26,29 @@ NAV = (
 def nav_items() -> list[tuple[str, str]]:
     """Navigation entries whose endpoints exist."""
     return [(e, str(label)) for e, label in NAV if e in current_app.view_functions]
+
+
+def map_url(indicator_id: str) -> str | None:
+    """Link to the map of an indicator when the map page exists."""
+    if "maps.karte" in current_app.view_functions:
+        return url_for("maps.karte", indikator=indicator_id)
+    return None
+
+
+def search_suggestions() -> list[str]:
+    """Names offered while typing in the search field (Kommunen, then indicators)."""
+    conn = get_conn()
+    names = [a["name"] for a in list_areas(conn)]
+    names += [localized(i, "name") for t in topics_with_indicators(conn) for i in t["indicators"]]
+    return names
+
+
+def init_app(app: Flask) -> None:
+    """Navigation and cross-page links for every template (whichever blueprints exist)."""
+    app.jinja_env.globals.update(
+        map_url=map_url, search_suggestions=search_suggestions, short_name=short_name
+    )
+
+    @app.context_processor
+    def inject_nav() -> dict:
+        return {"nav_items": nav_items, "synthetic": False}

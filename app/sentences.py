@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from flask import Flask
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from app.formatting import fmt_value
 
@@ -128,3 +130,47 @@ def cluster_sentence(name: str, cluster: str, p: float) -> str:
         )
     return _("%(name)s: %(label)s (p = %(p)s).", name=name, label=CLUSTER_LABELS[cluster],
              p=number(p, 3))  # fmt: skip
+
+
+_ARROWS = {"steigend": "↗", "fallend": "↘", "gleichbleibend": "→"}
+
+
+def trend_label(trend: dict | None) -> Markup:
+    """'↗ steigend, signifikant' or 'nicht bewertbar (Grund)' for a profile cell."""
+    if not trend or not trend.get("direction"):
+        reasons = {
+            "unit": _("kein Anteil und keine Rate"),
+            "no_counts": _("ohne Zähler und Nenner"),
+            "too_few": _("weniger als drei Jahre"),
+            "invalid_counts": _("Zähler passen nicht zum Test"),
+        }
+        why = reasons.get((trend or {}).get("reason"), _("keine Werte"))
+        return Markup('{} <span class="trend-why">({})</span>').format(_("nicht bewertbar"), why)
+    words = {"steigend": _("steigend"), "fallend": _("fallend"),
+             "gleichbleibend": _("gleichbleibend")}  # fmt: skip
+    sig = _("signifikant") if trend["significant"] else _("nicht signifikant")
+    return Markup(
+        '<span aria-hidden="true">{}</span> {}, <span class="trend-sig">{}</span>'
+    ).format(_ARROWS[trend["direction"]], words[trend["direction"]], sig)
+
+
+def verdict_label(bench: dict | None) -> str:
+    """'signifikant besser' …; for templates of other pages (profile, map)."""
+    return str(VERDICT_LABELS[(bench or {}).get("verdict", "not_assessable")])
+
+
+def benchmark_sentence_for(
+    name: str, indicator: dict, value, region_value, bench: dict | None
+) -> str:
+    """The plain-language sentence of a benchmark, for templates of other pages."""
+    bench = bench or {"verdict": "not_assessable", "reason": "missing"}
+    return benchmark_sentence(name, indicator, value, region_value, bench)
+
+
+def init_app(app: Flask) -> None:
+    """The sentences and labels that every page's templates use."""
+    app.jinja_env.globals.update(
+        trend_label=trend_label,
+        verdict_label=verdict_label,
+        benchmark_sentence=benchmark_sentence_for,
+    )

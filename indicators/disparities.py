@@ -12,6 +12,7 @@ from sqlalchemy import Connection, text
 
 from geodata.queries import REGION_AGS
 from indicators import spatial, stats
+from indicators.errors import DomainError
 from indicators.queries import (
     get_indicator,
     release_for,
@@ -19,10 +20,14 @@ from indicators.queries import (
     values_for_year,
     years_available,
 )
+from indicators.text import _
 from indicators.units import COUNT_UNITS
 
 POPULATION = "bev_insgesamt"
 MEASURES = ("cv_weighted", "cv", "theil", "gini", "ratio")
+PERIOD_MESSAGE = _(
+    "Der Zeitraum ist ungültig: „von“ muss vor „bis“ liegen, beide Jahre mit Werten."
+)
 
 # Per indicator the releases its shown values come from (the layered rule of view shown_value).
 SHOWN_SQL = (
@@ -32,12 +37,8 @@ SHOWN_SQL = (
 )
 
 
-class NotAvailable(LookupError):
-    """A requested indicator/year does not exist; carries what the view offers instead."""
-
-    def __init__(self, code: int, message: str, choices: list[tuple[str, dict, str]]):
-        super().__init__(message)
-        self.code, self.message, self.choices = code, message, choices
+class NotAvailable(DomainError):
+    """A requested indicator, year, period or measure has no data; `valid` lists what has."""
 
 
 # Caching is the app's business (one cache, keyed by the data version): domain functions take
@@ -139,18 +140,12 @@ def disparities_overview(
         return {"rows": [], "not_assessable": [], "years": [], "start": None, "end": None,
                 "measure": measure, "synthetic": False, "measures": MEASURES}  # fmt: skip
     if measure not in MEASURES:
-        raise NotAvailable(
-            400, "measure", [("disparities.index", {"mass": m}, m) for m in MEASURES]
-        )
+        raise NotAvailable("mass", _("Unbekanntes Streuungsmaß. Möglich sind:"), MEASURES)
     start = all_years[0] if start is None else start
     end = all_years[-1] if end is None else end
     for y in (start, end):
         if y not in all_years or start >= end:
-            choices = [
-                ("disparities.index", {"von": a, "bis": all_years[-1]}, f"{a}–{all_years[-1]}")
-                for a in all_years[:-1]
-            ]
-            raise NotAvailable(400, "period", choices)
+            raise NotAvailable("period", PERIOD_MESSAGE, all_years)
     rows, skipped = [], []
     for e in table.values():
         if e["indicator"]["unit"] in COUNT_UNITS:
@@ -249,17 +244,29 @@ def _resolve(conn: Connection, indicator_id: str, year: int | None) -> tuple[dic
     """The indicator, its shown release, its years and the chosen year, or NotAvailable."""
     ind = get_indicator(conn, indicator_id)
     if ind is None:
-        raise NotAvailable(404, "indicator", [("disparities.index", {}, "Disparitäten")])
+        raise NotAvailable(
+            "indikator", _("Die Kennzahl „%(id)s“ gibt es nicht.", id=indicator_id[:64]), status=404
+        )
     release = release_for(conn, indicator_id)
     years = years_available(conn, indicator_id, release["id"]) if release else []
     if not years:
-        raise NotAvailable(404, "no_values", [("disparities.index", {}, "Disparitäten")])
+        raise NotAvailable(
+            "indikator",
+            _(
+                "Für die Kennzahl „%(id)s“ liegen keine veröffentlichten Werte vor.",
+                id=indicator_id,
+            ),
+            status=404,
+        )
     if year is None:
         year = years[-1]
     if year not in years:
-        choices = [("disparities.detail", {"indicator_id": indicator_id, "jahr": y}, str(y))
-                   for y in years]  # fmt: skip
-        raise NotAvailable(404, "year", choices)
+        raise NotAvailable(
+            "jahr",
+            _("Für dieses Jahr liegen keine Werte der Kennzahl vor. Verfügbare Jahre:"),
+            years,
+            status=404,
+        )
     return ind, release, years, year
 
 

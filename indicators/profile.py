@@ -9,6 +9,7 @@ from sqlalchemy import Connection, text
 from geodata.levels import BUND_AGS
 from geodata.queries import REGION_AGS, locator_paths
 from indicators.disparities import area_benchmarks
+from indicators.errors import DomainError
 from indicators.queries import (
     get_release,
     indicator_sources,
@@ -26,14 +27,8 @@ ZENSUS_INDICATOR = "bev_zensus22"
 MODES = ("absolut", "index")
 
 
-class InvalidChoice(ValueError):
+class InvalidChoice(DomainError):
     """A request names something that does not exist; `field` says which parameter."""
-
-    def __init__(self, field: str, message: str, valid: list | None = None):
-        super().__init__(message)
-        self.field = field
-        self.message = message
-        self.valid = valid or []  # valid values where they are not a plain list of areas
 
 
 # Per indicator the values of the asked-for areas (layered rule, or one named release), the
@@ -393,7 +388,7 @@ def time_series(
     years = sorted({y for pts in data.values() for y, _ in pts})
     if not years:
         raise InvalidChoice(
-            "indikator", "Für diese Kennzahl gibt es in diesem Datenstand keine Werte."
+            "indikator", _("Für diese Kennzahl gibt es in diesem Datenstand keine Werte.")
         )
     lines = []
     for a in [REGION_AGS, *kommunen]:

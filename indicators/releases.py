@@ -7,8 +7,10 @@ import io
 
 from sqlalchemy import Connection, text
 
+from indicators.errors import Conflict
 from indicators.loaders import upsert_indicators
 from indicators.queries import get_release, values_for_year
+from indicators.text import _
 
 WITHHELD = "geheim"  # same word as app.formatting.WITHHELD (indicators/ must not import app/)
 RELEASE_COLUMNS = (
@@ -17,8 +19,8 @@ RELEASE_COLUMNS = (
 )
 
 
-class ReleaseError(Exception):
-    """A release operation that was refused; the message says why (German)."""
+class ReleaseError(Conflict):
+    """A release operation that was refused; the message says why."""
 
 
 def by_label(conn: Connection, label: str) -> dict | None:
@@ -107,7 +109,7 @@ def _locked(conn: Connection, label: str) -> dict:
         {"l": label},
     ).first()
     if row is None:
-        raise ReleaseError(f"Release {label!r} gibt es nicht.")
+        raise ReleaseError("release", _("Release „%(l)s“ gibt es nicht.", l=label), status=404)
     return dict(row._mapping)
 
 
@@ -115,7 +117,7 @@ def publish(conn: Connection, label: str, threshold: int, by: str | None = None)
     """Publish a draft (or re-publish a withdrawn release) in the caller's one transaction."""
     rel = _locked(conn, label)
     if rel["status"] == "published":
-        raise ReleaseError(f"Release {label!r} ist bereits veröffentlicht.")
+        raise ReleaseError("release", _("Release „%(l)s“ ist bereits veröffentlicht.", l=label))
     # Small-number protection keeps real persons from being identified; synthetic numbers
     # (Beispieldaten) describe nobody, so they are published as generated.
     withheld = 0 if rel["synthetic"] else apply_suppression(conn, rel["id"], threshold)
@@ -145,10 +147,13 @@ def rollback(conn: Connection, label: str | None = None, force: bool = False) ->
             )  # fmt: skip
         )
         if label is None:
-            raise ReleaseError("Es gibt keinen veröffentlichten Release.")
+            raise ReleaseError("release", _("Es gibt keinen veröffentlichten Release."), status=404)
     rel = _locked(conn, label)
     if rel["status"] != "published":
-        raise ReleaseError(f"Release {label!r} ist nicht veröffentlicht (Status {rel['status']}).")
+        raise ReleaseError(
+            "release",
+            _("Release „%(l)s“ ist nicht veröffentlicht (Status %(s)s).", l=label, s=rel["status"]),
+        )
     fallback = conn.execute(
         text(
             "SELECT i.indicator_id, (SELECT r.label FROM release r WHERE r.status = 'published'"
@@ -163,9 +168,15 @@ def rollback(conn: Connection, label: str | None = None, force: bool = False) ->
     uncovered = [r.indicator_id for r in fallback if r.label is None]
     if uncovered and not force:
         raise ReleaseError(
-            f"Nach dem Zurückziehen von {label!r} hätten {len(uncovered)} Indikatoren keinen"
-            f" veröffentlichten Datenstand mehr (z. B. {', '.join(uncovered[:5])})."
-            " Mit --force trotzdem zurückziehen."
+            "release",
+            _(
+                "Nach dem Zurückziehen von „%(l)s“ hätten %(n)s Indikatoren keinen veröffentlichten"
+                " Datenstand mehr (z. B. %(ids)s). Mit --force trotzdem zurückziehen.",
+                l=label,
+                n=len(uncovered),
+                ids=", ".join(uncovered[:5]),
+            ),
+            uncovered,
         )
     conn.execute(
         text("UPDATE release SET status = 'withdrawn', withdrawn_at = now() WHERE id = :id"),
@@ -179,7 +190,10 @@ def discard_draft(conn: Connection, label: str) -> int:
     """Delete a draft and its values (published and withdrawn releases are never deleted)."""
     rel = _locked(conn, label)
     if rel["status"] != "draft":
-        raise ReleaseError(f"Nur Entwürfe können verworfen werden; {label!r} ist {rel['status']}.")
+        raise ReleaseError(
+            "release",
+            _("Nur Entwürfe können verworfen werden; „%(l)s“ ist %(s)s.", l=label, s=rel["status"]),
+        )
     n = conn.execute(text("DELETE FROM value WHERE release_id = :id"), {"id": rel["id"]}).rowcount
     conn.execute(text("DELETE FROM release WHERE id = :id"), {"id": rel["id"]})
     return n

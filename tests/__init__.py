@@ -1,0 +1,1 @@
+"""Tests on a real PostGIS: template databases loaded once, cloned per test (no mocks)."""

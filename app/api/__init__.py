@@ -1,4 +1,8 @@
-"""The open-data API under /api/v1 (blueprint 'api'): JSON, GeoJSON, CSV, XLSX."""
+"""The open-data API under /api/v1 (blueprint 'api'): JSON, GeoJSON, CSV, XLSX.
+
+Belongs here: parameter checks against the OpenAPI document, envelopes, serialisation.
+Must not be here: queries (in `indicators/*queries`) or HTML; errors are problem+json.
+"""
 
 from app.api import explore  # noqa: F401  (registers /trends and /neighbours on bp)
 from app.api.views import bp

@@ -2,63 +2,28 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable, Iterable
 
 from flask import Response
-from openpyxl import Workbook
 
 from app.cache import Region
-from app.downloads import safe_text
+from app.downloads import API, write_csv, write_xlsx
 from app.openapi import LICENCE
 
 CSV_STANDARD, CSV_DE = "csv", "csv-de"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _cell(value: object, decimal_comma: bool) -> str:
-    """One CSV field: empty for None, true/false, integers without '.0', German comma if asked."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        text = str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-        return text.replace(".", ",") if decimal_comma else text
-    if isinstance(value, list | tuple):
-        return " ".join(str(v) for v in value)
-    # Spreadsheets would run "=…" as a formula; the standard CSV stays byte-exact data.
-    return safe_text(str(value)) if decimal_comma else str(value)
-
-
 def csv_text(rows: Iterable[dict], columns: list[str], variant: str = CSV_STANDARD) -> str:
     """CSV text: RFC 4180 (comma, dot) or for German Excel (semicolon, decimal comma, BOM)."""
-    excel = variant == CSV_DE
-    buf = io.StringIO()
-    if excel:
-        buf.write("\ufeff")  # Excel only detects UTF-8 with a byte order mark
-    writer = csv.writer(buf, delimiter=";" if excel else ",", lineterminator="\r\n")
-    writer.writerow(columns)
-    for r in rows:
-        writer.writerow([_cell(r.get(c), excel) for c in columns])
-    return buf.getvalue()
+    table = ([r.get(c) for c in columns] for r in rows)
+    return write_csv(columns, table, german=variant == CSV_DE, preset=API)
 
 
 def xlsx_bytes(rows: Iterable[dict], columns: list[str], notes: list[tuple[str, str]]) -> bytes:
     """An XLSX workbook: sheet 'Daten' with the rows, sheet 'Hinweise' with licence and sources."""
-    wb = Workbook(write_only=True)  # streams rows: the full release is ~30,000 of them
-    data = wb.create_sheet("Daten")
-    data.append(columns)
-    for r in rows:
-        data.append([_xlsx_cell(r.get(c)) for c in columns])
-    hints = wb.create_sheet("Hinweise")
-    for key, text in notes:
-        hints.append([key, safe_text(text)])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return write_xlsx(columns, ([r.get(c) for c in columns] for r in rows), notes=notes, preset=API)
 
 
 # A whole release as XLSX takes seconds to build and ~1.5 MB to keep.
@@ -95,12 +60,6 @@ _FEATURE = '"type" : "Feature",'
 def count_features(geojson: str) -> int:
     """Number of features in a FeatureCollection's text (PostGIS output), without parsing it."""
     return geojson.count(_FEATURE)
-
-
-def _xlsx_cell(value: object) -> object:
-    if isinstance(value, list):
-        return " ".join(map(str, value))
-    return safe_text(value) if isinstance(value, str) else value
 
 
 def header_safe(text: str) -> str:

@@ -158,7 +158,7 @@ class Renderer:
                            None if old is None else [o], self.text_of(ind, o))  # fmt: skip
 
     def veraenderung(self, p: dict) -> Markup:
-        from app.views.kommune import fmt_signed  # the profile's signed format ('+1,2 Pp.')
+        from app.formatting import fmt_signed  # the profile's signed format ('+1,2 Pp.')
 
         ind = self.indicator(p["indikator"])
         self.areas([p["gebiet"]])

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, render_template
-from markupsafe import Markup, escape
 
 from app import openapi, problems
 from app.db import get_conn
 from indicators.api_queries import published_releases
 
 bp = Blueprint("api_docs", __name__)
-
-
-@bp.app_template_filter("code_spans")
-def code_spans(text: str) -> Markup:
-    """The document's `backtick` spans as <code> (everything else escaped)."""
-    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text))))
 
 
 def _example(path: str, op: dict) -> str | None:

@@ -5,14 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app import charts, sentences
+from app import args, charts, sentences
 from app.db import get_conn
-from app.errors import BadRequestWithChoices
+from app.errors import BadRequestWithChoices, with_links
 from app.http_cache import domain_cache
 from app.i18n import localized
-from app.maps import short_name
 from indicators.disparities import (
-    MEASURES,
     NotAvailable,
     benchmark_rows,
     cluster_map,
@@ -21,7 +19,6 @@ from indicators.disparities import (
 )
 
 bp = Blueprint("disparities", __name__)
-bp.add_app_template_global(short_name, "short_name")  # map labels of the SVG maps
 
 # Three verdict colours plus "nicht bewertbar" (ColorBrewer RdYlBu ends; grey is no verdict).
 VERDICT_COLOURS = {"better": "#2c7bb6", "similar": "#ffffbf", "worse": "#d7191c",
@@ -33,42 +30,27 @@ CHART_SERIES = (("cv_weighted", "#00507d", ""), ("cv", "#d95f02", "6 4"),
                 ("gini", "#1b9e77", "2 3"), ("theil", "#7570b3", "10 3 2 3"))  # fmt: skip
 
 
-def _int_arg(name: str, choices: list[tuple[str, str]]) -> int | None:
-    """An optional integer query parameter; anything else is a 400 with choices."""
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return None
-    if not raw.isdigit() or len(raw) > 4:
-        raise BadRequestWithChoices(
-            400, _("Der Parameter „%(name)s“ muss eine Jahreszahl sein.", name=name), choices
-        )
-    return int(raw)
-
-
 def _not_available(err: NotAvailable, indicator_id: str | None = None) -> BadRequestWithChoices:
-    """Turn a query's NotAvailable into a German error page with links."""
-    messages = {
-        "indicator": _("Die Kennzahl „%(id)s“ gibt es nicht.", id=indicator_id),
-        "no_values": _(
-            "Für die Kennzahl „%(id)s“ liegen keine veröffentlichten Werte vor.", id=indicator_id
-        ),  # fmt: skip
-        "year": _("Für dieses Jahr liegen keine Werte der Kennzahl vor. Verfügbare Jahre:"),
-        "period": _(
-            "Der Zeitraum ist ungültig: „von“ muss vor „bis“ liegen, beide Jahre mit Werten."
-        ),
-        "measure": _("Unbekanntes Streuungsmaß. Möglich sind:"),
-    }
-    choices = [(url_for(ep, **args), label) for ep, args, label in err.choices]
-    if err.message == "measure":
+    """The domain's NotAvailable as an error page with links to what has data."""
+    if err.field == "mass":
         choices = [(url_for("disparities.index", mass=m), str(sentences.MEASURE_LABELS[m]))
-                   for m in MEASURES]  # fmt: skip
-    return BadRequestWithChoices(err.code, messages[err.message], choices)
+                   for m in err.valid]  # fmt: skip
+    elif err.field == "period":
+        last = err.valid[-1]
+        choices = [(url_for("disparities.index", von=a, bis=last), f"{a}–{last}")
+                   for a in err.valid[:-1]]  # fmt: skip
+    elif err.field == "jahr":
+        choices = [(url_for("disparities.detail", indicator_id=indicator_id, jahr=y), str(y))
+                   for y in err.valid]  # fmt: skip
+    else:
+        choices = [(url_for("disparities.index"), _("Disparitäten"))]
+    return with_links(err, choices)
 
 
 @bp.get("/disparitaeten")
 def index() -> str:
     back = [(url_for("disparities.index"), _("Disparitäten, ganzer Zeitraum"))]
-    start, end = _int_arg("von", back), _int_arg("bis", back)
+    start, end = args.year("von", back), args.year("bis", back)
     measure = request.args.get("mass", "cv_weighted")
     try:
         data = disparities_overview(get_conn(), start, end, measure, cache=domain_cache)
@@ -94,7 +76,7 @@ def _chart(spreads: list[dict], title: str) -> dict:
 @bp.get("/disparitaeten/<indicator_id>")
 def detail(indicator_id: str) -> str:
     back = [(url_for("disparities.detail", indicator_id=indicator_id), _("neuestes Jahr"))]
-    year = _int_arg("jahr", back)
+    year = args.year("jahr", back)
     try:
         data = indicator_disparities(get_conn(), indicator_id, year, cache=domain_cache)
     except NotAvailable as err:
@@ -108,26 +90,13 @@ def detail(indicator_id: str) -> str:
 @bp.get("/disparitaeten/<indicator_id>/cluster")
 def clusters(indicator_id: str) -> str:
     back = [(url_for("disparities.clusters", indicator_id=indicator_id), _("neuestes Jahr"))]
-    year = _int_arg("jahr", back)
+    year = args.year("jahr", back)
     try:
         data = cluster_map(get_conn(), indicator_id, year, cache=domain_cache)
     except NotAvailable as err:
         raise _not_available(err, indicator_id) from None
     return render_template("disparitaeten_cluster.html", **data, s=sentences,
                            colours=CLUSTER_COLOURS)  # fmt: skip
-
-
-@bp.app_template_global()
-def verdict_label(bench: dict | None) -> str:
-    """'signifikant besser' …; for templates of other pages (profile, map)."""
-    return str(sentences.VERDICT_LABELS[(bench or {}).get("verdict", "not_assessable")])
-
-
-@bp.app_template_global()
-def benchmark_sentence(name: str, indicator: dict, value, region_value, bench: dict | None) -> str:
-    """The plain-language sentence of a benchmark, for templates of other pages."""
-    bench = bench or {"verdict": "not_assessable", "reason": "missing"}
-    return sentences.benchmark_sentence(name, indicator, value, region_value, bench)
 
 
 def verdict_colouring(rows: list[dict], indicator: dict, region: dict | None) -> list[dict]:

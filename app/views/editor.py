@@ -23,7 +23,7 @@ from werkzeug.utils import secure_filename
 
 from app import audit, auth
 from app.db import get_conn, get_engine
-from app.errors import BadRequestWithChoices
+from app.errors import BadRequestWithChoices, translate
 from geodata.report import LoadError
 from indicators import releases
 from indicators.importer import import_release, report_csv
@@ -168,7 +168,7 @@ def publish(release_id: int):
             audit.record(conn, auth.current_editor(), "publish", rel["label"],
                          f"{res['withheld']} geheim", request.remote_addr)  # fmt: skip
     except releases.ReleaseError as err:
-        flash(str(err))
+        flash(translate(err.message))
         return redirect(url_for("editor.release", release_id=release_id))
     flash(_("Release %(l)s veröffentlicht; %(n)d Werte geheim gehalten.", l=rel["label"],
             n=res["withheld"]))  # fmt: skip

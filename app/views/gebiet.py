@@ -16,6 +16,7 @@ import brotli
 from flask import Blueprint, Response, current_app, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 
+from app import args
 from app.cache import Region
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
@@ -48,7 +49,6 @@ bp = Blueprint("gebiet_karte", __name__)
 DEFAULT_INDICATOR = "bev_anteil_65plus"  # real at every level, so a Germany map opens with data
 PAGE_SIZE = 100
 BOUNDARY_ATTRIBUTION = "© GeoBasis-DE / BKG 2021"
-_YEAR = re.compile(r"\d{4}")
 _AGS = re.compile(r"DG|\d{2}|\d{5}")
 EBENE_LABELS = {"land": "Länder", "kreis": "Kreise", "gemeinde": "Gemeinden"}
 SCHEMES = ("sequenziell", "divergierend")
@@ -77,18 +77,6 @@ def _territory_choices(conn, ebene: str | None = None) -> list[tuple[str, str]]:
     return out
 
 
-def _int_arg(name: str, default: int) -> int:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return default
-    if not raw.isdigit() or len(raw) > 6 or int(raw) < 1:
-        raise BadRequestWithChoices(
-            400, _("Der Parameter „%(name)s“ muss eine ganze Zahl ab 1 sein.", name=name),
-            [(_link(**{k: v for k, v in request.args.items() if k != name}), _("Ohne diesen Parameter aufrufen"))],
-        )  # fmt: skip
-    return int(raw)
-
-
 def _place() -> tuple[dict, str]:
     """The territory and level from gebiet/ebene; unknown ones are a 4xx with the choices."""
     conn = get_conn()
@@ -110,15 +98,7 @@ def _place() -> tuple[dict, str]:
 
 
 def _release_param() -> int | None:
-    raw = request.args.get("release")
-    if raw in (None, ""):
-        return None
-    if not raw.isdigit() or len(raw) > 9:
-        raise BadRequestWithChoices(
-            400, _("„%(r)s“ ist keine gültige Nummer eines Datenstands.", r=raw[:40]),
-            [(_link(gebiet=request.args.get("gebiet"), ebene=request.args.get("ebene")), _("Karte mit dem neuesten Datenstand"))],
-        )  # fmt: skip
-    return int(raw)
+    return args.integer("release", [(_link(gebiet=request.args.get("gebiet"), ebene=request.args.get("ebene")), _("Karte mit dem neuesten Datenstand"))], lo=1)  # fmt: skip
 
 
 def state() -> dict:
@@ -162,17 +142,15 @@ def state() -> dict:
             404, _("Für „%(i)s“ gibt es auf der Ebene %(e)s in %(g)s keine Werte.", i=ind["name_de"], e=_ebene_label(ebene), g=territory["name"]),
             other + choices(),
         )  # fmt: skip
-    raw_year = request.args.get("jahr")
     year_links = [(_link(**g, indikator=ind["id"], jahr=y), str(y)) for y in years]
-    if raw_year in (None, ""):
+    year = args.year("jahr", year_links, years[-1])
+    if year is None:
         year = scope_default_year(conn, ind["id"], territory, ebene, release_id) or years[-1]
-    elif not _YEAR.fullmatch(raw_year) or int(raw_year) not in years:
+    elif year not in years:
         raise BadRequestWithChoices(
-            404, _("Für „%(i)s“ gibt es im Jahr %(y)s hier keine Daten. Verfügbar: %(a)s–%(b)s.", i=ind["name_de"], y=raw_year[:8], a=years[0], b=years[-1]),
+            404, _("Für „%(i)s“ gibt es im Jahr %(y)s hier keine Daten. Verfügbar: %(a)s–%(b)s.", i=ind["name_de"], y=year, a=years[0], b=years[-1]),
             year_links,
         )  # fmt: skip
-    else:
-        year = int(raw_year)
     method = request.args.get("klassen") or classify.default_classification(ind["unit"])
     base = dict(g, indikator=ind["id"], jahr=year)
     if method not in classify.CLASSIFICATIONS:
@@ -293,7 +271,7 @@ def _areas_json(cm: dict) -> str:
 
 
 def _context(st: dict, cm: dict, embed: bool) -> dict:
-    page = _int_arg("seite", 1)
+    page = args.integer("seite", args.without("seite"), lo=1) or 1
     table_rows, pages = _table_page(cm["rows"], page)
     p = st["params"]
     t = st["territory"]

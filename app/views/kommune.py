@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from markupsafe import Markup
 
-from app import charts, downloads
+from app import args, charts, downloads
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
-from app.formatting import fmt_value
 from app.http_cache import page_cache
 from app.profile_tables import compare_table, profile_table
 from indicators.classify import COUNT_UNITS
@@ -19,32 +17,6 @@ from indicators.queries import get_indicator, list_releases
 from indicators.trend_queries import area_trends
 
 bp = Blueprint("kommune", __name__)
-
-
-def int_arg(name: str) -> int | None:
-    """An optional integer query parameter; anything else is a 400 with a German message."""
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return None
-    if not raw.isdigit() or len(raw) > 6:
-        raise BadRequestWithChoices(
-            400, _("Der Parameter „%(name)s“ muss eine ganze Zahl sein.", name=name),
-            [(request.path, _("Ohne diesen Parameter aufrufen"))],
-        )  # fmt: skip
-    return int(raw)
-
-
-def format_arg() -> str | None:
-    """The download format (?format=csv|csv-de|xlsx) or None for the HTML page."""
-    fmt = request.args.get("format")
-    if fmt is None:
-        return None
-    if fmt not in downloads.FORMATS:
-        raise BadRequestWithChoices(
-            400, _("Das Format „%(fmt)s“ gibt es nicht.", fmt=fmt[:40]),
-            [(url_for(request.endpoint, **request.view_args, format=f), f) for f in downloads.FORMATS],
-        )  # fmt: skip
-    return fmt
 
 
 def choices_error(err: InvalidChoice, endpoint: str, **kwargs) -> BadRequestWithChoices:
@@ -81,48 +53,6 @@ def choices_error(err: InvalidChoice, endpoint: str, **kwargs) -> BadRequestWith
     )  # fmt: skip
 
 
-@bp.app_template_global()
-def fmt_signed(value: float | None, decimals: int = 1, unit: str = "", points: bool = True) -> str:
-    """A difference with its sign: '+1,2 Pp.' (a difference of % values is in points), '±0'."""
-    if value is None:
-        return "–"
-    unit = _("Pp.") if unit == "%" and points else unit
-    if round(value, decimals) == 0:
-        return "±" + fmt_value(0, decimals, unit)
-    return ("+" if value > 0 else "") + fmt_value(value, decimals, unit)
-
-
-_ARROWS = {"steigend": "↗", "fallend": "↘", "gleichbleibend": "→"}
-
-
-@bp.app_template_global()
-def trend_label(trend: dict | None) -> Markup:
-    """'↗ steigend, signifikant' or 'nicht bewertbar (Grund)' for a profile cell."""
-    if not trend or not trend.get("direction"):
-        reasons = {
-            "unit": _("kein Anteil und keine Rate"),
-            "no_counts": _("ohne Zähler und Nenner"),
-            "too_few": _("weniger als drei Jahre"),
-            "invalid_counts": _("Zähler passen nicht zum Test"),
-        }
-        why = reasons.get((trend or {}).get("reason"), _("keine Werte"))
-        return Markup('{} <span class="trend-why">({})</span>').format(_("nicht bewertbar"), why)
-    words = {"steigend": _("steigend"), "fallend": _("fallend"),
-             "gleichbleibend": _("gleichbleibend")}  # fmt: skip
-    sig = _("signifikant") if trend["significant"] else _("nicht signifikant")
-    return Markup(
-        '<span aria-hidden="true">{}</span> {}, <span class="trend-sig">{}</span>'
-    ).format(_ARROWS[trend["direction"]], words[trend["direction"]], sig)
-
-
-@bp.app_template_global()
-def map_url(indicator_id: str) -> str | None:
-    """Link to the map of an indicator when the map page exists."""
-    if "maps.karte" in current_app.view_functions:
-        return url_for("maps.karte", indikator=indicator_id)
-    return None
-
-
 @bp.get("/kommunen")
 def index() -> str:
     areas = area_overview(get_conn())
@@ -132,7 +62,12 @@ def index() -> str:
 @bp.get("/kommune/<ags>", endpoint="profile")
 @page_cache
 def profile_page(ags: str):
-    release, y0, y1, fmt = int_arg("release"), int_arg("von"), int_arg("bis"), format_arg()
+    release, y0, y1, fmt = (
+        args.integer("release", args.without("release"), lo=1),
+        args.year("von", args.without("von")),
+        args.year("bis", args.without("bis")),
+        args.download_format(),
+    )
     # A period the form cannot mean (von >= bis) is explained beside the form, which keeps the
     # chosen years; the page shows the default period meanwhile. Downloads still get a 400.
     period_error = None
@@ -183,7 +118,7 @@ def compare_form():
 
 @bp.get("/vergleich/<ags_a>/<ags_b>", endpoint="compare")
 def compare_page(ags_a: str, ags_b: str):
-    release, fmt = int_arg("release"), format_arg()
+    release, fmt = args.integer("release", args.without("release"), lo=1), args.download_format()
     try:
         c = compare(get_conn(), ags_a, ags_b, release)
     except InvalidChoice as err:

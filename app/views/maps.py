@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, current_app, make_response, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app import args
 from app.auth import is_editor
 from app.cache import Region
 from app.db import get_conn
@@ -24,8 +23,9 @@ from app.http_cache import (
 from app.maps import MapParts, build_map, short_name
 from app.nav import nav_items
 from app.security import with_inline_scripts
+from app.sentences import verdict_label
 from app.views import gebiet
-from app.views.disparities import verdict_colouring, verdict_label
+from app.views.disparities import verdict_colouring
 from indicators import classify
 from indicators.map_queries import map_area_values, map_context, map_geometry, picker_topics
 from indicators.queries import indicator_sources
@@ -46,7 +46,6 @@ SCHEME_LABELS = {
     "divergierend": _l("Divergierend um den Wert der Region"),
     "vergleich": _l("Vergleich mit der Region (signifikant besser / ähnlich / schlechter)"),
 }
-_YEAR = re.compile(r"\d{4}")
 # Rendered folium maps per (indicator, year, classification, colours, release, language, …).
 _MAPS = Region("maps")
 # Query results per data version (a publish gives a new version; nothing stale is served).
@@ -68,15 +67,9 @@ def _indicator_choices(topics: list[dict], embed: bool) -> list[tuple[str, str]]
 
 
 def _parse_release() -> int | None:
-    raw = request.args.get("release")
-    if raw is None or raw == "":
-        return None
-    if not raw.isdigit() or len(raw) > 9:
-        raise BadRequestWithChoices(
-            400, _("„%(r)s“ ist keine gültige Nummer eines Datenstands.", r=raw[:40]),
-            [(url_for("maps.karte"), _("Karte mit dem neuesten Datenstand"))],
-        )  # fmt: skip
-    return int(raw)
+    return args.integer(
+        "release", [(url_for("maps.karte"), _("Karte mit dem neuesten Datenstand"))], lo=1
+    )
 
 
 def _context(conn, indicator_id: str, release_id: int | None, topics: list[dict]) -> dict:
@@ -118,21 +111,14 @@ def state_from_request(embed: bool) -> dict:
         )  # fmt: skip
     years = ctx["years"]
     year_links = [(_link(embed, indikator=ind["id"], jahr=y), str(y)) for y in years]
-    raw_year = request.args.get("jahr")
-    if raw_year in (None, ""):
+    year = args.year("jahr", year_links, years[-1])
+    if year is None:
         year = ctx["default_year"]
-    elif not _YEAR.fullmatch(raw_year):
+    elif year not in years:
         raise BadRequestWithChoices(
-            400, _("„%(j)s“ ist keine gültige Jahreszahl (vierstellig, z. B. %(y)s).", j=raw_year[:40], y=years[-1]),
+            404, _("Für „%(i)s“ gibt es im Jahr %(y)s keine Daten. Verfügbar: %(a)s–%(b)s.", i=ind["name_de"], y=year, a=years[0], b=years[-1]),
             year_links,
         )  # fmt: skip
-    else:
-        year = int(raw_year)
-        if year not in years:
-            raise BadRequestWithChoices(
-                404, _("Für „%(i)s“ gibt es im Jahr %(y)s keine Daten. Verfügbar: %(a)s–%(b)s.", i=ind["name_de"], y=year, a=years[0], b=years[-1]),
-                year_links,
-            )  # fmt: skip
     method = request.args.get("klassen") or classify.default_classification(ind["unit"])
     if method not in classify.CLASSIFICATIONS:
         raise BadRequestWithChoices(

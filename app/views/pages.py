@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.db import get_conn
 from app.i18n import localized
-from app.nav import nav_items
+from app.nav import search_suggestions
 from app.security import with_inline_scripts
 from geodata.queries import list_areas
 from indicators.queries import list_releases, topics_with_indicators
@@ -27,11 +27,6 @@ MAX_QUERY = 80  # characters of a search term that are looked at
 def _endpoint(name: str) -> str | None:
     """An endpoint if another blueprint provides it (the start page links onward)."""
     return name if name in current_app.view_functions else None
-
-
-@bp.app_context_processor
-def inject_nav() -> dict:
-    return {"nav_items": nav_items, "synthetic": False}
 
 
 def _start_map() -> dict | None:
@@ -98,21 +93,8 @@ def search():
     return render_template(
         "suche.html", query=query, areas=areas, indicators=indicators,
         map_endpoint=_endpoint("maps.karte"), profile_endpoint=_endpoint("kommune.profile"),
-        datalist=_suggestions(conn),
+        datalist=search_suggestions(),
     )  # fmt: skip
-
-
-def _suggestions(conn) -> list[str]:
-    """Names offered while typing in the search field (Kommunen, then indicators)."""
-    names = [a["name"] for a in list_areas(conn)]
-    names += [localized(i, "name") for t in topics_with_indicators(conn) for i in t["indicators"]]
-    return names
-
-
-@bp.app_template_global()
-def search_suggestions() -> list[str]:
-    """The search field's suggestions, for templates that show the search form."""
-    return _suggestions(get_conn())
 
 
 @bp.get("/barrierefreiheit")

@@ -5,12 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app import charts, downloads
+from app import args, charts, downloads
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
 from app.i18n import localized
 from app.profile_tables import series_table
-from app.views.kommune import format_arg, int_arg
 from indicators.profile import InvalidChoice, time_series, valid_areas
 from indicators.queries import topics_with_indicators
 
@@ -51,7 +50,7 @@ def zeitreihe():
         k.strip() for v in request.args.getlist("kommunen") for k in v.split(",") if k.strip()
     ]
     mode = request.args.get("darstellung") or "absolut"
-    release, fmt = int_arg("release"), format_arg()
+    release, fmt = args.integer("release", args.without("release"), lo=1), args.download_format()
     # Too many ticks in the form: explain beside it, keep every tick, draw the first ones.
     form_error, chosen = None, kommunen[:50]
     if len(set(kommunen)) > MAX_KOMMUNEN and not fmt:

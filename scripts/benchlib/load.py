@@ -36,7 +36,7 @@ def release_load(database_url: str, runs: int) -> dict:
     """Validate + load the demo release's rows (rolled back) vs COPY into a bare temp table."""
     from app import create_app
     from indicators import demo
-    from indicators.loaders import load_release
+    from indicators.importer import import_release
 
     app = create_app({"DATABASE_URL": database_url})
     engine = app.extensions["sozmon_engine"]
@@ -50,7 +50,7 @@ def release_load(database_url: str, runs: int) -> dict:
         for _ in range(runs):
             with engine.connect() as conn:
                 t0 = time.perf_counter()
-                load_release(conn, [path], "bench-load", synthetic=True)
+                import_release(conn, [path], "bench-load", synthetic=True)
                 ours.append(time.perf_counter() - t0)
                 conn.rollback()  # nothing of the benchmark stays in the database
             with engine.connect() as conn:

@@ -1,0 +1,97 @@
+"""The served-data core: one cache, one argument parser, one domain error type."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from app.cache import DataCache
+from indicators.errors import DomainError, NotFound
+from indicators.text import _
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_a_new_data_version_empties_every_region_at_once():
+    cache = DataCache({"pages": 4, "maps": 2})
+    assert cache.data_version(lambda: "v1", ttl=0) == "v1"
+    cache.put("pages", "a", 1, "v1")
+    cache.put("maps", "m", 2, "v1")
+    assert cache.data_version(lambda: "v1", ttl=0) == "v1"  # unchanged: kept
+    assert cache.get("pages", "a") == 1 and cache.get("maps", "m") == 2
+    cache.data_version(lambda: "v2", ttl=0)
+    assert cache.items("pages") == [] and cache.items("maps") == []
+
+
+def test_an_item_built_from_an_older_version_is_not_kept():
+    cache = DataCache({"data": 4})
+    cache.data_version(lambda: "v1", ttl=0)
+    cache.data_version(lambda: "v2", ttl=0)  # a publish while the item was being built
+    cache.put("data", "k", "built from v1", "v1")
+    assert cache.get("data", "k") is None
+
+
+def test_regions_are_bounded_least_recently_used_first():
+    cache = DataCache({"maps": 2})
+    cache.data_version(lambda: "v", ttl=0)
+    for key in "abc":
+        cache.put("maps", key, key.upper())
+    assert [k for k, _v in cache.items("maps")] == ["b", "c"]
+
+
+def test_the_version_is_read_again_only_after_the_ttl():
+    cache = DataCache({"pages": 1})
+    reads = []
+    cache.data_version(lambda: reads.append(1) or "v", ttl=3600)
+    cache.data_version(lambda: reads.append(1) or "w", ttl=3600)
+    assert len(reads) == 1 and cache.version == "v"
+
+
+def test_no_module_level_cache_outside_the_one_cache():
+    # Memoised code (compiled templates, parsed number patterns, the OpenAPI document built from
+    # code) is allowed where it is made; data must live in app/cache.py's regions.
+    allowed = {"app/cache.py", "app/maps.py", "app/formatting.py", "app/openapi.py"}
+    pattern = re.compile(r"^(\w+\s*(:[^=]*)?=\s*(OrderedDict\(|BodyCache\(|\{\}\s*#.*cache)|@(functools\.)?(lru_)?cache)", re.M)  # fmt: skip
+    offenders = [
+        str(p.relative_to(ROOT))
+        for package in ("app", "indicators", "geodata")
+        for p in (ROOT / package).rglob("*.py")
+        if str(p.relative_to(ROOT)) not in allowed and pattern.search(p.read_text("utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_domain_errors_carry_status_field_message_and_valid_values():
+    err = NotFound("jahr", _("Für %(y)s gibt es keine Werte.", y=2030), [2015, 2016])
+    assert err.status == 404 and err.field == "jahr" and err.valid == [2015, 2016]
+    assert str(err) == "Für 2030 gibt es keine Werte."  # German outside a request (CLI, logs)
+    assert DomainError("x", "kaputt", status=409).status == 409
+
+
+@pytest.mark.parametrize(
+    "url, parameter",
+    [
+        ("/karte?indikator=sgb2_quote&release=%C2%B2", "release"),  # '²': isdigit() but no int
+        ("/karte?indikator=sgb2_quote&jahr=%C2%B2%C2%B2%C2%B2%C2%B2", "jahr"),
+        ("/kommune/03241001?von=%C2%B2", "von"),
+        ("/kommune/03241001?release=99999999999999", "release"),
+        ("/vergleich/03241001/03241002?release=-1", "release"),
+        ("/zeitreihe?indikator=sgb2_quote&release=%C2%B3", "release"),
+        ("/disparitaeten?von=%D9%A3%D9%A3", "von"),
+        ("/karte?gebiet=03&ebene=gemeinde&indikator=bev_insgesamt&release=%C2%B2", "release"),
+    ],
+)
+def test_every_page_parses_numbers_alike_and_names_the_parameter(client, url, parameter):
+    r = client.get(url)
+    assert r.status_code == 400, (url, r.status_code)
+    assert f"„{parameter}“" in r.get_data(as_text=True) or "Datenstand" in r.get_data(as_text=True)
+
+
+def test_a_domain_error_is_a_page_or_a_problem_document_in_the_request_language(client):
+    page = client.get("/disparitaeten?mass=unbekannt&lang=en")
+    assert page.status_code == 400 and "Unknown" in page.get_data(as_text=True)
+    assert "mass=cv" in page.get_data(as_text=True)  # links to the measures that exist
+    german = client.get("/disparitaeten/gibt_es_nicht?lang=de")
+    assert german.status_code == 404 and "gibt es nicht" in german.get_data(as_text=True)
