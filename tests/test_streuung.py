@@ -136,7 +136,10 @@ def test_page_draws_every_kommune_in_chart_and_map_with_table(client):
     assert html.count('class="region-mark"') == 2  # the Region, marked distinctly
     assert 'class="fit"' in html  # the least-squares line
     assert "R²" in html and "13111-02-02-5-B" in html and "dl-de/by-2-0" in html
-    assert "Beispieldaten" not in html.split('<section class="streuung-sources"')[1].split("</section>")[0]
+    assert (
+        "Beispieldaten"
+        not in html.split('<section class="streuung-sources"')[1].split("</section>")[0]
+    )
     # Only the pair's years are offered.
     years = re.search(r'<select id="jahr" name="jahr">(.*?)</select>', html, re.S).group(1)
     assert re.findall(r'value="(\d{4})"', years) == [str(y) for y in range(2024, 2011, -1)]
@@ -170,12 +173,19 @@ def test_comparison_group_redirects_to_the_permalink(client):
 @pytest.mark.parametrize(
     ("query", "status", "words"),
     [
-        ("x=nope&y=sgb2_quote", 404, ["nope", "x-Achse", "/streuung?y=sgb2_quote&amp;x=alo_anteil"]),
+        (
+            "x=nope&y=sgb2_quote",
+            404,
+            ["nope", "x-Achse", "/streuung?y=sgb2_quote&amp;x=alo_anteil"],
+        ),
         ("x=alo_anteil&y=nope", 404, ["nope", "y-Achse", "x=alo_anteil&amp;y=sgb2_quote"]),
         ("x=alo_anteil&y=alo_anteil", 400, ["dieselbe Kennzahl", "y=sgb2_quote"]),
         ("x=alo_anteil&y=sgb2_quote&jahr=zwei", 400, ["keine gültige Jahreszahl", "jahr=2024"]),
-        ("x=alo_anteil&y=sgb2_quote&jahr=1999", 404, ["im Jahr 1999", "Gemeinsame Jahre: 2012",
-                                                      "jahr=2012"]),
+        (
+            "x=alo_anteil&y=sgb2_quote&jahr=1999",
+            404,
+            ["im Jahr 1999", "Gemeinsame Jahre: 2012", "jahr=2012"],
+        ),
         ("x=bev_zensus22&y=efh_anteil", 404, ["kein gemeinsames Jahr", "y=bev_insgesamt"]),
         ("auswahl=03241001,12345678", 400, ["12345678", "auswahl=03241011"]),
         ("auswahl=" + ",".join(KOMMUNEN * 2), 400, ["Höchstens 21 Kommunen"]),
@@ -232,7 +242,9 @@ def test_svg_image_is_a_standalone_document_with_source_and_licence(client):
     # Only the selection is labelled in the image (no stylesheet hides the others there).
     labels = " ".join("".join(t.itertext()) for t in root.iterfind(".//s:text", ns))
     assert "Lehrte" in labels and "Garbsen" not in labels
-    en = client.get("/streuung.svg?x=alo_anteil&y=sgb2_quote&jahr=2024&lang=en").get_data(as_text=True)
+    en = client.get("/streuung.svg?x=alo_anteil&y=sgb2_quote&jahr=2024&lang=en").get_data(
+        as_text=True
+    )
     assert "Licence: dl-de/by-2-0" in en and "Sample data" in en
     assert client.get("/streuung.svg?x=nope&y=sgb2_quote").status_code == 404
 
@@ -242,7 +254,9 @@ def test_svg_image_is_a_standalone_document_with_source_and_licence(client):
 
 def _validate(body: dict, ref: str) -> None:
     doc = document()
-    jsonschema.validate(body, {"$ref": f"#/components/schemas/{ref}", "components": doc["components"]})
+    jsonschema.validate(
+        body, {"$ref": f"#/components/schemas/{ref}", "components": doc["components"]}
+    )
 
 
 def test_api_points_and_regression_match_the_page(client, conn):

@@ -78,14 +78,19 @@ def test_keyboard_focus_and_multi_select_in_chart_and_map(page, live_server):
     page.keyboard.press(" ")
     chosen = sorted([first, second])
     for ags in chosen:
-        assert page.locator(f'.chart-wide circle.dot[data-ags="{ags}"]').get_attribute("aria-checked") == "true"
+        assert (
+            page.locator(f'.chart-wide circle.dot[data-ags="{ags}"]').get_attribute("aria-checked")
+            == "true"
+        )
         assert "is-selected" in _classes(page, f'path.map-shape[data-ags="{ags}"]')
         assert page.locator(f'.auswahl-list input[value="{ags}"]').is_checked()
     assert f"auswahl={chosen[0]}%2C{chosen[1]}" in page.url
     assert "Ausgewählt" in page.locator("#auswahl-status").inner_text()
     # Tab leaves the chart (the narrow drawing is hidden) and enters the map: one stop each.
     page.keyboard.press("Tab")
-    assert page.evaluate("() => document.activeElement.closest('svg').classList.contains('streuung-map-svg')")
+    assert page.evaluate(
+        "() => document.activeElement.closest('svg').classList.contains('streuung-map-svg')"
+    )
     map_ags = page.evaluate("() => document.activeElement.getAttribute('data-ags')")
     assert "is-hot" in _classes(page, f'.chart-wide circle.dot[data-ags="{map_ags}"]')
     for key in ("ArrowDown", "ArrowRight", "ArrowUp", "ArrowLeft"):
@@ -100,7 +105,9 @@ def test_keyboard_focus_and_multi_select_in_chart_and_map(page, live_server):
         target in expected)  # fmt: skip
     # The address is a permalink: loading it shows the same selection, drawn by the server.
     page.goto(page.url)
-    marked = page.eval_on_selector_all("path.map-shape.is-selected", "els => els.map(e => e.dataset.ags)")
+    marked = page.eval_on_selector_all(
+        "path.map-shape.is-selected", "els => els.map(e => e.dataset.ags)"
+    )
     assert sorted(marked) == expected
 
 
@@ -134,7 +141,10 @@ def test_year_list_follows_the_chosen_pair(page, live_server):
     page.select_option("#y", "bev_insgesamt")
     page.get_by_role("button", name="Anzeigen", exact=True).click()
     page.wait_for_url(re.compile(r"x=bev_zensus22&y=bev_insgesamt&jahr=2022"))
-    assert page.locator("svg.scatter").first.is_visible() or page.locator(".chart-narrow svg").is_visible()
+    assert (
+        page.locator("svg.scatter").first.is_visible()
+        or page.locator(".chart-narrow svg").is_visible()
+    )
 
 
 def test_embed_links_chart_and_map(page, live_server):
