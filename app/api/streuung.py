@@ -9,8 +9,9 @@ from flask import Response
 from app.api import envelope, formats
 from app.api.views import Ctx, bp
 from app.problems import ApiProblem
+from app.views.streuung import years_by_indicator
 from indicators.profile import InvalidChoice
-from indicators.scatter_queries import Scatter, ScatterPoint, indicator_years, scatter
+from indicators.scatter_queries import Scatter, ScatterPoint, scatter
 
 INDICATOR_KEYS = ("id", "name_de", "name_en", "unit", "decimals")
 
@@ -54,7 +55,7 @@ def streuung() -> Response:
                              parameter=name)  # fmt: skip
     if r := ctx.unchanged():
         return r
-    years = indicator_years(ctx.conn)
+    years = years_by_indicator()
     try:
         s = scatter(ctx.conn, a["x"], a["y"], int(a["jahr"]) if "jahr" in a else None, years)
     except InvalidChoice as err:

@@ -7,10 +7,12 @@ German (or English) 4xx page naming the valid choices.
 
 from __future__ import annotations
 
+import json
 import re
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -49,14 +51,15 @@ POPULATION_NAMES = {
 }
 
 
-def _years() -> dict[str, list[int]]:
-    """Per indicator its years with Kommune values, once per data version."""
+def years_by_indicator() -> dict[str, list[int]]:
+    """Per indicator its years with Kommune values, once per data version (the query reads
+    every shown value: about a second)."""
     return domain_cache(("streuung-years",), lambda: indicator_years(get_conn()))
 
 
 def _topics() -> list[dict]:
     """The pickers' topics with only the indicators that have Kommune values."""
-    years = _years()
+    years = years_by_indicator()
 
     def build() -> list[dict]:
         out = []
@@ -67,6 +70,11 @@ def _topics() -> list[dict]:
         return out
 
     return domain_cache(("streuung-topics",), build)
+
+
+def _similar() -> dict:
+    """Each Kommune's most similar Kommunen (the comparison groups), once per data version."""
+    return domain_cache(("streuung-similar",), lambda: similar_kommunen(get_conn()))
 
 
 def _kommunen() -> list[dict]:
@@ -100,7 +108,7 @@ def _error(err: InvalidChoice, endpoint: str, x_id: str, y_id: str) -> BadReques
         return BadRequestWithChoices(404, err.message, links)
     links = _indicator_links(endpoint, "y", {"x": x_id})
     if err.field == "pair":  # only partners that share a year with x
-        years = _years()
+        years = years_by_indicator()
         partners = {i["id"] for t in _topics() for i in t["indicators"]
                     if set(years.get(i["id"], [])) & set(years.get(x_id, []))}  # fmt: skip
         links = [(h, n) for h, n in links if _arg(h, "y") in partners]
@@ -109,8 +117,6 @@ def _error(err: InvalidChoice, endpoint: str, x_id: str, y_id: str) -> BadReques
 
 def _arg(href: str, name: str) -> str | None:
     """A query parameter of a link built by _link."""
-    from urllib.parse import parse_qs, urlsplit
-
     return (parse_qs(urlsplit(href).query).get(name) or [None])[0]
 
 
@@ -120,7 +126,7 @@ def _parse(endpoint: str) -> tuple[Scatter, list[str]]:
     y_id = (request.args.get("y") or DEFAULT_Y)[:80]
     raw_year = request.args.get("jahr") or ""
     year = None
-    years = _years()
+    years = years_by_indicator()
     if raw_year:
         if not _YEAR.fullmatch(raw_year):
             pair = sorted(set(years.get(x_id, [])) & set(years.get(y_id, [])))
@@ -153,7 +159,7 @@ def _group(endpoint: str, s: Scatter) -> list[str] | None:
     if not ags:
         return None
     kommunen = _kommunen()
-    sim = similar_kommunen(get_conn())
+    sim = _similar()
     if ags not in sim["neighbours"]:
         links = [(_link(endpoint, x=s.x["id"], y=s.y["id"], jahr=s.year, gruppe=k["ags"]), k["name"])
                  for k in kommunen if k["ags"] in sim["neighbours"]]  # fmt: skip
@@ -173,7 +179,14 @@ def chart_text(s: Scatter) -> ChartText:
     xl = f"{localized(x, 'name')} ({unit_label(x['unit'])})"
     yl = f"{localized(y, 'name')} ({unit_label(y['unit'])})"
 
+    labels: dict[str, str] = {}  # each point is named in three drawings: translate once
+
     def dot_label(p: ScatterPoint) -> str:
+        if p.ags not in labels:
+            labels[p.ags] = _dot_label(p)
+        return labels[p.ags]
+
+    def _dot_label(p: ScatterPoint) -> str:
         pop = (_("%(n)s Einwohnerinnen und Einwohner (%(y)s)",
                  n=fmt_value(p.population.value, 0), y=p.population.year)
                if p.population.value is not None else _("Einwohnerzahl unbekannt"))  # fmt: skip
@@ -228,7 +241,7 @@ def _context(s: Scatter, chosen: list[str], embed: bool) -> dict:
         p.name for p in s.points if p.ags in selected) or _("keine"))  # fmt: skip
     state = {"x": s.x["id"], "y": s.y["id"], "jahr": s.year, "auswahl": chosen}
     lang = {"lang": "en"} if request.args.get("lang") == "en" or _is_en() else {}
-    sim = similar_kommunen(get_conn())
+    sim = _similar()
     return dict(
         s=s, txt=txt, chosen=chosen, selected=selected, state=state,
         chart=responsive_scatter(s, txt, selected, short_name),
@@ -247,16 +260,12 @@ def _context(s: Scatter, chosen: list[str], embed: bool) -> dict:
 
 
 def _is_en() -> bool:
-    from flask_babel import get_locale
-
     return str(get_locale()) == "en"
 
 
 def _years_json() -> str:
     """Per indicator its years, for the page script that narrows the year list to the pair."""
-    import json
-
-    return json.dumps(_years(), separators=(",", ":"))
+    return json.dumps(years_by_indicator(), separators=(",", ":"))
 
 
 @bp.get("/streuung")
