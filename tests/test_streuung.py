@@ -166,6 +166,8 @@ def test_comparison_group_redirects_to_the_permalink(client):
     chosen = re.search(r"auswahl=([0-9%C,]+)", r.headers["Location"]).group(1)
     chosen = chosen.replace("%2C", ",").split(",")
     assert LEHRTE in chosen and len(chosen) == 6 and chosen == sorted(chosen)
+    r = client.get(f"/embed/streuung?x=svb_quote&y=bev_anteil_65plus&gruppe={LEHRTE}")
+    assert r.status_code == 303 and r.headers["Location"].startswith("/embed/streuung?")
     html = _html(client, f"{REAL}&gruppe=03241", 400)
     assert "ähnlichen Kommunen" in html
 

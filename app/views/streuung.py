@@ -286,6 +286,11 @@ def page():
 def embed():
     """Chart, map, selection and source for an <iframe> on other sites."""
     s, chosen = _parse("streuung.embed")
+    group = _group("streuung.embed", s)
+    if group is not None:
+        return redirect(
+            _link("streuung.embed", x=s.x["id"], y=s.y["id"], jahr=s.year, auswahl=group), 303
+        )
     return render_template("streuung_embed.html", **_context(s, chosen, embed=True))
 
 
