@@ -17,6 +17,7 @@ NAV = (
     ("maps.karte", _l("Karte")),
     ("kommune.index", _l("Kommunen")),
     ("zeitreihe.zeitreihe", _l("Zeitreihen")),
+    ("streuung.page", _l("Streudiagramm")),
     ("disparities.index", _l("Disparitäten")),
     ("berichte.index", _l("Berichte")),
     ("api_docs.docs", _l("Offene Daten")),

@@ -131,6 +131,28 @@ PARAMS = {
         "Ebene der Gebiete (Vorgabe: `kommune`).",
         {"type": "string", "enum": ["kommune", "gemeinde", "kreis"]},
     ),
+    "scatter_x": _q(
+        "x",
+        "Indikator-Kennung der x-Achse (Pflicht).",
+        {"type": "string", "pattern": f"^{ID}$"},
+        "alo_anteil",
+        required=True,
+    ),
+    "scatter_y": _q(
+        "y",
+        "Indikator-Kennung der y-Achse (Pflicht, nicht gleich `x`).",
+        {"type": "string", "pattern": f"^{ID}$"},
+        "sgb2_quote",
+        required=True,
+    ),
+    "scatter_jahr": _q(
+        "jahr",
+        "Ein Jahr, in dem beide Indikatoren Werte haben (Vorgabe: das neueste gemeinsame Jahr"
+        " mit amtlichen Werten für mindestens die Hälfte der Kommunen, sonst das neueste"
+        " gemeinsame Jahr).",
+        {"type": "string", "pattern": f"^{YEAR}$"},
+        "2024",
+    ),
 }
 
 NULLABLE_NUMBER = {"type": ["number", "null"]}
@@ -231,6 +253,25 @@ SCHEMAS = {
             "neighbour_ags": STR,
             "neighbour_name": STR,
             "distance": {"type": "number", "minimum": 0},
+        }
+    ),
+    "ScatterPoint": _obj(
+        {
+            "ags": STR,
+            "name": STR,
+            "level": {"type": "string", "enum": ["kommune", "region"]},
+            "x": NNUM,
+            "y": NNUM,
+            "x_suppressed": BOOL,
+            "y_suppressed": BOOL,
+            "x_synthetic": {"type": ["boolean", "null"]},
+            "y_synthetic": {"type": ["boolean", "null"]},
+            "x_release": NSTR,
+            "y_release": NSTR,
+            "population": NNUM,
+            "population_year": NINT,
+            "population_indicator": NSTR,
+            "population_synthetic": {"type": ["boolean", "null"]},
         }
     ),
     "Problem": {
@@ -563,6 +604,24 @@ def _document() -> dict:
                     _ok("Ähnliche Kommunen", _json("NeighbourList")),
                 )
             },
+            "/streuung": {
+                "get": _op(
+                    "getScatter",
+                    "Streudiagramm zweier Indikatoren",
+                    "Je Kommune (und für die Region) die Werte zweier Indikatoren in einem Jahr"
+                    " mit Einwohnerzahl (Fläche der Punkte; Bevölkerungsfortschreibung des Jahres"
+                    " oder des nächsten Jahres, sonst Zensus 2022) und Herkunft je Wert, dazu die"
+                    " Gerade der kleinsten Quadrate y = intercept + slope · x über die Kommunen"
+                    " mit beiden Werten (ungewichtet; die Region zählt nicht mit) mit Pearsons r,"
+                    " R² und dem zweiseitigen p-Wert der Steigung (t-Test, n − 2 Freiheitsgrade);"
+                    " `regression` ist null bei weniger als drei Punkten oder x ohne Streuung."
+                    " `x` = `y` ergibt 400, ein Jahr ohne gemeinsame Werte 404 mit den möglichen"
+                    " Jahren in `allowed`.",
+                    ["scatter_x", "scatter_y", "scatter_jahr"],
+                    _ok("Streudiagramm", _json("Scatter")),
+                    release=False,
+                )
+            },
             "/releases": {
                 "get": _op(
                     "listReleases",
@@ -667,6 +726,55 @@ def _document() -> dict:
                 "TopicList": _envelope("Topic"),
                 "BenchmarkList": _envelope("Benchmark"),
                 "TrendList": _envelope("Trend"),
+                "Scatter": {
+                    **_envelope("ScatterPoint"),
+                    "required": [
+                        *_envelope("ScatterPoint")["required"],
+                        "x",
+                        "y",
+                        "year",
+                        "years",
+                        "regression",
+                    ],
+                    "properties": {
+                        **_envelope("ScatterPoint")["properties"],
+                        "x": _obj(
+                            {
+                                "id": STR,
+                                "name_de": STR,
+                                "name_en": STR,
+                                "unit": STR,
+                                "decimals": INT,
+                            }
+                        ),
+                        "y": _obj(
+                            {
+                                "id": STR,
+                                "name_de": STR,
+                                "name_en": STR,
+                                "unit": STR,
+                                "decimals": INT,
+                            }
+                        ),
+                        "year": INT,
+                        "years": {"type": "array", "items": INT},
+                        "regression": {
+                            "oneOf": [
+                                {"type": "null"},
+                                _obj(
+                                    {
+                                        "slope": {"type": "number"},
+                                        "intercept": {"type": "number"},
+                                        "n": INT,
+                                        "r": NNUM,
+                                        "r2": NNUM,
+                                        "p": NNUM,
+                                    }
+                                ),
+                            ]
+                        },
+                    },
+                },  # fmt: skip
                 "NeighbourList": {
                     **_envelope("Neighbour"),
                     "required": [*_envelope("Neighbour")["required"], "k", "variables"],

@@ -4,7 +4,10 @@ Belongs here: parameter checks against the OpenAPI document, envelopes, serialis
 Must not be here: queries (in `indicators/*queries`) or HTML; errors are problem+json.
 """
 
-from app.api import explore  # noqa: F401  (registers /trends and /neighbours on bp)
+from app.api import (
+    explore,  # noqa: F401  (registers /trends and /neighbours on bp)
+    streuung,  # noqa: F401  (registers /streuung on bp)
+)
 from app.api.views import bp
 
 __all__ = ["bp"]

@@ -27,6 +27,8 @@ FAMILIES = {
     "redaktion": "/redaktion/anmelden",
     "berichte": "/berichte",
     "bericht": "/berichte/bevoelkerung-und-mindestsicherung-2010-2015",
+    "streuung": f"/streuung?x=alo_anteil&y=sgb2_quote&jahr=2024&auswahl={LEHRTE},{GARBSEN}",
+    "streuung-embed": f"/embed/streuung?x=svb_quote&y=bev_anteil_65plus&auswahl={LEHRTE}",
 }
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}

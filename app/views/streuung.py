@@ -1,0 +1,317 @@
+"""Scatter plot of two indicators over the Kommunen, with a small linked map (/streuung).
+
+State in the URL: /streuung?x=<id>&y=<id>&jahr=<year>&auswahl=<ags,…> (permalink); the same as
+/embed/streuung for iframes and /streuung.svg as a standalone image. Every bad parameter is a
+German (or English) 4xx page naming the valid choices.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import parse_qs, quote, urlsplit
+
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.db import get_conn
+from app.errors import BadRequestWithChoices
+from app.formatting import fmt_cell, fmt_value, unit_label
+from app.http_cache import domain_cache, page_cache
+from app.i18n import localized
+from app.maps import short_name
+from app.scatter_chart import (
+    ChartText,
+    fmt_r,
+    label_positions,
+    map_svg,
+    responsive_scatter,
+    standalone_svg,
+)
+from app.security import public_url
+from indicators.disparities import svg_shapes
+from indicators.neighbour_queries import similar_kommunen
+from indicators.profile import InvalidChoice, valid_areas
+from indicators.queries import topics_with_indicators
+from indicators.scatter import InvalidSelection, check_selection
+from indicators.scatter_queries import Scatter, ScatterPoint, indicator_years, scatter
+
+bp = Blueprint("streuung", __name__)
+
+DEFAULT_X, DEFAULT_Y = "alo_anteil", "sgb2_quote"  # unemployment against basic income support
+BOUNDARY_ATTRIBUTION = "© GeoBasis-DE / BKG 2021"
+LICENCE = "dl-de/by-2-0"
+LICENCE_URL = "https://www.govdata.de/dl-de/by-2-0"
+_YEAR = re.compile(r"\d{4}")
+POPULATION_NAMES = {
+    "bev_insgesamt": _l("Bevölkerungsfortschreibung"),
+    "bev_zensus22": _l("Zensus 2022"),
+}
+
+
+def years_by_indicator() -> dict[str, list[int]]:
+    """Per indicator its years with Kommune values, once per data version (the query reads
+    every shown value: about a second)."""
+    return domain_cache(("streuung-years",), lambda: indicator_years(get_conn()))
+
+
+def _topics() -> list[dict]:
+    """The pickers' topics with only the indicators that have Kommune values."""
+    years = years_by_indicator()
+
+    def build() -> list[dict]:
+        out = []
+        for t in topics_with_indicators(get_conn()):
+            inds = [i for i in t["indicators"] if years.get(i["id"])]
+            if inds:
+                out.append(dict(t, indicators=inds))
+        return out
+
+    return domain_cache(("streuung-topics",), build)
+
+
+def _similar() -> dict:
+    """Each Kommune's most similar Kommunen (the comparison groups), once per data version."""
+    return domain_cache(("streuung-similar",), lambda: similar_kommunen(get_conn()))
+
+
+def _kommunen() -> list[dict]:
+    """The Kommunen (ags, name) by name."""
+    return [a for a in valid_areas(get_conn()) if a["level"] == "kommune"]
+
+
+def _link(endpoint: str = "streuung.page", **params) -> str:
+    clean = {k: v for k, v in params.items() if v not in (None, "", [])}
+    if isinstance(clean.get("auswahl"), list | tuple):
+        clean["auswahl"] = ",".join(clean["auswahl"])
+    if request.args.get("lang") == "en":
+        clean.setdefault("lang", "en")
+    return url_for(endpoint, **clean)
+
+
+def _indicator_links(endpoint: str, axis: str, keep: dict) -> list[tuple[str, str]]:
+    """Links to the same page with each indicator on one axis (the choices of an error)."""
+    return [
+        (_link(endpoint, **dict(keep, **{axis: i["id"]})), localized(i, "name"))
+        for t in _topics() for i in t["indicators"] if i["id"] != keep.get("x" if axis == "y" else "y")
+    ]  # fmt: skip
+
+
+def _error(err: InvalidChoice, endpoint: str, x_id: str, y_id: str) -> BadRequestWithChoices:
+    """The 4xx page for a domain error, with links to valid choices."""
+    if err.field == "x":
+        return BadRequestWithChoices(404, err.message, _indicator_links(endpoint, "x", {"y": y_id}))
+    if err.field == "jahr":
+        links = [(_link(endpoint, x=x_id, y=y_id, jahr=y), str(y)) for y in err.valid]
+        return BadRequestWithChoices(404, err.message, links)
+    links = _indicator_links(endpoint, "y", {"x": x_id})
+    if err.field == "pair":  # only partners that share a year with x
+        years = years_by_indicator()
+        partners = {i["id"] for t in _topics() for i in t["indicators"]
+                    if set(years.get(i["id"], [])) & set(years.get(x_id, []))}  # fmt: skip
+        links = [(h, n) for h, n in links if _arg(h, "y") in partners]
+    return BadRequestWithChoices(400 if err.field == "same" else 404, err.message, links)
+
+
+def _arg(href: str, name: str) -> str | None:
+    """A query parameter of a link built by _link."""
+    return (parse_qs(urlsplit(href).query).get(name) or [None])[0]
+
+
+def _parse(endpoint: str) -> tuple[Scatter, list[str]]:
+    """Validate the query string against the data; every fault is a 4xx with choices."""
+    x_id = (request.args.get("x") or DEFAULT_X)[:80]
+    y_id = (request.args.get("y") or DEFAULT_Y)[:80]
+    raw_year = request.args.get("jahr") or ""
+    year = None
+    years = years_by_indicator()
+    if raw_year:
+        if not _YEAR.fullmatch(raw_year):
+            pair = sorted(set(years.get(x_id, [])) & set(years.get(y_id, [])))
+            links = [(_link(endpoint, x=x_id, y=y_id, jahr=y), str(y)) for y in pair]
+            links = links or [(_link(endpoint, x=x_id, y=y_id), _("Neuestes gemeinsames Jahr"))]
+            raise BadRequestWithChoices(
+                400, _("„%(j)s“ ist keine gültige Jahreszahl (vierstellig, z. B. %(y)s).", j=raw_year[:40], y=pair[-1] if pair else 2024),
+                links,
+            )  # fmt: skip
+        year = int(raw_year)
+    try:
+        s = scatter(get_conn(), x_id, y_id, year, years)
+    except InvalidChoice as err:
+        raise _error(err, endpoint, x_id, y_id) from None
+    kommunen = _kommunen()
+    try:
+        chosen = check_selection(request.args.getlist("auswahl"), [k["ags"] for k in kommunen],
+                                 len(kommunen))  # fmt: skip
+    except InvalidSelection as err:
+        links = [(_link(endpoint, x=x_id, y=y_id, jahr=s.year, auswahl=k["ags"]), k["name"])
+                 for k in kommunen]  # fmt: skip
+        raise BadRequestWithChoices(400, err.message, links) from None
+    # Keep the order of the map (by AGS): the same selection gives the same permalink.
+    return s, sorted(chosen)
+
+
+def _group(endpoint: str, s: Scatter) -> list[str] | None:
+    """`gruppe=<ags>`: that Kommune and its most similar Kommunen, or None if not asked."""
+    ags = request.args.get("gruppe")
+    if not ags:
+        return None
+    kommunen = _kommunen()
+    sim = _similar()
+    if ags not in sim["neighbours"]:
+        links = [(_link(endpoint, x=s.x["id"], y=s.y["id"], jahr=s.year, gruppe=k["ags"]), k["name"])
+                 for k in kommunen if k["ags"] in sim["neighbours"]]  # fmt: skip
+        raise BadRequestWithChoices(
+            400, _("„%(g)s“ ist keine Kommune mit ähnlichen Kommunen. Möglich sind:", g=ags[:20]), links
+        )  # fmt: skip
+    return sorted([ags, *(n["ags"] for n in sim["neighbours"][ags])])
+
+
+def _cell_text(c, decimals: int, unit: str) -> str:
+    return fmt_cell(c.value, c.suppressed, c.flag, decimals, unit)
+
+
+def chart_text(s: Scatter) -> ChartText:
+    """The chart's words in the request's language."""
+    x, y = s.x, s.y
+    xl = f"{localized(x, 'name')} ({unit_label(x['unit'])})"
+    yl = f"{localized(y, 'name')} ({unit_label(y['unit'])})"
+
+    labels: dict[str, str] = {}  # each point is named in three drawings: translate once
+
+    def dot_label(p: ScatterPoint) -> str:
+        if p.ags not in labels:
+            labels[p.ags] = _dot_label(p)
+        return labels[p.ags]
+
+    def _dot_label(p: ScatterPoint) -> str:
+        pop = (_("%(n)s Einwohnerinnen und Einwohner (%(y)s)",
+                 n=fmt_value(p.population.value, 0), y=p.population.year)
+               if p.population.value is not None else _("Einwohnerzahl unbekannt"))  # fmt: skip
+        return _("%(name)s: %(x)s %(xv)s; %(y)s %(yv)s; %(pop)s", name=p.name,
+                 x=localized(x, "name"), xv=_cell_text(p.x, x["decimals"], x["unit"]),
+                 y=localized(y, "name"), yv=_cell_text(p.y, y["decimals"], y["unit"]), pop=pop)  # fmt: skip
+
+    r = s.regression
+    fit = (_("Gerade der kleinsten Quadrate: r = %(r)s, R² = %(r2)s", r=fmt_r(r.r), r2=fmt_r(r.r2))
+           if r else _("keine Gerade (zu wenige Kommunen mit beiden Werten)"))  # fmt: skip
+    return ChartText(
+        x_label=xl, y_label=yl, x_unit=x["unit"], y_unit=y["unit"],
+        x_decimals=x["decimals"], y_decimals=y["decimals"],
+        title=_("Streudiagramm: %(y)s nach %(x)s, %(year)s, je Kommune ein Punkt (Fläche nach Einwohnerzahl); %(fit)s. Die Werte stehen in der Tabelle unter der Grafik.", y=yl, x=xl, year=s.year, fit=fit),
+        size_key=_("Fläche ∝ Einwohnerzahl:"),
+        inhabitants=lambda n: _("%(n)s Einw.", n=fmt_value(n, 0)),
+        dot_label=dot_label, line_label=_("Gerade der kleinsten Quadrate"),
+        region_label=s.region.name if s.region else "",
+    )  # fmt: skip
+
+
+def _sources(s: Scatter) -> list[str]:
+    """Source and licence lines (image footer, embed): per indicator its origin."""
+    # Words looked up outside the f-strings below, so that pybabel finds them.
+    table, official, as_of, licence = _("Tabelle"), _("amtlich"), _("Datenstand"), _("Lizenz")
+    boundaries = _("Gebietsgrenzen")
+    out = []
+    pts = [*s.points, *([s.region] if s.region else [])]
+    for ind, axis in ((s.x, "x"), (s.y, "y")):
+        origin = []
+        if prov := s.provenance.get(ind["id"]):
+            tables = "; ".join(f"{table} {p['tables']} ({p['release']})" for p in prov)
+            origin.append(f"{official}: {tables}")
+        if any(getattr(p, axis).synthetic for p in pts):
+            origin.append(_("Beispieldaten (synthetisch, keine amtlichen Zahlen)"))
+        line = f"{localized(ind, 'name')}: {ind['source']}"
+        out.append(line + (f" – {', '.join(origin)}" if origin else ""))
+    pops = sorted({str(POPULATION_NAMES.get(p.population.indicator, p.population.indicator))
+                   for p in pts if p.population.indicator})  # fmt: skip
+    out.append(_("Fläche der Punkte: Einwohnerzahl (%(src)s).", src=", ".join(pops)))
+    out.append(f"{as_of}: {', '.join(s.releases)}. {licence}: {LICENCE} ({LICENCE_URL}).")
+    out.append(f"{boundaries}: {BOUNDARY_ATTRIBUTION}, {LICENCE}.")
+    return out
+
+
+def _context(s: Scatter, chosen: list[str], embed: bool) -> dict:
+    """Template variables of the page and the embed."""
+    selected = frozenset(chosen)
+    txt = chart_text(s)
+    shapes = domain_cache(("streuung-shapes",), lambda: svg_shapes(get_conn()))
+    map_title = _("Karte der Kommunen; ausgewählte Kommunen sind hervorgehoben: %(names)s", names=", ".join(
+        p.name for p in s.points if p.ags in selected) or _("keine"))  # fmt: skip
+    state = {"x": s.x["id"], "y": s.y["id"], "jahr": s.year, "auswahl": chosen}
+    lang = {"lang": "en"} if request.args.get("lang") == "en" or _is_en() else {}
+    sim = _similar()
+    return dict(
+        s=s, txt=txt, chosen=chosen, selected=selected, state=state,
+        chart=responsive_scatter(s, txt, selected, short_name),
+        map=map_svg(shapes, s, selected, map_title, txt.dot_label),
+        map_labels=label_positions(shapes), short_name=short_name,
+        topics=_topics(), years_json=_years_json(), kommunen=_kommunen(),
+        groups=[k for k in _kommunen() if sim["neighbours"].get(k["ags"])],
+        fmt_r=fmt_r, synthetic=s.synthetic, mixed=s.mixed, embed=embed,
+        permalink=public_url() + _link("streuung.page", **state, **lang),
+        embed_url=public_url() + _link("streuung.embed", **state, **lang),
+        svg_url=_link("streuung.svg", **state),
+        api_url=url_for("api.streuung", x=s.x["id"], y=s.y["id"], jahr=s.year),
+        population_names=POPULATION_NAMES,
+        boundary_attribution=BOUNDARY_ATTRIBUTION, licence_url=LICENCE_URL,
+    )  # fmt: skip
+
+
+def _is_en() -> bool:
+    return str(get_locale()) == "en"
+
+
+def _years_json() -> str:
+    """Per indicator its years, for the page script that narrows the year list to the pair."""
+    return json.dumps(years_by_indicator(), separators=(",", ":"))
+
+
+@bp.get("/streuung")
+@page_cache
+def page():
+    """The scatter plot page: pickers, chart, map, selection, table, permalink and embed code."""
+    s, chosen = _parse("streuung.page")
+    group = _group("streuung.page", s)
+    if group is not None:  # the GET form's "Vergleichsgruppe": on to the permalink
+        return redirect(
+            _link("streuung.page", x=s.x["id"], y=s.y["id"], jahr=s.year, auswahl=group), 303
+        )
+    return render_template("streuung.html", **_context(s, chosen, embed=False))
+
+
+@bp.get("/embed/streuung")
+@page_cache
+def embed():
+    """Chart, map, selection and source for an <iframe> on other sites."""
+    s, chosen = _parse("streuung.embed")
+    group = _group("streuung.embed", s)
+    if group is not None:
+        return redirect(
+            _link("streuung.embed", x=s.x["id"], y=s.y["id"], jahr=s.year, auswahl=group), 303
+        )
+    return render_template("streuung_embed.html", **_context(s, chosen, embed=True))
+
+
+@bp.get("/streuung.svg")
+@page_cache
+def svg():
+    """The chart as a standalone SVG image with title, axes, source and licence inside."""
+    s, chosen = _parse("streuung.svg")
+    txt = chart_text(s)
+    heading = [
+        _("%(y)s nach %(x)s, %(year)s", y=localized(s.y, "name"), x=localized(s.x, "name"), year=s.year),
+        _("Je Kommune ein Punkt, Fläche ∝ Einwohnerzahl; ◆ %(region)s", region=s.region.name if s.region else ""),
+    ]  # fmt: skip
+    r = s.regression
+    if r is not None:
+        heading.append(_("Gerade der kleinsten Quadrate (ungewichtet, n = %(n)s): r = %(r)s, R² = %(r2)s", n=r.n, r=fmt_r(r.r), r2=fmt_r(r.r2)))  # fmt: skip
+    if s.synthetic:
+        heading.append(_("Beispieldaten") + ": " + _("Die angezeigten Werte sind synthetisch erzeugt und keine amtlichen Zahlen."))  # fmt: skip
+    footer = [_("Quelle") + ": " + line if i == 0 else line for i, line in enumerate(_sources(s))]
+    body = standalone_svg(s, txt, heading, footer, frozenset(chosen), short_name)
+    resp = Response(body, mimetype="image/svg+xml")
+    name = f"streuung-{s.x['id']}-{s.y['id']}-{s.year}.svg"
+    resp.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return resp

@@ -1,0 +1,298 @@
+"""Scatter plot of two indicators: regression by hand, queries, page, embed, image, API."""
+
+from __future__ import annotations
+
+import math
+import re
+import xml.etree.ElementTree as ET
+
+import jsonschema
+import numpy as np
+import pytest
+from scipy import stats
+
+from app.openapi import document
+from indicators.scatter import (
+    InvalidSelection,
+    bubble_radius,
+    check_selection,
+    least_squares,
+)
+from indicators.scatter_queries import indicator_years, pair_years, scatter
+from tests.test_api import API, assert_problem, get_json
+
+LEHRTE, GARBSEN, HANNOVER = "03241011", "03241005", "03241001"
+KOMMUNEN = [f"032410{n:02d}" for n in range(1, 22)]
+REAL = "/streuung?x=svb_quote&y=bev_anteil_65plus"  # both real for every Kommune in 2015
+
+
+# --- the domain: numbers worked out by hand ------------------------------------------------
+
+
+def test_least_squares_by_hand():
+    # x̄ = 2.5, ȳ = 3.5; Sxx = 5, Syy = 5, Sxy = 4 → slope 0.8, intercept 3.5 − 0.8·2.5 = 1.5,
+    # r = 4/√(5·5) = 0.8, R² = 0.64. With 2 degrees of freedom the t-test gives p = 1 − |r|.
+    reg = least_squares([1, 2, 3, 4], [2, 3, 5, 4])
+    assert (reg.slope, reg.intercept, reg.n) == (pytest.approx(0.8), pytest.approx(1.5), 4)
+    assert reg.r == pytest.approx(0.8) and reg.r2 == pytest.approx(0.64)
+    assert reg.p == pytest.approx(0.2)
+    assert reg.at(10) == pytest.approx(9.5)
+
+
+def test_least_squares_agrees_with_scipy_and_sign_of_a_falling_cloud():
+    rng = np.random.default_rng(7)
+    x = rng.uniform(0, 20, 21)
+    y = 30 - 0.7 * x + rng.normal(0, 2, 21)
+    reg, ref = least_squares(x, y), stats.linregress(x, y)
+    assert reg.slope == pytest.approx(ref.slope) and reg.intercept == pytest.approx(ref.intercept)
+    assert reg.r == pytest.approx(ref.rvalue) and reg.p == pytest.approx(ref.pvalue)
+    assert reg.r < 0 and reg.r2 == pytest.approx(ref.rvalue**2)
+
+
+def test_least_squares_undefined_cases():
+    assert least_squares([1, 2], [1, 2]) is None  # two points: a line always fits
+    assert least_squares([3, 3, 3], [1, 2, 3]) is None  # no spread in x: no slope
+    flat = least_squares([1, 2, 3], [5, 5, 5])  # no spread in y: flat line, r undefined
+    assert (flat.slope, flat.intercept, flat.r, flat.r2, flat.p) == (0.0, 5.0, None, None, None)
+    perfect = least_squares([1, 2, 3], [2, 4, 6])
+    assert perfect.r == pytest.approx(1.0) and perfect.p == 0.0
+    with pytest.raises(ValueError):
+        least_squares([1, 2, 3], [1, 2])
+
+
+def test_bubble_area_is_proportional_to_population():
+    big = bubble_radius(400_000, 400_000, 30, 3)
+    quarter = bubble_radius(100_000, 400_000, 30, 3)
+    assert big == 30 and quarter == pytest.approx(15)  # a quarter of the area: half the radius
+    assert (quarter / big) ** 2 == pytest.approx(0.25)
+    assert bubble_radius(10, 400_000, 30, 3) == 3  # never invisible
+    assert bubble_radius(None, 400_000, 30, 3) == 3
+
+
+def test_selection_is_checked_and_deduplicated():
+    assert check_selection([f"{LEHRTE},{GARBSEN}", LEHRTE], KOMMUNEN, 21) == [LEHRTE, GARBSEN]
+    assert check_selection([], KOMMUNEN, 21) == [] and check_selection([","], KOMMUNEN, 21) == []
+    with pytest.raises(InvalidSelection) as err:
+        check_selection(["03241001,99999999"], KOMMUNEN, 21)
+    assert err.value.unknown == ["99999999"]
+    with pytest.raises(InvalidSelection):
+        check_selection([",".join(KOMMUNEN + [KOMMUNEN[0]])], KOMMUNEN, 21)
+    with pytest.raises(InvalidSelection):
+        check_selection(["03241"], KOMMUNEN, 21)  # the Region is no Kommune
+
+
+# --- queries on the loaded database --------------------------------------------------------
+
+
+def test_scatter_points_regression_and_population(conn):
+    s = scatter(conn, "alo_anteil", "sgb2_quote", 2024)
+    assert len(s.points) == 21 and s.region is not None and s.region.ags == "03241"
+    drawn = s.drawn
+    xs, ys = [p.x.value for p in drawn], [p.y.value for p in drawn]
+    slope, intercept = np.polyfit(xs, ys, 1)
+    assert s.regression.slope == pytest.approx(slope)
+    assert s.regression.intercept == pytest.approx(intercept)
+    assert s.regression.r == pytest.approx(np.corrcoef(xs, ys)[0, 1])
+    assert s.regression.n == len(drawn)
+    # Dots are sized by the population of the same year.
+    assert all(p.population.indicator == "bev_insgesamt" and p.population.year == 2024
+               for p in s.points)  # fmt: skip
+    assert max(s.points, key=lambda p: p.population.value).name.startswith("Hannover")
+    assert s.synthetic  # 2024 values are Beispieldaten
+
+
+def test_default_year_prefers_real_values_and_provenance_names_tables(conn):
+    s = scatter(conn, "svb_quote", "bev_anteil_65plus", None)
+    assert s.year == 2015 and s.year in s.years and s.years[-1] > 2015
+    assert not s.synthetic and s.releases == ["regionalstatistik-2017"]
+    assert "13111-02-02-5-B" in s.provenance["svb_quote"][0]["tables"]
+    assert s.provenance["bev_insgesamt"][0]["release"] == "regionalstatistik-2017"
+    mixed = scatter(conn, "sgb2_quote", "bev_anteil_65plus", 2015)
+    assert mixed.mixed  # the city of Hannover has a real SGB II rate, the others are synthetic
+
+
+def test_pair_years_are_the_common_years(conn):
+    years = indicator_years(conn)
+    assert pair_years(years, "bev_zensus22", "bev_insgesamt") == [2022]
+    assert pair_years(years, "bev_zensus22", "nope") == []
+
+
+# --- the page ------------------------------------------------------------------------------
+
+
+def _html(client, url: str, status: int = 200) -> str:
+    r = client.get(url)
+    assert r.status_code == status, (url, r.status_code, r.get_data(as_text=True)[:400])
+    return r.get_data(as_text=True)
+
+
+def test_page_draws_every_kommune_in_chart_and_map_with_table(client):
+    html = _html(client, REAL)
+    assert "<h1" in html and "2015" in html
+    # Two drawings (wide and narrow) of 21 dots, one map with 21 shapes, one table row each.
+    assert len(re.findall(r'<circle class="dot[^"]*" data-ags="', html)) == 42
+    assert len(re.findall(r'<path class="map-shape[^"]*" data-ags="', html)) == 21
+    assert len(re.findall(r'<tr data-ags="', html)) == 21
+    assert html.count('class="region-mark"') == 2  # the Region, marked distinctly
+    assert 'class="fit"' in html  # the least-squares line
+    assert "R²" in html and "13111-02-02-5-B" in html and "dl-de/by-2-0" in html
+    assert (
+        "Beispieldaten"
+        not in html.split('<section class="streuung-sources"')[1].split("</section>")[0]
+    )
+    # Only the pair's years are offered.
+    years = re.search(r'<select id="jahr" name="jahr">(.*?)</select>', html, re.S).group(1)
+    assert re.findall(r'value="(\d{4})"', years) == [str(y) for y in range(2024, 2011, -1)]
+    assert 'href="/streuung"' in html  # in the main navigation
+
+
+def test_selection_in_the_url_marks_dots_map_rows_and_checkboxes(client):
+    html = _html(client, f"{REAL}&jahr=2015&auswahl={LEHRTE},{GARBSEN}")
+    for ags in (LEHRTE, GARBSEN):
+        assert f'class="dot is-selected" data-ags="{ags}"' in html
+        assert f'class="map-shape is-selected" data-ags="{ags}"' in html
+        assert f'<tr data-ags="{ags}" class="is-selected">' in html
+        assert f'value="{ags}" checked' in html
+    assert f'class="dot is-selected" data-ags="{HANNOVER}"' not in html
+    assert "Ausgewählt: Garbsen, Lehrte" in html
+    # Permalink and embed code keep the selection (sorted, so one selection is one address).
+    assert f"auswahl={GARBSEN}%2C{LEHRTE}" in html or f"auswahl={GARBSEN},{LEHRTE}" in html
+    assert "/embed/streuung?" in html
+
+
+def test_comparison_group_redirects_to_the_permalink(client):
+    r = client.get(f"{REAL}&jahr=2015&gruppe={LEHRTE}")
+    assert r.status_code == 303
+    chosen = re.search(r"auswahl=([0-9%C,]+)", r.headers["Location"]).group(1)
+    chosen = chosen.replace("%2C", ",").split(",")
+    assert LEHRTE in chosen and len(chosen) == 6 and chosen == sorted(chosen)
+    r = client.get(f"/embed/streuung?x=svb_quote&y=bev_anteil_65plus&gruppe={LEHRTE}")
+    assert r.status_code == 303 and r.headers["Location"].startswith("/embed/streuung?")
+    html = _html(client, f"{REAL}&gruppe=03241", 400)
+    assert "ähnlichen Kommunen" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "words"),
+    [
+        (
+            "x=nope&y=sgb2_quote",
+            404,
+            ["nope", "x-Achse", "/streuung?y=sgb2_quote&amp;x=alo_anteil"],
+        ),
+        ("x=alo_anteil&y=nope", 404, ["nope", "y-Achse", "x=alo_anteil&amp;y=sgb2_quote"]),
+        ("x=alo_anteil&y=alo_anteil", 400, ["dieselbe Kennzahl", "y=sgb2_quote"]),
+        ("x=alo_anteil&y=sgb2_quote&jahr=zwei", 400, ["keine gültige Jahreszahl", "jahr=2024"]),
+        (
+            "x=alo_anteil&y=sgb2_quote&jahr=1999",
+            404,
+            ["im Jahr 1999", "Gemeinsame Jahre: 2012", "jahr=2012"],
+        ),
+        ("x=bev_zensus22&y=efh_anteil", 404, ["kein gemeinsames Jahr", "y=bev_insgesamt"]),
+        ("auswahl=03241001,12345678", 400, ["12345678", "auswahl=03241011"]),
+        ("auswahl=" + ",".join(KOMMUNEN * 2), 400, ["Höchstens 21 Kommunen"]),
+        ("auswahl=%3Cscript%3Ealert(1)%3C/script%3E", 400, ["&lt;script&gt;"]),
+        ("x=%27%3B+DROP+TABLE+value%3B--&y=sgb2_quote", 404, ["DROP TABLE"]),
+        ("jahr=2024%0A", 400, ["keine gültige Jahreszahl"]),
+        ("jahr=99999999999999999999", 400, ["keine gültige Jahreszahl"]),
+    ],
+)
+def test_bad_input_gets_a_4xx_naming_the_choices(client, query, status, words):
+    html = _html(client, f"/streuung?{query}", status)
+    assert "Gültige Auswahl" in html
+    for w in words:
+        assert w in html, w
+    assert "<script>alert" not in html
+
+
+def test_bad_input_in_english(client):
+    html = _html(client, "/streuung?x=alo_anteil&y=alo_anteil&lang=en", 400)
+    assert "the same indicator" in html and "Gültige Auswahl" not in html
+
+
+def test_english_page(client):
+    html = _html(client, f"{REAL}&lang=en&auswahl={LEHRTE}")
+    assert "Least-squares line" in html and "Scatter plot" in html and "Selected: Lehrte" in html
+    assert "Gerade der kleinsten Quadrate" not in html and "Einwohnerzahl" not in html
+
+
+def test_embed_may_be_framed_and_keeps_the_selection(client):
+    r = client.get(f"/embed/streuung?x=svb_quote&y=bev_anteil_65plus&auswahl={LEHRTE}")
+    assert r.status_code == 200
+    assert "frame-ancestors *" in r.headers["Content-Security-Policy"]
+    assert "X-Frame-Options" not in r.headers
+    html = r.get_data(as_text=True)
+    assert f'class="dot is-selected" data-ags="{LEHRTE}"' in html
+    assert "dl-de/by-2-0" in html and "site-header" not in html
+    page = client.get(REAL)
+    assert page.headers["X-Frame-Options"] == "DENY"
+
+
+def test_svg_image_is_a_standalone_document_with_source_and_licence(client):
+    r = client.get(f"/streuung.svg?x=alo_anteil&y=sgb2_quote&jahr=2024&auswahl={LEHRTE}")
+    assert r.status_code == 200 and r.mimetype == "image/svg+xml"
+    assert "attachment" in r.headers["Content-Disposition"]
+    assert "streuung-alo_anteil-sgb2_quote-2024.svg" in r.headers["Content-Disposition"]
+    root = ET.fromstring(r.data)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    text = " ".join(t.strip() for t in root.itertext())
+    for words in ("SGB-II-Quote", "Arbeitslosenanteil", "2024", "r = 0,", "R² = 0,", "Quelle",
+                  "Lizenz: dl-de/by-2-0", "GeoBasis-DE / BKG 2021", "Beispieldaten", "Lehrte"):  # fmt: skip
+        assert words in text, words
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    assert len(root.findall(".//s:circle[@data-ags]", ns)) == 21
+    # Only the selection is labelled in the image (no stylesheet hides the others there).
+    labels = " ".join("".join(t.itertext()) for t in root.iterfind(".//s:text", ns))
+    assert "Lehrte" in labels and "Garbsen" not in labels
+    en = client.get("/streuung.svg?x=alo_anteil&y=sgb2_quote&jahr=2024&lang=en").get_data(
+        as_text=True
+    )
+    assert "Licence: dl-de/by-2-0" in en and "Sample data" in en
+    assert client.get("/streuung.svg?x=nope&y=sgb2_quote").status_code == 404
+
+
+# --- API -------------------------------------------------------------------------------------
+
+
+def _validate(body: dict, ref: str) -> None:
+    doc = document()
+    jsonschema.validate(
+        body, {"$ref": f"#/components/schemas/{ref}", "components": doc["components"]}
+    )
+
+
+def test_api_points_and_regression_match_the_page(client, conn):
+    body = get_json(client, f"{API}/streuung?x=alo_anteil&y=sgb2_quote&jahr=2024")
+    _validate(body, "Scatter")
+    assert body["count"] == 22 and body["year"] == 2024 and body["synthetic"] is True
+    s = scatter(conn, "alo_anteil", "sgb2_quote", 2024)
+    assert body["regression"]["r"] == pytest.approx(s.regression.r)
+    assert body["regression"]["r2"] == pytest.approx(s.regression.r2)
+    kommunen = [r for r in body["data"] if r["level"] == "kommune"]
+    xs, ys = [r["x"] for r in kommunen], [r["y"] for r in kommunen]
+    assert body["regression"]["slope"] == pytest.approx(np.polyfit(xs, ys, 1)[0])
+    assert [r["level"] for r in body["data"]].count("region") == 1
+    assert body["licence"]["id"] == "dl-de/by-2-0" and "hinweis" in body
+    real = get_json(client, f"{API}/streuung?x=svb_quote&y=bev_anteil_65plus")
+    _validate(real, "Scatter")
+    assert real["year"] == 2015 and real["synthetic"] is False
+    assert all(r["x_synthetic"] is False for r in real["data"])
+    assert math.isfinite(real["regression"]["p"])
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "slug"),
+    [
+        ("y=sgb2_quote", 400, "invalid-parameter"),
+        ("x=alo_anteil&y=alo_anteil", 400, "invalid-parameter"),
+        ("x=nope&y=sgb2_quote", 404, "not-found"),
+        ("x=alo_anteil&y=sgb2_quote&jahr=1999", 404, "not-found"),
+        ("x=alo_anteil&y=sgb2_quote&jahr=zwei", 400, "invalid-parameter"),
+        ("x=alo_anteil&y=sgb2_quote&foo=1", 400, "unknown-parameter"),
+        ("x=bev_zensus22&y=efh_anteil", 404, "not-found"),
+    ],
+)
+def test_api_errors_are_problems(client, query, status, slug):
+    body = assert_problem(client.get(f"{API}/streuung?{query}"), status, slug)
+    if "jahr=1999" in query:
+        assert body["allowed"][0] == 2012
