@@ -121,6 +121,14 @@ def test_real_map_says_amtlich_with_table_and_no_beispieldaten(client):
     assert "Beispieldaten" not in words
 
 
+def test_mixed_map_marks_the_synthetic_kommunen(client):
+    # SGB-II-Quote 2015: real for the city of Hannover (Kreis table), synthetic for the others.
+    _root, words = _svg_text(client.get("/karte.svg?indikator=sgb2_quote&jahr=2015").data)
+    assert "Garbsen *" in words and "Hannover *" not in words
+    assert "Mit * markierte Kommunen: Beispieldaten" in words
+    assert "amtlich: Tabelle 22811-01-01-4-B" in words
+
+
 def test_map_export_keeps_the_pages_choices(client):
     r = client.get("/karte.svg?indikator=sgb2_quote&jahr=2020&klassen=gleich&farben=divergierend")
     assert r.status_code == 200
@@ -144,17 +152,37 @@ def test_english_map_export_is_english(client):
         ("indikator=sgb2_quote&jahr=zwanzig", 400),
         ("indikator=sgb2_quote&klassen=bunt", 400),
         ("indikator=sgb2_quote&release=abc", 400),
-        ("gebiet=DG&ebene=kreis", 404),
+        ("gebiet=77&ebene=kreis", None),
+        ("gebiet=DG&ebene=dorf", None),
+        ("gebiet=DG&ebene=kreis&jahr=1850", 404),
     ],
 )
 @pytest.mark.parametrize("fmt", ["svg", "png"])
 def test_bad_map_export_gets_the_pages_4xx(client, query, status, fmt):
     page = client.get(f"/karte?{query}")
     r = client.get(f"/karte.{fmt}?{query}")
-    assert r.status_code == status
+    assert 400 <= r.status_code < 500
+    assert r.status_code == page.status_code == (status or page.status_code)
     assert r.mimetype == "text/html"  # the German error page with the choices, not an image
-    if query.startswith("indikator"):
-        assert r.status_code == page.status_code
+
+
+def test_territory_map_export(client):
+    r = client.get("/karte.svg?gebiet=DG&ebene=kreis&indikator=bev_anteil_65plus&jahr=2015")
+    assert r.status_code == 200
+    cd = r.headers["Content-Disposition"]
+    assert cd == 'attachment; filename="bev_anteil_65plus_2015_DG_kreis.svg"'
+    root, words = _svg_text(r.data)
+    assert root.find(f"{SVG_NS}title").text.startswith("Anteil der Einwohnerinnen")
+    assert "Kreise, 2015" in words and "Gebiete)" in words
+    assert "amtlich: Tabelle 12411-02-03-5-B" in words and "GeoBasis-DE / BKG 2021" in words
+    fills = [p.get("fill") for p in root.iter(f"{SVG_NS}path") if p.get("fill")]
+    assert len(fills) >= 400  # every Kreis of Germany
+    page = client.get("/karte?gebiet=DG&ebene=kreis&indikator=bev_anteil_65plus&jahr=2015")
+    legend = set(re.findall(r'data-color="(#[0-9a-f]{6})"', page.get_data(as_text=True)))
+    assert set(fills) <= legend | {"#d9d9d9"}
+    assert "/karte.png?gebiet=DG&amp;ebene=kreis" in page.get_data(as_text=True)
+    png = client.get("/karte.png?gebiet=DG&ebene=kreis&indikator=bev_anteil_65plus&jahr=2015")
+    assert _png(png.data).size == (2 * int(root.get("width")), 2 * int(root.get("height")))
 
 
 def test_map_export_is_cached_with_etag(client):

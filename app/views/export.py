@@ -14,9 +14,15 @@ from markupsafe import escape
 
 from app import charts
 from app.db import get_conn
-from app.errors import BadRequestWithChoices
 from app.formatting import unit_label
-from app.http_cache import cached, conditional, domain_cache, etag_for, page_cache
+from app.http_cache import (
+    cached,
+    conditional,
+    data_version_now,
+    domain_cache,
+    etag_for,
+    page_cache,
+)
 from app.i18n import localized
 from app.image_export import (
     Drawing,
@@ -32,11 +38,13 @@ from app.security import public_url
 from app.views import gebiet
 from app.views.gebiet_profil import region_name, site_name
 from app.views.kommune import int_arg
+from app.views.maps import CLASSIFICATION_LABELS, page_context, state_from_request
 from app.views.maps import _etag as map_etag
-from app.views.maps import page_context, state_from_request
 from app.views.zeitreihe import DEFAULT_INDICATOR as TS_DEFAULT
 from app.views.zeitreihe import _error as ts_error
+from indicators.classify import NO_DATA_COLOR
 from indicators.disparities import svg_shapes
+from indicators.gebiet_queries import scope_svg_paths
 from indicators.profile import InvalidChoice, time_series
 from indicators.queries import indicator_sources, series_sources
 
@@ -146,12 +154,8 @@ def _map_drawing(ctx: dict) -> Drawing:
 @page_cache
 def karte_image(fmt: str):
     """The map of the Kommunen as SVG or PNG: the state of /karte?… (the embed's state too)."""
-    if gebiet.wants_gebiet():
-        raise BadRequestWithChoices(
-            404, _("Als Bild herunterladen lässt sich bisher nur die Karte der Kommunen; für Karten von Kreisen, Ländern oder ganz Deutschland bitte die Tabelle oder die offenen Daten nutzen."),
-            [(url_for("maps.karte", **request.args), _("Zur Karte")),
-             (url_for("api_docs.docs"), _("Offene Daten"))],
-        )  # fmt: skip
+    if gebiet.wants_gebiet():  # a Kreis, Land or Germany split into many areas
+        return _gebiet_image(fmt)
     st = state_from_request(embed=False)
     release = st["release"]
     etag = etag_for("karte-bild", EXPORT_VERSION, fmt, map_etag(st, False))
@@ -187,6 +191,67 @@ def karte_image(fmt: str):
     )  # fmt: skip
     svg = svg_document(_map_drawing(ctx), text, legend, legend_beside=True)
     return _respond(svg, fmt, f"{ind['id']}_{year}", etag, release)
+
+
+def _gebiet_drawing(st: dict, cm: dict) -> Drawing:
+    """Every area of the territory's level in the page's class colours (no names: too many)."""
+    key = ("export-gebiet", st["territory"]["ags"], st["ebene"])
+    geo = domain_cache(key, lambda: scope_svg_paths(get_conn(), st["territory"], st["ebene"]))
+    _x0, _y0, w, h = (float(v) for v in geo["viewbox"].split())
+    width = MAP_WIDTH
+    per_px = w / width
+    # Thousands of Gemeinden: hairlines, or the outlines would hide the colours.
+    stroke = per_px * (0.5 if len(cm["rows"]) < 500 else 0.15)
+    colours = cm["classes"].colors
+    paths = [
+        f'<path d="{geo["paths"][r["ags"]]}" fill="{NO_DATA_COLOR if r["k"] is None else colours[r["k"]]}"/>'
+        for r in cm["rows"] if geo["paths"].get(r["ags"])
+    ]  # fmt: skip
+    markup = (
+        f'<svg x="0" y="0" width="{width}" height="{width * h / w:.1f}" viewBox="{geo["viewbox"]}">'
+        f'<g stroke="{OUTLINE["color"]}" stroke-width="{stroke:.1f}" stroke-linejoin="round">'
+        f"{''.join(paths)}</g></svg>"
+    )
+    return Drawing(markup, width, width * h / w)
+
+
+def _gebiet_image(fmt: str) -> Response:
+    """The map of a territory's areas (/karte?gebiet=…&ebene=…) as SVG or PNG."""
+    st = gebiet.state()
+    release, ind, year, t = st["release"], st["indicator"], st["year"], st["territory"]
+    lang = str(get_locale())
+    etag = etag_for("gebiet-bild", EXPORT_VERSION, fmt, data_version_now(), lang,
+                    sorted(request.args.items(multi=True)))  # fmt: skip
+    not_modified = conditional(etag, release["published_at"])
+    if not_modified is not None:
+        return not_modified
+    cm = gebiet.colour_map(st)
+    legend = [
+        LegendEntry(e["color"], f"{e['label']} ({ngettext('%(num)d Gebiet', '%(num)d Gebiete', e['count'])})")
+        for e in cm["legend"] if e["count"]
+    ]  # fmt: skip
+    method = str(CLASSIFICATION_LABELS[st["method"]])
+    if cm["scheme"] == "divergierend":
+        method += "; " + _("Farben um den Wert von %(g)s", g=t["name"])
+    real = not cm["synthetic"] or cm["mixed"]
+    provenance = _provenance_lines(cm["provenance"], real, release["label"])
+    note = _synthetic_note(cm["synthetic"], False)
+    if cm["mixed"]:
+        note = _("teils Beispieldaten") + ": " + _("synthetisch erzeugt, keine amtlichen Zahlen.")
+    text = ImageText(
+        title=localized(ind, "name"),
+        subtitle=_("%(area)s, %(level)s, %(year)s – Einheit: %(unit)s", area=t["name"],
+                   level=gebiet._ebene_label(st["ebene"]), year=year, unit=unit_label(ind["unit"])),
+        source=_("Quelle: %(s)s, Datenstand %(r)s", s=ind["source"], r=release["label"]),
+        provenance=provenance,
+        licence=_licence_lines(url_for("maps.karte", **request.args), True, real, provenance),
+        synthetic_note=note,
+        legend_title=_("Legende") + f" ({unit_label(ind['unit'])})",
+        notes=[method, f"{t['name']}: {cm['own_label']}"],
+        lang=lang,
+    )  # fmt: skip
+    svg = svg_document(_gebiet_drawing(st, cm), text, legend, legend_beside=True)
+    return _respond(svg, fmt, f"{ind['id']}_{year}_{t['ags']}_{st['ebene']}", etag, release)
 
 
 def _chart_provenance(ts: dict) -> tuple[list[dict], bool]:
