@@ -230,6 +230,14 @@ def test_time_series_svg_and_png(client):
     assert "/zeitreihe.png?indikator=bev_insgesamt" in page
 
 
+def test_time_series_index_export(client):
+    r = client.get("/zeitreihe.svg?indikator=bev_insgesamt&kommunen=03241001&darstellung=index")
+    assert r.status_code == 200
+    _root, words = _svg_text(r.data)
+    assert "Einheit: Index (erstes Jahr = 100)" in words
+    assert r.headers["Content-Disposition"].endswith('_index.svg"')
+
+
 def test_time_series_export_in_english_and_synthetic(client):
     r = client.get("/zeitreihe.svg?indikator=sgb2_quote&lang=en")
     _root, words = _svg_text(r.data)
