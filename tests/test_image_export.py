@@ -259,3 +259,15 @@ def test_bad_time_series_export_gets_4xx(client, query, status):
     r = client.get(f"/zeitreihe.png?{query}")
     assert r.status_code == status
     assert r.mimetype == "text/html"
+
+
+def test_territory_png_is_refused_above_the_area_limit(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "EXPORT_PNG_MAX_AREAS", 100)
+    q = "gebiet=DG&ebene=kreis&indikator=bev_anteil_65plus&jahr=2015&klassen=gleich"
+    r = client.get(f"/karte.png?{q}")
+    assert r.status_code == 400
+    html = r.get_data(as_text=True)
+    assert "höchstens 100 Gebieten" in html and "/karte.svg?" in html
+    assert client.get(f"/karte.svg?{q}").status_code == 200
+    page = client.get(f"/karte?{q}").get_data(as_text=True)
+    assert "/karte.svg?" in page and "/karte.png?" not in page

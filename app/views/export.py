@@ -7,13 +7,14 @@ same colours and classes: the map's state and rows come from the map page's own 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request, url_for
+from flask import Blueprint, Response, current_app, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import escape
 
 from app import charts
 from app.db import get_conn
+from app.errors import BadRequestWithChoices
 from app.formatting import unit_label
 from app.http_cache import (
     cached,
@@ -193,6 +194,16 @@ def karte_image(fmt: str):
     return _respond(svg, fmt, f"{ind['id']}_{year}", etag, release)
 
 
+def png_max_areas() -> int:
+    """Most areas a PNG map may have (EXPORT_PNG_MAX_AREAS, default 2,000)."""
+    return int(current_app.config.get("EXPORT_PNG_MAX_AREAS", 2000))
+
+
+@bp.app_context_processor
+def _export_globals() -> dict:
+    return {"png_max_areas": png_max_areas}
+
+
 def _gebiet_drawing(st: dict, cm: dict) -> Drawing:
     """Every area of the territory's level in the page's class colours (no names: too many)."""
     key = ("export-gebiet", st["territory"]["ags"], st["ebene"])
@@ -226,6 +237,14 @@ def _gebiet_image(fmt: str) -> Response:
     if not_modified is not None:
         return not_modified
     cm = gebiet.colour_map(st)
+    limit = png_max_areas()
+    if fmt == "png" and len(cm["rows"]) > limit:
+        # cairosvg parses path data in Python: 401 Kreise take seconds; Germany's 11,000
+        # Gemeinden would outlast the worker's timeout. The SVG is built by PostGIS at once.
+        raise BadRequestWithChoices(
+            400, _("Als PNG gibt es Karten mit höchstens %(n)s Gebieten; diese hat %(k)s. Bitte die SVG-Datei herunterladen.", n=limit, k=len(cm["rows"])),
+            [(url_for("export.karte_image", fmt="svg", **request.args), _("Karte als SVG herunterladen"))],
+        )  # fmt: skip
     legend = [
         LegendEntry(e["color"], f"{e['label']} ({ngettext('%(num)d Gebiet', '%(num)d Gebiete', e['count'])})")
         for e in cm["legend"] if e["count"]
