@@ -87,6 +87,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         berichte_editor,
         disparities,
         editor,
+        export,
         gebiet,
         gebiet_profil,
         kommune,
@@ -100,7 +101,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     for bp in (pages.bp, maps.bp, kommune.bp, zeitreihe.bp, disparities.bp, api_bp,
                api_docs.bp, editor.bp, gebiet.bp, gebiet_profil.bp, berichte.bp,
-               berichte_editor.bp, streuung.bp):  # fmt: skip
+               berichte_editor.bp, streuung.bp, export.bp):  # fmt: skip
         app.register_blueprint(bp)
     gebiet_profil.init_app(app)  # site_name() for the home region's name in templates
     cli.init_app(app)

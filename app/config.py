@@ -72,6 +72,8 @@ def from_environment() -> dict:
         # Small-number protection at publish: numerator below this → value withheld ("geheim").
         "SUPPRESS_NUMERATOR_BELOW": int(os.environ.get("SUPPRESS_NUMERATOR_BELOW") or 3),
         "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES") or 20 * 1024 * 1024),
+        # Map images with more areas are offered as SVG only (a PNG of many areas takes seconds).
+        "EXPORT_PNG_MAX_AREAS": int(os.environ.get("EXPORT_PNG_MAX_AREAS") or 2000),
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # whole upload request (several files)
         # The browser that prints Fokusberichte as PDF (Playwright drives it).
         "CHROMIUM_PATH": os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium",

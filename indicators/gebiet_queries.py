@@ -167,3 +167,28 @@ def scope_shapes(conn: Connection, territory: dict, ebene: str) -> str:
         ),
         {"lv": list(EBENEN[ebene]), "p": _prefix(territory)},
     )
+
+
+def scope_svg_paths(conn: Connection, territory: dict, ebene: str, detail: float = 1500) -> dict:
+    """SVG path data (EPSG:25832 metres, y down) of every area of the level, and the viewBox.
+
+    For a picture: outlines simplified to 1/detail of the territory's width (below a pixel of a
+    2× PNG), so Germany's 11,000 Gemeinden stay a few MB.
+    """
+    rows = conn.execute(
+        text(
+            "WITH g AS (SELECT ags, ST_Transform(geom_web, 25832) AS g FROM area"
+            "  WHERE level = ANY(:lv) AND ags LIKE :p || '%'), e AS (SELECT ST_Extent(g) AS b FROM g)"
+            " SELECT g.ags, ST_AsSVG(ST_SimplifyPreserveTopology(g.g,"
+            "  (ST_XMax(e.b) - ST_XMin(e.b)) / :detail), 0, 0) AS d,"
+            " ST_XMin(e.b) AS x0, ST_YMax(e.b) AS y1, ST_XMax(e.b) - ST_XMin(e.b) AS w,"
+            " ST_YMax(e.b) - ST_YMin(e.b) AS h FROM g, e ORDER BY g.ags"
+        ),
+        {"lv": list(EBENEN[ebene]), "p": _prefix(territory), "detail": detail},
+    ).all()
+    if not rows:
+        return {"paths": {}, "viewbox": "0 0 1 1"}
+    r0 = rows[0]
+    pad = 0.01 * max(r0.w, r0.h)
+    viewbox = f"{r0.x0 - pad:.0f} {-r0.y1 - pad:.0f} {r0.w + 2 * pad:.0f} {r0.h + 2 * pad:.0f}"
+    return {"paths": {r.ags: r.d for r in rows}, "viewbox": viewbox}

@@ -1,0 +1,334 @@
+"""Image export: the map (/karte.svg, /karte.png) and the time series (/zeitreihe.svg, .png).
+
+Same query string as the page, same validation (a bad indicator or year gets the page's 4xx),
+same colours and classes: the map's state and rows come from the map page's own code path
+(`state_from_request` + `page_context`), the chart's lines from `time_series` + `style_lines`.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, request, url_for
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from markupsafe import escape
+
+from app import args, charts
+from app.db import get_conn
+from app.errors import BadRequestWithChoices
+from app.formatting import unit_label
+from app.http_cache import (
+    cached,
+    conditional,
+    data_version_now,
+    domain_cache,
+    etag_for,
+    page_cache,
+)
+from app.i18n import localized
+from app.image_export import (
+    Drawing,
+    ImageText,
+    LegendEntry,
+    nested,
+    png_response,
+    svg_document,
+    svg_response,
+)
+from app.maps import NO_DATA_DASH, OUTLINE, short_name
+from app.security import public_url
+from app.views import gebiet
+from app.views.gebiet_profil import region_name, site_name
+from app.views.maps import CLASSIFICATION_LABELS, page_context, state_from_request
+from app.views.maps import _etag as map_etag
+from app.views.zeitreihe import DEFAULT_INDICATOR as TS_DEFAULT
+from app.views.zeitreihe import _error as ts_error
+from indicators.classify import NO_DATA_COLOR
+from indicators.disparities import svg_shapes
+from indicators.gebiet_queries import scope_svg_paths
+from indicators.profile import InvalidChoice, time_series
+from indicators.queries import indicator_sources, series_sources
+
+bp = Blueprint("export", __name__)
+
+EXPORT_VERSION = "1"  # bump when the images' layout changes, so cached copies are revalidated
+FORMATS = ("svg", "png")
+BOUNDARY_LICENCE_URL = "https://www.govdata.de/dl-de/by-2-0"
+MAP_WIDTH = 620  # pixels of the map inside the 1000 px image (the legend takes the rest)
+CHART_SIZE = (952, 420, 15)  # width, height, font size of the exported line chart
+
+
+def _respond(svg: str, fmt: str, filename: str, etag: str, release: dict | None) -> Response:
+    """The image in its format with the page's caching (ETag, Cache-Control, Vary)."""
+    resp = png_response(svg, filename) if fmt == "png" else svg_response(svg, filename)
+    resp = cached(resp, etag, (release or {}).get("published_at"))
+    if release is not None and release.get("status") == "draft":  # an editor's preview
+        resp.cache_control.public = False
+        resp.cache_control.no_store = True
+    return resp
+
+
+def _licence_lines(page_url: str, boundaries: bool, real: bool, provenance: list[str]) -> list[str]:
+    """Attribution of the boundaries and the official data, and the page the image comes from."""
+    lines = []
+    if boundaries:
+        lines.append(_("Gebietsgrenzen: %(a)s, Datenlizenz Deutschland – Namensnennung – Version 2.0 (dl-de/by-2-0, %(u)s).",
+                       a="© GeoBasis-DE / BKG 2021", u=BOUNDARY_LICENCE_URL))  # fmt: skip
+    if real and not any("dl-de/by-2-0" in line for line in provenance):
+        lines.append(
+            _(
+                "Amtliche Daten: Datenlizenz Deutschland – Namensnennung – Version 2.0 (dl-de/by-2-0)."
+            )
+        )
+    lines.append(_("Erstellt mit %(site)s: %(url)s", site=site_name(), url=public_url() + page_url))
+    return lines
+
+
+def _provenance_lines(provenance: list[dict], real: bool, release_label: str) -> list[str]:
+    """ "amtlich: Tabelle … (release)" per real source shown, with its copyright line."""
+    out = []
+    for p in provenance:
+        out.append(_("amtlich: Tabelle %(t)s (%(r)s)", t=p["tables"], r=p["release"]))
+        if p.get("source"):
+            out.append(str(p["source"]))
+    if real and not provenance:  # a real release without recorded tables (e.g. the Zensus)
+        out.append(_("amtlich (Datenstand %(r)s)", r=release_label))
+    return out
+
+
+def year_ranges(years: list[int]) -> str:
+    """Years as ranges: [2016, 2017, 2018, 2020] → "2016–2018, 2020"."""
+    out: list[list[int]] = []
+    for y in sorted(years):
+        if out and y == out[-1][1] + 1:
+            out[-1][1] = y
+        else:
+            out.append([y, y])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in out)
+
+
+def _synthetic_note(synthetic: bool, mixed: bool) -> str:
+    if not synthetic:
+        return ""
+    note = _("Beispieldaten: synthetisch erzeugt, keine amtlichen Zahlen.")
+    if mixed:
+        note = _("Mit * markierte Kommunen: Beispieldaten (synthetisch, keine amtlichen Zahlen); die übrigen Werte sind amtlich.")  # fmt: skip
+    return note
+
+
+def _map_drawing(ctx: dict) -> Drawing:
+    """The Kommunen in the page's colours (stored geometry, ST_AsSVG) with their names."""
+    shapes = domain_cache(("export-shapes",), lambda: svg_shapes(get_conn()))
+    x0, y0, w, h = (float(v) for v in shapes["viewbox"].split())
+    width, height = MAP_WIDTH, MAP_WIDTH * h / w
+    per_px = w / width  # viewBox units (metres) per pixel: strokes and labels in pixels
+    rows = {r["ags"]: r for r in ctx["table_rows"]}
+    paths = []
+    for s in shapes["shapes"]:
+        r = rows.get(s["ags"], {})
+        dash = ""
+        if r.get("value") is None:  # "keine Daten" dashed, as on the page
+            dash = f' stroke-dasharray="{" ".join(str(float(d) * per_px) for d in NO_DATA_DASH.split())}"'
+        paths.append(
+            f'<path d="{s["d"]}" fill="{r.get("color", "#ffffff")}" stroke="{OUTLINE["color"]}"'
+            f' stroke-width="{per_px:.1f}"{dash}><title>{escape(s["name"])}: {escape(r.get("label", ""))}</title></path>'
+        )  # fmt: skip
+    labels = []
+    for s in shapes["shapes"]:
+        lx, ly = (s["lx"] - x0) / per_px, (s["ly"] - y0) / per_px
+        name = escape(short_name(s["name"]))
+        if ctx["mixed"] and rows.get(s["ags"], {}).get("synthetic"):
+            name += " *"  # per Kommune, as the page's table marks each row
+        common = f'x="{lx:.1f}" y="{ly + 4:.1f}" font-size="11" text-anchor="middle"'
+        # A white halo drawn first keeps names readable on dark classes (no paint-order needed).
+        labels.append(f'<text {common} fill="#ffffff" stroke="#ffffff" stroke-width="3"'
+                      f' stroke-linejoin="round">{name}</text><text {common} fill="#1a1a1a">{name}</text>')  # fmt: skip
+    markup = (
+        f'<svg x="0" y="0" width="{width:.1f}" height="{height:.1f}"'
+        f' viewBox="{shapes["viewbox"]}">{"".join(paths)}</svg>'
+        f'<g xml:lang="de">{"".join(labels)}</g>'
+    )
+    return Drawing(markup, width, height)
+
+
+@bp.get("/karte.<any(svg, png):fmt>")
+@page_cache
+def karte_image(fmt: str):
+    """The map of the Kommunen as SVG or PNG: the state of /karte?… (the embed's state too)."""
+    if gebiet.wants_gebiet():  # a Kreis, Land or Germany split into many areas
+        return _gebiet_image(fmt)
+    st = state_from_request(embed=False)
+    release = st["release"]
+    etag = etag_for("karte-bild", EXPORT_VERSION, fmt, map_etag(st, False))
+    not_modified = conditional(etag, release["published_at"])
+    if not_modified is not None:
+        return not_modified
+    ctx = page_context(st, embed=False)
+    ind, year = ctx["ind"], ctx["year"]
+    legend = [
+        LegendEntry(e["color"], f"{e['label']} ({ngettext('%(num)d Kommune', '%(num)d Kommunen', e['count'])})")
+        for e in ctx["legend"]
+    ]  # fmt: skip
+    if ctx["scheme"] == "vergleich":
+        # The msgid is the legend template's, where %% is Jinja's escape of a percent sign.
+        method = _("Farben: Urteil gegenüber der Region (95-%%-Intervall nach Wilson bzw. Byar)")
+        method = method.replace("%%", "%")
+    else:
+        method = str(ctx["classification_labels"][ctx["method"]])
+        if ctx["scheme"] == "divergierend":
+            method += "; " + _("Farben um den Wert der Region")
+    real = not ctx["synthetic"] or ctx["mixed"]
+    provenance = _provenance_lines(ctx["provenance"], real, ctx["release"]["label"])
+    text = ImageText(
+        title=localized(ind, "name"),
+        subtitle=_("%(area)s, Kommunen, %(year)s – Einheit: %(unit)s", area=region_name(), year=year, unit=unit_label(ind["unit"])),
+        source=_("Quelle: %(s)s, Datenstand %(r)s", s=ind["source"], r=ctx["release"]["label"]),
+        provenance=provenance,
+        licence=_licence_lines(url_for("maps.karte", **request.args), True, real, provenance),
+        synthetic_note=_synthetic_note(ctx["synthetic"], ctx["mixed"]),
+        legend_title=_("Legende") + f" ({unit_label(ind['unit'])})",
+        notes=[method, f"{region_name()}: {ctx['region_label']}"],
+        lang=str(get_locale()),
+    )  # fmt: skip
+    svg = svg_document(_map_drawing(ctx), text, legend, legend_beside=True)
+    return _respond(svg, fmt, f"{ind['id']}_{year}", etag, release)
+
+
+def png_max_areas() -> int:
+    """Most areas a PNG map may have (EXPORT_PNG_MAX_AREAS, default 2,000)."""
+    return int(current_app.config.get("EXPORT_PNG_MAX_AREAS", 2000))
+
+
+@bp.app_context_processor
+def _export_globals() -> dict:
+    return {"png_max_areas": png_max_areas}
+
+
+def _gebiet_drawing(st: dict, cm: dict) -> Drawing:
+    """Every area of the territory's level in the page's class colours (no names: too many)."""
+    key = ("export-gebiet", st["territory"]["ags"], st["ebene"])
+    geo = domain_cache(key, lambda: scope_svg_paths(get_conn(), st["territory"], st["ebene"]))
+    _x0, _y0, w, h = (float(v) for v in geo["viewbox"].split())
+    width = MAP_WIDTH
+    per_px = w / width
+    # Thousands of Gemeinden: hairlines, or the outlines would hide the colours.
+    stroke = per_px * (0.5 if len(cm["rows"]) < 500 else 0.15)
+    colours = cm["classes"].colors
+    paths = [
+        f'<path d="{geo["paths"][r["ags"]]}" fill="{NO_DATA_COLOR if r["k"] is None else colours[r["k"]]}"/>'
+        for r in cm["rows"] if geo["paths"].get(r["ags"])
+    ]  # fmt: skip
+    markup = (
+        f'<svg x="0" y="0" width="{width}" height="{width * h / w:.1f}" viewBox="{geo["viewbox"]}">'
+        f'<g stroke="{OUTLINE["color"]}" stroke-width="{stroke:.1f}" stroke-linejoin="round">'
+        f"{''.join(paths)}</g></svg>"
+    )
+    return Drawing(markup, width, width * h / w)
+
+
+def _gebiet_image(fmt: str) -> Response:
+    """The map of a territory's areas (/karte?gebiet=…&ebene=…) as SVG or PNG."""
+    st = gebiet.state()
+    release, ind, year, t = st["release"], st["indicator"], st["year"], st["territory"]
+    lang = str(get_locale())
+    etag = etag_for("gebiet-bild", EXPORT_VERSION, fmt, data_version_now(), lang,
+                    sorted(request.args.items(multi=True)))  # fmt: skip
+    not_modified = conditional(etag, release["published_at"])
+    if not_modified is not None:
+        return not_modified
+    cm = gebiet.colour_map(st)
+    limit = png_max_areas()
+    if fmt == "png" and len(cm["rows"]) > limit:
+        # cairosvg parses path data in Python: 401 Kreise take seconds; Germany's 11,000
+        # Gemeinden would outlast the worker's timeout. The SVG is built by PostGIS at once.
+        raise BadRequestWithChoices(
+            400, _("Als PNG gibt es Karten mit höchstens %(n)s Gebieten; diese hat %(k)s. Bitte die SVG-Datei herunterladen.", n=limit, k=len(cm["rows"])),
+            [(url_for("export.karte_image", fmt="svg", **request.args), _("Karte als SVG herunterladen"))],
+        )  # fmt: skip
+    legend = [
+        LegendEntry(e["color"], f"{e['label']} ({ngettext('%(num)d Gebiet', '%(num)d Gebiete', e['count'])})")
+        for e in cm["legend"] if e["count"]
+    ]  # fmt: skip
+    method = str(CLASSIFICATION_LABELS[st["method"]])
+    if cm["scheme"] == "divergierend":
+        method += "; " + _("Farben um den Wert von %(g)s", g=t["name"])
+    real = not cm["synthetic"] or cm["mixed"]
+    provenance = _provenance_lines(cm["provenance"], real, release["label"])
+    note = _synthetic_note(cm["synthetic"], False)
+    if cm["mixed"]:
+        note = _("teils Beispieldaten") + ": " + _("synthetisch erzeugt, keine amtlichen Zahlen.")
+    text = ImageText(
+        title=localized(ind, "name"),
+        subtitle=_("%(area)s, %(level)s, %(year)s – Einheit: %(unit)s", area=t["name"],
+                   level=gebiet._ebene_label(st["ebene"]), year=year, unit=unit_label(ind["unit"])),
+        source=_("Quelle: %(s)s, Datenstand %(r)s", s=ind["source"], r=release["label"]),
+        provenance=provenance,
+        licence=_licence_lines(url_for("maps.karte", **request.args), True, real, provenance),
+        synthetic_note=note,
+        legend_title=_("Legende") + f" ({unit_label(ind['unit'])})",
+        notes=[method, f"{t['name']}: {cm['own_label']}"],
+        lang=lang,
+    )  # fmt: skip
+    svg = svg_document(_gebiet_drawing(st, cm), text, legend, legend_beside=True)
+    return _respond(svg, fmt, f"{ind['id']}_{year}_{t['ags']}_{st['ebene']}", etag, release)
+
+
+def _chart_provenance(ts: dict) -> tuple[list[dict], bool]:
+    """Real sources of the values the chart shows, and whether real and synthetic are mixed."""
+    ind, rel = ts["indicator"], ts["release"]
+    shown = series_sources(get_conn(), ind["id"], [ln["ags"] for ln in ts["lines"]], rel["id"])
+    labels = {s["release_label"] for s in shown.values() if s.get("release_label")}
+    sources = indicator_sources(get_conn(), [ind["id"]]).get(ind["id"], {})
+    provenance = [src | {"release": lab} for lab, src in sources.items() if lab in labels]
+    flags = {bool(s["synthetic"]) for s in shown.values() if s.get("release_label")}
+    return provenance, flags == {True, False}
+
+
+@bp.get("/zeitreihe.<any(svg, png):fmt>")
+@page_cache
+def zeitreihe_image(fmt: str):
+    """The time-series chart as SVG or PNG: the state of /zeitreihe?…."""
+    indicator_id = request.args.get("indikator") or TS_DEFAULT
+    kommunen = [
+        k.strip() for v in request.args.getlist("kommunen") for k in v.split(",") if k.strip()
+    ]
+    mode = request.args.get("darstellung") or "absolut"
+    release_id = args.integer("release", args.without("release"), lo=1)
+    try:
+        ts = time_series(get_conn(), indicator_id, kommunen[:50], release_id, mode)
+    except InvalidChoice as err:
+        raise ts_error(err, indicator_id[:64]) from None
+    ind, rel = ts["indicator"], ts["release"]
+    lang = str(get_locale())
+    etag = etag_for("zeitreihe-bild", EXPORT_VERSION, fmt, ind["id"], tuple(kommunen), mode,
+                    rel["id"], rel["label"], rel.get("published_at"), lang, request.full_path)  # fmt: skip
+    not_modified = conditional(etag, rel.get("published_at"))
+    if not_modified is not None:
+        return not_modified
+    unit = _("Index (erstes Jahr = 100)") if mode == "index" else unit_label(ind["unit"])
+    lines = charts.style_lines(ts["lines"])
+    lines[0]["name"] = region_name()  # the Region's line under the page's name for it
+    w, h, font = CHART_SIZE
+    chart = charts.line_chart(lines, ts["years"], unit, localized(ind, "name"), w, h,
+                              point_titles=False, decimals=ts["decimals"], font=font)  # fmt: skip
+    provenance, mixed = _chart_provenance(ts)
+    synthetic_years = sorted({y for ln in ts["lines"] for y in ln["synthetic_years"]})
+    real = not synthetic_years or mixed
+    provenance_lines = _provenance_lines(provenance, real, rel["label"])
+    note = _synthetic_note(bool(synthetic_years), mixed)
+    if synthetic_years and mixed:
+        note = _("Beispieldaten (synthetisch, keine amtlichen Zahlen) in den Jahren %(y)s; sonst amtlich.",
+                 y=year_ranges(synthetic_years))  # fmt: skip
+    text = ImageText(
+        title=localized(ind, "name"),
+        subtitle=_("Zeitreihe %(a)s–%(b)s – Einheit: %(unit)s", a=ts["years"][0], b=ts["years"][-1], unit=unit),
+        source=_("Quelle: %(s)s, Datenstand %(r)s", s=ind["source"], r=rel["label"]),
+        provenance=provenance_lines,
+        licence=_licence_lines(url_for("zeitreihe.zeitreihe", **request.args), False, real,
+                               provenance_lines),
+        synthetic_note=note,
+        lang=lang,
+    )  # fmt: skip
+    legend = [LegendEntry(ln["color"], ln["name"], ln["dash"] or "") for ln in lines]
+    svg = svg_document(Drawing(nested(chart, w, h), w, h), text, legend, legend_beside=False)
+    suffix = "_index" if mode == "index" else ""
+    return _respond(svg, fmt, f"{ind['id']}_{ts['years'][0]}-{ts['years'][-1]}{suffix}", etag, rel)

@@ -1,0 +1,64 @@
+"""The image download links in Chromium: the files download, open and carry title and source."""
+
+from __future__ import annotations
+
+import io
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def _download(page, link_name: str) -> tuple[str, bytes]:
+    """Click the link with this accessible name; the suggested file name and the bytes."""
+    with page.expect_download() as info:
+        page.get_by_role("link", name=link_name).click()
+    download = info.value
+    assert download.failure() is None
+    return download.suggested_filename, Path(download.path()).read_bytes()
+
+
+def _svg_words(body: bytes) -> tuple[str, str]:
+    root = ET.fromstring(body)
+    words = " ".join(t.text or "" for t in root.iter(f"{SVG_NS}text"))
+    return root.find(f"{SVG_NS}title").text, re.sub(r"\s+", " ", words)
+
+
+@pytest.mark.parametrize("path", ["/karte", "/embed/karte"])
+def test_map_download_links_give_svg_and_png(page, live_server, path):
+    page.goto(f"{live_server}{path}?indikator=sgb2_quote&jahr=2020")
+    name, body = _download(page, "Karte als SVG herunterladen")
+    assert name == "sgb2_quote_2020.svg"
+    title, words = _svg_words(body)
+    assert title.startswith("SGB-II-Quote")
+    assert "Quelle:" in words and "Beispieldaten" in words and "GeoBasis-DE / BKG" in words
+    name, body = _download(page, "Karte als PNG herunterladen")
+    assert name == "sgb2_quote_2020.png"
+    img = Image.open(io.BytesIO(body))
+    img.load()
+    assert img.format == "PNG" and img.size[0] == 2000
+    assert page.request_log.foreign() == []
+
+
+def test_english_map_downloads_english_image(page, live_server):
+    page.goto(f"{live_server}/karte?indikator=sgb2_quote&jahr=2020&lang=en")
+    _name, body = _download(page, "Download map as SVG")
+    title, words = _svg_words(body)
+    assert "Source:" in words and "Legend" in words and "Quelle:" not in words
+
+
+def test_time_series_download_links(page, live_server):
+    page.goto(f"{live_server}/zeitreihe?indikator=bev_insgesamt&kommunen=03241001")
+    name, body = _download(page, "Grafik als SVG")
+    assert name.startswith("bev_insgesamt_") and name.endswith(".svg")
+    title, words = _svg_words(body)
+    assert title == "Einwohnerinnen und Einwohner insgesamt"
+    assert "Quelle:" in words and "amtlich" in words
+    name, body = _download(page, "Grafik als PNG")
+    img = Image.open(io.BytesIO(body))
+    img.load()
+    assert img.format == "PNG"

@@ -1,0 +1,273 @@
+"""Image export of the map and the time series: SVG that parses, PNG that decodes, 4xx, caching."""
+
+from __future__ import annotations
+
+import io
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from PIL import Image
+
+from app.image_export import (
+    PNG_SCALE,
+    WIDTH,
+    Drawing,
+    ImageText,
+    LegendEntry,
+    svg_document,
+    svg_to_png,
+    wrap,
+)
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def _svg_text(body: bytes) -> tuple[ET.Element, str]:
+    """The parsed SVG and all of its visible text joined by spaces."""
+    root = ET.fromstring(body)
+    assert root.tag == f"{SVG_NS}svg"
+    words = " ".join(t.text or "" for t in root.iter(f"{SVG_NS}text"))
+    return root, re.sub(r"\s+", " ", words)
+
+
+def _png(body: bytes) -> Image.Image:
+    assert body[:8] == b"\x89PNG\r\n\x1a\n"
+    img = Image.open(io.BytesIO(body))
+    img.load()  # decodes every pixel: a broken file raises here
+    return img
+
+
+# --- the generic module -----------------------------------------------------------------------
+
+
+def test_svg_document_holds_title_legend_source_and_licence_and_converts_to_png():
+    text = ImageText(
+        title="Kennzahl <&> mit „Umlauten“ äöü",
+        subtitle="Region Hannover, 2024 – Einheit: %",
+        source="Quelle: Testquelle, Datenstand demo",
+        provenance=["amtlich: Tabelle 12411-01-01-5-B (regionalstatistik-2017)"],
+        licence=["Gebietsgrenzen: © GeoBasis-DE / BKG 2021, dl-de/by-2-0"],
+        synthetic_note="Beispieldaten: synthetisch erzeugt, keine amtlichen Zahlen.",
+        legend_title="Legende (%)",
+        notes=["Quantile"],
+    )
+    drawing = Drawing('<rect width="200" height="100" fill="#08519c"/>', 200, 100)
+    svg = svg_document(drawing, text, [LegendEntry("#ffffb2", "1,0 – 2,0 %")])
+    root, words = _svg_text(svg.encode())
+    assert root.find(f"{SVG_NS}title").text == text.title  # escaped on the way in, intact out
+    for part in ("Kennzahl <&>", "Einheit: %", "Legende (%)", "1,0 – 2,0 %", "Quantile",
+                 "Testquelle", "12411-01-01-5-B", "GeoBasis-DE / BKG 2021", "Beispieldaten"):  # fmt: skip
+        assert part in words, part
+    assert int(root.get("width")) == WIDTH
+    img = _png(svg_to_png(svg))
+    assert img.size == (WIDTH * PNG_SCALE, int(root.get("height")) * PNG_SCALE)
+    # The drawing is there in its colour, and text was drawn (dark pixels), without any download.
+    colours = {c for _n, c in img.convert("RGB").getcolors(1 << 20)}
+    assert (0x08, 0x51, 0x9C) in colours
+    assert any(sum(c) < 120 for c in colours)
+
+
+def test_wrap_breaks_long_lines_at_spaces():
+    lines = wrap("ein sehr langer Satz " * 20, 13, 300)
+    assert len(lines) > 3
+    assert all(len(line) < 60 for line in lines)
+    assert wrap("", 13, 300) == []
+
+
+# --- the map ----------------------------------------------------------------------------------
+
+
+def test_map_svg_has_title_year_legend_source_and_licence(client):
+    r = client.get("/karte.svg?indikator=sgb2_quote&jahr=2020")
+    assert r.status_code == 200
+    assert r.mimetype == "image/svg+xml"
+    assert r.headers["Content-Disposition"] == 'attachment; filename="sgb2_quote_2020.svg"'
+    root, words = _svg_text(r.data)
+    assert "SGB-II-Quote" in root.find(f"{SVG_NS}title").text
+    assert "2020" in words and "Einheit: %" in words
+    assert "Quelle:" in words and "Datenstand" in words
+    assert "Beispieldaten" in words  # the demo release is synthetic
+    assert "© GeoBasis-DE / BKG 2021" in words and "dl-de/by-2-0" in words
+    assert "Garbsen" in words  # the Kommunen's names are drawn
+    # 21 Kommunen, coloured with the page's colours (the same classes as the table's swatches).
+    page = client.get("/karte?indikator=sgb2_quote&jahr=2020").get_data(as_text=True)
+    table_colours = re.findall(
+        r'<td class="num"[^>]*><span class="swatch"[^>]*data-color="(#[0-9a-f]{6})"', page
+    )
+    fills = [
+        p.get("fill") for p in root.iter(f"{SVG_NS}path") if p.find(f"{SVG_NS}title") is not None
+    ]
+    assert len(fills) == len(table_colours) == 21
+    assert sorted(fills) == sorted(table_colours)
+    assert len(set(fills)) == 5  # five classes, as the page's legend
+
+
+def test_map_png_decodes_at_twice_the_svg_size(client):
+    svg = client.get("/karte.svg?indikator=sgb2_quote&jahr=2020")
+    r = client.get("/karte.png?indikator=sgb2_quote&jahr=2020")
+    assert r.status_code == 200
+    assert r.mimetype == "image/png"
+    assert r.headers["Content-Disposition"] == 'attachment; filename="sgb2_quote_2020.png"'
+    root = ET.fromstring(svg.data)
+    img = _png(r.data)
+    assert img.size == (int(root.get("width")) * 2, int(root.get("height")) * 2)
+
+
+def test_real_map_says_amtlich_with_table_and_no_beispieldaten(client):
+    r = client.get("/karte.svg?indikator=bev_zensus22&jahr=2022")
+    _root, words = _svg_text(r.data)
+    assert "amtlich" in words and "zensus-2022" in words
+    assert "Beispieldaten" not in words
+
+
+def test_mixed_map_marks_the_synthetic_kommunen(client):
+    # SGB-II-Quote 2015: real for the city of Hannover (Kreis table), synthetic for the others.
+    _root, words = _svg_text(client.get("/karte.svg?indikator=sgb2_quote&jahr=2015").data)
+    assert "Garbsen *" in words and "Hannover *" not in words
+    assert "Mit * markierte Kommunen: Beispieldaten" in words
+    assert "amtlich: Tabelle 22811-01-01-4-B" in words
+
+
+def test_map_export_keeps_the_pages_choices(client):
+    r = client.get("/karte.svg?indikator=sgb2_quote&jahr=2020&klassen=gleich&farben=divergierend")
+    assert r.status_code == 200
+    _root, words = _svg_text(r.data)
+    assert "Gleiche Intervalle" in words
+    assert "Farben um den Wert der Region" in words
+
+
+def test_english_map_export_is_english(client):
+    r = client.get("/karte.svg?indikator=sgb2_quote&jahr=2020&lang=en")
+    _root, words = _svg_text(r.data)
+    assert "Source:" in words and "Legend" in words and "Quelle:" not in words
+    assert "Sample data" in words
+
+
+@pytest.mark.parametrize(
+    "query, status",
+    [
+        ("indikator=gibtsnicht", 404),  # "export of a non-existent map"
+        ("indikator=sgb2_quote&jahr=1850", 404),
+        ("indikator=sgb2_quote&jahr=zwanzig", 400),
+        ("indikator=sgb2_quote&klassen=bunt", 400),
+        ("indikator=sgb2_quote&release=abc", 400),
+        ("gebiet=77&ebene=kreis", None),
+        ("gebiet=DG&ebene=dorf", None),
+        ("gebiet=DG&ebene=kreis&jahr=1850", 404),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["svg", "png"])
+def test_bad_map_export_gets_the_pages_4xx(client, query, status, fmt):
+    page = client.get(f"/karte?{query}")
+    r = client.get(f"/karte.{fmt}?{query}")
+    assert 400 <= r.status_code < 500
+    assert r.status_code == page.status_code == (status or page.status_code)
+    assert r.mimetype == "text/html"  # the German error page with the choices, not an image
+
+
+def test_territory_map_export(client):
+    r = client.get("/karte.svg?gebiet=DG&ebene=kreis&indikator=bev_anteil_65plus&jahr=2015")
+    assert r.status_code == 200
+    cd = r.headers["Content-Disposition"]
+    assert cd == 'attachment; filename="bev_anteil_65plus_2015_DG_kreis.svg"'
+    root, words = _svg_text(r.data)
+    assert root.find(f"{SVG_NS}title").text.startswith("Anteil der Einwohnerinnen")
+    assert "Kreise, 2015" in words and "Gebiete)" in words
+    assert "amtlich: Tabelle 12411-02-03-5-B" in words and "GeoBasis-DE / BKG 2021" in words
+    fills = [p.get("fill") for p in root.iter(f"{SVG_NS}path") if p.get("fill")]
+    assert len(fills) >= 400  # every Kreis of Germany
+    page = client.get("/karte?gebiet=DG&ebene=kreis&indikator=bev_anteil_65plus&jahr=2015")
+    legend = set(re.findall(r'data-color="(#[0-9a-f]{6})"', page.get_data(as_text=True)))
+    assert set(fills) <= legend | {"#d9d9d9"}
+    assert "/karte.png?gebiet=DG&amp;ebene=kreis" in page.get_data(as_text=True)
+    png = client.get("/karte.png?gebiet=DG&ebene=kreis&indikator=bev_anteil_65plus&jahr=2015")
+    assert _png(png.data).size == (2 * int(root.get("width")), 2 * int(root.get("height")))
+
+
+def test_map_export_is_cached_with_etag(client):
+    url = "/karte.png?indikator=sgb2_quote&jahr=2020"
+    r = client.get(url)
+    assert r.headers["ETag"] and "public" in r.headers["Cache-Control"]
+    assert "max-age=300" in r.headers["Cache-Control"]
+    again = client.get(url, headers={"If-None-Match": r.headers["ETag"]})
+    assert again.status_code == 304
+    other = client.get("/karte.png?indikator=sgb2_quote&jahr=2021")
+    assert other.headers["ETag"] != r.headers["ETag"]
+    svg = client.get("/karte.svg?indikator=sgb2_quote&jahr=2020")
+    assert svg.headers["ETag"] != r.headers["ETag"]
+
+
+def test_map_pages_link_the_exports(client):
+    for path in ("/karte", "/embed/karte"):
+        html = client.get(f"{path}?indikator=sgb2_quote&jahr=2020").get_data(as_text=True)
+        assert "/karte.svg?indikator=sgb2_quote&amp;jahr=2020" in html, path
+        assert "/karte.png?indikator=sgb2_quote&amp;jahr=2020" in html, path
+    html = client.get("/karte?indikator=sgb2_quote&jahr=2020&lang=en").get_data(as_text=True)
+    assert "/karte.png?indikator=sgb2_quote&amp;jahr=2020&amp;lang=en" in html
+
+
+# --- the time series --------------------------------------------------------------------------
+
+
+def test_time_series_svg_and_png(client):
+    q = "indikator=bev_insgesamt&kommunen=03241001,03241003"
+    r = client.get(f"/zeitreihe.svg?{q}")
+    assert r.status_code == 200, r.data[:300]
+    root, words = _svg_text(r.data)
+    assert "Einwohnerinnen und Einwohner insgesamt" in root.find(f"{SVG_NS}title").text
+    assert "Quelle:" in words and "Region Hannover" in words
+    assert "amtlich" in words and "12411-01-01-5-B" in words  # the real GENESIS years
+    assert re.search(r"\d{4}–\d{4}", words)
+    assert "GeoBasis" not in words  # a chart draws no boundaries
+    assert 'filename="bev_insgesamt_' in r.headers["Content-Disposition"]
+    png = client.get(f"/zeitreihe.png?{q}")
+    assert png.status_code == 200
+    img = _png(png.data)
+    assert img.size == (int(root.get("width")) * 2, int(root.get("height")) * 2)
+    page = client.get(f"/zeitreihe?{q}").get_data(as_text=True)
+    assert "/zeitreihe.svg?indikator=bev_insgesamt" in page
+    assert "/zeitreihe.png?indikator=bev_insgesamt" in page
+
+
+def test_time_series_index_export(client):
+    r = client.get("/zeitreihe.svg?indikator=bev_insgesamt&kommunen=03241001&darstellung=index")
+    assert r.status_code == 200
+    _root, words = _svg_text(r.data)
+    assert "Einheit: Index (erstes Jahr = 100)" in words
+    assert r.headers["Content-Disposition"].endswith('_index.svg"')
+
+
+def test_time_series_export_in_english_and_synthetic(client):
+    r = client.get("/zeitreihe.svg?indikator=sgb2_quote&lang=en")
+    _root, words = _svg_text(r.data)
+    assert "Source:" in words and "Quelle:" not in words
+    assert "Sample data" in words or "sample data" in words
+
+
+@pytest.mark.parametrize(
+    "query, status",
+    [
+        ("indikator=gibtsnicht", 404),
+        ("indikator=bev_insgesamt&kommunen=99999999", 400),
+        ("indikator=bev_insgesamt&darstellung=bunt", 400),
+        ("indikator=bev_insgesamt&kommunen=03241001,03241002,03241003,03241004,03241005,"
+         "03241006,03241007,03241008", 400),
+    ],
+)  # fmt: skip
+def test_bad_time_series_export_gets_4xx(client, query, status):
+    r = client.get(f"/zeitreihe.png?{query}")
+    assert r.status_code == status
+    assert r.mimetype == "text/html"
+
+
+def test_territory_png_is_refused_above_the_area_limit(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "EXPORT_PNG_MAX_AREAS", 100)
+    q = "gebiet=DG&ebene=kreis&indikator=bev_anteil_65plus&jahr=2015&klassen=gleich"
+    r = client.get(f"/karte.png?{q}")
+    assert r.status_code == 400
+    html = r.get_data(as_text=True)
+    assert "höchstens 100 Gebieten" in html and "/karte.svg?" in html
+    assert client.get(f"/karte.svg?{q}").status_code == 200
+    page = client.get(f"/karte?{q}").get_data(as_text=True)
+    assert "/karte.svg?" in page and "/karte.png?" not in page
