@@ -295,3 +295,22 @@ def test_other_home_region_never_says_region_hannover(hildesheim_server, lang):
     assert "Sozialmonitoring Landkreis Hildesheim" in dcat and "districtKey/03254" in dcat
     _, head, _ = _fetch(f"{hildesheim_server}/api/v1/values?indikator=bev_anteil_65plus&format=csv")
     assert "Sozialmonitoring Landkreis Hildesheim" in head
+
+
+def test_fast_fisher_jenks_equals_mapclassify():
+    """The vectorised Fisher-Jenks of large maps gives mapclassify's breaks (ties included)."""
+    import warnings
+
+    import mapclassify
+    import numpy as np
+
+    from indicators.classify import fisher_jenks_breaks
+
+    rng = np.random.default_rng(3)
+    for trial in range(40):
+        n, k = int(rng.integers(8, 302)), int(rng.integers(2, 8))
+        x = rng.lognormal(3, 1, n) if trial % 2 else rng.normal(20, 5, n).round(0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "Numba not installed"
+            expected = mapclassify.FisherJenks(x, k=k).bins
+        assert np.allclose(expected, fisher_jenks_breaks(x, k))
