@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -242,10 +243,10 @@ def test_profile_routes(germany_client):
 
 HILDESHEIM_PAGES = [
     "/", "/kommunen", "/karte", "/karte?indikator=bev_anteil_65plus&jahr=2015",
-    "/embed/karte", "/kommune/03254021", "/kommune/03254", "/vergleich/03254021/03254002",
+    "/embed/karte", "/kommune/03254021", "/vergleich/03254021/03254002",
     "/zeitreihe", "/suche?q=Alfeld", "/barrierefreiheit", "/berichte", "/berichte/feed.atom",
     "/disparitaeten", "/daten", "/karte?gebiet=03254&ebene=gemeinde",
-    "/kommune/03254021?format=csv", "/vergleich/03254021/03254002?format=csv",
+    "/kommune/03254021?format=csv", "/disparitaeten/bev_dichte/cluster",
     "/api/v1/", "/api/v1/openapi.json", "/api/v1/areas", "/api/v1/releases", "/api/v1/dcat.rdf",
     "/api/v1/values?indikator=bev_anteil_65plus&format=csv",
 ]  # fmt: skip
@@ -257,7 +258,8 @@ def _fetch(url: str) -> tuple[int, str, str]:
     import urllib.request
 
     try:
-        with urllib.request.urlopen(url, timeout=60) as r:
+        # Profiles take seconds on a loaded machine (a flask dev server, one request at a time).
+        with urllib.request.urlopen(url, timeout=300) as r:
             head = "\n".join(f"{k}: {v}" for k, v in r.headers.items())
             return r.status, head, r.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as e:
@@ -281,10 +283,11 @@ def test_other_home_region_never_says_region_hannover(hildesheim_server, lang):
         status, head, body = _fetch(f"{hildesheim_server}{path}{query}")
         assert status == 200, (path, status, body[:300])
         text_ = head + "\n" + body
-        for phrase in ("Region Hannover", "Hanover Region", "region-hannover", "21 Kommunen"):
-            if phrase in text_:
-                i = text_.index(phrase)
-                bad[f"{path} {phrase}"] = text_[max(0, i - 120) : i + 80]
+        # "Region Hannover, Landkreis" is data: the Kreis 03241 in Germany-wide lists.
+        for phrase in (r"Region Hannover(?!, Landkreis)", "Hanover Region", "region-hannover",
+                       "21 Kommunen", "21 municipalities"):  # fmt: skip
+            if m := re.search(phrase, text_):
+                bad[f"{path} {phrase}"] = text_[max(0, m.start() - 120) : m.start() + 80]
     assert bad == {}
     assert "Landkreis Hildesheim" in _fetch(f"{hildesheim_server}/?lang={lang}")[2]
     assert (
