@@ -27,7 +27,8 @@ SIZES = {
     "data": 512,  # query results of the map pages
     "domain": 256,  # disparities, spatial weights, LISA
     "shapes": 16,  # outlines of many areas, compressed
-    "gebiet": 128,  # indicators with values per territory and level
+    "gebiet": 512,  # indicators and years with values per territory and level
+    "areas": 32,  # keys, names and order of a territory's areas
     "berichte": 64,  # rendered Fokusberichte
     "pdf": 16,  # Fokusberichte as PDF
     "api_state": 4,  # the API's releases per data version

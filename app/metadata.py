@@ -5,13 +5,12 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import datetime
 
+from app.home import home
 from app.openapi import LICENCE
 
-TITLE = "Sozialmonitoring Region Hannover"
-DESCRIPTION = (
-    "Kennzahlen der Sozialberichterstattung für die 21 Kommunen der Region Hannover und die"
-    " Region insgesamt: Bevölkerung, Mindestsicherung, Einkommen, Arbeit, Pflege, Kinder und"
-    " Jugendliche, Gesundheit, Migration, Wohnen."
+TOPICS = (
+    "Bevölkerung, Mindestsicherung, Einkommen, Arbeit, Pflege, Kinder und Jugendliche,"
+    " Gesundheit, Migration, Wohnen."
 )
 SYNTHETIC = (
     " ACHTUNG: Beispieldaten – die Werte dieses Releases sind synthetisch erzeugt und keine"
@@ -24,7 +23,11 @@ VALUE_FIELDS = [
     ("release", "string", "Release (Datenstand)"),
     ("synthetic", "boolean", "true: Beispieldaten, keine amtlichen Werte"),
     ("indicator", "string", "Indikator-Kennung (siehe Ressource indikatoren)"),
-    ("ags", "string", "Gebietsschlüssel: AGS (Region: 03241, Kreis 5, Land 2 Stellen; Bund: DG)"),
+    (
+        "ags",
+        "string",
+        "Gebietsschlüssel: AGS (Gemeinde 8, Kreis und Region 5, Land 2 Stellen; Bund: DG)",
+    ),
     ("name", "string", "Name des Gebiets"),
     ("year", "integer", "Jahr"),
     ("value", "number", "Wert (leer, wenn geheim gehalten)"),
@@ -48,6 +51,28 @@ INDICATOR_FIELDS = [
 ]  # fmt: skip
 
 
+def _title() -> str:
+    return home().site_name
+
+
+def _description() -> str:
+    """What the catalogue holds, named after the home region (SOZMON_REGION)."""
+    region = home()
+    if region.is_default:
+        return (
+            "Kennzahlen der Sozialberichterstattung für die 21 Kommunen der Region Hannover und"
+            " die Region insgesamt: " + TOPICS
+        )
+    return (
+        f"Kennzahlen der Sozialberichterstattung für die Städte und Gemeinden des Gebiets"
+        f" {region.name} und das Gebiet insgesamt: " + TOPICS
+    )
+
+
+def _geocoding() -> str:
+    return "http://dcat-ap.de/def/politicalGeocoding/districtKey/" + home().ags
+
+
 def _licence() -> dict:
     return {"name": "dl-de-by-2.0", "path": LICENCE["url"], "title": LICENCE["name"]}
 
@@ -62,13 +87,13 @@ def datapackage(release: dict, urls: dict[str, str]) -> dict:
     csv_dialect = {"delimiter": ",", "lineTerminator": "\r\n", "header": True}
     return {
         "profile": "data-package",
-        "name": f"sozialmonitoring-region-hannover-{label}".lower().replace(".", "-"),
-        "title": f"{TITLE} – Release {label}" + (" (Beispieldaten)" if synthetic else ""),
-        "description": DESCRIPTION + (SYNTHETIC if synthetic else ""),
+        "name": f"sozialmonitoring-{home().slug}-{label}".lower().replace(".", "-"),
+        "title": f"{_title()} – Release {label}" + (" (Beispieldaten)" if synthetic else ""),
+        "description": _description() + (SYNTHETIC if synthetic else ""),
         "version": label,
         "created": _iso(release["published_at"]),
         "homepage": urls["docs"],
-        "keywords": ["Sozialmonitoring", "Region Hannover", "Sozialbericht", "Kommunen"],
+        "keywords": ["Sozialmonitoring", home().name, "Sozialbericht", "Kommunen"],
         "licenses": [_licence()],
         "sources": sources,
         "sozmon:synthetic": synthetic,
@@ -141,7 +166,6 @@ NS = {
 }
 EU = "http://publications.europa.eu/resource/authority/"
 DCATDE_LICENCE = "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
-GEOCODING = "http://dcat-ap.de/def/politicalGeocoding/districtKey/03241"
 GEOCODING_LEVEL = "http://dcat-ap.de/def/politicalGeocoding/Level/administrativeDistrict"
 FORMATS = (  # (url key, title, EU file type, IANA media type)
     ("values_csv", "Werte (CSV)", "CSV", "text/csv"),
@@ -175,7 +199,7 @@ def _el(parent: ET.Element, tag: str, text: str | None = None, resource: str | N
 
 def _publisher(parent: ET.Element, tag: str, homepage: str) -> None:
     agent = ET.SubElement(_el(parent, tag), _q("foaf:Agent"))
-    _el(agent, "foaf:name", TITLE)
+    _el(agent, "foaf:name", _title())
     _el(agent, "foaf:homepage", resource=homepage)
 
 
@@ -185,8 +209,8 @@ def dcat_catalog(releases: list[dict], urls: dict[str, dict[str, str]], about: s
         ET.register_namespace(prefix, uri)
     root = ET.Element(_q("rdf:RDF"))
     cat = ET.SubElement(root, _q("dcat:Catalog"), {_q("rdf:about"): about})
-    _el(cat, "dct:title", TITLE, lang="de")
-    _el(cat, "dct:description", DESCRIPTION, lang="de")
+    _el(cat, "dct:title", _title(), lang="de")
+    _el(cat, "dct:description", _description(), lang="de")
     _el(cat, "dct:language", resource=EU + "language/DEU")
     docs = next(iter(urls.values()))["docs"] if urls else about
     _el(cat, "foaf:homepage", resource=docs)
@@ -197,29 +221,29 @@ def dcat_catalog(releases: list[dict], urls: dict[str, dict[str, str]], about: s
         ds = ET.SubElement(_el(cat, "dcat:dataset"), _q("dcat:Dataset"),
                            {_q("rdf:about"): u["datapackage"] + "#dataset"})  # fmt: skip
         _el(ds, "dct:identifier", u["datapackage"])
-        _el(ds, "dct:title", f"{TITLE} – Kennzahlen, Release {rel['label']}", lang="de")
-        _el(ds, "dct:description", DESCRIPTION + (f" {rel['note']}" if rel["note"] else ""),
+        _el(ds, "dct:title", f"{_title()} – Kennzahlen, Release {rel['label']}", lang="de")
+        _el(ds, "dct:description", _description() + (f" {rel['note']}" if rel["note"] else ""),
             lang="de")  # fmt: skip
         _el(ds, "owl:versionInfo", rel["label"])
         if rel["published_at"]:
             _el(ds, "dct:issued", rel["published_at"].isoformat(), datatype="dateTime")
         _el(ds, "dcat:theme", resource=EU + "data-theme/SOCI")
         _el(ds, "dcat:theme", resource=EU + "data-theme/REGI")
-        for kw in ("Sozialmonitoring", "Region Hannover", "Sozialbericht"):
+        for kw in ("Sozialmonitoring", home().name, "Sozialbericht"):
             _el(ds, "dcat:keyword", kw, lang="de")
         _publisher(ds, "dct:publisher", docs)
         contact = ET.SubElement(_el(ds, "dcat:contactPoint"), _q("vcard:Organization"))
-        _el(contact, "vcard:fn", TITLE)
+        _el(contact, "vcard:fn", _title())
         _el(contact, "vcard:hasURL", resource=docs)
         _el(ds, "dcat:landingPage", resource=docs)
-        _el(ds, "dct:spatial", resource=GEOCODING)
-        _el(ds, "dcatde:politicalGeocodingURI", resource=GEOCODING)
+        _el(ds, "dct:spatial", resource=_geocoding())
+        _el(ds, "dcatde:politicalGeocodingURI", resource=_geocoding())
         _el(ds, "dcatde:politicalGeocodingLevelURI", resource=GEOCODING_LEVEL)
         if rel.get("first_year"):
             period = ET.SubElement(_el(ds, "dct:temporal"), _q("dct:PeriodOfTime"))
             _el(period, "dcat:startDate", f"{rel['first_year']}-01-01", datatype="date")
             _el(period, "dcat:endDate", f"{rel['last_year']}-12-31", datatype="date")
-        attribution = "; ".join(filter(None, [TITLE, rel["note"], BOUNDARIES]))
+        attribution = "; ".join(filter(None, [_title(), rel["note"], BOUNDARIES]))
         for key, title, filetype, media in FORMATS:
             dist = ET.SubElement(_el(ds, "dcat:distribution"), _q("dcat:Distribution"),
                                  {_q("rdf:about"): u[key]})  # fmt: skip

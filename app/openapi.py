@@ -96,7 +96,8 @@ PARAMS = {
     "ebene": _q(
         "ebene",
         "Nur Gebiete dieser Ebene (Vorgabe: die Kommunen und die Region): `kommune` und `region` sind die Kommunen und"
-        " die Region Hannover, `gemeinde`, `kreis`, `land` und `bund` (Schlüssel `DG`) die übrigen.",
+        " der Kreis dieses Sozialmonitorings (Einstellung `SOZMON_REGION`), `gemeinde`, `kreis`,"
+        " `land` und `bund` (Schlüssel `DG`) die übrigen.",
         {"type": "string", "enum": ["kommune", "region", "gemeinde", "kreis", "land", "bund"]},
     ),
     "land": _q(
@@ -467,7 +468,7 @@ def _document() -> dict:
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": "Sozialmonitoring Region Hannover – Offene Daten",
+            "title": "Sozialmonitoring – Offene Daten",  # document() names the home region
             "version": VERSION,
             "description": (
                 "Alle Kennzahlen des Sozialmonitorings als Daten: Themen, Indikatoren mit"
@@ -831,8 +832,12 @@ def _document() -> dict:
 
 
 def document() -> dict:
-    """A copy of the OpenAPI document (callers may add to it)."""
-    return copy.deepcopy(_document())
+    """A copy of the OpenAPI document (callers may add to it), titled after the home region."""
+    from app.home import publisher
+
+    doc = copy.deepcopy(_document())
+    doc["info"]["title"] = f"{publisher()} – Offene Daten"
+    return doc
 
 
 def operation(path: str) -> dict:

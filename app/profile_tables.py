@@ -13,6 +13,7 @@ from app.downloads import (
     Table,
 )
 from app.formatting import FLAG_TEXT, WITHHELD
+from app.home import region_name
 from app.i18n import localized
 
 POLARITY = {
@@ -47,7 +48,7 @@ def profile_table(p: dict) -> Table:
     area, y0, y1 = p["area"], p["year_from"], p["year_to"]
     cols = [_("Thema"), _("Kennzahl"), _("Kennzahl-ID"), _("Einheit"), _("Jahr"), area["name"]]
     if not p["is_region"]:
-        cols += [_("Region Hannover"), _("Differenz zur Region"), _("Rang"), _("Rang unter"),
+        cols += [region_name(), _("Differenz zur Region"), _("Rang"), _("Rang unter"),
                  _("Polarität")]  # fmt: skip
     cols += [f"{_('Wert')} {y0}", f"{_('Wert')} {y1}", f"{_('Veränderung')} {y0}–{y1} ({_('Punkte')})",
              f"{_('Veränderung')} {y0}–{y1} (%)", _("Datenstand"), _("Beispieldaten")]  # fmt: skip
@@ -72,7 +73,7 @@ def compare_table(c: dict) -> Table:
     """One row per indicator and year: both Kommunen, the Region and the difference (chart data)."""
     a, b = c["a"], c["b"]
     cols = [_("Thema"), _("Kennzahl"), _("Kennzahl-ID"), _("Einheit"), _("Jahr"), a["name"], b["name"],
-            _("Region Hannover"), f"{_('Differenz')} {a['name']} − {b['name']}", _("Datenstand"),
+            region_name(), f"{_('Differenz')} {a['name']} − {b['name']}", _("Datenstand"),
             _("Beispieldaten")]  # fmt: skip
     rows = []
     for t in c["topics"]:

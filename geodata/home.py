@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
 
 DEFAULT_AGS = "03241"
 DEFAULT_NAME = "Region Hannover"
@@ -31,3 +34,37 @@ def display_name(genesis_name: str) -> str:
         if kind in ("Landkreis", "Kreis", "Stadtkreis", "Kreisfreie Stadt", "Region"):
             return f"{kind} {base}"
     return genesis_name
+
+
+@dataclass(frozen=True)
+class HomeRegion:
+    """The home Kreis as pages and documents name it."""
+
+    ags: str
+    name: str  # "Region Hannover", "Landkreis Hildesheim"
+
+    @property
+    def is_default(self) -> bool:
+        """True for Region Hannover (the pages' long texts are written for it)."""
+        return self.ags == DEFAULT_AGS
+
+    @property
+    def site_name(self) -> str:
+        """The publisher's name: 'Sozialmonitoring <home region>'."""
+        return f"Sozialmonitoring {self.name}"
+
+    @property
+    def slug(self) -> str:
+        """ASCII name for file and package names: 'region-hannover', 'landkreis-hildesheim'."""
+        s = self.name.lower()
+        for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+            s = s.replace(a, b)
+        return re.sub(r"[^a-z0-9]+", "-", s).strip("-")
+
+
+def home_region(conn: Connection) -> HomeRegion | None:
+    """The home Kreis with its stored name (the loaders store the display name), or None
+    while it is not loaded."""
+    ags = home_ags()
+    name = conn.scalar(text("SELECT name FROM area WHERE ags = :a"), {"a": ags})
+    return HomeRegion(ags, display_name(name)) if name else None

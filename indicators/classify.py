@@ -111,11 +111,12 @@ def _breaks(values: np.ndarray, method: str, k: int) -> list[float]:
         if method == "jenks" and len(values) > JENKS_EXACT_MAX:
             # Exact Fisher-Jenks is quadratic: minutes for Germany's 11,000 Gemeinden. Breaks
             # of a fixed sample (as mapclassify's FisherJenksSampled, without its global RNG),
-            # with the extremes kept, take milliseconds; the top break is the maximum.
+            # with the extremes kept, take milliseconds (fisher_jenks_breaks: mapclassify's
+            # algorithm vectorised); the top break is the maximum.
             rng = np.random.default_rng(0)
             sample = np.concatenate([rng.choice(values, JENKS_EXACT_MAX, replace=False),
                                      [values.min(), values.max()]])  # fmt: skip
-            bins = CLASSIFICATIONS[method](sample, k=k).bins
+            bins = fisher_jenks_breaks(sample, k)
         else:
             bins = CLASSIFICATIONS[method](values, k=k).bins
     out: list[float] = []
@@ -123,6 +124,42 @@ def _breaks(values: np.ndarray, method: str, k: int) -> list[float]:
         if not out or float(b) > out[-1]:
             out.append(float(b))
     return out
+
+
+def fisher_jenks_breaks(values, k):
+    """Upper class bounds of Fisher's exact optimal classes, as mapclassify's FisherJenks.
+
+    The same dynamic programme (same ties: the smallest start of the last class), with the
+    inner loops as numpy operations: ~20 ms for 300 values instead of ~1 s in mapclassify's
+    pure Python (without numba), which a Germany-wide map paid on every new state.
+    """
+    x = np.sort(np.asarray(values, dtype=float))
+    n = len(x)
+    s1 = np.concatenate([[0.0], np.cumsum(x)])
+    s2 = np.concatenate([[0.0], np.cumsum(x * x)])
+    cost = np.full((n + 1, k + 1), np.inf)
+    cost[:2, :] = 0.0  # as mapclassify: one value costs nothing in any number of classes
+    first = np.ones((n + 1, k + 1), dtype=np.int64)
+    for last in range(1, n + 1):
+        i3 = np.arange(1, last + 1)  # first element of the last class (1-based)
+        w = last - i3 + 1
+        ssd = (s2[last] - s2[i3 - 1]) - (s1[last] - s1[i3 - 1]) ** 2 / w
+        cost[last, 1] = ssd[0]
+        if last < 2:
+            continue
+        # every class count at once: the last class starts at i3 ≥ 2, the others end before it
+        cand = ssd[1:, None] + cost[1:last, 1:k]
+        m = np.argmin(cand, axis=0)  # first minimum: the smallest start, as mapclassify
+        cost[last, 2:] = cand[m, np.arange(k - 1)]
+        first[last, 2:] = m + 2
+    out = np.zeros(k + 1)
+    out[k] = x[-1]
+    pos = n
+    for j in range(k, 1, -1):
+        pivot = first[pos, j]
+        out[j - 1] = x[pivot - 2]
+        pos = pivot - 1
+    return out[1:]
 
 
 def _assign(value: float, bounds: list[tuple[float, float]]) -> int:

@@ -8,6 +8,8 @@ shows them with everyone else.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import Connection, text
 
 from geodata.queries import get_area
@@ -68,12 +70,19 @@ def scope_years(
     conn: Connection, indicator_id: str, territory: dict, ebene: str, release_id: int | None
 ) -> list[int]:
     """Years with a value of the indicator for an area of the level in the territory."""
+    # Skip scan over the (indicator, year) index: the next year after each, then one EXISTS per
+    # year, instead of DISTINCT over every value of the indicator (4 ms instead of ~90 ms for
+    # Germany's Gemeinden).
     return list(
         conn.scalars(
             text(
-                "SELECT DISTINCT v.year FROM value v JOIN release r ON r.id = v.release_id"
-                " WHERE v.indicator_id = :i AND length(v.ags) = :len AND v.ags LIKE :p || '%'"
-                f" AND {_release_filter(release_id)} ORDER BY v.year"
+                "WITH RECURSIVE y AS (SELECT min(year) AS year FROM value WHERE indicator_id = :i"
+                " UNION ALL SELECT (SELECT min(year) FROM value WHERE indicator_id = :i"
+                "  AND year > y.year) FROM y WHERE y.year IS NOT NULL)"
+                " SELECT y.year FROM y WHERE y.year IS NOT NULL AND EXISTS (SELECT 1 FROM value v"
+                "  JOIN release r ON r.id = v.release_id WHERE v.indicator_id = :i"
+                "  AND v.year = y.year AND length(v.ags) = :len AND v.ags LIKE :p || '%'"
+                f"  AND {_release_filter(release_id)}) ORDER BY y.year"
             ),
             {
                 "i": indicator_id,
@@ -120,6 +129,39 @@ def indicators_at(
     )
 
 
+@dataclass(frozen=True)
+class ScopeAreas:
+    """The areas of a level in a territory, by key ascending (the order maps and repaints share)."""
+
+    ags: list[str]
+    names: list[str]
+    levels: list[str]
+
+
+def scope_areas(conn: Connection, territory: dict, ebene: str) -> ScopeAreas:
+    """Every area of the level in the territory, ordered by key."""
+    rows = conn.execute(
+        text(
+            "SELECT coalesce(array_agg(ags ORDER BY ags), '{}'), coalesce(array_agg(name ORDER BY ags), '{}'),"
+            " coalesce(array_agg(level ORDER BY ags), '{}')"
+            " FROM area WHERE level = ANY(:lv) AND ags LIKE :p || '%'"
+        ),
+        {"lv": list(EBENEN[ebene]), "p": _prefix(territory)},
+    ).one()
+    return ScopeAreas(list(rows[0]), list(rows[1]), list(rows[2]))
+
+
+@dataclass(frozen=True)
+class ScopeValues:
+    """Shown values of one indicator and year, aligned with a ScopeAreas (None: no value)."""
+
+    value: list[float | None]
+    suppressed: list[bool]
+    flag: list[str | None]
+    release: list[int | None]  # release id per area
+    releases: dict[int, tuple[str, bool]]  # release id → (label, synthetic)
+
+
 def scope_values(
     conn: Connection,
     indicator_id: str,
@@ -127,19 +169,39 @@ def scope_values(
     territory: dict,
     ebene: str,
     release_id: int | None,
-) -> list[dict]:
-    """Every area of the level in the territory with its value for the year (None if none)."""
-    rows = conn.execute(
+    areas: ScopeAreas,
+) -> ScopeValues:
+    """The values of every area of `areas` for the indicator and year."""
+    # Columns as arrays, one row: 11,000 values cost no per-row work in Python; the areas
+    # (names, order) come from the caller's per-data-version cache instead of a join.
+    row = conn.execute(
         text(
-            "SELECT a.ags, a.name, a.level, v.value, coalesce(v.suppressed, false) AS suppressed,"
-            " v.flag, v.release_label, v.synthetic FROM area a LEFT JOIN"
-            f" (SELECT * FROM {value_source(release_id)} x WHERE x.indicator_id = :i"
-            "   AND x.year = :y) v ON v.ags = a.ags"
-            " WHERE a.level = ANY(:lv) AND a.ags LIKE :p || '%' ORDER BY a.ags"
+            "SELECT coalesce(array_agg(x.ags), '{}'), coalesce(array_agg(x.value), '{}'),"
+            " coalesce(array_agg(x.suppressed), '{}'), coalesce(array_agg(x.flag), '{}'),"
+            " coalesce(array_agg(x.release_id), '{}')"
+            f" FROM {value_source(release_id)} x WHERE x.indicator_id = :i AND x.year = :y"
+            " AND length(x.ags) = :len AND x.ags LIKE :p || '%'"
         ),
-        {"i": indicator_id, "y": year, "lv": list(EBENEN[ebene]), "p": _prefix(territory)},
-    )
-    return [dict(r._mapping) for r in rows]
+        {"i": indicator_id, "y": year, "len": KEY_LENGTH[ebene], "p": _prefix(territory)},
+    ).one()
+    pos = {a: i for i, a in enumerate(areas.ags)}
+    n = len(areas.ags)
+    value: list[float | None] = [None] * n
+    suppressed = [False] * n
+    flag: list[str | None] = [None] * n
+    release: list[int | None] = [None] * n
+    for a, v, s, f, r in zip(*row, strict=True):
+        i = pos.get(a)
+        if i is not None:
+            value[i], suppressed[i], flag[i], release[i] = v, bool(s), f, r
+    ids = sorted({r for r in release if r is not None})
+    releases = {
+        r.id: (r.label, r.synthetic)
+        for r in conn.execute(
+            text("SELECT id, label, synthetic FROM release WHERE id = ANY(:ids)"), {"ids": ids}
+        )
+    }
+    return ScopeValues(value, suppressed, flag, release, releases)
 
 
 def area_value(

@@ -12,8 +12,14 @@ plus what the Germany tests need, restricted to keep the suite fast:
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -22,6 +28,8 @@ from tests.conftest import (
     DATA_DIR,
     GERMANY_GPKG,
     _admin,
+    _server_url,
+    _with_db,
     app_on_clone,
     drop_database,
     invoke,
@@ -30,13 +38,12 @@ from tests.conftest import (
 
 GENESIS_TABLE = DATA_DIR / "regionalstatistik" / "12411-02-03-5-B.csv"
 LABEL = "regionalstatistik-2017-gemeinden"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
 def germany_template(loaded_template: str) -> Iterator[str]:
     """The loaded database plus Niedersachsen's Gemeinden with real values and shapes."""
-    import os
-
     name = f"sozmon_germany_{os.getpid()}"
     drop_database(name)
     _admin(f'CREATE DATABASE "{name}" TEMPLATE "{loaded_template}"')
@@ -75,3 +82,38 @@ def germany_server(germany_app) -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def hildesheim_server(empty_template):
+    """The app with SOZMON_REGION=03254 on its own database loaded by `sozmon load-all`,
+    served by a subprocess (the home region is read once per process)."""
+    name = f"sozmon_hildesheim_{os.getpid()}"
+    drop_database(name)
+    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{empty_template}"')
+    env = dict(os.environ, SOZMON_REGION="03254", DATABASE_URL=_with_db(_server_url(), name),
+               DATA_DIR=str(DATA_DIR), SECRET_KEY="test", SESSION_COOKIE_SECURE="0")  # fmt: skip
+    sozmon = str(Path(sys.executable).with_name("sozmon"))
+    subprocess.run([sozmon, "load-all"], env=env, cwd=ROOT, check=True, capture_output=True)
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "app:create_app()", "run", "-p", str(port)],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+    drop_database(name)

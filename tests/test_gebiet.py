@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -55,11 +56,12 @@ def test_germany_kreis_map_has_every_kreis(germany_client, germany_app):
     shapes = germany_client.get("/karte/umrisse?gebiet=DG&ebene=kreis").get_json()
     # 400 Kreise plus the home Kreis (level 'region') 03241.
     assert len(shapes) == 401 and "03241" in shapes
-    data = json.loads(html.split('id="gebiet-data">')[1].split("</script>")[0])
-    assert set(data["areas"]) == set(shapes)
+    data = _page_data(html)
+    assert set(data["ags"]) == set(shapes) and data["ags"] == sorted(data["ags"])
+    assert len(data["names"]) == len(data["k"]) == len(data["labels"]) == 401
     # Nearly every Kreis has a real 2015 value (Kreise re-formed since, e.g. Göttingen 03159
     # in 2016, have none under their 2021 key): coloured, not grey.
-    assert sum(1 for a in data["areas"].values() if a[0] >= 0) >= 395
+    assert sum(1 for c in data["k"] if c != ".") >= 395
 
 
 def test_niedersachsen_gemeinde_map(germany_client, germany_app):
@@ -71,8 +73,8 @@ def test_niedersachsen_gemeinde_map(germany_client, germany_app):
     r = germany_client.get("/karte?gebiet=03&ebene=gemeinde&indikator=bev_anteil_u18")
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and f"({n})" in html
-    data = json.loads(html.split('id="gebiet-data">')[1].split("</script>")[0])
-    coloured = [a for a in data["areas"].values() if a[0] >= 0]
+    data = _page_data(html)
+    coloured = [c for c in data["k"] if c != "."]
     assert len(coloured) > 850  # real values for the Gemeinden (one GENESIS table loaded)
     # Paged table: 100 rows a page, the last page has the rest; rank 1 on page 1.
     assert html.count('<tr>\n      <td class="num">') == 100
@@ -89,14 +91,35 @@ def test_niedersachsen_gemeinde_map(germany_client, germany_app):
     )
 
 
+def _page_data(html: str) -> dict:
+    return json.loads(html.split('id="gebiet-data">')[1].split("</script>")[0])
+
+
 def test_colours_endpoint_repaints_without_outlines(germany_client):
+    page = germany_client.get("/karte?gebiet=03&ebene=gemeinde&indikator=bev_anteil_u18")
+    data = _page_data(page.get_data(as_text=True))
     r = germany_client.get(
         "/karte/farben?gebiet=03&ebene=gemeinde&indikator=bev_anteil_65plus&jahr=2015"
     )
     body = r.get_json()
     assert r.status_code == 200 and "jahr=2015" in body["url"]
     assert "2015" in body["title"] and "<table>" in body["table"]
-    assert len(body["data"]["areas"]) > 900 and body["data"]["colors"]
+    # Values only, in the page's order of keys: no keys or names again.
+    new = body["data"]
+    assert new["order"] == data["order"] and "ags" not in new and "names" not in new
+    assert len(new["k"]) == len(new["labels"]) == len(data["ags"]) > 900 and new["colors"]
+    # Each class character and label belongs to the area at that position.
+    i = data["ags"].index(HILDESHEIM)
+    table = germany_client.get(
+        "/api/v1/values?indikator=bev_anteil_65plus&jahr=2015&ags=" + HILDESHEIM
+    ).get_json()
+    value = table["data"][0]["value"]
+    assert new["labels"][i].startswith(f"{value:.1f}".replace(".", ",")) and new["k"][i] != "."
+    # The new indicator's definition, source and embed code come with it.
+    assert "Anteil" in body["info"] and "Statistische Ämter" in body["info"]
+    assert (
+        "indikator=bev_anteil_65plus" in body["embed_code"] and "&lt;iframe" in body["embed_code"]
+    )
 
 
 def test_embed_of_a_territory_map(germany_client):
@@ -216,3 +239,81 @@ def test_profile_routes(germany_client):
     assert germany_client.get("/gebiet/DG").status_code == 200
     r = germany_client.get("/gebiet/0325402x")
     assert r.status_code == 404 and "Gebiet suchen" in r.get_data(as_text=True)
+
+
+HILDESHEIM_PAGES = [
+    "/", "/kommunen", "/karte", "/karte?indikator=bev_anteil_65plus&jahr=2015",
+    "/embed/karte", "/kommune/03254021", "/vergleich/03254021/03254002",
+    "/zeitreihe", "/suche?q=Alfeld", "/barrierefreiheit", "/berichte", "/berichte/feed.atom",
+    "/disparitaeten", "/daten", "/karte?gebiet=03254&ebene=gemeinde",
+    "/kommune/03254021?format=csv", "/disparitaeten/bev_dichte/cluster",
+    "/api/v1/", "/api/v1/openapi.json", "/api/v1/areas", "/api/v1/releases", "/api/v1/dcat.rdf",
+    "/api/v1/values?indikator=bev_anteil_65plus&format=csv",
+]  # fmt: skip
+
+
+def _fetch(url: str) -> tuple[int, str, str]:
+    """Status, headers (as text) and body of a GET."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        # Profiles take seconds on a loaded machine (a flask dev server, one request at a time).
+        with urllib.request.urlopen(url, timeout=300) as r:
+            head = "\n".join(f"{k}: {v}" for k, v in r.headers.items())
+            return r.status, head, r.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as e:
+        return e.code, "", e.read().decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_other_home_region_never_says_region_hannover(hildesheim_server, lang):
+    """With SOZMON_REGION=03254 no page, download or API document names Region Hannover as
+    the site or its region (the real data of Landkreis Hildesheim, loaded by load-all)."""
+    releases = json.loads(_fetch(hildesheim_server + "/api/v1/releases")[2])
+    labels = [r["label"] for r in releases["data"]]
+    assert labels
+    pages = HILDESHEIM_PAGES + [f"/api/v1/releases/{lab}/datapackage.json" for lab in labels]
+    bad = {}
+    for path in pages:
+        if path.startswith("/api/") and lang == "en":
+            continue  # the API has one language (and refuses unknown parameters)
+        sep = "&" if "?" in path else "?"
+        query = "" if path.startswith("/api/") else f"{sep}lang={lang}"
+        status, head, body = _fetch(f"{hildesheim_server}{path}{query}")
+        assert status == 200, (path, status, body[:300])
+        text_ = head + "\n" + body
+        # "Region Hannover, Landkreis" is data: the Kreis 03241 in Germany-wide lists.
+        for phrase in (r"Region Hannover(?!, Landkreis)", "Hanover Region", "region-hannover",
+                       "21 Kommunen", "21 municipalities"):  # fmt: skip
+            if m := re.search(phrase, text_):
+                bad[f"{path} {phrase}"] = text_[max(0, m.start() - 120) : m.start() + 80]
+    assert bad == {}
+    assert "Landkreis Hildesheim" in _fetch(f"{hildesheim_server}/?lang={lang}")[2]
+    assert (
+        "Sozialmonitoring Landkreis Hildesheim"
+        in _fetch(f"{hildesheim_server}/api/v1/openapi.json")[2]
+    )
+    dcat = _fetch(f"{hildesheim_server}/api/v1/dcat.rdf")[2]
+    assert "Sozialmonitoring Landkreis Hildesheim" in dcat and "districtKey/03254" in dcat
+    _, head, _ = _fetch(f"{hildesheim_server}/api/v1/values?indikator=bev_anteil_65plus&format=csv")
+    assert "Sozialmonitoring Landkreis Hildesheim" in head
+
+
+def test_fast_fisher_jenks_equals_mapclassify():
+    """The vectorised Fisher-Jenks of large maps gives mapclassify's breaks (ties included)."""
+    import warnings
+
+    import mapclassify
+    import numpy as np
+
+    from indicators.classify import fisher_jenks_breaks
+
+    rng = np.random.default_rng(3)
+    for trial in range(40):
+        n, k = int(rng.integers(8, 302)), int(rng.integers(2, 8))
+        x = rng.lognormal(3, 1, n) if trial % 2 else rng.normal(20, 5, n).round(0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "Numba not installed"
+            expected = mapclassify.FisherJenks(x, k=k).bins
+        assert np.allclose(expected, fisher_jenks_breaks(x, k))

@@ -7,10 +7,10 @@ from datetime import datetime
 
 from flask import Response, request
 
+from app.home import publisher
 from app.http_cache import cached, conditional, etag_for
 from app.openapi import LICENCE
 
-PUBLISHER = "Sozialmonitoring Region Hannover"
 BOUNDARIES = "© GeoBasis-DE / BKG 2021 (Verwaltungsgebiete, dl-de/by-2-0)"
 SYNTHETIC_NOTE = (
     "Beispieldaten: Die Werte synthetischer Releases ({labels}) sind erfunden und keine"
@@ -21,14 +21,14 @@ MAX_AGE = 300  # browsers and proxies revalidate after 5 minutes: a rollback sho
 
 def attribution(releases: Iterable[dict], boundaries: bool = False) -> list[str]:
     """Who to name for what a response contains: publisher, releases, boundaries."""
-    out = [PUBLISHER]
+    out = [publisher()]
     for r in releases:
         if r.get("status") == "withdrawn":
             out.append(f"{r['label']}: zurückgezogenes Release (nicht mehr aktuell)")
         if r["synthetic"]:
             out.append(f"{r['label']}: Beispieldaten, synthetisch erzeugt (keine amtlichen Werte)")
         else:
-            out.append(f"{r['label']}: {r['note'] or PUBLISHER}")
+            out.append(f"{r['label']}: {r['note'] or out[0]}")
     if boundaries:
         out.append(BOUNDARIES)
     return out

@@ -9,8 +9,9 @@ from xml.etree import ElementTree as ET
 ATOM = "http://www.w3.org/2005/Atom"
 
 
-def atom(reports: list[dict], base: str, path_of: Callable[[dict], str]) -> bytes:
-    """The feed: one entry per report (its newest version), newest first."""
+def atom(reports: list[dict], base: str, path_of: Callable[[dict], str], publisher: str) -> bytes:
+    """The feed: one entry per report (its newest version), newest first; publisher names the
+    site ('Sozialmonitoring <home region>')."""
     ET.register_namespace("", ATOM)
     root = ET.Element(f"{{{ATOM}}}feed")
 
@@ -21,14 +22,14 @@ def atom(reports: list[dict], base: str, path_of: Callable[[dict], str]) -> byte
         return el
 
     sub(root, "id", base + "/berichte")
-    sub(root, "title", "Sozialmonitoring Region Hannover – Fokusberichte")
+    sub(root, "title", f"{publisher} – Fokusberichte")
     updated = max((r["published_at"] for r in reports), default=datetime(2026, 1, 1, tzinfo=UTC))
     sub(root, "updated", updated.isoformat())
     sub(root, "link", href=base + "/berichte/feed.atom", rel="self")
     sub(root, "link", href=base + "/berichte", rel="alternate", type="text/html")
     author = sub(root, "author")
-    sub(author, "name", "Sozialmonitoring Region Hannover")
-    sub(root, "rights", "Texte: Sozialmonitoring Region Hannover; Werte: © Statistische Ämter"
+    sub(author, "name", publisher)
+    sub(root, "rights", f"Texte: {publisher}; Werte: © Statistische Ämter"
         " des Bundes und der Länder (dl-de/by-2-0); Karten: © GeoBasis-DE / BKG 2021")  # fmt: skip
     for r in reports:
         entry = sub(root, "entry")

@@ -26,6 +26,7 @@ from app.berichte.directives import Directive
 from app.berichte.values import Cell, Values, areas
 from app.formatting import fmt_cell, fmt_value, unit_label
 from app.i18n import localized
+from geodata.queries import REGION_AGS
 from indicators.profile import change
 from indicators.queries import get_indicator, indicator_sources
 
@@ -231,7 +232,7 @@ class Renderer:
         cur, old = self.fetch(ind, years=[year], levels=["kommune"])
         if not cur:
             raise self.no_year(ind, year)
-        region, region_old = self.fetch(ind, ags=["03241"], years=[year])
+        region, region_old = self.fetch(ind, ags=[REGION_AGS], years=[year])
         title = p.get("titel") or f"{localized(ind, 'name')} {year}"
         unit = ind["unit"]
         vals = {a: c.value for (a, _y), c in cur.items()}
@@ -259,11 +260,11 @@ class Renderer:
                 c.name, self._cell_html(ind, cur, old, k))
             for k, c in rows
         )  # fmt: skip
-        if ("03241", year) in region:
+        if (REGION_AGS, year) in region:
             body_rows += Markup(
                 '<tr class="region"><th scope="row">{}</th><td class="num">{}</td></tr>'
-            ).format(region[("03241", year)].name,
-                     self._cell_html(ind, region, region_old, ("03241", year)))  # fmt: skip
+            ).format(region[(REGION_AGS, year)].name,
+                     self._cell_html(ind, region, region_old, (REGION_AGS, year)))  # fmt: skip
         table = Markup("<table><caption>{}</caption><thead>{}</thead><tbody>{}</tbody></table>").format(
             _("Die Werte der Karte"), head, body_rows)  # fmt: skip
         picture = Markup('<div class="karte-wrap">{}<ul class="legende" aria-label="{}">{}</ul></div>').format(
@@ -273,7 +274,7 @@ class Renderer:
 
     def zeitreihe(self, p: dict) -> Markup:
         ind = self.indicator(p["indikator"])
-        keys = p.get("gebiete") or ["03241"]
+        keys = p.get("gebiete") or [REGION_AGS]
         found = self.areas(keys)
         span = range(p.get("von", 1990), p.get("bis", 2100) + 1)
         cur, old = self.fetch(ind, ags=keys, years=list(span))
@@ -291,7 +292,7 @@ class Renderer:
         chart = Markup('<p class="einheit">{}: {}</p>').format(
             _("Einheit"), unit_label(ind["unit"])
         )
-        chart += charts.line_chart(charts.style_lines(series, region_first=keys[0] == "03241"),
+        chart += charts.line_chart(charts.style_lines(series, region_first=keys[0] == REGION_AGS),
                                    years, "", f"{localized(ind, 'name')} {years[0]}–{years[-1]}",
                                    decimals=ind["decimals"])  # fmt: skip
         names = [found[a]["name"] for a in keys]
@@ -299,7 +300,7 @@ class Renderer:
             Markup('<li><svg viewBox="0 0 30 10" width="30" height="10" aria-hidden="true">'
                    '<line x1="0" y1="5" x2="30" y2="5" stroke="{}" stroke-width="2.5"'
                    ' stroke-dasharray="{}"/></svg> {}</li>').format(ln["color"], ln["dash"], ln["name"])
-            for ln in charts.style_lines(series, region_first=keys[0] == "03241")))  # fmt: skip
+            for ln in charts.style_lines(series, region_first=keys[0] == REGION_AGS)))  # fmt: skip
         head = Markup('<th scope="col">{}</th>').format(_("Jahr")) + Markup("").join(
             Markup('<th scope="col" class="num">{}</th>').format(n) for n in names
         )
@@ -364,7 +365,7 @@ class Renderer:
             _("Rang"), _("Gebiet"), f"{localized(ind, 'name')} ({unit_label(ind['unit'])})")  # fmt: skip
         body_rows = Markup("").join(
             Markup('<tr{}><td class="num">{}</td><th scope="row" lang="de">{}</th><td class="num">{}</td></tr>').format(
-                Markup(' class="region"') if k[0] == "03241" else "", n if c.value is not None else "–",
+                Markup(' class="region"') if k[0] == REGION_AGS else "", n if c.value is not None else "–",
                 c.name, self._cell_html(ind, cur, old, k))
             for n, (k, c) in enumerate(shown, start=1)
         )  # fmt: skip

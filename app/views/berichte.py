@@ -15,6 +15,7 @@ from app.berichte.values import release_dates
 from app.cache import Region
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
+from app.home import publisher
 from app.http_cache import data_version_now, etag_for
 from app.i18n import localized
 from app.problems import ApiProblem
@@ -101,7 +102,9 @@ def report_pdf(slug: str):
 @bp.get("/berichte/feed.atom")
 def atom():
     reports = store.published(get_conn())
-    body = feed.atom(reports, public_url(), lambda r: url_for("berichte.report", slug=r["slug"]))
+    body = feed.atom(
+        reports, public_url(), lambda r: url_for("berichte.report", slug=r["slug"]), publisher()
+    )
     return Response(body, mimetype="application/atom+xml")
 
 

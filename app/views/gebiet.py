@@ -32,9 +32,11 @@ from indicators import classify
 from indicators.gebiet_queries import (
     EBENEN,
     EBENEN_IN,
+    ScopeAreas,
     area_value,
     get_territory,
     indicators_at,
+    scope_areas,
     scope_default_year,
     scope_shapes,
     scope_values,
@@ -101,6 +103,18 @@ def _release_param() -> int | None:
     return args.integer("release", [(_link(gebiet=request.args.get("gebiet"), ebene=request.args.get("ebene")), _("Karte mit dem neuesten Datenstand"))], lo=1)  # fmt: skip
 
 
+# Years of an indicator at a level of a territory, per data version: a scan of the
+# indicator's values (~0.1 s for Germany's Gemeinden) that every repaint would repeat.
+_YEARS = Region("gebiet")
+
+
+def _years(indicator_id: str, territory: dict, ebene: str, release_id: int | None) -> list[int]:
+    return _YEARS.get_or_build(
+        ("years", indicator_id, territory["ags"], ebene, release_id),
+        lambda: scope_years(get_conn(), indicator_id, territory, ebene, release_id),
+    )
+
+
 def state() -> dict:
     """Validate the query string; every fault is a 4xx naming it, with valid choices."""
     from app.auth import is_editor
@@ -111,7 +125,14 @@ def state() -> dict:
     release_id = _release_param()
     requested = request.args.get("indikator") or DEFAULT_INDICATOR
     ind = get_indicator(conn, requested)
-    release = release_for(conn, ind["id"], release_id) if ind else None
+    # Layered values (no release named): which releases contribute is read from the values
+    # shown (colour_map); release_for's summary over every area and year of the indicator
+    # would cost a scan of all its values per request (~0.3–0.6 s for Germany's Gemeinden).
+    release = (
+        None if ind is None
+        else {"id": None, "status": "published", "label": ""} if release_id is None
+        else release_for(conn, ind["id"], release_id)
+    )  # fmt: skip
 
     def choices() -> list[tuple[str, str]]:
         have = indicators_at(conn, territory, ebene, release_id)
@@ -131,12 +152,12 @@ def state() -> dict:
             404, _("Einen veröffentlichten Datenstand Nr. %(r)s gibt es nicht.", r=release_id),
             [(_link(**g, indikator=ind["id"]), _("Karte mit dem neuesten Datenstand"))],
         )  # fmt: skip
-    years = scope_years(conn, ind["id"], territory, ebene, release["id"]) if release else []
+    years = _years(ind["id"], territory, ebene, release["id"]) if release else []
     if not years:
         other = [
             (_link(gebiet=territory["ags"], ebene=e, indikator=ind["id"]), f"{territory['name']}: {_ebene_label(e)}")
             for e in EBENEN_IN[territory["level"]]
-            if e != ebene and release and scope_years(conn, ind["id"], territory, e, release["id"])
+            if e != ebene and release and _years(ind["id"], territory, e, release["id"])
         ]  # fmt: skip
         raise BadRequestWithChoices(
             404, _("Für „%(i)s“ gibt es auf der Ebene %(e)s in %(g)s keine Werte.", i=ind["name_de"], e=_ebene_label(ebene), g=territory["name"]),
@@ -145,7 +166,13 @@ def state() -> dict:
     year_links = [(_link(**g, indikator=ind["id"], jahr=y), str(y)) for y in years]
     year = args.year("jahr", year_links, years[-1])
     if year is None:
-        year = scope_default_year(conn, ind["id"], territory, ebene, release_id) or years[-1]
+        year = (
+            _YEARS.get_or_build(
+                ("default", ind["id"], territory["ags"], ebene, release_id),
+                lambda: scope_default_year(conn, ind["id"], territory, ebene, release_id),
+            )
+            or years[-1]
+        )
     elif year not in years:
         raise BadRequestWithChoices(
             404, _("Für „%(i)s“ gibt es im Jahr %(y)s hier keine Daten. Verfügbar: %(a)s–%(b)s.", i=ind["name_de"], y=year, a=years[0], b=years[-1]),
@@ -196,93 +223,132 @@ def fast_fmt(decimals: int, unit: str):
     return fmt
 
 
+# The areas (keys, names, order) of a territory's level per data version: they change only
+# with a load, and every state of the map (indicator, year, classes) shares them.
+_AREAS = Region("areas")
+
+
+def scope_areas_cached(territory: dict, ebene: str) -> ScopeAreas:
+    """The areas of the level in the territory, read once per data version."""
+    return _AREAS.get_or_build(
+        (territory["ags"], ebene), lambda: scope_areas(get_conn(), territory, ebene)
+    )
+
+
 def colour_map(st: dict) -> dict:
-    """Values, classes, legend, table rows and per-area colours for a validated state."""
+    """Values, classes, labels, ranks and legend of every area (lists in the areas' order)."""
     conn = get_conn()
     ind, year, rel = st["indicator"], st["year"], st["release"]
-    rows = scope_values(conn, ind["id"], year, st["territory"], st["ebene"], rel["id"])
+    areas = scope_areas_cached(st["territory"], st["ebene"])
+    sv = scope_values(conn, ind["id"], year, st["territory"], st["ebene"], rel["id"], areas)
     own = area_value(conn, ind["id"], year, st["territory"]["ags"], rel["id"])
     own_value = None if own is None or own["suppressed"] else own["value"]
     scheme = st["scheme"] if own_value is not None else "sequenziell"
-    values = [None if r["suppressed"] else r["value"] for r in rows]
+    values = [None if s else v for v, s in zip(sv.value, sv.suppressed, strict=True)]
     classes = classify.classify(values, st["method"], scheme, ind["polarity"], own_value)
     decimals, unit = ind["decimals"], ind["unit"]
     no_data = _("keine Daten")
-    shown = [r for r in rows if r["release_label"]] + ([own] if own else [])
-    synthetic = any(r["synthetic"] for r in shown)
-    mixed = synthetic and any(r["synthetic"] is False for r in shown)
+    used = {sv.releases[r] for r in set(sv.release) if r is not None}
+    if own and own["release_label"]:
+        used.add((own["release_label"], own["synthetic"]))
+    synthetic = any(syn for _lab, syn in used)
+    mixed = synthetic and any(not syn for _lab, syn in used)
     fmt = fast_fmt(decimals, unit)
     withheld = fmt_cell(None, True)
-    for r, v, k in zip(rows, values, classes.assignment, strict=True):
-        r["value"], r["k"] = v, k
-        r["label"] = (
-            withheld if r["suppressed"]
-            else fmt(v) if v is not None
-            else fmt_cell(None, False, r.get("flag")) if r.get("flag") in FLAG_TEXT else no_data
-        )  # fmt: skip
+    flags = {f: fmt_cell(None, False, f) for f in FLAG_TEXT}
+    labels = [
+        withheld if s else fmt(v) if v is not None else flags.get(f, no_data)
+        for v, s, f in zip(values, sv.suppressed, sv.flag, strict=True)
+    ]
     ordered = sorted((v for v in values if v is not None), reverse=True)
     first_rank: dict[float, int] = {}
     for i, v in enumerate(ordered):
         first_rank.setdefault(v, i + 1)
-    for r in rows:
-        r["rank"] = None if r["value"] is None else first_rank[r["value"]]
+    ranks = [None if v is None else first_rank[v] for v in values]
     legend = classify.legend_entries(
         classes, lambda v, with_unit: fmt_value(v, decimals, unit if with_unit else ""), no_data
     )
-    labels_shown = {r["release_label"] for r in shown}
+    labels_shown = {lab for lab, _syn in used}
     provenance = [src | {"release": lab} for lab, src in
                   indicator_sources(conn, [ind["id"]]).get(ind["id"], {}).items()
                   if lab in labels_shown]  # fmt: skip
     return {
-        "rows": rows, "classes": classes, "legend": legend, "scheme": scheme,
+        "areas": areas, "values": values, "labels": labels, "ranks": ranks,
+        "synthetic_of": [None if r is None else sv.releases[r][1] for r in sv.release],
+        "release_labels": sorted(labels_shown),
+        "classes": classes, "legend": legend, "scheme": scheme,
         "own_label": fmt_value(own_value, decimals, unit) if own_value is not None else no_data,
         "synthetic": synthetic, "mixed": mixed, "provenance": provenance,
     }  # fmt: skip
 
 
-def _table_page(rows: list[dict], page: int) -> tuple[list[dict], int]:
-    ordered = sorted(rows, key=lambda r: (r["rank"] is None, r["rank"] or 0, r["name"]))
-    pages = max(1, -(-len(ordered) // PAGE_SIZE))
+def _table_page(cm: dict, page: int) -> tuple[list[dict], int]:
+    """The rows of one page of the table (by rank, then name); only these become dicts."""
+    areas, ranks = cm["areas"], cm["ranks"]
+    n = len(areas.ags)
+    order = sorted(range(n), key=lambda i: (ranks[i] is None, ranks[i] or 0, areas.names[i]))
+    pages = max(1, -(-n // PAGE_SIZE))
     if page > pages:
         raise BadRequestWithChoices(
             404, _("Die Tabelle hat nur %(n)s Seiten.", n=pages),
             [(_link(**dict(request.args.items(), seite=p)), str(p)) for p in range(1, min(pages, 20) + 1)],
         )  # fmt: skip
-    part = ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    for r in part:
+    part = []
+    for i in order[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
+        r = {"ags": areas.ags[i], "name": areas.names[i], "level": areas.levels[i],
+             "rank": ranks[i], "k": cm["classes"].assignment[i], "label": cm["labels"][i],
+             "synthetic": cm["synthetic_of"][i]}  # fmt: skip
         r["href"] = _profile_href(r)
+        part.append(r)
     return part, pages
 
 
-def _areas_json(cm: dict) -> str:
-    """AGS → [class index or -1, label] for the canvas (compact; 11,000 areas ≈ 60 KB brotli)."""
-    return json.dumps(
-        {
-            "colors": cm["classes"].colors,
-            "none": classify.NO_DATA_COLOR,
-            "areas": {
-                r["ags"]: [-1 if r["k"] is None else r["k"], r["name"], r["label"]]
-                for r in cm["rows"]
-            },
-        },
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+_CLASS_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
-def _context(st: dict, cm: dict, embed: bool) -> dict:
+def _order(areas: ScopeAreas) -> str:
+    """A token of the areas' order (their keys): page data and repaints must agree on it."""
+    return hashlib.blake2b("".join(areas.ags).encode(), digest_size=8).hexdigest()
+
+
+def _areas_data(cm: dict, names: bool) -> dict:
+    """Colours of the canvas, aligned with the areas' order (AGS ascending) instead of keyed:
+    one character per area for its class ('.' no data) and its label for the tooltip. The page
+    also carries the keys and names; a repaint sends only what changes (~25 KB brotli for
+    11,000 areas instead of ~60 KB with every key and name again)."""
+    areas = cm["areas"]
+    data = {
+        "colors": cm["classes"].colors,
+        "none": classify.NO_DATA_COLOR,
+        "order": _order(areas),
+        "k": "".join("." if k is None else _CLASS_CHARS[k] for k in cm["classes"].assignment),
+        "labels": cm["labels"],
+    }
+    if names:
+        data["ags"] = areas.ags
+        data["names"] = areas.names
+    return data
+
+
+def _json(obj) -> str:
+    # "</" escaped: the page embeds this in a <script> element; names come from data.
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+
+
+def _context(st: dict, cm: dict, embed: bool, with_areas: bool = True) -> dict:
     page = args.integer("seite", args.without("seite"), lo=1) or 1
-    table_rows, pages = _table_page(cm["rows"], page)
+    table_rows, pages = _table_page(cm, page)
     p = st["params"]
     t = st["territory"]
     return dict(
         st, **cm, ind=st["indicator"], table_rows=table_rows, page=page, pages=pages,
-        n_areas=len(cm["rows"]), ebene_label=_ebene_label(st["ebene"]),
+        n_areas=len(cm["areas"].ags), ebene_label=_ebene_label(st["ebene"]),
         link=lambda **kw: _link(**dict(p, **kw)),
         embed_url=_link("maps.embed", **p), full_url=_link(**p),
         shapes_url=url_for("gebiet_karte.umrisse", gebiet=t["ags"], ebene=st["ebene"]),
         colours_url=url_for("gebiet_karte.farben"),
-        areas_json=_areas_json(cm), bounds=json.dumps(t["bounds"]),
+        areas_json=_json(_areas_data(cm, names=True)) if with_areas else None,
+        bounds=json.dumps(t["bounds"]),
         boundary_attribution=BOUNDARY_ATTRIBUTION, territory_choices=territories(get_conn()),
         ebenen=EBENEN_IN[t["level"]], ebene_labels={e: _ebene_label(e) for e in EBENEN},
         embed=embed,
@@ -303,6 +369,8 @@ def render(embed: bool) -> Response:
     )
     st["topics"] = topics_with_indicators(conn)
     cm = colour_map(st)
+    if st["release"]["id"] is None:  # layered: name the releases whose values are shown
+        st["release"] = {**st["release"], "label": " + ".join(cm["release_labels"])}
     html = render_template(
         "karte_gebiet_embed.html" if embed else "karte_gebiet.html", **_context(st, cm, embed)
     )
@@ -351,16 +419,16 @@ def farben() -> Response:
     """Colours, labels, legend and table of a map state, for repainting without a reload."""
     st = state()
     cm = colour_map(st)
-    ctx = _context(st, cm, embed=False)
+    ctx = _context(st, cm, embed=False, with_areas=False)
     body = {
         "url": ctx["full_url"],
         "embed_url": ctx["embed_url"],
+        "embed_code": render_template("maps/_gebiet_embed_code.html", **ctx),
         "title": render_template("maps/_gebiet_title.html", **ctx),
         "legend": render_template("maps/_gebiet_legend.html", **ctx),
+        "info": render_template("maps/_gebiet_info.html", **ctx),
         "table": render_template("maps/_gebiet_table.html", **ctx),
         "years": render_template("maps/_gebiet_years.html", **ctx),
-        "data": json.loads(ctx["areas_json"]),
+        "data": _areas_data(cm, names=False),
     }
-    return Response(
-        json.dumps(body, ensure_ascii=False, separators=(",", ":")), mimetype="application/json"
-    )
+    return Response(_json(body), mimetype="application/json")

@@ -6,7 +6,6 @@ import re
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import text
 
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
@@ -101,40 +100,10 @@ def profile(ags: str):
                            maps=maps)  # fmt: skip
 
 
-def _home_name() -> str | None:
-    """The home Kreis' display name, or None for the default (Region Hannover)."""
-    from geodata.home import display_name
-    from geodata.queries import REGION_AGS
-
-    if REGION_AGS == "03241":
-        return None
-    row = (
-        get_conn().execute(text("SELECT name FROM area WHERE ags = :a"), {"a": REGION_AGS}).first()
-    )
-    return display_name(row.name) if row else REGION_AGS
-
-
-def site_name() -> str:
-    """'Sozialmonitoring <home region>' in the current language (default Region Hannover)."""
-    name = _home_name()
-    return (
-        _("Sozialmonitoring Region Hannover")
-        if name is None
-        else _("Sozialmonitoring %(r)s", r=name)
-    )
-
-
-def region_name() -> str:
-    """The home region's name (default 'Region Hannover', translated)."""
-    name = _home_name()
-    return _("Region Hannover") if name is None else name
-
-
 def init_app(app) -> None:
     """Make site_name(), region_name() and home_is_default() available in every template."""
-    from geodata.queries import REGION_AGS
+    from app.home import home, region_name, site_name
 
     app.jinja_env.globals.update(
-        site_name=site_name, region_name=region_name,
-        home_is_default=lambda: REGION_AGS == "03241",
-    )  # fmt: skip
+        site_name=site_name, region_name=region_name, home_is_default=lambda: home().is_default
+    )

@@ -2,11 +2,17 @@
 
 Needs `sozmon load-germany` to have run. Measures:
 - the first request for the Germany Gemeinde outlines in a fresh app process (nothing cached
-  in memory), beside the same bytes served as a static file by the same server;
-- throughput of the outline endpoint beside that static file (wrk);
+  in memory), beside nginx serving the same bytes as a file (brotli_static);
+- throughput of the outline endpoint beside that nginx file (wrk);
+- the values endpoint of a repaint (`/karte/farben`): server time of a state the process has
+  not computed yet and of one it has, beside nginx serving the same bytes;
 - in Chromium: first paint of the Germany Gemeinde map (navigation start → all outlines drawn
   on the canvas), bytes on the wire for that first view, and the repaint after a change of
-  year or indicator (values only; outlines stay).
+  year or indicator (values only; outlines stay), split into fetch, canvas and page updates,
+  for states not yet computed by the server and for states it has computed.
+
+The repaint figures use an app with one worker process, so "not yet computed" and "computed"
+are what they say (with two, a second request may reach the other process).
 
 Run alone: `.venv/bin/python -m scripts.benchlib.germany [--runs N]` (prints JSON).
 """
@@ -19,22 +25,25 @@ import statistics
 import time
 import urllib.request
 
-from scripts.benchlib.servers import ROOT, gunicorn_app
+from scripts.benchlib.servers import gunicorn_app
 from scripts.benchlib.stats import ratio
 
 MAP = "/karte?gebiet=DG&ebene=gemeinde&indikator=bev_anteil_65plus"
 SHAPES = "/karte/umrisse?gebiet=DG&ebene=gemeinde"
-REPAINTS = [
-    "?gebiet=DG&ebene=gemeinde&indikator=bev_geburtenrate&jahr=2015",  # indicator
-    "?gebiet=DG&ebene=gemeinde&indikator=bev_geburtenrate&jahr=2012",  # year
-    "?gebiet=DG&ebene=gemeinde&indikator=alo_anteil",  # indicator
+COLOURS = "/karte/farben"
+PLACE = "?gebiet=DG&ebene=gemeinde"
+# States with real values for every Gemeinde: a change of indicator, then of year, in turn.
+# Each is computed once per app process, so every run takes states of its own.
+STATES = [
+    f"&indikator={i}&jahr={y}"
+    for y in range(2015, 2007, -1)
+    for i in ("bev_geburtenrate", "bev_sterberate", "bev_insgesamt", "bev_dichte")
 ]
 BUDGET = {"first_paint_ms": 2000, "first_view_kb": 1536, "repaint_ms": 300, "shapes_first_ms": 300}
-STATIC = ROOT / "app" / "static" / "_bench"
 
 
-def _get(url: str) -> tuple[float, bytes]:
-    req = urllib.request.Request(url, headers={"Accept-Encoding": "br, gzip"})
+def _get(url: str, encoding: str = "br, gzip") -> tuple[float, bytes]:
+    req = urllib.request.Request(url, headers={"Accept-Encoding": encoding})
     t0 = time.perf_counter()
     with urllib.request.urlopen(req, timeout=60) as r:
         body = r.read()
@@ -53,46 +62,75 @@ def _germany_loaded() -> bool:
     return n > 10_000
 
 
-def shapes_first_request(runs: int) -> dict:
-    """First request for the outlines per fresh app process, beside a static file of them."""
+def _med(xs: list[float]) -> float:
+    return round(statistics.median(xs), 1) if xs else 0.0
+
+
+def _as_br_file(files, name: str, body: bytes) -> str:
+    """Save the app's brotli body as `name.br` (plus a plain twin) for nginx's brotli_static."""
+    import brotli
+
+    url = files.add(name, brotli.decompress(body))
+    br = files.root / (name + ".br")
+    br.write_bytes(body)
+    br.chmod(0o644)
+    return url
+
+
+def shapes_first_request(runs: int, files) -> dict:
+    """First request for the outlines per fresh app process, beside nginx serving the bytes."""
     firsts, statics, size = [], [], 0
-    STATIC.mkdir(exist_ok=True)
     for _ in range(runs):
         with gunicorn_app(1) as app:
-            ms, body = _get(app.base + SHAPES)
+            ms, body = _get(app.base + SHAPES, "br")
             firsts.append(ms)
             size = len(body)
-            twin = STATIC / "umrisse.json"
-            twin.write_bytes(_get(app.base + SHAPES)[1])
-            statics.append(_get(app.base + "/static/_bench/umrisse.json")[0])
-    (STATIC / "umrisse.json").unlink(missing_ok=True)
+            twin = _as_br_file(files, "umrisse.json", body)
+            _get(twin, "br")  # nginx opens the file once (page cache), as for the app's 2nd
+            statics.append(_get(twin, "br")[0])
     first, static = statistics.median(firsts), statistics.median(statics)
     return {"first_ms_median": round(first, 1), "first_ms_all": [round(x, 1) for x in firsts],
-            "static_ms_median": round(static, 1), "bytes_on_wire": size,
-            "ratio_to_static": ratio(first, static),
+            "nginx_file_ms_median": round(static, 1), "bytes_on_wire": size,
+            "ratio_to_nginx": ratio(first, static),
             "ratio_to_budget": ratio(first, BUDGET["shapes_first_ms"])}  # fmt: skip
 
 
-def shapes_throughput(base: str, seconds: float) -> dict:
-    """wrk requests/s of the outline endpoint (warm) beside a static file of the same bytes."""
+def shapes_throughput(base: str, seconds: float, files) -> dict:
+    """wrk requests/s of the outline endpoint (warm) beside nginx serving the same bytes."""
     from scripts.benchlib import wrk
 
-    STATIC.mkdir(exist_ok=True)
-    (STATIC / "umrisse.json").write_bytes(_get(base + SHAPES)[1])
-    try:
-        app = wrk.run(base + SHAPES, seconds, headers={"Accept-Encoding": "br"})
-        static = wrk.run(base + "/static/_bench/umrisse.json", seconds)
-    finally:
-        (STATIC / "umrisse.json").unlink(missing_ok=True)
-    return {"app": app, "static": static,
+    twin = _as_br_file(files, "umrisse.json", _get(base + SHAPES, "br")[1])
+    headers = {"Accept-Encoding": "br"}
+    app = wrk.run(base + SHAPES, seconds, headers=headers)
+    static = wrk.run(twin, seconds, headers=headers)
+    return {"app": app, "nginx_file": static,
             "throughput_ratio": ratio(app.get("rps", 0), static.get("rps", 0))}  # fmt: skip
 
 
-def browser_figures(base: str, runs: int) -> dict:
+def colours_server(base: str, files, states: list[str]) -> dict:
+    """Server time of the repaint's values endpoint: new state, computed state, nginx file."""
+    new, again, static, sizes = [], [], [], []
+    for s in states:
+        url = base + COLOURS + PLACE + s
+        ms, body = _get(url, "br")
+        new.append(ms)
+        again.append(_get(url, "br")[0])
+        sizes.append(len(body))
+        twin = _as_br_file(files, "farben.json", body)
+        _get(twin, "br")
+        static.append(_get(twin, "br")[0])
+    return {"new_state_ms_median": _med(new), "new_state_ms_all": [round(x) for x in new],
+            "computed_state_ms_median": _med(again), "nginx_file_ms_median": _med(static),
+            "bytes_br_median": int(statistics.median(sizes)),
+            "ratio_new_to_nginx": ratio(_med(new), _med(static))}  # fmt: skip
+
+
+def browser_figures(base: str, runs: int, states: list[str]) -> dict:
     """First paint, first-view bytes and repaint times of the Germany Gemeinde map in Chromium."""
     from scripts.benchlib.browser import chromium, first_view_bytes
 
-    paints, repaints, drawn = [], [], 0
+    paints, new, again, parts, drawn = [], [], [], [], 0
+    todo = list(states)
     with chromium() as b:
         view = first_view_bytes(b, base + MAP)
         for _ in range(runs):
@@ -102,30 +140,45 @@ def browser_figures(base: str, runs: int) -> dict:
             page.wait_for_selector("#gebiet-map[data-drawn]", state="attached", timeout=60_000)
             paints.append(page.evaluate("performance.now()"))
             drawn = int(page.get_attribute("#gebiet-map", "data-drawn"))
-            for q in REPAINTS:
-                repaints.append(
-                    page.evaluate(f"window.SozmonGebiet.repaint({json.dumps(q)}, false)")
-                )
+            mine = [todo.pop(0) for _ in range(3)]
+            for s in mine:  # states the server has not computed yet
+                new.append(page.evaluate(f"window.SozmonGebiet.repaint({json.dumps(PLACE + s)}, false)"))  # fmt: skip
+                parts.append(page.evaluate("window.SozmonGebiet.repaintTimings"))
+            for s in mine:  # the same states again: computed, served from the app's memory
+                again.append(page.evaluate(f"window.SozmonGebiet.repaint({json.dumps(PLACE + s)}, false)"))  # fmt: skip
             ctx.close()
-    paint, repaint = statistics.median(paints), statistics.median(repaints)
+    paint, repaint = statistics.median(paints), statistics.median(new)
     return {
         "areas_drawn": drawn,
         "first_paint_ms_median": round(paint), "first_paint_ms_all": [round(x) for x in paints],
         "first_paint_ratio_to_budget": ratio(paint, BUDGET["first_paint_ms"]),
         "first_view": view, "first_view_ratio_to_budget": ratio(view["kb_total"], BUDGET["first_view_kb"]),
-        "repaint_ms_median": round(repaint), "repaint_ms_all": [round(x) for x in repaints],
-        "repaint_ratio_to_budget": ratio(repaint, BUDGET["repaint_ms"]),
+        "repaint_new_state_ms_median": round(repaint), "repaint_new_state_ms_all": [round(x) for x in new],
+        "repaint_new_state_fetch_ms_median": _med([p["fetch"] for p in parts]),
+        "repaint_canvas_ms_median": _med([p["canvas"] for p in parts]),
+        "repaint_dom_ms_median": _med([p["dom"] for p in parts]),
+        "repaint_new_state_ratio_to_budget": ratio(repaint, BUDGET["repaint_ms"]),
+        "repaint_computed_state_ms_median": round(statistics.median(again)),
+        "repaint_computed_state_ms_all": [round(x) for x in again],
     }  # fmt: skip
 
 
 def run(runs: int = 3, seconds: float = 5.0, workers: int = 2) -> dict:
     """All Germany figures as a dict ({'skipped': why} when Germany is not loaded)."""
+    from scripts.benchlib.baseline import nginx_files
+
     if not _germany_loaded():
         return {"skipped": "Deutschland nicht geladen: erst `sozmon load-germany`"}
-    res = {"shapes_first_request": shapes_first_request(runs)}
-    with gunicorn_app(workers) as app:
-        res["shapes_throughput"] = shapes_throughput(app.base, seconds)
-        res["browser"] = browser_figures(app.base, runs)
+    runs = min(runs, len(STATES) // 6)  # the browser takes 3 new states a run
+    res: dict = {}
+    with nginx_files() as files:
+        res["shapes_first_request"] = shapes_first_request(runs, files)
+        with gunicorn_app(workers) as app:
+            res["shapes_throughput"] = shapes_throughput(app.base, seconds, files)
+        with gunicorn_app(1) as app:
+            _get(app.base + MAP)  # the page's own state and the areas' cache
+            res["colours_server"] = colours_server(app.base, files, STATES[: len(STATES) // 2])
+            res["browser"] = browser_figures(app.base, runs, STATES[len(STATES) // 2 :])
     return res
 
 

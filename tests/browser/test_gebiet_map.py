@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from tests.browser.conftest import axe_violations, describe
-from tests.conftest import DATA_DIR, _admin, _server_url, _with_db, drop_database
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -90,40 +82,6 @@ def test_search_then_profile(gpage, germany_server):
     assert "Niedersachsen" in table and "Deutschland" in table and "Rang im Land" in table
     violations = axe_violations(gpage)
     assert violations == [], describe(violations)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def hildesheim_server(empty_template):
-    """The app with SOZMON_REGION=03254 on its own database loaded by `sozmon load-all`."""
-    name = f"sozmon_hildesheim_{os.getpid()}"
-    drop_database(name)
-    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{empty_template}"')
-    env = dict(os.environ, SOZMON_REGION="03254", DATABASE_URL=_with_db(_server_url(), name),
-               DATA_DIR=str(DATA_DIR), SECRET_KEY="test", SESSION_COOKIE_SECURE="0")  # fmt: skip
-    sozmon = str(Path(sys.executable).with_name("sozmon"))
-    subprocess.run([sozmon, "load-all"], env=env, cwd=ROOT, check=True, capture_output=True)
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "app:create_app()", "run", "-p", str(port)],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
-    drop_database(name)
 
 
 def test_other_home_region_hildesheim(browser, hildesheim_server):
