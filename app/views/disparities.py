@@ -11,6 +11,7 @@ from app.errors import BadRequestWithChoices
 from app.http_cache import domain_cache
 from app.i18n import localized
 from app.maps import short_name
+from indicators import classify
 from indicators.disparities import (
     MEASURES,
     NotAvailable,
@@ -24,8 +25,7 @@ bp = Blueprint("disparities", __name__)
 bp.add_app_template_global(short_name, "short_name")  # map labels of the SVG maps
 
 # Three verdict colours plus "nicht bewertbar" (ColorBrewer RdYlBu ends; grey is no verdict).
-VERDICT_COLOURS = {"better": "#2c7bb6", "similar": "#ffffbf", "worse": "#d7191c",
-                   "higher": "#5e3c99", "lower": "#e66101", "not_assessable": "#bdbdbd"}  # fmt: skip
+VERDICT_COLOURS = classify.VERDICT_COLOURS  # one definition, shared with the map model
 # The usual LISA colours (GeoDa): hot spots red, cold spots blue, outliers pale.
 CLUSTER_COLOURS = {"HH": "#d7191c", "LL": "#2c7bb6", "HL": "#fdae61", "LH": "#abd9e9",
                    "ns": "#eeeeee"}  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 
 from flask import Blueprint, current_app, make_response, render_template, request, url_for
 from flask_babel import get_locale
@@ -25,8 +26,9 @@ from app.maps import MapParts, build_map, short_name
 from app.nav import nav_items
 from app.security import with_inline_scripts
 from app.views import gebiet
-from app.views.disparities import verdict_colouring, verdict_label
+from app.views.disparities import benchmark_sentence, verdict_label
 from indicators import classify
+from indicators.map_model import MapModel, map_model
 from indicators.map_queries import map_area_values, map_context, map_geometry, picker_topics
 from indicators.queries import indicator_sources
 from indicators.releases import visible_release
@@ -150,8 +152,15 @@ def state_from_request(embed: bool) -> dict:
             [(_link(embed, indikator=ind["id"], jahr=year, klassen=method, farben=s), str(label))
              for s, label in SCHEME_LABELS.items() if s == "sequenziell" or can_diverge],
         )  # fmt: skip
+    raw_fixed = request.args.get("feste") or "0"
+    if raw_fixed not in ("0", "1"):
+        raise BadRequestWithChoices(
+            400, _("„feste=%(f)s“ gibt es nicht: 1 (feste Klassen über alle Jahre) oder 0.", f=raw_fixed[:40]),
+            [(_link(embed, indikator=ind["id"], jahr=year, feste=f), label)
+             for f, label in (("1", _("feste Klassen über alle Jahre")), ("0", _("Klassen je Jahr")))],
+        )  # fmt: skip
     return dict(ctx, year=year, method=method, scheme=scheme, can_diverge=can_diverge,
-                release_param=release_id)  # fmt: skip
+                release_param=release_id, fixed=raw_fixed == "1")  # fmt: skip
 
 
 def _profile_href(ags: str) -> str | None:
@@ -179,27 +188,43 @@ def _cached_map(key: tuple, build) -> MapParts:
     return _MAPS.get_or_build(key, build)
 
 
-def _ranks(rows: list[dict], polarity: str) -> None:
-    """Rank 1 = most favourable value (highest where there is no polarity), as in the profile.
-
-    Equal values share a rank; no value, no rank.
-    """
-    ordered = sorted(
-        (r["value"] for r in rows if r["value"] is not None), reverse=polarity != "higher_worse"
-    )
-    for r in rows:
-        r["rank"] = None if r["value"] is None else ordered.index(r["value"]) + 1
-
-
 def _etag(st: dict, embed: bool) -> str:
     """ETag of a map page: everything its markup depends on."""
     ind, release = st["indicator"], st["release"]
     return etag_for(
-        "karte", MAP_VERSION, embed, ind["id"], st["year"], st["method"], st["scheme"],
+        "karte", MAP_VERSION, embed, ind["id"], st["year"], st["method"], st["scheme"], st["fixed"],
         release["id"], release["label"], release["published_at"], str(get_locale()),
         current_app.config.get("TILE_URL") or "", [e for e, _x in nav_items()],
         "kommune.profile" in current_app.view_functions,
     )  # fmt: skip
+
+
+def _model(st: dict) -> MapModel:
+    """The map's domain model per data version and state (indicators.map_model)."""
+    ind, release, year = st["indicator"], st["release"], st["year"]
+    version = data_version_now()
+    fixed = bool(st.get("fixed"))
+
+    def build() -> MapModel:
+        data = _DATA.get_or_build(
+            ("values", version, ind["id"], year, release["id"], release["label"]),
+            lambda: map_area_values(get_conn(), ind["id"], year, release["id"]),
+        )
+        return map_model(get_conn(), ind, year, release["id"], st["method"], st["scheme"],
+                         fixed_classes=fixed, data=data)  # fmt: skip
+
+    key = ("model", version, ind["id"], year, release["id"], release["label"], st["method"],
+           st["scheme"], fixed)  # fmt: skip
+    return _DATA.get_or_build(key, build)
+
+
+def _row_label(r, decimals: int, unit: str, no_data: str) -> str:
+    """A Kommune's shown value as text: the number, "geheim", a GENESIS reason or keine Daten."""
+    if r.suppressed:  # small-number protection: "geheim"
+        return fmt_cell(None, True)
+    if r.value is not None:
+        return fmt_value(r.value, decimals, unit)
+    return fmt_cell(None, False, r.flag) if r.flag in FLAG_TEXT else no_data
 
 
 def page_context(st: dict, embed: bool) -> dict:
@@ -207,50 +232,36 @@ def page_context(st: dict, embed: bool) -> dict:
     ind, release, year = st["indicator"], st["release"], st["year"]
     locale = str(get_locale())
     tile_url = current_app.config.get("TILE_URL") or ""
-    version = data_version_now()
-    data = {
-        **_DATA.get_or_build(("values", version, ind["id"], year, release["id"], release["label"]),
-                             lambda: map_area_values(get_conn(), ind["id"], year, release["id"])),
-        **_DATA.get_or_build(("geometry", version), lambda: map_geometry(get_conn())),
-    }  # fmt: skip
-    # Real beats synthetic per cell: say per map which it is, and per row when both appear.
-    shown = [r for r in [*data["values"], data["region"] or {}] if r.get("release_label")]
-    synthetic = any(r["synthetic"] for r in shown)
-    mixed = synthetic and any(r["synthetic"] is False for r in shown)
-    labels_shown = {r["release_label"] for r in shown}
+    model = _model(st)
+    geo = _DATA.get_or_build(("geometry", data_version_now()), lambda: map_geometry(get_conn()))
     provenance = [src | {"release": lab} for lab, src in
                   indicator_sources(get_conn(), [ind["id"]]).get(ind["id"], {}).items()
-                  if lab in labels_shown]  # fmt: skip
+                  if lab in model.release_labels]  # fmt: skip
     decimals, unit = ind["decimals"], ind["unit"]
-    rows = [dict(r, value=None if r["suppressed"] else r["value"]) for r in data["values"]]
-    region = data["region"]
-    region_value = None if region is None or region["suppressed"] else region["value"]
-    scheme = st["scheme"]
-    if scheme == "divergierend" and region_value is None:
-        scheme = "sequenziell"  # nothing to diverge around
-    classes = classify.classify(
-        [r["value"] for r in rows], st["method"], "sequenziell" if scheme == "vergleich" else scheme,
-        ind["polarity"], region_value,
-    )  # fmt: skip
+    scheme = model.scheme
     no_data = _("keine Daten")
-    labels = {lab["ags"]: lab for lab in data["labels"]}
-    for i, r in enumerate(rows):
-        r["color"] = classes.color_of(i)
-        r["label"] = (
-            fmt_cell(None, True) if r["suppressed"]  # small-number protection: "geheim"
-            else fmt_value(r["value"], decimals, unit) if r["value"] is not None
-            else fmt_cell(None, False, r.get("flag")) if r.get("flag") in FLAG_TEXT else no_data
-        )  # fmt: skip
-        r["href"] = _profile_href(r["ags"])
-    _ranks(rows, ind["polarity"])
-    table_rows = sorted(rows, key=lambda r: (r["rank"] is None, r["rank"] or 0, r["name"]))
-    legend = classify.legend_entries(
-        classes, lambda v, with_unit: fmt_value(v, decimals, unit if with_unit else ""), no_data
-    )
-    if scheme == "vergleich":  # colours by verdict against the Region (disparities blueprint)
-        legend = verdict_colouring(rows, ind, region)
-        for r in rows:
-            r["label"] = f"{r['label']} – {verdict_label({'verdict': r['verdict']})}"
+    rows = []
+    for r in model.rows:
+        row = dict(asdict(r), label=_row_label(r, decimals, unit, no_data),
+                   href=_profile_href(r.ags))  # fmt: skip
+        if r.verdict is not None:  # the verdict's sentence is the text alternative
+            row["label"] = f"{row['label']} – {verdict_label({'verdict': r.verdict})}"
+            row["sentence"] = benchmark_sentence(r.name, ind, r.value, model.region_value,
+                                                 dict(r.benchmark or {}))  # fmt: skip
+        rows.append(row)
+    by_ags = {r["ags"]: r for r in rows}
+    table_rows = [by_ags[r.ags] for r in model.ranked_rows()]
+    if scheme == "vergleich":  # colours by verdict against the Region
+        legend = [{"color": v.color, "label": verdict_label({"verdict": v.verdict}),
+                   "count": v.count} for v in model.verdicts]  # fmt: skip
+    else:
+        legend = [{"color": c.color, "count": c.count,
+                   "label": f"{fmt_value(c.lower, decimals, '')} – {fmt_value(c.upper, decimals, unit)}"}
+                  for c in model.classes]  # fmt: skip
+        if model.no_data_count:  # an empty "keine Daten (0 Kommunen)" row says nothing
+            legend.append({"color": classify.NO_DATA_COLOR, "label": no_data,
+                           "count": model.no_data_count})  # fmt: skip
+    labels = {lab["ags"]: lab for lab in geo["labels"]}
 
     # Outside the f-string, so that pybabel finds it (the English map said "Profil öffnen").
     open_profile = _("Profil öffnen")
@@ -266,32 +277,32 @@ def page_context(st: dict, embed: bool) -> dict:
             }
             for r in rows if r["ags"] in labels
         }  # fmt: skip
-        points = [dict(p, short=short_name(p["name"])) for p in data["labels"]]
+        points = [dict(p, short=short_name(p["name"])) for p in geo["labels"]]
         attribution = f"{BOUNDARY_ATTRIBUTION}, dl-de/by-2-0"
         return build_map(
-            data["geojson"], areas, points, data["bounds"], js, css, attribution,
+            geo["geojson"], areas, points, geo["bounds"], js, css, attribution,
             tile_url, current_app.config.get("TILE_ATTRIBUTION") or "", new_window=embed,
         )  # fmt: skip
 
-    key = (embed, ind["id"], year, st["method"], scheme, release["id"], release["label"],
-           release["published_at"],
+    key = (embed, ind["id"], year, st["method"], scheme, bool(st.get("fixed")), release["id"],
+           release["label"], release["published_at"],
            locale, tile_url, "kommune.profile" in current_app.view_functions)  # fmt: skip
     parts = _cached_map(key, build)
     state = {"indikator": ind["id"], "jahr": year, "klassen": request.args.get("klassen"),
-             "farben": request.args.get("farben"), "release": st["release_param"]}  # fmt: skip
+             "farben": request.args.get("farben"), "feste": "1" if st.get("fixed") else None,
+             "release": st["release_param"]}  # fmt: skip
     # The embed code on an English page embeds the English map.
     embed_state = dict(state, lang="en") if locale == "en" else state
-    if scheme != "vergleich":  # an empty "keine Daten (0 Kommunen)" row says nothing
-        legend = [e for e in legend if e["count"] or e["label"] != no_data]
+    region_value = model.region_value
     return dict(
         map=parts, ind=ind, release=release, year=year, years=st["years"], table_rows=table_rows,
         legend=legend, region_label=fmt_value(region_value, decimals, unit) if region_value is not None else no_data,
-        classes=classes, method=st["method"], scheme=scheme, topics=st["topics"],
+        model=model, method=st["method"], scheme=scheme, topics=st["topics"],
         can_diverge=st["can_diverge"], classification_labels=CLASSIFICATION_LABELS,
         scheme_labels=SCHEME_LABELS, state=state, link=lambda **kw: _link(False, **dict(state, **kw)),
         embed_url=_link(True, **embed_state), full_url=_link(False, **embed_state),
-        synthetic=synthetic, mixed=mixed, provenance=provenance,
-        boundary_attribution=BOUNDARY_ATTRIBUTION,
+        synthetic=model.synthetic, mixed=model.mixed, provenance=provenance,
+        boundary_attribution=BOUNDARY_ATTRIBUTION, fixed=model.fixed_classes,
     )  # fmt: skip
 
 
