@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import asdict
 
-from flask import Blueprint, current_app, make_response, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -265,18 +273,18 @@ def page_context(st: dict, embed: bool) -> dict:
 
     # Outside the f-string, so that pybabel finds it (the English map said "Profil öffnen").
     open_profile = _("Profil öffnen")
+    areas = {
+        r["ags"]: {
+            "color": r["color"], "label": r["label"], "href": r["href"],
+            "no_data": r["value"] is None,
+            "aria": f"{r['name']}: {r['label']}" + (f" – {open_profile}" if r["href"] else ""),
+            "label_lat": labels[r["ags"]]["lat"], "label_lon": labels[r["ags"]]["lon"],
+        }
+        for r in rows if r["ags"] in labels
+    }  # fmt: skip
 
     def build() -> MapParts:
         js, css = _assets()
-        areas = {
-            r["ags"]: {
-                "color": r["color"], "label": r["label"], "href": r["href"],
-                "no_data": r["value"] is None,
-                "aria": f"{r['name']}: {r['label']}" + (f" – {open_profile}" if r["href"] else ""),
-                "label_lat": labels[r["ags"]]["lat"], "label_lon": labels[r["ags"]]["lon"],
-            }
-            for r in rows if r["ags"] in labels
-        }  # fmt: skip
         points = [dict(p, short=short_name(p["name"])) for p in geo["labels"]]
         attribution = f"{BOUNDARY_ATTRIBUTION}, dl-de/by-2-0"
         return build_map(
@@ -302,7 +310,8 @@ def page_context(st: dict, embed: bool) -> dict:
         scheme_labels=SCHEME_LABELS, state=state, link=lambda **kw: _link(False, **dict(state, **kw)),
         embed_url=_link(True, **embed_state), full_url=_link(False, **embed_state),
         synthetic=model.synthetic, mixed=model.mixed, provenance=provenance,
-        boundary_attribution=BOUNDARY_ATTRIBUTION, fixed=model.fixed_classes,
+        boundary_attribution=BOUNDARY_ATTRIBUTION, fixed=model.fixed_classes, areas=areas,
+        embed=embed, parts_url=url_for("maps.parts"),
     )  # fmt: skip
 
 
@@ -319,6 +328,51 @@ def _render(embed: bool):
     response = with_inline_scripts(make_response(html), ctx["map"].script)
     response = cached(response, etag, release["published_at"])
     if release["status"] == "draft":  # an editor's preview: never held by a shared cache
+        response.cache_control.public = False
+        response.cache_control.no_store = True
+    return response
+
+
+# What the year slider replaces on the page (data-part="…") and the templates that draw it.
+_PAGE_PARTS = {
+    "legend": "maps/_legend.html",
+    "table": "maps/_table.html",
+    "info": "maps/_info.html",
+}
+_EMBED_PARTS = {"legend": "maps/_legend.html", "source": "maps/_source.html"}
+
+
+@bp.get("/karte/teile")
+@page_cache
+def parts():
+    """The parts of a map that follow its year, as JSON: colours and labels per Kommune, the
+    legend, table, sources and titles (the year slider fetches them instead of a whole page)."""
+    embed = request.args.get("einbettung") == "1"
+    st = state_from_request(embed)
+    etag = _etag(st, embed) + "-teile"
+    release = st["release"]
+    not_modified = conditional(etag, release["published_at"])
+    if not_modified is not None:
+        return not_modified
+    ctx = page_context(st, embed)
+    body = {
+        "jahr": st["year"],
+        "title": render_template("maps/_doc_title.html", **ctx),
+        "areas": {
+            a: {k: v[k] for k in ("color", "label", "aria", "no_data")}
+            for a, v in ctx["areas"].items()
+        },  # fmt: skip
+        "parts": {
+            k: render_template(t, **ctx)
+            for k, t in (_EMBED_PARTS if embed else _PAGE_PARTS).items()
+        },  # fmt: skip
+        "banner": render_template("maps/_banner.html", **ctx),
+        "synthetic": ctx["synthetic"],
+        "embed_code": None if embed else render_template("maps/_embed_code.html", **ctx),
+        "embed_url": ctx["embed_url"],
+    }
+    response = cached(jsonify(body), etag, release["published_at"])
+    if release["status"] == "draft":
         response.cache_control.public = False
         response.cache_control.no_store = True
     return response
