@@ -184,7 +184,8 @@ def classify(
         raise ValueError(f"unknown colour scheme {scheme!r}")
     present = np.array([v for v in values if v is not None], dtype=float)
     if basis is not None and present.size:
-        present = np.array([v for v in (*basis, *present) if v is not None], dtype=float)
+        # basis holds the values themselves too (every year): they are not counted twice.
+        present = np.array([v for v in basis if v is not None], dtype=float)
     result = Classes(method=method, scheme=scheme)
     if present.size == 0:
         result.assignment = [None] * len(values)
