@@ -14,7 +14,9 @@ from sqlalchemy import Connection
 from indicators import classify
 from indicators.disparities import benchmark_rows
 from indicators.map_queries import kommune_values_all_years, map_area_values
+from indicators.profile import change
 from indicators.ranking import rank_values
+from indicators.units import COUNT_UNITS
 
 
 @dataclass(frozen=True)
@@ -148,5 +150,116 @@ def map_model(
         region_value=region_value, region_suppressed=bool(region and region["suppressed"]),
         center=classes.center, fixed_classes=fixed_classes, synthetic=synthetic,
         mixed=synthetic and any(r["synthetic"] is False for r in shown),
+        release_labels=frozenset(r["release_label"] for r in shown),
+    )  # fmt: skip
+
+
+# --- change between two years ---------------------------------------------------------------
+
+
+def change_kind(unit: str) -> str:
+    """How a change is measured: counts in per cent, shares, rates and the rest in points."""
+    # A difference of counts depends on the Kommune's size; a difference of a share or a rate
+    # is already comparable (Prozentpunkte, Promillepunkte, …).
+    return "percent" if unit in COUNT_UNITS else "points"
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One area's values in both years and the change (None where either is missing)."""
+
+    ags: str
+    name: str
+    value_from: float | None
+    value_to: float | None
+    change: float | None  # points (unit of the indicator) or per cent, see ChangeModel.kind
+    synthetic: bool | None  # either value is Beispieldaten (None: no value)
+    rank: int | None  # 1 = most favourable change by polarity
+    class_index: int | None
+    color: str
+
+
+@dataclass(frozen=True)
+class ChangeModel:
+    """A change map: per Kommune the change between two years, classes diverging around 0."""
+
+    indicator_id: str
+    year_from: int
+    year_to: int
+    kind: str  # "points" or "percent"
+    rows: tuple[ChangeRow, ...]
+    region: ChangeRow | None
+    classes: tuple[LegendClass, ...]
+    no_data_count: int
+    synthetic: bool
+    mixed: bool
+    release_labels: frozenset[str]
+
+    def ranked_rows(self) -> list[ChangeRow]:
+        """The rows by rank (1 = most favourable change), unranked ones last, then by name."""
+        return sorted(self.rows, key=lambda r: (r.rank is None, r.rank or 0, r.name))
+
+
+def _change(kind: str, v_from: float | None, v_to: float | None) -> float | None:
+    """The change from v_from to v_to in points or per cent (None without a base)."""
+    diff, pct = change(v_from, v_to)
+    return pct if kind == "percent" else diff
+
+
+def _shown(r: Mapping | None) -> float | None:
+    return None if r is None or r["suppressed"] else r["value"]
+
+
+def change_model(
+    conn: Connection,
+    indicator: Mapping,
+    year_from: int,
+    year_to: int,
+    release_id: int | None,
+    method: str = "quantile",
+    data_from: Mapping | None = None,
+    data_to: Mapping | None = None,
+) -> ChangeModel:
+    """The change of each Kommune and the Region; data_* are map_area_values (read if not given)."""
+    a = data_from or map_area_values(conn, indicator["id"], year_from, release_id)
+    b = data_to or map_area_values(conn, indicator["id"], year_to, release_id)
+    kind = change_kind(indicator["unit"])
+    to_rows = {r["ags"]: r for r in b["values"]}
+    pairs = [(r, to_rows.get(r["ags"])) for r in a["values"]]
+    changes = [_change(kind, _shown(f), _shown(t)) for f, t in pairs]
+    # Diverging around "no change"; the side of an improvement gets the favourable colours.
+    classes = classify.classify(changes, method, "divergierend", indicator["polarity"], 0.0)
+    ranks = rank_values(changes, indicator["polarity"])
+
+    def synthetic_of(*rs: Mapping | None) -> bool | None:
+        flags = [r["synthetic"] for r in rs if r is not None and r.get("release_label")]
+        return any(flags) if flags else None
+
+    rows = tuple(
+        ChangeRow(
+            ags=f["ags"], name=f["name"], value_from=_shown(f), value_to=_shown(t),
+            change=changes[i], synthetic=synthetic_of(f, t), rank=ranks[i],
+            class_index=classes.assignment[i], color=classes.color_of(i),
+        )
+        for i, (f, t) in enumerate(pairs)
+    )  # fmt: skip
+    region = None
+    if a["region"] is not None or b["region"] is not None:
+        ra, rb = a["region"], b["region"]
+        base = ra or rb
+        region = ChangeRow(
+            ags=base["ags"], name=base["name"], value_from=_shown(ra), value_to=_shown(rb),
+            change=_change(kind, _shown(ra), _shown(rb)), synthetic=synthetic_of(ra, rb),
+            rank=None, class_index=None, color=classify.NO_DATA_COLOR,
+        )  # fmt: skip
+    shown = [r for d in (a, b) for r in [*d["values"], d["region"] or {}] if r.get("release_label")]
+    synthetic = any(r["synthetic"] for r in shown)
+    return ChangeModel(
+        indicator_id=indicator["id"], year_from=year_from, year_to=year_to, kind=kind, rows=rows,
+        region=region,
+        classes=tuple(LegendClass(lo, hi, c, n) for (lo, hi), c, n in
+                      zip(classes.bounds, classes.colors, classes.counts, strict=True)),
+        no_data_count=sum(1 for x in classes.assignment if x is None),
+        synthetic=synthetic, mixed=synthetic and any(r["synthetic"] is False for r in shown),
         release_labels=frozenset(r["release_label"] for r in shown),
     )  # fmt: skip

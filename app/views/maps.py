@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.auth import is_editor
+from app.berichte import svgmap
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
 from app.formatting import FLAG_TEXT, fmt_cell, fmt_value
@@ -35,8 +36,9 @@ from app.nav import nav_items
 from app.security import with_inline_scripts
 from app.views import gebiet
 from app.views.disparities import benchmark_sentence, verdict_label
+from app.views.kommune import fmt_signed
 from indicators import classify
-from indicators.map_model import MapModel, map_model
+from indicators.map_model import ChangeModel, MapModel, change_model, map_model
 from indicators.map_queries import map_area_values, map_context, map_geometry, picker_topics
 from indicators.queries import indicator_sources
 from indicators.releases import visible_release
@@ -128,7 +130,8 @@ def state_from_request(embed: bool) -> dict:
         )  # fmt: skip
     years = ctx["years"]
     year_links = [(_link(embed, indikator=ind["id"], jahr=y), str(y)) for y in years]
-    raw_year = request.args.get("jahr")
+    change_years = _change_years(ind, years, embed)
+    raw_year = None if change_years else request.args.get("jahr")
     if raw_year in (None, ""):
         year = ctx["default_year"]
     elif not _YEAR.fullmatch(raw_year):
@@ -167,8 +170,44 @@ def state_from_request(embed: bool) -> dict:
             [(_link(embed, indikator=ind["id"], jahr=year, feste=f), label)
              for f, label in (("1", _("feste Klassen über alle Jahre")), ("0", _("Klassen je Jahr")))],
         )  # fmt: skip
+    if change_years:
+        year = change_years[1]
     return dict(ctx, year=year, method=method, scheme=scheme, can_diverge=can_diverge,
-                release_param=release_id, fixed=raw_fixed == "1")  # fmt: skip
+                release_param=release_id, fixed=raw_fixed == "1", change=change_years)  # fmt: skip
+
+
+def _change_years(ind: dict, years: list[int], embed: bool) -> tuple[int, int] | None:
+    """von/bis of a change map, checked against the indicator's years (None: no change map)."""
+    raw_from, raw_to = request.args.get("von"), request.args.get("bis")
+    if raw_from is None and raw_to is None:
+        return None
+    pairs = sorted({(years[0], years[-1]), (years[-2], years[-1])} if len(years) > 1 else set())
+    choices = [(_link(embed, indikator=ind["id"], von=a, bis=b), _("Veränderung %(a)s–%(b)s", a=a, b=b))
+               for a, b in pairs] + [(_link(embed, indikator=ind["id"]), _("Karte des neuesten Jahres"))]  # fmt: skip
+    if len(years) < 2:
+        raise BadRequestWithChoices(
+            404, _("Für „%(i)s“ gibt es nur Werte für %(y)s: eine Veränderung lässt sich nicht zeigen.", i=ind["name_de"], y=years[0]),
+            choices,
+        )  # fmt: skip
+    for name, raw in (("von", raw_from), ("bis", raw_to)):
+        if not raw or not _YEAR.fullmatch(raw):
+            raise BadRequestWithChoices(
+                400, _("„%(n)s=%(v)s“ ist keine gültige Jahreszahl. Verfügbar: %(a)s–%(b)s.", n=name, v=(raw or "")[:40], a=years[0], b=years[-1]),
+                choices,
+            )  # fmt: skip
+    y0, y1 = int(raw_from), int(raw_to)
+    if y0 >= y1:
+        raise BadRequestWithChoices(
+            400, _("„von“ (%(v)s) muss vor „bis“ (%(b)s) liegen. Verfügbar: %(a)s–%(z)s.", v=y0, b=y1, a=years[0], z=years[-1]),
+            choices,
+        )  # fmt: skip
+    for y in (y0, y1):
+        if y not in years:
+            raise BadRequestWithChoices(
+                404, _("Für „%(i)s“ gibt es im Jahr %(y)s keine Daten. Verfügbar: %(a)s–%(b)s.", i=ind["name_de"], y=y, a=years[0], b=years[-1]),
+                choices,
+            )  # fmt: skip
+    return y0, y1
 
 
 def _profile_href(ags: str) -> str | None:
@@ -201,6 +240,7 @@ def _etag(st: dict, embed: bool) -> str:
     ind, release = st["indicator"], st["release"]
     return etag_for(
         "karte", MAP_VERSION, embed, ind["id"], st["year"], st["method"], st["scheme"], st["fixed"],
+        st["change"],
         release["id"], release["label"], release["published_at"], str(get_locale()),
         current_app.config.get("TILE_URL") or "", [e for e, _x in nav_items()],
         "kommune.profile" in current_app.view_functions,
@@ -311,7 +351,110 @@ def page_context(st: dict, embed: bool) -> dict:
         embed_url=_link(True, **embed_state), full_url=_link(False, **embed_state),
         synthetic=model.synthetic, mixed=model.mixed, provenance=provenance,
         boundary_attribution=BOUNDARY_ATTRIBUTION, fixed=model.fixed_classes, areas=areas,
+        change=None, year_from=None, year_to=None,
         embed=embed, parts_url=url_for("maps.parts"),
+    )  # fmt: skip
+
+
+def _change_model(st: dict) -> ChangeModel:
+    """The change map's domain model per data version and state (indicators.map_model)."""
+    ind, release = st["indicator"], st["release"]
+    (y0, y1), version = st["change"], data_version_now()
+    method = request.args.get("klassen") or "quantile"  # changes are no counts: quantiles
+
+    def values(year: int) -> dict:
+        return _DATA.get_or_build(
+            ("values", version, ind["id"], year, release["id"], release["label"]),
+            lambda: map_area_values(get_conn(), ind["id"], year, release["id"]),
+        )
+
+    key = ("change", version, ind["id"], y0, y1, release["id"], release["label"], method)
+    return _DATA.get_or_build(
+        key,
+        lambda: change_model(
+            get_conn(), ind, y0, y1, release["id"], method, values(y0), values(y1)
+        ),
+    )
+
+
+def _change_label(value: float | None, kind: str, decimals: int, unit: str) -> str:
+    """'+1,2 Pp.' (points of the unit) or '+3,4 %' (counts), '–' without both values."""
+    if kind == "percent":
+        return fmt_signed(value, 1, "%", points=False)
+    return fmt_signed(value, decimals, unit)
+
+
+def change_context(st: dict, embed: bool) -> dict:
+    """Template variables of a change map (von/bis): the map coloured by each Kommune's change."""
+    ind, release = st["indicator"], st["release"]
+    y0, y1 = st["change"]
+    locale = str(get_locale())
+    tile_url = current_app.config.get("TILE_URL") or ""
+    model = _change_model(st)
+    geo = _DATA.get_or_build(("geometry", data_version_now()), lambda: map_geometry(get_conn()))
+    provenance = [src | {"release": lab} for lab, src in
+                  indicator_sources(get_conn(), [ind["id"]]).get(ind["id"], {}).items()
+                  if lab in model.release_labels]  # fmt: skip
+    decimals, unit, kind = ind["decimals"], ind["unit"], model.kind
+    no_data = _("keine Daten")
+
+    def row(r) -> dict:
+        return dict(asdict(r), href=_profile_href(r.ags),
+                    label_from=fmt_value(r.value_from, decimals, unit),
+                    label_to=fmt_value(r.value_to, decimals, unit),
+                    label=_change_label(r.change, kind, decimals, unit) if r.change is not None else no_data)  # fmt: skip
+
+    rows = [row(r) for r in model.rows]
+    by_ags = {r["ags"]: r for r in rows}
+    table_rows = [by_ags[r.ags] for r in model.ranked_rows()]
+    legend = [{"color": c.color, "count": c.count,
+               "label": f"{_change_label(c.lower, kind, decimals, unit)} – {_change_label(c.upper, kind, decimals, unit)}"}
+              for c in model.classes]  # fmt: skip
+    if model.no_data_count:
+        legend.append({"color": classify.NO_DATA_COLOR, "label": no_data,
+                       "count": model.no_data_count})  # fmt: skip
+    labels = {lab["ags"]: lab for lab in geo["labels"]}
+    open_profile = _("Profil öffnen")
+    between = _("Veränderung %(a)s–%(b)s", a=y0, b=y1)
+    areas = {
+        r["ags"]: {
+            "color": r["color"], "label": f"{between}: {r['label']}", "href": r["href"],
+            "no_data": r["change"] is None,
+            "aria": f"{r['name']}: {between}: {r['label']}" + (f" – {open_profile}" if r["href"] else ""),
+            "label_lat": labels[r["ags"]]["lat"], "label_lon": labels[r["ags"]]["lon"],
+        }
+        for r in rows if r["ags"] in labels
+    }  # fmt: skip
+
+    def build() -> MapParts:
+        js, css = _assets()
+        points = [dict(p, short=short_name(p["name"])) for p in geo["labels"]]
+        return build_map(
+            geo["geojson"], areas, points, geo["bounds"], js, css,
+            f"{BOUNDARY_ATTRIBUTION}, dl-de/by-2-0", tile_url,
+            current_app.config.get("TILE_ATTRIBUTION") or "", new_window=embed,
+        )  # fmt: skip
+
+    key = (embed, "change", ind["id"], y0, y1, request.args.get("klassen"), release["id"],
+           release["label"], release["published_at"], locale, tile_url,
+           "kommune.profile" in current_app.view_functions)  # fmt: skip
+    parts = _cached_map(key, build)
+    state = {"indikator": ind["id"], "von": y0, "bis": y1, "klassen": request.args.get("klassen"),
+             "release": st["release_param"]}  # fmt: skip
+    embed_state = dict(state, lang="en") if locale == "en" else state
+    region = model.region
+    return dict(
+        map=parts, ind=ind, release=release, year=f"{y0}–{y1}", years=st["years"],
+        change=model, year_from=y0, year_to=y1, table_rows=table_rows, legend=legend,
+        region_row=row(region) if region else None, topics=st["topics"],
+        method=request.args.get("klassen") or "quantile", scheme="divergierend",
+        classification_labels=CLASSIFICATION_LABELS, scheme_labels=SCHEME_LABELS, state=state,
+        link=lambda **kw: _link(False, **dict(state, **kw)),
+        embed_url=_link(True, **embed_state), full_url=_link(False, **embed_state),
+        synthetic=model.synthetic, mixed=model.mixed, provenance=provenance,
+        boundary_attribution=BOUNDARY_ATTRIBUTION, fixed=False, areas=areas, embed=embed,
+        parts_url=url_for("maps.parts"), can_diverge=True,
+        region_label=region and _change_label(region.change, kind, decimals, unit) or no_data,
     )  # fmt: skip
 
 
@@ -322,7 +465,7 @@ def _render(embed: bool):
     not_modified = conditional(etag, release["published_at"])
     if not_modified is not None:
         return not_modified
-    ctx = page_context(st, embed)
+    ctx = change_context(st, embed) if st["change"] else page_context(st, embed)
     html = render_template("embed.html" if embed else "karte.html", **ctx)
     # The map's one inline script is allowed by its hash (no 'unsafe-inline' in the CSP).
     response = with_inline_scripts(make_response(html), ctx["map"].script)
@@ -394,3 +537,109 @@ def embed():
     if gebiet.wants_gebiet():
         return gebiet.render(embed=True)
     return _render(embed=True)
+
+
+MAX_MULTIPLES = 12  # small maps on one page; more would be too small to read
+
+
+def _multiple_years(st: dict) -> list[int]:
+    """The years of the small multiples (jahre=2008,2012,…), checked; default the last 12."""
+    years, ind = st["years"], st["indicator"]
+    raw = request.args.get("jahre")
+    choices = [
+        (
+            url_for("maps.jahre", indikator=ind["id"]),
+            _("Alle Jahre (höchstens %(n)s)", n=MAX_MULTIPLES),
+        )
+    ]
+    if not raw:
+        return years[-MAX_MULTIPLES:]
+    parts = raw.split(",")
+    if len(parts) > MAX_MULTIPLES or not all(_YEAR.fullmatch(p) for p in parts):
+        raise BadRequestWithChoices(
+            400, _("„jahre=%(j)s“: bis zu %(n)s vierstellige Jahre, durch Komma getrennt. Verfügbar: %(a)s–%(b)s.", j=raw[:60], n=MAX_MULTIPLES, a=years[0], b=years[-1]),
+            choices,
+        )  # fmt: skip
+    chosen = sorted({int(p) for p in parts})
+    missing = [y for y in chosen if y not in years]
+    if missing:
+        raise BadRequestWithChoices(
+            404, _("Für „%(i)s“ gibt es im Jahr %(y)s keine Daten. Verfügbar: %(a)s–%(b)s.", i=ind["name_de"], y=missing[0], a=years[0], b=years[-1]),
+            choices,
+        )  # fmt: skip
+    return chosen
+
+
+@bp.get("/karte/jahre")
+@page_cache
+def jahre():
+    """Small multiples: one small server-drawn SVG map per year, shared classes, one table."""
+    st = state_from_request(embed=False)
+    ind, release = st["indicator"], st["release"]
+    shown_years = _multiple_years(st)
+    etag = etag_for("karte-jahre", MAP_VERSION, ind["id"], shown_years, st["method"], release["id"],
+                    release["label"], release["published_at"], str(get_locale()))  # fmt: skip
+    not_modified = conditional(etag, release["published_at"])
+    if not_modified is not None:
+        return not_modified
+    version, conn = data_version_now(), get_conn()
+    data = {y: _DATA.get_or_build(
+                ("values", version, ind["id"], y, release["id"], release["label"]),
+                lambda y=y: map_area_values(conn, ind["id"], y, release["id"]))
+            for y in shown_years}  # fmt: skip
+    decimals, unit = ind["decimals"], ind["unit"]
+    no_data = _("keine Daten")
+
+    def shown(r: dict | None) -> float | None:
+        return None if r is None or r["suppressed"] else r["value"]
+
+    def label(r: dict | None) -> str:
+        if r is None or (r["value"] is None and not r["suppressed"]):
+            return no_data
+        return fmt_cell(None, True) if r["suppressed"] else fmt_value(r["value"], decimals, unit)
+
+    # One classification over every shown year: a colour means the same range in each map.
+    basis = [shown(r) for y in shown_years for r in data[y]["values"]]
+    maps = []
+    for y in shown_years:
+        values = {r["ags"]: shown(r) for r in data[y]["values"]}
+        tips = {r["ags"]: f"{r['name']}, {y}: {label(r)}" for r in data[y]["values"]}
+        svg, _legend = svgmap.choropleth(
+            conn, values, tips, st["method"], ind["polarity"],
+            lambda v, with_unit: fmt_value(v, decimals, unit if with_unit else ""),
+            f"jahr-{y}", no_data, basis=basis,
+        )  # fmt: skip
+        maps.append({"year": y, "svg": svg})
+    classes = classify.classify(basis, st["method"], "sequenziell", ind["polarity"])
+    legend = [{"color": c, "label": f"{fmt_value(lo, decimals, '')} – {fmt_value(hi, decimals, unit)}"}
+              for (lo, hi), c in zip(classes.bounds, classes.colors, strict=True)]  # fmt: skip
+    if any(v is None for v in basis):
+        legend.append({"color": classify.NO_DATA_COLOR, "label": no_data})
+    names = [(r["ags"], r["name"]) for r in data[shown_years[0]]["values"]]
+    cells = {(r["ags"], y): r for y in shown_years for r in data[y]["values"]}
+    table = [{"ags": a, "name": n, "href": _profile_href(a),
+              "cells": [(label(cells.get((a, y))), (cells.get((a, y)) or {}).get("synthetic"))
+                        for y in shown_years]} for a, n in names]  # fmt: skip
+    region = [
+        (label(data[y]["region"]), (data[y]["region"] or {}).get("synthetic")) for y in shown_years
+    ]
+    rows = [r for y in shown_years for r in [*data[y]["values"], data[y]["region"] or {}]
+            if r.get("release_label")]  # fmt: skip
+    synthetic = any(r["synthetic"] for r in rows)
+    labels_shown = {r["release_label"] for r in rows}
+    provenance = [src | {"release": lab} for lab, src in
+                  indicator_sources(conn, [ind["id"]]).get(ind["id"], {}).items()
+                  if lab in labels_shown]  # fmt: skip
+    html = render_template(
+        "karte_jahre.html", ind=ind, release=release, years=st["years"], shown_years=shown_years,
+        maps=maps, legend=legend, table=table, region=region, method=st["method"],
+        classification_labels=CLASSIFICATION_LABELS, synthetic=synthetic,
+        mixed=synthetic and any(r["synthetic"] is False for r in rows), provenance=provenance,
+        boundary_attribution=BOUNDARY_ATTRIBUTION, release_param=st["release_param"],
+        max_multiples=MAX_MULTIPLES,
+    )  # fmt: skip
+    response = cached(make_response(html), etag, release["published_at"])
+    if release["status"] == "draft":  # an editor's preview: never held by a shared cache
+        response.cache_control.public = False
+        response.cache_control.no_store = True
+    return response
