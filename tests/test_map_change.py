@@ -30,8 +30,10 @@ def test_change_model_points_and_percent_from_the_stored_values(app, conn):
         assert r.change == pytest.approx(after[r.ags] - before[r.ags])
     assert m.region is not None and m.region.change is not None
     # Diverging around 0: the class bounds meet at 0 when changes go both ways.
-    assert any(c.upper == 0.0 for c in m.classes) or all(c.lower >= 0 for c in m.classes) or all(
-        c.upper <= 0 for c in m.classes
+    assert (
+        any(c.upper == 0.0 for c in m.classes)
+        or all(c.lower >= 0 for c in m.classes)
+        or all(c.upper <= 0 for c in m.classes)
     )
     counts = get_indicator(conn, "bev_insgesamt")
     p = change_model(conn, counts, 2008, 2015, None)
@@ -78,7 +80,11 @@ def test_change_map_page_table_legend_and_region(client):
     assert embed.status_code == 200 and "Veränderung 2010–2015" in _html(embed)
     # The map page offers the change form and the small multiples.
     page = _html(client.get("/karte?indikator=bev_geburtenrate"))
-    assert 'name="von"' in page and 'name="bis"' in page and "/karte/jahre?indikator=bev_geburtenrate" in page
+    assert (
+        'name="von"' in page
+        and 'name="bis"' in page
+        and "/karte/jahre?indikator=bev_geburtenrate" in page
+    )
 
 
 @pytest.mark.parametrize(
@@ -128,7 +134,7 @@ def test_small_multiples_share_classes_and_have_a_table(client):
     r = client.get("/karte/jahre?indikator=bev_geburtenrate&jahre=2008,2012,2015")
     assert r.status_code == 200
     html = _html(r)
-    assert html.count("<svg class=\"bericht-karte\"") == 3
+    assert html.count('<svg class="bericht-karte"') == 3
     for y in (2008, 2012, 2015):
         assert f'id="jahr-{y}"' in html and f'aria-labelledby="jahr-{y}"' in html
     # One legend for all maps; every drawn colour is one of its colours.
@@ -141,7 +147,7 @@ def test_small_multiples_share_classes_and_have_a_table(client):
     assert "Statistische Ämter" in html or "Regionaldatenbank" in html or "amtlich" in html
     assert "© GeoBasis-DE / BKG 2021" in html
     default = client.get("/karte/jahre?indikator=bev_geburtenrate")
-    assert default.status_code == 200 and _html(default).count("<svg class=\"bericht-karte\"") <= 12
+    assert default.status_code == 200 and _html(default).count('<svg class="bericht-karte"') <= 12
     bad = client.get("/karte/jahre?indikator=bev_geburtenrate&jahre=2008,abc")
     assert bad.status_code == 400 and "Verfügbar" in _html(bad)
     missing = client.get("/karte/jahre?indikator=bev_geburtenrate&jahre=1999")

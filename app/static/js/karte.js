@@ -252,12 +252,12 @@
     var input = box.querySelector("input[type=range]"), out = box.querySelector("output");
     var play = box.querySelector(".karte-zeit-play"), status = box.querySelector("[role=status]");
     var embed = document.documentElement.classList.contains("embed");
-    var links = document.querySelector(".karte-years");
+    var links = document.querySelectorAll(".karte-years a");
     box.hidden = false;
-    if (links) { links.hidden = true; }
     // WCAG 2.2.2: playing is pausable; with reduced motion at most one step per 2 seconds.
     var reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     var delay = reduced ? 2000 : 1200;
+    box.setAttribute("data-delay", String(delay));
     var timer = null, playing = false, latest = null, debounce = null;
 
     function query(year) {
@@ -289,6 +289,10 @@
       if (preview && d.embed_url) { preview.setAttribute("href", d.embed_url); }
       var form = document.getElementById("karte-form");
       if (form) { form.setAttribute("data-year", String(d.jahr)); }
+      links.forEach(function (a) {  // the year links (kept for a direct jump) mark the shown year
+        if (a.textContent.trim() === String(d.jahr)) { a.setAttribute("aria-current", "page"); }
+        else { a.removeAttribute("aria-current"); }
+      });
       SozmonKarte.recolour(d.areas);
       status.textContent = String(d.jahr);
     }
