@@ -116,7 +116,7 @@ def test_embed_slider_keeps_the_frame_state(page, live_server):
     page.keyboard.press("ArrowLeft")
     page.wait_for_url(re.compile(r"jahr=2023"))
     page.wait_for_function(
-        "() => document.querySelector('.embed-source a[href*="/karte?"]').href.includes('jahr=2023')"
+        "() => document.querySelector('.embed-source a[href*=\"/karte?\"]').href.includes('jahr=2023')"
     )
     assert "2023" in page.locator("h1").inner_text()
     assert set(_fills(page)) <= _legend(page)
