@@ -78,6 +78,9 @@
     var areas = Array.prototype.slice.call(container.querySelectorAll("path[data-ags]"))
       .filter(function (el) { return el._sozmon; });
     if (!areas.length) { return; }
+    // Show the year slider before the map first fits the Region: revealing it later would
+    // shrink a small embed's map after the fit.
+    document.querySelectorAll(".karte-zeit").forEach(function (b) { b.hidden = false; });
     current.map = map; current.areas = areas;
     map.eachLayer(function (l) { if (l instanceof L.GeoJSON && !current.group) { current.group = l; } });
     var lang = document.documentElement.lang || "de";
