@@ -121,6 +121,20 @@ PARAMS = {
         "2022",
         required=True,
     ),
+    "von": _q(
+        "von",
+        "Erstes Jahr der Veränderung (Pflicht; vor `bis`).",
+        {"type": "string", "pattern": f"^{YEAR}$"},
+        "2010",
+        required=True,
+    ),
+    "bis": _q(
+        "bis",
+        "Letztes Jahr der Veränderung (Pflicht; nach `von`).",
+        {"type": "string", "pattern": f"^{YEAR}$"},
+        "2015",
+        required=True,
+    ),
     "k": _q(
         "k",
         "Anzahl der ähnlichsten Kommunen je Kommune, 1–20 (Vorgabe: 5).",
@@ -222,6 +236,17 @@ SCHEMAS = {
             "sentence": STR,
         }
     ),  # fmt: skip
+    "Change": _obj(
+        {
+            "ags": STR,
+            "name": STR,
+            "value_von": NULLABLE_NUMBER,
+            "value_bis": NULLABLE_NUMBER,
+            "change": NULLABLE_NUMBER,
+            "rank": NINT,
+            "synthetic": {"type": ["boolean", "null"]},
+        }
+    ),
     "Trend": _obj(
         {
             "indicator": STR,
@@ -592,6 +617,21 @@ def _document() -> dict:
                     _ok("Trends", _json("TrendList")),
                 )
             },
+            "/change": {
+                "get": _op(
+                    "listChanges",
+                    "Veränderung zwischen zwei Jahren",
+                    "Je Kommune und für die Region die Werte in `von` und `bis` und die"
+                    " Veränderung: bei Anteilen, Raten und anderen Einheiten als Differenz in der"
+                    " Einheit (`kind` = `points`, bei % in Prozentpunkten), bei Anzahlen in"
+                    " Prozent des Ausgangswerts (`kind` = `percent`). `rank` 1 = günstigste"
+                    " Entwicklung nach Polarität (neutral: stärkste Zunahme). Fehlt ein Wert oder"
+                    " ist er geheim, ist `change` null. Jahre ohne Werte ergeben 404 mit dem"
+                    " verfügbaren Zeitraum, `von` ≥ `bis` 400.",
+                    ["map_indikator", "von", "bis", "release"],
+                    _ok("Veränderungen", _json("ChangeList")),
+                )
+            },
             "/neighbours": {
                 "get": _op(
                     "listNeighbours",
@@ -776,6 +816,27 @@ def _document() -> dict:
                         },
                     },
                 },  # fmt: skip
+                "ChangeList": {
+                    **_envelope("Change"),
+                    "required": [
+                        *_envelope("Change")["required"],
+                        "indicator",
+                        "unit",
+                        "von",
+                        "bis",
+                        "kind",
+                        "change_unit",
+                    ],
+                    "properties": {
+                        **_envelope("Change")["properties"],
+                        "indicator": STR,
+                        "unit": STR,
+                        "von": INT,
+                        "bis": INT,
+                        "kind": {"type": "string", "enum": ["points", "percent"]},
+                        "change_unit": STR,
+                    },
+                },
                 "NeighbourList": {
                     **_envelope("Neighbour"),
                     "required": [*_envelope("Neighbour")["required"], "k", "variables"],

@@ -19,6 +19,9 @@ SCHEMES = ("sequenziell", "divergierend")
 DEFAULT_K = 5
 JENKS_EXACT_MAX = 300  # above this many values, Fisher-Jenks breaks come from a sample
 NO_DATA_COLOR = "#d9d9d9"
+# Colours of the verdicts against the Region (map mode "vergleich", disparities pages).
+VERDICT_COLOURS = {"better": "#2c7bb6", "similar": "#ffffbf", "worse": "#d7191c",
+                   "higher": "#5e3c99", "lower": "#e66101", "not_assessable": "#bdbdbd"}  # fmt: skip
 # Absolute counts are dominated by the city of Hannover: natural breaks keep the other 20 apart.
 from indicators.units import COUNT_UNITS  # noqa: E402
 
@@ -205,13 +208,21 @@ def classify(
     polarity: str = "neutral",
     center: float | None = None,
     k: int = DEFAULT_K,
+    basis: list[float | None] | None = None,
 ) -> Classes:
-    """Classify values (None = keine Daten) with a mapclassify method and colour the classes."""
+    """Classify values (None = keine Daten) with a mapclassify method and colour the classes.
+
+    basis: the values the breaks are computed from (default: values), e.g. every year's values
+    of an indicator, so that one colour means the same range in every year.
+    """
     if method not in CLASSIFICATIONS:
         raise ValueError(f"unknown classification {method!r}")
     if scheme not in SCHEMES:
         raise ValueError(f"unknown colour scheme {scheme!r}")
     present = np.array([v for v in values if v is not None], dtype=float)
+    if basis is not None and present.size:
+        # basis holds the values themselves too (every year): they are not counted twice.
+        present = np.array([v for v in basis if v is not None], dtype=float)
     result = Classes(method=method, scheme=scheme)
     if present.size == 0:
         result.assignment = [None] * len(values)

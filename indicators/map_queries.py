@@ -6,7 +6,7 @@ repeat request is answered 304 before any values or geometry are read; then the 
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from geodata.queries import REGION_AGS, feature_collection, get_area, label_points
 from indicators.queries import (
@@ -14,6 +14,7 @@ from indicators.queries import (
     get_indicator,
     release_for,
     topics_with_indicators,
+    value_source,
     values_for_year,
     year_ranges,
     years_available,
@@ -69,3 +70,19 @@ def map_area_values(conn: Connection, indicator_id: str, year: int, release_id: 
 def map_values(conn: Connection, indicator_id: str, year: int, release_id: int | None) -> dict:
     """The Kommunen's values, the Region's value, boundaries (GeoJSON text) and label points."""
     return {**map_area_values(conn, indicator_id, year, release_id), **map_geometry(conn)}
+
+
+def kommune_values_all_years(
+    conn: Connection, indicator_id: str, release_id: int | None
+) -> list[float]:
+    """Every shown value of the indicator for the Kommunen over all years (fixed class breaks)."""
+    return list(
+        conn.scalars(
+            text(
+                f"SELECT v.value FROM {value_source(release_id)} v"
+                " JOIN area a ON a.ags = v.ags AND a.level = 'kommune'"
+                " WHERE v.indicator_id = :i AND v.value IS NOT NULL AND NOT v.suppressed"
+            ),
+            {"i": indicator_id},
+        )
+    )

@@ -20,6 +20,7 @@ from indicators.queries import (
     value_source,
     withheld,
 )
+from indicators.ranking import rank_values
 from indicators.text import _
 
 AGS_RE = re.compile(r"^\d{5}(\d{3})?$")
@@ -32,10 +33,11 @@ class InvalidChoice(DomainError):
 
 
 # Per indicator the values of the asked-for areas (layered rule, or one named release), the
-# headline year and the peers' rank in it. The headline year is the newest year in which the
-# profile's own area (both areas of a comparison) has a real value, else its newest year at all
-# (real beats synthetic: a synthetic continuation of a real series never becomes the headline). rank() gives ties the
-# same rank; the CASE picks the direction from the polarity (1 = best; neutral: highest first).
+# headline year, and the peers' values in it (for the ranks, computed by
+# indicators.ranking.rank_values, the one rule of every page). The headline year is the newest
+# year in which the profile's own area (both areas of a comparison) has a real value, else its
+# newest year at all (real beats synthetic: a synthetic continuation of a real series never
+# becomes the headline). `asked` tells the asked-for areas' rows from the peers' headline rows.
 _VALUES_SQL = """
 WITH vals AS (
   SELECT v.* FROM {source} v WHERE v.ags = ANY(:all_areas)
@@ -47,26 +49,14 @@ WITH vals AS (
          coalesce((SELECT max(r.year) FROM real_years r WHERE r.indicator_id = v.indicator_id),
                   max(v.year) FILTER (WHERE v.ags = ANY(:own)), max(v.year)) AS latest_year
   FROM vals v WHERE v.ags = ANY(:areas) GROUP BY v.indicator_id
-), ranked AS (
-  SELECT v.indicator_id, v.ags,
-         rank() OVER (PARTITION BY v.indicator_id ORDER BY
-           CASE WHEN i.polarity = 'higher_worse' THEN v.value END ASC,
-           CASE WHEN i.polarity <> 'higher_worse' THEN v.value END DESC) AS rank,
-         count(*) OVER (PARTITION BY v.indicator_id) AS ranked_of
-  FROM vals v JOIN latest l ON l.indicator_id = v.indicator_id AND v.year = l.latest_year
-  JOIN indicator i ON i.id = v.indicator_id
-  WHERE v.ags = ANY(:peers) AND v.value IS NOT NULL
 )
 SELECT v.indicator_id, v.ags, v.year, v.value, v.suppressed, v.flag, v.release_id,
-       v.release_label AS label, v.synthetic, l.latest_year,
-       -- A rank among a few is no rank: only where at least half of the peers have a value.
-       CASE WHEN r.ranked_of * 2 >= :n_peers AND r.ranked_of > 1 THEN r.rank END AS rank,
-       CASE WHEN r.ranked_of * 2 >= :n_peers AND r.ranked_of > 1 THEN r.ranked_of END
-         AS ranked_of
+       v.release_label AS label, v.synthetic, l.latest_year, i.polarity,
+       v.ags = ANY(:areas) AS asked,
+       v.ags = ANY(:peers) AND v.year = l.latest_year AND v.value IS NOT NULL AS peer
 FROM vals v JOIN latest l ON l.indicator_id = v.indicator_id
-LEFT JOIN ranked r ON r.indicator_id = v.indicator_id AND r.ags = v.ags
-  AND v.year = l.latest_year
-WHERE v.ags = ANY(:areas)
+JOIN indicator i ON i.id = v.indicator_id
+WHERE v.ags = ANY(:areas) OR (v.ags = ANY(:peers) AND v.year = l.latest_year)
 ORDER BY v.indicator_id, v.ags, v.year
 """
 
@@ -169,9 +159,16 @@ def _collect(
     rows = conn.execute(
         text(_VALUES_SQL.format(source=value_source(release_id))),
         {"areas": areas, "all_areas": sorted(set(areas) | set(peers)), "peers": peers,
-         "own": own, "n_peers": len(peers)},
+         "own": own},
     )  # fmt: skip
+    peer_values: dict[str, dict[str, float]] = {}
+    polarity: dict[str, str] = {}
     for r in rows:
+        if r.peer:
+            peer_values.setdefault(r.indicator_id, {})[r.ags] = r.value
+            polarity[r.indicator_id] = r.polarity
+        if not r.asked:
+            continue
         ind = out.setdefault(
             r.indicator_id,
             {
@@ -199,11 +196,18 @@ def _collect(
         ind["synthetic_any"] |= r.synthetic
         ind["real_any"] |= not r.synthetic
         if r.year == r.latest_year:
-            d["value"], d["rank"], d["ranked_of"] = r.value, r.rank, r.ranked_of
+            d["value"] = r.value
             d["suppressed"], d["flag"], d["synthetic"] = r.suppressed, r.flag, r.synthetic
             d["release"] = r.label
             if r.ags == own[0]:  # the headline value's own source names the row
                 ind["release"] = {"id": r.release_id, "label": r.label, "synthetic": r.synthetic}
+    for ind_id, ind in out.items():  # ranks among the peers in the headline year
+        vals = peer_values.get(ind_id, {})
+        ranks = dict(zip(vals, rank_values(list(vals.values()), polarity.get(ind_id, "neutral"),
+                                           len(peers)), strict=True))  # fmt: skip
+        for a, d in ind["areas"].items():
+            d["rank"] = ranks.get(a)
+            d["ranked_of"] = len(vals) if d["rank"] is not None else None
     return out
 
 

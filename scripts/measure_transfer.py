@@ -2,13 +2,15 @@
 """Measure what the first view of the map page transfers (gzip), optionally save a screenshot.
 
 Usage: .venv/bin/python scripts/measure_transfer.py [--url http://host:port] [--path /karte]
-       [--budget-kb 150] [--screenshot docs/screenshot-karte.png]
+       [--budget-kb 150] [--screenshot docs/screenshot-karte.png] [--step]
 
 Without --url the app is started in-process on a free loopback port with the configured database
 (DATABASE_URL or the local cluster). Headless Chromium (Debian's /usr/bin/chromium) loads the page
 with an empty cache and every request is recorded; each response is then fetched again with
 "Accept-Encoding: gzip" only and its bytes on the wire (status line, headers, gzip body) summed.
-Exit code 1 when the total exceeds the budget. Not a test: timings and sizes are reported, not
+With --step the year slider is then moved one year back (as a keyboard user would) and the
+bytes of that step (the /karte/teile answer) are reported on their own; they are not part of the
+first view. Exit code 1 when the total exceeds the budget. Not a test: timings and sizes are reported, not
 asserted in the suite.
 """
 
@@ -55,6 +57,7 @@ def main() -> int:
     ap.add_argument("--path", default="/karte", help="page to measure (default /karte)")
     ap.add_argument("--budget-kb", type=float, default=150.0)
     ap.add_argument("--screenshot", help="save a PNG of the page's first screen here")
+    ap.add_argument("--step", action="store_true", help="also measure one step of the year slider")
     args = ap.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -75,6 +78,14 @@ def main() -> int:
             "performance.getEntriesByType('navigation').concat(performance.getEntriesByType("
             "'resource')).reduce((s, e) => s + (e.transferSize || 0), 0)"
         )
+        step_urls: list[str] = []
+        if args.step and page.locator("#jahr-regler").count():
+            first_view = len(urls)
+            with page.expect_response(lambda r: "/karte/teile" in r.url):
+                page.locator("#jahr-regler").focus()
+                page.keyboard.press("ArrowLeft")
+            step_urls = urls[first_view:]
+            del urls[first_view:]
         browser.close()
 
     host = urlparse(base).netloc
@@ -90,6 +101,9 @@ def main() -> int:
     print(f"total with gzip: {total / 1024:.1f} KB for {len(set(urls))} requests"
           f" (budget {args.budget_kb:.0f} KB)")  # fmt: skip
     print(f"Chromium's own transfer size (it also accepts br/zstd): {browser_bytes / 1024:.1f} KB")
+    for url in dict.fromkeys(u for u in step_urls if u.startswith("http")):
+        size, enc = gzip_size(url)
+        print(f"one year step: {size / 1024:.1f} KB ({enc}) {url.removeprefix(base)}")
     if foreign:
         print("requests to other hosts:", *foreign, sep="\n  ")
         return 1

@@ -262,3 +262,44 @@ def test_data_version_is_reread_only_after_its_ttl(fresh_app, tmp_path):
     assert client.get(url).get_data() == first  # within the TTL: the page from memory
     fresh_app.config["DATA_VERSION_TTL"] = 0
     assert b"2025-2" in client.get(url).get_data()
+
+
+def test_year_slider_markup_and_parts_follow_the_year(client):
+    html = _html(client.get("/karte?indikator=sgb2_quote&jahr=2024"))
+    # The slider (shown by karte.js) over the indicator's years; the links stay without JS.
+    assert 'id="jahr-regler"' in html and 'class="karte-zeit" hidden' in html
+    assert 'data-parts-url="/karte/teile"' in html
+    assert re.search(r'data-years="[\d,]*2024"', html)
+    assert 'class="karte-years"' in html
+    r = client.get("/karte/teile?indikator=sgb2_quote&jahr=2015")
+    assert r.status_code == 200 and r.mimetype == "application/json"
+    d = r.get_json()
+    assert d["jahr"] == 2015 and "2015" in d["title"]
+    assert len(d["areas"]) == 21 and all(a["color"].startswith("#") for a in d["areas"].values())
+    assert set(d["parts"]) == {"legend", "table", "info"}
+    assert "Werte der Kommunen" in d["parts"]["table"] and "2015" in d["parts"]["table"]
+    assert "jahr=2015" in d["embed_url"] and "jahr=2015" in d["embed_code"]
+    # 2015 of the SGB-II-Quote is real for Hannover, Beispieldaten for the others: marked.
+    later = client.get("/karte/teile?indikator=sgb2_quote&jahr=2024").get_json()
+    assert later["synthetic"] and "Beispieldaten" in later["banner"]
+    assert later["areas"] != d["areas"]
+    embed = client.get("/karte/teile?indikator=sgb2_quote&jahr=2015&einbettung=1").get_json()
+    assert set(embed["parts"]) == {"legend", "source"} and embed["embed_code"] is None
+    assert client.get("/karte/teile?indikator=sgb2_quote&jahr=1900").status_code == 404
+
+
+def test_fixed_classes_over_all_years(client):
+    plain = _html(client.get("/karte?indikator=sgb2_quote&jahr=2024"))
+    fixed = _html(client.get("/karte?indikator=sgb2_quote&jahr=2024&feste=1"))
+    assert "feste Klassen über alle Jahre" in fixed and 'name="feste" value="1" checked' in fixed
+    assert "eine Farbe bedeutet in jedem Jahr denselben Wertebereich" in fixed
+    assert "eine Farbe bedeutet" not in plain
+    legend = lambda h: re.findall(r'class="legend-label">([^<]+)<', h)  # noqa: E731
+    assert legend(plain) != legend(fixed)
+    # The same fixed classes in every year: the legend's bounds do not move.
+    other = _html(client.get("/karte?indikator=sgb2_quote&jahr=2020&feste=1"))
+    bounds = lambda h: [b for b in legend(h) if "keine Daten" not in b]  # noqa: E731
+    assert bounds(other) == bounds(fixed)
+    assert "feste=1" in fixed.split('id="embed-code"')[1][:400]
+    r = client.get("/karte?indikator=sgb2_quote&feste=ja")
+    assert r.status_code == 400 and "feste" in _html(r)

@@ -4,9 +4,10 @@ Belongs here: parameter checks against the OpenAPI document, envelopes, serialis
 Must not be here: queries (in `indicators/*queries`) or HTML; errors are problem+json.
 """
 
-from app.api import (
-    explore,  # noqa: F401  (registers /trends and /neighbours on bp)
-    streuung,  # noqa: F401  (registers /streuung on bp)
+from app.api import (  # noqa: F401  (each registers its routes on bp)
+    change,  # /change
+    explore,  # /trends, /neighbours
+    streuung,  # /streuung
 )
 from app.api.views import bp
 

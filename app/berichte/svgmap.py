@@ -22,16 +22,19 @@ def choropleth(
     fmt,
     labelledby: str,
     no_data: str,
+    basis: list[float | None] | None = None,
 ) -> tuple[Markup, list[dict]]:
     """SVG of the Kommunen coloured by class, and the legend rows (colour, label, count).
 
     values: ags → value of each Kommune; labels: ags → text of its tooltip (name and value);
-    fmt(value, with_unit) formats a class bound; labelledby: the id of the map's caption.
+    fmt(value, with_unit) formats a class bound; labelledby: the id of the map's caption;
+    basis: the values the class breaks come from (default: values), e.g. several years' values
+    so that several maps share their classes.
     """
     geo = locator_paths(conn, "")
     kommunen = [p for p in geo["paths"] if p["level"] == "kommune"]
     ordered = [values.get(p["ags"]) for p in kommunen]
-    classes = classify(ordered, method, "sequenziell", polarity)
+    classes = classify(ordered, method, "sequenziell", polarity, basis=basis)
     parts = [
         f'<svg class="bericht-karte" viewBox="{geo["viewbox"]}" role="img"'
         f' aria-labelledby="{escape(labelledby)}" focusable="false"'

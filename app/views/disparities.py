@@ -10,6 +10,7 @@ from app.db import get_conn
 from app.errors import BadRequestWithChoices, with_links
 from app.http_cache import domain_cache
 from app.i18n import localized
+from indicators import classify
 from indicators.disparities import (
     NotAvailable,
     benchmark_rows,
@@ -21,8 +22,7 @@ from indicators.disparities import (
 bp = Blueprint("disparities", __name__)
 
 # Three verdict colours plus "nicht bewertbar" (ColorBrewer RdYlBu ends; grey is no verdict).
-VERDICT_COLOURS = {"better": "#2c7bb6", "similar": "#ffffbf", "worse": "#d7191c",
-                   "higher": "#5e3c99", "lower": "#e66101", "not_assessable": "#bdbdbd"}  # fmt: skip
+VERDICT_COLOURS = classify.VERDICT_COLOURS  # one definition, shared with the map model
 # The usual LISA colours (GeoDa): hot spots red, cold spots blue, outliers pale.
 CLUSTER_COLOURS = {"HH": "#d7191c", "LL": "#2c7bb6", "HL": "#fdae61", "LH": "#abd9e9",
                    "ns": "#eeeeee"}  # fmt: skip

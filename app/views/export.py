@@ -16,6 +16,7 @@ from app import args, charts
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
 from app.formatting import unit_label
+from app.home import region_name, site_name
 from app.http_cache import (
     cached,
     conditional,
@@ -37,7 +38,6 @@ from app.image_export import (
 from app.maps import NO_DATA_DASH, OUTLINE, short_name
 from app.security import public_url
 from app.views import gebiet
-from app.views.gebiet_profil import region_name, site_name
 from app.views.maps import CLASSIFICATION_LABELS, page_context, state_from_request
 from app.views.maps import _etag as map_etag
 from app.views.zeitreihe import DEFAULT_INDICATOR as TS_DEFAULT

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, make_response, render_template, request, url_for
+from dataclasses import asdict
+
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app import args
 from app.auth import is_editor
+from app.berichte import svgmap
 from app.cache import Region
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
-from app.formatting import FLAG_TEXT, fmt_cell, fmt_value
+from app.formatting import FLAG_TEXT, fmt_cell, fmt_signed, fmt_value
 from app.http_cache import (
     cached,
     conditional,
@@ -23,10 +34,11 @@ from app.http_cache import (
 from app.maps import MapParts, build_map, short_name
 from app.nav import nav_items
 from app.security import with_inline_scripts
+from app.sentences import benchmark_sentence_for as benchmark_sentence
 from app.sentences import verdict_label
 from app.views import gebiet
-from app.views.disparities import verdict_colouring
 from indicators import classify
+from indicators.map_model import ChangeModel, MapModel, change_model, map_model
 from indicators.map_queries import map_area_values, map_context, map_geometry, picker_topics
 from indicators.queries import indicator_sources
 from indicators.releases import visible_release
@@ -111,7 +123,8 @@ def state_from_request(embed: bool) -> dict:
         )  # fmt: skip
     years = ctx["years"]
     year_links = [(_link(embed, indikator=ind["id"], jahr=y), str(y)) for y in years]
-    year = args.year("jahr", year_links, years[-1])
+    change_years = _change_years(ind, years, embed)
+    year = None if change_years else args.year("jahr", year_links, years[-1])
     if year is None:
         year = ctx["default_year"]
     elif year not in years:
@@ -136,8 +149,51 @@ def state_from_request(embed: bool) -> dict:
             [(_link(embed, indikator=ind["id"], jahr=year, klassen=method, farben=s), str(label))
              for s, label in SCHEME_LABELS.items() if s == "sequenziell" or can_diverge],
         )  # fmt: skip
+    raw_fixed = request.args.get("feste") or "0"
+    if raw_fixed not in ("0", "1"):
+        raise BadRequestWithChoices(
+            400, _("„feste=%(f)s“ gibt es nicht: 1 (feste Klassen über alle Jahre) oder 0.", f=raw_fixed[:40]),
+            [(_link(embed, indikator=ind["id"], jahr=year, feste=f), label)
+             for f, label in (("1", _("feste Klassen über alle Jahre")), ("0", _("Klassen je Jahr")))],
+        )  # fmt: skip
+    if change_years:
+        year = change_years[1]
     return dict(ctx, year=year, method=method, scheme=scheme, can_diverge=can_diverge,
-                release_param=release_id)  # fmt: skip
+                release_param=release_id, fixed=raw_fixed == "1", change=change_years)  # fmt: skip
+
+
+def _change_years(ind: dict, years: list[int], embed: bool) -> tuple[int, int] | None:
+    """von/bis of a change map, checked against the indicator's years (None: no change map)."""
+    raw_from, raw_to = request.args.get("von"), request.args.get("bis")
+    if raw_from is None and raw_to is None:
+        return None
+    pairs = sorted({(years[0], years[-1]), (years[-2], years[-1])} if len(years) > 1 else set())
+    choices = [(_link(embed, indikator=ind["id"], von=a, bis=b), _("Veränderung %(a)s–%(b)s", a=a, b=b))
+               for a, b in pairs] + [(_link(embed, indikator=ind["id"]), _("Karte des neuesten Jahres"))]  # fmt: skip
+    if len(years) < 2:
+        raise BadRequestWithChoices(
+            404, _("Für „%(i)s“ gibt es nur Werte für %(y)s: eine Veränderung lässt sich nicht zeigen.", i=ind["name_de"], y=years[0]),
+            choices,
+        )  # fmt: skip
+    for name, raw in (("von", raw_from), ("bis", raw_to)):
+        if not raw or not args.YEAR.fullmatch(raw):
+            raise BadRequestWithChoices(
+                400, _("„%(n)s=%(v)s“ ist keine gültige Jahreszahl. Verfügbar: %(a)s–%(b)s.", n=name, v=(raw or "")[:40], a=years[0], b=years[-1]),
+                choices,
+            )  # fmt: skip
+    y0, y1 = int(raw_from), int(raw_to)
+    if y0 >= y1:
+        raise BadRequestWithChoices(
+            400, _("„von“ (%(v)s) muss vor „bis“ (%(b)s) liegen. Verfügbar: %(a)s–%(z)s.", v=y0, b=y1, a=years[0], z=years[-1]),
+            choices,
+        )  # fmt: skip
+    for y in (y0, y1):
+        if y not in years:
+            raise BadRequestWithChoices(
+                404, _("Für „%(i)s“ gibt es im Jahr %(y)s keine Daten. Verfügbar: %(a)s–%(b)s.", i=ind["name_de"], y=y, a=years[0], b=years[-1]),
+                choices,
+            )  # fmt: skip
+    return y0, y1
 
 
 def _profile_href(ags: str) -> str | None:
@@ -165,27 +221,44 @@ def _cached_map(key: tuple, build) -> MapParts:
     return _MAPS.get_or_build(key, build)
 
 
-def _ranks(rows: list[dict], polarity: str) -> None:
-    """Rank 1 = most favourable value (highest where there is no polarity), as in the profile.
-
-    Equal values share a rank; no value, no rank.
-    """
-    ordered = sorted(
-        (r["value"] for r in rows if r["value"] is not None), reverse=polarity != "higher_worse"
-    )
-    for r in rows:
-        r["rank"] = None if r["value"] is None else ordered.index(r["value"]) + 1
-
-
 def _etag(st: dict, embed: bool) -> str:
     """ETag of a map page: everything its markup depends on."""
     ind, release = st["indicator"], st["release"]
     return etag_for(
-        "karte", MAP_VERSION, embed, ind["id"], st["year"], st["method"], st["scheme"],
+        "karte", MAP_VERSION, embed, ind["id"], st["year"], st["method"], st["scheme"], st["fixed"],
+        st["change"],
         release["id"], release["label"], release["published_at"], str(get_locale()),
         current_app.config.get("TILE_URL") or "", [e for e, _x in nav_items()],
         "kommune.profile" in current_app.view_functions,
     )  # fmt: skip
+
+
+def _model(st: dict) -> MapModel:
+    """The map's domain model per data version and state (indicators.map_model)."""
+    ind, release, year = st["indicator"], st["release"], st["year"]
+    version = data_version_now()
+    fixed = bool(st.get("fixed"))
+
+    def build() -> MapModel:
+        data = _DATA.get_or_build(
+            ("values", version, ind["id"], year, release["id"], release["label"]),
+            lambda: map_area_values(get_conn(), ind["id"], year, release["id"]),
+        )
+        return map_model(get_conn(), ind, year, release["id"], st["method"], st["scheme"],
+                         fixed_classes=fixed, data=data)  # fmt: skip
+
+    key = ("model", version, ind["id"], year, release["id"], release["label"], st["method"],
+           st["scheme"], fixed)  # fmt: skip
+    return _DATA.get_or_build(key, build)
+
+
+def _row_label(r, decimals: int, unit: str, no_data: str) -> str:
+    """A Kommune's shown value as text: the number, "geheim", a GENESIS reason or keine Daten."""
+    if r.suppressed:  # small-number protection: "geheim"
+        return fmt_cell(None, True)
+    if r.value is not None:
+        return fmt_value(r.value, decimals, unit)
+    return fmt_cell(None, False, r.flag) if r.flag in FLAG_TEXT else no_data
 
 
 def page_context(st: dict, embed: bool) -> dict:
@@ -193,91 +266,181 @@ def page_context(st: dict, embed: bool) -> dict:
     ind, release, year = st["indicator"], st["release"], st["year"]
     locale = str(get_locale())
     tile_url = current_app.config.get("TILE_URL") or ""
-    version = data_version_now()
-    data = {
-        **_DATA.get_or_build(("values", version, ind["id"], year, release["id"], release["label"]),
-                             lambda: map_area_values(get_conn(), ind["id"], year, release["id"])),
-        **_DATA.get_or_build(("geometry", version), lambda: map_geometry(get_conn())),
-    }  # fmt: skip
-    # Real beats synthetic per cell: say per map which it is, and per row when both appear.
-    shown = [r for r in [*data["values"], data["region"] or {}] if r.get("release_label")]
-    synthetic = any(r["synthetic"] for r in shown)
-    mixed = synthetic and any(r["synthetic"] is False for r in shown)
-    labels_shown = {r["release_label"] for r in shown}
+    model = _model(st)
+    geo = _DATA.get_or_build(("geometry", data_version_now()), lambda: map_geometry(get_conn()))
     provenance = [src | {"release": lab} for lab, src in
                   indicator_sources(get_conn(), [ind["id"]]).get(ind["id"], {}).items()
-                  if lab in labels_shown]  # fmt: skip
+                  if lab in model.release_labels]  # fmt: skip
     decimals, unit = ind["decimals"], ind["unit"]
-    rows = [dict(r, value=None if r["suppressed"] else r["value"]) for r in data["values"]]
-    region = data["region"]
-    region_value = None if region is None or region["suppressed"] else region["value"]
-    scheme = st["scheme"]
-    if scheme == "divergierend" and region_value is None:
-        scheme = "sequenziell"  # nothing to diverge around
-    classes = classify.classify(
-        [r["value"] for r in rows], st["method"], "sequenziell" if scheme == "vergleich" else scheme,
-        ind["polarity"], region_value,
-    )  # fmt: skip
+    scheme = model.scheme
     no_data = _("keine Daten")
-    labels = {lab["ags"]: lab for lab in data["labels"]}
-    for i, r in enumerate(rows):
-        r["color"] = classes.color_of(i)
-        r["label"] = (
-            fmt_cell(None, True) if r["suppressed"]  # small-number protection: "geheim"
-            else fmt_value(r["value"], decimals, unit) if r["value"] is not None
-            else fmt_cell(None, False, r.get("flag")) if r.get("flag") in FLAG_TEXT else no_data
-        )  # fmt: skip
-        r["href"] = _profile_href(r["ags"])
-    _ranks(rows, ind["polarity"])
-    table_rows = sorted(rows, key=lambda r: (r["rank"] is None, r["rank"] or 0, r["name"]))
-    legend = classify.legend_entries(
-        classes, lambda v, with_unit: fmt_value(v, decimals, unit if with_unit else ""), no_data
-    )
-    if scheme == "vergleich":  # colours by verdict against the Region (disparities blueprint)
-        legend = verdict_colouring(rows, ind, region)
-        for r in rows:
-            r["label"] = f"{r['label']} – {verdict_label({'verdict': r['verdict']})}"
+    rows = []
+    for r in model.rows:
+        row = dict(asdict(r), label=_row_label(r, decimals, unit, no_data),
+                   href=_profile_href(r.ags))  # fmt: skip
+        if r.verdict is not None:  # the verdict's sentence is the text alternative
+            row["label"] = f"{row['label']} – {verdict_label({'verdict': r.verdict})}"
+            row["sentence"] = benchmark_sentence(r.name, ind, r.value, model.region_value,
+                                                 dict(r.benchmark or {}))  # fmt: skip
+        rows.append(row)
+    by_ags = {r["ags"]: r for r in rows}
+    table_rows = [by_ags[r.ags] for r in model.ranked_rows()]
+    if scheme == "vergleich":  # colours by verdict against the Region
+        legend = [{"color": v.color, "label": verdict_label({"verdict": v.verdict}),
+                   "count": v.count} for v in model.verdicts]  # fmt: skip
+    else:
+        legend = [{"color": c.color, "count": c.count,
+                   "label": f"{fmt_value(c.lower, decimals, '')} – {fmt_value(c.upper, decimals, unit)}"}
+                  for c in model.classes]  # fmt: skip
+        if model.no_data_count:  # an empty "keine Daten (0 Kommunen)" row says nothing
+            legend.append({"color": classify.NO_DATA_COLOR, "label": no_data,
+                           "count": model.no_data_count})  # fmt: skip
+    labels = {lab["ags"]: lab for lab in geo["labels"]}
 
     # Outside the f-string, so that pybabel finds it (the English map said "Profil öffnen").
     open_profile = _("Profil öffnen")
+    areas = {
+        r["ags"]: {
+            "color": r["color"], "label": r["label"], "href": r["href"],
+            "no_data": r["value"] is None,
+            "aria": f"{r['name']}: {r['label']}" + (f" – {open_profile}" if r["href"] else ""),
+            "label_lat": labels[r["ags"]]["lat"], "label_lon": labels[r["ags"]]["lon"],
+        }
+        for r in rows if r["ags"] in labels
+    }  # fmt: skip
 
     def build() -> MapParts:
         js, css = _assets()
-        areas = {
-            r["ags"]: {
-                "color": r["color"], "label": r["label"], "href": r["href"],
-                "no_data": r["value"] is None,
-                "aria": f"{r['name']}: {r['label']}" + (f" – {open_profile}" if r["href"] else ""),
-                "label_lat": labels[r["ags"]]["lat"], "label_lon": labels[r["ags"]]["lon"],
-            }
-            for r in rows if r["ags"] in labels
-        }  # fmt: skip
-        points = [dict(p, short=short_name(p["name"])) for p in data["labels"]]
+        points = [dict(p, short=short_name(p["name"])) for p in geo["labels"]]
         attribution = f"{BOUNDARY_ATTRIBUTION}, dl-de/by-2-0"
         return build_map(
-            data["geojson"], areas, points, data["bounds"], js, css, attribution,
+            geo["geojson"], areas, points, geo["bounds"], js, css, attribution,
             tile_url, current_app.config.get("TILE_ATTRIBUTION") or "", new_window=embed,
         )  # fmt: skip
 
-    key = (embed, ind["id"], year, st["method"], scheme, release["id"], release["label"],
-           release["published_at"],
+    key = (embed, ind["id"], year, st["method"], scheme, bool(st.get("fixed")), release["id"],
+           release["label"], release["published_at"],
            locale, tile_url, "kommune.profile" in current_app.view_functions)  # fmt: skip
     parts = _cached_map(key, build)
     state = {"indikator": ind["id"], "jahr": year, "klassen": request.args.get("klassen"),
-             "farben": request.args.get("farben"), "release": st["release_param"]}  # fmt: skip
+             "farben": request.args.get("farben"), "feste": "1" if st.get("fixed") else None,
+             "release": st["release_param"]}  # fmt: skip
     # The embed code on an English page embeds the English map.
     embed_state = dict(state, lang="en") if locale == "en" else state
-    if scheme != "vergleich":  # an empty "keine Daten (0 Kommunen)" row says nothing
-        legend = [e for e in legend if e["count"] or e["label"] != no_data]
+    region_value = model.region_value
     return dict(
         map=parts, ind=ind, release=release, year=year, years=st["years"], table_rows=table_rows,
         legend=legend, region_label=fmt_value(region_value, decimals, unit) if region_value is not None else no_data,
-        classes=classes, method=st["method"], scheme=scheme, topics=st["topics"],
+        model=model, method=st["method"], scheme=scheme, topics=st["topics"],
         can_diverge=st["can_diverge"], classification_labels=CLASSIFICATION_LABELS,
         scheme_labels=SCHEME_LABELS, state=state, link=lambda **kw: _link(False, **dict(state, **kw)),
         embed_url=_link(True, **embed_state), full_url=_link(False, **embed_state),
-        synthetic=synthetic, mixed=mixed, provenance=provenance,
-        boundary_attribution=BOUNDARY_ATTRIBUTION,
+        synthetic=model.synthetic, mixed=model.mixed, provenance=provenance,
+        boundary_attribution=BOUNDARY_ATTRIBUTION, fixed=model.fixed_classes, areas=areas,
+        change=None, year_from=None, year_to=None,
+        embed=embed, parts_url=url_for("maps.parts"),
+    )  # fmt: skip
+
+
+def _change_model(st: dict) -> ChangeModel:
+    """The change map's domain model per data version and state (indicators.map_model)."""
+    ind, release = st["indicator"], st["release"]
+    (y0, y1), version = st["change"], data_version_now()
+    method = request.args.get("klassen") or "quantile"  # changes are no counts: quantiles
+
+    def values(year: int) -> dict:
+        return _DATA.get_or_build(
+            ("values", version, ind["id"], year, release["id"], release["label"]),
+            lambda: map_area_values(get_conn(), ind["id"], year, release["id"]),
+        )
+
+    key = ("change", version, ind["id"], y0, y1, release["id"], release["label"], method)
+    return _DATA.get_or_build(
+        key,
+        lambda: change_model(
+            get_conn(), ind, y0, y1, release["id"], method, values(y0), values(y1)
+        ),
+    )
+
+
+def _change_label(value: float | None, kind: str, decimals: int, unit: str) -> str:
+    """'+1,2 Pp.' (points of the unit) or '+3,4 %' (counts), '–' without both values."""
+    if kind == "percent":
+        return fmt_signed(value, 1, "%", points=False)
+    return fmt_signed(value, decimals, unit)
+
+
+def change_context(st: dict, embed: bool) -> dict:
+    """Template variables of a change map (von/bis): the map coloured by each Kommune's change."""
+    ind, release = st["indicator"], st["release"]
+    y0, y1 = st["change"]
+    locale = str(get_locale())
+    tile_url = current_app.config.get("TILE_URL") or ""
+    model = _change_model(st)
+    geo = _DATA.get_or_build(("geometry", data_version_now()), lambda: map_geometry(get_conn()))
+    provenance = [src | {"release": lab} for lab, src in
+                  indicator_sources(get_conn(), [ind["id"]]).get(ind["id"], {}).items()
+                  if lab in model.release_labels]  # fmt: skip
+    decimals, unit, kind = ind["decimals"], ind["unit"], model.kind
+    no_data = _("keine Daten")
+
+    def row(r) -> dict:
+        return dict(asdict(r), href=_profile_href(r.ags),
+                    label_from=fmt_value(r.value_from, decimals, unit),
+                    label_to=fmt_value(r.value_to, decimals, unit),
+                    label=_change_label(r.change, kind, decimals, unit) if r.change is not None else no_data)  # fmt: skip
+
+    rows = [row(r) for r in model.rows]
+    by_ags = {r["ags"]: r for r in rows}
+    table_rows = [by_ags[r.ags] for r in model.ranked_rows()]
+    legend = [{"color": c.color, "count": c.count,
+               "label": f"{_change_label(c.lower, kind, decimals, unit)} – {_change_label(c.upper, kind, decimals, unit)}"}
+              for c in model.classes]  # fmt: skip
+    if model.no_data_count:
+        legend.append({"color": classify.NO_DATA_COLOR, "label": no_data,
+                       "count": model.no_data_count})  # fmt: skip
+    labels = {lab["ags"]: lab for lab in geo["labels"]}
+    open_profile = _("Profil öffnen")
+    between = _("Veränderung %(a)s–%(b)s", a=y0, b=y1)
+    areas = {
+        r["ags"]: {
+            "color": r["color"], "label": f"{between}: {r['label']}", "href": r["href"],
+            "no_data": r["change"] is None,
+            "aria": f"{r['name']}: {between}: {r['label']}" + (f" – {open_profile}" if r["href"] else ""),
+            "label_lat": labels[r["ags"]]["lat"], "label_lon": labels[r["ags"]]["lon"],
+        }
+        for r in rows if r["ags"] in labels
+    }  # fmt: skip
+
+    def build() -> MapParts:
+        js, css = _assets()
+        points = [dict(p, short=short_name(p["name"])) for p in geo["labels"]]
+        return build_map(
+            geo["geojson"], areas, points, geo["bounds"], js, css,
+            f"{BOUNDARY_ATTRIBUTION}, dl-de/by-2-0", tile_url,
+            current_app.config.get("TILE_ATTRIBUTION") or "", new_window=embed,
+        )  # fmt: skip
+
+    key = (embed, "change", ind["id"], y0, y1, request.args.get("klassen"), release["id"],
+           release["label"], release["published_at"], locale, tile_url,
+           "kommune.profile" in current_app.view_functions)  # fmt: skip
+    parts = _cached_map(key, build)
+    state = {"indikator": ind["id"], "von": y0, "bis": y1, "klassen": request.args.get("klassen"),
+             "release": st["release_param"]}  # fmt: skip
+    embed_state = dict(state, lang="en") if locale == "en" else state
+    region = model.region
+    return dict(
+        map=parts, ind=ind, release=release, year=f"{y0}–{y1}", years=st["years"],
+        change=model, year_from=y0, year_to=y1, table_rows=table_rows, legend=legend,
+        region_row=row(region) if region else None, topics=st["topics"],
+        method=request.args.get("klassen") or "quantile", scheme="divergierend",
+        classification_labels=CLASSIFICATION_LABELS, scheme_labels=SCHEME_LABELS, state=state,
+        link=lambda **kw: _link(False, **dict(state, **kw)),
+        embed_url=_link(True, **embed_state), full_url=_link(False, **embed_state),
+        synthetic=model.synthetic, mixed=model.mixed, provenance=provenance,
+        boundary_attribution=BOUNDARY_ATTRIBUTION, fixed=False, areas=areas, embed=embed,
+        parts_url=url_for("maps.parts"), can_diverge=True,
+        region_label=region and _change_label(region.change, kind, decimals, unit) or no_data,
     )  # fmt: skip
 
 
@@ -288,12 +451,58 @@ def _render(embed: bool):
     not_modified = conditional(etag, release["published_at"])
     if not_modified is not None:
         return not_modified
-    ctx = page_context(st, embed)
+    ctx = change_context(st, embed) if st["change"] else page_context(st, embed)
     html = render_template("embed.html" if embed else "karte.html", **ctx)
     # The map's one inline script is allowed by its hash (no 'unsafe-inline' in the CSP).
     response = with_inline_scripts(make_response(html), ctx["map"].script)
     response = cached(response, etag, release["published_at"])
     if release["status"] == "draft":  # an editor's preview: never held by a shared cache
+        response.cache_control.public = False
+        response.cache_control.no_store = True
+    return response
+
+
+# What the year slider replaces on the page (data-part="…") and the templates that draw it.
+_PAGE_PARTS = {
+    "legend": "maps/_legend.html",
+    "table": "maps/_table.html",
+    "info": "maps/_info.html",
+    "export": "maps/_export_links.html",
+}
+_EMBED_PARTS = {"legend": "maps/_legend.html", "source": "maps/_source.html"}
+
+
+@bp.get("/karte/teile")
+@page_cache
+def parts():
+    """The parts of a map that follow its year, as JSON: colours and labels per Kommune, the
+    legend, table, sources and titles (the year slider fetches them instead of a whole page)."""
+    embed = request.args.get("einbettung") == "1"
+    st = state_from_request(embed)
+    etag = _etag(st, embed) + "-teile"
+    release = st["release"]
+    not_modified = conditional(etag, release["published_at"])
+    if not_modified is not None:
+        return not_modified
+    ctx = page_context(st, embed)
+    body = {
+        "jahr": st["year"],
+        "title": render_template("maps/_doc_title.html", **ctx),
+        "areas": {
+            a: {k: v[k] for k in ("color", "label", "aria", "no_data")}
+            for a, v in ctx["areas"].items()
+        },  # fmt: skip
+        "parts": {
+            k: render_template(t, **ctx)
+            for k, t in (_EMBED_PARTS if embed else _PAGE_PARTS).items()
+        },  # fmt: skip
+        "banner": render_template("maps/_banner.html", **ctx),
+        "synthetic": ctx["synthetic"],
+        "embed_code": None if embed else render_template("maps/_embed_code.html", **ctx),
+        "embed_url": ctx["embed_url"],
+    }
+    response = cached(jsonify(body), etag, release["published_at"])
+    if release["status"] == "draft":
         response.cache_control.public = False
         response.cache_control.no_store = True
     return response
@@ -315,3 +524,109 @@ def embed():
     if gebiet.wants_gebiet():
         return gebiet.render(embed=True)
     return _render(embed=True)
+
+
+MAX_MULTIPLES = 12  # small maps on one page; more would be too small to read
+
+
+def _multiple_years(st: dict) -> list[int]:
+    """The years of the small multiples (jahre=2008,2012,…), checked; default the last 12."""
+    years, ind = st["years"], st["indicator"]
+    raw = request.args.get("jahre")
+    choices = [
+        (
+            url_for("maps.jahre", indikator=ind["id"]),
+            _("Alle Jahre (höchstens %(n)s)", n=MAX_MULTIPLES),
+        )
+    ]
+    if not raw:
+        return years[-MAX_MULTIPLES:]
+    parts = raw.split(",")
+    if len(parts) > MAX_MULTIPLES or not all(args.YEAR.fullmatch(p) for p in parts):
+        raise BadRequestWithChoices(
+            400, _("„jahre=%(j)s“: bis zu %(n)s vierstellige Jahre, durch Komma getrennt. Verfügbar: %(a)s–%(b)s.", j=raw[:60], n=MAX_MULTIPLES, a=years[0], b=years[-1]),
+            choices,
+        )  # fmt: skip
+    chosen = sorted({int(p) for p in parts})
+    missing = [y for y in chosen if y not in years]
+    if missing:
+        raise BadRequestWithChoices(
+            404, _("Für „%(i)s“ gibt es im Jahr %(y)s keine Daten. Verfügbar: %(a)s–%(b)s.", i=ind["name_de"], y=missing[0], a=years[0], b=years[-1]),
+            choices,
+        )  # fmt: skip
+    return chosen
+
+
+@bp.get("/karte/jahre")
+@page_cache
+def jahre():
+    """Small multiples: one small server-drawn SVG map per year, shared classes, one table."""
+    st = state_from_request(embed=False)
+    ind, release = st["indicator"], st["release"]
+    shown_years = _multiple_years(st)
+    etag = etag_for("karte-jahre", MAP_VERSION, ind["id"], shown_years, st["method"], release["id"],
+                    release["label"], release["published_at"], str(get_locale()))  # fmt: skip
+    not_modified = conditional(etag, release["published_at"])
+    if not_modified is not None:
+        return not_modified
+    version, conn = data_version_now(), get_conn()
+    data = {y: _DATA.get_or_build(
+                ("values", version, ind["id"], y, release["id"], release["label"]),
+                lambda y=y: map_area_values(conn, ind["id"], y, release["id"]))
+            for y in shown_years}  # fmt: skip
+    decimals, unit = ind["decimals"], ind["unit"]
+    no_data = _("keine Daten")
+
+    def shown(r: dict | None) -> float | None:
+        return None if r is None or r["suppressed"] else r["value"]
+
+    def label(r: dict | None) -> str:
+        if r is None or (r["value"] is None and not r["suppressed"]):
+            return no_data
+        return fmt_cell(None, True) if r["suppressed"] else fmt_value(r["value"], decimals, unit)
+
+    # One classification over every shown year: a colour means the same range in each map.
+    basis = [shown(r) for y in shown_years for r in data[y]["values"]]
+    maps = []
+    for y in shown_years:
+        values = {r["ags"]: shown(r) for r in data[y]["values"]}
+        tips = {r["ags"]: f"{r['name']}, {y}: {label(r)}" for r in data[y]["values"]}
+        svg, _legend = svgmap.choropleth(
+            conn, values, tips, st["method"], ind["polarity"],
+            lambda v, with_unit: fmt_value(v, decimals, unit if with_unit else ""),
+            f"jahr-{y}", no_data, basis=basis,
+        )  # fmt: skip
+        maps.append({"year": y, "svg": svg})
+    classes = classify.classify(basis, st["method"], "sequenziell", ind["polarity"])
+    legend = [{"color": c, "label": f"{fmt_value(lo, decimals, '')} – {fmt_value(hi, decimals, unit)}"}
+              for (lo, hi), c in zip(classes.bounds, classes.colors, strict=True)]  # fmt: skip
+    if any(v is None for v in basis):
+        legend.append({"color": classify.NO_DATA_COLOR, "label": no_data})
+    names = [(r["ags"], r["name"]) for r in data[shown_years[0]]["values"]]
+    cells = {(r["ags"], y): r for y in shown_years for r in data[y]["values"]}
+    table = [{"ags": a, "name": n, "href": _profile_href(a),
+              "cells": [(label(cells.get((a, y))), (cells.get((a, y)) or {}).get("synthetic"))
+                        for y in shown_years]} for a, n in names]  # fmt: skip
+    region = [
+        (label(data[y]["region"]), (data[y]["region"] or {}).get("synthetic")) for y in shown_years
+    ]
+    rows = [r for y in shown_years for r in [*data[y]["values"], data[y]["region"] or {}]
+            if r.get("release_label")]  # fmt: skip
+    synthetic = any(r["synthetic"] for r in rows)
+    labels_shown = {r["release_label"] for r in rows}
+    provenance = [src | {"release": lab} for lab, src in
+                  indicator_sources(conn, [ind["id"]]).get(ind["id"], {}).items()
+                  if lab in labels_shown]  # fmt: skip
+    html = render_template(
+        "karte_jahre.html", ind=ind, release=release, years=st["years"], shown_years=shown_years,
+        maps=maps, legend=legend, table=table, region=region, method=st["method"],
+        classification_labels=CLASSIFICATION_LABELS, synthetic=synthetic,
+        mixed=synthetic and any(r["synthetic"] is False for r in rows), provenance=provenance,
+        boundary_attribution=BOUNDARY_ATTRIBUTION, release_param=st["release_param"],
+        max_multiples=MAX_MULTIPLES,
+    )  # fmt: skip
+    response = cached(make_response(html), etag, release["published_at"])
+    if release["status"] == "draft":  # an editor's preview: never held by a shared cache
+        response.cache_control.public = False
+        response.cache_control.no_store = True
+    return response

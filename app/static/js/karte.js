@@ -14,6 +14,8 @@
     return span;
   }
 
+  var current = { map: null, group: null, areas: [] }; // the map on this page, for recolouring
+
   window.SozmonKarte = {
     /* Called by folium's GeoJson for each Kommune: tooltip on hover, click → profile.
        The keyboard is handled for the whole map at once (see keyboard() below). */
@@ -48,6 +50,25 @@
       map.on("zoomend", spread);
       spread();
       setup(map);
+    },
+
+    /* New colours and labels per Kommune (AGS → {color, label, aria, no_data}), e.g. another year. */
+    recolour: function (areas) {
+      if (!current.group) { return; }
+      // resetStyle (after a hover) asks the layer's style function: it must give the new colours.
+      current.group.options.style = function (f) {
+        var a = areas[f.id] || {};
+        return { color: "#3a3a3a", weight: 1, opacity: 1, fillOpacity: 1, fillColor: a.color || "#ffffff",
+                 dashArray: a.no_data ? "4 3" : null };
+      };
+      current.group.resetStyle();
+      current.areas.forEach(function (el) {
+        var s = el._sozmon, a = areas[s.props.ags];
+        if (!a) { return; }
+        s.props.label = a.label; s.props.aria = a.aria; s.props.color = a.color;
+        el.setAttribute("aria-label", a.aria);
+        s.layer.setTooltipContent(textNode(s.props.name + ": " + a.label));
+      });
     }
   };
 
@@ -57,6 +78,11 @@
     var areas = Array.prototype.slice.call(container.querySelectorAll("path[data-ags]"))
       .filter(function (el) { return el._sozmon; });
     if (!areas.length) { return; }
+    // Show the year slider before the map first fits the Region: revealing it later would
+    // shrink a small embed's map after the fit.
+    document.querySelectorAll(".karte-zeit").forEach(function (b) { b.hidden = false; });
+    current.map = map; current.areas = areas;
+    map.eachLayer(function (l) { if (l instanceof L.GeoJSON && !current.group) { current.group = l; } });
     var lang = document.documentElement.lang || "de";
     areas.sort(function (a, b) { return a._sozmon.props.name.localeCompare(b._sozmon.props.name, lang); });
     var bounds = L.latLngBounds([]);
@@ -203,14 +229,125 @@
     th.setAttribute("aria-sort", asc ? "ascending" : "descending");
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("table.sortable").forEach(function (table) {
+  function sortable(root) {
+    root.querySelectorAll("table.sortable").forEach(function (table) {
       table.querySelectorAll("th button[data-col]").forEach(function (button) {
         button.addEventListener("click", function () {
           sortTable(table, parseInt(button.getAttribute("data-col"), 10), button.getAttribute("data-type"), button);
         });
       });
     });
+  }
+
+  /* HTML text (entities) → plain text, without running anything (a textarea parses no markup). */
+  function plain(html) {
+    var t = document.createElement("textarea");
+    t.innerHTML = html;
+    return t.value;
+  }
+
+  /* Year slider with play/pause: the parts of the page that follow the year come from
+     /karte/teile (colours, legend, table, sources) and replace the old ones; the URL keeps the
+     year (replaceState), so permalink and embed code are right. Without JavaScript the year
+     links do the same by loading the page. */
+  function zeit(box) {
+    var years = box.getAttribute("data-years").split(",").map(Number);
+    var input = box.querySelector("input[type=range]"), out = box.querySelector("output");
+    var play = box.querySelector(".karte-zeit-play"), status = box.querySelector("[role=status]");
+    var embed = document.documentElement.classList.contains("embed");
+    var links = document.querySelectorAll(".karte-years a");
+    box.hidden = false;
+    // WCAG 2.2.2: playing is pausable; with reduced motion at most one step per 2 seconds.
+    var reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    var delay = reduced ? 2000 : 1200;
+    box.setAttribute("data-delay", String(delay));
+    var timer = null, playing = false, latest = null, debounce = null;
+
+    function query(year) {
+      var q = new URLSearchParams(window.location.search);
+      q.set("jahr", String(year));
+      return q;
+    }
+    function apply(d) {
+      document.title = plain(d.title);
+      document.querySelectorAll("[data-part=year]").forEach(function (el) { el.textContent = String(d.jahr); });
+      Object.keys(d.parts).forEach(function (k) {
+        var el = document.querySelector('[data-part="' + k + '"]');
+        if (el) { el.innerHTML = d.parts[k]; sortable(el); }
+      });
+      var banner = document.querySelector(".synthetic-banner");
+      if (banner) { banner.remove(); }
+      if (d.banner.trim()) {
+        var holder = document.createElement("div");
+        holder.innerHTML = d.banner.trim();
+        var anchor = embed ? document.querySelector(".embed-title") : null;
+        if (anchor) { anchor.after(holder.firstChild); }
+        else { var main = document.getElementById("main"); if (main) { main.prepend(holder.firstChild); } }
+      }
+      var region = document.querySelector(".karte-map[role=region]");
+      if (region) { region.setAttribute("aria-label", region.getAttribute("aria-label").replace(/\d{4}$/, String(d.jahr))); }
+      var code = document.getElementById("embed-code");
+      if (code && d.embed_code) { code.value = plain(d.embed_code); }
+      var preview = document.querySelector(".karte-embed a[href]");
+      if (preview && d.embed_url) { preview.setAttribute("href", d.embed_url); }
+      var form = document.getElementById("karte-form");
+      if (form) { form.setAttribute("data-year", String(d.jahr)); }
+      links.forEach(function (a) {  // the year links (kept for a direct jump) mark the shown year
+        if (a.textContent.trim() === String(d.jahr)) { a.setAttribute("aria-current", "page"); }
+        else { a.removeAttribute("aria-current"); }
+      });
+      SozmonKarte.recolour(d.areas);
+      status.textContent = String(d.jahr);
+    }
+    function show(year) {
+      var i = years.indexOf(year);
+      input.value = String(i);
+      input.setAttribute("aria-valuetext", String(year));
+      out.textContent = String(year);
+      var q = query(year), token = {};
+      latest = token;
+      if (embed) { q.set("einbettung", "1"); }
+      return fetch(box.getAttribute("data-parts-url") + "?" + q.toString(), { credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+        .then(function (d) {
+          if (latest !== token) { return; } // a later choice won
+          apply(d);
+          window.history.replaceState(null, "", window.location.pathname + "?" + query(year).toString());
+        });
+    }
+    function stop() {
+      playing = false;
+      if (timer) { clearTimeout(timer); timer = null; }
+      play.textContent = box.getAttribute("data-play");
+    }
+    function next() {
+      timer = null;
+      if (!playing) { return; }
+      var i = parseInt(input.value, 10);
+      if (i >= years.length - 1) { stop(); return; }
+      show(years[i + 1]).then(function () { if (playing) { timer = setTimeout(next, delay); } }, stop);
+    }
+    play.addEventListener("click", function () {
+      if (playing) { stop(); return; }
+      playing = true;
+      play.textContent = box.getAttribute("data-pause");
+      if (parseInt(input.value, 10) >= years.length - 1) {  // from the start again
+        show(years[0]).then(function () { if (playing) { timer = setTimeout(next, delay); } }, stop);
+      } else { next(); }
+    });
+    input.addEventListener("input", function () {
+      stop();
+      var year = years[parseInt(input.value, 10)];
+      out.textContent = String(year);
+      input.setAttribute("aria-valuetext", String(year));
+      if (debounce) { clearTimeout(debounce); }
+      debounce = setTimeout(function () { show(year); }, 120);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    sortable(document);
+    document.querySelectorAll(".karte-zeit").forEach(zeit);
 
     /* Phones show the years in one scrolling row: bring the shown year into view. */
     var current = document.querySelector(".karte-years a[aria-current]");
