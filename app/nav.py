@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 NAV = (
     ("pages.start", _l("Start")),
     ("maps.karte", _l("Karte")),
+    ("rangfolge.index", _l("Rangfolge")),
     ("kommune.index", _l("Kommunen")),
     ("zeitreihe.zeitreihe", _l("Zeitreihen")),
     ("disparities.index", _l("Disparitäten")),
