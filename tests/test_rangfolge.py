@@ -229,3 +229,54 @@ def test_standalone_svg_has_title_source_and_licence_inside(client):
     assert any("Beispieldaten" in t for t in texts)
     assert len(list(root.iter(f"{ns}rect"))) >= 22  # background + 21 bars
     assert client.get("/rangfolge.svg?indikator=nix").status_code == 404
+
+
+# --- API ------------------------------------------------------------------------------------
+
+
+def _validate(body: dict, schema_name: str) -> None:
+    """The answer against the OpenAPI document's own schema (with its $refs)."""
+    import jsonschema
+
+    from app.openapi import document
+
+    doc = document()
+    schema = {**doc["components"]["schemas"][schema_name], "components": doc["components"]}
+    jsonschema.validate(body, schema)
+
+
+def test_intervals_api_matches_the_ranking_and_the_document(client, conn):
+    r = client.get("/api/v1/intervals?indikator=sgb2_quote&jahr=2024")
+    assert r.status_code == 200
+    body = r.get_json()
+    _validate(body, "IntervalList")
+    assert body["count"] == 22 and body["synthetic"] is True and body["licence"]["id"]
+    by_ags = {row["ags"]: row for row in body["data"]}
+    expected = intervals.intervals_for(conn, "sgb2_quote", 2024)
+    for ags, ci in expected.items():
+        assert (by_ags[ags]["lower"], by_ags[ags]["upper"]) == pytest.approx((ci.lower, ci.upper))
+        assert by_ags[ags]["method"] == "wilson"
+    assert by_ags[REGION]["level"] == "region"
+    assert "/intervals" in client.get("/api/v1/openapi.json").get_json()["paths"]
+
+
+def test_intervals_api_without_counts_gives_reasons_not_numbers(client):
+    body = client.get("/api/v1/intervals?indikator=bev_durchschnittsalter&jahr=2015").get_json()
+    _validate(body, "IntervalList")
+    assert all(row["lower"] is None and row["reason"] == "no_counts" for row in body["data"])
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("indikator=sgb2_quote", 400),
+        ("indikator=sgb2_quote&jahr=abc", 400),
+        ("indikator=gibt_es_nicht&jahr=2024", 404),
+        ("indikator=sgb2_quote&jahr=1995", 404),
+        ("indikator=sgb2_quote&jahr=2024&foo=1", 400),
+    ],
+)
+def test_intervals_api_bad_input_is_a_problem_document(client, query, status):
+    from tests.test_api import assert_problem
+
+    assert_problem(client.get("/api/v1/intervals?" + query), status)
