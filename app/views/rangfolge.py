@@ -87,9 +87,9 @@ def method_note(r: Ranking) -> str:
     """Which interval the page shows, or why there is none."""
     unit = r.indicator["unit"]
     if unit in PROPORTION_UNITS:
-        return _("Striche: 95-%%-Konfidenzintervall nach Wilson für den Anteil Zähler/Nenner.")
+        return _("Striche: 95-%-Konfidenzintervall nach Wilson für den Anteil Zähler/Nenner.")
     if unit in RATE_UNITS:
-        return _("Striche: 95-%%-Konfidenzintervall nach Byar für die Zahl der Fälle (Zähler, Poisson), geteilt durch den Nenner.")  # fmt: skip
+        return _("Striche: 95-%-Konfidenzintervall nach Byar für die Zahl der Fälle (Zähler, Poisson), geteilt durch den Nenner.")  # fmt: skip
     return _("Für diese Einheit gibt es kein Intervall (weder Anteil noch Rate): Signifikanz gegenüber der Region ist nicht bewertbar.")  # fmt: skip
 
 

@@ -27,6 +27,8 @@ FAMILIES = {
     "redaktion": "/redaktion/anmelden",
     "berichte": "/berichte",
     "bericht": "/berichte/bevoelkerung-und-mindestsicherung-2010-2015",
+    "rangfolge": "/rangfolge?indikator=sgb2_quote&jahr=2024",
+    "rangfolge-embed": "/embed/rangfolge?indikator=sgb2_quote&jahr=2024",
 }
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
