@@ -46,7 +46,7 @@ def test_ranking_chart_text_is_readable_on_a_phone(page, live_server):
     sizes = page.evaluate(
         """() => Array.from(document.querySelectorAll('svg.rank-chart text'))
           .filter(t => t.getClientRects().length)
-          .map(t => parseFloat(t.getAttribute('font-size')) * t.getScreenCTM().a)"""
+          .map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)"""
     )
     assert sizes and min(sizes) >= 11, min(sizes)
 
