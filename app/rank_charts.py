@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from itertools import count
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -57,13 +58,11 @@ def ranking_svg(r: Ranking, title: str, width: int, font: float, narrow: bool) -
     if narrow:  # name and value on a line of their own, the bar below: long names fit
         left, right, row_h, bar_h, label_h = 6, 8, round(font * 3.1), round(font * 0.9), font * 1.2
     else:
-        left, right, row_h, bar_h, label_h = (
-            round(font * 13),
-            round(font * 6.5),
-            round(font * 1.8),
-            round(font * 0.95),
-            0,
-        )
+        # The label column fits the longest "21. Name" (about 0.6 em per character).
+        longest = max((len(f"{row.rank or ''}. {row.area.name}") for row in r.rows), default=10)
+        left = round(min(longest * font * 0.6 + 12, width * 0.4))
+        right, row_h, label_h = round(font * 6.5), round(font * 1.8), 0
+        bar_h = round(font * 0.95)
     top, bottom = round(font * 2.6), round(font * 2.4)
     pw = width - left - right
     height = top + row_h * len(r.rows) + bottom
@@ -171,7 +170,7 @@ def standalone_ranking_svg(r: Ranking, title: str, footer: list[str]) -> str:
         f' fill="#333">{escape(t)}</text>'
         for k, t in enumerate(footer)
     )  # fmt: skip
-    lang = "en" if _("Rangfolge") == "Ranking" else "de"
+    lang = str(get_locale() or "de")
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<svg xmlns="http://www.w3.org/2000/svg" xml:lang="{lang}" width="{width}"'
