@@ -57,6 +57,12 @@ class Ranking:
         return self.synthetic and any(a.synthetic is False for a in cells)
 
     @property
+    def release_labels(self) -> str:
+        """The releases the shown values of this year come from ('a + b')."""
+        cells = [r.area for r in self.rows] + ([self.region] if self.region else [])
+        return " + ".join(sorted({a.release_label for a in cells if a.release_label}))
+
+    @property
     def assessable(self) -> int:
         """How many Kommunen have an interval."""
         return sum(1 for r in self.rows if r.area.interval is not None)

@@ -228,6 +228,14 @@ def test_standalone_svg_has_title_source_and_licence_inside(client):
     assert any("dl-de/by-2-0" in t for t in texts)
     assert any("Beispieldaten" in t for t in texts)
     assert len(list(root.iter(f"{ns}rect"))) >= 22  # background + 21 bars
+    assert "Datenstand: demo-2024-2" in texts  # the releases of this year's values
+    real = ET.fromstring(
+        client.get("/rangfolge.svg?indikator=bev_durchschnittsalter&jahr=2015").data
+    )
+    real_texts = [t.text or "" for t in real.iter(f"{ns}text")]
+    assert "Datenstand: regionalstatistik-2017" in real_texts
+    assert not any("Beispieldaten" in t for t in real_texts)
+    assert any(t.startswith("Amtlich: Tabelle 12411-07-01-5-B") for t in real_texts)
     assert client.get("/rangfolge.svg?indikator=nix").status_code == 404
 
 

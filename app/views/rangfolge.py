@@ -97,11 +97,11 @@ def footer_lines(r: Ranking) -> list[str]:
     """Source, data state, provenance and licence: the lines of the standalone SVG."""
     ind = r.indicator
     lines = [_("Quelle: %(src)s", src=ind["source"] or "–"),
-             _("Datenstand: %(label)s", label=r.release["label"])]  # fmt: skip
+             _("Datenstand: %(label)s", label=r.release_labels)]  # fmt: skip
     if r.provenance:
         tables = "; ".join(f"{p['tables']} ({p['release']})" for p in r.provenance)
         lines.append(_("Amtlich: Tabelle %(tables)s", tables=tables))
-    if r.synthetic:
+    if r.synthetic:  # the catalogue's source names where real values would come from
         lines.append(_("Beispieldaten: synthetisch erzeugt, keine amtlichen Zahlen."))
     lines.append(method_note(r) + " " + _("Gestrichelte Linie: Wert der Region."))
     lines.append(_("Lizenz: Datenlizenz Deutschland – Namensnennung – 2.0 (dl-de/by-2-0), %(url)s", url=LICENCE_URL))  # fmt: skip
