@@ -15,6 +15,7 @@ from indicators.queries import topics_with_indicators
 NAV = (
     ("pages.start", _l("Start")),
     ("maps.karte", _l("Karte")),
+    ("rangfolge.index", _l("Rangfolge")),
     ("kommune.index", _l("Kommunen")),
     ("zeitreihe.zeitreihe", _l("Zeitreihen")),
     ("streuung.page", _l("Streudiagramm")),

@@ -271,6 +271,33 @@ SCHEMAS = {
             "synthetic": BOOL,
         }
     ),
+    "Interval": _obj(
+        {
+            "indicator": STR,
+            "year": INT,
+            "ags": STR,
+            "name": STR,
+            "level": {"type": "string", "enum": ["kommune", "region"]},
+            "value": NNUM,
+            "suppressed": BOOL,
+            "synthetic": {"type": ["boolean", "null"]},
+            "release": NSTR,
+            "lower": NNUM,
+            "upper": NNUM,
+            "method": {"type": ["string", "null"], "enum": ["wilson", "byar", None]},
+            "reason": {
+                "type": ["string", "null"],
+                "enum": [
+                    "no_counts",
+                    "zero_denominator",
+                    "invalid_counts",
+                    "suppressed",
+                    "missing",
+                    None,
+                ],
+            },
+        }
+    ),  # fmt: skip
     "Neighbour": _obj(
         {
             "ags": STR,
@@ -601,6 +628,20 @@ def _document() -> dict:
                     _ok("Urteile", _json("BenchmarkList")),
                 )
             },
+            "/intervals": {
+                "get": _op(
+                    "listIntervals",
+                    "95-%-Intervalle je Gebiet",
+                    "Je Kommune und für die Region Wert und 95-%-Konfidenzintervall (`lower`,"
+                    " `upper`) in der Einheit des Indikators: Wilson für Anteile (%), Byar für"
+                    " Raten je 1.000/10.000/100.000, berechnet aus den gespeicherten Zählern und"
+                    " Nennern. Ohne Zähler und Nenner, bei anderen Einheiten, geheim gehaltenen"
+                    " oder fehlenden Werten gibt es kein Intervall (`lower`/`upper` null, Grund in"
+                    " `reason`) – es wird nichts erfunden.",
+                    ["map_indikator", "map_jahr", "release"],
+                    _ok("Intervalle", _json("IntervalList")),
+                )
+            },
             "/trends": {
                 "get": _op(
                     "listTrends",
@@ -837,6 +878,7 @@ def _document() -> dict:
                         "change_unit": STR,
                     },
                 },
+                "IntervalList": _envelope("Interval"),
                 "NeighbourList": {
                     **_envelope("Neighbour"),
                     "required": [*_envelope("Neighbour")["required"], "k", "variables"],

@@ -43,15 +43,30 @@ def flag_or_num(value: float | None, flag: str | None, dec: int):
     return Num(value, dec)
 
 
-def profile_table(p: dict) -> Table:
-    """One row per indicator: value, Region, difference, rank, change over the chosen period."""
+def trend_cells(trend: dict | None) -> list:
+    """Direction, significance and p-value of a recent trend (or why it is not assessable)."""
+    if not trend or not trend.get("direction"):
+        return [_("nicht bewertbar"), "", None]
+    words = {
+        "steigend": _("steigend"),
+        "fallend": _("fallend"),
+        "gleichbleibend": _("gleichbleibend"),
+    }
+    return [words[trend["direction"]], _("ja") if trend["significant"] else _("nein"),
+            Num(trend["p"], 4)]  # fmt: skip
+
+
+def profile_table(p: dict, trends: dict[str, dict] | None = None) -> Table:
+    """One row per indicator: value, Region, difference, rank, change, recent trend."""
     area, y0, y1 = p["area"], p["year_from"], p["year_to"]
     cols = [_("Thema"), _("Kennzahl"), _("Kennzahl-ID"), _("Einheit"), _("Jahr"), area["name"]]
     if not p["is_region"]:
         cols += [region_name(), _("Differenz zur Region"), _("Rang"), _("Rang unter"),
                  _("Polarität")]  # fmt: skip
     cols += [f"{_('Wert')} {y0}", f"{_('Wert')} {y1}", f"{_('Veränderung')} {y0}–{y1} ({_('Punkte')})",
-             f"{_('Veränderung')} {y0}–{y1} (%)", _("Datenstand"), _("Beispieldaten")]  # fmt: skip
+             f"{_('Veränderung')} {y0}–{y1} (%)", _("Trend (letzte fünf Jahre)"),
+             _("Trend signifikant"), _("Trend p-Wert"), _("Datenstand"), _("Beispieldaten")]  # fmt: skip
+    trends = trends or {}
     rows = []
     for t in p["topics"]:
         for r in t["rows"]:
@@ -63,7 +78,8 @@ def profile_table(p: dict) -> Table:
                 row += [WITHHELD if r["region_suppressed"] else Num(r["region"], dec), Num(r["diff"], dec), r["rank"], r["ranked_of"],
                         POLARITY[i["polarity"]]]  # fmt: skip
             row += [Num(r["from_value"], dec), Num(r["to_value"], dec), Num(r["change_points"], dec),
-                    Num(r["change_percent"], 1), r["release"]["label"], _mark(r["release"])]  # fmt: skip
+                    Num(r["change_percent"], 1), *trend_cells(trends.get(i["id"])),
+                    r["release"]["label"], _mark(r["release"])]  # fmt: skip
             rows.append(row)
     title = f"{_('Sozialstrukturprofil')} {area['name']} ({area['ags']})"
     return Table(f"profil_{area['ags']}", cols, rows, _header(title, p["synthetic"], True))

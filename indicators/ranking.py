@@ -1,8 +1,167 @@
-"""Ranks among peers, one rule for every page: 1 = most favourable value by polarity."""
+"""Ranks (one rule for map, profile and ranking), the ranking with 95 % intervals, spine layout.
+
+A rank is 1 for the most favourable value (by polarity; neutral indicators: the highest), ties
+share a rank — the same meaning as on the profile and the map. The verdict against the Region
+is the one of indicators.stats: the interval lies entirely above or below the Region's value.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from indicators.intervals import AreaInterval
+from indicators.stats import verdict_for
+
+ORDERS = ("rang", "wert", "name")  # best first by polarity · highest value first · by name
+
+
+@dataclass(frozen=True)
+class RankRow:
+    """One Kommune in the ranking: value, interval, verdict against the Region, rank."""
+
+    area: AreaInterval
+    verdict: str  # better | similar | worse | higher | lower | not_assessable
+    direction: str | None  # above | below | within the Region's value
+    reason: str | None  # why not assessable (code)
+    rank: int | None
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The Kommunen of one indicator and year in the chosen order, with the Region."""
+
+    indicator: dict
+    year: int
+    years: list[int]
+    order: str
+    rows: list[RankRow]
+    region: AreaInterval | None
+    release: dict
+    provenance: list[dict] = field(default_factory=list)
+
+    @property
+    def region_value(self) -> float | None:
+        """The Region's value (None when missing or withheld)."""
+        return self.region.value if self.region else None
+
+    @property
+    def synthetic(self) -> bool:
+        """Any shown value synthetic (Beispieldaten)."""
+        cells = [r.area for r in self.rows] + ([self.region] if self.region else [])
+        return any(a.synthetic for a in cells)
+
+    @property
+    def mixed(self) -> bool:
+        """Both real and synthetic values are shown: each row is marked."""
+        cells = [r.area for r in self.rows] + ([self.region] if self.region else [])
+        return self.synthetic and any(a.synthetic is False for a in cells)
+
+    @property
+    def release_labels(self) -> str:
+        """The releases the shown values of this year come from ('a + b')."""
+        cells = [r.area for r in self.rows] + ([self.region] if self.region else [])
+        return " + ".join(sorted({a.release_label for a in cells if a.release_label}))
+
+    @property
+    def assessable(self) -> int:
+        """How many Kommunen have an interval."""
+        return sum(1 for r in self.rows if r.area.interval is not None)
+
+
+def verdict(area: AreaInterval, region_value: float | None, polarity: str) -> tuple:
+    """(verdict, direction, reason) of one Kommune against the Region's value."""
+    if area.interval is None:
+        return "not_assessable", None, area.reason
+    if region_value is None:
+        return "not_assessable", None, "no_region"
+    ci = area.interval
+    direction = (
+        "above" if ci.lower > region_value else "below" if ci.upper < region_value else "within"
+    )
+    return verdict_for(direction, polarity), direction, None
+
+
+def _best_first_key(polarity: str):
+    sign = 1 if polarity == "higher_worse" else -1  # neutral: highest first, as everywhere
+    return lambda v: sign * v
+
+
+def ranks(values: dict[str, float | None], polarity: str) -> dict[str, int | None]:
+    """Rank per key by the one rule of every page (rank_values)."""
+    return dict(zip(values, rank_values(list(values.values()), polarity), strict=True))
+
+
+def build_ranking(
+    indicator: dict,
+    year: int,
+    years: list[int],
+    areas: list[AreaInterval],
+    release: dict,
+    order: str = "rang",
+    provenance: list[dict] | None = None,
+) -> Ranking:
+    """Rows of the Kommunen (verdict, rank) in the chosen order; missing values last."""
+    if order not in ORDERS:
+        raise ValueError(f"order must be one of {ORDERS}")
+    region = next((a for a in areas if a.level == "region"), None)
+    kommunen = [a for a in areas if a.level == "kommune"]
+    region_value = region.value if region else None
+    polarity = indicator["polarity"]
+    rank_of = ranks({a.ags: a.value for a in kommunen}, polarity)
+    rows = [RankRow(a, *verdict(a, region_value, polarity), rank_of[a.ags]) for a in kommunen]
+    if order == "name":
+        rows.sort(key=lambda r: r.area.name)
+    else:
+        key = _best_first_key(polarity) if order == "rang" else (lambda v: -v)
+        rows.sort(key=lambda r: (r.area.value is None, key(r.area.value or 0), r.area.name))
+    return Ranking(indicator, year, years, order, rows, region, release, provenance or [])
+
+
+# --- spine chart --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Minimum, quartiles and maximum of the Kommunen's values of one indicator and year."""
+
+    minimum: float
+    q1: float
+    q3: float
+    maximum: float
+    n: int
+
+
+@dataclass(frozen=True)
+class SpineLayout:
+    """Positions 0…1 on the spine, oriented so that 'better' is always to the right.
+
+    The Region's value sits in the middle (0.5); the scale reaches as far as the value furthest
+    from it, so every Kommune fits (as England's Fingertips draws its spine charts). For neutral
+    indicators higher values are to the right.
+    """
+
+    minimum: float
+    q1: float
+    q3: float
+    maximum: float
+    value: float
+    region: float = 0.5
+    flipped: bool = False  # True: higher values drawn to the left (higher is worse)
+
+
+def spine_layout(value: float, region: float, spread: Spread, polarity: str) -> SpineLayout:
+    """Where value, quartiles and extremes lie on a spine centred on the Region's value."""
+    half = max(abs(spread.minimum - region), abs(spread.maximum - region), abs(value - region))
+    flipped = polarity == "higher_worse"
+
+    def pos(v: float) -> float:
+        x = 0.5 if half == 0 else 0.5 + (v - region) / (2 * half)
+        return 1 - x if flipped else x
+
+    lo, hi = sorted((pos(spread.minimum), pos(spread.maximum)))
+    a, b = sorted((pos(spread.q1), pos(spread.q3)))
+    return SpineLayout(lo, a, b, hi, pos(value), 0.5, flipped)
 
 
 def rank_values(

@@ -1,4 +1,4 @@
-"""API views for exploring: recent trends with significance, similar Kommunen."""
+"""API views for exploring: recent trends with significance, similar Kommunen, intervals."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from app.api.views import Ctx, _check_known, bp
 from app.problems import ApiProblem
 from geodata.queries import REGION_AGS
 from indicators import api_queries as q
+from indicators.intervals import area_intervals
 from indicators.neighbour_queries import K, similar_kommunen
-from indicators.queries import get_indicator
+from indicators.queries import get_indicator, release_for
 from indicators.trend_queries import area_trends
 
 
@@ -79,4 +80,36 @@ def neighbours() -> Response:
     involved = [r for r in ctx.releases() if r["label"] in labels]
     body = {**envelope.envelope(involved), "count": len(rows), "k": sim["k"],
             "variables": sim["variables"], "data": rows}  # fmt: skip
+    return ctx.respond(formats.json_response(body), involved)
+
+
+@bp.get("/intervals")
+def intervals() -> Response:
+    ctx = Ctx("/intervals")
+    a = ctx.args
+    for name in ("indikator", "jahr"):
+        if name not in a:
+            raise ApiProblem(400, "invalid-parameter", f"{name} fehlt.", parameter=name)
+    ind_id, year = a["indikator"], int(a["jahr"])
+    _check_known(ctx, "indicator", [ind_id], "Indikatoren (siehe /api/v1/indicators)")
+    if r := ctx.unchanged():
+        return r
+    rel = ctx.release or release_for(ctx.conn, ind_id)
+    found = area_intervals(ctx.conn, ind_id, year, rel["id"]) if rel else []
+    if not any(x.value is not None or x.suppressed for x in found):
+        raise ApiProblem(404, "not-found", f"Keine Werte für {ind_id!r} im Jahr {year};"
+                         f" siehe /api/v1/indicators/{ind_id}.")  # fmt: skip
+    rows = [
+        {"indicator": ind_id, "year": year, "ags": x.ags, "name": x.name, "level": x.level,
+         "value": x.value, "suppressed": x.suppressed, "synthetic": x.synthetic,
+         "release": x.release_label,
+         "lower": x.interval.lower if x.interval else None,
+         "upper": x.interval.upper if x.interval else None,
+         "method": x.interval.method if x.interval else None, "reason": x.reason}
+        for x in found
+    ]  # fmt: skip
+    labels = {x.release_label for x in found if x.release_label}
+    involved = [r for r in ctx.releases() if r["label"] in labels] or (
+        [ctx.release] if ctx.release else [])  # fmt: skip
+    body = {**envelope.envelope(involved), "count": len(rows), "data": rows}
     return ctx.respond(formats.json_response(body), involved)

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 
-from app import args, charts, downloads
+from app import args, charts, downloads, rank_charts
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
+from app.formatting import fmt_value
 from app.http_cache import page_cache
 from app.profile_tables import compare_table, profile_table
 from indicators.classify import COUNT_UNITS
 from indicators.neighbour_queries import similar_kommunen
 from indicators.profile import InvalidChoice, area_overview, compare, profile, valid_areas
 from indicators.queries import get_indicator, list_releases
+from indicators.ranking import spine_layout
+from indicators.ranking_queries import kommunen_spreads
 from indicators.trend_queries import area_trends
 
 bp = Blueprint("kommune", __name__)
@@ -77,16 +83,47 @@ def profile_page(ags: str):
         p = profile(get_conn(), ags, release, *((None, None) if period_error else (y0, y1)))
     except InvalidChoice as err:
         raise choices_error(err, "kommune.profile", ags=ags) from None
-    if fmt:
-        return downloads.response(profile_table(p), fmt)
     conn = get_conn()
     trends = {i: t for (i, _a), t in area_trends(conn, [ags], None, release).items()}
+    if fmt:
+        return downloads.response(profile_table(p, trends), fmt)
     return render_template(
         "kommune.html", p=p, release=release, synthetic=p["synthetic"], sparkline=charts.sparkline,
         count_units=COUNT_UNITS, period_error=period_error,
         sel_from=y0 if period_error else None, sel_to=y1 if period_error else None,
         trends=trends, similar=None if p["is_region"] else _similar(conn, ags),
+        spines={} if p["is_region"] else _spines(conn, p, release),
+        spine_colours=rank_charts.VERDICT_COLOURS,
     )  # fmt: skip
+
+
+def _fmt_in(ind: dict, value: float | None) -> str:
+    return fmt_value(value, ind["decimals"], ind["unit"])
+
+
+def _spines(conn, p: dict, release: int | None) -> dict[str, Markup]:
+    """Per indicator row the spine chart: the Kommune among the 21 and against the Region.
+
+    Not for absolute counts (their spread mirrors the Kommunen's size), nor where the Kommune,
+    the Region or fewer than three Kommunen have a value in the row's year.
+    """
+    rows = [r for t in p["topics"] for r in t["rows"] if r["indicator"]["unit"] not in COUNT_UNITS]
+    spreads = kommunen_spreads(conn, {r["indicator"]["id"]: r["year"] for r in rows}, release)
+    out = {}
+    for r in rows:
+        i, spread = r["indicator"], spreads.get(r["indicator"]["id"])
+        if spread is None or spread.n < 3 or None in (r["value"], r["region"]):
+            continue
+        layout = spine_layout(r["value"], r["region"], spread, i["polarity"])
+        verdict = (r["benchmark"] or {}).get("verdict", "not_assessable")
+        f = partial(_fmt_in, i)
+        side = _("rechts = günstiger") if i["polarity"] != "neutral" else _("rechts = höher")
+        label = _("Einordnung unter den %(n)s Kommunen: %(name)s %(v)s; Kommunen von %(lo)s bis %(hi)s, mittlere Hälfte %(q1)s bis %(q3)s; Region %(reg)s; %(side)s.",
+                  n=spread.n, name=p["area"]["name"], v=f(r["value"]), lo=f(spread.minimum),
+                  hi=f(spread.maximum), q1=f(spread.q1), q3=f(spread.q3), reg=f(r["region"]),
+                  side=side)  # fmt: skip
+        out[i["id"]] = rank_charts.spine_svg(layout, verdict, label)
+    return out
 
 
 def _similar(conn, ags: str) -> dict | None:
@@ -125,6 +162,10 @@ def compare_page(ags_a: str, ags_b: str):
         raise choices_error(err, "kommune.compare", ags_a=ags_a, ags_b=ags_b) from None
     if fmt:
         return downloads.response(compare_table(c), fmt)
+    found = area_trends(get_conn(), [ags_a, ags_b], None, release)
+    trends = {side: {i: t for (i, g), t in found.items() if g == ags}
+              for side, ags in (("a", ags_a), ("b", ags_b))}  # fmt: skip
     return render_template(
-        "vergleich.html", c=c, release=release, synthetic=c["synthetic"], charts=charts
-    )
+        "vergleich.html", c=c, release=release, synthetic=c["synthetic"], charts=charts,
+        trends=trends,
+    )  # fmt: skip

@@ -31,6 +31,8 @@ FAMILIES = {
     "bericht": "/berichte/bevoelkerung-und-mindestsicherung-2010-2015",
     "streuung": f"/streuung?x=alo_anteil&y=sgb2_quote&jahr=2024&auswahl={LEHRTE},{GARBSEN}",
     "streuung-embed": f"/embed/streuung?x=svb_quote&y=bev_anteil_65plus&auswahl={LEHRTE}",
+    "rangfolge": "/rangfolge?indikator=sgb2_quote&jahr=2024",
+    "rangfolge-embed": "/embed/rangfolge?indikator=sgb2_quote&jahr=2024",
 }
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}

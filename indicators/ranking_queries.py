@@ -1,0 +1,96 @@
+"""Queries of the ranking chart and the profile's spine charts (plain data for the views)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+from indicators.intervals import area_intervals
+from indicators.queries import (
+    default_year,
+    get_indicator,
+    indicator_sources,
+    release_for,
+    value_source,
+)
+from indicators.ranking import ORDERS, Ranking, Spread, build_ranking
+
+
+class RankingChoiceError(LookupError):
+    """A parameter names nothing that exists; `field` says which, `valid` what would."""
+
+    def __init__(self, field: str, valid: list, code: int = 404):
+        super().__init__(field)
+        self.field, self.valid, self.code = field, valid, code
+
+
+def indicator_ids(conn: Connection) -> list[str]:
+    """Every indicator id in catalogue order."""
+    return list(conn.scalars(text("SELECT id FROM indicator ORDER BY sort, id")))
+
+
+def ranking(
+    conn: Connection,
+    indicator_id: str,
+    year: int | None,
+    release_id: int | None = None,
+    order: str = "rang",
+) -> Ranking:
+    """The Kommunen of an indicator and year ranked, with intervals; RankingChoiceError if not."""
+    ind = get_indicator(conn, indicator_id)
+    if ind is None:
+        raise RankingChoiceError("indikator", indicator_ids(conn))
+    if order not in ORDERS:
+        raise RankingChoiceError("sortierung", list(ORDERS), 400)
+    release = release_for(conn, indicator_id, release_id, home=True)
+    if release is None:
+        raise RankingChoiceError("indikator", indicator_ids(conn))
+    rid = release_id
+    years = kommune_years(conn, indicator_id, rid)
+    if not years:
+        raise RankingChoiceError("no_values", indicator_ids(conn))
+    if year is None:
+        year = default_year(conn, indicator_id, rid)
+        year = year if year in years else years[-1]
+    if year not in years:
+        raise RankingChoiceError("jahr", years)
+    areas = area_intervals(conn, indicator_id, year, rid)
+    labels = {a.release_label for a in areas if a.release_label}
+    provenance = [src | {"release": lab} for lab, src in
+                  indicator_sources(conn, [indicator_id]).get(indicator_id, {}).items()
+                  if lab in labels]  # fmt: skip
+    return build_ranking(ind, year, years, areas, release, order, provenance)
+
+
+def kommune_years(conn: Connection, indicator_id: str, release_id: int | None) -> list[int]:
+    """Years in which at least one Kommune has a value (a Kreis-only year ranks nobody)."""
+    return list(conn.scalars(
+        text(
+            f"SELECT DISTINCT v.year FROM {value_source(release_id)} v"
+            " JOIN area a ON a.ags = v.ags AND a.level = 'kommune'"
+            " WHERE v.indicator_id = :i ORDER BY v.year"
+        ),
+        {"i": indicator_id},
+    ))  # fmt: skip
+
+
+def kommunen_spreads(
+    conn: Connection, headline: dict[str, int], release_id: int | None = None
+) -> dict[str, Spread]:
+    """Per indicator (at the given year) min, quartiles and max of the Kommunen's values."""
+    if not headline:
+        return {}
+    ids, years = list(headline), [headline[i] for i in headline]
+    rows = conn.execute(
+        text(
+            "SELECT v.indicator_id, min(v.value) AS lo, max(v.value) AS hi, count(*) AS n,"
+            " percentile_cont(0.25) WITHIN GROUP (ORDER BY v.value) AS q1,"
+            " percentile_cont(0.75) WITHIN GROUP (ORDER BY v.value) AS q3"
+            f" FROM {value_source(release_id)} v"
+            " JOIN area a ON a.ags = v.ags AND a.level = 'kommune'"
+            " JOIN unnest(CAST(:ids AS text[]), CAST(:years AS int[])) AS h(indicator_id, year)"
+            "  ON h.indicator_id = v.indicator_id AND h.year = v.year"
+            " WHERE v.value IS NOT NULL AND NOT v.suppressed GROUP BY v.indicator_id"
+        ),
+        {"ids": ids, "years": years},
+    )
+    return {r.indicator_id: Spread(r.lo, r.q1, r.q3, r.hi, r.n) for r in rows}
