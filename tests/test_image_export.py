@@ -271,3 +271,20 @@ def test_territory_png_is_refused_above_the_area_limit(app, client, monkeypatch)
     assert client.get(f"/karte.svg?{q}").status_code == 200
     page = client.get(f"/karte?{q}").get_data(as_text=True)
     assert "/karte.svg?" in page and "/karte.png?" not in page
+
+
+@pytest.mark.parametrize(
+    "url, name",
+    [
+        ("/streuung.png?x=alo_anteil&y=sgb2_quote&jahr=2024", "streuung-alo_anteil-sgb2_quote-2024.png"),
+        ("/rangfolge.png?indikator=sgb2_quote&jahr=2024", "rangfolge_sgb2_quote_2024.png"),
+    ],
+)  # fmt: skip
+def test_scatter_and_ranking_charts_download_as_png(client, url, name):
+    r = client.get(url)
+    assert r.status_code == 200 and r.mimetype == "image/png", r.get_data(as_text=True)[:300]
+    assert name in r.headers["Content-Disposition"]
+    img = Image.open(io.BytesIO(r.data))
+    assert img.format == "PNG" and img.width >= 1000  # drawn at print scale
+    bad = url.replace("sgb2_quote", "gibt_es_nicht")
+    assert client.get(bad).status_code == 404

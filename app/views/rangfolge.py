@@ -11,6 +11,7 @@ from app.db import get_conn
 from app.errors import BadRequestWithChoices
 from app.http_cache import page_cache
 from app.i18n import localized
+from app.image_export import png_response, svg_response
 from app.sentences import METHOD_LABELS, reason_text
 from indicators.queries import get_indicator, topics_with_indicators
 from indicators.ranking import ORDERS, Ranking
@@ -135,12 +136,12 @@ def embed():
     return render_template("rangfolge_embed.html", **_context(r, True))
 
 
-@bp.get("/rangfolge.svg")
+@bp.get("/rangfolge.svg", endpoint="svg", defaults={"fmt": "svg"})
+@bp.get("/rangfolge.png", endpoint="png", defaults={"fmt": "png"})
 @page_cache
-def svg() -> Response:
+def image(fmt: str) -> Response:
+    """The ranking chart as a standalone SVG (or PNG) with title, source and licence inside."""
     r = _ranking("rangfolge.svg")
     doc = rank_charts.standalone_ranking_svg(r, rank_charts.ranking_title(r), footer_lines(r))
-    resp = Response(doc, mimetype="image/svg+xml")
-    name = f"rangfolge_{r.indicator['id']}_{r.year}.svg"
-    resp.headers["Content-Disposition"] = f'inline; filename="{name}"'
-    return resp
+    name = f"rangfolge_{r.indicator['id']}_{r.year}"
+    return png_response(doc, name) if fmt == "png" else svg_response(doc, name)

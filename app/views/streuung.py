@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,6 +21,7 @@ from app.errors import BadRequestWithChoices
 from app.formatting import fmt_cell, fmt_value, unit_label
 from app.http_cache import domain_cache, page_cache
 from app.i18n import localized
+from app.image_export import png_response, svg_response
 from app.maps import short_name
 from app.scatter_chart import (
     ChartText,
@@ -294,10 +295,11 @@ def embed():
     return render_template("streuung_embed.html", **_context(s, chosen, embed=True))
 
 
-@bp.get("/streuung.svg")
+@bp.get("/streuung.svg", endpoint="svg", defaults={"fmt": "svg"})
+@bp.get("/streuung.png", endpoint="png", defaults={"fmt": "png"})
 @page_cache
-def svg():
-    """The chart as a standalone SVG image with title, axes, source and licence inside."""
+def image(fmt: str):
+    """The chart as a standalone SVG (or PNG) image with title, axes, source and licence inside."""
     s, chosen = _parse("streuung.svg")
     txt = chart_text(s)
     heading = [
@@ -311,7 +313,5 @@ def svg():
         heading.append(_("Beispieldaten") + ": " + _("Die angezeigten Werte sind synthetisch erzeugt und keine amtlichen Zahlen."))  # fmt: skip
     footer = [_("Quelle") + ": " + line if i == 0 else line for i, line in enumerate(_sources(s))]
     body = standalone_svg(s, txt, heading, footer, frozenset(chosen), short_name)
-    resp = Response(body, mimetype="image/svg+xml")
-    name = f"streuung-{s.x['id']}-{s.y['id']}-{s.year}.svg"
-    resp.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return resp
+    name = f"streuung-{s.x['id']}-{s.y['id']}-{s.year}"
+    return png_response(body, name) if fmt == "png" else svg_response(body, name)
