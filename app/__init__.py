@@ -100,9 +100,23 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     compress.init_app(app)
     auth.init_app(app)
-    for bp in (pages.bp, maps.bp, kommune.bp, zeitreihe.bp, disparities.bp, api_bp,
-               api_docs.bp, editor.bp, gebiet.bp, gebiet_profil.bp, berichte.bp,
-               berichte_editor.bp, streuung.bp, export.bp, rangfolge.bp):  # fmt: skip
+    for bp in (
+        pages.bp,
+        maps.bp,
+        kommune.bp,
+        zeitreihe.bp,
+        disparities.bp,
+        api_bp,
+        api_docs.bp,
+        editor.bp,
+        gebiet.bp,
+        gebiet_profil.bp,
+        berichte.bp,
+        berichte_editor.bp,
+        streuung.bp,
+        export.bp,
+        rangfolge.bp,
+    ):
         app.register_blueprint(bp)
     gebiet_profil.init_app(app)  # site_name() for the home region's name in templates
     cli.init_app(app)

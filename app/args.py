@@ -79,7 +79,11 @@ def download_format() -> str | None:
         return None
     if fmt not in downloads.FORMATS:
         raise BadRequestWithChoices(
-            400, _("Das Format „%(fmt)s“ gibt es nicht.", fmt=fmt[:40]),
-            [(url_for(request.endpoint, **request.view_args, format=f), f) for f in downloads.FORMATS],
-        )  # fmt: skip
+            400,
+            _("Das Format „%(fmt)s“ gibt es nicht.", fmt=fmt[:40]),
+            [
+                (url_for(request.endpoint, **request.view_args, format=f), f)
+                for f in downloads.FORMATS
+            ],
+        )
     return fmt

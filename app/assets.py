@@ -127,8 +127,10 @@ class EncodedETagWhiteNoise(WhiteNoise):
             found = re.search(r'-(br|gzip)"$', inm)  # a 304 names the variant the client has
             enc = found.group(1) if found else None
         if enc:
-            headers = [(k, v[:-1] + f'-{enc}"' if k == "ETag" and v.endswith('"') else v)
-                       for k, v in headers]  # fmt: skip
+            headers = [
+                (k, v[:-1] + f'-{enc}"' if k == "ETag" and v.endswith('"') else v)
+                for k, v in headers
+            ]
         start_response(f"{response.status} {response.status.phrase}", headers)
         if response.file is None:
             return []

@@ -6,8 +6,16 @@ import getpass
 
 from sqlalchemy import Connection, text
 
-ACTIONS = ("login", "logout", "import", "publish", "rollback", "discard", "report_save",
-           "report_publish")  # fmt: skip
+ACTIONS = (
+    "login",
+    "logout",
+    "import",
+    "publish",
+    "rollback",
+    "discard",
+    "report_save",
+    "report_publish",
+)
 
 
 def record(

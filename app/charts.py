@@ -25,10 +25,28 @@ MAX_LINES = len(PALETTE)
 # same in the comparison and the time series. ColorBrewer Dark2 and the dark half of Paired and
 # Set1, each at least 3:1 against white (WCAG 1.4.11); the dash tells neighbours in the list apart.
 KOMMUNE_COLORS = (
-    "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#a6761d", "#5a9a18", "#1f78b4",
-    "#e31a1c", "#6a3d9a", "#b15928", "#377eb8", "#33a02c", "#984ea3", "#a65628",
-    "#4d4d4d", "#c51b7d", "#4d9221", "#2166ac", "#b2182b", "#8c510a", "#01665e",
-)  # fmt: skip
+    "#1b9e77",
+    "#d95f02",
+    "#7570b3",
+    "#e7298a",
+    "#a6761d",
+    "#5a9a18",
+    "#1f78b4",
+    "#e31a1c",
+    "#6a3d9a",
+    "#b15928",
+    "#377eb8",
+    "#33a02c",
+    "#984ea3",
+    "#a65628",
+    "#4d4d4d",
+    "#c51b7d",
+    "#4d9221",
+    "#2166ac",
+    "#b2182b",
+    "#8c510a",
+    "#01665e",
+)
 # Strong dash patterns for the Kommunen (faint dots would be hard to see in small charts).
 KOMMUNE_DASHES = ("", "9 3", "4 3", "12 3 3 3", "6 2 2 2", "14 4", "3 2")
 # Wide and narrow drawings of a chart: SVG text scales with its box, so a phone gets its own
@@ -208,9 +226,13 @@ def line_chart(
 
 
 def responsive_line_chart(
-    lines: list[dict], years: list[int], unit: str = "", title: str = "", decimals: int = 1,
+    lines: list[dict],
+    years: list[int],
+    unit: str = "",
+    title: str = "",
+    decimals: int = 1,
     point_titles: bool = True,
-) -> Markup:  # fmt: skip
+) -> Markup:
     """The chart drawn twice, wide and narrow; the stylesheet shows the one that fits."""
     wide, narrow = (
         line_chart(lines, years, unit, title, w, h, point_titles, decimals, font)

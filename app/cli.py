@@ -110,9 +110,13 @@ def db_current() -> None:
 @click.option("--no-region", is_flag=True, help="Do not (re)build the Region area 03241.")
 @with_appcontext
 def load_boundaries_cmd(
-    path: Path, layer: str | None, ags_prefix: str | None, level: str, tolerance: float,
+    path: Path,
+    layer: str | None,
+    ags_prefix: str | None,
+    level: str,
+    tolerance: float,
     no_region: bool,
-) -> None:  # fmt: skip
+) -> None:
     """Load boundaries from any GDAL file: reproject, repair, simplify, upsert."""
     region = (
         None if no_region or level != "kommune" else home_region(current_app.config["DATA_DIR"])
@@ -120,8 +124,15 @@ def load_boundaries_cmd(
     try:
         with transaction() as conn:
             click.echo(f"Lese {path} …", err=True)
-            rep = load_boundaries(conn, path, layer=layer, ags_prefix=ags_prefix, level=level,
-                                  region=region, tolerance_m=tolerance)  # fmt: skip
+            rep = load_boundaries(
+                conn,
+                path,
+                layer=layer,
+                ags_prefix=ags_prefix,
+                level=level,
+                region=region,
+                tolerance_m=tolerance,
+            )
     except LoadError as err:
         fail(err)
     for ags, reason in rep.repaired:
@@ -168,8 +179,9 @@ def load_release_cmd(
     try:
         with transaction() as conn:
             # The one write path (the editors' import too): validated, written as a draft.
-            rid, checked = import_release(conn, list(paths), label, synthetic=synthetic, note=note,
-                                          progress=progress("Werte"))  # fmt: skip
+            rid, checked = import_release(
+                conn, list(paths), label, synthetic=synthetic, note=note, progress=progress("Werte")
+            )
             n = len(checked.rows)
             if not draft:
                 publish_release(conn, label, current_app.config["SUPPRESS_NUMERATOR_BELOW"])
@@ -192,8 +204,9 @@ def load_zensus_cmd(path: Path | None) -> None:
         with transaction() as conn:
             rep = zensus.load_zensus(conn, path)
             # Like every release: live only through publish() (small-number rule included).
-            publish_release(conn, zensus.RELEASE_LABEL,
-                            current_app.config["SUPPRESS_NUMERATOR_BELOW"], by="cli")  # fmt: skip
+            publish_release(
+                conn, zensus.RELEASE_LABEL, current_app.config["SUPPRESS_NUMERATOR_BELOW"], by="cli"
+            )
     except LoadError as err:
         fail(err)
     click.echo(f"Zensus 2022: {rep.loaded} Werte geladen (Release {zensus.RELEASE_LABEL}).")
@@ -220,12 +233,16 @@ def demo_release_cmd(seed: int, label: str, out: Path | None) -> None:
             with tempfile.TemporaryDirectory() as tmp:
                 path = out or Path(tmp) / "demo.csv"
                 demo.write_csv(rows, path)
-                rid, checked = import_release(conn, [path], label, synthetic=True,
-                                              note=demo.DEMO_NOTE.format(seed=seed),
-                                              progress=progress("Beispieldaten"))  # fmt: skip
+                rid, checked = import_release(
+                    conn,
+                    [path],
+                    label,
+                    synthetic=True,
+                    note=demo.DEMO_NOTE.format(seed=seed),
+                    progress=progress("Beispieldaten"),
+                )
                 n = len(checked.rows)
-            publish_release(conn, label, current_app.config["SUPPRESS_NUMERATOR_BELOW"],
-                            by="cli")  # fmt: skip
+            publish_release(conn, label, current_app.config["SUPPRESS_NUMERATOR_BELOW"], by="cli")
     except LoadError as err:
         fail(err)
     click.echo(f"Beispieldaten-Release {label} (id {rid}) mit {n} Werten geladen.")
@@ -253,9 +270,10 @@ def load_all_cmd(ctx: click.Context) -> None:
         ctx.invoke(
             load_boundaries_cmd,
             path=data_dir / "geodata" / "vg5000_gem_2021_region_hannover.geojson"
-            if REGION_AGS == "03241" else germany,
+            if REGION_AGS == "03241"
+            else germany,
             ags_prefix=REGION_AGS,
-        )  # fmt: skip
+        )
     if not has_levels and germany.exists():
         ctx.invoke(load_levels_cmd, path=germany)
     ctx.invoke(load_catalogue_cmd)
@@ -265,8 +283,14 @@ def load_all_cmd(ctx: click.Context) -> None:
     if GENESIS_LABEL not in labels and tables:
         # Region Hannover's Gemeinden and every Kreis, Land and the Bund; merged Gemeinden
         # (Gebietsstand 2021) count in the totals and are listed.
-        ctx.invoke(import_genesis_cmd, paths=tuple(tables), label=GENESIS_LABEL,
-                   gebiet=REGION_AGS, allow_unmatched=True, do_publish=True)  # fmt: skip
+        ctx.invoke(
+            import_genesis_cmd,
+            paths=tuple(tables),
+            label=GENESIS_LABEL,
+            gebiet=REGION_AGS,
+            allow_unmatched=True,
+            do_publish=True,
+        )
     if demo.DEMO_LABEL not in labels:
         ctx.invoke(demo_release_cmd)
     from app.cli_germany import build_shapes_cmd
@@ -279,8 +303,15 @@ def load_all_cmd(ctx: click.Context) -> None:
         ctx.invoke(load_example_report_cmd, no_audit=True)
 
 
-COMMANDS = (db_group, load_boundaries_cmd, load_catalogue_cmd, load_release_cmd,
-            load_zensus_cmd, demo_release_cmd, load_all_cmd)  # fmt: skip
+COMMANDS = (
+    db_group,
+    load_boundaries_cmd,
+    load_catalogue_cmd,
+    load_release_cmd,
+    load_zensus_cmd,
+    demo_release_cmd,
+    load_all_cmd,
+)
 
 
 def init_app(app: Flask) -> None:

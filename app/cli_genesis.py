@@ -61,20 +61,40 @@ def load_levels_cmd(path: Path | None, layer: str | None) -> None:
 @click.option(
     "--label", required=True, help="Label of the new release, e.g. regionalstatistik-2017."
 )
-@click.option("--gebiet", default=None,
-              help="AGS prefix of the Gemeinden to store (e.g. 03241); others only count in totals.")  # fmt: skip
-@click.option("--allow-unmatched", is_flag=True,
-              help="Use keys without an area (merged Gemeinden) for totals only, and list them.")  # fmt: skip
-@click.option("--publish/--draft", "do_publish", default=False,
-              help="Publish at once (through the same publish step) or keep as draft.")  # fmt: skip
+@click.option(
+    "--gebiet",
+    default=None,
+    help="AGS prefix of the Gemeinden to store (e.g. 03241); others only count in totals.",
+)
+@click.option(
+    "--allow-unmatched",
+    is_flag=True,
+    help="Use keys without an area (merged Gemeinden) for totals only, and list them.",
+)
+@click.option(
+    "--publish/--draft",
+    "do_publish",
+    default=False,
+    help="Publish at once (through the same publish step) or keep as draft.",
+)
 @click.option("--report", type=click.Path(path_type=Path), help="Write the import report (JSON).")
-@click.option("--level", "levels", multiple=True,
-              type=click.Choice(["kommune", "region", "gemeinde", "kreis", "land", "bund"]),
-              help="Store only values of these area levels (repeatable); default all.")  # fmt: skip
+@click.option(
+    "--level",
+    "levels",
+    multiple=True,
+    type=click.Choice(["kommune", "region", "gemeinde", "kreis", "land", "bund"]),
+    help="Store only values of these area levels (repeatable); default all.",
+)
 @with_appcontext
-def import_genesis_cmd(paths: tuple[Path, ...], label: str, gebiet: str | None,
-                       allow_unmatched: bool, do_publish: bool, report: Path | None,
-                       levels: tuple[str, ...] = ()) -> None:  # fmt: skip
+def import_genesis_cmd(
+    paths: tuple[Path, ...],
+    label: str,
+    gebiet: str | None,
+    allow_unmatched: bool,
+    do_publish: bool,
+    report: Path | None,
+    levels: tuple[str, ...] = (),
+) -> None:
     """Load GENESIS CSV exports exactly as published (header, keys, special values, footer).
 
     Each indicator is computed through indicators/data/genesis_mapping.csv. A bad file is
@@ -83,9 +103,14 @@ def import_genesis_cmd(paths: tuple[Path, ...], label: str, gebiet: str | None,
     t0 = time.perf_counter()
     try:
         with get_engine().begin() as conn:  # one transaction: all of it or nothing
-            rep = import_genesis(conn, list(paths), label, territory=gebiet,
-                                 allow_unmatched=allow_unmatched,
-                                 levels=set(levels) if levels else None)  # fmt: skip
+            rep = import_genesis(
+                conn,
+                list(paths),
+                label,
+                territory=gebiet,
+                allow_unmatched=allow_unmatched,
+                levels=set(levels) if levels else None,
+            )
             if do_publish:
                 publish(conn, label, current_app.config["SUPPRESS_NUMERATOR_BELOW"], by="cli")
     except LoadError as err:
@@ -101,22 +126,39 @@ def import_genesis_cmd(paths: tuple[Path, ...], label: str, gebiet: str | None,
     click.echo(f"  außerhalb des Gebiets (nur in Summen): {rep.outside}", err=True)
     if rep.unmatched:
         sample = ", ".join(f"{a} {n}" for _f, a, n in rep.unmatched[:5])
-        click.secho(f"  ohne Gebiet (Gebietsstand), nur in Summen: {len(rep.unmatched)}"
-                    f" (z. B. {sample})", fg="yellow", err=True)  # fmt: skip
+        click.secho(
+            f"  ohne Gebiet (Gebietsstand), nur in Summen: {len(rep.unmatched)} (z. B. {sample})",
+            fg="yellow",
+            err=True,
+        )
     if rep.over_100:
         sample = ", ".join(f"{i} {a} {y}: {v:.1f}" for i, a, y, v in rep.over_100[:5])
-        click.secho(f"  Anteile außerhalb 0–100 % (wie berechnet übernommen): {len(rep.over_100)}"
-                    f" (z. B. {sample})", fg="yellow", err=True)  # fmt: skip
+        click.secho(
+            f"  Anteile außerhalb 0–100 % (wie berechnet übernommen): {len(rep.over_100)}"
+            f" (z. B. {sample})",
+            fg="yellow",
+            err=True,
+        )
     if report:
         report.write_text(
-            json.dumps({"release": label, "values": rep.values, "by_level": rep.by_level,
-                        "indicators": rep.indicators, "tables": rep.tables,
-                        "skipped": rep.skipped, "unmatched": rep.unmatched,
-                        "outside": rep.outside, "over_100": rep.over_100,
-                        "seconds": round(seconds, 2)},
-                       ensure_ascii=False, indent=1),
+            json.dumps(
+                {
+                    "release": label,
+                    "values": rep.values,
+                    "by_level": rep.by_level,
+                    "indicators": rep.indicators,
+                    "tables": rep.tables,
+                    "skipped": rep.skipped,
+                    "unmatched": rep.unmatched,
+                    "outside": rep.outside,
+                    "over_100": rep.over_100,
+                    "seconds": round(seconds, 2),
+                },
+                ensure_ascii=False,
+                indent=1,
+            ),
             encoding="utf-8",
-        )  # fmt: skip
+        )
 
 
 GENESIS_COMMANDS = (load_levels_cmd, import_genesis_cmd)

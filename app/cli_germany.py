@@ -32,8 +32,12 @@ def build_shapes_cmd(rebuild: bool) -> None:
 
 
 @click.command("load-germany")
-@click.option("--gpkg", type=click.Path(path_type=Path), default=None,
-              help="Germany-wide Gemeinde file (default DATA_DIR/geodata/vg5000_gem_2021_deutschland.gpkg).")  # fmt: skip
+@click.option(
+    "--gpkg",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Germany-wide Gemeinde file (default DATA_DIR/geodata/vg5000_gem_2021_deutschland.gpkg).",
+)
 @click.pass_context
 @with_appcontext
 def load_germany_cmd(ctx: click.Context, gpkg: Path | None) -> None:
@@ -59,13 +63,27 @@ def load_germany_cmd(ctx: click.Context, gpkg: Path | None) -> None:
         labels = set(conn.scalars(text("SELECT label FROM release")))
     t0 = time.perf_counter()
     if not n_gem:
-        ctx.invoke(load_boundaries_cmd, path=gpkg, layer=None, ags_prefix=None, level="gemeinde",
-                   tolerance=50.0, no_region=True)  # fmt: skip
+        ctx.invoke(
+            load_boundaries_cmd,
+            path=gpkg,
+            layer=None,
+            ags_prefix=None,
+            level="gemeinde",
+            tolerance=50.0,
+            no_region=True,
+        )
     t1 = time.perf_counter()
     if GERMANY_GEMEINDEN_LABEL not in labels and tables:
-        ctx.invoke(import_genesis_cmd, paths=tuple(tables), label=GERMANY_GEMEINDEN_LABEL,
-                   gebiet=None, allow_unmatched=True, do_publish=True, report=None,
-                   levels=("gemeinde",))  # fmt: skip
+        ctx.invoke(
+            import_genesis_cmd,
+            paths=tuple(tables),
+            label=GERMANY_GEMEINDEN_LABEL,
+            gebiet=None,
+            allow_unmatched=True,
+            do_publish=True,
+            report=None,
+            levels=("gemeinde",),
+        )
     t2 = time.perf_counter()
     ctx.invoke(build_shapes_cmd, rebuild=False)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -19,8 +19,10 @@ from app.db import get_engine
 
 def pg_tool(name: str) -> str:
     """Path of a PostgreSQL client program, newest server version first (dump format)."""
-    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/" + name),
-                      key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0)  # fmt: skip
+    versions = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/" + name),
+        key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0,
+    )
     found = str(versions[-1]) if versions else shutil.which(name)
     if not found:
         raise click.ClickException(f"{name} nicht gefunden (Paket postgresql-client installieren).")
@@ -33,8 +35,13 @@ def libpq_env(url: str) -> dict[str, str]:
     env = dict(os.environ)
     host = u.query.get("host") or u.host
     port = u.query.get("port") or u.port
-    for var, value in (("PGHOST", host), ("PGPORT", port), ("PGUSER", u.username),
-                       ("PGPASSWORD", u.password), ("PGDATABASE", u.database)):  # fmt: skip
+    for var, value in (
+        ("PGHOST", host),
+        ("PGPORT", port),
+        ("PGUSER", u.username),
+        ("PGPASSWORD", u.password),
+        ("PGDATABASE", u.database),
+    ):
         if value:
             env[var] = str(value)
     return env
@@ -63,13 +70,17 @@ def backup_cmd(file: Path) -> None:
     tmp = file.with_name(f".{file.name}.partial")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.close(fd)
-    run = subprocess.run([pg_tool("pg_dump"), "--format=custom", "--file", str(tmp)],
-                         env=libpq_env(current_app.config["DATABASE_URL"]),
-                         capture_output=True, text=True)  # fmt: skip
+    run = subprocess.run(
+        [pg_tool("pg_dump"), "--format=custom", "--file", str(tmp)],
+        env=libpq_env(current_app.config["DATABASE_URL"]),
+        capture_output=True,
+        text=True,
+    )
     if run.returncode != 0:
         tmp.unlink(missing_ok=True)
-        click.secho(f"Sicherung fehlgeschlagen, {file} nicht geschrieben:\n{run.stderr}",
-                    fg="red", err=True)  # fmt: skip
+        click.secho(
+            f"Sicherung fehlgeschlagen, {file} nicht geschrieben:\n{run.stderr}", fg="red", err=True
+        )
         sys.exit(1)
     tmp.replace(file)  # complete or not at all: an old backup is never half overwritten
     click.echo(f"Sicherung geschrieben: {file} ({file.stat().st_size / 1e6:.1f} MB)")
@@ -77,8 +88,9 @@ def backup_cmd(file: Path) -> None:
 
 @click.command("restore")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--clean", is_flag=True,
-              help="Replace the tables of a non-empty database (dropped first).")  # fmt: skip
+@click.option(
+    "--clean", is_flag=True, help="Replace the tables of a non-empty database (dropped first)."
+)
 @with_appcontext
 def restore_cmd(file: Path, clean: bool) -> None:
     """Restore a backup from FILE into the database, in one transaction.
@@ -87,29 +99,49 @@ def restore_cmd(file: Path, clean: bool) -> None:
     that has tables is refused unless --clean.
     """
     env = libpq_env(current_app.config["DATABASE_URL"])
-    listing = subprocess.run([pg_tool("pg_restore"), "--list", str(file)],
-                             capture_output=True, text=True)  # fmt: skip
+    listing = subprocess.run(
+        [pg_tool("pg_restore"), "--list", str(file)], capture_output=True, text=True
+    )
     if listing.returncode != 0:
-        click.secho(f"{file}: keine Sicherung von sozmon backup (pg_dump -Fc):"
-                    f" {listing.stderr.strip()}", fg="red", err=True)  # fmt: skip
+        click.secho(
+            f"{file}: keine Sicherung von sozmon backup (pg_dump -Fc): {listing.stderr.strip()}",
+            fg="red",
+            err=True,
+        )
         sys.exit(1)
     with get_engine().connect() as conn:
         existing = user_tables(conn)
     get_engine().dispose()  # pg_restore --clean must not wait for our idle connection
     if existing and not clean:
-        click.secho(f"Die Datenbank {env.get('PGDATABASE')} ist nicht leer ({len(existing)}"
-                    " Tabellen); nichts geändert. In eine leere Datenbank wiederherstellen oder"
-                    " --clean angeben.", fg="red", err=True)  # fmt: skip
+        click.secho(
+            f"Die Datenbank {env.get('PGDATABASE')} ist nicht leer ({len(existing)}"
+            " Tabellen); nichts geändert. In eine leere Datenbank wiederherstellen oder"
+            " --clean angeben.",
+            fg="red",
+            err=True,
+        )
         sys.exit(1)
     if clean:
         run = _restore_replacing(file, env)
     else:
-        run = subprocess.run([pg_tool("pg_restore"), "--exit-on-error", "--single-transaction",
-                              "--no-owner", "--dbname", env.get("PGDATABASE", ""), str(file)],
-                             env=env, capture_output=True, text=True)  # fmt: skip
+        run = subprocess.run(
+            [
+                pg_tool("pg_restore"),
+                "--exit-on-error",
+                "--single-transaction",
+                "--no-owner",
+                "--dbname",
+                env.get("PGDATABASE", ""),
+                str(file),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
     if run.returncode != 0:
-        click.secho(f"Wiederherstellung fehlgeschlagen, nichts geändert:\n{run.stderr}",
-                    fg="red", err=True)  # fmt: skip
+        click.secho(
+            f"Wiederherstellung fehlgeschlagen, nichts geändert:\n{run.stderr}", fg="red", err=True
+        )
         sys.exit(1)
     with get_engine().connect() as conn:
         n = len(user_tables(conn))
@@ -127,10 +159,17 @@ def _restore_replacing(file: Path, env: dict[str, str]) -> subprocess.CompletedP
     psql_err, dump_err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
     psql = subprocess.Popen(
         [pg_tool("psql"), "--no-psqlrc", "--quiet", "-v", "ON_ERROR_STOP=1", "-f", "-"],
-        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=psql_err, env=env,
-    )  # fmt: skip
-    dump = subprocess.Popen([pg_tool("pg_restore"), "--no-owner", "--file", "-", str(file)],
-                            stdout=subprocess.PIPE, stderr=dump_err, env=env)  # fmt: skip
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=psql_err,
+        env=env,
+    )
+    dump = subprocess.Popen(
+        [pg_tool("pg_restore"), "--no-owner", "--file", "-", str(file)],
+        stdout=subprocess.PIPE,
+        stderr=dump_err,
+        env=env,
+    )
     assert psql.stdin is not None and dump.stdout is not None
     try:
         psql.stdin.write(b"BEGIN;\nDROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n")

@@ -33,15 +33,27 @@ def progress_lines(items: range) -> Iterable[int]:
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--label", required=True, help="Label of the new release, e.g. 2025-1.")
-@click.option("--catalogue", type=click.Path(path_type=Path),
-              help="Catalogue file (CSV/XLSX) with new or changed indicators.")  # fmt: skip
-@click.option("--report", type=click.Path(path_type=Path),
-              help="Also write the validation report to this .csv or .json file.")  # fmt: skip
+@click.option(
+    "--catalogue",
+    type=click.Path(path_type=Path),
+    help="Catalogue file (CSV/XLSX) with new or changed indicators.",
+)
+@click.option(
+    "--report",
+    type=click.Path(path_type=Path),
+    help="Also write the validation report to this .csv or .json file.",
+)
 @click.option("--note", default="", help="Note shown with the release.")
 @click.option("--synthetic", is_flag=True, help="Mark as synthetic (shown as Beispieldaten).")
 @with_appcontext
-def import_cmd(paths: tuple[Path, ...], label: str, catalogue: Path | None, report: Path | None,
-               note: str, synthetic: bool) -> None:  # fmt: skip
+def import_cmd(
+    paths: tuple[Path, ...],
+    label: str,
+    catalogue: Path | None,
+    report: Path | None,
+    note: str,
+    synthetic: bool,
+) -> None:
     """Validate the office's files (CSV/XLSX, long or wide form) and load them as a DRAFT.
 
     Every problem of every file is listed at once; with any problem nothing is written.
@@ -51,10 +63,17 @@ def import_cmd(paths: tuple[Path, ...], label: str, catalogue: Path | None, repo
     files = [str(p) for p in (*paths, *([catalogue] if catalogue else []))]
     try:
         with get_engine().begin() as conn:  # one transaction: all of it or nothing
-            rid, v = import_release(conn, list(paths), label, catalogue=catalogue, note=note,
-                                    synthetic=synthetic, created_by="cli",
-                                    max_bytes=current_app.config["IMPORT_MAX_BYTES"],
-                                    progress=progress_lines)  # fmt: skip
+            rid, v = import_release(
+                conn,
+                list(paths),
+                label,
+                catalogue=catalogue,
+                note=note,
+                synthetic=synthetic,
+                created_by="cli",
+                max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+                progress=progress_lines,
+            )
             audit.record(conn, audit.cli_actor(), "import", label, f"{len(v.rows)} Werte")
     except LoadError as err:
         problems = err.problems
@@ -66,9 +85,11 @@ def import_cmd(paths: tuple[Path, ...], label: str, catalogue: Path | None, repo
         for p in problems:
             click.echo(f"  {p}", err=True)
         sys.exit(1)
-    click.echo(f"Entwurf {label} (id {rid}) mit {len(v.rows)} Werten geladen"
-               f"{f', {len(v.catalogue)} Katalogzeilen' if v.catalogue else ''}."
-               f" Vorschau: /redaktion/release/{rid} · veröffentlichen: sozmon publish {label}")  # fmt: skip
+    click.echo(
+        f"Entwurf {label} (id {rid}) mit {len(v.rows)} Werten geladen"
+        f"{f', {len(v.catalogue)} Katalogzeilen' if v.catalogue else ''}."
+        f" Vorschau: /redaktion/release/{rid} · veröffentlichen: sozmon publish {label}"
+    )
 
 
 @click.command("publish")
@@ -87,8 +108,10 @@ def publish_cmd(label: str) -> None:
             audit.record(conn, audit.cli_actor(), "publish", label, f"{res['withheld']} geheim")
     except releases.ReleaseError as err:
         _refuse(err)
-    click.echo(f"Release {label} veröffentlicht; {res['withheld']} Werte geheim gehalten"
-               f" (Zähler < {threshold} und Sekundärsperrung).")  # fmt: skip
+    click.echo(
+        f"Release {label} veröffentlicht; {res['withheld']} Werte geheim gehalten"
+        f" (Zähler < {threshold} und Sekundärsperrung)."
+    )
 
 
 @click.command("rollback")
@@ -103,12 +126,19 @@ def rollback_cmd(label: str | None, force: bool) -> None:
     try:
         with get_engine().begin() as conn:
             res = releases.rollback(conn, label, force=force)
-            audit.record(conn, audit.cli_actor(), "rollback", res["withdrawn"],
-                         "erzwungen" if force else None)  # fmt: skip
+            audit.record(
+                conn,
+                audit.cli_actor(),
+                "rollback",
+                res["withdrawn"],
+                "erzwungen" if force else None,
+            )
     except releases.ReleaseError as err:
         _refuse(err)
-    click.echo(f"Release {res['withdrawn']} zurückgezogen. Jetzt aktuell für seine Indikatoren:"
-               f" {', '.join(res['now_current']) or '–'}.")  # fmt: skip
+    click.echo(
+        f"Release {res['withdrawn']} zurückgezogen. Jetzt aktuell für seine Indikatoren:"
+        f" {', '.join(res['now_current']) or '–'}."
+    )
     if res["uncovered"]:
         click.secho(f"  ohne veröffentlichte Daten: {', '.join(res['uncovered'])}", fg="yellow")
 
@@ -134,9 +164,11 @@ def releases_cmd() -> None:
     with get_engine().connect() as conn:
         for r in releases.releases_overview(conn):
             when = r["published_at"].strftime("%Y-%m-%d %H:%M") if r["published_at"] else "–"
-            click.echo(f"{r['id']:>4}  {r['label']:<20} {r['status']:<10} {when:<16}"
-                       f" {r['n_indicators']:>4} Indikatoren {r['n_values']:>7} Werte"
-                       f" {r['n_suppressed']:>5} geheim")  # fmt: skip
+            click.echo(
+                f"{r['id']:>4}  {r['label']:<20} {r['status']:<10} {when:<16}"
+                f" {r['n_indicators']:>4} Indikatoren {r['n_values']:>7} Werte"
+                f" {r['n_suppressed']:>5} geheim"
+            )
 
 
 @click.command("diff")
@@ -168,9 +200,11 @@ def diff_cmd(a: str, b: str | None, out: Path | None) -> None:
         click.echo(f"Geschrieben: {out}")
     else:
         for r in d["rows"][:50]:
-            click.echo(f"  {r['change']:<10} {r['indicator_id']} {r['ags']} {r['year']}:"
-                       f" {releases.cell_text(r['old_value'], r['old_suppressed']) or '–'} →"
-                       f" {releases.cell_text(r['new_value'], r['new_suppressed']) or '–'}")  # fmt: skip
+            click.echo(
+                f"  {r['change']:<10} {r['indicator_id']} {r['ags']} {r['year']}:"
+                f" {releases.cell_text(r['old_value'], r['old_suppressed']) or '–'} →"
+                f" {releases.cell_text(r['new_value'], r['new_suppressed']) or '–'}"
+            )
         if len(d["rows"]) > 50:
             click.echo(f"  … {len(d['rows']) - 50} weitere (alle mit --out F.csv)")
 
@@ -182,13 +216,17 @@ def _layer_diff(label: str) -> None:
             _refuse(releases.ReleaseError("release", f"Release {label} gibt es nicht."))
         d = releases.changes(conn, rel["id"])
     c = d["counts"]
-    click.echo(f"{label} ändert auf den Seiten: {c['geändert']} Werte geändert, {c['neu']} neu;"
-               f" {c['verdeckt']} bleiben von amtlichen Werten verdeckt.")  # fmt: skip
+    click.echo(
+        f"{label} ändert auf den Seiten: {c['geändert']} Werte geändert, {c['neu']} neu;"
+        f" {c['verdeckt']} bleiben von amtlichen Werten verdeckt."
+    )
     for r in d["rows"][:50]:
-        click.echo(f"  {r['change']:<9} {r['indicator_id']} {r['ags']} {r['year']}:"
-                   f" {releases.cell_text(r['old_value'], r['old_suppressed']) or '–'}"
-                   f" ({r['old_release'] or '–'}) → {releases.cell_text(r['new_value'], r['new_suppressed']) or '–'}"
-                   f" ({r['new_release']})")  # fmt: skip
+        click.echo(
+            f"  {r['change']:<9} {r['indicator_id']} {r['ags']} {r['year']}:"
+            f" {releases.cell_text(r['old_value'], r['old_suppressed']) or '–'}"
+            f" ({r['old_release'] or '–'}) → {releases.cell_text(r['new_value'], r['new_suppressed']) or '–'}"
+            f" ({r['new_release']})"
+        )
     if len(d["rows"]) > 50:
         click.echo(f"  … {len(d['rows']) - 50} weitere")
 
@@ -220,5 +258,13 @@ def editor_remove_cmd(name: str) -> None:
     click.echo(f"Redakteur {name} entfernt; seine Sitzungen sind beendet.")
 
 
-RELEASE_COMMANDS = (import_cmd, publish_cmd, rollback_cmd, discard_cmd, releases_cmd, diff_cmd,
-                    editor_add_cmd, editor_remove_cmd)  # fmt: skip
+RELEASE_COMMANDS = (
+    import_cmd,
+    publish_cmd,
+    rollback_cmd,
+    discard_cmd,
+    releases_cmd,
+    diff_cmd,
+    editor_add_cmd,
+    editor_remove_cmd,
+)

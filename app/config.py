@@ -47,7 +47,7 @@ def from_environment() -> dict:
             "application/problem+json",
             "application/rdf+xml",
             "image/svg+xml",
-        ],  # fmt: skip
+        ],
         # Editors' session cookie: https only unless SESSION_COOKIE_SECURE=0 (local http server).
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "1") != "0",
         "SESSION_COOKIE_HTTPONLY": True,
@@ -68,7 +68,7 @@ def from_environment() -> dict:
         "TRUSTED_HOSTS": [
             h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()
         ]
-        or None,  # fmt: skip
+        or None,
         # Small-number protection at publish: numerator below this → value withheld ("geheim").
         "SUPPRESS_NUMERATOR_BELOW": int(os.environ.get("SUPPRESS_NUMERATOR_BELOW") or 3),
         "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES") or 20 * 1024 * 1024),

@@ -49,8 +49,9 @@ GENERIC = {
 
 def render_error(code: int, message: str, choices: list[tuple[str, str]] | None = None):
     """The HTML error page with a status code."""
-    return render_template("errors/error.html", code=code, message=message,
-                           choices=choices or []), code  # fmt: skip
+    return render_template(
+        "errors/error.html", code=code, message=message, choices=choices or []
+    ), code
 
 
 def init_app(app: Flask) -> None:
@@ -76,8 +77,11 @@ def init_app(app: Flask) -> None:
         if request_ctx.url_adapter is None:
             # Refused before routing (a Host header not in TRUSTED_HOSTS): no page can be built
             # without links, and nothing of the request is echoed.
-            return Response(_("Ungültige Anfrage: Dieser Host wird hier nicht bedient.") + "\n",
-                            err.code or 400, mimetype="text/plain")  # fmt: skip
+            return Response(
+                _("Ungültige Anfrage: Dieser Host wird hier nicht bedient.") + "\n",
+                err.code or 400,
+                mimetype="text/plain",
+            )
         if request.path.startswith("/api/"):
             return problems.from_http_exception(err)  # RFC 9457 problem+json
         code = err.code or 500
@@ -86,8 +90,9 @@ def init_app(app: Flask) -> None:
         message = GENERIC.get(code, err.name) if is_default else err.description
         if code == 413 and is_default:
             limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
-            message = _("Die gesendeten Daten sind zu groß (höchstens %(mb)d MB je Anfrage).",
-                        mb=limit)  # fmt: skip
+            message = _(
+                "Die gesendeten Daten sind zu groß (höchstens %(mb)d MB je Anfrage).", mb=limit
+            )
         return render_error(code, str(message))
 
     @app.errorhandler(OperationalError)

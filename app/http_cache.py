@@ -67,8 +67,17 @@ def domain_cache(key: tuple, build: Callable[[], object]) -> object:
     return _DOMAIN.get_or_build(key, build)
 
 
-KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control", "ETag", "Last-Modified",
-                "Vary", "Link", "X-Attribution", "Content-Security-Policy")  # fmt: skip
+KEPT_HEADERS = (
+    "Content-Type",
+    "Content-Disposition",
+    "Cache-Control",
+    "ETag",
+    "Last-Modified",
+    "Vary",
+    "Link",
+    "X-Attribution",
+    "Content-Security-Policy",
+)
 
 
 def page_cache(view: Callable) -> Callable:
@@ -87,8 +96,13 @@ def page_cache(view: Callable) -> Callable:
             return view(*args, **kwargs)
         # request.host is validated (TRUSTED_HOSTS) and part of the key: absolute links in a
         # cached page are those of the host it was built for.
-        key = (request.host, request.path, tuple(sorted(request.args.items(multi=True))),
-               str(get_locale()), data_version_now())  # fmt: skip
+        key = (
+            request.host,
+            request.path,
+            tuple(sorted(request.args.items(multi=True))),
+            str(get_locale()),
+            data_version_now(),
+        )
         hit = PAGES.get(key)
         if hit is not None:
             etag, body, headers, variants = hit
@@ -108,8 +122,15 @@ def page_cache(view: Callable) -> Callable:
         if resp.get_etag()[0] is None:  # pages without their own ETag get one from the key
             cached(resp, etag_for("page", *key))
         etag = resp.get_etag()[0]
-        PAGES.put(key, (etag, resp.get_data(), [(h, resp.headers[h]) for h in KEPT_HEADERS
-                                                 if h in resp.headers], {}))  # fmt: skip
+        PAGES.put(
+            key,
+            (
+                etag,
+                resp.get_data(),
+                [(h, resp.headers[h]) for h in KEPT_HEADERS if h in resp.headers],
+                {},
+            ),
+        )
         return resp
 
     return wrapper

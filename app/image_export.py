@@ -108,9 +108,15 @@ class _Canvas:
         self.y = y
 
     def text(
-        self, text: str, size: float, width: float, x: float = MARGIN, bold: bool = False,
-        color: str = TEXT, leading: float = 1.3,
-    ) -> None:  # fmt: skip
+        self,
+        text: str,
+        size: float,
+        width: float,
+        x: float = MARGIN,
+        bold: bool = False,
+        color: str = TEXT,
+        leading: float = 1.3,
+    ) -> None:
         """Wrapped lines of text from the current y downwards."""
         weight = ' font-weight="bold"' if bold else ""
         for line in wrap(text, size, width, bold):
@@ -179,8 +185,9 @@ def svg_document(
         body_top = c.y
         c.y = max(body_top + drawing.height * scale, legend_bottom)
     else:
-        legend_parts, legend_bottom = _legend(legend, text.legend_title, text.notes, MARGIN,
-                                              c.y, inner)  # fmt: skip
+        legend_parts, legend_bottom = _legend(
+            legend, text.legend_title, text.notes, MARGIN, c.y, inner
+        )
         body_top = legend_bottom + 8
         scale = min(1.0, inner / drawing.width)
         c.y = body_top + drawing.height * scale
@@ -196,8 +203,9 @@ def svg_document(
     for line in text.licence:
         c.text(line, 12, inner, color=MUTED)
     height = round(c.y + MARGIN)
-    desc = " ".join([text.subtitle, text.synthetic_note, text.source, *text.provenance,
-                     *text.licence]).strip()  # fmt: skip
+    desc = " ".join(
+        [text.subtitle, text.synthetic_note, text.source, *text.provenance, *text.licence]
+    ).strip()
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<svg xmlns="http://www.w3.org/2000/svg" xml:lang="{escape(text.lang)}"'

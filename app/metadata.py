@@ -42,13 +42,25 @@ VALUE_FIELDS = [
     ("unit", "string", "Einheit"),
 ]
 INDICATOR_FIELDS = [
-    ("id", "string"), ("topic", "string"), ("topic_de", "string"), ("topic_en", "string"),
-    ("name_de", "string"), ("name_en", "string"), ("unit", "string"), ("decimals", "integer"),
-    ("polarity", "string"), ("first_year", "integer"), ("definition_de", "string"),
-    ("definition_en", "string"), ("source", "string"), ("numerator_de", "string"),
-    ("denominator_de", "string"), ("release", "string"), ("synthetic", "boolean"),
+    ("id", "string"),
+    ("topic", "string"),
+    ("topic_de", "string"),
+    ("topic_en", "string"),
+    ("name_de", "string"),
+    ("name_en", "string"),
+    ("unit", "string"),
+    ("decimals", "integer"),
+    ("polarity", "string"),
+    ("first_year", "integer"),
+    ("definition_de", "string"),
+    ("definition_en", "string"),
+    ("source", "string"),
+    ("numerator_de", "string"),
+    ("denominator_de", "string"),
+    ("release", "string"),
+    ("synthetic", "boolean"),
     ("years", "string"),
-]  # fmt: skip
+]
 
 
 def _title() -> str:
@@ -119,7 +131,7 @@ def datapackage(release: dict, urls: dict[str, str]) -> dict:
                             "reference": {"resource": "indikatoren", "fields": "id"},
                         }
                     ],
-                },  # fmt: skip
+                },
             },
             {
                 "name": "indikatoren",
@@ -134,7 +146,7 @@ def datapackage(release: dict, urls: dict[str, str]) -> dict:
                     "fields": [{"name": n, "type": t} for n, t in INDICATOR_FIELDS],
                     "primaryKey": ["id"],
                     "missingValues": [""],
-                },  # fmt: skip
+                },
             },
             {
                 "name": "gebiete",
@@ -169,13 +181,17 @@ DCATDE_LICENCE = "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
 GEOCODING_LEVEL = "http://dcat-ap.de/def/politicalGeocoding/Level/administrativeDistrict"
 FORMATS = (  # (url key, title, EU file type, IANA media type)
     ("values_csv", "Werte (CSV)", "CSV", "text/csv"),
-    ("values_xlsx", "Werte (XLSX)", "XLSX",
-     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    (
+        "values_xlsx",
+        "Werte (XLSX)",
+        "XLSX",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
     ("values_json", "Werte (JSON)", "JSON", "application/json"),
     ("indicators_csv", "Indikatoren-Katalog (CSV)", "CSV", "text/csv"),
     ("areas", "Gebietsgrenzen (GeoJSON)", "GEOJSON", "application/geo+json"),
     ("datapackage", "Frictionless Data Package (datapackage.json)", "JSON", "application/json"),
-)  # fmt: skip
+)
 
 
 def _q(tag: str) -> str:
@@ -183,8 +199,14 @@ def _q(tag: str) -> str:
     return f"{{{NS[prefix]}}}{name}"
 
 
-def _el(parent: ET.Element, tag: str, text: str | None = None, resource: str | None = None,
-        lang: str | None = None, datatype: str | None = None) -> ET.Element:  # fmt: skip
+def _el(
+    parent: ET.Element,
+    tag: str,
+    text: str | None = None,
+    resource: str | None = None,
+    lang: str | None = None,
+    datatype: str | None = None,
+) -> ET.Element:
     e = ET.SubElement(parent, _q(tag))
     if text is not None:
         e.text = text
@@ -218,12 +240,19 @@ def dcat_catalog(releases: list[dict], urls: dict[str, dict[str, str]], about: s
     _el(cat, "dct:license", resource=DCATDE_LICENCE)
     for rel in releases:
         u = urls[rel["label"]]
-        ds = ET.SubElement(_el(cat, "dcat:dataset"), _q("dcat:Dataset"),
-                           {_q("rdf:about"): u["datapackage"] + "#dataset"})  # fmt: skip
+        ds = ET.SubElement(
+            _el(cat, "dcat:dataset"),
+            _q("dcat:Dataset"),
+            {_q("rdf:about"): u["datapackage"] + "#dataset"},
+        )
         _el(ds, "dct:identifier", u["datapackage"])
         _el(ds, "dct:title", f"{_title()} – Kennzahlen, Release {rel['label']}", lang="de")
-        _el(ds, "dct:description", _description() + (f" {rel['note']}" if rel["note"] else ""),
-            lang="de")  # fmt: skip
+        _el(
+            ds,
+            "dct:description",
+            _description() + (f" {rel['note']}" if rel["note"] else ""),
+            lang="de",
+        )
         _el(ds, "owl:versionInfo", rel["label"])
         if rel["published_at"]:
             _el(ds, "dct:issued", rel["published_at"].isoformat(), datatype="dateTime")
@@ -245,14 +274,18 @@ def dcat_catalog(releases: list[dict], urls: dict[str, dict[str, str]], about: s
             _el(period, "dcat:endDate", f"{rel['last_year']}-12-31", datatype="date")
         attribution = "; ".join(filter(None, [_title(), rel["note"], BOUNDARIES]))
         for key, title, filetype, media in FORMATS:
-            dist = ET.SubElement(_el(ds, "dcat:distribution"), _q("dcat:Distribution"),
-                                 {_q("rdf:about"): u[key]})  # fmt: skip
+            dist = ET.SubElement(
+                _el(ds, "dcat:distribution"), _q("dcat:Distribution"), {_q("rdf:about"): u[key]}
+            )
             _el(dist, "dct:title", title, lang="de")
             _el(dist, "dcat:accessURL", resource=u[key])
             _el(dist, "dcat:downloadURL", resource=u[key])
             _el(dist, "dct:format", resource=EU + "file-type/" + filetype)
-            _el(dist, "dcat:mediaType", resource="https://www.iana.org/assignments/media-types/"
-                + media)  # fmt: skip
+            _el(
+                dist,
+                "dcat:mediaType",
+                resource="https://www.iana.org/assignments/media-types/" + media,
+            )
             _el(dist, "dct:license", resource=DCATDE_LICENCE)
             _el(dist, "dcatde:licenseAttributionByText", attribution, lang="de")
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)

@@ -28,16 +28,27 @@ TABLE_FORMATS = ["json", "csv", "csv-de"]
 def _q(
     name: str, description: str, schema: dict, example: str | None = None, required: bool = False
 ) -> dict:
-    p = {"name": name, "in": "query", "required": required, "description": description,
-         "schema": schema}  # fmt: skip
+    p = {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "description": description,
+        "schema": schema,
+    }
     if example is not None:
         p["example"] = example
     return p
 
 
 def _path(name: str, description: str, pattern: str, example: str) -> dict:
-    return {"name": name, "in": "path", "required": True, "description": description,
-            "schema": {"type": "string", "pattern": pattern}, "example": example}  # fmt: skip
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": {"type": "string", "pattern": pattern},
+        "example": example,
+    }
 
 
 PARAMS = {
@@ -199,8 +210,12 @@ def _envelope(item_ref: str) -> dict:
 
 
 def _obj(props: dict, required: list[str] | None = None) -> dict:
-    return {"type": "object", "additionalProperties": False,
-            "required": required or list(props), "properties": props}  # fmt: skip
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": required or list(props),
+        "properties": props,
+    }
 
 
 STR, INT, BOOL = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
@@ -235,7 +250,7 @@ SCHEMAS = {
             "reason": NSTR,
             "sentence": STR,
         }
-    ),  # fmt: skip
+    ),
     "Change": _obj(
         {
             "ags": STR,
@@ -297,7 +312,7 @@ SCHEMAS = {
                 ],
             },
         }
-    ),  # fmt: skip
+    ),
     "Neighbour": _obj(
         {
             "ags": STR,
@@ -334,7 +349,7 @@ SCHEMAS = {
     },
     "Topic": _obj(
         {"id": STR, "name_de": STR, "name_en": STR, "indicators": {"type": "array", "items": STR}}
-    ),  # fmt: skip
+    ),
     "Indicator": _obj(
         {
             "id": STR,
@@ -356,7 +371,7 @@ SCHEMAS = {
             "synthetic": {"type": ["boolean", "null"]},
             "years": {"type": "array", "items": INT},
         }
-    ),  # fmt: skip
+    ),
     "Report": _obj(
         {
             "slug": STR,
@@ -372,7 +387,7 @@ SCHEMAS = {
             "pdf": STR,
             "markdown": STR,
         }
-    ),  # fmt: skip
+    ),
     "Release": _obj(
         {
             "id": INT,
@@ -386,7 +401,7 @@ SCHEMAS = {
             "n_values": INT,
             "datapackage": STR,
         }
-    ),  # fmt: skip
+    ),
     "Value": _obj(
         {
             "release": STR,
@@ -411,10 +426,10 @@ SCHEMAS = {
             },
             "unit": STR,
         }
-    ),  # fmt: skip
+    ),
     "AreaProperties": _obj(
         {"ags": STR, "name": STR, "kind": STR, "level": STR, "area_km2": {"type": "number"}}
-    ),  # fmt: skip
+    ),
     "AreaFeature": {
         "type": "object",
         "required": ["type", "id", "geometry", "properties"],
@@ -426,7 +441,7 @@ SCHEMAS = {
             "licence": {"$ref": "#/components/schemas/Licence"},
             "attribution": {"type": "array", "items": STR},
         },
-    },  # fmt: skip
+    },
     "AreaCollection": {
         "type": "object",
         "required": ["type", "features", "licence", "attribution"],
@@ -455,13 +470,17 @@ SCHEMAS = {
             },
             **ENVELOPE,
         },
-    },  # fmt: skip
+    },
 }
 
 
 def _problem(description: str) -> dict:
-    return {"description": description, "content": {"application/problem+json": {
-        "schema": {"$ref": "#/components/schemas/Problem"}}}}  # fmt: skip
+    return {
+        "description": description,
+        "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        },
+    }
 
 
 CACHE_HEADERS = {
@@ -483,12 +502,22 @@ def _json(ref: str, media: str = "application/json") -> dict:
 
 
 CSV = {"text/csv": {"schema": {"type": "string"}}}
-XLSX = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
-        {"schema": {"type": "string", "format": "binary"}}}  # fmt: skip
+XLSX = {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+        "schema": {"type": "string", "format": "binary"}
+    }
+}
 
 
-def _op(op_id: str, summary: str, description: str, params: list[str], ok: dict,
-        path: list[dict] | None = None, release: bool = True) -> dict:  # fmt: skip
+def _op(
+    op_id: str,
+    summary: str,
+    description: str,
+    params: list[str],
+    ok: dict,
+    path: list[dict] | None = None,
+    release: bool = True,
+) -> dict:
     responses = {
         "200": ok,
         "304": {"description": "Nicht geändert (If-None-Match passt zum ETag)."},
@@ -801,7 +830,7 @@ def _document() -> dict:
                     release=False,
                 )
             },
-        },  # fmt: skip
+        },
         "components": {
             "schemas": {
                 **SCHEMAS,
@@ -856,7 +885,7 @@ def _document() -> dict:
                             ]
                         },
                     },
-                },  # fmt: skip
+                },
                 "ChangeList": {
                     **_envelope("Change"),
                     "required": [
@@ -929,7 +958,7 @@ def _document() -> dict:
                         "releases": {"type": "array", "items": STR},
                     },
                 },
-            },  # fmt: skip
+            },
         },
     }
 

@@ -24,15 +24,21 @@ TITLES = {
 # (slug, title, when): the problem types the API returns, listed on the docs page.
 TYPES = (
     ("unknown-parameter", "Unbekannter Parameter", "Ein Abfrageparameter ist nicht dokumentiert."),
-    ("invalid-parameter", "Ungültiger Parameterwert",
-     "Ein Wert hat das falsche Format, liegt außerhalb des Bereichs oder die Liste ist zu lang."),
+    (
+        "invalid-parameter",
+        "Ungültiger Parameterwert",
+        "Ein Wert hat das falsche Format, liegt außerhalb des Bereichs oder die Liste ist zu lang.",
+    ),
     ("not-found", "Nicht gefunden", "Indikator, Gebiet, Release oder Pfad existiert nicht."),
-    ("release-unavailable", "Release nicht verfügbar",
-     "Das Release ist unbekannt oder ein Entwurf (404)."),
+    (
+        "release-unavailable",
+        "Release nicht verfügbar",
+        "Das Release ist unbekannt oder ein Entwurf (404).",
+    ),
     ("method-not-allowed", "Methode nicht erlaubt", "Die API kennt nur GET, HEAD und OPTIONS."),
     ("server-error", "Interner Fehler", "Ein unerwarteter Fehler; bitte melden."),
     ("unavailable", "Dienst nicht verfügbar", "Die Datenbank ist gerade nicht erreichbar."),
-)  # fmt: skip
+)
 
 SLUG_BY_STATUS = {404: "not-found", 405: "method-not-allowed", 503: "unavailable"}
 # German details in place of werkzeug's English default descriptions.

@@ -52,8 +52,11 @@ def trend_cells(trend: dict | None) -> list:
         "fallend": _("fallend"),
         "gleichbleibend": _("gleichbleibend"),
     }
-    return [words[trend["direction"]], _("ja") if trend["significant"] else _("nein"),
-            Num(trend["p"], 4)]  # fmt: skip
+    return [
+        words[trend["direction"]],
+        _("ja") if trend["significant"] else _("nein"),
+        Num(trend["p"], 4),
+    ]
 
 
 def profile_table(p: dict, trends: dict[str, dict] | None = None) -> Table:
@@ -61,25 +64,55 @@ def profile_table(p: dict, trends: dict[str, dict] | None = None) -> Table:
     area, y0, y1 = p["area"], p["year_from"], p["year_to"]
     cols = [_("Thema"), _("Kennzahl"), _("Kennzahl-ID"), _("Einheit"), _("Jahr"), area["name"]]
     if not p["is_region"]:
-        cols += [region_name(), _("Differenz zur Region"), _("Rang"), _("Rang unter"),
-                 _("Polarität")]  # fmt: skip
-    cols += [f"{_('Wert')} {y0}", f"{_('Wert')} {y1}", f"{_('Veränderung')} {y0}–{y1} ({_('Punkte')})",
-             f"{_('Veränderung')} {y0}–{y1} (%)", _("Trend (letzte fünf Jahre)"),
-             _("Trend signifikant"), _("Trend p-Wert"), _("Datenstand"), _("Beispieldaten")]  # fmt: skip
+        cols += [
+            region_name(),
+            _("Differenz zur Region"),
+            _("Rang"),
+            _("Rang unter"),
+            _("Polarität"),
+        ]
+    cols += [
+        f"{_('Wert')} {y0}",
+        f"{_('Wert')} {y1}",
+        f"{_('Veränderung')} {y0}–{y1} ({_('Punkte')})",
+        f"{_('Veränderung')} {y0}–{y1} (%)",
+        _("Trend (letzte fünf Jahre)"),
+        _("Trend signifikant"),
+        _("Trend p-Wert"),
+        _("Datenstand"),
+        _("Beispieldaten"),
+    ]
     trends = trends or {}
     rows = []
     for t in p["topics"]:
         for r in t["rows"]:
             i, dec = r["indicator"], r["indicator"]["decimals"]
             # Small-number protection: a withheld value reads "geheim", as on the page.
-            row = [localized(t, "name"), localized(i, "name"), i["id"], i["unit"], r["year"],
-                   WITHHELD if r["suppressed"] else flag_or_num(r["value"], r.get("flag"), dec)]  # fmt: skip
+            row = [
+                localized(t, "name"),
+                localized(i, "name"),
+                i["id"],
+                i["unit"],
+                r["year"],
+                WITHHELD if r["suppressed"] else flag_or_num(r["value"], r.get("flag"), dec),
+            ]
             if not p["is_region"]:
-                row += [WITHHELD if r["region_suppressed"] else Num(r["region"], dec), Num(r["diff"], dec), r["rank"], r["ranked_of"],
-                        POLARITY[i["polarity"]]]  # fmt: skip
-            row += [Num(r["from_value"], dec), Num(r["to_value"], dec), Num(r["change_points"], dec),
-                    Num(r["change_percent"], 1), *trend_cells(trends.get(i["id"])),
-                    r["release"]["label"], _mark(r["release"])]  # fmt: skip
+                row += [
+                    WITHHELD if r["region_suppressed"] else Num(r["region"], dec),
+                    Num(r["diff"], dec),
+                    r["rank"],
+                    r["ranked_of"],
+                    POLARITY[i["polarity"]],
+                ]
+            row += [
+                Num(r["from_value"], dec),
+                Num(r["to_value"], dec),
+                Num(r["change_points"], dec),
+                Num(r["change_percent"], 1),
+                *trend_cells(trends.get(i["id"])),
+                r["release"]["label"],
+                _mark(r["release"]),
+            ]
             rows.append(row)
     title = f"{_('Sozialstrukturprofil')} {area['name']} ({area['ags']})"
     return Table(f"profil_{area['ags']}", cols, rows, _header(title, p["synthetic"], True))
@@ -88,9 +121,19 @@ def profile_table(p: dict, trends: dict[str, dict] | None = None) -> Table:
 def compare_table(c: dict) -> Table:
     """One row per indicator and year: both Kommunen, the Region and the difference (chart data)."""
     a, b = c["a"], c["b"]
-    cols = [_("Thema"), _("Kennzahl"), _("Kennzahl-ID"), _("Einheit"), _("Jahr"), a["name"], b["name"],
-            region_name(), f"{_('Differenz')} {a['name']} − {b['name']}", _("Datenstand"),
-            _("Beispieldaten")]  # fmt: skip
+    cols = [
+        _("Thema"),
+        _("Kennzahl"),
+        _("Kennzahl-ID"),
+        _("Einheit"),
+        _("Jahr"),
+        a["name"],
+        b["name"],
+        region_name(),
+        f"{_('Differenz')} {a['name']} − {b['name']}",
+        _("Datenstand"),
+        _("Beispieldaten"),
+    ]
     rows = []
     for t in c["topics"]:
         for r in t["rows"]:
@@ -99,9 +142,21 @@ def compare_table(c: dict) -> Table:
             for y in sorted(set(s["a"]) | set(s["b"]) | set(s["region"])):
                 va, vb = s["a"].get(y), s["b"].get(y)
                 diff = va - vb if va is not None and vb is not None else None
-                rows.append([localized(t, "name"), localized(i, "name"), i["id"], i["unit"], y,
-                             Num(va, dec), Num(vb, dec), Num(s["region"].get(y), dec), Num(diff, dec),
-                             r["release"]["label"], _mark(r["release"])])  # fmt: skip
+                rows.append(
+                    [
+                        localized(t, "name"),
+                        localized(i, "name"),
+                        i["id"],
+                        i["unit"],
+                        y,
+                        Num(va, dec),
+                        Num(vb, dec),
+                        Num(s["region"].get(y), dec),
+                        Num(diff, dec),
+                        r["release"]["label"],
+                        _mark(r["release"]),
+                    ]
+                )
     title = f"{_('Vergleich')} {a['name']} ({a['ags']}) – {b['name']} ({b['ags']})"
     return Table(
         f"vergleich_{a['ags']}_{b['ags']}", cols, rows, _header(title, c["synthetic"], False)
@@ -114,8 +169,9 @@ def series_table(ts: dict) -> Table:
     cols = [_("Jahr"), *[ln["name"] for ln in ts["lines"]], _("Datenstand"), _("Beispieldaten")]
     rows = []
     for k, y in enumerate(ts["years"]):
-        vals = [WITHHELD if y in ln["withheld"] else Num(ln["points"][k][1], dec)
-                for ln in ts["lines"]]  # fmt: skip
+        vals = [
+            WITHHELD if y in ln["withheld"] else Num(ln["points"][k][1], dec) for ln in ts["lines"]
+        ]
         rows.append([y, *vals, ts["release"]["label"], _mark(ts["release"])])
     unit = _("Index (erstes Jahr = 100)") if ts["mode"] == "index" else i["unit"]
     title = f"{_('Zeitreihe')}: {localized(i, 'name')} ({unit})"

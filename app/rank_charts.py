@@ -21,8 +21,14 @@ from indicators.ranking import Ranking, SpineLayout
 
 # The verdict colours of the whole app (ColorBrewer RdYlBu ends; grey: no verdict). Bars and
 # markers carry a dark outline, so the pale "similar" keeps 3:1 against the white page.
-VERDICT_COLOURS = {"better": "#2c7bb6", "similar": "#ffffbf", "worse": "#d7191c",
-                   "higher": "#5e3c99", "lower": "#e66101", "not_assessable": "#bdbdbd"}  # fmt: skip
+VERDICT_COLOURS = {
+    "better": "#2c7bb6",
+    "similar": "#ffffbf",
+    "worse": "#d7191c",
+    "higher": "#5e3c99",
+    "lower": "#e66101",
+    "not_assessable": "#bdbdbd",
+}
 OUTLINE = "#333333"
 WIDE, NARROW = (800, 13.0), (360, 12.5)
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
@@ -96,8 +102,10 @@ def ranking_svg(r: Ranking, title: str, width: int, font: float, narrow: bool) -
         mid = bar_y + bar_h / 2
         value_text = fmt_value(a.value, dec, unit) if a.value is not None else _missing_text(row)
         rank = f"{row.rank}. " if row.rank else ""
-        parts.append(f'<g class="rank-row" data-ags="{a.ags}" data-verdict="{row.verdict}"'
-                     f' data-value="{"" if a.value is None else a.value}">')  # fmt: skip
+        parts.append(
+            f'<g class="rank-row" data-ags="{a.ags}" data-verdict="{row.verdict}"'
+            f' data-value="{"" if a.value is None else a.value}">'
+        )
         if narrow:
             parts.append(
                 f'<text x="{left}" y="{y0 + font * 1.05:.1f}" font-size="{font}" fill="#1a1a1a">'
@@ -169,7 +177,7 @@ def standalone_ranking_svg(r: Ranking, title: str, footer: list[str]) -> str:
         f'<text x="8" y="{head_h + inner_h + pad + line_h * (k + 0.7):.1f}" font-size="{font - 1.5}"'
         f' fill="#333">{escape(t)}</text>'
         for k, t in enumerate(footer)
-    )  # fmt: skip
+    )
     lang = str(get_locale() or "de")
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -185,8 +193,12 @@ def standalone_ranking_svg(r: Ranking, title: str, footer: list[str]) -> str:
 def ranking_title(r: Ranking) -> str:
     """'Rangfolge: SGB-II-Quote 2024 (%)' in the page's language."""
     ind = r.indicator
-    return _("Rangfolge: %(name)s %(year)s (%(unit)s)", name=localized(ind, "name"),
-             year=r.year, unit=unit_label(ind["unit"]))  # fmt: skip
+    return _(
+        "Rangfolge: %(name)s %(year)s (%(unit)s)",
+        name=localized(ind, "name"),
+        year=r.year,
+        unit=unit_label(ind["unit"]),
+    )
 
 
 # --- spine chart (profile) ----------------------------------------------------------------

@@ -151,9 +151,20 @@ def _frame(s: Scatter, txt: ChartText, size: tuple, largest: float | None) -> Fr
     refs = _key_refs(largest)
     r_ref = bubble_radius(refs[-1], largest, r_max, MIN_RADIUS) if refs else 0
     height = key_top + (font * 1.5 + 2 * r_ref + 6 if refs else 0)
-    return Frame(width=width, height=height, font=font, left=left, top=top, right=width - 14,
-                 bottom=bottom, xt=xt, yt=yt, x_lines=x_lines, y_lines=y_lines,
-                 key_top=key_top)  # fmt: skip
+    return Frame(
+        width=width,
+        height=height,
+        font=font,
+        left=left,
+        top=top,
+        right=width - 14,
+        bottom=bottom,
+        xt=xt,
+        yt=yt,
+        x_lines=x_lines,
+        y_lines=y_lines,
+        key_top=key_top,
+    )
 
 
 def _has(p: ScatterPoint | None) -> bool:
@@ -169,22 +180,33 @@ def _axes(f: Frame, txt: ChartText, uid: str) -> list[str]:
         f'<path d="M{f.left:.1f},{f.top:.1f}V{f.bottom:.1f}H{f.right:.1f}" stroke="#666"'
         ' fill="none"/>',
         f'<g font-size="{font}" fill="#333" text-anchor="end">',
-        *(f'<text x="{f.left - 6:.1f}" y="{f.py(t) + font * 0.35:.1f}">'
-          f"{escape(fmt_value(t, y_dec))}</text>" for t in f.yt),
+        *(
+            f'<text x="{f.left - 6:.1f}" y="{f.py(t) + font * 0.35:.1f}">'
+            f"{escape(fmt_value(t, y_dec))}</text>"
+            for t in f.yt
+        ),
         f'</g><g font-size="{font}" fill="#333" text-anchor="middle">',
-        *(f'<text x="{f.px(t):.1f}" y="{f.bottom + font * 1.3:.1f}">'
-          f"{escape(fmt_value(t, x_dec))}</text>" for t in f.xt),
+        *(
+            f'<text x="{f.px(t):.1f}" y="{f.bottom + font * 1.3:.1f}">'
+            f"{escape(fmt_value(t, x_dec))}</text>"
+            for t in f.xt
+        ),
         "</g>",
         # Axis titles written horizontally (turned text is hard to read on a phone), wrapped.
         f'<g font-size="{font}" fill="#1a1a1a" font-weight="bold">',
         f'<text id="{uid}-ylab">',
-        *(f'<tspan x="4" y="{font * (1.2 + 1.35 * i):.1f}">{escape(line)}</tspan>'
-          for i, line in enumerate(f.y_lines)),
+        *(
+            f'<tspan x="4" y="{font * (1.2 + 1.35 * i):.1f}">{escape(line)}</tspan>'
+            for i, line in enumerate(f.y_lines)
+        ),
         f'</text><text id="{uid}-xlab" text-anchor="end">',
-        *(f'<tspan x="{f.right:.1f}" y="{f.bottom + font * (2.8 + 1.35 * i):.1f}">'
-          f"{escape(line)}</tspan>" for i, line in enumerate(f.x_lines)),
+        *(
+            f'<tspan x="{f.right:.1f}" y="{f.bottom + font * (2.8 + 1.35 * i):.1f}">'
+            f"{escape(line)}</tspan>"
+            for i, line in enumerate(f.x_lines)
+        ),
         "</text></g>",
-    ]  # fmt: skip
+    ]
     return parts
 
 
@@ -194,8 +216,10 @@ def _size_key(f: Frame, txt: ChartText, r_max: float, largest: float) -> list[st
     if not refs:
         return []
     r_big = bubble_radius(refs[-1], largest, r_max, MIN_RADIUS)
-    parts = [f'<g class="size-key" font-size="{f.font}" fill="#333">',
-             f'<text x="{f.left:.1f}" y="{f.key_top + f.font:.1f}">{escape(txt.size_key)}</text>']  # fmt: skip
+    parts = [
+        f'<g class="size-key" font-size="{f.font}" fill="#333">',
+        f'<text x="{f.left:.1f}" y="{f.key_top + f.font:.1f}">{escape(txt.size_key)}</text>',
+    ]
     x, y = f.left, f.key_top + f.font * 1.5 + r_big
     for v in refs:
         r = bubble_radius(v, largest, r_max, MIN_RADIUS)
@@ -328,8 +352,9 @@ def standalone_svg(
     foot_h = 12 + len(foot) * font * 1.25
     total = head_h + chart_h + foot_h
     # The chart is nested as an <svg> of its own (its viewBox keeps its coordinates).
-    chart = str(chart).replace("<svg ", f'<svg x="0" y="{head_h:.0f}" width="{width}"'
-                               f' height="{chart_h:.0f}" ', 1)  # fmt: skip
+    chart = str(chart).replace(
+        "<svg ", f'<svg x="0" y="{head_h:.0f}" width="{width}" height="{chart_h:.0f}" ', 1
+    )
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>\n',
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{total:.0f}"'
@@ -341,20 +366,29 @@ def standalone_svg(
     for i, line in enumerate(head):
         y += font * 1.6
         weight = ' font-weight="bold"' if i == 0 else ""
-        parts.append(f'<text x="20" y="{y:.0f}" font-size="{font * 1.25:.1f}"{weight}'
-                     f' fill="#1a1a1a">{escape(line)}</text>')  # fmt: skip
+        parts.append(
+            f'<text x="20" y="{y:.0f}" font-size="{font * 1.25:.1f}"{weight}'
+            f' fill="#1a1a1a">{escape(line)}</text>'
+        )
     parts.append(chart)
     y = head_h + chart_h + 4
     for line in foot:
         y += font * 1.25
-        parts.append(f'<text x="20" y="{y:.0f}" font-size="{font * 0.9:.1f}" fill="#333">'
-                     f"{escape(line)}</text>")  # fmt: skip
+        parts.append(
+            f'<text x="20" y="{y:.0f}" font-size="{font * 0.9:.1f}" fill="#333">'
+            f"{escape(line)}</text>"
+        )
     parts.append("</svg>\n")
     return "".join(parts)
 
 
-def map_svg(shapes: dict, s: Scatter, selected: frozenset[str], title: str,
-            label: Callable[[ScatterPoint], str]) -> Markup:  # fmt: skip
+def map_svg(
+    shapes: dict,
+    s: Scatter,
+    selected: frozenset[str],
+    title: str,
+    label: Callable[[ScatterPoint], str],
+) -> Markup:
     """The small map of the Kommunen: every shape carries data-ags and its name as <title>."""
     by_ags = {p.ags: p for p in s.points}
     uid = f"sm{next(_ids)}"
@@ -380,11 +414,14 @@ def label_positions(shapes: dict) -> list[dict]:
     """Per shape its label point in per cent of the map box (HTML labels stay readable)."""
     vb = [float(v) for v in shapes["viewbox"].split()]
     return [
-        {"ags": sh["ags"], "name": sh["name"],
-         "left": round((sh["lx"] - vb[0]) / vb[2] * 100, 2),
-         "top": round((sh["ly"] - vb[1]) / vb[3] * 100, 2)}
+        {
+            "ags": sh["ags"],
+            "name": sh["name"],
+            "left": round((sh["lx"] - vb[0]) / vb[2] * 100, 2),
+            "top": round((sh["ly"] - vb[1]) / vb[3] * 100, 2),
+        }
         for sh in shapes["shapes"]
-    ]  # fmt: skip
+    ]
 
 
 def fmt_r(value: float | None) -> str:

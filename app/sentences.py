@@ -73,24 +73,40 @@ def number(value: float, decimals: int = 2) -> str:
     return format_decimal(round(value, decimals), format="0." + "0" * decimals)
 
 
-def benchmark_sentence(name: str, indicator: dict, value: float | None,
-                       region_value: float | None, bench: dict) -> str:  # fmt: skip
+def benchmark_sentence(
+    name: str, indicator: dict, value: float | None, region_value: float | None, bench: dict
+) -> str:
     """One sentence: how a Kommune's value relates to the Region's, or why it cannot say."""
     dec, unit = indicator["decimals"], indicator["unit"]
     v, rv = fmt_value(value, dec, unit), fmt_value(region_value, dec, unit)
     verdict = bench["verdict"]
     if verdict == "not_assessable":
-        return _("%(name)s: kein Vergleich mit der Region möglich – %(reason)s.",
-                 name=name, reason=reason_text(bench.get("reason")))  # fmt: skip
+        return _(
+            "%(name)s: kein Vergleich mit der Region möglich – %(reason)s.",
+            name=name,
+            reason=reason_text(bench.get("reason")),
+        )
     if bench["direction"] == "within":
-        return _("%(name)s liegt mit %(value)s nicht signifikant vom Regionswert von %(region)s entfernt.",
-                 name=name, value=v, region=rv)  # fmt: skip
+        return _(
+            "%(name)s liegt mit %(value)s nicht signifikant vom Regionswert von %(region)s entfernt.",
+            name=name,
+            value=v,
+            region=rv,
+        )
     if bench["direction"] == "above":
-        text = _("%(name)s liegt mit %(value)s signifikant über dem Regionswert von %(region)s.",
-                 name=name, value=v, region=rv)  # fmt: skip
+        text = _(
+            "%(name)s liegt mit %(value)s signifikant über dem Regionswert von %(region)s.",
+            name=name,
+            value=v,
+            region=rv,
+        )
     else:
-        text = _("%(name)s liegt mit %(value)s signifikant unter dem Regionswert von %(region)s.",
-                 name=name, value=v, region=rv)  # fmt: skip
+        text = _(
+            "%(name)s liegt mit %(value)s signifikant unter dem Regionswert von %(region)s.",
+            name=name,
+            value=v,
+            region=rv,
+        )
     if verdict == "better":
         text += " " + _("Das ist günstiger als in der Region.")
     elif verdict == "worse":
@@ -102,13 +118,33 @@ def spread_sentence(name: str, start: int, end: int, a: float, b: float, measure
     """One sentence: did the Kommunen drift apart or closer between two years?"""
     label = MEASURE_LABELS[measure]
     if b > a:
-        return _("%(name)s: Die Kommunen sind von %(start)s bis %(end)s auseinandergedriftet (%(label)s %(a)s → %(b)s).",
-                 name=name, start=start, end=end, label=label, a=number(a), b=number(b))  # fmt: skip
+        return _(
+            "%(name)s: Die Kommunen sind von %(start)s bis %(end)s auseinandergedriftet (%(label)s %(a)s → %(b)s).",
+            name=name,
+            start=start,
+            end=end,
+            label=label,
+            a=number(a),
+            b=number(b),
+        )
     if b < a:
-        return _("%(name)s: Die Kommunen haben sich von %(start)s bis %(end)s angenähert (%(label)s %(a)s → %(b)s).",
-                 name=name, start=start, end=end, label=label, a=number(a), b=number(b))  # fmt: skip
-    return _("%(name)s: Die Streuung ist von %(start)s bis %(end)s gleich geblieben (%(label)s %(a)s).",
-             name=name, start=start, end=end, label=label, a=number(a))  # fmt: skip
+        return _(
+            "%(name)s: Die Kommunen haben sich von %(start)s bis %(end)s angenähert (%(label)s %(a)s → %(b)s).",
+            name=name,
+            start=start,
+            end=end,
+            label=label,
+            a=number(a),
+            b=number(b),
+        )
+    return _(
+        "%(name)s: Die Streuung ist von %(start)s bis %(end)s gleich geblieben (%(label)s %(a)s).",
+        name=name,
+        start=start,
+        end=end,
+        label=label,
+        a=number(a),
+    )
 
 
 def moran_sentence(result: dict) -> str:
@@ -116,10 +152,19 @@ def moran_sentence(result: dict) -> str:
     i, p = result["I"], result["p_sim"]
     args = {"i": number(i), "p": number(p, 3), "n": result["permutations"]}
     if p > 0.05:
-        return _("Moran's I = %(i)s (p = %(p)s, %(n)s Permutationen): kein signifikantes räumliches Muster.", **args)  # fmt: skip
+        return _(
+            "Moran's I = %(i)s (p = %(p)s, %(n)s Permutationen): kein signifikantes räumliches Muster.",
+            **args,
+        )
     if i > 0:
-        return _("Moran's I = %(i)s (p = %(p)s, %(n)s Permutationen): ähnliche Werte liegen signifikant häufig nebeneinander.", **args)  # fmt: skip
-    return _("Moran's I = %(i)s (p = %(p)s, %(n)s Permutationen): benachbarte Kommunen unterscheiden sich signifikant häufig.", **args)  # fmt: skip
+        return _(
+            "Moran's I = %(i)s (p = %(p)s, %(n)s Permutationen): ähnliche Werte liegen signifikant häufig nebeneinander.",
+            **args,
+        )
+    return _(
+        "Moran's I = %(i)s (p = %(p)s, %(n)s Permutationen): benachbarte Kommunen unterscheiden sich signifikant häufig.",
+        **args,
+    )
 
 
 def cluster_sentence(name: str, cluster: str, p: float) -> str:
@@ -128,8 +173,9 @@ def cluster_sentence(name: str, cluster: str, p: float) -> str:
         return _(
             "%(name)s: kein signifikantes lokales Muster (p = %(p)s).", name=name, p=number(p, 3)
         )
-    return _("%(name)s: %(label)s (p = %(p)s).", name=name, label=CLUSTER_LABELS[cluster],
-             p=number(p, 3))  # fmt: skip
+    return _(
+        "%(name)s: %(label)s (p = %(p)s).", name=name, label=CLUSTER_LABELS[cluster], p=number(p, 3)
+    )
 
 
 _ARROWS = {"steigend": "↗", "fallend": "↘", "gleichbleibend": "→"}
@@ -146,8 +192,11 @@ def trend_label(trend: dict | None) -> Markup:
         }
         why = reasons.get((trend or {}).get("reason"), _("keine Werte"))
         return Markup('{} <span class="trend-why">({})</span>').format(_("nicht bewertbar"), why)
-    words = {"steigend": _("steigend"), "fallend": _("fallend"),
-             "gleichbleibend": _("gleichbleibend")}  # fmt: skip
+    words = {
+        "steigend": _("steigend"),
+        "fallend": _("fallend"),
+        "gleichbleibend": _("gleichbleibend"),
+    }
     sig = _("signifikant") if trend["significant"] else _("nicht signifikant")
     return Markup(
         '<span aria-hidden="true">{}</span> {}, <span class="trend-sig">{}</span>'

@@ -21,12 +21,23 @@ from geodata.simplify import simplify_coverage
 
 BUND_AGS = "DG"
 LAENDER = {
-    "01": "Schleswig-Holstein", "02": "Hamburg", "03": "Niedersachsen", "04": "Bremen",
-    "05": "Nordrhein-Westfalen", "06": "Hessen", "07": "Rheinland-Pfalz",
-    "08": "Baden-Württemberg", "09": "Bayern", "10": "Saarland", "11": "Berlin",
-    "12": "Brandenburg", "13": "Mecklenburg-Vorpommern", "14": "Sachsen", "15": "Sachsen-Anhalt",
+    "01": "Schleswig-Holstein",
+    "02": "Hamburg",
+    "03": "Niedersachsen",
+    "04": "Bremen",
+    "05": "Nordrhein-Westfalen",
+    "06": "Hessen",
+    "07": "Rheinland-Pfalz",
+    "08": "Baden-Württemberg",
+    "09": "Bayern",
+    "10": "Saarland",
+    "11": "Berlin",
+    "12": "Brandenburg",
+    "13": "Mecklenburg-Vorpommern",
+    "14": "Sachsen",
+    "15": "Sachsen-Anhalt",
     "16": "Thüringen",
-}  # fmt: skip
+}
 # Coarser levels get a coarser web geometry (metres in EPSG:25832).
 TOLERANCE = {"kreis": 200.0, "land": 500.0, "bund": 1000.0}
 
@@ -89,8 +100,16 @@ def load_levels(
                 "bund": "Deutschland",
             }[level]
             kind = {"kreis": "Kreis", "land": "Land", "bund": "Bund"}[level]
-            rows.append({"ags": key, "name": name, "kind": kind, "level": level,
-                         "g": shapely.to_wkb(g, hex=True), "w": shapely.to_wkb(w, hex=True)})  # fmt: skip
+            rows.append(
+                {
+                    "ags": key,
+                    "name": name,
+                    "kind": kind,
+                    "level": level,
+                    "g": shapely.to_wkb(g, hex=True),
+                    "w": shapely.to_wkb(w, hex=True),
+                }
+            )
         conn.execute(
             text(
                 "INSERT INTO area (ags, name, kind, level, geom, geom_web, area_km2)"

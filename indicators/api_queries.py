@@ -207,13 +207,24 @@ def benchmark_list(
     for ags, r in sorted(rows.items()):
         value = None if r["suppressed"] else r["value"]
         b = r["benchmark"]
-        out.append({
-            "indicator": indicator_id, "year": year, "release": rel["label"], "ags": ags,
-            "name": r["name"], "value": value, "suppressed": bool(r["suppressed"]),
-            "region_value": r["region_value"], "lower": b["lower"], "upper": b["upper"],
-            "method": b["method"], "verdict": b["verdict"], "direction": b["direction"],
-            "reason": b["reason"],
-            # the app adds the sentence (text in the page's language is no domain work)
-            "_benchmark": b,
-        })  # fmt: skip
+        out.append(
+            {
+                "indicator": indicator_id,
+                "year": year,
+                "release": rel["label"],
+                "ags": ags,
+                "name": r["name"],
+                "value": value,
+                "suppressed": bool(r["suppressed"]),
+                "region_value": r["region_value"],
+                "lower": b["lower"],
+                "upper": b["upper"],
+                "method": b["method"],
+                "verdict": b["verdict"],
+                "direction": b["direction"],
+                "reason": b["reason"],
+                # the app adds the sentence (text in the page's language is no domain work)
+                "_benchmark": b,
+            }
+        )
     return out

@@ -20,8 +20,14 @@ DEFAULT_K = 5
 JENKS_EXACT_MAX = 300  # above this many values, Fisher-Jenks breaks come from a sample
 NO_DATA_COLOR = "#d9d9d9"
 # Colours of the verdicts against the Region (map mode "vergleich", disparities pages).
-VERDICT_COLOURS = {"better": "#2c7bb6", "similar": "#ffffbf", "worse": "#d7191c",
-                   "higher": "#5e3c99", "lower": "#e66101", "not_assessable": "#bdbdbd"}  # fmt: skip
+VERDICT_COLOURS = {
+    "better": "#2c7bb6",
+    "similar": "#ffffbf",
+    "worse": "#d7191c",
+    "higher": "#5e3c99",
+    "lower": "#e66101",
+    "not_assessable": "#bdbdbd",
+}
 # Absolute counts are dominated by the city of Hannover: natural breaks keep the other 20 apart.
 from indicators.units import COUNT_UNITS  # noqa: E402
 
@@ -117,8 +123,9 @@ def _breaks(values: np.ndarray, method: str, k: int) -> list[float]:
             # with the extremes kept, take milliseconds (fisher_jenks_breaks: mapclassify's
             # algorithm vectorised); the top break is the maximum.
             rng = np.random.default_rng(0)
-            sample = np.concatenate([rng.choice(values, JENKS_EXACT_MAX, replace=False),
-                                     [values.min(), values.max()]])  # fmt: skip
+            sample = np.concatenate(
+                [rng.choice(values, JENKS_EXACT_MAX, replace=False), [values.min(), values.max()]]
+            )
             bins = fisher_jenks_breaks(sample, k)
         else:
             bins = CLASSIFICATIONS[method](values, k=k).bins

@@ -22,11 +22,24 @@ BASE_YEAR = 2018
 
 # How urban each Kommune is (1 = Hannover), steering the city/suburb/rural gradient.
 URBANITY = {
-    "03241001": 1.0, "03241010": 0.65, "03241009": 0.65, "03241005": 0.6, "03241015": 0.5,
-    "03241014": 0.5, "03241007": 0.45, "03241021": 0.45, "03241002": 0.4, "03241008": 0.35,
-    "03241006": 0.35, "03241004": 0.3, "03241013": 0.3, "03241020": 0.3, "03241017": 0.25,
-    "03241019": 0.25, "03241012": 0.2,
-}  # fmt: skip
+    "03241001": 1.0,
+    "03241010": 0.65,
+    "03241009": 0.65,
+    "03241005": 0.6,
+    "03241015": 0.5,
+    "03241014": 0.5,
+    "03241007": 0.45,
+    "03241021": 0.45,
+    "03241002": 0.4,
+    "03241008": 0.35,
+    "03241006": 0.35,
+    "03241004": 0.3,
+    "03241013": 0.3,
+    "03241020": 0.3,
+    "03241017": 0.25,
+    "03241019": 0.25,
+    "03241012": 0.2,
+}
 RURAL_EAST = ("03241003", "03241011", "03241016", "03241018")  # Burgdorf, Lehrte, Sehnde, Uetze
 
 
@@ -100,8 +113,16 @@ def _indicator_rows(
     out: list[dict] = []
 
     def row(a: str, y: int, v: float, num: float | None = None, den: float | None = None) -> None:
-        out.append({"indicator_id": ind, "ags": a, "year": y, "value": round(v, 4),
-                    "numerator": num, "denominator": den})  # fmt: skip
+        out.append(
+            {
+                "indicator_id": ind,
+                "ags": a,
+                "year": y,
+                "value": round(v, 4),
+                "numerator": num,
+                "denominator": den,
+            }
+        )
 
     if ind == "bev_insgesamt":
         for y in ys:
@@ -149,6 +170,13 @@ def write_csv(rows: list[dict], path: Path) -> None:
         w = csv.writer(fh)
         w.writerow(["ags", "indicator", "year", "value", "numerator", "denominator"])
         for r in rows:
-            w.writerow([r["ags"], r["indicator_id"], r["year"], r["value"],
-                        "" if r["numerator"] is None else int(r["numerator"]),
-                        "" if r["denominator"] is None else int(r["denominator"])])  # fmt: skip
+            w.writerow(
+                [
+                    r["ags"],
+                    r["indicator_id"],
+                    r["year"],
+                    r["value"],
+                    "" if r["numerator"] is None else int(r["numerator"]),
+                    "" if r["denominator"] is None else int(r["denominator"]),
+                ]
+            )

@@ -137,8 +137,16 @@ def disparities_overview(
     table = spread_table(conn, cache)
     all_years = sorted({y for e in table.values() for y in e["years"]})
     if not all_years:
-        return {"rows": [], "not_assessable": [], "years": [], "start": None, "end": None,
-                "measure": measure, "synthetic": False, "measures": MEASURES}  # fmt: skip
+        return {
+            "rows": [],
+            "not_assessable": [],
+            "years": [],
+            "start": None,
+            "end": None,
+            "measure": measure,
+            "synthetic": False,
+            "measures": MEASURES,
+        }
     if measure not in MEASURES:
         raise NotAvailable("mass", _("Unbekanntes Streuungsmaß. Möglich sind:"), MEASURES)
     start = all_years[0] if start is None else start
@@ -150,14 +158,26 @@ def disparities_overview(
     for e in table.values():
         if e["indicator"]["unit"] in COUNT_UNITS:
             # Absolute counts mostly mirror the Kommunen's size: their spread says little.
-            skipped.append({"indicator": e["indicator"], "release": e["release"],
-                            "reason": "count", "reason_year": None, "first": min(e["years"]),
-                            "synthetic": bool(e["release"] and e["release"]["synthetic"])})  # fmt: skip
+            skipped.append(
+                {
+                    "indicator": e["indicator"],
+                    "release": e["release"],
+                    "reason": "count",
+                    "reason_year": None,
+                    "first": min(e["years"]),
+                    "synthetic": bool(e["release"] and e["release"]["synthetic"]),
+                }
+            )
             continue
         a, reason_a = _measure(e, start, measure)
         b, reason_b = _measure(e, end, measure)
-        item = {"indicator": e["indicator"], "release": e["release"], "start_value": a,
-                "end_value": b, "synthetic": bool(e["release"] and e["release"]["synthetic"])}  # fmt: skip
+        item = {
+            "indicator": e["indicator"],
+            "release": e["release"],
+            "start_value": a,
+            "end_value": b,
+            "synthetic": bool(e["release"] and e["release"]["synthetic"]),
+        }
         if a is None or b is None:
             item["reason"] = reason_a or reason_b
             item["reason_year"] = start if a is None else end
@@ -170,9 +190,16 @@ def disparities_overview(
     rows.sort(key=lambda r: (r["relative"] is None, -(r["relative"] or 0)))
     order = {i: k for k, i in enumerate(table)}
     skipped.sort(key=lambda r: order[r["indicator"]["id"]])
-    return {"rows": rows, "not_assessable": skipped, "years": all_years, "start": start,
-            "end": end, "measure": measure, "measures": MEASURES,
-            "synthetic": any(r["synthetic"] for r in rows + skipped)}  # fmt: skip
+    return {
+        "rows": rows,
+        "not_assessable": skipped,
+        "years": all_years,
+        "start": start,
+        "end": end,
+        "measure": measure,
+        "measures": MEASURES,
+        "synthetic": any(r["synthetic"] for r in rows + skipped),
+    }
 
 
 # --- benchmarks against the Region --------------------------------------------------------
@@ -186,10 +213,14 @@ def benchmark_rows(indicator: dict, rows: list[dict], region: dict | None) -> li
     out = []
     for r in rows:
         b = stats.benchmark(
-            numerator=r.get("numerator"), denominator=r.get("denominator"),
-            unit=indicator["unit"], polarity=indicator["polarity"], region_value=region_value,
-            value=r.get("value"), suppressed=bool(r.get("suppressed")),
-        )  # fmt: skip
+            numerator=r.get("numerator"),
+            denominator=r.get("denominator"),
+            unit=indicator["unit"],
+            polarity=indicator["polarity"],
+            region_value=region_value,
+            value=r.get("value"),
+            suppressed=bool(r.get("suppressed")),
+        )
         out.append({**r, "benchmark": b.as_dict(), "region_value": region_value})
     return out
 
@@ -228,12 +259,20 @@ def area_benchmarks(conn: Connection, ags: str, release_id: int | None = None) -
     for r in rows:
         region_value = None if r.region_supp else r.region_value
         b = stats.benchmark(
-            numerator=r.numerator, denominator=r.denominator, unit=r.unit,
-            polarity=r.polarity, region_value=region_value, value=r.value,
+            numerator=r.numerator,
+            denominator=r.denominator,
+            unit=r.unit,
+            polarity=r.polarity,
+            region_value=region_value,
+            value=r.value,
             suppressed=bool(r.suppressed),
-        )  # fmt: skip
-        out[r.id] = {"year": r.year, "value": None if r.suppressed else r.value,
-                     "region_value": region_value, "benchmark": b.as_dict()}  # fmt: skip
+        )
+        out[r.id] = {
+            "year": r.year,
+            "value": None if r.suppressed else r.value,
+            "region_value": region_value,
+            "benchmark": b.as_dict(),
+        }
     return out
 
 
@@ -276,12 +315,20 @@ def indicator_disparities(
     """One indicator: spread per year (for the chart) and the Kommunen's benchmarks in a year."""
     ind, release, years, year = _resolve(conn, indicator_id, year)
     entry = spread_table(conn, cache).get(indicator_id, {"years": {}})
-    spreads = [{"year": y, **entry["years"].get(y, {"spread": None, "reason": "no_year"})}
-               for y in years]  # fmt: skip
+    spreads = [
+        {"year": y, **entry["years"].get(y, {"spread": None, "reason": "no_year"})} for y in years
+    ]
     bench = benchmarks_for_year(conn, indicator_id, year, release["id"])
-    return {"indicator": ind, "release": release, "years": years, "year": year,
-            "spreads": spreads, "benchmarks": sorted(bench.values(), key=lambda r: r["name"]),
-            "map": svg_shapes(conn), "synthetic": bool(release["synthetic"])}  # fmt: skip
+    return {
+        "indicator": ind,
+        "release": release,
+        "years": years,
+        "year": year,
+        "spreads": spreads,
+        "benchmarks": sorted(bench.values(), key=lambda r: r["name"]),
+        "map": svg_shapes(conn),
+        "synthetic": bool(release["synthetic"]),
+    }
 
 
 # --- spatial weights and clusters ---------------------------------------------------------
@@ -293,8 +340,9 @@ def kommunen_frame(conn: Connection) -> gpd.GeoDataFrame:
         text("SELECT ags, ST_AsBinary(geom) AS wkb FROM area WHERE level = 'kommune' ORDER BY ags")
     ).all()
     geoms = shapely.from_wkb([bytes(r.wkb) for r in rows])
-    return gpd.GeoDataFrame({"ags": [r.ags for r in rows]}, geometry=geoms, crs="EPSG:25832"
-                            ).set_index("ags")  # fmt: skip
+    return gpd.GeoDataFrame(
+        {"ags": [r.ags for r in rows]}, geometry=geoms, crs="EPSG:25832"
+    ).set_index("ags")
 
 
 def queen_neighbours(conn: Connection, cache: Cache = no_cache) -> dict[str, list[str]]:
@@ -362,10 +410,20 @@ def cluster_map(
         reason = "island"
     else:
         w = spatial.weights_from_neighbours(neighbours)
-        result = cache(("lisa", indicator_id, year, release["id"], release["label"]),
-                       lambda: spatial.lisa(values, w))  # fmt: skip
-    return {"indicator": ind, "release": release, "years": years, "year": year,
-            "values": {a: next(r for r in rows if r["ags"] == a) for a in names},
-            "result": result, "reason": reason, "missing": missing,
-            "neighbours": {a: [names[n] for n in ns] for a, ns in neighbours.items()},
-            "map": svg_shapes(conn), "synthetic": bool(release["synthetic"])}  # fmt: skip
+        result = cache(
+            ("lisa", indicator_id, year, release["id"], release["label"]),
+            lambda: spatial.lisa(values, w),
+        )
+    return {
+        "indicator": ind,
+        "release": release,
+        "years": years,
+        "year": year,
+        "values": {a: next(r for r in rows if r["ags"] == a) for a in names},
+        "result": result,
+        "reason": reason,
+        "missing": missing,
+        "neighbours": {a: [names[n] for n in ns] for a, ns in neighbours.items()},
+        "map": svg_shapes(conn),
+        "synthetic": bool(release["synthetic"]),
+    }

@@ -13,8 +13,14 @@ from sqlalchemy import Connection, text
 from geodata.levels import parents_of
 from indicators.gebiet_queries import EBENEN
 
-LEVEL_EBENE = {"gemeinde": "gemeinde", "kommune": "gemeinde", "kreis": "kreis",
-               "region": "kreis", "land": "land", "bund": None}  # fmt: skip
+LEVEL_EBENE = {
+    "gemeinde": "gemeinde",
+    "kommune": "gemeinde",
+    "kreis": "kreis",
+    "region": "kreis",
+    "land": "land",
+    "bund": None,
+}
 
 
 def area_with_parents(conn: Connection, ags: str) -> dict | None:
@@ -60,9 +66,12 @@ def area_profile(conn: Connection, area: dict) -> list[dict]:
             r.indicator_id, {"indicator_id": r.indicator_id, "year": r.year, "values": {}}
         )
         d["values"][r.ags] = {
-            "value": None if r.suppressed else r.value, "suppressed": r.suppressed,
-            "flag": r.flag, "synthetic": r.synthetic, "release": r.release_label,
-        }  # fmt: skip
+            "value": None if r.suppressed else r.value,
+            "suppressed": r.suppressed,
+            "flag": r.flag,
+            "synthetic": r.synthetic,
+            "release": r.release_label,
+        }
     peers: dict[tuple[str, str], list[float]] = {}
     if ebene and ebene != "land":
         # Peers at the same level in the Land, in the headline year of each indicator.

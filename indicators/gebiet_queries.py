@@ -89,7 +89,7 @@ def scope_years(
                 "len": KEY_LENGTH[ebene],
                 "p": _prefix(territory),
                 "rid": release_id,
-            },  # fmt: skip
+            },
         )
     )
 

@@ -28,11 +28,35 @@ STICHTAG = re.compile(r"Stichtag\s+(\d{1,2}\.\d{1,2}\.(?:\d{4})?)")
 STAND = re.compile(r"^Stand:\s*(.*)$")
 # Unit rows ("Anzahl", "qkm", "Jahre", "EUR", "1000 qm") close some headers; they are not part
 # of a column's path (see docs/genesis.md).
-UNITS = frozenset({"Anzahl", "qkm", "Jahre", "EUR", "1000 qm", "%", "Prozent", "Tsd.", "1000",
-                   "1000 EUR", "Tsd. EUR", "ha", "km", "qm", "m²", "Tage", "Personen"})  # fmt: skip
+UNITS = frozenset(
+    {
+        "Anzahl",
+        "qkm",
+        "Jahre",
+        "EUR",
+        "1000 qm",
+        "%",
+        "Prozent",
+        "Tsd.",
+        "1000",
+        "1000 EUR",
+        "Tsd. EUR",
+        "ha",
+        "km",
+        "qm",
+        "m²",
+        "Tage",
+        "Personen",
+    }
+)
 # GENESIS special values: value (None = no value) and flag kept with the cell.
-SPECIAL = {"-": (0.0, "-"), ".": (None, "."), "x": (None, "x"), "/": (None, "/"),
-           "...": (None, "...")}  # fmt: skip
+SPECIAL = {
+    "-": (0.0, "-"),
+    ".": (None, "."),
+    "x": (None, "x"),
+    "/": (None, "/"),
+    "...": (None, "..."),
+}
 SPECIAL_MEANING = {
     "-": "nichts vorhanden (0)",
     ".": "Zahlenwert unbekannt oder geheim zu halten",
@@ -68,8 +92,14 @@ class GenesisProblem:
 
     def as_dict(self) -> dict:
         """Plain-data form for JSON or CSV reports."""
-        return {"file": self.file, "sheet": None, "row": self.row, "column": self.column,
-                "message": self.message, "expected": self.expected}  # fmt: skip
+        return {
+            "file": self.file,
+            "sheet": None,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+            "expected": self.expected,
+        }
 
     def to_problem(self) -> Problem:
         """The same as a geodata.report.Problem (column as text), for the import report."""
@@ -233,8 +263,10 @@ def _parse_value(raw: str) -> tuple[float | None, str | None, bool] | str:
     if raw == "":
         return "Zelle ist leer (GENESIS schreibt '-', '.', 'x', '/' oder '...')"
     if THOUSANDS.match(raw):
-        return (f"Zahl mit Tausenderpunkt {raw!r}: GENESIS schreibt Zahlen ohne Trennzeichen, "
-                "der Wert ist mehrdeutig (Datei nachbearbeitet?)")  # fmt: skip
+        return (
+            f"Zahl mit Tausenderpunkt {raw!r}: GENESIS schreibt Zahlen ohne Trennzeichen, "
+            "der Wert ist mehrdeutig (Datei nachbearbeitet?)"
+        )
     if SPACED.search(raw):
         return f"Leerzeichen in Zahl {raw!r}: mehrdeutig, Datei nachbearbeitet?"
     if re.fullmatch(r"-?\d+\.\d+", raw):
@@ -305,8 +337,11 @@ def _read_title(titles: list[tuple[int, str]], head: _Head, probs: _Problems) ->
     lines = [t for _, t in titles]
     at = next((i for i, t in enumerate(lines) if "regionale ebenen" in t.lower()), None)
     if at is None:
-        probs.add(titles[0][0] if titles else 2, 1,
-                  "Kopf verändert: keine Titelzeile mit 'regionale Ebenen'")  # fmt: skip
+        probs.add(
+            titles[0][0] if titles else 2,
+            1,
+            "Kopf verändert: keine Titelzeile mit 'regionale Ebenen'",
+        )
         return
     j = at + 1
     while j < len(lines) and lines[j].startswith("(") and lines[j].endswith(")"):
@@ -367,9 +402,12 @@ def _columns(
 
     labels = min(lead(c) for _, c in headers)
     if labels not in (2, 3, 4) or labels >= width:
-        probs.add(headers[0][0], None,
-                  f"Spaltenkopf nicht lesbar: {labels} führende leere Felder (erwartet 2 für "
-                  "Schlüssel und Name, 3 oder 4 für Zeitraum, Schlüssel, Name[, Merkmal])")  # fmt: skip
+        probs.add(
+            headers[0][0],
+            None,
+            f"Spaltenkopf nicht lesbar: {labels} führende leere Felder (erwartet 2 für "
+            "Schlüssel und Name, 3 oder 4 für Zeitraum, Schlüssel, Name[, Merkmal])",
+        )
         return [], labels
     path_rows = list(headers)
     period_row = unit_row = None
@@ -403,16 +441,27 @@ def _columns(
         if k in seen:
             other = seen[k]
             if col.unit and other.unit and col.unit != other.unit:
-                cols[i] = GenesisColumn(col.index, (*col.path, col.unit),
-                                        " / ".join((*col.path, col.unit)), col.unit, col.period)  # fmt: skip
+                cols[i] = GenesisColumn(
+                    col.index,
+                    (*col.path, col.unit),
+                    " / ".join((*col.path, col.unit)),
+                    col.unit,
+                    col.period,
+                )
                 j = cols.index(other)
-                cols[j] = GenesisColumn(other.index, (*other.path, other.unit),
-                                        " / ".join((*other.path, other.unit)), other.unit,
-                                        other.period)  # fmt: skip
+                cols[j] = GenesisColumn(
+                    other.index,
+                    (*other.path, other.unit),
+                    " / ".join((*other.path, other.unit)),
+                    other.unit,
+                    other.period,
+                )
             else:
-                probs.add(headers[0][0], col.index + 1,
-                          f"Spaltenkopf nicht eindeutig: {col.label!r} wie Spalte "
-                          f"{other.index + 1}")  # fmt: skip
+                probs.add(
+                    headers[0][0],
+                    col.index + 1,
+                    f"Spaltenkopf nicht eindeutig: {col.label!r} wie Spalte {other.index + 1}",
+                )
         seen[k] = col
     return cols, labels
 
@@ -430,16 +479,26 @@ def parse_genesis(path: Path | str, text: str | None = None) -> GenesisTable:
             ) from None
         except UnicodeDecodeError as exc:
             byte = exc.object[exc.start : exc.start + 1].hex().upper()
-            msg = (f"Zeichenkodierung nicht lesbar: Byte 0x{byte} an Stelle {exc.start} gibt es "
-                   "weder in UTF-8 noch in Windows-1252")  # fmt: skip
+            msg = (
+                f"Zeichenkodierung nicht lesbar: Byte 0x{byte} an Stelle {exc.start} gibt es "
+                "weder in UTF-8 noch in Windows-1252"
+            )
             raise GenesisError([GenesisProblem(name, None, None, msg)]) from None
     text = text.lstrip("\ufeff")
     first = text.split("\n", 1)[0].rstrip("\r").rstrip(";")
     m = CODE_LINE.match(first)
     if not m:
-        raise GenesisError([GenesisProblem(name, 1, 1,
-                            "Kopf verändert: erste Zeile ist nicht 'GENESIS-Tabelle: <Code>' "
-                            f"(gefunden: {first[:60]!r})")])  # fmt: skip
+        raise GenesisError(
+            [
+                GenesisProblem(
+                    name,
+                    1,
+                    1,
+                    "Kopf verändert: erste Zeile ist nicht 'GENESIS-Tabelle: <Code>' "
+                    f"(gefunden: {first[:60]!r})",
+                )
+            ]
+        )
     head = _Head(code=m.group(1))
     cm = CODE.match(head.code)
     if not cm or cm.group(1) not in TABLE_LEVELS:
@@ -470,16 +529,34 @@ def parse_genesis(path: Path | str, text: str | None = None) -> GenesisTable:
     probs.raise_if_any()
     layout = "wide" if labels == 2 else "long"
     if layout == "wide" and columns[0].period is None and head.title_period is None:
-        probs.add(headers[0][0], None, "Zeitraum nicht lesbar: weder eine Kopfzeile mit "
-                  "Zeiträumen noch eine Titelzeile mit dem Zeitraum")  # fmt: skip
+        probs.add(
+            headers[0][0],
+            None,
+            "Zeitraum nicht lesbar: weder eine Kopfzeile mit "
+            "Zeiträumen noch eine Titelzeile mit dem Zeitraum",
+        )
         probs.raise_if_any()
     table = GenesisTable(
-        file=name, code=head.code, title=head.title, statistic=head.statistic,
-        stichtag=head.stichtag, layout=layout, level=head.level, columns=columns, periods=[],
-        years=[], cells=[], footer=footer, stand=stand, skipped=[], integer_table=True,
-        measure=head.measure, label_columns=labels, data_rows=len(data),
+        file=name,
+        code=head.code,
+        title=head.title,
+        statistic=head.statistic,
+        stichtag=head.stichtag,
+        layout=layout,
+        level=head.level,
+        columns=columns,
+        periods=[],
+        years=[],
+        cells=[],
+        footer=footer,
+        stand=stand,
+        skipped=[],
+        integer_table=True,
+        measure=head.measure,
+        label_columns=labels,
+        data_rows=len(data),
         header_rows=[cells[labels:] for _, cells in headers],
-    )  # fmt: skip
+    )
     _read_data(table, data, head, probs)
     probs.raise_if_any()
     return table
@@ -509,8 +586,9 @@ def _read_data(
                 probs.add(line_no, 1, f"Zeitraum nicht lesbar: {period!r}")
                 continue
             if head.title_period and period != head.title_period:
-                probs.add(line_no, 1, f"Zeitraum {period!r} widerspricht dem Kopf "
-                          f"({head.title_period!r})")  # fmt: skip
+                probs.add(
+                    line_no, 1, f"Zeitraum {period!r} widerspricht dem Kopf ({head.title_period!r})"
+                )
         key, name = cells[key_at], cells[key_at + 1]
         extra = cells[3] if labels == 4 else None
         if extra is not None:
@@ -519,8 +597,12 @@ def _read_data(
         if kind is None:
             kind = kinds[(key, name)] = classify_key(key, name, table.level, verbands)
             if kind[0] == "gemeinde" and len(key) == 8 and SAMTGEMEINDE_NAME.search(name):
-                probs.add(line_no, key_at + 1, f"Schlüssel {key} heißt {name!r}, aber keine "
-                          "Mitgliedsgemeinde nennt ihn: Gemeinde oder Verband?")  # fmt: skip
+                probs.add(
+                    line_no,
+                    key_at + 1,
+                    f"Schlüssel {key} heißt {name!r}, aber keine "
+                    "Mitgliedsgemeinde nennt ihn: Gemeinde oder Verband?",
+                )
         if kind[0] == "unknown":
             probs.add(line_no, key_at + 1, f"{kind[2]} ({name!r})")
             continue
@@ -596,10 +678,13 @@ def _combine(
         pick = real[0]
         for other in real[1:]:
             if pick[3][i][1] is None and other[3][i][:2] != pick[3][i][:2]:
-                probs.add(other[0], col.index + 1,
-                          f"Zwillingszeilen widersprechen sich für AGS {ags}: Zeile {pick[0]} "
-                          f"({pick[1]}) {_show(pick[3][i])}, Zeile {other[0]} ({other[1]}) "
-                          f"{_show(other[3][i])}")  # fmt: skip
+                probs.add(
+                    other[0],
+                    col.index + 1,
+                    f"Zwillingszeilen widersprechen sich für AGS {ags}: Zeile {pick[0]} "
+                    f"({pick[1]}) {_show(pick[3][i])}, Zeile {other[0]} ({other[1]}) "
+                    f"{_show(other[3][i])}",
+                )
         out.append((pick, pick[3][i]))
     return out
 

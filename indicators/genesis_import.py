@@ -119,8 +119,19 @@ def read_mapping(path: Path = MAPPING) -> list[MappingLine]:
         except (TypeError, ValueError):
             problems.append(Problem(name, n, "factor", "keine Zahl"))
             continue
-        lines.append(MappingLine(r["indicator"], r["kind"], num, minus, den, factor, offset,
-                                 r.get("row_filter") or None, n))  # fmt: skip
+        lines.append(
+            MappingLine(
+                r["indicator"],
+                r["kind"],
+                num,
+                minus,
+                den,
+                factor,
+                offset,
+                r.get("row_filter") or None,
+                n,
+            )
+        )
     if problems:
         raise LoadError(problems)
     return lines
@@ -142,10 +153,15 @@ def check_header(table: GenesisTable, expected: dict[str, list[str]]) -> list[Pr
     known = set(expected[table.code])
     seen = {c.label for c in table.columns}
     problems = [
-        Problem(table.file, header_row, c.index + 1,
-                f"Spaltenpfad nicht im Mapping: {c.label!r} (Kopf verändert?)")
-        for c in table.columns if c.label not in known
-    ]  # fmt: skip
+        Problem(
+            table.file,
+            header_row,
+            c.index + 1,
+            f"Spaltenpfad nicht im Mapping: {c.label!r} (Kopf verändert?)",
+        )
+        for c in table.columns
+        if c.label not in known
+    ]
     problems += [
         Problem(table.file, header_row, None, f"Kopf verändert: Spalte {label!r} fehlt")
         for label in expected[table.code]
@@ -189,16 +205,23 @@ def build_sums(table: GenesisTable, row_filter: str | None) -> Sums:
         if kreis_table and c.level == "gemeinde":
             continue
         for t in _targets(c.ags, c.level)[1:]:
-            _add(sums, (table.code, c.column.label, t, c.year, row_filter), c.value,
-                 c.flag if c.value is None else None)  # fmt: skip
+            _add(
+                sums,
+                (table.code, c.column.label, t, c.year, row_filter),
+                c.value,
+                c.flag if c.value is None else None,
+            )
     return sums
 
 
 def _mean_sums(mean: GenesisTable, weight: GenesisTable, m: MappingLine) -> Sums:
     """Σ(mean × weight) by key, for weighted means (mean age × population)."""
     wl = m.denominator[0].label
-    weights = {(c.ags, c.year): c.value for c in weight.cells
-               if c.column.label == wl and c.sex in (None, "Insgesamt")}  # fmt: skip
+    weights = {
+        (c.ags, c.year): c.value
+        for c in weight.cells
+        if c.column.label == wl and c.sex in (None, "Insgesamt")
+    }
     sums: Sums = {}
     label = m.numerator[0].label
     for c in mean.cells:
@@ -240,8 +263,11 @@ POPULATION = ("12411-01-01-5-B", "Insgesamt")
 
 def sums_population(sums: Sums) -> dict[tuple[str, int], float]:
     """(key, year) → population on 31.12., where the population table was loaded."""
-    return {(k[2], k[3]): v[0] for k, v in sums.items()
-            if (k[0], k[1]) == POPULATION and k[4] is None and v[1] is None}  # fmt: skip
+    return {
+        (k[2], k[3]): v[0]
+        for k, v in sums.items()
+        if (k[0], k[1]) == POPULATION and k[4] is None and v[1] is None
+    }
 
 
 def compute(m: MappingLine, sums: Sums) -> Iterable[dict]:
@@ -265,9 +291,16 @@ def compute(m: MappingLine, sums: Sums) -> Iterable[dict]:
             if den == 0 and not (nflag or dflag):
                 continue  # a Gemeinde that did not exist that year ('-' everywhere)
         flag = nflag or dflag
-        row = {"indicator_id": m.indicator, "ags": ags, "year": year, "value": None,
-               "numerator": None, "denominator": den, "suppressed": flag == ".",
-               "flag": flag}  # fmt: skip
+        row = {
+            "indicator_id": m.indicator,
+            "ags": ags,
+            "year": year,
+            "value": None,
+            "numerator": None,
+            "denominator": den,
+            "suppressed": flag == ".",
+            "flag": flag,
+        }
         if flag is None:
             if m.kind == "count":
                 row["value"] = num
@@ -290,8 +323,16 @@ def _copy_chunks(rows: list[dict]) -> Iterable[bytes]:
             return "t" if v else "f"
         return str(v)
 
-    cols = ("indicator_id", "ags", "year", "value", "numerator", "denominator", "suppressed",
-            "flag")  # fmt: skip
+    cols = (
+        "indicator_id",
+        "ags",
+        "year",
+        "value",
+        "numerator",
+        "denominator",
+        "suppressed",
+        "flag",
+    )
     buf: list[str] = []
     for r in rows:
         buf.append("\t".join(cell(r[c]) for c in cols))
@@ -340,13 +381,27 @@ def import_genesis(
         raise LoadError(problems)
     lines = [m for m in read_mapping(mapping) if all(c in tables for c in m.tables())]
     if not lines:
-        raise LoadError([Problem(str(paths[0]), None, None,
-                                 "Keine Kennzahl des Mappings lässt sich aus diesen Tabellen bilden")])  # fmt: skip
+        raise LoadError(
+            [
+                Problem(
+                    str(paths[0]),
+                    None,
+                    None,
+                    "Keine Kennzahl des Mappings lässt sich aus diesen Tabellen bilden",
+                )
+            ]
+        )
     indicators = set(conn.scalars(text("SELECT id FROM indicator")))
     unknown = [m for m in lines if m.indicator not in indicators]
     if unknown:
-        raise LoadError([Problem(str(mapping), m.line, "indicator",
-                                 f"Kennzahl {m.indicator!r} fehlt im Katalog") for m in unknown])  # fmt: skip
+        raise LoadError(
+            [
+                Problem(
+                    str(mapping), m.line, "indicator", f"Kennzahl {m.indicator!r} fehlt im Katalog"
+                )
+                for m in unknown
+            ]
+        )
 
     report = GenesisReport(tables=sorted(tables))
     areas = dict(conn.execute(text("SELECT ags, level FROM area")).all())
@@ -364,11 +419,18 @@ def import_genesis(
                 continue
             report.unmatched.append((t.file, c.ags, c.name))
     if report.unmatched and not allow_unmatched:
-        raise LoadError([
-            Problem(f, None, "Schlüssel", f"{ags} ({name}) passt zu keinem Gebiet der geladenen"
-                    " Grenzen (Gebietsstand); mit --allow-unmatched nur für Summen verwenden")
-            for f, ags, name in report.unmatched
-        ])  # fmt: skip
+        raise LoadError(
+            [
+                Problem(
+                    f,
+                    None,
+                    "Schlüssel",
+                    f"{ags} ({name}) passt zu keinem Gebiet der geladenen"
+                    " Grenzen (Gebietsstand); mit --allow-unmatched nur für Summen verwenden",
+                )
+                for f, ags, name in report.unmatched
+            ]
+        )
 
     sums: Sums = {}
     for t in tables.values():
@@ -398,9 +460,11 @@ def import_genesis(
         report.indicators.append(m.indicator)
 
     units = dict(conn.execute(text("SELECT id, unit FROM indicator")).all())
-    report.over_100 = [(r["indicator_id"], r["ags"], r["year"], r["value"]) for r in rows
-                       if units[r["indicator_id"]] == "%" and r["value"] is not None
-                       and not 0 <= r["value"] <= 100]  # fmt: skip
+    report.over_100 = [
+        (r["indicator_id"], r["ags"], r["year"], r["value"])
+        for r in rows
+        if units[r["indicator_id"]] == "%" and r["value"] is not None and not 0 <= r["value"] <= 100
+    ]
     release_id = create_release(conn, label, note=note or _note(tables))
     copy_values(conn, release_id, _copy_chunks(rows), columns=_COPY_COLUMNS, check_shares=False)
     conn.execute(
@@ -408,10 +472,17 @@ def import_genesis(
             "INSERT INTO release_source (release_id, indicator_id, tables, source, note)"
             " VALUES (:r, :i, :t, :s, :n)"
         ),
-        [{"r": release_id, "i": m.indicator, "t": ", ".join(m.tables()),
-          "s": f"{SOURCE}, Tabelle {', '.join(m.tables())}; {LICENCE}",
-          "n": "\n\n".join(f"{c}: {tables[c].footer}" for c in m.tables())} for m in lines],
-    )  # fmt: skip
+        [
+            {
+                "r": release_id,
+                "i": m.indicator,
+                "t": ", ".join(m.tables()),
+                "s": f"{SOURCE}, Tabelle {', '.join(m.tables())}; {LICENCE}",
+                "n": "\n\n".join(f"{c}: {tables[c].footer}" for c in m.tables()),
+            }
+            for m in lines
+        ],
+    )
     report.release_id, report.values = release_id, len(rows)
     return report
 

@@ -40,9 +40,16 @@ from indicators.units import UNITS
 MAX_BYTES = 20 * 1024 * 1024  # config IMPORT_MAX_BYTES; checked before a file is parsed
 LONG_COLUMNS = (*VALUE_COLUMNS, *OPTIONAL_VALUE_COLUMNS)
 # The office's German headings are accepted too.
-ALIASES = {"jahr": "year", "wert": "value", "indikator": "indicator", "kennzahl": "indicator",
-           "zähler": "numerator", "zaehler": "numerator", "nenner": "denominator",
-           "gemeindeschlüssel": "ags"}  # fmt: skip
+ALIASES = {
+    "jahr": "year",
+    "wert": "value",
+    "indikator": "indicator",
+    "kennzahl": "indicator",
+    "zähler": "numerator",
+    "zaehler": "numerator",
+    "nenner": "denominator",
+    "gemeindeschlüssel": "ags",
+}
 YEAR_COLUMN = re.compile(r"^(19|20)\d\d$")
 # A cell starting like this runs as a formula when a download is opened in a spreadsheet.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -91,8 +98,15 @@ def size_problems(path: Path, max_bytes: int) -> list[Problem]:
     size = path.stat().st_size
     if size > max_bytes:
         mb = f"{size / 1e6:.1f}".replace(".", ",")
-        return [Problem(str(path), None, None, f"Datei ist zu groß ({mb} MB)",
-                        expected=f"höchstens {max_bytes / 1e6:.0f} MB")]  # fmt: skip
+        return [
+            Problem(
+                str(path),
+                None,
+                None,
+                f"Datei ist zu groß ({mb} MB)",
+                expected=f"höchstens {max_bytes / 1e6:.0f} MB",
+            )
+        ]
     if size == 0:
         return [Problem(str(path), None, None, "Datei ist leer")]
     return []
@@ -125,10 +139,15 @@ def merged_header_problems(path: Path) -> list[Problem]:
                         buf = tail + chunk.decode("utf-8", "replace")
                         for ref in re.findall(r'<mergeCell ref="([A-Z]+1:[A-Z]+\d+)"', buf):
                             problems.append(
-                                Problem(str(path), 1, ref.split(":")[0][:-1],
-                                        f"verbundene Zellen in der Kopfzeile ({ref})", title,
-                                        "eine Spaltenüberschrift je Zelle, Verbund aufheben")
-                            )  # fmt: skip
+                                Problem(
+                                    str(path),
+                                    1,
+                                    ref.split(":")[0][:-1],
+                                    f"verbundene Zellen in der Kopfzeile ({ref})",
+                                    title,
+                                    "eine Spaltenüberschrift je Zelle, Verbund aufheben",
+                                )
+                            )
                         tail = buf[-200:]
     except (zipfile.BadZipFile, KeyError, OSError):
         return []  # read_xlsx reports an unreadable workbook with its own message
@@ -148,8 +167,17 @@ def read_tables(path: Path) -> list[Table]:
         names = wb.sheetnames
         wb.close()
     except Exception as exc:  # zip/xml errors: not a workbook
-        raise LoadError([Problem(str(path), None, None, f"keine lesbare XLSX-Datei: {exc}",
-                                 expected="Excel-Arbeitsmappe (.xlsx)")]) from exc  # fmt: skip
+        raise LoadError(
+            [
+                Problem(
+                    str(path),
+                    None,
+                    None,
+                    f"keine lesbare XLSX-Datei: {exc}",
+                    expected="Excel-Arbeitsmappe (.xlsx)",
+                )
+            ]
+        ) from exc
     tables, problems = [], []
     for name in names:
         try:
@@ -181,10 +209,18 @@ def shape_problems(table: Table) -> list[Problem]:
     if len(h) == 1:
         sep = next((s for s in ("\t", "|", " ") if s in h[0]), None)
         what = {"\t": "Tabulator", "|": "'|'", " ": "Leerzeichen"}.get(sep or "", "keines")
-        return [bad(None, f"Trennzeichen nicht erkannt (gefunden: {what}); nur eine Spalte",
-                    "',' oder ';' zwischen den Spalten")]  # fmt: skip
-    out = [bad(f"{i + 1}. Spalte", "Spaltenüberschrift ist leer", "ein Spaltenname")
-           for i, c in enumerate(h) if not c]  # fmt: skip
+        return [
+            bad(
+                None,
+                f"Trennzeichen nicht erkannt (gefunden: {what}); nur eine Spalte",
+                "',' oder ';' zwischen den Spalten",
+            )
+        ]
+    out = [
+        bad(f"{i + 1}. Spalte", "Spaltenüberschrift ist leer", "ein Spaltenname")
+        for i, c in enumerate(h)
+        if not c
+    ]
     out += [
         bad(c, "Spalte doppelt", "jede Spalte einmal")
         for c in sorted({c for c in h if c and h.count(c) > 1})
@@ -194,8 +230,9 @@ def shape_problems(table: Table) -> list[Problem]:
     else:
         allowed, form = ("ags", "indicator"), "Breitform: ags, indicator und je Jahr eine Spalte"
         if not any(YEAR_COLUMN.match(c) for c in h):
-            out.append(bad("year", "weder Spalte 'year' (Langform) noch Jahresspalten (Breitform)",
-                           form))  # fmt: skip
+            out.append(
+                bad("year", "weder Spalte 'year' (Langform) noch Jahresspalten (Breitform)", form)
+            )
     for c in h:
         if c and c not in allowed and not (allowed[0] == "ags" and YEAR_COLUMN.match(c)):
             out.append(bad(c, f"unerwartete Spalte {c!r}", form))
@@ -213,9 +250,16 @@ def formula_problems(table: Table) -> list[Problem]:
                 except NumberError:
                     pass  # number-like ("-1,234"): validate_values says what is wrong with it
                 except ValueError:
-                    out.append(Problem(table.file, n, col,
-                                       f"Text sieht aus wie eine Formel: {cell[:60]!r}",
-                                       table.sheet, "Text ohne führendes =, +, -, @"))  # fmt: skip
+                    out.append(
+                        Problem(
+                            table.file,
+                            n,
+                            col,
+                            f"Text sieht aus wie eine Formel: {cell[:60]!r}",
+                            table.sheet,
+                            "Text ohne führendes =, +, -, @",
+                        )
+                    )
     return out
 
 
@@ -236,9 +280,19 @@ def to_long(table: Table) -> Table:
             continue
         for y in years:
             if r.get(y, "") != "":  # an empty cell is a missing value, not a zero
-                rows.append((n, {"ags": r.get("ags", ""), "indicator": r.get("indicator", ""),
-                                 "year": y, "value": r[y], "__value_column__": y,
-                                 "__year_column__": y}))  # fmt: skip
+                rows.append(
+                    (
+                        n,
+                        {
+                            "ags": r.get("ags", ""),
+                            "indicator": r.get("indicator", ""),
+                            "year": y,
+                            "value": r[y],
+                            "__value_column__": y,
+                            "__year_column__": y,
+                        },
+                    )
+                )
     return Table(table.file, list(VALUE_COLUMNS), rows, table.sheet, table.decimal)
 
 
@@ -259,20 +313,35 @@ def year_problems(
 
     for (ind, ags), years in sorted(by_area.items()):
         if ind in first and min(years) < first[ind]:
-            out.append(at((ind, ags, min(years)), f"Jahr {min(years)} liegt vor dem ersten Jahr"
-                          f" des Indikators {ind} ({first[ind]})", f"ab {first[ind]}"))  # fmt: skip
+            out.append(
+                at(
+                    (ind, ags, min(years)),
+                    f"Jahr {min(years)} liegt vor dem ersten Jahr"
+                    f" des Indikators {ind} ({first[ind]})",
+                    f"ab {first[ind]}",
+                )
+            )
         missing = sorted(set(range(min(years), max(years) + 1)) - years)
         if missing:
             after = min(y for y in years if y > missing[0])
-            out.append(at((ind, ags, after), f"Jahreslücke bei {ind}/{ags}: "
-                          f"{', '.join(map(str, missing))} fehlt",
-                          "lückenlose Jahre (ein vollständiger Datenstand)"))  # fmt: skip
+            out.append(
+                at(
+                    (ind, ags, after),
+                    f"Jahreslücke bei {ind}/{ags}: {', '.join(map(str, missing))} fehlt",
+                    "lückenlose Jahre (ein vollständiger Datenstand)",
+                )
+            )
     for ind, years in sorted(by_ind.items()):
         missing = sorted(set(range(min(years), max(years) + 1)) - years)
         if missing:
             key = next(k for k in where if k[0] == ind and k[2] == min(years))
-            out.append(at(key, f"Jahreslücke bei {ind}: kein Wert für "
-                          f"{', '.join(map(str, missing))}", "lückenlose Jahre"))  # fmt: skip
+            out.append(
+                at(
+                    key,
+                    f"Jahreslücke bei {ind}: kein Wert für {', '.join(map(str, missing))}",
+                    "lückenlose Jahre",
+                )
+            )
     return out
 
 
@@ -312,8 +381,16 @@ def validate_release(
             v.problems.extend(found)
             for n, r in t.rows:
                 if r.get("unit") and r["unit"] not in UNITS:
-                    v.problems.append(Problem(t.file, n, "unit", f"unbekannte Einheit {r['unit']!r}",
-                                              t.sheet, ", ".join(UNITS)))  # fmt: skip
+                    v.problems.append(
+                        Problem(
+                            t.file,
+                            n,
+                            "unit",
+                            f"unbekannte Einheit {r['unit']!r}",
+                            t.sheet,
+                            ", ".join(UNITS),
+                        )
+                    )
             v.catalogue.extend(rows)
             # From the raw rows: a faulty catalogue must not turn every value into a second error.
             extra_units |= {r["id"]: r.get("unit", "") for _, r in t.rows if r.get("id")}
@@ -340,18 +417,33 @@ def validate_release(
                 here = where[(r["indicator_id"], r["ags"], r["year"])]
                 if key in seen:  # the same value in two files or sheets of one release
                     other = seen[key]
-                    v.problems.append(Problem(here.file, here.row, "indicator",
-                        f"doppelt: {'/'.join(map(str, key))} auch in {other.file}"
-                        + (f", Blatt {other.sheet}" if other.sheet else "") + f", Zeile {other.row}",
-                        here.sheet, "jeder Wert nur einmal"))  # fmt: skip
+                    v.problems.append(
+                        Problem(
+                            here.file,
+                            here.row,
+                            "indicator",
+                            f"doppelt: {'/'.join(map(str, key))} auch in {other.file}"
+                            + (f", Blatt {other.sheet}" if other.sheet else "")
+                            + f", Zeile {other.row}",
+                            here.sheet,
+                            "jeder Wert nur einmal",
+                        )
+                    )
                     continue
                 seen[key] = here
                 v.rows.append(r)
     if not v.problems:
         v.problems.extend(year_problems(v.rows, seen, first))
     if not v.problems and not v.rows:
-        v.problems.append(Problem(v.files[0] if v.files else "", None, None, "keine Werte in der Datei",
-                                  expected="mindestens eine Zeile mit einem Wert"))  # fmt: skip
+        v.problems.append(
+            Problem(
+                v.files[0] if v.files else "",
+                None,
+                None,
+                "keine Werte in der Datei",
+                expected="mindestens eine Zeile mit einem Wert",
+            )
+        )
     v.problems = [with_expected(p) for p in v.problems]
     return v
 
@@ -375,8 +467,17 @@ def import_release(
     indicators new to the catalogue are inserted now, because the draft's values refer to them.
     """
     if conn.scalar(text("SELECT 1 FROM release WHERE label = :l"), {"l": label}):
-        raise LoadError([Problem(label, None, None, f"Release {label!r} existiert bereits",
-                                 expected="ein neues Label")])  # fmt: skip
+        raise LoadError(
+            [
+                Problem(
+                    label,
+                    None,
+                    None,
+                    f"Release {label!r} existiert bereits",
+                    expected="ein neues Label",
+                )
+            ]
+        )
     v = validate_release(conn, paths, catalogue, max_bytes)
     if v.problems:
         raise LoadError(v.problems)
@@ -419,8 +520,12 @@ def report_csv(problems: Iterable[Problem]) -> str:
 def write_report(problems: list[Problem], path: Path, files: list[str] | None = None) -> None:
     """Write the report as .json (with a summary) or otherwise as CSV."""
     if path.suffix.lower() == ".json":
-        doc = {"ok": not problems, "files": files or [], "count": len(problems),
-               "problems": [p.as_dict() for p in problems]}  # fmt: skip
+        doc = {
+            "ok": not problems,
+            "files": files or [],
+            "count": len(problems),
+            "problems": [p.as_dict() for p in problems],
+        }
         path.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     else:
         path.write_text(report_csv(problems), encoding="utf-8-sig")

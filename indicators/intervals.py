@@ -76,12 +76,20 @@ def area_intervals(
                 ci, reason = None, "missing"
             else:
                 ci, reason = interval_of(r["numerator"], r["denominator"], ind["unit"])
-            out.append(AreaInterval(
-                ags=r["ags"], name=r["name"], level=level,
-                value=None if r["suppressed"] else r["value"], suppressed=bool(r["suppressed"]),
-                interval=ci, reason=reason, flag=r["flag"], synthetic=r["synthetic"],
-                release_label=r["release_label"],
-            ))  # fmt: skip
+            out.append(
+                AreaInterval(
+                    ags=r["ags"],
+                    name=r["name"],
+                    level=level,
+                    value=None if r["suppressed"] else r["value"],
+                    suppressed=bool(r["suppressed"]),
+                    interval=ci,
+                    reason=reason,
+                    flag=r["flag"],
+                    synthetic=r["synthetic"],
+                    release_label=r["release_label"],
+                )
+            )
     return out
 
 

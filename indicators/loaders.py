@@ -14,9 +14,20 @@ from indicators.units import COUNT_UNITS, PROPORTION_UNITS
 
 TOPIC_COLUMNS = ("id", "name_de", "name_en", "sort")
 CATALOGUE_COLUMNS = (
-    "id", "topic", "name_de", "name_en", "unit", "decimals", "polarity", "first_year",
-    "definition_de", "definition_en", "source", "numerator_de", "denominator_de",
-)  # fmt: skip
+    "id",
+    "topic",
+    "name_de",
+    "name_en",
+    "unit",
+    "decimals",
+    "polarity",
+    "first_year",
+    "definition_de",
+    "definition_en",
+    "source",
+    "numerator_de",
+    "denominator_de",
+)
 VALUE_COLUMNS = ("ags", "indicator", "year", "value")
 OPTIONAL_VALUE_COLUMNS = ("numerator", "denominator")
 YEAR_MIN, YEAR_MAX = 1990, 2100
@@ -215,9 +226,15 @@ def validate_values(
         problems.extend(row_problems)
         if not row_problems:
             clean.append(
-                {"indicator_id": ind, "ags": ags, "year": year, "value": v,
-                 "numerator": num, "denominator": den}
-            )  # fmt: skip
+                {
+                    "indicator_id": ind,
+                    "ags": ags,
+                    "year": year,
+                    "value": v,
+                    "numerator": num,
+                    "denominator": den,
+                }
+            )
     return clean, problems
 
 

@@ -83,8 +83,9 @@ class MapModel:
 
 def verdict_order(polarity: str) -> list[str]:
     """Legend order of the verdicts against the Region."""
-    first = ["higher", "similar", "lower"] if polarity == "neutral" else ["better", "similar",
-                                                                           "worse"]  # fmt: skip
+    first = (
+        ["higher", "similar", "lower"] if polarity == "neutral" else ["better", "similar", "worse"]
+    )
     return [*first, "not_assessable"]
 
 
@@ -112,9 +113,13 @@ def map_model(
         drawn = "sequenziell"  # nothing to diverge around
     basis = kommune_values_all_years(conn, indicator["id"], release_id) if fixed_classes else None
     classes = classify.classify(
-        values, method, "sequenziell" if drawn == "vergleich" else drawn,
-        indicator["polarity"], region_value, basis=basis,
-    )  # fmt: skip
+        values,
+        method,
+        "sequenziell" if drawn == "vergleich" else drawn,
+        indicator["polarity"],
+        region_value,
+        basis=basis,
+    )
     ranks = rank_values(values, indicator["polarity"])
     judged: list[dict | None] = [None] * len(source_rows)
     if drawn == "vergleich":
@@ -125,33 +130,51 @@ def map_model(
         verdict = judged[i]["verdict"] if judged[i] else None
         rows.append(
             MapRow(
-                ags=r["ags"], name=r["name"], value=values[i], suppressed=bool(r["suppressed"]),
-                flag=r.get("flag"), synthetic=r.get("synthetic"),
-                release_label=r.get("release_label"), rank=ranks[i],
+                ags=r["ags"],
+                name=r["name"],
+                value=values[i],
+                suppressed=bool(r["suppressed"]),
+                flag=r.get("flag"),
+                synthetic=r.get("synthetic"),
+                release_label=r.get("release_label"),
+                rank=ranks[i],
                 class_index=classes.assignment[i],
                 color=classify.VERDICT_COLOURS[verdict] if verdict else classes.color_of(i),
-                verdict=verdict, benchmark=judged[i],
+                verdict=verdict,
+                benchmark=judged[i],
             )
-        )  # fmt: skip
+        )
     # Real beats synthetic per cell: say per map which it is, and per row when both appear.
     shown = [r for r in [*source_rows, region or {}] if r.get("release_label")]
     synthetic = any(r["synthetic"] for r in shown)
     verdicts = (
-        tuple(VerdictClass(v, classify.VERDICT_COLOURS[v], sum(1 for r in rows if r.verdict == v))
-              for v in verdict_order(indicator["polarity"]))
-        if drawn == "vergleich" else ()
-    )  # fmt: skip
+        tuple(
+            VerdictClass(v, classify.VERDICT_COLOURS[v], sum(1 for r in rows if r.verdict == v))
+            for v in verdict_order(indicator["polarity"])
+        )
+        if drawn == "vergleich"
+        else ()
+    )
     return MapModel(
-        indicator_id=indicator["id"], year=year, method=method, scheme=drawn, rows=tuple(rows),
-        classes=tuple(LegendClass(lo, hi, c, n) for (lo, hi), c, n in
-                      zip(classes.bounds, classes.colors, classes.counts, strict=True)),
+        indicator_id=indicator["id"],
+        year=year,
+        method=method,
+        scheme=drawn,
+        rows=tuple(rows),
+        classes=tuple(
+            LegendClass(lo, hi, c, n)
+            for (lo, hi), c, n in zip(classes.bounds, classes.colors, classes.counts, strict=True)
+        ),
         verdicts=verdicts,
         no_data_count=sum(1 for a in classes.assignment if a is None),
-        region_value=region_value, region_suppressed=bool(region and region["suppressed"]),
-        center=classes.center, fixed_classes=fixed_classes, synthetic=synthetic,
+        region_value=region_value,
+        region_suppressed=bool(region and region["suppressed"]),
+        center=classes.center,
+        fixed_classes=fixed_classes,
+        synthetic=synthetic,
         mixed=synthetic and any(r["synthetic"] is False for r in shown),
         release_labels=frozenset(r["release_label"] for r in shown),
-    )  # fmt: skip
+    )
 
 
 # --- change between two years ---------------------------------------------------------------
@@ -237,29 +260,48 @@ def change_model(
 
     rows = tuple(
         ChangeRow(
-            ags=f["ags"], name=f["name"], value_from=_shown(f), value_to=_shown(t),
-            change=changes[i], synthetic=synthetic_of(f, t), rank=ranks[i],
-            class_index=classes.assignment[i], color=classes.color_of(i),
+            ags=f["ags"],
+            name=f["name"],
+            value_from=_shown(f),
+            value_to=_shown(t),
+            change=changes[i],
+            synthetic=synthetic_of(f, t),
+            rank=ranks[i],
+            class_index=classes.assignment[i],
+            color=classes.color_of(i),
         )
         for i, (f, t) in enumerate(pairs)
-    )  # fmt: skip
+    )
     region = None
     if a["region"] is not None or b["region"] is not None:
         ra, rb = a["region"], b["region"]
         base = ra or rb
         region = ChangeRow(
-            ags=base["ags"], name=base["name"], value_from=_shown(ra), value_to=_shown(rb),
-            change=_change(kind, _shown(ra), _shown(rb)), synthetic=synthetic_of(ra, rb),
-            rank=None, class_index=None, color=classify.NO_DATA_COLOR,
-        )  # fmt: skip
+            ags=base["ags"],
+            name=base["name"],
+            value_from=_shown(ra),
+            value_to=_shown(rb),
+            change=_change(kind, _shown(ra), _shown(rb)),
+            synthetic=synthetic_of(ra, rb),
+            rank=None,
+            class_index=None,
+            color=classify.NO_DATA_COLOR,
+        )
     shown = [r for d in (a, b) for r in [*d["values"], d["region"] or {}] if r.get("release_label")]
     synthetic = any(r["synthetic"] for r in shown)
     return ChangeModel(
-        indicator_id=indicator["id"], year_from=year_from, year_to=year_to, kind=kind, rows=rows,
+        indicator_id=indicator["id"],
+        year_from=year_from,
+        year_to=year_to,
+        kind=kind,
+        rows=rows,
         region=region,
-        classes=tuple(LegendClass(lo, hi, c, n) for (lo, hi), c, n in
-                      zip(classes.bounds, classes.colors, classes.counts, strict=True)),
+        classes=tuple(
+            LegendClass(lo, hi, c, n)
+            for (lo, hi), c, n in zip(classes.bounds, classes.colors, classes.counts, strict=True)
+        ),
         no_data_count=sum(1 for x in classes.assignment if x is None),
-        synthetic=synthetic, mixed=synthetic and any(r["synthetic"] is False for r in shown),
+        synthetic=synthetic,
+        mixed=synthetic and any(r["synthetic"] is False for r in shown),
         release_labels=frozenset(r["release_label"] for r in shown),
-    )  # fmt: skip
+    )

@@ -45,8 +45,13 @@ def map_context(
     indicator = get_indicator(conn, indicator_id)
     release = release_for(conn, indicator_id, release_id, home=True) if indicator else None
     years = years_available(conn, indicator_id, release["id"]) if release else []
-    return {"topics": topics, "indicator": indicator, "release": release, "years": years,
-            "default_year": default_year(conn, indicator_id, release["id"]) if years else None}  # fmt: skip
+    return {
+        "topics": topics,
+        "indicator": indicator,
+        "release": release,
+        "years": years,
+        "default_year": default_year(conn, indicator_id, release["id"]) if years else None,
+    }
 
 
 def map_geometry(conn: Connection) -> dict:

@@ -43,8 +43,10 @@ def similar_kommunen(conn: Connection, k: int = K) -> dict:
     ids = [v for v, _ in VARIABLES]
     rows = conn.execute(text(_SQL), {"ids": ids}).all()
     used = [(v, log) for v, log in VARIABLES if any(r.indicator_id == v for r in rows)]
-    meta = {r.indicator_id: {"id": r.indicator_id, "year": r.year, "release": r.release_label}
-            for r in rows}  # fmt: skip
+    meta = {
+        r.indicator_id: {"id": r.indicator_id, "year": r.year, "release": r.release_label}
+        for r in rows
+    }
     variables = [{**meta[v], "log": log} for v, log in used]
     names = dict(conn.execute(text("SELECT ags, name FROM area WHERE level = 'kommune'")).all())
     if len(used) < 2:  # one variable is a ranking, not a structure
@@ -52,8 +54,9 @@ def similar_kommunen(conn: Connection, k: int = K) -> dict:
     table: dict[str, dict[str, float]] = {}
     for r in rows:
         table.setdefault(r.ags, {})[r.indicator_id] = r.value
-    z = standardise({a: [vals[v] for v, _ in used] for a, vals in table.items()},
-                    log=[log for _, log in used])  # fmt: skip
+    z = standardise(
+        {a: [vals[v] for v, _ in used] for a, vals in table.items()}, log=[log for _, log in used]
+    )
     nn = nearest(z, k)
     return {
         "variables": variables,

@@ -109,11 +109,16 @@ def _figures_sql(where: str) -> str:
 def _figures(row, rel: dict | None) -> dict:
     pop, km2 = row.population, row.area_km2
     return {
-        "ags": row.ags, "name": row.name, "kind": row.kind, "level": row.level,
-        "population": pop, "population_year": row.year,
-        "population_release": rel["label"] if rel else None, "area_km2": km2,
+        "ags": row.ags,
+        "name": row.name,
+        "kind": row.kind,
+        "level": row.level,
+        "population": pop,
+        "population_year": row.year,
+        "population_release": rel["label"] if rel else None,
+        "area_km2": km2,
         "density": pop / km2 if pop is not None and km2 else None,
-    }  # fmt: skip
+    }
 
 
 def header_figures(conn: Connection, ags: str) -> dict:
@@ -158,9 +163,8 @@ def _collect(
     out: dict[str, dict] = {}
     rows = conn.execute(
         text(_VALUES_SQL.format(source=value_source(release_id))),
-        {"areas": areas, "all_areas": sorted(set(areas) | set(peers)), "peers": peers,
-         "own": own},
-    )  # fmt: skip
+        {"areas": areas, "all_areas": sorted(set(areas) | set(peers)), "peers": peers, "own": own},
+    )
     peer_values: dict[str, dict[str, float]] = {}
     polarity: dict[str, str] = {}
     for r in rows:
@@ -203,8 +207,13 @@ def _collect(
                 ind["release"] = {"id": r.release_id, "label": r.label, "synthetic": r.synthetic}
     for ind_id, ind in out.items():  # ranks among the peers in the headline year
         vals = peer_values.get(ind_id, {})
-        ranks = dict(zip(vals, rank_values(list(vals.values()), polarity.get(ind_id, "neutral"),
-                                           len(peers)), strict=True))  # fmt: skip
+        ranks = dict(
+            zip(
+                vals,
+                rank_values(list(vals.values()), polarity.get(ind_id, "neutral"), len(peers)),
+                strict=True,
+            )
+        )
         for a, d in ind["areas"].items():
             d["rank"] = ranks.get(a)
             d["ranked_of"] = len(vals) if d["rank"] is not None else None
@@ -224,9 +233,14 @@ def _by_topic(conn: Connection, data: dict[str, dict], build) -> list[dict]:
 def _years(data: dict[str, dict], areas: list[str] | None = None) -> list[int]:
     """Every year with a value of the given areas (default: all asked-for areas)."""
     return sorted(
-        {y for d in data.values() for a, s in d["areas"].items() if areas is None or a in areas
-         for y, _ in s["series"]}
-    )  # fmt: skip
+        {
+            y
+            for d in data.values()
+            for a, s in d["areas"].items()
+            if areas is None or a in areas
+            for y, _ in s["series"]
+        }
+    )
 
 
 def profile(
@@ -242,8 +256,11 @@ def profile(
     land = ags[:2]
     areas = [ags] + ([REGION_AGS] if ags != REGION_AGS else []) + [land, BUND_AGS]
     data = _collect(conn, areas, release_id, own=[ags])
-    names = dict(conn.execute(text("SELECT ags, name FROM area WHERE ags = ANY(:a)"),
-                              {"a": [land, BUND_AGS]}).all())  # fmt: skip
+    names = dict(
+        conn.execute(
+            text("SELECT ags, name FROM area WHERE ags = ANY(:a)"), {"a": [land, BUND_AGS]}
+        ).all()
+    )
     years = _years(data, [ags, REGION_AGS])
     if not years:
         raise InvalidChoice("release", _("Dieser Datenstand enthält keine Werte."))
@@ -280,20 +297,33 @@ def profile(
         points, pct = change(by_year.get(year_from), by_year.get(year_to))
         diff = own["value"] - reg["value"] if None not in (own["value"], reg["value"]) else None
         return {
-            "indicator": ind, "release": d["release"], "year": d["year"],
-            "value": own["value"], "region": reg["value"], "diff": diff,
-            "suppressed": own["suppressed"], "region_suppressed": reg["suppressed"],
-            "rank": own["rank"], "ranked_of": own["ranked_of"],
-            "series": own["series"], "region_series": reg["series"],
-            "from_value": by_year.get(year_from), "to_value": by_year.get(year_to),
-            "change_points": points, "change_percent": pct,
+            "indicator": ind,
+            "release": d["release"],
+            "year": d["year"],
+            "value": own["value"],
+            "region": reg["value"],
+            "diff": diff,
+            "suppressed": own["suppressed"],
+            "region_suppressed": reg["suppressed"],
+            "rank": own["rank"],
+            "ranked_of": own["ranked_of"],
+            "series": own["series"],
+            "region_series": reg["series"],
+            "from_value": by_year.get(year_from),
+            "to_value": by_year.get(year_to),
+            "change_points": points,
+            "change_percent": pct,
             "benchmark": b["benchmark"] if b and b["year"] == d["year"] else None,
-            "land": la["value"], "land_suppressed": la["suppressed"],
-            "bund": bu["value"], "bund_suppressed": bu["suppressed"],
-            "flag": own["flag"], "synthetic": own["synthetic"], "source": own["release"],
+            "land": la["value"],
+            "land_suppressed": la["suppressed"],
+            "bund": bu["value"],
+            "bund_suppressed": bu["suppressed"],
+            "flag": own["flag"],
+            "synthetic": own["synthetic"],
+            "source": own["release"],
             "provenance": sources.get(ind["id"], {}).get(own["release"]),
             "mixed": d["synthetic_any"] and d["real_any"],
-        }  # fmt: skip
+        }
 
     topics = _by_topic(conn, data, build)
     return {
@@ -332,15 +362,23 @@ def compare(conn: Connection, ags_a: str, ags_b: str, release_id: int | None = N
             a_higher = diff > 0
             better = "a" if a_higher == (ind["polarity"] == "higher_better") else "b"
         return {
-            "indicator": ind, "release": d["release"], "year": d["year"],
-            "a": va["value"], "b": vb["value"], "region": vr["value"], "diff": diff,
-            "a_suppressed": va["suppressed"], "b_suppressed": vb["suppressed"],
+            "indicator": ind,
+            "release": d["release"],
+            "year": d["year"],
+            "a": va["value"],
+            "b": vb["value"],
+            "region": vr["value"],
+            "diff": diff,
+            "a_suppressed": va["suppressed"],
+            "b_suppressed": vb["suppressed"],
             "region_suppressed": vr["suppressed"],
-            "rank_a": va["rank"], "rank_b": vb["rank"], "ranked_of": va["ranked_of"] or vb["ranked_of"],
+            "rank_a": va["rank"],
+            "rank_b": vb["rank"],
+            "ranked_of": va["ranked_of"] or vb["ranked_of"],
             "better": better,
             "series": {"a": va["series"], "b": vb["series"], "region": vr["series"]},
             "years": sorted({y for x in (va, vb, vr) for y, _ in x["series"]}),
-        }  # fmt: skip
+        }
 
     return {
         "a": a,
@@ -401,10 +439,17 @@ def time_series(
         if mode == "index":
             base = pts[0][1]
             pts = [(y, v / base * 100 if base and v is not None else None) for y, v in pts]
-        lines.append({"ags": a, "name": areas[a]["name"], "points": pts,
-                      "withheld": {y for g, y in secret if g == a},
-                      "synthetic_years": {y for (g, y), x in sources.items()
-                                          if g == a and x["synthetic"]}})  # fmt: skip
+        lines.append(
+            {
+                "ags": a,
+                "name": areas[a]["name"],
+                "points": pts,
+                "withheld": {y for g, y in secret if g == a},
+                "synthetic_years": {
+                    y for (g, y), x in sources.items() if g == a and x["synthetic"]
+                },
+            }
+        )
     return {
         "indicator": ind,
         "release": rel,

@@ -81,8 +81,12 @@ def release_for(
     if release_id is not None:
         rel = get_release(conn, release_id)
         if rel is not None:
-            rel = {**rel, "real": not rel["synthetic"], "releases": [rel["label"]],
-                   "ids": [rel["id"]]}  # fmt: skip
+            rel = {
+                **rel,
+                "real": not rel["synthetic"],
+                "releases": [rel["label"]],
+                "ids": [rel["id"]],
+            }
         return rel
     rows = conn.execute(
         text(

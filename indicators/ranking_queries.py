@@ -55,22 +55,26 @@ def ranking(
         raise RankingChoiceError("jahr", years)
     areas = area_intervals(conn, indicator_id, year, rid)
     labels = {a.release_label for a in areas if a.release_label}
-    provenance = [src | {"release": lab} for lab, src in
-                  indicator_sources(conn, [indicator_id]).get(indicator_id, {}).items()
-                  if lab in labels]  # fmt: skip
+    provenance = [
+        src | {"release": lab}
+        for lab, src in indicator_sources(conn, [indicator_id]).get(indicator_id, {}).items()
+        if lab in labels
+    ]
     return build_ranking(ind, year, years, areas, release, order, provenance)
 
 
 def kommune_years(conn: Connection, indicator_id: str, release_id: int | None) -> list[int]:
     """Years in which at least one Kommune has a value (a Kreis-only year ranks nobody)."""
-    return list(conn.scalars(
-        text(
-            f"SELECT DISTINCT v.year FROM {value_source(release_id)} v"
-            " JOIN area a ON a.ags = v.ags AND a.level = 'kommune'"
-            " WHERE v.indicator_id = :i ORDER BY v.year"
-        ),
-        {"i": indicator_id},
-    ))  # fmt: skip
+    return list(
+        conn.scalars(
+            text(
+                f"SELECT DISTINCT v.year FROM {value_source(release_id)} v"
+                " JOIN area a ON a.ags = v.ags AND a.level = 'kommune'"
+                " WHERE v.indicator_id = :i ORDER BY v.year"
+            ),
+            {"i": indicator_id},
+        )
+    )
 
 
 def kommunen_spreads(

@@ -83,7 +83,7 @@ def suppression_plan(conn: Connection, release_id: int, threshold: int) -> list[
         text(
             f"SELECT s.*, a.name FROM ({SUPPRESSION_SQL}) s JOIN area a USING (ags)"
             " ORDER BY s.indicator_id, s.year, s.ags"
-        ),  # fmt: skip
+        ),
         {"r": release_id, "t": threshold},
     )
     return [dict(r._mapping) for r in rows]
@@ -130,8 +130,12 @@ def publish(conn: Connection, label: str, threshold: int, by: str | None = None)
         ),
         {"id": rel["id"], "by": by},
     )
-    return {"id": rel["id"], "label": label, "withheld": withheld,
-            "catalogue": len(rel["catalogue"] or [])}  # fmt: skip
+    return {
+        "id": rel["id"],
+        "label": label,
+        "withheld": withheld,
+        "catalogue": len(rel["catalogue"] or []),
+    }
 
 
 def rollback(conn: Connection, label: str | None = None, force: bool = False) -> dict:
@@ -144,7 +148,7 @@ def rollback(conn: Connection, label: str | None = None, force: bool = False) ->
             text(
                 "SELECT label FROM release WHERE status = 'published'"
                 " ORDER BY published_at DESC, id DESC LIMIT 1"
-            )  # fmt: skip
+            )
         )
         if label is None:
             raise ReleaseError("release", _("Es gibt keinen veröffentlichten Release."), status=404)
@@ -276,8 +280,12 @@ def diff(conn: Connection, a_id: int, b_id: int) -> dict:
         old, new = r["old_value"], r["new_value"]
         r["delta"] = new - old if old is not None and new is not None else None
     counts = {k: sum(1 for r in rows if r["change"] == k) for k in ("geändert", "neu", "entfallen")}
-    return {"a": get_release(conn, a_id), "b": get_release(conn, b_id), "rows": rows,
-            "counts": counts}  # fmt: skip
+    return {
+        "a": get_release(conn, a_id),
+        "b": get_release(conn, b_id),
+        "rows": rows,
+        "counts": counts,
+    }
 
 
 def cell_text(value: float | None, suppressed: bool | None) -> str:
@@ -293,14 +301,35 @@ def diff_csv(d: dict) -> str:
     w = csv.writer(buf)
     # Synthetic values say so in every row (a download travels without the page around it).
     note = ["Beispieldaten (synthetisch)"] if d["a"]["synthetic"] or d["b"]["synthetic"] else []
-    w.writerow(["indicator", "indicator_name", "ags", "area", "year", "change",
-                f"value_{d['a']['label']}", f"value_{d['b']['label']}", "difference"]
-               + (["hinweis"] if note else []))  # fmt: skip
+    w.writerow(
+        [
+            "indicator",
+            "indicator_name",
+            "ags",
+            "area",
+            "year",
+            "change",
+            f"value_{d['a']['label']}",
+            f"value_{d['b']['label']}",
+            "difference",
+        ]
+        + (["hinweis"] if note else [])
+    )
     for r in d["rows"]:
-        w.writerow([r["indicator_id"], r["indicator_name"], r["ags"], r["area_name"], r["year"],
-                    r["change"], cell_text(r["old_value"], r["old_suppressed"]),
-                    cell_text(r["new_value"], r["new_suppressed"]),
-                    "" if r["delta"] is None else repr(round(r["delta"], 6))] + note)  # fmt: skip
+        w.writerow(
+            [
+                r["indicator_id"],
+                r["indicator_name"],
+                r["ags"],
+                r["area_name"],
+                r["year"],
+                r["change"],
+                cell_text(r["old_value"], r["old_suppressed"]),
+                cell_text(r["new_value"], r["new_suppressed"]),
+                "" if r["delta"] is None else repr(round(r["delta"], 6)),
+            ]
+            + note
+        )
     return buf.getvalue()
 
 
@@ -329,8 +358,21 @@ def draft_preview(
         values = values_for_year(conn, chosen["id"], year, release_id, "region")
         values += values_for_year(conn, chosen["id"], year, release_id, "kommune")
     plan = suppression_plan(conn, release_id, threshold) if chosen else []
-    others = [dict(r._mapping) for r in conn.execute(
-        text("SELECT id, label, status FROM release WHERE id <> :r"
-             " ORDER BY published_at DESC NULLS LAST, id DESC"), {"r": release_id})]  # fmt: skip
-    return {"indicators": indicators, "indicator": chosen, "year": year, "values": values,
-            "plan": plan, "others": others}  # fmt: skip
+    others = [
+        dict(r._mapping)
+        for r in conn.execute(
+            text(
+                "SELECT id, label, status FROM release WHERE id <> :r"
+                " ORDER BY published_at DESC NULLS LAST, id DESC"
+            ),
+            {"r": release_id},
+        )
+    ]
+    return {
+        "indicators": indicators,
+        "indicator": chosen,
+        "year": year,
+        "values": values,
+        "plan": plan,
+        "others": others,
+    }

@@ -164,8 +164,13 @@ def _point(r) -> ScatterPoint:
             flag=getattr(r, f"{prefix}_flag"),
         )
 
-    pop = Cell(value=r.pop, synthetic=r.pop_synthetic, release=r.pop_release, year=r.pop_year,
-               indicator=r.pop_indicator)  # fmt: skip
+    pop = Cell(
+        value=r.pop,
+        synthetic=r.pop_synthetic,
+        release=r.pop_release,
+        year=r.pop_year,
+        indicator=r.pop_indicator,
+    )
     return ScatterPoint(r.ags, r.name, r.level, cell("x"), cell("y"), pop)
 
 
@@ -180,8 +185,11 @@ def check_pair(conn: Connection, x_id: str, y_id: str) -> tuple[dict, dict]:
     if x_id == y_id:
         raise InvalidChoice(
             "same",
-            _("x und y sind dieselbe Kennzahl („%(name)s“): bitte zwei verschiedene Kennzahlen wählen.", name=x["name_de"]),
-        )  # fmt: skip
+            _(
+                "x und y sind dieselbe Kennzahl („%(name)s“): bitte zwei verschiedene Kennzahlen wählen.",
+                name=x["name_de"],
+            ),
+        )
     return x, y
 
 
@@ -203,16 +211,27 @@ def scatter(
     if not years:
         raise InvalidChoice(
             "pair",
-            _("„%(x)s“ und „%(y)s“ haben kein gemeinsames Jahr mit Werten für mindestens %(n)s Kommunen.", x=x["name_de"], y=y["name_de"], n=MIN_POINTS),
-        )  # fmt: skip
+            _(
+                "„%(x)s“ und „%(y)s“ haben kein gemeinsames Jahr mit Werten für mindestens %(n)s Kommunen.",
+                x=x["name_de"],
+                y=y["name_de"],
+                n=MIN_POINTS,
+            ),
+        )
     if year is None:
         year = _pair_default_year(conn, x_id, y_id, years)
     elif year not in years:
         raise InvalidChoice(
             "jahr",
-            _("Für „%(x)s“ und „%(y)s“ gibt es im Jahr %(j)s keine gemeinsamen Werte. Gemeinsame Jahre: %(years)s.", x=x["name_de"], y=y["name_de"], j=year, years=", ".join(map(str, years))),
+            _(
+                "Für „%(x)s“ und „%(y)s“ gibt es im Jahr %(j)s keine gemeinsamen Werte. Gemeinsame Jahre: %(years)s.",
+                x=x["name_de"],
+                y=y["name_de"],
+                j=year,
+                years=", ".join(map(str, years)),
+            ),
             years,
-        )  # fmt: skip
+        )
     rows = conn.execute(
         text(_POINTS_SQL),
         {"x": x_id, "y": y_id, "year": year, "pop": list(POPULATION_INDICATORS)},
@@ -221,8 +240,9 @@ def scatter(
     region = next((_point(r) for r in rows if r.level == "region"), None)
     drawn = [p for p in points if p.complete]
     regression = least_squares([p.x.value for p in drawn], [p.y.value for p in drawn])
-    result = Scatter(x=x, y=y, year=year, years=years, points=points, region=region,
-                     regression=regression)  # fmt: skip
+    result = Scatter(
+        x=x, y=y, year=year, years=years, points=points, region=region, regression=regression
+    )
     # Per indicator only the releases its shown values come from (a table code is named only
     # where a value of that table is on the page).
     used: dict[str, set[str]] = {x_id: set(), y_id: set()}
@@ -233,8 +253,11 @@ def scatter(
             used.setdefault(p.population.indicator, set()).add(p.population.release)
     sources = indicator_sources(conn, list(used))
     result.provenance = {
-        ind: [src | {"release": label} for label, src in sources.get(ind, {}).items()
-              if label in labels]
+        ind: [
+            src | {"release": label}
+            for label, src in sources.get(ind, {}).items()
+            if label in labels
+        ]
         for ind, labels in used.items()
-    }  # fmt: skip
+    }
     return result

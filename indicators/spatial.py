@@ -19,8 +19,11 @@ CLUSTERS = ("HH", "LL", "HL", "LH", "ns")
 
 def weights_from_neighbours(neighbours: Mapping[str, Sequence[str]]) -> W:
     """A libpysal W (binary) from an id → neighbour ids mapping, ids kept in the given order."""
-    return W({k: list(v) for k, v in neighbours.items()}, id_order=list(neighbours),
-             silence_warnings=True)  # fmt: skip
+    return W(
+        {k: list(v) for k, v in neighbours.items()},
+        id_order=list(neighbours),
+        silence_warnings=True,
+    )
 
 
 def moran(y: Sequence[float], w: W, permutations: int = PERMUTATIONS, seed: int = SEED) -> dict:
@@ -31,8 +34,14 @@ def moran(y: Sequence[float], w: W, permutations: int = PERMUTATIONS, seed: int 
         m = Moran(np.asarray(y, dtype=float), w, transformation="r", permutations=permutations)
     finally:
         np.random.set_state(state)
-    return {"I": float(m.I), "EI": float(m.EI), "p_sim": float(m.p_sim), "z_sim": float(m.z_sim),
-            "p_norm": float(m.p_norm), "permutations": permutations}  # fmt: skip
+    return {
+        "I": float(m.I),
+        "EI": float(m.EI),
+        "p_sim": float(m.p_sim),
+        "z_sim": float(m.z_sim),
+        "p_norm": float(m.p_norm),
+        "permutations": permutations,
+    }
 
 
 def lisa(
@@ -55,8 +64,17 @@ def lisa(
     for k, ags in enumerate(ids):
         quad = QUADRANTS[int(local.q[k])]
         p = float(local.p_sim[k])
-        areas[ags] = {"Ii": float(local.Is[k]), "quadrant": quad, "p_sim": p,
-                      "cluster": quad if p <= alpha else "ns"}  # fmt: skip
+        areas[ags] = {
+            "Ii": float(local.Is[k]),
+            "quadrant": quad,
+            "p_sim": p,
+            "cluster": quad if p <= alpha else "ns",
+        }
     counts = {c: sum(1 for a in areas.values() if a["cluster"] == c) for c in CLUSTERS}
-    return {"global": moran(y, w, permutations, seed), "areas": areas, "counts": counts,
-            "alpha": alpha, "n": len(ids)}  # fmt: skip
+    return {
+        "global": moran(y, w, permutations, seed),
+        "areas": areas,
+        "counts": counts,
+        "alpha": alpha,
+        "n": len(ids),
+    }

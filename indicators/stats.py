@@ -184,8 +184,7 @@ def spread(values: Sequence[float], weights: Sequence[float] | None = None) -> S
     if w is not None:
         mw = base["weighted_mean"]
         cv_w = float(math.sqrt((w * (x - mw) ** 2).sum() / w.sum()) / mw)
-    return Spread(**base, ratio=hi / lo, cv=cv, cv_weighted=cv_w,
-                  theil=theil(x, w), gini=gini(x))  # fmt: skip
+    return Spread(**base, ratio=hi / lo, cv=cv, cv_weighted=cv_w, theil=theil(x, w), gini=gini(x))
 
 
 def morans_i(y: Sequence[float], w: np.ndarray, row_standardise: bool = True) -> float:

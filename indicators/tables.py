@@ -32,8 +32,17 @@ def _decode(raw: bytes, name: str = "") -> str:
     """UTF-8 (with or without BOM), else Windows-1252 as Excel writes it in Germany."""
     # NUL bytes never occur in either: UTF-16 ("Unicode-Text" from Excel) or a binary file.
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw[:65536]:
-        raise LoadError([Problem(name, None, None, "Zeichenkodierung nicht lesbar"
-                                 " (UTF-16 oder keine Textdatei)", expected=ENCODINGS)])  # fmt: skip
+        raise LoadError(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    "Zeichenkodierung nicht lesbar (UTF-16 oder keine Textdatei)",
+                    expected=ENCODINGS,
+                )
+            ]
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -43,8 +52,9 @@ def _decode(raw: bytes, name: str = "") -> str:
     except UnicodeDecodeError as exc:  # 0x81, 0x8D, … are undefined in Windows-1252
         byte = raw[exc.start : exc.start + 1].hex().upper()
         msg = f"Zeichenkodierung nicht lesbar: Byte 0x{byte} an Stelle {exc.start} gibt es weder"
-        raise LoadError([Problem(name, None, None, msg + " in UTF-8 noch in Windows-1252",
-                                 expected=ENCODINGS)]) from None  # fmt: skip
+        raise LoadError(
+            [Problem(name, None, None, msg + " in UTF-8 noch in Windows-1252", expected=ENCODINGS)]
+        ) from None
 
 
 def read_csv(path: Path) -> Table:
@@ -92,24 +102,50 @@ def xlsx_archive_problems(path: Path) -> list[Problem]:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        return [Problem(name, None, None, f"keine lesbare XLSX-Datei: {exc}",
-                        expected="Excel-Arbeitsmappe (.xlsx)")]  # fmt: skip
+        return [
+            Problem(
+                name,
+                None,
+                None,
+                f"keine lesbare XLSX-Datei: {exc}",
+                expected="Excel-Arbeitsmappe (.xlsx)",
+            )
+        ]
     mb = 1024 * 1024
     total = sum(i.file_size for i in infos)
     if len(infos) > XLSX_MAX_MEMBERS:
-        return [Problem(name, None, None, f"XLSX-Datei enthält {len(infos)} Teile",
-                        expected=f"höchstens {XLSX_MAX_MEMBERS}")]  # fmt: skip
+        return [
+            Problem(
+                name,
+                None,
+                None,
+                f"XLSX-Datei enthält {len(infos)} Teile",
+                expected=f"höchstens {XLSX_MAX_MEMBERS}",
+            )
+        ]
     if total > XLSX_MAX_UNPACKED:
-        return [Problem(name, None, None,
-                        f"XLSX-Datei ist entpackt zu groß ({total // mb} MB)",
-                        expected=f"höchstens {XLSX_MAX_UNPACKED // mb} MB entpackt")]  # fmt: skip
+        return [
+            Problem(
+                name,
+                None,
+                None,
+                f"XLSX-Datei ist entpackt zu groß ({total // mb} MB)",
+                expected=f"höchstens {XLSX_MAX_UNPACKED // mb} MB entpackt",
+            )
+        ]
     for i in infos:
         ratio = i.file_size / max(i.compress_size, 1)
         if i.file_size > mb and ratio > XLSX_MAX_RATIO:
-            return [Problem(name, None, None,
-                            f"XLSX-Datei ist ungewöhnlich stark komprimiert ({i.filename}:"
-                            f" {ratio:.0f} : 1), vermutlich eine Zip-Bombe",
-                            expected=f"höchstens {XLSX_MAX_RATIO} : 1")]  # fmt: skip
+            return [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    f"XLSX-Datei ist ungewöhnlich stark komprimiert ({i.filename}:"
+                    f" {ratio:.0f} : 1), vermutlich eine Zip-Bombe",
+                    expected=f"höchstens {XLSX_MAX_RATIO} : 1",
+                )
+            ]
     return []
 
 
@@ -143,9 +179,18 @@ def read_xlsx(path: Path, sheet: str | None = None) -> Table:
     except LoadError:
         raise
     except Exception as exc:  # broken sheet XML (ParseError and kin) found while streaming
-        raise LoadError([Problem(name, None, None,
-                                 f"Tabellenblatt ist beschädigt, sein XML ist nicht lesbar ({exc})",
-                                 ws.title, "in Excel öffnen und neu als .xlsx speichern")]) from None  # fmt: skip
+        raise LoadError(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    f"Tabellenblatt ist beschädigt, sein XML ist nicht lesbar ({exc})",
+                    ws.title,
+                    "in Excel öffnen und neu als .xlsx speichern",
+                )
+            ]
+        ) from None
     finally:
         wb.close()
     return Table(name, header, rows, ws.title)
@@ -187,14 +232,18 @@ def parse_number(raw: str, decimal: str | None = None) -> float:
     """
     s = raw.strip()
     if INNER_SPACE.search(s):
-        raise NumberError(f"Leerzeichen in Zahl {raw!r}: mehrdeutig, Zahl ohne Leerzeichen "
-                          "oder Tausendertrennzeichen schreiben")  # fmt: skip
+        raise NumberError(
+            f"Leerzeichen in Zahl {raw!r}: mehrdeutig, Zahl ohne Leerzeichen "
+            "oder Tausendertrennzeichen schreiben"
+        )
     m = AMBIGUOUS.match(s)
     if m and (m.group(1) == "," or decimal == ","):
-        raise NumberError(f"mehrdeutige Zahl {raw!r}: Tausendertrennzeichen oder "
-                          f"Dezimalzeichen? Ganze Zahlen ohne Trennzeichen schreiben (1234), "
-                          f"Dezimalzahlen mit mehr oder weniger als drei Nachkommastellen "
-                          f"(1{m.group(1)}2340)")  # fmt: skip
+        raise NumberError(
+            f"mehrdeutige Zahl {raw!r}: Tausendertrennzeichen oder "
+            f"Dezimalzeichen? Ganze Zahlen ohne Trennzeichen schreiben (1234), "
+            f"Dezimalzahlen mit mehr oder weniger als drei Nachkommastellen "
+            f"(1{m.group(1)}2340)"
+        )
     if "_" in s:  # float() would read '1_000' as 1000
         raise ValueError(raw)
     if "," in s:

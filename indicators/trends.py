@@ -89,9 +89,11 @@ def trend(unit: str, points: Sequence[tuple[int, float | None, float | None]]) -
     nums = [float(x) for _, x, _ in pts]
     dens = [float(x) for _, _, x in pts]
     # Both tests need counts: never negative, a share's numerator never above its denominator.
-    if any(x < 0 for x in nums) or any(x <= 0 for x in dens) or (
-        method == "cochran-armitage" and any(a > b for a, b in zip(nums, dens, strict=True))
-    ):  # fmt: skip
+    if (
+        any(x < 0 for x in nums)
+        or any(x <= 0 for x in dens)
+        or (method == "cochran-armitage" and any(a > b for a, b in zip(nums, dens, strict=True)))
+    ):
         return _not("invalid_counts", years)
     u, x2, p = test([float(y) for y in years], nums, dens)
     significant = bool(p < ALPHA)

@@ -9,7 +9,17 @@ RATE_UNITS = {"‰": 1_000.0, "je 10.000": 10_000.0, "je 100.000": 100_000.0}
 # Counts of people or things: whole numbers, never negative, no verdict against the Region.
 COUNT_UNITS = ("Personen", "Anzahl")
 # Every unit an indicator may have (the OpenAPI document and the importer check against it).
-UNITS = (*PROPORTION_UNITS, *RATE_UNITS, *COUNT_UNITS, "EUR", "EUR/m²", "m²", "Jahre", "Index",
-         "je km²", "je 100")  # fmt: skip
+UNITS = (
+    *PROPORTION_UNITS,
+    *RATE_UNITS,
+    *COUNT_UNITS,
+    "EUR",
+    "EUR/m²",
+    "m²",
+    "Jahre",
+    "Index",
+    "je km²",
+    "je 100",
+)
 # Value = numerator / denominator × scale, for shares and rates alike.
 SCALE = {**PROPORTION_UNITS, **RATE_UNITS}

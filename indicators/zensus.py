@@ -68,11 +68,17 @@ def load_zensus(conn: Connection, path: Path) -> ZensusReport:
         a for a, lvl in areas.items() if lvl in ("kommune", "gemeinde") and a not in persons
     )
     rows = [
-        {"indicator_id": INDICATOR, "ags": a, "year": YEAR, "value": float(p),
-         "numerator": None, "denominator": None}
+        {
+            "indicator_id": INDICATOR,
+            "ags": a,
+            "year": YEAR,
+            "value": float(p),
+            "numerator": None,
+            "denominator": None,
+        }
         for a, p in persons.items()
         if a in areas
-    ]  # fmt: skip
+    ]
     # Kreise, Länder and the Bund: the sum of the Zensus' own Gemeinden by key prefix (its
     # Gebietsstand 2022), so a total is whole even where boundaries of 2021 differ.
     for ags, lvl in areas.items():
@@ -81,9 +87,16 @@ def load_zensus(conn: Connection, path: Path) -> ZensusReport:
         prefix = "" if lvl == "bund" else ags
         members = [p for a, p in persons.items() if a.startswith(prefix)]
         if members:
-            rows.append({"indicator_id": INDICATOR, "ags": ags, "year": YEAR,
-                         "value": float(sum(members)), "numerator": None,
-                         "denominator": None})  # fmt: skip
+            rows.append(
+                {
+                    "indicator_id": INDICATOR,
+                    "ags": ags,
+                    "year": YEAR,
+                    "value": float(sum(members)),
+                    "numerator": None,
+                    "denominator": None,
+                }
+            )
     report.release_id = create_release(
         conn, RELEASE_LABEL, note=f"Amtliche Werte: {ATTRIBUTION}", synthetic=False
     )

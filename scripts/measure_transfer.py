@@ -27,8 +27,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 
 
 def serve_app() -> str:
@@ -98,8 +104,10 @@ def main() -> int:
         size, enc = gzip_size(url)
         total += size
         print(f"{size:>8}  {enc:<8}  {url.removeprefix(base)}")
-    print(f"total with gzip: {total / 1024:.1f} KB for {len(set(urls))} requests"
-          f" (budget {args.budget_kb:.0f} KB)")  # fmt: skip
+    print(
+        f"total with gzip: {total / 1024:.1f} KB for {len(set(urls))} requests"
+        f" (budget {args.budget_kb:.0f} KB)"
+    )
     print(f"Chromium's own transfer size (it also accepts br/zstd): {browser_bytes / 1024:.1f} KB")
     for url in dict.fromkeys(u for u in step_urls if u.startswith("http")):
         size, enc = gzip_size(url)

@@ -55,8 +55,10 @@ def main() -> int:
         browser.close()
     server.shutdown()
     if shutil.which("pngquant"):
-        subprocess.run(["pngquant", "--force", "--skip-if-larger", "--ext", ".png", "256",
-                        *map(str, written)], check=False)  # fmt: skip
+        subprocess.run(
+            ["pngquant", "--force", "--skip-if-larger", "--ext", ".png", "256", *map(str, written)],
+            check=False,
+        )
     total = sum(p.stat().st_size for p in written)
     print(f"{len(written)} screenshots in {out}, {total / 1024:.0f} KB")
     return 0

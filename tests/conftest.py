@@ -31,8 +31,12 @@ ROOT = Path(__file__).resolve().parents[1]
 @functools.cache
 def _local_test_cluster() -> str:
     """The fast, crash-unsafe test cluster (.pgdata-test), started if needed; never the served one."""
-    out = subprocess.run([str(ROOT / "scripts" / "localdb"), "start", "test"], check=True,
-                         capture_output=True, text=True).stdout  # fmt: skip
+    out = subprocess.run(
+        [str(ROOT / "scripts" / "localdb"), "start", "test"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return out.strip().rsplit(" ", 1)[-1]
 
 
@@ -67,10 +71,15 @@ def drop_database(name: str) -> None:
 
 def make_app(db_name: str, **extra):
     """An app on the named test database."""
-    cfg = {"TESTING": True, "DATABASE_URL": _with_db(_server_url(), db_name),
-           "DATA_DIR": DATA_DIR, "SECRET_KEY": "test",
-           # Tests change data and look at pages at once: no grace time for the page cache.
-           "DATA_VERSION_TTL": 0, **extra}  # fmt: skip
+    cfg = {
+        "TESTING": True,
+        "DATABASE_URL": _with_db(_server_url(), db_name),
+        "DATA_DIR": DATA_DIR,
+        "SECRET_KEY": "test",
+        # Tests change data and look at pages at once: no grace time for the page cache.
+        "DATA_VERSION_TTL": 0,
+        **extra,
+    }
     return create_app(cfg)
 
 

@@ -49,12 +49,29 @@ def germany_template(loaded_template: str) -> Iterator[str]:
     _admin(f'CREATE DATABASE "{name}" TEMPLATE "{loaded_template}"')
     app = make_app(name)
     steps = [
-        ("load-boundaries", str(GERMANY_GPKG), "--ags-prefix", "03", "--level", "gemeinde",
-         "--no-region"),
-        ("import-genesis", str(GENESIS_TABLE), "--label", LABEL, "--gebiet", "03", "--level",
-         "gemeinde", "--allow-unmatched", "--publish"),
+        (
+            "load-boundaries",
+            str(GERMANY_GPKG),
+            "--ags-prefix",
+            "03",
+            "--level",
+            "gemeinde",
+            "--no-region",
+        ),
+        (
+            "import-genesis",
+            str(GENESIS_TABLE),
+            "--label",
+            LABEL,
+            "--gebiet",
+            "03",
+            "--level",
+            "gemeinde",
+            "--allow-unmatched",
+            "--publish",
+        ),
         ("build-shapes",),
-    ]  # fmt: skip
+    ]
     for args in steps:
         result = invoke(app, *args)
         assert result.exit_code == 0, result.output
@@ -97,15 +114,24 @@ def hildesheim_server(empty_template):
     name = f"sozmon_hildesheim_{os.getpid()}"
     drop_database(name)
     _admin(f'CREATE DATABASE "{name}" TEMPLATE "{empty_template}"')
-    env = dict(os.environ, SOZMON_REGION="03254", DATABASE_URL=_with_db(_server_url(), name),
-               DATA_DIR=str(DATA_DIR), SECRET_KEY="test", SESSION_COOKIE_SECURE="0")  # fmt: skip
+    env = dict(
+        os.environ,
+        SOZMON_REGION="03254",
+        DATABASE_URL=_with_db(_server_url(), name),
+        DATA_DIR=str(DATA_DIR),
+        SECRET_KEY="test",
+        SESSION_COOKIE_SECURE="0",
+    )
     sozmon = str(Path(sys.executable).with_name("sozmon"))
     subprocess.run([sozmon, "load-all"], env=env, cwd=ROOT, check=True, capture_output=True)
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "app:create_app()", "run", "-p", str(port)],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:

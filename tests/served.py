@@ -19,8 +19,14 @@ __all__ = ["ROOT", "Editor", "get", "published_labels", "served_test"]
 @contextmanager
 def served_test(database_url: str, instances: int = 1, **env: str) -> Iterator[dict]:
     """The served stack with the tests' settings: one worker each, DATA_VERSION_TTL 2 s."""
-    settings = {"WORKERS": "1", "THREADS": "4", "DATA_VERSION_TTL": "2",
-                "SECRET_KEY": "test-serving", "SESSION_COOKIE_SECURE": "0", **env}  # fmt: skip
+    settings = {
+        "WORKERS": "1",
+        "THREADS": "4",
+        "DATA_VERSION_TTL": "2",
+        "SECRET_KEY": "test-serving",
+        "SESSION_COOKIE_SECURE": "0",
+        **env,
+    }
     with served(database_url, instances, **settings) as info:
         yield info
 
@@ -62,6 +68,5 @@ class Editor:
 
     def login(self, name: str, password: str) -> None:
         """Log in; fails the test when the editors' start page does not follow."""
-        page = self.post("/redaktion/anmelden", "/redaktion/anmelden", name=name,
-                         password=password)  # fmt: skip
+        page = self.post("/redaktion/anmelden", "/redaktion/anmelden", name=name, password=password)
         assert "abmelden" in page.lower(), page[:500]

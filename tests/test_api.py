@@ -54,8 +54,16 @@ def test_indicator_catalogue_matches_database(client, conn):
     assert body["count"] == len(db) == len(body["data"])
     for item in body["data"]:
         row = db[item["id"]]
-        for field in ("name_de", "name_en", "unit", "decimals", "polarity", "first_year",
-                      "definition_de", "source"):  # fmt: skip
+        for field in (
+            "name_de",
+            "name_en",
+            "unit",
+            "decimals",
+            "polarity",
+            "first_year",
+            "definition_de",
+            "source",
+        ):
             assert item[field] == getattr(row, field), (item["id"], field)
         assert item["topic"] == row.topic_id
     zensus = next(i for i in body["data"] if i["id"] == "bev_zensus22")
@@ -64,9 +72,14 @@ def test_indicator_catalogue_matches_database(client, conn):
     # Real and synthetic values layer: real years from the Regionaldatenbank, the demo
     # release fills the later years; both releases are named, and synthetic is set.
     mixed = next(i for i in body["data"] if i["id"] == "bev_insgesamt")
-    years = list(conn.scalars(text(
-        "SELECT DISTINCT year FROM value v JOIN release r ON r.id = v.release_id"
-        " WHERE indicator_id = 'bev_insgesamt' AND r.status = 'published' ORDER BY year")))  # fmt: skip
+    years = list(
+        conn.scalars(
+            text(
+                "SELECT DISTINCT year FROM value v JOIN release r ON r.id = v.release_id"
+                " WHERE indicator_id = 'bev_insgesamt' AND r.status = 'published' ORDER BY year"
+            )
+        )
+    )
     assert mixed["years"] == years and mixed["synthetic"]
     assert set(mixed["release"].split(" + ")) == {"demo-2024-2", "regionalstatistik-2017"}
 
@@ -95,8 +108,9 @@ def test_areas_are_geojson_with_attribution(client, conn):
     body = r.get_json(force=True)
     assert body["type"] == "FeatureCollection"
     # Without ?ebene: the Kommunen and the Region (Kreise, Länder and Bund with ?ebene=).
-    assert {f["id"] for f in body["features"]} == set(conn.scalars(text(
-        "SELECT ags FROM area WHERE level IN ('kommune', 'region')")))  # fmt: skip
+    assert {f["id"] for f in body["features"]} == set(
+        conn.scalars(text("SELECT ags FROM area WHERE level IN ('kommune', 'region')"))
+    )
     assert any("GeoBasis-DE / BKG 2021" in a for a in body["attribution"])
     hannover = next(f for f in body["features"] if f["id"] == "03241001")
     assert hannover["properties"]["name"] == "Hannover"
@@ -122,18 +136,23 @@ def test_one_area(client):
 
 def test_values_match_database(client, conn):
     body = get_json(client, f"{API}/values?indikator=bev_zensus22")
-    db = dict(conn.execute(text(
-        "SELECT ags, value FROM value WHERE indicator_id = 'bev_zensus22'")).all())  # fmt: skip
+    db = dict(
+        conn.execute(text("SELECT ags, value FROM value WHERE indicator_id = 'bev_zensus22'")).all()
+    )
     assert {v["ags"]: v["value"] for v in body["data"]} == db
     assert body["releases"] == ["zensus-2022"] and body["synthetic"] is False
     assert any("Zensus 2022" in a for a in body["attribution"])
 
-    body = get_json(client, f"{API}/values?indikator=bev_insgesamt,alo_quote&jahr=2015,2020"
-                            "&ags=03241001,03241")  # fmt: skip
-    db = conn.execute(text(
-        "SELECT indicator_id, ags, year, value FROM shown_value"
-        " WHERE indicator_id IN ('bev_insgesamt', 'alo_quote')"
-        " AND year IN (2015, 2020) AND ags IN ('03241001', '03241')")).all()  # fmt: skip
+    body = get_json(
+        client, f"{API}/values?indikator=bev_insgesamt,alo_quote&jahr=2015,2020&ags=03241001,03241"
+    )
+    db = conn.execute(
+        text(
+            "SELECT indicator_id, ags, year, value FROM shown_value"
+            " WHERE indicator_id IN ('bev_insgesamt', 'alo_quote')"
+            " AND year IN (2015, 2020) AND ags IN ('03241001', '03241')"
+        )
+    ).all()
     assert len(db) == 8
     assert {(v["indicator"], v["ags"], v["year"], v["value"]) for v in body["data"]} == set(db)
     assert body["synthetic"] is True and "Beispieldaten" in body["hinweis"]
@@ -183,8 +202,12 @@ def test_values_as_xlsx(client):
 
 def test_values_as_geojson_join_the_geometries(client):
     body = get_json(client, f"{API}/values?indikator=bev_zensus22&format=geojson")
-    n = client.application.extensions["sozmon_engine"].connect().execute(
-        text("SELECT count(*) FROM shown_value WHERE indicator_id = 'bev_zensus22'")).scalar()  # fmt: skip
+    n = (
+        client.application.extensions["sozmon_engine"]
+        .connect()
+        .execute(text("SELECT count(*) FROM shown_value WHERE indicator_id = 'bev_zensus22'"))
+        .scalar()
+    )
     assert body["type"] == "FeatureCollection" and len(body["features"]) == n > 22
     f = next(f for f in body["features"] if f["properties"]["ags"] == "03241001")
     assert f["geometry"]["type"] in ("Polygon", "MultiPolygon")
@@ -236,13 +259,17 @@ def test_release_by_label_or_id_and_listing(client, conn):
     rid = conn.scalar(text("SELECT id FROM release WHERE label = 'zensus-2022'"))
     by_id = get_json(client, f"{API}/values?release={rid}")
     by_label = get_json(client, f"{API}/values?release=zensus-2022")
-    n_zensus = conn.scalar(text(
-        "SELECT count(*) FROM value v JOIN release r ON r.id = v.release_id"
-        " WHERE r.label = 'zensus-2022'"))  # fmt: skip
+    n_zensus = conn.scalar(
+        text(
+            "SELECT count(*) FROM value v JOIN release r ON r.id = v.release_id"
+            " WHERE r.label = 'zensus-2022'"
+        )
+    )
     assert by_id["data"] == by_label["data"] and by_id["count"] == n_zensus
     body = get_json(client, f"{API}/releases")
-    db = conn.execute(text(
-        "SELECT label FROM release WHERE status = 'published' ORDER BY published_at DESC")).all()  # fmt: skip
+    db = conn.execute(
+        text("SELECT label FROM release WHERE status = 'published' ORDER BY published_at DESC")
+    ).all()
     assert [r["label"] for r in body["data"]] == [r[0] for r in db]
     z = next(r for r in body["data"] if r["label"] == "zensus-2022")
     assert (
@@ -263,8 +290,14 @@ def _write_release(path, value: float = 600000.0) -> str:
 
 
 def test_drafts_are_never_served_and_withdrawn_releases_only_when_named(fresh_app, tmp_path):
-    result = invoke(fresh_app, "load-release", _write_release(tmp_path / "d.csv"),
-                    "--label", "entwurf-1", "--draft")  # fmt: skip
+    result = invoke(
+        fresh_app,
+        "load-release",
+        _write_release(tmp_path / "d.csv"),
+        "--label",
+        "entwurf-1",
+        "--draft",
+    )
     assert result.exit_code == 0, result.output
     client = fresh_app.test_client()
     # The default still serves the published Zensus value, not the draft's 600000.
@@ -282,11 +315,18 @@ def test_drafts_are_never_served_and_withdrawn_releases_only_when_named(fresh_ap
 
 def test_suppressed_values_never_leave_the_api(fresh_app):
     with fresh_app.extensions["sozmon_engine"].begin() as c:
-        c.execute(text(
-            "UPDATE value SET suppressed = true, numerator = 2, denominator = 900"
-            " WHERE indicator_id = 'alo_quote' AND year = 2020 AND ags = '03241005'"))  # fmt: skip
-        secret = c.scalar(text("SELECT value FROM value WHERE indicator_id = 'alo_quote'"
-                               " AND year = 2020 AND ags = '03241005'"))  # fmt: skip
+        c.execute(
+            text(
+                "UPDATE value SET suppressed = true, numerator = 2, denominator = 900"
+                " WHERE indicator_id = 'alo_quote' AND year = 2020 AND ags = '03241005'"
+            )
+        )
+        secret = c.scalar(
+            text(
+                "SELECT value FROM value WHERE indicator_id = 'alo_quote'"
+                " AND year = 2020 AND ags = '03241005'"
+            )
+        )
     client = fresh_app.test_client()
     url = f"{API}/values?indikator=alo_quote&jahr=2020&ags=03241005"
     row = get_json(client, url)["data"][0]
@@ -319,14 +359,21 @@ def test_compression_and_cors(client):
         r = client.get(f"{API}/indicators", headers={"Accept-Encoding": enc})
         assert r.headers["Content-Encoding"] == enc
         # The compressed variant's ETag also validates: 304 without re-running the query.
-        again = client.get(f"{API}/indicators",
-                           headers={"Accept-Encoding": enc, "If-None-Match": r.headers["ETag"]})  # fmt: skip
+        again = client.get(
+            f"{API}/indicators",
+            headers={"Accept-Encoding": enc, "If-None-Match": r.headers["ETag"]},
+        )
         assert again.status_code == 304
     r = client.get(f"{API}/areas", headers={"Origin": "https://example.org"})
     assert r.headers["Access-Control-Allow-Origin"] == "*"
-    pre = client.options(f"{API}/values", headers={
-        "Origin": "https://example.org", "Access-Control-Request-Method": "GET",
-        "Access-Control-Request-Headers": "If-None-Match"})  # fmt: skip
+    pre = client.options(
+        f"{API}/values",
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "If-None-Match",
+        },
+    )
     assert pre.status_code == 200 and "If-None-Match" in pre.headers["Access-Control-Allow-Headers"]
     assert client.get(f"{API}/gibt-es-nicht").headers["Access-Control-Allow-Origin"] == "*"
 
@@ -337,8 +384,9 @@ def test_new_release_gives_a_new_etag(fresh_app, tmp_path):
     before = {u: client.get(u).headers["ETag"] for u in urls}
     for u in urls:
         assert client.get(u, headers={"If-None-Match": before[u]}).status_code == 304
-    result = invoke(fresh_app, "load-release", _write_release(tmp_path / "n.csv", 612345.0),
-                    "--label", "2025-1")  # fmt: skip
+    result = invoke(
+        fresh_app, "load-release", _write_release(tmp_path / "n.csv", 612345.0), "--label", "2025-1"
+    )
     assert result.exit_code == 0, result.output
     for u in urls:
         r = client.get(u, headers={"If-None-Match": before[u]})
@@ -368,10 +416,15 @@ def test_openapi_document_validates_and_covers_every_route(client, app):
 
 def test_mapdata_matches_the_database_and_filters_by_land(client, conn):
     body = get_json(client, f"{API}/mapdata?indikator=sgb2_quote&jahr=2024")
-    expected = dict(conn.execute(text(
-        "SELECT v.ags, v.value FROM value v JOIN release r ON r.id = v.release_id"
-        " JOIN area a ON a.ags = v.ags WHERE r.label = 'demo-2024-2' AND a.level = 'kommune'"
-        " AND v.indicator_id = 'sgb2_quote' AND v.year = 2024")).all())  # fmt: skip
+    expected = dict(
+        conn.execute(
+            text(
+                "SELECT v.ags, v.value FROM value v JOIN release r ON r.id = v.release_id"
+                " JOIN area a ON a.ags = v.ags WHERE r.label = 'demo-2024-2' AND a.level = 'kommune'"
+                " AND v.indicator_id = 'sgb2_quote' AND v.year = 2024"
+            )
+        ).all()
+    )
     assert body["data"] == expected and body["count"] == 21
     assert body["synthetic"] is True and body["release"] == "demo-2024-2"
     assert body["breaks"] == sorted(body["breaks"]) and body["breaks"][-1] == max(expected.values())
@@ -390,10 +443,13 @@ def test_benchmarks_give_verdicts_from_the_stored_counts(client, conn):
     body = get_json(client, f"{API}/benchmarks?indikator=sgb2_quote&jahr=2024")
     assert body["count"] == 21 and body["synthetic"] is True
     row = next(r for r in body["data"] if r["ags"] == "03241009")
-    num, den = conn.execute(text(
-        "SELECT v.numerator, v.denominator FROM value v JOIN release r ON r.id = v.release_id"
-        " WHERE r.label = 'demo-2024-2' AND v.indicator_id = 'sgb2_quote' AND v.year = 2024"
-        " AND v.ags = '03241009'")).one()  # fmt: skip
+    num, den = conn.execute(
+        text(
+            "SELECT v.numerator, v.denominator FROM value v JOIN release r ON r.id = v.release_id"
+            " WHERE r.label = 'demo-2024-2' AND v.indicator_id = 'sgb2_quote' AND v.year = 2024"
+            " AND v.ags = '03241009'"
+        )
+    ).one()
     lo, hi = wilson_interval(num, den)
     assert row["lower"] == pytest.approx(lo * 100) and row["upper"] == pytest.approx(hi * 100)
     assert row["method"] == "wilson" and row["verdict"] in ("better", "similar", "worse")

@@ -26,8 +26,11 @@ def test_trend_of_a_rate_from_the_last_five_real_years(client):
     body = get_json(client, f"{API}/trends?indikator=bev_geburtenrate&ags=03241001")
     (row,) = body["data"]
     values = get_json(client, f"{API}/values?indikator=bev_geburtenrate&ags=03241001")["data"]
-    real = sorted((v["year"], v["numerator"], v["denominator"]) for v in values
-                  if not v["synthetic"] and v["numerator"] is not None)  # fmt: skip
+    real = sorted(
+        (v["year"], v["numerator"], v["denominator"])
+        for v in values
+        if not v["synthetic"] and v["numerator"] is not None
+    )
     assert len(real) >= 5
     last5 = real[-5:]
     assert row["years"] == [y for y, _, _ in last5]
@@ -51,7 +54,11 @@ def test_no_counts_is_not_assessable(client):
     body = get_json(client, f"{API}/trends?indikator=bev_zensus22&ags=03241001")
     (row,) = body["data"]
     assert (row["direction"], row["significant"], row["p"], row["reason"]) == (
-        None, None, None, "unit")  # fmt: skip
+        None,
+        None,
+        None,
+        "unit",
+    )
 
 
 def test_trends_default_areas_are_region_and_kommunen(client):

@@ -15,11 +15,20 @@ def test_bench_quick_run_prints_and_writes_figures(app, tmp_path):
     env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"]}
     proc = subprocess.run(
         [str(ROOT / "scripts" / "bench"), "--quick", "--skip-failure", "--out", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    for heading in ("== HTTP", "== Static asset", "== Map page, cold", "== Browser",
-                    "== Release load"):  # fmt: skip
+    for heading in (
+        "== HTTP",
+        "== Static asset",
+        "== Map page, cold",
+        "== Browser",
+        "== Release load",
+    ):
         assert heading in proc.stdout
     figures = json.loads(out.read_text())
     assert set(figures["http"]) == {"map", "embed", "profile", "geojson_api", "values_api"}

@@ -37,19 +37,23 @@ def test_shown_value_in_is_the_views_rule_on_the_published_releases(conn):
         assert diff == 0
     # Restricted to one release, it is that release's values only.
     zensus = conn.scalar(text("SELECT id FROM release WHERE label = 'zensus-2022'"))
-    labels = set(conn.scalars(text("SELECT DISTINCT release_label FROM shown_value_in(:i)"),
-                              {"i": [zensus]}))  # fmt: skip
+    labels = set(
+        conn.scalars(text("SELECT DISTINCT release_label FROM shown_value_in(:i)"), {"i": [zensus]})
+    )
     assert labels == {"zensus-2022"}
 
 
 def test_numbers_are_german_with_unit_and_change(app):
-    out = rendered(app, (
-        "A {{zahl indikator=bev_insgesamt gebiet=03241 jahr=2015}} B"
-        " {{zahl indikator=mindestsicherung_quote gebiet=03241 jahr=2015}} C"
-        " {{veraenderung indikator=mindestsicherung_quote gebiet=03241 von=2010 bis=2015}} D"
-        " {{veraenderung indikator=bev_insgesamt gebiet=03241 von=2010 bis=2015}} E"
-        " {{veraenderung indikator=bev_insgesamt gebiet=03241 von=2010 bis=2015 art=prozent}}"
-    ))  # fmt: skip
+    out = rendered(
+        app,
+        (
+            "A {{zahl indikator=bev_insgesamt gebiet=03241 jahr=2015}} B"
+            " {{zahl indikator=mindestsicherung_quote gebiet=03241 jahr=2015}} C"
+            " {{veraenderung indikator=mindestsicherung_quote gebiet=03241 von=2010 bis=2015}} D"
+            " {{veraenderung indikator=bev_insgesamt gebiet=03241 von=2010 bis=2015}} E"
+            " {{veraenderung indikator=bev_insgesamt gebiet=03241 von=2010 bis=2015 art=prozent}}"
+        ),
+    )
     html = str(out.html)
     assert not out.errors and not out.synthetic
     nums = re.findall(r'<span class="zahl">([^<]*)</span>', html)
@@ -62,12 +66,15 @@ def test_numbers_are_german_with_unit_and_change(app):
 
 
 def test_figures_have_their_data_tables_and_sources(app):
-    out = rendered(app, (
-        "{{karte indikator=bev_dichte jahr=2015}}\n\n"
-        "{{zeitreihe indikator=mindestsicherung_quote gebiete=03241,03241001 von=2010 bis=2015}}\n\n"
-        "{{vergleich indikatoren=sgb2_quote,mindestsicherung_quote gebiete=03241001,03241,03,DG jahr=2015}}\n\n"
-        "{{rangfolge indikator=mindestsicherung_quote jahr=2015 ebene=kreis land=03}}"
-    ))  # fmt: skip
+    out = rendered(
+        app,
+        (
+            "{{karte indikator=bev_dichte jahr=2015}}\n\n"
+            "{{zeitreihe indikator=mindestsicherung_quote gebiete=03241,03241001 von=2010 bis=2015}}\n\n"
+            "{{vergleich indikatoren=sgb2_quote,mindestsicherung_quote gebiete=03241001,03241,03,DG jahr=2015}}\n\n"
+            "{{rangfolge indikator=mindestsicherung_quote jahr=2015 ebene=kreis land=03}}"
+        ),
+    )
     html = str(out.html)
     assert not out.errors, out.errors
     figures = html.split('<figure class="bericht-figur')[1:]
@@ -88,16 +95,25 @@ def test_figures_have_their_data_tables_and_sources(app):
 @pytest.mark.parametrize(
     ("directive", "message"),
     [
-        ("{{zahl indikator=gibts_nicht gebiet=03241 jahr=2015}}", "Unbekannter Indikator 'gibts_nicht'"),
-        ("{{zahl indikator=bev_insgesamt gebiet=03241999 jahr=2015}}", "Unbekanntes Gebiet 03241999"),
+        (
+            "{{zahl indikator=gibts_nicht gebiet=03241 jahr=2015}}",
+            "Unbekannter Indikator 'gibts_nicht'",
+        ),
+        (
+            "{{zahl indikator=bev_insgesamt gebiet=03241999 jahr=2015}}",
+            "Unbekanntes Gebiet 03241999",
+        ),
         ("{{zahl indikator=bev_insgesamt gebiet=03241 jahr=1999}}", "kein Wert für 1999"),
         ("{{karte indikator=sgb2_quote jahr=2001}}", "kein Wert für 2001"),
         ("{{zeitreihe indikator=bev_insgesamt gebiete=03241,99999}}", "Unbekanntes Gebiet 99999"),
-        ("{{vergleich indikatoren=sgb2_quote,nix gebiete=03241 jahr=2015}}", "Unbekannter Indikator 'nix'"),
+        (
+            "{{vergleich indikatoren=sgb2_quote,nix gebiete=03241 jahr=2015}}",
+            "Unbekannter Indikator 'nix'",
+        ),
         ("{{zahl indikator=bev_insgesamt gebiet=03241 jahr=2015", "nicht mit }} geschlossen"),
         ("{{diagramm indikator=bev_insgesamt}}", "Unbekannte Direktive"),
     ],
-)  # fmt: skip
+)
 def test_bad_directives_show_an_error_at_their_place(app, directive, message):
     out = rendered(app, f"Davor.\n\n{directive}\n\nDahinter.")
     assert len(out.errors) == 1 and message in out.errors[0][2], out.errors
@@ -234,8 +250,13 @@ def _count(app, sql: str) -> int:
         return c.scalar(text(sql))
 
 
-FORM = {"slug": "test-bericht", "topic_id": "bevoelkerung", "title": "Testbericht",
-        "summary": "Kurz.", "body": "Es sind {{zahl indikator=bev_insgesamt gebiet=03241 jahr=2015}}."}  # fmt: skip
+FORM = {
+    "slug": "test-bericht",
+    "topic_id": "bevoelkerung",
+    "title": "Testbericht",
+    "summary": "Kurz.",
+    "body": "Es sind {{zahl indikator=bev_insgesamt gebiet=03241 jahr=2015}}.",
+}
 
 
 def test_only_editors_write_and_every_post_needs_the_csrf_token(site):
@@ -245,8 +266,10 @@ def test_only_editors_write_and_every_post_needs_the_csrf_token(site):
     tok = token(anon)
     r = anon.post("/redaktion/berichte/neu", data={**FORM, "csrf_token": tok})
     assert r.status_code == 302 and "/redaktion/anmelden" in r.headers["Location"]
-    assert anon.post("/redaktion/berichte/1/veroeffentlichen",
-                     data={"csrf_token": tok}).status_code == 302  # fmt: skip
+    assert (
+        anon.post("/redaktion/berichte/1/veroeffentlichen", data={"csrf_token": tok}).status_code
+        == 302
+    )
     editor = site.test_client()
     login(editor)
     assert editor.post("/redaktion/berichte/neu", data=FORM).status_code == 400
@@ -260,8 +283,11 @@ def test_write_preview_publish_keeps_versions_and_logs(site):
     c = site.test_client()
     login(c)
     tok = token(c, "/redaktion/berichte/neu")
-    bad = {**FORM, "body": "Fehler: {{zahl indikator=gibts_nicht gebiet=03241 jahr=2015}}",
-           "csrf_token": tok}  # fmt: skip
+    bad = {
+        **FORM,
+        "body": "Fehler: {{zahl indikator=gibts_nicht gebiet=03241 jahr=2015}}",
+        "csrf_token": tok,
+    }
     r = c.post("/redaktion/berichte/neu", data=bad)
     assert r.status_code == 302
     edit_url = r.headers["Location"].split("#")[0]
@@ -285,8 +311,11 @@ def test_write_preview_publish_keeps_versions_and_logs(site):
     assert "zweite Fassung" not in first.split("<h1")[1].split("</h1>")[0]
     moved = c.post(edit_url, data={**FORM, "slug": "anders", "csrf_token": tok})
     assert moved.status_code == 422 and "bleibt" in moved.get_data(as_text=True)
-    log = _count(site, "SELECT count(*) FROM audit_log WHERE action = 'report_publish'"
-                       " AND release_label = 'test-bericht'")  # fmt: skip
+    log = _count(
+        site,
+        "SELECT count(*) FROM audit_log WHERE action = 'report_publish'"
+        " AND release_label = 'test-bericht'",
+    )
     saves = _count(site, "SELECT count(*) FROM audit_log WHERE action = 'report_save'")
     assert log == 2 and saves == 3
     assert "Bericht veröffentlicht" in c.get("/redaktion/").get_data(as_text=True)

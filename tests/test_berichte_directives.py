@@ -32,8 +32,13 @@ def test_every_kind_with_lists_quotes_and_choices():
     assert v.params["indikatoren"] == ["sgb2_quote", "hlu_quote"]
     assert v.params["gebiete"] == ["03241001", "03", "DG"]
     r = only("{{rangfolge indikator=sgb2_quote jahr=2015 ebene=kreis land=03 anzahl=10}}")
-    assert r.params == {"indikator": "sgb2_quote", "jahr": 2015, "ebene": "kreis", "land": "03",
-                        "anzahl": 10}  # fmt: skip
+    assert r.params == {
+        "indikator": "sgb2_quote",
+        "jahr": 2015,
+        "ebene": "kreis",
+        "land": "03",
+        "anzahl": 10,
+    }
     c = only("{{veraenderung indikator=x gebiet=03241 von=2010 bis=2015 art=prozent}}")
     assert c.error is None and c.params["art"] == "prozent"
 

@@ -20,18 +20,29 @@ def test_copy_attaches_a_partition_and_values_are_served(fresh_app):
     eng = fresh_app.extensions["sozmon_engine"]
     with eng.begin() as c:
         rid = create_release(c, "bulk-1", synthetic=True)
-        n = copy_values(c, rid, _rows(("sgb2_quote", "03241001", 2030, 12.5, r"\N", r"\N"),
-                                      ("sgb2_quote", "03241002", 2030, 7.25, 5, 69)))  # fmt: skip
+        n = copy_values(
+            c,
+            rid,
+            _rows(
+                ("sgb2_quote", "03241001", 2030, 12.5, r"\N", r"\N"),
+                ("sgb2_quote", "03241002", 2030, 7.25, 5, 69),
+            ),
+        )
         publish(c, "bulk-1", 3)  # a bulk release goes live the one way, too
     assert n == 2
     with eng.connect() as c:
-        part = c.scalar(text(
-            "SELECT inhrelid::regclass::text FROM pg_inherits"
-            " WHERE inhparent = 'value'::regclass AND inhrelid::regclass::text = :p"),
-            {"p": f"value_r{rid}"})  # fmt: skip
+        part = c.scalar(
+            text(
+                "SELECT inhrelid::regclass::text FROM pg_inherits"
+                " WHERE inhparent = 'value'::regclass AND inhrelid::regclass::text = :p"
+            ),
+            {"p": f"value_r{rid}"},
+        )
         assert part == f"value_r{rid}"
-        rows = c.execute(text("SELECT ags, value, numerator FROM value WHERE release_id = :r"
-                              " ORDER BY ags"), {"r": rid}).all()  # fmt: skip
+        rows = c.execute(
+            text("SELECT ags, value, numerator FROM value WHERE release_id = :r ORDER BY ags"),
+            {"r": rid},
+        ).all()
     assert rows == [("03241001", 12.5, None), ("03241002", 7.25, 5.0)]
     body = fresh_app.test_client().get("/api/v1/mapdata?indikator=sgb2_quote&jahr=2030").get_json()
     assert body["data"]["03241002"] == 7.25 and body["release"] == "bulk-1"

@@ -52,9 +52,17 @@ def test_the_version_is_read_again_only_after_the_ttl():
 def test_no_module_level_cache_outside_the_one_cache():
     # Memoised code and resources (compiled templates, parsed number patterns, the OpenAPI
     # document built from code, font metrics) may stay where they are made; data may not.
-    allowed = {"app/cache.py", "app/maps.py", "app/formatting.py", "app/openapi.py",
-               "app/image_export.py"}  # fmt: skip
-    pattern = re.compile(r"^(\w+\s*(:[^=]*)?=\s*(OrderedDict\(|BodyCache\(|\{\}\s*#.*cache)|@(functools\.)?(lru_)?cache)", re.M)  # fmt: skip
+    allowed = {
+        "app/cache.py",
+        "app/maps.py",
+        "app/formatting.py",
+        "app/openapi.py",
+        "app/image_export.py",
+    }
+    pattern = re.compile(
+        r"^(\w+\s*(:[^=]*)?=\s*(OrderedDict\(|BodyCache\(|\{\}\s*#.*cache)|@(functools\.)?(lru_)?cache)",
+        re.M,
+    )
     offenders = [
         str(p.relative_to(ROOT))
         for package in ("app", "indicators", "geodata")

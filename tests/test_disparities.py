@@ -183,10 +183,19 @@ def test_bad_input_gives_german_errors_with_choices(client, url, status, link):
 
 def test_missing_kommune_and_zero_denominator_are_not_assessable(fresh_app):
     with fresh_app.extensions["sozmon_engine"].begin() as c:
-        c.execute(text("DELETE FROM value WHERE indicator_id = 'sgb2_quote' AND year = 2023"
-                       " AND ags = :a"), {"a": UETZE})  # fmt: skip
-        c.execute(text("UPDATE value SET numerator = 0, denominator = 0 WHERE ags = :a"
-                       " AND indicator_id = 'sgb2_quote' AND year = 2024"), {"a": LAATZEN})  # fmt: skip
+        c.execute(
+            text(
+                "DELETE FROM value WHERE indicator_id = 'sgb2_quote' AND year = 2023 AND ags = :a"
+            ),
+            {"a": UETZE},
+        )
+        c.execute(
+            text(
+                "UPDATE value SET numerator = 0, denominator = 0 WHERE ags = :a"
+                " AND indicator_id = 'sgb2_quote' AND year = 2024"
+            ),
+            {"a": LAATZEN},
+        )
     client = fresh_app.test_client()
     html = client.get("/disparitaeten/sgb2_quote?jahr=2024").get_data(as_text=True)
     assert "Laatzen: kein Vergleich mit der Region möglich – der Nenner ist 0." in html

@@ -42,10 +42,15 @@ def split(rows: list[list]) -> tuple[list[str], list, list[list]]:
 TABLE = Table(
     "t",
     ["Name", "Wert", "Anzahl"],
-    [["=HYPERLINK(\"x\")", Num(1234.5678, 2), 3], ["@SUM(A1)", Num(-0.04, 1), None],
-     ["+1", Num(None, 1), 0], ["-2", Num(7, 0), 1], ["Neustadt am Rübenberge", Num(12.25, 1), 2]],
+    [
+        ['=HYPERLINK("x")', Num(1234.5678, 2), 3],
+        ["@SUM(A1)", Num(-0.04, 1), None],
+        ["+1", Num(None, 1), 0],
+        ["-2", Num(7, 0), 1],
+        ["Neustadt am Rübenberge", Num(12.25, 1), 2],
+    ],
     ["Titel", "Quelle: Zensus 2022"],
-)  # fmt: skip
+)
 
 
 def test_csv_standard_and_german_variant():
@@ -55,8 +60,13 @@ def test_csv_standard_and_german_variant():
     assert split(std)[2][0] == ['\'=HYPERLINK("x")', "1234.57", "3"]
     assert split(de)[2][0] == ['\'=HYPERLINK("x")', "1234,57", "3"]
     # formula starters are neutralised, numbers are not; -0.0 after rounding is 0
-    assert [r[0] for r in split(std)[2]] == ["'=HYPERLINK(\"x\")", "'@SUM(A1)", "'+1", "'-2",
-                                            "Neustadt am Rübenberge"]  # fmt: skip
+    assert [r[0] for r in split(std)[2]] == [
+        '\'=HYPERLINK("x")',
+        "'@SUM(A1)",
+        "'+1",
+        "'-2",
+        "Neustadt am Rübenberge",
+    ]
     assert split(std)[2][1][1] == "0.0" and split(de)[2][1][1] == "0,0"
     assert split(std)[2][2][1] == "" and split(std)[2][3][1] == "7"
 

@@ -22,8 +22,10 @@ def token(client, path: str = "/redaktion/anmelden") -> str:
 
 
 def login(client, name: str = "redaktion", password: str = PASSWORD, **extra):
-    return client.post("/redaktion/anmelden", data={"name": name, "password": password,
-                                                    "csrf_token": token(client), **extra})  # fmt: skip
+    return client.post(
+        "/redaktion/anmelden",
+        data={"name": name, "password": password, "csrf_token": token(client), **extra},
+    )
 
 
 @pytest.fixture
@@ -40,8 +42,9 @@ def test_password_is_stored_hashed_and_must_be_long(site):
     assert stored.startswith("scrypt:") and PASSWORD not in stored
     short = invoke(site, "editor-add", "kurz", "--password", "abc")
     assert short.exit_code == 1 and "mindestens 12 Zeichen" in short.output
-    prompted = site.test_cli_runner().invoke(args=["editor-add", "zweite"],
-                                             input=f"{PASSWORD}\n{PASSWORD}\n")  # fmt: skip
+    prompted = site.test_cli_runner().invoke(
+        args=["editor-add", "zweite"], input=f"{PASSWORD}\n{PASSWORD}\n"
+    )
     assert prompted.exit_code == 0 and "Redakteur zweite gespeichert" in prompted.output
 
 
@@ -73,8 +76,10 @@ def test_post_without_or_with_wrong_csrf_token_is_refused(site):
     r = client.post("/redaktion/anmelden", data={"name": "redaktion", "password": PASSWORD})
     assert r.status_code == 400 and "Sicherheitstoken" in r.get_data(as_text=True)
     token(client)
-    r = client.post("/redaktion/anmelden", data={"name": "redaktion", "password": PASSWORD,
-                                                 "csrf_token": "geraten"})  # fmt: skip
+    r = client.post(
+        "/redaktion/anmelden",
+        data={"name": "redaktion", "password": PASSWORD, "csrf_token": "geraten"},
+    )
     assert r.status_code == 400
     assert client.get("/redaktion/").status_code == 302
     assert login(client).status_code == 302  # with the token it works
@@ -96,9 +101,11 @@ def test_lockout_after_five_failures_holds_for_the_right_password(site):
     assert login(client, name="andere").status_code == 401
     # from another address the locked account stays locked
     other = site.test_client()
-    ok = other.post("/redaktion/anmelden", environ_base={"REMOTE_ADDR": "10.0.0.7"},
-                    data={"name": "redaktion", "password": PASSWORD,
-                          "csrf_token": token(other)})  # fmt: skip
+    ok = other.post(
+        "/redaktion/anmelden",
+        environ_base={"REMOTE_ADDR": "10.0.0.7"},
+        data={"name": "redaktion", "password": PASSWORD, "csrf_token": token(other)},
+    )
     assert ok.status_code == 429  # … but not while the name itself is locked
     with site.extensions["sozmon_engine"].begin() as c:  # 15 minutes later
         c.execute(text("UPDATE login_failure SET failed_at = failed_at - interval '16 minutes'"))
@@ -118,8 +125,11 @@ def test_editor_pages_need_login(site):
 
 
 def upload(client, files: list[Path], label: str, catalogue: Path | None = None):
-    data = {"label": label, "csrf_token": token(client, "/redaktion/"),
-            "files": [(f.open("rb"), f.name) for f in files]}  # fmt: skip
+    data = {
+        "label": label,
+        "csrf_token": token(client, "/redaktion/"),
+        "files": [(f.open("rb"), f.name) for f in files],
+    }
     if catalogue:
         data["catalogue"] = (catalogue.open("rb"), catalogue.name)
     return client.post("/redaktion/hochladen", data=data, content_type="multipart/form-data")
@@ -129,8 +139,11 @@ def test_bad_upload_shows_the_full_report_and_changes_nothing(site):
     client = site.test_client()
     login(client)
     before = full_checksum(site)
-    r = upload(client, [DATA / "bad_releases" / "unknown_ags.csv",
-                        DATA / "bad_releases" / "merged_header.xlsx"], "kaputt")  # fmt: skip
+    r = upload(
+        client,
+        [DATA / "bad_releases" / "unknown_ags.csv", DATA / "bad_releases" / "merged_header.xlsx"],
+        "kaputt",
+    )
     html = r.get_data(as_text=True)
     assert r.status_code == 422
     assert "nichts gespeichert" in html
@@ -158,14 +171,22 @@ def test_upload_preview_publish_and_diff_in_the_browser(site, tmp_path):
     assert "sekundär" in html
     # anonymous users cannot see the draft
     assert site.test_client().get(preview_url).status_code == 302
-    r = client.post(f"/redaktion/release/{rid}/veroeffentlichen",
-                    data={"csrf_token": token(client, "/redaktion/")})  # fmt: skip
+    r = client.post(
+        f"/redaktion/release/{rid}/veroeffentlichen",
+        data={"csrf_token": token(client, "/redaktion/")},
+    )
     assert r.status_code == 302
     assert "4 Werte geheim gehalten" in client.get("/redaktion/").get_data(as_text=True)
     html = client.get(preview_url + "?indikator=sgb2_quote&jahr=2023").get_data(as_text=True)
     preview = html.split("Was dieses Release auf den Seiten ändert")[0]
     assert preview.count("geheim</td>") == 4  # value and numerator of the two withheld Kommunen
-    demo = next(int(m) for m in re.findall(r'/redaktion/release/(\d+)"', client.get("/redaktion/").get_data(as_text=True)) if int(m) != rid)  # fmt: skip
+    demo = next(
+        int(m)
+        for m in re.findall(
+            r'/redaktion/release/(\d+)"', client.get("/redaktion/").get_data(as_text=True)
+        )
+        if int(m) != rid
+    )
     diff = client.get(f"/redaktion/vergleich?a={demo}&b={rid}")
     assert diff.status_code == 200 and "geändert" in diff.get_data(as_text=True)
     dl = client.get(f"/redaktion/vergleich?a={demo}&b={rid}&format=csv")

@@ -65,8 +65,10 @@ def test_germany_kreis_map_has_every_kreis(germany_client, germany_app):
 
 
 def test_niedersachsen_gemeinde_map(germany_client, germany_app):
-    n = _count(germany_app, "SELECT count(*) FROM area WHERE ags LIKE '03%'"
-                            " AND level IN ('gemeinde', 'kommune')")  # fmt: skip
+    n = _count(
+        germany_app,
+        "SELECT count(*) FROM area WHERE ags LIKE '03%' AND level IN ('gemeinde', 'kommune')",
+    )
     assert n > 900
     shapes = germany_client.get("/karte/umrisse?gebiet=03&ebene=gemeinde").get_json()
     assert len(shapes) == n
@@ -169,10 +171,18 @@ def test_region_hannover_pages_unchanged_by_germany(client, germany_client):
 
 @pytest.mark.parametrize(
     ("q", "first"),
-    [("Hildesheim", "03254"), ("hildesheim", "03254"), ("Stadt Hildesheim", "03254"),
-     ("Göttingen", "03159"), ("goettingen", "03159"), ("Gottingen", "03159"),
-     ("Landeshauptstadt Hannover", "03241001"), ("03254021", HILDESHEIM), ("dg", "DG")],
-)  # fmt: skip
+    [
+        ("Hildesheim", "03254"),
+        ("hildesheim", "03254"),
+        ("Stadt Hildesheim", "03254"),
+        ("Göttingen", "03159"),
+        ("goettingen", "03159"),
+        ("Gottingen", "03159"),
+        ("Landeshauptstadt Hannover", "03241001"),
+        ("03254021", HILDESHEIM),
+        ("dg", "DG"),
+    ],
+)
 def test_search_by_name_variants_and_key(germany_client, q, first):
     html = germany_client.get("/suche/gebiet", query_string={"q": q}).get_data(as_text=True)
     hits = html.split('class="suche-treffer"')[1]
@@ -222,12 +232,25 @@ def test_profile_of_any_gemeinde_with_ranks(germany_client, germany_app):
         assert part in html
     # The rank within the Land, computed independently.
     with germany_app.extensions["sozmon_engine"].connect() as c:
-        own = c.scalar(text("SELECT value FROM shown_value WHERE indicator_id = 'bev_anteil_65plus'"
-                            " AND ags = :a AND year = 2015"), {"a": HILDESHEIM})  # fmt: skip
-        peers = c.execute(text("SELECT v.value FROM shown_value v JOIN area a ON a.ags = v.ags"
-                               " WHERE v.indicator_id = 'bev_anteil_65plus' AND v.year = 2015"
-                               " AND a.level IN ('gemeinde', 'kommune') AND v.ags LIKE '03%'"
-                               " AND v.value IS NOT NULL")).scalars().all()  # fmt: skip
+        own = c.scalar(
+            text(
+                "SELECT value FROM shown_value WHERE indicator_id = 'bev_anteil_65plus'"
+                " AND ags = :a AND year = 2015"
+            ),
+            {"a": HILDESHEIM},
+        )
+        peers = (
+            c.execute(
+                text(
+                    "SELECT v.value FROM shown_value v JOIN area a ON a.ags = v.ags"
+                    " WHERE v.indicator_id = 'bev_anteil_65plus' AND v.year = 2015"
+                    " AND a.level IN ('gemeinde', 'kommune') AND v.ags LIKE '03%'"
+                    " AND v.value IS NOT NULL"
+                )
+            )
+            .scalars()
+            .all()
+        )
     rank = 1 + sum(1 for p in peers if p > own)
     row = html.split("Anteil der Einwohnerinnen und Einwohner ab 65 Jahren")[1].split("</tr>")[0]
     assert f"{rank} von {len(peers)}" in row
@@ -242,14 +265,30 @@ def test_profile_routes(germany_client):
 
 
 HILDESHEIM_PAGES = [
-    "/", "/kommunen", "/karte", "/karte?indikator=bev_anteil_65plus&jahr=2015",
-    "/embed/karte", "/kommune/03254021", "/vergleich/03254021/03254002",
-    "/zeitreihe", "/suche?q=Alfeld", "/barrierefreiheit", "/berichte", "/berichte/feed.atom",
-    "/disparitaeten", "/daten", "/karte?gebiet=03254&ebene=gemeinde",
-    "/kommune/03254021?format=csv", "/disparitaeten/bev_dichte/cluster",
-    "/api/v1/", "/api/v1/openapi.json", "/api/v1/areas", "/api/v1/releases", "/api/v1/dcat.rdf",
+    "/",
+    "/kommunen",
+    "/karte",
+    "/karte?indikator=bev_anteil_65plus&jahr=2015",
+    "/embed/karte",
+    "/kommune/03254021",
+    "/vergleich/03254021/03254002",
+    "/zeitreihe",
+    "/suche?q=Alfeld",
+    "/barrierefreiheit",
+    "/berichte",
+    "/berichte/feed.atom",
+    "/disparitaeten",
+    "/daten",
+    "/karte?gebiet=03254&ebene=gemeinde",
+    "/kommune/03254021?format=csv",
+    "/disparitaeten/bev_dichte/cluster",
+    "/api/v1/",
+    "/api/v1/openapi.json",
+    "/api/v1/areas",
+    "/api/v1/releases",
+    "/api/v1/dcat.rdf",
     "/api/v1/values?indikator=bev_anteil_65plus&format=csv",
-]  # fmt: skip
+]
 
 
 def _fetch(url: str) -> tuple[int, str, str]:
@@ -284,8 +323,13 @@ def test_other_home_region_never_says_region_hannover(hildesheim_server, lang):
         assert status == 200, (path, status, body[:300])
         text_ = head + "\n" + body
         # "Region Hannover, Landkreis" is data: the Kreis 03241 in Germany-wide lists.
-        for phrase in (r"Region Hannover(?!, Landkreis)", "Hanover Region", "region-hannover",
-                       "21 Kommunen", "21 municipalities"):  # fmt: skip
+        for phrase in (
+            r"Region Hannover(?!, Landkreis)",
+            "Hanover Region",
+            "region-hannover",
+            "21 Kommunen",
+            "21 municipalities",
+        ):
             if m := re.search(phrase, text_):
                 bad[f"{path} {phrase}"] = text_[max(0, m.start() - 120) : m.start() + 80]
     assert bad == {}

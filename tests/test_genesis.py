@@ -100,9 +100,11 @@ def test_long_with_sex_column_and_gemeinde_row_in_kreis_table():
 def test_long_decimals_units_and_empty_heading_above_total():
     t = parse_genesis(GOOD / "long_decimal.csv")
     assert t.label_columns == 3 and t.row_labels == []
-    assert t.labels == ["Durchschnittsalter der Bevölkerung",
-                        "Durchschnittsalter der Bevölkerung / männlich",
-                        "Durchschnittsalter der Bevölkerung / weiblich"]  # fmt: skip
+    assert t.labels == [
+        "Durchschnittsalter der Bevölkerung",
+        "Durchschnittsalter der Bevölkerung / männlich",
+        "Durchschnittsalter der Bevölkerung / weiblich",
+    ]
     assert {c.unit for c in t.columns} == {"Jahre"}
     assert t.integer_table is False
     values = {(c.ags, c.column.label): (c.value, c.flag) for c in t.cells}
@@ -274,11 +276,21 @@ def independent(path: Path) -> dict:
             if m := re.fullmatch(r"(?:Jahr: )?(?:\d\d\.\d\d\.)?(\d{4})", c):
                 years.add(int(m.group(1)))
     stand = next(m.group(1) for line in reversed(lines) if (m := re.match(r"Stand: (.*)", line)))
-    return {"width": width, "data": len(data), "long": is_long, "labels": labels, "sums": sums,
-            "flags": flags, "twins": {a for (a, _, _), v in per_area.items() if len(v) > 1},
-            "groups": len(per_area), "decimal": decimal, "years": sorted(years), "stand": stand,
-            "licence": "Datenlizenz Deutschland" in "\n".join(lines[cut:]),
-            "skipped": {k for k in keys if area(k) is None}}  # fmt: skip
+    return {
+        "width": width,
+        "data": len(data),
+        "long": is_long,
+        "labels": labels,
+        "sums": sums,
+        "flags": flags,
+        "twins": {a for (a, _, _), v in per_area.items() if len(v) > 1},
+        "groups": len(per_area),
+        "decimal": decimal,
+        "years": sorted(years),
+        "stand": stand,
+        "licence": "Datenlizenz Deutschland" in "\n".join(lines[cut:]),
+        "skipped": {k for k in keys if area(k) is None},
+    }
 
 
 @needs_real

@@ -193,8 +193,9 @@ def test_one_row_release_layers_instead_of_shadowing(fresh_app, tmp_path):
 def test_germany_boundaries_never_change_the_kommunen(fresh_app):
     if not GERMANY_GPKG.exists():
         pytest.skip("Germany boundaries not available")
-    r = invoke(fresh_app, "load-boundaries", str(GERMANY_GPKG), "--level", "gemeinde",
-               "--no-region")  # fmt: skip
+    r = invoke(
+        fresh_app, "load-boundaries", str(GERMANY_GPKG), "--level", "gemeinde", "--no-region"
+    )
     assert r.exit_code == 0, r.output
     with fresh_app.extensions["sozmon_engine"].connect() as c:
         levels = dict(
@@ -212,8 +213,12 @@ def _import(app, *files: Path, extra: tuple[str, ...] = ()):
 
 def test_unmatched_keys_refused_without_allow_unmatched(fresh_app):
     before = db_checksum(fresh_app)
-    r = _import(fresh_app, RS / "22811-01-01-4-B.csv", RS / "12411-01-01-5-B.csv",
-                extra=("--gebiet", "03241"))  # fmt: skip
+    r = _import(
+        fresh_app,
+        RS / "22811-01-01-4-B.csv",
+        RS / "12411-01-01-5-B.csv",
+        extra=("--gebiet", "03241"),
+    )
     assert r.exit_code == 1
     assert "passt zu keinem Gebiet" in r.output and "03152" in r.output  # Göttingen, merged 2016
     assert db_checksum(fresh_app) == before
@@ -232,10 +237,14 @@ def _tampered(tmp_path: Path, code: str, old: str, new: str, count: int = 1) -> 
     [
         # a changed header: a column path that is not in the mapping
         ("22811-01-01-4-B", "zusammen;erwerbsf.", "insgesamt;erwerbsf.", "nicht im Mapping"),
-        ("12411-01-01-5-B", "GENESIS-Tabelle: 12411-01-01-5-B", "GENESIS-Tabelle: 99999-01-01-5-B",
-         "nicht im Mapping"),
+        (
+            "12411-01-01-5-B",
+            "GENESIS-Tabelle: 12411-01-01-5-B",
+            "GENESIS-Tabelle: 99999-01-01-5-B",
+            "nicht im Mapping",
+        ),
     ],
-)  # fmt: skip
+)
 def test_changed_header_refused_db_unchanged(fresh_app, tmp_path, code, old, new, fragment):
     before = full_checksum(fresh_app)
     bad = _tampered(tmp_path, code, old, new)

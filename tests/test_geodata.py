@@ -64,8 +64,17 @@ def test_simplified_geometries_tile_the_region_without_gaps_or_overlaps(conn):
 
 
 def test_germany_file_invalid_geometries_repaired_and_reported(empty_app):
-    result = invoke(empty_app, "load-boundaries", str(GERMANY_GPKG), "--layer", "gemeinden",
-                    "--level", "gemeinde", "--tolerance", "0")  # fmt: skip
+    result = invoke(
+        empty_app,
+        "load-boundaries",
+        str(GERMANY_GPKG),
+        "--layer",
+        "gemeinden",
+        "--level",
+        "gemeinde",
+        "--tolerance",
+        "0",
+    )
     assert result.exit_code == 0, result.output
     for ags in ("09677452", "16071004", "16076039"):
         assert f"repariert (ST_MakeValid): {ags}" in result.output

@@ -88,8 +88,10 @@ def test_next_from_the_login_link_is_checked_after_decoding(site):
     client = site.test_client()
     html = client.get("/redaktion/anmelden?next=/%09/evil.example").get_data(as_text=True)
     sent = re.search(r'name="next" value="([^"]*)"', html).group(1)
-    r = client.post("/redaktion/anmelden", data={"name": "redaktion", "password": PASSWORD,
-                                                 "csrf_token": token(client), "next": sent})  # fmt: skip
+    r = client.post(
+        "/redaktion/anmelden",
+        data={"name": "redaktion", "password": PASSWORD, "csrf_token": token(client), "next": sent},
+    )
     assert r.headers["Location"] == "/redaktion/"
 
 
@@ -192,9 +194,11 @@ def test_one_address_is_throttled_across_names(site):
         assert login(client, name=f"name{i}").status_code == 401
     assert login(client).status_code == 429
     other = site.test_client()
-    ok = other.post("/redaktion/anmelden", environ_base={"REMOTE_ADDR": "10.0.0.7"},
-                    data={"name": "redaktion", "password": PASSWORD,
-                          "csrf_token": token(other)})  # fmt: skip
+    ok = other.post(
+        "/redaktion/anmelden",
+        environ_base={"REMOTE_ADDR": "10.0.0.7"},
+        data={"name": "redaktion", "password": PASSWORD, "csrf_token": token(other)},
+    )
     assert ok.status_code == 302
 
 
@@ -206,8 +210,10 @@ def test_parallel_tries_never_overshoot_the_limit(site):
 
     def attempt(i: int) -> None:
         barrier.wait()
-        r = clients[i].post("/redaktion/anmelden", data={"name": "redaktion",
-                            "password": "falsch-falsch-falsch", "csrf_token": tokens[i]})  # fmt: skip
+        r = clients[i].post(
+            "/redaktion/anmelden",
+            data={"name": "redaktion", "password": "falsch-falsch-falsch", "csrf_token": tokens[i]},
+        )
         codes.append(r.status_code)
 
     threads = [threading.Thread(target=attempt, args=(i,)) for i in range(8)]
@@ -227,15 +233,24 @@ def test_client_address_through_a_trusted_proxy(fresh_app):
         assert invoke(app, "editor-add", "redaktion", "--password", PASSWORD).exit_code == 0
         for i in range(20):
             c = app.test_client()
-            r = c.post("/redaktion/anmelden", headers={"X-Forwarded-For": "203.0.113.5"},
-                       data={"name": f"n{i}", "password": "x", "csrf_token": token(c)})  # fmt: skip
+            r = c.post(
+                "/redaktion/anmelden",
+                headers={"X-Forwarded-For": "203.0.113.5"},
+                data={"name": f"n{i}", "password": "x", "csrf_token": token(c)},
+            )
             assert r.status_code == 401
         c = app.test_client()
-        r = c.post("/redaktion/anmelden", headers={"X-Forwarded-For": "203.0.113.5"},
-                   data={"name": "redaktion", "password": PASSWORD, "csrf_token": token(c)})  # fmt: skip
+        r = c.post(
+            "/redaktion/anmelden",
+            headers={"X-Forwarded-For": "203.0.113.5"},
+            data={"name": "redaktion", "password": PASSWORD, "csrf_token": token(c)},
+        )
         assert r.status_code == 429  # that client is throttled …
-        r = c.post("/redaktion/anmelden", headers={"X-Forwarded-For": "198.51.100.9"},
-                   data={"name": "redaktion", "password": PASSWORD, "csrf_token": token(c)})  # fmt: skip
+        r = c.post(
+            "/redaktion/anmelden",
+            headers={"X-Forwarded-For": "198.51.100.9"},
+            data={"name": "redaktion", "password": PASSWORD, "csrf_token": token(c)},
+        )
         assert r.status_code == 302  # … another client behind the same proxy is not
         with db(app).connect() as conn:
             ips = set(conn.scalars(text("SELECT ip FROM login_failure")))
@@ -266,8 +281,10 @@ def _xlsx_with_sheet(path: Path, sheet_xml: bytes) -> Path:
 
 def test_xlsx_bomb_is_refused_before_parsing(site, tmp_path):
     # 64 MB of whitespace inside the sheet: about 64 KB packed (ratio ~1000 : 1)
-    bomb = _xlsx_with_sheet(tmp_path / "bombe.xlsx",
-                            lambda x: x.replace(b"</worksheet>", b" " * (64 << 20) + b"</worksheet>"))  # fmt: skip
+    bomb = _xlsx_with_sheet(
+        tmp_path / "bombe.xlsx",
+        lambda x: x.replace(b"</worksheet>", b" " * (64 << 20) + b"</worksheet>"),
+    )
     assert bomb.stat().st_size < 1 << 20
     client = site.test_client()
     login(client)
@@ -291,8 +308,9 @@ def test_xlsx_unpacked_size_is_limited(site, tmp_path, monkeypatch):
 
 
 def test_corrupt_sheet_xml_gets_a_german_message(site, tmp_path):
-    broken = _xlsx_with_sheet(tmp_path / "kaputt.xlsx",
-                              lambda x: x[: x.index(b"</sheetData>") - 20])  # fmt: skip
+    broken = _xlsx_with_sheet(
+        tmp_path / "kaputt.xlsx", lambda x: x[: x.index(b"</sheetData>") - 20]
+    )
     client = site.test_client()
     login(client)
     r = upload(client, [broken], "kaputt")
@@ -305,9 +323,15 @@ def test_corrupt_sheet_xml_gets_a_german_message(site, tmp_path):
 
 @pytest.mark.parametrize(
     "url",
-    ["/karte?indikator=%00", "/embed/karte?indikator=a%00b", "/disparitaeten/%00",
-     "/kommunen/%00", "/api/v1/values?indikator=%00", "/karte?a%00=1"],
-)  # fmt: skip
+    [
+        "/karte?indikator=%00",
+        "/embed/karte?indikator=a%00b",
+        "/disparitaeten/%00",
+        "/kommunen/%00",
+        "/api/v1/values?indikator=%00",
+        "/karte?a%00=1",
+    ],
+)
 def test_nul_byte_is_a_bad_request(client, url):
     r = client.get(url)
     assert r.status_code == 400
@@ -353,8 +377,11 @@ def test_too_large_upload_is_answered_in_german(site):
     client = site.test_client()
     login(client)
     site.config["MAX_CONTENT_LENGTH"] = 10_000
-    data = {"label": "gross", "csrf_token": token(client, "/redaktion/"),
-            "files": [(io.BytesIO(b"x" * 20_000), "gross.csv")]}  # fmt: skip
+    data = {
+        "label": "gross",
+        "csrf_token": token(client, "/redaktion/"),
+        "files": [(io.BytesIO(b"x" * 20_000), "gross.csv")],
+    }
     r = client.post("/redaktion/hochladen", data=data, content_type="multipart/form-data")
     html = r.get_data(as_text=True)
     assert r.status_code == 413 and "zu groß" in html and "Request Entity" not in html
@@ -378,8 +405,10 @@ def test_audit_log_records_editors_actions_and_shows_them(site, tmp_path):
     r = upload(client, [small_release(tmp_path / "klein.csv", SMALL)], "2025-1")
     assert r.status_code == 302
     rid = int(r.headers["Location"].rsplit("/", 1)[-1])
-    r = client.post(f"/redaktion/release/{rid}/veroeffentlichen",
-                    data={"csrf_token": token(client, "/redaktion/")})  # fmt: skip
+    r = client.post(
+        f"/redaktion/release/{rid}/veroeffentlichen",
+        data={"csrf_token": token(client, "/redaktion/")},
+    )
     assert r.status_code == 302
     assert invoke(site, "rollback", "2025-1", "--force").exit_code == 0
     upload(client, [small_release(tmp_path / "klein2.csv", SMALL)], "2025-2")
@@ -387,8 +416,11 @@ def test_audit_log_records_editors_actions_and_shows_them(site, tmp_path):
     with db(site).connect() as c:
         rows = c.execute(text("SELECT editor, action, release_label FROM audit_log ORDER BY id"))
         log = [tuple(r) for r in rows]
-    assert log[:3] == [("redaktion", "login", None), ("redaktion", "import", "2025-1"),
-                       ("redaktion", "publish", "2025-1")]  # fmt: skip
+    assert log[:3] == [
+        ("redaktion", "login", None),
+        ("redaktion", "import", "2025-1"),
+        ("redaktion", "publish", "2025-1"),
+    ]
     assert log[3][1:] == ("rollback", "2025-1") and log[3][0].startswith("cli")
     assert log[4] == ("redaktion", "import", "2025-2")
     assert log[5][1:] == ("discard", "2025-2")

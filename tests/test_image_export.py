@@ -56,8 +56,17 @@ def test_svg_document_holds_title_legend_source_and_licence_and_converts_to_png(
     svg = svg_document(drawing, text, [LegendEntry("#ffffb2", "1,0 – 2,0 %")])
     root, words = _svg_text(svg.encode())
     assert root.find(f"{SVG_NS}title").text == text.title  # escaped on the way in, intact out
-    for part in ("Kennzahl <&>", "Einheit: %", "Legende (%)", "1,0 – 2,0 %", "Quantile",
-                 "Testquelle", "12411-01-01-5-B", "GeoBasis-DE / BKG 2021", "Beispieldaten"):  # fmt: skip
+    for part in (
+        "Kennzahl <&>",
+        "Einheit: %",
+        "Legende (%)",
+        "1,0 – 2,0 %",
+        "Quantile",
+        "Testquelle",
+        "12411-01-01-5-B",
+        "GeoBasis-DE / BKG 2021",
+        "Beispieldaten",
+    ):
         assert part in words, part
     assert int(root.get("width")) == WIDTH
     img = _png(svg_to_png(svg))
@@ -251,10 +260,13 @@ def test_time_series_export_in_english_and_synthetic(client):
         ("indikator=gibtsnicht", 404),
         ("indikator=bev_insgesamt&kommunen=99999999", 400),
         ("indikator=bev_insgesamt&darstellung=bunt", 400),
-        ("indikator=bev_insgesamt&kommunen=03241001,03241002,03241003,03241004,03241005,"
-         "03241006,03241007,03241008", 400),
+        (
+            "indikator=bev_insgesamt&kommunen=03241001,03241002,03241003,03241004,03241005,"
+            "03241006,03241007,03241008",
+            400,
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_time_series_export_gets_4xx(client, query, status):
     r = client.get(f"/zeitreihe.png?{query}")
     assert r.status_code == status
@@ -276,10 +288,13 @@ def test_territory_png_is_refused_above_the_area_limit(app, client, monkeypatch)
 @pytest.mark.parametrize(
     "url, name",
     [
-        ("/streuung.png?x=alo_anteil&y=sgb2_quote&jahr=2024", "streuung-alo_anteil-sgb2_quote-2024.png"),
+        (
+            "/streuung.png?x=alo_anteil&y=sgb2_quote&jahr=2024",
+            "streuung-alo_anteil-sgb2_quote-2024.png",
+        ),
         ("/rangfolge.png?indikator=sgb2_quote&jahr=2024", "rangfolge_sgb2_quote_2024.png"),
     ],
-)  # fmt: skip
+)
 def test_scatter_and_ranking_charts_download_as_png(client, url, name):
     r = client.get(url)
     assert r.status_code == 200 and r.mimetype == "image/png", r.get_data(as_text=True)[:300]

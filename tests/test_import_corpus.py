@@ -114,8 +114,16 @@ def test_every_problem_is_listed_at_once_with_file_row_column(corpus_app, baseli
         encoding="cp1252",
     )
     report = tmp_path / "bericht.csv"
-    result = invoke(corpus_app, "import", str(f), str(BAD / "utf16.csv"), "--label", "viele",
-                    "--report", str(report))  # fmt: skip
+    result = invoke(
+        corpus_app,
+        "import",
+        str(f),
+        str(BAD / "utf16.csv"),
+        "--label",
+        "viele",
+        "--report",
+        str(report),
+    )
     assert result.exit_code == 1
     text_ = report.read_text(encoding="utf-8-sig")
     lines = text_.splitlines()
@@ -154,8 +162,13 @@ def test_office_dialects_are_accepted_as_draft(fresh_app, files):
             ),
             {"r": rel.id},
         )
-    expected = {"long_utf8_comma.csv": 44, "long_cp1252_semicolon.csv": 44,
-                "wide_semicolon.csv": 66, "long.xlsx": 44, "wide.xlsx": 66}  # fmt: skip
+    expected = {
+        "long_utf8_comma.csv": 44,
+        "long_cp1252_semicolon.csv": 44,
+        "wide_semicolon.csv": 66,
+        "long.xlsx": 44,
+        "wide.xlsx": 66,
+    }
     assert n == sum(expected[f] for f in files)
     assert v == pytest.approx(303 / 5030 * 100, abs=1e-3)  # same number in every dialect
 
@@ -169,8 +182,17 @@ def test_cp1252_decimal_comma_values_equal_utf8_values(fresh_app):
 
 def test_catalogue_with_new_indicator(fresh_app, tmp_path):
     report = tmp_path / "ok.json"
-    result = invoke(fresh_app, "import", str(GOOD / "values_new_indicator.csv"), "--catalogue",
-                    str(GOOD / "catalogue_new.csv"), "--label", "neu", "--report", str(report))  # fmt: skip
+    result = invoke(
+        fresh_app,
+        "import",
+        str(GOOD / "values_new_indicator.csv"),
+        "--catalogue",
+        str(GOOD / "catalogue_new.csv"),
+        "--label",
+        "neu",
+        "--report",
+        str(report),
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(report.read_text())["ok"] is True
     with fresh_app.extensions["sozmon_engine"].connect() as c:

@@ -24,9 +24,16 @@ def test_catalogue_covers_the_topic_fields(conn):
         conn.execute(text("SELECT topic_id, count(*) FROM indicator GROUP BY topic_id")).all()
     )
     assert set(counts) == {
-        "bevoelkerung", "mindestsicherung", "einkommen", "arbeit", "pflege", "kinder",
-        "gesundheit", "migration", "wohnen",
-    }  # fmt: skip
+        "bevoelkerung",
+        "mindestsicherung",
+        "einkommen",
+        "arbeit",
+        "pflege",
+        "kinder",
+        "gesundheit",
+        "migration",
+        "wohnen",
+    }
     assert 96 <= sum(counts.values()) <= 120
     empty = conn.scalar(
         text("SELECT count(*) FROM indicator WHERE length(definition_de) < 40 OR source = ''")
@@ -64,25 +71,56 @@ def test_german_csv_dialect_is_read(fresh_app, tmp_path):
     r = invoke(fresh_app, "load-release", str(p), "--label", "de-1")
     assert r.exit_code == 0, r.output
     with fresh_app.extensions["sozmon_engine"].connect() as c:
-        v = c.scalar(text("SELECT value FROM value v JOIN release r ON r.id = v.release_id"
-                          " WHERE r.label = 'de-1'"))  # fmt: skip
+        v = c.scalar(
+            text(
+                "SELECT value FROM value v JOIN release r ON r.id = v.release_id"
+                " WHERE r.label = 'de-1'"
+            )
+        )
     assert v == 24512.5
 
 
 BAD = [
-    ("unknown_ags.csv", "03241099,sgb2_quote,2020,10,1,10\n", "Zeile 2, Spalte ags: AGS '03241099'"),
-    ("unknown_ind.csv", "03241001,gibts_nicht,2020,10,1,10\n", "Zeile 2, Spalte indicator: unbekannter"),
-    ("dup.csv", "03241001,sgb2_quote,2020,10,1,10\n03241001,sgb2_quote,2020,11,1,10\n",
-     "Zeile 3, Spalte indicator: doppelt: sgb2_quote/03241001/2020 schon in Zeile 2"),
+    (
+        "unknown_ags.csv",
+        "03241099,sgb2_quote,2020,10,1,10\n",
+        "Zeile 2, Spalte ags: AGS '03241099'",
+    ),
+    (
+        "unknown_ind.csv",
+        "03241001,gibts_nicht,2020,10,1,10\n",
+        "Zeile 2, Spalte indicator: unbekannter",
+    ),
+    (
+        "dup.csv",
+        "03241001,sgb2_quote,2020,10,1,10\n03241001,sgb2_quote,2020,11,1,10\n",
+        "Zeile 3, Spalte indicator: doppelt: sgb2_quote/03241001/2020 schon in Zeile 2",
+    ),
     ("text.csv", "03241001,sgb2_quote,2020,zehn,,\n", "Zeile 2, Spalte value: keine Zahl: 'zehn'"),
-    ("year_low.csv", "03241001,sgb2_quote,1989,10,,\n", "Zeile 2, Spalte year: Jahr 1989 liegt nicht in 1990–2100"),
+    (
+        "year_low.csv",
+        "03241001,sgb2_quote,1989,10,,\n",
+        "Zeile 2, Spalte year: Jahr 1989 liegt nicht in 1990–2100",
+    ),
     ("year_high.csv", "03241001,sgb2_quote,2101,10,,\n", "Zeile 2, Spalte year: Jahr 2101"),
     ("year_text.csv", "03241001,sgb2_quote,20x0,10,,\n", "Zeile 2, Spalte year: kein Jahr"),
-    ("rate.csv", "03241001,sgb2_quote,2020,100.5,,\n", "Zeile 2, Spalte value: Anteil 100.5 liegt nicht in 0–100"),
-    ("numden.csv", "03241001,sgb2_quote,2020,10,20,10\n", "Zeile 2, Spalte numerator: Zähler 20.0 größer als Nenner"),
-    ("negative.csv", "03241001,sgb2_quote,2020,10,-1,10\n", "Zeile 2, Spalte numerator: negative Anzahl"),
+    (
+        "rate.csv",
+        "03241001,sgb2_quote,2020,100.5,,\n",
+        "Zeile 2, Spalte value: Anteil 100.5 liegt nicht in 0–100",
+    ),
+    (
+        "numden.csv",
+        "03241001,sgb2_quote,2020,10,20,10\n",
+        "Zeile 2, Spalte numerator: Zähler 20.0 größer als Nenner",
+    ),
+    (
+        "negative.csv",
+        "03241001,sgb2_quote,2020,10,-1,10\n",
+        "Zeile 2, Spalte numerator: negative Anzahl",
+    ),
     ("width.csv", "03241001,sgb2_quote,2020\n", "Zeile 2: 3 statt 6 Felder"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("name", "body", "expected"), BAD, ids=[b[0] for b in BAD])
@@ -153,9 +191,14 @@ def test_zensus_values_match_the_source_file(conn):
             for r in csv.DictReader(fh, delimiter=";")
             if r["1_variable_attribute_code"].startswith("03241")
         }
-    rows = dict(conn.execute(text(
-        "SELECT v.ags, v.value FROM value v JOIN release r ON r.id = v.release_id"
-        " WHERE r.label = 'zensus-2022' AND v.indicator_id = 'bev_zensus22'")).all())  # fmt: skip
+    rows = dict(
+        conn.execute(
+            text(
+                "SELECT v.ags, v.value FROM value v JOIN release r ON r.id = v.release_id"
+                " WHERE r.label = 'zensus-2022' AND v.indicator_id = 'bev_zensus22'"
+            )
+        ).all()
+    )
     assert len(src) == 21
     assert {a: int(v) for a, v in rows.items() if a.startswith("03241") and a != "03241"} == src
     assert rows["03241"] == sum(src.values())
@@ -178,8 +221,15 @@ def test_zensus_values_match_the_source_file(conn):
 
 def test_cli_help_lists_the_data_commands(app):
     r = app.test_cli_runner().invoke(args=["--help"])
-    for cmd in ("load-boundaries", "load-catalogue", "load-release", "load-zensus",
-                "demo-release", "load-all", "db"):  # fmt: skip
+    for cmd in (
+        "load-boundaries",
+        "load-catalogue",
+        "load-release",
+        "load-zensus",
+        "demo-release",
+        "load-all",
+        "db",
+    ):
         assert cmd in r.output
     r = app.test_cli_runner().invoke(args=["load-boundaries", "--help"])
     assert "repair" in r.output and "--ags-prefix" in r.output

@@ -16,8 +16,10 @@ from tests.test_import_corpus import full_checksum
 
 SOZMON = Path(sys.executable).parent / "sozmon"
 AREAS = [f"032410{n:02d}" for n in range(1, 22)] + ["03241"]
-CAT_HEADER = ("id,topic,name_de,name_en,unit,decimals,polarity,first_year,definition_de,"
-              "definition_en,source,numerator_de,denominator_de")  # fmt: skip
+CAT_HEADER = (
+    "id,topic,name_de,name_en,unit,decimals,polarity,first_year,definition_de,"
+    "definition_en,source,numerator_de,denominator_de"
+)
 
 
 def big_release(
@@ -26,9 +28,15 @@ def big_release(
     """A catalogue of new indicators and ~115,000 valid values: big enough to take a while."""
     cat, values = tmp / "katalog.csv", tmp / "werte.csv"
     ids = [f"kill_{i:03d}" for i in range(n_indicators)]
-    cat.write_text(CAT_HEADER + "\n" + "".join(
-        f"{i},arbeit,Test {i},Test {i},Index,1,neutral,1990,Zum Testen.,Test.,Testamt,,\n" for i in ids
-    ), encoding="utf-8")  # fmt: skip
+    cat.write_text(
+        CAT_HEADER
+        + "\n"
+        + "".join(
+            f"{i},arbeit,Test {i},Test {i},Index,1,neutral,1990,Zum Testen.,Test.,Testamt,,\n"
+            for i in ids
+        ),
+        encoding="utf-8",
+    )
     with values.open("w", encoding="utf-8") as fh:
         fh.write("ags,indicator,year,value\n")
         for i in ids:
@@ -58,8 +66,11 @@ def test_sigkill_mid_import_leaves_published_release_unchanged(fresh_app, tmp_pa
     env = {**os.environ, "DATABASE_URL": fresh_app.config["DATABASE_URL"], "PYTHONUNBUFFERED": "1"}
     child = subprocess.Popen(
         [str(SOZMON), "import", str(values), "--catalogue", str(cat), "--label", "abgebrochen"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     seen = []
     try:
         # Wait for the first "geschrieben: 5000 von …" line: values are in the open transaction.
@@ -103,6 +114,13 @@ def test_sigkill_mid_import_leaves_published_release_unchanged(fresh_app, tmp_pa
     small_cat, small_values = big_release(
         tmp_path / "klein", n_indicators=1, years=range(2020, 2022)
     )
-    result = invoke(fresh_app, "import", str(small_values), "--catalogue", str(small_cat),
-                    "--label", "abgebrochen")  # fmt: skip
+    result = invoke(
+        fresh_app,
+        "import",
+        str(small_values),
+        "--catalogue",
+        str(small_cat),
+        "--label",
+        "abgebrochen",
+    )
     assert result.exit_code == 0, result.output

@@ -194,9 +194,16 @@ def test_build_map_without_tiles_uses_local_assets():
 
 def test_build_map_with_configured_tiles():
     parts = build_map(
-        GEOJSON, {}, [], None, [], [], "x", tile_url="https://tiles.example.org/{z}/{x}/{y}.png",
+        GEOJSON,
+        {},
+        [],
+        None,
+        [],
+        [],
+        "x",
+        tile_url="https://tiles.example.org/{z}/{x}/{y}.png",
         tile_attribution="© Beispiel",
-    )  # fmt: skip
+    )
     assert "tiles.example.org" in parts.script
 
 
@@ -210,9 +217,12 @@ def test_withheld_value_reads_geheim_and_drafts_need_an_editor(fresh_app, tmp_pa
     from sqlalchemy import text
 
     with fresh_app.extensions["sozmon_engine"].begin() as c:
-        c.execute(text(
-            "UPDATE value SET suppressed = true, value = NULL, numerator = NULL"
-            " WHERE indicator_id = 'alo_quote' AND year = 2020 AND ags = '03241005'"))  # fmt: skip
+        c.execute(
+            text(
+                "UPDATE value SET suppressed = true, value = NULL, numerator = NULL"
+                " WHERE indicator_id = 'alo_quote' AND year = 2020 AND ags = '03241005'"
+            )
+        )
     client = fresh_app.test_client()
     html = client.get("/karte?indikator=alo_quote&jahr=2020").get_data(as_text=True)
     assert "geheim" in html
@@ -241,8 +251,9 @@ def test_page_cache_serves_repeats_and_drops_them_when_a_release_is_published(fr
     )  # served from memory
     assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
     path = tmp_path / "new.csv"
-    path.write_text("ags,indicator,year,value,numerator,denominator\n"
-                    "03241001,sgb2_quote,2024,42.0,420,1000\n")  # fmt: skip
+    path.write_text(
+        "ags,indicator,year,value,numerator,denominator\n03241001,sgb2_quote,2024,42.0,420,1000\n"
+    )
     assert invoke(fresh_app, "load-release", str(path), "--label", "2025-1").exit_code == 0
     after = client.get(url)
     assert after.status_code == 200 and "2025-1" in after.get_data(as_text=True)

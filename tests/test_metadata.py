@@ -34,9 +34,12 @@ def test_datapackage_describes_the_complete_download(client, conn):
     assert r.status_code == 200 and r.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True))))
     assert list(rows[0]) == [f["name"] for f in werte["schema"]["fields"]]
-    assert len(rows) == conn.scalar(text(
-        "SELECT count(*) FROM value v JOIN release r ON r.id = v.release_id"
-        " WHERE r.label = 'zensus-2022'"))  # fmt: skip
+    assert len(rows) == conn.scalar(
+        text(
+            "SELECT count(*) FROM value v JOIN release r ON r.id = v.release_id"
+            " WHERE r.label = 'zensus-2022'"
+        )
+    )
     keys = {(x["indicator"], x["ags"], x["year"]) for x in rows}
     assert len(keys) == len(rows)  # the declared primary key holds
 
@@ -75,13 +78,21 @@ def test_dcat_catalogue_lists_real_releases_only(client, conn):
     catalog = root.find(q("dcat:Catalog"))
     assert catalog is not None and catalog.find(q("dct:title")).text
     datasets = catalog.findall(f"{q('dcat:dataset')}/{q('dcat:Dataset')}")
-    real = list(conn.scalars(text(
-        "SELECT label FROM release WHERE status = 'published' AND NOT synthetic")))  # fmt: skip
+    real = list(
+        conn.scalars(text("SELECT label FROM release WHERE status = 'published' AND NOT synthetic"))
+    )
     assert sorted(d.find(q("owl:versionInfo")).text for d in datasets) == sorted(real)
     for ds in datasets:
         # DCAT-AP.de: title, description, publisher, contact, theme, political geocoding.
-        for tag in ("dct:title", "dct:description", "dct:publisher", "dcat:contactPoint",
-                    "dcat:theme", "dcatde:politicalGeocodingURI", "dct:spatial"):  # fmt: skip
+        for tag in (
+            "dct:title",
+            "dct:description",
+            "dct:publisher",
+            "dcat:contactPoint",
+            "dcat:theme",
+            "dcatde:politicalGeocodingURI",
+            "dct:spatial",
+        ):
             assert ds.find(q(tag)) is not None, tag
         dists = ds.findall(f"{q('dcat:distribution')}/{q('dcat:Distribution')}")
         assert len(dists) >= 5

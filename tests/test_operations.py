@@ -122,12 +122,17 @@ def durable_cluster():
         pytest.skip("no PostgreSQL server binaries")
     pgdir = Path(tempfile.mkdtemp(prefix="sozmon-durable-", dir="/tmp"))
     env = {**os.environ, "SOZMON_PGDIR": str(pgdir), "SOZMON_PG_PORT": "5449"}
-    out = subprocess.run([str(LOCALDB), "start", "served"], env=env, check=True,
-                         capture_output=True, text=True, timeout=DEADLINE).stdout  # fmt: skip
+    out = subprocess.run(
+        [str(LOCALDB), "start", "served"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+    ).stdout
     url = out.strip().rsplit(" ", 1)[-1]
     yield {"dir": pgdir, "env": env, "url": url}
-    subprocess.run([str(LOCALDB), "stop", "served"], env=env, capture_output=True,
-                   timeout=DEADLINE)  # fmt: skip
+    subprocess.run([str(LOCALDB), "stop", "served"], env=env, capture_output=True, timeout=DEADLINE)
     shutil.rmtree(pgdir, ignore_errors=True)
 
 
@@ -145,10 +150,21 @@ def test_served_cluster_settings_are_durable_and_private(durable_cluster):
     assert stat.S_IMODE(run.stat().st_mode) == 0o700
     if os.getuid() == 0:  # another local user cannot even reach the socket
         host = make_url(durable_cluster["url"]).query["host"]
-        probe = subprocess.run(["runuser", "-u", "nobody", "--", sys.executable, "-c",
-                                f"import psycopg; psycopg.connect(host={host!r}, port=5449,"
-                                " user='postgres', dbname='postgres')"],
-                               capture_output=True, text=True, timeout=DEADLINE)  # fmt: skip
+        probe = subprocess.run(
+            [
+                "runuser",
+                "-u",
+                "nobody",
+                "--",
+                sys.executable,
+                "-c",
+                f"import psycopg; psycopg.connect(host={host!r}, port=5449,"
+                " user='postgres', dbname='postgres')",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=DEADLINE,
+        )
         assert probe.returncode != 0
         assert "Permission denied" in probe.stderr or "ermission" in probe.stderr
 
@@ -180,16 +196,24 @@ def _kill_cluster(pgdir: Path) -> None:
             pass
 
     def gone() -> bool:
-        return not any(Path(f"/proc/{p}").exists() and "zombie" not in
-                       Path(f"/proc/{p}/status").read_text().lower() for p in pids)  # fmt: skip
+        return not any(
+            Path(f"/proc/{p}").exists()
+            and "zombie" not in Path(f"/proc/{p}/status").read_text().lower()
+            for p in pids
+        )
 
     _wait(gone, "the killed cluster's processes to end")
 
 
 def _restart(cluster: dict) -> None:
     """Start the killed cluster again (PostgreSQL replays its WAL: crash recovery)."""
-    run = subprocess.run([str(LOCALDB), "start", "served"], env=cluster["env"],
-                         capture_output=True, text=True, timeout=DEADLINE)  # fmt: skip
+    run = subprocess.run(
+        [str(LOCALDB), "start", "served"],
+        env=cluster["env"],
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+    )
     log = (cluster["dir"] / "server.log").read_text()[-3000:]
     assert run.returncode == 0, run.stdout + run.stderr + log
 
@@ -200,8 +224,14 @@ def test_crash_in_the_middle_of_a_publish(fresh_app, durable_cluster, tmp_path):
     assert invoke(fresh_app, "import", str(path), "--label", "2025-1").exit_code == 0
     dump = tmp_path / "draft.dump"
     assert invoke(fresh_app, "backup", str(dump)).exit_code == 0
-    app = create_app({"DATABASE_URL": durable_cluster["url"], "SECRET_KEY": "test",
-                      "TESTING": True, "DATA_VERSION_TTL": 0})  # fmt: skip
+    app = create_app(
+        {
+            "DATABASE_URL": durable_cluster["url"],
+            "SECRET_KEY": "test",
+            "TESTING": True,
+            "DATA_VERSION_TTL": 0,
+        }
+    )
     eng = app.extensions["sozmon_engine"]
     result = invoke(app, "restore", str(dump))
     assert result.exit_code == 0, result.output
@@ -210,28 +240,50 @@ def test_crash_in_the_middle_of_a_publish(fresh_app, durable_cluster, tmp_path):
     with eng.begin() as c:
         # Test only, in the throw-away cluster: publish sleeps after writing the suppression
         # and before marking the release published, so the kill lands in the middle.
-        c.execute(text("CREATE FUNCTION crash_pause() RETURNS trigger LANGUAGE plpgsql AS"
-                       " $$ BEGIN PERFORM pg_sleep(120); RETURN NEW; END $$"))  # fmt: skip
-        c.execute(text("CREATE TRIGGER crash_pause BEFORE UPDATE ON release"
-                       " FOR EACH ROW EXECUTE FUNCTION crash_pause()"))  # fmt: skip
+        c.execute(
+            text(
+                "CREATE FUNCTION crash_pause() RETURNS trigger LANGUAGE plpgsql AS"
+                " $$ BEGIN PERFORM pg_sleep(120); RETURN NEW; END $$"
+            )
+        )
+        c.execute(
+            text(
+                "CREATE TRIGGER crash_pause BEFORE UPDATE ON release"
+                " FOR EACH ROW EXECUTE FUNCTION crash_pause()"
+            )
+        )
     before = table_checksums(app)
     publisher = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "sozmon"), "publish", "2025-1"],
         env={**os.environ, "DATABASE_URL": durable_cluster["url"], "SECRET_KEY": "test"},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
 
         def writing() -> bool:
             with eng.connect() as c:
-                return bool(c.scalar(text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE backend_xid IS NOT NULL"
-                    " AND wait_event = 'PgSleep' AND query LIKE 'UPDATE release%'")))  # fmt: skip
+                return bool(
+                    c.scalar(
+                        text(
+                            "SELECT count(*) FROM pg_stat_activity WHERE backend_xid IS NOT NULL"
+                            " AND wait_event = 'PgSleep' AND query LIKE 'UPDATE release%'"
+                        )
+                    )
+                )
 
         _wait(writing, "the publish to have written and to pause")
         with eng.connect() as c:  # it has written the withheld values already
-            assert c.scalar(text("SELECT count(*) FROM pg_locks WHERE mode = 'RowExclusiveLock'"
-                                 " AND relation = 'value'::regclass")) >= 1  # fmt: skip
+            assert (
+                c.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_locks WHERE mode = 'RowExclusiveLock'"
+                        " AND relation = 'value'::regclass"
+                    )
+                )
+                >= 1
+            )
         _kill_cluster(durable_cluster["dir"])
         publisher.wait(DEADLINE)
     finally:
@@ -255,9 +307,12 @@ def test_crash_in_the_middle_of_a_publish(fresh_app, durable_cluster, tmp_path):
     _kill_cluster(durable_cluster["dir"])
     _restart(durable_cluster)
     with eng.connect() as c:
-        status, withheld = c.execute(text(
-            "SELECT r.status, (SELECT count(*) FROM value v WHERE v.release_id = r.id"
-            " AND v.suppressed) FROM release r WHERE r.label = '2025-1'")).one()  # fmt: skip
+        status, withheld = c.execute(
+            text(
+                "SELECT r.status, (SELECT count(*) FROM value v WHERE v.release_id = r.id"
+                " AND v.suppressed) FROM release r WHERE r.label = '2025-1'"
+            )
+        ).one()
         actions = c.scalars(text("SELECT action FROM audit_log ORDER BY id")).all()
     assert status == "published" and withheld >= 3  # 2 primary + secondary suppression
     assert actions[-1] == "publish" and actions.count("publish") == 1
@@ -293,9 +348,13 @@ def test_serve_started_as_root_runs_no_app_process_as_root():
     import urllib.request
 
     port = _free_port()
-    proc = subprocess.Popen([str(ROOT / "scripts" / "serve")], env={**os.environ, "PORT": str(port)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [str(ROOT / "scripts" / "serve")],
+        env={**os.environ, "PORT": str(port)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
 
         def answers() -> bool:
@@ -307,8 +366,11 @@ def test_serve_started_as_root_runs_no_app_process_as_root():
 
         _wait(answers, "scripts/serve to answer", limit=180)
         group = subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True, text=True)
-        app_pids = [int(p) for p in group.stdout.split()
-                    if "gunicorn" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")]  # fmt: skip
+        app_pids = [
+            int(p)
+            for p in group.stdout.split()
+            if "gunicorn" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")
+        ]
         assert len(app_pids) >= 2  # master and workers
         assert all(_uid(p) not in (None, 0) for p in app_pids), [(p, _uid(p)) for p in app_pids]
         key = ROOT / "instance" / "secret_key"

@@ -120,10 +120,16 @@ def test_region_profile_is_ranked_among_the_kreise(conn):
     # Synthetic-only indicators have no Kreis values: no rank. Real ones rank among the Kreise.
     assert rows["kaufkraft_index"]["rank"] is None
     pop = rows["bev_insgesamt"]
-    kreise = dict(conn.execute(text(
-        "SELECT v.ags, v.value FROM shown_value v JOIN area a ON a.ags = v.ags"
-        " WHERE a.level IN ('kreis', 'region') AND v.indicator_id = 'bev_insgesamt'"
-        " AND v.year = :y AND v.value IS NOT NULL"), {"y": pop["year"]}).all())  # fmt: skip
+    kreise = dict(
+        conn.execute(
+            text(
+                "SELECT v.ags, v.value FROM shown_value v JOIN area a ON a.ags = v.ags"
+                " WHERE a.level IN ('kreis', 'region') AND v.indicator_id = 'bev_insgesamt'"
+                " AND v.year = :y AND v.value IS NOT NULL"
+            ),
+            {"y": pop["year"]},
+        ).all()
+    )
     assert pop["ranked_of"] == len(kreise) > 300
     assert pop["rank"] == 1 + sum(v > kreise[REGION] for v in kreise.values())  # neutral: highest
     assert pop["land"] is not None and pop["bund"] > pop["land"] > pop["value"]
@@ -350,9 +356,12 @@ def test_withheld_values_read_geheim_on_pages_and_downloads(fresh_app):
     from sqlalchemy import text as sql
 
     with fresh_app.extensions["sozmon_engine"].begin() as c:
-        c.execute(sql(
-            "UPDATE value SET suppressed = true, value = NULL, numerator = NULL"
-            " WHERE indicator_id = 'alo_quote' AND year = 2024 AND ags = '03241018'"))  # fmt: skip
+        c.execute(
+            sql(
+                "UPDATE value SET suppressed = true, value = NULL, numerator = NULL"
+                " WHERE indicator_id = 'alo_quote' AND year = 2024 AND ags = '03241018'"
+            )
+        )
     client = fresh_app.test_client()
     html = client.get("/kommune/03241018").get_data(as_text=True)
     row = html[html.index("alo_quote") :]

@@ -22,8 +22,9 @@ def test_every_profile_row_has_a_trend_cell_matching_the_api(client):
     rows = re.findall(r'<tr id="row-([a-z0-9_]+)"', page)
     cells = _trend_cells(page)
     assert set(cells) == set(rows) and rows
-    assert all('role="cell"' in c and 'data-label="Trend (letzte fünf Jahre)"' in c
-               for c in cells.values())  # fmt: skip
+    assert all(
+        'role="cell"' in c and 'data-label="Trend (letzte fünf Jahre)"' in c for c in cells.values()
+    )
     api = client.get(f"/api/v1/trends?ags={LEHRTE}").get_json()["data"]
     by_ind = {r["indicator"]: r for r in api}
     seen = {"assessed": 0, "not": 0}

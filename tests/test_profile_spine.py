@@ -26,8 +26,9 @@ def _num(text: str) -> float:
 def test_spine_per_row_matches_value_region_and_verdict(client, conn):
     page = client.get(f"/kommune/{LEHRTE}").get_data(as_text=True)
     rows = _rows(page)
-    polarity = dict(conn.execute(__import__("sqlalchemy").text(
-        "SELECT id, polarity FROM indicator")).all())  # fmt: skip
+    polarity = dict(
+        conn.execute(__import__("sqlalchemy").text("SELECT id, polarity FROM indicator")).all()
+    )
     seen = 0
     for ind, html in rows.items():
         m = re.search(r'<svg class="spine".*?</svg>', html, re.S)

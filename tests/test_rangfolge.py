@@ -58,9 +58,12 @@ def test_intervals_for_matches_stored_counts(conn):
     got = intervals.intervals_for(conn, "sgb2_quote", 2024, rel)
     assert len(got) == 22 and REGION in got
     rows = conn.execute(
-        text("SELECT ags, numerator, denominator FROM value WHERE release_id = :r"
-             " AND indicator_id = 'sgb2_quote' AND year = 2024"), {"r": rel},
-    ).all()  # fmt: skip
+        text(
+            "SELECT ags, numerator, denominator FROM value WHERE release_id = :r"
+            " AND indicator_id = 'sgb2_quote' AND year = 2024"
+        ),
+        {"r": rel},
+    ).all()
     for r in rows:
         lo, hi = wilson_interval(r.numerator, r.denominator)
         assert got[r.ags].method == "wilson"
@@ -130,9 +133,14 @@ def test_spine_layout_centres_the_region_and_puts_better_to_the_right():
 
 def test_kommunen_spreads_match_the_values(conn):
     got = kommunen_spreads(conn, {"sgb2_quote": 2024, "bev_durchschnittsalter": 2015})
-    vals = sorted(conn.scalars(text(
-        "SELECT v.value FROM shown_value v JOIN area a ON a.ags = v.ags AND a.level = 'kommune'"
-        " WHERE v.indicator_id = 'sgb2_quote' AND v.year = 2024")))  # fmt: skip
+    vals = sorted(
+        conn.scalars(
+            text(
+                "SELECT v.value FROM shown_value v JOIN area a ON a.ags = v.ags AND a.level = 'kommune'"
+                " WHERE v.indicator_id = 'sgb2_quote' AND v.year = 2024"
+            )
+        )
+    )
     s = got["sgb2_quote"]
     assert (s.minimum, s.maximum, s.n) == (vals[0], vals[-1], 21)
     import numpy as np

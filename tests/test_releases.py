@@ -16,8 +16,12 @@ KOMMUNEN = [f"032410{n:02d}" for n in range(1, 22)]
 HEADER = ["ags", "indicator", "year", "value", "numerator", "denominator"]
 
 
-def small_release(path: Path, numerators: dict[int, dict[str, int]], ind: str = "sgb2_quote",
-                  change: dict | None = None) -> Path:  # fmt: skip
+def small_release(
+    path: Path,
+    numerators: dict[int, dict[str, int]],
+    ind: str = "sgb2_quote",
+    change: dict | None = None,
+) -> Path:
     """A long-form CSV: per year the Kommunen's numerators (default 40+i) and the Region's sum."""
     rows = []
     for year, special in numerators.items():
@@ -125,9 +129,12 @@ def test_publish_withholds_small_numerators_and_one_more_against_the_total(small
     rid = rel(small, "2025-1")["id"]
     with engine(small).connect() as c:
         rows = c.execute(
-            text("SELECT ags, year, value, numerator, denominator, suppressed FROM value"
-                 " WHERE release_id = :r"), {"r": rid},
-        ).all()  # fmt: skip
+            text(
+                "SELECT ags, year, value, numerator, denominator, suppressed FROM value"
+                " WHERE release_id = :r"
+            ),
+            {"r": rid},
+        ).all()
     withheld = {(r.ags, r.year) for r in rows if r.suppressed}
     # primary: numerator < 3
     assert {("03241005", 2023), ("03241007", 2024), ("03241011", 2024)} <= withheld
@@ -155,8 +162,12 @@ def test_withheld_values_cannot_be_back_calculated_from_the_region_total(small):
             ),
             {"r": rid},
         ).all()
-        region = dict(c.execute(text("SELECT year, numerator FROM value WHERE release_id = :r"
-                                     " AND ags = '03241'"), {"r": rid}).all())  # fmt: skip
+        region = dict(
+            c.execute(
+                text("SELECT year, numerator FROM value WHERE release_id = :r AND ags = '03241'"),
+                {"r": rid},
+            ).all()
+        )
     for r in per_year:
         assert r.hidden != 1  # one hidden value would be "Region minus the others"
         if r.hidden:
@@ -175,8 +186,11 @@ def test_withheld_values_do_not_leak_through_queries_or_downloads(small, tmp_pat
     out = tmp_path / "diff.csv"
     assert invoke(small, "diff", "demo-2024-2", "2025-1", "--out", str(out)).exit_code == 0
     body = out.read_text(encoding="utf-8")
-    row = next(r for r in csv.DictReader(body.splitlines())
-               if (r["ags"], r["year"], r["indicator"]) == ("03241005", "2023", "sgb2_quote"))  # fmt: skip
+    row = next(
+        r
+        for r in csv.DictReader(body.splitlines())
+        if (r["ags"], r["year"], r["indicator"]) == ("03241005", "2023", "sgb2_quote")
+    )
     assert row["value_2025-1"] == "geheim" and row["difference"] == ""
     cells = {c for row in csv.reader(body.splitlines()) for c in row}
     assert str(round(2 / 1400 * 100, 4)) not in cells  # the raw share of 2 of 1400
@@ -188,8 +202,12 @@ def test_suppression_threshold_is_configurable(fresh_app, tmp_path):
     assert invoke(fresh_app, "import", str(path), "--label", "x").exit_code == 0
     assert invoke(fresh_app, "publish", "x").exit_code == 0
     with engine(fresh_app).connect() as c:
-        n = c.scalar(text("SELECT count(*) FROM value v JOIN release r ON r.id = v.release_id"
-                          " WHERE r.label = 'x' AND v.suppressed"))  # fmt: skip
+        n = c.scalar(
+            text(
+                "SELECT count(*) FROM value v JOIN release r ON r.id = v.release_id"
+                " WHERE r.label = 'x' AND v.suppressed"
+            )
+        )
     assert n == 10
 
 
@@ -232,8 +250,16 @@ def test_catalogue_changes_wait_for_publish(fresh_app, tmp_path):
     with cat.open("w", newline="", encoding="utf-8") as fh:
         csv.writer(fh).writerows([rows[0], rows[1], changed])
     values = small_release(tmp_path / "v.csv", {2023: {}})
-    result = invoke(fresh_app, "import", str(values), str(good / "values_new_indicator.csv"),
-                    "--catalogue", str(cat), "--label", "K")  # fmt: skip
+    result = invoke(
+        fresh_app,
+        "import",
+        str(values),
+        str(good / "values_new_indicator.csv"),
+        "--catalogue",
+        str(cat),
+        "--label",
+        "K",
+    )
     assert result.exit_code == 0, result.output
     name = "SELECT name_de FROM indicator WHERE id = 'sgb2_quote'"
     with engine(fresh_app).connect() as c:

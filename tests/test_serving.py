@@ -31,8 +31,10 @@ def site_db(loaded_template, tmp_path_factory):
     name = clone_database(loaded_template)
     app = make_app(name)
     path = small_release(tmp_path_factory.mktemp("rel") / "klein.csv", SMALL)
-    for args in (("import", str(path), "--label", "2025-1"),
-                 ("editor-add", "redaktion", "--password", PASSWORD)):  # fmt: skip
+    for args in (
+        ("import", str(path), "--label", "2025-1"),
+        ("editor-add", "redaktion", "--password", PASSWORD),
+    ):
         result = invoke(app, *args)
         assert result.exit_code == 0, result.output
     app.extensions["sozmon_engine"].dispose()
@@ -278,8 +280,12 @@ def replica():
     if local is None:
         pytest.skip("the replica test needs the local cluster (socket) as test server")
     rdir = ROOT / ".serve" / f"replica-{local[1]}-{time.time_ns()}"
-    env = {"REPLICA_DIR": str(rdir), "PRIMARY_RUN": local[0], "SOZMON_PG_PORT": local[1],
-           "PATH": "/usr/bin:/bin:/usr/sbin:/sbin"}  # fmt: skip
+    env = {
+        "REPLICA_DIR": str(rdir),
+        "PRIMARY_RUN": local[0],
+        "SOZMON_PG_PORT": local[1],
+        "PATH": "/usr/bin:/bin:/usr/sbin:/sbin",
+    }
     script = str(ROOT / "scripts" / "replica")
     done = subprocess.run([script, "start"], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -292,8 +298,24 @@ def replica():
 
 def _replica_sql(replica: dict, db: str, sql: str) -> str:
     psql = sorted(Path("/usr/lib/postgresql").glob("*/bin/psql"))[-1]
-    out = subprocess.run([str(psql), "-h", replica["run"], "-p", replica["port"], "-U", "postgres",
-                          "-d", db, "-tAc", sql], capture_output=True, text=True, timeout=60)  # fmt: skip
+    out = subprocess.run(
+        [
+            str(psql),
+            "-h",
+            replica["run"],
+            "-p",
+            replica["port"],
+            "-U",
+            "postgres",
+            "-d",
+            db,
+            "-tAc",
+            sql,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     return out.stdout.strip()
 
@@ -305,11 +327,14 @@ def test_reads_come_from_the_replica_and_writes_go_to_the_primary(
     try:
         primary = make_app(db)
         path = small_release(tmp_path / "klein.csv", SMALL)
-        for args in (("import", str(path), "--label", "2025-1"),
-                     ("editor-add", "redaktion", "--password", PASSWORD)):  # fmt: skip
+        for args in (
+            ("import", str(path), "--label", "2025-1"),
+            ("editor-add", "redaktion", "--password", PASSWORD),
+        ):
             assert invoke(primary, *args).exit_code == 0
-        read_url = _with_db(f"postgresql+psycopg://postgres@/?host={replica['run']}"
-                            f"&port={replica['port']}", db)  # fmt: skip
+        read_url = _with_db(
+            f"postgresql+psycopg://postgres@/?host={replica['run']}&port={replica['port']}", db
+        )
         deadline = time.monotonic() + 60
         while (
             _replica_sql(

@@ -49,16 +49,23 @@ def test_benchmark_uses_unit_and_polarity():
     assert 13.4 < b.lower < 14.2 < b.upper < 15.0
     assert stats.benchmark(polarity="higher_better", **kw).verdict == "better"
     assert stats.benchmark(polarity="neutral", **kw).verdict == "higher"
-    similar = stats.benchmark(numerator=12, denominator=100, unit="%", polarity="higher_worse",
-                              region_value=11.8)  # fmt: skip
+    similar = stats.benchmark(
+        numerator=12, denominator=100, unit="%", polarity="higher_worse", region_value=11.8
+    )
     assert (similar.verdict, similar.direction) == ("similar", "within")
     # A rate per 1 000 uses Byar: 30 deaths among 1 000 inhabitants vs the Region's 10 ‰.
-    rate = stats.benchmark(numerator=30, denominator=1000, unit="‰", polarity="higher_worse",
-                           region_value=10.0)  # fmt: skip
+    rate = stats.benchmark(
+        numerator=30, denominator=1000, unit="‰", polarity="higher_worse", region_value=10.0
+    )
     assert rate.method == "byar" and rate.verdict == "worse"
     assert rate.lower == pytest.approx(stats.byar_interval(30)[0])
-    low = stats.benchmark(numerator=3, denominator=100_000, unit="je 100.000",
-                          polarity="higher_better", region_value=9.0)  # fmt: skip
+    low = stats.benchmark(
+        numerator=3,
+        denominator=100_000,
+        unit="je 100.000",
+        polarity="higher_better",
+        region_value=9.0,
+    )
     assert (low.verdict, low.direction) == ("worse", "below")
 
 
@@ -75,15 +82,26 @@ def test_benchmark_refuses_to_invent_a_verdict():
         stats.benchmark(numerator=5, denominator=40, suppressed=True, **base).reason == "suppressed"
     )
     assert stats.benchmark(numerator=None, denominator=None, value=None, **base).reason == "missing"
-    no_region = stats.benchmark(numerator=5, denominator=40, unit="%", polarity="neutral",
-                                region_value=None)  # fmt: skip
+    no_region = stats.benchmark(
+        numerator=5, denominator=40, unit="%", polarity="neutral", region_value=None
+    )
     assert no_region.reason == "no_region"
-    level = stats.benchmark(numerator=None, denominator=None, value=42_000.0, unit="EUR",
-                            polarity="higher_better", region_value=40_000.0)  # fmt: skip
+    level = stats.benchmark(
+        numerator=None,
+        denominator=None,
+        value=42_000.0,
+        unit="EUR",
+        polarity="higher_better",
+        region_value=40_000.0,
+    )
     assert level.verdict == "not_assessable" and level.reason == "no_counts"
     # Counts in a level unit are not a rate even when a numerator is given.
-    assert stats.benchmark(numerator=5, denominator=10, unit="EUR", polarity="neutral",
-                           region_value=1.0).reason == "no_counts"  # fmt: skip
+    assert (
+        stats.benchmark(
+            numerator=5, denominator=10, unit="EUR", polarity="neutral", region_value=1.0
+        ).reason
+        == "no_counts"
+    )
 
 
 def test_gini_and_theil_hand_values():

@@ -95,8 +95,9 @@ def test_scatter_points_regression_and_population(conn):
     assert s.regression.r == pytest.approx(np.corrcoef(xs, ys)[0, 1])
     assert s.regression.n == len(drawn)
     # Dots are sized by the population of the same year.
-    assert all(p.population.indicator == "bev_insgesamt" and p.population.year == 2024
-               for p in s.points)  # fmt: skip
+    assert all(
+        p.population.indicator == "bev_insgesamt" and p.population.year == 2024 for p in s.points
+    )
     assert max(s.points, key=lambda p: p.population.value).name.startswith("Hannover")
     assert s.synthetic  # 2024 values are Beispieldaten
 
@@ -236,8 +237,18 @@ def test_svg_image_is_a_standalone_document_with_source_and_licence(client):
     root = ET.fromstring(r.data)
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     text = " ".join(t.strip() for t in root.itertext())
-    for words in ("SGB-II-Quote", "Arbeitslosenanteil", "2024", "r = 0,", "R² = 0,", "Quelle",
-                  "Lizenz: dl-de/by-2-0", "GeoBasis-DE / BKG 2021", "Beispieldaten", "Lehrte"):  # fmt: skip
+    for words in (
+        "SGB-II-Quote",
+        "Arbeitslosenanteil",
+        "2024",
+        "r = 0,",
+        "R² = 0,",
+        "Quelle",
+        "Lizenz: dl-de/by-2-0",
+        "GeoBasis-DE / BKG 2021",
+        "Beispieldaten",
+        "Lehrte",
+    ):
         assert words in text, words
     ns = {"s": "http://www.w3.org/2000/svg"}
     assert len(root.findall(".//s:circle[@data-ags]", ns)) == 21

@@ -27,21 +27,51 @@ def wheel_env(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("wheel")
     # Build from a copy of the working tree: setuptools writes build/ beside the sources.
     src = tmp / "src"
-    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(
-        ".git", ".venv", ".pgdata*", ".pgreplica", ".serve", ".assets", ".lock-venv",
-        ".bench-venv", "build", "bench-results", "instance", "__pycache__", ".*_cache", "docs"))  # fmt: skip
+    shutil.copytree(
+        ROOT,
+        src,
+        ignore=shutil.ignore_patterns(
+            ".git",
+            ".venv",
+            ".pgdata*",
+            ".pgreplica",
+            ".serve",
+            ".assets",
+            ".lock-venv",
+            ".bench-venv",
+            "build",
+            "bench-results",
+            "instance",
+            "__pycache__",
+            ".*_cache",
+            "docs",
+        ),
+    )
     build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
-         "-w", str(tmp / "dist"), str(src)],
-        capture_output=True, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "-q",
+            "-w",
+            str(tmp / "dist"),
+            str(src),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert build.returncode == 0, build.stderr[-2000:]
     wheel = next((tmp / "dist").glob("sozialmonitoring-*.whl"))
     env = tmp / "venv"
     venv.create(env, with_pip=True)
     py = env / "bin" / "python"
-    inst = subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", str(wheel)],
-                          capture_output=True, text=True)  # fmt: skip
+    inst = subprocess.run(
+        [str(py), "-m", "pip", "install", "-q", "--no-deps", str(wheel)],
+        capture_output=True,
+        text=True,
+    )
     assert inst.returncode == 0, inst.stderr[-2000:]
     site = subprocess.check_output(
         [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True
@@ -53,7 +83,10 @@ def wheel_env(tmp_path_factory) -> Path:
 
 def test_wheel_holds_templates_translations_data_and_static(wheel_env):
     out = subprocess.check_output(
-        [str(wheel_env), "-c", textwrap.dedent("""
+        [
+            str(wheel_env),
+            "-c",
+            textwrap.dedent("""
             import app, pathlib
             root = pathlib.Path(app.__file__).parent.parent
             for p in ("templates/karte.html", "templates/base.html",
@@ -64,9 +97,11 @@ def test_wheel_holds_templates_translations_data_and_static(wheel_env):
                       "app/berichte/data/bevoelkerung-mindestsicherung-2010-2015.md"):
                 assert (root / p).is_file(), p
             print(root)
-        """)],
-        cwd="/", text=True,
-    )  # fmt: skip
+        """),
+        ],
+        cwd="/",
+        text=True,
+    )
     assert "site-packages" in out and str(ROOT) not in out
 
 
@@ -86,7 +121,12 @@ def test_wheel_serves_the_map(wheel_env, loaded_template, tmp_path):
         assert 'lang="en"' in en
         print("OK", app.__file__)
     """)
-    r = subprocess.run([str(wheel_env), "-c", script], cwd=str(tmp_path), capture_output=True,
-                       text=True, env={"SOZMON_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin"})  # fmt: skip
+    r = subprocess.run(
+        [str(wheel_env), "-c", script],
+        cwd=str(tmp_path),
+        capture_output=True,
+        text=True,
+        env={"SOZMON_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin"},
+    )
     assert r.returncode == 0, r.stderr[-3000:]
     assert r.stdout.startswith("OK") and "site-packages" in r.stdout

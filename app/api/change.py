@@ -12,8 +12,15 @@ from indicators.queries import get_indicator, release_for, years_available
 
 
 def _row(r: ChangeRow) -> dict:
-    return {"ags": r.ags, "name": r.name, "value_von": r.value_from, "value_bis": r.value_to,
-            "change": r.change, "rank": r.rank, "synthetic": r.synthetic}  # fmt: skip
+    return {
+        "ags": r.ags,
+        "name": r.name,
+        "value_von": r.value_from,
+        "value_bis": r.value_to,
+        "change": r.change,
+        "rank": r.rank,
+        "synthetic": r.synthetic,
+    }
 
 
 @bp.get("/change")
@@ -28,16 +35,30 @@ def change() -> Response:
     rel = ctx.release or release_for(ctx.conn, ind_id, home=True)
     years = years_available(ctx.conn, ind_id, rel["id"]) if rel else []
     if len(years) < 2:
-        raise ApiProblem(404, "not-found", f"Für {ind_id!r} gibt es keine zwei Jahre mit Werten"
-                         f" ({', '.join(map(str, years)) or 'keine'}).")  # fmt: skip
+        raise ApiProblem(
+            404,
+            "not-found",
+            f"Für {ind_id!r} gibt es keine zwei Jahre mit Werten"
+            f" ({', '.join(map(str, years)) or 'keine'}).",
+        )
     available = f"Verfügbar: {years[0]}–{years[-1]}."
     if y0 >= y1:
-        raise ApiProblem(400, "invalid-parameter", f"von ({y0}) muss vor bis ({y1}) liegen."
-                         f" {available}", parameter="von", allowed=years)  # fmt: skip
+        raise ApiProblem(
+            400,
+            "invalid-parameter",
+            f"von ({y0}) muss vor bis ({y1}) liegen. {available}",
+            parameter="von",
+            allowed=years,
+        )
     for name, y in (("von", y0), ("bis", y1)):
         if y not in years:
-            raise ApiProblem(404, "not-found", f"Keine Werte für {ind_id!r} im Jahr {y}."
-                             f" {available}", parameter=name, allowed=years)  # fmt: skip
+            raise ApiProblem(
+                404,
+                "not-found",
+                f"Keine Werte für {ind_id!r} im Jahr {y}. {available}",
+                parameter=name,
+                allowed=years,
+            )
     if r := ctx.unchanged():
         return r
     ind = get_indicator(ctx.conn, ind_id)
@@ -47,7 +68,15 @@ def change() -> Response:
     change_unit = (
         "%" if m.kind == "percent" else ("Prozentpunkte" if ind["unit"] == "%" else ind["unit"])
     )
-    body = {**envelope.envelope(involved), "indicator": ind_id, "unit": ind["unit"],
-            "von": y0, "bis": y1, "kind": m.kind, "change_unit": change_unit,
-            "count": len(rows), "data": rows}  # fmt: skip
+    body = {
+        **envelope.envelope(involved),
+        "indicator": ind_id,
+        "unit": ind["unit"],
+        "von": y0,
+        "bis": y1,
+        "kind": m.kind,
+        "change_unit": change_unit,
+        "count": len(rows),
+        "data": rows,
+    }
     return ctx.respond(formats.json_response(body), involved)

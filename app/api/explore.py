@@ -45,8 +45,9 @@ def trends() -> Response:
     areas = ags or _home_areas(ctx)
     found = area_trends(ctx.conn, areas, ids, release_id)
     units = {i: get_indicator(ctx.conn, i)["unit"] for i in {k[0] for k in found}}
-    rows = [{"indicator": i, "ags": g, "unit": units[i], **t}
-            for (i, g), t in sorted(found.items())]  # fmt: skip
+    rows = [
+        {"indicator": i, "ags": g, "unit": units[i], **t} for (i, g), t in sorted(found.items())
+    ]
     involved = ctx.releases(set().union(*pairs.values()) if pairs else set())
     # Only the releases the trends actually come from: real or synthetic per row.
     if not any(r["synthetic"] for r in rows):
@@ -64,22 +65,38 @@ def neighbours() -> Response:
     ags = params.csv_list(a.get("ags"))
     bad = sorted(set(ags or []) - set(names))
     if bad:
-        raise ApiProblem(404, "not-found",
-                         f"Ähnliche Kommunen gibt es nur für die Kommunen; unbekannt: "
-                         f"{', '.join(bad)}. Erlaubt: {', '.join(sorted(names))}.",
-                         unknown=bad, allowed=sorted(names))  # fmt: skip
+        raise ApiProblem(
+            404,
+            "not-found",
+            f"Ähnliche Kommunen gibt es nur für die Kommunen; unbekannt: "
+            f"{', '.join(bad)}. Erlaubt: {', '.join(sorted(names))}.",
+            unknown=bad,
+            allowed=sorted(names),
+        )
     if r := ctx.unchanged():
         return r
     sim = similar_kommunen(ctx.conn, min(k, max(len(names) - 1, 1)))
     rows = [
-        {"ags": g, "name": names[g], "rank": n, "neighbour_ags": nb["ags"],
-         "neighbour_name": nb["name"], "distance": nb["distance"]}
-        for g in sorted(ags or names) for n, nb in enumerate(sim["neighbours"].get(g, []), 1)
-    ]  # fmt: skip
+        {
+            "ags": g,
+            "name": names[g],
+            "rank": n,
+            "neighbour_ags": nb["ags"],
+            "neighbour_name": nb["name"],
+            "distance": nb["distance"],
+        }
+        for g in sorted(ags or names)
+        for n, nb in enumerate(sim["neighbours"].get(g, []), 1)
+    ]
     labels = {v["release"] for v in sim["variables"]}
     involved = [r for r in ctx.releases() if r["label"] in labels]
-    body = {**envelope.envelope(involved), "count": len(rows), "k": sim["k"],
-            "variables": sim["variables"], "data": rows}  # fmt: skip
+    body = {
+        **envelope.envelope(involved),
+        "count": len(rows),
+        "k": sim["k"],
+        "variables": sim["variables"],
+        "data": rows,
+    }
     return ctx.respond(formats.json_response(body), involved)
 
 
@@ -97,19 +114,32 @@ def intervals() -> Response:
     rel = ctx.release or release_for(ctx.conn, ind_id)
     found = area_intervals(ctx.conn, ind_id, year, rel["id"]) if rel else []
     if not any(x.value is not None or x.suppressed for x in found):
-        raise ApiProblem(404, "not-found", f"Keine Werte für {ind_id!r} im Jahr {year};"
-                         f" siehe /api/v1/indicators/{ind_id}.")  # fmt: skip
+        raise ApiProblem(
+            404,
+            "not-found",
+            f"Keine Werte für {ind_id!r} im Jahr {year}; siehe /api/v1/indicators/{ind_id}.",
+        )
     rows = [
-        {"indicator": ind_id, "year": year, "ags": x.ags, "name": x.name, "level": x.level,
-         "value": x.value, "suppressed": x.suppressed, "synthetic": x.synthetic,
-         "release": x.release_label,
-         "lower": x.interval.lower if x.interval else None,
-         "upper": x.interval.upper if x.interval else None,
-         "method": x.interval.method if x.interval else None, "reason": x.reason}
+        {
+            "indicator": ind_id,
+            "year": year,
+            "ags": x.ags,
+            "name": x.name,
+            "level": x.level,
+            "value": x.value,
+            "suppressed": x.suppressed,
+            "synthetic": x.synthetic,
+            "release": x.release_label,
+            "lower": x.interval.lower if x.interval else None,
+            "upper": x.interval.upper if x.interval else None,
+            "method": x.interval.method if x.interval else None,
+            "reason": x.reason,
+        }
         for x in found
-    ]  # fmt: skip
+    ]
     labels = {x.release_label for x in found if x.release_label}
     involved = [r for r in ctx.releases() if r["label"] in labels] or (
-        [ctx.release] if ctx.release else [])  # fmt: skip
+        [ctx.release] if ctx.release else []
+    )
     body = {**envelope.envelope(involved), "count": len(rows), "data": rows}
     return ctx.respond(formats.json_response(body), involved)

@@ -20,9 +20,13 @@ def _full(pattern: str) -> re.Pattern:
 def check_value(name: str, value: str, schema: dict) -> None:
     """Refuse a value the document's schema refuses (enum or anchored pattern), with a reason."""
     if "enum" in schema and value not in schema["enum"]:
-        raise ApiProblem(400, "invalid-parameter",
-                         f"{name}={value!r} ist nicht erlaubt; möglich: {', '.join(schema['enum'])}.",
-                         parameter=name, allowed=schema["enum"])  # fmt: skip
+        raise ApiProblem(
+            400,
+            "invalid-parameter",
+            f"{name}={value!r} ist nicht erlaubt; möglich: {', '.join(schema['enum'])}.",
+            parameter=name,
+            allowed=schema["enum"],
+        )
     if "pattern" in schema and not _full(schema["pattern"]).fullmatch(value):
         n = value.count(",") + 1
         limit = re.search(r"\{0,(\d+)\}\$$", schema["pattern"])
@@ -31,8 +35,9 @@ def check_value(name: str, value: str, schema: dict) -> None:
             if limit and n > int(limit.group(1)) + 1
             else "ungültiges Format"
         )
-        raise ApiProblem(400, "invalid-parameter", f"{name}: {why}.",
-                         parameter=name, pattern=schema["pattern"])  # fmt: skip
+        raise ApiProblem(
+            400, "invalid-parameter", f"{name}: {why}.", parameter=name, pattern=schema["pattern"]
+        )
 
 
 def query(path: str) -> dict[str, str]:
@@ -40,17 +45,24 @@ def query(path: str) -> dict[str, str]:
     allowed = query_parameters(path)
     unknown = sorted(k for k in request.args if k not in allowed)
     if unknown:
-        raise ApiProblem(400, "unknown-parameter",
-                         f"Unbekannte(r) Parameter: {', '.join(unknown)}. Erlaubt: "
-                         f"{', '.join(allowed) or 'keine'}.",
-                         parameters=unknown, allowed=list(allowed))  # fmt: skip
+        raise ApiProblem(
+            400,
+            "unknown-parameter",
+            f"Unbekannte(r) Parameter: {', '.join(unknown)}. Erlaubt: "
+            f"{', '.join(allowed) or 'keine'}.",
+            parameters=unknown,
+            allowed=list(allowed),
+        )
     out = {}
     for name in request.args:
         values = request.args.getlist(name)
         if len(values) > 1:
-            raise ApiProblem(400, "invalid-parameter",
-                             f"{name} ist mehrfach angegeben; Listen bitte durch Komma trennen.",
-                             parameter=name)  # fmt: skip
+            raise ApiProblem(
+                400,
+                "invalid-parameter",
+                f"{name} ist mehrfach angegeben; Listen bitte durch Komma trennen.",
+                parameter=name,
+            )
         check_value(name, values[0], allowed[name])
         out[name] = values[0]
     return out
@@ -69,9 +81,12 @@ def release(conn: Connection, ref: str | None) -> dict | None:
     rel = find_release(conn, ref)
     if rel is None or rel["status"] == "draft":
         # Drafts are not public: answered exactly like an unknown release.
-        raise ApiProblem(404, "release-unavailable",
-                         f"Release {ref!r} ist unbekannt oder nicht veröffentlicht; siehe"
-                         " /api/v1/releases.", parameter="release")  # fmt: skip
+        raise ApiProblem(
+            404,
+            "release-unavailable",
+            f"Release {ref!r} ist unbekannt oder nicht veröffentlicht; siehe /api/v1/releases.",
+            parameter="release",
+        )
     # A withdrawn release stays readable when named explicitly (permalinks keep working);
     # its attribution says it was withdrawn. It is never the default.
     return rel

@@ -18,15 +18,22 @@ INDICATOR_KEYS = ("id", "name_de", "name_en", "unit", "decimals")
 
 def _row(p: ScatterPoint) -> dict:
     return {
-        "ags": p.ags, "name": p.name, "level": p.level,
-        "x": p.x.value, "y": p.y.value,
-        "x_suppressed": p.x.suppressed, "y_suppressed": p.y.suppressed,
-        "x_synthetic": p.x.synthetic, "y_synthetic": p.y.synthetic,
-        "x_release": p.x.release, "y_release": p.y.release,
-        "population": p.population.value, "population_year": p.population.year,
+        "ags": p.ags,
+        "name": p.name,
+        "level": p.level,
+        "x": p.x.value,
+        "y": p.y.value,
+        "x_suppressed": p.x.suppressed,
+        "y_suppressed": p.y.suppressed,
+        "x_synthetic": p.x.synthetic,
+        "y_synthetic": p.y.synthetic,
+        "x_release": p.x.release,
+        "y_release": p.y.release,
+        "population": p.population.value,
+        "population_year": p.population.year,
         "population_indicator": p.population.indicator,
         "population_synthetic": p.population.synthetic,
-    }  # fmt: skip
+    }
 
 
 def body(s: Scatter, involved: list[dict]) -> dict:
@@ -51,8 +58,9 @@ def streuung() -> Response:
     a = ctx.args
     for name in ("x", "y"):
         if name not in a:
-            raise ApiProblem(400, "invalid-parameter", f"{name} fehlt (eine Indikator-Kennung).",
-                             parameter=name)  # fmt: skip
+            raise ApiProblem(
+                400, "invalid-parameter", f"{name} fehlt (eine Indikator-Kennung).", parameter=name
+            )
     if r := ctx.unchanged():
         return r
     years = years_by_indicator()
@@ -65,8 +73,9 @@ def streuung() -> Response:
         if err.field == "jahr":
             raise ApiProblem(404, "not-found", msg, parameter="jahr", allowed=err.valid) from None
         if err.field in ("x", "y"):
-            raise ApiProblem(404, "not-found", f"{msg} Siehe /api/v1/indicators.",
-                             parameter=err.field) from None  # fmt: skip
+            raise ApiProblem(
+                404, "not-found", f"{msg} Siehe /api/v1/indicators.", parameter=err.field
+            ) from None
         raise ApiProblem(404, "not-found", msg) from None
     labels = set(s.releases)
     involved = [r for r in ctx.releases() if r["label"] in labels]

@@ -22,10 +22,25 @@ from indicators.queries import get_indicator, release_for
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 INDICATOR_FIELDS = [
-    "id", "topic", "topic_de", "topic_en", "name_de", "name_en", "unit", "decimals", "polarity",
-    "first_year", "definition_de", "definition_en", "source", "numerator_de", "denominator_de",
-    "release", "synthetic", "years",
-]  # fmt: skip
+    "id",
+    "topic",
+    "topic_de",
+    "topic_en",
+    "name_de",
+    "name_en",
+    "unit",
+    "decimals",
+    "polarity",
+    "first_year",
+    "definition_de",
+    "definition_en",
+    "source",
+    "numerator_de",
+    "denominator_de",
+    "release",
+    "synthetic",
+    "years",
+]
 VALUE_FIELDS = list(openapi.SCHEMAS["Value"]["properties"])
 RELEASE_FIELDS = list(openapi.SCHEMAS["Release"]["properties"])
 
@@ -38,8 +53,11 @@ class Ctx:
 
     def __init__(self, path: str):
         self.args = params.query(path)
-        self.release = params.release(self.conn, self.args.get("release")) if (
-            "release" in self.args) else None  # fmt: skip
+        self.release = (
+            params.release(self.conn, self.args.get("release"))
+            if ("release" in self.args)
+            else None
+        )
         version = data_version_now()
         # Releases by id, read once per data version: a cached answer needs no database at all.
         state = _STATE.get_or_build(version, lambda: q.api_state(self.conn))
@@ -85,8 +103,11 @@ def cors(resp: Response) -> Response:
 @bp.get("/")
 def index() -> Response:
     ctx = Ctx("/")
-    links = {p.strip("/").split("/")[0] or "api": request.host_url.rstrip("/") + "/api/v1" + p
-             for p in openapi.document()["paths"] if "{" not in p and p != "/"}  # fmt: skip
+    links = {
+        p.strip("/").split("/")[0] or "api": request.host_url.rstrip("/") + "/api/v1" + p
+        for p in openapi.document()["paths"]
+        if "{" not in p and p != "/"
+    }
     body = {**envelope.envelope([]), "links": links, "docs": url_for("api_docs.docs")}
     return ctx.respond(formats.json_response(body), [])
 
@@ -112,8 +133,14 @@ def topics() -> Response:
 def _indicator_rows(ctx: Ctx, indicator_id: str | None = None) -> tuple[list[dict], list[dict]]:
     rid = ctx.release["id"] if ctx.release else None
     rows = q.catalogue(ctx.conn, rid, indicator_id)
-    out = [{**{k: r.get(k) for k in INDICATOR_FIELDS}, "topic": r["topic_id"],
-            "release": r["release_label"]} for r in rows]  # fmt: skip
+    out = [
+        {
+            **{k: r.get(k) for k in INDICATOR_FIELDS},
+            "topic": r["topic_id"],
+            "release": r["release_label"],
+        }
+        for r in rows
+    ]
     return out, ctx.releases({i for r in rows for i in r["release_ids"]})
 
 
@@ -142,8 +169,11 @@ def indicator(indicator_id: str) -> Response:
     rows, involved = _indicator_rows(ctx, indicator_id)
     if not rows:
         where = f" im Release {ctx.release['label']}" if ctx.release else ""
-        raise ApiProblem(404, "not-found", f"Indikator {indicator_id!r} gibt es{where} nicht;"
-                         " siehe /api/v1/indicators.")  # fmt: skip
+        raise ApiProblem(
+            404,
+            "not-found",
+            f"Indikator {indicator_id!r} gibt es{where} nicht; siehe /api/v1/indicators.",
+        )
     body = {**envelope.envelope(involved), "count": 1, "data": rows}
     return ctx.respond(formats.json_response(body), involved)
 
@@ -197,8 +227,11 @@ def benchmarks() -> Response:
         b = r.pop("_benchmark")
         r["sentence"] = benchmark_sentence(r["name"], ind, r["value"], r["region_value"], b)
     if not rows:
-        raise ApiProblem(404, "not-found", f"Keine Werte für {ind_id!r} im Jahr {year};"
-                         f" siehe /api/v1/indicators/{ind_id}.")  # fmt: skip
+        raise ApiProblem(
+            404,
+            "not-found",
+            f"Keine Werte für {ind_id!r} im Jahr {year}; siehe /api/v1/indicators/{ind_id}.",
+        )
     involved = ctx.releases(set(rel.get("ids") or [rel["id"]]))
     body = {**envelope.envelope(involved), "count": len(rows), "data": rows}
     return ctx.respond(formats.json_response(body), involved)
@@ -221,15 +254,27 @@ def _mapdata(ctx: Ctx) -> tuple[str, list[dict]]:
     involved = ctx.releases(set(rel.get("ids") or [rel["id"]]))
     data = q.map_data(ctx.conn, ind, year, rel["id"], level, a.get("land"))
     if not data:
-        raise ApiProblem(404, "not-found", f"Keine Werte für {ind!r} im Jahr {year} auf Ebene"
-                         f" {level!r}; siehe /api/v1/indicators/{ind}.")  # fmt: skip
+        raise ApiProblem(
+            404,
+            "not-found",
+            f"Keine Werte für {ind!r} im Jahr {year} auf Ebene"
+            f" {level!r}; siehe /api/v1/indicators/{ind}.",
+        )
     known = [v for v in data.values() if v is not None]
-    body = formats.json_text({
-        **envelope.envelope(involved), "count": len(data), "indicator": ind,
-        "unit": get_indicator(ctx.conn, ind)["unit"], "year": year,
-        "release": involved[0]["label"] if involved else None, "ebene": level,
-        "land": a.get("land"), "breaks": quantile_breaks(known), "data": data,
-    })  # fmt: skip
+    body = formats.json_text(
+        {
+            **envelope.envelope(involved),
+            "count": len(data),
+            "indicator": ind,
+            "unit": get_indicator(ctx.conn, ind)["unit"],
+            "year": year,
+            "release": involved[0]["label"] if involved else None,
+            "ebene": level,
+            "land": a.get("land"),
+            "breaks": quantile_breaks(known),
+            "data": data,
+        }
+    )
     return body, involved
 
 
@@ -266,8 +311,9 @@ def _check_known(ctx: Ctx, table: str, ids: list[str] | None, what: str) -> None
         return
     unknown = sorted(set(ids) - q.existing(ctx.conn, table, ids))
     if unknown:
-        raise ApiProblem(404, "not-found", f"Unbekannte {what}: {', '.join(unknown)}.",
-                         unknown=unknown)  # fmt: skip
+        raise ApiProblem(
+            404, "not-found", f"Unbekannte {what}: {', '.join(unknown)}.", unknown=unknown
+        )
 
 
 @bp.get("/values")
@@ -278,9 +324,13 @@ def values() -> Response:
     indicators_ = params.csv_list(a.get("indikator"))
     ags = params.csv_list(a.get("ags"))
     if fmt == "geojson" and not indicators_:
-        raise ApiProblem(400, "invalid-parameter", "format=geojson verlangt den Parameter"
-                         " indikator (Geometrien je Wert werden sonst sehr groß).",
-                         parameter="indikator")  # fmt: skip
+        raise ApiProblem(
+            400,
+            "invalid-parameter",
+            "format=geojson verlangt den Parameter"
+            " indikator (Geometrien je Wert werden sonst sehr groß).",
+            parameter="indikator",
+        )
     _check_known(ctx, "indicator", indicators_, "Indikatoren")
     _check_known(ctx, "area", ags, "Gebiete (AGS)")
     if r := ctx.unchanged():
@@ -296,13 +346,14 @@ def values() -> Response:
     involved = ctx.releases(set().union(*pairs.values()))
     env = envelope.envelope(involved, boundaries=fmt == "geojson")
     if fmt == "json":
-        body = {**env, "releases": [r["label"] for r in involved], "count": len(rows),
-                "data": rows}  # fmt: skip
+        body = {**env, "releases": [r["label"] for r in involved], "count": len(rows), "data": rows}
         return ctx.respond(formats.json_response(body), involved)
     if fmt == "geojson":
         geoms = q.area_geometries(ctx.conn, sorted({r["ags"] for r in rows}))
-        features = [{"type": "Feature", "geometry": json.loads(geoms[r["ags"]]), "properties": r}
-                    for r in rows]  # fmt: skip
+        features = [
+            {"type": "Feature", "geometry": json.loads(geoms[r["ags"]]), "properties": r}
+            for r in rows
+        ]
         body = {"type": "FeatureCollection", "features": features, **env, "count": len(rows)}
         return ctx.respond(formats.json_response(body, "application/geo+json"), involved)
     name = f"sozialmonitoring-werte{_suffix(ctx)}"
@@ -323,10 +374,14 @@ def releases() -> Response:
     ctx = Ctx("/releases")
     if r := ctx.unchanged():
         return r
-    rows = [r for r in q.published_releases(ctx.conn)
-            if ctx.release is None or r["id"] == ctx.release["id"]]  # fmt: skip
-    data = [{**{k: r.get(k) for k in RELEASE_FIELDS}, "datapackage": _datapackage_url(r)}
-            for r in rows]  # fmt: skip
+    rows = [
+        r
+        for r in q.published_releases(ctx.conn)
+        if ctx.release is None or r["id"] == ctx.release["id"]
+    ]
+    data = [
+        {**{k: r.get(k) for k in RELEASE_FIELDS}, "datapackage": _datapackage_url(r)} for r in rows
+    ]
     involved = ctx.releases({r["id"] for r in rows})
     body = {**envelope.envelope(involved), "count": len(data), "data": data}
     return ctx.respond(formats.json_response(body), involved)
@@ -372,7 +427,8 @@ def dcat() -> Response:
     if r := ctx.unchanged():
         return r
     rels = [r for r in q.published_releases(ctx.conn) if not r["synthetic"]]
-    xml = metadata.dcat_catalog(rels, {r["label"]: _urls(r["label"]) for r in rels},
-                                url_for("api.dcat", _external=True))  # fmt: skip
+    xml = metadata.dcat_catalog(
+        rels, {r["label"]: _urls(r["label"]) for r in rels}, url_for("api.dcat", _external=True)
+    )
     resp = Response(xml, mimetype="application/rdf+xml")
     return ctx.respond(resp, rels)

@@ -41,8 +41,9 @@ def load_example_report_cmd(no_audit: bool = False) -> None:
         with current_app.test_request_context():  # numbers are formatted in German
             out = render(conn, fields["body"], published_release_ids(conn))
         if out.errors:
-            click.secho(f"{EXAMPLE_BODY}: {len(out.errors)} Fehler, nichts geändert:", fg="red",
-                        err=True)  # fmt: skip
+            click.secho(
+                f"{EXAMPLE_BODY}: {len(out.errors)} Fehler, nichts geändert:", fg="red", err=True
+            )
             for n, source, message in out.errors:
                 click.echo(f"  {n}. {source}: {message}", err=True)
             sys.exit(1)

@@ -165,8 +165,11 @@ def split(text: str) -> list[str | Directive]:
             # Unclosed: the error covers the rest of the line, the text after it stays.
             eol = text.find("\n", start)
             end = len(text) if eol < 0 else eol
-            out.append(Directive(text[start:end], start, end,
-                                 error="Die Direktive ist nicht mit }} geschlossen."))  # fmt: skip
+            out.append(
+                Directive(
+                    text[start:end], start, end, error="Die Direktive ist nicht mit }} geschlossen."
+                )
+            )
             pos = end
             continue
         end = close + 2

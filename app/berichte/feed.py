@@ -29,8 +29,12 @@ def atom(reports: list[dict], base: str, path_of: Callable[[dict], str], publish
     sub(root, "link", href=base + "/berichte", rel="alternate", type="text/html")
     author = sub(root, "author")
     sub(author, "name", publisher)
-    sub(root, "rights", f"Texte: {publisher}; Werte: © Statistische Ämter"
-        " des Bundes und der Länder (dl-de/by-2-0); Karten: © GeoBasis-DE / BKG 2021")  # fmt: skip
+    sub(
+        root,
+        "rights",
+        f"Texte: {publisher}; Werte: © Statistische Ämter"
+        " des Bundes und der Länder (dl-de/by-2-0); Karten: © GeoBasis-DE / BKG 2021",
+    )
     for r in reports:
         entry = sub(root, "entry")
         url = base + path_of(r)

@@ -9,9 +9,15 @@ from __future__ import annotations
 from app.cache import Region
 from app.config import PROJECT_ROOT
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 STYLES = ("css/site.css", "css/bericht.css")
 _PDFS = Region("pdf")
 
@@ -38,10 +44,14 @@ def html_to_pdf(html: str, footer: str, chromium: str = "/usr/bin/chromium") -> 
             page = browser.new_page()
             page.route("**/*", lambda route: route.abort())
             page.set_content(html, wait_until="load")
-            return page.pdf(format="A4", print_background=True, display_header_footer=True,
-                            header_template="<span></span>", footer_template=footer_html,
-                            margin={"top": "15mm", "bottom": "18mm", "left": "15mm",
-                                    "right": "15mm"})  # fmt: skip
+            return page.pdf(
+                format="A4",
+                print_background=True,
+                display_header_footer=True,
+                header_template="<span></span>",
+                footer_template=footer_html,
+                margin={"top": "15mm", "bottom": "18mm", "left": "15mm", "right": "15mm"},
+            )
         finally:
             browser.close()
 

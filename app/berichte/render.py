@@ -31,9 +31,30 @@ from indicators.profile import change
 from indicators.queries import get_indicator, indicator_sources
 
 ALLOWED_TAGS = {
-    "p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "em", "a", "code", "pre",
-    "blockquote", "hr", "br", "table", "thead", "tbody", "tr", "th", "td",
-}  # fmt: skip
+    "p",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "em",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "hr",
+    "br",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 BOUNDARIES = "© GeoBasis-DE / BKG 2021 (dl-de/by-2-0)"
@@ -56,8 +77,13 @@ def markdown_html(text: str) -> str:
 
 def sanitise(html: str) -> str:
     """Keep only Markdown's own tags and safe links (nh3, the Ammonia sanitiser)."""
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                     url_schemes=URL_SCHEMES, link_rel="noopener noreferrer")  # fmt: skip
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+    )
 
 
 @dataclass
@@ -118,16 +144,22 @@ class Renderer:
     def text_of(self, ind: dict, cell: Cell | None, unit: bool = True) -> str:
         if cell is None:
             return "–"
-        return fmt_cell(cell.value, cell.suppressed, cell.flag, ind["decimals"],
-                        ind["unit"] if unit else "")  # fmt: skip
+        return fmt_cell(
+            cell.value, cell.suppressed, cell.flag, ind["decimals"], ind["unit"] if unit else ""
+        )
 
     def note(self, cell: Cell | None) -> None:
         if cell is not None:
             self.out.labels.add(cell.release_label)
             self.out.synthetic |= cell.synthetic
 
-    def number(self, shown: str, cells: list[Cell | None], olds: list[Cell | None] | None,
-               old_text: str = "") -> Markup:  # fmt: skip
+    def number(
+        self,
+        shown: str,
+        cells: list[Cell | None],
+        olds: list[Cell | None] | None,
+        old_text: str = "",
+    ) -> Markup:
         """A shown number, marked as Beispieldaten and (current view) as changed."""
         for c in cells:
             self.note(c)
@@ -155,8 +187,12 @@ class Renderer:
         if key not in cur:
             raise self.no_year(ind, p["jahr"], [p["gebiet"]])
         o = old.get(key) if old is not None else None
-        return self.number(self.text_of(ind, cur[key]), [cur[key]],
-                           None if old is None else [o], self.text_of(ind, o))  # fmt: skip
+        return self.number(
+            self.text_of(ind, cur[key]),
+            [cur[key]],
+            None if old is None else [o],
+            self.text_of(ind, o),
+        )
 
     def veraenderung(self, p: dict) -> Markup:
         from app.formatting import fmt_signed  # the profile's signed format ('+1,2 Pp.')
@@ -180,15 +216,22 @@ class Renderer:
             return fmt_signed(points, ind["decimals"], ind["unit"])
 
         keys = [(p["gebiet"], y) for y in years]
-        return self.number(text(cur), [cur.get(k) for k in keys],
-                           None if old is None else [old.get(k) for k in keys],
-                           text(old or {}))  # fmt: skip
+        return self.number(
+            text(cur),
+            [cur.get(k) for k in keys],
+            None if old is None else [old.get(k) for k in keys],
+            text(old or {}),
+        )
 
     def _cell_html(self, ind: dict, cur: dict, old: dict | None, key: tuple) -> Markup:
         c = cur.get(key)
         o = old.get(key) if old is not None else None
-        return self.number(self.text_of(ind, c, unit=False), [c],
-                           None if old is None else [o], self.text_of(ind, o, unit=False))  # fmt: skip
+        return self.number(
+            self.text_of(ind, c, unit=False),
+            [c],
+            None if old is None else [o],
+            self.text_of(ind, o, unit=False),
+        )
 
     def _source(self, inds: list[dict], cells: list[Cell], boundaries: bool = False) -> Markup:
         labels = {c.release_label for c in cells}
@@ -211,8 +254,9 @@ class Renderer:
             html += Markup(" {}: {}.").format(_("Karte"), BOUNDARIES)
         return Markup('<p class="quelle">{}</p>').format(html)
 
-    def _figure(self, p: dict, title: str, body: Markup, table: Markup, source: Markup,
-                kind: str = "") -> Markup:  # fmt: skip
+    def _figure(
+        self, p: dict, title: str, body: Markup, table: Markup, source: Markup, kind: str = ""
+    ) -> Markup:
         """A figure in the reader's language: caption (the author's own title is German),
         picture, its data table in a scrolling box, source line."""
         caption = Markup(' lang="de"') if p.get("titel") else Markup("")
@@ -223,8 +267,17 @@ class Renderer:
             '<figure class="bericht-figur{}" lang="{}"><figcaption id="{}"{}>{}</figcaption>{}'
             '<div class="table-scroll" tabindex="0" role="region" aria-labelledby="{}">{}</div>'
             "{}</figure>"
-        ).format(kind, str(get_locale()), cid, caption, title,
-                 Markup(str(body).replace("@@CAPTION@@", cid)), cid, table, source)  # fmt: skip
+        ).format(
+            kind,
+            str(get_locale()),
+            cid,
+            caption,
+            title,
+            Markup(str(body).replace("@@CAPTION@@", cid)),
+            cid,
+            table,
+            source,
+        )
 
     def karte(self, p: dict) -> Markup:
         ind = self.indicator(p["indikator"])
@@ -242,35 +295,43 @@ class Renderer:
             return fmt_value(v, ind["decimals"], unit if with_unit else "")
 
         method = p.get("klassen") or "quantile"
-        svg, legend = svgmap.choropleth(self.conn, vals, tips, method, ind["polarity"], fmt,
-                                        "@@CAPTION@@", _("keine Daten"))  # fmt: skip
+        svg, legend = svgmap.choropleth(
+            self.conn, vals, tips, method, ind["polarity"], fmt, "@@CAPTION@@", _("keine Daten")
+        )
         items = Markup("").join(
-            Markup('<li><span class="swatch" data-color="{}"><svg viewBox="0 0 10 10"'
-                   ' width="14" height="14" aria-hidden="true"><rect width="10" height="10"'
-                   ' fill="{}" stroke="#666"/></svg></span> {} ({} {})</li>').format(
-                e["color"], e["color"], e["label"], e["count"], _("Kommunen"))
+            Markup(
+                '<li><span class="swatch" data-color="{}"><svg viewBox="0 0 10 10"'
+                ' width="14" height="14" aria-hidden="true"><rect width="10" height="10"'
+                ' fill="{}" stroke="#666"/></svg></span> {} ({} {})</li>'
+            ).format(e["color"], e["color"], e["label"], e["count"], _("Kommunen"))
             for e in legend
-        )  # fmt: skip
+        )
         rows = sorted(cur.items(), key=lambda kv: kv[1].name)
         head = Markup('<tr><th scope="col">{}</th><th scope="col" class="num">{}</th></tr>').format(
             _("Kommune"), f"{localized(ind, 'name')} ({unit_label(unit)})"
         )
         body_rows = Markup("").join(
             Markup('<tr><th scope="row">{}</th><td class="num">{}</td></tr>').format(
-                c.name, self._cell_html(ind, cur, old, k))
+                c.name, self._cell_html(ind, cur, old, k)
+            )
             for k, c in rows
-        )  # fmt: skip
+        )
         if (REGION_AGS, year) in region:
             body_rows += Markup(
                 '<tr class="region"><th scope="row">{}</th><td class="num">{}</td></tr>'
-            ).format(region[(REGION_AGS, year)].name,
-                     self._cell_html(ind, region, region_old, (REGION_AGS, year)))  # fmt: skip
-        table = Markup("<table><caption>{}</caption><thead>{}</thead><tbody>{}</tbody></table>").format(
-            _("Die Werte der Karte"), head, body_rows)  # fmt: skip
-        picture = Markup('<div class="karte-wrap">{}<ul class="legende" aria-label="{}">{}</ul></div>').format(
-            svg, _("Legende"), items)  # fmt: skip
-        return self._figure(p, title, picture, table,
-                            self._source([ind], list(cur.values()), boundaries=True))  # fmt: skip
+            ).format(
+                region[(REGION_AGS, year)].name,
+                self._cell_html(ind, region, region_old, (REGION_AGS, year)),
+            )
+        table = Markup(
+            "<table><caption>{}</caption><thead>{}</thead><tbody>{}</tbody></table>"
+        ).format(_("Die Werte der Karte"), head, body_rows)
+        picture = Markup(
+            '<div class="karte-wrap">{}<ul class="legende" aria-label="{}">{}</ul></div>'
+        ).format(svg, _("Legende"), items)
+        return self._figure(
+            p, title, picture, table, self._source([ind], list(cur.values()), boundaries=True)
+        )
 
     def zeitreihe(self, p: dict) -> Markup:
         ind = self.indicator(p["indikator"])
@@ -292,26 +353,40 @@ class Renderer:
         chart = Markup('<p class="einheit">{}: {}</p>').format(
             _("Einheit"), unit_label(ind["unit"])
         )
-        chart += charts.line_chart(charts.style_lines(series, region_first=keys[0] == REGION_AGS),
-                                   years, "", f"{localized(ind, 'name')} {years[0]}–{years[-1]}",
-                                   decimals=ind["decimals"])  # fmt: skip
+        chart += charts.line_chart(
+            charts.style_lines(series, region_first=keys[0] == REGION_AGS),
+            years,
+            "",
+            f"{localized(ind, 'name')} {years[0]}–{years[-1]}",
+            decimals=ind["decimals"],
+        )
         names = [found[a]["name"] for a in keys]
-        key_html = Markup('<ul class="linien">{}</ul>').format(Markup("").join(
-            Markup('<li><svg viewBox="0 0 30 10" width="30" height="10" aria-hidden="true">'
-                   '<line x1="0" y1="5" x2="30" y2="5" stroke="{}" stroke-width="2.5"'
-                   ' stroke-dasharray="{}"/></svg> {}</li>').format(ln["color"], ln["dash"], ln["name"])
-            for ln in charts.style_lines(series, region_first=keys[0] == REGION_AGS)))  # fmt: skip
+        key_html = Markup('<ul class="linien">{}</ul>').format(
+            Markup("").join(
+                Markup(
+                    '<li><svg viewBox="0 0 30 10" width="30" height="10" aria-hidden="true">'
+                    '<line x1="0" y1="5" x2="30" y2="5" stroke="{}" stroke-width="2.5"'
+                    ' stroke-dasharray="{}"/></svg> {}</li>'
+                ).format(ln["color"], ln["dash"], ln["name"])
+                for ln in charts.style_lines(series, region_first=keys[0] == REGION_AGS)
+            )
+        )
         head = Markup('<th scope="col">{}</th>').format(_("Jahr")) + Markup("").join(
             Markup('<th scope="col" class="num">{}</th>').format(n) for n in names
         )
         body_rows = Markup("").join(
-            Markup('<tr><th scope="row">{}</th>{}</tr>').format(y, Markup("").join(
-                Markup('<td class="num">{}</td>').format(self._cell_html(ind, cur, old, (a, y)))
-                for a in keys))
+            Markup('<tr><th scope="row">{}</th>{}</tr>').format(
+                y,
+                Markup("").join(
+                    Markup('<td class="num">{}</td>').format(self._cell_html(ind, cur, old, (a, y)))
+                    for a in keys
+                ),
+            )
             for y in years
-        )  # fmt: skip
-        table = Markup("<table><caption>{}</caption><thead><tr>{}</tr></thead><tbody>{}</tbody></table>").format(
-            f"{localized(ind, 'name')} ({unit_label(ind['unit'])})", head, body_rows)  # fmt: skip
+        )
+        table = Markup(
+            "<table><caption>{}</caption><thead><tr>{}</tr></thead><tbody>{}</tbody></table>"
+        ).format(f"{localized(ind, 'name')} ({unit_label(ind['unit'])})", head, body_rows)
         return self._figure(
             p, title, chart + key_html, table, self._source([ind], list(cur.values()))
         )
@@ -329,20 +404,30 @@ class Renderer:
             data.append((ind, cur, old))
         title = p.get("titel") or _("Vergleich %(year)s", year=year)
         head = Markup('<th scope="col">{}</th>').format(_("Gebiet")) + Markup("").join(
-            Markup('<th scope="col" class="num">{} ({})</th>').format(localized(i, "name"), unit_label(i["unit"]))
-            for i in inds)  # fmt: skip
+            Markup('<th scope="col" class="num">{} ({})</th>').format(
+                localized(i, "name"), unit_label(i["unit"])
+            )
+            for i in inds
+        )
         body_rows = Markup("").join(
-            Markup('<tr><th scope="row">{}</th>{}</tr>').format(found[a]["name"], Markup("").join(
-                Markup('<td class="num">{}</td>').format(self._cell_html(ind, cur, old, (a, year)))
-                for ind, cur, old in data))
+            Markup('<tr><th scope="row">{}</th>{}</tr>').format(
+                found[a]["name"],
+                Markup("").join(
+                    Markup('<td class="num">{}</td>').format(
+                        self._cell_html(ind, cur, old, (a, year))
+                    )
+                    for ind, cur, old in data
+                ),
+            )
             for a in keys
-        )  # fmt: skip
+        )
         table = Markup("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>").format(
             head, body_rows
         )
         cells = [c for _i, cur, _o in data for c in cur.values()]
-        return self._figure(p, title, Markup(""), table, self._source(inds, cells),
-                            " bericht-tabelle")  # fmt: skip
+        return self._figure(
+            p, title, Markup(""), table, self._source(inds, cells), " bericht-tabelle"
+        )
 
     def rangfolge(self, p: dict) -> Markup:
         ind = self.indicator(p["indikator"])
@@ -354,27 +439,44 @@ class Renderer:
         cur, old = self.fetch(ind, years=[year], levels=levels, land=land)
         if not cur:
             raise self.no_year(ind, year)
-        ranked = sorted(cur.items(), key=lambda kv: (kv[1].value is None, -(kv[1].value or 0),
-                                                     kv[1].name))  # fmt: skip
+        ranked = sorted(
+            cur.items(), key=lambda kv: (kv[1].value is None, -(kv[1].value or 0), kv[1].name)
+        )
         shown = ranked[: p.get("anzahl") or len(ranked)]
         what = _("Kommunen") if level == "kommune" else _("Kreise")
-        title = p.get("titel") or _("Rangfolge %(what)s: %(name)s %(year)s", what=what,
-                                    name=localized(ind, "name"), year=year)  # fmt: skip
-        head = Markup('<tr><th scope="col" class="num">{}</th><th scope="col">{}</th>'
-                      '<th scope="col" class="num">{}</th></tr>').format(
-            _("Rang"), _("Gebiet"), f"{localized(ind, 'name')} ({unit_label(ind['unit'])})")  # fmt: skip
+        title = p.get("titel") or _(
+            "Rangfolge %(what)s: %(name)s %(year)s",
+            what=what,
+            name=localized(ind, "name"),
+            year=year,
+        )
+        head = Markup(
+            '<tr><th scope="col" class="num">{}</th><th scope="col">{}</th>'
+            '<th scope="col" class="num">{}</th></tr>'
+        ).format(_("Rang"), _("Gebiet"), f"{localized(ind, 'name')} ({unit_label(ind['unit'])})")
         body_rows = Markup("").join(
-            Markup('<tr{}><td class="num">{}</td><th scope="row" lang="de">{}</th><td class="num">{}</td></tr>').format(
-                Markup(' class="region"') if k[0] == REGION_AGS else "", n if c.value is not None else "–",
-                c.name, self._cell_html(ind, cur, old, k))
+            Markup(
+                '<tr{}><td class="num">{}</td><th scope="row" lang="de">{}</th><td class="num">{}</td></tr>'
+            ).format(
+                Markup(' class="region"') if k[0] == REGION_AGS else "",
+                n if c.value is not None else "–",
+                c.name,
+                self._cell_html(ind, cur, old, k),
+            )
             for n, (k, c) in enumerate(shown, start=1)
-        )  # fmt: skip
-        caption = _("Absteigend nach Wert; %(n)d von %(total)d %(what)s", n=len(shown),
-                    total=len(ranked), what=what)  # fmt: skip
-        table = Markup("<table><caption>{}</caption><thead>{}</thead><tbody>{}</tbody></table>").format(
-            caption, head, body_rows)  # fmt: skip
-        return self._figure(p, title, Markup(""), table,
-                            self._source([ind], list(cur.values())), " bericht-tabelle")  # fmt: skip
+        )
+        caption = _(
+            "Absteigend nach Wert; %(n)d von %(total)d %(what)s",
+            n=len(shown),
+            total=len(ranked),
+            what=what,
+        )
+        table = Markup(
+            "<table><caption>{}</caption><thead>{}</thead><tbody>{}</tbody></table>"
+        ).format(caption, head, body_rows)
+        return self._figure(
+            p, title, Markup(""), table, self._source([ind], list(cur.values())), " bericht-tabelle"
+        )
 
     # --- the whole text ------------------------------------------------------------------
     def directive(self, d: Directive, alone: bool = False) -> Markup:
@@ -387,9 +489,10 @@ class Renderer:
         n = len(self.out.errors) + 1
         self.out.errors.append((n, d.source, d.error))
         tag = "div" if alone else "span"
-        return Markup('<{} class="direktive-fehler" id="fehler-{}"><strong>{} {}:</strong> {}'
-                      " <code>{}</code></{}>").format(
-            Markup(tag), n, _("Fehler"), n, d.error, d.source, Markup(tag))  # fmt: skip
+        return Markup(
+            '<{} class="direktive-fehler" id="fehler-{}"><strong>{} {}:</strong> {}'
+            " <code>{}</code></{}>"
+        ).format(Markup(tag), n, _("Fehler"), n, d.error, d.source, Markup(tag))
 
     def render(self, body: str) -> Rendered:
         """The report body as safe HTML with every directive filled in (or its error)."""
@@ -425,7 +528,8 @@ class Renderer:
         return self.out
 
 
-def render(conn: Connection, body: str, release_ids: list[int] | None,
-           compare: list[int] | None = None) -> Rendered:  # fmt: skip
+def render(
+    conn: Connection, body: str, release_ids: list[int] | None, compare: list[int] | None = None
+) -> Rendered:
     """Render a report body live (release_ids None), pinned, or live compared with a pinning."""
     return Renderer(conn, release_ids, compare).render(body)

@@ -123,9 +123,12 @@ def save(conn: Connection, report_id: int | None, fields: dict, editor: str) -> 
             params,
         )
     published_before = conn.scalar(
-        text("SELECT slug FROM report r WHERE id = :i AND EXISTS"
-             " (SELECT 1 FROM report_version v WHERE v.report_id = r.id)"), {"i": report_id}
-    )  # fmt: skip
+        text(
+            "SELECT slug FROM report r WHERE id = :i AND EXISTS"
+            " (SELECT 1 FROM report_version v WHERE v.report_id = r.id)"
+        ),
+        {"i": report_id},
+    )
     if published_before and published_before != fields["slug"]:
         raise ReportError(
             "Die Adresse eines veröffentlichten Berichts bleibt (Links zeigen auf sie)."
@@ -172,6 +175,6 @@ def publish(conn: Connection, report_id: int, editor: str) -> dict:
             "b": row.body,
             "ids": ids,
             "e": editor[:80],
-        },  # fmt: skip
+        },
     )
     return {"slug": row.slug, "version": number, "release_ids": ids}

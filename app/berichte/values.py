@@ -74,12 +74,12 @@ class Values:
                 "levels": levels,
                 "land": land,
                 "ids": self.release_ids,
-            },  # fmt: skip
+            },
         )
         return {
             (r.ags, r.year): Cell(
                 r.value, bool(r.suppressed), r.flag, r.synthetic, r.release_label, r.name
-            )  # fmt: skip
+            )
             for r in rows
         }
 

@@ -17,8 +17,11 @@ def _example(path: str, op: dict) -> str | None:
     for p in op["parameters"]:
         if p["in"] == "path":
             url = url.replace("{" + p["name"] + "}", p["example"])
-    query = [f"{p['name']}={p['example']}" for p in op["parameters"]
-             if p["in"] == "query" and p["name"] in ("indikator", "jahr", "ags")]  # fmt: skip
+    query = [
+        f"{p['name']}={p['example']}"
+        for p in op["parameters"]
+        if p["in"] == "query" and p["name"] in ("indikator", "jahr", "ags")
+    ]
     return url + ("?" + "&".join(query) if query else "")
 
 

@@ -36,8 +36,11 @@ def _version_or_404(slug: str) -> dict:
     number = request.args.get("version", type=int)
     v = store.version(get_conn(), slug, number)
     if v is None or len(slug) > 80:
-        raise BadRequestWithChoices(404, _("Diesen Bericht (oder diese Version) gibt es nicht."),
-                                    [(url_for("berichte.index"), _("Alle Berichte"))])  # fmt: skip
+        raise BadRequestWithChoices(
+            404,
+            _("Diesen Bericht (oder diese Version) gibt es nicht."),
+            [(url_for("berichte.index"), _("Alle Berichte"))],
+        )
     return v
 
 
@@ -71,10 +74,14 @@ def report(slug: str):
     out = _rendered(v, current)
     conn = get_conn()
     return render_template(
-        "berichte/report.html", v=v, out=out, current=current, synthetic=out.synthetic,
+        "berichte/report.html",
+        v=v,
+        out=out,
+        current=current,
+        synthetic=out.synthetic,
         stand=release_dates(conn, sorted(out.labels)),
         versions=store.versions(conn, v["report_id"]),
-    )  # fmt: skip
+    )
 
 
 @bp.get("/berichte/<slug>.pdf")
@@ -83,10 +90,14 @@ def report_pdf(slug: str):
     out = _rendered(v, False)
     conn = get_conn()
     html = render_template(
-        "berichte/print.html", v=v, out=out, styles=pdf.inline_styles(),
-        stand=release_dates(conn, sorted(out.labels)), synthetic=out.synthetic,
+        "berichte/print.html",
+        v=v,
+        out=out,
+        styles=pdf.inline_styles(),
+        stand=release_dates(conn, sorted(out.labels)),
+        synthetic=out.synthetic,
         url=public_url() + url_for("berichte.report", slug=slug, version=v["version"]),
-    )  # fmt: skip
+    )
     footer = escape(
         f"{v['title']} · {_('Werte')}: © Statistische Ämter des Bundes und der"
         f" Länder · {_('Karten')}: © GeoBasis-DE / BKG 2021 · dl-de/by-2-0"
@@ -135,8 +146,13 @@ def _api_row(r: dict) -> dict:
 
 def _api_answer(rows: list[dict]) -> Response:
     """JSON with licence and attribution; ETag and Last-Modified from the versions shown."""
-    tag = etag_for("api", request.path, sorted(request.args.items(multi=True)), public_url(),
-                   [(r["slug"], r["version"]) for r in rows])  # fmt: skip
+    tag = etag_for(
+        "api",
+        request.path,
+        sorted(request.args.items(multi=True)),
+        public_url(),
+        [(r["slug"], r["version"]) for r in rows],
+    )
     last = max((r["published_at"] for r in rows), default=None)
     if r := envelope.not_modified_response(tag, last):
         return r

@@ -38,17 +38,24 @@ def _form(report: dict | None, fields: dict, error: str | None = None, code: int
     conn = get_conn()
     preview = render(conn, fields["body"], None) if fields.get("body") else None
     return render_template(
-        "berichte/edit.html", report=report, f=fields, error=error, preview=preview,
+        "berichte/edit.html",
+        report=report,
+        f=fields,
+        error=error,
+        preview=preview,
         topics=topics_with_indicators(conn),
         versions=store.versions(conn, report["id"]) if report else [],
-    ), code  # fmt: skip
+    ), code
 
 
 def _report_or_404(report_id: int) -> dict:
     r = store.draft(get_conn(), report_id)
     if r is None:
-        raise BadRequestWithChoices(404, _("Diesen Bericht gibt es nicht."),
-                                    [(url_for("berichte_editor.index"), _("Alle Berichte"))])  # fmt: skip
+        raise BadRequestWithChoices(
+            404,
+            _("Diesen Bericht gibt es nicht."),
+            [(url_for("berichte_editor.index"), _("Alle Berichte"))],
+        )
     return r
 
 
@@ -68,8 +75,14 @@ def new():
     try:
         with get_engine().begin() as conn:
             rid = store.save(conn, None, fields, auth.current_editor())
-            audit.record(conn, auth.current_editor(), "report_save", fields["slug"],
-                         _("Bericht angelegt"), request.remote_addr)  # fmt: skip
+            audit.record(
+                conn,
+                auth.current_editor(),
+                "report_save",
+                fields["slug"],
+                _("Bericht angelegt"),
+                request.remote_addr,
+            )
     except store.ReportError as err:
         return _form(None, fields, str(err), 422)
     flash(_("Entwurf gespeichert."))
@@ -86,8 +99,14 @@ def edit(report_id: int):
     try:
         with get_engine().begin() as conn:
             store.save(conn, report_id, fields, auth.current_editor())
-            audit.record(conn, auth.current_editor(), "report_save", fields["slug"],
-                         _("Entwurf gespeichert"), request.remote_addr)  # fmt: skip
+            audit.record(
+                conn,
+                auth.current_editor(),
+                "report_save",
+                fields["slug"],
+                _("Entwurf gespeichert"),
+                request.remote_addr,
+            )
     except store.ReportError as err:
         return _form(report, fields, str(err), 422)
     flash(_("Entwurf gespeichert."))
@@ -103,11 +122,21 @@ def publish(report_id: int):
         out = render(conn, report["body"], published_release_ids(conn))
         if out.errors:
             conn.rollback()
-            flash(_("Nicht veröffentlicht: Der Bericht hat %(n)d Fehler (siehe Vorschau).",
-                    n=len(out.errors)))  # fmt: skip
+            flash(
+                _(
+                    "Nicht veröffentlicht: Der Bericht hat %(n)d Fehler (siehe Vorschau).",
+                    n=len(out.errors),
+                )
+            )
             return redirect(url_for("berichte_editor.edit", report_id=report_id) + "#vorschau")
         res = store.publish(conn, report_id, auth.current_editor())
-        audit.record(conn, auth.current_editor(), "report_publish", res["slug"],
-                     f"Version {res['version']}", request.remote_addr)  # fmt: skip
+        audit.record(
+            conn,
+            auth.current_editor(),
+            "report_publish",
+            res["slug"],
+            f"Version {res['version']}",
+            request.remote_addr,
+        )
     flash(_("Bericht veröffentlicht (Version %(v)d).", v=res["version"]))
     return redirect(url_for("berichte.report", slug=res["slug"]))

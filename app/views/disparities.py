@@ -24,24 +24,38 @@ bp = Blueprint("disparities", __name__)
 # Three verdict colours plus "nicht bewertbar" (ColorBrewer RdYlBu ends; grey is no verdict).
 VERDICT_COLOURS = classify.VERDICT_COLOURS  # one definition, shared with the map model
 # The usual LISA colours (GeoDa): hot spots red, cold spots blue, outliers pale.
-CLUSTER_COLOURS = {"HH": "#d7191c", "LL": "#2c7bb6", "HL": "#fdae61", "LH": "#abd9e9",
-                   "ns": "#eeeeee"}  # fmt: skip
-CHART_SERIES = (("cv_weighted", "#00507d", ""), ("cv", "#d95f02", "6 4"),
-                ("gini", "#1b9e77", "2 3"), ("theil", "#7570b3", "10 3 2 3"))  # fmt: skip
+CLUSTER_COLOURS = {
+    "HH": "#d7191c",
+    "LL": "#2c7bb6",
+    "HL": "#fdae61",
+    "LH": "#abd9e9",
+    "ns": "#eeeeee",
+}
+CHART_SERIES = (
+    ("cv_weighted", "#00507d", ""),
+    ("cv", "#d95f02", "6 4"),
+    ("gini", "#1b9e77", "2 3"),
+    ("theil", "#7570b3", "10 3 2 3"),
+)
 
 
 def _not_available(err: NotAvailable, indicator_id: str | None = None) -> BadRequestWithChoices:
     """The domain's NotAvailable as an error page with links to what has data."""
     if err.field == "mass":
-        choices = [(url_for("disparities.index", mass=m), str(sentences.MEASURE_LABELS[m]))
-                   for m in err.valid]  # fmt: skip
+        choices = [
+            (url_for("disparities.index", mass=m), str(sentences.MEASURE_LABELS[m]))
+            for m in err.valid
+        ]
     elif err.field == "period":
         last = err.valid[-1]
-        choices = [(url_for("disparities.index", von=a, bis=last), f"{a}–{last}")
-                   for a in err.valid[:-1]]  # fmt: skip
+        choices = [
+            (url_for("disparities.index", von=a, bis=last), f"{a}–{last}") for a in err.valid[:-1]
+        ]
     elif err.field == "jahr":
-        choices = [(url_for("disparities.detail", indicator_id=indicator_id, jahr=y), str(y))
-                   for y in err.valid]  # fmt: skip
+        choices = [
+            (url_for("disparities.detail", indicator_id=indicator_id, jahr=y), str(y))
+            for y in err.valid
+        ]
     else:
         choices = [(url_for("disparities.index"), _("Disparitäten"))]
     return with_links(err, choices)
@@ -66,8 +80,15 @@ def _chart(spreads: list[dict], title: str) -> dict:
     for key, colour, dash in CHART_SERIES:
         pts = [(s["year"], getattr(s["spread"], key) if s["spread"] else None) for s in spreads]
         if any(v is not None for _y, v in pts):
-            lines.append({"name": str(sentences.MEASURE_LABELS[key]), "points": pts,
-                          "color": colour, "dash": dash, "key": key})  # fmt: skip
+            lines.append(
+                {
+                    "name": str(sentences.MEASURE_LABELS[key]),
+                    "points": pts,
+                    "color": colour,
+                    "dash": dash,
+                    "key": key,
+                }
+            )
     if not lines or len(years) < 2:
         return {}
     return {"svg": charts.responsive_line_chart(lines, years, "", title, 3), "lines": lines}
@@ -81,10 +102,17 @@ def detail(indicator_id: str) -> str:
         data = indicator_disparities(get_conn(), indicator_id, year, cache=domain_cache)
     except NotAvailable as err:
         raise _not_available(err, indicator_id) from None
-    title = _("Diagramm: Streuungsmaße von %(name)s je Jahr; Werte in der Tabelle darunter",
-               name=localized(data["indicator"], "name"))  # fmt: skip
-    return render_template("disparitaeten_kennzahl.html", **data, chart=_chart(data["spreads"], title),
-                           s=sentences, colours=VERDICT_COLOURS)  # fmt: skip
+    title = _(
+        "Diagramm: Streuungsmaße von %(name)s je Jahr; Werte in der Tabelle darunter",
+        name=localized(data["indicator"], "name"),
+    )
+    return render_template(
+        "disparitaeten_kennzahl.html",
+        **data,
+        chart=_chart(data["spreads"], title),
+        s=sentences,
+        colours=VERDICT_COLOURS,
+    )
 
 
 @bp.get("/disparitaeten/<indicator_id>/cluster")
@@ -95,8 +123,9 @@ def clusters(indicator_id: str) -> str:
         data = cluster_map(get_conn(), indicator_id, year, cache=domain_cache)
     except NotAvailable as err:
         raise _not_available(err, indicator_id) from None
-    return render_template("disparitaeten_cluster.html", **data, s=sentences,
-                           colours=CLUSTER_COLOURS)  # fmt: skip
+    return render_template(
+        "disparitaeten_cluster.html", **data, s=sentences, colours=CLUSTER_COLOURS
+    )
 
 
 def verdict_colouring(rows: list[dict], indicator: dict, region: dict | None) -> list[dict]:
@@ -109,10 +138,19 @@ def verdict_colouring(rows: list[dict], indicator: dict, region: dict | None) ->
     for r, j in zip(rows, judged, strict=True):
         verdict = j["benchmark"]["verdict"]
         r["verdict"], r["color"] = verdict, VERDICT_COLOURS[verdict]
-        r["sentence"] = sentences.benchmark_sentence(r["name"], indicator, r.get("value"),
-                                                     j["region_value"], j["benchmark"])  # fmt: skip
-    order = ["higher", "similar", "lower"] if indicator["polarity"] == "neutral" else [
-        "better", "similar", "worse"]  # fmt: skip
-    return [{"color": VERDICT_COLOURS[v], "label": str(sentences.VERDICT_LABELS[v]),
-             "count": sum(1 for r in rows if r["verdict"] == v)}
-            for v in [*order, "not_assessable"]]  # fmt: skip
+        r["sentence"] = sentences.benchmark_sentence(
+            r["name"], indicator, r.get("value"), j["region_value"], j["benchmark"]
+        )
+    order = (
+        ["higher", "similar", "lower"]
+        if indicator["polarity"] == "neutral"
+        else ["better", "similar", "worse"]
+    )
+    return [
+        {
+            "color": VERDICT_COLOURS[v],
+            "label": str(sentences.VERDICT_LABELS[v]),
+            "count": sum(1 for r in rows if r["verdict"] == v),
+        }
+        for v in [*order, "not_assessable"]
+    ]

@@ -74,8 +74,9 @@ def login():
         else _("Name oder Passwort ist falsch.")
     )
     code = 429 if outcome == "locked" else 401
-    return render_template("editor/login.html", error=message, name=name,
-                           next=request.form.get("next", "")), code  # fmt: skip
+    return render_template(
+        "editor/login.html", error=message, name=name, next=request.form.get("next", "")
+    ), code
 
 
 @bp.post("/abmelden")
@@ -88,8 +89,12 @@ def logout():
 @auth.editor_required
 def index():
     conn = get_conn()
-    return render_template("editor/index.html", releases=releases.releases_overview(conn),
-                           editor=auth.current_editor(), audit=audit.recent(conn))  # fmt: skip
+    return render_template(
+        "editor/index.html",
+        releases=releases.releases_overview(conn),
+        editor=auth.current_editor(),
+        audit=audit.recent(conn),
+    )
 
 
 @bp.post("/hochladen")
@@ -114,29 +119,51 @@ def upload():
         cat = save(catalogue, len(files)) if catalogue and catalogue.filename else None
         try:
             with get_engine().begin() as conn:  # one transaction: all of it or nothing
-                rid, v = import_release(conn, paths, label, catalogue=cat,
-                                        note=request.form.get("note", "").strip(),
-                                        created_by=auth.current_editor(),
-                                        max_bytes=current_app.config["IMPORT_MAX_BYTES"])  # fmt: skip
-                audit.record(conn, auth.current_editor(), "import", label, f"{len(v.rows)} Werte",
-                             request.remote_addr)  # fmt: skip
+                rid, v = import_release(
+                    conn,
+                    paths,
+                    label,
+                    catalogue=cat,
+                    note=request.form.get("note", "").strip(),
+                    created_by=auth.current_editor(),
+                    max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+                )
+                audit.record(
+                    conn,
+                    auth.current_editor(),
+                    "import",
+                    label,
+                    f"{len(v.rows)} Werte",
+                    request.remote_addr,
+                )
         except LoadError as err:
             problems = [
                 dataclasses.replace(p, file=names.get(p.file, p.file)) for p in err.problems
             ]
             csv_b64 = base64.b64encode(report_csv(problems).encode("utf-8-sig")).decode()
-            return render_template("editor/report.html", problems=problems, label=label,
-                                   files=list(names.values()), csv_b64=csv_b64), 422  # fmt: skip
-    flash(_("Entwurf %(l)s mit %(n)d Werten geladen. Bitte prüfen und veröffentlichen.",
-            l=label, n=len(v.rows)))  # fmt: skip
+            return render_template(
+                "editor/report.html",
+                problems=problems,
+                label=label,
+                files=list(names.values()),
+                csv_b64=csv_b64,
+            ), 422
+    flash(
+        _(
+            "Entwurf %(l)s mit %(n)d Werten geladen. Bitte prüfen und veröffentlichen.",
+            l=label,
+            n=len(v.rows),
+        )
+    )
     return redirect(url_for("editor.release", release_id=rid))
 
 
 def _release_or_404(release_id: int) -> dict:
     rel = releases.visible_release(get_conn(), release_id, editor=True)
     if rel is None:
-        raise BadRequestWithChoices(404, _("Diesen Release gibt es nicht."),
-                                    [(url_for("editor.index"), _("Alle Releases"))])  # fmt: skip
+        raise BadRequestWithChoices(
+            404, _("Diesen Release gibt es nicht."), [(url_for("editor.index"), _("Alle Releases"))]
+        )
     return rel
 
 
@@ -145,15 +172,24 @@ def _release_or_404(release_id: int) -> dict:
 def release(release_id: int):
     rel = _release_or_404(release_id)
     year = request.args.get("jahr", type=int)
-    preview = releases.draft_preview(get_conn(), release_id,
-                                     current_app.config["SUPPRESS_NUMERATOR_BELOW"],
-                                     request.args.get("indikator"), year)  # fmt: skip
+    preview = releases.draft_preview(
+        get_conn(),
+        release_id,
+        current_app.config["SUPPRESS_NUMERATOR_BELOW"],
+        request.args.get("indikator"),
+        year,
+    )
     links = {e: e in current_app.view_functions for e in ("maps.karte", "kommune.index")}
     changed = releases.changes(get_conn(), release_id)
-    return render_template("editor/release.html", release=rel, p=preview, links=links,
-                           changes=changed,
-                           threshold=current_app.config["SUPPRESS_NUMERATOR_BELOW"],
-                           synthetic=rel["synthetic"])  # fmt: skip
+    return render_template(
+        "editor/release.html",
+        release=rel,
+        p=preview,
+        links=links,
+        changes=changed,
+        threshold=current_app.config["SUPPRESS_NUMERATOR_BELOW"],
+        synthetic=rel["synthetic"],
+    )
 
 
 @bp.post("/release/<int:release_id>/veroeffentlichen")
@@ -162,16 +198,30 @@ def publish(release_id: int):
     rel = _release_or_404(release_id)
     try:
         with get_engine().begin() as conn:
-            res = releases.publish(conn, rel["label"],
-                                   current_app.config["SUPPRESS_NUMERATOR_BELOW"],
-                                   by=auth.current_editor())  # fmt: skip
-            audit.record(conn, auth.current_editor(), "publish", rel["label"],
-                         f"{res['withheld']} geheim", request.remote_addr)  # fmt: skip
+            res = releases.publish(
+                conn,
+                rel["label"],
+                current_app.config["SUPPRESS_NUMERATOR_BELOW"],
+                by=auth.current_editor(),
+            )
+            audit.record(
+                conn,
+                auth.current_editor(),
+                "publish",
+                rel["label"],
+                f"{res['withheld']} geheim",
+                request.remote_addr,
+            )
     except releases.ReleaseError as err:
         flash(translate(err.message))
         return redirect(url_for("editor.release", release_id=release_id))
-    flash(_("Release %(l)s veröffentlicht; %(n)d Werte geheim gehalten.", l=rel["label"],
-            n=res["withheld"]))  # fmt: skip
+    flash(
+        _(
+            "Release %(l)s veröffentlicht; %(n)d Werte geheim gehalten.",
+            l=rel["label"],
+            n=res["withheld"],
+        )
+    )
     return redirect(url_for("editor.index"))
 
 
@@ -182,15 +232,22 @@ def diff():
     conn = get_conn()
     if a is None or b is None or not all(releases.visible_release(conn, x, True) for x in (a, b)):
         all_ = releases.releases_overview(conn)
-        choices = [(url_for("editor.diff", a=r["id"], b=r2["id"]), f"{r['label']} → {r2['label']}")
-                   for r in all_ for r2 in all_ if r["id"] != r2["id"]][:20]  # fmt: skip
+        choices = [
+            (url_for("editor.diff", a=r["id"], b=r2["id"]), f"{r['label']} → {r2['label']}")
+            for r in all_
+            for r2 in all_
+            if r["id"] != r2["id"]
+        ][:20]
         raise BadRequestWithChoices(
             400, _("Bitte zwei vorhandene Releases wählen (a, b)."), choices
         )
     d = releases.diff(conn, a, b)
     if request.args.get("format") == "csv":
         name = f"vergleich_{d['a']['label']}_{d['b']['label']}.csv"
-        return Response(releases.diff_csv(d), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+        return Response(
+            releases.diff_csv(d),
+            mimetype="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
     synthetic = d["a"]["synthetic"] or d["b"]["synthetic"]
     return render_template("editor/diff.html", d=d, rows=d["rows"][:1000], synthetic=synthetic)

@@ -71,8 +71,13 @@ def _licence_lines(page_url: str, boundaries: bool, real: bool, provenance: list
     """Attribution of the boundaries and the official data, and the page the image comes from."""
     lines = []
     if boundaries:
-        lines.append(_("Gebietsgrenzen: %(a)s, Datenlizenz Deutschland – Namensnennung – Version 2.0 (dl-de/by-2-0, %(u)s).",
-                       a="© GeoBasis-DE / BKG 2021", u=BOUNDARY_LICENCE_URL))  # fmt: skip
+        lines.append(
+            _(
+                "Gebietsgrenzen: %(a)s, Datenlizenz Deutschland – Namensnennung – Version 2.0 (dl-de/by-2-0, %(u)s).",
+                a="© GeoBasis-DE / BKG 2021",
+                u=BOUNDARY_LICENCE_URL,
+            )
+        )
     if real and not any("dl-de/by-2-0" in line for line in provenance):
         lines.append(
             _(
@@ -111,7 +116,9 @@ def _synthetic_note(synthetic: bool, mixed: bool) -> str:
         return ""
     note = _("Beispieldaten: synthetisch erzeugt, keine amtlichen Zahlen.")
     if mixed:
-        note = _("Mit * markierte Kommunen: Beispieldaten (synthetisch, keine amtlichen Zahlen); die übrigen Werte sind amtlich.")  # fmt: skip
+        note = _(
+            "Mit * markierte Kommunen: Beispieldaten (synthetisch, keine amtlichen Zahlen); die übrigen Werte sind amtlich."
+        )
     return note
 
 
@@ -131,7 +138,7 @@ def _map_drawing(ctx: dict) -> Drawing:
         paths.append(
             f'<path d="{s["d"]}" fill="{r.get("color", "#ffffff")}" stroke="{OUTLINE["color"]}"'
             f' stroke-width="{per_px:.1f}"{dash}><title>{escape(s["name"])}: {escape(r.get("label", ""))}</title></path>'
-        )  # fmt: skip
+        )
     labels = []
     for s in shapes["shapes"]:
         lx, ly = (s["lx"] - x0) / per_px, (s["ly"] - y0) / per_px
@@ -140,8 +147,10 @@ def _map_drawing(ctx: dict) -> Drawing:
             name += " *"  # per Kommune, as the page's table marks each row
         common = f'x="{lx:.1f}" y="{ly + 4:.1f}" font-size="11" text-anchor="middle"'
         # A white halo drawn first keeps names readable on dark classes (no paint-order needed).
-        labels.append(f'<text {common} fill="#ffffff" stroke="#ffffff" stroke-width="3"'
-                      f' stroke-linejoin="round">{name}</text><text {common} fill="#1a1a1a">{name}</text>')  # fmt: skip
+        labels.append(
+            f'<text {common} fill="#ffffff" stroke="#ffffff" stroke-width="3"'
+            f' stroke-linejoin="round">{name}</text><text {common} fill="#1a1a1a">{name}</text>'
+        )
     markup = (
         f'<svg x="0" y="0" width="{width:.1f}" height="{height:.1f}"'
         f' viewBox="{shapes["viewbox"]}">{"".join(paths)}</svg>'
@@ -165,9 +174,12 @@ def karte_image(fmt: str):
     ctx = page_context(st, embed=False)
     ind, year = ctx["ind"], ctx["year"]
     legend = [
-        LegendEntry(e["color"], f"{e['label']} ({ngettext('%(num)d Kommune', '%(num)d Kommunen', e['count'])})")
+        LegendEntry(
+            e["color"],
+            f"{e['label']} ({ngettext('%(num)d Kommune', '%(num)d Kommunen', e['count'])})",
+        )
         for e in ctx["legend"]
-    ]  # fmt: skip
+    ]
     if ctx["scheme"] == "vergleich":
         # The msgid is the legend template's, where %% is Jinja's escape of a percent sign.
         method = _("Farben: Urteil gegenüber der Region (95-%%-Intervall nach Wilson bzw. Byar)")
@@ -180,7 +192,12 @@ def karte_image(fmt: str):
     provenance = _provenance_lines(ctx["provenance"], real, ctx["release"]["label"])
     text = ImageText(
         title=localized(ind, "name"),
-        subtitle=_("%(area)s, Kommunen, %(year)s – Einheit: %(unit)s", area=region_name(), year=year, unit=unit_label(ind["unit"])),
+        subtitle=_(
+            "%(area)s, Kommunen, %(year)s – Einheit: %(unit)s",
+            area=region_name(),
+            year=year,
+            unit=unit_label(ind["unit"]),
+        ),
         source=_("Quelle: %(s)s, Datenstand %(r)s", s=ind["source"], r=ctx["release"]["label"]),
         provenance=provenance,
         licence=_licence_lines(url_for("maps.karte", **request.args), True, real, provenance),
@@ -188,7 +205,7 @@ def karte_image(fmt: str):
         legend_title=_("Legende") + f" ({unit_label(ind['unit'])})",
         notes=[method, f"{region_name()}: {ctx['region_label']}"],
         lang=str(get_locale()),
-    )  # fmt: skip
+    )
     svg = svg_document(_map_drawing(ctx), text, legend, legend_beside=True)
     return _respond(svg, fmt, f"{ind['id']}_{year}", etag, release)
 
@@ -215,8 +232,9 @@ def _gebiet_drawing(st: dict, cm: dict) -> Drawing:
     colours = cm["classes"].colors
     paths = [
         f'<path d="{geo["paths"][r["ags"]]}" fill="{NO_DATA_COLOR if r["k"] is None else colours[r["k"]]}"/>'
-        for r in cm["rows"] if geo["paths"].get(r["ags"])
-    ]  # fmt: skip
+        for r in cm["rows"]
+        if geo["paths"].get(r["ags"])
+    ]
     markup = (
         f'<svg x="0" y="0" width="{width}" height="{width * h / w:.1f}" viewBox="{geo["viewbox"]}">'
         f'<g stroke="{OUTLINE["color"]}" stroke-width="{stroke:.1f}" stroke-linejoin="round">'
@@ -230,8 +248,14 @@ def _gebiet_image(fmt: str) -> Response:
     st = gebiet.state()
     release, ind, year, t = st["release"], st["indicator"], st["year"], st["territory"]
     lang = str(get_locale())
-    etag = etag_for("gebiet-bild", EXPORT_VERSION, fmt, data_version_now(), lang,
-                    sorted(request.args.items(multi=True)))  # fmt: skip
+    etag = etag_for(
+        "gebiet-bild",
+        EXPORT_VERSION,
+        fmt,
+        data_version_now(),
+        lang,
+        sorted(request.args.items(multi=True)),
+    )
     not_modified = conditional(etag, release["published_at"])
     if not_modified is not None:
         return not_modified
@@ -241,13 +265,27 @@ def _gebiet_image(fmt: str) -> Response:
         # cairosvg parses path data in Python: 401 Kreise take seconds; Germany's 11,000
         # Gemeinden would outlast the worker's timeout. The SVG is built by PostGIS at once.
         raise BadRequestWithChoices(
-            400, _("Als PNG gibt es Karten mit höchstens %(n)s Gebieten; diese hat %(k)s. Bitte die SVG-Datei herunterladen.", n=limit, k=len(cm["rows"])),
-            [(url_for("export.karte_image", fmt="svg", **request.args), _("Karte als SVG herunterladen"))],
-        )  # fmt: skip
+            400,
+            _(
+                "Als PNG gibt es Karten mit höchstens %(n)s Gebieten; diese hat %(k)s. Bitte die SVG-Datei herunterladen.",
+                n=limit,
+                k=len(cm["rows"]),
+            ),
+            [
+                (
+                    url_for("export.karte_image", fmt="svg", **request.args),
+                    _("Karte als SVG herunterladen"),
+                )
+            ],
+        )
     legend = [
-        LegendEntry(e["color"], f"{e['label']} ({ngettext('%(num)d Gebiet', '%(num)d Gebiete', e['count'])})")
-        for e in cm["legend"] if e["count"]
-    ]  # fmt: skip
+        LegendEntry(
+            e["color"],
+            f"{e['label']} ({ngettext('%(num)d Gebiet', '%(num)d Gebiete', e['count'])})",
+        )
+        for e in cm["legend"]
+        if e["count"]
+    ]
     method = str(CLASSIFICATION_LABELS[st["method"]])
     if cm["scheme"] == "divergierend":
         method += "; " + _("Farben um den Wert von %(g)s", g=t["name"])
@@ -258,8 +296,13 @@ def _gebiet_image(fmt: str) -> Response:
         note = _("teils Beispieldaten") + ": " + _("synthetisch erzeugt, keine amtlichen Zahlen.")
     text = ImageText(
         title=localized(ind, "name"),
-        subtitle=_("%(area)s, %(level)s, %(year)s – Einheit: %(unit)s", area=t["name"],
-                   level=gebiet._ebene_label(st["ebene"]), year=year, unit=unit_label(ind["unit"])),
+        subtitle=_(
+            "%(area)s, %(level)s, %(year)s – Einheit: %(unit)s",
+            area=t["name"],
+            level=gebiet._ebene_label(st["ebene"]),
+            year=year,
+            unit=unit_label(ind["unit"]),
+        ),
         source=_("Quelle: %(s)s, Datenstand %(r)s", s=ind["source"], r=release["label"]),
         provenance=provenance,
         licence=_licence_lines(url_for("maps.karte", **request.args), True, real, provenance),
@@ -267,7 +310,7 @@ def _gebiet_image(fmt: str) -> Response:
         legend_title=_("Legende") + f" ({unit_label(ind['unit'])})",
         notes=[method, f"{t['name']}: {cm['own_label']}"],
         lang=lang,
-    )  # fmt: skip
+    )
     svg = svg_document(_gebiet_drawing(st, cm), text, legend, legend_beside=True)
     return _respond(svg, fmt, f"{ind['id']}_{year}_{t['ags']}_{st['ebene']}", etag, release)
 
@@ -299,8 +342,19 @@ def zeitreihe_image(fmt: str):
         raise ts_error(err, indicator_id[:64]) from None
     ind, rel = ts["indicator"], ts["release"]
     lang = str(get_locale())
-    etag = etag_for("zeitreihe-bild", EXPORT_VERSION, fmt, ind["id"], tuple(kommunen), mode,
-                    rel["id"], rel["label"], rel.get("published_at"), lang, request.full_path)  # fmt: skip
+    etag = etag_for(
+        "zeitreihe-bild",
+        EXPORT_VERSION,
+        fmt,
+        ind["id"],
+        tuple(kommunen),
+        mode,
+        rel["id"],
+        rel["label"],
+        rel.get("published_at"),
+        lang,
+        request.full_path,
+    )
     not_modified = conditional(etag, rel.get("published_at"))
     if not_modified is not None:
         return not_modified
@@ -308,26 +362,43 @@ def zeitreihe_image(fmt: str):
     lines = charts.style_lines(ts["lines"])
     lines[0]["name"] = region_name()  # the Region's line under the page's name for it
     w, h, font = CHART_SIZE
-    chart = charts.line_chart(lines, ts["years"], unit, localized(ind, "name"), w, h,
-                              point_titles=False, decimals=ts["decimals"], font=font)  # fmt: skip
+    chart = charts.line_chart(
+        lines,
+        ts["years"],
+        unit,
+        localized(ind, "name"),
+        w,
+        h,
+        point_titles=False,
+        decimals=ts["decimals"],
+        font=font,
+    )
     provenance, mixed = _chart_provenance(ts)
     synthetic_years = sorted({y for ln in ts["lines"] for y in ln["synthetic_years"]})
     real = not synthetic_years or mixed
     provenance_lines = _provenance_lines(provenance, real, rel["label"])
     note = _synthetic_note(bool(synthetic_years), mixed)
     if synthetic_years and mixed:
-        note = _("Beispieldaten (synthetisch, keine amtlichen Zahlen) in den Jahren %(y)s; sonst amtlich.",
-                 y=year_ranges(synthetic_years))  # fmt: skip
+        note = _(
+            "Beispieldaten (synthetisch, keine amtlichen Zahlen) in den Jahren %(y)s; sonst amtlich.",
+            y=year_ranges(synthetic_years),
+        )
     text = ImageText(
         title=localized(ind, "name"),
-        subtitle=_("Zeitreihe %(a)s–%(b)s – Einheit: %(unit)s", a=ts["years"][0], b=ts["years"][-1], unit=unit),
+        subtitle=_(
+            "Zeitreihe %(a)s–%(b)s – Einheit: %(unit)s",
+            a=ts["years"][0],
+            b=ts["years"][-1],
+            unit=unit,
+        ),
         source=_("Quelle: %(s)s, Datenstand %(r)s", s=ind["source"], r=rel["label"]),
         provenance=provenance_lines,
-        licence=_licence_lines(url_for("zeitreihe.zeitreihe", **request.args), False, real,
-                               provenance_lines),
+        licence=_licence_lines(
+            url_for("zeitreihe.zeitreihe", **request.args), False, real, provenance_lines
+        ),
         synthetic_note=note,
         lang=lang,
-    )  # fmt: skip
+    )
     legend = [LegendEntry(ln["color"], ln["name"], ln["dash"] or "") for ln in lines]
     svg = svg_document(Drawing(nested(chart, w, h), w, h), text, legend, legend_beside=False)
     suffix = "_index" if mode == "index" else ""

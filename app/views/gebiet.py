@@ -86,21 +86,43 @@ def _place() -> tuple[dict, str]:
     territory = get_territory(conn, raw) if _AGS.fullmatch(raw) else None
     if territory is None:
         raise BadRequestWithChoices(
-            404, _("Das Gebiet „%(g)s“ gibt es nicht (Deutschland: DG, ein Land: zweistellig, ein Kreis: fünfstellig).", g=raw[:40]),
+            404,
+            _(
+                "Das Gebiet „%(g)s“ gibt es nicht (Deutschland: DG, ein Land: zweistellig, ein Kreis: fünfstellig).",
+                g=raw[:40],
+            ),
             _territory_choices(conn),
-        )  # fmt: skip
+        )
     allowed = EBENEN_IN[territory["level"]]
     ebene = request.args.get("ebene") or allowed[-1 if territory["level"] != "bund" else 1]
     if ebene not in allowed:
         raise BadRequestWithChoices(
-            400, _("Die Ebene „%(e)s“ gibt es für %(g)s nicht. Möglich: %(a)s.", e=ebene[:40], g=territory["name"], a=", ".join(allowed)),
-            [(_link(gebiet=territory["ags"], ebene=e), f"{territory['name']}: {_ebene_label(e)}") for e in allowed],
-        )  # fmt: skip
+            400,
+            _(
+                "Die Ebene „%(e)s“ gibt es für %(g)s nicht. Möglich: %(a)s.",
+                e=ebene[:40],
+                g=territory["name"],
+                a=", ".join(allowed),
+            ),
+            [
+                (_link(gebiet=territory["ags"], ebene=e), f"{territory['name']}: {_ebene_label(e)}")
+                for e in allowed
+            ],
+        )
     return territory, ebene
 
 
 def _release_param() -> int | None:
-    return args.integer("release", [(_link(gebiet=request.args.get("gebiet"), ebene=request.args.get("ebene")), _("Karte mit dem neuesten Datenstand"))], lo=1)  # fmt: skip
+    return args.integer(
+        "release",
+        [
+            (
+                _link(gebiet=request.args.get("gebiet"), ebene=request.args.get("ebene")),
+                _("Karte mit dem neuesten Datenstand"),
+            )
+        ],
+        lo=1,
+    )
 
 
 # Years of an indicator at a level of a territory, per data version: a scan of the
@@ -129,17 +151,21 @@ def state() -> dict:
     # shown (colour_map); release_for's summary over every area and year of the indicator
     # would cost a scan of all its values per request (~0.3–0.6 s for Germany's Gemeinden).
     release = (
-        None if ind is None
-        else {"id": None, "status": "published", "label": ""} if release_id is None
+        None
+        if ind is None
+        else {"id": None, "status": "published", "label": ""}
+        if release_id is None
         else release_for(conn, ind["id"], release_id)
-    )  # fmt: skip
+    )
 
     def choices() -> list[tuple[str, str]]:
         have = indicators_at(conn, territory, ebene, release_id)
         return [
             (_link(**g, indikator=i["id"]), f"{i['name_de']} ({t['name_de']})")
-            for t in topics_with_indicators(conn) for i in t["indicators"] if i["id"] in have
-        ]  # fmt: skip
+            for t in topics_with_indicators(conn)
+            for i in t["indicators"]
+            if i["id"] in have
+        ]
 
     if ind is None:
         raise BadRequestWithChoices(
@@ -149,20 +175,30 @@ def state() -> dict:
         release is None or visible_release(conn, release["id"], is_editor()) is None
     ):
         raise BadRequestWithChoices(
-            404, _("Einen veröffentlichten Datenstand Nr. %(r)s gibt es nicht.", r=release_id),
+            404,
+            _("Einen veröffentlichten Datenstand Nr. %(r)s gibt es nicht.", r=release_id),
             [(_link(**g, indikator=ind["id"]), _("Karte mit dem neuesten Datenstand"))],
-        )  # fmt: skip
+        )
     years = _years(ind["id"], territory, ebene, release["id"]) if release else []
     if not years:
         other = [
-            (_link(gebiet=territory["ags"], ebene=e, indikator=ind["id"]), f"{territory['name']}: {_ebene_label(e)}")
+            (
+                _link(gebiet=territory["ags"], ebene=e, indikator=ind["id"]),
+                f"{territory['name']}: {_ebene_label(e)}",
+            )
             for e in EBENEN_IN[territory["level"]]
             if e != ebene and release and _years(ind["id"], territory, e, release["id"])
-        ]  # fmt: skip
+        ]
         raise BadRequestWithChoices(
-            404, _("Für „%(i)s“ gibt es auf der Ebene %(e)s in %(g)s keine Werte.", i=ind["name_de"], e=_ebene_label(ebene), g=territory["name"]),
+            404,
+            _(
+                "Für „%(i)s“ gibt es auf der Ebene %(e)s in %(g)s keine Werte.",
+                i=ind["name_de"],
+                e=_ebene_label(ebene),
+                g=territory["name"],
+            ),
             other + choices(),
-        )  # fmt: skip
+        )
     year_links = [(_link(**g, indikator=ind["id"], jahr=y), str(y)) for y in years]
     year = args.year("jahr", year_links, years[-1])
     if year is None:
@@ -175,31 +211,50 @@ def state() -> dict:
         )
     elif year not in years:
         raise BadRequestWithChoices(
-            404, _("Für „%(i)s“ gibt es im Jahr %(y)s hier keine Daten. Verfügbar: %(a)s–%(b)s.", i=ind["name_de"], y=year, a=years[0], b=years[-1]),
+            404,
+            _(
+                "Für „%(i)s“ gibt es im Jahr %(y)s hier keine Daten. Verfügbar: %(a)s–%(b)s.",
+                i=ind["name_de"],
+                y=year,
+                a=years[0],
+                b=years[-1],
+            ),
             year_links,
-        )  # fmt: skip
+        )
     method = request.args.get("klassen") or classify.default_classification(ind["unit"])
     base = dict(g, indikator=ind["id"], jahr=year)
     if method not in classify.CLASSIFICATIONS:
         raise BadRequestWithChoices(
-            400, _("Die Klassenbildung „%(k)s“ gibt es nicht.", k=method[:40]),
+            400,
+            _("Die Klassenbildung „%(k)s“ gibt es nicht.", k=method[:40]),
             [(_link(**base, klassen=k), k) for k in classify.CLASSIFICATIONS],
-        )  # fmt: skip
+        )
     scheme = request.args.get("farben") or "sequenziell"
     can_diverge = ind["unit"] not in classify.COUNT_UNITS
     if scheme not in SCHEMES or (scheme == "divergierend" and not can_diverge):
         raise BadRequestWithChoices(
-            400, _("Das Farbschema „%(f)s“ ist für diese Karte nicht verfügbar.", f=scheme[:40]),
+            400,
+            _("Das Farbschema „%(f)s“ ist für diese Karte nicht verfügbar.", f=scheme[:40]),
             [(_link(**base, farben=s), s) for s in SCHEMES if s == "sequenziell" or can_diverge],
-        )  # fmt: skip
+        )
     return {
-        "territory": territory, "ebene": ebene, "indicator": ind, "release": release,
-        "years": years, "year": year, "method": method, "scheme": scheme,
+        "territory": territory,
+        "ebene": ebene,
+        "indicator": ind,
+        "release": release,
+        "years": years,
+        "year": year,
+        "method": method,
+        "scheme": scheme,
         "can_diverge": can_diverge,
         "release_param": release_id,
-        "params": {**base, "klassen": request.args.get("klassen"), "farben": request.args.get("farben"),
-                   "release": release_id},
-    }  # fmt: skip
+        "params": {
+            **base,
+            "klassen": request.args.get("klassen"),
+            "farben": request.args.get("farben"),
+            "release": release_id,
+        },
+    }
 
 
 def _profile_href(r: dict) -> str:
@@ -269,17 +324,26 @@ def colour_map(st: dict) -> dict:
         classes, lambda v, with_unit: fmt_value(v, decimals, unit if with_unit else ""), no_data
     )
     labels_shown = {lab for lab, _syn in used}
-    provenance = [src | {"release": lab} for lab, src in
-                  indicator_sources(conn, [ind["id"]]).get(ind["id"], {}).items()
-                  if lab in labels_shown]  # fmt: skip
+    provenance = [
+        src | {"release": lab}
+        for lab, src in indicator_sources(conn, [ind["id"]]).get(ind["id"], {}).items()
+        if lab in labels_shown
+    ]
     return {
-        "areas": areas, "values": values, "labels": labels, "ranks": ranks,
+        "areas": areas,
+        "values": values,
+        "labels": labels,
+        "ranks": ranks,
         "synthetic_of": [None if r is None else sv.releases[r][1] for r in sv.release],
         "release_labels": sorted(labels_shown),
-        "classes": classes, "legend": legend, "scheme": scheme,
+        "classes": classes,
+        "legend": legend,
+        "scheme": scheme,
         "own_label": fmt_value(own_value, decimals, unit) if own_value is not None else no_data,
-        "synthetic": synthetic, "mixed": mixed, "provenance": provenance,
-    }  # fmt: skip
+        "synthetic": synthetic,
+        "mixed": mixed,
+        "provenance": provenance,
+    }
 
 
 def _table_page(cm: dict, page: int) -> tuple[list[dict], int]:
@@ -290,14 +354,24 @@ def _table_page(cm: dict, page: int) -> tuple[list[dict], int]:
     pages = max(1, -(-n // PAGE_SIZE))
     if page > pages:
         raise BadRequestWithChoices(
-            404, _("Die Tabelle hat nur %(n)s Seiten.", n=pages),
-            [(_link(**dict(request.args.items(), seite=p)), str(p)) for p in range(1, min(pages, 20) + 1)],
-        )  # fmt: skip
+            404,
+            _("Die Tabelle hat nur %(n)s Seiten.", n=pages),
+            [
+                (_link(**dict(request.args.items(), seite=p)), str(p))
+                for p in range(1, min(pages, 20) + 1)
+            ],
+        )
     part = []
     for i in order[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
-        r = {"ags": areas.ags[i], "name": areas.names[i], "level": areas.levels[i],
-             "rank": ranks[i], "k": cm["classes"].assignment[i], "label": cm["labels"][i],
-             "synthetic": cm["synthetic_of"][i]}  # fmt: skip
+        r = {
+            "ags": areas.ags[i],
+            "name": areas.names[i],
+            "level": areas.levels[i],
+            "rank": ranks[i],
+            "k": cm["classes"].assignment[i],
+            "label": cm["labels"][i],
+            "synthetic": cm["synthetic_of"][i],
+        }
         r["href"] = _profile_href(r)
         part.append(r)
     return part, pages
@@ -341,18 +415,27 @@ def _context(st: dict, cm: dict, embed: bool, with_areas: bool = True) -> dict:
     p = st["params"]
     t = st["territory"]
     return dict(
-        st, **cm, ind=st["indicator"], table_rows=table_rows, page=page, pages=pages,
-        n_areas=len(cm["areas"].ags), ebene_label=_ebene_label(st["ebene"]),
+        st,
+        **cm,
+        ind=st["indicator"],
+        table_rows=table_rows,
+        page=page,
+        pages=pages,
+        n_areas=len(cm["areas"].ags),
+        ebene_label=_ebene_label(st["ebene"]),
         link=lambda **kw: _link(**dict(p, **kw)),
-        embed_url=_link("maps.embed", **p), full_url=_link(**p),
+        embed_url=_link("maps.embed", **p),
+        full_url=_link(**p),
         shapes_url=url_for("gebiet_karte.umrisse", gebiet=t["ags"], ebene=st["ebene"]),
         colours_url=url_for("gebiet_karte.farben"),
         areas_json=_json(_areas_data(cm, names=True)) if with_areas else None,
         bounds=json.dumps(t["bounds"]),
-        boundary_attribution=BOUNDARY_ATTRIBUTION, territory_choices=territories(get_conn()),
-        ebenen=EBENEN_IN[t["level"]], ebene_labels={e: _ebene_label(e) for e in EBENEN},
+        boundary_attribution=BOUNDARY_ATTRIBUTION,
+        territory_choices=territories(get_conn()),
+        ebenen=EBENEN_IN[t["level"]],
+        ebene_labels={e: _ebene_label(e) for e in EBENEN},
         embed=embed,
-    )  # fmt: skip
+    )
 
 
 _HAVE = Region("gebiet")  # indicators with values per (data version, territory, level, release)

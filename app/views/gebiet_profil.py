@@ -66,10 +66,11 @@ def profile(ags: str):
     if area is None:
         near = nearest_names(conn, ags)
         raise BadRequestWithChoices(
-            404, _("Ein Gebiet mit dem Schlüssel „%(a)s“ gibt es nicht.", a=ags[:20]),
+            404,
+            _("Ein Gebiet mit dem Schlüssel „%(a)s“ gibt es nicht.", a=ags[:20]),
             [(area_href(h["ags"], h["level"]), f"{h['name']} ({h['ags']})") for h in near]
             + [(url_for("gebiet.suche"), _("Gebiet suchen"))],
-        )  # fmt: skip
+        )
     if area["level"] == "kommune" and "kommune.profile" in current_app.view_functions:
         return redirect(url_for("kommune.profile", ags=ags))
     data = {d["indicator_id"]: d for d in area_profile(conn, area)}
@@ -83,21 +84,27 @@ def profile(ags: str):
                 continue
             own = d["values"].get(ags)
             synthetic = synthetic or bool(own and own["synthetic"])
-            rows.append({
-                "ind": ind, "year": d["year"], "own": _label(own, ind),
-                "own_synthetic": bool(own and own["synthetic"]),
-                "parents": [_label(d["values"].get(p["ags"]), ind) for p in area["parents"]],
-                "rank_kreis": d["rank_kreis"], "rank_land": d["rank_land"],
-                "release": own["release"] if own else None,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "ind": ind,
+                    "year": d["year"],
+                    "own": _label(own, ind),
+                    "own_synthetic": bool(own and own["synthetic"]),
+                    "parents": [_label(d["values"].get(p["ags"]), ind) for p in area["parents"]],
+                    "rank_kreis": d["rank_kreis"],
+                    "rank_land": d["rank_land"],
+                    "release": own["release"] if own else None,
+                }
+            )
         if rows:
             sections.append({"topic": t, "rows": rows})
     maps = [
         (url_for("maps.karte", gebiet=area["ags"], ebene=e), e)
         for e in EBENEN_IN.get(area["level"], ())
     ]
-    return render_template("gebiet.html", area=area, sections=sections, synthetic=synthetic,
-                           maps=maps)  # fmt: skip
+    return render_template(
+        "gebiet.html", area=area, sections=sections, synthetic=synthetic, maps=maps
+    )
 
 
 def init_app(app) -> None:

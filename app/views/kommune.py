@@ -37,26 +37,36 @@ def choices_error(err: InvalidChoice, endpoint: str, **kwargs) -> BadRequestWith
         a = kwargs["ags_a"]
         links = [
             (url_for("kommune.compare", ags_a=a, ags_b=k["ags"]), k["name"])
-            for k in valid_areas(conn) if k["level"] == "kommune" and k["ags"] != a
-        ]  # fmt: skip
+            for k in valid_areas(conn)
+            if k["level"] == "kommune" and k["ags"] != a
+        ]
         return BadRequestWithChoices(400, err.message, links)
     if err.field == "period":
         years = err.valid
         links = [(url_for(endpoint, **kwargs), _("Voreingestellter Zeitraum"))]
         if years:
-            links.append((url_for(endpoint, **kwargs, von=years[0], bis=years[-1]),
-                          _("Gesamter Zeitraum %(a)s–%(b)s", a=years[0], b=years[-1])))  # fmt: skip
+            links.append(
+                (
+                    url_for(endpoint, **kwargs, von=years[0], bis=years[-1]),
+                    _("Gesamter Zeitraum %(a)s–%(b)s", a=years[0], b=years[-1]),
+                )
+            )
             if len(years) > 10:
-                links.append((url_for(endpoint, **kwargs, von=years[-11], bis=years[-1]),
-                              _("Zehn Jahre %(a)s–%(b)s", a=years[-11], b=years[-1])))  # fmt: skip
+                links.append(
+                    (
+                        url_for(endpoint, **kwargs, von=years[-11], bis=years[-1]),
+                        _("Zehn Jahre %(a)s–%(b)s", a=years[-11], b=years[-1]),
+                    )
+                )
         return BadRequestWithChoices(400, err.message, links)
     areas = valid_areas(conn)
     if endpoint == "kommune.compare":
         areas = [a for a in areas if a["level"] == "kommune"]
     return BadRequestWithChoices(
-        404, err.message,
+        404,
+        err.message,
         [(url_for("kommune.profile", ags=a["ags"]), f"{a['name']} ({a['ags']})") for a in areas],
-    )  # fmt: skip
+    )
 
 
 @bp.get("/kommunen")
@@ -78,7 +88,11 @@ def profile_page(ags: str):
     # chosen years; the page shows the default period meanwhile. Downloads still get a 400.
     period_error = None
     if y0 is not None and y1 is not None and y0 >= y1 and not fmt:
-        period_error = _("„von“ (%(a)s) muss vor „bis“ (%(b)s) liegen: bitte zwei verschiedene Jahre wählen, das frühere zuerst.", a=y0, b=y1)  # fmt: skip
+        period_error = _(
+            "„von“ (%(a)s) muss vor „bis“ (%(b)s) liegen: bitte zwei verschiedene Jahre wählen, das frühere zuerst.",
+            a=y0,
+            b=y1,
+        )
     try:
         p = profile(get_conn(), ags, release, *((None, None) if period_error else (y0, y1)))
     except InvalidChoice as err:
@@ -88,13 +102,20 @@ def profile_page(ags: str):
     if fmt:
         return downloads.response(profile_table(p, trends), fmt)
     return render_template(
-        "kommune.html", p=p, release=release, synthetic=p["synthetic"], sparkline=charts.sparkline,
-        count_units=COUNT_UNITS, period_error=period_error,
-        sel_from=y0 if period_error else None, sel_to=y1 if period_error else None,
-        trends=trends, similar=None if p["is_region"] else _similar(conn, ags),
+        "kommune.html",
+        p=p,
+        release=release,
+        synthetic=p["synthetic"],
+        sparkline=charts.sparkline,
+        count_units=COUNT_UNITS,
+        period_error=period_error,
+        sel_from=y0 if period_error else None,
+        sel_to=y1 if period_error else None,
+        trends=trends,
+        similar=None if p["is_region"] else _similar(conn, ags),
         spines={} if p["is_region"] else _spines(conn, p, release),
         spine_colours=rank_charts.VERDICT_COLOURS,
-    )  # fmt: skip
+    )
 
 
 def _fmt_in(ind: dict, value: float | None) -> str:
@@ -118,10 +139,18 @@ def _spines(conn, p: dict, release: int | None) -> dict[str, Markup]:
         verdict = (r["benchmark"] or {}).get("verdict", "not_assessable")
         f = partial(_fmt_in, i)
         side = _("rechts = günstiger") if i["polarity"] != "neutral" else _("rechts = höher")
-        label = _("Einordnung unter den %(n)s Kommunen: %(name)s %(v)s; Kommunen von %(lo)s bis %(hi)s, mittlere Hälfte %(q1)s bis %(q3)s; Region %(reg)s; %(side)s.",
-                  n=spread.n, name=p["area"]["name"], v=f(r["value"]), lo=f(spread.minimum),
-                  hi=f(spread.maximum), q1=f(spread.q1), q3=f(spread.q3), reg=f(r["region"]),
-                  side=side)  # fmt: skip
+        label = _(
+            "Einordnung unter den %(n)s Kommunen: %(name)s %(v)s; Kommunen von %(lo)s bis %(hi)s, mittlere Hälfte %(q1)s bis %(q3)s; Region %(reg)s; %(side)s.",
+            n=spread.n,
+            name=p["area"]["name"],
+            v=f(r["value"]),
+            lo=f(spread.minimum),
+            hi=f(spread.maximum),
+            q1=f(spread.q1),
+            q3=f(spread.q3),
+            reg=f(r["region"]),
+            side=side,
+        )
         out[i["id"]] = rank_charts.spine_svg(layout, verdict, label)
     return out
 
@@ -163,9 +192,15 @@ def compare_page(ags_a: str, ags_b: str):
     if fmt:
         return downloads.response(compare_table(c), fmt)
     found = area_trends(get_conn(), [ags_a, ags_b], None, release)
-    trends = {side: {i: t for (i, g), t in found.items() if g == ags}
-              for side, ags in (("a", ags_a), ("b", ags_b))}  # fmt: skip
+    trends = {
+        side: {i: t for (i, g), t in found.items() if g == ags}
+        for side, ags in (("a", ags_a), ("b", ags_b))
+    }
     return render_template(
-        "vergleich.html", c=c, release=release, synthetic=c["synthetic"], charts=charts,
+        "vergleich.html",
+        c=c,
+        release=release,
+        synthetic=c["synthetic"],
+        charts=charts,
         trends=trends,
-    )  # fmt: skip
+    )

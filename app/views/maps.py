@@ -105,22 +105,28 @@ def state_from_request(embed: bool) -> dict:
     ind, release = ctx["indicator"], ctx["release"]
     if ind is None:
         raise BadRequestWithChoices(
-            404, _("Die Kennzahl „%(i)s“ gibt es nicht.", i=(requested or "")[:60]),
+            404,
+            _("Die Kennzahl „%(i)s“ gibt es nicht.", i=(requested or "")[:60]),
             _indicator_choices(topics, embed),
-        )  # fmt: skip
+        )
     # Published and withdrawn releases are readable when named; drafts only for editors.
     if release_id is not None and (
         release is None or visible_release(conn, release["id"], is_editor()) is None
     ):
         raise BadRequestWithChoices(
-            404, _("Einen veröffentlichten Datenstand Nr. %(r)s gibt es nicht.", r=release_id),
+            404,
+            _("Einen veröffentlichten Datenstand Nr. %(r)s gibt es nicht.", r=release_id),
             [(_link(embed, indikator=ind["id"]), _("Karte mit dem neuesten Datenstand"))],
-        )  # fmt: skip
+        )
     if release is None or not ctx["years"]:
         raise BadRequestWithChoices(
-            404, _("Für die Kennzahl „%(i)s“ gibt es in diesem Datenstand keine veröffentlichten Werte.", i=ind["name_de"]),
+            404,
+            _(
+                "Für die Kennzahl „%(i)s“ gibt es in diesem Datenstand keine veröffentlichten Werte.",
+                i=ind["name_de"],
+            ),
             _indicator_choices(topics, embed),
-        )  # fmt: skip
+        )
     years = ctx["years"]
     year_links = [(_link(embed, indikator=ind["id"], jahr=y), str(y)) for y in years]
     change_years = _change_years(ind, years, embed)
@@ -129,37 +135,68 @@ def state_from_request(embed: bool) -> dict:
         year = ctx["default_year"]
     elif year not in years:
         raise BadRequestWithChoices(
-            404, _("Für „%(i)s“ gibt es im Jahr %(y)s keine Daten. Verfügbar: %(a)s–%(b)s.", i=ind["name_de"], y=year, a=years[0], b=years[-1]),
+            404,
+            _(
+                "Für „%(i)s“ gibt es im Jahr %(y)s keine Daten. Verfügbar: %(a)s–%(b)s.",
+                i=ind["name_de"],
+                y=year,
+                a=years[0],
+                b=years[-1],
+            ),
             year_links,
-        )  # fmt: skip
+        )
     method = request.args.get("klassen") or classify.default_classification(ind["unit"])
     if method not in classify.CLASSIFICATIONS:
         raise BadRequestWithChoices(
-            400, _("Die Klassenbildung „%(k)s“ gibt es nicht.", k=method[:40]),
-            [(_link(embed, indikator=ind["id"], jahr=year, klassen=k), str(label))
-             for k, label in CLASSIFICATION_LABELS.items()],
-        )  # fmt: skip
+            400,
+            _("Die Klassenbildung „%(k)s“ gibt es nicht.", k=method[:40]),
+            [
+                (_link(embed, indikator=ind["id"], jahr=year, klassen=k), str(label))
+                for k, label in CLASSIFICATION_LABELS.items()
+            ],
+        )
     scheme = request.args.get("farben") or "sequenziell"
     can_diverge = ind["unit"] not in classify.COUNT_UNITS
     if scheme not in (*classify.SCHEMES, "vergleich") or (
         scheme == "divergierend" and not can_diverge
     ):
         raise BadRequestWithChoices(
-            400, _("Das Farbschema „%(f)s“ ist für diese Kennzahl nicht verfügbar.", f=scheme[:40]),
-            [(_link(embed, indikator=ind["id"], jahr=year, klassen=method, farben=s), str(label))
-             for s, label in SCHEME_LABELS.items() if s == "sequenziell" or can_diverge],
-        )  # fmt: skip
+            400,
+            _("Das Farbschema „%(f)s“ ist für diese Kennzahl nicht verfügbar.", f=scheme[:40]),
+            [
+                (_link(embed, indikator=ind["id"], jahr=year, klassen=method, farben=s), str(label))
+                for s, label in SCHEME_LABELS.items()
+                if s == "sequenziell" or can_diverge
+            ],
+        )
     raw_fixed = request.args.get("feste") or "0"
     if raw_fixed not in ("0", "1"):
         raise BadRequestWithChoices(
-            400, _("„feste=%(f)s“ gibt es nicht: 1 (feste Klassen über alle Jahre) oder 0.", f=raw_fixed[:40]),
-            [(_link(embed, indikator=ind["id"], jahr=year, feste=f), label)
-             for f, label in (("1", _("feste Klassen über alle Jahre")), ("0", _("Klassen je Jahr")))],
-        )  # fmt: skip
+            400,
+            _(
+                "„feste=%(f)s“ gibt es nicht: 1 (feste Klassen über alle Jahre) oder 0.",
+                f=raw_fixed[:40],
+            ),
+            [
+                (_link(embed, indikator=ind["id"], jahr=year, feste=f), label)
+                for f, label in (
+                    ("1", _("feste Klassen über alle Jahre")),
+                    ("0", _("Klassen je Jahr")),
+                )
+            ],
+        )
     if change_years:
         year = change_years[1]
-    return dict(ctx, year=year, method=method, scheme=scheme, can_diverge=can_diverge,
-                release_param=release_id, fixed=raw_fixed == "1", change=change_years)  # fmt: skip
+    return dict(
+        ctx,
+        year=year,
+        method=method,
+        scheme=scheme,
+        can_diverge=can_diverge,
+        release_param=release_id,
+        fixed=raw_fixed == "1",
+        change=change_years,
+    )
 
 
 def _change_years(ind: dict, years: list[int], embed: bool) -> tuple[int, int] | None:
@@ -168,31 +205,59 @@ def _change_years(ind: dict, years: list[int], embed: bool) -> tuple[int, int] |
     if raw_from is None and raw_to is None:
         return None
     pairs = sorted({(years[0], years[-1]), (years[-2], years[-1])} if len(years) > 1 else set())
-    choices = [(_link(embed, indikator=ind["id"], von=a, bis=b), _("Veränderung %(a)s–%(b)s", a=a, b=b))
-               for a, b in pairs] + [(_link(embed, indikator=ind["id"]), _("Karte des neuesten Jahres"))]  # fmt: skip
+    choices = [
+        (_link(embed, indikator=ind["id"], von=a, bis=b), _("Veränderung %(a)s–%(b)s", a=a, b=b))
+        for a, b in pairs
+    ] + [(_link(embed, indikator=ind["id"]), _("Karte des neuesten Jahres"))]
     if len(years) < 2:
         raise BadRequestWithChoices(
-            404, _("Für „%(i)s“ gibt es nur Werte für %(y)s: eine Veränderung lässt sich nicht zeigen.", i=ind["name_de"], y=years[0]),
+            404,
+            _(
+                "Für „%(i)s“ gibt es nur Werte für %(y)s: eine Veränderung lässt sich nicht zeigen.",
+                i=ind["name_de"],
+                y=years[0],
+            ),
             choices,
-        )  # fmt: skip
+        )
     for name, raw in (("von", raw_from), ("bis", raw_to)):
         if not raw or not args.YEAR.fullmatch(raw):
             raise BadRequestWithChoices(
-                400, _("„%(n)s=%(v)s“ ist keine gültige Jahreszahl. Verfügbar: %(a)s–%(b)s.", n=name, v=(raw or "")[:40], a=years[0], b=years[-1]),
+                400,
+                _(
+                    "„%(n)s=%(v)s“ ist keine gültige Jahreszahl. Verfügbar: %(a)s–%(b)s.",
+                    n=name,
+                    v=(raw or "")[:40],
+                    a=years[0],
+                    b=years[-1],
+                ),
                 choices,
-            )  # fmt: skip
+            )
     y0, y1 = int(raw_from), int(raw_to)
     if y0 >= y1:
         raise BadRequestWithChoices(
-            400, _("„von“ (%(v)s) muss vor „bis“ (%(b)s) liegen. Verfügbar: %(a)s–%(z)s.", v=y0, b=y1, a=years[0], z=years[-1]),
+            400,
+            _(
+                "„von“ (%(v)s) muss vor „bis“ (%(b)s) liegen. Verfügbar: %(a)s–%(z)s.",
+                v=y0,
+                b=y1,
+                a=years[0],
+                z=years[-1],
+            ),
             choices,
-        )  # fmt: skip
+        )
     for y in (y0, y1):
         if y not in years:
             raise BadRequestWithChoices(
-                404, _("Für „%(i)s“ gibt es im Jahr %(y)s keine Daten. Verfügbar: %(a)s–%(b)s.", i=ind["name_de"], y=y, a=years[0], b=years[-1]),
+                404,
+                _(
+                    "Für „%(i)s“ gibt es im Jahr %(y)s keine Daten. Verfügbar: %(a)s–%(b)s.",
+                    i=ind["name_de"],
+                    y=y,
+                    a=years[0],
+                    b=years[-1],
+                ),
                 choices,
-            )  # fmt: skip
+            )
     return y0, y1
 
 
@@ -225,12 +290,23 @@ def _etag(st: dict, embed: bool) -> str:
     """ETag of a map page: everything its markup depends on."""
     ind, release = st["indicator"], st["release"]
     return etag_for(
-        "karte", MAP_VERSION, embed, ind["id"], st["year"], st["method"], st["scheme"], st["fixed"],
+        "karte",
+        MAP_VERSION,
+        embed,
+        ind["id"],
+        st["year"],
+        st["method"],
+        st["scheme"],
+        st["fixed"],
         st["change"],
-        release["id"], release["label"], release["published_at"], str(get_locale()),
-        current_app.config.get("TILE_URL") or "", [e for e, _x in nav_items()],
+        release["id"],
+        release["label"],
+        release["published_at"],
+        str(get_locale()),
+        current_app.config.get("TILE_URL") or "",
+        [e for e, _x in nav_items()],
         "kommune.profile" in current_app.view_functions,
-    )  # fmt: skip
+    )
 
 
 def _model(st: dict) -> MapModel:
@@ -244,11 +320,28 @@ def _model(st: dict) -> MapModel:
             ("values", version, ind["id"], year, release["id"], release["label"]),
             lambda: map_area_values(get_conn(), ind["id"], year, release["id"]),
         )
-        return map_model(get_conn(), ind, year, release["id"], st["method"], st["scheme"],
-                         fixed_classes=fixed, data=data)  # fmt: skip
+        return map_model(
+            get_conn(),
+            ind,
+            year,
+            release["id"],
+            st["method"],
+            st["scheme"],
+            fixed_classes=fixed,
+            data=data,
+        )
 
-    key = ("model", version, ind["id"], year, release["id"], release["label"], st["method"],
-           st["scheme"], fixed)  # fmt: skip
+    key = (
+        "model",
+        version,
+        ind["id"],
+        year,
+        release["id"],
+        release["label"],
+        st["method"],
+        st["scheme"],
+        fixed,
+    )
     return _DATA.get_or_build(key, build)
 
 
@@ -268,78 +361,140 @@ def page_context(st: dict, embed: bool) -> dict:
     tile_url = current_app.config.get("TILE_URL") or ""
     model = _model(st)
     geo = _DATA.get_or_build(("geometry", data_version_now()), lambda: map_geometry(get_conn()))
-    provenance = [src | {"release": lab} for lab, src in
-                  indicator_sources(get_conn(), [ind["id"]]).get(ind["id"], {}).items()
-                  if lab in model.release_labels]  # fmt: skip
+    provenance = [
+        src | {"release": lab}
+        for lab, src in indicator_sources(get_conn(), [ind["id"]]).get(ind["id"], {}).items()
+        if lab in model.release_labels
+    ]
     decimals, unit = ind["decimals"], ind["unit"]
     scheme = model.scheme
     no_data = _("keine Daten")
     rows = []
     for r in model.rows:
-        row = dict(asdict(r), label=_row_label(r, decimals, unit, no_data),
-                   href=_profile_href(r.ags))  # fmt: skip
+        row = dict(
+            asdict(r), label=_row_label(r, decimals, unit, no_data), href=_profile_href(r.ags)
+        )
         if r.verdict is not None:  # the verdict's sentence is the text alternative
             row["label"] = f"{row['label']} – {verdict_label({'verdict': r.verdict})}"
-            row["sentence"] = benchmark_sentence(r.name, ind, r.value, model.region_value,
-                                                 dict(r.benchmark or {}))  # fmt: skip
+            row["sentence"] = benchmark_sentence(
+                r.name, ind, r.value, model.region_value, dict(r.benchmark or {})
+            )
         rows.append(row)
     by_ags = {r["ags"]: r for r in rows}
     table_rows = [by_ags[r.ags] for r in model.ranked_rows()]
     if scheme == "vergleich":  # colours by verdict against the Region
-        legend = [{"color": v.color, "label": verdict_label({"verdict": v.verdict}),
-                   "count": v.count} for v in model.verdicts]  # fmt: skip
+        legend = [
+            {"color": v.color, "label": verdict_label({"verdict": v.verdict}), "count": v.count}
+            for v in model.verdicts
+        ]
     else:
-        legend = [{"color": c.color, "count": c.count,
-                   "label": f"{fmt_value(c.lower, decimals, '')} – {fmt_value(c.upper, decimals, unit)}"}
-                  for c in model.classes]  # fmt: skip
+        legend = [
+            {
+                "color": c.color,
+                "count": c.count,
+                "label": f"{fmt_value(c.lower, decimals, '')} – {fmt_value(c.upper, decimals, unit)}",
+            }
+            for c in model.classes
+        ]
         if model.no_data_count:  # an empty "keine Daten (0 Kommunen)" row says nothing
-            legend.append({"color": classify.NO_DATA_COLOR, "label": no_data,
-                           "count": model.no_data_count})  # fmt: skip
+            legend.append(
+                {"color": classify.NO_DATA_COLOR, "label": no_data, "count": model.no_data_count}
+            )
     labels = {lab["ags"]: lab for lab in geo["labels"]}
 
     # Outside the f-string, so that pybabel finds it (the English map said "Profil öffnen").
     open_profile = _("Profil öffnen")
     areas = {
         r["ags"]: {
-            "color": r["color"], "label": r["label"], "href": r["href"],
+            "color": r["color"],
+            "label": r["label"],
+            "href": r["href"],
             "no_data": r["value"] is None,
             "aria": f"{r['name']}: {r['label']}" + (f" – {open_profile}" if r["href"] else ""),
-            "label_lat": labels[r["ags"]]["lat"], "label_lon": labels[r["ags"]]["lon"],
+            "label_lat": labels[r["ags"]]["lat"],
+            "label_lon": labels[r["ags"]]["lon"],
         }
-        for r in rows if r["ags"] in labels
-    }  # fmt: skip
+        for r in rows
+        if r["ags"] in labels
+    }
 
     def build() -> MapParts:
         js, css = _assets()
         points = [dict(p, short=short_name(p["name"])) for p in geo["labels"]]
         attribution = f"{BOUNDARY_ATTRIBUTION}, dl-de/by-2-0"
         return build_map(
-            geo["geojson"], areas, points, geo["bounds"], js, css, attribution,
-            tile_url, current_app.config.get("TILE_ATTRIBUTION") or "", new_window=embed,
-        )  # fmt: skip
+            geo["geojson"],
+            areas,
+            points,
+            geo["bounds"],
+            js,
+            css,
+            attribution,
+            tile_url,
+            current_app.config.get("TILE_ATTRIBUTION") or "",
+            new_window=embed,
+        )
 
-    key = (embed, ind["id"], year, st["method"], scheme, bool(st.get("fixed")), release["id"],
-           release["label"], release["published_at"],
-           locale, tile_url, "kommune.profile" in current_app.view_functions)  # fmt: skip
+    key = (
+        embed,
+        ind["id"],
+        year,
+        st["method"],
+        scheme,
+        bool(st.get("fixed")),
+        release["id"],
+        release["label"],
+        release["published_at"],
+        locale,
+        tile_url,
+        "kommune.profile" in current_app.view_functions,
+    )
     parts = _cached_map(key, build)
-    state = {"indikator": ind["id"], "jahr": year, "klassen": request.args.get("klassen"),
-             "farben": request.args.get("farben"), "feste": "1" if st.get("fixed") else None,
-             "release": st["release_param"]}  # fmt: skip
+    state = {
+        "indikator": ind["id"],
+        "jahr": year,
+        "klassen": request.args.get("klassen"),
+        "farben": request.args.get("farben"),
+        "feste": "1" if st.get("fixed") else None,
+        "release": st["release_param"],
+    }
     # The embed code on an English page embeds the English map.
     embed_state = dict(state, lang="en") if locale == "en" else state
     region_value = model.region_value
     return dict(
-        map=parts, ind=ind, release=release, year=year, years=st["years"], table_rows=table_rows,
-        legend=legend, region_label=fmt_value(region_value, decimals, unit) if region_value is not None else no_data,
-        model=model, method=st["method"], scheme=scheme, topics=st["topics"],
-        can_diverge=st["can_diverge"], classification_labels=CLASSIFICATION_LABELS,
-        scheme_labels=SCHEME_LABELS, state=state, link=lambda **kw: _link(False, **dict(state, **kw)),
-        embed_url=_link(True, **embed_state), full_url=_link(False, **embed_state),
-        synthetic=model.synthetic, mixed=model.mixed, provenance=provenance,
-        boundary_attribution=BOUNDARY_ATTRIBUTION, fixed=model.fixed_classes, areas=areas,
-        change=None, year_from=None, year_to=None,
-        embed=embed, parts_url=url_for("maps.parts"),
-    )  # fmt: skip
+        map=parts,
+        ind=ind,
+        release=release,
+        year=year,
+        years=st["years"],
+        table_rows=table_rows,
+        legend=legend,
+        region_label=fmt_value(region_value, decimals, unit)
+        if region_value is not None
+        else no_data,
+        model=model,
+        method=st["method"],
+        scheme=scheme,
+        topics=st["topics"],
+        can_diverge=st["can_diverge"],
+        classification_labels=CLASSIFICATION_LABELS,
+        scheme_labels=SCHEME_LABELS,
+        state=state,
+        link=lambda **kw: _link(False, **dict(state, **kw)),
+        embed_url=_link(True, **embed_state),
+        full_url=_link(False, **embed_state),
+        synthetic=model.synthetic,
+        mixed=model.mixed,
+        provenance=provenance,
+        boundary_attribution=BOUNDARY_ATTRIBUTION,
+        fixed=model.fixed_classes,
+        areas=areas,
+        change=None,
+        year_from=None,
+        year_to=None,
+        embed=embed,
+        parts_url=url_for("maps.parts"),
+    )
 
 
 def _change_model(st: dict) -> ChangeModel:
@@ -378,70 +533,130 @@ def change_context(st: dict, embed: bool) -> dict:
     tile_url = current_app.config.get("TILE_URL") or ""
     model = _change_model(st)
     geo = _DATA.get_or_build(("geometry", data_version_now()), lambda: map_geometry(get_conn()))
-    provenance = [src | {"release": lab} for lab, src in
-                  indicator_sources(get_conn(), [ind["id"]]).get(ind["id"], {}).items()
-                  if lab in model.release_labels]  # fmt: skip
+    provenance = [
+        src | {"release": lab}
+        for lab, src in indicator_sources(get_conn(), [ind["id"]]).get(ind["id"], {}).items()
+        if lab in model.release_labels
+    ]
     decimals, unit, kind = ind["decimals"], ind["unit"], model.kind
     no_data = _("keine Daten")
 
     def row(r) -> dict:
-        return dict(asdict(r), href=_profile_href(r.ags),
-                    label_from=fmt_value(r.value_from, decimals, unit),
-                    label_to=fmt_value(r.value_to, decimals, unit),
-                    label=_change_label(r.change, kind, decimals, unit) if r.change is not None else no_data)  # fmt: skip
+        return dict(
+            asdict(r),
+            href=_profile_href(r.ags),
+            label_from=fmt_value(r.value_from, decimals, unit),
+            label_to=fmt_value(r.value_to, decimals, unit),
+            label=_change_label(r.change, kind, decimals, unit)
+            if r.change is not None
+            else no_data,
+        )
 
     rows = [row(r) for r in model.rows]
     by_ags = {r["ags"]: r for r in rows}
     table_rows = [by_ags[r.ags] for r in model.ranked_rows()]
-    legend = [{"color": c.color, "count": c.count,
-               "label": f"{_change_label(c.lower, kind, decimals, unit)} – {_change_label(c.upper, kind, decimals, unit)}"}
-              for c in model.classes]  # fmt: skip
+    legend = [
+        {
+            "color": c.color,
+            "count": c.count,
+            "label": f"{_change_label(c.lower, kind, decimals, unit)} – {_change_label(c.upper, kind, decimals, unit)}",
+        }
+        for c in model.classes
+    ]
     if model.no_data_count:
-        legend.append({"color": classify.NO_DATA_COLOR, "label": no_data,
-                       "count": model.no_data_count})  # fmt: skip
+        legend.append(
+            {"color": classify.NO_DATA_COLOR, "label": no_data, "count": model.no_data_count}
+        )
     labels = {lab["ags"]: lab for lab in geo["labels"]}
     open_profile = _("Profil öffnen")
     between = _("Veränderung %(a)s–%(b)s", a=y0, b=y1)
     areas = {
         r["ags"]: {
-            "color": r["color"], "label": f"{between}: {r['label']}", "href": r["href"],
+            "color": r["color"],
+            "label": f"{between}: {r['label']}",
+            "href": r["href"],
             "no_data": r["change"] is None,
-            "aria": f"{r['name']}: {between}: {r['label']}" + (f" – {open_profile}" if r["href"] else ""),
-            "label_lat": labels[r["ags"]]["lat"], "label_lon": labels[r["ags"]]["lon"],
+            "aria": f"{r['name']}: {between}: {r['label']}"
+            + (f" – {open_profile}" if r["href"] else ""),
+            "label_lat": labels[r["ags"]]["lat"],
+            "label_lon": labels[r["ags"]]["lon"],
         }
-        for r in rows if r["ags"] in labels
-    }  # fmt: skip
+        for r in rows
+        if r["ags"] in labels
+    }
 
     def build() -> MapParts:
         js, css = _assets()
         points = [dict(p, short=short_name(p["name"])) for p in geo["labels"]]
         return build_map(
-            geo["geojson"], areas, points, geo["bounds"], js, css,
-            f"{BOUNDARY_ATTRIBUTION}, dl-de/by-2-0", tile_url,
-            current_app.config.get("TILE_ATTRIBUTION") or "", new_window=embed,
-        )  # fmt: skip
+            geo["geojson"],
+            areas,
+            points,
+            geo["bounds"],
+            js,
+            css,
+            f"{BOUNDARY_ATTRIBUTION}, dl-de/by-2-0",
+            tile_url,
+            current_app.config.get("TILE_ATTRIBUTION") or "",
+            new_window=embed,
+        )
 
-    key = (embed, "change", ind["id"], y0, y1, request.args.get("klassen"), release["id"],
-           release["label"], release["published_at"], locale, tile_url,
-           "kommune.profile" in current_app.view_functions)  # fmt: skip
+    key = (
+        embed,
+        "change",
+        ind["id"],
+        y0,
+        y1,
+        request.args.get("klassen"),
+        release["id"],
+        release["label"],
+        release["published_at"],
+        locale,
+        tile_url,
+        "kommune.profile" in current_app.view_functions,
+    )
     parts = _cached_map(key, build)
-    state = {"indikator": ind["id"], "von": y0, "bis": y1, "klassen": request.args.get("klassen"),
-             "release": st["release_param"]}  # fmt: skip
+    state = {
+        "indikator": ind["id"],
+        "von": y0,
+        "bis": y1,
+        "klassen": request.args.get("klassen"),
+        "release": st["release_param"],
+    }
     embed_state = dict(state, lang="en") if locale == "en" else state
     region = model.region
     return dict(
-        map=parts, ind=ind, release=release, year=f"{y0}–{y1}", years=st["years"],
-        change=model, year_from=y0, year_to=y1, table_rows=table_rows, legend=legend,
-        region_row=row(region) if region else None, topics=st["topics"],
-        method=request.args.get("klassen") or "quantile", scheme="divergierend",
-        classification_labels=CLASSIFICATION_LABELS, scheme_labels=SCHEME_LABELS, state=state,
+        map=parts,
+        ind=ind,
+        release=release,
+        year=f"{y0}–{y1}",
+        years=st["years"],
+        change=model,
+        year_from=y0,
+        year_to=y1,
+        table_rows=table_rows,
+        legend=legend,
+        region_row=row(region) if region else None,
+        topics=st["topics"],
+        method=request.args.get("klassen") or "quantile",
+        scheme="divergierend",
+        classification_labels=CLASSIFICATION_LABELS,
+        scheme_labels=SCHEME_LABELS,
+        state=state,
         link=lambda **kw: _link(False, **dict(state, **kw)),
-        embed_url=_link(True, **embed_state), full_url=_link(False, **embed_state),
-        synthetic=model.synthetic, mixed=model.mixed, provenance=provenance,
-        boundary_attribution=BOUNDARY_ATTRIBUTION, fixed=False, areas=areas, embed=embed,
-        parts_url=url_for("maps.parts"), can_diverge=True,
+        embed_url=_link(True, **embed_state),
+        full_url=_link(False, **embed_state),
+        synthetic=model.synthetic,
+        mixed=model.mixed,
+        provenance=provenance,
+        boundary_attribution=BOUNDARY_ATTRIBUTION,
+        fixed=False,
+        areas=areas,
+        embed=embed,
+        parts_url=url_for("maps.parts"),
+        can_diverge=True,
         region_label=region and _change_label(region.change, kind, decimals, unit) or no_data,
-    )  # fmt: skip
+    )
 
 
 def _render(embed: bool):
@@ -491,11 +706,11 @@ def parts():
         "areas": {
             a: {k: v[k] for k in ("color", "label", "aria", "no_data")}
             for a, v in ctx["areas"].items()
-        },  # fmt: skip
+        },
         "parts": {
             k: render_template(t, **ctx)
             for k, t in (_EMBED_PARTS if embed else _PAGE_PARTS).items()
-        },  # fmt: skip
+        },
         "banner": render_template("maps/_banner.html", **ctx),
         "synthetic": ctx["synthetic"],
         "embed_code": None if embed else render_template("maps/_embed_code.html", **ctx),
@@ -544,16 +759,30 @@ def _multiple_years(st: dict) -> list[int]:
     parts = raw.split(",")
     if len(parts) > MAX_MULTIPLES or not all(args.YEAR.fullmatch(p) for p in parts):
         raise BadRequestWithChoices(
-            400, _("„jahre=%(j)s“: bis zu %(n)s vierstellige Jahre, durch Komma getrennt. Verfügbar: %(a)s–%(b)s.", j=raw[:60], n=MAX_MULTIPLES, a=years[0], b=years[-1]),
+            400,
+            _(
+                "„jahre=%(j)s“: bis zu %(n)s vierstellige Jahre, durch Komma getrennt. Verfügbar: %(a)s–%(b)s.",
+                j=raw[:60],
+                n=MAX_MULTIPLES,
+                a=years[0],
+                b=years[-1],
+            ),
             choices,
-        )  # fmt: skip
+        )
     chosen = sorted({int(p) for p in parts})
     missing = [y for y in chosen if y not in years]
     if missing:
         raise BadRequestWithChoices(
-            404, _("Für „%(i)s“ gibt es im Jahr %(y)s keine Daten. Verfügbar: %(a)s–%(b)s.", i=ind["name_de"], y=missing[0], a=years[0], b=years[-1]),
+            404,
+            _(
+                "Für „%(i)s“ gibt es im Jahr %(y)s keine Daten. Verfügbar: %(a)s–%(b)s.",
+                i=ind["name_de"],
+                y=missing[0],
+                a=years[0],
+                b=years[-1],
+            ),
             choices,
-        )  # fmt: skip
+        )
     return chosen
 
 
@@ -564,16 +793,28 @@ def jahre():
     st = state_from_request(embed=False)
     ind, release = st["indicator"], st["release"]
     shown_years = _multiple_years(st)
-    etag = etag_for("karte-jahre", MAP_VERSION, ind["id"], shown_years, st["method"], release["id"],
-                    release["label"], release["published_at"], str(get_locale()))  # fmt: skip
+    etag = etag_for(
+        "karte-jahre",
+        MAP_VERSION,
+        ind["id"],
+        shown_years,
+        st["method"],
+        release["id"],
+        release["label"],
+        release["published_at"],
+        str(get_locale()),
+    )
     not_modified = conditional(etag, release["published_at"])
     if not_modified is not None:
         return not_modified
     version, conn = data_version_now(), get_conn()
-    data = {y: _DATA.get_or_build(
-                ("values", version, ind["id"], y, release["id"], release["label"]),
-                lambda y=y: map_area_values(conn, ind["id"], y, release["id"]))
-            for y in shown_years}  # fmt: skip
+    data = {
+        y: _DATA.get_or_build(
+            ("values", version, ind["id"], y, release["id"], release["label"]),
+            lambda y=y: map_area_values(conn, ind["id"], y, release["id"]),
+        )
+        for y in shown_years
+    }
     decimals, unit = ind["decimals"], ind["unit"]
     no_data = _("keine Daten")
 
@@ -592,39 +833,73 @@ def jahre():
         values = {r["ags"]: shown(r) for r in data[y]["values"]}
         tips = {r["ags"]: f"{r['name']}, {y}: {label(r)}" for r in data[y]["values"]}
         svg, _legend = svgmap.choropleth(
-            conn, values, tips, st["method"], ind["polarity"],
+            conn,
+            values,
+            tips,
+            st["method"],
+            ind["polarity"],
             lambda v, with_unit: fmt_value(v, decimals, unit if with_unit else ""),
-            f"jahr-{y}", no_data, basis=basis,
-        )  # fmt: skip
+            f"jahr-{y}",
+            no_data,
+            basis=basis,
+        )
         maps.append({"year": y, "svg": svg})
     classes = classify.classify(basis, st["method"], "sequenziell", ind["polarity"])
-    legend = [{"color": c, "label": f"{fmt_value(lo, decimals, '')} – {fmt_value(hi, decimals, unit)}"}
-              for (lo, hi), c in zip(classes.bounds, classes.colors, strict=True)]  # fmt: skip
+    legend = [
+        {"color": c, "label": f"{fmt_value(lo, decimals, '')} – {fmt_value(hi, decimals, unit)}"}
+        for (lo, hi), c in zip(classes.bounds, classes.colors, strict=True)
+    ]
     if any(v is None for v in basis):
         legend.append({"color": classify.NO_DATA_COLOR, "label": no_data})
     names = [(r["ags"], r["name"]) for r in data[shown_years[0]]["values"]]
     cells = {(r["ags"], y): r for y in shown_years for r in data[y]["values"]}
-    table = [{"ags": a, "name": n, "href": _profile_href(a),
-              "cells": [(label(cells.get((a, y))), (cells.get((a, y)) or {}).get("synthetic"))
-                        for y in shown_years]} for a, n in names]  # fmt: skip
+    table = [
+        {
+            "ags": a,
+            "name": n,
+            "href": _profile_href(a),
+            "cells": [
+                (label(cells.get((a, y))), (cells.get((a, y)) or {}).get("synthetic"))
+                for y in shown_years
+            ],
+        }
+        for a, n in names
+    ]
     region = [
         (label(data[y]["region"]), (data[y]["region"] or {}).get("synthetic")) for y in shown_years
     ]
-    rows = [r for y in shown_years for r in [*data[y]["values"], data[y]["region"] or {}]
-            if r.get("release_label")]  # fmt: skip
+    rows = [
+        r
+        for y in shown_years
+        for r in [*data[y]["values"], data[y]["region"] or {}]
+        if r.get("release_label")
+    ]
     synthetic = any(r["synthetic"] for r in rows)
     labels_shown = {r["release_label"] for r in rows}
-    provenance = [src | {"release": lab} for lab, src in
-                  indicator_sources(conn, [ind["id"]]).get(ind["id"], {}).items()
-                  if lab in labels_shown]  # fmt: skip
+    provenance = [
+        src | {"release": lab}
+        for lab, src in indicator_sources(conn, [ind["id"]]).get(ind["id"], {}).items()
+        if lab in labels_shown
+    ]
     html = render_template(
-        "karte_jahre.html", ind=ind, release=release, years=st["years"], shown_years=shown_years,
-        maps=maps, legend=legend, table=table, region=region, method=st["method"],
-        classification_labels=CLASSIFICATION_LABELS, synthetic=synthetic,
-        mixed=synthetic and any(r["synthetic"] is False for r in rows), provenance=provenance,
-        boundary_attribution=BOUNDARY_ATTRIBUTION, release_param=st["release_param"],
+        "karte_jahre.html",
+        ind=ind,
+        release=release,
+        years=st["years"],
+        shown_years=shown_years,
+        maps=maps,
+        legend=legend,
+        table=table,
+        region=region,
+        method=st["method"],
+        classification_labels=CLASSIFICATION_LABELS,
+        synthetic=synthetic,
+        mixed=synthetic and any(r["synthetic"] is False for r in rows),
+        provenance=provenance,
+        boundary_attribution=BOUNDARY_ATTRIBUTION,
+        release_param=st["release_param"],
         max_multiples=MAX_MULTIPLES,
-    )  # fmt: skip
+    )
     response = cached(make_response(html), etag, release["published_at"])
     if release["status"] == "draft":  # an editor's preview: never held by a shared cache
         response.cache_control.public = False

@@ -83,18 +83,25 @@ def search():
     conn = get_conn()
     areas, indicators = search_hits(conn, query) if query else ([], [])
     exact_area = [a for a in areas if a["name"].casefold() == query.casefold()]
-    exact_ind = [i for i in indicators if query.casefold() in
-                 (i["name_de"].casefold(), (i["name_en"] or "").casefold(), i["id"])]  # fmt: skip
+    exact_ind = [
+        i
+        for i in indicators
+        if query.casefold() in (i["name_de"].casefold(), (i["name_en"] or "").casefold(), i["id"])
+    ]
     lang = {"lang": request.args["lang"]} if request.args.get("lang") in ("de", "en") else {}
     if len(exact_area) == 1 and not exact_ind and _endpoint("kommune.profile"):
         return redirect(url_for("kommune.profile", ags=exact_area[0]["ags"], **lang), 303)
     if len(exact_ind) == 1 and not exact_area and _endpoint("maps.karte"):
         return redirect(url_for("maps.karte", indikator=exact_ind[0]["id"], **lang), 303)
     return render_template(
-        "suche.html", query=query, areas=areas, indicators=indicators,
-        map_endpoint=_endpoint("maps.karte"), profile_endpoint=_endpoint("kommune.profile"),
+        "suche.html",
+        query=query,
+        areas=areas,
+        indicators=indicators,
+        map_endpoint=_endpoint("maps.karte"),
+        profile_endpoint=_endpoint("kommune.profile"),
         datalist=search_suggestions(),
-    )  # fmt: skip
+    )
 
 
 @bp.get("/barrierefreiheit")

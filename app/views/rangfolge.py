@@ -45,9 +45,12 @@ def _state() -> tuple[str, int | None, str]:
                 (url_for("rangfolge.index", indikator=indicator_id, jahr=y), str(y)) for y in years
             ]
             raise BadRequestWithChoices(
-                400, _("Der Parameter „jahr“ muss eine Jahreszahl sein (vier Ziffern). Verfügbare Jahre:"),
+                400,
+                _(
+                    "Der Parameter „jahr“ muss eine Jahreszahl sein (vier Ziffern). Verfügbare Jahre:"
+                ),
                 links or [(url_for("rangfolge.index"), _("Rangfolge"))],
-            )  # fmt: skip
+            )
         year = int(raw)
     return indicator_id, year, order
 
@@ -58,22 +61,37 @@ def _choices_error(
     """The German (or English) 4xx page with links to what exists."""
     conn = get_conn()
     if err.field in ("indikator", "no_values"):
-        names = {i["id"]: localized(i, "name") for t in topics_with_indicators(conn)
-                 for i in t["indicators"]}  # fmt: skip
+        names = {
+            i["id"]: localized(i, "name")
+            for t in topics_with_indicators(conn)
+            for i in t["indicators"]
+        }
         links = [(url_for(endpoint, indikator=i), names.get(i, i)) for i in err.valid]
-        msg = (_("Die Kennzahl „%(id)s“ gibt es nicht. Möglich sind:", id=indicator_id)
-               if err.field == "indikator" else
-               _("Für die Kennzahl „%(id)s“ liegen keine Werte der Kommunen vor. Möglich sind:",
-                 id=indicator_id))  # fmt: skip
+        msg = (
+            _("Die Kennzahl „%(id)s“ gibt es nicht. Möglich sind:", id=indicator_id)
+            if err.field == "indikator"
+            else _(
+                "Für die Kennzahl „%(id)s“ liegen keine Werte der Kommunen vor. Möglich sind:",
+                id=indicator_id,
+            )
+        )
         return BadRequestWithChoices(404, msg, links)
     if err.field == "sortierung":
-        links = [(url_for(endpoint, indikator=indicator_id, sortierung=o), str(ORDER_LABELS[o]))
-                 for o in ORDERS]  # fmt: skip
+        links = [
+            (url_for(endpoint, indikator=indicator_id, sortierung=o), str(ORDER_LABELS[o]))
+            for o in ORDERS
+        ]
         return BadRequestWithChoices(400, _("Diese Sortierung gibt es nicht. Möglich sind:"), links)
     links = [(url_for(endpoint, indikator=indicator_id, jahr=y), str(y)) for y in err.valid]
     return BadRequestWithChoices(
-        404, _("Für dieses Jahr liegen keine Werte der Kennzahl vor. Verfügbare Jahre: %(a)s–%(b)s.",
-               a=err.valid[0], b=err.valid[-1]), links)  # fmt: skip
+        404,
+        _(
+            "Für dieses Jahr liegen keine Werte der Kennzahl vor. Verfügbare Jahre: %(a)s–%(b)s.",
+            a=err.valid[0],
+            b=err.valid[-1],
+        ),
+        links,
+    )
 
 
 def _ranking(endpoint: str) -> Ranking:
@@ -90,36 +108,60 @@ def method_note(r: Ranking) -> str:
     if unit in PROPORTION_UNITS:
         return _("Striche: 95-%-Konfidenzintervall nach Wilson für den Anteil Zähler/Nenner.")
     if unit in RATE_UNITS:
-        return _("Striche: 95-%-Konfidenzintervall nach Byar für die Zahl der Fälle (Zähler, Poisson), geteilt durch den Nenner.")  # fmt: skip
-    return _("Für diese Einheit gibt es kein Intervall (weder Anteil noch Rate): Signifikanz gegenüber der Region ist nicht bewertbar.")  # fmt: skip
+        return _(
+            "Striche: 95-%-Konfidenzintervall nach Byar für die Zahl der Fälle (Zähler, Poisson), geteilt durch den Nenner."
+        )
+    return _(
+        "Für diese Einheit gibt es kein Intervall (weder Anteil noch Rate): Signifikanz gegenüber der Region ist nicht bewertbar."
+    )
 
 
 def footer_lines(r: Ranking) -> list[str]:
     """Source, data state, provenance and licence: the lines of the standalone SVG."""
     ind = r.indicator
-    lines = [_("Quelle: %(src)s", src=ind["source"] or "–"),
-             _("Datenstand: %(label)s", label=r.release_labels)]  # fmt: skip
+    lines = [
+        _("Quelle: %(src)s", src=ind["source"] or "–"),
+        _("Datenstand: %(label)s", label=r.release_labels),
+    ]
     if r.provenance:
         tables = "; ".join(f"{p['tables']} ({p['release']})" for p in r.provenance)
         lines.append(_("Amtlich: Tabelle %(tables)s", tables=tables))
     if r.synthetic:  # the catalogue's source names where real values would come from
         lines.append(_("Beispieldaten: synthetisch erzeugt, keine amtlichen Zahlen."))
     lines.append(method_note(r) + " " + _("Gestrichelte Linie: Wert der Region."))
-    lines.append(_("Lizenz: Datenlizenz Deutschland – Namensnennung – 2.0 (dl-de/by-2-0), %(url)s", url=LICENCE_URL))  # fmt: skip
+    lines.append(
+        _(
+            "Lizenz: Datenlizenz Deutschland – Namensnennung – 2.0 (dl-de/by-2-0), %(url)s",
+            url=LICENCE_URL,
+        )
+    )
     return lines
 
 
 def _context(r: Ranking, embed: bool) -> dict:
     title = rank_charts.ranking_title(r)
     chart_title = title + ". " + _("Werte und Intervalle in der Tabelle.")
-    state = {"indikator": r.indicator["id"], "jahr": r.year,
-             "sortierung": r.order if r.order != "rang" else None}  # fmt: skip
+    state = {
+        "indikator": r.indicator["id"],
+        "jahr": r.year,
+        "sortierung": r.order if r.order != "rang" else None,
+    }
     return dict(
-        r=r, ind=r.indicator, title=title, chart=rank_charts.responsive_ranking_chart(r, chart_title),
-        colours=rank_charts.VERDICT_COLOURS, method_note=method_note(r), order_labels=ORDER_LABELS,
-        methods=METHOD_LABELS, reason_text=reason_text, state=state, embed=embed,
-        topics=topics_with_indicators(get_conn()), synthetic=r.synthetic, licence_url=LICENCE_URL,
-    )  # fmt: skip
+        r=r,
+        ind=r.indicator,
+        title=title,
+        chart=rank_charts.responsive_ranking_chart(r, chart_title),
+        colours=rank_charts.VERDICT_COLOURS,
+        method_note=method_note(r),
+        order_labels=ORDER_LABELS,
+        methods=METHOD_LABELS,
+        reason_text=reason_text,
+        state=state,
+        embed=embed,
+        topics=topics_with_indicators(get_conn()),
+        synthetic=r.synthetic,
+        licence_url=LICENCE_URL,
+    )
 
 
 @bp.get("/rangfolge")

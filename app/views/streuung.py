@@ -96,8 +96,10 @@ def _indicator_links(endpoint: str, axis: str, keep: dict) -> list[tuple[str, st
     """Links to the same page with each indicator on one axis (the choices of an error)."""
     return [
         (_link(endpoint, **dict(keep, **{axis: i["id"]})), localized(i, "name"))
-        for t in _topics() for i in t["indicators"] if i["id"] != keep.get("x" if axis == "y" else "y")
-    ]  # fmt: skip
+        for t in _topics()
+        for i in t["indicators"]
+        if i["id"] != keep.get("x" if axis == "y" else "y")
+    ]
 
 
 def _error(err: InvalidChoice, endpoint: str, x_id: str, y_id: str) -> BadRequestWithChoices:
@@ -110,8 +112,12 @@ def _error(err: InvalidChoice, endpoint: str, x_id: str, y_id: str) -> BadReques
     links = _indicator_links(endpoint, "y", {"x": x_id})
     if err.field == "pair":  # only partners that share a year with x
         years = years_by_indicator()
-        partners = {i["id"] for t in _topics() for i in t["indicators"]
-                    if set(years.get(i["id"], [])) & set(years.get(x_id, []))}  # fmt: skip
+        partners = {
+            i["id"]
+            for t in _topics()
+            for i in t["indicators"]
+            if set(years.get(i["id"], [])) & set(years.get(x_id, []))
+        }
         links = [(h, n) for h, n in links if _arg(h, "y") in partners]
     return BadRequestWithChoices(400 if err.field == "same" else 404, err.message, links)
 
@@ -134,9 +140,14 @@ def _parse(endpoint: str) -> tuple[Scatter, list[str]]:
             links = [(_link(endpoint, x=x_id, y=y_id, jahr=y), str(y)) for y in pair]
             links = links or [(_link(endpoint, x=x_id, y=y_id), _("Neuestes gemeinsames Jahr"))]
             raise BadRequestWithChoices(
-                400, _("„%(j)s“ ist keine gültige Jahreszahl (vierstellig, z. B. %(y)s).", j=raw_year[:40], y=pair[-1] if pair else 2024),
+                400,
+                _(
+                    "„%(j)s“ ist keine gültige Jahreszahl (vierstellig, z. B. %(y)s).",
+                    j=raw_year[:40],
+                    y=pair[-1] if pair else 2024,
+                ),
                 links,
-            )  # fmt: skip
+            )
         year = int(raw_year)
     try:
         s = scatter(get_conn(), x_id, y_id, year, years)
@@ -144,11 +155,14 @@ def _parse(endpoint: str) -> tuple[Scatter, list[str]]:
         raise _error(err, endpoint, x_id, y_id) from None
     kommunen = _kommunen()
     try:
-        chosen = check_selection(request.args.getlist("auswahl"), [k["ags"] for k in kommunen],
-                                 len(kommunen))  # fmt: skip
+        chosen = check_selection(
+            request.args.getlist("auswahl"), [k["ags"] for k in kommunen], len(kommunen)
+        )
     except InvalidSelection as err:
-        links = [(_link(endpoint, x=x_id, y=y_id, jahr=s.year, auswahl=k["ags"]), k["name"])
-                 for k in kommunen]  # fmt: skip
+        links = [
+            (_link(endpoint, x=x_id, y=y_id, jahr=s.year, auswahl=k["ags"]), k["name"])
+            for k in kommunen
+        ]
         raise BadRequestWithChoices(400, err.message, links) from None
     # Keep the order of the map (by AGS): the same selection gives the same permalink.
     return s, sorted(chosen)
@@ -162,11 +176,16 @@ def _group(endpoint: str, s: Scatter) -> list[str] | None:
     kommunen = _kommunen()
     sim = _similar()
     if ags not in sim["neighbours"]:
-        links = [(_link(endpoint, x=s.x["id"], y=s.y["id"], jahr=s.year, gruppe=k["ags"]), k["name"])
-                 for k in kommunen if k["ags"] in sim["neighbours"]]  # fmt: skip
+        links = [
+            (_link(endpoint, x=s.x["id"], y=s.y["id"], jahr=s.year, gruppe=k["ags"]), k["name"])
+            for k in kommunen
+            if k["ags"] in sim["neighbours"]
+        ]
         raise BadRequestWithChoices(
-            400, _("„%(g)s“ ist keine Kommune mit ähnlichen Kommunen. Möglich sind:", g=ags[:20]), links
-        )  # fmt: skip
+            400,
+            _("„%(g)s“ ist keine Kommune mit ähnlichen Kommunen. Möglich sind:", g=ags[:20]),
+            links,
+        )
     return sorted([ags, *(n["ags"] for n in sim["neighbours"][ags])])
 
 
@@ -188,25 +207,51 @@ def chart_text(s: Scatter) -> ChartText:
         return labels[p.ags]
 
     def _dot_label(p: ScatterPoint) -> str:
-        pop = (_("%(n)s Einwohnerinnen und Einwohner (%(y)s)",
-                 n=fmt_value(p.population.value, 0), y=p.population.year)
-               if p.population.value is not None else _("Einwohnerzahl unbekannt"))  # fmt: skip
-        return _("%(name)s: %(x)s %(xv)s; %(y)s %(yv)s; %(pop)s", name=p.name,
-                 x=localized(x, "name"), xv=_cell_text(p.x, x["decimals"], x["unit"]),
-                 y=localized(y, "name"), yv=_cell_text(p.y, y["decimals"], y["unit"]), pop=pop)  # fmt: skip
+        pop = (
+            _(
+                "%(n)s Einwohnerinnen und Einwohner (%(y)s)",
+                n=fmt_value(p.population.value, 0),
+                y=p.population.year,
+            )
+            if p.population.value is not None
+            else _("Einwohnerzahl unbekannt")
+        )
+        return _(
+            "%(name)s: %(x)s %(xv)s; %(y)s %(yv)s; %(pop)s",
+            name=p.name,
+            x=localized(x, "name"),
+            xv=_cell_text(p.x, x["decimals"], x["unit"]),
+            y=localized(y, "name"),
+            yv=_cell_text(p.y, y["decimals"], y["unit"]),
+            pop=pop,
+        )
 
     r = s.regression
-    fit = (_("Gerade der kleinsten Quadrate: r = %(r)s, R² = %(r2)s", r=fmt_r(r.r), r2=fmt_r(r.r2))
-           if r else _("keine Gerade (zu wenige Kommunen mit beiden Werten)"))  # fmt: skip
+    fit = (
+        _("Gerade der kleinsten Quadrate: r = %(r)s, R² = %(r2)s", r=fmt_r(r.r), r2=fmt_r(r.r2))
+        if r
+        else _("keine Gerade (zu wenige Kommunen mit beiden Werten)")
+    )
     return ChartText(
-        x_label=xl, y_label=yl, x_unit=x["unit"], y_unit=y["unit"],
-        x_decimals=x["decimals"], y_decimals=y["decimals"],
-        title=_("Streudiagramm: %(y)s nach %(x)s, %(year)s, je Kommune ein Punkt (Fläche nach Einwohnerzahl); %(fit)s. Die Werte stehen in der Tabelle unter der Grafik.", y=yl, x=xl, year=s.year, fit=fit),
+        x_label=xl,
+        y_label=yl,
+        x_unit=x["unit"],
+        y_unit=y["unit"],
+        x_decimals=x["decimals"],
+        y_decimals=y["decimals"],
+        title=_(
+            "Streudiagramm: %(y)s nach %(x)s, %(year)s, je Kommune ein Punkt (Fläche nach Einwohnerzahl); %(fit)s. Die Werte stehen in der Tabelle unter der Grafik.",
+            y=yl,
+            x=xl,
+            year=s.year,
+            fit=fit,
+        ),
         size_key=_("Fläche ∝ Einwohnerzahl:"),
         inhabitants=lambda n: _("%(n)s Einw.", n=fmt_value(n, 0)),
-        dot_label=dot_label, line_label=_("Gerade der kleinsten Quadrate"),
+        dot_label=dot_label,
+        line_label=_("Gerade der kleinsten Quadrate"),
         region_label=s.region.name if s.region else "",
-    )  # fmt: skip
+    )
 
 
 def _sources(s: Scatter) -> list[str]:
@@ -225,8 +270,13 @@ def _sources(s: Scatter) -> list[str]:
             origin.append(_("Beispieldaten (synthetisch, keine amtlichen Zahlen)"))
         line = f"{localized(ind, 'name')}: {ind['source']}"
         out.append(line + (f" – {', '.join(origin)}" if origin else ""))
-    pops = sorted({str(POPULATION_NAMES.get(p.population.indicator, p.population.indicator))
-                   for p in pts if p.population.indicator})  # fmt: skip
+    pops = sorted(
+        {
+            str(POPULATION_NAMES.get(p.population.indicator, p.population.indicator))
+            for p in pts
+            if p.population.indicator
+        }
+    )
     out.append(_("Fläche der Punkte: Einwohnerzahl (%(src)s).", src=", ".join(pops)))
     out.append(f"{as_of}: {', '.join(s.releases)}. {licence}: {LICENCE} ({LICENCE_URL}).")
     out.append(f"{boundaries}: {BOUNDARY_ATTRIBUTION}, {LICENCE}.")
@@ -238,26 +288,39 @@ def _context(s: Scatter, chosen: list[str], embed: bool) -> dict:
     selected = frozenset(chosen)
     txt = chart_text(s)
     shapes = domain_cache(("streuung-shapes",), lambda: svg_shapes(get_conn()))
-    map_title = _("Karte der Kommunen; ausgewählte Kommunen sind hervorgehoben: %(names)s", names=", ".join(
-        p.name for p in s.points if p.ags in selected) or _("keine"))  # fmt: skip
+    map_title = _(
+        "Karte der Kommunen; ausgewählte Kommunen sind hervorgehoben: %(names)s",
+        names=", ".join(p.name for p in s.points if p.ags in selected) or _("keine"),
+    )
     state = {"x": s.x["id"], "y": s.y["id"], "jahr": s.year, "auswahl": chosen}
     lang = {"lang": "en"} if request.args.get("lang") == "en" or _is_en() else {}
     sim = _similar()
     return dict(
-        s=s, txt=txt, chosen=chosen, selected=selected, state=state,
+        s=s,
+        txt=txt,
+        chosen=chosen,
+        selected=selected,
+        state=state,
         chart=responsive_scatter(s, txt, selected, short_name),
         map=map_svg(shapes, s, selected, map_title, txt.dot_label),
-        map_labels=label_positions(shapes), short_name=short_name,
-        topics=_topics(), years_json=_years_json(), kommunen=_kommunen(),
+        map_labels=label_positions(shapes),
+        short_name=short_name,
+        topics=_topics(),
+        years_json=_years_json(),
+        kommunen=_kommunen(),
         groups=[k for k in _kommunen() if sim["neighbours"].get(k["ags"])],
-        fmt_r=fmt_r, synthetic=s.synthetic, mixed=s.mixed, embed=embed,
+        fmt_r=fmt_r,
+        synthetic=s.synthetic,
+        mixed=s.mixed,
+        embed=embed,
         permalink=public_url() + _link("streuung.page", **state, **lang),
         embed_url=public_url() + _link("streuung.embed", **state, **lang),
         svg_url=_link("streuung.svg", **state),
         api_url=url_for("api.streuung", x=s.x["id"], y=s.y["id"], jahr=s.year),
         population_names=POPULATION_NAMES,
-        boundary_attribution=BOUNDARY_ATTRIBUTION, licence_url=LICENCE_URL,
-    )  # fmt: skip
+        boundary_attribution=BOUNDARY_ATTRIBUTION,
+        licence_url=LICENCE_URL,
+    )
 
 
 def _is_en() -> bool:
@@ -303,14 +366,33 @@ def image(fmt: str):
     s, chosen = _parse("streuung.svg")
     txt = chart_text(s)
     heading = [
-        _("%(y)s nach %(x)s, %(year)s", y=localized(s.y, "name"), x=localized(s.x, "name"), year=s.year),
-        _("Je Kommune ein Punkt, Fläche ∝ Einwohnerzahl; ◆ %(region)s", region=s.region.name if s.region else ""),
-    ]  # fmt: skip
+        _(
+            "%(y)s nach %(x)s, %(year)s",
+            y=localized(s.y, "name"),
+            x=localized(s.x, "name"),
+            year=s.year,
+        ),
+        _(
+            "Je Kommune ein Punkt, Fläche ∝ Einwohnerzahl; ◆ %(region)s",
+            region=s.region.name if s.region else "",
+        ),
+    ]
     r = s.regression
     if r is not None:
-        heading.append(_("Gerade der kleinsten Quadrate (ungewichtet, n = %(n)s): r = %(r)s, R² = %(r2)s", n=r.n, r=fmt_r(r.r), r2=fmt_r(r.r2)))  # fmt: skip
+        heading.append(
+            _(
+                "Gerade der kleinsten Quadrate (ungewichtet, n = %(n)s): r = %(r)s, R² = %(r2)s",
+                n=r.n,
+                r=fmt_r(r.r),
+                r2=fmt_r(r.r2),
+            )
+        )
     if s.synthetic:
-        heading.append(_("Beispieldaten") + ": " + _("Die angezeigten Werte sind synthetisch erzeugt und keine amtlichen Zahlen."))  # fmt: skip
+        heading.append(
+            _("Beispieldaten")
+            + ": "
+            + _("Die angezeigten Werte sind synthetisch erzeugt und keine amtlichen Zahlen.")
+        )
     footer = [_("Quelle") + ": " + line if i == 0 else line for i, line in enumerate(_sources(s))]
     body = standalone_svg(s, txt, heading, footer, frozenset(chosen), short_name)
     name = f"streuung-{s.x['id']}-{s.y['id']}-{s.year}"

@@ -24,21 +24,23 @@ def _error(err: InvalidChoice, indicator_id: str) -> BadRequestWithChoices:
     if err.field == "indikator":
         links = [
             (url_for("zeitreihe.zeitreihe", indikator=i["id"]), localized(i, "name"))
-            for t in topics_with_indicators(conn) for i in t["indicators"]
-        ]  # fmt: skip
+            for t in topics_with_indicators(conn)
+            for i in t["indicators"]
+        ]
         return BadRequestWithChoices(404, err.message, links)
     if err.field == "kommunen":
         links = [
             (url_for("zeitreihe.zeitreihe", indikator=indicator_id, kommunen=a["ags"]), a["name"])
-            for a in valid_areas(conn) if a["level"] == "kommune"
-        ]  # fmt: skip
+            for a in valid_areas(conn)
+            if a["level"] == "kommune"
+        ]
         return BadRequestWithChoices(400, err.message, links)
     links = [(url_for("zeitreihe.zeitreihe", indikator=indicator_id), _("Neuester Datenstand"))]
     if err.field == "darstellung":
         links += [
             (url_for("zeitreihe.zeitreihe", indikator=indicator_id, darstellung=m), m)
             for m in ("absolut", "index")
-        ]  # fmt: skip
+        ]
     return BadRequestWithChoices(400 if err.field == "darstellung" else 404, err.message, links)
 
 
@@ -54,7 +56,11 @@ def zeitreihe():
     # Too many ticks in the form: explain beside it, keep every tick, draw the first ones.
     form_error, chosen = None, kommunen[:50]
     if len(set(kommunen)) > MAX_KOMMUNEN and not fmt:
-        form_error = _("Höchstens %(n)s Kommunen auf einmal: gewählt sind %(k)s. Angezeigt werden die ersten %(n)s; bitte Kommunen abwählen.", n=MAX_KOMMUNEN, k=len(set(kommunen)))  # fmt: skip
+        form_error = _(
+            "Höchstens %(n)s Kommunen auf einmal: gewählt sind %(k)s. Angezeigt werden die ersten %(n)s; bitte Kommunen abwählen.",
+            n=MAX_KOMMUNEN,
+            k=len(set(kommunen)),
+        )
         kommunen = list(dict.fromkeys(kommunen))[:MAX_KOMMUNEN]
     try:
         ts = time_series(get_conn(), indicator_id, kommunen[:50], release, mode)
@@ -63,6 +69,12 @@ def zeitreihe():
     if fmt:
         return downloads.response(series_table(ts), fmt)
     return render_template(
-        "zeitreihe.html", ts=ts, release=release, synthetic=ts["synthetic"], charts=charts,
-        kommunen_csv=",".join(kommunen), form_error=form_error, checked=chosen,
-    )  # fmt: skip
+        "zeitreihe.html",
+        ts=ts,
+        release=release,
+        synthetic=ts["synthetic"],
+        charts=charts,
+        kommunen_csv=",".join(kommunen),
+        form_error=form_error,
+        checked=chosen,
+    )

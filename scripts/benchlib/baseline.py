@@ -81,12 +81,20 @@ def nginx_files() -> Iterator[Baseline]:
     for d in (state, root):
         d.chmod(0o755)
     modules = f"load_module {BROTLI_STATIC};" if BROTLI_STATIC.exists() else ""
-    (state / "nginx.conf").write_text(CONF.format(
-        state=state, port=port, root=root, modules=modules, assets=build_assets(),
-        brotli="brotli_static on;" if modules else ""))  # fmt: skip
+    (state / "nginx.conf").write_text(
+        CONF.format(
+            state=state,
+            port=port,
+            root=root,
+            modules=modules,
+            assets=build_assets(),
+            brotli="brotli_static on;" if modules else "",
+        )
+    )
     # `user` is left out: started as root, nginx's workers run as nobody (files are 0644).
-    proc = subprocess.Popen([NGINX, "-p", str(state), "-c", str(state / "nginx.conf"),
-                             "-e", str(state / "error.log")])  # fmt: skip
+    proc = subprocess.Popen(
+        [NGINX, "-p", str(state), "-c", str(state / "nginx.conf"), "-e", str(state / "error.log")]
+    )
     try:
         base = Baseline(root, f"http://127.0.0.1:{port}")
         base.add("ready.txt", b"ok")

@@ -6,8 +6,15 @@ from contextlib import contextmanager
 
 from scripts.benchlib.stats import ratio, summary
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @contextmanager
@@ -36,8 +43,12 @@ def first_view_bytes(browser, url: str) -> dict:
         body += sizes["responseBodySize"]
         total += sizes["responseBodySize"] + sizes["responseHeadersSize"]
     ctx.close()
-    return {"requests": len(responses), "bytes_total": total, "bytes_body": body,
-            "kb_total": round(total / 1024, 1)}  # fmt: skip
+    return {
+        "requests": len(responses),
+        "bytes_total": total,
+        "bytes_body": body,
+        "kb_total": round(total / 1024, 1),
+    }
 
 
 def first_paint_ms(browser, url: str, runs: int) -> list[float]:
@@ -59,5 +70,8 @@ def paint_vs_static(browser, url: str, static_url: str, runs: int) -> dict:
     """Time to first map paint of the app page beside the same HTML served as a static file."""
     app = first_paint_ms(browser, url, runs)
     static = first_paint_ms(browser, static_url, runs)
-    return {"app_ms": summary(app), "static_html_ms": summary(static),
-            "ratio": ratio(summary(app)["median"], summary(static)["median"])}  # fmt: skip
+    return {
+        "app_ms": summary(app),
+        "static_html_ms": summary(static),
+        "ratio": ratio(summary(app)["median"], summary(static)["median"]),
+    }

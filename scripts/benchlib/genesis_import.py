@@ -39,18 +39,39 @@ def run(base_url: str, quick: bool = False) -> dict:
     url = _url(base_url, DB)
     gpkg = data / "geodata" / "vg5000_gem_2021_deutschland.gpkg"
     out = {"schema_s": round(_sozmon(url, "db", "upgrade"), 2)}
-    out["boundaries_s"] = round(_sozmon(url, "load-boundaries", str(gpkg), "--level", "gemeinde",
-                                        "--no-region", "--tolerance", "100"), 2)  # fmt: skip
+    out["boundaries_s"] = round(
+        _sozmon(
+            url,
+            "load-boundaries",
+            str(gpkg),
+            "--level",
+            "gemeinde",
+            "--no-region",
+            "--tolerance",
+            "100",
+        ),
+        2,
+    )
     out["levels_s"] = round(_sozmon(url, "load-levels", str(gpkg)), 2)
     _sozmon(url, "load-catalogue")
     log = Path(tempfile.mkstemp(suffix=".log")[1])
     t0 = time.perf_counter()
     with log.open("w") as fh:
         proc = subprocess.Popen(
-            [str(VENV_BIN / "sozmon"), "import-genesis", *map(str, tables), "--label", LABEL,
-             "--allow-unmatched", "--publish"],
-            cwd=ROOT, env={**os.environ, "DATABASE_URL": url}, stdout=fh, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            [
+                str(VENV_BIN / "sozmon"),
+                "import-genesis",
+                *map(str, tables),
+                "--label",
+                LABEL,
+                "--allow-unmatched",
+                "--publish",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "DATABASE_URL": url},
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+        )
         # wait4 gives this one child's own resource usage: its peak memory, nobody else's.
         _pid, status, usage = os.wait4(proc.pid, 0)
     out["import_s"] = round(time.perf_counter() - t0, 2)
@@ -64,11 +85,15 @@ def run(base_url: str, quick: bool = False) -> dict:
     with engine.begin() as c:
         buf = io.BytesIO()
         raw = c.connection.dbapi_connection
-        with raw.cursor() as cur, cur.copy(
-            "COPY (SELECT indicator_id, ags, year, value, numerator, denominator, suppressed,"
-            " flag FROM value v JOIN release r ON r.id = v.release_id WHERE r.label = %s)"
-            " TO STDOUT", (LABEL,)
-        ) as cp:  # fmt: skip
+        with (
+            raw.cursor() as cur,
+            cur.copy(
+                "COPY (SELECT indicator_id, ags, year, value, numerator, denominator, suppressed,"
+                " flag FROM value v JOIN release r ON r.id = v.release_id WHERE r.label = %s)"
+                " TO STDOUT",
+                (LABEL,),
+            ) as cp,
+        ):
             for chunk in cp:
                 buf.write(chunk)
         payload = buf.getvalue()
@@ -76,9 +101,13 @@ def run(base_url: str, quick: bool = False) -> dict:
         out["files"] = len(tables)
         out["file_mb"] = round(sum(t.stat().st_size for t in tables) / 2**20, 1)
         t0 = time.perf_counter()
-        c.execute(text("CREATE UNLOGGED TABLE bare (indicator_id text, ags text, year int,"
-                       " value float8, numerator float8, denominator float8, suppressed bool,"
-                       " flag text)"))  # fmt: skip
+        c.execute(
+            text(
+                "CREATE UNLOGGED TABLE bare (indicator_id text, ags text, year int,"
+                " value float8, numerator float8, denominator float8, suppressed bool,"
+                " flag text)"
+            )
+        )
         with raw.cursor() as cur, cur.copy("COPY bare FROM STDIN") as cp:
             cp.write(payload)
         out["bare_copy_s"] = round(time.perf_counter() - t0, 3)

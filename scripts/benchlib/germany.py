@@ -89,10 +89,14 @@ def shapes_first_request(runs: int, files) -> dict:
             _get(twin, "br")  # nginx opens the file once (page cache), as for the app's 2nd
             statics.append(_get(twin, "br")[0])
     first, static = statistics.median(firsts), statistics.median(statics)
-    return {"first_ms_median": round(first, 1), "first_ms_all": [round(x, 1) for x in firsts],
-            "nginx_file_ms_median": round(static, 1), "bytes_on_wire": size,
-            "ratio_to_nginx": ratio(first, static),
-            "ratio_to_budget": ratio(first, BUDGET["shapes_first_ms"])}  # fmt: skip
+    return {
+        "first_ms_median": round(first, 1),
+        "first_ms_all": [round(x, 1) for x in firsts],
+        "nginx_file_ms_median": round(static, 1),
+        "bytes_on_wire": size,
+        "ratio_to_nginx": ratio(first, static),
+        "ratio_to_budget": ratio(first, BUDGET["shapes_first_ms"]),
+    }
 
 
 def shapes_throughput(base: str, seconds: float, files) -> dict:
@@ -103,8 +107,11 @@ def shapes_throughput(base: str, seconds: float, files) -> dict:
     headers = {"Accept-Encoding": "br"}
     app = wrk.run(base + SHAPES, seconds, headers=headers)
     static = wrk.run(twin, seconds, headers=headers)
-    return {"app": app, "nginx_file": static,
-            "throughput_ratio": ratio(app.get("rps", 0), static.get("rps", 0))}  # fmt: skip
+    return {
+        "app": app,
+        "nginx_file": static,
+        "throughput_ratio": ratio(app.get("rps", 0), static.get("rps", 0)),
+    }
 
 
 def colours_server(base: str, files, states: list[str]) -> dict:
@@ -119,10 +126,14 @@ def colours_server(base: str, files, states: list[str]) -> dict:
         twin = _as_br_file(files, "farben.json", body)
         _get(twin, "br")
         static.append(_get(twin, "br")[0])
-    return {"new_state_ms_median": _med(new), "new_state_ms_all": [round(x) for x in new],
-            "computed_state_ms_median": _med(again), "nginx_file_ms_median": _med(static),
-            "bytes_br_median": int(statistics.median(sizes)),
-            "ratio_new_to_nginx": ratio(_med(new), _med(static))}  # fmt: skip
+    return {
+        "new_state_ms_median": _med(new),
+        "new_state_ms_all": [round(x) for x in new],
+        "computed_state_ms_median": _med(again),
+        "nginx_file_ms_median": _med(static),
+        "bytes_br_median": int(statistics.median(sizes)),
+        "ratio_new_to_nginx": ratio(_med(new), _med(static)),
+    }
 
 
 def browser_figures(base: str, runs: int, states: list[str]) -> dict:
@@ -142,25 +153,32 @@ def browser_figures(base: str, runs: int, states: list[str]) -> dict:
             drawn = int(page.get_attribute("#gebiet-map", "data-drawn"))
             mine = [todo.pop(0) for _ in range(3)]
             for s in mine:  # states the server has not computed yet
-                new.append(page.evaluate(f"window.SozmonGebiet.repaint({json.dumps(PLACE + s)}, false)"))  # fmt: skip
+                new.append(
+                    page.evaluate(f"window.SozmonGebiet.repaint({json.dumps(PLACE + s)}, false)")
+                )
                 parts.append(page.evaluate("window.SozmonGebiet.repaintTimings"))
             for s in mine:  # the same states again: computed, served from the app's memory
-                again.append(page.evaluate(f"window.SozmonGebiet.repaint({json.dumps(PLACE + s)}, false)"))  # fmt: skip
+                again.append(
+                    page.evaluate(f"window.SozmonGebiet.repaint({json.dumps(PLACE + s)}, false)")
+                )
             ctx.close()
     paint, repaint = statistics.median(paints), statistics.median(new)
     return {
         "areas_drawn": drawn,
-        "first_paint_ms_median": round(paint), "first_paint_ms_all": [round(x) for x in paints],
+        "first_paint_ms_median": round(paint),
+        "first_paint_ms_all": [round(x) for x in paints],
         "first_paint_ratio_to_budget": ratio(paint, BUDGET["first_paint_ms"]),
-        "first_view": view, "first_view_ratio_to_budget": ratio(view["kb_total"], BUDGET["first_view_kb"]),
-        "repaint_new_state_ms_median": round(repaint), "repaint_new_state_ms_all": [round(x) for x in new],
+        "first_view": view,
+        "first_view_ratio_to_budget": ratio(view["kb_total"], BUDGET["first_view_kb"]),
+        "repaint_new_state_ms_median": round(repaint),
+        "repaint_new_state_ms_all": [round(x) for x in new],
         "repaint_new_state_fetch_ms_median": _med([p["fetch"] for p in parts]),
         "repaint_canvas_ms_median": _med([p["canvas"] for p in parts]),
         "repaint_dom_ms_median": _med([p["dom"] for p in parts]),
         "repaint_new_state_ratio_to_budget": ratio(repaint, BUDGET["repaint_ms"]),
         "repaint_computed_state_ms_median": round(statistics.median(again)),
         "repaint_computed_state_ms_all": [round(x) for x in again],
-    }  # fmt: skip
+    }
 
 
 def run(runs: int = 3, seconds: float = 5.0, workers: int = 2) -> dict:

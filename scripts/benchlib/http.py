@@ -56,8 +56,9 @@ def _side_by_side(urls: dict[str, str], headers: dict, runs: int, seconds: float
     return out
 
 
-def pages(front: str, direct: str, baseline: Baseline, targets: dict[str, str], runs: int,
-          seconds: float) -> dict:  # fmt: skip
+def pages(
+    front: str, direct: str, baseline: Baseline, targets: dict[str, str], runs: int, seconds: float
+) -> dict:
     """Cached pages: served (nginx cache), the app alone (one instance directly), nginx + file."""
     out = {}
     for name, path in targets.items():
@@ -71,16 +72,18 @@ def pages(front: str, direct: str, baseline: Baseline, targets: dict[str, str], 
     return out
 
 
-def static_asset(front: str, asset_path: str, baseline: Baseline, runs: int,
-                 seconds: float) -> dict:  # fmt: skip
+def static_asset(
+    front: str, asset_path: str, baseline: Baseline, runs: int, seconds: float
+) -> dict:
     """A hashed asset (leaflet.js) from scripts/serve vs the same bytes from the baseline."""
     plain = _body(front + asset_path, PLAIN)
     gz = _body(front + asset_path, GZIP)
     static = baseline.add("asset.js", plain, gz)
     out = {"path": asset_path, "bytes": len(plain), "gzip_bytes": len(gz)}
     for enc, headers in (("plain", PLAIN), ("gzip", GZIP)):
-        out[enc] = _side_by_side({"nginx": static, "served": front + asset_path}, headers, runs,
-                                 seconds)  # fmt: skip
+        out[enc] = _side_by_side(
+            {"nginx": static, "served": front + asset_path}, headers, runs, seconds
+        )
     return out
 
 

@@ -68,10 +68,14 @@ def run(path: str, runs: int) -> dict:
         return r.data
 
     svg = fresh_svg().decode()
-    out = {"path": path, "svg_bytes": len(svg), "runs": runs,
-           "svg_request_ms": _median_ms(fresh_svg, runs),
-           "cairosvg_png_ms": _median_ms(lambda: svg_to_png(svg), runs),
-           "png_bytes": len(svg_to_png(svg))}  # fmt: skip
+    out = {
+        "path": path,
+        "svg_bytes": len(svg),
+        "runs": runs,
+        "svg_request_ms": _median_ms(fresh_svg, runs),
+        "cairosvg_png_ms": _median_ms(lambda: svg_to_png(svg), runs),
+        "png_bytes": len(svg_to_png(svg)),
+    }
     try:
         import resvg_py
 

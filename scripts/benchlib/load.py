@@ -27,9 +27,11 @@ def api_vs_pygeoapi(app_base: str, pg_base: str, runs: int, seconds: float) -> d
         "throughput_ratio": summary(
             [ratio(a["rps"], b["rps"]) for a, b in zip(ours, theirs, strict=True)]
         ),
-        "errors": {"ours": sum(r["non_2xx"] + r["socket_errors"] for r in ours),
-                   "pygeoapi": sum(r["non_2xx"] + r["socket_errors"] for r in theirs)},
-    }  # fmt: skip
+        "errors": {
+            "ours": sum(r["non_2xx"] + r["socket_errors"] for r in ours),
+            "pygeoapi": sum(r["non_2xx"] + r["socket_errors"] for r in theirs),
+        },
+    }
 
 
 def release_load(database_url: str, runs: int) -> dict:
@@ -57,12 +59,18 @@ def release_load(database_url: str, runs: int) -> dict:
                 raw = conn.connection.dbapi_connection
                 t0 = time.perf_counter()
                 with raw.cursor() as cur:
-                    cur.execute("CREATE TEMP TABLE bare (ags text, indicator text, year int,"
-                                " value float8, numerator float8, denominator float8)")  # fmt: skip
+                    cur.execute(
+                        "CREATE TEMP TABLE bare (ags text, indicator text, year int,"
+                        " value float8, numerator float8, denominator float8)"
+                    )
                     with cur.copy("COPY bare FROM STDIN (FORMAT csv, HEADER true)") as cp:
                         cp.write(io.BytesIO(data).read())
                 base.append(time.perf_counter() - t0)
                 conn.rollback()
     engine.dispose()
-    return {"rows": len(rows), "load_s": summary(ours), "bare_copy_s": summary(base),
-            "ratio": ratio(summary(ours)["median"], summary(base)["median"])}  # fmt: skip
+    return {
+        "rows": len(rows),
+        "load_s": summary(ours),
+        "bare_copy_s": summary(base),
+        "ratio": ratio(summary(ours)["median"], summary(base)["median"]),
+    }

@@ -58,11 +58,22 @@ def show(name: str, value: object) -> None:
 
 
 def _show_pair(name: str, fig: dict) -> None:
-    keep = ("nginx_rps", "served_rps", "served_throughput_ratio", "nginx_p50_ms", "served_p50_ms",
-            "served_latency_ratio_p50", "app_alone_rps", "app_alone_throughput_ratio",
-            "app_alone_latency_ratio_p50", "errors")  # fmt: skip
-    show(name, {k: (fig[k]["median"] if isinstance(fig[k], dict) else fig[k])
-                for k in keep if k in fig})  # fmt: skip
+    keep = (
+        "nginx_rps",
+        "served_rps",
+        "served_throughput_ratio",
+        "nginx_p50_ms",
+        "served_p50_ms",
+        "served_latency_ratio_p50",
+        "app_alone_rps",
+        "app_alone_throughput_ratio",
+        "app_alone_latency_ratio_p50",
+        "errors",
+    )
+    show(
+        name,
+        {k: (fig[k]["median"] if isinstance(fig[k], dict) else fig[k]) for k in keep if k in fig},
+    )
 
 
 def _asset_path(front: str) -> str:
@@ -75,10 +86,14 @@ def _asset_path(front: str) -> str:
 
 def run(args: argparse.Namespace) -> dict:
     """Run the sections asked for; return all figures."""
-    res: dict = {"started": dt.datetime.now(dt.UTC).isoformat(), "machine": platform.node(),
-                 "cpus": os.cpu_count(), "quick": args.quick,
-                 "served": {"workers": args.workers, "worker_class": "gthread", "threads": 4},
-                 "baseline": "nginx (Debian) serving the same bytes as files, gzip_static"}  # fmt: skip
+    res: dict = {
+        "started": dt.datetime.now(dt.UTC).isoformat(),
+        "machine": platform.node(),
+        "cpus": os.cpu_count(),
+        "quick": args.quick,
+        "served": {"workers": args.workers, "worker_class": "gthread", "threads": 4},
+        "baseline": "nginx (Debian) serving the same bytes as files, gzip_static",
+    }
     url = database_url()
     env = {"WORKERS": str(args.workers), "SESSION_COOKIE_SECURE": "0"}
     with served(None, 1, **env) as stack, baseline.nginx_files() as files:
@@ -90,19 +105,22 @@ def run(args: argparse.Namespace) -> dict:
                 _show_pair(f"{name} ({fig['bytes']} B, {enc})", fig[enc])
 
         section("Static asset (leaflet.js, hashed name) vs the same bytes from nginx")
-        res["static_asset"] = http.static_asset(front, _asset_path(front), files, args.runs,
-                                                args.seconds)  # fmt: skip
+        res["static_asset"] = http.static_asset(
+            front, _asset_path(front), files, args.runs, args.seconds
+        )
         for enc in ("plain", "gzip"):
             _show_pair(f"leaflet.js ({enc})", res["static_asset"][enc])
 
         section("Map page, cold (nothing cached for the URL) vs a static fetch")
         map_file = files.add("cold.html", http._body(front + PAGES["map"], http.PLAIN))
         years = [2024] if args.quick else [2022, 2023, 2024]
-        res["map_cold"] = http.cold_map(front, COLD_INDICATORS[: 2 if args.quick else 5], years,
-                                        map_file)  # fmt: skip
+        res["map_cold"] = http.cold_map(
+            front, COLD_INDICATORS[: 2 if args.quick else 5], years, map_file
+        )
         show("map_cold", res["map_cold"])
-        res["map_cold_cpu"] = http.cold_map_cpu(url, COLD_INDICATORS[: 2 if args.quick else 5],
-                                                years)  # fmt: skip
+        res["map_cold_cpu"] = http.cold_map_cpu(
+            url, COLD_INDICATORS[: 2 if args.quick else 5], years
+        )
         show("map_cold_cpu", res["map_cold_cpu"])
 
         section("Browser: bytes of a first view (gzip, all assets) and first map paint")
@@ -141,8 +159,9 @@ def run(args: argparse.Namespace) -> dict:
         if not args.skip_scale_out:
             section("Scale-out: requests reaching the app, one instance vs two behind nginx")
             with served(None, 2, **env) as two:
-                res["scale_out"] = http.scale_out(front, two["front"], PAGES["map"],
-                                                  args.runs, args.seconds)  # fmt: skip
+                res["scale_out"] = http.scale_out(
+                    front, two["front"], PAGES["map"], args.runs, args.seconds
+                )
             res["scale_out"]["workers_per_instance"] = args.workers
             show("scale_out", res["scale_out"])
 
@@ -175,8 +194,12 @@ def main() -> None:
     )
     p.add_argument("--runs", type=int, default=3, help="repetitions per figure (min/median/max)")
     p.add_argument("--seconds", type=float, default=10, help="seconds per wrk run")
-    p.add_argument("--workers", type=int, default=max(2, (os.cpu_count() or 2)),
-                   help="gunicorn workers per instance (scripts/serve's WORKERS)")  # fmt: skip
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=max(2, (os.cpu_count() or 2)),
+        help="gunicorn workers per instance (scripts/serve's WORKERS)",
+    )
     p.add_argument("--skip-scale", action="store_true")
     p.add_argument("--skip-scale-out", action="store_true")
     p.add_argument("--skip-pygeoapi", action="store_true")

@@ -52,8 +52,20 @@ def ensure_venv() -> Path:
     py = BENCH_VENV / "bin" / "python"
     if not (BENCH_VENV / "bin" / "pygeoapi").exists():
         subprocess.run([sys.executable, "-m", "venv", str(BENCH_VENV)], check=True)
-        subprocess.run([str(py), "-m", "pip", "install", "-q", "pygeoapi>=0.20,<0.23",
-                        "psycopg2-binary>=2.9", "geoalchemy2>=0.15", "gunicorn>=22"], check=True)  # fmt: skip
+        subprocess.run(
+            [
+                str(py),
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "pygeoapi>=0.20,<0.23",
+                "psycopg2-binary>=2.9",
+                "geoalchemy2>=0.15",
+                "gunicorn>=22",
+            ],
+            check=True,
+        )
     return BENCH_VENV / "bin"
 
 
@@ -64,16 +76,37 @@ def start(database_url: str, workers: int, workdir: Path) -> Server:
     host = url.query.get("host") or url.host or "127.0.0.1"
     port = free_port()
     cfg = workdir / "pygeoapi.yml"
-    cfg.write_text(CONFIG.format(port=port, host=host, dbport=url.port or url.query.get("port", 5432),
-                                 db=url.database, user=url.username or "postgres"))  # fmt: skip
+    cfg.write_text(
+        CONFIG.format(
+            port=port,
+            host=host,
+            dbport=url.port or url.query.get("port", 5432),
+            db=url.database,
+            user=url.username or "postgres",
+        )
+    )
     oapi = workdir / "pygeoapi-openapi.yml"
     env = {"PYGEOAPI_CONFIG": str(cfg), "PYGEOAPI_OPENAPI": str(oapi)}
-    subprocess.run([str(bin_ / "pygeoapi"), "openapi", "generate", str(cfg), "--output-file",
-                    str(oapi)], check=True, env={**__import__("os").environ, **env},
-                   capture_output=True)  # fmt: skip
-    cmd = [str(bin_ / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-           "--worker-class", "gthread", "--threads", "4", "--log-level", "warning",
-           "pygeoapi.flask_app:APP"]  # fmt: skip
+    subprocess.run(
+        [str(bin_ / "pygeoapi"), "openapi", "generate", str(cfg), "--output-file", str(oapi)],
+        check=True,
+        env={**__import__("os").environ, **env},
+        capture_output=True,
+    )
+    cmd = [
+        str(bin_ / "gunicorn"),
+        "-w",
+        str(workers),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "4",
+        "--log-level",
+        "warning",
+        "pygeoapi.flask_app:APP",
+    ]
     server = Server(cmd, port, env, cwd=workdir)
     wait_ready(server.base + "/collections/areas/items?f=json&limit=1", timeout=90)
     return server

@@ -34,8 +34,13 @@ def _admin(base_url: str, sql: str) -> None:
 
 def _sozmon(url: str, *args: str) -> float:
     t0 = time.perf_counter()
-    subprocess.run([str(VENV_BIN / "sozmon"), *args], check=True, cwd=ROOT,
-                   env={**os.environ, "DATABASE_URL": url}, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [str(VENV_BIN / "sozmon"), *args],
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+    )
     return time.perf_counter() - t0
 
 
@@ -69,18 +74,39 @@ def load(base_url: str) -> dict:
     url = _url(base_url, DB)
     out = {"schema_s": round(_sozmon(url, "db", "upgrade"), 2)}
     gpkg = str(ROOT.parent / "shared" / "data" / "geodata" / "vg5000_gem_2021_deutschland.gpkg")
-    gpkg = os.environ.get("DATA_DIR", "") and os.path.join(
-        os.environ["DATA_DIR"], "geodata", "vg5000_gem_2021_deutschland.gpkg") or gpkg  # fmt: skip
-    out["boundaries_s"] = round(_sozmon(url, "load-boundaries", gpkg, "--layer", "gemeinden",
-                                        "--level", "gemeinde", "--tolerance", "100"), 2)  # fmt: skip
+    gpkg = (
+        os.environ.get("DATA_DIR", "")
+        and os.path.join(os.environ["DATA_DIR"], "geodata", "vg5000_gem_2021_deutschland.gpkg")
+        or gpkg
+    )
+    out["boundaries_s"] = round(
+        _sozmon(
+            url,
+            "load-boundaries",
+            gpkg,
+            "--layer",
+            "gemeinden",
+            "--level",
+            "gemeinde",
+            "--tolerance",
+            "100",
+        ),
+        2,
+    )
     _sozmon(url, "load-catalogue")
     app = create_app({"DATABASE_URL": url})
     engine = app.extensions["sozmon_engine"]
     with engine.connect() as c:
         areas = list(c.scalars(text("SELECT ags FROM area ORDER BY ags")))
-        inds = [tuple(r) for r in c.execute(text(
-            "SELECT id, unit FROM indicator WHERE id <> 'bev_zensus22' ORDER BY sort"
-            f" LIMIT {N_INDICATORS}"))]  # fmt: skip
+        inds = [
+            tuple(r)
+            for r in c.execute(
+                text(
+                    "SELECT id, unit FROM indicator WHERE id <> 'bev_zensus22' ORDER BY sort"
+                    f" LIMIT {N_INDICATORS}"
+                )
+            )
+        ]
     payload = list(chunks(areas, inds))  # generated before timing: the load is what we measure
     rows = sum(p.count(b"\n") for p in payload)
     t0 = time.perf_counter()
@@ -91,8 +117,12 @@ def load(base_url: str) -> dict:
     out["release_load_s"] = round(time.perf_counter() - t0, 2)
     t0 = time.perf_counter()
     with engine.begin() as c:  # baseline: the same bytes into an unindexed, unlogged table
-        c.execute(text("CREATE UNLOGGED TABLE bare (indicator_id text, ags text, year int,"
-                       " value float8, numerator float8, denominator float8)"))  # fmt: skip
+        c.execute(
+            text(
+                "CREATE UNLOGGED TABLE bare (indicator_id text, ags text, year int,"
+                " value float8, numerator float8, denominator float8)"
+            )
+        )
         raw = c.connection.dbapi_connection
         with raw.cursor() as cur, cur.copy("COPY bare FROM STDIN") as cp:
             for p in payload:
@@ -104,8 +134,12 @@ def load(base_url: str) -> dict:
         c.execute(text("VACUUM ANALYZE value"))
         out["db_size_mb"] = round(c.scalar(text(f"SELECT pg_database_size('{DB}')")) / 2**20, 1)
     engine.dispose()
-    out.update(rows=rows, areas=len(areas), indicators=len(inds),
-               load_ratio_to_bare_copy=ratio(out["release_load_s"], out["bare_copy_s"]))  # fmt: skip
+    out.update(
+        rows=rows,
+        areas=len(areas),
+        indicators=len(inds),
+        load_ratio_to_bare_copy=ratio(out["release_load_s"], out["bare_copy_s"]),
+    )
     return out
 
 
@@ -134,10 +168,13 @@ def run(base_url: str, workers: int, quick: bool = False) -> dict:
         for name, path in views.items():
             runs = [wrk.run(front + path, seconds, 8, 2) for _ in range(1 if quick else 3)]
             base = [wrk.run(static, seconds, 8, 2) for _ in range(1 if quick else 3)]
-            res[name] = {"path": path, "p50_ms": summary([r["p50_ms"] for r in runs]),
-                         "p99_ms": summary([r["p99_ms"] for r in runs]),
-                         "rps": summary([r["rps"] for r in runs]),
-                         "static_p50_ms": summary([r["p50_ms"] for r in base]),
-                         "errors": sum(r["non_2xx"] + r["socket_errors"] for r in runs),
-                         "target_p50_ms": 100}  # fmt: skip
+            res[name] = {
+                "path": path,
+                "p50_ms": summary([r["p50_ms"] for r in runs]),
+                "p99_ms": summary([r["p99_ms"] for r in runs]),
+                "rps": summary([r["rps"] for r in runs]),
+                "static_p50_ms": summary([r["p50_ms"] for r in base]),
+                "errors": sum(r["non_2xx"] + r["socket_errors"] for r in runs),
+                "target_p50_ms": 100,
+            }
     return res

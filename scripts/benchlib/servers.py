@@ -43,9 +43,13 @@ class Server:
         self.port = port
         self.base = f"http://127.0.0.1:{port}"
         self.proc = subprocess.Popen(
-            cmd, cwd=cwd, env={**os.environ, **(env or {})},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
+            cmd,
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
     def __enter__(self) -> Server:
         return self
@@ -66,9 +70,20 @@ class Server:
 def gunicorn_app(workers: int, env: dict | None = None) -> Server:
     """The Sozialmonitoring app under gunicorn (production server) on a free port."""
     port = free_port()
-    cmd = [str(VENV_BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-           "--worker-class", "gthread", "--threads", "4", "--log-level", "warning",
-           "app:create_app()"]  # fmt: skip
+    cmd = [
+        str(VENV_BIN / "gunicorn"),
+        "-w",
+        str(workers),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "4",
+        "--log-level",
+        "warning",
+        "app:create_app()",
+    ]
     server = Server(cmd, port, env)
     wait_ready(server.base + "/static/favicon.svg")
     return server

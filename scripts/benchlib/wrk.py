@@ -15,8 +15,13 @@ def _ms(text: str) -> float:
     return float(m.group(1)) * UNITS[m.group(2)]
 
 
-def run(url: str, seconds: float, connections: int = 16, threads: int = 2,
-        headers: dict[str, str] | None = None) -> dict:  # fmt: skip
+def run(
+    url: str,
+    seconds: float,
+    connections: int = 16,
+    threads: int = 2,
+    headers: dict[str, str] | None = None,
+) -> dict:
     """One wrk run: requests/s, p50/p99 latency (ms), errors (non-2xx/3xx and socket)."""
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
     for k, v in (headers or {}).items():

@@ -25,8 +25,13 @@ def served(database_url: str | None = None, instances: int = 1, **env: str) -> I
     if database_url:
         full_env["DATABASE_URL"] = database_url
     with log.open("w") as out:
-        proc = subprocess.Popen([str(ROOT / "scripts" / "serve"), "--no-setup"], env=full_env,
-                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+        proc = subprocess.Popen(
+            [str(ROOT / "scripts" / "serve"), "--no-setup"],
+            env=full_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         deadline = time.monotonic() + 180
         while not (state / "instances.json").exists():

@@ -183,7 +183,7 @@ def write_config(c: FrontConfig) -> Path:
             www=c.state / "www",
             session_cookie=SESSION_COOKIE,
             brotli=BROTLI_STATIC in c.modules,
-        )  # fmt: skip
+        )
     )
     return conf
 

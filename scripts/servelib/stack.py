@@ -75,21 +75,37 @@ def start(args: argparse.Namespace) -> tuple[list[subprocess.Popen], dict]:
     ports = [free_port() for _ in range(args.instances)]
     procs: list[subprocess.Popen] = []
     for port in ports:
-        cmd = [str(VENV_BIN / "gunicorn"), "--chdir", str(ROOT), *gunicorn_args,
-               "-b", f"127.0.0.1:{port}", "app:create_app()"]  # fmt: skip
+        cmd = [
+            str(VENV_BIN / "gunicorn"),
+            "--chdir",
+            str(ROOT),
+            *gunicorn_args,
+            "-b",
+            f"127.0.0.1:{port}",
+            "app:create_app()",
+        ]
         procs.append(subprocess.Popen(cmd, cwd=ROOT))
     for port in ports:
         wait_http(f"http://127.0.0.1:{port}/static/favicon.svg", procs)
     listen = f"{args.host}:{args.port}"
     conf = write_config(
-        FrontConfig(listen=listen, upstreams=[f"127.0.0.1:{p}" for p in ports], state=state,
-                    static_root=assets, access_log=bool(os.environ.get("ACCESS_LOG")))
-    )  # fmt: skip
+        FrontConfig(
+            listen=listen,
+            upstreams=[f"127.0.0.1:{p}" for p in ports],
+            state=state,
+            static_root=assets,
+            access_log=bool(os.environ.get("ACCESS_LOG")),
+        )
+    )
     procs.append(subprocess.Popen(command(conf, state), cwd=state))
     front = f"http://{listen}"
     wait_http(front + "/static/favicon.svg", procs)
-    info = {"front": front, "instances": [f"http://127.0.0.1:{p}" for p in ports],
-            "state": str(state), "pid": os.getpid()}  # fmt: skip
+    info = {
+        "front": front,
+        "instances": [f"http://127.0.0.1:{p}" for p in ports],
+        "state": str(state),
+        "pid": os.getpid(),
+    }
     (state / "instances.json").write_text(json.dumps(info, indent=1))
     return procs, info
 
@@ -127,8 +143,11 @@ def main() -> None:
     procs: list[subprocess.Popen] = []
     try:
         procs, info = start(args)
-        print(f"==> serving on {info['front']}/ (nginx → {len(info['instances'])} app "
-              f"instance(s): {', '.join(info['instances'])})", flush=True)  # fmt: skip
+        print(
+            f"==> serving on {info['front']}/ (nginx → {len(info['instances'])} app "
+            f"instance(s): {', '.join(info['instances'])})",
+            flush=True,
+        )
         while not stopping:
             dead = [q for q in procs if q.poll() is not None]
             if dead:

@@ -12,9 +12,14 @@ from werkzeug.serving import make_server
 CHROMIUM = "/usr/bin/chromium"
 # Without these, Chromium phones home at start; this machine's network refuses that anyway.
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")
@@ -48,10 +53,11 @@ class RequestLog:
     def foreign(self) -> list[str]:
         """Requests to any host but the app's own (data: and blob: URLs are local)."""
         return [
-            u for u in self.urls
+            u
+            for u in self.urls
             if urlparse(u).scheme in ("http", "https", "ws", "wss")
             and urlparse(u).netloc != self.base_host
-        ]  # fmt: skip
+        ]
 
 
 @pytest.fixture

@@ -2,8 +2,13 @@
 
 import pytest
 
-PAGES = ["/karte?indikator=sgb2_quote&jahr=2024", "/embed/karte?indikator=sgb2_quote",
-         "/", "/daten", "/kommunen"]  # fmt: skip
+PAGES = [
+    "/karte?indikator=sgb2_quote&jahr=2024",
+    "/embed/karte?indikator=sgb2_quote",
+    "/",
+    "/daten",
+    "/kommunen",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)

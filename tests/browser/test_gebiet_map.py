@@ -50,8 +50,10 @@ def test_germany_kreis_map_draws_every_kreis(gpage, germany_server, germany_app)
 
 def test_niedersachsen_gemeinde_map_and_year_change(gpage, germany_server, germany_app):
     gpage.goto(germany_server + "/karte?gebiet=03&ebene=gemeinde&indikator=bev_anteil_u18")
-    n = _count(germany_app, "SELECT count(*) FROM area WHERE ags LIKE '03%'"
-                            " AND level IN ('gemeinde', 'kommune')")  # fmt: skip
+    n = _count(
+        germany_app,
+        "SELECT count(*) FROM area WHERE ags LIKE '03%' AND level IN ('gemeinde', 'kommune')",
+    )
     assert _drawn(gpage) == n
     shapes_requests = [u for u in gpage.urls if "/karte/umrisse" in u]
     assert len(shapes_requests) == 1

@@ -18,12 +18,16 @@ def _fills(page) -> list[str]:
 
 
 def _drawn_vs_table(page) -> tuple[dict, dict]:
-    table = dict(page.locator(".karte-table tbody tr").evaluate_all(
-        "rows => rows.map(r => [r.cells[1].innerText.trim(), r.querySelector('.swatch').dataset.color])"
-    ))  # fmt: skip
-    drawn = dict(page.locator(AREAS).evaluate_all(
-        "els => els.map(e => [e.getAttribute('aria-label').split(':')[0], e.getAttribute('fill')])"
-    ))  # fmt: skip
+    table = dict(
+        page.locator(".karte-table tbody tr").evaluate_all(
+            "rows => rows.map(r => [r.cells[1].innerText.trim(), r.querySelector('.swatch').dataset.color])"
+        )
+    )
+    drawn = dict(
+        page.locator(AREAS).evaluate_all(
+            "els => els.map(e => [e.getAttribute('aria-label').split(':')[0], e.getAttribute('fill')])"
+        )
+    )
     return drawn, table
 
 
@@ -123,8 +127,10 @@ def test_embed_slider_keeps_the_frame_state(page, live_server):
 
 
 @pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
-@pytest.mark.parametrize("path", ["/karte?indikator=sgb2_quote&von=2016&bis=2024",
-                                  "/karte/jahre?indikator=bev_geburtenrate"])  # fmt: skip
+@pytest.mark.parametrize(
+    "path",
+    ["/karte?indikator=sgb2_quote&von=2016&bis=2024", "/karte/jahre?indikator=bev_geburtenrate"],
+)
 def test_change_map_and_small_multiples_are_accessible(page, live_server, path, size):
     page.set_viewport_size(size)
     page.goto(live_server + path)

@@ -169,8 +169,14 @@ def test_desktop_chart_scales_with_its_container(page, live_server):
 
 def test_form_controls_are_touch_sized_with_16px_text(page, live_server):
     page.set_viewport_size(PHONE)
-    for path in (FAMILIES["karte"], FAMILIES["profil"], FAMILIES["zeitreihe"], FAMILIES["disparitaeten"],
-                 FAMILIES["kommunen"], FAMILIES["start"]):  # fmt: skip
+    for path in (
+        FAMILIES["karte"],
+        FAMILIES["profil"],
+        FAMILIES["zeitreihe"],
+        FAMILIES["disparitaeten"],
+        FAMILIES["kommunen"],
+        FAMILIES["start"],
+    ):
         page.goto(live_server + path)
         small = page.evaluate(
             """() => Array.from(document.querySelectorAll('main select, main button, main input, main label'))

@@ -63,9 +63,11 @@ def test_keyboard_focus_and_multi_select_in_chart_and_map(page, live_server):
     # One tab stop per drawing: Tab from the year picker's button reaches the first dot.
     page.locator("#streuung-form button[type=submit]").focus()
     page.keyboard.press("Tab")
-    active = page.evaluate("() => [document.activeElement.getAttribute('role'),"
-                           " document.activeElement.getAttribute('data-ags'),"
-                           " document.activeElement.getAttribute('aria-label')]")  # fmt: skip
+    active = page.evaluate(
+        "() => [document.activeElement.getAttribute('role'),"
+        " document.activeElement.getAttribute('data-ags'),"
+        " document.activeElement.getAttribute('aria-label')]"
+    )
     role, first, label = active
     assert role == "checkbox" and first and "Beschäftigungsquote" in label
     assert "is-hot" in _classes(page, f'path.map-shape[data-ags="{first}"]')
@@ -102,7 +104,8 @@ def test_keyboard_focus_and_multi_select_in_chart_and_map(page, live_server):
     page.keyboard.press("Enter")
     expected = sorted(set(chosen) ^ {target})
     assert ("is-selected" in _classes(page, f'.chart-wide circle.dot[data-ags="{target}"]')) == (
-        target in expected)  # fmt: skip
+        target in expected
+    )
     # The address is a permalink: loading it shows the same selection, drawn by the server.
     page.goto(page.url)
     marked = page.eval_on_selector_all(
@@ -123,7 +126,8 @@ def test_checkbox_list_selects_by_keyboard_and_clear(page, live_server):
     assert f"auswahl={LEHRTE}" in page.url
     assert f"auswahl={LEHRTE}" in page.locator("#permalink").input_value()
     assert "auswahl%3D" in page.locator("#embed-code").input_value() or (
-        f"auswahl={LEHRTE}" in page.locator("#embed-code").input_value())  # fmt: skip
+        f"auswahl={LEHRTE}" in page.locator("#embed-code").input_value()
+    )
     page.get_by_role("link", name="Auswahl aufheben").click()
     assert "auswahl" not in page.url
     assert not box.is_checked()

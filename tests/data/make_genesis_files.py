@@ -167,8 +167,12 @@ BAD_FILES = {
 def main() -> None:
     GOOD.mkdir(exist_ok=True)
     BAD.mkdir(exist_ok=True)
-    for name, text in {"wide.csv": WIDE, "long_sex.csv": LONG, "long_decimal.csv": DECIMAL,
-                       "wide_title_period.csv": TITLE_PERIOD}.items():  # fmt: skip
+    for name, text in {
+        "wide.csv": WIDE,
+        "long_sex.csv": LONG,
+        "long_decimal.csv": DECIMAL,
+        "wide_title_period.csv": TITLE_PERIOD,
+    }.items():
         (GOOD / name).write_text(text, encoding="utf-8")
     for name, text in BAD_FILES.items():
         (BAD / name).write_text(text, encoding="utf-8")

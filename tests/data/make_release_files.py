@@ -16,8 +16,21 @@ HERE = Path(__file__).parent
 GOOD, BAD = HERE / "releases", HERE / "bad_releases"
 AREAS = [f"032410{n:02d}" for n in range(1, 22)] + ["03241"]
 LONG = ["ags", "indicator", "year", "value", "numerator", "denominator"]
-CATALOGUE = ["id", "topic", "name_de", "name_en", "unit", "decimals", "polarity", "first_year",
-             "definition_de", "definition_en", "source", "numerator_de", "denominator_de"]  # fmt: skip
+CATALOGUE = [
+    "id",
+    "topic",
+    "name_de",
+    "name_en",
+    "unit",
+    "decimals",
+    "polarity",
+    "first_year",
+    "definition_de",
+    "definition_en",
+    "source",
+    "numerator_de",
+    "denominator_de",
+]
 
 
 def rows(indicator: str = "sgb2_quote", years: tuple[int, ...] = (2023, 2024)) -> list[list]:
@@ -34,15 +47,25 @@ def rows(indicator: str = "sgb2_quote", years: tuple[int, ...] = (2023, 2024)) -
     return out
 
 
-def write_csv(path: Path, header: list, body: list[list], delimiter: str = ",",
-              encoding: str = "utf-8", decimal_comma: bool = False) -> None:  # fmt: skip
+def write_csv(
+    path: Path,
+    header: list,
+    body: list[list],
+    delimiter: str = ",",
+    encoding: str = "utf-8",
+    decimal_comma: bool = False,
+) -> None:
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
     w.writerow(header)
     for r in body:
         # Four decimals written out: '6,008' would be refused as ambiguous (1,234 or 1234?).
-        w.writerow([f"{c:.4f}".replace(".", ",") if decimal_comma and isinstance(c, float) else c
-                    for c in r])  # fmt: skip
+        w.writerow(
+            [
+                f"{c:.4f}".replace(".", ",") if decimal_comma and isinstance(c, float) else c
+                for c in r
+            ]
+        )
     path.write_bytes(buf.getvalue().encode(encoding))
 
 
@@ -69,10 +92,21 @@ def wide(body: list[list]) -> tuple[list, list[list]]:
 
 
 def catalogue_row(**over: str) -> list:
-    base = {"id": "neu_testquote", "topic": "mindestsicherung", "name_de": "Testquote",
-            "name_en": "Test rate", "unit": "%", "decimals": "1", "polarity": "higher_worse",
-            "first_year": "2020", "definition_de": "Anteil zum Testen.", "definition_en": "Test.",
-            "source": "Testamt", "numerator_de": "Fälle", "denominator_de": "Einwohner"}  # fmt: skip
+    base = {
+        "id": "neu_testquote",
+        "topic": "mindestsicherung",
+        "name_de": "Testquote",
+        "name_en": "Test rate",
+        "unit": "%",
+        "decimals": "1",
+        "polarity": "higher_worse",
+        "first_year": "2020",
+        "definition_de": "Anteil zum Testen.",
+        "definition_en": "Test.",
+        "source": "Testamt",
+        "numerator_de": "Fälle",
+        "denominator_de": "Einwohner",
+    }
     base.update(over)
     return [base[c] for c in CATALOGUE]
 
@@ -80,8 +114,14 @@ def catalogue_row(**over: str) -> list:
 def good() -> None:
     body = rows()
     write_csv(GOOD / "long_utf8_comma.csv", LONG, body)
-    write_csv(GOOD / "long_cp1252_semicolon.csv", ["AGS", "Indikator", "Jahr", "Wert", "Zähler",
-              "Nenner"], body, ";", "cp1252", decimal_comma=True)  # fmt: skip
+    write_csv(
+        GOOD / "long_cp1252_semicolon.csv",
+        ["AGS", "Indikator", "Jahr", "Wert", "Zähler", "Nenner"],
+        body,
+        ";",
+        "cp1252",
+        decimal_comma=True,
+    )
     h, w = wide(rows("sgb2_u15_quote", (2021, 2022, 2023)))
     write_csv(GOOD / "wide_semicolon.csv", h, w, ";", decimal_comma=True)
     write_xlsx(GOOD / "long.xlsx", {"Werte": [LONG, *rows("gsia_quote")]})
@@ -107,8 +147,9 @@ def bad() -> None:
     (BAD / "undefined_cp1252_byte.csv").write_bytes(full.encode() + b"03241001,\x81x,2023,1,1,2\n")
     write_csv(BAD / "tab_delimiter.csv", LONG, body, "\t")
     write_csv(BAD / "pipe_delimiter.csv", LONG, body, "|")
-    write_csv(BAD / "decimal_comma_unquoted.csv", LONG[:4],
-              [r[:4] for r in body], decimal_comma=True)  # fmt: skip
+    write_csv(
+        BAD / "decimal_comma_unquoted.csv", LONG[:4], [r[:4] for r in body], decimal_comma=True
+    )
     (BAD / "decimal_comma_unquoted.csv").write_text(
         (BAD / "decimal_comma_unquoted.csv").read_text().replace('"', "")
     )
@@ -132,8 +173,11 @@ def bad() -> None:
     write_csv(
         BAD / "rate_over_100.csv", LONG, [*body[:1], [*body[1][:3], 104.5, "", ""], *body[2:]]
     )
-    write_csv(BAD / "numerator_gt_denominator.csv", LONG,
-              [*body[:4], [body[4][0], body[4][1], body[4][2], 50.0, 9000, 800], *body[5:]])  # fmt: skip
+    write_csv(
+        BAD / "numerator_gt_denominator.csv",
+        LONG,
+        [*body[:4], [body[4][0], body[4][1], body[4][2], 50.0, 9000, 800], *body[5:]],
+    )
     write_csv(BAD / "year_gap.csv", LONG, rows(years=(2020, 2021, 2023)))
     h, w = wide(rows(years=(2021, 2022, 2023)))
     w[4][3] = ""  # one Kommune without 2022 between 2021 and 2023
@@ -146,14 +190,20 @@ def bad() -> None:
     write_csv(BAD / "year_out_of_range.csv", LONG, [[*r[:2], 1850, *r[3:]] for r in body[:22]])
     write_csv(BAD / "before_first_year.csv", LONG, rows(years=(2010, 2011)))
     h, w = wide(body)
-    write_xlsx(BAD / "merged_header.xlsx", {"Werte": [["ags", "indicator", "Jahre", ""], h[:2] + h[2:], *w]},
-               merge="C1:D1")  # fmt: skip
+    write_xlsx(
+        BAD / "merged_header.xlsx",
+        {"Werte": [["ags", "indicator", "Jahre", ""], h[:2] + h[2:], *w]},
+        merge="C1:D1",
+    )
     write_xlsx(BAD / "empty_sheet.xlsx", {"Leer": []})
     (BAD / "empty.csv").write_bytes(b"")
     (BAD / "only_blank_lines.csv").write_text("\n\n  \n")
     write_csv(BAD / "header_only.csv", LONG, [])
-    write_csv(BAD / "formula_injection.csv", LONG,
-              [*body[:9], ['=HYPERLINK("http://evil.example","x")', *body[9][1:]], *body[10:]])  # fmt: skip
+    write_csv(
+        BAD / "formula_injection.csv",
+        LONG,
+        [*body[:9], ['=HYPERLINK("http://evil.example","x")', *body[9][1:]], *body[10:]],
+    )
     write_csv(
         BAD / "formula_at_sign.csv", LONG, [*body[:2], ["@SUM(A1:A9)", *body[2][1:]], *body[3:]]
     )
@@ -172,21 +222,48 @@ def bad() -> None:
     )
     # Numbers that must not be guessed (';'-files with decimal comma, as the office writes them).
     semi = dict(delimiter=";", decimal_comma=True)
-    write_csv(BAD / "ambiguous_thousands_comma.csv", LONG,
-              [*body[:6], [*body[6][:3], "1,234", *body[6][4:]], *body[7:]], **semi)  # fmt: skip
-    write_csv(BAD / "ambiguous_thousands_dot.csv", LONG,
-              [*body[:8], [*body[8][:5], "5.730"], *body[9:]], **semi)  # fmt: skip
-    write_csv(BAD / "nbsp_in_number.csv", LONG,
-              [*body[:3], [*body[3][:5], "5\u00a0730"], *body[4:]], **semi)  # fmt: skip
-    write_csv(BAD / "narrow_nbsp_in_number.csv", LONG,
-              [*body[:3], [*body[3][:4], "1\u202f234", body[3][5]], *body[4:]], **semi)  # fmt: skip
-    write_csv(BAD / "fractional_count.csv", LONG,
-              [*body[:5], [*body[5][:4], "303,5", body[5][5]], *body[6:]], **semi)  # fmt: skip
-    write_csv(BAD / "fractional_persons.csv", LONG,
-              [["03241001", "bev_insgesamt", 2023, "5030,5", "", ""]], **semi)  # fmt: skip
+    write_csv(
+        BAD / "ambiguous_thousands_comma.csv",
+        LONG,
+        [*body[:6], [*body[6][:3], "1,234", *body[6][4:]], *body[7:]],
+        **semi,
+    )
+    write_csv(
+        BAD / "ambiguous_thousands_dot.csv",
+        LONG,
+        [*body[:8], [*body[8][:5], "5.730"], *body[9:]],
+        **semi,
+    )
+    write_csv(
+        BAD / "nbsp_in_number.csv",
+        LONG,
+        [*body[:3], [*body[3][:5], "5\u00a0730"], *body[4:]],
+        **semi,
+    )
+    write_csv(
+        BAD / "narrow_nbsp_in_number.csv",
+        LONG,
+        [*body[:3], [*body[3][:4], "1\u202f234", body[3][5]], *body[4:]],
+        **semi,
+    )
+    write_csv(
+        BAD / "fractional_count.csv",
+        LONG,
+        [*body[:5], [*body[5][:4], "303,5", body[5][5]], *body[6:]],
+        **semi,
+    )
+    write_csv(
+        BAD / "fractional_persons.csv",
+        LONG,
+        [["03241001", "bev_insgesamt", 2023, "5030,5", "", ""]],
+        **semi,
+    )
     # Catalogue files (passed with --catalogue, values from releases/values_new_indicator.csv).
-    write_csv(BAD / "catalogue_formula_injection.csv", CATALOGUE,
-              [catalogue_row(name_de='=HYPERLINK("http://evil.example";"Klick")')])  # fmt: skip
+    write_csv(
+        BAD / "catalogue_formula_injection.csv",
+        CATALOGUE,
+        [catalogue_row(name_de='=HYPERLINK("http://evil.example";"Klick")')],
+    )
     write_csv(BAD / "catalogue_unknown_topic.csv", CATALOGUE, [catalogue_row(topic="sport")])
     write_csv(BAD / "catalogue_unknown_unit.csv", CATALOGUE, [catalogue_row(unit="Prozent")])
     write_csv(BAD / "catalogue_bad_polarity.csv", CATALOGUE, [catalogue_row(polarity="gut")])

@@ -47,11 +47,11 @@ def upgrade() -> None:
         sa.Column("body", sa.Text, nullable=False, server_default=""),
         sa.Column(
             "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
-        ),  # fmt: skip
+        ),
         sa.Column("created_by", sa.String(80), nullable=False),
         sa.Column(
             "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
-        ),  # fmt: skip
+        ),
         sa.Column("updated_by", sa.String(80), nullable=False),
         sa.CheckConstraint("slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'", name="report_slug_check"),
     )
@@ -67,7 +67,7 @@ def upgrade() -> None:
         sa.Column("release_ids", postgresql.ARRAY(sa.Integer), nullable=False),
         sa.Column(
             "published_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
-        ),  # fmt: skip
+        ),
         sa.Column("published_by", sa.String(80), nullable=False),
         sa.UniqueConstraint("report_id", "version"),
     )
