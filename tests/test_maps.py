@@ -315,3 +315,21 @@ def test_fixed_classes_over_all_years(client):
     assert "feste=1" in fixed.split('id="embed-code"')[1][:400]
     r = client.get("/karte?indikator=sgb2_quote&feste=ja")
     assert r.status_code == 400 and "feste" in _html(r)
+
+
+def test_map_table_and_tooltips_show_the_95_percent_interval(client, conn):
+    from app.formatting import fmt_value
+    from indicators.intervals import intervals_for
+
+    html = client.get("/karte?indikator=sgb2_quote&jahr=2024&lang=de").get_data(as_text=True)
+    assert '<th scope="col" class="num">95-%-Intervall</th>' in html
+    ivals = intervals_for(conn, "sgb2_quote", 2024)
+    hannover = ivals["03241001"]
+    assert hannover is not None and hannover.method == "wilson"
+    with client.application.test_request_context("/?lang=de"):
+        shown = f"{fmt_value(hannover.lower, 1, '')} – {fmt_value(hannover.upper, 1, '%')}"
+    assert shown in html
+    parts = client.get("/karte/teile?indikator=sgb2_quote&jahr=2024&lang=de").get_json()
+    assert f"(95-%-Intervall {shown})" in parts["areas"]["03241001"]["label"]
+    counts = client.get("/karte?indikator=bev_insgesamt&lang=de").get_data(as_text=True)
+    assert "95-%-Intervalle: nicht bewertbar" in counts  # stated, not a fabricated interval

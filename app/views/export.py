@@ -256,7 +256,7 @@ def _gebiet_image(fmt: str) -> Response:
         lang,
         sorted(request.args.items(multi=True)),
     )
-    not_modified = conditional(etag, release["published_at"])
+    not_modified = conditional(etag, release.get("published_at"))
     if not_modified is not None:
         return not_modified
     cm = gebiet.colour_map(st)
@@ -290,7 +290,9 @@ def _gebiet_image(fmt: str) -> Response:
     if cm["scheme"] == "divergierend":
         method += "; " + _("Farben um den Wert von %(g)s", g=t["name"])
     real = not cm["synthetic"] or cm["mixed"]
-    provenance = _provenance_lines(cm["provenance"], real, release["label"])
+    provenance = _provenance_lines(
+        cm["provenance"], real, (release["label"] or " + ".join(cm["release_labels"]))
+    )
     note = _synthetic_note(cm["synthetic"], False)
     if cm["mixed"]:
         note = _("teils Beispieldaten") + ": " + _("synthetisch erzeugt, keine amtlichen Zahlen.")
@@ -303,7 +305,11 @@ def _gebiet_image(fmt: str) -> Response:
             year=year,
             unit=unit_label(ind["unit"]),
         ),
-        source=_("Quelle: %(s)s, Datenstand %(r)s", s=ind["source"], r=release["label"]),
+        source=_(
+            "Quelle: %(s)s, Datenstand %(r)s",
+            s=ind["source"],
+            r=(release["label"] or " + ".join(cm["release_labels"])),
+        ),
         provenance=provenance,
         licence=_licence_lines(url_for("maps.karte", **request.args), True, real, provenance),
         synthetic_note=note,

@@ -38,6 +38,7 @@ from app.sentences import benchmark_sentence_for as benchmark_sentence
 from app.sentences import verdict_label
 from app.views import gebiet
 from indicators import classify
+from indicators.intervals import intervals_for
 from indicators.map_model import ChangeModel, MapModel, change_model, map_model
 from indicators.map_queries import map_area_values, map_context, map_geometry, picker_topics
 from indicators.queries import indicator_sources
@@ -369,10 +370,21 @@ def page_context(st: dict, embed: bool) -> dict:
     decimals, unit = ind["decimals"], ind["unit"]
     scheme = model.scheme
     no_data = _("keine Daten")
+    # 95 % intervals (Wilson for shares, Byar for rates) where numerator and denominator exist.
+    intervals = _DATA.get_or_build(
+        ("intervals", ind["id"], year, st["release_param"]),
+        lambda: intervals_for(get_conn(), ind["id"], year, st["release_param"]),
+    )
     rows = []
     for r in model.rows:
         row = dict(
             asdict(r), label=_row_label(r, decimals, unit, no_data), href=_profile_href(r.ags)
+        )
+        ci = intervals.get(r.ags)
+        row["interval"] = (
+            f"{fmt_value(ci.lower, decimals, '')} – {fmt_value(ci.upper, decimals, unit)}"
+            if ci is not None and r.value is not None
+            else None
         )
         if r.verdict is not None:  # the verdict's sentence is the text alternative
             row["label"] = f"{row['label']} – {verdict_label({'verdict': r.verdict})}"
@@ -404,10 +416,11 @@ def page_context(st: dict, embed: bool) -> dict:
 
     # Outside the f-string, so that pybabel finds it (the English map said "Profil öffnen").
     open_profile = _("Profil öffnen")
+    ci_word = _("95-%(p)s-Intervall", p="%")
     areas = {
         r["ags"]: {
             "color": r["color"],
-            "label": r["label"],
+            "label": r["label"] + (f" ({ci_word} {r['interval']})" if r["interval"] else ""),
             "href": r["href"],
             "no_data": r["value"] is None,
             "aria": f"{r['name']}: {r['label']}" + (f" – {open_profile}" if r["href"] else ""),
@@ -468,6 +481,7 @@ def page_context(st: dict, embed: bool) -> dict:
         year=year,
         years=st["years"],
         table_rows=table_rows,
+        has_intervals=any(r["interval"] for r in rows),
         legend=legend,
         region_label=fmt_value(region_value, decimals, unit)
         if region_value is not None
