@@ -98,13 +98,13 @@ def test_embed_map_is_one_tab_stop_inside_a_frame(page, host_site):
     assert frame.locator("path[data-ags]").count() == 21
     page.focus("#host-before")
     presses = 0
-    while presses < 10 and page.evaluate("() => document.activeElement.id") != "host-after":
+    while presses < 12 and page.evaluate("() => document.activeElement.id") != "host-after":
         page.keyboard.press("Tab")
         presses += 1
-    # year slider and play (1–2), map (3), Leaflet link (4), source links (5–7): the host
-    # page's next link is reached.
+    # year slider and play (1–2), map (3), Leaflet link (4), source links (5–6), image
+    # downloads SVG and PNG (7–8): the host page's next link is reached.
     assert page.evaluate("() => document.activeElement.id") == "host-after"
-    assert presses <= 9
+    assert presses <= 11
     attribution = frame.locator(".leaflet-control-attribution a").first
     assert attribution.get_attribute("target") == "_blank"
 
