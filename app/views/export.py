@@ -228,12 +228,13 @@ def _gebiet_drawing(st: dict, cm: dict) -> Drawing:
     width = MAP_WIDTH
     per_px = w / width
     # Thousands of Gemeinden: hairlines, or the outlines would hide the colours.
-    stroke = per_px * (0.5 if len(cm["rows"]) < 500 else 0.15)
+    keys = cm["areas"].ags  # the areas' order; the classes come in the same order
+    stroke = per_px * (0.5 if len(keys) < 500 else 0.15)
     colours = cm["classes"].colors
     paths = [
-        f'<path d="{geo["paths"][r["ags"]]}" fill="{NO_DATA_COLOR if r["k"] is None else colours[r["k"]]}"/>'
-        for r in cm["rows"]
-        if geo["paths"].get(r["ags"])
+        f'<path d="{geo["paths"][ags]}" fill="{NO_DATA_COLOR if k is None else colours[k]}"/>'
+        for ags, k in zip(keys, cm["classes"].assignment, strict=True)
+        if geo["paths"].get(ags)
     ]
     markup = (
         f'<svg x="0" y="0" width="{width}" height="{width * h / w:.1f}" viewBox="{geo["viewbox"]}">'
@@ -261,7 +262,7 @@ def _gebiet_image(fmt: str) -> Response:
         return not_modified
     cm = gebiet.colour_map(st)
     limit = png_max_areas()
-    if fmt == "png" and len(cm["rows"]) > limit:
+    if fmt == "png" and len(cm["areas"].ags) > limit:
         # cairosvg parses path data in Python: 401 Kreise take seconds; Germany's 11,000
         # Gemeinden would outlast the worker's timeout. The SVG is built by PostGIS at once.
         raise BadRequestWithChoices(
@@ -269,7 +270,7 @@ def _gebiet_image(fmt: str) -> Response:
             _(
                 "Als PNG gibt es Karten mit höchstens %(n)s Gebieten; diese hat %(k)s. Bitte die SVG-Datei herunterladen.",
                 n=limit,
-                k=len(cm["rows"]),
+                k=len(cm["areas"].ags),
             ),
             [
                 (
