@@ -355,6 +355,33 @@ def _row_label(r, decimals: int, unit: str, no_data: str) -> str:
     return fmt_cell(None, False, r.flag) if r.flag in FLAG_TEXT else no_data
 
 
+def _shared_context(
+    st: dict, state: dict, model, provenance: list, areas: dict, embed: bool
+) -> dict:
+    """Template variables every map (one year or a change) has: links, labels, provenance."""
+    # The embed code on an English page embeds the English map.
+    embed_state = dict(state, lang="en") if str(get_locale()) == "en" else state
+    return dict(
+        ind=st["indicator"],
+        release=st["release"],
+        years=st["years"],
+        topics=st["topics"],
+        classification_labels=CLASSIFICATION_LABELS,
+        scheme_labels=SCHEME_LABELS,
+        state=state,
+        link=lambda **kw: _link(False, **dict(state, **kw)),
+        embed_url=_link(True, **embed_state),
+        full_url=_link(False, **embed_state),
+        synthetic=model.synthetic,
+        mixed=model.mixed,
+        provenance=provenance,
+        boundary_attribution=BOUNDARY_ATTRIBUTION,
+        areas=areas,
+        embed=embed,
+        parts_url=url_for("maps.parts"),
+    )
+
+
 def page_context(st: dict, embed: bool) -> dict:
     """Template variables of the map (page, embed or the start page's map) for a _state()."""
     ind, release, year = st["indicator"], st["release"], st["year"]
@@ -471,15 +498,11 @@ def page_context(st: dict, embed: bool) -> dict:
         "feste": "1" if st.get("fixed") else None,
         "release": st["release_param"],
     }
-    # The embed code on an English page embeds the English map.
-    embed_state = dict(state, lang="en") if locale == "en" else state
     region_value = model.region_value
     return dict(
+        _shared_context(st, state, model, provenance, areas, embed),
         map=parts,
-        ind=ind,
-        release=release,
         year=year,
-        years=st["years"],
         table_rows=table_rows,
         has_intervals=any(r["interval"] for r in rows),
         legend=legend,
@@ -489,25 +512,11 @@ def page_context(st: dict, embed: bool) -> dict:
         model=model,
         method=st["method"],
         scheme=scheme,
-        topics=st["topics"],
         can_diverge=st["can_diverge"],
-        classification_labels=CLASSIFICATION_LABELS,
-        scheme_labels=SCHEME_LABELS,
-        state=state,
-        link=lambda **kw: _link(False, **dict(state, **kw)),
-        embed_url=_link(True, **embed_state),
-        full_url=_link(False, **embed_state),
-        synthetic=model.synthetic,
-        mixed=model.mixed,
-        provenance=provenance,
-        boundary_attribution=BOUNDARY_ATTRIBUTION,
         fixed=model.fixed_classes,
-        areas=areas,
         change=None,
         year_from=None,
         year_to=None,
-        embed=embed,
-        parts_url=url_for("maps.parts"),
     )
 
 
@@ -637,37 +646,20 @@ def change_context(st: dict, embed: bool) -> dict:
         "klassen": request.args.get("klassen"),
         "release": st["release_param"],
     }
-    embed_state = dict(state, lang="en") if locale == "en" else state
     region = model.region
     return dict(
+        _shared_context(st, state, model, provenance, areas, embed),
         map=parts,
-        ind=ind,
-        release=release,
         year=f"{y0}–{y1}",
-        years=st["years"],
         change=model,
         year_from=y0,
         year_to=y1,
         table_rows=table_rows,
         legend=legend,
         region_row=row(region) if region else None,
-        topics=st["topics"],
         method=request.args.get("klassen") or "quantile",
         scheme="divergierend",
-        classification_labels=CLASSIFICATION_LABELS,
-        scheme_labels=SCHEME_LABELS,
-        state=state,
-        link=lambda **kw: _link(False, **dict(state, **kw)),
-        embed_url=_link(True, **embed_state),
-        full_url=_link(False, **embed_state),
-        synthetic=model.synthetic,
-        mixed=model.mixed,
-        provenance=provenance,
-        boundary_attribution=BOUNDARY_ATTRIBUTION,
         fixed=False,
-        areas=areas,
-        embed=embed,
-        parts_url=url_for("maps.parts"),
         can_diverge=True,
         region_label=region and _change_label(region.change, kind, decimals, unit) or no_data,
     )
