@@ -139,9 +139,11 @@ def load_boundaries_cmd(
         click.secho(f"  repariert (ST_MakeValid): {ags}: {reason}", fg="yellow")
     click.echo(f"{rep.loaded} Gebiete geladen, {len(rep.repaired)} Geometrien repariert.")
     from geodata.shapes import build_shapes
+    from indicators.outline_bodies import build_outline_bodies
 
     with transaction() as conn:  # new or changed outlines for the maps of many areas
         build_shapes(conn)
+        build_outline_bodies(conn)
 
 
 @click.command("load-catalogue")

@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from app.db import get_engine
 from geodata.shapes import build_shapes
+from indicators.outline_bodies import build_outline_bodies
 
 GERMANY_GEMEINDEN_LABEL = "regionalstatistik-2017-gemeinden"
 
@@ -25,9 +26,13 @@ def build_shapes_cmd(rebuild: bool) -> None:
     """Encode each area's web outline once for maps of many areas (table area_shape)."""
     t0 = time.perf_counter()
     with get_engine().begin() as conn:
+        if rebuild:
+            conn.execute(text("DELETE FROM outline_body"))
         n = build_shapes(conn, only_missing=not rebuild)
+        bodies = build_outline_bodies(conn)
     click.echo(
-        f"{n} Umrisse für Karten vieler Gebiete gespeichert ({time.perf_counter() - t0:.1f} s)."
+        f"{n} Umrisse für Karten vieler Gebiete gespeichert, {bodies} Gesamtkarten vorab"
+        f" komprimiert ({time.perf_counter() - t0:.1f} s)."
     )
 
 

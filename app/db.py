@@ -8,7 +8,15 @@ from sqlalchemy import Connection, Engine, create_engine
 
 def make_engine(url: str) -> Engine:
     """Create an engine; pre-ping so the pool recovers by itself after a server restart."""
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # work_mem: Germany-wide answers aggregate 6 MB of stored text in key order; with the
+    # default 4 MB that sort spills to disk (90 ms instead of 50 ms). Per sort, not per server.
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=10,
+        connect_args={"options": "-c work_mem=32MB"},
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
-from babel.numbers import NumberPattern, parse_pattern
+from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 from flask import Flask
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -44,16 +44,26 @@ def withheld() -> str:
 
 
 @functools.lru_cache(maxsize=16)
-def _pattern(decimals: int) -> NumberPattern:
-    """The parsed number pattern (babel parses it anew in every format_decimal call)."""
-    return parse_pattern("#,##0" + ("." + "0" * decimals if decimals > 0 else ""))
+def _symbols(locale: str) -> dict[int, str]:
+    """Python's number punctuation → the locale's (babel's CLDR symbols), read once per locale."""
+    return str.maketrans(
+        {
+            ",": get_group_symbol(locale),
+            ".": get_decimal_symbol(locale),
+            "-": get_minus_sign_symbol(locale),
+        }
+    )
 
 
 def fmt_value(value: float | None, decimals: int = 1, unit: str = "") -> str:
     """'12,3 %' in German, '12.3 %' in English; '–' for missing values."""
     if value is None:
         return "–"
-    number = _pattern(decimals).apply(round(value, decimals), get_locale())
+    # The same digits as babel's "#,##0.0…" pattern, ~50× faster (a map page formats ~70
+    # numbers, a Germany map 11,000): Python groups and rounds, the locale gives the symbols.
+    number = f"{round(value, decimals):,.{max(decimals, 0)}f}".translate(
+        _symbols(str(get_locale()))
+    )
     if not unit or unit in ("Anzahl", "Personen"):
         return number
     return f"{number} {unit_label(unit)}".strip()

@@ -118,8 +118,58 @@ def _highlight(_feature: dict) -> dict:
     return {"weight": 3, "color": "#000000"}
 
 
+@dataclass(frozen=True)
+class MapShape:
+    """One Kommune of the map: key, stored properties and its geometry as JSON text."""
+
+    ags: str
+    properties: dict
+    geometry_json: str
+
+
+def map_shapes(geojson: str) -> tuple[MapShape, ...]:
+    """Split the boundaries' FeatureCollection once (per data version), geometry kept as text."""
+    return tuple(
+        MapShape(f["id"], f["properties"], json.dumps(f["geometry"], separators=(",", ":")))
+        for f in json.loads(geojson)["features"]
+    )
+
+
+class _Serialised(dict):
+    """GeoJSON for folium's style computation (no geometry) that is written out as `text`."""
+
+    def __init__(self, light: dict, text: str):
+        super().__init__(light)
+        self.text = text
+
+
+def _dumps(obj: object, **kwargs) -> str:
+    return obj.text if isinstance(obj, _Serialised) else json.dumps(obj, **kwargs)
+
+
+# folium writes the layer's data with Jinja's tojson (json.dumps, then HTML-safe escapes).
+# Parsing and re-serialising the same boundaries on every render was half of a cold map
+# render (~3 ms each way); the geometry stays JSON text and only the properties are written.
+folium.GeoJson._template.environment.policies["json.dumps_function"] = _dumps
+
+
+def _layer_data(shapes: tuple[MapShape, ...], areas: dict[str, dict]) -> _Serialised:
+    light, parts = [], []
+    for s in shapes:
+        props = dict(s.properties, **areas.get(s.ags, {"color": "#ffffff"}))
+        light.append({"type": "Feature", "id": s.ags, "properties": props})
+        parts.append(
+            f'{{"type": "Feature", "id": {json.dumps(s.ags)}, "geometry": {s.geometry_json},'
+            f' "properties": {json.dumps(props, sort_keys=True)}}}'
+        )
+    return _Serialised(
+        {"type": "FeatureCollection", "features": light},
+        '{"type": "FeatureCollection", "features": [' + ", ".join(parts) + "]}",
+    )
+
+
 def build_map(
-    geojson: str,
+    shapes: tuple[MapShape, ...],
     areas: dict[str, dict],
     labels: list[dict],
     bounds: list[list[float]] | None,
@@ -134,11 +184,7 @@ def build_map(
 
     A new folium.Map per call on purpose: a map object that is rendered twice grows.
     """
-    data = json.loads(geojson)
-    for feature in data["features"]:
-        feature["properties"] = dict(
-            feature["properties"], **areas.get(feature["id"], {"color": "#ffffff"})
-        )
+    data = _layer_data(shapes, areas)
     south_west, north_east = bounds or [[52.1, 9.3], [52.7, 10.3]]
     center = [(south_west[0] + north_east[0]) / 2, (south_west[1] + north_east[1]) / 2]
     m = LocalMap(

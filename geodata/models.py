@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from geoalchemy2 import Geometry
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, Integer, String, Text, func
+from sqlalchemy.dialects.postgresql import BYTEA
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Stored CRS: ETRS89 / UTM 32N (metres) for measuring, WGS84 for the web.
@@ -56,3 +57,22 @@ class AreaShape(Base):
     shape: Mapped[str] = mapped_column(Text, nullable=False)
     vertices: Mapped[int] = mapped_column(Integer, nullable=False)
     area_km2: Mapped[float] = mapped_column(Float, nullable=False)
+    # The area's GeoJSON Feature text (web outline, 6 decimals) for the areas API (0008).
+    feature: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class OutlineBody(Base):
+    """A large territory's whole outline answer, compressed once at load (migration 0008).
+
+    Dropped by triggers whenever areas or shapes change; rebuilt by build-shapes.
+    """
+
+    __tablename__ = "outline_body"
+
+    territory: Mapped[str] = mapped_column(String(8), primary_key=True)
+    ebene: Mapped[str] = mapped_column(String(10), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    plain: Mapped[bytes] = mapped_column(BYTEA, nullable=False)
+    gzip: Mapped[bytes] = mapped_column(BYTEA, nullable=False)
+    br: Mapped[bytes] = mapped_column(BYTEA, nullable=False)
+    built_at = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())

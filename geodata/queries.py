@@ -39,6 +39,16 @@ def get_area(conn: Connection, ags: str) -> dict | None:
     return d
 
 
+def feature_sql(geom: str) -> str:
+    """SQL of one area's GeoJSON Feature text (alias a = area), geometry `geom` in WGS84."""
+    return (
+        '\'{"type" : "Feature", "id" : \' || to_json(a.ags)::text'
+        f" || ', \"geometry\" : ' || ST_AsGeoJSON({geom}, 6) || ', \"properties\" : '"
+        " || json_build_object('ags', a.ags, 'name', a.name, 'kind', a.kind,"
+        "  'level', a.level, 'area_km2', round(a.area_km2::numeric, 2))::text || '}'"
+    )
+
+
 def feature_collection(
     conn: Connection,
     level: str | None = "kommune",
@@ -50,19 +60,18 @@ def feature_collection(
 
     level: one area level, 'home' for the home region's Kommunen and the Region, None for all.
     """
-    geom = "ST_Transform(geom, 4326)" if full else "geom_web"
+    # With web outlines, each area's Feature text was written at load time (area_shape.feature):
+    # the answer is string concatenation. Full geometry (rarely asked) is serialised on request.
+    built = feature_sql("ST_Transform(a.geom, 4326)" if full else "a.geom_web")
+    feature = built if full else f"coalesce(s.feature, {built})"
     sql = (
-        "SELECT json_build_object('type', 'FeatureCollection', 'features',"
-        " coalesce(json_agg(json_build_object("
-        "  'type', 'Feature', 'id', ags,"
-        f"  'geometry', ST_AsGeoJSON({geom}, 6)::json,"
-        "  'properties', json_build_object('ags', ags, 'name', name, 'kind', kind,"
-        "   'level', level, 'area_km2', round(area_km2::numeric, 2))"
-        " ) ORDER BY ags), '[]'::json))::text"
-        " FROM area WHERE (CAST(:level AS text) IS NULL OR level = :level"
-        "  OR (:level = 'home' AND level IN ('kommune', 'region')))"
-        " AND (CAST(:ags AS text[]) IS NULL OR ags = ANY(:ags))"
-        " AND (CAST(:prefix AS text) IS NULL OR ags LIKE :prefix || '%')"
+        'SELECT \'{"type" : "FeatureCollection", "features" : [\''
+        f" || coalesce(string_agg({feature}, ', ' ORDER BY a.ags), '') || ']}}'"
+        " FROM area a LEFT JOIN area_shape s ON s.ags = a.ags"
+        " WHERE (CAST(:level AS text) IS NULL OR a.level = :level"
+        "  OR (:level = 'home' AND a.level IN ('kommune', 'region')))"
+        " AND (CAST(:ags AS text[]) IS NULL OR a.ags = ANY(:ags))"
+        " AND (CAST(:prefix AS text) IS NULL OR a.ags LIKE :prefix || '%')"
     )
     return conn.scalar(text(sql), {"level": level, "ags": ags, "prefix": prefix})
 

@@ -20,6 +20,8 @@ import numpy as np
 import shapely
 from sqlalchemy import Connection, text
 
+from geodata.queries import feature_sql
+
 SCALE = 1e4  # grid steps per degree
 
 
@@ -52,13 +54,15 @@ def encode(geom: shapely.Geometry) -> tuple[str, int]:
 
 def build_shapes(conn: Connection, only_missing: bool = True) -> int:
     """(Re)build area_shape for every area lacking a current shape; caller commits."""
-    # A shape is current while its area's area_km2 is unchanged (a reload recomputes it).
+    # A shape is current while its area's area_km2 is unchanged (a reload recomputes it) and it
+    # has its Feature text; a trigger (migration 0008) drops shapes of areas whose outline changed.
     rows = conn.execute(
         text(
-            "SELECT a.ags, ST_AsBinary(a.geom_web) AS wkb, a.area_km2 FROM area a"
+            "SELECT a.ags, ST_AsBinary(a.geom_web) AS wkb, a.area_km2,"
+            f" {feature_sql('a.geom_web')} AS feature FROM area a"
             " LEFT JOIN area_shape s ON s.ags = a.ags"
             " WHERE a.geom_web IS NOT NULL AND (NOT :only OR s.ags IS NULL"
-            "  OR s.area_km2 IS DISTINCT FROM a.area_km2)"
+            "  OR s.area_km2 IS DISTINCT FROM a.area_km2 OR s.feature IS NULL)"
         ),
         {"only": only_missing},
     ).all()
@@ -68,12 +72,14 @@ def build_shapes(conn: Connection, only_missing: bool = True) -> int:
     out = []
     for r, g in zip(rows, geoms, strict=True):
         shape, n = encode(g)
-        out.append({"ags": r.ags, "shape": shape, "n": n, "km2": r.area_km2})
+        out.append({"ags": r.ags, "shape": shape, "n": n, "km2": r.area_km2, "ft": r.feature})
     conn.execute(
         text(
-            "INSERT INTO area_shape (ags, shape, vertices, area_km2) VALUES (:ags, :shape, :n, :km2)"
+            "INSERT INTO area_shape (ags, shape, vertices, area_km2, feature)"
+            " VALUES (:ags, :shape, :n, :km2, :ft)"
             " ON CONFLICT (ags) DO UPDATE SET shape = EXCLUDED.shape,"
-            " vertices = EXCLUDED.vertices, area_km2 = EXCLUDED.area_km2"
+            " vertices = EXCLUDED.vertices, area_km2 = EXCLUDED.area_km2,"
+            " feature = EXCLUDED.feature"
         ),
         out,
     )

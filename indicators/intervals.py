@@ -70,12 +70,7 @@ def area_intervals(
     out = []
     for level in levels:
         for r in values_for_year(conn, indicator_id, year, release_id, level):
-            if r["suppressed"]:
-                ci, reason = None, "suppressed"
-            elif r["value"] is None:
-                ci, reason = None, "missing"
-            else:
-                ci, reason = interval_of(r["numerator"], r["denominator"], ind["unit"])
+            ci, reason = row_interval(r, ind["unit"])
             out.append(
                 AreaInterval(
                     ags=r["ags"],
@@ -91,6 +86,20 @@ def area_intervals(
                 )
             )
     return out
+
+
+def row_interval(row: dict, unit: str) -> tuple[Interval | None, str | None]:
+    """The 95 % interval of one value row (values_for_year) and why there is none."""
+    if row["suppressed"]:
+        return None, "suppressed"
+    if row["value"] is None:
+        return None, "missing"
+    return interval_of(row["numerator"], row["denominator"], unit)
+
+
+def intervals_of_rows(rows: list[dict], unit: str) -> dict[str, Interval | None]:
+    """AGS → 95 % interval of value rows the caller already has (no query)."""
+    return {r["ags"]: row_interval(r, unit)[0] for r in rows}
 
 
 def intervals_for(

@@ -113,6 +113,13 @@ def _locked(conn: Connection, label: str) -> dict:
     return dict(row._mapping)
 
 
+def _planner_statistics(conn: Connection) -> None:
+    # The release table is tiny and changes by a row or two: autovacuum never re-analyses it,
+    # and with stale statistics ("1 published release") the planner joined every shown value
+    # to each release in turn (4× the work for a Germany-wide map). Part of the transaction.
+    conn.execute(text("ANALYZE release"))
+
+
 def publish(conn: Connection, label: str, threshold: int, by: str | None = None) -> dict:
     """Publish a draft (or re-publish a withdrawn release) in the caller's one transaction."""
     rel = _locked(conn, label)
@@ -130,6 +137,7 @@ def publish(conn: Connection, label: str, threshold: int, by: str | None = None)
         ),
         {"id": rel["id"], "by": by},
     )
+    _planner_statistics(conn)
     return {
         "id": rel["id"],
         "label": label,
@@ -186,6 +194,7 @@ def rollback(conn: Connection, label: str | None = None, force: bool = False) ->
         text("UPDATE release SET status = 'withdrawn', withdrawn_at = now() WHERE id = :id"),
         {"id": rel["id"]},
     )
+    _planner_statistics(conn)
     now_current = sorted({r.label for r in fallback if r.label})
     return {"withdrawn": label, "now_current": now_current, "uncovered": uncovered}
 

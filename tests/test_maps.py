@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from app.maps import build_map, short_name
+from app.maps import build_map, map_shapes, short_name
 
 # A tag that would make the browser fetch from another host (links to licences are fine).
 FOREIGN = re.compile(
@@ -176,7 +176,7 @@ GEOJSON = json.dumps(
 
 def test_build_map_without_tiles_uses_local_assets():
     parts = build_map(
-        GEOJSON,
+        map_shapes(GEOJSON),
         {"03241001": {"color": "#bd0026", "label": "12,3 %", "href": "/kommune/03241001"}},
         [{"ags": "03241001", "name": "Hannover", "lat": 52.35, "lon": 9.75}],
         [[52.2, 9.6], [52.5, 9.9]],
@@ -194,7 +194,7 @@ def test_build_map_without_tiles_uses_local_assets():
 
 def test_build_map_with_configured_tiles():
     parts = build_map(
-        GEOJSON,
+        map_shapes(GEOJSON),
         {},
         [],
         None,

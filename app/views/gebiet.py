@@ -7,12 +7,10 @@ a change of year or indicator fetches only the colours from /karte/farben.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import re
 
-import brotli
 from flask import Blueprint, Response, current_app, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -43,6 +41,7 @@ from indicators.gebiet_queries import (
     scope_years,
     territories,
 )
+from indicators.outline_bodies import encode_bodies, stored_outline_body
 from indicators.queries import get_indicator, indicator_sources, release_for, topics_with_indicators
 from indicators.releases import visible_release
 
@@ -469,12 +468,16 @@ _SHAPES = Region("shapes")
 
 
 def _shape_bodies(territory: dict, ebene: str) -> dict:
-    raw = scope_shapes(get_conn(), territory, ebene).encode()
+    conn = get_conn()
+    # Germany and the Länder were compressed at load time (indicators/outline_bodies.py).
+    bodies = stored_outline_body(conn, territory["ags"], ebene)
+    if bodies is None:
+        bodies = encode_bodies(scope_shapes(conn, territory, ebene).encode())
     return {
-        "identity": raw,
-        "br": brotli.compress(raw, quality=5),
-        "gzip": gzip.compress(raw, compresslevel=6),
-        "etag": etag_for("umrisse", territory["ags"], ebene, hashlib.sha256(raw).hexdigest()),
+        "identity": bodies["plain"],
+        "br": bodies["br"],
+        "gzip": bodies["gzip"],
+        "etag": etag_for("umrisse", territory["ags"], ebene, bodies["digest"]),
     }
 
 

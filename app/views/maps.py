@@ -31,14 +31,14 @@ from app.http_cache import (
     etag_for,
     page_cache,
 )
-from app.maps import MapParts, build_map, short_name
+from app.maps import MapParts, build_map, map_shapes, short_name
 from app.nav import nav_items
 from app.security import with_inline_scripts
 from app.sentences import benchmark_sentence_for as benchmark_sentence
 from app.sentences import verdict_label
 from app.views import gebiet
 from indicators import classify
-from indicators.intervals import intervals_for
+from indicators.intervals import intervals_of_rows
 from indicators.map_model import ChangeModel, MapModel, change_model, map_model
 from indicators.map_queries import map_area_values, map_context, map_geometry, picker_topics
 from indicators.queries import indicator_sources
@@ -310,6 +310,33 @@ def _etag(st: dict, embed: bool) -> str:
     )
 
 
+def _geometry() -> dict:
+    """Boundaries (split for the map layer), label points and bounds, per data version."""
+
+    def build() -> dict:
+        geo = map_geometry(get_conn())
+        return {**geo, "shapes": map_shapes(geo["geojson"])}
+
+    return _DATA.get_or_build(("geometry", data_version_now()), build)
+
+
+def _values(st: dict) -> dict:
+    """The Kommunen's and the Region's value rows of the map's year, per data version."""
+    ind, release, year = st["indicator"], st["release"], st["year"]
+    return _DATA.get_or_build(
+        ("values", data_version_now(), ind["id"], year, release["id"], release["label"]),
+        lambda: map_area_values(get_conn(), ind["id"], year, release["id"]),
+    )
+
+
+def sources(indicator_id: str) -> dict:
+    """Release label → provenance (tables, source) of an indicator, per data version."""
+    return _DATA.get_or_build(
+        ("sources", data_version_now(), indicator_id),
+        lambda: indicator_sources(get_conn(), [indicator_id]).get(indicator_id, {}),
+    )
+
+
 def _model(st: dict) -> MapModel:
     """The map's domain model per data version and state (indicators.map_model)."""
     ind, release, year = st["indicator"], st["release"], st["year"]
@@ -317,10 +344,7 @@ def _model(st: dict) -> MapModel:
     fixed = bool(st.get("fixed"))
 
     def build() -> MapModel:
-        data = _DATA.get_or_build(
-            ("values", version, ind["id"], year, release["id"], release["label"]),
-            lambda: map_area_values(get_conn(), ind["id"], year, release["id"]),
-        )
+        data = _values(st)
         return map_model(
             get_conn(),
             ind,
@@ -388,19 +412,20 @@ def page_context(st: dict, embed: bool) -> dict:
     locale = str(get_locale())
     tile_url = current_app.config.get("TILE_URL") or ""
     model = _model(st)
-    geo = _DATA.get_or_build(("geometry", data_version_now()), lambda: map_geometry(get_conn()))
+    geo = _geometry()
     provenance = [
         src | {"release": lab}
-        for lab, src in indicator_sources(get_conn(), [ind["id"]]).get(ind["id"], {}).items()
+        for lab, src in sources(ind["id"]).items()
         if lab in model.release_labels
     ]
     decimals, unit = ind["decimals"], ind["unit"]
     scheme = model.scheme
     no_data = _("keine Daten")
-    # 95 % intervals (Wilson for shares, Byar for rates) where numerator and denominator exist.
-    intervals = _DATA.get_or_build(
-        ("intervals", ind["id"], year, st["release_param"]),
-        lambda: intervals_for(get_conn(), ind["id"], year, st["release_param"]),
+    # 95 % intervals (Wilson for shares, Byar for rates) where numerator and denominator exist,
+    # from the value rows the map already read (they carry numerator and denominator).
+    vals = _values(st)
+    intervals = intervals_of_rows(
+        vals["values"] + ([vals["region"]] if vals["region"] else []), ind["unit"]
     )
     rows = []
     for r in model.rows:
@@ -463,7 +488,7 @@ def page_context(st: dict, embed: bool) -> dict:
         points = [dict(p, short=short_name(p["name"])) for p in geo["labels"]]
         attribution = f"{BOUNDARY_ATTRIBUTION}, dl-de/by-2-0"
         return build_map(
-            geo["geojson"],
+            geo["shapes"],
             areas,
             points,
             geo["bounds"],
@@ -555,10 +580,10 @@ def change_context(st: dict, embed: bool) -> dict:
     locale = str(get_locale())
     tile_url = current_app.config.get("TILE_URL") or ""
     model = _change_model(st)
-    geo = _DATA.get_or_build(("geometry", data_version_now()), lambda: map_geometry(get_conn()))
+    geo = _geometry()
     provenance = [
         src | {"release": lab}
-        for lab, src in indicator_sources(get_conn(), [ind["id"]]).get(ind["id"], {}).items()
+        for lab, src in sources(ind["id"]).items()
         if lab in model.release_labels
     ]
     decimals, unit, kind = ind["decimals"], ind["unit"], model.kind
@@ -612,7 +637,7 @@ def change_context(st: dict, embed: bool) -> dict:
         js, css = _assets()
         points = [dict(p, short=short_name(p["name"])) for p in geo["labels"]]
         return build_map(
-            geo["geojson"],
+            geo["shapes"],
             areas,
             points,
             geo["bounds"],
@@ -883,9 +908,7 @@ def jahre():
     synthetic = any(r["synthetic"] for r in rows)
     labels_shown = {r["release_label"] for r in rows}
     provenance = [
-        src | {"release": lab}
-        for lab, src in indicator_sources(conn, [ind["id"]]).get(ind["id"], {}).items()
-        if lab in labels_shown
+        src | {"release": lab} for lab, src in sources(ind["id"]).items() if lab in labels_shown
     ]
     html = render_template(
         "karte_jahre.html",

@@ -33,6 +33,10 @@ FAMILIES = {
     "streuung-embed": f"/embed/streuung?x=svb_quote&y=bev_anteil_65plus&auswahl={LEHRTE}",
     "rangfolge": "/rangfolge?indikator=sgb2_quote&jahr=2024",
     "rangfolge-embed": "/embed/rangfolge?indikator=sgb2_quote&jahr=2024",
+    "karte-gebiet": "/karte?gebiet=DG&ebene=kreis&indikator=bev_anteil_65plus",
+    "karte-gebiet-embed": "/embed/karte?gebiet=03&ebene=kreis&indikator=bev_anteil_65plus",
+    "gebiet-profil": "/gebiet/03254",
+    "suche-gebiet": "/suche/gebiet?q=Hildesheim",
 }
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}

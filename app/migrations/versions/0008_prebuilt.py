@@ -1,0 +1,76 @@
+"""Geometry served from what the load built: per-area GeoJSON and whole outline bodies.
+
+- `area_shape.feature`: each area's GeoJSON Feature text (web outline, 6 decimals, and its
+  properties), written with its compact shape at load time, so `/api/v1/areas` of all 10,997
+  Gemeinden concatenates stored text instead of serialising 11k geometries per first request.
+- `outline_body`: the whole `/karte/umrisse` answer of the large territories (Germany and each
+  Land, Kreis and Gemeinde level) as stored bytes, plain, gzip and brotli, compressed once at
+  load time (brotli quality 11, which no request could afford) — the first request reads bytes.
+- Triggers keep both honest: a changed outline, name or level of an area drops its stored
+  shape (rebuilt by the next build-shapes), and any change to areas or shapes drops the stored
+  bodies (rebuilt by build-shapes; until then the app builds an answer on request as before).
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-03
+"""
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision = "0008"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+TRIGGERS = """
+CREATE FUNCTION sozmon_area_shape_stale() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM area_shape WHERE ags = OLD.ags;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER area_shape_stale AFTER UPDATE ON area FOR EACH ROW
+  WHEN (OLD.geom_web IS DISTINCT FROM NEW.geom_web OR OLD.name IS DISTINCT FROM NEW.name
+        OR OLD.level IS DISTINCT FROM NEW.level OR OLD.kind IS DISTINCT FROM NEW.kind)
+  EXECUTE FUNCTION sozmon_area_shape_stale();
+CREATE FUNCTION sozmon_outline_body_stale() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM outline_body;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER outline_body_stale_area AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON area
+  FOR EACH STATEMENT EXECUTE FUNCTION sozmon_outline_body_stale();
+CREATE TRIGGER outline_body_stale_shape AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+  ON area_shape FOR EACH STATEMENT EXECUTE FUNCTION sozmon_outline_body_stale();
+"""
+
+
+def upgrade() -> None:
+    """Column area_shape.feature, table outline_body, the two staleness triggers."""
+    op.add_column("area_shape", sa.Column("feature", sa.Text, nullable=True))
+    op.create_table(
+        "outline_body",
+        sa.Column("territory", sa.String(8), primary_key=True),
+        sa.Column("ebene", sa.String(10), primary_key=True),
+        sa.Column("digest", sa.String(64), nullable=False),
+        sa.Column("plain", postgresql.BYTEA, nullable=False),
+        sa.Column("gzip", postgresql.BYTEA, nullable=False),
+        sa.Column("br", postgresql.BYTEA, nullable=False),
+        sa.Column(
+            "built_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+    )
+    op.execute(TRIGGERS)
+    # Existing shapes get their Feature text at the next build-shapes (rows without it are rebuilt).
+
+
+def downgrade() -> None:
+    """Back to revision 0007."""
+    op.execute("DROP TRIGGER outline_body_stale_shape ON area_shape")
+    op.execute("DROP TRIGGER outline_body_stale_area ON area")
+    op.execute("DROP TRIGGER area_shape_stale ON area")
+    op.execute("DROP FUNCTION sozmon_outline_body_stale()")
+    op.execute("DROP FUNCTION sozmon_area_shape_stale()")
+    op.drop_table("outline_body")
+    op.drop_column("area_shape", "feature")
