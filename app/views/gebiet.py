@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 
+import numpy as np
 from flask import Blueprint, Response, current_app, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -262,19 +263,26 @@ def _profile_href(r: dict) -> str:
     return url_for("gebiet.profile", ags=r["ags"])
 
 
-def fast_fmt(decimals: int, unit: str):
-    """fmt_value for thousands of values: babel's separators for the locale, Python's format.
-
-    (babel's format_decimal costs ~75 µs a call: 0.8 s for the Gemeinden of Germany.)
-    """
+def fast_labels(values: list[float | None], decimals: int, unit: str) -> list[str | None]:
+    """fmt_value for thousands of values at once (None stays None): Python's format per value,
+    the locale's separators swapped in one pass over all of them."""
     sample = fmt_value(1000.5, 1, "")  # "1.000,5" in German, "1,000.5" in English
     table = str.maketrans({",": sample[1], ".": sample[-2]})
     suffix = f" {unit}" if unit and unit not in ("Anzahl", "Personen") else ""
+    fmt = f"{{:,.{max(decimals, 0)}f}}".format
+    present = [fmt(v if decimals >= 0 else round(v, decimals)) for v in values if v is not None]
+    done = iter("\n".join(present).translate(table).split("\n") if present else [])
+    return [None if v is None else next(done) + suffix for v in values]
 
-    def fmt(v: float) -> str:
-        return f"{round(v, decimals):,.{max(decimals, 0)}f}".translate(table) + suffix
 
-    return fmt
+def competition_ranks(values: list[float | None]) -> list[int | None]:
+    """Rank 1 = highest value, ties share the best rank ("1224"), None stays None."""
+    x = np.array([np.nan if v is None else v for v in values], dtype=float)
+    present = ~np.isnan(x)
+    neg = np.sort(-x[present])
+    ranks = np.zeros(len(values), dtype=int)
+    ranks[present] = np.searchsorted(neg, -x[present], side="left") + 1
+    return [int(r) if p else None for r, p in zip(ranks.tolist(), present.tolist(), strict=True)]
 
 
 # The areas (keys, names, order) of a territory's level per data version: they change only
@@ -307,18 +315,15 @@ def colour_map(st: dict) -> dict:
         used.add((own["release_label"], own["synthetic"]))
     synthetic = any(syn for _lab, syn in used)
     mixed = synthetic and any(not syn for _lab, syn in used)
-    fmt = fast_fmt(decimals, unit)
     withheld = fmt_cell(None, True)
     flags = {f: fmt_cell(None, False, f) for f in FLAG_TEXT}
     labels = [
-        withheld if s else fmt(v) if v is not None else flags.get(f, no_data)
-        for v, s, f in zip(values, sv.suppressed, sv.flag, strict=True)
+        withheld if s else label if label is not None else flags.get(f, no_data)
+        for label, s, f in zip(
+            fast_labels(values, decimals, unit), sv.suppressed, sv.flag, strict=True
+        )
     ]
-    ordered = sorted((v for v in values if v is not None), reverse=True)
-    first_rank: dict[float, int] = {}
-    for i, v in enumerate(ordered):
-        first_rank.setdefault(v, i + 1)
-    ranks = [None if v is None else first_rank[v] for v in values]
+    ranks = competition_ranks(values)
     legend = classify.legend_entries(
         classes, lambda v, with_unit: fmt_value(v, decimals, unit if with_unit else ""), no_data
     )
@@ -345,11 +350,26 @@ def colour_map(st: dict) -> dict:
     }
 
 
+def _name_order(areas: ScopeAreas) -> np.ndarray:
+    """Each area's place in the alphabetical order of names (ties: key order), per load."""
+
+    def build() -> np.ndarray:
+        by_name = np.argsort(np.array(areas.names), kind="stable")
+        place = np.empty(len(by_name), dtype=int)
+        place[by_name] = np.arange(len(by_name))
+        return place
+
+    return _AREAS.get_or_build(("names", _order(areas)), build)
+
+
 def _table_page(cm: dict, page: int) -> tuple[list[dict], int]:
     """The rows of one page of the table (by rank, then name); only these become dicts."""
     areas, ranks = cm["areas"], cm["ranks"]
     n = len(areas.ags)
-    order = sorted(range(n), key=lambda i: (ranks[i] is None, ranks[i] or 0, areas.names[i]))
+    # By rank, areas without a value last, then by name (numpy: 11,000 areas per request).
+    missing = np.array([r is None for r in ranks])
+    rank = np.array([r or 0 for r in ranks])
+    order = np.lexsort((_name_order(areas), rank, missing)).tolist()
     pages = max(1, -(-n // PAGE_SIZE))
     if page > pages:
         raise BadRequestWithChoices(
