@@ -470,3 +470,40 @@ def test_disparities_map_and_chart_images(client):
 def test_bad_disparities_export_gets_4xx(client, url, status):
     r = client.get(url)
     assert r.status_code == status and r.mimetype == "text/html"
+
+
+def test_disparities_cluster_map_image(client):
+    page = client.get("/disparitaeten/sgb2_quote/cluster?jahr=2024").get_data(as_text=True)
+    for fmt in ("svg", "png"):
+        assert f"/disparitaeten/sgb2_quote/cluster.{fmt}?jahr=2024" in page
+    r = client.get("/disparitaeten/sgb2_quote/cluster.svg?jahr=2024")
+    assert r.status_code == 200, r.get_data(as_text=True)[:300]
+    assert 'filename="sgb2_quote_2024_cluster.svg"' in r.headers["Content-Disposition"]
+    root, words = _svg_text(r.data)
+    assert "SGB-II-Quote" in root.find(f"{SVG_NS}title").text
+    assert "Räumliche Cluster 2024" in words and "Moran's I =" in words
+    assert "Queen-Kontiguität" in words and "Signifikanzniveau 5 %" in words
+    assert "Quelle:" in words and "© GeoBasis-DE / BKG 2021" in words and "Beispieldaten" in words
+    page_fills = re.findall(r'<path d="[^"]*" fill="(#[0-9a-f]{6})" data-ags', page)
+    fills = [
+        p.get("fill") for p in root.iter(f"{SVG_NS}path") if p.find(f"{SVG_NS}title") is not None
+    ]
+    assert len(fills) == 21 and sorted(fills) == sorted(page_fills)
+    png = client.get("/disparitaeten/sgb2_quote/cluster.png?jahr=2024")
+    assert png.status_code == 200 and _png(png.data).width == 2 * WIDTH
+    real = client.get("/disparitaeten/bev_zensus22/cluster.svg")
+    assert real.status_code == 200 and "Beispieldaten" not in _svg_text(real.data)[1]
+
+
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        ("/disparitaeten/gibt_es_nicht/cluster.svg", 404),
+        ("/disparitaeten/sgb2_quote/cluster.png?jahr=1999", 404),
+        ("/disparitaeten/sgb2_quote/cluster.svg?jahr=abc", 400),
+        ("/disparitaeten/grundsicherung_quote/cluster.svg", 404),  # Kommunen without values
+    ],
+)
+def test_bad_cluster_export_gets_4xx(client, url, status):
+    r = client.get(url)
+    assert r.status_code == status and r.mimetype == "text/html"

@@ -126,14 +126,19 @@ def detail(indicator_id: str) -> str:
     )
 
 
-@bp.get("/disparitaeten/<indicator_id>/cluster")
-def clusters(indicator_id: str) -> str:
+def cluster_data(indicator_id: str) -> dict:
+    """Moran's I and the LISA clusters for ?jahr=; bad input is the page's 4xx."""
     back = [(url_for("disparities.clusters", indicator_id=indicator_id), _("neuestes Jahr"))]
     year = args.year("jahr", back)
     try:
-        data = cluster_map(get_conn(), indicator_id, year, cache=domain_cache)
+        return cluster_map(get_conn(), indicator_id, year, cache=domain_cache)
     except NotAvailable as err:
         raise _not_available(err, indicator_id) from None
+
+
+@bp.get("/disparitaeten/<indicator_id>/cluster")
+def clusters(indicator_id: str) -> str:
+    data = cluster_data(indicator_id)
     return render_template(
         "disparitaeten_cluster.html", **data, s=sentences, colours=CLUSTER_COLOURS
     )

@@ -47,7 +47,7 @@ from app.image_export import (
 )
 from app.maps import NO_DATA_DASH, OUTLINE, short_name
 from app.security import public_url
-from app.sentences import VERDICT_LABELS
+from app.sentences import CLUSTER_LABELS, VERDICT_LABELS, moran_sentence
 from app.views import disparities, gebiet
 from app.views.maps import (
     CLASSIFICATION_LABELS,
@@ -529,6 +529,7 @@ def _disparities_text(
     boundaries: bool,
     legend_title: str = "",
     notes: list[str] | None = None,
+    endpoint: str = "disparities.detail",
 ) -> ImageText:
     """Texts of a disparities image; flags: (synthetic, mixed, release labels) of what it shows."""
     ind, release = data["indicator"], data["release"]
@@ -540,7 +541,7 @@ def _disparities_text(
         real,
         release["label"],
     )
-    page = url_for("disparities.detail", indicator_id=ind["id"], **request.args)
+    page = url_for(endpoint, indicator_id=ind["id"], **request.args)
     return ImageText(
         title=localized(ind, "name"),
         subtitle=subtitle,
@@ -553,6 +554,13 @@ def _disparities_text(
         notes=notes or [],
         lang=str(get_locale()),
     )
+
+
+def _row_flags(rows: list[dict]) -> tuple[bool, bool, set[str]]:
+    """(synthetic, mixed, release labels) of the values a map shows, from their rows."""
+    shown = [r for r in rows if r.get("release_label")]
+    flags = {bool(r["synthetic"]) for r in shown}
+    return True in flags, flags == {True, False}, {r["release_label"] for r in shown}
 
 
 @bp.get("/disparitaeten/<indicator_id>/vergleich.<any(svg, png):fmt>")
@@ -595,12 +603,10 @@ def disparities_map_image(indicator_id: str, fmt: str):
             "Methode: 95-%%-Konfidenzintervall nach Byar für eine Poisson-verteilte Zahl (Zähler), geteilt durch den Nenner."
         )
     region_value = rows[0]["region_value"] if rows else None
-    shown = [r for r in rows if r.get("release_label")]
-    synthetic = {bool(r["synthetic"]) for r in shown}
-    mixed = synthetic == {True, False}
+    flags = _row_flags(rows)
     text = _disparities_text(
         data,
-        (True in synthetic, mixed, {r["release_label"] for r in shown}),
+        flags,
         f"{region_name()}, {_('Kommunen im Vergleich mit der Region %(y)s', y=year)}",
         boundaries=True,
         legend_title=_("Legende"),
@@ -609,7 +615,7 @@ def disparities_map_image(indicator_id: str, fmt: str):
             method.replace("%%", "%"),
         ],
     )
-    svg = svg_document(_map_drawing(fills, mixed), text, legend, legend_beside=True)
+    svg = svg_document(_map_drawing(fills, flags[1]), text, legend, legend_beside=True)
     return _respond(svg, fmt, f"{ind['id']}_{year}_vergleich", etag, None)
 
 
@@ -646,3 +652,64 @@ def disparities_chart_image(indicator_id: str, fmt: str):
     legend = [LegendEntry(ln["color"], ln["name"], ln["dash"] or "") for ln in lines]
     svg = svg_document(Drawing(nested(chart, w, h), w, h), text, legend, legend_beside=False)
     return _respond(svg, fmt, f"{ind['id']}_{years[0]}-{years[-1]}_streuung", etag, None)
+
+
+@bp.get("/disparitaeten/<indicator_id>/cluster.<any(svg, png):fmt>")
+@page_cache
+def disparities_cluster_image(indicator_id: str, fmt: str):
+    """The cluster map of /disparitaeten/<indicator>/cluster?jahr=…: LISA class per Kommune."""
+    data = disparities.cluster_data(indicator_id)
+    ind, year, result = data["indicator"], data["year"], data["result"]
+    if result is None:  # the page explains why (missing values, constant, an island)
+        raise BadRequestWithChoices(
+            404,
+            _(
+                "Für %(name)s %(y)s gibt es keine Clusterkarte.",
+                name=localized(ind, "name"),
+                y=year,
+            ),
+            [
+                (
+                    url_for("disparities.clusters", indicator_id=ind["id"], jahr=year),
+                    _("Räumliche Cluster"),
+                )
+            ],
+        )
+    etag = _disparities_etag("cluster", fmt)
+    not_modified = conditional(etag)
+    if not_modified is not None:
+        return not_modified
+    colours, areas = disparities.CLUSTER_COLOURS, result["areas"]
+    rows = list(data["values"].values())
+    fills = {
+        r["ags"]: {
+            "color": colours[areas[r["ags"]]["cluster"]],
+            "label": str(CLUSTER_LABELS[areas[r["ags"]]["cluster"]]),
+            "missing": False,  # a cluster map exists only when every Kommune has a value
+            "synthetic": r.get("synthetic"),
+        }
+        for r in rows
+        if r["ags"] in areas
+    }
+    legend = [
+        LegendEntry(colours[c], f"{CLUSTER_LABELS[c]} ({result['counts'][c]})")
+        for c in ("HH", "LL", "HL", "LH", "ns")
+    ]
+    flags = _row_flags(rows)
+    text = _disparities_text(
+        data,
+        flags,
+        f"{region_name()}, {_('Räumliche Cluster')} {year}",
+        boundaries=True,
+        legend_title=_("Legende"),
+        notes=[
+            moran_sentence(result["global"]),
+            _(
+                "Methode: Nachbarschaft nach Queen-Kontiguität der Gemeindegrenzen (gemeinsamer Grenzpunkt genügt), zeilenstandardisiert; p-Werte aus %(n)s zufälligen Permutationen (fester Startwert, daher reproduzierbar); Signifikanzniveau 5 %%.",
+                n=result["global"]["permutations"],
+            ),
+        ],
+        endpoint="disparities.clusters",
+    )
+    svg = svg_document(_map_drawing(fills, flags[1]), text, legend, legend_beside=True)
+    return _respond(svg, fmt, f"{ind['id']}_{year}_cluster", etag, None)

@@ -71,6 +71,7 @@ def test_time_series_download_links(page, live_server):
         ("/embed/karte?indikator=sgb2_quote&von=2016&bis=2024", 2),
         ("/karte/jahre?indikator=sgb2_quote&jahre=2020,2024", 2),
         ("/disparitaeten/sgb2_quote?jahr=2024", 4),
+        ("/disparitaeten/sgb2_quote/cluster?jahr=2024", 2),
     ],
 )
 def test_new_image_links_answer_with_images(page, live_server, path, count):
@@ -85,6 +86,8 @@ def test_new_image_links_answer_with_images(page, live_server, path, count):
         kind = "image/svg+xml" if re.search(r"\.svg(\?|$)", href) else "image/png"
         assert r.status == 200 and r.headers["content-type"].startswith(kind), href
         assert r.headers["content-disposition"].startswith("attachment"), href
-    link = "Grafik als SVG" if "disparitaeten" in path else "Karte als SVG herunterladen"
+    link = (
+        "Grafik als SVG" if "disparitaeten/sgb2_quote?" in path else "Karte als SVG herunterladen"
+    )
     name, body = _download(page, link)
     assert name.endswith(".svg") and "Quelle:" in _svg_words(body)[1]
