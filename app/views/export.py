@@ -1,6 +1,6 @@
 """Image export: maps (/karte.svg|png: one year, a change von/bis, a territory; /karte/jahre.svg|png:
-the small multiples), the time series (/zeitreihe.svg|png) and the disparities' map and chart
-(/disparitaeten/<indicator>/vergleich.svg|png, …/streuung.svg|png).
+the small multiples), the time series (/zeitreihe.svg|png) and the disparities' maps and chart
+(/disparitaeten/<indicator>/vergleich.svg|png, …/streuung.svg|png, …/cluster.svg|png).
 
 Same query string as the page, same validation (a bad indicator or year gets the page's 4xx),
 same colours and classes: the map's state and rows come from the map page's own code path
