@@ -230,6 +230,37 @@ def nested(svg: str, width: float, height: float) -> str:
     )
 
 
+def grid_columns(n: int, most: int = 4) -> int:
+    """Columns for n small drawings: at most `most`, rows filled evenly (5 → 3 + 2, not 4 + 1)."""
+    rows = -(-n // most)
+    return max(1, -(-n // max(rows, 1)))
+
+
+def grid(cells: list[tuple[str, str]], width: float, columns: int, gap: float = 14) -> Drawing:
+    """Drawings with a viewBox (e.g. small maps) in rows of `columns`, each under its caption."""
+    size = 15  # caption font size
+    cell_w = (width - gap * (columns - 1)) / columns
+    parts = []
+    y = 0.0
+    for start in range(0, len(cells), columns):
+        row_h = 0.0
+        for i, (caption, svg) in enumerate(cells[start : start + columns]):
+            m = _VIEWBOX.search(svg)
+            if m is None:
+                raise ValueError("drawing without a viewBox")
+            cell_h = cell_w * float(m.group(4)) / float(m.group(3))
+            x = i * (cell_w + gap)
+            parts.append(
+                f'<text x="{x:.1f}" y="{y + size:.1f}" font-size="{size}" font-weight="bold"'
+                f' fill="{TEXT}">{escape(caption)}</text>'
+                f'<g transform="translate({x:.1f},{y + size * 1.5:.1f})">'
+                f"{nested(svg, cell_w, cell_h)}</g>"
+            )
+            row_h = max(row_h, size * 1.5 + cell_h)
+        y += row_h + gap
+    return Drawing("".join(parts), width, max(y - gap, 0.0))
+
+
 def safe_filename(stem: str, ext: str) -> str:
     """An ASCII file name for Content-Disposition ("sgb2_quote_2016.png")."""
     return f"{_SAFE_NAME.sub('_', stem).strip('_.') or 'export'}.{ext}"

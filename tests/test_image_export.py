@@ -303,3 +303,207 @@ def test_scatter_and_ranking_charts_download_as_png(client, url, name):
     assert img.format == "PNG" and img.width >= 1000  # drawn at print scale
     bad = url.replace("sgb2_quote", "gibt_es_nicht")
     assert client.get(bad).status_code == 404
+
+
+# --- the change map, the small multiples, the disparities' map and chart ------------------------
+
+
+def test_change_map_svg_draws_the_change_classes(client):
+    q = "indikator=sgb2_quote&von=2016&bis=2024"
+    r = client.get(f"/karte.svg?{q}")
+    assert r.status_code == 200, r.get_data(as_text=True)[:300]
+    assert r.headers["Content-Disposition"] == 'attachment; filename="sgb2_quote_2016-2024.svg"'
+    root, words = _svg_text(r.data)
+    title = root.find(f"{SVG_NS}title").text
+    assert "SGB-II-Quote" in title and "Veränderung von 2016 bis 2024" in title
+    assert "Einheit: Prozentpunkte" in words and "Legende (Prozentpunkte)" in words
+    assert "Farben um 0 (keine Veränderung)" in words and "Veränderung 2016–2024" in words
+    assert "Quelle:" in words and "© GeoBasis-DE / BKG 2021" in words and "dl-de/by-2-0" in words
+    assert "Beispieldaten" in words
+    # The change map's colours (diverging around 0), not the one-year map's.
+    page = client.get(f"/karte?{q}").get_data(as_text=True)
+    table_colours = re.findall(
+        r'<td class="num"[^>]*><span class="swatch"[^>]*data-color="(#[0-9a-f]{6})"', page
+    )
+    fills = [
+        p.get("fill") for p in root.iter(f"{SVG_NS}path") if p.find(f"{SVG_NS}title") is not None
+    ]
+    assert len(fills) == 21 and sorted(fills) == sorted(table_colours)
+    one_year = _svg_text(client.get("/karte.svg?indikator=sgb2_quote&jahr=2024").data)[0]
+    year_fills = {p.get("fill") for p in one_year.iter(f"{SVG_NS}path") if p.get("fill")}
+    assert set(fills) - year_fills  # RdBu change colours the sequential map does not use
+    # The page links both images with its state (von, bis).
+    for fmt in ("svg", "png"):
+        assert f"/karte.{fmt}?indikator=sgb2_quote&amp;von=2016&amp;bis=2024" in page
+    embed = client.get(f"/embed/karte?{q}").get_data(as_text=True)
+    assert "/karte.png?indikator=sgb2_quote&amp;von=2016&amp;bis=2024" in embed
+    png = client.get(f"/karte.png?{q}")
+    assert png.status_code == 200 and png.mimetype == "image/png"
+    assert _png(png.data).size == (2 * int(root.get("width")), 2 * int(root.get("height")))
+
+
+def test_change_map_of_counts_is_in_percent_and_english(client):
+    r = client.get("/karte.svg?indikator=bev_insgesamt&von=2008&bis=2015&lang=en")
+    assert r.status_code == 200
+    root, words = _svg_text(r.data)
+    assert "change from 2008 to 2015" in root.find(f"{SVG_NS}title").text
+    assert "unit: change in %" in words and "Quelle:" not in words
+
+
+@pytest.mark.parametrize(
+    "query, status",
+    [
+        ("indikator=sgb2_quote&von=2024&bis=2016", 400),  # von after bis
+        ("indikator=sgb2_quote&von=2016&bis=2016", 400),
+        ("indikator=sgb2_quote&von=1850&bis=2024", 404),
+        ("indikator=sgb2_quote&von=zwanzig&bis=2024", 400),
+        ("indikator=sgb2_quote&von=2016", 400),
+        ("indikator=gibtsnicht&von=2016&bis=2024", 404),
+        ("indikator=bev_zensus22&von=2011&bis=2022", None),  # one year only: no change
+    ],
+)
+def test_bad_change_map_export_gets_the_pages_4xx(client, query, status):
+    page = client.get(f"/karte?{query}")
+    r = client.get(f"/karte.png?{query}")
+    assert 400 <= r.status_code < 500 and r.mimetype == "text/html"
+    assert r.status_code == page.status_code == (status or page.status_code)
+
+
+def test_small_multiples_image(client):
+    q = "indikator=sgb2_quote&jahre=2016,2018,2020,2022,2024"
+    r = client.get(f"/karte/jahre.svg?{q}")
+    assert r.status_code == 200, r.get_data(as_text=True)[:300]
+    assert (
+        r.headers["Content-Disposition"] == 'attachment; filename="sgb2_quote_2016-2024_jahre.svg"'
+    )
+    root, words = _svg_text(r.data)
+    assert "SGB-II-Quote" in root.find(f"{SVG_NS}title").text
+    assert "Kommunen, 2016, 2018, 2020, 2022, 2024 – Einheit: %" in words
+    assert "Klassen über alle gezeigten Jahre" in words and "Legende (%)" in words
+    assert "Quelle:" in words and "© GeoBasis-DE / BKG 2021" in words and "Beispieldaten" in words
+    # Five small maps under their years, in the page's shared colours.
+    for y in ("2016", "2018", "2020", "2022", "2024"):
+        assert re.search(rf"(^| ){y}( |$)", words), y
+    fills = {
+        p.get("fill") for p in root.iter(f"{SVG_NS}path") if p.find(f"{SVG_NS}title") is not None
+    }
+    page = client.get(f"/karte/jahre?{q}").get_data(as_text=True)
+    legend = set(re.findall(r'data-color="(#[0-9a-f]{6})"', page))
+    assert fills and fills <= legend
+    assert (
+        len([p for p in root.iter(f"{SVG_NS}path") if p.find(f"{SVG_NS}title") is not None])
+        == 5 * 21
+    )
+    for fmt in ("svg", "png"):
+        assert f"/karte/jahre.{fmt}?indikator=sgb2_quote&amp;jahre=2016,2018" in page.replace(
+            "%2C", ","
+        )
+    png = client.get(f"/karte/jahre.png?{q}")
+    assert png.status_code == 200 and png.mimetype == "image/png"
+    assert _png(png.data).size == (2 * int(root.get("width")), 2 * int(root.get("height")))
+    english = client.get(f"/karte/jahre.svg?{q}&lang=en")
+    assert "classes over all years shown" in _svg_text(english.data)[1]
+
+
+@pytest.mark.parametrize(
+    "query, status",
+    [
+        ("indikator=gibtsnicht", 404),
+        ("indikator=sgb2_quote&jahre=1850", 404),
+        ("indikator=sgb2_quote&jahre=zwanzig", 400),
+        ("indikator=sgb2_quote&klassen=bunt", 400),
+    ],
+)
+def test_bad_small_multiples_export_gets_the_pages_4xx(client, query, status):
+    assert client.get(f"/karte/jahre?{query}").status_code == status
+    r = client.get(f"/karte/jahre.svg?{query}")
+    assert r.status_code == status and r.mimetype == "text/html"
+
+
+def test_disparities_map_and_chart_images(client):
+    page = client.get("/disparitaeten/sgb2_quote?jahr=2024").get_data(as_text=True)
+    r = client.get("/disparitaeten/sgb2_quote/vergleich.svg?jahr=2024")
+    assert r.status_code == 200, r.get_data(as_text=True)[:300]
+    assert 'filename="sgb2_quote_2024_vergleich.svg"' in r.headers["Content-Disposition"]
+    root, words = _svg_text(r.data)
+    assert "SGB-II-Quote" in root.find(f"{SVG_NS}title").text
+    assert "Kommunen im Vergleich mit der Region 2024" in words and "Regionswert:" in words
+    assert "Wilson" in words and "Quelle:" in words and "© GeoBasis-DE / BKG 2021" in words
+    assert "Beispieldaten" in words and "Garbsen" in words
+    # Each Kommune in its verdict's colour, as on the page's map.
+    page_fills = re.findall(r'<path d="[^"]*" fill="(#[0-9a-f]{6})" data-ags', page)
+    fills = [
+        p.get("fill") for p in root.iter(f"{SVG_NS}path") if p.find(f"{SVG_NS}title") is not None
+    ]
+    assert len(fills) == 21 and sorted(fills) == sorted(page_fills)
+    chart = client.get("/disparitaeten/sgb2_quote/streuung.svg")
+    assert chart.status_code == 200
+    root, words = _svg_text(chart.data)
+    assert "Streuung zwischen den Kommunen über die Jahre" in words
+    assert "Variationskoeffizient" in words or "VK" in words
+    assert "Quelle:" in words and "dl-de/by-2-0" in words and "GeoBasis" not in words
+    for kind, fmt in (
+        ("vergleich", "svg"),
+        ("vergleich", "png"),
+        ("streuung", "svg"),
+        ("streuung", "png"),
+    ):
+        assert f"/disparitaeten/sgb2_quote/{kind}.{fmt}" in page, (kind, fmt)
+        if fmt == "png":
+            png = client.get(f"/disparitaeten/sgb2_quote/{kind}.png?jahr=2024")
+            assert png.status_code == 200 and png.mimetype == "image/png"
+            assert _png(png.data).width == 2 * WIDTH
+    english = client.get("/disparitaeten/sgb2_quote/streuung.svg?lang=en")
+    assert "Source:" in _svg_text(english.data)[1]
+
+
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        ("/disparitaeten/gibt_es_nicht/vergleich.svg", 404),
+        ("/disparitaeten/gibt_es_nicht/streuung.png", 404),
+        ("/disparitaeten/sgb2_quote/vergleich.png?jahr=1999", 404),
+        ("/disparitaeten/sgb2_quote/vergleich.svg?jahr=abc", 400),
+        ("/disparitaeten/bev_zensus22/streuung.svg", 404),  # one year: no chart
+    ],
+)
+def test_bad_disparities_export_gets_4xx(client, url, status):
+    r = client.get(url)
+    assert r.status_code == status and r.mimetype == "text/html"
+
+
+def test_disparities_cluster_map_image(client):
+    page = client.get("/disparitaeten/sgb2_quote/cluster?jahr=2024").get_data(as_text=True)
+    for fmt in ("svg", "png"):
+        assert f"/disparitaeten/sgb2_quote/cluster.{fmt}?jahr=2024" in page
+    r = client.get("/disparitaeten/sgb2_quote/cluster.svg?jahr=2024")
+    assert r.status_code == 200, r.get_data(as_text=True)[:300]
+    assert 'filename="sgb2_quote_2024_cluster.svg"' in r.headers["Content-Disposition"]
+    root, words = _svg_text(r.data)
+    assert "SGB-II-Quote" in root.find(f"{SVG_NS}title").text
+    assert "Räumliche Cluster 2024" in words and "Moran's I =" in words
+    assert "Queen-Kontiguität" in words and "Signifikanzniveau 5 %" in words
+    assert "Quelle:" in words and "© GeoBasis-DE / BKG 2021" in words and "Beispieldaten" in words
+    page_fills = re.findall(r'<path d="[^"]*" fill="(#[0-9a-f]{6})" data-ags', page)
+    fills = [
+        p.get("fill") for p in root.iter(f"{SVG_NS}path") if p.find(f"{SVG_NS}title") is not None
+    ]
+    assert len(fills) == 21 and sorted(fills) == sorted(page_fills)
+    png = client.get("/disparitaeten/sgb2_quote/cluster.png?jahr=2024")
+    assert png.status_code == 200 and _png(png.data).width == 2 * WIDTH
+    real = client.get("/disparitaeten/bev_zensus22/cluster.svg")
+    assert real.status_code == 200 and "Beispieldaten" not in _svg_text(real.data)[1]
+
+
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        ("/disparitaeten/gibt_es_nicht/cluster.svg", 404),
+        ("/disparitaeten/sgb2_quote/cluster.png?jahr=1999", 404),
+        ("/disparitaeten/sgb2_quote/cluster.svg?jahr=abc", 400),
+        ("/disparitaeten/grundsicherung_quote/cluster.svg", 404),  # Kommunen without values
+    ],
+)
+def test_bad_cluster_export_gets_4xx(client, url, status):
+    r = client.get(url)
+    assert r.status_code == status and r.mimetype == "text/html"

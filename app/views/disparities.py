@@ -73,9 +73,8 @@ def index() -> str:
     return render_template("disparitaeten.html", **data, s=sentences)
 
 
-def _chart(spreads: list[dict], title: str) -> dict:
-    """The spread-over-years chart (wide and narrow SVG) and its legend, from plain numbers."""
-    years = [s["year"] for s in spreads]
+def spread_lines(spreads: list[dict]) -> list[dict]:
+    """The spread measures as chart lines (name, points, colour, dash), those with a value."""
     lines = []
     for key, colour, dash in CHART_SERIES:
         pts = [(s["year"], getattr(s["spread"], key) if s["spread"] else None) for s in spreads]
@@ -89,19 +88,31 @@ def _chart(spreads: list[dict], title: str) -> dict:
                     "key": key,
                 }
             )
+    return lines
+
+
+def _chart(spreads: list[dict], title: str) -> dict:
+    """The spread-over-years chart (wide and narrow SVG) and its legend, from plain numbers."""
+    years = [s["year"] for s in spreads]
+    lines = spread_lines(spreads)
     if not lines or len(years) < 2:
         return {}
     return {"svg": charts.responsive_line_chart(lines, years, "", title, 3), "lines": lines}
 
 
-@bp.get("/disparitaeten/<indicator_id>")
-def detail(indicator_id: str) -> str:
+def detail_data(indicator_id: str) -> dict:
+    """One indicator's spreads and benchmarks for ?jahr=; bad input is the page's 4xx."""
     back = [(url_for("disparities.detail", indicator_id=indicator_id), _("neuestes Jahr"))]
     year = args.year("jahr", back)
     try:
-        data = indicator_disparities(get_conn(), indicator_id, year, cache=domain_cache)
+        return indicator_disparities(get_conn(), indicator_id, year, cache=domain_cache)
     except NotAvailable as err:
         raise _not_available(err, indicator_id) from None
+
+
+@bp.get("/disparitaeten/<indicator_id>")
+def detail(indicator_id: str) -> str:
+    data = detail_data(indicator_id)
     title = _(
         "Diagramm: Streuungsmaße von %(name)s je Jahr; Werte in der Tabelle darunter",
         name=localized(data["indicator"], "name"),
@@ -115,14 +126,19 @@ def detail(indicator_id: str) -> str:
     )
 
 
-@bp.get("/disparitaeten/<indicator_id>/cluster")
-def clusters(indicator_id: str) -> str:
+def cluster_data(indicator_id: str) -> dict:
+    """Moran's I and the LISA clusters for ?jahr=; bad input is the page's 4xx."""
     back = [(url_for("disparities.clusters", indicator_id=indicator_id), _("neuestes Jahr"))]
     year = args.year("jahr", back)
     try:
-        data = cluster_map(get_conn(), indicator_id, year, cache=domain_cache)
+        return cluster_map(get_conn(), indicator_id, year, cache=domain_cache)
     except NotAvailable as err:
         raise _not_available(err, indicator_id) from None
+
+
+@bp.get("/disparitaeten/<indicator_id>/cluster")
+def clusters(indicator_id: str) -> str:
+    data = cluster_data(indicator_id)
     return render_template(
         "disparitaeten_cluster.html", **data, s=sentences, colours=CLUSTER_COLOURS
     )

@@ -1,11 +1,17 @@
-"""Image export: the map (/karte.svg, /karte.png) and the time series (/zeitreihe.svg, .png).
+"""Image export: maps (/karte.svg|png: one year, a change von/bis, a territory; /karte/jahre.svg|png:
+the small multiples), the time series (/zeitreihe.svg|png) and the disparities' maps and chart
+(/disparitaeten/<indicator>/vergleich.svg|png, …/streuung.svg|png, …/cluster.svg|png).
 
 Same query string as the page, same validation (a bad indicator or year gets the page's 4xx),
 same colours and classes: the map's state and rows come from the map page's own code path
-(`state_from_request` + `page_context`), the chart's lines from `time_series` + `style_lines`.
+(`state_from_request` + `page_context`/`change_context`/`multiples_context`), the charts' lines
+from `time_series` + `style_lines` and `disparities.spread_lines`.
 """
 
 from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
 
 from flask import Blueprint, Response, current_app, request, url_for
 from flask_babel import get_locale, ngettext
@@ -15,7 +21,7 @@ from markupsafe import escape
 from app import args, charts
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
-from app.formatting import unit_label
+from app.formatting import fmt_value, unit_label
 from app.home import region_name, site_name
 from app.http_cache import (
     cached,
@@ -27,9 +33,13 @@ from app.http_cache import (
 )
 from app.i18n import localized
 from app.image_export import (
+    MARGIN,
+    WIDTH,
     Drawing,
     ImageText,
     LegendEntry,
+    grid,
+    grid_columns,
     nested,
     png_response,
     svg_document,
@@ -37,14 +47,24 @@ from app.image_export import (
 )
 from app.maps import NO_DATA_DASH, OUTLINE, short_name
 from app.security import public_url
-from app.views import gebiet
-from app.views.maps import CLASSIFICATION_LABELS, page_context, state_from_request
+from app.sentences import CLUSTER_LABELS, VERDICT_LABELS, moran_sentence
+from app.views import disparities, gebiet
+from app.views.maps import (
+    CLASSIFICATION_LABELS,
+    change_context,
+    multiple_years,
+    multiples_context,
+    multiples_etag,
+    page_context,
+    state_from_request,
+)
 from app.views.maps import _etag as map_etag
 from app.views.zeitreihe import DEFAULT_INDICATOR as TS_DEFAULT
 from app.views.zeitreihe import _error as ts_error
 from indicators.classify import NO_DATA_COLOR
 from indicators.disparities import svg_shapes
 from indicators.gebiet_queries import scope_svg_paths
+from indicators.map_model import verdict_order
 from indicators.profile import InvalidChoice, time_series
 from indicators.queries import indicator_sources, series_sources
 
@@ -111,29 +131,34 @@ def year_ranges(years: list[int]) -> str:
     return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in out)
 
 
-def _synthetic_note(synthetic: bool, mixed: bool) -> str:
+def _synthetic_note(synthetic: bool, mixed: bool, marked: bool = True) -> str:
+    """The Beispieldaten line; mixed: which values are synthetic (marked with * or "teils")."""
     if not synthetic:
         return ""
-    note = _("Beispieldaten: synthetisch erzeugt, keine amtlichen Zahlen.")
-    if mixed:
-        note = _(
+    if mixed and marked:
+        return _(
             "Mit * markierte Kommunen: Beispieldaten (synthetisch, keine amtlichen Zahlen); die übrigen Werte sind amtlich."
         )
-    return note
+    if mixed:  # no names in the image to mark
+        return _("teils Beispieldaten") + ": " + _("synthetisch erzeugt, keine amtlichen Zahlen.")
+    return _("Beispieldaten: synthetisch erzeugt, keine amtlichen Zahlen.")
 
 
-def _map_drawing(ctx: dict) -> Drawing:
-    """The Kommunen in the page's colours (stored geometry, ST_AsSVG) with their names."""
+def _map_drawing(fills: dict[str, dict], starred: bool) -> Drawing:
+    """The Kommunen (stored geometry, ST_AsSVG) in given colours, with their names.
+
+    fills: ags → color, label (the area's tooltip), missing (dashed outline as "keine Daten" on
+    the page) and synthetic (a * after the name when starred: real and synthetic side by side).
+    """
     shapes = domain_cache(("export-shapes",), lambda: svg_shapes(get_conn()))
     x0, y0, w, h = (float(v) for v in shapes["viewbox"].split())
     width, height = MAP_WIDTH, MAP_WIDTH * h / w
     per_px = w / width  # viewBox units (metres) per pixel: strokes and labels in pixels
-    rows = {r["ags"]: r for r in ctx["table_rows"]}
     paths = []
     for s in shapes["shapes"]:
-        r = rows.get(s["ags"], {})
+        r = fills.get(s["ags"], {})
         dash = ""
-        if r.get("value") is None:  # "keine Daten" dashed, as on the page
+        if r.get("missing", True):  # "keine Daten" dashed, as on the page
             dash = f' stroke-dasharray="{" ".join(str(float(d) * per_px) for d in NO_DATA_DASH.split())}"'
         paths.append(
             f'<path d="{s["d"]}" fill="{r.get("color", "#ffffff")}" stroke="{OUTLINE["color"]}"'
@@ -143,7 +168,7 @@ def _map_drawing(ctx: dict) -> Drawing:
     for s in shapes["shapes"]:
         lx, ly = (s["lx"] - x0) / per_px, (s["ly"] - y0) / per_px
         name = escape(short_name(s["name"]))
-        if ctx["mixed"] and rows.get(s["ags"], {}).get("synthetic"):
+        if starred and fills.get(s["ags"], {}).get("synthetic"):
             name += " *"  # per Kommune, as the page's table marks each row
         common = f'x="{lx:.1f}" y="{ly + 4:.1f}" font-size="11" text-anchor="middle"'
         # A white halo drawn first keeps names readable on dark classes (no paint-order needed).
@@ -159,10 +184,78 @@ def _map_drawing(ctx: dict) -> Drawing:
     return Drawing(markup, width, height)
 
 
+def _kommune_fills(ctx: dict) -> dict[str, dict]:
+    """The map page's colour, label and flags per Kommune (a one-year or a change map)."""
+    return {
+        r["ags"]: {
+            "color": r["color"],
+            "label": r["label"],
+            "missing": ctx["areas"].get(r["ags"], {}).get("no_data", True),
+            "synthetic": r.get("synthetic"),
+        }
+        for r in ctx["table_rows"]
+    }
+
+
+def _map_text(ctx: dict) -> ImageText:
+    """Title, legend heading, method, source and licence of a Kommunen map (a year or a change)."""
+    ind = ctx["ind"]
+    if ctx["change"]:
+        unit = ctx["change_unit"]
+        title = _(
+            "%(name)s: Veränderung von %(a)s bis %(b)s",
+            name=localized(ind, "name"),
+            a=ctx["year_from"],
+            b=ctx["year_to"],
+        )
+        subtitle = _("%(area)s, Kommunen – Einheit: %(unit)s", area=region_name(), unit=unit)
+        method = ctx["change_note"]
+    else:
+        unit = unit_label(ind["unit"])
+        title = localized(ind, "name")
+        subtitle = _(
+            "%(area)s, Kommunen, %(year)s – Einheit: %(unit)s",
+            area=region_name(),
+            year=ctx["year"],
+            unit=unit,
+        )
+        if ctx["scheme"] == "vergleich":
+            # The msgid is the legend template's, where %% is Jinja's escape of a percent sign.
+            method = _(
+                "Farben: Urteil gegenüber der Region (95-%%-Intervall nach Wilson bzw. Byar)"
+            ).replace("%%", "%")
+        else:
+            method = str(ctx["classification_labels"][ctx["method"]])
+            if ctx["scheme"] == "divergierend":
+                method += "; " + _("Farben um den Wert der Region")
+    real = not ctx["synthetic"] or ctx["mixed"]
+    provenance = _provenance_lines(ctx["provenance"], real, ctx["release"]["label"])
+    return ImageText(
+        title=title,
+        subtitle=subtitle,
+        source=_("Quelle: %(s)s, Datenstand %(r)s", s=ind["source"], r=ctx["release"]["label"]),
+        provenance=provenance,
+        licence=_licence_lines(url_for("maps.karte", **request.args), True, real, provenance),
+        synthetic_note=_synthetic_note(ctx["synthetic"], ctx["mixed"]),
+        legend_title=_("Legende") + f" ({unit})",
+        notes=[method, f"{region_name()}: {ctx['region_label']}"],
+        lang=str(get_locale()),
+    )
+
+
+def _counted(legend: list[dict], count: Callable[[int], str]) -> list[LegendEntry]:
+    """Legend rows with their number of areas: "1,0 – 2,0 % (3 Kommunen)"."""
+    return [LegendEntry(e["color"], f"{e['label']} ({count(e['count'])})") for e in legend]
+
+
+def _kommunen(n: int) -> str:
+    return ngettext("%(num)d Kommune", "%(num)d Kommunen", n)
+
+
 @bp.get("/karte.<any(svg, png):fmt>")
 @page_cache
 def karte_image(fmt: str):
-    """The map of the Kommunen as SVG or PNG: the state of /karte?… (the embed's state too)."""
+    """The map of the Kommunen as SVG or PNG: the state of /karte?… (one year or von/bis)."""
     if gebiet.wants_gebiet():  # a Kreis, Land or Germany split into many areas
         return _gebiet_image(fmt)
     st = state_from_request(embed=False)
@@ -171,43 +264,16 @@ def karte_image(fmt: str):
     not_modified = conditional(etag, release["published_at"])
     if not_modified is not None:
         return not_modified
-    ctx = page_context(st, embed=False)
-    ind, year = ctx["ind"], ctx["year"]
-    legend = [
-        LegendEntry(
-            e["color"],
-            f"{e['label']} ({ngettext('%(num)d Kommune', '%(num)d Kommunen', e['count'])})",
-        )
-        for e in ctx["legend"]
-    ]
-    if ctx["scheme"] == "vergleich":
-        # The msgid is the legend template's, where %% is Jinja's escape of a percent sign.
-        method = _("Farben: Urteil gegenüber der Region (95-%%-Intervall nach Wilson bzw. Byar)")
-        method = method.replace("%%", "%")
+    if st["change"]:
+        ctx = change_context(st, embed=False)
+        stem = f"{ctx['ind']['id']}_{ctx['year_from']}-{ctx['year_to']}"
     else:
-        method = str(ctx["classification_labels"][ctx["method"]])
-        if ctx["scheme"] == "divergierend":
-            method += "; " + _("Farben um den Wert der Region")
-    real = not ctx["synthetic"] or ctx["mixed"]
-    provenance = _provenance_lines(ctx["provenance"], real, ctx["release"]["label"])
-    text = ImageText(
-        title=localized(ind, "name"),
-        subtitle=_(
-            "%(area)s, Kommunen, %(year)s – Einheit: %(unit)s",
-            area=region_name(),
-            year=year,
-            unit=unit_label(ind["unit"]),
-        ),
-        source=_("Quelle: %(s)s, Datenstand %(r)s", s=ind["source"], r=ctx["release"]["label"]),
-        provenance=provenance,
-        licence=_licence_lines(url_for("maps.karte", **request.args), True, real, provenance),
-        synthetic_note=_synthetic_note(ctx["synthetic"], ctx["mixed"]),
-        legend_title=_("Legende") + f" ({unit_label(ind['unit'])})",
-        notes=[method, f"{region_name()}: {ctx['region_label']}"],
-        lang=str(get_locale()),
-    )
-    svg = svg_document(_map_drawing(ctx), text, legend, legend_beside=True)
-    return _respond(svg, fmt, f"{ind['id']}_{year}", etag, release)
+        ctx = page_context(st, embed=False)
+        stem = f"{ctx['ind']['id']}_{ctx['year']}"
+    legend = _counted(ctx["legend"], _kommunen)
+    drawing = _map_drawing(_kommune_fills(ctx), ctx["mixed"])
+    svg = svg_document(drawing, _map_text(ctx), legend, legend_beside=True)
+    return _respond(svg, fmt, stem, etag, release)
 
 
 def png_max_areas() -> int:
@@ -279,14 +345,8 @@ def _gebiet_image(fmt: str) -> Response:
                 )
             ],
         )
-    legend = [
-        LegendEntry(
-            e["color"],
-            f"{e['label']} ({ngettext('%(num)d Gebiet', '%(num)d Gebiete', e['count'])})",
-        )
-        for e in cm["legend"]
-        if e["count"]
-    ]
+    shown = [e for e in cm["legend"] if e["count"]]
+    legend = _counted(shown, lambda n: ngettext("%(num)d Gebiet", "%(num)d Gebiete", n))
     method = str(CLASSIFICATION_LABELS[st["method"]])
     if cm["scheme"] == "divergierend":
         method += "; " + _("Farben um den Wert von %(g)s", g=t["name"])
@@ -294,9 +354,7 @@ def _gebiet_image(fmt: str) -> Response:
     provenance = _provenance_lines(
         cm["provenance"], real, (release["label"] or " + ".join(cm["release_labels"]))
     )
-    note = _synthetic_note(cm["synthetic"], False)
-    if cm["mixed"]:
-        note = _("teils Beispieldaten") + ": " + _("synthetisch erzeugt, keine amtlichen Zahlen.")
+    note = _synthetic_note(cm["synthetic"], cm["mixed"], marked=False)
     text = ImageText(
         title=localized(ind, "name"),
         subtitle=_(
@@ -410,3 +468,248 @@ def zeitreihe_image(fmt: str):
     svg = svg_document(Drawing(nested(chart, w, h), w, h), text, legend, legend_beside=False)
     suffix = "_index" if mode == "index" else ""
     return _respond(svg, fmt, f"{ind['id']}_{ts['years'][0]}-{ts['years'][-1]}{suffix}", etag, rel)
+
+
+@bp.get("/karte/jahre.<any(svg, png):fmt>")
+@page_cache
+def karte_jahre_image(fmt: str):
+    """The small multiples (/karte/jahre?…) as one image: a map per year, one shared legend."""
+    st = state_from_request(embed=False)
+    release = st["release"]
+    shown_years = multiple_years(st)
+    etag = multiples_etag(st, shown_years, "bild", EXPORT_VERSION, fmt)
+    not_modified = conditional(etag, release["published_at"])
+    if not_modified is not None:
+        return not_modified
+    ctx = multiples_context(st, shown_years)
+    ind = ctx["ind"]
+    real = not ctx["synthetic"] or ctx["mixed"]
+    provenance = _provenance_lines(ctx["provenance"], real, release["label"])
+    text = ImageText(
+        title=localized(ind, "name"),
+        subtitle=_(
+            "%(area)s, Kommunen, %(year)s – Einheit: %(unit)s",
+            area=region_name(),
+            year=year_ranges(shown_years),
+            unit=unit_label(ind["unit"]),
+        ),
+        source=_("Quelle: %(s)s, Datenstand %(r)s", s=ind["source"], r=release["label"]),
+        provenance=provenance,
+        licence=_licence_lines(url_for("maps.jahre", **request.args), True, real, provenance),
+        synthetic_note=_synthetic_note(ctx["synthetic"], ctx["mixed"], marked=False),
+        legend_title=_("Legende") + f" ({unit_label(ind['unit'])})",
+        notes=[
+            f"{ctx['classification_labels'][ctx['method']]}; {_('Klassen über alle gezeigten Jahre')}"
+        ],
+        lang=str(get_locale()),
+    )
+    cells = [(str(m["year"]), str(m["svg"])) for m in ctx["maps"]]
+    drawing = grid(cells, WIDTH - 2 * MARGIN, grid_columns(len(cells)))
+    legend = [LegendEntry(e["color"], e["label"]) for e in ctx["legend"]]
+    svg = svg_document(drawing, text, legend, legend_beside=False)
+    stem = f"{ind['id']}_{shown_years[0]}-{shown_years[-1]}_jahre"
+    return _respond(svg, fmt, stem, etag, release)
+
+
+# --- disparities ------------------------------------------------------------------------------
+
+
+def _disparities_etag(kind: str, fmt: str) -> str:
+    """ETag of a disparities image: the data version, language, path and query decide it."""
+    lang = str(get_locale())
+    return etag_for(
+        "disparitaeten-bild", EXPORT_VERSION, kind, fmt, data_version_now(), lang, request.full_path
+    )
+
+
+def _disparities_text(
+    data: dict,
+    flags: tuple[bool, bool, set[str]],
+    subtitle: str,
+    boundaries: bool,
+    legend_title: str = "",
+    notes: list[str] | None = None,
+    endpoint: str = "disparities.detail",
+) -> ImageText:
+    """Texts of a disparities image; flags: (synthetic, mixed, release labels) of what it shows."""
+    ind, release = data["indicator"], data["release"]
+    synthetic, mixed, labels = flags
+    sources = indicator_sources(get_conn(), [ind["id"]]).get(ind["id"], {})
+    real = not synthetic or mixed
+    provenance = _provenance_lines(
+        [src | {"release": lab} for lab, src in sources.items() if lab in labels],
+        real,
+        release["label"],
+    )
+    page = url_for(endpoint, indicator_id=ind["id"], **request.args)
+    return ImageText(
+        title=localized(ind, "name"),
+        subtitle=subtitle,
+        source=_("Quelle: %(s)s, Datenstand %(r)s", s=ind["source"], r=release["label"]),
+        provenance=provenance,
+        licence=_licence_lines(page, boundaries, real, provenance),
+        # The map marks its synthetic Kommunen with *; the chart has no names to mark.
+        synthetic_note=_synthetic_note(synthetic, mixed, marked=boundaries),
+        legend_title=legend_title,
+        notes=notes or [],
+        lang=str(get_locale()),
+    )
+
+
+def _row_flags(rows: list[dict]) -> tuple[bool, bool, set[str]]:
+    """(synthetic, mixed, release labels) of the values a map shows, from their rows."""
+    shown = [r for r in rows if r.get("release_label")]
+    flags = {bool(r["synthetic"]) for r in shown}
+    return True in flags, flags == {True, False}, {r["release_label"] for r in shown}
+
+
+@bp.get("/disparitaeten/<indicator_id>/vergleich.<any(svg, png):fmt>")
+@page_cache
+def disparities_map_image(indicator_id: str, fmt: str):
+    """The map of /disparitaeten/<indicator>?jahr=…: each Kommune's verdict against the Region."""
+    data = disparities.detail_data(indicator_id)
+    etag = _disparities_etag("vergleich", fmt)
+    not_modified = conditional(etag)
+    if not_modified is not None:
+        return not_modified
+    ind, year, rows = data["indicator"], data["year"], data["benchmarks"]
+    verdicts = {r["ags"]: r["benchmark"]["verdict"] for r in rows}
+    fills = {
+        r["ags"]: {
+            "color": disparities.VERDICT_COLOURS[verdicts[r["ags"]]],
+            "label": str(VERDICT_LABELS[verdicts[r["ags"]]]),
+            "missing": r["value"] is None,
+            "synthetic": r.get("synthetic"),
+        }
+        for r in rows
+    }
+    counts = Counter(verdicts.values())
+    legend = _counted(
+        [
+            {
+                "color": disparities.VERDICT_COLOURS[v],
+                "label": str(VERDICT_LABELS[v]),
+                "count": counts[v],
+            }
+            for v in verdict_order(ind["polarity"])
+        ],
+        _kommunen,
+    )
+    # The page's msgids, where %% is Jinja's escape of a percent sign.
+    if ind["unit"] == "%":
+        method = _("Methode: 95-%%-Konfidenzintervall nach Wilson für den Anteil Zähler/Nenner.")
+    else:
+        method = _(
+            "Methode: 95-%%-Konfidenzintervall nach Byar für eine Poisson-verteilte Zahl (Zähler), geteilt durch den Nenner."
+        )
+    region_value = rows[0]["region_value"] if rows else None
+    flags = _row_flags(rows)
+    text = _disparities_text(
+        data,
+        flags,
+        f"{region_name()}, {_('Kommunen im Vergleich mit der Region %(y)s', y=year)}",
+        boundaries=True,
+        legend_title=_("Legende"),
+        notes=[
+            f"{_('Regionswert')}: {fmt_value(region_value, ind['decimals'], ind['unit'])}",
+            method.replace("%%", "%"),
+        ],
+    )
+    svg = svg_document(_map_drawing(fills, flags[1]), text, legend, legend_beside=True)
+    return _respond(svg, fmt, f"{ind['id']}_{year}_vergleich", etag, None)
+
+
+@bp.get("/disparitaeten/<indicator_id>/streuung.<any(svg, png):fmt>")
+@page_cache
+def disparities_chart_image(indicator_id: str, fmt: str):
+    """The spread chart of /disparitaeten/<indicator>: spread measures per year as lines."""
+    data = disparities.detail_data(indicator_id)
+    ind, years, release = data["indicator"], data["years"], data["release"]
+    lines = disparities.spread_lines(data["spreads"])
+    if not lines or len(years) < 2:
+        raise BadRequestWithChoices(
+            404,
+            _("Kein Diagramm: Streuungsmaße sind für weniger als zwei Jahre berechenbar."),
+            [(url_for("disparities.detail", indicator_id=ind["id"]), localized(ind, "name"))],
+        )
+    etag = _disparities_etag("streuung", fmt)
+    not_modified = conditional(etag)
+    if not_modified is not None:
+        return not_modified
+    w, h, font = CHART_SIZE
+    chart = charts.line_chart(
+        lines, years, "", localized(ind, "name"), w, h, point_titles=False, decimals=3, font=font
+    )
+    # Every year's values: the release summary says whether any is synthetic, any real.
+    synthetic, real = bool(release["synthetic"]), release.get("real", not release["synthetic"])
+    text = _disparities_text(
+        data,
+        (synthetic, synthetic and real, set(release.get("releases") or [release["label"]])),
+        f"{region_name()}: {_('Streuung zwischen den Kommunen über die Jahre')},"
+        f" {years[0]}–{years[-1]}",
+        boundaries=False,
+    )
+    legend = [LegendEntry(ln["color"], ln["name"], ln["dash"] or "") for ln in lines]
+    svg = svg_document(Drawing(nested(chart, w, h), w, h), text, legend, legend_beside=False)
+    return _respond(svg, fmt, f"{ind['id']}_{years[0]}-{years[-1]}_streuung", etag, None)
+
+
+@bp.get("/disparitaeten/<indicator_id>/cluster.<any(svg, png):fmt>")
+@page_cache
+def disparities_cluster_image(indicator_id: str, fmt: str):
+    """The cluster map of /disparitaeten/<indicator>/cluster?jahr=…: LISA class per Kommune."""
+    data = disparities.cluster_data(indicator_id)
+    ind, year, result = data["indicator"], data["year"], data["result"]
+    if result is None:  # the page explains why (missing values, constant, an island)
+        raise BadRequestWithChoices(
+            404,
+            _(
+                "Für %(name)s %(y)s gibt es keine Clusterkarte.",
+                name=localized(ind, "name"),
+                y=year,
+            ),
+            [
+                (
+                    url_for("disparities.clusters", indicator_id=ind["id"], jahr=year),
+                    _("Räumliche Cluster"),
+                )
+            ],
+        )
+    etag = _disparities_etag("cluster", fmt)
+    not_modified = conditional(etag)
+    if not_modified is not None:
+        return not_modified
+    colours, areas = disparities.CLUSTER_COLOURS, result["areas"]
+    rows = list(data["values"].values())
+    fills = {
+        r["ags"]: {
+            "color": colours[areas[r["ags"]]["cluster"]],
+            "label": str(CLUSTER_LABELS[areas[r["ags"]]["cluster"]]),
+            "missing": False,  # a cluster map exists only when every Kommune has a value
+            "synthetic": r.get("synthetic"),
+        }
+        for r in rows
+        if r["ags"] in areas
+    }
+    legend = [
+        LegendEntry(colours[c], f"{CLUSTER_LABELS[c]} ({result['counts'][c]})")
+        for c in ("HH", "LL", "HL", "LH", "ns")
+    ]
+    flags = _row_flags(rows)
+    text = _disparities_text(
+        data,
+        flags,
+        f"{region_name()}, {_('Räumliche Cluster')} {year}",
+        boundaries=True,
+        legend_title=_("Legende"),
+        notes=[
+            moran_sentence(result["global"]),
+            _(
+                "Methode: Nachbarschaft nach Queen-Kontiguität der Gemeindegrenzen (gemeinsamer Grenzpunkt genügt), zeilenstandardisiert; p-Werte aus %(n)s zufälligen Permutationen (fester Startwert, daher reproduzierbar); Signifikanzniveau 5 %%.",
+                n=result["global"]["permutations"],
+            ),
+        ],
+        endpoint="disparities.clusters",
+    )
+    svg = svg_document(_map_drawing(fills, flags[1]), text, legend, legend_beside=True)
+    return _respond(svg, fmt, f"{ind['id']}_{year}_cluster", etag, None)

@@ -23,7 +23,7 @@ from app.berichte import svgmap
 from app.cache import Region
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
-from app.formatting import FLAG_TEXT, fmt_cell, fmt_signed, fmt_value
+from app.formatting import FLAG_TEXT, fmt_cell, fmt_signed, fmt_value, unit_label
 from app.http_cache import (
     cached,
     conditional,
@@ -573,6 +573,26 @@ def _change_label(value: float | None, kind: str, decimals: int, unit: str) -> s
     return fmt_signed(value, decimals, unit)
 
 
+def change_unit(ind: dict, kind: str) -> str:
+    """What a change map's numbers are: per cent of the first year, percentage points or the unit."""
+    if kind == "percent":
+        # The msgid is the legend template's, where %% is Jinja's escape of a percent sign.
+        return _("Veränderung in %%").replace("%%", "%")
+    return _("Prozentpunkte") if ind["unit"] == "%" else unit_label(ind["unit"])
+
+
+def _change_note(y0: int, y1: int, kind: str, method: str) -> str:
+    """The legend's line on how a change map's classes are made."""
+    what = (
+        _("in Prozent des Werts von %(a)s", a=y0)
+        if kind == "percent"
+        else _("Differenz in der Einheit der Kennzahl")
+    )
+    between = _("Veränderung %(a)s–%(b)s", a=y0, b=y1)
+    centre = _("Farben um 0 (keine Veränderung)")
+    return f"{between}: {what}; {CLASSIFICATION_LABELS[method]}; {centre}"
+
+
 def change_context(st: dict, embed: bool) -> dict:
     """Template variables of a change map (von/bis): the map coloured by each Kommune's change."""
     ind, release = st["indicator"], st["release"]
@@ -687,6 +707,8 @@ def change_context(st: dict, embed: bool) -> dict:
         fixed=False,
         can_diverge=True,
         region_label=region and _change_label(region.change, kind, decimals, unit) or no_data,
+        change_unit=change_unit(ind, kind),
+        change_note=_change_note(y0, y1, kind, request.args.get("klassen") or "quantile"),
     )
 
 
@@ -775,7 +797,7 @@ def embed():
 MAX_MULTIPLES = 12  # small maps on one page; more would be too small to read
 
 
-def _multiple_years(st: dict) -> list[int]:
+def multiple_years(st: dict) -> list[int]:
     """The years of the small multiples (jahre=2008,2012,…), checked; default the last 12."""
     years, ind = st["years"], st["indicator"]
     raw = request.args.get("jahre")
@@ -817,14 +839,10 @@ def _multiple_years(st: dict) -> list[int]:
     return chosen
 
 
-@bp.get("/karte/jahre")
-@page_cache
-def jahre():
-    """Small multiples: one small server-drawn SVG map per year, shared classes, one table."""
-    st = state_from_request(embed=False)
+def multiples_etag(st: dict, shown_years: list[int], *extra) -> str:
+    """ETag of the small multiples (page, or with extra parts its image export)."""
     ind, release = st["indicator"], st["release"]
-    shown_years = _multiple_years(st)
-    etag = etag_for(
+    return etag_for(
         "karte-jahre",
         MAP_VERSION,
         ind["id"],
@@ -834,10 +852,13 @@ def jahre():
         release["label"],
         release["published_at"],
         str(get_locale()),
+        *extra,
     )
-    not_modified = conditional(etag, release["published_at"])
-    if not_modified is not None:
-        return not_modified
+
+
+def multiples_context(st: dict, shown_years: list[int]) -> dict:
+    """Template variables of the small multiples: a small SVG map per year in shared classes."""
+    ind, release = st["indicator"], st["release"]
     version, conn = data_version_now(), get_conn()
     data = {
         y: _DATA.get_or_build(
@@ -910,8 +931,7 @@ def jahre():
     provenance = [
         src | {"release": lab} for lab, src in sources(ind["id"]).items() if lab in labels_shown
     ]
-    html = render_template(
-        "karte_jahre.html",
+    return dict(
         ind=ind,
         release=release,
         years=st["years"],
@@ -928,7 +948,27 @@ def jahre():
         boundary_attribution=BOUNDARY_ATTRIBUTION,
         release_param=st["release_param"],
         max_multiples=MAX_MULTIPLES,
+        params={  # the image export's query string
+            "indikator": ind["id"],
+            "jahre": request.args.get("jahre"),
+            "klassen": request.args.get("klassen"),
+            "release": st["release_param"],
+        },
     )
+
+
+@bp.get("/karte/jahre")
+@page_cache
+def jahre():
+    """Small multiples: one small server-drawn SVG map per year, shared classes, one table."""
+    st = state_from_request(embed=False)
+    release = st["release"]
+    shown_years = multiple_years(st)
+    etag = multiples_etag(st, shown_years)
+    not_modified = conditional(etag, release["published_at"])
+    if not_modified is not None:
+        return not_modified
+    html = render_template("karte_jahre.html", **multiples_context(st, shown_years))
     response = cached(make_response(html), etag, release["published_at"])
     if release["status"] == "draft":  # an editor's preview: never held by a shared cache
         response.cache_control.public = False

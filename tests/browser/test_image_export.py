@@ -62,3 +62,32 @@ def test_time_series_download_links(page, live_server):
     img = Image.open(io.BytesIO(body))
     img.load()
     assert img.format == "PNG"
+
+
+@pytest.mark.parametrize(
+    "path, count",
+    [
+        ("/karte?indikator=sgb2_quote&von=2016&bis=2024", 2),
+        ("/embed/karte?indikator=sgb2_quote&von=2016&bis=2024", 2),
+        ("/karte/jahre?indikator=sgb2_quote&jahre=2020,2024", 2),
+        ("/disparitaeten/sgb2_quote?jahr=2024", 4),
+        ("/disparitaeten/sgb2_quote/cluster?jahr=2024", 2),
+    ],
+)
+def test_new_image_links_answer_with_images(page, live_server, path, count):
+    page.goto(live_server + path)
+    links = page.locator("a[download]")
+    links.first.wait_for()
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    hrefs = [h for h in hrefs if re.search(r"\.(svg|png)(\?|$)", h)]
+    assert len(hrefs) == count, hrefs
+    for href in hrefs:
+        r = page.request.get(live_server + href)
+        kind = "image/svg+xml" if re.search(r"\.svg(\?|$)", href) else "image/png"
+        assert r.status == 200 and r.headers["content-type"].startswith(kind), href
+        assert r.headers["content-disposition"].startswith("attachment"), href
+    link = (
+        "Grafik als SVG" if "disparitaeten/sgb2_quote?" in path else "Karte als SVG herunterladen"
+    )
+    name, body = _download(page, link)
+    assert name.endswith(".svg") and "Quelle:" in _svg_words(body)[1]
