@@ -13,7 +13,6 @@ from app.i18n import localized
 from indicators import classify
 from indicators.disparities import (
     NotAvailable,
-    benchmark_rows,
     cluster_map,
     disparities_overview,
     indicator_disparities,
@@ -142,31 +141,3 @@ def clusters(indicator_id: str) -> str:
     return render_template(
         "disparitaeten_cluster.html", **data, s=sentences, colours=CLUSTER_COLOURS
     )
-
-
-def verdict_colouring(rows: list[dict], indicator: dict, region: dict | None) -> list[dict]:
-    """The map's 'Vergleich mit der Region' mode: colour each row by its verdict.
-
-    Sets row['color'], row['verdict'] and row['sentence'] (the text alternative) on the map's
-    rows (ags, name, value, numerator, denominator, suppressed); returns legend entries.
-    """
-    judged = benchmark_rows(indicator, rows, region)
-    for r, j in zip(rows, judged, strict=True):
-        verdict = j["benchmark"]["verdict"]
-        r["verdict"], r["color"] = verdict, VERDICT_COLOURS[verdict]
-        r["sentence"] = sentences.benchmark_sentence(
-            r["name"], indicator, r.get("value"), j["region_value"], j["benchmark"]
-        )
-    order = (
-        ["higher", "similar", "lower"]
-        if indicator["polarity"] == "neutral"
-        else ["better", "similar", "worse"]
-    )
-    return [
-        {
-            "color": VERDICT_COLOURS[v],
-            "label": str(sentences.VERDICT_LABELS[v]),
-            "count": sum(1 for r in rows if r["verdict"] == v),
-        }
-        for v in [*order, "not_assessable"]
-    ]
