@@ -86,6 +86,19 @@ class Release(Base):
     catalogue = mapped_column(JSONB)
 
 
+class DataEpoch(Base):
+    """One row, bumped by triggers on every change to releases, catalogue and areas (0008)."""
+
+    __tablename__ = "data_epoch"
+    __table_args__ = (CheckConstraint("id = 1", name="data_epoch_one_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
+    changed_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.clock_timestamp()
+    )
+
+
 class Value(Base):
     """One indicator value for an area and year in a release (partitioned by release, 0003)."""
 

@@ -1,4 +1,4 @@
-"""Geometry built at load time: stored outline bodies and per-area GeoJSON features (0008)."""
+"""Built at load time (0008): stored outline bodies, per-area GeoJSON features, the data epoch."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import brotli
 from sqlalchemy import text
 
 from geodata.queries import feature_collection
+from indicators.api_queries import data_version
 from tests.conftest import invoke
 
 
@@ -93,3 +94,33 @@ def test_publishing_refreshes_the_planners_view_of_the_release_table(conn):
         )
     )
     assert freq is not None and "published" in freq
+
+
+def test_the_data_version_changes_with_releases_catalogue_and_areas_only(fresh_app):
+    engine = fresh_app.extensions["sozmon_engine"]
+
+    def version_after(sql: str) -> tuple[str, str]:
+        with engine.begin() as conn:
+            before = data_version(conn)
+            conn.execute(text(sql))
+        with engine.connect() as conn:
+            return before, data_version(conn)
+
+    for sql in (
+        "UPDATE release SET note = note || ' ' WHERE id = (SELECT min(id) FROM release)",
+        "UPDATE indicator SET definition_de = definition_de || ' ' WHERE id = 'sgb2_quote'",
+        "UPDATE topic SET name_de = name_de WHERE false",  # a statement counts, rows or not
+        "UPDATE release_source SET note = note || ' '",
+        "UPDATE area SET name = name || ' ' WHERE ags = '03241001'",
+    ):
+        before, after = version_after(sql)
+        assert before != after, sql
+    # Editors' accounts, login failures and the audit log are not served data.
+    before, after = version_after("DELETE FROM login_failure")
+    assert before == after
+    # A change that is rolled back leaves the version as it was.
+    with engine.connect() as conn:
+        before = data_version(conn)
+        conn.execute(text("UPDATE release SET note = 'x'"))
+        conn.rollback()
+        assert data_version(conn) == before
