@@ -98,3 +98,25 @@ def kommunen_spreads(
         {"ids": ids, "years": years},
     )
     return {r.indicator_id: Spread(r.lo, r.q1, r.q3, r.hi, r.n) for r in rows}
+
+
+def group_values(
+    conn: Connection, headline: dict[str, int], members: list[str], release_id: int | None = None
+) -> dict[str, dict[str, float | None]]:
+    """Per indicator (at the given year) the shown values of a group of areas (withheld: None)."""
+    if not headline or not members:
+        return {}
+    rows = conn.execute(
+        text(
+            "SELECT v.indicator_id, v.ags, CASE WHEN v.suppressed THEN NULL ELSE v.value END AS value"
+            f" FROM {value_source(release_id)} v"
+            " JOIN unnest(CAST(:ids AS text[]), CAST(:years AS int[])) AS h(indicator_id, year)"
+            "  ON h.indicator_id = v.indicator_id AND h.year = v.year"
+            " WHERE v.ags = ANY(:members)"
+        ),
+        {"ids": list(headline), "years": list(headline.values()), "members": members},
+    )
+    out: dict[str, dict[str, float | None]] = {}
+    for r in rows:
+        out.setdefault(r.indicator_id, {})[r.ags] = r.value
+    return out

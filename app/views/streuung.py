@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
 from app.formatting import fmt_cell, fmt_value, unit_label
+from app.groups import kommunen_with_groups, parse_group
 from app.http_cache import domain_cache, page_cache
 from app.i18n import localized
 from app.image_export import png_response, svg_response
@@ -33,7 +34,6 @@ from app.scatter_chart import (
 )
 from app.security import public_url
 from indicators.disparities import svg_shapes
-from indicators.neighbour_queries import similar_kommunen
 from indicators.profile import InvalidChoice, valid_areas
 from indicators.queries import topics_with_indicators
 from indicators.scatter import InvalidSelection, check_selection
@@ -71,11 +71,6 @@ def _topics() -> list[dict]:
         return out
 
     return domain_cache(("streuung-topics",), build)
-
-
-def _similar() -> dict:
-    """Each Kommune's most similar Kommunen (the comparison groups), once per data version."""
-    return domain_cache(("streuung-similar",), lambda: similar_kommunen(get_conn()))
 
 
 def _kommunen() -> list[dict]:
@@ -170,23 +165,8 @@ def _parse(endpoint: str) -> tuple[Scatter, list[str]]:
 
 def _group(endpoint: str, s: Scatter) -> list[str] | None:
     """`gruppe=<ags>`: that Kommune and its most similar Kommunen, or None if not asked."""
-    ags = request.args.get("gruppe")
-    if not ags:
-        return None
-    kommunen = _kommunen()
-    sim = _similar()
-    if ags not in sim["neighbours"]:
-        links = [
-            (_link(endpoint, x=s.x["id"], y=s.y["id"], jahr=s.year, gruppe=k["ags"]), k["name"])
-            for k in kommunen
-            if k["ags"] in sim["neighbours"]
-        ]
-        raise BadRequestWithChoices(
-            400,
-            _("„%(g)s“ ist keine Kommune mit ähnlichen Kommunen. Möglich sind:", g=ags[:20]),
-            links,
-        )
-    return sorted([ags, *(n["ags"] for n in sim["neighbours"][ags])])
+    group = parse_group(lambda a: _link(endpoint, x=s.x["id"], y=s.y["id"], jahr=s.year, gruppe=a))
+    return None if group is None else sorted(group.members)
 
 
 def _cell_text(c, decimals: int, unit: str) -> str:
@@ -294,7 +274,6 @@ def _context(s: Scatter, chosen: list[str], embed: bool) -> dict:
     )
     state = {"x": s.x["id"], "y": s.y["id"], "jahr": s.year, "auswahl": chosen}
     lang = {"lang": "en"} if request.args.get("lang") == "en" or _is_en() else {}
-    sim = _similar()
     return dict(
         s=s,
         txt=txt,
@@ -308,7 +287,7 @@ def _context(s: Scatter, chosen: list[str], embed: bool) -> dict:
         topics=_topics(),
         years_json=_years_json(),
         kommunen=_kommunen(),
-        groups=[k for k in _kommunen() if sim["neighbours"].get(k["ags"])],
+        groups=kommunen_with_groups(),
         fmt_r=fmt_r,
         synthetic=s.synthetic,
         mixed=s.mixed,
