@@ -28,6 +28,20 @@ def indicator_ids(conn: Connection) -> list[str]:
     return list(conn.scalars(text("SELECT id FROM indicator ORDER BY sort, id")))
 
 
+def release_indicator_ids(conn: Connection, release_id: int) -> list[str]:
+    """The indicators with values of Kommunen in a named release, in catalogue order."""
+    return list(
+        conn.scalars(
+            text(
+                "SELECT i.id FROM indicator i WHERE EXISTS (SELECT 1 FROM value v"
+                " JOIN area a ON a.ags = v.ags AND a.level = 'kommune'"
+                " WHERE v.release_id = :r AND v.indicator_id = i.id) ORDER BY i.sort, i.id"
+            ),
+            {"r": release_id},
+        )
+    )
+
+
 def ranking(
     conn: Connection,
     indicator_id: str,
@@ -47,7 +61,8 @@ def ranking(
     rid = release_id
     years = kommune_years(conn, indicator_id, rid)
     if not years:
-        raise RankingChoiceError("no_values", indicator_ids(conn))
+        valid = indicator_ids(conn) if rid is None else release_indicator_ids(conn, rid)
+        raise RankingChoiceError("no_values", valid)
     if year is None:
         year = default_year(conn, indicator_id, rid)
         year = year if year in years else years[-1]

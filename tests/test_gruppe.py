@@ -136,3 +136,83 @@ def test_profile_offers_the_group_on_map_and_scatter_and_its_median(client, conn
 def test_region_profile_has_no_group_column(client):
     html = _html(client, "/kommune/03241")
     assert 'class="num group"' not in html and "gruppe=" not in html
+
+
+# --- named releases on scatter and ranking ---------------------------------------------------
+
+KOMMUNEN = [f"032410{n:02d}" for n in range(1, 22)]
+RANK = "/rangfolge?indikator=sgb2_quote&jahr=2024"
+SCATTER = "/streuung?x=alo_anteil&y=sgb2_quote&jahr=2024"
+
+
+def test_named_releases_on_ranking_and_scatter(fresh_app, tmp_path):
+    from sqlalchemy import text
+
+    from tests.conftest import invoke
+
+    lines = ["ags,indicator,year,value"]
+    for i, a in enumerate(KOMMUNEN):
+        lines += [
+            f"{a},sgb2_quote,2024,{55.1 + i / 10:.1f}",
+            f"{a},alo_anteil,2024,{33.1 + i / 10:.1f}",
+        ]
+    path = tmp_path / "neu.csv"
+    path.write_text("\n".join(lines) + "\n")
+    assert invoke(fresh_app, "load-release", str(path), "--label", "2025-1").exit_code == 0
+    client = fresh_app.test_client()
+    assert "55,1" in _html(client, RANK)  # published: the newest values
+    assert invoke(fresh_app, "rollback").exit_code == 0  # now withdrawn, still readable by id
+    with fresh_app.extensions["sozmon_engine"].connect() as c:
+        rid = c.scalar(text("SELECT id FROM release WHERE label = '2025-1'"))
+    newest, named = _html(client, RANK), _html(client, f"{RANK}&release={rid}")
+    assert "55,1" not in newest and "release-note" not in newest
+    assert "55,1" in named and "2025-1" in named and "zurückgezogen" in named
+    assert f'name="release" value="{rid}"' in named  # the form keeps the release
+    assert "55,1" in _html(client, f"/embed/rangfolge?indikator=sgb2_quote&jahr=2024&release={rid}")
+    svg = _html(client, f"/rangfolge.svg?indikator=sgb2_quote&jahr=2024&release={rid}")
+    assert "2025-1" in svg and "55,1" in svg
+    # the scatter: both axes from the named release
+    newest, named = _html(client, SCATTER), _html(client, f"{SCATTER}&release={rid}")
+    assert "33,1" not in newest and "55,1" not in newest
+    assert "33,1" in named and "55,1" in named and "zurückgezogen" in named
+    permalink = re.search(r'id="permalink" readonly value="([^"]+)"', named).group(1)
+    assert f"release={rid}" in permalink
+    assert "55,1" in _html(
+        client, f"/embed/streuung?x=alo_anteil&y=sgb2_quote&jahr=2024&release={rid}"
+    )
+    svg = _html(client, f"/streuung.svg?x=alo_anteil&y=sgb2_quote&jahr=2024&release={rid}")
+    assert "2025-1" in svg
+    # a group of the scatter keeps the release
+    r = client.get(f"{SCATTER}&release={rid}&gruppe={LEHRTE}")
+    assert r.status_code == 303 and f"release={rid}" in r.headers["Location"]
+    # a named release without the indicator: its indicators, or the newest data
+    html = _html(client, f"/rangfolge?indikator=alo_quote&release={rid}", 404)
+    assert (
+        "/rangfolge?indikator=alo_quote&quot;" in html
+        or 'href="/rangfolge?indikator=alo_quote"' in html
+    )
+    # a draft is no public release
+    draft = tmp_path / "draft.csv"
+    draft.write_text("ags,indicator,year,value\n03241001,sgb2_quote,2024,77.7\n")
+    assert invoke(fresh_app, "load-release", str(draft), "--label", "d-1", "--draft").exit_code == 0
+    with fresh_app.extensions["sozmon_engine"].connect() as c:
+        did = c.scalar(text("SELECT id FROM release WHERE label = 'd-1'"))
+    assert client.get(f"{RANK}&release={did}").status_code == 404
+    assert client.get(f"{SCATTER}&release={did}").status_code == 404
+
+
+def test_unknown_release_is_a_404_with_a_link_to_the_newest(client):
+    html = _html(client, f"{RANK}&release=424242", 404)
+    assert "424242" in html and 'href="/rangfolge?indikator=sgb2_quote"' in html
+    html = _html(client, f"{SCATTER}&release=424242", 404)
+    assert "424242" in html and "neuesten Datenstand" in html
+    assert 'href="/streuung?x=alo_anteil&amp;y=sgb2_quote&amp;jahr=2024"' in html
+    for url in (
+        "/embed/rangfolge?release=424242",
+        "/rangfolge.svg?release=424242",
+        "/embed/streuung?release=424242",
+        "/streuung.svg?release=424242",
+    ):
+        assert client.get(url).status_code == 404, url
+    assert client.get(f"{RANK}&release=abc").status_code == 400
+    assert client.get(f"{SCATTER}&release=abc").status_code == 400
