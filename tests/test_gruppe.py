@@ -216,3 +216,12 @@ def test_unknown_release_is_a_404_with_a_link_to_the_newest(client):
         assert client.get(url).status_code == 404, url
     assert client.get(f"{RANK}&release=abc").status_code == 400
     assert client.get(f"{SCATTER}&release=abc").status_code == 400
+
+
+def test_map_image_outlines_the_group(client):
+    svg = _html(client, f"/karte.svg?indikator=sgb2_quote&jahr=2024&gruppe={LEHRTE}")
+    assert svg.count('fill="none" stroke="#000000"') == 6
+    assert svg.count('fill-opacity="0.35"') == 15
+    assert "Vergleichsgruppe" in svg and "Lehrte und ihre 5" in svg
+    plain = _html(client, "/karte.svg?indikator=sgb2_quote&jahr=2024")
+    assert 'fill="none" stroke="#000000"' not in plain and "Vergleichsgruppe" not in plain
