@@ -225,3 +225,8 @@ def test_map_image_outlines_the_group(client):
     assert "Vergleichsgruppe" in svg and "Lehrte und ihre 5" in svg
     plain = _html(client, "/karte.svg?indikator=sgb2_quote&jahr=2024")
     assert 'fill="none" stroke="#000000"' not in plain and "Vergleichsgruppe" not in plain
+
+
+def test_change_map_image_outlines_the_group(client):
+    svg = _html(client, f"/karte.svg?indikator=sgb2_quote&von=2015&bis=2024&gruppe={LEHRTE}")
+    assert svg.count('fill="none" stroke="#000000"') == 6 and "Lehrte und ihre 5" in svg
