@@ -36,6 +36,9 @@ folium.features.Template = _compiled_once(folium.features.Template)
 # Style of the Kommune outlines; fill is opaque so the drawn colour equals the legend's colour.
 OUTLINE = {"color": "#3a3a3a", "weight": 1, "opacity": 1, "fillOpacity": 1}
 NO_DATA_DASH = "4 3"
+# A comparison group (?gruppe=): its Kommunen outlined, the others' colours dimmed (still legible).
+GROUP_OUTLINE = {"color": "#000000", "weight": 3.5}
+DIMMED_OPACITY = 0.35
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,11 @@ def _style(feature: dict) -> dict:
     style = dict(OUTLINE, fillColor=props["color"])
     if props.get("no_data"):
         style["dashArray"] = NO_DATA_DASH
+    group = props.get("group")  # None: no comparison group on this map
+    if group:
+        style.update(GROUP_OUTLINE)
+    elif group is False:
+        style["fillOpacity"] = DIMMED_OPACITY
     return style
 
 

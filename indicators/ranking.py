@@ -7,7 +7,8 @@ is the one of indicators.stats: the interval lies entirely above or below the Re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import statistics
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from indicators.intervals import AreaInterval
@@ -181,3 +182,32 @@ def rank_values(
     for i, v in enumerate(present):
         first.setdefault(v, i + 1)
     return [None if v is None else first[v] for v in values]
+
+
+def group_ranks(
+    values: Mapping[str, float | None], members: frozenset[str], polarity: str
+) -> dict[str, int | None]:
+    """Ranks within a comparison group (AGS → rank, members only), by rank_values' rule."""
+    inside = sorted(a for a in values if a in members)
+    ranks = rank_values([values[a] for a in inside], polarity)
+    return dict(zip(inside, ranks, strict=True))
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """A Kommune among its comparison group for one indicator: the group's median, its rank."""
+
+    median: float | None  # over the members with a value (the Kommune included)
+    rank: int | None  # the Kommune's rank within the group (1 = most favourable)
+    n: int  # members with a value
+    size: int  # members
+
+
+def group_summary(
+    values: Mapping[str, float | None], ags: str, members: frozenset[str], polarity: str
+) -> GroupSummary:
+    """Median of the group's values and the Kommune's rank among them."""
+    present = sorted(v for a, v in values.items() if a in members and v is not None)
+    median = statistics.median(present) if present else None
+    rank = group_ranks({a: values.get(a) for a in members}, members, polarity).get(ags)
+    return GroupSummary(median, rank, len(present), len(members))

@@ -28,6 +28,20 @@ def indicator_ids(conn: Connection) -> list[str]:
     return list(conn.scalars(text("SELECT id FROM indicator ORDER BY sort, id")))
 
 
+def release_indicator_ids(conn: Connection, release_id: int) -> list[str]:
+    """The indicators with values of Kommunen in a named release, in catalogue order."""
+    return list(
+        conn.scalars(
+            text(
+                "SELECT i.id FROM indicator i WHERE EXISTS (SELECT 1 FROM value v"
+                " JOIN area a ON a.ags = v.ags AND a.level = 'kommune'"
+                " WHERE v.release_id = :r AND v.indicator_id = i.id) ORDER BY i.sort, i.id"
+            ),
+            {"r": release_id},
+        )
+    )
+
+
 def ranking(
     conn: Connection,
     indicator_id: str,
@@ -47,7 +61,8 @@ def ranking(
     rid = release_id
     years = kommune_years(conn, indicator_id, rid)
     if not years:
-        raise RankingChoiceError("no_values", indicator_ids(conn))
+        valid = indicator_ids(conn) if rid is None else release_indicator_ids(conn, rid)
+        raise RankingChoiceError("no_values", valid)
     if year is None:
         year = default_year(conn, indicator_id, rid)
         year = year if year in years else years[-1]
@@ -98,3 +113,25 @@ def kommunen_spreads(
         {"ids": ids, "years": years},
     )
     return {r.indicator_id: Spread(r.lo, r.q1, r.q3, r.hi, r.n) for r in rows}
+
+
+def group_values(
+    conn: Connection, headline: dict[str, int], members: list[str], release_id: int | None = None
+) -> dict[str, dict[str, float | None]]:
+    """Per indicator (at the given year) the shown values of a group of areas (withheld: None)."""
+    if not headline or not members:
+        return {}
+    rows = conn.execute(
+        text(
+            "SELECT v.indicator_id, v.ags, CASE WHEN v.suppressed THEN NULL ELSE v.value END AS value"
+            f" FROM {value_source(release_id)} v"
+            " JOIN unnest(CAST(:ids AS text[]), CAST(:years AS int[])) AS h(indicator_id, year)"
+            "  ON h.indicator_id = v.indicator_id AND h.year = v.year"
+            " WHERE v.ags = ANY(:members)"
+        ),
+        {"ids": list(headline), "years": list(headline.values()), "members": members},
+    )
+    out: dict[str, dict[str, float | None]] = {}
+    for r in rows:
+        out.setdefault(r.indicator_id, {})[r.ags] = r.value
+    return out

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, text
 
 from indicators.profile import InvalidChoice
-from indicators.queries import get_indicator, indicator_sources
+from indicators.queries import get_indicator, indicator_sources, value_source
 from indicators.scatter import MIN_POINTS, Regression, least_squares
 from indicators.text import _
 
@@ -85,11 +85,12 @@ class Scatter:
         return sorted({c.release for c in self.cells if c.release})
 
 
-def indicator_years(conn: Connection) -> dict[str, list[int]]:
-    """Per indicator the years in which at least MIN_POINTS Kommunen have a shown value."""
+def indicator_years(conn: Connection, release_id: int | None = None) -> dict[str, list[int]]:
+    """Per indicator the years in which at least MIN_POINTS Kommunen have a shown value
+    (of the named release, else the newest published values)."""
     rows = conn.execute(
         text(
-            "SELECT v.indicator_id, v.year FROM shown_value v"
+            f"SELECT v.indicator_id, v.year FROM {value_source(release_id)} v"
             " JOIN area a ON a.ags = v.ags AND a.level = 'kommune'"
             " WHERE v.value IS NOT NULL AND NOT v.suppressed"
             " GROUP BY v.indicator_id, v.year HAVING count(*) >= :n"
@@ -108,13 +109,16 @@ def pair_years(years: dict[str, list[int]], x_id: str, y_id: str) -> list[int]:
     return sorted(set(years.get(x_id, [])) & set(years.get(y_id, [])))
 
 
-def _pair_default_year(conn: Connection, x_id: str, y_id: str, years: list[int]) -> int:
+def _pair_default_year(
+    conn: Connection, x_id: str, y_id: str, years: list[int], release_id: int | None = None
+) -> int:
     """The newest common year in which at least half the Kommunen have real values of both,
     else the newest common year (a synthetic continuation is not what the page opens with)."""
+    source = value_source(release_id)
     found = conn.scalar(
         text(
-            "SELECT max(vx.year) FROM shown_value vx"
-            " JOIN shown_value vy ON vy.ags = vx.ags AND vy.year = vx.year AND vy.indicator_id = :y"
+            f"SELECT max(vx.year) FROM {source} vx"
+            f" JOIN {source} vy ON vy.ags = vx.ags AND vy.year = vx.year AND vy.indicator_id = :y"
             " JOIN area a ON a.ags = vx.ags AND a.level = 'kommune'"
             " WHERE vx.indicator_id = :x AND vx.year = ANY(:years)"
             "  AND NOT vx.synthetic AND NOT vy.synthetic"
@@ -137,11 +141,12 @@ SELECT a.ags, a.name, a.level,
   p.value AS pop, p.year AS pop_year, p.synthetic AS pop_synthetic,
   p.release_label AS pop_release, p.indicator_id AS pop_indicator
 FROM area a
-LEFT JOIN shown_value vx ON vx.ags = a.ags AND vx.indicator_id = :x AND vx.year = :year
-LEFT JOIN shown_value vy ON vy.ags = a.ags AND vy.indicator_id = :y AND vy.year = :year
+LEFT JOIN {source} vx ON vx.ags = a.ags AND vx.indicator_id = :x AND vx.year = :year
+LEFT JOIN {source} vy ON vy.ags = a.ags AND vy.indicator_id = :y AND vy.year = :year
 LEFT JOIN LATERAL (
   -- The population of the same year, else of the nearest year (earlier on a tie), else the
   -- Zensus: dot sizes only need the order of magnitude, but the table says which year it is.
+  -- Always the newest published population (also for a named release): it only sizes dots.
   SELECT v.value, v.year, v.synthetic, v.release_label, v.indicator_id FROM shown_value v
   WHERE v.ags = a.ags AND v.indicator_id = ANY(:pop) AND v.value IS NOT NULL AND NOT v.suppressed
   ORDER BY array_position(CAST(:pop AS text[]), CAST(v.indicator_id AS text)),
@@ -199,6 +204,7 @@ def scatter(
     y_id: str,
     year: int | None,
     years_by_indicator: dict[str, list[int]] | None = None,
+    release_id: int | None = None,
 ) -> Scatter:
     """The scatter of y against x in a year (None: the pair's default year).
 
@@ -206,7 +212,9 @@ def scatter(
     (not a year of the pair; `valid` lists the pair's years).
     """
     x, y = check_pair(conn, x_id, y_id)
-    all_years = years_by_indicator if years_by_indicator is not None else indicator_years(conn)
+    all_years = (
+        years_by_indicator if years_by_indicator is not None else indicator_years(conn, release_id)
+    )
     years = pair_years(all_years, x_id, y_id)
     if not years:
         raise InvalidChoice(
@@ -219,7 +227,7 @@ def scatter(
             ),
         )
     if year is None:
-        year = _pair_default_year(conn, x_id, y_id, years)
+        year = _pair_default_year(conn, x_id, y_id, years, release_id)
     elif year not in years:
         raise InvalidChoice(
             "jahr",
@@ -233,7 +241,7 @@ def scatter(
             years,
         )
     rows = conn.execute(
-        text(_POINTS_SQL),
+        text(_POINTS_SQL.format(source=value_source(release_id))),
         {"x": x_id, "y": y_id, "year": year, "pop": list(POPULATION_INDICATORS)},
     ).all()
     points = [_point(r) for r in rows if r.level == "kommune"]

@@ -45,7 +45,7 @@ from app.image_export import (
     svg_document,
     svg_response,
 )
-from app.maps import NO_DATA_DASH, OUTLINE, short_name
+from app.maps import DIMMED_OPACITY, GROUP_OUTLINE, NO_DATA_DASH, OUTLINE, short_name
 from app.security import public_url
 from app.sentences import CLUSTER_LABELS, VERDICT_LABELS, moran_sentence
 from app.views import disparities, gebiet
@@ -144,11 +144,31 @@ def _synthetic_note(synthetic: bool, mixed: bool, marked: bool = True) -> str:
     return _("Beispieldaten: synthetisch erzeugt, keine amtlichen Zahlen.")
 
 
+def _group_note(ctx: dict) -> list[str]:
+    """The comparison group's line under the legend (none without a group)."""
+    group = ctx.get("group")
+    if group is None:
+        return []
+    return [
+        _("Vergleichsgruppe")
+        + ": "
+        + ngettext(
+            "%(name)s und ihre ähnlichste Kommune",
+            "%(name)s und ihre %(num)d ähnlichsten Kommunen",
+            len(group.neighbours),
+            name=group.name,
+        )
+        + f" ({', '.join(group.names)}); "
+        + _("schwarz umrandet")
+    ]
+
+
 def _map_drawing(fills: dict[str, dict], starred: bool) -> Drawing:
     """The Kommunen (stored geometry, ST_AsSVG) in given colours, with their names.
 
     fills: ags → color, label (the area's tooltip), missing (dashed outline as "keine Daten" on
-    the page) and synthetic (a * after the name when starred: real and synthetic side by side).
+    the page), synthetic (a * after the name when starred: real and synthetic side by side) and
+    group (a comparison group: True outlined, False paler, None without a group).
     """
     shapes = domain_cache(("export-shapes",), lambda: svg_shapes(get_conn()))
     x0, y0, w, h = (float(v) for v in shapes["viewbox"].split())
@@ -160,10 +180,18 @@ def _map_drawing(fills: dict[str, dict], starred: bool) -> Drawing:
         dash = ""
         if r.get("missing", True):  # "keine Daten" dashed, as on the page
             dash = f' stroke-dasharray="{" ".join(str(float(d) * per_px) for d in NO_DATA_DASH.split())}"'
+        dim = f' fill-opacity="{DIMMED_OPACITY}"' if r.get("group") is False else ""
         paths.append(
             f'<path d="{s["d"]}" fill="{r.get("color", "#ffffff")}" stroke="{OUTLINE["color"]}"'
-            f' stroke-width="{per_px:.1f}"{dash}><title>{escape(s["name"])}: {escape(r.get("label", ""))}</title></path>'
+            f' stroke-width="{per_px:.1f}"{dash}{dim}><title>{escape(s["name"])}: {escape(r.get("label", ""))}</title></path>'
         )
+    # A comparison group (?gruppe=): its outlines drawn last, above every neighbour's.
+    paths += [
+        f'<path d="{s["d"]}" fill="none" stroke="{GROUP_OUTLINE["color"]}"'
+        f' stroke-width="{GROUP_OUTLINE["weight"] * per_px:.1f}" stroke-linejoin="round"/>'
+        for s in shapes["shapes"]
+        if fills.get(s["ags"], {}).get("group")
+    ]
     labels = []
     for s in shapes["shapes"]:
         lx, ly = (s["lx"] - x0) / per_px, (s["ly"] - y0) / per_px
@@ -192,6 +220,7 @@ def _kommune_fills(ctx: dict) -> dict[str, dict]:
             "label": r["label"],
             "missing": ctx["areas"].get(r["ags"], {}).get("no_data", True),
             "synthetic": r.get("synthetic"),
+            "group": r.get("group"),
         }
         for r in ctx["table_rows"]
     }
@@ -238,7 +267,7 @@ def _map_text(ctx: dict) -> ImageText:
         licence=_licence_lines(url_for("maps.karte", **request.args), True, real, provenance),
         synthetic_note=_synthetic_note(ctx["synthetic"], ctx["mixed"]),
         legend_title=_("Legende") + f" ({unit})",
-        notes=[method, f"{region_name()}: {ctx['region_label']}"],
+        notes=[method, f"{region_name()}: {ctx['region_label']}", *_group_note(ctx)],
         lang=str(get_locale()),
     )
 

@@ -12,14 +12,14 @@ from app import args, charts, downloads, rank_charts
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
 from app.formatting import fmt_value
+from app.groups import similar
 from app.http_cache import page_cache
 from app.profile_tables import compare_table, profile_table
 from indicators.classify import COUNT_UNITS
-from indicators.neighbour_queries import similar_kommunen
 from indicators.profile import InvalidChoice, area_overview, compare, profile, valid_areas
 from indicators.queries import get_indicator, list_releases
-from indicators.ranking import spine_layout
-from indicators.ranking_queries import kommunen_spreads
+from indicators.ranking import GroupSummary, group_summary, spine_layout
+from indicators.ranking_queries import group_values, kommunen_spreads
 from indicators.trend_queries import area_trends
 
 bp = Blueprint("kommune", __name__)
@@ -101,6 +101,7 @@ def profile_page(ags: str):
     trends = {i: t for (i, _a), t in area_trends(conn, [ags], None, release).items()}
     if fmt:
         return downloads.response(profile_table(p, trends), fmt)
+    similar = None if p["is_region"] else _similar(conn, ags)
     return render_template(
         "kommune.html",
         p=p,
@@ -112,7 +113,8 @@ def profile_page(ags: str):
         sel_from=y0 if period_error else None,
         sel_to=y1 if period_error else None,
         trends=trends,
-        similar=None if p["is_region"] else _similar(conn, ags),
+        similar=similar,
+        group=_group_summaries(conn, p, release, similar),
         spines={} if p["is_region"] else _spines(conn, p, release),
         spine_colours=rank_charts.VERDICT_COLOURS,
     )
@@ -155,9 +157,32 @@ def _spines(conn, p: dict, release: int | None) -> dict[str, Markup]:
     return out
 
 
+def _group_summaries(
+    conn, p: dict, release: int | None, similar: dict | None
+) -> dict[str, GroupSummary]:
+    """Per indicator row the comparison group's median and the Kommune's rank within it.
+
+    Not for absolute counts: among similar Kommunen their values still mirror the size.
+    """
+    if not similar:
+        return {}
+    ags = p["area"]["ags"]
+    members = frozenset([ags, *(n["ags"] for n in similar["neighbours"])])
+    rows = [r for t in p["topics"] for r in t["rows"] if r["indicator"]["unit"] not in COUNT_UNITS]
+    found = group_values(
+        conn, {r["indicator"]["id"]: r["year"] for r in rows}, sorted(members), release
+    )
+    return {
+        r["indicator"]["id"]: group_summary(
+            found.get(r["indicator"]["id"], {}), ags, members, r["indicator"]["polarity"]
+        )
+        for r in rows
+    }
+
+
 def _similar(conn, ags: str) -> dict | None:
     """The Kommune's most similar Kommunen and the variables they were found on."""
-    sim = similar_kommunen(conn)
+    sim = similar()
     if not sim["neighbours"].get(ags):
         return None
     variables = [{**v, "indicator": get_indicator(conn, v["id"])} for v in sim["variables"]]

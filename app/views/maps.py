@@ -24,6 +24,7 @@ from app.cache import Region
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
 from app.formatting import FLAG_TEXT, fmt_cell, fmt_signed, fmt_value, unit_label
+from app.groups import Group, kommunen_with_groups, parse_group
 from app.http_cache import (
     cached,
     conditional,
@@ -42,12 +43,13 @@ from indicators.intervals import intervals_of_rows
 from indicators.map_model import ChangeModel, MapModel, change_model, map_model
 from indicators.map_queries import map_area_values, map_context, map_geometry, picker_topics
 from indicators.queries import indicator_sources
+from indicators.ranking import group_ranks
 from indicators.releases import visible_release
 
 bp = Blueprint("maps", __name__)
 
 DEFAULT_INDICATOR = "sgb2_quote"  # the headline indicator of social reporting
-MAP_VERSION = "2"  # bump when the map's markup changes, so cached copies are revalidated
+MAP_VERSION = "3"  # bump when the map's markup changes, so cached copies are revalidated
 BOUNDARY_ATTRIBUTION = "© GeoBasis-DE / BKG 2021"
 CLASSIFICATION_LABELS = {
     "quantile": _l("Quantile (gleich viele Kommunen je Klasse)"),
@@ -188,6 +190,9 @@ def state_from_request(embed: bool) -> dict:
         )
     if change_years:
         year = change_years[1]
+    group = parse_group(
+        lambda a: _link(embed, indikator=ind["id"], jahr=year, release=release_id, gruppe=a)
+    )
     return dict(
         ctx,
         year=year,
@@ -197,6 +202,7 @@ def state_from_request(embed: bool) -> dict:
         release_param=release_id,
         fixed=raw_fixed == "1",
         change=change_years,
+        group=group,
     )
 
 
@@ -300,6 +306,7 @@ def _etag(st: dict, embed: bool) -> str:
         st["scheme"],
         st["fixed"],
         st["change"],
+        st["group"].ags if st.get("group") else None,
         release["id"],
         release["label"],
         release["published_at"],
@@ -379,6 +386,15 @@ def _row_label(r, decimals: int, unit: str, no_data: str) -> str:
     return fmt_cell(None, False, r.flag) if r.flag in FLAG_TEXT else no_data
 
 
+def _mark_group(rows: list[dict], group: Group | None, value_key: str, polarity: str) -> None:
+    """Each row's `group` (member or not; None without a group) and `group_rank` within it."""
+    members = group.members if group else frozenset()
+    ranks = group_ranks({r["ags"]: r[value_key] for r in rows}, members, polarity)
+    for r in rows:
+        r["group"] = (r["ags"] in members) if group else None
+        r["group_rank"] = ranks.get(r["ags"])
+
+
 def _shared_context(
     st: dict, state: dict, model, provenance: list, areas: dict, embed: bool
 ) -> dict:
@@ -403,6 +419,11 @@ def _shared_context(
         areas=areas,
         embed=embed,
         parts_url=url_for("maps.parts"),
+        group=st.get("group"),
+        group_choices=_DATA.get_or_build(
+            ("group-choices", data_version_now(), str(get_locale())),
+            lambda: [(k["ags"], k["name"]) for k in kommunen_with_groups()],
+        ),
     )
 
 
@@ -444,6 +465,7 @@ def page_context(st: dict, embed: bool) -> dict:
                 r.name, ind, r.value, model.region_value, dict(r.benchmark or {})
             )
         rows.append(row)
+    _mark_group(rows, st.get("group"), "value", ind["polarity"])
     by_ags = {r["ags"]: r for r in rows}
     table_rows = [by_ags[r.ags] for r in model.ranked_rows()]
     if scheme == "vergleich":  # colours by verdict against the Region
@@ -468,6 +490,7 @@ def page_context(st: dict, embed: bool) -> dict:
 
     # Outside the f-string, so that pybabel finds it (the English map said "Profil öffnen").
     open_profile = _("Profil öffnen")
+    in_group = _("Vergleichsgruppe")
     ci_word = _("95-%(p)s-Intervall", p="%")
     areas = {
         r["ags"]: {
@@ -475,7 +498,10 @@ def page_context(st: dict, embed: bool) -> dict:
             "label": r["label"] + (f" ({ci_word} {r['interval']})" if r["interval"] else ""),
             "href": r["href"],
             "no_data": r["value"] is None,
-            "aria": f"{r['name']}: {r['label']}" + (f" – {open_profile}" if r["href"] else ""),
+            "group": r["group"],
+            "aria": f"{r['name']}: {r['label']}"
+            + (f" ({in_group})" if r["group"] else "")
+            + (f" – {open_profile}" if r["href"] else ""),
             "label_lat": labels[r["ags"]]["lat"],
             "label_lon": labels[r["ags"]]["lon"],
         }
@@ -507,6 +533,7 @@ def page_context(st: dict, embed: bool) -> dict:
         st["method"],
         scheme,
         bool(st.get("fixed")),
+        st["group"].ags if st.get("group") else None,
         release["id"],
         release["label"],
         release["published_at"],
@@ -522,6 +549,7 @@ def page_context(st: dict, embed: bool) -> dict:
         "farben": request.args.get("farben"),
         "feste": "1" if st.get("fixed") else None,
         "release": st["release_param"],
+        "gruppe": st["group"].ags if st.get("group") else None,
     }
     region_value = model.region_value
     return dict(
@@ -621,6 +649,7 @@ def change_context(st: dict, embed: bool) -> dict:
         )
 
     rows = [row(r) for r in model.rows]
+    _mark_group(rows, st.get("group"), "change", ind["polarity"])
     by_ags = {r["ags"]: r for r in rows}
     table_rows = [by_ags[r.ags] for r in model.ranked_rows()]
     legend = [
@@ -637,6 +666,7 @@ def change_context(st: dict, embed: bool) -> dict:
         )
     labels = {lab["ags"]: lab for lab in geo["labels"]}
     open_profile = _("Profil öffnen")
+    in_group = _("Vergleichsgruppe")
     between = _("Veränderung %(a)s–%(b)s", a=y0, b=y1)
     areas = {
         r["ags"]: {
@@ -644,7 +674,9 @@ def change_context(st: dict, embed: bool) -> dict:
             "label": f"{between}: {r['label']}",
             "href": r["href"],
             "no_data": r["change"] is None,
+            "group": r["group"],
             "aria": f"{r['name']}: {between}: {r['label']}"
+            + (f" ({in_group})" if r["group"] else "")
             + (f" – {open_profile}" if r["href"] else ""),
             "label_lat": labels[r["ags"]]["lat"],
             "label_lon": labels[r["ags"]]["lon"],
@@ -676,6 +708,7 @@ def change_context(st: dict, embed: bool) -> dict:
         y0,
         y1,
         request.args.get("klassen"),
+        st["group"].ags if st.get("group") else None,
         release["id"],
         release["label"],
         release["published_at"],
@@ -690,6 +723,7 @@ def change_context(st: dict, embed: bool) -> dict:
         "bis": y1,
         "klassen": request.args.get("klassen"),
         "release": st["release_param"],
+        "gruppe": st["group"].ags if st.get("group") else None,
     }
     region = model.region
     return dict(
@@ -757,7 +791,7 @@ def parts():
         "jahr": st["year"],
         "title": render_template("maps/_doc_title.html", **ctx),
         "areas": {
-            a: {k: v[k] for k in ("color", "label", "aria", "no_data")}
+            a: {k: v[k] for k in ("color", "label", "aria", "no_data", "group")}
             for a, v in ctx["areas"].items()
         },
         "parts": {

@@ -6,7 +6,8 @@ from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app import rank_charts
+from app import args, rank_charts
+from app.auth import is_editor
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
 from app.http_cache import page_cache
@@ -16,6 +17,7 @@ from app.sentences import METHOD_LABELS, reason_text
 from indicators.queries import get_indicator, topics_with_indicators
 from indicators.ranking import ORDERS, Ranking
 from indicators.ranking_queries import RankingChoiceError, kommune_years, ranking
+from indicators.releases import visible_release
 from indicators.units import PROPORTION_UNITS, RATE_UNITS
 
 bp = Blueprint("rangfolge", __name__)
@@ -56,7 +58,7 @@ def _state() -> tuple[str, int | None, str]:
 
 
 def _choices_error(
-    err: RankingChoiceError, indicator_id: str, endpoint: str
+    err: RankingChoiceError, indicator_id: str, endpoint: str, release_id: int | None = None
 ) -> BadRequestWithChoices:
     """The German (or English) 4xx page with links to what exists."""
     conn = get_conn()
@@ -66,15 +68,29 @@ def _choices_error(
             for t in topics_with_indicators(conn)
             for i in t["indicators"]
         }
-        links = [(url_for(endpoint, indikator=i), names.get(i, i)) for i in err.valid]
-        msg = (
-            _("Die Kennzahl „%(id)s“ gibt es nicht. Möglich sind:", id=indicator_id)
-            if err.field == "indikator"
-            else _(
+        links = [
+            (url_for(endpoint, indikator=i, release=release_id), names.get(i, i)) for i in err.valid
+        ]
+        if err.field == "indikator":
+            msg = _("Die Kennzahl „%(id)s“ gibt es nicht. Möglich sind:", id=indicator_id)
+        elif release_id is None:
+            msg = _(
                 "Für die Kennzahl „%(id)s“ liegen keine Werte der Kommunen vor. Möglich sind:",
                 id=indicator_id,
             )
-        )
+        else:  # the named release lacks this indicator: its indicators, or the newest data
+            msg = _(
+                "Im Datenstand Nr. %(r)s gibt es keine Werte der Kommunen für „%(id)s“. Möglich sind:",
+                r=release_id,
+                id=indicator_id,
+            )
+            links.insert(
+                0,
+                (
+                    url_for(endpoint, indikator=indicator_id),
+                    _("Rangfolge mit dem neuesten Datenstand"),
+                ),
+            )
         return BadRequestWithChoices(404, msg, links)
     if err.field == "sortierung":
         links = [
@@ -82,7 +98,10 @@ def _choices_error(
             for o in ORDERS
         ]
         return BadRequestWithChoices(400, _("Diese Sortierung gibt es nicht. Möglich sind:"), links)
-    links = [(url_for(endpoint, indikator=indicator_id, jahr=y), str(y)) for y in err.valid]
+    links = [
+        (url_for(endpoint, indikator=indicator_id, jahr=y, release=release_id), str(y))
+        for y in err.valid
+    ]
     return BadRequestWithChoices(
         404,
         _(
@@ -94,12 +113,28 @@ def _choices_error(
     )
 
 
+def _release(endpoint: str, indicator_id: str) -> int | None:
+    """`release=<id>`: a named published or withdrawn release (drafts for editors), else 404."""
+    newest = [
+        (url_for(endpoint, indikator=indicator_id), _("Rangfolge mit dem neuesten Datenstand"))
+    ]
+    release_id = args.integer("release", newest, lo=1)
+    if release_id is not None and visible_release(get_conn(), release_id, is_editor()) is None:
+        raise BadRequestWithChoices(
+            404,
+            _("Einen veröffentlichten Datenstand Nr. %(r)s gibt es nicht.", r=release_id),
+            newest,
+        )
+    return release_id
+
+
 def _ranking(endpoint: str) -> Ranking:
     indicator_id, year, order = _state()
+    release_id = _release(endpoint, indicator_id)
     try:
-        return ranking(get_conn(), indicator_id, year, None, order)
+        return ranking(get_conn(), indicator_id, year, release_id, order)
     except RankingChoiceError as err:
-        raise _choices_error(err, indicator_id, endpoint) from None
+        raise _choices_error(err, indicator_id, endpoint, release_id) from None
 
 
 def method_note(r: Ranking) -> str:
@@ -145,6 +180,7 @@ def _context(r: Ranking, embed: bool) -> dict:
         "indikator": r.indicator["id"],
         "jahr": r.year,
         "sortierung": r.order if r.order != "rang" else None,
+        "release": r.release["id"],
     }
     return dict(
         r=r,

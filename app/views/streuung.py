@@ -11,14 +11,17 @@ import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app import args
+from app.auth import is_editor
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
 from app.formatting import fmt_cell, fmt_value, unit_label
+from app.groups import kommunen_with_groups, parse_group
 from app.http_cache import domain_cache, page_cache
 from app.i18n import localized
 from app.image_export import png_response, svg_response
@@ -33,9 +36,9 @@ from app.scatter_chart import (
 )
 from app.security import public_url
 from indicators.disparities import svg_shapes
-from indicators.neighbour_queries import similar_kommunen
 from indicators.profile import InvalidChoice, valid_areas
 from indicators.queries import topics_with_indicators
+from indicators.releases import visible_release
 from indicators.scatter import InvalidSelection, check_selection
 from indicators.scatter_queries import Scatter, ScatterPoint, indicator_years, scatter
 
@@ -52,15 +55,43 @@ POPULATION_NAMES = {
 }
 
 
-def years_by_indicator() -> dict[str, list[int]]:
-    """Per indicator its years with Kommune values, once per data version (the query reads
-    every shown value: about a second)."""
-    return domain_cache(("streuung-years",), lambda: indicator_years(get_conn()))
+def years_by_indicator(release_id: int | None = None) -> dict[str, list[int]]:
+    """Per indicator its years with Kommune values (of a named release, else the newest), once
+    per data version (the query reads every shown value: about a second)."""
+    return domain_cache(
+        ("streuung-years", release_id), lambda: indicator_years(get_conn(), release_id)
+    )
+
+
+def _release_id() -> int | None:
+    """The request's named release, once _release() has checked it (else None)."""
+    return g.get("streuung_release")
+
+
+def _release(endpoint: str) -> dict | None:
+    """`release=<id>`: a published or withdrawn release (drafts for editors), else a 404."""
+    keep = {k: (request.args.get(k) or "")[:80] for k in ("x", "y", "jahr")}
+    newest = [
+        (_link(endpoint, **keep, release=None), _("Streudiagramm mit dem neuesten Datenstand"))
+    ]
+    release_id = args.integer("release", newest, lo=1)
+    if release_id is None:
+        return None
+    release = visible_release(get_conn(), release_id, is_editor())
+    if release is None:
+        raise BadRequestWithChoices(
+            404,
+            _("Einen veröffentlichten Datenstand Nr. %(r)s gibt es nicht.", r=release_id),
+            newest,
+        )
+    g.streuung_release = release_id
+    return release
 
 
 def _topics() -> list[dict]:
     """The pickers' topics with only the indicators that have Kommune values."""
-    years = years_by_indicator()
+    release_id = _release_id()
+    years = years_by_indicator(release_id)
 
     def build() -> list[dict]:
         out = []
@@ -70,12 +101,7 @@ def _topics() -> list[dict]:
                 out.append(dict(t, indicators=inds))
         return out
 
-    return domain_cache(("streuung-topics",), build)
-
-
-def _similar() -> dict:
-    """Each Kommune's most similar Kommunen (the comparison groups), once per data version."""
-    return domain_cache(("streuung-similar",), lambda: similar_kommunen(get_conn()))
+    return domain_cache(("streuung-topics", release_id), build)
 
 
 def _kommunen() -> list[dict]:
@@ -84,6 +110,8 @@ def _kommunen() -> list[dict]:
 
 
 def _link(endpoint: str = "streuung.page", **params) -> str:
+    if "release" not in params:  # a named release stays (release=None leaves it)
+        params["release"] = _release_id()
     clean = {k: v for k, v in params.items() if v not in (None, "", [])}
     if isinstance(clean.get("auswahl"), list | tuple):
         clean["auswahl"] = ",".join(clean["auswahl"])
@@ -111,7 +139,7 @@ def _error(err: InvalidChoice, endpoint: str, x_id: str, y_id: str) -> BadReques
         return BadRequestWithChoices(404, err.message, links)
     links = _indicator_links(endpoint, "y", {"x": x_id})
     if err.field == "pair":  # only partners that share a year with x
-        years = years_by_indicator()
+        years = years_by_indicator(_release_id())
         partners = {
             i["id"]
             for t in _topics()
@@ -127,13 +155,17 @@ def _arg(href: str, name: str) -> str | None:
     return (parse_qs(urlsplit(href).query).get(name) or [None])[0]
 
 
-def _parse(endpoint: str) -> tuple[Scatter, list[str]]:
-    """Validate the query string against the data; every fault is a 4xx with choices."""
+def _parse(endpoint: str) -> tuple[Scatter, list[str], dict | None]:
+    """Validate the query string against the data; every fault is a 4xx with choices.
+
+    Returns the scatter, the chosen Kommunen and the named release (None: the newest data)."""
+    release = _release(endpoint)
+    release_id = release["id"] if release else None
     x_id = (request.args.get("x") or DEFAULT_X)[:80]
     y_id = (request.args.get("y") or DEFAULT_Y)[:80]
     raw_year = request.args.get("jahr") or ""
     year = None
-    years = years_by_indicator()
+    years = years_by_indicator(release_id)
     if raw_year:
         if not _YEAR.fullmatch(raw_year):
             pair = sorted(set(years.get(x_id, [])) & set(years.get(y_id, [])))
@@ -150,7 +182,7 @@ def _parse(endpoint: str) -> tuple[Scatter, list[str]]:
             )
         year = int(raw_year)
     try:
-        s = scatter(get_conn(), x_id, y_id, year, years)
+        s = scatter(get_conn(), x_id, y_id, year, years, release_id)
     except InvalidChoice as err:
         raise _error(err, endpoint, x_id, y_id) from None
     kommunen = _kommunen()
@@ -165,28 +197,13 @@ def _parse(endpoint: str) -> tuple[Scatter, list[str]]:
         ]
         raise BadRequestWithChoices(400, err.message, links) from None
     # Keep the order of the map (by AGS): the same selection gives the same permalink.
-    return s, sorted(chosen)
+    return s, sorted(chosen), release
 
 
 def _group(endpoint: str, s: Scatter) -> list[str] | None:
     """`gruppe=<ags>`: that Kommune and its most similar Kommunen, or None if not asked."""
-    ags = request.args.get("gruppe")
-    if not ags:
-        return None
-    kommunen = _kommunen()
-    sim = _similar()
-    if ags not in sim["neighbours"]:
-        links = [
-            (_link(endpoint, x=s.x["id"], y=s.y["id"], jahr=s.year, gruppe=k["ags"]), k["name"])
-            for k in kommunen
-            if k["ags"] in sim["neighbours"]
-        ]
-        raise BadRequestWithChoices(
-            400,
-            _("„%(g)s“ ist keine Kommune mit ähnlichen Kommunen. Möglich sind:", g=ags[:20]),
-            links,
-        )
-    return sorted([ags, *(n["ags"] for n in sim["neighbours"][ags])])
+    group = parse_group(lambda a: _link(endpoint, x=s.x["id"], y=s.y["id"], jahr=s.year, gruppe=a))
+    return None if group is None else sorted(group.members)
 
 
 def _cell_text(c, decimals: int, unit: str) -> str:
@@ -283,7 +300,7 @@ def _sources(s: Scatter) -> list[str]:
     return out
 
 
-def _context(s: Scatter, chosen: list[str], embed: bool) -> dict:
+def _context(s: Scatter, chosen: list[str], embed: bool, release: dict | None = None) -> dict:
     """Template variables of the page and the embed."""
     selected = frozenset(chosen)
     txt = chart_text(s)
@@ -292,9 +309,15 @@ def _context(s: Scatter, chosen: list[str], embed: bool) -> dict:
         "Karte der Kommunen; ausgewählte Kommunen sind hervorgehoben: %(names)s",
         names=", ".join(p.name for p in s.points if p.ags in selected) or _("keine"),
     )
-    state = {"x": s.x["id"], "y": s.y["id"], "jahr": s.year, "auswahl": chosen}
+    release_id = release["id"] if release else None
+    state = {
+        "x": s.x["id"],
+        "y": s.y["id"],
+        "jahr": s.year,
+        "auswahl": chosen,
+        "release": release_id,
+    }
     lang = {"lang": "en"} if request.args.get("lang") == "en" or _is_en() else {}
-    sim = _similar()
     return dict(
         s=s,
         txt=txt,
@@ -308,7 +331,7 @@ def _context(s: Scatter, chosen: list[str], embed: bool) -> dict:
         topics=_topics(),
         years_json=_years_json(),
         kommunen=_kommunen(),
-        groups=[k for k in _kommunen() if sim["neighbours"].get(k["ags"])],
+        groups=kommunen_with_groups(),
         fmt_r=fmt_r,
         synthetic=s.synthetic,
         mixed=s.mixed,
@@ -317,6 +340,8 @@ def _context(s: Scatter, chosen: list[str], embed: bool) -> dict:
         embed_url=public_url() + _link("streuung.embed", **state, **lang),
         svg_url=_link("streuung.svg", **state),
         api_url=url_for("api.streuung", x=s.x["id"], y=s.y["id"], jahr=s.year),
+        named=release,
+        newest_url=_link("streuung.page", **dict(state, release=None)),
         population_names=POPULATION_NAMES,
         boundary_attribution=BOUNDARY_ATTRIBUTION,
         licence_url=LICENCE_URL,
@@ -329,33 +354,33 @@ def _is_en() -> bool:
 
 def _years_json() -> str:
     """Per indicator its years, for the page script that narrows the year list to the pair."""
-    return json.dumps(years_by_indicator(), separators=(",", ":"))
+    return json.dumps(years_by_indicator(_release_id()), separators=(",", ":"))
 
 
 @bp.get("/streuung")
 @page_cache
 def page():
     """The scatter plot page: pickers, chart, map, selection, table, permalink and embed code."""
-    s, chosen = _parse("streuung.page")
+    s, chosen, release = _parse("streuung.page")
     group = _group("streuung.page", s)
     if group is not None:  # the GET form's "Vergleichsgruppe": on to the permalink
         return redirect(
             _link("streuung.page", x=s.x["id"], y=s.y["id"], jahr=s.year, auswahl=group), 303
         )
-    return render_template("streuung.html", **_context(s, chosen, embed=False))
+    return render_template("streuung.html", **_context(s, chosen, False, release))
 
 
 @bp.get("/embed/streuung")
 @page_cache
 def embed():
     """Chart, map, selection and source for an <iframe> on other sites."""
-    s, chosen = _parse("streuung.embed")
+    s, chosen, release = _parse("streuung.embed")
     group = _group("streuung.embed", s)
     if group is not None:
         return redirect(
             _link("streuung.embed", x=s.x["id"], y=s.y["id"], jahr=s.year, auswahl=group), 303
         )
-    return render_template("streuung_embed.html", **_context(s, chosen, embed=True))
+    return render_template("streuung_embed.html", **_context(s, chosen, True, release))
 
 
 @bp.get("/streuung.svg", endpoint="svg", defaults={"fmt": "svg"})
@@ -363,7 +388,7 @@ def embed():
 @page_cache
 def image(fmt: str):
     """The chart as a standalone SVG (or PNG) image with title, axes, source and licence inside."""
-    s, chosen = _parse("streuung.svg")
+    s, chosen, _named = _parse("streuung.svg")
     txt = chart_text(s)
     heading = [
         _(

@@ -14,6 +14,7 @@ FAMILIES = {
     "suche": "/suche?q=quote",
     "karte": "/karte?indikator=sgb2_quote&jahr=2024",
     "embed": "/embed/karte?indikator=sgb2_quote&jahr=2024",
+    "karte-gruppe": f"/karte?indikator=sgb2_quote&jahr=2024&gruppe={LEHRTE}",
     "karte-aenderung": "/karte?indikator=sgb2_quote&von=2016&bis=2024",
     "karte-jahre": "/karte/jahre?indikator=bev_geburtenrate",
     "kommunen": "/kommunen",

@@ -31,6 +31,7 @@
         el.setAttribute("role", p.href ? "link" : "img");
         el.setAttribute("aria-label", p.aria || (p.name + ": " + p.label));
         el.setAttribute("data-ags", p.ags);
+        if (p.group) { el.classList.add("karte-gruppe"); } // a member of the comparison group
         el._sozmon = { layer: layer, props: p, newWindow: newWindow };
       });
     },
@@ -58,7 +59,9 @@
       // resetStyle (after a hover) asks the layer's style function: it must give the new colours.
       current.group.options.style = function (f) {
         var a = areas[f.id] || {};
-        return { color: "#3a3a3a", weight: 1, opacity: 1, fillOpacity: 1, fillColor: a.color || "#ffffff",
+        // A comparison group keeps its outline; the other Kommunen stay dimmed (app/maps.py _style).
+        return { color: a.group ? "#000000" : "#3a3a3a", weight: a.group ? 3.5 : 1, opacity: 1,
+                 fillOpacity: a.group === false ? 0.35 : 1, fillColor: a.color || "#ffffff",
                  dashArray: a.no_data ? "4 3" : null };
       };
       current.group.resetStyle();
@@ -83,6 +86,8 @@
     document.querySelectorAll(".karte-zeit").forEach(function (b) { b.hidden = false; });
     current.map = map; current.areas = areas;
     map.eachLayer(function (l) { if (l instanceof L.GeoJSON && !current.group) { current.group = l; } });
+    // The comparison group's thick outlines above their neighbours' thin ones.
+    areas.forEach(function (el) { if (el._sozmon.props.group) { el._sozmon.layer.bringToFront(); } });
     var lang = document.documentElement.lang || "de";
     areas.sort(function (a, b) { return a._sozmon.props.name.localeCompare(b._sozmon.props.name, lang); });
     var bounds = L.latLngBounds([]);
