@@ -115,13 +115,20 @@ def release_for(
     }
 
 
+# The home region's keys as a condition PostgreSQL pushes into the shown_value view (an array
+# from an init plan; a join is not pushed down): with Germany's 11,000 Gemeinden loaded, the
+# layered rule would otherwise run over every Gemeinde's values (~50 ms instead of ~1 ms).
+_HOME_KEYS = "v.ags = ANY(ARRAY(SELECT ags FROM area WHERE level IN ('kommune', 'region')))"
+
+
 def years_available(conn: Connection, indicator_id: str, release_id: int | None) -> list[int]:
-    """Years with at least one value of the indicator (layered, or in the release), ascending."""
+    """Years with at least one value of the indicator for the home region's Kommunen or the
+    Region (layered, or in the release), ascending."""
     return list(
         conn.scalars(
             text(
                 f"SELECT DISTINCT year FROM {value_source(release_id)} v"
-                " WHERE indicator_id = :i ORDER BY year"
+                f" WHERE indicator_id = :i AND {_HOME_KEYS} ORDER BY year"
             ),
             {"i": indicator_id},
         )
@@ -136,9 +143,10 @@ def default_year(conn: Connection, indicator_id: str, release_id: int | None) ->
         text(
             "SELECT coalesce((SELECT max(year) FROM (SELECT v.year FROM"
             f"  {src} v JOIN area a ON a.ags = v.ags AND a.level = 'kommune'"
-            "  WHERE v.indicator_id = :i AND NOT v.synthetic GROUP BY v.year"
+            f"  WHERE v.indicator_id = :i AND NOT v.synthetic AND {_HOME_KEYS}"
+            "  GROUP BY v.year"
             "  HAVING count(*) * 2 >= (SELECT count(*) FROM area WHERE level = 'kommune')) x),"
-            f" (SELECT max(year) FROM {src} v WHERE v.indicator_id = :i))"
+            f" (SELECT max(year) FROM {src} v WHERE v.indicator_id = :i AND {_HOME_KEYS}))"
         ),
         {"i": indicator_id},
     )
@@ -161,7 +169,8 @@ def values_for_year(
             " coalesce(v.suppressed, false) AS suppressed, v.flag, v.release_label,"
             " v.synthetic FROM area a LEFT JOIN"
             f" (SELECT * FROM {value_source(release_id)} x WHERE x.indicator_id = :i"
-            "   AND x.year = :y) v ON v.ags = a.ags"
+            "   AND x.year = :y AND x.ags = ANY(ARRAY(SELECT ags FROM area WHERE level = :level)))"
+            " v ON v.ags = a.ags"
             " WHERE a.level = :level ORDER BY a.name"
         ),
         {"i": indicator_id, "y": year, "level": level},
