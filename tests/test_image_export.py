@@ -507,3 +507,61 @@ def test_disparities_cluster_map_image(client):
 def test_bad_cluster_export_gets_4xx(client, url, status):
     r = client.get(url)
     assert r.status_code == status and r.mimetype == "text/html"
+
+
+# --- the profile's spine charts (/kommune/<ags>/einordnung.svg|png) -----------------------------
+
+LEHRTE = "03241011"
+
+
+def test_spine_image_agrees_with_the_profile(client):
+    page = client.get(f"/kommune/{LEHRTE}").get_data(as_text=True)
+    for fmt in ("svg", "png"):
+        assert f"/kommune/{LEHRTE}/einordnung.{fmt}" in page
+    r = client.get(f"/kommune/{LEHRTE}/einordnung.svg")
+    assert r.status_code == 200, r.get_data(as_text=True)[:300]
+    assert f'filename="{LEHRTE}_einordnung.svg"' in r.headers["Content-Disposition"]
+    root, words = _svg_text(r.data)
+    title = root.find(f"{SVG_NS}title").text
+    assert title.startswith("Lehrte: Einordnung unter den Kommunen der Region, ")
+    assert "SGB-II-Quote" in words and "Quelle:" in words and "dl-de/by-2-0" in words
+    assert "Beispieldaten" in words or "amtlich" in words
+    assert f"/kommune/{LEHRTE}" in words and "GeoBasis" not in words
+    # One indicator: the image's Kommune and Region values are the page's.
+    row = re.search(r'<tr id="row-sgb2_quote".*?</tr>', page, re.S).group(0)
+    value = re.search(r'<td class="num value"[^>]*>\s*([^<]*?)\s*<span', row).group(1)
+    region = re.search(r'<td class="num region"[^>]*>\s*([^<]*?)\s*</td>', row).group(1)
+    verdict = re.search(r'<td class="benchmark"[^>]*data-verdict="(\w+)"', row).group(1)
+    line = next(g for g in root.iter(f"{SVG_NS}g") if g.get("data-indicator") == "sgb2_quote")
+    texts = [t.text.rstrip("*") for t in line.iter(f"{SVG_NS}text")]
+    assert value in texts and region in texts and line.get("data-verdict") == verdict
+    page_spine = re.search(r'<svg class="spine".*?</svg>', row, re.S).group(0)
+    marker = re.search(r'class="spine-marker" cx="([\d.]+)"', page_spine).group(1)
+    assert f'cx="{marker}"' in ET.tostring(line, encoding="unicode")
+    assert len([g for g in root.iter(f"{SVG_NS}g") if g.get("class") == "spine-row"]) > 40
+    png = client.get(f"/kommune/{LEHRTE}/einordnung.png")
+    assert png.status_code == 200 and png.mimetype == "image/png"
+    assert _png(png.data).width == PNG_SCALE * WIDTH
+    again = client.get(
+        f"/kommune/{LEHRTE}/einordnung.svg", headers={"If-None-Match": r.headers["ETag"]}
+    )
+    assert again.status_code == 304
+
+
+def test_spine_image_in_english(client):
+    r = client.get(f"/kommune/{LEHRTE}/einordnung.svg?lang=en")
+    assert r.status_code == 200
+    root, words = _svg_text(r.data)
+    assert root.find(f"{SVG_NS}title").text.startswith(
+        "Lehrte: Position among the Region's municipalities, "
+    )
+    assert "Source:" in words and "Quelle:" not in words
+
+
+@pytest.mark.parametrize(
+    "url", ["/kommune/03241/einordnung.svg", "/kommune/99999999/einordnung.png"]
+)
+def test_bad_spine_image_gets_404(client, url):
+    r = client.get(url)
+    assert r.status_code == 404
+    assert 'href="/kommune/' in r.get_data(as_text=True)

@@ -18,7 +18,7 @@ from app.profile_tables import compare_table, profile_table
 from indicators.classify import COUNT_UNITS
 from indicators.profile import InvalidChoice, area_overview, compare, profile, valid_areas
 from indicators.queries import get_indicator, list_releases
-from indicators.ranking import GroupSummary, group_summary, spine_layout
+from indicators.ranking import GroupSummary, SpineLayout, group_summary, spine_layout
 from indicators.ranking_queries import group_values, kommunen_spreads
 from indicators.trend_queries import area_trends
 
@@ -125,7 +125,12 @@ def _fmt_in(ind: dict, value: float | None) -> str:
 
 
 def _spines(conn, p: dict, release: int | None) -> dict[str, Markup]:
-    """Per indicator row the spine chart: the Kommune among the 21 and against the Region.
+    """Per indicator row the spine chart: the Kommune among the 21 and against the Region."""
+    return {i: rank_charts.spine_svg(*s) for i, s in spine_rows(conn, p, release).items()}
+
+
+def spine_rows(conn, p: dict, release: int | None) -> dict[str, tuple[SpineLayout, str, str]]:
+    """Per indicator row with a spine: its layout, verdict and accessible label (page, image).
 
     Not for absolute counts (their spread mirrors the Kommunen's size), nor where the Kommune,
     the Region or fewer than three Kommunen have a value in the row's year.
@@ -153,7 +158,7 @@ def _spines(conn, p: dict, release: int | None) -> dict[str, Markup]:
             reg=f(r["region"]),
             side=side,
         )
-        out[i["id"]] = rank_charts.spine_svg(layout, verdict, label)
+        out[i["id"]] = (layout, verdict, label)
     return out
 
 
