@@ -117,6 +117,10 @@ http {
         }
 
         location / {
+            # Answers from the page cache: header from memory, body by sendfile from the cache
+            # file. With TCP_CORK (tcp_nopush) some sizes (the 68 KB map page) stalled 40 ms
+            # per request on keep-alive connections (delayed ACK): 400 instead of 15,000 req/s.
+            tcp_nopush off;
             proxy_pass http://sozmon_app;
             proxy_http_version 1.1;
             proxy_set_header Connection "";

@@ -31,12 +31,15 @@ depends_on = None
 TRIGGERS = """
 CREATE FUNCTION sozmon_area_shape_stale() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  DELETE FROM area_shape WHERE ags = OLD.ags;
+  -- In the body, not in the trigger's WHEN: pg_restore recreates triggers with an empty
+  -- search_path, where geometry's = operator (PostGIS, schema public) is ambiguous.
+  IF OLD.geom_web IS DISTINCT FROM NEW.geom_web OR OLD.name IS DISTINCT FROM NEW.name
+     OR OLD.level IS DISTINCT FROM NEW.level OR OLD.kind IS DISTINCT FROM NEW.kind THEN
+    DELETE FROM area_shape WHERE ags = OLD.ags;
+  END IF;
   RETURN NULL;
 END $$;
 CREATE TRIGGER area_shape_stale AFTER UPDATE ON area FOR EACH ROW
-  WHEN (OLD.geom_web IS DISTINCT FROM NEW.geom_web OR OLD.name IS DISTINCT FROM NEW.name
-        OR OLD.level IS DISTINCT FROM NEW.level OR OLD.kind IS DISTINCT FROM NEW.kind)
   EXECUTE FUNCTION sozmon_area_shape_stale();
 CREATE FUNCTION sozmon_outline_body_stale() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
