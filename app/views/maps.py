@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 
 from flask import (
@@ -427,6 +428,61 @@ def _shared_context(
     )
 
 
+def _map_areas(
+    rows: list[dict],
+    geo: dict,
+    tooltip: Callable[[dict], str],
+    spoken: Callable[[dict], str],
+    missing: Callable[[dict], bool],
+) -> dict[str, dict]:
+    """Per Kommune what the folium layer needs: colour, tooltip, link, accessible name, label
+    point (the one-year map and the change map differ only in the texts and what is missing)."""
+    labels = {lab["ags"]: lab for lab in geo["labels"]}
+    # Outside the f-string, so that pybabel finds it (the English map said "Profil öffnen").
+    open_profile = _("Profil öffnen")
+    in_group = _("Vergleichsgruppe")
+    return {
+        r["ags"]: {
+            "color": r["color"],
+            "label": tooltip(r),
+            "href": r["href"],
+            "no_data": missing(r),
+            "group": r["group"],
+            "aria": f"{r['name']}: {spoken(r)}"
+            + (f" ({in_group})" if r["group"] else "")
+            + (f" – {open_profile}" if r["href"] else ""),
+            "label_lat": labels[r["ags"]]["lat"],
+            "label_lon": labels[r["ags"]]["lon"],
+        }
+        for r in rows
+        if r["ags"] in labels
+    }
+
+
+def _map_builder(
+    geo: dict, areas: dict[str, dict], embed: bool, tile_url: str
+) -> Callable[[], MapParts]:
+    """The folium render of a map state, run only when the map cache misses."""
+
+    def build() -> MapParts:
+        js, css = _assets()
+        points = [dict(p, short=short_name(p["name"])) for p in geo["labels"]]
+        return build_map(
+            geo["shapes"],
+            areas,
+            points,
+            geo["bounds"],
+            js,
+            css,
+            f"{BOUNDARY_ATTRIBUTION}, dl-de/by-2-0",
+            tile_url,
+            current_app.config.get("TILE_ATTRIBUTION") or "",
+            new_window=embed,
+        )
+
+    return build
+
+
 def page_context(st: dict, embed: bool) -> dict:
     """Template variables of the map (page, embed or the start page's map) for a _state()."""
     ind, release, year = st["indicator"], st["release"], st["year"]
@@ -486,45 +542,15 @@ def page_context(st: dict, embed: bool) -> dict:
             legend.append(
                 {"color": classify.NO_DATA_COLOR, "label": no_data, "count": model.no_data_count}
             )
-    labels = {lab["ags"]: lab for lab in geo["labels"]}
-
-    # Outside the f-string, so that pybabel finds it (the English map said "Profil öffnen").
-    open_profile = _("Profil öffnen")
-    in_group = _("Vergleichsgruppe")
     ci_word = _("95-%(p)s-Intervall", p="%")
-    areas = {
-        r["ags"]: {
-            "color": r["color"],
-            "label": r["label"] + (f" ({ci_word} {r['interval']})" if r["interval"] else ""),
-            "href": r["href"],
-            "no_data": r["value"] is None,
-            "group": r["group"],
-            "aria": f"{r['name']}: {r['label']}"
-            + (f" ({in_group})" if r["group"] else "")
-            + (f" – {open_profile}" if r["href"] else ""),
-            "label_lat": labels[r["ags"]]["lat"],
-            "label_lon": labels[r["ags"]]["lon"],
-        }
-        for r in rows
-        if r["ags"] in labels
-    }
-
-    def build() -> MapParts:
-        js, css = _assets()
-        points = [dict(p, short=short_name(p["name"])) for p in geo["labels"]]
-        attribution = f"{BOUNDARY_ATTRIBUTION}, dl-de/by-2-0"
-        return build_map(
-            geo["shapes"],
-            areas,
-            points,
-            geo["bounds"],
-            js,
-            css,
-            attribution,
-            tile_url,
-            current_app.config.get("TILE_ATTRIBUTION") or "",
-            new_window=embed,
-        )
+    areas = _map_areas(
+        rows,
+        geo,
+        lambda r: r["label"] + (f" ({ci_word} {r['interval']})" if r["interval"] else ""),
+        lambda r: r["label"],
+        lambda r: r["value"] is None,
+    )
+    build = _map_builder(geo, areas, embed, tile_url)
 
     key = (
         embed,
@@ -664,42 +690,15 @@ def change_context(st: dict, embed: bool) -> dict:
         legend.append(
             {"color": classify.NO_DATA_COLOR, "label": no_data, "count": model.no_data_count}
         )
-    labels = {lab["ags"]: lab for lab in geo["labels"]}
-    open_profile = _("Profil öffnen")
-    in_group = _("Vergleichsgruppe")
     between = _("Veränderung %(a)s–%(b)s", a=y0, b=y1)
-    areas = {
-        r["ags"]: {
-            "color": r["color"],
-            "label": f"{between}: {r['label']}",
-            "href": r["href"],
-            "no_data": r["change"] is None,
-            "group": r["group"],
-            "aria": f"{r['name']}: {between}: {r['label']}"
-            + (f" ({in_group})" if r["group"] else "")
-            + (f" – {open_profile}" if r["href"] else ""),
-            "label_lat": labels[r["ags"]]["lat"],
-            "label_lon": labels[r["ags"]]["lon"],
-        }
-        for r in rows
-        if r["ags"] in labels
-    }
-
-    def build() -> MapParts:
-        js, css = _assets()
-        points = [dict(p, short=short_name(p["name"])) for p in geo["labels"]]
-        return build_map(
-            geo["shapes"],
-            areas,
-            points,
-            geo["bounds"],
-            js,
-            css,
-            f"{BOUNDARY_ATTRIBUTION}, dl-de/by-2-0",
-            tile_url,
-            current_app.config.get("TILE_ATTRIBUTION") or "",
-            new_window=embed,
-        )
+    areas = _map_areas(
+        rows,
+        geo,
+        lambda r: f"{between}: {r['label']}",
+        lambda r: f"{between}: {r['label']}",
+        lambda r: r["change"] is None,
+    )
+    build = _map_builder(geo, areas, embed, tile_url)
 
     key = (
         embed,
