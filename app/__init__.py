@@ -14,7 +14,19 @@ from pathlib import Path
 from flask import Flask
 from flask_compress import Compress
 
-from app import assets, config, db, errors, formatting, front, i18n, nav, security, sentences
+from app import (
+    assets,
+    config,
+    db,
+    errors,
+    formatting,
+    front,
+    i18n,
+    map_picker,
+    nav,
+    security,
+    sentences,
+)
 from app.cache import DataCache
 from app.config import PROJECT_ROOT
 
@@ -75,6 +87,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     formatting.init_app(app)
     nav.init_app(app)  # navigation and cross-page links for every template
     sentences.init_app(app)  # verdict, trend and benchmark wording for every template
+    map_picker.init_app(app)  # the map's indicator picker, rendered once per data version
     security.init_app(app)
     errors.init_app(app)
 

@@ -17,7 +17,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 
 EXTENSION = "sozmon_cache"
 # Items per region: rendered pages and maps are tens of KB, the Germany-wide bodies a few MB.
@@ -156,6 +156,14 @@ def data_version_now() -> str:
     from app.front import from_front
     from indicators.api_queries import data_version
 
-    # nginx asks only when its copy is due: it gets the current version (see app/front.py).
-    ttl = 0.0 if from_front() else float(current_app.config.get("DATA_VERSION_TTL", 2.0))
-    return current_cache().data_version(lambda: data_version(get_conn()), ttl)
+    def read() -> str:
+        return data_version(get_conn())
+
+    if not from_front():
+        ttl = float(current_app.config.get("DATA_VERSION_TTL", 2.0))
+        return current_cache().data_version(read, ttl)
+    # nginx asks only when its copy is due: it gets the current version (see app/front.py),
+    # read once per request — a render asks ~15 times, each a database round trip otherwise.
+    if "sozmon_front_version" not in g:
+        g.sozmon_front_version = current_cache().data_version(read, 0.0)
+    return g.sozmon_front_version

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import branca.element
@@ -14,22 +16,50 @@ from folium.template import Template
 from folium.utilities import JsCode
 
 
+class _Literal:
+    """A "template" whose text has no Jinja syntax: it renders to its own text."""
+
+    def __init__(self, text: str):
+        # Jinja drops one trailing newline of a template (keep_trailing_newline is off).
+        self.text = text[:-1] if text.endswith("\n") else text
+
+    def render(self, *_args, **_kwargs) -> str:
+        return self.text
+
+
+COMPILED_MAX = 256  # distinct template texts kept compiled per process
+
+
 def _compiled_once(cls: type) -> object:
     """A drop-in for a Jinja Template class that compiles each source text only once."""
-    compiled: dict[str, jinja2.Template] = {}
+    compiled: OrderedDict[str, jinja2.Template] = OrderedDict()
+    lock = threading.Lock()
 
-    def template(source: str) -> jinja2.Template:
-        hit = compiled.get(source)
-        if hit is None:
-            hit = compiled[source] = cls(source)
+    def template(source: str) -> jinja2.Template | _Literal:
+        if not any(mark in source for mark in ("{{", "{%", "{#")):
+            return _Literal(source)
+        with lock:
+            hit = compiled.get(source)
+            if hit is not None:
+                compiled.move_to_end(source)
+                return hit
+        hit = cls(source)
+        with lock:
+            compiled[source] = hit
+            while len(compiled) > COMPILED_MAX:
+                compiled.popitem(last=False)
         return hit
 
+    template.compiled = compiled  # type: ignore[attr-defined]  # (tests: bounded, no leak)
     return template
 
 
 # branca and folium compile the same few template texts again for every element they create
 # (about 8 per map, ~1 ms each, the largest part of a render). A compiled Jinja template holds no
-# state, so each text is compiled once per process.
+# state, so each text is compiled once per process. branca also wraps the *rendered* output of
+# every element in a new Template (MacroElement.render → Element(text)): that text differs with
+# each map state (the styler's cases), so it is not compiled at all but kept as it is — it has no
+# Jinja syntax — and the compiled texts are bounded (they were kept without limit: one per map).
 branca.element.Template = _compiled_once(jinja2.Template)
 folium.features.Template = _compiled_once(folium.features.Template)
 

@@ -118,7 +118,7 @@ def release_for(
 # The home region's keys as a condition PostgreSQL pushes into the shown_value view (an array
 # from an init plan; a join is not pushed down): with Germany's 11,000 Gemeinden loaded, the
 # layered rule would otherwise run over every Gemeinde's values (~50 ms instead of ~1 ms).
-_HOME_KEYS = "v.ags = ANY(ARRAY(SELECT ags FROM area WHERE level IN ('kommune', 'region')))"
+HOME_KEYS = "v.ags = ANY(ARRAY(SELECT ags FROM area WHERE level IN ('kommune', 'region')))"
 
 
 def years_available(conn: Connection, indicator_id: str, release_id: int | None) -> list[int]:
@@ -128,7 +128,7 @@ def years_available(conn: Connection, indicator_id: str, release_id: int | None)
         conn.scalars(
             text(
                 f"SELECT DISTINCT year FROM {value_source(release_id)} v"
-                f" WHERE indicator_id = :i AND {_HOME_KEYS} ORDER BY year"
+                f" WHERE indicator_id = :i AND {HOME_KEYS} ORDER BY year"
             ),
             {"i": indicator_id},
         )
@@ -143,10 +143,10 @@ def default_year(conn: Connection, indicator_id: str, release_id: int | None) ->
         text(
             "SELECT coalesce((SELECT max(year) FROM (SELECT v.year FROM"
             f"  {src} v JOIN area a ON a.ags = v.ags AND a.level = 'kommune'"
-            f"  WHERE v.indicator_id = :i AND NOT v.synthetic AND {_HOME_KEYS}"
+            f"  WHERE v.indicator_id = :i AND NOT v.synthetic AND {HOME_KEYS}"
             "  GROUP BY v.year"
             "  HAVING count(*) * 2 >= (SELECT count(*) FROM area WHERE level = 'kommune')) x),"
-            f" (SELECT max(year) FROM {src} v WHERE v.indicator_id = :i AND {_HOME_KEYS}))"
+            f" (SELECT max(year) FROM {src} v WHERE v.indicator_id = :i AND {HOME_KEYS}))"
         ),
         {"i": indicator_id},
     )

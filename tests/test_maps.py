@@ -333,3 +333,35 @@ def test_map_table_and_tooltips_show_the_95_percent_interval(client, conn):
     assert f"(95-%-Intervall {shown})" in parts["areas"]["03241001"]["label"]
     counts = client.get("/karte?indikator=bev_insgesamt&lang=de").get_data(as_text=True)
     assert "95-%-Intervalle: nicht bewertbar" in counts  # stated, not a fabricated interval
+
+
+def test_map_renders_compile_no_template_per_state(app, client):
+    """branca wraps each element's rendered output in a template: distinct map states must not
+    each add a compiled template (they did, without limit: a memory leak and ~1 ms a render)."""
+    import branca.element
+
+    compiled = branca.element.Template.compiled
+    cache = app.extensions["sozmon_cache"]
+    client.get("/karte?indikator=sgb2_quote&jahr=2020")
+    before = len(compiled)
+    for year, method in [(2019, "gleich"), (2018, "jenks"), (2017, "quantile"), (2016, "gleich")]:
+        cache.clear_region("maps")
+        assert (
+            client.get(f"/karte?indikator=sgb2_quote&jahr={year}&klassen={method}").status_code
+            == 200
+        )
+    assert len(compiled) == before
+
+
+def test_picker_marks_exactly_the_shown_indicator(client):
+    html = _html(client.get("/karte?indikator=alo_quote&jahr=2020"))
+    picker = html.split('id="indikator"')[1].split("</select>")[0]
+    assert picker.count("<option value=") > 50
+    assert re.findall(r'<option value="[a-z0-9_]+" selected', picker) == [
+        '<option value="alo_quote" selected'
+    ]
+    assert '<option value="alo_quote" selected' in html
+    # Rendered once per language: the English page has the English names.
+    en = _html(client.get("/karte?indikator=alo_quote&jahr=2020&lang=en"))
+    assert '<option value="alo_quote" selected' in en
+    assert "Unemployment" in en.split('id="indikator"')[1].split("</select>")[0]

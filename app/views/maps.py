@@ -42,7 +42,13 @@ from app.views import gebiet
 from indicators import classify
 from indicators.intervals import intervals_of_rows
 from indicators.map_model import ChangeModel, MapModel, change_model, map_model
-from indicators.map_queries import map_area_values, map_context, map_geometry, picker_topics
+from indicators.map_queries import (
+    map_area_values,
+    map_area_values_by_year,
+    map_context,
+    map_geometry,
+    picker_topics,
+)
 from indicators.queries import indicator_sources
 from indicators.ranking import group_ranks
 from indicators.releases import visible_release
@@ -328,13 +334,20 @@ def _geometry() -> dict:
     return _DATA.get_or_build(("geometry", data_version_now()), build)
 
 
+def year_values(ind: dict, year: int, release: dict) -> dict:
+    """The Kommunen's and the Region's value rows of one year, per data version."""
+    # All years of the indicator at once: the next year's map (slider, small multiples, change
+    # map, visitors moving through the years) then needs no query.
+    by_year = _DATA.get_or_build(
+        ("values-by-year", data_version_now(), ind["id"], release["id"], release["label"]),
+        lambda: map_area_values_by_year(get_conn(), ind["id"], release["id"]),
+    )
+    return by_year.get(year) or map_area_values(get_conn(), ind["id"], year, release["id"])
+
+
 def _values(st: dict) -> dict:
     """The Kommunen's and the Region's value rows of the map's year, per data version."""
-    ind, release, year = st["indicator"], st["release"], st["year"]
-    return _DATA.get_or_build(
-        ("values", data_version_now(), ind["id"], year, release["id"], release["label"]),
-        lambda: map_area_values(get_conn(), ind["id"], year, release["id"]),
-    )
+    return year_values(st["indicator"], st["year"], st["release"])
 
 
 def sources(indicator_id: str) -> dict:
@@ -606,10 +619,7 @@ def _change_model(st: dict) -> ChangeModel:
     method = request.args.get("klassen") or "quantile"  # changes are no counts: quantiles
 
     def values(year: int) -> dict:
-        return _DATA.get_or_build(
-            ("values", version, ind["id"], year, release["id"], release["label"]),
-            lambda: map_area_values(get_conn(), ind["id"], year, release["id"]),
-        )
+        return year_values(ind, year, release)
 
     key = ("change", version, ind["id"], y0, y1, release["id"], release["label"], method)
     return _DATA.get_or_build(
@@ -892,14 +902,8 @@ def multiples_etag(st: dict, shown_years: list[int], *extra) -> str:
 def multiples_context(st: dict, shown_years: list[int]) -> dict:
     """Template variables of the small multiples: a small SVG map per year in shared classes."""
     ind, release = st["indicator"], st["release"]
-    version, conn = data_version_now(), get_conn()
-    data = {
-        y: _DATA.get_or_build(
-            ("values", version, ind["id"], y, release["id"], release["label"]),
-            lambda y=y: map_area_values(conn, ind["id"], y, release["id"]),
-        )
-        for y in shown_years
-    }
+    conn = get_conn()
+    data = {y: year_values(ind, y, release) for y in shown_years}
     decimals, unit = ind["decimals"], ind["unit"]
     no_data = _("keine Daten")
 
