@@ -26,6 +26,7 @@ from app import (
     nav,
     security,
     sentences,
+    urls,
 )
 from app.cache import DataCache
 from app.config import PROJECT_ROOT
@@ -88,6 +89,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     nav.init_app(app)  # navigation and cross-page links for every template
     sentences.init_app(app)  # verdict, trend and benchmark wording for every template
     map_picker.init_app(app)  # the map's indicator picker, rendered once per data version
+    urls.init_app(app)  # url_for that remembers the URLs it built
     security.init_app(app)
     errors.init_app(app)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict
 
 from flask import (
     Blueprint,
@@ -12,7 +11,6 @@ from flask import (
     make_response,
     render_template,
     request,
-    url_for,
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -38,6 +36,7 @@ from app.nav import nav_items
 from app.security import with_inline_scripts
 from app.sentences import benchmark_sentence_for as benchmark_sentence
 from app.sentences import verdict_label
+from app.urls import url_for
 from app.views import gebiet
 from indicators import classify
 from indicators.intervals import intervals_of_rows
@@ -520,7 +519,7 @@ def page_context(st: dict, embed: bool) -> dict:
     rows = []
     for r in model.rows:
         row = dict(
-            asdict(r), label=_row_label(r, decimals, unit, no_data), href=_profile_href(r.ags)
+            vars(r).copy(), label=_row_label(r, decimals, unit, no_data), href=_profile_href(r.ags)
         )
         ci = intervals.get(r.ags)
         row["interval"] = (
@@ -675,7 +674,7 @@ def change_context(st: dict, embed: bool) -> dict:
 
     def row(r) -> dict:
         return dict(
-            asdict(r),
+            vars(r).copy(),
             href=_profile_href(r.ags),
             label_from=fmt_value(r.value_from, decimals, unit),
             label_to=fmt_value(r.value_to, decimals, unit),
