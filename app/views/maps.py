@@ -351,10 +351,11 @@ def _values(st: dict) -> dict:
 
 def sources(indicator_id: str) -> dict:
     """Release label → provenance (tables, source) of an indicator, per data version."""
-    return _DATA.get_or_build(
-        ("sources", data_version_now(), indicator_id),
-        lambda: indicator_sources(get_conn(), [indicator_id]).get(indicator_id, {}),
+    # Every indicator's at once (a few hundred rows): a new indicator's map needs no query.
+    every = _DATA.get_or_build(
+        ("sources", data_version_now()), lambda: indicator_sources(get_conn())
     )
+    return every.get(indicator_id, {})
 
 
 def _model(st: dict) -> MapModel:
