@@ -573,7 +573,8 @@ def _document() -> dict:
                 "Alle Kennzahlen des Sozialmonitorings als Daten: Themen, Indikatoren mit"
                 " Definitionen, Gebiete als GeoJSON, Werte in Langform als JSON, CSV, XLSX oder"
                 " GeoJSON. Ohne `release` liefert die API je Indikator das neueste veröffentlichte"
-                " Release, das ihn enthält; Entwürfe sind nie sichtbar. Geheim gehaltene Werte"
+                " Release, das ihn enthält; Entwürfe sind nie öffentlich sichtbar (nur"
+                " angemeldeten Redakteuren bei `/streuung?release=`, ungecacht). Geheim gehaltene Werte"
                 " (kleine Fallzahlen) stehen als `null` mit `suppressed: true` in der Antwort. "
                 + ATTRIBUTION_TEXT
                 + " Unbekannte Parameter und ungültige Werte ergeben 400, unbekannte Kennungen"
