@@ -20,6 +20,7 @@ ID = "[a-z0-9_]{1,60}"
 YEAR = "(?:199[0-9]|20[0-9]{2}|2100)"
 AGS = "[0-9]{5}(?:[0-9]{3})?"
 RELEASE_REF = "^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$"
+RELEASE_ID = "[1-9][0-9]{0,8}"  # a release's numeric id, as the pages take it (fits integer)
 MAX_INDICATORS, MAX_YEARS, MAX_AGS = 120, 50, 50
 VALUE_FORMATS = ["json", "csv", "csv-de", "xlsx", "geojson"]
 TABLE_FORMATS = ["json", "csv", "csv-de"]
@@ -178,6 +179,18 @@ PARAMS = {
         " gemeinsame Jahr).",
         {"type": "string", "pattern": f"^{YEAR}$"},
         "2024",
+    ),
+    "scatter_release": _q(
+        "release",
+        "Release (Datenstand) per Kennung (Zahl, siehe `/releases`), wie `/streuung?release=`:"
+        " x, y und die Einwohnerzahl kommen dann nur aus diesem Release (die Einwohnerzahl aus"
+        " dem neuesten Datenstand, wo es für das Jahr keine enthält). Veröffentlichte und"
+        " zurückgezogene Releases sind lesbar, Entwürfe nur für angemeldete Redakteurinnen und"
+        " Redakteure (nie von Caches gehalten). Ohne Angabe: die neuesten Werte. Unbekannte oder"
+        " nicht lesbare Releases ergeben 404 mit einem Link `newest` auf dieselbe Abfrage ohne"
+        " `release`, ein ungültiger Wert 400.",
+        {"type": "string", "pattern": f"^{RELEASE_ID}$"},
+        "1",
     ),
 }
 
@@ -340,6 +353,11 @@ SCHEMAS = {
             "population_year": NINT,
             "population_indicator": NSTR,
             "population_synthetic": {"type": ["boolean", "null"]},
+            "population_release": {
+                **NSTR,
+                "description": "Release der Einwohnerzahl (mit `release`: dieses, sonst das"
+                " neueste, wenn es für das Jahr keine enthält).",
+            },
         }
     ),
     "Problem": {
@@ -555,7 +573,8 @@ def _document() -> dict:
                 "Alle Kennzahlen des Sozialmonitorings als Daten: Themen, Indikatoren mit"
                 " Definitionen, Gebiete als GeoJSON, Werte in Langform als JSON, CSV, XLSX oder"
                 " GeoJSON. Ohne `release` liefert die API je Indikator das neueste veröffentlichte"
-                " Release, das ihn enthält; Entwürfe sind nie sichtbar. Geheim gehaltene Werte"
+                " Release, das ihn enthält; Entwürfe sind nie öffentlich sichtbar (nur"
+                " angemeldeten Redakteuren bei `/streuung?release=`, ungecacht). Geheim gehaltene Werte"
                 " (kleine Fallzahlen) stehen als `null` mit `suppressed: true` in der Antwort. "
                 + ATTRIBUTION_TEXT
                 + " Unbekannte Parameter und ungültige Werte ergeben 400, unbekannte Kennungen"
@@ -727,8 +746,9 @@ def _document() -> dict:
                     " R² und dem zweiseitigen p-Wert der Steigung (t-Test, n − 2 Freiheitsgrade);"
                     " `regression` ist null bei weniger als drei Punkten oder x ohne Streuung."
                     " `x` = `y` ergibt 400, ein Jahr ohne gemeinsame Werte 404 mit den möglichen"
-                    " Jahren in `allowed`.",
-                    ["scatter_x", "scatter_y", "scatter_jahr"],
+                    " Jahren in `allowed`. Mit `release` die Werte eines benannten Releases"
+                    " (`release` in der Antwort nennt es, sonst null).",
+                    ["scatter_x", "scatter_y", "scatter_jahr", "scatter_release"],
                     _ok("Streudiagramm", _json("Scatter")),
                     release=False,
                 )
@@ -845,6 +865,7 @@ def _document() -> dict:
                         "y",
                         "year",
                         "years",
+                        "release",
                         "regression",
                     ],
                     "properties": {
@@ -869,6 +890,11 @@ def _document() -> dict:
                         ),
                         "year": INT,
                         "years": {"type": "array", "items": INT},
+                        "release": {
+                            **NSTR,
+                            "description": "Bezeichnung des mit `release` benannten Releases,"
+                            " sonst null.",
+                        },
                         "regression": {
                             "oneOf": [
                                 {"type": "null"},

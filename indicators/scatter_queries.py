@@ -57,6 +57,9 @@ class Scatter:
     region: ScatterPoint | None
     regression: Regression | None
     provenance: dict[str, list[dict]] = field(default_factory=dict)  # indicator → sources
+    # With a named release: the areas (AGS) whose population comes from the newest published
+    # data because the named release has none for the year (empty without a named release).
+    population_newest: list[str] = field(default_factory=list)
 
     @property
     def drawn(self) -> list[ScatterPoint]:
@@ -139,23 +142,39 @@ SELECT a.ags, a.name, a.level,
   vy.value AS y, coalesce(vy.suppressed, false) AS y_suppressed, vy.synthetic AS y_synthetic,
   vy.release_label AS y_release, vy.flag AS y_flag,
   p.value AS pop, p.year AS pop_year, p.synthetic AS pop_synthetic,
-  p.release_label AS pop_release, p.indicator_id AS pop_indicator
+  p.release_label AS pop_release, p.indicator_id AS pop_indicator, p.named AS pop_named
 FROM area a
 LEFT JOIN {source} vx ON vx.ags = a.ags AND vx.indicator_id = :x AND vx.year = :year
 LEFT JOIN {source} vy ON vy.ags = a.ags AND vy.indicator_id = :y AND vy.year = :year
 LEFT JOIN LATERAL (
   -- The population of the same year, else of the nearest year (earlier on a tie), else the
   -- Zensus: dot sizes only need the order of magnitude, but the table says which year it is.
-  -- Always the newest published population (also for a named release): it only sizes dots.
-  SELECT v.value, v.year, v.synthetic, v.release_label, v.indicator_id FROM shown_value v
+  -- A named release's own population of the year comes first (`named`).
+  SELECT v.value, v.year, v.synthetic, v.release_label, v.indicator_id, v.named FROM {population} v
   WHERE v.ags = a.ags AND v.indicator_id = ANY(:pop) AND v.value IS NOT NULL AND NOT v.suppressed
-  ORDER BY array_position(CAST(:pop AS text[]), CAST(v.indicator_id AS text)),
+  ORDER BY v.named DESC, array_position(CAST(:pop AS text[]), CAST(v.indicator_id AS text)),
            abs(v.year - :year), v.year
   LIMIT 1
 ) p ON true
 WHERE a.level IN ('kommune', 'region')
 ORDER BY a.level = 'region', a.name
 """
+_POP_COLUMNS = "ags, indicator_id, year, value, suppressed, synthetic, release_label"
+# The newest published population; with a named release its values of the year before them.
+_NEWEST_POPULATION = f"(SELECT {_POP_COLUMNS}, false AS named FROM shown_value)"
+_NAMED_POPULATION = (
+    f"(SELECT {_POP_COLUMNS}, true AS named FROM {{source}} n WHERE n.year = :year"
+    f" UNION ALL SELECT {_POP_COLUMNS}, false FROM shown_value)"
+)
+
+
+def _points_sql(release_id: int | None) -> str:
+    """The points' query: x and y from the release (or the newest), the population to size dots."""
+    source = value_source(release_id)
+    population = (
+        _NEWEST_POPULATION if release_id is None else _NAMED_POPULATION.format(source=source)
+    )
+    return _POINTS_SQL.format(source=source, population=population)
 
 
 def _point(r) -> ScatterPoint:
@@ -241,7 +260,7 @@ def scatter(
             years,
         )
     rows = conn.execute(
-        text(_POINTS_SQL.format(source=value_source(release_id))),
+        text(_points_sql(release_id)),
         {"x": x_id, "y": y_id, "year": year, "pop": list(POPULATION_INDICATORS)},
     ).all()
     points = [_point(r) for r in rows if r.level == "kommune"]
@@ -251,6 +270,8 @@ def scatter(
     result = Scatter(
         x=x, y=y, year=year, years=years, points=points, region=region, regression=regression
     )
+    if release_id is not None:  # dots sized from the newest data where the release has none
+        result.population_newest = [r.ags for r in rows if r.pop is not None and not r.pop_named]
     # Per indicator only the releases its shown values come from (a table code is named only
     # where a value of that table is on the page).
     used: dict[str, set[str]] = {x_id: set(), y_id: set()}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import xml.etree.ElementTree as ET
 from urllib.parse import parse_qs, urlsplit
 
-from app.maps import GROUP_OUTLINE
+from app.maps import DIMMED_OPACITY, GROUP_OUTLINE
 from indicators.neighbour_queries import similar_kommunen
 from indicators.ranking import group_ranks
 
@@ -230,3 +231,83 @@ def test_map_image_outlines_the_group(client):
 def test_change_map_image_outlines_the_group(client):
     svg = _html(client, f"/karte.svg?indikator=sgb2_quote&von=2015&bis=2024&gruppe={LEHRTE}")
     assert svg.count('fill="none" stroke="#000000"') == 6 and "Lehrte und ihre 5" in svg
+
+
+# --- the small multiples ----------------------------------------------------------------------
+
+SVG = "{http://www.w3.org/2000/svg}"
+MULTIPLES = "/karte/jahre?indikator=sgb2_quote&jahre=2020,2024"
+
+
+def _drawn_group(root: ET.Element) -> tuple[list[str], list[str], list[str]]:
+    """Names of the Kommunen outlined as a group, drawn paler and drawn plain, once per map.
+
+    A Kommune's area carries its name in <title> ("Name, 2024: value"); a group outline is an
+    unfilled path in GROUP_OUTLINE's colour over the same geometry.
+    """
+    areas = [p for p in root.iter(f"{SVG}path") if p.find(f"{SVG}title") is not None]
+    name_of = {p.get("d"): p.find(f"{SVG}title").text.rsplit(", ", 1)[0] for p in areas}
+    outlined = [
+        name_of[p.get("d")]
+        for p in root.iter(f"{SVG}path")
+        if p.get("fill") == "none" and p.get("stroke") == GROUP_OUTLINE["color"]
+    ]
+    paler = [name_of[p.get("d")] for p in areas if p.get("fill-opacity") == str(DIMMED_OPACITY)]
+    plain = [name_of[p.get("d")] for p in areas if p.get("fill-opacity") is None]
+    return outlined, paler, plain
+
+
+def test_small_multiples_draw_the_group_and_keep_it_in_their_links(client, conn):
+    names = {n["name"] for n in _group(conn)} | {"Lehrte"}
+    html = _html(client, f"{MULTIPLES}&gruppe={LEHRTE}")
+    maps = re.findall(r'<svg class="bericht-karte".*?</svg>', html, re.S)
+    assert len(maps) == 2
+    for svg in maps:  # each year's map: the six outlined above the rest, the 15 others paler
+        outlined, paler, plain = _drawn_group(ET.fromstring(svg))
+        assert len(outlined) == 6 and set(outlined) == names
+        assert len(paler) == 15 and not set(paler) & names
+        assert sorted(plain) == sorted(names)
+    # the group named above the maps, with the way back; the table marks its rows
+    line = re.search(r'<p class="karte-gruppe-line".*?</p>', html, re.S).group(0)
+    assert "Lehrte und ihre 5 ähnlichsten Kommunen" in line
+    remove = re.search(r'href="([^"]+)">Vergleichsgruppe entfernen', line).group(1)
+    assert "gruppe" not in remove and "jahre=2020" in remove.replace("%2C", ",")
+    assert html.count('<tr class="in-gruppe">') == 6
+    # every link of the page keeps the group: year toggles, interactive map, image export
+    toggles = re.findall(r'<nav class="jahre-wahl".*?</nav>', html, re.S)[0]
+    hrefs = re.findall(r'href="([^"]+)"', toggles)
+    assert hrefs and all(f"gruppe={LEHRTE}" in h for h in hrefs)
+    interactive = re.search(r'href="([^"]+)">Interaktive Karte', html).group(1)
+    assert f"gruppe={LEHRTE}" in interactive
+    exports = re.findall(r'href="(/karte/jahre\.(?:svg|png)[^"]+)"', html)
+    assert len(exports) == 2 and all(f"gruppe={LEHRTE}" in h for h in exports)
+    # the map page's link to the small multiples keeps it too
+    change = _html(client, f"/karte?indikator=sgb2_quote&von=2015&bis=2024&gruppe={LEHRTE}")
+    more = re.search(r'href="([^"]+)">Alle Jahre als kleine Karten', change).group(1)
+    assert f"gruppe={LEHRTE}" in more
+    # without a group nothing is outlined or paler; the ETag differs
+    plain_html = _html(client, MULTIPLES)
+    for svg in re.findall(r'<svg class="bericht-karte".*?</svg>', plain_html, re.S):
+        outlined, paler, plain = _drawn_group(ET.fromstring(svg))
+        assert outlined == [] and paler == [] and len(plain) == 21
+    assert "karte-gruppe-line" not in plain_html and "in-gruppe" not in plain_html
+    a = client.get(MULTIPLES).headers["ETag"]
+    assert a != client.get(f"{MULTIPLES}&gruppe={LEHRTE}").headers["ETag"]
+    assert client.get(f"{MULTIPLES}&gruppe=nope").status_code == 400
+
+
+def test_small_multiples_image_draws_the_group(client, conn):
+    names = {n["name"] for n in _group(conn)} | {"Lehrte"}
+    r = client.get(f"/karte/jahre.svg?indikator=sgb2_quote&jahre=2020,2022,2024&gruppe={LEHRTE}")
+    assert r.status_code == 200, r.get_data(as_text=True)[:300]
+    root = ET.fromstring(r.data)
+    outlined, paler, plain = _drawn_group(root)
+    assert len(outlined) == 3 * 6 and set(outlined) == names
+    assert len(paler) == 3 * 15 and not set(paler) & names
+    words = " ".join(t.strip() for t in root.itertext() if t.strip())
+    assert "Vergleichsgruppe" in words and "Lehrte und ihre 5" in words
+    plain = client.get("/karte/jahre.svg?indikator=sgb2_quote&jahre=2020,2022,2024")
+    outlined, paler, _plain = _drawn_group(ET.fromstring(plain.data))
+    assert outlined == [] and paler == [] and "Vergleichsgruppe" not in plain.get_data(as_text=True)
+    png = client.get(f"/karte/jahre.png?indikator=sgb2_quote&jahre=2020,2024&gruppe={LEHRTE}")
+    assert png.status_code == 200 and png.mimetype == "image/png"

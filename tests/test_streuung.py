@@ -307,3 +307,195 @@ def test_api_errors_are_problems(client, query, status, slug):
     body = assert_problem(client.get(f"{API}/streuung?{query}"), status, slug)
     if "jahr=1999" in query:
         assert body["allowed"][0] == 2012
+
+
+# --- a named release in the API and the dots' population ----------------------------------
+
+PAIR = "x=alo_anteil&y=sgb2_quote&jahr=2024"
+NUMBER = re.compile(r"-?[\d.]+(?:,\d+)?")
+
+
+def _load(app, tmp_path, label: str, rows: list[str], *flags: str) -> int:
+    """Load a release from CSV rows (ags,indicator,year,value); its id."""
+    from sqlalchemy import text
+
+    from tests.conftest import invoke
+
+    path = tmp_path / f"{label}.csv"
+    path.write_text("\n".join(["ags,indicator,year,value", *rows]) + "\n")
+    result = invoke(app, "load-release", str(path), "--label", label, *flags)
+    assert result.exit_code == 0, result.output
+    with app.extensions["sozmon_engine"].connect() as c:
+        return c.scalar(text("SELECT id FROM release WHERE label = :l"), {"l": label})
+
+
+def _pair_rows(x0: float, y0: float) -> list[str]:
+    return [
+        line
+        for i, a in enumerate(KOMMUNEN)
+        for line in (
+            f"{a},alo_anteil,2024,{x0 + i / 10:.1f}",
+            f"{a},sgb2_quote,2024,{y0 + i / 10:.1f}",
+        )
+    ]
+
+
+def _german(text_: str) -> float | None:
+    """A number as the page writes it ("1.234,5 %"), None for none."""
+    m = NUMBER.search(text_)
+    return float(m.group(0).replace(".", "").replace(",", ".")) if m else None
+
+
+def _page_table(html: str) -> dict[str, tuple]:
+    """The page's table: AGS → (x, y, population, population year)."""
+    rows = re.findall(
+        r'<tr data-ags="(\d+)"[^>]*>\s*<th scope="row">[^<]*</th>\s*<td class="num">([^<]*)</td>'
+        r'\s*<td class="num">([^<]*)</td>\s*<td class="num">([^<]*)</td>',
+        html,
+    )
+    out = {}
+    for ags, x, y, pop in rows:
+        year = re.search(r"\((\d{4})\)", pop)
+        out[ags] = (_german(x), _german(y), _german(pop.split("(")[0]), year and int(year[1]))
+    return out
+
+
+def _api_table(body: dict) -> dict[str, tuple]:
+    """The API's rows as the page rounds them: AGS → (x, y, population, population year)."""
+
+    def rounded(v: float | None, decimals: int) -> float | None:
+        return None if v is None else round(v, decimals)
+
+    dx, dy = body["x"]["decimals"], body["y"]["decimals"]
+    return {
+        r["ags"]: (
+            rounded(r["x"], dx),
+            rounded(r["y"], dy),
+            rounded(r["population"], 0),
+            r["population_year"],
+        )
+        for r in body["data"]
+        if r["level"] == "kommune"
+    }
+
+
+def test_api_takes_a_named_release_like_the_page_and_dots_follow_it(fresh_app, tmp_path):
+    pop_rows = [f"{a},bev_insgesamt,2024,{10000 + 1000 * i}" for i, a in enumerate(KOMMUNEN)]
+    pop_rows.append(f"03241,bev_insgesamt,2024,{sum(10000 + 1000 * i for i in range(21))}")
+    named = _load(fresh_app, tmp_path, "2025-1", _pair_rows(33.1, 55.1) + pop_rows)
+    client = fresh_app.test_client()
+    from tests.conftest import invoke
+
+    assert invoke(fresh_app, "rollback").exit_code == 0  # withdrawn: readable by id only
+    body = get_json(client, f"{API}/streuung?{PAIR}&release={named}")
+    _validate(body, "Scatter")
+    assert body["release"] == "2025-1"
+    assert any("2025-1" in a and "zurückgezogen" in a for a in body["attribution"])
+    api = _api_table(body)
+    for i, a in enumerate(KOMMUNEN):
+        assert api[a][:2] == (pytest.approx(33.1 + i / 10), pytest.approx(55.1 + i / 10))
+        # the dots' population from the same named release, not from the newest
+        assert api[a][2:] == (10000 + 1000 * i, 2024)
+    assert {r["population_release"] for r in body["data"] if r["level"] == "kommune"} == {"2025-1"}
+    # the page with the same release shows the same values, without a population note
+    html = client.get(f"/streuung?{PAIR}&release={named}").get_data(as_text=True)
+    assert _page_table(html) == api
+    assert "population-note" not in html
+    assert (
+        f"/api/v1/streuung?x=alo_anteil&amp;y=sgb2_quote&amp;jahr=2024&amp;release={named}" in html
+    )
+    # without the release: the newest values and population
+    newest = get_json(client, f"{API}/streuung?{PAIR}")
+    assert newest["release"] is None
+    assert all(r[2] != 10000 + 1000 * i for i, r in enumerate(_api_table(newest).values()))
+    assert _page_table(client.get(f"/streuung?{PAIR}").get_data(as_text=True)) == _api_table(newest)
+    # the ETag holds the release: the newest answer's ETag is no 304 for the named one
+    tag = client.get(f"{API}/streuung?{PAIR}").headers["ETag"]
+    again = client.get(f"{API}/streuung?{PAIR}&release={named}", headers={"If-None-Match": tag})
+    assert again.status_code == 200 and again.headers["ETag"] != tag
+    same = client.get(
+        f"{API}/streuung?{PAIR}&release={named}", headers={"If-None-Match": again.headers["ETag"]}
+    )
+    assert same.status_code == 304
+
+    # a release without population for the year: those dots from the newest data, and a note
+    bare = _load(fresh_app, tmp_path, "2025-2", _pair_rows(40.1, 60.1))
+    assert invoke(fresh_app, "rollback").exit_code == 0
+    body = get_json(client, f"{API}/streuung?{PAIR}&release={bare}")
+    assert body["release"] == "2025-2"
+    api = _api_table(body)
+    assert api[KOMMUNEN[0]][:2] == (pytest.approx(40.1), pytest.approx(60.1))
+    newest_pop = {a: r[2:] for a, r in _api_table(newest).items()}
+    assert {a: r[2:] for a, r in api.items()} == newest_pop
+    assert "2025-2" not in {r["population_release"] for r in body["data"]}
+    html = client.get(f"/streuung?{PAIR}&release={bare}").get_data(as_text=True)
+    note = re.search(r'<p class="release-note population-note"[^>]*>(.*?)</p>', html, re.S)
+    assert note and "„2025-2“ enthält keine Einwohnerzahlen für 2024" in note.group(1)
+    assert "neuesten Datenstand" in note.group(1)
+    assert _page_table(html) == api
+    with fresh_app.extensions["sozmon_engine"].connect() as c:
+        s = scatter(c, "alo_anteil", "sgb2_quote", 2024, release_id=bare)
+        assert set(KOMMUNEN) <= set(s.population_newest)
+        assert (
+            scatter(c, "alo_anteil", "sgb2_quote", 2024, release_id=named).population_newest == []
+        )
+        assert scatter(c, "alo_anteil", "sgb2_quote", 2024).population_newest == []
+
+
+def test_api_release_drafts_only_for_editors(fresh_app, tmp_path):
+    from tests.conftest import invoke
+    from tests.test_editor import PASSWORD, login
+
+    draft = _load(fresh_app, tmp_path, "d-1", _pair_rows(77.1, 88.1), "--draft")
+    url = f"{API}/streuung?{PAIR}&release={draft}"
+    anonymous = fresh_app.test_client()
+    body = assert_problem(anonymous.get(url), 404, "release-unavailable")
+    assert body["parameter"] == "release"  # answered exactly like an unknown release
+    assert anonymous.get(f"/streuung?{PAIR}&release={draft}").status_code == 404
+    assert invoke(fresh_app, "editor-add", "redaktion", "--password", PASSWORD).exit_code == 0
+    editor = fresh_app.test_client()
+    assert login(editor).status_code == 302
+    r = editor.get(url)
+    assert r.status_code == 200, r.get_data(as_text=True)[:300]
+    body = r.get_json()
+    assert body["release"] == "d-1" and "Entwurf" in " ".join(body["attribution"])
+    assert _api_table(body)[KOMMUNEN[0]][:2] == (pytest.approx(77.1), pytest.approx(88.1))
+    assert "no-store" in r.headers["Cache-Control"] and "public" not in r.headers["Cache-Control"]
+    page = editor.get(f"/streuung?{PAIR}&release={draft}").get_data(as_text=True)
+    assert {a: v[:2] for a, v in _page_table(page).items()} == {
+        a: v[:2] for a, v in _api_table(body).items()
+    }
+    # still hidden from the public after an editor looked
+    assert_problem(anonymous.get(url), 404, "release-unavailable")
+
+
+def test_api_unknown_release_is_a_404_linking_the_newest(client):
+    body = assert_problem(client.get(f"{API}/streuung?{PAIR}&release=424242"), 404)
+    assert body["type"].endswith("#problem-release-unavailable")
+    assert body["parameter"] == "release" and "424242" in body["detail"]
+    assert body["newest"] == f"{API}/streuung?x=alo_anteil&y=sgb2_quote&jahr=2024"
+    assert body["newest"] in body["detail"]
+    assert get_json(client, body["newest"])["release"] is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "abc",
+        "0",
+        "007",
+        "-1",
+        "1.5",
+        "1 OR 1=1",
+        "1;DROP TABLE release",
+        "9999999999",
+        "zensus-2022",
+        "",
+    ],
+)
+def test_api_invalid_release_is_a_400(client, value):
+    from urllib.parse import quote
+
+    r = client.get(f"{API}/streuung?{PAIR}&release={quote(value)}")
+    body = assert_problem(r, 400, "invalid-parameter")
+    assert body["parameter"] == "release"

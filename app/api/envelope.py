@@ -25,6 +25,8 @@ def attribution(releases: Iterable[dict], boundaries: bool = False) -> list[str]
     for r in releases:
         if r.get("status") == "withdrawn":
             out.append(f"{r['label']}: zurückgezogenes Release (nicht mehr aktuell)")
+        if r.get("status") == "draft":  # only editors see drafts
+            out.append(f"{r['label']}: Entwurf (nicht veröffentlicht)")
         if r["synthetic"]:
             out.append(f"{r['label']}: Beispieldaten, synthetisch erzeugt (keine amtlichen Werte)")
         else:

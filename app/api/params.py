@@ -7,9 +7,11 @@ import re
 from flask import request
 from sqlalchemy import Connection
 
+from app.auth import is_editor
 from app.openapi import query_parameters
 from app.problems import ApiProblem
 from indicators.api_queries import find_release
+from indicators.releases import visible_release
 
 
 def _full(pattern: str) -> re.Pattern:
@@ -89,6 +91,27 @@ def release(conn: Connection, ref: str | None) -> dict | None:
         )
     # A withdrawn release stays readable when named explicitly (permalinks keep working);
     # its attribution says it was withdrawn. It is never the default.
+    return rel
+
+
+def page_release(conn: Connection, ref: str | None, newest: str) -> dict | None:
+    """A release by id as the pages read it: published or withdrawn, drafts only for editors.
+
+    The same rule as /streuung?release= (indicators.releases.visible_release); anything else
+    is a 404 linking `newest`, the same request without `release`.
+    """
+    if ref is None:
+        return None
+    rel = visible_release(conn, int(ref), is_editor())
+    if rel is None:
+        raise ApiProblem(
+            404,
+            "release-unavailable",
+            f"Release {ref} ist unbekannt oder nicht veröffentlicht; der neueste Datenstand:"
+            f" {newest} (alle Releases: /api/v1/releases).",
+            parameter="release",
+            newest=newest,
+        )
     return rel
 
 

@@ -33,11 +33,13 @@ def _row(p: ScatterPoint) -> dict:
         "population_year": p.population.year,
         "population_indicator": p.population.indicator,
         "population_synthetic": p.population.synthetic,
+        "population_release": p.population.release,
     }
 
 
-def body(s: Scatter, involved: list[dict]) -> dict:
-    """The JSON answer: envelope, the two indicators, year, regression and one row per area."""
+def body(s: Scatter, involved: list[dict], release: dict | None = None) -> dict:
+    """The JSON answer: envelope, the two indicators, year, the named release, regression and
+    one row per area."""
     rows = [_row(p) for p in s.points] + ([_row(s.region)] if s.region else [])
     reg = asdict(s.regression) if s.regression else None
     return {
@@ -47,6 +49,7 @@ def body(s: Scatter, involved: list[dict]) -> dict:
         "y": {k: s.y[k] for k in INDICATOR_KEYS},
         "year": s.year,
         "years": s.years,
+        "release": release["label"] if release else None,
         "regression": reg,
         "data": rows,
     }
@@ -54,18 +57,20 @@ def body(s: Scatter, involved: list[dict]) -> dict:
 
 @bp.get("/streuung")
 def streuung() -> Response:
-    ctx = Ctx("/streuung")
+    ctx = Ctx("/streuung", by_id=True)  # `release` as on the page: drafts for editors
     a = ctx.args
     for name in ("x", "y"):
         if name not in a:
             raise ApiProblem(
                 400, "invalid-parameter", f"{name} fehlt (eine Indikator-Kennung).", parameter=name
             )
-    if r := ctx.unchanged():
+    if r := ctx.unchanged():  # the ETag holds every parameter, the release too
         return r
-    years = years_by_indicator()
+    rid = ctx.release["id"] if ctx.release else None
+    years = years_by_indicator(rid)
+    year = int(a["jahr"]) if "jahr" in a else None
     try:
-        s = scatter(ctx.conn, a["x"], a["y"], int(a["jahr"]) if "jahr" in a else None, years)
+        s = scatter(ctx.conn, a["x"], a["y"], year, years, rid)
     except InvalidChoice as err:
         msg = str(err.message)
         if err.field == "same":
@@ -79,4 +84,9 @@ def streuung() -> Response:
         raise ApiProblem(404, "not-found", msg) from None
     labels = set(s.releases)
     involved = [r for r in ctx.releases() if r["label"] in labels]
-    return ctx.respond(formats.json_response(body(s, involved)), involved)
+    resp = ctx.respond(formats.json_response(body(s, involved, ctx.release)), involved)
+    if ctx.release and ctx.release["status"] == "draft":  # an editor's preview
+        resp.cache_control.public = False
+        resp.cache_control.max_age = None
+        resp.cache_control.no_store = True
+    return resp

@@ -49,15 +49,21 @@ _STATE = Region("api_state")
 
 
 class Ctx:
-    """What every API view needs first: checked parameters, named release, data state."""
+    """What every API view needs first: checked parameters, named release, data state.
 
-    def __init__(self, path: str):
+    by_id: `release` is an id read as the pages read it (drafts for editors, see
+    params.page_release) instead of an id or label of a published or withdrawn release.
+    """
+
+    def __init__(self, path: str, by_id: bool = False):
         self.args = params.query(path)
-        self.release = (
-            params.release(self.conn, self.args.get("release"))
-            if ("release" in self.args)
-            else None
-        )
+        ref = self.args.get("release")
+        if by_id:
+            rest = {k: v for k, v in self.args.items() if k != "release"}
+            newest = url_for(request.endpoint, **rest)
+            self.release = params.page_release(self.conn, ref, newest)
+        else:
+            self.release = params.release(self.conn, ref) if ref is not None else None
         version = data_version_now()
         # Releases by id, read once per data version: a cached answer needs no database at all.
         state = _STATE.get_or_build(version, lambda: q.api_state(self.conn))
@@ -75,7 +81,12 @@ class Ctx:
         """The releases involved (all published ones when ids is None), newest first."""
         rels = self.state["releases"].values()
         chosen = [r for r in rels if ids is None or r["id"] in ids]
-        return sorted(chosen, key=lambda r: (r["published_at"], r["id"]), reverse=True)
+        # A draft (an editor's, named by id) has no publication date yet: listed last.
+        return sorted(
+            chosen,
+            key=lambda r: (r["published_at"] is not None, r["published_at"] or 0, r["id"]),
+            reverse=True,
+        )
 
     def unchanged(self) -> Response | None:
         """304 when the client's copy is current (checked before the expensive query)."""

@@ -534,7 +534,8 @@ def karte_jahre_image(fmt: str):
         synthetic_note=_synthetic_note(ctx["synthetic"], ctx["mixed"], marked=False),
         legend_title=_("Legende") + f" ({unit_label(ind['unit'])})",
         notes=[
-            f"{ctx['classification_labels'][ctx['method']]}; {_('Klassen über alle gezeigten Jahre')}"
+            f"{ctx['classification_labels'][ctx['method']]}; {_('Klassen über alle gezeigten Jahre')}",
+            *_group_note(ctx),
         ],
         lang=str(get_locale()),
     )

@@ -891,6 +891,7 @@ def multiples_etag(st: dict, shown_years: list[int], *extra) -> str:
         ind["id"],
         shown_years,
         st["method"],
+        st["group"].ags if st.get("group") else None,
         release["id"],
         release["label"],
         release["published_at"],
@@ -901,7 +902,8 @@ def multiples_etag(st: dict, shown_years: list[int], *extra) -> str:
 
 def multiples_context(st: dict, shown_years: list[int]) -> dict:
     """Template variables of the small multiples: a small SVG map per year in shared classes."""
-    ind, release = st["indicator"], st["release"]
+    ind, release, group = st["indicator"], st["release"], st.get("group")
+    members = group.members if group else None  # a comparison group: outlined, others paler
     conn = get_conn()
     data = {y: year_values(ind, y, release) for y in shown_years}
     decimals, unit = ind["decimals"], ind["unit"]
@@ -931,6 +933,7 @@ def multiples_context(st: dict, shown_years: list[int]) -> dict:
             f"jahr-{y}",
             no_data,
             basis=basis,
+            group=members,
         )
         maps.append({"year": y, "svg": svg})
     classes = classify.classify(basis, st["method"], "sequenziell", ind["polarity"])
@@ -947,6 +950,7 @@ def multiples_context(st: dict, shown_years: list[int]) -> dict:
             "ags": a,
             "name": n,
             "href": _profile_href(a),
+            "group": a in members if members else None,
             "cells": [
                 (label(cells.get((a, y))), (cells.get((a, y)) or {}).get("synthetic"))
                 for y in shown_years
@@ -968,6 +972,13 @@ def multiples_context(st: dict, shown_years: list[int]) -> dict:
     provenance = [
         src | {"release": lab} for lab, src in sources(ind["id"]).items() if lab in labels_shown
     ]
+    params = {  # the page's state: its links and the image export's query string
+        "indikator": ind["id"],
+        "jahre": request.args.get("jahre"),
+        "klassen": request.args.get("klassen"),
+        "release": st["release_param"],
+        "gruppe": group.ags if group else None,
+    }
     return dict(
         ind=ind,
         release=release,
@@ -985,12 +996,10 @@ def multiples_context(st: dict, shown_years: list[int]) -> dict:
         boundary_attribution=BOUNDARY_ATTRIBUTION,
         release_param=st["release_param"],
         max_multiples=MAX_MULTIPLES,
-        params={  # the image export's query string
-            "indikator": ind["id"],
-            "jahre": request.args.get("jahre"),
-            "klassen": request.args.get("klassen"),
-            "release": st["release_param"],
-        },
+        params=params,
+        group=group,
+        link=lambda **kw: url_for("maps.jahre", **dict(params, **kw)),
+        embed=False,
     )
 
 

@@ -339,12 +339,37 @@ def _context(s: Scatter, chosen: list[str], embed: bool, release: dict | None = 
         permalink=public_url() + _link("streuung.page", **state, **lang),
         embed_url=public_url() + _link("streuung.embed", **state, **lang),
         svg_url=_link("streuung.svg", **state),
-        api_url=url_for("api.streuung", x=s.x["id"], y=s.y["id"], jahr=s.year),
+        api_url=url_for("api.streuung", x=s.x["id"], y=s.y["id"], jahr=s.year, release=release_id),
         named=release,
+        population_note=population_note(s, release),
         newest_url=_link("streuung.page", **dict(state, release=None)),
         population_names=POPULATION_NAMES,
         boundary_attribution=BOUNDARY_ATTRIBUTION,
         licence_url=LICENCE_URL,
+    )
+
+
+def population_note(s: Scatter, release: dict | None) -> str | None:
+    """With a named release: which dots are sized from the newest data (it has no population
+    for the year), else None."""
+    if release is None or not s.population_newest:
+        return None
+    areas = [*s.points, *([s.region] if s.region else [])]
+    fallback = [p for p in areas if p.ags in s.population_newest]
+    newest = ", ".join(sorted({p.population.release for p in fallback if p.population.release}))
+    if all(p.ags in s.population_newest for p in s.points):
+        return _(
+            "Der Datenstand „%(label)s“ enthält keine Einwohnerzahlen für %(year)s: die Fläche der Punkte folgt der Einwohnerzahl aus dem neuesten Datenstand (%(newest)s).",
+            label=release["label"],
+            year=s.year,
+            newest=newest,
+        )
+    return _(
+        "Der Datenstand „%(label)s“ enthält für %(year)s keine Einwohnerzahl von %(names)s: die Fläche dieser Punkte folgt der Einwohnerzahl aus dem neuesten Datenstand (%(newest)s).",
+        label=release["label"],
+        year=s.year,
+        names=", ".join(p.name for p in fallback),
+        newest=newest,
     )
 
 

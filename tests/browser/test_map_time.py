@@ -129,7 +129,11 @@ def test_embed_slider_keeps_the_frame_state(page, live_server):
 @pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
 @pytest.mark.parametrize(
     "path",
-    ["/karte?indikator=sgb2_quote&von=2016&bis=2024", "/karte/jahre?indikator=bev_geburtenrate"],
+    [
+        "/karte?indikator=sgb2_quote&von=2016&bis=2024",
+        "/karte/jahre?indikator=bev_geburtenrate",
+        "/karte/jahre?indikator=bev_geburtenrate&gruppe=03241011",  # a comparison group
+    ],
 )
 def test_change_map_and_small_multiples_are_accessible(page, live_server, path, size):
     page.set_viewport_size(size)
