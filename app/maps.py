@@ -138,18 +138,22 @@ def short_name(name: str) -> str:
     return name.replace(" am Rübenberge", " a. Rbge.").split(" (")[0]
 
 
-def _style(feature: dict) -> dict:
-    """Leaflet path style of one Kommune from the colour put into its properties."""
-    props = feature["properties"]
-    style = dict(OUTLINE, fillColor=props["color"])
-    if props.get("no_data"):
-        style["dashArray"] = NO_DATA_DASH
-    group = props.get("group")  # None: no comparison group on this map
-    if group:
-        style.update(GROUP_OUTLINE)
-    elif group is False:
-        style["fillOpacity"] = DIMMED_OPACITY
-    return style
+# How an area is drawn from its properties (colour, no_data, group), in the browser: karte.js
+# SozmonKarte.style with this spec. The map's script then depends on the state only through its
+# data, so it is rendered once per page kind and data version (map_skeleton) and filled per state.
+STYLE_SPEC = {
+    "outline": OUTLINE,
+    "noDataDash": NO_DATA_DASH,
+    "group": GROUP_OUTLINE,
+    "dimmedOpacity": DIMMED_OPACITY,
+}
+_STYLE_JS = JsCode(
+    "function (f) { return SozmonKarte.style(f.properties, "
+    + json.dumps(STYLE_SPEC, sort_keys=True)
+    + "); }"
+)
+# Where the skeleton's script takes the state's data (a JSON string nobody's data contains).
+_DATA_MARK = json.dumps("@@sozmon-map-data@@")
 
 
 def _highlight(_feature: dict) -> dict:
@@ -206,9 +210,7 @@ def _layer_data(shapes: tuple[MapShape, ...], areas: dict[str, dict]) -> _Serial
     )
 
 
-def build_map(
-    shapes: tuple[MapShape, ...],
-    areas: dict[str, dict],
+def map_skeleton(
     labels: list[dict],
     bounds: list[list[float]] | None,
     js: list[tuple[str, str]],
@@ -218,11 +220,13 @@ def build_map(
     tile_attribution: str = "",
     new_window: bool = False,
 ) -> MapParts:
-    """Render the choropleth: areas maps AGS → {color, label, href, no_data}; one new map each call.
+    """The folium map without its areas' data (a mark in its place): one per page kind.
 
     A new folium.Map per call on purpose: a map object that is rendered twice grows.
     """
-    data = _layer_data(shapes, areas)
+    # One stand-in feature lets folium find the features' id for its (constant) highlighter.
+    stand_in = {"type": "Feature", "id": "0", "properties": {}}
+    data = _Serialised({"type": "FeatureCollection", "features": [stand_in]}, _DATA_MARK)
     south_west, north_east = bounds or [[52.1, 9.3], [52.7, 10.3]]
     center = [(south_west[0] + north_east[0]) / 2, (south_west[1] + north_east[1]) / 2]
     m = LocalMap(
@@ -248,13 +252,13 @@ def build_map(
     layer = folium.GeoJson(
         data,
         name="kommunen",
-        style_function=_style,
         highlight_function=_highlight,
         on_each_feature=JsCode(
             f"function (f, l) {{ SozmonKarte.feature(f, l, {json.dumps(new_window)}); }}"
         ),
         attribution=attribution,
         control=False,
+        style=_STYLE_JS,
     )
     layer._id = "kommunen"
     layer.add_to(m)
@@ -264,6 +268,36 @@ def build_map(
     root.render()
     # The page declares its own charset; the Figure's duplicate <meta> is left out.
     root.header._children.pop("meta_http", None)
-    return MapParts(
-        header=root.header.render(), html=root.html.render(), script=root.script.render()
+    script = root.script.render()
+    if script.count(_DATA_MARK) != 1:  # a folium upgrade that writes the data differently
+        raise RuntimeError("map skeleton: the data mark is not in the script exactly once")
+    return MapParts(header=root.header.render(), html=root.html.render(), script=script)
+
+
+def fill_map(skeleton: MapParts, shapes: tuple[MapShape, ...], areas: dict[str, dict]) -> MapParts:
+    """The skeleton with the areas' data: boundaries plus colour, label, link per Kommune."""
+    text = _layer_data(shapes, areas).text
+    # What Jinja's tojson does to the data folium writes (HTML-safe inside <script>).
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
+        text = text.replace(char, escaped)
+    script = skeleton.script.replace(_DATA_MARK, text, 1)
+    return MapParts(header=skeleton.header, html=skeleton.html, script=script)
+
+
+def build_map(
+    shapes: tuple[MapShape, ...],
+    areas: dict[str, dict],
+    labels: list[dict],
+    bounds: list[list[float]] | None,
+    js: list[tuple[str, str]],
+    css: list[tuple[str, str]],
+    attribution: str,
+    tile_url: str = "",
+    tile_attribution: str = "",
+    new_window: bool = False,
+) -> MapParts:
+    """Render the choropleth: areas maps AGS → {color, label, href, no_data, group}."""
+    skeleton = map_skeleton(
+        labels, bounds, js, css, attribution, tile_url, tile_attribution, new_window
     )
+    return fill_map(skeleton, shapes, areas)

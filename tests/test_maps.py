@@ -187,7 +187,9 @@ def test_build_map_without_tiles_uses_local_assets():
     everything = parts.header + parts.html + parts.script
     assert "http" not in everything  # no CDN, no tile server
     assert "tileLayer" not in everything
-    assert '"fillColor": "#bd0026"' in parts.script
+    # The colour travels in the area's properties; karte.js draws it (SozmonKarte.style).
+    assert '"color": "#bd0026"' in parts.script
+    assert "SozmonKarte.style(f.properties" in parts.script
     assert "SozmonKarte.labels" in parts.script
     assert "© GeoBasis-DE / BKG 2021" in parts.script.encode().decode("unicode_escape")
 
@@ -365,3 +367,28 @@ def test_picker_marks_exactly_the_shown_indicator(client):
     en = _html(client.get("/karte?indikator=alo_quote&jahr=2020&lang=en"))
     assert '<option value="alo_quote" selected' in en
     assert "Unemployment" in en.split('id="indikator"')[1].split("</select>")[0]
+
+
+def test_map_script_is_the_skeleton_filled_with_the_state(client):
+    """Every state of a page kind shares one folium render; only the data differ, HTML-safe."""
+    from app.maps import fill_map, map_skeleton
+
+    skeleton = map_skeleton([], None, [], [], "© GeoBasis-DE / BKG 2021")
+    areas = {"03241001": {"color": "#bd0026", "label": "<b>1 & 2</b> 'x'", "href": None}}
+    script = fill_map(skeleton, map_shapes(GEOJSON), areas).script
+    assert "@@sozmon-map-data@@" not in script
+    assert "<b>" not in script and "\\u003cb\\u003e1 \\u0026 2" in script and "\\u0027x" in script
+    data = json.loads(re.search(r"geo_json_kommunen_add\((\{.*?\})\);", script, re.S).group(1))
+    (feature,) = data["features"]
+    assert feature["properties"]["label"] == "<b>1 & 2</b> 'x'"
+    assert feature["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    # Two years of one indicator: the same script apart from the data.
+    a = _html(client.get("/karte?indikator=sgb2_quote&jahr=2020"))
+    b = _html(client.get("/karte?indikator=sgb2_quote&jahr=2021"))
+
+    def script_of(html: str) -> str:
+        return re.sub(
+            r"geo_json_kommunen_add\(\{.*?\}\);", "", html.split("<script>")[-1], flags=re.S
+        )
+
+    assert script_of(a) == script_of(b)

@@ -31,7 +31,7 @@ from app.http_cache import (
     etag_for,
     page_cache,
 )
-from app.maps import MapParts, build_map, map_shapes, short_name
+from app.maps import MapParts, fill_map, map_shapes, map_skeleton, short_name
 from app.nav import nav_items
 from app.security import with_inline_scripts
 from app.sentences import benchmark_sentence_for as benchmark_sentence
@@ -55,7 +55,7 @@ from indicators.releases import visible_release
 bp = Blueprint("maps", __name__)
 
 DEFAULT_INDICATOR = "sgb2_quote"  # the headline indicator of social reporting
-MAP_VERSION = "3"  # bump when the map's markup changes, so cached copies are revalidated
+MAP_VERSION = "4"  # bump when the map's markup changes, so cached copies are revalidated
 BOUNDARY_ATTRIBUTION = "© GeoBasis-DE / BKG 2021"
 CLASSIFICATION_LABELS = {
     "quantile": _l("Quantile (gleich viele Kommunen je Klasse)"),
@@ -475,14 +475,12 @@ def _map_areas(
 def _map_builder(
     geo: dict, areas: dict[str, dict], embed: bool, tile_url: str
 ) -> Callable[[], MapParts]:
-    """The folium render of a map state, run only when the map cache misses."""
+    """The map of a state: the page kind's folium skeleton (per data version) with its data."""
 
-    def build() -> MapParts:
+    def skeleton() -> MapParts:
         js, css = _assets()
         points = [dict(p, short=short_name(p["name"])) for p in geo["labels"]]
-        return build_map(
-            geo["shapes"],
-            areas,
+        return map_skeleton(
             points,
             geo["bounds"],
             js,
@@ -492,6 +490,10 @@ def _map_builder(
             current_app.config.get("TILE_ATTRIBUTION") or "",
             new_window=embed,
         )
+
+    def build() -> MapParts:
+        key = ("skeleton", data_version_now(), embed, tile_url)
+        return fill_map(_DATA.get_or_build(key, skeleton), geo["shapes"], areas)
 
     return build
 

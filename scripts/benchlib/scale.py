@@ -70,7 +70,13 @@ def load(base_url: str) -> dict:
     from indicators.releases import publish
 
     _admin(base_url, f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
-    _admin(base_url, f'CREATE DATABASE "{DB}"')
+    # Collation C as scripts/localdb initialises clusters (sorts by memcmp: index builds take
+    # half the time of C.UTF-8), also on a cluster made before that.
+    _admin(
+        base_url,
+        f'CREATE DATABASE "{DB}" TEMPLATE template0 ENCODING UTF8'
+        " LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'",
+    )
     url = _url(base_url, DB)
     out = {"schema_s": round(_sozmon(url, "db", "upgrade"), 2)}
     gpkg = str(ROOT.parent / "shared" / "data" / "geodata" / "vg5000_gem_2021_deutschland.gpkg")

@@ -16,7 +16,20 @@
 
   var current = { map: null, group: null, areas: [] }; // the map on this page, for recolouring
 
+  var styleSpec = null; // app/maps.py STYLE_SPEC, given with the first area drawn
+
   window.SozmonKarte = {
+    /* How an area is drawn from its properties (colour, no data, comparison group). */
+    style: function (p, spec) {
+      styleSpec = spec || styleSpec;
+      var s = Object.assign({}, styleSpec.outline, { fillColor: p.color || "#ffffff" });
+      // Always set: a repaint must also remove an earlier dash (setStyle keeps what it is not given).
+      s.dashArray = p.no_data ? styleSpec.noDataDash : null;
+      if (p.group) { Object.assign(s, styleSpec.group); }
+      else if (p.group === false) { s.fillOpacity = styleSpec.dimmedOpacity; }
+      return s;
+    },
+
     /* Called by folium's GeoJson for each Kommune: tooltip on hover, click → profile.
        The keyboard is handled for the whole map at once (see keyboard() below). */
     feature: function (feature, layer, newWindow) {
@@ -58,11 +71,8 @@
       if (!current.group) { return; }
       // resetStyle (after a hover) asks the layer's style function: it must give the new colours.
       current.group.options.style = function (f) {
-        var a = areas[f.id] || {};
-        // A comparison group keeps its outline; the other Kommunen stay dimmed (app/maps.py _style).
-        return { color: a.group ? "#000000" : "#3a3a3a", weight: a.group ? 3.5 : 1, opacity: 1,
-                 fillOpacity: a.group === false ? 0.35 : 1, fillColor: a.color || "#ffffff",
-                 dashArray: a.no_data ? "4 3" : null };
+        // A comparison group keeps its outline; the other Kommunen stay dimmed.
+        return SozmonKarte.style(areas[f.id] || {});
       };
       current.group.resetStyle();
       current.areas.forEach(function (el) {
