@@ -2,71 +2,24 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app import args, charts, downloads, rank_charts
 from app.db import get_conn
-from app.errors import BadRequestWithChoices
-from app.formatting import fmt_value
 from app.groups import similar
 from app.http_cache import page_cache
+from app.pagedata.kommune import choices_error, spine_rows
 from app.profile_tables import compare_table, profile_table
 from indicators.classify import COUNT_UNITS
-from indicators.profile import InvalidChoice, area_overview, compare, profile, valid_areas
-from indicators.queries import get_indicator, list_releases
-from indicators.ranking import GroupSummary, SpineLayout, group_summary, spine_layout
-from indicators.ranking_queries import group_values, kommunen_spreads
+from indicators.profile import InvalidChoice, area_overview, compare, profile
+from indicators.queries import get_indicator
+from indicators.ranking import GroupSummary, group_summary
+from indicators.ranking_queries import group_values
 from indicators.trend_queries import area_trends
 
 bp = Blueprint("kommune", __name__)
-
-
-def choices_error(err: InvalidChoice, endpoint: str, **kwargs) -> BadRequestWithChoices:
-    """Turn a domain error into a German 4xx page linking to valid choices."""
-    conn = get_conn()
-    if err.field == "release":
-        links = [(url_for(endpoint, **kwargs), _("Neuester Datenstand"))] + [
-            (url_for(endpoint, **kwargs, release=r["id"]), r["label"]) for r in list_releases(conn)
-        ]
-        return BadRequestWithChoices(404, err.message, links)
-    if err.field == "same":
-        a = kwargs["ags_a"]
-        links = [
-            (url_for("kommune.compare", ags_a=a, ags_b=k["ags"]), k["name"])
-            for k in valid_areas(conn)
-            if k["level"] == "kommune" and k["ags"] != a
-        ]
-        return BadRequestWithChoices(400, err.message, links)
-    if err.field == "period":
-        years = err.valid
-        links = [(url_for(endpoint, **kwargs), _("Voreingestellter Zeitraum"))]
-        if years:
-            links.append(
-                (
-                    url_for(endpoint, **kwargs, von=years[0], bis=years[-1]),
-                    _("Gesamter Zeitraum %(a)s–%(b)s", a=years[0], b=years[-1]),
-                )
-            )
-            if len(years) > 10:
-                links.append(
-                    (
-                        url_for(endpoint, **kwargs, von=years[-11], bis=years[-1]),
-                        _("Zehn Jahre %(a)s–%(b)s", a=years[-11], b=years[-1]),
-                    )
-                )
-        return BadRequestWithChoices(400, err.message, links)
-    areas = valid_areas(conn)
-    if endpoint == "kommune.compare":
-        areas = [a for a in areas if a["level"] == "kommune"]
-    return BadRequestWithChoices(
-        404,
-        err.message,
-        [(url_for("kommune.profile", ags=a["ags"]), f"{a['name']} ({a['ags']})") for a in areas],
-    )
 
 
 @bp.get("/kommunen")
@@ -120,46 +73,9 @@ def profile_page(ags: str):
     )
 
 
-def _fmt_in(ind: dict, value: float | None) -> str:
-    return fmt_value(value, ind["decimals"], ind["unit"])
-
-
 def _spines(conn, p: dict, release: int | None) -> dict[str, Markup]:
     """Per indicator row the spine chart: the Kommune among the 21 and against the Region."""
     return {i: rank_charts.spine_svg(*s) for i, s in spine_rows(conn, p, release).items()}
-
-
-def spine_rows(conn, p: dict, release: int | None) -> dict[str, tuple[SpineLayout, str, str]]:
-    """Per indicator row with a spine: its layout, verdict and accessible label (page, image).
-
-    Not for absolute counts (their spread mirrors the Kommunen's size), nor where the Kommune,
-    the Region or fewer than three Kommunen have a value in the row's year.
-    """
-    rows = [r for t in p["topics"] for r in t["rows"] if r["indicator"]["unit"] not in COUNT_UNITS]
-    spreads = kommunen_spreads(conn, {r["indicator"]["id"]: r["year"] for r in rows}, release)
-    out = {}
-    for r in rows:
-        i, spread = r["indicator"], spreads.get(r["indicator"]["id"])
-        if spread is None or spread.n < 3 or None in (r["value"], r["region"]):
-            continue
-        layout = spine_layout(r["value"], r["region"], spread, i["polarity"])
-        verdict = (r["benchmark"] or {}).get("verdict", "not_assessable")
-        f = partial(_fmt_in, i)
-        side = _("rechts = günstiger") if i["polarity"] != "neutral" else _("rechts = höher")
-        label = _(
-            "Einordnung unter den %(n)s Kommunen: %(name)s %(v)s; Kommunen von %(lo)s bis %(hi)s, mittlere Hälfte %(q1)s bis %(q3)s; Region %(reg)s; %(side)s.",
-            n=spread.n,
-            name=p["area"]["name"],
-            v=f(r["value"]),
-            lo=f(spread.minimum),
-            hi=f(spread.maximum),
-            q1=f(spread.q1),
-            q3=f(spread.q3),
-            reg=f(r["region"]),
-            side=side,
-        )
-        out[i["id"]] = (layout, verdict, label)
-    return out
 
 
 def _group_summaries(

@@ -16,6 +16,8 @@ from werkzeug.exceptions import HTTPException
 from app.db import get_conn
 from app.i18n import localized
 from app.nav import search_suggestions
+from app.pagedata.map_page import page_context
+from app.pagedata.map_state import state_from_request
 from app.security import with_inline_scripts
 from geodata.queries import list_areas
 from indicators.queries import list_releases, topics_with_indicators
@@ -33,10 +35,8 @@ def _start_map() -> dict | None:
     """The map page's default map (headline indicator, latest year) for the start page."""
     if "maps.karte" not in current_app.view_functions:
         return None
-    from app.views import maps  # the map blueprint is optional for the start page
-
     try:
-        return maps.page_context(maps.state_from_request(embed=False), embed=False)
+        return page_context(state_from_request(embed=False), embed=False)
     except HTTPException:  # no mappable data yet: the start page works without a map
         return None
 

@@ -2,46 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
 from app import args, charts, downloads
 from app.db import get_conn
-from app.errors import BadRequestWithChoices
-from app.i18n import localized
+from app.pagedata.zeitreihe import DEFAULT_INDICATOR, _error
 from app.profile_tables import series_table
-from indicators.profile import InvalidChoice, time_series, valid_areas
-from indicators.queries import topics_with_indicators
+from indicators.profile import InvalidChoice, time_series
 
 bp = Blueprint("zeitreihe", __name__)
-DEFAULT_INDICATOR = "bev_insgesamt"
 MAX_KOMMUNEN = 7  # beside the Region; more lines are unreadable (and the palette has 8)
-
-
-def _error(err: InvalidChoice, indicator_id: str) -> BadRequestWithChoices:
-    """A German 4xx page with the valid choices for the parameter that was wrong."""
-    conn = get_conn()
-    if err.field == "indikator":
-        links = [
-            (url_for("zeitreihe.zeitreihe", indikator=i["id"]), localized(i, "name"))
-            for t in topics_with_indicators(conn)
-            for i in t["indicators"]
-        ]
-        return BadRequestWithChoices(404, err.message, links)
-    if err.field == "kommunen":
-        links = [
-            (url_for("zeitreihe.zeitreihe", indikator=indicator_id, kommunen=a["ags"]), a["name"])
-            for a in valid_areas(conn)
-            if a["level"] == "kommune"
-        ]
-        return BadRequestWithChoices(400, err.message, links)
-    links = [(url_for("zeitreihe.zeitreihe", indikator=indicator_id), _("Neuester Datenstand"))]
-    if err.field == "darstellung":
-        links += [
-            (url_for("zeitreihe.zeitreihe", indikator=indicator_id, darstellung=m), m)
-            for m in ("absolut", "index")
-        ]
-    return BadRequestWithChoices(400 if err.field == "darstellung" else 404, err.message, links)
 
 
 @bp.get("/zeitreihe")

@@ -1,0 +1,349 @@
+"""Template variables of the one-year map (page, embed, start page, image) and what the change
+map shares with it: geometry, values, provenance, comparison group, the folium layer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import current_app, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from app.db import get_conn
+from app.formatting import FLAG_TEXT, fmt_cell, fmt_value
+from app.groups import Group, kommunen_with_groups
+from app.http_cache import data_version_now
+from app.maps import MapParts, fill_map, map_shapes, map_skeleton, short_name
+from app.pagedata.map_state import (
+    _DATA,
+    _MAPS,
+    BOUNDARY_ATTRIBUTION,
+    CLASSIFICATION_LABELS,
+    SCHEME_LABELS,
+    _link,
+)
+from app.sentences import benchmark_sentence_for as benchmark_sentence
+from app.sentences import verdict_label
+from app.urls import url_for
+from indicators import classify
+from indicators.intervals import intervals_of_rows
+from indicators.map_model import MapModel, map_model
+from indicators.map_queries import map_area_values, map_area_values_by_year, map_geometry
+from indicators.queries import indicator_sources
+from indicators.ranking import group_ranks
+
+
+def _profile_href(ags: str) -> str | None:
+    """Link to a Kommune's profile when that page exists in this app."""
+    if "kommune.profile" in current_app.view_functions:
+        return url_for("kommune.profile", ags=ags)
+    return None
+
+
+def _assets() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Leaflet and the page script, served by the app (folium's defaults point to CDNs)."""
+    js = [
+        ("leaflet", url_for("static", filename="vendor/leaflet/leaflet.js")),
+        ("sozmon_karte", url_for("static", filename="js/karte.js")),
+    ]
+    css = [
+        ("leaflet_css", url_for("static", filename="vendor/leaflet/leaflet.css")),
+        ("sozmon_karte_css", url_for("static", filename="css/karte.css")),
+    ]
+    return js, css
+
+
+def _cached_map(key: tuple, build) -> MapParts:
+    """The rendered map for a key from the in-process cache, else built and kept (LRU)."""
+    return _MAPS.get_or_build(key, build)
+
+
+def _geometry() -> dict:
+    """Boundaries (split for the map layer), label points and bounds, per data version."""
+
+    def build() -> dict:
+        geo = map_geometry(get_conn())
+        return {**geo, "shapes": map_shapes(geo["geojson"])}
+
+    return _DATA.get_or_build(("geometry", data_version_now()), build)
+
+
+def year_values(ind: dict, year: int, release: dict) -> dict:
+    """The Kommunen's and the Region's value rows of one year, per data version."""
+    # All years of the indicator at once: the next year's map (slider, small multiples, change
+    # map, visitors moving through the years) then needs no query.
+    by_year = _DATA.get_or_build(
+        ("values-by-year", data_version_now(), ind["id"], release["id"], release["label"]),
+        lambda: map_area_values_by_year(get_conn(), ind["id"], release["id"]),
+    )
+    return by_year.get(year) or map_area_values(get_conn(), ind["id"], year, release["id"])
+
+
+def _values(st: dict) -> dict:
+    """The Kommunen's and the Region's value rows of the map's year, per data version."""
+    return year_values(st["indicator"], st["year"], st["release"])
+
+
+def sources(indicator_id: str) -> dict:
+    """Release label → provenance (tables, source) of an indicator, per data version."""
+    # Every indicator's at once (a few hundred rows): a new indicator's map needs no query.
+    every = _DATA.get_or_build(
+        ("sources", data_version_now()), lambda: indicator_sources(get_conn())
+    )
+    return every.get(indicator_id, {})
+
+
+def _model(st: dict) -> MapModel:
+    """The map's domain model per data version and state (indicators.map_model)."""
+    ind, release, year = st["indicator"], st["release"], st["year"]
+    version = data_version_now()
+    fixed = bool(st.get("fixed"))
+
+    def build() -> MapModel:
+        data = _values(st)
+        return map_model(
+            get_conn(),
+            ind,
+            year,
+            release["id"],
+            st["method"],
+            st["scheme"],
+            fixed_classes=fixed,
+            data=data,
+        )
+
+    key = (
+        "model",
+        version,
+        ind["id"],
+        year,
+        release["id"],
+        release["label"],
+        st["method"],
+        st["scheme"],
+        fixed,
+    )
+    return _DATA.get_or_build(key, build)
+
+
+def _row_label(r, decimals: int, unit: str, no_data: str) -> str:
+    """A Kommune's shown value as text: the number, "geheim", a GENESIS reason or keine Daten."""
+    if r.suppressed:  # small-number protection: "geheim"
+        return fmt_cell(None, True)
+    if r.value is not None:
+        return fmt_value(r.value, decimals, unit)
+    return fmt_cell(None, False, r.flag) if r.flag in FLAG_TEXT else no_data
+
+
+def _mark_group(rows: list[dict], group: Group | None, value_key: str, polarity: str) -> None:
+    """Each row's `group` (member or not; None without a group) and `group_rank` within it."""
+    members = group.members if group else frozenset()
+    ranks = group_ranks({r["ags"]: r[value_key] for r in rows}, members, polarity)
+    for r in rows:
+        r["group"] = (r["ags"] in members) if group else None
+        r["group_rank"] = ranks.get(r["ags"])
+
+
+def _shared_context(
+    st: dict, state: dict, model, provenance: list, areas: dict, embed: bool
+) -> dict:
+    """Template variables every map (one year or a change) has: links, labels, provenance."""
+    # The embed code on an English page embeds the English map.
+    embed_state = dict(state, lang="en") if str(get_locale()) == "en" else state
+    return dict(
+        ind=st["indicator"],
+        release=st["release"],
+        years=st["years"],
+        topics=st["topics"],
+        classification_labels=CLASSIFICATION_LABELS,
+        scheme_labels=SCHEME_LABELS,
+        state=state,
+        link=lambda **kw: _link(False, **dict(state, **kw)),
+        embed_url=_link(True, **embed_state),
+        full_url=_link(False, **embed_state),
+        synthetic=model.synthetic,
+        mixed=model.mixed,
+        provenance=provenance,
+        boundary_attribution=BOUNDARY_ATTRIBUTION,
+        areas=areas,
+        embed=embed,
+        parts_url=url_for("maps.parts"),
+        group=st.get("group"),
+        group_choices=_DATA.get_or_build(
+            ("group-choices", data_version_now(), str(get_locale())),
+            lambda: [(k["ags"], k["name"]) for k in kommunen_with_groups()],
+        ),
+    )
+
+
+def _map_areas(
+    rows: list[dict],
+    geo: dict,
+    tooltip: Callable[[dict], str],
+    spoken: Callable[[dict], str],
+    missing: Callable[[dict], bool],
+) -> dict[str, dict]:
+    """Per Kommune what the folium layer needs: colour, tooltip, link, accessible name, label
+    point (the one-year map and the change map differ only in the texts and what is missing)."""
+    labels = {lab["ags"]: lab for lab in geo["labels"]}
+    # Outside the f-string, so that pybabel finds it (the English map said "Profil öffnen").
+    open_profile = _("Profil öffnen")
+    in_group = _("Vergleichsgruppe")
+    return {
+        r["ags"]: {
+            "color": r["color"],
+            "label": tooltip(r),
+            "href": r["href"],
+            "no_data": missing(r),
+            "group": r["group"],
+            "aria": f"{r['name']}: {spoken(r)}"
+            + (f" ({in_group})" if r["group"] else "")
+            + (f" – {open_profile}" if r["href"] else ""),
+            "label_lat": labels[r["ags"]]["lat"],
+            "label_lon": labels[r["ags"]]["lon"],
+        }
+        for r in rows
+        if r["ags"] in labels
+    }
+
+
+def _map_builder(
+    geo: dict, areas: dict[str, dict], embed: bool, tile_url: str
+) -> Callable[[], MapParts]:
+    """The map of a state: the page kind's folium skeleton (per data version) with its data."""
+
+    def skeleton() -> MapParts:
+        js, css = _assets()
+        points = [dict(p, short=short_name(p["name"])) for p in geo["labels"]]
+        return map_skeleton(
+            points,
+            geo["bounds"],
+            js,
+            css,
+            f"{BOUNDARY_ATTRIBUTION}, dl-de/by-2-0",
+            tile_url,
+            current_app.config.get("TILE_ATTRIBUTION") or "",
+            new_window=embed,
+        )
+
+    def build() -> MapParts:
+        key = ("skeleton", data_version_now(), embed, tile_url)
+        return fill_map(_DATA.get_or_build(key, skeleton), geo["shapes"], areas)
+
+    return build
+
+
+def page_context(st: dict, embed: bool) -> dict:
+    """Template variables of the map (page, embed or the start page's map) for a _state()."""
+    ind, release, year = st["indicator"], st["release"], st["year"]
+    locale = str(get_locale())
+    tile_url = current_app.config.get("TILE_URL") or ""
+    model = _model(st)
+    geo = _geometry()
+    provenance = [
+        src | {"release": lab}
+        for lab, src in sources(ind["id"]).items()
+        if lab in model.release_labels
+    ]
+    decimals, unit = ind["decimals"], ind["unit"]
+    scheme = model.scheme
+    no_data = _("keine Daten")
+    # 95 % intervals (Wilson for shares, Byar for rates) where numerator and denominator exist,
+    # from the value rows the map already read (they carry numerator and denominator).
+    vals = _values(st)
+    intervals = intervals_of_rows(
+        vals["values"] + ([vals["region"]] if vals["region"] else []), ind["unit"]
+    )
+    rows = []
+    for r in model.rows:
+        row = dict(
+            vars(r).copy(), label=_row_label(r, decimals, unit, no_data), href=_profile_href(r.ags)
+        )
+        ci = intervals.get(r.ags)
+        row["interval"] = (
+            f"{fmt_value(ci.lower, decimals, '')} – {fmt_value(ci.upper, decimals, unit)}"
+            if ci is not None and r.value is not None
+            else None
+        )
+        if r.verdict is not None:  # the verdict's sentence is the text alternative
+            row["label"] = f"{row['label']} – {verdict_label({'verdict': r.verdict})}"
+            row["sentence"] = benchmark_sentence(
+                r.name, ind, r.value, model.region_value, dict(r.benchmark or {})
+            )
+        rows.append(row)
+    _mark_group(rows, st.get("group"), "value", ind["polarity"])
+    by_ags = {r["ags"]: r for r in rows}
+    table_rows = [by_ags[r.ags] for r in model.ranked_rows()]
+    if scheme == "vergleich":  # colours by verdict against the Region
+        legend = [
+            {"color": v.color, "label": verdict_label({"verdict": v.verdict}), "count": v.count}
+            for v in model.verdicts
+        ]
+    else:
+        legend = [
+            {
+                "color": c.color,
+                "count": c.count,
+                "label": f"{fmt_value(c.lower, decimals, '')} – {fmt_value(c.upper, decimals, unit)}",
+            }
+            for c in model.classes
+        ]
+        if model.no_data_count:  # an empty "keine Daten (0 Kommunen)" row says nothing
+            legend.append(
+                {"color": classify.NO_DATA_COLOR, "label": no_data, "count": model.no_data_count}
+            )
+    ci_word = _("95-%(p)s-Intervall", p="%")
+    areas = _map_areas(
+        rows,
+        geo,
+        lambda r: r["label"] + (f" ({ci_word} {r['interval']})" if r["interval"] else ""),
+        lambda r: r["label"],
+        lambda r: r["value"] is None,
+    )
+    build = _map_builder(geo, areas, embed, tile_url)
+
+    key = (
+        embed,
+        ind["id"],
+        year,
+        st["method"],
+        scheme,
+        bool(st.get("fixed")),
+        st["group"].ags if st.get("group") else None,
+        release["id"],
+        release["label"],
+        release["published_at"],
+        locale,
+        tile_url,
+        "kommune.profile" in current_app.view_functions,
+    )
+    parts = _cached_map(key, build)
+    state = {
+        "indikator": ind["id"],
+        "jahr": year,
+        "klassen": request.args.get("klassen"),
+        "farben": request.args.get("farben"),
+        "feste": "1" if st.get("fixed") else None,
+        "release": st["release_param"],
+        "gruppe": st["group"].ags if st.get("group") else None,
+    }
+    region_value = model.region_value
+    return dict(
+        _shared_context(st, state, model, provenance, areas, embed),
+        map=parts,
+        year=year,
+        table_rows=table_rows,
+        has_intervals=any(r["interval"] for r in rows),
+        legend=legend,
+        region_label=fmt_value(region_value, decimals, unit)
+        if region_value is not None
+        else no_data,
+        model=model,
+        method=st["method"],
+        scheme=scheme,
+        can_diverge=st["can_diverge"],
+        fixed=model.fixed_classes,
+        change=None,
+        year_from=None,
+        year_to=None,
+    )

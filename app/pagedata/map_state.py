@@ -1,0 +1,265 @@
+"""State of the Kommunen map (/karte, /embed/karte, /karte/jahre and their images): the query
+string checked against the data, the page's ETag, the map caches and the choices' labels."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app import args
+from app.auth import is_editor
+from app.cache import Region
+from app.db import get_conn
+from app.errors import BadRequestWithChoices
+from app.groups import parse_group
+from app.http_cache import data_version_now, etag_for
+from app.nav import nav_items
+from app.urls import url_for
+from indicators import classify
+from indicators.map_queries import map_context, picker_topics
+from indicators.releases import visible_release
+
+DEFAULT_INDICATOR = "sgb2_quote"  # the headline indicator of social reporting
+MAP_VERSION = "4"  # bump when the map's markup changes, so cached copies are revalidated
+BOUNDARY_ATTRIBUTION = "© GeoBasis-DE / BKG 2021"
+CLASSIFICATION_LABELS = {
+    "quantile": _l("Quantile (gleich viele Kommunen je Klasse)"),
+    "jenks": _l("Natürliche Brüche (Fisher-Jenks)"),
+    "gleich": _l("Gleiche Intervalle"),
+}
+SCHEME_LABELS = {
+    "sequenziell": _l("Sequenziell (hell → dunkel)"),
+    "divergierend": _l("Divergierend um den Wert der Region"),
+    "vergleich": _l("Vergleich mit der Region (signifikant besser / ähnlich / schlechter)"),
+}
+# Rendered folium maps per (indicator, year, classification, colours, release, language, …).
+_MAPS = Region("maps")
+# Query results per data version (a publish gives a new version; nothing stale is served).
+_DATA = Region("data")
+
+
+def _link(embed: bool, **params) -> str:
+    """URL of the map (or embed) view with the given state."""
+    clean = {k: v for k, v in params.items() if v not in (None, "")}
+    return url_for("maps.embed" if embed else "maps.karte", **clean)
+
+
+def _indicator_choices(topics: list[dict], embed: bool) -> list[tuple[str, str]]:
+    return [
+        (_link(embed, indikator=i["id"]), f"{i['name_de']} ({t['name_de']})")
+        for t in topics
+        for i in t["indicators"]
+    ]
+
+
+def _parse_release() -> int | None:
+    return args.integer(
+        "release", [(url_for("maps.karte"), _("Karte mit dem neuesten Datenstand"))], lo=1
+    )
+
+
+def _context(conn, indicator_id: str, release_id: int | None, topics: list[dict]) -> dict:
+    """map_context per data version (drafts' visibility is checked by the caller)."""
+    key = ("context", data_version_now(), indicator_id[:80], release_id)
+    return _DATA.get_or_build(key, lambda: map_context(conn, indicator_id, release_id, topics))
+
+
+def state_from_request(embed: bool) -> dict:
+    """Validate the query string against the data; every fault is a German 4xx with choices."""
+    conn = get_conn()
+    release_id = _parse_release()
+    requested = request.args.get("indikator") or None
+    # The picker's topics depend on the data only: read once per data version (the year
+    # ranges scan every value), not per request.
+    topics = _DATA.get_or_build(("topics", data_version_now()), lambda: picker_topics(conn))
+    ctx = _context(conn, requested or DEFAULT_INDICATOR, release_id, topics)
+    if requested is None and release_id is None and ctx["release"] is None and topics:
+        # No explicit choice and the default has no data: take the first mappable indicator.
+        ctx = _context(conn, topics[0]["indicators"][0]["id"], release_id, topics)
+    ind, release = ctx["indicator"], ctx["release"]
+    if ind is None:
+        raise BadRequestWithChoices(
+            404,
+            _("Die Kennzahl „%(i)s“ gibt es nicht.", i=(requested or "")[:60]),
+            _indicator_choices(topics, embed),
+        )
+    # Published and withdrawn releases are readable when named; drafts only for editors.
+    if release_id is not None and (
+        release is None or visible_release(conn, release["id"], is_editor()) is None
+    ):
+        raise BadRequestWithChoices(
+            404,
+            _("Einen veröffentlichten Datenstand Nr. %(r)s gibt es nicht.", r=release_id),
+            [(_link(embed, indikator=ind["id"]), _("Karte mit dem neuesten Datenstand"))],
+        )
+    if release is None or not ctx["years"]:
+        raise BadRequestWithChoices(
+            404,
+            _(
+                "Für die Kennzahl „%(i)s“ gibt es in diesem Datenstand keine veröffentlichten Werte.",
+                i=ind["name_de"],
+            ),
+            _indicator_choices(topics, embed),
+        )
+    years = ctx["years"]
+    year_links = [(_link(embed, indikator=ind["id"], jahr=y), str(y)) for y in years]
+    change_years = _change_years(ind, years, embed)
+    year = None if change_years else args.year("jahr", year_links, years[-1])
+    if year is None:
+        year = ctx["default_year"]
+    elif year not in years:
+        raise BadRequestWithChoices(
+            404,
+            _(
+                "Für „%(i)s“ gibt es im Jahr %(y)s keine Daten. Verfügbar: %(a)s–%(b)s.",
+                i=ind["name_de"],
+                y=year,
+                a=years[0],
+                b=years[-1],
+            ),
+            year_links,
+        )
+    method = request.args.get("klassen") or classify.default_classification(ind["unit"])
+    if method not in classify.CLASSIFICATIONS:
+        raise BadRequestWithChoices(
+            400,
+            _("Die Klassenbildung „%(k)s“ gibt es nicht.", k=method[:40]),
+            [
+                (_link(embed, indikator=ind["id"], jahr=year, klassen=k), str(label))
+                for k, label in CLASSIFICATION_LABELS.items()
+            ],
+        )
+    scheme = request.args.get("farben") or "sequenziell"
+    can_diverge = ind["unit"] not in classify.COUNT_UNITS
+    if scheme not in (*classify.SCHEMES, "vergleich") or (
+        scheme == "divergierend" and not can_diverge
+    ):
+        raise BadRequestWithChoices(
+            400,
+            _("Das Farbschema „%(f)s“ ist für diese Kennzahl nicht verfügbar.", f=scheme[:40]),
+            [
+                (_link(embed, indikator=ind["id"], jahr=year, klassen=method, farben=s), str(label))
+                for s, label in SCHEME_LABELS.items()
+                if s == "sequenziell" or can_diverge
+            ],
+        )
+    raw_fixed = request.args.get("feste") or "0"
+    if raw_fixed not in ("0", "1"):
+        raise BadRequestWithChoices(
+            400,
+            _(
+                "„feste=%(f)s“ gibt es nicht: 1 (feste Klassen über alle Jahre) oder 0.",
+                f=raw_fixed[:40],
+            ),
+            [
+                (_link(embed, indikator=ind["id"], jahr=year, feste=f), label)
+                for f, label in (
+                    ("1", _("feste Klassen über alle Jahre")),
+                    ("0", _("Klassen je Jahr")),
+                )
+            ],
+        )
+    if change_years:
+        year = change_years[1]
+    group = parse_group(
+        lambda a: _link(embed, indikator=ind["id"], jahr=year, release=release_id, gruppe=a)
+    )
+    return dict(
+        ctx,
+        year=year,
+        method=method,
+        scheme=scheme,
+        can_diverge=can_diverge,
+        release_param=release_id,
+        fixed=raw_fixed == "1",
+        change=change_years,
+        group=group,
+    )
+
+
+def _change_years(ind: dict, years: list[int], embed: bool) -> tuple[int, int] | None:
+    """von/bis of a change map, checked against the indicator's years (None: no change map)."""
+    raw_from, raw_to = request.args.get("von"), request.args.get("bis")
+    if raw_from is None and raw_to is None:
+        return None
+    pairs = sorted({(years[0], years[-1]), (years[-2], years[-1])} if len(years) > 1 else set())
+    choices = [
+        (_link(embed, indikator=ind["id"], von=a, bis=b), _("Veränderung %(a)s–%(b)s", a=a, b=b))
+        for a, b in pairs
+    ] + [(_link(embed, indikator=ind["id"]), _("Karte des neuesten Jahres"))]
+    if len(years) < 2:
+        raise BadRequestWithChoices(
+            404,
+            _(
+                "Für „%(i)s“ gibt es nur Werte für %(y)s: eine Veränderung lässt sich nicht zeigen.",
+                i=ind["name_de"],
+                y=years[0],
+            ),
+            choices,
+        )
+    for name, raw in (("von", raw_from), ("bis", raw_to)):
+        if not raw or not args.YEAR.fullmatch(raw):
+            raise BadRequestWithChoices(
+                400,
+                _(
+                    "„%(n)s=%(v)s“ ist keine gültige Jahreszahl. Verfügbar: %(a)s–%(b)s.",
+                    n=name,
+                    v=(raw or "")[:40],
+                    a=years[0],
+                    b=years[-1],
+                ),
+                choices,
+            )
+    y0, y1 = int(raw_from), int(raw_to)
+    if y0 >= y1:
+        raise BadRequestWithChoices(
+            400,
+            _(
+                "„von“ (%(v)s) muss vor „bis“ (%(b)s) liegen. Verfügbar: %(a)s–%(z)s.",
+                v=y0,
+                b=y1,
+                a=years[0],
+                z=years[-1],
+            ),
+            choices,
+        )
+    for y in (y0, y1):
+        if y not in years:
+            raise BadRequestWithChoices(
+                404,
+                _(
+                    "Für „%(i)s“ gibt es im Jahr %(y)s keine Daten. Verfügbar: %(a)s–%(b)s.",
+                    i=ind["name_de"],
+                    y=y,
+                    a=years[0],
+                    b=years[-1],
+                ),
+                choices,
+            )
+    return y0, y1
+
+
+def _etag(st: dict, embed: bool) -> str:
+    """ETag of a map page: everything its markup depends on."""
+    ind, release = st["indicator"], st["release"]
+    return etag_for(
+        "karte",
+        MAP_VERSION,
+        embed,
+        ind["id"],
+        st["year"],
+        st["method"],
+        st["scheme"],
+        st["fixed"],
+        st["change"],
+        st["group"].ags if st.get("group") else None,
+        release["id"],
+        release["label"],
+        release["published_at"],
+        str(get_locale()),
+        current_app.config.get("TILE_URL") or "",
+        [e for e, _x in nav_items()],
+        "kommune.profile" in current_app.view_functions,
+    )
