@@ -311,3 +311,10 @@ def test_small_multiples_image_draws_the_group(client, conn):
     assert outlined == [] and paler == [] and "Vergleichsgruppe" not in plain.get_data(as_text=True)
     png = client.get(f"/karte/jahre.png?indikator=sgb2_quote&jahre=2020,2024&gruppe={LEHRTE}")
     assert png.status_code == 200 and png.mimetype == "image/png"
+
+
+def test_small_multiples_error_link_keeps_the_group(client):
+    r = client.get(f"/karte/jahre?indikator=sgb2_quote&jahre=1900&gruppe={LEHRTE}")
+    assert r.status_code == 404
+    back = re.findall(r'href="(/karte/jahre\?[^"]+)"', r.get_data(as_text=True))
+    assert any(f"gruppe={LEHRTE}" in h for h in back), back

@@ -27,7 +27,13 @@ def multiple_years(st: dict) -> list[int]:
     raw = request.args.get("jahre")
     choices = [
         (
-            url_for("maps.jahre", indikator=ind["id"]),
+            # The way back keeps the data release and the comparison group of the request.
+            url_for(
+                "maps.jahre",
+                indikator=ind["id"],
+                release=st["release"]["id"],
+                gruppe=st["group"].ags if st.get("group") else None,
+            ),
             _("Alle Jahre (höchstens %(n)s)", n=MAX_MULTIPLES),
         )
     ]
