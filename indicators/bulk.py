@@ -31,22 +31,28 @@ def copy_values(
     """
     rid = int(release_id)
     part = f"value_r{rid}"
-    conn.execute(text(f"CREATE TABLE {part} (LIKE value INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"))
+    # The CHECK (checked per row while copying) lets ATTACH skip its own scan.
+    conn.execute(
+        text(
+            f"CREATE TABLE {part} (LIKE value INCLUDING DEFAULTS INCLUDING CONSTRAINTS,"
+            f" CONSTRAINT {part}_release CHECK (release_id = {rid}))"
+        )
+    )
     conn.execute(text(f"ALTER TABLE {part} ALTER COLUMN release_id SET DEFAULT {rid}"))
     raw = conn.connection.dbapi_connection
     with raw.cursor() as cur:
-        with cur.copy(f"COPY {part} ({columns}) FROM STDIN") as cp:
+        # FREEZE (the table is new in this transaction): rows are written final, so the checks,
+        # index builds and foreign-key check that read them next do not rewrite every page to
+        # set hint bits. Nobody else sees the table before the commit anyway.
+        with cur.copy(f"COPY {part} ({columns}) FROM STDIN WITH (FREEZE)") as cp:
             for chunk in chunks:
                 cp.write(chunk)
         copied = cur.rowcount  # from COPY's command tag: no second pass to count
     if check_shares:
         _refuse(conn, _SHARES.format(part=part))
-    # The CHECK lets ATTACH skip its own scan; the indexes built here by sorting are adopted
-    # as the partition's copies of the parent's primary key and lookup index (duplicate rows
-    # fail the primary key here, with PostgreSQL's message).
-    conn.execute(
-        text(f"ALTER TABLE {part} ADD CONSTRAINT {part}_release CHECK (release_id = {rid})")
-    )
+    # The indexes built here by sorting are adopted as the partition's copies of the parent's
+    # primary key and lookup index (duplicate rows fail the primary key here, with
+    # PostgreSQL's message).
     conn.execute(text(f"ALTER TABLE {part} ADD PRIMARY KEY (release_id, indicator_id, ags, year)"))
     conn.execute(text(f"CREATE INDEX ON {part} (indicator_id, year, release_id)"))
     conn.execute(text(f"CREATE INDEX ON {part} (ags, indicator_id, year)"))
