@@ -282,22 +282,3 @@ def fill_map(skeleton: MapParts, shapes: tuple[MapShape, ...], areas: dict[str, 
         text = text.replace(char, escaped)
     script = skeleton.script.replace(_DATA_MARK, text, 1)
     return MapParts(header=skeleton.header, html=skeleton.html, script=script)
-
-
-def build_map(
-    shapes: tuple[MapShape, ...],
-    areas: dict[str, dict],
-    labels: list[dict],
-    bounds: list[list[float]] | None,
-    js: list[tuple[str, str]],
-    css: list[tuple[str, str]],
-    attribution: str,
-    tile_url: str = "",
-    tile_attribution: str = "",
-    new_window: bool = False,
-) -> MapParts:
-    """Render the choropleth: areas maps AGS → {color, label, href, no_data, group}."""
-    skeleton = map_skeleton(
-        labels, bounds, js, css, attribution, tile_url, tile_attribution, new_window
-    )
-    return fill_map(skeleton, shapes, areas)

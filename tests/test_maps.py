@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from app.maps import build_map, map_shapes, short_name
+from app.maps import fill_map, map_shapes, map_skeleton, short_name
 
 # A tag that would make the browser fetch from another host (links to licences are fine).
 FOREIGN = re.compile(
@@ -175,15 +175,15 @@ GEOJSON = json.dumps(
 
 
 def test_build_map_without_tiles_uses_local_assets():
-    parts = build_map(
-        map_shapes(GEOJSON),
-        {"03241001": {"color": "#bd0026", "label": "12,3 %", "href": "/kommune/03241001"}},
+    skeleton = map_skeleton(
         [{"ags": "03241001", "name": "Hannover", "lat": 52.35, "lon": 9.75}],
         [[52.2, 9.6], [52.5, 9.9]],
         [("leaflet", "/static/vendor/leaflet/leaflet.js")],
         [("leaflet_css", "/static/vendor/leaflet/leaflet.css")],
         "© GeoBasis-DE / BKG 2021",
     )
+    areas = {"03241001": {"color": "#bd0026", "label": "12,3 %", "href": "/kommune/03241001"}}
+    parts = fill_map(skeleton, map_shapes(GEOJSON), areas)
     everything = parts.header + parts.html + parts.script
     assert "http" not in everything  # no CDN, no tile server
     assert "tileLayer" not in everything
@@ -195,9 +195,7 @@ def test_build_map_without_tiles_uses_local_assets():
 
 
 def test_build_map_with_configured_tiles():
-    parts = build_map(
-        map_shapes(GEOJSON),
-        {},
+    parts = map_skeleton(
         [],
         None,
         [],
@@ -371,8 +369,6 @@ def test_picker_marks_exactly_the_shown_indicator(client):
 
 def test_map_script_is_the_skeleton_filled_with_the_state(client):
     """Every state of a page kind shares one folium render; only the data differ, HTML-safe."""
-    from app.maps import fill_map, map_skeleton
-
     skeleton = map_skeleton([], None, [], [], "© GeoBasis-DE / BKG 2021")
     areas = {"03241001": {"color": "#bd0026", "label": "<b>1 & 2</b> 'x'", "href": None}}
     script = fill_map(skeleton, map_shapes(GEOJSON), areas).script
