@@ -7,10 +7,11 @@ import re
 
 from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 from flask import Flask
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
+
+from app.i18n import current_lang
 
 # Downloads keep the German marker (a stable value for scripts); pages show withheld().
 WITHHELD = "geheim"
@@ -61,9 +62,7 @@ def fmt_value(value: float | None, decimals: int = 1, unit: str = "") -> str:
         return "–"
     # The same digits as babel's "#,##0.0…" pattern, ~50× faster (a map page formats ~70
     # numbers, a Germany map 11,000): Python groups and rounds, the locale gives the symbols.
-    number = f"{round(value, decimals):,.{max(decimals, 0)}f}".translate(
-        _symbols(str(get_locale()))
-    )
+    number = f"{round(value, decimals):,.{max(decimals, 0)}f}".translate(_symbols(current_lang()))
     if not unit or unit in ("Anzahl", "Personen"):
         return number
     return f"{number} {unit_label(unit)}".strip()
@@ -137,4 +136,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["unit_label"] = unit_label
     app.jinja_env.globals["kind_label"] = kind_label
     app.jinja_env.globals["withheld"] = withheld
-    app.jinja_env.globals["locale_name"] = lambda: str(get_locale())
+    app.jinja_env.globals["locale_name"] = current_lang

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, has_app_context, request
 from flask_babel import Babel, get_locale, get_translations
 
 babel = Babel()
@@ -24,6 +24,8 @@ def remember_choice(response: Response) -> Response:
 
 def _lang() -> str:
     """The request's language, looked up once per request (a page asks ~150 times)."""
+    if not has_app_context():  # e.g. a formatter called outside the app
+        return str(get_locale())
     lang = g.get("_sozmon_lang")
     if lang is None:
         lang = g._sozmon_lang = str(get_locale())
@@ -37,6 +39,11 @@ def _translations():
     if t is None:
         t = g._sozmon_translations = get_translations()
     return t
+
+
+def current_lang() -> str:
+    """'de' or 'en': the request's language (str(get_locale()), remembered per request)."""
+    return _lang()
 
 
 def localized(row: dict, field: str) -> str:
@@ -59,4 +66,4 @@ def init_app(app: Flask) -> None:
     )
     app.after_request(remember_choice)
     app.jinja_env.globals["localized"] = localized
-    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.jinja_env.globals["current_locale"] = current_lang
