@@ -22,8 +22,8 @@ def remember_choice(response: Response) -> Response:
     return response
 
 
-def _lang() -> str:
-    """The request's language, looked up once per request (a page asks ~150 times)."""
+def current_lang() -> str:
+    """'de' or 'en': the request's language, looked up once per request (a page asks ~150 times)."""
     if not has_app_context():  # e.g. a formatter called outside the app
         return str(get_locale())
     lang = g.get("_sozmon_lang")
@@ -41,14 +41,9 @@ def _translations():
     return t
 
 
-def current_lang() -> str:
-    """'de' or 'en': the request's language (str(get_locale()), remembered per request)."""
-    return _lang()
-
-
 def localized(row: dict, field: str) -> str:
     """Pick row['<field>_en'] for English (when filled), else the German row['<field>_de']."""
-    if _lang() == "en" and row.get(f"{field}_en"):
+    if current_lang() == "en" and row.get(f"{field}_en"):
         return row[f"{field}_en"]
     return row[f"{field}_de"]
 

@@ -6,6 +6,9 @@ repeat request is answered 304 before any values or geometry are read; then the 
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import NamedTuple
+
 from sqlalchemy import Connection, text
 
 from geodata.queries import REGION_AGS, feature_collection, get_area, label_points
@@ -13,6 +16,7 @@ from indicators.queries import (
     HOME_KEYS,
     default_year,
     get_indicator,
+    layered_release,
     release_for,
     topics_with_indicators,
     value_source,
@@ -58,6 +62,14 @@ def map_context(
     }
 
 
+class _Release(NamedTuple):
+    release_id: int
+    release_label: str
+    synthetic: bool
+    published_at: datetime | None
+    note: str | None
+
+
 def _layered_context(conn: Connection, indicator_id: str) -> dict:
     """release_for(home=True), years_available and default_year of the layered values at once.
 
@@ -80,9 +92,17 @@ def _layered_context(conn: Connection, indicator_id: str) -> dict:
     ).all()
     if not rows:
         return {"release": None, "years": [], "default_year": None}
+    # One entry per contributing release, in release_for's order: real first, then newest.
     releases = sorted(
-        {(r.release_id, r.release_label, r.synthetic, r.published_at, r.note) for r in rows},
-        key=lambda r: (r[2], -(r[3].timestamp() if r[3] else float("inf")), -r[0]),
+        {
+            _Release(r.release_id, r.release_label, r.synthetic, r.published_at, r.note)
+            for r in rows
+        },
+        key=lambda r: (
+            r.synthetic,
+            -(r.published_at.timestamp() if r.published_at else float("inf")),
+            -r.release_id,
+        ),
     )
     years = sorted({r.year for r in rows})
     real: dict[int, int] = {}
@@ -90,17 +110,7 @@ def _layered_context(conn: Connection, indicator_id: str) -> dict:
         real[r.year] = real.get(r.year, 0) + r.real_kommunen
     mostly_real = [y for y, n in real.items() if n * 2 >= rows[0].kommunen]
     return {
-        "release": {
-            "id": None,
-            "label": " + ".join(r[1] for r in releases),
-            "status": "published",
-            "published_at": max(r[3] for r in releases),
-            "note": releases[0][4],
-            "synthetic": any(r[2] for r in releases),
-            "real": any(not r[2] for r in releases),
-            "releases": [r[1] for r in releases],
-            "ids": [r[0] for r in releases],
-        },
+        "release": layered_release(releases),
         "years": years,
         "default_year": max(mostly_real) if mostly_real else years[-1],
     }

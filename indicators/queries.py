@@ -100,6 +100,12 @@ def release_for(
         ),
         {"i": indicator_id, "home": home},
     ).all()
+    return layered_release(rows)
+
+
+def layered_release(rows: list) -> dict | None:
+    """The summary of the releases contributing layered values (rows with release_id,
+    release_label, synthetic, published_at, note; real first, then newest), or None."""
     if not rows:
         return None
     return {
