@@ -14,6 +14,7 @@ from sqlalchemy import Connection, text
 from geodata.queries import REGION_AGS, feature_collection, get_area, label_points
 from indicators.queries import (
     HOME_KEYS,
+    INDICATOR_COLUMNS,
     default_year,
     get_indicator,
     layered_release,
@@ -38,19 +39,69 @@ def picker_topics(conn: Connection) -> list[dict]:
     return topics
 
 
+class HomeData(NamedTuple):
+    """Indicators and layered values of the home Kommunen and the Region, as read at once."""
+
+    indicators: dict[str, dict]  # id → indicator with its topic's names
+    areas: list  # the Kommunen and the Region (ags, name, level), in name order
+    rows: dict[str, list]  # indicator → its shown values (with release_id, published_at, note)
+
+
+def home_data(conn: Connection, indicator_id: str | None = None) -> HomeData:
+    """Every indicator and its layered home values in two queries (or those of one indicator).
+
+    Read once per data version (~30,000 values, ~0.1 s), a map of any indicator and year then
+    needs no query at all; with one indicator given, its map's first render needs two.
+    """
+    only = " AND v.indicator_id = :i" if indicator_id is not None else ""
+    indicators = {
+        r.id: dict(r._mapping)
+        for r in conn.execute(
+            text(
+                f"SELECT {INDICATOR_COLUMNS}, t.name_de AS topic_de, t.name_en AS topic_en"
+                " FROM indicator i JOIN topic t ON t.id = i.topic_id"
+                + (" WHERE i.id = :i" if indicator_id is not None else "")
+            ),
+            {"i": indicator_id},
+        )
+    }
+    areas = conn.execute(
+        text("SELECT ags, name, level FROM area WHERE level IN ('kommune', 'region') ORDER BY name")
+    ).all()
+    rows: dict[str, list] = {}
+    for r in conn.execute(
+        text(
+            "SELECT v.indicator_id, v.ags, v.year, v.value, v.numerator, v.denominator,"
+            " coalesce(v.suppressed, false) AS suppressed, v.flag, v.release_id,"
+            " v.release_label, v.synthetic, r.published_at, r.note"
+            f" FROM shown_value v JOIN release r ON r.id = v.release_id WHERE {HOME_KEYS}{only}"
+        ),
+        {"i": indicator_id},
+    ):
+        rows.setdefault(r.indicator_id, []).append(r)
+    return HomeData(indicators, areas, rows)
+
+
 def map_context(
     conn: Connection,
     indicator_id: str,
     release_id: int | None = None,
     topics: list[dict] | None = None,
+    home: HomeData | None = None,
 ) -> dict:
-    """The indicator, its release and years, plus the picker's topics (given, or read)."""
+    """The indicator, its release and years, plus the picker's topics (given, or read).
+
+    For the layered values (release_id None) `home` may give what was read for all indicators.
+    """
     if topics is None:
         topics = picker_topics(conn)
+    if release_id is None:
+        home = home or home_data(conn, indicator_id)
+        indicator = home.indicators.get(indicator_id)
+        kommunen = {a.ags for a in home.areas if a.level == "kommune"}
+        ctx = layered_context(home.rows.get(indicator_id, []), kommunen)
+        return {"topics": topics, "indicator": indicator, **ctx}
     indicator = get_indicator(conn, indicator_id)
-    if indicator is not None and release_id is None:
-        # The layered values (the usual map): release, years and default year in one query.
-        return {"topics": topics, "indicator": indicator, **_layered_context(conn, indicator_id)}
     release = release_for(conn, indicator_id, release_id, home=True) if indicator else None
     years = years_available(conn, indicator_id, release["id"]) if release else []
     return {
@@ -70,26 +121,9 @@ class _Release(NamedTuple):
     note: str | None
 
 
-def _layered_context(conn: Connection, indicator_id: str) -> dict:
-    """release_for(home=True), years_available and default_year of the layered values at once.
-
-    One pass over the indicator's shown values of the home region instead of three (a cold
-    map render paid ~9 ms for them); the rules are those of the three functions, which the
-    tests compare with this one.
-    """
-    rows = conn.execute(
-        text(
-            "SELECT v.year, v.release_id, v.release_label, v.synthetic, r.status,"
-            " r.published_at, r.note, count(*) FILTER (WHERE v.ags = ANY(k.keys)"
-            " AND NOT v.synthetic) AS real_kommunen, cardinality(k.keys) AS kommunen"
-            " FROM shown_value v JOIN release r ON r.id = v.release_id,"
-            " (SELECT ARRAY(SELECT ags FROM area WHERE level = 'kommune') AS keys) k"
-            f" WHERE v.indicator_id = :i AND {HOME_KEYS}"
-            " GROUP BY v.year, v.release_id, v.release_label, v.synthetic, r.status,"
-            " r.published_at, r.note, k.keys"
-        ),
-        {"i": indicator_id},
-    ).all()
+def layered_context(rows: list, kommunen: set[str]) -> dict:
+    """release_for(home=True), years_available and default_year of an indicator's layered
+    values, from its home value rows (`home_data`); the tests compare it with those three."""
     if not rows:
         return {"release": None, "years": [], "default_year": None}
     # One entry per contributing release, in release_for's order: real first, then newest.
@@ -105,10 +139,11 @@ def _layered_context(conn: Connection, indicator_id: str) -> dict:
         ),
     )
     years = sorted({r.year for r in rows})
-    real: dict[int, int] = {}
+    real = dict.fromkeys(years, 0)
     for r in rows:
-        real[r.year] = real.get(r.year, 0) + r.real_kommunen
-    mostly_real = [y for y, n in real.items() if n * 2 >= rows[0].kommunen]
+        if not r.synthetic and r.ags in kommunen:  # the Region's own value does not count
+            real[r.year] += 1
+    mostly_real = [y for y, n in real.items() if n * 2 >= len(kommunen)]
     return {
         "release": layered_release(releases),
         "years": years,
@@ -135,13 +170,16 @@ def map_area_values(conn: Connection, indicator_id: str, year: int, release_id: 
 
 
 def map_area_values_by_year(
-    conn: Connection, indicator_id: str, release_id: int | None
+    conn: Connection, indicator_id: str, release_id: int | None, home: HomeData | None = None
 ) -> dict[int, dict]:
     """map_area_values of every year with values, read at once (a map's years cost one query).
 
     Each year holds every Kommune in name order, those without a value with empty fields,
-    exactly as `values_for_year` returns them.
+    exactly as `values_for_year` returns them. For the layered values `home` may give them.
     """
+    if release_id is None:
+        home = home or home_data(conn, indicator_id)
+        return values_by_year(home.rows.get(indicator_id, []), home.areas)
     areas = conn.execute(
         text("SELECT ags, name, level FROM area WHERE level IN ('kommune', 'region') ORDER BY name")
     ).all()
@@ -153,6 +191,11 @@ def map_area_values_by_year(
         ),
         {"i": indicator_id},
     ).all()
+    return values_by_year(rows, areas)
+
+
+def values_by_year(rows: list, areas: list) -> dict[int, dict]:
+    """Value rows of one indicator as map_area_values per year (areas in name order)."""
     by_cell = {(r.ags, r.year): r for r in rows}
     out: dict[int, dict] = {}
     for year in sorted({r.year for r in rows}):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from indicators.map_queries import (
+    home_data,
     map_area_values,
     map_area_values_by_year,
     map_context,
@@ -54,3 +55,37 @@ def test_values_by_year_equal_values_of_each_year(conn):
                 assert by_year[year] == map_area_values(conn, ind, year, release_id), (ind, year)
                 compared += 1
     assert compared > 100
+
+
+def test_home_data_of_all_indicators_equals_one_indicators_read(conn):
+    """The map reads every indicator's home values once per data version: the same answers."""
+    home = home_data(conn)
+    inds = _indicators(conn)
+    assert set(home.indicators) == set(inds)
+    for ind in inds:
+        assert map_context(conn, ind, None, [], home) == map_context(conn, ind, None, []), ind
+        assert map_area_values_by_year(conn, ind, None, home) == map_area_values_by_year(
+            conn, ind, None
+        ), ind
+    assert map_context(conn, "nicht_da", None, [], home)["indicator"] is None
+
+
+def test_a_cold_map_of_a_new_indicator_asks_the_database_nothing(app, client):
+    """After the first map of a data version, another indicator's map needs no query."""
+    from sqlalchemy import event
+
+    client.get("/karte")
+    statements: list[str] = []
+    engine = app.extensions["sozmon_engine"]
+
+    def seen(_c, _cur, statement, *_a):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        response = client.get("/karte?indikator=alo_quote&jahr=2015&klassen=gleich")
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert response.status_code == 200
+    # Only the data version is read (the tests give it no time to live); nothing else.
+    assert statements and all("FROM data_epoch" in s for s in statements), statements

@@ -21,6 +21,7 @@ from app.pagedata.map_state import (
     CLASSIFICATION_LABELS,
     SCHEME_LABELS,
     _link,
+    home_values,
 )
 from app.sentences import benchmark_sentence_for as benchmark_sentence
 from app.sentences import verdict_label
@@ -74,7 +75,9 @@ def year_values(ind: dict, year: int, release: dict) -> dict:
     # map, visitors moving through the years) then needs no query.
     by_year = _DATA.get_or_build(
         ("values-by-year", data_version_now(), ind["id"], release["id"], release["label"]),
-        lambda: map_area_values_by_year(get_conn(), ind["id"], release["id"]),
+        lambda: map_area_values_by_year(
+            get_conn(), ind["id"], release["id"], home_values() if release["id"] is None else None
+        ),
     )
     return by_year.get(year) or map_area_values(get_conn(), ind["id"], year, release["id"])
 
