@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from flask import Flask, Response, g, has_app_context, request
 from flask_babel import Babel, get_locale, get_translations
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 babel = Babel()
 
@@ -41,6 +44,20 @@ def _translations():
     return t
 
 
+@pass_context
+def template_gettext(context: Context, string: str, **variables: object) -> str:
+    """The templates' _() and gettext(): Jinja's newstyle gettext in one call instead of three.
+
+    Same rules as Jinja's (always %-formatted, so a literal % is written %%; the text is
+    Markup where the template escapes, so the variables are escaped); Jinja's own reaches the
+    translation through three nested context calls, ~65 times a map page.
+    """
+    rv = _translations().ugettext(string)
+    if context.eval_ctx.autoescape:
+        rv = Markup(rv)
+    return rv % variables
+
+
 def localized(row: dict, field: str) -> str:
     """Pick row['<field>_en'] for English (when filled), else the German row['<field>_de']."""
     if current_lang() == "en" and row.get(f"{field}_en"):
@@ -59,6 +76,7 @@ def init_app(app: Flask) -> None:
         pgettext=lambda c, s: _translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
     )
+    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext)
     app.after_request(remember_choice)
     app.jinja_env.globals["localized"] = localized
     app.jinja_env.globals["current_locale"] = current_lang

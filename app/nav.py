@@ -6,7 +6,7 @@ from flask import Flask, current_app, url_for
 from flask_babel import lazy_gettext as _l
 
 from app.db import get_conn
-from app.i18n import localized
+from app.i18n import current_lang, localized
 from app.maps import short_name
 from geodata.queries import list_areas
 from indicators.queries import topics_with_indicators
@@ -26,8 +26,12 @@ NAV = (
 
 
 def nav_items() -> list[tuple[str, str]]:
-    """Navigation entries whose endpoints exist."""
-    return [(e, str(label)) for e, label in NAV if e in current_app.view_functions]
+    """Navigation entries whose endpoints exist, per app and language (each page asks)."""
+    per_lang = current_app.extensions.setdefault("sozmon_nav", {})
+    lang = current_lang()
+    if lang not in per_lang:
+        per_lang[lang] = [(e, str(label)) for e, label in NAV if e in current_app.view_functions]
+    return per_lang[lang]
 
 
 def map_url(indicator_id: str) -> str | None:

@@ -50,3 +50,16 @@ def test_every_ui_string_has_an_english_translation(tmp_path):
     missing = sorted(in_code - translated)
     assert not missing, f"untranslated (run pybabel extract/update and translate): {missing[:10]}"
     assert len(in_code) > 300
+
+
+def test_template_gettext_keeps_jinjas_newstyle_rules(app):
+    """The one-call _() escapes its variables where the template escapes, formats %% and
+    translates per request (as Jinja's three-call newstyle gettext did)."""
+    html = app.jinja_env.from_string(
+        "{{ _('Jahr') }}|{{ _('95-%%-Intervall') }}|{{ _('Karte des Jahres %(y)s', y=v) }}"
+    )
+    # Flask escapes templates without a file name (select_jinja_autoescape(None) is True).
+    with app.test_request_context("/?lang=en"):
+        assert html.render(v="<b>") == "Year|95% interval|map of the year &lt;b&gt;"
+    with app.test_request_context("/"):
+        assert html.render(v="<b>") == "Jahr|95-%-Intervall|Karte des Jahres &lt;b&gt;"
