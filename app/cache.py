@@ -64,6 +64,7 @@ class DataCache:
     def __init__(self, sizes: dict[str, int] | None = None):
         self._regions = {name: _Lru(n) for name, n in (sizes or SIZES).items()}
         self._lock = threading.Lock()
+        self._building: dict[tuple, threading.Lock] = {}  # (region, key) → lock while built
         self.version: str | None = None
         self._seen_at = 0.0
 
@@ -96,6 +97,21 @@ class DataCache:
         with self._lock:
             if version is None or version == self.version:
                 self._regions[region].put(key, item)
+
+    def building(self, region: str, key: object) -> threading.Lock:
+        """The lock that one builder of (region, key) holds; the request's other threads wait.
+
+        After a publish, every thread of a busy worker misses the same items at once (topics,
+        geometry, the home values: up to a second with all of Germany loaded); without this
+        they all build them together, each slower for sharing the cores.
+        """
+        with self._lock:
+            return self._building.setdefault((region, key), threading.Lock())
+
+    def built(self, region: str, key: object) -> None:
+        """Forget the lock of (region, key) once its item is kept (or building failed)."""
+        with self._lock:
+            self._building.pop((region, key), None)
 
     def clear(self) -> None:
         """Forget everything (the data version is read again on the next request)."""
@@ -141,9 +157,17 @@ class Region:
         version = data_version_now()
         cache = current_cache()
         hit = cache.get(self.name, key)
-        if hit is None:
-            hit = build()
-            cache.put(self.name, key, hit, version)
+        if hit is not None:
+            return hit
+        lock = cache.building(self.name, key)
+        with lock:  # one thread builds; the others wait, then take what it kept
+            hit = cache.get(self.name, key)
+            if hit is None:
+                try:
+                    hit = build()
+                    cache.put(self.name, key, hit, version)
+                finally:
+                    cache.built(self.name, key)
         return hit
 
 

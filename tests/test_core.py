@@ -49,6 +49,46 @@ def test_the_version_is_read_again_only_after_the_ttl():
     assert len(reads) == 1 and cache.version == "v"
 
 
+def test_one_thread_builds_a_missing_item_the_others_wait(app):
+    """Threads that miss the same item at once (after a publish) build it once, not each."""
+    import threading
+    import time
+
+    from app.cache import Region
+
+    calls, results = [], []
+
+    def build() -> str:
+        calls.append(1)
+        time.sleep(0.2)  # long enough for every thread to arrive while it is built
+        return "built"
+
+    def visitor() -> None:
+        with app.test_request_context("/"):
+            results.append(Region("data").get_or_build(("single-flight", id(calls)), build))
+
+    threads = [threading.Thread(target=visitor) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == ["built"] * 8 and len(calls) == 1
+    assert app.extensions["sozmon_cache"]._building == {}  # no lock left behind
+
+
+def test_a_failed_build_leaves_no_lock_and_the_next_visitor_builds(app):
+    from app.cache import Region
+
+    def fail() -> str:
+        raise RuntimeError("database gone")
+
+    with app.test_request_context("/"):
+        with pytest.raises(RuntimeError):
+            Region("data").get_or_build("failing-build", fail)
+        assert Region("data").get_or_build("failing-build", lambda: "ok") == "ok"
+    assert app.extensions["sozmon_cache"]._building == {}
+
+
 def test_no_module_level_cache_outside_the_one_cache():
     # Memoised code and resources (compiled templates, parsed number patterns, the OpenAPI
     # document built from code, font metrics) may stay where they are made; data may not.

@@ -499,3 +499,21 @@ def test_api_invalid_release_is_a_400(client, value):
     r = client.get(f"{API}/streuung?{PAIR}&release={quote(value)}")
     body = assert_problem(r, 400, "invalid-parameter")
     assert body["parameter"] == "release"
+
+
+def test_named_release_without_the_pair_links_to_the_newest_scatter(fresh_app, tmp_path):
+    """A release that lacks the default pair: the 404 offers the same pair with the newest data."""
+    import html as html_lib
+
+    other = _load(
+        fresh_app, tmp_path, "nur-krippe", [f"{a},krippe_quote,2024,30.5" for a in KOMMUNEN]
+    )
+    client = fresh_app.test_client()
+    page = client.get(f"/streuung?release={other}")
+    assert page.status_code == 404
+    body = page.get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)">Streudiagramm mit dem neuesten Datenstand</a>', body)
+    assert link, body
+    href = html_lib.unescape(link.group(1))
+    assert "release" not in href and "x=" in href and "y=" in href
+    assert client.get(href).status_code == 200

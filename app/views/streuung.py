@@ -132,11 +132,23 @@ def _indicator_links(endpoint: str, axis: str, keep: dict) -> list[tuple[str, st
 
 def _error(err: InvalidChoice, endpoint: str, x_id: str, y_id: str) -> BadRequestWithChoices:
     """The 4xx page for a domain error, with links to valid choices."""
+    # A named release may lack the pair (or every indicator): the newest data may have it.
+    newest = (
+        [
+            (
+                _link(endpoint, x=x_id, y=y_id, release=None),
+                _("Streudiagramm mit dem neuesten Datenstand"),
+            )
+        ]
+        if _release_id() is not None
+        else []
+    )
     if err.field == "x":
-        return BadRequestWithChoices(404, err.message, _indicator_links(endpoint, "x", {"y": y_id}))
+        links = _indicator_links(endpoint, "x", {"y": y_id}) + newest
+        return BadRequestWithChoices(404, err.message, links)
     if err.field == "jahr":
         links = [(_link(endpoint, x=x_id, y=y_id, jahr=y), str(y)) for y in err.valid]
-        return BadRequestWithChoices(404, err.message, links)
+        return BadRequestWithChoices(404, err.message, links + newest)
     links = _indicator_links(endpoint, "y", {"x": x_id})
     if err.field == "pair":  # only partners that share a year with x
         years = years_by_indicator(_release_id())
@@ -147,7 +159,7 @@ def _error(err: InvalidChoice, endpoint: str, x_id: str, y_id: str) -> BadReques
             if set(years.get(i["id"], [])) & set(years.get(x_id, []))
         }
         links = [(h, n) for h, n in links if _arg(h, "y") in partners]
-    return BadRequestWithChoices(400 if err.field == "same" else 404, err.message, links)
+    return BadRequestWithChoices(400 if err.field == "same" else 404, err.message, links + newest)
 
 
 def _arg(href: str, name: str) -> str | None:

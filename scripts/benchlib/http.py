@@ -116,6 +116,10 @@ def first_request(url: str) -> dict:
 def scale_out(one: str, two: str, path: str, runs: int, seconds: float) -> dict:
     """Requests that reach the app (past nginx's cache): one instance vs two behind nginx."""
     a, b = [], []
+    # Both stacks warm first (the one instance served every section before; the two are new):
+    # a first request builds what a worker keeps per data version, which is not measured here.
+    for front in (one, two):
+        wrk.run(front + path, 2, 32, 2, headers={**GZIP, **PAST_THE_CACHE})
     for _ in range(runs):
         a.append(wrk.run(one + path, seconds, 32, 2, headers={**GZIP, **PAST_THE_CACHE}))
         b.append(wrk.run(two + path, seconds, 32, 2, headers={**GZIP, **PAST_THE_CACHE}))
@@ -127,7 +131,17 @@ def scale_out(one: str, two: str, path: str, runs: int, seconds: float) -> dict:
         "two_instances_p50_ms": summary([r["p50_ms"] for r in b]),
         "throughput_ratio": summary([ratio(y["rps"], x["rps"]) for x, y in zip(a, b, strict=True)]),
         "errors": sum(r["non_2xx"] + r["socket_errors"] for r in a + b),
+        "error_kinds": _kinds(a + b),
     }
+
+
+def _kinds(runs: list[dict]) -> dict[str, int]:
+    """Errors of wrk runs by kind: non-2xx answers and each kind of socket error."""
+    out = {"non_2xx": sum(r["non_2xx"] for r in runs)}
+    for r in runs:
+        for kind, n in r.get("socket_error_kinds", {}).items():
+            out[kind] = out.get(kind, 0) + n
+    return {k: n for k, n in out.items() if n}
 
 
 def cold_map_cpu(database_url: str, indicators: list[str], years: list[int]) -> dict:

@@ -18,6 +18,14 @@ NAMES = {
 }
 
 
+def _errors(p: dict) -> str:
+    """'0 errors', or how many of which kind (non-2xx, read, timeout …)."""
+    if not p.get("errors"):
+        return "0 errors"
+    kinds = ", ".join(f"{n} {k}" for k, n in p.get("error_kinds", {}).items())
+    return f"{p['errors']} errors" + (f" ({kinds})" if kinds else "")
+
+
 def _m(fig: dict | float | None) -> float | None:
     return fig["median"] if isinstance(fig, dict) else fig
 
@@ -172,7 +180,7 @@ def rows(r: dict) -> list[list[str]]:
                 f"{p['workers_per_instance']} workers",
                 f"{_n(_m(p['two_instances_rps']))} req/s",
                 f"1 instance: {_n(_m(p['one_instance_rps']))} req/s",
-                f"{_m(p['throughput_ratio']):.2f}×",
+                f"{_m(p['throughput_ratio']):.2f}×, {_errors(p)}",
                 "",
             ]
         )

@@ -39,4 +39,10 @@ def run(
         "requests": int(total.group(1)) if total else 0,
         "non_2xx": int(non2xx.group(1)) if non2xx else 0,
         "socket_errors": sum(int(x) for x in sock.groups()) if sock else 0,
+        # Which kind, so that a report can say what the errors were (a timeout is wrk's 2 s).
+        "socket_error_kinds": dict(
+            zip(("connect", "read", "write", "timeout"), map(int, sock.groups()), strict=True)
+        )
+        if sock
+        else {},
     }

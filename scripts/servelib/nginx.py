@@ -103,6 +103,10 @@ http {
 
         location /static/ {
             root {{ www }};
+            # The assets change only with a deploy (which restarts nginx): keep their open
+            # descriptors and stat results instead of opening each file per request.
+            open_file_cache max=1000 inactive=60s;
+            open_file_cache_valid 60s;
             charset utf-8;
             gzip_static on;
             {% if brotli %}brotli_static on;{% endif %}
