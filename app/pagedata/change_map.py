@@ -4,7 +4,6 @@ change between two years."""
 from __future__ import annotations
 
 from flask import current_app, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.db import get_conn
@@ -73,9 +72,8 @@ def _change_note(y0: int, y1: int, kind: str, method: str) -> str:
 
 def change_context(st: dict, embed: bool) -> dict:
     """Template variables of a change map (von/bis): the map coloured by each Kommune's change."""
-    ind, release = st["indicator"], st["release"]
+    ind = st["indicator"]
     y0, y1 = st["change"]
-    locale = str(get_locale())
     tile_url = current_app.config.get("TILE_URL") or ""
     model = _change_model(st)
     geo = _geometry()
@@ -124,22 +122,8 @@ def change_context(st: dict, embed: bool) -> dict:
     )
     build = _map_builder(geo, areas, embed, tile_url)
 
-    key = (
-        embed,
-        "change",
-        ind["id"],
-        y0,
-        y1,
-        request.args.get("klassen"),
-        st["group"].ags if st.get("group") else None,
-        release["id"],
-        release["label"],
-        release["published_at"],
-        locale,
-        tile_url,
-        "kommune.profile" in current_app.view_functions,
-    )
-    parts = _cached_map(key, build)
+    what = ("change", ind["id"], y0, y1, request.args.get("klassen"))
+    parts = _cached_map(st, embed, tile_url, what, build)
     state = {
         "indikator": ind["id"],
         "von": y0,

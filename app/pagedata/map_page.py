@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import current_app, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.db import get_conn
 from app.formatting import FLAG_TEXT, fmt_cell, fmt_value
 from app.groups import Group, kommunen_with_groups
 from app.http_cache import data_version_now
+from app.i18n import current_lang
 from app.maps import MapParts, fill_map, map_shapes, map_skeleton, short_name
 from app.pagedata.map_state import (
     _DATA,
@@ -54,8 +54,25 @@ def _assets() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     return js, css
 
 
-def _cached_map(key: tuple, build) -> MapParts:
-    """The rendered map for a key from the in-process cache, else built and kept (LRU)."""
+def _cached_map(st: dict, embed: bool, tile_url: str, what: tuple, build) -> MapParts:
+    """The rendered map of a state from the in-process cache, else built and kept (LRU).
+
+    `what` names the map (its kind, indicator, year or years, classes, colours); the rest of
+    the key is what every map of the Kommunen depends on: group, release, language, tiles and
+    whether profile links exist.
+    """
+    release = st["release"]
+    key = (
+        embed,
+        *what,
+        st["group"].ags if st.get("group") else None,
+        release["id"],
+        release["label"],
+        release["published_at"],
+        current_lang(),
+        tile_url,
+        "kommune.profile" in current_app.view_functions,
+    )
     return _MAPS.get_or_build(key, build)
 
 
@@ -152,7 +169,7 @@ def _shared_context(
 ) -> dict:
     """Template variables every map (one year or a change) has: links, labels, provenance."""
     # The embed code on an English page embeds the English map.
-    embed_state = dict(state, lang="en") if str(get_locale()) == "en" else state
+    embed_state = dict(state, lang="en") if current_lang() == "en" else state
     return dict(
         ind=st["indicator"],
         release=st["release"],
@@ -173,7 +190,7 @@ def _shared_context(
         parts_url=url_for("maps.parts"),
         group=st.get("group"),
         group_choices=_DATA.get_or_build(
-            ("group-choices", data_version_now(), str(get_locale())),
+            ("group-choices", data_version_now(), current_lang()),
             lambda: [(k["ags"], k["name"]) for k in kommunen_with_groups()],
         ),
     )
@@ -238,8 +255,7 @@ def _map_builder(
 
 def page_context(st: dict, embed: bool) -> dict:
     """Template variables of the map (page, embed or the start page's map) for a _state()."""
-    ind, release, year = st["indicator"], st["release"], st["year"]
-    locale = str(get_locale())
+    ind, year = st["indicator"], st["year"]
     tile_url = current_app.config.get("TILE_URL") or ""
     model = _model(st)
     geo = _geometry()
@@ -305,22 +321,8 @@ def page_context(st: dict, embed: bool) -> dict:
     )
     build = _map_builder(geo, areas, embed, tile_url)
 
-    key = (
-        embed,
-        ind["id"],
-        year,
-        st["method"],
-        scheme,
-        bool(st.get("fixed")),
-        st["group"].ags if st.get("group") else None,
-        release["id"],
-        release["label"],
-        release["published_at"],
-        locale,
-        tile_url,
-        "kommune.profile" in current_app.view_functions,
-    )
-    parts = _cached_map(key, build)
+    what = ("year", ind["id"], year, st["method"], scheme, bool(st.get("fixed")))
+    parts = _cached_map(st, embed, tile_url, what, build)
     state = {
         "indikator": ind["id"],
         "jahr": year,
