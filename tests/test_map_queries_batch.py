@@ -9,6 +9,8 @@ from indicators.map_queries import (
     map_area_values,
     map_area_values_by_year,
     map_context,
+    values_by_year,
+    values_of_year,
 )
 from indicators.queries import default_year, release_for, years_available
 
@@ -89,3 +91,16 @@ def test_a_cold_map_of_a_new_indicator_asks_the_database_nothing(app, client):
     assert response.status_code == 200
     # Only the data version is read (the tests give it no time to live); nothing else.
     assert statements and all("FROM data_epoch" in s for s in statements), statements
+
+
+def test_one_year_of_the_home_values_equals_that_year_of_all(conn):
+    """The map builds only the year it shows: the same rows as building every year."""
+    home = home_data(conn)
+    compared = 0
+    for ind, rows in home.rows.items():
+        every = values_by_year(rows, home.areas)
+        for year, expected in every.items():
+            assert values_of_year(rows, home.areas, year) == expected, (ind, year)
+            compared += 1
+        assert values_of_year(rows, home.areas, 1900) is None  # no values: the caller asks
+    assert compared > 500

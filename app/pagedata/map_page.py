@@ -29,7 +29,12 @@ from app.urls import url_for
 from indicators import classify
 from indicators.intervals import intervals_of_rows
 from indicators.map_model import MapModel, map_model
-from indicators.map_queries import map_area_values, map_area_values_by_year, map_geometry
+from indicators.map_queries import (
+    map_area_values,
+    map_area_values_by_year,
+    map_geometry,
+    values_of_year,
+)
 from indicators.queries import indicator_sources
 from indicators.ranking import group_ranks
 
@@ -88,13 +93,23 @@ def _geometry() -> dict:
 
 def year_values(ind: dict, year: int, release: dict) -> dict:
     """The Kommunen's and the Region's value rows of one year, per data version."""
-    # All years of the indicator at once: the next year's map (slider, small multiples, change
-    # map, visitors moving through the years) then needs no query.
+    if release["id"] is None:
+        # The layered values: every indicator's were read once per data version (home_values);
+        # only the year shown is turned into rows.
+        def one_year() -> dict:
+            home = home_values()
+            rows = home.rows.get(ind["id"], [])
+            return values_of_year(rows, home.areas, year) or map_area_values(
+                get_conn(), ind["id"], year, None
+            )
+
+        key = ("values", data_version_now(), ind["id"], year, release["label"])
+        return _DATA.get_or_build(key, one_year)
+    # A named release: all years of the indicator at once, so the next year's map (slider,
+    # small multiples, change map) needs no query.
     by_year = _DATA.get_or_build(
         ("values-by-year", data_version_now(), ind["id"], release["id"], release["label"]),
-        lambda: map_area_values_by_year(
-            get_conn(), ind["id"], release["id"], home_values() if release["id"] is None else None
-        ),
+        lambda: map_area_values_by_year(get_conn(), ind["id"], release["id"]),
     )
     return by_year.get(year) or map_area_values(get_conn(), ind["id"], year, release["id"])
 
