@@ -20,6 +20,7 @@ from collections.abc import Callable
 from flask import Flask, current_app, g
 
 EXTENSION = "sozmon_cache"
+BUILD_WAIT = 10.0  # seconds a thread waits for another's build of the same item, then builds
 # Items per region: rendered pages and maps are tens of KB, the Germany-wide bodies a few MB.
 SIZES = {
     "pages": 512,  # whole public pages (app.http_cache.page_cache)
@@ -160,7 +161,10 @@ class Region:
         if hit is not None:
             return hit
         lock = cache.building(self.name, key)
-        with lock:  # one thread builds; the others wait, then take what it kept
+        # One thread builds; the others wait, then take what it kept. Not longer than
+        # BUILD_WAIT: a builder stuck on an unanswering database must not queue every visitor.
+        waited = lock.acquire(timeout=BUILD_WAIT)
+        try:
             hit = cache.get(self.name, key)
             if hit is None:
                 try:
@@ -168,6 +172,9 @@ class Region:
                     cache.put(self.name, key, hit, version)
                 finally:
                     cache.built(self.name, key)
+        finally:
+            if waited:
+                lock.release()
         return hit
 
 

@@ -144,3 +144,33 @@ def test_a_domain_error_is_a_page_or_a_problem_document_in_the_request_language(
     assert "mass=cv" in page.get_data(as_text=True)  # links to the measures that exist
     german = client.get("/disparitaeten/gibt_es_nicht?lang=de")
     assert german.status_code == 404 and "gibt es nicht" in german.get_data(as_text=True)
+
+
+def test_a_stuck_builder_holds_others_up_only_for_the_build_wait(app, monkeypatch):
+    """A visitor waits BUILD_WAIT for another thread's build, then builds for itself."""
+    import threading
+    import time
+
+    from app import cache as cache_module
+    from app.cache import Region
+
+    monkeypatch.setattr(cache_module, "BUILD_WAIT", 0.2)
+    release = threading.Event()
+
+    def stuck() -> str:
+        release.wait(5)  # a database that does not answer
+        return "late"
+
+    def first() -> None:
+        with app.test_request_context("/"):
+            Region("data").get_or_build("stuck-build", stuck)
+
+    t = threading.Thread(target=first)
+    t.start()
+    time.sleep(0.05)
+    started = time.monotonic()
+    with app.test_request_context("/"):
+        assert Region("data").get_or_build("stuck-build", lambda: "own") == "own"
+    assert time.monotonic() - started < 2
+    release.set()
+    t.join()
