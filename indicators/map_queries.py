@@ -48,10 +48,10 @@ class HomeData(NamedTuple):
 
 
 def home_data(conn: Connection, indicator_id: str | None = None) -> HomeData:
-    """Every indicator and its layered home values in two queries (or those of one indicator).
+    """Every indicator and its layered home values in three queries (or one indicator's).
 
     Read once per data version (~30,000 values, ~0.1 s), a map of any indicator and year then
-    needs no query at all; with one indicator given, its map's first render needs two.
+    needs no query at all.
     """
     only = " AND v.indicator_id = :i" if indicator_id is not None else ""
     indicators = {
