@@ -258,3 +258,9 @@ def indicator_sources(conn: Connection, indicator_ids: list[str] | None = None) 
     for r in rows:
         out.setdefault(r.indicator_id, {})[r.label] = {"tables": r.tables, "source": r.source}
     return out
+
+
+def shown_provenance(sources: dict[str, dict], labels) -> list[dict]:
+    """The sources (from indicator_sources) of the releases whose values are shown, each with
+    its release label, in the sources' order."""
+    return [src | {"release": lab} for lab, src in sources.items() if lab in labels]

@@ -10,6 +10,7 @@ from indicators.queries import (
     get_indicator,
     indicator_sources,
     release_for,
+    shown_provenance,
     value_source,
 )
 from indicators.ranking import ORDERS, Ranking, Spread, build_ranking
@@ -70,11 +71,9 @@ def ranking(
         raise RankingChoiceError("jahr", years)
     areas = area_intervals(conn, indicator_id, year, rid)
     labels = {a.release_label for a in areas if a.release_label}
-    provenance = [
-        src | {"release": lab}
-        for lab, src in indicator_sources(conn, [indicator_id]).get(indicator_id, {}).items()
-        if lab in labels
-    ]
+    provenance = shown_provenance(
+        indicator_sources(conn, [indicator_id]).get(indicator_id, {}), labels
+    )
     return build_ranking(ind, year, years, areas, release, order, provenance)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, text
 
 from indicators.profile import InvalidChoice
-from indicators.queries import get_indicator, indicator_sources, value_source
+from indicators.queries import get_indicator, indicator_sources, shown_provenance, value_source
 from indicators.scatter import MIN_POINTS, Regression, least_squares
 from indicators.text import _
 
@@ -282,11 +282,6 @@ def scatter(
             used.setdefault(p.population.indicator, set()).add(p.population.release)
     sources = indicator_sources(conn, list(used))
     result.provenance = {
-        ind: [
-            src | {"release": label}
-            for label, src in sources.get(ind, {}).items()
-            if label in labels
-        ]
-        for ind, labels in used.items()
+        ind: shown_provenance(sources.get(ind, {}), labels) for ind, labels in used.items()
     }
     return result

@@ -23,6 +23,7 @@ from app.pagedata.map_page import (
 from app.pagedata.map_state import _DATA, CLASSIFICATION_LABELS
 from indicators import classify
 from indicators.map_model import ChangeModel, change_model
+from indicators.queries import shown_provenance
 
 
 def _change_model(st: dict) -> ChangeModel:
@@ -77,11 +78,7 @@ def change_context(st: dict, embed: bool) -> dict:
     tile_url = current_app.config.get("TILE_URL") or ""
     model = _change_model(st)
     geo = _geometry()
-    provenance = [
-        src | {"release": lab}
-        for lab, src in sources(ind["id"]).items()
-        if lab in model.release_labels
-    ]
+    provenance = shown_provenance(sources(ind["id"]), model.release_labels)
     decimals, unit, kind = ind["decimals"], ind["unit"], model.kind
     no_data = _("keine Daten")
 

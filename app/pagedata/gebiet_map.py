@@ -28,7 +28,7 @@ from indicators.gebiet_queries import (
     scope_values,
     territories,
 )
-from indicators.queries import indicator_sources, topics_with_indicators
+from indicators.queries import indicator_sources, shown_provenance, topics_with_indicators
 
 PAGE_SIZE = 100
 BOUNDARY_ATTRIBUTION = "© GeoBasis-DE / BKG 2021"
@@ -105,11 +105,9 @@ def colour_map(st: dict) -> dict:
         classes, lambda v, with_unit: fmt_value(v, decimals, unit if with_unit else ""), no_data
     )
     labels_shown = {lab for lab, _syn in used}
-    provenance = [
-        src | {"release": lab}
-        for lab, src in indicator_sources(conn, [ind["id"]]).get(ind["id"], {}).items()
-        if lab in labels_shown
-    ]
+    provenance = shown_provenance(
+        indicator_sources(conn, [ind["id"]]).get(ind["id"], {}), labels_shown
+    )
     return {
         "areas": areas,
         "values": values,

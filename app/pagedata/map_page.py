@@ -35,7 +35,7 @@ from indicators.map_queries import (
     map_geometry,
     values_of_year,
 )
-from indicators.queries import indicator_sources
+from indicators.queries import indicator_sources, shown_provenance
 from indicators.ranking import group_ranks
 
 
@@ -274,11 +274,7 @@ def page_context(st: dict, embed: bool) -> dict:
     tile_url = current_app.config.get("TILE_URL") or ""
     model = _model(st)
     geo = _geometry()
-    provenance = [
-        src | {"release": lab}
-        for lab, src in sources(ind["id"]).items()
-        if lab in model.release_labels
-    ]
+    provenance = shown_provenance(sources(ind["id"]), model.release_labels)
     decimals, unit = ind["decimals"], ind["unit"]
     scheme = model.scheme
     no_data = _("keine Daten")

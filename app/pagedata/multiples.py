@@ -17,6 +17,7 @@ from app.pagedata.map_page import _profile_href, sources, year_values
 from app.pagedata.map_state import BOUNDARY_ATTRIBUTION, CLASSIFICATION_LABELS, MAP_VERSION
 from app.urls import url_for
 from indicators import classify
+from indicators.queries import shown_provenance
 
 MAX_MULTIPLES = 12  # small maps on one page; more would be too small to read
 
@@ -156,9 +157,7 @@ def multiples_context(st: dict, shown_years: list[int]) -> dict:
     ]
     synthetic = any(r["synthetic"] for r in rows)
     labels_shown = {r["release_label"] for r in rows}
-    provenance = [
-        src | {"release": lab} for lab, src in sources(ind["id"]).items() if lab in labels_shown
-    ]
+    provenance = shown_provenance(sources(ind["id"]), labels_shown)
     params = {  # the page's state: its links and the image export's query string
         "indikator": ind["id"],
         "jahre": request.args.get("jahre"),

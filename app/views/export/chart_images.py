@@ -26,7 +26,7 @@ from app.pagedata.zeitreihe import DEFAULT_INDICATOR as TS_DEFAULT
 from app.pagedata.zeitreihe import _error as ts_error
 from app.views.export.blueprint import bp
 from indicators.profile import InvalidChoice, time_series
-from indicators.queries import indicator_sources, series_sources
+from indicators.queries import indicator_sources, series_sources, shown_provenance
 
 
 def _chart_provenance(ts: dict) -> tuple[list[dict], bool]:
@@ -35,7 +35,7 @@ def _chart_provenance(ts: dict) -> tuple[list[dict], bool]:
     shown = series_sources(get_conn(), ind["id"], [ln["ags"] for ln in ts["lines"]], rel["id"])
     labels = {s["release_label"] for s in shown.values() if s.get("release_label")}
     sources = indicator_sources(get_conn(), [ind["id"]]).get(ind["id"], {})
-    provenance = [src | {"release": lab} for lab, src in sources.items() if lab in labels]
+    provenance = shown_provenance(sources, labels)
     flags = {bool(s["synthetic"]) for s in shown.values() if s.get("release_label")}
     return provenance, flags == {True, False}
 

@@ -32,7 +32,7 @@ from app.pagedata.image_parts import (
 from app.sentences import CLUSTER_LABELS, VERDICT_LABELS, moran_sentence
 from app.views.export.blueprint import bp
 from indicators.map_model import verdict_order
-from indicators.queries import indicator_sources
+from indicators.queries import indicator_sources, shown_provenance
 
 
 def _disparities_text(
@@ -50,7 +50,7 @@ def _disparities_text(
     sources = indicator_sources(get_conn(), [ind["id"]]).get(ind["id"], {})
     real = not synthetic or mixed
     provenance = _provenance_lines(
-        [src | {"release": lab} for lab, src in sources.items() if lab in labels],
+        shown_provenance(sources, labels),
         real,
         release["label"],
     )
