@@ -125,17 +125,7 @@ def state_from_request(embed: bool) -> dict:
     if year is None:
         year = ctx["default_year"]
     elif year not in years:
-        raise BadRequestWithChoices(
-            404,
-            _(
-                "Für „%(i)s“ gibt es im Jahr %(y)s keine Daten. Verfügbar: %(a)s–%(b)s.",
-                i=ind["name_de"],
-                y=year,
-                a=years[0],
-                b=years[-1],
-            ),
-            year_links,
-        )
+        raise no_data_in_year(ind, year, years, year_links)
     method = request.args.get("klassen") or classify.default_classification(ind["unit"])
     if method not in classify.CLASSIFICATIONS:
         raise BadRequestWithChoices(
@@ -242,18 +232,25 @@ def _change_years(ind: dict, years: list[int], embed: bool) -> tuple[int, int] |
         )
     for y in (y0, y1):
         if y not in years:
-            raise BadRequestWithChoices(
-                404,
-                _(
-                    "Für „%(i)s“ gibt es im Jahr %(y)s keine Daten. Verfügbar: %(a)s–%(b)s.",
-                    i=ind["name_de"],
-                    y=y,
-                    a=years[0],
-                    b=years[-1],
-                ),
-                choices,
-            )
+            raise no_data_in_year(ind, y, years, choices)
     return y0, y1
+
+
+def no_data_in_year(
+    ind: dict, year: int, years: list[int], choices: list[tuple[str, str]]
+) -> BadRequestWithChoices:
+    """The 404 for a year without the indicator's values, naming the years that have them."""
+    return BadRequestWithChoices(
+        404,
+        _(
+            "Für „%(i)s“ gibt es im Jahr %(y)s keine Daten. Verfügbar: %(a)s–%(b)s.",
+            i=ind["name_de"],
+            y=year,
+            a=years[0],
+            b=years[-1],
+        ),
+        choices,
+    )
 
 
 def _etag(st: dict, embed: bool) -> str:

@@ -14,7 +14,12 @@ from app.errors import BadRequestWithChoices
 from app.formatting import fmt_cell, fmt_value
 from app.http_cache import etag_for
 from app.pagedata.map_page import _profile_href, sources, year_values
-from app.pagedata.map_state import BOUNDARY_ATTRIBUTION, CLASSIFICATION_LABELS, MAP_VERSION
+from app.pagedata.map_state import (
+    BOUNDARY_ATTRIBUTION,
+    CLASSIFICATION_LABELS,
+    MAP_VERSION,
+    no_data_in_year,
+)
 from app.urls import url_for
 from indicators import classify
 from indicators.queries import shown_provenance
@@ -56,17 +61,7 @@ def multiple_years(st: dict) -> list[int]:
     chosen = sorted({int(p) for p in parts})
     missing = [y for y in chosen if y not in years]
     if missing:
-        raise BadRequestWithChoices(
-            404,
-            _(
-                "Für „%(i)s“ gibt es im Jahr %(y)s keine Daten. Verfügbar: %(a)s–%(b)s.",
-                i=ind["name_de"],
-                y=missing[0],
-                a=years[0],
-                b=years[-1],
-            ),
-            choices,
-        )
+        raise no_data_in_year(ind, missing[0], years, choices)
     return chosen
 
 
