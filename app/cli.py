@@ -258,7 +258,8 @@ GENESIS_LABEL = "regionalstatistik-2017"
 @with_appcontext
 def load_all_cmd(ctx: click.Context) -> None:
     """Load everything missing from DATA_DIR: boundaries, Kreise/Länder/Bund, catalogue,
-    Zensus, the real Regionalstatistik release, and the demo release for what stays empty."""
+    Zensus, the real Regionalstatistik release; in demo mode (SOZMON_DEMO=1) also the
+    synthetic demo release for the indicators without real data."""
     from app.cli_genesis import import_genesis_cmd, load_levels_cmd
 
     data_dir: Path = current_app.config["DATA_DIR"]
@@ -293,7 +294,7 @@ def load_all_cmd(ctx: click.Context) -> None:
             allow_unmatched=True,
             do_publish=True,
         )
-    if demo.DEMO_LABEL not in labels:
+    if current_app.config["DEMO"] and demo.DEMO_LABEL not in labels:
         ctx.invoke(demo_release_cmd)
     from app.cli_germany import build_shapes_cmd
 

@@ -22,6 +22,9 @@ def from_environment() -> dict:
         "DATABASE_READ_URL": os.environ.get("DATABASE_READ_URL") or None,
         # Real data (boundaries, Zensus) lives outside the repository.
         "DATA_DIR": Path(os.environ.get("DATA_DIR") or PROJECT_ROOT.parent / "shared" / "data"),
+        # Demo mode: synthetic "Beispieldaten" are loaded (load-all) and shown, each value marked;
+        # off by default, so a default install shows real data only.
+        "DEMO": os.environ.get("SOZMON_DEMO", "") not in ("", "0"),
         # Basemap tiles are a third party too: off unless configured.
         "TILE_URL": os.environ.get("TILE_URL", ""),
         # A publish is visible everywhere within this many seconds: processes re-read the data

@@ -9,15 +9,20 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DisconnectionError
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine whose pool recovers by itself after a server restart."""
+def make_engine(url: str, demo: bool = False) -> Engine:
+    """Create an engine whose pool recovers by itself after a server restart.
+
+    demo: the connections see synthetic values (view shown_value reads `sozmon.demo`,
+    migration 0009); without it every page, download and API answer is real data only.
+    """
     # work_mem: Germany-wide answers aggregate 6 MB of stored text in key order; with the
     # default 4 MB that sort spills to disk (90 ms instead of 50 ms). Per sort, not per server.
+    options = "-c work_mem=32MB" + (" -c sozmon.demo=on" if demo else "")
     engine = create_engine(
         url,
         pool_size=5,
         max_overflow=10,
-        connect_args={"options": "-c work_mem=32MB"},
+        connect_args={"options": options},
     )
     event.listen(engine, "checkout", _alive)
     return engine
@@ -39,10 +44,11 @@ def _alive(dbapi_conn, _record, _proxy) -> None:
 
 def init_app(app: Flask) -> None:
     """Attach the engines (primary, optional read replica); close the request's connection."""
-    app.extensions["sozmon_engine"] = make_engine(app.config["DATABASE_URL"])
+    demo = bool(app.config.get("DEMO"))
+    app.extensions["sozmon_engine"] = make_engine(app.config["DATABASE_URL"], demo)
     read_url = app.config.get("DATABASE_READ_URL")
     if read_url:
-        app.extensions["sozmon_read_engine"] = make_engine(read_url)
+        app.extensions["sozmon_read_engine"] = make_engine(read_url, demo)
     app.teardown_appcontext(close_conn)
 
 

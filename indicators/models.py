@@ -107,7 +107,7 @@ class Value(Base):
         Index("value_lookup", "indicator_id", "year", "release_id"),
         Index("value_by_area", "ags", "indicator_id", "year"),
         CheckConstraint(
-            "flag IS NULL OR flag IN ('-', '.', 'x', '/', '...')", name="value_flag_check"
+            "flag IS NULL OR flag IN ('-', '.', 'x', '/', '...', 'u')", name="value_flag_check"
         ),
         {"postgresql_partition_by": "LIST (release_id)"},
     )
@@ -123,7 +123,8 @@ class Value(Base):
     denominator: Mapped[float | None] = mapped_column(Float)
     # Small-number protection: withheld values keep value/numerator NULL in every output.
     suppressed: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
-    # GENESIS special value instead of a number: '.' secret, 'x', '/', '...' no value (0004).
+    # GENESIS special value instead of a number: '.' secret, 'x', '/', '...' no value (0004);
+    # 'u' a total summed over parts of which one is withheld: "unvollständig" (0009).
     flag: Mapped[str | None] = mapped_column(String(3))
 
 
@@ -139,6 +140,31 @@ class ReleaseSource(Base):
     tables: Mapped[str] = mapped_column(Text, server_default="")
     source: Mapped[str] = mapped_column(Text, server_default="")
     note: Mapped[str] = mapped_column(Text, server_default="")
+
+
+class SeriesBreak(Base):
+    """From this year on an indicator's values are not comparable with those before (0009)."""
+
+    __tablename__ = "series_break"
+
+    indicator_id: Mapped[str] = mapped_column(ForeignKey("indicator.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reason_de: Mapped[str] = mapped_column(Text)
+    reason_en: Mapped[str] = mapped_column(Text, server_default="")
+
+
+class IncompleteValue(Base):
+    """The withheld parts of a total flagged 'u' (summed, one part withheld) (0009)."""
+
+    __tablename__ = "incomplete_value"
+
+    release_id: Mapped[int] = mapped_column(
+        ForeignKey("release.id", ondelete="CASCADE"), primary_key=True
+    )
+    indicator_id: Mapped[str] = mapped_column(ForeignKey("indicator.id"), primary_key=True)
+    ags: Mapped[str] = mapped_column(String(8), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parts: Mapped[str] = mapped_column(Text)
 
 
 class Editor(Base):

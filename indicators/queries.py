@@ -36,12 +36,18 @@ def get_indicator(conn: Connection, indicator_id: str) -> dict | None:
     return dict(row._mapping) if row else None
 
 
+# Synthetic releases exist for a connection in demo mode only (the app sets `sozmon.demo`,
+# migration 0009); a default install never names, lists or shows one.
+VISIBLE = "(NOT synthetic OR coalesce(current_setting('sozmon.demo', true), '') = 'on')"
+
+
 def list_releases(conn: Connection, include_drafts: bool = False) -> list[dict]:
-    """Releases, newest first."""
+    """Releases, newest first (synthetic ones in demo mode only)."""
     rows = conn.execute(
         text(
             "SELECT id, label, status, published_at, created_at, note, synthetic FROM release"
-            " WHERE status = 'published' OR :drafts ORDER BY published_at DESC NULLS FIRST, id DESC"
+            f" WHERE (status = 'published' OR :drafts) AND {VISIBLE}"
+            " ORDER BY published_at DESC NULLS FIRST, id DESC"
         ),
         {"drafts": include_drafts},
     )
@@ -49,9 +55,12 @@ def list_releases(conn: Connection, include_drafts: bool = False) -> list[dict]:
 
 
 def get_release(conn: Connection, release_id: int) -> dict | None:
-    """One release by id."""
+    """One release by id (a synthetic one in demo mode only)."""
     row = conn.execute(
-        text("SELECT id, label, status, published_at, note, synthetic FROM release WHERE id = :id"),
+        text(
+            "SELECT id, label, status, published_at, note, synthetic FROM release"
+            f" WHERE id = :id AND {VISIBLE}"
+        ),
         {"id": release_id},
     ).first()
     return dict(row._mapping) if row else None

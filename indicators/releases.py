@@ -130,6 +130,16 @@ def publish(conn: Connection, label: str, threshold: int, by: str | None = None)
     withheld = 0 if rel["synthetic"] else apply_suppression(conn, rel["id"], threshold)
     if rel["catalogue"]:  # the catalogue changes that came with the draft go live now
         upsert_indicators(conn, rel["catalogue"], partial=True)
+    # Which indicators the release holds (view real_indicator reads it: a synthetic value of
+    # an indicator with real values is never shown, migration 0009).
+    conn.execute(
+        text(
+            "INSERT INTO release_source (release_id, indicator_id)"
+            " SELECT DISTINCT :id, indicator_id FROM value WHERE release_id = :id"
+            " ON CONFLICT DO NOTHING"
+        ),
+        {"id": rel["id"]},
+    )
     conn.execute(
         text(
             "UPDATE release SET status = 'published', published_at = now(), published_by = :by,"

@@ -78,6 +78,9 @@ def make_app(db_name: str, **extra):
         "SECRET_KEY": "test",
         # Tests change data and look at pages at once: no grace time for the page cache.
         "DATA_VERSION_TTL": 0,
+        # The suite's templates are loaded in demo mode (synthetic values for the indicators
+        # without real data); tests of the default install pass DEMO=False (real_template).
+        "DEMO": True,
         **extra,
     }
     return create_app(cfg)
@@ -116,10 +119,30 @@ def loaded_template(empty_template: str) -> Iterator[str]:
     drop_database(name)
 
 
-def app_on_clone(template: str):
+@pytest.fixture(scope="session")
+def real_template(empty_template: str) -> Iterator[str]:
+    """A database loaded as a default install loads it: real data only, no demo release."""
+    name = f"sozmon_real_{os.getpid()}"
+    drop_database(name)
+    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{empty_template}"')
+    app = make_app(name, DEMO=False)
+    result = invoke(app, "load-all")
+    assert result.exit_code == 0, result.output
+    app.extensions["sozmon_engine"].dispose()
+    yield name
+    drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def real_app(real_template: str):
+    """The app of a default install (no demo mode) on the real-only database."""
+    yield from app_on_clone(real_template, DEMO=False)
+
+
+def app_on_clone(template: str, **extra):
     """Yield an app on a fresh copy of a template database; drop the copy afterwards."""
     name = clone_database(template)
-    application = make_app(name)
+    application = make_app(name, **extra)
     yield application
     application.extensions["sozmon_engine"].dispose()
     drop_database(name)
