@@ -38,7 +38,15 @@ def get_indicator(conn: Connection, indicator_id: str) -> dict | None:
 
 # Synthetic releases exist for a connection in demo mode only (the app sets `sozmon.demo`,
 # migration 0009); a default install never names, lists or shows one.
-VISIBLE = "(NOT synthetic OR coalesce(current_setting('sozmon.demo', true), '') = 'on')"
+DEMO_ON = "coalesce(current_setting('sozmon.demo', true), '') = 'on'"
+VISIBLE = f"(NOT synthetic OR {DEMO_ON})"
+# The rule of view shown_value for queries on the base tables (value v JOIN release r): a
+# published release; a synthetic one only in demo mode and only for indicators without real
+# values. Existence and year ranges need no DISTINCT ON over the view.
+SHOWN_RELEASE = (
+    f"r.status = 'published' AND (NOT r.synthetic OR ({DEMO_ON}"
+    " AND v.indicator_id NOT IN (SELECT indicator_id FROM real_indicator)))"
+)
 
 
 def list_releases(conn: Connection, include_drafts: bool = False) -> list[dict]:
@@ -229,7 +237,7 @@ def year_ranges(conn: Connection) -> dict[str, tuple[int, int]]:
     rows = conn.execute(
         text(
             "SELECT v.indicator_id, min(v.year) AS y0, max(v.year) AS y1 FROM value v"
-            " JOIN release r ON r.id = v.release_id WHERE r.status = 'published'"
+            f" JOIN release r ON r.id = v.release_id WHERE {SHOWN_RELEASE}"
             " GROUP BY v.indicator_id"
         )
     )
@@ -259,7 +267,9 @@ def indicator_sources(conn: Connection, indicator_ids: list[str] | None = None) 
         text(
             "SELECT s.indicator_id, r.label, s.tables, s.source FROM release_source s"
             " JOIN release r ON r.id = s.release_id"
-            " WHERE CAST(:ids AS text[]) IS NULL OR s.indicator_id = ANY(:ids)"
+            # publish records every release's indicators; only those with a text are sources
+            " WHERE (s.tables <> '' OR s.source <> '')"
+            " AND (CAST(:ids AS text[]) IS NULL OR s.indicator_id = ANY(:ids))"
         ),
         {"ids": indicator_ids},
     )

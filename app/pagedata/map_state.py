@@ -18,10 +18,15 @@ from app.http_cache import data_version_now, etag_for
 from app.nav import nav_items
 from app.urls import url_for
 from indicators import classify
-from indicators.map_queries import HomeData, home_data, map_context, picker_topics
+from indicators.map_queries import (
+    HomeData,
+    headline_indicator,
+    home_data,
+    map_context,
+    picker_topics,
+)
 from indicators.releases import visible_release
 
-DEFAULT_INDICATOR = "sgb2_quote"  # the headline indicator of social reporting
 MAP_VERSION = "4"  # bump when the map's markup changes, so cached copies are revalidated
 BOUNDARY_ATTRIBUTION = "© GeoBasis-DE / BKG 2021"
 CLASSIFICATION_LABELS = {
@@ -70,6 +75,15 @@ def home_values() -> HomeData:
     return _HOME.get_or_build(("home", data_version_now()), lambda: home_data(get_conn()))
 
 
+def default_indicator() -> str:
+    """The indicator a first visit opens with (HEADLINE_INDICATORS), once per data version."""
+    preferred = tuple(current_app.config["HEADLINE_INDICATORS"])
+    return _DATA.get_or_build(
+        ("headline", data_version_now(), preferred),
+        lambda: headline_indicator(home_values(), preferred) or (preferred or ("",))[0],
+    )
+
+
 def _context(conn, indicator_id: str, release_id: int | None, topics: list[dict]) -> dict:
     """map_context per data version (drafts' visibility is checked by the caller)."""
     key = ("context", data_version_now(), indicator_id[:80], release_id)
@@ -89,7 +103,7 @@ def state_from_request(embed: bool) -> dict:
     # The picker's topics depend on the data only: read once per data version (the year
     # ranges scan every value), not per request.
     topics = _DATA.get_or_build(("topics", data_version_now()), lambda: picker_topics(conn))
-    ctx = _context(conn, requested or DEFAULT_INDICATOR, release_id, topics)
+    ctx = _context(conn, requested or default_indicator(), release_id, topics)
     if requested is None and release_id is None and ctx["release"] is None and topics:
         # No explicit choice and the default has no data: take the first mappable indicator.
         ctx = _context(conn, topics[0]["indicators"][0]["id"], release_id, topics)
@@ -108,6 +122,22 @@ def state_from_request(embed: bool) -> dict:
             404,
             _("Einen veröffentlichten Datenstand Nr. %(r)s gibt es nicht.", r=release_id),
             [(_link(embed, indikator=ind["id"]), _("Karte mit dem neuesten Datenstand"))],
+        )
+    if (release is None or not ctx["years"]) and release_id is None:
+        # In the catalogue, without values yet: say so and what would fill it.
+        raise BadRequestWithChoices(
+            404,
+            _(
+                "Für die Kennzahl „%(i)s“ gibt es noch keine Daten: sie wird gefüllt, sobald das Datenbüro ihre Werte importiert.",
+                i=ind["name_de"],
+            ),
+            [
+                (
+                    url_for("pages.kennzahlen") + f"#k-{ind['id']}",
+                    _("Alle Kennzahlen und ihr Datenstand"),
+                )
+            ]
+            + _indicator_choices(topics, embed),
         )
     if release is None or not ctx["years"]:
         raise BadRequestWithChoices(
