@@ -158,7 +158,10 @@ def layered_context(rows: list, kommunen: set[str]) -> dict:
             -r.release_id,
         ),
     )
-    years = sorted({r.year for r in rows})
+    # Years of the Kommunen: a year with only the Region's value is not offered.
+    years = sorted({r.year for r in rows if r.ags in kommunen})
+    if not years:
+        return {"release": layered_release(releases), "years": [], "default_year": None}
     real = dict.fromkeys(years, 0)
     for r in rows:
         if not r.synthetic and r.ags in kommunen:  # the Region's own value does not count

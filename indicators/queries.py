@@ -144,14 +144,19 @@ def layered_release(rows: list) -> dict | None:
 HOME_KEYS = "v.ags = ANY(ARRAY(SELECT ags FROM area WHERE level IN ('kommune', 'region')))"
 
 
+# The home region's Kommunen only: a year in which only the Region has a value (INKAR's Kreis
+# series from 1995) is no year for a map, ranking or change of the Kommunen.
+KOMMUNE_KEYS = "v.ags = ANY(ARRAY(SELECT ags FROM area WHERE level = 'kommune'))"
+
+
 def years_available(conn: Connection, indicator_id: str, release_id: int | None) -> list[int]:
-    """Years with at least one value of the indicator for the home region's Kommunen or the
-    Region (layered, or in the release), ascending."""
+    """Years with at least one value of the indicator for the home region's Kommunen
+    (layered, or in the release), ascending."""
     return list(
         conn.scalars(
             text(
                 f"SELECT DISTINCT year FROM {value_source(release_id)} v"
-                f" WHERE indicator_id = :i AND {HOME_KEYS} ORDER BY year"
+                f" WHERE indicator_id = :i AND {KOMMUNE_KEYS} ORDER BY year"
             ),
             {"i": indicator_id},
         )
@@ -169,7 +174,7 @@ def default_year(conn: Connection, indicator_id: str, release_id: int | None) ->
             f"  WHERE v.indicator_id = :i AND NOT v.synthetic AND {HOME_KEYS}"
             "  GROUP BY v.year"
             "  HAVING count(*) * 2 >= (SELECT count(*) FROM area WHERE level = 'kommune')) x),"
-            f" (SELECT max(year) FROM {src} v WHERE v.indicator_id = :i AND {HOME_KEYS}))"
+            f" (SELECT max(year) FROM {src} v WHERE v.indicator_id = :i AND {KOMMUNE_KEYS}))"
         ),
         {"i": indicator_id},
     )

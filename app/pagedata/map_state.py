@@ -123,6 +123,25 @@ def state_from_request(embed: bool) -> dict:
             _("Einen veröffentlichten Datenstand Nr. %(r)s gibt es nicht.", r=release_id),
             [(_link(embed, indikator=ind["id"]), _("Karte mit dem neuesten Datenstand"))],
         )
+    if release is not None and not ctx["years"]:
+        # Values for the Region only (a Kreis table): its place is the map of the Kreise.
+        raise BadRequestWithChoices(
+            404,
+            _(
+                "Für die Kennzahl „%(i)s“ gibt es Werte nur für die Region als Ganzes, nicht für die einzelnen Kommunen.",
+                i=ind["name_de"],
+            ),
+            [
+                (
+                    url_for("maps.karte", gebiet="DG", ebene="kreis", indikator=ind["id"]),
+                    _("Karte aller Kreise Deutschlands mit dieser Kennzahl"),
+                ),
+                (
+                    url_for("pages.kennzahlen") + f"#k-{ind['id']}",
+                    _("Alle Kennzahlen und ihr Datenstand"),
+                ),
+            ],
+        )
     if (release is None or not ctx["years"]) and release_id is None:
         # In the catalogue, without values yet: say so and what would fill it.
         raise BadRequestWithChoices(
