@@ -58,8 +58,11 @@ def template_gettext(context: Context, string: str, **variables: object) -> str:
     return rv % variables
 
 
-def localized(row: dict, field: str) -> str:
-    """Pick row['<field>_en'] for English (when filled), else the German row['<field>_de']."""
+def localized(row, field: str) -> str:
+    """Pick row['<field>_en'] for English (when filled), else the German row['<field>_de'];
+    row is a dict or an object with those attributes (a dataclass)."""
+    if not isinstance(row, dict):
+        row = {k: getattr(row, k, None) for k in (f"{field}_de", f"{field}_en")}
     if current_lang() == "en" and row.get(f"{field}_en"):
         return row[f"{field}_en"]
     return row[f"{field}_de"]

@@ -415,22 +415,31 @@ def test_openapi_document_validates_and_covers_every_route(client, app):
 
 
 def test_mapdata_matches_the_database_and_filters_by_land(client, conn):
-    body = get_json(client, f"{API}/mapdata?indikator=sgb2_quote&jahr=2024")
+    body = get_json(client, f"{API}/mapdata?indikator=armutsgefaehrdung_quote&jahr=2024")
     expected = dict(
         conn.execute(
             text(
                 "SELECT v.ags, v.value FROM value v JOIN release r ON r.id = v.release_id"
                 " JOIN area a ON a.ags = v.ags WHERE r.label = 'demo-2024-2' AND a.level = 'kommune'"
-                " AND v.indicator_id = 'sgb2_quote' AND v.year = 2024"
+                " AND v.indicator_id = 'armutsgefaehrdung_quote' AND v.year = 2024"
             )
         ).all()
     )
     assert body["data"] == expected and body["count"] == 21
     assert body["synthetic"] is True and body["release"] == "demo-2024-2"
     assert body["breaks"] == sorted(body["breaks"]) and body["breaks"][-1] == max(expected.values())
-    assert get_json(client, f"{API}/mapdata?indikator=sgb2_quote&jahr=2024&land=03")["count"] == 21
-    assert_problem(client.get(f"{API}/mapdata?indikator=sgb2_quote&jahr=2024&land=05"), 404)
-    assert_problem(client.get(f"{API}/mapdata?indikator=sgb2_quote"), 400, "invalid-parameter")
+    assert (
+        get_json(client, f"{API}/mapdata?indikator=armutsgefaehrdung_quote&jahr=2024&land=03")[
+            "count"
+        ]
+        == 21
+    )
+    assert_problem(
+        client.get(f"{API}/mapdata?indikator=armutsgefaehrdung_quote&jahr=2024&land=05"), 404
+    )
+    assert_problem(
+        client.get(f"{API}/mapdata?indikator=armutsgefaehrdung_quote"), 400, "invalid-parameter"
+    )
     assert_problem(client.get(f"{API}/mapdata?indikator=x&jahr=2024&land=3"), 400)
     areas = get_json(client, f"{API}/areas?ebene=kommune&land=03")
     assert areas["count"] == 21
@@ -440,13 +449,13 @@ def test_mapdata_matches_the_database_and_filters_by_land(client, conn):
 def test_benchmarks_give_verdicts_from_the_stored_counts(client, conn):
     from indicators.stats import wilson_interval
 
-    body = get_json(client, f"{API}/benchmarks?indikator=sgb2_quote&jahr=2024")
+    body = get_json(client, f"{API}/benchmarks?indikator=armutsgefaehrdung_quote&jahr=2024")
     assert body["count"] == 21 and body["synthetic"] is True
     row = next(r for r in body["data"] if r["ags"] == "03241009")
     num, den = conn.execute(
         text(
             "SELECT v.numerator, v.denominator FROM value v JOIN release r ON r.id = v.release_id"
-            " WHERE r.label = 'demo-2024-2' AND v.indicator_id = 'sgb2_quote' AND v.year = 2024"
+            " WHERE r.label = 'demo-2024-2' AND v.indicator_id = 'armutsgefaehrdung_quote' AND v.year = 2024"
             " AND v.ags = '03241009'"
         )
     ).one()
@@ -457,5 +466,5 @@ def test_benchmarks_give_verdicts_from_the_stored_counts(client, conn):
     assert "numerator" not in row and "denominator" not in row
     level = get_json(client, f"{API}/benchmarks?indikator=kaufkraft_ew&jahr=2024")
     assert {r["verdict"] for r in level["data"]} == {"not_assessable"}
-    assert_problem(client.get(f"{API}/benchmarks?indikator=sgb2_quote&jahr=1991"), 404)
-    assert_problem(client.get(f"{API}/benchmarks?indikator=sgb2_quote"), 400)
+    assert_problem(client.get(f"{API}/benchmarks?indikator=armutsgefaehrdung_quote&jahr=1991"), 404)
+    assert_problem(client.get(f"{API}/benchmarks?indikator=armutsgefaehrdung_quote"), 400)

@@ -24,8 +24,8 @@ def test_copy_attaches_a_partition_and_values_are_served(fresh_app):
             c,
             rid,
             _rows(
-                ("sgb2_quote", "03241001", 2030, 12.5, r"\N", r"\N"),
-                ("sgb2_quote", "03241002", 2030, 7.25, 5, 69),
+                ("armutsgefaehrdung_quote", "03241001", 2030, 12.5, r"\N", r"\N"),
+                ("armutsgefaehrdung_quote", "03241002", 2030, 7.25, 5, 69),
             ),
         )
         publish(c, "bulk-1", 3)  # a bulk release goes live the one way, too
@@ -44,16 +44,23 @@ def test_copy_attaches_a_partition_and_values_are_served(fresh_app):
             {"r": rid},
         ).all()
     assert rows == [("03241001", 12.5, None), ("03241002", 7.25, 5.0)]
-    body = fresh_app.test_client().get("/api/v1/mapdata?indikator=sgb2_quote&jahr=2030").get_json()
+    body = (
+        fresh_app.test_client()
+        .get("/api/v1/mapdata?indikator=armutsgefaehrdung_quote&jahr=2030")
+        .get_json()
+    )
     assert body["data"]["03241002"] == 7.25 and body["release"] == "bulk-1"
 
 
 @pytest.mark.parametrize(
     ("row", "message"),
     [
-        (("sgb2_quote", "09999999", 2030, 1, r"\N", r"\N"), "unbekanntes Gebiet"),
+        (("armutsgefaehrdung_quote", "09999999", 2030, 1, r"\N", r"\N"), "unbekanntes Gebiet"),
         (("gibts_nicht", "03241001", 2030, 1, r"\N", r"\N"), "unbekannter Indikator"),
-        (("sgb2_quote", "03241001", 2030, 101, r"\N", r"\N"), "Anteil außerhalb 0–100"),
+        (
+            ("armutsgefaehrdung_quote", "03241001", 2030, 101, r"\N", r"\N"),
+            "Anteil außerhalb 0–100",
+        ),
     ],
 )
 def test_bad_copy_leaves_nothing_behind(fresh_app, row, message):

@@ -39,7 +39,7 @@ def test_queen_neighbours_from_libpysal_match_postgis(conn):
 def test_morans_i_on_real_boundaries_matches_hand_formula_and_esda(conn):
     queen = disparities.queen_neighbours(conn)
     ids = list(queen)
-    vals = _values(conn, "sgb2_quote", 2024)
+    vals = _values(conn, "armutsgefaehrdung_quote", 2024)
     y = np.array([vals[a].value for a in ids])
     dense = np.array([[1.0 if b in queen[a] else 0.0 for b in ids] for a in ids])
     w = spatial.weights_from_neighbours(queen)
@@ -57,9 +57,9 @@ def test_morans_i_on_real_boundaries_matches_hand_formula_and_esda(conn):
 
 def test_spread_table_matches_direct_computation(conn):
     table = disparities.spread_table(conn)
-    vals = _values(conn, "sgb2_quote", 2018)
+    vals = _values(conn, "armutsgefaehrdung_quote", 2018)
     kommunen = [v for a, v in vals.items() if len(a) == 8]
-    s = table["sgb2_quote"]["years"][2018]["spread"]
+    s = table["armutsgefaehrdung_quote"]["years"][2018]["spread"]
     x = np.array([v.value for v in kommunen])
     assert s.n == 21
     assert s.range == pytest.approx(x.max() - x.min())
@@ -67,7 +67,7 @@ def test_spread_table_matches_direct_computation(conn):
     w = np.array([v.denominator for v in kommunen], dtype=float)
     mw = (w * x).sum() / w.sum()
     assert s.cv_weighted == pytest.approx(np.sqrt((w * (x - mw) ** 2).sum() / w.sum()) / mw)
-    assert table["sgb2_quote"]["years"][2018]["weights"] == "denominator"
+    assert table["armutsgefaehrdung_quote"]["years"][2018]["weights"] == "denominator"
     # Levels have no denominator: weighted by the (synthetic) population of the same release.
     assert table["kaufkraft_ew"]["years"][2018]["weights"] == "population"
     assert table["bev_wanderungssaldo"]["years"][2018]["reason"] in (None, "non_positive")
@@ -97,8 +97,8 @@ def test_overview_needs_few_queries_and_ranks_by_relative_change(app, conn):
 
 def test_benchmarks_agree_with_wilson_on_stored_counts(conn):
     rel = conn.scalar(text("SELECT id FROM release WHERE label = 'demo-2024-2'"))
-    bench = disparities.benchmarks_for_year(conn, "sgb2_quote", 2024, rel)
-    vals = _values(conn, "sgb2_quote", 2024)
+    bench = disparities.benchmarks_for_year(conn, "armutsgefaehrdung_quote", 2024, rel)
+    vals = _values(conn, "armutsgefaehrdung_quote", 2024)
     region = vals["03241"].value
     lo, hi = stats.wilson_interval(vals[LAATZEN].numerator, vals[LAATZEN].denominator)
     b = bench[LAATZEN]["benchmark"]
@@ -108,7 +108,7 @@ def test_benchmarks_agree_with_wilson_on_stored_counts(conn):
         "wilson",
     )
     expected = "worse" if lo * 100 > region else "better" if hi * 100 < region else "similar"
-    assert b["verdict"] == expected  # SGB II rate: higher is worse
+    assert b["verdict"] == expected  # At-risk-of-poverty rate: higher is worse
     assert bench[LAATZEN]["region_value"] == pytest.approx(region)
     levels = disparities.benchmarks_for_year(conn, "kaufkraft_ew", 2024, rel)
     assert {r["benchmark"]["reason"] for r in levels.values()} == {"no_counts"}
@@ -117,8 +117,8 @@ def test_benchmarks_agree_with_wilson_on_stored_counts(conn):
 def test_area_benchmarks_cover_every_indicator_of_a_kommune(conn):
     out = disparities.area_benchmarks(conn, LAATZEN)
     assert len(out) >= 100
-    assert out["sgb2_quote"]["year"] == 2024
-    assert out["sgb2_quote"]["benchmark"]["method"] == "wilson"
+    assert out["armutsgefaehrdung_quote"]["year"] == 2024
+    assert out["armutsgefaehrdung_quote"]["benchmark"]["method"] == "wilson"
     assert out["bev_sterberate"]["benchmark"]["method"] == "byar"
     assert out["kaufkraft_ew"]["benchmark"]["reason"] == "no_counts"
     assert out["bev_zensus22"]["benchmark"]["verdict"] == "not_assessable"
@@ -133,11 +133,11 @@ def test_disparities_page_ranks_and_explains(client):
     assert html.count("<tr>") > 60
     assert "nicht bewertbar" in html and "Größe der Kommunen" in html
     assert "Werte ab 2016" in html or "Werte ab 20" in html
-    assert 'href="/disparitaeten/sgb2_quote"' in html
+    assert 'href="/disparitaeten/armutsgefaehrdung_quote"' in html
 
 
 def test_detail_page_shows_spread_chart_and_sentences(client):
-    html = client.get("/disparitaeten/sgb2_quote?jahr=2024").get_data(as_text=True)
+    html = client.get("/disparitaeten/armutsgefaehrdung_quote?jahr=2024").get_data(as_text=True)
     assert '<div class="chart-wide"><svg class="chart"' in html and "chart-narrow" in html
     assert all(f">{m}</li>" in html for m in ("Gini-Koeffizient", "Theil-Index"))
     assert "Wilson" in html and "Signifikant heißt nicht bedeutsam" in html
@@ -152,7 +152,9 @@ def test_detail_page_shows_spread_chart_and_sentences(client):
 
 
 def test_cluster_page(client):
-    html = client.get("/disparitaeten/sgb2_quote/cluster?jahr=2024").get_data(as_text=True)
+    html = client.get("/disparitaeten/armutsgefaehrdung_quote/cluster?jahr=2024").get_data(
+        as_text=True
+    )
     assert "Moran&#39;s I = " in html or "Moran's I = " in html
     assert "21 Kommunen" in html and "wenig Aussagekraft" in html
     assert html.count('data-cluster="') >= 21 + 5
@@ -165,8 +167,8 @@ def test_cluster_page(client):
     ("url", "status", "link"),
     [
         ("/disparitaeten/gibt_es_nicht", 404, "/disparitaeten"),
-        ("/disparitaeten/sgb2_quote?jahr=1999", 404, "jahr=2024"),
-        ("/disparitaeten/sgb2_quote/cluster?jahr=abc", 400, "/cluster"),
+        ("/disparitaeten/armutsgefaehrdung_quote?jahr=1999", 404, "jahr=2024"),
+        ("/disparitaeten/armutsgefaehrdung_quote/cluster?jahr=abc", 400, "/cluster"),
         ("/disparitaeten?von=2024&bis=2012", 400, "von=2012"),
         ("/disparitaeten?von=%3Cscript%3E", 400, "/disparitaeten"),
         ("/disparitaeten?mass=%27%3B--", 400, "mass=gini"),
@@ -185,36 +187,39 @@ def test_missing_kommune_and_zero_denominator_are_not_assessable(fresh_app):
     with fresh_app.extensions["sozmon_engine"].begin() as c:
         c.execute(
             text(
-                "DELETE FROM value WHERE indicator_id = 'sgb2_quote' AND year = 2023 AND ags = :a"
+                "DELETE FROM value WHERE indicator_id = 'armutsgefaehrdung_quote' AND year = 2023 AND ags = :a"
             ),
             {"a": UETZE},
         )
         c.execute(
             text(
                 "UPDATE value SET numerator = 0, denominator = 0 WHERE ags = :a"
-                " AND indicator_id = 'sgb2_quote' AND year = 2024"
+                " AND indicator_id = 'armutsgefaehrdung_quote' AND year = 2024"
             ),
             {"a": LAATZEN},
         )
     client = fresh_app.test_client()
-    html = client.get("/disparitaeten/sgb2_quote?jahr=2024").get_data(as_text=True)
+    html = client.get("/disparitaeten/armutsgefaehrdung_quote?jahr=2024").get_data(as_text=True)
     assert "Laatzen: kein Vergleich mit der Region möglich – der Nenner ist 0." in html
     row = re.search(r'<tr data-ags="03241009">.*?</tr>', html, re.S).group(0)
     assert 'data-verdict="not_assessable"' in html and "nicht bewertbar" in row
-    html23 = client.get("/disparitaeten/sgb2_quote?jahr=2023").get_data(as_text=True)
+    html23 = client.get("/disparitaeten/armutsgefaehrdung_quote?jahr=2023").get_data(as_text=True)
     assert "nicht für alle Kommunen liegen Werte vor" in html23
-    cl = client.get("/disparitaeten/sgb2_quote/cluster?jahr=2023").get_data(as_text=True)
+    cl = client.get("/disparitaeten/armutsgefaehrdung_quote/cluster?jahr=2023").get_data(
+        as_text=True
+    )
     assert "nicht bewertbar" in cl and "Uetze" in cl and "Moran&#39;s I =" not in cl
     overview = client.get("/disparitaeten?von=2014&bis=2023").get_data(as_text=True)
     assert re.search(
-        r"sgb2_quote\">[^<]+</a>:\s*nicht bewertbar – nicht für alle Kommunen", overview
+        r"armutsgefaehrdung_quote\">[^<]+</a>:\s*nicht bewertbar – nicht für alle Kommunen",
+        overview,
     )
 
 
 def test_map_comparison_mode_and_profile_show_verdicts(client):
-    html = client.get("/karte?indikator=sgb2_quote&jahr=2024&farben=vergleich").get_data(
-        as_text=True
-    )
+    html = client.get(
+        "/karte?indikator=armutsgefaehrdung_quote&jahr=2024&farben=vergleich"
+    ).get_data(as_text=True)
     for label in ("signifikant besser", "ähnlich", "signifikant schlechter", "nicht bewertbar"):
         assert label in html
     assert html.count('class="bench-sentence"') == 21

@@ -184,13 +184,17 @@ def test_comparison_download_holds_the_table_and_chart_values(app, client, fmt):
                 v = d[cols.index(col)]
                 v = float(v.replace(",", ".")) if isinstance(v, str) else v
                 assert shown[cls].startswith(fmt_value(v, dec, unit)), (ind, col)
-    years = {d[cols.index("Jahr")] for d in data if d[cols.index("Kennzahl-ID")] == "sgb2_quote"}
+    years = {
+        d[cols.index("Jahr")]
+        for d in data
+        if d[cols.index("Kennzahl-ID")] == "armutsgefaehrdung_quote"
+    }
     assert len(years) >= 10
 
 
 @pytest.mark.parametrize("fmt", ["csv", "csv-de", "xlsx"])
 def test_time_series_download_equals_its_table(client, fmt):
-    url = f"/zeitreihe?indikator=sgb2_quote&kommunen={HANNOVER},{GARBSEN}&darstellung=index"
+    url = f"/zeitreihe?indikator=armutsgefaehrdung_quote&kommunen={HANNOVER},{GARBSEN}&darstellung=index"
     page = client.get(url).get_data(as_text=True)
     body = client.get(url + f"&format={fmt}").data
     rows = read_xlsx(body) if fmt == "xlsx" else read_csv(body, german=fmt == "csv-de")

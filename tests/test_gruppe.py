@@ -12,7 +12,7 @@ from indicators.neighbour_queries import similar_kommunen
 from indicators.ranking import group_ranks
 
 LEHRTE = "03241011"
-MAP = "/karte?indikator=sgb2_quote&jahr=2024"
+MAP = "/karte?indikator=armutsgefaehrdung_quote&jahr=2024"
 
 
 def _html(client, url: str, status: int = 200) -> str:
@@ -49,7 +49,7 @@ def test_map_with_a_group_outlines_and_names_its_members(client, conn):
         assert n["name"] in line
     # the way back: the same map without the group
     remove = re.search(r'href="([^"]+)">Vergleichsgruppe entfernen', line).group(1)
-    assert "gruppe" not in remove and "indikator=sgb2_quote" in remove
+    assert "gruppe" not in remove and "indikator=armutsgefaehrdung_quote" in remove
     # the map's features: members outlined, the others dimmed
     features = json.loads(re.search(r"geo_json_kommunen_add\((\{.*?\})\);", html, re.S).group(1))
     flags = {f["id"]: f["properties"]["group"] for f in features["features"]}
@@ -77,16 +77,22 @@ def test_map_without_group_has_no_group_marks(client):
 
 def test_embed_and_parts_honour_the_group(client, conn):
     members = {LEHRTE, *(n["ags"] for n in _group(conn))}
-    html = _html(client, f"/embed/karte?indikator=sgb2_quote&jahr=2024&gruppe={LEHRTE}")
+    html = _html(
+        client, f"/embed/karte?indikator=armutsgefaehrdung_quote&jahr=2024&gruppe={LEHRTE}"
+    )
     assert "Lehrte und ihre 5 ähnlichsten Kommunen" in html
     assert "Vergleichsgruppe entfernen" not in html  # no way out of the frame's state
     full = re.search(r'href="([^"]+)"[^>]*>Vollständige Ansicht', html).group(1)
     assert parse_qs(urlsplit(full.replace("&amp;", "&")).query)["gruppe"] == [LEHRTE]
-    d = client.get(f"/karte/teile?indikator=sgb2_quote&jahr=2015&gruppe={LEHRTE}").get_json()
+    d = client.get(
+        f"/karte/teile?indikator=armutsgefaehrdung_quote&jahr=2015&gruppe={LEHRTE}"
+    ).get_json()
     assert {a for a, v in d["areas"].items() if v["group"]} == members
     assert "in-gruppe" in d["parts"]["table"] and f"gruppe={LEHRTE}" in d["embed_url"]
     # a change map keeps the group too
-    html = _html(client, f"/karte?indikator=sgb2_quote&von=2015&bis=2024&gruppe={LEHRTE}")
+    html = _html(
+        client, f"/karte?indikator=armutsgefaehrdung_quote&von=2015&bis=2024&gruppe={LEHRTE}"
+    )
     assert html.count('<tr class="in-gruppe">') == 6
     assert f'name="gruppe" value="{LEHRTE}"' in _html(client, f"{MAP}&gruppe={LEHRTE}")
 
@@ -94,7 +100,7 @@ def test_embed_and_parts_honour_the_group(client, conn):
 def test_unknown_group_is_a_400_with_the_groups_as_links(client):
     html = _html(client, f"{MAP}&gruppe=03241", 400)
     assert "ähnlichen Kommunen" in html
-    assert f"gruppe={LEHRTE}" in html and "indikator=sgb2_quote" in html
+    assert f"gruppe={LEHRTE}" in html and "indikator=armutsgefaehrdung_quote" in html
     assert client.get("/embed/karte?gruppe=nope").status_code == 400
 
 
@@ -112,13 +118,15 @@ def test_profile_offers_the_group_on_map_and_scatter_and_its_median(client, conn
     assert f'href="/karte?gruppe={LEHRTE}"' in html
     assert f'href="/streuung?gruppe={LEHRTE}"' in html
     assert "Ähnliche Kommunen" in html and 'class="num group"' in html
-    # the SGB-II-Quote's row: the median of the six values and Lehrte's rank among them
+    # the Armutsgefährdungsquote's row: the median of the six values and Lehrte's rank among them
     from indicators.ranking_queries import group_values
 
-    row = re.search(r'<tr id="row-sgb2_quote".*?</tr>', html, re.S).group(0)
+    row = re.search(r'<tr id="row-armutsgefaehrdung_quote".*?</tr>', html, re.S).group(0)
     year = int(re.search(r'<span class="year">(\d{4})</span>', row).group(1))
     members = sorted([LEHRTE, *(n["ags"] for n in _group(conn))])
-    values = group_values(conn, {"sgb2_quote": year}, members)["sgb2_quote"]
+    values = group_values(conn, {"armutsgefaehrdung_quote": year}, members)[
+        "armutsgefaehrdung_quote"
+    ]
     assert len(values) == 6
     median = sorted(values.values())[2:4]
     shown = re.search(r"Median ([\d.,]+)", row).group(1)
@@ -142,8 +150,8 @@ def test_region_profile_has_no_group_column(client):
 # --- named releases on scatter and ranking ---------------------------------------------------
 
 KOMMUNEN = [f"032410{n:02d}" for n in range(1, 22)]
-RANK = "/rangfolge?indikator=sgb2_quote&jahr=2024"
-SCATTER = "/streuung?x=alo_anteil&y=sgb2_quote&jahr=2024"
+RANK = "/rangfolge?indikator=armutsgefaehrdung_quote&jahr=2024"
+SCATTER = "/streuung?x=alo_anteil&y=armutsgefaehrdung_quote&jahr=2024"
 
 
 def test_named_releases_on_ranking_and_scatter(fresh_app, tmp_path):
@@ -154,7 +162,7 @@ def test_named_releases_on_ranking_and_scatter(fresh_app, tmp_path):
     lines = ["ags,indicator,year,value"]
     for i, a in enumerate(KOMMUNEN):
         lines += [
-            f"{a},sgb2_quote,2024,{55.1 + i / 10:.1f}",
+            f"{a},armutsgefaehrdung_quote,2024,{55.1 + i / 10:.1f}",
             f"{a},alo_anteil,2024,{33.1 + i / 10:.1f}",
         ]
     path = tmp_path / "neu.csv"
@@ -169,8 +177,10 @@ def test_named_releases_on_ranking_and_scatter(fresh_app, tmp_path):
     assert "55,1" not in newest and "release-note" not in newest
     assert "55,1" in named and "2025-1" in named and "zurückgezogen" in named
     assert f'name="release" value="{rid}"' in named  # the form keeps the release
-    assert "55,1" in _html(client, f"/embed/rangfolge?indikator=sgb2_quote&jahr=2024&release={rid}")
-    svg = _html(client, f"/rangfolge.svg?indikator=sgb2_quote&jahr=2024&release={rid}")
+    assert "55,1" in _html(
+        client, f"/embed/rangfolge?indikator=armutsgefaehrdung_quote&jahr=2024&release={rid}"
+    )
+    svg = _html(client, f"/rangfolge.svg?indikator=armutsgefaehrdung_quote&jahr=2024&release={rid}")
     assert "2025-1" in svg and "55,1" in svg
     # the scatter: both axes from the named release
     newest, named = _html(client, SCATTER), _html(client, f"{SCATTER}&release={rid}")
@@ -179,9 +189,11 @@ def test_named_releases_on_ranking_and_scatter(fresh_app, tmp_path):
     permalink = re.search(r'id="permalink" readonly value="([^"]+)"', named).group(1)
     assert f"release={rid}" in permalink
     assert "55,1" in _html(
-        client, f"/embed/streuung?x=alo_anteil&y=sgb2_quote&jahr=2024&release={rid}"
+        client, f"/embed/streuung?x=alo_anteil&y=armutsgefaehrdung_quote&jahr=2024&release={rid}"
     )
-    svg = _html(client, f"/streuung.svg?x=alo_anteil&y=sgb2_quote&jahr=2024&release={rid}")
+    svg = _html(
+        client, f"/streuung.svg?x=alo_anteil&y=armutsgefaehrdung_quote&jahr=2024&release={rid}"
+    )
     assert "2025-1" in svg
     # a group of the scatter keeps the release
     r = client.get(f"{SCATTER}&release={rid}&gruppe={LEHRTE}")
@@ -194,7 +206,7 @@ def test_named_releases_on_ranking_and_scatter(fresh_app, tmp_path):
     )
     # a draft is no public release
     draft = tmp_path / "draft.csv"
-    draft.write_text("ags,indicator,year,value\n03241001,sgb2_quote,2024,77.7\n")
+    draft.write_text("ags,indicator,year,value\n03241001,armutsgefaehrdung_quote,2024,77.7\n")
     assert invoke(fresh_app, "load-release", str(draft), "--label", "d-1", "--draft").exit_code == 0
     with fresh_app.extensions["sozmon_engine"].connect() as c:
         did = c.scalar(text("SELECT id FROM release WHERE label = 'd-1'"))
@@ -204,10 +216,10 @@ def test_named_releases_on_ranking_and_scatter(fresh_app, tmp_path):
 
 def test_unknown_release_is_a_404_with_a_link_to_the_newest(client):
     html = _html(client, f"{RANK}&release=424242", 404)
-    assert "424242" in html and 'href="/rangfolge?indikator=sgb2_quote"' in html
+    assert "424242" in html and 'href="/rangfolge?indikator=armutsgefaehrdung_quote"' in html
     html = _html(client, f"{SCATTER}&release=424242", 404)
     assert "424242" in html and "neuesten Datenstand" in html
-    assert 'href="/streuung?x=alo_anteil&amp;y=sgb2_quote&amp;jahr=2024"' in html
+    assert 'href="/streuung?x=alo_anteil&amp;y=armutsgefaehrdung_quote&amp;jahr=2024"' in html
     for url in (
         "/embed/rangfolge?release=424242",
         "/rangfolge.svg?release=424242",
@@ -220,23 +232,25 @@ def test_unknown_release_is_a_404_with_a_link_to_the_newest(client):
 
 
 def test_map_image_outlines_the_group(client):
-    svg = _html(client, f"/karte.svg?indikator=sgb2_quote&jahr=2024&gruppe={LEHRTE}")
+    svg = _html(client, f"/karte.svg?indikator=armutsgefaehrdung_quote&jahr=2024&gruppe={LEHRTE}")
     assert svg.count('fill="none" stroke="#000000"') == 6
     assert svg.count('fill-opacity="0.35"') == 15
     assert "Vergleichsgruppe" in svg and "Lehrte und ihre 5" in svg
-    plain = _html(client, "/karte.svg?indikator=sgb2_quote&jahr=2024")
+    plain = _html(client, "/karte.svg?indikator=armutsgefaehrdung_quote&jahr=2024")
     assert 'fill="none" stroke="#000000"' not in plain and "Vergleichsgruppe" not in plain
 
 
 def test_change_map_image_outlines_the_group(client):
-    svg = _html(client, f"/karte.svg?indikator=sgb2_quote&von=2015&bis=2024&gruppe={LEHRTE}")
+    svg = _html(
+        client, f"/karte.svg?indikator=armutsgefaehrdung_quote&von=2015&bis=2024&gruppe={LEHRTE}"
+    )
     assert svg.count('fill="none" stroke="#000000"') == 6 and "Lehrte und ihre 5" in svg
 
 
 # --- the small multiples ----------------------------------------------------------------------
 
 SVG = "{http://www.w3.org/2000/svg}"
-MULTIPLES = "/karte/jahre?indikator=sgb2_quote&jahre=2020,2024"
+MULTIPLES = "/karte/jahre?indikator=armutsgefaehrdung_quote&jahre=2020,2024"
 
 
 def _drawn_group(root: ET.Element) -> tuple[list[str], list[str], list[str]]:
@@ -282,7 +296,9 @@ def test_small_multiples_draw_the_group_and_keep_it_in_their_links(client, conn)
     exports = re.findall(r'href="(/karte/jahre\.(?:svg|png)[^"]+)"', html)
     assert len(exports) == 2 and all(f"gruppe={LEHRTE}" in h for h in exports)
     # the map page's link to the small multiples keeps it too
-    change = _html(client, f"/karte?indikator=sgb2_quote&von=2015&bis=2024&gruppe={LEHRTE}")
+    change = _html(
+        client, f"/karte?indikator=armutsgefaehrdung_quote&von=2015&bis=2024&gruppe={LEHRTE}"
+    )
     more = re.search(r'href="([^"]+)">Alle Jahre als kleine Karten', change).group(1)
     assert f"gruppe={LEHRTE}" in more
     # without a group nothing is outlined or paler; the ETag differs
@@ -298,7 +314,9 @@ def test_small_multiples_draw_the_group_and_keep_it_in_their_links(client, conn)
 
 def test_small_multiples_image_draws_the_group(client, conn):
     names = {n["name"] for n in _group(conn)} | {"Lehrte"}
-    r = client.get(f"/karte/jahre.svg?indikator=sgb2_quote&jahre=2020,2022,2024&gruppe={LEHRTE}")
+    r = client.get(
+        f"/karte/jahre.svg?indikator=armutsgefaehrdung_quote&jahre=2020,2022,2024&gruppe={LEHRTE}"
+    )
     assert r.status_code == 200, r.get_data(as_text=True)[:300]
     root = ET.fromstring(r.data)
     outlined, paler, plain = _drawn_group(root)
@@ -306,15 +324,17 @@ def test_small_multiples_image_draws_the_group(client, conn):
     assert len(paler) == 3 * 15 and not set(paler) & names
     words = " ".join(t.strip() for t in root.itertext() if t.strip())
     assert "Vergleichsgruppe" in words and "Lehrte und ihre 5" in words
-    plain = client.get("/karte/jahre.svg?indikator=sgb2_quote&jahre=2020,2022,2024")
+    plain = client.get("/karte/jahre.svg?indikator=armutsgefaehrdung_quote&jahre=2020,2022,2024")
     outlined, paler, _plain = _drawn_group(ET.fromstring(plain.data))
     assert outlined == [] and paler == [] and "Vergleichsgruppe" not in plain.get_data(as_text=True)
-    png = client.get(f"/karte/jahre.png?indikator=sgb2_quote&jahre=2020,2024&gruppe={LEHRTE}")
+    png = client.get(
+        f"/karte/jahre.png?indikator=armutsgefaehrdung_quote&jahre=2020,2024&gruppe={LEHRTE}"
+    )
     assert png.status_code == 200 and png.mimetype == "image/png"
 
 
 def test_small_multiples_error_link_keeps_the_group(client):
-    r = client.get(f"/karte/jahre?indikator=sgb2_quote&jahre=1900&gruppe={LEHRTE}")
+    r = client.get(f"/karte/jahre?indikator=armutsgefaehrdung_quote&jahre=1900&gruppe={LEHRTE}")
     assert r.status_code == 404
     back = re.findall(r'href="(/karte/jahre\?[^"]+)"', r.get_data(as_text=True))
     assert any(f"gruppe={LEHRTE}" in h for h in back), back

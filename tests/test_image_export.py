@@ -88,19 +88,19 @@ def test_wrap_breaks_long_lines_at_spaces():
 
 
 def test_map_svg_has_title_year_legend_source_and_licence(client):
-    r = client.get("/karte.svg?indikator=sgb2_quote&jahr=2020")
+    r = client.get("/karte.svg?indikator=armutsgefaehrdung_quote&jahr=2020")
     assert r.status_code == 200
     assert r.mimetype == "image/svg+xml"
     assert r.headers["Content-Disposition"] == 'attachment; filename="sgb2_quote_2020.svg"'
     root, words = _svg_text(r.data)
-    assert "SGB-II-Quote" in root.find(f"{SVG_NS}title").text
+    assert "Armutsgefährdungsquote" in root.find(f"{SVG_NS}title").text
     assert "2020" in words and "Einheit: %" in words
     assert "Quelle:" in words and "Datenstand" in words
     assert "Beispieldaten" in words  # the demo release is synthetic
     assert "© GeoBasis-DE / BKG 2021" in words and "dl-de/by-2-0" in words
     assert "Garbsen" in words  # the Kommunen's names are drawn
     # 21 Kommunen, coloured with the page's colours (the same classes as the table's swatches).
-    page = client.get("/karte?indikator=sgb2_quote&jahr=2020").get_data(as_text=True)
+    page = client.get("/karte?indikator=armutsgefaehrdung_quote&jahr=2020").get_data(as_text=True)
     table_colours = re.findall(
         r'<td class="num"[^>]*><span class="swatch"[^>]*data-color="(#[0-9a-f]{6})"', page
     )
@@ -113,8 +113,8 @@ def test_map_svg_has_title_year_legend_source_and_licence(client):
 
 
 def test_map_png_decodes_at_twice_the_svg_size(client):
-    svg = client.get("/karte.svg?indikator=sgb2_quote&jahr=2020")
-    r = client.get("/karte.png?indikator=sgb2_quote&jahr=2020")
+    svg = client.get("/karte.svg?indikator=armutsgefaehrdung_quote&jahr=2020")
+    r = client.get("/karte.png?indikator=armutsgefaehrdung_quote&jahr=2020")
     assert r.status_code == 200
     assert r.mimetype == "image/png"
     assert r.headers["Content-Disposition"] == 'attachment; filename="sgb2_quote_2020.png"'
@@ -131,15 +131,19 @@ def test_real_map_says_amtlich_with_table_and_no_beispieldaten(client):
 
 
 def test_mixed_map_marks_the_synthetic_kommunen(client):
-    # SGB-II-Quote 2015: real for the city of Hannover (Kreis table), synthetic for the others.
-    _root, words = _svg_text(client.get("/karte.svg?indikator=sgb2_quote&jahr=2015").data)
+    # Armutsgefährdungsquote 2015: real for the city of Hannover (Kreis table), synthetic for the others.
+    _root, words = _svg_text(
+        client.get("/karte.svg?indikator=armutsgefaehrdung_quote&jahr=2015").data
+    )
     assert "Garbsen *" in words and "Hannover *" not in words
     assert "Mit * markierte Kommunen: Beispieldaten" in words
     assert "amtlich: Tabelle 22811-01-01-4-B" in words
 
 
 def test_map_export_keeps_the_pages_choices(client):
-    r = client.get("/karte.svg?indikator=sgb2_quote&jahr=2020&klassen=gleich&farben=divergierend")
+    r = client.get(
+        "/karte.svg?indikator=armutsgefaehrdung_quote&jahr=2020&klassen=gleich&farben=divergierend"
+    )
     assert r.status_code == 200
     _root, words = _svg_text(r.data)
     assert "Gleiche Intervalle" in words
@@ -147,7 +151,7 @@ def test_map_export_keeps_the_pages_choices(client):
 
 
 def test_english_map_export_is_english(client):
-    r = client.get("/karte.svg?indikator=sgb2_quote&jahr=2020&lang=en")
+    r = client.get("/karte.svg?indikator=armutsgefaehrdung_quote&jahr=2020&lang=en")
     _root, words = _svg_text(r.data)
     assert "Source:" in words and "Legend" in words and "Quelle:" not in words
     assert "Sample data" in words
@@ -157,10 +161,10 @@ def test_english_map_export_is_english(client):
     "query, status",
     [
         ("indikator=gibtsnicht", 404),  # "export of a non-existent map"
-        ("indikator=sgb2_quote&jahr=1850", 404),
-        ("indikator=sgb2_quote&jahr=zwanzig", 400),
-        ("indikator=sgb2_quote&klassen=bunt", 400),
-        ("indikator=sgb2_quote&release=abc", 400),
+        ("indikator=armutsgefaehrdung_quote&jahr=1850", 404),
+        ("indikator=armutsgefaehrdung_quote&jahr=zwanzig", 400),
+        ("indikator=armutsgefaehrdung_quote&klassen=bunt", 400),
+        ("indikator=armutsgefaehrdung_quote&release=abc", 400),
         ("gebiet=77&ebene=kreis", None),
         ("gebiet=DG&ebene=dorf", None),
         ("gebiet=DG&ebene=kreis&jahr=1850", 404),
@@ -195,25 +199,29 @@ def test_territory_map_export(client):
 
 
 def test_map_export_is_cached_with_etag(client):
-    url = "/karte.png?indikator=sgb2_quote&jahr=2020"
+    url = "/karte.png?indikator=armutsgefaehrdung_quote&jahr=2020"
     r = client.get(url)
     assert r.headers["ETag"] and "public" in r.headers["Cache-Control"]
     assert "max-age=300" in r.headers["Cache-Control"]
     again = client.get(url, headers={"If-None-Match": r.headers["ETag"]})
     assert again.status_code == 304
-    other = client.get("/karte.png?indikator=sgb2_quote&jahr=2021")
+    other = client.get("/karte.png?indikator=armutsgefaehrdung_quote&jahr=2021")
     assert other.headers["ETag"] != r.headers["ETag"]
-    svg = client.get("/karte.svg?indikator=sgb2_quote&jahr=2020")
+    svg = client.get("/karte.svg?indikator=armutsgefaehrdung_quote&jahr=2020")
     assert svg.headers["ETag"] != r.headers["ETag"]
 
 
 def test_map_pages_link_the_exports(client):
     for path in ("/karte", "/embed/karte"):
-        html = client.get(f"{path}?indikator=sgb2_quote&jahr=2020").get_data(as_text=True)
-        assert "/karte.svg?indikator=sgb2_quote&amp;jahr=2020" in html, path
-        assert "/karte.png?indikator=sgb2_quote&amp;jahr=2020" in html, path
-    html = client.get("/karte?indikator=sgb2_quote&jahr=2020&lang=en").get_data(as_text=True)
-    assert "/karte.png?indikator=sgb2_quote&amp;jahr=2020&amp;lang=en" in html
+        html = client.get(f"{path}?indikator=armutsgefaehrdung_quote&jahr=2020").get_data(
+            as_text=True
+        )
+        assert "/karte.svg?indikator=armutsgefaehrdung_quote&amp;jahr=2020" in html, path
+        assert "/karte.png?indikator=armutsgefaehrdung_quote&amp;jahr=2020" in html, path
+    html = client.get("/karte?indikator=armutsgefaehrdung_quote&jahr=2020&lang=en").get_data(
+        as_text=True
+    )
+    assert "/karte.png?indikator=armutsgefaehrdung_quote&amp;jahr=2020&amp;lang=en" in html
 
 
 # --- the time series --------------------------------------------------------------------------
@@ -248,7 +256,7 @@ def test_time_series_index_export(client):
 
 
 def test_time_series_export_in_english_and_synthetic(client):
-    r = client.get("/zeitreihe.svg?indikator=sgb2_quote&lang=en")
+    r = client.get("/zeitreihe.svg?indikator=armutsgefaehrdung_quote&lang=en")
     _root, words = _svg_text(r.data)
     assert "Source:" in words and "Quelle:" not in words
     assert "Sample data" in words or "sample data" in words
@@ -289,10 +297,13 @@ def test_territory_png_is_refused_above_the_area_limit(app, client, monkeypatch)
     "url, name",
     [
         (
-            "/streuung.png?x=alo_anteil&y=sgb2_quote&jahr=2024",
-            "streuung-alo_anteil-sgb2_quote-2024.png",
+            "/streuung.png?x=alo_anteil&y=armutsgefaehrdung_quote&jahr=2024",
+            "streuung-alo_anteil-armutsgefaehrdung_quote-2024.png",
         ),
-        ("/rangfolge.png?indikator=sgb2_quote&jahr=2024", "rangfolge_sgb2_quote_2024.png"),
+        (
+            "/rangfolge.png?indikator=armutsgefaehrdung_quote&jahr=2024",
+            "rangfolge_sgb2_quote_2024.png",
+        ),
     ],
 )
 def test_scatter_and_ranking_charts_download_as_png(client, url, name):
@@ -301,7 +312,7 @@ def test_scatter_and_ranking_charts_download_as_png(client, url, name):
     assert name in r.headers["Content-Disposition"]
     img = Image.open(io.BytesIO(r.data))
     assert img.format == "PNG" and img.width >= 1000  # drawn at print scale
-    bad = url.replace("sgb2_quote", "gibt_es_nicht")
+    bad = url.replace("armutsgefaehrdung_quote", "gibt_es_nicht")
     assert client.get(bad).status_code == 404
 
 
@@ -309,13 +320,13 @@ def test_scatter_and_ranking_charts_download_as_png(client, url, name):
 
 
 def test_change_map_svg_draws_the_change_classes(client):
-    q = "indikator=sgb2_quote&von=2016&bis=2024"
+    q = "indikator=armutsgefaehrdung_quote&von=2016&bis=2024"
     r = client.get(f"/karte.svg?{q}")
     assert r.status_code == 200, r.get_data(as_text=True)[:300]
     assert r.headers["Content-Disposition"] == 'attachment; filename="sgb2_quote_2016-2024.svg"'
     root, words = _svg_text(r.data)
     title = root.find(f"{SVG_NS}title").text
-    assert "SGB-II-Quote" in title and "Veränderung von 2016 bis 2024" in title
+    assert "Armutsgefährdungsquote" in title and "Veränderung von 2016 bis 2024" in title
     assert "Einheit: Prozentpunkte" in words and "Legende (Prozentpunkte)" in words
     assert "Farben um 0 (keine Veränderung)" in words and "Veränderung 2016–2024" in words
     assert "Quelle:" in words and "© GeoBasis-DE / BKG 2021" in words and "dl-de/by-2-0" in words
@@ -329,14 +340,16 @@ def test_change_map_svg_draws_the_change_classes(client):
         p.get("fill") for p in root.iter(f"{SVG_NS}path") if p.find(f"{SVG_NS}title") is not None
     ]
     assert len(fills) == 21 and sorted(fills) == sorted(table_colours)
-    one_year = _svg_text(client.get("/karte.svg?indikator=sgb2_quote&jahr=2024").data)[0]
+    one_year = _svg_text(client.get("/karte.svg?indikator=armutsgefaehrdung_quote&jahr=2024").data)[
+        0
+    ]
     year_fills = {p.get("fill") for p in one_year.iter(f"{SVG_NS}path") if p.get("fill")}
     assert set(fills) - year_fills  # RdBu change colours the sequential map does not use
     # The page links both images with its state (von, bis).
     for fmt in ("svg", "png"):
-        assert f"/karte.{fmt}?indikator=sgb2_quote&amp;von=2016&amp;bis=2024" in page
+        assert f"/karte.{fmt}?indikator=armutsgefaehrdung_quote&amp;von=2016&amp;bis=2024" in page
     embed = client.get(f"/embed/karte?{q}").get_data(as_text=True)
-    assert "/karte.png?indikator=sgb2_quote&amp;von=2016&amp;bis=2024" in embed
+    assert "/karte.png?indikator=armutsgefaehrdung_quote&amp;von=2016&amp;bis=2024" in embed
     png = client.get(f"/karte.png?{q}")
     assert png.status_code == 200 and png.mimetype == "image/png"
     assert _png(png.data).size == (2 * int(root.get("width")), 2 * int(root.get("height")))
@@ -353,11 +366,11 @@ def test_change_map_of_counts_is_in_percent_and_english(client):
 @pytest.mark.parametrize(
     "query, status",
     [
-        ("indikator=sgb2_quote&von=2024&bis=2016", 400),  # von after bis
-        ("indikator=sgb2_quote&von=2016&bis=2016", 400),
-        ("indikator=sgb2_quote&von=1850&bis=2024", 404),
-        ("indikator=sgb2_quote&von=zwanzig&bis=2024", 400),
-        ("indikator=sgb2_quote&von=2016", 400),
+        ("indikator=armutsgefaehrdung_quote&von=2024&bis=2016", 400),  # von after bis
+        ("indikator=armutsgefaehrdung_quote&von=2016&bis=2016", 400),
+        ("indikator=armutsgefaehrdung_quote&von=1850&bis=2024", 404),
+        ("indikator=armutsgefaehrdung_quote&von=zwanzig&bis=2024", 400),
+        ("indikator=armutsgefaehrdung_quote&von=2016", 400),
         ("indikator=gibtsnicht&von=2016&bis=2024", 404),
         ("indikator=bev_zensus22&von=2011&bis=2022", None),  # one year only: no change
     ],
@@ -370,14 +383,14 @@ def test_bad_change_map_export_gets_the_pages_4xx(client, query, status):
 
 
 def test_small_multiples_image(client):
-    q = "indikator=sgb2_quote&jahre=2016,2018,2020,2022,2024"
+    q = "indikator=armutsgefaehrdung_quote&jahre=2016,2018,2020,2022,2024"
     r = client.get(f"/karte/jahre.svg?{q}")
     assert r.status_code == 200, r.get_data(as_text=True)[:300]
     assert (
         r.headers["Content-Disposition"] == 'attachment; filename="sgb2_quote_2016-2024_jahre.svg"'
     )
     root, words = _svg_text(r.data)
-    assert "SGB-II-Quote" in root.find(f"{SVG_NS}title").text
+    assert "Armutsgefährdungsquote" in root.find(f"{SVG_NS}title").text
     assert "Kommunen, 2016, 2018, 2020, 2022, 2024 – Einheit: %" in words
     assert "Klassen über alle gezeigten Jahre" in words and "Legende (%)" in words
     assert "Quelle:" in words and "© GeoBasis-DE / BKG 2021" in words and "Beispieldaten" in words
@@ -395,8 +408,9 @@ def test_small_multiples_image(client):
         == 5 * 21
     )
     for fmt in ("svg", "png"):
-        assert f"/karte/jahre.{fmt}?indikator=sgb2_quote&amp;jahre=2016,2018" in page.replace(
-            "%2C", ","
+        assert (
+            f"/karte/jahre.{fmt}?indikator=armutsgefaehrdung_quote&amp;jahre=2016,2018"
+            in page.replace("%2C", ",")
         )
     png = client.get(f"/karte/jahre.png?{q}")
     assert png.status_code == 200 and png.mimetype == "image/png"
@@ -409,9 +423,9 @@ def test_small_multiples_image(client):
     "query, status",
     [
         ("indikator=gibtsnicht", 404),
-        ("indikator=sgb2_quote&jahre=1850", 404),
-        ("indikator=sgb2_quote&jahre=zwanzig", 400),
-        ("indikator=sgb2_quote&klassen=bunt", 400),
+        ("indikator=armutsgefaehrdung_quote&jahre=1850", 404),
+        ("indikator=armutsgefaehrdung_quote&jahre=zwanzig", 400),
+        ("indikator=armutsgefaehrdung_quote&klassen=bunt", 400),
     ],
 )
 def test_bad_small_multiples_export_gets_the_pages_4xx(client, query, status):
@@ -421,12 +435,12 @@ def test_bad_small_multiples_export_gets_the_pages_4xx(client, query, status):
 
 
 def test_disparities_map_and_chart_images(client):
-    page = client.get("/disparitaeten/sgb2_quote?jahr=2024").get_data(as_text=True)
-    r = client.get("/disparitaeten/sgb2_quote/vergleich.svg?jahr=2024")
+    page = client.get("/disparitaeten/armutsgefaehrdung_quote?jahr=2024").get_data(as_text=True)
+    r = client.get("/disparitaeten/armutsgefaehrdung_quote/vergleich.svg?jahr=2024")
     assert r.status_code == 200, r.get_data(as_text=True)[:300]
     assert 'filename="sgb2_quote_2024_vergleich.svg"' in r.headers["Content-Disposition"]
     root, words = _svg_text(r.data)
-    assert "SGB-II-Quote" in root.find(f"{SVG_NS}title").text
+    assert "Armutsgefährdungsquote" in root.find(f"{SVG_NS}title").text
     assert "Kommunen im Vergleich mit der Region 2024" in words and "Regionswert:" in words
     assert "Wilson" in words and "Quelle:" in words and "© GeoBasis-DE / BKG 2021" in words
     assert "Beispieldaten" in words and "Garbsen" in words
@@ -436,7 +450,7 @@ def test_disparities_map_and_chart_images(client):
         p.get("fill") for p in root.iter(f"{SVG_NS}path") if p.find(f"{SVG_NS}title") is not None
     ]
     assert len(fills) == 21 and sorted(fills) == sorted(page_fills)
-    chart = client.get("/disparitaeten/sgb2_quote/streuung.svg")
+    chart = client.get("/disparitaeten/armutsgefaehrdung_quote/streuung.svg")
     assert chart.status_code == 200
     root, words = _svg_text(chart.data)
     assert "Streuung zwischen den Kommunen über die Jahre" in words
@@ -448,12 +462,12 @@ def test_disparities_map_and_chart_images(client):
         ("streuung", "svg"),
         ("streuung", "png"),
     ):
-        assert f"/disparitaeten/sgb2_quote/{kind}.{fmt}" in page, (kind, fmt)
+        assert f"/disparitaeten/armutsgefaehrdung_quote/{kind}.{fmt}" in page, (kind, fmt)
         if fmt == "png":
-            png = client.get(f"/disparitaeten/sgb2_quote/{kind}.png?jahr=2024")
+            png = client.get(f"/disparitaeten/armutsgefaehrdung_quote/{kind}.png?jahr=2024")
             assert png.status_code == 200 and png.mimetype == "image/png"
             assert _png(png.data).width == 2 * WIDTH
-    english = client.get("/disparitaeten/sgb2_quote/streuung.svg?lang=en")
+    english = client.get("/disparitaeten/armutsgefaehrdung_quote/streuung.svg?lang=en")
     assert "Source:" in _svg_text(english.data)[1]
 
 
@@ -462,8 +476,8 @@ def test_disparities_map_and_chart_images(client):
     [
         ("/disparitaeten/gibt_es_nicht/vergleich.svg", 404),
         ("/disparitaeten/gibt_es_nicht/streuung.png", 404),
-        ("/disparitaeten/sgb2_quote/vergleich.png?jahr=1999", 404),
-        ("/disparitaeten/sgb2_quote/vergleich.svg?jahr=abc", 400),
+        ("/disparitaeten/armutsgefaehrdung_quote/vergleich.png?jahr=1999", 404),
+        ("/disparitaeten/armutsgefaehrdung_quote/vergleich.svg?jahr=abc", 400),
         ("/disparitaeten/bev_zensus22/streuung.svg", 404),  # one year: no chart
     ],
 )
@@ -473,14 +487,16 @@ def test_bad_disparities_export_gets_4xx(client, url, status):
 
 
 def test_disparities_cluster_map_image(client):
-    page = client.get("/disparitaeten/sgb2_quote/cluster?jahr=2024").get_data(as_text=True)
+    page = client.get("/disparitaeten/armutsgefaehrdung_quote/cluster?jahr=2024").get_data(
+        as_text=True
+    )
     for fmt in ("svg", "png"):
-        assert f"/disparitaeten/sgb2_quote/cluster.{fmt}?jahr=2024" in page
-    r = client.get("/disparitaeten/sgb2_quote/cluster.svg?jahr=2024")
+        assert f"/disparitaeten/armutsgefaehrdung_quote/cluster.{fmt}?jahr=2024" in page
+    r = client.get("/disparitaeten/armutsgefaehrdung_quote/cluster.svg?jahr=2024")
     assert r.status_code == 200, r.get_data(as_text=True)[:300]
     assert 'filename="sgb2_quote_2024_cluster.svg"' in r.headers["Content-Disposition"]
     root, words = _svg_text(r.data)
-    assert "SGB-II-Quote" in root.find(f"{SVG_NS}title").text
+    assert "Armutsgefährdungsquote" in root.find(f"{SVG_NS}title").text
     assert "Räumliche Cluster 2024" in words and "Moran's I =" in words
     assert "Queen-Kontiguität" in words and "Signifikanzniveau 5 %" in words
     assert "Quelle:" in words and "© GeoBasis-DE / BKG 2021" in words and "Beispieldaten" in words
@@ -489,7 +505,7 @@ def test_disparities_cluster_map_image(client):
         p.get("fill") for p in root.iter(f"{SVG_NS}path") if p.find(f"{SVG_NS}title") is not None
     ]
     assert len(fills) == 21 and sorted(fills) == sorted(page_fills)
-    png = client.get("/disparitaeten/sgb2_quote/cluster.png?jahr=2024")
+    png = client.get("/disparitaeten/armutsgefaehrdung_quote/cluster.png?jahr=2024")
     assert png.status_code == 200 and _png(png.data).width == 2 * WIDTH
     real = client.get("/disparitaeten/bev_zensus22/cluster.svg")
     assert real.status_code == 200 and "Beispieldaten" not in _svg_text(real.data)[1]
@@ -499,8 +515,8 @@ def test_disparities_cluster_map_image(client):
     "url, status",
     [
         ("/disparitaeten/gibt_es_nicht/cluster.svg", 404),
-        ("/disparitaeten/sgb2_quote/cluster.png?jahr=1999", 404),
-        ("/disparitaeten/sgb2_quote/cluster.svg?jahr=abc", 400),
+        ("/disparitaeten/armutsgefaehrdung_quote/cluster.png?jahr=1999", 404),
+        ("/disparitaeten/armutsgefaehrdung_quote/cluster.svg?jahr=abc", 400),
         ("/disparitaeten/grundsicherung_quote/cluster.svg", 404),  # Kommunen without values
     ],
 )
@@ -524,15 +540,17 @@ def test_spine_image_agrees_with_the_profile(client):
     root, words = _svg_text(r.data)
     title = root.find(f"{SVG_NS}title").text
     assert title.startswith("Lehrte: Einordnung unter den Kommunen der Region, ")
-    assert "SGB-II-Quote" in words and "Quelle:" in words and "dl-de/by-2-0" in words
+    assert "Armutsgefährdungsquote" in words and "Quelle:" in words and "dl-de/by-2-0" in words
     assert "Beispieldaten" in words or "amtlich" in words
     assert f"/kommune/{LEHRTE}" in words and "GeoBasis" not in words
     # One indicator: the image's Kommune and Region values are the page's.
-    row = re.search(r'<tr id="row-sgb2_quote".*?</tr>', page, re.S).group(0)
+    row = re.search(r'<tr id="row-armutsgefaehrdung_quote".*?</tr>', page, re.S).group(0)
     value = re.search(r'<td class="num value"[^>]*>\s*([^<]*?)\s*<span', row).group(1)
     region = re.search(r'<td class="num region"[^>]*>\s*([^<]*?)\s*</td>', row).group(1)
     verdict = re.search(r'<td class="benchmark"[^>]*data-verdict="(\w+)"', row).group(1)
-    line = next(g for g in root.iter(f"{SVG_NS}g") if g.get("data-indicator") == "sgb2_quote")
+    line = next(
+        g for g in root.iter(f"{SVG_NS}g") if g.get("data-indicator") == "armutsgefaehrdung_quote"
+    )
     texts = [t.text.rstrip("*") for t in line.iter(f"{SVG_NS}text")]
     assert value in texts and region in texts and line.get("data-verdict") == verdict
     page_spine = re.search(r'<svg class="spine".*?</svg>', row, re.S).group(0)

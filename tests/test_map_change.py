@@ -46,7 +46,7 @@ def test_change_model_points_and_percent_from_the_stored_values(app, conn):
 
 def test_change_colours_follow_polarity(app, conn):
     # higher_worse: a fall is an improvement, drawn blue; a rise red (ColorBrewer RdBu).
-    ind = get_indicator(conn, "sgb2_quote")
+    ind = get_indicator(conn, "armutsgefaehrdung_quote")
     m = change_model(conn, ind, 2016, 2024, None)
     reds = {"#b2182b", "#ef8a62", "#fddbc7"}
     blues = {"#d1e5f0", "#67a9cf", "#2166ac"}
@@ -71,7 +71,7 @@ def test_change_map_page_table_legend_and_region(client):
     assert "Region Hannover" in html.split("<tfoot>")[1]
     assert "Farben um 0 (keine Veränderung)" in html
     assert "Keine Wertung. Farben um 0" in html  # births: no polarity
-    worse = _html(client.get("/karte?indikator=sgb2_quote&von=2016&bis=2024"))
+    worse = _html(client.get("/karte?indikator=armutsgefaehrdung_quote&von=2016&bis=2024"))
     assert "Blau heißt günstigere Entwicklung" in worse
     assert "von=2010" in html.split('id="embed-code"')[1][:500]
     counts = _html(client.get("/karte?indikator=bev_insgesamt&von=2008&bis=2015"))

@@ -18,7 +18,7 @@ def test_rank_values_by_polarity_ties_and_few():
 
 
 def test_model_ranks_colours_and_fixed_classes(app, conn):
-    ind = get_indicator(conn, "sgb2_quote")
+    ind = get_indicator(conn, "armutsgefaehrdung_quote")
     m = map_model(conn, ind, 2024, None, "quantile", "sequenziell")
     assert len(m.rows) == 21 and m.synthetic and not m.fixed_classes
     ranked = m.ranked_rows()
@@ -39,7 +39,7 @@ def test_model_diverging_falls_back_for_counts_and_verdicts(app, conn):
     ind = get_indicator(conn, "alo_anzahl")
     m = map_model(conn, ind, 2016, None, "jenks", "divergierend")
     assert m.scheme == "sequenziell" and m.center is None
-    rate = get_indicator(conn, "sgb2_quote")
+    rate = get_indicator(conn, "armutsgefaehrdung_quote")
     v = map_model(conn, rate, 2024, None, "quantile", "vergleich")
     assert v.scheme == "vergleich" and {c.verdict for c in v.verdicts} >= {"better", "worse"}
     assert all(r.verdict is not None for r in v.rows)

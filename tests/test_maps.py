@@ -21,7 +21,7 @@ def test_default_map_shows_latest_year_of_default_indicator(client):
     r = client.get("/karte")
     assert r.status_code == 200
     html = _html(r)
-    assert "SGB-II-Quote" in html
+    assert "Armutsgefährdungsquote" in html
     assert 'aria-current="page">2024<' in html
     assert "Beispieldaten" in html  # the demo release is synthetic
     assert "© GeoBasis-DE / BKG 2021" in html
@@ -51,7 +51,7 @@ def test_real_indicator_is_not_marked_synthetic(client):
 
 
 def test_legend_bounds_in_unit_and_german_format(client):
-    html = _html(client.get("/karte?indikator=sgb2_quote&jahr=2020&klassen=gleich"))
+    html = _html(client.get("/karte?indikator=armutsgefaehrdung_quote&jahr=2020&klassen=gleich"))
     labels = re.findall(r'<span class="legend-label">([^<]+)</span>', html)
     assert len(labels) == 5  # five classes; no "keine Daten" row: every Kommune has a value
     for label in labels:
@@ -59,11 +59,11 @@ def test_legend_bounds_in_unit_and_german_format(client):
 
 
 def test_classification_and_scheme_change_the_map(client):
-    q = _html(client.get("/karte?indikator=sgb2_quote&jahr=2020&klassen=quantile"))
-    j = _html(client.get("/karte?indikator=sgb2_quote&jahr=2020&klassen=jenks"))
+    q = _html(client.get("/karte?indikator=armutsgefaehrdung_quote&jahr=2020&klassen=quantile"))
+    j = _html(client.get("/karte?indikator=armutsgefaehrdung_quote&jahr=2020&klassen=jenks"))
     legend = re.compile(r'<span class="legend-label">([^<]+)</span>')
     assert legend.findall(q) != legend.findall(j)
-    d = _html(client.get("/karte?indikator=sgb2_quote&jahr=2020&farben=divergierend"))
+    d = _html(client.get("/karte?indikator=armutsgefaehrdung_quote&jahr=2020&farben=divergierend"))
     assert "#b2182b" in d and "Farben um den Wert der Region" in d
 
 
@@ -77,9 +77,19 @@ def test_year_links_keep_the_other_state(client):
 @pytest.mark.parametrize(
     ("url", "code", "text", "choice"),
     [
-        ("/karte?indikator=gibt_es_nicht", 404, "gibt es nicht", "indikator=sgb2_quote"),
-        ("/karte?indikator=sgb2_quote&jahr=abc", 400, "keine gültige Jahreszahl", "jahr=2024"),
-        ("/karte?indikator=sgb2_quote&jahr=1990", 404, "keine Daten", "jahr=2012"),
+        (
+            "/karte?indikator=gibt_es_nicht",
+            404,
+            "gibt es nicht",
+            "indikator=armutsgefaehrdung_quote",
+        ),
+        (
+            "/karte?indikator=armutsgefaehrdung_quote&jahr=abc",
+            400,
+            "keine gültige Jahreszahl",
+            "jahr=2024",
+        ),
+        ("/karte?indikator=armutsgefaehrdung_quote&jahr=1990", 404, "keine Daten", "jahr=2012"),
         ("/karte?indikator=bev_zensus22&jahr=2020", 404, "keine Daten", "jahr=2022"),
         ("/karte?jahr=99999999999999999999", 400, "keine gültige Jahreszahl", "jahr=2024"),
         ("/karte?klassen=kmeans", 400, "Klassenbildung", "klassen=jenks"),
@@ -91,7 +101,7 @@ def test_year_links_keep_the_other_state(client):
         ),
         ("/karte?farben=bunt", 400, "Farbschema", "farben=divergierend"),
         ("/karte?release=x", 400, "Datenstand", "/karte"),
-        ("/karte?release=424242", 404, "Datenstand", "indikator=sgb2_quote"),
+        ("/karte?release=424242", 404, "Datenstand", "indikator=armutsgefaehrdung_quote"),
         ("/embed/karte?indikator=%3Cscript%3E", 404, "gibt es nicht", "/embed/karte?indikator="),
     ],
 )
@@ -106,15 +116,19 @@ def test_bad_input_is_a_german_error_with_choices(client, url, code, text, choic
 
 
 def test_repeat_request_is_answered_304(client):
-    r = client.get("/karte?indikator=sgb2_quote&jahr=2023")
+    r = client.get("/karte?indikator=armutsgefaehrdung_quote&jahr=2023")
     etag = r.headers["ETag"]
     assert r.headers["Cache-Control"].startswith("public")
-    again = client.get("/karte?indikator=sgb2_quote&jahr=2023", headers={"If-None-Match": etag})
+    again = client.get(
+        "/karte?indikator=armutsgefaehrdung_quote&jahr=2023", headers={"If-None-Match": etag}
+    )
     assert again.status_code == 304 and again.data == b""
-    other = client.get("/karte?indikator=sgb2_quote&jahr=2022", headers={"If-None-Match": etag})
+    other = client.get(
+        "/karte?indikator=armutsgefaehrdung_quote&jahr=2022", headers={"If-None-Match": etag}
+    )
     assert other.status_code == 200
     # The ETag depends on release and parameters, not on folium's random element ids.
-    assert client.get("/karte?indikator=sgb2_quote&jahr=2023").headers["ETag"] == etag
+    assert client.get("/karte?indikator=armutsgefaehrdung_quote&jahr=2023").headers["ETag"] == etag
 
 
 def test_gzip_variant_is_revalidated_too(client):
@@ -130,24 +144,26 @@ def test_only_embed_may_be_framed(client):
     page = client.get("/karte")
     assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
     assert page.headers["X-Frame-Options"] == "DENY"
-    embed = client.get("/embed/karte?indikator=sgb2_quote")
+    embed = client.get("/embed/karte?indikator=armutsgefaehrdung_quote")
     assert embed.status_code == 200
     assert "frame-ancestors *" in embed.headers["Content-Security-Policy"]
     assert "X-Frame-Options" not in embed.headers
 
 
 def test_embed_has_map_legend_source_and_link_back(client):
-    html = _html(client.get("/embed/karte?indikator=sgb2_quote&jahr=2021"))
+    html = _html(client.get("/embed/karte?indikator=armutsgefaehrdung_quote&jahr=2021"))
     assert "legend-list" in html and "Quelle" in html and "© GeoBasis-DE / BKG 2021" in html
-    assert 'href="/karte?indikator=sgb2_quote&amp;jahr=2021"' in html
+    assert 'href="/karte?indikator=armutsgefaehrdung_quote&amp;jahr=2021"' in html
     assert "Beispieldaten" in html
     assert "site-header" not in html  # just the map, no navigation
 
 
 def test_map_page_offers_iframe_snippet(client):
-    html = _html(client.get("/karte?indikator=sgb2_quote&jahr=2021"))
+    html = _html(client.get("/karte?indikator=armutsgefaehrdung_quote&jahr=2021"))
     snippet = re.search(r'<textarea id="embed-code"[^>]*>([^<]+)</textarea>', html).group(1)
-    assert snippet.startswith('&lt;iframe src="http://localhost/embed/karte?indikator=sgb2_quote')
+    assert snippet.startswith(
+        '&lt;iframe src="http://localhost/embed/karte?indikator=armutsgefaehrdung_quote'
+    )
     assert "jahr=2021" in snippet and snippet.endswith("&lt;/iframe&gt;")
 
 
@@ -241,7 +257,7 @@ def test_page_cache_serves_repeats_and_drops_them_when_a_release_is_published(fr
 
     cache = fresh_app.extensions["sozmon_cache"]
     client = fresh_app.test_client()
-    url = "/karte?indikator=sgb2_quote&jahr=2024"
+    url = "/karte?indikator=armutsgefaehrdung_quote&jahr=2024"
     first = client.get(url)
     assert first.status_code == 200 and "demo-2024-2" in first.get_data(as_text=True)
     n = len(cache.items("pages"))
@@ -252,7 +268,7 @@ def test_page_cache_serves_repeats_and_drops_them_when_a_release_is_published(fr
     assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
     path = tmp_path / "new.csv"
     path.write_text(
-        "ags,indicator,year,value,numerator,denominator\n03241001,sgb2_quote,2024,42.0,420,1000\n"
+        "ags,indicator,year,value,numerator,denominator\n03241001,armutsgefaehrdung_quote,2024,42.0,420,1000\n"
     )
     assert invoke(fresh_app, "load-release", str(path), "--label", "2025-1").exit_code == 0
     after = client.get(url)
@@ -265,10 +281,10 @@ def test_data_version_is_reread_only_after_its_ttl(fresh_app, tmp_path):
 
     fresh_app.config["DATA_VERSION_TTL"] = 3600  # a cached page skips the database meanwhile
     client = fresh_app.test_client()
-    url = "/karte?indikator=sgb2_quote&jahr=2023"
+    url = "/karte?indikator=armutsgefaehrdung_quote&jahr=2023"
     first = client.get(url).get_data()
     path = tmp_path / "new.csv"
-    path.write_text("ags,indicator,year,value\n03241001,sgb2_quote,2023,42.0\n")
+    path.write_text("ags,indicator,year,value\n03241001,armutsgefaehrdung_quote,2023,42.0\n")
     assert invoke(fresh_app, "load-release", str(path), "--label", "2025-2").exit_code == 0
     assert client.get(url).get_data() == first  # within the TTL: the page from memory
     fresh_app.config["DATA_VERSION_TTL"] = 0
@@ -276,13 +292,13 @@ def test_data_version_is_reread_only_after_its_ttl(fresh_app, tmp_path):
 
 
 def test_year_slider_markup_and_parts_follow_the_year(client):
-    html = _html(client.get("/karte?indikator=sgb2_quote&jahr=2024"))
+    html = _html(client.get("/karte?indikator=armutsgefaehrdung_quote&jahr=2024"))
     # The slider (shown by karte.js) over the indicator's years; the links stay without JS.
     assert 'id="jahr-regler"' in html and 'class="karte-zeit" hidden' in html
     assert 'data-parts-url="/karte/teile"' in html
     assert re.search(r'data-years="[\d,]*2024"', html)
     assert 'class="karte-years"' in html
-    r = client.get("/karte/teile?indikator=sgb2_quote&jahr=2015")
+    r = client.get("/karte/teile?indikator=armutsgefaehrdung_quote&jahr=2015")
     assert r.status_code == 200 and r.mimetype == "application/json"
     d = r.get_json()
     assert d["jahr"] == 2015 and "2015" in d["title"]
@@ -291,29 +307,31 @@ def test_year_slider_markup_and_parts_follow_the_year(client):
     assert "/karte.png?" in d["parts"]["export"] and "jahr=2015" in d["parts"]["export"]
     assert "Werte der Kommunen" in d["parts"]["table"] and "2015" in d["parts"]["table"]
     assert "jahr=2015" in d["embed_url"] and "jahr=2015" in d["embed_code"]
-    # 2015 of the SGB-II-Quote is real for Hannover, Beispieldaten for the others: marked.
-    later = client.get("/karte/teile?indikator=sgb2_quote&jahr=2024").get_json()
+    # 2015 of the Armutsgefährdungsquote is real for Hannover, Beispieldaten for the others: marked.
+    later = client.get("/karte/teile?indikator=armutsgefaehrdung_quote&jahr=2024").get_json()
     assert later["synthetic"] and "Beispieldaten" in later["banner"]
     assert later["areas"] != d["areas"]
-    embed = client.get("/karte/teile?indikator=sgb2_quote&jahr=2015&einbettung=1").get_json()
+    embed = client.get(
+        "/karte/teile?indikator=armutsgefaehrdung_quote&jahr=2015&einbettung=1"
+    ).get_json()
     assert set(embed["parts"]) == {"legend", "source"} and embed["embed_code"] is None
-    assert client.get("/karte/teile?indikator=sgb2_quote&jahr=1900").status_code == 404
+    assert client.get("/karte/teile?indikator=armutsgefaehrdung_quote&jahr=1900").status_code == 404
 
 
 def test_fixed_classes_over_all_years(client):
-    plain = _html(client.get("/karte?indikator=sgb2_quote&jahr=2024"))
-    fixed = _html(client.get("/karte?indikator=sgb2_quote&jahr=2024&feste=1"))
+    plain = _html(client.get("/karte?indikator=armutsgefaehrdung_quote&jahr=2024"))
+    fixed = _html(client.get("/karte?indikator=armutsgefaehrdung_quote&jahr=2024&feste=1"))
     assert "feste Klassen über alle Jahre" in fixed and 'name="feste" value="1" checked' in fixed
     assert "eine Farbe bedeutet in jedem Jahr denselben Wertebereich" in fixed
     assert "eine Farbe bedeutet" not in plain
     legend = lambda h: re.findall(r'class="legend-label">([^<]+)<', h)  # noqa: E731
     assert legend(plain) != legend(fixed)
     # The same fixed classes in every year: the legend's bounds do not move.
-    other = _html(client.get("/karte?indikator=sgb2_quote&jahr=2020&feste=1"))
+    other = _html(client.get("/karte?indikator=armutsgefaehrdung_quote&jahr=2020&feste=1"))
     bounds = lambda h: [b for b in legend(h) if "keine Daten" not in b]  # noqa: E731
     assert bounds(other) == bounds(fixed)
     assert "feste=1" in fixed.split('id="embed-code"')[1][:400]
-    r = client.get("/karte?indikator=sgb2_quote&feste=ja")
+    r = client.get("/karte?indikator=armutsgefaehrdung_quote&feste=ja")
     assert r.status_code == 400 and "feste" in _html(r)
 
 
@@ -321,15 +339,19 @@ def test_map_table_and_tooltips_show_the_95_percent_interval(client, conn):
     from app.formatting import fmt_value
     from indicators.intervals import intervals_for
 
-    html = client.get("/karte?indikator=sgb2_quote&jahr=2024&lang=de").get_data(as_text=True)
+    html = client.get("/karte?indikator=armutsgefaehrdung_quote&jahr=2024&lang=de").get_data(
+        as_text=True
+    )
     assert '<th scope="col" class="num">95-%-Intervall</th>' in html
-    ivals = intervals_for(conn, "sgb2_quote", 2024)
+    ivals = intervals_for(conn, "armutsgefaehrdung_quote", 2024)
     hannover = ivals["03241001"]
     assert hannover is not None and hannover.method == "wilson"
     with client.application.test_request_context("/?lang=de"):
         shown = f"{fmt_value(hannover.lower, 1, '')} – {fmt_value(hannover.upper, 1, '%')}"
     assert shown in html
-    parts = client.get("/karte/teile?indikator=sgb2_quote&jahr=2024&lang=de").get_json()
+    parts = client.get(
+        "/karte/teile?indikator=armutsgefaehrdung_quote&jahr=2024&lang=de"
+    ).get_json()
     assert f"(95-%-Intervall {shown})" in parts["areas"]["03241001"]["label"]
     counts = client.get("/karte?indikator=bev_insgesamt&lang=de").get_data(as_text=True)
     assert "95-%-Intervalle: nicht bewertbar" in counts  # stated, not a fabricated interval
@@ -342,12 +364,14 @@ def test_map_renders_compile_no_template_per_state(app, client):
 
     compiled = branca.element.Template.compiled
     cache = app.extensions["sozmon_cache"]
-    client.get("/karte?indikator=sgb2_quote&jahr=2020")
+    client.get("/karte?indikator=armutsgefaehrdung_quote&jahr=2020")
     before = len(compiled)
     for year, method in [(2019, "gleich"), (2018, "jenks"), (2017, "quantile"), (2016, "gleich")]:
         cache.clear_region("maps")
         assert (
-            client.get(f"/karte?indikator=sgb2_quote&jahr={year}&klassen={method}").status_code
+            client.get(
+                f"/karte?indikator=armutsgefaehrdung_quote&jahr={year}&klassen={method}"
+            ).status_code
             == 200
         )
     assert len(compiled) == before
@@ -379,8 +403,8 @@ def test_map_script_is_the_skeleton_filled_with_the_state(client):
     assert feature["properties"]["label"] == "<b>1 & 2</b> 'x'"
     assert feature["geometry"]["type"] in ("Polygon", "MultiPolygon")
     # Two years of one indicator: the same script apart from the data.
-    a = _html(client.get("/karte?indikator=sgb2_quote&jahr=2020"))
-    b = _html(client.get("/karte?indikator=sgb2_quote&jahr=2021"))
+    a = _html(client.get("/karte?indikator=armutsgefaehrdung_quote&jahr=2020"))
+    b = _html(client.get("/karte?indikator=armutsgefaehrdung_quote&jahr=2021"))
 
     def script_of(html: str) -> str:
         return re.sub(

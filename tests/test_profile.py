@@ -97,10 +97,15 @@ def test_rank_one_is_the_best_value_for_each_polarity(conn):
 
 def test_change_over_the_chosen_period(conn):
     p = profile(conn, LEHRTE, year_from=2014, year_to=2020)
-    r = next(r for t in p["topics"] for r in t["rows"] if r["indicator"]["id"] == "sgb2_quote")
+    r = next(
+        r
+        for t in p["topics"]
+        for r in t["rows"]
+        if r["indicator"]["id"] == "armutsgefaehrdung_quote"
+    )
     v14, v20 = (
-        demo_values(conn, "sgb2_quote", 2014)[LEHRTE],
-        demo_values(conn, "sgb2_quote", 2020)[LEHRTE],
+        demo_values(conn, "armutsgefaehrdung_quote", 2014)[LEHRTE],
+        demo_values(conn, "armutsgefaehrdung_quote", 2020)[LEHRTE],
     )
     assert r["change_points"] == pytest.approx(v20 - v14)
     assert r["change_percent"] == pytest.approx((v20 - v14) / v14 * 100)
@@ -165,9 +170,12 @@ def test_profile_takes_few_queries(app):
         (lambda c: compare(c, HANNOVER, HANNOVER), "same"),
         (lambda c: compare(c, REGION, HANNOVER), "ags"),
         (lambda c: time_series(c, "gibt_es_nicht", []), "indikator"),
-        (lambda c: time_series(c, "sgb2_quote", ["03241099"]), "kommunen"),
-        (lambda c: time_series(c, "sgb2_quote", [HANNOVER, HANNOVER]), "kommunen"),
-        (lambda c: time_series(c, "sgb2_quote", [HANNOVER], mode="log"), "darstellung"),
+        (lambda c: time_series(c, "armutsgefaehrdung_quote", ["03241099"]), "kommunen"),
+        (lambda c: time_series(c, "armutsgefaehrdung_quote", [HANNOVER, HANNOVER]), "kommunen"),
+        (
+            lambda c: time_series(c, "armutsgefaehrdung_quote", [HANNOVER], mode="log"),
+            "darstellung",
+        ),
     ],
 )
 def test_query_functions_refuse_invalid_choices(conn, call, field):
@@ -177,13 +185,13 @@ def test_query_functions_refuse_invalid_choices(conn, call, field):
 
 
 def test_time_series_absolute_and_index(conn):
-    ts = time_series(conn, "sgb2_quote", [HANNOVER, GARBSEN])
+    ts = time_series(conn, "armutsgefaehrdung_quote", [HANNOVER, GARBSEN])
     assert [ln["ags"] for ln in ts["lines"]] == [REGION, HANNOVER, GARBSEN]
     assert len(ts["years"]) >= 10
     first, last = ts["years"][0], ts["years"][-1]
     h = dict(ts["lines"][1]["points"])
-    assert h[last] == pytest.approx(demo_values(conn, "sgb2_quote", last)[HANNOVER])
-    idx = time_series(conn, "sgb2_quote", [HANNOVER], mode="index")
+    assert h[last] == pytest.approx(demo_values(conn, "armutsgefaehrdung_quote", last)[HANNOVER])
+    idx = time_series(conn, "armutsgefaehrdung_quote", [HANNOVER], mode="index")
     hi = dict(idx["lines"][1]["points"])
     assert hi[first] == pytest.approx(100)
     assert hi[last] == pytest.approx(h[last] / h[first] * 100)
@@ -215,10 +223,12 @@ def test_profile_page_shows_the_database_numbers(client, conn):
 def test_profile_period_is_in_the_url(client, conn):
     page = client.get(f"/kommune/{LEHRTE}?von=2014&bis=2020").get_data(as_text=True)
     v14, v20 = (
-        demo_values(conn, "sgb2_quote", 2014)[LEHRTE],
-        demo_values(conn, "sgb2_quote", 2020)[LEHRTE],
+        demo_values(conn, "armutsgefaehrdung_quote", 2014)[LEHRTE],
+        demo_values(conn, "armutsgefaehrdung_quote", 2020)[LEHRTE],
     )
-    shown = cells(page, "sgb2_quote")["change"].split(" Pp.")[0] + " Pp."  # then the change in %
+    shown = (
+        cells(page, "armutsgefaehrdung_quote")["change"].split(" Pp.")[0] + " Pp."
+    )  # then the change in %
     assert shown.replace("+", "").replace("±", "") == de(round(v20 - v14, 1) + 0.0, 1) + " Pp."
     assert "Veränderung 2014–2020" in page
     assert "<option selected>2014</option>" in page
@@ -236,7 +246,7 @@ def test_zensus_release_alone_shows_no_synthetic_banner(client, conn):
     zensus = conn.scalar(text("SELECT id FROM release WHERE label = 'zensus-2022'"))
     page = client.get(f"/kommune/{HANNOVER}?release={zensus}").get_data(as_text=True)
     assert "synthetic-banner" not in page
-    assert 'id="row-bev_zensus22"' in page and 'id="row-sgb2_quote"' not in page
+    assert 'id="row-bev_zensus22"' in page and 'id="row-armutsgefaehrdung_quote"' not in page
 
 
 def test_profile_in_english(client):
@@ -257,10 +267,10 @@ def test_comparison_page(client, conn):
         assert c["value-a"].startswith(de(vals[HANNOVER], 1))
         assert c["value-b"].startswith(de(vals[GARBSEN], 1))
         assert c["region"].startswith(de(vals[REGION], 1))
-    # the lower SGB II rate is the better one and is highlighted
-    sgb = demo_values(conn, "sgb2_quote")
+    # the lower At-risk-of-poverty rate is the better one and is highlighted
+    sgb = demo_values(conn, "armutsgefaehrdung_quote")
     better = "value-a" if sgb[HANNOVER] < sgb[GARBSEN] else "value-b"
-    row = re.search(r'<tr id="row-sgb2_quote".*?</tr>', page, re.S).group(0)
+    row = re.search(r'<tr id="row-armutsgefaehrdung_quote".*?</tr>', page, re.S).group(0)
     assert f"{better} better" in row and "(günstiger)" in row
     assert f'href="/vergleich/{GARBSEN}/{HANNOVER}"' in page  # swap
     assert page.count('<svg class="chart"') == conn.scalar(text("SELECT count(*) FROM indicator"))
@@ -274,20 +284,24 @@ def test_comparison_pickers_lead_to_the_permalink(client):
 
 
 def test_time_series_page(client, conn):
-    r = client.get(f"/zeitreihe?indikator=sgb2_quote&kommunen={HANNOVER},{GARBSEN}")
+    r = client.get(f"/zeitreihe?indikator=armutsgefaehrdung_quote&kommunen={HANNOVER},{GARBSEN}")
     page = r.get_data(as_text=True)
-    last = demo_values(conn, "sgb2_quote")
+    last = demo_values(conn, "armutsgefaehrdung_quote")
     row = re.search(r'<tr data-year="2024">.*?</tr>', page, re.S).group(0)
     tds = [html.unescape(x) for x in re.findall(r'<td class="num">(.*?)</td>', row)]
     assert tds == [de(last[a], 1) + " %" for a in (REGION, HANNOVER, GARBSEN)]
     assert client.get("/zeitreihe").status_code == 200
-    idx = client.get(f"/zeitreihe?indikator=sgb2_quote&kommunen={HANNOVER}&darstellung=index")
+    idx = client.get(
+        f"/zeitreihe?indikator=armutsgefaehrdung_quote&kommunen={HANNOVER}&darstellung=index"
+    )
     assert (
         '<tr data-year="2012"><th scope="row">2012</th><td class="num">100,0</td>'
         in idx.get_data(as_text=True)
     )
     # the checkbox form's repeated parameters work as well as the comma list
-    rep = client.get(f"/zeitreihe?indikator=sgb2_quote&kommunen={HANNOVER}&kommunen={GARBSEN}")
+    rep = client.get(
+        f"/zeitreihe?indikator=armutsgefaehrdung_quote&kommunen={HANNOVER}&kommunen={GARBSEN}"
+    )
     assert rep.get_data(as_text=True).count('data-ags="0324') == 3
 
 
@@ -303,9 +317,9 @@ def test_time_series_page(client, conn):
         (f"/vergleich/{HANNOVER}/{HANNOVER}", 400, f"/vergleich/{HANNOVER}/{GARBSEN}"),
         (f"/vergleich/{REGION}/{HANNOVER}", 404, f"/kommune/{GARBSEN}"),
         (f"/vergleich/{HANNOVER}/x'--", 404, f"/kommune/{GARBSEN}"),
-        ("/zeitreihe?indikator=gibt_es_nicht", 404, "/zeitreihe?indikator=sgb2_quote"),
-        ("/zeitreihe?indikator=sgb2_quote&kommunen=1,2", 400, "kommunen=03241005"),
-        ("/zeitreihe?indikator=sgb2_quote&darstellung=log", 400, "darstellung=index"),
+        ("/zeitreihe?indikator=gibt_es_nicht", 404, "/zeitreihe?indikator=armutsgefaehrdung_quote"),
+        ("/zeitreihe?indikator=armutsgefaehrdung_quote&kommunen=1,2", 400, "kommunen=03241005"),
+        ("/zeitreihe?indikator=armutsgefaehrdung_quote&darstellung=log", 400, "darstellung=index"),
     ],
 )
 def test_bad_input_gives_a_german_error_page_with_choices(client, url, code, choice):

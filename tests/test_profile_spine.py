@@ -66,7 +66,7 @@ def test_region_profile_has_no_spines(client):
 
 def test_profile_rank_links_to_the_ranking(client):
     page = client.get(f"/kommune/{LEHRTE}").get_data(as_text=True)
-    assert re.search(r'href="/rangfolge\?indikator=sgb2_quote&amp;jahr=\d{4}"', page)
+    assert re.search(r'href="/rangfolge\?indikator=armutsgefaehrdung_quote&amp;jahr=\d{4}"', page)
 
 
 def test_profile_downloads_carry_the_trend(client):

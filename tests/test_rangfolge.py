@@ -55,12 +55,12 @@ def test_interval_of_chooses_method_from_unit_and_refuses_without_counts():
 
 def test_intervals_for_matches_stored_counts(conn):
     rel = conn.execute(text("SELECT id FROM release WHERE label = 'demo-2024-2'")).scalar()
-    got = intervals.intervals_for(conn, "sgb2_quote", 2024, rel)
+    got = intervals.intervals_for(conn, "armutsgefaehrdung_quote", 2024, rel)
     assert len(got) == 22 and REGION in got
     rows = conn.execute(
         text(
             "SELECT ags, numerator, denominator FROM value WHERE release_id = :r"
-            " AND indicator_id = 'sgb2_quote' AND year = 2024"
+            " AND indicator_id = 'armutsgefaehrdung_quote' AND year = 2024"
         ),
         {"r": rel},
     ).all()
@@ -84,7 +84,7 @@ def test_ranks_follow_polarity_and_share_ties():
 
 
 def test_ranking_orders_best_first_and_judges_by_interval(conn):
-    r = ranking_query(conn, "sgb2_quote", 2024)
+    r = ranking_query(conn, "armutsgefaehrdung_quote", 2024)
     assert len(r.rows) == 21 and r.region is not None and r.region.ags == REGION
     values = [row.area.value for row in r.rows if row.area.value is not None]
     assert values == sorted(values)  # higher is worse: the lowest quota first
@@ -97,21 +97,21 @@ def test_ranking_orders_best_first_and_judges_by_interval(conn):
             assert row.verdict == "better"
         else:
             assert row.verdict == "similar"
-    by_value = ranking_query(conn, "sgb2_quote", 2024, order="wert")
+    by_value = ranking_query(conn, "armutsgefaehrdung_quote", 2024, order="wert")
     assert [x.area.value for x in by_value.rows] == sorted(values, reverse=True)
-    by_name = ranking_query(conn, "sgb2_quote", 2024, order="name")
+    by_name = ranking_query(conn, "armutsgefaehrdung_quote", 2024, order="name")
     assert [x.area.name for x in by_name.rows] == sorted(x.area.name for x in r.rows)
 
 
 def test_ranking_refuses_unknown_choices(conn):
     with pytest.raises(RankingChoiceError) as e:
         ranking_query(conn, "gibt_es_nicht", 2024)
-    assert e.value.field == "indikator" and "sgb2_quote" in e.value.valid
+    assert e.value.field == "indikator" and "armutsgefaehrdung_quote" in e.value.valid
     with pytest.raises(RankingChoiceError) as e:
-        ranking_query(conn, "sgb2_quote", 1995)
+        ranking_query(conn, "armutsgefaehrdung_quote", 1995)
     assert e.value.field == "jahr" and 2024 in e.value.valid
     with pytest.raises(RankingChoiceError) as e:
-        ranking_query(conn, "sgb2_quote", 2024, order="zufall")
+        ranking_query(conn, "armutsgefaehrdung_quote", 2024, order="zufall")
     assert e.value.field == "sortierung" and e.value.code == 400
 
 
@@ -132,16 +132,16 @@ def test_spine_layout_centres_the_region_and_puts_better_to_the_right():
 
 
 def test_kommunen_spreads_match_the_values(conn):
-    got = kommunen_spreads(conn, {"sgb2_quote": 2024, "bev_durchschnittsalter": 2015})
+    got = kommunen_spreads(conn, {"armutsgefaehrdung_quote": 2024, "bev_durchschnittsalter": 2015})
     vals = sorted(
         conn.scalars(
             text(
                 "SELECT v.value FROM shown_value v JOIN area a ON a.ags = v.ags AND a.level = 'kommune'"
-                " WHERE v.indicator_id = 'sgb2_quote' AND v.year = 2024"
+                " WHERE v.indicator_id = 'armutsgefaehrdung_quote' AND v.year = 2024"
             )
         )
     )
-    s = got["sgb2_quote"]
+    s = got["armutsgefaehrdung_quote"]
     assert (s.minimum, s.maximum, s.n) == (vals[0], vals[-1], 21)
     import numpy as np
 
@@ -155,7 +155,7 @@ def test_kommunen_spreads_match_the_values(conn):
 
 
 def test_ranking_page_shows_chart_table_source_and_licence(client):
-    resp = client.get("/rangfolge?indikator=sgb2_quote&jahr=2024")
+    resp = client.get("/rangfolge?indikator=armutsgefaehrdung_quote&jahr=2024")
     assert resp.status_code == 200
     page = resp.get_data(as_text=True)
     assert page.count('class="rank-chart"') == 2  # wide and narrow
@@ -172,7 +172,9 @@ def test_ranking_page_shows_chart_table_source_and_licence(client):
 
 
 def test_ranking_chart_bars_and_whiskers_match_the_table(client):
-    page = client.get("/rangfolge?indikator=sgb2_quote&jahr=2024").get_data(as_text=True)
+    page = client.get("/rangfolge?indikator=armutsgefaehrdung_quote&jahr=2024").get_data(
+        as_text=True
+    )
     wide = page.split('data-layout="wide"', 1)[1].split("</svg>", 1)[0]
     chart_order = re.findall(r'<g class="rank-row" data-ags="(\d+)" data-verdict="(\w+)"', wide)
     table_order = re.findall(r'<tr data-ags="(\d{8})" data-verdict="(\w+)">', page)
@@ -193,11 +195,19 @@ def test_indicator_without_counts_says_not_assessable(client):
 @pytest.mark.parametrize(
     ("query", "code", "needle"),
     [
-        ("indikator=gibt_es_nicht", 404, "/rangfolge?indikator=sgb2_quote"),
-        ("indikator=sgb2_quote&jahr=zwanzig", 400, "/rangfolge?indikator=sgb2_quote&amp;jahr=2024"),
-        ("indikator=sgb2_quote&jahr=20245", 400, "Jahreszahl"),
-        ("indikator=sgb2_quote&jahr=1999", 404, "/rangfolge?indikator=sgb2_quote&amp;jahr=2024"),
-        ("indikator=sgb2_quote&sortierung=zufall", 400, "sortierung=wert"),
+        ("indikator=gibt_es_nicht", 404, "/rangfolge?indikator=armutsgefaehrdung_quote"),
+        (
+            "indikator=armutsgefaehrdung_quote&jahr=zwanzig",
+            400,
+            "/rangfolge?indikator=armutsgefaehrdung_quote&amp;jahr=2024",
+        ),
+        ("indikator=armutsgefaehrdung_quote&jahr=20245", 400, "Jahreszahl"),
+        (
+            "indikator=armutsgefaehrdung_quote&jahr=1999",
+            404,
+            "/rangfolge?indikator=armutsgefaehrdung_quote&amp;jahr=2024",
+        ),
+        ("indikator=armutsgefaehrdung_quote&sortierung=zufall", 400, "sortierung=wert"),
         ("indikator=%3Cscript%3E", 404, "&lt;script&gt;"),
     ],
 )
@@ -209,14 +219,16 @@ def test_bad_input_gets_a_4xx_with_choices(client, query, code, needle):
 
 
 def test_english_ranking_page(client):
-    page = client.get("/rangfolge?indikator=sgb2_quote&jahr=2024&lang=en").get_data(as_text=True)
+    page = client.get("/rangfolge?indikator=armutsgefaehrdung_quote&jahr=2024&lang=en").get_data(
+        as_text=True
+    )
     assert "Ranking" in page and "lower bound" in page and "Licence" in page
-    resp = client.get("/rangfolge?indikator=sgb2_quote&jahr=abc&lang=en")
+    resp = client.get("/rangfolge?indikator=armutsgefaehrdung_quote&jahr=abc&lang=en")
     assert resp.status_code == 400 and "must be a year" in resp.get_data(as_text=True)
 
 
 def test_embed_ranking_may_be_framed(client):
-    resp = client.get("/embed/rangfolge?indikator=sgb2_quote&jahr=2024")
+    resp = client.get("/embed/rangfolge?indikator=armutsgefaehrdung_quote&jahr=2024")
     assert resp.status_code == 200
     assert "frame-ancestors *" in resp.headers["Content-Security-Policy"]
     page = resp.get_data(as_text=True)
@@ -225,7 +237,7 @@ def test_embed_ranking_may_be_framed(client):
 
 
 def test_standalone_svg_has_title_source_and_licence_inside(client):
-    resp = client.get("/rangfolge.svg?indikator=sgb2_quote&jahr=2024")
+    resp = client.get("/rangfolge.svg?indikator=armutsgefaehrdung_quote&jahr=2024")
     assert resp.status_code == 200 and resp.mimetype == "image/svg+xml"
     root = ET.fromstring(resp.get_data())
     ns = "{http://www.w3.org/2000/svg}"
@@ -262,13 +274,13 @@ def _validate(body: dict, schema_name: str) -> None:
 
 
 def test_intervals_api_matches_the_ranking_and_the_document(client, conn):
-    r = client.get("/api/v1/intervals?indikator=sgb2_quote&jahr=2024")
+    r = client.get("/api/v1/intervals?indikator=armutsgefaehrdung_quote&jahr=2024")
     assert r.status_code == 200
     body = r.get_json()
     _validate(body, "IntervalList")
     assert body["count"] == 22 and body["synthetic"] is True and body["licence"]["id"]
     by_ags = {row["ags"]: row for row in body["data"]}
-    expected = intervals.intervals_for(conn, "sgb2_quote", 2024)
+    expected = intervals.intervals_for(conn, "armutsgefaehrdung_quote", 2024)
     for ags, ci in expected.items():
         assert (by_ags[ags]["lower"], by_ags[ags]["upper"]) == pytest.approx((ci.lower, ci.upper))
         assert by_ags[ags]["method"] == "wilson"
@@ -285,11 +297,11 @@ def test_intervals_api_without_counts_gives_reasons_not_numbers(client):
 @pytest.mark.parametrize(
     ("query", "status"),
     [
-        ("indikator=sgb2_quote", 400),
-        ("indikator=sgb2_quote&jahr=abc", 400),
+        ("indikator=armutsgefaehrdung_quote", 400),
+        ("indikator=armutsgefaehrdung_quote&jahr=abc", 400),
         ("indikator=gibt_es_nicht&jahr=2024", 404),
-        ("indikator=sgb2_quote&jahr=1995", 404),
-        ("indikator=sgb2_quote&jahr=2024&foo=1", 400),
+        ("indikator=armutsgefaehrdung_quote&jahr=1995", 404),
+        ("indikator=armutsgefaehrdung_quote&jahr=2024&foo=1", 400),
     ],
 )
 def test_intervals_api_bad_input_is_a_problem_document(client, query, status):

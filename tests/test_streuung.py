@@ -85,7 +85,7 @@ def test_selection_is_checked_and_deduplicated():
 
 
 def test_scatter_points_regression_and_population(conn):
-    s = scatter(conn, "alo_anteil", "sgb2_quote", 2024)
+    s = scatter(conn, "alo_anteil", "armutsgefaehrdung_quote", 2024)
     assert len(s.points) == 21 and s.region is not None and s.region.ags == "03241"
     drawn = s.drawn
     xs, ys = [p.x.value for p in drawn], [p.y.value for p in drawn]
@@ -108,8 +108,10 @@ def test_default_year_prefers_real_values_and_provenance_names_tables(conn):
     assert not s.synthetic and s.releases == ["regionalstatistik-2017"]
     assert "13111-02-02-5-B" in s.provenance["svb_quote"][0]["tables"]
     assert s.provenance["bev_insgesamt"][0]["release"] == "regionalstatistik-2017"
-    mixed = scatter(conn, "sgb2_quote", "bev_anteil_65plus", 2015)
-    assert mixed.mixed  # the city of Hannover has a real SGB II rate, the others are synthetic
+    mixed = scatter(conn, "armutsgefaehrdung_quote", "bev_anteil_65plus", 2015)
+    assert (
+        mixed.mixed
+    )  # the city of Hannover has a real At-risk-of-poverty rate, the others are synthetic
 
 
 def test_pair_years_are_the_common_years(conn):
@@ -177,15 +179,23 @@ def test_comparison_group_redirects_to_the_permalink(client):
     ("query", "status", "words"),
     [
         (
-            "x=nope&y=sgb2_quote",
+            "x=nope&y=armutsgefaehrdung_quote",
             404,
-            ["nope", "x-Achse", "/streuung?y=sgb2_quote&amp;x=alo_anteil"],
+            ["nope", "x-Achse", "/streuung?y=armutsgefaehrdung_quote&amp;x=alo_anteil"],
         ),
-        ("x=alo_anteil&y=nope", 404, ["nope", "y-Achse", "x=alo_anteil&amp;y=sgb2_quote"]),
-        ("x=alo_anteil&y=alo_anteil", 400, ["dieselbe Kennzahl", "y=sgb2_quote"]),
-        ("x=alo_anteil&y=sgb2_quote&jahr=zwei", 400, ["keine gültige Jahreszahl", "jahr=2024"]),
         (
-            "x=alo_anteil&y=sgb2_quote&jahr=1999",
+            "x=alo_anteil&y=nope",
+            404,
+            ["nope", "y-Achse", "x=alo_anteil&amp;y=armutsgefaehrdung_quote"],
+        ),
+        ("x=alo_anteil&y=alo_anteil", 400, ["dieselbe Kennzahl", "y=armutsgefaehrdung_quote"]),
+        (
+            "x=alo_anteil&y=armutsgefaehrdung_quote&jahr=zwei",
+            400,
+            ["keine gültige Jahreszahl", "jahr=2024"],
+        ),
+        (
+            "x=alo_anteil&y=armutsgefaehrdung_quote&jahr=1999",
             404,
             ["im Jahr 1999", "Gemeinsame Jahre: 2012", "jahr=2012"],
         ),
@@ -193,7 +203,7 @@ def test_comparison_group_redirects_to_the_permalink(client):
         ("auswahl=03241001,12345678", 400, ["12345678", "auswahl=03241011"]),
         ("auswahl=" + ",".join(KOMMUNEN * 2), 400, ["Höchstens 21 Kommunen"]),
         ("auswahl=%3Cscript%3Ealert(1)%3C/script%3E", 400, ["&lt;script&gt;"]),
-        ("x=%27%3B+DROP+TABLE+value%3B--&y=sgb2_quote", 404, ["DROP TABLE"]),
+        ("x=%27%3B+DROP+TABLE+value%3B--&y=armutsgefaehrdung_quote", 404, ["DROP TABLE"]),
         ("jahr=2024%0A", 400, ["keine gültige Jahreszahl"]),
         ("jahr=99999999999999999999", 400, ["keine gültige Jahreszahl"]),
     ],
@@ -230,15 +240,19 @@ def test_embed_may_be_framed_and_keeps_the_selection(client):
 
 
 def test_svg_image_is_a_standalone_document_with_source_and_licence(client):
-    r = client.get(f"/streuung.svg?x=alo_anteil&y=sgb2_quote&jahr=2024&auswahl={LEHRTE}")
+    r = client.get(
+        f"/streuung.svg?x=alo_anteil&y=armutsgefaehrdung_quote&jahr=2024&auswahl={LEHRTE}"
+    )
     assert r.status_code == 200 and r.mimetype == "image/svg+xml"
     assert "attachment" in r.headers["Content-Disposition"]
-    assert "streuung-alo_anteil-sgb2_quote-2024.svg" in r.headers["Content-Disposition"]
+    assert (
+        "streuung-alo_anteil-armutsgefaehrdung_quote-2024.svg" in r.headers["Content-Disposition"]
+    )
     root = ET.fromstring(r.data)
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     text = " ".join(t.strip() for t in root.itertext())
     for words in (
-        "SGB-II-Quote",
+        "Armutsgefährdungsquote",
         "Arbeitslosenanteil",
         "2024",
         "r = 0,",
@@ -255,11 +269,11 @@ def test_svg_image_is_a_standalone_document_with_source_and_licence(client):
     # Only the selection is labelled in the image (no stylesheet hides the others there).
     labels = " ".join("".join(t.itertext()) for t in root.iterfind(".//s:text", ns))
     assert "Lehrte" in labels and "Garbsen" not in labels
-    en = client.get("/streuung.svg?x=alo_anteil&y=sgb2_quote&jahr=2024&lang=en").get_data(
-        as_text=True
-    )
+    en = client.get(
+        "/streuung.svg?x=alo_anteil&y=armutsgefaehrdung_quote&jahr=2024&lang=en"
+    ).get_data(as_text=True)
     assert "Licence: dl-de/by-2-0" in en and "Sample data" in en
-    assert client.get("/streuung.svg?x=nope&y=sgb2_quote").status_code == 404
+    assert client.get("/streuung.svg?x=nope&y=armutsgefaehrdung_quote").status_code == 404
 
 
 # --- API -------------------------------------------------------------------------------------
@@ -273,10 +287,10 @@ def _validate(body: dict, ref: str) -> None:
 
 
 def test_api_points_and_regression_match_the_page(client, conn):
-    body = get_json(client, f"{API}/streuung?x=alo_anteil&y=sgb2_quote&jahr=2024")
+    body = get_json(client, f"{API}/streuung?x=alo_anteil&y=armutsgefaehrdung_quote&jahr=2024")
     _validate(body, "Scatter")
     assert body["count"] == 22 and body["year"] == 2024 and body["synthetic"] is True
-    s = scatter(conn, "alo_anteil", "sgb2_quote", 2024)
+    s = scatter(conn, "alo_anteil", "armutsgefaehrdung_quote", 2024)
     assert body["regression"]["r"] == pytest.approx(s.regression.r)
     assert body["regression"]["r2"] == pytest.approx(s.regression.r2)
     kommunen = [r for r in body["data"] if r["level"] == "kommune"]
@@ -294,12 +308,12 @@ def test_api_points_and_regression_match_the_page(client, conn):
 @pytest.mark.parametrize(
     ("query", "status", "slug"),
     [
-        ("y=sgb2_quote", 400, "invalid-parameter"),
+        ("y=armutsgefaehrdung_quote", 400, "invalid-parameter"),
         ("x=alo_anteil&y=alo_anteil", 400, "invalid-parameter"),
-        ("x=nope&y=sgb2_quote", 404, "not-found"),
-        ("x=alo_anteil&y=sgb2_quote&jahr=1999", 404, "not-found"),
-        ("x=alo_anteil&y=sgb2_quote&jahr=zwei", 400, "invalid-parameter"),
-        ("x=alo_anteil&y=sgb2_quote&foo=1", 400, "unknown-parameter"),
+        ("x=nope&y=armutsgefaehrdung_quote", 404, "not-found"),
+        ("x=alo_anteil&y=armutsgefaehrdung_quote&jahr=1999", 404, "not-found"),
+        ("x=alo_anteil&y=armutsgefaehrdung_quote&jahr=zwei", 400, "invalid-parameter"),
+        ("x=alo_anteil&y=armutsgefaehrdung_quote&foo=1", 400, "unknown-parameter"),
         ("x=bev_zensus22&y=efh_anteil", 404, "not-found"),
     ],
 )
@@ -311,7 +325,7 @@ def test_api_errors_are_problems(client, query, status, slug):
 
 # --- a named release in the API and the dots' population ----------------------------------
 
-PAIR = "x=alo_anteil&y=sgb2_quote&jahr=2024"
+PAIR = "x=alo_anteil&y=armutsgefaehrdung_quote&jahr=2024"
 NUMBER = re.compile(r"-?[\d.]+(?:,\d+)?")
 
 
@@ -335,7 +349,7 @@ def _pair_rows(x0: float, y0: float) -> list[str]:
         for i, a in enumerate(KOMMUNEN)
         for line in (
             f"{a},alo_anteil,2024,{x0 + i / 10:.1f}",
-            f"{a},sgb2_quote,2024,{y0 + i / 10:.1f}",
+            f"{a},armutsgefaehrdung_quote,2024,{y0 + i / 10:.1f}",
         )
     ]
 
@@ -402,7 +416,8 @@ def test_api_takes_a_named_release_like_the_page_and_dots_follow_it(fresh_app, t
     assert _page_table(html) == api
     assert "population-note" not in html
     assert (
-        f"/api/v1/streuung?x=alo_anteil&amp;y=sgb2_quote&amp;jahr=2024&amp;release={named}" in html
+        f"/api/v1/streuung?x=alo_anteil&amp;y=armutsgefaehrdung_quote&amp;jahr=2024&amp;release={named}"
+        in html
     )
     # without the release: the newest values and population
     newest = get_json(client, f"{API}/streuung?{PAIR}")
@@ -434,12 +449,15 @@ def test_api_takes_a_named_release_like_the_page_and_dots_follow_it(fresh_app, t
     assert "neuesten Datenstand" in note.group(1)
     assert _page_table(html) == api
     with fresh_app.extensions["sozmon_engine"].connect() as c:
-        s = scatter(c, "alo_anteil", "sgb2_quote", 2024, release_id=bare)
+        s = scatter(c, "alo_anteil", "armutsgefaehrdung_quote", 2024, release_id=bare)
         assert set(KOMMUNEN) <= set(s.population_newest)
         assert (
-            scatter(c, "alo_anteil", "sgb2_quote", 2024, release_id=named).population_newest == []
+            scatter(
+                c, "alo_anteil", "armutsgefaehrdung_quote", 2024, release_id=named
+            ).population_newest
+            == []
         )
-        assert scatter(c, "alo_anteil", "sgb2_quote", 2024).population_newest == []
+        assert scatter(c, "alo_anteil", "armutsgefaehrdung_quote", 2024).population_newest == []
 
 
 def test_api_release_drafts_only_for_editors(fresh_app, tmp_path):
@@ -473,7 +491,7 @@ def test_api_unknown_release_is_a_404_linking_the_newest(client):
     body = assert_problem(client.get(f"{API}/streuung?{PAIR}&release=424242"), 404)
     assert body["type"].endswith("#problem-release-unavailable")
     assert body["parameter"] == "release" and "424242" in body["detail"]
-    assert body["newest"] == f"{API}/streuung?x=alo_anteil&y=sgb2_quote&jahr=2024"
+    assert body["newest"] == f"{API}/streuung?x=alo_anteil&y=armutsgefaehrdung_quote&jahr=2024"
     assert body["newest"] in body["detail"]
     assert get_json(client, body["newest"])["release"] is None
 

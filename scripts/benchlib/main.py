@@ -30,7 +30,8 @@ from scripts.benchlib.stats import ratio
 from scripts.servelib.control import served
 from scripts.servelib.stack import ROOT
 
-IND, YEAR = "sgb2_quote", 2024
+# A real indicator of the default install (real data only) with values for every Kommune.
+IND, YEAR = "bev_geburtenrate", 2015
 PAGES = {
     "map": f"/karte?indikator={IND}&jahr={YEAR}",
     "embed": f"/embed/karte?indikator={IND}&jahr={YEAR}",
@@ -38,7 +39,15 @@ PAGES = {
     "geojson_api": "/api/v1/areas",
     "values_api": f"/api/v1/values?indikator={IND}&jahr={YEAR}",
 }
-COLD_INDICATORS = ["alo_quote", "krippe_quote", "kita_quote", "auslaender_anteil", "sgb2_quote"]
+# Real indicators with values for every Kommune in COLD_YEARS.
+COLD_INDICATORS = [
+    "bev_sterberate",
+    "bev_dichte",
+    "bev_insgesamt",
+    "bev_geburtenrate",
+    "wohngeld_hh_ew",
+]
+COLD_YEARS = [2013, 2014, 2015]
 
 
 def database_url() -> str:
@@ -113,7 +122,7 @@ def run(args: argparse.Namespace) -> dict:
 
         section("Map page, cold (nothing cached for the URL) vs a static fetch")
         map_file = files.add("cold.html", http._body(front + PAGES["map"], http.PLAIN))
-        years = [2024] if args.quick else [2022, 2023, 2024]
+        years = COLD_YEARS[-1:] if args.quick else COLD_YEARS
         res["map_cold"] = http.cold_map(
             front, COLD_INDICATORS[: 2 if args.quick else 5], years, map_file
         )

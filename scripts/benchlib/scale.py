@@ -154,7 +154,8 @@ def run(base_url: str, workers: int, quick: bool = False) -> dict:
     res = {"load": load(base_url)}
     url = _url(base_url, DB)
     seconds = 2 if quick else 10
-    with served(url, 1, WORKERS=str(workers)) as stack:
+    # The scale release is synthetic: shown in demo mode only.
+    with served(url, 1, WORKERS=str(workers), SOZMON_DEMO="1") as stack:
         front = stack["front"]
         # Built when the boundaries were loaded: the first request only reads it.
         res["deutschland_geometry_first"] = {

@@ -3,8 +3,8 @@
 import pytest
 
 PAGES = [
-    "/karte?indikator=sgb2_quote&jahr=2024",
-    "/embed/karte?indikator=sgb2_quote",
+    "/karte?indikator=armutsgefaehrdung_quote&jahr=2024",
+    "/embed/karte?indikator=armutsgefaehrdung_quote",
     "/",
     "/daten",
     "/kommunen",

@@ -23,7 +23,7 @@ def test_disparities_page_period_form_and_accessibility(page, live_server):
 
 
 def test_verdict_colouring_and_spread_chart(page, live_server):
-    page.goto(live_server + "/disparitaeten/sgb2_quote?jahr=2024")
+    page.goto(live_server + "/disparitaeten/armutsgefaehrdung_quote?jahr=2024")
     paths = page.locator("svg.svg-map path")
     assert paths.count() == 21
     verdicts = {paths.nth(i).get_attribute("data-verdict") for i in range(21)}
@@ -43,7 +43,7 @@ def test_verdict_colouring_and_spread_chart(page, live_server):
 
 
 def test_cluster_map(page, live_server):
-    page.goto(live_server + "/disparitaeten/sgb2_quote/cluster")
+    page.goto(live_server + "/disparitaeten/armutsgefaehrdung_quote/cluster")
     assert page.locator("svg.svg-map path").count() == 21
     assert "Moran's I" in page.locator("#moran-sentence").inner_text()
     assert "21 Kommunen" in page.locator(".honest-note").inner_text()
@@ -58,7 +58,7 @@ def test_cluster_map(page, live_server):
 
 
 def test_map_colouring_mode_comparison_with_region(page, live_server):
-    page.goto(live_server + "/karte?indikator=sgb2_quote&jahr=2024")
+    page.goto(live_server + "/karte?indikator=armutsgefaehrdung_quote&jahr=2024")
     page.select_option("#farben", "vergleich")
     page.get_by_role("button", name="Karte anzeigen").click()
     page.wait_for_url("**farben=vergleich**")

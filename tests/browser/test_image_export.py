@@ -30,11 +30,11 @@ def _svg_words(body: bytes) -> tuple[str, str]:
 
 @pytest.mark.parametrize("path", ["/karte", "/embed/karte"])
 def test_map_download_links_give_svg_and_png(page, live_server, path):
-    page.goto(f"{live_server}{path}?indikator=sgb2_quote&jahr=2020")
+    page.goto(f"{live_server}{path}?indikator=armutsgefaehrdung_quote&jahr=2020")
     name, body = _download(page, "Karte als SVG herunterladen")
     assert name == "sgb2_quote_2020.svg"
     title, words = _svg_words(body)
-    assert title.startswith("SGB-II-Quote")
+    assert title.startswith("Armutsgefährdungsquote")
     assert "Quelle:" in words and "Beispieldaten" in words and "GeoBasis-DE / BKG" in words
     name, body = _download(page, "Karte als PNG herunterladen")
     assert name == "sgb2_quote_2020.png"
@@ -45,7 +45,7 @@ def test_map_download_links_give_svg_and_png(page, live_server, path):
 
 
 def test_english_map_downloads_english_image(page, live_server):
-    page.goto(f"{live_server}/karte?indikator=sgb2_quote&jahr=2020&lang=en")
+    page.goto(f"{live_server}/karte?indikator=armutsgefaehrdung_quote&jahr=2020&lang=en")
     _name, body = _download(page, "Download map as SVG")
     title, words = _svg_words(body)
     assert "Source:" in words and "Legend" in words and "Quelle:" not in words
@@ -67,11 +67,11 @@ def test_time_series_download_links(page, live_server):
 @pytest.mark.parametrize(
     "path, count",
     [
-        ("/karte?indikator=sgb2_quote&von=2016&bis=2024", 2),
-        ("/embed/karte?indikator=sgb2_quote&von=2016&bis=2024", 2),
-        ("/karte/jahre?indikator=sgb2_quote&jahre=2020,2024", 2),
-        ("/disparitaeten/sgb2_quote?jahr=2024", 4),
-        ("/disparitaeten/sgb2_quote/cluster?jahr=2024", 2),
+        ("/karte?indikator=armutsgefaehrdung_quote&von=2016&bis=2024", 2),
+        ("/embed/karte?indikator=armutsgefaehrdung_quote&von=2016&bis=2024", 2),
+        ("/karte/jahre?indikator=armutsgefaehrdung_quote&jahre=2020,2024", 2),
+        ("/disparitaeten/armutsgefaehrdung_quote?jahr=2024", 4),
+        ("/disparitaeten/armutsgefaehrdung_quote/cluster?jahr=2024", 2),
     ],
 )
 def test_new_image_links_answer_with_images(page, live_server, path, count):
@@ -87,7 +87,9 @@ def test_new_image_links_answer_with_images(page, live_server, path, count):
         assert r.status == 200 and r.headers["content-type"].startswith(kind), href
         assert r.headers["content-disposition"].startswith("attachment"), href
     link = (
-        "Grafik als SVG" if "disparitaeten/sgb2_quote?" in path else "Karte als SVG herunterladen"
+        "Grafik als SVG"
+        if "disparitaeten/armutsgefaehrdung_quote?" in path
+        else "Karte als SVG herunterladen"
     )
     name, body = _download(page, link)
     assert name.endswith(".svg") and "Quelle:" in _svg_words(body)[1]

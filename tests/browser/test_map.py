@@ -8,7 +8,7 @@ from werkzeug.serving import make_server
 
 from tests.browser.conftest import axe_violations, describe
 
-MAP = "/karte?indikator=sgb2_quote&jahr=2024"
+MAP = "/karte?indikator=armutsgefaehrdung_quote&jahr=2024"
 AREAS = "path.leaflet-interactive"
 
 
@@ -58,7 +58,7 @@ def test_year_and_indicator_change_keep_the_state(page, live_server):
     legend_before = page.locator(".legend-list").inner_text()
     page.locator(".karte-years a", has_text="2014").click()
     page.wait_for_url(re.compile(r"jahr=2014"))
-    assert "indikator=sgb2_quote" in page.url and "klassen=jenks" in page.url
+    assert "indikator=armutsgefaehrdung_quote" in page.url and "klassen=jenks" in page.url
     assert "2014" in page.locator("h1").inner_text()
     assert page.locator(AREAS).count() == 21
     assert page.locator(".legend-list").inner_text() != legend_before  # new year, new classes
@@ -141,7 +141,7 @@ def other_site(live_server):
     origin = f"http://127.0.0.1:{server.server_port}"
     holder["html"] = (
         "<!doctype html><html lang='de'><head><title>Eine andere Website</title></head><body>"
-        f"<iframe id='ok' title='Karte' src='{live_server}/embed/karte?indikator=sgb2_quote'"
+        f"<iframe id='ok' title='Karte' src='{live_server}/embed/karte?indikator=armutsgefaehrdung_quote'"
         " width='700' height='560'></iframe>"
         f"<iframe id='refused' title='Seite' src='{live_server}/karte' width='300' height='200'>"
         "</iframe></body></html>"
@@ -151,7 +151,7 @@ def other_site(live_server):
 
 
 def test_embed_works_inside_an_iframe_of_another_site(page, live_server, other_site):
-    page.goto(live_server + "/embed/karte?indikator=sgb2_quote&jahr=2024")
+    page.goto(live_server + "/embed/karte?indikator=armutsgefaehrdung_quote&jahr=2024")
     violations = axe_violations(page)
     assert violations == [], describe(violations)
 

@@ -7,7 +7,7 @@ import re
 from tests.browser.conftest import axe_violations, describe
 from tests.browser.families import LEHRTE
 
-MAP = f"/karte?indikator=sgb2_quote&jahr=2024&gruppe={LEHRTE}"
+MAP = f"/karte?indikator=armutsgefaehrdung_quote&jahr=2024&gruppe={LEHRTE}"
 AREAS = "path.leaflet-interactive"
 
 STYLE_JS = """els => els.map(e => ({

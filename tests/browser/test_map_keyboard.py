@@ -42,7 +42,7 @@ def _tab_through(page, selector: str) -> list[str]:
 @pytest.mark.parametrize("size", [{"width": 1366, "height": 900}, {"width": 390, "height": 844}])
 def test_map_is_one_tab_stop_and_enter_opens_the_profile(page, live_server, size):
     page.set_viewport_size(size)
-    page.goto(live_server + "/karte?indikator=sgb2_quote&jahr=2024")
+    page.goto(live_server + "/karte?indikator=armutsgefaehrdung_quote&jahr=2024")
     seen = _tab_through(page, ".karte-map")
     assert seen[-1] == "after", f"Tab did not leave the map within 3 presses: {seen}"
     # Back into the map: the focus is on a Kommune, with its name and value in the tooltip.
@@ -76,7 +76,7 @@ def host_site(live_server):
     html = (
         "<!doctype html><html lang='de'><head><title>Host</title></head><body>"
         "<a id='host-before' href='#a'>vorher</a>"
-        f"<iframe title='Karte' src='{live_server}/embed/karte?indikator=sgb2_quote'"
+        f"<iframe title='Karte' src='{live_server}/embed/karte?indikator=armutsgefaehrdung_quote'"
         " width='500' height='560'></iframe><a id='host-after' href='#b'>danach</a></body></html>"
     )
 
@@ -114,7 +114,7 @@ def test_on_a_phone_one_finger_scrolls_the_page_and_two_move_the_map(browser, li
         viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )
     page = context.new_page()
-    page.goto(live_server + "/karte?indikator=sgb2_quote&jahr=2024")
+    page.goto(live_server + "/karte?indikator=armutsgefaehrdung_quote&jahr=2024")
     container = page.locator(".karte-map .leaflet-container")
     classes = container.get_attribute("class")
     # Leaflet's one-finger drag (touch-action: none) is off; pinch zoom with two fingers stays.

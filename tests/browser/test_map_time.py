@@ -9,7 +9,7 @@ import pytest
 from tests.browser.conftest import axe_violations, describe
 from tests.browser.families import DESKTOP, OVERFLOW_JS, PHONE
 
-MAP = "/karte?indikator=sgb2_quote&jahr=2024"
+MAP = "/karte?indikator=armutsgefaehrdung_quote&jahr=2024"
 AREAS = "path.leaflet-interactive"
 
 
@@ -48,7 +48,7 @@ def test_slider_by_keyboard_changes_year_url_title_colours_and_table(page, live_
     page.wait_for_function(
         "() => document.querySelector('.karte-table h2').textContent.includes('2023')"
     )
-    assert "indikator=sgb2_quote" in page.url
+    assert "indikator=armutsgefaehrdung_quote" in page.url
     assert "2023" in page.title() and "2023" in page.locator("h1").inner_text()
     assert slider.get_attribute("aria-valuetext") == "2023"
     assert _fills(page) != before and set(_fills(page)) <= _legend(page)
@@ -69,7 +69,7 @@ def test_slider_by_keyboard_changes_year_url_title_colours_and_table(page, live_
 
 
 def test_play_steps_through_the_years_and_pauses(page, live_server):
-    page.goto(live_server + "/karte?indikator=sgb2_quote&jahr=2022")
+    page.goto(live_server + "/karte?indikator=armutsgefaehrdung_quote&jahr=2022")
     play = page.locator("#jahr-play")
     assert play.inner_text() == "Abspielen"
     play.click()
@@ -115,7 +115,7 @@ def test_fixed_classes_keep_the_legend_over_the_years(page, live_server):
 
 
 def test_embed_slider_keeps_the_frame_state(page, live_server):
-    page.goto(live_server + "/embed/karte?indikator=sgb2_quote&jahr=2024")
+    page.goto(live_server + "/embed/karte?indikator=armutsgefaehrdung_quote&jahr=2024")
     page.locator("#jahr-regler").focus()
     page.keyboard.press("ArrowLeft")
     page.wait_for_url(re.compile(r"jahr=2023"))
@@ -130,7 +130,7 @@ def test_embed_slider_keeps_the_frame_state(page, live_server):
 @pytest.mark.parametrize(
     "path",
     [
-        "/karte?indikator=sgb2_quote&von=2016&bis=2024",
+        "/karte?indikator=armutsgefaehrdung_quote&von=2016&bis=2024",
         "/karte/jahre?indikator=bev_geburtenrate",
         "/karte/jahre?indikator=bev_geburtenrate&gruppe=03241011",  # a comparison group
     ],
@@ -146,7 +146,7 @@ def test_change_map_and_small_multiples_are_accessible(page, live_server, path, 
 
 
 def test_change_map_colours_match_table_and_legend(page, live_server):
-    page.goto(live_server + "/karte?indikator=sgb2_quote&von=2016&bis=2024")
+    page.goto(live_server + "/karte?indikator=armutsgefaehrdung_quote&von=2016&bis=2024")
     assert page.locator(AREAS).count() == 21
     assert set(_fills(page)) <= _legend(page)
     drawn, table = _drawn_vs_table(page)

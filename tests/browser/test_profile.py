@@ -11,7 +11,7 @@ from tests.browser.conftest import axe_violations, describe
 
 LEHRTE, GARBSEN, REGION = "03241011", "03241005", "03241"
 # Indicators whose shown values are the demo release's (no real values for these Kommunen).
-CHECKED = ("sgb2_quote", "kaufkraft_index", "einpersonenhh_anteil")
+CHECKED = ("armutsgefaehrdung_quote", "kaufkraft_index", "einpersonenhh_anteil")
 
 
 def latest(conn, indicator: str) -> dict[str, float]:
@@ -37,7 +37,7 @@ def cell(page, indicator: str, cls: str) -> str:
 
 def test_walk_map_profile_compare_time_series(page, live_server, conn):
     # 1. map: click a Kommune's link in the values table
-    page.goto(live_server + "/karte?indikator=sgb2_quote&jahr=2024")
+    page.goto(live_server + "/karte?indikator=armutsgefaehrdung_quote&jahr=2024")
     page.locator("table a", has_text="Lehrte").first.click()
     page.wait_for_url(re.compile(rf"/kommune/{LEHRTE}$"))
     assert "Lehrte" in page.locator("h1").inner_text()
@@ -67,11 +67,11 @@ def test_walk_map_profile_compare_time_series(page, live_server, conn):
     page.locator("#swap").click()
     page.wait_for_url(re.compile(rf"/vergleich/{GARBSEN}/{LEHRTE}$"))
     assert page.locator("#name-a").inner_text() == "Garbsen"
-    page.locator("details.compare-topic:has(#chart-sgb2_quote) > summary").click()
+    page.locator("details.compare-topic:has(#chart-armutsgefaehrdung_quote) > summary").click()
     # 4. the time series of one indicator with both Kommunen
-    page.locator("#chart-sgb2_quote a.ts-link").click()
-    page.wait_for_url(re.compile(r"/zeitreihe\?indikator=sgb2_quote"))
-    vals = latest(conn, "sgb2_quote")
+    page.locator("#chart-armutsgefaehrdung_quote a.ts-link").click()
+    page.wait_for_url(re.compile(r"/zeitreihe\?indikator=armutsgefaehrdung_quote"))
+    vals = latest(conn, "armutsgefaehrdung_quote")
     row = page.locator('tr[data-year="2024"] td').all_inner_texts()
     assert row == [de1(vals[a]) + " %" for a in (REGION, GARBSEN, LEHRTE)]
     assert page.locator("tbody tr").count() >= 10
@@ -89,8 +89,10 @@ def test_walk_from_the_kommunen_list(page, live_server, conn):
     vals = latest(conn, "kaufkraft_index")
     assert cell(page, "kaufkraft_index", "value").split("\n")[0] == de1(vals[GARBSEN]) + " Index"
     # a sparkline leads to the indicator's time series with the Kommune
-    page.locator("#row-sgb2_quote td.spark a").click()
-    page.wait_for_url(re.compile(rf"/zeitreihe\?indikator=sgb2_quote&kommunen={GARBSEN}"))
+    page.locator("#row-armutsgefaehrdung_quote td.spark a").click()
+    page.wait_for_url(
+        re.compile(rf"/zeitreihe\?indikator=armutsgefaehrdung_quote&kommunen={GARBSEN}")
+    )
     assert page.locator("svg.chart path[stroke]").count() >= 3
 
 
@@ -100,7 +102,7 @@ def test_walk_from_the_kommunen_list(page, live_server, conn):
         f"/kommune/{LEHRTE}",
         f"/kommune/{REGION}",
         f"/vergleich/{LEHRTE}/{GARBSEN}",
-        f"/zeitreihe?indikator=sgb2_quote&kommunen={LEHRTE},{GARBSEN}",
+        f"/zeitreihe?indikator=armutsgefaehrdung_quote&kommunen={LEHRTE},{GARBSEN}",
         "/zeitreihe?indikator=kaufkraft_index&darstellung=index",
         "/kommunen",
         "/kommune/99999999",
@@ -120,6 +122,6 @@ def test_print_stylesheet_makes_the_profile_a_pdf(page, live_server):
     page.emulate_media(media="print")
     assert not page.locator(".site-header").is_visible()
     assert not page.locator(".toolbar").is_visible()
-    assert page.locator("#row-sgb2_quote").is_visible()
+    assert page.locator("#row-armutsgefaehrdung_quote").is_visible()
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000

@@ -8,7 +8,7 @@ from app.rank_charts import VERDICT_COLOURS
 from tests.browser.conftest import axe_violations, describe
 from tests.browser.families import DESKTOP, LEHRTE, OVERFLOW_JS, PHONE
 
-RANKING = "/rangfolge?indikator=sgb2_quote&jahr=2024"
+RANKING = "/rangfolge?indikator=armutsgefaehrdung_quote&jahr=2024"
 
 
 @pytest.fixture(autouse=True)

@@ -194,14 +194,16 @@ def test_form_controls_are_touch_sized_with_16px_text(page, live_server):
 
 
 def test_reading_hint_matches_the_diverging_scheme(page, live_server):
-    page.goto(live_server + "/karte?indikator=sgb2_quote&jahr=2024&farben=divergierend")
+    page.goto(
+        live_server + "/karte?indikator=armutsgefaehrdung_quote&jahr=2024&farben=divergierend"
+    )
     lesart = page.locator(".karte-info dt", has_text="Lesart")
     hint = lesart.locator("xpath=following-sibling::dd[1]").inner_text()
     assert "Blau heißt günstiger" in hint and "dunkler heißt ungünstiger" not in hint
 
 
 def test_comparison_colouring_legend_says_verdict_not_quantiles(page, live_server):
-    page.goto(live_server + "/karte?indikator=sgb2_quote&jahr=2024&farben=vergleich")
+    page.goto(live_server + "/karte?indikator=armutsgefaehrdung_quote&jahr=2024&farben=vergleich")
     method = page.locator(".legend-method").inner_text()
     assert "Quantile" not in method and "Urteil" in method
 
@@ -211,13 +213,13 @@ def test_rank_has_one_meaning_on_map_profile_and_comparison(page, live_server, c
     for path in (FAMILIES["karte"], FAMILIES["profil"], FAMILIES["vergleich"]):
         page.goto(live_server + path)
         assert page.get_by_text(note).count() == 1, path
-    # SGB-II-Quote: higher is worse, so rank 1 on the map is the lowest value.
+    # Armutsgefährdungsquote: higher is worse, so rank 1 on the map is the lowest value.
     page.goto(live_server + FAMILIES["karte"])
     first = page.locator("table.sortable tbody tr").first
     lowest = conn.scalar(
         text(
             "SELECT a.name FROM value v JOIN area a USING (ags) JOIN release r ON r.id = v.release_id"
-            " WHERE r.label = 'demo-2024-2' AND v.indicator_id = 'sgb2_quote' AND v.year = 2024"
+            " WHERE r.label = 'demo-2024-2' AND v.indicator_id = 'armutsgefaehrdung_quote' AND v.year = 2024"
             " AND a.level = 'kommune' ORDER BY v.value LIMIT 1"
         )
     )
@@ -234,13 +236,15 @@ def test_each_kommune_keeps_its_colour_across_views(page, live_server):
 
     page.goto(live_server + f"/vergleich/{LEHRTE}/{GARBSEN}")
     lehrte, garbsen = colour_of("Lehrte"), colour_of("Garbsen")
-    page.goto(live_server + f"/zeitreihe?indikator=sgb2_quote&kommunen={GARBSEN},{LEHRTE}")
+    page.goto(
+        live_server + f"/zeitreihe?indikator=armutsgefaehrdung_quote&kommunen={GARBSEN},{LEHRTE}"
+    )
     assert (colour_of("Lehrte"), colour_of("Garbsen")) == (lehrte, garbsen)
     assert lehrte != garbsen
 
 
 def test_time_series_form_refuses_an_eighth_kommune(page, live_server):
-    page.goto(live_server + "/zeitreihe?indikator=sgb2_quote")
+    page.goto(live_server + "/zeitreihe?indikator=armutsgefaehrdung_quote")
     boxes = page.locator("fieldset.checks input[type=checkbox]")
     for i in range(8):
         boxes.nth(i).check() if i < 7 else boxes.nth(i).click()
