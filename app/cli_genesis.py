@@ -124,6 +124,12 @@ def import_genesis_cmd(
     )
     click.echo(f"  übersprungen (Gemeindeverbände, Bezirke …): {len(rep.skipped)}", err=True)
     click.echo(f"  außerhalb des Gebiets (nur in Summen): {rep.outside}", err=True)
+    click.echo(f"  Kreiswerte aus eigenen Kreiszeilen (statt Summen): {rep.kreis_rows}", err=True)
+    if rep.unvollstaendig:
+        click.echo(
+            f"  unvollständige Summen ('u', ein Teil geheim, Teile genannt): {rep.unvollstaendig}",
+            err=True,
+        )
     if rep.unmatched:
         sample = ", ".join(f"{a} {n}" for _f, a, n in rep.unmatched[:5])
         click.secho(
@@ -151,6 +157,8 @@ def import_genesis_cmd(
                     "skipped": rep.skipped,
                     "unmatched": rep.unmatched,
                     "outside": rep.outside,
+                    "kreis_rows": rep.kreis_rows,
+                    "unvollstaendig": rep.unvollstaendig,
                     "over_100": rep.over_100,
                     "seconds": round(seconds, 2),
                 },

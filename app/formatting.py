@@ -80,6 +80,8 @@ FLAG_TEXT = {
     "x": _l("nicht sinnvoll (x)"),
     "/": _l("zu unsicher (/)"),
     "...": _l("noch nicht verfügbar (...)"),
+    # A total summed over parts of which one is withheld: not secret, incomplete (0009).
+    "u": _l("unvollständig"),
 }
 
 

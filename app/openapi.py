@@ -438,9 +438,16 @@ SCHEMAS = {
             },
             "flag": {
                 "type": ["string", "null"],
-                "enum": [".", "x", "/", "...", None],
+                "enum": [".", "x", "/", "...", "u", None],
                 "description": "Zeichen der amtlichen Statistik (GENESIS) statt eines Werts:"
-                " '.' geheim, 'x' Aussage nicht sinnvoll, '/' zu unsicher, '...' fällt später an.",
+                " '.' geheim, 'x' Aussage nicht sinnvoll, '/' zu unsicher, '...' fällt später an;"
+                " 'u' unvollständig: eine Summe über Teilgebiete, von denen eines geheim oder"
+                " unbekannt ist (welche, sagt missing_parts), kein eigener Wert der Quelle.",
+            },
+            "missing_parts": {
+                "type": ["string", "null"],
+                "description": "Nur bei flag 'u': die Teilgebiete ohne Wert, mit AGS und Name"
+                " (z. B. '03241005 Garbsen, 03241012 Neustadt a. Rbge.').",
             },
             "unit": STR,
         }

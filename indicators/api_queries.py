@@ -134,9 +134,13 @@ def values_long(
     rows = conn.execute(
         text(
             "SELECT v.release_label AS release, v.synthetic, v.indicator_id AS indicator, v.ags,"
-            " a.name, v.year, v.value, v.numerator, v.denominator, v.suppressed, v.flag, i.unit"
+            " a.name, v.year, v.value, v.numerator, v.denominator, v.suppressed, v.flag,"
+            " iv.parts AS missing_parts, i.unit"
             f" FROM {value_source(release_id)} v"
             " JOIN area a ON a.ags = v.ags JOIN indicator i ON i.id = v.indicator_id"
+            # A total flagged 'u' names its withheld parts (import of the release).
+            " LEFT JOIN incomplete_value iv ON iv.release_id = v.release_id"
+            " AND iv.indicator_id = v.indicator_id AND iv.ags = v.ags AND iv.year = v.year"
             " WHERE v.indicator_id = ANY(:ind)"
             " AND (CAST(:years AS integer[]) IS NULL OR v.year = ANY(:years))"
             " AND (CAST(:ags AS text[]) IS NULL OR v.ags = ANY(:ags))"

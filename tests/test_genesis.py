@@ -294,8 +294,8 @@ def independent(path: Path) -> dict:
 
 
 @needs_real
-def test_all_24_real_files_are_there():
-    assert len(REAL) == 24
+def test_all_25_real_files_are_there():
+    assert len(REAL) == 25
 
 
 @needs_real
@@ -376,3 +376,97 @@ def test_real_kreis_tables_keep_their_gemeinde_rows():
         gemeinden = {k for k in keys if len(k) == 8 and k.isdigit()}
         assert gemeinden and {c.ags for c in t.cells if c.level == "gemeinde"} == gemeinden
         assert {len(c.ags) for c in t.cells if c.level == "kreis"} == {5}
+
+
+# Honest totals (issue 25): own rows first, sums only where no row exists, 'u' never '.'.
+# Two small files shaped like 13211-01-03-5-B (Gemeinden) and 13211-02-05-4-B (Kreise); every
+# value invented.
+TOTALS_FOOTER = (
+    '__________\n"© Statistische Ämter des Bundes und der Länder, 2017."\nStand: 10.10.2017\n'
+)
+GEM_TABLE = (
+    "GENESIS-Tabelle: 13211-01-03-5-B\n"
+    "Arbeitslose nach ausgewählten Personengruppen;;\n"
+    "regionale Ebenen;;\n"
+    "Arbeitsmarktstatistik der Bundesagentur für Arbeit;;\n"
+    "Jahr: 2016;;\n"
+    ";;Arbeitslose insgesamt\n"
+    ";;Anzahl\n"
+    "03241001;Hannover, Landeshauptstadt;100\n"
+    "03241005;Garbsen;.\n"
+    "03241006;Gehrden;20\n"
+    "03251001;Bassum;7\n"
+    "03251002;Diepholz;x\n"
+    "03159001;Adelebsen;-\n" + TOTALS_FOOTER
+)
+KREIS_TABLE = (
+    "GENESIS-Tabelle: 13211-02-05-4-B\n"
+    "Arbeitslose sowie Arbeitslosenquoten;;;;\n"
+    "regionale Ebenen;;;;\n"
+    "Arbeitsmarktstatistik der Bundesagentur für Arbeit;;;;\n"
+    ";;;Arbeitslose;Arbeitslosenquote\n"
+    ";;;Anzahl;Prozent\n"
+    "2016;03241;Region Hannover, Landkreis;130;8,3\n"
+    "2016;03241001;Hannover, Landeshauptstadt;100;.\n"
+    "2016;03159;Göttingen, Landkreis;-;-\n"
+    "2015;03241;Region Hannover, Landkreis;140;8,7\n" + TOTALS_FOOTER
+)
+
+
+def _totals(with_kreis_table: bool) -> dict[tuple[str, int], dict]:
+    from indicators.genesis_import import (
+        KreisRow,
+        MappingLine,
+        Term,
+        build_sums,
+        compute,
+        use_kreis_rows,
+    )
+
+    gem = parse_genesis("gem.csv", GEM_TABLE)
+    tables = {gem.code: gem}
+    if with_kreis_table:
+        kreis = parse_genesis("kreis.csv", KREIS_TABLE)
+        tables[kreis.code] = kreis
+    sums: dict = {}
+    for t in tables.values():
+        sums.update(build_sums(t, None))
+    pair = KreisRow(
+        Term(gem.code, "Arbeitslose insgesamt"), Term("13211-02-05-4-B", "Arbeitslose"), None, 2
+    )
+    use_kreis_rows(sums, [pair], tables)
+    line = MappingLine(
+        "alo_anzahl", "count", [Term(gem.code, "Arbeitslose insgesamt")], [], [], 1, 0, None, 2
+    )
+    return {(r["ags"], r["year"]): r for r in compute(line, sums)}
+
+
+def test_sum_with_a_withheld_part_is_incomplete_and_names_it():
+    rows = _totals(with_kreis_table=False)
+    region = rows[("03241", 2016)]
+    assert region["flag"] == "u" and region["value"] is None and not region["suppressed"]
+    assert region["parts"] == "03241005 Garbsen"
+    land = rows[("03", 2016)]
+    assert land["flag"] == "u" and land["parts"] == "03241005 Garbsen"
+    assert rows[("DG", 2016)]["flag"] == "u"
+    # The Gemeinde's own '.' stays geheim: the source withholds it.
+    assert rows[("03241005", 2016)]["flag"] == "." and rows[("03241005", 2016)]["suppressed"]
+    # An 'x' part (not applicable) adds nothing: Diepholz' sum is complete.
+    assert rows[("03251", 2016)]["value"] == 7 and rows[("03251", 2016)]["flag"] is None
+    # A Kreis whose every part is a row of '-' only did not exist: no value, not 0.
+    assert ("03159", 2016) not in rows
+    assert rows[("03159001", 2016)]["value"] == 0  # a Gemeinde's own '-' is its zero
+    assert all(r["flag"] != "." for (ags, _), r in rows.items() if len(ags) != 8)
+
+
+def test_kreis_row_beats_the_sum_of_gemeinden():
+    rows = _totals(with_kreis_table=True)
+    region = rows[("03241", 2016)]
+    assert (region["value"], region["flag"], region["parts"]) == (130, None, "")
+    # Land and Bund: sums of the Kreis rows, complete; years of the Kreis table only too.
+    assert rows[("03", 2016)]["value"] == 130 and rows[("DG", 2016)]["flag"] is None
+    assert rows[("03241", 2015)]["value"] == 140 and rows[("03", 2015)]["value"] == 140
+    # Göttingen's Kreis row of '-' only is no row: its Gemeinden's sum (all '-') is none either.
+    assert ("03159", 2016) not in rows
+    # The Kreis table's Gemeinde row fills only what the Gemeinde table lacks.
+    assert rows[("03241001", 2016)]["value"] == 100

@@ -269,3 +269,100 @@ def test_bad_genesis_file_refused_by_the_command_db_unchanged(corpus_app, name, 
     # file, row and column as in the corpus table, in the command's own output
     assert name in r.output and fragment.split(": ", 1)[0] in r.output
     assert full_checksum(corpus_app) == before
+
+
+# Honest totals (issue 25): a Kreis, Land or Bund value is the source's own row where a table
+# has one; only where none exists is it summed, and then a withheld part makes it 'u', never '.'.
+ALO = "13211-02-05-4-B"
+
+
+def kreis_rows(code: str, period: str) -> list[list[str]]:
+    """The 5-digit Kreis rows of a long Kreis table for one period."""
+    return [r for r in _rows(code) if r[:1] == [period] and len(r[1]) == 5]
+
+
+def test_region_unemployment_2016_is_the_kreis_row_not_the_gemeinde_sum(conn):
+    kreis_row = long_value(ALO, "2016", "03241", 3)
+    assert kreis_row == 45750
+    assert gemeinde_sum("13211-01-03-5-B", "03241", 2) != kreis_row  # 45,748: rounded parts
+    r = shown(conn, "alo_anzahl", "03241", 2016)
+    assert (r.value, r.flag, r.suppressed, r.synthetic) == (kreis_row, None, False, False)
+    # The Kreis table's own years (2012–2016) for the Region and its Gemeinde row Hannover.
+    assert shown(conn, "alo_anzahl", "03241", 2013).value == long_value(ALO, "2013", "03241", 3)
+    assert shown(conn, "alo_anzahl", "03241001", 2013).value == long_value(
+        ALO, "2013", "03241001", 3
+    )
+    assert shown(conn, "alo_anzahl", "03241", 2011) is None  # before the series: not loaded
+
+
+def test_germany_and_niedersachsen_unemployment_2016_are_sums_of_kreis_rows(conn):
+    rows = kreis_rows(ALO, "2016")
+    bund = sum(_num(r[3]) for r in rows)
+    land = sum(_num(r[3]) for r in rows if r[1].startswith("03"))
+    for ags, expected in (("DG", bund), ("03", land)):
+        r = shown(conn, "alo_anzahl", ags, 2016)
+        assert (r.value, r.flag, r.suppressed) == (expected, None, False), ags
+
+
+def test_no_total_of_unemployment_2016_is_secret(conn):
+    flags = conn.execute(
+        text(
+            "SELECT v.ags, v.flag FROM shown_value v JOIN area a ON a.ags = v.ags"
+            " WHERE v.indicator_id = 'alo_anzahl' AND v.year = 2016"
+            " AND a.level IN ('kreis', 'land', 'bund', 'region')"
+            " AND (v.flag IS NOT NULL OR v.suppressed)"
+        )
+    ).all()
+    assert [f for f in flags if f.flag == "."] == []
+    n = conn.scalar(
+        text(
+            "SELECT count(*) FROM shown_value v JOIN area a ON a.ags = v.ags"
+            " WHERE v.indicator_id = 'alo_anzahl' AND v.year = 2016 AND a.level = 'land'"
+            " AND v.value IS NOT NULL"
+        )
+    )
+    assert n == 16
+
+
+def test_published_unemployment_rate_for_kreise_only(conn):
+    # Column 12: Arbeitslosenquote bez. auf alle zivilen Erwerbspersonen (1-based 12 → index 11).
+    for year in range(2012, 2017):
+        r = shown(conn, "alo_quote", "03241", year)
+        assert r.value == pytest.approx(long_value(ALO, str(year), "03241", 11)), year
+        assert not r.synthetic
+    # Rates are never summed, and the '.' of Hannover's row is no secret of the city.
+    for ags in ("03", "DG", "03241001"):
+        r = shown(conn, "alo_quote", ags, 2016)
+        assert r is None or r.synthetic, ags
+
+
+def test_share_of_foreigners_among_the_unemployed(conn):
+    row = next(r for r in _rows(ALO) if r[:2] == ["2014", "03241"])
+    r = shown(conn, "auslaender_alo_anteil", "03241", 2014)
+    assert r.value == pytest.approx(_num(row[4]) / _num(row[3]) * 100)
+    assert r.numerator == _num(row[4]) and r.denominator == _num(row[3])
+
+
+def test_incomplete_totals_name_their_parts_and_the_api_says_so(conn, client):
+    rows = conn.execute(
+        text(
+            "SELECT v.indicator_id, v.ags, v.year, v.value, v.suppressed, iv.parts"
+            " FROM value v JOIN incomplete_value iv USING (release_id, indicator_id, ags, year)"
+            " WHERE v.flag = 'u'"
+        )
+    ).all()
+    assert rows, "the real files hold sums over withheld Gemeinden (e.g. svb_quote)"
+    assert all(r.value is None and not r.suppressed and r.parts for r in rows)
+    assert not conn.scalar(
+        text(
+            "SELECT count(*) FROM value v WHERE v.flag = 'u' AND NOT EXISTS (SELECT 1 FROM"
+            " incomplete_value iv WHERE (iv.release_id, iv.indicator_id, iv.ags, iv.year)"
+            " = (v.release_id, v.indicator_id, v.ags, v.year))"
+        )
+    )
+    r = next(r for r in rows if len(r.ags) == 5)  # the API takes Kreis and Gemeinde keys
+    body = client.get(f"/api/v1/values?indikator={r.indicator_id}&ags={r.ags}&jahr={r.year}")
+    assert body.status_code == 200, body.get_data(as_text=True)
+    data = body.get_json()["data"]
+    mine = [d for d in data if not d["synthetic"]]
+    assert mine and mine[0]["flag"] == "u" and mine[0]["missing_parts"] == r.parts
