@@ -307,3 +307,28 @@ def _name(client, ind: str) -> str:
 def _not_assessable(client, a: int, b: int) -> str:
     html = client.get(f"/disparitaeten?von={a}&bis={b}").get_data(True)
     return html.split('id="na-h"')[1].split("</section>")[0] if 'id="na-h"' in html else ""
+
+
+# --- reports --------------------------------------------------------------------------------
+
+
+def test_report_directives_never_cross_the_break(broken):
+    from app.berichte.render import render
+    from app.berichte.values import published_release_ids
+
+    with broken.test_request_context("/"), broken.extensions["sozmon_engine"].connect() as c:
+        out = render(
+            c,
+            "A {{veraenderung indikator=bev_insgesamt gebiet=03241 von=2010 bis=2015}} B"
+            " {{veraenderung indikator=bev_insgesamt gebiet=03241 von=2012 bis=2015}}\n\n"
+            "{{zeitreihe indikator=bev_insgesamt gebiete=03241}}",
+            published_release_ids(c),
+        )
+    html = str(out.html)
+    assert not out.errors
+    nums = re.findall(r'<span class="zahl">([^<]*)</span>', html)
+    assert nums[0] == f"Zeitreihenbruch 2011: {REASON_DE}"
+    assert nums[1].startswith(("+", "−"))
+    assert "chart-break" in html and '<ul class="brueche">' in html
+    for d in _path_ds(html):
+        assert len(_xs(d)) == 2
