@@ -254,12 +254,18 @@ GENESIS_LABEL = "regionalstatistik-2017"
 
 
 @click.command("load-all")
+@click.option(
+    "--germany/--no-germany",
+    default=None,
+    help="Also every German Gemeinde with its real values (default: SOZMON_GERMANY, on).",
+)
 @click.pass_context
 @with_appcontext
-def load_all_cmd(ctx: click.Context) -> None:
+def load_all_cmd(ctx: click.Context, germany: bool | None = None) -> None:
     """Load everything missing from DATA_DIR: boundaries, Kreise/Länder/Bund, catalogue,
-    Zensus, the real Regionalstatistik release; in demo mode (SOZMON_DEMO=1) also the
-    synthetic demo release for the indicators without real data."""
+    Zensus, the real Regionalstatistik release, Germany's Gemeinden with their real values
+    (unless SOZMON_GERMANY=0 or --no-germany); in demo mode (SOZMON_DEMO=1) also the synthetic
+    demo release for the indicators without real data."""
     from app.cli_genesis import import_genesis_cmd, load_levels_cmd
 
     data_dir: Path = current_app.config["DATA_DIR"]
@@ -267,18 +273,18 @@ def load_all_cmd(ctx: click.Context) -> None:
         has_areas = conn.scalar(text("SELECT count(*) FROM area WHERE level = 'kommune'"))
         has_levels = conn.scalar(text("SELECT count(*) FROM area WHERE level = 'bund'"))
         labels = set(conn.scalars(text("SELECT label FROM release")))
-    germany = data_dir / "geodata" / "vg5000_gem_2021_deutschland.gpkg"
+    germany_gpkg = data_dir / "geodata" / "vg5000_gem_2021_deutschland.gpkg"
     if not has_areas:
         # Region Hannover has its own file; another home Kreis comes from the Germany file.
         ctx.invoke(
             load_boundaries_cmd,
             path=data_dir / "geodata" / "vg5000_gem_2021_region_hannover.geojson"
             if REGION_AGS == "03241"
-            else germany,
+            else germany_gpkg,
             ags_prefix=REGION_AGS,
         )
-    if not has_levels and germany.exists():
-        ctx.invoke(load_levels_cmd, path=germany)
+    if not has_levels and germany_gpkg.exists():
+        ctx.invoke(load_levels_cmd, path=germany_gpkg)
     ctx.invoke(load_catalogue_cmd)
     if zensus.RELEASE_LABEL not in labels:
         ctx.invoke(load_zensus_cmd)
@@ -294,6 +300,12 @@ def load_all_cmd(ctx: click.Context) -> None:
             allow_unmatched=True,
             do_publish=True,
         )
+    if germany is None:
+        germany = current_app.config["GERMANY"]
+    if germany and germany_gpkg.exists():
+        from app.cli_germany import load_germany_parts
+
+        load_germany_parts(ctx, germany_gpkg)
     if current_app.config["DEMO"] and demo.DEMO_LABEL not in labels:
         ctx.invoke(demo_release_cmd)
     from app.cli_germany import build_shapes_cmd

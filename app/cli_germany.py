@@ -48,24 +48,35 @@ def build_shapes_cmd(rebuild: bool) -> None:
 def load_germany_cmd(ctx: click.Context, gpkg: Path | None) -> None:
     """Load Germany's Gemeinden (level gemeinde) and their real GENESIS values, then shapes.
 
-    Runs load-all first (home region, Kreise/Länder/Bund, catalogue, releases). The Gemeinde
+    `load-all` does this too unless SOZMON_GERMANY=0. Runs load-all first (home region, Kreise/Länder/Bund, catalogue, releases). The Gemeinde
     values come as their own release (regionalstatistik-2017-gemeinden) holding only the
     level 'gemeinde': the home region's Kommunen, the Kreise, Länder and the Bund keep the
     values (and release) they had, so their pages do not change.
     """
-    from app.cli import load_all_cmd, load_boundaries_cmd
-    from app.cli_genesis import import_genesis_cmd
+    from app.cli import load_all_cmd
 
-    data_dir: Path = current_app.config["DATA_DIR"]
-    gpkg = gpkg or data_dir / "geodata" / "vg5000_gem_2021_deutschland.gpkg"
-    tables = sorted((data_dir / "regionalstatistik").glob("*.csv"))
+    gpkg = gpkg or current_app.config["DATA_DIR"] / "geodata" / GERMANY_GPKG
     if not gpkg.exists():
         click.secho(f"{gpkg}: Datei fehlt.", fg="red", err=True)
         sys.exit(1)
-    ctx.invoke(load_all_cmd)
+    ctx.invoke(load_all_cmd, germany=False)
+    load_germany_parts(ctx, gpkg)
+
+
+GERMANY_GPKG = "vg5000_gem_2021_deutschland.gpkg"
+
+
+def load_germany_parts(ctx: click.Context, gpkg: Path) -> None:
+    """Germany's Gemeinde areas and their real GENESIS values, whichever is missing; shapes."""
+    from app.cli import load_boundaries_cmd
+    from app.cli_genesis import import_genesis_cmd
+
+    tables = sorted((current_app.config["DATA_DIR"] / "regionalstatistik").glob("*.csv"))
     with get_engine().connect() as conn:
         n_gem = conn.scalar(text("SELECT count(*) FROM area WHERE level = 'gemeinde'"))
         labels = set(conn.scalars(text("SELECT label FROM release")))
+    if n_gem and GERMANY_GEMEINDEN_LABEL in labels:
+        return
     t0 = time.perf_counter()
     if not n_gem:
         ctx.invoke(

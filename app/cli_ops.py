@@ -191,4 +191,28 @@ def _restore_replacing(file: Path, env: dict[str, str]) -> subprocess.CompletedP
     return subprocess.CompletedProcess(psql.args, code, "", "".join(messages))
 
 
-OPS_COMMANDS = (backup_cmd, restore_cmd)
+@click.command("coverage")
+@click.option("--von", "first_year", default=2012, show_default=True, type=int)
+@click.option("--bis", "last_year", default=2021, show_default=True, type=int)
+@with_appcontext
+def coverage_cmd(first_year: int, last_year: int) -> None:
+    """Count the real indicator-years of the Kommunen (README: how much of it is real)."""
+    from indicators.coverage import real_coverage, year_spans
+
+    with get_engine().connect() as conn:
+        c = real_coverage(conn, first_year, last_year)
+    click.echo(
+        f"{c.first_year}–{c.last_year}: {c.n_complete} von {c.possible} Kennzahl-Jahren"
+        f" ({c.n_indicators} Kennzahlen) amtlich für alle {c.n_kommunen} Kommunen,"
+        f" {c.n_any} für mindestens eine."
+    )
+    click.echo("| Kennzahl | alle Kommunen | einige Kommunen |")
+    click.echo("|---|---|---|")
+    for ind in sorted(set(c.complete) | set(c.partial)):
+        click.echo(
+            f"| `{ind}` | {year_spans(c.complete.get(ind, []))}"
+            f" | {year_spans(c.partial.get(ind, []))} |"
+        )
+
+
+OPS_COMMANDS = (backup_cmd, restore_cmd, coverage_cmd)

@@ -25,6 +25,16 @@ def from_environment() -> dict:
         # Demo mode: synthetic "Beispieldaten" are loaded (load-all) and shown, each value marked;
         # off by default, so a default install shows real data only.
         "DEMO": os.environ.get("SOZMON_DEMO", "") not in ("", "0"),
+        # load-all loads every German Gemeinde with its real values (~1 min, ~2 GB), so any
+        # Land's Gemeinde map is whole; SOZMON_GERMANY=0 leaves them out.
+        "GERMANY": os.environ.get("SOZMON_GERMANY", "1") != "0",
+        # What a first visit of the map and the ranking opens with: the first of these with
+        # values for most Kommunen, in its newest such year (else the catalogue's first).
+        "HEADLINE_INDICATORS": tuple(
+            (os.environ.get("HEADLINE_INDICATORS") or "sgb2_u15_quote,sgb2_quote,alo_anteil")
+            .replace(" ", "")
+            .split(",")
+        ),
         # Basemap tiles are a third party too: off unless configured.
         "TILE_URL": os.environ.get("TILE_URL", ""),
         # A publish is visible everywhere within this many seconds: processes re-read the data

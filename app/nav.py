@@ -15,6 +15,7 @@ from indicators.queries import topics_with_indicators
 NAV = (
     ("pages.start", _l("Start")),
     ("maps.karte", _l("Karte")),
+    ("pages.kennzahlen", _l("Kennzahlen")),
     ("rangfolge.index", _l("Rangfolge")),
     ("kommune.index", _l("Kommunen")),
     ("zeitreihe.zeitreihe", _l("Zeitreihen")),

@@ -14,7 +14,7 @@ import numpy as np
 from sqlalchemy import Connection, text
 
 from geodata.queries import get_area
-from indicators.queries import value_source
+from indicators.queries import SHOWN_RELEASE, value_source
 
 # Map level ('ebene') → the area levels it holds.
 EBENEN: dict[str, tuple[str, ...]] = {
@@ -61,10 +61,21 @@ def count_areas(conn: Connection, territory: dict, ebene: str) -> int:
     )
 
 
+def gemeinden_missing(conn: Connection, territory: dict, ebene: str) -> bool:
+    """True when a Gemeinde map of the territory lacks Germany's Gemeinden (not loaded): only
+    the home region's Kommunen would be drawn, in an otherwise empty frame."""
+    if ebene != "gemeinde" or territory["level"] == "region":
+        return False
+    return not conn.scalar(
+        text("SELECT EXISTS (SELECT 1 FROM area WHERE level = 'gemeinde' AND ags LIKE :p || '%')"),
+        {"p": _prefix(territory)},
+    )
+
+
 def _release_filter(release_id: int | None) -> str:
     # Any value of a published release is shown somewhere (shown_value only picks among them),
     # so existence needs no DISTINCT ON over the view: the base table is far cheaper.
-    return "r.status = 'published'" if release_id is None else "r.id = :rid"
+    return SHOWN_RELEASE if release_id is None else "r.id = :rid"
 
 
 def scope_years(

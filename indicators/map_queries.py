@@ -61,6 +61,8 @@ def home_data(conn: Connection, indicator_id: str | None = None) -> HomeData:
                 f"SELECT {INDICATOR_COLUMNS}, t.name_de AS topic_de, t.name_en AS topic_en"
                 " FROM indicator i JOIN topic t ON t.id = i.topic_id"
                 + (" WHERE i.id = :i" if indicator_id is not None else "")
+                # catalogue order (headline_indicator's fallback)
+                + " ORDER BY t.sort, t.id, i.sort, i.id"
             ),
             {"i": indicator_id},
         )
@@ -80,6 +82,25 @@ def home_data(conn: Connection, indicator_id: str | None = None) -> HomeData:
     ):
         rows.setdefault(r.indicator_id, []).append(r)
     return HomeData(indicators, areas, rows)
+
+
+def headline_indicator(home: HomeData, preferred: tuple[str, ...]) -> str | None:
+    """The indicator a first visit opens with: the first of `preferred` whose opening year has
+    values for at least half the Kommunen, else the first such in catalogue order, else any
+    indicator with values (None: no values at all)."""
+    kommunen = {a.ags for a in home.areas if a.level == "kommune"}
+
+    def covered(ind: str) -> bool:
+        rows = home.rows.get(ind) or []
+        year = layered_context(rows, kommunen)["default_year"] if rows else None
+        n = sum(1 for r in rows if r.year == year and r.ags in kommunen and r.value is not None)
+        return n * 2 >= len(kommunen) > 0
+
+    in_order = list(home.indicators)  # catalogue order
+    for ind in (*[p for p in preferred if p in home.indicators], *in_order):
+        if covered(ind):
+            return ind
+    return next((i for i in in_order if home.rows.get(i)), None)
 
 
 def map_context(
@@ -137,7 +158,10 @@ def layered_context(rows: list, kommunen: set[str]) -> dict:
             -r.release_id,
         ),
     )
-    years = sorted({r.year for r in rows})
+    # Years of the Kommunen: a year with only the Region's value is not offered.
+    years = sorted({r.year for r in rows if r.ags in kommunen})
+    if not years:
+        return {"release": layered_release(releases), "years": [], "default_year": None}
     real = dict.fromkeys(years, 0)
     for r in rows:
         if not r.synthetic and r.ags in kommunen:  # the Region's own value does not count

@@ -38,7 +38,15 @@ def get_indicator(conn: Connection, indicator_id: str) -> dict | None:
 
 # Synthetic releases exist for a connection in demo mode only (the app sets `sozmon.demo`,
 # migration 0009); a default install never names, lists or shows one.
-VISIBLE = "(NOT synthetic OR coalesce(current_setting('sozmon.demo', true), '') = 'on')"
+DEMO_ON = "coalesce(current_setting('sozmon.demo', true), '') = 'on'"
+VISIBLE = f"(NOT synthetic OR {DEMO_ON})"
+# The rule of view shown_value for queries on the base tables (value v JOIN release r): a
+# published release; a synthetic one only in demo mode and only for indicators without real
+# values. Existence and year ranges need no DISTINCT ON over the view.
+SHOWN_RELEASE = (
+    f"r.status = 'published' AND (NOT r.synthetic OR ({DEMO_ON}"
+    " AND v.indicator_id NOT IN (SELECT indicator_id FROM real_indicator)))"
+)
 
 
 def list_releases(conn: Connection, include_drafts: bool = False) -> list[dict]:
@@ -136,14 +144,19 @@ def layered_release(rows: list) -> dict | None:
 HOME_KEYS = "v.ags = ANY(ARRAY(SELECT ags FROM area WHERE level IN ('kommune', 'region')))"
 
 
+# The home region's Kommunen only: a year in which only the Region has a value (INKAR's Kreis
+# series from 1995) is no year for a map, ranking or change of the Kommunen.
+KOMMUNE_KEYS = "v.ags = ANY(ARRAY(SELECT ags FROM area WHERE level = 'kommune'))"
+
+
 def years_available(conn: Connection, indicator_id: str, release_id: int | None) -> list[int]:
-    """Years with at least one value of the indicator for the home region's Kommunen or the
-    Region (layered, or in the release), ascending."""
+    """Years with at least one value of the indicator for the home region's Kommunen
+    (layered, or in the release), ascending."""
     return list(
         conn.scalars(
             text(
                 f"SELECT DISTINCT year FROM {value_source(release_id)} v"
-                f" WHERE indicator_id = :i AND {HOME_KEYS} ORDER BY year"
+                f" WHERE indicator_id = :i AND {KOMMUNE_KEYS} ORDER BY year"
             ),
             {"i": indicator_id},
         )
@@ -161,7 +174,7 @@ def default_year(conn: Connection, indicator_id: str, release_id: int | None) ->
             f"  WHERE v.indicator_id = :i AND NOT v.synthetic AND {HOME_KEYS}"
             "  GROUP BY v.year"
             "  HAVING count(*) * 2 >= (SELECT count(*) FROM area WHERE level = 'kommune')) x),"
-            f" (SELECT max(year) FROM {src} v WHERE v.indicator_id = :i AND {HOME_KEYS}))"
+            f" (SELECT max(year) FROM {src} v WHERE v.indicator_id = :i AND {KOMMUNE_KEYS}))"
         ),
         {"i": indicator_id},
     )
@@ -229,7 +242,7 @@ def year_ranges(conn: Connection) -> dict[str, tuple[int, int]]:
     rows = conn.execute(
         text(
             "SELECT v.indicator_id, min(v.year) AS y0, max(v.year) AS y1 FROM value v"
-            " JOIN release r ON r.id = v.release_id WHERE r.status = 'published'"
+            f" JOIN release r ON r.id = v.release_id WHERE {SHOWN_RELEASE}"
             " GROUP BY v.indicator_id"
         )
     )
@@ -259,7 +272,9 @@ def indicator_sources(conn: Connection, indicator_ids: list[str] | None = None) 
         text(
             "SELECT s.indicator_id, r.label, s.tables, s.source FROM release_source s"
             " JOIN release r ON r.id = s.release_id"
-            " WHERE CAST(:ids AS text[]) IS NULL OR s.indicator_id = ANY(:ids)"
+            # publish records every release's indicators; only those with a text are sources
+            " WHERE (s.tables <> '' OR s.source <> '')"
+            " AND (CAST(:ids AS text[]) IS NULL OR s.indicator_id = ANY(:ids))"
         ),
         {"ids": indicator_ids},
     )

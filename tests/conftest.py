@@ -81,6 +81,8 @@ def make_app(db_name: str, **extra):
         # The suite's templates are loaded in demo mode (synthetic values for the indicators
         # without real data); tests of the default install pass DEMO=False (real_template).
         "DEMO": True,
+        # Germany's Gemeinden (a minute, 2 GB) only in the fixtures of tests/germany.py.
+        "GERMANY": False,
         **extra,
     }
     return create_app(cfg)

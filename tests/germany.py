@@ -121,6 +121,8 @@ def hildesheim_server(empty_template):
         DATA_DIR=str(DATA_DIR),
         SECRET_KEY="test",
         SESSION_COOKIE_SECURE="0",
+        SOZMON_DEMO="1",  # like the suite's other templates
+        SOZMON_GERMANY="0",
     )
     sozmon = str(Path(sys.executable).with_name("sozmon"))
     subprocess.run([sozmon, "load-all"], env=env, cwd=ROOT, check=True, capture_output=True)

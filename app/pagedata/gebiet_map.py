@@ -23,6 +23,7 @@ from indicators.gebiet_queries import (
     EBENEN_IN,
     ScopeAreas,
     area_value,
+    gemeinden_missing,
     indicators_at,
     scope_areas,
     scope_values,
@@ -229,10 +230,17 @@ def _context(st: dict, cm: dict, embed: bool, with_areas: bool = True) -> dict:
         ebenen=EBENEN_IN[t["level"]],
         ebene_labels={e: _ebene_label(e) for e in EBENEN},
         embed=embed,
+        gemeinden_missing=_GEMEINDEN.get_or_build(
+            ("missing", data_version_now(), t["ags"], st["ebene"]),
+            lambda: gemeinden_missing(get_conn(), t, st["ebene"]),
+        ),
     )
 
 
-_HAVE = Region("gebiet")  # indicators with values per (data version, territory, level, release)
+_HAVE = Region("gebiet")
+_GEMEINDEN = Region(
+    "gebiet"
+)  # indicators with values per (data version, territory, level, release)
 
 
 def render(embed: bool) -> Response:

@@ -20,10 +20,15 @@ from app.series_breaks import break_text, breaks_of
 from app.urls import url_for
 from indicators import classify
 from indicators.breaks import Breaks, break_between, breaks_within, segment_years
-from indicators.map_queries import HomeData, home_data, map_context, picker_topics
+from indicators.map_queries import (
+    HomeData,
+    headline_indicator,
+    home_data,
+    map_context,
+    picker_topics,
+)
 from indicators.releases import visible_release
 
-DEFAULT_INDICATOR = "sgb2_quote"  # the headline indicator of social reporting
 MAP_VERSION = "4"  # bump when the map's markup changes, so cached copies are revalidated
 BOUNDARY_ATTRIBUTION = "© GeoBasis-DE / BKG 2021"
 CLASSIFICATION_LABELS = {
@@ -72,6 +77,15 @@ def home_values() -> HomeData:
     return _HOME.get_or_build(("home", data_version_now()), lambda: home_data(get_conn()))
 
 
+def default_indicator() -> str:
+    """The indicator a first visit opens with (HEADLINE_INDICATORS), once per data version."""
+    preferred = tuple(current_app.config["HEADLINE_INDICATORS"])
+    return _DATA.get_or_build(
+        ("headline", data_version_now(), preferred),
+        lambda: headline_indicator(home_values(), preferred) or (preferred or ("",))[0],
+    )
+
+
 def _context(conn, indicator_id: str, release_id: int | None, topics: list[dict]) -> dict:
     """map_context per data version (drafts' visibility is checked by the caller)."""
     key = ("context", data_version_now(), indicator_id[:80], release_id)
@@ -91,7 +105,7 @@ def state_from_request(embed: bool) -> dict:
     # The picker's topics depend on the data only: read once per data version (the year
     # ranges scan every value), not per request.
     topics = _DATA.get_or_build(("topics", data_version_now()), lambda: picker_topics(conn))
-    ctx = _context(conn, requested or DEFAULT_INDICATOR, release_id, topics)
+    ctx = _context(conn, requested or default_indicator(), release_id, topics)
     if requested is None and release_id is None and ctx["release"] is None and topics:
         # No explicit choice and the default has no data: take the first mappable indicator.
         ctx = _context(conn, topics[0]["indicators"][0]["id"], release_id, topics)
@@ -110,6 +124,41 @@ def state_from_request(embed: bool) -> dict:
             404,
             _("Einen veröffentlichten Datenstand Nr. %(r)s gibt es nicht.", r=release_id),
             [(_link(embed, indikator=ind["id"]), _("Karte mit dem neuesten Datenstand"))],
+        )
+    if release is not None and not ctx["years"]:
+        # Values for the Region only (a Kreis table): its place is the map of the Kreise.
+        raise BadRequestWithChoices(
+            404,
+            _(
+                "Für die Kennzahl „%(i)s“ gibt es Werte nur für die Region als Ganzes, nicht für die einzelnen Kommunen.",
+                i=ind["name_de"],
+            ),
+            [
+                (
+                    url_for("maps.karte", gebiet="DG", ebene="kreis", indikator=ind["id"]),
+                    _("Karte aller Kreise Deutschlands mit dieser Kennzahl"),
+                ),
+                (
+                    url_for("pages.kennzahlen") + f"#k-{ind['id']}",
+                    _("Alle Kennzahlen und ihr Datenstand"),
+                ),
+            ],
+        )
+    if (release is None or not ctx["years"]) and release_id is None:
+        # In the catalogue, without values yet: say so and what would fill it.
+        raise BadRequestWithChoices(
+            404,
+            _(
+                "Für die Kennzahl „%(i)s“ gibt es noch keine Daten: sie wird gefüllt, sobald das Datenbüro ihre Werte importiert.",
+                i=ind["name_de"],
+            ),
+            [
+                (
+                    url_for("pages.kennzahlen") + f"#k-{ind['id']}",
+                    _("Alle Kennzahlen und ihr Datenstand"),
+                )
+            ]
+            + _indicator_choices(topics, embed),
         )
     if release is None or not ctx["years"]:
         raise BadRequestWithChoices(

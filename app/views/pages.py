@@ -14,12 +14,14 @@ from flask import (
 from werkzeug.exceptions import HTTPException
 
 from app.db import get_conn
+from app.http_cache import page_cache
 from app.i18n import localized
 from app.nav import search_suggestions
 from app.pagedata.map_page import page_context
-from app.pagedata.map_state import state_from_request
+from app.pagedata.map_state import home_values, state_from_request
 from app.security import with_inline_scripts
 from geodata.queries import list_areas
+from indicators.catalogue_status import catalogue_status
 from indicators.queries import list_releases, topics_with_indicators
 
 bp = Blueprint("pages", __name__)
@@ -108,3 +110,18 @@ def search():
 def accessibility() -> str:
     """Erklärung zur Barrierefreiheit (BITV 2.0): what was tested, how, and what is not accessible."""
     return render_template("barrierefreiheit.html")
+
+
+@bp.get("/kennzahlen")
+@page_cache
+def kennzahlen():
+    """Every Kennzahl of the catalogue with what is published of it, or "noch keine Daten"."""
+    topics = catalogue_status(get_conn(), home_values())
+    inds = [i for t in topics for i in t.indicators]
+    return render_template(
+        "kennzahlen.html",
+        topics=topics,
+        n_indicators=len(inds),
+        n_with_data=sum(1 for i in inds if i.has_data),
+        import_endpoint=_endpoint("editor.index"),
+    )

@@ -13,6 +13,7 @@ from app.errors import BadRequestWithChoices
 from app.http_cache import page_cache
 from app.i18n import localized
 from app.image_export import png_response, svg_response
+from app.pagedata.map_state import default_indicator
 from app.sentences import METHOD_LABELS, reason_text
 from indicators.queries import get_indicator, topics_with_indicators
 from indicators.ranking import ORDERS, Ranking
@@ -21,7 +22,6 @@ from indicators.releases import visible_release
 from indicators.units import PROPORTION_UNITS, RATE_UNITS
 
 bp = Blueprint("rangfolge", __name__)
-DEFAULT_INDICATOR = "sgb2_quote"
 ORDER_LABELS = {
     "rang": _l("günstigster Wert zuerst"),
     "wert": _l("höchster Wert zuerst"),
@@ -33,7 +33,7 @@ LICENCE_URL = "https://www.govdata.de/dl-de/by-2-0"
 def _state() -> tuple[str, int | None, str]:
     """(indicator, year or None, order) from the query string; malformed input is a 400."""
     args = request.args
-    indicator_id = (args.get("indikator") or DEFAULT_INDICATOR)[:64]
+    indicator_id = (args.get("indikator") or default_indicator())[:64]
     order = args.get("sortierung") or "rang"
     raw = args.get("jahr") or ""
     year = None

@@ -38,6 +38,8 @@ FAMILIES = {
     "karte-gebiet-embed": "/embed/karte?gebiet=03&ebene=kreis&indikator=bev_anteil_65plus",
     "gebiet-profil": "/gebiet/03254",
     "suche-gebiet": "/suche/gebiet?q=Hildesheim",
+    "kennzahlen": "/kennzahlen",
+    "karte-gemeinden-fehlen": "/karte?gebiet=03&ebene=gemeinde&indikator=bev_anteil_65plus",
 }
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
