@@ -27,6 +27,7 @@ SIZES = {
     "maps": 256,  # rendered folium maps
     "data": 512,  # query results of the map pages
     "home": 2,  # every indicator's layered values of the home region (indicators.map_queries)
+    "breaks": 2,  # every indicator's series breaks (indicators.breaks)
     "domain": 256,  # disparities, spatial weights, LISA
     "shapes": 16,  # outlines of many areas, compressed
     "gebiet": 512,  # indicators and years with values per territory and level

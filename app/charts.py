@@ -7,8 +7,10 @@ as a table (and offers it as CSV/XLSX), so the picture is never the only way to 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from itertools import count
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from app.formatting import fmt_value
@@ -52,6 +54,7 @@ KOMMUNE_DASHES = ("", "9 3", "4 3", "12 3 3 3", "6 2 2 2", "14 4", "3 2")
 # Wide and narrow drawings of a chart: SVG text scales with its box, so a phone gets its own
 # drawing whose 12.5-unit text stays >= 11 px at 390 px (CSS picks one, the other is display:none).
 WIDE, NARROW = (800, 300, 13), (360, 260, 12.5)
+BREAK_COLOR = "#b30000"  # series breaks: dark red, 7:1 against white
 
 _ids = count(1)
 
@@ -80,16 +83,28 @@ def _decimals_for(ticks: list[float]) -> int:
     return max(0, -math.floor(math.log10(step))) if step < 1 else (1 if step % 1 else 0)
 
 
-def _segments(points: list[tuple[float, float | None]]) -> list[list[tuple[float, float]]]:
-    """Split a line at missing values: a gap is drawn as a gap, never interpolated."""
+def _segments(
+    points: list[tuple[float, float | None]], parts: Sequence[int] | None = None
+) -> list[list[tuple[float, float]]]:
+    """Split a line at missing values and where `parts` (a series segment per point) changes:
+    a gap or a series break is drawn as a gap, never joined."""
     segs: list[list[tuple[float, float]]] = [[]]
-    for x, y in points:
-        if y is None:
-            if segs[-1]:
-                segs.append([])
-        else:
+    prev = None
+    for k, (x, y) in enumerate(points):
+        part = parts[k] if parts is not None else 0
+        if (y is None or part != prev) and segs[-1]:
+            segs.append([])
+        if y is not None:
             segs[-1].append((x, y))
+        prev = part
     return [s for s in segs if s]
+
+
+def _parts(years: Sequence[int], breaks: Sequence[int]) -> list[int] | None:
+    """Per year its series segment (how many break years are <= it), None without breaks."""
+    if not breaks:
+        return None
+    return [sum(1 for b in breaks if b <= y) for y in years]
 
 
 def _path(segs: list[list[tuple[float, float]]], nd: int = 1) -> str:
@@ -102,8 +117,12 @@ def sparkline(
     reference: list[Point] | None = None,
     width: int = 110,
     height: int = 28,
+    breaks: Sequence[int] = (),
 ) -> Markup:
-    """A tiny line of one series (optionally a grey reference line, e.g. the Region)."""
+    """A tiny line of one series (optionally a grey reference line, e.g. the Region).
+
+    `breaks` are the years of series breaks: neither line joins two points across one.
+    """
     all_vals = [v for _, v in values + (reference or []) if v is not None]
     years = sorted({y for y, _ in values + (reference or [])})
     if not all_vals or not years:
@@ -127,11 +146,12 @@ def sparkline(
         f' role="img" aria-label="{escape(label)}" focusable="false">'
     ]
     if reference:
+        ref_parts = _parts([y for y, _ in reference], breaks)
         parts.append(
-            f'<path d="{_path(_segments(xy(reference)))}" fill="none" stroke="#999"'
+            f'<path d="{_path(_segments(xy(reference), ref_parts))}" fill="none" stroke="#999"'
             ' stroke-width="1" stroke-dasharray="3 2"/>'
         )
-    segs = _segments(xy(values))
+    segs = _segments(xy(values), _parts([y for y, _ in values], breaks))
     parts.append(f'<path d="{_path(segs)}" fill="none" stroke="#00507d" stroke-width="1.8"/>')
     if segs:
         x, y = segs[-1][-1]
@@ -150,11 +170,13 @@ def line_chart(
     point_titles: bool = True,
     decimals: int = 1,
     font: float = 11,
+    breaks: Sequence[int] = (),
 ) -> Markup:
     """A line chart: lines = [{'name', 'points': [(year, value)], 'color', 'dash'}], x = years.
 
     The unit is written above the value axis, clear of the top tick; a single year is drawn
-    as points in the middle (a line needs two).
+    as points in the middle (a line needs two). `breaks` are the years of series breaks: no
+    line joins two points across one, and a dashed red rule labelled with the year marks it.
     """
     vals = [v for ln in lines for _, v in ln["points"] if v is not None]
     if not vals or not years:
@@ -202,17 +224,33 @@ def line_chart(
         parts.append(
             f'<text x="4" y="{font:.0f}" font-size="{font}" fill="#333">{escape(unit)}</text>'
         )
+    # A break between two drawn years: a rule halfway between them (years before the first or
+    # after the last drawn year split nothing on this chart).
+    for b in sorted(set(breaks)):
+        before = [y for y in years if y < b]
+        after = [y for y in years if y >= b]
+        if not before or not after:
+            continue
+        bx = (px(before[-1]) + px(after[0])) / 2
+        label = escape(_("Bruch %(y)s", y=b))
+        parts.append(
+            f'<g class="chart-break"><path d="M{bx:.1f},{top}V{top + ph}" stroke="{BREAK_COLOR}"'
+            f' stroke-width="1.5" stroke-dasharray="5 3"/><text x="{bx + 4:.1f}"'
+            f' y="{top + font:.0f}" font-size="{font}" fill="{BREAK_COLOR}" stroke="#fff"'
+            f' stroke-width="3" paint-order="stroke">{label}</text></g>'
+        )
     for ln in lines:
-        pts = [(px(y), None if v is None else py(v)) for y, v in ln["points"] if y in years]
+        drawn = [(y, v) for y, v in ln["points"] if y in years]
+        pts = [(px(y), None if v is None else py(v)) for y, v in drawn]
         dash = f' stroke-dasharray="{ln["dash"]}"' if ln.get("dash") else ""
-        segs = _segments(pts)
+        segs = _segments(pts, _parts([y for y, _ in drawn], breaks))
         parts.append(
             f'<path d="{_path(segs, 0)}" fill="none" stroke="{ln["color"]}"'
             f' stroke-width="2.2"{dash}/>'
         )
         lone = {s[0] for s in segs if len(s) == 1}  # a point without neighbours: no line shows it
         parts.append(f'<g fill="{ln["color"]}">')
-        for (y, v), (x, yy) in zip(ln["points"], pts, strict=False):
+        for (y, v), (x, yy) in zip(drawn, pts, strict=True):
             if yy is None or not (point_titles or (x, yy) in lone):
                 continue
             tip = f"{escape(ln['name'])} {y}: {escape(fmt_value(v, decimals))}"
@@ -232,10 +270,11 @@ def responsive_line_chart(
     title: str = "",
     decimals: int = 1,
     point_titles: bool = True,
+    breaks: Sequence[int] = (),
 ) -> Markup:
     """The chart drawn twice, wide and narrow; the stylesheet shows the one that fits."""
     wide, narrow = (
-        line_chart(lines, years, unit, title, w, h, point_titles, decimals, font)
+        line_chart(lines, years, unit, title, w, h, point_titles, decimals, font, breaks)
         for w, h, font in (WIDE, NARROW)
     )
     if not wide:

@@ -232,6 +232,18 @@ def _obj(props: dict, required: list[str] | None = None) -> dict:
 
 
 STR, INT, BOOL = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
+BREAKS = {
+    "type": "array",
+    "items": {"$ref": "#/components/schemas/Break"},
+    "description": "Zeitreihenbrüche des Indikators, älteste zuerst: ab `year` sind die Werte"
+    " nicht mit früheren vergleichbar; Veränderungen und Trends überschreiten keinen Bruch.",
+}
+BREAKS_BY_INDICATOR = {
+    "type": "object",
+    "additionalProperties": BREAKS,
+    "description": "Je Indikator der Antwort mit Zeitreihenbrüchen seine Brüche (Indikatoren"
+    " ohne Bruch fehlen).",
+}
 NSTR, NINT = {"type": ["string", "null"]}, {"type": ["integer", "null"]}
 GEOMETRY = {
     "type": "object",
@@ -368,6 +380,13 @@ SCHEMAS = {
     "Topic": _obj(
         {"id": STR, "name_de": STR, "name_en": STR, "indicators": {"type": "array", "items": STR}}
     ),
+    "Break": _obj(
+        {
+            "year": {**INT, "description": "Ab diesem Jahr nicht mit früheren vergleichbar."},
+            "reason_de": STR,
+            "reason_en": STR,
+        }
+    ),
     "Indicator": _obj(
         {
             "id": STR,
@@ -388,6 +407,7 @@ SCHEMAS = {
             "release": {**NSTR, "description": "Release, aus dem die Werte stammen (null: keine)."},
             "synthetic": {"type": ["boolean", "null"]},
             "years": {"type": "array", "items": INT},
+            "breaks": BREAKS,
         }
     ),
     "Report": _obj(
@@ -708,7 +728,8 @@ def _document() -> dict:
                     " als Exposition für Raten (‰, je 10.000, je 100.000). Ohne Zähler und Nenner,"
                     " bei anderen Einheiten oder weniger als drei Jahren: nicht bewertbar"
                     " (`direction` null, Grund in `reason`). Amtliche und Beispielwerte werden"
-                    " nie gemischt. Ohne `ags`: die Region und ihre Kommunen.",
+                    " nie gemischt; es zählen nur die Jahre seit dem neuesten Zeitreihenbruch"
+                    " des Indikators (`breaks`). Ohne `ags`: die Region und ihre Kommunen.",
                     ["indikator", "ags", "release"],
                     _ok("Trends", _json("TrendList")),
                 )
@@ -722,7 +743,9 @@ def _document() -> dict:
                     " Einheit (`kind` = `points`, bei % in Prozentpunkten), bei Anzahlen in"
                     " Prozent des Ausgangswerts (`kind` = `percent`). `rank` 1 = günstigste"
                     " Entwicklung nach Polarität (neutral: stärkste Zunahme). Fehlt ein Wert oder"
-                    " ist er geheim, ist `change` null. Jahre ohne Werte ergeben 404 mit dem"
+                    " ist er geheim, ist `change` null. Liegt zwischen `von` und `bis` ein"
+                    " Zeitreihenbruch, sind alle `change` und `rank` null und `series_break`"
+                    " nennt ihn mit Grund. Jahre ohne Werte ergeben 404 mit dem"
                     " verfügbaren Zeitraum, `von` ≥ `bis` 400.",
                     ["map_indikator", "von", "bis", "release"],
                     _ok("Veränderungen", _json("ChangeList")),
@@ -863,7 +886,13 @@ def _document() -> dict:
                 **SCHEMAS,
                 "TopicList": _envelope("Topic"),
                 "BenchmarkList": _envelope("Benchmark"),
-                "TrendList": _envelope("Trend"),
+                "TrendList": {
+                    **_envelope("Trend"),
+                    "properties": {
+                        **_envelope("Trend")["properties"],
+                        "breaks": BREAKS_BY_INDICATOR,
+                    },
+                },
                 "Scatter": {
                     **_envelope("ScatterPoint"),
                     "required": [
@@ -929,6 +958,8 @@ def _document() -> dict:
                         "bis",
                         "kind",
                         "change_unit",
+                        "series_break",
+                        "breaks",
                     ],
                     "properties": {
                         **_envelope("Change")["properties"],
@@ -938,6 +969,12 @@ def _document() -> dict:
                         "bis": INT,
                         "kind": {"type": "string", "enum": ["points", "percent"]},
                         "change_unit": STR,
+                        "series_break": {
+                            "oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Break"}],
+                            "description": "Der Zeitreihenbruch zwischen `von` und `bis`: dann"
+                            " ist jede `change` und jeder `rank` null (nicht vergleichbar).",
+                        },
+                        "breaks": BREAKS,
                     },
                 },
                 "IntervalList": _envelope("Interval"),
@@ -989,6 +1026,7 @@ def _document() -> dict:
                     "properties": {
                         **_envelope("Value")["properties"],
                         "releases": {"type": "array", "items": STR},
+                        "breaks": BREAKS_BY_INDICATOR,
                     },
                 },
             },

@@ -15,6 +15,7 @@ from app.downloads import (
 from app.formatting import FLAG_TEXT, WITHHELD
 from app.home import region_name
 from app.i18n import localized
+from app.series_breaks import break_text
 
 POLARITY = {
     "higher_better": "höher = besser",
@@ -107,7 +108,10 @@ def profile_table(p: dict, trends: dict[str, dict] | None = None) -> Table:
             row += [
                 Num(r["from_value"], dec),
                 Num(r["to_value"], dec),
-                Num(r["change_points"], dec),
+                # Across a series break: no number, the break and its reason instead.
+                break_text(r["series_break"])
+                if r.get("series_break")
+                else Num(r["change_points"], dec),
                 Num(r["change_percent"], 1),
                 *trend_cells(trends.get(i["id"])),
                 r["release"]["label"],
@@ -164,17 +168,25 @@ def compare_table(c: dict) -> Table:
 
 
 def series_table(ts: dict) -> Table:
-    """One row per year, one column per line (Region first), as shown in the chart's table."""
+    """One row per year, one column per line (Region first), as shown in the chart's table.
+
+    With series breaks, a last column names the break at the first year after it, and the
+    header lists them (a series without breaks gets neither).
+    """
     i, dec = ts["indicator"], ts["decimals"]
+    breaks, after = ts.get("breaks") or [], ts.get("break_years") or {}
     cols = [_("Jahr"), *[ln["name"] for ln in ts["lines"]], _("Datenstand"), _("Beispieldaten")]
+    if breaks:
+        cols.append(_("Zeitreihenbruch"))
     rows = []
     for k, y in enumerate(ts["years"]):
         vals = [
             WITHHELD if y in ln["withheld"] else Num(ln["points"][k][1], dec) for ln in ts["lines"]
         ]
         rows.append([y, *vals, ts["release"]["label"], _mark(ts["release"])])
+        if breaks:
+            rows[-1].append(break_text(after[y]) if y in after else "")
     unit = _("Index (erstes Jahr = 100)") if ts["mode"] == "index" else i["unit"]
     title = f"{_('Zeitreihe')}: {localized(i, 'name')} ({unit})"
-    return Table(
-        f"zeitreihe_{i['id']}_{ts['mode']}", cols, rows, _header(title, ts["synthetic"], False)
-    )
+    header = _header(title, ts["synthetic"], False) + [break_text(b) for b in breaks]
+    return Table(f"zeitreihe_{i['id']}_{ts['mode']}", cols, rows, header)

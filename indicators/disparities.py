@@ -12,6 +12,7 @@ from sqlalchemy import Connection, text
 
 from geodata.queries import REGION_AGS
 from indicators import spatial, stats
+from indicators.breaks import Breaks, break_between, series_breaks
 from indicators.errors import DomainError
 from indicators.queries import (
     get_indicator,
@@ -132,9 +133,15 @@ def disparities_overview(
     end: int | None,
     measure: str = "cv_weighted",
     cache: Cache = no_cache,
+    breaks: dict[str, Breaks] | None = None,
 ) -> dict:
-    """Indicators ranked by the relative change of a spread measure between two years."""
+    """Indicators ranked by the relative change of a spread measure between two years.
+
+    An indicator with a series break between the two years is not assessable (reason
+    'series_break', the break in `series_break`): its spreads are not comparable.
+    """
     table = spread_table(conn, cache)
+    breaks = series_breaks(conn) if breaks is None else breaks
     all_years = sorted({y for e in table.values() for y in e["years"]})
     if not all_years:
         return {
@@ -178,6 +185,12 @@ def disparities_overview(
             "end_value": b,
             "synthetic": bool(e["release"] and e["release"]["synthetic"]),
         }
+        crossed = break_between(start, end, breaks.get(e["indicator"]["id"], ()))
+        if crossed:
+            item.update(reason="series_break", reason_year=crossed.year, series_break=crossed)
+            item["first"] = min(e["years"])
+            skipped.append(item)
+            continue
         if a is None or b is None:
             item["reason"] = reason_a or reason_b
             item["reason_year"] = start if a is None else end

@@ -8,6 +8,14 @@ from sqlalchemy import Connection, text
 
 from geodata.levels import BUND_AGS
 from geodata.queries import REGION_AGS, locator_paths
+from indicators.breaks import (
+    Breaks,
+    break_between,
+    breaks_within,
+    first_year_after_break,
+    segment_of,
+    series_breaks,
+)
 from indicators.disparities import area_benchmarks
 from indicators.errors import DomainError
 from indicators.queries import (
@@ -249,9 +257,15 @@ def profile(
     release_id: int | None = None,
     year_from: int | None = None,
     year_to: int | None = None,
+    breaks: dict[str, Breaks] | None = None,
 ) -> dict:
-    """The Sozialstrukturprofil of an area: every indicator vs the Region, rank, series, change."""
+    """The Sozialstrukturprofil of an area: every indicator vs the Region, rank, series, change.
+
+    A change whose period spans a series break of its indicator (breaks given, or read) is
+    None, and the row names the break (`series_break`) instead.
+    """
     area = _area(conn, ags)
+    breaks = series_breaks(conn) if breaks is None else breaks
     check_release(conn, release_id)
     land = ags[:2]
     areas = [ags] + ([REGION_AGS] if ags != REGION_AGS else []) + [land, BUND_AGS]
@@ -294,7 +308,11 @@ def profile(
         la, bu = d["areas"][land], d["areas"][BUND_AGS]
         by_year = dict(own["series"])
         b = bench.get(ind["id"])
-        points, pct = change(by_year.get(year_from), by_year.get(year_to))
+        own_breaks = breaks.get(ind["id"], ())
+        crossed = break_between(year_from, year_to, own_breaks)
+        points, pct = (
+            (None, None) if crossed else change(by_year.get(year_from), by_year.get(year_to))
+        )
         diff = own["value"] - reg["value"] if None not in (own["value"], reg["value"]) else None
         return {
             "indicator": ind,
@@ -313,6 +331,8 @@ def profile(
             "to_value": by_year.get(year_to),
             "change_points": points,
             "change_percent": pct,
+            "series_break": crossed,
+            "break_years": [x.year for x in own_breaks],
             "benchmark": b["benchmark"] if b and b["year"] == d["year"] else None,
             "land": la["value"],
             "land_suppressed": la["suppressed"],
@@ -346,9 +366,16 @@ def profile(
     }
 
 
-def compare(conn: Connection, ags_a: str, ags_b: str, release_id: int | None = None) -> dict:
+def compare(
+    conn: Connection,
+    ags_a: str,
+    ags_b: str,
+    release_id: int | None = None,
+    breaks: dict[str, Breaks] | None = None,
+) -> dict:
     """Two Kommunen side by side with the Region: latest values, difference, ranks, series."""
     a, b = _area(conn, ags_a, kommune_only=True), _area(conn, ags_b, kommune_only=True)
+    breaks = series_breaks(conn) if breaks is None else breaks
     if ags_a == ags_b:
         raise InvalidChoice("same", _("Für einen Vergleich braucht es zwei verschiedene Kommunen."))
     check_release(conn, release_id)
@@ -378,6 +405,7 @@ def compare(conn: Connection, ags_a: str, ags_b: str, release_id: int | None = N
             "better": better,
             "series": {"a": va["series"], "b": vb["series"], "region": vr["series"]},
             "years": sorted({y for x in (va, vb, vr) for y, _ in x["series"]}),
+            "break_years": [x.year for x in breaks.get(ind["id"], ())],
         }
 
     return {
@@ -397,8 +425,13 @@ def time_series(
     release_id: int | None = None,
     mode: str = "absolut",
     max_kommunen: int = 7,
+    breaks: Breaks | None = None,
 ) -> dict:
-    """The Region's series of an indicator plus chosen Kommunen, absolute or as index (first=100)."""
+    """The Region's series of an indicator plus chosen Kommunen, absolute or as index (first=100).
+
+    With series breaks (given, or read) the index starts at 100 again in each segment's first
+    year: an index across a break would compare what is not comparable.
+    """
     from indicators.queries import get_indicator
 
     ind = (
@@ -432,13 +465,22 @@ def time_series(
         raise InvalidChoice(
             "indikator", _("Für diese Kennzahl gibt es in diesem Datenstand keine Werte.")
         )
+    if breaks is None:
+        breaks = series_breaks(conn, [indicator_id]).get(indicator_id, ())
+    shown_breaks = breaks_within(years, breaks)
     lines = []
     for a in [REGION_AGS, *kommunen]:
         by_year = dict(data.get(a, []))
         pts = [(y, by_year.get(y)) for y in years]
         if mode == "index":
-            base = pts[0][1]
-            pts = [(y, v / base * 100 if base and v is not None else None) for y, v in pts]
+            # The first year of each segment is 100 (one segment without breaks).
+            base = {}
+            for y, v in pts:
+                base.setdefault(segment_of(y, breaks), v)
+            pts = [
+                (y, v / b * 100 if (b := base[segment_of(y, breaks)]) and v is not None else None)
+                for y, v in pts
+            ]
         lines.append(
             {
                 "ags": a,
@@ -459,6 +501,8 @@ def time_series(
         "decimals": 1 if mode == "index" else ind["decimals"],
         "years": years,
         "lines": lines,
+        "breaks": shown_breaks,
+        "break_years": first_year_after_break(years, breaks),
         "kommunen": [a for a in areas.values() if a["level"] == "kommune"],
         "topics": topics_with_indicators(conn),
     }

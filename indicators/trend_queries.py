@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
+from indicators.breaks import Breaks, segment_years, series_breaks
 from indicators.queries import value_source
 from indicators.trends import trend
 
@@ -22,8 +23,14 @@ def area_trends(
     ags: list[str],
     indicator_ids: list[str] | None = None,
     release_id: int | None = None,
+    breaks: dict[str, Breaks] | None = None,
 ) -> dict[tuple[str, str], dict]:
-    """{(indicator, ags): trend dict} over each series' last five years with values."""
+    """{(indicator, ags): trend dict} over each series' last five years with values.
+
+    Only the years since the newest series break count (breaks given, or read): a trend
+    across a break would describe the change of method, not the place.
+    """
+    breaks = series_breaks(conn, indicator_ids) if breaks is None else breaks
     rows = conn.execute(
         text(_SQL.format(source=value_source(release_id))), {"ags": ags, "ids": indicator_ids}
     )
@@ -36,6 +43,10 @@ def area_trends(
         # and synthetic years: a trend across the two would describe the seam, not the place.
         real = [r for r in rs if not r.synthetic]
         use = real or rs
+        own = breaks.get(key[0], ())
+        if own:
+            newest = set(segment_years([r.year for r in use], own))
+            use = [r for r in use if r.year in newest]
         t = trend(use[0].unit, [(r.year, r.numerator, r.denominator) for r in use])
         out[key] = {**t.as_dict(), "synthetic": not real}
     return out

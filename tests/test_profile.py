@@ -155,7 +155,7 @@ def test_profile_takes_few_queries(app):
             compare(c, HANNOVER, GARBSEN)
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    assert len(statements) <= 20
+    assert len(statements) <= 22  # two of them read the series breaks, one per call
 
 
 @pytest.mark.parametrize(

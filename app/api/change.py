@@ -7,18 +7,21 @@ from flask import Response
 from app.api import envelope, formats
 from app.api.views import Ctx, _check_known, bp
 from app.problems import ApiProblem
+from app.series_breaks import breaks_of
+from indicators.breaks import break_between
 from indicators.map_model import ChangeRow, change_model
 from indicators.queries import get_indicator, release_for, years_available
 
 
-def _row(r: ChangeRow) -> dict:
+def _row(r: ChangeRow, crossed: bool = False) -> dict:
+    # Across a series break: both values, but no change and no rank (see `series_break`).
     return {
         "ags": r.ags,
         "name": r.name,
         "value_von": r.value_from,
         "value_bis": r.value_to,
-        "change": r.change,
-        "rank": r.rank,
+        "change": None if crossed else r.change,
+        "rank": None if crossed else r.rank,
         "synthetic": r.synthetic,
     }
 
@@ -63,7 +66,10 @@ def change() -> Response:
         return r
     ind = get_indicator(ctx.conn, ind_id)
     m = change_model(ctx.conn, ind, y0, y1, rel["id"])
-    rows = [_row(r) for r in m.rows] + ([_row(m.region)] if m.region else [])
+    own_breaks = breaks_of(ind_id)
+    crossed = break_between(y0, y1, own_breaks)
+    rows = [_row(r, bool(crossed)) for r in m.rows]
+    rows += [_row(m.region, bool(crossed))] if m.region else []
     involved = [r for r in ctx.releases() if r["label"] in m.release_labels]
     change_unit = (
         "%" if m.kind == "percent" else ("Prozentpunkte" if ind["unit"] == "%" else ind["unit"])
@@ -76,6 +82,8 @@ def change() -> Response:
         "bis": y1,
         "kind": m.kind,
         "change_unit": change_unit,
+        "series_break": crossed.as_dict() if crossed else None,
+        "breaks": [b.as_dict() for b in own_breaks],
         "count": len(rows),
         "data": rows,
     }

@@ -8,6 +8,7 @@ from sqlalchemy import text
 from app.api import envelope, formats, params
 from app.api.views import Ctx, _check_known, bp
 from app.problems import ApiProblem
+from app.series_breaks import all_breaks
 from geodata.queries import REGION_AGS
 from indicators import api_queries as q
 from indicators.intervals import area_intervals
@@ -43,7 +44,8 @@ def trends() -> Response:
         missing = ", ".join(sorted(set(ids) - set(pairs)))
         raise ApiProblem(404, "not-found", f"Nicht im Release {ctx.release['label']}: {missing}.")
     areas = ags or _home_areas(ctx)
-    found = area_trends(ctx.conn, areas, ids, release_id)
+    breaks = all_breaks()
+    found = area_trends(ctx.conn, areas, ids, release_id, breaks=breaks)
     units = {i: get_indicator(ctx.conn, i)["unit"] for i in {k[0] for k in found}}
     rows = [
         {"indicator": i, "ags": g, "unit": units[i], **t} for (i, g), t in sorted(found.items())
@@ -52,7 +54,13 @@ def trends() -> Response:
     # Only the releases the trends actually come from: real or synthetic per row.
     if not any(r["synthetic"] for r in rows):
         involved = [r for r in involved if not r["synthetic"]]
-    body = {**envelope.envelope(involved), "count": len(rows), "data": rows}
+    shown = sorted({r["indicator"] for r in rows} & set(breaks))
+    body = {
+        **envelope.envelope(involved),
+        "breaks": {i: [b.as_dict() for b in breaks[i]] for i in shown},
+        "count": len(rows),
+        "data": rows,
+    }
     return ctx.respond(formats.json_response(body), involved)
 
 

@@ -14,6 +14,7 @@ from app.db import get_conn
 from app.http_cache import data_version_now
 from app.problems import ApiProblem
 from app.sentences import benchmark_sentence
+from app.series_breaks import all_breaks
 from geodata.queries import feature_collection
 from indicators import api_queries as q
 from indicators.classify import quantile_breaks
@@ -144,11 +145,13 @@ def topics() -> Response:
 def _indicator_rows(ctx: Ctx, indicator_id: str | None = None) -> tuple[list[dict], list[dict]]:
     rid = ctx.release["id"] if ctx.release else None
     rows = q.catalogue(ctx.conn, rid, indicator_id)
+    breaks = all_breaks()
     out = [
         {
             **{k: r.get(k) for k in INDICATOR_FIELDS},
             "topic": r["topic_id"],
             "release": r["release_label"],
+            "breaks": [b.as_dict() for b in breaks.get(r["id"], ())],
         }
         for r in rows
     ]
@@ -356,8 +359,15 @@ def values() -> Response:
     )
     involved = ctx.releases(set().union(*pairs.values()))
     env = envelope.envelope(involved, boundaries=fmt == "geojson")
+    breaks = {i: b for i, b in all_breaks().items() if i in pairs}
     if fmt == "json":
-        body = {**env, "releases": [r["label"] for r in involved], "count": len(rows), "data": rows}
+        body = {
+            **env,
+            "releases": [r["label"] for r in involved],
+            "breaks": {i: [x.as_dict() for x in b] for i, b in sorted(breaks.items())},
+            "count": len(rows),
+            "data": rows,
+        }
         return ctx.respond(formats.json_response(body), involved)
     if fmt == "geojson":
         geoms = q.area_geometries(ctx.conn, sorted({r["ags"] for r in rows}))
@@ -372,6 +382,11 @@ def values() -> Response:
         notes = [("Lizenz", f"{openapi.LICENCE['name']} ({openapi.LICENCE['url']})")]
         notes += [("Quelle", t) for t in env["attribution"]]
         notes += [("Hinweis", env["hinweis"])] if "hinweis" in env else []
+        notes += [
+            ("Zeitreihenbruch", f"{i} {x.year}: {x.reason_de}")
+            for i, b in sorted(breaks.items())
+            for x in b
+        ]
         body = formats.cached_xlsx(ctx.tag, lambda: formats.xlsx_bytes(rows, VALUE_FIELDS, notes))
         resp = formats.download(body, formats.XLSX_TYPE, name + ".xlsx", env["attribution"])
     else:

@@ -27,6 +27,7 @@ from app.berichte.values import Cell, Values, areas
 from app.formatting import fmt_cell, fmt_value, unit_label
 from app.i18n import localized
 from geodata.queries import REGION_AGS
+from indicators.breaks import Breaks, break_between, breaks_within, series_breaks
 from indicators.profile import change
 from indicators.queries import get_indicator, indicator_sources
 
@@ -112,6 +113,7 @@ class Renderer:
         self.old = Values(conn, compare) if compare is not None else None
         self.out = Rendered(Markup(""))
         self._indicators: dict[str, dict | None] = {}
+        self._breaks: dict[str, Breaks] | None = None
 
     # --- lookups -------------------------------------------------------------------------
     def indicator(self, ind_id: str) -> dict:
@@ -121,6 +123,16 @@ class Renderer:
         if ind is None:
             raise _Error(f"Unbekannter Indikator {ind_id!r} (siehe /api/v1/indicators).")
         return ind
+
+    def breaks(self, ind: dict) -> Breaks:
+        """The indicator's series breaks (every indicator's read once per rendering)."""
+        if self._breaks is None:
+            self._breaks = series_breaks(self.conn)
+        return self._breaks.get(ind["id"], ())
+
+    @staticmethod
+    def lang() -> str:
+        return str(get_locale())
 
     def areas(self, keys: list[str]) -> dict[str, dict]:
         found = areas(self.conn, keys)
@@ -205,9 +217,14 @@ class Renderer:
             if (p["gebiet"], y) not in cur:
                 raise self.no_year(ind, y, [p["gebiet"]])
         percent = p.get("art") == "prozent"
+        crossed = break_between(*years, self.breaks(ind))
 
         def text(cells: dict) -> str:
             a, b = cells.get((p["gebiet"], years[0])), cells.get((p["gebiet"], years[1]))
+            if crossed:  # not comparable: the break and its reason instead of a number
+                return _(
+                    "Zeitreihenbruch %(y)s: %(r)s", y=crossed.year, r=crossed.reason(self.lang())
+                )
             if a is None or b is None or a.value is None or b.value is None:
                 return "–"
             points, pct = change(a.value, b.value)
@@ -353,13 +370,24 @@ class Renderer:
         chart = Markup('<p class="einheit">{}: {}</p>').format(
             _("Einheit"), unit_label(ind["unit"])
         )
+        shown_breaks = breaks_within(years, self.breaks(ind))
         chart += charts.line_chart(
             charts.style_lines(series, region_first=keys[0] == REGION_AGS),
             years,
             "",
             f"{localized(ind, 'name')} {years[0]}–{years[-1]}",
             decimals=ind["decimals"],
+            breaks=[b.year for b in shown_breaks],
         )
+        if shown_breaks:
+            chart += Markup('<ul class="brueche">{}</ul>').format(
+                Markup("").join(
+                    Markup("<li>{}</li>").format(
+                        _("Zeitreihenbruch %(y)s: %(r)s", y=b.year, r=b.reason(self.lang()))
+                    )
+                    for b in shown_breaks
+                )
+            )
         names = [found[a]["name"] for a in keys]
         key_html = Markup('<ul class="linien">{}</ul>').format(
             Markup("").join(

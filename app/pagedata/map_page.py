@@ -189,6 +189,8 @@ def _shared_context(
         ind=st["indicator"],
         release=st["release"],
         years=st["years"],
+        change_start=st.get("change_start"),
+        change_breaks=st.get("change_breaks") or [],
         topics=st["topics"],
         classification_labels=CLASSIFICATION_LABELS,
         scheme_labels=SCHEME_LABELS,

@@ -16,8 +16,10 @@ from app.errors import BadRequestWithChoices
 from app.groups import parse_group
 from app.http_cache import data_version_now, etag_for
 from app.nav import nav_items
+from app.series_breaks import break_text, breaks_of
 from app.urls import url_for
 from indicators import classify
+from indicators.breaks import Breaks, break_between, breaks_within, segment_years
 from indicators.map_queries import (
     HomeData,
     headline_indicator,
@@ -229,6 +231,8 @@ def state_from_request(embed: bool) -> dict:
         release_param=release_id,
         fixed=raw_fixed == "1",
         change=change_years,
+        change_start=change_start(years, breaks_of(ind["id"])),
+        change_breaks=[break_text(b) for b in breaks_within(years, breaks_of(ind["id"]))],
         group=group,
     )
 
@@ -238,7 +242,8 @@ def _change_years(ind: dict, years: list[int], embed: bool) -> tuple[int, int] |
     raw_from, raw_to = request.args.get("von"), request.args.get("bis")
     if raw_from is None and raw_to is None:
         return None
-    pairs = sorted({(years[0], years[-1]), (years[-2], years[-1])} if len(years) > 1 else set())
+    own_breaks = breaks_of(ind["id"])
+    pairs = change_pairs(years, own_breaks)
     choices = [
         (_link(embed, indikator=ind["id"], von=a, bis=b), _("Veränderung %(a)s–%(b)s", a=a, b=b))
         for a, b in pairs
@@ -282,7 +287,33 @@ def _change_years(ind: dict, years: list[int], embed: bool) -> tuple[int, int] |
     for y in (y0, y1):
         if y not in years:
             raise no_data_in_year(ind, y, years, choices)
+    crossed = break_between(y0, y1, own_breaks)
+    if crossed:
+        raise BadRequestWithChoices(
+            400,
+            _(
+                "%(brk)s. Die Werte vor und nach dem Bruch sind nicht vergleichbar: eine Veränderung %(a)s–%(b)s wird nicht berechnet.",
+                brk=break_text(crossed),
+                a=y0,
+                b=y1,
+            ),
+            choices,
+        )
     return y0, y1
+
+
+def change_pairs(years: list[int], own_breaks: Breaks) -> list[tuple[int, int]]:
+    """The von/bis offered for a change: whole span and last step of the newest segment with
+    two years (without breaks: of all years)."""
+    segments = [segment_years(years, own_breaks, y) for y in reversed(years)]
+    seg = next((g for g in segments if len(g) > 1), [])
+    return sorted({(seg[0], seg[-1]), (seg[-2], seg[-1])} if seg else set())
+
+
+def change_start(years: list[int], own_breaks: Breaks) -> int | None:
+    """The change form's preset "von": the first year of the newest segment with two years."""
+    pairs = change_pairs(years, own_breaks)
+    return pairs[0][0] if pairs else None
 
 
 def no_data_in_year(
@@ -323,4 +354,7 @@ def _etag(st: dict, embed: bool) -> str:
         current_app.config.get("TILE_URL") or "",
         [e for e, _x in nav_items()],
         "kommune.profile" in current_app.view_functions,
+        # Breaks are data that no release date covers (only where there are any: the ETags
+        # of maps without one stay as they were).
+        *([breaks_of(ind["id"])] if breaks_of(ind["id"]) else []),
     )

@@ -17,6 +17,8 @@ from app.pagedata.disparities import (
     detail_data,
     spread_lines,
 )
+from app.series_breaks import all_breaks, break_text, breaks_of
+from indicators.breaks import breaks_within
 from indicators.disparities import NotAvailable, disparities_overview
 
 bp = Blueprint("disparities", __name__)
@@ -28,24 +30,29 @@ def index() -> str:
     start, end = args.year("von", back), args.year("bis", back)
     measure = request.args.get("mass", "cv_weighted")
     try:
-        data = disparities_overview(get_conn(), start, end, measure, cache=domain_cache)
+        data = disparities_overview(
+            get_conn(), start, end, measure, cache=domain_cache, breaks=all_breaks()
+        )
     except NotAvailable as err:
         raise _not_available(err) from None
-    return render_template("disparitaeten.html", **data, s=sentences)
+    return render_template("disparitaeten.html", **data, s=sentences, break_text=break_text)
 
 
-def _chart(spreads: list[dict], title: str) -> dict:
-    """The spread-over-years chart (wide and narrow SVG) and its legend, from plain numbers."""
+def _chart(spreads: list[dict], title: str, breaks: list[int]) -> dict:
+    """The spread-over-years chart (wide and narrow SVG) and its legend, from plain numbers;
+    no line joins two years across a series break."""
     years = [s["year"] for s in spreads]
     lines = spread_lines(spreads)
     if not lines or len(years) < 2:
         return {}
-    return {"svg": charts.responsive_line_chart(lines, years, "", title, 3), "lines": lines}
+    svg = charts.responsive_line_chart(lines, years, "", title, 3, breaks=breaks)
+    return {"svg": svg, "lines": lines}
 
 
 @bp.get("/disparitaeten/<indicator_id>")
 def detail(indicator_id: str) -> str:
     data = detail_data(indicator_id)
+    own_breaks = breaks_of(data["indicator"]["id"])
     title = _(
         "Diagramm: Streuungsmaße von %(name)s je Jahr; Werte in der Tabelle darunter",
         name=localized(data["indicator"], "name"),
@@ -53,7 +60,9 @@ def detail(indicator_id: str) -> str:
     return render_template(
         "disparitaeten_kennzahl.html",
         **data,
-        chart=_chart(data["spreads"], title),
+        chart=_chart(data["spreads"], title, [b.year for b in own_breaks]),
+        breaks=breaks_within(data["years"], own_breaks),
+        break_text=break_text,
         s=sentences,
         colours=VERDICT_COLOURS,
     )

@@ -12,6 +12,7 @@ from app.groups import similar
 from app.http_cache import page_cache
 from app.pagedata.kommune import choices_error, spine_rows
 from app.profile_tables import compare_table, profile_table
+from app.series_breaks import all_breaks, break_text
 from indicators.classify import COUNT_UNITS
 from indicators.profile import InvalidChoice, area_overview, compare, profile
 from indicators.queries import get_indicator
@@ -47,11 +48,18 @@ def profile_page(ags: str):
             b=y1,
         )
     try:
-        p = profile(get_conn(), ags, release, *((None, None) if period_error else (y0, y1)))
+        p = profile(
+            get_conn(),
+            ags,
+            release,
+            *((None, None) if period_error else (y0, y1)),
+            breaks=all_breaks(),
+        )
     except InvalidChoice as err:
         raise choices_error(err, "kommune.profile", ags=ags) from None
     conn = get_conn()
-    trends = {i: t for (i, _a), t in area_trends(conn, [ags], None, release).items()}
+    found = area_trends(conn, [ags], None, release, breaks=all_breaks())
+    trends = {i: t for (i, _a), t in found.items()}
     if fmt:
         return downloads.response(profile_table(p, trends), fmt)
     similar = None if p["is_region"] else _similar(conn, ags)
@@ -61,6 +69,7 @@ def profile_page(ags: str):
         release=release,
         synthetic=p["synthetic"],
         sparkline=charts.sparkline,
+        break_text=break_text,
         count_units=COUNT_UNITS,
         period_error=period_error,
         sel_from=y0 if period_error else None,
@@ -132,12 +141,12 @@ def compare_form():
 def compare_page(ags_a: str, ags_b: str):
     release, fmt = args.integer("release", args.without("release"), lo=1), args.download_format()
     try:
-        c = compare(get_conn(), ags_a, ags_b, release)
+        c = compare(get_conn(), ags_a, ags_b, release, breaks=all_breaks())
     except InvalidChoice as err:
         raise choices_error(err, "kommune.compare", ags_a=ags_a, ags_b=ags_b) from None
     if fmt:
         return downloads.response(compare_table(c), fmt)
-    found = area_trends(get_conn(), [ags_a, ags_b], None, release)
+    found = area_trends(get_conn(), [ags_a, ags_b], None, release, breaks=all_breaks())
     trends = {
         side: {i: t for (i, g), t in found.items() if g == ags}
         for side, ags in (("a", ags_a), ("b", ags_b))

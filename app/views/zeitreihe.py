@@ -9,6 +9,7 @@ from app import args, charts, downloads
 from app.db import get_conn
 from app.pagedata.zeitreihe import DEFAULT_INDICATOR, _error
 from app.profile_tables import series_table
+from app.series_breaks import break_text, breaks_of
 from indicators.profile import InvalidChoice, time_series
 
 bp = Blueprint("zeitreihe", __name__)
@@ -34,7 +35,9 @@ def zeitreihe():
         )
         kommunen = list(dict.fromkeys(kommunen))[:MAX_KOMMUNEN]
     try:
-        ts = time_series(get_conn(), indicator_id, kommunen[:50], release, mode)
+        ts = time_series(
+            get_conn(), indicator_id, kommunen[:50], release, mode, breaks=breaks_of(indicator_id)
+        )
     except InvalidChoice as err:
         raise _error(err, indicator_id[:64]) from None
     if fmt:
@@ -45,6 +48,7 @@ def zeitreihe():
         release=release,
         synthetic=ts["synthetic"],
         charts=charts,
+        break_text=break_text,
         kommunen_csv=",".join(kommunen),
         form_error=form_error,
         checked=chosen,

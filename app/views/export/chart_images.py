@@ -24,6 +24,7 @@ from app.pagedata.image_parts import (
 )
 from app.pagedata.zeitreihe import DEFAULT_INDICATOR as TS_DEFAULT
 from app.pagedata.zeitreihe import _error as ts_error
+from app.series_breaks import break_text, breaks_of
 from app.views.export.blueprint import bp
 from indicators.profile import InvalidChoice, time_series
 from indicators.queries import indicator_sources, series_sources, shown_provenance
@@ -51,7 +52,14 @@ def zeitreihe_image(fmt: str):
     mode = request.args.get("darstellung") or "absolut"
     release_id = args.integer("release", args.without("release"), lo=1)
     try:
-        ts = time_series(get_conn(), indicator_id, kommunen[:50], release_id, mode)
+        ts = time_series(
+            get_conn(),
+            indicator_id,
+            kommunen[:50],
+            release_id,
+            mode,
+            breaks=breaks_of(indicator_id),
+        )
     except InvalidChoice as err:
         raise ts_error(err, indicator_id[:64]) from None
     ind, rel = ts["indicator"], ts["release"]
@@ -68,6 +76,9 @@ def zeitreihe_image(fmt: str):
         rel.get("published_at"),
         lang,
         request.full_path,
+        # Breaks are data that no release date covers (only where there are any: the ETags of
+        # charts without one stay as they were).
+        *([tuple(ts["breaks"])] if ts["breaks"] else []),
     )
     not_modified = conditional(etag, rel.get("published_at"))
     if not_modified is not None:
@@ -86,6 +97,7 @@ def zeitreihe_image(fmt: str):
         point_titles=False,
         decimals=ts["decimals"],
         font=font,
+        breaks=[b.year for b in ts["breaks"]],
     )
     provenance, mixed = _chart_provenance(ts)
     synthetic_years = sorted({y for ln in ts["lines"] for y in ln["synthetic_years"]})
@@ -111,6 +123,7 @@ def zeitreihe_image(fmt: str):
             url_for("zeitreihe.zeitreihe", **request.args), False, real, provenance_lines
         ),
         synthetic_note=note,
+        notes=[break_text(b) for b in ts["breaks"]],
         lang=lang,
     )
     legend = [LegendEntry(ln["color"], ln["name"], ln["dash"] or "") for ln in lines]

@@ -30,7 +30,9 @@ from app.pagedata.image_parts import (
     _synthetic_note,
 )
 from app.sentences import CLUSTER_LABELS, VERDICT_LABELS, moran_sentence
+from app.series_breaks import break_text, breaks_of
 from app.views.export.blueprint import bp
+from indicators.breaks import breaks_within
 from indicators.map_model import verdict_order
 from indicators.queries import indicator_sources, shown_provenance
 
@@ -150,8 +152,18 @@ def disparities_chart_image(indicator_id: str, fmt: str):
     if not_modified is not None:
         return not_modified
     w, h, font = CHART_SIZE
+    own_breaks = breaks_of(ind["id"])
     chart = charts.line_chart(
-        lines, years, "", localized(ind, "name"), w, h, point_titles=False, decimals=3, font=font
+        lines,
+        years,
+        "",
+        localized(ind, "name"),
+        w,
+        h,
+        point_titles=False,
+        decimals=3,
+        font=font,
+        breaks=[b.year for b in own_breaks],
     )
     # Every year's values: the release summary says whether any is synthetic, any real.
     synthetic, real = bool(release["synthetic"]), release.get("real", not release["synthetic"])
@@ -161,6 +173,7 @@ def disparities_chart_image(indicator_id: str, fmt: str):
         f"{region_name()}: {_('Streuung zwischen den Kommunen über die Jahre')},"
         f" {years[0]}–{years[-1]}",
         boundaries=False,
+        notes=[break_text(b) for b in breaks_within(years, own_breaks)],
     )
     legend = [LegendEntry(ln["color"], ln["name"], ln["dash"] or "") for ln in lines]
     svg = svg_document(Drawing(nested(chart, w, h), w, h), text, legend, legend_beside=False)

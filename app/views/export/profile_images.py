@@ -38,6 +38,7 @@ from app.pagedata.image_parts import (
 )
 from app.pagedata.kommune import choices_error, spine_rows
 from app.sentences import VERDICT_LABELS
+from app.series_breaks import all_breaks
 from app.views.export.blueprint import bp
 from indicators.profile import InvalidChoice, profile
 
@@ -109,7 +110,7 @@ def einordnung_image(ags: str, fmt: str):
     release_id = args.integer("release", args.without("release"), lo=1)
     conn = get_conn()
     try:
-        p = profile(conn, ags, release_id)
+        p = profile(conn, ags, release_id, breaks=all_breaks())
     except InvalidChoice as err:
         raise choices_error(err, "kommune.profile", ags=ags) from None
     spines = {} if p["is_region"] else spine_rows(conn, p, release_id)
