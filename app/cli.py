@@ -23,7 +23,7 @@ from geodata.queries import REGION_AGS
 from geodata.report import LoadError
 from indicators import demo, zensus
 from indicators.importer import import_release
-from indicators.loaders import load_catalogue, load_topics
+from indicators.loaders import load_catalogue, load_series_breaks, load_topics
 from indicators.releases import publish as publish_release
 
 CATALOGUE_DIR = PROJECT_ROOT / "indicators" / "data"
@@ -148,19 +148,24 @@ def load_boundaries_cmd(
 
 @click.command("load-catalogue")
 @click.option("--topics", type=click.Path(path_type=Path), default=CATALOGUE_DIR / "topics.csv")
+@click.option(
+    "--breaks", type=click.Path(path_type=Path), default=CATALOGUE_DIR / "series_breaks.csv"
+)
 @click.argument(
     "path", type=click.Path(path_type=Path), default=CATALOGUE_DIR / "catalogue.csv", required=False
 )
 @with_appcontext
-def load_catalogue_cmd(topics: Path, path: Path) -> None:
-    """Load (upsert) topics and the indicator catalogue from CSV or XLSX."""
+def load_catalogue_cmd(topics: Path, path: Path, breaks: Path) -> None:
+    """Load (upsert) topics, the indicator catalogue (CSV or XLSX) and the series breaks
+    (the table then holds exactly the file's breaks)."""
     try:
         with transaction() as conn:
             nt = load_topics(conn, topics)
             ni = load_catalogue(conn, path)
+            nb = load_series_breaks(conn, breaks)
     except LoadError as err:
         fail(err)
-    click.echo(f"{nt} Themen, {ni} Indikatoren geladen.")
+    click.echo(f"{nt} Themen, {ni} Indikatoren, {nb} Reihenbrüche geladen.")
 
 
 @click.command("load-release")
@@ -258,8 +263,9 @@ GENESIS_LABEL = "regionalstatistik-2017"
 @with_appcontext
 def load_all_cmd(ctx: click.Context) -> None:
     """Load everything missing from DATA_DIR: boundaries, Kreise/Länder/Bund, catalogue,
-    Zensus, the real Regionalstatistik release; in demo mode (SOZMON_DEMO=1) also the
-    synthetic demo release for the indicators without real data."""
+    Zensus, the Gemeindeverzeichnis extracts, the real Regionalstatistik release; in demo
+    mode (SOZMON_DEMO=1) also the synthetic demo release for the indicators without real
+    data."""
     from app.cli_genesis import import_genesis_cmd, load_levels_cmd
 
     data_dir: Path = current_app.config["DATA_DIR"]
@@ -282,6 +288,10 @@ def load_all_cmd(ctx: click.Context) -> None:
     ctx.invoke(load_catalogue_cmd)
     if zensus.RELEASE_LABEL not in labels:
         ctx.invoke(load_zensus_cmd)
+    from app.cli_gv import gv_files, load_gv_cmd
+
+    if gv := [p for label, p in gv_files(data_dir).items() if label not in labels]:
+        ctx.invoke(load_gv_cmd, paths=tuple(gv))
     tables = sorted((data_dir / "regionalstatistik").glob("*.csv"))
     if GENESIS_LABEL not in labels and tables:
         # Region Hannover's Gemeinden and every Kreis, Land and the Bund; merged Gemeinden
@@ -322,12 +332,14 @@ def init_app(app: Flask) -> None:
     from app.berichte.cli import load_example_report_cmd
     from app.cli_genesis import GENESIS_COMMANDS  # load-levels, import-genesis
     from app.cli_germany import GERMANY_COMMANDS  # load-germany, build-shapes
+    from app.cli_gv import load_gv_cmd
     from app.cli_ops import OPS_COMMANDS  # backup, restore
     from app.cli_releases import RELEASE_COMMANDS  # import, publish, rollback, diff, editor-add
 
     for cmd in COMMANDS + RELEASE_COMMANDS + GENESIS_COMMANDS + OPS_COMMANDS + GERMANY_COMMANDS:
         app.cli.add_command(cmd)
     app.cli.add_command(load_example_report_cmd)
+    app.cli.add_command(load_gv_cmd)
 
 
 def _create() -> Flask:
