@@ -54,16 +54,18 @@ VALUE_COLUMNS = {
     "female": ("bevölkerung", "weiblich"),
     "density": ("bevölkerung", "jekm2"),
 }
-SHOWN = {
-    "satzart": "Satzart",
-    "name": "Gemeindename",
-    "area": "Fläche km2",
-    "total": "Bevölkerung insgesamt",
-    "male": "Bevölkerung männlich",
-    "female": "Bevölkerung weiblich",
-    "density": "Bevölkerung je km2",
-    **{k: f"Regionalschlüssel {k.upper() if k == 'rb' else k.capitalize()}" for k in KEY_PARTS},
+# Each field's labels as the file writes them (group over sub-label), for messages.
+LABELS = {
+    "satzart": ("Satzart", ""),
+    "name": ("Gemeindename", ""),
+    "area": ("Fläche km2", ""),
+    "total": ("Bevölkerung", "insgesamt"),
+    "male": ("Bevölkerung", "männlich"),
+    "female": ("Bevölkerung", "weiblich"),
+    "density": ("Bevölkerung", "je km2"),
+    **{k: ("Regionalschlüssel", k.upper() if k == "rb" else k.capitalize()) for k in KEY_PARTS},
 }
+SHOWN = {k: f"{g} {s}".strip() for k, (g, s) in LABELS.items()}
 DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 HEADER_SEARCH_ROWS = 30  # the header starts within the first rows of the data sheet
 
@@ -145,6 +147,31 @@ def _find_columns(group: list[str], sub: list[str]) -> dict[str, int]:
             if g.startswith(want_g) and s == want_s and (want_s or own):
                 found.setdefault(key, i)
     return found
+
+
+def _missing_column(file: str, sheet: str, at: int, group: list[str], key: str) -> Problem:
+    """A label not found: under its group's columns if the group is there, else in the header."""
+    group_label, sub = LABELS[key]
+    start = next((i for i, g in enumerate(group) if sub and _norm(group_label) in g), None)
+    if start is None:
+        return Problem(
+            file,
+            at + 1,
+            None,
+            f"Spalte {SHOWN[key]!r} nicht gefunden (Kopf verändert?)",
+            sheet,
+            f"Beschriftung {SHOWN[key]!r}",
+        )
+    end = next((i for i in range(start + 1, len(group)) if group[i]), len(group)) - 1
+    span = get_column_letter(start + 1) + "–" + get_column_letter(end + 1)
+    return Problem(
+        file,
+        at + 2,
+        f"{span} ({group_label})",
+        f"Beschriftung {sub!r} nicht gefunden (Kopf verändert?)",
+        sheet,
+        f"{sub!r} unter {group_label!r}",
+    )
 
 
 def _key_part(value: object, width: int) -> str | None:
@@ -276,19 +303,7 @@ def _header(file: str, sheet: str, rows: list[tuple]) -> tuple[int, int, dict[st
     cols = _find_columns(group, sub)
     missing = [k for k in SHOWN if k not in cols]
     if missing:
-        raise LoadError(
-            [
-                Problem(
-                    file,
-                    at + 1,
-                    None,
-                    f"Spalte {SHOWN[k]!r} nicht gefunden (Kopf verändert?)",
-                    sheet,
-                    f"Beschriftung {SHOWN[k]!r} in Zeile {at + 1} oder {at + 2}",
-                )
-                for k in missing
-            ]
-        )
+        raise LoadError([_missing_column(file, sheet, at, group, k) for k in missing])
     title = " ".join(str(c) for r in rows[:at] for c in r if c is not None)
     date = DATE.search(title)
     if not date or (date.group(1), date.group(2)) not in (("31", "12"),):
