@@ -79,6 +79,13 @@ def test_hannover_2023_is_the_fortschreibung_not_the_zensus(real_conn):
         )
     ).all()
     assert dict(zensus) == {"bev_zensus22": 513291, "bev_insgesamt": 513291}
+    source = real_conn.scalar(
+        text(
+            "SELECT s.source FROM release_source s JOIN release r ON r.id = s.release_id"
+            " WHERE r.label = 'zensus-2022' AND s.indicator_id = 'bev_insgesamt'"
+        )
+    )
+    assert "Zensus 2022, Tabelle 1000A-0000" in source and "dl-de/by-2-0" in source
 
 
 @pytest.mark.parametrize("year", [2017, 2023])
@@ -130,7 +137,9 @@ def test_niedersachsen_and_the_bund_are_sums_over_the_gemeinden(real_conn, year)
 def test_repeated_records_of_2017_are_counted_once(real_conn):
     # The 2017 file repeats the record of a Bavarian Kreis' gemeindefreie Gebiete (…444) once
     # per area: counted each time, Bavaria would grow by ~700 km² (published: 70,542 km²).
-    repeated = [r for r in sheet_rows(2017) if r[0] == "60" and r[2] + r[3] + r[4] + r[6] == "09471444"]
+    repeated = [
+        r for r in sheet_rows(2017) if r[0] == "60" and r[2] + r[3] + r[4] + r[6] == "09471444"
+    ]
     assert len(repeated) == 4 and len({r[8] for r in repeated}) == 1
     assert values(real_conn, 2017, "09")["flaeche"] == pytest.approx(70541.89, abs=0.01)
     assert len(read_gv(FILES[2017]).repeated) == 8
