@@ -23,7 +23,7 @@ from geodata.queries import REGION_AGS
 from geodata.report import LoadError
 from indicators import demo, zensus
 from indicators.importer import import_release
-from indicators.loaders import load_catalogue, load_topics
+from indicators.loaders import load_catalogue, load_series_breaks, load_topics
 from indicators.releases import publish as publish_release
 
 CATALOGUE_DIR = PROJECT_ROOT / "indicators" / "data"
@@ -148,19 +148,24 @@ def load_boundaries_cmd(
 
 @click.command("load-catalogue")
 @click.option("--topics", type=click.Path(path_type=Path), default=CATALOGUE_DIR / "topics.csv")
+@click.option(
+    "--breaks", type=click.Path(path_type=Path), default=CATALOGUE_DIR / "series_breaks.csv"
+)
 @click.argument(
     "path", type=click.Path(path_type=Path), default=CATALOGUE_DIR / "catalogue.csv", required=False
 )
 @with_appcontext
-def load_catalogue_cmd(topics: Path, path: Path) -> None:
-    """Load (upsert) topics and the indicator catalogue from CSV or XLSX."""
+def load_catalogue_cmd(topics: Path, path: Path, breaks: Path) -> None:
+    """Load (upsert) topics, the indicator catalogue (CSV or XLSX) and the series breaks
+    (the table then holds exactly the file's breaks)."""
     try:
         with transaction() as conn:
             nt = load_topics(conn, topics)
             ni = load_catalogue(conn, path)
+            nb = load_series_breaks(conn, breaks)
     except LoadError as err:
         fail(err)
-    click.echo(f"{nt} Themen, {ni} Indikatoren geladen.")
+    click.echo(f"{nt} Themen, {ni} Indikatoren, {nb} Reihenbrüche geladen.")
 
 
 @click.command("load-release")
@@ -259,13 +264,19 @@ GENESIS_LABEL = "regionalstatistik-2017"
     default=None,
     help="Also every German Gemeinde with its real values (default: SOZMON_GERMANY, on).",
 )
+@click.option(
+    "--gpkg",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Germany's Gemeinden (default DATA_DIR/geodata/vg5000_gem_2021_deutschland.gpkg).",
+)
 @click.pass_context
 @with_appcontext
-def load_all_cmd(ctx: click.Context, germany: bool | None = None) -> None:
+def load_all_cmd(ctx: click.Context, germany: bool | None = None, gpkg: Path | None = None) -> None:
     """Load everything missing from DATA_DIR: boundaries, Kreise/Länder/Bund, catalogue,
     Zensus, the real Regionalstatistik release, Germany's Gemeinden with their real values
-    (unless SOZMON_GERMANY=0 or --no-germany); in demo mode (SOZMON_DEMO=1) also the synthetic
-    demo release for the indicators without real data."""
+    (unless SOZMON_GERMANY=0 or --no-germany), the Gemeindeverzeichnis extracts; in demo mode
+    (SOZMON_DEMO=1) also the synthetic demo release for the indicators without real data."""
     from app.cli_genesis import import_genesis_cmd, load_levels_cmd
 
     data_dir: Path = current_app.config["DATA_DIR"]
@@ -273,7 +284,7 @@ def load_all_cmd(ctx: click.Context, germany: bool | None = None) -> None:
         has_areas = conn.scalar(text("SELECT count(*) FROM area WHERE level = 'kommune'"))
         has_levels = conn.scalar(text("SELECT count(*) FROM area WHERE level = 'bund'"))
         labels = set(conn.scalars(text("SELECT label FROM release")))
-    germany_gpkg = data_dir / "geodata" / "vg5000_gem_2021_deutschland.gpkg"
+    germany_gpkg = gpkg or data_dir / "geodata" / "vg5000_gem_2021_deutschland.gpkg"
     if not has_areas:
         # Region Hannover has its own file; another home Kreis comes from the Germany file.
         ctx.invoke(
@@ -286,8 +297,18 @@ def load_all_cmd(ctx: click.Context, germany: bool | None = None) -> None:
     if not has_levels and germany_gpkg.exists():
         ctx.invoke(load_levels_cmd, path=germany_gpkg)
     ctx.invoke(load_catalogue_cmd)
+    if germany is None:
+        germany = current_app.config["GERMANY"]
+    if germany and germany_gpkg.exists():
+        from app.cli_germany import load_germany_areas
+
+        load_germany_areas(ctx, germany_gpkg)
     if zensus.RELEASE_LABEL not in labels:
         ctx.invoke(load_zensus_cmd)
+    from app.cli_gv import gv_files, load_gv_cmd
+
+    if gv := [p for label, p in gv_files(data_dir).items() if label not in labels]:
+        ctx.invoke(load_gv_cmd, paths=tuple(gv))
     tables = sorted((data_dir / "regionalstatistik").glob("*.csv"))
     if GENESIS_LABEL not in labels and tables:
         # Region Hannover's Gemeinden and every Kreis, Land and the Bund; merged Gemeinden
@@ -300,12 +321,10 @@ def load_all_cmd(ctx: click.Context, germany: bool | None = None) -> None:
             allow_unmatched=True,
             do_publish=True,
         )
-    if germany is None:
-        germany = current_app.config["GERMANY"]
     if germany and germany_gpkg.exists():
-        from app.cli_germany import load_germany_parts
+        from app.cli_germany import load_germany_values
 
-        load_germany_parts(ctx, germany_gpkg)
+        load_germany_values(ctx)
     if current_app.config["DEMO"] and demo.DEMO_LABEL not in labels:
         ctx.invoke(demo_release_cmd)
     from app.cli_germany import build_shapes_cmd
@@ -334,12 +353,14 @@ def init_app(app: Flask) -> None:
     from app.berichte.cli import load_example_report_cmd
     from app.cli_genesis import GENESIS_COMMANDS  # load-levels, import-genesis
     from app.cli_germany import GERMANY_COMMANDS  # load-germany, build-shapes
+    from app.cli_gv import load_gv_cmd
     from app.cli_ops import OPS_COMMANDS  # backup, restore
     from app.cli_releases import RELEASE_COMMANDS  # import, publish, rollback, diff, editor-add
 
     for cmd in COMMANDS + RELEASE_COMMANDS + GENESIS_COMMANDS + OPS_COMMANDS + GERMANY_COMMANDS:
         app.cli.add_command(cmd)
     app.cli.add_command(load_example_report_cmd)
+    app.cli.add_command(load_gv_cmd)
 
 
 def _create() -> Flask:

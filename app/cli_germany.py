@@ -48,7 +48,9 @@ def build_shapes_cmd(rebuild: bool) -> None:
 def load_germany_cmd(ctx: click.Context, gpkg: Path | None) -> None:
     """Load Germany's Gemeinden (level gemeinde) and their real GENESIS values, then shapes.
 
-    `load-all` does this too unless SOZMON_GERMANY=0. Runs load-all first (home region, Kreise/Länder/Bund, catalogue, releases). The Gemeinde
+    That is `load-all` with Germany (its default unless SOZMON_GERMANY=0): home region,
+    Kreise/Länder/Bund, catalogue, Germany's Gemeinden before the releases that hold values
+    for every loaded Gemeinde (Zensus, Gemeindeverzeichnis, INKAR). The GENESIS Gemeinde
     values come as their own release (regionalstatistik-2017-gemeinden) holding only the
     level 'gemeinde': the home region's Kommunen, the Kreise, Länder and the Bund keep the
     values (and release) they had, so their pages do not change.
@@ -59,53 +61,57 @@ def load_germany_cmd(ctx: click.Context, gpkg: Path | None) -> None:
     if not gpkg.exists():
         click.secho(f"{gpkg}: Datei fehlt.", fg="red", err=True)
         sys.exit(1)
-    ctx.invoke(load_all_cmd, germany=False)
-    load_germany_parts(ctx, gpkg)
+    ctx.invoke(load_all_cmd, germany=True, gpkg=gpkg)
 
 
 GERMANY_GPKG = "vg5000_gem_2021_deutschland.gpkg"
 
 
-def load_germany_parts(ctx: click.Context, gpkg: Path) -> None:
-    """Germany's Gemeinde areas and their real GENESIS values, whichever is missing; shapes."""
+def load_germany_areas(ctx: click.Context, gpkg: Path) -> None:
+    """Germany's Gemeinde areas (level gemeinde), if not loaded: before the releases that hold
+    values for every loaded Gemeinde (Zensus, Gemeindeverzeichnis, INKAR)."""
     from app.cli import load_boundaries_cmd
+
+    with get_engine().connect() as conn:
+        if conn.scalar(text("SELECT count(*) FROM area WHERE level = 'gemeinde'")):
+            return
+    t0 = time.perf_counter()
+    ctx.invoke(
+        load_boundaries_cmd,
+        path=gpkg,
+        layer=None,
+        ags_prefix=None,
+        level="gemeinde",
+        tolerance=50.0,
+        no_region=True,
+    )
+    click.echo(f"Gemeinden Deutschlands geladen ({time.perf_counter() - t0:.1f} s).", err=True)
+
+
+def load_germany_values(ctx: click.Context) -> None:
+    """The real GENESIS values of every German Gemeinde (their own release), if not loaded."""
     from app.cli_genesis import import_genesis_cmd
 
     tables = sorted((current_app.config["DATA_DIR"] / "regionalstatistik").glob("*.csv"))
     with get_engine().connect() as conn:
-        n_gem = conn.scalar(text("SELECT count(*) FROM area WHERE level = 'gemeinde'"))
         labels = set(conn.scalars(text("SELECT label FROM release")))
-    if n_gem and GERMANY_GEMEINDEN_LABEL in labels:
+    if GERMANY_GEMEINDEN_LABEL in labels or not tables:
         return
     t0 = time.perf_counter()
-    if not n_gem:
-        ctx.invoke(
-            load_boundaries_cmd,
-            path=gpkg,
-            layer=None,
-            ags_prefix=None,
-            level="gemeinde",
-            tolerance=50.0,
-            no_region=True,
-        )
-    t1 = time.perf_counter()
-    if GERMANY_GEMEINDEN_LABEL not in labels and tables:
-        ctx.invoke(
-            import_genesis_cmd,
-            paths=tuple(tables),
-            label=GERMANY_GEMEINDEN_LABEL,
-            gebiet=None,
-            allow_unmatched=True,
-            do_publish=True,
-            report=None,
-            levels=("gemeinde",),
-        )
-    t2 = time.perf_counter()
-    ctx.invoke(build_shapes_cmd, rebuild=False)
+    ctx.invoke(
+        import_genesis_cmd,
+        paths=tuple(tables),
+        label=GERMANY_GEMEINDEN_LABEL,
+        gebiet=None,
+        allow_unmatched=True,
+        do_publish=True,
+        report=None,
+        levels=("gemeinde",),
+    )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     click.echo(
-        f"Deutschland geladen: Gemeinden {t1 - t0:.1f} s, amtliche Werte {t2 - t1:.1f} s,"
-        f" Umrisse {time.perf_counter() - t2:.1f} s; Spitzenspeicher {peak_mb:.0f} MB.",
+        f"Amtliche Werte aller Gemeinden: {time.perf_counter() - t0:.1f} s;"
+        f" Spitzenspeicher {peak_mb:.0f} MB.",
         err=True,
     )
 

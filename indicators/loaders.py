@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -278,3 +279,65 @@ def insert_values(
     )
     for start in progress(range(0, len(rows), chunk)):
         conn.execute(stmt, [{**r, "release_id": release_id} for r in rows[start : start + chunk]])
+
+
+BREAK_COLUMNS = ("indicator_id", "year", "reason_de", "reason_en")
+
+
+def load_series_breaks(conn: Connection, path: Path) -> int:
+    """Replace the series breaks by the file's (upsert, rows no longer in it removed); caller
+    commits. Every problem (unknown indicator, year, empty reason, duplicate) at once."""
+    table = read_table(path)
+    problems = _missing_columns(table, BREAK_COLUMNS) or _width_problems(table)
+    if problems:
+        raise LoadError(problems)
+    indicators = set(conn.scalars(text("SELECT id FROM indicator")))
+    seen: dict[tuple[str, int], int] = {}
+    rows = []
+    for n, r in table.rows:
+
+        def bad(col: str, msg: str, n: int = n) -> None:
+            problems.append(Problem(table.file, n, col, msg, table.sheet))
+
+        if r["indicator_id"] not in indicators:
+            bad("indicator_id", f"unbekannter Indikator {r['indicator_id']!r}")
+        if not r["reason_de"]:
+            bad("reason_de", "leer")
+        try:
+            year = int(r["year"])
+        except ValueError:
+            bad("year", f"kein Jahr: {r['year']!r}")
+            continue
+        if not YEAR_MIN <= year <= YEAR_MAX:
+            bad("year", f"Jahr {year} liegt nicht in {YEAR_MIN}–{YEAR_MAX}")
+        key = (r["indicator_id"], year)
+        if key in seen:
+            bad("year", f"doppelt (schon in Zeile {seen[key]})")
+        seen.setdefault(key, n)
+        rows.append({**{c: r[c] for c in BREAK_COLUMNS}, "year": year})
+    if problems:
+        raise LoadError(problems)
+    # Remove what the file no longer has, then upsert: the table is exactly the file.
+    conn.execute(
+        text(
+            "DELETE FROM series_break s WHERE NOT EXISTS (SELECT 1 FROM"
+            " jsonb_to_recordset(CAST(:rows AS jsonb)) AS f(indicator_id text, year int)"
+            " WHERE f.indicator_id = s.indicator_id AND f.year = s.year)"
+        ),
+        {
+            "rows": json.dumps(
+                [{"indicator_id": r["indicator_id"], "year": r["year"]} for r in rows]
+            )
+        },
+    )
+    if rows:
+        conn.execute(
+            text(
+                "INSERT INTO series_break (indicator_id, year, reason_de, reason_en)"
+                " VALUES (:indicator_id, :year, :reason_de, :reason_en)"
+                " ON CONFLICT (indicator_id, year) DO UPDATE SET reason_de = EXCLUDED.reason_de,"
+                " reason_en = EXCLUDED.reason_en"
+            ),
+            rows,
+        )
+    return len(rows)

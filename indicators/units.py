@@ -19,6 +19,7 @@ UNITS = (
     "Jahre",
     "Index",
     "je km²",
+    "km²",
     "je 100",
 )
 # Value = numerator / denominator × scale, for shares and rates alike.

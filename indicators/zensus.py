@@ -13,9 +13,21 @@ from geodata.report import LoadError, Problem
 from indicators.loaders import create_release, insert_values
 
 INDICATOR = "bev_zensus22"
+# The count is also the population series' value for 2022: a segment of its own, after a
+# series break (indicators/data/series_breaks.csv), never joined to the Fortschreibung.
+SERIES = "bev_insgesamt"
 YEAR = 2022
 RELEASE_LABEL = "zensus-2022"
 ATTRIBUTION = "Statistische Ämter des Bundes und der Länder, Zensus 2022 (dl-de/by-2-0)"
+SOURCE = (
+    "Statistische Ämter des Bundes und der Länder, Zensus 2022, Tabelle 1000A-0000;"
+    " Datenlizenz Deutschland – Namensnennung – Version 2.0 (dl-de/by-2-0)"
+)
+NOTE = (
+    "Bevölkerung nach dem Zensus 2022, Stichtag 15.05.2022 (registergestützte Zählung), keine"
+    " Fortschreibung. Die Werte der Region, der Kreise, der Länder und Deutschlands sind Summen"
+    " über die Gemeinden des Zensus (Gebietsstand 15.05.2022)."
+)
 
 
 @dataclass
@@ -97,9 +109,17 @@ def load_zensus(conn: Connection, path: Path) -> ZensusReport:
                     "denominator": None,
                 }
             )
+    rows += [{**r, "indicator_id": SERIES} for r in rows]
     report.release_id = create_release(
         conn, RELEASE_LABEL, note=f"Amtliche Werte: {ATTRIBUTION}", synthetic=False
     )
     insert_values(conn, report.release_id, rows)
+    conn.execute(
+        text(
+            "INSERT INTO release_source (release_id, indicator_id, tables, source, note)"
+            " VALUES (:r, :i, '1000A-0000', :s, :n)"
+        ),
+        [{"r": report.release_id, "i": i, "s": SOURCE, "n": NOTE} for i in (INDICATOR, SERIES)],
+    )
     report.loaded = len(rows)
     return report
