@@ -44,7 +44,13 @@ from indicators.scatter_queries import Scatter, ScatterPoint, indicator_years, s
 
 bp = Blueprint("streuung", __name__)
 
-DEFAULT_X, DEFAULT_Y = "alo_anteil", "sgb2_quote"  # unemployment against basic income support
+# The pair a first visit shows: the first of these with a common year of Kommune values
+# (density against child poverty from INKAR; unemployment against basic income support; …).
+DEFAULT_PAIRS = (
+    ("bev_dichte_inkar", "sgb2_u15_quote_inkar"),
+    ("alo_anteil", "sgb2_quote"),
+    ("svb_quote", "bev_anteil_65plus"),
+)
 BOUNDARY_ATTRIBUTION = "© GeoBasis-DE / BKG 2021"
 LICENCE = "dl-de/by-2-0"
 LICENCE_URL = "https://www.govdata.de/dl-de/by-2-0"
@@ -61,6 +67,14 @@ def years_by_indicator(release_id: int | None = None) -> dict[str, list[int]]:
     return domain_cache(
         ("streuung-years", release_id), lambda: indicator_years(get_conn(), release_id)
     )
+
+
+def default_pair(years: dict[str, list[int]]) -> tuple[str, str]:
+    """The first of DEFAULT_PAIRS whose two indicators share a year (else the first pair)."""
+    for x, y in DEFAULT_PAIRS:
+        if set(years.get(x, [])) & set(years.get(y, [])):
+            return x, y
+    return DEFAULT_PAIRS[0]
 
 
 def _release_id() -> int | None:
@@ -173,11 +187,12 @@ def _parse(endpoint: str) -> tuple[Scatter, list[str], dict | None]:
     Returns the scatter, the chosen Kommunen and the named release (None: the newest data)."""
     release = _release(endpoint)
     release_id = release["id"] if release else None
-    x_id = (request.args.get("x") or DEFAULT_X)[:80]
-    y_id = (request.args.get("y") or DEFAULT_Y)[:80]
+    years = years_by_indicator(release_id)
+    dx, dy = default_pair(years)
+    x_id = (request.args.get("x") or dx)[:80]
+    y_id = (request.args.get("y") or dy)[:80]
     raw_year = request.args.get("jahr") or ""
     year = None
-    years = years_by_indicator(release_id)
     if raw_year:
         if not _YEAR.fullmatch(raw_year):
             pair = sorted(set(years.get(x_id, [])) & set(years.get(y_id, [])))
