@@ -14,6 +14,8 @@ from sqlalchemy import text
 
 from app.db import get_engine
 from geodata.shapes import build_shapes
+from indicators.inkar import GEMEINDEN_LABEL
+from indicators.inkar import RELEASE_LABEL as INKAR_LABEL
 from indicators.outline_bodies import build_outline_bodies
 
 GERMANY_GEMEINDEN_LABEL = "regionalstatistik-2017-gemeinden"
@@ -48,10 +50,11 @@ def build_shapes_cmd(rebuild: bool) -> None:
 def load_germany_cmd(ctx: click.Context, gpkg: Path | None) -> None:
     """Load Germany's Gemeinden (level gemeinde) and their real GENESIS values, then shapes.
 
-    `load-all` does this too unless SOZMON_GERMANY=0. Runs load-all first (home region, Kreise/Länder/Bund, catalogue, releases). The Gemeinde
-    values come as their own release (regionalstatistik-2017-gemeinden) holding only the
-    level 'gemeinde': the home region's Kommunen, the Kreise, Länder and the Bund keep the
-    values (and release) they had, so their pages do not change.
+    `load-all` does this too unless SOZMON_GERMANY=0. Runs load-all first (home region,
+    Kreise/Länder/Bund, catalogue, releases). The Gemeinde values come as their own releases
+    (regionalstatistik-2017-gemeinden; inkar-2024-gemeinden when INKAR was loaded before the
+    Gemeinden) holding only the level 'gemeinde': the home region's Kommunen, the Kreise, Länder
+    and the Bund keep the values (and release) they had, so their pages do not change.
     """
     from app.cli import load_all_cmd
 
@@ -100,6 +103,14 @@ def load_germany_parts(ctx: click.Context, gpkg: Path) -> None:
             report=None,
             levels=("gemeinde",),
         )
+    inkar_dir = current_app.config["DATA_DIR"] / "inkar"
+    if INKAR_LABEL in labels and inkar_dir.is_dir() and not _inkar_has_gemeinden():
+        from app.cli_inkar import load_inkar_cmd
+
+        # inkar-2024 was loaded before the Gemeinden existed (load-all --no-germany): theirs
+        # come as a release of their own (level 'gemeinde' only), like the GENESIS values.
+        # Otherwise load-all loads inkar-2024 after this, with every Gemeinde in it.
+        ctx.invoke(load_inkar_cmd, path=inkar_dir, label=GEMEINDEN_LABEL, levels=("gemeinde",))
     t2 = time.perf_counter()
     ctx.invoke(build_shapes_cmd, rebuild=False)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -108,6 +119,21 @@ def load_germany_parts(ctx: click.Context, gpkg: Path) -> None:
         f" Umrisse {time.perf_counter() - t2:.1f} s; Spitzenspeicher {peak_mb:.0f} MB.",
         err=True,
     )
+
+
+def _inkar_has_gemeinden() -> bool:
+    """Whether an INKAR release already holds values of Germany's Gemeinden (level gemeinde)."""
+    with get_engine().connect() as conn:
+        return bool(
+            conn.scalar(
+                text(
+                    "SELECT EXISTS (SELECT 1 FROM value v JOIN release r ON r.id = v.release_id"
+                    " JOIN area a ON a.ags = v.ags WHERE r.label IN (:a, :b)"
+                    " AND a.level = 'gemeinde')"
+                ),
+                {"a": INKAR_LABEL, "b": GEMEINDEN_LABEL},
+            )
+        )
 
 
 GERMANY_COMMANDS = (build_shapes_cmd, load_germany_cmd)
