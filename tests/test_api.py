@@ -166,7 +166,12 @@ def test_values_match_database(client, conn):
 def test_values_without_filter_are_the_complete_data(client, conn):
     body = get_json(client, f"{API}/values")
     assert body["count"] == conn.scalar(text("SELECT count(*) FROM shown_value"))
-    assert set(body["releases"]) == {"zensus-2022", "demo-2024-2", "regionalstatistik-2017"}
+    assert set(body["releases"]) == {
+        "zensus-2022",
+        "demo-2024-2",
+        "regionalstatistik-2017",
+        "inkar-2024",
+    }
 
 
 def test_values_as_csv_standard_and_for_german_excel(client):
