@@ -61,8 +61,11 @@ def load_inkar_cmd(
     )
     for level, keys in sorted(rep.unmatched.items()):
         sample = ", ".join(f"{k} {n}" for k, n in keys[:5])
+        # Germany's Gemeinden are areas only after `sozmon load-germany` (which loads theirs).
+        hint = "; alle Gemeinden: sozmon load-germany" if level == "Gemeinden" else ""
         click.secho(
-            f"  {level}: {len(keys)} Schlüssel ohne geladenes Gebiet übersprungen (z. B. {sample})",
+            f"  {level}: {len(keys)} Schlüssel ohne geladenes Gebiet übersprungen"
+            f" (z. B. {sample}{hint})",
             fg="yellow",
             err=True,
         )
