@@ -21,7 +21,7 @@ from geodata.home import DEFAULT_NAME, display_name
 from geodata.loaders import load_boundaries
 from geodata.queries import REGION_AGS
 from geodata.report import LoadError
-from indicators import demo, zensus
+from indicators import demo, inkar, zensus
 from indicators.importer import import_release
 from indicators.loaders import load_catalogue, load_series_breaks, load_topics
 from indicators.releases import publish as publish_release
@@ -275,8 +275,9 @@ GENESIS_LABEL = "regionalstatistik-2017"
 def load_all_cmd(ctx: click.Context, germany: bool | None = None, gpkg: Path | None = None) -> None:
     """Load everything missing from DATA_DIR: boundaries, Kreise/Länder/Bund, catalogue,
     Zensus, the real Regionalstatistik release, Germany's Gemeinden with their real values
-    (unless SOZMON_GERMANY=0 or --no-germany), the Gemeindeverzeichnis extracts; in demo mode
-    (SOZMON_DEMO=1) also the synthetic demo release for the indicators without real data."""
+    (unless SOZMON_GERMANY=0 or --no-germany), the Gemeindeverzeichnis extracts, INKAR 2024; in
+    demo mode (SOZMON_DEMO=1) also the synthetic demo release for the indicators without real
+    data."""
     from app.cli_genesis import import_genesis_cmd, load_levels_cmd
 
     data_dir: Path = current_app.config["DATA_DIR"]
@@ -325,6 +326,11 @@ def load_all_cmd(ctx: click.Context, germany: bool | None = None, gpkg: Path | N
         from app.cli_germany import load_germany_values
 
         load_germany_values(ctx)
+    if (data_dir / "inkar").is_dir() and inkar.RELEASE_LABEL not in labels:
+        from app.cli_inkar import load_inkar_cmd
+
+        # INKAR's own rows for every loaded Gemeinde, Kreis, Land and the Bund (never summed).
+        ctx.invoke(load_inkar_cmd, path=data_dir / "inkar")
     if current_app.config["DEMO"] and demo.DEMO_LABEL not in labels:
         ctx.invoke(demo_release_cmd)
     from app.cli_germany import build_shapes_cmd
@@ -354,10 +360,18 @@ def init_app(app: Flask) -> None:
     from app.cli_genesis import GENESIS_COMMANDS  # load-levels, import-genesis
     from app.cli_germany import GERMANY_COMMANDS  # load-germany, build-shapes
     from app.cli_gv import load_gv_cmd
+    from app.cli_inkar import INKAR_COMMANDS  # load-inkar
     from app.cli_ops import OPS_COMMANDS  # backup, restore
     from app.cli_releases import RELEASE_COMMANDS  # import, publish, rollback, diff, editor-add
 
-    for cmd in COMMANDS + RELEASE_COMMANDS + GENESIS_COMMANDS + OPS_COMMANDS + GERMANY_COMMANDS:
+    for cmd in (
+        COMMANDS
+        + RELEASE_COMMANDS
+        + GENESIS_COMMANDS
+        + OPS_COMMANDS
+        + GERMANY_COMMANDS
+        + INKAR_COMMANDS
+    ):
         app.cli.add_command(cmd)
     app.cli.add_command(load_example_report_cmd)
     app.cli.add_command(load_gv_cmd)

@@ -14,6 +14,8 @@ from sqlalchemy import text
 
 from app.db import get_engine
 from geodata.shapes import build_shapes
+from indicators.inkar import GEMEINDEN_LABEL
+from indicators.inkar import RELEASE_LABEL as INKAR_LABEL
 from indicators.outline_bodies import build_outline_bodies
 
 GERMANY_GEMEINDEN_LABEL = "regionalstatistik-2017-gemeinden"
@@ -53,7 +55,8 @@ def load_germany_cmd(ctx: click.Context, gpkg: Path | None) -> None:
     for every loaded Gemeinde (Zensus, Gemeindeverzeichnis, INKAR). The GENESIS Gemeinde
     values come as their own release (regionalstatistik-2017-gemeinden) holding only the
     level 'gemeinde': the home region's Kommunen, the Kreise, Länder and the Bund keep the
-    values (and release) they had, so their pages do not change.
+    values (and release) they had, so their pages do not change. INKAR's Gemeinde values
+    come as inkar-2024-gemeinden when INKAR was loaded before the Gemeinden.
     """
     from app.cli import load_all_cmd
 
@@ -89,31 +92,69 @@ def load_germany_areas(ctx: click.Context, gpkg: Path) -> None:
 
 
 def load_germany_values(ctx: click.Context) -> None:
-    """The real GENESIS values of every German Gemeinde (their own release), if not loaded."""
+    """The real GENESIS (and, where INKAR came first, INKAR) values of every German Gemeinde,
+    each as a release of its own, where not loaded yet."""
     from app.cli_genesis import import_genesis_cmd
 
     tables = sorted((current_app.config["DATA_DIR"] / "regionalstatistik").glob("*.csv"))
     with get_engine().connect() as conn:
         labels = set(conn.scalars(text("SELECT label FROM release")))
-    if GERMANY_GEMEINDEN_LABEL in labels or not tables:
-        return
     t0 = time.perf_counter()
-    ctx.invoke(
-        import_genesis_cmd,
-        paths=tuple(tables),
-        label=GERMANY_GEMEINDEN_LABEL,
-        gebiet=None,
-        allow_unmatched=True,
-        do_publish=True,
-        report=None,
-        levels=("gemeinde",),
-    )
+    if GERMANY_GEMEINDEN_LABEL not in labels and tables:
+        ctx.invoke(
+            import_genesis_cmd,
+            paths=tuple(tables),
+            label=GERMANY_GEMEINDEN_LABEL,
+            gebiet=None,
+            allow_unmatched=True,
+            do_publish=True,
+            report=None,
+            levels=("gemeinde",),
+        )
+    inkar_dir = current_app.config["DATA_DIR"] / "inkar"
+    if INKAR_LABEL in labels and inkar_dir.is_dir() and not _inkar_has_gemeinden():
+        from app.cli_inkar import load_inkar_cmd
+
+        # inkar-2024 was loaded before the Gemeinden existed (load-all --no-germany): theirs
+        # come as a release of their own (level 'gemeinde' only), like the GENESIS values.
+        # Otherwise load-all loads inkar-2024 after this, with every Gemeinde in it.
+        ctx.invoke(load_inkar_cmd, path=inkar_dir, label=GEMEINDEN_LABEL, levels=("gemeinde",))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     click.echo(
         f"Amtliche Werte aller Gemeinden: {time.perf_counter() - t0:.1f} s;"
         f" Spitzenspeicher {peak_mb:.0f} MB.",
         err=True,
     )
+
+
+def _inkar_has_gemeinden() -> bool:
+    """Whether an INKAR release already holds values of Germany's Gemeinden (level gemeinde)."""
+    with get_engine().connect() as conn:
+        return bool(
+            conn.scalar(
+                text(
+                    "SELECT EXISTS (SELECT 1 FROM value v JOIN release r ON r.id = v.release_id"
+                    " JOIN area a ON a.ags = v.ags WHERE r.label IN (:a, :b)"
+                    " AND a.level = 'gemeinde')"
+                ),
+                {"a": INKAR_LABEL, "b": GEMEINDEN_LABEL},
+            )
+        )
+
+
+def _inkar_has_gemeinden() -> bool:
+    """Whether an INKAR release already holds values of Germany's Gemeinden (level gemeinde)."""
+    with get_engine().connect() as conn:
+        return bool(
+            conn.scalar(
+                text(
+                    "SELECT EXISTS (SELECT 1 FROM value v JOIN release r ON r.id = v.release_id"
+                    " JOIN area a ON a.ags = v.ags WHERE r.label IN (:a, :b)"
+                    " AND a.level = 'gemeinde')"
+                ),
+                {"a": INKAR_LABEL, "b": GEMEINDEN_LABEL},
+            )
+        )
 
 
 GERMANY_COMMANDS = (build_shapes_cmd, load_germany_cmd)

@@ -29,9 +29,13 @@ def from_environment() -> dict:
         # Land's Gemeinde map is whole; SOZMON_GERMANY=0 leaves them out.
         "GERMANY": os.environ.get("SOZMON_GERMANY", "1") != "0",
         # What a first visit of the map and the ranking opens with: the first of these with
-        # values for most Kommunen, in its newest such year (else the catalogue's first).
+        # values for most Kommunen, in its newest such year (else the catalogue's first):
+        # child poverty 2022 from INKAR, else the Regionaldatenbank's series.
         "HEADLINE_INDICATORS": tuple(
-            (os.environ.get("HEADLINE_INDICATORS") or "sgb2_u15_quote,sgb2_quote,alo_anteil")
+            (
+                os.environ.get("HEADLINE_INDICATORS")
+                or "sgb2_u15_quote_inkar,sgb2_u15_quote,sgb2_quote,alo_anteil"
+            )
             .replace(" ", "")
             .split(",")
         ),

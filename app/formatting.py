@@ -22,6 +22,7 @@ UNIT_LABELS = {
     "Jahre": _l("Jahre"),
     "je 10.000": _l("je 10.000"),
     "je 100.000": _l("je 100.000"),
+    "je Person": _l("je Person"),
 }
 
 

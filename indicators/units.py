@@ -21,6 +21,8 @@ UNITS = (
     "je km²",
     "km²",
     "je 100",
+    # A ratio of two counts without a scale (INKAR: day-care places per member of staff).
+    "je Person",
 )
 # Value = numerator / denominator × scale, for shares and rates alike.
 SCALE = {**PROPORTION_UNITS, **RATE_UNITS}

@@ -176,6 +176,7 @@ def test_values_without_filter_are_the_complete_data(client, conn):
         "regionalstatistik-2017",
         "gemeindeverzeichnis-2017",
         "gemeindeverzeichnis-2023",
+        "inkar-2024",
     }
 
 
