@@ -148,12 +148,13 @@ def test_values_match_database(client, conn):
     assert any("Zensus 2022" in a for a in body["attribution"])
 
     body = get_json(
-        client, f"{API}/values?indikator=bev_insgesamt,alo_quote&jahr=2015,2020&ags=03241001,03241"
+        client,
+        f"{API}/values?indikator=bev_insgesamt,alo_sgb2_anteil&jahr=2015,2020&ags=03241001,03241",
     )
     db = conn.execute(
         text(
             "SELECT indicator_id, ags, year, value FROM shown_value"
-            " WHERE indicator_id IN ('bev_insgesamt', 'alo_quote')"
+            " WHERE indicator_id IN ('bev_insgesamt', 'alo_sgb2_anteil')"
             " AND year IN (2015, 2020) AND ags IN ('03241001', '03241')"
         )
     ).all()
@@ -181,7 +182,7 @@ def test_values_without_filter_are_the_complete_data(client, conn):
 
 
 def test_values_as_csv_standard_and_for_german_excel(client):
-    url = f"{API}/values?indikator=alo_quote&jahr=2020"
+    url = f"{API}/values?indikator=alo_sgb2_anteil&jahr=2020"
     data = get_json(client, url)["data"]
     r = client.get(url + "&format=csv")
     assert r.headers["Content-Type"].startswith("text/csv")
@@ -201,12 +202,12 @@ def test_values_as_csv_standard_and_for_german_excel(client):
 
 
 def test_values_as_xlsx(client):
-    r = client.get(f"{API}/values?indikator=alo_quote&format=xlsx")
+    r = client.get(f"{API}/values?indikator=alo_sgb2_anteil&format=xlsx")
     assert r.mimetype.endswith("spreadsheetml.sheet")
     wb = load_workbook(io.BytesIO(r.data))
     rows = list(wb["Daten"].values)
     assert rows[0][:4] == ("release", "synthetic", "indicator", "ags")
-    assert len(rows) - 1 == get_json(client, f"{API}/values?indikator=alo_quote")["count"]
+    assert len(rows) - 1 == get_json(client, f"{API}/values?indikator=alo_sgb2_anteil")["count"]
     hints = " ".join(str(c) for row in wb["Hinweise"].values for c in row)
     assert "Beispieldaten" in hints and "dl-de/by-2-0" in hints
 
@@ -333,17 +334,17 @@ def test_suppressed_values_never_leave_the_api(fresh_app):
         c.execute(
             text(
                 "UPDATE value SET suppressed = true, numerator = 2, denominator = 900"
-                " WHERE indicator_id = 'alo_quote' AND year = 2020 AND ags = '03241005'"
+                " WHERE indicator_id = 'alo_sgb2_anteil' AND year = 2020 AND ags = '03241005'"
             )
         )
         secret = c.scalar(
             text(
-                "SELECT value FROM value WHERE indicator_id = 'alo_quote'"
+                "SELECT value FROM value WHERE indicator_id = 'alo_sgb2_anteil'"
                 " AND year = 2020 AND ags = '03241005'"
             )
         )
     client = fresh_app.test_client()
-    url = f"{API}/values?indikator=alo_quote&jahr=2020&ags=03241005"
+    url = f"{API}/values?indikator=alo_sgb2_anteil&jahr=2020&ags=03241005"
     row = get_json(client, url)["data"][0]
     assert row["suppressed"] is True
     assert row["value"] is None and row["numerator"] is None and row["denominator"] is None

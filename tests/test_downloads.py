@@ -172,7 +172,7 @@ def test_comparison_download_holds_the_table_and_chart_values(app, client, fmt):
     with app.test_request_context("/"):
         # Synthetic-only indicators: their newest year is the table's (for real ones the table
         # shows the newest real year, see test_genesis_import).
-        for ind in ("alo_quote", "kaufkraft_index", "einpersonenhh_anteil", "bev_zensus22"):
+        for ind in ("alo_sgb2_anteil", "kaufkraft_index", "einpersonenhh_anteil", "bev_zensus22"):
             d, shown = latest[ind], shown_cells(page, ind)
             unit = d[cols.index("Einheit")]
             dec = 0 if unit == "Personen" else 1

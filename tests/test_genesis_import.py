@@ -120,8 +120,9 @@ def test_at_least_25_real_indicators_for_every_kommune(conn):
     assert min(n for _a, n in counts) >= 25
 
 
-def test_real_beats_synthetic_per_cell_and_demo_fills_the_rest(conn):
-    # The demo release also holds bev_insgesamt 2015 for Barsinghausen; the real one is shown.
+def test_a_real_series_is_never_continued_by_synthetic_values(conn):
+    # The demo release also holds bev_insgesamt 2015 and 2020 for Barsinghausen; the real one
+    # is shown for 2015, and 2020 (no real value) stays empty: a series is real or synthetic.
     both = conn.execute(
         text(
             "SELECT r.synthetic FROM value v JOIN release r ON r.id = v.release_id"
@@ -130,8 +131,7 @@ def test_real_beats_synthetic_per_cell_and_demo_fills_the_rest(conn):
     ).scalars()
     assert sorted(both) == [False, True]
     assert not shown(conn, "bev_insgesamt", "03241002", 2015).synthetic
-    # 2020 has no real value: the demo fills it, marked synthetic.
-    assert shown(conn, "bev_insgesamt", "03241002", 2020).synthetic
+    assert shown(conn, "bev_insgesamt", "03241002", 2020) is None
 
 
 def test_secret_values_are_withheld_not_missing(conn):
@@ -163,31 +163,40 @@ def test_map_of_real_indicator_has_no_synthetic_banner(client):
 
 
 def test_one_row_release_layers_instead_of_shadowing(fresh_app, tmp_path):
+    ind = "sgb2_u15_quote_inkar"  # real for all 21 Kommunen (INKAR 2022)
+    count = f"SELECT count(*) FROM shown_value WHERE indicator_id = '{ind}' AND year = 2022"
     with fresh_app.extensions["sozmon_engine"].connect() as c:
-        before = c.scalar(
-            text(
-                "SELECT count(*) FROM shown_value WHERE indicator_id = 'sgb2_quote' AND year = 2020"
-            )
-        )
-        old = shown(c, "sgb2_quote", "03241001", 2020).value
+        before = c.scalar(text(count))
+        old = shown(c, ind, "03241001", 2022).value
     f = tmp_path / "korrektur.csv"
-    f.write_text("ags,indicator,year,value\n03241002,sgb2_quote,2020,7.5\n", encoding="utf-8")
+    f.write_text(f"ags,indicator,year,value\n03241002,{ind},2022,7.5\n", encoding="utf-8")
     assert invoke(fresh_app, "import", str(f), "--label", "korrektur-1").exit_code == 0
     d = invoke(fresh_app, "diff", "korrektur-1")  # what the draft would change on the pages
     assert d.exit_code == 0 and "1 Werte geändert, 0 neu" in d.output and "7.5" in d.output
     assert invoke(fresh_app, "publish", "korrektur-1").exit_code == 0
     with fresh_app.extensions["sozmon_engine"].connect() as c:
-        after = c.scalar(
-            text(
-                "SELECT count(*) FROM shown_value WHERE indicator_id = 'sgb2_quote' AND year = 2020"
-            )
-        )
-        assert after == before  # every other Kommune still shown
-        assert shown(c, "sgb2_quote", "03241002", 2020).value == 7.5
-        assert shown(c, "sgb2_quote", "03241001", 2020).value == old
-    page = fresh_app.test_client().get("/karte?indikator=sgb2_quote&jahr=2020")
+        assert c.scalar(text(count)) == before  # every other Kommune still shown
+        assert shown(c, ind, "03241002", 2022).value == 7.5
+        assert shown(c, ind, "03241001", 2022).value == old
+    page = fresh_app.test_client().get(f"/karte?indikator={ind}&jahr=2022")
     assert page.status_code == 200
     assert page.get_data(as_text=True).count("7,5") >= 1
+
+
+def test_a_real_value_ends_the_synthetic_series_of_its_indicator(fresh_app, tmp_path):
+    # One real value for a synthetic-only indicator: its demo series is no longer shown at
+    # all, so the map never puts the real value beside invented ones.
+    ind = "armutsgefaehrdung_quote"
+    count = f"SELECT count(*), bool_or(synthetic) FROM shown_value WHERE indicator_id = '{ind}'"
+    with fresh_app.extensions["sozmon_engine"].connect() as c:
+        n, synthetic = c.execute(text(count)).one()
+        assert n > 200 and synthetic
+    f = tmp_path / "amtlich.csv"
+    f.write_text(f"ags,indicator,year,value\n03241002,{ind},2020,17.5\n", encoding="utf-8")
+    assert invoke(fresh_app, "import", str(f), "--label", "amtlich-1").exit_code == 0
+    assert invoke(fresh_app, "publish", "amtlich-1").exit_code == 0
+    with fresh_app.extensions["sozmon_engine"].connect() as c:
+        assert c.execute(text(count)).one() == (1, False)
 
 
 def test_germany_boundaries_never_change_the_kommunen(fresh_app):

@@ -151,7 +151,7 @@ def test_region_profile_has_no_group_column(client):
 
 KOMMUNEN = [f"032410{n:02d}" for n in range(1, 22)]
 RANK = "/rangfolge?indikator=armutsgefaehrdung_quote&jahr=2024"
-SCATTER = "/streuung?x=alo_anteil&y=armutsgefaehrdung_quote&jahr=2024"
+SCATTER = "/streuung?x=sgb2_15_64_quote&y=armutsgefaehrdung_quote&jahr=2024"
 
 
 def test_named_releases_on_ranking_and_scatter(fresh_app, tmp_path):
@@ -163,7 +163,7 @@ def test_named_releases_on_ranking_and_scatter(fresh_app, tmp_path):
     for i, a in enumerate(KOMMUNEN):
         lines += [
             f"{a},armutsgefaehrdung_quote,2024,{55.1 + i / 10:.1f}",
-            f"{a},alo_anteil,2024,{33.1 + i / 10:.1f}",
+            f"{a},sgb2_15_64_quote,2024,{33.1 + i / 10:.1f}",
         ]
     path = tmp_path / "neu.csv"
     path.write_text("\n".join(lines) + "\n")
@@ -189,20 +189,22 @@ def test_named_releases_on_ranking_and_scatter(fresh_app, tmp_path):
     permalink = re.search(r'id="permalink" readonly value="([^"]+)"', named).group(1)
     assert f"release={rid}" in permalink
     assert "55,1" in _html(
-        client, f"/embed/streuung?x=alo_anteil&y=armutsgefaehrdung_quote&jahr=2024&release={rid}"
+        client,
+        f"/embed/streuung?x=sgb2_15_64_quote&y=armutsgefaehrdung_quote&jahr=2024&release={rid}",
     )
     svg = _html(
-        client, f"/streuung.svg?x=alo_anteil&y=armutsgefaehrdung_quote&jahr=2024&release={rid}"
+        client,
+        f"/streuung.svg?x=sgb2_15_64_quote&y=armutsgefaehrdung_quote&jahr=2024&release={rid}",
     )
     assert "2025-1" in svg
     # a group of the scatter keeps the release
     r = client.get(f"{SCATTER}&release={rid}&gruppe={LEHRTE}")
     assert r.status_code == 303 and f"release={rid}" in r.headers["Location"]
     # a named release without the indicator: its indicators, or the newest data
-    html = _html(client, f"/rangfolge?indikator=alo_quote&release={rid}", 404)
+    html = _html(client, f"/rangfolge?indikator=alo_sgb2_anteil&release={rid}", 404)
     assert (
-        "/rangfolge?indikator=alo_quote&quot;" in html
-        or 'href="/rangfolge?indikator=alo_quote"' in html
+        "/rangfolge?indikator=alo_sgb2_anteil&quot;" in html
+        or 'href="/rangfolge?indikator=alo_sgb2_anteil"' in html
     )
     # a draft is no public release
     draft = tmp_path / "draft.csv"
@@ -219,7 +221,7 @@ def test_unknown_release_is_a_404_with_a_link_to_the_newest(client):
     assert "424242" in html and 'href="/rangfolge?indikator=armutsgefaehrdung_quote"' in html
     html = _html(client, f"{SCATTER}&release=424242", 404)
     assert "424242" in html and "neuesten Datenstand" in html
-    assert 'href="/streuung?x=alo_anteil&amp;y=armutsgefaehrdung_quote&amp;jahr=2024"' in html
+    assert 'href="/streuung?x=sgb2_15_64_quote&amp;y=armutsgefaehrdung_quote&amp;jahr=2024"' in html
     for url in (
         "/embed/rangfolge?release=424242",
         "/rangfolge.svg?release=424242",

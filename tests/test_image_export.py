@@ -91,7 +91,10 @@ def test_map_svg_has_title_year_legend_source_and_licence(client):
     r = client.get("/karte.svg?indikator=armutsgefaehrdung_quote&jahr=2020")
     assert r.status_code == 200
     assert r.mimetype == "image/svg+xml"
-    assert r.headers["Content-Disposition"] == 'attachment; filename="sgb2_quote_2020.svg"'
+    assert (
+        r.headers["Content-Disposition"]
+        == 'attachment; filename="armutsgefaehrdung_quote_2020.svg"'
+    )
     root, words = _svg_text(r.data)
     assert "Armutsgefährdungsquote" in root.find(f"{SVG_NS}title").text
     assert "2020" in words and "Einheit: %" in words
@@ -117,7 +120,10 @@ def test_map_png_decodes_at_twice_the_svg_size(client):
     r = client.get("/karte.png?indikator=armutsgefaehrdung_quote&jahr=2020")
     assert r.status_code == 200
     assert r.mimetype == "image/png"
-    assert r.headers["Content-Disposition"] == 'attachment; filename="sgb2_quote_2020.png"'
+    assert (
+        r.headers["Content-Disposition"]
+        == 'attachment; filename="armutsgefaehrdung_quote_2020.png"'
+    )
     root = ET.fromstring(svg.data)
     img = _png(r.data)
     assert img.size == (int(root.get("width")) * 2, int(root.get("height")) * 2)
@@ -302,7 +308,7 @@ def test_territory_png_is_refused_above_the_area_limit(app, client, monkeypatch)
         ),
         (
             "/rangfolge.png?indikator=armutsgefaehrdung_quote&jahr=2024",
-            "rangfolge_sgb2_quote_2024.png",
+            "rangfolge_armutsgefaehrdung_quote_2024.png",
         ),
     ],
 )
@@ -323,7 +329,10 @@ def test_change_map_svg_draws_the_change_classes(client):
     q = "indikator=armutsgefaehrdung_quote&von=2016&bis=2024"
     r = client.get(f"/karte.svg?{q}")
     assert r.status_code == 200, r.get_data(as_text=True)[:300]
-    assert r.headers["Content-Disposition"] == 'attachment; filename="sgb2_quote_2016-2024.svg"'
+    assert (
+        r.headers["Content-Disposition"]
+        == 'attachment; filename="armutsgefaehrdung_quote_2016-2024.svg"'
+    )
     root, words = _svg_text(r.data)
     title = root.find(f"{SVG_NS}title").text
     assert "Armutsgefährdungsquote" in title and "Veränderung von 2016 bis 2024" in title
@@ -387,7 +396,8 @@ def test_small_multiples_image(client):
     r = client.get(f"/karte/jahre.svg?{q}")
     assert r.status_code == 200, r.get_data(as_text=True)[:300]
     assert (
-        r.headers["Content-Disposition"] == 'attachment; filename="sgb2_quote_2016-2024_jahre.svg"'
+        r.headers["Content-Disposition"]
+        == 'attachment; filename="armutsgefaehrdung_quote_2016-2024_jahre.svg"'
     )
     root, words = _svg_text(r.data)
     assert "Armutsgefährdungsquote" in root.find(f"{SVG_NS}title").text
@@ -438,7 +448,9 @@ def test_disparities_map_and_chart_images(client):
     page = client.get("/disparitaeten/armutsgefaehrdung_quote?jahr=2024").get_data(as_text=True)
     r = client.get("/disparitaeten/armutsgefaehrdung_quote/vergleich.svg?jahr=2024")
     assert r.status_code == 200, r.get_data(as_text=True)[:300]
-    assert 'filename="sgb2_quote_2024_vergleich.svg"' in r.headers["Content-Disposition"]
+    assert (
+        'filename="armutsgefaehrdung_quote_2024_vergleich.svg"' in r.headers["Content-Disposition"]
+    )
     root, words = _svg_text(r.data)
     assert "Armutsgefährdungsquote" in root.find(f"{SVG_NS}title").text
     assert "Kommunen im Vergleich mit der Region 2024" in words and "Regionswert:" in words
@@ -494,7 +506,7 @@ def test_disparities_cluster_map_image(client):
         assert f"/disparitaeten/armutsgefaehrdung_quote/cluster.{fmt}?jahr=2024" in page
     r = client.get("/disparitaeten/armutsgefaehrdung_quote/cluster.svg?jahr=2024")
     assert r.status_code == 200, r.get_data(as_text=True)[:300]
-    assert 'filename="sgb2_quote_2024_cluster.svg"' in r.headers["Content-Disposition"]
+    assert 'filename="armutsgefaehrdung_quote_2024_cluster.svg"' in r.headers["Content-Disposition"]
     root, words = _svg_text(r.data)
     assert "Armutsgefährdungsquote" in root.find(f"{SVG_NS}title").text
     assert "Räumliche Cluster 2024" in words and "Moran's I =" in words

@@ -85,7 +85,7 @@ def test_a_cold_map_of_a_new_indicator_asks_the_database_nothing(app, client):
 
     event.listen(engine, "before_cursor_execute", seen)
     try:
-        response = client.get("/karte?indikator=alo_quote&jahr=2015&klassen=gleich")
+        response = client.get("/karte?indikator=alo_sgb2_anteil&jahr=2015&klassen=gleich")
     finally:
         event.remove(engine, "before_cursor_execute", seen)
     assert response.status_code == 200

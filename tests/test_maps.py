@@ -236,11 +236,11 @@ def test_withheld_value_reads_geheim_and_drafts_need_an_editor(fresh_app, tmp_pa
         c.execute(
             text(
                 "UPDATE value SET suppressed = true, value = NULL, numerator = NULL"
-                " WHERE indicator_id = 'alo_quote' AND year = 2020 AND ags = '03241005'"
+                " WHERE indicator_id = 'alo_sgb2_anteil' AND year = 2020 AND ags = '03241005'"
             )
         )
     client = fresh_app.test_client()
-    html = client.get("/karte?indikator=alo_quote&jahr=2020").get_data(as_text=True)
+    html = client.get("/karte?indikator=alo_sgb2_anteil&jahr=2020").get_data(as_text=True)
     assert "geheim" in html
     path = tmp_path / "draft.csv"
     path.write_text("ags,indicator,year,value\n03241001,kaufkraft_ew,2030,1\n")
@@ -378,16 +378,16 @@ def test_map_renders_compile_no_template_per_state(app, client):
 
 
 def test_picker_marks_exactly_the_shown_indicator(client):
-    html = _html(client.get("/karte?indikator=alo_quote&jahr=2020"))
+    html = _html(client.get("/karte?indikator=alo_sgb2_anteil&jahr=2020"))
     picker = html.split('id="indikator"')[1].split("</select>")[0]
     assert picker.count("<option value=") > 50
     assert re.findall(r'<option value="[a-z0-9_]+" selected', picker) == [
-        '<option value="alo_quote" selected'
+        '<option value="alo_sgb2_anteil" selected'
     ]
-    assert '<option value="alo_quote" selected' in html
+    assert '<option value="alo_sgb2_anteil" selected' in html
     # Rendered once per language: the English page has the English names.
-    en = _html(client.get("/karte?indikator=alo_quote&jahr=2020&lang=en"))
-    assert '<option value="alo_quote" selected' in en
+    en = _html(client.get("/karte?indikator=alo_sgb2_anteil&jahr=2020&lang=en"))
+    assert '<option value="alo_sgb2_anteil" selected' in en
     assert "Unemployment" in en.split('id="indikator"')[1].split("</select>")[0]
 
 

@@ -13,7 +13,7 @@ from indicators.profile import InvalidChoice, change, compare, profile, time_ser
 HANNOVER, GARBSEN, LEHRTE, REGION = "03241001", "03241005", "03241011", "03241"
 # one indicator per polarity: higher_worse, higher_better, neutral
 # Indicators without real values, so the demo release is what is shown for them.
-CHECKED = ("alo_quote", "kaufkraft_index", "einpersonenhh_anteil")
+CHECKED = ("alo_sgb2_anteil", "kaufkraft_index", "einpersonenhh_anteil")
 
 
 def demo_values(conn, indicator: str, year: int | None = None) -> dict[str, float]:
@@ -80,7 +80,11 @@ def test_profile_values_region_difference_and_rank_match_the_database(conn):
 
 
 def test_rank_one_is_the_best_value_for_each_polarity(conn):
-    for ind, best in (("alo_quote", min), ("kaufkraft_index", max), ("einpersonenhh_anteil", max)):
+    for ind, best in (
+        ("alo_sgb2_anteil", min),
+        ("kaufkraft_index", max),
+        ("einpersonenhh_anteil", max),
+    ):
         vals = {a: v for a, v in demo_values(conn, ind).items() if len(a) == 8}
         top = best(vals, key=vals.get)
         assert (
@@ -217,7 +221,7 @@ def test_profile_page_shows_the_database_numbers(client, conn):
         assert c["region"].startswith(de(vals[REGION], 1))
         assert c["rank"].startswith(f"{expected_rank(conn, ind, HANNOVER)} von 21")
     assert "(neutral)" in cells(page, "einpersonenhh_anteil")["rank"]
-    assert "(neutral)" not in cells(page, "alo_quote")["rank"]
+    assert "(neutral)" not in cells(page, "alo_sgb2_anteil")["rank"]
 
 
 def test_profile_period_is_in_the_url(client, conn):
@@ -373,18 +377,18 @@ def test_withheld_values_read_geheim_on_pages_and_downloads(fresh_app):
         c.execute(
             sql(
                 "UPDATE value SET suppressed = true, value = NULL, numerator = NULL"
-                " WHERE indicator_id = 'alo_quote' AND year = 2024 AND ags = '03241018'"
+                " WHERE indicator_id = 'alo_sgb2_anteil' AND year = 2024 AND ags = '03241018'"
             )
         )
     client = fresh_app.test_client()
     html = client.get("/kommune/03241018").get_data(as_text=True)
-    row = html[html.index("alo_quote") :]
+    row = html[html.index("alo_sgb2_anteil") :]
     assert "geheim" in row[:3000]
     assert "geheim" in client.get("/vergleich/03241018/03241001").get_data(as_text=True)
     csv_text = client.get("/kommune/03241018?format=csv").get_data(as_text=True)
-    line = next(ln for ln in csv_text.splitlines() if ",alo_quote," in ln)
+    line = next(ln for ln in csv_text.splitlines() if ",alo_sgb2_anteil," in ln)
     assert "geheim" in line
-    series_url = "/zeitreihe?indikator=alo_quote&kommunen=03241018"
+    series_url = "/zeitreihe?indikator=alo_sgb2_anteil&kommunen=03241018"
     page = client.get(series_url).get_data(as_text=True)
     assert 'data-year="2024"' in page and "geheim" in page[page.index('data-year="2024"') :][:600]
     series_csv = client.get(series_url + "&format=csv").get_data(as_text=True)

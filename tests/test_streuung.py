@@ -85,7 +85,7 @@ def test_selection_is_checked_and_deduplicated():
 
 
 def test_scatter_points_regression_and_population(conn):
-    s = scatter(conn, "alo_anteil", "armutsgefaehrdung_quote", 2024)
+    s = scatter(conn, "sgb2_15_64_quote", "armutsgefaehrdung_quote", 2024)
     assert len(s.points) == 21 and s.region is not None and s.region.ags == "03241"
     drawn = s.drawn
     xs, ys = [p.x.value for p in drawn], [p.y.value for p in drawn]
@@ -181,21 +181,25 @@ def test_comparison_group_redirects_to_the_permalink(client):
         (
             "x=nope&y=armutsgefaehrdung_quote",
             404,
-            ["nope", "x-Achse", "/streuung?y=armutsgefaehrdung_quote&amp;x=alo_anteil"],
+            ["nope", "x-Achse", "/streuung?y=armutsgefaehrdung_quote&amp;x=sgb2_15_64_quote"],
         ),
         (
-            "x=alo_anteil&y=nope",
+            "x=sgb2_15_64_quote&y=nope",
             404,
-            ["nope", "y-Achse", "x=alo_anteil&amp;y=armutsgefaehrdung_quote"],
+            ["nope", "y-Achse", "x=sgb2_15_64_quote&amp;y=armutsgefaehrdung_quote"],
         ),
-        ("x=alo_anteil&y=alo_anteil", 400, ["dieselbe Kennzahl", "y=armutsgefaehrdung_quote"]),
         (
-            "x=alo_anteil&y=armutsgefaehrdung_quote&jahr=zwei",
+            "x=sgb2_15_64_quote&y=sgb2_15_64_quote",
+            400,
+            ["dieselbe Kennzahl", "y=armutsgefaehrdung_quote"],
+        ),
+        (
+            "x=sgb2_15_64_quote&y=armutsgefaehrdung_quote&jahr=zwei",
             400,
             ["keine gültige Jahreszahl", "jahr=2024"],
         ),
         (
-            "x=alo_anteil&y=armutsgefaehrdung_quote&jahr=1999",
+            "x=sgb2_15_64_quote&y=armutsgefaehrdung_quote&jahr=1999",
             404,
             ["im Jahr 1999", "Gemeinsame Jahre: 2012", "jahr=2012"],
         ),
@@ -217,7 +221,7 @@ def test_bad_input_gets_a_4xx_naming_the_choices(client, query, status, words):
 
 
 def test_bad_input_in_english(client):
-    html = _html(client, "/streuung?x=alo_anteil&y=alo_anteil&lang=en", 400)
+    html = _html(client, "/streuung?x=sgb2_15_64_quote&y=sgb2_15_64_quote&lang=en", 400)
     assert "the same indicator" in html and "Gültige Auswahl" not in html
 
 
@@ -241,19 +245,20 @@ def test_embed_may_be_framed_and_keeps_the_selection(client):
 
 def test_svg_image_is_a_standalone_document_with_source_and_licence(client):
     r = client.get(
-        f"/streuung.svg?x=alo_anteil&y=armutsgefaehrdung_quote&jahr=2024&auswahl={LEHRTE}"
+        f"/streuung.svg?x=sgb2_15_64_quote&y=armutsgefaehrdung_quote&jahr=2024&auswahl={LEHRTE}"
     )
     assert r.status_code == 200 and r.mimetype == "image/svg+xml"
     assert "attachment" in r.headers["Content-Disposition"]
     assert (
-        "streuung-alo_anteil-armutsgefaehrdung_quote-2024.svg" in r.headers["Content-Disposition"]
+        "streuung-sgb2_15_64_quote-armutsgefaehrdung_quote-2024.svg"
+        in r.headers["Content-Disposition"]
     )
     root = ET.fromstring(r.data)
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     text = " ".join(t.strip() for t in root.itertext())
     for words in (
         "Armutsgefährdungsquote",
-        "Arbeitslosenanteil",
+        "SGB-II-Quote der 15-",
         "2024",
         "r = 0,",
         "R² = 0,",
@@ -270,7 +275,7 @@ def test_svg_image_is_a_standalone_document_with_source_and_licence(client):
     labels = " ".join("".join(t.itertext()) for t in root.iterfind(".//s:text", ns))
     assert "Lehrte" in labels and "Garbsen" not in labels
     en = client.get(
-        "/streuung.svg?x=alo_anteil&y=armutsgefaehrdung_quote&jahr=2024&lang=en"
+        "/streuung.svg?x=sgb2_15_64_quote&y=armutsgefaehrdung_quote&jahr=2024&lang=en"
     ).get_data(as_text=True)
     assert "Licence: dl-de/by-2-0" in en and "Sample data" in en
     assert client.get("/streuung.svg?x=nope&y=armutsgefaehrdung_quote").status_code == 404
@@ -287,10 +292,12 @@ def _validate(body: dict, ref: str) -> None:
 
 
 def test_api_points_and_regression_match_the_page(client, conn):
-    body = get_json(client, f"{API}/streuung?x=alo_anteil&y=armutsgefaehrdung_quote&jahr=2024")
+    body = get_json(
+        client, f"{API}/streuung?x=sgb2_15_64_quote&y=armutsgefaehrdung_quote&jahr=2024"
+    )
     _validate(body, "Scatter")
     assert body["count"] == 22 and body["year"] == 2024 and body["synthetic"] is True
-    s = scatter(conn, "alo_anteil", "armutsgefaehrdung_quote", 2024)
+    s = scatter(conn, "sgb2_15_64_quote", "armutsgefaehrdung_quote", 2024)
     assert body["regression"]["r"] == pytest.approx(s.regression.r)
     assert body["regression"]["r2"] == pytest.approx(s.regression.r2)
     kommunen = [r for r in body["data"] if r["level"] == "kommune"]
@@ -309,11 +316,11 @@ def test_api_points_and_regression_match_the_page(client, conn):
     ("query", "status", "slug"),
     [
         ("y=armutsgefaehrdung_quote", 400, "invalid-parameter"),
-        ("x=alo_anteil&y=alo_anteil", 400, "invalid-parameter"),
+        ("x=sgb2_15_64_quote&y=sgb2_15_64_quote", 400, "invalid-parameter"),
         ("x=nope&y=armutsgefaehrdung_quote", 404, "not-found"),
-        ("x=alo_anteil&y=armutsgefaehrdung_quote&jahr=1999", 404, "not-found"),
-        ("x=alo_anteil&y=armutsgefaehrdung_quote&jahr=zwei", 400, "invalid-parameter"),
-        ("x=alo_anteil&y=armutsgefaehrdung_quote&foo=1", 400, "unknown-parameter"),
+        ("x=sgb2_15_64_quote&y=armutsgefaehrdung_quote&jahr=1999", 404, "not-found"),
+        ("x=sgb2_15_64_quote&y=armutsgefaehrdung_quote&jahr=zwei", 400, "invalid-parameter"),
+        ("x=sgb2_15_64_quote&y=armutsgefaehrdung_quote&foo=1", 400, "unknown-parameter"),
         ("x=bev_zensus22&y=efh_anteil", 404, "not-found"),
     ],
 )
@@ -325,7 +332,7 @@ def test_api_errors_are_problems(client, query, status, slug):
 
 # --- a named release in the API and the dots' population ----------------------------------
 
-PAIR = "x=alo_anteil&y=armutsgefaehrdung_quote&jahr=2024"
+PAIR = "x=sgb2_15_64_quote&y=armutsgefaehrdung_quote&jahr=2024"
 NUMBER = re.compile(r"-?[\d.]+(?:,\d+)?")
 
 
@@ -348,7 +355,7 @@ def _pair_rows(x0: float, y0: float) -> list[str]:
         line
         for i, a in enumerate(KOMMUNEN)
         for line in (
-            f"{a},alo_anteil,2024,{x0 + i / 10:.1f}",
+            f"{a},sgb2_15_64_quote,2024,{x0 + i / 10:.1f}",
             f"{a},armutsgefaehrdung_quote,2024,{y0 + i / 10:.1f}",
         )
     ]
@@ -416,7 +423,7 @@ def test_api_takes_a_named_release_like_the_page_and_dots_follow_it(fresh_app, t
     assert _page_table(html) == api
     assert "population-note" not in html
     assert (
-        f"/api/v1/streuung?x=alo_anteil&amp;y=armutsgefaehrdung_quote&amp;jahr=2024&amp;release={named}"
+        f"/api/v1/streuung?x=sgb2_15_64_quote&amp;y=armutsgefaehrdung_quote&amp;jahr=2024&amp;release={named}"
         in html
     )
     # without the release: the newest values and population
@@ -449,15 +456,17 @@ def test_api_takes_a_named_release_like_the_page_and_dots_follow_it(fresh_app, t
     assert "neuesten Datenstand" in note.group(1)
     assert _page_table(html) == api
     with fresh_app.extensions["sozmon_engine"].connect() as c:
-        s = scatter(c, "alo_anteil", "armutsgefaehrdung_quote", 2024, release_id=bare)
+        s = scatter(c, "sgb2_15_64_quote", "armutsgefaehrdung_quote", 2024, release_id=bare)
         assert set(KOMMUNEN) <= set(s.population_newest)
         assert (
             scatter(
-                c, "alo_anteil", "armutsgefaehrdung_quote", 2024, release_id=named
+                c, "sgb2_15_64_quote", "armutsgefaehrdung_quote", 2024, release_id=named
             ).population_newest
             == []
         )
-        assert scatter(c, "alo_anteil", "armutsgefaehrdung_quote", 2024).population_newest == []
+        assert (
+            scatter(c, "sgb2_15_64_quote", "armutsgefaehrdung_quote", 2024).population_newest == []
+        )
 
 
 def test_api_release_drafts_only_for_editors(fresh_app, tmp_path):
@@ -491,7 +500,9 @@ def test_api_unknown_release_is_a_404_linking_the_newest(client):
     body = assert_problem(client.get(f"{API}/streuung?{PAIR}&release=424242"), 404)
     assert body["type"].endswith("#problem-release-unavailable")
     assert body["parameter"] == "release" and "424242" in body["detail"]
-    assert body["newest"] == f"{API}/streuung?x=alo_anteil&y=armutsgefaehrdung_quote&jahr=2024"
+    assert (
+        body["newest"] == f"{API}/streuung?x=sgb2_15_64_quote&y=armutsgefaehrdung_quote&jahr=2024"
+    )
     assert body["newest"] in body["detail"]
     assert get_json(client, body["newest"])["release"] is None
 

@@ -32,12 +32,12 @@ def _svg_words(body: bytes) -> tuple[str, str]:
 def test_map_download_links_give_svg_and_png(page, live_server, path):
     page.goto(f"{live_server}{path}?indikator=armutsgefaehrdung_quote&jahr=2020")
     name, body = _download(page, "Karte als SVG herunterladen")
-    assert name == "sgb2_quote_2020.svg"
+    assert name == "armutsgefaehrdung_quote_2020.svg"
     title, words = _svg_words(body)
     assert title.startswith("Armutsgefährdungsquote")
     assert "Quelle:" in words and "Beispieldaten" in words and "GeoBasis-DE / BKG" in words
     name, body = _download(page, "Karte als PNG herunterladen")
-    assert name == "sgb2_quote_2020.png"
+    assert name == "armutsgefaehrdung_quote_2020.png"
     img = Image.open(io.BytesIO(body))
     img.load()
     assert img.format == "PNG" and img.size[0] == 2000
