@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Flask, Response, g, has_app_context, request
 from flask_babel import Babel, get_locale, get_translations
 from jinja2 import pass_context
@@ -58,8 +60,10 @@ def template_gettext(context: Context, string: str, **variables: object) -> str:
     return rv % variables
 
 
-def localized(row: dict, field: str) -> str:
-    """Pick row['<field>_en'] for English (when filled), else the German row['<field>_de']."""
+def localized(row: Mapping | object, field: str) -> str:
+    """Pick row['<field>_en'] for English (when filled), else the German row['<field>_de'];
+    a dataclass row (e.g. catalogue_status' TopicStatus) by its attributes."""
+    row = row if isinstance(row, Mapping) else vars(row)
     if current_lang() == "en" and row.get(f"{field}_en"):
         return row[f"{field}_en"]
     return row[f"{field}_de"]

@@ -34,10 +34,10 @@ def index() -> str:
     return render_template("disparitaeten.html", **data, s=sentences)
 
 
-def _chart(spreads: list[dict], title: str) -> dict:
+def _chart(spreads: list[dict], title: str, synthetic: bool | None = None) -> dict:
     """The spread-over-years chart (wide and narrow SVG) and its legend, from plain numbers."""
     years = [s["year"] for s in spreads]
-    lines = spread_lines(spreads)
+    lines = spread_lines(spreads, synthetic)
     if not lines or len(years) < 2:
         return {}
     return {"svg": charts.responsive_line_chart(lines, years, "", title, 3), "lines": lines}
@@ -53,7 +53,7 @@ def detail(indicator_id: str) -> str:
     return render_template(
         "disparitaeten_kennzahl.html",
         **data,
-        chart=_chart(data["spreads"], title),
+        chart=_chart(data["spreads"], title, data["release"]["synthetic"]),
         s=sentences,
         colours=VERDICT_COLOURS,
     )
