@@ -24,6 +24,7 @@ from app import (
     i18n,
     map_picker,
     nav,
+    provenance_marks,
     security,
     sentences,
     urls,
@@ -87,6 +88,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     formatting.init_app(app)
     nav.init_app(app)  # navigation and cross-page links for every template
+    provenance_marks.init_app(app)  # demo mode: every value says amtlich or Beispieldaten
     sentences.init_app(app)  # verdict, trend and benchmark wording for every template
     map_picker.init_app(app)  # the map's indicator picker, rendered once per data version
     urls.init_app(app)  # url_for that remembers the URLs it built

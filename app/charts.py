@@ -14,6 +14,8 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from app.formatting import fmt_value
+from app.maps import SYNTHETIC_DASH
+from app.provenance_marks import line_kind
 
 Point = tuple[int, float | None]
 
@@ -118,8 +120,10 @@ def sparkline(
     width: int = 110,
     height: int = 28,
     breaks: Sequence[int] = (),
+    synthetic: bool = False,
 ) -> Markup:
-    """A tiny line of one series (optionally a grey reference line, e.g. the Region).
+    """A tiny line of one series (optionally a grey reference line, e.g. the Region); a
+    synthetic series (Beispieldaten, demo mode) dotted with a hollow end point.
 
     `breaks` are the years of series breaks: neither line joins two points across one.
     """
@@ -152,10 +156,12 @@ def sparkline(
             ' stroke-width="1" stroke-dasharray="3 2"/>'
         )
     segs = _segments(xy(values), _parts([y for y, _ in values], breaks))
-    parts.append(f'<path d="{_path(segs)}" fill="none" stroke="#00507d" stroke-width="1.8"/>')
+    dots = f' stroke-dasharray="{SYNTHETIC_DASH}"' if synthetic else ""
+    parts.append(f'<path d="{_path(segs)}" fill="none" stroke="#00507d" stroke-width="1.8"{dots}/>')
     if segs:
         x, y = segs[-1][-1]
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.2" fill="#00507d"/>')
+        end = 'fill="#fff" stroke="#00507d"' if synthetic else 'fill="#00507d"'
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.2" {end}/>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -249,11 +255,16 @@ def line_chart(
             f' stroke-width="2.2"{dash}/>'
         )
         lone = {s[0] for s in segs if len(s) == 1}  # a point without neighbours: no line shows it
-        parts.append(f'<g fill="{ln["color"]}">')
+        # Demo mode: every point says its kind; Beispieldaten are hollow points.
+        mark = f" – {escape(ln['mark'])}" if ln.get("mark") else ""
+        if ln.get("synthetic"):
+            parts.append(f'<g fill="#fff" stroke="{ln["color"]}" stroke-width="1.5">')
+        else:
+            parts.append(f'<g fill="{ln["color"]}">')
         for (y, v), (x, yy) in zip(drawn, pts, strict=True):
-            if yy is None or not (point_titles or (x, yy) in lone):
+            if yy is None or not (point_titles or mark or (x, yy) in lone):
                 continue
-            tip = f"{escape(ln['name'])} {y}: {escape(fmt_value(v, decimals))}"
+            tip = f"{escape(ln['name'])} {y}: {escape(fmt_value(v, decimals))}{mark}"
             r = 4.5 if (x, yy) in lone else 3
             parts.append(
                 f'<circle cx="{x:.1f}" cy="{yy:.1f}" r="{r}"><title>{tip}</title></circle>'
@@ -293,13 +304,18 @@ def kommune_style(ags: str | None) -> tuple[str, str]:
 def style_lines(named_series: list, region_first: bool = True) -> list[dict]:
     """Give each series its colour and dash: the Region black, each Kommune its own (by AGS).
 
-    Items are (name, points[, ags]) or {'name', 'points'[, 'ags']}; without an AGS the position
-    decides (Region first, then the palette).
+    Items are (name, points[, ags]) or {'name', 'points'[, 'ags', 'synthetic' or
+    'synthetic_years']}; without an AGS the position decides (Region first, then the palette).
+    A series' kind (real or Beispieldaten) becomes its points' mark in demo mode.
     """
     out = []
     for i, item in enumerate(named_series):
+        kind = None
         if isinstance(item, dict):
             name, pts, ags = item["name"], item["points"], item.get("ags")
+            kind = item.get("synthetic")
+            if kind is None and "synthetic_years" in item:
+                kind = bool(item["synthetic_years"])
         else:
             name, pts, ags = item[0], item[1], item[2] if len(item) > 2 else None
         if region_first and i == 0:
@@ -309,5 +325,6 @@ def style_lines(named_series: list, region_first: bool = True) -> list[dict]:
         else:
             k = i - 1 if region_first else i
             color, dash = PALETTE[k % len(PALETTE)], DASHES[(k + 1) % len(DASHES)] if k else ""
-        out.append({"name": name, "points": pts, "color": color, "dash": dash, "ags": ags})
+        line = {"name": name, "points": pts, "color": color, "dash": dash, "ags": ags}
+        out.append(dict(line, **line_kind(kind)))
     return out

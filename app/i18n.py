@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Flask, Response, g, has_app_context, request
 from flask_babel import Babel, get_locale, get_translations
 from jinja2 import pass_context
@@ -58,11 +60,10 @@ def template_gettext(context: Context, string: str, **variables: object) -> str:
     return rv % variables
 
 
-def localized(row, field: str) -> str:
+def localized(row: Mapping | object, field: str) -> str:
     """Pick row['<field>_en'] for English (when filled), else the German row['<field>_de'];
-    row is a dict or an object with those attributes (a dataclass)."""
-    if not isinstance(row, dict):
-        row = {k: getattr(row, k, None) for k in (f"{field}_de", f"{field}_en")}
+    a dataclass row (e.g. catalogue_status' TopicStatus) by its attributes."""
+    row = row if isinstance(row, Mapping) else vars(row)
     if current_lang() == "en" and row.get(f"{field}_en"):
         return row[f"{field}_en"]
     return row[f"{field}_de"]

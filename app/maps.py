@@ -66,6 +66,8 @@ folium.features.Template = _compiled_once(folium.features.Template)
 # Style of the Kommune outlines; fill is opaque so the drawn colour equals the legend's colour.
 OUTLINE = {"color": "#3a3a3a", "weight": 1, "opacity": 1, "fillOpacity": 1}
 NO_DATA_DASH = "4 3"
+# Areas whose value is Beispieldaten (demo mode): dotted, unlike the dashed "no data" outline.
+SYNTHETIC_DASH = "1 4"
 # A comparison group (?gruppe=): its Kommunen outlined, the others' colours dimmed (still legible).
 GROUP_OUTLINE = {"color": "#000000", "weight": 3.5}
 DIMMED_OPACITY = 0.35
@@ -138,12 +140,13 @@ def short_name(name: str) -> str:
     return name.replace(" am Rübenberge", " a. Rbge.").split(" (")[0]
 
 
-# How an area is drawn from its properties (colour, no_data, group), in the browser: karte.js
+# How an area is drawn from its properties (colour, no_data, synthetic, group), in the browser: karte.js
 # SozmonKarte.style with this spec. The map's script then depends on the state only through its
 # data, so it is rendered once per page kind and data version (map_skeleton) and filled per state.
 STYLE_SPEC = {
     "outline": OUTLINE,
     "noDataDash": NO_DATA_DASH,
+    "syntheticDash": SYNTHETIC_DASH,
     "group": GROUP_OUTLINE,
     "dimmedOpacity": DIMMED_OPACITY,
 }

@@ -15,6 +15,7 @@ from app.downloads import (
 from app.formatting import FLAG_TEXT, WITHHELD
 from app.home import region_name
 from app.i18n import localized
+from app.provenance_marks import demo
 from app.series_breaks import break_text
 
 POLARITY = {
@@ -34,7 +35,15 @@ def _header(title: str, synthetic: bool, boundaries: bool) -> list[str]:
 
 
 def _mark(release: dict | None) -> str:
+    """The last column's cell: in demo mode every row's kind, else the Beispieldaten mark."""
+    if demo():
+        return SYNTHETIC_MARK if release and release["synthetic"] else _("amtlich")
     return SYNTHETIC_MARK if release and release["synthetic"] else ""
+
+
+def _mark_column() -> str:
+    """The last column: "Herkunft" in demo mode (every row says its kind), else "Beispieldaten"."""
+    return _("Herkunft") if demo() else _("Beispieldaten")
 
 
 def flag_or_num(value: float | None, flag: str | None, dec: int):
@@ -81,7 +90,7 @@ def profile_table(p: dict, trends: dict[str, dict] | None = None) -> Table:
         _("Trend signifikant"),
         _("Trend p-Wert"),
         _("Datenstand"),
-        _("Beispieldaten"),
+        _mark_column(),
     ]
     trends = trends or {}
     rows = []
@@ -136,7 +145,7 @@ def compare_table(c: dict) -> Table:
         region_name(),
         f"{_('Differenz')} {a['name']} − {b['name']}",
         _("Datenstand"),
-        _("Beispieldaten"),
+        _mark_column(),
     ]
     rows = []
     for t in c["topics"]:
@@ -175,7 +184,7 @@ def series_table(ts: dict) -> Table:
     """
     i, dec = ts["indicator"], ts["decimals"]
     breaks, after = ts.get("breaks") or [], ts.get("break_years") or {}
-    cols = [_("Jahr"), *[ln["name"] for ln in ts["lines"]], _("Datenstand"), _("Beispieldaten")]
+    cols = [_("Jahr"), *[ln["name"] for ln in ts["lines"]], _("Datenstand"), _mark_column()]
     if breaks:
         cols.append(_("Zeitreihenbruch"))
     rows = []

@@ -17,6 +17,8 @@ from markupsafe import Markup, escape
 from app.charts import _decimals_for, nice_ticks
 from app.formatting import fmt_value, unit_label, withheld
 from app.i18n import localized
+from app.maps import SYNTHETIC_DASH
+from app.provenance_marks import mark_text
 from indicators.ranking import Ranking, SpineLayout
 
 # The verdict colours of the whole app (ColorBrewer RdYlBu ends; grey: no verdict). Bars and
@@ -102,9 +104,17 @@ def ranking_svg(r: Ranking, title: str, width: int, font: float, narrow: bool) -
         mid = bar_y + bar_h / 2
         value_text = fmt_value(a.value, dec, unit) if a.value is not None else _missing_text(row)
         rank = f"{row.rank}. " if row.rank else ""
+        # Demo mode: each bar says its kind; a Beispieldaten bar has a dotted outline.
+        kind = mark_text(a.synthetic if a.value is not None else None)
         parts.append(
             f'<g class="rank-row" data-ags="{a.ags}" data-verdict="{row.verdict}"'
-            f' data-value="{"" if a.value is None else a.value}">'
+            f' data-value="{"" if a.value is None else a.value}"'
+            + (
+                f' data-herkunft="{escape(kind)}"><title>{escape(a.name)}: {escape(value_text)}'
+                f" – {escape(kind)}</title>"
+                if kind
+                else ">"
+            )
         )
         if narrow:
             parts.append(
@@ -123,7 +133,9 @@ def ranking_svg(r: Ranking, title: str, width: int, font: float, narrow: bool) -
             parts.append(
                 f'<rect class="bar" x="{x0:.1f}" y="{bar_y:.1f}" width="{max(x1 - x0, 1):.1f}"'
                 f' height="{bar_h}" fill="{VERDICT_COLOURS[row.verdict]}" stroke="{OUTLINE}"'
-                f' stroke-width="0.8"/>'
+                f' stroke-width="0.8"'
+                + (f' stroke-dasharray="{SYNTHETIC_DASH}"' if kind and a.synthetic else "")
+                + "/>"
             )
         ci = a.interval
         if ci is not None:

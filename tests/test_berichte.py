@@ -176,7 +176,7 @@ def test_example_report_is_published_by_load_all(client):
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Datenstand" in html and "regionalstatistik-2017" in html
-    assert "direktive-fehler" not in html and "synthetic-banner" not in html
+    assert "direktive-fehler" not in html and "badge-synthetic" not in html
     assert "mit aktuellen Daten ansehen" in html and f"{URL}.pdf" in html
     assert '<span class="zahl">1.144.481</span>' in html
     assert (

@@ -141,8 +141,10 @@ def test_profile_download_holds_the_values_shown(app, client, conn, fmt):
                 if pts is not None
                 else shown["change"] == "–"
             )
-            mark = d[cols.index("Beispieldaten")] or ""
-            assert (mark == SYNTHETIC_MARK) == (d[cols.index("Datenstand")] == "demo-2024-2")
+            # Demo mode: the Herkunft column says every row's kind.
+            mark = d[cols.index("Herkunft")] or ""
+            synthetic = d[cols.index("Datenstand")] == "demo-2024-2"
+            assert mark == (SYNTHETIC_MARK if synthetic else "amtlich"), ind
 
 
 def test_profile_csv_numbers_are_exactly_the_rounded_values(client):

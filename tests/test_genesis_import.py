@@ -158,7 +158,7 @@ def test_region_profile_has_land_bund_and_rank_among_kreise(client):
 
 def test_map_of_real_indicator_has_no_synthetic_banner(client):
     page = client.get("/karte?indikator=bev_geburtenrate&jahr=2015").get_data(as_text=True)
-    assert "synthetic-banner" not in page
+    assert "badge-synthetic" not in page
     assert "amtlich" in page
 
 

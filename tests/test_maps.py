@@ -45,9 +45,10 @@ def test_map_uses_only_the_apps_own_assets(client):
 def test_real_indicator_is_not_marked_synthetic(client):
     html = _html(client.get("/karte?indikator=bev_zensus22&jahr=2022"))
     assert "zensus-2022" in html
-    assert "synthetic-banner" not in html
+    assert "badge-synthetic" not in html and '"synthetic": true' not in html
     # Hannover's Zensus 2022 population in German format.
-    assert re.search(r"5\d\d\.\d{3}</td>", html)
+    # … marked amtlich (demo mode marks every value).
+    assert re.search(r'5\d\d\.\d{3} <span class="badge-official">amtlich</span></td>', html)
 
 
 def test_legend_bounds_in_unit_and_german_format(client):

@@ -206,7 +206,8 @@ def test_time_series_absolute_and_index(conn):
 
 def test_profile_page_shows_the_database_numbers(client, conn):
     page = client.get(f"/kommune/{HANNOVER}").get_data(as_text=True)
-    assert "Beispieldaten" in page and "synthetic-banner" in page
+    # Demo mode: a note explains the marks, each synthetic row says Beispieldaten.
+    assert 'class="demo-note' in page and '<span class="badge-synthetic">Beispieldaten' in page
     assert "© GeoBasis-DE / BKG 2021" in page
     pop = conn.scalar(
         text("SELECT value FROM value WHERE indicator_id = 'bev_zensus22' AND ags = :a"),
@@ -249,7 +250,7 @@ def test_region_profile_and_locator_map(client):
 def test_zensus_release_alone_shows_no_synthetic_banner(client, conn):
     zensus = conn.scalar(text("SELECT id FROM release WHERE label = 'zensus-2022'"))
     page = client.get(f"/kommune/{HANNOVER}?release={zensus}").get_data(as_text=True)
-    assert "synthetic-banner" not in page
+    assert "badge-synthetic" not in page and '<span class="badge-official">amtlich' in page
     assert 'id="row-bev_zensus22"' in page and 'id="row-armutsgefaehrdung_quote"' not in page
 
 

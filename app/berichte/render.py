@@ -26,6 +26,7 @@ from app.berichte.directives import Directive
 from app.berichte.values import Cell, Values, areas
 from app.formatting import fmt_cell, fmt_value, unit_label
 from app.i18n import localized
+from app.provenance_marks import demo
 from geodata.queries import REGION_AGS
 from indicators.breaks import Breaks, break_between, breaks_within, series_breaks
 from indicators.profile import change
@@ -172,12 +173,15 @@ class Renderer:
         olds: list[Cell | None] | None,
         old_text: str = "",
     ) -> Markup:
-        """A shown number, marked as Beispieldaten and (current view) as changed."""
+        """A shown number, marked as Beispieldaten (in demo mode: or amtlich) and (current view) as
+        changed."""
         for c in cells:
             self.note(c)
         html = Markup('<span class="zahl">{}</span>').format(shown)
         if any(c is not None and c.synthetic for c in cells):
             html += Markup(' <span class="badge-synthetic">{}</span>').format(_("Beispieldaten"))
+        elif demo() and any(c is not None for c in cells):  # demo mode: every value its kind
+            html += Markup(' <span class="badge-official">{}</span>').format(_("amtlich"))
         if olds is not None:
             same = all(
                 (c is None and o is None) or (c is not None and c.same_as(o))
@@ -363,7 +367,12 @@ class Renderer:
             years = sorted(set(years) | {y for (_a, y) in old})
         title = p.get("titel") or f"{localized(ind, 'name')} {years[0]}–{years[-1]}"
         series = [
-            (found[a]["name"], [(y, cur[(a, y)].value if (a, y) in cur else None) for y in years])
+            {
+                "name": found[a]["name"],
+                "points": [(y, cur[(a, y)].value if (a, y) in cur else None) for y in years],
+                # the line's kind (demo mode marks each point with it)
+                "synthetic": any(c.synthetic for (b, _y), c in cur.items() if b == a),
+            }
             for a in keys
         ]
         # The unit stands above the chart: inside it, it would collide with long tick labels.

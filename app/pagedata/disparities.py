@@ -10,6 +10,7 @@ from app import args, sentences
 from app.db import get_conn
 from app.errors import BadRequestWithChoices, with_links
 from app.http_cache import domain_cache
+from app.provenance_marks import line_kind
 from indicators import classify
 from indicators.disparities import NotAvailable, cluster_map, indicator_disparities
 
@@ -53,8 +54,9 @@ def _not_available(err: NotAvailable, indicator_id: str | None = None) -> BadReq
     return with_links(err, choices)
 
 
-def spread_lines(spreads: list[dict]) -> list[dict]:
-    """The spread measures as chart lines (name, points, colour, dash), those with a value."""
+def spread_lines(spreads: list[dict], synthetic: bool | None = None) -> list[dict]:
+    """The spread measures as chart lines (name, points, colour, dash), those with a value;
+    `synthetic`: whether they are computed from Beispieldaten (marked in demo mode)."""
     lines = []
     for key, colour, dash in CHART_SERIES:
         pts = [(s["year"], getattr(s["spread"], key) if s["spread"] else None) for s in spreads]
@@ -66,6 +68,7 @@ def spread_lines(spreads: list[dict]) -> list[dict]:
                     "color": colour,
                     "dash": dash,
                     "key": key,
+                    **line_kind(synthetic),
                 }
             )
     return lines

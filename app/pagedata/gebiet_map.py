@@ -120,6 +120,7 @@ def colour_map(st: dict) -> dict:
         "legend": legend,
         "scheme": scheme,
         "own_label": fmt_value(own_value, decimals, unit) if own_value is not None else no_data,
+        "own_synthetic": bool(own["synthetic"]) if own_value is not None else None,
         "synthetic": synthetic,
         "mixed": mixed,
         "provenance": provenance,

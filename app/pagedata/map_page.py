@@ -23,6 +23,7 @@ from app.pagedata.map_state import (
     _link,
     home_values,
 )
+from app.provenance_marks import mark_text
 from app.sentences import benchmark_sentence_for as benchmark_sentence
 from app.sentences import verdict_label
 from app.urls import url_for
@@ -226,14 +227,18 @@ def _map_areas(
     # Outside the f-string, so that pybabel finds it (the English map said "Profil öffnen").
     open_profile = _("Profil öffnen")
     in_group = _("Vergleichsgruppe")
+    # Demo mode: each area says (and is drawn as) amtlich or Beispieldaten.
+    kind = {r["ags"]: mark_text(None if missing(r) else r.get("synthetic")) for r in rows}
     return {
         r["ags"]: {
             "color": r["color"],
-            "label": tooltip(r),
+            "label": tooltip(r) + (f" – {kind[r['ags']]}" if kind[r["ags"]] else ""),
             "href": r["href"],
             "no_data": missing(r),
+            **({"synthetic": bool(r.get("synthetic"))} if kind[r["ags"]] else {}),
             "group": r["group"],
             "aria": f"{r['name']}: {spoken(r)}"
+            + (f" – {kind[r['ags']]}" if kind[r["ags"]] else "")
             + (f" ({in_group})" if r["group"] else "")
             + (f" – {open_profile}" if r["href"] else ""),
             "label_lat": labels[r["ags"]]["lat"],
@@ -357,6 +362,8 @@ def page_context(st: dict, embed: bool) -> dict:
         if region_value is not None
         else no_data,
         model=model,
+        # An indicator is wholly real or synthetic: the Region's value is of the map's kind.
+        region_synthetic=model.synthetic if region_value is not None else None,
         method=st["method"],
         scheme=scheme,
         can_diverge=st["can_diverge"],

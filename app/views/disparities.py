@@ -38,11 +38,13 @@ def index() -> str:
     return render_template("disparitaeten.html", **data, s=sentences, break_text=break_text)
 
 
-def _chart(spreads: list[dict], title: str, breaks: list[int]) -> dict:
+def _chart(
+    spreads: list[dict], title: str, breaks: list[int], synthetic: bool | None = None
+) -> dict:
     """The spread-over-years chart (wide and narrow SVG) and its legend, from plain numbers;
     no line joins two years across a series break."""
     years = [s["year"] for s in spreads]
-    lines = spread_lines(spreads)
+    lines = spread_lines(spreads, synthetic)
     if not lines or len(years) < 2:
         return {}
     svg = charts.responsive_line_chart(lines, years, "", title, 3, breaks=breaks)
@@ -60,7 +62,9 @@ def detail(indicator_id: str) -> str:
     return render_template(
         "disparitaeten_kennzahl.html",
         **data,
-        chart=_chart(data["spreads"], title, [b.year for b in own_breaks]),
+        chart=_chart(
+            data["spreads"], title, [b.year for b in own_breaks], data["release"]["synthetic"]
+        ),
         breaks=breaks_within(data["years"], own_breaks),
         break_text=break_text,
         s=sentences,

@@ -84,12 +84,15 @@ def profile(ags: str):
                 continue
             own = d["values"].get(ags)
             synthetic = synthetic or bool(own and own["synthetic"])
+            # The row's kind (an indicator is wholly real or synthetic): from any shown value.
+            shown = [v for v in (own, *(d["values"].get(p["ags"]) for p in area["parents"])) if v]
             rows.append(
                 {
                     "ind": ind,
                     "year": d["year"],
                     "own": _label(own, ind),
                     "own_synthetic": bool(own and own["synthetic"]),
+                    "synthetic": bool(shown[0]["synthetic"]) if shown else None,
                     "parents": [_label(d["values"].get(p["ags"]), ind) for p in area["parents"]],
                     "rank_kreis": d["rank_kreis"],
                     "rank_land": d["rank_land"],

@@ -64,14 +64,17 @@ def parts():
         "jahr": st["year"],
         "title": render_template("maps/_doc_title.html", **ctx),
         "areas": {
-            a: {k: v[k] for k in ("color", "label", "aria", "no_data", "group")}
+            a: {
+                k: v[k]
+                for k in ("color", "label", "aria", "no_data", "synthetic", "group")
+                if k in v
+            }
             for a, v in ctx["areas"].items()
         },
         "parts": {
             k: render_template(t, **ctx)
             for k, t in (_EMBED_PARTS if embed else _PAGE_PARTS).items()
         },
-        "banner": render_template("maps/_banner.html", **ctx),
         "synthetic": ctx["synthetic"],
         "embed_code": None if embed else render_template("maps/_embed_code.html", **ctx),
         "embed_url": ctx["embed_url"],

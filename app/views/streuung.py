@@ -26,6 +26,7 @@ from app.http_cache import domain_cache, page_cache
 from app.i18n import localized
 from app.image_export import png_response, svg_response
 from app.maps import short_name
+from app.provenance_marks import mark_text
 from app.scatter_chart import (
     ChartText,
     fmt_r,
@@ -264,11 +265,15 @@ def chart_text(s: Scatter) -> ChartText:
             "%(name)s: %(x)s %(xv)s; %(y)s %(yv)s; %(pop)s",
             name=p.name,
             x=localized(x, "name"),
-            xv=_cell_text(p.x, x["decimals"], x["unit"]),
+            xv=_cell_text(p.x, x["decimals"], x["unit"]) + _kind(p.x),
             y=localized(y, "name"),
-            yv=_cell_text(p.y, y["decimals"], y["unit"]),
-            pop=pop,
+            yv=_cell_text(p.y, y["decimals"], y["unit"]) + _kind(p.y),
+            pop=pop + _kind(p.population),
         )
+
+    def _kind(cell) -> str:  # demo mode: each value of a dot says whether it is amtlich
+        kind = mark_text(cell.synthetic if cell.value is not None else None)
+        return f" ({kind})" if kind else ""
 
     r = s.regression
     fit = (

@@ -14,7 +14,7 @@ def test_docs_page_lists_every_endpoint_and_is_accessible(page, live_server):
     for path in doc["paths"]:
         assert any(f"GET /api/v1{path}" in h for h in headings), path
     assert page.locator("#problem-unknown-parameter").count() == 1
-    assert "Beispieldaten" in page.locator(".synthetic-banner").inner_text()
+    assert "Beispieldaten" in page.locator(".demo-note").inner_text()
     # The navigation shows the page under its name.
     assert page.locator("nav a[aria-current=page]").inner_text() == "Offene Daten"
     violations = axe_violations(page)

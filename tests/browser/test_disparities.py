@@ -6,7 +6,7 @@ from tests.browser.conftest import axe_violations, describe
 def test_disparities_page_period_form_and_accessibility(page, live_server):
     page.goto(live_server + "/disparitaeten")
     assert "Disparitäten" in page.locator("h1").inner_text()
-    assert "Beispieldaten" in page.locator(".synthetic-banner").inner_text()
+    assert "Beispieldaten" in page.locator(".demo-note").inner_text()
     page.select_option("#von", "2016")
     page.select_option("#bis", "2020")
     page.select_option("#mass", "theil")

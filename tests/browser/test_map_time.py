@@ -62,7 +62,7 @@ def test_slider_by_keyboard_changes_year_url_title_colours_and_table(page, live_
     page.wait_for_function(
         "() => document.querySelector('.karte-table h2').textContent.match(/20[01]\\d/)"
     )
-    assert page.locator(".synthetic-banner").count() == 1
+    assert page.locator(".demo-note").count() == 1
     violations = axe_violations(page)
     assert violations == [], describe(violations)
     assert page.request_log.foreign() == []

@@ -8,7 +8,7 @@ def test_start_page_lists_topics_and_is_accessible(page, live_server):
     assert page.locator("h1").inner_text() == "Sozialmonitoring Region Hannover"
     assert page.locator("details.topic").count() == 9
     assert page.locator(".indicator-list li").count() >= 96
-    assert "Beispieldaten" in page.locator(".synthetic-banner").inner_text()
+    assert "Beispieldaten" in page.locator(".demo-note").inner_text()
     violations = axe_violations(page)
     assert violations == [], describe(violations)
     assert page.request_log.foreign() == []

@@ -19,12 +19,12 @@
   var styleSpec = null; // app/maps.py STYLE_SPEC, given with the first area drawn
 
   window.SozmonKarte = {
-    /* How an area is drawn from its properties (colour, no data, comparison group). */
+    /* How an area is drawn from its properties (colour, no data, Beispieldaten, comparison group). */
     style: function (p, spec) {
       styleSpec = spec || styleSpec;
       var s = Object.assign({}, styleSpec.outline, { fillColor: p.color || "#ffffff" });
       // Always set: a repaint must also remove an earlier dash (setStyle keeps what it is not given).
-      s.dashArray = p.no_data ? styleSpec.noDataDash : null;
+      s.dashArray = p.no_data ? styleSpec.noDataDash : p.synthetic ? styleSpec.syntheticDash : null;
       if (p.group) { Object.assign(s, styleSpec.group); }
       else if (p.group === false) { s.fillOpacity = styleSpec.dimmedOpacity; }
       return s;
@@ -290,15 +290,6 @@
         var el = document.querySelector('[data-part="' + k + '"]');
         if (el) { el.innerHTML = d.parts[k]; sortable(el); }
       });
-      var banner = document.querySelector(".synthetic-banner");
-      if (banner) { banner.remove(); }
-      if (d.banner.trim()) {
-        var holder = document.createElement("div");
-        holder.innerHTML = d.banner.trim();
-        var anchor = embed ? document.querySelector(".embed-title") : null;
-        if (anchor) { anchor.after(holder.firstChild); }
-        else { var main = document.getElementById("main"); if (main) { main.prepend(holder.firstChild); } }
-      }
       var region = document.querySelector(".karte-map[role=region]");
       if (region) { region.setAttribute("aria-label", region.getAttribute("aria-label").replace(/\d{4}$/, String(d.jahr))); }
       var code = document.getElementById("embed-code");
