@@ -232,6 +232,7 @@ def line_chart(
         )
     # A break between two drawn years: a rule halfway between them (years before the first or
     # after the last drawn year split nothing on this chart).
+    last_x, row = None, 0
     for b in sorted(set(breaks)):
         before = [y for y in years if y < b]
         after = [y for y in years if y >= b]
@@ -239,11 +240,14 @@ def line_chart(
             continue
         bx = (px(before[-1]) + px(after[0])) / 2
         label = escape(_("Bruch %(y)s", y=b))
+        # Breaks close together: their labels step down a line instead of overlapping.
+        row = row + 1 if last_x is not None and bx - last_x < font * 6 else 0
+        last_x = bx
         parts.append(
             f'<g class="chart-break"><path d="M{bx:.1f},{top}V{top + ph}" stroke="{BREAK_COLOR}"'
             f' stroke-width="1.5" stroke-dasharray="5 3"/><text x="{bx + 4:.1f}"'
-            f' y="{top + font:.0f}" font-size="{font}" fill="{BREAK_COLOR}" stroke="#fff"'
-            f' stroke-width="3" paint-order="stroke">{label}</text></g>'
+            f' y="{top + font * (1 + 1.2 * row):.0f}" font-size="{font}" fill="{BREAK_COLOR}"'
+            f' stroke="#fff" stroke-width="3" paint-order="stroke">{label}</text></g>'
         )
     for ln in lines:
         drawn = [(y, v) for y, v in ln["points"] if y in years]

@@ -220,7 +220,11 @@ def map_area_values_by_year(
 def values_by_year(rows: list, areas: list) -> dict[int, dict]:
     """Value rows of one indicator as map_area_values per year (areas in name order)."""
     by_cell = {(r.ags, r.year): r for r in rows}
-    return {y: _one_year(by_cell, areas, y) for y in sorted({r.year for r in rows})}
+    # The years of the Kommunen (as years_available): a year with only the Region's value is
+    # no map year.
+    kommunen = {a.ags for a in areas if a.level == "kommune"}
+    years = sorted({r.year for r in rows if r.ags in kommunen})
+    return {y: _one_year(by_cell, areas, y) for y in years}
 
 
 def values_of_year(rows: list, areas: list, year: int) -> dict | None:

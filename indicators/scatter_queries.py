@@ -56,6 +56,8 @@ class Scatter:
     points: list[ScatterPoint]  # the Kommunen, by name
     region: ScatterPoint | None
     regression: Regression | None
+    # x and y of different kinds (real against synthetic, demo mode): no regression is drawn.
+    kinds_mixed: bool = False
     provenance: dict[str, list[dict]] = field(default_factory=dict)  # indicator → sources
     # With a named release: the areas (AGS) whose population comes from the newest published
     # data because the named release has none for the year (empty without a named release).
@@ -266,9 +268,24 @@ def scatter(
     points = [_point(r) for r in rows if r.level == "kommune"]
     region = next((_point(r) for r in rows if r.level == "region"), None)
     drawn = [p for p in points if p.complete]
-    regression = least_squares([p.x.value for p in drawn], [p.y.value for p in drawn])
+    # A figure never combines real and synthetic values (demo mode): no line through a real x
+    # against a synthetic y.
+    kinds = {c.synthetic for p in drawn for c in (p.x, p.y)}
+    mixed_kinds = True in kinds and False in kinds
+    regression = (
+        None
+        if mixed_kinds
+        else least_squares([p.x.value for p in drawn], [p.y.value for p in drawn])
+    )
     result = Scatter(
-        x=x, y=y, year=year, years=years, points=points, region=region, regression=regression
+        x=x,
+        y=y,
+        year=year,
+        years=years,
+        points=points,
+        region=region,
+        regression=regression,
+        kinds_mixed=mixed_kinds,
     )
     if release_id is not None:  # dots sized from the newest data where the release has none
         result.population_newest = [r.ags for r in rows if r.pop is not None and not r.pop_named]

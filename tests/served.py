@@ -25,6 +25,8 @@ def served_test(database_url: str, instances: int = 1, **env: str) -> Iterator[d
         "DATA_VERSION_TTL": "2",
         "SECRET_KEY": "test-serving",
         "SESSION_COOKIE_SECURE": "0",
+        # the test databases are loaded in demo mode (tests/conftest.py make_app)
+        "SOZMON_DEMO": "1",
         **env,
     }
     with served(database_url, instances, **settings) as info:

@@ -73,19 +73,21 @@ def test_indicator_catalogue_matches_database(client, conn):
     zensus = next(i for i in body["data"] if i["id"] == "bev_zensus22")
     assert zensus["release"] == "zensus-2022" and zensus["years"] == [2022]
     assert zensus["synthetic"] is False
-    # Real and synthetic values layer: real years from the Regionaldatenbank, the demo
-    # release fills the later years; both releases are named, and synthetic is set.
-    mixed = next(i for i in body["data"] if i["id"] == "bev_insgesamt")
+    # A series is real or synthetic (0009): a real indicator's years are its real years; the
+    # demo release's continuation of it is never shown, and a demo-only indicator is synthetic.
+    pop = next(i for i in body["data"] if i["id"] == "bev_insgesamt")
     years = list(
         conn.scalars(
             text(
-                "SELECT DISTINCT year FROM value v JOIN release r ON r.id = v.release_id"
-                " WHERE indicator_id = 'bev_insgesamt' AND r.status = 'published' ORDER BY year"
+                "SELECT DISTINCT year FROM shown_value WHERE indicator_id = 'bev_insgesamt'"
+                " ORDER BY year"
             )
         )
     )
-    assert mixed["years"] == years and mixed["synthetic"]
-    assert set(mixed["release"].split(" + ")) == {"demo-2024-2", "regionalstatistik-2017"}
+    assert pop["years"] == years and max(years) == 2023 and pop["synthetic"] is False
+    assert "demo-2024-2" not in pop["release"].split(" + ")
+    demo_only = next(i for i in body["data"] if i["id"] == "armutsgefaehrdung_quote")
+    assert demo_only["synthetic"] is True and demo_only["release"] == "demo-2024-2"
 
 
 def test_one_indicator_and_unknown_ids(client):
@@ -158,13 +160,13 @@ def test_values_match_database(client, conn):
             " AND year IN (2015, 2020) AND ags IN ('03241001', '03241')"
         )
     ).all()
-    assert len(db) == 8
+    assert len(db) == 6  # bev_insgesamt has no 2020 (real series, no synthetic filling)
     assert {(v["indicator"], v["ags"], v["year"], v["value"]) for v in body["data"]} == set(db)
     assert body["synthetic"] is True and "Beispieldaten" in body["hinweis"]
-    # Per row: the real population of 2015, the synthetic continuation in 2020.
+    # Per row: the real population of 2015, the demo-only indicator's synthetic 2020.
     src = {(v["indicator"], v["year"]): (v["release"], v["synthetic"]) for v in body["data"]}
     assert src[("bev_insgesamt", 2015)] == ("regionalstatistik-2017", False)
-    assert src[("bev_insgesamt", 2020)] == ("demo-2024-2", True)
+    assert src[("alo_sgb2_anteil", 2020)] == ("demo-2024-2", True)
     assert all(v["synthetic"] == (v["release"] == "demo-2024-2") for v in body["data"])
 
 

@@ -136,14 +136,13 @@ def test_real_map_says_amtlich_with_table_and_no_beispieldaten(client):
     assert "Beispieldaten" not in words
 
 
-def test_mixed_map_marks_the_synthetic_kommunen(client):
-    # Armutsgefährdungsquote 2015: real for the city of Hannover (Kreis table), synthetic for the others.
-    _root, words = _svg_text(
-        client.get("/karte.svg?indikator=armutsgefaehrdung_quote&jahr=2015").data
-    )
-    assert "Garbsen *" in words and "Hannover *" not in words
-    assert "Mit * markierte Kommunen: Beispieldaten" in words
-    assert "amtlich: Tabelle 22811-01-01-4-B" in words
+def test_a_real_map_image_never_fills_kommunen_with_synthetic_values(client):
+    # SGB-II-Quote 2015: real for the city of Hannover (Kreis table); the other Kommunen have
+    # no official value and stay empty, even in demo mode: no invented value beside a real one.
+    _root, words = _svg_text(client.get("/karte.svg?indikator=sgb2_quote&jahr=2015").data)
+    assert "Mit * markierte" not in words and "Garbsen *" not in words
+    assert "Beispieldaten" not in words
+    assert "amtlich: Tabelle 22811-01-01-4-B" in words and "keine Daten" in words
 
 
 def test_map_export_keeps_the_pages_choices(client):
@@ -303,8 +302,8 @@ def test_territory_png_is_refused_above_the_area_limit(app, client, monkeypatch)
     "url, name",
     [
         (
-            "/streuung.png?x=alo_anteil&y=armutsgefaehrdung_quote&jahr=2024",
-            "streuung-alo_anteil-armutsgefaehrdung_quote-2024.png",
+            "/streuung.png?x=sgb2_15_64_quote&y=armutsgefaehrdung_quote&jahr=2024",
+            "streuung-sgb2_15_64_quote-armutsgefaehrdung_quote-2024.png",
         ),
         (
             "/rangfolge.png?indikator=armutsgefaehrdung_quote&jahr=2024",
@@ -365,10 +364,11 @@ def test_change_map_svg_draws_the_change_classes(client):
 
 
 def test_change_map_of_counts_is_in_percent_and_english(client):
-    r = client.get("/karte.svg?indikator=bev_insgesamt&von=2008&bis=2015&lang=en")
+    # 2011–2015: one segment of the population series (breaks at 2011 and 2016)
+    r = client.get("/karte.svg?indikator=bev_insgesamt&von=2011&bis=2015&lang=en")
     assert r.status_code == 200
     root, words = _svg_text(r.data)
-    assert "change from 2008 to 2015" in root.find(f"{SVG_NS}title").text
+    assert "change from 2011 to 2015" in root.find(f"{SVG_NS}title").text
     assert "unit: change in %" in words and "Quelle:" not in words
 
 
@@ -467,7 +467,8 @@ def test_disparities_map_and_chart_images(client):
     root, words = _svg_text(chart.data)
     assert "Streuung zwischen den Kommunen über die Jahre" in words
     assert "Variationskoeffizient" in words or "VK" in words
-    assert "Quelle:" in words and "dl-de/by-2-0" in words and "GeoBasis" not in words
+    # wholly synthetic (demo mode): its release instead of an official source
+    assert "Datenstand demo-2024-2" in words and "GeoBasis" not in words
     for kind, fmt in (
         ("vergleich", "svg"),
         ("vergleich", "png"),

@@ -18,12 +18,13 @@ def _html(r):
 
 
 def test_default_map_shows_latest_year_of_default_indicator(client):
+    # The headline indicator (HEADLINE_INDICATORS): child poverty from INKAR, newest year 2022.
     r = client.get("/karte")
     assert r.status_code == 200
     html = _html(r)
-    assert "Armutsgefährdungsquote" in html
-    assert 'aria-current="page">2024<' in html
-    assert "Beispieldaten" in html  # the demo release is synthetic
+    assert "Kinderarmut" in html
+    assert 'aria-current="page">2022<' in html
+    assert "amtlich" in html and "INKAR" in html  # real, with its source
     assert "© GeoBasis-DE / BKG 2021" in html
     assert html.count("<tr>") >= 21 + 1  # 21 Kommunen + header
     assert "keine Daten" not in html  # every Kommune has a value: no empty no-data class
@@ -65,7 +66,9 @@ def test_classification_and_scheme_change_the_map(client):
     legend = re.compile(r'<span class="legend-label">([^<]+)</span>')
     assert legend.findall(q) != legend.findall(j)
     d = _html(client.get("/karte?indikator=armutsgefaehrdung_quote&jahr=2020&farben=divergierend"))
-    assert "#b2182b" in d and "Farben um den Wert der Region" in d
+    # reds above the Region's value (RdBu), blues below
+    assert re.search("#(b2182b|d6604d|ef8a62|f4a582|fddbc7)", d)
+    assert "Farben um den Wert der Region" in d
 
 
 def test_year_links_keep_the_other_state(client):
@@ -92,7 +95,7 @@ def test_year_links_keep_the_other_state(client):
         ),
         ("/karte?indikator=armutsgefaehrdung_quote&jahr=1990", 404, "keine Daten", "jahr=2012"),
         ("/karte?indikator=bev_zensus22&jahr=2020", 404, "keine Daten", "jahr=2022"),
-        ("/karte?jahr=99999999999999999999", 400, "keine gültige Jahreszahl", "jahr=2024"),
+        ("/karte?jahr=99999999999999999999", 400, "keine gültige Jahreszahl", "jahr=2022"),
         ("/karte?klassen=kmeans", 400, "Klassenbildung", "klassen=jenks"),
         (
             "/karte?indikator=bev_insgesamt&farben=divergierend",
@@ -102,7 +105,7 @@ def test_year_links_keep_the_other_state(client):
         ),
         ("/karte?farben=bunt", 400, "Farbschema", "farben=divergierend"),
         ("/karte?release=x", 400, "Datenstand", "/karte"),
-        ("/karte?release=424242", 404, "Datenstand", "indikator=armutsgefaehrdung_quote"),
+        ("/karte?release=424242", 404, "Datenstand", "indikator=sgb2_u15_quote_inkar"),
         ("/embed/karte?indikator=%3Cscript%3E", 404, "gibt es nicht", "/embed/karte?indikator="),
     ],
 )

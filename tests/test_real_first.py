@@ -126,7 +126,7 @@ def test_map_of_an_indicator_without_data_says_noch_keine_daten(real_client, rea
         "SELECT id FROM indicator WHERE id NOT IN (SELECT indicator_id FROM shown_value)"
         " ORDER BY id LIMIT 1",
     )
-    r = real_client.get(f"/karte?indikator={no_data}")
+    r = real_client.get(f"/karte?indikator={no_data}&lang=de")
     assert r.status_code == 404
     html = r.get_data(as_text=True)
     assert "noch keine Daten" in html and f"/kennzahlen#k-{no_data}" in html

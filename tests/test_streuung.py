@@ -94,24 +94,31 @@ def test_scatter_points_regression_and_population(conn):
     assert s.regression.intercept == pytest.approx(intercept)
     assert s.regression.r == pytest.approx(np.corrcoef(xs, ys)[0, 1])
     assert s.regression.n == len(drawn)
-    # Dots are sized by the population of the same year.
+    # Dots are sized by the population of the same year, else the newest before it (the real
+    # series ends in 2023; no synthetic population is shown beside it).
     assert all(
-        p.population.indicator == "bev_insgesamt" and p.population.year == 2024 for p in s.points
+        p.population.indicator == "bev_insgesamt" and p.population.year <= 2024 for p in s.points
     )
+    assert not any(p.population.synthetic for p in s.points)
     assert max(s.points, key=lambda p: p.population.value).name.startswith("Hannover")
     assert s.synthetic  # 2024 values are Beispieldaten
 
 
 def test_default_year_prefers_real_values_and_provenance_names_tables(conn):
     s = scatter(conn, "svb_quote", "bev_anteil_65plus", None)
-    assert s.year == 2015 and s.year in s.years and s.years[-1] > 2015
+    assert s.year == 2015 and s.years == [2015]
     assert not s.synthetic and s.releases == ["regionalstatistik-2017"]
     assert "13111-02-02-5-B" in s.provenance["svb_quote"][0]["tables"]
     assert s.provenance["bev_insgesamt"][0]["release"] == "regionalstatistik-2017"
-    mixed = scatter(conn, "armutsgefaehrdung_quote", "bev_anteil_65plus", 2015)
-    assert (
-        mixed.mixed
-    )  # the city of Hannover has a real At-risk-of-poverty rate, the others are synthetic
+
+
+def test_no_regression_through_real_against_synthetic_values(conn):
+    # Demo mode: a real x (INKAR child poverty) against a synthetic y has dots, marked, but no
+    # line — no figure combines the two kinds.
+    s = scatter(conn, "sgb2_u15_quote_inkar", "armutsgefaehrdung_quote", 2022)
+    assert len(s.drawn) == 21 and s.mixed and s.kinds_mixed and s.regression is None
+    same = scatter(conn, "sgb2_15_64_quote", "armutsgefaehrdung_quote", 2022)
+    assert not same.kinds_mixed and same.regression is not None
 
 
 def test_pair_years_are_the_common_years(conn):
@@ -145,7 +152,7 @@ def test_page_draws_every_kommune_in_chart_and_map_with_table(client):
     )
     # Only the pair's years are offered.
     years = re.search(r'<select id="jahr" name="jahr">(.*?)</select>', html, re.S).group(1)
-    assert re.findall(r'value="(\d{4})"', years) == [str(y) for y in range(2024, 2011, -1)]
+    assert re.findall(r'value="(\d{4})"', years) == ["2015"]  # the pair's one common year
     assert 'href="/streuung"' in html  # in the main navigation
 
 
