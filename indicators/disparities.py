@@ -68,8 +68,9 @@ def _spread_table(conn: Connection) -> dict[str, dict]:
         )
     }
     shown = {r.indicator_id: dict(r._mapping) for r in conn.execute(text(SHOWN_SQL))}
-    # One query for every value shown, with the population of the same release and year as
-    # fallback weight (the demo's population is synthetic like the rest of the release).
+    # One query for every value shown, with the population of the same year as fallback
+    # weight — of the same kind only: a synthetic value is never weighted by a real population
+    # (nor a real one by a synthetic), no figure mixes the two.
     rows = conn.execute(
         text(
             "SELECT v.indicator_id, v.year, v.ags, v.value, v.denominator,"
@@ -77,6 +78,7 @@ def _spread_table(conn: Connection) -> dict[str, dict]:
             " FROM shown_value v JOIN area a ON a.ags = v.ags AND a.level = 'kommune'"
             " LEFT JOIN shown_value p ON p.indicator_id = :pop"
             "  AND p.ags = v.ags AND p.year = v.year AND NOT p.suppressed"
+            "  AND p.synthetic = v.synthetic"
             " ORDER BY v.indicator_id, v.year, v.ags"
         ),
         {"pop": POPULATION},

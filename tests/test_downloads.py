@@ -127,7 +127,7 @@ def test_profile_download_holds_the_values_shown(app, client, conn, fmt):
             for col, cls in (("Hannover", "value"), ("Region Hannover", "region")):
                 assert fmt_value(as_number(d[cols.index(col)]), dec, unit) == shown[cls], ind
             diff = as_number(d[cols.index("Differenz zur Region")])
-            if unit in COUNT_UNITS:  # a difference of counts says nothing: the page leaves it out
+            if unit in COUNT_UNITS or diff is None:  # counts: no difference; or a value missing
                 assert "diff" not in shown, ind
             else:
                 assert shown["diff"].lstrip("+±").startswith(fmt_value(diff + 0.0, dec)), ind

@@ -179,13 +179,11 @@ def test_editors_answers_are_never_stored_by_any_cache(stack, site_db):
     editor = Editor(front)
     editor.login("redaktion", PASSWORD)
     draft = _draft_id(site_db)
-    r = editor.opener.open(
-        f"{front}/karte?indikator=armutsgefaehrdung_quote&release={draft}", timeout=30
-    )
+    r = editor.opener.open(f"{front}/karte?indikator=sgb2_quote&release={draft}", timeout=30)
     assert r.status == 200 and r.headers["X-Cache"] == "BYPASS"
     assert r.headers["Cache-Control"] == "no-store"
     # The public never sees the draft, not even from the cache the editor passed through.
-    assert get(f"{front}/karte?indikator=armutsgefaehrdung_quote&release={draft}")[0] == 404
+    assert get(f"{front}/karte?indikator=sgb2_quote&release={draft}")[0] == 404
 
 
 def test_cache_headers_of_public_pages_api_and_editors(loaded_template, app):
