@@ -142,19 +142,4 @@ def _inkar_has_gemeinden() -> bool:
         )
 
 
-def _inkar_has_gemeinden() -> bool:
-    """Whether an INKAR release already holds values of Germany's Gemeinden (level gemeinde)."""
-    with get_engine().connect() as conn:
-        return bool(
-            conn.scalar(
-                text(
-                    "SELECT EXISTS (SELECT 1 FROM value v JOIN release r ON r.id = v.release_id"
-                    " JOIN area a ON a.ags = v.ags WHERE r.label IN (:a, :b)"
-                    " AND a.level = 'gemeinde')"
-                ),
-                {"a": INKAR_LABEL, "b": GEMEINDEN_LABEL},
-            )
-        )
-
-
 GERMANY_COMMANDS = (build_shapes_cmd, load_germany_cmd)

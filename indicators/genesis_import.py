@@ -35,7 +35,7 @@ from geodata.levels import BUND_AGS
 from geodata.report import LoadError, Problem
 from indicators.bulk import copy_values
 from indicators.genesis import GenesisTable, parse_genesis
-from indicators.loaders import create_release
+from indicators.loaders import SourceNote, create_release, write_sources
 
 DATA = Path(__file__).parent / "data"
 MAPPING = DATA / "genesis_mapping.csv"
@@ -665,21 +665,18 @@ def import_genesis(
     ]
     release_id = create_release(conn, label, note=note or _note(tables))
     copy_values(conn, release_id, _copy_chunks(rows), columns=_COPY_COLUMNS, check_shares=False)
-    conn.execute(
-        text(
-            "INSERT INTO release_source (release_id, indicator_id, tables, source, note)"
-            " VALUES (:r, :i, :t, :s, :n)"
-        ),
-        [
-            {
-                "r": release_id,
-                "i": m.indicator,
-                "t": ", ".join(m.tables()),
-                "s": f"{SOURCE}, Tabelle {', '.join(m.tables())}; {LICENCE}",
-                "n": "\n\n".join(f"{c}: {tables[c].footer}" for c in m.tables()),
-            }
+    write_sources(
+        conn,
+        release_id,
+        (
+            SourceNote(
+                m.indicator,
+                ", ".join(m.tables()),
+                f"{SOURCE}, Tabelle {', '.join(m.tables())}; {LICENCE}",
+                "\n\n".join(f"{c}: {tables[c].footer}" for c in m.tables()),
+            )
             for m in lines
-        ],
+        ),
     )
     incomplete = [
         {"r": release_id, "i": r["indicator_id"], "a": r["ags"], "y": r["year"], "p": r["parts"]}

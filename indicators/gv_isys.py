@@ -24,7 +24,7 @@ from sqlalchemy import Connection, text
 from geodata.levels import BUND_AGS
 from geodata.report import LoadError, Problem
 from indicators.bulk import copy_values
-from indicators.loaders import create_release
+from indicators.loaders import SourceNote, create_release, write_sources
 from indicators.tables import xlsx_archive_problems
 
 SOURCE = (
@@ -511,20 +511,14 @@ def load_gv(conn: Connection, path: Path) -> GvReport:
         _chunks(rows, gv.year),
         columns="indicator_id, ags, year, value, numerator, denominator",
     )
-    conn.execute(
-        text(
-            "INSERT INTO release_source (release_id, indicator_id, tables, source, note)"
-            " VALUES (:r, :i, :t, :s, :n)"
-        ),
-        [
-            {
-                "r": report.release_id,
-                "i": i,
-                "t": f"GV-ISys 31.12.{gv.year}",
-                "s": f"{SOURCE.format(year=gv.year)}; {LICENCE}",
-                "n": note(gv),
-            }
+    write_sources(
+        conn,
+        report.release_id,
+        (
+            SourceNote(
+                i, f"GV-ISys 31.12.{gv.year}", f"{SOURCE.format(year=gv.year)}; {LICENCE}", note(gv)
+            )
             for i in INDICATORS
-        ],
+        ),
     )
     return report

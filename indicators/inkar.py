@@ -24,7 +24,7 @@ from sqlalchemy import Connection, text
 from geodata.levels import BUND_AGS
 from geodata.report import LoadError, Problem
 from indicators.bulk import copy_values
-from indicators.loaders import YEAR_MAX, YEAR_MIN, create_release
+from indicators.loaders import YEAR_MAX, YEAR_MIN, SourceNote, create_release, write_sources
 
 DATA = Path(__file__).parent / "data"
 MAPPING = DATA / "inkar_mapping.csv"
@@ -413,25 +413,22 @@ def load_inkar(
     # Shares outside 0–100 are published so (a Kreis' childcare rate counts children from
     # elsewhere): loaded as published and listed, not refused.
     copy_values(conn, report.release_id, _chunks(rows), columns=_COPY_COLUMNS, check_shares=False)
-    conn.execute(
-        text(
-            "INSERT INTO release_source (release_id, indicator_id, tables, source, note)"
-            " VALUES (:r, :i, :t, :s, :n)"
-        ),
-        [
-            {
-                "r": report.release_id,
-                "i": i,
-                "t": f"INKAR {by_indicator[i].file}.parquet: {by_indicator[i].kuerzel}",
-                "s": f"{COPYRIGHT}; {grundlagen[i]}; {LICENCE}",
-                "n": _clean(
+    write_sources(
+        conn,
+        report.release_id,
+        (
+            SourceNote(
+                i,
+                f"INKAR {by_indicator[i].file}.parquet: {by_indicator[i].kuerzel}",
+                f"{COPYRIGHT}; {grundlagen[i]}; {LICENCE}",
+                _clean(
                     definitions[FILES[by_indicator[i].file], by_indicator[i].kuerzel].get(
                         "anmerkungen"
                     )
                 ),
-            }
+            )
             for i in used
-        ],
+        ),
     )
     report.values, report.indicators = len(rows), used
     return report

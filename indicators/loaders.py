@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, text
@@ -266,6 +267,33 @@ def create_release(
             "synthetic": synthetic,
         },
     )
+
+
+@dataclass(frozen=True)
+class SourceNote:
+    """Where a release's values of one indicator come from (a row of release_source)."""
+
+    indicator_id: str
+    tables: str  # table codes or file and column, e.g. "12411-01-01-5-B"
+    source: str  # the attribution as the licence asks for it
+    note: str = ""  # the source's own notes (footer, footnotes, remarks)
+
+
+def write_sources(conn: Connection, release_id: int, notes: Iterable[SourceNote]) -> None:
+    """Record where the release's values of each indicator come from (one writer for all
+    loaders: GENESIS, Zensus, INKAR, Gemeindeverzeichnis)."""
+    rows = [
+        {"r": release_id, "i": n.indicator_id, "t": n.tables, "s": n.source, "n": n.note}
+        for n in notes
+    ]
+    if rows:
+        conn.execute(
+            text(
+                "INSERT INTO release_source (release_id, indicator_id, tables, source, note)"
+                " VALUES (:r, :i, :t, :s, :n)"
+            ),
+            rows,
+        )
 
 
 def insert_values(

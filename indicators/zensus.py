@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import Connection, text
 
 from geodata.report import LoadError, Problem
-from indicators.loaders import create_release, insert_values
+from indicators.loaders import SourceNote, create_release, insert_values, write_sources
 
 INDICATOR = "bev_zensus22"
 # The count is also the population series' value for 2022: a segment of its own, after a
@@ -114,12 +114,10 @@ def load_zensus(conn: Connection, path: Path) -> ZensusReport:
         conn, RELEASE_LABEL, note=f"Amtliche Werte: {ATTRIBUTION}", synthetic=False
     )
     insert_values(conn, report.release_id, rows)
-    conn.execute(
-        text(
-            "INSERT INTO release_source (release_id, indicator_id, tables, source, note)"
-            " VALUES (:r, :i, '1000A-0000', :s, :n)"
-        ),
-        [{"r": report.release_id, "i": i, "s": SOURCE, "n": NOTE} for i in (INDICATOR, SERIES)],
+    write_sources(
+        conn,
+        report.release_id,
+        (SourceNote(i, "1000A-0000", SOURCE, NOTE) for i in (INDICATOR, SERIES)),
     )
     report.loaded = len(rows)
     return report
