@@ -38,7 +38,17 @@ VALUE_FIELDS = [
         "boolean",
         "true: kleine Fallzahl oder amtlich geheim ('.'), Werte geheim gehalten",
     ),
-    ("flag", "string", "Zeichen der amtlichen Statistik statt eines Werts: '.', 'x', '/', '...'"),
+    (
+        "flag",
+        "string",
+        "Zeichen der amtlichen Statistik statt eines Werts: '.', 'x', '/', '...';"
+        " 'u' unvollständige Summe (ein Teil geheim)",
+    ),
+    (
+        "missing_parts",
+        "string",
+        "bei 'u': die geheim gehaltenen Teile der Summe (Schlüssel und Name)",
+    ),
     ("unit", "string", "Einheit"),
 ]
 INDICATOR_FIELDS = [

@@ -49,16 +49,44 @@ def test_numbers_are_german_with_unit_and_change(app):
         (
             "A {{zahl indikator=bev_insgesamt gebiet=03241 jahr=2015}} B"
             " {{zahl indikator=mindestsicherung_quote gebiet=03241 jahr=2015}} C"
-            " {{veraenderung indikator=mindestsicherung_quote gebiet=03241 von=2010 bis=2015}} D"
-            " {{veraenderung indikator=bev_insgesamt gebiet=03241 von=2010 bis=2015}} E"
-            " {{veraenderung indikator=bev_insgesamt gebiet=03241 von=2010 bis=2015 art=prozent}}"
+            " {{veraenderung indikator=mindestsicherung_quote gebiet=03241 von=2011 bis=2015}} D"
+            " {{veraenderung indikator=bev_insgesamt gebiet=03241 von=2011 bis=2015}} E"
+            " {{veraenderung indikator=bev_insgesamt gebiet=03241 von=2011 bis=2015 art=prozent}}"
         ),
     )
     html = str(out.html)
     assert not out.errors and not out.synthetic
     nums = re.findall(r'<span class="zahl">([^<]*)</span>', html)
-    # Regionaldatenbank: 1,144,481 inhabitants (2015); Mindestsicherungsquote 11.64 % → 13.10 %
-    assert nums == ["1.144.481", "13,1 %", "+1,5 Pp.", "+12.351", "+1,1 %"]
+    with app.extensions["sozmon_engine"].connect() as c:
+
+        def v(ind: str, year: int) -> float:
+            return c.scalar(
+                text(
+                    "SELECT value FROM shown_value WHERE indicator_id = :i AND ags = '03241'"
+                    " AND year = :y"
+                ),
+                {"i": ind, "y": year},
+            )
+
+        m11, m15 = v("mindestsicherung_quote", 2011), v("mindestsicherung_quote", 2015)
+        p11, p15 = v("bev_insgesamt", 2011), v("bev_insgesamt", 2015)
+
+    def de(x: float, fmt: str) -> str:
+        return format(x, fmt).replace(",", "_").replace(".", ",").replace("_", ".")
+
+    # Regionaldatenbank: 1,144,481 inhabitants (2015); Mindestsicherungsquote 13.10 % (2015);
+    # changes from 2011, the first year on the Zensus 2011 basis (a break at 2011).
+    assert nums == [
+        "1.144.481",
+        "13,1 %",
+        de(m15 - m11, "+,.1f") + " Pp.",
+        de(p15 - p11, "+,.0f"),
+        de((p15 / p11 - 1) * 100, "+,.1f") + " %",
+    ]
+    across = rendered(
+        app, "{{veraenderung indikator=bev_insgesamt gebiet=03241 von=2010 bis=2015}}"
+    )
+    assert "Zeitreihenbruch 2011" in str(across.html)  # never a number across the break
     assert out.labels == {"regionalstatistik-2017"}
     with app.test_request_context("/?lang=en"), app.extensions["sozmon_engine"].connect() as c:
         en = str(render(c, "{{zahl indikator=bev_insgesamt gebiet=03241 jahr=2015}}", None).html)
@@ -335,11 +363,19 @@ def test_a_report_stays_pinned_after_a_new_release_and_marks_changes(fresh_app, 
     current = client.get(f"{URL}?daten=aktuell").get_data(as_text=True)
     assert "korrektur-2026" in current
     marks = re.findall(r'<mark class="geaendert">(.*?)</mark>', current)
-    # The number in the text, the change 2010→2015 derived from it, and the series' table
+    # The number in the text, the change 2011→2015 derived from it, and the series' table
     # cell; the Region's own figures are other values and stay unmarked.
     assert len(marks) == 3
     assert sum("540.000" in m and "bei Veröffentlichung: 532.163" in m for m in marks) == 2
-    assert any("+17.314" in m and "bei Veröffentlichung: +9.477" in m for m in marks)
+    with fresh_app.extensions["sozmon_engine"].connect() as c:
+        h11 = c.scalar(
+            text(
+                "SELECT value FROM shown_value WHERE indicator_id = 'bev_insgesamt'"
+                " AND ags = '03241001' AND year = 2011"
+            )
+        )
+    new, old = f"{540000 - h11:+,.0f}".replace(",", "."), f"{532163 - h11:+,.0f}".replace(",", ".")
+    assert any(new in m and f"bei Veröffentlichung: {old}" in m for m in marks)
     assert "3 Zahlen haben sich seit der Veröffentlichung geändert" in current
 
 

@@ -263,7 +263,9 @@ def test_changes_of_real_indicators_use_real_years_only(app, client, period):
         }
         real = {r[0] for r in c.execute(text(REAL))}
     rows = _csv_rows(client.get(f"/kommune/03241001?von={y0}&bis={y1}&format=csv"))
-    changes = [r for r in rows if r[f"Veränderung {y0}–{y1} (Punkte)"]]
+    col = f"Veränderung {y0}–{y1} (Punkte)"
+    # a series break in the period: its note instead of a change (no number to check)
+    changes = [r for r in rows if r[col] and not r[col].startswith("Zeitreihenbruch")]
     assert changes
     for r in changes:
         ind = r["Kennzahl-ID"]
@@ -278,9 +280,14 @@ def test_default_install_shows_no_synthetic_value(real_app):
     with real_app.extensions["sozmon_engine"].connect() as c:
         inds = [r[0] for r in c.execute(text("SELECT id FROM indicator ORDER BY 1"))]
         real = [r[0] for r in c.execute(text(REAL))]
-    body = client.get(f"/api/v1/values?indikator={','.join(inds)}").get_json()
-    assert body["count"] > 0 and body["synthetic"] is False
-    assert not [r for r in body["data"] if r["synthetic"] is not False]
+    rows = []
+    for k in range(0, len(inds), 10):  # every indicator, ten per request
+        r = client.get(f"/api/v1/values?indikator={','.join(inds[k : k + 10])}")
+        assert r.status_code in (200, 404), r.get_data(as_text=True)[:300]
+        if r.status_code == 200:
+            assert r.get_json()["synthetic"] is False
+            rows += r.get_json()["data"]
+    assert rows and not [r for r in rows if r["synthetic"] is not False]
     releases = client.get("/api/v1/releases").get_json()
     assert releases["data"] and not [r for r in releases["data"] if r["synthetic"]]
     kinds = {"real": "alo_anteil" if "alo_anteil" in real else real[0], "synthetic": real[0]}

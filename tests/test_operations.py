@@ -316,7 +316,7 @@ def test_crash_in_the_middle_of_a_publish(fresh_app, durable_cluster, tmp_path):
         actions = c.scalars(text("SELECT action FROM audit_log ORDER BY id")).all()
     assert status == "published" and withheld >= 3  # 2 primary + secondary suppression
     assert actions[-1] == "publish" and actions.count("publish") == 1
-    r = client.get("/karte?indikator=armutsgefaehrdung_quote&jahr=2024")
+    r = client.get("/karte?indikator=sgb2_quote&jahr=2024")  # the release's own indicator
     assert r.status_code == 200 and "2025-1" in r.get_data(as_text=True)
     eng.dispose()
 

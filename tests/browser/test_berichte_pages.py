@@ -104,4 +104,6 @@ def test_pdf_has_pages_sources_and_licences(page, live_server):
     assert "© Statistische Ämter des Bundes und der Länder" in whole
     assert "Datenstand" in whole and "regionalstatistik-2017" in whole
     assert "1.144.481" in whole and "Tabelle 12411-01-01-5-B" in whole
-    assert "Beispieldaten" not in whole  # only real values in this report
+    # only real values in this report: no value is marked Beispieldaten (the demo-mode note
+    # at the top names both marks)
+    assert "– Beispieldaten" not in whole and "amtlich" in whole
