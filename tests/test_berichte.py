@@ -382,7 +382,7 @@ def test_a_report_stays_pinned_after_a_new_release_and_marks_changes(fresh_app, 
 def test_the_readme_example_renders_without_errors(app):
     from tests.conftest import ROOT
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "berichte.md").read_text(encoding="utf-8")
     after = readme.split("\n## Fokusberichte\n", 1)[1]
     found = re.search(r"```markdown\n(.*?)```", after, re.S)
     block = found.group(1)
