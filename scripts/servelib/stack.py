@@ -140,7 +140,7 @@ def start(args: argparse.Namespace, supervisor: Supervisor) -> dict:
         instances.append(part)
     for port in ports:
         wait_http(f"http://127.0.0.1:{port}/static/favicon.svg", parts)
-    nginx = Proc("nginx", cmd=command(conf, state), cwd=state, run=run, stop_signal=signal.SIGQUIT)
+    nginx = Proc("nginx", cmd=command(conf, state), cwd=state, run=run)
     nginx.start()
     parts.append(nginx)
     front = f"http://{listen}"

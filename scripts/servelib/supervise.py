@@ -203,7 +203,8 @@ class LocalCluster(Part):
             rc = self.starter.returncode
             self.starter = None
             if rc != 0:
-                self.last_output = out.strip().splitlines()[-1:] and out.strip().splitlines()[-1]
+                lines = out.strip().splitlines()
+                self.last_output = lines[-1] if lines else f"scripts/localdb exited with {rc}"
                 return False
         return self.postmaster_pid() is not None
 
