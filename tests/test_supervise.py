@@ -210,3 +210,26 @@ def test_forwarded_for_counts_only_from_nginx(stack, cluster):
         assert ips == ["127.0.0.5", "127.0.0.6", "127.0.0.7"]
     finally:
         eng.dispose()
+
+
+def test_a_part_that_keeps_crashing_is_restarted_with_backoff(capsys):
+    """0 s, then 1, 2 s … between restarts, one log line each; a healthy neighbour stays."""
+    from scripts.servelib.supervise import Proc, Supervisor
+
+    crashing = Proc("crashing", cmd=["sh", "-c", "exit 3"])
+    healthy = Proc("healthy", cmd=["sleep", "30"])
+    sup = Supervisor([crashing, healthy], tick=0.05)
+    for part in sup.parts:
+        part.start()
+    pid = healthy.pid
+    try:
+        deadline = time.monotonic() + 2.6  # crashes at ~0, ~0, ~1 s; the 4th after 3 s
+        while time.monotonic() < deadline:
+            sup.check()
+            time.sleep(sup.tick)
+    finally:
+        sup.stop()
+    lines = [x for x in capsys.readouterr().out.splitlines() if "supervise: crashing" in x]
+    assert [re.search(r"in (\d+) s", x).group(1) for x in lines] == ["0", "1", "2"], lines
+    assert "exited with 3; restart #3" in lines[-1]
+    assert healthy.pid == pid and healthy.proc.returncode is not None  # stopped, never restarted
