@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import hmac
+import ipaddress
 import secrets
 import time
 from collections.abc import Callable
@@ -195,11 +196,35 @@ def check_csrf() -> None:
         abort(400, description="Sicherheitstoken fehlt oder ist abgelaufen. Bitte neu laden.")
 
 
+class FromProxyOnly:
+    """X-Forwarded-For/-Proto are honoured only on requests from the proxy: over a Unix socket
+    (no peer address — scripts/serve puts nginx's sockets in a folder only the app user can
+    enter) or from an address in TRUSTED_PROXY_ADDRS. A request sent straight to an instance's
+    loopback port keeps its real peer address, whatever headers it carries."""
+
+    def __init__(self, wsgi_app, hops: int, trusted: frozenset[str]):
+        self.plain = wsgi_app
+        self.fixed = ProxyFix(wsgi_app, x_for=hops, x_proto=hops)
+        self.trusted = trusted
+
+    def __call__(self, environ, start_response):
+        peer = environ.get("REMOTE_ADDR") or ""
+        try:
+            ipaddress.ip_address(peer)
+        except ValueError:  # a Unix socket's peer has no address
+            return self.fixed(environ, start_response)
+        if peer in self.trusted:
+            return self.fixed(environ, start_response)
+        return self.plain(environ, start_response)
+
+
 def init_app(app: Flask) -> None:
     """Trusted proxy, the CSRF check and the template helpers."""
     hops = app.config["TRUSTED_PROXY_HOPS"]
-    if hops:  # client address and scheme from X-Forwarded-* set by that many proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    if hops:  # client address and scheme from X-Forwarded-* set by that many proxies …
+        app.wsgi_app = FromProxyOnly(  # type: ignore[method-assign]
+            app.wsgi_app, hops, app.config["TRUSTED_PROXY_ADDRS"]
+        )
     app.before_request(check_csrf)
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.globals["is_editor"] = is_editor

@@ -79,6 +79,11 @@ def from_environment() -> dict:
         # Reverse proxies in front of the app that set X-Forwarded-For/-Proto (0: none, the
         # socket's peer is the client). Only with this set is the client address trustworthy.
         "TRUSTED_PROXY_HOPS": int(os.environ.get("TRUSTED_PROXY_HOPS") or 0),
+        # … and only on requests from them: over a Unix socket (scripts/serve) or from these
+        # addresses (comma-separated; a proxy on another host). Others keep their peer address.
+        "TRUSTED_PROXY_ADDRS": frozenset(
+            a.strip() for a in os.environ.get("TRUSTED_PROXY_ADDRS", "").split(",") if a.strip()
+        ),
         # Absolute URLs (embed code) come from here; its host is the only one accepted.
         "PUBLIC_URL": (os.environ.get("PUBLIC_URL") or "").rstrip("/"),
         # Host headers accepted (besides PUBLIC_URL's); others get 400 (Flask TRUSTED_HOSTS).

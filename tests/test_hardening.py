@@ -228,7 +228,8 @@ def test_parallel_tries_never_overshoot_the_limit(site):
 
 def test_client_address_through_a_trusted_proxy(fresh_app):
     name = make_url(fresh_app.config["DATABASE_URL"]).database
-    app = make_app(name, TRUSTED_PROXY_HOPS=1)
+    # the test client's peer is 127.0.0.1: here that is the proxy (scripts/serve uses a socket)
+    app = make_app(name, TRUSTED_PROXY_HOPS=1, TRUSTED_PROXY_ADDRS=frozenset({"127.0.0.1"}))
     try:
         assert invoke(app, "editor-add", "redaktion", "--password", PASSWORD).exit_code == 0
         for i in range(20):

@@ -365,7 +365,8 @@ def test_serve_started_as_root_runs_no_app_process_as_root():
                 return False
 
         _wait(answers, "scripts/serve to answer", limit=180)
-        group = subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True, text=True)
+        # The supervisor puts each part in a process group of its own, all in serve's session.
+        group = subprocess.run(["pgrep", "-s", str(proc.pid)], capture_output=True, text=True)
         app_pids = [
             int(p)
             for p in group.stdout.split()
@@ -373,6 +374,12 @@ def test_serve_started_as_root_runs_no_app_process_as_root():
         ]
         assert len(app_pids) >= 2  # master and workers
         assert all(_uid(p) not in (None, 0) for p in app_pids), [(p, _uid(p)) for p in app_pids]
+        nginx = [
+            int(p)
+            for p in group.stdout.split()
+            if "nginx" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")
+        ]
+        assert nginx and all(_uid(p) not in (None, 0) for p in nginx), [(p, _uid(p)) for p in nginx]
         key = ROOT / "instance" / "secret_key"
         assert stat.S_IMODE(key.stat().st_mode) == 0o600
     finally:

@@ -39,6 +39,8 @@ class FrontConfig:
     access_log: bool = False
     max_body: str = "64m"  # = the app's MAX_CONTENT_LENGTH (uploads of releases)
     modules: list[Path] = field(default_factory=list)
+    # Started by the supervisor as this (unprivileged) user: no `user` directive, workers as it.
+    runs_as: str | None = None
 
     def __post_init__(self) -> None:
         if not self.modules and BROTLI_STATIC.exists():
@@ -187,7 +189,7 @@ def write_config(c: FrontConfig) -> Path:
     conf.write_text(
         TEMPLATE.render(
             c=c,
-            user=_worker_user(),
+            user=None if c.runs_as else _worker_user(),
             www=c.state / "www",
             session_cookie=SESSION_COOKIE,
             brotli=BROTLI_STATIC in c.modules,
