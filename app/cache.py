@@ -1,7 +1,7 @@
 """The app's one in-process cache: on `app.extensions`, emptied whenever the data version changes.
 
 Everything the app keeps in memory between requests (cached pages, rendered maps, query
-results, API bodies, PDFs) lives here, in named regions with their own size limits. The data
+results, API bodies) lives here, in named regions with their own size limits. The data
 version (a fingerprint of releases, catalogue and areas, see `indicators.api_queries`) is read at
 most every `DATA_VERSION_TTL` seconds; when it changes, every region is emptied at once, so a
 publish, a rollback or a new catalogue never meets a stale copy and there is one invalidation rule.
@@ -33,7 +33,6 @@ SIZES = {
     "gebiet": 512,  # indicators and years with values per territory and level
     "areas": 32,  # keys, names and order of a territory's areas
     "berichte": 64,  # rendered Fokusberichte
-    "pdf": 16,  # Fokusberichte as PDF
     "api_state": 4,  # the API's releases per data version
     "mapdata": 128,  # /api/v1/mapdata bodies
     "geojson": 8,  # /api/v1/areas bodies

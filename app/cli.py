@@ -356,7 +356,7 @@ COMMANDS = (
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
-    from app.berichte.cli import load_example_report_cmd
+    from app.berichte.cli import load_example_report_cmd, report_outputs_cmd
     from app.cli_genesis import GENESIS_COMMANDS  # load-levels, import-genesis
     from app.cli_germany import GERMANY_COMMANDS  # load-germany, build-shapes
     from app.cli_gv import load_gv_cmd
@@ -374,6 +374,7 @@ def init_app(app: Flask) -> None:
     ):
         app.cli.add_command(cmd)
     app.cli.add_command(load_example_report_cmd)
+    app.cli.add_command(report_outputs_cmd)
     app.cli.add_command(load_gv_cmd)
 
 

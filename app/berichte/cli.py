@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import text
 
 from app import audit
-from app.berichte import store
+from app.berichte import outputs, pdf, store
 from app.berichte.render import render
 from app.berichte.values import published_release_ids
 from app.db import get_engine
@@ -52,3 +52,31 @@ def load_example_report_cmd(no_audit: bool = False) -> None:
         if not no_audit:  # like the other steps of load-all, setting up is not an editor's act
             audit.record(conn, actor, "report_publish", res["slug"], f"Version {res['version']}")
     click.echo(f"Beispielbericht {res['slug']} veröffentlicht (Version {res['version']}).")
+    _build_all()
+
+
+def _build_all() -> int:
+    """Print every published version whose page or PDF is missing; returns the count."""
+    app = current_app._get_current_object()
+    base = app.config.get("PUBLIC_URL") or "http://localhost"
+    done = 0
+    with get_engine().connect() as conn:
+        todo = outputs.missing(conn)
+    for row in todo:
+        with get_engine().begin() as conn:
+            v = store.version(conn, row["slug"], row["version"])
+            done += outputs.build(app, conn, v, base)
+        click.echo(f"Bericht {row['slug']} Version {row['version']}: Seite und PDF gespeichert.")
+    return done
+
+
+@click.command("report-outputs")
+@with_appcontext
+def report_outputs_cmd() -> None:
+    """Render and keep the page and PDF (de, en) of every published report version lacking them.
+
+    Publishing does this itself; run it after migration 0011 for versions published before, or
+    when a publish could not print (Chromium missing). Readers never start Chromium.
+    """
+    n = _build_all()
+    click.echo(f"{n} PDF gedruckt (Chromium-Starts: {pdf.LAUNCHES}).")

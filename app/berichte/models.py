@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -62,3 +65,25 @@ class ReportVersion(Base):
         DateTime(timezone=True), server_default=func.now()
     )
     published_by: Mapped[str] = mapped_column(String(80))
+
+
+class ReportOutput(Base):
+    """A published version's page and PDF in one language, rendered once (migration 0011)."""
+
+    __tablename__ = "report_output"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["report_id", "version"], ["report_version.report_id", "report_version.version"]
+        ),
+    )
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lang: Mapped[str] = mapped_column(String(5), primary_key=True)
+    html: Mapped[str] = mapped_column(Text)
+    labels: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    synthetic: Mapped[bool] = mapped_column(Boolean)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )

@@ -6,7 +6,8 @@ loads nothing: `page.set_content` with every request to any host refused.
 
 from __future__ import annotations
 
-from app.cache import Region
+import threading
+
 from app.config import PROJECT_ROOT
 
 CHROMIUM_ARGS = [
@@ -19,7 +20,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 STYLES = ("css/site.css", "css/bericht.css")
-_PDFS = Region("pdf")
+# Chromium launches of this process (tests and `sozmon report-outputs` read it; a launch costs
+# seconds and up to ~1.8 GB, so anonymous requests must never cause one).
+LAUNCHES = 0
+_launch_lock = threading.Lock()
 
 
 def inline_styles() -> str:
@@ -38,6 +42,9 @@ def html_to_pdf(html: str, footer: str, chromium: str = "/usr/bin/chromium") -> 
         f'<span>{footer}</span><span style="white-space:nowrap">Seite'
         " <span class=pageNumber></span> von <span class=totalPages></span></span></div>"
     )
+    global LAUNCHES
+    with _launch_lock:
+        LAUNCHES += 1
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         try:
@@ -54,8 +61,3 @@ def html_to_pdf(html: str, footer: str, chromium: str = "/usr/bin/chromium") -> 
             )
         finally:
             browser.close()
-
-
-def cached_pdf(key: tuple, build) -> bytes:
-    """A version's PDF, built once per key and data version (the app's one cache)."""
-    return _PDFS.get_or_build(key, build)

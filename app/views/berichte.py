@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from markupsafe import escape
 
 from app.api import bp as api_parent
 from app.api import envelope, formats, params
-from app.berichte import feed, pdf, store
+from app.auth import is_editor
+from app.berichte import feed, outputs, store
 from app.berichte.render import render
 from app.berichte.values import release_dates
 from app.cache import Region
-from app.db import get_conn
-from app.errors import BadRequestWithChoices
+from app.db import get_conn, get_engine
+from app.errors import BadRequestWithChoices, render_error
 from app.home import publisher
 from app.http_cache import data_version_now, etag_for
 from app.i18n import localized
@@ -47,14 +55,21 @@ def _version_or_404(slug: str) -> dict:
 def _rendered(v: dict, current: bool):
     """The version pinned to its data, or with the current data and every change marked.
 
-    Kept in memory per version, view, language and data version (releases, catalogue, areas):
-    a published version's text never changes, and new data gives a new data version.
+    Pinned: the page rendered at publish (report_output), else rendered now and kept in memory.
+    Current: kept in memory per version, view, language and data version (releases, catalogue,
+    areas): a published version's text never changes, and new data gives a new data version.
     """
     conn = get_conn()
-    key = (v["report_id"], v["version"], current, str(get_locale()), data_version_now())
+    lang = str(get_locale())
+    key = (v["report_id"], v["version"], current, lang, data_version_now())
     if current:
         return _RENDERS.get_or_build(key, lambda: render(conn, v["body"], None, v["release_ids"]))
-    return _RENDERS.get_or_build(key, lambda: render(conn, v["body"], v["release_ids"]))
+
+    def pinned():
+        kept = outputs.stored(conn, v["report_id"], v["version"], lang, with_pdf=False)
+        return kept.rendered if kept else outputs.pinned_page(conn, v)
+
+    return _RENDERS.get_or_build(key, pinned)
 
 
 @bp.get("/berichte")
@@ -86,25 +101,32 @@ def report(slug: str):
 
 @bp.get("/berichte/<slug>.pdf")
 def report_pdf(slug: str):
+    """The PDF printed at publish; anonymous readers never start Chromium (503 while missing)."""
     v = _version_or_404(slug)
-    out = _rendered(v, False)
-    conn = get_conn()
-    html = render_template(
-        "berichte/print.html",
-        v=v,
-        out=out,
-        styles=pdf.inline_styles(),
-        stand=release_dates(conn, sorted(out.labels)),
-        synthetic=out.synthetic,
-        url=public_url() + url_for("berichte.report", slug=slug, version=v["version"]),
-    )
-    footer = escape(
-        f"{v['title']} · {_('Werte')}: © Statistische Ämter des Bundes und der"
-        f" Länder · {_('Karten')}: © GeoBasis-DE / BKG 2021 · dl-de/by-2-0"
-    )
-    key = (request.host, v["report_id"], v["version"], str(get_locale()), data_version_now())
-    chromium = current_app.config["CHROMIUM_PATH"]
-    body = pdf.cached_pdf(key, lambda: pdf.html_to_pdf(html, str(footer), chromium))
+    lang = str(get_locale())
+    kept = outputs.stored(get_conn(), v["report_id"], v["version"], lang, with_pdf=True)
+    body = kept.pdf if kept else None
+    if body is None and is_editor():  # an editor's first need: print and keep both languages
+        with get_engine().begin() as conn:
+            outputs.build(current_app._get_current_object(), conn, v, request.host_url)
+        kept = outputs.stored(get_conn(), v["report_id"], v["version"], lang, with_pdf=True)
+        body = kept.pdf if kept else None
+    if body is None:
+        current_app.logger.warning(
+            "PDF of %s version %s (%s) missing: run `sozmon report-outputs`",
+            slug,
+            v["version"],
+            lang,
+        )
+        resp = make_response(
+            render_error(
+                503,
+                _("Das PDF dieses Berichts wird noch erstellt. Bitte später erneut versuchen."),
+                [(url_for("berichte.report", slug=slug, version=v["version"]), _("Bericht lesen"))],
+            )
+        )
+        resp.headers["Retry-After"] = "60"
+        return resp
     resp = Response(body, mimetype="application/pdf")
     resp.headers["Content-Disposition"] = f'inline; filename="{slug}-v{v["version"]}.pdf"'
     return resp

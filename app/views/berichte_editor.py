@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from app import audit, auth
-from app.berichte import store
+from app.berichte import outputs, store
 from app.berichte.render import render
 from app.berichte.values import published_release_ids
 from app.db import get_conn, get_engine
@@ -138,5 +147,14 @@ def publish(report_id: int):
             f"Version {res['version']}",
             request.remote_addr,
         )
+    # The readers' page and PDF, both languages, printed now (after the commit: a failing
+    # Chromium does not undo the publish); anonymous readers never print one themselves.
+    v = store.version(get_conn(), res["slug"], res["version"])
+    try:
+        with get_engine().begin() as conn:
+            outputs.build(current_app._get_current_object(), conn, v, request.host_url)
+    except Exception:  # noqa: BLE001 — the version is published; `sozmon report-outputs` repeats
+        current_app.logger.exception("report outputs of %s v%s", res["slug"], res["version"])
+        flash(_("Das PDF konnte nicht erstellt werden; bitte `sozmon report-outputs` ausführen."))
     flash(_("Bericht veröffentlicht (Version %(v)d).", v=res["version"]))
     return redirect(url_for("berichte.report", slug=res["slug"]))
