@@ -16,6 +16,12 @@ _PARAM = re.compile(r'\s+([a-z]+)=(?:"([^"\n]*)"|([^\s"]+))')
 _NAME = re.compile(r"\s*([a-zäöü]+)")
 MAX_LIST = 12
 MAX_LENGTH = 500
+# Render budget (issue #26): a figure costs ~50 ms to draw, 400 of them ~21 s per render and a
+# 12 s PDF. A report may have at most MAX_FIGURES maps, series, comparisons and rankings and
+# MAX_DIRECTIVES directives in all; those beyond are errors at their place, never drawn, so a
+# preview, a publish and a PDF stay within a few seconds.
+MAX_FIGURES = 50
+MAX_DIRECTIVES = 300
 
 
 @dataclass(frozen=True)
@@ -184,3 +190,9 @@ def split(text: str) -> list[str | Directive]:
                 d.error = str(err)
         out.append(d)
         pos = end
+
+
+def over_budget(pieces: list[str | Directive]) -> tuple[int, int]:
+    """(figures, directives) of a split text, to compare with MAX_FIGURES and MAX_DIRECTIVES."""
+    found = [p for p in pieces if isinstance(p, Directive)]
+    return sum(1 for d in found if d.block), len(found)

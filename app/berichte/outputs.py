@@ -41,7 +41,9 @@ class Stored:
     pdf: bytes | None
 
 
-def stored(conn: Connection, report_id: int, version: int, lang: str, with_pdf: bool) -> Stored | None:
+def stored(
+    conn: Connection, report_id: int, version: int, lang: str, with_pdf: bool
+) -> Stored | None:
     """The stored page (and PDF, when asked and present) of a version, or None."""
     row = conn.execute(
         text(

@@ -537,6 +537,7 @@ class Renderer:
         nonce = secrets.token_hex(6).upper()
         found: list[tuple[str, Directive]] = []
         text = []
+        figures = 0
         for piece in pieces:
             if isinstance(piece, str):
                 text.append(piece)
@@ -544,6 +545,18 @@ class Renderer:
                 token = f"BERICHT{nonce}X{len(found)}X"
                 found.append((token, piece))
                 text.append(token)
+                figures += piece.block
+                if piece.error is None and piece.block and figures > directives.MAX_FIGURES:
+                    piece.error = _(
+                        "Mehr als %(n)d Abbildungen (Karten, Zeitreihen, Vergleiche, Rangfolgen)"
+                        " in einem Bericht: diese wird nicht gezeichnet.",
+                        n=directives.MAX_FIGURES,
+                    )
+                elif piece.error is None and len(found) > directives.MAX_DIRECTIVES:
+                    piece.error = _(
+                        "Mehr als %(n)d Direktiven in einem Bericht: diese wird nicht berechnet.",
+                        n=directives.MAX_DIRECTIVES,
+                    )
         html = markdown_html("".join(text))
         for token, d in found:
             alone = f"<p>{token}</p>"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import Connection, text
 
+from app.berichte import directives
 from app.berichte.values import published_release_ids
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -100,6 +102,20 @@ def check_fields(conn: Connection, fields: dict) -> None:
         raise ReportError("Bitte einen Titel angeben (höchstens 300 Zeichen).")
     if len(fields["body"]) > 200_000 or len(fields["summary"]) > 2_000:
         raise ReportError("Der Text ist zu lang (höchstens 200.000 Zeichen, Kurzfassung 2.000).")
+    figures, found = directives.over_budget(directives.split(fields["body"]))
+    if figures > directives.MAX_FIGURES or found > directives.MAX_DIRECTIVES:
+        raise ReportError(
+            _(
+                "Der Bericht hat %(f)d Abbildungen und %(d)d Direktiven; erlaubt sind höchstens"
+                " %(mf)d Abbildungen (Karten, Zeitreihen, Vergleiche, Rangfolgen) und %(md)d"
+                " Direktiven je Bericht, damit Vorschau, Veröffentlichung und PDF in wenigen"
+                " Sekunden fertig sind. Bitte teilen Sie den Bericht auf.",
+                f=figures,
+                d=found,
+                mf=directives.MAX_FIGURES,
+                md=directives.MAX_DIRECTIVES,
+            )
+        )
     if not conn.scalar(text("SELECT 1 FROM topic WHERE id = :t"), {"t": fields["topic_id"]}):
         raise ReportError("Bitte ein vorhandenes Thema wählen.")
 

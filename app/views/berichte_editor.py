@@ -45,7 +45,8 @@ def _fields() -> dict:
 
 def _form(report: dict | None, fields: dict, error: str | None = None, code: int = 200):
     conn = get_conn()
-    preview = render(conn, fields["body"], None) if fields.get("body") else None
+    # Only an existing report's page shows the preview (bounded by the render budget).
+    preview = render(conn, fields["body"], None) if report and fields.get("body") else None
     return render_template(
         "berichte/edit.html",
         report=report,

@@ -41,6 +41,9 @@ class FrontConfig:
     modules: list[Path] = field(default_factory=list)
     # Started by the supervisor as this (unprivileged) user: no `user` directive, workers as it.
     runs_as: str | None = None
+    # Issue #26 (outputs): per client, requests that still draw on demand (see RENDER_ROUTES).
+    render_rate: str = field(default_factory=lambda: os.environ.get("RENDER_RATE") or "2r/s")
+    render_burst: int = field(default_factory=lambda: int(os.environ.get("RENDER_BURST") or 10))
 
     def __post_init__(self) -> None:
         if not self.modules and BROTLI_STATIC.exists():
@@ -91,6 +94,25 @@ http {
         "~*(^|[ ,])br([ ,;]|$)" br;
         "~*(^|[ ,])gzip([ ,;]|$)" gzip;
     }
+    # --- outputs (issue #26): a per-client limit on what is still drawn on demand -----------
+    # Images (PNG/SVG maps and charts), report PDFs, a report with current data and the
+    # editors' report preview cost up to seconds each; everything else is not limited here.
+    map $request_uri $sozmon_render_client {
+        default "";
+        {% for r in render_routes %}"{{ r }}" $binary_remote_addr;
+        {% endfor %}
+    }
+    limit_req_zone $sozmon_render_client zone=sozmon_render:10m rate={{ c.render_rate }};
+    limit_req_status 429;
+    # The 429 page in the site's language: ?lang= first, then the lang cookie (app/i18n.py).
+    map "$arg_lang|$cookie_lang" $sozmon_lang {
+        default de;
+        "~^en\|" en;
+        "~^de\|" de;
+        "~^\|en$" en;
+    }
+    # --- end outputs ---------------------------------------------------------------------------
+
     proxy_cache_path {{ c.state }}/cache levels=1:2 keys_zone=sozmon_pages:16m max_size=1g
                      inactive=10m use_temp_path=off;
 
@@ -156,11 +178,64 @@ http {
             proxy_cache_bypass $cookie_{{ session_cookie }};
             proxy_no_cache $cookie_{{ session_cookie }};
             add_header X-Cache $upstream_cache_status always;
+            # outputs (issue #26): see the map $sozmon_render_client above
+            limit_req zone=sozmon_render burst={{ c.render_burst }} nodelay;
+            error_page 429 /_sozmon_429/$sozmon_lang.html;
+        }
+
+        location /_sozmon_429/ {  # outputs (issue #26): nginx's own 429 page, de or en
+            internal;
+            root {{ www }};
+            charset utf-8;
+            default_type text/html;
+            add_header Cache-Control "no-store" always;
+            add_header Retry-After "5" always;
         }
     }
 }
 """
 )
+
+
+# outputs (issue #26): routes that draw on demand (request URI, regex) and nginx's 429 pages.
+RENDER_ROUTES = (
+    r"~^/karte(/jahre)?\.(png|svg)",
+    r"~^/zeitreihe\.(png|svg)",
+    r"~^/disparitaeten/[^/?]+/[a-z]+\.(png|svg)",
+    r"~^/kommune/[^/?]+/einordnung\.(png|svg)",
+    r"~^/berichte/[^/?]+\.pdf",
+    r"~^/berichte/[^/?]+\?(.*&)?daten=aktuell",
+    r"~^/redaktion/berichte/",
+)
+PAGE_429 = {
+    "de": (
+        "de",
+        "Zu viele Anfragen",
+        "Zu viele Anfragen. Bitte etwas später erneut versuchen.",
+        "Karten, Grafiken und PDFs werden je Besucher nur in begrenzter Zahl erzeugt.",
+        "Zur Startseite",
+    ),
+    "en": (
+        "en",
+        "Too many requests",
+        "Too many requests. Please try again a little later.",
+        "Maps, charts and PDFs are drawn only in limited numbers per visitor.",
+        "To the home page",
+    ),
+}
+
+
+def _write_429_pages(www: Path) -> None:
+    folder = www / "_sozmon_429"
+    folder.mkdir(parents=True, exist_ok=True)
+    for lang, (code, title, message, why, home) in PAGE_429.items():
+        (folder / f"{lang}.html").write_text(
+            f'<!doctype html><html lang="{code}"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>429 – {title}</title></head><body><main><h1>{title}</h1>"
+            f'<p>{message}</p><p>{why}</p><p><a href="/">{home}</a></p></main></body></html>\n',
+            encoding="utf-8",
+        )
 
 
 def _worker_user() -> str | None:
@@ -184,6 +259,7 @@ def write_config(c: FrontConfig) -> Path:
     if link.is_symlink() or link.exists():
         link.unlink()
     link.symlink_to(c.static_root.resolve())
+    _write_429_pages(c.state / "www")  # outputs (issue #26)
     os.chmod(c.state, 0o755)
     conf = c.state / "nginx.conf"
     conf.write_text(
@@ -193,6 +269,7 @@ def write_config(c: FrontConfig) -> Path:
             www=c.state / "www",
             session_cookie=SESSION_COOKIE,
             brotli=BROTLI_STATIC in c.modules,
+            render_routes=RENDER_ROUTES,
         )
     )
     return conf
