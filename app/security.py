@@ -62,6 +62,9 @@ def add_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    hsts = current_app.config.get("HSTS_MAX_AGE", 0)
+    if hsts and request.is_secure:  # only over https: browsers ignore it on http anyway
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts}")
     return response
 
 
