@@ -71,8 +71,11 @@ def test_upload_form_refuses_bad_labels_with_a_400(site, tmp_path):
         assert "Label" in r.get_data(as_text=True)
     english = client.post(
         "/redaktion/hochladen?lang=en",
-        data={"label": HYPERLINK, "csrf_token": token(client, "/redaktion/"),
-              "files": [(path.open("rb"), path.name)]},
+        data={
+            "label": HYPERLINK,
+            "csrf_token": token(client, "/redaktion/"),
+            "files": [(path.open("rb"), path.name)],
+        },
         content_type="multipart/form-data",
     )
     assert english.status_code == 400 and "label" in english.get_data(as_text=True).lower()
@@ -96,22 +99,23 @@ def test_old_hostile_labels_neither_break_nor_inject_downloads(site, tmp_path):
     assert rows and {x["release"] for x in rows} == {"'" + HYPERLINK}
     for fmt in ("csv", "csv-de"):
         body = client.get(f"/api/v1/values?indikator=sgb2_quote&jahr=2024&format={fmt}").data
-        assert b'\n=HYPERLINK' not in body and b',=HYPERLINK' not in body
-        assert b';=HYPERLINK' not in body
+        assert b"\n=HYPERLINK" not in body and b",=HYPERLINK" not in body
+        assert b";=HYPERLINK" not in body
     # Negative numbers stay numbers (only text is defused).
     assert not any(v.startswith("'-") for x in rows for v in x.values() if v)
 
     # The editors' diff: no 500 for a CR/LF label, a sane file name, defused column names.
     login(client)
-    a, b = ids["alt\r\n\"x"], ids[HYPERLINK]
+    a, b = ids['alt\r\n"x'], ids[HYPERLINK]
     page = client.get(f"/redaktion/vergleich?a={a}&b={b}")
     assert page.status_code == 200
     dl = client.get(f"/redaktion/vergleich?a={a}&b={b}&format=csv")
     assert dl.status_code == 200
     disposition = dl.headers["Content-Disposition"]
     assert "\r" not in disposition and "\n" not in disposition
-    assert re.fullmatch(r'attachment; filename="[A-Za-z0-9._()+-]+"(; filename\*=UTF-8\'\'\S+)?',
-                        disposition), disposition
+    assert re.fullmatch(
+        r'attachment; filename="[A-Za-z0-9._()+-]+"(; filename\*=UTF-8\'\'\S+)?', disposition
+    ), disposition
     header = next(csv.reader(io.StringIO(dl.get_data(as_text=True))))
     assert all(not cell.startswith(("=", "+", "-", "@")) for cell in header), header
 

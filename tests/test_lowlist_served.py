@@ -51,7 +51,8 @@ def test_nginx_refusals_are_german_pages(front):
     # 413: a body announced beyond client_max_body_size (64 MB); nginx answers at once
     status, head, body = raw(
         front,
-        b"POST /redaktion/hochladen HTTP/1.1\r\nHost: " + host
+        b"POST /redaktion/hochladen HTTP/1.1\r\nHost: "
+        + host
         + b"\r\nContent-Type: application/octet-stream\r\nContent-Length: 100000000"
         + b"\r\nConnection: close\r\n\r\n",
     )
@@ -67,14 +68,19 @@ def test_nginx_refusals_are_german_pages(front):
     # 400 for headers too large (nginx-internal 494)
     status, head, body = raw(
         front,
-        b"GET / HTTP/1.1\r\nHost: " + host + b"\r\nCookie: " + b"c" * 20000
+        b"GET / HTTP/1.1\r\nHost: "
+        + host
+        + b"\r\nCookie: "
+        + b"c" * 20000
         + b"\r\nConnection: close\r\n\r\n",
     )
     assert status == 400
     assert_german_page(head, body, "Kopfzeilen zu groß")
     # the pages themselves are not reachable from outside
     status, _head, _body = raw(
-        front, b"GET /_sozmon_fehler/400.html HTTP/1.1\r\nHost: " + host
+        front,
+        b"GET /_sozmon_fehler/400.html HTTP/1.1\r\nHost: "
+        + host
         + b"\r\nConnection: close\r\n\r\n",
     )
     assert status == 404
