@@ -15,6 +15,7 @@ from flask import Flask
 from flask_compress import Compress
 
 from app import (
+    args,
     assets,
     config,
     db,
@@ -75,6 +76,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         instance_path=instance,
     )
+    # Before any blueprint: every `<int:…>` route refuses ids beyond PostgreSQL's integer (404).
+    app.url_map.converters["int"] = args.Int32Converter
     app.config.from_mapping(config.from_environment())
     if test_config:
         app.config.from_mapping(test_config)

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from flask import request, url_for
 from flask_babel import gettext as _
+from werkzeug.routing import IntegerConverter
 
 from app import downloads
 from app.errors import BadRequestWithChoices
@@ -20,6 +21,14 @@ Choices = list[tuple[str, str]]
 # ASCII digits only: str.isdigit() also accepts "²" or "٣", which int() then refuses (a 500).
 YEAR = re.compile(r"[0-9]{4}")
 INTEGER = re.compile(r"[0-9]{1,9}")  # fits PostgreSQL's integer
+INT32_MAX = 2**31 - 1  # PostgreSQL integer: a larger id in a query is an error (a 500), not "none"
+
+
+class Int32Converter(IntegerConverter):
+    """`<int:…>` in routes: ids beyond PostgreSQL's integer are a 404, not an overflow (500)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=INT32_MAX, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits, min, max, signed)
 
 
 def raw(name: str) -> str | None:
@@ -64,6 +73,11 @@ def integer(name: str, choices: Choices, lo: int = 0, hi: int = 999_999_999) -> 
             choices,
         )
     return int(value)
+
+
+def number(name: str, choices: Choices | None = None, lo: int = 1) -> int | None:
+    """An id or version number in the query (integer() with links back to this page)."""
+    return integer(name, without(name) if choices is None else choices, lo=lo)
 
 
 def without(name: str) -> Choices:

@@ -20,9 +20,11 @@ from __future__ import annotations
 import functools
 import hmac
 import ipaddress
+import re
 import secrets
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from sqlalchemy import Connection, text
@@ -37,10 +39,51 @@ _DUMMY_HASH = generate_password_hash("timing-equaliser", method="scrypt")
 MIN_PASSWORD_LENGTH = 12
 
 
+COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
+# Digits, punctuation and blanks at either end: "Sonnenschein2024!" has the core "sonnenschein".
+_PADDING = re.compile(r"^[\W\d_]+|[\W\d_]+$")
+_REPEATED = re.compile(r"(.+?)\1+")
+
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The deny-list (lower-case), read once per process."""
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(x.strip().lower() for x in lines if x.strip() and not x.startswith("#"))
+
+
+def password_problem(name: str, password: str) -> str | None:
+    """Why this password is refused for this editor (German), or None.
+
+    The rule an editor knows from public-sector IT (BSI IT-Grundschutz ORP.4): at least
+    MIN_PASSWORD_LENGTH characters, not one character repeated, not the user name or a word
+    derived from it, and not a commonly used password (app/common_passwords.txt), also not
+    with digits or punctuation merely added in front or behind.
+    """
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Das Passwort braucht mindestens {MIN_PASSWORD_LENGTH} Zeichen."
+    lower = password.lower()
+    if len(set(lower)) == 1:
+        return "Das Passwort darf nicht aus einem einzigen, wiederholten Zeichen bestehen."
+    if name and len(name) >= 3 and name.lower() in lower:
+        return "Das Passwort darf den Benutzernamen nicht enthalten."
+    core = _PADDING.sub("", lower)
+    deny = common_passwords()
+    repeated = _REPEATED.fullmatch(core or lower)  # "hallohallohallo", "abcabcabcabc"
+    unit = repeated.group(1) if repeated else ""
+    if lower in deny or core in deny or unit in deny or 0 < len(unit) <= 4:
+        return (
+            "Dieses Passwort ist zu verbreitet (es steht auf einer Liste häufig benutzter"
+            " Passwörter oder wiederholt nur ein Wort); bitte ein anderes wählen, z. B. einen"
+            " Satz aus mehreren Wörtern."
+        )
+    return None
+
+
 def add_editor(conn: Connection, name: str, password: str) -> None:
     """Create an editor or set a new password (a scrypt hash only); a new password ends sessions."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"Das Passwort braucht mindestens {MIN_PASSWORD_LENGTH} Zeichen.")
+    if (problem := password_problem(name, password)) is not None:
+        raise ValueError(problem)
     conn.execute(
         text(
             "INSERT INTO editor (name, password_hash) VALUES (:n, :h)"

@@ -68,6 +68,9 @@ def from_environment() -> dict:
         # Editors' session cookie: https only unless SESSION_COOKIE_SECURE=0 (local http server).
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "1") != "0",
         "SESSION_COOKIE_HTTPONLY": True,
+        # Strict-Transport-Security on https answers (seconds; 0 = no header). is_secure comes
+        # from X-Forwarded-Proto when TRUSTED_PROXY_HOPS is set (ProxyFix).
+        "HSTS_MAX_AGE": int(os.environ.get("HSTS_MAX_AGE") or 31536000),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,  # one working day
         # Absolute: a session ends this long after login, however active (checked server-side).

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from flask import Response
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+
+from indicators.text import defuse
 
 FORMATS = ("csv", "csv-de", "xlsx")
 ATTRIBUTION_BOUNDARIES = "Gebietsgrenzen: © GeoBasis-DE / BKG 2021, dl-de/by-2-0"
@@ -25,8 +29,6 @@ ATTRIBUTION_ZENSUS = (
 )
 SYNTHETIC_MARK = "Beispieldaten – synthetisch"
 SYNTHETIC_NOTE = "Beispieldaten – synthetisch: Zeilen mit diesem Vermerk sind erfunden und keine amtlichen Zahlen."
-# Cells a spreadsheet would run as a formula (OWASP "CSV injection"): prefix them with '.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MIME = {
     "csv": "text/csv; charset=utf-8",
     "csv-de": "text/csv; charset=utf-8",
@@ -61,25 +63,43 @@ class Table:
 
 
 def safe_text(text: str) -> str:
-    """Neutralise a text cell that a spreadsheet would evaluate as a formula."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    """Neutralise a text cell that a spreadsheet would evaluate as a formula (OWASP CSV injection).
+
+    The one rule (indicators.text.defuse) for pages and API alike: a program reading the API's
+    CSV gets text cells that start with = + - @ tab or CR prefixed with ', numbers untouched.
+    """
+    return defuse(text)
+
+
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._()+-]+")
+
+
+def content_disposition(filename: str, disposition: str = "attachment") -> str:
+    """A Content-Disposition header for any file name (labels of old releases included).
+
+    An ASCII `filename` (anything else, quotes, slashes and line breaks → "_") and the exact
+    name as RFC 5987 `filename*`: never a header a client or Werkzeug would refuse (a 500).
+    """
+    ascii_name = _UNSAFE_NAME.sub("_", filename).strip("_.") or "download"
+    header = f'{disposition}; filename="{ascii_name}"'
+    if ascii_name != filename:
+        header += f"; filename*=UTF-8''{quote(filename, safe='')}"
+    return header
 
 
 @dataclass(frozen=True)
 class Preset:
     """How a table is written: for people (pages) or for programs (the API)."""
 
-    # Standard CSV for programs stays byte-exact data; for people every text cell is defused.
-    defuse_standard_csv: bool
     # People get a bold column row; programs read plain cells.
     bold_columns: bool
 
 
-PAGE = Preset(defuse_standard_csv=True, bold_columns=True)
-API = Preset(defuse_standard_csv=False, bold_columns=False)
+PAGE = Preset(bold_columns=True)
+API = Preset(bold_columns=False)
 
 
-def _csv_cell(cell: object, decimal_comma: bool, defuse: bool) -> str:
+def _csv_cell(cell: object, decimal_comma: bool) -> str:
     """One CSV field: '' for None, true/false, Num with its decimals, floats without '.0'."""
     if cell is None:
         return ""
@@ -98,8 +118,9 @@ def _csv_cell(cell: object, decimal_comma: bool, defuse: bool) -> str:
         text = str(int(cell)) if cell.is_integer() and abs(cell) < 1e15 else repr(cell)
         return text.replace(".", ",") if decimal_comma else text
     if isinstance(cell, list | tuple):
-        return " ".join(str(v) for v in cell)
-    return safe_text(str(cell)) if defuse else str(cell)
+        return safe_text(" ".join(str(v) for v in cell))
+    # Only text is defused: dates and Decimals (a negative one starts with "-") stay as they are.
+    return safe_text(cell) if isinstance(cell, str) else str(cell)
 
 
 def write_csv(
@@ -109,19 +130,22 @@ def write_csv(
     header: Sequence[str] = (),
     preset: Preset = PAGE,
 ) -> str:
-    """CSV text: standard (',' '.') or for German Excel (';' ',' with a byte order mark)."""
+    """CSV text: standard (',' '.') or for German Excel (';' ',' with a byte order mark).
+
+    Every text cell is defused (safe_text), for pages and API alike; `preset` only shapes XLSX.
+    """
+    del preset
     buf = io.StringIO()
     if german:
         buf.write("\ufeff")  # Excel only detects UTF-8 with a byte order mark
     writer = csv.writer(buf, delimiter=";" if german else ",", lineterminator="\r\n")
-    defuse = german or preset.defuse_standard_csv
     for line in header:
         writer.writerow([safe_text(line)])
     if header:
         writer.writerow([])
-    writer.writerow([safe_text(c) if defuse else c for c in columns])
+    writer.writerow([safe_text(c) for c in columns])
     for row in rows:
-        writer.writerow([_csv_cell(c, german, defuse) for c in row])
+        writer.writerow([_csv_cell(c, german) for c in row])
     return buf.getvalue()
 
 
@@ -187,5 +211,5 @@ def response(table: Table, fmt: str) -> Response:
         body, ext = to_csv(table, german=fmt == "csv-de"), "csv"
     suffix = "_excel-de" if fmt == "csv-de" else ""
     resp = Response(body, mimetype=_MIME[fmt])
-    resp.headers["Content-Disposition"] = f'attachment; filename="{table.name}{suffix}.{ext}"'
+    resp.headers["Content-Disposition"] = content_disposition(f"{table.name}{suffix}.{ext}")
     return resp

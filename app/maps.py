@@ -86,14 +86,14 @@ class LocalMap(folium.Map):
     """folium.Map whose assets come from the app itself, not from CDNs.
 
     folium's own header also sets a viewport that forbids zooming (an accessibility fault)
-    and styles html/body for a full-window map; this template keeps only the map's box.
+    and styles html/body for a full-window map; this template keeps nothing of it: the map's
+    box is styled in karte.css (`.folium-map.karte-leaflet`), so no <style> element is needed
+    (CSP style-src 'self', app/security.py).
     """
 
     _template = Template(
         """
-        {% macro header(this, kwargs) %}
-            <style>#{{ this.get_name() }} { position: relative; width: 100%; height: 100%; }</style>
-        {% endmacro %}
+        {% macro header(this, kwargs) %}{% endmacro %}
         {% macro html(this, kwargs) %}
             <div class="folium-map karte-leaflet" id={{ this.get_name()|tojson }}></div>
         {% endmacro %}

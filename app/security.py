@@ -3,6 +3,12 @@
 Only /embed/ pages may be framed by other sites. Scripts: no 'unsafe-inline'; the one inline
 script a page may carry (the folium map) is allowed by its SHA-256 hash, which the view sends
 (`script_hashes`), so a cached copy of the page carries the same header.
+
+Styles: 'self' only — no <style> element and no style="" attribute in any page. What used to
+need them is drawn without: colour squares are a tiny SVG (`fill()`, a presentation attribute,
+not CSS), names over the SVG maps are placed by classes in 0.5 % steps (`at()`, rules in
+site.css), the folium map's box is styled in karte.css. Scripts may still set element.style
+(CSSOM), which CSP does not restrict (Leaflet does that).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import hashlib
 from urllib.parse import urlparse, urlsplit
 
 from flask import Flask, Response, abort, current_app, request
+from markupsafe import Markup, escape
 
 # Browser features the site never uses: refused for it and for anything it embeds.
 PERMISSIONS_POLICY = (
@@ -39,10 +46,40 @@ def content_security_policy(embeddable: bool, script_hashes: tuple[str, ...] = (
     frame = "*" if embeddable else "'none'"
     scripts = " ".join(("'self'", *script_hashes))
     return (
-        f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline';"
+        f"default-src 'self'; script-src {scripts}; style-src 'self';"
         f" img-src {img}; font-src 'self'; connect-src 'self'; frame-ancestors {frame};"
         " base-uri 'self'; form-action 'self'; object-src 'none'"
     )
+
+
+POSITION_STEPS = 2  # label positions in 0.5 % steps: classes .lx-0 … .lx-200, .ly-0 … .ly-200
+
+
+def at(left: float, top: float) -> str:
+    """Classes placing a label at left/top per cent of its box (rules in site.css)."""
+
+    def step(v: float) -> int:
+        return min(max(round(float(v) * POSITION_STEPS), 0), 100 * POSITION_STEPS)
+
+    return f"lx-{step(left)} ly-{step(top)}"
+
+
+def position_css() -> str:
+    """The rules behind at() (pasted into app/static/css/site.css; a test keeps them in step)."""
+    n = 100 * POSITION_STEPS
+    return "".join(
+        f".l{axis}-{i}{{{prop}:{i / POSITION_STEPS:g}%}}"
+        for axis, prop in (("x", "left"), ("y", "top"))
+        for i in range(n + 1)
+    )
+
+
+def fill(color: str) -> Markup:
+    """A colour square's inside: an SVG filled with `color` (no style attribute, see above)."""
+    return Markup(
+        '<svg viewBox="0 0 1 1" preserveAspectRatio="none" focusable="false">'
+        '<rect width="1" height="1" fill="{}"/></svg>'
+    ).format(escape(color))
 
 
 def with_inline_scripts(response: Response, *scripts: str) -> Response:
@@ -62,6 +99,9 @@ def add_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    hsts = current_app.config.get("HSTS_MAX_AGE", 0)
+    if hsts and request.is_secure:  # only over https: browsers ignore it on http anyway
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts}")
     return response
 
 
@@ -100,3 +140,4 @@ def init_app(app: Flask) -> None:
     app.before_request(refuse_nul_bytes)
     app.after_request(add_headers)
     app.jinja_env.globals["public_url"] = public_url
+    app.jinja_env.globals.update(at=at, fill=fill)

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import Connection, text
 
 from geodata.report import LoadError, Problem
+from indicators.labels import LABEL_EXPECTED, label_problem
 from indicators.loaders import (
     OPTIONAL_VALUE_COLUMNS,
     VALUE_COLUMNS,
@@ -35,6 +36,7 @@ from indicators.tables import (
     read_xlsx,
     xlsx_archive_problems,
 )
+from indicators.text import FORMULA_START, defuse
 from indicators.units import UNITS
 
 MAX_BYTES = 20 * 1024 * 1024  # config IMPORT_MAX_BYTES; checked before a file is parsed
@@ -51,8 +53,6 @@ ALIASES = {
     "gemeindeschlüssel": "ags",
 }
 YEAR_COLUMN = re.compile(r"^(19|20)\d\d$")
-# A cell starting like this runs as a formula when a download is opened in a spreadsheet.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXPECTED = {
     "ags": "AGS einer Kommune (03241001–03241021) oder der Region (03241)",
     "indicator": "Kennung eines Indikators aus dem Katalog",
@@ -466,6 +466,9 @@ def import_release(
     every sequence) as it was. Catalogue changes wait in release.catalogue until publish; only
     indicators new to the catalogue are inserted now, because the draft's values refer to them.
     """
+    problem = label_problem(label)  # before the files are read: a bad label costs nothing
+    if problem is not None:
+        raise LoadError([Problem("label", None, None, str(problem), expected=LABEL_EXPECTED)])
     if conn.scalar(text("SELECT 1 FROM release WHERE label = :l"), {"l": label}):
         raise LoadError(
             [
@@ -501,11 +504,6 @@ def import_release(
 REPORT_FIELDS = ("file", "sheet", "row", "column", "message", "expected")
 
 
-def _safe(cell: object) -> object:
-    """Neutralise formula-like text for spreadsheets (OWASP CSV injection)."""
-    return "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_START) else cell
-
-
 def report_csv(problems: Iterable[Problem]) -> str:
     """The validation report as CSV text (';', as German Excel opens it)."""
     buf = io.StringIO()
@@ -513,7 +511,7 @@ def report_csv(problems: Iterable[Problem]) -> str:
     w.writerow(REPORT_FIELDS)
     for p in problems:
         d = p.as_dict()
-        w.writerow([_safe("" if d[k] is None else d[k]) for k in REPORT_FIELDS])
+        w.writerow([defuse("" if d[k] is None else d[k]) for k in REPORT_FIELDS])
     return buf.getvalue()
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import Connection, text
 
 from geodata.report import LoadError, Problem
+from indicators.labels import LABEL_EXPECTED, label_problem
 from indicators.models import POLARITIES
 from indicators.tables import NumberError, Table, parse_number, read_table
 from indicators.units import COUNT_UNITS, PROPORTION_UNITS
@@ -252,6 +253,9 @@ def create_release(
     Every release goes live only through indicators.releases.publish() (one path, with
     small-number protection and the catalogue changes), never by being created published.
     """
+    problem = label_problem(label)  # every path that creates a release passes here
+    if problem is not None:
+        raise LoadError([Problem("label", None, None, str(problem), expected=LABEL_EXPECTED)])
     if conn.scalar(text("SELECT 1 FROM release WHERE label = :l"), {"l": label}):
         raise LoadError([Problem(label, None, None, f"Release {label!r} existiert bereits")])
     return conn.scalar(

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, text
 from indicators.errors import Conflict
 from indicators.loaders import upsert_indicators
 from indicators.queries import get_release, values_for_year
-from indicators.text import _
+from indicators.text import _, defuse
 
 WITHHELD = "geheim"  # same word as app.formatting.WITHHELD (indicators/ must not import app/)
 RELEASE_COLUMNS = (
@@ -333,8 +333,8 @@ def diff_csv(d: dict) -> str:
             "area",
             "year",
             "change",
-            f"value_{d['a']['label']}",
-            f"value_{d['b']['label']}",
+            defuse(f"value_{d['a']['label']}"),
+            defuse(f"value_{d['b']['label']}"),
             "difference",
         ]
         + (["hinweis"] if note else [])
@@ -343,9 +343,9 @@ def diff_csv(d: dict) -> str:
         w.writerow(
             [
                 r["indicator_id"],
-                r["indicator_name"],
+                defuse(r["indicator_name"]),
                 r["ags"],
-                r["area_name"],
+                defuse(r["area_name"]),
                 r["year"],
                 r["change"],
                 cell_text(r["old_value"], r["old_suppressed"]),

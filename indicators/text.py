@@ -24,3 +24,13 @@ class Message:
 def _(msgid: str, **params) -> Message:
     """Mark a message for translation; the app translates it when it is shown."""
     return Message(msgid, params)
+
+
+# Cells a spreadsheet would run as a formula (OWASP "CSV injection"). Every CSV and XLSX the
+# site writes passes its text cells through defuse() (app.downloads, the diff, import reports).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse(cell: object) -> object:
+    """Text that a spreadsheet would evaluate, prefixed with ' (shown, never run); rest as is."""
+    return "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_START) else cell

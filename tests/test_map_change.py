@@ -138,7 +138,7 @@ def test_small_multiples_share_classes_and_have_a_table(client):
     for y in (2008, 2012, 2015):
         assert f'id="jahr-{y}"' in html and f'aria-labelledby="jahr-{y}"' in html
     # One legend for all maps; every drawn colour is one of its colours.
-    legend = set(re.findall(r'class="swatch" style="background: (#[0-9a-f]{6})"', html))
+    legend = set(re.findall(r'class="swatch" data-color="(#[0-9a-f]{6})"', html))
     drawn = set(re.findall(r'<path d="[^"]*" fill="(#[0-9a-f]{6})"', html))
     assert drawn <= legend and len(drawn) > 1
     head = re.search(r"<thead>(.*?)</thead>", html, re.S).group(1)

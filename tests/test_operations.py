@@ -64,7 +64,12 @@ def _wait(check, what: str, limit: float = DEADLINE):
 
 
 def test_backup_restores_every_table_into_an_empty_database(fresh_app, tmp_path):
-    assert invoke(fresh_app, "editor-add", "redaktion", "--password", "x" * 12).exit_code == 0
+    assert (
+        invoke(
+            fresh_app, "editor-add", "redaktion", "--password", "richtig-langes-passwort"
+        ).exit_code
+        == 0
+    )
     path = small_release(tmp_path / "klein.csv", SMALL)
     assert invoke(fresh_app, "import", str(path), "--label", "2025-1").exit_code == 0
     dump = tmp_path / "sozmon.dump"

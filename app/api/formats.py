@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from flask import Response
 
 from app.cache import Region
-from app.downloads import API, write_csv, write_xlsx
+from app.downloads import API, content_disposition, write_csv, write_xlsx
 from app.openapi import LICENCE
 
 CSV_STANDARD, CSV_DE = "csv", "csv-de"
@@ -74,7 +74,7 @@ def download(body: str | bytes, mimetype: str, filename: str, attribution: list[
     resp = Response(body, mimetype=mimetype)
     if mimetype == "text/csv":
         resp.headers["Content-Type"] = "text/csv; charset=utf-8; header=present"
-    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    resp.headers["Content-Disposition"] = content_disposition(filename)
     resp.headers["Link"] = f'<{LICENCE["url"]}>; rel="license"; title="{LICENCE["id"]}"'
     resp.headers["X-Attribution"] = header_safe("; ".join(attribution))
     return resp

@@ -14,6 +14,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from app import args
 from app.api import bp as api_parent
 from app.api import envelope, formats, params
 from app.auth import is_editor
@@ -41,7 +42,7 @@ DATA_LICENCE = "Werte: © Statistische Ämter des Bundes und der Länder, Deutsc
 
 
 def _version_or_404(slug: str) -> dict:
-    number = request.args.get("version", type=int)
+    number = args.integer("version", [(url_for("berichte.index"), _("Alle Berichte"))], lo=1)
     v = store.version(get_conn(), slug, number)
     if v is None or len(slug) > 80:
         raise BadRequestWithChoices(

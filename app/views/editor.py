@@ -21,12 +21,14 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.utils import secure_filename
 
-from app import audit, auth
+from app import args, audit, auth
 from app.db import get_conn, get_engine
+from app.downloads import content_disposition
 from app.errors import BadRequestWithChoices, translate
 from geodata.report import LoadError
 from indicators import releases
 from indicators.importer import import_release, report_csv
+from indicators.labels import label_problem
 
 bp = Blueprint("editor", __name__, url_prefix="/redaktion")
 
@@ -106,6 +108,10 @@ def upload():
     if not label or not files:
         flash(_("Bitte ein Label und mindestens eine Datei angeben."))
         return redirect(url_for("editor.index"))
+    if (problem := label_problem(label)) is not None:  # before any file is read or saved
+        raise BadRequestWithChoices(
+            400, translate(problem), [(url_for("editor.index"), _("Zurück zur Redaktion"))]
+        )
     with tempfile.TemporaryDirectory(prefix="sozmon-upload-") as tmp:
         names: dict[str, str] = {}
 
@@ -171,7 +177,7 @@ def _release_or_404(release_id: int) -> dict:
 @auth.editor_required
 def release(release_id: int):
     rel = _release_or_404(release_id)
-    year = request.args.get("jahr", type=int)
+    year = args.year("jahr", args.without("jahr"))
     preview = releases.draft_preview(
         get_conn(),
         release_id,
@@ -228,7 +234,7 @@ def publish(release_id: int):
 @bp.get("/vergleich")
 @auth.editor_required
 def diff():
-    a, b = request.args.get("a", type=int), request.args.get("b", type=int)
+    a, b = args.number("a"), args.number("b")
     conn = get_conn()
     if a is None or b is None or not all(releases.visible_release(conn, x, True) for x in (a, b)):
         all_ = releases.releases_overview(conn)
@@ -247,7 +253,7 @@ def diff():
         return Response(
             releases.diff_csv(d),
             mimetype="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            headers={"Content-Disposition": content_disposition(name)},
         )
     synthetic = d["a"]["synthetic"] or d["b"]["synthetic"]
     return render_template("editor/diff.html", d=d, rows=d["rows"][:1000], synthetic=synthetic)

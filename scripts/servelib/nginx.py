@@ -144,6 +144,17 @@ http {
             }
         }
 
+        # nginx's own error answers (before or instead of the app): pages in German with
+        # English, written by write_error_pages() from ERROR_PAGES.
+        {% for code, status in error_pages %}error_page {{ code }} {{ status }}/{{ error_dir }}/{{ code }}.html;
+        {% endfor %}location ^~ /{{ error_dir }}/ {
+            internal;
+            root {{ www }};
+            charset utf-8;
+            add_header Cache-Control "no-store" always;
+            add_header X-Content-Type-Options nosniff always;
+        }
+
         location / {
             # Answers from the page cache: header from memory, body by sendfile from the cache
             # file. With TCP_CORK (tcp_nopush) some sizes (the 68 KB map page) stalled 40 ms
@@ -181,6 +192,9 @@ http {
             # outputs (issue #26): see the map $sozmon_render_client above
             limit_req zone=sozmon_render burst={{ c.render_burst }} nodelay;
             error_page 429 /_sozmon_429/$sozmon_lang.html;
+            # A location with an error_page of its own inherits none of the server's: repeated.
+            {% for code, status in error_pages %}error_page {{ code }} {{ status }}/{{ error_dir }}/{{ code }}.html;
+            {% endfor %}
         }
 
         location /_sozmon_429/ {  # outputs (issue #26): nginx's own 429 page, de or en
@@ -238,6 +252,105 @@ def _write_429_pages(www: Path) -> None:
         )
 
 
+# nginx's own error pages (requests it refuses itself, or no app answering): code → German
+# title and text, English title and text. Another status plugs in with one entry here (the
+# status sent; 494 "header too large" goes out as 400).
+ERROR_DIR = "_sozmon_fehler"
+ERROR_PAGES: dict[int, tuple[str, str, str, str]] = {
+    400: (
+        "Ungültige Anfrage",
+        "Der Server konnte die Anfrage nicht verstehen. Bitte die Adresse prüfen.",
+        "Bad request",
+        "The server could not understand the request. Please check the address.",
+    ),
+    494: (
+        "Anfrage-Kopfzeilen zu groß",
+        "Die Anfrage hat zu große Kopfzeilen oder Cookies. Bitte die Cookies dieser Seite"
+        " löschen und erneut versuchen.",
+        "Request headers too large",
+        "The request's headers or cookies are too large. Please delete this site's cookies"
+        " and try again.",
+    ),
+    413: (
+        "Datei oder Anfrage zu groß",
+        "Die gesendeten Daten sind größer als erlaubt. Uploads dürfen zusammen höchstens"
+        " {max_body}B groß sein.",
+        "File or request too large",
+        "The data sent is larger than allowed. Uploads may be at most {max_body}B in total.",
+    ),
+    414: (
+        "Adresse zu lang",
+        "Die aufgerufene Adresse (URL) ist zu lang. Bitte weniger Parameter angeben.",
+        "Address too long",
+        "The requested address (URL) is too long. Please use fewer parameters.",
+    ),
+    500: (
+        "Interner Fehler",
+        "Beim Bearbeiten der Anfrage ist ein Fehler aufgetreten. Bitte später erneut versuchen.",
+        "Internal error",
+        "An error occurred while handling the request. Please try again later.",
+    ),
+    502: (
+        "Dienst vorübergehend nicht erreichbar",
+        "Die Anwendung antwortet gerade nicht. Bitte in einigen Sekunden erneut versuchen.",
+        "Service temporarily unavailable",
+        "The application is not answering right now. Please try again in a few seconds.",
+    ),
+    503: (
+        "Dienst vorübergehend nicht verfügbar",
+        "Der Dienst ist gerade nicht verfügbar. Bitte in einigen Sekunden erneut versuchen.",
+        "Service temporarily unavailable",
+        "The service is not available right now. Please try again in a few seconds.",
+    ),
+    504: (
+        "Zeitüberschreitung",
+        "Die Anwendung hat nicht rechtzeitig geantwortet. Bitte später erneut versuchen.",
+        "Gateway timeout",
+        "The application did not answer in time. Please try again later.",
+    ),
+}
+SENT_AS = {494: 400}  # nginx-internal codes and the status the client gets
+ERROR_HTML = Template(
+    """<!DOCTYPE html>
+<html lang="de"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ status }} – {{ de_title }} · Sozialmonitoring</title></head>
+<body>
+<main>
+<h1>{{ de_title }} ({{ status }})</h1>
+<p>{{ de_text }}</p>
+<p><a href="/">Zur Startseite</a></p>
+<section lang="en">
+<h2>{{ en_title }} ({{ status }})</h2>
+<p>{{ en_text }}</p>
+<p><a href="/?lang=en">Home page</a></p>
+</section>
+</main>
+</body></html>
+""",
+    autoescape=True,
+)
+
+
+def write_error_pages(www: Path, max_body: str) -> list[tuple[int, str]]:
+    """Write one HTML page per ERROR_PAGES entry; (code, "=status " or "") for error_page."""
+    folder = www / ERROR_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for code, (de_title, de_text, en_title, en_text) in sorted(ERROR_PAGES.items()):
+        status = SENT_AS.get(code, code)
+        html = ERROR_HTML.render(
+            status=status,
+            de_title=de_title,
+            de_text=de_text.format(max_body=max_body.upper()),
+            en_title=en_title,
+            en_text=en_text.format(max_body=max_body.upper()),
+        )
+        (folder / f"{code}.html").write_text(html, encoding="utf-8")
+        out.append((code, f"={status} " if status != code else ""))
+    return out
+
+
 def _worker_user() -> str | None:
     """Started as root, nginx's workers run as www-data (or nobody)."""
     if os.geteuid() != 0:
@@ -262,9 +375,12 @@ def write_config(c: FrontConfig) -> Path:
     _write_429_pages(c.state / "www")  # outputs (issue #26)
     os.chmod(c.state, 0o755)
     conf = c.state / "nginx.conf"
+    pages = write_error_pages(c.state / "www", c.max_body)
     conf.write_text(
         TEMPLATE.render(
             c=c,
+            error_pages=pages,
+            error_dir=ERROR_DIR,
             user=None if c.runs_as else _worker_user(),
             www=c.state / "www",
             session_cookie=SESSION_COOKIE,
