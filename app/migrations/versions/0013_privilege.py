@@ -90,7 +90,8 @@ CREATE FUNCTION sozmon_analyze(target regclass) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 BEGIN
   IF (SELECT relnamespace FROM pg_class WHERE oid = target) <> 'public'::regnamespace THEN
-    RAISE EXCEPTION 'sozmon_analyze: only tables in schema public';
+    RAISE EXCEPTION 'sozmon_analyze: only tables in schema public'
+      USING ERRCODE = 'insufficient_privilege';
   END IF;
   EXECUTE format('ANALYZE %s', target);
 END $$;
