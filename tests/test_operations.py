@@ -382,6 +382,24 @@ def test_serve_started_as_root_runs_no_app_process_as_root():
             if "nginx" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")
         ]
         assert nginx and all(_uid(p) not in (None, 0) for p in nginx), [(p, _uid(p)) for p in nginx]
+        # Its own OS user, not the database's (issue #26), connected as the app role only.
+        import pwd
+
+        app_uid = pwd.getpwnam(os.environ.get("SOZMON_APP_USER", "sozmon")).pw_uid
+        assert app_uid != pwd.getpwnam("postgres").pw_uid
+        assert {_uid(p) for p in app_pids} == {app_uid}
+        from app.config import local_database_url
+
+        eng = create_engine(local_database_url(user="postgres"))
+        with eng.connect() as c:
+            users = c.scalars(
+                text(
+                    "SELECT DISTINCT usename FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+                    " AND datname = 'sozialmonitoring' AND backend_type = 'client backend'"
+                )
+            ).all()
+        eng.dispose()
+        assert users == ["sozmon_app"]
         key = ROOT / "instance" / "secret_key"
         assert stat.S_IMODE(key.stat().st_mode) == 0o600
     finally:
