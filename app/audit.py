@@ -1,4 +1,8 @@
-"""The editors' audit log: who logged in, imported, published, withdrew or discarded what."""
+"""The editors' audit log: who logged in (or failed to), imported, published, withdrew or
+discarded what, and who added, removed or re-passworded an editor.
+
+Append-only: the web app's role may only INSERT, and a trigger refuses UPDATE, DELETE and
+TRUNCATE for everyone (migration 0013, docs/ops/privilege.md)."""
 
 from __future__ import annotations
 
@@ -8,7 +12,11 @@ from sqlalchemy import Connection, text
 
 ACTIONS = (
     "login",
+    "login_failed",  # detail: wrong name or password, or locked; with the client's address
     "logout",
+    "editor_add",
+    "editor_password",  # a new password for an existing editor (ends their sessions)
+    "editor_remove",
     "import",
     "publish",
     "rollback",

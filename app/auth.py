@@ -80,23 +80,35 @@ def password_problem(name: str, password: str) -> str | None:
     return None
 
 
-def add_editor(conn: Connection, name: str, password: str) -> None:
-    """Create an editor or set a new password (a scrypt hash only); a new password ends sessions."""
+def add_editor(conn: Connection, name: str, password: str, by: str | None = None) -> bool:
+    """Create an editor or set a new password (a scrypt hash only); a new password ends sessions.
+
+    True when the account is new. With `by` (who did it) the change is written to the audit log.
+    """
     if (problem := password_problem(name, password)) is not None:
         raise ValueError(problem)
-    conn.execute(
+    created = conn.execute(
         text(
             "INSERT INTO editor (name, password_hash) VALUES (:n, :h)"
             " ON CONFLICT (name) DO UPDATE SET password_hash = EXCLUDED.password_hash,"
-            " session_version = editor.session_version + 1"
+            " session_version = editor.session_version + 1 RETURNING (xmax = 0) AS created"
         ),
         {"n": name, "h": generate_password_hash(password, method="scrypt")},
-    )
+    ).scalar_one()
+    if by is not None:
+        audit.record(conn, by, "editor_add" if created else "editor_password", detail=name)
+    return created
 
 
-def remove_editor(conn: Connection, name: str) -> bool:
-    """Delete an editor account (its sessions stop working); False if there is none."""
-    return conn.execute(text("DELETE FROM editor WHERE name = :n"), {"n": name}).rowcount > 0
+def remove_editor(conn: Connection, name: str, by: str | None = None) -> bool:
+    """Delete an editor account (its sessions stop working); False if there is none.
+
+    With `by` (who did it) the removal is written to the audit log.
+    """
+    gone = conn.execute(text("DELETE FROM editor WHERE name = :n"), {"n": name}).rowcount > 0
+    if gone and by is not None:
+        audit.record(conn, by, "editor_remove", detail=name)
+    return gone
 
 
 def end_sessions(conn: Connection, name: str) -> None:
@@ -133,6 +145,7 @@ def check_login(name: str, password: str, ip: str) -> str:
             {"n": name[:80], "ip": ip[:64]},
         )
         if locked_out(conn, name, ip):
+            audit.record(conn, name, "login_failed", detail="gesperrt", ip=ip)
             return "locked"
         stored = conn.scalar(text("SELECT password_hash FROM editor WHERE name = :n"), {"n": name})
         if check_password_hash(stored or _DUMMY_HASH, password) and stored:
@@ -149,6 +162,7 @@ def check_login(name: str, password: str, ip: str) -> str:
             text("INSERT INTO login_failure (name, ip) VALUES (:n, :ip)"),
             {"n": name[:80], "ip": ip[:64]},
         )
+        audit.record(conn, name, "login_failed", detail="falsches Passwort", ip=ip)
         return "wrong"
 
 

@@ -15,6 +15,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import Connection, text
 
+from app import audit
 from app.config import PROJECT_ROOT
 from app.db import get_engine
 from geodata.home import DEFAULT_NAME, display_name
@@ -190,8 +191,10 @@ def load_release_cmd(
                 conn, list(paths), label, synthetic=synthetic, note=note, progress=progress("Werte")
             )
             n = len(checked.rows)
+            audit.record(conn, audit.cli_actor(), "import", label, f"{n} Werte")
             if not draft:
-                publish_release(conn, label, current_app.config["SUPPRESS_NUMERATOR_BELOW"])
+                res = publish_release(conn, label, current_app.config["SUPPRESS_NUMERATOR_BELOW"])
+                audit.record(conn, audit.cli_actor(), "publish", label, f"{res['withheld']} geheim")
     except LoadError as err:
         fail(err)
     click.echo(
@@ -379,9 +382,11 @@ def init_app(app: Flask) -> None:
 
 
 def _create() -> Flask:
+    """The `sozmon` command's app: it connects as the owner role (DDL of migrations, loads)."""
     from app import create_app
+    from app.config import owner_database_url
 
-    return create_app()
+    return create_app({"DATABASE_URL": owner_database_url()})
 
 
 main = FlaskGroup(create_app=_create, help="Sozialmonitoring Region Hannover: data commands.")

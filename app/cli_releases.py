@@ -239,7 +239,7 @@ def editor_add_cmd(name: str, password: str) -> None:
     """Create an editor account for /redaktion (or set a new password); stored hashed."""
     try:
         with get_engine().begin() as conn:
-            add_editor(conn, name, password)
+            add_editor(conn, name, password, by=audit.cli_actor())
     except ValueError as err:
         click.secho(str(err), fg="red", err=True)
         sys.exit(1)
@@ -252,7 +252,7 @@ def editor_add_cmd(name: str, password: str) -> None:
 def editor_remove_cmd(name: str) -> None:
     """Delete an editor account; its open sessions stop working at once."""
     with get_engine().begin() as conn:
-        if not remove_editor(conn, name):
+        if not remove_editor(conn, name, by=audit.cli_actor()):
             click.secho(f"Einen Redakteur {name!r} gibt es nicht.", fg="red", err=True)
             sys.exit(1)
     click.echo(f"Redakteur {name} entfernt; seine Sitzungen sind beendet.")

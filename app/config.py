@@ -8,16 +8,37 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def local_database_url(root: Path = PROJECT_ROOT, db: str = "sozialmonitoring") -> str:
+# Database roles made by scripts/localdb (docs/ops/privilege.md): the web app connects as
+# APP_ROLE (owns nothing, migration 0013), migrations and loads as OWNER_ROLE.
+APP_ROLE = "sozmon_app"
+OWNER_ROLE = "sozmon_owner"
+
+
+def local_database_url(
+    root: Path = PROJECT_ROOT, db: str = "sozialmonitoring", user: str = APP_ROLE
+) -> str:
     """URL of the project-local cluster started by scripts/localdb (socket in .pgdata/run)."""
     port = os.environ.get("SOZMON_PG_PORT", "5439")
-    return f"postgresql+psycopg://postgres@/{db}?host={root / '.pgdata' / 'run'}&port={port}"
+    return f"postgresql+psycopg://{user}@/{db}?host={root / '.pgdata' / 'run'}&port={port}"
+
+
+def owner_database_url() -> str:
+    """DATABASE_OWNER_URL; else a DATABASE_URL named by the operator (one role for both, as
+    before the roles); else the local cluster as the owner role."""
+    return (
+        os.environ.get("DATABASE_OWNER_URL")
+        or os.environ.get("DATABASE_URL")
+        or local_database_url(user=OWNER_ROLE)
+    )
 
 
 def from_environment() -> dict:
     """Settings read from the environment, with the project's defaults."""
     return {
+        # The web app's connection: the app role, which owns nothing (docs/ops/privilege.md).
         "DATABASE_URL": os.environ.get("DATABASE_URL") or local_database_url(),
+        # Migrations and loads (the `sozmon` command): the owner role.
+        "DATABASE_OWNER_URL": owner_database_url(),
         # Optional streaming replica for the public's reads (writes and editors: DATABASE_URL).
         "DATABASE_READ_URL": os.environ.get("DATABASE_READ_URL") or None,
         # Real data (boundaries, Zensus) lives outside the repository.

@@ -117,7 +117,8 @@ def _planner_statistics(conn: Connection) -> None:
     # The release table is tiny and changes by a row or two: autovacuum never re-analyses it,
     # and with stale statistics ("1 published release") the planner joined every shown value
     # to each release in turn (4× the work for a Germany-wide map). Part of the transaction.
-    conn.execute(text("ANALYZE release"))
+    # Through the owner's definer function: the web app's role owns no table (migration 0013).
+    conn.execute(text("SELECT sozmon_analyze('release')"))
 
 
 def publish(conn: Connection, label: str, threshold: int, by: str | None = None) -> dict:

@@ -174,6 +174,30 @@ def fresh_app(loaded_template: str):
     yield from app_on_clone(loaded_template)
 
 
+def as_app_role(url: str) -> str:
+    """The same database as the web app's role `sozmon_app` (owns nothing, migration 0013)."""
+    from app.config import APP_ROLE
+
+    return make_url(url).set(username=APP_ROLE, password=None).render_as_string(False)
+
+
+@pytest.fixture
+def app_role_app(fresh_app):
+    """(app as the role sozmon_app, the same database's superuser app) on a fresh copy of the
+    loaded database with one editor 'redaktion'. The copy has migration 0013's grants; root's
+    peer map (scripts/localdb) lets the tests in as the app role."""
+    from tests.test_editor import PASSWORD
+
+    result = invoke(fresh_app, "editor-add", "redaktion", "--password", PASSWORD)
+    assert result.exit_code == 0, result.output
+    name = make_url(fresh_app.config["DATABASE_URL"]).database
+    # A database's own privileges are not copied from its template: as migration 0013 sets them.
+    _admin(f'REVOKE CREATE, TEMPORARY ON DATABASE "{name}" FROM PUBLIC')
+    application = make_app(name, DATABASE_URL=as_app_role(fresh_app.config["DATABASE_URL"]))
+    yield application, fresh_app
+    application.extensions["sozmon_engine"].dispose()
+
+
 @pytest.fixture
 def empty_app(empty_template: str):
     """An app on its own database with the schema but no data."""

@@ -417,6 +417,9 @@ def test_audit_log_records_editors_actions_and_shows_them(site, tmp_path):
     with db(site).connect() as c:
         rows = c.execute(text("SELECT editor, action, release_label FROM audit_log ORDER BY id"))
         log = [tuple(r) for r in rows]
+    # The site's editor was added on the command line: that is logged first (issue #26).
+    assert log[0][0].startswith("cli") and log[0][1:] == ("editor_add", None)
+    log = log[1:]
     assert log[:3] == [
         ("redaktion", "login", None),
         ("redaktion", "import", "2025-1"),

@@ -146,13 +146,15 @@ def test_served_cluster_settings_are_durable_and_private(durable_cluster):
     with eng.connect() as c:
         for setting in ("fsync", "full_page_writes", "synchronous_commit"):
             assert c.scalar(text(f"SHOW {setting}")) == "on", setting
-        assert c.scalar(text("SHOW unix_socket_permissions")) == "0700"
+        # Root sets the cluster up for the app's own OS user (group sozmon-db, docs/ops/privilege.md).
+        private = "0770" if os.getuid() == 0 else "0700"
+        assert c.scalar(text("SHOW unix_socket_permissions")) == private
         methods = set(c.scalars(text("SELECT DISTINCT auth_method FROM pg_hba_file_rules")))
         types = set(c.scalars(text("SELECT DISTINCT type FROM pg_hba_file_rules")))
     eng.dispose()
     assert methods == {"peer"} and types == {"local"}  # no trust, no TCP
     run = durable_cluster["dir"] / "run"
-    assert stat.S_IMODE(run.stat().st_mode) == 0o700
+    assert stat.S_IMODE(run.stat().st_mode) == (0o750 if os.getuid() == 0 else 0o700)
     if os.getuid() == 0:  # another local user cannot even reach the socket
         host = make_url(durable_cluster["url"]).query["host"]
         probe = subprocess.run(
@@ -385,6 +387,24 @@ def test_serve_started_as_root_runs_no_app_process_as_root():
             if "nginx" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")
         ]
         assert nginx and all(_uid(p) not in (None, 0) for p in nginx), [(p, _uid(p)) for p in nginx]
+        # Its own OS user, not the database's (issue #26), connected as the app role only.
+        import pwd
+
+        app_uid = pwd.getpwnam(os.environ.get("SOZMON_APP_USER", "sozmon")).pw_uid
+        assert app_uid != pwd.getpwnam("postgres").pw_uid
+        assert {_uid(p) for p in app_pids} == {app_uid}
+        from app.config import local_database_url
+
+        eng = create_engine(local_database_url(user="postgres"))
+        with eng.connect() as c:
+            users = c.scalars(
+                text(
+                    "SELECT DISTINCT usename FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+                    " AND datname = 'sozialmonitoring' AND backend_type = 'client backend'"
+                )
+            ).all()
+        eng.dispose()
+        assert users == ["sozmon_app"]
         key = ROOT / "instance" / "secret_key"
         assert stat.S_IMODE(key.stat().st_mode) == 0o600
     finally:

@@ -53,9 +53,9 @@ def _get(url: str, encoding: str = "br, gzip") -> tuple[float, bytes]:
 def _germany_loaded() -> bool:
     from sqlalchemy import create_engine, text
 
-    from app.config import from_environment
+    from app.config import owner_database_url
 
-    eng = create_engine(from_environment()["DATABASE_URL"])
+    eng = create_engine(owner_database_url())
     with eng.connect() as c:
         n = c.scalar(text("SELECT count(*) FROM area WHERE level = 'gemeinde'"))
     eng.dispose()
