@@ -8,12 +8,14 @@ import json
 import re
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import OperationalError
 
 from indicators.errors import Conflict
 from indicators.loaders import upsert_indicators
 from indicators.queries import get_release, values_for_year
 from indicators.text import _
 
+QUERY_CANCELED = "57014"  # SQLSTATE of a statement stopped by statement_timeout
 WITHHELD = "geheim"  # same word as app.formatting.WITHHELD (indicators/ must not import app/)
 RELEASE_COLUMNS = (
     "r.id, r.label, r.status, r.published_at, r.created_at, r.note, r.synthetic,"
@@ -132,6 +134,7 @@ def _planner_statistics(conn: Connection) -> None:
 
 def publish(conn: Connection, label: str, threshold: int, by: str | None = None) -> dict:
     """Publish a draft (or re-publish a withdrawn release) in the caller's one transaction."""
+    before = _take_turn(conn)
     rel = _locked(conn, label)
     if rel["status"] == "published":
         raise ReleaseError("release", _("Release „%(l)s“ ist bereits veröffentlicht.", l=label))
@@ -164,7 +167,7 @@ def publish(conn: Connection, label: str, threshold: int, by: str | None = None)
     )
     _planner_statistics(conn)
     # Every other draft's "before" has changed: their stored summaries follow in this transaction.
-    refresh_draft_changes(conn, "publish")
+    refresh_draft_changes(conn, rel["id"], before, "publish")
     return {
         "id": rel["id"],
         "label": label,
@@ -178,6 +181,7 @@ def rollback(conn: Connection, label: str | None = None, force: bool = False) ->
 
     Refused when an indicator of it would be left without any published release, unless force.
     """
+    before = _take_turn(conn)
     if label is None:
         label = conn.scalar(
             text(
@@ -222,7 +226,7 @@ def rollback(conn: Connection, label: str | None = None, force: bool = False) ->
         {"id": rel["id"]},
     )
     _planner_statistics(conn)
-    refresh_draft_changes(conn, "withdraw")
+    refresh_draft_changes(conn, rel["id"], before, "withdraw")
     now_current = sorted({r.label for r in fallback if r.label})
     return {"withdrawn": label, "now_current": now_current, "uncovered": uncovered}
 
@@ -333,12 +337,21 @@ ROW_KEYS = (
     "new_suppressed",
     "new_release",
 )
-# Which releases are published, and since when: every "before" (and a draft's "after") of a
-# summary follows from this. A stored summary computed under another basis is stale.
-BASIS_SQL = (
-    "(SELECT md5(coalesce(string_agg(id || '@' || published_at::text, ',' ORDER BY id), ''))"
-    " FROM release WHERE status = 'published')"
+# Which releases are published, and since when, and the release's own status: every "before"
+# (and a draft's "after") of a summary follows from the first; its own values change only when
+# it is published (small-number protection). A stored summary with another basis is stale.
+PUBLISHED_SQL = (
+    "(SELECT md5(coalesce(string_agg(id || '@' || extract(epoch FROM published_at), ','"
+    " ORDER BY id), '')) FROM release WHERE status = 'published')"
 )
+OWN_SQL = (
+    "(SELECT status || '@' || coalesce(extract(epoch FROM published_at)::text, '')"
+    " FROM release WHERE id = :r)"
+)
+BASIS_SQL = f"({PUBLISHED_SQL} || ';' || {OWN_SQL})"
+# Publishes and withdrawals take turns (transaction-level advisory lock), so each one brings the
+# stored summaries up to date from the state the previous one committed.
+PUBLISH_LOCK = 26_0010
 
 
 def _with_delta(rows: list[dict]) -> list[dict]:
@@ -374,7 +387,7 @@ def store_changes(conn: Connection, release_id: int, cause: str) -> dict:
     shows it with the time. The basis is read first: a publish that commits in between leaves
     the stored summary stale (recomputed), never wrong.
     """
-    basis = conn.scalar(text(f"SELECT {BASIS_SQL}"))
+    basis = conn.scalar(text(f"SELECT {BASIS_SQL}"), {"r": release_id})
     # The planner's cost of one lookup per cell grows with the release and would switch on JIT
     # compilation (~1 s of the page's budget) for a query that needs none (this transaction).
     conn.execute(text("SELECT set_config('jit', 'off', true)"))
@@ -448,18 +461,62 @@ def stored_changes(conn: Connection, release_id: int) -> dict | None:
     }
 
 
-def refresh_draft_changes(conn: Connection, cause: str) -> int:
-    """Recompute the stored summaries of every draft (after a publish or withdrawal, in its
-    transaction: the "before" of each draft has changed). Returns how many."""
-    ids = conn.scalars(
+def _take_turn(conn: Connection) -> str:
+    """Wait for any other publish or withdrawal to commit; the published state before ours."""
+    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PUBLISH_LOCK})
+    return conn.scalar(text(f"SELECT {PUBLISHED_SQL}"))
+
+
+def refresh_draft_changes(conn: Connection, changed_id: int, before: str, cause: str) -> int:
+    """Bring every draft's stored summary up to date after release `changed_id` was published
+    or withdrawn (in that transaction; `before`: the published state it started from).
+
+    Only cells that release holds can change: a draft sharing a cell with it is recomputed; any
+    other keeps its numbers under the new basis — if they were current before this change
+    (else it is recomputed too). Returns how many were recomputed.
+    """
+    drafts = conn.scalars(
         text(
             "SELECT c.release_id FROM release_changes c JOIN release r ON r.id = c.release_id"
             " WHERE r.status = 'draft' ORDER BY c.release_id"
         )
     ).all()
-    for rid in ids:
-        store_changes(conn, rid, cause)
-    return len(ids)
+    recomputed = 0
+    for rid in drafts:
+        shared = conn.scalar(
+            text(
+                "SELECT EXISTS (SELECT 1 FROM value d JOIN value p ON p.release_id = :p"
+                " AND p.indicator_id = d.indicator_id AND p.ags = d.ags AND p.year = d.year"
+                " WHERE d.release_id = :d)"
+            ),
+            {"d": rid, "p": changed_id},
+        )
+        kept = (
+            not shared
+            and conn.execute(
+                text(
+                    f"UPDATE release_changes SET basis = {BASIS_SQL}"
+                    f" WHERE release_id = :r AND basis = :before || ';' || {OWN_SQL}"
+                ),
+                {"r": rid, "before": before},
+            ).rowcount
+        )
+        if not kept:
+            recomputed += _store_if_in_time(conn, rid, cause) is not None
+    return recomputed
+
+
+def _store_if_in_time(conn: Connection, release_id: int, cause: str) -> dict | None:
+    """store_changes in a savepoint; None if it hit the statement timeout (a web request's):
+    the load or publish goes on, and the summary is left missing or stale — the page says so
+    and never shows it, `sozmon diff LABEL` computes it without a limit."""
+    try:
+        with conn.begin_nested():
+            return store_changes(conn, release_id, cause)
+    except OperationalError as err:
+        if getattr(err.orig, "sqlstate", None) != QUERY_CANCELED:
+            raise
+    return None
 
 
 def analyze_release(conn: Connection, release_id: int) -> str | None:
@@ -479,11 +536,11 @@ def analyze_release(conn: Connection, release_id: int) -> str | None:
     return part
 
 
-def draft_written(conn: Connection, release_id: int) -> dict:
+def draft_written(conn: Connection, release_id: int) -> dict | None:
     """After a draft's values are written (one step for every writer of drafts): statistics,
     then its change summary, both in the caller's transaction."""
     analyze_release(conn, release_id)
-    return store_changes(conn, release_id, "load")
+    return _store_if_in_time(conn, release_id, "load")
 
 
 def diff(conn: Connection, a_id: int, b_id: int) -> dict:

@@ -90,20 +90,26 @@ def test_the_rewritten_change_rule_gives_the_reference_rows(site, tmp_path):
     b = small_release(tmp_path / "b.csv", {**SMALL, 2025: {}}, change={("03241003", 2023): 9.9})
     assert invoke(site, "import", str(b), "--label", "real-b").exit_code == 0
     # synthetic: hidden wherever a real value is published, shown where none is
-    s = small_release(tmp_path / "s.csv", {2023: {}, 2026: {}})
+    s = small_release(tmp_path / "s.csv", {2024: {}, 2025: {}})
     assert invoke(site, "import", str(s), "--label", "syn", "--synthetic").exit_code == 0
     w = small_release(tmp_path / "w.csv", {2024: {}}, change={("03241004", 2024): 1.25})
     assert invoke(site, "load-release", str(w), "--label", "gone").exit_code == 0
     assert invoke(site, "rollback", "gone").exit_code == 0
     seen = set()
-    with _engine(site).connect() as c:
-        for label in ("real-a", "real-b", "syn", "gone", "demo-2024-2"):
-            rid = releases.by_label(c, label)["id"]
-            want = [dict(r._mapping) for r in c.execute(text(REFERENCE_SQL), {"b": rid})]
-            got = releases.changes(c, rid)
-            assert [{k: r[k] for k in KEYS} for r in got["rows"]] == want, label
-            assert sum(got["counts"].values()) == len(want)
-            seen |= {r["change"] for r in want}
+
+    def compare(*labels):
+        with _engine(site).connect() as c:
+            for label in labels:
+                rid = releases.by_label(c, label)["id"]
+                want = [dict(r._mapping) for r in c.execute(text(REFERENCE_SQL), {"b": rid})]
+                got = releases.changes(c, rid)
+                assert [{k: r[k] for k in KEYS} for r in got["rows"]] == want, label
+                assert sum(got["counts"].values()) == len(want)
+                seen.update(r["change"] for r in want)
+
+    compare("real-a", "real-b", "syn", "gone")
+    assert invoke(site, "publish", "syn").exit_code == 0  # a published synthetic release
+    compare("syn", "real-b")
     assert seen == {"neu", "geändert", "verdeckt"}
 
 
@@ -192,6 +198,12 @@ def test_a_stored_summary_follows_every_publish_and_withdrawal(site, tmp_path):
     assert _counts(html) == (0, 22, 0) and "beim Laden des Entwurfs" in html
     with _engine(site).connect() as c:
         loaded_at = releases.stored_changes(c, draft)["computed_at"]
+    # a release without a cell of the draft: the numbers stay right, kept under the new basis
+    far = small_release(tmp_path / "f.csv", {2031: {}})
+    assert invoke(site, "load-release", str(far), "--label", "fern").exit_code == 0
+    with _engine(site).connect() as c:
+        s = releases.stored_changes(c, draft)
+    assert s["fresh"] and s["cause"] == "load" and s["computed_at"] == loaded_at
     # another release publishes the same cells (one value differs): the draft now changes 1
     other = small_release(tmp_path / "o.csv", {2030: {}}, change={("03241001", 2030): 12.5})
     assert invoke(site, "load-release", str(other), "--label", "andere").exit_code == 0
@@ -214,6 +226,16 @@ def test_a_stored_summary_follows_every_publish_and_withdrawal(site, tmp_path):
     assert "beim Aufruf dieser Seite" in html
     with _engine(site).connect() as c:
         assert releases.stored_changes(c, gone)["fresh"] is True
+    # a summary that was stale already is recomputed, not taken over, by an unrelated publish
+    with _engine(site).begin() as c:
+        c.execute(
+            text("UPDATE release_changes SET basis = 'alt' WHERE release_id = :r"), {"r": draft}
+        )
+    far = small_release(tmp_path / "f2.csv", {2032: {}})
+    assert invoke(site, "load-release", str(far), "--label", "fern-2").exit_code == 0
+    with _engine(site).connect() as c:
+        s = releases.stored_changes(c, draft)
+    assert s["fresh"] and s["cause"] == "publish" and s["counts"]["neu"] == 22
 
 
 def test_a_stale_summary_that_cannot_be_recomputed_in_time_shows_no_numbers(site, tmp_path):
