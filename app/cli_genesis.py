@@ -16,7 +16,7 @@ from geodata.levels import load_levels
 from geodata.report import LoadError
 from indicators.genesis import parse_genesis
 from indicators.genesis_import import import_genesis
-from indicators.releases import publish
+from indicators.releases import draft_written, publish
 
 
 def _fail(err: LoadError) -> None:
@@ -113,6 +113,8 @@ def import_genesis_cmd(
             )
             if do_publish:
                 publish(conn, label, current_app.config["SUPPRESS_NUMERATOR_BELOW"], by="cli")
+            else:  # statistics and the draft page's change summary, once
+                draft_written(conn, rep.release_id)
     except LoadError as err:
         _fail(err)
     seconds = time.perf_counter() - t0

@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 from app.db import get_engine
 from geodata.report import LoadError
 from indicators import inkar
-from indicators.releases import publish
+from indicators.releases import draft_written, publish
 
 
 @click.command("load-inkar")
@@ -50,6 +50,8 @@ def load_inkar_cmd(
             rep = inkar.load_inkar(conn, folder, label, levels=set(levels) if levels else None)
             if not draft:
                 publish(conn, label, current_app.config["SUPPRESS_NUMERATOR_BELOW"], by="cli")
+            else:  # statistics and the draft page's change summary, once
+                draft_written(conn, rep.release_id)
     except LoadError as err:
         fail(err)
     seconds = time.perf_counter() - t0

@@ -210,11 +210,12 @@ def diff_cmd(a: str, b: str | None, out: Path | None) -> None:
 
 
 def _layer_diff(label: str) -> None:
-    with get_engine().connect() as conn:
+    with get_engine().begin() as conn:
         rel = releases.by_label(conn, label)
         if rel is None:
             _refuse(releases.ReleaseError("release", f"Release {label} gibt es nicht."))
-        d = releases.changes(conn, rel["id"])
+        # Also kept as the release's change summary (the editors' page shows it).
+        d = releases.store_changes(conn, rel["id"], "cli")
     c = d["counts"]
     click.echo(
         f"{label} ändert auf den Seiten: {c['geändert']} Werte geändert, {c['neu']} neu;"
@@ -227,8 +228,8 @@ def _layer_diff(label: str) -> None:
             f" ({r['old_release'] or '–'}) → {releases.cell_text(r['new_value'], r['new_suppressed']) or '–'}"
             f" ({r['new_release']})"
         )
-    if len(d["rows"]) > 50:
-        click.echo(f"  … {len(d['rows']) - 50} weitere")
+    if d["total"] > 50:
+        click.echo(f"  … {d['total'] - 50} weitere")
 
 
 @click.command("editor-add")

@@ -118,6 +118,12 @@ def from_environment() -> dict:
         # Small-number protection at publish: numerator below this → value withheld ("geheim").
         "SUPPRESS_NUMERATOR_BELOW": int(os.environ.get("SUPPRESS_NUMERATOR_BELOW") or 3),
         "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES") or 20 * 1024 * 1024),
+        # Bounded work per request (issue #26): PostgreSQL's statement_timeout, in seconds, for
+        # every statement of a web request (editors' pages and uploads included) and a longer
+        # one for a release's publish; 0 = none. CLI commands (loads, migrations, load-all,
+        # publish) have none. A statement that hits it answers 503 with a message.
+        "STATEMENT_TIMEOUT": float(os.environ.get("STATEMENT_TIMEOUT") or 30),
+        "PUBLISH_STATEMENT_TIMEOUT": float(os.environ.get("PUBLISH_STATEMENT_TIMEOUT") or 300),
         # Map images with more areas are offered as SVG only (a PNG of many areas takes seconds).
         "EXPORT_PNG_MAX_AREAS": int(os.environ.get("EXPORT_PNG_MAX_AREAS") or 2000),
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # whole upload request (several files)

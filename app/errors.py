@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, render_template, request
+from flask import Flask, Response, current_app, g, render_template, request
 from flask.globals import request_ctx
 from flask_babel import gettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from psycopg.errors import QueryCanceled
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -54,6 +55,20 @@ def render_error(code: int, message: str, choices: list[tuple[str, str]] | None 
     ), code
 
 
+def timed_out():
+    """A statement hit its statement_timeout (bounded work per request, issue #26): 503."""
+    seconds = g.get("statement_timeout") or current_app.config.get("STATEMENT_TIMEOUT") or 0
+    message = _(
+        "Die Anfrage hat länger gedauert als erlaubt (%(s)s Sekunden) und wurde abgebrochen,"
+        " damit die Seite für alle erreichbar bleibt. Bitte später erneut versuchen oder eine"
+        " kleinere Auswahl treffen.",
+        s=f"{seconds:g}",
+    )
+    if request.path.startswith("/api/"):
+        return problems.problem(503, "timeout", message, limit_seconds=seconds)
+    return render_error(503, message)
+
+
 def init_app(app: Flask) -> None:
     """Register handlers for HTTP errors and a lost database connection (503)."""
 
@@ -96,7 +111,9 @@ def init_app(app: Flask) -> None:
         return render_error(code, str(message))
 
     @app.errorhandler(OperationalError)
-    def db_down(_err: Exception):
+    def db_down(err: OperationalError):
+        if isinstance(err.orig, QueryCanceled):
+            return timed_out()
         if request.path.startswith("/api/"):
             return problems.problem(503, "unavailable", "Die Datenbank ist nicht erreichbar.")
         msg = _("Die Datenbank ist gerade nicht erreichbar. Bitte gleich noch einmal versuchen.")

@@ -38,6 +38,11 @@ TYPES = (
     ("method-not-allowed", "Methode nicht erlaubt", "Die API kennt nur GET, HEAD und OPTIONS."),
     ("server-error", "Interner Fehler", "Ein unerwarteter Fehler; bitte melden."),
     ("unavailable", "Dienst nicht verfügbar", "Die Datenbank ist gerade nicht erreichbar."),
+    (
+        "timeout",
+        "Zeitüberschreitung",
+        "Die Abfrage hat ihre Zeitgrenze überschritten und wurde abgebrochen (503).",
+    ),
 )
 
 SLUG_BY_STATUS = {404: "not-found", 405: "method-not-allowed", 503: "unavailable"}

@@ -28,6 +28,7 @@ from indicators.loaders import (
     validate_catalogue,
     validate_values,
 )
+from indicators.releases import draft_written
 from indicators.tables import (
     NumberError,
     Table,
@@ -498,6 +499,8 @@ def import_release(
         },
     )
     insert_values(conn, release_id, v.rows, progress)
+    # Statistics and the draft page's change summary, once, now (issue #26).
+    draft_written(conn, release_id)
     return release_id, v
 
 

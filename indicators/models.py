@@ -142,6 +142,27 @@ class ReleaseSource(Base):
     note: Mapped[str] = mapped_column(Text, server_default="")
 
 
+class ReleaseChanges(Base):
+    """What a release changes on the pages, computed once and kept with it (0010).
+
+    basis: fingerprint of the published releases it was computed against; another basis
+    means stale (indicators.releases.stored_changes).
+    """
+
+    __tablename__ = "release_changes"
+
+    release_id: Mapped[int] = mapped_column(
+        ForeignKey("release.id", ondelete="CASCADE"), primary_key=True
+    )
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    cause: Mapped[str] = mapped_column(String(12))  # load, publish, withdraw, view, cli
+    basis: Mapped[str] = mapped_column(Text)
+    n_changed: Mapped[int] = mapped_column(Integer)
+    n_new: Mapped[int] = mapped_column(Integer)
+    n_hidden: Mapped[int] = mapped_column(Integer)
+    rows = mapped_column(JSONB, nullable=False)
+
+
 class SeriesBreak(Base):
     """From this year on an indicator's values are not comparable with those before (0009)."""
 

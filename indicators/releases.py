@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import OperationalError
 
 from indicators.errors import Conflict
 from indicators.loaders import upsert_indicators
 from indicators.queries import get_release, values_for_year
 from indicators.text import _, defuse
 
+QUERY_CANCELED = "57014"  # SQLSTATE of a statement stopped by statement_timeout
 WITHHELD = "geheim"  # same word as app.formatting.WITHHELD (indicators/ must not import app/)
 RELEASE_COLUMNS = (
     "r.id, r.label, r.status, r.published_at, r.created_at, r.note, r.synthetic,"
@@ -41,11 +45,19 @@ def visible_release(conn: Connection, release_id: int, editor: bool) -> dict | N
 
 def releases_overview(conn: Connection) -> list[dict]:
     """Every release (drafts too) with its number of indicators, values and withheld values."""
+    # Per release, not one GROUP BY over every value of the database (that sorted all of them
+    # on disk: 12 s for 2.2 million values, the editors' start page, issue #26): a count over
+    # its partition and a skip scan over the (release, indicator, …) key for the indicators.
     rows = conn.execute(
         text(
-            f"SELECT {RELEASE_COLUMNS}, count(DISTINCT v.indicator_id) AS n_indicators,"
-            " count(v.*) AS n_values, count(v.*) FILTER (WHERE v.suppressed) AS n_suppressed"
-            " FROM release r LEFT JOIN value v ON v.release_id = r.id GROUP BY r.id"
+            f"SELECT {RELEASE_COLUMNS}, s.n_values, s.n_suppressed, (WITH RECURSIVE i AS ("
+            "  SELECT min(indicator_id) AS id FROM value WHERE release_id = r.id"
+            "  UNION ALL SELECT (SELECT min(indicator_id) FROM value"
+            "   WHERE release_id = r.id AND indicator_id > i.id) FROM i WHERE i.id IS NOT NULL)"
+            " SELECT count(id) FROM i) AS n_indicators"
+            " FROM release r LEFT JOIN LATERAL (SELECT count(*) AS n_values,"
+            "  count(*) FILTER (WHERE v.suppressed) AS n_suppressed"
+            "  FROM value v WHERE v.release_id = r.id) s ON true"
             " ORDER BY r.status = 'draft' DESC, r.published_at DESC NULLS FIRST, r.id DESC"
         )
     )
@@ -123,6 +135,7 @@ def _planner_statistics(conn: Connection) -> None:
 
 def publish(conn: Connection, label: str, threshold: int, by: str | None = None) -> dict:
     """Publish a draft (or re-publish a withdrawn release) in the caller's one transaction."""
+    before = _take_turn(conn)
     rel = _locked(conn, label)
     if rel["status"] == "published":
         raise ReleaseError("release", _("Release „%(l)s“ ist bereits veröffentlicht.", l=label))
@@ -154,6 +167,8 @@ def publish(conn: Connection, label: str, threshold: int, by: str | None = None)
         {"id": rel["id"], "by": by},
     )
     _planner_statistics(conn)
+    # Every other draft's "before" has changed: their stored summaries follow in this transaction.
+    refresh_draft_changes(conn, rel["id"], before, "publish")
     return {
         "id": rel["id"],
         "label": label,
@@ -167,6 +182,7 @@ def rollback(conn: Connection, label: str | None = None, force: bool = False) ->
 
     Refused when an indicator of it would be left without any published release, unless force.
     """
+    before = _take_turn(conn)
     if label is None:
         label = conn.scalar(
             text(
@@ -211,6 +227,7 @@ def rollback(conn: Connection, label: str | None = None, force: bool = False) ->
         {"id": rel["id"]},
     )
     _planner_statistics(conn)
+    refresh_draft_changes(conn, rel["id"], before, "withdraw")
     now_current = sorted({r.label for r in fallback if r.label})
     return {"withdrawn": label, "now_current": now_current, "uncovered": uncovered}
 
@@ -254,44 +271,279 @@ ORDER BY i.sort, d.indicator_id, d.ags, d.year
 # What a release changes on the pages: for every cell it holds, the value shown without it and
 # the value shown with it (the layered rule of view shown_value, the release counted as newest
 # if it is still a draft). Cells where both are the same are left out.
-CHANGES_SQL = """
-WITH ranked AS (
-  SELECT v.*, (v.release_id = :b) AS is_b,
-         row_number() OVER (PARTITION BY v.indicator_id, v.ags, v.year ORDER BY v.synthetic,
-           coalesce(v.published_at, 'infinity') DESC, v.release_id DESC) AS n_with,
-         row_number() OVER (PARTITION BY v.indicator_id, v.ags, v.year ORDER BY
-           (v.release_id = :b), v.synthetic, v.published_at DESC NULLS LAST, v.release_id DESC)
-           AS n_without
-  FROM release_value v
-  WHERE (v.status = 'published' OR v.release_id = :b)
-    AND (v.indicator_id, v.ags, v.year) IN
-        (SELECT indicator_id, ags, year FROM value WHERE release_id = :b)
-), before AS (SELECT * FROM ranked WHERE n_without = 1 AND NOT is_b),
-after AS (SELECT * FROM ranked WHERE n_with = 1)
-SELECT x.indicator_id, i.name_de AS indicator_name, i.unit, i.decimals, x.ags,
-       ar.name AS area_name, x.year,
-       CASE WHEN b.release_id IS NULL THEN 'neu' WHEN NOT a.is_b THEN 'verdeckt'
-            ELSE 'geändert' END AS change,
-       b.value AS old_value, b.suppressed AS old_suppressed, b.release_label AS old_release,
-       a.value AS new_value, a.suppressed AS new_suppressed, a.release_label AS new_release
-FROM (SELECT DISTINCT indicator_id, ags, year FROM ranked) x
-JOIN after a USING (indicator_id, ags, year)
-LEFT JOIN before b USING (indicator_id, ags, year)
-JOIN indicator i ON i.id = x.indicator_id JOIN area ar ON ar.ags = x.ags
-WHERE b.release_id IS NULL OR a.value IS DISTINCT FROM b.value
-   OR a.suppressed IS DISTINCT FROM b.suppressed OR NOT a.is_b
-ORDER BY i.sort, x.indicator_id, x.ags, x.year
+# One lookup per cell of the release: the best published value of the same cell in any other
+# release (real before synthetic, then the newest), found through the (ags, indicator, year)
+# index of each partition — the work grows with the release, not with the database, and needs
+# no statistics of a draft loaded a moment ago. (A first version ranked every published value
+# of those cells with window functions: minutes for a draft of 30,000 values, issue #26.)
+# The release "wins" a cell (its value is shown) if it ranks before that value by the same
+# order: (real, newest publication — a draft counts as newest —, highest id).
+CHANGES_CORE = """
+WITH b AS (
+  SELECT id, label, NOT synthetic AS is_real, coalesce(published_at, 'infinity') AS at
+  FROM release WHERE id = :b
+), x AS (
+  SELECT d.indicator_id, d.ags, d.year,
+         CASE WHEN d.suppressed THEN NULL ELSE d.value END AS b_value, d.suppressed AS b_suppressed,
+         b.label AS b_label, p.value AS p_value, p.suppressed AS p_suppressed, p.label AS p_label,
+         p.release_id AS p_id,
+         (p.release_id IS NULL OR (b.is_real, b.at, b.id) > (p.is_real, p.at, p.release_id))
+           AS b_wins
+  FROM value d CROSS JOIN b
+  LEFT JOIN LATERAL (
+    SELECT v.release_id, CASE WHEN v.suppressed THEN NULL ELSE v.value END AS value,
+           v.suppressed, r.label, NOT r.synthetic AS is_real, r.published_at AS at
+    FROM value v JOIN release r ON r.id = v.release_id
+    WHERE v.ags = d.ags AND v.indicator_id = d.indicator_id AND v.year = d.year
+      AND v.release_id <> :b AND r.status = 'published'
+    ORDER BY r.synthetic, r.published_at DESC, v.release_id DESC LIMIT 1
+  ) p ON true
+  WHERE d.release_id = :b
+), c AS (
+  SELECT indicator_id, ags, year,
+         CASE WHEN p_id IS NULL THEN 'neu' WHEN NOT b_wins THEN 'verdeckt'
+              ELSE 'geändert' END AS change,
+         p_value AS old_value, p_suppressed AS old_suppressed, p_label AS old_release,
+         CASE WHEN b_wins THEN b_value ELSE p_value END AS new_value,
+         CASE WHEN b_wins THEN b_suppressed ELSE p_suppressed END AS new_suppressed,
+         CASE WHEN b_wins THEN b_label ELSE p_label END AS new_release
+  FROM x
+  WHERE p_id IS NULL OR NOT b_wins OR b_value IS DISTINCT FROM p_value
+     OR b_suppressed IS DISTINCT FROM p_suppressed
+)
 """
+CHANGE_KINDS = ("geändert", "neu", "verdeckt")
+CHANGES_SQL = (
+    CHANGES_CORE
+    + """
+SELECT c.*, i.name_de AS indicator_name, i.unit, i.decimals, ar.name AS area_name,
+       count(*) FILTER (WHERE c.change = 'geändert') OVER () AS n_changed,
+       count(*) FILTER (WHERE c.change = 'neu') OVER () AS n_new,
+       count(*) FILTER (WHERE c.change = 'verdeckt') OVER () AS n_hidden
+FROM c JOIN indicator i ON i.id = c.indicator_id JOIN area ar ON ar.ags = c.ags
+ORDER BY i.sort, c.indicator_id, c.ags, c.year
+"""
+)
+# The rows a stored summary keeps (the page shows this many; `sozmon diff L` lists all).
+SUMMARY_ROWS = 200
+ROW_KEYS = (
+    "indicator_id",
+    "ags",
+    "year",
+    "change",
+    "old_value",
+    "old_suppressed",
+    "old_release",
+    "new_value",
+    "new_suppressed",
+    "new_release",
+)
+# Which releases are published, and since when, and the release's own status: every "before"
+# (and a draft's "after") of a summary follows from the first; its own values change only when
+# it is published (small-number protection). A stored summary with another basis is stale.
+PUBLISHED_SQL = (
+    "(SELECT md5(coalesce(string_agg(id || '@' || extract(epoch FROM published_at), ','"
+    " ORDER BY id), '')) FROM release WHERE status = 'published')"
+)
+OWN_SQL = (
+    "(SELECT status || '@' || coalesce(extract(epoch FROM published_at)::text, '')"
+    " FROM release WHERE id = :r)"
+)
+BASIS_SQL = f"({PUBLISHED_SQL} || ';' || {OWN_SQL})"
+# Publishes and withdrawals take turns (transaction-level advisory lock), so each one brings the
+# stored summaries up to date from the state the previous one committed.
+PUBLISH_LOCK = 26_0010
 
 
-def changes(conn: Connection, release_id: int) -> dict:
-    """What publishing a release changes on the pages (new, changed, or hidden by real values)."""
-    rows = [dict(r._mapping) for r in conn.execute(text(CHANGES_SQL), {"b": release_id})]
+def _with_delta(rows: list[dict]) -> list[dict]:
     for r in rows:
         old, new = r["old_value"], r["new_value"]
         r["delta"] = new - old if old is not None and new is not None else None
-    counts = {k: sum(1 for r in rows if r["change"] == k) for k in ("geändert", "neu", "verdeckt")}
-    return {"release": get_release(conn, release_id), "rows": rows, "counts": counts}
+    return rows
+
+
+def changes(conn: Connection, release_id: int, limit: int | None = None) -> dict:
+    """What publishing a release changes on the pages (new, changed, or hidden by real values).
+
+    counts over every changed cell; rows in catalogue order, the first `limit` (all if None).
+    """
+    sql = CHANGES_SQL + (" LIMIT :limit" if limit is not None else "")
+    result = conn.execute(text(sql), {"b": release_id, "limit": limit}).mappings().all()
+    first = result[0] if result else {}
+    counts = {
+        "geändert": first.get("n_changed", 0),
+        "neu": first.get("n_new", 0),
+        "verdeckt": first.get("n_hidden", 0),
+    }
+    rows = [
+        {k: v for k, v in r.items() if k not in ("n_changed", "n_new", "n_hidden")} for r in result
+    ]
+    return {"release": get_release(conn, release_id), "rows": _with_delta(rows), "counts": counts}
+
+
+def store_changes(conn: Connection, release_id: int, cause: str) -> dict:
+    """Compute a release's change summary and keep it (table release_changes, migration 0010).
+
+    cause says why it was computed ('load', 'publish', 'withdraw', 'view', 'cli'); the page
+    shows it with the time. The basis is read first: a publish that commits in between leaves
+    the stored summary stale (recomputed), never wrong.
+    """
+    basis = conn.scalar(text(f"SELECT {BASIS_SQL}"), {"r": release_id})
+    # The planner's cost of one lookup per cell grows with the release and would switch on JIT
+    # compilation (~1 s of the page's budget) for a query that needs none (this transaction).
+    conn.execute(text("SELECT set_config('jit', 'off', true)"))
+    d = changes(conn, release_id, SUMMARY_ROWS)
+    rows = [{k: r[k] for k in ROW_KEYS} for r in d["rows"]]
+    c = d["counts"]
+    conn.execute(
+        text(
+            "INSERT INTO release_changes (release_id, computed_at, cause, basis,"
+            " n_changed, n_new, n_hidden, rows)"
+            " VALUES (:r, clock_timestamp(), :cause, :basis, :c, :n, :h, CAST(:rows AS jsonb))"
+            " ON CONFLICT (release_id) DO UPDATE SET computed_at = excluded.computed_at,"
+            " cause = excluded.cause, basis = excluded.basis, n_changed = excluded.n_changed,"
+            " n_new = excluded.n_new, n_hidden = excluded.n_hidden, rows = excluded.rows"
+        ),
+        {
+            "r": release_id,
+            "cause": cause,
+            "basis": basis,
+            "c": c["geändert"],
+            "n": c["neu"],
+            "h": c["verdeckt"],
+            "rows": json.dumps(rows),
+        },
+    )
+    return stored_changes(conn, release_id) or {}
+
+
+def stored_changes(conn: Connection, release_id: int) -> dict | None:
+    """The stored change summary (None if there is none) with `fresh`: still the right one?
+
+    One statement reads the summary and compares its basis with the current one (one snapshot).
+    Names, units and decimals come from the catalogue as it is now.
+    """
+    row = conn.execute(
+        text(
+            "SELECT computed_at, cause, n_changed, n_new, n_hidden, rows,"
+            f" basis = {BASIS_SQL} AS fresh FROM release_changes WHERE release_id = :r"
+        ),
+        {"r": release_id},
+    ).first()
+    if row is None:
+        return None
+    rows = [dict(r) for r in row.rows]
+    indicators = {
+        r.id: r
+        for r in conn.execute(
+            text("SELECT id, name_de, unit, decimals FROM indicator WHERE id = ANY(:i)"),
+            {"i": sorted({r["indicator_id"] for r in rows})},
+        )
+    }
+    areas = dict(
+        conn.execute(
+            text("SELECT ags, name FROM area WHERE ags = ANY(:a)"),
+            {"a": sorted({r["ags"] for r in rows})},
+        ).all()
+    )
+    for r in rows:
+        ind = indicators.get(r["indicator_id"])
+        r["indicator_name"] = ind.name_de if ind else r["indicator_id"]
+        r["unit"] = ind.unit if ind else ""
+        r["decimals"] = ind.decimals if ind else 1
+        r["area_name"] = areas.get(r["ags"], r["ags"])
+    return {
+        "computed_at": row.computed_at,
+        "cause": row.cause,
+        "fresh": row.fresh,
+        "counts": {"geändert": row.n_changed, "neu": row.n_new, "verdeckt": row.n_hidden},
+        "rows": _with_delta(rows),
+        "total": row.n_changed + row.n_new + row.n_hidden,
+    }
+
+
+def _take_turn(conn: Connection) -> str:
+    """Wait for any other publish or withdrawal to commit; the published state before ours."""
+    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PUBLISH_LOCK})
+    return conn.scalar(text(f"SELECT {PUBLISHED_SQL}"))
+
+
+def refresh_draft_changes(conn: Connection, changed_id: int, before: str, cause: str) -> int:
+    """Bring every draft's stored summary up to date after release `changed_id` was published
+    or withdrawn (in that transaction; `before`: the published state it started from).
+
+    Only cells that release holds can change: a draft sharing a cell with it is recomputed; any
+    other keeps its numbers under the new basis — if they were current before this change
+    (else it is recomputed too). Returns how many were recomputed.
+    """
+    drafts = conn.scalars(
+        text(
+            "SELECT c.release_id FROM release_changes c JOIN release r ON r.id = c.release_id"
+            " WHERE r.status = 'draft' ORDER BY c.release_id"
+        )
+    ).all()
+    recomputed = 0
+    for rid in drafts:
+        shared = conn.scalar(
+            text(
+                "SELECT EXISTS (SELECT 1 FROM value d JOIN value p ON p.release_id = :p"
+                " AND p.indicator_id = d.indicator_id AND p.ags = d.ags AND p.year = d.year"
+                " WHERE d.release_id = :d)"
+            ),
+            {"d": rid, "p": changed_id},
+        )
+        kept = (
+            not shared
+            and conn.execute(
+                text(
+                    f"UPDATE release_changes SET basis = {BASIS_SQL}"
+                    f" WHERE release_id = :r AND basis = :before || ';' || {OWN_SQL}"
+                ),
+                {"r": rid, "before": before},
+            ).rowcount
+        )
+        if not kept:
+            recomputed += _store_if_in_time(conn, rid, cause) is not None
+    return recomputed
+
+
+def _store_if_in_time(conn: Connection, release_id: int, cause: str) -> dict | None:
+    """store_changes in a savepoint; None if it hit the statement timeout (a web request's):
+    the load or publish goes on, and the summary is left missing or stale — the page says so
+    and never shows it, `sozmon diff LABEL` computes it without a limit."""
+    try:
+        with conn.begin_nested():
+            return store_changes(conn, release_id, cause)
+    except OperationalError as err:
+        if getattr(err.orig, "sqlstate", None) != QUERY_CANCELED:
+            raise
+    return None
+
+
+def analyze_release(conn: Connection, release_id: int) -> str | None:
+    """ANALYZE the partition of `value` that holds a release (its own, or the default one).
+
+    A draft loaded a moment ago has no planner statistics (autovacuum comes later, and never
+    to a transaction that has not committed); the draft's page and its publish plan with them.
+    Runs in the caller's transaction: the statistics count the new rows and commit with them.
+    """
+    part = conn.scalar(
+        text("SELECT tableoid::regclass::text FROM value WHERE release_id = :r LIMIT 1"),
+        {"r": release_id},
+    )
+    if part is None or not re.fullmatch(r"value_(default|r\d+)", part):
+        return None
+    # The owner's ANALYZE (migration 0013): the web app's role owns no table, and PostgreSQL
+    # skips a plain ANALYZE of a table one does not own with a mere warning.
+    conn.execute(text("SELECT sozmon_analyze(CAST(:t AS regclass))"), {"t": part})
+    return part
+
+
+def draft_written(conn: Connection, release_id: int) -> dict | None:
+    """After a draft's values are written (one step for every writer of drafts): statistics,
+    then its change summary, both in the caller's transaction."""
+    analyze_release(conn, release_id)
+    return _store_if_in_time(conn, release_id, "load")
 
 
 def diff(conn: Connection, a_id: int, b_id: int) -> dict:

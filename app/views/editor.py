@@ -13,16 +13,19 @@ from flask import (
     Response,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
     url_for,
 )
 from flask_babel import gettext as _
+from psycopg.errors import QueryCanceled
+from sqlalchemy.exc import OperationalError
 from werkzeug.utils import secure_filename
 
 from app import args, audit, auth
-from app.db import get_conn, get_engine
+from app.db import get_conn, get_engine, set_local_timeout
 from app.downloads import content_disposition
 from app.errors import BadRequestWithChoices, translate
 from geodata.report import LoadError
@@ -173,6 +176,32 @@ def _release_or_404(release_id: int) -> dict:
     return rel
 
 
+# A change summary missing or stale (a release was published or withdrawn since, and it was not
+# recomputed with that: a published release's own summary) is recomputed when the page is
+# opened if that takes no longer than this; larger releases: `sozmon diff LABEL`.
+RECOMPUTE_SECONDS = 1.5
+
+
+def _change_summary(release_id: int) -> dict:
+    """The stored change summary of a release, current; or one marked unavailable (no numbers).
+
+    Computed once when a draft is loaded and again in every publish and withdrawal (issue #26);
+    never shown when computed against other published releases than the current ones.
+    """
+    stored = releases.stored_changes(get_conn(), release_id)
+    if stored is not None and stored["fresh"]:
+        return stored
+    try:
+        with get_engine().begin() as conn:
+            web = current_app.config["STATEMENT_TIMEOUT"]
+            set_local_timeout(conn, min(RECOMPUTE_SECONDS, web) if web else RECOMPUTE_SECONDS)
+            return releases.store_changes(conn, release_id, "view")
+    except OperationalError as err:
+        if not isinstance(err.orig, QueryCanceled):
+            raise
+    return {"unavailable": True, "stale": stored}
+
+
 @bp.get("/release/<int:release_id>")
 @auth.editor_required
 def release(release_id: int):
@@ -186,7 +215,7 @@ def release(release_id: int):
         year,
     )
     links = {e: e in current_app.view_functions for e in ("maps.karte", "kommune.index")}
-    changed = releases.changes(get_conn(), release_id)
+    changed = _change_summary(release_id)
     return render_template(
         "editor/release.html",
         release=rel,
@@ -202,8 +231,11 @@ def release(release_id: int):
 @auth.editor_required
 def publish(release_id: int):
     rel = _release_or_404(release_id)
+    limit = current_app.config["PUBLISH_STATEMENT_TIMEOUT"]
+    g.statement_timeout = limit  # the 503 page names the limit that applied
     try:
         with get_engine().begin() as conn:
+            set_local_timeout(conn, limit)  # longer than a page's, still finite
             res = releases.publish(
                 conn,
                 rel["label"],
