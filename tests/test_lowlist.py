@@ -138,7 +138,9 @@ def test_integer_parameters_beyond_int32_are_4xx(site):
 
 
 def test_hsts_only_on_https(loaded_template):
-    for application in app_on_clone(loaded_template, TRUSTED_PROXY_HOPS=1):
+    for application in app_on_clone(
+        loaded_template, TRUSTED_PROXY_HOPS=1, TRUSTED_PROXY_ADDRS=frozenset({"127.0.0.1"})
+    ):
         client = application.test_client()
         plain = client.get("/redaktion/anmelden")
         assert "Strict-Transport-Security" not in plain.headers
