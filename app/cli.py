@@ -189,7 +189,7 @@ def load_release_cmd(
             rid, checked = import_release(
                 conn, list(paths), label, synthetic=synthetic, note=note, progress=progress("Werte")
             )
-            n = len(checked.rows)
+            n = checked.count
             if not draft:
                 publish_release(conn, label, current_app.config["SUPPRESS_NUMERATOR_BELOW"])
     except LoadError as err:
@@ -248,7 +248,7 @@ def demo_release_cmd(seed: int, label: str, out: Path | None) -> None:
                     note=demo.DEMO_NOTE.format(seed=seed),
                     progress=progress("Beispieldaten"),
                 )
-                n = len(checked.rows)
+                n = checked.count
             publish_release(conn, label, current_app.config["SUPPRESS_NUMERATOR_BELOW"], by="cli")
     except LoadError as err:
         fail(err)

@@ -89,6 +89,9 @@ def from_environment() -> dict:
         # Small-number protection at publish: numerator below this → value withheld ("geheim").
         "SUPPRESS_NUMERATOR_BELOW": int(os.environ.get("SUPPRESS_NUMERATOR_BELOW") or 3),
         "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES") or 20 * 1024 * 1024),
+        # Uploads larger than this (all files together) are imported as a background job
+        # (app/import_jobs.py); smaller ones at once in the request (a few seconds at most).
+        "UPLOAD_INLINE_MAX_BYTES": int(os.environ.get("UPLOAD_INLINE_MAX_BYTES") or 1024 * 1024),
         # Map images with more areas are offered as SVG only (a PNG of many areas takes seconds).
         "EXPORT_PNG_MAX_AREAS": int(os.environ.get("EXPORT_PNG_MAX_AREAS") or 2000),
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # whole upload request (several files)
