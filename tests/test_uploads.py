@@ -266,3 +266,29 @@ def test_a_job_whose_worker_died_is_marked_failed(site, tmp_path):
     assert "Der Import wurde abgebrochen" in html and 'http-equiv="refresh"' not in html
     assert job_row(site, "verwaist")["status"] == "failed"
     assert client.get("/redaktion/import/999999").status_code == 404
+
+
+def test_a_role_without_ddl_imports_into_the_default_partition(fresh_app, tmp_path):
+    """Least privilege (no DDL, not the owner of value): the import still works."""
+    path = small_release(tmp_path / "klein.csv", SMALL)
+    role = f"up_noddl_{os.getpid()}"
+    eng = fresh_app.extensions["sozmon_engine"]
+    with eng.begin() as c:
+        c.execute(text(f"DROP ROLE IF EXISTS {role}"))
+        c.execute(text(f"CREATE ROLE {role} NOLOGIN"))
+        c.execute(text(f"GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO {role}"))
+        c.execute(text(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}"))
+    try:
+        from indicators.importer import import_release
+
+        with eng.begin() as c:
+            c.execute(text(f"SET LOCAL ROLE {role}"))
+            rid, v = import_release(c, [path], "ohne-ddl")
+        assert count_values(fresh_app, "ohne-ddl") == v.count > 0
+        with eng.connect() as c:
+            assert not c.scalar(text(f"SELECT to_regclass('value_r{rid}') IS NOT NULL"))
+    finally:
+        with eng.begin() as c:
+            c.execute(text(f"REASSIGN OWNED BY {role} TO CURRENT_USER"))
+            c.execute(text(f"DROP OWNED BY {role}"))
+            c.execute(text(f"DROP ROLE {role}"))
