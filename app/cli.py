@@ -190,7 +190,7 @@ def load_release_cmd(
             rid, checked = import_release(
                 conn, list(paths), label, synthetic=synthetic, note=note, progress=progress("Werte")
             )
-            n = len(checked.rows)
+            n = checked.count
             audit.record(conn, audit.cli_actor(), "import", label, f"{n} Werte")
             if not draft:
                 res = publish_release(conn, label, current_app.config["SUPPRESS_NUMERATOR_BELOW"])
@@ -251,7 +251,7 @@ def demo_release_cmd(seed: int, label: str, out: Path | None) -> None:
                     note=demo.DEMO_NOTE.format(seed=seed),
                     progress=progress("Beispieldaten"),
                 )
-                n = len(checked.rows)
+                n = checked.count
             publish_release(conn, label, current_app.config["SUPPRESS_NUMERATOR_BELOW"], by="cli")
     except LoadError as err:
         fail(err)

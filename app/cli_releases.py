@@ -74,7 +74,7 @@ def import_cmd(
                 max_bytes=current_app.config["IMPORT_MAX_BYTES"],
                 progress=progress_lines,
             )
-            audit.record(conn, audit.cli_actor(), "import", label, f"{len(v.rows)} Werte")
+            audit.record(conn, audit.cli_actor(), "import", label, f"{v.count} Werte")
     except LoadError as err:
         problems = err.problems
     if report:
@@ -86,7 +86,7 @@ def import_cmd(
             click.echo(f"  {p}", err=True)
         sys.exit(1)
     click.echo(
-        f"Entwurf {label} (id {rid}) mit {len(v.rows)} Werten geladen"
+        f"Entwurf {label} (id {rid}) mit {v.count} Werten geladen"
         f"{f', {len(v.catalogue)} Katalogzeilen' if v.catalogue else ''}."
         f" Vorschau: /redaktion/release/{rid} · veröffentlichen: sozmon publish {label}"
     )

@@ -124,6 +124,9 @@ def from_environment() -> dict:
         # publish) have none. A statement that hits it answers 503 with a message.
         "STATEMENT_TIMEOUT": float(os.environ.get("STATEMENT_TIMEOUT") or 30),
         "PUBLISH_STATEMENT_TIMEOUT": float(os.environ.get("PUBLISH_STATEMENT_TIMEOUT") or 300),
+        # Uploads larger than this (all files together) are imported as a background job
+        # (app/import_jobs.py); smaller ones at once in the request (a few seconds at most).
+        "UPLOAD_INLINE_MAX_BYTES": int(os.environ.get("UPLOAD_INLINE_MAX_BYTES") or 1024 * 1024),
         # Map images with more areas are offered as SVG only (a PNG of many areas takes seconds).
         "EXPORT_PNG_MAX_AREAS": int(os.environ.get("EXPORT_PNG_MAX_AREAS") or 2000),
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # whole upload request (several files)

@@ -29,6 +29,23 @@ def copy_values(
     `value` (which checks areas and indicators). All of it runs in the caller's transaction:
     a failure leaves nothing behind. Returns the number of rows.
     """
+    part = create_partition(conn, release_id)
+    raw = conn.connection.dbapi_connection
+    with raw.cursor() as cur:
+        # FREEZE (the table is new in this transaction): rows are written final, so the checks,
+        # index builds and foreign-key check that read them next do not rewrite every page to
+        # set hint bits. Nobody else sees the table before the commit anyway.
+        with cur.copy(f"COPY {part} ({columns}) FROM STDIN WITH (FREEZE)") as cp:
+            for chunk in chunks:
+                cp.write(chunk)
+        copied = cur.rowcount  # from COPY's command tag: no second pass to count
+    attach_partition(conn, release_id, check_shares)
+    return copied
+
+
+def create_partition(conn: Connection, release_id: int) -> str:
+    """The release's partition-to-be of `value` (no indexes yet), in the caller's transaction;
+    its name. Fill it, then attach_partition."""
     rid = int(release_id)
     part = f"value_r{rid}"
     # The CHECK (checked per row while copying) lets ATTACH skip its own scan.
@@ -39,15 +56,13 @@ def copy_values(
         )
     )
     conn.execute(text(f"ALTER TABLE {part} ALTER COLUMN release_id SET DEFAULT {rid}"))
-    raw = conn.connection.dbapi_connection
-    with raw.cursor() as cur:
-        # FREEZE (the table is new in this transaction): rows are written final, so the checks,
-        # index builds and foreign-key check that read them next do not rewrite every page to
-        # set hint bits. Nobody else sees the table before the commit anyway.
-        with cur.copy(f"COPY {part} ({columns}) FROM STDIN WITH (FREEZE)") as cp:
-            for chunk in chunks:
-                cp.write(chunk)
-        copied = cur.rowcount  # from COPY's command tag: no second pass to count
+    return part
+
+
+def attach_partition(conn: Connection, release_id: int, check_shares: bool = True) -> None:
+    """Check, index (by sorting) and attach a filled partition made by create_partition."""
+    rid = int(release_id)
+    part = f"value_r{rid}"
     if check_shares:
         _refuse(conn, _SHARES.format(part=part))
     # The indexes built here by sorting are adopted as the partition's copies of the parent's
@@ -65,7 +80,6 @@ def copy_values(
     except IntegrityError:
         _refuse(conn, _UNKNOWN_KEYS.format(part=part))
         raise
-    return copied
 
 
 # Set-based checks: (what, count) per kind of fault.

@@ -8,33 +8,33 @@ import io
 import json
 import re
 import zipfile
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import IntegrityError
 
 from geodata.report import LoadError, Problem
+from indicators.bulk import attach_partition, create_partition
 from indicators.labels import LABEL_EXPECTED, label_problem
 from indicators.loaders import (
     OPTIONAL_VALUE_COLUMNS,
     VALUE_COLUMNS,
     Progress,
+    ValueChecker,
     _no_progress,
     create_release,
-    insert_values,
     upsert_indicators,
     validate_catalogue,
-    validate_values,
 )
 from indicators.releases import draft_written
 from indicators.tables import (
     NumberError,
     Table,
+    iter_csv,
+    iter_xlsx,
     parse_number,
-    read_csv,
-    read_xlsx,
     xlsx_archive_problems,
 )
 from indicators.text import FORMULA_START, defuse
@@ -64,14 +64,28 @@ EXPECTED = {
 }
 
 
+MAX_PROBLEMS = 1000  # kept and shown; more are counted (a file of bad rows stays small)
+
+
 @dataclass
 class Validated:
-    """Everything read from a release's files: clean rows, catalogue rows and all problems."""
+    """What was read from a release's files: the count of clean rows (waiting in the
+    transaction's staging table), catalogue rows and the problems (the first MAX_PROBLEMS)."""
 
-    rows: list[dict] = field(default_factory=list)
+    count: int = 0
     catalogue: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    more: int = 0  # problems beyond MAX_PROBLEMS: counted, not kept
+    more_file: str = ""
+
+    def add(self, found: Iterable[Problem]) -> None:
+        for p in found:
+            if len(self.problems) < MAX_PROBLEMS:
+                self.problems.append(p)
+            else:
+                self.more_file = self.more_file or p.file
+                self.more += 1
 
 
 BY_MESSAGE = (
@@ -156,9 +170,20 @@ def merged_header_problems(path: Path) -> list[Problem]:
 
 
 def read_tables(path: Path) -> list[Table]:
-    """Every sheet of an XLSX (empty ones skipped) or the one table of a CSV."""
+    """Every sheet of an XLSX (empty ones skipped) or the one table of a CSV, rows in lists."""
+    tables = []
+    for t in stream_tables(path):
+        t.rows = list(t.rows)
+        tables.append(t)
+    return tables
+
+
+def stream_tables(path: Path) -> Iterator[Table]:
+    """Every sheet of an XLSX (empty ones skipped) or the one table of a CSV, each table's rows
+    read while they are consumed: consume one table before asking for the next."""
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return [read_csv(path)]
+        yield iter_csv(path)
+        return
     if problems := xlsx_archive_problems(path) or merged_header_problems(path):
         raise LoadError(problems)
     from openpyxl import load_workbook
@@ -179,15 +204,17 @@ def read_tables(path: Path) -> list[Table]:
                 )
             ]
         ) from exc
-    tables, problems = [], []
+    problems, found = [], 0
     for name in names:
         try:
-            tables.append(read_xlsx(path, name))
+            table = iter_xlsx(path, name)
         except LoadError as err:
             problems.extend(err.problems)
-    if not tables:
+            continue
+        found += 1
+        yield table
+    if not found:
         raise LoadError(problems or [Problem(str(path), None, None, "keine Tabellenblätter")])
-    return tables
 
 
 def normalise(table: Table) -> Table:
@@ -196,7 +223,7 @@ def normalise(table: Table) -> Table:
     if header == table.header:
         return table
     mapping = dict(zip(table.header, header, strict=True))
-    rows = [(n, {mapping.get(k, k): v for k, v in r.items()}) for n, r in table.rows]
+    rows = ((n, {mapping.get(k, k): v for k, v in r.items()}) for n, r in table.rows)
     return Table(table.file, header, rows, table.sheet, table.decimal)
 
 
@@ -242,25 +269,29 @@ def shape_problems(table: Table) -> list[Problem]:
 
 def formula_problems(table: Table) -> list[Problem]:
     """Text cells a spreadsheet would run as a formula (=HYPERLINK(…), +cmd, @SUM…)."""
+    return [p for n, r in table.rows for p in row_formula_problems(table, n, r)]
+
+
+def row_formula_problems(table: Table, n: int, r: dict[str, str]) -> list[Problem]:
+    """formula_problems of one row."""
     out = []
-    for n, r in table.rows:
-        for col, cell in r.items():
-            if not col.startswith("__") and cell and cell.startswith(FORMULA_START):
-                try:
-                    parse_number(cell)  # "-3,5" is a number, not a formula
-                except NumberError:
-                    pass  # number-like ("-1,234"): validate_values says what is wrong with it
-                except ValueError:
-                    out.append(
-                        Problem(
-                            table.file,
-                            n,
-                            col,
-                            f"Text sieht aus wie eine Formel: {cell[:60]!r}",
-                            table.sheet,
-                            "Text ohne führendes =, +, -, @",
-                        )
+    for col, cell in r.items():
+        if not col.startswith("__") and cell and cell.startswith(FORMULA_START):
+            try:
+                parse_number(cell)  # "-3,5" is a number, not a formula
+            except NumberError:
+                pass  # number-like ("-1,234"): the value check says what is wrong with it
+            except ValueError:
+                out.append(
+                    Problem(
+                        table.file,
+                        n,
+                        col,
+                        f"Text sieht aus wie eine Formel: {cell[:60]!r}",
+                        table.sheet,
+                        "Text ohne führendes =, +, -, @",
                     )
+                )
     return out
 
 
@@ -269,128 +300,245 @@ def is_long(header: list[str]) -> bool:
     return "year" in header or "value" in header
 
 
-def to_long(table: Table) -> Table:
-    """Wide form (one column per year) unpivoted to long rows; long form unchanged."""
-    if is_long(table.header):
-        return table
-    years = [c for c in table.header if YEAR_COLUMN.match(c)]
-    rows = []
-    for n, r in table.rows:
-        if "__width__" in r:
-            rows.append((n, r))
-            continue
-        for y in years:
-            if r.get(y, "") != "":  # an empty cell is a missing value, not a zero
-                rows.append(
-                    (
-                        n,
-                        {
-                            "ags": r.get("ags", ""),
-                            "indicator": r.get("indicator", ""),
-                            "year": y,
-                            "value": r[y],
-                            "__value_column__": y,
-                            "__year_column__": y,
-                        },
+def long_rows(header: list[str], r: dict[str, str]) -> list[dict[str, str]]:
+    """One row in long form: itself, or a wide row unpivoted (one per filled year column)."""
+    if is_long(header):
+        return [r]
+    return [
+        {
+            "ags": r.get("ags", ""),
+            "indicator": r.get("indicator", ""),
+            "year": y,
+            "value": r[y],
+            "__value_column__": y,
+            "__year_column__": y,
+        }
+        for y in header
+        if YEAR_COLUMN.match(y) and r.get(y, "") != ""  # an empty cell is missing, not zero
+    ]
+
+
+STAGE = "import_stage"
+_STAGE_COLUMNS = "seq, f, sheet, line, col, indicator_id, ags, year, value, numerator, denominator"
+
+
+def _create_stage(conn: Connection) -> None:
+    """The transaction's staging table for clean rows (a temporary table, gone at its end)."""
+    conn.execute(text(f"DROP TABLE IF EXISTS pg_temp.{STAGE}"))
+    conn.execute(
+        text(
+            f"CREATE TEMP TABLE {STAGE} (seq int, f int, sheet text, line int, col text,"
+            " indicator_id text, ags text, year int, value float8, numerator float8,"
+            " denominator float8) ON COMMIT DROP"
+        )
+    )
+
+
+def _stage_table(cur, t: Table, fi: int, check: ValueChecker, v: Validated) -> None:
+    """Check one table row by row; clean rows go to the staging table by COPY (streamed)."""
+    v.add(shape_problems(t))
+    if len(t.header) == 1:  # wrong delimiter: every row would only repeat that
+        return
+    long_header = t.header if is_long(t.header) else list(VALUE_COLUMNS)
+    missing = [c for c in VALUE_COLUMNS if c not in long_header]
+    v.add(Problem(t.file, 1, c, "Pflichtspalte fehlt", t.sheet) for c in missing)
+    check = check.use(Table(t.file, long_header, [], t.sheet, t.decimal))
+    with cur.copy(f"COPY {STAGE} ({_STAGE_COLUMNS}) FROM STDIN") as cp:
+        try:
+            for n, r in t.rows:
+                if "__width__" in r:
+                    v.add(
+                        [
+                            Problem(
+                                t.file,
+                                n,
+                                None,
+                                f"{r['__width__']} statt {len(t.header)} Felder",
+                                t.sheet,
+                            )
+                        ]
                     )
-                )
-    return Table(table.file, list(VALUE_COLUMNS), rows, table.sheet, table.decimal)
+                    continue
+                v.add(row_formula_problems(t, n, r))
+                if missing:
+                    continue
+                for lr in long_rows(t.header, r):
+                    row, found = check(n, lr)
+                    if found:
+                        v.add(found)
+                        continue
+                    v.count += 1
+                    cp.write_row(
+                        (
+                            v.count,
+                            fi,
+                            t.sheet,
+                            n,
+                            lr.get("__year_column__", "year"),
+                            row["indicator_id"],
+                            row["ags"],
+                            row["year"],
+                            row["value"],
+                            row["numerator"],
+                            row["denominator"],
+                        )
+                    )
+        except LoadError as err:  # unreadable further on (CSV quote left open, broken XML)
+            v.add(err.problems)
 
 
-def year_problems(
-    rows: list[dict], where: dict[tuple, Problem], first: dict[str, int]
-) -> list[Problem]:
-    """Years before an indicator's first year, and gaps in a series (releases are complete)."""
-    out = []
-    by_ind: dict[str, set[int]] = defaultdict(set)
-    by_area: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for r in rows:
-        by_ind[r["indicator_id"]].add(r["year"])
-        by_area[r["indicator_id"], r["ags"]].add(r["year"])
+def _duplicate_problems(conn: Connection, v: Validated) -> None:
+    """The same (indicator, AGS, year) twice, in one table or across files and sheets.
 
-    def at(key: tuple, msg: str, expected: str) -> Problem:
-        p = where[key]
-        return Problem(p.file, p.row, p.column, msg, p.sheet, expected)
-
-    for (ind, ags), years in sorted(by_area.items()):
-        if ind in first and min(years) < first[ind]:
-            out.append(
-                at(
-                    (ind, ags, min(years)),
-                    f"Jahr {min(years)} liegt vor dem ersten Jahr"
-                    f" des Indikators {ind} ({first[ind]})",
-                    f"ab {first[ind]}",
-                )
-            )
-        missing = sorted(set(range(min(years), max(years) + 1)) - years)
-        if missing:
-            after = min(y for y in years if y > missing[0])
-            out.append(
-                at(
-                    (ind, ags, after),
-                    f"Jahreslücke bei {ind}/{ags}: {', '.join(map(str, missing))} fehlt",
-                    "lückenlose Jahre (ein vollständiger Datenstand)",
-                )
-            )
-    for ind, years in sorted(by_ind.items()):
-        missing = sorted(set(range(min(years), max(years) + 1)) - years)
-        if missing:
-            key = next(k for k in where if k[0] == ind and k[2] == min(years))
-            out.append(
-                at(
-                    key,
-                    f"Jahreslücke bei {ind}: kein Wert für {', '.join(map(str, missing))}",
-                    "lückenlose Jahre",
-                )
-            )
-    return out
-
-
-def _year_key(raw: str | None) -> int | str | None:
-    """The year as validate_values parses it ("02023" and "2023" are the same year)."""
+    A unique index finds out whether there are any (and serves the year checks after);
+    only then are they listed.
+    """
     try:
-        return int(raw or "")
-    except ValueError:
-        return raw
+        with conn.begin_nested():
+            conn.execute(
+                text(f"CREATE UNIQUE INDEX {STAGE}_key ON {STAGE} (indicator_id, ags, year)")
+            )
+            return
+    except IntegrityError:
+        pass
+    conn.execute(text(f"CREATE INDEX {STAGE}_key ON {STAGE} (indicator_id, ags, year)"))
+    dups = conn.execute(
+        text(
+            "SELECT s.f, s.sheet, s.line, s.indicator_id, s.ags, s.year,"
+            " o.f AS of, o.sheet AS osheet, o.line AS oline"
+            f" FROM (SELECT seq, f, sheet, line, indicator_id, ags, year, min(seq) OVER"
+            f" (PARTITION BY indicator_id, ags, year) AS first FROM {STAGE}) s"
+            f" JOIN {STAGE} o ON o.seq = s.first WHERE s.seq <> s.first ORDER BY s.seq LIMIT :n"
+        ),
+        {"n": MAX_PROBLEMS + 1},
+    ).all()
+    for d in dups:
+        key = f"{d.indicator_id}/{d.ags}/{d.year}"
+        if (d.f, d.sheet) == (d.of, d.osheet):
+            msg, expected = f"doppelt: {key} schon in Zeile {d.oline}", None
+        else:
+            msg = (
+                f"doppelt: {key} auch in {v.files[d.of]}"
+                + (f", Blatt {d.osheet}" if d.osheet else "")
+                + f", Zeile {d.oline}"
+            )
+            expected = "jeder Wert nur einmal"
+        v.add([Problem(v.files[d.f], d.line, "indicator", msg, d.sheet, expected)])
+
+
+def _year_problems(conn: Connection, v: Validated, first: dict[str, int]) -> None:
+    """Years before an indicator's first year, and gaps in a series (releases are complete);
+    set-based on the staging table (its key index exists: _duplicate_problems)."""
+    groups = (
+        "WITH g AS (SELECT indicator_id, ags, min(year) AS mn, max(year) AS mx, count(*) AS n"
+        f" FROM {STAGE} GROUP BY indicator_id, ags)"
+    )
+    loc = "s.f, s.sheet, s.line, s.col"
+    found: list[tuple] = []
+    for r in conn.execute(
+        text(
+            f"{groups} SELECT g.indicator_id, g.ags, g.mn, fy.y::int AS fy, {loc} FROM g"
+            " JOIN jsonb_each_text(CAST(:first AS jsonb)) AS fy(id, y) ON fy.id = g.indicator_id"
+            f" CROSS JOIN LATERAL (SELECT * FROM {STAGE} s WHERE s.indicator_id = g.indicator_id"
+            " AND s.ags = g.ags AND s.year = g.mn LIMIT 1) s"
+            " WHERE g.mn < fy.y::int ORDER BY g.indicator_id, g.ags LIMIT :n"
+        ),
+        {"first": json.dumps(first), "n": MAX_PROBLEMS},
+    ):
+        msg = f"Jahr {r.mn} liegt vor dem ersten Jahr des Indikators {r.indicator_id} ({r.fy})"
+        found.append(
+            (
+                (r.indicator_id, r.ags, 0),
+                Problem(v.files[r.f], r.line, r.col, msg, r.sheet, f"ab {r.fy}"),
+            )
+        )
+    for r in conn.execute(
+        text(
+            f"{groups} SELECT g.indicator_id, g.ags, m.missing, {loc} FROM g"
+            " CROSS JOIN LATERAL (SELECT array_agg(y ORDER BY y) AS missing"
+            " FROM generate_series(g.mn, g.mx) AS y WHERE NOT EXISTS (SELECT 1"
+            f" FROM {STAGE} x WHERE x.indicator_id = g.indicator_id AND x.ags = g.ags"
+            " AND x.year = y)) m"
+            f" CROSS JOIN LATERAL (SELECT * FROM {STAGE} s WHERE s.indicator_id = g.indicator_id"
+            " AND s.ags = g.ags AND s.year > m.missing[1] ORDER BY s.year LIMIT 1) s"
+            " WHERE g.n < g.mx - g.mn + 1 ORDER BY g.indicator_id, g.ags LIMIT :n"
+        ),
+        {"n": MAX_PROBLEMS},
+    ):
+        msg = f"Jahreslücke bei {r.indicator_id}/{r.ags}: {', '.join(map(str, r.missing))} fehlt"
+        expected = "lückenlose Jahre (ein vollständiger Datenstand)"
+        found.append(
+            (
+                (r.indicator_id, r.ags, 1),
+                Problem(v.files[r.f], r.line, r.col, msg, r.sheet, expected),
+            )
+        )
+    v.add(p for _, p in sorted(found, key=lambda x: x[0]))
+    for r in conn.execute(
+        text(
+            f"WITH y AS (SELECT DISTINCT indicator_id, year FROM {STAGE}),"
+            " gi AS (SELECT indicator_id, min(year) AS mn, max(year) AS mx, count(*) AS n"
+            " FROM y GROUP BY indicator_id)"
+            f" SELECT gi.indicator_id, m.missing, {loc} FROM gi"
+            " CROSS JOIN LATERAL (SELECT array_agg(yy ORDER BY yy) AS missing"
+            " FROM generate_series(gi.mn, gi.mx) AS yy WHERE NOT EXISTS (SELECT 1 FROM y"
+            " WHERE y.indicator_id = gi.indicator_id AND y.year = yy)) m"
+            f" CROSS JOIN LATERAL (SELECT * FROM {STAGE} s WHERE s.indicator_id = gi.indicator_id"
+            " AND s.year = gi.mn ORDER BY s.seq LIMIT 1) s"
+            " WHERE gi.n < gi.mx - gi.mn + 1 ORDER BY gi.indicator_id LIMIT :n"
+        ),
+        {"n": MAX_PROBLEMS},
+    ):
+        msg = f"Jahreslücke bei {r.indicator_id}: kein Wert für {', '.join(map(str, r.missing))}"
+        v.add([Problem(v.files[r.f], r.line, r.col, msg, r.sheet, "lückenlose Jahre")])
 
 
 def _read(path: Path, max_bytes: int, v: Validated) -> list[Table]:
+    """A catalogue file (small): every table with its rows in lists."""
     v.files.append(str(path))
     if found := size_problems(path, max_bytes):
-        v.problems.extend(found)
+        v.add(found)
         return []
     try:
         tables = [normalise(t) for t in read_tables(path)]
     except LoadError as err:
-        v.problems.extend(err.problems)
+        v.add(err.problems)
         return []
     for t in tables:
-        v.problems.extend(formula_problems(t))
+        t.rows = list(t.rows)
+        v.add(formula_problems(t))
     return tables
 
 
 def validate_release(
     conn: Connection, paths: list[Path], catalogue: Path | None = None, max_bytes: int = MAX_BYTES
 ) -> Validated:
-    """Read and check every file (nothing is written); all problems are collected."""
+    """Read and check every file; all problems are collected (the first MAX_PROBLEMS kept).
+
+    The files are streamed row by row: clean rows go by COPY into a temporary staging table
+    of the caller's transaction (nothing else is written), so memory does not grow with the
+    file; duplicates and year gaps are then found set-based in the database.
+    """
     v = Validated()
     extra_units: dict[str, str] = {}
     first = dict(conn.execute(text("SELECT id, first_year FROM indicator")).all())
     if catalogue is not None:
         for t in _read(catalogue, max_bytes, v):
             rows, found = validate_catalogue(conn, t)
-            v.problems.extend(found)
+            v.add(found)
             for n, r in t.rows:
                 if r.get("unit") and r["unit"] not in UNITS:
-                    v.problems.append(
-                        Problem(
-                            t.file,
-                            n,
-                            "unit",
-                            f"unbekannte Einheit {r['unit']!r}",
-                            t.sheet,
-                            ", ".join(UNITS),
-                        )
+                    v.add(
+                        [
+                            Problem(
+                                t.file,
+                                n,
+                                "unit",
+                                f"unbekannte Einheit {r['unit']!r}",
+                                t.sheet,
+                                ", ".join(UNITS),
+                            )
+                        ]
                     )
             v.catalogue.extend(rows)
             # From the raw rows: a faulty catalogue must not turn every value into a second error.
@@ -398,51 +546,46 @@ def validate_release(
             first |= {
                 r["id"]: r["first_year"] for r in rows if isinstance(r.get("first_year"), int)
             }
-    seen: dict[tuple, Problem] = {}
-    for path in paths:
-        for t in _read(path, max_bytes, v):
-            v.problems.extend(shape_problems(t))
-            if len(t.header) == 1:  # wrong delimiter: every row would only repeat that
+    _create_stage(conn)
+    check = ValueChecker(conn, Table("", list(VALUE_COLUMNS), []), extra_units)
+    raw = conn.connection.dbapi_connection
+    with raw.cursor() as cur:
+        for path in paths:
+            fi = len(v.files)
+            v.files.append(str(path))
+            if found := size_problems(path, max_bytes):
+                v.add(found)
                 continue
-            long = to_long(t)
-            where = {}
-            for n, r in long.rows:
-                col = r.get("__year_column__", "year")
-                where[(r.get("indicator"), r.get("ags"), _year_key(r.get("year")))] = Problem(
-                    long.file, n, col, "", long.sheet
+            try:
+                for t in stream_tables(path):
+                    _stage_table(cur, normalise(t), fi, check, v)
+            except LoadError as err:
+                v.add(err.problems)
+    if v.count:
+        conn.execute(text(f"ANALYZE {STAGE}"))
+        _duplicate_problems(conn, v)
+        if not v.problems:
+            _year_problems(conn, v, first)
+    if not v.problems and not v.count:
+        v.add(
+            [
+                Problem(
+                    v.files[0] if v.files else "",
+                    None,
+                    None,
+                    "keine Werte in der Datei",
+                    expected="mindestens eine Zeile mit einem Wert",
                 )
-            clean, found = validate_values(conn, long, extra_units)
-            v.problems.extend(found)
-            for r in clean:
-                key = (r["indicator_id"], r["ags"], r["year"])
-                here = where[(r["indicator_id"], r["ags"], r["year"])]
-                if key in seen:  # the same value in two files or sheets of one release
-                    other = seen[key]
-                    v.problems.append(
-                        Problem(
-                            here.file,
-                            here.row,
-                            "indicator",
-                            f"doppelt: {'/'.join(map(str, key))} auch in {other.file}"
-                            + (f", Blatt {other.sheet}" if other.sheet else "")
-                            + f", Zeile {other.row}",
-                            here.sheet,
-                            "jeder Wert nur einmal",
-                        )
-                    )
-                    continue
-                seen[key] = here
-                v.rows.append(r)
-    if not v.problems:
-        v.problems.extend(year_problems(v.rows, seen, first))
-    if not v.problems and not v.rows:
+            ]
+        )
+    if v.more:
         v.problems.append(
             Problem(
-                v.files[0] if v.files else "",
+                v.more_file,
                 None,
                 None,
-                "keine Werte in der Datei",
-                expected="mindestens eine Zeile mit einem Wert",
+                f"… und {v.more} weitere Probleme (nicht einzeln aufgeführt)",
+                expected="die aufgeführten beheben und erneut prüfen",
             )
         )
     v.problems = [with_expected(p) for p in v.problems]
@@ -498,10 +641,49 @@ def import_release(
             "id": release_id,
         },
     )
-    insert_values(conn, release_id, v.rows, progress)
+    _insert_staged(conn, release_id, v.count, progress)
     # Statistics and the draft page's change summary, once, now (issue #26).
     draft_written(conn, release_id)
     return release_id, v
+
+
+def _insert_staged(conn: Connection, release_id: int, count: int, progress: Progress) -> None:
+    """Move the staged rows into the release's own partition of value, in chunks (progress
+    shown per chunk), then index and attach it."""
+    chunk = 50000
+    conn.execute(text(f"CREATE INDEX ON {STAGE} (seq)"))
+    # A role that does not own `value` (least privilege: no DDL) cannot attach a partition:
+    # its rows go into the default partition instead (slower: three indexes per row).
+    own = conn.scalar(
+        text(
+            "SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class"
+            " WHERE oid = 'value'::regclass"
+        )
+    )
+    part = create_partition(conn, release_id) if own else "value"
+    stmt = text(
+        f"INSERT INTO {part} (release_id, indicator_id, ags, year, value, numerator, denominator)"
+        f" SELECT :rid, indicator_id, ags, year, value, numerator, denominator FROM {STAGE}"
+        " WHERE seq > :a AND seq <= :b"
+    )
+    for start in progress(range(0, count, chunk)):
+        conn.execute(stmt, {"rid": release_id, "a": start, "b": start + chunk})
+    if own:
+        # Validated already (shares with the release's own catalogue units, known keys).
+        attach_partition(conn, release_id, check_shares=False)
+    # ANALYZE follows in draft_written (through the owner's sozmon_analyze, for either table).
+
+
+def renamed(problems: Iterable[Problem], names: dict[str, str]) -> list[Problem]:
+    """Problems naming files as the editor knows them (stored path → uploaded name), in the
+    file column and in messages that name another file (duplicates across files)."""
+    out = []
+    for p in problems:
+        msg = p.message
+        for path, name in names.items():
+            msg = msg.replace(path, name)
+        out.append(dataclasses.replace(p, file=names.get(p.file, p.file), message=msg))
+    return out
 
 
 REPORT_FIELDS = ("file", "sheet", "row", "column", "message", "expected")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -163,21 +164,73 @@ def validate_values(
     problems = _missing_columns(table, VALUE_COLUMNS) or _width_problems(table)
     if problems:
         return [], problems
-    areas = set(conn.scalars(text("SELECT ags FROM area")))
-    units = dict(conn.execute(text("SELECT id, unit FROM indicator")).all())
-    units.update(extra_units or {})
-    has_nd = [c for c in OPTIONAL_VALUE_COLUMNS if c in table.header]
+    check = ValueChecker(conn, table, extra_units)
     seen: dict[tuple, int] = {}
     clean = []
     for n, r in table.rows:
-        row_problems: list[Problem] = []
+        row, found = check(n, r)
+        key = (r["indicator"], r["ags"], row["year"] if row else _int_or_none(r["year"]))
+        if key in seen:
+            found.append(
+                check.problem(
+                    n,
+                    r,
+                    "indicator",
+                    f"doppelt: {'/'.join(map(str, key))} schon in Zeile {seen[key]}",
+                )
+            )
+        else:
+            seen[key] = n
+        problems.extend(found)
+        if not found:
+            clean.append(row)
+    return clean, problems
 
-        def bad(col: str, msg: str, n: int = n, out: list = row_problems, r: dict = r) -> None:
-            # Rows unpivoted from wide form name their source column (e.g. "2019").
-            out.append(Problem(table.file, n, r.get(f"__{col}_column__", col), msg, table.sheet))
+
+def _int_or_none(raw: str) -> int | None:
+    try:
+        return int(raw)
+    except ValueError:
+        return None
+
+
+class ValueChecker:
+    """Checks one long-form row at a time (constant memory: the importer streams big files).
+
+    Duplicates across rows are not its business (the importer finds them set-based).
+    """
+
+    def __init__(
+        self, conn: Connection, table: Table, extra_units: dict[str, str] | None = None
+    ) -> None:
+        self.table = table
+        self.areas = set(conn.scalars(text("SELECT ags FROM area")))
+        self.units = dict(conn.execute(text("SELECT id, unit FROM indicator")).all())
+        self.units.update(extra_units or {})
+        self.has_nd = [c for c in OPTIONAL_VALUE_COLUMNS if c in table.header]
+
+    def use(self, table: Table) -> ValueChecker:
+        """The same checker (areas, units) for another table's rows."""
+        other = copy.copy(self)
+        other.table = table
+        other.has_nd = [c for c in OPTIONAL_VALUE_COLUMNS if c in table.header]
+        return other
+
+    def problem(self, n: int, r: dict, col: str, msg: str) -> Problem:
+        # Rows unpivoted from wide form name their source column (e.g. "2019").
+        t = self.table
+        return Problem(t.file, n, r.get(f"__{col}_column__", col), msg, t.sheet)
+
+    def __call__(self, n: int, r: dict) -> tuple[dict | None, list[Problem]]:
+        """The clean row (indicator_id, ags, year, value, numerator, denominator) or problems."""
+        row_problems: list[Problem] = []
+        units, table = self.units, self.table
+
+        def bad(col: str, msg: str) -> None:
+            row_problems.append(self.problem(n, r, col, msg))
 
         ags, ind = r["ags"], r["indicator"]
-        if ags not in areas:
+        if ags not in self.areas:
             bad("ags", f"AGS {ags!r} ist in den Gebietsgrenzen nicht vorhanden")
         if ind not in units:
             bad("indicator", f"unbekannter Indikator {ind!r}")
@@ -189,7 +242,7 @@ def validate_values(
             year = None
             bad("year", f"kein Jahr: {r['year']!r}")
         nums: dict[str, float | None] = {}
-        for col in ("value", *has_nd):
+        for col in ("value", *self.has_nd):
             raw = r.get(col, "")
             if raw == "" and col != "value":
                 nums[col] = None
@@ -215,30 +268,23 @@ def validate_values(
             bad("value", f"Anteil {v} liegt nicht in 0–100 (Einheit %)")
         if v is not None and v < 0 and units.get(ind) in COUNT_UNITS:
             bad("value", f"negative Anzahl: {v} (Einheit {units[ind]})")
-        for col in has_nd:
+        for col in self.has_nd:
             if nums.get(col) is not None and nums[col] < 0:
                 bad(col, f"negative Anzahl: {nums[col]}")
         num, den = nums.get("numerator"), nums.get("denominator")
         if is_rate and num is not None and den is not None and num > den:
             bad("numerator", f"Zähler {num} größer als Nenner {den}")
-        key = (ind, ags, year)
-        if key in seen:
-            bad("indicator", f"doppelt: {ind}/{ags}/{year} schon in Zeile {seen[key]}")
-        else:
-            seen[key] = n
-        problems.extend(row_problems)
-        if not row_problems:
-            clean.append(
-                {
-                    "indicator_id": ind,
-                    "ags": ags,
-                    "year": year,
-                    "value": v,
-                    "numerator": num,
-                    "denominator": den,
-                }
-            )
-    return clean, problems
+        if row_problems:
+            return None, row_problems
+        row = {
+            "indicator_id": ind,
+            "ags": ags,
+            "year": year,
+            "value": v,
+            "numerator": num,
+            "denominator": den,
+        }
+        return row, row_problems
 
 
 def create_release(

@@ -233,3 +233,34 @@ class AuditLog(Base):
     release_label: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[str | None] = mapped_column(Text)
     ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class ImportJob(Base):
+    """An editor's upload imported in the background (app/import_jobs.py, migration 0012)."""
+
+    __tablename__ = "import_job"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('queued', 'running', 'done', 'failed')", name="import_job_status"
+        ),
+        Index("ix_import_job_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(10), server_default="queued")
+    label: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, server_default="")
+    editor: Mapped[str] = mapped_column(String(80))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    folder: Mapped[str] = mapped_column(Text)
+    files: Mapped[list] = mapped_column(JSONB)
+    catalogue: Mapped[list | None] = mapped_column(JSONB)
+    release_id: Mapped[int | None] = mapped_column(Integer)
+    value_count: Mapped[int | None] = mapped_column(Integer)
+    problems: Mapped[list | None] = mapped_column(JSONB)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import re
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,8 @@ class Table:
 
     file: str
     header: list[str]
-    rows: list[tuple[int, dict[str, str]]]
+    # A list, or (iter_csv, iter_xlsx) an iterator read while it is consumed, once.
+    rows: list[tuple[int, dict[str, str]]] | Iterable[tuple[int, dict[str, str]]]
     sheet: str | None = None
     # Decimal separator of the dialect: "," in ';'-separated CSV, "." in ','-separated CSV,
     # None for XLSX (numbers are typed there, text cells are read without a dialect).
@@ -28,21 +30,25 @@ class Table:
 ENCODINGS = "UTF-8 oder Windows-1252"
 
 
+def _not_text(name: str) -> LoadError:
+    return LoadError(
+        [
+            Problem(
+                name,
+                None,
+                None,
+                "Zeichenkodierung nicht lesbar (UTF-16 oder keine Textdatei)",
+                expected=ENCODINGS,
+            )
+        ]
+    )
+
+
 def _decode(raw: bytes, name: str = "") -> str:
     """UTF-8 (with or without BOM), else Windows-1252 as Excel writes it in Germany."""
     # NUL bytes never occur in either: UTF-16 ("Unicode-Text" from Excel) or a binary file.
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw[:65536]:
-        raise LoadError(
-            [
-                Problem(
-                    name,
-                    None,
-                    None,
-                    "Zeichenkodierung nicht lesbar (UTF-16 oder keine Textdatei)",
-                    expected=ENCODINGS,
-                )
-            ]
-        )
+        raise _not_text(name)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -50,38 +56,102 @@ def _decode(raw: bytes, name: str = "") -> str:
     try:
         return raw.decode("cp1252")
     except UnicodeDecodeError as exc:  # 0x81, 0x8D, … are undefined in Windows-1252
-        byte = raw[exc.start : exc.start + 1].hex().upper()
-        msg = f"Zeichenkodierung nicht lesbar: Byte 0x{byte} an Stelle {exc.start} gibt es weder"
-        raise LoadError(
-            [Problem(name, None, None, msg + " in UTF-8 noch in Windows-1252", expected=ENCODINGS)]
-        ) from None
+        raise _undefined_byte(name, raw[exc.start : exc.start + 1], exc.start) from None
+
+
+def _undefined_byte(name: str, byte: bytes, at: int) -> LoadError:
+    msg = f"Zeichenkodierung nicht lesbar: Byte 0x{byte.hex().upper()} an Stelle {at} gibt es weder"
+    return LoadError(
+        [Problem(name, None, None, msg + " in UTF-8 noch in Windows-1252", expected=ENCODINGS)]
+    )
+
+
+CHUNK = 1 << 20
+
+
+def _encoding(path: Path) -> str:
+    """The encoding _decode would choose, found by reading the file in chunks (constant memory)."""
+    name = str(path)
+    with path.open("rb") as fh:
+        head = fh.read(65536)
+        if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head:
+            raise _not_text(name)
+        fh.seek(0)
+        utf8 = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while chunk := fh.read(CHUNK):
+                utf8.decode(chunk)
+            utf8.decode(b"", final=True)
+            return "utf-8-sig"
+        except UnicodeDecodeError:
+            pass
+        fh.seek(0)
+        offset = 0
+        while chunk := fh.read(CHUNK):  # cp1252 is one byte per character: no split sequences
+            try:
+                chunk.decode("cp1252")
+            except UnicodeDecodeError as exc:
+                raise _undefined_byte(
+                    name, chunk[exc.start : exc.start + 1], offset + exc.start
+                ) from None
+            offset += len(chunk)
+    return "cp1252"
 
 
 def read_csv(path: Path) -> Table:
     """Read a CSV with ',' or ';' as delimiter, detected from the header line."""
+    table = iter_csv(path)
+    table.rows = list(table.rows)
+    return table
+
+
+def iter_csv(path: Path) -> Table:
+    """Like read_csv, but the rows are read one by one while they are iterated (once).
+
+    Encoding, emptiness and header are checked at once (LoadError); an unreadable row raises
+    LoadError while iterating.
+    """
     name = str(path)
-    text_ = _decode(path.read_bytes(), name)
-    if not text_.strip():
-        raise LoadError([Problem(name, None, None, "Datei ist leer")])
-    first = text_.splitlines()[0]
+    encoding = _encoding(path)
+    with path.open(encoding=encoding, newline="") as fh:
+        first = ""
+        while chunk := fh.read(65536):
+            if not first:
+                first = chunk.splitlines()[0] if chunk.splitlines() else ""
+            if chunk.strip():
+                break
+        else:
+            raise LoadError([Problem(name, None, None, "Datei ist leer")])
     delimiter = ";" if first.count(";") > first.count(",") else ","
+    fh = path.open(encoding=encoding, newline="")
     # strict: an unclosed quote (a file cut off mid-field) is an error, not a silent value.
-    reader = csv.reader(io.StringIO(text_, newline=""), delimiter=delimiter, strict=True)
-    rows = []
+    reader = csv.reader(fh, delimiter=delimiter, strict=True)
     try:
         header = [h.strip() for h in next(reader)]
-        for cells in reader:
-            line_no = reader.line_num
-            if not any(c.strip() for c in cells):
-                continue
-            if len(cells) != len(header):
-                rows.append((line_no, {"__width__": str(len(cells))}))
-                continue
-            rows.append((line_no, {h: c.strip() for h, c in zip(header, cells, strict=True)}))
     except csv.Error as exc:
-        msg = f"CSV nicht lesbar ({exc}); Datei abgeschnitten oder Anführungszeichen offen?"
-        raise LoadError([Problem(name, reader.line_num, None, msg)]) from None
-    return Table(name, header, rows, decimal="," if delimiter == ";" else ".")
+        fh.close()
+        raise _csv_error(name, reader.line_num, exc) from None
+
+    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        with fh:
+            try:
+                for cells in reader:
+                    line_no = reader.line_num
+                    if not any(c.strip() for c in cells):
+                        continue
+                    if len(cells) != len(header):
+                        yield line_no, {"__width__": str(len(cells))}
+                        continue
+                    yield line_no, {h: c.strip() for h, c in zip(header, cells, strict=True)}
+            except csv.Error as exc:
+                raise _csv_error(name, reader.line_num, exc) from None
+
+    return Table(name, header, rows(), decimal="," if delimiter == ";" else ".")
+
+
+def _csv_error(name: str, line: int, exc: Exception) -> LoadError:
+    msg = f"CSV nicht lesbar ({exc}); Datei abgeschnitten oder Anführungszeichen offen?"
+    return LoadError([Problem(name, line, None, msg)])
 
 
 # An XLSX is a zip archive: a small upload can unpack to gigabytes ("zip bomb"). Real sheets
@@ -151,6 +221,16 @@ def xlsx_archive_problems(path: Path) -> list[Problem]:
 
 def read_xlsx(path: Path, sheet: str | None = None) -> Table:
     """Read the first (or named) sheet of an XLSX workbook; cells as text."""
+    table = iter_xlsx(path, sheet)
+    table.rows = list(table.rows)
+    return table
+
+
+def iter_xlsx(path: Path, sheet: str | None = None) -> Table:
+    """Like read_xlsx, but the rows are streamed (openpyxl read-only) while they are iterated.
+
+    The workbook stays open until the rows are consumed (or the iterator is dropped).
+    """
     from openpyxl import load_workbook
 
     name = str(path)
@@ -161,25 +241,13 @@ def read_xlsx(path: Path, sheet: str | None = None) -> Table:
     except Exception as exc:  # zip/xml errors: not a workbook
         raise LoadError([Problem(name, None, None, f"keine lesbare XLSX-Datei: {exc}")]) from exc
     if sheet and sheet not in wb.sheetnames:
+        wb.close()
         raise LoadError([Problem(name, None, None, f"Tabellenblatt {sheet!r} fehlt")])
     ws = wb[sheet] if sheet else wb.worksheets[0]
     it = ws.iter_rows(values_only=True)
-    rows = []
-    try:
-        try:
-            header = [str(h).strip() if h is not None else "" for h in next(it)]
-        except StopIteration:
-            raise LoadError(
-                [Problem(name, None, None, "Tabellenblatt ist leer", ws.title)]
-            ) from None
-        for line_no, cells in enumerate(it, start=2):
-            if all(c is None or str(c).strip() == "" for c in cells):
-                continue
-            rows.append((line_no, {h: _cell(c) for h, c in zip(header, cells, strict=False)}))
-    except LoadError:
-        raise
-    except Exception as exc:  # broken sheet XML (ParseError and kin) found while streaming
-        raise LoadError(
+
+    def broken(exc: Exception) -> LoadError:  # broken sheet XML (ParseError and kin)
+        return LoadError(
             [
                 Problem(
                     name,
@@ -190,10 +258,29 @@ def read_xlsx(path: Path, sheet: str | None = None) -> Table:
                     "in Excel öffnen und neu als .xlsx speichern",
                 )
             ]
-        ) from None
-    finally:
+        )
+
+    try:
+        header = [str(h).strip() if h is not None else "" for h in next(it)]
+    except StopIteration:
         wb.close()
-    return Table(name, header, rows, ws.title)
+        raise LoadError([Problem(name, None, None, "Tabellenblatt ist leer", ws.title)]) from None
+    except Exception as exc:
+        wb.close()
+        raise broken(exc) from None
+
+    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        try:
+            for line_no, cells in enumerate(it, start=2):
+                if all(c is None or str(c).strip() == "" for c in cells):
+                    continue
+                yield line_no, {h: _cell(c) for h, c in zip(header, cells, strict=False)}
+        except Exception as exc:
+            raise broken(exc) from None
+        finally:
+            wb.close()
+
+    return Table(name, header, rows(), ws.title)
 
 
 def _cell(value: object) -> str:

@@ -193,6 +193,7 @@ def app_role_app(fresh_app):
     name = make_url(fresh_app.config["DATABASE_URL"]).database
     # A database's own privileges are not copied from its template: as migration 0013 sets them.
     _admin(f'REVOKE CREATE, TEMPORARY ON DATABASE "{name}" FROM PUBLIC')
+    _admin(f'GRANT TEMPORARY ON DATABASE "{name}" TO sozmon_app')
     application = make_app(name, DATABASE_URL=as_app_role(fresh_app.config["DATABASE_URL"]))
     yield application, fresh_app
     application.extensions["sozmon_engine"].dispose()

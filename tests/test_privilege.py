@@ -25,7 +25,6 @@ REFUSED = [
     "DROP TABLE value",
     "DROP TABLE audit_log",
     "CREATE TABLE eigene (i int)",
-    "CREATE TEMP TABLE eigene (i int)",
     "ALTER TABLE release ADD COLUMN x int",
     "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only",
     "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'",

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import base64
-import dataclasses
-import tempfile
+import shutil
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -24,13 +23,13 @@ from psycopg.errors import QueryCanceled
 from sqlalchemy.exc import OperationalError
 from werkzeug.utils import secure_filename
 
-from app import args, audit, auth
+from app import args, audit, auth, import_jobs
 from app.db import get_conn, get_engine, set_local_timeout
 from app.downloads import content_disposition
 from app.errors import BadRequestWithChoices, translate
-from geodata.report import LoadError
+from geodata.report import LoadError, Problem
 from indicators import releases
-from indicators.importer import import_release, report_csv
+from indicators.importer import import_release, renamed, report_csv
 from indicators.labels import label_problem
 
 bp = Blueprint("editor", __name__, url_prefix="/redaktion")
@@ -115,17 +114,39 @@ def upload():
         raise BadRequestWithChoices(
             400, translate(problem), [(url_for("editor.index"), _("Zurück zur Redaktion"))]
         )
-    with tempfile.TemporaryDirectory(prefix="sozmon-upload-") as tmp:
-        names: dict[str, str] = {}
+    cfg = current_app.config
+    folder = import_jobs.upload_folder(current_app.instance_path)
+    names: dict[str, str] = {}
 
-        def save(f, i: int) -> Path:
-            path = Path(tmp) / f"{i}-{secure_filename(f.filename) or 'datei'}"
-            f.save(path)
-            names[str(path)] = f.filename  # the report names the file as the editor knows it
-            return path
+    def save(f, i: int) -> Path:
+        path = folder / f"{i}-{secure_filename(f.filename) or 'datei'}"
+        f.save(path)  # streamed to disk (werkzeug spools big uploads to a file already)
+        names[str(path)] = f.filename  # the report names the file as the editor knows it
+        return path
 
+    try:
         paths = [save(f, i) for i, f in enumerate(files)]
         cat = save(catalogue, len(files)) if catalogue and catalogue.filename else None
+        note = request.form.get("note", "").strip()
+        if (
+            sum(p.stat().st_size for p in (*paths, *([cat] if cat else [])))
+            > cfg["UPLOAD_INLINE_MAX_BYTES"]
+        ):
+            # Longer than a request may take (gunicorn 30 s, nginx 60 s): a background job.
+            with get_engine().begin() as conn:
+                job_id = import_jobs.create(
+                    conn,
+                    label=label,
+                    note=note,
+                    editor=auth.current_editor(),
+                    ip=request.remote_addr,
+                    folder=folder,
+                    files=[(str(p), names[str(p)]) for p in paths],
+                    catalogue=(str(cat), names[str(cat)]) if cat else None,
+                )
+            import_jobs.start(job_id, cfg["DATABASE_URL"], cfg["IMPORT_MAX_BYTES"])
+            folder = None  # the job's now; its worker removes it
+            return redirect(url_for("editor.job", job_id=job_id))
         try:
             with get_engine().begin() as conn:  # one transaction: all of it or nothing
                 rid, v = import_release(
@@ -133,38 +154,55 @@ def upload():
                     paths,
                     label,
                     catalogue=cat,
-                    note=request.form.get("note", "").strip(),
+                    note=note,
                     created_by=auth.current_editor(),
-                    max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+                    max_bytes=cfg["IMPORT_MAX_BYTES"],
                 )
                 audit.record(
                     conn,
                     auth.current_editor(),
                     "import",
                     label,
-                    f"{len(v.rows)} Werte",
+                    f"{v.count} Werte",
                     request.remote_addr,
                 )
         except LoadError as err:
-            problems = [
-                dataclasses.replace(p, file=names.get(p.file, p.file)) for p in err.problems
-            ]
-            csv_b64 = base64.b64encode(report_csv(problems).encode("utf-8-sig")).decode()
-            return render_template(
-                "editor/report.html",
-                problems=problems,
-                label=label,
-                files=list(names.values()),
-                csv_b64=csv_b64,
-            ), 422
+            return _report(renamed(err.problems, names), label, list(names.values())), 422
+    finally:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
     flash(
         _(
             "Entwurf %(l)s mit %(n)d Werten geladen. Bitte prüfen und veröffentlichen.",
             l=label,
-            n=len(v.rows),
+            n=v.count,
         )
     )
     return redirect(url_for("editor.release", release_id=rid))
+
+
+def _report(problems: list[Problem], label: str, files: list[str]) -> str:
+    """The validation report page: every problem with file, sheet, row and column."""
+    csv_b64 = base64.b64encode(report_csv(problems).encode("utf-8-sig")).decode()
+    return render_template(
+        "editor/report.html", problems=problems, label=label, files=files, csv_b64=csv_b64
+    )
+
+
+@bp.get("/import/<int:job_id>")
+@auth.editor_required
+def job(job_id: int):
+    """A background import's state; the page reloads itself until the job is done."""
+    import_jobs.refresh_stale(get_engine())
+    j = import_jobs.get(get_conn(), job_id)
+    if j is None:
+        raise BadRequestWithChoices(
+            404, _("Diesen Import gibt es nicht."), [(url_for("editor.index"), _("Redaktion"))]
+        )
+    if j["status"] == "failed" and j["problems"]:
+        problems = [Problem(**p) for p in j["problems"]]
+        return _report(problems, j["label"], [name for _p, name in j["files"]])
+    return render_template("editor/job.html", job=j)
 
 
 def _release_or_404(release_id: int) -> dict:

@@ -3,7 +3,7 @@
 Run as the owner role (`sozmon_owner`, scripts/localdb; the test suite: the superuser), which
 owns the schema and every table and grants here:
 
-- `sozmon_app`: CONNECT, USAGE on schema public (no CREATE, no TEMPORARY), SELECT on every
+- `sozmon_app`: CONNECT, USAGE on schema public (no CREATE; TEMPORARY for an upload's staging table), SELECT on every
   table and view, INSERT/UPDATE/DELETE on the tables the web app writes (every table but the
   READ_ONLY ones below: releases and their values from uploads, publish, reports, login
   failures, and tables later migrations add, by default privileges), on `editor` only UPDATE
@@ -22,7 +22,7 @@ Create Date: 2026-12-06
 from alembic import op
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
@@ -58,6 +58,9 @@ DECLARE r record;
 BEGIN
   EXECUTE format('REVOKE CREATE, TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
   EXECUTE format('GRANT CONNECT ON DATABASE %I TO {APP_ROLE}', current_database());
+  -- Temporary tables only: an upload stages its rows in one (COPY, checks in SQL) that
+  -- lives in the session alone and is dropped at the end of the transaction.
+  EXECUTE format('GRANT TEMPORARY ON DATABASE %I TO {APP_ROLE}', current_database());
   REVOKE CREATE ON SCHEMA public FROM PUBLIC;
   GRANT USAGE ON SCHEMA public TO {APP_ROLE};
   FOR r IN
