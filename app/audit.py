@@ -2,7 +2,7 @@
 discarded what, and who added, removed or re-passworded an editor.
 
 Append-only: the web app's role may only INSERT, and a trigger refuses UPDATE, DELETE and
-TRUNCATE for everyone (migration 0013, docs/ops/privilege.md)."""
+TRUNCATE for everyone (migration 0013, docs/operations.md)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-# Database roles made by scripts/localdb (docs/ops/privilege.md): the web app connects as
+# Database roles made by scripts/localdb (docs/operations.md): the web app connects as
 # APP_ROLE (owns nothing, migration 0013), migrations and loads as OWNER_ROLE.
 APP_ROLE = "sozmon_app"
 OWNER_ROLE = "sozmon_owner"
@@ -35,7 +35,7 @@ def owner_database_url() -> str:
 def from_environment() -> dict:
     """Settings read from the environment, with the project's defaults."""
     return {
-        # The web app's connection: the app role, which owns nothing (docs/ops/privilege.md).
+        # The web app's connection: the app role, which owns nothing (docs/operations.md).
         "DATABASE_URL": os.environ.get("DATABASE_URL") or local_database_url(),
         # Migrations and loads (the `sozmon` command): the owner role.
         "DATABASE_OWNER_URL": owner_database_url(),

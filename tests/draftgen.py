@@ -3,7 +3,7 @@
 Cells are a dense grid (areas × indicators × consecutive years, so the importer's gap rule
 holds); where a published value is shown for a cell, the draft repeats it and changes every
 `changed_every`-th one, the other cells are new. Used by tests/test_draft.py and to measure
-the editors' draft page on a served database (docs/ops/draft.md).
+the editors' draft page on a served database (docs/operations.md).
 """
 
 from __future__ import annotations

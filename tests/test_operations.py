@@ -146,7 +146,7 @@ def test_served_cluster_settings_are_durable_and_private(durable_cluster):
     with eng.connect() as c:
         for setting in ("fsync", "full_page_writes", "synchronous_commit"):
             assert c.scalar(text(f"SHOW {setting}")) == "on", setting
-        # Root sets the cluster up for the app's own OS user (group sozmon-db, docs/ops/privilege.md).
+        # Root sets the cluster up for the app's own OS user (group sozmon-db, docs/operations.md).
         private = "0770" if os.getuid() == 0 else "0700"
         assert c.scalar(text("SHOW unix_socket_permissions")) == private
         methods = set(c.scalars(text("SELECT DISTINCT auth_method FROM pg_hba_file_rules")))

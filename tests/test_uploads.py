@@ -153,7 +153,7 @@ def test_20mb_csv_import_stays_within_300mb(big_app, tmp_path):
 
 def test_big_xlsx_import_is_streamed(big_app, tmp_path):
     path = tmp_path / "gross.xlsx"
-    n = big_xlsx(path, big_app.config["_ids"], 120_000)  # ~2.3 MB (17 MB: see docs/ops)
+    n = big_xlsx(path, big_app.config["_ids"], 120_000)  # ~2.3 MB (17 MB: see docs/operations.md)
     res = measured(big_app, "load-release", str(path), "--label", "gross-xlsx", "--draft")
     assert res["exit"] == 0, res["output"]
     assert count_values(big_app, "gross-xlsx") == n

@@ -12,7 +12,7 @@ owns the schema and every table and grants here:
   the owner with a fixed search_path: `sozmon_analyze(regclass)` (ANALYZE of a table in public:
   publish, rollback, a written draft) and the data epoch trigger (`data_epoch` stays read-only).
 - `audit_log` refuses UPDATE, DELETE and TRUNCATE for everyone (trigger `audit_log_append_only`).
-  The one way round is DDL only the table's owner may run (docs/ops/privilege.md).
+  The one way round is DDL only the table's owner may run (docs/operations.md).
 
 Revision ID: 0013
 Revises: 0009
