@@ -45,9 +45,8 @@ _PADDING = re.compile(r"^[\W\d_]+|[\W\d_]+$")
 _REPEATED = re.compile(r"(.+?)\1+")
 
 
-@functools.cache
 def common_passwords() -> frozenset[str]:
-    """The deny-list (lower-case), read once per process."""
+    """The deny-list (lower-case). Read per call: only an editor's password change asks."""
     lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
     return frozenset(x.strip().lower() for x in lines if x.strip() and not x.startswith("#"))
 

@@ -20,6 +20,8 @@ PY_ENV = re.compile(
     r"""os\.(?:environ\.get|getenv)\(\s*["']([A-Z][A-Z0-9_]+)["']|os\.environ\[["']([A-Z][A-Z0-9_]+)["']\]"""
 )
 SH_ENV = re.compile(r"\$\{([A-Z][A-Z0-9_]+):[-=]")
+# The system's own variables, passed on rather than settings of this project.
+NOT_SETTINGS = {"PYTHONPATH", "PATH", "HOME", "LANG", "TZ"}
 
 
 def _settings() -> set[str]:
@@ -30,7 +32,7 @@ def _settings() -> set[str]:
                 names.add(m.group(1) or m.group(2))
     for s in SHELL:
         names |= set(SH_ENV.findall((ROOT / "scripts" / s).read_text(encoding="utf-8")))
-    return names
+    return names - NOT_SETTINGS
 
 
 def _docs() -> str:

@@ -6,7 +6,9 @@ loads nothing: `page.set_content` with every request to any host refused.
 
 from __future__ import annotations
 
+import asyncio
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from app.config import PROJECT_ROOT
 
@@ -34,6 +36,17 @@ def inline_styles() -> str:
 
 def html_to_pdf(html: str, footer: str, chromium: str = "/usr/bin/chromium") -> bytes:
     """Print the HTML to A4 PDF with the footer line and "Seite x von y" on every page."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _print(html, footer, chromium)
+    # Playwright's sync API refuses to run where an event loop is running (a caller's own, e.g.
+    # a test's browser session publishing a report): a thread of its own has none.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(_print, html, footer, chromium).result()
+
+
+def _print(html: str, footer: str, chromium: str) -> bytes:
     from playwright.sync_api import sync_playwright
 
     footer_html = (
