@@ -108,15 +108,14 @@ def empty_template() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def loaded_template(real_template: str) -> Iterator[str]:
-    """The default install's database plus the synthetic demo release (what `load-all` loads in
-    demo mode, the demo release last but for the example report): one load-all per session, not two.
-    """
+def loaded_template(empty_template: str) -> Iterator[str]:
+    """A database loaded as `load-all` loads it in demo mode (real data, the demo release; the
+    example report's stored page and PDF rendered in demo mode, as such an install has them)."""
     name = f"sozmon_loaded_{os.getpid()}"
     drop_database(name)
-    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{real_template}"')
+    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{empty_template}"')
     app = make_app(name)
-    result = invoke(app, "demo-release")
+    result = invoke(app, "load-all")
     assert result.exit_code == 0, result.output
     app.extensions["sozmon_engine"].dispose()
     yield name

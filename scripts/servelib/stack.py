@@ -19,6 +19,7 @@ import os
 import shutil
 import signal
 import socket
+import subprocess
 import sys
 import time
 import urllib.error
@@ -39,12 +40,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_http(url: str, parts: list[Part], timeout: float = 120.0) -> None:
+def wait_http(url: str, parts: list[Part | subprocess.Popen], timeout: float = 120.0) -> None:
     """Poll a URL until it answers; fail early when a part we started has died."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for p in parts:
-            if not p.alive():
+            if isinstance(p, subprocess.Popen):  # a plain process (the bench's baseline nginx)
+                if p.poll() is not None:
+                    raise RuntimeError(f"{p.args[0]} exited with {p.returncode} before {url}")
+            elif not p.alive():
                 raise RuntimeError(f"{p.name} {p.describe_exit()} before {url} answered")
         try:
             urllib.request.urlopen(url, timeout=5).read()
