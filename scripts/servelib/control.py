@@ -22,8 +22,13 @@ def served(database_url: str | None = None, instances: int = 1, **env: str) -> I
     log = ROOT / ".serve" / f"{port}.log"
     log.parent.mkdir(exist_ok=True)
     full_env = {**os.environ, "PORT": str(port), "INSTANCES": str(instances), **env}
-    if database_url:
-        full_env["DATABASE_URL"] = database_url
+    # scripts/serve runs the app as its own OS user, which the local cluster lets in as the app
+    # role only: a local cluster's URL naming another role (a test's or the bench's superuser
+    # URL) is served as the app role, as scripts/serve's default is.
+    for key, url in (("DATABASE_URL", database_url), ("DATABASE_READ_URL", None)):
+        url = url or full_env.get(key)
+        if url:
+            full_env[key] = as_app_role(url)
     with log.open("w") as out:
         proc = subprocess.Popen(
             [str(ROOT / "scripts" / "serve"), "--no-setup"],
@@ -48,3 +53,15 @@ def served(database_url: str | None = None, instances: int = 1, **env: str) -> I
                 os.killpg(proc.pid, signal.SIGKILL)
         shutil.rmtree(state, ignore_errors=True)
         log.unlink(missing_ok=True)
+
+
+def as_app_role(url: str) -> str:
+    """A local cluster's URL (a socket folder as host) as the app role; another server's as is."""
+    from sqlalchemy import make_url
+
+    from app.config import APP_ROLE
+
+    parsed = make_url(url)
+    if not str(parsed.query.get("host", "")).startswith("/"):
+        return url
+    return parsed.set(username=APP_ROLE, password=None).render_as_string(hide_password=False)
