@@ -10,10 +10,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import make_url
-
-from app.config import APP_ROLE
-from scripts.servelib.control import served
+from scripts.servelib.control import as_app_role, served
 from scripts.servelib.stack import ROOT
 
 __all__ = ["ROOT", "Editor", "get", "published_labels", "served_test"]
@@ -26,9 +23,9 @@ def served_test(database_url: str, instances: int = 1, **env: str) -> Iterator[d
     The app connects as the role sozmon_app (owns nothing, migration 0013) as scripts/serve's
     default does, also to a read replica (DATABASE_READ_URL) of the local cluster.
     """
-    database_url = _app_role(database_url)
+    database_url = as_app_role(database_url)
     if "DATABASE_READ_URL" in env:
-        env["DATABASE_READ_URL"] = _app_role(env["DATABASE_READ_URL"])
+        env["DATABASE_READ_URL"] = as_app_role(env["DATABASE_READ_URL"])
     settings = {
         "WORKERS": "1",
         "THREADS": "4",
@@ -41,14 +38,6 @@ def served_test(database_url: str, instances: int = 1, **env: str) -> Iterator[d
     }
     with served(database_url, instances, **settings) as info:
         yield info
-
-
-def _app_role(url: str) -> str:
-    """A local cluster's URL (socket) as the app role; another server's as it is."""
-    parsed = make_url(url)
-    if not str(parsed.query.get("host", "")).startswith("/"):
-        return url
-    return parsed.set(username=APP_ROLE, password=None).render_as_string(hide_password=False)
 
 
 def get(url: str, headers: dict | None = None, timeout: float = 30) -> tuple[int, dict, bytes]:
