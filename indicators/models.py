@@ -1,4 +1,4 @@
-"""ORM models for topics, indicators, releases and values (the editors' tables: app/editors/models.py)."""
+"""ORM models for topics, indicators, releases and values (editors' tables: app/editors)."""
 
 from __future__ import annotations
 
