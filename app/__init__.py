@@ -65,22 +65,22 @@ def _secret_key(app: Flask) -> str:
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: config, database, languages, blueprints, CLI, error pages."""
+    # The environment is read here, once; test_config overrides it.
+    settings = {**config.from_environment(), **(test_config or {})}
     # From a checkout the instance folder (secret key) is beside the code; an installed wheel
-    # uses Flask's default (<prefix>/var/app-instance) or SOZMON_INSTANCE_PATH.
+    # uses Flask's default (<prefix>/var/app-instance) or INSTANCE_PATH (SOZMON_INSTANCE_PATH).
     checkout = (PROJECT_ROOT / "pyproject.toml").exists()
-    instance = os.environ.get("SOZMON_INSTANCE_PATH") or (
-        str(PROJECT_ROOT / "instance") if checkout else None
-    )
+    instance = settings["INSTANCE_PATH"] or (str(PROJECT_ROOT / "instance") if checkout else None)
     app = Flask(
         __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
+        # app/templates: inside the package (the wheel's own copy; a checkout's link to the
+        # top-level templates/), like app/translations.
+        template_folder="templates",
         instance_path=instance,
     )
     # Before any blueprint: every `<int:…>` route refuses ids beyond PostgreSQL's integer (404).
     app.url_map.converters["int"] = args.Int32Converter
-    app.config.from_mapping(config.from_environment())
-    if test_config:
-        app.config.from_mapping(test_config)
+    app.config.from_mapping(settings)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app)
 

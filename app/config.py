@@ -67,8 +67,11 @@ def from_environment() -> dict:
         "DATA_VERSION_TTL": float(os.environ.get("DATA_VERSION_TTL") or 2.0),
         "TILE_ATTRIBUTION": os.environ.get("TILE_ATTRIBUTION", ""),
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
+        # The instance folder (secret_key, stored outputs); None: create_app's default.
+        "INSTANCE_PATH": os.environ.get("SOZMON_INSTANCE_PATH") or None,
         "BABEL_DEFAULT_LOCALE": "de",
-        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+        # Relative to the app package (Flask-Babel joins it to app.root_path): app/translations.
+        "BABEL_TRANSLATION_DIRECTORIES": "translations",
         "LANGUAGES": ("de", "en"),
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         # Static files are streamed; flask-compress leaves gzip out for streams by default, so a

@@ -8,6 +8,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
 import app.berichte.models  # noqa: F401  (the Fokusberichte tables, migration 0006)
+import app.editors.models  # noqa: F401  (the editors' tables: accounts, audit log, import jobs)
 import indicators.models  # noqa: F401  (registers the tables on Base.metadata)
 from geodata.models import Base
 

@@ -1,0 +1,1 @@
+"""The editors' side (/redaktion): accounts, login, audit log, background imports."""
