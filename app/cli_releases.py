@@ -190,7 +190,7 @@ def diff_cmd(a: str, b: str | None, out: Path | None) -> None:
         missing = [x for x, r in ((a, ra), (b, rb)) if r is None]
         if missing:
             _refuse(
-                releases.ReleaseError("release", f"Release {', '.join(missing)} gibt es nicht.")
+                releases.UnknownRelease("release", f"Release {', '.join(missing)} gibt es nicht.")
             )
         d = releases.diff(conn, ra["id"], rb["id"])
     c = d["counts"]
@@ -213,7 +213,7 @@ def _layer_diff(label: str) -> None:
     with get_engine().begin() as conn:
         rel = releases.by_label(conn, label)
         if rel is None:
-            _refuse(releases.ReleaseError("release", f"Release {label} gibt es nicht."))
+            _refuse(releases.UnknownRelease("release", f"Release {label} gibt es nicht."))
         # Also kept as the release's change summary (the editors' page shows it).
         d = releases.store_changes(conn, rel["id"], "cli")
     c = d["counts"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from flask import Flask, Response, current_app, g, render_template, request
 from flask.globals import request_ctx
 from flask_babel import gettext
@@ -12,8 +14,10 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app import problems
-from indicators.errors import DomainError
+from indicators.errors import DomainError, NotFound
 from indicators.text import Message
+
+E = TypeVar("E", bound=DomainError)
 
 
 def translate(message) -> str:
@@ -24,7 +28,9 @@ def translate(message) -> str:
 
 
 class BadRequestWithChoices(HTTPException):
-    """A 400/404 that names what was wrong and offers valid choices (links)."""
+    """A 400/404 the app itself raises (a malformed query parameter, an unknown page) that names
+    what was wrong and offers valid choices (links). What the domain refuses is a DomainError
+    (`indicators.errors`); its view adds links with `with_links`."""
 
     def __init__(self, code: int, message, choices: list[tuple[str, str]] | None = None):
         super().__init__(description=translate(message))
@@ -32,9 +38,14 @@ class BadRequestWithChoices(HTTPException):
         self.choices = choices or []
 
 
-def with_links(err: DomainError, choices: list[tuple[str, str]]) -> BadRequestWithChoices:
-    """A domain error as an error page that links to valid choices (the view knows the URLs)."""
-    return BadRequestWithChoices(err.status, err.message, choices)
+def with_links(err: E, choices: list[tuple[str, str]]) -> E:
+    """The domain error with links to valid choices for its page (the view knows the URLs).
+
+    Re-raise it: the one handler (`domain_error`) answers it with its class's status. URLs are
+    the app's business, so the attribute is set here and never by the domain.
+    """
+    err.links = choices  # type: ignore[attr-defined]
+    return err
 
 
 GENERIC = {
@@ -78,14 +89,22 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError):
-        # Not turned into a page with links by its view: the message, plus the valid values.
-        message = translate(err.message)
+        # The one answer to every domain error: status and problem type are its class's.
         if request.path.startswith("/api/"):
-            slug = "not-found" if err.status == 404 else "invalid-parameter"
-            return problems.problem(err.status, slug, message, parameter=err.field)
-        if err.valid:
+            message = str(err.message)  # German, as every detail of the API
+            extensions: dict[str, object] = {}
+            if err.field in request.args:  # not for a field that names no parameter ("pair")
+                extensions["parameter"] = err.field
+            if err.valid:
+                extensions["allowed"] = err.valid
+            if isinstance(err, NotFound) and err.field in problems.SEE_ALSO:
+                message = f"{message} Siehe {problems.SEE_ALSO[err.field]}."
+            return problems.problem(err.status, err.problem_type, message, **extensions)
+        message = translate(err.message)
+        links = getattr(err, "links", None)  # added by its view (with_links)
+        if links is None and err.valid:  # no view offered links: the valid values as text
             message = f"{message} " + _("Möglich: %(v)s.", v=", ".join(map(str, err.valid[:30])))
-        return render_error(err.status, message)
+        return render_error(err.status, message, links)
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):

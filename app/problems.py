@@ -36,6 +36,18 @@ TYPES = (
         "Das Release ist unbekannt oder ein Entwurf (404).",
     ),
     ("method-not-allowed", "Methode nicht erlaubt", "Die API kennt nur GET, HEAD und OPTIONS."),
+    (
+        "conflict",
+        "Konflikt mit dem Datenstand",
+        "Die Aktion passt nicht zum Stand der Daten (409), z. B. ein schon veröffentlichtes"
+        " Release veröffentlichen; nur beim Ändern (Redaktion), nie beim Lesen.",
+    ),
+    (
+        "invalid-content",
+        "Inhalt fehlerhaft",
+        "Gesendete Inhalte haben Fehler (422): eine Datei zum Laden (mit Zeile und Spalte jedes"
+        " Fehlers) oder ein Formular; nichts wurde gespeichert. Nur beim Ändern (Redaktion).",
+    ),
     ("server-error", "Interner Fehler", "Ein unerwarteter Fehler; bitte melden."),
     ("unavailable", "Dienst nicht verfügbar", "Die Datenbank ist gerade nicht erreichbar."),
     (
@@ -45,6 +57,8 @@ TYPES = (
     ),
 )
 
+# Where an API client finds the valid values of a parameter a domain error names as unknown.
+SEE_ALSO = {"x": "/api/v1/indicators", "y": "/api/v1/indicators"}
 SLUG_BY_STATUS = {404: "not-found", 405: "method-not-allowed", 503: "unavailable"}
 # German details in place of werkzeug's English default descriptions.
 DEFAULT_DETAILS = {

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from geodata.errors import InvalidContent
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -39,7 +41,7 @@ class Problem:
         }
 
 
-class LoadError(Exception):
+class LoadError(InvalidContent):
     """Raised with every problem found; the load changed nothing."""
 
     def __init__(self, problems: list[Problem]):

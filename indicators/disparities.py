@@ -13,7 +13,7 @@ from sqlalchemy import Connection, text
 from geodata.queries import REGION_AGS
 from indicators import spatial, stats
 from indicators.breaks import Breaks, break_between, series_breaks
-from indicators.errors import DomainError
+from indicators.errors import InvalidChoice, UnknownChoice
 from indicators.queries import (
     get_indicator,
     release_for,
@@ -36,10 +36,6 @@ SHOWN_SQL = (
     " string_agg(DISTINCT release_label, ' + ') AS label, bool_or(synthetic) AS synthetic"
     " FROM shown_value GROUP BY indicator_id"
 )
-
-
-class NotAvailable(DomainError):
-    """A requested indicator, year, period or measure has no data; `valid` lists what has."""
 
 
 # Caching is the app's business (one cache, keyed by the data version): domain functions take
@@ -157,12 +153,12 @@ def disparities_overview(
             "measures": MEASURES,
         }
     if measure not in MEASURES:
-        raise NotAvailable("mass", _("Unbekanntes Streuungsmaß. Möglich sind:"), MEASURES)
+        raise InvalidChoice("mass", _("Unbekanntes Streuungsmaß. Möglich sind:"), MEASURES)
     start = all_years[0] if start is None else start
     end = all_years[-1] if end is None else end
     for y in (start, end):
         if y not in all_years or start >= end:
-            raise NotAvailable("period", PERIOD_MESSAGE, all_years)
+            raise InvalidChoice("period", PERIOD_MESSAGE, all_years)
     rows, skipped = [], []
     for e in table.values():
         if e["indicator"]["unit"] in COUNT_UNITS:
@@ -295,31 +291,29 @@ def area_benchmarks(conn: Connection, ags: str, release_id: int | None = None) -
 
 
 def _resolve(conn: Connection, indicator_id: str, year: int | None) -> tuple[dict, dict, list, int]:
-    """The indicator, its shown release, its years and the chosen year, or NotAvailable."""
+    """The indicator, its shown release, its years and the chosen year, or UnknownChoice."""
     ind = get_indicator(conn, indicator_id)
     if ind is None:
-        raise NotAvailable(
-            "indikator", _("Die Kennzahl „%(id)s“ gibt es nicht.", id=indicator_id[:64]), status=404
+        raise UnknownChoice(
+            "indikator", _("Die Kennzahl „%(id)s“ gibt es nicht.", id=indicator_id[:64])
         )
     release = release_for(conn, indicator_id)
     years = years_available(conn, indicator_id, release["id"]) if release else []
     if not years:
-        raise NotAvailable(
+        raise UnknownChoice(
             "indikator",
             _(
                 "Für die Kennzahl „%(id)s“ liegen keine veröffentlichten Werte vor.",
                 id=indicator_id,
             ),
-            status=404,
         )
     if year is None:
         year = years[-1]
     if year not in years:
-        raise NotAvailable(
+        raise UnknownChoice(
             "jahr",
             _("Für dieses Jahr liegen keine Werte der Kennzahl vor. Verfügbare Jahre:"),
             years,
-            status=404,
         )
     return ind, release, years, year
 

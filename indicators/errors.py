@@ -1,45 +1,53 @@
-"""The domain's one error type: what was refused, which parameter, why, and what would be valid.
+"""The domain's errors: one root (`DomainError`), each class with its HTTP status and problem type.
 
-Domain code raises `DomainError` (or a subclass) with a translatable `Message` and plain data
-(`valid`: the allowed values); it knows nothing of HTTP pages or endpoints. The app turns it into
-an HTML page with links or a problem+json document, in the request's language, in one place
-(`app.errors`); the CLI prints `str(err)` (German).
+The root and its four kinds are defined in `geodata.errors` (the bottom layer, so that
+geodata's LoadError can be one of them too: geodata/ may not import indicators/) and re-exported
+here; import them from this module. Domain code raises a subclass with a translatable `Message`
+and plain data (`valid`: the allowed values); the app answers it in one place (`app.errors`):
+an HTML page (with links to valid choices where the view knows them) or a problem+json
+document, in the request's language; the CLI prints `str(err)` (German).
+
+The tree (status, problem type; `tests/test_errors.py` checks every class):
+
+    DomainError                      400 invalid-parameter
+    ├── InvalidChoice                400 invalid-parameter   a page's choice refused
+    │   ├── UnknownChoice            404 not-found           … names nothing that exists
+    │   └── scatter.InvalidSelection 400 invalid-parameter   `auswahl` of the scatter plot
+    ├── NotFound                     404 not-found
+    │   ├── UnknownChoice
+    │   └── releases.UnknownRelease  404 not-found
+    ├── Conflict                     409 conflict
+    │   └── releases.ReleaseError    409 conflict            publish/rollback/discard refused
+    │       └── releases.UnknownRelease
+    └── InvalidContent               422 invalid-content     nothing stored
+        ├── geodata.report.LoadError                         every problem: file, row, column
+        │   └── genesis.GenesisError
+        ├── tables.NumberError                               one cell (becomes a LoadError row)
+        ├── app.berichte.store.ReportError                   the report editor's form
+        └── app.berichte.directives.DirectiveError           one {{…}} of a report's text
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from geodata.errors import Conflict, DomainError, InvalidContent, NotFound
 
-from indicators.text import Message
-
-
-class DomainError(Exception):
-    """A request the domain refuses: status (HTTP-like), parameter, message, allowed values."""
-
-    status = 400  # 400 malformed or not allowed; 404 does not exist; 409 conflicts with state
-
-    def __init__(
-        self,
-        field: str | None,
-        message: Message | str,
-        valid: Sequence = (),
-        status: int | None = None,
-    ):
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
-        self.valid = list(valid)
-        if status is not None:
-            self.status = status
+__all__ = [
+    "Conflict",
+    "DomainError",
+    "InvalidChoice",
+    "InvalidContent",
+    "NotFound",
+    "UnknownChoice",
+]
 
 
-class NotFound(DomainError):
-    """Something named in the request does not exist (an indicator, a year, a release)."""
+class InvalidChoice(DomainError):
+    """A page's request names a combination the domain refuses; `field` says which parameter.
 
-    status = 404
+    E.g. the same Kommune twice, a period outside the data, an unknown order or measure.
+    """
 
 
-class Conflict(DomainError):
-    """An operation that the current state does not allow (publish a published release)."""
-
-    status = 409
+class UnknownChoice(NotFound, InvalidChoice):
+    """A page's request names something that does not exist (an indicator, Kommune, year,
+    release); `valid` lists what does where the list is short enough to offer."""

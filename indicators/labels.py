@@ -41,19 +41,3 @@ def printable(text: str, limit: int = 80) -> str:
     """Text safe to echo in a message: control characters shown as escapes, length capped."""
     out = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:limit])
     return out + ("…" if len(text) > limit else "")
-
-
-class InvalidLabel(ValueError):
-    """A label refused by label_problem(); `.message` is the translatable reason."""
-
-    def __init__(self, message: Message):
-        super().__init__(str(message))
-        self.message = message
-
-
-def check_label(label: str) -> str:
-    """The label if it is valid, else InvalidLabel."""
-    problem = label_problem(label)
-    if problem is not None:
-        raise InvalidLabel(problem)
-    return label

@@ -17,7 +17,7 @@ from indicators.breaks import (
     series_breaks,
 )
 from indicators.disparities import area_benchmarks
-from indicators.errors import DomainError
+from indicators.errors import InvalidChoice, UnknownChoice
 from indicators.queries import (
     get_release,
     indicator_sources,
@@ -34,10 +34,6 @@ from indicators.text import _
 AGS_RE = re.compile(r"^\d{5}(\d{3})?$")
 ZENSUS_INDICATOR = "bev_zensus22"
 MODES = ("absolut", "index")
-
-
-class InvalidChoice(DomainError):
-    """A request names something that does not exist; `field` says which parameter."""
 
 
 # Per indicator the values of the asked-for areas (layered rule, or one named release), the
@@ -81,7 +77,7 @@ def valid_areas(conn: Connection) -> list[dict]:
 
 
 def check_release(conn: Connection, release_id: int | None) -> dict | None:
-    """The release asked for (None when none was asked for), or InvalidChoice.
+    """The release asked for (None when none was asked for), or UnknownChoice.
 
     Published and withdrawn releases are readable when named; drafts are previewed by editors on
     the map and in the editors' area, never on these public pages.
@@ -91,15 +87,15 @@ def check_release(conn: Connection, release_id: int | None) -> dict | None:
     r = get_release(conn, release_id)
     if r is not None and r["status"] != "draft":
         return r
-    raise InvalidChoice("release", _("Den Datenstand %(id)s gibt es nicht.", id=release_id))
+    raise UnknownChoice("release", _("Den Datenstand %(id)s gibt es nicht.", id=release_id))
 
 
 def _area(conn: Connection, ags: str, kommune_only: bool = False) -> dict:
-    """One area by AGS, or InvalidChoice (also for a malformed AGS)."""
+    """One area by AGS, or UnknownChoice (also for a malformed AGS)."""
     areas = {a["ags"]: a for a in valid_areas(conn)}
     a = areas.get(ags) if AGS_RE.match(ags or "") else None
     if a is None or (kommune_only and a["level"] != "kommune"):
-        raise InvalidChoice(
+        raise UnknownChoice(
             "ags", _("Eine Kommune mit dem Schlüssel „%(ags)s“ gibt es nicht.", ags=ags[:20])
         )
     return a
@@ -277,7 +273,7 @@ def profile(
     )
     years = _years(data, [ags, REGION_AGS])
     if not years:
-        raise InvalidChoice("release", _("Dieser Datenstand enthält keine Werte."))
+        raise UnknownChoice("release", _("Dieser Datenstand enthält keine Werte."))
     year_to = years[-1] if year_to is None else year_to
     year_from = max(years[0], year_to - 5) if year_from is None else year_from
     if year_from > year_to:
@@ -438,7 +434,7 @@ def time_series(
         get_indicator(conn, indicator_id) if re.match(r"^[a-z0-9_]{1,64}$", indicator_id) else None
     )
     if ind is None:
-        raise InvalidChoice(
+        raise UnknownChoice(
             "indikator", _("Die Kennzahl „%(id)s“ gibt es nicht.", id=indicator_id[:64])
         )
     if mode not in MODES:
@@ -462,7 +458,7 @@ def time_series(
     sources = series_sources(conn, indicator_id, [REGION_AGS, *kommunen], rel["id"]) if rel else {}
     years = sorted({y for pts in data.values() for y, _ in pts})
     if not years:
-        raise InvalidChoice(
+        raise UnknownChoice(
             "indikator", _("Für diese Kennzahl gibt es in diesem Datenstand keine Werte.")
         )
     if breaks is None:

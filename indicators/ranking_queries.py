@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
+from indicators.errors import InvalidChoice, UnknownChoice
 from indicators.intervals import area_intervals
 from indicators.queries import (
     default_year,
@@ -14,14 +15,7 @@ from indicators.queries import (
     value_source,
 )
 from indicators.ranking import ORDERS, Ranking, Spread, build_ranking
-
-
-class RankingChoiceError(LookupError):
-    """A parameter names nothing that exists; `field` says which, `valid` what would."""
-
-    def __init__(self, field: str, valid: list, code: int = 404):
-        super().__init__(field)
-        self.field, self.valid, self.code = field, valid, code
+from indicators.text import _
 
 
 def indicator_ids(conn: Connection) -> list[str]:
@@ -50,25 +44,57 @@ def ranking(
     release_id: int | None = None,
     order: str = "rang",
 ) -> Ranking:
-    """The Kommunen of an indicator and year ranked, with intervals; RankingChoiceError if not."""
+    """The Kommunen of an indicator and year ranked, with intervals.
+
+    UnknownChoice: field 'indikator' (unknown), 'no_values' (no values of the Kommunen, in the
+    named release) or 'jahr', `valid` listing the indicators or years that have values;
+    InvalidChoice 'sortierung' for an unknown order.
+    """
+    unknown = _("Die Kennzahl „%(id)s“ gibt es nicht. Möglich sind:", id=indicator_id)
     ind = get_indicator(conn, indicator_id)
     if ind is None:
-        raise RankingChoiceError("indikator", indicator_ids(conn))
+        raise UnknownChoice("indikator", unknown, indicator_ids(conn))
     if order not in ORDERS:
-        raise RankingChoiceError("sortierung", list(ORDERS), 400)
+        raise InvalidChoice(
+            "sortierung", _("Diese Sortierung gibt es nicht. Möglich sind:"), list(ORDERS)
+        )
     release = release_for(conn, indicator_id, release_id, home=True)
     if release is None:
-        raise RankingChoiceError("indikator", indicator_ids(conn))
+        raise UnknownChoice("indikator", unknown, indicator_ids(conn))
     rid = release_id
     years = kommune_years(conn, indicator_id, rid)
     if not years:
-        valid = indicator_ids(conn) if rid is None else release_indicator_ids(conn, rid)
-        raise RankingChoiceError("no_values", valid)
+        if rid is None:
+            raise UnknownChoice(
+                "no_values",
+                _(
+                    "Für die Kennzahl „%(id)s“ liegen keine Werte der Kommunen vor. Möglich sind:",
+                    id=indicator_id,
+                ),
+                indicator_ids(conn),
+            )
+        raise UnknownChoice(
+            "no_values",
+            _(
+                "Im Datenstand Nr. %(r)s gibt es keine Werte der Kommunen für „%(id)s“. Möglich sind:",
+                r=rid,
+                id=indicator_id,
+            ),
+            release_indicator_ids(conn, rid),
+        )
     if year is None:
         year = default_year(conn, indicator_id, rid)
         year = year if year in years else years[-1]
     if year not in years:
-        raise RankingChoiceError("jahr", years)
+        raise UnknownChoice(
+            "jahr",
+            _(
+                "Für dieses Jahr liegen keine Werte der Kennzahl vor. Verfügbare Jahre: %(a)s–%(b)s.",
+                a=years[0],
+                b=years[-1],
+            ),
+            years,
+        )
     areas = area_intervals(conn, indicator_id, year, rid)
     labels = {a.release_label for a in areas if a.release_label}
     provenance = shown_provenance(

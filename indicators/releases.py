@@ -10,7 +10,7 @@ import re
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import OperationalError
 
-from indicators.errors import Conflict
+from indicators.errors import Conflict, NotFound
 from indicators.loaders import upsert_indicators
 from indicators.queries import get_release, values_for_year
 from indicators.text import _, defuse
@@ -25,6 +25,10 @@ RELEASE_COLUMNS = (
 
 class ReleaseError(Conflict):
     """A release operation that was refused; the message says why."""
+
+
+class UnknownRelease(NotFound, ReleaseError):
+    """A release operation on a release that does not exist (or none published to withdraw)."""
 
 
 def by_label(conn: Connection, label: str) -> dict | None:
@@ -121,7 +125,7 @@ def _locked(conn: Connection, label: str) -> dict:
         {"l": label},
     ).first()
     if row is None:
-        raise ReleaseError("release", _("Release „%(l)s“ gibt es nicht.", l=label), status=404)
+        raise UnknownRelease("release", _("Release „%(l)s“ gibt es nicht.", l=label))
     return dict(row._mapping)
 
 
@@ -191,7 +195,7 @@ def rollback(conn: Connection, label: str | None = None, force: bool = False) ->
             )
         )
         if label is None:
-            raise ReleaseError("release", _("Es gibt keinen veröffentlichten Release."), status=404)
+            raise UnknownRelease("release", _("Es gibt keinen veröffentlichten Release."))
     rel = _locked(conn, label)
     if rel["status"] != "published":
         raise ReleaseError(

@@ -13,17 +13,17 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from indicators.text import _
+from indicators.errors import InvalidChoice
+from indicators.text import Message, _
 
 MIN_POINTS = 3  # a line through two points always fits perfectly: r would say nothing
 
 
-class InvalidSelection(ValueError):
+class InvalidSelection(InvalidChoice):
     """The `auswahl` parameter names something that is not a Kommune, or too many."""
 
-    def __init__(self, message, unknown: list[str] | None = None):
-        super().__init__(str(message))
-        self.message = message
+    def __init__(self, message: Message, unknown: list[str] | None = None):
+        super().__init__("auswahl", message)
         self.unknown = unknown or []
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, text
 
-from indicators.profile import InvalidChoice
+from indicators.errors import InvalidChoice, UnknownChoice
 from indicators.queries import get_indicator, indicator_sources, shown_provenance, value_source
 from indicators.scatter import MIN_POINTS, Regression, least_squares
 from indicators.text import _
@@ -204,13 +204,13 @@ def check_pair(conn: Connection, x_id: str, y_id: str) -> tuple[dict, dict]:
     """The two indicators, or InvalidChoice naming the parameter that is wrong."""
     x = get_indicator(conn, x_id)
     if x is None:
-        raise InvalidChoice("x", _("Die Kennzahl „%(id)s“ (x-Achse) gibt es nicht.", id=x_id[:60]))
+        raise UnknownChoice("x", _("Die Kennzahl „%(id)s“ (x-Achse) gibt es nicht.", id=x_id[:60]))
     y = get_indicator(conn, y_id)
     if y is None:
-        raise InvalidChoice("y", _("Die Kennzahl „%(id)s“ (y-Achse) gibt es nicht.", id=y_id[:60]))
+        raise UnknownChoice("y", _("Die Kennzahl „%(id)s“ (y-Achse) gibt es nicht.", id=y_id[:60]))
     if x_id == y_id:
         raise InvalidChoice(
-            "same",
+            "y",
             _(
                 "x und y sind dieselbe Kennzahl („%(name)s“): bitte zwei verschiedene Kennzahlen wählen.",
                 name=x["name_de"],
@@ -229,8 +229,8 @@ def scatter(
 ) -> Scatter:
     """The scatter of y against x in a year (None: the pair's default year).
 
-    InvalidChoice: field 'x'/'y' (unknown), 'same' (x = y), 'pair' (no common year) or 'jahr'
-    (not a year of the pair; `valid` lists the pair's years).
+    UnknownChoice: field 'x'/'y' (unknown), 'pair' (no common year) or 'jahr' (not a year of
+    the pair; `valid` lists the pair's years); InvalidChoice 'y' when x = y.
     """
     x, y = check_pair(conn, x_id, y_id)
     all_years = (
@@ -238,7 +238,7 @@ def scatter(
     )
     years = pair_years(all_years, x_id, y_id)
     if not years:
-        raise InvalidChoice(
+        raise UnknownChoice(
             "pair",
             _(
                 "„%(x)s“ und „%(y)s“ haben kein gemeinsames Jahr mit Werten für mindestens %(n)s Kommunen.",
@@ -250,7 +250,7 @@ def scatter(
     if year is None:
         year = _pair_default_year(conn, x_id, y_id, years, release_id)
     elif year not in years:
-        raise InvalidChoice(
+        raise UnknownChoice(
             "jahr",
             _(
                 "Für „%(x)s“ und „%(y)s“ gibt es im Jahr %(j)s keine gemeinsamen Werte. Gemeinsame Jahre: %(years)s.",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geodata.report import LoadError, Problem
+from indicators.errors import InvalidContent
 
 
 @dataclass
@@ -306,8 +307,12 @@ AMBIGUOUS = re.compile(r"^[-+]?[1-9]\d{0,2}([.,])\d{3}$")
 INNER_SPACE = re.compile(r"\S\s+\S")  # \s covers U+00A0 and U+202F (no-break spaces)
 
 
-class NumberError(ValueError):
-    """A cell that looks like a number but cannot be read as one safely; str() says why."""
+class NumberError(InvalidContent):
+    """A cell that looks like a number but cannot be read as one safely; str() says why.
+
+    The loaders turn it into one row of their LoadError (file, row, column); other text that
+    is no number is a plain ValueError, as from float().
+    """
 
 
 def parse_number(raw: str, decimal: str | None = None) -> float:

@@ -116,7 +116,8 @@ def test_domain_errors_carry_status_field_message_and_valid_values():
     err = NotFound("jahr", _("Für %(y)s gibt es keine Werte.", y=2030), [2015, 2016])
     assert err.status == 404 and err.field == "jahr" and err.valid == [2015, 2016]
     assert str(err) == "Für 2030 gibt es keine Werte."  # German outside a request (CLI, logs)
-    assert DomainError("x", "kaputt", status=409).status == 409
+    with pytest.raises(TypeError):  # the class decides the status, never the instance
+        DomainError("x", "kaputt", status=409)  # type: ignore[call-arg]
 
 
 @pytest.mark.parametrize(

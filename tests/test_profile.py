@@ -8,7 +8,8 @@ import re
 import pytest
 from sqlalchemy import event, text
 
-from indicators.profile import InvalidChoice, change, compare, profile, time_series
+from indicators.errors import InvalidChoice, UnknownChoice
+from indicators.profile import change, compare, profile, time_series
 
 HANNOVER, GARBSEN, LEHRTE, REGION = "03241001", "03241005", "03241011", "03241"
 # one indicator per polarity: higher_worse, higher_better, neutral
@@ -163,29 +164,36 @@ def test_profile_takes_few_queries(app):
 
 
 @pytest.mark.parametrize(
-    ("call", "field"),
+    ("call", "field", "status"),
     [
-        (lambda c: profile(c, "99999999"), "ags"),
-        (lambda c: profile(c, "<script>"), "ags"),
-        (lambda c: profile(c, HANNOVER, year_from=2020, year_to=2015), "period"),
-        (lambda c: profile(c, HANNOVER, year_from=1990), "period"),
-        (lambda c: profile(c, HANNOVER, year_to=2099), "period"),
-        (lambda c: profile(c, HANNOVER, release_id=999), "release"),
-        (lambda c: compare(c, HANNOVER, HANNOVER), "same"),
-        (lambda c: compare(c, REGION, HANNOVER), "ags"),
-        (lambda c: time_series(c, "gibt_es_nicht", []), "indikator"),
-        (lambda c: time_series(c, "armutsgefaehrdung_quote", ["03241099"]), "kommunen"),
-        (lambda c: time_series(c, "armutsgefaehrdung_quote", [HANNOVER, HANNOVER]), "kommunen"),
+        (lambda c: profile(c, "99999999"), "ags", 404),
+        (lambda c: profile(c, "<script>"), "ags", 404),
+        (lambda c: profile(c, HANNOVER, year_from=2020, year_to=2015), "period", 400),
+        (lambda c: profile(c, HANNOVER, year_from=1990), "period", 400),
+        (lambda c: profile(c, HANNOVER, year_to=2099), "period", 400),
+        (lambda c: profile(c, HANNOVER, release_id=999), "release", 404),
+        (lambda c: compare(c, HANNOVER, HANNOVER), "same", 400),
+        (lambda c: compare(c, REGION, HANNOVER), "ags", 404),
+        (lambda c: time_series(c, "gibt_es_nicht", []), "indikator", 404),
+        (lambda c: time_series(c, "armutsgefaehrdung_quote", ["03241099"]), "kommunen", 400),
+        (
+            lambda c: time_series(c, "armutsgefaehrdung_quote", [HANNOVER, HANNOVER]),
+            "kommunen",
+            400,
+        ),
         (
             lambda c: time_series(c, "armutsgefaehrdung_quote", [HANNOVER], mode="log"),
             "darstellung",
+            400,
         ),
     ],
 )
-def test_query_functions_refuse_invalid_choices(conn, call, field):
+def test_query_functions_refuse_invalid_choices(conn, call, field, status):
     with pytest.raises(InvalidChoice) as err:
         call(conn)
-    assert err.value.field == field
+    # The class carries the status: 404 names something that does not exist (UnknownChoice).
+    assert err.value.field == field and err.value.status == status
+    assert isinstance(err.value, UnknownChoice) == (status == 404)
 
 
 def test_time_series_absolute_and_index(conn):

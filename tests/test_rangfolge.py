@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import text
 
 from indicators import intervals, ranking
-from indicators.ranking_queries import RankingChoiceError, kommunen_spreads
+from indicators.errors import InvalidChoice, UnknownChoice
+from indicators.ranking_queries import kommunen_spreads
 from indicators.ranking_queries import ranking as ranking_query
 from indicators.stats import byar_interval, wilson_interval
 
@@ -104,15 +105,17 @@ def test_ranking_orders_best_first_and_judges_by_interval(conn):
 
 
 def test_ranking_refuses_unknown_choices(conn):
-    with pytest.raises(RankingChoiceError) as e:
+    with pytest.raises(UnknownChoice) as e:
         ranking_query(conn, "gibt_es_nicht", 2024)
     assert e.value.field == "indikator" and "armutsgefaehrdung_quote" in e.value.valid
-    with pytest.raises(RankingChoiceError) as e:
+    assert e.value.status == 404
+    with pytest.raises(UnknownChoice) as e:
         ranking_query(conn, "armutsgefaehrdung_quote", 1995)
     assert e.value.field == "jahr" and 2024 in e.value.valid
-    with pytest.raises(RankingChoiceError) as e:
+    with pytest.raises(InvalidChoice) as e:
         ranking_query(conn, "armutsgefaehrdung_quote", 2024, order="zufall")
-    assert e.value.field == "sortierung" and e.value.code == 400
+    assert e.value.field == "sortierung" and e.value.status == 400
+    assert not isinstance(e.value, UnknownChoice)
 
 
 # --- spine layout -------------------------------------------------------------------------

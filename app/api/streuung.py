@@ -10,7 +10,6 @@ from app.api import envelope, formats
 from app.api.views import Ctx, bp
 from app.problems import ApiProblem
 from app.views.streuung import years_by_indicator
-from indicators.profile import InvalidChoice
 from indicators.scatter_queries import Scatter, ScatterPoint, scatter
 
 INDICATOR_KEYS = ("id", "name_de", "name_en", "unit", "decimals")
@@ -69,19 +68,7 @@ def streuung() -> Response:
     rid = ctx.release["id"] if ctx.release else None
     years = years_by_indicator(rid)
     year = int(a["jahr"]) if "jahr" in a else None
-    try:
-        s = scatter(ctx.conn, a["x"], a["y"], year, years, rid)
-    except InvalidChoice as err:
-        msg = str(err.message)
-        if err.field == "same":
-            raise ApiProblem(400, "invalid-parameter", msg, parameter="y") from None
-        if err.field == "jahr":
-            raise ApiProblem(404, "not-found", msg, parameter="jahr", allowed=err.valid) from None
-        if err.field in ("x", "y"):
-            raise ApiProblem(
-                404, "not-found", f"{msg} Siehe /api/v1/indicators.", parameter=err.field
-            ) from None
-        raise ApiProblem(404, "not-found", msg) from None
+    s = scatter(ctx.conn, a["x"], a["y"], year, years, rid)  # refusals: app.errors answers
     labels = set(s.releases)
     involved = [r for r in ctx.releases() if r["label"] in labels]
     resp = ctx.respond(formats.json_response(body(s, involved, ctx.release)), involved)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from indicators.errors import InvalidContent
+
 ID = re.compile(r"[a-z0-9_]{1,60}")
 AGS = re.compile(r"DG|[0-9]{2}|[0-9]{5}|[0-9]{8}")
 YEAR = re.compile(r"(?:199[0-9]|20[0-9]{2}|2100)")
@@ -48,8 +50,12 @@ CHOICES = {
 }
 
 
-class DirectiveError(ValueError):
-    """A directive that cannot be shown; the message is for the editor, at the directive's place."""
+class DirectiveError(InvalidContent):
+    """A directive that cannot be shown; the message is for the editor, at the directive's place.
+
+    Never leaves the report's rendering: split() and the renderer put the message in place of
+    the directive (and the editor cannot publish a text with errors).
+    """
 
 
 @dataclass

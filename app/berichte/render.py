@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 
 from app import charts
 from app.berichte import directives, svgmap
-from app.berichte.directives import Directive
+from app.berichte.directives import Directive, DirectiveError
 from app.berichte.values import Cell, Values, areas
 from app.formatting import fmt_cell, fmt_value, unit_label
 from app.i18n import localized
@@ -98,10 +98,6 @@ class Rendered:
     changed: int = 0
 
 
-class _Error(Exception):
-    pass
-
-
 class Renderer:
     """Renders directives in one data state; with `compare` marks values that differ from it."""
 
@@ -121,7 +117,7 @@ class Renderer:
             self._indicators[ind_id] = get_indicator(self.conn, ind_id)
         ind = self._indicators[ind_id]
         if ind is None:
-            raise _Error(f"Unbekannter Indikator {ind_id!r} (siehe /api/v1/indicators).")
+            raise DirectiveError(f"Unbekannter Indikator {ind_id!r} (siehe /api/v1/indicators).")
         return ind
 
     def breaks(self, ind: dict) -> Breaks:
@@ -138,7 +134,7 @@ class Renderer:
         found = areas(self.conn, keys)
         missing = [k for k in keys if k not in found]
         if missing:
-            raise _Error(f"Unbekanntes Gebiet {', '.join(missing)} (siehe /api/v1/areas).")
+            raise DirectiveError(f"Unbekanntes Gebiet {', '.join(missing)} (siehe /api/v1/areas).")
         return found
 
     def fetch(self, ind: dict, **kw) -> tuple[dict, dict | None]:
@@ -146,11 +142,13 @@ class Renderer:
         old = self.old.cells(ind["id"], **kw) if self.old else None
         return cur, old
 
-    def no_year(self, ind: dict, year: int, ags: list[str] | None = None) -> _Error:
+    def no_year(self, ind: dict, year: int, ags: list[str] | None = None) -> DirectiveError:
         years = self.values.years(ind["id"], ags)
         have = f"{years[0]}–{years[-1]}" if years else "keine"
         where = f" für {', '.join(ags)}" if ags else ""
-        return _Error(f"{ind['id']}: kein Wert für {year}{where} (Jahre mit Werten: {have}).")
+        return DirectiveError(
+            f"{ind['id']}: kein Wert für {year}{where} (Jahre mit Werten: {have})."
+        )
 
     # --- numbers -------------------------------------------------------------------------
     def text_of(self, ind: dict, cell: Cell | None, unit: bool = True) -> str:
@@ -361,7 +359,9 @@ class Renderer:
         cur, old = self.fetch(ind, ags=keys, years=list(span))
         years = sorted({y for (_a, y) in cur})
         if not years:
-            raise _Error(f"{ind['id']}: keine Werte für {', '.join(keys)} im gewählten Zeitraum.")
+            raise DirectiveError(
+                f"{ind['id']}: keine Werte für {', '.join(keys)} im gewählten Zeitraum."
+            )
         if old is not None:
             years = sorted(set(years) | {y for (_a, y) in old})
         title = p.get("titel") or f"{localized(ind, 'name')} {years[0]}–{years[-1]}"
@@ -520,7 +520,7 @@ class Renderer:
         if d.error is None:
             try:
                 return getattr(self, d.name)(d.params)
-            except _Error as err:
+            except DirectiveError as err:
                 d.error = str(err)
         n = len(self.out.errors) + 1
         self.out.errors.append((n, d.source, d.error))

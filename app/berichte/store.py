@@ -9,6 +9,7 @@ from sqlalchemy import Connection, text
 
 from app.berichte import directives
 from app.berichte.values import published_release_ids
+from indicators.errors import InvalidContent
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _VERSION_COLUMNS = (
@@ -17,7 +18,7 @@ _VERSION_COLUMNS = (
 )
 
 
-class ReportError(ValueError):
+class ReportError(InvalidContent):
     """An editor's input that cannot be saved or published (message for the form)."""
 
 

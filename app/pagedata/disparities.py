@@ -8,11 +8,12 @@ from flask_babel import gettext as _
 
 from app import args, sentences
 from app.db import get_conn
-from app.errors import BadRequestWithChoices, with_links
+from app.errors import with_links
 from app.http_cache import domain_cache
 from app.provenance_marks import line_kind
 from indicators import classify
-from indicators.disparities import NotAvailable, cluster_map, indicator_disparities
+from indicators.disparities import cluster_map, indicator_disparities
+from indicators.errors import InvalidChoice
 
 # Three verdict colours plus "nicht bewertbar" (ColorBrewer RdYlBu ends; grey is no verdict).
 VERDICT_COLOURS = classify.VERDICT_COLOURS  # one definition, shared with the map model
@@ -32,8 +33,8 @@ CHART_SERIES = (
 )
 
 
-def _not_available(err: NotAvailable, indicator_id: str | None = None) -> BadRequestWithChoices:
-    """The domain's NotAvailable as an error page with links to what has data."""
+def _not_available(err: InvalidChoice, indicator_id: str | None = None) -> InvalidChoice:
+    """The domain error with links to what has data, for its error page."""
     if err.field == "mass":
         choices = [
             (url_for("disparities.index", mass=m), str(sentences.MEASURE_LABELS[m]))
@@ -80,7 +81,7 @@ def detail_data(indicator_id: str) -> dict:
     year = args.year("jahr", back)
     try:
         return indicator_disparities(get_conn(), indicator_id, year, cache=domain_cache)
-    except NotAvailable as err:
+    except InvalidChoice as err:
         raise _not_available(err, indicator_id) from None
 
 
@@ -90,5 +91,5 @@ def cluster_data(indicator_id: str) -> dict:
     year = args.year("jahr", back)
     try:
         return cluster_map(get_conn(), indicator_id, year, cache=domain_cache)
-    except NotAvailable as err:
+    except InvalidChoice as err:
         raise _not_available(err, indicator_id) from None

@@ -9,23 +9,24 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from app.db import get_conn
-from app.errors import BadRequestWithChoices
+from app.errors import with_links
 from app.formatting import fmt_value
 from indicators.classify import COUNT_UNITS
-from indicators.profile import InvalidChoice, valid_areas
+from indicators.errors import InvalidChoice
+from indicators.profile import valid_areas
 from indicators.queries import list_releases
 from indicators.ranking import SpineLayout, spine_layout
 from indicators.ranking_queries import kommunen_spreads
 
 
-def choices_error(err: InvalidChoice, endpoint: str, **kwargs) -> BadRequestWithChoices:
-    """Turn a domain error into a German 4xx page linking to valid choices."""
+def choices_error(err: InvalidChoice, endpoint: str, **kwargs) -> InvalidChoice:
+    """The domain error with links to valid choices for its German 4xx page."""
     conn = get_conn()
     if err.field == "release":
         links = [(url_for(endpoint, **kwargs), _("Neuester Datenstand"))] + [
             (url_for(endpoint, **kwargs, release=r["id"]), r["label"]) for r in list_releases(conn)
         ]
-        return BadRequestWithChoices(404, err.message, links)
+        return with_links(err, links)
     if err.field == "same":
         a = kwargs["ags_a"]
         links = [
@@ -33,7 +34,7 @@ def choices_error(err: InvalidChoice, endpoint: str, **kwargs) -> BadRequestWith
             for k in valid_areas(conn)
             if k["level"] == "kommune" and k["ags"] != a
         ]
-        return BadRequestWithChoices(400, err.message, links)
+        return with_links(err, links)
     if err.field == "period":
         years = err.valid
         links = [(url_for(endpoint, **kwargs), _("Voreingestellter Zeitraum"))]
@@ -51,13 +52,12 @@ def choices_error(err: InvalidChoice, endpoint: str, **kwargs) -> BadRequestWith
                         _("Zehn Jahre %(a)s–%(b)s", a=years[-11], b=years[-1]),
                     )
                 )
-        return BadRequestWithChoices(400, err.message, links)
+        return with_links(err, links)
     areas = valid_areas(conn)
     if endpoint == "kommune.compare":
         areas = [a for a in areas if a["level"] == "kommune"]
-    return BadRequestWithChoices(
-        404,
-        err.message,
+    return with_links(
+        err,
         [(url_for("kommune.profile", ags=a["ags"]), f"{a['name']} ({a['ags']})") for a in areas],
     )
 

@@ -6,16 +6,17 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from app.db import get_conn
-from app.errors import BadRequestWithChoices
+from app.errors import with_links
 from app.i18n import localized
-from indicators.profile import InvalidChoice, valid_areas
+from indicators.errors import InvalidChoice
+from indicators.profile import valid_areas
 from indicators.queries import topics_with_indicators
 
 DEFAULT_INDICATOR = "bev_insgesamt"
 
 
-def _error(err: InvalidChoice, indicator_id: str) -> BadRequestWithChoices:
-    """A German 4xx page with the valid choices for the parameter that was wrong."""
+def _error(err: InvalidChoice, indicator_id: str) -> InvalidChoice:
+    """The domain error with the valid choices for the parameter that was wrong (its 4xx page)."""
     conn = get_conn()
     if err.field == "indikator":
         links = [
@@ -23,18 +24,18 @@ def _error(err: InvalidChoice, indicator_id: str) -> BadRequestWithChoices:
             for t in topics_with_indicators(conn)
             for i in t["indicators"]
         ]
-        return BadRequestWithChoices(404, err.message, links)
+        return with_links(err, links)
     if err.field == "kommunen":
         links = [
             (url_for("zeitreihe.zeitreihe", indikator=indicator_id, kommunen=a["ags"]), a["name"])
             for a in valid_areas(conn)
             if a["level"] == "kommune"
         ]
-        return BadRequestWithChoices(400, err.message, links)
+        return with_links(err, links)
     links = [(url_for("zeitreihe.zeitreihe", indikator=indicator_id), _("Neuester Datenstand"))]
     if err.field == "darstellung":
         links += [
             (url_for("zeitreihe.zeitreihe", indikator=indicator_id, darstellung=m), m)
             for m in ("absolut", "index")
         ]
-    return BadRequestWithChoices(400 if err.field == "darstellung" else 404, err.message, links)
+    return with_links(err, links)

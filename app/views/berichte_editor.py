@@ -94,7 +94,7 @@ def new():
                 request.remote_addr,
             )
     except store.ReportError as err:
-        return _form(None, fields, str(err), 422)
+        return _form(None, fields, str(err), err.status)
     flash(_("Entwurf gespeichert."))
     return redirect(url_for("berichte_editor.edit", report_id=rid) + "#vorschau")
 
@@ -118,7 +118,7 @@ def edit(report_id: int):
                 request.remote_addr,
             )
     except store.ReportError as err:
-        return _form(report, fields, str(err), 422)
+        return _form(report, fields, str(err), err.status)
     flash(_("Entwurf gespeichert."))
     return redirect(url_for("berichte_editor.edit", report_id=report_id) + "#vorschau")
 

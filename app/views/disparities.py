@@ -19,7 +19,8 @@ from app.pagedata.disparities import (
 )
 from app.series_breaks import all_breaks, break_text, breaks_of
 from indicators.breaks import breaks_within
-from indicators.disparities import NotAvailable, disparities_overview
+from indicators.disparities import disparities_overview
+from indicators.errors import InvalidChoice
 
 bp = Blueprint("disparities", __name__)
 
@@ -33,7 +34,7 @@ def index() -> str:
         data = disparities_overview(
             get_conn(), start, end, measure, cache=domain_cache, breaks=all_breaks()
         )
-    except NotAvailable as err:
+    except InvalidChoice as err:
         raise _not_available(err) from None
     return render_template("disparitaeten.html", **data, s=sentences, break_text=break_text)
 

@@ -167,7 +167,7 @@ def upload():
                     request.remote_addr,
                 )
         except LoadError as err:
-            return _report(renamed(err.problems, names), label, list(names.values())), 422
+            return _report(renamed(err.problems, names), label, list(names.values())), err.status
     finally:
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)

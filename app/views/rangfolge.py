@@ -9,15 +9,16 @@ from flask_babel import lazy_gettext as _l
 from app import args, rank_charts
 from app.auth import is_editor
 from app.db import get_conn
-from app.errors import BadRequestWithChoices
+from app.errors import BadRequestWithChoices, with_links
 from app.http_cache import page_cache
 from app.i18n import localized
 from app.image_export import png_response, svg_response
 from app.pagedata.map_state import default_indicator
 from app.sentences import METHOD_LABELS, reason_text
+from indicators.errors import InvalidChoice
 from indicators.queries import get_indicator, topics_with_indicators
 from indicators.ranking import ORDERS, Ranking
-from indicators.ranking_queries import RankingChoiceError, kommune_years, ranking
+from indicators.ranking_queries import kommune_years, ranking
 from indicators.releases import visible_release
 from indicators.units import PROPORTION_UNITS, RATE_UNITS
 
@@ -58,9 +59,9 @@ def _state() -> tuple[str, int | None, str]:
 
 
 def _choices_error(
-    err: RankingChoiceError, indicator_id: str, endpoint: str, release_id: int | None = None
-) -> BadRequestWithChoices:
-    """The German (or English) 4xx page with links to what exists."""
+    err: InvalidChoice, indicator_id: str, endpoint: str, release_id: int | None = None
+) -> InvalidChoice:
+    """The domain error with links to what exists, for its German (or English) 4xx page."""
     conn = get_conn()
     if err.field in ("indikator", "no_values"):
         names = {
@@ -71,19 +72,8 @@ def _choices_error(
         links = [
             (url_for(endpoint, indikator=i, release=release_id), names.get(i, i)) for i in err.valid
         ]
-        if err.field == "indikator":
-            msg = _("Die Kennzahl „%(id)s“ gibt es nicht. Möglich sind:", id=indicator_id)
-        elif release_id is None:
-            msg = _(
-                "Für die Kennzahl „%(id)s“ liegen keine Werte der Kommunen vor. Möglich sind:",
-                id=indicator_id,
-            )
-        else:  # the named release lacks this indicator: its indicators, or the newest data
-            msg = _(
-                "Im Datenstand Nr. %(r)s gibt es keine Werte der Kommunen für „%(id)s“. Möglich sind:",
-                r=release_id,
-                id=indicator_id,
-            )
+        if err.field == "no_values" and release_id is not None:
+            # The named release lacks this indicator: its indicators, or the newest data.
             links.insert(
                 0,
                 (
@@ -91,26 +81,18 @@ def _choices_error(
                     _("Rangfolge mit dem neuesten Datenstand"),
                 ),
             )
-        return BadRequestWithChoices(404, msg, links)
+        return with_links(err, links)
     if err.field == "sortierung":
         links = [
             (url_for(endpoint, indikator=indicator_id, sortierung=o), str(ORDER_LABELS[o]))
             for o in ORDERS
         ]
-        return BadRequestWithChoices(400, _("Diese Sortierung gibt es nicht. Möglich sind:"), links)
+        return with_links(err, links)
     links = [
         (url_for(endpoint, indikator=indicator_id, jahr=y, release=release_id), str(y))
         for y in err.valid
     ]
-    return BadRequestWithChoices(
-        404,
-        _(
-            "Für dieses Jahr liegen keine Werte der Kennzahl vor. Verfügbare Jahre: %(a)s–%(b)s.",
-            a=err.valid[0],
-            b=err.valid[-1],
-        ),
-        links,
-    )
+    return with_links(err, links)
 
 
 def _release(endpoint: str, indicator_id: str) -> int | None:
@@ -133,7 +115,7 @@ def _ranking(endpoint: str) -> Ranking:
     release_id = _release(endpoint, indicator_id)
     try:
         return ranking(get_conn(), indicator_id, year, release_id, order)
-    except RankingChoiceError as err:
+    except InvalidChoice as err:
         raise _choices_error(err, indicator_id, endpoint, release_id) from None
 
 

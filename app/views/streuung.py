@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from app import args
 from app.auth import is_editor
 from app.db import get_conn
-from app.errors import BadRequestWithChoices
+from app.errors import BadRequestWithChoices, with_links
 from app.formatting import fmt_cell, fmt_value, unit_label
 from app.groups import kommunen_with_groups, parse_group
 from app.http_cache import domain_cache, page_cache
@@ -37,7 +37,8 @@ from app.scatter_chart import (
 )
 from app.security import public_url
 from indicators.disparities import svg_shapes
-from indicators.profile import InvalidChoice, valid_areas
+from indicators.errors import InvalidChoice
+from indicators.profile import valid_areas
 from indicators.queries import topics_with_indicators
 from indicators.releases import visible_release
 from indicators.scatter import InvalidSelection, check_selection
@@ -145,8 +146,8 @@ def _indicator_links(endpoint: str, axis: str, keep: dict) -> list[tuple[str, st
     ]
 
 
-def _error(err: InvalidChoice, endpoint: str, x_id: str, y_id: str) -> BadRequestWithChoices:
-    """The 4xx page for a domain error, with links to valid choices."""
+def _error(err: InvalidChoice, endpoint: str, x_id: str, y_id: str) -> InvalidChoice:
+    """The domain error with links to valid choices for its 4xx page."""
     # A named release may lack the pair (or every indicator): the newest data may have it.
     newest = (
         [
@@ -159,11 +160,10 @@ def _error(err: InvalidChoice, endpoint: str, x_id: str, y_id: str) -> BadReques
         else []
     )
     if err.field == "x":
-        links = _indicator_links(endpoint, "x", {"y": y_id}) + newest
-        return BadRequestWithChoices(404, err.message, links)
+        return with_links(err, _indicator_links(endpoint, "x", {"y": y_id}) + newest)
     if err.field == "jahr":
         links = [(_link(endpoint, x=x_id, y=y_id, jahr=y), str(y)) for y in err.valid]
-        return BadRequestWithChoices(404, err.message, links + newest)
+        return with_links(err, links + newest)
     links = _indicator_links(endpoint, "y", {"x": x_id})
     if err.field == "pair":  # only partners that share a year with x
         years = years_by_indicator(_release_id())
@@ -174,7 +174,7 @@ def _error(err: InvalidChoice, endpoint: str, x_id: str, y_id: str) -> BadReques
             if set(years.get(i["id"], [])) & set(years.get(x_id, []))
         }
         links = [(h, n) for h, n in links if _arg(h, "y") in partners]
-    return BadRequestWithChoices(400 if err.field == "same" else 404, err.message, links + newest)
+    return with_links(err, links + newest)  # 'y' (unknown, or the same as x) or 'pair'
 
 
 def _arg(href: str, name: str) -> str | None:
@@ -223,7 +223,7 @@ def _parse(endpoint: str) -> tuple[Scatter, list[str], dict | None]:
             (_link(endpoint, x=x_id, y=y_id, jahr=s.year, auswahl=k["ags"]), k["name"])
             for k in kommunen
         ]
-        raise BadRequestWithChoices(400, err.message, links) from None
+        raise with_links(err, links) from None
     # Keep the order of the map (by AGS): the same selection gives the same permalink.
     return s, sorted(chosen), release
 
