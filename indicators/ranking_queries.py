@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Connection, text
 
 from indicators.intervals import area_intervals
@@ -19,7 +21,7 @@ from indicators.ranking import ORDERS, Ranking, Spread, build_ranking
 class RankingChoiceError(LookupError):
     """A parameter names nothing that exists; `field` says which, `valid` what would."""
 
-    def __init__(self, field: str, valid: list, code: int = 404):
+    def __init__(self, field: str, valid: list[Any], code: int = 404) -> None:
         super().__init__(field)
         self.field, self.valid, self.code = field, valid, code
 

@@ -21,7 +21,7 @@ MIN_POINTS = 3  # a line through two points always fits perfectly: r would say n
 class InvalidSelection(ValueError):
     """The `auswahl` parameter names something that is not a Kommune, or too many."""
 
-    def __init__(self, message, unknown: list[str] | None = None):
+    def __init__(self, message: object, unknown: list[str] | None = None) -> None:
         super().__init__(str(message))
         self.message = message
         self.unknown = unknown or []
