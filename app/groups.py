@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
 from app.http_cache import domain_cache
+from geodata.model import Area
 from indicators.neighbour_queries import similar_kommunen
 from indicators.profile import valid_areas
 
@@ -39,10 +40,10 @@ def similar() -> dict:
     return domain_cache(("similar-kommunen",), lambda: similar_kommunen(get_conn()))
 
 
-def kommunen_with_groups() -> list[dict]:
+def kommunen_with_groups() -> list[Area]:
     """The Kommunen (ags, name) by name that have similar Kommunen: the possible groups."""
     sim = similar()["neighbours"]
-    return [a for a in valid_areas(get_conn()) if a["level"] == "kommune" and sim.get(a["ags"])]
+    return [a for a in valid_areas(get_conn()) if a.level == "kommune" and sim.get(a.ags)]
 
 
 def group_for(ags: str) -> Group | None:
@@ -50,7 +51,7 @@ def group_for(ags: str) -> Group | None:
     neighbours = similar()["neighbours"].get(ags)
     if not neighbours:
         return None
-    name = next((k["name"] for k in kommunen_with_groups() if k["ags"] == ags), ags)
+    name = next((k.name for k in kommunen_with_groups() if k.ags == ags), ags)
     return Group(ags, name, tuple(neighbours))
 
 
@@ -64,6 +65,6 @@ def parse_group(link: Callable[[str], str]) -> Group | None:
         raise BadRequestWithChoices(
             400,
             _("„%(g)s“ ist keine Kommune mit ähnlichen Kommunen. Möglich sind:", g=ags[:20]),
-            [(link(k["ags"]), k["name"]) for k in kommunen_with_groups()],
+            [(link(k.ags), k.name) for k in kommunen_with_groups()],
         )
     return group

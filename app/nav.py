@@ -45,8 +45,8 @@ def map_url(indicator_id: str) -> str | None:
 def search_suggestions() -> list[str]:
     """Names offered while typing in the search field (Kommunen, then indicators)."""
     conn = get_conn()
-    names = [a["name"] for a in list_areas(conn)]
-    names += [localized(i, "name") for t in topics_with_indicators(conn) for i in t["indicators"]]
+    names = [a.name for a in list_areas(conn)]
+    names += [localized(i, "name") for t in topics_with_indicators(conn) for i in t.indicators]
     return names
 
 

@@ -34,11 +34,11 @@ def _header(title: str, synthetic: bool, boundaries: bool) -> list[str]:
     return lines
 
 
-def _mark(release: dict | None) -> str:
+def _mark(synthetic: bool) -> str:
     """The last column's cell: in demo mode every row's kind, else the Beispieldaten mark."""
     if demo():
-        return SYNTHETIC_MARK if release and release["synthetic"] else _("amtlich")
-    return SYNTHETIC_MARK if release and release["synthetic"] else ""
+        return SYNTHETIC_MARK if synthetic else _("amtlich")
+    return SYNTHETIC_MARK if synthetic else ""
 
 
 def _mark_column() -> str:
@@ -72,7 +72,7 @@ def trend_cells(trend: dict | None) -> list:
 def profile_table(p: dict, trends: dict[str, dict] | None = None) -> Table:
     """One row per indicator: value, Region, difference, rank, change, recent trend."""
     area, y0, y1 = p["area"], p["year_from"], p["year_to"]
-    cols = [_("Thema"), _("Kennzahl"), _("Kennzahl-ID"), _("Einheit"), _("Jahr"), area["name"]]
+    cols = [_("Thema"), _("Kennzahl"), _("Kennzahl-ID"), _("Einheit"), _("Jahr"), area.name]
     if not p["is_region"]:
         cols += [
             region_name(),
@@ -96,13 +96,13 @@ def profile_table(p: dict, trends: dict[str, dict] | None = None) -> Table:
     rows = []
     for t in p["topics"]:
         for r in t["rows"]:
-            i, dec = r["indicator"], r["indicator"]["decimals"]
+            i, dec = r["indicator"], r["indicator"].decimals
             # Small-number protection: a withheld value reads "geheim", as on the page.
             row = [
                 localized(t, "name"),
                 localized(i, "name"),
-                i["id"],
-                i["unit"],
+                i.id,
+                i.unit,
                 r["year"],
                 WITHHELD if r["suppressed"] else flag_or_num(r["value"], r.get("flag"), dec),
             ]
@@ -112,7 +112,7 @@ def profile_table(p: dict, trends: dict[str, dict] | None = None) -> Table:
                     Num(r["diff"], dec),
                     r["rank"],
                     r["ranked_of"],
-                    POLARITY[i["polarity"]],
+                    POLARITY[i.polarity],
                 ]
             row += [
                 Num(r["from_value"], dec),
@@ -122,13 +122,13 @@ def profile_table(p: dict, trends: dict[str, dict] | None = None) -> Table:
                 if r.get("series_break")
                 else Num(r["change_points"], dec),
                 Num(r["change_percent"], 1),
-                *trend_cells(trends.get(i["id"])),
+                *trend_cells(trends.get(i.id)),
                 r["release"]["label"],
-                _mark(r["release"]),
+                _mark(bool(r["release"]["synthetic"])),
             ]
             rows.append(row)
-    title = f"{_('Sozialstrukturprofil')} {area['name']} ({area['ags']})"
-    return Table(f"profil_{area['ags']}", cols, rows, _header(title, p["synthetic"], True))
+    title = f"{_('Sozialstrukturprofil')} {area.name} ({area.ags})"
+    return Table(f"profil_{area.ags}", cols, rows, _header(title, p["synthetic"], True))
 
 
 def compare_table(c: dict) -> Table:
@@ -140,17 +140,17 @@ def compare_table(c: dict) -> Table:
         _("Kennzahl-ID"),
         _("Einheit"),
         _("Jahr"),
-        a["name"],
-        b["name"],
+        a.name,
+        b.name,
         region_name(),
-        f"{_('Differenz')} {a['name']} − {b['name']}",
+        f"{_('Differenz')} {a.name} − {b.name}",
         _("Datenstand"),
         _mark_column(),
     ]
     rows = []
     for t in c["topics"]:
         for r in t["rows"]:
-            i, dec = r["indicator"], r["indicator"]["decimals"]
+            i, dec = r["indicator"], r["indicator"].decimals
             s = {k: dict(v) for k, v in r["series"].items()}
             for y in sorted(set(s["a"]) | set(s["b"]) | set(s["region"])):
                 va, vb = s["a"].get(y), s["b"].get(y)
@@ -159,21 +159,19 @@ def compare_table(c: dict) -> Table:
                     [
                         localized(t, "name"),
                         localized(i, "name"),
-                        i["id"],
-                        i["unit"],
+                        i.id,
+                        i.unit,
                         y,
                         Num(va, dec),
                         Num(vb, dec),
                         Num(s["region"].get(y), dec),
                         Num(diff, dec),
                         r["release"]["label"],
-                        _mark(r["release"]),
+                        _mark(bool(r["release"]["synthetic"])),
                     ]
                 )
-    title = f"{_('Vergleich')} {a['name']} ({a['ags']}) – {b['name']} ({b['ags']})"
-    return Table(
-        f"vergleich_{a['ags']}_{b['ags']}", cols, rows, _header(title, c["synthetic"], False)
-    )
+    title = f"{_('Vergleich')} {a.name} ({a.ags}) – {b.name} ({b.ags})"
+    return Table(f"vergleich_{a.ags}_{b.ags}", cols, rows, _header(title, c["synthetic"], False))
 
 
 def series_table(ts: dict) -> Table:
@@ -192,10 +190,10 @@ def series_table(ts: dict) -> Table:
         vals = [
             WITHHELD if y in ln["withheld"] else Num(ln["points"][k][1], dec) for ln in ts["lines"]
         ]
-        rows.append([y, *vals, ts["release"]["label"], _mark(ts["release"])])
+        rows.append([y, *vals, ts["release"].label, _mark(ts["release"].synthetic)])
         if breaks:
             rows[-1].append(break_text(after[y]) if y in after else "")
-    unit = _("Index (erstes Jahr = 100)") if ts["mode"] == "index" else i["unit"]
+    unit = _("Index (erstes Jahr = 100)") if ts["mode"] == "index" else i.unit
     title = f"{_('Zeitreihe')}: {localized(i, 'name')} ({unit})"
     header = _header(title, ts["synthetic"], False) + [break_text(b) for b in breaks]
-    return Table(f"zeitreihe_{i['id']}_{ts['mode']}", cols, rows, header)
+    return Table(f"zeitreihe_{i.id}_{ts['mode']}", cols, rows, header)

@@ -59,7 +59,7 @@ def _domain(r: Ranking) -> tuple[list[float], float, float]:
 def ranking_svg(r: Ranking, title: str, width: int, font: float, narrow: bool) -> str:
     """The bars of the Kommunen (in the ranking's order), whiskers and the Region's line."""
     ind = r.indicator
-    dec, unit = ind["decimals"], ind["unit"]
+    dec, unit = ind.decimals, ind.unit
     ticks, lo, hi = _domain(r)
     tick_dec = _decimals_for(ticks)
     cid = next(_ids)
@@ -209,7 +209,7 @@ def ranking_title(r: Ranking) -> str:
         "Rangfolge: %(name)s %(year)s (%(unit)s)",
         name=localized(ind, "name"),
         year=r.year,
-        unit=unit_label(ind["unit"]),
+        unit=unit_label(ind.unit),
     )
 
 

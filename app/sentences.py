@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from app.formatting import fmt_value
+from indicators.model import Indicator
 
 VERDICT_LABELS = {
     "better": _l("signifikant besser"),
@@ -74,10 +75,10 @@ def number(value: float, decimals: int = 2) -> str:
 
 
 def benchmark_sentence(
-    name: str, indicator: dict, value: float | None, region_value: float | None, bench: dict
+    name: str, indicator: Indicator, value: float | None, region_value: float | None, bench: dict
 ) -> str:
     """One sentence: how a Kommune's value relates to the Region's, or why it cannot say."""
-    dec, unit = indicator["decimals"], indicator["unit"]
+    dec, unit = indicator.decimals, indicator.unit
     v, rv = fmt_value(value, dec, unit), fmt_value(region_value, dec, unit)
     verdict = bench["verdict"]
     if verdict == "not_assessable":
@@ -209,7 +210,7 @@ def verdict_label(bench: dict | None) -> str:
 
 
 def benchmark_sentence_for(
-    name: str, indicator: dict, value, region_value, bench: dict | None
+    name: str, indicator: Indicator, value, region_value, bench: dict | None
 ) -> str:
     """The plain-language sentence of a benchmark, for templates of other pages."""
     bench = bench or {"verdict": "not_assessable", "reason": "missing"}

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import shapely
 from sqlalchemy import Connection, text
 
@@ -84,12 +85,13 @@ def load_levels(
     names = kreis_names or {}
     for level, width in (("kreis", 5), ("land", 2), ("bund", 0)):
         keys = gdf["AGS"].str[:width] if width else gpd.pd.Series(BUND_AGS, index=gdf.index)
-        groups = gdf.groupby(keys.values)
-        ags_list, geoms = [], []
-        for key, part in groups:
-            ags_list.append(key)
+        groups = gdf.groupby(keys.to_numpy())
+        ags_list: list[str] = []
+        geoms = []
+        for group, part in groups:
+            ags_list.append(str(group))
             # The Gemeinden tile their Kreis: a coverage union is exact and fast.
-            geoms.append(shapely.coverage_union_all(part.geometry.values))
+            geoms.append(shapely.coverage_union_all(np.asarray(part.geometry)))
         geoms = [shapely.make_valid(g) for g in geoms]
         web = simplify_coverage(geoms, TOLERANCE[level])
         rows = []

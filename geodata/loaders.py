@@ -75,7 +75,7 @@ def check_extent(gdf: gpd.GeoDataFrame, name: str) -> list[Problem]:
                 name,
                 None,
                 "geometry",
-                f"Koordinaten passen nicht zum angegebenen CRS {gdf.crs.to_string()}: "
+                f"Koordinaten passen nicht zum angegebenen CRS {gdf.crs.to_string() if gdf.crs else '?'}: "
                 "nach Umprojektion liegen sie nicht in Deutschland (falsches CRS?)",
             )
         ]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Connection, text
 
 from geodata.home import home_ags
+from geodata.model import Area, LabelPoint
 
 REGION_AGS = home_ags()  # the home Kreis (SOZMON_REGION, default 03241 Region Hannover)
 
 
-def list_areas(conn: Connection, level: str | None = None) -> list[dict]:
+def list_areas(conn: Connection, level: str | None = None) -> list[Area]:
     """Areas (ags, name, kind, level, area_km2), Region first, then Kommunen by name."""
     rows = conn.execute(
         text(
@@ -19,10 +22,10 @@ def list_areas(conn: Connection, level: str | None = None) -> list[dict]:
         ),
         {"level": level},
     )
-    return [dict(r._mapping) for r in rows]
+    return [Area.from_row(r._mapping) for r in rows]
 
 
-def get_area(conn: Connection, ags: str) -> dict | None:
+def get_area(conn: Connection, ags: str) -> Area | None:
     """One area with its bounding box in WGS84 ([[south, west], [north, east]])."""
     row = conn.execute(
         text(
@@ -34,9 +37,7 @@ def get_area(conn: Connection, ags: str) -> dict | None:
     ).first()
     if row is None:
         return None
-    d = dict(row._mapping)
-    d["bounds"] = [[d.pop("s"), d.pop("w")], [d.pop("n"), d.pop("e")]]
-    return d
+    return Area.from_row(row._mapping, bounds=((row.s, row.w), (row.n, row.e)))
 
 
 def feature_sql(geom: str) -> str:
@@ -73,10 +74,11 @@ def feature_collection(
         " AND (CAST(:ags AS text[]) IS NULL OR a.ags = ANY(:ags))"
         " AND (CAST(:prefix AS text) IS NULL OR a.ags LIKE :prefix || '%')"
     )
-    return conn.scalar(text(sql), {"level": level, "ags": ags, "prefix": prefix})
+    geojson: str = conn.scalar(text(sql), {"level": level, "ags": ags, "prefix": prefix})
+    return geojson
 
 
-def locator_paths(conn: Connection, ags: str, region_prefix: str = REGION_AGS) -> dict:
+def locator_paths(conn: Connection, ags: str, region_prefix: str = REGION_AGS) -> dict[str, Any]:
     """SVG paths of the Region's Kommunen (metres, EPSG:25832) for a locator map of one area."""
     # geom_web back to UTM metres keeps the shape true to scale (degrees would squash it);
     # ST_AsSVG writes y downwards (negated), so the viewBox starts at -ymax.
@@ -103,7 +105,7 @@ def locator_paths(conn: Connection, ags: str, region_prefix: str = REGION_AGS) -
     return {"viewbox": viewbox, "paths": paths}
 
 
-def label_points(conn: Connection, level: str = "kommune") -> list[dict]:
+def label_points(conn: Connection, level: str = "kommune") -> list[LabelPoint]:
     """Per area a point inside it (lat, lon) for its name label on maps, by AGS."""
     # ST_PointOnSurface, not the centroid: a centroid can fall outside a concave Kommune.
     rows = conn.execute(
@@ -114,4 +116,4 @@ def label_points(conn: Connection, level: str = "kommune") -> list[dict]:
         ),
         {"level": level},
     )
-    return [dict(r._mapping) for r in rows]
+    return [LabelPoint.from_row(r._mapping) for r in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from geodata.errors import InvalidContent
 
@@ -29,7 +30,7 @@ class Problem:
         tail = f" (erwartet: {self.expected})" if self.expected else ""
         return f"{', '.join(where)}: {self.message}{tail}"
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """Plain-data form for JSON or CSV reports."""
         return {
             "file": self.file,

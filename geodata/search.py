@@ -11,6 +11,8 @@ import re
 
 from sqlalchemy import Connection, text
 
+from geodata.model import AreaHit
+
 MAX_QUERY = 100
 LIMIT = 25
 _KEY = re.compile(r"DG|\d{2,8}", re.IGNORECASE)
@@ -27,7 +29,7 @@ def clean_query(q: str) -> str:
     return re.sub(r"[\x00-\x1f\x7f]", " ", q)[:MAX_QUERY].strip()
 
 
-def search_areas(conn: Connection, q: str, limit: int = LIMIT) -> list[dict]:
+def search_areas(conn: Connection, q: str, limit: int = LIMIT) -> list[AreaHit]:
     """Areas whose key starts with q (digits) or whose name is like q, best first."""
     q = clean_query(q)
     if not q:
@@ -40,7 +42,7 @@ def search_areas(conn: Connection, q: str, limit: int = LIMIT) -> list[dict]:
             ),
             {"q": q.upper(), "n": limit},
         )
-        return [dict(r._mapping) for r in rows]
+        return [AreaHit.from_row(r._mapping) for r in rows]
     rows = conn.execute(
         text(
             f"SELECT {_FIELDS}, word_similarity(n.q, sozmon_norm(a.name)) AS score"
@@ -51,10 +53,10 @@ def search_areas(conn: Connection, q: str, limit: int = LIMIT) -> list[dict]:
         ),
         {"q": q, "n": limit},
     )
-    return [dict(r._mapping) for r in rows]
+    return [AreaHit.from_row(r._mapping) for r in rows]
 
 
-def nearest_names(conn: Connection, q: str, limit: int = 5) -> list[dict]:
+def nearest_names(conn: Connection, q: str, limit: int = 5) -> list[AreaHit]:
     """The areas whose names are closest to q (trigram similarity), for 'did you mean'."""
     q = clean_query(q)
     if not q:
@@ -67,4 +69,4 @@ def nearest_names(conn: Connection, q: str, limit: int = 5) -> list[dict]:
         ),
         {"q": q, "n": limit},
     )
-    return [dict(r._mapping) for r in rows if r.score > 0]
+    return [AreaHit.from_row(r._mapping) for r in rows if r.score > 0]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Connection, text
 
+from indicators.model import Release
 from indicators.queries import INDICATOR_COLUMNS, value_source
 
 RELEASE_COLUMNS = "r.id, r.label, r.status, r.published_at, r.note, r.synthetic"
@@ -18,7 +21,7 @@ def data_version(conn: Connection) -> str:
     return f"{row.n}-{row.changed_at.timestamp():.6f}"
 
 
-def find_release(conn: Connection, ref: str) -> dict | None:
+def find_release(conn: Connection, ref: str) -> Release | None:
     """A release by numeric id or by label (any status), or None."""
     row = conn.execute(
         text(
@@ -28,10 +31,10 @@ def find_release(conn: Connection, ref: str) -> dict | None:
         ),
         {"ref": ref},
     ).first()
-    return dict(row._mapping) if row else None
+    return Release.from_row(row._mapping) if row else None
 
 
-def published_releases(conn: Connection) -> list[dict]:
+def published_releases(conn: Connection) -> list[dict[str, Any]]:
     """Published releases, newest first, with their indicator, area and value counts."""
     rows = conn.execute(
         text(
@@ -47,7 +50,7 @@ def published_releases(conn: Connection) -> list[dict]:
 
 def catalogue(
     conn: Connection, release_id: int | None = None, indicator_id: str | None = None
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Indicators with topic, the releases their shown values come from and the years."""
     rows = conn.execute(
         text(
@@ -71,7 +74,7 @@ def catalogue(
     ]
 
 
-def topics(conn: Connection, release_id: int | None = None) -> list[dict]:
+def topics(conn: Connection, release_id: int | None = None) -> list[dict[str, Any]]:
     """Topics in order with the ids of their indicators (only those in the release, if given)."""
     rows = conn.execute(
         text(
@@ -87,12 +90,15 @@ def topics(conn: Connection, release_id: int | None = None) -> list[dict]:
     return [dict(r._mapping) for r in rows]
 
 
-def api_state(conn: Connection) -> dict:
+def api_state(conn: Connection) -> dict[str, Any]:
     """The data version (for ETags) and every published release by id (for attribution)."""
     rows = conn.execute(
         text(f"SELECT {RELEASE_COLUMNS} FROM release r WHERE r.status = 'published'")
     )
-    return {"version": data_version(conn), "releases": {r.id: dict(r._mapping) for r in rows}}
+    return {
+        "version": data_version(conn),
+        "releases": {r.id: Release.from_row(r._mapping) for r in rows},
+    }
 
 
 def existing(conn: Connection, table: str, ids: list[str]) -> set[str]:
@@ -125,7 +131,7 @@ def values_long(
     release_id: int | None,
     years: list[int] | None = None,
     ags: list[str] | None = None,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Values in long form (layered rule, or one named release); withheld numbers are None."""
     if not indicators:
         return []
@@ -186,7 +192,7 @@ def map_data(
 
 def benchmark_list(
     conn: Connection, indicator_id: str, year: int, release_id: int | None
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Per Kommune the verdict against the Region (interval, reason) — no raw counts.
 
     Each row keeps the verdict itself under `_benchmark` for the caller's sentence.
@@ -196,22 +202,21 @@ def benchmark_list(
 
     rel = release_for(conn, indicator_id, release_id)
     rows = benchmarks_for_year(conn, indicator_id, year, release_id)
-    if not any(r["value"] is not None or r["suppressed"] for r in rows.values()):
+    if not any(r.value is not None or r.suppressed for r in rows.values()):
         return []
     out = []
     for ags, r in sorted(rows.items()):
-        value = None if r["suppressed"] else r["value"]
-        b = r["benchmark"]
+        b = r.benchmark
         out.append(
             {
                 "indicator": indicator_id,
                 "year": year,
-                "release": rel["label"],
+                "release": rel.label if rel else None,
                 "ags": ags,
-                "name": r["name"],
-                "value": value,
-                "suppressed": bool(r["suppressed"]),
-                "region_value": r["region_value"],
+                "name": r.name,
+                "value": r.shown,
+                "suppressed": bool(r.suppressed),
+                "region_value": r.region_value,
                 "lower": b["lower"],
                 "upper": b["upper"],
                 "method": b["method"],

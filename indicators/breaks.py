@@ -8,7 +8,7 @@ within one segment. The one query is `series_breaks`; the rest are pure helpers 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, text
 
@@ -24,7 +24,7 @@ class Break(NamedTuple):
         """The reason in a language ('de' or 'en'; German where no English one is stored)."""
         return (self.reason_en or self.reason_de) if lang == "en" else self.reason_de
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """Plain dict for JSON answers."""
         return {"year": self.year, "reason_de": self.reason_de, "reason_en": self.reason_en}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
@@ -30,7 +31,7 @@ def copy_values(
     a failure leaves nothing behind. Returns the number of rows.
     """
     part = create_partition(conn, release_id)
-    raw = conn.connection.dbapi_connection
+    raw: Any = conn.connection.dbapi_connection  # psycopg's own connection: COPY
     with raw.cursor() as cur:
         # FREEZE (the table is new in this transaction): rows are written final, so the checks,
         # index builds and foreign-key check that read them next do not rewrite every page to

@@ -49,16 +49,16 @@ def catalogue_status(conn: Connection, home: HomeData) -> list[TopicStatus]:
     out = []
     for t in topics_with_indicators(conn):
         inds = []
-        for i in t["indicators"]:
-            rows = [r for r in home.rows.get(i["id"], []) if r.value is not None or r.flag]
+        for i in t.indicators:
+            rows = [r for r in home.rows.get(i.id, []) if r.value is not None or r.flag]
             years = sorted({r.year for r in rows})
             inds.append(
                 IndicatorStatus(
-                    id=i["id"],
-                    name_de=i["name_de"],
-                    name_en=i["name_en"],
-                    unit=i["unit"],
-                    source=i["source"],
+                    id=i.id,
+                    name_de=i.name_de,
+                    name_en=i.name_en,
+                    unit=i.unit,
+                    source=i.source,
                     first_year=years[0] if years else None,
                     last_year=years[-1] if years else None,
                     n_years=len(years),
@@ -67,5 +67,5 @@ def catalogue_status(conn: Connection, home: HomeData) -> list[TopicStatus]:
                     region=any(r.ags == REGION_AGS for r in rows),
                 )
             )
-        out.append(TopicStatus(t["id"], t["name_de"], t["name_en"], tuple(inds)))
+        out.append(TopicStatus(t.id, t.name_de, t.name_en, tuple(inds)))
     return out

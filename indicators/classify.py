@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import warnings
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import mapclassify
 import numpy as np
+import numpy.typing as npt
 
 # URL values of the classification choice → mapclassify classifier.
 CLASSIFICATIONS = {
@@ -137,7 +139,7 @@ def _breaks(values: np.ndarray, method: str, k: int) -> list[float]:
     return out
 
 
-def fisher_jenks_breaks(values, k):
+def fisher_jenks_breaks(values: npt.ArrayLike, k: int) -> npt.NDArray[np.float64]:
     """Upper class bounds of Fisher's exact optimal classes, as mapclassify's FisherJenks.
 
     The same dynamic programme (same ties: the smallest start of the last class), with the
@@ -181,7 +183,7 @@ def _assign_all(x: np.ndarray, bounds: list[tuple[float, float]]) -> np.ndarray:
 
 
 def _as_list(idx: np.ndarray, missing: np.ndarray) -> list[int | None]:
-    out = idx.tolist()
+    out: list[int | None] = idx.tolist()
     for i in np.flatnonzero(missing).tolist():
         out[i] = None
     return out
@@ -222,7 +224,7 @@ def classify(
     polarity: str = "neutral",
     center: float | None = None,
     k: int = DEFAULT_K,
-    basis: list[float | None] | None = None,
+    basis: Sequence[float | None] | None = None,
 ) -> Classes:
     """Classify values (None = keine Daten) with a mapclassify method and colour the classes.
 
@@ -271,7 +273,7 @@ def classify(
 
 def legend_entries(
     classes: Classes, fmt: Callable[[float, bool], str], no_data_label: str
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Legend rows (color, label, count): 'von – bis' per class, then 'keine Daten'.
 
     fmt(value, with_unit) formats a bound in the current language; the unit is written once,

@@ -60,7 +60,7 @@ def _profile(ags: str, city: float, east: float) -> float:
 def generate(conn: Connection, seed: int = 42, region: str = "03241") -> list[dict]:
     """Long-form rows for every indicator with demo hints, 2012 (or later) to 2024."""
     rng = np.random.default_rng(seed)
-    pop22 = dict(
+    pop22: dict[str, float] = dict(
         conn.execute(
             text(
                 "SELECT v.ags, v.value FROM value v JOIN release r ON r.id = v.release_id"

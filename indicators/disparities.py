@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import shapely
@@ -14,7 +15,9 @@ from geodata.queries import REGION_AGS
 from indicators import spatial, stats
 from indicators.breaks import Breaks, break_between, series_breaks
 from indicators.errors import InvalidChoice, UnknownChoice
+from indicators.model import AreaValue, BenchmarkRow, Indicator, ShownRelease
 from indicators.queries import (
+    INDICATOR_COLUMNS,
     get_indicator,
     release_for,
     value_source,
@@ -40,10 +43,11 @@ SHOWN_SQL = (
 
 # Caching is the app's business (one cache, keyed by the data version): domain functions take
 # an optional `cache(key, build)`; without one they compute.
-Cache = Callable[[tuple, Callable[[], object]], object]
+T = TypeVar("T")
+Cache = Callable[[tuple[Any, ...], Callable[[], T]], T]
 
 
-def no_cache(key: tuple, build: Callable[[], object]) -> object:
+def no_cache(key: tuple[Any, ...], build: Callable[[], T]) -> T:
     """Compute every time (tests, CLI)."""
     return build()
 
@@ -51,16 +55,13 @@ def no_cache(key: tuple, build: Callable[[], object]) -> object:
 # --- spread over time -------------------------------------------------------------------
 
 
-def _spread_table(conn: Connection) -> dict[str, dict]:
+def _spread_table(conn: Connection) -> dict[str, dict[str, Any]]:
     """Per indicator the shown release and per year the spread of the Kommunen's values."""
     n_kommunen = conn.scalar(text("SELECT count(*) FROM area WHERE level = 'kommune'"))
     indicators = {
-        r.id: dict(r._mapping)
+        r.id: Indicator.from_row(r._mapping)
         for r in conn.execute(
-            text(
-                "SELECT id, topic_id, name_de, name_en, unit, decimals, polarity, first_year"
-                " FROM indicator ORDER BY sort, id"
-            )
+            text(f"SELECT {INDICATOR_COLUMNS} FROM indicator i ORDER BY i.sort, i.id")
         )
     }
     shown = {r.indicator_id: dict(r._mapping) for r in conn.execute(text(SHOWN_SQL))}
@@ -79,13 +80,13 @@ def _spread_table(conn: Connection) -> dict[str, dict]:
         ),
         {"pop": POPULATION},
     )
-    grouped: dict[str, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    grouped: dict[str, dict[int, list[Any]]] = defaultdict(lambda: defaultdict(list))
     for r in rows:
         grouped[r.indicator_id][r.year].append(r)
-    out: dict[str, dict] = {}
+    out: dict[str, dict[str, Any]] = {}
     for ind_id, by_year in grouped.items():
         ind = indicators[ind_id]
-        years: dict[int, dict] = {}
+        years: dict[int, dict[str, Any]] = {}
         for year, rs in sorted(by_year.items()):
             vals = [r.value for r in rs if r.value is not None]
             missing = n_kommunen - len(vals)
@@ -95,6 +96,7 @@ def _spread_table(conn: Connection) -> dict[str, dict]:
                 continue
             dens = [r.denominator for r in rs]
             pops = [r.population for r in rs]
+            weights: list[float] | None
             if all(d is not None and d > 0 for d in dens):
                 weights, wsource = dens, "denominator"
             elif all(p is not None and p > 0 for p in pops):
@@ -107,12 +109,14 @@ def _spread_table(conn: Connection) -> dict[str, dict]:
     return out
 
 
-def spread_table(conn: Connection, cache: Cache = no_cache) -> dict[str, dict]:
+def spread_table(
+    conn: Connection, cache: Cache[dict[str, dict[str, Any]]] = no_cache
+) -> dict[str, dict[str, Any]]:
     """Spread per indicator and year for the shown releases (cached per data state)."""
     return cache(("spread",), lambda: _spread_table(conn))
 
 
-def _measure(entry: dict, year: int, measure: str) -> tuple[float | None, str | None]:
+def _measure(entry: dict[str, Any], year: int, measure: str) -> tuple[float | None, str | None]:
     """One spread measure of an indicator in a year, or the reason it is missing."""
     y = entry["years"].get(year)
     if y is None:
@@ -130,9 +134,9 @@ def disparities_overview(
     start: int | None,
     end: int | None,
     measure: str = "cv_weighted",
-    cache: Cache = no_cache,
+    cache: Cache[dict[str, dict[str, Any]]] = no_cache,
     breaks: dict[str, Breaks] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Indicators ranked by the relative change of a spread measure between two years.
 
     An indicator with a series break between the two years is not assessable (reason
@@ -159,9 +163,10 @@ def disparities_overview(
     for y in (start, end):
         if y not in all_years or start >= end:
             raise InvalidChoice("period", PERIOD_MESSAGE, all_years)
-    rows, skipped = [], []
+    rows: list[dict[str, Any]] = []
+    skipped: list[dict[str, Any]] = []
     for e in table.values():
-        if e["indicator"]["unit"] in COUNT_UNITS:
+        if e["indicator"].unit in COUNT_UNITS:
             # Absolute counts mostly mirror the Kommunen's size: their spread says little.
             skipped.append(
                 {
@@ -176,14 +181,14 @@ def disparities_overview(
             continue
         a, reason_a = _measure(e, start, measure)
         b, reason_b = _measure(e, end, measure)
-        item = {
+        item: dict[str, Any] = {
             "indicator": e["indicator"],
             "release": e["release"],
             "start_value": a,
             "end_value": b,
             "synthetic": bool(e["release"] and e["release"]["synthetic"]),
         }
-        crossed = break_between(start, end, breaks.get(e["indicator"]["id"], ()))
+        crossed = break_between(start, end, breaks.get(e["indicator"].id, ()))
         if crossed:
             item.update(reason="series_break", reason_year=crossed.year, series_break=crossed)
             item["first"] = min(e["years"])
@@ -200,7 +205,7 @@ def disparities_overview(
         rows.append(item)
     rows.sort(key=lambda r: (r["relative"] is None, -(r["relative"] or 0)))
     order = {i: k for k, i in enumerate(table)}
-    skipped.sort(key=lambda r: order[r["indicator"]["id"]])
+    skipped.sort(key=lambda r: order[r["indicator"].id])
     return {
         "rows": rows,
         "not_assessable": skipped,
@@ -216,39 +221,41 @@ def disparities_overview(
 # --- benchmarks against the Region --------------------------------------------------------
 
 
-def benchmark_rows(indicator: dict, rows: list[dict], region: dict | None) -> list[dict]:
-    """Each Kommune row (ags, name, value, numerator, denominator, suppressed) with a verdict."""
-    region_value = None
-    if region is not None and not region.get("suppressed"):
-        region_value = region.get("value")
+def benchmark_rows(
+    indicator: Indicator, rows: Sequence[AreaValue], region: AreaValue | None
+) -> list[BenchmarkRow]:
+    """Each Kommune's value row with its verdict against the Region's value."""
+    region_value = region.shown if region is not None else None
     out = []
     for r in rows:
         b = stats.benchmark(
-            numerator=r.get("numerator"),
-            denominator=r.get("denominator"),
-            unit=indicator["unit"],
-            polarity=indicator["polarity"],
+            numerator=r.numerator,
+            denominator=r.denominator,
+            unit=indicator.unit,
+            polarity=indicator.polarity,
             region_value=region_value,
-            value=r.get("value"),
-            suppressed=bool(r.get("suppressed")),
+            value=r.value,
+            suppressed=bool(r.suppressed),
         )
-        out.append({**r, "benchmark": b.as_dict(), "region_value": region_value})
+        out.append(BenchmarkRow(**vars(r), benchmark=b.as_dict(), region_value=region_value))
     return out
 
 
 def benchmarks_for_year(
-    conn: Connection, indicator_id: str, year: int, release_id: int
-) -> dict[str, dict]:
+    conn: Connection, indicator_id: str, year: int, release_id: int | None
+) -> dict[str, BenchmarkRow]:
     """Per Kommune (by AGS) its value, 95 % interval and verdict against the Region."""
     ind = get_indicator(conn, indicator_id)
     if ind is None:
         return {}
     rows = values_for_year(conn, indicator_id, year, release_id)
     region = next(iter(values_for_year(conn, indicator_id, year, release_id, "region")), None)
-    return {r["ags"]: r for r in benchmark_rows(ind, rows, region)}
+    return {r.ags: r for r in benchmark_rows(ind, rows, region)}
 
 
-def area_benchmarks(conn: Connection, ags: str, release_id: int | None = None) -> dict[str, dict]:
+def area_benchmarks(
+    conn: Connection, ags: str, release_id: int | None = None
+) -> dict[str, dict[str, Any]]:
     """For one Kommune, per indicator its newest year's verdict against the Region."""
     rows = conn.execute(
         text(
@@ -290,7 +297,9 @@ def area_benchmarks(conn: Connection, ags: str, release_id: int | None = None) -
 # --- one indicator: spread chart, benchmark table ----------------------------------------
 
 
-def _resolve(conn: Connection, indicator_id: str, year: int | None) -> tuple[dict, dict, list, int]:
+def _resolve(
+    conn: Connection, indicator_id: str, year: int | None
+) -> tuple[Indicator, ShownRelease, list[int], int]:
     """The indicator, its shown release, its years and the chosen year, or UnknownChoice."""
     ind = get_indicator(conn, indicator_id)
     if ind is None:
@@ -298,8 +307,8 @@ def _resolve(conn: Connection, indicator_id: str, year: int | None) -> tuple[dic
             "indikator", _("Die Kennzahl „%(id)s“ gibt es nicht.", id=indicator_id[:64])
         )
     release = release_for(conn, indicator_id)
-    years = years_available(conn, indicator_id, release["id"]) if release else []
-    if not years:
+    years = years_available(conn, indicator_id, release.id) if release else []
+    if release is None or not years:
         raise UnknownChoice(
             "indikator",
             _(
@@ -319,24 +328,27 @@ def _resolve(conn: Connection, indicator_id: str, year: int | None) -> tuple[dic
 
 
 def indicator_disparities(
-    conn: Connection, indicator_id: str, year: int | None, cache: Cache = no_cache
-) -> dict:
+    conn: Connection,
+    indicator_id: str,
+    year: int | None,
+    cache: Cache[dict[str, dict[str, Any]]] = no_cache,
+) -> dict[str, Any]:
     """One indicator: spread per year (for the chart) and the Kommunen's benchmarks in a year."""
     ind, release, years, year = _resolve(conn, indicator_id, year)
     entry = spread_table(conn, cache).get(indicator_id, {"years": {}})
     spreads = [
         {"year": y, **entry["years"].get(y, {"spread": None, "reason": "no_year"})} for y in years
     ]
-    bench = benchmarks_for_year(conn, indicator_id, year, release["id"])
+    bench = benchmarks_for_year(conn, indicator_id, year, release.id)
     return {
         "indicator": ind,
         "release": release,
         "years": years,
         "year": year,
         "spreads": spreads,
-        "benchmarks": sorted(bench.values(), key=lambda r: r["name"]),
+        "benchmarks": sorted(bench.values(), key=lambda r: r.name),
         "map": svg_shapes(conn),
-        "synthetic": bool(release["synthetic"]),
+        "synthetic": bool(release.synthetic),
     }
 
 
@@ -354,7 +366,9 @@ def kommunen_frame(conn: Connection) -> gpd.GeoDataFrame:
     ).set_index("ags")
 
 
-def queen_neighbours(conn: Connection, cache: Cache = no_cache) -> dict[str, list[str]]:
+def queen_neighbours(
+    conn: Connection, cache: Cache[dict[str, list[str]]] = no_cache
+) -> dict[str, list[str]]:
     """Queen contiguity of the Kommunen from the real boundaries (libpysal), cached."""
 
     def build() -> dict[str, list[str]]:
@@ -379,7 +393,7 @@ def postgis_neighbours(conn: Connection) -> dict[str, list[str]]:
     return {r.ags: list(r.n) for r in rows}
 
 
-def svg_shapes(conn: Connection) -> dict:
+def svg_shapes(conn: Connection) -> dict[str, Any]:
     """Kommunen as SVG path data (EPSG:25832, metres; SVG's y axis points down) + viewBox."""
     rows = conn.execute(
         text(
@@ -401,13 +415,13 @@ def svg_shapes(conn: Connection) -> dict:
 
 
 def cluster_map(
-    conn: Connection, indicator_id: str, year: int | None, cache: Cache = no_cache
-) -> dict:
+    conn: Connection, indicator_id: str, year: int | None, cache: Cache[Any] = no_cache
+) -> dict[str, Any]:
     """Moran's I and LISA clusters of one indicator and year, with the Kommunen as SVG."""
     ind, release, years, year = _resolve(conn, indicator_id, year)
-    rows = values_for_year(conn, indicator_id, year, release["id"])
-    values = {r["ags"]: r["value"] for r in rows if r["value"] is not None and not r["suppressed"]}
-    names = {r["ags"]: r["name"] for r in rows}
+    rows = values_for_year(conn, indicator_id, year, release.id)
+    values = {r.ags: r.value for r in rows if r.value is not None and not r.suppressed}
+    names = {r.ags: r.name for r in rows}
     neighbours = queen_neighbours(conn, cache)
     result, reason = None, None
     missing = [names[a] for a in neighbours if a not in values]
@@ -420,7 +434,7 @@ def cluster_map(
     else:
         w = spatial.weights_from_neighbours(neighbours)
         result = cache(
-            ("lisa", indicator_id, year, release["id"], release["label"]),
+            ("lisa", indicator_id, year, release.id, release.label),
             lambda: spatial.lisa(values, w),
         )
     return {
@@ -428,11 +442,11 @@ def cluster_map(
         "release": release,
         "years": years,
         "year": year,
-        "values": {a: next(r for r in rows if r["ags"] == a) for a in names},
+        "values": {a: next(r for r in rows if r.ags == a) for a in names},
         "result": result,
         "reason": reason,
         "missing": missing,
         "neighbours": {a: [names[n] for n in ns] for a, ns in neighbours.items()},
         "map": svg_shapes(conn),
-        "synthetic": bool(release["synthetic"]),
+        "synthetic": bool(release.synthetic),
     }

@@ -8,9 +8,13 @@ Land, a Kreis among the Kreise of its Land), 1 = highest value, equal values sha
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from sqlalchemy import Connection, text
 
 from geodata.levels import parents_of
+from geodata.model import Area
 from indicators.gebiet_queries import EBENEN
 
 LEVEL_EBENE = {
@@ -23,18 +27,16 @@ LEVEL_EBENE = {
 }
 
 
-def area_with_parents(conn: Connection, ags: str) -> dict | None:
-    """The area (ags, name, kind, level, area_km2) and its Kreis, Land and Bund rows."""
+def area_with_parents(conn: Connection, ags: str) -> Area | None:
+    """The area with its Kreis, Land and Bund (`parents`), or None."""
     rows = conn.execute(
         text("SELECT ags, name, kind, level, area_km2 FROM area WHERE ags = ANY(:keys)"),
         {"keys": [ags, *parents_of(ags)]},
     ).all()
-    by = {r.ags: dict(r._mapping) for r in rows}
+    by = {r.ags: Area.from_row(r._mapping) for r in rows}
     if ags not in by:
         return None
-    area = by[ags]
-    area["parents"] = [by[k] for k in parents_of(ags) if k in by]
-    return area
+    return replace(by[ags], parents=tuple(by[k] for k in parents_of(ags) if k in by))
 
 
 def _rank(value: float | None, peers: list[float]) -> tuple[int | None, int]:
@@ -43,11 +45,11 @@ def _rank(value: float | None, peers: list[float]) -> tuple[int | None, int]:
     return 1 + sum(1 for p in peers if p > value), len(peers)
 
 
-def area_profile(conn: Connection, area: dict) -> list[dict]:
+def area_profile(conn: Connection, area: Area) -> list[dict[str, Any]]:
     """Per indicator with a value for the area: headline year, values of area and parents, ranks."""
-    ags = area["ags"]
-    ebene = LEVEL_EBENE[area["level"]]
-    parents = [p["ags"] for p in area["parents"]]
+    ags = area.ags
+    ebene = LEVEL_EBENE[area.level]
+    parents = [p.ags for p in area.parents]
     rows = conn.execute(
         text(
             "WITH hy AS (SELECT indicator_id,"
@@ -60,7 +62,7 @@ def area_profile(conn: Connection, area: dict) -> list[dict]:
         ),
         {"a": ags, "cmp": [ags, *parents]},
     ).all()
-    by_ind: dict[str, dict] = {}
+    by_ind: dict[str, dict[str, Any]] = {}
     for r in rows:
         d = by_ind.setdefault(
             r.indicator_id, {"indicator_id": r.indicator_id, "year": r.year, "values": {}}

@@ -9,10 +9,12 @@ shows them with everyone else.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, text
 
+from geodata.model import Area
 from geodata.queries import get_area
 from indicators.queries import SHOWN_RELEASE, value_source
 
@@ -33,38 +35,40 @@ EBENEN_IN: dict[str, tuple[str, ...]] = {
 }
 
 
-def _prefix(territory: dict) -> str:
-    return "" if territory["level"] == "bund" else territory["ags"]
+def _prefix(territory: Area) -> str:
+    return "" if territory.level == "bund" else territory.ags
 
 
-def get_territory(conn: Connection, ags: str) -> dict | None:
+def get_territory(conn: Connection, ags: str) -> Area | None:
     """A Bund, Land or Kreis (incl. the home Kreis) by key, with bounds, or None."""
     area = get_area(conn, ags)
-    return area if area and area["level"] in ("bund", "land", "kreis", "region") else None
+    return area if area and area.level in ("bund", "land", "kreis", "region") else None
 
 
-def territories(conn: Connection) -> list[dict]:
+def territories(conn: Connection) -> list[Area]:
     """The Bund and the Länder (for choices), Bund first."""
     rows = conn.execute(
         text(
-            "SELECT ags, name, level FROM area WHERE level IN ('bund', 'land') ORDER BY ags = 'DG' DESC, ags"
+            "SELECT ags, name, kind, level, area_km2 FROM area WHERE level IN ('bund', 'land')"
+            " ORDER BY ags = 'DG' DESC, ags"
         )
     )
-    return [dict(r._mapping) for r in rows]
+    return [Area.from_row(r._mapping) for r in rows]
 
 
-def count_areas(conn: Connection, territory: dict, ebene: str) -> int:
+def count_areas(conn: Connection, territory: Area, ebene: str) -> int:
     """How many areas of the map level lie in the territory."""
-    return conn.scalar(
+    n: int = conn.scalar(
         text("SELECT count(*) FROM area WHERE level = ANY(:lv) AND ags LIKE :p || '%'"),
         {"lv": list(EBENEN[ebene]), "p": _prefix(territory)},
     )
+    return n
 
 
-def gemeinden_missing(conn: Connection, territory: dict, ebene: str) -> bool:
+def gemeinden_missing(conn: Connection, territory: Area, ebene: str) -> bool:
     """True when a Gemeinde map of the territory lacks Germany's Gemeinden (not loaded): only
     the home region's Kommunen would be drawn, in an otherwise empty frame."""
-    if ebene != "gemeinde" or territory["level"] == "region":
+    if ebene != "gemeinde" or territory.level == "region":
         return False
     return not conn.scalar(
         text("SELECT EXISTS (SELECT 1 FROM area WHERE level = 'gemeinde' AND ags LIKE :p || '%')"),
@@ -79,7 +83,7 @@ def _release_filter(release_id: int | None) -> str:
 
 
 def scope_years(
-    conn: Connection, indicator_id: str, territory: dict, ebene: str, release_id: int | None
+    conn: Connection, indicator_id: str, territory: Area, ebene: str, release_id: int | None
 ) -> list[int]:
     """Years with a value of the indicator for an area of the level in the territory."""
     # Skip scan over the (indicator, year) index: the next year after each, then one EXISTS per
@@ -107,7 +111,7 @@ def scope_years(
 
 
 def scope_default_year(
-    conn: Connection, indicator_id: str, territory: dict, ebene: str, release_id: int | None
+    conn: Connection, indicator_id: str, territory: Area, ebene: str, release_id: int | None
 ) -> int | None:
     """The year a map opens with: the newest in which at least half as many areas have a real
     value as in the best-covered year (a synthetic continuation for a few is not the default)."""
@@ -122,11 +126,12 @@ def scope_default_year(
     if not rows:
         return None
     best = max(r.n for r in rows)
-    return max(r.year for r in rows if r.n * 2 >= best)
+    year: int = max(r.year for r in rows if r.n * 2 >= best)
+    return year
 
 
 def indicators_at(
-    conn: Connection, territory: dict, ebene: str, release_id: int | None
+    conn: Connection, territory: Area, ebene: str, release_id: int | None
 ) -> set[str]:
     """Ids of the indicators with any value at the level in the territory."""
     return set(
@@ -150,7 +155,7 @@ class ScopeAreas:
     levels: list[str]
 
 
-def scope_areas(conn: Connection, territory: dict, ebene: str) -> ScopeAreas:
+def scope_areas(conn: Connection, territory: Area, ebene: str) -> ScopeAreas:
     """Every area of the level in the territory, ordered by key."""
     rows = conn.execute(
         text(
@@ -178,7 +183,7 @@ def scope_values(
     conn: Connection,
     indicator_id: str,
     year: int,
-    territory: dict,
+    territory: Area,
     ebene: str,
     release_id: int | None,
     areas: ScopeAreas,
@@ -232,7 +237,7 @@ def scope_values(
 
 def area_value(
     conn: Connection, indicator_id: str, year: int, ags: str, release_id: int | None
-) -> dict | None:
+) -> dict[str, Any] | None:
     """One area's shown value row for the year (the territory's own value), or None."""
     row = conn.execute(
         text(
@@ -244,10 +249,10 @@ def area_value(
     return dict(row._mapping) if row else None
 
 
-def scope_shapes(conn: Connection, territory: dict, ebene: str) -> str:
+def scope_shapes(conn: Connection, territory: Area, ebene: str) -> str:
     """JSON object text AGS → stored compact shape of every area of the level in the territory."""
     # The shapes were encoded at load time (geodata/shapes.py): this is string concatenation.
-    return conn.scalar(
+    shapes: str = conn.scalar(
         text(
             "SELECT '{' || coalesce(string_agg('\"' || s.ags || '\":' || s.shape, ',' ORDER BY s.ags),"
             " '') || '}' FROM area_shape s JOIN area a ON a.ags = s.ags"
@@ -255,9 +260,12 @@ def scope_shapes(conn: Connection, territory: dict, ebene: str) -> str:
         ),
         {"lv": list(EBENEN[ebene]), "p": _prefix(territory)},
     )
+    return shapes
 
 
-def scope_svg_paths(conn: Connection, territory: dict, ebene: str, detail: float = 1500) -> dict:
+def scope_svg_paths(
+    conn: Connection, territory: Area, ebene: str, detail: float = 1500
+) -> dict[str, Any]:
     """SVG path data (EPSG:25832 metres, y down) of every area of the level, and the viewBox.
 
     For a picture: outlines simplified to 1/detail of the territory's width (below a pixel of a

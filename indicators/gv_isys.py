@@ -407,9 +407,15 @@ def _read_records(reader: _Reader, rows: Iterable[tuple[int, tuple]], first: int
 # --- the release ------------------------------------------------------------------------------
 
 
-def _value_rows(ags: str, area: float, total: int, female: int) -> list[tuple]:
+ValueRow = tuple[str, str, float, float | None, float | None]
+
+
+def _value_rows(ags: str, area: float, total: int, female: int) -> list[ValueRow]:
     """(indicator, ags, value, numerator, denominator) of one area."""
-    rows = [(POPULATION, ags, float(total), None, None), (AREA, ags, area, None, None)]
+    rows: list[ValueRow] = [
+        (POPULATION, ags, float(total), None, None),
+        (AREA, ags, area, None, None),
+    ]
     if total > 0:
         rows.append((WOMEN, ags, female / total * 100, float(female), float(total)))
         if area > 0:
@@ -468,7 +474,7 @@ def load_gv(conn: Connection, path: Path) -> GvReport:
         gemeinden=len(gv.gemeinden),
         repeated=gv.repeated,
     )
-    areas = dict(conn.execute(text("SELECT ags, level FROM area")).all())
+    areas: dict[str, str] = dict(conn.execute(text("SELECT ags, level FROM area")).all())
     known = set(
         conn.scalars(text("SELECT id FROM indicator WHERE id = ANY(:i)"), {"i": list(INDICATORS)})
     )

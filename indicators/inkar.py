@@ -370,7 +370,7 @@ def load_inkar(
     mapping = read_mapping(mapping_path)
     definitions = read_definitions(folder)
     problems = check_mapping(conn, mapping, definitions, mapping_path)
-    areas = dict(conn.execute(text("SELECT ags, level FROM area")).all())
+    areas: dict[str, str] = dict(conn.execute(text("SELECT ags, level FROM area")).all())
     report = InkarReport()
     rows = []
     unmatched: dict[str, dict[str, str]] = {}

@@ -8,10 +8,13 @@ reason kept beside it, so nothing is ever invented.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from sqlalchemy import Connection
 
+from indicators.model import AreaValue
 from indicators.queries import get_indicator, values_for_year
 from indicators.stats import Benchmark, interval_for
 
@@ -24,7 +27,7 @@ class Interval:
     upper: float
     method: str  # 'wilson' | 'byar'
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """Plain dict (for JSON and templates)."""
         return asdict(self)
 
@@ -70,36 +73,36 @@ def area_intervals(
     out = []
     for level in levels:
         for r in values_for_year(conn, indicator_id, year, release_id, level):
-            ci, reason = row_interval(r, ind["unit"])
+            ci, reason = row_interval(r, ind.unit)
             out.append(
                 AreaInterval(
-                    ags=r["ags"],
-                    name=r["name"],
+                    ags=r.ags,
+                    name=r.name,
                     level=level,
-                    value=None if r["suppressed"] else r["value"],
-                    suppressed=bool(r["suppressed"]),
+                    value=r.shown,
+                    suppressed=bool(r.suppressed),
                     interval=ci,
                     reason=reason,
-                    flag=r["flag"],
-                    synthetic=r["synthetic"],
-                    release_label=r["release_label"],
+                    flag=r.flag,
+                    synthetic=r.synthetic,
+                    release_label=r.release_label,
                 )
             )
     return out
 
 
-def row_interval(row: dict, unit: str) -> tuple[Interval | None, str | None]:
+def row_interval(row: AreaValue, unit: str) -> tuple[Interval | None, str | None]:
     """The 95 % interval of one value row (values_for_year) and why there is none."""
-    if row["suppressed"]:
+    if row.suppressed:
         return None, "suppressed"
-    if row["value"] is None:
+    if row.value is None:
         return None, "missing"
-    return interval_of(row["numerator"], row["denominator"], unit)
+    return interval_of(row.numerator, row.denominator, unit)
 
 
-def intervals_of_rows(rows: list[dict], unit: str) -> dict[str, Interval | None]:
+def intervals_of_rows(rows: Iterable[AreaValue], unit: str) -> dict[str, Interval | None]:
     """AGS → 95 % interval of value rows the caller already has (no query)."""
-    return {r["ags"]: row_interval(r, unit)[0] for r in rows}
+    return {r.ags: row_interval(r, unit)[0] for r in rows}
 
 
 def intervals_for(

@@ -7,13 +7,15 @@ which rank, real or synthetic) is decided here, framework-free.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import Connection
 
 from indicators import classify
 from indicators.disparities import benchmark_rows
 from indicators.map_queries import kommune_values_all_years, map_area_values
+from indicators.model import AreaValue, Indicator, YearValues
 from indicators.profile import change
 from indicators.ranking import rank_values
 from indicators.units import COUNT_UNITS
@@ -34,7 +36,8 @@ class MapRow:
     class_index: int | None  # index into MapModel.classes; None = keine Daten
     color: str
     verdict: str | None = None  # scheme "vergleich": better/similar/worse/…/not_assessable
-    benchmark: Mapping | None = None  # scheme "vergleich": the verdict's details (for sentences)
+    # scheme "vergleich": the verdict's details (for sentences)
+    benchmark: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -91,52 +94,51 @@ def verdict_order(polarity: str) -> list[str]:
 
 def map_model(
     conn: Connection,
-    indicator: Mapping,
+    indicator: Indicator,
     year: int,
     release_id: int | None,
     method: str,
     scheme: str,
     fixed_classes: bool = False,
-    data: Mapping | None = None,
+    data: YearValues | None = None,
 ) -> MapModel:
     """The model of one map; `data` are map_area_values (read when not given)."""
     if data is None:
-        data = map_area_values(conn, indicator["id"], year, release_id)
-    source_rows = data["values"]
-    region = data["region"]
-    values = [None if r["suppressed"] else r["value"] for r in source_rows]
-    region_value = None if region is None or region["suppressed"] else region["value"]
+        data = map_area_values(conn, indicator.id, year, release_id)
+    source_rows = data.values
+    region = data.region
+    values = [r.shown for r in source_rows]
+    region_value = region.shown if region else None
     drawn = scheme
-    if scheme == "divergierend" and not classify.diverging_meaningful(
-        indicator["unit"], region_value
-    ):
+    if scheme == "divergierend" and not classify.diverging_meaningful(indicator.unit, region_value):
         drawn = "sequenziell"  # nothing to diverge around
-    basis = kommune_values_all_years(conn, indicator["id"], release_id) if fixed_classes else None
+    basis = kommune_values_all_years(conn, indicator.id, release_id) if fixed_classes else None
     classes = classify.classify(
         values,
         method,
         "sequenziell" if drawn == "vergleich" else drawn,
-        indicator["polarity"],
+        indicator.polarity,
         region_value,
         basis=basis,
     )
-    ranks = rank_values(values, indicator["polarity"])
-    judged: list[dict | None] = [None] * len(source_rows)
+    ranks = rank_values(values, indicator.polarity)
+    judged: list[Mapping[str, Any] | None] = [None] * len(source_rows)
     if drawn == "vergleich":
-        cleaned = [dict(r, value=v) for r, v in zip(source_rows, values, strict=True)]
-        judged = [j["benchmark"] for j in benchmark_rows(indicator, cleaned, region)]
+        cleaned = [replace(r, value=v) for r, v in zip(source_rows, values, strict=True)]
+        judged = [j.benchmark for j in benchmark_rows(indicator, cleaned, region)]
     rows = []
     for i, r in enumerate(source_rows):
-        verdict = judged[i]["verdict"] if judged[i] else None
+        judgement = judged[i]
+        verdict = judgement["verdict"] if judgement else None
         rows.append(
             MapRow(
-                ags=r["ags"],
-                name=r["name"],
+                ags=r.ags,
+                name=r.name,
                 value=values[i],
-                suppressed=bool(r["suppressed"]),
-                flag=r.get("flag"),
-                synthetic=r.get("synthetic"),
-                release_label=r.get("release_label"),
+                suppressed=bool(r.suppressed),
+                flag=r.flag,
+                synthetic=r.synthetic,
+                release_label=r.release_label,
                 rank=ranks[i],
                 class_index=classes.assignment[i],
                 color=classify.VERDICT_COLOURS[verdict] if verdict else classes.color_of(i),
@@ -145,18 +147,18 @@ def map_model(
             )
         )
     # Real beats synthetic per cell: say per map which it is, and per row when both appear.
-    shown = [r for r in [*source_rows, region or {}] if r.get("release_label")]
-    synthetic = any(r["synthetic"] for r in shown)
+    shown = [r for r in [*source_rows, region] if r is not None and r.release_label]
+    synthetic = any(r.synthetic for r in shown)
     verdicts = (
         tuple(
             VerdictClass(v, classify.VERDICT_COLOURS[v], sum(1 for r in rows if r.verdict == v))
-            for v in verdict_order(indicator["polarity"])
+            for v in verdict_order(indicator.polarity)
         )
         if drawn == "vergleich"
         else ()
     )
     return MapModel(
-        indicator_id=indicator["id"],
+        indicator_id=indicator.id,
         year=year,
         method=method,
         scheme=drawn,
@@ -168,12 +170,12 @@ def map_model(
         verdicts=verdicts,
         no_data_count=sum(1 for a in classes.assignment if a is None),
         region_value=region_value,
-        region_suppressed=bool(region and region["suppressed"]),
+        region_suppressed=bool(region and region.suppressed),
         center=classes.center,
         fixed_classes=fixed_classes,
         synthetic=synthetic,
-        mixed=synthetic and any(r["synthetic"] is False for r in shown),
-        release_labels=frozenset(r["release_label"] for r in shown),
+        mixed=synthetic and any(r.synthetic is False for r in shown),
+        release_labels=frozenset(r.release_label for r in shown if r.release_label),
     )
 
 
@@ -229,39 +231,39 @@ def _change(kind: str, v_from: float | None, v_to: float | None) -> float | None
     return pct if kind == "percent" else diff
 
 
-def _shown(r: Mapping | None) -> float | None:
-    return None if r is None or r["suppressed"] else r["value"]
+def _shown(r: AreaValue | None) -> float | None:
+    return r.shown if r else None
 
 
 def change_model(
     conn: Connection,
-    indicator: Mapping,
+    indicator: Indicator,
     year_from: int,
     year_to: int,
     release_id: int | None,
     method: str = "quantile",
-    data_from: Mapping | None = None,
-    data_to: Mapping | None = None,
+    data_from: YearValues | None = None,
+    data_to: YearValues | None = None,
 ) -> ChangeModel:
     """The change of each Kommune and the Region; data_* are map_area_values (read if not given)."""
-    a = data_from or map_area_values(conn, indicator["id"], year_from, release_id)
-    b = data_to or map_area_values(conn, indicator["id"], year_to, release_id)
-    kind = change_kind(indicator["unit"])
-    to_rows = {r["ags"]: r for r in b["values"]}
-    pairs = [(r, to_rows.get(r["ags"])) for r in a["values"]]
+    a = data_from or map_area_values(conn, indicator.id, year_from, release_id)
+    b = data_to or map_area_values(conn, indicator.id, year_to, release_id)
+    kind = change_kind(indicator.unit)
+    to_rows = {r.ags: r for r in b.values}
+    pairs = [(r, to_rows.get(r.ags)) for r in a.values]
     changes = [_change(kind, _shown(f), _shown(t)) for f, t in pairs]
     # Diverging around "no change"; the side of an improvement gets the favourable colours.
-    classes = classify.classify(changes, method, "divergierend", indicator["polarity"], 0.0)
-    ranks = rank_values(changes, indicator["polarity"])
+    classes = classify.classify(changes, method, "divergierend", indicator.polarity, 0.0)
+    ranks = rank_values(changes, indicator.polarity)
 
-    def synthetic_of(*rs: Mapping | None) -> bool | None:
-        flags = [r["synthetic"] for r in rs if r is not None and r.get("release_label")]
+    def synthetic_of(*rs: AreaValue | None) -> bool | None:
+        flags = [bool(r.synthetic) for r in rs if r is not None and r.release_label]
         return any(flags) if flags else None
 
     rows = tuple(
         ChangeRow(
-            ags=f["ags"],
-            name=f["name"],
+            ags=f.ags,
+            name=f.name,
             value_from=_shown(f),
             value_to=_shown(t),
             change=changes[i],
@@ -273,12 +275,12 @@ def change_model(
         for i, (f, t) in enumerate(pairs)
     )
     region = None
-    if a["region"] is not None or b["region"] is not None:
-        ra, rb = a["region"], b["region"]
-        base = ra or rb
+    ra, rb = a.region, b.region
+    base = ra or rb
+    if base is not None:
         region = ChangeRow(
-            ags=base["ags"],
-            name=base["name"],
+            ags=base.ags,
+            name=base.name,
             value_from=_shown(ra),
             value_to=_shown(rb),
             change=_change(kind, _shown(ra), _shown(rb)),
@@ -287,10 +289,10 @@ def change_model(
             class_index=None,
             color=classify.NO_DATA_COLOR,
         )
-    shown = [r for d in (a, b) for r in [*d["values"], d["region"] or {}] if r.get("release_label")]
-    synthetic = any(r["synthetic"] for r in shown)
+    shown = [r for d in (a, b) for r in [*d.values, d.region] if r is not None and r.release_label]
+    synthetic = any(r.synthetic for r in shown)
     return ChangeModel(
-        indicator_id=indicator["id"],
+        indicator_id=indicator.id,
         year_from=year_from,
         year_to=year_to,
         kind=kind,
@@ -302,6 +304,6 @@ def change_model(
         ),
         no_data_count=sum(1 for x in classes.assignment if x is None),
         synthetic=synthetic,
-        mixed=synthetic and any(r["synthetic"] is False for r in shown),
-        release_labels=frozenset(r["release_label"] for r in shown),
+        mixed=synthetic and any(r.synthetic is False for r in shown),
+        release_labels=frozenset(r.release_label for r in shown if r.release_label),
     )

@@ -6,12 +6,22 @@ repeat request is answered 304 before any values or geometry are read; then the 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypedDict
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Row, text
 
+from geodata.model import Bounds, LabelPoint
 from geodata.queries import REGION_AGS, feature_collection, get_area, label_points
+from indicators.model import (
+    AreaValue,
+    Indicator,
+    MapContext,
+    Topic,
+    YearValues,
+)
 from indicators.queries import (
     HOME_KEYS,
     INDICATOR_COLUMNS,
@@ -27,24 +37,26 @@ from indicators.queries import (
 )
 
 
-def picker_topics(conn: Connection) -> list[dict]:
+def picker_topics(conn: Connection) -> list[Topic]:
     """The picker's topics with their mappable indicators and year ranges (no request input)."""
     ranges = year_ranges(conn)
     topics = []
     for t in topics_with_indicators(conn):
         # Only indicators with published values can be mapped.
-        inds = [dict(i, years=ranges[i["id"]]) for i in t["indicators"] if i["id"] in ranges]
+        inds = tuple(replace(i, years=ranges[i.id]) for i in t.indicators if i.id in ranges)
         if inds:
-            topics.append(dict(t, indicators=inds))
+            topics.append(replace(t, indicators=inds))
     return topics
 
 
 class HomeData(NamedTuple):
     """Indicators and layered values of the home Kommunen and the Region, as read at once."""
 
-    indicators: dict[str, dict]  # id → indicator with its topic's names
-    areas: list  # the Kommunen and the Region (ags, name, level), in name order
-    rows: dict[str, list]  # indicator → its shown values (with release_id, published_at, note)
+    indicators: dict[str, Indicator]  # id → indicator with its topic's names
+    areas: Sequence[Row[Any]]  # the Kommunen and the Region (ags, name, level), in name order
+    # indicator → its shown values (rows with release_id, published_at, note; plain rows: a
+    # dataclass per value cost ~30 ms for the ~30,000 of them)
+    rows: dict[str, list[Row[Any]]]
 
 
 def home_data(conn: Connection, indicator_id: str | None = None) -> HomeData:
@@ -55,7 +67,7 @@ def home_data(conn: Connection, indicator_id: str | None = None) -> HomeData:
     """
     only = " AND v.indicator_id = :i" if indicator_id is not None else ""
     indicators = {
-        r.id: dict(r._mapping)
+        r.id: Indicator.from_row(r._mapping)
         for r in conn.execute(
             text(
                 f"SELECT {INDICATOR_COLUMNS}, t.name_de AS topic_de, t.name_en AS topic_en"
@@ -70,7 +82,7 @@ def home_data(conn: Connection, indicator_id: str | None = None) -> HomeData:
     areas = conn.execute(
         text("SELECT ags, name, level FROM area WHERE level IN ('kommune', 'region') ORDER BY name")
     ).all()
-    rows: dict[str, list] = {}
+    rows: dict[str, list[Row[Any]]] = {}
     for r in conn.execute(
         text(
             "SELECT v.indicator_id, v.ags, v.year, v.value, v.numerator, v.denominator,"
@@ -92,7 +104,7 @@ def headline_indicator(home: HomeData, preferred: tuple[str, ...]) -> str | None
 
     def covered(ind: str) -> bool:
         rows = home.rows.get(ind) or []
-        year = layered_context(rows, kommunen)["default_year"] if rows else None
+        year = layered_context(rows, kommunen).default_year if rows else None
         n = sum(1 for r in rows if r.year == year and r.ags in kommunen and r.value is not None)
         return n * 2 >= len(kommunen) > 0
 
@@ -107,9 +119,9 @@ def map_context(
     conn: Connection,
     indicator_id: str,
     release_id: int | None = None,
-    topics: list[dict] | None = None,
+    topics: Sequence[Topic] | None = None,
     home: HomeData | None = None,
-) -> dict:
+) -> MapContext:
     """The indicator, its release and years, plus the picker's topics (given, or read).
 
     For the layered values (release_id None) `home` may give what was read for all indicators.
@@ -121,17 +133,17 @@ def map_context(
         indicator = home.indicators.get(indicator_id)
         kommunen = {a.ags for a in home.areas if a.level == "kommune"}
         ctx = layered_context(home.rows.get(indicator_id, []), kommunen)
-        return {"topics": topics, "indicator": indicator, **ctx}
+        return replace(ctx, topics=tuple(topics), indicator=indicator)
     indicator = get_indicator(conn, indicator_id)
     release = release_for(conn, indicator_id, release_id, home=True) if indicator else None
-    years = years_available(conn, indicator_id, release["id"]) if release else []
-    return {
-        "topics": topics,
-        "indicator": indicator,
-        "release": release,
-        "years": years,
-        "default_year": default_year(conn, indicator_id, release["id"]) if years else None,
-    }
+    years = years_available(conn, indicator_id, release.id) if release else []
+    return MapContext(
+        topics=tuple(topics),
+        indicator=indicator,
+        release=release,
+        years=tuple(years),
+        default_year=default_year(conn, indicator_id, release.id) if release and years else None,
+    )
 
 
 class _Release(NamedTuple):
@@ -139,14 +151,16 @@ class _Release(NamedTuple):
     release_label: str
     synthetic: bool
     published_at: datetime | None
-    note: str | None
+    note: str
 
 
-def layered_context(rows: list, kommunen: set[str]) -> dict:
+def layered_context(rows: Sequence[Row[Any]], kommunen: set[str]) -> MapContext:
     """release_for(home=True), years_available and default_year of an indicator's layered
-    values, from its home value rows (`home_data`); the tests compare it with those three."""
+    values, from its home value rows (`home_data`); the tests compare it with those three.
+    (Without topics and indicator: map_context adds them.)"""
+    none = MapContext(topics=(), indicator=None, release=None, years=(), default_year=None)
     if not rows:
-        return {"release": None, "years": [], "default_year": None}
+        return none
     # One entry per contributing release, in release_for's order: real first, then newest.
     # (Plain tuples to find the distinct ones: a named tuple per value row cost ~0.2 ms.)
     distinct = {(r.release_id, r.release_label, r.synthetic, r.published_at, r.note) for r in rows}
@@ -161,40 +175,52 @@ def layered_context(rows: list, kommunen: set[str]) -> dict:
     # Years of the Kommunen: a year with only the Region's value is not offered.
     years = sorted({r.year for r in rows if r.ags in kommunen})
     if not years:
-        return {"release": layered_release(releases), "years": [], "default_year": None}
+        return replace(none, release=layered_release(releases))
     real = dict.fromkeys(years, 0)
     for r in rows:
         if not r.synthetic and r.ags in kommunen:  # the Region's own value does not count
             real[r.year] += 1
     mostly_real = [y for y, n in real.items() if n * 2 >= len(kommunen)]
-    return {
-        "release": layered_release(releases),
-        "years": years,
-        "default_year": max(mostly_real) if mostly_real else years[-1],
-    }
+    return replace(
+        none,
+        release=layered_release(releases),
+        years=tuple(years),
+        default_year=max(mostly_real) if mostly_real else years[-1],
+    )
 
 
-def map_geometry(conn: Connection) -> dict:
+class MapGeometry(TypedDict):
+    """A map's geometry (a dict: the map page adds its layer's shapes and caches it)."""
+
+    geojson: str  # the Kommunen's FeatureCollection
+    labels: list[LabelPoint]
+    bounds: Bounds | None  # the Region's
+
+
+def map_geometry(conn: Connection) -> MapGeometry:
     """Boundaries (GeoJSON text), label points and the Region's bounds (no request input)."""
+    region = get_area(conn, REGION_AGS)
     return {
         "geojson": feature_collection(conn, "kommune"),
         "labels": label_points(conn),
-        "bounds": (get_area(conn, REGION_AGS) or {}).get("bounds"),
+        "bounds": region.bounds if region else None,
     }
 
 
-def map_area_values(conn: Connection, indicator_id: str, year: int, release_id: int | None) -> dict:
+def map_area_values(
+    conn: Connection, indicator_id: str, year: int, release_id: int | None
+) -> YearValues:
     """The Kommunen's values and the Region's value of one indicator and year."""
     region = values_for_year(conn, indicator_id, year, release_id, level="region")
-    return {
-        "values": values_for_year(conn, indicator_id, year, release_id),
-        "region": region[0] if region else None,
-    }
+    return YearValues(
+        values=tuple(values_for_year(conn, indicator_id, year, release_id)),
+        region=region[0] if region else None,
+    )
 
 
 def map_area_values_by_year(
     conn: Connection, indicator_id: str, release_id: int | None, home: HomeData | None = None
-) -> dict[int, dict]:
+) -> dict[int, YearValues]:
     """map_area_values of every year with values, read at once (a map's years cost one query).
 
     Each year holds every Kommune in name order, those without a value with empty fields,
@@ -217,7 +243,7 @@ def map_area_values_by_year(
     return values_by_year(rows, areas)
 
 
-def values_by_year(rows: list, areas: list) -> dict[int, dict]:
+def values_by_year(rows: Iterable[Row[Any]], areas: Sequence[Row[Any]]) -> dict[int, YearValues]:
     """Value rows of one indicator as map_area_values per year (areas in name order)."""
     by_cell = {(r.ags, r.year): r for r in rows}
     # The years of the Kommunen (as years_available): a year with only the Region's value is
@@ -227,38 +253,37 @@ def values_by_year(rows: list, areas: list) -> dict[int, dict]:
     return {y: _one_year(by_cell, areas, y) for y in years}
 
 
-def values_of_year(rows: list, areas: list, year: int) -> dict | None:
+def values_of_year(
+    rows: Iterable[Row[Any]], areas: Sequence[Row[Any]], year: int
+) -> YearValues | None:
     """values_by_year(rows, areas).get(year), building only that year (a map shows one)."""
     by_cell = {(r.ags, r.year): r for r in rows if r.year == year}
     return _one_year(by_cell, areas, year) if by_cell else None
 
 
-def _one_year(by_cell: dict, areas: list, year: int) -> dict:
+def _one_year(
+    by_cell: Mapping[tuple[str, int], Row[Any]], areas: Sequence[Row[Any]], year: int
+) -> YearValues:
     """map_area_values of one year: every Kommune in name order, the Region apart."""
-    per_level: dict[str, list[dict]] = {"kommune": [], "region": []}
+    per_level: dict[str, list[AreaValue]] = {"kommune": [], "region": []}
     for a in areas:
         r = by_cell.get((a.ags, year))
         per_level[a.level].append(
-            {
-                "ags": a.ags,
-                "name": a.name,
-                "level": a.level,
-                "value": r.value if r else None,
-                "numerator": r.numerator if r else None,
-                "denominator": r.denominator if r else None,
-                "suppressed": r.suppressed if r else False,
-                "flag": r.flag if r else None,
-                "release_label": r.release_label if r else None,
-                "synthetic": r.synthetic if r else None,
-            }
+            AreaValue(
+                ags=a.ags,
+                name=a.name,
+                level=a.level,
+                value=r.value if r else None,
+                numerator=r.numerator if r else None,
+                denominator=r.denominator if r else None,
+                suppressed=r.suppressed if r else False,
+                flag=r.flag if r else None,
+                release_label=r.release_label if r else None,
+                synthetic=r.synthetic if r else None,
+            )
         )
     region = per_level["region"]
-    return {"values": per_level["kommune"], "region": region[0] if region else None}
-
-
-def map_values(conn: Connection, indicator_id: str, year: int, release_id: int | None) -> dict:
-    """The Kommunen's values, the Region's value, boundaries (GeoJSON text) and label points."""
-    return {**map_area_values(conn, indicator_id, year, release_id), **map_geometry(conn)}
+    return YearValues(values=tuple(per_level["kommune"]), region=region[0] if region else None)
 
 
 def kommune_values_all_years(

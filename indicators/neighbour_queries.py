@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Connection, text
 
 from indicators.neighbours import nearest, standardise
@@ -38,7 +40,7 @@ FROM real r JOIN complete c ON c.indicator_id = r.indicator_id AND c.year = r.ye
 """
 
 
-def similar_kommunen(conn: Connection, k: int = K) -> dict:
+def similar_kommunen(conn: Connection, k: int = K) -> dict[str, Any]:
     """Variables used (id, year, release, log) and per Kommune its k nearest, nearest first."""
     ids = [v for v, _ in VARIABLES]
     rows = conn.execute(text(_SQL), {"ids": ids}).all()
@@ -48,7 +50,9 @@ def similar_kommunen(conn: Connection, k: int = K) -> dict:
         for r in rows
     }
     variables = [{**meta[v], "log": log} for v, log in used]
-    names = dict(conn.execute(text("SELECT ags, name FROM area WHERE level = 'kommune'")).all())
+    names: dict[str, str] = dict(
+        conn.execute(text("SELECT ags, name FROM area WHERE level = 'kommune'")).all()
+    )
     if len(used) < 2:  # one variable is a ranking, not a structure
         return {"variables": variables, "k": k, "neighbours": {}}
     table: dict[str, dict[str, float]] = {}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from typing import Any
 
 import brotli
 from sqlalchemy import Connection, text
@@ -19,7 +20,7 @@ from sqlalchemy import Connection, text
 from indicators.gebiet_queries import EBENEN_IN, get_territory, scope_shapes
 
 
-def encode_bodies(raw: bytes, at_load: bool = False) -> dict:
+def encode_bodies(raw: bytes, at_load: bool = False) -> dict[str, Any]:
     """The plain, gzip and brotli bodies of an outline answer and its content digest."""
     return {
         "digest": hashlib.sha256(raw).hexdigest(),
@@ -44,7 +45,7 @@ def build_outline_bodies(conn: Connection) -> int:
         territory = get_territory(conn, ags)
         if territory is None:
             continue
-        for ebene in EBENEN_IN[territory["level"]]:
+        for ebene in EBENEN_IN[territory.level]:
             if (ags, ebene) in have:
                 continue
             raw = scope_shapes(conn, territory, ebene)
@@ -62,7 +63,7 @@ def build_outline_bodies(conn: Connection) -> int:
     return built
 
 
-def stored_outline_body(conn: Connection, territory: str, ebene: str) -> dict | None:
+def stored_outline_body(conn: Connection, territory: str, ebene: str) -> dict[str, Any] | None:
     """The stored bodies of a territory's level (digest, plain, gzip, br), or None."""
     row = conn.execute(
         text(

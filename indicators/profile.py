@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Row, text
 
 from geodata.levels import BUND_AGS
+from geodata.model import Area
 from geodata.queries import REGION_AGS, locator_paths
 from indicators.breaks import (
     Breaks,
@@ -18,6 +21,7 @@ from indicators.breaks import (
 )
 from indicators.disparities import area_benchmarks
 from indicators.errors import InvalidChoice, UnknownChoice
+from indicators.model import Indicator, Release, ShownRelease
 from indicators.queries import (
     get_release,
     indicator_sources,
@@ -65,18 +69,18 @@ ORDER BY v.indicator_id, v.ags, v.year
 """
 
 
-def valid_areas(conn: Connection) -> list[dict]:
-    """The Region and its Kommunen (ags, name, kind, level), Region first, then by name."""
+def valid_areas(conn: Connection) -> list[Area]:
+    """The Region and its Kommunen, Region first, then by name."""
     rows = conn.execute(
         text(
-            "SELECT ags, name, kind, level FROM area WHERE level IN ('region', 'kommune')"
-            " ORDER BY level = 'region' DESC, name"
+            "SELECT ags, name, kind, level, area_km2 FROM area"
+            " WHERE level IN ('region', 'kommune') ORDER BY level = 'region' DESC, name"
         )
     )
-    return [dict(r._mapping) for r in rows]
+    return [Area.from_row(r._mapping) for r in rows]
 
 
-def check_release(conn: Connection, release_id: int | None) -> dict | None:
+def check_release(conn: Connection, release_id: int | None) -> Release | None:
     """The release asked for (None when none was asked for), or UnknownChoice.
 
     Published and withdrawn releases are readable when named; drafts are previewed by editors on
@@ -85,16 +89,16 @@ def check_release(conn: Connection, release_id: int | None) -> dict | None:
     if release_id is None:
         return None
     r = get_release(conn, release_id)
-    if r is not None and r["status"] != "draft":
+    if r is not None and r.status != "draft":
         return r
     raise UnknownChoice("release", _("Den Datenstand %(id)s gibt es nicht.", id=release_id))
 
 
-def _area(conn: Connection, ags: str, kommune_only: bool = False) -> dict:
+def _area(conn: Connection, ags: str, kommune_only: bool = False) -> Area:
     """One area by AGS, or UnknownChoice (also for a malformed AGS)."""
-    areas = {a["ags"]: a for a in valid_areas(conn)}
+    areas = {a.ags: a for a in valid_areas(conn)}
     a = areas.get(ags) if AGS_RE.match(ags or "") else None
-    if a is None or (kommune_only and a["level"] != "kommune"):
+    if a is None or (kommune_only and a.level != "kommune"):
         raise UnknownChoice(
             "ags", _("Eine Kommune mit dem Schlüssel „%(ags)s“ gibt es nicht.", ags=ags[:20])
         )
@@ -110,7 +114,7 @@ def _figures_sql(where: str) -> str:
     )
 
 
-def _figures(row, rel: dict | None) -> dict:
+def _figures(row: Row[Any], rel: ShownRelease | None) -> dict[str, Any]:
     pop, km2 = row.population, row.area_km2
     return {
         "ags": row.ags,
@@ -119,25 +123,25 @@ def _figures(row, rel: dict | None) -> dict:
         "level": row.level,
         "population": pop,
         "population_year": row.year,
-        "population_release": rel["label"] if rel else None,
+        "population_release": rel.label if rel else None,
         "area_km2": km2,
         "density": pop / km2 if pop is not None and km2 else None,
     }
 
 
-def header_figures(conn: Connection, ags: str) -> dict:
+def header_figures(conn: Connection, ags: str) -> dict[str, Any]:
     """Real Zensus 2022 population, area in km² and density for an area."""
     rel = release_for(conn, ZENSUS_INDICATOR)
-    params = {"i": ZENSUS_INDICATOR, "r": rel["id"] if rel else None, "ags": ags}
-    return _figures(conn.execute(text(_figures_sql("a.ags = :ags")), params).first(), rel)
+    params = {"i": ZENSUS_INDICATOR, "r": rel.id if rel else None, "ags": ags}
+    return _figures(conn.execute(text(_figures_sql("a.ags = :ags")), params).one(), rel)
 
 
-def area_overview(conn: Connection) -> list[dict]:
+def area_overview(conn: Connection) -> list[dict[str, Any]]:
     """The Region and its Kommunen with Zensus population, area and density (for the index)."""
     rel = release_for(conn, ZENSUS_INDICATOR)
-    params = {"i": ZENSUS_INDICATOR, "r": rel["id"] if rel else None}
+    params = {"i": ZENSUS_INDICATOR, "r": rel.id if rel else None}
     rows = conn.execute(text(_figures_sql("a.level IN ('region', 'kommune')")), params)
-    seen: dict[str, dict] = {}
+    seen: dict[str, dict[str, Any]] = {}
     for r in rows:  # newest Zensus year first per area
         seen.setdefault(r.ags, _figures(r, rel))
     return list(seen.values())
@@ -160,11 +164,11 @@ def _peers(conn: Connection, ags: str) -> list[str]:
 
 def _collect(
     conn: Connection, areas: list[str], release_id: int | None, own: list[str] | None = None
-) -> dict[str, dict]:
+) -> dict[str, dict[str, Any]]:
     """Per indicator: headline year, and per area its series, headline value, rank, source."""
     own = own or areas[:1]
     peers = _peers(conn, own[0])
-    out: dict[str, dict] = {}
+    out: dict[str, dict[str, Any]] = {}
     rows = conn.execute(
         text(_VALUES_SQL.format(source=value_source(release_id))),
         {"areas": areas, "all_areas": sorted(set(areas) | set(peers)), "peers": peers, "own": own},
@@ -224,17 +228,24 @@ def _collect(
     return out
 
 
-def _by_topic(conn: Connection, data: dict[str, dict], build) -> list[dict]:
+IndicatorRow = dict[str, Any]  # a page's row of one indicator (profile, comparison)
+
+
+def _by_topic(
+    conn: Connection,
+    data: dict[str, dict[str, Any]],
+    build: Callable[[Indicator, dict[str, Any]], IndicatorRow],
+) -> list[dict[str, Any]]:
     """Topics in catalogue order with a row per indicator that has values (build makes the row)."""
     topics = []
     for t in topics_with_indicators(conn):
-        rows = [build(i, data[i["id"]]) for i in t["indicators"] if i["id"] in data]
+        rows = [build(i, data[i.id]) for i in t.indicators if i.id in data]
         if rows:
-            topics.append({**{k: t[k] for k in ("id", "name_de", "name_en")}, "rows": rows})
+            topics.append({"id": t.id, "name_de": t.name_de, "name_en": t.name_en, "rows": rows})
     return topics
 
 
-def _years(data: dict[str, dict], areas: list[str] | None = None) -> list[int]:
+def _years(data: dict[str, dict[str, Any]], areas: list[str] | None = None) -> list[int]:
     """Every year with a value of the given areas (default: all asked-for areas)."""
     return sorted(
         {
@@ -254,7 +265,7 @@ def profile(
     year_from: int | None = None,
     year_to: int | None = None,
     breaks: dict[str, Breaks] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """The Sozialstrukturprofil of an area: every indicator vs the Region, rank, series, change.
 
     A change whose period spans a series break of its indicator (breaks given, or read) is
@@ -266,7 +277,7 @@ def profile(
     land = ags[:2]
     areas = [ags] + ([REGION_AGS] if ags != REGION_AGS else []) + [land, BUND_AGS]
     data = _collect(conn, areas, release_id, own=[ags])
-    names = dict(
+    names: dict[str, str] = dict(
         conn.execute(
             text("SELECT ags, name FROM area WHERE ags = ANY(:a)"), {"a": [land, BUND_AGS]}
         ).all()
@@ -297,14 +308,14 @@ def profile(
 
     sources = indicator_sources(conn)
     # Verdicts against the Region (Wilson/Byar intervals), only for Kommunen.
-    bench = {} if area["level"] == "region" else area_benchmarks(conn, ags, release_id)
+    bench = {} if area.level == "region" else area_benchmarks(conn, ags, release_id)
 
-    def build(ind: dict, d: dict) -> dict:
+    def build(ind: Indicator, d: dict[str, Any]) -> IndicatorRow:
         own, reg = d["areas"][ags], d["areas"][REGION_AGS]
         la, bu = d["areas"][land], d["areas"][BUND_AGS]
         by_year = dict(own["series"])
-        b = bench.get(ind["id"])
-        own_breaks = breaks.get(ind["id"], ())
+        b = bench.get(ind.id)
+        own_breaks = breaks.get(ind.id, ())
         crossed = break_between(year_from, year_to, own_breaks)
         points, pct = (
             (None, None) if crossed else change(by_year.get(year_from), by_year.get(year_to))
@@ -337,14 +348,14 @@ def profile(
             "flag": own["flag"],
             "synthetic": own["synthetic"],
             "source": own["release"],
-            "provenance": sources.get(ind["id"], {}).get(own["release"]),
+            "provenance": sources.get(ind.id, {}).get(own["release"]),
             "mixed": d["synthetic_any"] and d["real_any"],
         }
 
     topics = _by_topic(conn, data, build)
     return {
         "area": area,
-        "is_region": area["level"] == "region",
+        "is_region": area.level == "region",
         "figures": header_figures(conn, ags),
         "locator": locator_paths(conn, ags),
         "topics": topics,
@@ -354,7 +365,7 @@ def profile(
         "synthetic": any(d["synthetic_any"] for d in data.values()),
         "real": any(d["real_any"] for d in data.values()),
         "releases": sorted({(d["release"]["id"], d["release"]["label"]) for d in data.values()}),
-        "kommunen": [a for a in valid_areas(conn) if a["level"] == "kommune"],
+        "kommunen": [a for a in valid_areas(conn) if a.level == "kommune"],
         "land": {"ags": land, "name": names.get(land, land)},
         "bund": {"ags": BUND_AGS, "name": names.get(BUND_AGS, "Deutschland")},
         "has_land": any(d["areas"][land]["series"] for d in data.values()),
@@ -368,7 +379,7 @@ def compare(
     ags_b: str,
     release_id: int | None = None,
     breaks: dict[str, Breaks] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Two Kommunen side by side with the Region: latest values, difference, ranks, series."""
     a, b = _area(conn, ags_a, kommune_only=True), _area(conn, ags_b, kommune_only=True)
     breaks = series_breaks(conn) if breaks is None else breaks
@@ -377,13 +388,13 @@ def compare(
     check_release(conn, release_id)
     data = _collect(conn, [ags_a, ags_b, REGION_AGS], release_id, own=[ags_a, ags_b])
 
-    def build(ind: dict, d: dict) -> dict:
+    def build(ind: Indicator, d: dict[str, Any]) -> IndicatorRow:
         va, vb, vr = (d["areas"][x] for x in (ags_a, ags_b, REGION_AGS))
         diff = va["value"] - vb["value"] if None not in (va["value"], vb["value"]) else None
         better = None
-        if diff and ind["polarity"] != "neutral":
+        if diff and ind.polarity != "neutral":
             a_higher = diff > 0
-            better = "a" if a_higher == (ind["polarity"] == "higher_better") else "b"
+            better = "a" if a_higher == (ind.polarity == "higher_better") else "b"
         return {
             "indicator": ind,
             "release": d["release"],
@@ -401,7 +412,7 @@ def compare(
             "better": better,
             "series": {"a": va["series"], "b": vb["series"], "region": vr["series"]},
             "years": sorted({y for x in (va, vb, vr) for y, _ in x["series"]}),
-            "break_years": [x.year for x in breaks.get(ind["id"], ())],
+            "break_years": [x.year for x in breaks.get(ind.id, ())],
         }
 
     return {
@@ -410,7 +421,7 @@ def compare(
         "topics": _by_topic(conn, data, build),
         "years": _years(data),
         "synthetic": any(d["synthetic_any"] for d in data.values()),
-        "kommunen": [x for x in valid_areas(conn) if x["level"] == "kommune"],
+        "kommunen": [x for x in valid_areas(conn) if x.level == "kommune"],
     }
 
 
@@ -422,7 +433,7 @@ def time_series(
     mode: str = "absolut",
     max_kommunen: int = 7,
     breaks: Breaks | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """The Region's series of an indicator plus chosen Kommunen, absolute or as index (first=100).
 
     With series breaks (given, or read) the index starts at 100 again in each segment's first
@@ -441,9 +452,9 @@ def time_series(
         raise InvalidChoice(
             "darstellung", _("Die Darstellung „%(mode)s“ gibt es nicht.", mode=mode[:20])
         )
-    areas = {a["ags"]: a for a in valid_areas(conn)}
+    areas = {a.ags: a for a in valid_areas(conn)}
     for k in kommunen:
-        if k not in areas or areas[k]["level"] != "kommune":
+        if k not in areas or areas[k].level != "kommune":
             raise InvalidChoice(
                 "kommunen", _("Eine Kommune mit dem Schlüssel „%(ags)s“ gibt es nicht.", ags=k[:20])
             )
@@ -453,9 +464,9 @@ def time_series(
         raise InvalidChoice("kommunen", _("Höchstens %(n)s Kommunen auf einmal.", n=max_kommunen))
     check_release(conn, release_id)
     rel = release_for(conn, indicator_id, release_id)
-    data = series(conn, indicator_id, [REGION_AGS, *kommunen], rel["id"]) if rel else {}
-    secret = withheld(conn, indicator_id, [REGION_AGS, *kommunen], rel["id"]) if rel else set()
-    sources = series_sources(conn, indicator_id, [REGION_AGS, *kommunen], rel["id"]) if rel else {}
+    data = series(conn, indicator_id, [REGION_AGS, *kommunen], rel.id) if rel else {}
+    secret = withheld(conn, indicator_id, [REGION_AGS, *kommunen], rel.id) if rel else set()
+    sources = series_sources(conn, indicator_id, [REGION_AGS, *kommunen], rel.id) if rel else {}
     years = sorted({y for pts in data.values() for y, _ in pts})
     if not years:
         raise UnknownChoice(
@@ -470,7 +481,7 @@ def time_series(
         pts = [(y, by_year.get(y)) for y in years]
         if mode == "index":
             # The first year of each segment is 100 (one segment without breaks).
-            base = {}
+            base: dict[int, float | None] = {}
             for y, v in pts:
                 base.setdefault(segment_of(y, breaks), v)
             pts = [
@@ -480,7 +491,7 @@ def time_series(
         lines.append(
             {
                 "ags": a,
-                "name": areas[a]["name"],
+                "name": areas[a].name,
                 "points": pts,
                 "withheld": {y for g, y in secret if g == a},
                 "synthetic_years": {
@@ -491,14 +502,14 @@ def time_series(
     return {
         "indicator": ind,
         "release": rel,
-        "synthetic": bool(rel and rel["synthetic"]),
-        "real": bool(rel and rel["real"]),
+        "synthetic": bool(rel and rel.synthetic),
+        "real": bool(rel and rel.real),
         "mode": mode,
-        "decimals": 1 if mode == "index" else ind["decimals"],
+        "decimals": 1 if mode == "index" else ind.decimals,
         "years": years,
         "lines": lines,
         "breaks": shown_breaks,
         "break_years": first_year_after_break(years, breaks),
-        "kommunen": [a for a in areas.values() if a["level"] == "kommune"],
+        "kommunen": [a for a in areas.values() if a.level == "kommune"],
         "topics": topics_with_indicators(conn),
     }

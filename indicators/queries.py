@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any, Protocol, TypedDict
+
 from sqlalchemy import Connection, text
+
+from indicators.model import AreaValue, Indicator, Release, ShownRelease, Topic
 
 INDICATOR_COLUMNS = (
     "i.id, i.topic_id, i.name_de, i.name_en, i.unit, i.decimals, i.polarity, i.first_year,"
@@ -10,21 +16,18 @@ INDICATOR_COLUMNS = (
 )
 
 
-def topics_with_indicators(conn: Connection) -> list[dict]:
+def topics_with_indicators(conn: Connection) -> list[Topic]:
     """Topics in order, each with its indicators (id, names, unit) in catalogue order."""
-    topics = [
-        dict(r._mapping)
+    by_topic: dict[str, list[Indicator]] = {}
+    for r in conn.execute(text(f"SELECT {INDICATOR_COLUMNS} FROM indicator i ORDER BY i.sort")):
+        by_topic.setdefault(r.topic_id, []).append(Indicator.from_row(r._mapping))
+    return [
+        Topic.from_row(r._mapping, indicators=tuple(by_topic.get(r.id, ())))
         for r in conn.execute(text("SELECT id, name_de, name_en FROM topic ORDER BY sort, id"))
     ]
-    by_topic: dict[str, list[dict]] = {t["id"]: [] for t in topics}
-    for r in conn.execute(text(f"SELECT {INDICATOR_COLUMNS} FROM indicator i ORDER BY i.sort")):
-        by_topic.setdefault(r.topic_id, []).append(dict(r._mapping))
-    for t in topics:
-        t["indicators"] = by_topic[t["id"]]
-    return topics
 
 
-def get_indicator(conn: Connection, indicator_id: str) -> dict | None:
+def get_indicator(conn: Connection, indicator_id: str) -> Indicator | None:
     """One indicator with its topic's names, or None."""
     row = conn.execute(
         text(
@@ -33,7 +36,7 @@ def get_indicator(conn: Connection, indicator_id: str) -> dict | None:
         ),
         {"id": indicator_id},
     ).first()
-    return dict(row._mapping) if row else None
+    return Indicator.from_row(row._mapping) if row else None
 
 
 # Synthetic releases exist for a connection in demo mode only (the app sets `sozmon.demo`,
@@ -49,7 +52,7 @@ SHOWN_RELEASE = (
 )
 
 
-def list_releases(conn: Connection, include_drafts: bool = False) -> list[dict]:
+def list_releases(conn: Connection, include_drafts: bool = False) -> list[Release]:
     """Releases, newest first (synthetic ones in demo mode only)."""
     rows = conn.execute(
         text(
@@ -59,10 +62,10 @@ def list_releases(conn: Connection, include_drafts: bool = False) -> list[dict]:
         ),
         {"drafts": include_drafts},
     )
-    return [dict(r._mapping) for r in rows]
+    return [Release.from_row(r._mapping) for r in rows]
 
 
-def get_release(conn: Connection, release_id: int) -> dict | None:
+def get_release(conn: Connection, release_id: int) -> Release | None:
     """One release by id (a synthetic one in demo mode only)."""
     row = conn.execute(
         text(
@@ -71,7 +74,7 @@ def get_release(conn: Connection, release_id: int) -> dict | None:
         ),
         {"id": release_id},
     ).first()
-    return dict(row._mapping) if row else None
+    return Release.from_row(row._mapping) if row else None
 
 
 def value_source(release_id: int | None) -> str:
@@ -88,7 +91,7 @@ def value_source(release_id: int | None) -> str:
 
 def release_for(
     conn: Connection, indicator_id: str, release_id: int | None = None, home: bool = False
-) -> dict | None:
+) -> ShownRelease | None:
     """What an indicator is shown from: the named release, or a summary of the layered values.
 
     The summary has id None (queries then read the layered view), the labels of every release
@@ -97,14 +100,19 @@ def release_for(
     """
     if release_id is not None:
         rel = get_release(conn, release_id)
-        if rel is not None:
-            rel = {
-                **rel,
-                "real": not rel["synthetic"],
-                "releases": [rel["label"]],
-                "ids": [rel["id"]],
-            }
-        return rel
+        if rel is None:
+            return None
+        return ShownRelease(
+            id=rel.id,
+            label=rel.label,
+            status=rel.status,
+            published_at=rel.published_at,
+            note=rel.note,
+            synthetic=rel.synthetic,
+            real=not rel.synthetic,
+            releases=(rel.label,),
+            ids=(rel.id,),
+        )
     rows = conn.execute(
         text(
             "SELECT s.release_id, s.release_label, s.synthetic, r.status, r.published_at,"
@@ -120,22 +128,38 @@ def release_for(
     return layered_release(rows)
 
 
-def layered_release(rows: list) -> dict | None:
-    """The summary of the releases contributing layered values (rows with release_id,
-    release_label, synthetic, published_at, note; real first, then newest), or None."""
+class ContributingRelease(Protocol):
+    """A release with layered values of an indicator (a row of release_for's query)."""
+
+    @property
+    def release_id(self) -> int: ...
+    @property
+    def release_label(self) -> str: ...
+    @property
+    def synthetic(self) -> bool: ...
+    @property
+    def published_at(self) -> datetime | None: ...
+    @property
+    def note(self) -> str: ...
+
+
+def layered_release(rows: Sequence[ContributingRelease]) -> ShownRelease | None:
+    """The summary of the releases contributing layered values (real first, then newest),
+    or None."""
     if not rows:
         return None
-    return {
-        "id": None,
-        "label": " + ".join(r.release_label for r in rows),
-        "status": "published",
-        "published_at": max(r.published_at for r in rows),
-        "note": rows[0].note,
-        "synthetic": any(r.synthetic for r in rows),
-        "real": any(not r.synthetic for r in rows),
-        "releases": [r.release_label for r in rows],
-        "ids": [r.release_id for r in rows],
-    }
+    return ShownRelease(
+        id=None,
+        label=" + ".join(r.release_label for r in rows),
+        status="published",
+        # every contributing release is published (it has a date)
+        published_at=max((r.published_at for r in rows if r.published_at), default=None),
+        note=rows[0].note,
+        synthetic=any(r.synthetic for r in rows),
+        real=any(not r.synthetic for r in rows),
+        releases=tuple(r.release_label for r in rows),
+        ids=tuple(r.release_id for r in rows),
+    )
 
 
 # The home region's keys as a condition PostgreSQL pushes into the shown_value view (an array
@@ -167,7 +191,7 @@ def default_year(conn: Connection, indicator_id: str, release_id: int | None) ->
     """The year a map opens with: the newest in which most Kommunen have real values, else the
     newest at all (a synthetic continuation of a real series is not the first thing shown)."""
     src = value_source(release_id)
-    return conn.scalar(
+    year: int | None = conn.scalar(
         text(
             "SELECT coalesce((SELECT max(year) FROM (SELECT v.year FROM"
             f"  {src} v JOIN area a ON a.ags = v.ags AND a.level = 'kommune'"
@@ -178,6 +202,7 @@ def default_year(conn: Connection, indicator_id: str, release_id: int | None) ->
         ),
         {"i": indicator_id},
     )
+    return year
 
 
 def values_for_year(
@@ -186,7 +211,7 @@ def values_for_year(
     year: int,
     release_id: int | None,
     level: str = "kommune",
-) -> list[dict]:
+) -> list[AreaValue]:
     """Every area of a level with its value (None where missing or withheld) for one year.
 
     Each row says where its value comes from (release, synthetic or real, GENESIS flag).
@@ -203,7 +228,7 @@ def values_for_year(
         ),
         {"i": indicator_id, "y": year, "level": level},
     )
-    return [dict(r._mapping) for r in rows]
+    return [AreaValue.from_row(r._mapping) for r in rows]
 
 
 def series(
@@ -225,7 +250,7 @@ def series(
 
 def series_sources(
     conn: Connection, indicator_id: str, ags: list[str], release_id: int | None
-) -> dict[tuple[str, int], dict]:
+) -> dict[tuple[str, int], dict[str, Any]]:
     """Per (area, year) where the shown value comes from: release, synthetic, flag, withheld."""
     rows = conn.execute(
         text(
@@ -251,7 +276,7 @@ def year_ranges(conn: Connection) -> dict[str, tuple[int, int]]:
 
 def withheld(
     conn: Connection, indicator_id: str, ags: list[str], release_id: int | None
-) -> set[tuple]:
+) -> set[tuple[str, int]]:
     """(ags, year) pairs whose value is withheld ("geheim": small numbers or official secrecy)."""
     rows = conn.execute(
         text(
@@ -263,7 +288,22 @@ def withheld(
     return {(r.ags, r.year) for r in rows}
 
 
-def indicator_sources(conn: Connection, indicator_ids: list[str] | None = None) -> dict[str, dict]:
+class Provenance(TypedDict):
+    """Where a release's numbers of an indicator come from (a dict: pages and JSON take it)."""
+
+    tables: str  # GENESIS table codes
+    source: str
+
+
+class ShownProvenance(Provenance):
+    """A provenance with the label of its release."""
+
+    release: str
+
+
+def indicator_sources(
+    conn: Connection, indicator_ids: list[str] | None = None
+) -> dict[str, dict[str, Provenance]]:
     """Per indicator and release label where its numbers come from (table codes, source text).
 
     Only real releases with a recorded provenance appear; synthetic values are "Beispieldaten".
@@ -278,13 +318,19 @@ def indicator_sources(conn: Connection, indicator_ids: list[str] | None = None) 
         ),
         {"ids": indicator_ids},
     )
-    out: dict[str, dict] = {}
+    out: dict[str, dict[str, Provenance]] = {}
     for r in rows:
         out.setdefault(r.indicator_id, {})[r.label] = {"tables": r.tables, "source": r.source}
     return out
 
 
-def shown_provenance(sources: dict[str, dict], labels) -> list[dict]:
+def shown_provenance(
+    sources: dict[str, Provenance], labels: Collection[str]
+) -> list[ShownProvenance]:
     """The sources (from indicator_sources) of the releases whose values are shown, each with
     its release label, in the sources' order."""
-    return [src | {"release": lab} for lab, src in sources.items() if lab in labels]
+    return [
+        {"tables": src["tables"], "source": src["source"], "release": lab}
+        for lab, src in sources.items()
+        if lab in labels
+    ]

@@ -8,10 +8,12 @@ is the one of indicators.stats: the interval lies entirely above or below the Re
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from indicators.intervals import AreaInterval
+from indicators.model import Indicator, ShownRelease
+from indicators.queries import ShownProvenance
 from indicators.stats import verdict_for
 
 ORDERS = ("rang", "wert", "name")  # best first by polarity · highest value first · by name
@@ -32,14 +34,14 @@ class RankRow:
 class Ranking:
     """The Kommunen of one indicator and year in the chosen order, with the Region."""
 
-    indicator: dict
+    indicator: Indicator
     year: int
     years: list[int]
     order: str
     rows: list[RankRow]
     region: AreaInterval | None
-    release: dict
-    provenance: list[dict] = field(default_factory=list)
+    release: ShownRelease
+    provenance: list[ShownProvenance] = field(default_factory=list)
 
     @property
     def region_value(self) -> float | None:
@@ -70,7 +72,9 @@ class Ranking:
         return sum(1 for r in self.rows if r.area.interval is not None)
 
 
-def verdict(area: AreaInterval, region_value: float | None, polarity: str) -> tuple:
+def verdict(
+    area: AreaInterval, region_value: float | None, polarity: str
+) -> tuple[str, str | None, str | None]:
     """(verdict, direction, reason) of one Kommune against the Region's value."""
     if area.interval is None:
         return "not_assessable", None, area.reason
@@ -83,7 +87,7 @@ def verdict(area: AreaInterval, region_value: float | None, polarity: str) -> tu
     return verdict_for(direction, polarity), direction, None
 
 
-def _best_first_key(polarity: str):
+def _best_first_key(polarity: str) -> Callable[[float], float]:
     sign = 1 if polarity == "higher_worse" else -1  # neutral: highest first, as everywhere
     return lambda v: sign * v
 
@@ -94,13 +98,13 @@ def ranks(values: dict[str, float | None], polarity: str) -> dict[str, int | Non
 
 
 def build_ranking(
-    indicator: dict,
+    indicator: Indicator,
     year: int,
     years: list[int],
     areas: list[AreaInterval],
-    release: dict,
+    release: ShownRelease,
     order: str = "rang",
-    provenance: list[dict] | None = None,
+    provenance: list[ShownProvenance] | None = None,
 ) -> Ranking:
     """Rows of the Kommunen (verdict, rank) in the chosen order; missing values last."""
     if order not in ORDERS:
@@ -108,7 +112,7 @@ def build_ranking(
     region = next((a for a in areas if a.level == "region"), None)
     kommunen = [a for a in areas if a.level == "kommune"]
     region_value = region.value if region else None
-    polarity = indicator["polarity"]
+    polarity = indicator.polarity
     rank_of = ranks({a.ags: a.value for a in kommunen}, polarity)
     rows = [RankRow(a, *verdict(a, region_value, polarity), rank_of[a.ags]) for a in kommunen]
     if order == "name":

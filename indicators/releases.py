@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from indicators.errors import Conflict, NotFound
 from indicators.loaders import upsert_indicators
+from indicators.model import AreaValue, Release
 from indicators.queries import get_release, values_for_year
 from indicators.text import _, defuse
 
@@ -39,10 +40,10 @@ def by_label(conn: Connection, label: str) -> dict | None:
     return dict(row._mapping) if row else None
 
 
-def visible_release(conn: Connection, release_id: int, editor: bool) -> dict | None:
+def visible_release(conn: Connection, release_id: int, editor: bool) -> Release | None:
     """The release if this user may see it: drafts only for editors (others get None → 404)."""
     release = get_release(conn, release_id)
-    if release is None or (release["status"] == "draft" and not editor):
+    if release is None or (release.status == "draft" and not editor):
         return None
     return release
 
@@ -444,7 +445,7 @@ def stored_changes(conn: Connection, release_id: int) -> dict | None:
             {"i": sorted({r["indicator_id"] for r in rows})},
         )
     }
-    areas = dict(
+    areas: dict[str, str] = dict(
         conn.execute(
             text("SELECT ags, name FROM area WHERE ags = ANY(:a)"),
             {"a": sorted({r["ags"] for r in rows})},
@@ -591,7 +592,7 @@ def diff_csv(d: dict) -> str:
     buf = io.StringIO()
     w = csv.writer(buf)
     # Synthetic values say so in every row (a download travels without the page around it).
-    note = ["Beispieldaten (synthetisch)"] if d["a"]["synthetic"] or d["b"]["synthetic"] else []
+    note = ["Beispieldaten (synthetisch)"] if d["a"].synthetic or d["b"].synthetic else []
     w.writerow(
         [
             "indicator",
@@ -600,8 +601,8 @@ def diff_csv(d: dict) -> str:
             "area",
             "year",
             "change",
-            defuse(f"value_{d['a']['label']}"),
-            defuse(f"value_{d['b']['label']}"),
+            defuse(f"value_{d['a'].label}"),
+            defuse(f"value_{d['b'].label}"),
             "difference",
         ]
         + (["hinweis"] if note else [])
@@ -643,7 +644,7 @@ def draft_preview(
     ]
     chosen = next((i for i in indicators if i["id"] == indicator_id), None)
     chosen = chosen or (indicators[0] if indicators else None)
-    values: list[dict] = []
+    values: list[AreaValue] = []
     if chosen:
         year = year if year and chosen["first"] <= year <= chosen["last"] else chosen["last"]
         values = values_for_year(conn, chosen["id"], year, release_id, "region")

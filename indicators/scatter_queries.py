@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Row, text
 
 from indicators.errors import InvalidChoice, UnknownChoice
-from indicators.queries import get_indicator, indicator_sources, shown_provenance, value_source
+from indicators.model import Indicator
+from indicators.queries import (
+    ShownProvenance,
+    get_indicator,
+    indicator_sources,
+    shown_provenance,
+    value_source,
+)
 from indicators.scatter import MIN_POINTS, Regression, least_squares
 from indicators.text import _
 
@@ -49,8 +57,8 @@ class ScatterPoint:
 class Scatter:
     """Everything the scatter page, its API and its image need for one pair and year."""
 
-    x: dict  # indicator rows (get_indicator)
-    y: dict
+    x: Indicator
+    y: Indicator
     year: int
     years: list[int]  # the pair's years (each indicator has values for MIN_POINTS Kommunen)
     points: list[ScatterPoint]  # the Kommunen, by name
@@ -58,7 +66,7 @@ class Scatter:
     regression: Regression | None
     # x and y of different kinds (real against synthetic, demo mode): no regression is drawn.
     kinds_mixed: bool = False
-    provenance: dict[str, list[dict]] = field(default_factory=dict)  # indicator → sources
+    provenance: dict[str, list[ShownProvenance]] = field(default_factory=dict)  # by indicator
     # With a named release: the areas (AGS) whose population comes from the newest published
     # data because the named release has none for the year (empty without a named release).
     population_newest: list[str] = field(default_factory=list)
@@ -179,7 +187,7 @@ def _points_sql(release_id: int | None) -> str:
     return _POINTS_SQL.format(source=source, population=population)
 
 
-def _point(r) -> ScatterPoint:
+def _point(r: Row[Any]) -> ScatterPoint:
     def cell(prefix: str) -> Cell:
         suppressed = getattr(r, f"{prefix}_suppressed")
         return Cell(
@@ -200,7 +208,7 @@ def _point(r) -> ScatterPoint:
     return ScatterPoint(r.ags, r.name, r.level, cell("x"), cell("y"), pop)
 
 
-def check_pair(conn: Connection, x_id: str, y_id: str) -> tuple[dict, dict]:
+def check_pair(conn: Connection, x_id: str, y_id: str) -> tuple[Indicator, Indicator]:
     """The two indicators, or InvalidChoice naming the parameter that is wrong."""
     x = get_indicator(conn, x_id)
     if x is None:
@@ -213,7 +221,7 @@ def check_pair(conn: Connection, x_id: str, y_id: str) -> tuple[dict, dict]:
             "y",
             _(
                 "x und y sind dieselbe Kennzahl („%(name)s“): bitte zwei verschiedene Kennzahlen wählen.",
-                name=x["name_de"],
+                name=x.name_de,
             ),
         )
     return x, y
@@ -242,8 +250,8 @@ def scatter(
             "pair",
             _(
                 "„%(x)s“ und „%(y)s“ haben kein gemeinsames Jahr mit Werten für mindestens %(n)s Kommunen.",
-                x=x["name_de"],
-                y=y["name_de"],
+                x=x.name_de,
+                y=y.name_de,
                 n=MIN_POINTS,
             ),
         )
@@ -254,8 +262,8 @@ def scatter(
             "jahr",
             _(
                 "Für „%(x)s“ und „%(y)s“ gibt es im Jahr %(j)s keine gemeinsamen Werte. Gemeinsame Jahre: %(years)s.",
-                x=x["name_de"],
-                y=y["name_de"],
+                x=x.name_de,
+                y=y.name_de,
                 j=year,
                 years=", ".join(map(str, years)),
             ),
@@ -272,11 +280,8 @@ def scatter(
     # against a synthetic y.
     kinds = {c.synthetic for p in drawn for c in (p.x, p.y)}
     mixed_kinds = True in kinds and False in kinds
-    regression = (
-        None
-        if mixed_kinds
-        else least_squares([p.x.value for p in drawn], [p.y.value for p in drawn])
-    )
+    xy = [(p.x.value, p.y.value) for p in drawn if p.x.value is not None and p.y.value is not None]
+    regression = None if mixed_kinds else least_squares([a for a, _b in xy], [b for _a, b in xy])
     result = Scatter(
         x=x,
         y=y,
@@ -293,10 +298,13 @@ def scatter(
     # where a value of that table is on the page).
     used: dict[str, set[str]] = {x_id: set(), y_id: set()}
     for p in [*points, *([region] if region else [])]:
-        used[x_id].add(p.x.release)
-        used[y_id].add(p.y.release)
-        if p.population.indicator:
-            used.setdefault(p.population.indicator, set()).add(p.population.release)
+        for ind, release in (
+            (x_id, p.x.release),
+            (y_id, p.y.release),
+            (p.population.indicator, p.population.release),
+        ):
+            if ind and release:  # a missing value has no release
+                used.setdefault(ind, set()).add(release)
     sources = indicator_sources(conn, list(used))
     result.provenance = {
         ind: shown_provenance(sources.get(ind, {}), labels) for ind, labels in used.items()

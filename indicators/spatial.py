@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from esda.moran import Moran, Moran_Local
 from libpysal.weights import W
 
@@ -26,7 +28,9 @@ def weights_from_neighbours(neighbours: Mapping[str, Sequence[str]]) -> W:
     )
 
 
-def moran(y: Sequence[float], w: W, permutations: int = PERMUTATIONS, seed: int = SEED) -> dict:
+def moran(
+    y: npt.ArrayLike, w: W, permutations: int = PERMUTATIONS, seed: int = SEED
+) -> dict[str, float]:
     """Global Moran's I (row-standardised, y in w.id_order), pseudo p-value from seeded permutations."""
     state = np.random.get_state()
     np.random.seed(seed)  # esda's global Moran draws from numpy's global generator
@@ -50,7 +54,7 @@ def lisa(
     permutations: int = PERMUTATIONS,
     seed: int = SEED,
     alpha: float = ALPHA,
-) -> dict:
+) -> dict[str, Any]:
     """Global Moran's I and per area the local Moran's I, quadrant, p-value and cluster class."""
     ids = list(w.id_order)
     y = np.asarray([values[i] for i in ids], dtype=float)

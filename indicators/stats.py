@@ -8,8 +8,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 # Two-sided 95 % normal quantile.
 Z95 = 1.959963984540054
@@ -55,7 +57,7 @@ class Benchmark:
     method: str | None = None  # 'wilson' | 'byar'
     reason: str | None = None  # why not assessable (code, see sentences.REASONS)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """Plain dict (for JSON and templates)."""
         return asdict(self)
 
@@ -138,12 +140,12 @@ class Spread:
     gini: float | None = None  # Gini over the Kommunen (unweighted)
     reason: str | None = None  # why scale-free measures are missing (code)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """Plain dict (for JSON and templates)."""
         return asdict(self)
 
 
-def gini(values: Sequence[float]) -> float:
+def gini(values: npt.ArrayLike) -> float:
     """Gini coefficient: mean absolute difference over twice the mean (values ≥ 0)."""
     x = np.asarray(values, dtype=float)
     if x.size == 0 or np.any(x < 0) or x.mean() <= 0:
@@ -152,7 +154,7 @@ def gini(values: Sequence[float]) -> float:
     return float(diff / (2 * x.size**2 * x.mean()))
 
 
-def theil(values: Sequence[float], weights: Sequence[float] | None = None) -> float:
+def theil(values: npt.ArrayLike, weights: npt.ArrayLike | None = None) -> float:
     """Theil T index; with population weights the between-Kommunen Theil of the Region."""
     x = np.asarray(values, dtype=float)
     w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
@@ -172,7 +174,13 @@ def spread(values: Sequence[float], weights: Sequence[float] | None = None) -> S
     if w is not None and (w.shape != x.shape or np.any(~np.isfinite(w)) or np.any(w <= 0)):
         w = None
     lo, hi, mean = float(x.min()), float(x.max()), float(x.mean())
-    base = {"n": int(x.size), "minimum": lo, "maximum": hi, "range": hi - lo, "mean": mean}
+    base: dict[str, Any] = {
+        "n": int(x.size),
+        "minimum": lo,
+        "maximum": hi,
+        "range": hi - lo,
+        "mean": mean,
+    }
     if w is not None:
         base["weighted_mean"] = float((w * x).sum() / w.sum())
     if lo <= 0:

@@ -8,6 +8,7 @@ shown (app.errors), and str() gives the German text anywhere else (CLI, logs).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -15,13 +16,13 @@ class Message:
     """A translatable message: msgid (German) with %(name)s parameters."""
 
     msgid: str
-    params: dict = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return self.msgid % self.params if self.params else self.msgid
 
 
-def _(msgid: str, **params) -> Message:
+def _(msgid: str, **params: Any) -> Message:
     """Mark a message for translation; the app translates it when it is shown."""
     return Message(msgid, params)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, text
+from typing import Any
+
+from sqlalchemy import Connection, Row, text
 
 from indicators.breaks import Breaks, segment_years, series_breaks
 from indicators.queries import value_source
@@ -24,7 +26,7 @@ def area_trends(
     indicator_ids: list[str] | None = None,
     release_id: int | None = None,
     breaks: dict[str, Breaks] | None = None,
-) -> dict[tuple[str, str], dict]:
+) -> dict[tuple[str, str], dict[str, Any]]:
     """{(indicator, ags): trend dict} over each series' last five years with values.
 
     Only the years since the newest series break count (breaks given, or read): a trend
@@ -34,7 +36,7 @@ def area_trends(
     rows = conn.execute(
         text(_SQL.format(source=value_source(release_id))), {"ags": ags, "ids": indicator_ids}
     )
-    series: dict[tuple[str, str], list] = {}
+    series: dict[tuple[str, str], list[Row[Any]]] = {}
     for r in rows:
         series.setdefault((r.indicator_id, r.ags), []).append(r)
     out = {}

@@ -10,8 +10,9 @@ Without numerators and denominators there is no test: the answer says "nicht bew
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from scipy.stats import chi2 as chi2_dist
 
@@ -35,12 +36,14 @@ class Trend:
     years: list[int]
     reason: str | None = None  # why not assessable: unit, no_counts, too_few, invalid_counts
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """Plain dict (for JSON and templates)."""
         return asdict(self)
 
 
-def _score(t: Sequence[float], obs: Sequence[float], n: Sequence[float], var_unit: float):
+def _score(
+    t: Sequence[float], obs: Sequence[float], n: Sequence[float], var_unit: Callable[[float], float]
+) -> tuple[float, float]:
     """Score statistic U = Σ t(obs − n·p̂), its variance and the pooled p̂ (p̂ = Σobs/Σn)."""
     big_n = float(sum(n))
     p_hat = sum(obs) / big_n
@@ -76,6 +79,7 @@ def trend(unit: str, points: Sequence[tuple[int, float | None, float | None]]) -
     """The trend over the last WINDOW years of (year, numerator, denominator), oldest first."""
     pts = sorted(points)[-WINDOW:]
     years = [y for y, _, _ in pts]
+    test: Callable[[Sequence[float], Sequence[float], Sequence[float]], tuple[float, float, float]]
     if unit in PROPORTION_UNITS:
         method, test = "cochran-armitage", cochran_armitage
     elif unit in RATE_UNITS:
@@ -86,8 +90,8 @@ def trend(unit: str, points: Sequence[tuple[int, float | None, float | None]]) -
         return _not("no_counts", years)
     if len(pts) < MIN_POINTS:
         return _not("too_few", years)
-    nums = [float(x) for _, x, _ in pts]
-    dens = [float(x) for _, _, x in pts]
+    nums = [float(x) for _, x, _ in pts if x is not None]  # none is None (checked above)
+    dens = [float(x) for _, _, x in pts if x is not None]
     # Both tests need counts: never negative, a share's numerator never above its denominator.
     if (
         any(x < 0 for x in nums)

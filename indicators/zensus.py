@@ -73,7 +73,7 @@ def read_zensus(path: Path) -> dict[str, int]:
 def load_zensus(conn: Connection, path: Path) -> ZensusReport:
     """Create the real release 'zensus-2022' with population for every loaded area."""
     persons = read_zensus(path)
-    areas = dict(conn.execute(text("SELECT ags, level FROM area")).all())
+    areas: dict[str, str] = dict(conn.execute(text("SELECT ags, level FROM area")).all())
     report = ZensusReport()
     report.unmatched = sorted(a for a in persons if a not in areas)
     report.missing = sorted(

@@ -91,7 +91,7 @@ def test_overview_needs_few_queries_and_ranks_by_relative_change(app, conn):
     assert rel == sorted(rel, reverse=True) and len(rel) > 40
     for r in data["rows"]:
         assert r["relative"] == pytest.approx(r["end_value"] / r["start_value"] - 1)
-    reasons = {r["indicator"]["id"]: r["reason"] for r in data["not_assessable"]}
+    reasons = {r["indicator"].id: r["reason"] for r in data["not_assessable"]}
     assert reasons["bev_insgesamt"] == "count"
     assert reasons["bev_zensus22"] == "count"
     assert data["synthetic"] is True
@@ -103,7 +103,7 @@ def test_benchmarks_agree_with_wilson_on_stored_counts(conn):
     vals = _values(conn, "armutsgefaehrdung_quote", 2024)
     region = vals["03241"].value
     lo, hi = stats.wilson_interval(vals[LAATZEN].numerator, vals[LAATZEN].denominator)
-    b = bench[LAATZEN]["benchmark"]
+    b = bench[LAATZEN].benchmark
     assert (b["lower"], b["upper"], b["method"]) == (
         pytest.approx(lo * 100),
         pytest.approx(hi * 100),
@@ -111,9 +111,9 @@ def test_benchmarks_agree_with_wilson_on_stored_counts(conn):
     )
     expected = "worse" if lo * 100 > region else "better" if hi * 100 < region else "similar"
     assert b["verdict"] == expected  # At-risk-of-poverty rate: higher is worse
-    assert bench[LAATZEN]["region_value"] == pytest.approx(region)
+    assert bench[LAATZEN].region_value == pytest.approx(region)
     levels = disparities.benchmarks_for_year(conn, "kaufkraft_ew", 2024, rel)
-    assert {r["benchmark"]["reason"] for r in levels.values()} == {"no_counts"}
+    assert {r.benchmark["reason"] for r in levels.values()} == {"no_counts"}
 
 
 def test_area_benchmarks_cover_every_indicator_of_a_kommune(conn):

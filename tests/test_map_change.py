@@ -24,8 +24,8 @@ def test_change_model_points_and_percent_from_the_stored_values(app, conn):
     rate = get_indicator(conn, "bev_geburtenrate")
     m = change_model(conn, rate, 2010, 2015, None)
     assert m.kind == "points" and len(m.rows) == 21 and not m.synthetic
-    before = {r["ags"]: r["value"] for r in values_for_year(conn, "bev_geburtenrate", 2010, None)}
-    after = {r["ags"]: r["value"] for r in values_for_year(conn, "bev_geburtenrate", 2015, None)}
+    before = {r.ags: r.value for r in values_for_year(conn, "bev_geburtenrate", 2010, None)}
+    after = {r.ags: r.value for r in values_for_year(conn, "bev_geburtenrate", 2015, None)}
     for r in m.rows:
         assert r.change == pytest.approx(after[r.ags] - before[r.ags])
     assert m.region is not None and m.region.change is not None
@@ -38,8 +38,8 @@ def test_change_model_points_and_percent_from_the_stored_values(app, conn):
     counts = get_indicator(conn, "bev_insgesamt")
     p = change_model(conn, counts, 2008, 2015, None)
     assert p.kind == "percent"
-    b = {r["ags"]: r["value"] for r in values_for_year(conn, "bev_insgesamt", 2008, None)}
-    a = {r["ags"]: r["value"] for r in values_for_year(conn, "bev_insgesamt", 2015, None)}
+    b = {r.ags: r.value for r in values_for_year(conn, "bev_insgesamt", 2008, None)}
+    a = {r.ags: r.value for r in values_for_year(conn, "bev_insgesamt", 2015, None)}
     hannover = next(r for r in p.rows if r.ags == "03241001")
     assert hannover.change == pytest.approx((a["03241001"] - b["03241001"]) / b["03241001"] * 100)
 

@@ -24,14 +24,14 @@ def test_layered_context_equals_the_three_queries(conn):
     for ind in _indicators(conn):
         batch = map_context(conn, ind, None, topics=[])  # the layered values: one query
         release = release_for(conn, ind, None, home=True)
-        assert batch["release"] == release, ind
+        assert batch.release == release, ind
         if release is None:
-            assert batch["years"] == [] and batch["default_year"] is None
+            assert batch.years == () and batch.default_year is None
             continue
-        assert batch["years"] == years_available(conn, ind, None), ind
-        assert batch["default_year"] == default_year(conn, ind, None), ind
+        assert list(batch.years) == years_available(conn, ind, None), ind
+        assert batch.default_year == default_year(conn, ind, None), ind
         checked += 1
-        mixed += len(release["releases"]) > 1
+        mixed += len(release.releases) > 1
     # The loaded data have indicators from one release and from several (real + synthetic).
     assert checked > 50 and mixed > 0
 
@@ -40,9 +40,9 @@ def test_map_context_of_a_named_release_unchanged(conn):
     rid = conn.scalar(text("SELECT min(id) FROM release WHERE status = 'published'"))
     ind = conn.scalar(text("SELECT min(indicator_id) FROM value WHERE release_id = :r"), {"r": rid})
     ctx = map_context(conn, ind, rid, topics=[])
-    assert ctx["release"]["id"] == rid
-    assert ctx["years"] == years_available(conn, ind, rid)
-    assert ctx["default_year"] == default_year(conn, ind, rid)
+    assert ctx.release is not None and ctx.release.id == rid
+    assert list(ctx.years) == years_available(conn, ind, rid)
+    assert ctx.default_year == default_year(conn, ind, rid)
 
 
 def test_values_by_year_equal_values_of_each_year(conn):
@@ -69,7 +69,7 @@ def test_home_data_of_all_indicators_equals_one_indicators_read(conn):
         assert map_area_values_by_year(conn, ind, None, home) == map_area_values_by_year(
             conn, ind, None
         ), ind
-    assert map_context(conn, "nicht_da", None, [], home)["indicator"] is None
+    assert map_context(conn, "nicht_da", None, [], home).indicator is None
 
 
 def test_a_cold_map_of_a_new_indicator_asks_the_database_nothing(app, client):

@@ -64,7 +64,7 @@ def de(value: float, decimals: int) -> str:
 
 def test_profile_values_region_difference_and_rank_match_the_database(conn):
     p = profile(conn, HANNOVER)
-    rows = {r["indicator"]["id"]: r for t in p["topics"] for r in t["rows"]}
+    rows = {r["indicator"].id: r for t in p["topics"] for r in t["rows"]}
     assert len(rows) == conn.scalar(text("SELECT count(*) FROM indicator"))
     for ind in CHECKED:
         vals = demo_values(conn, ind)
@@ -94,7 +94,7 @@ def test_rank_one_is_the_best_value_for_each_polarity(conn):
                 r
                 for t in profile(conn, top)["topics"]
                 for r in t["rows"]
-                if r["indicator"]["id"] == ind
+                if r["indicator"].id == ind
             )["rank"]
             == 1
         )
@@ -103,10 +103,7 @@ def test_rank_one_is_the_best_value_for_each_polarity(conn):
 def test_change_over_the_chosen_period(conn):
     p = profile(conn, LEHRTE, year_from=2014, year_to=2020)
     r = next(
-        r
-        for t in p["topics"]
-        for r in t["rows"]
-        if r["indicator"]["id"] == "armutsgefaehrdung_quote"
+        r for t in p["topics"] for r in t["rows"] if r["indicator"].id == "armutsgefaehrdung_quote"
     )
     v14, v20 = (
         demo_values(conn, "armutsgefaehrdung_quote", 2014)[LEHRTE],
@@ -116,7 +113,7 @@ def test_change_over_the_chosen_period(conn):
     assert r["change_percent"] == pytest.approx((v20 - v14) / v14 * 100)
     # an indicator without a value in the first year has no change, not a wrong one
     late = next(
-        r for t in p["topics"] for r in t["rows"] if r["indicator"]["id"] == "wohnungslose_quote"
+        r for t in p["topics"] for r in t["rows"] if r["indicator"].id == "wohnungslose_quote"
     )
     assert late["change_points"] is None and late["change_percent"] is None
     assert change(None, 3.0) == (None, None)
@@ -126,7 +123,7 @@ def test_change_over_the_chosen_period(conn):
 def test_region_profile_is_ranked_among_the_kreise(conn):
     p = profile(conn, REGION)
     assert p["is_region"]
-    rows = {r["indicator"]["id"]: r for t in p["topics"] for r in t["rows"]}
+    rows = {r["indicator"].id: r for t in p["topics"] for r in t["rows"]}
     # Synthetic-only indicators have no Kreis values: no rank. Real ones rank among the Kreise.
     assert rows["kaufkraft_index"]["rank"] is None
     pop = rows["bev_insgesamt"]

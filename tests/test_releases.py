@@ -67,25 +67,25 @@ def test_draft_is_invisible_to_the_public_until_published(small):
     assert draft["status"] == "draft" and draft["published_at"] is None
     with engine(small).connect() as c:
         # citizens see the old values
-        assert "2025-1" not in release_for(c, "sgb2_quote")["releases"]
+        assert "2025-1" not in release_for(c, "sgb2_quote").releases
         # real (Regionaldatenbank): the demo's synthetic values of it are never shown (0009)
-        assert release_for(c, "sgb2_quote")["releases"] == ["regionalstatistik-2017"]
+        assert release_for(c, "sgb2_quote").releases == ("regionalstatistik-2017",)
         assert releases.visible_release(c, draft["id"], editor=False) is None
-        assert releases.visible_release(c, draft["id"], editor=True)["label"] == "2025-1"
+        assert releases.visible_release(c, draft["id"], editor=True).label == "2025-1"
         assert releases.visible_release(c, 999999, editor=True) is None
     result = invoke(small, "publish", "2025-1")
     assert result.exit_code == 0, result.output
     with engine(small).connect() as c:
         current = release_for(c, "sgb2_quote")
-        assert current["releases"][0] == "2025-1" and current["status"] == "published"
+        assert current.releases[0] == "2025-1" and current.status == "published"
         # the new release's cells are shown, layered over the others
         shown = values_for_year(c, "sgb2_quote", 2023, None)
-        assert {v["release_label"] for v in shown} == {"2025-1"} and len(shown) == 21
+        assert {v.release_label for v in shown} == {"2025-1"} and len(shown) == 21
         # others untouched
-        assert release_for(c, "armutsgefaehrdung_quote")["label"] == "demo-2024-2"
+        assert release_for(c, "armutsgefaehrdung_quote").label == "demo-2024-2"
         demo = releases.by_label(c, "demo-2024-2")
         assert len(years := values_for_year(c, "sgb2_quote", 2020, demo["id"])) == 21
-        assert all(v["value"] is not None for v in years)  # the earlier release stays readable
+        assert all(v.value is not None for v in years)  # the earlier release stays readable
     again = invoke(small, "publish", "2025-1")
     assert again.exit_code == 1 and "bereits veröffentlicht" in again.output
 
@@ -98,8 +98,8 @@ def test_rollback_makes_the_previous_release_current_and_keeps_it_readable(small
     withdrawn = rel(small, "2025-1")
     assert withdrawn["status"] == "withdrawn" and withdrawn["withdrawn_at"] is not None
     with engine(small).connect() as c:
-        assert "2025-1" not in release_for(c, "sgb2_quote")["releases"]
-        assert releases.visible_release(c, withdrawn["id"], editor=False)["status"] == "withdrawn"
+        assert "2025-1" not in release_for(c, "sgb2_quote").releases
+        assert releases.visible_release(c, withdrawn["id"], editor=False).status == "withdrawn"
         assert len(values_for_year(c, "sgb2_quote", 2023, withdrawn["id"])) == 21
     # Rolling back the demo too would leave its indicators without data: refused.
     refused = invoke(small, "rollback")
@@ -109,7 +109,7 @@ def test_rollback_makes_the_previous_release_current_and_keeps_it_readable(small
     # and the withdrawn release can be made current again
     assert invoke(small, "publish", "2025-1").exit_code == 0
     with engine(small).connect() as c:
-        assert release_for(c, "sgb2_quote")["releases"][0] == "2025-1"
+        assert release_for(c, "sgb2_quote").releases[0] == "2025-1"
 
 
 def test_rollback_of_a_draft_or_unknown_release_is_refused(small):
@@ -181,9 +181,9 @@ def test_withheld_values_do_not_leak_through_queries_or_downloads(small, tmp_pat
     assert invoke(small, "publish", "2025-1").exit_code == 0
     rid = rel(small, "2025-1")["id"]
     with engine(small).connect() as c:
-        vals = {v["ags"]: v for v in values_for_year(c, "sgb2_quote", 2023, rid)}
-        assert vals["03241005"]["suppressed"] and vals["03241005"]["value"] is None
-        assert vals["03241005"]["numerator"] is None
+        vals = {v.ags: v for v in values_for_year(c, "sgb2_quote", 2023, rid)}
+        assert vals["03241005"].suppressed and vals["03241005"].value is None
+        assert vals["03241005"].numerator is None
         assert dict(series(c, "sgb2_quote", ["03241005"], rid)["03241005"])[2023] is None
     out = tmp_path / "diff.csv"
     assert invoke(small, "diff", "demo-2024-2", "2025-1", "--out", str(out)).exit_code == 0

@@ -36,7 +36,7 @@ def change() -> Response:
     ind_id, y0, y1 = a["indikator"], int(a["von"]), int(a["bis"])
     _check_known(ctx, "indicator", [ind_id], "Indikatoren (siehe /api/v1/indicators)")
     rel = ctx.release or release_for(ctx.conn, ind_id, home=True)
-    years = years_available(ctx.conn, ind_id, rel["id"]) if rel else []
+    years = years_available(ctx.conn, ind_id, rel.id) if rel else []
     if len(years) < 2:
         raise ApiProblem(
             404,
@@ -65,19 +65,17 @@ def change() -> Response:
     if r := ctx.unchanged():
         return r
     ind = get_indicator(ctx.conn, ind_id)
-    m = change_model(ctx.conn, ind, y0, y1, rel["id"])
+    m = change_model(ctx.conn, ind, y0, y1, rel.id)
     own_breaks = breaks_of(ind_id)
     crossed = break_between(y0, y1, own_breaks)
     rows = [_row(r, bool(crossed)) for r in m.rows]
     rows += [_row(m.region, bool(crossed))] if m.region else []
-    involved = [r for r in ctx.releases() if r["label"] in m.release_labels]
-    change_unit = (
-        "%" if m.kind == "percent" else ("Prozentpunkte" if ind["unit"] == "%" else ind["unit"])
-    )
+    involved = [r for r in ctx.releases() if r.label in m.release_labels]
+    change_unit = "%" if m.kind == "percent" else ("Prozentpunkte" if ind.unit == "%" else ind.unit)
     body = {
         **envelope.envelope(involved),
         "indicator": ind_id,
-        "unit": ind["unit"],
+        "unit": ind.unit,
         "von": y0,
         "bis": y1,
         "kind": m.kind,

@@ -10,6 +10,7 @@ from flask import Response, request
 from app.home import publisher
 from app.http_cache import cached, conditional, etag_for
 from app.openapi import LICENCE
+from indicators.model import Release
 
 BOUNDARIES = "© GeoBasis-DE / BKG 2021 (Verwaltungsgebiete, dl-de/by-2-0)"
 SYNTHETIC_NOTE = (
@@ -19,26 +20,26 @@ SYNTHETIC_NOTE = (
 MAX_AGE = 300  # browsers and proxies revalidate after 5 minutes: a rollback shows up soon
 
 
-def attribution(releases: Iterable[dict], boundaries: bool = False) -> list[str]:
+def attribution(releases: Iterable[Release], boundaries: bool = False) -> list[str]:
     """Who to name for what a response contains: publisher, releases, boundaries."""
     out = [publisher()]
     for r in releases:
-        if r.get("status") == "withdrawn":
-            out.append(f"{r['label']}: zurückgezogenes Release (nicht mehr aktuell)")
-        if r.get("status") == "draft":  # only editors see drafts
-            out.append(f"{r['label']}: Entwurf (nicht veröffentlicht)")
-        if r["synthetic"]:
-            out.append(f"{r['label']}: Beispieldaten, synthetisch erzeugt (keine amtlichen Werte)")
+        if r.status == "withdrawn":
+            out.append(f"{r.label}: zurückgezogenes Release (nicht mehr aktuell)")
+        if r.status == "draft":  # only editors see drafts
+            out.append(f"{r.label}: Entwurf (nicht veröffentlicht)")
+        if r.synthetic:
+            out.append(f"{r.label}: Beispieldaten, synthetisch erzeugt (keine amtlichen Werte)")
         else:
-            out.append(f"{r['label']}: {r['note'] or out[0]}")
+            out.append(f"{r.label}: {r.note or out[0]}")
     if boundaries:
         out.append(BOUNDARIES)
     return out
 
 
-def envelope(releases: list[dict], boundaries: bool = False) -> dict:
+def envelope(releases: list[Release], boundaries: bool = False) -> dict:
     """The licence/attribution/synthetic members of a JSON response."""
-    synthetic = [r["label"] for r in releases if r["synthetic"]]
+    synthetic = [r.label for r in releases if r.synthetic]
     out: dict = {
         "licence": LICENCE,
         "attribution": attribution(releases, boundaries),
@@ -55,9 +56,9 @@ def etag(version: str) -> str:
     return etag_for("api", request.path, params, version)
 
 
-def newest(releases: Iterable[dict]) -> datetime | None:
+def newest(releases: Iterable[Release]) -> datetime | None:
     """Last-Modified: when the newest of the involved releases was published."""
-    dates = [r["published_at"] for r in releases if r.get("published_at")]
+    dates = [r.published_at for r in releases if r.published_at]
     return max(dates) if dates else None
 
 

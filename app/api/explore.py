@@ -6,14 +6,14 @@ from flask import Response
 from sqlalchemy import text
 
 from app.api import envelope, formats, params
-from app.api.views import Ctx, _check_known, bp
+from app.api.views import Ctx, _check_known, bp, unit_of
 from app.problems import ApiProblem
 from app.series_breaks import all_breaks
 from geodata.queries import REGION_AGS
 from indicators import api_queries as q
 from indicators.intervals import area_intervals
 from indicators.neighbour_queries import K, similar_kommunen
-from indicators.queries import get_indicator, release_for
+from indicators.queries import release_for
 from indicators.trend_queries import area_trends
 
 
@@ -38,22 +38,22 @@ def trends() -> Response:
     _check_known(ctx, "area", ags, "Gebiete (AGS; siehe /api/v1/areas)")
     if r := ctx.unchanged():
         return r
-    release_id = ctx.release["id"] if ctx.release else None
+    release_id = ctx.release.id if ctx.release else None
     pairs = q.value_releases(ctx.conn, ids, release_id)
     if ctx.release and ids and set(ids) - set(pairs):
         missing = ", ".join(sorted(set(ids) - set(pairs)))
-        raise ApiProblem(404, "not-found", f"Nicht im Release {ctx.release['label']}: {missing}.")
+        raise ApiProblem(404, "not-found", f"Nicht im Release {ctx.release.label}: {missing}.")
     areas = ags or _home_areas(ctx)
     breaks = all_breaks()
     found = area_trends(ctx.conn, areas, ids, release_id, breaks=breaks)
-    units = {i: get_indicator(ctx.conn, i)["unit"] for i in {k[0] for k in found}}
+    units = {i: unit_of(ctx.conn, i) for i in {k[0] for k in found}}
     rows = [
         {"indicator": i, "ags": g, "unit": units[i], **t} for (i, g), t in sorted(found.items())
     ]
     involved = ctx.releases(set().union(*pairs.values()) if pairs else set())
     # Only the releases the trends actually come from: real or synthetic per row.
     if not any(r["synthetic"] for r in rows):
-        involved = [r for r in involved if not r["synthetic"]]
+        involved = [r for r in involved if not r.synthetic]
     shown = sorted({r["indicator"] for r in rows} & set(breaks))
     body = {
         **envelope.envelope(involved),
@@ -97,7 +97,7 @@ def neighbours() -> Response:
         for n, nb in enumerate(sim["neighbours"].get(g, []), 1)
     ]
     labels = {v["release"] for v in sim["variables"]}
-    involved = [r for r in ctx.releases() if r["label"] in labels]
+    involved = [r for r in ctx.releases() if r.label in labels]
     body = {
         **envelope.envelope(involved),
         "count": len(rows),
@@ -120,7 +120,7 @@ def intervals() -> Response:
     if r := ctx.unchanged():
         return r
     rel = ctx.release or release_for(ctx.conn, ind_id)
-    found = area_intervals(ctx.conn, ind_id, year, rel["id"]) if rel else []
+    found = area_intervals(ctx.conn, ind_id, year, rel.id) if rel else []
     if not any(x.value is not None or x.suppressed for x in found):
         raise ApiProblem(
             404,
@@ -146,7 +146,7 @@ def intervals() -> Response:
         for x in found
     ]
     labels = {x.release_label for x in found if x.release_label}
-    involved = [r for r in ctx.releases() if r["label"] in labels] or (
+    involved = [r for r in ctx.releases() if r.label in labels] or (
         [ctx.release] if ctx.release else []
     )
     body = {**envelope.envelope(involved), "count": len(rows), "data": rows}

@@ -11,6 +11,7 @@ from app.auth import is_editor
 from app.openapi import query_parameters
 from app.problems import ApiProblem
 from indicators.api_queries import find_release
+from indicators.model import Release
 from indicators.releases import visible_release
 
 
@@ -76,12 +77,12 @@ def path_value(name: str, value: str, pattern: str) -> str:
     return value
 
 
-def release(conn: Connection, ref: str | None) -> dict | None:
+def release(conn: Connection, ref: str | None) -> Release | None:
     """The release a request names (published or withdrawn), None if none named; 404 for drafts."""
     if ref is None:
         return None
     rel = find_release(conn, ref)
-    if rel is None or rel["status"] == "draft":
+    if rel is None or rel.status == "draft":
         # Drafts are not public: answered exactly like an unknown release.
         raise ApiProblem(
             404,
@@ -94,7 +95,7 @@ def release(conn: Connection, ref: str | None) -> dict | None:
     return rel
 
 
-def page_release(conn: Connection, ref: str | None, newest: str) -> dict | None:
+def page_release(conn: Connection, ref: str | None, newest: str) -> Release | None:
     """A release by id as the pages read it: published or withdrawn, drafts only for editors.
 
     The same rule as /streuung?release= (indicators.releases.visible_release); anything else

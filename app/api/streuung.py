@@ -10,6 +10,7 @@ from app.api import envelope, formats
 from app.api.views import Ctx, bp
 from app.problems import ApiProblem
 from app.views.streuung import years_by_indicator
+from indicators.model import Release
 from indicators.scatter_queries import Scatter, ScatterPoint, scatter
 
 INDICATOR_KEYS = ("id", "name_de", "name_en", "unit", "decimals")
@@ -36,7 +37,7 @@ def _row(p: ScatterPoint) -> dict:
     }
 
 
-def body(s: Scatter, involved: list[dict], release: dict | None = None) -> dict:
+def body(s: Scatter, involved: list[Release], release: Release | None = None) -> dict:
     """The JSON answer: envelope, the two indicators, year, the named release, regression and
     one row per area."""
     rows = [_row(p) for p in s.points] + ([_row(s.region)] if s.region else [])
@@ -44,11 +45,11 @@ def body(s: Scatter, involved: list[dict], release: dict | None = None) -> dict:
     return {
         **envelope.envelope(involved, boundaries=False),
         "count": len(rows),
-        "x": {k: s.x[k] for k in INDICATOR_KEYS},
-        "y": {k: s.y[k] for k in INDICATOR_KEYS},
+        "x": {k: getattr(s.x, k) for k in INDICATOR_KEYS},
+        "y": {k: getattr(s.y, k) for k in INDICATOR_KEYS},
         "year": s.year,
         "years": s.years,
-        "release": release["label"] if release else None,
+        "release": release.label if release else None,
         "regression": reg,
         "data": rows,
     }
@@ -65,14 +66,14 @@ def streuung() -> Response:
             )
     if r := ctx.unchanged():  # the ETag holds every parameter, the release too
         return r
-    rid = ctx.release["id"] if ctx.release else None
+    rid = ctx.release.id if ctx.release else None
     years = years_by_indicator(rid)
     year = int(a["jahr"]) if "jahr" in a else None
     s = scatter(ctx.conn, a["x"], a["y"], year, years, rid)  # refusals: app.errors answers
     labels = set(s.releases)
-    involved = [r for r in ctx.releases() if r["label"] in labels]
+    involved = [r for r in ctx.releases() if r.label in labels]
     resp = ctx.respond(formats.json_response(body(s, involved, ctx.release)), involved)
-    if ctx.release and ctx.release["status"] == "draft":  # an editor's preview
+    if ctx.release and ctx.release.status == "draft":  # an editor's preview
         resp.cache_control.public = False
         resp.cache_control.max_age = None
         resp.cache_control.no_store = True

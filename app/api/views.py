@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 from flask import Blueprint, Response, request, url_for
 from sqlalchemy import Connection
@@ -18,6 +19,7 @@ from app.series_breaks import all_breaks
 from geodata.queries import feature_collection
 from indicators import api_queries as q
 from indicators.classify import quantile_breaks
+from indicators.model import Release
 from indicators.queries import get_indicator, release_for
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -70,7 +72,7 @@ class Ctx:
         state = _STATE.get_or_build(version, lambda: q.api_state(self.conn))
         self.state = {"version": version, "releases": dict(state["releases"])}
         if self.release is not None:  # a withdrawn release, named explicitly, is involved too
-            self.state["releases"].setdefault(self.release["id"], self.release)
+            self.state["releases"].setdefault(self.release.id, self.release)
         self.tag = envelope.etag(self.state["version"])
 
     @property
@@ -78,14 +80,14 @@ class Ctx:
         """The request's database connection, opened only when a query needs it."""
         return get_conn()
 
-    def releases(self, ids: set[int] | None = None) -> list[dict]:
+    def releases(self, ids: set[int] | None = None) -> list[Release]:
         """The releases involved (all published ones when ids is None), newest first."""
-        rels = self.state["releases"].values()
-        chosen = [r for r in rels if ids is None or r["id"] in ids]
+        rels: Iterable[Release] = self.state["releases"].values()
+        chosen = [r for r in rels if ids is None or r.id in ids]
         # A draft (an editor's, named by id) has no publication date yet: listed last.
         return sorted(
             chosen,
-            key=lambda r: (r["published_at"] is not None, r["published_at"] or 0, r["id"]),
+            key=lambda r: (r.published_at is not None, r.published_at or 0, r.id),
             reverse=True,
         )
 
@@ -93,7 +95,7 @@ class Ctx:
         """304 when the client's copy is current (checked before the expensive query)."""
         return envelope.not_modified_response(self.tag, envelope.newest(self.releases()))
 
-    def respond(self, resp: Response, involved: list[dict]) -> Response:
+    def respond(self, resp: Response, involved: list[Release]) -> Response:
         """Attach caching headers; Last-Modified from the involved (else any) release."""
         last = envelope.newest(involved) or envelope.newest(self.releases())
         return envelope.cacheable(resp, self.tag, last)
@@ -135,15 +137,15 @@ def topics() -> Response:
     ctx = Ctx("/topics")
     if r := ctx.unchanged():
         return r
-    rid = ctx.release["id"] if ctx.release else None
+    rid = ctx.release.id if ctx.release else None
     rows = q.topics(ctx.conn, rid)
     involved = [ctx.release] if ctx.release else ctx.releases()
     body = {**envelope.envelope(involved), "count": len(rows), "data": rows}
     return ctx.respond(formats.json_response(body), involved)
 
 
-def _indicator_rows(ctx: Ctx, indicator_id: str | None = None) -> tuple[list[dict], list[dict]]:
-    rid = ctx.release["id"] if ctx.release else None
+def _indicator_rows(ctx: Ctx, indicator_id: str | None = None) -> tuple[list[dict], list[Release]]:
+    rid = ctx.release.id if ctx.release else None
     rows = q.catalogue(ctx.conn, rid, indicator_id)
     breaks = all_breaks()
     out = [
@@ -182,7 +184,7 @@ def indicator(indicator_id: str) -> Response:
         return r
     rows, involved = _indicator_rows(ctx, indicator_id)
     if not rows:
-        where = f" im Release {ctx.release['label']}" if ctx.release else ""
+        where = f" im Release {ctx.release.label}" if ctx.release else ""
         raise ApiProblem(
             404,
             "not-found",
@@ -193,7 +195,7 @@ def indicator(indicator_id: str) -> Response:
 
 
 def _suffix(ctx: Ctx) -> str:
-    return f"-{ctx.release['label']}" if ctx.release else ""
+    return f"-{ctx.release.label}" if ctx.release else ""
 
 
 def _geojson(text: str, ctx: Ctx) -> dict:
@@ -235,7 +237,7 @@ def benchmarks() -> Response:
     ind_id, year = a["indikator"], int(a["jahr"])
     _check_known(ctx, "indicator", [ind_id], "Indikatoren")
     rel = ctx.release or release_for(ctx.conn, ind_id)
-    rows = q.benchmark_list(ctx.conn, ind_id, year, rel["id"]) if rel else []
+    rows = q.benchmark_list(ctx.conn, ind_id, year, rel.id) if rel else []
     ind = get_indicator(ctx.conn, ind_id)
     for r in rows:  # a sentence per Kommune, in the request's language
         b = r.pop("_benchmark")
@@ -246,15 +248,21 @@ def benchmarks() -> Response:
             "not-found",
             f"Keine Werte für {ind_id!r} im Jahr {year}; siehe /api/v1/indicators/{ind_id}.",
         )
-    involved = ctx.releases(set(rel.get("ids") or [rel["id"]]))
+    involved = ctx.releases(set(rel.ids)) if rel else []
     body = {**envelope.envelope(involved), "count": len(rows), "data": rows}
     return ctx.respond(formats.json_response(body), involved)
+
+
+def unit_of(conn: Connection, indicator_id: str) -> str | None:
+    """The unit of a known indicator (None for an unknown one)."""
+    ind = get_indicator(conn, indicator_id)
+    return ind.unit if ind else None
 
 
 MAPDATA_CACHE = Region("mapdata")  # Germany-wide answers are ~300 KB; 21 Kommunen ~1 KB
 
 
-def _mapdata(ctx: Ctx) -> tuple[str, list[dict]]:
+def _mapdata(ctx: Ctx) -> tuple[str, list[Release]]:
     """Checked parameters → the serialised map data and the releases it comes from."""
     a = ctx.args
     for name in ("indikator", "jahr"):
@@ -265,8 +273,8 @@ def _mapdata(ctx: Ctx) -> tuple[str, list[dict]]:
     rel = ctx.release or release_for(ctx.conn, ind)
     if rel is None:
         raise ApiProblem(404, "not-found", f"Für {ind!r} gibt es keine veröffentlichten Werte.")
-    involved = ctx.releases(set(rel.get("ids") or [rel["id"]]))
-    data = q.map_data(ctx.conn, ind, year, rel["id"], level, a.get("land"))
+    involved = ctx.releases(set(rel.ids))
+    data = q.map_data(ctx.conn, ind, year, rel.id, level, a.get("land"))
     if not data:
         raise ApiProblem(
             404,
@@ -280,9 +288,9 @@ def _mapdata(ctx: Ctx) -> tuple[str, list[dict]]:
             **envelope.envelope(involved),
             "count": len(data),
             "indicator": ind,
-            "unit": get_indicator(ctx.conn, ind)["unit"],
+            "unit": unit_of(ctx.conn, ind),
             "year": year,
-            "release": involved[0]["label"] if involved else None,
+            "release": involved[0].label if involved else None,
             "ebene": level,
             "land": a.get("land"),
             "breaks": quantile_breaks(known),
@@ -349,13 +357,13 @@ def values() -> Response:
     _check_known(ctx, "area", ags, "Gebiete (AGS)")
     if r := ctx.unchanged():
         return r
-    pairs = q.value_releases(ctx.conn, indicators_, ctx.release["id"] if ctx.release else None)
+    pairs = q.value_releases(ctx.conn, indicators_, ctx.release.id if ctx.release else None)
     if ctx.release and indicators_ and set(indicators_) - set(pairs):
         missing = ", ".join(sorted(set(indicators_) - set(pairs)))
-        raise ApiProblem(404, "not-found", f"Nicht im Release {ctx.release['label']}: {missing}.")
+        raise ApiProblem(404, "not-found", f"Nicht im Release {ctx.release.label}: {missing}.")
     years = [int(y) for y in a["jahr"].split(",")] if "jahr" in a else None
     rows = q.values_long(
-        ctx.conn, sorted(pairs), ctx.release["id"] if ctx.release else None, years, ags
+        ctx.conn, sorted(pairs), ctx.release.id if ctx.release else None, years, ags
     )
     involved = ctx.releases(set().union(*pairs.values()))
     env = envelope.envelope(involved, boundaries=fmt == "geojson")
@@ -363,7 +371,7 @@ def values() -> Response:
     if fmt == "json":
         body = {
             **env,
-            "releases": [r["label"] for r in involved],
+            "releases": [r.label for r in involved],
             "breaks": {i: [x.as_dict() for x in b] for i, b in sorted(breaks.items())},
             "count": len(rows),
             "data": rows,
@@ -403,7 +411,7 @@ def releases() -> Response:
     rows = [
         r
         for r in q.published_releases(ctx.conn)
-        if ctx.release is None or r["id"] == ctx.release["id"]
+        if ctx.release is None or r["id"] == ctx.release.id
     ]
     data = [
         {**{k: r.get(k) for k in RELEASE_FIELDS}, "datapackage": _datapackage_url(r)} for r in rows
@@ -424,8 +432,8 @@ def datapackage(release: str) -> Response:
     rel = params.release(ctx.conn, release)
     if r := ctx.unchanged():
         return r
-    info = next(r for r in q.published_releases(ctx.conn) if r["id"] == rel["id"])
-    pkg = metadata.datapackage(info, _urls(rel["label"]))
+    info = next(r for r in q.published_releases(ctx.conn) if r["id"] == rel.id)
+    pkg = metadata.datapackage(info, _urls(rel.label))
     return ctx.respond(formats.json_response(pkg), [rel])
 
 
@@ -457,4 +465,4 @@ def dcat() -> Response:
         rels, {r["label"]: _urls(r["label"]) for r in rels}, url_for("api.dcat", _external=True)
     )
     resp = Response(xml, mimetype="application/rdf+xml")
-    return ctx.respond(resp, rels)
+    return ctx.respond(resp, ctx.releases({r["id"] for r in rels}))

@@ -28,6 +28,7 @@ from app.i18n import localized
 from app.provenance_marks import demo
 from geodata.queries import REGION_AGS
 from indicators.breaks import Breaks, break_between, breaks_within, series_breaks
+from indicators.model import Indicator
 from indicators.profile import change
 from indicators.queries import get_indicator, indicator_sources
 
@@ -108,11 +109,11 @@ class Renderer:
         self.values = Values(conn, release_ids)
         self.old = Values(conn, compare) if compare is not None else None
         self.out = Rendered(Markup(""))
-        self._indicators: dict[str, dict | None] = {}
+        self._indicators: dict[str, Indicator | None] = {}
         self._breaks: dict[str, Breaks] | None = None
 
     # --- lookups -------------------------------------------------------------------------
-    def indicator(self, ind_id: str) -> dict:
+    def indicator(self, ind_id: str) -> Indicator:
         if ind_id not in self._indicators:
             self._indicators[ind_id] = get_indicator(self.conn, ind_id)
         ind = self._indicators[ind_id]
@@ -120,11 +121,11 @@ class Renderer:
             raise DirectiveError(f"Unbekannter Indikator {ind_id!r} (siehe /api/v1/indicators).")
         return ind
 
-    def breaks(self, ind: dict) -> Breaks:
+    def breaks(self, ind: Indicator) -> Breaks:
         """The indicator's series breaks (every indicator's read once per rendering)."""
         if self._breaks is None:
             self._breaks = series_breaks(self.conn)
-        return self._breaks.get(ind["id"], ())
+        return self._breaks.get(ind.id, ())
 
     @staticmethod
     def lang() -> str:
@@ -137,25 +138,23 @@ class Renderer:
             raise DirectiveError(f"Unbekanntes Gebiet {', '.join(missing)} (siehe /api/v1/areas).")
         return found
 
-    def fetch(self, ind: dict, **kw) -> tuple[dict, dict | None]:
-        cur = self.values.cells(ind["id"], **kw)
-        old = self.old.cells(ind["id"], **kw) if self.old else None
+    def fetch(self, ind: Indicator, **kw) -> tuple[dict, dict | None]:
+        cur = self.values.cells(ind.id, **kw)
+        old = self.old.cells(ind.id, **kw) if self.old else None
         return cur, old
 
-    def no_year(self, ind: dict, year: int, ags: list[str] | None = None) -> DirectiveError:
-        years = self.values.years(ind["id"], ags)
+    def no_year(self, ind: Indicator, year: int, ags: list[str] | None = None) -> DirectiveError:
+        years = self.values.years(ind.id, ags)
         have = f"{years[0]}–{years[-1]}" if years else "keine"
         where = f" für {', '.join(ags)}" if ags else ""
-        return DirectiveError(
-            f"{ind['id']}: kein Wert für {year}{where} (Jahre mit Werten: {have})."
-        )
+        return DirectiveError(f"{ind.id}: kein Wert für {year}{where} (Jahre mit Werten: {have}).")
 
     # --- numbers -------------------------------------------------------------------------
-    def text_of(self, ind: dict, cell: Cell | None, unit: bool = True) -> str:
+    def text_of(self, ind: Indicator, cell: Cell | None, unit: bool = True) -> str:
         if cell is None:
             return "–"
         return fmt_cell(
-            cell.value, cell.suppressed, cell.flag, ind["decimals"], ind["unit"] if unit else ""
+            cell.value, cell.suppressed, cell.flag, ind.decimals, ind.unit if unit else ""
         )
 
     def note(self, cell: Cell | None) -> None:
@@ -231,7 +230,7 @@ class Renderer:
             points, pct = change(a.value, b.value)
             if percent:
                 return fmt_signed(pct, 1, "%", points=False) if pct is not None else "–"
-            return fmt_signed(points, ind["decimals"], ind["unit"])
+            return fmt_signed(points, ind.decimals, ind.unit)
 
         keys = [(p["gebiet"], y) for y in years]
         return self.number(
@@ -241,7 +240,7 @@ class Renderer:
             text(old or {}),
         )
 
-    def _cell_html(self, ind: dict, cur: dict, old: dict | None, key: tuple) -> Markup:
+    def _cell_html(self, ind: Indicator, cur: dict, old: dict | None, key: tuple) -> Markup:
         c = cur.get(key)
         o = old.get(key) if old is not None else None
         return self.number(
@@ -251,19 +250,19 @@ class Renderer:
             self.text_of(ind, o, unit=False),
         )
 
-    def _source(self, inds: list[dict], cells: list[Cell], boundaries: bool = False) -> Markup:
+    def _source(self, inds: list[Indicator], cells: list[Cell], boundaries: bool = False) -> Markup:
         labels = {c.release_label for c in cells}
         synthetic = {c.release_label for c in cells if c.synthetic}
-        prov = indicator_sources(self.conn, [i["id"] for i in inds])
+        prov = indicator_sources(self.conn, [i.id for i in inds])
         parts: list[str] = []
         for i in inds:
-            for label, p in sorted(prov.get(i["id"], {}).items()):
+            for label, p in sorted(prov.get(i.id, {}).items()):
                 if label in labels:
                     tables = f", {_('Tabelle')} {p['tables']}" if p["tables"] else ""
-                    parts.append(f"{p['source'] or i['source']}{tables} ({label})")
+                    parts.append(f"{p['source'] or i.source}{tables} ({label})")
         parts += [f"{_('Beispieldaten')} ({label})" for label in sorted(synthetic)]
         if not parts:
-            parts = sorted({i["source"] for i in inds if i["source"]})
+            parts = sorted({i.source for i in inds if i.source})
         # The sources' own wording (German) is marked as such on English pages.
         html = Markup('{}: <span lang="de">{}</span>.').format(
             _("Quelle"), "; ".join(dict.fromkeys(parts))
@@ -305,16 +304,16 @@ class Renderer:
             raise self.no_year(ind, year)
         region, region_old = self.fetch(ind, ags=[REGION_AGS], years=[year])
         title = p.get("titel") or f"{localized(ind, 'name')} {year}"
-        unit = ind["unit"]
+        unit = ind.unit
         vals = {a: c.value for (a, _y), c in cur.items()}
         tips = {a: f"{c.name}: {self.text_of(ind, c)}" for (a, _y), c in cur.items()}
 
         def fmt(v: float, with_unit: bool) -> str:
-            return fmt_value(v, ind["decimals"], unit if with_unit else "")
+            return fmt_value(v, ind.decimals, unit if with_unit else "")
 
         method = p.get("klassen") or "quantile"
         svg, legend = svgmap.choropleth(
-            self.conn, vals, tips, method, ind["polarity"], fmt, "@@CAPTION@@", _("keine Daten")
+            self.conn, vals, tips, method, ind.polarity, fmt, "@@CAPTION@@", _("keine Daten")
         )
         items = Markup("").join(
             Markup(
@@ -360,7 +359,7 @@ class Renderer:
         years = sorted({y for (_a, y) in cur})
         if not years:
             raise DirectiveError(
-                f"{ind['id']}: keine Werte für {', '.join(keys)} im gewählten Zeitraum."
+                f"{ind.id}: keine Werte für {', '.join(keys)} im gewählten Zeitraum."
             )
         if old is not None:
             years = sorted(set(years) | {y for (_a, y) in old})
@@ -375,16 +374,14 @@ class Renderer:
             for a in keys
         ]
         # The unit stands above the chart: inside it, it would collide with long tick labels.
-        chart = Markup('<p class="einheit">{}: {}</p>').format(
-            _("Einheit"), unit_label(ind["unit"])
-        )
+        chart = Markup('<p class="einheit">{}: {}</p>').format(_("Einheit"), unit_label(ind.unit))
         shown_breaks = breaks_within(years, self.breaks(ind))
         chart += charts.line_chart(
             charts.style_lines(series, region_first=keys[0] == REGION_AGS),
             years,
             "",
             f"{localized(ind, 'name')} {years[0]}–{years[-1]}",
-            decimals=ind["decimals"],
+            decimals=ind.decimals,
             breaks=[b.year for b in shown_breaks],
         )
         if shown_breaks:
@@ -422,7 +419,7 @@ class Renderer:
         )
         table = Markup(
             "<table><caption>{}</caption><thead><tr>{}</tr></thead><tbody>{}</tbody></table>"
-        ).format(f"{localized(ind, 'name')} ({unit_label(ind['unit'])})", head, body_rows)
+        ).format(f"{localized(ind, 'name')} ({unit_label(ind.unit)})", head, body_rows)
         return self._figure(
             p, title, chart + key_html, table, self._source([ind], list(cur.values()))
         )
@@ -441,7 +438,7 @@ class Renderer:
         title = p.get("titel") or _("Vergleich %(year)s", year=year)
         head = Markup('<th scope="col">{}</th>').format(_("Gebiet")) + Markup("").join(
             Markup('<th scope="col" class="num">{} ({})</th>').format(
-                localized(i, "name"), unit_label(i["unit"])
+                localized(i, "name"), unit_label(i.unit)
             )
             for i in inds
         )
@@ -489,7 +486,7 @@ class Renderer:
         head = Markup(
             '<tr><th scope="col" class="num">{}</th><th scope="col">{}</th>'
             '<th scope="col" class="num">{}</th></tr>'
-        ).format(_("Rang"), _("Gebiet"), f"{localized(ind, 'name')} ({unit_label(ind['unit'])})")
+        ).format(_("Rang"), _("Gebiet"), f"{localized(ind, 'name')} ({unit_label(ind.unit)})")
         body_rows = Markup("").join(
             Markup(
                 '<tr{}><td class="num">{}</td><th scope="row" lang="de">{}</th><td class="num">{}</td></tr>'

@@ -23,6 +23,7 @@ from app.pagedata.map_page import (
 from app.pagedata.map_state import _DATA, CLASSIFICATION_LABELS
 from indicators import classify
 from indicators.map_model import ChangeModel, change_model
+from indicators.model import Indicator, YearValues
 from indicators.queries import shown_provenance
 
 
@@ -32,15 +33,13 @@ def _change_model(st: dict) -> ChangeModel:
     (y0, y1), version = st["change"], data_version_now()
     method = request.args.get("klassen") or "quantile"  # changes are no counts: quantiles
 
-    def values(year: int) -> dict:
+    def values(year: int) -> YearValues:
         return year_values(ind, year, release)
 
-    key = ("change", version, ind["id"], y0, y1, release["id"], release["label"], method)
+    key = ("change", version, ind.id, y0, y1, release.id, release.label, method)
     return _DATA.get_or_build(
         key,
-        lambda: change_model(
-            get_conn(), ind, y0, y1, release["id"], method, values(y0), values(y1)
-        ),
+        lambda: change_model(get_conn(), ind, y0, y1, release.id, method, values(y0), values(y1)),
     )
 
 
@@ -51,12 +50,12 @@ def _change_label(value: float | None, kind: str, decimals: int, unit: str) -> s
     return fmt_signed(value, decimals, unit)
 
 
-def change_unit(ind: dict, kind: str) -> str:
+def change_unit(ind: Indicator, kind: str) -> str:
     """What a change map's numbers are: per cent of the first year, percentage points or the unit."""
     if kind == "percent":
         # The msgid is the legend template's, where %% is Jinja's escape of a percent sign.
         return _("Veränderung in %%").replace("%%", "%")
-    return _("Prozentpunkte") if ind["unit"] == "%" else unit_label(ind["unit"])
+    return _("Prozentpunkte") if ind.unit == "%" else unit_label(ind.unit)
 
 
 def _change_note(y0: int, y1: int, kind: str, method: str) -> str:
@@ -78,8 +77,8 @@ def change_context(st: dict, embed: bool) -> dict:
     tile_url = current_app.config.get("TILE_URL") or ""
     model = _change_model(st)
     geo = _geometry()
-    provenance = shown_provenance(sources(ind["id"]), model.release_labels)
-    decimals, unit, kind = ind["decimals"], ind["unit"], model.kind
+    provenance = shown_provenance(sources(ind.id), model.release_labels)
+    decimals, unit, kind = ind.decimals, ind.unit, model.kind
     no_data = _("keine Daten")
 
     def row(r) -> dict:
@@ -94,7 +93,7 @@ def change_context(st: dict, embed: bool) -> dict:
         )
 
     rows = [row(r) for r in model.rows]
-    _mark_group(rows, st.get("group"), "change", ind["polarity"])
+    _mark_group(rows, st.get("group"), "change", ind.polarity)
     by_ags = {r["ags"]: r for r in rows}
     table_rows = [by_ags[r.ags] for r in model.ranked_rows()]
     legend = [
@@ -119,10 +118,10 @@ def change_context(st: dict, embed: bool) -> dict:
     )
     build = _map_builder(geo, areas, embed, tile_url)
 
-    what = ("change", ind["id"], y0, y1, request.args.get("klassen"))
+    what = ("change", ind.id, y0, y1, request.args.get("klassen"))
     parts = _cached_map(st, embed, tile_url, what, build)
     state = {
-        "indikator": ind["id"],
+        "indikator": ind.id,
         "von": y0,
         "bis": y1,
         "klassen": request.args.get("klassen"),

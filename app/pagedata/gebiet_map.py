@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 
 import numpy as np
 from flask import Response, current_app, make_response, render_template, request, url_for
@@ -17,6 +18,7 @@ from app.errors import BadRequestWithChoices
 from app.formatting import FLAG_TEXT, fmt_cell, fmt_value
 from app.http_cache import data_version_now
 from app.pagedata.gebiet_state import _ebene_label, _link, state
+from geodata.model import Area
 from indicators import classify
 from indicators.gebiet_queries import (
     EBENEN,
@@ -68,10 +70,10 @@ def competition_ranks(values: list[float | None]) -> list[int | None]:
 _AREAS = Region("areas")
 
 
-def scope_areas_cached(territory: dict, ebene: str) -> ScopeAreas:
+def scope_areas_cached(territory: Area, ebene: str) -> ScopeAreas:
     """The areas of the level in the territory, read once per data version."""
     return _AREAS.get_or_build(
-        (territory["ags"], ebene), lambda: scope_areas(get_conn(), territory, ebene)
+        (territory.ags, ebene), lambda: scope_areas(get_conn(), territory, ebene)
     )
 
 
@@ -80,13 +82,13 @@ def colour_map(st: dict) -> dict:
     conn = get_conn()
     ind, year, rel = st["indicator"], st["year"], st["release"]
     areas = scope_areas_cached(st["territory"], st["ebene"])
-    sv = scope_values(conn, ind["id"], year, st["territory"], st["ebene"], rel["id"], areas)
-    own = area_value(conn, ind["id"], year, st["territory"]["ags"], rel["id"])
+    sv = scope_values(conn, ind.id, year, st["territory"], st["ebene"], rel.id, areas)
+    own = area_value(conn, ind.id, year, st["territory"].ags, rel.id)
     own_value = None if own is None or own["suppressed"] else own["value"]
     scheme = st["scheme"] if own_value is not None else "sequenziell"
     values = [None if s else v for v, s in zip(sv.value, sv.suppressed, strict=True)]
-    classes = classify.classify(values, st["method"], scheme, ind["polarity"], own_value)
-    decimals, unit = ind["decimals"], ind["unit"]
+    classes = classify.classify(values, st["method"], scheme, ind.polarity, own_value)
+    decimals, unit = ind.decimals, ind.unit
     no_data = _("keine Daten")
     used = {sv.releases[r] for r in set(sv.release) if r is not None}
     if own and own["release_label"]:
@@ -106,9 +108,7 @@ def colour_map(st: dict) -> dict:
         classes, lambda v, with_unit: fmt_value(v, decimals, unit if with_unit else ""), no_data
     )
     labels_shown = {lab for lab, _syn in used}
-    provenance = shown_provenance(
-        indicator_sources(conn, [ind["id"]]).get(ind["id"], {}), labels_shown
-    )
+    provenance = shown_provenance(indicator_sources(conn, [ind.id]).get(ind.id, {}), labels_shown)
     return {
         "areas": areas,
         "values": values,
@@ -222,17 +222,17 @@ def _context(st: dict, cm: dict, embed: bool, with_areas: bool = True) -> dict:
         link=lambda **kw: _link(**dict(p, **kw)),
         embed_url=_link("maps.embed", **p),
         full_url=_link(**p),
-        shapes_url=url_for("gebiet_karte.umrisse", gebiet=t["ags"], ebene=st["ebene"]),
+        shapes_url=url_for("gebiet_karte.umrisse", gebiet=t.ags, ebene=st["ebene"]),
         colours_url=url_for("gebiet_karte.farben"),
         areas_json=_json(_areas_data(cm, names=True)) if with_areas else None,
-        bounds=json.dumps(t["bounds"]),
+        bounds=json.dumps(t.bounds),
         boundary_attribution=BOUNDARY_ATTRIBUTION,
         territory_choices=territories(get_conn()),
-        ebenen=EBENEN_IN[t["level"]],
+        ebenen=EBENEN_IN[t.level],
         ebene_labels={e: _ebene_label(e) for e in EBENEN},
         embed=embed,
         gemeinden_missing=_GEMEINDEN.get_or_build(
-            ("missing", data_version_now(), t["ags"], st["ebene"]),
+            ("missing", data_version_now(), t.ags, st["ebene"]),
             lambda: gemeinden_missing(get_conn(), t, st["ebene"]),
         ),
     )
@@ -250,17 +250,17 @@ def render(embed: bool) -> Response:
     conn = get_conn()
     t = st["territory"]
     st["have"] = _HAVE.get_or_build(
-        (data_version_now(), t["ags"], st["ebene"], st["release_param"]),
+        (data_version_now(), t.ags, st["ebene"], st["release_param"]),
         lambda: indicators_at(conn, t, st["ebene"], st["release_param"]),
     )
     st["topics"] = topics_with_indicators(conn)
     cm = colour_map(st)
-    if st["release"]["id"] is None:  # layered: name the releases whose values are shown
-        st["release"] = {**st["release"], "label": " + ".join(cm["release_labels"])}
+    if st["release"].id is None:  # layered: name the releases whose values are shown
+        st["release"] = replace(st["release"], label=" + ".join(cm["release_labels"]))
     html = render_template(
         "karte_gebiet_embed.html" if embed else "karte_gebiet.html", **_context(st, cm, embed)
     )
     response = make_response(html)
-    if st["release"]["status"] == "draft":
+    if st["release"].status == "draft":
         response.cache_control.no_store = True
     return response

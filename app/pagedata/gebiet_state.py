@@ -12,6 +12,7 @@ from app import args
 from app.cache import Region
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
+from geodata.model import Area
 from indicators import classify
 from indicators.gebiet_queries import (
     EBENEN_IN,
@@ -21,6 +22,7 @@ from indicators.gebiet_queries import (
     scope_years,
     territories,
 )
+from indicators.model import ShownRelease
 from indicators.queries import get_indicator, release_for, topics_with_indicators
 from indicators.releases import visible_release
 
@@ -28,6 +30,19 @@ DEFAULT_INDICATOR = "bev_anteil_65plus"  # real at every level, so a Germany map
 _AGS = re.compile(r"DG|\d{2}|\d{5}")
 EBENE_LABELS = {"land": "Länder", "kreis": "Kreise", "gemeinde": "Gemeinden"}
 SCHEMES = ("sequenziell", "divergierend")
+# The layered values of a territory: the releases whose values are shown are named after
+# reading them (gebiet_map.render); a summary over every area and year would scan them all.
+LAYERED = ShownRelease(
+    id=None,
+    label="",
+    status="published",
+    published_at=None,
+    note="",
+    synthetic=False,
+    real=True,
+    releases=(),
+    ids=(),
+)
 
 
 def wants_gebiet() -> bool:
@@ -47,13 +62,13 @@ def _ebene_label(e: str) -> str:
 def _territory_choices(conn, ebene: str | None = None) -> list[tuple[str, str]]:
     out = []
     for t in territories(conn):
-        for e in EBENEN_IN[t["level"]]:
+        for e in EBENEN_IN[t.level]:
             if ebene in (None, e):
-                out.append((_link(gebiet=t["ags"], ebene=e), f"{t['name']}: {_ebene_label(e)}"))
+                out.append((_link(gebiet=t.ags, ebene=e), f"{t.name}: {_ebene_label(e)}"))
     return out
 
 
-def _place() -> tuple[dict, str]:
+def _place() -> tuple[Area, str]:
     """The territory and level from gebiet/ebene; unknown ones are a 4xx with the choices."""
     conn = get_conn()
     raw = request.args.get("gebiet") or "DG"
@@ -67,19 +82,19 @@ def _place() -> tuple[dict, str]:
             ),
             _territory_choices(conn),
         )
-    allowed = EBENEN_IN[territory["level"]]
-    ebene = request.args.get("ebene") or allowed[-1 if territory["level"] != "bund" else 1]
+    allowed = EBENEN_IN[territory.level]
+    ebene = request.args.get("ebene") or allowed[-1 if territory.level != "bund" else 1]
     if ebene not in allowed:
         raise BadRequestWithChoices(
             400,
             _(
                 "Die Ebene „%(e)s“ gibt es für %(g)s nicht. Möglich: %(a)s.",
                 e=ebene[:40],
-                g=territory["name"],
+                g=territory.name,
                 a=", ".join(allowed),
             ),
             [
-                (_link(gebiet=territory["ags"], ebene=e), f"{territory['name']}: {_ebene_label(e)}")
+                (_link(gebiet=territory.ags, ebene=e), f"{territory.name}: {_ebene_label(e)}")
                 for e in allowed
             ],
         )
@@ -104,9 +119,9 @@ def _release_param() -> int | None:
 _YEARS = Region("gebiet")
 
 
-def _years(indicator_id: str, territory: dict, ebene: str, release_id: int | None) -> list[int]:
+def _years(indicator_id: str, territory: Area, ebene: str, release_id: int | None) -> list[int]:
     return _YEARS.get_or_build(
-        ("years", indicator_id, territory["ags"], ebene, release_id),
+        ("years", indicator_id, territory.ags, ebene, release_id),
         lambda: scope_years(get_conn(), indicator_id, territory, ebene, release_id),
     )
 
@@ -117,7 +132,7 @@ def state() -> dict:
 
     conn = get_conn()
     territory, ebene = _place()
-    g = {"gebiet": territory["ags"], "ebene": ebene}
+    g = {"gebiet": territory.ags, "ebene": ebene}
     release_id = _release_param()
     requested = request.args.get("indikator") or DEFAULT_INDICATOR
     ind = get_indicator(conn, requested)
@@ -127,18 +142,18 @@ def state() -> dict:
     release = (
         None
         if ind is None
-        else {"id": None, "status": "published", "label": ""}
+        else LAYERED  # the label is set from the values shown (gebiet_map.render)
         if release_id is None
-        else release_for(conn, ind["id"], release_id)
+        else release_for(conn, ind.id, release_id)
     )
 
     def choices() -> list[tuple[str, str]]:
         have = indicators_at(conn, territory, ebene, release_id)
         return [
-            (_link(**g, indikator=i["id"]), f"{i['name_de']} ({t['name_de']})")
+            (_link(**g, indikator=i.id), f"{i.name_de} ({t.name_de})")
             for t in topics_with_indicators(conn)
-            for i in t["indicators"]
-            if i["id"] in have
+            for i in t.indicators
+            if i.id in have
         ]
 
     if ind is None:
@@ -146,40 +161,42 @@ def state() -> dict:
             404, _("Die Kennzahl „%(i)s“ gibt es nicht.", i=requested[:60]), choices()
         )
     if release_id is not None and (
-        release is None or visible_release(conn, release["id"], is_editor()) is None
+        release is None
+        or release.id is None
+        or visible_release(conn, release.id, is_editor()) is None
     ):
         raise BadRequestWithChoices(
             404,
             _("Einen veröffentlichten Datenstand Nr. %(r)s gibt es nicht.", r=release_id),
-            [(_link(**g, indikator=ind["id"]), _("Karte mit dem neuesten Datenstand"))],
+            [(_link(**g, indikator=ind.id), _("Karte mit dem neuesten Datenstand"))],
         )
-    years = _years(ind["id"], territory, ebene, release["id"]) if release else []
+    years = _years(ind.id, territory, ebene, release.id) if release else []
     if not years:
         other = [
             (
-                _link(gebiet=territory["ags"], ebene=e, indikator=ind["id"]),
-                f"{territory['name']}: {_ebene_label(e)}",
+                _link(gebiet=territory.ags, ebene=e, indikator=ind.id),
+                f"{territory.name}: {_ebene_label(e)}",
             )
-            for e in EBENEN_IN[territory["level"]]
-            if e != ebene and release and _years(ind["id"], territory, e, release["id"])
+            for e in EBENEN_IN[territory.level]
+            if e != ebene and release and _years(ind.id, territory, e, release.id)
         ]
         raise BadRequestWithChoices(
             404,
             _(
                 "Für „%(i)s“ gibt es auf der Ebene %(e)s in %(g)s keine Werte.",
-                i=ind["name_de"],
+                i=ind.name_de,
                 e=_ebene_label(ebene),
-                g=territory["name"],
+                g=territory.name,
             ),
             other + choices(),
         )
-    year_links = [(_link(**g, indikator=ind["id"], jahr=y), str(y)) for y in years]
+    year_links = [(_link(**g, indikator=ind.id, jahr=y), str(y)) for y in years]
     year = args.year("jahr", year_links, years[-1])
     if year is None:
         year = (
             _YEARS.get_or_build(
-                ("default", ind["id"], territory["ags"], ebene, release_id),
-                lambda: scope_default_year(conn, ind["id"], territory, ebene, release_id),
+                ("default", ind.id, territory.ags, ebene, release_id),
+                lambda: scope_default_year(conn, ind.id, territory, ebene, release_id),
             )
             or years[-1]
         )
@@ -188,15 +205,15 @@ def state() -> dict:
             404,
             _(
                 "Für „%(i)s“ gibt es im Jahr %(y)s hier keine Daten. Verfügbar: %(a)s–%(b)s.",
-                i=ind["name_de"],
+                i=ind.name_de,
                 y=year,
                 a=years[0],
                 b=years[-1],
             ),
             year_links,
         )
-    method = request.args.get("klassen") or classify.default_classification(ind["unit"])
-    base = dict(g, indikator=ind["id"], jahr=year)
+    method = request.args.get("klassen") or classify.default_classification(ind.unit)
+    base = dict(g, indikator=ind.id, jahr=year)
     if method not in classify.CLASSIFICATIONS:
         raise BadRequestWithChoices(
             400,
@@ -204,7 +221,7 @@ def state() -> dict:
             [(_link(**base, klassen=k), k) for k in classify.CLASSIFICATIONS],
         )
     scheme = request.args.get("farben") or "sequenziell"
-    can_diverge = ind["unit"] not in classify.COUNT_UNITS
+    can_diverge = ind.unit not in classify.COUNT_UNITS
     if scheme not in SCHEMES or (scheme == "divergierend" and not can_diverge):
         raise BadRequestWithChoices(
             400,

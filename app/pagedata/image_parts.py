@@ -17,6 +17,8 @@ from app.image_export import Drawing, LegendEntry, png_response, svg_response
 from app.maps import DIMMED_OPACITY, GROUP_OUTLINE, NO_DATA_DASH, OUTLINE, short_name
 from app.security import public_url
 from indicators.disparities import svg_shapes
+from indicators.model import ShownRelease
+from indicators.queries import ShownProvenance
 
 EXPORT_VERSION = "1"  # bump when the images' layout changes, so cached copies are revalidated
 FORMATS = ("svg", "png")
@@ -25,11 +27,13 @@ MAP_WIDTH = 620  # pixels of the map inside the 1000 px image (the legend takes 
 CHART_SIZE = (952, 420, 15)  # width, height, font size of the exported line chart
 
 
-def _respond(svg: str, fmt: str, filename: str, etag: str, release: dict | None) -> Response:
+def _respond(
+    svg: str, fmt: str, filename: str, etag: str, release: ShownRelease | None
+) -> Response:
     """The image in its format with the page's caching (ETag, Cache-Control, Vary)."""
     resp = png_response(svg, filename) if fmt == "png" else svg_response(svg, filename)
-    resp = cached(resp, etag, (release or {}).get("published_at"))
-    if release is not None and release.get("status") == "draft":  # an editor's preview
+    resp = cached(resp, etag, release.published_at if release else None)
+    if release is not None and release.status == "draft":  # an editor's preview
         resp.cache_control.public = False
         resp.cache_control.no_store = True
     return resp
@@ -56,7 +60,9 @@ def _licence_lines(page_url: str, boundaries: bool, real: bool, provenance: list
     return lines
 
 
-def _provenance_lines(provenance: list[dict], real: bool, release_label: str) -> list[str]:
+def _provenance_lines(
+    provenance: list[ShownProvenance], real: bool, release_label: str
+) -> list[str]:
     """ "amtlich: Tabelle … (release)" per real source shown, with its copyright line."""
     out = []
     for p in provenance:

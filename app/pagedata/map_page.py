@@ -36,7 +36,8 @@ from indicators.map_queries import (
     map_geometry,
     values_of_year,
 )
-from indicators.queries import indicator_sources, shown_provenance
+from indicators.model import Indicator, ShownRelease, YearValues
+from indicators.queries import Provenance, indicator_sources, shown_provenance
 from indicators.ranking import group_ranks
 
 
@@ -72,9 +73,9 @@ def _cached_map(st: dict, embed: bool, tile_url: str, what: tuple, build) -> Map
         embed,
         *what,
         st["group"].ags if st.get("group") else None,
-        release["id"],
-        release["label"],
-        release["published_at"],
+        release.id,
+        release.label,
+        release.published_at,
         current_lang(),
         tile_url,
         "kommune.profile" in current_app.view_functions,
@@ -92,35 +93,35 @@ def _geometry() -> dict:
     return _DATA.get_or_build(("geometry", data_version_now()), build)
 
 
-def year_values(ind: dict, year: int, release: dict) -> dict:
+def year_values(ind: Indicator, year: int, release: ShownRelease) -> YearValues:
     """The Kommunen's and the Region's value rows of one year, per data version."""
-    if release["id"] is None:
+    if release.id is None:
         # The layered values: every indicator's were read once per data version (home_values);
         # only the year shown is turned into rows.
-        def one_year() -> dict:
+        def one_year() -> YearValues:
             home = home_values()
-            rows = home.rows.get(ind["id"], [])
+            rows = home.rows.get(ind.id, [])
             return values_of_year(rows, home.areas, year) or map_area_values(
-                get_conn(), ind["id"], year, None
+                get_conn(), ind.id, year, None
             )
 
-        key = ("values", data_version_now(), ind["id"], year, release["label"])
+        key = ("values", data_version_now(), ind.id, year, release.label)
         return _DATA.get_or_build(key, one_year)
     # A named release: all years of the indicator at once, so the next year's map (slider,
     # small multiples, change map) needs no query.
     by_year = _DATA.get_or_build(
-        ("values-by-year", data_version_now(), ind["id"], release["id"], release["label"]),
-        lambda: map_area_values_by_year(get_conn(), ind["id"], release["id"]),
+        ("values-by-year", data_version_now(), ind.id, release.id, release.label),
+        lambda: map_area_values_by_year(get_conn(), ind.id, release.id),
     )
-    return by_year.get(year) or map_area_values(get_conn(), ind["id"], year, release["id"])
+    return by_year.get(year) or map_area_values(get_conn(), ind.id, year, release.id)
 
 
-def _values(st: dict) -> dict:
+def _values(st: dict) -> YearValues:
     """The Kommunen's and the Region's value rows of the map's year, per data version."""
     return year_values(st["indicator"], st["year"], st["release"])
 
 
-def sources(indicator_id: str) -> dict:
+def sources(indicator_id: str) -> dict[str, Provenance]:
     """Release label → provenance (tables, source) of an indicator, per data version."""
     # Every indicator's at once (a few hundred rows): a new indicator's map needs no query.
     every = _DATA.get_or_build(
@@ -141,7 +142,7 @@ def _model(st: dict) -> MapModel:
             get_conn(),
             ind,
             year,
-            release["id"],
+            release.id,
             st["method"],
             st["scheme"],
             fixed_classes=fixed,
@@ -151,10 +152,10 @@ def _model(st: dict) -> MapModel:
     key = (
         "model",
         version,
-        ind["id"],
+        ind.id,
         year,
-        release["id"],
-        release["label"],
+        release.id,
+        release.label,
         st["method"],
         st["scheme"],
         fixed,
@@ -209,7 +210,7 @@ def _shared_context(
         group=st.get("group"),
         group_choices=_DATA.get_or_build(
             ("group-choices", data_version_now(), current_lang()),
-            lambda: [(k["ags"], k["name"]) for k in kommunen_with_groups()],
+            lambda: [(k.ags, k.name) for k in kommunen_with_groups()],
         ),
     )
 
@@ -223,7 +224,7 @@ def _map_areas(
 ) -> dict[str, dict]:
     """Per Kommune what the folium layer needs: colour, tooltip, link, accessible name, label
     point (the one-year map and the change map differ only in the texts and what is missing)."""
-    labels = {lab["ags"]: lab for lab in geo["labels"]}
+    labels = {lab.ags: lab for lab in geo["labels"]}
     # Outside the f-string, so that pybabel finds it (the English map said "Profil öffnen").
     open_profile = _("Profil öffnen")
     in_group = _("Vergleichsgruppe")
@@ -241,8 +242,8 @@ def _map_areas(
             + (f" – {kind[r['ags']]}" if kind[r["ags"]] else "")
             + (f" ({in_group})" if r["group"] else "")
             + (f" – {open_profile}" if r["href"] else ""),
-            "label_lat": labels[r["ags"]]["lat"],
-            "label_lon": labels[r["ags"]]["lon"],
+            "label_lat": labels[r["ags"]].lat,
+            "label_lon": labels[r["ags"]].lon,
         }
         for r in rows
         if r["ags"] in labels
@@ -256,7 +257,7 @@ def _map_builder(
 
     def skeleton() -> MapParts:
         js, css = _assets()
-        points = [dict(p, short=short_name(p["name"])) for p in geo["labels"]]
+        points = [dict(vars(p), short=short_name(p.name)) for p in geo["labels"]]
         return map_skeleton(
             points,
             geo["bounds"],
@@ -281,16 +282,14 @@ def page_context(st: dict, embed: bool) -> dict:
     tile_url = current_app.config.get("TILE_URL") or ""
     model = _model(st)
     geo = _geometry()
-    provenance = shown_provenance(sources(ind["id"]), model.release_labels)
-    decimals, unit = ind["decimals"], ind["unit"]
+    provenance = shown_provenance(sources(ind.id), model.release_labels)
+    decimals, unit = ind.decimals, ind.unit
     scheme = model.scheme
     no_data = _("keine Daten")
     # 95 % intervals (Wilson for shares, Byar for rates) where numerator and denominator exist,
     # from the value rows the map already read (they carry numerator and denominator).
     vals = _values(st)
-    intervals = intervals_of_rows(
-        vals["values"] + ([vals["region"]] if vals["region"] else []), ind["unit"]
-    )
+    intervals = intervals_of_rows([*vals.values, *([vals.region] if vals.region else [])], ind.unit)
     rows = []
     for r in model.rows:
         row = dict(
@@ -308,7 +307,7 @@ def page_context(st: dict, embed: bool) -> dict:
                 r.name, ind, r.value, model.region_value, dict(r.benchmark or {})
             )
         rows.append(row)
-    _mark_group(rows, st.get("group"), "value", ind["polarity"])
+    _mark_group(rows, st.get("group"), "value", ind.polarity)
     by_ags = {r["ags"]: r for r in rows}
     table_rows = [by_ags[r.ags] for r in model.ranked_rows()]
     if scheme == "vergleich":  # colours by verdict against the Region
@@ -339,10 +338,10 @@ def page_context(st: dict, embed: bool) -> dict:
     )
     build = _map_builder(geo, areas, embed, tile_url)
 
-    what = ("year", ind["id"], year, st["method"], scheme, bool(st.get("fixed")))
+    what = ("year", ind.id, year, st["method"], scheme, bool(st.get("fixed")))
     parts = _cached_map(st, embed, tile_url, what, build)
     state = {
-        "indikator": ind["id"],
+        "indikator": ind.id,
         "jahr": year,
         "klassen": request.args.get("klassen"),
         "farben": request.args.get("farben"),

@@ -3,10 +3,13 @@ string checked against the data, the page's ETag, the map caches and the choices
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import current_app, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import Connection
 
 from app import args
 from app.auth import is_editor
@@ -27,6 +30,7 @@ from indicators.map_queries import (
     map_context,
     picker_topics,
 )
+from indicators.model import Indicator, MapContext, Topic
 from indicators.releases import visible_release
 
 MAP_VERSION = "4"  # bump when the map's markup changes, so cached copies are revalidated
@@ -54,11 +58,11 @@ def _link(embed: bool, **params) -> str:
     return url_for("maps.embed" if embed else "maps.karte", **clean)
 
 
-def _indicator_choices(topics: list[dict], embed: bool) -> list[tuple[str, str]]:
+def _indicator_choices(topics: Sequence[Topic], embed: bool) -> list[tuple[str, str]]:
     return [
-        (_link(embed, indikator=i["id"]), f"{i['name_de']} ({t['name_de']})")
+        (_link(embed, indikator=i.id), f"{i.name_de} ({t.name_de})")
         for t in topics
-        for i in t["indicators"]
+        for i in t.indicators
     ]
 
 
@@ -86,11 +90,13 @@ def default_indicator() -> str:
     )
 
 
-def _context(conn, indicator_id: str, release_id: int | None, topics: list[dict]) -> dict:
+def _context(
+    conn: Connection, indicator_id: str, release_id: int | None, topics: Sequence[Topic]
+) -> MapContext:
     """map_context per data version (drafts' visibility is checked by the caller)."""
     key = ("context", data_version_now(), indicator_id[:80], release_id)
 
-    def build() -> dict:
+    def build() -> MapContext:
         home = home_values() if release_id is None else None
         return map_context(conn, indicator_id, release_id, topics, home)
 
@@ -106,10 +112,10 @@ def state_from_request(embed: bool) -> dict:
     # ranges scan every value), not per request.
     topics = _DATA.get_or_build(("topics", data_version_now()), lambda: picker_topics(conn))
     ctx = _context(conn, requested or default_indicator(), release_id, topics)
-    if requested is None and release_id is None and ctx["release"] is None and topics:
+    if requested is None and release_id is None and ctx.release is None and topics:
         # No explicit choice and the default has no data: take the first mappable indicator.
-        ctx = _context(conn, topics[0]["indicators"][0]["id"], release_id, topics)
-    ind, release = ctx["indicator"], ctx["release"]
+        ctx = _context(conn, topics[0].indicators[0].id, release_id, topics)
+    ind, release = ctx.indicator, ctx.release
     if ind is None:
         raise BadRequestWithChoices(
             404,
@@ -118,77 +124,79 @@ def state_from_request(embed: bool) -> dict:
         )
     # Published and withdrawn releases are readable when named; drafts only for editors.
     if release_id is not None and (
-        release is None or visible_release(conn, release["id"], is_editor()) is None
+        release is None
+        or release.id is None
+        or visible_release(conn, release.id, is_editor()) is None
     ):
         raise BadRequestWithChoices(
             404,
             _("Einen veröffentlichten Datenstand Nr. %(r)s gibt es nicht.", r=release_id),
-            [(_link(embed, indikator=ind["id"]), _("Karte mit dem neuesten Datenstand"))],
+            [(_link(embed, indikator=ind.id), _("Karte mit dem neuesten Datenstand"))],
         )
-    if release is not None and not ctx["years"]:
+    if release is not None and not ctx.years:
         # Values for the Region only (a Kreis table): its place is the map of the Kreise.
         raise BadRequestWithChoices(
             404,
             _(
                 "Für die Kennzahl „%(i)s“ gibt es Werte nur für die Region als Ganzes, nicht für die einzelnen Kommunen.",
-                i=ind["name_de"],
+                i=ind.name_de,
             ),
             [
                 (
-                    url_for("maps.karte", gebiet="DG", ebene="kreis", indikator=ind["id"]),
+                    url_for("maps.karte", gebiet="DG", ebene="kreis", indikator=ind.id),
                     _("Karte aller Kreise Deutschlands mit dieser Kennzahl"),
                 ),
                 (
-                    url_for("pages.kennzahlen") + f"#k-{ind['id']}",
+                    url_for("pages.kennzahlen") + f"#k-{ind.id}",
                     _("Alle Kennzahlen und ihr Datenstand"),
                 ),
             ],
         )
-    if (release is None or not ctx["years"]) and release_id is None:
+    if (release is None or not ctx.years) and release_id is None:
         # In the catalogue, without values yet: say so and what would fill it.
         raise BadRequestWithChoices(
             404,
             _(
                 "Für die Kennzahl „%(i)s“ gibt es noch keine Daten: sie wird gefüllt, sobald das Datenbüro ihre Werte importiert.",
-                i=ind["name_de"],
+                i=ind.name_de,
             ),
             [
                 (
-                    url_for("pages.kennzahlen") + f"#k-{ind['id']}",
+                    url_for("pages.kennzahlen") + f"#k-{ind.id}",
                     _("Alle Kennzahlen und ihr Datenstand"),
                 )
             ]
             + _indicator_choices(topics, embed),
         )
-    if release is None or not ctx["years"]:
+    if release is None or not ctx.years:
         raise BadRequestWithChoices(
             404,
             _(
                 "Für die Kennzahl „%(i)s“ gibt es in diesem Datenstand keine veröffentlichten Werte.",
-                i=ind["name_de"],
+                i=ind.name_de,
             ),
             _indicator_choices(topics, embed),
         )
-    years = ctx["years"]
-    year_links = [(_link(embed, indikator=ind["id"], jahr=y), str(y)) for y in years]
+    years = list(ctx.years)
+    year_links = [(_link(embed, indikator=ind.id, jahr=y), str(y)) for y in years]
     change_years = _change_years(ind, years, embed)
     year = None if change_years else args.year("jahr", year_links, years[-1])
     if year is None:
-        year = ctx["default_year"]
+        year = ctx.default_year
     elif year not in years:
         raise no_data_in_year(ind, year, years, year_links)
-    method = request.args.get("klassen") or classify.default_classification(ind["unit"])
+    method = request.args.get("klassen") or classify.default_classification(ind.unit)
     if method not in classify.CLASSIFICATIONS:
         raise BadRequestWithChoices(
             400,
             _("Die Klassenbildung „%(k)s“ gibt es nicht.", k=method[:40]),
             [
-                (_link(embed, indikator=ind["id"], jahr=year, klassen=k), str(label))
+                (_link(embed, indikator=ind.id, jahr=year, klassen=k), str(label))
                 for k, label in CLASSIFICATION_LABELS.items()
             ],
         )
     scheme = request.args.get("farben") or "sequenziell"
-    can_diverge = ind["unit"] not in classify.COUNT_UNITS
+    can_diverge = ind.unit not in classify.COUNT_UNITS
     if scheme not in (*classify.SCHEMES, "vergleich") or (
         scheme == "divergierend" and not can_diverge
     ):
@@ -196,7 +204,7 @@ def state_from_request(embed: bool) -> dict:
             400,
             _("Das Farbschema „%(f)s“ ist für diese Kennzahl nicht verfügbar.", f=scheme[:40]),
             [
-                (_link(embed, indikator=ind["id"], jahr=year, klassen=method, farben=s), str(label))
+                (_link(embed, indikator=ind.id, jahr=year, klassen=method, farben=s), str(label))
                 for s, label in SCHEME_LABELS.items()
                 if s == "sequenziell" or can_diverge
             ],
@@ -210,7 +218,7 @@ def state_from_request(embed: bool) -> dict:
                 f=raw_fixed[:40],
             ),
             [
-                (_link(embed, indikator=ind["id"], jahr=year, feste=f), label)
+                (_link(embed, indikator=ind.id, jahr=year, feste=f), label)
                 for f, label in (
                     ("1", _("feste Klassen über alle Jahre")),
                     ("0", _("Klassen je Jahr")),
@@ -220,10 +228,14 @@ def state_from_request(embed: bool) -> dict:
     if change_years:
         year = change_years[1]
     group = parse_group(
-        lambda a: _link(embed, indikator=ind["id"], jahr=year, release=release_id, gruppe=a)
+        lambda a: _link(embed, indikator=ind.id, jahr=year, release=release_id, gruppe=a)
     )
     return dict(
-        ctx,
+        topics=ctx.topics,
+        indicator=ind,
+        release=release,
+        years=years,
+        default_year=ctx.default_year,
         year=year,
         method=method,
         scheme=scheme,
@@ -231,29 +243,29 @@ def state_from_request(embed: bool) -> dict:
         release_param=release_id,
         fixed=raw_fixed == "1",
         change=change_years,
-        change_start=change_start(years, breaks_of(ind["id"])),
-        change_breaks=[break_text(b) for b in breaks_within(years, breaks_of(ind["id"]))],
+        change_start=change_start(years, breaks_of(ind.id)),
+        change_breaks=[break_text(b) for b in breaks_within(years, breaks_of(ind.id))],
         group=group,
     )
 
 
-def _change_years(ind: dict, years: list[int], embed: bool) -> tuple[int, int] | None:
+def _change_years(ind: Indicator, years: list[int], embed: bool) -> tuple[int, int] | None:
     """von/bis of a change map, checked against the indicator's years (None: no change map)."""
     raw_from, raw_to = request.args.get("von"), request.args.get("bis")
     if raw_from is None and raw_to is None:
         return None
-    own_breaks = breaks_of(ind["id"])
+    own_breaks = breaks_of(ind.id)
     pairs = change_pairs(years, own_breaks)
     choices = [
-        (_link(embed, indikator=ind["id"], von=a, bis=b), _("Veränderung %(a)s–%(b)s", a=a, b=b))
+        (_link(embed, indikator=ind.id, von=a, bis=b), _("Veränderung %(a)s–%(b)s", a=a, b=b))
         for a, b in pairs
-    ] + [(_link(embed, indikator=ind["id"]), _("Karte des neuesten Jahres"))]
+    ] + [(_link(embed, indikator=ind.id), _("Karte des neuesten Jahres"))]
     if len(years) < 2:
         raise BadRequestWithChoices(
             404,
             _(
                 "Für „%(i)s“ gibt es nur Werte für %(y)s: eine Veränderung lässt sich nicht zeigen.",
-                i=ind["name_de"],
+                i=ind.name_de,
                 y=years[0],
             ),
             choices,
@@ -317,14 +329,14 @@ def change_start(years: list[int], own_breaks: Breaks) -> int | None:
 
 
 def no_data_in_year(
-    ind: dict, year: int, years: list[int], choices: list[tuple[str, str]]
+    ind: Indicator, year: int, years: list[int], choices: list[tuple[str, str]]
 ) -> BadRequestWithChoices:
     """The 404 for a year without the indicator's values, naming the years that have them."""
     return BadRequestWithChoices(
         404,
         _(
             "Für „%(i)s“ gibt es im Jahr %(y)s keine Daten. Verfügbar: %(a)s–%(b)s.",
-            i=ind["name_de"],
+            i=ind.name_de,
             y=year,
             a=years[0],
             b=years[-1],
@@ -340,21 +352,21 @@ def _etag(st: dict, embed: bool) -> str:
         "karte",
         MAP_VERSION,
         embed,
-        ind["id"],
+        ind.id,
         st["year"],
         st["method"],
         st["scheme"],
         st["fixed"],
         st["change"],
         st["group"].ags if st.get("group") else None,
-        release["id"],
-        release["label"],
-        release["published_at"],
+        release.id,
+        release.label,
+        release.published_at,
         str(get_locale()),
         current_app.config.get("TILE_URL") or "",
         [e for e, _x in nav_items()],
         "kommune.profile" in current_app.view_functions,
         # Breaks are data that no release date covers (only where there are any: the ETags
         # of maps without one stay as they were).
-        *([breaks_of(ind["id"])] if breaks_of(ind["id"]) else []),
+        *([breaks_of(ind.id)] if breaks_of(ind.id) else []),
     )

@@ -22,6 +22,7 @@ from app.pagedata.map_state import (
 )
 from app.urls import url_for
 from indicators import classify
+from indicators.model import AreaValue
 from indicators.queries import shown_provenance
 
 MAX_MULTIPLES = 12  # small maps on one page; more would be too small to read
@@ -36,8 +37,8 @@ def multiple_years(st: dict) -> list[int]:
             # The way back keeps the data release and the comparison group of the request.
             url_for(
                 "maps.jahre",
-                indikator=ind["id"],
-                release=st["release"]["id"],
+                indikator=ind.id,
+                release=st["release"].id,
                 gruppe=st["group"].ags if st.get("group") else None,
             ),
             _("Alle Jahre (höchstens %(n)s)", n=MAX_MULTIPLES),
@@ -71,13 +72,13 @@ def multiples_etag(st: dict, shown_years: list[int], *extra) -> str:
     return etag_for(
         "karte-jahre",
         MAP_VERSION,
-        ind["id"],
+        ind.id,
         shown_years,
         st["method"],
         st["group"].ags if st.get("group") else None,
-        release["id"],
-        release["label"],
-        release["published_at"],
+        release.id,
+        release.label,
+        release.published_at,
         str(get_locale()),
         *extra,
     )
@@ -89,29 +90,29 @@ def multiples_context(st: dict, shown_years: list[int]) -> dict:
     members = group.members if group else None  # a comparison group: outlined, others paler
     conn = get_conn()
     data = {y: year_values(ind, y, release) for y in shown_years}
-    decimals, unit = ind["decimals"], ind["unit"]
+    decimals, unit = ind.decimals, ind.unit
     no_data = _("keine Daten")
 
-    def shown(r: dict | None) -> float | None:
-        return None if r is None or r["suppressed"] else r["value"]
+    def shown(r: AreaValue | None) -> float | None:
+        return r.shown if r else None
 
-    def label(r: dict | None) -> str:
-        if r is None or (r["value"] is None and not r["suppressed"]):
+    def label(r: AreaValue | None) -> str:
+        if r is None or (r.value is None and not r.suppressed):
             return no_data
-        return fmt_cell(None, True) if r["suppressed"] else fmt_value(r["value"], decimals, unit)
+        return fmt_cell(None, True) if r.suppressed else fmt_value(r.value, decimals, unit)
 
     # One classification over every shown year: a colour means the same range in each map.
-    basis = [shown(r) for y in shown_years for r in data[y]["values"]]
+    basis = [shown(r) for y in shown_years for r in data[y].values]
     maps = []
     for y in shown_years:
-        values = {r["ags"]: shown(r) for r in data[y]["values"]}
-        tips = {r["ags"]: f"{r['name']}, {y}: {label(r)}" for r in data[y]["values"]}
+        values = {r.ags: shown(r) for r in data[y].values}
+        tips = {r.ags: f"{r.name}, {y}: {label(r)}" for r in data[y].values}
         svg, _legend = svgmap.choropleth(
             conn,
             values,
             tips,
             st["method"],
-            ind["polarity"],
+            ind.polarity,
             lambda v, with_unit: fmt_value(v, decimals, unit if with_unit else ""),
             f"jahr-{y}",
             no_data,
@@ -119,15 +120,15 @@ def multiples_context(st: dict, shown_years: list[int]) -> dict:
             group=members,
         )
         maps.append({"year": y, "svg": svg})
-    classes = classify.classify(basis, st["method"], "sequenziell", ind["polarity"])
+    classes = classify.classify(basis, st["method"], "sequenziell", ind.polarity)
     legend = [
         {"color": c, "label": f"{fmt_value(lo, decimals, '')} – {fmt_value(hi, decimals, unit)}"}
         for (lo, hi), c in zip(classes.bounds, classes.colors, strict=True)
     ]
     if any(v is None for v in basis):
         legend.append({"color": classify.NO_DATA_COLOR, "label": no_data})
-    names = [(r["ags"], r["name"]) for r in data[shown_years[0]]["values"]]
-    cells = {(r["ags"], y): r for y in shown_years for r in data[y]["values"]}
+    names = [(r.ags, r.name) for r in data[shown_years[0]].values]
+    cells = {(r.ags, y): r for y in shown_years for r in data[y].values}
     table = [
         {
             "ags": a,
@@ -135,26 +136,24 @@ def multiples_context(st: dict, shown_years: list[int]) -> dict:
             "href": _profile_href(a),
             "group": a in members if members else None,
             "cells": [
-                (label(cells.get((a, y))), (cells.get((a, y)) or {}).get("synthetic"))
+                (label(cell := cells.get((a, y))), cell.synthetic if cell else None)
                 for y in shown_years
             ],
         }
         for a, n in names
     ]
-    region = [
-        (label(data[y]["region"]), (data[y]["region"] or {}).get("synthetic")) for y in shown_years
-    ]
+    region = [(label(reg := data[y].region), reg.synthetic if reg else None) for y in shown_years]
     rows = [
         r
         for y in shown_years
-        for r in [*data[y]["values"], data[y]["region"] or {}]
-        if r.get("release_label")
+        for r in [*data[y].values, data[y].region]
+        if r is not None and r.release_label
     ]
-    synthetic = any(r["synthetic"] for r in rows)
-    labels_shown = {r["release_label"] for r in rows}
-    provenance = shown_provenance(sources(ind["id"]), labels_shown)
+    synthetic = any(r.synthetic for r in rows)
+    labels_shown = {r.release_label for r in rows if r.release_label}
+    provenance = shown_provenance(sources(ind.id), labels_shown)
     params = {  # the page's state: its links and the image export's query string
-        "indikator": ind["id"],
+        "indikator": ind.id,
         "jahre": request.args.get("jahre"),
         "klassen": request.args.get("klassen"),
         "release": st["release_param"],
@@ -172,7 +171,7 @@ def multiples_context(st: dict, shown_years: list[int]) -> dict:
         method=st["method"],
         classification_labels=CLASSIFICATION_LABELS,
         synthetic=synthetic,
-        mixed=synthetic and any(r["synthetic"] is False for r in rows),
+        mixed=synthetic and any(r.synthetic is False for r in rows),
         provenance=provenance,
         boundary_attribution=BOUNDARY_ATTRIBUTION,
         release_param=st["release_param"],

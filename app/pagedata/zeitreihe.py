@@ -20,16 +20,16 @@ def _error(err: InvalidChoice, indicator_id: str) -> InvalidChoice:
     conn = get_conn()
     if err.field == "indikator":
         links = [
-            (url_for("zeitreihe.zeitreihe", indikator=i["id"]), localized(i, "name"))
+            (url_for("zeitreihe.zeitreihe", indikator=i.id), localized(i, "name"))
             for t in topics_with_indicators(conn)
-            for i in t["indicators"]
+            for i in t.indicators
         ]
         return with_links(err, links)
     if err.field == "kommunen":
         links = [
-            (url_for("zeitreihe.zeitreihe", indikator=indicator_id, kommunen=a["ags"]), a["name"])
+            (url_for("zeitreihe.zeitreihe", indikator=indicator_id, kommunen=a.ags), a.name)
             for a in valid_areas(conn)
-            if a["level"] == "kommune"
+            if a.level == "kommune"
         ]
         return with_links(err, links)
     links = [(url_for("zeitreihe.zeitreihe", indikator=indicator_id), _("Neuester Datenstand"))]

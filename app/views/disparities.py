@@ -55,7 +55,7 @@ def _chart(
 @bp.get("/disparitaeten/<indicator_id>")
 def detail(indicator_id: str) -> str:
     data = detail_data(indicator_id)
-    own_breaks = breaks_of(data["indicator"]["id"])
+    own_breaks = breaks_of(data["indicator"].id)
     title = _(
         "Diagramm: Streuungsmaße von %(name)s je Jahr; Werte in der Tabelle darunter",
         name=localized(data["indicator"], "name"),
@@ -64,7 +64,7 @@ def detail(indicator_id: str) -> str:
         "disparitaeten_kennzahl.html",
         **data,
         chart=_chart(
-            data["spreads"], title, [b.year for b in own_breaks], data["release"]["synthetic"]
+            data["spreads"], title, [b.year for b in own_breaks], data["release"].synthetic
         ),
         breaks=breaks_within(data["years"], own_breaks),
         break_text=break_text,

@@ -31,6 +31,7 @@ from geodata.report import LoadError, Problem
 from indicators import releases
 from indicators.importer import import_release, renamed, report_csv
 from indicators.labels import label_problem
+from indicators.model import Release
 
 bp = Blueprint("editor", __name__, url_prefix="/redaktion")
 
@@ -205,7 +206,7 @@ def job(job_id: int):
     return render_template("editor/job.html", job=j)
 
 
-def _release_or_404(release_id: int) -> dict:
+def _release_or_404(release_id: int) -> Release:
     rel = releases.visible_release(get_conn(), release_id, editor=True)
     if rel is None:
         raise BadRequestWithChoices(
@@ -261,7 +262,7 @@ def release(release_id: int):
         links=links,
         changes=changed,
         threshold=current_app.config["SUPPRESS_NUMERATOR_BELOW"],
-        synthetic=rel["synthetic"],
+        synthetic=rel.synthetic,
     )
 
 
@@ -276,7 +277,7 @@ def publish(release_id: int):
             set_local_timeout(conn, limit)  # longer than a page's, still finite
             res = releases.publish(
                 conn,
-                rel["label"],
+                rel.label,
                 current_app.config["SUPPRESS_NUMERATOR_BELOW"],
                 by=auth.current_editor(),
             )
@@ -284,7 +285,7 @@ def publish(release_id: int):
                 conn,
                 auth.current_editor(),
                 "publish",
-                rel["label"],
+                rel.label,
                 f"{res['withheld']} geheim",
                 request.remote_addr,
             )
@@ -294,7 +295,7 @@ def publish(release_id: int):
     flash(
         _(
             "Release %(l)s veröffentlicht; %(n)d Werte geheim gehalten.",
-            l=rel["label"],
+            l=rel.label,
             n=res["withheld"],
         )
     )
@@ -319,11 +320,11 @@ def diff():
         )
     d = releases.diff(conn, a, b)
     if request.args.get("format") == "csv":
-        name = f"vergleich_{d['a']['label']}_{d['b']['label']}.csv"
+        name = f"vergleich_{d['a'].label}_{d['b'].label}.csv"
         return Response(
             releases.diff_csv(d),
             mimetype="text/csv; charset=utf-8",
             headers={"Content-Disposition": content_disposition(name)},
         )
-    synthetic = d["a"]["synthetic"] or d["b"]["synthetic"]
+    synthetic = d["a"].synthetic or d["b"].synthetic
     return render_template("editor/diff.html", d=d, rows=d["rows"][:1000], synthetic=synthetic)

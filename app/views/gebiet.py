@@ -15,6 +15,7 @@ from app.db import get_conn
 from app.http_cache import cached, data_version_now, etag_for, not_modified, page_cache
 from app.pagedata.gebiet_map import _areas_data, _context, _json, colour_map
 from app.pagedata.gebiet_state import _place, state
+from geodata.model import Area
 from indicators.gebiet_queries import scope_shapes
 from indicators.outline_bodies import encode_bodies, stored_outline_body
 
@@ -26,17 +27,17 @@ bp = Blueprint("gebiet_karte", __name__)
 _SHAPES = Region("shapes")
 
 
-def _shape_bodies(territory: dict, ebene: str) -> dict:
+def _shape_bodies(territory: Area, ebene: str) -> dict:
     conn = get_conn()
     # Germany and the Länder were compressed at load time (indicators/outline_bodies.py).
-    bodies = stored_outline_body(conn, territory["ags"], ebene)
+    bodies = stored_outline_body(conn, territory.ags, ebene)
     if bodies is None:
         bodies = encode_bodies(scope_shapes(conn, territory, ebene).encode())
     return {
         "identity": bodies["plain"],
         "br": bodies["br"],
         "gzip": bodies["gzip"],
-        "etag": etag_for("umrisse", territory["ags"], ebene, bodies["digest"]),
+        "etag": etag_for("umrisse", territory.ags, ebene, bodies["digest"]),
     }
 
 
@@ -45,7 +46,7 @@ def umrisse() -> Response:
     """Outlines of every area of a level in a territory (stored compact shapes, JSON)."""
     territory, ebene = _place()
     bodies = _SHAPES.get_or_build(
-        (territory["ags"], ebene, data_version_now()), lambda: _shape_bodies(territory, ebene)
+        (territory.ags, ebene, data_version_now()), lambda: _shape_bodies(territory, ebene)
     )
     accepted = request.accept_encodings
     encoding = "br" if accepted["br"] else "gzip" if accepted["gzip"] else "identity"

@@ -11,9 +11,11 @@ from app.db import get_conn
 from app.errors import BadRequestWithChoices
 from app.formatting import FLAG_TEXT, fmt_cell, fmt_value
 from app.http_cache import page_cache
+from geodata.model import AreaHit
 from geodata.search import MAX_QUERY, clean_query, nearest_names, search_areas
 from indicators.gebiet_profile import area_profile, area_with_parents
 from indicators.gebiet_queries import EBENEN_IN
+from indicators.model import Indicator
 from indicators.queries import topics_with_indicators
 
 bp = Blueprint("gebiet", __name__)
@@ -28,33 +30,34 @@ def area_href(ags: str, level: str) -> str:
     return url_for("gebiet.profile", ags=ags)
 
 
+def _with_href(hit: AreaHit) -> dict:
+    """A search hit with the link to its profile (for the template)."""
+    return {**vars(hit), "href": area_href(hit.ags, hit.level)}
+
+
 @bp.get("/suche/gebiet")
 def suche():
     """Search any Gemeinde, Kreis or Land by name (umlauts, 'Stadt' variants) or by key."""
     raw = request.args.get("q", "")
     q = clean_query(raw)
     conn = get_conn()
-    hits = search_areas(conn, q) if q else []
-    for h in hits:
-        h["href"] = area_href(h["ags"], h["level"])
+    hits = [_with_href(h) for h in search_areas(conn, q)] if q else []
     near = []
     if q and not hits:
-        near = nearest_names(conn, q)
-        for h in near:
-            h["href"] = area_href(h["ags"], h["level"])
+        near = [_with_href(h) for h in nearest_names(conn, q)]
     if len(hits) == 1 and request.args.get("direkt"):
         return redirect(hits[0]["href"])
     return render_template("suche_gebiet.html", q=q, cut=len(raw) > MAX_QUERY, hits=hits, near=near)
 
 
-def _label(v: dict | None, ind: dict) -> str:
+def _label(v: dict | None, ind: Indicator) -> str:
     if v is None:
         return "–"
     if v["suppressed"]:
         return fmt_cell(None, True)
     if v["value"] is None:
         return fmt_cell(None, False, v.get("flag")) if v.get("flag") in FLAG_TEXT else "–"
-    return fmt_value(v["value"], ind["decimals"], ind["unit"])
+    return fmt_value(v["value"], ind.decimals, ind.unit)
 
 
 @bp.get("/gebiet/<ags>")
@@ -68,24 +71,24 @@ def profile(ags: str):
         raise BadRequestWithChoices(
             404,
             _("Ein Gebiet mit dem Schlüssel „%(a)s“ gibt es nicht.", a=ags[:20]),
-            [(area_href(h["ags"], h["level"]), f"{h['name']} ({h['ags']})") for h in near]
+            [(area_href(h.ags, h.level), f"{h.name} ({h.ags})") for h in near]
             + [(url_for("gebiet.suche"), _("Gebiet suchen"))],
         )
-    if area["level"] == "kommune" and "kommune.profile" in current_app.view_functions:
+    if area.level == "kommune" and "kommune.profile" in current_app.view_functions:
         return redirect(url_for("kommune.profile", ags=ags))
     data = {d["indicator_id"]: d for d in area_profile(conn, area)}
     sections = []
     synthetic = False
     for t in topics_with_indicators(conn):
         rows = []
-        for ind in t["indicators"]:
-            d = data.get(ind["id"])
+        for ind in t.indicators:
+            d = data.get(ind.id)
             if d is None:
                 continue
             own = d["values"].get(ags)
             synthetic = synthetic or bool(own and own["synthetic"])
             # The row's kind (an indicator is wholly real or synthetic): from any shown value.
-            shown = [v for v in (own, *(d["values"].get(p["ags"]) for p in area["parents"])) if v]
+            shown = [v for v in (own, *(d["values"].get(p.ags) for p in area.parents)) if v]
             rows.append(
                 {
                     "ind": ind,
@@ -93,7 +96,7 @@ def profile(ags: str):
                     "own": _label(own, ind),
                     "own_synthetic": bool(own and own["synthetic"]),
                     "synthetic": bool(shown[0]["synthetic"]) if shown else None,
-                    "parents": [_label(d["values"].get(p["ags"]), ind) for p in area["parents"]],
+                    "parents": [_label(d["values"].get(p.ags), ind) for p in area.parents],
                     "rank_kreis": d["rank_kreis"],
                     "rank_land": d["rank_land"],
                     "release": own["release"] if own else None,
@@ -102,8 +105,7 @@ def profile(ags: str):
         if rows:
             sections.append({"topic": t, "rows": rows})
     maps = [
-        (url_for("maps.karte", gebiet=area["ags"], ebene=e), e)
-        for e in EBENEN_IN.get(area["level"], ())
+        (url_for("maps.karte", gebiet=area.ags, ebene=e), e) for e in EBENEN_IN.get(area.level, ())
     ]
     return render_template(
         "gebiet.html", area=area, sections=sections, synthetic=synthetic, maps=maps

@@ -96,15 +96,15 @@ def _group_summaries(
     """
     if not similar:
         return {}
-    ags = p["area"]["ags"]
+    ags = p["area"].ags
     members = frozenset([ags, *(n["ags"] for n in similar["neighbours"])])
-    rows = [r for t in p["topics"] for r in t["rows"] if r["indicator"]["unit"] not in COUNT_UNITS]
+    rows = [r for t in p["topics"] for r in t["rows"] if r["indicator"].unit not in COUNT_UNITS]
     found = group_values(
-        conn, {r["indicator"]["id"]: r["year"] for r in rows}, sorted(members), release
+        conn, {r["indicator"].id: r["year"] for r in rows}, sorted(members), release
     )
     return {
-        r["indicator"]["id"]: group_summary(
-            found.get(r["indicator"]["id"], {}), ags, members, r["indicator"]["polarity"]
+        r["indicator"].id: group_summary(
+            found.get(r["indicator"].id, {}), ags, members, r["indicator"].polarity
         )
         for r in rows
     }

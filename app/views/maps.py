@@ -23,15 +23,15 @@ def _render(embed: bool):
     st = state_from_request(embed)
     etag = _etag(st, embed)
     release = st["release"]
-    not_modified = conditional(etag, release["published_at"])
+    not_modified = conditional(etag, release.published_at)
     if not_modified is not None:
         return not_modified
     ctx = change_context(st, embed) if st["change"] else page_context(st, embed)
     html = render_template("embed.html" if embed else "karte.html", **ctx)
     # The map's one inline script is allowed by its hash (no 'unsafe-inline' in the CSP).
     response = with_inline_scripts(make_response(html), ctx["map"].script)
-    response = cached(response, etag, release["published_at"])
-    if release["status"] == "draft":  # an editor's preview: never held by a shared cache
+    response = cached(response, etag, release.published_at)
+    if release.status == "draft":  # an editor's preview: never held by a shared cache
         response.cache_control.public = False
         response.cache_control.no_store = True
     return response
@@ -56,7 +56,7 @@ def parts():
     st = state_from_request(embed)
     etag = _etag(st, embed) + "-teile"
     release = st["release"]
-    not_modified = conditional(etag, release["published_at"])
+    not_modified = conditional(etag, release.published_at)
     if not_modified is not None:
         return not_modified
     ctx = page_context(st, embed)
@@ -79,8 +79,8 @@ def parts():
         "embed_code": None if embed else render_template("maps/_embed_code.html", **ctx),
         "embed_url": ctx["embed_url"],
     }
-    response = cached(jsonify(body), etag, release["published_at"])
-    if release["status"] == "draft":
+    response = cached(jsonify(body), etag, release.published_at)
+    if release.status == "draft":
         response.cache_control.public = False
         response.cache_control.no_store = True
     return response
@@ -112,12 +112,12 @@ def jahre():
     release = st["release"]
     shown_years = multiple_years(st)
     etag = multiples_etag(st, shown_years)
-    not_modified = conditional(etag, release["published_at"])
+    not_modified = conditional(etag, release.published_at)
     if not_modified is not None:
         return not_modified
     html = render_template("karte_jahre.html", **multiples_context(st, shown_years))
-    response = cached(make_response(html), etag, release["published_at"])
-    if release["status"] == "draft":  # an editor's preview: never held by a shared cache
+    response = cached(make_response(html), etag, release.published_at)
+    if release.status == "draft":  # an editor's preview: never held by a shared cache
         response.cache_control.public = False
         response.cache_control.no_store = True
     return response

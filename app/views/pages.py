@@ -20,6 +20,7 @@ from app.nav import search_suggestions
 from app.pagedata.map_page import page_context
 from app.pagedata.map_state import home_values, state_from_request
 from app.security import with_inline_scripts
+from geodata.model import Area
 from geodata.queries import list_areas
 from indicators.catalogue_status import catalogue_status
 from indicators.queries import list_releases, topics_with_indicators
@@ -52,11 +53,11 @@ def start():
     html = render_template(
         "start.html",
         topics=topics,
-        n_indicators=sum(len(t["indicators"]) for t in topics),
+        n_indicators=sum(len(t.indicators) for t in topics),
         releases=releases,
         # the home region's Kommunen and the Region (Kreise, Länder and Bund are benchmarks)
-        areas=[a for a in list_areas(conn) if a["level"] in ("kommune", "region")],
-        synthetic=any(r["synthetic"] for r in releases),
+        areas=[a for a in list_areas(conn) if a.level in ("kommune", "region")],
+        synthetic=any(r.synthetic for r in releases),
         map_endpoint=_endpoint("maps.karte"),
         profile_endpoint=_endpoint("kommune.profile"),
         live=live,
@@ -65,15 +66,15 @@ def start():
     return with_inline_scripts(make_response(html), live["map"].script) if live else html
 
 
-def search_hits(conn, query: str) -> tuple[list[dict], list[dict]]:
+def search_hits(conn, query: str) -> tuple[list[Area], list[dict]]:
     """Kommunen (name or AGS) and indicators (name in either language or id) matching a query."""
     q = query.casefold()
-    areas = [a for a in list_areas(conn) if q in a["name"].casefold() or a["ags"].startswith(q)]
+    areas = [a for a in list_areas(conn) if q in a.name.casefold() or a.ags.startswith(q)]
     indicators = [
-        dict(i, topic=localized(t, "name"))
+        dict(vars(i), topic=localized(t, "name"))
         for t in topics_with_indicators(conn)
-        for i in t["indicators"]
-        if q in i["name_de"].casefold() or q in (i["name_en"] or "").casefold() or q == i["id"]
+        for i in t.indicators
+        if q in i.name_de.casefold() or q in (i.name_en or "").casefold() or q == i.id
     ]
     return areas, indicators
 
@@ -84,7 +85,7 @@ def search():
     query = " ".join(request.args.get("q", "").split())[:MAX_QUERY]
     conn = get_conn()
     areas, indicators = search_hits(conn, query) if query else ([], [])
-    exact_area = [a for a in areas if a["name"].casefold() == query.casefold()]
+    exact_area = [a for a in areas if a.name.casefold() == query.casefold()]
     exact_ind = [
         i
         for i in indicators
@@ -92,7 +93,7 @@ def search():
     ]
     lang = {"lang": request.args["lang"]} if request.args.get("lang") in ("de", "en") else {}
     if len(exact_area) == 1 and not exact_ind and _endpoint("kommune.profile"):
-        return redirect(url_for("kommune.profile", ags=exact_area[0]["ags"], **lang), 303)
+        return redirect(url_for("kommune.profile", ags=exact_area[0].ags, **lang), 303)
     if len(exact_ind) == 1 and not exact_area and _endpoint("maps.karte"):
         return redirect(url_for("maps.karte", indikator=exact_ind[0]["id"], **lang), 303)
     return render_template(

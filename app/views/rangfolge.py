@@ -65,9 +65,7 @@ def _choices_error(
     conn = get_conn()
     if err.field in ("indikator", "no_values"):
         names = {
-            i["id"]: localized(i, "name")
-            for t in topics_with_indicators(conn)
-            for i in t["indicators"]
+            i.id: localized(i, "name") for t in topics_with_indicators(conn) for i in t.indicators
         }
         links = [
             (url_for(endpoint, indikator=i, release=release_id), names.get(i, i)) for i in err.valid
@@ -121,7 +119,7 @@ def _ranking(endpoint: str) -> Ranking:
 
 def method_note(r: Ranking) -> str:
     """Which interval the page shows, or why there is none."""
-    unit = r.indicator["unit"]
+    unit = r.indicator.unit
     if unit in PROPORTION_UNITS:
         return _("Striche: 95-%-Konfidenzintervall nach Wilson für den Anteil Zähler/Nenner.")
     if unit in RATE_UNITS:
@@ -137,7 +135,7 @@ def footer_lines(r: Ranking) -> list[str]:
     """Source, data state, provenance and licence: the lines of the standalone SVG."""
     ind = r.indicator
     lines = [
-        _("Quelle: %(src)s", src=ind["source"] or "–"),
+        _("Quelle: %(src)s", src=ind.source or "–"),
         _("Datenstand: %(label)s", label=r.release_labels),
     ]
     if r.provenance:
@@ -159,10 +157,10 @@ def _context(r: Ranking, embed: bool) -> dict:
     title = rank_charts.ranking_title(r)
     chart_title = title + ". " + _("Werte und Intervalle in der Tabelle.")
     state = {
-        "indikator": r.indicator["id"],
+        "indikator": r.indicator.id,
         "jahr": r.year,
         "sortierung": r.order if r.order != "rang" else None,
-        "release": r.release["id"],
+        "release": r.release.id,
     }
     return dict(
         r=r,
@@ -203,5 +201,5 @@ def image(fmt: str) -> Response:
     """The ranking chart as a standalone SVG (or PNG) with title, source and licence inside."""
     r = _ranking("rangfolge.svg")
     doc = rank_charts.standalone_ranking_svg(r, rank_charts.ranking_title(r), footer_lines(r))
-    name = f"rangfolge_{r.indicator['id']}_{r.year}"
+    name = f"rangfolge_{r.indicator.id}_{r.year}"
     return png_response(doc, name) if fmt == "png" else svg_response(doc, name)

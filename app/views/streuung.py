@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
@@ -36,8 +37,10 @@ from app.scatter_chart import (
     standalone_svg,
 )
 from app.security import public_url
+from geodata.model import Area
 from indicators.disparities import svg_shapes
 from indicators.errors import InvalidChoice
+from indicators.model import Release, Topic
 from indicators.profile import valid_areas
 from indicators.queries import topics_with_indicators
 from indicators.releases import visible_release
@@ -84,7 +87,7 @@ def _release_id() -> int | None:
     return g.get("streuung_release")
 
 
-def _release(endpoint: str) -> dict | None:
+def _release(endpoint: str) -> Release | None:
     """`release=<id>`: a published or withdrawn release (drafts for editors), else a 404."""
     keep = {k: (request.args.get(k) or "")[:80] for k in ("x", "y", "jahr")}
     newest = [
@@ -104,25 +107,25 @@ def _release(endpoint: str) -> dict | None:
     return release
 
 
-def _topics() -> list[dict]:
+def _topics() -> list[Topic]:
     """The pickers' topics with only the indicators that have Kommune values."""
     release_id = _release_id()
     years = years_by_indicator(release_id)
 
-    def build() -> list[dict]:
+    def build() -> list[Topic]:
         out = []
         for t in topics_with_indicators(get_conn()):
-            inds = [i for i in t["indicators"] if years.get(i["id"])]
+            inds = [i for i in t.indicators if years.get(i.id)]
             if inds:
-                out.append(dict(t, indicators=inds))
+                out.append(replace(t, indicators=tuple(inds)))
         return out
 
     return domain_cache(("streuung-topics", release_id), build)
 
 
-def _kommunen() -> list[dict]:
+def _kommunen() -> list[Area]:
     """The Kommunen (ags, name) by name."""
-    return [a for a in valid_areas(get_conn()) if a["level"] == "kommune"]
+    return [a for a in valid_areas(get_conn()) if a.level == "kommune"]
 
 
 def _link(endpoint: str = "streuung.page", **params) -> str:
@@ -139,10 +142,10 @@ def _link(endpoint: str = "streuung.page", **params) -> str:
 def _indicator_links(endpoint: str, axis: str, keep: dict) -> list[tuple[str, str]]:
     """Links to the same page with each indicator on one axis (the choices of an error)."""
     return [
-        (_link(endpoint, **dict(keep, **{axis: i["id"]})), localized(i, "name"))
+        (_link(endpoint, **dict(keep, **{axis: i.id})), localized(i, "name"))
         for t in _topics()
-        for i in t["indicators"]
-        if i["id"] != keep.get("x" if axis == "y" else "y")
+        for i in t.indicators
+        if i.id != keep.get("x" if axis == "y" else "y")
     ]
 
 
@@ -168,10 +171,10 @@ def _error(err: InvalidChoice, endpoint: str, x_id: str, y_id: str) -> InvalidCh
     if err.field == "pair":  # only partners that share a year with x
         years = years_by_indicator(_release_id())
         partners = {
-            i["id"]
+            i.id
             for t in _topics()
-            for i in t["indicators"]
-            if set(years.get(i["id"], [])) & set(years.get(x_id, []))
+            for i in t.indicators
+            if set(years.get(i.id, [])) & set(years.get(x_id, []))
         }
         links = [(h, n) for h, n in links if _arg(h, "y") in partners]
     return with_links(err, links + newest)  # 'y' (unknown, or the same as x) or 'pair'
@@ -182,12 +185,12 @@ def _arg(href: str, name: str) -> str | None:
     return (parse_qs(urlsplit(href).query).get(name) or [None])[0]
 
 
-def _parse(endpoint: str) -> tuple[Scatter, list[str], dict | None]:
+def _parse(endpoint: str) -> tuple[Scatter, list[str], Release | None]:
     """Validate the query string against the data; every fault is a 4xx with choices.
 
     Returns the scatter, the chosen Kommunen and the named release (None: the newest data)."""
     release = _release(endpoint)
-    release_id = release["id"] if release else None
+    release_id = release.id if release else None
     years = years_by_indicator(release_id)
     dx, dy = default_pair(years)
     x_id = (request.args.get("x") or dx)[:80]
@@ -216,12 +219,11 @@ def _parse(endpoint: str) -> tuple[Scatter, list[str], dict | None]:
     kommunen = _kommunen()
     try:
         chosen = check_selection(
-            request.args.getlist("auswahl"), [k["ags"] for k in kommunen], len(kommunen)
+            request.args.getlist("auswahl"), [k.ags for k in kommunen], len(kommunen)
         )
     except InvalidSelection as err:
         links = [
-            (_link(endpoint, x=x_id, y=y_id, jahr=s.year, auswahl=k["ags"]), k["name"])
-            for k in kommunen
+            (_link(endpoint, x=x_id, y=y_id, jahr=s.year, auswahl=k.ags), k.name) for k in kommunen
         ]
         raise with_links(err, links) from None
     # Keep the order of the map (by AGS): the same selection gives the same permalink.
@@ -230,7 +232,7 @@ def _parse(endpoint: str) -> tuple[Scatter, list[str], dict | None]:
 
 def _group(endpoint: str, s: Scatter) -> list[str] | None:
     """`gruppe=<ags>`: that Kommune and its most similar Kommunen, or None if not asked."""
-    group = parse_group(lambda a: _link(endpoint, x=s.x["id"], y=s.y["id"], jahr=s.year, gruppe=a))
+    group = parse_group(lambda a: _link(endpoint, x=s.x.id, y=s.y.id, jahr=s.year, gruppe=a))
     return None if group is None else sorted(group.members)
 
 
@@ -241,8 +243,8 @@ def _cell_text(c, decimals: int, unit: str) -> str:
 def chart_text(s: Scatter) -> ChartText:
     """The chart's words in the request's language."""
     x, y = s.x, s.y
-    xl = f"{localized(x, 'name')} ({unit_label(x['unit'])})"
-    yl = f"{localized(y, 'name')} ({unit_label(y['unit'])})"
+    xl = f"{localized(x, 'name')} ({unit_label(x.unit)})"
+    yl = f"{localized(y, 'name')} ({unit_label(y.unit)})"
 
     labels: dict[str, str] = {}  # each point is named in three drawings: translate once
 
@@ -265,9 +267,9 @@ def chart_text(s: Scatter) -> ChartText:
             "%(name)s: %(x)s %(xv)s; %(y)s %(yv)s; %(pop)s",
             name=p.name,
             x=localized(x, "name"),
-            xv=_cell_text(p.x, x["decimals"], x["unit"]) + _kind(p.x),
+            xv=_cell_text(p.x, x.decimals, x.unit) + _kind(p.x),
             y=localized(y, "name"),
-            yv=_cell_text(p.y, y["decimals"], y["unit"]) + _kind(p.y),
+            yv=_cell_text(p.y, y.decimals, y.unit) + _kind(p.y),
             pop=pop + _kind(p.population),
         )
 
@@ -284,10 +286,10 @@ def chart_text(s: Scatter) -> ChartText:
     return ChartText(
         x_label=xl,
         y_label=yl,
-        x_unit=x["unit"],
-        y_unit=y["unit"],
-        x_decimals=x["decimals"],
-        y_decimals=y["decimals"],
+        x_unit=x.unit,
+        y_unit=y.unit,
+        x_decimals=x.decimals,
+        y_decimals=y.decimals,
         title=_(
             "Streudiagramm: %(y)s nach %(x)s, %(year)s, je Kommune ein Punkt (Fläche nach Einwohnerzahl); %(fit)s. Die Werte stehen in der Tabelle unter der Grafik.",
             y=yl,
@@ -312,12 +314,12 @@ def _sources(s: Scatter) -> list[str]:
     pts = [*s.points, *([s.region] if s.region else [])]
     for ind, axis in ((s.x, "x"), (s.y, "y")):
         origin = []
-        if prov := s.provenance.get(ind["id"]):
+        if prov := s.provenance.get(ind.id):
             tables = "; ".join(f"{table} {p['tables']} ({p['release']})" for p in prov)
             origin.append(f"{official}: {tables}")
         if any(getattr(p, axis).synthetic for p in pts):
             origin.append(_("Beispieldaten (synthetisch, keine amtlichen Zahlen)"))
-        line = f"{localized(ind, 'name')}: {ind['source']}"
+        line = f"{localized(ind, 'name')}: {ind.source}"
         out.append(line + (f" – {', '.join(origin)}" if origin else ""))
     pops = sorted(
         {
@@ -332,7 +334,7 @@ def _sources(s: Scatter) -> list[str]:
     return out
 
 
-def _context(s: Scatter, chosen: list[str], embed: bool, release: dict | None = None) -> dict:
+def _context(s: Scatter, chosen: list[str], embed: bool, release: Release | None = None) -> dict:
     """Template variables of the page and the embed."""
     selected = frozenset(chosen)
     txt = chart_text(s)
@@ -341,10 +343,10 @@ def _context(s: Scatter, chosen: list[str], embed: bool, release: dict | None = 
         "Karte der Kommunen; ausgewählte Kommunen sind hervorgehoben: %(names)s",
         names=", ".join(p.name for p in s.points if p.ags in selected) or _("keine"),
     )
-    release_id = release["id"] if release else None
+    release_id = release.id if release else None
     state = {
-        "x": s.x["id"],
-        "y": s.y["id"],
+        "x": s.x.id,
+        "y": s.y.id,
         "jahr": s.year,
         "auswahl": chosen,
         "release": release_id,
@@ -371,7 +373,7 @@ def _context(s: Scatter, chosen: list[str], embed: bool, release: dict | None = 
         permalink=public_url() + _link("streuung.page", **state, **lang),
         embed_url=public_url() + _link("streuung.embed", **state, **lang),
         svg_url=_link("streuung.svg", **state),
-        api_url=url_for("api.streuung", x=s.x["id"], y=s.y["id"], jahr=s.year, release=release_id),
+        api_url=url_for("api.streuung", x=s.x.id, y=s.y.id, jahr=s.year, release=release_id),
         named=release,
         population_note=population_note(s, release),
         newest_url=_link("streuung.page", **dict(state, release=None)),
@@ -381,7 +383,7 @@ def _context(s: Scatter, chosen: list[str], embed: bool, release: dict | None = 
     )
 
 
-def population_note(s: Scatter, release: dict | None) -> str | None:
+def population_note(s: Scatter, release: Release | None) -> str | None:
     """With a named release: which dots are sized from the newest data (it has no population
     for the year), else None."""
     if release is None or not s.population_newest:
@@ -392,13 +394,13 @@ def population_note(s: Scatter, release: dict | None) -> str | None:
     if all(p.ags in s.population_newest for p in s.points):
         return _(
             "Der Datenstand „%(label)s“ enthält keine Einwohnerzahlen für %(year)s: die Fläche der Punkte folgt der Einwohnerzahl aus dem neuesten Datenstand (%(newest)s).",
-            label=release["label"],
+            label=release.label,
             year=s.year,
             newest=newest,
         )
     return _(
         "Der Datenstand „%(label)s“ enthält für %(year)s keine Einwohnerzahl von %(names)s: die Fläche dieser Punkte folgt der Einwohnerzahl aus dem neuesten Datenstand (%(newest)s).",
-        label=release["label"],
+        label=release.label,
         year=s.year,
         names=", ".join(p.name for p in fallback),
         newest=newest,
@@ -421,9 +423,7 @@ def page():
     s, chosen, release = _parse("streuung.page")
     group = _group("streuung.page", s)
     if group is not None:  # the GET form's "Vergleichsgruppe": on to the permalink
-        return redirect(
-            _link("streuung.page", x=s.x["id"], y=s.y["id"], jahr=s.year, auswahl=group), 303
-        )
+        return redirect(_link("streuung.page", x=s.x.id, y=s.y.id, jahr=s.year, auswahl=group), 303)
     return render_template("streuung.html", **_context(s, chosen, False, release))
 
 
@@ -435,7 +435,7 @@ def embed():
     group = _group("streuung.embed", s)
     if group is not None:
         return redirect(
-            _link("streuung.embed", x=s.x["id"], y=s.y["id"], jahr=s.year, auswahl=group), 303
+            _link("streuung.embed", x=s.x.id, y=s.y.id, jahr=s.year, auswahl=group), 303
         )
     return render_template("streuung_embed.html", **_context(s, chosen, True, release))
 
@@ -477,5 +477,5 @@ def image(fmt: str):
         )
     footer = [_("Quelle") + ": " + line if i == 0 else line for i, line in enumerate(_sources(s))]
     body = standalone_svg(s, txt, heading, footer, frozenset(chosen), short_name)
-    name = f"streuung-{s.x['id']}-{s.y['id']}-{s.year}"
+    name = f"streuung-{s.x.id}-{s.y.id}-{s.year}"
     return png_response(body, name) if fmt == "png" else svg_response(body, name)

@@ -27,15 +27,20 @@ from app.pagedata.zeitreihe import _error as ts_error
 from app.series_breaks import break_text, breaks_of
 from app.views.export.blueprint import bp
 from indicators.profile import InvalidChoice, time_series
-from indicators.queries import indicator_sources, series_sources, shown_provenance
+from indicators.queries import (
+    ShownProvenance,
+    indicator_sources,
+    series_sources,
+    shown_provenance,
+)
 
 
-def _chart_provenance(ts: dict) -> tuple[list[dict], bool]:
+def _chart_provenance(ts: dict) -> tuple[list[ShownProvenance], bool]:
     """Real sources of the values the chart shows, and whether real and synthetic are mixed."""
     ind, rel = ts["indicator"], ts["release"]
-    shown = series_sources(get_conn(), ind["id"], [ln["ags"] for ln in ts["lines"]], rel["id"])
+    shown = series_sources(get_conn(), ind.id, [ln["ags"] for ln in ts["lines"]], rel.id)
     labels = {s["release_label"] for s in shown.values() if s.get("release_label")}
-    sources = indicator_sources(get_conn(), [ind["id"]]).get(ind["id"], {})
+    sources = indicator_sources(get_conn(), [ind.id]).get(ind.id, {})
     provenance = shown_provenance(sources, labels)
     flags = {bool(s["synthetic"]) for s in shown.values() if s.get("release_label")}
     return provenance, flags == {True, False}
@@ -68,22 +73,22 @@ def zeitreihe_image(fmt: str):
         "zeitreihe-bild",
         EXPORT_VERSION,
         fmt,
-        ind["id"],
+        ind.id,
         tuple(kommunen),
         mode,
-        rel["id"],
-        rel["label"],
-        rel.get("published_at"),
+        rel.id,
+        rel.label,
+        rel.published_at,
         lang,
         request.full_path,
         # Breaks are data that no release date covers (only where there are any: the ETags of
         # charts without one stay as they were).
         *([tuple(ts["breaks"])] if ts["breaks"] else []),
     )
-    not_modified = conditional(etag, rel.get("published_at"))
+    not_modified = conditional(etag, rel.published_at)
     if not_modified is not None:
         return not_modified
-    unit = _("Index (erstes Jahr = 100)") if mode == "index" else unit_label(ind["unit"])
+    unit = _("Index (erstes Jahr = 100)") if mode == "index" else unit_label(ind.unit)
     lines = charts.style_lines(ts["lines"])
     lines[0]["name"] = region_name()  # the Region's line under the page's name for it
     w, h, font = CHART_SIZE
@@ -102,7 +107,7 @@ def zeitreihe_image(fmt: str):
     provenance, mixed = _chart_provenance(ts)
     synthetic_years = sorted({y for ln in ts["lines"] for y in ln["synthetic_years"]})
     real = not synthetic_years or mixed
-    provenance_lines = _provenance_lines(provenance, real, rel["label"])
+    provenance_lines = _provenance_lines(provenance, real, rel.label)
     note = _synthetic_note(bool(synthetic_years), mixed)
     if synthetic_years and mixed:
         note = _(
@@ -117,7 +122,7 @@ def zeitreihe_image(fmt: str):
             b=ts["years"][-1],
             unit=unit,
         ),
-        source=_("Quelle: %(s)s, Datenstand %(r)s", s=ind["source"], r=rel["label"]),
+        source=_("Quelle: %(s)s, Datenstand %(r)s", s=ind.source, r=rel.label),
         provenance=provenance_lines,
         licence=_licence_lines(
             url_for("zeitreihe.zeitreihe", **request.args), False, real, provenance_lines
@@ -129,4 +134,4 @@ def zeitreihe_image(fmt: str):
     legend = [LegendEntry(ln["color"], ln["name"], ln["dash"] or "") for ln in lines]
     svg = svg_document(Drawing(nested(chart, w, h), w, h), text, legend, legend_beside=False)
     suffix = "_index" if mode == "index" else ""
-    return _respond(svg, fmt, f"{ind['id']}_{ts['years'][0]}-{ts['years'][-1]}{suffix}", etag, rel)
+    return _respond(svg, fmt, f"{ind.id}_{ts['years'][0]}-{ts['years'][-1]}{suffix}", etag, rel)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 from flask import request, url_for
 from flask_babel import get_locale
@@ -34,6 +35,7 @@ from app.series_breaks import break_text, breaks_of
 from app.views.export.blueprint import bp
 from indicators.breaks import breaks_within
 from indicators.map_model import verdict_order
+from indicators.model import AreaValue
 from indicators.queries import indicator_sources, shown_provenance
 
 
@@ -49,18 +51,18 @@ def _disparities_text(
     """Texts of a disparities image; flags: (synthetic, mixed, release labels) of what it shows."""
     ind, release = data["indicator"], data["release"]
     synthetic, mixed, labels = flags
-    sources = indicator_sources(get_conn(), [ind["id"]]).get(ind["id"], {})
+    sources = indicator_sources(get_conn(), [ind.id]).get(ind.id, {})
     real = not synthetic or mixed
     provenance = _provenance_lines(
         shown_provenance(sources, labels),
         real,
-        release["label"],
+        release.label,
     )
-    page = url_for(endpoint, indicator_id=ind["id"], **request.args)
+    page = url_for(endpoint, indicator_id=ind.id, **request.args)
     return ImageText(
         title=localized(ind, "name"),
         subtitle=subtitle,
-        source=_("Quelle: %(s)s, Datenstand %(r)s", s=ind["source"], r=release["label"]),
+        source=_("Quelle: %(s)s, Datenstand %(r)s", s=ind.source, r=release.label),
         provenance=provenance,
         licence=_licence_lines(page, boundaries, real, provenance),
         # The map marks its synthetic Kommunen with *; the chart has no names to mark.
@@ -71,11 +73,15 @@ def _disparities_text(
     )
 
 
-def _row_flags(rows: list[dict]) -> tuple[bool, bool, set[str]]:
+def _row_flags(rows: Sequence[AreaValue]) -> tuple[bool, bool, set[str]]:
     """(synthetic, mixed, release labels) of the values a map shows, from their rows."""
-    shown = [r for r in rows if r.get("release_label")]
-    flags = {bool(r["synthetic"]) for r in shown}
-    return True in flags, flags == {True, False}, {r["release_label"] for r in shown}
+    shown = [r for r in rows if r.release_label]
+    flags = {bool(r.synthetic) for r in shown}
+    return (
+        True in flags,
+        flags == {True, False},
+        {r.release_label for r in shown if r.release_label},
+    )
 
 
 @bp.get("/disparitaeten/<indicator_id>/vergleich.<any(svg, png):fmt>")
@@ -88,13 +94,13 @@ def disparities_map_image(indicator_id: str, fmt: str):
     if not_modified is not None:
         return not_modified
     ind, year, rows = data["indicator"], data["year"], data["benchmarks"]
-    verdicts = {r["ags"]: r["benchmark"]["verdict"] for r in rows}
+    verdicts = {r.ags: r.benchmark["verdict"] for r in rows}
     fills = {
-        r["ags"]: {
-            "color": disparities.VERDICT_COLOURS[verdicts[r["ags"]]],
-            "label": str(VERDICT_LABELS[verdicts[r["ags"]]]),
-            "missing": r["value"] is None,
-            "synthetic": r.get("synthetic"),
+        r.ags: {
+            "color": disparities.VERDICT_COLOURS[verdicts[r.ags]],
+            "label": str(VERDICT_LABELS[verdicts[r.ags]]),
+            "missing": r.value is None,
+            "synthetic": r.synthetic,
         }
         for r in rows
     }
@@ -106,18 +112,18 @@ def disparities_map_image(indicator_id: str, fmt: str):
                 "label": str(VERDICT_LABELS[v]),
                 "count": counts[v],
             }
-            for v in verdict_order(ind["polarity"])
+            for v in verdict_order(ind.polarity)
         ],
         _kommunen,
     )
     # The page's msgids, where %% is Jinja's escape of a percent sign.
-    if ind["unit"] == "%":
+    if ind.unit == "%":
         method = _("Methode: 95-%%-Konfidenzintervall nach Wilson für den Anteil Zähler/Nenner.")
     else:
         method = _(
             "Methode: 95-%%-Konfidenzintervall nach Byar für eine Poisson-verteilte Zahl (Zähler), geteilt durch den Nenner."
         )
-    region_value = rows[0]["region_value"] if rows else None
+    region_value = rows[0].region_value if rows else None
     flags = _row_flags(rows)
     text = _disparities_text(
         data,
@@ -126,12 +132,12 @@ def disparities_map_image(indicator_id: str, fmt: str):
         boundaries=True,
         legend_title=_("Legende"),
         notes=[
-            f"{_('Regionswert')}: {fmt_value(region_value, ind['decimals'], ind['unit'])}",
+            f"{_('Regionswert')}: {fmt_value(region_value, ind.decimals, ind.unit)}",
             method.replace("%%", "%"),
         ],
     )
     svg = svg_document(_map_drawing(fills, flags[1]), text, legend, legend_beside=True)
-    return _respond(svg, fmt, f"{ind['id']}_{year}_vergleich", etag, None)
+    return _respond(svg, fmt, f"{ind.id}_{year}_vergleich", etag, None)
 
 
 @bp.get("/disparitaeten/<indicator_id>/streuung.<any(svg, png):fmt>")
@@ -145,14 +151,14 @@ def disparities_chart_image(indicator_id: str, fmt: str):
         raise BadRequestWithChoices(
             404,
             _("Kein Diagramm: Streuungsmaße sind für weniger als zwei Jahre berechenbar."),
-            [(url_for("disparities.detail", indicator_id=ind["id"]), localized(ind, "name"))],
+            [(url_for("disparities.detail", indicator_id=ind.id), localized(ind, "name"))],
         )
     etag = _disparities_etag("streuung", fmt)
     not_modified = conditional(etag)
     if not_modified is not None:
         return not_modified
     w, h, font = CHART_SIZE
-    own_breaks = breaks_of(ind["id"])
+    own_breaks = breaks_of(ind.id)
     chart = charts.line_chart(
         lines,
         years,
@@ -166,10 +172,10 @@ def disparities_chart_image(indicator_id: str, fmt: str):
         breaks=[b.year for b in own_breaks],
     )
     # Every year's values: the release summary says whether any is synthetic, any real.
-    synthetic, real = bool(release["synthetic"]), release.get("real", not release["synthetic"])
+    synthetic, real = bool(release.synthetic), release.real
     text = _disparities_text(
         data,
-        (synthetic, synthetic and real, set(release.get("releases") or [release["label"]])),
+        (synthetic, synthetic and real, set(release.releases)),
         f"{region_name()}: {_('Streuung zwischen den Kommunen über die Jahre')},"
         f" {years[0]}–{years[-1]}",
         boundaries=False,
@@ -177,7 +183,7 @@ def disparities_chart_image(indicator_id: str, fmt: str):
     )
     legend = [LegendEntry(ln["color"], ln["name"], ln["dash"] or "") for ln in lines]
     svg = svg_document(Drawing(nested(chart, w, h), w, h), text, legend, legend_beside=False)
-    return _respond(svg, fmt, f"{ind['id']}_{years[0]}-{years[-1]}_streuung", etag, None)
+    return _respond(svg, fmt, f"{ind.id}_{years[0]}-{years[-1]}_streuung", etag, None)
 
 
 @bp.get("/disparitaeten/<indicator_id>/cluster.<any(svg, png):fmt>")
@@ -196,7 +202,7 @@ def disparities_cluster_image(indicator_id: str, fmt: str):
             ),
             [
                 (
-                    url_for("disparities.clusters", indicator_id=ind["id"], jahr=year),
+                    url_for("disparities.clusters", indicator_id=ind.id, jahr=year),
                     _("Räumliche Cluster"),
                 )
             ],
@@ -208,14 +214,14 @@ def disparities_cluster_image(indicator_id: str, fmt: str):
     colours, areas = disparities.CLUSTER_COLOURS, result["areas"]
     rows = list(data["values"].values())
     fills = {
-        r["ags"]: {
-            "color": colours[areas[r["ags"]]["cluster"]],
-            "label": str(CLUSTER_LABELS[areas[r["ags"]]["cluster"]]),
+        r.ags: {
+            "color": colours[areas[r.ags]["cluster"]],
+            "label": str(CLUSTER_LABELS[areas[r.ags]["cluster"]]),
             "missing": False,  # a cluster map exists only when every Kommune has a value
-            "synthetic": r.get("synthetic"),
+            "synthetic": r.synthetic,
         }
         for r in rows
-        if r["ags"] in areas
+        if r.ags in areas
     }
     legend = [
         LegendEntry(colours[c], f"{CLUSTER_LABELS[c]} ({result['counts'][c]})")
@@ -238,4 +244,4 @@ def disparities_cluster_image(indicator_id: str, fmt: str):
         endpoint="disparities.clusters",
     )
     svg = svg_document(_map_drawing(fills, flags[1]), text, legend, legend_beside=True)
-    return _respond(svg, fmt, f"{ind['id']}_{year}_cluster", etag, None)
+    return _respond(svg, fmt, f"{ind.id}_{year}_cluster", etag, None)

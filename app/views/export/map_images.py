@@ -94,7 +94,7 @@ def _map_text(ctx: dict) -> ImageText:
         subtitle = _("%(area)s, Kommunen – Einheit: %(unit)s", area=region_name(), unit=unit)
         method = ctx["change_note"]
     else:
-        unit = unit_label(ind["unit"])
+        unit = unit_label(ind.unit)
         title = localized(ind, "name")
         subtitle = _(
             "%(area)s, Kommunen, %(year)s – Einheit: %(unit)s",
@@ -112,11 +112,11 @@ def _map_text(ctx: dict) -> ImageText:
             if ctx["scheme"] == "divergierend":
                 method += "; " + _("Farben um den Wert der Region")
     real = not ctx["synthetic"] or ctx["mixed"]
-    provenance = _provenance_lines(ctx["provenance"], real, ctx["release"]["label"])
+    provenance = _provenance_lines(ctx["provenance"], real, ctx["release"].label)
     return ImageText(
         title=title,
         subtitle=subtitle,
-        source=_("Quelle: %(s)s, Datenstand %(r)s", s=ind["source"], r=ctx["release"]["label"]),
+        source=_("Quelle: %(s)s, Datenstand %(r)s", s=ind.source, r=ctx["release"].label),
         provenance=provenance,
         licence=_licence_lines(url_for("maps.karte", **request.args), True, real, provenance),
         synthetic_note=_synthetic_note(ctx["synthetic"], ctx["mixed"]),
@@ -135,15 +135,15 @@ def karte_image(fmt: str):
     st = state_from_request(embed=False)
     release = st["release"]
     etag = etag_for("karte-bild", EXPORT_VERSION, fmt, map_etag(st, False))
-    not_modified = conditional(etag, release["published_at"])
+    not_modified = conditional(etag, release.published_at)
     if not_modified is not None:
         return not_modified
     if st["change"]:
         ctx = change_context(st, embed=False)
-        stem = f"{ctx['ind']['id']}_{ctx['year_from']}-{ctx['year_to']}"
+        stem = f"{ctx['ind'].id}_{ctx['year_from']}-{ctx['year_to']}"
     else:
         ctx = page_context(st, embed=False)
-        stem = f"{ctx['ind']['id']}_{ctx['year']}"
+        stem = f"{ctx['ind'].id}_{ctx['year']}"
     legend = _counted(ctx["legend"], _kommunen)
     drawing = _map_drawing(_kommune_fills(ctx), ctx["mixed"])
     svg = svg_document(drawing, _map_text(ctx), legend, legend_beside=True)
@@ -152,7 +152,7 @@ def karte_image(fmt: str):
 
 def _gebiet_drawing(st: dict, cm: dict) -> Drawing:
     """Every area of the territory's level in the page's class colours (no names: too many)."""
-    key = ("export-gebiet", st["territory"]["ags"], st["ebene"])
+    key = ("export-gebiet", st["territory"].ags, st["ebene"])
     geo = domain_cache(key, lambda: scope_svg_paths(get_conn(), st["territory"], st["ebene"]))
     _x0, _y0, w, h = (float(v) for v in geo["viewbox"].split())
     width = MAP_WIDTH
@@ -187,7 +187,7 @@ def _gebiet_image(fmt: str) -> Response:
         lang,
         sorted(request.args.items(multi=True)),
     )
-    not_modified = conditional(etag, release.get("published_at"))
+    not_modified = conditional(etag, release.published_at)
     if not_modified is not None:
         return not_modified
     cm = gebiet_map.colour_map(st)
@@ -213,35 +213,35 @@ def _gebiet_image(fmt: str) -> Response:
     legend = _counted(shown, lambda n: ngettext("%(num)d Gebiet", "%(num)d Gebiete", n))
     method = str(CLASSIFICATION_LABELS[st["method"]])
     if cm["scheme"] == "divergierend":
-        method += "; " + _("Farben um den Wert von %(g)s", g=t["name"])
+        method += "; " + _("Farben um den Wert von %(g)s", g=t.name)
     real = not cm["synthetic"] or cm["mixed"]
     provenance = _provenance_lines(
-        cm["provenance"], real, (release["label"] or " + ".join(cm["release_labels"]))
+        cm["provenance"], real, (release.label or " + ".join(cm["release_labels"]))
     )
     note = _synthetic_note(cm["synthetic"], cm["mixed"], marked=False)
     text = ImageText(
         title=localized(ind, "name"),
         subtitle=_(
             "%(area)s, %(level)s, %(year)s – Einheit: %(unit)s",
-            area=t["name"],
+            area=t.name,
             level=gebiet_state._ebene_label(st["ebene"]),
             year=year,
-            unit=unit_label(ind["unit"]),
+            unit=unit_label(ind.unit),
         ),
         source=_(
             "Quelle: %(s)s, Datenstand %(r)s",
-            s=ind["source"],
-            r=(release["label"] or " + ".join(cm["release_labels"])),
+            s=ind.source,
+            r=(release.label or " + ".join(cm["release_labels"])),
         ),
         provenance=provenance,
         licence=_licence_lines(url_for("maps.karte", **request.args), True, real, provenance),
         synthetic_note=note,
-        legend_title=_("Legende") + f" ({unit_label(ind['unit'])})",
-        notes=[method, f"{t['name']}: {cm['own_label']}"],
+        legend_title=_("Legende") + f" ({unit_label(ind.unit)})",
+        notes=[method, f"{t.name}: {cm['own_label']}"],
         lang=lang,
     )
     svg = svg_document(_gebiet_drawing(st, cm), text, legend, legend_beside=True)
-    return _respond(svg, fmt, f"{ind['id']}_{year}_{t['ags']}_{st['ebene']}", etag, release)
+    return _respond(svg, fmt, f"{ind.id}_{year}_{t.ags}_{st['ebene']}", etag, release)
 
 
 @bp.get("/karte/jahre.<any(svg, png):fmt>")
@@ -252,26 +252,26 @@ def karte_jahre_image(fmt: str):
     release = st["release"]
     shown_years = multiple_years(st)
     etag = multiples_etag(st, shown_years, "bild", EXPORT_VERSION, fmt)
-    not_modified = conditional(etag, release["published_at"])
+    not_modified = conditional(etag, release.published_at)
     if not_modified is not None:
         return not_modified
     ctx = multiples_context(st, shown_years)
     ind = ctx["ind"]
     real = not ctx["synthetic"] or ctx["mixed"]
-    provenance = _provenance_lines(ctx["provenance"], real, release["label"])
+    provenance = _provenance_lines(ctx["provenance"], real, release.label)
     text = ImageText(
         title=localized(ind, "name"),
         subtitle=_(
             "%(area)s, Kommunen, %(year)s – Einheit: %(unit)s",
             area=region_name(),
             year=year_ranges(shown_years),
-            unit=unit_label(ind["unit"]),
+            unit=unit_label(ind.unit),
         ),
-        source=_("Quelle: %(s)s, Datenstand %(r)s", s=ind["source"], r=release["label"]),
+        source=_("Quelle: %(s)s, Datenstand %(r)s", s=ind.source, r=release.label),
         provenance=provenance,
         licence=_licence_lines(url_for("maps.jahre", **request.args), True, real, provenance),
         synthetic_note=_synthetic_note(ctx["synthetic"], ctx["mixed"], marked=False),
-        legend_title=_("Legende") + f" ({unit_label(ind['unit'])})",
+        legend_title=_("Legende") + f" ({unit_label(ind.unit)})",
         notes=[
             f"{ctx['classification_labels'][ctx['method']]}; {_('Klassen über alle gezeigten Jahre')}",
             *_group_note(ctx),
@@ -282,5 +282,5 @@ def karte_jahre_image(fmt: str):
     drawing = grid(cells, WIDTH - 2 * MARGIN, grid_columns(len(cells)))
     legend = [LegendEntry(e["color"], e["label"]) for e in ctx["legend"]]
     svg = svg_document(drawing, text, legend, legend_beside=False)
-    stem = f"{ind['id']}_{shown_years[0]}-{shown_years[-1]}_jahre"
+    stem = f"{ind.id}_{shown_years[0]}-{shown_years[-1]}_jahre"
     return _respond(svg, fmt, stem, etag, release)

@@ -55,13 +55,13 @@ def _spine_drawing(p: dict, spines: dict[str, tuple], mixed: bool) -> Drawing:
     parts = [
         f'<g font-size="14" font-weight="bold" fill="{TEXT}">'
         f'<text x="0" y="14">{escape(_("Kennzahl"))}</text>'
-        f'<text x="{_VALUE_X}" y="14" text-anchor="end">{escape(p["area"]["name"])}</text>'
+        f'<text x="{_VALUE_X}" y="14" text-anchor="end">{escape(p["area"].name)}</text>'
         f'<text x="{_REGION_X}" y="14" text-anchor="end">{escape(_("Region"))}</text>'
         f'<text x="{x0}" y="14">{escape(_("Einordnung"))}</text></g>'
     ]
     y = 22.0
     for t in p["topics"]:
-        rows = [r for r in t["rows"] if r["indicator"]["id"] in spines]
+        rows = [r for r in t["rows"] if r["indicator"].id in spines]
         if not rows:
             continue
         y += 24
@@ -72,8 +72,8 @@ def _spine_drawing(p: dict, spines: dict[str, tuple], mixed: bool) -> Drawing:
         y += 8
         for r in rows:
             ind = r["indicator"]
-            layout, verdict, label = spines[ind["id"]]
-            name = f"{localized(ind, 'name')} ({unit_label(ind['unit'])})"
+            layout, verdict, label = spines[ind.id]
+            name = f"{localized(ind, 'name')} ({unit_label(ind.unit)})"
             lines = wrap(name, 14, _NAME_W)
             h = max(len(lines) * 18 + 4, sh + 6, 36)
             parts.append(f'<path d="M0,{y:.1f}H{width}" stroke="#dddddd"/>')
@@ -85,10 +85,10 @@ def _spine_drawing(p: dict, spines: dict[str, tuple], mixed: bool) -> Drawing:
                     f"{escape(line)}</text>"
                 )
             star = "*" if mixed and r["synthetic"] else ""
-            value = fmt_value(r["value"], ind["decimals"], ind["unit"]) + star
-            region = fmt_value(r["region"], ind["decimals"], ind["unit"])
+            value = fmt_value(r["value"], ind.decimals, ind.unit) + star
+            region = fmt_value(r["region"], ind.decimals, ind.unit)
             parts.append(
-                f'<g class="spine-row" data-indicator="{escape(ind["id"])}"'
+                f'<g class="spine-row" data-indicator="{escape(ind.id)}"'
                 f' data-verdict="{verdict}">'
                 f'<text x="{_VALUE_X}" y="{mid - 1:.1f}" font-size="14" text-anchor="end"'
                 f' fill="{TEXT}">{escape(value)}</text>'
@@ -117,14 +117,14 @@ def einordnung_image(ags: str, fmt: str):
     if not spines:  # the Region's own profile has none (it is the spines' centre)
         raise BadRequestWithChoices(
             404,
-            _("Für %(name)s gibt es keine Einordnung unter den Kommunen.", name=p["area"]["name"]),
-            [(url_for("kommune.profile", ags=p["area"]["ags"]), p["area"]["name"])],
+            _("Für %(name)s gibt es keine Einordnung unter den Kommunen.", name=p["area"].name),
+            [(url_for("kommune.profile", ags=p["area"].ags), p["area"].name)],
         )
     etag = _disparities_etag("einordnung", fmt)
     not_modified = conditional(etag)
     if not_modified is not None:
         return not_modified
-    rows = [r for t in p["topics"] for r in t["rows"] if r["indicator"]["id"] in spines]
+    rows = [r for t in p["topics"] for r in t["rows"] if r["indicator"].id in spines]
     flags = {bool(r["synthetic"]) for r in rows}
     synthetic, mixed = True in flags, flags == {True, False}
     real = False in flags
@@ -159,8 +159,8 @@ def einordnung_image(ags: str, fmt: str):
         real,
         " + ".join(labels),
     )
-    sources = list(dict.fromkeys(_TABLES.sub("", r["indicator"]["source"]) for r in rows))
-    name = p["area"]["name"]
+    sources = list(dict.fromkeys(_TABLES.sub("", r["indicator"].source) for r in rows))
+    name = p["area"].name
     years = year_ranges(sorted({r["year"] for r in rows}))
     note = _synthetic_note(synthetic, False)
     if mixed:
@@ -192,7 +192,7 @@ def einordnung_image(ags: str, fmt: str):
         source=_("Quelle: %(s)s, Datenstand %(r)s", s="; ".join(sources), r=" + ".join(labels)),
         provenance=provenance,
         licence=_licence_lines(
-            url_for("kommune.profile", ags=p["area"]["ags"], **request.args),
+            url_for("kommune.profile", ags=p["area"].ags, **request.args),
             False,
             real,
             provenance,
@@ -202,4 +202,4 @@ def einordnung_image(ags: str, fmt: str):
         lang=str(get_locale()),
     )
     svg = svg_document(_spine_drawing(p, spines, mixed), text, legend, legend_beside=False)
-    return _respond(svg, fmt, f"{p['area']['ags']}_einordnung", etag, None)
+    return _respond(svg, fmt, f"{p['area'].ags}_einordnung", etag, None)
