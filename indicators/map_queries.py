@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, text
 
-from geodata.queries import REGION_AGS, feature_collection, get_area, label_points
+from geodata.queries import feature_collection, get_area, label_points
 from indicators.queries import (
     HOME_KEYS,
     INDICATOR_COLUMNS,
@@ -174,12 +174,13 @@ def layered_context(rows: list, kommunen: set[str]) -> dict:
     }
 
 
-def map_geometry(conn: Connection) -> dict:
-    """Boundaries (GeoJSON text), label points and the Region's bounds (no request input)."""
+def map_geometry(conn: Connection, region: str) -> dict:
+    """Boundaries (GeoJSON text), label points and the bounds of the Region (`region`, the home
+    Kreis's key; no request input)."""
     return {
         "geojson": feature_collection(conn, "kommune"),
         "labels": label_points(conn),
-        "bounds": (get_area(conn, REGION_AGS) or {}).get("bounds"),
+        "bounds": (get_area(conn, region) or {}).get("bounds"),
     }
 
 
@@ -256,9 +257,11 @@ def _one_year(by_cell: dict, areas: list, year: int) -> dict:
     return {"values": per_level["kommune"], "region": region[0] if region else None}
 
 
-def map_values(conn: Connection, indicator_id: str, year: int, release_id: int | None) -> dict:
+def map_values(
+    conn: Connection, indicator_id: str, year: int, release_id: int | None, region: str
+) -> dict:
     """The Kommunen's values, the Region's value, boundaries (GeoJSON text) and label points."""
-    return {**map_area_values(conn, indicator_id, year, release_id), **map_geometry(conn)}
+    return {**map_area_values(conn, indicator_id, year, release_id), **map_geometry(conn, region)}
 
 
 def kommune_values_all_years(
