@@ -49,7 +49,7 @@ class InvalidChoice(DomainError):
 _VALUES_SQL = """
 WITH vals AS (
   SELECT v.* FROM {source} v WHERE v.ags = ANY(:all_areas)
-), real_years AS (
+), real_years AS MATERIALIZED (  -- once, not once per indicator in latest's subquery
   SELECT indicator_id, year FROM vals WHERE ags = ANY(:own) AND NOT synthetic
   GROUP BY indicator_id, year HAVING count(DISTINCT ags) = cardinality(CAST(:own AS text[]))
 ), latest AS (

@@ -11,6 +11,7 @@ template anew for this run and drops it afterwards (as before the cache).
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import hashlib
 import os
@@ -43,12 +44,13 @@ ROOT = Path(__file__).resolve().parents[1]
 @functools.cache
 def _local_test_cluster() -> str:
     """The fast, crash-unsafe test cluster (.pgdata-test), started if needed; never the served one."""
-    out = subprocess.run(
-        [str(ROOT / "scripts" / "localdb"), "start", "test"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    script = ROOT / "scripts" / "localdb"
+    # One start at a time (pytest-xdist workers start together): a lock on the script itself.
+    with script.open("rb") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        out = subprocess.run(
+            [str(script), "start", "test"], check=True, capture_output=True, text=True
+        ).stdout
     return out.strip().rsplit(" ", 1)[-1]
 
 
@@ -258,6 +260,18 @@ def real_template(empty_template: str) -> Iterator[str]:
     yield from template_database(
         "real", lambda name: load(name, ("load-all",), DEMO=False), empty_template, DEMO=False
     )
+
+
+# Under pytest-xdist (scripts/test: -n 2) the first worker builds the loaded template for its
+# first tests while the second builds these (when a collected test needs them): both cores load.
+PREBUILT_BY = {"gw1": ("real_template", "hildesheim_template")}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _prebuilt_templates(request) -> None:
+    for name in PREBUILT_BY.get(os.environ.get("PYTEST_XDIST_WORKER", ""), ()):
+        if any(name in getattr(item, "fixturenames", ()) for item in request.session.items):
+            request.getfixturevalue(name)
 
 
 @pytest.fixture(scope="session")
