@@ -32,6 +32,7 @@ from app import (
 )
 from app.cache import DataCache
 from app.config import PROJECT_ROOT
+from geodata.home import region_key
 
 # gzip and brotli for every text response (JSON, GeoJSON, CSV, HTML, JS, CSS).
 compress = Compress()
@@ -83,6 +84,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(settings)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app)
+    # Read once here; the queries get the key as a parameter (no module-level global).
+    app.config["REGION"] = region_key(app.config["REGION"])
 
     db.init_app(app)
     DataCache().init_app(app)  # the one in-process cache, emptied on each new data version

@@ -18,9 +18,8 @@ from sqlalchemy import Connection, text
 from app import audit
 from app.config import PROJECT_ROOT
 from app.db import get_engine
-from geodata.home import DEFAULT_NAME, display_name
+from geodata.home import DEFAULT_AGS, DEFAULT_NAME, display_name
 from geodata.loaders import load_boundaries
-from geodata.queries import REGION_AGS
 from geodata.report import LoadError
 from indicators import demo, inkar, zensus
 from indicators.importer import import_release
@@ -28,17 +27,17 @@ from indicators.loaders import load_catalogue, load_series_breaks, load_topics
 from indicators.releases import publish as publish_release
 
 CATALOGUE_DIR = PROJECT_ROOT / "indicators" / "data"
-# The home Kreis (SOZMON_REGION, default 03241); its name is looked up when another is chosen.
-REGION = (REGION_AGS, DEFAULT_NAME)
 
 
 def home_region(data_dir: Path) -> tuple[str, str]:
-    """(key, name) of the home Kreis: Region Hannover, or the Kreis named by SOZMON_REGION."""
-    if REGION_AGS == "03241":
-        return REGION
+    """(key, name) of the home Kreis (app.config["REGION"], setting SOZMON_REGION): Region
+    Hannover, or the Kreis so named; its name is looked up when another is chosen."""
+    ags = current_app.config["REGION"]
+    if ags == DEFAULT_AGS:
+        return ags, DEFAULT_NAME
     from app.cli_genesis import kreis_names
 
-    return REGION_AGS, display_name(kreis_names(data_dir).get(REGION_AGS, f"Kreis {REGION_AGS}"))
+    return ags, display_name(kreis_names(data_dir).get(ags, f"Kreis {ags}"))
 
 
 def alembic_config(url: str) -> AlembicConfig:
@@ -239,7 +238,7 @@ def demo_release_cmd(seed: int, label: str, out: Path | None) -> None:
     """Generate the seeded synthetic demo release (Beispieldaten) and load it."""
     try:
         with transaction() as conn:
-            rows = demo.generate(conn, seed=seed, region=REGION_AGS)
+            rows = demo.generate(conn, seed=seed, region=current_app.config["REGION"])
             with tempfile.TemporaryDirectory() as tmp:
                 path = out or Path(tmp) / "demo.csv"
                 demo.write_csv(rows, path)
@@ -284,6 +283,7 @@ def load_all_cmd(ctx: click.Context, germany: bool | None = None, gpkg: Path | N
     from app.cli_genesis import import_genesis_cmd, load_levels_cmd
 
     data_dir: Path = current_app.config["DATA_DIR"]
+    region: str = current_app.config["REGION"]
     with get_engine().connect() as conn:
         has_areas = conn.scalar(text("SELECT count(*) FROM area WHERE level = 'kommune'"))
         has_levels = conn.scalar(text("SELECT count(*) FROM area WHERE level = 'bund'"))
@@ -294,9 +294,9 @@ def load_all_cmd(ctx: click.Context, germany: bool | None = None, gpkg: Path | N
         ctx.invoke(
             load_boundaries_cmd,
             path=data_dir / "geodata" / "vg5000_gem_2021_region_hannover.geojson"
-            if REGION_AGS == "03241"
+            if region == DEFAULT_AGS
             else germany_gpkg,
-            ags_prefix=REGION_AGS,
+            ags_prefix=region,
         )
     if not has_levels and germany_gpkg.exists():
         ctx.invoke(load_levels_cmd, path=germany_gpkg)
@@ -321,7 +321,7 @@ def load_all_cmd(ctx: click.Context, germany: bool | None = None, gpkg: Path | N
             import_genesis_cmd,
             paths=tuple(tables),
             label=GENESIS_LABEL,
-            gebiet=REGION_AGS,
+            gebiet=region,
             allow_unmatched=True,
             do_publish=True,
         )
@@ -340,7 +340,7 @@ def load_all_cmd(ctx: click.Context, germany: bool | None = None, gpkg: Path | N
 
     ctx.invoke(build_shapes_cmd)  # only missing or stale shapes: a no-op when nothing changed
     # The example report is written on the real data of Region Hannover (its home region).
-    if (GENESIS_LABEL in labels or tables) and REGION_AGS == "03241":
+    if (GENESIS_LABEL in labels or tables) and region == DEFAULT_AGS:
         from app.berichte.cli import load_example_report_cmd
 
         ctx.invoke(load_example_report_cmd, no_audit=True)

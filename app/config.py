@@ -43,6 +43,8 @@ def from_environment() -> dict:
         "DATABASE_READ_URL": os.environ.get("DATABASE_READ_URL") or None,
         # Real data (boundaries, Zensus) lives outside the repository.
         "DATA_DIR": Path(os.environ.get("DATA_DIR") or PROJECT_ROOT.parent / "shared" / "data"),
+        # The home Kreis (5-digit key) whose Gemeinden are "the Kommunen"; checked by create_app.
+        "REGION": os.environ.get("SOZMON_REGION") or "03241",
         # Demo mode: synthetic "Beispieldaten" are loaded (load-all) and shown, each value marked;
         # off by default, so a default install shows real data only.
         "DEMO": os.environ.get("SOZMON_DEMO", "") not in ("", "0"),

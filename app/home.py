@@ -1,30 +1,38 @@
-"""The home region (SOZMON_REGION) as pages, API envelopes and metadata name it.
+"""The home region (SOZMON_REGION, app.config["REGION"]) as pages, API envelopes and metadata
+name it.
 
-Its name is read from the area table once per process: it changes only with another
+Its name is read from the area table once per process and key: it changes only with another
 SOZMON_REGION, which needs a restart (and a database of its own) anyway.
 """
 
 from __future__ import annotations
 
+from flask import current_app
+
 from geodata.home import DEFAULT_AGS, DEFAULT_NAME, HomeRegion, home_region
-from geodata.queries import REGION_AGS
 
 _KNOWN: dict[str, HomeRegion] = {}
 
 
+def home_ags() -> str:
+    """The 5-digit key of the current app's home Kreis (setting SOZMON_REGION)."""
+    return current_app.config["REGION"]
+
+
 def home() -> HomeRegion:
     """The home Kreis with its display name (Region Hannover without a query)."""
-    if REGION_AGS in _KNOWN:
-        return _KNOWN[REGION_AGS]
-    if REGION_AGS == DEFAULT_AGS:
+    ags = home_ags()
+    if ags in _KNOWN:
+        return _KNOWN[ags]
+    if ags == DEFAULT_AGS:
         region = HomeRegion(DEFAULT_AGS, DEFAULT_NAME)
     else:
         from app.db import get_conn
 
-        region = home_region(get_conn())
+        region = home_region(get_conn(), ags)
         if region is None:  # not loaded yet: name it by key, and look again next time
-            return HomeRegion(REGION_AGS, f"Kreis {REGION_AGS}")
-    _KNOWN[REGION_AGS] = region
+            return HomeRegion(ags, f"Kreis {ags}")
+    _KNOWN[ags] = region
     return region
 
 

@@ -1,13 +1,13 @@
 """The home region: the Kreis whose Gemeinden are "its Kommunen" (setting SOZMON_REGION).
 
-Default 03241 (Region Hannover). Read once from the environment, because the CLI, the app and
-the queries all need the same key; another Kreis (e.g. SOZMON_REGION=03254, Landkreis
-Hildesheim) is loaded by `sozmon load-all` from the Germany-wide Gemeinde file.
+Default 03241 (Region Hannover). The app reads the setting once into `app.config["REGION"]`
+(create_app) and passes the key to the queries that need it; another Kreis (e.g.
+SOZMON_REGION=03254, Landkreis Hildesheim) is loaded by `sozmon load-all` from the Germany-wide
+Gemeinde file. Two apps of one process may have two home regions (each on its own database).
 """
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 
@@ -17,9 +17,9 @@ DEFAULT_AGS = "03241"
 DEFAULT_NAME = "Region Hannover"
 
 
-def home_ags() -> str:
-    """The 5-digit key of the home Kreis from SOZMON_REGION (default 03241)."""
-    raw = (os.environ.get("SOZMON_REGION") or DEFAULT_AGS).strip()
+def region_key(setting: str | None) -> str:
+    """The 5-digit key of the home Kreis from the setting SOZMON_REGION (default 03241)."""
+    raw = (setting or DEFAULT_AGS).strip()
     if not re.fullmatch(r"\d{5}", raw):
         raise RuntimeError(
             f"SOZMON_REGION={raw!r}: ein Kreisschlüssel hat fünf Ziffern (z. B. 03254)."
@@ -62,9 +62,8 @@ class HomeRegion:
         return re.sub(r"[^a-z0-9]+", "-", s).strip("-")
 
 
-def home_region(conn: Connection) -> HomeRegion | None:
-    """The home Kreis with its stored name (the loaders store the display name), or None
+def home_region(conn: Connection, ags: str) -> HomeRegion | None:
+    """The home Kreis `ags` with its stored name (the loaders store the display name), or None
     while it is not loaded."""
-    ags = home_ags()
     name = conn.scalar(text("SELECT name FROM area WHERE ags = :a"), {"a": ags})
     return HomeRegion(ags, display_name(name)) if name else None

@@ -6,10 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from geodata.home import home_ags
 from geodata.model import Area, LabelPoint
-
-REGION_AGS = home_ags()  # the home Kreis (SOZMON_REGION, default 03241 Region Hannover)
 
 
 def list_areas(conn: Connection, level: str | None = None) -> list[Area]:
@@ -78,8 +75,9 @@ def feature_collection(
     return geojson
 
 
-def locator_paths(conn: Connection, ags: str, region_prefix: str = REGION_AGS) -> dict[str, Any]:
-    """SVG paths of the Region's Kommunen (metres, EPSG:25832) for a locator map of one area."""
+def locator_paths(conn: Connection, ags: str, region_prefix: str) -> dict[str, Any]:
+    """SVG paths of the home region's (`region_prefix`, e.g. 03241) Kommunen (metres, EPSG:25832)
+    for a locator map of one area."""
     # geom_web back to UTM metres keeps the shape true to scale (degrees would squash it);
     # ST_AsSVG writes y downwards (negated), so the viewBox starts at -ymax.
     rows = conn.execute(

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from geodata.queries import REGION_AGS
 from indicators.map_queries import HomeData
 from indicators.queries import topics_with_indicators
 
@@ -43,9 +42,10 @@ class TopicStatus:
     indicators: tuple[IndicatorStatus, ...]
 
 
-def catalogue_status(conn: Connection, home: HomeData) -> list[TopicStatus]:
+def catalogue_status(conn: Connection, home: HomeData, region: str) -> list[TopicStatus]:
     """Every topic and indicator of the catalogue with what is shown of it for the home region
-    (`home`: the layered home values, read once per data version by the map)."""
+    (`home`: the layered home values, read once per data version by the map; `region`: the home
+    Kreis's key)."""
     out = []
     for t in topics_with_indicators(conn):
         inds = []
@@ -63,8 +63,8 @@ def catalogue_status(conn: Connection, home: HomeData) -> list[TopicStatus]:
                     last_year=years[-1] if years else None,
                     n_years=len(years),
                     synthetic=any(r.synthetic for r in rows),
-                    kommunen=len({r.ags for r in rows if r.ags != REGION_AGS}),
-                    region=any(r.ags == REGION_AGS for r in rows),
+                    kommunen=len({r.ags for r in rows if r.ags != region}),
+                    region=any(r.ags == region for r in rows),
                 )
             )
         out.append(TopicStatus(t.id, t.name_de, t.name_en, tuple(inds)))

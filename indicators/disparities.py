@@ -11,7 +11,6 @@ import shapely
 from libpysal.weights import Queen
 from sqlalchemy import Connection, text
 
-from geodata.queries import REGION_AGS
 from indicators import spatial, stats
 from indicators.breaks import Breaks, break_between, series_breaks
 from indicators.errors import InvalidChoice, UnknownChoice
@@ -254,9 +253,10 @@ def benchmarks_for_year(
 
 
 def area_benchmarks(
-    conn: Connection, ags: str, release_id: int | None = None
+    conn: Connection, ags: str, release_id: int | None = None, *, region: str
 ) -> dict[str, dict[str, Any]]:
-    """For one Kommune, per indicator its newest year's verdict against the Region."""
+    """For one Kommune, per indicator its newest year's verdict against the Region (`region`:
+    the home Kreis's key)."""
     rows = conn.execute(
         text(
             f"WITH src AS (SELECT * FROM {value_source(release_id)} x"
@@ -271,7 +271,7 @@ def area_benchmarks(
             " LEFT JOIN src g ON g.indicator_id = l.indicator_id AND g.year = l.year"
             "  AND g.ags = :region"
         ),
-        {"ags": ags, "region": REGION_AGS},
+        {"ags": ags, "region": region},
     )
     out = {}
     for r in rows:

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple, TypedDict
 from sqlalchemy import Connection, Row, text
 
 from geodata.model import Bounds, LabelPoint
-from geodata.queries import REGION_AGS, feature_collection, get_area, label_points
+from geodata.queries import feature_collection, get_area, label_points
 from indicators.model import (
     AreaValue,
     Indicator,
@@ -197,13 +197,14 @@ class MapGeometry(TypedDict):
     bounds: Bounds | None  # the Region's
 
 
-def map_geometry(conn: Connection) -> MapGeometry:
-    """Boundaries (GeoJSON text), label points and the Region's bounds (no request input)."""
-    region = get_area(conn, REGION_AGS)
+def map_geometry(conn: Connection, region: str) -> MapGeometry:
+    """Boundaries (GeoJSON text), label points and the bounds of the Region (`region`, the home
+    Kreis's key; no request input)."""
+    area = get_area(conn, region)
     return {
         "geojson": feature_collection(conn, "kommune"),
         "labels": label_points(conn),
-        "bounds": region.bounds if region else None,
+        "bounds": area.bounds if area else None,
     }
 
 

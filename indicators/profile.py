@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Row, text
 
 from geodata.levels import BUND_AGS
 from geodata.model import Area
-from geodata.queries import REGION_AGS, locator_paths
+from geodata.queries import locator_paths
 from indicators.breaks import (
     Breaks,
     break_between,
@@ -49,7 +49,7 @@ MODES = ("absolut", "index")
 _VALUES_SQL = """
 WITH vals AS (
   SELECT v.* FROM {source} v WHERE v.ags = ANY(:all_areas)
-), real_years AS (
+), real_years AS MATERIALIZED (  -- once, not once per indicator in latest's subquery
   SELECT indicator_id, year FROM vals WHERE ags = ANY(:own) AND NOT synthetic
   GROUP BY indicator_id, year HAVING count(DISTINCT ags) = cardinality(CAST(:own AS text[]))
 ), latest AS (
@@ -265,8 +265,12 @@ def profile(
     year_from: int | None = None,
     year_to: int | None = None,
     breaks: dict[str, Breaks] | None = None,
+    *,
+    region: str,
 ) -> dict[str, Any]:
     """The Sozialstrukturprofil of an area: every indicator vs the Region, rank, series, change.
+
+    region: the home Kreis's key (app.config["REGION"]), the area every value is compared with.
 
     A change whose period spans a series break of its indicator (breaks given, or read) is
     None, and the row names the break (`series_break`) instead.
@@ -275,14 +279,14 @@ def profile(
     breaks = series_breaks(conn) if breaks is None else breaks
     check_release(conn, release_id)
     land = ags[:2]
-    areas = [ags] + ([REGION_AGS] if ags != REGION_AGS else []) + [land, BUND_AGS]
+    areas = [ags] + ([region] if ags != region else []) + [land, BUND_AGS]
     data = _collect(conn, areas, release_id, own=[ags])
     names: dict[str, str] = dict(
         conn.execute(
             text("SELECT ags, name FROM area WHERE ags = ANY(:a)"), {"a": [land, BUND_AGS]}
         ).all()
     )
-    years = _years(data, [ags, REGION_AGS])
+    years = _years(data, [ags, region])
     if not years:
         raise UnknownChoice("release", _("Dieser Datenstand enthält keine Werte."))
     year_to = years[-1] if year_to is None else year_to
@@ -308,10 +312,10 @@ def profile(
 
     sources = indicator_sources(conn)
     # Verdicts against the Region (Wilson/Byar intervals), only for Kommunen.
-    bench = {} if area.level == "region" else area_benchmarks(conn, ags, release_id)
+    bench = {} if area.level == "region" else area_benchmarks(conn, ags, release_id, region=region)
 
     def build(ind: Indicator, d: dict[str, Any]) -> IndicatorRow:
-        own, reg = d["areas"][ags], d["areas"][REGION_AGS]
+        own, reg = d["areas"][ags], d["areas"][region]
         la, bu = d["areas"][land], d["areas"][BUND_AGS]
         by_year = dict(own["series"])
         b = bench.get(ind.id)
@@ -357,7 +361,7 @@ def profile(
         "area": area,
         "is_region": area.level == "region",
         "figures": header_figures(conn, ags),
-        "locator": locator_paths(conn, ags),
+        "locator": locator_paths(conn, ags, region),
         "topics": topics,
         "years": years,
         "year_from": year_from,
@@ -379,17 +383,20 @@ def compare(
     ags_b: str,
     release_id: int | None = None,
     breaks: dict[str, Breaks] | None = None,
+    *,
+    region: str,
 ) -> dict[str, Any]:
-    """Two Kommunen side by side with the Region: latest values, difference, ranks, series."""
+    """Two Kommunen side by side with the Region (`region`, the home Kreis's key): latest values,
+    difference, ranks, series."""
     a, b = _area(conn, ags_a, kommune_only=True), _area(conn, ags_b, kommune_only=True)
     breaks = series_breaks(conn) if breaks is None else breaks
     if ags_a == ags_b:
         raise InvalidChoice("same", _("Für einen Vergleich braucht es zwei verschiedene Kommunen."))
     check_release(conn, release_id)
-    data = _collect(conn, [ags_a, ags_b, REGION_AGS], release_id, own=[ags_a, ags_b])
+    data = _collect(conn, [ags_a, ags_b, region], release_id, own=[ags_a, ags_b])
 
     def build(ind: Indicator, d: dict[str, Any]) -> IndicatorRow:
-        va, vb, vr = (d["areas"][x] for x in (ags_a, ags_b, REGION_AGS))
+        va, vb, vr = (d["areas"][x] for x in (ags_a, ags_b, region))
         diff = va["value"] - vb["value"] if None not in (va["value"], vb["value"]) else None
         better = None
         if diff and ind.polarity != "neutral":
@@ -433,8 +440,12 @@ def time_series(
     mode: str = "absolut",
     max_kommunen: int = 7,
     breaks: Breaks | None = None,
+    *,
+    region: str,
 ) -> dict[str, Any]:
     """The Region's series of an indicator plus chosen Kommunen, absolute or as index (first=100).
+
+    region: the home Kreis's key (app.config["REGION"]), whose series comes first.
 
     With series breaks (given, or read) the index starts at 100 again in each segment's first
     year: an index across a break would compare what is not comparable.
@@ -464,9 +475,9 @@ def time_series(
         raise InvalidChoice("kommunen", _("Höchstens %(n)s Kommunen auf einmal.", n=max_kommunen))
     check_release(conn, release_id)
     rel = release_for(conn, indicator_id, release_id)
-    data = series(conn, indicator_id, [REGION_AGS, *kommunen], rel.id) if rel else {}
-    secret = withheld(conn, indicator_id, [REGION_AGS, *kommunen], rel.id) if rel else set()
-    sources = series_sources(conn, indicator_id, [REGION_AGS, *kommunen], rel.id) if rel else {}
+    data = series(conn, indicator_id, [region, *kommunen], rel.id) if rel else {}
+    secret = withheld(conn, indicator_id, [region, *kommunen], rel.id) if rel else set()
+    sources = series_sources(conn, indicator_id, [region, *kommunen], rel.id) if rel else {}
     years = sorted({y for pts in data.values() for y, _ in pts})
     if not years:
         raise UnknownChoice(
@@ -476,7 +487,7 @@ def time_series(
         breaks = series_breaks(conn, [indicator_id]).get(indicator_id, ())
     shown_breaks = breaks_within(years, breaks)
     lines = []
-    for a in [REGION_AGS, *kommunen]:
+    for a in [region, *kommunen]:
         by_year = dict(data.get(a, []))
         pts = [(y, by_year.get(y)) for y in years]
         if mode == "index":

@@ -1,12 +1,25 @@
-"""Fixtures on a real PostGIS: a template database loaded once, cloned per need."""
+"""Fixtures on a real PostGIS: a template database loaded once, cloned per need.
+
+The template databases are kept in the test cluster between runs (OWID etl's pattern: outputs
+kept, keyed by their inputs): each is named after a hash of everything its load reads (the code
+of app/, indicators/, geodata/, templates/, translations/, the dependency lock, these fixtures,
+every file of DATA_DIR) and of its settings, so a second run reuses it and any change of code,
+data or settings builds a new one (and drops the old). A kept template accepts no connections
+(ALLOW_CONNECTIONS false): tests only ever clone it. SOZMON_TEST_TEMPLATES=fresh builds every
+template anew for this run and drops it afterwards (as before the cache).
+"""
 
 from __future__ import annotations
 
+import fcntl
 import functools
+import hashlib
 import os
 import subprocess
+import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,12 +44,13 @@ ROOT = Path(__file__).resolve().parents[1]
 @functools.cache
 def _local_test_cluster() -> str:
     """The fast, crash-unsafe test cluster (.pgdata-test), started if needed; never the served one."""
-    out = subprocess.run(
-        [str(ROOT / "scripts" / "localdb"), "start", "test"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    script = ROOT / "scripts" / "localdb"
+    # One start at a time (pytest-xdist workers start together): a lock on the script itself.
+    with script.open("rb") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        out = subprocess.run(
+            [str(script), "start", "test"], check=True, capture_output=True, text=True
+        ).stdout
     return out.strip().rsplit(" ", 1)[-1]
 
 
@@ -69,6 +83,138 @@ def drop_database(name: str) -> None:
     _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+# What the kept templates' key is made of (besides DATA_DIR): every file git knows (or would add)
+# under these paths of the checkout.
+KEY_PATHS = (
+    "app",
+    "indicators",
+    "geodata",
+    "templates",
+    "translations",
+    "pyproject.toml",
+    "requirements.lock",
+    "tests/conftest.py",
+    "tests/germany.py",
+)
+
+
+def _key_files() -> list[Path]:
+    """The checkout's files of KEY_PATHS (tracked or untracked, never ignored ones), sorted."""
+    try:
+        out = subprocess.run(
+            ["git", "ls-files", "-co", "--exclude-standard", "-z", "--", *KEY_PATHS],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        ).stdout
+        files = [ROOT / f for f in out.decode().split("\0") if f]
+    except (OSError, subprocess.CalledProcessError):  # no git (an unpacked archive): every file
+        files = [
+            f
+            for rel in KEY_PATHS
+            for f in ([ROOT / rel] if (ROOT / rel).is_file() else (ROOT / rel).rglob("*"))
+            if f.is_file() and "__pycache__" not in f.parts and f.suffix not in (".pyc", ".mo")
+        ]
+    return sorted(f for f in files if f.is_file())  # deleted but still tracked: left out
+
+
+@functools.cache
+def inputs_digest() -> str:
+    """sha256 over the code, the fixtures, the data files (names and bytes) and Python's version."""
+    h = hashlib.sha256(sys.version.encode())
+    data = sorted(f for f in DATA_DIR.rglob("*") if f.is_file())
+    for base, files in ((ROOT, _key_files()), (DATA_DIR, data)):
+        for f in files:
+            h.update(f"\0{f.relative_to(base)}\0{f.stat().st_size}\0".encode())
+            with f.open("rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    h.update(chunk)
+    return h.hexdigest()
+
+
+def _databases(like: str) -> list[str]:
+    eng = create_engine(_with_db(_server_url(), "postgres"), isolation_level="AUTOCOMMIT")
+    with eng.connect() as conn:
+        names = list(
+            conn.scalars(text("SELECT datname FROM pg_database WHERE datname LIKE :l"), {"l": like})
+        )
+    eng.dispose()
+    return names
+
+
+@contextmanager
+def _build_lock(kind: str) -> Iterator[None]:
+    """One builder of a kind of template at a time in the cluster (pytest-xdist workers, two
+    sessions of one checkout): a session-level advisory lock, held on its own connection."""
+    eng = create_engine(_with_db(_server_url(), "postgres"), isolation_level="AUTOCOMMIT")
+    with eng.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(hashtext(:k))"), {"k": f"sozmon_tpl_{kind}"})
+        try:
+            yield
+        finally:
+            conn.execute(
+                text("SELECT pg_advisory_unlock(hashtext(:k))"), {"k": f"sozmon_tpl_{kind}"}
+            )
+    eng.dispose()
+
+
+def fresh_templates() -> bool:
+    """SOZMON_TEST_TEMPLATES=fresh: no kept templates (each built for this run, then dropped)."""
+    return os.environ.get("SOZMON_TEST_TEMPLATES", "") == "fresh"
+
+
+def _freeze(name: str) -> None:
+    """VACUUM (FREEZE, ANALYZE) a built template: hint bits, visibility map and statistics set
+    once here, not again by the first queries of every copy (copies are files: they inherit it)."""
+    eng = create_engine(_with_db(_server_url(), name), isolation_level="AUTOCOMMIT")
+    with eng.connect() as conn:
+        conn.execute(text("VACUUM (FREEZE, ANALYZE)"))
+    eng.dispose()
+
+
+def template_database(
+    kind: str, build: Callable[[str], None], source: str | None = None, **settings
+) -> Iterator[str]:
+    """Yield the name of a template database of `kind`, made by build(name) on a new database
+    (a copy of `source`, else empty) — kept between runs under a name with the hash of its
+    inputs (inputs_digest, kind, source, settings), built only when no such database exists."""
+    if fresh_templates():
+        name = f"sozmon_{kind}_{os.getpid()}"
+        drop_database(name)
+        _admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{source}"' if source else ""))
+        build(name)
+        _freeze(name)
+        yield name
+        drop_database(name)
+        return
+    key = hashlib.sha256(
+        f"{inputs_digest()}\0{kind}\0{source}\0{sorted(settings.items())!r}".encode()
+    ).hexdigest()[:20]
+    name = f"sozmon_tpl_{kind}_{key}"
+    with _build_lock(kind):
+        if not _databases(name):
+            # Older templates of this kind (other code, data or settings) and broken builds go.
+            for old in _databases(f"sozmon_tpl_{kind}_%") + _databases(f"sozmon_build_{kind}_%"):
+                drop_database(old)
+            tmp = f"sozmon_build_{kind}_{os.getpid()}"
+            _admin(f'CREATE DATABASE "{tmp}"' + (f' TEMPLATE "{source}"' if source else ""))
+            build(tmp)
+            _freeze(tmp)
+            # Complete only now (the name says so); read-only from here on: only ever cloned.
+            _admin(f'ALTER DATABASE "{tmp}" RENAME TO "{name}"')
+            _admin(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
+    yield name
+
+
+def load(name: str, *commands: tuple[str, ...], **extra) -> None:
+    """Run CLI commands of an app on the named database (each must succeed)."""
+    app = make_app(name, **extra)
+    for args in commands:
+        result = invoke(app, *args)
+        assert result.exit_code == 0, result.output
+    app.extensions["sozmon_engine"].dispose()
+
+
 def make_app(db_name: str, **extra):
     """An app on the named test database."""
     cfg = {
@@ -96,44 +242,36 @@ def invoke(app, *args: str):
 @pytest.fixture(scope="session")
 def empty_template() -> Iterator[str]:
     """A database with the schema only (Alembic head), used as template."""
-    name = f"sozmon_empty_{os.getpid()}"
-    drop_database(name)
-    _admin(f'CREATE DATABASE "{name}"')
-    app = make_app(name)
-    result = invoke(app, "db", "upgrade")
-    assert result.exit_code == 0, result.output
-    app.extensions["sozmon_engine"].dispose()
-    yield name
-    drop_database(name)
+    yield from template_database("empty", lambda name: load(name, ("db", "upgrade")))
 
 
 @pytest.fixture(scope="session")
 def loaded_template(empty_template: str) -> Iterator[str]:
     """A database loaded as `load-all` loads it in demo mode (real data, the demo release; the
     example report's stored page and PDF rendered in demo mode, as such an install has them)."""
-    name = f"sozmon_loaded_{os.getpid()}"
-    drop_database(name)
-    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{empty_template}"')
-    app = make_app(name)
-    result = invoke(app, "load-all")
-    assert result.exit_code == 0, result.output
-    app.extensions["sozmon_engine"].dispose()
-    yield name
-    drop_database(name)
+    yield from template_database(
+        "loaded", lambda name: load(name, ("load-all",)), empty_template, DEMO=True
+    )
 
 
 @pytest.fixture(scope="session")
 def real_template(empty_template: str) -> Iterator[str]:
     """A database loaded as a default install loads it: real data only, no demo release."""
-    name = f"sozmon_real_{os.getpid()}"
-    drop_database(name)
-    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{empty_template}"')
-    app = make_app(name, DEMO=False)
-    result = invoke(app, "load-all")
-    assert result.exit_code == 0, result.output
-    app.extensions["sozmon_engine"].dispose()
-    yield name
-    drop_database(name)
+    yield from template_database(
+        "real", lambda name: load(name, ("load-all",), DEMO=False), empty_template, DEMO=False
+    )
+
+
+# Under pytest-xdist (scripts/test: -n 2) the first worker builds the loaded template for its
+# first tests while the second builds these (when a collected test needs them): both cores load.
+PREBUILT_BY = {"gw1": ("real_template", "hildesheim_template")}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _prebuilt_templates(request) -> None:
+    for name in PREBUILT_BY.get(os.environ.get("PYTEST_XDIST_WORKER", ""), ()):
+        if any(name in getattr(item, "fixturenames", ()) for item in request.session.items):
+            request.getfixturevalue(name)
 
 
 @pytest.fixture(scope="session")

@@ -12,12 +12,7 @@ plus what the Germany tests need, restricted to keep the suite fast:
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,13 +22,9 @@ from werkzeug.serving import make_server
 from tests.conftest import (
     DATA_DIR,
     GERMANY_GPKG,
-    _admin,
-    _server_url,
-    _with_db,
     app_on_clone,
-    drop_database,
-    invoke,
-    make_app,
+    load,
+    template_database,
 )
 
 GENESIS_TABLE = DATA_DIR / "regionalstatistik" / "12411-02-03-5-B.csv"
@@ -44,10 +35,6 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="session")
 def germany_template(loaded_template: str) -> Iterator[str]:
     """The loaded database plus Niedersachsen's Gemeinden with real values and shapes."""
-    name = f"sozmon_germany_{os.getpid()}"
-    drop_database(name)
-    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{loaded_template}"')
-    app = make_app(name)
     steps = [
         (
             "load-boundaries",
@@ -72,12 +59,7 @@ def germany_template(loaded_template: str) -> Iterator[str]:
         ),
         ("build-shapes",),
     ]
-    for args in steps:
-        result = invoke(app, *args)
-        assert result.exit_code == 0, result.output
-    app.extensions["sozmon_engine"].dispose()
-    yield name
-    drop_database(name)
+    yield from template_database("germany", lambda name: load(name, *steps), loaded_template)
 
 
 @pytest.fixture(scope="session")
@@ -94,54 +76,37 @@ def germany_client(germany_app):
 @pytest.fixture(scope="session")
 def germany_server(germany_app) -> Iterator[str]:
     """The Germany app served on a free loopback port in a thread."""
-    server = make_server("127.0.0.1", 0, germany_app, threaded=True)
+    yield from serve(germany_app)
+
+
+def serve(application) -> Iterator[str]:
+    """Serve an app on a free loopback port in a thread; yield its base URL."""
+    server = make_server("127.0.0.1", 0, application, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# Another home Kreis (SOZMON_REGION): Landkreis Hildesheim, loaded from the Germany file.
+HILDESHEIM = {"REGION": "03254", "SESSION_COOKIE_SECURE": False}
 
 
 @pytest.fixture(scope="session")
-def hildesheim_server(empty_template):
-    """The app with SOZMON_REGION=03254 on its own database loaded by `sozmon load-all`,
-    served by a subprocess (the home region is read once per process)."""
-    name = f"sozmon_hildesheim_{os.getpid()}"
-    drop_database(name)
-    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{empty_template}"')
-    env = dict(
-        os.environ,
-        SOZMON_REGION="03254",
-        DATABASE_URL=_with_db(_server_url(), name),
-        DATA_DIR=str(DATA_DIR),
-        SECRET_KEY="test",
-        SESSION_COOKIE_SECURE="0",
-        SOZMON_DEMO="1",  # like the suite's other templates
-        SOZMON_GERMANY="0",
+def hildesheim_template(empty_template: str) -> Iterator[str]:
+    """A database loaded by `sozmon load-all` for the home region 03254 (demo mode, like the
+    suite's other templates)."""
+    yield from template_database(
+        "hildesheim",
+        lambda name: load(name, ("load-all",), **HILDESHEIM),
+        empty_template,
+        **HILDESHEIM,
     )
-    sozmon = str(Path(sys.executable).with_name("sozmon"))
-    subprocess.run([sozmon, "load-all"], env=env, cwd=ROOT, check=True, capture_output=True)
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "app:create_app()", "run", "-p", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
-    drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def hildesheim_server(hildesheim_template: str) -> Iterator[str]:
+    """The app with SOZMON_REGION=03254 (app.config["REGION"]) on a copy of its own database,
+    served in a thread of this process beside the apps of Region Hannover."""
+    for application in app_on_clone(hildesheim_template, **HILDESHEIM):
+        yield from serve(application)

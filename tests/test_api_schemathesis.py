@@ -10,6 +10,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
+from app import create_app
 from app.openapi import document
 
 MAX_EXAMPLES = 25
@@ -19,9 +20,12 @@ CONFIG = {
 }
 
 
-# The document is built in Python (app.openapi) without I/O, so it can be loaded at collection;
-# the requests go in-process to the test app (WSGI) on the shared loaded database.
-schema = schemathesis.openapi.from_dict(document(), config=SchemathesisConfig.from_dict(CONFIG))
+# The document is built in Python (app.openapi) without I/O, so it can be loaded at collection
+# (in the context of an app of the default home region, which names it without a query); the
+# requests go in-process to the test app (WSGI) on the shared loaded database.
+with create_app({"SECRET_KEY": "schema", "TESTING": True}).app_context():
+    DOCUMENT = document()
+schema = schemathesis.openapi.from_dict(DOCUMENT, config=SchemathesisConfig.from_dict(CONFIG))
 
 
 @schema.parametrize()

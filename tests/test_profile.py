@@ -63,7 +63,7 @@ def de(value: float, decimals: int) -> str:
 
 
 def test_profile_values_region_difference_and_rank_match_the_database(conn):
-    p = profile(conn, HANNOVER)
+    p = profile(conn, HANNOVER, region=REGION)
     rows = {r["indicator"].id: r for t in p["topics"] for r in t["rows"]}
     assert len(rows) == conn.scalar(text("SELECT count(*) FROM indicator"))
     for ind in CHECKED:
@@ -89,10 +89,10 @@ def test_rank_one_is_the_best_value_for_each_polarity(conn):
         vals = {a: v for a, v in demo_values(conn, ind).items() if len(a) == 8}
         top = best(vals, key=vals.get)
         assert (
-            profile(conn, top)["topics"]
+            profile(conn, top, region=REGION)["topics"]
             and next(
                 r
-                for t in profile(conn, top)["topics"]
+                for t in profile(conn, top, region=REGION)["topics"]
                 for r in t["rows"]
                 if r["indicator"].id == ind
             )["rank"]
@@ -101,7 +101,7 @@ def test_rank_one_is_the_best_value_for_each_polarity(conn):
 
 
 def test_change_over_the_chosen_period(conn):
-    p = profile(conn, LEHRTE, year_from=2014, year_to=2020)
+    p = profile(conn, LEHRTE, year_from=2014, year_to=2020, region=REGION)
     r = next(
         r for t in p["topics"] for r in t["rows"] if r["indicator"].id == "armutsgefaehrdung_quote"
     )
@@ -121,7 +121,7 @@ def test_change_over_the_chosen_period(conn):
 
 
 def test_region_profile_is_ranked_among_the_kreise(conn):
-    p = profile(conn, REGION)
+    p = profile(conn, REGION, region=REGION)
     assert p["is_region"]
     rows = {r["indicator"].id: r for t in p["topics"] for r in t["rows"]}
     # Synthetic-only indicators have no Kreis values: no rank. Real ones rank among the Kreise.
@@ -153,8 +153,8 @@ def test_profile_takes_few_queries(app):
     event.listen(engine, "before_cursor_execute", count)
     try:
         with engine.connect() as c:
-            profile(c, HANNOVER)
-            compare(c, HANNOVER, GARBSEN)
+            profile(c, HANNOVER, region=REGION)
+            compare(c, HANNOVER, GARBSEN, region=REGION)
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert len(statements) <= 22  # two of them read the series breaks, one per call
@@ -163,23 +163,33 @@ def test_profile_takes_few_queries(app):
 @pytest.mark.parametrize(
     ("call", "field", "status"),
     [
-        (lambda c: profile(c, "99999999"), "ags", 404),
-        (lambda c: profile(c, "<script>"), "ags", 404),
-        (lambda c: profile(c, HANNOVER, year_from=2020, year_to=2015), "period", 400),
-        (lambda c: profile(c, HANNOVER, year_from=1990), "period", 400),
-        (lambda c: profile(c, HANNOVER, year_to=2099), "period", 400),
-        (lambda c: profile(c, HANNOVER, release_id=999), "release", 404),
-        (lambda c: compare(c, HANNOVER, HANNOVER), "same", 400),
-        (lambda c: compare(c, REGION, HANNOVER), "ags", 404),
-        (lambda c: time_series(c, "gibt_es_nicht", []), "indikator", 404),
-        (lambda c: time_series(c, "armutsgefaehrdung_quote", ["03241099"]), "kommunen", 400),
+        (lambda c: profile(c, "99999999", region=REGION), "ags", 404),
+        (lambda c: profile(c, "<script>", region=REGION), "ags", 404),
         (
-            lambda c: time_series(c, "armutsgefaehrdung_quote", [HANNOVER, HANNOVER]),
-            "kommunen",
+            lambda c: profile(c, HANNOVER, year_from=2020, year_to=2015, region=REGION),
+            "period",
             400,
         ),
+        (lambda c: profile(c, HANNOVER, year_from=1990, region=REGION), "period", 400),
+        (lambda c: profile(c, HANNOVER, year_to=2099, region=REGION), "period", 400),
+        (lambda c: profile(c, HANNOVER, release_id=999, region=REGION), "release", 404),
+        (lambda c: compare(c, HANNOVER, HANNOVER, region=REGION), "same", 400),
+        (lambda c: compare(c, REGION, HANNOVER, region=REGION), "ags", 404),
+        (lambda c: time_series(c, "gibt_es_nicht", [], region=REGION), "indikator", 404),
         (
-            lambda c: time_series(c, "armutsgefaehrdung_quote", [HANNOVER], mode="log"),
+            lambda c: time_series(c, "armutsgefaehrdung_quote", ["03241099"], region=REGION),
+            "kommunen",
+        ),
+        (
+            lambda c: time_series(
+                c, "armutsgefaehrdung_quote", [HANNOVER, HANNOVER], region=REGION
+            ),
+            "kommunen",
+        ),
+        (
+            lambda c: time_series(
+                c, "armutsgefaehrdung_quote", [HANNOVER], mode="log", region=REGION
+            ),
             "darstellung",
             400,
         ),
@@ -194,13 +204,13 @@ def test_query_functions_refuse_invalid_choices(conn, call, field, status):
 
 
 def test_time_series_absolute_and_index(conn):
-    ts = time_series(conn, "armutsgefaehrdung_quote", [HANNOVER, GARBSEN])
+    ts = time_series(conn, "armutsgefaehrdung_quote", [HANNOVER, GARBSEN], region=REGION)
     assert [ln["ags"] for ln in ts["lines"]] == [REGION, HANNOVER, GARBSEN]
     assert len(ts["years"]) >= 10
     first, last = ts["years"][0], ts["years"][-1]
     h = dict(ts["lines"][1]["points"])
     assert h[last] == pytest.approx(demo_values(conn, "armutsgefaehrdung_quote", last)[HANNOVER])
-    idx = time_series(conn, "armutsgefaehrdung_quote", [HANNOVER], mode="index")
+    idx = time_series(conn, "armutsgefaehrdung_quote", [HANNOVER], mode="index", region=REGION)
     hi = dict(idx["lines"][1]["points"])
     assert hi[first] == pytest.approx(100)
     assert hi[last] == pytest.approx(h[last] / h[first] * 100)

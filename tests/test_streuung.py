@@ -291,8 +291,9 @@ def test_svg_image_is_a_standalone_document_with_source_and_licence(client):
 # --- API -------------------------------------------------------------------------------------
 
 
-def _validate(body: dict, ref: str) -> None:
-    doc = document()
+def _validate(app, body: dict, ref: str) -> None:
+    with app.app_context():  # the document is titled after the app's home region
+        doc = document()
     jsonschema.validate(
         body, {"$ref": f"#/components/schemas/{ref}", "components": doc["components"]}
     )
@@ -302,7 +303,7 @@ def test_api_points_and_regression_match_the_page(client, conn):
     body = get_json(
         client, f"{API}/streuung?x=sgb2_15_64_quote&y=armutsgefaehrdung_quote&jahr=2024"
     )
-    _validate(body, "Scatter")
+    _validate(client.application, body, "Scatter")
     assert body["count"] == 22 and body["year"] == 2024 and body["synthetic"] is True
     s = scatter(conn, "sgb2_15_64_quote", "armutsgefaehrdung_quote", 2024)
     assert body["regression"]["r"] == pytest.approx(s.regression.r)
@@ -313,7 +314,7 @@ def test_api_points_and_regression_match_the_page(client, conn):
     assert [r["level"] for r in body["data"]].count("region") == 1
     assert body["licence"]["id"] == "dl-de/by-2-0" and "hinweis" in body
     real = get_json(client, f"{API}/streuung?x=svb_quote&y=bev_anteil_65plus")
-    _validate(real, "Scatter")
+    _validate(client.application, real, "Scatter")
     assert real["year"] == 2015 and real["synthetic"] is False
     assert all(r["x_synthetic"] is False for r in real["data"])
     assert math.isfinite(real["regression"]["p"])
@@ -416,7 +417,7 @@ def test_api_takes_a_named_release_like_the_page_and_dots_follow_it(fresh_app, t
 
     assert invoke(fresh_app, "rollback").exit_code == 0  # withdrawn: readable by id only
     body = get_json(client, f"{API}/streuung?{PAIR}&release={named}")
-    _validate(body, "Scatter")
+    _validate(fresh_app, body, "Scatter")
     assert body["release"] == "2025-1"
     assert any("2025-1" in a and "zurückgezogen" in a for a in body["attribution"])
     api = _api_table(body)

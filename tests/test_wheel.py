@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA_DIR, _server_url, _with_db
+from tests.conftest import DATA_DIR, _server_url, _with_db, clone_database, drop_database
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -141,8 +141,16 @@ def test_wheel_holds_templates_translations_data_and_static(wheel_env):
     assert "site-packages" in out and str(ROOT) not in out
 
 
-def test_wheel_serves_the_map(wheel_env, loaded_template, tmp_path):
-    url = _with_db(_server_url(), loaded_template)
+@pytest.fixture
+def loaded_copy(loaded_template):
+    """A copy of the loaded template (templates accept no connections: tests use copies)."""
+    name = clone_database(loaded_template)
+    yield name
+    drop_database(name)
+
+
+def test_wheel_serves_the_map(wheel_env, loaded_copy, tmp_path):
+    url = _with_db(_server_url(), loaded_copy)
     script = textwrap.dedent(f"""
         import pathlib
         import app

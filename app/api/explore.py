@@ -7,9 +7,9 @@ from sqlalchemy import text
 
 from app.api import envelope, formats, params
 from app.api.views import Ctx, _check_known, bp, unit_of
+from app.home import home_ags
 from app.problems import ApiProblem
 from app.series_breaks import all_breaks
-from geodata.queries import REGION_AGS
 from indicators import api_queries as q
 from indicators.intervals import area_intervals
 from indicators.neighbour_queries import K, similar_kommunen
@@ -19,7 +19,7 @@ from indicators.trend_queries import area_trends
 
 def _home_areas(ctx: Ctx) -> list[str]:
     """The Region and its Kommunen (the default set of areas)."""
-    return [REGION_AGS, *sorted(similar_kommunen_names(ctx))]
+    return [home_ags(), *sorted(similar_kommunen_names(ctx))]
 
 
 def similar_kommunen_names(ctx: Ctx) -> dict[str, str]:

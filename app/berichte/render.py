@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from itertools import count
 
 import nh3
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markdown_it import MarkdownIt
@@ -26,7 +27,6 @@ from app.berichte.values import Cell, Values, areas
 from app.formatting import fmt_cell, fmt_value, unit_label
 from app.i18n import localized
 from app.provenance_marks import demo
-from geodata.queries import REGION_AGS
 from indicators.breaks import Breaks, break_between, breaks_within, series_breaks
 from indicators.model import Indicator
 from indicators.profile import change
@@ -106,6 +106,7 @@ class Renderer:
         self, conn: Connection, release_ids: list[int] | None, compare: list[int] | None = None
     ):
         self.conn = conn
+        self.region = current_app.config["REGION"]  # the home Kreis
         self.values = Values(conn, release_ids)
         self.old = Values(conn, compare) if compare is not None else None
         self.out = Rendered(Markup(""))
@@ -302,7 +303,7 @@ class Renderer:
         cur, old = self.fetch(ind, years=[year], levels=["kommune"])
         if not cur:
             raise self.no_year(ind, year)
-        region, region_old = self.fetch(ind, ags=[REGION_AGS], years=[year])
+        region, region_old = self.fetch(ind, ags=[self.region], years=[year])
         title = p.get("titel") or f"{localized(ind, 'name')} {year}"
         unit = ind.unit
         vals = {a: c.value for (a, _y), c in cur.items()}
@@ -313,7 +314,15 @@ class Renderer:
 
         method = p.get("klassen") or "quantile"
         svg, legend = svgmap.choropleth(
-            self.conn, vals, tips, method, ind.polarity, fmt, "@@CAPTION@@", _("keine Daten")
+            self.conn,
+            vals,
+            tips,
+            method,
+            ind.polarity,
+            fmt,
+            "@@CAPTION@@",
+            _("keine Daten"),
+            region=self.region,
         )
         items = Markup("").join(
             Markup(
@@ -333,12 +342,12 @@ class Renderer:
             )
             for k, c in rows
         )
-        if (REGION_AGS, year) in region:
+        if (self.region, year) in region:
             body_rows += Markup(
                 '<tr class="region"><th scope="row">{}</th><td class="num">{}</td></tr>'
             ).format(
-                region[(REGION_AGS, year)].name,
-                self._cell_html(ind, region, region_old, (REGION_AGS, year)),
+                region[(self.region, year)].name,
+                self._cell_html(ind, region, region_old, (self.region, year)),
             )
         table = Markup(
             "<table><caption>{}</caption><thead>{}</thead><tbody>{}</tbody></table>"
@@ -352,7 +361,7 @@ class Renderer:
 
     def zeitreihe(self, p: dict) -> Markup:
         ind = self.indicator(p["indikator"])
-        keys = p.get("gebiete") or [REGION_AGS]
+        keys = p.get("gebiete") or [self.region]
         found = self.areas(keys)
         span = range(p.get("von", 1990), p.get("bis", 2100) + 1)
         cur, old = self.fetch(ind, ags=keys, years=list(span))
@@ -377,7 +386,7 @@ class Renderer:
         chart = Markup('<p class="einheit">{}: {}</p>').format(_("Einheit"), unit_label(ind.unit))
         shown_breaks = breaks_within(years, self.breaks(ind))
         chart += charts.line_chart(
-            charts.style_lines(series, region_first=keys[0] == REGION_AGS),
+            charts.style_lines(series, region_first=keys[0] == self.region),
             years,
             "",
             f"{localized(ind, 'name')} {years[0]}–{years[-1]}",
@@ -401,7 +410,7 @@ class Renderer:
                     '<line x1="0" y1="5" x2="30" y2="5" stroke="{}" stroke-width="2.5"'
                     ' stroke-dasharray="{}"/></svg> {}</li>'
                 ).format(ln["color"], ln["dash"], ln["name"])
-                for ln in charts.style_lines(series, region_first=keys[0] == REGION_AGS)
+                for ln in charts.style_lines(series, region_first=keys[0] == self.region)
             )
         )
         head = Markup('<th scope="col">{}</th>').format(_("Jahr")) + Markup("").join(
@@ -491,7 +500,7 @@ class Renderer:
             Markup(
                 '<tr{}><td class="num">{}</td><th scope="row" lang="de">{}</th><td class="num">{}</td></tr>'
             ).format(
-                Markup(' class="region"') if k[0] == REGION_AGS else "",
+                Markup(' class="region"') if k[0] == self.region else "",
                 n if c.value is not None else "–",
                 c.name,
                 self._cell_html(ind, cur, old, k),

@@ -28,6 +28,8 @@ def choropleth(
     no_data: str,
     basis: list[float | None] | None = None,
     group: frozenset[str] | None = None,
+    *,
+    region: str,
 ) -> tuple[Markup, list[dict]]:
     """SVG of the Kommunen coloured by class, and the legend rows (colour, label, count).
 
@@ -36,9 +38,9 @@ def choropleth(
     basis: the values the class breaks come from (default: values), e.g. several years' values
     so that several maps share their classes; group: the AGS of a comparison group (?gruppe=),
     outlined in GROUP_OUTLINE's colour above the rest, the other Kommunen paler (DIMMED_OPACITY),
-    as on the map page.
+    as on the map page; region: the home Kreis (app.config["REGION"]) whose Kommunen are drawn.
     """
-    geo = locator_paths(conn, "")
+    geo = locator_paths(conn, "", region)
     kommunen = [p for p in geo["paths"] if p["level"] == "kommune"]
     ordered = [values.get(p["ags"]) for p in kommunen]
     classes = classify(ordered, method, "sequenziell", polarity, basis=basis)

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from app.db import get_conn
 from app.formatting import FLAG_TEXT, fmt_cell, fmt_value
 from app.groups import Group, kommunen_with_groups
+from app.home import home_ags
 from app.http_cache import data_version_now
 from app.i18n import current_lang
 from app.maps import MapParts, fill_map, map_shapes, map_skeleton, short_name
@@ -87,7 +88,7 @@ def _geometry() -> dict:
     """Boundaries (split for the map layer), label points and bounds, per data version."""
 
     def build() -> dict:
-        geo = map_geometry(get_conn())
+        geo = map_geometry(get_conn(), home_ags())
         return {**geo, "shapes": map_shapes(geo["geojson"])}
 
     return _DATA.get_or_build(("geometry", data_version_now()), build)

@@ -12,6 +12,7 @@ from app.berichte import svgmap
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
 from app.formatting import fmt_cell, fmt_value
+from app.home import home_ags
 from app.http_cache import etag_for
 from app.pagedata.map_page import _profile_href, sources, year_values
 from app.pagedata.map_state import (
@@ -118,6 +119,7 @@ def multiples_context(st: dict, shown_years: list[int]) -> dict:
             no_data,
             basis=basis,
             group=members,
+            region=home_ags(),
         )
         maps.append({"year": y, "svg": svg})
     classes = classify.classify(basis, st["method"], "sequenziell", ind.polarity)

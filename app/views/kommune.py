@@ -9,6 +9,7 @@ from markupsafe import Markup
 from app import args, charts, downloads, rank_charts
 from app.db import get_conn
 from app.groups import similar
+from app.home import home_ags
 from app.http_cache import page_cache
 from app.pagedata.kommune import choices_error, spine_rows
 from app.profile_tables import compare_table, profile_table
@@ -54,6 +55,7 @@ def profile_page(ags: str):
             release,
             *((None, None) if period_error else (y0, y1)),
             breaks=all_breaks(),
+            region=home_ags(),
         )
     except InvalidChoice as err:
         raise choices_error(err, "kommune.profile", ags=ags) from None
@@ -141,7 +143,7 @@ def compare_form():
 def compare_page(ags_a: str, ags_b: str):
     release, fmt = args.integer("release", args.without("release"), lo=1), args.download_format()
     try:
-        c = compare(get_conn(), ags_a, ags_b, release, breaks=all_breaks())
+        c = compare(get_conn(), ags_a, ags_b, release, breaks=all_breaks(), region=home_ags())
     except InvalidChoice as err:
         raise choices_error(err, "kommune.compare", ags_a=ags_a, ags_b=ags_b) from None
     if fmt:

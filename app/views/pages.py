@@ -14,6 +14,7 @@ from flask import (
 from werkzeug.exceptions import HTTPException
 
 from app.db import get_conn
+from app.home import home_ags
 from app.http_cache import page_cache
 from app.i18n import localized
 from app.nav import search_suggestions
@@ -117,7 +118,7 @@ def accessibility() -> str:
 @page_cache
 def kennzahlen():
     """Every Kennzahl of the catalogue with what is published of it, or "noch keine Daten"."""
-    topics = catalogue_status(get_conn(), home_values())
+    topics = catalogue_status(get_conn(), home_values(), home_ags())
     inds = [i for t in topics for i in t.indicators]
     return render_template(
         "kennzahlen.html",

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from app import args, charts, downloads
 from app.db import get_conn
+from app.home import home_ags
 from app.pagedata.zeitreihe import DEFAULT_INDICATOR, _error
 from app.profile_tables import series_table
 from app.series_breaks import break_text, breaks_of
@@ -36,7 +37,13 @@ def zeitreihe():
         kommunen = list(dict.fromkeys(kommunen))[:MAX_KOMMUNEN]
     try:
         ts = time_series(
-            get_conn(), indicator_id, kommunen[:50], release, mode, breaks=breaks_of(indicator_id)
+            get_conn(),
+            indicator_id,
+            kommunen[:50],
+            release,
+            mode,
+            breaks=breaks_of(indicator_id),
+            region=home_ags(),
         )
     except InvalidChoice as err:
         raise _error(err, indicator_id[:64]) from None

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from app import args, charts
 from app.db import get_conn
 from app.formatting import unit_label
-from app.home import region_name
+from app.home import home_ags, region_name
 from app.http_cache import conditional, etag_for, page_cache
 from app.i18n import localized
 from app.image_export import Drawing, ImageText, LegendEntry, nested, svg_document
@@ -64,6 +64,7 @@ def zeitreihe_image(fmt: str):
             release_id,
             mode,
             breaks=breaks_of(indicator_id),
+            region=home_ags(),
         )
     except InvalidChoice as err:
         raise ts_error(err, indicator_id[:64]) from None

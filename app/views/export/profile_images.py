@@ -13,7 +13,7 @@ from app import args, rank_charts
 from app.db import get_conn
 from app.errors import BadRequestWithChoices
 from app.formatting import fmt_value, unit_label
-from app.home import region_name
+from app.home import home_ags, region_name
 from app.http_cache import conditional, page_cache
 from app.i18n import localized
 from app.image_export import (
@@ -110,7 +110,7 @@ def einordnung_image(ags: str, fmt: str):
     release_id = args.integer("release", args.without("release"), lo=1)
     conn = get_conn()
     try:
-        p = profile(conn, ags, release_id, breaks=all_breaks())
+        p = profile(conn, ags, release_id, breaks=all_breaks(), region=home_ags())
     except InvalidChoice as err:
         raise choices_error(err, "kommune.profile", ags=ags) from None
     spines = {} if p["is_region"] else spine_rows(conn, p, release_id)
