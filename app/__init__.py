@@ -1,7 +1,7 @@
 """The web layer: the Flask application factory and everything that knows about HTTP.
 
 Belongs here: requests and responses, pages, the API, translations, formatting for readers,
-caching (`app.cache`), security, the CLI. Must not be here: SQL and statistics (they belong in
+caching (`app.web.cache`), security, the CLI. Must not be here: SQL and statistics (they belong in
 `indicators/` and `geodata/`, which the views call and which must never import `app`).
 """
 
@@ -14,31 +14,18 @@ from pathlib import Path
 from flask import Flask
 from flask_compress import Compress
 
-from app import (
-    args,
-    assets,
-    config,
-    db,
-    errors,
-    formatting,
-    front,
-    i18n,
-    map_picker,
-    nav,
-    provenance_marks,
-    security,
-    sentences,
-    urls,
-)
-from app.cache import DataCache
-from app.config import PROJECT_ROOT
+from app.pages import nav
+from app.render import formatting, map_picker, provenance_marks, sentences
+from app.web import args, assets, config, db, errors, front, i18n, security, urls
+from app.web.cache import DataCache
+from app.web.config import PROJECT_ROOT
 from geodata.home import region_key
 
 # gzip and brotli for every text response (JSON, GeoJSON, CSV, HTML, JS, CSS).
 compress = Compress()
 
 
-def _secret_key(app: Flask) -> str:
+def instance_secret_key(app: Flask) -> str:
     """SECRET_KEY from the environment, else one kept in instance/ (shared by all workers).
 
     Whoever reads the key can forge an editor's session: the file is created 0600 (never
@@ -83,7 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = args.Int32Converter
     app.config.from_mapping(settings)
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key(app)
+        app.config["SECRET_KEY"] = instance_secret_key(app)
     # Read once here; the queries get the key as a parameter (no module-level global).
     app.config["REGION"] = region_key(app.config["REGION"])
 
@@ -102,24 +89,25 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
 
     # Imported here: blueprints import app submodules, and the factory does no work at import.
-    from app import auth, cli
+    from app import cli
     from app.api import bp as api_bp
-    from app.views import (
-        api_docs,
+    from app.api import docs as api_docs
+    from app.editors import auth
+    from app.editors import berichte as berichte_editor
+    from app.editors import views as editor
+    from app.pages import (
         berichte,
-        berichte_editor,
         disparities,
-        editor,
         export,
         gebiet,
         gebiet_profil,
         kommune,
         maps,
-        pages,
         rangfolge,
         streuung,
         zeitreihe,
     )
+    from app.pages import start as pages
 
     compress.init_app(app)
     auth.init_app(app)

@@ -2,9 +2,9 @@
 
 Each class says at class level how the web answers it (pygeoapi's pattern): `status` (HTTP) and
 `problem_type` (the slug of the API's problem+json type, listed on the API docs page,
-`app.problems.TYPES`). Domain code raises a subclass with a message (text, or a translatable
+`app.web.problems.TYPES`). Domain code raises a subclass with a message (text, or a translatable
 `indicators.text.Message`) and plain data (`valid`: the allowed values); it knows nothing of
-pages, URLs or endpoints. The app answers every DomainError in one handler (`app.errors`): an
+pages, URLs or endpoints. The app answers every DomainError in one handler (`app.web.errors`): an
 HTML page or a problem document, in the request's language; the CLI prints `str(err)` (German).
 
 Why here: `geodata/` is the bottom layer. `indicators/` builds on it, and `geodata/` may not

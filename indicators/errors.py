@@ -3,7 +3,7 @@
 The root and its four kinds are defined in `geodata.errors` (the bottom layer, so that
 geodata's LoadError can be one of them too: geodata/ may not import indicators/) and re-exported
 here; import them from this module. Domain code raises a subclass with a translatable `Message`
-and plain data (`valid`: the allowed values); the app answers it in one place (`app.errors`):
+and plain data (`valid`: the allowed values); the app answers it in one place (`app.web.errors`):
 an HTML page (with links to valid choices where the view knows them) or a problem+json
 document, in the request's language; the CLI prints `str(err)` (German).
 

@@ -23,8 +23,8 @@ from indicators.loaders import (
     VALUE_COLUMNS,
     Progress,
     ValueChecker,
-    _no_progress,
     create_release,
+    no_progress,
     upsert_indicators,
     validate_catalogue,
 )
@@ -602,7 +602,7 @@ def import_release(
     synthetic: bool = False,
     created_by: str | None = None,
     max_bytes: int = MAX_BYTES,
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
 ) -> tuple[int, Validated]:
     """Validate, then write the release as a DRAFT in the caller's one transaction.
 

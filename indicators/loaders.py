@@ -39,7 +39,7 @@ YEAR_MIN, YEAR_MAX = 1990, 2100
 Progress = Callable[[Iterable], Iterable]
 
 
-def _no_progress(items: Iterable) -> Iterable:
+def no_progress(items: Iterable) -> Iterable:
     return items
 
 
@@ -347,7 +347,7 @@ def write_sources(conn: Connection, release_id: int, notes: Iterable[SourceNote]
 
 
 def insert_values(
-    conn: Connection, release_id: int, rows: list[dict], progress: Progress = _no_progress
+    conn: Connection, release_id: int, rows: list[dict], progress: Progress = no_progress
 ) -> None:
     """Insert value rows of one release in chunks (progress shown per chunk)."""
     chunk = 5000

@@ -17,7 +17,9 @@ from indicators.queries import get_release, values_for_year
 from indicators.text import _, defuse
 
 QUERY_CANCELED = "57014"  # SQLSTATE of a statement stopped by statement_timeout
-WITHHELD = "geheim"  # same word as app.formatting.WITHHELD (indicators/ must not import app/)
+WITHHELD = (
+    "geheim"  # same word as app.render.formatting.WITHHELD (indicators/ must not import app/)
+)
 RELEASE_COLUMNS = (
     "r.id, r.label, r.status, r.published_at, r.created_at, r.note, r.synthetic,"
     " r.created_by, r.published_by, r.withdrawn_at"

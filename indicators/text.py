@@ -2,7 +2,7 @@
 
 `indicators/` must not import Flask or Flask-Babel (import-linter checks it). A message is
 marked with `_()` so pybabel extracts it as usual; the app translates it at the moment it is
-shown (app.errors), and str() gives the German text anywhere else (CLI, logs).
+shown (app.web.errors), and str() gives the German text anywhere else (CLI, logs).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def _(msgid: str, **params: Any) -> Message:
 
 
 # Cells a spreadsheet would run as a formula (OWASP "CSV injection"). Every CSV and XLSX the
-# site writes passes its text cells through defuse() (app.downloads, the diff, import reports).
+# site writes passes its text cells through defuse() (app.web.downloads, the diff, import reports).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

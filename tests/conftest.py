@@ -54,18 +54,18 @@ def _local_test_cluster() -> str:
     return out.strip().rsplit(" ", 1)[-1]
 
 
-def _server_url() -> str:
+def server_url() -> str:
     # Tests create and drop their own databases: on the test cluster unless a server is named.
     explicit = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
     return explicit or _local_test_cluster()
 
 
-def _with_db(url: str, name: str) -> str:
+def with_db(url: str, name: str) -> str:
     return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
-def _admin(sql: str) -> None:
-    eng = create_engine(_with_db(_server_url(), "postgres"), isolation_level="AUTOCOMMIT")
+def admin_sql(sql: str) -> None:
+    eng = create_engine(with_db(server_url(), "postgres"), isolation_level="AUTOCOMMIT")
     with eng.connect() as conn:
         conn.execute(text(sql))
     eng.dispose()
@@ -74,13 +74,13 @@ def _admin(sql: str) -> None:
 def clone_database(template: str) -> str:
     """A new database copied from a template (PostgreSQL copies files: fast)."""
     name = f"sozmon_t_{uuid.uuid4().hex[:10]}"
-    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    admin_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     return name
 
 
 def drop_database(name: str) -> None:
     """Drop a test database, closing whatever still holds it."""
-    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # What the kept templates' key is made of (besides DATA_DIR): every file git knows (or would add)
@@ -133,7 +133,7 @@ def inputs_digest() -> str:
 
 
 def _databases(like: str) -> list[str]:
-    eng = create_engine(_with_db(_server_url(), "postgres"), isolation_level="AUTOCOMMIT")
+    eng = create_engine(with_db(server_url(), "postgres"), isolation_level="AUTOCOMMIT")
     with eng.connect() as conn:
         names = list(
             conn.scalars(text("SELECT datname FROM pg_database WHERE datname LIKE :l"), {"l": like})
@@ -146,7 +146,7 @@ def _databases(like: str) -> list[str]:
 def _build_lock(kind: str) -> Iterator[None]:
     """One builder of a kind of template at a time in the cluster (pytest-xdist workers, two
     sessions of one checkout): a session-level advisory lock, held on its own connection."""
-    eng = create_engine(_with_db(_server_url(), "postgres"), isolation_level="AUTOCOMMIT")
+    eng = create_engine(with_db(server_url(), "postgres"), isolation_level="AUTOCOMMIT")
     with eng.connect() as conn:
         conn.execute(text("SELECT pg_advisory_lock(hashtext(:k))"), {"k": f"sozmon_tpl_{kind}"})
         try:
@@ -166,7 +166,7 @@ def fresh_templates() -> bool:
 def _freeze(name: str) -> None:
     """VACUUM (FREEZE, ANALYZE) a built template: hint bits, visibility map and statistics set
     once here, not again by the first queries of every copy (copies are files: they inherit it)."""
-    eng = create_engine(_with_db(_server_url(), name), isolation_level="AUTOCOMMIT")
+    eng = create_engine(with_db(server_url(), name), isolation_level="AUTOCOMMIT")
     with eng.connect() as conn:
         conn.execute(text("VACUUM (FREEZE, ANALYZE)"))
     eng.dispose()
@@ -181,7 +181,7 @@ def template_database(
     if fresh_templates():
         name = f"sozmon_{kind}_{os.getpid()}"
         drop_database(name)
-        _admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{source}"' if source else ""))
+        admin_sql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{source}"' if source else ""))
         build(name)
         _freeze(name)
         yield name
@@ -197,12 +197,12 @@ def template_database(
             for old in _databases(f"sozmon_tpl_{kind}_%") + _databases(f"sozmon_build_{kind}_%"):
                 drop_database(old)
             tmp = f"sozmon_build_{kind}_{os.getpid()}"
-            _admin(f'CREATE DATABASE "{tmp}"' + (f' TEMPLATE "{source}"' if source else ""))
+            admin_sql(f'CREATE DATABASE "{tmp}"' + (f' TEMPLATE "{source}"' if source else ""))
             build(tmp)
             _freeze(tmp)
             # Complete only now (the name says so); read-only from here on: only ever cloned.
-            _admin(f'ALTER DATABASE "{tmp}" RENAME TO "{name}"')
-            _admin(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
+            admin_sql(f'ALTER DATABASE "{tmp}" RENAME TO "{name}"')
+            admin_sql(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
     yield name
 
 
@@ -219,7 +219,7 @@ def make_app(db_name: str, **extra):
     """An app on the named test database."""
     cfg = {
         "TESTING": True,
-        "DATABASE_URL": _with_db(_server_url(), db_name),
+        "DATABASE_URL": with_db(server_url(), db_name),
         "DATA_DIR": DATA_DIR,
         "SECRET_KEY": "test",
         # Tests change data and look at pages at once: no grace time for the page cache.
@@ -313,7 +313,7 @@ def fresh_app(loaded_template: str):
 
 def as_app_role(url: str) -> str:
     """The same database as the web app's role `sozmon_app` (owns nothing, migration 0013)."""
-    from app.config import APP_ROLE
+    from app.web.config import APP_ROLE
 
     return make_url(url).set(username=APP_ROLE, password=None).render_as_string(False)
 
@@ -329,8 +329,8 @@ def app_role_app(fresh_app):
     assert result.exit_code == 0, result.output
     name = make_url(fresh_app.config["DATABASE_URL"]).database
     # A database's own privileges are not copied from its template: as migration 0013 sets them.
-    _admin(f'REVOKE CREATE, TEMPORARY ON DATABASE "{name}" FROM PUBLIC')
-    _admin(f'GRANT TEMPORARY ON DATABASE "{name}" TO sozmon_app')
+    admin_sql(f'REVOKE CREATE, TEMPORARY ON DATABASE "{name}" FROM PUBLIC')
+    admin_sql(f'GRANT TEMPORARY ON DATABASE "{name}" TO sozmon_app')
     application = make_app(name, DATABASE_URL=as_app_role(fresh_app.config["DATABASE_URL"]))
     yield application, fresh_app
     application.extensions["sozmon_engine"].dispose()

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
 from app import create_app
-from app.openapi import document
+from app.api.openapi import document
 
 MAX_EXAMPLES = 25
 CONFIG = {
@@ -20,7 +20,7 @@ CONFIG = {
 }
 
 
-# The document is built in Python (app.openapi) without I/O, so it can be loaded at collection
+# The document is built in Python (app.api.openapi) without I/O, so it can be loaded at collection
 # (in the context of an app of the default home region, which names it without a query); the
 # requests go in-process to the test app (WSGI) on the shared loaded database.
 with create_app({"SECRET_KEY": "schema", "TESTING": True}).app_context():

@@ -9,10 +9,10 @@ import jsonschema
 import pytest
 from sqlalchemy import text
 
-from app import openapi
-from app.berichte.cli import EXAMPLE
+from app.api import openapi
 from app.berichte.render import render
 from app.berichte.values import published_release_ids
+from app.cli.reports import EXAMPLE
 from tests.conftest import invoke
 from tests.test_editor import PASSWORD, login, token
 
@@ -216,7 +216,7 @@ def test_example_report_is_published_by_load_all(client):
 
 
 def test_every_number_of_the_example_comes_from_a_directive():
-    from app.berichte.cli import EXAMPLE_BODY
+    from app.cli.reports import EXAMPLE_BODY
 
     prose = re.sub(r"\{\{.*?\}\}", "", EXAMPLE_BODY.read_text(encoding="utf-8"), flags=re.S)
     # Years name the period; any other figure would be typed in.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cache import DataCache
+from app.web.cache import DataCache
 from indicators.errors import DomainError, NotFound
 from indicators.text import _
 
@@ -54,7 +54,7 @@ def test_one_thread_builds_a_missing_item_the_others_wait(app):
     import threading
     import time
 
-    from app.cache import Region
+    from app.web.cache import Region
 
     calls, results = [], []
 
@@ -77,7 +77,7 @@ def test_one_thread_builds_a_missing_item_the_others_wait(app):
 
 
 def test_a_failed_build_leaves_no_lock_and_the_next_visitor_builds(app):
-    from app.cache import Region
+    from app.web.cache import Region
 
     def fail() -> str:
         raise RuntimeError("database gone")
@@ -93,11 +93,11 @@ def test_no_module_level_cache_outside_the_one_cache():
     # Memoised code and resources (compiled templates, parsed number patterns, the OpenAPI
     # document built from code, font metrics) may stay where they are made; data may not.
     allowed = {
-        "app/cache.py",
-        "app/maps.py",
-        "app/formatting.py",
-        "app/openapi.py",
-        "app/image_export.py",
+        "app/web/cache.py",
+        "app/render/maps.py",
+        "app/render/formatting.py",
+        "app/api/openapi.py",
+        "app/render/image_export.py",
     }
     pattern = re.compile(
         r"^(\w+\s*(:[^=]*)?=\s*(OrderedDict\(|BodyCache\(|\{\}\s*#.*cache)|@(functools\.)?(lru_)?cache)",
@@ -152,8 +152,8 @@ def test_a_stuck_builder_holds_others_up_only_for_the_build_wait(app, monkeypatc
     import threading
     import time
 
-    from app import cache as cache_module
-    from app.cache import Region
+    from app.web import cache as cache_module
+    from app.web.cache import Region
 
     monkeypatch.setattr(cache_module, "BUILD_WAIT", 0.2)
     release = threading.Event()

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import text
 
-from app.berichte.cli import EXAMPLE
+from app.cli.reports import EXAMPLE
 
 MARKS = ("amtlich", "Beispieldaten")
 REAL = "SELECT indicator_id FROM real_indicator ORDER BY 1"

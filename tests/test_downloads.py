@@ -11,8 +11,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 
-from app.downloads import SYNTHETIC_MARK, Num, Table, to_csv, to_xlsx
-from app.formatting import fmt_value
+from app.render.formatting import fmt_value
+from app.web.downloads import SYNTHETIC_MARK, Num, Table, to_csv, to_xlsx
 from indicators.classify import COUNT_UNITS
 
 HANNOVER, GARBSEN = "03241001", "03241005"

@@ -11,8 +11,8 @@ import time
 import pytest
 from sqlalchemy import text
 
-from app.db import get_conn, get_engine
-from app.views import editor as editor_view
+from app.editors import views as editor_view
+from app.web.db import get_conn, get_engine
 from indicators import releases
 from tests.conftest import app_on_clone, invoke
 from tests.draftgen import write_draft_csv

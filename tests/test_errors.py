@@ -12,7 +12,7 @@ import pytest
 from werkzeug.exceptions import HTTPException
 
 import indicators.errors
-from app import problems
+from app.web import problems
 from indicators.errors import Conflict, DomainError, InvalidChoice, UnknownChoice
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,8 +20,8 @@ PACKAGES = ("app", "indicators", "geodata")
 ROOT_CLASS = ("geodata/errors.py", "DomainError")
 # HTTP errors the app raises itself about a request (a malformed query parameter, a path that
 # does not exist), not refusals of the domain: werkzeug's HTTPException, answered by the HTTP
-# handler of app.errors (pages) and app.problems (problem+json).
-HTTP_ERRORS = {"app.errors.BadRequestWithChoices", "app.problems.ApiProblem"}
+# handler of app.web.errors (pages) and app.web.problems (problem+json).
+HTTP_ERRORS = {"app.web.errors.BadRequestWithChoices", "app.web.problems.ApiProblem"}
 BUILTIN_EXCEPTIONS = {
     name
     for name, obj in vars(builtins).items()
@@ -117,7 +117,7 @@ def _handler(app):
 
 
 def test_the_one_handler_answers_with_the_class_status_and_type(empty_app):
-    from app.errors import with_links
+    from app.web.errors import with_links
 
     handle = _handler(empty_app)
     with empty_app.test_request_context("/api/v1/streuung?y=a"):

@@ -7,7 +7,7 @@ import re
 import xml.etree.ElementTree as ET
 from urllib.parse import parse_qs, urlsplit
 
-from app.maps import DIMMED_OPACITY, GROUP_OUTLINE
+from app.render.maps import DIMMED_OPACITY, GROUP_OUTLINE
 from indicators.neighbour_queries import similar_kommunen
 from indicators.ranking import group_ranks
 

@@ -17,7 +17,7 @@ from flask import Flask
 from openpyxl import Workbook
 from sqlalchemy import make_url, text
 
-from app import _secret_key
+from app import instance_secret_key
 from indicators import tables
 from tests.conftest import invoke, make_app
 from tests.test_editor import PASSWORD, login, token, upload
@@ -43,11 +43,11 @@ def db(application):
 
 def test_secret_key_file_is_private(tmp_path):
     app = Flask("k", instance_path=str(tmp_path / "instance"))
-    key = _secret_key(app)
+    key = instance_secret_key(app)
     path = tmp_path / "instance" / "secret_key"
     assert len(key) == 64 and stat.S_IMODE(path.stat().st_mode) == 0o600
     path.chmod(0o644)  # a key left world-readable by an older version is narrowed
-    assert _secret_key(app) == key and stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert instance_secret_key(app) == key and stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
 # --- 4. open redirect after login; CR/LF in next ---------------------------------------------

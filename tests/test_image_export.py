@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from PIL import Image
 
-from app.image_export import (
+from app.render.image_export import (
     PNG_SCALE,
     WIDTH,
     Drawing,

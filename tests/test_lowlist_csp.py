@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from app.security import at, position_css
+from app.web.security import at, position_css
 from tests.browser.families import FAMILIES
 
 SITE_CSS = Path(__file__).resolve().parents[1] / "app" / "static" / "css" / "site.css"

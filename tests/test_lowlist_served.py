@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import _server_url, _with_db, clone_database, drop_database
+from tests.conftest import clone_database, drop_database, server_url, with_db
 from tests.served import served_test
 
 
@@ -15,7 +15,7 @@ from tests.served import served_test
 def front(loaded_template):
     name = clone_database(loaded_template)
     try:
-        with served_test(_with_db(_server_url(), name)) as info:
+        with served_test(with_db(server_url(), name)) as info:
             yield info["front"]
     finally:
         drop_database(name)

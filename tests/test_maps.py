@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from app.maps import fill_map, map_shapes, map_skeleton, short_name
+from app.render.maps import fill_map, map_shapes, map_skeleton, short_name
 
 # A tag that would make the browser fetch from another host (links to licences are fine).
 FOREIGN = re.compile(
@@ -33,7 +33,7 @@ def test_default_map_shows_latest_year_of_default_indicator(client):
 
 def test_map_uses_only_the_apps_own_assets(client):
     html = _html(client.get("/karte"))
-    # Content-hashed names (app/assets.py): leaflet.<12 hex>.js
+    # Content-hashed names (app/web/assets.py): leaflet.<12 hex>.js
     assert re.search(r"/static/vendor/leaflet/leaflet\.[0-9a-f]{12}\.js", html)
     assert re.search(r"/static/vendor/leaflet/leaflet\.[0-9a-f]{12}\.css", html)
     for cdn in ("cdn.jsdelivr", "code.jquery", "cdnjs", "bootstrapcdn", "openstreetmap"):
@@ -340,7 +340,7 @@ def test_fixed_classes_over_all_years(client):
 
 
 def test_map_table_and_tooltips_show_the_95_percent_interval(client, conn):
-    from app.formatting import fmt_value
+    from app.render.formatting import fmt_value
     from indicators.intervals import intervals_for
 
     html = client.get("/karte?indikator=armutsgefaehrdung_quote&jahr=2024&lang=de").get_data(

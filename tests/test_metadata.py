@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import text
 
-from app.metadata import NS
+from app.api.metadata import NS
 
 API = "/api/v1"
 

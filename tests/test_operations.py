@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from app import create_app
-from tests.conftest import _admin, drop_database, invoke, make_app
+from tests.conftest import admin_sql, drop_database, invoke, make_app
 from tests.test_releases import SMALL, small_release
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,7 +78,7 @@ def test_backup_restores_every_table_into_an_empty_database(fresh_app, tmp_path)
     assert stat.S_IMODE(dump.stat().st_mode) == 0o600  # holds the editors' password hashes
     target = f"sozmon_restore_{os.getpid()}"
     drop_database(target)
-    _admin(f'CREATE DATABASE "{target}"')
+    admin_sql(f'CREATE DATABASE "{target}"')
     restored = make_app(target)
     try:
         result = invoke(restored, "restore", str(dump))
@@ -183,7 +183,7 @@ def test_the_local_served_cluster_is_durable():
     sock = ROOT / ".pgdata" / "run"
     if not sock.exists():
         pytest.skip("the local served cluster was not set up (scripts/setup)")
-    from app.config import local_database_url
+    from app.web.config import local_database_url
 
     eng = create_engine(local_database_url())
     with eng.connect() as c:
@@ -393,7 +393,7 @@ def test_serve_started_as_root_runs_no_app_process_as_root():
         app_uid = pwd.getpwnam(os.environ.get("SOZMON_APP_USER", "sozmon")).pw_uid
         assert app_uid != pwd.getpwnam("postgres").pw_uid
         assert {_uid(p) for p in app_pids} == {app_uid}
-        from app.config import local_database_url
+        from app.web.config import local_database_url
 
         eng = create_engine(local_database_url(user="postgres"))
         with eng.connect() as c:

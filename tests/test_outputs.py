@@ -121,7 +121,7 @@ def _drawn(app) -> int:
 
 
 def test_every_image_route_names_its_parameters(app):
-    from app.views.export.blueprint import PARAMETERS
+    from app.pages.export.blueprint import PARAMETERS
 
     routes = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("export.")}
     assert routes == set(PARAMETERS)
@@ -195,14 +195,12 @@ JAHRE_PNG = "/karte/jahre.png?indikator=armutsgefaehrdung_quote&jahre=2020,2024"
 
 @pytest.fixture(scope="module")
 def stack(loaded_template):
-    from tests.conftest import _server_url, _with_db, clone_database, drop_database
+    from tests.conftest import clone_database, drop_database, server_url, with_db
     from tests.served import served_test
 
     name = clone_database(loaded_template)
     try:
-        with served_test(
-            _with_db(_server_url(), name), RENDER_RATE="1r/s", RENDER_BURST="4"
-        ) as info:
+        with served_test(with_db(server_url(), name), RENDER_RATE="1r/s", RENDER_BURST="4") as info:
             yield info
     finally:
         drop_database(name)

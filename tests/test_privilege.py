@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import make_url, text
 from sqlalchemy.exc import DBAPIError
 
-from app.config import APP_ROLE
+from app.web.config import APP_ROLE
 from indicators import releases
 from tests.conftest import ROOT, invoke
 from tests.test_editor import PASSWORD, login, token, upload

@@ -6,7 +6,7 @@ import csv
 import io
 import re
 
-from app.rank_charts import VERDICT_COLOURS
+from app.render.rank_charts import VERDICT_COLOURS
 
 HANNOVER, LEHRTE, GARBSEN, REGION = "03241001", "03241011", "03241005", "03241"
 

@@ -269,7 +269,7 @@ def _validate(app, body: dict, schema_name: str) -> None:
     """The answer against the OpenAPI document's own schema (with its $refs)."""
     import jsonschema
 
-    from app.openapi import document
+    from app.api.openapi import document
 
     with app.app_context():  # the document is titled after the app's home region
         doc = document()

@@ -29,7 +29,7 @@ def test_default_install_has_no_synthetic_release_and_shows_no_synthetic_value(r
 def test_a_synthetic_release_in_the_database_stays_hidden_without_demo_mode(app, real_app):
     # The demo-mode database holds the demo release; a connection without demo mode sees
     # none of its values, and cannot name it.
-    from app.db import make_engine
+    from app.web.db import make_engine
 
     eng = make_engine(app.config["DATABASE_URL"], demo=False)
     with eng.connect() as c:
@@ -97,7 +97,7 @@ def test_first_visit_opens_on_a_real_indicator_in_its_newest_real_year(real_clie
     html = real_client.get("/karte").get_data(as_text=True)
     assert "Beispieldaten" not in html
     with real_app.app_context():
-        from app.pagedata.map_state import default_indicator, home_values
+        from app.pages.data.map_state import default_indicator, home_values
 
         with real_app.test_request_context("/karte"):
             ind = default_indicator()

@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import text
 
-from app import charts
+from app.render import charts
 from indicators.breaks import (
     Break,
     break_between,

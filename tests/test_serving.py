@@ -16,7 +16,7 @@ import brotli
 import pytest
 from sqlalchemy import make_url, text
 
-from tests.conftest import _server_url, _with_db, clone_database, drop_database, invoke, make_app
+from tests.conftest import clone_database, drop_database, invoke, make_app, server_url, with_db
 from tests.served import ROOT, Editor, get, published_labels, served_test
 from tests.test_releases import SMALL, small_release
 
@@ -45,7 +45,7 @@ def site_db(loaded_template, tmp_path_factory):
 @pytest.fixture(scope="module")
 def stack(site_db):
     """Two app instances behind nginx, as `INSTANCES=2 scripts/serve` runs them."""
-    with served_test(_with_db(_server_url(), site_db), instances=2) as info:
+    with served_test(with_db(server_url(), site_db), instances=2) as info:
         yield info
 
 
@@ -268,7 +268,7 @@ def test_a_publish_through_one_instance_is_visible_on_the_other_within_the_ttl(s
 
 
 def _socket_dir_and_port() -> tuple[str, str] | None:
-    url = make_url(_server_url())
+    url = make_url(server_url())
     host, port = url.query.get("host"), url.query.get("port") or str(url.port or 5432)
     return (host, port) if host and host.startswith("/") else None
 
@@ -332,7 +332,7 @@ def test_reads_come_from_the_replica_and_writes_go_to_the_primary(
             ("editor-add", "redaktion", "--password", PASSWORD),
         ):
             assert invoke(primary, *args).exit_code == 0
-        read_url = _with_db(
+        read_url = with_db(
             f"postgresql+psycopg://postgres@/?host={replica['run']}&port={replica['port']}", db
         )
         deadline = time.monotonic() + 60
@@ -344,7 +344,7 @@ def test_reads_come_from_the_replica_and_writes_go_to_the_primary(
         ):  # noqa: E501
             assert time.monotonic() < deadline, "the new database did not reach the replica"
             time.sleep(0.2)
-        with served_test(_with_db(_server_url(), db), DATABASE_READ_URL=read_url) as info:
+        with served_test(with_db(server_url(), db), DATABASE_READ_URL=read_url) as info:
             base = info["instances"][0]
             assert "2025-1" not in published_labels(base)
             # Replay paused: what the public reads now can only come from the primary.

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from app.openapi import document
+from app.api.openapi import document
 from indicators.scatter import (
     InvalidSelection,
     bubble_radius,

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA_DIR, _server_url, _with_db, clone_database, drop_database
+from tests.conftest import DATA_DIR, clone_database, drop_database, server_url, with_db
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -150,7 +150,7 @@ def loaded_copy(loaded_template):
 
 
 def test_wheel_serves_the_map(wheel_env, loaded_copy, tmp_path):
-    url = _with_db(_server_url(), loaded_copy)
+    url = with_db(server_url(), loaded_copy)
     script = textwrap.dedent(f"""
         import pathlib
         import app

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Response
 
 from app.api import envelope, formats
-from app.api.views import Ctx, _check_known, bp
-from app.problems import ApiProblem
-from app.series_breaks import breaks_of
+from app.api.views import Ctx, bp, check_known
+from app.pages.data.series_breaks import breaks_of
+from app.web.problems import ApiProblem
 from indicators.breaks import break_between
 from indicators.map_model import ChangeRow, change_model
 from indicators.queries import get_indicator, release_for, years_available
@@ -34,7 +34,7 @@ def change() -> Response:
         if name not in a:
             raise ApiProblem(400, "invalid-parameter", f"{name} fehlt.", parameter=name)
     ind_id, y0, y1 = a["indikator"], int(a["von"]), int(a["bis"])
-    _check_known(ctx, "indicator", [ind_id], "Indikatoren (siehe /api/v1/indicators)")
+    check_known(ctx, "indicator", [ind_id], "Indikatoren (siehe /api/v1/indicators)")
     rel = ctx.release or release_for(ctx.conn, ind_id, home=True)
     years = years_available(ctx.conn, ind_id, rel.id) if rel else []
     if len(years) < 2:

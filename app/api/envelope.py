@@ -7,9 +7,9 @@ from datetime import datetime
 
 from flask import Response, request
 
-from app.home import publisher
-from app.http_cache import cached, conditional, etag_for
-from app.openapi import LICENCE
+from app.api.openapi import LICENCE
+from app.web.home import publisher
+from app.web.http_cache import cached, conditional, etag_for
 from indicators.model import Release
 
 BOUNDARIES = "© GeoBasis-DE / BKG 2021 (Verwaltungsgebiete, dl-de/by-2-0)"

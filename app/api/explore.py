@@ -6,10 +6,10 @@ from flask import Response
 from sqlalchemy import text
 
 from app.api import envelope, formats, params
-from app.api.views import Ctx, _check_known, bp, unit_of
-from app.home import home_ags
-from app.problems import ApiProblem
-from app.series_breaks import all_breaks
+from app.api.views import Ctx, bp, check_known, unit_of
+from app.pages.data.series_breaks import all_breaks
+from app.web.home import home_ags
+from app.web.problems import ApiProblem
 from indicators import api_queries as q
 from indicators.intervals import area_intervals
 from indicators.neighbour_queries import K, similar_kommunen
@@ -34,8 +34,8 @@ def trends() -> Response:
     a = ctx.args
     ids = params.csv_list(a.get("indikator"))
     ags = params.csv_list(a.get("ags"))
-    _check_known(ctx, "indicator", ids, "Indikatoren (siehe /api/v1/indicators)")
-    _check_known(ctx, "area", ags, "Gebiete (AGS; siehe /api/v1/areas)")
+    check_known(ctx, "indicator", ids, "Indikatoren (siehe /api/v1/indicators)")
+    check_known(ctx, "area", ags, "Gebiete (AGS; siehe /api/v1/areas)")
     if r := ctx.unchanged():
         return r
     release_id = ctx.release.id if ctx.release else None
@@ -116,7 +116,7 @@ def intervals() -> Response:
         if name not in a:
             raise ApiProblem(400, "invalid-parameter", f"{name} fehlt.", parameter=name)
     ind_id, year = a["indikator"], int(a["jahr"])
-    _check_known(ctx, "indicator", [ind_id], "Indikatoren (siehe /api/v1/indicators)")
+    check_known(ctx, "indicator", [ind_id], "Indikatoren (siehe /api/v1/indicators)")
     if r := ctx.unchanged():
         return r
     rel = ctx.release or release_for(ctx.conn, ind_id)

@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterable
 
 from flask import Response
 
-from app.cache import Region
-from app.downloads import API, content_disposition, write_csv, write_xlsx
-from app.openapi import LICENCE
+from app.api.openapi import LICENCE
+from app.web.cache import Region
+from app.web.downloads import API, content_disposition, write_csv, write_xlsx
 
 CSV_STANDARD, CSV_DE = "csv", "csv-de"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -7,9 +7,9 @@ import re
 from flask import request
 from sqlalchemy import Connection
 
-from app.auth import is_editor
-from app.openapi import query_parameters
-from app.problems import ApiProblem
+from app.api.openapi import query_parameters
+from app.editors.auth import is_editor
+from app.web.problems import ApiProblem
 from indicators.api_queries import find_release
 from indicators.model import Release
 from indicators.releases import visible_release

@@ -8,8 +8,8 @@ from flask import Response
 
 from app.api import envelope, formats
 from app.api.views import Ctx, bp
-from app.problems import ApiProblem
-from app.views.streuung import years_by_indicator
+from app.pages.streuung import years_by_indicator
+from app.web.problems import ApiProblem
 from indicators.model import Release
 from indicators.scatter_queries import Scatter, ScatterPoint, scatter
 
@@ -69,7 +69,7 @@ def streuung() -> Response:
     rid = ctx.release.id if ctx.release else None
     years = years_by_indicator(rid)
     year = int(a["jahr"]) if "jahr" in a else None
-    s = scatter(ctx.conn, a["x"], a["y"], year, years, rid)  # refusals: app.errors answers
+    s = scatter(ctx.conn, a["x"], a["y"], year, years, rid)  # refusals: app.web.errors answers
     labels = set(s.releases)
     involved = [r for r in ctx.releases() if r.label in labels]
     resp = ctx.respond(formats.json_response(body(s, involved, ctx.release)), involved)

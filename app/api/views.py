@@ -8,14 +8,13 @@ from collections.abc import Iterable
 from flask import Blueprint, Response, request, url_for
 from sqlalchemy import Connection
 
-from app import metadata, openapi
-from app.api import envelope, formats, params
-from app.cache import Region
-from app.db import get_conn
-from app.http_cache import data_version_now
-from app.problems import ApiProblem
-from app.sentences import benchmark_sentence
-from app.series_breaks import all_breaks
+from app.api import envelope, formats, metadata, openapi, params
+from app.pages.data.series_breaks import all_breaks
+from app.render.sentences import benchmark_sentence
+from app.web.cache import Region
+from app.web.db import get_conn
+from app.web.http_cache import data_version_now
+from app.web.problems import ApiProblem
 from geodata.queries import feature_collection
 from indicators import api_queries as q
 from indicators.classify import quantile_breaks
@@ -235,7 +234,7 @@ def benchmarks() -> Response:
         if name not in a:
             raise ApiProblem(400, "invalid-parameter", f"{name} fehlt.", parameter=name)
     ind_id, year = a["indikator"], int(a["jahr"])
-    _check_known(ctx, "indicator", [ind_id], "Indikatoren")
+    check_known(ctx, "indicator", [ind_id], "Indikatoren")
     rel = ctx.release or release_for(ctx.conn, ind_id)
     rows = q.benchmark_list(ctx.conn, ind_id, year, rel.id) if rel else []
     ind = get_indicator(ctx.conn, ind_id)
@@ -269,7 +268,7 @@ def _mapdata(ctx: Ctx) -> tuple[str, list[Release]]:
         if name not in a:
             raise ApiProblem(400, "invalid-parameter", f"{name} fehlt.", parameter=name)
     ind, year, level = a["indikator"], int(a["jahr"]), a.get("ebene", "kommune")
-    _check_known(ctx, "indicator", [ind], "Indikatoren")
+    check_known(ctx, "indicator", [ind], "Indikatoren")
     rel = ctx.release or release_for(ctx.conn, ind)
     if rel is None:
         raise ApiProblem(404, "not-found", f"Für {ind!r} gibt es keine veröffentlichten Werte.")
@@ -328,7 +327,7 @@ def area(ags: str) -> Response:
     return ctx.respond(resp, [ctx.release] if ctx.release else [])
 
 
-def _check_known(ctx: Ctx, table: str, ids: list[str] | None, what: str) -> None:
+def check_known(ctx: Ctx, table: str, ids: list[str] | None, what: str) -> None:
     if not ids:
         return
     unknown = sorted(set(ids) - q.existing(ctx.conn, table, ids))
@@ -353,8 +352,8 @@ def values() -> Response:
             " indikator (Geometrien je Wert werden sonst sehr groß).",
             parameter="indikator",
         )
-    _check_known(ctx, "indicator", indicators_, "Indikatoren")
-    _check_known(ctx, "area", ags, "Gebiete (AGS)")
+    check_known(ctx, "indicator", indicators_, "Indikatoren")
+    check_known(ctx, "area", ags, "Gebiete (AGS)")
     if r := ctx.unchanged():
         return r
     pairs = q.value_releases(ctx.conn, indicators_, ctx.release.id if ctx.release else None)

@@ -10,7 +10,7 @@ import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from app.config import PROJECT_ROOT
+from app.web.config import PROJECT_ROOT
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

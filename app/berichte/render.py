@@ -20,13 +20,13 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 from sqlalchemy import Connection
 
-from app import charts
 from app.berichte import directives, svgmap
 from app.berichte.directives import Directive, DirectiveError
 from app.berichte.values import Cell, Values, areas
-from app.formatting import fmt_cell, fmt_value, unit_label
-from app.i18n import localized
-from app.provenance_marks import demo
+from app.render import charts
+from app.render.formatting import fmt_cell, fmt_value, unit_label
+from app.render.provenance_marks import demo
+from app.web.i18n import localized
 from indicators.breaks import Breaks, break_between, breaks_within, series_breaks
 from indicators.model import Indicator
 from indicators.profile import change
@@ -208,7 +208,7 @@ class Renderer:
         )
 
     def veraenderung(self, p: dict) -> Markup:
-        from app.formatting import fmt_signed  # the profile's signed format ('+1,2 Pp.')
+        from app.render.formatting import fmt_signed  # the profile's signed format ('+1,2 Pp.')
 
         ind = self.indicator(p["indikator"])
         self.areas([p["gebiet"]])

@@ -9,7 +9,7 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 from sqlalchemy import Connection
 
-from app.maps import DIMMED_OPACITY, GROUP_OUTLINE
+from app.render.maps import DIMMED_OPACITY, GROUP_OUTLINE
 from geodata.queries import locator_paths
 from indicators.classify import NO_DATA_COLOR, classify, legend_entries
 

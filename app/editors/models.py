@@ -1,6 +1,6 @@
 """ORM models of the editors' tables (migrations 0002, 0005, 0012), for `sozmon db check`.
 
-The editors' code reads and writes them in SQL (app/auth.py, app/audit.py, app/import_jobs.py);
+The editors' code reads and writes them in SQL (app/editors/auth.py, app/editors/audit.py, app/editors/import_jobs.py);
 the models describe them on the one `Base.metadata` that Alembic compares with the database.
 """
 
@@ -63,7 +63,7 @@ class AuditLog(Base):
 
 
 class ImportJob(Base):
-    """An editor's upload imported in the background (app/import_jobs.py, migration 0012)."""
+    """An editor's upload imported in the background (app/editors/import_jobs.py, migration 0012)."""
 
     __tablename__ = "import_job"
     __table_args__ = (

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from scripts.benchlib.scale import _admin, _sozmon, _url
+from scripts.benchlib.scale import admin_sql, run_sozmon, with_database
 from scripts.benchlib.servers import ROOT, VENV_BIN
 from scripts.benchlib.stats import ratio
 
@@ -34,13 +34,13 @@ def run(base_url: str, quick: bool = False) -> dict:
     tables = sorted((data / "regionalstatistik").glob("*.csv"))
     if quick:  # the smoke run: two tables, still every Gemeinde of Germany
         tables = [t for t in tables if t.name.startswith(("12411-01-01", "22811-01-01"))]
-    _admin(base_url, f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
-    _admin(base_url, f'CREATE DATABASE "{DB}"')
-    url = _url(base_url, DB)
+    admin_sql(base_url, f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
+    admin_sql(base_url, f'CREATE DATABASE "{DB}"')
+    url = with_database(base_url, DB)
     gpkg = data / "geodata" / "vg5000_gem_2021_deutschland.gpkg"
-    out = {"schema_s": round(_sozmon(url, "db", "upgrade"), 2)}
+    out = {"schema_s": round(run_sozmon(url, "db", "upgrade"), 2)}
     out["boundaries_s"] = round(
-        _sozmon(
+        run_sozmon(
             url,
             "load-boundaries",
             str(gpkg),
@@ -52,8 +52,8 @@ def run(base_url: str, quick: bool = False) -> dict:
         ),
         2,
     )
-    out["levels_s"] = round(_sozmon(url, "load-levels", str(gpkg)), 2)
-    _sozmon(url, "load-catalogue")
+    out["levels_s"] = round(run_sozmon(url, "load-levels", str(gpkg)), 2)
+    run_sozmon(url, "load-catalogue")
     log = Path(tempfile.mkstemp(suffix=".log")[1])
     t0 = time.perf_counter()
     with log.open("w") as fh:
@@ -114,5 +114,5 @@ def run(base_url: str, quick: bool = False) -> dict:
         c.execute(text("DROP TABLE bare"))
     engine.dispose()
     out["import_ratio_to_bare_copy"] = ratio(out["import_s"], out["bare_copy_s"])
-    _admin(base_url, f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
+    admin_sql(base_url, f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
     return out

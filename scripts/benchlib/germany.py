@@ -53,7 +53,7 @@ def _get(url: str, encoding: str = "br, gzip") -> tuple[float, bytes]:
 def _germany_loaded() -> bool:
     from sqlalchemy import create_engine, text
 
-    from app.config import owner_database_url
+    from app.web.config import owner_database_url
 
     eng = create_engine(owner_database_url())
     with eng.connect() as c:

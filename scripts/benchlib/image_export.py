@@ -16,7 +16,7 @@ import json
 import statistics
 import time
 
-from app.image_export import PNG_SCALE, svg_to_png
+from app.render.image_export import PNG_SCALE, svg_to_png
 
 
 def _median_ms(fn, runs: int) -> float:
@@ -56,7 +56,7 @@ def _chromium(svg: str, runs: int) -> dict:
 def run(path: str, runs: int) -> dict:
     """The figures as a dict (milliseconds, medians)."""
     from app import create_app
-    from app.cache import EXTENSION
+    from app.web.cache import EXTENSION
 
     app = create_app()
     client = app.test_client()

@@ -54,7 +54,7 @@ def database_url() -> str:
     """The database measured (DATABASE_URL, else the local cluster as its superuser: the bench
     makes and loads databases of its own)."""
     sys.path.insert(0, str(ROOT))
-    from app.config import local_database_url
+    from app.web.config import local_database_url
 
     return os.environ.get("DATABASE_URL") or local_database_url(user="postgres")
 

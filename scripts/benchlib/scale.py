@@ -21,18 +21,18 @@ N_INDICATORS = 100
 LABEL = "scale-synthetic"
 
 
-def _url(base_url: str, db: str) -> str:
+def with_database(base_url: str, db: str) -> str:
     return make_url(base_url).set(database=db).render_as_string(hide_password=False)
 
 
-def _admin(base_url: str, sql: str) -> None:
-    eng = create_engine(_url(base_url, "postgres"), isolation_level="AUTOCOMMIT")
+def admin_sql(base_url: str, sql: str) -> None:
+    eng = create_engine(with_database(base_url, "postgres"), isolation_level="AUTOCOMMIT")
     with eng.connect() as c:
         c.execute(text(sql))
     eng.dispose()
 
 
-def _sozmon(url: str, *args: str) -> float:
+def run_sozmon(url: str, *args: str) -> float:
     t0 = time.perf_counter()
     subprocess.run(
         [str(VENV_BIN / "sozmon"), *args],
@@ -69,16 +69,16 @@ def load(base_url: str) -> dict:
     from indicators.loaders import create_release
     from indicators.releases import publish
 
-    _admin(base_url, f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
+    admin_sql(base_url, f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
     # Collation C as scripts/localdb initialises clusters (sorts by memcmp: index builds take
     # half the time of C.UTF-8), also on a cluster made before that.
-    _admin(
+    admin_sql(
         base_url,
         f'CREATE DATABASE "{DB}" TEMPLATE template0 ENCODING UTF8'
         " LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'",
     )
-    url = _url(base_url, DB)
-    out = {"schema_s": round(_sozmon(url, "db", "upgrade"), 2)}
+    url = with_database(base_url, DB)
+    out = {"schema_s": round(run_sozmon(url, "db", "upgrade"), 2)}
     gpkg = str(ROOT.parent / "shared" / "data" / "geodata" / "vg5000_gem_2021_deutschland.gpkg")
     gpkg = (
         os.environ.get("DATA_DIR", "")
@@ -86,7 +86,7 @@ def load(base_url: str) -> dict:
         or gpkg
     )
     out["boundaries_s"] = round(
-        _sozmon(
+        run_sozmon(
             url,
             "load-boundaries",
             gpkg,
@@ -99,7 +99,7 @@ def load(base_url: str) -> dict:
         ),
         2,
     )
-    _sozmon(url, "load-catalogue")
+    run_sozmon(url, "load-catalogue")
     app = create_app({"DATABASE_URL": url})
     engine = app.extensions["sozmon_engine"]
     with engine.connect() as c:
@@ -152,7 +152,7 @@ def load(base_url: str) -> dict:
 def run(base_url: str, workers: int, quick: bool = False) -> dict:
     """Load, then measure map-view requests for Niedersachsen (03…) and all of Germany."""
     res = {"load": load(base_url)}
-    url = _url(base_url, DB)
+    url = with_database(base_url, DB)
     seconds = 2 if quick else 10
     # The scale release is synthetic: shown in demo mode only.
     with served(url, 1, WORKERS=str(workers), SOZMON_DEMO="1") as stack:

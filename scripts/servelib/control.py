@@ -59,7 +59,7 @@ def as_app_role(url: str) -> str:
     """A local cluster's URL (a socket folder as host) as the app role; another server's as is."""
     from sqlalchemy import make_url
 
-    from app.config import APP_ROLE
+    from app.web.config import APP_ROLE
 
     parsed = make_url(url)
     if not str(parsed.query.get("host", "")).startswith("/"):

@@ -3,11 +3,11 @@
 What nginx does here, and why:
 - buffers whole requests and responses, so slow clients tie up nginx connections (cheap), never
   gunicorn threads;
-- serves /static from the built asset folder (app/assets.py) with the precompressed `.br`/`.gz`
+- serves /static from the built asset folder (app/web/assets.py) with the precompressed `.br`/`.gz`
   variants and `immutable` for content-hashed names;
 - keeps public answers of the app (pages, API) in `proxy_cache`, one entry per URL, host and
   encoding: the compressed body is stored, not compressed per request. How long is the app's
-  decision (`X-Accel-Expires`, app/front.py); after that nginx revalidates with the app's ETag,
+  decision (`X-Accel-Expires`, app/web/front.py); after that nginx revalidates with the app's ETag,
   and the app answers 304 unless the data version changed;
 - spreads requests over one or more app instances (upstream).
 """
@@ -104,7 +104,7 @@ http {
     }
     limit_req_zone $sozmon_render_client zone=sozmon_render:10m rate={{ c.render_rate }};
     limit_req_status 429;
-    # The 429 page in the site's language: ?lang= first, then the lang cookie (app/i18n.py).
+    # The 429 page in the site's language: ?lang= first, then the lang cookie (app/web/i18n.py).
     map "$arg_lang|$cookie_lang" $sozmon_lang {
         default de;
         "~^en\|" en;
@@ -137,7 +137,7 @@ http {
             gzip_vary on;
             add_header Cache-Control "public, max-age=300" always;
             add_header X-Content-Type-Options nosniff always;
-            # Content-hashed names (app/assets.py HASHED) never change: a year, immutable.
+            # Content-hashed names (app/web/assets.py HASHED) never change: a year, immutable.
             location ~ "\.[0-9a-f]{12}\.[A-Za-z0-9]+$" {
                 add_header Cache-Control "public, max-age=31536000, immutable" always;
                 add_header X-Content-Type-Options nosniff always;
@@ -167,7 +167,7 @@ http {
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_set_header X-Forwarded-Proto $scheme;
             proxy_set_header X-Forwarded-Host $host;
-            # The app then reads the data version afresh (app/front.py).
+            # The app then reads the data version afresh (app/web/front.py).
             proxy_set_header X-Sozmon-Front 1;
             proxy_set_header Accept-Encoding $sozmon_enc;
             proxy_connect_timeout 5s;

@@ -63,7 +63,7 @@ def wait_http(url: str, parts: list[Part | subprocess.Popen], timeout: float = 1
 def build_assets() -> Path:
     """Build the asset folder before any worker starts (nginx serves it directly)."""
     sys.path.insert(0, str(ROOT))
-    from app.assets import BUILD_DIR, build
+    from app.web.assets import BUILD_DIR, build
 
     target = Path(os.environ.get("ASSETS_DIR") or BUILD_DIR)
     build(target=target)
@@ -85,7 +85,7 @@ def start(args: argparse.Namespace, supervisor: Supervisor) -> dict:
     """Start the database (if local), the instances, then nginx; return the
     addresses (parts join the supervisor as they start). nginx reaches each instance by its Unix socket (in a folder only the app user can
     enter); the loopback port of each instance is for benchmarks and tests, and the app trusts
-    no X-Forwarded-* header arriving there (app/auth.py)."""
+    no X-Forwarded-* header arriving there (app/editors/auth.py)."""
     run = Run.for_app(args.user)
     state = Path(args.state_dir or ROOT / ".serve" / str(args.port)).resolve()
     if state.exists():

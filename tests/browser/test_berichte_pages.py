@@ -8,7 +8,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from app.berichte.cli import EXAMPLE
+from app.cli.reports import EXAMPLE
 from tests.browser.conftest import axe_violations, describe
 from tests.browser.test_editor_pages import editor_server  # noqa: F401 - fixture
 

@@ -1,0 +1,1053 @@
+"""The OpenAPI 3.1 document of the open-data API; the API validates query strings against it."""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+
+from indicators.units import UNITS
+
+VERSION = "1.0.0"
+LICENCE = {
+    "id": "dl-de/by-2-0",
+    "name": "Datenlizenz Deutschland – Namensnennung – Version 2.0",
+    "url": "https://www.govdata.de/dl-de/by-2-0",
+}
+
+# Patterns are anchored: JSON Schema's "pattern" searches, and the server must refuse exactly
+# what the document refuses. List lengths are bounded in the pattern itself.
+ID = "[a-z0-9_]{1,60}"
+YEAR = "(?:199[0-9]|20[0-9]{2}|2100)"
+AGS = "[0-9]{5}(?:[0-9]{3})?"
+RELEASE_REF = "^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$"
+RELEASE_ID = "[1-9][0-9]{0,8}"  # a release's numeric id, as the pages take it (fits integer)
+MAX_INDICATORS, MAX_YEARS, MAX_AGS = 120, 50, 50
+VALUE_FORMATS = ["json", "csv", "csv-de", "xlsx", "geojson"]
+TABLE_FORMATS = ["json", "csv", "csv-de"]
+
+
+def _q(
+    name: str, description: str, schema: dict, example: str | None = None, required: bool = False
+) -> dict:
+    p = {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "description": description,
+        "schema": schema,
+    }
+    if example is not None:
+        p["example"] = example
+    return p
+
+
+def _path(name: str, description: str, pattern: str, example: str) -> dict:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": {"type": "string", "pattern": pattern},
+        "example": example,
+    }
+
+
+PARAMS = {
+    "thema": _q(
+        "thema",
+        "Nur Fokusberichte zu diesem Thema (Themen-Kennung, siehe `/topics`).",
+        {"type": "string", "pattern": f"^{ID}$"},
+        "mindestsicherung",
+    ),
+    "release": _q(
+        "release",
+        "Release (Datenstand) per Kennung oder Bezeichnung, z. B. `zensus-2022`. Ohne Angabe:"
+        " je Indikator das neueste veröffentlichte Release, das ihn enthält. Entwürfe und"
+        " unbekannte Releases ergeben 404; zurückgezogene bleiben mit ausdrücklicher Angabe lesbar.",
+        {"type": "string", "pattern": RELEASE_REF},
+        "zensus-2022",
+    ),
+    "indikator": _q(
+        "indikator",
+        f"Indikator-Kennungen, durch Komma getrennt (höchstens {MAX_INDICATORS}).",
+        {"type": "string", "pattern": f"^{ID}(?:,{ID}){{0,{MAX_INDICATORS - 1}}}$"},
+        "bev_zensus22",
+    ),
+    "jahr": _q(
+        "jahr",
+        f"Jahre 1990–2100, durch Komma getrennt (höchstens {MAX_YEARS}).",
+        {"type": "string", "pattern": f"^{YEAR}(?:,{YEAR}){{0,{MAX_YEARS - 1}}}$"},
+        "2022",
+    ),
+    "ags": _q(
+        "ags",
+        f"Amtliche Gemeindeschlüssel (8 Stellen; Region: 5 Stellen), durch Komma getrennt"
+        f" (höchstens {MAX_AGS}).",
+        {"type": "string", "pattern": f"^{AGS}(?:,{AGS}){{0,{MAX_AGS - 1}}}$"},
+        "03241001,03241",
+    ),
+    "value_format": _q(
+        "format",
+        "Ausgabeformat: `json` (Vorgabe), `csv` (RFC 4180, Komma, Punkt als Dezimalzeichen,"
+        " UTF-8), `csv-de` (für deutsches Excel: Semikolon, Dezimalkomma, UTF-8 mit BOM),"
+        " `xlsx` oder `geojson` (Werte an den Gebietsgeometrien; verlangt `indikator`).",
+        {"type": "string", "enum": VALUE_FORMATS},
+        "json",
+    ),
+    "table_format": _q(
+        "format",
+        "Ausgabeformat: `json` (Vorgabe), `csv` oder `csv-de`.",
+        {"type": "string", "enum": TABLE_FORMATS},
+    ),
+    "geometry": _q(
+        "geometry",
+        "`simplified` (Vorgabe: vereinfachte, lückenlose Web-Geometrie) oder `full` (gespeicherte"
+        " Geometrie, nach WGS84 transformiert).",
+        {"type": "string", "enum": ["simplified", "full"]},
+    ),
+    "ebene": _q(
+        "ebene",
+        "Nur Gebiete dieser Ebene (Vorgabe: die Kommunen und die Region): `kommune` und `region` sind die Kommunen und"
+        " der Kreis dieses Sozialmonitorings (Einstellung `SOZMON_REGION`), `gemeinde`, `kreis`,"
+        " `land` und `bund` (Schlüssel `DG`) die übrigen.",
+        {"type": "string", "enum": ["kommune", "region", "gemeinde", "kreis", "land", "bund"]},
+    ),
+    "land": _q(
+        "land",
+        "Nur Gebiete eines Bundeslandes: die ersten zwei Stellen des AGS (z. B. `03`"
+        " Niedersachsen).",
+        {"type": "string", "pattern": "^[0-9]{2}$"},
+        "03",
+    ),
+    "map_indikator": _q(
+        "indikator",
+        "Eine Indikator-Kennung (Pflicht).",
+        {"type": "string", "pattern": f"^{ID}$"},
+        "bev_zensus22",
+        required=True,
+    ),
+    "map_jahr": _q(
+        "jahr",
+        "Ein Jahr 1990–2100 (Pflicht).",
+        {"type": "string", "pattern": f"^{YEAR}$"},
+        "2022",
+        required=True,
+    ),
+    "von": _q(
+        "von",
+        "Erstes Jahr der Veränderung (Pflicht; vor `bis`).",
+        {"type": "string", "pattern": f"^{YEAR}$"},
+        "2010",
+        required=True,
+    ),
+    "bis": _q(
+        "bis",
+        "Letztes Jahr der Veränderung (Pflicht; nach `von`).",
+        {"type": "string", "pattern": f"^{YEAR}$"},
+        "2015",
+        required=True,
+    ),
+    "k": _q(
+        "k",
+        "Anzahl der ähnlichsten Kommunen je Kommune, 1–20 (Vorgabe: 5).",
+        {"type": "string", "enum": [str(n) for n in range(1, 21)]},
+        "5",
+    ),
+    "map_ebene": _q(
+        "ebene",
+        "Ebene der Gebiete (Vorgabe: `kommune`).",
+        {"type": "string", "enum": ["kommune", "gemeinde", "kreis"]},
+    ),
+    "scatter_x": _q(
+        "x",
+        "Indikator-Kennung der x-Achse (Pflicht).",
+        {"type": "string", "pattern": f"^{ID}$"},
+        "alo_anteil",
+        required=True,
+    ),
+    "scatter_y": _q(
+        "y",
+        "Indikator-Kennung der y-Achse (Pflicht, nicht gleich `x`).",
+        {"type": "string", "pattern": f"^{ID}$"},
+        "sgb2_quote",
+        required=True,
+    ),
+    "scatter_jahr": _q(
+        "jahr",
+        "Ein Jahr, in dem beide Indikatoren Werte haben (Vorgabe: das neueste gemeinsame Jahr"
+        " mit amtlichen Werten für mindestens die Hälfte der Kommunen, sonst das neueste"
+        " gemeinsame Jahr).",
+        {"type": "string", "pattern": f"^{YEAR}$"},
+        "2024",
+    ),
+    "scatter_release": _q(
+        "release",
+        "Release (Datenstand) per Kennung (Zahl, siehe `/releases`), wie `/streuung?release=`:"
+        " x, y und die Einwohnerzahl kommen dann nur aus diesem Release (die Einwohnerzahl aus"
+        " dem neuesten Datenstand, wo es für das Jahr keine enthält). Veröffentlichte und"
+        " zurückgezogene Releases sind lesbar, Entwürfe nur für angemeldete Redakteurinnen und"
+        " Redakteure (nie von Caches gehalten). Ohne Angabe: die neuesten Werte. Unbekannte oder"
+        " nicht lesbare Releases ergeben 404 mit einem Link `newest` auf dieselbe Abfrage ohne"
+        " `release`, ein ungültiger Wert 400.",
+        {"type": "string", "pattern": f"^{RELEASE_ID}$"},
+        "1",
+    ),
+}
+
+NULLABLE_NUMBER = {"type": ["number", "null"]}
+LICENCE_SCHEMA = {
+    "type": "object",
+    "required": ["id", "name", "url"],
+    "additionalProperties": False,
+    "properties": {k: {"type": "string"} for k in ("id", "name", "url")},
+}
+ENVELOPE = {
+    "licence": {"$ref": "#/components/schemas/Licence"},
+    "attribution": {"type": "array", "items": {"type": "string"}},
+    "synthetic": {"type": "boolean", "description": "true, wenn Beispieldaten enthalten sind."},
+    "hinweis": {"type": "string", "description": "Hinweis auf Beispieldaten, falls synthetisch."},
+    "count": {"type": "integer", "minimum": 0},
+}
+
+
+def _envelope(item_ref: str) -> dict:
+    return {
+        "type": "object",
+        "required": ["licence", "attribution", "synthetic", "count", "data"],
+        "additionalProperties": False,
+        "properties": {
+            **ENVELOPE,
+            "data": {"type": "array", "items": {"$ref": f"#/components/schemas/{item_ref}"}},
+        },
+    }
+
+
+def _obj(props: dict, required: list[str] | None = None) -> dict:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": required or list(props),
+        "properties": props,
+    }
+
+
+STR, INT, BOOL = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
+BREAKS = {
+    "type": "array",
+    "items": {"$ref": "#/components/schemas/Break"},
+    "description": "Zeitreihenbrüche des Indikators, älteste zuerst: ab `year` sind die Werte"
+    " nicht mit früheren vergleichbar; Veränderungen und Trends überschreiten keinen Bruch.",
+}
+BREAKS_BY_INDICATOR = {
+    "type": "object",
+    "additionalProperties": BREAKS,
+    "description": "Je Indikator der Antwort mit Zeitreihenbrüchen seine Brüche (Indikatoren"
+    " ohne Bruch fehlen).",
+}
+NSTR, NINT = {"type": ["string", "null"]}, {"type": ["integer", "null"]}
+GEOMETRY = {
+    "type": "object",
+    "required": ["type", "coordinates"],
+    "properties": {"type": {"enum": ["Polygon", "MultiPolygon"]}, "coordinates": {"type": "array"}},
+}
+
+NNUM = {"type": ["number", "null"]}
+SCHEMAS = {
+    "Licence": LICENCE_SCHEMA,
+    "Benchmark": _obj(
+        {
+            "indicator": STR,
+            "year": INT,
+            "release": STR,
+            "ags": STR,
+            "name": STR,
+            "value": NNUM,
+            "suppressed": BOOL,
+            "region_value": NNUM,
+            "lower": NNUM,
+            "upper": NNUM,
+            "method": {"type": ["string", "null"], "enum": ["wilson", "byar", None]},
+            "verdict": {
+                "type": "string",
+                "enum": ["better", "similar", "worse", "higher", "lower", "not_assessable"],
+            },
+            "direction": {"type": ["string", "null"], "enum": ["above", "below", "within", None]},
+            "reason": NSTR,
+            "sentence": STR,
+        }
+    ),
+    "Change": _obj(
+        {
+            "ags": STR,
+            "name": STR,
+            "value_von": NULLABLE_NUMBER,
+            "value_bis": NULLABLE_NUMBER,
+            "change": NULLABLE_NUMBER,
+            "rank": NINT,
+            "synthetic": {"type": ["boolean", "null"]},
+        }
+    ),
+    "Trend": _obj(
+        {
+            "indicator": STR,
+            "ags": STR,
+            "unit": STR,
+            "method": {
+                "type": ["string", "null"],
+                "enum": ["cochran-armitage", "poisson-score", None],
+            },
+            "direction": {
+                "type": ["string", "null"],
+                "enum": ["steigend", "fallend", "gleichbleibend", None],
+            },
+            "significant": {"type": ["boolean", "null"]},
+            "chi2": NNUM,
+            "p": NNUM,
+            "years": {"type": "array", "items": INT},
+            "reason": {
+                "type": ["string", "null"],
+                "enum": ["unit", "no_counts", "too_few", "invalid_counts", None],
+            },
+            "synthetic": BOOL,
+        }
+    ),
+    "Interval": _obj(
+        {
+            "indicator": STR,
+            "year": INT,
+            "ags": STR,
+            "name": STR,
+            "level": {"type": "string", "enum": ["kommune", "region"]},
+            "value": NNUM,
+            "suppressed": BOOL,
+            "synthetic": {"type": ["boolean", "null"]},
+            "release": NSTR,
+            "lower": NNUM,
+            "upper": NNUM,
+            "method": {"type": ["string", "null"], "enum": ["wilson", "byar", None]},
+            "reason": {
+                "type": ["string", "null"],
+                "enum": [
+                    "no_counts",
+                    "zero_denominator",
+                    "invalid_counts",
+                    "suppressed",
+                    "missing",
+                    None,
+                ],
+            },
+        }
+    ),
+    "Neighbour": _obj(
+        {
+            "ags": STR,
+            "name": STR,
+            "rank": INT,
+            "neighbour_ags": STR,
+            "neighbour_name": STR,
+            "distance": {"type": "number", "minimum": 0},
+        }
+    ),
+    "ScatterPoint": _obj(
+        {
+            "ags": STR,
+            "name": STR,
+            "level": {"type": "string", "enum": ["kommune", "region"]},
+            "x": NNUM,
+            "y": NNUM,
+            "x_suppressed": BOOL,
+            "y_suppressed": BOOL,
+            "x_synthetic": {"type": ["boolean", "null"]},
+            "y_synthetic": {"type": ["boolean", "null"]},
+            "x_release": NSTR,
+            "y_release": NSTR,
+            "population": NNUM,
+            "population_year": NINT,
+            "population_indicator": NSTR,
+            "population_synthetic": {"type": ["boolean", "null"]},
+            "population_release": {
+                **NSTR,
+                "description": "Release der Einwohnerzahl (mit `release`: dieses, sonst das"
+                " neueste, wenn es für das Jahr keine enthält).",
+            },
+        }
+    ),
+    "Problem": {
+        "type": "object",
+        "required": ["type", "title", "status", "detail"],
+        "properties": {"type": STR, "title": STR, "status": INT, "detail": STR, "instance": STR},
+    },
+    "Topic": _obj(
+        {"id": STR, "name_de": STR, "name_en": STR, "indicators": {"type": "array", "items": STR}}
+    ),
+    "Break": _obj(
+        {
+            "year": {**INT, "description": "Ab diesem Jahr nicht mit früheren vergleichbar."},
+            "reason_de": STR,
+            "reason_en": STR,
+        }
+    ),
+    "Indicator": _obj(
+        {
+            "id": STR,
+            "topic": STR,
+            "topic_de": STR,
+            "topic_en": STR,
+            "name_de": STR,
+            "name_en": STR,
+            "unit": {"type": "string", "enum": list(UNITS)},
+            "decimals": INT,
+            "polarity": {"type": "string", "enum": ["higher_better", "higher_worse", "neutral"]},
+            "first_year": INT,
+            "definition_de": STR,
+            "definition_en": STR,
+            "source": STR,
+            "numerator_de": STR,
+            "denominator_de": STR,
+            "release": {**NSTR, "description": "Release, aus dem die Werte stammen (null: keine)."},
+            "synthetic": {"type": ["boolean", "null"]},
+            "years": {"type": "array", "items": INT},
+            "breaks": BREAKS,
+        }
+    ),
+    "Report": _obj(
+        {
+            "slug": STR,
+            "title": STR,
+            "summary": STR,
+            "topic": STR,
+            "topic_de": STR,
+            "version": INT,
+            "published_at": STR,
+            "first_published_at": STR,
+            "release_ids": {"type": "array", "items": INT},
+            "url": STR,
+            "pdf": STR,
+            "markdown": STR,
+        }
+    ),
+    "Release": _obj(
+        {
+            "id": INT,
+            "label": STR,
+            "published_at": {"type": ["string", "null"], "format": "date-time"},
+            "note": STR,
+            "synthetic": BOOL,
+            "first_year": NINT,
+            "last_year": NINT,
+            "n_indicators": INT,
+            "n_values": INT,
+            "datapackage": STR,
+        }
+    ),
+    "Value": _obj(
+        {
+            "release": STR,
+            "synthetic": BOOL,
+            "indicator": STR,
+            "ags": STR,
+            "name": STR,
+            "year": INT,
+            "value": NULLABLE_NUMBER,
+            "numerator": NULLABLE_NUMBER,
+            "denominator": NULLABLE_NUMBER,
+            "suppressed": {
+                "type": "boolean",
+                "description": "true: Wert geheim gehalten (kleine Fallzahl oder amtliche"
+                " Geheimhaltung '.'); value, numerator und denominator sind dann null.",
+            },
+            "flag": {
+                "type": ["string", "null"],
+                "enum": [".", "x", "/", "...", "u", None],
+                "description": "Zeichen der amtlichen Statistik (GENESIS) statt eines Werts:"
+                " '.' geheim, 'x' Aussage nicht sinnvoll, '/' zu unsicher, '...' fällt später an;"
+                " 'u' unvollständig: eine Summe über Teilgebiete, von denen eines geheim oder"
+                " unbekannt ist (welche, sagt missing_parts), kein eigener Wert der Quelle.",
+            },
+            "missing_parts": {
+                "type": ["string", "null"],
+                "description": "Nur bei flag 'u': die Teilgebiete ohne Wert, mit AGS und Name"
+                " (z. B. '03241005 Garbsen, 03241012 Neustadt a. Rbge.').",
+            },
+            "unit": STR,
+        }
+    ),
+    "AreaProperties": _obj(
+        {"ags": STR, "name": STR, "kind": STR, "level": STR, "area_km2": {"type": "number"}}
+    ),
+    "AreaFeature": {
+        "type": "object",
+        "required": ["type", "id", "geometry", "properties"],
+        "properties": {
+            "type": {"const": "Feature"},
+            "id": STR,
+            "geometry": GEOMETRY,
+            "properties": {"$ref": "#/components/schemas/AreaProperties"},
+            "licence": {"$ref": "#/components/schemas/Licence"},
+            "attribution": {"type": "array", "items": STR},
+        },
+    },
+    "AreaCollection": {
+        "type": "object",
+        "required": ["type", "features", "licence", "attribution"],
+        "properties": {
+            "type": {"const": "FeatureCollection"},
+            "features": {"type": "array", "items": {"$ref": "#/components/schemas/AreaFeature"}},
+            **{k: ENVELOPE[k] for k in ("licence", "attribution", "synthetic", "count")},
+        },
+    },
+    "ValueCollection": {
+        "type": "object",
+        "required": ["type", "features", "licence", "attribution", "synthetic"],
+        "properties": {
+            "type": {"const": "FeatureCollection"},
+            "features": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["type", "geometry", "properties"],
+                    "properties": {
+                        "type": {"const": "Feature"},
+                        "geometry": GEOMETRY,
+                        "properties": {"$ref": "#/components/schemas/Value"},
+                    },
+                },
+            },
+            **ENVELOPE,
+        },
+    },
+}
+
+
+def _problem(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        },
+    }
+
+
+CACHE_HEADERS = {
+    name: {"description": text, "schema": {"type": "string"}}
+    for name, text in (
+        ("ETag", "Aus den beteiligten Releases und den Parametern; für If-None-Match."),
+        ("Last-Modified", "Veröffentlichungszeitpunkt des neuesten beteiligten Releases."),
+        ("Cache-Control", "public; Proxies und CDNs dürfen die Antwort halten."),
+    )
+}
+
+
+def _ok(description: str, content: dict) -> dict:
+    return {"description": description, "headers": CACHE_HEADERS, "content": content}
+
+
+def _json(ref: str, media: str = "application/json") -> dict:
+    return {media: {"schema": {"$ref": f"#/components/schemas/{ref}"}}}
+
+
+CSV = {"text/csv": {"schema": {"type": "string"}}}
+XLSX = {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+        "schema": {"type": "string", "format": "binary"}
+    }
+}
+
+
+def _op(
+    op_id: str,
+    summary: str,
+    description: str,
+    params: list[str],
+    ok: dict,
+    path: list[dict] | None = None,
+    release: bool = True,
+) -> dict:
+    responses = {
+        "200": ok,
+        "304": {"description": "Nicht geändert (If-None-Match passt zum ETag)."},
+        "400": _problem("Unbekannter Parameter oder ungültiger Wert."),
+        "404": _problem("Unbekannte Kennung, unbekanntes oder unveröffentlichtes Release."),
+    }
+    return {
+        "operationId": op_id,
+        "summary": summary,
+        "description": description,
+        "parameters": (path or []) + [PARAMS[p] for p in params],
+        "responses": responses,
+    }
+
+
+ATTRIBUTION_TEXT = (
+    "Jede Antwort nennt Lizenz und Quellen: JSON-Antworten in den Feldern `licence`,"
+    " `attribution` und `synthetic` (bei Beispieldaten zusätzlich `hinweis`), CSV- und"
+    " XLSX-Downloads in den Spalten `release` und `synthetic` sowie in den HTTP-Kopfzeilen"
+    ' `Link: <…>; rel="license"` und `X-Attribution` (XLSX zusätzlich im Blatt `Hinweise`).'
+)
+
+
+@cache
+def _document() -> dict:
+    release_path = _path(
+        "release", "Release-Kennung oder -Bezeichnung.", RELEASE_REF, "zensus-2022"
+    )
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Sozialmonitoring – Offene Daten",  # document() names the home region
+            "version": VERSION,
+            "description": (
+                "Alle Kennzahlen des Sozialmonitorings als Daten: Themen, Indikatoren mit"
+                " Definitionen, Gebiete als GeoJSON, Werte in Langform als JSON, CSV, XLSX oder"
+                " GeoJSON. Ohne `release` liefert die API je Indikator das neueste veröffentlichte"
+                " Release, das ihn enthält; Entwürfe sind nie öffentlich sichtbar (nur"
+                " angemeldeten Redakteuren bei `/streuung?release=`, ungecacht). Geheim gehaltene Werte"
+                " (kleine Fallzahlen) stehen als `null` mit `suppressed: true` in der Antwort. "
+                + ATTRIBUTION_TEXT
+                + " Unbekannte Parameter und ungültige Werte ergeben 400, unbekannte Kennungen"
+                " 404, jeweils als Problem-Dokument nach RFC 9457."
+            ),
+            "license": {"name": LICENCE["name"], "url": LICENCE["url"]},
+        },
+        "servers": [{"url": "/api/v1"}],
+        "paths": {
+            "/topics": {
+                "get": _op(
+                    "listTopics",
+                    "Themen",
+                    "Die Themen mit den Kennungen ihrer Indikatoren (mit"
+                    " `release`: nur die darin enthaltenen).",
+                    ["release"],
+                    _ok("Themen", _json("TopicList")),
+                )
+            },
+            "/indicators": {
+                "get": _op(
+                    "listIndicators",
+                    "Indikatoren-Katalog",
+                    "Definitionen, Einheiten, Quellen,"
+                    " Polarität und verfügbare Jahre je Indikator.",
+                    ["release", "table_format"],
+                    _ok("Katalog", {**_json("IndicatorList"), **CSV}),
+                )
+            },
+            "/indicators/{id}": {
+                "get": _op(
+                    "getIndicator",
+                    "Ein Indikator",
+                    "Definition und verfügbare Jahre.",
+                    ["release"],
+                    _ok("Indikator", _json("IndicatorList")),
+                    [_path("id", "Indikator-Kennung.", f"^{ID}$", "bev_zensus22")],
+                )
+            },
+            "/areas": {
+                "get": _op(
+                    "listAreas",
+                    "Gebiete (GeoJSON)",
+                    "FeatureCollection der Gebiete in WGS84; © GeoBasis-DE / BKG 2021.",
+                    ["release", "geometry", "ebene", "land"],
+                    _ok("Gebiete", _json("AreaCollection", "application/geo+json")),
+                )
+            },
+            "/areas/{ags}": {
+                "get": _op(
+                    "getArea",
+                    "Ein Gebiet (GeoJSON)",
+                    "Ein Feature mit Geometrie.",
+                    ["release", "geometry"],
+                    _ok("Gebiet", _json("AreaFeature", "application/geo+json")),
+                    [_path("ags", "Amtlicher Gemeindeschlüssel.", f"^{AGS}$", "03241001")],
+                )
+            },
+            "/values": {
+                "get": _op(
+                    "listValues",
+                    "Werte in Langform",
+                    "Eine Zeile je Indikator, Gebiet und Jahr."
+                    " Ohne `release` je Indikator das neueste veröffentlichte Release, das ihn"
+                    " enthält. Ohne Filter: alle Werte.",
+                    ["indikator", "jahr", "ags", "release", "value_format"],
+                    _ok(
+                        "Werte",
+                        {
+                            **_json("ValueList"),
+                            **CSV,
+                            **XLSX,
+                            **_json("ValueCollection", "application/geo+json"),
+                        },
+                    ),
+                )
+            },
+            "/mapdata": {
+                "get": _op(
+                    "getMapData",
+                    "Kartendaten: Werte je Gebiet",
+                    "Die Werte eines Indikators und Jahres je Gebiet als kompaktes Objekt"
+                    " (AGS → Wert) mit Klassengrenzen (Quantile, 5 Klassen) – für Karten mit"
+                    " vielen Gebieten; die Geometrien kommen einmal aus `/areas` (ETag) und"
+                    " werden im Browser verbunden.",
+                    ["map_indikator", "map_jahr", "map_ebene", "land", "release"],
+                    _ok("Kartendaten", _json("MapData")),
+                )
+            },
+            "/benchmarks": {
+                "get": _op(
+                    "listBenchmarks",
+                    "Vergleich mit der Region",
+                    "Je Kommune Wert, 95-%-Konfidenzintervall (Wilson für Anteile in %, Byar für"
+                    " Raten je 1.000/10.000/100.000) und Urteil gegenüber dem Regionswert:"
+                    " `better`/`worse` (nach Polarität), `higher`/`lower` (neutrale Kennzahlen),"
+                    " `similar` oder `not_assessable` mit Grund (`reason`), dazu ein Satz.",
+                    ["map_indikator", "map_jahr", "release"],
+                    _ok("Urteile", _json("BenchmarkList")),
+                )
+            },
+            "/intervals": {
+                "get": _op(
+                    "listIntervals",
+                    "95-%-Intervalle je Gebiet",
+                    "Je Kommune und für die Region Wert und 95-%-Konfidenzintervall (`lower`,"
+                    " `upper`) in der Einheit des Indikators: Wilson für Anteile (%), Byar für"
+                    " Raten je 1.000/10.000/100.000, berechnet aus den gespeicherten Zählern und"
+                    " Nennern. Ohne Zähler und Nenner, bei anderen Einheiten, geheim gehaltenen"
+                    " oder fehlenden Werten gibt es kein Intervall (`lower`/`upper` null, Grund in"
+                    " `reason`) – es wird nichts erfunden.",
+                    ["map_indikator", "map_jahr", "release"],
+                    _ok("Intervalle", _json("IntervalList")),
+                )
+            },
+            "/trends": {
+                "get": _op(
+                    "listTrends",
+                    "Trend der letzten fünf Jahre",
+                    "Je Indikator und Gebiet Richtung (`steigend`/`fallend`/`gleichbleibend`,"
+                    " das Vorzeichen der Steigung) und Signifikanz (p < 0,05) über die letzten"
+                    " fünf Jahre mit Werten: Chi-Quadrat-Trendtest für Anteile (Cochran–Armitage,"
+                    " Einheit %), Score-Test der Steigung einer Poisson-Regression mit dem Nenner"
+                    " als Exposition für Raten (‰, je 10.000, je 100.000). Ohne Zähler und Nenner,"
+                    " bei anderen Einheiten oder weniger als drei Jahren: nicht bewertbar"
+                    " (`direction` null, Grund in `reason`). Amtliche und Beispielwerte werden"
+                    " nie gemischt; es zählen nur die Jahre seit dem neuesten Zeitreihenbruch"
+                    " des Indikators (`breaks`). Ohne `ags`: die Region und ihre Kommunen.",
+                    ["indikator", "ags", "release"],
+                    _ok("Trends", _json("TrendList")),
+                )
+            },
+            "/change": {
+                "get": _op(
+                    "listChanges",
+                    "Veränderung zwischen zwei Jahren",
+                    "Je Kommune und für die Region die Werte in `von` und `bis` und die"
+                    " Veränderung: bei Anteilen, Raten und anderen Einheiten als Differenz in der"
+                    " Einheit (`kind` = `points`, bei % in Prozentpunkten), bei Anzahlen in"
+                    " Prozent des Ausgangswerts (`kind` = `percent`). `rank` 1 = günstigste"
+                    " Entwicklung nach Polarität (neutral: stärkste Zunahme). Fehlt ein Wert oder"
+                    " ist er geheim, ist `change` null. Liegt zwischen `von` und `bis` ein"
+                    " Zeitreihenbruch, sind alle `change` und `rank` null und `series_break`"
+                    " nennt ihn mit Grund. Jahre ohne Werte ergeben 404 mit dem"
+                    " verfügbaren Zeitraum, `von` ≥ `bis` 400.",
+                    ["map_indikator", "von", "bis", "release"],
+                    _ok("Veränderungen", _json("ChangeList")),
+                )
+            },
+            "/neighbours": {
+                "get": _op(
+                    "listNeighbours",
+                    "Ähnliche Kommunen",
+                    "Je Kommune die `k` ähnlichsten Kommunen (nächste Nachbarn): euklidischer"
+                    " Abstand der über die Kommunen standardisierten (z-transformierten)"
+                    " Strukturmerkmale in `variables` – Einwohnerdichte (logarithmiert), Anteil"
+                    " unter 18 und ab 65 Jahren, Anteil der Einfamilienhäuser, Beschäftigtenquote –"
+                    " je Merkmal das neueste Jahr mit amtlichen Werten für alle Kommunen.",
+                    ["ags", "k"],
+                    _ok("Ähnliche Kommunen", _json("NeighbourList")),
+                )
+            },
+            "/streuung": {
+                "get": _op(
+                    "getScatter",
+                    "Streudiagramm zweier Indikatoren",
+                    "Je Kommune (und für die Region) die Werte zweier Indikatoren in einem Jahr"
+                    " mit Einwohnerzahl (Fläche der Punkte; Bevölkerungsfortschreibung des Jahres"
+                    " oder des nächsten Jahres, sonst Zensus 2022) und Herkunft je Wert, dazu die"
+                    " Gerade der kleinsten Quadrate y = intercept + slope · x über die Kommunen"
+                    " mit beiden Werten (ungewichtet; die Region zählt nicht mit) mit Pearsons r,"
+                    " R² und dem zweiseitigen p-Wert der Steigung (t-Test, n − 2 Freiheitsgrade);"
+                    " `regression` ist null bei weniger als drei Punkten oder x ohne Streuung."
+                    " `x` = `y` ergibt 400, ein Jahr ohne gemeinsame Werte 404 mit den möglichen"
+                    " Jahren in `allowed`. Mit `release` die Werte eines benannten Releases"
+                    " (`release` in der Antwort nennt es, sonst null).",
+                    ["scatter_x", "scatter_y", "scatter_jahr", "scatter_release"],
+                    _ok("Streudiagramm", _json("Scatter")),
+                    release=False,
+                )
+            },
+            "/releases": {
+                "get": _op(
+                    "listReleases",
+                    "Releases",
+                    "Veröffentlichte Releases (Datenstände), neueste"
+                    " zuerst, mit Link auf das datapackage.json.",
+                    ["release"],
+                    _ok("Releases", _json("ReleaseList")),
+                )
+            },
+            "/releases/{release}/datapackage.json": {
+                "get": _op(
+                    "getDatapackage",
+                    "Frictionless Data Package",
+                    "Beschreibung des vollständigen Downloads eines Releases (Werte, Katalog,"
+                    " Gebiete) als datapackage.json.",
+                    [],
+                    _ok(
+                        "Data Package",
+                        {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["name", "resources", "licenses"],
+                                }
+                            }
+                        },
+                    ),
+                    [release_path],
+                )
+            },
+            "/berichte": {
+                "get": _op(
+                    "listReports",
+                    "Fokusberichte",
+                    "Die veröffentlichten Fokusberichte (je Bericht die neueste Version), neueste"
+                    " zuerst, mit Text (Markdown mit Direktiven), den Releases, auf deren"
+                    " Datenstand die Version festgeschrieben ist, und Links auf Seite und PDF.",
+                    ["thema"],
+                    _ok("Berichte", _json("ReportList")),
+                )
+            },
+            "/berichte/{slug}": {
+                "get": _op(
+                    "getReport",
+                    "Ein Fokusbericht",
+                    "Die neueste Version eines Berichts.",
+                    [],
+                    _ok("Bericht", _json("ReportList")),
+                    [
+                        _path(
+                            "slug",
+                            "Adresse des Berichts.",
+                            "^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                            "bevoelkerung-und-mindestsicherung-2010-2015",
+                        )
+                    ],
+                )
+            },
+            "/dcat.rdf": {
+                "get": _op(
+                    "getDcat",
+                    "DCAT-AP.de-Katalog",
+                    "Metadaten aller veröffentlichten, nicht"
+                    " synthetischen Releases für Open-Data-Portale (GovData) als RDF/XML.",
+                    [],
+                    _ok("Katalog", {"application/rdf+xml": {"schema": {"type": "string"}}}),
+                    release=False,
+                )
+            },
+            "/": {
+                "get": _op(
+                    "apiIndex",
+                    "Einstieg",
+                    "Links auf alle Endpunkte und die Dokumentation.",
+                    [],
+                    _ok(
+                        "Links",
+                        {
+                            "application/json": {
+                                "schema": {"type": "object", "required": ["licence", "links"]}
+                            }
+                        },
+                    ),
+                    release=False,
+                )
+            },
+            "/openapi.json": {
+                "get": _op(
+                    "getOpenapi",
+                    "Dieses Dokument",
+                    "Die OpenAPI-Beschreibung der API.",
+                    [],
+                    _ok("OpenAPI", {"application/json": {"schema": {"type": "object"}}}),
+                    release=False,
+                )
+            },
+        },
+        "components": {
+            "schemas": {
+                **SCHEMAS,
+                "TopicList": _envelope("Topic"),
+                "BenchmarkList": _envelope("Benchmark"),
+                "TrendList": {
+                    **_envelope("Trend"),
+                    "properties": {
+                        **_envelope("Trend")["properties"],
+                        "breaks": BREAKS_BY_INDICATOR,
+                    },
+                },
+                "Scatter": {
+                    **_envelope("ScatterPoint"),
+                    "required": [
+                        *_envelope("ScatterPoint")["required"],
+                        "x",
+                        "y",
+                        "year",
+                        "years",
+                        "release",
+                        "regression",
+                    ],
+                    "properties": {
+                        **_envelope("ScatterPoint")["properties"],
+                        "x": _obj(
+                            {
+                                "id": STR,
+                                "name_de": STR,
+                                "name_en": STR,
+                                "unit": STR,
+                                "decimals": INT,
+                            }
+                        ),
+                        "y": _obj(
+                            {
+                                "id": STR,
+                                "name_de": STR,
+                                "name_en": STR,
+                                "unit": STR,
+                                "decimals": INT,
+                            }
+                        ),
+                        "year": INT,
+                        "years": {"type": "array", "items": INT},
+                        "release": {
+                            **NSTR,
+                            "description": "Bezeichnung des mit `release` benannten Releases,"
+                            " sonst null.",
+                        },
+                        "regression": {
+                            "oneOf": [
+                                {"type": "null"},
+                                _obj(
+                                    {
+                                        "slope": {"type": "number"},
+                                        "intercept": {"type": "number"},
+                                        "n": INT,
+                                        "r": NNUM,
+                                        "r2": NNUM,
+                                        "p": NNUM,
+                                    }
+                                ),
+                            ]
+                        },
+                    },
+                },
+                "ChangeList": {
+                    **_envelope("Change"),
+                    "required": [
+                        *_envelope("Change")["required"],
+                        "indicator",
+                        "unit",
+                        "von",
+                        "bis",
+                        "kind",
+                        "change_unit",
+                        "series_break",
+                        "breaks",
+                    ],
+                    "properties": {
+                        **_envelope("Change")["properties"],
+                        "indicator": STR,
+                        "unit": STR,
+                        "von": INT,
+                        "bis": INT,
+                        "kind": {"type": "string", "enum": ["points", "percent"]},
+                        "change_unit": STR,
+                        "series_break": {
+                            "oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Break"}],
+                            "description": "Der Zeitreihenbruch zwischen `von` und `bis`: dann"
+                            " ist jede `change` und jeder `rank` null (nicht vergleichbar).",
+                        },
+                        "breaks": BREAKS,
+                    },
+                },
+                "IntervalList": _envelope("Interval"),
+                "NeighbourList": {
+                    **_envelope("Neighbour"),
+                    "required": [*_envelope("Neighbour")["required"], "k", "variables"],
+                    "properties": {
+                        **_envelope("Neighbour")["properties"],
+                        "k": INT,
+                        "variables": {
+                            "type": "array",
+                            "items": _obj({"id": STR, "year": INT, "release": STR, "log": BOOL}),
+                        },
+                    },
+                },
+                "MapData": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": [
+                        "licence",
+                        "attribution",
+                        "synthetic",
+                        "count",
+                        "indicator",
+                        "unit",
+                        "year",
+                        "release",
+                        "ebene",
+                        "breaks",
+                        "data",
+                    ],
+                    "properties": {
+                        **ENVELOPE,
+                        "indicator": STR,
+                        "unit": STR,
+                        "year": INT,
+                        "release": NSTR,
+                        "ebene": STR,
+                        "land": NSTR,
+                        "breaks": {"type": "array", "items": {"type": "number"}},
+                        "data": {"type": "object", "additionalProperties": NULLABLE_NUMBER},
+                    },
+                },
+                "IndicatorList": _envelope("Indicator"),
+                "ReleaseList": _envelope("Release"),
+                "ReportList": _envelope("Report"),
+                "ValueList": {
+                    **_envelope("Value"),
+                    "properties": {
+                        **_envelope("Value")["properties"],
+                        "releases": {"type": "array", "items": STR},
+                        "breaks": BREAKS_BY_INDICATOR,
+                    },
+                },
+            },
+        },
+    }
+
+
+def document() -> dict:
+    """A copy of the OpenAPI document (callers may add to it), titled after the home region."""
+    from app.web.home import publisher
+
+    doc = copy.deepcopy(_document())
+    doc["info"]["title"] = f"{publisher()} – Offene Daten"
+    return doc
+
+
+def operation(path: str) -> dict:
+    """The GET operation of a path as written in the document (shared, do not modify)."""
+    return _document()["paths"][path]["get"]
+
+
+def query_parameters(path: str) -> dict[str, dict]:
+    """Name → schema of the query parameters an operation accepts."""
+    return {p["name"]: p["schema"] for p in operation(path)["parameters"] if p["in"] == "query"}

@@ -1,0 +1,96 @@
+"""One indicator's disparities for ?jahr= (spreads and benchmarks, or Moran's I and the LISA
+clusters), their colours and chart lines: shared by the disparities pages and their images."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from app.render import sentences
+from app.render.provenance_marks import line_kind
+from app.web import args
+from app.web.db import get_conn
+from app.web.errors import with_links
+from app.web.http_cache import domain_cache
+from indicators import classify
+from indicators.disparities import cluster_map, indicator_disparities
+from indicators.errors import InvalidChoice
+
+# Three verdict colours plus "nicht bewertbar" (ColorBrewer RdYlBu ends; grey is no verdict).
+VERDICT_COLOURS = classify.VERDICT_COLOURS  # one definition, shared with the map model
+# The usual LISA colours (GeoDa): hot spots red, cold spots blue, outliers pale.
+CLUSTER_COLOURS = {
+    "HH": "#d7191c",
+    "LL": "#2c7bb6",
+    "HL": "#fdae61",
+    "LH": "#abd9e9",
+    "ns": "#eeeeee",
+}
+CHART_SERIES = (
+    ("cv_weighted", "#00507d", ""),
+    ("cv", "#d95f02", "6 4"),
+    ("gini", "#1b9e77", "2 3"),
+    ("theil", "#7570b3", "10 3 2 3"),
+)
+
+
+def not_available_error(err: InvalidChoice, indicator_id: str | None = None) -> InvalidChoice:
+    """The domain error with links to what has data, for its error page."""
+    if err.field == "mass":
+        choices = [
+            (url_for("disparities.index", mass=m), str(sentences.MEASURE_LABELS[m]))
+            for m in err.valid
+        ]
+    elif err.field == "period":
+        last = err.valid[-1]
+        choices = [
+            (url_for("disparities.index", von=a, bis=last), f"{a}–{last}") for a in err.valid[:-1]
+        ]
+    elif err.field == "jahr":
+        choices = [
+            (url_for("disparities.detail", indicator_id=indicator_id, jahr=y), str(y))
+            for y in err.valid
+        ]
+    else:
+        choices = [(url_for("disparities.index"), _("Disparitäten"))]
+    return with_links(err, choices)
+
+
+def spread_lines(spreads: list[dict], synthetic: bool | None = None) -> list[dict]:
+    """The spread measures as chart lines (name, points, colour, dash), those with a value;
+    `synthetic`: whether they are computed from Beispieldaten (marked in demo mode)."""
+    lines = []
+    for key, colour, dash in CHART_SERIES:
+        pts = [(s["year"], getattr(s["spread"], key) if s["spread"] else None) for s in spreads]
+        if any(v is not None for _y, v in pts):
+            lines.append(
+                {
+                    "name": str(sentences.MEASURE_LABELS[key]),
+                    "points": pts,
+                    "color": colour,
+                    "dash": dash,
+                    "key": key,
+                    **line_kind(synthetic),
+                }
+            )
+    return lines
+
+
+def detail_data(indicator_id: str) -> dict:
+    """One indicator's spreads and benchmarks for ?jahr=; bad input is the page's 4xx."""
+    back = [(url_for("disparities.detail", indicator_id=indicator_id), _("neuestes Jahr"))]
+    year = args.year("jahr", back)
+    try:
+        return indicator_disparities(get_conn(), indicator_id, year, cache=domain_cache)
+    except InvalidChoice as err:
+        raise not_available_error(err, indicator_id) from None
+
+
+def cluster_data(indicator_id: str) -> dict:
+    """Moran's I and the LISA clusters for ?jahr=; bad input is the page's 4xx."""
+    back = [(url_for("disparities.clusters", indicator_id=indicator_id), _("neuestes Jahr"))]
+    year = args.year("jahr", back)
+    try:
+        return cluster_map(get_conn(), indicator_id, year, cache=domain_cache)
+    except InvalidChoice as err:
+        raise not_available_error(err, indicator_id) from None

@@ -1,0 +1,266 @@
+"""A territory map's colours, legend, paged table and template variables, and its page (rendered
+for /karte and /embed/karte; repainted by /karte/farben; drawn by the image export)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import replace
+
+import numpy as np
+from flask import Response, current_app, make_response, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app.pages.data.gebiet_state import ebene_label, gebiet_link, state
+from app.render.formatting import FLAG_TEXT, fmt_cell, fmt_value
+from app.web import args
+from app.web.cache import Region
+from app.web.db import get_conn
+from app.web.errors import BadRequestWithChoices
+from app.web.http_cache import data_version_now
+from geodata.model import Area
+from indicators import classify
+from indicators.gebiet_queries import (
+    EBENEN,
+    EBENEN_IN,
+    ScopeAreas,
+    area_value,
+    gemeinden_missing,
+    indicators_at,
+    scope_areas,
+    scope_values,
+    territories,
+)
+from indicators.queries import indicator_sources, shown_provenance, topics_with_indicators
+
+PAGE_SIZE = 100
+BOUNDARY_ATTRIBUTION = "© GeoBasis-DE / BKG 2021"
+
+
+def _profile_href(r: dict) -> str:
+    if r["level"] == "kommune" and "kommune.profile" in current_app.view_functions:
+        return url_for("kommune.profile", ags=r["ags"])
+    return url_for("gebiet.profile", ags=r["ags"])
+
+
+def fast_labels(values: list[float | None], decimals: int, unit: str) -> list[str | None]:
+    """fmt_value for thousands of values at once (None stays None): Python's format per value,
+    the locale's separators swapped in one pass over all of them."""
+    sample = fmt_value(1000.5, 1, "")  # "1.000,5" in German, "1,000.5" in English
+    table = str.maketrans({",": sample[1], ".": sample[-2]})
+    suffix = f" {unit}" if unit and unit not in ("Anzahl", "Personen") else ""
+    fmt = f"{{:,.{max(decimals, 0)}f}}".format
+    present = [fmt(v if decimals >= 0 else round(v, decimals)) for v in values if v is not None]
+    done = iter("\n".join(present).translate(table).split("\n") if present else [])
+    return [None if v is None else next(done) + suffix for v in values]
+
+
+def competition_ranks(values: list[float | None]) -> list[int | None]:
+    """Rank 1 = highest value, ties share the best rank ("1224"), None stays None."""
+    x = np.array([np.nan if v is None else v for v in values], dtype=float)
+    present = ~np.isnan(x)
+    neg = np.sort(-x[present])
+    ranks = np.zeros(len(values), dtype=int)
+    ranks[present] = np.searchsorted(neg, -x[present], side="left") + 1
+    return [int(r) if p else None for r, p in zip(ranks.tolist(), present.tolist(), strict=True)]
+
+
+# The areas (keys, names, order) of a territory's level per data version: they change only
+# with a load, and every state of the map (indicator, year, classes) shares them.
+_AREAS = Region("areas")
+
+
+def scope_areas_cached(territory: Area, ebene: str) -> ScopeAreas:
+    """The areas of the level in the territory, read once per data version."""
+    return _AREAS.get_or_build(
+        (territory.ags, ebene), lambda: scope_areas(get_conn(), territory, ebene)
+    )
+
+
+def colour_map(st: dict) -> dict:
+    """Values, classes, labels, ranks and legend of every area (lists in the areas' order)."""
+    conn = get_conn()
+    ind, year, rel = st["indicator"], st["year"], st["release"]
+    areas = scope_areas_cached(st["territory"], st["ebene"])
+    sv = scope_values(conn, ind.id, year, st["territory"], st["ebene"], rel.id, areas)
+    own = area_value(conn, ind.id, year, st["territory"].ags, rel.id)
+    own_value = None if own is None or own["suppressed"] else own["value"]
+    scheme = st["scheme"] if own_value is not None else "sequenziell"
+    values = [None if s else v for v, s in zip(sv.value, sv.suppressed, strict=True)]
+    classes = classify.classify(values, st["method"], scheme, ind.polarity, own_value)
+    decimals, unit = ind.decimals, ind.unit
+    no_data = _("keine Daten")
+    used = {sv.releases[r] for r in set(sv.release) if r is not None}
+    if own and own["release_label"]:
+        used.add((own["release_label"], own["synthetic"]))
+    synthetic = any(syn for _lab, syn in used)
+    mixed = synthetic and any(not syn for _lab, syn in used)
+    withheld = fmt_cell(None, True)
+    flags = {f: fmt_cell(None, False, f) for f in FLAG_TEXT}
+    labels = [
+        withheld if s else label if label is not None else flags.get(f, no_data)
+        for label, s, f in zip(
+            fast_labels(values, decimals, unit), sv.suppressed, sv.flag, strict=True
+        )
+    ]
+    ranks = competition_ranks(values)
+    legend = classify.legend_entries(
+        classes, lambda v, with_unit: fmt_value(v, decimals, unit if with_unit else ""), no_data
+    )
+    labels_shown = {lab for lab, _syn in used}
+    provenance = shown_provenance(indicator_sources(conn, [ind.id]).get(ind.id, {}), labels_shown)
+    return {
+        "areas": areas,
+        "values": values,
+        "labels": labels,
+        "ranks": ranks,
+        "synthetic_of": [None if r is None else sv.releases[r][1] for r in sv.release],
+        "release_labels": sorted(labels_shown),
+        "classes": classes,
+        "legend": legend,
+        "scheme": scheme,
+        "own_label": fmt_value(own_value, decimals, unit) if own_value is not None else no_data,
+        "own_synthetic": bool(own["synthetic"]) if own_value is not None else None,
+        "synthetic": synthetic,
+        "mixed": mixed,
+        "provenance": provenance,
+    }
+
+
+def _name_order(areas: ScopeAreas) -> np.ndarray:
+    """Each area's place in the alphabetical order of names (ties: key order), per load."""
+
+    def build() -> np.ndarray:
+        by_name = np.argsort(np.array(areas.names), kind="stable")
+        place = np.empty(len(by_name), dtype=int)
+        place[by_name] = np.arange(len(by_name))
+        return place
+
+    return _AREAS.get_or_build(("names", _order(areas)), build)
+
+
+def _table_page(cm: dict, page: int) -> tuple[list[dict], int]:
+    """The rows of one page of the table (by rank, then name); only these become dicts."""
+    areas, ranks = cm["areas"], cm["ranks"]
+    n = len(areas.ags)
+    # By rank, areas without a value last, then by name (numpy: 11,000 areas per request).
+    missing = np.array([r is None for r in ranks])
+    rank = np.array([r or 0 for r in ranks])
+    order = np.lexsort((_name_order(areas), rank, missing)).tolist()
+    pages = max(1, -(-n // PAGE_SIZE))
+    if page > pages:
+        raise BadRequestWithChoices(
+            404,
+            _("Die Tabelle hat nur %(n)s Seiten.", n=pages),
+            [
+                (gebiet_link(**dict(request.args.items(), seite=p)), str(p))
+                for p in range(1, min(pages, 20) + 1)
+            ],
+        )
+    part = []
+    for i in order[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
+        r = {
+            "ags": areas.ags[i],
+            "name": areas.names[i],
+            "level": areas.levels[i],
+            "rank": ranks[i],
+            "k": cm["classes"].assignment[i],
+            "label": cm["labels"][i],
+            "synthetic": cm["synthetic_of"][i],
+        }
+        r["href"] = _profile_href(r)
+        part.append(r)
+    return part, pages
+
+
+_CLASS_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _order(areas: ScopeAreas) -> str:
+    """A token of the areas' order (their keys): page data and repaints must agree on it."""
+    return hashlib.blake2b("".join(areas.ags).encode(), digest_size=8).hexdigest()
+
+
+def areas_data(cm: dict, names: bool) -> dict:
+    """Colours of the canvas, aligned with the areas' order (AGS ascending) instead of keyed:
+    one character per area for its class ('.' no data) and its label for the tooltip. The page
+    also carries the keys and names; a repaint sends only what changes (~25 KB brotli for
+    11,000 areas instead of ~60 KB with every key and name again)."""
+    areas = cm["areas"]
+    data = {
+        "colors": cm["classes"].colors,
+        "none": classify.NO_DATA_COLOR,
+        "order": _order(areas),
+        "k": "".join("." if k is None else _CLASS_CHARS[k] for k in cm["classes"].assignment),
+        "labels": cm["labels"],
+    }
+    if names:
+        data["ags"] = areas.ags
+        data["names"] = areas.names
+    return data
+
+
+def script_json(obj) -> str:
+    # "</" escaped: the page embeds this in a <script> element; names come from data.
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+
+
+def gebiet_context(st: dict, cm: dict, embed: bool, with_areas: bool = True) -> dict:
+    page = args.integer("seite", args.without("seite"), lo=1) or 1
+    table_rows, pages = _table_page(cm, page)
+    p = st["params"]
+    t = st["territory"]
+    return dict(
+        st,
+        **cm,
+        ind=st["indicator"],
+        table_rows=table_rows,
+        page=page,
+        pages=pages,
+        n_areas=len(cm["areas"].ags),
+        ebene_label=ebene_label(st["ebene"]),
+        link=lambda **kw: gebiet_link(**dict(p, **kw)),
+        embed_url=gebiet_link("maps.embed", **p),
+        full_url=gebiet_link(**p),
+        shapes_url=url_for("gebiet_karte.umrisse", gebiet=t.ags, ebene=st["ebene"]),
+        colours_url=url_for("gebiet_karte.farben"),
+        areas_json=script_json(areas_data(cm, names=True)) if with_areas else None,
+        bounds=json.dumps(t.bounds),
+        boundary_attribution=BOUNDARY_ATTRIBUTION,
+        territory_choices=territories(get_conn()),
+        ebenen=EBENEN_IN[t.level],
+        ebene_labels={e: ebene_label(e) for e in EBENEN},
+        embed=embed,
+        gemeinden_missing=_GEMEINDEN.get_or_build(
+            ("missing", data_version_now(), t.ags, st["ebene"]),
+            lambda: gemeinden_missing(get_conn(), t, st["ebene"]),
+        ),
+    )
+
+
+_HAVE = Region("gebiet")
+_GEMEINDEN = Region(
+    "gebiet"
+)  # indicators with values per (data version, territory, level, release)
+
+
+def render(embed: bool) -> Response:
+    """The territory map page (or its embeddable twin)."""
+    st = state()
+    conn = get_conn()
+    t = st["territory"]
+    st["have"] = _HAVE.get_or_build(
+        (data_version_now(), t.ags, st["ebene"], st["release_param"]),
+        lambda: indicators_at(conn, t, st["ebene"], st["release_param"]),
+    )
+    st["topics"] = topics_with_indicators(conn)
+    cm = colour_map(st)
+    if st["release"].id is None:  # layered: name the releases whose values are shown
+        st["release"] = replace(st["release"], label=" + ".join(cm["release_labels"]))
+    html = render_template(
+        "karte_gebiet_embed.html" if embed else "karte_gebiet.html", **gebiet_context(st, cm, embed)
+    )
+    response = make_response(html)
+    if st["release"].status == "draft":
+        response.cache_control.no_store = True
+    return response

@@ -1,0 +1,252 @@
+"""State of a territory map (/karte?gebiet=…&ebene=…: any Kreis, Land or all of Germany): place,
+level, indicator, year and classes from the query string, every fault a 4xx with choices."""
+
+from __future__ import annotations
+
+import re
+
+from flask import request, url_for
+from flask_babel import gettext as _
+
+from app.web import args
+from app.web.cache import Region
+from app.web.db import get_conn
+from app.web.errors import BadRequestWithChoices
+from geodata.model import Area
+from indicators import classify
+from indicators.gebiet_queries import (
+    EBENEN_IN,
+    get_territory,
+    indicators_at,
+    scope_default_year,
+    scope_years,
+    territories,
+)
+from indicators.model import ShownRelease
+from indicators.queries import get_indicator, release_for, topics_with_indicators
+from indicators.releases import visible_release
+
+DEFAULT_INDICATOR = "bev_anteil_65plus"  # real at every level, so a Germany map opens with data
+_AGS = re.compile(r"DG|\d{2}|\d{5}")
+EBENE_LABELS = {"land": "Länder", "kreis": "Kreise", "gemeinde": "Gemeinden"}
+SCHEMES = ("sequenziell", "divergierend")
+# The layered values of a territory: the releases whose values are shown are named after
+# reading them (gebiet_map.render); a summary over every area and year would scan them all.
+LAYERED = ShownRelease(
+    id=None,
+    label="",
+    status="published",
+    published_at=None,
+    note="",
+    synthetic=False,
+    real=True,
+    releases=(),
+    ids=(),
+)
+
+
+def wants_gebiet() -> bool:
+    """True when /karte is asked for a territory map (gebiet= or ebene= in the query)."""
+    return "gebiet" in request.args or "ebene" in request.args
+
+
+def gebiet_link(endpoint: str = "maps.karte", **params) -> str:
+    clean = {k: v for k, v in params.items() if v not in (None, "")}
+    return url_for(endpoint, **clean)
+
+
+def ebene_label(e: str) -> str:
+    return {"land": _("Länder"), "kreis": _("Kreise"), "gemeinde": _("Gemeinden")}[e]
+
+
+def _territory_choices(conn, ebene: str | None = None) -> list[tuple[str, str]]:
+    out = []
+    for t in territories(conn):
+        for e in EBENEN_IN[t.level]:
+            if ebene in (None, e):
+                out.append((gebiet_link(gebiet=t.ags, ebene=e), f"{t.name}: {ebene_label(e)}"))
+    return out
+
+
+def requested_place() -> tuple[Area, str]:
+    """The territory and level from gebiet/ebene; unknown ones are a 4xx with the choices."""
+    conn = get_conn()
+    raw = request.args.get("gebiet") or "DG"
+    territory = get_territory(conn, raw) if _AGS.fullmatch(raw) else None
+    if territory is None:
+        raise BadRequestWithChoices(
+            404,
+            _(
+                "Das Gebiet „%(g)s“ gibt es nicht (Deutschland: DG, ein Land: zweistellig, ein Kreis: fünfstellig).",
+                g=raw[:40],
+            ),
+            _territory_choices(conn),
+        )
+    allowed = EBENEN_IN[territory.level]
+    ebene = request.args.get("ebene") or allowed[-1 if territory.level != "bund" else 1]
+    if ebene not in allowed:
+        raise BadRequestWithChoices(
+            400,
+            _(
+                "Die Ebene „%(e)s“ gibt es für %(g)s nicht. Möglich: %(a)s.",
+                e=ebene[:40],
+                g=territory.name,
+                a=", ".join(allowed),
+            ),
+            [
+                (gebiet_link(gebiet=territory.ags, ebene=e), f"{territory.name}: {ebene_label(e)}")
+                for e in allowed
+            ],
+        )
+    return territory, ebene
+
+
+def _release_param() -> int | None:
+    return args.integer(
+        "release",
+        [
+            (
+                gebiet_link(gebiet=request.args.get("gebiet"), ebene=request.args.get("ebene")),
+                _("Karte mit dem neuesten Datenstand"),
+            )
+        ],
+        lo=1,
+    )
+
+
+# Years of an indicator at a level of a territory, per data version: a scan of the
+# indicator's values (~0.1 s for Germany's Gemeinden) that every repaint would repeat.
+_YEARS = Region("gebiet")
+
+
+def _years(indicator_id: str, territory: Area, ebene: str, release_id: int | None) -> list[int]:
+    return _YEARS.get_or_build(
+        ("years", indicator_id, territory.ags, ebene, release_id),
+        lambda: scope_years(get_conn(), indicator_id, territory, ebene, release_id),
+    )
+
+
+def state() -> dict:
+    """Validate the query string; every fault is a 4xx naming it, with valid choices."""
+    from app.editors.auth import is_editor
+
+    conn = get_conn()
+    territory, ebene = requested_place()
+    g = {"gebiet": territory.ags, "ebene": ebene}
+    release_id = _release_param()
+    requested = request.args.get("indikator") or DEFAULT_INDICATOR
+    ind = get_indicator(conn, requested)
+    # Layered values (no release named): which releases contribute is read from the values
+    # shown (colour_map); release_for's summary over every area and year of the indicator
+    # would cost a scan of all its values per request (~0.3–0.6 s for Germany's Gemeinden).
+    release = (
+        None
+        if ind is None
+        else LAYERED  # the label is set from the values shown (gebiet_map.render)
+        if release_id is None
+        else release_for(conn, ind.id, release_id)
+    )
+
+    def choices() -> list[tuple[str, str]]:
+        have = indicators_at(conn, territory, ebene, release_id)
+        return [
+            (gebiet_link(**g, indikator=i.id), f"{i.name_de} ({t.name_de})")
+            for t in topics_with_indicators(conn)
+            for i in t.indicators
+            if i.id in have
+        ]
+
+    if ind is None:
+        raise BadRequestWithChoices(
+            404, _("Die Kennzahl „%(i)s“ gibt es nicht.", i=requested[:60]), choices()
+        )
+    if release_id is not None and (
+        release is None
+        or release.id is None
+        or visible_release(conn, release.id, is_editor()) is None
+    ):
+        raise BadRequestWithChoices(
+            404,
+            _("Einen veröffentlichten Datenstand Nr. %(r)s gibt es nicht.", r=release_id),
+            [(gebiet_link(**g, indikator=ind.id), _("Karte mit dem neuesten Datenstand"))],
+        )
+    years = _years(ind.id, territory, ebene, release.id) if release else []
+    if not years:
+        other = [
+            (
+                gebiet_link(gebiet=territory.ags, ebene=e, indikator=ind.id),
+                f"{territory.name}: {ebene_label(e)}",
+            )
+            for e in EBENEN_IN[territory.level]
+            if e != ebene and release and _years(ind.id, territory, e, release.id)
+        ]
+        raise BadRequestWithChoices(
+            404,
+            _(
+                "Für „%(i)s“ gibt es auf der Ebene %(e)s in %(g)s keine Werte.",
+                i=ind.name_de,
+                e=ebene_label(ebene),
+                g=territory.name,
+            ),
+            other + choices(),
+        )
+    year_links = [(gebiet_link(**g, indikator=ind.id, jahr=y), str(y)) for y in years]
+    year = args.year("jahr", year_links, years[-1])
+    if year is None:
+        year = (
+            _YEARS.get_or_build(
+                ("default", ind.id, territory.ags, ebene, release_id),
+                lambda: scope_default_year(conn, ind.id, territory, ebene, release_id),
+            )
+            or years[-1]
+        )
+    elif year not in years:
+        raise BadRequestWithChoices(
+            404,
+            _(
+                "Für „%(i)s“ gibt es im Jahr %(y)s hier keine Daten. Verfügbar: %(a)s–%(b)s.",
+                i=ind.name_de,
+                y=year,
+                a=years[0],
+                b=years[-1],
+            ),
+            year_links,
+        )
+    method = request.args.get("klassen") or classify.default_classification(ind.unit)
+    base = dict(g, indikator=ind.id, jahr=year)
+    if method not in classify.CLASSIFICATIONS:
+        raise BadRequestWithChoices(
+            400,
+            _("Die Klassenbildung „%(k)s“ gibt es nicht.", k=method[:40]),
+            [(gebiet_link(**base, klassen=k), k) for k in classify.CLASSIFICATIONS],
+        )
+    scheme = request.args.get("farben") or "sequenziell"
+    can_diverge = ind.unit not in classify.COUNT_UNITS
+    if scheme not in SCHEMES or (scheme == "divergierend" and not can_diverge):
+        raise BadRequestWithChoices(
+            400,
+            _("Das Farbschema „%(f)s“ ist für diese Karte nicht verfügbar.", f=scheme[:40]),
+            [
+                (gebiet_link(**base, farben=s), s)
+                for s in SCHEMES
+                if s == "sequenziell" or can_diverge
+            ],
+        )
+    return {
+        "territory": territory,
+        "ebene": ebene,
+        "indicator": ind,
+        "release": release,
+        "years": years,
+        "year": year,
+        "method": method,
+        "scheme": scheme,
+        "can_diverge": can_diverge,
+        "release_param": release_id,
+        "params": {
+            **base,
+            "klassen": request.args.get("klassen"),
+            "farben": request.args.get("farben"),
+            "release": release_id,
+        },
+    }

@@ -1,0 +1,100 @@
+"""Parts of a Kommune's profile that the page and its image share: the error pages with valid
+choices and the spine rows (where the Kommune lies among the Kommunen)."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from app.render.formatting import fmt_value
+from app.web.db import get_conn
+from app.web.errors import with_links
+from indicators.classify import COUNT_UNITS
+from indicators.errors import InvalidChoice
+from indicators.model import Indicator
+from indicators.profile import valid_areas
+from indicators.queries import list_releases
+from indicators.ranking import SpineLayout, spine_layout
+from indicators.ranking_queries import kommunen_spreads
+
+
+def choices_error(err: InvalidChoice, endpoint: str, **kwargs) -> InvalidChoice:
+    """The domain error with links to valid choices for its German 4xx page."""
+    conn = get_conn()
+    if err.field == "release":
+        links = [(url_for(endpoint, **kwargs), _("Neuester Datenstand"))] + [
+            (url_for(endpoint, **kwargs, release=r.id), r.label) for r in list_releases(conn)
+        ]
+        return with_links(err, links)
+    if err.field == "same":
+        a = kwargs["ags_a"]
+        links = [
+            (url_for("kommune.compare", ags_a=a, ags_b=k.ags), k.name)
+            for k in valid_areas(conn)
+            if k.level == "kommune" and k.ags != a
+        ]
+        return with_links(err, links)
+    if err.field == "period":
+        years = err.valid
+        links = [(url_for(endpoint, **kwargs), _("Voreingestellter Zeitraum"))]
+        if years:
+            links.append(
+                (
+                    url_for(endpoint, **kwargs, von=years[0], bis=years[-1]),
+                    _("Gesamter Zeitraum %(a)s–%(b)s", a=years[0], b=years[-1]),
+                )
+            )
+            if len(years) > 10:
+                links.append(
+                    (
+                        url_for(endpoint, **kwargs, von=years[-11], bis=years[-1]),
+                        _("Zehn Jahre %(a)s–%(b)s", a=years[-11], b=years[-1]),
+                    )
+                )
+        return with_links(err, links)
+    areas = valid_areas(conn)
+    if endpoint == "kommune.compare":
+        areas = [a for a in areas if a.level == "kommune"]
+    return with_links(
+        err,
+        [(url_for("kommune.profile", ags=a.ags), f"{a.name} ({a.ags})") for a in areas],
+    )
+
+
+def _fmt_in(ind: Indicator, value: float | None) -> str:
+    return fmt_value(value, ind.decimals, ind.unit)
+
+
+def spine_rows(conn, p: dict, release: int | None) -> dict[str, tuple[SpineLayout, str, str]]:
+    """Per indicator row with a spine: its layout, verdict and accessible label (page, image).
+
+    Not for absolute counts (their spread mirrors the Kommunen's size), nor where the Kommune,
+    the Region or fewer than three Kommunen have a value in the row's year.
+    """
+    rows = [r for t in p["topics"] for r in t["rows"] if r["indicator"].unit not in COUNT_UNITS]
+    spreads = kommunen_spreads(conn, {r["indicator"].id: r["year"] for r in rows}, release)
+    out = {}
+    for r in rows:
+        i, spread = r["indicator"], spreads.get(r["indicator"].id)
+        if spread is None or spread.n < 3 or None in (r["value"], r["region"]):
+            continue
+        layout = spine_layout(r["value"], r["region"], spread, i.polarity)
+        verdict = (r["benchmark"] or {}).get("verdict", "not_assessable")
+        f = partial(_fmt_in, i)
+        side = _("rechts = günstiger") if i.polarity != "neutral" else _("rechts = höher")
+        label = _(
+            "Einordnung unter den %(n)s Kommunen: %(name)s %(v)s; Kommunen von %(lo)s bis %(hi)s, mittlere Hälfte %(q1)s bis %(q3)s; Region %(reg)s; %(side)s.",
+            n=spread.n,
+            name=p["area"].name,
+            v=f(r["value"]),
+            lo=f(spread.minimum),
+            hi=f(spread.maximum),
+            q1=f(spread.q1),
+            q3=f(spread.q3),
+            reg=f(r["region"]),
+            side=side,
+        )
+        out[i.id] = (layout, verdict, label)
+    return out

@@ -1,0 +1,372 @@
+"""State of the Kommunen map (/karte, /embed/karte, /karte/jahre and their images): the query
+string checked against the data, the page's ETag, the map caches and the choices' labels."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask import current_app, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Connection
+
+from app.editors.auth import is_editor
+from app.pages.data.groups import parse_group
+from app.pages.data.series_breaks import break_text, breaks_of
+from app.pages.nav import nav_items
+from app.web import args
+from app.web.cache import Region
+from app.web.db import get_conn
+from app.web.errors import BadRequestWithChoices
+from app.web.http_cache import data_version_now, etag_for
+from app.web.urls import url_for
+from indicators import classify
+from indicators.breaks import Breaks, break_between, breaks_within, segment_years
+from indicators.map_queries import (
+    HomeData,
+    headline_indicator,
+    home_data,
+    map_context,
+    picker_topics,
+)
+from indicators.model import Indicator, MapContext, Topic
+from indicators.releases import visible_release
+
+MAP_VERSION = "4"  # bump when the map's markup changes, so cached copies are revalidated
+BOUNDARY_ATTRIBUTION = "© GeoBasis-DE / BKG 2021"
+CLASSIFICATION_LABELS = {
+    "quantile": _l("Quantile (gleich viele Kommunen je Klasse)"),
+    "jenks": _l("Natürliche Brüche (Fisher-Jenks)"),
+    "gleich": _l("Gleiche Intervalle"),
+}
+SCHEME_LABELS = {
+    "sequenziell": _l("Sequenziell (hell → dunkel)"),
+    "divergierend": _l("Divergierend um den Wert der Region"),
+    "vergleich": _l("Vergleich mit der Region (signifikant besser / ähnlich / schlechter)"),
+}
+# Rendered folium maps per (indicator, year, classification, colours, release, language, …).
+MAPS_CACHE = Region("maps")
+# Query results per data version (a publish gives a new version; nothing stale is served).
+DATA_CACHE = Region("data")
+_HOME = Region("home")
+
+
+def map_link(embed: bool, **params) -> str:
+    """URL of the map (or embed) view with the given state."""
+    clean = {k: v for k, v in params.items() if v not in (None, "")}
+    return url_for("maps.embed" if embed else "maps.karte", **clean)
+
+
+def _indicator_choices(topics: Sequence[Topic], embed: bool) -> list[tuple[str, str]]:
+    return [
+        (map_link(embed, indikator=i.id), f"{i.name_de} ({t.name_de})")
+        for t in topics
+        for i in t.indicators
+    ]
+
+
+def _parse_release() -> int | None:
+    return args.integer(
+        "release", [(url_for("maps.karte"), _("Karte mit dem neuesten Datenstand"))], lo=1
+    )
+
+
+def home_values() -> HomeData:
+    """Every indicator and its layered home values, read once per data version.
+
+    A first render of any indicator's map then asks the database nothing (a worker's first map
+    after a publish reads them all, ~0.1 s, instead of ~4 ms for each new indicator).
+    """
+    return _HOME.get_or_build(("home", data_version_now()), lambda: home_data(get_conn()))
+
+
+def default_indicator() -> str:
+    """The indicator a first visit opens with (HEADLINE_INDICATORS), once per data version."""
+    preferred = tuple(current_app.config["HEADLINE_INDICATORS"])
+    return DATA_CACHE.get_or_build(
+        ("headline", data_version_now(), preferred),
+        lambda: headline_indicator(home_values(), preferred) or (preferred or ("",))[0],
+    )
+
+
+def _context(
+    conn: Connection, indicator_id: str, release_id: int | None, topics: Sequence[Topic]
+) -> MapContext:
+    """map_context per data version (drafts' visibility is checked by the caller)."""
+    key = ("context", data_version_now(), indicator_id[:80], release_id)
+
+    def build() -> MapContext:
+        home = home_values() if release_id is None else None
+        return map_context(conn, indicator_id, release_id, topics, home)
+
+    return DATA_CACHE.get_or_build(key, build)
+
+
+def state_from_request(embed: bool) -> dict:
+    """Validate the query string against the data; every fault is a German 4xx with choices."""
+    conn = get_conn()
+    release_id = _parse_release()
+    requested = request.args.get("indikator") or None
+    # The picker's topics depend on the data only: read once per data version (the year
+    # ranges scan every value), not per request.
+    topics = DATA_CACHE.get_or_build(("topics", data_version_now()), lambda: picker_topics(conn))
+    ctx = _context(conn, requested or default_indicator(), release_id, topics)
+    if requested is None and release_id is None and ctx.release is None and topics:
+        # No explicit choice and the default has no data: take the first mappable indicator.
+        ctx = _context(conn, topics[0].indicators[0].id, release_id, topics)
+    ind, release = ctx.indicator, ctx.release
+    if ind is None:
+        raise BadRequestWithChoices(
+            404,
+            _("Die Kennzahl „%(i)s“ gibt es nicht.", i=(requested or "")[:60]),
+            _indicator_choices(topics, embed),
+        )
+    # Published and withdrawn releases are readable when named; drafts only for editors.
+    if release_id is not None and (
+        release is None
+        or release.id is None
+        or visible_release(conn, release.id, is_editor()) is None
+    ):
+        raise BadRequestWithChoices(
+            404,
+            _("Einen veröffentlichten Datenstand Nr. %(r)s gibt es nicht.", r=release_id),
+            [(map_link(embed, indikator=ind.id), _("Karte mit dem neuesten Datenstand"))],
+        )
+    if release is not None and not ctx.years:
+        # Values for the Region only (a Kreis table): its place is the map of the Kreise.
+        raise BadRequestWithChoices(
+            404,
+            _(
+                "Für die Kennzahl „%(i)s“ gibt es Werte nur für die Region als Ganzes, nicht für die einzelnen Kommunen.",
+                i=ind.name_de,
+            ),
+            [
+                (
+                    url_for("maps.karte", gebiet="DG", ebene="kreis", indikator=ind.id),
+                    _("Karte aller Kreise Deutschlands mit dieser Kennzahl"),
+                ),
+                (
+                    url_for("pages.kennzahlen") + f"#k-{ind.id}",
+                    _("Alle Kennzahlen und ihr Datenstand"),
+                ),
+            ],
+        )
+    if (release is None or not ctx.years) and release_id is None:
+        # In the catalogue, without values yet: say so and what would fill it.
+        raise BadRequestWithChoices(
+            404,
+            _(
+                "Für die Kennzahl „%(i)s“ gibt es noch keine Daten: sie wird gefüllt, sobald das Datenbüro ihre Werte importiert.",
+                i=ind.name_de,
+            ),
+            [
+                (
+                    url_for("pages.kennzahlen") + f"#k-{ind.id}",
+                    _("Alle Kennzahlen und ihr Datenstand"),
+                )
+            ]
+            + _indicator_choices(topics, embed),
+        )
+    if release is None or not ctx.years:
+        raise BadRequestWithChoices(
+            404,
+            _(
+                "Für die Kennzahl „%(i)s“ gibt es in diesem Datenstand keine veröffentlichten Werte.",
+                i=ind.name_de,
+            ),
+            _indicator_choices(topics, embed),
+        )
+    years = list(ctx.years)
+    year_links = [(map_link(embed, indikator=ind.id, jahr=y), str(y)) for y in years]
+    change_years = _change_years(ind, years, embed)
+    year = None if change_years else args.year("jahr", year_links, years[-1])
+    if year is None:
+        year = ctx.default_year
+    elif year not in years:
+        raise no_data_in_year(ind, year, years, year_links)
+    method = request.args.get("klassen") or classify.default_classification(ind.unit)
+    if method not in classify.CLASSIFICATIONS:
+        raise BadRequestWithChoices(
+            400,
+            _("Die Klassenbildung „%(k)s“ gibt es nicht.", k=method[:40]),
+            [
+                (map_link(embed, indikator=ind.id, jahr=year, klassen=k), str(label))
+                for k, label in CLASSIFICATION_LABELS.items()
+            ],
+        )
+    scheme = request.args.get("farben") or "sequenziell"
+    can_diverge = ind.unit not in classify.COUNT_UNITS
+    if scheme not in (*classify.SCHEMES, "vergleich") or (
+        scheme == "divergierend" and not can_diverge
+    ):
+        raise BadRequestWithChoices(
+            400,
+            _("Das Farbschema „%(f)s“ ist für diese Kennzahl nicht verfügbar.", f=scheme[:40]),
+            [
+                (map_link(embed, indikator=ind.id, jahr=year, klassen=method, farben=s), str(label))
+                for s, label in SCHEME_LABELS.items()
+                if s == "sequenziell" or can_diverge
+            ],
+        )
+    raw_fixed = request.args.get("feste") or "0"
+    if raw_fixed not in ("0", "1"):
+        raise BadRequestWithChoices(
+            400,
+            _(
+                "„feste=%(f)s“ gibt es nicht: 1 (feste Klassen über alle Jahre) oder 0.",
+                f=raw_fixed[:40],
+            ),
+            [
+                (map_link(embed, indikator=ind.id, jahr=year, feste=f), label)
+                for f, label in (
+                    ("1", _("feste Klassen über alle Jahre")),
+                    ("0", _("Klassen je Jahr")),
+                )
+            ],
+        )
+    if change_years:
+        year = change_years[1]
+    group = parse_group(
+        lambda a: map_link(embed, indikator=ind.id, jahr=year, release=release_id, gruppe=a)
+    )
+    return dict(
+        topics=ctx.topics,
+        indicator=ind,
+        release=release,
+        years=years,
+        default_year=ctx.default_year,
+        year=year,
+        method=method,
+        scheme=scheme,
+        can_diverge=can_diverge,
+        release_param=release_id,
+        fixed=raw_fixed == "1",
+        change=change_years,
+        change_start=change_start(years, breaks_of(ind.id)),
+        change_breaks=[break_text(b) for b in breaks_within(years, breaks_of(ind.id))],
+        group=group,
+    )
+
+
+def _change_years(ind: Indicator, years: list[int], embed: bool) -> tuple[int, int] | None:
+    """von/bis of a change map, checked against the indicator's years (None: no change map)."""
+    raw_from, raw_to = request.args.get("von"), request.args.get("bis")
+    if raw_from is None and raw_to is None:
+        return None
+    own_breaks = breaks_of(ind.id)
+    pairs = change_pairs(years, own_breaks)
+    choices = [
+        (map_link(embed, indikator=ind.id, von=a, bis=b), _("Veränderung %(a)s–%(b)s", a=a, b=b))
+        for a, b in pairs
+    ] + [(map_link(embed, indikator=ind.id), _("Karte des neuesten Jahres"))]
+    if len(years) < 2:
+        raise BadRequestWithChoices(
+            404,
+            _(
+                "Für „%(i)s“ gibt es nur Werte für %(y)s: eine Veränderung lässt sich nicht zeigen.",
+                i=ind.name_de,
+                y=years[0],
+            ),
+            choices,
+        )
+    for name, raw in (("von", raw_from), ("bis", raw_to)):
+        if not raw or not args.YEAR.fullmatch(raw):
+            raise BadRequestWithChoices(
+                400,
+                _(
+                    "„%(n)s=%(v)s“ ist keine gültige Jahreszahl. Verfügbar: %(a)s–%(b)s.",
+                    n=name,
+                    v=(raw or "")[:40],
+                    a=years[0],
+                    b=years[-1],
+                ),
+                choices,
+            )
+    y0, y1 = int(raw_from), int(raw_to)
+    if y0 >= y1:
+        raise BadRequestWithChoices(
+            400,
+            _(
+                "„von“ (%(v)s) muss vor „bis“ (%(b)s) liegen. Verfügbar: %(a)s–%(z)s.",
+                v=y0,
+                b=y1,
+                a=years[0],
+                z=years[-1],
+            ),
+            choices,
+        )
+    for y in (y0, y1):
+        if y not in years:
+            raise no_data_in_year(ind, y, years, choices)
+    crossed = break_between(y0, y1, own_breaks)
+    if crossed:
+        raise BadRequestWithChoices(
+            400,
+            _(
+                "%(brk)s. Die Werte vor und nach dem Bruch sind nicht vergleichbar: eine Veränderung %(a)s–%(b)s wird nicht berechnet.",
+                brk=break_text(crossed),
+                a=y0,
+                b=y1,
+            ),
+            choices,
+        )
+    return y0, y1
+
+
+def change_pairs(years: list[int], own_breaks: Breaks) -> list[tuple[int, int]]:
+    """The von/bis offered for a change: whole span and last step of the newest segment with
+    two years (without breaks: of all years)."""
+    segments = [segment_years(years, own_breaks, y) for y in reversed(years)]
+    seg = next((g for g in segments if len(g) > 1), [])
+    return sorted({(seg[0], seg[-1]), (seg[-2], seg[-1])} if seg else set())
+
+
+def change_start(years: list[int], own_breaks: Breaks) -> int | None:
+    """The change form's preset "von": the first year of the newest segment with two years."""
+    pairs = change_pairs(years, own_breaks)
+    return pairs[0][0] if pairs else None
+
+
+def no_data_in_year(
+    ind: Indicator, year: int, years: list[int], choices: list[tuple[str, str]]
+) -> BadRequestWithChoices:
+    """The 404 for a year without the indicator's values, naming the years that have them."""
+    return BadRequestWithChoices(
+        404,
+        _(
+            "Für „%(i)s“ gibt es im Jahr %(y)s keine Daten. Verfügbar: %(a)s–%(b)s.",
+            i=ind.name_de,
+            y=year,
+            a=years[0],
+            b=years[-1],
+        ),
+        choices,
+    )
+
+
+def map_etag(st: dict, embed: bool) -> str:
+    """ETag of a map page: everything its markup depends on."""
+    ind, release = st["indicator"], st["release"]
+    return etag_for(
+        "karte",
+        MAP_VERSION,
+        embed,
+        ind.id,
+        st["year"],
+        st["method"],
+        st["scheme"],
+        st["fixed"],
+        st["change"],
+        st["group"].ags if st.get("group") else None,
+        release.id,
+        release.label,
+        release.published_at,
+        str(get_locale()),
+        current_app.config.get("TILE_URL") or "",
+        [e for e, _x in nav_items()],
+        "kommune.profile" in current_app.view_functions,
+        # Breaks are data that no release date covers (only where there are any: the ETags
+        # of maps without one stay as they were).
+        *([breaks_of(ind.id)] if breaks_of(ind.id) else []),
+    )

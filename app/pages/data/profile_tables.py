@@ -1,0 +1,199 @@
+"""Download tables of the profile, comparison and time-series pages: the values shown, rounded alike."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from app.pages.data.series_breaks import break_text
+from app.render.formatting import FLAG_TEXT, WITHHELD
+from app.render.provenance_marks import demo
+from app.web.downloads import (
+    ATTRIBUTION_BOUNDARIES,
+    ATTRIBUTION_ZENSUS,
+    SYNTHETIC_MARK,
+    SYNTHETIC_NOTE,
+    Num,
+    Table,
+)
+from app.web.home import region_name
+from app.web.i18n import localized
+
+POLARITY = {
+    "higher_better": "höher = besser",
+    "higher_worse": "niedriger = besser",
+    "neutral": "neutral",
+}
+
+
+def _header(title: str, synthetic: bool, boundaries: bool) -> list[str]:
+    lines = [title, ATTRIBUTION_ZENSUS]
+    if boundaries:
+        lines.append(ATTRIBUTION_BOUNDARIES)
+    if synthetic:
+        lines.append(SYNTHETIC_NOTE)
+    return lines
+
+
+def _mark(synthetic: bool) -> str:
+    """The last column's cell: in demo mode every row's kind, else the Beispieldaten mark."""
+    if demo():
+        return SYNTHETIC_MARK if synthetic else _("amtlich")
+    return SYNTHETIC_MARK if synthetic else ""
+
+
+def _mark_column() -> str:
+    """The last column: "Herkunft" in demo mode (every row says its kind), else "Beispieldaten"."""
+    return _("Herkunft") if demo() else _("Beispieldaten")
+
+
+def flag_or_num(value: float | None, flag: str | None, dec: int):
+    """A number, or where official statistics gave a sign instead, its reason (as on the page)."""
+    if value is None and flag in FLAG_TEXT:
+        return str(FLAG_TEXT[flag])
+    return Num(value, dec)
+
+
+def trend_cells(trend: dict | None) -> list:
+    """Direction, significance and p-value of a recent trend (or why it is not assessable)."""
+    if not trend or not trend.get("direction"):
+        return [_("nicht bewertbar"), "", None]
+    words = {
+        "steigend": _("steigend"),
+        "fallend": _("fallend"),
+        "gleichbleibend": _("gleichbleibend"),
+    }
+    return [
+        words[trend["direction"]],
+        _("ja") if trend["significant"] else _("nein"),
+        Num(trend["p"], 4),
+    ]
+
+
+def profile_table(p: dict, trends: dict[str, dict] | None = None) -> Table:
+    """One row per indicator: value, Region, difference, rank, change, recent trend."""
+    area, y0, y1 = p["area"], p["year_from"], p["year_to"]
+    cols = [_("Thema"), _("Kennzahl"), _("Kennzahl-ID"), _("Einheit"), _("Jahr"), area.name]
+    if not p["is_region"]:
+        cols += [
+            region_name(),
+            _("Differenz zur Region"),
+            _("Rang"),
+            _("Rang unter"),
+            _("Polarität"),
+        ]
+    cols += [
+        f"{_('Wert')} {y0}",
+        f"{_('Wert')} {y1}",
+        f"{_('Veränderung')} {y0}–{y1} ({_('Punkte')})",
+        f"{_('Veränderung')} {y0}–{y1} (%)",
+        _("Trend (letzte fünf Jahre)"),
+        _("Trend signifikant"),
+        _("Trend p-Wert"),
+        _("Datenstand"),
+        _mark_column(),
+    ]
+    trends = trends or {}
+    rows = []
+    for t in p["topics"]:
+        for r in t["rows"]:
+            i, dec = r["indicator"], r["indicator"].decimals
+            # Small-number protection: a withheld value reads "geheim", as on the page.
+            row = [
+                localized(t, "name"),
+                localized(i, "name"),
+                i.id,
+                i.unit,
+                r["year"],
+                WITHHELD if r["suppressed"] else flag_or_num(r["value"], r.get("flag"), dec),
+            ]
+            if not p["is_region"]:
+                row += [
+                    WITHHELD if r["region_suppressed"] else Num(r["region"], dec),
+                    Num(r["diff"], dec),
+                    r["rank"],
+                    r["ranked_of"],
+                    POLARITY[i.polarity],
+                ]
+            row += [
+                Num(r["from_value"], dec),
+                Num(r["to_value"], dec),
+                # Across a series break: no number, the break and its reason instead.
+                break_text(r["series_break"])
+                if r.get("series_break")
+                else Num(r["change_points"], dec),
+                Num(r["change_percent"], 1),
+                *trend_cells(trends.get(i.id)),
+                r["release"]["label"],
+                _mark(bool(r["release"]["synthetic"])),
+            ]
+            rows.append(row)
+    title = f"{_('Sozialstrukturprofil')} {area.name} ({area.ags})"
+    return Table(f"profil_{area.ags}", cols, rows, _header(title, p["synthetic"], True))
+
+
+def compare_table(c: dict) -> Table:
+    """One row per indicator and year: both Kommunen, the Region and the difference (chart data)."""
+    a, b = c["a"], c["b"]
+    cols = [
+        _("Thema"),
+        _("Kennzahl"),
+        _("Kennzahl-ID"),
+        _("Einheit"),
+        _("Jahr"),
+        a.name,
+        b.name,
+        region_name(),
+        f"{_('Differenz')} {a.name} − {b.name}",
+        _("Datenstand"),
+        _mark_column(),
+    ]
+    rows = []
+    for t in c["topics"]:
+        for r in t["rows"]:
+            i, dec = r["indicator"], r["indicator"].decimals
+            s = {k: dict(v) for k, v in r["series"].items()}
+            for y in sorted(set(s["a"]) | set(s["b"]) | set(s["region"])):
+                va, vb = s["a"].get(y), s["b"].get(y)
+                diff = va - vb if va is not None and vb is not None else None
+                rows.append(
+                    [
+                        localized(t, "name"),
+                        localized(i, "name"),
+                        i.id,
+                        i.unit,
+                        y,
+                        Num(va, dec),
+                        Num(vb, dec),
+                        Num(s["region"].get(y), dec),
+                        Num(diff, dec),
+                        r["release"]["label"],
+                        _mark(bool(r["release"]["synthetic"])),
+                    ]
+                )
+    title = f"{_('Vergleich')} {a.name} ({a.ags}) – {b.name} ({b.ags})"
+    return Table(f"vergleich_{a.ags}_{b.ags}", cols, rows, _header(title, c["synthetic"], False))
+
+
+def series_table(ts: dict) -> Table:
+    """One row per year, one column per line (Region first), as shown in the chart's table.
+
+    With series breaks, a last column names the break at the first year after it, and the
+    header lists them (a series without breaks gets neither).
+    """
+    i, dec = ts["indicator"], ts["decimals"]
+    breaks, after = ts.get("breaks") or [], ts.get("break_years") or {}
+    cols = [_("Jahr"), *[ln["name"] for ln in ts["lines"]], _("Datenstand"), _mark_column()]
+    if breaks:
+        cols.append(_("Zeitreihenbruch"))
+    rows = []
+    for k, y in enumerate(ts["years"]):
+        vals = [
+            WITHHELD if y in ln["withheld"] else Num(ln["points"][k][1], dec) for ln in ts["lines"]
+        ]
+        rows.append([y, *vals, ts["release"].label, _mark(ts["release"].synthetic)])
+        if breaks:
+            rows[-1].append(break_text(after[y]) if y in after else "")
+    unit = _("Index (erstes Jahr = 100)") if ts["mode"] == "index" else i.unit
+    title = f"{_('Zeitreihe')}: {localized(i, 'name')} ({unit})"
+    header = _header(title, ts["synthetic"], False) + [break_text(b) for b in breaks]
+    return Table(f"zeitreihe_{i.id}_{ts['mode']}", cols, rows, header)

@@ -1,0 +1,41 @@
+"""The time series' default indicator and its error pages, shared by the page and its image."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from app.web.db import get_conn
+from app.web.errors import with_links
+from app.web.i18n import localized
+from indicators.errors import InvalidChoice
+from indicators.profile import valid_areas
+from indicators.queries import topics_with_indicators
+
+DEFAULT_INDICATOR = "bev_insgesamt"
+
+
+def choice_error(err: InvalidChoice, indicator_id: str) -> InvalidChoice:
+    """The domain error with the valid choices for the parameter that was wrong (its 4xx page)."""
+    conn = get_conn()
+    if err.field == "indikator":
+        links = [
+            (url_for("zeitreihe.zeitreihe", indikator=i.id), localized(i, "name"))
+            for t in topics_with_indicators(conn)
+            for i in t.indicators
+        ]
+        return with_links(err, links)
+    if err.field == "kommunen":
+        links = [
+            (url_for("zeitreihe.zeitreihe", indikator=indicator_id, kommunen=a.ags), a.name)
+            for a in valid_areas(conn)
+            if a.level == "kommune"
+        ]
+        return with_links(err, links)
+    links = [(url_for("zeitreihe.zeitreihe", indikator=indicator_id), _("Neuester Datenstand"))]
+    if err.field == "darstellung":
+        links += [
+            (url_for("zeitreihe.zeitreihe", indikator=indicator_id, darstellung=m), m)
+            for m in ("absolut", "index")
+        ]
+    return with_links(err, links)

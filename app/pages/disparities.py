@@ -1,0 +1,82 @@
+"""Disparities: ranking by spread change, one indicator's spread and benchmarks, cluster map."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app.pages.data.disparities import (
+    CLUSTER_COLOURS,
+    VERDICT_COLOURS,
+    cluster_data,
+    detail_data,
+    not_available_error,
+    spread_lines,
+)
+from app.pages.data.series_breaks import all_breaks, break_text, breaks_of
+from app.render import charts, sentences
+from app.web import args
+from app.web.db import get_conn
+from app.web.http_cache import domain_cache
+from app.web.i18n import localized
+from indicators.breaks import breaks_within
+from indicators.disparities import disparities_overview
+from indicators.errors import InvalidChoice
+
+bp = Blueprint("disparities", __name__)
+
+
+@bp.get("/disparitaeten")
+def index() -> str:
+    back = [(url_for("disparities.index"), _("Disparitäten, ganzer Zeitraum"))]
+    start, end = args.year("von", back), args.year("bis", back)
+    measure = request.args.get("mass", "cv_weighted")
+    try:
+        data = disparities_overview(
+            get_conn(), start, end, measure, cache=domain_cache, breaks=all_breaks()
+        )
+    except InvalidChoice as err:
+        raise not_available_error(err) from None
+    return render_template("disparitaeten.html", **data, s=sentences, break_text=break_text)
+
+
+def _chart(
+    spreads: list[dict], title: str, breaks: list[int], synthetic: bool | None = None
+) -> dict:
+    """The spread-over-years chart (wide and narrow SVG) and its legend, from plain numbers;
+    no line joins two years across a series break."""
+    years = [s["year"] for s in spreads]
+    lines = spread_lines(spreads, synthetic)
+    if not lines or len(years) < 2:
+        return {}
+    svg = charts.responsive_line_chart(lines, years, "", title, 3, breaks=breaks)
+    return {"svg": svg, "lines": lines}
+
+
+@bp.get("/disparitaeten/<indicator_id>")
+def detail(indicator_id: str) -> str:
+    data = detail_data(indicator_id)
+    own_breaks = breaks_of(data["indicator"].id)
+    title = _(
+        "Diagramm: Streuungsmaße von %(name)s je Jahr; Werte in der Tabelle darunter",
+        name=localized(data["indicator"], "name"),
+    )
+    return render_template(
+        "disparitaeten_kennzahl.html",
+        **data,
+        chart=_chart(
+            data["spreads"], title, [b.year for b in own_breaks], data["release"].synthetic
+        ),
+        breaks=breaks_within(data["years"], own_breaks),
+        break_text=break_text,
+        s=sentences,
+        colours=VERDICT_COLOURS,
+    )
+
+
+@bp.get("/disparitaeten/<indicator_id>/cluster")
+def clusters(indicator_id: str) -> str:
+    data = cluster_data(indicator_id)
+    return render_template(
+        "disparitaeten_cluster.html", **data, s=sentences, colours=CLUSTER_COLOURS
+    )

@@ -1,0 +1,164 @@
+"""Kommunen: list, profile (Sozialstrukturprofil) and comparison of two Kommunen."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from app.pages.data.groups import similar
+from app.pages.data.kommune import choices_error, spine_rows
+from app.pages.data.profile_tables import compare_table, profile_table
+from app.pages.data.series_breaks import all_breaks, break_text
+from app.render import charts, rank_charts
+from app.web import args, downloads
+from app.web.db import get_conn
+from app.web.home import home_ags
+from app.web.http_cache import page_cache
+from indicators.classify import COUNT_UNITS
+from indicators.profile import InvalidChoice, area_overview, compare, profile
+from indicators.queries import get_indicator
+from indicators.ranking import GroupSummary, group_summary
+from indicators.ranking_queries import group_values
+from indicators.trend_queries import area_trends
+
+bp = Blueprint("kommune", __name__)
+
+
+@bp.get("/kommunen")
+def index() -> str:
+    areas = area_overview(get_conn())
+    return render_template("kommunen.html", areas=areas)
+
+
+@bp.get("/kommune/<ags>", endpoint="profile")
+@page_cache
+def profile_page(ags: str):
+    release, y0, y1, fmt = (
+        args.integer("release", args.without("release"), lo=1),
+        args.year("von", args.without("von")),
+        args.year("bis", args.without("bis")),
+        args.download_format(),
+    )
+    # A period the form cannot mean (von >= bis) is explained beside the form, which keeps the
+    # chosen years; the page shows the default period meanwhile. Downloads still get a 400.
+    period_error = None
+    if y0 is not None and y1 is not None and y0 >= y1 and not fmt:
+        period_error = _(
+            "„von“ (%(a)s) muss vor „bis“ (%(b)s) liegen: bitte zwei verschiedene Jahre wählen, das frühere zuerst.",
+            a=y0,
+            b=y1,
+        )
+    try:
+        p = profile(
+            get_conn(),
+            ags,
+            release,
+            *((None, None) if period_error else (y0, y1)),
+            breaks=all_breaks(),
+            region=home_ags(),
+        )
+    except InvalidChoice as err:
+        raise choices_error(err, "kommune.profile", ags=ags) from None
+    conn = get_conn()
+    found = area_trends(conn, [ags], None, release, breaks=all_breaks())
+    trends = {i: t for (i, _a), t in found.items()}
+    if fmt:
+        return downloads.response(profile_table(p, trends), fmt)
+    similar = None if p["is_region"] else _similar(conn, ags)
+    return render_template(
+        "kommune.html",
+        p=p,
+        release=release,
+        synthetic=p["synthetic"],
+        sparkline=charts.sparkline,
+        break_text=break_text,
+        count_units=COUNT_UNITS,
+        period_error=period_error,
+        sel_from=y0 if period_error else None,
+        sel_to=y1 if period_error else None,
+        trends=trends,
+        similar=similar,
+        group=_group_summaries(conn, p, release, similar),
+        spines={} if p["is_region"] else _spines(conn, p, release),
+        spine_colours=rank_charts.VERDICT_COLOURS,
+    )
+
+
+def _spines(conn, p: dict, release: int | None) -> dict[str, Markup]:
+    """Per indicator row the spine chart: the Kommune among the 21 and against the Region."""
+    return {i: rank_charts.spine_svg(*s) for i, s in spine_rows(conn, p, release).items()}
+
+
+def _group_summaries(
+    conn, p: dict, release: int | None, similar: dict | None
+) -> dict[str, GroupSummary]:
+    """Per indicator row the comparison group's median and the Kommune's rank within it.
+
+    Not for absolute counts: among similar Kommunen their values still mirror the size.
+    """
+    if not similar:
+        return {}
+    ags = p["area"].ags
+    members = frozenset([ags, *(n["ags"] for n in similar["neighbours"])])
+    rows = [r for t in p["topics"] for r in t["rows"] if r["indicator"].unit not in COUNT_UNITS]
+    found = group_values(
+        conn, {r["indicator"].id: r["year"] for r in rows}, sorted(members), release
+    )
+    return {
+        r["indicator"].id: group_summary(
+            found.get(r["indicator"].id, {}), ags, members, r["indicator"].polarity
+        )
+        for r in rows
+    }
+
+
+def _similar(conn, ags: str) -> dict | None:
+    """The Kommune's most similar Kommunen and the variables they were found on."""
+    sim = similar()
+    if not sim["neighbours"].get(ags):
+        return None
+    variables = [{**v, "indicator": get_indicator(conn, v["id"])} for v in sim["variables"]]
+    return {"neighbours": sim["neighbours"][ags], "variables": variables}
+
+
+@bp.get("/vergleich")
+def compare_form():
+    """The pickers' GET form lands here and is sent on to the permalink.
+
+    Choosing the same Kommune twice is explained on the list page's form, with the choice kept.
+    """
+    a, b = request.args.get("a", ""), request.args.get("b", "")
+    if not a or not b:
+        return redirect(url_for("kommune.index") + "#vergleich")
+    if a == b:
+        areas = area_overview(get_conn())
+        error = _("Bitte zwei verschiedene Kommunen wählen: A und B sind gleich.")
+        html = render_template("kommunen.html", areas=areas, cmp_error=error, cmp_a=a, cmp_b=b)
+        return html, 400
+    extra = {k: v for k, v in request.args.items() if k in ("release", "lang")}
+    return redirect(url_for("kommune.compare", ags_a=a[:20], ags_b=b[:20], **extra))
+
+
+@bp.get("/vergleich/<ags_a>/<ags_b>", endpoint="compare")
+def compare_page(ags_a: str, ags_b: str):
+    release, fmt = args.integer("release", args.without("release"), lo=1), args.download_format()
+    try:
+        c = compare(get_conn(), ags_a, ags_b, release, breaks=all_breaks(), region=home_ags())
+    except InvalidChoice as err:
+        raise choices_error(err, "kommune.compare", ags_a=ags_a, ags_b=ags_b) from None
+    if fmt:
+        return downloads.response(compare_table(c), fmt)
+    found = area_trends(get_conn(), [ags_a, ags_b], None, release, breaks=all_breaks())
+    trends = {
+        side: {i: t for (i, g), t in found.items() if g == ags}
+        for side, ags in (("a", ags_a), ("b", ags_b))
+    }
+    return render_template(
+        "vergleich.html",
+        c=c,
+        release=release,
+        synthetic=c["synthetic"],
+        charts=charts,
+        trends=trends,
+    )

@@ -1,0 +1,206 @@
+"""Ranking chart of the Kommunen with 95 % intervals: page, embed and standalone SVG."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.editors.auth import is_editor
+from app.pages.data.map_state import default_indicator
+from app.render import rank_charts
+from app.render.image_export import png_response, svg_response
+from app.render.sentences import METHOD_LABELS, reason_text
+from app.web import args
+from app.web.db import get_conn
+from app.web.errors import BadRequestWithChoices, with_links
+from app.web.http_cache import page_cache
+from app.web.i18n import localized
+from indicators.errors import InvalidChoice
+from indicators.queries import get_indicator, topics_with_indicators
+from indicators.ranking import ORDERS, Ranking
+from indicators.ranking_queries import kommune_years, ranking
+from indicators.releases import visible_release
+from indicators.units import PROPORTION_UNITS, RATE_UNITS
+
+bp = Blueprint("rangfolge", __name__)
+ORDER_LABELS = {
+    "rang": _l("günstigster Wert zuerst"),
+    "wert": _l("höchster Wert zuerst"),
+    "name": _l("alphabetisch"),
+}
+LICENCE_URL = "https://www.govdata.de/dl-de/by-2-0"
+
+
+def _state() -> tuple[str, int | None, str]:
+    """(indicator, year or None, order) from the query string; malformed input is a 400."""
+    args = request.args
+    indicator_id = (args.get("indikator") or default_indicator())[:64]
+    order = args.get("sortierung") or "rang"
+    raw = args.get("jahr") or ""
+    year = None
+    if raw:
+        if not raw.isdigit() or len(raw) != 4:
+            conn = get_conn()
+            years = (
+                kommune_years(conn, indicator_id, None) if get_indicator(conn, indicator_id) else []
+            )
+            links = [
+                (url_for("rangfolge.index", indikator=indicator_id, jahr=y), str(y)) for y in years
+            ]
+            raise BadRequestWithChoices(
+                400,
+                _(
+                    "Der Parameter „jahr“ muss eine Jahreszahl sein (vier Ziffern). Verfügbare Jahre:"
+                ),
+                links or [(url_for("rangfolge.index"), _("Rangfolge"))],
+            )
+        year = int(raw)
+    return indicator_id, year, order
+
+
+def _choices_error(
+    err: InvalidChoice, indicator_id: str, endpoint: str, release_id: int | None = None
+) -> InvalidChoice:
+    """The domain error with links to what exists, for its German (or English) 4xx page."""
+    conn = get_conn()
+    if err.field in ("indikator", "no_values"):
+        names = {
+            i.id: localized(i, "name") for t in topics_with_indicators(conn) for i in t.indicators
+        }
+        links = [
+            (url_for(endpoint, indikator=i, release=release_id), names.get(i, i)) for i in err.valid
+        ]
+        if err.field == "no_values" and release_id is not None:
+            # The named release lacks this indicator: its indicators, or the newest data.
+            links.insert(
+                0,
+                (
+                    url_for(endpoint, indikator=indicator_id),
+                    _("Rangfolge mit dem neuesten Datenstand"),
+                ),
+            )
+        return with_links(err, links)
+    if err.field == "sortierung":
+        links = [
+            (url_for(endpoint, indikator=indicator_id, sortierung=o), str(ORDER_LABELS[o]))
+            for o in ORDERS
+        ]
+        return with_links(err, links)
+    links = [
+        (url_for(endpoint, indikator=indicator_id, jahr=y, release=release_id), str(y))
+        for y in err.valid
+    ]
+    return with_links(err, links)
+
+
+def _release(endpoint: str, indicator_id: str) -> int | None:
+    """`release=<id>`: a named published or withdrawn release (drafts for editors), else 404."""
+    newest = [
+        (url_for(endpoint, indikator=indicator_id), _("Rangfolge mit dem neuesten Datenstand"))
+    ]
+    release_id = args.integer("release", newest, lo=1)
+    if release_id is not None and visible_release(get_conn(), release_id, is_editor()) is None:
+        raise BadRequestWithChoices(
+            404,
+            _("Einen veröffentlichten Datenstand Nr. %(r)s gibt es nicht.", r=release_id),
+            newest,
+        )
+    return release_id
+
+
+def _ranking(endpoint: str) -> Ranking:
+    indicator_id, year, order = _state()
+    release_id = _release(endpoint, indicator_id)
+    try:
+        return ranking(get_conn(), indicator_id, year, release_id, order)
+    except InvalidChoice as err:
+        raise _choices_error(err, indicator_id, endpoint, release_id) from None
+
+
+def method_note(r: Ranking) -> str:
+    """Which interval the page shows, or why there is none."""
+    unit = r.indicator.unit
+    if unit in PROPORTION_UNITS:
+        return _("Striche: 95-%-Konfidenzintervall nach Wilson für den Anteil Zähler/Nenner.")
+    if unit in RATE_UNITS:
+        return _(
+            "Striche: 95-%-Konfidenzintervall nach Byar für die Zahl der Fälle (Zähler, Poisson), geteilt durch den Nenner."
+        )
+    return _(
+        "Für diese Einheit gibt es kein Intervall (weder Anteil noch Rate): Signifikanz gegenüber der Region ist nicht bewertbar."
+    )
+
+
+def footer_lines(r: Ranking) -> list[str]:
+    """Source, data state, provenance and licence: the lines of the standalone SVG."""
+    ind = r.indicator
+    lines = [
+        _("Quelle: %(src)s", src=ind.source or "–"),
+        _("Datenstand: %(label)s", label=r.release_labels),
+    ]
+    if r.provenance:
+        tables = "; ".join(f"{p['tables']} ({p['release']})" for p in r.provenance)
+        lines.append(_("Amtlich: Tabelle %(tables)s", tables=tables))
+    if r.synthetic:  # the catalogue's source names where real values would come from
+        lines.append(_("Beispieldaten: synthetisch erzeugt, keine amtlichen Zahlen."))
+    lines.append(method_note(r) + " " + _("Gestrichelte Linie: Wert der Region."))
+    lines.append(
+        _(
+            "Lizenz: Datenlizenz Deutschland – Namensnennung – 2.0 (dl-de/by-2-0), %(url)s",
+            url=LICENCE_URL,
+        )
+    )
+    return lines
+
+
+def _context(r: Ranking, embed: bool) -> dict:
+    title = rank_charts.ranking_title(r)
+    chart_title = title + ". " + _("Werte und Intervalle in der Tabelle.")
+    state = {
+        "indikator": r.indicator.id,
+        "jahr": r.year,
+        "sortierung": r.order if r.order != "rang" else None,
+        "release": r.release.id,
+    }
+    return dict(
+        r=r,
+        ind=r.indicator,
+        title=title,
+        chart=rank_charts.responsive_ranking_chart(r, chart_title),
+        colours=rank_charts.VERDICT_COLOURS,
+        method_note=method_note(r),
+        order_labels=ORDER_LABELS,
+        methods=METHOD_LABELS,
+        reason_text=reason_text,
+        state=state,
+        embed=embed,
+        topics=topics_with_indicators(get_conn()),
+        synthetic=r.synthetic,
+        licence_url=LICENCE_URL,
+    )
+
+
+@bp.get("/rangfolge")
+@page_cache
+def index():
+    r = _ranking("rangfolge.index")
+    return render_template("rangfolge.html", **_context(r, False))
+
+
+@bp.get("/embed/rangfolge")
+@page_cache
+def embed():
+    r = _ranking("rangfolge.embed")
+    return render_template("rangfolge_embed.html", **_context(r, True))
+
+
+@bp.get("/rangfolge.svg", endpoint="svg", defaults={"fmt": "svg"})
+@bp.get("/rangfolge.png", endpoint="png", defaults={"fmt": "png"})
+@page_cache
+def image(fmt: str) -> Response:
+    """The ranking chart as a standalone SVG (or PNG) with title, source and licence inside."""
+    r = _ranking("rangfolge.svg")
+    doc = rank_charts.standalone_ranking_svg(r, rank_charts.ranking_title(r), footer_lines(r))
+    name = f"rangfolge_{r.indicator.id}_{r.year}"
+    return png_response(doc, name) if fmt == "png" else svg_response(doc, name)

@@ -1,0 +1,63 @@
+"""Time series of one indicator: the Region plus chosen Kommunen, absolute or as index."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
+
+from app.pages.data.profile_tables import series_table
+from app.pages.data.series_breaks import break_text, breaks_of
+from app.pages.data.zeitreihe import DEFAULT_INDICATOR, choice_error
+from app.render import charts
+from app.web import args, downloads
+from app.web.db import get_conn
+from app.web.home import home_ags
+from indicators.profile import InvalidChoice, time_series
+
+bp = Blueprint("zeitreihe", __name__)
+MAX_KOMMUNEN = 7  # beside the Region; more lines are unreadable (and the palette has 8)
+
+
+@bp.get("/zeitreihe")
+def zeitreihe():
+    indicator_id = request.args.get("indikator") or DEFAULT_INDICATOR
+    # ?kommunen=a,b (permalink) or ?kommunen=a&kommunen=b (the checkbox form)
+    kommunen = [
+        k.strip() for v in request.args.getlist("kommunen") for k in v.split(",") if k.strip()
+    ]
+    mode = request.args.get("darstellung") or "absolut"
+    release, fmt = args.integer("release", args.without("release"), lo=1), args.download_format()
+    # Too many ticks in the form: explain beside it, keep every tick, draw the first ones.
+    form_error, chosen = None, kommunen[:50]
+    if len(set(kommunen)) > MAX_KOMMUNEN and not fmt:
+        form_error = _(
+            "Höchstens %(n)s Kommunen auf einmal: gewählt sind %(k)s. Angezeigt werden die ersten %(n)s; bitte Kommunen abwählen.",
+            n=MAX_KOMMUNEN,
+            k=len(set(kommunen)),
+        )
+        kommunen = list(dict.fromkeys(kommunen))[:MAX_KOMMUNEN]
+    try:
+        ts = time_series(
+            get_conn(),
+            indicator_id,
+            kommunen[:50],
+            release,
+            mode,
+            breaks=breaks_of(indicator_id),
+            region=home_ags(),
+        )
+    except InvalidChoice as err:
+        raise choice_error(err, indicator_id[:64]) from None
+    if fmt:
+        return downloads.response(series_table(ts), fmt)
+    return render_template(
+        "zeitreihe.html",
+        ts=ts,
+        release=release,
+        synthetic=ts["synthetic"],
+        charts=charts,
+        break_text=break_text,
+        kommunen_csv=",".join(kommunen),
+        form_error=form_error,
+        checked=chosen,
+    )
