@@ -104,15 +104,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         kommune,
         maps,
         rangfolge,
+        start,
         streuung,
         zeitreihe,
     )
-    from app.pages import start as pages
 
     compress.init_app(app)
     auth.init_app(app)
     for bp in (
-        pages.bp,
+        start.bp,
         maps.bp,
         kommune.bp,
         zeitreihe.bp,

@@ -9,7 +9,7 @@ import pytest
 
 from app.web.cache import DataCache
 from indicators.errors import DomainError, NotFound
-from indicators.text import _
+from indicators.text import _  # noqa: PLC2701 (the gettext marker, not a private name)
 
 ROOT = Path(__file__).resolve().parents[1]
 

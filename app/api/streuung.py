@@ -8,7 +8,7 @@ from flask import Response
 
 from app.api import envelope, formats
 from app.api.views import Ctx, bp
-from app.pages.streuung import years_by_indicator
+from app.pages.data.streuung import years_by_indicator
 from app.web.problems import ApiProblem
 from indicators.model import Release
 from indicators.scatter_queries import Scatter, ScatterPoint, scatter

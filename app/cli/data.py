@@ -1,4 +1,4 @@
-"""Click commands for every operational task (schema, boundaries, catalogue, releases)."""
+"""Click commands for the data: schema (db), boundaries, catalogue, releases, Zensus, demo, load-all."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 import click
 from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
-from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import Connection, text
 
 from app.editors import audit
@@ -346,7 +346,7 @@ def load_all_cmd(ctx: click.Context, germany: bool | None = None, gpkg: Path | N
         ctx.invoke(load_example_report_cmd, no_audit=True)
 
 
-COMMANDS = (
+DATA_COMMANDS = (
     db_group,
     load_boundaries_cmd,
     load_catalogue_cmd,
@@ -355,38 +355,3 @@ COMMANDS = (
     demo_release_cmd,
     load_all_cmd,
 )
-
-
-def init_app(app: Flask) -> None:
-    """Register the commands on the app's CLI."""
-    from app.cli.genesis import GENESIS_COMMANDS  # load-levels, import-genesis
-    from app.cli.germany import GERMANY_COMMANDS  # load-germany, build-shapes
-    from app.cli.gv import load_gv_cmd
-    from app.cli.inkar import INKAR_COMMANDS  # load-inkar
-    from app.cli.ops import OPS_COMMANDS  # backup, restore
-    from app.cli.releases import RELEASE_COMMANDS  # import, publish, rollback, diff, editor-add
-    from app.cli.reports import load_example_report_cmd, report_outputs_cmd
-
-    for cmd in (
-        COMMANDS
-        + RELEASE_COMMANDS
-        + GENESIS_COMMANDS
-        + OPS_COMMANDS
-        + GERMANY_COMMANDS
-        + INKAR_COMMANDS
-    ):
-        app.cli.add_command(cmd)
-    app.cli.add_command(load_example_report_cmd)
-    app.cli.add_command(report_outputs_cmd)
-    app.cli.add_command(load_gv_cmd)
-
-
-def _create() -> Flask:
-    """The `sozmon` command's app: it connects as the owner role (DDL of migrations, loads)."""
-    from app import create_app
-    from app.web.config import owner_database_url
-
-    return create_app({"DATABASE_URL": owner_database_url()})
-
-
-main = FlaskGroup(create_app=_create, help="Sozialmonitoring Region Hannover: data commands.")

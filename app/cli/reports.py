@@ -24,7 +24,9 @@ EXAMPLE = {
     " Landeshauptstadt, Niedersachsen und Deutschland entwickelt haben – auf Grundlage"
     " der Regionaldatenbank Deutschland.",
 }
-EXAMPLE_BODY = Path(__file__).parent / "data" / "bevoelkerung-mindestsicherung-2010-2015.md"
+EXAMPLE_BODY = (
+    Path(__file__).parents[1] / "berichte" / "data" / "bevoelkerung-mindestsicherung-2010-2015.md"
+)
 
 
 @click.command("load-example-report")

@@ -72,7 +72,7 @@ def create(
 
 def start(job_id: int, database_url: str, max_bytes: int) -> None:
     """Start the job's worker process (detached; a thread of this process reaps it)."""
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     env = {
         **os.environ,
         "DATABASE_URL": database_url,

@@ -1,7 +1,7 @@
 """ORM models of the editors' tables (migrations 0002, 0005, 0012), for `sozmon db check`.
 
-The editors' code reads and writes them in SQL (app/editors/auth.py, app/editors/audit.py, app/editors/import_jobs.py);
-the models describe them on the one `Base.metadata` that Alembic compares with the database.
+The editors' code reads and writes them in SQL (`auth`, `audit`, `import_jobs` beside this
+module); the models describe them on the one `Base.metadata` that Alembic compares with the database.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""Fokusberichte for readers: list, report (pinned or with current data), PDF, Atom feed, API."""
+"""Fokusberichte for readers: list, report (pinned or with current data), PDF, Atom feed.
+
+Their API (/api/v1/berichte) is `app.api.berichte`.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +17,6 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from app.api import bp as api_parent
-from app.api import envelope, formats, params
 from app.berichte import feed, outputs, store
 from app.berichte.render import render
 from app.berichte.values import release_dates
@@ -25,20 +26,12 @@ from app.web.cache import Region
 from app.web.db import get_conn, get_engine
 from app.web.errors import BadRequestWithChoices, render_error
 from app.web.home import publisher
-from app.web.http_cache import data_version_now, etag_for
+from app.web.http_cache import data_version_now
 from app.web.i18n import localized
-from app.web.problems import ApiProblem
 from app.web.security import public_url
 
 bp = Blueprint("berichte", __name__)
-# /api/v1/berichte: nested in the API blueprint (endpoint names api.berichte.*), so problem
-# documents, CORS and the OpenAPI route check apply as to every other API path.
-api_bp = Blueprint("berichte", __name__, url_prefix="/berichte")
-api_parent.register_blueprint(api_bp)
 _RENDERS = Region("berichte")
-
-MAP_LICENCE = "Karten: © GeoBasis-DE / BKG 2021 (dl-de/by-2-0)"
-DATA_LICENCE = "Werte: © Statistische Ämter des Bundes und der Länder, Deutschland (dl-de/by-2-0)"
 
 
 def _version_or_404(slug: str) -> dict:
@@ -140,66 +133,3 @@ def atom():
         reports, public_url(), lambda r: url_for("berichte.report", slug=r["slug"]), publisher()
     )
     return Response(body, mimetype="application/atom+xml")
-
-
-def _envelope() -> dict:
-    """Licence and attribution: the reports' texts and the data and maps they show."""
-    out = envelope.envelope([])
-    out["attribution"] = out["attribution"] + [DATA_LICENCE, MAP_LICENCE]
-    return out
-
-
-def _api_row(r: dict) -> dict:
-    base = public_url()
-    return {
-        "slug": r["slug"],
-        "title": r["title"],
-        "summary": r["summary"],
-        "topic": r["topic_id"],
-        "topic_de": r["topic_de"],
-        "version": r["version"],
-        "published_at": r["published_at"].isoformat(),
-        "first_published_at": r["first_published_at"].isoformat(),
-        "release_ids": list(r["release_ids"]),
-        "url": base + url_for("berichte.report", slug=r["slug"]),
-        "pdf": base + url_for("berichte.report_pdf", slug=r["slug"]),
-        "markdown": r["body"],
-    }
-
-
-def _api_answer(rows: list[dict]) -> Response:
-    """JSON with licence and attribution; ETag and Last-Modified from the versions shown."""
-    tag = etag_for(
-        "api",
-        request.path,
-        sorted(request.args.items(multi=True)),
-        public_url(),
-        [(r["slug"], r["version"]) for r in rows],
-    )
-    last = max((r["published_at"] for r in rows), default=None)
-    if r := envelope.not_modified_response(tag, last):
-        return r
-    body = {**_envelope(), "count": len(rows), "data": [_api_row(r) for r in rows]}
-    return envelope.cacheable(formats.json_response(body), tag, last)
-
-
-@api_bp.get("")
-def api_list():
-    args = params.query("/berichte")
-    rows = store.published(get_conn())
-    if "thema" in args:
-        rows = [r for r in rows if r["topic_id"] == args["thema"]]
-    return _api_answer(rows)
-
-
-@api_bp.get("/<slug>")
-def api_one(slug: str):
-    params.query("/berichte/{slug}")
-    params.path_value("slug", slug, "^[a-z0-9]+(?:-[a-z0-9]+)*$")
-    v = store.version(get_conn(), slug)
-    if v is None:
-        raise ApiProblem(
-            404, "not-found", f"Bericht {slug!r} gibt es nicht; siehe /api/v1/berichte."
-        )
-    first = store.versions(get_conn(), v["report_id"])[-1]["published_at"]
-    return _api_answer([{**v, "first_published_at": first}])

@@ -2,442 +2,51 @@
 
 State in the URL: /streuung?x=<id>&y=<id>&jahr=<year>&auswahl=<ags,…> (permalink); the same as
 /embed/streuung for iframes and /streuung.svg as a standalone image. Every bad parameter is a
-German (or English) 4xx page naming the valid choices.
+German (or English) 4xx page naming the valid choices (`app.pages.data.streuung`).
 """
 
 from __future__ import annotations
 
-import json
-import re
-from dataclasses import replace
-from urllib.parse import parse_qs, urlsplit
+from flask import Blueprint, redirect, render_template
 
-from flask import Blueprint, g, redirect, render_template, request, url_for
-from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
-from app.editors.auth import is_editor
-from app.pages.data.groups import kommunen_with_groups, parse_group
-from app.render.formatting import fmt_cell, fmt_value, unit_label
-from app.render.image_export import png_response, svg_response
-from app.render.maps import short_name
-from app.render.provenance_marks import mark_text
-from app.render.scatter_chart import (
-    ChartText,
-    fmt_r,
-    label_positions,
-    map_svg,
-    responsive_scatter,
-    standalone_svg,
+from app.pages.data.streuung import (
+    comparison_group,
+    parse_request,
+    scatter_context,
+    scatter_link,
+    standalone_image,
 )
-from app.web import args
-from app.web.db import get_conn
-from app.web.errors import BadRequestWithChoices, with_links
-from app.web.http_cache import domain_cache, page_cache
-from app.web.i18n import localized
-from app.web.security import public_url
-from geodata.model import Area
-from indicators.disparities import svg_shapes
-from indicators.errors import InvalidChoice
-from indicators.model import Release, Topic
-from indicators.profile import valid_areas
-from indicators.queries import topics_with_indicators
-from indicators.releases import visible_release
-from indicators.scatter import InvalidSelection, check_selection
-from indicators.scatter_queries import Scatter, ScatterPoint, indicator_years, scatter
+from app.render.image_export import png_response, svg_response
+from app.web.http_cache import page_cache
 
 bp = Blueprint("streuung", __name__)
-
-# The pair a first visit shows: the first of these with a common year of Kommune values
-# (density against child poverty from INKAR; unemployment against basic income support; …).
-DEFAULT_PAIRS = (
-    ("bev_dichte_inkar", "sgb2_u15_quote_inkar"),
-    ("alo_anteil", "sgb2_quote"),
-    ("svb_quote", "bev_anteil_65plus"),
-)
-BOUNDARY_ATTRIBUTION = "© GeoBasis-DE / BKG 2021"
-LICENCE = "dl-de/by-2-0"
-LICENCE_URL = "https://www.govdata.de/dl-de/by-2-0"
-_YEAR = re.compile(r"\d{4}")
-POPULATION_NAMES = {
-    "bev_insgesamt": _l("Bevölkerungsfortschreibung"),
-    "bev_zensus22": _l("Zensus 2022"),
-}
-
-
-def years_by_indicator(release_id: int | None = None) -> dict[str, list[int]]:
-    """Per indicator its years with Kommune values (of a named release, else the newest), once
-    per data version (the query reads every shown value: about a second)."""
-    return domain_cache(
-        ("streuung-years", release_id), lambda: indicator_years(get_conn(), release_id)
-    )
-
-
-def default_pair(years: dict[str, list[int]]) -> tuple[str, str]:
-    """The first of DEFAULT_PAIRS whose two indicators share a year (else the first pair)."""
-    for x, y in DEFAULT_PAIRS:
-        if set(years.get(x, [])) & set(years.get(y, [])):
-            return x, y
-    return DEFAULT_PAIRS[0]
-
-
-def _release_id() -> int | None:
-    """The request's named release, once _release() has checked it (else None)."""
-    return g.get("streuung_release")
-
-
-def _release(endpoint: str) -> Release | None:
-    """`release=<id>`: a published or withdrawn release (drafts for editors), else a 404."""
-    keep = {k: (request.args.get(k) or "")[:80] for k in ("x", "y", "jahr")}
-    newest = [
-        (_link(endpoint, **keep, release=None), _("Streudiagramm mit dem neuesten Datenstand"))
-    ]
-    release_id = args.integer("release", newest, lo=1)
-    if release_id is None:
-        return None
-    release = visible_release(get_conn(), release_id, is_editor())
-    if release is None:
-        raise BadRequestWithChoices(
-            404,
-            _("Einen veröffentlichten Datenstand Nr. %(r)s gibt es nicht.", r=release_id),
-            newest,
-        )
-    g.streuung_release = release_id
-    return release
-
-
-def _topics() -> list[Topic]:
-    """The pickers' topics with only the indicators that have Kommune values."""
-    release_id = _release_id()
-    years = years_by_indicator(release_id)
-
-    def build() -> list[Topic]:
-        out = []
-        for t in topics_with_indicators(get_conn()):
-            inds = [i for i in t.indicators if years.get(i.id)]
-            if inds:
-                out.append(replace(t, indicators=tuple(inds)))
-        return out
-
-    return domain_cache(("streuung-topics", release_id), build)
-
-
-def _kommunen() -> list[Area]:
-    """The Kommunen (ags, name) by name."""
-    return [a for a in valid_areas(get_conn()) if a.level == "kommune"]
-
-
-def _link(endpoint: str = "streuung.page", **params) -> str:
-    if "release" not in params:  # a named release stays (release=None leaves it)
-        params["release"] = _release_id()
-    clean = {k: v for k, v in params.items() if v not in (None, "", [])}
-    if isinstance(clean.get("auswahl"), list | tuple):
-        clean["auswahl"] = ",".join(clean["auswahl"])
-    if request.args.get("lang") == "en":
-        clean.setdefault("lang", "en")
-    return url_for(endpoint, **clean)
-
-
-def _indicator_links(endpoint: str, axis: str, keep: dict) -> list[tuple[str, str]]:
-    """Links to the same page with each indicator on one axis (the choices of an error)."""
-    return [
-        (_link(endpoint, **dict(keep, **{axis: i.id})), localized(i, "name"))
-        for t in _topics()
-        for i in t.indicators
-        if i.id != keep.get("x" if axis == "y" else "y")
-    ]
-
-
-def _error(err: InvalidChoice, endpoint: str, x_id: str, y_id: str) -> InvalidChoice:
-    """The domain error with links to valid choices for its 4xx page."""
-    # A named release may lack the pair (or every indicator): the newest data may have it.
-    newest = (
-        [
-            (
-                _link(endpoint, x=x_id, y=y_id, release=None),
-                _("Streudiagramm mit dem neuesten Datenstand"),
-            )
-        ]
-        if _release_id() is not None
-        else []
-    )
-    if err.field == "x":
-        return with_links(err, _indicator_links(endpoint, "x", {"y": y_id}) + newest)
-    if err.field == "jahr":
-        links = [(_link(endpoint, x=x_id, y=y_id, jahr=y), str(y)) for y in err.valid]
-        return with_links(err, links + newest)
-    links = _indicator_links(endpoint, "y", {"x": x_id})
-    if err.field == "pair":  # only partners that share a year with x
-        years = years_by_indicator(_release_id())
-        partners = {
-            i.id
-            for t in _topics()
-            for i in t.indicators
-            if set(years.get(i.id, [])) & set(years.get(x_id, []))
-        }
-        links = [(h, n) for h, n in links if _arg(h, "y") in partners]
-    return with_links(err, links + newest)  # 'y' (unknown, or the same as x) or 'pair'
-
-
-def _arg(href: str, name: str) -> str | None:
-    """A query parameter of a link built by _link."""
-    return (parse_qs(urlsplit(href).query).get(name) or [None])[0]
-
-
-def _parse(endpoint: str) -> tuple[Scatter, list[str], Release | None]:
-    """Validate the query string against the data; every fault is a 4xx with choices.
-
-    Returns the scatter, the chosen Kommunen and the named release (None: the newest data)."""
-    release = _release(endpoint)
-    release_id = release.id if release else None
-    years = years_by_indicator(release_id)
-    dx, dy = default_pair(years)
-    x_id = (request.args.get("x") or dx)[:80]
-    y_id = (request.args.get("y") or dy)[:80]
-    raw_year = request.args.get("jahr") or ""
-    year = None
-    if raw_year:
-        if not _YEAR.fullmatch(raw_year):
-            pair = sorted(set(years.get(x_id, [])) & set(years.get(y_id, [])))
-            links = [(_link(endpoint, x=x_id, y=y_id, jahr=y), str(y)) for y in pair]
-            links = links or [(_link(endpoint, x=x_id, y=y_id), _("Neuestes gemeinsames Jahr"))]
-            raise BadRequestWithChoices(
-                400,
-                _(
-                    "„%(j)s“ ist keine gültige Jahreszahl (vierstellig, z. B. %(y)s).",
-                    j=raw_year[:40],
-                    y=pair[-1] if pair else 2024,
-                ),
-                links,
-            )
-        year = int(raw_year)
-    try:
-        s = scatter(get_conn(), x_id, y_id, year, years, release_id)
-    except InvalidChoice as err:
-        raise _error(err, endpoint, x_id, y_id) from None
-    kommunen = _kommunen()
-    try:
-        chosen = check_selection(
-            request.args.getlist("auswahl"), [k.ags for k in kommunen], len(kommunen)
-        )
-    except InvalidSelection as err:
-        links = [
-            (_link(endpoint, x=x_id, y=y_id, jahr=s.year, auswahl=k.ags), k.name) for k in kommunen
-        ]
-        raise with_links(err, links) from None
-    # Keep the order of the map (by AGS): the same selection gives the same permalink.
-    return s, sorted(chosen), release
-
-
-def _group(endpoint: str, s: Scatter) -> list[str] | None:
-    """`gruppe=<ags>`: that Kommune and its most similar Kommunen, or None if not asked."""
-    group = parse_group(lambda a: _link(endpoint, x=s.x.id, y=s.y.id, jahr=s.year, gruppe=a))
-    return None if group is None else sorted(group.members)
-
-
-def _cell_text(c, decimals: int, unit: str) -> str:
-    return fmt_cell(c.value, c.suppressed, c.flag, decimals, unit)
-
-
-def chart_text(s: Scatter) -> ChartText:
-    """The chart's words in the request's language."""
-    x, y = s.x, s.y
-    xl = f"{localized(x, 'name')} ({unit_label(x.unit)})"
-    yl = f"{localized(y, 'name')} ({unit_label(y.unit)})"
-
-    labels: dict[str, str] = {}  # each point is named in three drawings: translate once
-
-    def dot_label(p: ScatterPoint) -> str:
-        if p.ags not in labels:
-            labels[p.ags] = _dot_label(p)
-        return labels[p.ags]
-
-    def _dot_label(p: ScatterPoint) -> str:
-        pop = (
-            _(
-                "%(n)s Einwohnerinnen und Einwohner (%(y)s)",
-                n=fmt_value(p.population.value, 0),
-                y=p.population.year,
-            )
-            if p.population.value is not None
-            else _("Einwohnerzahl unbekannt")
-        )
-        return _(
-            "%(name)s: %(x)s %(xv)s; %(y)s %(yv)s; %(pop)s",
-            name=p.name,
-            x=localized(x, "name"),
-            xv=_cell_text(p.x, x.decimals, x.unit) + _kind(p.x),
-            y=localized(y, "name"),
-            yv=_cell_text(p.y, y.decimals, y.unit) + _kind(p.y),
-            pop=pop + _kind(p.population),
-        )
-
-    def _kind(cell) -> str:  # demo mode: each value of a dot says whether it is amtlich
-        kind = mark_text(cell.synthetic if cell.value is not None else None)
-        return f" ({kind})" if kind else ""
-
-    r = s.regression
-    fit = (
-        _("Gerade der kleinsten Quadrate: r = %(r)s, R² = %(r2)s", r=fmt_r(r.r), r2=fmt_r(r.r2))
-        if r
-        else _("keine Gerade (zu wenige Kommunen mit beiden Werten)")
-    )
-    return ChartText(
-        x_label=xl,
-        y_label=yl,
-        x_unit=x.unit,
-        y_unit=y.unit,
-        x_decimals=x.decimals,
-        y_decimals=y.decimals,
-        title=_(
-            "Streudiagramm: %(y)s nach %(x)s, %(year)s, je Kommune ein Punkt (Fläche nach Einwohnerzahl); %(fit)s. Die Werte stehen in der Tabelle unter der Grafik.",
-            y=yl,
-            x=xl,
-            year=s.year,
-            fit=fit,
-        ),
-        size_key=_("Fläche ∝ Einwohnerzahl:"),
-        inhabitants=lambda n: _("%(n)s Einw.", n=fmt_value(n, 0)),
-        dot_label=dot_label,
-        line_label=_("Gerade der kleinsten Quadrate"),
-        region_label=s.region.name if s.region else "",
-    )
-
-
-def _sources(s: Scatter) -> list[str]:
-    """Source and licence lines (image footer, embed): per indicator its origin."""
-    # Words looked up outside the f-strings below, so that pybabel finds them.
-    table, official, as_of, licence = _("Tabelle"), _("amtlich"), _("Datenstand"), _("Lizenz")
-    boundaries = _("Gebietsgrenzen")
-    out = []
-    pts = [*s.points, *([s.region] if s.region else [])]
-    for ind, axis in ((s.x, "x"), (s.y, "y")):
-        origin = []
-        if prov := s.provenance.get(ind.id):
-            tables = "; ".join(f"{table} {p['tables']} ({p['release']})" for p in prov)
-            origin.append(f"{official}: {tables}")
-        if any(getattr(p, axis).synthetic for p in pts):
-            origin.append(_("Beispieldaten (synthetisch, keine amtlichen Zahlen)"))
-        line = f"{localized(ind, 'name')}: {ind.source}"
-        out.append(line + (f" – {', '.join(origin)}" if origin else ""))
-    pops = sorted(
-        {
-            str(POPULATION_NAMES.get(p.population.indicator, p.population.indicator))
-            for p in pts
-            if p.population.indicator
-        }
-    )
-    out.append(_("Fläche der Punkte: Einwohnerzahl (%(src)s).", src=", ".join(pops)))
-    out.append(f"{as_of}: {', '.join(s.releases)}. {licence}: {LICENCE} ({LICENCE_URL}).")
-    out.append(f"{boundaries}: {BOUNDARY_ATTRIBUTION}, {LICENCE}.")
-    return out
-
-
-def _context(s: Scatter, chosen: list[str], embed: bool, release: Release | None = None) -> dict:
-    """Template variables of the page and the embed."""
-    selected = frozenset(chosen)
-    txt = chart_text(s)
-    shapes = domain_cache(("streuung-shapes",), lambda: svg_shapes(get_conn()))
-    map_title = _(
-        "Karte der Kommunen; ausgewählte Kommunen sind hervorgehoben: %(names)s",
-        names=", ".join(p.name for p in s.points if p.ags in selected) or _("keine"),
-    )
-    release_id = release.id if release else None
-    state = {
-        "x": s.x.id,
-        "y": s.y.id,
-        "jahr": s.year,
-        "auswahl": chosen,
-        "release": release_id,
-    }
-    lang = {"lang": "en"} if request.args.get("lang") == "en" or _is_en() else {}
-    return dict(
-        s=s,
-        txt=txt,
-        chosen=chosen,
-        selected=selected,
-        state=state,
-        chart=responsive_scatter(s, txt, selected, short_name),
-        map=map_svg(shapes, s, selected, map_title, txt.dot_label),
-        map_labels=label_positions(shapes),
-        short_name=short_name,
-        topics=_topics(),
-        years_json=_years_json(),
-        kommunen=_kommunen(),
-        groups=kommunen_with_groups(),
-        fmt_r=fmt_r,
-        synthetic=s.synthetic,
-        mixed=s.mixed,
-        embed=embed,
-        permalink=public_url() + _link("streuung.page", **state, **lang),
-        embed_url=public_url() + _link("streuung.embed", **state, **lang),
-        svg_url=_link("streuung.svg", **state),
-        api_url=url_for("api.streuung", x=s.x.id, y=s.y.id, jahr=s.year, release=release_id),
-        named=release,
-        population_note=population_note(s, release),
-        newest_url=_link("streuung.page", **dict(state, release=None)),
-        population_names=POPULATION_NAMES,
-        boundary_attribution=BOUNDARY_ATTRIBUTION,
-        licence_url=LICENCE_URL,
-    )
-
-
-def population_note(s: Scatter, release: Release | None) -> str | None:
-    """With a named release: which dots are sized from the newest data (it has no population
-    for the year), else None."""
-    if release is None or not s.population_newest:
-        return None
-    areas = [*s.points, *([s.region] if s.region else [])]
-    fallback = [p for p in areas if p.ags in s.population_newest]
-    newest = ", ".join(sorted({p.population.release for p in fallback if p.population.release}))
-    if all(p.ags in s.population_newest for p in s.points):
-        return _(
-            "Der Datenstand „%(label)s“ enthält keine Einwohnerzahlen für %(year)s: die Fläche der Punkte folgt der Einwohnerzahl aus dem neuesten Datenstand (%(newest)s).",
-            label=release.label,
-            year=s.year,
-            newest=newest,
-        )
-    return _(
-        "Der Datenstand „%(label)s“ enthält für %(year)s keine Einwohnerzahl von %(names)s: die Fläche dieser Punkte folgt der Einwohnerzahl aus dem neuesten Datenstand (%(newest)s).",
-        label=release.label,
-        year=s.year,
-        names=", ".join(p.name for p in fallback),
-        newest=newest,
-    )
-
-
-def _is_en() -> bool:
-    return str(get_locale()) == "en"
-
-
-def _years_json() -> str:
-    """Per indicator its years, for the page script that narrows the year list to the pair."""
-    return json.dumps(years_by_indicator(_release_id()), separators=(",", ":"))
 
 
 @bp.get("/streuung")
 @page_cache
 def page():
     """The scatter plot page: pickers, chart, map, selection, table, permalink and embed code."""
-    s, chosen, release = _parse("streuung.page")
-    group = _group("streuung.page", s)
+    s, chosen, release = parse_request("streuung.page")
+    group = comparison_group("streuung.page", s)
     if group is not None:  # the GET form's "Vergleichsgruppe": on to the permalink
-        return redirect(_link("streuung.page", x=s.x.id, y=s.y.id, jahr=s.year, auswahl=group), 303)
-    return render_template("streuung.html", **_context(s, chosen, False, release))
+        return redirect(
+            scatter_link("streuung.page", x=s.x.id, y=s.y.id, jahr=s.year, auswahl=group), 303
+        )
+    return render_template("streuung.html", **scatter_context(s, chosen, False, release))
 
 
 @bp.get("/embed/streuung")
 @page_cache
 def embed():
     """Chart, map, selection and source for an <iframe> on other sites."""
-    s, chosen, release = _parse("streuung.embed")
-    group = _group("streuung.embed", s)
+    s, chosen, release = parse_request("streuung.embed")
+    group = comparison_group("streuung.embed", s)
     if group is not None:
         return redirect(
-            _link("streuung.embed", x=s.x.id, y=s.y.id, jahr=s.year, auswahl=group), 303
+            scatter_link("streuung.embed", x=s.x.id, y=s.y.id, jahr=s.year, auswahl=group),
+            303,
         )
-    return render_template("streuung_embed.html", **_context(s, chosen, True, release))
+    return render_template("streuung_embed.html", **scatter_context(s, chosen, True, release))
 
 
 @bp.get("/streuung.svg", endpoint="svg", defaults={"fmt": "svg"})
@@ -445,37 +54,7 @@ def embed():
 @page_cache
 def image(fmt: str):
     """The chart as a standalone SVG (or PNG) image with title, axes, source and licence inside."""
-    s, chosen, _named = _parse("streuung.svg")
-    txt = chart_text(s)
-    heading = [
-        _(
-            "%(y)s nach %(x)s, %(year)s",
-            y=localized(s.y, "name"),
-            x=localized(s.x, "name"),
-            year=s.year,
-        ),
-        _(
-            "Je Kommune ein Punkt, Fläche ∝ Einwohnerzahl; ◆ %(region)s",
-            region=s.region.name if s.region else "",
-        ),
-    ]
-    r = s.regression
-    if r is not None:
-        heading.append(
-            _(
-                "Gerade der kleinsten Quadrate (ungewichtet, n = %(n)s): r = %(r)s, R² = %(r2)s",
-                n=r.n,
-                r=fmt_r(r.r),
-                r2=fmt_r(r.r2),
-            )
-        )
-    if s.synthetic:
-        heading.append(
-            _("Beispieldaten")
-            + ": "
-            + _("Die angezeigten Werte sind synthetisch erzeugt und keine amtlichen Zahlen.")
-        )
-    footer = [_("Quelle") + ": " + line if i == 0 else line for i, line in enumerate(_sources(s))]
-    body = standalone_svg(s, txt, heading, footer, frozenset(chosen), short_name)
+    s, chosen, _named = parse_request("streuung.svg")
+    body = standalone_image(s, chosen)
     name = f"streuung-{s.x.id}-{s.y.id}-{s.year}"
     return png_response(body, name) if fmt == "png" else svg_response(body, name)

@@ -22,8 +22,7 @@ from app.pages.data.image_parts import (
     year_ranges,
 )
 from app.pages.data.map_page import page_context
-from app.pages.data.map_state import CLASSIFICATION_LABELS, state_from_request
-from app.pages.data.map_state import _etag as map_etag
+from app.pages.data.map_state import CLASSIFICATION_LABELS, map_etag, state_from_request
 from app.pages.data.multiples import multiple_years, multiples_context, multiples_etag
 from app.pages.export.blueprint import bp, png_max_areas
 from app.render.formatting import unit_label
@@ -224,7 +223,7 @@ def _gebiet_image(fmt: str) -> Response:
         subtitle=_(
             "%(area)s, %(level)s, %(year)s – Einheit: %(unit)s",
             area=t.name,
-            level=gebiet_state._ebene_label(st["ebene"]),
+            level=gebiet_state.ebene_label(st["ebene"]),
             year=year,
             unit=unit_label(ind.unit),
         ),

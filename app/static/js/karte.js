@@ -16,7 +16,7 @@
 
   var current = { map: null, group: null, areas: [] }; // the map on this page, for recolouring
 
-  var styleSpec = null; // app/render/maps.py STYLE_SPEC, given with the first area drawn
+  var styleSpec = null; // app/maps.py STYLE_SPEC, given with the first area drawn
 
   window.SozmonKarte = {
     /* How an area is drawn from its properties (colour, no data, Beispieldaten, comparison group). */
