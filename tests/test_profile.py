@@ -179,12 +179,14 @@ def test_profile_takes_few_queries(app):
         (
             lambda c: time_series(c, "armutsgefaehrdung_quote", ["03241099"], region=REGION),
             "kommunen",
+            400,
         ),
         (
             lambda c: time_series(
                 c, "armutsgefaehrdung_quote", [HANNOVER, HANNOVER], region=REGION
             ),
             "kommunen",
+            400,
         ),
         (
             lambda c: time_series(

@@ -6,7 +6,7 @@ in PAGES is requested on a copy of the demo-mode template database the suite bui
 compared with the committed file under tests/pages/expected/<family>/. A difference fails with
 the URL, the expectation's path and a unified diff.
 
-Update after an intentional change, then review with git diff (docs/ops/harness.md):
+Update after an intentional change, then review with git diff (docs/development.md):
 
     SOZMON_UPDATE_PAGES=1 .venv/bin/pytest tests/pages
 
