@@ -39,7 +39,7 @@ def copy_values(
         with cur.copy(f"COPY {part} ({columns}) FROM STDIN WITH (FREEZE)") as cp:
             for chunk in chunks:
                 cp.write(chunk)
-        copied = cur.rowcount  # from COPY's command tag: no second pass to count
+        copied: int = cur.rowcount  # from COPY's command tag: no second pass to count
     attach_partition(conn, release_id, check_shares)
     return copied
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, text
@@ -43,7 +44,7 @@ URBANITY = {
 RURAL_EAST = ("03241003", "03241011", "03241016", "03241018")  # Burgdorf, Lehrte, Sehnde, Uetze
 
 
-def read_params(path: Path = CATALOGUE) -> list[dict]:
+def read_params(path: Path = CATALOGUE) -> list[dict[str, str]]:
     """Catalogue rows with their demo_* generator hints."""
     with path.open(encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
@@ -57,7 +58,7 @@ def _profile(ags: str, city: float, east: float) -> float:
     return east + (city - east) * u
 
 
-def generate(conn: Connection, seed: int = 42, region: str = "03241") -> list[dict]:
+def generate(conn: Connection, seed: int = 42, region: str = "03241") -> list[dict[str, Any]]:
     """Long-form rows for every indicator with demo hints, 2012 (or later) to 2024."""
     rng = np.random.default_rng(seed)
     pop22: dict[str, float] = dict(
@@ -85,7 +86,7 @@ def generate(conn: Connection, seed: int = 42, region: str = "03241") -> list[di
         for a in kommunen
         for y in years
     }
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     for p in params:
         rows.extend(_indicator_rows(p, kommunen, years, pop, rng, region))
     return rows
@@ -93,24 +94,24 @@ def generate(conn: Connection, seed: int = 42, region: str = "03241") -> list[di
 
 def _smooth_noise(rng: np.random.Generator, n: int, sigma: float) -> np.ndarray:
     """A gently wandering multiplier series (random walk, centred on 1)."""
-    walk = np.cumsum(rng.normal(0, sigma, n))
-    return 1 + walk - walk.mean()
+    walk: np.ndarray = np.cumsum(rng.normal(0, sigma, n))
+    return walk - float(walk.mean()) + 1
 
 
 def _indicator_rows(
-    p: dict,
+    p: dict[str, str],
     kommunen: list[str],
     years: list[int],
     pop: dict[tuple[str, int], float],
     rng: np.random.Generator,
     region: str,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Rows of one indicator for the Kommunen and the Region."""
     kind, ind, unit = p["demo_kind"], p["id"], p["unit"]
     base, trend = float(p["demo_base"]), float(p["demo_trend"])
     city, east = float(p["demo_city"] or 1), float(p["demo_rural_east"] or 1)
     ys = [y for y in years if y >= int(p["first_year"])]
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
 
     def row(a: str, y: int, v: float, num: float | None = None, den: float | None = None) -> None:
         out.append(
@@ -164,7 +165,7 @@ def _indicator_rows(
     return out
 
 
-def write_csv(rows: list[dict], path: Path) -> None:
+def write_csv(rows: list[dict[str, Any]], path: Path) -> None:
     """Write generated rows in the long form that load-release reads."""
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)

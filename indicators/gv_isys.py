@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from openpyxl.utils import get_column_letter
 from sqlalchemy import Connection, text
@@ -207,7 +208,7 @@ class _Reader:
         col = _col(self.cols[key], key) if key else None
         self.problems.append(Problem(self.out.file, row, col, msg, self.out.sheet, expected))
 
-    def key(self, row: int, cells: tuple, satzart: str) -> dict[str, str] | None:
+    def key(self, row: int, cells: tuple[Any, ...], satzart: str) -> dict[str, str] | None:
         parts: dict[str, str] = {}
         for part in KEY_NEEDED.get(satzart, ()):
             raw = cells[self.cols[part]] if self.cols[part] < len(cells) else None
@@ -218,7 +219,7 @@ class _Reader:
             parts[part] = digits
         return parts
 
-    def record(self, row: int, cells: tuple, satzart: str) -> None:
+    def record(self, row: int, cells: tuple[Any, ...], satzart: str) -> None:
         parts = self.key(row, cells, satzart)
         if parts is None:
             return
@@ -230,7 +231,7 @@ class _Reader:
         elif satzart == "60":
             self.gemeinde(row, cells, parts["land"] + parts["rb"] + parts["kreis"] + parts["gem"])
 
-    def gemeinde(self, row: int, cells: tuple, ags: str) -> None:
+    def gemeinde(self, row: int, cells: tuple[Any, ...], ags: str) -> None:
         values: dict[str, float] = {}
         for key in VALUE_COLUMNS:
             raw = cells[self.cols[key]] if self.cols[key] < len(cells) else None
@@ -288,7 +289,7 @@ class _Reader:
             )
 
 
-def _header(file: str, sheet: str, rows: list[tuple]) -> tuple[int, int, dict[str, int]]:
+def _header(file: str, sheet: str, rows: list[tuple[Any, ...]]) -> tuple[int, int, dict[str, int]]:
     """(year, number of the first data row, columns) from the title and the header block."""
     at = next(
         (n for n, r in enumerate(rows) if any(_norm(c) == "satzart" for c in r)),
@@ -323,7 +324,7 @@ def _header(file: str, sheet: str, rows: list[tuple]) -> tuple[int, int, dict[st
     return int(date.group(3)), at + 3, cols
 
 
-def _data_sheet(wb, file: str) -> tuple[str, list[tuple], Iterator[tuple]]:
+def _data_sheet(wb: Any, file: str) -> tuple[str, list[tuple[Any, ...]], Iterator[tuple[Any, ...]]]:
     """The sheet whose first rows hold the 'Satzart' header: (name, first rows, the rest)."""
     for ws in wb.worksheets:
         it = ws.iter_rows(values_only=True)
@@ -372,12 +373,14 @@ def read_gv(path: Path) -> GvFile:
     return reader.out
 
 
-def _numbered(head: list[tuple], rest: Iterable[tuple]) -> Iterator[tuple[int, tuple]]:
+def _numbered(
+    head: list[tuple[Any, ...]], rest: Iterable[tuple[Any, ...]]
+) -> Iterator[tuple[int, tuple[Any, ...]]]:
     """Rows with the number a spreadsheet user sees (read-only sheets yield empty rows too)."""
     return enumerate(itertools.chain(head, rest), start=1)
 
 
-def _read_records(reader: _Reader, rows: Iterable[tuple[int, tuple]], first: int) -> None:
+def _read_records(reader: _Reader, rows: Iterable[tuple[int, tuple[Any, ...]]], first: int) -> None:
     """Records until the footnotes; a record after them or an unknown Satzart is a problem."""
     in_notes = False
     col = reader.cols["satzart"]
@@ -439,8 +442,8 @@ def _sums(gv: GvFile, prefix: str) -> tuple[float, int, int] | None:
     )
 
 
-def _chunks(rows: list[tuple], year: int) -> Iterator[bytes]:
-    def cell(v) -> str:
+def _chunks(rows: list[tuple[Any, ...]], year: int) -> Iterator[bytes]:
+    def cell(v: object) -> str:
         return "\\N" if v is None else str(v)
 
     buf = [f"{i}\t{a}\t{year}\t{cell(v)}\t{cell(n)}\t{cell(d)}" for i, a, v, n, d in rows]
@@ -482,7 +485,7 @@ def load_gv(conn: Connection, path: Path) -> GvReport:
         raise LoadError(
             [Problem(str(path), None, None, f"Kennzahl {i!r} fehlt im Katalog") for i in missing]
         )
-    rows: list[tuple] = []
+    rows: list[tuple[Any, ...]] = []
     # Kreise with loaded Gemeinde areas: a Gemeinde there without an area is a Gebietsstand
     # difference (listed); elsewhere the Gemeinden are simply not loaded (counted).
     territory = {a[:5] for a, lvl in areas.items() if lvl in ("kommune", "gemeinde")}

@@ -11,6 +11,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
@@ -73,7 +74,7 @@ class Validated:
     transaction's staging table), catalogue rows and the problems (the first MAX_PROBLEMS)."""
 
     count: int = 0
-    catalogue: list[dict] = field(default_factory=list)
+    catalogue: list[dict[str, Any]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     more: int = 0  # problems beyond MAX_PROBLEMS: counted, not kept
@@ -253,6 +254,7 @@ def shape_problems(table: Table) -> list[Problem]:
         bad(c, "Spalte doppelt", "jede Spalte einmal")
         for c in sorted({c for c in h if c and h.count(c) > 1})
     ]
+    allowed: tuple[str, ...]
     if is_long(h):
         allowed, form = LONG_COLUMNS, "Langform: " + ", ".join(LONG_COLUMNS)
     else:
@@ -334,7 +336,7 @@ def _create_stage(conn: Connection) -> None:
     )
 
 
-def _stage_table(cur, t: Table, fi: int, check: ValueChecker, v: Validated) -> None:
+def _stage_table(cur: Any, t: Table, fi: int, check: ValueChecker, v: Validated) -> None:
     """Check one table row by row; clean rows go to the staging table by COPY (streamed)."""
     v.add(shape_problems(t))
     if len(t.header) == 1:  # wrong delimiter: every row would only repeat that
@@ -364,7 +366,7 @@ def _stage_table(cur, t: Table, fi: int, check: ValueChecker, v: Validated) -> N
                     continue
                 for lr in long_rows(t.header, r):
                     row, found = check(n, lr)
-                    if found:
+                    if found or row is None:
                         v.add(found)
                         continue
                     v.count += 1
@@ -434,7 +436,7 @@ def _year_problems(conn: Connection, v: Validated, first: dict[str, int]) -> Non
         f" FROM {STAGE} GROUP BY indicator_id, ags)"
     )
     loc = "s.f, s.sheet, s.line, s.col"
-    found: list[tuple] = []
+    found: list[tuple[Any, ...]] = []
     for r in conn.execute(
         text(
             f"{groups} SELECT g.indicator_id, g.ags, g.mn, fy.y::int AS fy, {loc} FROM g"
@@ -521,7 +523,9 @@ def validate_release(
     """
     v = Validated()
     extra_units: dict[str, str] = {}
-    first = dict(conn.execute(text("SELECT id, first_year FROM indicator")).all())
+    first: dict[str, int] = dict(
+        conn.execute(text("SELECT id, first_year FROM indicator")).tuples().all()
+    )
     if catalogue is not None:
         for t in _read(catalogue, max_bytes, v):
             rows, found = validate_catalogue(conn, t)
@@ -548,7 +552,7 @@ def validate_release(
             }
     _create_stage(conn)
     check = ValueChecker(conn, Table("", list(VALUE_COLUMNS), []), extra_units)
-    raw = conn.connection.dbapi_connection
+    raw: Any = conn.connection.dbapi_connection  # psycopg's own connection: COPY
     with raw.cursor() as cur:
         for path in paths:
             fi = len(v.files)

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, text
 
@@ -86,7 +87,7 @@ class MappingLine:
     kuerzel: str
     file: str
     indicator: str
-    fields: dict
+    fields: dict[str, Any]
     line: int
 
 
@@ -96,7 +97,7 @@ class FileRead:
 
     cells: list[tuple[str, str, int, float]] = field(default_factory=list)  # code, ags, year, v
     unmatched: dict[str, dict[str, str]] = field(default_factory=dict)  # level → key → name
-    other_levels: Counter = field(default_factory=Counter)  # rows of BBSR regions, not read
+    other_levels: Counter[str] = field(default_factory=Counter)  # rows of BBSR regions, not read
 
 
 @dataclass
@@ -110,7 +111,7 @@ class InkarReport:
     files: list[str] = field(default_factory=list)
     unmatched: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # level → keys
     not_requested: int = 0  # values of matched areas at levels not asked for (levels=…)
-    other_levels: Counter = field(default_factory=Counter)  # rows of BBSR regions, not read
+    other_levels: Counter[str] = field(default_factory=Counter)  # rows of BBSR regions, not read
     outside_0_100: list[tuple[str, str, int, float]] = field(default_factory=list)
 
 
@@ -166,14 +167,14 @@ def read_mapping(path: Path = MAPPING) -> dict[str, MappingLine]:
     return out
 
 
-def _parquet():
+def _parquet() -> Any:  # pyarrow has no types (pyproject.toml)
     """pyarrow.parquet, imported on use: the app's pages never read Parquet."""
     import pyarrow.parquet as pq
 
     return pq
 
 
-def read_definitions(folder: Path) -> dict[tuple[str, str], dict]:
+def read_definitions(folder: Path) -> dict[tuple[str, str], dict[str, Any]]:
     """_indikatoren.parquet by (bereich, kuerzel): name, algorithmus, anmerkungen, grundlagen."""
     path = folder / DEFINITIONS
     if not path.is_file():
@@ -192,7 +193,10 @@ def read_definitions(folder: Path) -> dict[tuple[str, str], dict]:
 
 
 def check_mapping(
-    conn: Connection, mapping: dict[str, MappingLine], definitions: dict, path: Path = MAPPING
+    conn: Connection,
+    mapping: dict[str, MappingLine],
+    definitions: dict[tuple[str, str], dict[str, Any]],
+    path: Path = MAPPING,
 ) -> list[Problem]:
     """Every code described by INKAR, every indicator in the catalogue and described alike."""
     catalogue = {
@@ -301,7 +305,7 @@ def read_inkar_file(path: Path, mapping: dict[str, MappingLine], areas: dict[str
     keys = [str(k) if k is not None else "" for k in table["kennziffer"].to_pylist()]
     names = table[NAME_COLUMN].to_pylist() if NAME_COLUMN in cols else [""] * len(keys)
     bad_year, bad_key, doubles = [], [], []
-    seen: dict[tuple, int] = {}
+    seen: dict[tuple[Any, ...], int] = {}
     keep: list[int] = []
     targets: list[tuple[str, int]] = []  # (ags, year) of each kept record
     for i, (lvl, key, y) in enumerate(
@@ -437,7 +441,7 @@ def load_inkar(
 _COPY_COLUMNS = "indicator_id, ags, year, value"
 
 
-def _chunks(rows: list[tuple]) -> Iterable[bytes]:
+def _chunks(rows: list[tuple[Any, ...]]) -> Iterable[bytes]:
     """Tab-separated COPY lines in chunks; repr keeps every digit of the published double."""
     for start in range(0, len(rows), 20000):
         part = rows[start : start + 20000]

@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, text
 
@@ -36,10 +37,10 @@ VALUE_COLUMNS = ("ags", "indicator", "year", "value")
 OPTIONAL_VALUE_COLUMNS = ("numerator", "denominator")
 YEAR_MIN, YEAR_MAX = 1990, 2100
 
-Progress = Callable[[Iterable], Iterable]
+Progress = Callable[[Iterable[Any]], Iterable[Any]]
 
 
-def no_progress(items: Iterable) -> Iterable:
+def no_progress(items: Iterable[Any]) -> Iterable[Any]:
     return items
 
 
@@ -93,7 +94,9 @@ def load_catalogue(conn: Connection, path: Path) -> int:
     return upsert_indicators(conn, rows)
 
 
-def validate_catalogue(conn: Connection, table: Table) -> tuple[list[dict], list[Problem]]:
+def validate_catalogue(
+    conn: Connection, table: Table
+) -> tuple[list[dict[str, Any]], list[Problem]]:
     """Check catalogue rows (columns, topics, polarity, numbers); return rows and all problems."""
     problems = _missing_columns(table, CATALOGUE_COLUMNS) or _width_problems(table)
     if problems:
@@ -130,7 +133,7 @@ def validate_catalogue(conn: Connection, table: Table) -> tuple[list[dict], list
     return rows, problems
 
 
-def upsert_indicators(conn: Connection, rows: list[dict], partial: bool = False) -> int:
+def upsert_indicators(conn: Connection, rows: list[dict[str, Any]], partial: bool = False) -> int:
     """Insert or update indicators; partial (a release's few new/changed ones) keeps the order."""
     if partial:  # existing indicators keep their place, new ones go to the end
         start = conn.scalar(text("SELECT coalesce(max(sort), -1) + 1 FROM indicator"))
@@ -156,7 +159,7 @@ def upsert_indicators(conn: Connection, rows: list[dict], partial: bool = False)
 
 def validate_values(
     conn: Connection, table: Table, extra_units: dict[str, str] | None = None
-) -> tuple[list[dict], list[Problem]]:
+) -> tuple[list[dict[str, Any]], list[Problem]]:
     """Check long-form rows against areas and catalogue; return clean rows and all problems.
 
     extra_units: indicators (id → unit) of a catalogue that comes with the release.
@@ -165,8 +168,8 @@ def validate_values(
     if problems:
         return [], problems
     check = ValueChecker(conn, table, extra_units)
-    seen: dict[tuple, int] = {}
-    clean = []
+    seen: dict[tuple[Any, ...], int] = {}
+    clean: list[dict[str, Any]] = []
     for n, r in table.rows:
         row, found = check(n, r)
         key = (r["indicator"], r["ags"], row["year"] if row else _int_or_none(r["year"]))
@@ -182,7 +185,7 @@ def validate_values(
         else:
             seen[key] = n
         problems.extend(found)
-        if not found:
+        if not found and row is not None:
             clean.append(row)
     return clean, problems
 
@@ -216,12 +219,12 @@ class ValueChecker:
         other.has_nd = [c for c in OPTIONAL_VALUE_COLUMNS if c in table.header]
         return other
 
-    def problem(self, n: int, r: dict, col: str, msg: str) -> Problem:
+    def problem(self, n: int, r: dict[str, Any], col: str, msg: str) -> Problem:
         # Rows unpivoted from wide form name their source column (e.g. "2019").
         t = self.table
         return Problem(t.file, n, r.get(f"__{col}_column__", col), msg, t.sheet)
 
-    def __call__(self, n: int, r: dict) -> tuple[dict | None, list[Problem]]:
+    def __call__(self, n: int, r: dict[str, Any]) -> tuple[dict[str, Any] | None, list[Problem]]:
         """The clean row (indicator_id, ags, year, value, numerator, denominator) or problems."""
         row_problems: list[Problem] = []
         units, table = self.units, self.table
@@ -248,16 +251,17 @@ class ValueChecker:
                 nums[col] = None
                 continue
             try:
-                nums[col] = parse_number(raw, table.decimal)
+                number = parse_number(raw, table.decimal)
             except NumberError as exc:
                 bad(col, str(exc))
                 continue
             except ValueError:
                 bad(col, f"keine Zahl: {raw!r}")
                 continue
+            nums[col] = number
             # Counts of people or things are whole numbers (1,5 Personen is a typo or a rate).
             whole = col != "value" or units.get(ind) in COUNT_UNITS
-            if whole and not nums[col].is_integer():
+            if whole and not number.is_integer():
                 what = (
                     "Zähler und Nenner sind Anzahlen" if col != "value" else f"Einheit {units[ind]}"
                 )
@@ -269,8 +273,9 @@ class ValueChecker:
         if v is not None and v < 0 and units.get(ind) in COUNT_UNITS:
             bad("value", f"negative Anzahl: {v} (Einheit {units[ind]})")
         for col in self.has_nd:
-            if nums.get(col) is not None and nums[col] < 0:
-                bad(col, f"negative Anzahl: {nums[col]}")
+            n_or_d = nums.get(col)
+            if n_or_d is not None and n_or_d < 0:
+                bad(col, f"negative Anzahl: {n_or_d}")
         num, den = nums.get("numerator"), nums.get("denominator")
         if is_rate and num is not None and den is not None and num > den:
             bad("numerator", f"Zähler {num} größer als Nenner {den}")
@@ -304,18 +309,20 @@ def create_release(
         raise LoadError([Problem("label", None, None, str(problem), expected=LABEL_EXPECTED)])
     if conn.scalar(text("SELECT 1 FROM release WHERE label = :l"), {"l": label}):
         raise LoadError([Problem(label, None, None, f"Release {label!r} existiert bereits")])
-    return conn.scalar(
-        text(
-            "INSERT INTO release (label, status, published_at, note, synthetic)"
-            " VALUES (:label, :status, :published_at, :note, :synthetic) RETURNING id"
-        ),
-        {
-            "label": label,
-            "status": "draft",
-            "published_at": None,
-            "note": note,
-            "synthetic": synthetic,
-        },
+    return int(
+        conn.execute(
+            text(
+                "INSERT INTO release (label, status, published_at, note, synthetic)"
+                " VALUES (:label, :status, :published_at, :note, :synthetic) RETURNING id"
+            ),
+            {
+                "label": label,
+                "status": "draft",
+                "published_at": None,
+                "note": note,
+                "synthetic": synthetic,
+            },
+        ).scalar_one()
     )
 
 
@@ -347,7 +354,7 @@ def write_sources(conn: Connection, release_id: int, notes: Iterable[SourceNote]
 
 
 def insert_values(
-    conn: Connection, release_id: int, rows: list[dict], progress: Progress = no_progress
+    conn: Connection, release_id: int, rows: list[dict[str, Any]], progress: Progress = no_progress
 ) -> None:
     """Insert value rows of one release in chunks (progress shown per chunk)."""
     chunk = 5000
