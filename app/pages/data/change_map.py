@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_babel import gettext as _
 
+from app.pages.data.map_choices import CLASSIFICATION_LABELS
 from app.pages.data.map_page import (
     cached_geometry,
     cached_map,
@@ -17,7 +18,7 @@ from app.pages.data.map_page import (
     sources,
     year_values,
 )
-from app.pages.data.map_state import CLASSIFICATION_LABELS, DATA_CACHE
+from app.pages.data.map_state import DATA_CACHE
 from app.render.formatting import fmt_signed, fmt_value, unit_label
 from app.web.db import get_conn
 from app.web.http_cache import data_version_now

@@ -8,6 +8,7 @@ import re
 from flask import request, url_for
 from flask_babel import gettext as _
 
+from app.pages.data.map_choices import no_data_in_year, parse_classes
 from app.web import args
 from app.web.cache import Region
 from app.web.db import get_conn
@@ -29,7 +30,7 @@ from indicators.releases import visible_release
 DEFAULT_INDICATOR = "bev_anteil_65plus"  # real at every level, so a Germany map opens with data
 _AGS = re.compile(r"DG|\d{2}|\d{5}")
 EBENE_LABELS = {"land": "Länder", "kreis": "Kreise", "gemeinde": "Gemeinden"}
-SCHEMES = ("sequenziell", "divergierend")
+SCHEMES = classify.SCHEMES  # no comparison with the Region: a territory is not in it
 # The layered values of a territory: the releases whose values are shown are named after
 # reading them (gebiet_map.render); a summary over every area and year would scan them all.
 LAYERED = ShownRelease(
@@ -201,37 +202,10 @@ def state() -> dict:
             or years[-1]
         )
     elif year not in years:
-        raise BadRequestWithChoices(
-            404,
-            _(
-                "Für „%(i)s“ gibt es im Jahr %(y)s hier keine Daten. Verfügbar: %(a)s–%(b)s.",
-                i=ind.name_de,
-                y=year,
-                a=years[0],
-                b=years[-1],
-            ),
-            year_links,
-        )
-    method = request.args.get("klassen") or classify.default_classification(ind.unit)
+        raise no_data_in_year(ind, year, years, year_links)
     base = dict(g, indikator=ind.id, jahr=year)
-    if method not in classify.CLASSIFICATIONS:
-        raise BadRequestWithChoices(
-            400,
-            _("Die Klassenbildung „%(k)s“ gibt es nicht.", k=method[:40]),
-            [(gebiet_link(**base, klassen=k), k) for k in classify.CLASSIFICATIONS],
-        )
-    scheme = request.args.get("farben") or "sequenziell"
-    can_diverge = ind.unit not in classify.COUNT_UNITS
-    if scheme not in SCHEMES or (scheme == "divergierend" and not can_diverge):
-        raise BadRequestWithChoices(
-            400,
-            _("Das Farbschema „%(f)s“ ist für diese Karte nicht verfügbar.", f=scheme[:40]),
-            [
-                (gebiet_link(**base, farben=s), s)
-                for s in SCHEMES
-                if s == "sequenziell" or can_diverge
-            ],
-        )
+    classes = parse_classes(ind, lambda **kw: gebiet_link(**base, **kw), SCHEMES)
+    method, scheme, can_diverge = classes.method, classes.scheme, classes.can_diverge
     return {
         "territory": territory,
         "ebene": ebene,

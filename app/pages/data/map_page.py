@@ -9,12 +9,11 @@ from flask import current_app, request
 from flask_babel import gettext as _
 
 from app.pages.data.groups import Group, kommunen_with_groups
+from app.pages.data.map_choices import CLASSIFICATION_LABELS, SCHEME_LABELS
 from app.pages.data.map_state import (
     BOUNDARY_ATTRIBUTION,
-    CLASSIFICATION_LABELS,
     DATA_CACHE,
     MAPS_CACHE,
-    SCHEME_LABELS,
     home_values,
     map_link,
 )

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from flask import current_app, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Connection
 
 from app.editors.auth import is_editor
 from app.pages.data.groups import parse_group
+from app.pages.data.map_choices import no_data_in_year, parse_classes
 from app.pages.data.series_breaks import break_text, breaks_of
 from app.pages.nav import nav_items
 from app.web import args
@@ -35,16 +35,6 @@ from indicators.releases import visible_release
 
 MAP_VERSION = "4"  # bump when the map's markup changes, so cached copies are revalidated
 BOUNDARY_ATTRIBUTION = "© GeoBasis-DE / BKG 2021"
-CLASSIFICATION_LABELS = {
-    "quantile": _l("Quantile (gleich viele Kommunen je Klasse)"),
-    "jenks": _l("Natürliche Brüche (Fisher-Jenks)"),
-    "gleich": _l("Gleiche Intervalle"),
-}
-SCHEME_LABELS = {
-    "sequenziell": _l("Sequenziell (hell → dunkel)"),
-    "divergierend": _l("Divergierend um den Wert der Region"),
-    "vergleich": _l("Vergleich mit der Region (signifikant besser / ähnlich / schlechter)"),
-}
 # Rendered folium maps per (indicator, year, classification, colours, release, language, …).
 MAPS_CACHE = Region("maps")
 # Query results per data version (a publish gives a new version; nothing stale is served).
@@ -185,30 +175,12 @@ def state_from_request(embed: bool) -> dict:
         year = ctx.default_year
     elif year not in years:
         raise no_data_in_year(ind, year, years, year_links)
-    method = request.args.get("klassen") or classify.default_classification(ind.unit)
-    if method not in classify.CLASSIFICATIONS:
-        raise BadRequestWithChoices(
-            400,
-            _("Die Klassenbildung „%(k)s“ gibt es nicht.", k=method[:40]),
-            [
-                (map_link(embed, indikator=ind.id, jahr=year, klassen=k), str(label))
-                for k, label in CLASSIFICATION_LABELS.items()
-            ],
-        )
-    scheme = request.args.get("farben") or "sequenziell"
-    can_diverge = ind.unit not in classify.COUNT_UNITS
-    if scheme not in (*classify.SCHEMES, "vergleich") or (
-        scheme == "divergierend" and not can_diverge
-    ):
-        raise BadRequestWithChoices(
-            400,
-            _("Das Farbschema „%(f)s“ ist für diese Kennzahl nicht verfügbar.", f=scheme[:40]),
-            [
-                (map_link(embed, indikator=ind.id, jahr=year, klassen=method, farben=s), str(label))
-                for s, label in SCHEME_LABELS.items()
-                if s == "sequenziell" or can_diverge
-            ],
-        )
+    classes = parse_classes(
+        ind,
+        lambda **kw: map_link(embed, indikator=ind.id, jahr=year, **kw),
+        (*classify.SCHEMES, "vergleich"),
+    )
+    method, scheme, can_diverge = classes.method, classes.scheme, classes.can_diverge
     raw_fixed = request.args.get("feste") or "0"
     if raw_fixed not in ("0", "1"):
         raise BadRequestWithChoices(
@@ -326,23 +298,6 @@ def change_start(years: list[int], own_breaks: Breaks) -> int | None:
     """The change form's preset "von": the first year of the newest segment with two years."""
     pairs = change_pairs(years, own_breaks)
     return pairs[0][0] if pairs else None
-
-
-def no_data_in_year(
-    ind: Indicator, year: int, years: list[int], choices: list[tuple[str, str]]
-) -> BadRequestWithChoices:
-    """The 404 for a year without the indicator's values, naming the years that have them."""
-    return BadRequestWithChoices(
-        404,
-        _(
-            "Für „%(i)s“ gibt es im Jahr %(y)s keine Daten. Verfügbar: %(a)s–%(b)s.",
-            i=ind.name_de,
-            y=year,
-            a=years[0],
-            b=years[-1],
-        ),
-        choices,
-    )
 
 
 def map_etag(st: dict, embed: bool) -> str:

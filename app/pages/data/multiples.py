@@ -8,13 +8,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.berichte import svgmap
+from app.pages.data.map_choices import CLASSIFICATION_LABELS, no_data_in_year
 from app.pages.data.map_page import profile_href, sources, year_values
-from app.pages.data.map_state import (
-    BOUNDARY_ATTRIBUTION,
-    CLASSIFICATION_LABELS,
-    MAP_VERSION,
-    no_data_in_year,
-)
+from app.pages.data.map_state import BOUNDARY_ATTRIBUTION, MAP_VERSION
 from app.render.formatting import fmt_cell, fmt_value
 from app.web import args
 from app.web.db import get_conn

@@ -21,8 +21,9 @@ from app.pages.data.image_parts import (
     synthetic_note,
     year_ranges,
 )
+from app.pages.data.map_choices import CLASSIFICATION_LABELS
 from app.pages.data.map_page import page_context
-from app.pages.data.map_state import CLASSIFICATION_LABELS, map_etag, state_from_request
+from app.pages.data.map_state import map_etag, state_from_request
 from app.pages.data.multiples import multiple_years, multiples_context, multiples_etag
 from app.pages.export.blueprint import bp, png_max_areas
 from app.render.formatting import unit_label
