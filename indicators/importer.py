@@ -523,9 +523,9 @@ def validate_release(
     """
     v = Validated()
     extra_units: dict[str, str] = {}
-    first: dict[str, int] = dict(
-        conn.execute(text("SELECT id, first_year FROM indicator")).tuples().all()
-    )
+    first: dict[str, int] = {
+        i: y for i, y in conn.execute(text("SELECT id, first_year FROM indicator"))
+    }
     if catalogue is not None:
         for t in _read(catalogue, max_bytes, v):
             rows, found = validate_catalogue(conn, t)
