@@ -35,6 +35,7 @@ from geodata.levels import BUND_AGS
 from geodata.report import LoadError, Problem
 from indicators.bulk import copy_values
 from indicators.genesis import GenesisHead, GenesisTable, parse_genesis, read_head
+from indicators.genesis_cache import Computed, ComputedCache, Row, TableMeta, cache_key
 from indicators.genesis_mapping import (
     KREIS_ROWS,
     MAPPING,
@@ -470,12 +471,63 @@ def _copy_chunks(rows: list[dict]) -> Iterable[bytes]:
         yield ("\n".join(buf) + "\n").encode()
 
 
+def table_meta(t: GenesisTable) -> TableMeta:
+    """What the import keeps of a parsed table beside its rows."""
+    keys: dict[str, tuple[str, str, str]] = {}
+    for c in t.cells:
+        if c.ags not in keys:
+            keys[c.ags] = (c.ags, c.level, c.name)
+    return TableMeta(t.code, t.file, t.footer, t.stand, list(t.skipped), list(keys.values()))
+
+
+def compute_all(
+    tables: dict[str, GenesisTable], lines: list[MappingLine], pairs: list[KreisRow]
+) -> Computed:
+    """Every line's rows for every key and year of the tables (before they are matched to the
+    loaded areas): the part of an import that depends on the files and the mapping only."""
+    sums: Sums = {}
+    for t in tables.values():
+        live = live_rows(t)
+        for rf in {None} | {m.row_filter for m in lines if t.code in m.tables()}:
+            sums.update(build_sums(t, rf, live))
+    kreis_rows = use_kreis_rows(sums, pairs, tables)
+    # A Gemeinde that did not exist in a year carries '-' (0) in every cell of that year: with a
+    # population of 0 it gets no values at all that year (not a count of 0).
+    pop = sums_population(sums)
+    index = key_index(sums)
+    out: list[list[Row]] = []
+    for m in lines:
+        if m.kind == "mean":
+            msum = _mean_sums(tables[m.numerator[0].table], tables[m.denominator[0].table], m)
+            sums.update(msum)
+            for k in msum:
+                index[(k[0], k[1])].add((k[2], k[3]))
+        out.append(
+            [
+                (
+                    r["ags"],
+                    r["year"],
+                    r["value"],
+                    r["numerator"],
+                    r["denominator"],
+                    r["flag"],
+                    r["parts"],
+                )
+                for r in compute(m, sums, index)
+                if pop.get((r["ags"], r["year"]), 1) != 0
+            ]
+        )
+    return Computed({c: table_meta(t) for c, t in tables.items()}, out, kreis_rows)
+
+
 def check_files(
     paths: list[Path], mapping: GenesisMapping
-) -> tuple[dict[str, GenesisHead], list[Problem]]:
+) -> tuple[dict[str, GenesisHead], list[Problem], list[Problem]]:
     """Every file's code and header against the mapping, from the lines above its data (a few
-    milliseconds a file): unknown tables, changed headers, a table given twice."""
+    milliseconds a file): (heads, problems that refuse at once — an unreadable header, an
+    unknown table, a table given twice —, a known table's header that differs)."""
     problems: list[Problem] = []
+    changed: list[Problem] = []
     heads: dict[str, GenesisHead] = {}
     for p in paths:
         try:
@@ -483,13 +535,16 @@ def check_files(
         except LoadError as err:
             problems += err.problems
             continue
-        problems += check_header(h, mapping)
+        if mapping.knows(h.code):
+            changed += check_header(h, mapping)
+        else:
+            problems += check_header(h, mapping)
         if h.code in heads:
             problems.append(
                 Problem(str(p), 1, "1", f"Tabelle {h.code} doppelt (auch {heads[h.code].file})")
             )
         heads[h.code] = h
-    return heads, problems
+    return heads, problems, changed
 
 
 def usable_lines(
@@ -566,6 +621,7 @@ def import_genesis(
     levels: set[str] | None = None,
     note: str = "",
     mapping: GenesisMapping | None = None,
+    cache: ComputedCache | None = None,
 ) -> GenesisReport:
     """Parse, check and map GENESIS files into a new draft release; caller commits/publishes.
 
@@ -576,59 +632,78 @@ def import_genesis(
     mapping: the mapping in force (load_mapping: shipped, data directory, --mapping); default
     the shipped one. Every file's code and header are checked against it before any file is
     parsed: an unknown table is refused at once, saying what to do.
+    cache: where computed rows are kept by the hash of files, mapping and code
+    (genesis_cache), or None to compute them anew.
     """
     mapping = mapping if mapping is not None else load_mapping()
-    heads, problems = check_files(paths, mapping)
+    # An unknown table (or a header that cannot be read) is refused from the header alone.
+    heads, problems, changed = check_files(paths, mapping)
     if problems:
         raise LoadError(problems)
     lines, partial = usable_lines(heads, mapping)
-    if not lines:
-        raise LoadError(_nothing_to_form(heads, mapping))
     indicators = set(conn.scalars(text("SELECT id FROM indicator")))
-    unknown = [m for m in lines if m.indicator not in indicators]
-    if unknown:
-        raise MappingError(
-            [
-                Problem(
-                    m.file,
-                    m.line,
-                    "indicator",
-                    f"Kennzahl {m.indicator!r} fehlt im Katalog (neue Kennzahlen zuerst mit"
-                    " sozmon load-catalogue DATEI anlegen)",
-                )
-                for m in unknown
-            ]
+    unknown = [
+        Problem(
+            m.file,
+            m.line,
+            "indicator",
+            f"Kennzahl {m.indicator!r} fehlt im Katalog (neue Kennzahlen zuerst mit"
+            " sozmon load-catalogue DATEI anlegen)",
         )
-    tables: dict[str, GenesisTable] = {}
-    for code, h in heads.items():
-        try:
-            tables[code] = parse_genesis(h.file)
-        except LoadError as err:
-            problems += err.problems
-    problems += [] if problems else _row_filter_problems(lines, tables)
-    if problems:
-        raise LoadError(problems)
+        for m in lines
+        if m.indicator not in indicators
+    ]
+    key = None
+    if cache is not None and lines and not changed and not unknown:
+        key = cache_key(
+            [heads[c].file for c in sorted(heads)],
+            [
+                [vars(m) | {"file": None, "line": None} for m in lines],
+                [(p.gemeinde, p.kreis, p.years) for p in mapping.kreis_rows],
+                [(c, mapping.tables[c]) for c in sorted(heads)],
+            ],
+        )
+    computed = cache.get(key) if cache is not None and key is not None else None
+    if computed is None:
+        # Every other fault is reported with the files' own (a known table's changed header
+        # beside the data rows' problems), as the files are parsed.
+        tables: dict[str, GenesisTable] = {}
+        for code, h in heads.items():
+            try:
+                tables[code] = parse_genesis(h.file)
+            except LoadError as err:
+                problems += err.problems
+        if problems or changed:
+            raise LoadError(problems + changed)
+        if not lines:
+            raise LoadError(_nothing_to_form(heads, mapping))
+        if unknown:
+            raise MappingError(unknown)
+        if rf_problems := _row_filter_problems(lines, tables):
+            raise MappingError(rf_problems)
+        computed = compute_all(tables, lines, mapping.kreis_rows)
+        del tables  # the cells: the rows are what is used from here on
+        if cache is not None and key is not None:
+            cache.put(key, computed)
 
     report = GenesisReport(
-        tables=sorted(tables),
+        tables=sorted(computed.tables),
         not_formed=partial,
         mapping_files=mapping.files,
         replaced=dict(mapping.replaced),
+        cached=sorted(computed.tables) if computed.cached else [],
+        kreis_rows=computed.kreis_rows,
     )
     areas = dict(conn.execute(text("SELECT ags, level FROM area")).all())
-    for t in tables.values():
+    for t in computed.tables.values():
         report.skipped += [(t.file, k, n, why) for k, n, why in t.skipped]
-        seen: set[str] = set()
-        for c in t.cells:
-            if c.ags in seen:
+        for ags, level, name in t.keys:
+            if ags in areas:
                 continue
-            seen.add(c.ags)
-            if c.ags in areas:
-                continue
-            if c.level == "gemeinde" and territory and not c.ags.startswith(territory):
+            if level == "gemeinde" and territory and not ags.startswith(territory):
                 report.outside += 1
                 continue
-            report.unmatched.append((t.file, c.ags, c.name))
+            report.unmatched.append((t.file, ags, name))
     if report.unmatched and not allow_unmatched:
         raise LoadError(
             [
@@ -643,47 +718,44 @@ def import_genesis(
             ]
         )
 
-    sums: Sums = {}
-    for t in tables.values():
-        live = live_rows(t)
-        for rf in {None} | {m.row_filter for m in lines if t.code in m.tables()}:
-            sums.update(build_sums(t, rf, live))
-    report.kreis_rows = use_kreis_rows(sums, mapping.kreis_rows, tables)
-    # A Gemeinde that did not exist in a year carries '-' (0) in every cell of that year: with a
-    # population of 0 it gets no values at all that year (not a count of 0).
-    pop = sums_population(sums)
     rows: list[dict] = []
-    index = key_index(sums)
     # An indicator mapped by two lines (e.g. one series from two tables) must not get two
     # values for one area and year: the lines' years must not overlap.
     shared = {i for i, n in Counter(m.indicator for m in lines).items() if n > 1}
     first_line: dict[tuple[str, str, int], MappingLine] = {}
     clashes: dict[tuple[int, int], tuple[MappingLine, MappingLine, str, int]] = {}
-    for m in lines:
-        if m.kind == "mean":
-            msum = _mean_sums(tables[m.numerator[0].table], tables[m.denominator[0].table], m)
-            sums.update(msum)
-            for k in msum:
-                index[(k[0], k[1])].add((k[2], k[3]))
-        for r in compute(m, sums, index):
-            level = areas.get(r["ags"])
-            if level is None or pop.get((r["ags"], r["year"]), 1) == 0:
+    for m, line_rows in zip(lines, computed.rows, strict=True):
+        for ags, year, value, numerator, denominator, flag, parts in line_rows:
+            level = areas.get(ags)
+            if level is None:
                 continue
-            if level in ("gemeinde",) and territory and not r["ags"].startswith(territory):
+            if level == "gemeinde" and territory and not ags.startswith(territory):
                 continue
             if levels is not None and level not in levels:
                 continue
-            if r["value"] is None and r["flag"] is None:
+            if value is None and flag is None:
                 report.incomplete += 1
                 continue
             if m.indicator in shared:
-                prev = first_line.setdefault((m.indicator, r["ags"], r["year"]), m)
+                prev = first_line.setdefault((m.indicator, ags, year), m)
                 if prev is not m:
-                    clashes.setdefault((id(prev), id(m)), (prev, m, r["ags"], r["year"]))
+                    clashes.setdefault((id(prev), id(m)), (prev, m, ags, year))
                     continue
-            rows.append(r)
+            rows.append(
+                {
+                    "indicator_id": m.indicator,
+                    "ags": ags,
+                    "year": year,
+                    "value": value,
+                    "numerator": numerator,
+                    "denominator": denominator,
+                    "suppressed": flag == ".",
+                    "flag": flag,
+                    "parts": parts,
+                }
+            )
             report.by_level[level] = report.by_level.get(level, 0) + 1
-            report.unvollstaendig += r["flag"] == "u"
+            report.unvollstaendig += flag == "u"
         report.indicators.append(m.indicator)
 
     if clashes:
@@ -706,7 +778,7 @@ def import_genesis(
         for r in rows
         if units[r["indicator_id"]] == "%" and r["value"] is not None and not 0 <= r["value"] <= 100
     ]
-    release_id = create_release(conn, label, note=note or _note(tables))
+    release_id = create_release(conn, label, note=note or _note(computed.tables))
     copy_values(conn, release_id, _copy_chunks(rows), columns=_COPY_COLUMNS, check_shares=False)
     write_sources(
         conn,
@@ -716,7 +788,7 @@ def import_genesis(
                 m.indicator,
                 ", ".join(m.tables()),
                 f"{SOURCE}, Tabelle {', '.join(m.tables())}; {LICENCE}",
-                "\n\n".join(f"{c}: {tables[c].footer}" for c in m.tables()),
+                "\n\n".join(f"{c}: {computed.tables[c].footer}" for c in m.tables()),
             )
             for m in lines
         ),
@@ -741,7 +813,7 @@ def import_genesis(
 _COPY_COLUMNS = "indicator_id, ags, year, value, numerator, denominator, suppressed, flag"
 
 
-def _note(tables: dict[str, GenesisTable]) -> str:
+def _note(tables: dict[str, TableMeta]) -> str:
     """The release note (one line, it travels in HTTP headers): source, licence, tables, Stand.
 
     Each table's own footer (notes and licence as published) is kept in release_source.note.

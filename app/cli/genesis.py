@@ -16,6 +16,7 @@ from app.web.db import get_engine
 from geodata.levels import load_levels
 from geodata.report import LoadError
 from indicators.genesis import parse_genesis
+from indicators.genesis_cache import ComputedCache
 from indicators.genesis_import import import_genesis
 from indicators.genesis_mapping import SHIPPED_DIR, load_mapping
 from indicators.releases import draft_written, publish
@@ -69,6 +70,16 @@ def mapping_option(fn: Callable[..., None]) -> Callable[..., None]:
         " --skeleton` writes them), read after the shipped ones and DATA_DIR/mappings/genesis/;"
         " it replaces the mapping of every table it lists (repeatable).",
     )(fn)
+
+
+def genesis_cache() -> ComputedCache | None:
+    """The cache of computed GENESIS rows (setting CACHE_DIR; default cache/ in the instance
+    folder; 'off': none)."""
+    setting = current_app.config.get("CACHE_DIR")
+    if setting == "off":
+        return None
+    folder = Path(setting) if setting else Path(current_app.instance_path) / "cache"
+    return ComputedCache(folder / "genesis")
 
 
 def write_report(path: Path, data: dict) -> None:
@@ -153,6 +164,7 @@ def import_genesis_cmd(
                 allow_unmatched=allow_unmatched,
                 levels=set(levels) if levels else None,
                 mapping=mapping,
+                cache=genesis_cache(),
             )
             if do_publish:
                 publish(conn, label, current_app.config["SUPPRESS_NUMERATOR_BELOW"], by="cli")
