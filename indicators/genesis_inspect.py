@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 
 from geodata.report import Problem
 from indicators.genesis import SPECIAL_MEANING, GenesisTable
-from indicators.genesis_mapping import COLUMNS, KIND_HELP, GenesisMapping, MappingLine, Term
+from indicators.genesis_mapping import (
+    COLUMNS,
+    KIND_HELP,
+    GenesisMapping,
+    KreisRow,
+    MappingLine,
+    Term,
+)
 
 LEVEL_NAMES = {"gemeinde": "Gemeinden", "kreis": "Kreise"}
 
@@ -37,6 +44,7 @@ class Inspection:
     status: str  # "known" | "unknown" | "changed"
     header_problems: list[Problem]
     lines: list[MappingLine]  # mapping lines that read this table
+    pairs: list[KreisRow]  # Kreis-row pairs that read this table
     listed_in: str | None  # the file that lists the table's column paths
     flags: Counter[str]  # special value → cells
     numbers: int  # cells with a number
@@ -76,6 +84,7 @@ def inspect_table(
         status,
         header_problems,
         mapping.lines_of(table.code),
+        [p for p in mapping.kreis_rows if table.code in p.tables()],
         mapping.table_files.get(table.code),
         flags,
         numbers,
@@ -162,6 +171,11 @@ def render(ins: Inspection, examples: int = 8) -> str:
                 f"  → {m.indicator} ({m.kind}; {m.file}, Zeile {m.line})"
                 + (f", braucht auch {', '.join(others)}" if others else "")
             )
+        for p in ins.pairs:
+            out.append(
+                f"  Kreiszeilen: {p.kreis.table}:{p.kreis.label} statt der Summe von"
+                f" {p.gemeinde.table}:{p.gemeinde.label} ({p.file}, Zeile {p.line})"
+            )
         if not ins.lines:
             out.append("  keine Kennzahl liest sie bisher")
     return "\n".join(out) + "\n"
@@ -212,19 +226,34 @@ def skeleton(ins: Inspection) -> str:
                     "\n"
                 )
             )
+    if ins.pairs:  # a known table's Kreis-row pairs, so that the file replaces them too
+        out.append("")
+        out.append(_csv_line(list(COLUMNS["kreis_rows"])).rstrip("\n"))
+        for p in ins.pairs:
+            cells = [
+                f"{p.gemeinde.table}:{p.gemeinde.label}",
+                f"{p.kreis.table}:{p.kreis.label}",
+                _years_text(p.years),
+            ]
+            out.append(_csv_line(cells).rstrip("\n"))
     return "\n".join(out) + "\n"
+
+
+def _years_text(years: tuple[int, int] | None) -> str:
+    """(2012, 9999) → '2012-', as the years column writes it."""
+    if not years:
+        return ""
+    first, last = years
+    if first == last:
+        return str(first)
+    return f"{first if first else ''}-{last if last != 9999 else ''}"
 
 
 def _line_cells(m: MappingLine) -> list[str]:
     def terms(ts: list[Term]) -> str:
         return " + ".join(f"{x.table}:{x.label}" for x in ts)
 
-    years = ""
-    if m.years:
-        first, last = m.years
-        years = f"{first if first else ''}-{last if last != 9999 else ''}"
-        if first == last:
-            years = str(first)
+    years = _years_text(m.years)
     factor = f"{m.factor:g}"
     return [
         m.indicator,

@@ -211,6 +211,10 @@ def test_the_skeleton_of_a_known_table_holds_its_current_lines(tmp_path):
         x.indicator for x in mapping.lines_of(code)
     ]
     assert [x.years for x in again.lines_of(code)] == [(2012, 9999)]
+    # Its Kreis-row pairs come along: replaced by themselves, not dropped.
+    pairs = [(x.gemeinde, x.kreis, x.years) for x in again.kreis_rows]
+    assert pairs == [(x.gemeinde, x.kreis, x.years) for x in mapping.kreis_rows]
+    assert all(x.file == str(out) for x in again.kreis_rows)
 
 
 def _fill(text_: str, indicator: str, kind: str, factor: str, row_filter: str) -> str:
