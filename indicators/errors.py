@@ -21,7 +21,8 @@ The tree (status, problem type; `tests/test_errors.py` checks every class):
     │       └── releases.UnknownRelease
     └── InvalidContent               422 invalid-content     nothing stored
         ├── geodata.report.LoadError                         every problem: file, row, column
-        │   └── genesis.GenesisError
+        │   ├── genesis.GenesisError
+        │   └── genesis_mapping.MappingError                 a mapping file's faults
         ├── tables.NumberError                               one cell (becomes a LoadError row)
         ├── app.berichte.store.ReportError                   the report editor's form
         └── app.berichte.directives.DirectiveError           one {{…}} of a report's text

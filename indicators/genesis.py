@@ -470,25 +470,26 @@ def _columns(
     return cols, labels
 
 
-def parse_genesis(path: Path | str, text: str | None = None) -> GenesisTable:
-    """Parse one GENESIS CSV export; raise GenesisError listing every problem found."""
+def _read_text(path: Path | str) -> str:
+    """The file's text (UTF-8 or Windows-1252), or GenesisError naming why it cannot be read."""
     name = str(path)
-    probs = _Problems(name)
-    if text is None:
-        try:
-            text = _decode(Path(path).read_bytes())
-        except OSError as exc:
-            raise GenesisError(
-                [GenesisProblem(name, None, None, f"Datei nicht lesbar: {exc}")]
-            ) from None
-        except UnicodeDecodeError as exc:
-            byte = exc.object[exc.start : exc.start + 1].hex().upper()
-            msg = (
-                f"Zeichenkodierung nicht lesbar: Byte 0x{byte} an Stelle {exc.start} gibt es "
-                "weder in UTF-8 noch in Windows-1252"
-            )
-            raise GenesisError([GenesisProblem(name, None, None, msg)]) from None
-    text = text.lstrip("\ufeff")
+    try:
+        return _decode(Path(path).read_bytes()).lstrip("\ufeff")
+    except OSError as exc:
+        raise GenesisError(
+            [GenesisProblem(name, None, None, f"Datei nicht lesbar: {exc}")]
+        ) from None
+    except UnicodeDecodeError as exc:
+        byte = exc.object[exc.start : exc.start + 1].hex().upper()
+        msg = (
+            f"Zeichenkodierung nicht lesbar: Byte 0x{byte} an Stelle {exc.start} gibt es "
+            "weder in UTF-8 noch in Windows-1252"
+        )
+        raise GenesisError([GenesisProblem(name, None, None, msg)]) from None
+
+
+def _code_line(text: str, name: str, probs: _Problems) -> _Head:
+    """The table code of line 1 and the level it names (GenesisError if line 1 is no code)."""
     first = text.split("\n", 1)[0].rstrip("\r").rstrip(";")
     m = CODE_LINE.match(first)
     if not m:
@@ -509,6 +510,118 @@ def parse_genesis(path: Path | str, text: str | None = None) -> GenesisTable:
         probs.add(1, 1, f"Tabellencode {head.code!r} nicht lesbar (erwartet z. B. 12411-01-01-5-B)")
     else:
         head.level = TABLE_LEVELS[cm.group(1)]
+    return head
+
+
+def table_code(path: Path | str) -> str | None:
+    """The table code on line 1 of a GENESIS export (None if line 1 names none): a few bytes
+    read, nothing parsed."""
+    try:
+        with open(path, "rb") as fh:
+            first = fh.readline(512)
+    except OSError:
+        return None
+    try:
+        line = first.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        line = first.decode("cp1252", "replace")
+    m = CODE_LINE.match(line.rstrip("\r\n").rstrip(";"))
+    return m.group(1) if m else None
+
+
+@dataclass(frozen=True)
+class GenesisHead:
+    """What the lines above the first data row say: code, title, layout and column paths.
+
+    Read by `read_head` without touching the data rows (a few milliseconds for any file), so
+    that a table can be checked against the mapping before the whole file is parsed.
+    """
+
+    file: str
+    code: str
+    level: str
+    title: list[str]
+    statistic: str
+    measure: str | None
+    stichtag: str | None
+    title_period: str | None
+    layout: str  # "wide" | "long"
+    label_columns: int
+    columns: list[GenesisColumn]
+    header_row: int  # first header row, 1-based as a spreadsheet numbers it
+
+    @property
+    def labels(self) -> list[str]:
+        """Distinct column labels in file order (one per variable, periods folded)."""
+        return list(dict.fromkeys(c.label for c in self.columns))
+
+
+def read_head(path: Path | str, text: str | None = None) -> GenesisHead:
+    """Table code, title lines and header rows of one export, checked as parse_genesis checks
+    them; the data rows are not read. GenesisError for a header parse_genesis would refuse."""
+    name = str(path)
+    probs = _Problems(name)
+    text = _read_text(path) if text is None else text.lstrip("\ufeff")
+    head = _code_line(text, name, probs)
+    rows: list[tuple[int, list[str]]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", strict=True)
+    seen_header = False
+    try:
+        for cells in reader:
+            if not cells:
+                continue
+            rows.append((reader.line_num, cells))
+            if len(rows) > 1 and cells[0] == "":
+                seen_header = True
+            elif seen_header or FOOTER_LINE.match(";".join(cells)):
+                break  # the first data row (or the footer): the header is complete
+            if len(rows) > 200:
+                break
+    except csv.Error as exc:
+        probs.add(reader.line_num, None, f"CSV nicht lesbar ({exc})")
+        probs.raise_if_any()
+    if rows and FOOTER_LINE.match(";".join(rows[-1][1])):
+        rows.pop()
+    titles, headers, _data, width = _split_rows(rows, probs)
+    if not titles:
+        probs.add(2, 1, "Kopf verändert: keine Titelzeilen")
+    if not headers:
+        probs.add(None, None, "Kopf verändert: keine Spaltenkopfzeilen")
+    probs.raise_if_any()
+    _read_title(titles, head, probs)
+    columns, labels = _columns(headers, width, probs)
+    probs.raise_if_any()
+    layout = "wide" if labels == 2 else "long"
+    if layout == "wide" and columns[0].period is None and head.title_period is None:
+        probs.add(
+            headers[0][0],
+            None,
+            "Zeitraum nicht lesbar: weder eine Kopfzeile mit "
+            "Zeiträumen noch eine Titelzeile mit dem Zeitraum",
+        )
+        probs.raise_if_any()
+    return GenesisHead(
+        file=name,
+        code=head.code,
+        level=head.level,
+        title=head.title,
+        statistic=head.statistic,
+        measure=head.measure,
+        stichtag=head.stichtag,
+        title_period=head.title_period,
+        layout=layout,
+        label_columns=labels,
+        columns=columns,
+        header_row=headers[0][0],
+    )
+
+
+def parse_genesis(path: Path | str, text: str | None = None) -> GenesisTable:
+    """Parse one GENESIS CSV export; raise GenesisError listing every problem found."""
+    name = str(path)
+    probs = _Problems(name)
+    text = _read_text(path) if text is None else text.lstrip("\ufeff")
+    head = _code_line(text, name, probs)
     body, footer_lines = _split_footer(text, probs)
     footer, stand = _footer(footer_lines)
     reader = csv.reader(io.StringIO(body, newline=""), delimiter=";", strict=True)

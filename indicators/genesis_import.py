@@ -1,11 +1,13 @@
-"""Import GENESIS tables (Regionaldatenbank) as a real release, through the mapping file.
+"""Import GENESIS tables (Regionaldatenbank) as a real release, through the mapping.
 
-`indicators/data/genesis_mapping.csv` says per indicator which table columns make its
-numerator (terms joined by " + ", optionally minus other terms) and denominator, the factor
-(100 for %, 1000 for ‰), the year offset of the denominator and, for long tables with a fourth
-label column, which rows count. `indicators/data/genesis_tables.csv` lists every column path
-each known table has: a header that differs from it (a changed header, a column path that is
-not in the mapping) is refused.
+The mapping (`indicators.genesis_mapping`: the shipped files in `indicators/data/`, the data
+directory's `mappings/genesis/*.csv`, `--mapping FILE`) says per indicator which table columns
+make its numerator (terms joined by " + ", optionally minus other terms) and denominator, the
+factor (100 for %, 1000 for ‰), the year offset of the denominator and, for long tables with a
+fourth label column, which rows count; and lists every column path each known table has. Each
+file's code and header are checked against it first, from the lines above the data (a few
+milliseconds): an unknown table or a header that differs (a changed header, a column path that
+is not in the mapping) is refused before any file is parsed, saying what to do.
 
 Honest totals: an area's value comes from the source's own row for it wherever a loaded table
 has one — a Gemeinde's row, a Kreis row of a `-4-B` table (`genesis_kreis_rows.csv` names the
@@ -21,10 +23,8 @@ applicable, e.g. an uninhabited gemeindefreies Gebiet) adds nothing. Published r
 
 from __future__ import annotations
 
-import csv
-import io
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,13 +34,22 @@ from sqlalchemy import Connection, text
 from geodata.levels import BUND_AGS
 from geodata.report import LoadError, Problem
 from indicators.bulk import copy_values
-from indicators.genesis import GenesisTable, parse_genesis
+from indicators.genesis import GenesisHead, GenesisTable, parse_genesis, read_head
+from indicators.genesis_cache import Computed, ComputedCache, Row, TableMeta, cache_key
+from indicators.genesis_mapping import (
+    KREIS_ROWS,
+    MAPPING,
+    TABLES,
+    GenesisMapping,
+    KreisRow,
+    MappingError,
+    MappingLine,
+    Term,
+    load_mapping,
+    read_mapping_file,
+)
 from indicators.loaders import SourceNote, create_release, write_sources
 
-DATA = Path(__file__).parent / "data"
-MAPPING = DATA / "genesis_mapping.csv"
-TABLES = DATA / "genesis_tables.csv"
-KREIS_ROWS = DATA / "genesis_kreis_rows.csv"
 KINDS = ("count", "ratio", "mean", "balance", "published")
 SOURCE = "Statistische Ämter des Bundes und der Länder, Regionaldatenbank Deutschland"
 LICENCE = "Datenlizenz Deutschland – Namensnennung – Version 2.0 (dl-de/by-2-0)"
@@ -48,38 +57,6 @@ LICENCE = "Datenlizenz Deutschland – Namensnennung – Version 2.0 (dl-de/by-2
 FLAG_ORDER = (".", "u", "x", "/", "...")
 # A part with one of these has a value that is not known: a sum over it is incomplete ('u').
 WITHHELD_PART = frozenset({".", "/", "..."})
-
-
-@dataclass(frozen=True)
-class Term:
-    """One table column of a mapping line."""
-
-    table: str
-    label: str
-
-
-@dataclass
-class MappingLine:
-    """How one indicator is computed from table columns."""
-
-    indicator: str
-    kind: str
-    numerator: list[Term]
-    minus: list[Term]
-    denominator: list[Term]
-    factor: float
-    offset: int
-    row_filter: str | None
-    line: int
-    years: tuple[int, int] | None = None  # only these years (first, last), e.g. one series
-
-    def tables(self) -> list[str]:
-        """Every table this line reads, in order of first use."""
-        out: list[str] = []
-        for t in (*self.numerator, *self.minus, *self.denominator):
-            if t.table not in out:
-                out.append(t.table)
-        return out
 
 
 @dataclass
@@ -98,124 +75,69 @@ class GenesisReport:
     unvollstaendig: int = 0  # totals stored as 'u': summed over parts, one of them withheld
     kreis_rows: int = 0  # Kreis, Land and Bund values taken from Kreis rows (not Gemeinde sums)
     over_100: list[tuple[str, str, int, float]] = field(default_factory=list)  # shares > 100 %
-
-
-def _terms(raw: str, file: str, line: int, col: str, problems: list[Problem]) -> list[Term]:
-    out = []
-    for part in (p.strip() for p in raw.split(" + ")) if raw.strip() else []:
-        table, sep, label = part.partition(":")
-        if not sep or not label:
-            problems.append(Problem(file, line, col, f"kein 'Tabelle:Spaltenpfad': {part!r}"))
-            continue
-        out.append(Term(table.strip(), label.strip()))
-    return out
+    # Indicators of the mapping that read a loaded table but also one that was not loaded.
+    not_formed: list[tuple[str, list[str]]] = field(default_factory=list)  # indicator, missing
+    mapping_files: list[str] = field(default_factory=list)
+    replaced: dict[str, str] = field(default_factory=dict)  # table → the file mapping it now
+    cached: list[str] = field(default_factory=list)  # tables whose sums came from the cache
 
 
 def read_mapping(path: Path = MAPPING) -> list[MappingLine]:
-    """The mapping lines, or LoadError naming row and column of every fault."""
-    name = str(path)
-    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")), delimiter=";")
-    problems: list[Problem] = []
-    lines: list[MappingLine] = []
-    for n, r in enumerate(reader, start=2):
-        if r.get("kind") not in KINDS:
-            problems.append(Problem(name, n, "kind", f"{r.get('kind')!r}, erwartet {KINDS}"))
-        num = _terms(r.get("numerator") or "", name, n, "numerator", problems)
-        minus = _terms(r.get("minus") or "", name, n, "minus", problems)
-        den = _terms(r.get("denominator") or "", name, n, "denominator", problems)
-        if not num:
-            problems.append(Problem(name, n, "numerator", "leer"))
-        if r.get("kind") in ("ratio", "mean", "balance") and not den:
-            problems.append(Problem(name, n, "denominator", "leer, aber für diese Art nötig"))
-        if r.get("kind") == "published" and (len(num) != 1 or den or minus):
-            problems.append(
-                Problem(name, n, "numerator", "'published' liest genau eine Spalte, sonst nichts")
-            )
-        try:
-            factor, offset = float(r["factor"]), int(r["denominator_year_offset"] or 0)
-        except (TypeError, ValueError):
-            problems.append(Problem(name, n, "factor", "keine Zahl"))
-            continue
-        years = _years(r.get("years") or "", name, n, problems)
-        lines.append(
-            MappingLine(
-                r["indicator"],
-                r["kind"],
-                num,
-                minus,
-                den,
-                factor,
-                offset,
-                r.get("row_filter") or None,
-                n,
-                years,
-            )
-        )
-    if problems:
-        raise LoadError(problems)
-    return lines
-
-
-def _years(raw: str, file: str, line: int, problems: list[Problem]) -> tuple[int, int] | None:
-    """'2012-2016' → (2012, 2016); empty → None (every year of the table)."""
-    if not raw.strip():
-        return None
-    first, _, last = raw.strip().partition("-")
-    if not (first.isdigit() and last.isdigit() and int(first) <= int(last)):
-        problems.append(Problem(file, line, "years", f"{raw!r}, erwartet z. B. 2012-2016"))
-        return None
-    return int(first), int(last)
-
-
-@dataclass(frozen=True)
-class KreisRow:
-    """A Kreis table column whose rows are the values of a Gemeinde column's Kreise."""
-
-    gemeinde: Term
-    kreis: Term
-    years: tuple[int, int] | None
-    line: int
+    """The indicator lines of one mapping file, or MappingError naming row and column of every
+    fault (column paths are checked by load_mapping, against the tables' lists)."""
+    return read_mapping_file(path).lines
 
 
 def read_kreis_rows(path: Path = KREIS_ROWS) -> list[KreisRow]:
-    """The Gemeinde → Kreis column pairs, or LoadError naming row and column of every fault."""
-    name = str(path)
-    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")), delimiter=";")
-    problems: list[Problem] = []
-    out = []
-    for n, r in enumerate(reader, start=2):
-        gem = _terms(r.get("gemeinde_column") or "", name, n, "gemeinde_column", problems)
-        kreis = _terms(r.get("kreis_column") or "", name, n, "kreis_column", problems)
-        years = _years(r.get("years") or "", name, n, problems)
-        if len(gem) != 1 or len(kreis) != 1:
-            problems.append(Problem(name, n, None, "je genau eine Gemeinde- und Kreisspalte"))
-            continue
-        out.append(KreisRow(gem[0], kreis[0], years, n))
-    if problems:
-        raise LoadError(problems)
-    return out
+    """The Gemeinde → Kreis column pairs of one file, or MappingError."""
+    return read_mapping_file(path).kreis_rows
 
 
 def read_expected(path: Path = TABLES) -> dict[str, list[str]]:
     """Per known table code the column paths its header must have, in file order."""
-    out: dict[str, list[str]] = defaultdict(list)
-    for r in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")), delimiter=";"):
-        out[r["table"]].append(r["label"])
-    return dict(out)
+    return read_mapping_file(path).tables
 
 
-def check_header(table: GenesisTable, expected: dict[str, list[str]]) -> list[Problem]:
+def unknown_table_problem(head: GenesisHead, mapping: GenesisMapping) -> Problem:
+    """The refusal of a table the mapping does not know, saying exactly what to do."""
+    where = f" noch in {mapping.user_dir}" if mapping.user_dir else ""
+    return Problem(
+        head.file,
+        1,
+        "1",
+        f"Tabelle {head.code} ist nicht im Mapping (weder mitgeliefert{where} noch mit --mapping"
+        f" angegeben). So kommt sie hinein: 1. `sozmon inspect {head.file} --skeleton"
+        f" {head.code}.csv` zeigt, was die Tabelle enthält, und schreibt ein Mapping-Gerüst;"
+        " 2. darin je gewünschter Kennzahl indicator, kind und factor ausfüllen, die übrigen"
+        f" Zeilen löschen; 3. erneut laden mit `--mapping {head.code}.csv`"
+        + (
+            f" (oder die Datei nach {mapping.user_dir}/ legen: dann liest jeder Lauf sie, auch"
+            " load-all)"
+            if mapping.user_dir
+            else ""
+        )
+        + ".",
+    )
+
+
+def check_header(
+    table: GenesisHead | GenesisTable, expected: dict[str, list[str]] | GenesisMapping
+) -> list[Problem]:
     """A table's column paths against the known ones: unknown table, new or missing paths."""
-    header_row = len(table.title) + 2  # first header row, as a spreadsheet numbers it
-    if table.code not in expected:
-        return [Problem(table.file, 1, 1, f"Tabelle {table.code} ist nicht im Mapping")]
-    known = set(expected[table.code])
+    mapping = expected if isinstance(expected, GenesisMapping) else None
+    known_tables = expected.tables if isinstance(expected, GenesisMapping) else expected
+    header_row = getattr(table, "header_row", None) or len(table.title) + 2
+    if table.code not in known_tables:
+        if mapping is not None and isinstance(table, GenesisHead):
+            return [unknown_table_problem(table, mapping)]
+        return [Problem(table.file, 1, "1", f"Tabelle {table.code} ist nicht im Mapping")]
+    known = set(known_tables[table.code])
     seen = {c.label for c in table.columns}
     problems = [
         Problem(
             table.file,
             header_row,
-            c.index + 1,
+            str(c.index + 1),
             f"Spaltenpfad nicht im Mapping: {c.label!r} (Kopf verändert?)",
         )
         for c in table.columns
@@ -223,9 +145,24 @@ def check_header(table: GenesisTable, expected: dict[str, list[str]]) -> list[Pr
     ]
     problems += [
         Problem(table.file, header_row, None, f"Kopf verändert: Spalte {label!r} fehlt")
-        for label in expected[table.code]
+        for label in known_tables[table.code]
         if label not in seen
     ]
+    if problems:
+        listed = mapping.table_files.get(table.code) if mapping is not None else None
+        problems.append(
+            Problem(
+                table.file,
+                header_row,
+                None,
+                f"Tabelle {table.code}: der Kopf weicht vom Mapping ab"
+                + (f" ({listed})" if listed else "")
+                + f". `sozmon inspect {table.file} --skeleton {table.code}.csv` zeigt die"
+                " Spaltenpfade und schreibt ein Mapping mit ihnen (die bisherigen Kennzahlen"
+                " der Tabelle darin); angepasst mit --mapping angeben: es ersetzt das Mapping"
+                " dieser Tabelle.",
+            )
+        )
     return problems
 
 
@@ -534,6 +471,146 @@ def _copy_chunks(rows: list[dict]) -> Iterable[bytes]:
         yield ("\n".join(buf) + "\n").encode()
 
 
+def table_meta(t: GenesisTable) -> TableMeta:
+    """What the import keeps of a parsed table beside its rows."""
+    keys: dict[str, tuple[str, str, str]] = {}
+    for c in t.cells:
+        if c.ags not in keys:
+            keys[c.ags] = (c.ags, c.level, c.name)
+    return TableMeta(t.code, t.file, t.footer, t.stand, list(t.skipped), list(keys.values()))
+
+
+def compute_all(
+    tables: dict[str, GenesisTable], lines: list[MappingLine], pairs: list[KreisRow]
+) -> Computed:
+    """Every line's rows for every key and year of the tables (before they are matched to the
+    loaded areas): the part of an import that depends on the files and the mapping only."""
+    sums: Sums = {}
+    for t in tables.values():
+        live = live_rows(t)
+        for rf in {None} | {m.row_filter for m in lines if t.code in m.tables()}:
+            sums.update(build_sums(t, rf, live))
+    kreis_rows = use_kreis_rows(sums, pairs, tables)
+    # A Gemeinde that did not exist in a year carries '-' (0) in every cell of that year: with a
+    # population of 0 it gets no values at all that year (not a count of 0).
+    pop = sums_population(sums)
+    index = key_index(sums)
+    out: list[list[Row]] = []
+    for m in lines:
+        if m.kind == "mean":
+            msum = _mean_sums(tables[m.numerator[0].table], tables[m.denominator[0].table], m)
+            sums.update(msum)
+            for k in msum:
+                index[(k[0], k[1])].add((k[2], k[3]))
+        out.append(
+            [
+                (
+                    r["ags"],
+                    r["year"],
+                    r["value"],
+                    r["numerator"],
+                    r["denominator"],
+                    r["flag"],
+                    r["parts"],
+                )
+                for r in compute(m, sums, index)
+                if pop.get((r["ags"], r["year"]), 1) != 0
+            ]
+        )
+    return Computed({c: table_meta(t) for c, t in tables.items()}, out, kreis_rows)
+
+
+def check_files(
+    paths: list[Path], mapping: GenesisMapping
+) -> tuple[dict[str, GenesisHead], list[Problem], list[Problem]]:
+    """Every file's code and header against the mapping, from the lines above its data (a few
+    milliseconds a file): (heads, problems that refuse at once — an unreadable header, an
+    unknown table, a table given twice —, a known table's header that differs)."""
+    problems: list[Problem] = []
+    changed: list[Problem] = []
+    heads: dict[str, GenesisHead] = {}
+    for p in paths:
+        try:
+            h = read_head(p)
+        except LoadError as err:
+            problems += err.problems
+            continue
+        if mapping.knows(h.code):
+            changed += check_header(h, mapping)
+        else:
+            problems += check_header(h, mapping)
+        if h.code in heads:
+            problems.append(
+                Problem(str(p), 1, "1", f"Tabelle {h.code} doppelt (auch {heads[h.code].file})")
+            )
+        heads[h.code] = h
+    return heads, problems, changed
+
+
+def usable_lines(
+    heads: dict[str, GenesisHead], mapping: GenesisMapping
+) -> tuple[list[MappingLine], list[tuple[str, list[str]]]]:
+    """The lines every table of which is loaded; and (indicator, missing tables) of those that
+    read a loaded table but also one that is not."""
+    lines, partial = [], []
+    for m in mapping.lines:
+        missing = [t for t in m.tables() if t not in heads]
+        if not missing:
+            lines.append(m)
+        elif len(missing) < len(m.tables()):
+            partial.append((m.indicator, missing))
+    return lines, partial
+
+
+def _nothing_to_form(heads: dict[str, GenesisHead], mapping: GenesisMapping) -> list[Problem]:
+    """Why no indicator can be formed: per table, no line reads it or its lines need others."""
+    out = []
+    for code, h in heads.items():
+        need = {t for m in mapping.lines_of(code) for t in m.tables() if t not in heads}
+        if not mapping.lines_of(code):
+            msg = (
+                f"Tabelle {code}: keine Kennzahl des Mappings liest sie (Zeilen"
+                " 'indicator;kind;numerator;…' für sie fehlen; sozmon inspect schreibt ein Gerüst)"
+            )
+        else:
+            msg = (
+                f"Tabelle {code}: ihre Kennzahlen brauchen auch {', '.join(sorted(need))}"
+                " (mit laden)"
+            )
+        out.append(Problem(h.file, None, None, msg))
+    return out
+
+
+def _row_filter_problems(
+    lines: list[MappingLine], tables: dict[str, GenesisTable]
+) -> list[Problem]:
+    """Rows of a 4th label column (sex, kind of care) a line selects must exist in the table."""
+    out = []
+    for m in lines:
+        for col, terms, rf in (
+            ("numerator", m.numerator + m.minus, m.row_filter),
+            ("denominator", m.denominator, None),
+        ):
+            for code in dict.fromkeys(t.table for t in terms):
+                t = tables[code]
+                if t.label_columns != 4:
+                    continue
+                want = rf or "Insgesamt"
+                if want not in t.row_labels:
+                    out.append(
+                        Problem(
+                            m.file,
+                            m.line,
+                            "row_filter" if col == "numerator" else col,
+                            f"Tabelle {code} hat keine Zeilen {want!r} in ihrer 4. Spalte"
+                            + ("" if rf else " (row_filter leer: dann gilt 'Insgesamt')"),
+                            None,
+                            " | ".join(t.row_labels),
+                        )
+                    )
+    return out
+
+
 def import_genesis(
     conn: Connection,
     paths: list[Path],
@@ -543,9 +620,8 @@ def import_genesis(
     allow_unmatched: bool = False,
     levels: set[str] | None = None,
     note: str = "",
-    mapping: Path = MAPPING,
-    expected: Path = TABLES,
-    kreis_rows: Path = KREIS_ROWS,
+    mapping: GenesisMapping | None = None,
+    cache: ComputedCache | None = None,
 ) -> GenesisReport:
     """Parse, check and map GENESIS files into a new draft release; caller commits/publishes.
 
@@ -553,63 +629,81 @@ def import_genesis(
     Kreise, Länder and the Bund but not stored themselves; None stores every matched Gemeinde.
     levels: store only values of areas at these levels (e.g. {'gemeinde'} to add Germany's
     Gemeinden beside a release that already holds the Kreise, Länder and the Bund).
+    mapping: the mapping in force (load_mapping: shipped, data directory, --mapping); default
+    the shipped one. Every file's code and header are checked against it before any file is
+    parsed: an unknown table is refused at once, saying what to do.
+    cache: where computed rows are kept by the hash of files, mapping and code
+    (genesis_cache), or None to compute them anew.
     """
-    problems: list[Problem] = []
-    tables: dict[str, GenesisTable] = {}
-    known = read_expected(expected)
-    for p in paths:
-        try:
-            t = parse_genesis(p)
-        except LoadError as err:
-            problems += err.problems
-            continue
-        problems += check_header(t, known)
-        if t.code in tables:
-            problems.append(
-                Problem(str(p), 1, 1, f"Tabelle {t.code} doppelt (auch {tables[t.code].file})")
-            )
-        tables[t.code] = t
+    mapping = mapping if mapping is not None else load_mapping()
+    # An unknown table (or a header that cannot be read) is refused from the header alone.
+    heads, problems, changed = check_files(paths, mapping)
     if problems:
         raise LoadError(problems)
-    lines = [m for m in read_mapping(mapping) if all(c in tables for c in m.tables())]
-    if not lines:
-        raise LoadError(
-            [
-                Problem(
-                    str(paths[0]),
-                    None,
-                    None,
-                    "Keine Kennzahl des Mappings lässt sich aus diesen Tabellen bilden",
-                )
-            ]
-        )
+    lines, partial = usable_lines(heads, mapping)
     indicators = set(conn.scalars(text("SELECT id FROM indicator")))
-    unknown = [m for m in lines if m.indicator not in indicators]
-    if unknown:
-        raise LoadError(
-            [
-                Problem(
-                    str(mapping), m.line, "indicator", f"Kennzahl {m.indicator!r} fehlt im Katalog"
-                )
-                for m in unknown
-            ]
+    unknown = [
+        Problem(
+            m.file,
+            m.line,
+            "indicator",
+            f"Kennzahl {m.indicator!r} fehlt im Katalog (neue Kennzahlen zuerst mit"
+            " sozmon load-catalogue DATEI anlegen)",
         )
+        for m in lines
+        if m.indicator not in indicators
+    ]
+    key = None
+    if cache is not None and lines and not changed and not unknown:
+        key = cache_key(
+            [heads[c].file for c in sorted(heads)],
+            [
+                [vars(m) | {"file": None, "line": None} for m in lines],
+                [(p.gemeinde, p.kreis, p.years) for p in mapping.kreis_rows],
+                [(c, mapping.tables[c]) for c in sorted(heads)],
+            ],
+        )
+    computed = cache.get(key) if cache is not None and key is not None else None
+    if computed is None:
+        # Every other fault is reported with the files' own (a known table's changed header
+        # beside the data rows' problems), as the files are parsed.
+        tables: dict[str, GenesisTable] = {}
+        for code, h in heads.items():
+            try:
+                tables[code] = parse_genesis(h.file)
+            except LoadError as err:
+                problems += err.problems
+        if problems or changed:
+            raise LoadError(problems + changed)
+        if not lines:
+            raise LoadError(_nothing_to_form(heads, mapping))
+        if unknown:
+            raise MappingError(unknown)
+        if rf_problems := _row_filter_problems(lines, tables):
+            raise MappingError(rf_problems)
+        computed = compute_all(tables, lines, mapping.kreis_rows)
+        del tables  # the cells: the rows are what is used from here on
+        if cache is not None and key is not None:
+            cache.put(key, computed)
 
-    report = GenesisReport(tables=sorted(tables))
+    report = GenesisReport(
+        tables=sorted(computed.tables),
+        not_formed=partial,
+        mapping_files=mapping.files,
+        replaced=dict(mapping.replaced),
+        cached=sorted(computed.tables) if computed.cached else [],
+        kreis_rows=computed.kreis_rows,
+    )
     areas = dict(conn.execute(text("SELECT ags, level FROM area")).all())
-    for t in tables.values():
+    for t in computed.tables.values():
         report.skipped += [(t.file, k, n, why) for k, n, why in t.skipped]
-        seen: set[str] = set()
-        for c in t.cells:
-            if c.ags in seen:
+        for ags, level, name in t.keys:
+            if ags in areas:
                 continue
-            seen.add(c.ags)
-            if c.ags in areas:
-                continue
-            if c.level == "gemeinde" and territory and not c.ags.startswith(territory):
+            if level == "gemeinde" and territory and not ags.startswith(territory):
                 report.outside += 1
                 continue
-            report.unmatched.append((t.file, c.ags, c.name))
+            report.unmatched.append((t.file, ags, name))
     if report.unmatched and not allow_unmatched:
         raise LoadError(
             [
@@ -624,46 +718,67 @@ def import_genesis(
             ]
         )
 
-    sums: Sums = {}
-    for t in tables.values():
-        live = live_rows(t)
-        for rf in {None} | {m.row_filter for m in lines if t.code in m.tables()}:
-            sums.update(build_sums(t, rf, live))
-    report.kreis_rows = use_kreis_rows(sums, read_kreis_rows(kreis_rows), tables)
-    # A Gemeinde that did not exist in a year carries '-' (0) in every cell of that year: with a
-    # population of 0 it gets no values at all that year (not a count of 0).
-    pop = sums_population(sums)
     rows: list[dict] = []
-    index = key_index(sums)
-    for m in lines:
-        if m.kind == "mean":
-            msum = _mean_sums(tables[m.numerator[0].table], tables[m.denominator[0].table], m)
-            sums.update(msum)
-            for k in msum:
-                index[(k[0], k[1])].add((k[2], k[3]))
-        for r in compute(m, sums, index):
-            level = areas.get(r["ags"])
-            if level is None or pop.get((r["ags"], r["year"]), 1) == 0:
+    # An indicator mapped by two lines (e.g. one series from two tables) must not get two
+    # values for one area and year: the lines' years must not overlap.
+    shared = {i for i, n in Counter(m.indicator for m in lines).items() if n > 1}
+    first_line: dict[tuple[str, str, int], MappingLine] = {}
+    clashes: dict[tuple[int, int], tuple[MappingLine, MappingLine, str, int]] = {}
+    for m, line_rows in zip(lines, computed.rows, strict=True):
+        for ags, year, value, numerator, denominator, flag, parts in line_rows:
+            level = areas.get(ags)
+            if level is None:
                 continue
-            if level in ("gemeinde",) and territory and not r["ags"].startswith(territory):
+            if level == "gemeinde" and territory and not ags.startswith(territory):
                 continue
             if levels is not None and level not in levels:
                 continue
-            if r["value"] is None and r["flag"] is None:
+            if value is None and flag is None:
                 report.incomplete += 1
                 continue
-            rows.append(r)
+            if m.indicator in shared:
+                prev = first_line.setdefault((m.indicator, ags, year), m)
+                if prev is not m:
+                    clashes.setdefault((id(prev), id(m)), (prev, m, ags, year))
+                    continue
+            rows.append(
+                {
+                    "indicator_id": m.indicator,
+                    "ags": ags,
+                    "year": year,
+                    "value": value,
+                    "numerator": numerator,
+                    "denominator": denominator,
+                    "suppressed": flag == ".",
+                    "flag": flag,
+                    "parts": parts,
+                }
+            )
             report.by_level[level] = report.by_level.get(level, 0) + 1
-            report.unvollstaendig += r["flag"] == "u"
+            report.unvollstaendig += flag == "u"
         report.indicators.append(m.indicator)
 
+    if clashes:
+        raise MappingError(
+            [
+                Problem(
+                    m.file,
+                    m.line,
+                    "years",
+                    f"Kennzahl {m.indicator!r}: Werte für dieselben Gebiete und Jahre wie"
+                    f" {prev.file}, Zeile {prev.line} (z. B. {ags} {year}); die Jahre der"
+                    " beiden Zeilen mit der Spalte years trennen (z. B. 2011- und -2010)",
+                )
+                for prev, m, ags, year in clashes.values()
+            ]
+        )
     units = dict(conn.execute(text("SELECT id, unit FROM indicator")).all())
     report.over_100 = [
         (r["indicator_id"], r["ags"], r["year"], r["value"])
         for r in rows
         if units[r["indicator_id"]] == "%" and r["value"] is not None and not 0 <= r["value"] <= 100
     ]
-    release_id = create_release(conn, label, note=note or _note(tables))
+    release_id = create_release(conn, label, note=note or _note(computed.tables))
     copy_values(conn, release_id, _copy_chunks(rows), columns=_COPY_COLUMNS, check_shares=False)
     write_sources(
         conn,
@@ -673,7 +788,7 @@ def import_genesis(
                 m.indicator,
                 ", ".join(m.tables()),
                 f"{SOURCE}, Tabelle {', '.join(m.tables())}; {LICENCE}",
-                "\n\n".join(f"{c}: {tables[c].footer}" for c in m.tables()),
+                "\n\n".join(f"{c}: {computed.tables[c].footer}" for c in m.tables()),
             )
             for m in lines
         ),
@@ -698,7 +813,7 @@ def import_genesis(
 _COPY_COLUMNS = "indicator_id, ags, year, value, numerator, denominator, suppressed, flag"
 
 
-def _note(tables: dict[str, GenesisTable]) -> str:
+def _note(tables: dict[str, TableMeta]) -> str:
     """The release note (one line, it travels in HTTP headers): source, licence, tables, Stand.
 
     Each table's own footer (notes and licence as published) is kept in release_source.note.

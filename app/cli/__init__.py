@@ -2,7 +2,7 @@
 
 data (schema, boundaries, catalogue, releases, load-all), releases (import, publish, rollback,
 diff, editors), genesis (levels, GENESIS tables), gv (Gemeindeverzeichnis), inkar, germany,
-ops (backup, restore), reports (Fokusberichte).
+ops (backup, restore), reports (Fokusberichte), inspect (what a file is, a mapping skeleton).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     from app.cli.germany import GERMANY_COMMANDS  # load-germany, build-shapes
     from app.cli.gv import load_gv_cmd
     from app.cli.inkar import INKAR_COMMANDS  # load-inkar
+    from app.cli.inspect import INSPECT_COMMANDS  # inspect
     from app.cli.ops import OPS_COMMANDS  # backup, restore
     from app.cli.releases import RELEASE_COMMANDS  # import, publish, rollback, diff, editor-add
     from app.cli.reports import load_example_report_cmd, report_outputs_cmd
@@ -29,6 +30,7 @@ def init_app(app: Flask) -> None:
         + OPS_COMMANDS
         + GERMANY_COMMANDS
         + INKAR_COMMANDS
+        + INSPECT_COMMANDS
     ):
         app.cli.add_command(cmd)
     app.cli.add_command(load_example_report_cmd)

@@ -272,14 +272,28 @@ GENESIS_LABEL = "regionalstatistik-2017"
     default=None,
     help="Germany's Gemeinden (default DATA_DIR/geodata/vg5000_gem_2021_deutschland.gpkg).",
 )
+@click.option(
+    "--mapping",
+    "mappings",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A GENESIS mapping file for the Regionalstatistik tables, read after the shipped ones"
+    " and DATA_DIR/mappings/genesis/ (repeatable; see sozmon import-genesis).",
+)
 @click.pass_context
 @with_appcontext
-def load_all_cmd(ctx: click.Context, germany: bool | None = None, gpkg: Path | None = None) -> None:
+def load_all_cmd(
+    ctx: click.Context,
+    germany: bool | None = None,
+    gpkg: Path | None = None,
+    mappings: tuple[Path, ...] = (),
+) -> None:
     """Load everything missing from DATA_DIR: boundaries, Kreise/Länder/Bund, catalogue,
     Zensus, the real Regionalstatistik release, Germany's Gemeinden with their real values
     (unless SOZMON_GERMANY=0 or --no-germany), the Gemeindeverzeichnis extracts, INKAR 2024; in
     demo mode (SOZMON_DEMO=1) also the synthetic demo release for the indicators without real
-    data."""
+    data. The Regionalstatistik tables go through the mapping in force: the shipped one,
+    DATA_DIR/mappings/genesis/*.csv and each --mapping FILE."""
     from app.cli.genesis import import_genesis_cmd, load_levels_cmd
 
     data_dir: Path = current_app.config["DATA_DIR"]
@@ -324,11 +338,12 @@ def load_all_cmd(ctx: click.Context, germany: bool | None = None, gpkg: Path | N
             gebiet=region,
             allow_unmatched=True,
             do_publish=True,
+            mappings=mappings,
         )
     if germany and germany_gpkg.exists():
         from app.cli.germany import load_germany_values
 
-        load_germany_values(ctx)
+        load_germany_values(ctx, mappings)
     if (data_dir / "inkar").is_dir() and inkar.RELEASE_LABEL not in labels:
         from app.cli.inkar import load_inkar_cmd
 

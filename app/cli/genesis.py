@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -15,7 +16,9 @@ from app.web.db import get_engine
 from geodata.levels import load_levels
 from geodata.report import LoadError
 from indicators.genesis import parse_genesis
+from indicators.genesis_cache import ComputedCache
 from indicators.genesis_import import import_genesis
+from indicators.genesis_mapping import SHIPPED_DIR, load_mapping
 from indicators.releases import draft_written, publish
 
 
@@ -56,6 +59,45 @@ def load_levels_cmd(path: Path | None, layer: str | None) -> None:
     click.echo(f"{rep.kreis} Kreise, {rep.land} Länder und {rep.bund} Bund gebildet.")
 
 
+def mapping_option(fn: Callable[..., None]) -> Callable[..., None]:
+    """`--mapping FILE` (repeatable): mapping files beyond the shipped ones and DATA_DIR's."""
+    return click.option(
+        "--mapping",
+        "mappings",
+        multiple=True,
+        type=click.Path(path_type=Path),
+        help="A mapping file (table;label / indicator;kind;… lines, as `sozmon inspect"
+        " --skeleton` writes them), read after the shipped ones and DATA_DIR/mappings/genesis/;"
+        " it replaces the mapping of every table it lists (repeatable).",
+    )(fn)
+
+
+def genesis_cache() -> ComputedCache | None:
+    """The cache of computed GENESIS rows (setting CACHE_DIR; default cache/ in the instance
+    folder; 'off': none)."""
+    setting = current_app.config.get("CACHE_DIR")
+    if setting == "off":
+        return None
+    folder = Path(setting) if setting else Path(current_app.instance_path) / "cache"
+    return ComputedCache(folder / "genesis")
+
+
+def write_report(path: Path, data: dict) -> None:
+    """The import report as JSON (also for a refusal: then `refused` and `problems`)."""
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def refusal(label: str, err: LoadError, seconds: float) -> dict:
+    """The report of a refused import: every problem, nothing written."""
+    return {
+        "release": label,
+        "refused": True,
+        "problems": [p.as_dict() for p in err.problems],
+        "values": 0,
+        "seconds": round(seconds, 3),
+    }
+
+
 @click.command("import-genesis")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
@@ -77,7 +119,11 @@ def load_levels_cmd(path: Path | None, layer: str | None) -> None:
     default=False,
     help="Publish at once (through the same publish step) or keep as draft.",
 )
-@click.option("--report", type=click.Path(path_type=Path), help="Write the import report (JSON).")
+@click.option(
+    "--report",
+    type=click.Path(path_type=Path),
+    help="Write the import report (JSON), also when the files are refused.",
+)
 @click.option(
     "--level",
     "levels",
@@ -85,6 +131,7 @@ def load_levels_cmd(path: Path | None, layer: str | None) -> None:
     type=click.Choice(["kommune", "region", "gemeinde", "kreis", "land", "bund"]),
     help="Store only values of these area levels (repeatable); default all.",
 )
+@mapping_option
 @with_appcontext
 def import_genesis_cmd(
     paths: tuple[Path, ...],
@@ -94,14 +141,20 @@ def import_genesis_cmd(
     do_publish: bool,
     report: Path | None,
     levels: tuple[str, ...] = (),
+    mappings: tuple[Path, ...] = (),
 ) -> None:
     """Load GENESIS CSV exports exactly as published (header, keys, special values, footer).
 
-    Each indicator is computed through indicators/data/genesis_mapping.csv. A bad file is
-    refused with file, row and column of every problem, and nothing is written.
+    Each indicator is computed through the mapping: the shipped one, the files in
+    DATA_DIR/mappings/genesis/ and each --mapping FILE. Every file's table code and header are
+    checked against it before anything is parsed: an unknown table is refused at once, saying
+    how to add it (sozmon inspect). A bad file is refused with file, row and column of every
+    problem, and nothing is written.
     """
     t0 = time.perf_counter()
+    data_dir: Path = current_app.config["DATA_DIR"]
     try:
+        mapping = load_mapping(data_dir, mappings)
         with get_engine().begin() as conn:  # one transaction: all of it or nothing
             rep = import_genesis(
                 conn,
@@ -110,12 +163,18 @@ def import_genesis_cmd(
                 territory=gebiet,
                 allow_unmatched=allow_unmatched,
                 levels=set(levels) if levels else None,
+                mapping=mapping,
+                cache=genesis_cache(),
             )
             if do_publish:
                 publish(conn, label, current_app.config["SUPPRESS_NUMERATOR_BELOW"], by="cli")
             else:  # statistics and the draft page's change summary, once
                 draft_written(conn, rep.release_id)
     except LoadError as err:
+        seconds = time.perf_counter() - t0
+        if report:
+            write_report(report, refusal(label, err, seconds))
+        click.echo(f"Abgelehnt nach {seconds:.2f} s.", err=True)
         _fail(err)
     seconds = time.perf_counter() - t0
     levels = ", ".join(f"{n} {lvl}" for lvl, n in sorted(rep.by_level.items()))
@@ -124,6 +183,21 @@ def import_genesis_cmd(
         f" {len(rep.indicators)} Kennzahlen aus {len(rep.tables)} Tabellen in {seconds:.1f} s"
         f"{', veröffentlicht' if do_publish else ' als Entwurf'}."
     )
+    own = [f for f in rep.mapping_files if Path(f).parent != SHIPPED_DIR]
+    if own:
+        click.echo(f"  Mapping: mitgeliefert + {', '.join(own)}", err=True)
+    for code, file in sorted(rep.replaced.items()):
+        click.echo(f"  Tabelle {code}: Mapping aus {file} (ersetzt das mitgelieferte)", err=True)
+    if rep.cached:
+        click.echo(
+            f"  aus dem Zwischenspeicher (unverändert): {len(rep.cached)} Tabellen", err=True
+        )
+    for indicator, missing in rep.not_formed:
+        click.secho(
+            f"  nicht gebildet: {indicator} (braucht auch {', '.join(missing)})",
+            fg="yellow",
+            err=True,
+        )
     click.echo(f"  übersprungen (Gemeindeverbände, Bezirke …): {len(rep.skipped)}", err=True)
     click.echo(f"  außerhalb des Gebiets (nur in Summen): {rep.outside}", err=True)
     click.echo(f"  Kreiswerte aus eigenen Kreiszeilen (statt Summen): {rep.kreis_rows}", err=True)
@@ -148,26 +222,27 @@ def import_genesis_cmd(
             err=True,
         )
     if report:
-        report.write_text(
-            json.dumps(
-                {
-                    "release": label,
-                    "values": rep.values,
-                    "by_level": rep.by_level,
-                    "indicators": rep.indicators,
-                    "tables": rep.tables,
-                    "skipped": rep.skipped,
-                    "unmatched": rep.unmatched,
-                    "outside": rep.outside,
-                    "kreis_rows": rep.kreis_rows,
-                    "unvollstaendig": rep.unvollstaendig,
-                    "over_100": rep.over_100,
-                    "seconds": round(seconds, 2),
-                },
-                ensure_ascii=False,
-                indent=1,
-            ),
-            encoding="utf-8",
+        write_report(
+            report,
+            {
+                "release": label,
+                "refused": False,
+                "values": rep.values,
+                "by_level": rep.by_level,
+                "indicators": rep.indicators,
+                "tables": rep.tables,
+                "mapping_files": rep.mapping_files,
+                "replaced": rep.replaced,
+                "not_formed": rep.not_formed,
+                "cached": rep.cached,
+                "skipped": rep.skipped,
+                "unmatched": rep.unmatched,
+                "outside": rep.outside,
+                "kreis_rows": rep.kreis_rows,
+                "unvollstaendig": rep.unvollstaendig,
+                "over_100": rep.over_100,
+                "seconds": round(seconds, 2),
+            },
         )
 
 

@@ -91,7 +91,7 @@ def load_germany_areas(ctx: click.Context, gpkg: Path) -> None:
     click.echo(f"Gemeinden Deutschlands geladen ({time.perf_counter() - t0:.1f} s).", err=True)
 
 
-def load_germany_values(ctx: click.Context) -> None:
+def load_germany_values(ctx: click.Context, mappings: tuple[Path, ...] = ()) -> None:
     """The real GENESIS (and, where INKAR came first, INKAR) values of every German Gemeinde,
     each as a release of its own, where not loaded yet."""
     from app.cli.genesis import import_genesis_cmd
@@ -110,6 +110,7 @@ def load_germany_values(ctx: click.Context) -> None:
             do_publish=True,
             report=None,
             levels=("gemeinde",),
+            mappings=mappings,
         )
     inkar_dir = current_app.config["DATA_DIR"] / "inkar"
     if INKAR_LABEL in labels and inkar_dir.is_dir() and not _inkar_has_gemeinden():

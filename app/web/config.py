@@ -43,6 +43,9 @@ def from_environment() -> dict:
         "DATABASE_READ_URL": os.environ.get("DATABASE_READ_URL") or None,
         # Real data (boundaries, Zensus) lives outside the repository.
         "DATA_DIR": Path(os.environ.get("DATA_DIR") or PROJECT_ROOT.parent / "shared" / "data"),
+        # Computed GENESIS rows kept by the hash of files, mapping and code (genesis_cache); None:
+        # cache/ in the instance folder; "off": nothing kept.
+        "CACHE_DIR": os.environ.get("SOZMON_CACHE_DIR") or None,
         # The home Kreis (5-digit key) whose Gemeinden are "the Kommunen"; checked by create_app.
         "REGION": os.environ.get("SOZMON_REGION") or "03241",
         # Demo mode: synthetic "Beispieldaten" are loaded (load-all) and shown, each value marked;
