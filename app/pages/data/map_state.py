@@ -34,7 +34,6 @@ from indicators.model import Indicator, MapContext, Topic
 from indicators.releases import visible_release
 
 MAP_VERSION = "4"  # bump when the map's markup changes, so cached copies are revalidated
-BOUNDARY_ATTRIBUTION = "© GeoBasis-DE / BKG 2021"
 CLASSIFICATION_LABELS = {
     "quantile": _l("Quantile (gleich viele Kommunen je Klasse)"),
     "jenks": _l("Natürliche Brüche (Fisher-Jenks)"),

@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from app.berichte import svgmap
 from app.pages.data.map_page import profile_href, sources, year_values
 from app.pages.data.map_state import (
-    BOUNDARY_ATTRIBUTION,
     CLASSIFICATION_LABELS,
     MAP_VERSION,
     no_data_in_year,
@@ -175,7 +174,6 @@ def multiples_context(st: dict, shown_years: list[int]) -> dict:
         synthetic=synthetic,
         mixed=synthetic and any(r.synthetic is False for r in rows),
         provenance=provenance,
-        boundary_attribution=BOUNDARY_ATTRIBUTION,
         release_param=st["release_param"],
         max_multiples=MAX_MULTIPLES,
         params=params,
