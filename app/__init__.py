@@ -16,7 +16,7 @@ from flask_compress import Compress
 
 from app.pages import nav
 from app.render import formatting, map_picker, provenance_marks, sentences
-from app.web import args, assets, config, db, errors, front, i18n, security, urls
+from app.web import args, assets, attribution, config, db, errors, front, i18n, security, urls
 from app.web.cache import DataCache
 from app.web.config import PROJECT_ROOT
 from geodata.home import region_key
@@ -79,6 +79,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # First registered, so its after_request hook runs last and sees every header (Set-Cookie).
     front.init_app(app)
     i18n.init_app(app)
+    attribution.init_app(app)  # the sources' attribution texts for every template
     formatting.init_app(app)
     nav.init_app(app)  # navigation and cross-page links for every template
     provenance_marks.init_app(app)  # demo mode: every value says amtlich or Beispieldaten

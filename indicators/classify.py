@@ -22,7 +22,10 @@ SCHEMES = ("sequenziell", "divergierend")
 DEFAULT_K = 5
 JENKS_EXACT_MAX = 300  # above this many values, Fisher-Jenks breaks come from a sample
 NO_DATA_COLOR = "#d9d9d9"
-# Colours of the verdicts against the Region (map mode "vergleich", disparities pages).
+# The verdict colours of the whole app: verdicts against the Region on the map (mode
+# "vergleich"), the disparities pages and their images, the ranking's bars and the profile's spines
+# (ColorBrewer RdYlBu ends; purple/orange for neutral indicators; grey: no verdict). Bars and
+# markers carry a dark outline, so the pale "similar" keeps 3:1 against the white page.
 VERDICT_COLOURS = {
     "better": "#2c7bb6",
     "similar": "#ffffbf",
@@ -30,6 +33,14 @@ VERDICT_COLOURS = {
     "higher": "#5e3c99",
     "lower": "#e66101",
     "not_assessable": "#bdbdbd",
+}
+# The LISA clusters' colours (GeoDa's usual ones): hot spots red, cold spots blue, outliers pale.
+CLUSTER_COLOURS = {
+    "HH": "#d7191c",
+    "LL": "#2c7bb6",
+    "HL": "#fdae61",
+    "LH": "#abd9e9",
+    "ns": "#eeeeee",
 }
 # Absolute counts are dominated by the city of Hannover: natural breaks keep the other 20 apart.
 from indicators.units import COUNT_UNITS  # noqa: E402

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, text
 
+from geodata import attribution
 from geodata.levels import BUND_AGS
 from geodata.report import LoadError, Problem
 from indicators.bulk import copy_values
@@ -51,8 +52,6 @@ from indicators.genesis_mapping import (
 from indicators.loaders import SourceNote, create_release, write_sources
 
 KINDS = ("count", "ratio", "mean", "balance", "published")
-SOURCE = "Statistische Ämter des Bundes und der Länder, Regionaldatenbank Deutschland"
-LICENCE = "Datenlizenz Deutschland – Namensnennung – Version 2.0 (dl-de/by-2-0)"
 # Flags of the terms of one value: secret wins over "incomplete" and the "no value" reasons.
 FLAG_ORDER = (".", "u", "x", "/", "...")
 # A part with one of these has a value that is not known: a sum over it is incomplete ('u').
@@ -787,7 +786,8 @@ def import_genesis(
             SourceNote(
                 m.indicator,
                 ", ".join(m.tables()),
-                f"{SOURCE}, Tabelle {', '.join(m.tables())}; {LICENCE}",
+                f"{attribution.REGIONALDATENBANK}, Tabelle {', '.join(m.tables())};"
+                f" {attribution.LICENCE_FULL}",
                 "\n\n".join(f"{c}: {computed.tables[c].footer}" for c in m.tables()),
             )
             for m in lines
@@ -820,6 +820,7 @@ def _note(tables: dict[str, TableMeta]) -> str:
     """
     stands = sorted({t.stand for t in tables.values() if t.stand})
     return (
-        f"Amtliche Werte: {SOURCE} ({len(tables)} Tabellen: {', '.join(sorted(tables))};"
-        f" Stand {stands[-1] if stands else 'unbekannt'}); {LICENCE}"
+        f"Amtliche Werte: {attribution.REGIONALDATENBANK} ({len(tables)} Tabellen:"
+        f" {', '.join(sorted(tables))}; Stand {stands[-1] if stands else 'unbekannt'});"
+        f" {attribution.LICENCE_FULL}"
     )

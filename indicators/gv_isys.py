@@ -22,16 +22,13 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 from sqlalchemy import Connection, text
 
+from geodata import attribution
 from geodata.levels import BUND_AGS
 from geodata.report import LoadError, Problem
 from indicators.bulk import copy_values
 from indicators.loaders import SourceNote, create_release, write_sources
 from indicators.tables import xlsx_archive_problems
 
-SOURCE = (
-    "Statistisches Bundesamt (Destatis), Gemeindeverzeichnis GV-ISys, Gebietsstand 31.12.{year}"
-)
-LICENCE = "Datenlizenz Deutschland – Namensnennung – Version 2.0 (dl-de/by-2-0)"
 LABEL = "gemeindeverzeichnis-{year}"
 POPULATION, DENSITY, AREA, WOMEN = "bev_insgesamt", "bev_dichte", "flaeche", "bev_frauen_anteil"
 INDICATORS = (POPULATION, DENSITY, AREA, WOMEN)
@@ -451,10 +448,15 @@ def _chunks(rows: list[tuple[Any, ...]], year: int) -> Iterator[bytes]:
         yield ("\n".join(buf[start : start + 20000]) + "\n").encode()
 
 
+def source(gv: GvFile) -> str:
+    """The source and its licence, as stored with each indicator's values."""
+    return f"{attribution.GEMEINDEVERZEICHNIS.format(year=gv.year)}; {attribution.LICENCE_FULL}"
+
+
 def summary(gv: GvFile) -> str:
     """The release note (one line, it travels in HTTP headers): source, totals summed."""
     return (
-        f"Quelle: {SOURCE.format(year=gv.year)}; {LICENCE}. Bevölkerung: Fortschreibung des"
+        f"Quelle: {source(gv)}. Bevölkerung: Fortschreibung des"
         f" Bevölkerungsstandes auf Basis des Zensus 2011, Stichtag 31.12.{gv.year}. Werte stehen"
         " im Gemeindeverzeichnis nur bei den Gemeinden (Satzart 60); die Werte der Region, der"
         " Kreise, der Länder und Deutschlands sind Summen über alle Gemeinden der Datei"
@@ -523,11 +525,6 @@ def load_gv(conn: Connection, path: Path) -> GvReport:
     write_sources(
         conn,
         report.release_id,
-        (
-            SourceNote(
-                i, f"GV-ISys 31.12.{gv.year}", f"{SOURCE.format(year=gv.year)}; {LICENCE}", note(gv)
-            )
-            for i in INDICATORS
-        ),
+        (SourceNote(i, f"GV-ISys 31.12.{gv.year}", source(gv), note(gv)) for i in INDICATORS),
     )
     return report

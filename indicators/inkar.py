@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from geodata import attribution
 from geodata.levels import BUND_AGS
 from geodata.report import LoadError, Problem
 from indicators.bulk import copy_values
@@ -74,9 +75,6 @@ CATALOGUE_CHECKED = {
 }
 RELEASE_LABEL = "inkar-2024"
 GEMEINDEN_LABEL = "inkar-2024-gemeinden"  # Germany's Gemeinden when loaded after the release
-ATTRIBUTION = "INKAR, BBSR Bonn 2024"
-COPYRIGHT = "INKAR, © BBSR Bonn 2024"
-LICENCE = "Datenlizenz Deutschland – Namensnennung – Version 2.0 (dl-de/by-2-0)"
 LISTED = 20  # problems of one kind in one column listed one by one; the rest are counted
 
 
@@ -424,7 +422,7 @@ def load_inkar(
             SourceNote(
                 i,
                 f"INKAR {by_indicator[i].file}.parquet: {by_indicator[i].kuerzel}",
-                f"{COPYRIGHT}; {grundlagen[i]}; {LICENCE}",
+                f"{attribution.INKAR_COPYRIGHT}; {grundlagen[i]}; {attribution.LICENCE_FULL}",
                 _clean(
                     definitions[FILES[by_indicator[i].file], by_indicator[i].kuerzel].get(
                         "anmerkungen"
@@ -464,6 +462,7 @@ def _note(grundlagen: Iterable[str]) -> str:
         }
     )
     return (
-        f"Amtliche Werte: {ATTRIBUTION} (Indikatoren und Karten zur Raum- und Stadtentwicklung,"
-        f" Laufende Raumbeobachtung des BBSR; Statistiken: {'; '.join(stats)}); {LICENCE}"
+        f"Amtliche Werte: {attribution.INKAR} (Indikatoren und Karten zur Raum- und"
+        f" Stadtentwicklung, Laufende Raumbeobachtung des BBSR; Statistiken: {'; '.join(stats)});"
+        f" {attribution.LICENCE_FULL}"
     )

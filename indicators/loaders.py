@@ -12,27 +12,18 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from geodata.report import LoadError, Problem
+from indicators.catalogue import (
+    CATALOGUE_COLUMNS,
+    INTEGER_COLUMNS,
+    REQUIRED_TEXT_COLUMNS,
+    table_column,
+)
 from indicators.labels import LABEL_EXPECTED, label_problem
 from indicators.models import POLARITIES
 from indicators.tables import NumberError, Table, parse_number, read_table
 from indicators.units import COUNT_UNITS, PROPORTION_UNITS
 
 TOPIC_COLUMNS = ("id", "name_de", "name_en", "sort")
-CATALOGUE_COLUMNS = (
-    "id",
-    "topic",
-    "name_de",
-    "name_en",
-    "unit",
-    "decimals",
-    "polarity",
-    "first_year",
-    "definition_de",
-    "definition_en",
-    "source",
-    "numerator_de",
-    "denominator_de",
-)
 VALUE_COLUMNS = ("ags", "indicator", "year", "value")
 OPTIONAL_VALUE_COLUMNS = ("numerator", "denominator")
 YEAR_MIN, YEAR_MAX = 1990, 2100
@@ -118,11 +109,11 @@ def validate_catalogue(
             bad("topic", f"unbekanntes Thema {r['topic']!r}")
         if r["polarity"] not in POLARITIES:
             bad("polarity", f"{r['polarity']!r}, erwartet: {', '.join(POLARITIES)}")
-        for col in ("name_de", "unit", "definition_de", "source"):
+        for col in REQUIRED_TEXT_COLUMNS:
             if not r[col]:
                 bad(col, "leer")
         ints = {}
-        for col in ("decimals", "first_year"):
+        for col in INTEGER_COLUMNS:
             try:
                 ints[col] = int(r[col])
             except ValueError:
@@ -133,27 +124,22 @@ def validate_catalogue(
     return rows, problems
 
 
+_TABLE_COLUMNS = [table_column(c) for c in CATALOGUE_COLUMNS]
+_UPSERT = (
+    f"INSERT INTO indicator ({', '.join(_TABLE_COLUMNS)}, sort)"
+    f" VALUES ({', '.join(':' + c for c in CATALOGUE_COLUMNS)}, :sort)"
+    " ON CONFLICT (id) DO UPDATE SET"
+    f" {', '.join(f'{c} = EXCLUDED.{c}' for c in _TABLE_COLUMNS if c != 'id')},"
+    " sort = CASE WHEN :partial THEN indicator.sort ELSE EXCLUDED.sort END"
+)
+
+
 def upsert_indicators(conn: Connection, rows: list[dict[str, Any]], partial: bool = False) -> int:
     """Insert or update indicators; partial (a release's few new/changed ones) keeps the order."""
     if partial:  # existing indicators keep their place, new ones go to the end
         start = conn.scalar(text("SELECT coalesce(max(sort), -1) + 1 FROM indicator"))
         rows = [{**r, "sort": start + i} for i, r in enumerate(rows)]
-    conn.execute(
-        text(
-            "INSERT INTO indicator (id, topic_id, name_de, name_en, unit, decimals, polarity,"
-            " first_year, definition_de, definition_en, source, numerator_de, denominator_de, sort)"
-            " VALUES (:id, :topic, :name_de, :name_en, :unit, :decimals, :polarity, :first_year,"
-            " :definition_de, :definition_en, :source, :numerator_de, :denominator_de, :sort)"
-            " ON CONFLICT (id) DO UPDATE SET topic_id = EXCLUDED.topic_id,"
-            " name_de = EXCLUDED.name_de, name_en = EXCLUDED.name_en, unit = EXCLUDED.unit,"
-            " decimals = EXCLUDED.decimals, polarity = EXCLUDED.polarity,"
-            " first_year = EXCLUDED.first_year, definition_de = EXCLUDED.definition_de,"
-            " definition_en = EXCLUDED.definition_en, source = EXCLUDED.source,"
-            " numerator_de = EXCLUDED.numerator_de, denominator_de = EXCLUDED.denominator_de,"
-            " sort = CASE WHEN :partial THEN indicator.sort ELSE EXCLUDED.sort END"
-        ),
-        [{**r, "partial": partial} for r in rows],
-    )
+    conn.execute(text(_UPSERT), [{**r, "partial": partial} for r in rows])
     return len(rows)
 
 

@@ -8,12 +8,10 @@ from typing import Any, Protocol, TypedDict
 
 from sqlalchemy import Connection, text
 
+from indicators.catalogue import sql_columns
 from indicators.model import AreaValue, Indicator, Release, ShownRelease, Topic
 
-INDICATOR_COLUMNS = (
-    "i.id, i.topic_id, i.name_de, i.name_en, i.unit, i.decimals, i.polarity, i.first_year,"
-    " i.definition_de, i.definition_en, i.source, i.numerator_de, i.denominator_de"
-)
+INDICATOR_COLUMNS = sql_columns("i")
 
 
 def topics_with_indicators(conn: Connection) -> list[Topic]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, text
 
+from geodata import attribution
 from geodata.report import LoadError, Problem
 from indicators.loaders import SourceNote, create_release, insert_values, write_sources
 
@@ -18,11 +19,8 @@ INDICATOR = "bev_zensus22"
 SERIES = "bev_insgesamt"
 YEAR = 2022
 RELEASE_LABEL = "zensus-2022"
-ATTRIBUTION = "Statistische Ämter des Bundes und der Länder, Zensus 2022 (dl-de/by-2-0)"
-SOURCE = (
-    "Statistische Ämter des Bundes und der Länder, Zensus 2022, Tabelle 1000A-0000;"
-    " Datenlizenz Deutschland – Namensnennung – Version 2.0 (dl-de/by-2-0)"
-)
+ATTRIBUTION = f"{attribution.ZENSUS} ({attribution.LICENCE})"
+SOURCE = f"{attribution.ZENSUS}, Tabelle 1000A-0000; {attribution.LICENCE_FULL}"
 NOTE = (
     "Bevölkerung nach dem Zensus 2022, Stichtag 15.05.2022 (registergestützte Zählung), keine"
     " Fortschreibung. Die Werte der Region, der Kreise, der Länder und Deutschlands sind Summen"

@@ -5,7 +5,7 @@ Usage: .venv/bin/python scripts/measure_transfer.py [--url http://host:port] [--
        [--budget-kb 150] [--screenshot docs/screenshot-karte.png] [--step]
 
 Without --url the app is started in-process on a free loopback port with the configured database
-(DATABASE_URL or the local cluster). Headless Chromium (Debian's /usr/bin/chromium) loads the page
+(DATABASE_URL or the local cluster). Headless Chromium (Debian's, app/render/chromium.py) loads the page
 with an empty cache and every request is recorded; each response is then fetched again with
 "Accept-Encoding: gzip" only and its bytes on the wire (status line, headers, gzip body) summed.
 With --step the year slider is then moved one year back (as a keyboard user would) and the
@@ -25,16 +25,6 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 
 
 def serve_app() -> str:
@@ -68,11 +58,13 @@ def main() -> int:
 
     from playwright.sync_api import sync_playwright
 
+    from app.render.chromium import launch_options
+
     base = args.url or serve_app()
     urls: list[str] = []
     browser_bytes = 0
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(**launch_options())
         context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
         page = context.new_page()
         page.on("request", lambda r: urls.append(r.url))

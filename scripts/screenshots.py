@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from app.render.chromium import launch_options  # noqa: E402
 from tests.browser.families import DESKTOP, FAMILIES, PHONE  # noqa: E402
 
 
@@ -39,7 +39,7 @@ def main() -> int:
 
     written = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(**launch_options())
         for size, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
             context = browser.new_context(viewport=viewport, locale="de-DE")
             page = context.new_page()

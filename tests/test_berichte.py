@@ -13,6 +13,7 @@ from app.api import openapi
 from app.berichte.render import render
 from app.berichte.values import published_release_ids
 from app.cli.reports import EXAMPLE
+from geodata import attribution
 from tests.conftest import invoke
 from tests.test_editor import PASSWORD, login, token
 
@@ -110,7 +111,7 @@ def test_figures_have_their_data_tables_and_sources(app):
     karte, reihe, vergleich, rang = figures
     assert karte.count("<path d=") == 22  # 21 Kommunen + the Region's outline
     assert karte.count('<tr><th scope="row">') == 21 and "Region Hannover" in karte
-    assert "© GeoBasis-DE / BKG 2021" in karte and "Tabelle 12411-01-01-5-B" in karte
+    assert attribution.BOUNDARIES in karte and "Tabelle 12411-01-01-5-B" in karte
     assert "<svg" in reihe and reihe.count('<tr><th scope="row">20') == 6  # 2010–2015
     assert "Beispieldaten" not in reihe  # only real values in 2010–2015
     assert vergleich.count('<tr><th scope="row">') == 4 and "Deutschland" in vergleich
@@ -207,10 +208,7 @@ def test_example_report_is_published_by_load_all(client):
     assert "direktive-fehler" not in html and "badge-synthetic" not in html
     assert "mit aktuellen Daten ansehen" in html and f"{URL}.pdf" in html
     assert '<span class="zahl">1.144.481</span>' in html
-    assert (
-        "© GeoBasis-DE / BKG 2021" in html
-        and "Statistische Ämter des Bundes und der Länder" in html
-    )
+    assert attribution.BOUNDARIES in html and attribution.STATISTICAL_OFFICES in html
     again = invoke(client.application, "load-example-report")
     assert again.exit_code == 0 and "schon geladen" in again.output
 
@@ -241,8 +239,8 @@ def test_api_lists_reports_as_documented(client):
     (item,) = [x for x in body["data"] if x["slug"] == SLUG]
     assert item["title"] == EXAMPLE["title"] and item["url"].endswith(URL)
     assert item["release_ids"] and "{{zahl" in item["markdown"]
-    assert body["licence"]["id"] == "dl-de/by-2-0"
-    assert any("GeoBasis-DE" in a for a in body["attribution"])
+    assert body["licence"]["id"] == attribution.LICENCE
+    assert any(attribution.BOUNDARIES in a for a in body["attribution"])
     assert client.get("/api/v1/berichte?thema=wohnen").get_json()["count"] == 0
     assert client.get("/api/v1/berichte?thema=mindestsicherung").get_json()["count"] >= 1
     bad = client.get("/api/v1/berichte?sortierung=neu")

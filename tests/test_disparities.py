@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from sqlalchemy import event, text
 
+from geodata import attribution
 from indicators import disparities, spatial, stats
 
 HANNOVER, LAATZEN, UETZE = "03241001", "03241009", "03241018"
@@ -146,7 +147,7 @@ def test_detail_page_shows_spread_chart_and_sentences(client):
     assert re.search(r"Laatzen liegt mit \d+,\d %", html)
     assert "Regionswert von" in html
     assert html.count('data-verdict="') == 21
-    assert "© GeoBasis-DE / BKG 2021" in html
+    assert attribution.BOUNDARIES in html
     byar = client.get("/disparitaeten/bev_sterberate").get_data(as_text=True)
     assert "Byar" in byar
     level = client.get("/disparitaeten/kaufkraft_ew").get_data(as_text=True)
@@ -160,7 +161,7 @@ def test_cluster_page(client):
     assert "Moran&#39;s I = " in html or "Moran's I = " in html
     assert "21 Kommunen" in html and "wenig Aussagekraft" in html
     assert html.count('data-cluster="') >= 21 + 5
-    assert "© GeoBasis-DE / BKG 2021" in html
+    assert attribution.BOUNDARIES in html
     zensus = client.get("/disparitaeten/bev_zensus22/cluster")
     # real values only: none marked Beispieldaten (the demo-mode note names both marks)
     body = re.sub(r'<p class="demo-note.*?</p>', "", zensus.get_data(as_text=True), flags=re.S)

@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from app.render.formatting import fmt_value
 from app.web.downloads import SYNTHETIC_MARK, Num, Table, to_csv, to_xlsx
+from geodata import attribution
 from indicators.classify import COUNT_UNITS
 
 HANNOVER, GARBSEN = "03241001", "03241005"
@@ -116,7 +117,7 @@ def test_profile_download_holds_the_values_shown(app, client, conn, fmt):
     rows = read_xlsx(r.data) if fmt == "xlsx" else read_csv(r.data, german=fmt == "csv-de")
     header, cols, data = split(rows)
     assert any("Zensus 2022" in h for h in header)
-    assert any("© GeoBasis-DE / BKG 2021" in h for h in header)
+    assert any(attribution.BOUNDARIES in h for h in header)
     assert any("Beispieldaten" in h for h in header)
     ids = re.findall(r'<tr id="row-(\w+)"', page)
     assert [d[cols.index("Kennzahl-ID")] for d in data] == ids

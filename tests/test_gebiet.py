@@ -10,6 +10,7 @@ import pytest
 import shapely
 from sqlalchemy import text
 
+from geodata import attribution
 from geodata.shapes import SCALE, encode
 
 HILDESHEIM = "03254021"  # Stadt Hildesheim, Landkreis Hildesheim 03254
@@ -118,7 +119,7 @@ def test_colours_endpoint_repaints_without_outlines(germany_client):
     value = table["data"][0]["value"]
     assert new["labels"][i].startswith(f"{value:.1f}".replace(".", ",")) and new["k"][i] != "."
     # The new indicator's definition, source and embed code come with it.
-    assert "Anteil" in body["info"] and "Statistische Ämter" in body["info"]
+    assert "Anteil" in body["info"] and attribution.STATISTICAL_OFFICES in body["info"]
     assert (
         "indikator=bev_anteil_65plus" in body["embed_code"] and "&lt;iframe" in body["embed_code"]
     )
@@ -127,7 +128,7 @@ def test_colours_endpoint_repaints_without_outlines(germany_client):
 def test_embed_of_a_territory_map(germany_client):
     r = germany_client.get("/embed/karte?gebiet=03254&ebene=gemeinde&indikator=bev_anteil_u6")
     html = r.get_data(as_text=True)
-    assert r.status_code == 200 and "gebiet-map" in html and "GeoBasis-DE" in html
+    assert r.status_code == 200 and "gebiet-map" in html and attribution.BOUNDARIES in html
     assert 'target="_blank"' in html
 
 

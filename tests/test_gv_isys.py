@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from sqlalchemy import text
 
+from geodata import attribution
 from geodata.report import LoadError
 from indicators.gv_isys import load_gv, read_gv
 from tests.conftest import DATA_DIR, app_on_clone, db_checksum, invoke
@@ -85,7 +86,7 @@ def test_hannover_2023_is_the_fortschreibung_not_the_zensus(real_conn):
             " WHERE r.label = 'zensus-2022' AND s.indicator_id = 'bev_insgesamt'"
         )
     )
-    assert "Zensus 2022, Tabelle 1000A-0000" in source and "dl-de/by-2-0" in source
+    assert "Zensus 2022, Tabelle 1000A-0000" in source and attribution.LICENCE in source
 
 
 @pytest.mark.parametrize("year", [2017, 2023])
@@ -164,11 +165,8 @@ def test_releases_name_source_licence_and_sums(real_conn):
             "bev_frauen_anteil",
         }
         for s in src:
-            assert s.source.startswith(
-                "Statistisches Bundesamt (Destatis), Gemeindeverzeichnis GV-ISys,"
-                f" Gebietsstand 31.12.{year}"
-            )
-            assert "dl-de/by-2-0" in s.source
+            assert s.source.startswith(attribution.GEMEINDEVERZEICHNIS.format(year=year))
+            assert attribution.LICENCE in s.source
             assert "Summen über alle Gemeinden" in s.note and "Zensus 2011" in s.note
             assert "Fußnoten der Datei" in s.note and "ALKIS" in s.note
 

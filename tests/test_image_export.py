@@ -19,6 +19,7 @@ from app.render.image_export import (
     svg_to_png,
     wrap,
 )
+from geodata import attribution
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -47,7 +48,7 @@ def test_svg_document_holds_title_legend_source_and_licence_and_converts_to_png(
         subtitle="Region Hannover, 2024 – Einheit: %",
         source="Quelle: Testquelle, Datenstand demo",
         provenance=["amtlich: Tabelle 12411-01-01-5-B (regionalstatistik-2017)"],
-        licence=["Gebietsgrenzen: © GeoBasis-DE / BKG 2021, dl-de/by-2-0"],
+        licence=[f"Gebietsgrenzen: {attribution.BOUNDARIES}, {attribution.LICENCE}"],
         synthetic_note="Beispieldaten: synthetisch erzeugt, keine amtlichen Zahlen.",
         legend_title="Legende (%)",
         notes=["Quantile"],
@@ -64,7 +65,7 @@ def test_svg_document_holds_title_legend_source_and_licence_and_converts_to_png(
         "Quantile",
         "Testquelle",
         "12411-01-01-5-B",
-        "GeoBasis-DE / BKG 2021",
+        attribution.BOUNDARIES,
         "Beispieldaten",
     ):
         assert part in words, part
@@ -100,7 +101,7 @@ def test_map_svg_has_title_year_legend_source_and_licence(client):
     assert "2020" in words and "Einheit: %" in words
     assert "Quelle:" in words and "Datenstand" in words
     assert "Beispieldaten" in words  # the demo release is synthetic
-    assert "© GeoBasis-DE / BKG 2021" in words and "dl-de/by-2-0" in words
+    assert attribution.BOUNDARIES in words and attribution.LICENCE in words
     assert "Garbsen" in words  # the Kommunen's names are drawn
     # 21 Kommunen, coloured with the page's colours (the same classes as the table's swatches).
     page = client.get("/karte?indikator=armutsgefaehrdung_quote&jahr=2020").get_data(as_text=True)
@@ -192,7 +193,7 @@ def test_territory_map_export(client):
     root, words = _svg_text(r.data)
     assert root.find(f"{SVG_NS}title").text.startswith("Anteil der Einwohnerinnen")
     assert "Kreise, 2015" in words and "Gebiete)" in words
-    assert "amtlich: Tabelle 12411-02-03-5-B" in words and "GeoBasis-DE / BKG 2021" in words
+    assert "amtlich: Tabelle 12411-02-03-5-B" in words and attribution.BOUNDARIES in words
     fills = [p.get("fill") for p in root.iter(f"{SVG_NS}path") if p.get("fill")]
     assert len(fills) >= 400  # every Kreis of Germany
     page = client.get("/karte?gebiet=DG&ebene=kreis&indikator=bev_anteil_65plus&jahr=2015")
@@ -241,7 +242,7 @@ def test_time_series_svg_and_png(client):
     assert "Quelle:" in words and "Region Hannover" in words
     assert "amtlich" in words and "12411-01-01-5-B" in words  # the real GENESIS years
     assert re.search(r"\d{4}–\d{4}", words)
-    assert "GeoBasis" not in words  # a chart draws no boundaries
+    assert attribution.BOUNDARIES not in words  # a chart draws no boundaries
     assert 'filename="bev_insgesamt_' in r.headers["Content-Disposition"]
     png = client.get(f"/zeitreihe.png?{q}")
     assert png.status_code == 200
@@ -337,7 +338,7 @@ def test_change_map_svg_draws_the_change_classes(client):
     assert "Armutsgefährdungsquote" in title and "Veränderung von 2016 bis 2024" in title
     assert "Einheit: Prozentpunkte" in words and "Legende (Prozentpunkte)" in words
     assert "Farben um 0 (keine Veränderung)" in words and "Veränderung 2016–2024" in words
-    assert "Quelle:" in words and "© GeoBasis-DE / BKG 2021" in words and "dl-de/by-2-0" in words
+    assert "Quelle:" in words and attribution.BOUNDARIES in words and attribution.LICENCE in words
     assert "Beispieldaten" in words
     # The change map's colours (diverging around 0), not the one-year map's.
     page = client.get(f"/karte?{q}").get_data(as_text=True)
@@ -403,7 +404,7 @@ def test_small_multiples_image(client):
     assert "Armutsgefährdungsquote" in root.find(f"{SVG_NS}title").text
     assert "Kommunen, 2016, 2018, 2020, 2022, 2024 – Einheit: %" in words
     assert "Klassen über alle gezeigten Jahre" in words and "Legende (%)" in words
-    assert "Quelle:" in words and "© GeoBasis-DE / BKG 2021" in words and "Beispieldaten" in words
+    assert "Quelle:" in words and attribution.BOUNDARIES in words and "Beispieldaten" in words
     # Five small maps under their years, in the page's shared colours.
     for y in ("2016", "2018", "2020", "2022", "2024"):
         assert re.search(rf"(^| ){y}( |$)", words), y
@@ -454,7 +455,7 @@ def test_disparities_map_and_chart_images(client):
     root, words = _svg_text(r.data)
     assert "Armutsgefährdungsquote" in root.find(f"{SVG_NS}title").text
     assert "Kommunen im Vergleich mit der Region 2024" in words and "Regionswert:" in words
-    assert "Wilson" in words and "Quelle:" in words and "© GeoBasis-DE / BKG 2021" in words
+    assert "Wilson" in words and "Quelle:" in words and attribution.BOUNDARIES in words
     assert "Beispieldaten" in words and "Garbsen" in words
     # Each Kommune in its verdict's colour, as on the page's map.
     page_fills = re.findall(r'<path d="[^"]*" fill="(#[0-9a-f]{6})" data-ags', page)
@@ -468,7 +469,7 @@ def test_disparities_map_and_chart_images(client):
     assert "Streuung zwischen den Kommunen über die Jahre" in words
     assert "Variationskoeffizient" in words or "VK" in words
     # wholly synthetic (demo mode): its release instead of an official source
-    assert "Datenstand demo-2024-2" in words and "GeoBasis" not in words
+    assert "Datenstand demo-2024-2" in words and attribution.BOUNDARIES not in words
     for kind, fmt in (
         ("vergleich", "svg"),
         ("vergleich", "png"),
@@ -512,7 +513,7 @@ def test_disparities_cluster_map_image(client):
     assert "Armutsgefährdungsquote" in root.find(f"{SVG_NS}title").text
     assert "Räumliche Cluster 2024" in words and "Moran's I =" in words
     assert "Queen-Kontiguität" in words and "Signifikanzniveau 5 %" in words
-    assert "Quelle:" in words and "© GeoBasis-DE / BKG 2021" in words and "Beispieldaten" in words
+    assert "Quelle:" in words and attribution.BOUNDARIES in words and "Beispieldaten" in words
     page_fills = re.findall(r'<path d="[^"]*" fill="(#[0-9a-f]{6})" data-ags', page)
     fills = [
         p.get("fill") for p in root.iter(f"{SVG_NS}path") if p.find(f"{SVG_NS}title") is not None
@@ -553,9 +554,9 @@ def test_spine_image_agrees_with_the_profile(client):
     root, words = _svg_text(r.data)
     title = root.find(f"{SVG_NS}title").text
     assert title.startswith("Lehrte: Einordnung unter den Kommunen der Region, ")
-    assert "Armutsgefährdungsquote" in words and "Quelle:" in words and "dl-de/by-2-0" in words
+    assert "Armutsgefährdungsquote" in words and "Quelle:" in words and attribution.LICENCE in words
     assert "Beispieldaten" in words or "amtlich" in words
-    assert f"/kommune/{LEHRTE}" in words and "GeoBasis" not in words
+    assert f"/kommune/{LEHRTE}" in words and attribution.BOUNDARIES not in words
     # One indicator: the image's Kommune and Region values are the page's.
     row = re.search(r'<tr id="row-armutsgefaehrdung_quote".*?</tr>', page, re.S).group(0)
     value = re.search(r'<td class="num value"[^>]*>\s*([^<]*?)\s*<span', row).group(1)

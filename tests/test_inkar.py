@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import text
 
+from geodata import attribution
 from geodata.report import LoadError
 from indicators import inkar
 from tests.conftest import DATA_DIR, app_on_clone, db_checksum, invoke
@@ -92,12 +93,12 @@ def test_release_names_inkar_and_each_statistic(inkar_app):
             ).all()
         )
     assert rel.status == "published" and not rel.synthetic
-    assert "INKAR, BBSR Bonn 2024" in rel.note and "dl-de/by-2-0" in rel.note
+    assert attribution.INKAR in rel.note and attribution.LICENCE in rel.note
     assert set(sources) == set(_mapping().values())
-    assert all(s.startswith("INKAR, © BBSR Bonn 2024; ") for s in sources.values())
+    assert all(s.startswith(f"{attribution.INKAR_COPYRIGHT}; ") for s in sources.values())
     assert "Statistik der Grundsicherung für Arbeitsuchende" in sources["sgb2_u15_quote_inkar"]
     assert "Kassenärztliche Bundesvereinigung" in sources["hausaerzte_quote"]
-    assert sources["bev_dichte_inkar"].endswith("(dl-de/by-2-0)")
+    assert sources["bev_dichte_inkar"].endswith(f"({attribution.LICENCE})")
 
 
 def _copy(tmp_path: Path, stem: str, table: pa.Table) -> Path:

@@ -11,15 +11,13 @@ from pathlib import Path
 
 from sqlalchemy import make_url, text
 
+from indicators.catalogue import CATALOGUE_COLUMNS
 from tests.conftest import invoke
 from tests.test_import_corpus import full_checksum
 
 SOZMON = Path(sys.executable).parent / "sozmon"
 AREAS = [f"032410{n:02d}" for n in range(1, 22)] + ["03241"]
-CAT_HEADER = (
-    "id,topic,name_de,name_en,unit,decimals,polarity,first_year,definition_de,"
-    "definition_en,source,numerator_de,denominator_de"
-)
+CAT_HEADER = ",".join(CATALOGUE_COLUMNS)
 
 
 def big_release(

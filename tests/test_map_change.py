@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from geodata import attribution
 from indicators.map_model import change_kind, change_model
 from indicators.queries import get_indicator, values_for_year
 from tests.test_api import API, assert_problem, get_json
@@ -144,8 +145,10 @@ def test_small_multiples_share_classes_and_have_a_table(client):
     head = re.search(r"<thead>(.*?)</thead>", html, re.S).group(1)
     assert all(str(y) in head for y in (2008, 2012, 2015))
     assert html.count("<tr>") >= 21 + 2
-    assert "Statistische Ämter" in html or "Regionaldatenbank" in html or "amtlich" in html
-    assert "© GeoBasis-DE / BKG 2021" in html
+    assert (
+        attribution.STATISTICAL_OFFICES in html or "Regionaldatenbank" in html or "amtlich" in html
+    )
+    assert attribution.BOUNDARIES in html
     default = client.get("/karte/jahre?indikator=bev_geburtenrate")
     assert default.status_code == 200 and _html(default).count('<svg class="bericht-karte"') <= 12
     bad = client.get("/karte/jahre?indikator=bev_geburtenrate&jahre=2008,abc")

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from app.render.maps import fill_map, map_shapes, map_skeleton, short_name
+from geodata import attribution
 
 # A tag that would make the browser fetch from another host (links to licences are fine).
 FOREIGN = re.compile(
@@ -25,7 +26,7 @@ def test_default_map_shows_latest_year_of_default_indicator(client):
     assert "Kinderarmut" in html
     assert 'aria-current="page">2022<' in html
     assert "amtlich" in html and "INKAR" in html  # real, with its source
-    assert "© GeoBasis-DE / BKG 2021" in html
+    assert attribution.BOUNDARIES in html
     assert html.count("<tr>") >= 21 + 1  # 21 Kommunen + header
     assert "keine Daten" not in html  # every Kommune has a value: no empty no-data class
     assert "Region Hannover" in html
@@ -156,7 +157,7 @@ def test_only_embed_may_be_framed(client):
 
 def test_embed_has_map_legend_source_and_link_back(client):
     html = _html(client.get("/embed/karte?indikator=armutsgefaehrdung_quote&jahr=2021"))
-    assert "legend-list" in html and "Quelle" in html and "© GeoBasis-DE / BKG 2021" in html
+    assert "legend-list" in html and "Quelle" in html and attribution.BOUNDARIES in html
     assert 'href="/karte?indikator=armutsgefaehrdung_quote&amp;jahr=2021"' in html
     assert "Beispieldaten" in html
     assert "site-header" not in html  # just the map, no navigation
@@ -200,7 +201,7 @@ def test_build_map_without_tiles_uses_local_assets():
         [[52.2, 9.6], [52.5, 9.9]],
         [("leaflet", "/static/vendor/leaflet/leaflet.js")],
         [("leaflet_css", "/static/vendor/leaflet/leaflet.css")],
-        "© GeoBasis-DE / BKG 2021",
+        attribution.BOUNDARIES,
     )
     areas = {"03241001": {"color": "#bd0026", "label": "12,3 %", "href": "/kommune/03241001"}}
     parts = fill_map(skeleton, map_shapes(GEOJSON), areas)
@@ -211,7 +212,7 @@ def test_build_map_without_tiles_uses_local_assets():
     assert '"color": "#bd0026"' in parts.script
     assert "SozmonKarte.style(f.properties" in parts.script
     assert "SozmonKarte.labels" in parts.script
-    assert "© GeoBasis-DE / BKG 2021" in parts.script.encode().decode("unicode_escape")
+    assert attribution.BOUNDARIES in parts.script.encode().decode("unicode_escape")
 
 
 def test_build_map_with_configured_tiles():
@@ -397,7 +398,7 @@ def test_picker_marks_exactly_the_shown_indicator(client):
 
 def test_map_script_is_the_skeleton_filled_with_the_state(client):
     """Every state of a page kind shares one folium render; only the data differ, HTML-safe."""
-    skeleton = map_skeleton([], None, [], [], "© GeoBasis-DE / BKG 2021")
+    skeleton = map_skeleton([], None, [], [], attribution.BOUNDARIES)
     areas = {"03241001": {"color": "#bd0026", "label": "<b>1 & 2</b> 'x'", "href": None}}
     script = fill_map(skeleton, map_shapes(GEOJSON), areas).script
     assert "@@sozmon-map-data@@" not in script

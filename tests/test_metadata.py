@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import text
 
 from app.api.metadata import NS
+from geodata import attribution
 
 API = "/api/v1"
 
@@ -24,7 +25,7 @@ def test_datapackage_describes_the_complete_download(client, conn):
     pkg = client.get(f"{API}/releases/zensus-2022/datapackage.json").get_json()
     assert pkg["profile"] == "data-package" and pkg["version"] == "zensus-2022"
     assert pkg["name"] == "sozialmonitoring-region-hannover-zensus-2022"
-    assert pkg["licenses"][0]["path"] == "https://www.govdata.de/dl-de/by-2-0"
+    assert pkg["licenses"][0]["path"] == attribution.LICENCE_URL
     assert pkg["sozmon:synthetic"] is False and "Beispieldaten" not in pkg["title"]
     resources = {r["name"]: r for r in pkg["resources"]}
     assert set(resources) == {"werte", "indikatoren", "gebiete"}
@@ -52,7 +53,7 @@ def test_datapackage_describes_the_complete_download(client, conn):
 
     gebiete = local(client, resources["gebiete"]["path"])
     assert gebiete.get_json(force=True)["type"] == "FeatureCollection"
-    assert "GeoBasis-DE / BKG 2021" in resources["gebiete"]["title"]
+    assert attribution.BOUNDARIES in resources["gebiete"]["title"]
 
 
 def test_datapackage_of_synthetic_release_says_so(client):

@@ -1,5 +1,7 @@
 """Start page, error pages and headers through the Flask test client."""
 
+from geodata import attribution
+
 
 def test_start_page_lists_every_indicator(client, conn):
     from sqlalchemy import text
@@ -10,7 +12,7 @@ def test_start_page_lists_every_indicator(client, conn):
     for name in names:
         assert name.replace("&", "&amp;") in html or name in html
     assert "Beispieldaten" in html
-    assert "© GeoBasis-DE / BKG 2021" in html
+    assert attribution.BOUNDARIES in html
 
 
 def test_unknown_page_is_a_german_404(client):

@@ -8,6 +8,7 @@ import re
 import pytest
 from sqlalchemy import event, text
 
+from geodata import attribution
 from indicators.errors import InvalidChoice, UnknownChoice
 from indicators.profile import change, compare, profile, time_series
 
@@ -225,7 +226,7 @@ def test_profile_page_shows_the_database_numbers(client, conn):
     page = client.get(f"/kommune/{HANNOVER}").get_data(as_text=True)
     # Demo mode: a note explains the marks, each synthetic row says Beispieldaten.
     assert 'class="demo-note' in page and '<span class="badge-synthetic">Beispieldaten' in page
-    assert "© GeoBasis-DE / BKG 2021" in page
+    assert attribution.BOUNDARIES in page
     pop = conn.scalar(
         text("SELECT value FROM value WHERE indicator_id = 'bev_zensus22' AND ags = :a"),
         {"a": HANNOVER},

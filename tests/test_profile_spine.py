@@ -6,7 +6,7 @@ import csv
 import io
 import re
 
-from app.render.rank_charts import VERDICT_COLOURS
+from indicators.classify import VERDICT_COLOURS
 
 HANNOVER, LEHRTE, GARBSEN, REGION = "03241001", "03241011", "03241005", "03241"
 

@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from sqlalchemy import text
 
+from geodata import attribution
 from indicators import intervals, ranking
 from indicators.errors import InvalidChoice, UnknownChoice
 from indicators.ranking_queries import kommunen_spreads
@@ -165,7 +166,7 @@ def test_ranking_page_shows_chart_table_source_and_licence(client):
     rows = re.findall(r'<tr data-ags="(\d{8})" data-verdict="(\w+)">', page)
     assert len(rows) == 21
     assert 'data-ags="03241"' in page  # the Region as the table's reference row
-    assert "Wilson" in page and "dl-de/by-2-0" in page and "Quelle" in page
+    assert "Wilson" in page and attribution.LICENCE in page and "Quelle" in page
     assert "Beispieldaten" in page  # the demo release is synthetic
     # The picker works without JavaScript: a GET form with indicator, year and order.
     assert re.search(r'<form method="get" action="/rangfolge"', page)
@@ -235,7 +236,7 @@ def test_embed_ranking_may_be_framed(client):
     assert resp.status_code == 200
     assert "frame-ancestors *" in resp.headers["Content-Security-Policy"]
     page = resp.get_data(as_text=True)
-    assert "dl-de/by-2-0" in page and 'class="rank-chart"' in page
+    assert attribution.LICENCE in page and 'class="rank-chart"' in page
     assert client.get("/rangfolge").headers.get("X-Frame-Options") == "DENY"
 
 
@@ -248,7 +249,7 @@ def test_standalone_svg_has_title_source_and_licence_inside(client):
     texts = [t.text or "" for t in root.iter(f"{ns}text")]
     assert root.find(f"{ns}title").text.startswith("Rangfolge: ")
     assert any(t.startswith("Quelle: ") for t in texts)
-    assert any("dl-de/by-2-0" in t for t in texts)
+    assert any(attribution.LICENCE in t for t in texts)
     assert any("Beispieldaten" in t for t in texts)
     assert len(list(root.iter(f"{ns}rect"))) >= 22  # background + 21 bars
     assert "Datenstand: demo-2024-2" in texts  # the releases of this year's values

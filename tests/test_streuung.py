@@ -12,6 +12,7 @@ import pytest
 from scipy import stats
 
 from app.api.openapi import document
+from geodata import attribution
 from indicators.scatter import (
     InvalidSelection,
     bubble_radius,
@@ -145,7 +146,7 @@ def test_page_draws_every_kommune_in_chart_and_map_with_table(client):
     assert len(re.findall(r'<tr data-ags="', html)) == 21
     assert html.count('class="region-mark"') == 2  # the Region, marked distinctly
     assert 'class="fit"' in html  # the least-squares line
-    assert "R²" in html and "13111-02-02-5-B" in html and "dl-de/by-2-0" in html
+    assert "R²" in html and "13111-02-02-5-B" in html and attribution.LICENCE in html
     assert (
         "Beispieldaten"
         not in html.split('<section class="streuung-sources"')[1].split("</section>")[0]
@@ -245,7 +246,7 @@ def test_embed_may_be_framed_and_keeps_the_selection(client):
     assert "X-Frame-Options" not in r.headers
     html = r.get_data(as_text=True)
     assert f'class="dot is-selected" data-ags="{LEHRTE}"' in html
-    assert "dl-de/by-2-0" in html and "site-header" not in html
+    assert attribution.LICENCE in html and "site-header" not in html
     page = client.get(REAL)
     assert page.headers["X-Frame-Options"] == "DENY"
 
@@ -270,8 +271,8 @@ def test_svg_image_is_a_standalone_document_with_source_and_licence(client):
         "r = 0,",
         "R² = 0,",
         "Quelle",
-        "Lizenz: dl-de/by-2-0",
-        "GeoBasis-DE / BKG 2021",
+        f"Lizenz: {attribution.LICENCE}",
+        attribution.BOUNDARIES,
         "Beispieldaten",
         "Lehrte",
     ):
@@ -284,7 +285,7 @@ def test_svg_image_is_a_standalone_document_with_source_and_licence(client):
     en = client.get(
         "/streuung.svg?x=sgb2_15_64_quote&y=armutsgefaehrdung_quote&jahr=2024&lang=en"
     ).get_data(as_text=True)
-    assert "Licence: dl-de/by-2-0" in en and "Sample data" in en
+    assert f"Licence: {attribution.LICENCE}" in en and "Sample data" in en
     assert client.get("/streuung.svg?x=nope&y=armutsgefaehrdung_quote").status_code == 404
 
 
@@ -312,7 +313,7 @@ def test_api_points_and_regression_match_the_page(client, conn):
     xs, ys = [r["x"] for r in kommunen], [r["y"] for r in kommunen]
     assert body["regression"]["slope"] == pytest.approx(np.polyfit(xs, ys, 1)[0])
     assert [r["level"] for r in body["data"]].count("region") == 1
-    assert body["licence"]["id"] == "dl-de/by-2-0" and "hinweis" in body
+    assert body["licence"]["id"] == attribution.LICENCE and "hinweis" in body
     real = get_json(client, f"{API}/streuung?x=svb_quote&y=bev_anteil_65plus")
     _validate(client.application, real, "Scatter")
     assert real["year"] == 2015 and real["synthetic"] is False

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from geodata import attribution
 from tests.conftest import DATA_DIR, clone_database, drop_database, server_url, with_db
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -165,7 +166,7 @@ def test_wheel_serves_the_map(wheel_env, loaded_copy, tmp_path):
         r = a.test_client().get("/karte")
         assert r.status_code == 200, r.status_code
         html = r.get_data(as_text=True)
-        assert "leaflet" in html and "GeoBasis-DE" in html
+        assert "leaflet" in html and {attribution.BOUNDARIES!r} in html
         assert "Zum Inhalt springen" in html, "the wheel's base.html"
         en = a.test_client().get("/karte?lang=en").get_data(as_text=True)
         assert 'lang="en"' in en

@@ -15,12 +15,13 @@ from app.web.db import get_conn
 from app.web.http_cache import etag_for
 from app.web.problems import ApiProblem
 from app.web.security import public_url
+from geodata import attribution
 
 bp = Blueprint("berichte", __name__, url_prefix="/berichte")
 api_parent.register_blueprint(bp)
 
-MAP_LICENCE = "Karten: © GeoBasis-DE / BKG 2021 (dl-de/by-2-0)"
-DATA_LICENCE = "Werte: © Statistische Ämter des Bundes und der Länder, Deutschland (dl-de/by-2-0)"
+MAP_LICENCE = f"Karten: {attribution.BOUNDARIES} ({attribution.LICENCE})"
+DATA_LICENCE = f"Werte: {attribution.STATISTICAL_OFFICES_COPYRIGHT} ({attribution.LICENCE})"
 
 
 def _envelope() -> dict:

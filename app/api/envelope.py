@@ -10,9 +10,10 @@ from flask import Response, request
 from app.api.openapi import LICENCE
 from app.web.home import publisher
 from app.web.http_cache import cached, conditional, etag_for
+from geodata import attribution as sources  # `attribution` is the function below
 from indicators.model import Release
 
-BOUNDARIES = "© GeoBasis-DE / BKG 2021 (Verwaltungsgebiete, dl-de/by-2-0)"
+BOUNDARIES = f"{sources.BOUNDARIES} ({sources.BOUNDARIES_PRODUCT}, {sources.LICENCE})"
 SYNTHETIC_NOTE = (
     "Beispieldaten: Die Werte synthetischer Releases ({labels}) sind erfunden und keine"
     " amtlichen Zahlen."

@@ -7,6 +7,8 @@ from datetime import datetime
 
 from app.api.openapi import LICENCE
 from app.web.home import home
+from geodata.attribution import BOUNDARIES
+from indicators.catalogue import INTEGER_COLUMNS, export_fields
 
 TOPICS = (
     "Bevölkerung, Mindestsicherung, Einkommen, Arbeit, Pflege, Kinder und Jugendliche,"
@@ -16,7 +18,6 @@ SYNTHETIC = (
     " ACHTUNG: Beispieldaten – die Werte dieses Releases sind synthetisch erzeugt und keine"
     " amtlichen Zahlen."
 )
-BOUNDARIES = "© GeoBasis-DE / BKG 2021"
 
 # Column schema of the values CSV (Frictionless Table Schema types).
 VALUE_FIELDS = [
@@ -52,24 +53,8 @@ VALUE_FIELDS = [
     ("unit", "string", "Einheit"),
 ]
 INDICATOR_FIELDS = [
-    ("id", "string"),
-    ("topic", "string"),
-    ("topic_de", "string"),
-    ("topic_en", "string"),
-    ("name_de", "string"),
-    ("name_en", "string"),
-    ("unit", "string"),
-    ("decimals", "integer"),
-    ("polarity", "string"),
-    ("first_year", "integer"),
-    ("definition_de", "string"),
-    ("definition_en", "string"),
-    ("source", "string"),
-    ("numerator_de", "string"),
-    ("denominator_de", "string"),
-    ("release", "string"),
-    ("synthetic", "boolean"),
-    ("years", "string"),
+    (n, "integer" if n in INTEGER_COLUMNS else "boolean" if n == "synthetic" else "string")
+    for n in export_fields()
 ]
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import copy
 from functools import cache
 
+from geodata import attribution
+from indicators.catalogue import INTEGER_COLUMNS, export_fields
+from indicators.models import POLARITIES
 from indicators.units import UNITS
 
 VERSION = "1.0.0"
 LICENCE = {
-    "id": "dl-de/by-2-0",
-    "name": "Datenlizenz Deutschland – Namensnennung – Version 2.0",
-    "url": "https://www.govdata.de/dl-de/by-2-0",
+    "id": attribution.LICENCE,
+    "name": attribution.LICENCE_NAME,
+    "url": attribution.LICENCE_URL,
 }
 
 # Patterns are anchored: JSON Schema's "pattern" searches, and the server must refuse exactly
@@ -245,6 +248,14 @@ BREAKS_BY_INDICATOR = {
     " ohne Bruch fehlen).",
 }
 NSTR, NINT = {"type": ["string", "null"]}, {"type": ["integer", "null"]}
+# An indicator's fields (indicators.catalogue.export_fields) that are more than a string or integer.
+INDICATOR_SCHEMAS = {
+    "unit": {"type": "string", "enum": list(UNITS)},
+    "polarity": {"type": "string", "enum": list(POLARITIES)},
+    "release": {**NSTR, "description": "Release, aus dem die Werte stammen (null: keine)."},
+    "synthetic": {"type": ["boolean", "null"]},
+    "years": {"type": "array", "items": INT},
+}
 GEOMETRY = {
     "type": "object",
     "required": ["type", "coordinates"],
@@ -389,24 +400,10 @@ SCHEMAS = {
     ),
     "Indicator": _obj(
         {
-            "id": STR,
-            "topic": STR,
-            "topic_de": STR,
-            "topic_en": STR,
-            "name_de": STR,
-            "name_en": STR,
-            "unit": {"type": "string", "enum": list(UNITS)},
-            "decimals": INT,
-            "polarity": {"type": "string", "enum": ["higher_better", "higher_worse", "neutral"]},
-            "first_year": INT,
-            "definition_de": STR,
-            "definition_en": STR,
-            "source": STR,
-            "numerator_de": STR,
-            "denominator_de": STR,
-            "release": {**NSTR, "description": "Release, aus dem die Werte stammen (null: keine)."},
-            "synthetic": {"type": ["boolean", "null"]},
-            "years": {"type": "array", "items": INT},
+            **{
+                n: INDICATOR_SCHEMAS.get(n, INT if n in INTEGER_COLUMNS else STR)
+                for n in export_fields()
+            },
             "breaks": BREAKS,
         }
     ),
@@ -645,7 +642,7 @@ def _document() -> dict:
                 "get": _op(
                     "listAreas",
                     "Gebiete (GeoJSON)",
-                    "FeatureCollection der Gebiete in WGS84; © GeoBasis-DE / BKG 2021.",
+                    f"FeatureCollection der Gebiete in WGS84; {attribution.BOUNDARIES}.",
                     ["release", "geometry", "ebene", "land"],
                     _ok("Gebiete", _json("AreaCollection", "application/geo+json")),
                 )

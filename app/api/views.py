@@ -17,32 +17,14 @@ from app.web.http_cache import data_version_now
 from app.web.problems import ApiProblem
 from geodata.queries import feature_collection
 from indicators import api_queries as q
+from indicators.catalogue import export_fields
 from indicators.classify import quantile_breaks
 from indicators.model import Release
 from indicators.queries import get_indicator, release_for
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-INDICATOR_FIELDS = [
-    "id",
-    "topic",
-    "topic_de",
-    "topic_en",
-    "name_de",
-    "name_en",
-    "unit",
-    "decimals",
-    "polarity",
-    "first_year",
-    "definition_de",
-    "definition_en",
-    "source",
-    "numerator_de",
-    "denominator_de",
-    "release",
-    "synthetic",
-    "years",
-]
+INDICATOR_FIELDS = list(export_fields())
 VALUE_FIELDS = list(openapi.SCHEMAS["Value"]["properties"])
 RELEASE_FIELDS = list(openapi.SCHEMAS["Release"]["properties"])
 

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
+from geodata import attribution
+
 ATOM = "http://www.w3.org/2005/Atom"
 
 
@@ -32,8 +34,8 @@ def atom(reports: list[dict], base: str, path_of: Callable[[dict], str], publish
     sub(
         root,
         "rights",
-        f"Texte: {publisher}; Werte: © Statistische Ämter"
-        " des Bundes und der Länder (dl-de/by-2-0); Karten: © GeoBasis-DE / BKG 2021",
+        f"Texte: {publisher}; Werte: © {attribution.STATISTICAL_OFFICES} ({attribution.LICENCE});"
+        f" Karten: {attribution.BOUNDARIES}",
     )
     for r in reports:
         entry = sub(root, "entry")

@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection
 from app.berichte import pdf
 from app.berichte.render import Rendered, render
 from app.berichte.values import release_dates
+from geodata import attribution
 
 LANGS = ("de", "en")
 log = logging.getLogger(__name__)
@@ -97,8 +98,8 @@ def pdf_bytes(conn: Connection, v: dict, out: Rendered, public: str) -> bytes:
         url=public + url_for("berichte.report", slug=v["slug"], version=v["version"]),
     )
     footer = escape(
-        f"{v['title']} · {_('Werte')}: © Statistische Ämter des Bundes und der"
-        f" Länder · {_('Karten')}: © GeoBasis-DE / BKG 2021 · dl-de/by-2-0"
+        f"{v['title']} · {_('Werte')}: © {attribution.STATISTICAL_OFFICES}"
+        f" · {_('Karten')}: {attribution.BOUNDARIES} · {attribution.LICENCE}"
     )
     return pdf.html_to_pdf(html, str(footer), current_app.config["CHROMIUM_PATH"])
 

@@ -10,17 +10,9 @@ import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from app.render.chromium import launch_options
 from app.web.config import PROJECT_ROOT
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 STYLES = ("css/site.css", "css/bericht.css")
 # Chromium launches of this process (tests and `sozmon report-outputs` read it; a launch costs
 # seconds and up to ~1.8 GB, so anonymous requests must never cause one).
@@ -34,8 +26,9 @@ def inline_styles() -> str:
     return "\n".join((static / s).read_text(encoding="utf-8") for s in STYLES)
 
 
-def html_to_pdf(html: str, footer: str, chromium: str = "/usr/bin/chromium") -> bytes:
-    """Print the HTML to A4 PDF with the footer line and "Seite x von y" on every page."""
+def html_to_pdf(html: str, footer: str, chromium: str | None = None) -> bytes:
+    """Print the HTML to A4 PDF with the footer line and "Seite x von y" on every page (chromium:
+    the browser's executable, default Debian's)."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
@@ -46,7 +39,7 @@ def html_to_pdf(html: str, footer: str, chromium: str = "/usr/bin/chromium") -> 
         return pool.submit(_print, html, footer, chromium).result()
 
 
-def _print(html: str, footer: str, chromium: str) -> bytes:
+def _print(html: str, footer: str, chromium: str | None) -> bytes:
     from playwright.sync_api import sync_playwright
 
     footer_html = (
@@ -59,7 +52,7 @@ def _print(html: str, footer: str, chromium: str) -> bytes:
     with _launch_lock:
         LAUNCHES += 1
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(**launch_options(chromium))
         try:
             page = browser.new_page()
             page.route("**/*", lambda route: route.abort())

@@ -27,6 +27,7 @@ from app.render import charts
 from app.render.formatting import fmt_cell, fmt_value, unit_label
 from app.render.provenance_marks import demo
 from app.web.i18n import localized
+from geodata import attribution
 from indicators.breaks import Breaks, break_between, breaks_within, series_breaks
 from indicators.model import Indicator
 from indicators.profile import change
@@ -59,7 +60,7 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 URL_SCHEMES = {"http", "https", "mailto"}
-BOUNDARIES = "© GeoBasis-DE / BKG 2021 (dl-de/by-2-0)"
+BOUNDARIES = f"{attribution.BOUNDARIES} ({attribution.LICENCE})"
 
 _figure_ids = count(1)
 _md = MarkdownIt("commonmark", {"html": True}).enable("table")

@@ -6,8 +6,6 @@ from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.pages.data.disparities import (
-    CLUSTER_COLOURS,
-    VERDICT_COLOURS,
     cluster_data,
     detail_data,
     not_available_error,
@@ -20,6 +18,7 @@ from app.web.db import get_conn
 from app.web.http_cache import domain_cache
 from app.web.i18n import localized
 from indicators.breaks import breaks_within
+from indicators.classify import CLUSTER_COLOURS, VERDICT_COLOURS
 from indicators.disparities import disparities_overview
 from indicators.errors import InvalidChoice
 

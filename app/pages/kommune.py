@@ -15,7 +15,7 @@ from app.web import args, downloads
 from app.web.db import get_conn
 from app.web.home import home_ags
 from app.web.http_cache import page_cache
-from indicators.classify import COUNT_UNITS
+from indicators.classify import COUNT_UNITS, VERDICT_COLOURS
 from indicators.profile import InvalidChoice, area_overview, compare, profile
 from indicators.queries import get_indicator
 from indicators.ranking import GroupSummary, group_summary
@@ -81,7 +81,7 @@ def profile_page(ags: str):
         similar=similar,
         group=_group_summaries(conn, p, release, similar),
         spines={} if p["is_region"] else _spines(conn, p, release),
-        spine_colours=rank_charts.VERDICT_COLOURS,
+        spine_colours=VERDICT_COLOURS,
     )
 
 

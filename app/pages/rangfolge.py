@@ -12,10 +12,13 @@ from app.render import rank_charts
 from app.render.image_export import png_response, svg_response
 from app.render.sentences import METHOD_LABELS, reason_text
 from app.web import args
+from app.web.attribution import licence_name
 from app.web.db import get_conn
 from app.web.errors import BadRequestWithChoices, with_links
 from app.web.http_cache import page_cache
 from app.web.i18n import localized
+from geodata import attribution
+from indicators.classify import VERDICT_COLOURS
 from indicators.errors import InvalidChoice
 from indicators.queries import get_indicator, topics_with_indicators
 from indicators.ranking import ORDERS, Ranking
@@ -29,7 +32,6 @@ ORDER_LABELS = {
     "wert": _l("höchster Wert zuerst"),
     "name": _l("alphabetisch"),
 }
-LICENCE_URL = "https://www.govdata.de/dl-de/by-2-0"
 
 
 def _state() -> tuple[str, int | None, str]:
@@ -147,8 +149,10 @@ def footer_lines(r: Ranking) -> list[str]:
     lines.append(method_note(r) + " " + _("Gestrichelte Linie: Wert der Region."))
     lines.append(
         _(
-            "Lizenz: Datenlizenz Deutschland – Namensnennung – 2.0 (dl-de/by-2-0), %(url)s",
-            url=LICENCE_URL,
+            "Lizenz: %(licence)s (%(id)s), %(url)s",
+            licence=licence_name(),
+            id=attribution.LICENCE,
+            url=attribution.LICENCE_URL,
         )
     )
     return lines
@@ -168,7 +172,7 @@ def _context(r: Ranking, embed: bool) -> dict:
         ind=r.indicator,
         title=title,
         chart=rank_charts.responsive_ranking_chart(r, chart_title),
-        colours=rank_charts.VERDICT_COLOURS,
+        colours=VERDICT_COLOURS,
         method_note=method_note(r),
         order_labels=ORDER_LABELS,
         methods=METHOD_LABELS,
@@ -177,7 +181,6 @@ def _context(r: Ranking, embed: bool) -> dict:
         embed=embed,
         topics=topics_with_indicators(get_conn()),
         synthetic=r.synthetic,
-        licence_url=LICENCE_URL,
     )
 
 

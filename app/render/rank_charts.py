@@ -19,18 +19,9 @@ from app.render.formatting import fmt_value, unit_label, withheld
 from app.render.maps import SYNTHETIC_DASH
 from app.render.provenance_marks import mark_text
 from app.web.i18n import localized
+from indicators.classify import VERDICT_COLOURS
 from indicators.ranking import Ranking, SpineLayout
 
-# The verdict colours of the whole app (ColorBrewer RdYlBu ends; grey: no verdict). Bars and
-# markers carry a dark outline, so the pale "similar" keeps 3:1 against the white page.
-VERDICT_COLOURS = {
-    "better": "#2c7bb6",
-    "similar": "#ffffbf",
-    "worse": "#d7191c",
-    "higher": "#5e3c99",
-    "lower": "#e66101",
-    "not_assessable": "#bdbdbd",
-}
 OUTLINE = "#333333"
 WIDE, NARROW = (800, 13.0), (360, 12.5)
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"

@@ -138,6 +138,7 @@ def from_environment() -> dict:
         # Map images with more areas are offered as SVG only (a PNG of many areas takes seconds).
         "EXPORT_PNG_MAX_AREAS": int(os.environ.get("EXPORT_PNG_MAX_AREAS") or 2000),
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # whole upload request (several files)
-        # The browser that prints Fokusberichte as PDF (Playwright drives it).
-        "CHROMIUM_PATH": os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium",
+        # The browser that prints Fokusberichte as PDF (Playwright drives it); empty: Debian's,
+        # app.render.chromium.EXECUTABLE.
+        "CHROMIUM_PATH": os.environ.get("CHROMIUM_PATH") or "",
     }

@@ -20,13 +20,12 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from geodata import attribution
 from indicators.text import defuse
 
 FORMATS = ("csv", "csv-de", "xlsx")
-ATTRIBUTION_BOUNDARIES = "Gebietsgrenzen: © GeoBasis-DE / BKG 2021, dl-de/by-2-0"
-ATTRIBUTION_ZENSUS = (
-    "Bevölkerung: Statistische Ämter des Bundes und der Länder, Zensus 2022, dl-de/by-2-0"
-)
+ATTRIBUTION_BOUNDARIES = f"Gebietsgrenzen: {attribution.BOUNDARIES}, {attribution.LICENCE}"
+ATTRIBUTION_ZENSUS = f"Bevölkerung: {attribution.ZENSUS}, {attribution.LICENCE}"
 SYNTHETIC_MARK = "Beispieldaten – synthetisch"
 SYNTHETIC_NOTE = "Beispieldaten – synthetisch: Zeilen mit diesem Vermerk sind erfunden und keine amtlichen Zahlen."
 _MIME = {

@@ -4,17 +4,8 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+from app.render.chromium import launch_options
 from scripts.benchlib.stats import ratio, summary
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @contextmanager
@@ -23,7 +14,7 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        b = pw.chromium.launch(**launch_options())
         try:
             yield b
         finally:

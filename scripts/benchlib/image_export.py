@@ -31,12 +31,12 @@ def _median_ms(fn, runs: int) -> float:
 def _chromium(svg: str, runs: int) -> dict:
     from playwright.sync_api import sync_playwright
 
-    from app.berichte.pdf import CHROMIUM_ARGS
+    from app.render.chromium import launch_options
 
     html = f"<html><body style='margin:0'>{svg.split('?>', 1)[-1]}</body></html>"
 
     def shot(pw, browser=None):
-        b = browser or pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        b = browser or pw.chromium.launch(**launch_options())
         page = b.new_page(device_scale_factor=PNG_SCALE, viewport={"width": 1000, "height": 800})
         page.set_content(html)
         png = page.locator("svg").first.screenshot()
@@ -47,7 +47,7 @@ def _chromium(svg: str, runs: int) -> dict:
 
     with sync_playwright() as pw:
         cold = _median_ms(lambda: shot(pw), max(1, runs // 3))
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(**launch_options())
         warm = _median_ms(lambda: shot(pw, browser), runs)
         browser.close()
     return {"chromium_cold_ms": cold, "chromium_warm_page_ms": warm}

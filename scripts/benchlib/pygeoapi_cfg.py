@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import make_url
 
+from geodata import attribution
 from scripts.benchlib.servers import ROOT, Server, free_port, wait_ready
 
 BENCH_VENV = ROOT / ".bench-venv"  # separate venv: pygeoapi pins its own dependencies
@@ -24,7 +25,7 @@ logging: {{level: ERROR}}
 metadata:
   identification: {{title: Bench, description: Bench, keywords: [bench], keywords_type: theme,
                    terms_of_service: none, url: http://127.0.0.1}}
-  license: {{name: dl-de/by-2-0, url: 'https://www.govdata.de/dl-de/by-2-0'}}
+  license: {{name: {licence}, url: '{licence_url}'}}
   provider: {{name: Bench, url: http://127.0.0.1}}
   contact: {{name: Bench, position: none, address: none, city: none, stateorprovince: none,
             postalcode: none, country: none, phone: none, fax: none, email: none, url: none,
@@ -83,6 +84,8 @@ def start(database_url: str, workers: int, workdir: Path) -> Server:
             dbport=url.port or url.query.get("port", 5432),
             db=url.database,
             user=url.username or "postgres",
+            licence=attribution.LICENCE,
+            licence_url=attribution.LICENCE_URL,
         )
     )
     oapi = workdir / "pygeoapi-openapi.yml"

@@ -1,4 +1,5 @@
-"""Headless Chromium (Debian's /usr/bin/chromium) via Playwright against a live app server."""
+"""Headless Chromium (Debian's, as app/render/chromium.py starts it) via Playwright against a live
+app server."""
 
 from __future__ import annotations
 
@@ -9,17 +10,7 @@ from urllib.parse import urlparse
 import pytest
 from werkzeug.serving import make_server
 
-CHROMIUM = "/usr/bin/chromium"
-# Without these, Chromium phones home at start; this machine's network refuses that anyway.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from app.render.chromium import launch_options
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +29,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        b = pw.chromium.launch(**launch_options())
         yield b
         b.close()
 

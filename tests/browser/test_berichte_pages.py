@@ -9,6 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from app.cli.reports import EXAMPLE
+from geodata import attribution
 from tests.browser.conftest import axe_violations, describe
 from tests.browser.test_editor_pages import editor_server  # noqa: F401 - fixture
 
@@ -100,8 +101,8 @@ def test_pdf_has_pages_sources_and_licences(page, live_server):
     assert EXAMPLE["title"] in whole
     for i, t in enumerate(texts, start=1):  # page numbers and the licence line on every page
         flat = " ".join(t.split())
-        assert f"Seite {i} von {n}" in flat and "GeoBasis-DE / BKG 2021" in flat
-    assert "© Statistische Ämter des Bundes und der Länder" in whole
+        assert f"Seite {i} von {n}" in flat and attribution.BOUNDARIES in flat
+    assert attribution.STATISTICAL_OFFICES_COPYRIGHT in whole
     assert "Datenstand" in whole and "regionalstatistik-2017" in whole
     assert "1.144.481" in whole and "Tabelle 12411-01-01-5-B" in whole
     # only real values in this report: no value is marked Beispieldaten (the demo-mode note

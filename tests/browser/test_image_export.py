@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from geodata import attribution
+
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
@@ -35,7 +37,7 @@ def test_map_download_links_give_svg_and_png(page, live_server, path):
     assert name == "armutsgefaehrdung_quote_2020.svg"
     title, words = _svg_words(body)
     assert title.startswith("Armutsgefährdungsquote")
-    assert "Quelle:" in words and "Beispieldaten" in words and "GeoBasis-DE / BKG" in words
+    assert "Quelle:" in words and "Beispieldaten" in words and attribution.BOUNDARIES in words
     name, body = _download(page, "Karte als PNG herunterladen")
     assert name == "armutsgefaehrdung_quote_2020.png"
     img = Image.open(io.BytesIO(body))

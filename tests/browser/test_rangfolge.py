@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.render.rank_charts import VERDICT_COLOURS
+from indicators.classify import VERDICT_COLOURS
 from tests.browser.conftest import axe_violations, describe
 from tests.browser.families import DESKTOP, LEHRTE, OVERFLOW_JS, PHONE
 

@@ -12,25 +12,13 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from indicators.catalogue import CATALOGUE_COLUMNS
+
 HERE = Path(__file__).parent
 GOOD, BAD = HERE / "releases", HERE / "bad_releases"
 AREAS = [f"032410{n:02d}" for n in range(1, 22)] + ["03241"]
 LONG = ["ags", "indicator", "year", "value", "numerator", "denominator"]
-CATALOGUE = [
-    "id",
-    "topic",
-    "name_de",
-    "name_en",
-    "unit",
-    "decimals",
-    "polarity",
-    "first_year",
-    "definition_de",
-    "definition_en",
-    "source",
-    "numerator_de",
-    "denominator_de",
-]
+CATALOGUE = list(CATALOGUE_COLUMNS)
 
 
 def rows(indicator: str = "sgb2_quote", years: tuple[int, ...] = (2023, 2024)) -> list[list]:
@@ -92,21 +80,23 @@ def wide(body: list[list]) -> tuple[list, list[list]]:
 
 
 def catalogue_row(**over: str) -> list:
-    base = {
-        "id": "neu_testquote",
-        "topic": "mindestsicherung",
-        "name_de": "Testquote",
-        "name_en": "Test rate",
-        "unit": "%",
-        "decimals": "1",
-        "polarity": "higher_worse",
-        "first_year": "2020",
-        "definition_de": "Anteil zum Testen.",
-        "definition_en": "Test.",
-        "source": "Testamt",
-        "numerator_de": "Fälle",
-        "denominator_de": "Einwohner",
-    }
+    """One new indicator's catalogue row, in the columns' order; `over` changes named cells."""
+    values = (
+        "neu_testquote",  # id
+        "mindestsicherung",  # topic
+        "Testquote",
+        "Test rate",
+        "%",  # unit
+        "1",  # decimals
+        "higher_worse",  # polarity
+        "2020",  # first year
+        "Anteil zum Testen.",
+        "Test.",
+        "Testamt",  # source
+        "Fälle",  # numerator
+        "Einwohner",  # denominator
+    )
+    base = dict(zip(CATALOGUE, values, strict=True))
     base.update(over)
     return [base[c] for c in CATALOGUE]
 

@@ -12,20 +12,9 @@ from app.web import args
 from app.web.db import get_conn
 from app.web.errors import with_links
 from app.web.http_cache import domain_cache
-from indicators import classify
 from indicators.disparities import cluster_map, indicator_disparities
 from indicators.errors import InvalidChoice
 
-# Three verdict colours plus "nicht bewertbar" (ColorBrewer RdYlBu ends; grey is no verdict).
-VERDICT_COLOURS = classify.VERDICT_COLOURS  # one definition, shared with the map model
-# The usual LISA colours (GeoDa): hot spots red, cold spots blue, outliers pale.
-CLUSTER_COLOURS = {
-    "HH": "#d7191c",
-    "LL": "#2c7bb6",
-    "HL": "#fdae61",
-    "LH": "#abd9e9",
-    "ns": "#eeeeee",
-}
 CHART_SERIES = (
     ("cv_weighted", "#00507d", ""),
     ("cv", "#d95f02", "6 4"),

@@ -34,7 +34,6 @@ from indicators.gebiet_queries import (
 from indicators.queries import indicator_sources, shown_provenance, topics_with_indicators
 
 PAGE_SIZE = 100
-BOUNDARY_ATTRIBUTION = "© GeoBasis-DE / BKG 2021"
 
 
 def _profile_href(r: dict) -> str:
@@ -226,7 +225,6 @@ def gebiet_context(st: dict, cm: dict, embed: bool, with_areas: bool = True) -> 
         colours_url=url_for("gebiet_karte.farben"),
         areas_json=script_json(areas_data(cm, names=True)) if with_areas else None,
         bounds=json.dumps(t.bounds),
-        boundary_attribution=BOUNDARY_ATTRIBUTION,
         territory_choices=territories(get_conn()),
         ebenen=EBENEN_IN[t.level],
         ebene_labels={e: ebene_label(e) for e in EBENEN},

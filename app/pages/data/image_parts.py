@@ -12,17 +12,18 @@ from markupsafe import escape
 
 from app.render.image_export import Drawing, LegendEntry, png_response, svg_response
 from app.render.maps import DIMMED_OPACITY, GROUP_OUTLINE, NO_DATA_DASH, OUTLINE, short_name
+from app.web.attribution import licence_name
 from app.web.db import get_conn
 from app.web.home import site_name
 from app.web.http_cache import cached, data_version_now, domain_cache, etag_for
 from app.web.security import public_url
+from geodata import attribution
 from indicators.disparities import svg_shapes
 from indicators.model import ShownRelease
 from indicators.queries import ShownProvenance
 
 EXPORT_VERSION = "1"  # bump when the images' layout changes, so cached copies are revalidated
 FORMATS = ("svg", "png")
-BOUNDARY_LICENCE_URL = "https://www.govdata.de/dl-de/by-2-0"
 MAP_WIDTH = 620  # pixels of the map inside the 1000 px image (the legend takes the rest)
 CHART_SIZE = (952, 420, 15)  # width, height, font size of the exported line chart
 
@@ -45,15 +46,19 @@ def licence_lines(page_url: str, boundaries: bool, real: bool, provenance: list[
     if boundaries:
         lines.append(
             _(
-                "Gebietsgrenzen: %(a)s, Datenlizenz Deutschland – Namensnennung – Version 2.0 (dl-de/by-2-0, %(u)s).",
-                a="© GeoBasis-DE / BKG 2021",
-                u=BOUNDARY_LICENCE_URL,
+                "Gebietsgrenzen: %(a)s, %(licence)s (%(id)s, %(u)s).",
+                a=attribution.BOUNDARIES,
+                licence=licence_name(),
+                id=attribution.LICENCE,
+                u=attribution.LICENCE_URL,
             )
         )
-    if real and not any("dl-de/by-2-0" in line for line in provenance):
+    if real and not any(attribution.LICENCE in line for line in provenance):
         lines.append(
             _(
-                "Amtliche Daten: Datenlizenz Deutschland – Namensnennung – Version 2.0 (dl-de/by-2-0)."
+                "Amtliche Daten: %(licence)s (%(id)s).",
+                licence=licence_name(),
+                id=attribution.LICENCE,
             )
         )
     lines.append(_("Erstellt mit %(site)s: %(url)s", site=site_name(), url=public_url() + page_url))

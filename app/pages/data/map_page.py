@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from app.pages.data.groups import Group, kommunen_with_groups
 from app.pages.data.map_choices import CLASSIFICATION_LABELS, SCHEME_LABELS
 from app.pages.data.map_state import (
-    BOUNDARY_ATTRIBUTION,
     DATA_CACHE,
     MAPS_CACHE,
     home_values,
@@ -27,6 +26,7 @@ from app.web.home import home_ags
 from app.web.http_cache import data_version_now
 from app.web.i18n import current_lang
 from app.web.urls import url_for
+from geodata import attribution
 from indicators import classify
 from indicators.intervals import intervals_of_rows
 from indicators.map_model import MapModel, map_model
@@ -203,7 +203,6 @@ def shared_context(
         synthetic=model.synthetic,
         mixed=model.mixed,
         provenance=provenance,
-        boundary_attribution=BOUNDARY_ATTRIBUTION,
         areas=areas,
         embed=embed,
         parts_url=url_for("maps.parts"),
@@ -263,7 +262,7 @@ def map_builder(
             geo["bounds"],
             js,
             css,
-            f"{BOUNDARY_ATTRIBUTION}, dl-de/by-2-0",
+            f"{attribution.BOUNDARIES}, {attribution.LICENCE}",
             tile_url,
             current_app.config.get("TILE_ATTRIBUTION") or "",
             new_window=embed,

@@ -34,7 +34,6 @@ from indicators.model import Indicator, MapContext, Topic
 from indicators.releases import visible_release
 
 MAP_VERSION = "4"  # bump when the map's markup changes, so cached copies are revalidated
-BOUNDARY_ATTRIBUTION = "© GeoBasis-DE / BKG 2021"
 # Rendered folium maps per (indicator, year, classification, colours, release, language, …).
 MAPS_CACHE = Region("maps")
 # Query results per data version (a publish gives a new version; nothing stale is served).

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from app.berichte import svgmap
 from app.pages.data.map_choices import CLASSIFICATION_LABELS, no_data_in_year
 from app.pages.data.map_page import profile_href, sources, year_values
-from app.pages.data.map_state import BOUNDARY_ATTRIBUTION, MAP_VERSION
+from app.pages.data.map_state import MAP_VERSION
 from app.render.formatting import fmt_cell, fmt_value
 from app.web import args
 from app.web.db import get_conn
@@ -171,7 +171,6 @@ def multiples_context(st: dict, shown_years: list[int]) -> dict:
         synthetic=synthetic,
         mixed=synthetic and any(r.synthetic is False for r in rows),
         provenance=provenance,
-        boundary_attribution=BOUNDARY_ATTRIBUTION,
         release_param=st["release_param"],
         max_multiples=MAX_MULTIPLES,
         params=params,

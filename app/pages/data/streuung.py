@@ -35,6 +35,7 @@ from app.web.errors import BadRequestWithChoices, with_links
 from app.web.http_cache import domain_cache
 from app.web.i18n import localized
 from app.web.security import public_url
+from geodata import attribution
 from geodata.model import Area
 from indicators.disparities import svg_shapes
 from indicators.errors import InvalidChoice
@@ -52,9 +53,6 @@ DEFAULT_PAIRS = (
     ("alo_anteil", "sgb2_quote"),
     ("svb_quote", "bev_anteil_65plus"),
 )
-BOUNDARY_ATTRIBUTION = "© GeoBasis-DE / BKG 2021"
-LICENCE = "dl-de/by-2-0"
-LICENCE_URL = "https://www.govdata.de/dl-de/by-2-0"
 _YEAR = re.compile(r"\d{4}")
 POPULATION_NAMES = {
     "bev_insgesamt": _l("Bevölkerungsfortschreibung"),
@@ -331,8 +329,11 @@ def _sources(s: Scatter) -> list[str]:
         }
     )
     out.append(_("Fläche der Punkte: Einwohnerzahl (%(src)s).", src=", ".join(pops)))
-    out.append(f"{as_of}: {', '.join(s.releases)}. {licence}: {LICENCE} ({LICENCE_URL}).")
-    out.append(f"{boundaries}: {BOUNDARY_ATTRIBUTION}, {LICENCE}.")
+    out.append(
+        f"{as_of}: {', '.join(s.releases)}."
+        f" {licence}: {attribution.LICENCE} ({attribution.LICENCE_URL})."
+    )
+    out.append(f"{boundaries}: {attribution.BOUNDARIES}, {attribution.LICENCE}.")
     return out
 
 
@@ -382,8 +383,6 @@ def scatter_context(
         population_note=population_note(s, release),
         newest_url=scatter_link("streuung.page", **dict(state, release=None)),
         population_names=POPULATION_NAMES,
-        boundary_attribution=BOUNDARY_ATTRIBUTION,
-        licence_url=LICENCE_URL,
     )
 
 

@@ -34,6 +34,7 @@ from app.web.home import region_name
 from app.web.http_cache import conditional, page_cache
 from app.web.i18n import localized
 from indicators.breaks import breaks_within
+from indicators.classify import CLUSTER_COLOURS, VERDICT_COLOURS
 from indicators.map_model import verdict_order
 from indicators.model import AreaValue
 from indicators.queries import indicator_sources, shown_provenance
@@ -97,7 +98,7 @@ def disparities_map_image(indicator_id: str, fmt: str):
     verdicts = {r.ags: r.benchmark["verdict"] for r in rows}
     fills = {
         r.ags: {
-            "color": disparities.VERDICT_COLOURS[verdicts[r.ags]],
+            "color": VERDICT_COLOURS[verdicts[r.ags]],
             "label": str(VERDICT_LABELS[verdicts[r.ags]]),
             "missing": r.value is None,
             "synthetic": r.synthetic,
@@ -108,7 +109,7 @@ def disparities_map_image(indicator_id: str, fmt: str):
     legend = counted_legend(
         [
             {
-                "color": disparities.VERDICT_COLOURS[v],
+                "color": VERDICT_COLOURS[v],
                 "label": str(VERDICT_LABELS[v]),
                 "count": counts[v],
             }
@@ -211,7 +212,7 @@ def disparities_cluster_image(indicator_id: str, fmt: str):
     not_modified = conditional(etag)
     if not_modified is not None:
         return not_modified
-    colours, areas = disparities.CLUSTER_COLOURS, result["areas"]
+    colours, areas = CLUSTER_COLOURS, result["areas"]
     rows = list(data["values"].values())
     fills = {
         r.ags: {

@@ -41,6 +41,7 @@ from app.web.errors import BadRequestWithChoices
 from app.web.home import home_ags, region_name
 from app.web.http_cache import conditional, page_cache
 from app.web.i18n import localized
+from indicators.classify import VERDICT_COLOURS
 from indicators.profile import InvalidChoice, profile
 
 SPINE_BOX = (712, 240)  # x and width of the spine column in the 952 px drawing
@@ -174,8 +175,8 @@ def einordnung_image(ags: str, fmt: str):
         LegendEntry("#8c8c8c", _("mittlere Hälfte (25. bis 75. Perzentil)")),
         LegendEntry("#1a1a1a", region_name(), ""),
         *(
-            LegendEntry(rank_charts.VERDICT_COLOURS[v], str(VERDICT_LABELS[v]))
-            for v in rank_charts.VERDICT_COLOURS
+            LegendEntry(VERDICT_COLOURS[v], str(VERDICT_LABELS[v]))
+            for v in VERDICT_COLOURS
             if v in verdicts
         ),
     ]
