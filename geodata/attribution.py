@@ -39,19 +39,20 @@ BOUNDARIES_PRODUCT = "Verwaltungsgebiete"
 # The statistical offices: Regionaldatenbank Deutschland and Zensus 2022.
 STATISTICAL_OFFICES = "Statistische Ämter des Bundes und der Länder"
 STATISTICAL_OFFICES_COPYRIGHT = f"© {STATISTICAL_OFFICES}, Deutschland"
-REGIONALDATENBANK = f"{STATISTICAL_OFFICES}, Regionaldatenbank Deutschland"
 REGIONALDATENBANK_COPYRIGHT = f"{STATISTICAL_OFFICES_COPYRIGHT}, 2017"  # the tables' own footer
+# As stored with a release and shown beside its values: the notice the data require, then the name.
+REGIONALDATENBANK = f"{REGIONALDATENBANK_COPYRIGHT}, Regionaldatenbank Deutschland"
 ZENSUS = f"{STATISTICAL_OFFICES}, Zensus 2022"
 # What the reports (Fokusberichte) show: values of the Regionaldatenbank and the Zensus.
 REPORT_VALUES = f"{STATISTICAL_OFFICES_COPYRIGHT} – Regionaldatenbank Deutschland und Zensus 2022"
 
 # INKAR 2024 of the BBSR.
-INKAR = "INKAR, BBSR Bonn 2024"
 INKAR_COPYRIGHT = "INKAR, © BBSR Bonn 2024"
+INKAR = INKAR_COPYRIGHT  # stored with the release: the notice as the data require it
 
 # Destatis' Gemeindeverzeichnis (GV-ISys); {year} is the extract's Stichtag year.
 DESTATIS = "Statistisches Bundesamt (Destatis)"
-GEMEINDEVERZEICHNIS = f"{DESTATIS}, Gemeindeverzeichnis GV-ISys, Gebietsstand 31.12.{{year}}"
+GEMEINDEVERZEICHNIS = f"© {DESTATIS}, Gemeindeverzeichnis GV-ISys, Gebietsstand 31.12.{{year}}"
 
 
 def licence_name(lang: str) -> str:
