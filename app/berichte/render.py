@@ -315,7 +315,7 @@ class Renderer:
         method = p.get("klassen") or "quantile"
         shown = [figure_text.Shown(c.name, c.value, self.text_of(ind, c)) for c in cur.values()]
         own = region.get((self.region, year))
-        extra = f"{own.name}: {self.text_of(ind, own)}." if own is not None else ""
+        extra = f"{own.name}: {self.text_of(ind, own)}" if own is not None else ""
 
         def describe(legend: list[dict]) -> str:
             return figure_text.map_text(

@@ -31,6 +31,11 @@ class Shown:
     text: str
 
 
+def sentence(text: str) -> str:
+    """The text ending with one full stop ("+0,7 Pp." keeps its own), "" stays ""."""
+    return text if not text or text.endswith(".") else text + "."
+
+
 def kommunen(n: int) -> str:
     return ngettext("%(num)d Kommune", "%(num)d Kommunen", n)
 
@@ -101,7 +106,7 @@ def map_text(
         if when
         else _("Karte der %(areas)s: %(subject)s.", areas=count(len(shown)), subject=subject),
         classes_text(classes, count),
-        extra,
+        sentence(extra),
         extremes(shown),
     ]
     return " ".join(p for p in parts if p)
@@ -177,7 +182,7 @@ def ranking_text(
             when=when,
         ),
         extremes(shown),
-        extra,
+        sentence(extra),
     ]
     return " ".join(p for p in parts if p)
 
@@ -195,7 +200,7 @@ def scatter_text(
             x=x,
             when=when,
         ),
-        extra,
+        sentence(extra),
         f"{x}: {extremes(xs)}",
         f"{y}: {extremes(ys)}",
     ]

@@ -49,7 +49,7 @@ def kommunen_map(ctx: dict) -> str:
         when,
         shown,
         [(e["label"], e["count"]) for e in ctx["legend"]],
-        extra=f"{region_name()}: {ctx['region_label']}.",
+        extra=f"{region_name()}: {ctx['region_label']}",
     )
 
 
@@ -70,7 +70,7 @@ def gebiet_map(st: dict, cm: dict) -> str:
         shown,
         [(e["label"], e["count"]) for e in cm["legend"]],
         count=areas_count,
-        extra=f"{t.name}: {cm['own_label']}.",
+        extra=f"{t.name}: {cm['own_label']}",
     )
 
 
@@ -118,7 +118,7 @@ def verdict_map(ind: Indicator, year: int, rows: Sequence, region_value: float |
         str(year),
         [Shown(r.name, r.value, fmt_value(r.value, ind.decimals, ind.unit)) for r in rows],
         [(str(VERDICT_LABELS[v]), n) for v, n in counts.items()],
-        extra=f"{_('Regionswert')}: {fmt_value(region_value, ind.decimals, ind.unit)}.",
+        extra=f"{_('Regionswert')}: {fmt_value(region_value, ind.decimals, ind.unit)}",
     )
 
 
@@ -140,7 +140,7 @@ def ranking(ind: Indicator, year: int, rows: Sequence, region: object | None, or
     ]
     value = getattr(region, "value", None)
     extra = (
-        f"{region_name()}: {fmt_value(value, ind.decimals, ind.unit)}." if value is not None else ""
+        f"{region_name()}: {fmt_value(value, ind.decimals, ind.unit)}" if value is not None else ""
     )
     return ranking_text(_subject(ind), str(year), shown, order, extra)
 
