@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 
 import pikepdf
 import pytest
+from markupsafe import Markup, escape
 
 from app.cli.reports import EXAMPLE, EXAMPLE_BODY
 from app.render import figure_text
@@ -125,7 +126,7 @@ def test_every_figure_has_its_alternative_text_and_no_figure_hides_a_table(repor
     figures = [e for e in _elements(pdf) if e.S == pikepdf.Name.Figure]
     assert len(figures) == 3  # two time series and a map; comparison and ranking are tables
     alts = [str(f.get("/Alt", "")) for f in figures]
-    assert all(a.strip() for a in alts), alts
+    assert all(a.strip() and "<" not in a for a in alts), alts  # text, no markup
     # The same text as the report page's aria-label: made in one place, from the data.
     labels = [html.unescape(a) for a in re.findall(r'<svg [^>]*aria-label="([^"]+)"', page)]
     assert sorted(alts) == sorted(a for a in labels if a != "Legende" and a != "Legend")
@@ -226,7 +227,8 @@ def _beside_links(page: str) -> list[str]:
     found = re.findall(
         r'<p class="bildtext"><span class="bildtext-titel">[^<]*</span> (.*?)</p>', page, re.S
     )
-    return [html.unescape(t) for t in found]
+    # German names on English pages are marked <span lang="de">: the text without the tags
+    return [html.unescape(re.sub(r"<[^>]+>", "", t)) for t in found]
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])
@@ -293,3 +295,18 @@ def test_a_chart_names_each_line_with_its_first_and_last_value(app):
         " Nichts keine Werte. Zeitreihenbruch 2011: Werte davor und danach sind nicht"
         " vergleichbar."
     )
+
+
+def test_german_names_are_marked_as_german_on_english_pages_only(app):
+    shown = [Shown("Hannover", 2.0, "2 %"), Shown("Kassel, Stadt", 1.0, "1 %")]
+    with app.test_request_context("/?lang=en"):
+        text = figure_text.map_text("Rate (%)", "2024", shown, [], names=["Deutschland"])
+        assert str(text).endswith(
+            "Highest value: Hannover (2 %); lowest value: Kassel, Stadt (1 %)."
+        )
+        marked = str(Markup("{}").format(text))
+        assert '<span lang="de">Hannover</span> (2 %)' in marked
+        assert '<span lang="de">Kassel, Stadt</span>' in marked
+    with app.test_request_context("/"):
+        text = figure_text.map_text("Quote (%)", "2024", shown, [])
+        assert str(Markup("{}").format(text)) == str(escape(text))  # a German page: no spans

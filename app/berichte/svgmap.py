@@ -52,7 +52,7 @@ def choropleth(
     classes = classify(ordered, method, "sequenziell", polarity, basis=basis)
     legend = legend_entries(classes, fmt, no_data) if classes.bounds else []
     name = (
-        f'aria-label="{escape(describe(legend))}"'
+        f'aria-label="{escape(str(describe(legend)))}"'
         if describe is not None
         else f'aria-labelledby="{escape(labelledby)}"'
     )

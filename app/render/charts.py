@@ -210,7 +210,8 @@ def line_chart(
     cid = next(_ids)
     # Shared attributes sit on <g> groups and the grid is one path: 105 charts on a page add up.
     grid = "".join(f"M{left},{py(t):.0f}H{width - right}" for t in ticks)
-    name = f'aria-label="{escape(label)}"' if label else f'aria-labelledby="chart-t{cid}"'
+    # str(): a figure_text.Description would mark its names with <span lang> in an attribute.
+    name = f'aria-label="{escape(str(label))}"' if label else f'aria-labelledby="chart-t{cid}"'
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img"'
         f' {name} focusable="false">'

@@ -12,14 +12,43 @@ Everything here is in the request's language (gettext); numbers arrive formatted
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from markupsafe import Markup, escape
+
+from app.web.i18n import current_lang
 
 Point = tuple[int, float | None]
 MOST_TIED = 3  # names listed when several areas share the highest (or lowest) value
+
+
+class Description(str):
+    """A figure's text alternative: a plain str (aria-label, <desc>, /Alt), and in HTML the
+    German names in it (Kommunen, Kreise, Länder: data, not UI) marked `lang="de"` on an
+    English page (Jinja calls __html__), as the pages' tables mark them."""
+
+    names: frozenset[str]
+
+    def __new__(cls, text: str, names: Iterable[str] = ()) -> Description:
+        self = super().__new__(cls, text)
+        self.names = frozenset(n for n in names if n)
+        return self
+
+    def __html__(self) -> Markup:
+        text = str(self)
+        if current_lang() == "de" or not self.names:
+            return escape(text)
+        longest = sorted(self.names, key=len, reverse=True)
+        pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, longest)) + r")(?!\w)")
+        out, at = Markup(""), 0
+        for m in pattern.finditer(text):
+            out += escape(text[at : m.start()]) + Markup('<span lang="de">{}</span>').format(m[0])
+            at = m.end()
+        return out + escape(text[at:])
 
 
 @dataclass(frozen=True)
@@ -89,12 +118,14 @@ def map_text(
     classes: Sequence[tuple[str, int]],
     count: Callable[[int], str] = kommunen,
     extra: str = "",
-) -> str:
+    names: Iterable[str] = (),
+) -> Description:
     """A choropleth: what, when, its classes with their counts, the highest and lowest areas.
 
     subject: the indicator (and unit); when: the year ("" when the subject names it);
     classes: (label, number of areas) as the legend shows them; extra: a sentence after the
-    classes (e.g. the Region's value).
+    classes (e.g. the Region's value); names: German names in subject or extra (besides the
+    areas', which are known).
     """
     parts = [
         _(
@@ -109,14 +140,14 @@ def map_text(
         sentence(extra),
         extremes(shown),
     ]
-    return " ".join(p for p in parts if p)
+    return Description(" ".join(p for p in parts if p), [*names, *(r.name for r in shown)])
 
 
 def maps_text(
     subject: str,
     years: Sequence[tuple[int, Sequence[Shown]]],
     classes: Sequence[str],
-) -> str:
+) -> Description:
     """Small multiples: one map per year with shared classes; each year's highest and lowest."""
     parts = [
         ngettext(
@@ -129,7 +160,7 @@ def maps_text(
         _("Klassen über alle gezeigten Jahre") + ": " + "; ".join(classes) + ".",
     ]
     parts += [f"{y}: {extremes(shown)}" for y, shown in years]
-    return " ".join(parts)
+    return Description(" ".join(parts), (r.name for _y, shown in years for r in shown))
 
 
 def _end(points: Sequence[Point], fmt: Callable[[float], str]) -> str:
@@ -148,8 +179,10 @@ def lines_text(
     lines: Sequence[tuple[str, Sequence[Point]]],
     fmt: Callable[[float], str],
     breaks: Sequence[int] = (),
-) -> str:
-    """A line chart: what, which years, each series with its first and last value, breaks."""
+    names: Iterable[str] = (),
+) -> Description:
+    """A line chart: what, which years, each series with its first and last value, breaks;
+    names: the German names among the lines' (areas; not the translated Region or measures)."""
     span = (
         f"{years[0]}–{years[-1]}"
         if years and years[0] != years[-1]
@@ -166,12 +199,12 @@ def lines_text(
         _("Zeitreihenbruch %(y)s: Werte davor und danach sind nicht vergleichbar.", y=b)
         for b in breaks
     ]
-    return " ".join(parts)
+    return Description(" ".join(parts), names)
 
 
 def ranking_text(
     subject: str, when: str, shown: Sequence[Shown], order: str, extra: str = ""
-) -> str:
+) -> Description:
     """A bar chart of areas in an order (its label): what, when, how many, highest, lowest."""
     parts = [
         _(
@@ -184,12 +217,12 @@ def ranking_text(
         extremes(shown),
         sentence(extra),
     ]
-    return " ".join(p for p in parts if p)
+    return Description(" ".join(p for p in parts if p), (r.name for r in shown))
 
 
 def scatter_text(
     x: str, y: str, when: str, xs: Sequence[Shown], ys: Sequence[Shown], extra: str = ""
-) -> str:
+) -> Description:
     """A scatter plot: both axes, the year, how many points, each axis' highest and lowest."""
     both = {r.name for r in xs if r.value is not None} & {r.name for r in ys if r.value is not None}
     parts = [
@@ -204,10 +237,10 @@ def scatter_text(
         f"{x}: {extremes(xs)}",
         f"{y}: {extremes(ys)}",
     ]
-    return " ".join(p for p in parts if p)
+    return Description(" ".join(p for p in parts if p), (r.name for r in [*xs, *ys]))
 
 
-def spine_text(area: str, when: str, verdicts: Sequence[tuple[str, Sequence[str]]]) -> str:
+def spine_text(area: str, when: str, verdicts: Sequence[tuple[str, Sequence[str]]]) -> Description:
     """The profile's spines: per verdict (its label) the indicators that got it."""
     n = sum(len(names) for _v, names in verdicts)
     parts = [
@@ -220,4 +253,4 @@ def spine_text(area: str, when: str, verdicts: Sequence[tuple[str, Sequence[str]
         )
     ]
     parts += [f"{label} ({len(names)}): {', '.join(names)}." for label, names in verdicts if names]
-    return " ".join(parts)
+    return Description(" ".join(parts), [area])

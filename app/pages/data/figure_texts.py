@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from app.render.figure_text import (
+    Description,
     Shown,
     lines_text,
     map_text,
@@ -29,7 +30,7 @@ def _subject(ind: Indicator, unit: str | None = None) -> str:
     return f"{localized(ind, 'name')} ({unit if unit is not None else unit_label(ind.unit)})"
 
 
-def kommunen_map(ctx: dict) -> str:
+def kommunen_map(ctx: dict) -> Description:
     """The Kommunen map of a year or of a change (the map page's template variables)."""
     ind = ctx["ind"]
     if ctx["change"]:
@@ -57,7 +58,7 @@ def areas_count(n: int) -> str:
     return ngettext("%(num)d Gebiet", "%(num)d Gebiete", n)
 
 
-def gebiet_map(st: dict, cm: dict) -> str:
+def gebiet_map(st: dict, cm: dict) -> Description:
     """A territory's areas (a Kreis, Land or Germany at a level), from its colour map."""
     t, ind = st["territory"], st["indicator"]
     shown = [
@@ -71,10 +72,13 @@ def gebiet_map(st: dict, cm: dict) -> str:
         [(e["label"], e["count"]) for e in cm["legend"]],
         count=areas_count,
         extra=f"{t.name}: {cm['own_label']}",
+        names=[t.name],
     )
 
 
-def small_maps(ind: Indicator, per_year: dict[int, Sequence[AreaValue]], legend: list[dict]) -> str:
+def small_maps(
+    ind: Indicator, per_year: dict[int, Sequence[AreaValue]], legend: list[dict]
+) -> Description:
     """The small multiples: a map per year in shared classes."""
     decimals, unit = ind.decimals, ind.unit
 
@@ -97,7 +101,8 @@ def line_chart(
     decimals: int,
     unit: str = "",
     breaks: Sequence[int] = (),
-) -> str:
+    names: Sequence[str] = (),
+) -> Description:
     """A line chart's lines ({'name', 'points'}), formatted like its table."""
     return lines_text(
         subject,
@@ -105,10 +110,13 @@ def line_chart(
         [(ln["name"], ln["points"]) for ln in lines],
         lambda v: fmt_value(v, decimals, unit),
         breaks,
+        names,
     )
 
 
-def verdict_map(ind: Indicator, year: int, rows: Sequence, region_value: float | None) -> str:
+def verdict_map(
+    ind: Indicator, year: int, rows: Sequence, region_value: float | None
+) -> Description:
     """The disparities' map: each Kommune's verdict against the Region."""
     counts: dict[str, int] = {}
     for r in rows:
@@ -122,7 +130,9 @@ def verdict_map(ind: Indicator, year: int, rows: Sequence, region_value: float |
     )
 
 
-def cluster_map(ind: Indicator, year: int, rows: Sequence, classes: list[tuple[str, int]]) -> str:
+def cluster_map(
+    ind: Indicator, year: int, rows: Sequence, classes: list[tuple[str, int]]
+) -> Description:
     """The LISA cluster map: each Kommune's cluster class."""
     return map_text(
         _subject(ind),
@@ -132,7 +142,9 @@ def cluster_map(ind: Indicator, year: int, rows: Sequence, classes: list[tuple[s
     )
 
 
-def ranking(ind: Indicator, year: int, rows: Sequence, region: object | None, order: str) -> str:
+def ranking(
+    ind: Indicator, year: int, rows: Sequence, region: object | None, order: str
+) -> Description:
     """The ranking chart (rows: RankRow, each with its area's value) in an order (its label)."""
     shown = [
         Shown(r.area.name, r.area.value, fmt_value(r.area.value, ind.decimals, ind.unit))
@@ -145,7 +157,7 @@ def ranking(ind: Indicator, year: int, rows: Sequence, region: object | None, or
     return ranking_text(_subject(ind), str(year), shown, order, extra)
 
 
-def scatter(x: Indicator, y: Indicator, year: int, points: Sequence, r: str = "") -> str:
+def scatter(x: Indicator, y: Indicator, year: int, points: Sequence, r: str = "") -> Description:
     """The scatter plot (points: ScatterPoint with x and y cells)."""
 
     def shown(ind: Indicator, cell_of) -> list[Shown]:
@@ -164,7 +176,7 @@ def scatter(x: Indicator, y: Indicator, year: int, points: Sequence, r: str = ""
     )
 
 
-def spines(area: str, years: str, verdicts: dict[str, list[str]]) -> str:
+def spines(area: str, years: str, verdicts: dict[str, list[str]]) -> Description:
     """The profile's spines: verdict → the names of the indicators that got it."""
     order = ["better", "higher", "similar", "lower", "worse", "not_assessable"]
     return spine_text(

@@ -57,4 +57,5 @@ def series_text(ts: dict) -> str:
         ts["decimals"],
         "" if index else ind.unit,
         [b.year for b in ts["breaks"]],
+        [ln["name"] for ln in lines[1:]],  # the Kommunen's names (German data)
     )
