@@ -20,6 +20,7 @@ import logging
 from dataclasses import dataclass
 
 from flask import Flask, current_app, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import text
@@ -28,6 +29,8 @@ from sqlalchemy.engine import Connection
 from app.berichte import pdf
 from app.berichte.render import Rendered, render
 from app.berichte.values import release_dates
+from app.render.accessible_pdf import PdfMeta, finish, headings
+from app.web.home import publisher, site_name
 from geodata import attribution
 
 LANGS = ("de", "en")
@@ -101,7 +104,15 @@ def pdf_bytes(conn: Connection, v: dict, out: Rendered, public: str) -> bytes:
         f"{v['title']} · {_('Werte')}: © {attribution.STATISTICAL_OFFICES}"
         f" · {_('Karten')}: {attribution.BOUNDARIES} · {attribution.LICENCE}"
     )
-    return pdf.html_to_pdf(html, str(footer), current_app.config["CHROMIUM_PATH"])
+    body = pdf.html_to_pdf(html, str(footer), current_app.config["CHROMIUM_PATH"])
+    meta = PdfMeta(
+        title=v["title"],
+        author=publisher(),
+        lang=str(get_locale()),
+        subject=v.get("summary") or "",
+        creator=f"{site_name()} ({_('Fokusbericht')})",
+    )
+    return finish(body, meta, headings(html))
 
 
 def build(app: Flask, conn: Connection, v: dict, base_url: str, with_pdf: bool = True) -> int:
@@ -109,7 +120,13 @@ def build(app: Flask, conn: Connection, v: dict, base_url: str, with_pdf: bool =
     public = (app.config.get("PUBLIC_URL") or base_url).rstrip("/")
     printed = 0
     for lang in LANGS:
-        with app.test_request_context(f"/berichte/{v['slug']}?lang={lang}", base_url=public):
+        # An app context of its own per language: Flask-Babel keeps the locale it chose on `g`,
+        # which a request context shares with the caller's app context (the publish request,
+        # the CLI) — without it the English page and PDF were German, as the first one chose.
+        with (
+            app.app_context(),
+            app.test_request_context(f"/berichte/{v['slug']}?lang={lang}", base_url=public),
+        ):
             out = pinned_page(conn, v)
             body = pdf_bytes(conn, v, out, public) if with_pdf else None
         _keep(conn, v, lang, out, body)

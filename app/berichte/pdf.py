@@ -64,6 +64,10 @@ def _print(html: str, footer: str, chromium: str | None) -> bytes:
                 header_template="<span></span>",
                 footer_template=footer_html,
                 margin={"top": "15mm", "bottom": "18mm", "left": "15mm", "right": "15mm"},
+                # The structure tree (headings, lists, tables, figures with /Alt) and the
+                # outline from the headings; app.render.accessible_pdf adds what is missing.
+                tagged=True,
+                outline=True,
             )
         finally:
             browser.close()

@@ -23,7 +23,7 @@ from sqlalchemy import Connection
 from app.berichte import directives, svgmap
 from app.berichte.directives import Directive, DirectiveError
 from app.berichte.values import Cell, Values, areas
-from app.render import charts
+from app.render import charts, figure_text
 from app.render.formatting import fmt_cell, fmt_value, unit_label
 from app.render.provenance_marks import demo
 from app.web.i18n import localized
@@ -314,6 +314,19 @@ class Renderer:
             return fmt_value(v, ind.decimals, unit if with_unit else "")
 
         method = p.get("klassen") or "quantile"
+        shown = [figure_text.Shown(c.name, c.value, self.text_of(ind, c)) for c in cur.values()]
+        own = region.get((self.region, year))
+        extra = f"{own.name}: {self.text_of(ind, own)}" if own is not None else ""
+
+        def describe(legend: list[dict]) -> str:
+            return figure_text.map_text(
+                f"{localized(ind, 'name')} ({unit_label(unit)})",
+                str(year),
+                shown,
+                [(e["label"], e["count"]) for e in legend],
+                extra=extra,
+            )
+
         svg, legend = svgmap.choropleth(
             self.conn,
             vals,
@@ -324,6 +337,7 @@ class Renderer:
             "@@CAPTION@@",
             _("keine Daten"),
             region=self.region,
+            describe=describe,
         )
         items = Markup("").join(
             Markup(
@@ -393,6 +407,13 @@ class Renderer:
             f"{localized(ind, 'name')} {years[0]}–{years[-1]}",
             decimals=ind.decimals,
             breaks=[b.year for b in shown_breaks],
+            label=figure_text.lines_text(
+                f"{localized(ind, 'name')} ({unit_label(ind.unit)})",
+                years,
+                [(ln["name"], ln["points"]) for ln in series],
+                lambda v: fmt_value(v, ind.decimals, ind.unit),
+                [b.year for b in shown_breaks],
+            ),
         )
         if shown_breaks:
             chart += Markup('<ul class="brueche">{}</ul>').format(

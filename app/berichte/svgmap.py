@@ -6,6 +6,8 @@ same paths as the profile's locator map); classes from mapclassify, colours from
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from markupsafe import Markup, escape
 from sqlalchemy import Connection
 
@@ -30,6 +32,7 @@ def choropleth(
     group: frozenset[str] | None = None,
     *,
     region: str,
+    describe: Callable[[list[dict]], str] | None = None,
 ) -> tuple[Markup, list[dict]]:
     """SVG of the Kommunen coloured by class, and the legend rows (colour, label, count).
 
@@ -38,15 +41,24 @@ def choropleth(
     basis: the values the class breaks come from (default: values), e.g. several years' values
     so that several maps share their classes; group: the AGS of a comparison group (?gruppe=),
     outlined in GROUP_OUTLINE's colour above the rest, the other Kommunen paler (DIMMED_OPACITY),
-    as on the map page; region: the home Kreis (app.config["REGION"]) whose Kommunen are drawn.
+    as on the map page; region: the home Kreis (app.config["REGION"]) whose Kommunen are drawn;
+    describe: builds the map's text alternative (app.render.figure_text) from the legend rows;
+    it becomes the aria-label, which then names the map instead of the caption (a tagged PDF
+    carries the accessible name as the figure's /Alt).
     """
     geo = locator_paths(conn, "", region)
     kommunen = [p for p in geo["paths"] if p["level"] == "kommune"]
     ordered = [values.get(p["ags"]) for p in kommunen]
     classes = classify(ordered, method, "sequenziell", polarity, basis=basis)
+    legend = legend_entries(classes, fmt, no_data) if classes.bounds else []
+    name = (
+        f'aria-label="{escape(str(describe(legend)))}"'
+        if describe is not None
+        else f'aria-labelledby="{escape(labelledby)}"'
+    )
     parts = [
         f'<svg class="bericht-karte" viewBox="{geo["viewbox"]}" role="img"'
-        f' aria-labelledby="{escape(labelledby)}" focusable="false"'
+        f' {name} focusable="false"'
         ' xmlns="http://www.w3.org/2000/svg">'
     ]
     for i, p in enumerate(kommunen):
@@ -69,5 +81,4 @@ def choropleth(
         if group and p["ags"] in group
     ]
     parts.append("</svg>")
-    legend = legend_entries(classes, fmt, no_data) if classes.bounds else []
     return Markup("".join(parts)), legend

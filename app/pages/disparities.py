@@ -7,9 +7,12 @@ from flask_babel import gettext as _
 
 from app.pages.data.disparities import (
     cluster_data,
+    cluster_map_text,
     detail_data,
     not_available_error,
+    spread_chart_text,
     spread_lines,
+    verdict_map_text,
 )
 from app.pages.data.series_breaks import all_breaks, break_text, breaks_of
 from app.render import charts, sentences
@@ -70,6 +73,8 @@ def detail(indicator_id: str) -> str:
         break_text=break_text,
         s=sentences,
         colours=VERDICT_COLOURS,
+        map_figure_text=verdict_map_text(data),
+        chart_figure_text=spread_chart_text(data),
     )
 
 
@@ -77,5 +82,9 @@ def detail(indicator_id: str) -> str:
 def clusters(indicator_id: str) -> str:
     data = cluster_data(indicator_id)
     return render_template(
-        "disparitaeten_cluster.html", **data, s=sentences, colours=CLUSTER_COLOURS
+        "disparitaeten_cluster.html",
+        **data,
+        s=sentences,
+        colours=CLUSTER_COLOURS,
+        figure_text=cluster_map_text(data),
     )

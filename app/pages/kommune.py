@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from markupsafe import Markup
 
 from app.pages.data.groups import similar
-from app.pages.data.kommune import choices_error, spine_rows
+from app.pages.data.kommune import choices_error, spine_rows, spines_text
 from app.pages.data.profile_tables import compare_table, profile_table
 from app.pages.data.series_breaks import all_breaks, break_text
 from app.render import charts, rank_charts
@@ -66,6 +65,7 @@ def profile_page(ags: str):
     if fmt:
         return downloads.response(profile_table(p, trends), fmt)
     similar = None if p["is_region"] else _similar(conn, ags)
+    spine_data = {} if p["is_region"] else spine_rows(conn, p, release)
     return render_template(
         "kommune.html",
         p=p,
@@ -80,14 +80,11 @@ def profile_page(ags: str):
         trends=trends,
         similar=similar,
         group=_group_summaries(conn, p, release, similar),
-        spines={} if p["is_region"] else _spines(conn, p, release),
+        # Per indicator row the spine chart: the Kommune among the 21 and against the Region.
+        spines={i: rank_charts.spine_svg(*s) for i, s in spine_data.items()},
         spine_colours=VERDICT_COLOURS,
+        spine_figure_text=spines_text(p, spine_data),
     )
-
-
-def _spines(conn, p: dict, release: int | None) -> dict[str, Markup]:
-    """Per indicator row the spine chart: the Kommune among the 21 and against the Region."""
-    return {i: rank_charts.spine_svg(*s) for i, s in spine_rows(conn, p, release).items()}
 
 
 def _group_summaries(

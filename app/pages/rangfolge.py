@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.editors.auth import is_editor
+from app.pages.data import figure_texts
 from app.pages.data.map_state import default_indicator
 from app.render import rank_charts
 from app.render.image_export import png_response, svg_response
@@ -158,6 +159,11 @@ def footer_lines(r: Ranking) -> list[str]:
     return lines
 
 
+def ranking_text(r: Ranking) -> str:
+    """The chart as text (page and image): order, highest and lowest, the Region's value."""
+    return figure_texts.ranking(r.indicator, r.year, r.rows, r.region, str(ORDER_LABELS[r.order]))
+
+
 def _context(r: Ranking, embed: bool) -> dict:
     title = rank_charts.ranking_title(r)
     chart_title = title + ". " + _("Werte und Intervalle in der Tabelle.")
@@ -181,6 +187,7 @@ def _context(r: Ranking, embed: bool) -> dict:
         embed=embed,
         topics=topics_with_indicators(get_conn()),
         synthetic=r.synthetic,
+        figure_text=ranking_text(r),
     )
 
 
@@ -204,6 +211,8 @@ def embed():
 def image(fmt: str) -> Response:
     """The ranking chart as a standalone SVG (or PNG) with title, source and licence inside."""
     r = _ranking("rangfolge.svg")
-    doc = rank_charts.standalone_ranking_svg(r, rank_charts.ranking_title(r), footer_lines(r))
+    doc = rank_charts.standalone_ranking_svg(
+        r, rank_charts.ranking_title(r), footer_lines(r), ranking_text(r)
+    )
     name = f"rangfolge_{r.indicator.id}_{r.year}"
     return png_response(doc, name) if fmt == "png" else svg_response(doc, name)

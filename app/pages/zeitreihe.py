@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from app.pages.data.profile_tables import series_table
 from app.pages.data.series_breaks import break_text, breaks_of
-from app.pages.data.zeitreihe import DEFAULT_INDICATOR, choice_error
+from app.pages.data.zeitreihe import DEFAULT_INDICATOR, choice_error, series_text
 from app.render import charts
 from app.web import args, downloads
 from app.web.db import get_conn
@@ -60,4 +60,5 @@ def zeitreihe():
         kommunen_csv=",".join(kommunen),
         form_error=form_error,
         checked=chosen,
+        figure_text=series_text(ts),
     )

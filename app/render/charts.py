@@ -177,8 +177,12 @@ def line_chart(
     decimals: int = 1,
     font: float = 11,
     breaks: Sequence[int] = (),
+    label: str = "",
 ) -> Markup:
     """A line chart: lines = [{'name', 'points': [(year, value)], 'color', 'dash'}], x = years.
+
+    label: the chart's text alternative (app.render.figure_text: its series and their ends) as
+    its aria-label instead of the title (a tagged PDF carries the accessible name as /Alt).
 
     The unit is written above the value axis, clear of the top tick; a single year is drawn
     as points in the middle (a line needs two). `breaks` are the years of series breaks: no
@@ -206,9 +210,11 @@ def line_chart(
     cid = next(_ids)
     # Shared attributes sit on <g> groups and the grid is one path: 105 charts on a page add up.
     grid = "".join(f"M{left},{py(t):.0f}H{width - right}" for t in ticks)
+    # str(): a figure_text.Description would mark its names with <span lang> in an attribute.
+    name = f'aria-label="{escape(str(label))}"' if label else f'aria-labelledby="chart-t{cid}"'
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img"'
-        f' aria-labelledby="chart-t{cid}" focusable="false">'
+        f' {name} focusable="false">'
         f'<title id="chart-t{cid}">{escape(title)}</title>'
         f'<path d="{grid}" stroke="#ddd"/>'
         f'<path d="M{left},{top + ph}H{width - right}" stroke="#666"/>'

@@ -63,6 +63,8 @@ class ImageText:
     legend_title: str = ""
     notes: list[str] = field(default_factory=list)  # below the legend (method, Region's value)
     lang: str = "de"
+    # What the picture shows, as text (app.render.figure_text): the first part of <desc>.
+    description: str = ""
 
 
 @functools.cache
@@ -203,9 +205,10 @@ def svg_document(
     for line in text.licence:
         c.text(line, 12, inner, color=MUTED)
     height = round(c.y + MARGIN)
-    desc = " ".join(
-        [text.subtitle, text.synthetic_note, text.source, *text.provenance, *text.licence]
-    ).strip()
+    # <title> and <desc> name and describe the image (role="img", aria-labelledby both): what
+    # it shows first, then its subtitle, source and licence, as drawn in it.
+    parts = [text.description, text.subtitle, text.synthetic_note, text.source]
+    desc = " ".join(p for p in [*parts, *text.provenance, *text.licence] if p)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<svg xmlns="http://www.w3.org/2000/svg" xml:lang="{escape(text.lang)}"'

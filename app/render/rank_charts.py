@@ -165,8 +165,10 @@ def responsive_ranking_chart(r: Ranking, title: str) -> Markup:
     return Markup(f'<div class="chart-wide">{wide}</div><div class="chart-narrow">{narrow}</div>')
 
 
-def standalone_ranking_svg(r: Ranking, title: str, footer: list[str]) -> str:
-    """A complete SVG document: heading, the wide chart, source and licence lines."""
+def standalone_ranking_svg(r: Ranking, title: str, footer: list[str], description: str = "") -> str:
+    """A complete SVG document: heading, the wide chart, source and licence lines; named by its
+    <title> and described by its <desc> (what it shows, app.render.figure_text, then the
+    footer's source and licence)."""
     width, font = WIDE
     chart = ranking_svg(r, title, width, font, False)
     # The inner chart keeps its own viewBox; as a nested <svg> it gets position and size.
@@ -185,8 +187,10 @@ def standalone_ranking_svg(r: Ranking, title: str, footer: list[str]) -> str:
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<svg xmlns="http://www.w3.org/2000/svg" xml:lang="{lang}" width="{width}"'
-        f' height="{height:.0f}" viewBox="0 0 {width} {height:.0f}" font-family="{FONT}">'
-        f"<title>{escape(title)}</title>"
+        f' height="{height:.0f}" viewBox="0 0 {width} {height:.0f}" font-family="{FONT}"'
+        ' role="img" aria-labelledby="export-title export-desc">'
+        f'<title id="export-title">{escape(title)}</title>'
+        f'<desc id="export-desc">{escape(" ".join(t for t in [description, *footer] if t))}</desc>'
         f'<rect width="100%" height="100%" fill="#fff"/>'
         f'<text x="8" y="22" font-size="17" font-weight="700" fill="#1a1a1a">{escape(title)}</text>'
         f"{chart}{lines}</svg>"

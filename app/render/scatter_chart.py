@@ -342,8 +342,12 @@ def standalone_svg(
     footer: list[str],
     selected: frozenset[str] = frozenset(),
     short: Callable[[str], str] = str,
+    description: str = "",
+    lang: str = "de",
 ) -> str:
-    """A complete SVG document: heading lines, the chart, then source and licence lines."""
+    """A complete SVG document: heading lines, the chart, then source and licence lines; named
+    by its <title> and described by its <desc> (what it shows, app.render.figure_text, then
+    the other heading lines, source and licence)."""
     width, font = WIDE[0], WIDE[2]
     head = [line for text in heading for line in _wrap(text, width - 40, font * 1.25)]
     foot = [line for text in footer for line in _wrap(text, width - 40, font * 0.9)]
@@ -357,9 +361,12 @@ def standalone_svg(
     )
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>\n',
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{total:.0f}"'
-        f' viewBox="0 0 {width} {total:.0f}" font-family="DejaVu Sans, Arial, sans-serif">',
-        f"<title>{escape(' – '.join(heading[:1]))}</title>",
+        f'<svg xmlns="http://www.w3.org/2000/svg" xml:lang="{escape(lang)}" width="{width}"'
+        f' height="{total:.0f}" viewBox="0 0 {width} {total:.0f}"'
+        ' font-family="DejaVu Sans, Arial, sans-serif" role="img"'
+        ' aria-labelledby="export-title export-desc">',
+        f'<title id="export-title">{escape(" – ".join(heading[:1]))}</title>',
+        f'<desc id="export-desc">{escape(" ".join(t for t in [description, *heading[1:], *footer] if t))}</desc>',
         f'<rect width="{width}" height="{total:.0f}" fill="#fff"/>',
     ]
     y = 16.0

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_babel import gettext as _
 
+from app.pages.data import figure_texts
 from app.pages.data.map_choices import CLASSIFICATION_LABELS
 from app.pages.data.map_page import (
     cached_geometry,
@@ -130,7 +131,7 @@ def change_context(st: dict, embed: bool) -> dict:
         "gruppe": st["group"].ags if st.get("group") else None,
     }
     region = model.region
-    return dict(
+    ctx = dict(
         shared_context(st, state, model, provenance, areas, embed),
         map=parts,
         year=f"{y0}–{y1}",
@@ -148,3 +149,5 @@ def change_context(st: dict, embed: bool) -> dict:
         change_unit=change_unit(ind, kind),
         change_note=_change_note(y0, y1, kind, request.args.get("klassen") or "quantile"),
     )
+    ctx["figure_text"] = figure_texts.kommunen_map(ctx)  # beside the image links, in the image
+    return ctx

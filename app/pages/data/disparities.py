@@ -6,12 +6,16 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import gettext as _
 
+from app.pages.data import figure_texts
+from app.pages.data.series_breaks import breaks_of
 from app.render import sentences
 from app.render.provenance_marks import line_kind
 from app.web import args
 from app.web.db import get_conn
 from app.web.errors import with_links
 from app.web.http_cache import domain_cache
+from app.web.i18n import localized
+from indicators.breaks import breaks_within
 from indicators.disparities import cluster_map, indicator_disparities
 from indicators.errors import InvalidChoice
 
@@ -83,3 +87,38 @@ def cluster_data(indicator_id: str) -> dict:
         return cluster_map(get_conn(), indicator_id, year, cache=domain_cache)
     except InvalidChoice as err:
         raise not_available_error(err, indicator_id) from None
+
+
+def verdict_map_text(data: dict) -> str:
+    """The verdict map (page and image) as text."""
+    rows = data["benchmarks"]
+    region_value = rows[0].region_value if rows else None
+    return figure_texts.verdict_map(data["indicator"], data["year"], rows, region_value)
+
+
+def spread_chart_text(data: dict) -> str:
+    """The spread chart (page and image) as text; "" where there is no chart."""
+    lines, years = spread_lines(data["spreads"]), data["years"]
+    if not lines or len(years) < 2:
+        return ""
+    ind = data["indicator"]
+    return figure_texts.line_chart(
+        _("Streuung von %(name)s zwischen den Kommunen", name=localized(ind, "name")),
+        years,
+        lines,
+        3,
+        breaks=[b.year for b in breaks_within(years, breaks_of(ind.id))],
+    )
+
+
+def cluster_map_text(data: dict) -> str:
+    """The cluster map (page and image) as text; "" where there is none."""
+    result = data["result"]
+    if result is None:
+        return ""
+    classes = [
+        (str(sentences.CLUSTER_LABELS[c]), result["counts"][c])
+        for c in ("HH", "LL", "HL", "LH", "ns")
+    ]
+    rows = [r for r in data["values"].values() if r.ags in result["areas"]]
+    return figure_texts.cluster_map(data["indicator"], data["year"], rows, classes)

@@ -11,6 +11,7 @@ import numpy as np
 from flask import Response, current_app, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 
+from app.pages.data import figure_texts
 from app.pages.data.gebiet_state import ebene_label, gebiet_link, state
 from app.render.formatting import FLAG_TEXT, fmt_cell, fmt_value
 from app.web import args
@@ -217,6 +218,7 @@ def gebiet_context(st: dict, cm: dict, embed: bool, with_areas: bool = True) -> 
         page=page,
         pages=pages,
         n_areas=len(cm["areas"].ags),
+        figure_text=figure_texts.gebiet_map(st, cm),  # beside the image links, in the image
         ebene_label=ebene_label(st["ebene"]),
         link=lambda **kw: gebiet_link(**dict(p, **kw)),
         embed_url=gebiet_link("maps.embed", **p),

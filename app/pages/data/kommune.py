@@ -8,9 +8,12 @@ from functools import partial
 from flask import url_for
 from flask_babel import gettext as _
 
+from app.pages.data import figure_texts
+from app.pages.data.image_parts import year_ranges
 from app.render.formatting import fmt_value
 from app.web.db import get_conn
 from app.web.errors import with_links
+from app.web.i18n import localized
 from indicators.classify import COUNT_UNITS
 from indicators.errors import InvalidChoice
 from indicators.model import Indicator
@@ -98,3 +101,16 @@ def spine_rows(conn, p: dict, release: int | None) -> dict[str, tuple[SpineLayou
         )
         out[i.id] = (layout, verdict, label)
     return out
+
+
+def spines_text(p: dict, spines: dict[str, tuple[SpineLayout, str, str]]) -> str:
+    """The profile's spines (page and image) as text: per verdict the indicators with it."""
+    rows = [r for t in p["topics"] for r in t["rows"] if r["indicator"].id in spines]
+    if not rows:
+        return ""
+    verdicts: dict[str, list[str]] = {}
+    for r in rows:
+        verdict = spines[r["indicator"].id][1]
+        verdicts.setdefault(verdict, []).append(localized(r["indicator"], "name"))
+    years = year_ranges(sorted({r["year"] for r in rows}))
+    return figure_texts.spines(p["area"].name, years, verdicts)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from flask import current_app, request
 from flask_babel import gettext as _
 
+from app.pages.data import figure_texts
 from app.pages.data.groups import Group, kommunen_with_groups
 from app.pages.data.map_choices import CLASSIFICATION_LABELS, SCHEME_LABELS
 from app.pages.data.map_state import (
@@ -349,7 +350,7 @@ def page_context(st: dict, embed: bool) -> dict:
         "gruppe": st["group"].ags if st.get("group") else None,
     }
     region_value = model.region_value
-    return dict(
+    ctx = dict(
         shared_context(st, state, model, provenance, areas, embed),
         map=parts,
         year=year,
@@ -370,3 +371,5 @@ def page_context(st: dict, embed: bool) -> dict:
         year_from=None,
         year_to=None,
     )
+    ctx["figure_text"] = figure_texts.kommunen_map(ctx)  # beside the image links, in the image
+    return ctx

@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.berichte import svgmap
+from app.pages.data import figure_texts
 from app.pages.data.map_choices import CLASSIFICATION_LABELS, no_data_in_year
 from app.pages.data.map_page import profile_href, sources, year_values
 from app.pages.data.map_state import MAP_VERSION
@@ -162,6 +163,8 @@ def multiples_context(st: dict, shown_years: list[int]) -> dict:
         release=release,
         years=st["years"],
         shown_years=shown_years,
+        # beside the image links, in the image
+        figure_text=figure_texts.small_maps(ind, {y: data[y].values for y in shown_years}, legend),
         maps=maps,
         legend=legend,
         table=table,

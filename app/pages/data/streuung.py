@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.editors.auth import is_editor
+from app.pages.data import figure_texts
 from app.pages.data.groups import kommunen_with_groups, parse_group
 from app.render.formatting import fmt_cell, fmt_value, unit_label
 from app.render.maps import short_name
@@ -383,7 +384,15 @@ def scatter_context(
         population_note=population_note(s, release),
         newest_url=scatter_link("streuung.page", **dict(state, release=None)),
         population_names=POPULATION_NAMES,
+        figure_text=scatter_text(s),
     )
+
+
+def scatter_text(s: Scatter) -> str:
+    """The chart as text (page and image): both axes, the points, the correlation."""
+    r = s.regression
+    extra = _("Korrelation r = %(r)s.", r=fmt_r(r.r)) if r is not None else ""
+    return figure_texts.scatter(s.x, s.y, s.year, s.points, extra)
 
 
 def population_note(s: Scatter, release: Release | None) -> str | None:
@@ -451,4 +460,13 @@ def standalone_image(s: Scatter, chosen: list[str]) -> str:
             + _("Die angezeigten Werte sind synthetisch erzeugt und keine amtlichen Zahlen.")
         )
     footer = [_("Quelle") + ": " + line if i == 0 else line for i, line in enumerate(_sources(s))]
-    return standalone_svg(s, txt, heading, footer, frozenset(chosen), short_name)
+    return standalone_svg(
+        s,
+        txt,
+        heading,
+        footer,
+        frozenset(chosen),
+        short_name,
+        description=scatter_text(s),
+        lang=str(get_locale()),
+    )

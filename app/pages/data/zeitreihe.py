@@ -5,8 +5,11 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import gettext as _
 
+from app.pages.data import figure_texts
+from app.render.formatting import unit_label
 from app.web.db import get_conn
 from app.web.errors import with_links
+from app.web.home import region_name
 from app.web.i18n import localized
 from indicators.errors import InvalidChoice
 from indicators.profile import valid_areas
@@ -39,3 +42,20 @@ def choice_error(err: InvalidChoice, indicator_id: str) -> InvalidChoice:
             for m in ("absolut", "index")
         ]
     return with_links(err, links)
+
+
+def series_text(ts: dict) -> str:
+    """The chart as text (its lines' first and last values), for the page and its image."""
+    ind, index = ts["indicator"], ts["mode"] == "index"
+    unit = _("Index (erstes Jahr = 100)") if index else unit_label(ind.unit)
+    # The Region's line under the page's name for it (as the image's legend names it).
+    lines = [dict(ln, name=region_name()) if k == 0 else ln for k, ln in enumerate(ts["lines"])]
+    return figure_texts.line_chart(
+        f"{localized(ind, 'name')} ({unit})",
+        ts["years"],
+        lines,
+        ts["decimals"],
+        "" if index else ind.unit,
+        [b.year for b in ts["breaks"]],
+        [ln["name"] for ln in lines[1:]],  # the Kommunen's names (German data)
+    )

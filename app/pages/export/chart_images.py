@@ -18,6 +18,7 @@ from app.pages.data.image_parts import (
 from app.pages.data.series_breaks import break_text, breaks_of
 from app.pages.data.zeitreihe import DEFAULT_INDICATOR as TS_DEFAULT
 from app.pages.data.zeitreihe import choice_error as ts_error
+from app.pages.data.zeitreihe import series_text
 from app.pages.export.blueprint import bp
 from app.render import charts
 from app.render.formatting import unit_label
@@ -132,6 +133,7 @@ def zeitreihe_image(fmt: str):
         synthetic_note=note,
         notes=[break_text(b) for b in ts["breaks"]],
         lang=lang,
+        description=series_text(ts),
     )
     legend = [LegendEntry(ln["color"], ln["name"], ln["dash"] or "") for ln in lines]
     svg = svg_document(Drawing(nested(chart, w, h), w, h), text, legend, legend_beside=False)

@@ -48,6 +48,7 @@ def _disparities_text(
     legend_title: str = "",
     notes: list[str] | None = None,
     endpoint: str = "disparities.detail",
+    description: str = "",
 ) -> ImageText:
     """Texts of a disparities image; flags: (synthetic, mixed, release labels) of what it shows."""
     ind, release = data["indicator"], data["release"]
@@ -71,6 +72,7 @@ def _disparities_text(
         legend_title=legend_title,
         notes=notes or [],
         lang=str(get_locale()),
+        description=description,
     )
 
 
@@ -136,6 +138,7 @@ def disparities_map_image(indicator_id: str, fmt: str):
             f"{_('Regionswert')}: {fmt_value(region_value, ind.decimals, ind.unit)}",
             method.replace("%%", "%"),
         ],
+        description=disparities.verdict_map_text(data),
     )
     svg = svg_document(map_drawing(fills, flags[1]), text, legend, legend_beside=True)
     return image_response(svg, fmt, f"{ind.id}_{year}_vergleich", etag, None)
@@ -181,6 +184,7 @@ def disparities_chart_image(indicator_id: str, fmt: str):
         f" {years[0]}–{years[-1]}",
         boundaries=False,
         notes=[break_text(b) for b in breaks_within(years, own_breaks)],
+        description=disparities.spread_chart_text(data),
     )
     legend = [LegendEntry(ln["color"], ln["name"], ln["dash"] or "") for ln in lines]
     svg = svg_document(Drawing(nested(chart, w, h), w, h), text, legend, legend_beside=False)
@@ -243,6 +247,7 @@ def disparities_cluster_image(indicator_id: str, fmt: str):
             ),
         ],
         endpoint="disparities.clusters",
+        description=disparities.cluster_map_text(data),
     )
     svg = svg_document(map_drawing(fills, flags[1]), text, legend, legend_beside=True)
     return image_response(svg, fmt, f"{ind.id}_{year}_cluster", etag, None)

@@ -7,7 +7,7 @@ from flask import Response, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
-from app.pages.data import gebiet_map, gebiet_state
+from app.pages.data import figure_texts, gebiet_map, gebiet_state
 from app.pages.data.change_map import change_context
 from app.pages.data.image_parts import (
     EXPORT_VERSION,
@@ -123,6 +123,7 @@ def _map_text(ctx: dict) -> ImageText:
         legend_title=_("Legende") + f" ({unit})",
         notes=[method, f"{region_name()}: {ctx['region_label']}", *_group_note(ctx)],
         lang=str(get_locale()),
+        description=ctx["figure_text"],
     )
 
 
@@ -239,6 +240,7 @@ def _gebiet_image(fmt: str) -> Response:
         legend_title=_("Legende") + f" ({unit_label(ind.unit)})",
         notes=[method, f"{t.name}: {cm['own_label']}"],
         lang=lang,
+        description=figure_texts.gebiet_map(st, cm),
     )
     svg = svg_document(_gebiet_drawing(st, cm), text, legend, legend_beside=True)
     return image_response(svg, fmt, f"{ind.id}_{year}_{t.ags}_{st['ebene']}", etag, release)
@@ -277,6 +279,7 @@ def karte_jahre_image(fmt: str):
             *_group_note(ctx),
         ],
         lang=str(get_locale()),
+        description=ctx["figure_text"],
     )
     cells = [(str(m["year"]), str(m["svg"])) for m in ctx["maps"]]
     drawing = grid(cells, WIDTH - 2 * MARGIN, grid_columns(len(cells)))

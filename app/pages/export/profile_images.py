@@ -17,7 +17,7 @@ from app.pages.data.image_parts import (
     synthetic_note,
     year_ranges,
 )
-from app.pages.data.kommune import choices_error, spine_rows
+from app.pages.data.kommune import choices_error, spine_rows, spines_text
 from app.pages.data.series_breaks import all_breaks
 from app.pages.export.blueprint import bp
 from app.render import rank_charts
@@ -202,6 +202,7 @@ def einordnung_image(ags: str, fmt: str):
         synthetic_note=note,
         legend_title=_("Legende der Einordnung"),
         lang=str(get_locale()),
+        description=spines_text(p, spines),
     )
     svg = svg_document(_spine_drawing(p, spines, mixed), text, legend, legend_beside=False)
     return image_response(svg, fmt, f"{p['area'].ags}_einordnung", etag, None)
