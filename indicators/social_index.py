@@ -121,6 +121,7 @@ class IndicatorSummary:
 class AreaIndex:
     ags: str
     name: str
+    status_values: Mapping[str, float | None]  # x in the status year
     status_z: Mapping[str, float | None]
     change: Mapping[str, float | None]
     dynamics_z: Mapping[str, float | None]
@@ -384,6 +385,7 @@ def compute(
             AreaIndex(
                 ags=a.ags,
                 name=a.name,
+                status_values={i: _value(a, i, d.status_year) for i in ids},
                 status_z=status_z[a.ags],
                 change=change[a.ags],
                 dynamics_z=dyn_z[a.ags],
