@@ -10,6 +10,7 @@ from app.pages.data.groups import similar
 from app.pages.data.kommune import choices_error, spine_rows
 from app.pages.data.profile_tables import compare_table, profile_table
 from app.pages.data.series_breaks import all_breaks, break_text
+from app.pages.data.sozialindex import DYNAMICS_LABELS, STATUS_LABELS, index_page
 from app.render import charts, rank_charts
 from app.web import args, downloads
 from app.web.db import get_conn
@@ -82,7 +83,17 @@ def profile_page(ags: str):
         group=_group_summaries(conn, p, release, similar),
         spines={} if p["is_region"] else _spines(conn, p, release),
         spine_colours=rank_charts.VERDICT_COLOURS,
+        sozialindex=None if p["is_region"] else _sozialindex(ags),
+        status_labels=STATUS_LABELS,
+        dynamics_labels=DYNAMICS_LABELS,
     )
+
+
+def _sozialindex(ags: str) -> dict | None:
+    """The Kommune's status and dynamics classes (profile block "Status und Dynamik")."""
+    page = index_page()
+    row = next((a for a in page.index.areas if a.ags == ags), None)
+    return None if row is None else {"row": row, "d": page.index.definition}
 
 
 def _spines(conn, p: dict, release: int | None) -> dict[str, Markup]:

@@ -10,7 +10,10 @@ from app.pages.data.sozialindex import (
     STATUS_LABELS,
     index_page,
 )
+from app.web.db import get_conn
+from app.web.home import home_ags
 from app.web.http_cache import page_cache
+from geodata.queries import locator_paths
 from indicators.social_index import DYNAMICS_CLASSES, STATUS_CLASSES
 
 bp = Blueprint("sozialindex", __name__)
@@ -35,4 +38,6 @@ def index() -> str:
         dynamics_labels=DYNAMICS_LABELS,
         colours=STATUS_COLOURS,
         example=example,
+        geo=locator_paths(get_conn(), "", home_ags()),
+        by_ags={a.ags: a for a in idx.areas},
     )
