@@ -18,8 +18,9 @@ Pure functions and frozen dataclasses (no database, no Flask); the values come f
    status mittel with dynamics negativ (Berlin's rule).
 5. Robustness: the status class recomputed with each index indicator left out (z-scores kept,
    S and its standardisation recomputed); an area whose class then changes is marked. A value
-   whose numerator is below `min_cases` marks the area as resting on few cases; an indicator
-   without published counts (INKAR) is named as not checkable.
+   whose numerator is below `min_cases` or whose denominator is below `min_base` marks the area
+   as resting on few cases; an indicator without published counts (INKAR) is named as not
+   checkable.
 
 An sd of 0 (every area the same) gives every area z = 0 for that indicator.
 """
@@ -58,6 +59,7 @@ class IndexDefinition:
     dynamics_from: int
     dynamics_to: int
     min_cases: int = 20
+    min_base: int = 300
     status_very_low: float = 1.5
     status_low: float = 1.0
     status_high: float = -1.0
@@ -80,6 +82,7 @@ class Observation:
     value: float | None
     numerator: float | None = None
     suppressed: bool = False
+    denominator: float | None = None
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,7 @@ class AreaIndex:
     dynamics_class: str | None
     status_gaps: tuple[Gap, ...]
     dynamics_gaps: tuple[Gap, ...]
-    few_cases: tuple[str, ...]  # indicators whose numerator is below min_cases
+    few_cases: tuple[str, ...]  # indicators with a value on few cases (few_cases())
     leave_one_out: Mapping[str, str | None] = field(default_factory=dict)
 
     @property
@@ -221,6 +224,7 @@ def parse_definition(raw: dict[str, object]) -> IndexDefinition:
         dynamics_from=years["dynamics_from"],
         dynamics_to=years["dynamics_to"],
         min_cases=int(_number(raw, "min_cases", 20)),
+        min_base=int(_number(raw, "min_base", 300)),
         status_very_low=_number(raw, "status_very_low", 1.5),
         status_low=_number(raw, "status_low", 1.0),
         status_high=_number(raw, "status_high", -1.0),
@@ -279,6 +283,16 @@ def dynamics_class(score: float, d: IndexDefinition) -> str:
     if score <= d.dynamics_positive:
         return "positiv"
     return "stabil"
+
+
+def few_cases(obs: Observation | None, d: IndexDefinition) -> bool:
+    """A value resting on few cases: its numerator below min_cases or its denominator (the
+    population it refers to) below min_base (Hamburg's minimum-size rule)."""
+    if obs is None:
+        return False
+    small_num = obs.numerator is not None and obs.numerator < d.min_cases
+    small_base = obs.denominator is not None and obs.denominator < d.min_base
+    return small_num or small_base
 
 
 def _value(area: AreaInput, ind: str, year: int) -> float | None:
@@ -344,7 +358,8 @@ def compute(
                 None if dx is None or s_change is None else zscore(dx, s_change, ind.direction)
             )
         counts = any(
-            (o := a.values.get((ind.id, y))) is not None and o.numerator is not None
+            (o := a.values.get((ind.id, y))) is not None
+            and (o.numerator is not None or o.denominator is not None)
             for a in areas
             for y in d.years
         )
@@ -370,16 +385,7 @@ def compute(
 
     out = []
     for a in areas:
-        few = tuple(
-            i
-            for i in ids
-            if any(
-                (o := a.values.get((i, y))) is not None
-                and o.numerator is not None
-                and o.numerator < d.min_cases
-                for y in d.years
-            )
-        )
+        few = tuple(i for i in ids if any(few_cases(a.values.get((i, y)), d) for y in d.years))
         ss, ds = s_scores.get(a.ags), d_scores.get(a.ags)
         out.append(
             AreaIndex(

@@ -27,7 +27,7 @@ def index_inputs(conn: Connection, definition: IndexDefinition) -> list[AreaInpu
     ).all()
     rows = conn.execute(
         text(
-            "SELECT v.ags, v.indicator_id, v.year, v.value, v.numerator, v.suppressed"
+            "SELECT v.ags, v.indicator_id, v.year, v.value, v.numerator, v.denominator, v.suppressed"
             " FROM shown_value v"
             " WHERE v.indicator_id = ANY(:ind) AND v.year = ANY(:years) AND NOT v.synthetic"
             f" AND {KOMMUNE_KEYS}"
@@ -41,6 +41,7 @@ def index_inputs(conn: Connection, definition: IndexDefinition) -> list[AreaInpu
                 None if r.value is None else float(r.value),
                 None if r.numerator is None else float(r.numerator),
                 bool(r.suppressed),
+                None if r.denominator is None else float(r.denominator),
             )
     return [AreaInput(a.ags, a.name, values[a.ags]) for a in areas]
 

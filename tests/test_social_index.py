@@ -98,6 +98,15 @@ def test_few_cases_and_leave_one_out():
     assert not idx.areas[0].class_unstable
 
 
+def test_few_cases_by_denominator():
+    small = AreaInput("9", "K9", {("a", 2022): Observation(5.0, None, False, 250.0)})
+    big = AreaInput("8", "K8", {("a", 2022): Observation(5.0, None, False, 300.0)})
+    idx = compute(D, [small, big])
+    assert idx.areas[0].few_cases == ("a",)
+    assert idx.areas[1].few_cases == ()
+    assert idx.indicators[0].counts_published
+
+
 @pytest.mark.parametrize(
     "change",
     [

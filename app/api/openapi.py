@@ -1026,6 +1026,7 @@ def _document() -> dict:
                                     {"negativ": {"type": "number"}, "positiv": {"type": "number"}}
                                 ),
                                 "min_cases": INT,
+                                "min_base": INT,
                                 "status_classes": {"type": "array", "items": STR},
                                 "dynamics_classes": {"type": "array", "items": STR},
                                 "crossed_by_series_break": {"type": "array", "items": STR},

@@ -86,6 +86,7 @@ def api_body(page: IndexPage) -> dict:
             },
             "dynamics_thresholds": {"negativ": d.dynamics_negative, "positiv": d.dynamics_positive},
             "min_cases": d.min_cases,
+            "min_base": d.min_base,
             "status_classes": list(STATUS_CLASSES),
             "dynamics_classes": list(DYNAMICS_CLASSES),
             "crossed_by_series_break": list(idx.crossed),
