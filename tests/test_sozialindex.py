@@ -134,3 +134,35 @@ def test_page_in_both_languages_lists_every_kommune_and_the_method(client):
     en = client.get("/sozialindex?lang=en").get_data(as_text=True)
     assert "The 12 groups" in en and "Worked example" in en
     assert 'href="/sozialindex"' in de  # in the navigation
+
+
+def test_synthetic_values_never_enter_the_index(app):
+    """In demo mode shown_value holds synthetic values for indicators without real ones: an
+    index defined on such an indicator has no class anywhere and names every gap."""
+    from dataclasses import replace
+
+    from sqlalchemy import text
+
+    from indicators.social_index import IndexIndicator, load_definition
+    from indicators.social_index_queries import social_index
+
+    with app.extensions["sozmon_engine"].connect() as conn:
+        y0, y1, n = conn.execute(
+            text(
+                "SELECT min(year), max(year), count(*) FROM shown_value"
+                " WHERE indicator_id = 'sgb2_15_64_quote' AND synthetic"
+            )
+        ).one()
+        assert n > 0 and y0 < y1  # the demo shows synthetic values of it
+        d = replace(
+            load_definition(),
+            indicators=(IndexIndicator("sgb2_15_64_quote", 1),),
+            status_year=y1,
+            dynamics_from=y0,
+            dynamics_to=y1,
+        )
+        idx = social_index(conn, d)
+    assert len(idx.areas) == 21
+    assert all(a.status_class is None and a.dynamics_class is None for a in idx.areas)
+    assert all(len(a.status_gaps) == 1 for a in idx.areas)
+    assert idx.status is None and idx.dynamics is None
