@@ -105,6 +105,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         kommune,
         maps,
         rangfolge,
+        sozialindex,
         start,
         streuung,
         zeitreihe,
@@ -128,6 +129,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         streuung.bp,
         export.bp,
         rangfolge.bp,
+        sozialindex.bp,
     ):
         app.register_blueprint(bp)
     gebiet_profil.init_app(app)  # site_name() for the home region's name in templates

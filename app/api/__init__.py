@@ -10,6 +10,7 @@ from app.api import (  # noqa: F401  (each registers its routes on bp)
     berichte,  # /berichte (a nested blueprint)
     change,  # /change
     explore,  # /trends, /neighbours
+    sozialindex,  # /sozialindex
     streuung,  # /streuung
 )
 from app.api.views import bp

@@ -748,6 +748,23 @@ def _document() -> dict:
                     _ok("Veränderungen", _json("ChangeList")),
                 )
             },
+            "/sozialindex": {
+                "get": _op(
+                    "getSozialindex",
+                    "Sozialindex: Status und Dynamik der Kommunen",
+                    "Je Kommune Status- und Dynamikklasse nach dem Verfahren Berlins und Hamburgs"
+                    " (Definition in `definition`, Methode auf der Seite /sozialindex#methode):"
+                    " je Index-Indikator der z-Wert über die Kommunen (Standardabweichung mit"
+                    " Nenner n, ausgerichtet mit `direction`: positiv heißt mehr Bedarf), ihr"
+                    " Mittel als Statusindex (`status_index`), noch einmal standardisiert"
+                    " (`status_score`) und nach den Schwellen in Klassen geteilt; ebenso für die"
+                    " Veränderungen zwischen `dynamics_from` und `dynamics_to`. Nur amtliche"
+                    " Werte; fehlt ein Wert, ist die Klasse null und `missing` nennt ihn."
+                    " `class_without`: die Statusklasse ohne je einen Index-Indikator.",
+                    [],
+                    _ok("Sozialindex", _json("Sozialindex")),
+                )
+            },
             "/neighbours": {
                 "get": _op(
                     "listNeighbours",
@@ -974,6 +991,85 @@ def _document() -> dict:
                         "breaks": BREAKS,
                     },
                 },
+                "Sozialindex": {
+                    **_envelope("SozialindexArea"),
+                    "required": [
+                        *_envelope("SozialindexArea")["required"],
+                        "definition",
+                        "indicators",
+                    ],
+                    "properties": {
+                        **_envelope("SozialindexArea")["properties"],
+                        "definition": _obj(
+                            {
+                                "key": STR,
+                                "name_de": STR,
+                                "name_en": STR,
+                                "status_year": INT,
+                                "dynamics_from": INT,
+                                "dynamics_to": INT,
+                                "indicators": {
+                                    "type": "array",
+                                    "items": _obj({"id": STR, "direction": {"enum": [1, -1]}}),
+                                },
+                                "status_thresholds": _obj(
+                                    {
+                                        "sehr_niedrig": {"type": "number"},
+                                        "niedrig": {"type": "number"},
+                                        "hoch": {"type": "number"},
+                                    }
+                                ),
+                                "dynamics_thresholds": _obj(
+                                    {"negativ": {"type": "number"}, "positiv": {"type": "number"}}
+                                ),
+                                "min_cases": INT,
+                                "min_base": INT,
+                                "status_classes": {"type": "array", "items": STR},
+                                "dynamics_classes": {"type": "array", "items": STR},
+                                "crossed_by_series_break": {"type": "array", "items": STR},
+                            }
+                        ),
+                        "indicators": {
+                            "type": "array",
+                            "items": _obj(
+                                {
+                                    "id": STR,
+                                    "direction": INT,
+                                    "status_mean": NNUM,
+                                    "status_sd": NNUM,
+                                    "change_mean": NNUM,
+                                    "change_sd": NNUM,
+                                    "counts_published": BOOL,
+                                }
+                            ),
+                        },
+                    },
+                },
+                "SozialindexArea": _obj(
+                    {
+                        "ags": STR,
+                        "name": STR,
+                        "status_z": {"type": "object", "additionalProperties": NNUM},
+                        "dynamics_z": {"type": "object", "additionalProperties": NNUM},
+                        "status_index": NNUM,
+                        "status_score": NNUM,
+                        "status_class": {
+                            "enum": ["hoch", "mittel", "niedrig", "sehr_niedrig", None]
+                        },
+                        "dynamics_index": NNUM,
+                        "dynamics_score": NNUM,
+                        "dynamics_class": {"enum": ["positiv", "stabil", "negativ", None]},
+                        "group": NSTR,
+                        "attention": BOOL,
+                        "class_without": {"type": "object", "additionalProperties": NSTR},
+                        "class_unstable": BOOL,
+                        "few_cases": {"type": "array", "items": STR},
+                        "missing": {
+                            "type": "array",
+                            "items": _obj({"indicator": STR, "year": INT, "suppressed": BOOL}),
+                        },
+                    }
+                ),
                 "IntervalList": _envelope("Interval"),
                 "NeighbourList": {
                     **_envelope("Neighbour"),

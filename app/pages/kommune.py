@@ -9,6 +9,7 @@ from app.pages.data.groups import similar
 from app.pages.data.kommune import choices_error, spine_rows, spines_text
 from app.pages.data.profile_tables import compare_table, profile_table
 from app.pages.data.series_breaks import all_breaks, break_text
+from app.pages.data.sozialindex import DYNAMICS_LABELS, STATUS_LABELS, index_page
 from app.render import charts, rank_charts
 from app.web import args, downloads
 from app.web.db import get_conn
@@ -84,7 +85,17 @@ def profile_page(ags: str):
         spines={i: rank_charts.spine_svg(*s) for i, s in spine_data.items()},
         spine_colours=VERDICT_COLOURS,
         spine_figure_text=spines_text(p, spine_data),
+        sozialindex=None if p["is_region"] else _sozialindex(ags),
+        status_labels=STATUS_LABELS,
+        dynamics_labels=DYNAMICS_LABELS,
     )
+
+
+def _sozialindex(ags: str) -> dict | None:
+    """The Kommune's status and dynamics classes (profile block "Status und Dynamik")."""
+    page = index_page()
+    row = next((a for a in page.index.areas if a.ags == ags), None)
+    return None if row is None else {"row": row, "d": page.index.definition}
 
 
 def _group_summaries(

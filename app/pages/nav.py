@@ -21,6 +21,7 @@ NAV = (
     ("zeitreihe.zeitreihe", _l("Zeitreihen")),
     ("streuung.page", _l("Streudiagramm")),
     ("disparities.index", _l("Disparitäten")),
+    ("sozialindex.index", _l("Sozialindex")),
     ("berichte.index", _l("Berichte")),
     ("api_docs.docs", _l("Offene Daten")),
 )

@@ -24,6 +24,7 @@ FAMILIES = {
     "vergleich": f"/vergleich/{LEHRTE}/{GARBSEN}",
     "zeitreihe": f"/zeitreihe?indikator=bev_insgesamt&kommunen={LEHRTE},{GARBSEN}",
     "disparitaeten": "/disparitaeten",
+    "sozialindex": "/sozialindex",
     "disparitaet": "/disparitaeten/bev_geburtenrate?jahr=2015",
     "cluster": "/disparitaeten/bev_geburtenrate/cluster",
     "daten": "/daten",

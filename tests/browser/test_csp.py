@@ -13,6 +13,8 @@ PAGES = [
     "/streuung?x=svb_quote&y=bev_anteil_65plus&jahr=2015&auswahl=03241011",
     "/rangfolge?indikator=bev_geburtenrate&jahr=2015",
     "/karte?gebiet=DG&ebene=kreis&indikator=bev_anteil_65plus",
+    # the status map's colours and hatching as SVG attributes
+    "/sozialindex",
 ]
 
 

@@ -145,6 +145,9 @@ PAGES: list[tuple[str, str] | tuple[str, str, str]] = [
     ("disparitaeten", "/disparitaeten/armutsgefaehrdung_quote?jahr=2024"),
     ("disparitaeten", "/disparitaeten/armutsgefaehrdung_quote/cluster?jahr=2024"),
     ("disparitaeten", "/disparitaeten/gibt_es_nicht"),
+    ("sozialindex", "/sozialindex"),
+    ("sozialindex", "/sozialindex?lang=en"),
+    ("sozialindex", "/api/v1/sozialindex"),
     # Profiles of any area and the area search.
     ("gebiet", "/gebiet/03241"),
     ("gebiet", "/gebiet/03"),

@@ -1,0 +1,131 @@
+"""The Sozialindex (status × dynamics) for the page /sozialindex and the API: computed on real
+values only (indicators/social_index_queries.py), series breaks honoured."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from app.pages.data.series_breaks import breaks_of
+from app.web.db import get_conn
+from indicators.breaks import break_between
+from indicators.model import Indicator
+from indicators.queries import get_indicator
+from indicators.social_index import (
+    DYNAMICS_CLASSES,
+    STATUS_CLASSES,
+    IndexDefinition,
+    SocialIndex,
+    load_definition,
+)
+from indicators.social_index_queries import social_index
+
+STATUS_LABELS = {
+    "hoch": _l("hoch"),
+    "mittel": _l("mittel"),
+    "niedrig": _l("niedrig"),
+    "sehr_niedrig": _l("sehr niedrig"),
+}
+DYNAMICS_LABELS = {"positiv": _l("positiv"), "stabil": _l("stabil"), "negativ": _l("negativ")}
+# ColorBrewer YlOrRd (4 classes): more need, darker; the text says the class as well.
+STATUS_COLOURS = {
+    "hoch": "#ffffb2",
+    "mittel": "#fecc5c",
+    "niedrig": "#fd8d3c",
+    "sehr_niedrig": "#e31a1c",
+}
+
+
+@functools.cache
+def definition() -> IndexDefinition:
+    """The shipped index definition (indicators/data/sozialindex.toml), read once."""
+    return load_definition()
+
+
+@dataclass(frozen=True)
+class IndexPage:
+    index: SocialIndex
+    indicators: dict[str, Indicator]
+
+
+def index_page() -> IndexPage:
+    """The index of the home region's Kommunen with the catalogue rows of its indicators."""
+    d = definition()
+    conn = get_conn()
+    crossed = [
+        i
+        for i in d.indicator_ids
+        if break_between(d.dynamics_from, d.dynamics_to, breaks_of(i)) is not None
+    ]
+    inds = {i: ind for i in d.indicator_ids if (ind := get_indicator(conn, i)) is not None}
+    return IndexPage(social_index(conn, d, crossed), inds)
+
+
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(x, 4)
+
+
+def api_body(page: IndexPage) -> dict:
+    """The index as JSON rows (numbers rounded to 4 decimals; the page shows 2)."""
+    idx, d = page.index, page.index.definition
+    return {
+        "definition": {
+            "key": d.key,
+            "name_de": d.name_de,
+            "name_en": d.name_en,
+            "status_year": d.status_year,
+            "dynamics_from": d.dynamics_from,
+            "dynamics_to": d.dynamics_to,
+            "indicators": [{"id": i.id, "direction": i.direction} for i in d.indicators],
+            "status_thresholds": {
+                "sehr_niedrig": d.status_very_low,
+                "niedrig": d.status_low,
+                "hoch": d.status_high,
+            },
+            "dynamics_thresholds": {"negativ": d.dynamics_negative, "positiv": d.dynamics_positive},
+            "min_cases": d.min_cases,
+            "min_base": d.min_base,
+            "status_classes": list(STATUS_CLASSES),
+            "dynamics_classes": list(DYNAMICS_CLASSES),
+            "crossed_by_series_break": list(idx.crossed),
+        },
+        "indicators": [
+            {
+                "id": s.id,
+                "direction": s.direction,
+                "status_mean": _r(s.status.mean) if s.status else None,
+                "status_sd": _r(s.status.sd) if s.status else None,
+                "change_mean": _r(s.change.mean) if s.change else None,
+                "change_sd": _r(s.change.sd) if s.change else None,
+                "counts_published": s.counts_published,
+            }
+            for s in idx.indicators
+        ],
+        "count": len(idx.areas),
+        "data": [
+            {
+                "ags": a.ags,
+                "name": a.name,
+                "status_z": {k: _r(v) for k, v in a.status_z.items()},
+                "dynamics_z": {k: _r(v) for k, v in a.dynamics_z.items()},
+                "status_index": _r(a.status_index),
+                "status_score": _r(a.status_score),
+                "status_class": a.status_class,
+                "dynamics_index": _r(a.dynamics_index),
+                "dynamics_score": _r(a.dynamics_score),
+                "dynamics_class": a.dynamics_class,
+                "group": a.group,
+                "attention": a.attention,
+                "class_without": dict(a.leave_one_out),
+                "class_unstable": a.class_unstable,
+                "few_cases": list(a.few_cases),
+                "missing": [
+                    {"indicator": g.indicator, "year": g.year, "suppressed": g.suppressed}
+                    for g in dict.fromkeys((*a.status_gaps, *a.dynamics_gaps))
+                ],
+            }
+            for a in idx.areas
+        ],
+    }

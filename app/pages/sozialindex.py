@@ -1,0 +1,43 @@
+"""Sozialindex: status × dynamics of the Kommunen, its table, 12-group matrix and method."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from app.pages.data.sozialindex import (
+    DYNAMICS_LABELS,
+    STATUS_COLOURS,
+    STATUS_LABELS,
+    index_page,
+)
+from app.web.db import get_conn
+from app.web.home import home_ags
+from app.web.http_cache import page_cache
+from geodata.queries import locator_paths
+from indicators.social_index import DYNAMICS_CLASSES, STATUS_CLASSES
+
+bp = Blueprint("sozialindex", __name__)
+
+
+@bp.get("/sozialindex")
+@page_cache
+def index() -> str:
+    page = index_page()
+    idx = page.index
+    with_status = [a for a in idx.areas if a.status_class is not None]
+    example = max(with_status, key=lambda a: a.status_score or 0.0) if with_status else None
+    return render_template(
+        "sozialindex.html",
+        idx=idx,
+        d=idx.definition,
+        inds=page.indicators,
+        groups=idx.group_members(),
+        status_classes=STATUS_CLASSES,
+        dynamics_classes=DYNAMICS_CLASSES,
+        status_labels=STATUS_LABELS,
+        dynamics_labels=DYNAMICS_LABELS,
+        colours=STATUS_COLOURS,
+        example=example,
+        geo=locator_paths(get_conn(), "", home_ags()),
+        by_ags={a.ags: a for a in idx.areas},
+    )

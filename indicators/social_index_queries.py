@@ -1,0 +1,53 @@
+"""The Sozialindex's values: real values of the home region's Kommunen, never synthetic ones.
+
+Reads the layered view `shown_value` and drops synthetic values explicitly, so the index is the
+same in demo mode and in a default install (docs/ops/index.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, text
+
+from indicators.queries import KOMMUNE_KEYS
+from indicators.social_index import (
+    AreaInput,
+    IndexDefinition,
+    Observation,
+    SocialIndex,
+    compute,
+)
+
+
+def index_inputs(conn: Connection, definition: IndexDefinition) -> list[AreaInput]:
+    """Every Kommune of the home region with its real values of the index's indicators/years."""
+    areas = conn.execute(
+        text("SELECT ags, name FROM area WHERE level = 'kommune' ORDER BY ags")
+    ).all()
+    rows = conn.execute(
+        text(
+            "SELECT v.ags, v.indicator_id, v.year, v.value, v.numerator, v.denominator, v.suppressed"
+            " FROM shown_value v"
+            " WHERE v.indicator_id = ANY(:ind) AND v.year = ANY(:years) AND NOT v.synthetic"
+            f" AND {KOMMUNE_KEYS}"
+        ),
+        {"ind": list(definition.indicator_ids), "years": list(definition.years)},
+    ).all()
+    values: dict[str, dict[tuple[str, int], Observation]] = {a.ags: {} for a in areas}
+    for r in rows:
+        if r.ags in values:
+            values[r.ags][(r.indicator_id, r.year)] = Observation(
+                None if r.value is None else float(r.value),
+                None if r.numerator is None else float(r.numerator),
+                bool(r.suppressed),
+                None if r.denominator is None else float(r.denominator),
+            )
+    return [AreaInput(a.ags, a.name, values[a.ags]) for a in areas]
+
+
+def social_index(
+    conn: Connection, definition: IndexDefinition, crossed: Sequence[str] = ()
+) -> SocialIndex:
+    """The index of the home region's Kommunen on their real values."""
+    return compute(definition, index_inputs(conn, definition), crossed)

@@ -1,0 +1,132 @@
+"""The Sozialindex's domain: definition as data, z-scores, classes, gaps, robustness (no database)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from indicators.errors import InvalidContent
+from indicators.social_index import (
+    GROUPS,
+    AreaInput,
+    IndexDefinition,
+    IndexIndicator,
+    Observation,
+    compute,
+    dynamics_class,
+    load_definition,
+    parse_definition,
+    status_class,
+)
+
+D = IndexDefinition(
+    key="t",
+    name_de="T",
+    name_en="T",
+    indicators=(IndexIndicator("a", 1), IndexIndicator("b", -1)),
+    status_year=2022,
+    dynamics_from=2021,
+    dynamics_to=2022,
+)
+
+
+def area(ags: str, a21, a22, b21, b22, num: float | None = None) -> AreaInput:
+    vals = {}
+    for key, v in ((("a", 2021), a21), (("a", 2022), a22), (("b", 2021), b21), (("b", 2022), b22)):
+        if v is not None:
+            vals[key] = Observation(v, num)
+    return AreaInput(ags, f"K{ags}", vals)
+
+
+def test_shipped_definition_is_real_and_valid():
+    d = load_definition()
+    assert d.indicator_ids == ("sgb2_u15_quote_inkar", "sgb2_personen_quote")
+    assert (d.status_year, d.dynamics_from, d.dynamics_to) == (2022, 2021, 2022)
+    assert len(GROUPS) == 12
+
+
+def test_classes_at_thresholds():
+    assert status_class(1.5, D) == "sehr_niedrig"
+    assert status_class(1.0, D) == "niedrig"
+    assert status_class(0.99, D) == "mittel"
+    assert status_class(-1.0, D) == "hoch"
+    assert dynamics_class(1.0, D) == "negativ"
+    assert dynamics_class(-1.0, D) == "positiv"
+    assert dynamics_class(0.0, D) == "stabil"
+
+
+def test_hand_computed_index():
+    # a: 1, 2, 3 (higher = more need); b: 30, 20, 10 (higher = less need): same order.
+    areas = [area("1", 1, 1, 30, 30), area("2", 1, 2, 20, 20), area("3", 1, 3, 10, 10)]
+    idx = compute(D, areas)
+    sd = math.sqrt(2 / 3)
+    a3 = idx.areas[2]
+    assert a3.status_z["a"] == pytest.approx(1 / sd)
+    assert a3.status_z["b"] == pytest.approx(1 / sd)  # oriented: a low b is more need
+    assert a3.status_index == pytest.approx(1 / sd)
+    assert a3.status_score == pytest.approx(1 / sd)  # S has mean 0 and sd 1 here
+    assert a3.status_class == "niedrig"  # 1.22
+    assert idx.areas[0].status_class == "hoch"
+    assert idx.areas[1].status_class == "mittel"
+    # changes: a +0, +1, +2 (more need), b 0 everywhere (sd 0: z 0)
+    assert a3.change == {"a": 2, "b": 0}
+    assert a3.dynamics_z["b"] == 0
+    assert a3.dynamics_class == "negativ"
+    assert a3.attention and a3.group == "niedrig/negativ"
+    assert not idx.areas[0].attention
+
+
+def test_missing_value_means_no_index_and_says_why():
+    areas = [area("1", 1, 1, 30, 30), area("2", 1, 2, 20, None), area("3", 1, 3, 10, 10)]
+    idx = compute(D, areas)
+    a2 = idx.areas[1]
+    assert a2.status_class is None and a2.dynamics_class is None and a2.group is None
+    assert [(g.indicator, g.year) for g in a2.status_gaps] == [("b", 2022)]
+    assert idx.status is not None and idx.status.n == 2
+    # the others' z-scores use only the areas with a value (no imputation)
+    assert idx.indicators[1].status is not None and idx.indicators[1].status.n == 2
+
+
+def test_few_cases_and_leave_one_out():
+    areas = [area("1", 1, 1, 30, 30, 5), area("2", 1, 2, 20, 20, 50), area("3", 1, 3, 10, 10, 50)]
+    idx = compute(D, areas)
+    assert idx.areas[0].few_cases == ("a", "b")
+    assert idx.areas[1].few_cases == ()
+    assert idx.indicators[0].counts_published
+    assert set(idx.areas[0].leave_one_out) == {"a", "b"}
+    assert not idx.areas[0].class_unstable
+
+
+def test_few_cases_by_denominator():
+    small = AreaInput("9", "K9", {("a", 2022): Observation(5.0, None, False, 250.0)})
+    big = AreaInput("8", "K8", {("a", 2022): Observation(5.0, None, False, 300.0)})
+    idx = compute(D, [small, big])
+    assert idx.areas[0].few_cases == ("a",)
+    assert idx.areas[1].few_cases == ()
+    assert idx.indicators[0].counts_published
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"indicators": []},
+        {"indicators": [{"id": "a", "direction": 2}]},
+        {"dynamics_from": 2022},
+        {"status_low": 2.0},
+        {"name_de": ""},
+    ],
+)
+def test_definition_refused(change):
+    raw = {
+        "key": "k",
+        "name_de": "n",
+        "name_en": "n",
+        "status_year": 2022,
+        "dynamics_from": 2021,
+        "dynamics_to": 2022,
+        "indicators": [{"id": "a", "direction": 1}],
+    }
+    parse_definition(raw)
+    with pytest.raises(InvalidContent):
+        parse_definition({**raw, **change})
