@@ -14,7 +14,9 @@ class Problem:
 
     file: str
     row: int | None
-    column: str | None
+    # A column's name, or its 1-based number where a file is located like a spreadsheet
+    # (indicators.genesis.GenesisProblem, which the GENESIS import reports as it is).
+    column: str | int | None
     message: str
     sheet: str | None = None
     expected: str | None = None  # what the file should have had there (for the report)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple, NoReturn
 
 from geodata.report import LoadError, Problem
 
@@ -73,34 +73,14 @@ MAX_PROBLEMS = 100
 
 
 @dataclass(frozen=True)
-class GenesisProblem:
-    """One reason to refuse a file; row and column are 1-based as a spreadsheet shows them."""
+class GenesisProblem(Problem):
+    """One reason to refuse a file; row and column are 1-based as a spreadsheet shows them.
 
-    file: str
-    row: int | None
-    column: int | str | None
-    message: str
-    sheet: str | None = None  # duck-type compatible with geodata.report.Problem
-    expected: str | None = None
+    A Problem (same fields, text and plain-data form) whose column is a number, never a name;
+    no sheet and no expected value.
+    """
 
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.row is not None:
-            where.append(f"Zeile {self.row}")
-        if self.column is not None:
-            where.append(f"Spalte {self.column}")
-        return f"{', '.join(where)}: {self.message}"
-
-    def as_dict(self) -> dict:
-        """Plain-data form for JSON or CSV reports."""
-        return {
-            "file": self.file,
-            "sheet": None,
-            "row": self.row,
-            "column": self.column,
-            "message": self.message,
-            "expected": self.expected,
-        }
+    column: int | None
 
     def to_problem(self) -> Problem:
         """The same as a geodata.report.Problem (column as text), for the import report."""
@@ -112,7 +92,8 @@ class GenesisError(LoadError):
     """Raised with every problem found in a GENESIS export; nothing of it is usable."""
 
     def __init__(self, problems: list[GenesisProblem]):
-        super().__init__(problems)  # type: ignore[arg-type]
+        # A copy typed as LoadError's list[Problem] (a list of the subclass is not one).
+        super().__init__(list[Problem](problems))
 
 
 @dataclass(frozen=True)
@@ -186,19 +167,27 @@ class _Problems:
         self.items: list[GenesisProblem] = []
         self.more = 0
 
-    def add(self, row: int | None, column: int | str | None, message: str) -> None:
+    def add(self, row: int | None, column: int | None, message: str) -> None:
         if len(self.items) < MAX_PROBLEMS:
             self.items.append(GenesisProblem(self.file, row, column, message))
         else:
             self.more += 1
 
-    def raise_if_any(self) -> None:
-        if not self.items:
-            return
+    def error(self) -> GenesisError:
+        """Every problem found so far, the ones over MAX_PROBLEMS counted in a last one."""
         items = list(self.items)
         if self.more:
             items.append(GenesisProblem(self.file, None, None, f"… und {self.more} weitere"))
-        raise GenesisError(items)
+        return GenesisError(items)
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise self.error()
+
+    def refuse(self, row: int | None, column: int | None, message: str) -> NoReturn:
+        """Add a problem and raise every problem found so far."""
+        self.add(row, column, message)
+        raise self.error()
 
 
 def period_year(period: str) -> int | None:
@@ -217,9 +206,37 @@ def period_year(period: str) -> int | None:
     return year
 
 
+# classify_key's answer: a Gemeinde or Kreis and its AGS, or no area and why not.
+AreaKey = tuple[Literal["gemeinde", "kreis"], str, None]
+NoAreaKey = tuple[Literal["skip", "unknown"], None, str]
+# A value cell parsed: (value, flag, is_integer); see _parse_value.
+Parsed = tuple[float | None, str | None, bool]
+# A period of the file and its year.
+Dated = tuple[str, int]
+
+
+def _dated(period: str | None) -> Dated | None:
+    """(period, year) of a valid GENESIS period, else None."""
+    year = None if period is None else period_year(period)
+    return None if period is None or year is None else (period, year)
+
+
+def _wide_periods(columns: list[GenesisColumn], title_period: str | None) -> list[Dated] | None:
+    """Per value column of a wide table, its period and year: from the period header row, else
+    the title's period; None if a column has neither."""
+    title = _dated(title_period)
+    out = []
+    for col in columns:
+        dated = _dated(col.period) or title
+        if dated is None:
+            return None
+        out.append(dated)
+    return out
+
+
 def classify_key(
     key: str, name: str, table_level_hint: str | None, verband_keys: frozenset[str] | None = None
-) -> tuple[str, str | None, str | None]:
+) -> AreaKey | NoAreaKey:
     """(kind, ags, skip_reason) of a row key; kind 'gemeinde'/'kreis', 'skip' or 'unknown'.
 
     verband_keys: the 8-digit prefixes of the file's 11-digit keys (`verband_prefixes`); an
@@ -255,7 +272,7 @@ def verband_prefixes(keys: set[str] | list[str]) -> frozenset[str]:
     return frozenset(k[:8] for k in keys if len(k) == 11)
 
 
-def _parse_value(raw: str) -> tuple[float | None, str | None, bool] | str:
+def _parse_value(raw: str) -> Parsed | str:
     """(value, flag, is_integer) of a cell, or a German message why it is not a value."""
     special = SPECIAL.get(raw)
     if special is not None:
@@ -374,7 +391,9 @@ def _split_rows(
 ) -> tuple[list[tuple[int, str]], list[tuple[int, list[str]]], list[tuple[int, list[str]]], int]:
     """Title lines, header rows and data rows of the body; the width of the table."""
     width = len(rows[1][1]) if len(rows) > 1 else 0
-    titles, headers, data = [], [], []
+    titles: list[tuple[int, str]] = []
+    headers: list[tuple[int, list[str]]] = []
+    data: list[tuple[int, list[str]]] = []
     for line_no, cells in rows[1:]:
         if len(cells) != width:
             what = "Datenzeile" if data else "Kopfzeile"
@@ -439,7 +458,7 @@ def _columns(
         period = period_row[1][c] if period_row else None
         cols.append(GenesisColumn(c, path, " / ".join(path), unit, period))
     # A path must name one column per period; the unit may tell two apart.
-    seen: dict[tuple, GenesisColumn] = {}
+    seen: dict[tuple[str | None, tuple[str, ...]], GenesisColumn] = {}
     for i, col in enumerate(cols):
         k = (col.period, col.path)
         if k in seen:
@@ -592,14 +611,14 @@ def read_head(path: Path | str, text: str | None = None) -> GenesisHead:
     columns, labels = _columns(headers, width, probs)
     probs.raise_if_any()
     layout = "wide" if labels == 2 else "long"
-    if layout == "wide" and columns[0].period is None and head.title_period is None:
-        probs.add(
+    col_dates = _wide_periods(columns, head.title_period) if layout == "wide" else []
+    if col_dates is None:
+        probs.refuse(
             headers[0][0],
             None,
             "Zeitraum nicht lesbar: weder eine Kopfzeile mit "
             "Zeiträumen noch eine Titelzeile mit dem Zeitraum",
         )
-        probs.raise_if_any()
     return GenesisHead(
         file=name,
         code=head.code,
@@ -645,14 +664,14 @@ def parse_genesis(path: Path | str, text: str | None = None) -> GenesisTable:
     columns, labels = _columns(headers, width, probs)
     probs.raise_if_any()
     layout = "wide" if labels == 2 else "long"
-    if layout == "wide" and columns[0].period is None and head.title_period is None:
-        probs.add(
+    col_dates = _wide_periods(columns, head.title_period) if layout == "wide" else []
+    if col_dates is None:
+        probs.refuse(
             headers[0][0],
             None,
             "Zeitraum nicht lesbar: weder eine Kopfzeile mit "
             "Zeiträumen noch eine Titelzeile mit dem Zeitraum",
         )
-        probs.raise_if_any()
     table = GenesisTable(
         file=name,
         code=head.code,
@@ -674,32 +693,47 @@ def parse_genesis(path: Path | str, text: str | None = None) -> GenesisTable:
         data_rows=len(data),
         header_rows=[cells[labels:] for _, cells in headers],
     )
-    _read_data(table, data, head, probs)
+    _read_data(table, data, head, probs, col_dates)
     probs.raise_if_any()
     return table
 
 
+# A data row that holds values: (line, raw key, name, its cells parsed).
+Member = tuple[int, str, str, list[Parsed]]
+
+
 def _read_data(
-    table: GenesisTable, data: list[tuple[int, list[str]]], head: _Head, probs: _Problems
+    table: GenesisTable,
+    data: list[tuple[int, list[str]]],
+    head: _Head,
+    probs: _Problems,
+    col_dates: list[Dated],
 ) -> None:
-    """Classify keys, parse values, combine twin rows into table.cells."""
+    """Classify keys, parse values, combine twin rows into table.cells.
+
+    col_dates: wide layout, each value column's period and year (`_wide_periods`); long
+    layout, [] (each row names its period)."""
     labels, columns, long_ = table.label_columns, table.columns, table.layout == "long"
     key_at = 1 if long_ else 0
     verbands = verband_prefixes({cells[key_at] for _, cells in data})
-    kinds: dict[tuple[str, str], tuple[str, str | None, str | None]] = {}
-    years: dict[str, int | None] = {}
-    # Parsed cell text → (value, flag, is_integer) or an error message; most texts repeat.
-    values: dict[str, tuple | str] = {}
-    bad: set[str] = set()
-    groups: dict[tuple, list[tuple[int, str, str, list]]] = {}
+    kinds: dict[tuple[str, str], AreaKey | NoAreaKey] = {}
+    # Long layout: each period as written → (period, year), or None if it is no valid period.
+    dates: dict[str, Dated | None] = {}
+    # Parsed cell text → (value, flag, is_integer), or why it is no value; most texts repeat.
+    values: dict[str, Parsed] = {}
+    bad: dict[str, str] = {}
+    # (AGS, 4th label, (period, year) of a long table's row) → the rows with values for it.
+    groups: dict[tuple[str, str | None, Dated | None], list[Member]] = {}
     skipped: dict[str, tuple[str, str, str]] = {}
     row_labels: dict[str, None] = {}
     for line_no, cells in data:
-        period = cells[0] if long_ else None
+        dated: Dated | None = None
         if long_:
-            if period not in years:
-                years[period] = period_year(period)
-            if years[period] is None:
+            period = cells[0]
+            if period not in dates:
+                dates[period] = _dated(period)
+            dated = dates[period]
+            if dated is None:
                 probs.add(line_no, 1, f"Zeitraum nicht lesbar: {period!r}")
                 continue
             if head.title_period and period != head.title_period:
@@ -720,69 +754,70 @@ def _read_data(
                     f"Schlüssel {key} heißt {name!r}, aber keine "
                     "Mitgliedsgemeinde nennt ihn: Gemeinde oder Verband?",
                 )
-        if kind[0] == "unknown":
-            probs.add(line_no, key_at + 1, f"{kind[2]} ({name!r})")
-            continue
-        if kind[0] == "skip":
-            skipped.setdefault(key, (key, name, kind[2]))
+        if kind[1] is None:  # no area: a key not understood, or one skipped with a reason
+            if kind[0] == "unknown":
+                probs.add(line_no, key_at + 1, f"{kind[2]} ({name!r})")
+            else:
+                skipped.setdefault(key, (key, name, kind[2]))
             continue
         raws = cells[labels:]
         for raw in raws:
-            if raw not in values:
-                v = values[raw] = _parse_value(raw)
+            if raw not in values and raw not in bad:
+                v = _parse_value(raw)
                 if isinstance(v, str):
-                    bad.add(raw)
-        if bad and not bad.isdisjoint(raws):
+                    bad[raw] = v
+                else:
+                    values[raw] = v
+        if bad and not bad.keys().isdisjoint(raws):
             for c, raw in enumerate(raws, start=labels):
                 if raw in bad:
-                    probs.add(line_no, c + 1, values[raw])  # type: ignore[arg-type]
+                    probs.add(line_no, c + 1, bad[raw])
             continue
         parsed = [values[raw] for raw in raws]
-        groups.setdefault((kind[1], extra, period), []).append((line_no, key, name, parsed))
+        groups.setdefault((kind[1], extra, dated), []).append((line_no, key, name, parsed))
     table.skipped = list(skipped.values())
-    table.integer_table = all(v[2] for v in values.values() if not isinstance(v, str))
+    table.integer_table = all(v[2] for v in values.values())
     table.row_labels = list(row_labels)
     if probs.items:
         return
     out = table.cells
     append, cell = out.append, GenesisCell
-    col_years = {c.period: period_year(c.period) for c in columns if c.period}
-    if head.title_period:
-        col_years[head.title_period] = period_year(head.title_period)
-    # Wide tables: period and year per column; long tables: per row (group).
-    col_meta = [(col, col.period or head.title_period) for col in columns]
-    col_meta = [(col, p, col_years.get(p)) for col, p in col_meta]  # type: ignore[arg-type]
     twins: dict[str, dict[str, None]] = {}
-    for (ags, extra, period), members in groups.items():
+    for (ags, extra, dated), members in groups.items():
         level = "kreis" if len(ags) == 5 else "gemeinde"
         if len(members) > 1:
             twins.setdefault(ags, {}).update(dict.fromkeys(m[1] for m in members))
-            parsed = _combine(ags, members, columns, probs)
+            picked = _combine(ags, members, columns, probs)
         else:
-            parsed = [(members[0], v) for v in members[0][3]]
-        if period is not None:
-            year = years[period]
-            for col, (m, (value, flag, _)) in zip(columns, parsed, strict=True):
+            picked = [(members[0], v) for v in members[0][3]]
+        if dated is not None:  # long layout: the row's period
+            period, year = dated
+            for col, (m, (value, flag, _)) in zip(columns, picked, strict=True):
                 append(cell(m[1], ags, level, m[2], year, period, col, extra, value, flag, m[0]))
-        else:
-            for (col, p, year), (m, (value, flag, _)) in zip(col_meta, parsed, strict=True):
+        else:  # wide layout: the column's period
+            for col, (p, year), (m, (value, flag, _)) in zip(
+                columns, col_dates, picked, strict=True
+            ):
                 append(cell(m[1], ags, level, m[2], year, p, col, extra, value, flag, m[0]))
     table.twins = {a: tuple(k) for a, k in twins.items()}
-    periods = dict.fromkeys(
-        [p for (_, _, p) in groups if p is not None]
-        or [c.period for c in columns if c.period]
-        or [head.title_period]
-    )
-    table.periods = list(periods)
-    table.years = sorted({period_year(p) for p in periods})  # type: ignore[type-var]
+    if long_:
+        # The rows' periods in file order; a table whose every row was skipped has the title's.
+        title = _dated(head.title_period)
+        periods = dict.fromkeys(d for (_, _, d) in groups if d is not None) or dict.fromkeys(
+            [title] if title is not None else []
+        )
+    else:
+        periods = dict.fromkeys(col_dates)
+    table.periods = [p for p, _ in periods]
+    table.years = sorted({y for _, y in periods})
 
 
 def _combine(
     ags: str,
-    members: list[tuple[int, str, str, list]],
+    members: list[Member],
     columns: list[GenesisColumn],
     probs: _Problems,
-) -> list[tuple[tuple, tuple]]:
+) -> list[tuple[Member, Parsed]]:
     """Per column, the twin row whose value counts and that value.
 
     A number beats a special value and any special value beats '-' (the Gemeinde was in the
@@ -806,7 +841,7 @@ def _combine(
     return out
 
 
-def _show(v: tuple) -> str:
+def _show(v: Parsed) -> str:
     """A parsed value as the file wrote it, for messages."""
     value, flag, _ = v
     if flag is not None:
@@ -834,7 +869,7 @@ def describe(table: GenesisTable) -> str:
     if table.row_labels:
         lines.append(f"- 4th label column (`cell.sex`): {', '.join(table.row_labels)}")
     lines += ["", "| # | column path (label) | unit |", "|---|---|---|"]
-    seen = {}
+    seen: dict[str, GenesisColumn] = {}
     for col in table.columns:
         seen.setdefault(col.label, col)
     for i, (label, col) in enumerate(seen.items(), start=1):

@@ -28,6 +28,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 from sqlalchemy import Connection, text
 
@@ -125,7 +126,8 @@ def check_header(
     """A table's column paths against the known ones: unknown table, new or missing paths."""
     mapping = expected if isinstance(expected, GenesisMapping) else None
     known_tables = expected.tables if isinstance(expected, GenesisMapping) else expected
-    header_row = getattr(table, "header_row", None) or len(table.title) + 2
+    # A parsed table keeps no header row: after the title lines and the code line.
+    header_row = table.header_row if isinstance(table, GenesisHead) else len(table.title) + 2
     if table.code not in known_tables:
         if mapping is not None and isinstance(table, GenesisHead):
             return [unknown_table_problem(table, mapping)]
@@ -165,12 +167,27 @@ def check_header(
     return problems
 
 
-# Sums: (table, label, key, year, row) → Entry; key is an area key at any level. An entry is a
-# list [total, flag, parts, live, own] (lists: millions of them, built in one pass):
-#   own row   — the source's row for that key: [value or 0, flag, None, True, True];
-#   sum       — over the parts below the key: flag 'x' if an 'x' part was seen, parts the
-#               withheld parts ("AGS Name"), live whether a part of an existing row had a number.
-Sums = dict[tuple[str, str, str, int, str | None], list]
+@dataclass(slots=True)
+class Entry:
+    """What Sums holds for one key: the source's own row for it, or the sum of its parts.
+
+    own row — Entry(value or 0, flag, None, True, True);
+    sum     — flag 'x' if an 'x' part was seen, parts the withheld parts ("AGS Name"), live
+              whether a part of an existing row had a number.
+    """
+
+    total: float
+    flag: str | None
+    parts: list[str] | None
+    live: bool
+    own: bool
+
+
+# (table, column label, key, year, row filter); the key is an area key at any level.
+SumKey = tuple[str, str, str, int, str | None]
+# Sums: every key's Entry (millions of them, built in one pass).
+Sums = dict[SumKey, Entry]
+# (value, flag, withheld parts) of an entry.
 Value = tuple[float, str | None, list[str]]
 
 
@@ -181,39 +198,46 @@ def _targets(ags: str, level: str) -> list[str]:
     return [ags, ags[:2], BUND_AGS]
 
 
-def _part(sums: Sums, key: tuple, value: float | None, flag: str | None, live: bool, who) -> None:
-    """Add one part to the sum at key; who() names a withheld part ("03241005 Garbsen")."""
+def _part(
+    sums: Sums,
+    key: SumKey,
+    value: float | None,
+    flag: str | None,
+    live: bool,
+    withheld: str | None,
+) -> None:
+    """Add one part to the sum at key; withheld names a part whose flag is in WITHHELD_PART
+    ("03241005 Garbsen"), else it is None."""
     entry = sums.get(key)
     if entry is None:
-        entry = sums[key] = [0.0, None, None, False, False]
+        entry = sums[key] = Entry(0.0, None, None, False, False)
     if value is not None:
-        entry[0] += value
+        entry.total += value
         if live:
-            entry[3] = True
-    elif flag in WITHHELD_PART:
-        if entry[2] is None:
-            entry[2] = []
-        entry[2].append(who())
+            entry.live = True
+    elif withheld is not None:
+        if entry.parts is None:
+            entry.parts = []
+        entry.parts.append(withheld)
     elif flag == "x":
-        entry[1] = "x"
+        entry.flag = "x"
 
 
-def entry_value(entry: list) -> Value | None:
+def entry_value(entry: Entry) -> Value | None:
     """(value, flag, withheld parts) of an entry; None where no area existed under the key.
 
     A sum is 'u' when a part was withheld, a number when some existing part had one, 'x' when
     every part was 'x', and nothing when every part was a row of '-' only (the key did not
     exist that year, e.g. a Kreis formed later).
     """
-    total, flag, parts, live, own = entry
-    if own:
-        return total, flag, []
-    if parts:
-        return total, "u", parts
-    if live:
-        return total, None, []
-    if flag == "x":
-        return total, "x", []
+    if entry.own:
+        return entry.total, entry.flag, []
+    if entry.parts:
+        return entry.total, "u", entry.parts
+    if entry.live:
+        return entry.total, None, []
+    if entry.flag == "x":
+        return entry.total, "x", []
     return None
 
 
@@ -226,7 +250,11 @@ def live_rows(table: GenesisTable) -> set[tuple[str, int, str | None]]:
     return {(c.ags, c.year, c.sex) for c in table.cells if c.flag != "-"}
 
 
-def build_sums(table: GenesisTable, row_filter: str | None, live: set | None = None) -> Sums:
+def build_sums(
+    table: GenesisTable,
+    row_filter: str | None,
+    live: set[tuple[str, int, str | None]] | None = None,
+) -> Sums:
     """Each cell as its key's own row, and as a part of every key above it."""
     live = live_rows(table) if live is None else live
     sums: Sums = {}
@@ -242,14 +270,14 @@ def build_sums(table: GenesisTable, row_filter: str | None, live: set | None = N
             continue
         label, value = c.column.label, c.value
         flag = c.flag if value is None else None
-        sums[(code, label, c.ags, c.year, row_filter)] = [value or 0.0, flag, None, True, True]
+        sums[(code, label, c.ags, c.year, row_filter)] = Entry(value or 0.0, flag, None, True, True)
         # Kreis tables also hold a few Gemeinden (e.g. Hannover): part of their Kreis' row, so
         # they are stored for themselves but never added again to Kreis, Land or Bund.
         if kreis_table and c.level == "gemeinde":
             continue
-        who = (lambda c=c: f"{c.ags} {c.name}") if flag in WITHHELD_PART else None
+        withheld = f"{c.ags} {c.name}" if flag in WITHHELD_PART else None
         for t in _targets(c.ags, c.level)[1:]:
-            _part(sums, (code, label, t, c.year, row_filter), value, flag, is_live, who)
+            _part(sums, (code, label, t, c.year, row_filter), value, flag, is_live, withheld)
     return sums
 
 
@@ -298,16 +326,14 @@ def _mean_sums(mean: GenesisTable, weight: GenesisTable, m: MappingLine) -> Sums
         value = None if c.value is None or w is None else c.value * w
         flag = None if value is not None else (c.flag or "/")
         own, *above = _targets(c.ags, c.level)
-        sums[(mean.code, label, own, c.year, None)] = [value or 0.0, flag, None, True, True]
-        who = lambda c=c: f"{c.ags} {c.name}"  # noqa: E731
+        sums[(mean.code, label, own, c.year, None)] = Entry(value or 0.0, flag, None, True, True)
+        withheld = f"{c.ags} {c.name}" if flag in WITHHELD_PART else None
         for t in above:
-            _part(sums, (mean.code, label, t, c.year, None), value, flag, True, who)
+            _part(sums, (mean.code, label, t, c.year, None), value, flag, True, withheld)
     return sums
 
 
-def _combine(
-    sums: Sums, terms: list[Term], key: str, year: int, rf: str | None
-) -> Value | tuple[None, None, list]:
+def _combine(sums: Sums, terms: list[Term], key: str, year: int, rf: str | None) -> Value | None:
     """Σ of the terms at key and year: (value, flag, withheld parts); None when a term has
     no row there."""
     total, flag, parts = 0.0, None, []
@@ -317,7 +343,7 @@ def _combine(
         )
         got = None if entry is None else entry_value(entry)
         if got is None:
-            return None, None, []
+            return None
         total += got[0]
         if got[1] is not None and (
             flag is None or FLAG_ORDER.index(got[1]) < FLAG_ORDER.index(flag)
@@ -332,7 +358,7 @@ POPULATION = ("12411-01-01-5-B", "Insgesamt")
 
 def sums_population(sums: Sums) -> dict[tuple[str, int], float]:
     """(key, year) → population on 31.12., where the population table was loaded."""
-    out = {}
+    out: dict[tuple[str, int], float] = {}
     for k, v in sums.items():
         if (k[0], k[1]) == POPULATION and k[4] is None:
             got = entry_value(v)
@@ -341,15 +367,29 @@ def sums_population(sums: Sums) -> dict[tuple[str, int], float]:
     return out
 
 
-def _published(m: MappingLine, sums: Sums, ags: str, year: int) -> dict | None:
+class ValueRow(TypedDict):
+    """One value of an indicator for a key and year, as `compute` yields it."""
+
+    indicator_id: str
+    ags: str
+    year: int
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    suppressed: bool
+    flag: str | None
+    parts: str  # the withheld parts of a 'u' value ("AGS Name, …"), else ""
+
+
+def _published(m: MappingLine, sums: Sums, ags: str, year: int) -> ValueRow | None:
     """A published value (a rate) from the key's own row only: rates are never summed."""
     t = m.numerator[0]
     entry = sums.get((t.table, t.label, ags, year, m.row_filter)) or sums.get(
         (t.table, t.label, ags, year, None)
     )
-    if entry is None or not entry[4]:
+    if entry is None or not entry.own:
         return None
-    value, flag = entry[0], entry[1]
+    value, flag = entry.total, entry.flag
     # The Gemeinde rows of a Kreis table carry '.' for rates the BA computes for Kreise only:
     # no value of the Gemeinde, not a secret one.
     if flag is not None and len(ags) == 8:
@@ -375,7 +415,9 @@ def key_index(sums: Sums) -> dict[tuple[str, str], set[tuple[str, int]]]:
     return out
 
 
-def compute(m: MappingLine, sums: Sums, index: dict | None = None) -> Iterable[dict]:
+def compute(
+    m: MappingLine, sums: Sums, index: dict[tuple[str, str], set[tuple[str, int]]] | None = None
+) -> Iterable[ValueRow]:
     """Value rows of one indicator for every key and year its numerator has.
 
     A row flagged 'u' (a sum with a withheld part) has no value and names the parts in
@@ -390,27 +432,31 @@ def compute(m: MappingLine, sums: Sums, index: dict | None = None) -> Iterable[d
         if not lo <= year <= hi:
             continue
         if m.kind == "published":
-            if (row := _published(m, sums, ags, year)) is not None:
-                yield row
+            if (published := _published(m, sums, ags, year)) is not None:
+                yield published
             continue
-        num, nflag, parts = _combine(sums, m.numerator, ags, year, m.row_filter)
-        if num is None:
+        got = _combine(sums, m.numerator, ags, year, m.row_filter)
+        if got is None:
             continue
+        num, nflag, parts = got
         if m.minus:
-            sub, sflag, sparts = _combine(sums, m.minus, ags, year, m.row_filter)
-            if sub is None:
+            got = _combine(sums, m.minus, ags, year, m.row_filter)
+            if got is None:
                 continue
+            sub, sflag, sparts = got
             num, nflag, parts = num - sub, _first_flag(nflag, sflag), parts + sparts
-        den, dflag = (None, None)
+        den: float | None = None
+        dflag: str | None = None
         if m.denominator:
-            den, dflag, dparts = _combine(sums, m.denominator, ags, year + m.offset, None)
-            if den is None:
+            got = _combine(sums, m.denominator, ags, year + m.offset, None)
+            if got is None:
                 continue
+            den, dflag, dparts = got
             if den == 0 and not (nflag or dflag):
                 continue  # a Gemeinde that did not exist that year ('-' everywhere)
             parts = parts + dparts
         flag = _first_flag(nflag, dflag)
-        row = {
+        row: ValueRow = {
             "indicator_id": m.indicator,
             "ags": ags,
             "year": year,
@@ -424,6 +470,8 @@ def compute(m: MappingLine, sums: Sums, index: dict | None = None) -> Iterable[d
         if flag is None:
             if m.kind == "count":
                 row["value"] = num
+            elif den is None:  # read_mapping refuses such a line; one made in code may not
+                raise ValueError(f"Kennzahl {m.indicator!r}: {m.kind!r} ohne Nenner")
             else:
                 row["value"] = num / den * m.factor
                 # A balance (in minus out) is no count of persons: no numerator to protect.
@@ -442,27 +490,28 @@ def _first_flag(a: str | None, b: str | None) -> str | None:
     return a if FLAG_ORDER.index(a) <= FLAG_ORDER.index(b) else b
 
 
-def _copy_chunks(rows: list[dict]) -> Iterable[bytes]:
-    def cell(v) -> str:
+def _copy_chunks(rows: list[ValueRow]) -> Iterable[bytes]:
+    def cell(v: object) -> str:
         if v is None:
             return "\\N"
         if isinstance(v, bool):
             return "t" if v else "f"
         return str(v)
 
-    cols = (
-        "indicator_id",
-        "ags",
-        "year",
-        "value",
-        "numerator",
-        "denominator",
-        "suppressed",
-        "flag",
-    )
     buf: list[str] = []
     for r in rows:
-        buf.append("\t".join(cell(r[c]) for c in cols))
+        # The columns of _COPY_COLUMNS, in its order.
+        cells = (
+            r["indicator_id"],
+            r["ags"],
+            r["year"],
+            r["value"],
+            r["numerator"],
+            r["denominator"],
+            r["suppressed"],
+            r["flag"],
+        )
+        buf.append("\t".join(cell(v) for v in cells))
         if len(buf) >= 20000:
             yield ("\n".join(buf) + "\n").encode()
             buf = []
@@ -655,7 +704,7 @@ def import_genesis(
     key = None
     if cache is not None and lines and not changed and not unknown:
         key = cache_key(
-            [heads[c].file for c in sorted(heads)],
+            [Path(heads[c].file) for c in sorted(heads)],
             [
                 [vars(m) | {"file": None, "line": None} for m in lines],
                 [(p.gemeinde, p.kreis, p.years) for p in mapping.kreis_rows],
@@ -693,7 +742,7 @@ def import_genesis(
         cached=sorted(computed.tables) if computed.cached else [],
         kreis_rows=computed.kreis_rows,
     )
-    areas = dict(conn.execute(text("SELECT ags, level FROM area")).all())
+    areas: dict[str, str] = dict(conn.execute(text("SELECT ags, level FROM area")).all())
     for t in computed.tables.values():
         report.skipped += [(t.file, k, n, why) for k, n, why in t.skipped]
         for ags, level, name in t.keys:
@@ -717,7 +766,7 @@ def import_genesis(
             ]
         )
 
-    rows: list[dict] = []
+    rows: list[ValueRow] = []
     # An indicator mapped by two lines (e.g. one series from two tables) must not get two
     # values for one area and year: the lines' years must not overlap.
     shared = {i for i, n in Counter(m.indicator for m in lines).items() if n > 1}
@@ -725,12 +774,12 @@ def import_genesis(
     clashes: dict[tuple[int, int], tuple[MappingLine, MappingLine, str, int]] = {}
     for m, line_rows in zip(lines, computed.rows, strict=True):
         for ags, year, value, numerator, denominator, flag, parts in line_rows:
-            level = areas.get(ags)
-            if level is None:
+            area_level = areas.get(ags)
+            if area_level is None:
                 continue
-            if level == "gemeinde" and territory and not ags.startswith(territory):
+            if area_level == "gemeinde" and territory and not ags.startswith(territory):
                 continue
-            if levels is not None and level not in levels:
+            if levels is not None and area_level not in levels:
                 continue
             if value is None and flag is None:
                 report.incomplete += 1
@@ -753,7 +802,7 @@ def import_genesis(
                     "parts": parts,
                 }
             )
-            report.by_level[level] = report.by_level.get(level, 0) + 1
+            report.by_level[area_level] = report.by_level.get(area_level, 0) + 1
             report.unvollstaendig += flag == "u"
         report.indicators.append(m.indicator)
 
@@ -771,7 +820,7 @@ def import_genesis(
                 for prev, m, ags, year in clashes.values()
             ]
         )
-    units = dict(conn.execute(text("SELECT id, unit FROM indicator")).all())
+    units: dict[str, str] = dict(conn.execute(text("SELECT id, unit FROM indicator")).all())
     report.over_100 = [
         (r["indicator_id"], r["ags"], r["year"], r["value"])
         for r in rows

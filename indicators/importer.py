@@ -102,7 +102,10 @@ def with_expected(p: Problem) -> Problem:
     expected = next((e for start, e in BY_MESSAGE if start in p.message), None)
     if p.message == "Pflichtspalte fehlt":
         expected = f"eine Spalte {p.column!r}"
-    col = "value" if p.column and YEAR_COLUMN.match(p.column) else p.column
+    # Only a named column has a default (a numbered one, of a GENESIS file, never comes here).
+    col = p.column if isinstance(p.column, str) else None
+    if col and YEAR_COLUMN.match(col):
+        col = "value"
     expected = expected or EXPECTED.get(col or "")
     return dataclasses.replace(p, expected=expected) if expected else p
 
