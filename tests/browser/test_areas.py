@@ -22,9 +22,7 @@ TEXT = {
 @pytest.fixture
 def apage(browser, germany_server, request):
     size, lang = request.param
-    context = browser.new_context(
-        locale="de-DE" if lang == "de" else "en-GB", viewport=SIZES[size]
-    )
+    context = browser.new_context(locale="de-DE" if lang == "de" else "en-GB", viewport=SIZES[size])
     pg = context.new_page()
     pg.set_default_timeout(90_000)  # the comparison of two areas draws a chart per indicator
     log = RequestLog(germany_server)
