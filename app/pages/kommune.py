@@ -11,6 +11,7 @@ from app.pages.data.kommune import choices_error, spine_rows
 from app.pages.data.profile_tables import compare_table, profile_table
 from app.pages.data.series_breaks import all_breaks, break_text
 from app.render import charts, rank_charts
+from app.render.formatting import kind_label
 from app.web import args, downloads
 from app.web.db import get_conn
 from app.web.home import home_ags
@@ -171,7 +172,7 @@ def compare_form():
                 if pair and pair[0] != pair[1]
                 else area_url(h.ags)
             )
-            choices.append((href, f"{h.name} ({h.kind}, {h.ags})"))
+            choices.append((href, f"{h.name} ({kind_label(h.kind)}, {h.ags})"))
     elif a.ags == b.ags:
         error = _("Bitte zwei verschiedene Kommunen wählen: A und B sind gleich.")
     if error:

@@ -10,6 +10,7 @@ from app.pages.data.profile_tables import series_table
 from app.pages.data.series_breaks import break_text, breaks_of
 from app.pages.data.zeitreihe import DEFAULT_INDICATOR, choice_error
 from app.render import charts
+from app.render.formatting import kind_label
 from app.web import args, downloads
 from app.web.db import get_conn
 from app.web.home import home_ags
@@ -51,7 +52,9 @@ def zeitreihe():
             if hits
             else _("„%(q)s“: kein Gebiet dieses Namens oder Schlüssels.", q=dazu)
         )
-        dazu_choices = [(with_area(h.ags), f"{h.name} ({h.kind}, {h.ags})") for h in hits[:10]]
+        dazu_choices = [
+            (with_area(h.ags), f"{h.name} ({kind_label(h.kind)}, {h.ags})") for h in hits[:10]
+        ]
     # Too many ticks in the form: explain beside it, keep every tick, draw the first ones.
     form_error, chosen = None, kommunen[:50]
     if len(set(kommunen)) > MAX_KOMMUNEN and not fmt:
