@@ -89,6 +89,13 @@ PARAMS = {
         {"type": "string", "pattern": f"^{AGS}(?:,{AGS}){{0,{MAX_AGS - 1}}}$"},
         "03241001,03241,03,DG",
     ),
+    "kommune_ags": _q(
+        "ags",
+        f"Amtliche Gemeindeschlüssel der Kommunen (8 Stellen), durch Komma getrennt (höchstens"
+        f" {MAX_AGS}); andere Gebiete ergeben 404.",
+        {"type": "string", "pattern": f"^{AGS}(?:,{AGS}){{0,{MAX_AGS - 1}}}$"},
+        "03241001,03241011",
+    ),
     "value_format": _q(
         "format",
         "Ausgabeformat: `json` (Vorgabe), `csv` (RFC 4180, Komma, Punkt als Dezimalzeichen,"
@@ -793,7 +800,7 @@ def _document() -> dict:
                     " Strukturmerkmale in `variables` – Einwohnerdichte (logarithmiert), Anteil"
                     " unter 18 und ab 65 Jahren, Anteil der Einfamilienhäuser, Beschäftigtenquote –"
                     " je Merkmal das neueste Jahr mit amtlichen Werten für alle Kommunen.",
-                    ["ags", "k"],
+                    ["kommune_ags", "k"],
                     _ok("Ähnliche Kommunen", _json("NeighbourList")),
                 )
             },
