@@ -160,18 +160,7 @@ def compare_form():
             )
         )
         for h in hits[:10]:
-            pair = (
-                (h.ags, other.ags)
-                if side == "A" and other
-                else (other.ags, h.ags)
-                if other
-                else None
-            )
-            href = (
-                url_for("kommune.compare", ags_a=pair[0], ags_b=pair[1], **extra)
-                if pair and pair[0] != pair[1]
-                else area_url(h.ags)
-            )
+            href = _candidate_href(h.ags, other.ags if other else None, side, extra)
             choices.append((href, f"{h.name} ({kind_label(h.kind)}, {h.ags})"))
     elif a.ags == b.ags:
         error = _("Bitte zwei verschiedene Kommunen wählen: A und B sind gleich.")
@@ -186,6 +175,15 @@ def compare_form():
         )
         return html, 400
     return redirect(url_for("kommune.compare", ags_a=a.ags, ags_b=b.ags, **extra))
+
+
+def _candidate_href(ags: str, other: str | None, side: str, extra: dict) -> str:
+    """Where a candidate of the comparison form leads: the comparison with the other field's
+    area (on its side), else the candidate's own page."""
+    if other is None or other == ags:
+        return area_url(ags)
+    a, b = (ags, other) if side == "A" else (other, ags)
+    return url_for("kommune.compare", ags_a=a, ags_b=b, **extra)
 
 
 @bp.get("/vergleich/<ags_a>/<ags_b>", endpoint="compare")
