@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from indicators.model import Release
+from indicators.model import AreaValue, Release
 from indicators.queries import INDICATOR_COLUMNS, value_source
 
 RELEASE_COLUMNS = "r.id, r.label, r.status, r.published_at, r.note, r.synthetic"
@@ -228,3 +228,38 @@ def benchmark_list(
             }
         )
     return out
+
+
+def area_values(
+    conn: Connection, indicator_id: str, years: list[int], release_id: int | None, ags: list[str]
+) -> dict[tuple[str, int], AreaValue]:
+    """(AGS, year) → the value row of each named area (any level) in each year (layered rule, or
+    one named release); an area without a value in a year gets a row without one."""
+    rows = conn.execute(
+        text(
+            "SELECT a.ags, a.name, a.level, y.year, v.value, v.numerator, v.denominator,"
+            " coalesce(v.suppressed, false) AS suppressed, v.flag, v.release_label, v.synthetic"
+            " FROM area a CROSS JOIN unnest(CAST(:years AS integer[])) AS y(year)"
+            f" LEFT JOIN (SELECT * FROM {value_source(release_id)} x WHERE x.indicator_id = :i"
+            "  AND x.ags = ANY(:ags) AND x.year = ANY(:years)) v"
+            " ON v.ags = a.ags AND v.year = y.year"
+            " WHERE a.ags = ANY(:ags)"
+        ),
+        {"i": indicator_id, "years": years, "ags": ags},
+    )
+    return {(r.ags, r.year): AreaValue.from_row(r._mapping) for r in rows}
+
+
+def area_years(
+    conn: Connection, indicator_id: str, release_id: int | None, ags: list[str]
+) -> list[int]:
+    """Years in which any of the named areas has a value of the indicator, ascending."""
+    return list(
+        conn.scalars(
+            text(
+                f"SELECT DISTINCT year FROM {value_source(release_id)} v"
+                " WHERE indicator_id = :i AND ags = ANY(:ags) ORDER BY year"
+            ),
+            {"i": indicator_id, "ags": ags},
+        )
+    )

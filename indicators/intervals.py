@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from indicators.api_queries import area_values
 from indicators.model import AreaValue
 from indicators.queries import get_indicator, values_for_year
 from indicators.stats import Benchmark, interval_for
@@ -88,6 +89,38 @@ def area_intervals(
                     release_label=r.release_label,
                 )
             )
+    return out
+
+
+def intervals_of_areas(
+    conn: Connection, indicator_id: str, year: int, release_id: int | None, ags: list[str]
+) -> list[AreaInterval]:
+    """The named areas (any level: Gemeinde, Kreis, Land, Bund) in the order given, each with its
+    value and interval in one year."""
+    ind = get_indicator(conn, indicator_id)
+    if ind is None:
+        return []
+    found = area_values(conn, indicator_id, [year], release_id, ags)
+    out = []
+    for a in ags:
+        r = found.get((a, year))
+        if r is None:
+            continue
+        ci, reason = row_interval(r, ind.unit)
+        out.append(
+            AreaInterval(
+                ags=r.ags,
+                name=r.name,
+                level=r.level,
+                value=r.shown,
+                suppressed=bool(r.suppressed),
+                interval=ci,
+                reason=reason,
+                flag=r.flag,
+                synthetic=r.synthetic,
+                release_label=r.release_label,
+            )
+        )
     return out
 
 

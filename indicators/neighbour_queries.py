@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import Connection, text
 
-from indicators.neighbours import nearest, standardise
+from indicators.neighbours import nearest, nearest_to, standardise
 
 K = 5
 # The structure of a Gemeinde, all real Gemeinde-level values (Regionalstatistik): how dense
@@ -69,4 +70,53 @@ def similar_kommunen(conn: Connection, k: int = K) -> dict[str, Any]:
             a: [{"ags": b, "name": names[b], "distance": round(d, 3)} for b, d in lst]
             for a, lst in nn.items()
         },
+    }
+
+
+def similar_to(conn: Connection, ags: str, k: int = K) -> dict[str, Any]:
+    """The k home Kommunen most similar to an area outside them (a Gemeinde of another Kreis),
+    on the Kommunen's variables and years (similar_kommunen) and the Kommunen's scale.
+
+    `missing`: the variables (id, year) for which the area has no real, unsuppressed value in
+    that year; then there are no neighbours (no group is made up from part of the structure).
+    """
+    ids = [v for v, _ in VARIABLES]
+    rows = conn.execute(text(_SQL), {"ids": ids}).all()
+    used = [(v, log) for v, log in VARIABLES if any(r.indicator_id == v for r in rows)]
+    meta = {r.indicator_id: r for r in rows}
+    years = {v: meta[v].year for v, _ in used}
+    variables = [
+        {"id": v, "year": meta[v].year, "release": meta[v].release_label, "log": log}
+        for v, log in used
+    ]
+    own: dict[str, float] = dict(
+        conn.execute(
+            text(
+                "SELECT indicator_id, value FROM shown_value WHERE ags = :a"
+                " AND indicator_id = ANY(:ids) AND NOT synthetic AND NOT suppressed"
+                " AND value IS NOT NULL AND year = (CAST(:years AS jsonb) ->> indicator_id)::int"
+            ),
+            {"a": ags, "ids": [v for v, _ in used], "years": json.dumps(years)},
+        ).all()
+    )
+    missing = [v for v in variables if v["id"] not in own]
+    if len(used) < 2 or missing:
+        return {"variables": variables, "k": k, "neighbours": [], "missing": missing}
+    table: dict[str, dict[str, float]] = {}
+    for r in rows:
+        table.setdefault(r.ags, {})[r.indicator_id] = r.value
+    names: dict[str, str] = dict(
+        conn.execute(text("SELECT ags, name FROM area WHERE level = 'kommune'")).all()
+    )
+    nn = nearest_to(
+        {a: [vals[v] for v, _ in used] for a, vals in table.items()},
+        [own[v] for v, _ in used],
+        k,
+        log=[log for _, log in used],
+    )
+    return {
+        "variables": variables,
+        "k": k,
+        "neighbours": [{"ags": b, "name": names[b], "distance": round(d, 3)} for b, d in nn],
+        "missing": [],
     }

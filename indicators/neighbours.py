@@ -42,3 +42,32 @@ def nearest(z: Mapping[str, np.ndarray], k: int) -> dict[str, list[tuple[str, fl
         d = sorted((math.dist(za, zb), b) for b, zb in z.items() if b != a)
         out[a] = [(b, dist) for dist, b in d[:k]]
     return out
+
+
+def nearest_to(
+    rows: Mapping[str, Sequence[float]],
+    point: Sequence[float],
+    k: int,
+    log: Sequence[bool] | None = None,
+) -> list[tuple[str, float]]:
+    """The k areas of `rows` nearest to a point outside them, nearest first.
+
+    The point is measured on the areas' own scale: each variable standardised with the areas'
+    mean and standard deviation (as `standardise`), the point with the same, so its distances
+    are those a Kommune of the same values would have.
+    """
+    keys = sorted(rows)
+    x = np.array([rows[a] for a in keys], dtype=float)
+    p = np.array(point, dtype=float)
+    if log is not None:
+        for j, use_log in enumerate(log):
+            if use_log:
+                if np.any(x[:, j] <= 0) or p[j] <= 0:
+                    raise ValueError("log needs positive values")
+                x[:, j], p[j] = np.log(x[:, j]), math.log(p[j])
+    sd = x.std(axis=0)
+    sd[sd == 0] = 1.0
+    mean = x.mean(axis=0)
+    z, zp = (x - mean) / sd, (p - mean) / sd
+    d = sorted((math.dist(zp, z[i]), a) for i, a in enumerate(keys))
+    return [(a, dist) for dist, a in d[:k]]

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, text
 
-from geodata.levels import BUND_AGS
+from geodata.levels import BUND_AGS, parents_of
 from geodata.model import Area
 from geodata.queries import locator_paths
 from indicators.breaks import (
@@ -36,6 +36,8 @@ from indicators.ranking import rank_values
 from indicators.text import _
 
 AGS_RE = re.compile(r"^\d{5}(\d{3})?$")
+# Any area's key: a Gemeinde (8 digits), Kreis (5), Land (2) or the Bund ('DG').
+AREA_KEY_RE = re.compile(r"^(?:DG|\d{2}|\d{5}|\d{8})$")
 ZENSUS_INDICATOR = "bev_zensus22"
 MODES = ("absolut", "index")
 
@@ -105,6 +107,50 @@ def _area(conn: Connection, ags: str, kommune_only: bool = False) -> Area:
     return a
 
 
+def areas_by_key(conn: Connection, keys: list[str]) -> dict[str, Area]:
+    """The areas of these keys that exist (any level), by key: one query for what is shown."""
+    wanted = [k for k in keys if AREA_KEY_RE.match(k or "")]
+    if not wanted:
+        return {}
+    rows = conn.execute(
+        text("SELECT ags, name, kind, level, area_km2 FROM area WHERE ags = ANY(:k)"),
+        {"k": wanted},
+    )
+    return {r.ags: Area.from_row(r._mapping) for r in rows}
+
+
+def any_area(conn: Connection, ags: str) -> Area:
+    """Any area the database holds by key (Gemeinde, Kreis, Land, Bund), or UnknownChoice."""
+    a = areas_by_key(conn, [ags]).get(ags)
+    if a is None:
+        raise UnknownChoice(
+            "ags", _("Ein Gebiet mit dem Schlüssel „%(a)s“ gibt es nicht.", a=(ags or "")[:20])
+        )
+    return a
+
+
+def context_keys(ags_a: str, ags_b: str) -> list[str]:
+    """The areas two areas lie in, shown beside them: their Kreise, then their Länder, then the
+    Bund (A's before B's, each once, neither A nor B itself)."""
+    pa, pb = parents_of(ags_a), parents_of(ags_b)
+    out: list[str] = []
+    for width in (5, 2, len(BUND_AGS)):
+        for k in (*pa, *pb):
+            if len(k) == width and k not in out and k not in (ags_a, ags_b):
+                out.append(k)
+    return out
+
+
+# Ranks in a comparison: among the areas both belong with (None: no common ranking, e.g. a
+# Gemeinde outside the home region, ranked among thousands, is not ranked here).
+RANK_GROUPS = {
+    frozenset({"kommune"}): ("kommunen", ["kommune"]),
+    frozenset({"kreis"}): ("kreise", ["region", "kreis"]),
+    frozenset({"region", "kreis"}): ("kreise", ["region", "kreis"]),
+    frozenset({"land"}): ("laender", ["land"]),
+}
+
+
 def _figures_sql(where: str) -> str:
     return (
         "SELECT a.ags, a.name, a.kind, a.level, a.area_km2, v.value AS population, v.year"
@@ -163,11 +209,18 @@ def _peers(conn: Connection, ags: str) -> list[str]:
 
 
 def _collect(
-    conn: Connection, areas: list[str], release_id: int | None, own: list[str] | None = None
+    conn: Connection,
+    areas: list[str],
+    release_id: int | None,
+    own: list[str] | None = None,
+    peers: list[str] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Per indicator: headline year, and per area its series, headline value, rank, source."""
+    """Per indicator: headline year, and per area its series, headline value, rank, source.
+
+    peers: the areas ranked among (default: those of the first own area, see _peers).
+    """
     own = own or areas[:1]
-    peers = _peers(conn, own[0])
+    peers = _peers(conn, own[0]) if peers is None else peers
     out: dict[str, dict[str, Any]] = {}
     rows = conn.execute(
         text(_VALUES_SQL.format(source=value_source(release_id))),
@@ -386,17 +439,35 @@ def compare(
     *,
     region: str,
 ) -> dict[str, Any]:
-    """Two Kommunen side by side with the Region (`region`, the home Kreis's key): latest values,
-    difference, ranks, series."""
-    a, b = _area(conn, ags_a, kommune_only=True), _area(conn, ags_b, kommune_only=True)
+    """Any two areas side by side with the areas they lie in (their Kreise, Länder and the Bund):
+    latest values, difference, ranks where both share a ranking, series.
+
+    region: the home Kreis's key (app.config["REGION"]): the home Kommunen to pick from.
+    The charts draw A and B with the nearest area both lie in (`reference`, e.g. the Region for
+    two Kommunen, the Land for two Gemeinden of one Land, else Germany).
+    """
+    a, b = any_area(conn, ags_a), any_area(conn, ags_b)
     breaks = series_breaks(conn) if breaks is None else breaks
     if ags_a == ags_b:
         raise InvalidChoice("same", _("Für einen Vergleich braucht es zwei verschiedene Kommunen."))
     check_release(conn, release_id)
-    data = _collect(conn, [ags_a, ags_b, region], release_id, own=[ags_a, ags_b])
+    found = areas_by_key(conn, context_keys(ags_a, ags_b))
+    context = [found[k] for k in context_keys(ags_a, ags_b) if k in found]
+    keys = [c.ags for c in context]
+    both = set(parents_of(ags_a)) & set(parents_of(ags_b))
+    reference = next((c for c in context if c.ags in both), None)
+    ranked, levels = RANK_GROUPS.get(frozenset({a.level, b.level}), (None, []))
+    peers = (
+        list(conn.scalars(text("SELECT ags FROM area WHERE level = ANY(:l)"), {"l": levels}))
+        if levels
+        else []
+    )
+    data = _collect(conn, [ags_a, ags_b, *keys], release_id, own=[ags_a, ags_b], peers=peers)
 
     def build(ind: Indicator, d: dict[str, Any]) -> IndicatorRow:
-        va, vb, vr = (d["areas"][x] for x in (ags_a, ags_b, region))
+        va, vb = d["areas"][ags_a], d["areas"][ags_b]
+        vc = [d["areas"][k] for k in keys]
+        vr = d["areas"][reference.ags] if reference else None
         diff = va["value"] - vb["value"] if None not in (va["value"], vb["value"]) else None
         better = None
         if diff and ind.polarity != "neutral":
@@ -408,23 +479,31 @@ def compare(
             "year": d["year"],
             "a": va["value"],
             "b": vb["value"],
-            "region": vr["value"],
+            "context": [{"value": x["value"], "suppressed": x["suppressed"]} for x in vc],
             "diff": diff,
             "a_suppressed": va["suppressed"],
             "b_suppressed": vb["suppressed"],
-            "region_suppressed": vr["suppressed"],
             "rank_a": va["rank"],
             "rank_b": vb["rank"],
             "ranked_of": va["ranked_of"] or vb["ranked_of"],
             "better": better,
-            "series": {"a": va["series"], "b": vb["series"], "region": vr["series"]},
-            "years": sorted({y for x in (va, vb, vr) for y, _ in x["series"]}),
+            "series": {
+                "a": va["series"],
+                "b": vb["series"],
+                "reference": vr["series"] if vr else [],
+                "context": [x["series"] for x in vc],
+            },
+            # the charts' years: A, B and the line drawn beside them
+            "years": sorted({y for x in (va, vb, vr or va) for y, _ in x["series"]}),
             "break_years": [x.year for x in breaks.get(ind.id, ())],
         }
 
     return {
         "a": a,
         "b": b,
+        "context": context,
+        "reference": reference,
+        "ranked": ranked,
         "topics": _by_topic(conn, data, build),
         "years": _years(data),
         "synthetic": any(d["synthetic_any"] for d in data.values()),
@@ -463,11 +542,15 @@ def time_series(
         raise InvalidChoice(
             "darstellung", _("Die Darstellung „%(mode)s“ gibt es nicht.", mode=mode[:20])
         )
-    areas = {a.ags: a for a in valid_areas(conn)}
+    kommunen = [k for k in kommunen if k != region]  # the Region's line is always drawn first
+    home = valid_areas(conn)
+    areas = {a.ags: a for a in home}
+    # Any area the database holds (Gemeinde, Kreis, Land, Bund): one query for the chosen keys.
+    areas.update(areas_by_key(conn, [k for k in kommunen if k not in areas]))
     for k in kommunen:
-        if k not in areas or areas[k].level != "kommune":
+        if k not in areas:
             raise InvalidChoice(
-                "kommunen", _("Eine Kommune mit dem Schlüssel „%(ags)s“ gibt es nicht.", ags=k[:20])
+                "kommunen", _("Ein Gebiet mit dem Schlüssel „%(a)s“ gibt es nicht.", a=k[:20])
             )
     if len(set(kommunen)) != len(kommunen):
         raise InvalidChoice("kommunen", _("Jede Kommune bitte nur einmal wählen."))
@@ -521,6 +604,8 @@ def time_series(
         "lines": lines,
         "breaks": shown_breaks,
         "break_years": first_year_after_break(years, breaks),
-        "kommunen": [a for a in areas.values() if a.level == "kommune"],
+        "kommunen": [a for a in home if a.level == "kommune"],
+        # the chosen areas beyond the home Kommunen (Gemeinden, Kreise, Länder, the Bund)
+        "others": [areas[k] for k in kommunen if areas[k].level not in ("kommune", "region")],
         "topics": topics_with_indicators(conn),
     }

@@ -6,12 +6,12 @@ from flask import Response
 from sqlalchemy import text
 
 from app.api import envelope, formats, params
-from app.api.views import Ctx, bp, check_known, unit_of
+from app.api.views import Ctx, area_links, bp, check_known, unit_of
 from app.pages.data.series_breaks import all_breaks
 from app.web.home import home_ags
 from app.web.problems import ApiProblem
 from indicators import api_queries as q
-from indicators.intervals import area_intervals
+from indicators.intervals import area_intervals, intervals_of_areas
 from indicators.neighbour_queries import K, similar_kommunen
 from indicators.queries import release_for
 from indicators.trend_queries import area_trends
@@ -59,6 +59,7 @@ def trends() -> Response:
         **envelope.envelope(involved),
         "breaks": {i: [b.as_dict() for b in breaks[i]] for i in shown},
         "count": len(rows),
+        "links": area_links(r["ags"] for r in rows),
         "data": rows,
     }
     return ctx.respond(formats.json_response(body), involved)
@@ -116,11 +117,18 @@ def intervals() -> Response:
         if name not in a:
             raise ApiProblem(400, "invalid-parameter", f"{name} fehlt.", parameter=name)
     ind_id, year = a["indikator"], int(a["jahr"])
+    ags = list(dict.fromkeys(params.csv_list(a.get("ags")) or []))
     check_known(ctx, "indicator", [ind_id], "Indikatoren (siehe /api/v1/indicators)")
+    check_known(ctx, "area", ags, "Gebiete (AGS; siehe /api/v1/areas)")
     if r := ctx.unchanged():
         return r
     rel = ctx.release or release_for(ctx.conn, ind_id)
-    found = area_intervals(ctx.conn, ind_id, year, rel.id) if rel else []
+    if not rel:
+        found = []
+    elif ags:  # the named areas of any level, in the order asked
+        found = intervals_of_areas(ctx.conn, ind_id, year, rel.id, ags)
+    else:
+        found = area_intervals(ctx.conn, ind_id, year, rel.id)
     if not any(x.value is not None or x.suppressed for x in found):
         raise ApiProblem(
             404,
@@ -149,5 +157,10 @@ def intervals() -> Response:
     involved = [r for r in ctx.releases() if r.label in labels] or (
         [ctx.release] if ctx.release else []
     )
-    body = {**envelope.envelope(involved), "count": len(rows), "data": rows}
+    body = {
+        **envelope.envelope(involved),
+        "count": len(rows),
+        "links": area_links(r["ags"] for r in rows),
+        "data": rows,
+    }
     return ctx.respond(formats.json_response(body), involved)

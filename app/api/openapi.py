@@ -21,7 +21,9 @@ LICENCE = {
 # what the document refuses. List lengths are bounded in the pattern itself.
 ID = "[a-z0-9_]{1,60}"
 YEAR = "(?:199[0-9]|20[0-9]{2}|2100)"
-AGS = "[0-9]{5}(?:[0-9]{3})?"
+# Any area's key: a Gemeinde (8 digits), a Kreis (5), a Land (2) or the Bund (`DG`,
+# geodata.levels.BUND_AGS).
+AGS = "(?:DG|[0-9]{2}(?:[0-9]{3}(?:[0-9]{3})?)?)"
 RELEASE_REF = "^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$"
 RELEASE_ID = "[1-9][0-9]{0,8}"  # a release's numeric id, as the pages take it (fits integer)
 MAX_INDICATORS, MAX_YEARS, MAX_AGS = 120, 50, 50
@@ -84,10 +86,18 @@ PARAMS = {
     ),
     "ags": _q(
         "ags",
-        f"Amtliche Gemeindeschlüssel (8 Stellen; Region: 5 Stellen), durch Komma getrennt"
-        f" (höchstens {MAX_AGS}).",
+        "Gebietsschlüssel, durch Komma getrennt (höchstens"
+        f" {MAX_AGS}): jede Gemeinde (AGS, 8 Stellen), jeder Kreis (5 Stellen, auch die Region),"
+        " jedes Land (2 Stellen, z. B. `03` Niedersachsen) und Deutschland (`DG`).",
         {"type": "string", "pattern": f"^{AGS}(?:,{AGS}){{0,{MAX_AGS - 1}}}$"},
-        "03241001,03241",
+        "03241001,03241,03,DG",
+    ),
+    "kommune_ags": _q(
+        "ags",
+        f"Amtliche Gemeindeschlüssel der Kommunen (8 Stellen), durch Komma getrennt (höchstens"
+        f" {MAX_AGS}); andere Gebiete ergeben 404.",
+        {"type": "string", "pattern": f"^{AGS}(?:,{AGS}){{0,{MAX_AGS - 1}}}$"},
+        "03241001,03241011",
     ),
     "value_format": _q(
         "format",
@@ -213,6 +223,15 @@ ENVELOPE = {
 }
 
 
+LINKS = {
+    "type": "object",
+    "additionalProperties": {"type": "string", "format": "uri"},
+    "description": "Je Gebiet der Antwort (AGS) seine Seite auf dieser Website: das"
+    " Sozialstrukturprofil einer Kommune der Region und der Region selbst, sonst das Profil"
+    " der Gemeinde, des Kreises, Landes oder Deutschlands (eine Regel für alle Verweise).",
+}
+
+
 def _envelope(item_ref: str) -> dict:
     return {
         "type": "object",
@@ -220,6 +239,7 @@ def _envelope(item_ref: str) -> dict:
         "additionalProperties": False,
         "properties": {
             **ENVELOPE,
+            "links": LINKS,
             "data": {"type": "array", "items": {"$ref": f"#/components/schemas/{item_ref}"}},
         },
     }
@@ -328,7 +348,10 @@ SCHEMAS = {
             "year": INT,
             "ags": STR,
             "name": STR,
-            "level": {"type": "string", "enum": ["kommune", "region"]},
+            "level": {
+                "type": "string",
+                "enum": ["kommune", "region", "gemeinde", "kreis", "land", "bund"],
+            },
             "value": NNUM,
             "suppressed": BOOL,
             "synthetic": {"type": ["boolean", "null"]},
@@ -363,7 +386,10 @@ SCHEMAS = {
         {
             "ags": STR,
             "name": STR,
-            "level": {"type": "string", "enum": ["kommune", "region"]},
+            "level": {
+                "type": "string",
+                "enum": ["kommune", "region", "gemeinde", "kreis", "land", "bund"],
+            },
             "x": NNUM,
             "y": NNUM,
             "x_suppressed": BOOL,
@@ -482,6 +508,7 @@ SCHEMAS = {
             "properties": {"$ref": "#/components/schemas/AreaProperties"},
             "licence": {"$ref": "#/components/schemas/Licence"},
             "attribution": {"type": "array", "items": STR},
+            "links": LINKS,
         },
     },
     "AreaCollection": {
@@ -654,7 +681,15 @@ def _document() -> dict:
                     "Ein Feature mit Geometrie.",
                     ["release", "geometry"],
                     _ok("Gebiet", _json("AreaFeature", "application/geo+json")),
-                    [_path("ags", "Amtlicher Gemeindeschlüssel.", f"^{AGS}$", "03241001")],
+                    [
+                        _path(
+                            "ags",
+                            "Gebietsschlüssel: Gemeinde (8 Stellen), Kreis (5), Land (2) oder"
+                            " `DG` (Deutschland).",
+                            f"^{AGS}$",
+                            "03241001",
+                        )
+                    ],
                 )
             },
             "/values": {
@@ -709,8 +744,9 @@ def _document() -> dict:
                     " Raten je 1.000/10.000/100.000, berechnet aus den gespeicherten Zählern und"
                     " Nennern. Ohne Zähler und Nenner, bei anderen Einheiten, geheim gehaltenen"
                     " oder fehlenden Werten gibt es kein Intervall (`lower`/`upper` null, Grund in"
-                    " `reason`) – es wird nichts erfunden.",
-                    ["map_indikator", "map_jahr", "release"],
+                    " `reason`) – es wird nichts erfunden. Mit `ags` stattdessen die genannten"
+                    " Gebiete jeder Ebene (Gemeinde, Kreis, Land, `DG`), in dieser Reihenfolge.",
+                    ["map_indikator", "map_jahr", "ags", "release"],
                     _ok("Intervalle", _json("IntervalList")),
                 )
             },
@@ -726,7 +762,8 @@ def _document() -> dict:
                     " bei anderen Einheiten oder weniger als drei Jahren: nicht bewertbar"
                     " (`direction` null, Grund in `reason`). Amtliche und Beispielwerte werden"
                     " nie gemischt; es zählen nur die Jahre seit dem neuesten Zeitreihenbruch"
-                    " des Indikators (`breaks`). Ohne `ags`: die Region und ihre Kommunen.",
+                    " des Indikators (`breaks`). Ohne `ags`: die Region und ihre Kommunen; mit"
+                    " `ags` jedes Gebiet (Gemeinde, Kreis, Land, `DG`).",
                     ["indikator", "ags", "release"],
                     _ok("Trends", _json("TrendList")),
                 )
@@ -743,8 +780,11 @@ def _document() -> dict:
                     " ist er geheim, ist `change` null. Liegt zwischen `von` und `bis` ein"
                     " Zeitreihenbruch, sind alle `change` und `rank` null und `series_break`"
                     " nennt ihn mit Grund. Jahre ohne Werte ergeben 404 mit dem"
-                    " verfügbaren Zeitraum, `von` ≥ `bis` 400.",
-                    ["map_indikator", "von", "bis", "release"],
+                    " verfügbaren Zeitraum, `von` ≥ `bis` 400. Mit `ags` stattdessen die"
+                    " genannten Gebiete jeder Ebene (Gemeinde, Kreis, Land, `DG`) in dieser"
+                    " Reihenfolge; `rank` haben dann nur die Kommunen (ihr Rang unter allen"
+                    " Kommunen), und die Jahre sind die der genannten Gebiete.",
+                    ["map_indikator", "von", "bis", "ags", "release"],
                     _ok("Veränderungen", _json("ChangeList")),
                 )
             },
@@ -774,7 +814,7 @@ def _document() -> dict:
                     " Strukturmerkmale in `variables` – Einwohnerdichte (logarithmiert), Anteil"
                     " unter 18 und ab 65 Jahren, Anteil der Einfamilienhäuser, Beschäftigtenquote –"
                     " je Merkmal das neueste Jahr mit amtlichen Werten für alle Kommunen.",
-                    ["ags", "k"],
+                    ["kommune_ags", "k"],
                     _ok("Ähnliche Kommunen", _json("NeighbourList")),
                 )
             },

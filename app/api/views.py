@@ -15,6 +15,7 @@ from app.web.cache import Region
 from app.web.db import get_conn
 from app.web.http_cache import data_version_now
 from app.web.problems import ApiProblem
+from app.web.urls import area_url
 from geodata.queries import feature_collection
 from indicators import api_queries as q
 from indicators.catalogue import export_fields
@@ -80,6 +81,12 @@ class Ctx:
         """Attach caching headers; Last-Modified from the involved (else any) release."""
         last = envelope.newest(involved) or envelope.newest(self.releases())
         return envelope.cacheable(resp, self.tag, last)
+
+
+def area_links(keys: Iterable[str]) -> dict[str, str]:
+    """AGS → the absolute URL of the page each area of an answer has on this site (the one rule:
+    app.web.urls.area_url), each area once, in order of appearance."""
+    return {ags: area_url(ags, _external=True) for ags in dict.fromkeys(keys)}
 
 
 @bp.after_app_request
@@ -304,7 +311,11 @@ def area(ags: str) -> Response:
     data = _geojson(feature_collection(ctx.conn, None, [ags], full), ctx)
     if not data["features"]:
         raise ApiProblem(404, "not-found", f"Gebiet {ags!r} gibt es nicht; siehe /api/v1/areas.")
-    feature = {**data["features"][0], **{k: data[k] for k in ("licence", "attribution")}}
+    feature = {
+        **data["features"][0],
+        **{k: data[k] for k in ("licence", "attribution")},
+        "links": area_links([ags]),
+    }
     resp = formats.json_response(feature, "application/geo+json")
     return ctx.respond(resp, [ctx.release] if ctx.release else [])
 
@@ -355,6 +366,7 @@ def values() -> Response:
             "releases": [r.label for r in involved],
             "breaks": {i: [x.as_dict() for x in b] for i, b in sorted(breaks.items())},
             "count": len(rows),
+            "links": area_links(r["ags"] for r in rows),
             "data": rows,
         }
         return ctx.respond(formats.json_response(body), involved)

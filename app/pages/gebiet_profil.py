@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.render.formatting import FLAG_TEXT, fmt_cell, fmt_value
+from app.render.formatting import FLAG_TEXT, fmt_cell, fmt_value, kind_label
 from app.web.db import get_conn
 from app.web.errors import BadRequestWithChoices
+from app.web.home import home_ags
 from app.web.http_cache import page_cache
+from app.web.urls import area_url, is_home_area
 from geodata.model import AreaHit
-from geodata.search import MAX_QUERY, clean_query, nearest_names, search_areas
+from geodata.queries import list_areas
+from geodata.search import MAX_QUERY, clean_query, nearest_names, picker_label, search_areas
 from indicators.gebiet_profile import area_profile, area_with_parents
 from indicators.gebiet_queries import EBENEN_IN
 from indicators.model import Indicator
@@ -23,16 +26,12 @@ bp = Blueprint("gebiet", __name__)
 _AGS = re.compile(r"DG|\d{2}|\d{5}|\d{8}")
 
 
-def area_href(ags: str, level: str) -> str:
-    """The profile page of an area (the home region's Kommunen keep their own profile)."""
-    if level == "kommune" and "kommune.profile" in current_app.view_functions:
-        return url_for("kommune.profile", ags=ags)
-    return url_for("gebiet.profile", ags=ags)
+PICKER_HITS = 10  # suggestions a picker shows while typing
 
 
 def _with_href(hit: AreaHit) -> dict:
-    """A search hit with the link to its profile (for the template)."""
-    return {**vars(hit), "href": area_href(hit.ags, hit.level)}
+    """A search hit with the link to its page (for the template)."""
+    return {**vars(hit), "href": area_url(hit.ags)}
 
 
 @bp.get("/suche/gebiet")
@@ -48,6 +47,38 @@ def suche():
     if len(hits) == 1 and request.args.get("direkt"):
         return redirect(hits[0]["href"])
     return render_template("suche_gebiet.html", q=q, cut=len(raw) > MAX_QUERY, hits=hits, near=near)
+
+
+@bp.get("/suche/gebiet.json")
+def suche_json() -> Response:
+    """Suggestions for the area pickers (js/area-picker.js): at most PICKER_HITS hits, each with
+    the text a picker writes into its field (`label`, read back by geodata.search.resolve)."""
+    q = clean_query(request.args.get("q", ""))
+    hits = search_areas(get_conn(), q, PICKER_HITS, home=home_ags()) if len(q) >= 2 else []
+    body = {
+        "q": q,
+        "hits": [
+            {
+                "ags": h.ags,
+                "name": h.name,
+                "kind": kind_label(h.kind),
+                "level": h.level,
+                "kreis": h.kreis if h.level in ("gemeinde", "kommune") else None,
+                "land": h.land if h.level in ("gemeinde", "kommune", "kreis", "region") else None,
+                "label": picker_label(h),
+                "href": area_url(h.ags),
+            }
+            for h in hits
+        ],
+    }
+    resp = jsonify(body)
+    resp.headers["Cache-Control"] = "public, max-age=60"
+    return resp
+
+
+def _lang() -> dict:
+    """The request's explicit language, kept by a redirect."""
+    return {"lang": request.args["lang"]} if request.args.get("lang") in ("de", "en") else {}
 
 
 def _label(v: dict | None, ind: Indicator) -> str:
@@ -71,11 +102,11 @@ def profile(ags: str):
         raise BadRequestWithChoices(
             404,
             _("Ein Gebiet mit dem Schlüssel „%(a)s“ gibt es nicht.", a=ags[:20]),
-            [(area_href(h.ags, h.level), f"{h.name} ({h.ags})") for h in near]
+            [(area_url(h.ags), f"{h.name} ({h.ags})") for h in near]
             + [(url_for("gebiet.suche"), _("Gebiet suchen"))],
         )
-    if area.level == "kommune" and "kommune.profile" in current_app.view_functions:
-        return redirect(url_for("kommune.profile", ags=ags))
+    if is_home_area(ags):  # the home region's Kommunen and the Region: their own profile
+        return redirect(area_url(ags, **_lang()))
     data = {d["indicator_id"]: d for d in area_profile(conn, area)}
     sections = []
     synthetic = False
@@ -108,7 +139,12 @@ def profile(ags: str):
         (url_for("maps.karte", gebiet=area.ags, ebene=e), e) for e in EBENEN_IN.get(area.level, ())
     ]
     return render_template(
-        "gebiet.html", area=area, sections=sections, synthetic=synthetic, maps=maps
+        "gebiet.html",
+        area=area,
+        sections=sections,
+        synthetic=synthetic,
+        maps=maps,
+        kommunen=list_areas(conn, "kommune"),  # the compare picker's offers without JavaScript
     )
 
 

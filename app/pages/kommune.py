@@ -11,12 +11,16 @@ from app.pages.data.profile_tables import compare_table, profile_table
 from app.pages.data.series_breaks import all_breaks, break_text
 from app.pages.data.sozialindex import DYNAMICS_LABELS, STATUS_LABELS, index_page
 from app.render import charts, rank_charts
+from app.render.formatting import kind_label
 from app.web import args, downloads
 from app.web.db import get_conn
 from app.web.home import home_ags
 from app.web.http_cache import page_cache
+from app.web.urls import area_url, is_home_area
+from geodata.search import picker_label, resolve
 from indicators.classify import COUNT_UNITS, VERDICT_COLOURS
-from indicators.profile import InvalidChoice, area_overview, compare, profile
+from indicators.errors import UnknownChoice
+from indicators.profile import InvalidChoice, area_overview, areas_by_key, compare, profile
 from indicators.queries import get_indicator
 from indicators.ranking import GroupSummary, group_summary
 from indicators.ranking_queries import group_values
@@ -58,6 +62,11 @@ def profile_page(ags: str):
             breaks=all_breaks(),
             region=home_ags(),
         )
+    except UnknownChoice as err:
+        # Any other area the database holds has its area profile (app.web.urls.area_url).
+        if err.field == "ags" and not is_home_area(ags) and areas_by_key(get_conn(), [ags]):
+            return redirect(area_url(ags, **request.args.to_dict()))
+        raise choices_error(err, "kommune.profile", ags=ags) from None
     except InvalidChoice as err:
         raise choices_error(err, "kommune.profile", ags=ags) from None
     conn = get_conn()
@@ -134,18 +143,55 @@ def _similar(conn, ags: str) -> dict | None:
 def compare_form():
     """The pickers' GET form lands here and is sent on to the permalink.
 
-    Choosing the same Kommune twice is explained on the list page's form, with the choice kept.
+    Each field names any area: a key, a picker's "Name (key)" or a name (geodata.search.resolve).
+    A field that names no area or several, or the same area twice, is explained on the list
+    page's form with the text kept and the candidates linked (400).
     """
-    a, b = request.args.get("a", ""), request.args.get("b", "")
-    if not a or not b:
+    a_text, b_text = request.args.get("a", "").strip(), request.args.get("b", "").strip()
+    if not a_text or not b_text:
         return redirect(url_for("kommune.index") + "#vergleich")
-    if a == b:
-        areas = area_overview(get_conn())
-        error = _("Bitte zwei verschiedene Kommunen wählen: A und B sind gleich.")
-        html = render_template("kommunen.html", areas=areas, cmp_error=error, cmp_a=a, cmp_b=b)
-        return html, 400
+    conn = get_conn()
+    (a, hits_a), (b, hits_b) = resolve(conn, a_text, home_ags()), resolve(conn, b_text, home_ags())
     extra = {k: v for k, v in request.args.items() if k in ("release", "lang")}
-    return redirect(url_for("kommune.compare", ags_a=a[:20], ags_b=b[:20], **extra))
+    error, choices = None, []
+    if a is None or b is None:
+        side, text_, hits, other = (
+            ("A", a_text, hits_a, b) if a is None else ("B", b_text, hits_b, a)
+        )
+        error = (
+            _("„%(q)s“ (%(side)s): bitte eines dieser Gebiete wählen.", q=text_[:80], side=side)
+            if hits
+            else _(
+                "„%(q)s“ (%(side)s): kein Gebiet dieses Namens oder Schlüssels.",
+                q=text_[:80],
+                side=side,
+            )
+        )
+        for h in hits[:10]:
+            href = _candidate_href(h.ags, other.ags if other else None, side, extra)
+            choices.append((href, f"{h.name} ({kind_label(h.kind)}, {h.ags})"))
+    elif a.ags == b.ags:
+        error = _("Bitte zwei verschiedene Kommunen wählen: A und B sind gleich.")
+    if error:
+        html = render_template(
+            "kommunen.html",
+            areas=area_overview(conn),
+            cmp_error=error,
+            cmp_choices=choices,
+            cmp_a=picker_label(a) if a else a_text,
+            cmp_b=picker_label(b) if b else b_text,
+        )
+        return html, 400
+    return redirect(url_for("kommune.compare", ags_a=a.ags, ags_b=b.ags, **extra))
+
+
+def _candidate_href(ags: str, other: str | None, side: str, extra: dict) -> str:
+    """Where a candidate of the comparison form leads: the comparison with the other field's
+    area (on its side), else the candidate's own page."""
+    if other is None or other == ags:
+        return area_url(ags)
+    a, b = (ags, other) if side == "A" else (other, ags)
+    return url_for("kommune.compare", ags_a=a, ags_b=b, **extra)
 
 
 @bp.get("/vergleich/<ags_a>/<ags_b>", endpoint="compare")

@@ -44,9 +44,11 @@ def map_url(indicator_id: str) -> str | None:
 
 
 def search_suggestions() -> list[str]:
-    """Names offered while typing in the search field (Kommunen, then indicators)."""
+    """Names offered while typing in the search field (the Region and its Kommunen, then
+    indicators): a fixed short list on every page, not Germany's 11,000 Gemeinden, which the
+    search itself finds (geodata.search)."""
     conn = get_conn()
-    names = [a.name for a in list_areas(conn)]
+    names = [a.name for level in ("region", "kommune") for a in list_areas(conn, level)]
     names += [localized(i, "name") for t in topics_with_indicators(conn) for i in t.indicators]
     return names
 

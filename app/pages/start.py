@@ -21,8 +21,10 @@ from app.web.home import home_ags
 from app.web.http_cache import page_cache
 from app.web.i18n import localized
 from app.web.security import with_inline_scripts
-from geodata.model import Area
+from app.web.urls import area_url
+from geodata.model import AreaHit
 from geodata.queries import list_areas
+from geodata.search import search_areas
 from indicators.catalogue_status import catalogue_status
 from indicators.queries import list_releases, topics_with_indicators
 
@@ -57,20 +59,20 @@ def start():
         n_indicators=sum(len(t.indicators) for t in topics),
         releases=releases,
         # the home region's Kommunen and the Region (Kreise, Länder and Bund are benchmarks)
-        areas=[a for a in list_areas(conn) if a.level in ("kommune", "region")],
+        areas=[*list_areas(conn, "region"), *list_areas(conn, "kommune")],
         synthetic=any(r.synthetic for r in releases),
         map_endpoint=_endpoint("maps.karte"),
-        profile_endpoint=_endpoint("kommune.profile"),
         live=live,
     )
     # The live map's one inline script is allowed by its hash (no 'unsafe-inline' in the CSP).
     return with_inline_scripts(make_response(html), live["map"].script) if live else html
 
 
-def search_hits(conn, query: str) -> tuple[list[Area], list[dict]]:
-    """Kommunen (name or AGS) and indicators (name in either language or id) matching a query."""
+def search_hits(conn, query: str) -> tuple[list[AreaHit], list[dict]]:
+    """Areas (any Gemeinde, Kreis, Land, the Bund: name or key, geodata.search, at most 25) and
+    indicators (name in either language or id) matching a query."""
     q = query.casefold()
-    areas = [a for a in list_areas(conn) if q in a.name.casefold() or a.ags.startswith(q)]
+    areas = search_areas(conn, query, home=home_ags())
     indicators = [
         dict(vars(i), topic=localized(t, "name"))
         for t in topics_with_indicators(conn)
@@ -93,8 +95,9 @@ def search():
         if query.casefold() in (i["name_de"].casefold(), (i["name_en"] or "").casefold(), i["id"])
     ]
     lang = {"lang": request.args["lang"]} if request.args.get("lang") in ("de", "en") else {}
-    if len(exact_area) == 1 and not exact_ind and _endpoint("kommune.profile"):
-        return redirect(url_for("kommune.profile", ags=exact_area[0].ags, **lang), 303)
+    if len(exact_area) == 1 and not exact_ind:
+        # the page that exists for that area (app.web.urls.area_url: the one rule)
+        return redirect(area_url(exact_area[0].ags, **lang), 303)
     if len(exact_ind) == 1 and not exact_area and _endpoint("maps.karte"):
         return redirect(url_for("maps.karte", indikator=exact_ind[0]["id"], **lang), 303)
     return render_template(
@@ -103,7 +106,6 @@ def search():
         areas=areas,
         indicators=indicators,
         map_endpoint=_endpoint("maps.karte"),
-        profile_endpoint=_endpoint("kommune.profile"),
         datalist=search_suggestions(),
     )
 

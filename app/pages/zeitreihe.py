@@ -1,17 +1,20 @@
-"""Time series of one indicator: the Region plus chosen Kommunen, absolute or as index."""
+"""Time series of one indicator: the Region plus chosen areas (the home Kommunen or any other
+Gemeinde, Kreis, Land, Germany), absolute or as index."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.pages.data.profile_tables import series_table
 from app.pages.data.series_breaks import break_text, breaks_of
 from app.pages.data.zeitreihe import DEFAULT_INDICATOR, choice_error, series_text
 from app.render import charts
+from app.render.formatting import kind_label
 from app.web import args, downloads
 from app.web.db import get_conn
 from app.web.home import home_ags
+from geodata.search import resolve
 from indicators.profile import InvalidChoice, time_series
 
 bp = Blueprint("zeitreihe", __name__)
@@ -27,6 +30,31 @@ def zeitreihe():
     ]
     mode = request.args.get("darstellung") or "absolut"
     release, fmt = args.integer("release", args.without("release"), lo=1), args.download_format()
+    # ?dazu=<name, key or "Name (key)">: the picker's area, added to the chosen ones (permalink).
+    dazu = request.args.get("dazu", "").strip()[:100]
+    dazu_error, dazu_choices = None, []
+    if dazu:
+        hit, hits = resolve(get_conn(), dazu, home_ags())
+        keep = {
+            k: v
+            for k, v in request.args.items()
+            if k in ("indikator", "darstellung", "release", "lang")
+        }
+
+        def with_area(ags: str) -> str:
+            chosen = ",".join(dict.fromkeys([*kommunen, ags])) or None
+            return url_for("zeitreihe.zeitreihe", **keep, kommunen=chosen)
+
+        if hit is not None:
+            return redirect(with_area(hit.ags), 303)
+        dazu_error = (
+            _("„%(q)s“: bitte eines dieser Gebiete wählen.", q=dazu)
+            if hits
+            else _("„%(q)s“: kein Gebiet dieses Namens oder Schlüssels.", q=dazu)
+        )
+        dazu_choices = [
+            (with_area(h.ags), f"{h.name} ({kind_label(h.kind)}, {h.ags})") for h in hits[:10]
+        ]
     # Too many ticks in the form: explain beside it, keep every tick, draw the first ones.
     form_error, chosen = None, kommunen[:50]
     if len(set(kommunen)) > MAX_KOMMUNEN and not fmt:
@@ -50,7 +78,7 @@ def zeitreihe():
         raise choice_error(err, indicator_id[:64]) from None
     if fmt:
         return downloads.response(series_table(ts), fmt)
-    return render_template(
+    html = render_template(
         "zeitreihe.html",
         ts=ts,
         release=release,
@@ -61,4 +89,8 @@ def zeitreihe():
         form_error=form_error,
         checked=chosen,
         figure_text=series_text(ts),
+        dazu=dazu if dazu_error else "",
+        dazu_error=dazu_error,
+        dazu_choices=dazu_choices,
     )
+    return (html, 400) if dazu_error else html

@@ -317,8 +317,12 @@ def style_lines(named_series: list, region_first: bool = True) -> list[dict]:
     Items are (name, points[, ags]) or {'name', 'points'[, 'ags', 'synthetic' or
     'synthetic_years']}; without an AGS the position decides (Region first, then the palette).
     A series' kind (real or Beispieldaten) becomes its points' mark in demo mode.
+    A style already taken in this chart (a Gemeinde of another Kreis with a home Kommune's last
+    digits, a Kreis or Land beside the Region) gets the first free colour and dash instead: no
+    two lines of one chart look alike.
     """
     out = []
+    used: set[tuple[str, str]] = set()
     for i, item in enumerate(named_series):
         kind = None
         if isinstance(item, dict):
@@ -335,6 +339,12 @@ def style_lines(named_series: list, region_first: bool = True) -> list[dict]:
         else:
             k = i - 1 if region_first else i
             color, dash = PALETTE[k % len(PALETTE)], DASHES[(k + 1) % len(DASHES)] if k else ""
+        if (color, dash) in used:
+            color, dash = next(
+                ((c, d) for d in KOMMUNE_DASHES for c in KOMMUNE_COLORS if (c, d) not in used),
+                (color, dash),
+            )
+        used.add((color, dash))
         line = {"name": name, "points": pts, "color": color, "dash": dash, "ags": ags}
         out.append(dict(line, **line_kind(kind)))
     return out

@@ -27,7 +27,14 @@ UNIT_LABELS = {
 
 
 # Kinds of area in the boundary data.
-KIND_LABELS = {"Stadt": _l("Stadt"), "Gemeinde": _l("Gemeinde"), "Region": _l("Region")}
+KIND_LABELS = {
+    "Stadt": _l("Stadt"),
+    "Gemeinde": _l("Gemeinde"),
+    "Region": _l("Region"),
+    "Kreis": _l("Kreis"),
+    "Land": _l("Land"),
+    "Bund": _l("Bund"),
+}
 
 
 def kind_label(kind: str) -> str:

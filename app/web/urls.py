@@ -1,4 +1,8 @@
-"""url_for with memory: within one app, the same endpoint and values always build the same URL."""
+"""url_for with memory: within one app, the same endpoint and values always build the same URL.
+
+And the one rule which page an area key opens (`area_url`): search hits and their redirects, map
+links, tables, the comparison and time series, and the API's `links` all ask it.
+"""
 
 from __future__ import annotations
 
@@ -29,7 +33,25 @@ def url_for(endpoint: str, **values: object) -> str:
     return url
 
 
+def is_home_area(ags: str) -> bool:
+    """A key of the home region (setting SOZMON_REGION): its Kreis or one of its Kommunen.
+
+    By key alone (no query): the home Kreis's Gemeinden are its Kommunen, whatever else is loaded.
+    """
+    home: str = current_app.config["REGION"]
+    return ags == home or (len(ags) == 8 and ags.startswith(home))
+
+
+def area_url(ags: str, **values: object) -> str:
+    """The page an area key opens: the home region's Kommunen and the Region their
+    Sozialstrukturprofil (/kommune/<ags>), every other Gemeinde, Kreis, Land and the Bund its area
+    profile (/gebiet/<ags>). `values` are further query parameters (e.g. release, lang)."""
+    endpoint = "kommune.profile" if is_home_area(ags) else "gebiet.profile"
+    return url_for(endpoint, ags=ags, **values)
+
+
 def init_app(app: Flask) -> None:
-    """Templates build their URLs through the remembering url_for too."""
+    """Templates build their URLs through the remembering url_for too (and area_url)."""
     app.extensions[EXTENSION] = {}
     app.jinja_env.globals["url_for"] = url_for
+    app.jinja_env.globals["area_url"] = area_url

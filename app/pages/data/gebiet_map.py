@@ -8,7 +8,7 @@ import json
 from dataclasses import replace
 
 import numpy as np
-from flask import Response, current_app, make_response, render_template, request, url_for
+from flask import Response, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.pages.data import figure_texts
@@ -18,7 +18,10 @@ from app.web import args
 from app.web.cache import Region
 from app.web.db import get_conn
 from app.web.errors import BadRequestWithChoices
+from app.web.home import home_ags
 from app.web.http_cache import data_version_now
+from app.web.urls import area_url
+from geodata.levels import BUND_AGS
 from geodata.model import Area
 from indicators import classify
 from indicators.gebiet_queries import (
@@ -37,10 +40,21 @@ from indicators.queries import indicator_sources, shown_provenance, topics_with_
 PAGE_SIZE = 100
 
 
+def _page_rule() -> str:
+    """app.web.urls.area_url for the map's script (a click on an area opens its page): the home
+    Kreis's key and the two pages' paths without the key."""
+    home = home_ags()
+    return script_json(
+        {
+            "home": home,
+            "kommune": area_url(home).removesuffix(home),
+            "gebiet": area_url(BUND_AGS).removesuffix(BUND_AGS),
+        }
+    )
+
+
 def _profile_href(r: dict) -> str:
-    if r["level"] == "kommune" and "kommune.profile" in current_app.view_functions:
-        return url_for("kommune.profile", ags=r["ags"])
-    return url_for("gebiet.profile", ags=r["ags"])
+    return area_url(r["ags"])  # the one rule (app.web.urls)
 
 
 def fast_labels(values: list[float | None], decimals: int, unit: str) -> list[str | None]:
@@ -227,6 +241,7 @@ def gebiet_context(st: dict, cm: dict, embed: bool, with_areas: bool = True) -> 
         colours_url=url_for("gebiet_karte.farben"),
         areas_json=script_json(areas_data(cm, names=True)) if with_areas else None,
         bounds=json.dumps(t.bounds),
+        page_rule=_page_rule(),
         territory_choices=territories(get_conn()),
         ebenen=EBENEN_IN[t.level],
         ebene_labels={e: ebene_label(e) for e in EBENEN},

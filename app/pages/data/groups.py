@@ -1,4 +1,10 @@
-"""Comparison groups (?gruppe=<ags>): a Kommune and its most similar Kommunen, for map and scatter."""
+"""Comparison groups (?gruppe=<ags>): a Kommune and its most similar Kommunen, for map and scatter.
+
+A Gemeinde of another Kreis names a group too: the home Kommunen most similar to it (measured on
+the Kommunen's own variables, years and scale; the Gemeinde itself is not on these pages, so it
+is no member). A Kreis, Land or Germany names none (their structure is not a Gemeinde's), nor a
+Gemeinde without real values for every variable: both are refused with a 400 that says why.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +17,12 @@ from flask_babel import gettext as _
 from app.web.db import get_conn
 from app.web.errors import BadRequestWithChoices
 from app.web.http_cache import domain_cache
+from app.web.i18n import localized
+from app.web.urls import area_url, is_home_area
 from geodata.model import Area
-from indicators.neighbour_queries import similar_kommunen
-from indicators.profile import valid_areas
+from indicators.neighbour_queries import similar_kommunen, similar_to
+from indicators.profile import areas_by_key, valid_areas
+from indicators.queries import get_indicator
 
 
 @dataclass(frozen=True)
@@ -23,11 +32,13 @@ class Group:
     ags: str
     name: str
     neighbours: tuple[dict, ...]  # {"ags", "name", "distance"}
+    outside: bool = False  # named by an area beyond the home region: it is no member
 
     @property
     def members(self) -> frozenset[str]:
-        """The AGS of every Kommune in the group (the named one included)."""
-        return frozenset([self.ags, *(n["ags"] for n in self.neighbours)])
+        """The AGS of every Kommune in the group (the named one included, if a Kommune)."""
+        own = [] if self.outside else [self.ags]
+        return frozenset([*own, *(n["ags"] for n in self.neighbours)])
 
     @property
     def names(self) -> list[str]:
@@ -55,16 +66,62 @@ def group_for(ags: str) -> Group | None:
     return Group(ags, name, tuple(neighbours))
 
 
+def _outside_group(ags: str) -> tuple[Group | None, object | None, Area | None]:
+    """A group named by an area beyond the home region: (group, None, area), or (None, why, area
+    or None) when that area names none."""
+    area = None if is_home_area(ags) else areas_by_key(get_conn(), [ags]).get(ags)
+    if area is None:
+        return None, None, None
+    if area.level != "gemeinde":
+        return (
+            None,
+            _(
+                "%(name)s (%(ags)s) ist ein Kreis, ein Land oder Deutschland: eine Vergleichsgruppe"
+                " bilden die einer Gemeinde ähnlichsten Kommunen. Möglich sind:",
+                name=area.name,
+                ags=area.ags,
+            ),
+            area,
+        )
+    found = domain_cache(("similar-to", ags), lambda: similar_to(get_conn(), ags))
+    if not found["neighbours"]:
+        conn = get_conn()
+        missing = ", ".join(
+            f"{localized(i, 'name')} {v['year']}"
+            for v in found["missing"]
+            if (i := get_indicator(conn, v["id"])) is not None
+        )
+        return (
+            None,
+            _(
+                "Für %(name)s (%(ags)s) fehlen amtliche Werte (%(m)s): ohne sie lässt sich nicht"
+                " sagen, welche Kommunen ihr ähneln. Möglich sind:",
+                name=area.name,
+                ags=area.ags,
+                m=missing or "–",
+            ),
+            area,
+        )
+    return Group(ags, area.name, tuple(found["neighbours"]), outside=True), None, area
+
+
 def parse_group(link: Callable[[str], str]) -> Group | None:
-    """`gruppe=<ags>` of the request (None if absent); unknown: a 400 linking each valid group."""
+    """`gruppe=<ags>` of the request (None if absent): a Kommune's group, or the Kommunen most
+    similar to a Gemeinde elsewhere; else a 400 saying why, linking each valid group."""
     ags = request.args.get("gruppe")
     if not ags:
         return None
     group = group_for(ags)
-    if group is None:
-        raise BadRequestWithChoices(
-            400,
-            _("„%(g)s“ ist keine Kommune mit ähnlichen Kommunen. Möglich sind:", g=ags[:20]),
-            [(link(k.ags), k.name) for k in kommunen_with_groups()],
-        )
-    return group
+    if group is not None:
+        return group
+    group, why, area = _outside_group(ags[:20])
+    if group is not None:
+        return group
+    choices = [(link(k.ags), k.name) for k in kommunen_with_groups()]
+    if area is not None:
+        choices.append((area_url(area.ags), area.name))
+    raise BadRequestWithChoices(
+        400,
+        why or _("„%(g)s“ ist keine Kommune mit ähnlichen Kommunen. Möglich sind:", g=ags[:20]),
+        choices,
+    )

@@ -14,6 +14,7 @@ from app.render.formatting import fmt_value
 from app.web.db import get_conn
 from app.web.errors import with_links
 from app.web.i18n import localized
+from app.web.urls import area_url
 from indicators.classify import COUNT_UNITS
 from indicators.errors import InvalidChoice
 from indicators.model import Indicator
@@ -62,7 +63,8 @@ def choices_error(err: InvalidChoice, endpoint: str, **kwargs) -> InvalidChoice:
         areas = [a for a in areas if a.level == "kommune"]
     return with_links(
         err,
-        [(url_for("kommune.profile", ags=a.ags), f"{a.name} ({a.ags})") for a in areas],
+        [(area_url(a.ags), f"{a.name} ({a.ags})") for a in areas]
+        + [(url_for("gebiet.suche"), _("Gebiet suchen"))],
     )
 
 

@@ -26,7 +26,7 @@ from app.web.db import get_conn
 from app.web.home import home_ags
 from app.web.http_cache import data_version_now
 from app.web.i18n import current_lang
-from app.web.urls import url_for
+from app.web.urls import area_url, url_for
 from geodata import attribution
 from indicators import classify
 from indicators.intervals import intervals_of_rows
@@ -43,9 +43,9 @@ from indicators.ranking import group_ranks
 
 
 def profile_href(ags: str) -> str | None:
-    """Link to a Kommune's profile when that page exists in this app."""
+    """Link to an area's page (app.web.urls.area_url: the one rule), when it exists."""
     if "kommune.profile" in current_app.view_functions:
-        return url_for("kommune.profile", ags=ags)
+        return area_url(ags)
     return None
 
 

@@ -132,8 +132,10 @@ def profile_table(p: dict, trends: dict[str, dict] | None = None) -> Table:
 
 
 def compare_table(c: dict) -> Table:
-    """One row per indicator and year: both Kommunen, the Region and the difference (chart data)."""
+    """One row per indicator and year: both areas, the areas they lie in (the Region, Land,
+    Germany …) and the difference (chart data)."""
     a, b = c["a"], c["b"]
+    context = [region_name() if x.level == "region" else x.name for x in c["context"]]
     cols = [
         _("Thema"),
         _("Kennzahl"),
@@ -142,7 +144,7 @@ def compare_table(c: dict) -> Table:
         _("Jahr"),
         a.name,
         b.name,
-        region_name(),
+        *context,
         f"{_('Differenz')} {a.name} − {b.name}",
         _("Datenstand"),
         _mark_column(),
@@ -151,9 +153,10 @@ def compare_table(c: dict) -> Table:
     for t in c["topics"]:
         for r in t["rows"]:
             i, dec = r["indicator"], r["indicator"].decimals
-            s = {k: dict(v) for k, v in r["series"].items()}
-            for y in sorted(set(s["a"]) | set(s["b"]) | set(s["region"])):
-                va, vb = s["a"].get(y), s["b"].get(y)
+            sa, sb = dict(r["series"]["a"]), dict(r["series"]["b"])
+            sc = [dict(x) for x in r["series"]["context"]]
+            for y in r["years"]:
+                va, vb = sa.get(y), sb.get(y)
                 diff = va - vb if va is not None and vb is not None else None
                 rows.append(
                     [
@@ -164,7 +167,7 @@ def compare_table(c: dict) -> Table:
                         y,
                         Num(va, dec),
                         Num(vb, dec),
-                        Num(s["region"].get(y), dec),
+                        *[Num(x.get(y), dec) for x in sc],
                         Num(diff, dec),
                         r["release"]["label"],
                         _mark(bool(r["release"]["synthetic"])),

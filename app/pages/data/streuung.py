@@ -36,12 +36,13 @@ from app.web.errors import BadRequestWithChoices, with_links
 from app.web.http_cache import domain_cache
 from app.web.i18n import localized
 from app.web.security import public_url
+from app.web.urls import area_url
 from geodata import attribution
 from geodata.model import Area
 from indicators.disparities import svg_shapes
 from indicators.errors import InvalidChoice
 from indicators.model import Release, Topic
-from indicators.profile import valid_areas
+from indicators.profile import areas_by_key, valid_areas
 from indicators.queries import topics_with_indicators
 from indicators.releases import visible_release
 from indicators.scatter import InvalidSelection, check_selection
@@ -226,6 +227,16 @@ def parse_request(endpoint: str) -> tuple[Scatter, list[str], Release | None]:
             (scatter_link(endpoint, x=x_id, y=y_id, jahr=s.year, auswahl=k.ags), k.name)
             for k in kommunen
         ]
+        # An area elsewhere is no point of this plot (its Kommunen only): offer its page and the
+        # Kommunen most similar to it (gruppe=, refused with its reason where there are none).
+        for a in areas_by_key(get_conn(), err.unknown[:3]).values():
+            links += [
+                (
+                    scatter_link(endpoint, x=x_id, y=y_id, jahr=s.year, gruppe=a.ags),
+                    _("Die Kommunen, die %(name)s am ähnlichsten sind", name=a.name),
+                ),
+                (area_url(a.ags), _("Profil %(name)s", name=a.name)),
+            ]
         raise with_links(err, links) from None
     # Keep the order of the map (by AGS): the same selection gives the same permalink.
     return s, sorted(chosen), release

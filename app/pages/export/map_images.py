@@ -55,11 +55,20 @@ def _group_note(ctx: dict) -> list[str]:
     return [
         _("Vergleichsgruppe")
         + ": "
-        + ngettext(
-            "%(name)s und ihre ähnlichste Kommune",
-            "%(name)s und ihre %(num)d ähnlichsten Kommunen",
-            len(group.neighbours),
-            name=group.name,
+        + (
+            ngettext(
+                "die Kommune, die %(name)s am ähnlichsten ist",
+                "die %(num)d Kommunen, die %(name)s am ähnlichsten sind",
+                len(group.neighbours),
+                name=group.name,
+            )
+            if group.outside
+            else ngettext(
+                "%(name)s und ihre ähnlichste Kommune",
+                "%(name)s und ihre %(num)d ähnlichsten Kommunen",
+                len(group.neighbours),
+                name=group.name,
+            )
         )
         + f" ({', '.join(group.names)}); "
         + _("schwarz umrandet")

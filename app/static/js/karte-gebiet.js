@@ -109,6 +109,12 @@
     keys.forEach(function (ags, i) { index[ags] = i; });
     var status = document.getElementById("gebiet-map-status");
     var newWindow = el.getAttribute("data-new-window") === "true";
+    // Which page an area opens (app.web.urls.area_url): the home region's own profiles, else /gebiet/.
+    var pages = JSON.parse(el.getAttribute("data-pages") || '{"home":"","kommune":"/kommune/","gebiet":"/gebiet/"}');
+    function pageOf(ags) {
+      var home = pages.home && (ags === pages.home || (ags.length === 8 && ags.indexOf(pages.home) === 0));
+      return (home ? pages.kommune : pages.gebiet) + encodeURIComponent(ags);
+    }
     var bounds = JSON.parse(el.getAttribute("data-bounds"));
     var map = L.map(el, { preferCanvas: true, zoomSnap: 0.25, scrollWheelZoom: false, minZoom: 4, maxZoom: 13 });
     map.attributionControl.setPrefix(false);
@@ -147,7 +153,7 @@
         });
         group.on("mouseout", function (e) { e.layer.setStyle({ weight: OUTLINE.weight, color: OUTLINE.color }); });
         group.on("click", function (e) {
-          var href = "/gebiet/" + encodeURIComponent(e.layer.ags);
+          var href = pageOf(e.layer.ags);
           if (newWindow) { window.open(href, "_blank", "noopener"); } else { window.location.href = href; }
         });
         group.addTo(map);
