@@ -224,7 +224,7 @@ def publish(conn: Connection, label: str, threshold: int, by: str | None = None)
 def rollback(conn: Connection, label: str | None = None, force: bool = False) -> dict:
     """Withdraw the newest published release (or the named one): the previous one is current.
 
-    Refused when an indicator of it would be left without any shown value, unless force.
+    Refused when an indicator of it that shows values now would show none, unless force.
     `now_current`: the releases whose values its indicators show after the withdrawal.
     """
     before = _take_turn(conn)
@@ -243,8 +243,7 @@ def rollback(conn: Connection, label: str | None = None, force: bool = False) ->
             "release",
             _("Release „%(l)s“ ist nicht veröffentlicht (Status %(s)s).", l=label, s=rel["status"]),
         )
-    after = shown_after_withdrawal(conn, rel["id"])
-    uncovered = [i for i, labels in after.items() if not labels]
+    after, uncovered = shown_after_withdrawal(conn, rel["id"])
     if uncovered and not force:
         raise ReleaseError(
             "release",
@@ -269,21 +268,27 @@ def rollback(conn: Connection, label: str | None = None, force: bool = False) ->
 
 # Per indicator of a release, the releases whose values it shows once that release is
 # withdrawn: the rule itself (shown_value_in) over the published releases without it, one
-# indicator at a time through the (indicator, year) indexes.
+# indicator at a time through the (indicator, year) indexes; and whether it shows any value now
+# (visible_value: every visible value is shown somewhere).
 AFTER_WITHDRAWAL_SQL = f"""
 SELECT i.id AS indicator_id, ARRAY(
   SELECT DISTINCT s.release_label FROM shown_value_in(CAST(:rest AS int[])) s
-  WHERE s.indicator_id = i.id ORDER BY 1) AS labels
+  WHERE s.indicator_id = i.id ORDER BY 1) AS labels,
+  EXISTS (SELECT 1 FROM visible_value v WHERE v.indicator_id = i.id) AS shown_now
 FROM ({HELD_INDICATORS}) i ORDER BY i.id
 """
 
 
-def shown_after_withdrawal(conn: Connection, release_id: int) -> dict[str, list[str]]:
-    """indicator → labels of the releases its shown values come from once `release_id` is
-    withdrawn (empty: nothing left to show), for every indicator the release holds."""
+def shown_after_withdrawal(
+    conn: Connection, release_id: int
+) -> tuple[dict[str, list[str]], list[str]]:
+    """For every indicator the release holds: the labels of the releases its shown values come
+    from once `release_id` is withdrawn; and the indicators that show values now and none then
+    (in the connection's demo mode: outside it Beispieldaten do not count)."""
     rest = published_ids(conn, without=release_id)
-    rows = conn.execute(text(AFTER_WITHDRAWAL_SQL), {"r": release_id, "rest": rest})
-    return {r.indicator_id: list(r.labels) for r in rows}
+    rows = conn.execute(text(AFTER_WITHDRAWAL_SQL), {"r": release_id, "rest": rest}).all()
+    after = {r.indicator_id: list(r.labels) for r in rows}
+    return after, [r.indicator_id for r in rows if r.shown_now and not r.labels]
 
 
 def discard_draft(conn: Connection, label: str) -> int:

@@ -224,9 +224,8 @@ def withdrawals(conn: Connection, runs: int) -> None:
             return [sorted({r.label for r in rows if r.label}), [r[0] for r in rows if not r.label]]
 
         def new(rid: int = rid) -> list[Any]:
-            after = releases.shown_after_withdrawal(conn, rid)
-            labels = sorted({x for v in after.values() for x in v})
-            return [labels, [i for i, v in after.items() if not v]]
+            after, uncovered = releases.shown_after_withdrawal(conn, rid)
+            return [sorted({x for v in after.values() for x in v}), uncovered]
 
         compare(f"withdraw {label}"[:42], old, new, runs)
         o, w = old(), new()

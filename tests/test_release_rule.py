@@ -185,13 +185,24 @@ def test_a_stored_summary_is_the_one_of_the_connections_demo_mode(fresh_app, tmp
         assert releases.store_changes(c, rid, "cli")["counts"]["verdeckt"] == 44
 
 
-def _now_shown(app, indicators: list[str], demo: str) -> tuple[list[str], list[str]]:
-    """The releases the view shows for these indicators, and those it shows nothing of."""
+def _shown(app, indicators: list[str], demo: str) -> tuple[list[str], set[str]]:
+    """The releases the view shows for these indicators, and the indicators it shows."""
     with _engine(app).begin() as c:
         _demo(c, demo)
         cells = _view(c, indicators)
-    labels = sorted({label for _, _, label in cells.values()})
-    return labels, sorted(set(indicators) - {k[0] for k in cells})
+    return sorted({label for _, _, label in cells.values()}), {k[0] for k in cells}
+
+
+def _withdraw(app, label: str, demo: str, indicators: list[str], force: bool = False) -> dict:
+    """(d): rollback's now current and uncovered are the view's after it."""
+    _, before = _shown(app, indicators, demo)
+    with _engine(app).begin() as c:
+        _demo(c, demo)
+        res = releases.rollback(c, label, force=force)
+    now, after = _shown(app, indicators, demo)
+    assert res["now_current"] == now, demo
+    assert res["uncovered"] == sorted(before - after), demo
+    return res
 
 
 def test_rollback_names_the_releases_shown_after_it(fresh_app, tmp_path):
@@ -204,21 +215,38 @@ def test_rollback_names_the_releases_shown_after_it(fresh_app, tmp_path):
         tmp_path / "echt.csv", {REAL: range(2015, 2016), SYNTHETIC_ONLY: range(2023, 2025)}, 10.0
     )
     assert invoke(fresh_app, "load-release", str(path), "--label", "echt-2").exit_code == 0
-    with _engine(fresh_app).begin() as c:
-        _demo(c, "on")
-        res = releases.rollback(c, "echt-2")
-    now, uncovered = _now_shown(fresh_app, indicators, "on")
-    assert (res["now_current"], res["uncovered"]) == (now, uncovered)
-    assert "demo-2024-2" in now and "regionalstatistik-2017" in now
+    res = _withdraw(fresh_app, "echt-2", "on", indicators)
+    assert "demo-2024-2" in res["now_current"] and "regionalstatistik-2017" in res["now_current"]
+    assert res["uncovered"] == []
     # again, outside demo mode
     assert invoke(fresh_app, "publish", "echt-2").exit_code == 0
     with pytest.raises(releases.ReleaseError) as refused, _engine(fresh_app).begin() as c:
         _demo(c, "off")
         releases.rollback(c, "echt-2")
-    assert SYNTHETIC_ONLY in str(refused.value)
-    with _engine(fresh_app).begin() as c:
-        _demo(c, "off")
-        res = releases.rollback(c, "echt-2", force=True)
-    now, uncovered = _now_shown(fresh_app, indicators, "off")
-    assert (res["now_current"], res["uncovered"]) == (now, uncovered)
-    assert uncovered == [SYNTHETIC_ONLY] and "demo-2024-2" not in now
+    assert SYNTHETIC_ONLY in str(refused.value.valid)
+    res = _withdraw(fresh_app, "echt-2", "off", indicators, force=True)
+    assert res["uncovered"] == [SYNTHETIC_ONLY] and "demo-2024-2" not in res["now_current"]
+
+
+def test_migration_0014_goes_down_to_0009s_rule_and_up_again(fresh_app):
+    """The downgrade restores migration 0009's view and function (the same rows for the
+    published releases); the upgrade brings the one definition back."""
+    from alembic import command
+
+    from app.cli.data import alembic_config
+
+    cfg = alembic_config(fresh_app.config["DATABASE_URL"])
+    count = "SELECT count(*), count(DISTINCT release_id) FROM shown_value"
+    pinned = "SELECT count(*) FROM shown_value_in(ARRAY(SELECT id FROM release))"
+    with _engine(fresh_app).connect() as c:
+        before = c.execute(text(count)).one(), c.scalar(text(pinned))
+    _engine(fresh_app).dispose()
+    command.downgrade(cfg, "0013")
+    with _engine(fresh_app).connect() as c:
+        assert c.scalar(text("SELECT to_regclass('release_precedence')")) is None
+        assert (c.execute(text(count)).one(), c.scalar(text(pinned))) == before
+    _engine(fresh_app).dispose()
+    command.upgrade(cfg, "head")
+    with _engine(fresh_app).connect() as c:
+        assert c.scalar(text("SELECT version_num FROM alembic_version")) == "0014"
+        assert (c.execute(text(count)).one(), c.scalar(text(pinned))) == before
