@@ -16,7 +16,7 @@ from sqlalchemy import Connection, text
 
 from geodata.model import Area
 from geodata.queries import get_area
-from indicators.queries import SHOWN_RELEASE, value_source
+from indicators.queries import value_source
 
 # Map level ('ebene') → the area levels it holds.
 EBENEN: dict[str, tuple[str, ...]] = {
@@ -76,10 +76,15 @@ def gemeinden_missing(conn: Connection, territory: Area, ebene: str) -> bool:
     )
 
 
-def _release_filter(release_id: int | None) -> str:
-    # Any value of a published release is shown somewhere (shown_value only picks among them),
-    # so existence needs no DISTINCT ON over the view: the base table is far cheaper.
-    return SHOWN_RELEASE if release_id is None else "r.id = :rid"
+def _values(release_id: int | None) -> str:
+    """The values `v` to look at: the named release's, else those the rule may show.
+
+    Every visible value is shown somewhere (shown_value only picks among them, migration
+    0014), so existence needs no DISTINCT ON over the view: visible_value is far cheaper.
+    """
+    if release_id is None:
+        return "visible_value v"
+    return f"(SELECT * FROM release_value WHERE release_id = {int(release_id)}) v"
 
 
 def scope_years(
@@ -95,17 +100,12 @@ def scope_years(
                 "WITH RECURSIVE y AS (SELECT min(year) AS year FROM value WHERE indicator_id = :i"
                 " UNION ALL SELECT (SELECT min(year) FROM value WHERE indicator_id = :i"
                 "  AND year > y.year) FROM y WHERE y.year IS NOT NULL)"
-                " SELECT y.year FROM y WHERE y.year IS NOT NULL AND EXISTS (SELECT 1 FROM value v"
-                "  JOIN release r ON r.id = v.release_id WHERE v.indicator_id = :i"
-                "  AND v.year = y.year AND length(v.ags) = :len AND v.ags LIKE :p || '%'"
-                f"  AND {_release_filter(release_id)}) ORDER BY y.year"
+                " SELECT y.year FROM y WHERE y.year IS NOT NULL AND EXISTS (SELECT 1"
+                f"  FROM {_values(release_id)} WHERE v.indicator_id = :i"
+                "  AND v.year = y.year AND length(v.ags) = :len AND v.ags LIKE :p || '%')"
+                " ORDER BY y.year"
             ),
-            {
-                "i": indicator_id,
-                "len": KEY_LENGTH[ebene],
-                "p": _prefix(territory),
-                "rid": release_id,
-            },
+            {"i": indicator_id, "len": KEY_LENGTH[ebene], "p": _prefix(territory)},
         )
     )
 
@@ -117,11 +117,11 @@ def scope_default_year(
     value as in the best-covered year (a synthetic continuation for a few is not the default)."""
     rows = conn.execute(
         text(
-            "SELECT v.year, count(*) AS n FROM value v JOIN release r ON r.id = v.release_id"
+            f"SELECT v.year, count(*) AS n FROM {_values(release_id)}"
             " WHERE v.indicator_id = :i AND length(v.ags) = :len AND v.ags LIKE :p || '%'"
-            f" AND NOT r.synthetic AND {_release_filter(release_id)} GROUP BY v.year"
+            " AND NOT v.synthetic GROUP BY v.year"
         ),
-        {"i": indicator_id, "len": KEY_LENGTH[ebene], "p": _prefix(territory), "rid": release_id},
+        {"i": indicator_id, "len": KEY_LENGTH[ebene], "p": _prefix(territory)},
     ).all()
     if not rows:
         return None
@@ -137,11 +137,10 @@ def indicators_at(
     return set(
         conn.scalars(
             text(
-                "SELECT DISTINCT v.indicator_id FROM value v JOIN release r ON r.id = v.release_id"
+                f"SELECT DISTINCT v.indicator_id FROM {_values(release_id)}"
                 " WHERE length(v.ags) = :len AND v.ags LIKE :p || '%'"
-                f" AND {_release_filter(release_id)}"
             ),
-            {"len": KEY_LENGTH[ebene], "p": _prefix(territory), "rid": release_id},
+            {"len": KEY_LENGTH[ebene], "p": _prefix(territory)},
         )
     )
 

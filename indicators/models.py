@@ -145,7 +145,7 @@ class ReleaseSource(Base):
 class ReleaseChanges(Base):
     """What a release changes on the pages, computed once and kept with it (0010).
 
-    basis: fingerprint of the published releases it was computed against; another basis
+    basis: fingerprint of the published releases (and demo mode) it was computed against; another basis
     means stale (indicators.releases.stored_changes).
     """
 
@@ -160,6 +160,7 @@ class ReleaseChanges(Base):
     n_changed: Mapped[int] = mapped_column(Integer)
     n_new: Mapped[int] = mapped_column(Integer)
     n_hidden: Mapped[int] = mapped_column(Integer)
+    n_removed: Mapped[int] = mapped_column(Integer, server_default="0")  # 0014
     rows = mapped_column(JSONB, nullable=False)
 
 

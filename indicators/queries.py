@@ -41,13 +41,6 @@ def get_indicator(conn: Connection, indicator_id: str) -> Indicator | None:
 # migration 0009); a default install never names, lists or shows one.
 DEMO_ON = "coalesce(current_setting('sozmon.demo', true), '') = 'on'"
 VISIBLE = f"(NOT synthetic OR {DEMO_ON})"
-# The rule of view shown_value for queries on the base tables (value v JOIN release r): a
-# published release; a synthetic one only in demo mode and only for indicators without real
-# values. Existence and year ranges need no DISTINCT ON over the view.
-SHOWN_RELEASE = (
-    f"r.status = 'published' AND (NOT r.synthetic OR ({DEMO_ON}"
-    " AND v.indicator_id NOT IN (SELECT indicator_id FROM real_indicator)))"
-)
 
 
 def list_releases(conn: Connection, include_drafts: bool = False) -> list[Release]:
@@ -79,8 +72,9 @@ def value_source(release_id: int | None) -> str:
     """SQL relation of the values to show: the layered rule, or one named release's values.
 
     Without a release every cell (indicator, area, year) comes from the view `shown_value`
-    (real before synthetic, then the newest published release: migration 0004 writes the rule
-    once). A named release (preview, withdrawn, history) shows only its own values.
+    (the rule, written once in migration 0014: published releases; synthetic values only in
+    demo mode and only for indicators without real ones; per cell real before synthetic, then
+    the newest). A named release (preview, withdrawn, history) shows only its own values.
     """
     if release_id is None:
         return "shown_value"
@@ -119,7 +113,9 @@ def release_for(
             # home: only what the home region's pages show (loading Germany leaves them as is)
             "   (SELECT ags FROM area WHERE level IN ('kommune', 'region'))))"
             " s JOIN release r ON r.id = s.release_id"
-            " ORDER BY s.synthetic, r.published_at DESC, r.id DESC"
+            " JOIN release_precedence p ON p.release_id = s.release_id"
+            # in the rule's order: the release whose values win first (migration 0014)
+            " ORDER BY p.precedence DESC"
         ),
         {"i": indicator_id, "home": home},
     ).all()
@@ -142,8 +138,8 @@ class ContributingRelease(Protocol):
 
 
 def layered_release(rows: Sequence[ContributingRelease]) -> ShownRelease | None:
-    """The summary of the releases contributing layered values (real first, then newest),
-    or None."""
+    """The summary of the releases contributing layered values (in the rule's order:
+    release_precedence, real first, then newest), or None."""
     if not rows:
         return None
     return ShownRelease(
@@ -262,10 +258,11 @@ def series_sources(
 
 def year_ranges(conn: Connection) -> dict[str, tuple[int, int]]:
     """Per indicator the (first, last) year of the values shown (layered over all releases)."""
+    # visible_value: the values the rule may show (no DISTINCT ON per cell: the years of
+    # the shown values are the years of the visible ones)
     rows = conn.execute(
         text(
-            "SELECT v.indicator_id, min(v.year) AS y0, max(v.year) AS y1 FROM value v"
-            f" JOIN release r ON r.id = v.release_id WHERE {SHOWN_RELEASE}"
+            "SELECT v.indicator_id, min(v.year) AS y0, max(v.year) AS y1 FROM visible_value v"
             " GROUP BY v.indicator_id"
         )
     )

@@ -1,4 +1,14 @@
-"""Release life cycle: draft → published (with small-number protection) → withdrawn; diffs."""
+"""Release life cycle: draft → published (with small-number protection) → withdrawn; diffs.
+
+Which value a cell (indicator, area, year) shows is decided in one place, the SQL of migration
+0014: `visible_value_in(ids)` (real values; synthetic ones only in demo mode and only for an
+indicator without a real release among `ids`) and `shown_value_in(ids)` (per cell the visible
+value of the highest `release_precedence`: real before synthetic, the newest publication — a
+draft counts as newest —, the highest id); NULL stands for the published releases (views
+`visible_value`, `shown_value`). This module asks those functions rather than saying the rule
+again: what publishing a release changes compares `shown_value_in` of the published releases
+without it and with it; rollback names the releases `shown_value_in` shows after it.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +23,7 @@ from sqlalchemy.exc import OperationalError
 from indicators.errors import Conflict, NotFound
 from indicators.loaders import upsert_indicators
 from indicators.model import AreaValue, Release
-from indicators.queries import get_release, values_for_year
+from indicators.queries import DEMO_ON, get_release, values_for_year
 from indicators.text import _, defuse
 
 QUERY_CANCELED = "57014"  # SQLSTATE of a statement stopped by statement_timeout
@@ -140,6 +150,47 @@ def _planner_statistics(conn: Connection) -> None:
     conn.execute(text("SELECT sozmon_analyze('release')"))
 
 
+# The indicators release :r holds. A skip scan over the (release, indicator, …) key: one probe
+# per indicator, not a DISTINCT over every value (a release of all Gemeinden holds millions).
+HELD_INDICATORS = (
+    "WITH RECURSIVE i AS ("
+    " SELECT min(indicator_id) AS id FROM value WHERE release_id = :r"
+    " UNION ALL SELECT (SELECT min(indicator_id) FROM value"
+    "  WHERE release_id = :r AND indicator_id > i.id) FROM i WHERE i.id IS NOT NULL)"
+    " SELECT id FROM i WHERE id IS NOT NULL"
+)
+
+
+def note_indicators(conn: Connection, release_id: int) -> None:
+    """Record which indicators a release holds in release_source (rows the loaders wrote with
+    their sources stay as they are). The rule reads it (function real_indicator_in, migration
+    0014): an indicator with a real release among those looked at shows no synthetic value —
+    for a draft too, in the prediction of what publishing it changes."""
+    conn.execute(
+        text(
+            f"INSERT INTO release_source (release_id, indicator_id) SELECT :r, id"
+            f" FROM ({HELD_INDICATORS}) i ON CONFLICT DO NOTHING"
+        ),
+        {"r": release_id},
+    )
+
+
+def published_ids(
+    conn: Connection, without: int | None = None, plus: int | None = None
+) -> list[int]:
+    """The ids of the published releases, without one or plus one (a draft counted as published
+    newest: release_precedence ranks a release never published above every published one)."""
+    return list(
+        conn.scalars(
+            text(
+                "SELECT id FROM release WHERE (status = 'published' AND id IS DISTINCT FROM :w)"
+                " OR id = :p ORDER BY id"
+            ),
+            {"w": without, "p": plus},
+        )
+    )
+
+
 def publish(conn: Connection, label: str, threshold: int, by: str | None = None) -> dict:
     """Publish a draft (or re-publish a withdrawn release) in the caller's one transaction."""
     before = _take_turn(conn)
@@ -151,21 +202,7 @@ def publish(conn: Connection, label: str, threshold: int, by: str | None = None)
     withheld = 0 if rel["synthetic"] else apply_suppression(conn, rel["id"], threshold)
     if rel["catalogue"]:  # the catalogue changes that came with the draft go live now
         upsert_indicators(conn, rel["catalogue"], partial=True)
-    # Which indicators the release holds (view real_indicator reads it: a synthetic value of
-    # an indicator with real values is never shown, migration 0009).
-    # A skip scan over the (indicator, year) index: one probe per indicator, not a DISTINCT
-    # over every value (a release of all Gemeinden holds 14 million).
-    conn.execute(
-        text(
-            "WITH RECURSIVE i AS ("
-            " SELECT min(indicator_id) AS id FROM value WHERE release_id = :id"
-            " UNION ALL SELECT (SELECT min(indicator_id) FROM value"
-            "  WHERE release_id = :id AND indicator_id > i.id) FROM i WHERE i.id IS NOT NULL)"
-            " INSERT INTO release_source (release_id, indicator_id)"
-            " SELECT :id, id FROM i WHERE id IS NOT NULL ON CONFLICT DO NOTHING"
-        ),
-        {"id": rel["id"]},
-    )
+    note_indicators(conn, rel["id"])
     conn.execute(
         text(
             "UPDATE release SET status = 'published', published_at = now(), published_by = :by,"
@@ -187,7 +224,8 @@ def publish(conn: Connection, label: str, threshold: int, by: str | None = None)
 def rollback(conn: Connection, label: str | None = None, force: bool = False) -> dict:
     """Withdraw the newest published release (or the named one): the previous one is current.
 
-    Refused when an indicator of it would be left without any published release, unless force.
+    Refused when an indicator of it that shows values now would show none, unless force.
+    `now_current`: the releases whose values its indicators show after the withdrawal.
     """
     before = _take_turn(conn)
     if label is None:
@@ -205,18 +243,7 @@ def rollback(conn: Connection, label: str | None = None, force: bool = False) ->
             "release",
             _("Release „%(l)s“ ist nicht veröffentlicht (Status %(s)s).", l=label, s=rel["status"]),
         )
-    fallback = conn.execute(
-        text(
-            "SELECT i.indicator_id, (SELECT r.label FROM release r WHERE r.status = 'published'"
-            "  AND r.id <> :id AND EXISTS (SELECT 1 FROM value v WHERE v.release_id = r.id"
-            "  AND v.indicator_id = i.indicator_id) ORDER BY r.published_at DESC, r.id DESC"
-            "  LIMIT 1) AS label"
-            " FROM (SELECT DISTINCT indicator_id FROM value WHERE release_id = :id) i"
-            " ORDER BY i.indicator_id"
-        ),
-        {"id": rel["id"]},
-    ).all()
-    uncovered = [r.indicator_id for r in fallback if r.label is None]
+    after, uncovered = shown_after_withdrawal(conn, rel["id"])
     if uncovered and not force:
         raise ReleaseError(
             "release",
@@ -235,8 +262,33 @@ def rollback(conn: Connection, label: str | None = None, force: bool = False) ->
     )
     _planner_statistics(conn)
     refresh_draft_changes(conn, rel["id"], before, "withdraw")
-    now_current = sorted({r.label for r in fallback if r.label})
+    now_current = sorted({x for labels in after.values() for x in labels})
     return {"withdrawn": label, "now_current": now_current, "uncovered": uncovered}
+
+
+# Per indicator of a release, the releases whose values it shows once that release is
+# withdrawn: the rule itself (shown_value_in) over the published releases without it, one
+# indicator at a time through the (indicator, year) indexes; and whether it shows any value now
+# (visible_value: every visible value is shown somewhere).
+AFTER_WITHDRAWAL_SQL = f"""
+SELECT i.id AS indicator_id, ARRAY(
+  SELECT DISTINCT s.release_label FROM shown_value_in(CAST(:rest AS int[])) s
+  WHERE s.indicator_id = i.id ORDER BY 1) AS labels,
+  EXISTS (SELECT 1 FROM visible_value v WHERE v.indicator_id = i.id) AS shown_now
+FROM ({HELD_INDICATORS}) i ORDER BY i.id
+"""
+
+
+def shown_after_withdrawal(
+    conn: Connection, release_id: int
+) -> tuple[dict[str, list[str]], list[str]]:
+    """For every indicator the release holds: the labels of the releases its shown values come
+    from once `release_id` is withdrawn; and the indicators that show values now and none then
+    (in the connection's demo mode: outside it Beispieldaten do not count)."""
+    rest = published_ids(conn, without=release_id)
+    rows = conn.execute(text(AFTER_WITHDRAWAL_SQL), {"r": release_id, "rest": rest}).all()
+    after = {r.indicator_id: list(r.labels) for r in rows}
+    return after, [r.indicator_id for r in rows if r.shown_now and not r.labels]
 
 
 def discard_draft(conn: Connection, label: str) -> int:
@@ -275,58 +327,80 @@ ORDER BY i.sort, d.indicator_id, d.ags, d.year
 """
 
 
-# What a release changes on the pages: for every cell it holds, the value shown without it and
-# the value shown with it (the layered rule of view shown_value, the release counted as newest
-# if it is still a draft). Cells where both are the same are left out.
-# One lookup per cell of the release: the best published value of the same cell in any other
-# release (real before synthetic, then the newest), found through the (ags, indicator, year)
-# index of each partition — the work grows with the release, not with the database, and needs
+# What a release changes on the pages: the values shown by the published releases without it
+# (:without) against those shown with it (:with; a draft counted as published newest), both by
+# the rule itself (function shown_value_in, migration 0014: real first, demo mode, precedence).
+# Cells looked at: every cell the release holds, and — because "real first" looks at whole
+# indicators — every cell shown with or without it of an indicator that has a real release in
+# only one of the two sets (a real draft of an indicator shown with Beispieldaten hides all of
+# them, also where it holds no value). Cells where both agree are left out.
+# One lookup per cell, each pushed into the rule's (indicator, area, year) ranges of the
+# indexes of each partition: the work grows with the release, not with the database, and needs
 # no statistics of a draft loaded a moment ago. (A first version ranked every published value
 # of those cells with window functions: minutes for a draft of 30,000 values, issue #26.)
-# The release "wins" a cell (its value is shown) if it ranks before that value by the same
-# order: (real, newest publication — a draft counts as newest —, highest id).
+# Kinds: 'neu' (nothing was shown), 'geändert' (another value), 'entfallen' (nothing is shown
+# any more: synthetic values giving way to real ones), 'verdeckt' (the release holds the cell
+# but its value is not shown: an older, a synthetic beside real, or outside demo mode).
 CHANGES_CORE = """
-WITH b AS (
-  SELECT id, label, NOT synthetic AS is_real, coalesce(published_at, 'infinity') AS at
-  FROM release WHERE id = :b
+WITH d AS (
+  SELECT indicator_id, ags, year, true AS own FROM value WHERE release_id = :b
+  UNION ALL
+  SELECT s.indicator_id, s.ags, s.year, false AS own
+  FROM ((SELECT indicator_id FROM real_indicator_in(CAST(:with AS int[]))
+         EXCEPT SELECT indicator_id FROM real_indicator_in(CAST(:without AS int[])))
+        UNION (SELECT indicator_id FROM real_indicator_in(CAST(:without AS int[]))
+         EXCEPT SELECT indicator_id FROM real_indicator_in(CAST(:with AS int[])))) f
+  CROSS JOIN LATERAL (
+    SELECT w.indicator_id, w.ags, w.year FROM shown_value_in(CAST(:without AS int[])) w
+    WHERE w.indicator_id = f.indicator_id
+    UNION
+    SELECT w.indicator_id, w.ags, w.year FROM shown_value_in(CAST(:with AS int[])) w
+    WHERE w.indicator_id = f.indicator_id
+  ) s
+  WHERE NOT EXISTS (SELECT 1 FROM value x WHERE x.release_id = :b
+    AND x.indicator_id = s.indicator_id AND x.ags = s.ags AND x.year = s.year)
 ), x AS (
-  SELECT d.indicator_id, d.ags, d.year,
-         CASE WHEN d.suppressed THEN NULL ELSE d.value END AS b_value, d.suppressed AS b_suppressed,
-         b.label AS b_label, p.value AS p_value, p.suppressed AS p_suppressed, p.label AS p_label,
-         p.release_id AS p_id,
-         (p.release_id IS NULL OR (b.is_real, b.at, b.id) > (p.is_real, p.at, p.release_id))
-           AS b_wins
-  FROM value d CROSS JOIN b
+  SELECT d.indicator_id, d.ags, d.year, d.own,
+         o.release_id AS o_id, o.value AS old_value, o.suppressed AS old_suppressed,
+         o.release_label AS old_release,
+         n.release_id AS n_id, n.value AS new_value, n.suppressed AS new_suppressed,
+         n.release_label AS new_release
+  FROM d
   LEFT JOIN LATERAL (
-    SELECT v.release_id, CASE WHEN v.suppressed THEN NULL ELSE v.value END AS value,
-           v.suppressed, r.label, NOT r.synthetic AS is_real, r.published_at AS at
-    FROM value v JOIN release r ON r.id = v.release_id
-    WHERE v.ags = d.ags AND v.indicator_id = d.indicator_id AND v.year = d.year
-      AND v.release_id <> :b AND r.status = 'published'
-    ORDER BY r.synthetic, r.published_at DESC, v.release_id DESC LIMIT 1
-  ) p ON true
-  WHERE d.release_id = :b
+    SELECT * FROM shown_value_in(CAST(:without AS int[])) s
+    WHERE s.indicator_id = d.indicator_id AND s.ags = d.ags AND s.year = d.year LIMIT 1
+  ) o ON true
+  LEFT JOIN LATERAL (
+    SELECT * FROM shown_value_in(CAST(:with AS int[])) s
+    WHERE s.indicator_id = d.indicator_id AND s.ags = d.ags AND s.year = d.year LIMIT 1
+  ) n ON true
 ), c AS (
   SELECT indicator_id, ags, year,
-         CASE WHEN p_id IS NULL THEN 'neu' WHEN NOT b_wins THEN 'verdeckt'
+         CASE WHEN own AND n_id IS DISTINCT FROM :b THEN 'verdeckt'
+              WHEN o_id IS NULL THEN 'neu' WHEN n_id IS NULL THEN 'entfallen'
               ELSE 'geändert' END AS change,
-         p_value AS old_value, p_suppressed AS old_suppressed, p_label AS old_release,
-         CASE WHEN b_wins THEN b_value ELSE p_value END AS new_value,
-         CASE WHEN b_wins THEN b_suppressed ELSE p_suppressed END AS new_suppressed,
-         CASE WHEN b_wins THEN b_label ELSE p_label END AS new_release
+         old_value, old_suppressed, old_release, new_value, new_suppressed, new_release
   FROM x
-  WHERE p_id IS NULL OR NOT b_wins OR b_value IS DISTINCT FROM p_value
-     OR b_suppressed IS DISTINCT FROM p_suppressed
+  WHERE (own AND n_id IS DISTINCT FROM :b) OR (o_id IS NULL) <> (n_id IS NULL)
+     OR old_value IS DISTINCT FROM new_value OR old_suppressed IS DISTINCT FROM new_suppressed
 )
 """
-CHANGE_KINDS = ("geändert", "neu", "verdeckt")
+CHANGE_KINDS = ("geändert", "neu", "verdeckt", "entfallen")
+# Each kind's count: a column of CHANGES_SQL and of table release_changes.
+COUNT_COLUMNS = {
+    "geändert": "n_changed",
+    "neu": "n_new",
+    "verdeckt": "n_hidden",
+    "entfallen": "n_removed",
+}
 CHANGES_SQL = (
     CHANGES_CORE
     + """
 SELECT c.*, i.name_de AS indicator_name, i.unit, i.decimals, ar.name AS area_name,
        count(*) FILTER (WHERE c.change = 'geändert') OVER () AS n_changed,
        count(*) FILTER (WHERE c.change = 'neu') OVER () AS n_new,
-       count(*) FILTER (WHERE c.change = 'verdeckt') OVER () AS n_hidden
+       count(*) FILTER (WHERE c.change = 'verdeckt') OVER () AS n_hidden,
+       count(*) FILTER (WHERE c.change = 'entfallen') OVER () AS n_removed
 FROM c JOIN indicator i ON i.id = c.indicator_id JOIN area ar ON ar.ags = c.ags
 ORDER BY i.sort, c.indicator_id, c.ags, c.year
 """
@@ -345,12 +419,14 @@ ROW_KEYS = (
     "new_suppressed",
     "new_release",
 )
-# Which releases are published, and since when, and the release's own status: every "before"
-# (and a draft's "after") of a summary follows from the first; its own values change only when
-# it is published (small-number protection). A stored summary with another basis is stale.
+# Which releases are published, and since when, whether the connection is in demo mode, and
+# the release's own status: every "before" (and a draft's "after") of a summary follows from
+# the first two (the rule, migration 0014); its own values change only when it is published
+# (small-number protection). A stored summary with another basis is stale.
 PUBLISHED_SQL = (
     "(SELECT md5(coalesce(string_agg(id || '@' || extract(epoch FROM published_at), ','"
-    " ORDER BY id), '')) FROM release WHERE status = 'published')"
+    f" ORDER BY id), '')) || CASE WHEN {DEMO_ON} THEN '+demo' ELSE '' END"
+    " FROM release WHERE status = 'published')"
 )
 OWN_SQL = (
     "(SELECT status || '@' || coalesce(extract(epoch FROM published_at)::text, '')"
@@ -370,21 +446,24 @@ def _with_delta(rows: list[dict]) -> list[dict]:
 
 
 def changes(conn: Connection, release_id: int, limit: int | None = None) -> dict:
-    """What publishing a release changes on the pages (new, changed, or hidden by real values).
+    """What publishing a release changes on the pages: values new, changed, gone (synthetic
+    values giving way to real ones) and the release's own values that are not shown (hidden).
 
     counts over every changed cell; rows in catalogue order, the first `limit` (all if None).
+    Computed in the connection's demo mode. A draft's values count as they are: small-number
+    protection withholds some of them only when it is published.
     """
     sql = CHANGES_SQL + (" LIMIT :limit" if limit is not None else "")
-    result = conn.execute(text(sql), {"b": release_id, "limit": limit}).mappings().all()
-    first = result[0] if result else {}
-    counts = {
-        "geändert": first.get("n_changed", 0),
-        "neu": first.get("n_new", 0),
-        "verdeckt": first.get("n_hidden", 0),
+    params = {
+        "b": release_id,
+        "without": published_ids(conn, without=release_id),
+        "with": published_ids(conn, plus=release_id),
+        "limit": limit,
     }
-    rows = [
-        {k: v for k, v in r.items() if k not in ("n_changed", "n_new", "n_hidden")} for r in result
-    ]
+    result = conn.execute(text(sql), params).mappings().all()
+    first = result[0] if result else {}
+    counts = {kind: first.get(column, 0) for kind, column in COUNT_COLUMNS.items()}
+    rows = [{k: v for k, v in r.items() if k not in COUNT_COLUMNS.values()} for r in result]
     return {"release": get_release(conn, release_id), "rows": _with_delta(rows), "counts": counts}
 
 
@@ -401,23 +480,22 @@ def store_changes(conn: Connection, release_id: int, cause: str) -> dict:
     conn.execute(text("SELECT set_config('jit', 'off', true)"))
     d = changes(conn, release_id, SUMMARY_ROWS)
     rows = [{k: r[k] for k in ROW_KEYS} for r in d["rows"]]
-    c = d["counts"]
+    columns = ", ".join(COUNT_COLUMNS.values())
     conn.execute(
         text(
-            "INSERT INTO release_changes (release_id, computed_at, cause, basis,"
-            " n_changed, n_new, n_hidden, rows)"
-            " VALUES (:r, clock_timestamp(), :cause, :basis, :c, :n, :h, CAST(:rows AS jsonb))"
+            f"INSERT INTO release_changes (release_id, computed_at, cause, basis, {columns}, rows)"
+            " VALUES (:r, clock_timestamp(), :cause, :basis, :n_changed, :n_new, :n_hidden,"
+            " :n_removed, CAST(:rows AS jsonb))"
             " ON CONFLICT (release_id) DO UPDATE SET computed_at = excluded.computed_at,"
             " cause = excluded.cause, basis = excluded.basis, n_changed = excluded.n_changed,"
-            " n_new = excluded.n_new, n_hidden = excluded.n_hidden, rows = excluded.rows"
+            " n_new = excluded.n_new, n_hidden = excluded.n_hidden,"
+            " n_removed = excluded.n_removed, rows = excluded.rows"
         ),
         {
             "r": release_id,
             "cause": cause,
             "basis": basis,
-            "c": c["geändert"],
-            "n": c["neu"],
-            "h": c["verdeckt"],
+            **{column: d["counts"][kind] for kind, column in COUNT_COLUMNS.items()},
             "rows": json.dumps(rows),
         },
     )
@@ -432,7 +510,7 @@ def stored_changes(conn: Connection, release_id: int) -> dict | None:
     """
     row = conn.execute(
         text(
-            "SELECT computed_at, cause, n_changed, n_new, n_hidden, rows,"
+            f"SELECT computed_at, cause, {', '.join(COUNT_COLUMNS.values())}, rows,"
             f" basis = {BASIS_SQL} AS fresh FROM release_changes WHERE release_id = :r"
         ),
         {"r": release_id},
@@ -459,13 +537,14 @@ def stored_changes(conn: Connection, release_id: int) -> dict | None:
         r["unit"] = ind.unit if ind else ""
         r["decimals"] = ind.decimals if ind else 1
         r["area_name"] = areas.get(r["ags"], r["ags"])
+    counts = {kind: getattr(row, column) for kind, column in COUNT_COLUMNS.items()}
     return {
         "computed_at": row.computed_at,
         "cause": row.cause,
         "fresh": row.fresh,
-        "counts": {"geändert": row.n_changed, "neu": row.n_new, "verdeckt": row.n_hidden},
+        "counts": counts,
         "rows": _with_delta(rows),
-        "total": row.n_changed + row.n_new + row.n_hidden,
+        "total": sum(counts.values()),
     }
 
 
@@ -479,9 +558,11 @@ def refresh_draft_changes(conn: Connection, changed_id: int, before: str, cause:
     """Bring every draft's stored summary up to date after release `changed_id` was published
     or withdrawn (in that transaction; `before`: the published state it started from).
 
-    Only cells that release holds can change: a draft sharing a cell with it is recomputed; any
-    other keeps its numbers under the new basis — if they were current before this change
-    (else it is recomputed too). Returns how many were recomputed.
+    Only the cells of that release's indicators can change (its own cells, and — real first
+    looks at whole indicators — the others of an indicator it makes real or no longer real):
+    a draft holding one of those indicators is recomputed; any other keeps its numbers under
+    the new basis — if they were current before this change (else it is recomputed too).
+    Returns how many were recomputed.
     """
     drafts = conn.scalars(
         text(
@@ -491,13 +572,13 @@ def refresh_draft_changes(conn: Connection, changed_id: int, before: str, cause:
     ).all()
     recomputed = 0
     for rid in drafts:
+        # one probe of the (release, indicator, …) key per indicator of the draft
         shared = conn.scalar(
             text(
-                "SELECT EXISTS (SELECT 1 FROM value d JOIN value p ON p.release_id = :p"
-                " AND p.indicator_id = d.indicator_id AND p.ags = d.ags AND p.year = d.year"
-                " WHERE d.release_id = :d)"
+                f"SELECT EXISTS (SELECT 1 FROM ({HELD_INDICATORS}) i WHERE EXISTS"
+                " (SELECT 1 FROM value p WHERE p.release_id = :p AND p.indicator_id = i.id))"
             ),
-            {"d": rid, "p": changed_id},
+            {"r": rid, "p": changed_id},
         )
         kept = (
             not shared
@@ -558,8 +639,10 @@ def analyze_release(conn: Connection, release_id: int) -> str | None:
 
 def draft_written(conn: Connection, release_id: int) -> dict | None:
     """After a draft's values are written (one step for every writer of drafts): statistics,
-    then its change summary, both in the caller's transaction."""
+    its indicators in release_source (the rule reads them), then its change summary, all in
+    the caller's transaction."""
     analyze_release(conn, release_id)
+    note_indicators(conn, release_id)
     return _store_if_in_time(conn, release_id, "load")
 
 

@@ -19,36 +19,44 @@ from tests.draftgen import write_draft_csv
 from tests.test_editor import PASSWORD, login, token
 from tests.test_releases import SMALL, small_release
 
-# The rule as it was first written (window functions over every published value of the
-# draft's cells; minutes for 30,000 values on a served database): the rewrite must give the
-# same rows. Kept here as the reference.
+# What a release changes, by definition: the values the rule shows (shown_value_in, migration
+# 0014) for every cell of its indicators without it and with it, compared cell by cell; a cell
+# it holds whose value is not shown with it is 'verdeckt'. Reads every value of those
+# indicators: the per-cell CHANGES_SQL (issue #26: minutes became seconds) must give the same
+# rows, also for the cells outside the release whose Beispieldaten give way to real values.
 REFERENCE_SQL = """
-WITH ranked AS (
-  SELECT v.*, (v.release_id = :b) AS is_b,
-         row_number() OVER (PARTITION BY v.indicator_id, v.ags, v.year ORDER BY v.synthetic,
-           coalesce(v.published_at, 'infinity') DESC, v.release_id DESC) AS n_with,
-         row_number() OVER (PARTITION BY v.indicator_id, v.ags, v.year ORDER BY
-           (v.release_id = :b), v.synthetic, v.published_at DESC NULLS LAST, v.release_id DESC)
-           AS n_without
-  FROM release_value v
-  WHERE (v.status = 'published' OR v.release_id = :b)
-    AND (v.indicator_id, v.ags, v.year) IN
-        (SELECT indicator_id, ags, year FROM value WHERE release_id = :b)
-), before AS (SELECT * FROM ranked WHERE n_without = 1 AND NOT is_b),
-after AS (SELECT * FROM ranked WHERE n_with = 1)
-SELECT x.indicator_id, x.ags, x.year,
-       CASE WHEN b.release_id IS NULL THEN 'neu' WHEN NOT a.is_b THEN 'verdeckt'
+WITH i AS (SELECT DISTINCT indicator_id FROM value WHERE release_id = :b),
+o AS (SELECT s.* FROM i CROSS JOIN LATERAL (SELECT * FROM shown_value_in(CAST(:without AS int[]))
+  s WHERE s.indicator_id = i.indicator_id OFFSET 0) s),
+n AS (SELECT s.* FROM i CROSS JOIN LATERAL (SELECT * FROM shown_value_in(CAST(:with AS int[]))
+  s WHERE s.indicator_id = i.indicator_id OFFSET 0) s),
+own AS (SELECT indicator_id, ags, year, true AS own FROM value WHERE release_id = :b)
+SELECT indicator_id, ags, year,
+       CASE WHEN own AND n.release_id IS DISTINCT FROM :b THEN 'verdeckt'
+            WHEN o.release_id IS NULL THEN 'neu' WHEN n.release_id IS NULL THEN 'entfallen'
             ELSE 'geändert' END AS change,
-       b.value AS old_value, b.suppressed AS old_suppressed, b.release_label AS old_release,
-       a.value AS new_value, a.suppressed AS new_suppressed, a.release_label AS new_release
-FROM (SELECT DISTINCT indicator_id, ags, year FROM ranked) x
-JOIN after a USING (indicator_id, ags, year)
-LEFT JOIN before b USING (indicator_id, ags, year)
-JOIN indicator i ON i.id = x.indicator_id
-WHERE b.release_id IS NULL OR a.value IS DISTINCT FROM b.value
-   OR a.suppressed IS DISTINCT FROM b.suppressed OR NOT a.is_b
-ORDER BY i.sort, x.indicator_id, x.ags, x.year
+       o.value AS old_value, o.suppressed AS old_suppressed, o.release_label AS old_release,
+       n.value AS new_value, n.suppressed AS new_suppressed, n.release_label AS new_release
+FROM o FULL JOIN n USING (indicator_id, ags, year) FULL JOIN own USING (indicator_id, ags, year)
+JOIN indicator ind ON ind.id = indicator_id
+WHERE (own AND n.release_id IS DISTINCT FROM :b) OR (o.release_id IS NULL) <> (n.release_id IS NULL)
+   OR o.value IS DISTINCT FROM n.value OR o.suppressed IS DISTINCT FROM n.suppressed
+ORDER BY ind.sort, indicator_id, ags, year
 """
+# The published releases without and with the release (the sets the rule compares).
+SETS_SQL = (
+    "SELECT ARRAY(SELECT id FROM release WHERE status = 'published' AND id <> :b) AS without,"
+    " ARRAY(SELECT id FROM release WHERE status = 'published' OR id = :b) AS with_"
+)
+
+
+def reference_rows(conn, rid: int) -> list[dict]:
+    """The change rows by REFERENCE_SQL, in the connection's demo mode."""
+    sets = conn.execute(text(SETS_SQL), {"b": rid}).one()
+    params = {"b": rid, "without": list(sets.without), "with": list(sets.with_)}
+    return [dict(r._mapping) for r in conn.execute(text(REFERENCE_SQL), params)]
+
+
 KEYS = releases.ROW_KEYS
 
 
@@ -75,75 +83,63 @@ def _editor(app):
     return client
 
 
-def _counts(html: str) -> tuple[int, int, int]:
-    m = re.search(r"([\d.]+) Werte geändert, ([\d.]+) neu, ([\d.]+) bleiben", html)
+def _counts(html: str) -> tuple[int, int, int, int]:
+    """The page's counts: changed, new, gone, hidden."""
+    m = re.search(
+        r"([\d.]+) Werte geändert, ([\d.]+) neu, ([\d.]+) entfallen; ([\d.]+) Werte dieses",
+        html,
+    )
     assert m, "no change summary on the page"
     return tuple(int(g.replace(".", "")) for g in m.groups())
 
 
 def test_the_rewritten_change_rule_gives_the_reference_rows(site, tmp_path):
-    """New, changed, unchanged, hidden by real values, withheld: for a draft, a synthetic
-    draft, a published and a withdrawn release, the same rows as the first version."""
+    """New, changed, unchanged, hidden, gone, withheld: for a draft, a synthetic draft, a real
+    draft of an indicator shown with Beispieldaten, a published and a withdrawn release, in
+    and outside demo mode, the same rows as the definition."""
     change = {("03241001", 2023): 55.5, ("03241002", 2024): 0.5}
     a = small_release(tmp_path / "a.csv", SMALL, change=change)
     assert invoke(site, "load-release", str(a), "--label", "real-a").exit_code == 0
     b = small_release(tmp_path / "b.csv", {**SMALL, 2025: {}}, change={("03241003", 2023): 9.9})
     assert invoke(site, "import", str(b), "--label", "real-b").exit_code == 0
-    # synthetic: hidden wherever a real value is published, shown where none is
+    # synthetic values of a real indicator: never shown
     s = small_release(tmp_path / "s.csv", {2024: {}, 2025: {}})
     assert invoke(site, "import", str(s), "--label", "syn", "--synthetic").exit_code == 0
+    # synthetic values of an indicator with Beispieldaten only: shown in demo mode
+    s2 = small_release(tmp_path / "s2.csv", {2025: {}}, ind="armutsgefaehrdung_quote")
+    assert invoke(site, "import", str(s2), "--label", "syn-2", "--synthetic").exit_code == 0
+    # real values of it: its Beispieldaten go, also in the years the draft does not hold
+    r2 = small_release(tmp_path / "r2.csv", {2024: {}}, ind="armutsgefaehrdung_quote")
+    assert invoke(site, "import", str(r2), "--label", "real-c").exit_code == 0
     w = small_release(tmp_path / "w.csv", {2024: {}}, change={("03241004", 2024): 1.25})
     assert invoke(site, "load-release", str(w), "--label", "gone").exit_code == 0
     assert invoke(site, "rollback", "gone").exit_code == 0
     seen = set()
 
     def compare(*labels):
-        with _engine(site).connect() as c:
-            for label in labels:
-                rid = releases.by_label(c, label)["id"]
-                want = [dict(r._mapping) for r in c.execute(text(REFERENCE_SQL), {"b": rid})]
-                got = releases.changes(c, rid)
-                assert [{k: r[k] for k in KEYS} for r in got["rows"]] == want, label
-                assert sum(got["counts"].values()) == len(want)
-                seen.update(r["change"] for r in want)
+        for demo in ("on", "off"):
+            with _engine(site).begin() as c:
+                c.execute(text("SELECT set_config('sozmon.demo', :d, true)"), {"d": demo})
+                for label in labels:
+                    rid = releases.by_label(c, label)["id"]
+                    want = reference_rows(c, rid)
+                    got = releases.changes(c, rid)
+                    assert [{k: r[k] for k in KEYS} for r in got["rows"]] == want, (label, demo)
+                    assert sum(got["counts"].values()) == len(want)
+                    seen.update(r["change"] for r in want)
 
-    compare("real-a", "real-b", "syn", "gone")
+    compare("real-a", "real-b", "syn", "syn-2", "real-c", "gone")
     assert invoke(site, "publish", "syn").exit_code == 0  # a published synthetic release
-    compare("syn", "real-b")
-    assert seen == {"neu", "geändert", "verdeckt"}
+    assert invoke(site, "publish", "real-c").exit_code == 0  # and one that replaces one
+    compare("syn", "real-b", "syn-2", "real-c")
+    assert seen == {"neu", "geändert", "verdeckt", "entfallen"}
 
 
 def _expected_counts(conn, rid: int) -> dict:
-    """The change rule computed in Python from every published value of the draft's cells."""
-    draft = {
-        (r.indicator_id, r.ags, r.year): (r.value, r.suppressed)
-        for r in conn.execute(
-            text(
-                "SELECT indicator_id, ags, year, value, suppressed FROM value WHERE release_id = :r"
-            ),
-            {"r": rid},
-        )
-    }
-    best: dict[tuple, tuple] = {}
-    for r in conn.execute(
-        text(
-            "SELECT v.indicator_id, v.ags, v.year, v.value, v.suppressed, r.synthetic,"
-            " r.published_at, r.id FROM value v JOIN release r ON r.id = v.release_id"
-            " WHERE r.status = 'published' AND (v.indicator_id, v.ags, v.year) IN"
-            " (SELECT indicator_id, ags, year FROM value WHERE release_id = :r)"
-        ),
-        {"r": rid},
-    ):
-        key = (r.indicator_id, r.ags, r.year)
-        rank = (r.synthetic, -r.published_at.timestamp(), -r.id)
-        if key not in best or rank < best[key][0]:
-            best[key] = (rank, (None if r.suppressed else r.value, r.suppressed))
-    counts = {"geändert": 0, "neu": 0, "verdeckt": 0}
-    for key, new in draft.items():
-        if key not in best:
-            counts["neu"] += 1
-        elif best[key][1] != new:  # a real draft is never hidden: its value is shown
-            counts["geändert"] += 1
+    """The counts of the definition (REFERENCE_SQL over whole indicators)."""
+    counts = dict.fromkeys(releases.CHANGE_KINDS, 0)
+    for r in reference_rows(conn, rid):
+        counts[r["change"]] += 1
     return counts
 
 
@@ -187,7 +183,7 @@ def test_draft_page_of_a_release_sized_draft_answers_within_two_seconds(site, tm
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert seconds <= 2.0, f"draft page took {seconds:.2f} s (load {loaded:.1f} s)"
-    assert _counts(html) == (expected["geändert"], expected["neu"], expected["verdeckt"])
+    assert _counts(html) == tuple(expected[k] for k in ("geändert", "neu", "entfallen", "verdeckt"))
     assert expected["geändert"] > 1000 and expected["neu"] > 1000  # both kinds are exercised
     assert "Berechnet am" in html and "beim Laden des Entwurfs" in html
 
@@ -200,11 +196,11 @@ def test_a_stored_summary_follows_every_publish_and_withdrawal(site, tmp_path):
     assert invoke(site, "import", str(d), "--label", "entwurf").exit_code == 0
     draft = _rel(site, "entwurf")["id"]
     html = client.get(f"/redaktion/release/{draft}").get_data(as_text=True)
-    assert _counts(html) == (0, 22, 0) and "beim Laden des Entwurfs" in html
+    assert _counts(html) == (0, 22, 0, 0) and "beim Laden des Entwurfs" in html
     with _engine(site).connect() as c:
         loaded_at = releases.stored_changes(c, draft)["computed_at"]
-    # a release without a cell of the draft: the numbers stay right, kept under the new basis
-    far = small_release(tmp_path / "f.csv", {2031: {}})
+    # a release of another indicator: the numbers stay right, kept under the new basis
+    far = small_release(tmp_path / "f.csv", {2031: {}}, ind="alo_anteil")
     assert invoke(site, "load-release", str(far), "--label", "fern").exit_code == 0
     with _engine(site).connect() as c:
         s = releases.stored_changes(c, draft)
@@ -215,9 +211,9 @@ def test_a_stored_summary_follows_every_publish_and_withdrawal(site, tmp_path):
     with _engine(site).connect() as c:
         s = releases.stored_changes(c, draft)
     assert s["fresh"] and s["cause"] == "publish" and s["computed_at"] > loaded_at
-    assert s["counts"] == {"geändert": 1, "neu": 0, "verdeckt": 0}
+    assert s["counts"] == {"geändert": 1, "neu": 0, "verdeckt": 0, "entfallen": 0}
     html = client.get(f"/redaktion/release/{draft}").get_data(as_text=True)
-    assert _counts(html) == (1, 0, 0) and "nach einer Veröffentlichung" in html
+    assert _counts(html) == (1, 0, 0, 0) and "nach einer Veröffentlichung" in html
     # withdrawn again: back to 22 new, recomputed in the withdrawal's transaction
     assert invoke(site, "rollback", "andere").exit_code == 0
     with _engine(site).connect() as c:
@@ -236,7 +232,7 @@ def test_a_stored_summary_follows_every_publish_and_withdrawal(site, tmp_path):
         c.execute(
             text("UPDATE release_changes SET basis = 'alt' WHERE release_id = :r"), {"r": draft}
         )
-    far = small_release(tmp_path / "f2.csv", {2032: {}})
+    far = small_release(tmp_path / "f2.csv", {2032: {}}, ind="alo_anteil")
     assert invoke(site, "load-release", str(far), "--label", "fern-2").exit_code == 0
     with _engine(site).connect() as c:
         s = releases.stored_changes(c, draft)

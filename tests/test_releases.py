@@ -94,7 +94,10 @@ def test_rollback_makes_the_previous_release_current_and_keeps_it_readable(small
     assert invoke(small, "publish", "2025-1").exit_code == 0
     result = invoke(small, "rollback")
     assert result.exit_code == 0, result.output
-    assert "2025-1 zurückgezogen" in result.output and "demo-2024-2" in result.output
+    assert "2025-1 zurückgezogen" in result.output
+    # what the pages show of sgb2_quote now: the Regionaldatenbank, never the demo's values
+    # of a real indicator (the rule of migration 0014, not "the newest with any value")
+    assert "regionalstatistik-2017" in result.output and "demo-2024-2" not in result.output
     withdrawn = rel(small, "2025-1")
     assert withdrawn["status"] == "withdrawn" and withdrawn["withdrawn_at"] is not None
     with engine(small).connect() as c:

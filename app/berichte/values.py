@@ -1,7 +1,9 @@
 """Values for reports: the layered rule live (view shown_value) or pinned to a set of releases.
 
-A pinned report reads `shown_value_in(release_ids)` (migration 0007): the same rule restricted
-to the releases that were published when the version was published.
+A pinned report reads `shown_value_in(release_ids)`: the same rule — the one definition of
+migration 0014, of which view shown_value is the case "all published releases" — over the
+releases that were published when the version was published (real first among them;
+synthetic values only in demo mode and only for an indicator without a real release there).
 """
 
 from __future__ import annotations

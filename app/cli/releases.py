@@ -218,15 +218,16 @@ def _layer_diff(label: str) -> None:
         d = releases.store_changes(conn, rel["id"], "cli")
     c = d["counts"]
     click.echo(
-        f"{label} ändert auf den Seiten: {c['geändert']} Werte geändert, {c['neu']} neu;"
-        f" {c['verdeckt']} bleiben von amtlichen Werten verdeckt."
+        f"{label} ändert auf den Seiten: {c['geändert']} Werte geändert, {c['neu']} neu,"
+        f" {c['entfallen']} entfallen; {c['verdeckt']} Werte des Releases werden nicht gezeigt"
+        " (verdeckt)."
     )
     for r in d["rows"][:50]:
         click.echo(
             f"  {r['change']:<9} {r['indicator_id']} {r['ags']} {r['year']}:"
             f" {releases.cell_text(r['old_value'], r['old_suppressed']) or '–'}"
             f" ({r['old_release'] or '–'}) → {releases.cell_text(r['new_value'], r['new_suppressed']) or '–'}"
-            f" ({r['new_release']})"
+            f" ({r['new_release'] or '–'})"
         )
     if d["total"] > 50:
         click.echo(f"  … {d['total'] - 50} weitere")

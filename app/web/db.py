@@ -13,7 +13,7 @@ def make_engine(url: str, demo: bool = False, web_timeout: float = 0) -> Engine:
     """Create an engine whose pool recovers by itself after a server restart.
 
     demo: the connections see synthetic values (view shown_value reads `sozmon.demo`,
-    migration 0009); without it every page, download and API answer is real data only.
+    migrations 0009 and 0014); without it every page, download and API answer is real data only.
     web_timeout: statement_timeout (seconds, 0 = none) of a connection taken for a web request;
     taken outside a request (CLI commands, loads, migrations) it has none.
     """
