@@ -16,6 +16,7 @@ import csv
 import io
 import json
 import re
+from typing import Any
 
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import OperationalError
@@ -44,7 +45,7 @@ class UnknownRelease(NotFound, ReleaseError):
     """A release operation on a release that does not exist (or none published to withdraw)."""
 
 
-def by_label(conn: Connection, label: str) -> dict | None:
+def by_label(conn: Connection, label: str) -> dict[str, Any] | None:
     """One release by its label, or None."""
     row = conn.execute(
         text(f"SELECT {RELEASE_COLUMNS} FROM release r WHERE r.label = :l"), {"l": label}
@@ -60,7 +61,7 @@ def visible_release(conn: Connection, release_id: int, editor: bool) -> Release 
     return release
 
 
-def releases_overview(conn: Connection) -> list[dict]:
+def releases_overview(conn: Connection) -> list[dict[str, Any]]:
     """Every release (drafts too) with its number of indicators, values and withheld values."""
     # Per release, not one GROUP BY over every value of the database (that sorted all of them
     # on disk: 12 s for 2.2 million values, the editors' start page, issue #26): a count over
@@ -106,7 +107,7 @@ UNION ALL SELECT indicator_id, ags, year, 'sekundär' FROM secondary
 """
 
 
-def suppression_plan(conn: Connection, release_id: int, threshold: int) -> list[dict]:
+def suppression_plan(conn: Connection, release_id: int, threshold: int) -> list[dict[str, Any]]:
     """Values that publish would withhold (primary and secondary), for the draft preview."""
     rows = conn.execute(
         text(
@@ -131,7 +132,7 @@ def apply_suppression(conn: Connection, release_id: int, threshold: int) -> int:
     return result.rowcount
 
 
-def _locked(conn: Connection, label: str) -> dict:
+def _locked(conn: Connection, label: str) -> dict[str, Any]:
     """The release row locked for this transaction (a second publish/rollback waits)."""
     row = conn.execute(
         text(f"SELECT {RELEASE_COLUMNS}, r.catalogue FROM release r WHERE r.label = :l FOR UPDATE"),
@@ -191,7 +192,7 @@ def published_ids(
     )
 
 
-def publish(conn: Connection, label: str, threshold: int, by: str | None = None) -> dict:
+def publish(conn: Connection, label: str, threshold: int, by: str | None = None) -> dict[str, Any]:
     """Publish a draft (or re-publish a withdrawn release) in the caller's one transaction."""
     before = _take_turn(conn)
     rel = _locked(conn, label)
@@ -221,7 +222,7 @@ def publish(conn: Connection, label: str, threshold: int, by: str | None = None)
     }
 
 
-def rollback(conn: Connection, label: str | None = None, force: bool = False) -> dict:
+def rollback(conn: Connection, label: str | None = None, force: bool = False) -> dict[str, Any]:
     """Withdraw the newest published release (or the named one): the previous one is current.
 
     Refused when an indicator of it that shows values now would show none, unless force.
@@ -438,14 +439,14 @@ BASIS_SQL = f"({PUBLISHED_SQL} || ';' || {OWN_SQL})"
 PUBLISH_LOCK = 26_0010
 
 
-def _with_delta(rows: list[dict]) -> list[dict]:
+def _with_delta(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for r in rows:
         old, new = r["old_value"], r["new_value"]
         r["delta"] = new - old if old is not None and new is not None else None
     return rows
 
 
-def changes(conn: Connection, release_id: int, limit: int | None = None) -> dict:
+def changes(conn: Connection, release_id: int, limit: int | None = None) -> dict[str, Any]:
     """What publishing a release changes on the pages: values new, changed, gone (synthetic
     values giving way to real ones) and the release's own values that are not shown (hidden).
 
@@ -467,7 +468,7 @@ def changes(conn: Connection, release_id: int, limit: int | None = None) -> dict
     return {"release": get_release(conn, release_id), "rows": _with_delta(rows), "counts": counts}
 
 
-def store_changes(conn: Connection, release_id: int, cause: str) -> dict:
+def store_changes(conn: Connection, release_id: int, cause: str) -> dict[str, Any]:
     """Compute a release's change summary and keep it (table release_changes, migration 0010).
 
     cause says why it was computed ('load', 'publish', 'withdraw', 'view', 'cli'); the page
@@ -502,7 +503,7 @@ def store_changes(conn: Connection, release_id: int, cause: str) -> dict:
     return stored_changes(conn, release_id) or {}
 
 
-def stored_changes(conn: Connection, release_id: int) -> dict | None:
+def stored_changes(conn: Connection, release_id: int) -> dict[str, Any] | None:
     """The stored change summary (None if there is none) with `fresh`: still the right one?
 
     One statement reads the summary and compares its basis with the current one (one snapshot).
@@ -551,7 +552,7 @@ def stored_changes(conn: Connection, release_id: int) -> dict | None:
 def _take_turn(conn: Connection) -> str:
     """Wait for any other publish or withdrawal to commit; the published state before ours."""
     conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PUBLISH_LOCK})
-    return conn.scalar(text(f"SELECT {PUBLISHED_SQL}"))
+    return str(conn.scalar(text(f"SELECT {PUBLISHED_SQL}")))
 
 
 def refresh_draft_changes(conn: Connection, changed_id: int, before: str, cause: str) -> int:
@@ -595,7 +596,7 @@ def refresh_draft_changes(conn: Connection, changed_id: int, before: str, cause:
     return recomputed
 
 
-def _store_if_in_time(conn: Connection, release_id: int, cause: str) -> dict | None:
+def _store_if_in_time(conn: Connection, release_id: int, cause: str) -> dict[str, Any] | None:
     """store_changes in a savepoint; None if it hit the statement timeout (a web request's):
     the load or publish goes on, and the summary is left missing or stale — the page says so
     and never shows it, `sozmon diff LABEL` computes it without a limit."""
@@ -615,7 +616,7 @@ def analyze_release(conn: Connection, release_id: int) -> str | None:
     to a transaction that has not committed); the draft's page and its publish plan with them.
     Runs in the caller's transaction: the statistics count the new rows and commit with them.
     """
-    part = conn.scalar(
+    part: str | None = conn.scalar(
         text("SELECT tableoid::regclass::text FROM value WHERE release_id = :r LIMIT 1"),
         {"r": release_id},
     )
@@ -637,7 +638,7 @@ def analyze_release(conn: Connection, release_id: int) -> str | None:
     return part
 
 
-def draft_written(conn: Connection, release_id: int) -> dict | None:
+def draft_written(conn: Connection, release_id: int) -> dict[str, Any] | None:
     """After a draft's values are written (one step for every writer of drafts): statistics,
     its indicators in release_source (the rule reads them), then its change summary, all in
     the caller's transaction."""
@@ -646,7 +647,7 @@ def draft_written(conn: Connection, release_id: int) -> dict | None:
     return _store_if_in_time(conn, release_id, "load")
 
 
-def diff(conn: Connection, a_id: int, b_id: int) -> dict:
+def diff(conn: Connection, a_id: int, b_id: int) -> dict[str, Any]:
     """Values changed, added or removed from release a to release b, with counts per kind."""
     rows = [dict(r._mapping) for r in conn.execute(text(DIFF_SQL), {"a": a_id, "b": b_id})]
     for r in rows:
@@ -672,7 +673,7 @@ def cell_text(value: float | None, suppressed: bool | None) -> str:
     return "" if value is None else repr(round(value, 6))
 
 
-def diff_csv(d: dict) -> str:
+def diff_csv(d: dict[str, Any]) -> str:
     """The diff as CSV (',' and decimal point, like the other downloads); withheld = geheim."""
     buf = io.StringIO()
     w = csv.writer(buf)
@@ -712,7 +713,7 @@ def diff_csv(d: dict) -> str:
 
 def draft_preview(
     conn: Connection, release_id: int, threshold: int, indicator_id: str | None, year: int | None
-) -> dict:
+) -> dict[str, Any]:
     """A release for the editors' preview: indicators with years, planned withholding, values."""
     indicators = [
         dict(r._mapping)
