@@ -3,7 +3,6 @@ values only (indicators/social_index_queries.py), series breaks honoured."""
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -38,9 +37,9 @@ STATUS_COLOURS = {
 }
 
 
-@functools.cache
 def definition() -> IndexDefinition:
-    """The shipped index definition (indicators/data/sozialindex.toml), read once."""
+    """The shipped index definition (indicators/data/sozialindex.toml). Read per call (a small
+    TOML file, well under a millisecond): no second cache beside app/web/cache.py."""
     return load_definition()
 
 
