@@ -98,6 +98,16 @@ def test_the_pdf_is_tagged_in_its_language(report_pdf):
     assert _unmarked_drawing(pdf) == 0
 
 
+def test_every_page_numbers_itself_in_the_reports_language(report_pdf):
+    from pypdf import PdfReader
+
+    lang, _pdf, _page, body = report_pdf
+    pages = PdfReader(io.BytesIO(body)).pages
+    said = {"de": "Seite {} von {}", "en": "Page {} of {}"}[lang]
+    for i, p in enumerate(pages, 1):
+        assert said.format(i, len(pages)) in p.extract_text(), (lang, i)
+
+
 def test_pdfinfo_says_tagged(report_pdf):
     if shutil.which("pdfinfo") is None:
         pytest.skip("poppler-utils (pdfinfo) not installed")

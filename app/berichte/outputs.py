@@ -104,7 +104,8 @@ def pdf_bytes(conn: Connection, v: dict, out: Rendered, public: str) -> bytes:
         f"{v['title']} · {_('Werte')}: © {attribution.STATISTICAL_OFFICES}"
         f" · {_('Karten')}: {attribution.BOUNDARIES} · {attribution.LICENCE}"
     )
-    body = pdf.html_to_pdf(html, str(footer), current_app.config["CHROMIUM_PATH"])
+    page_of = _("Seite %(page)s von %(total)s", page=pdf.PAGE_NUMBER, total=pdf.TOTAL_PAGES)
+    body = pdf.html_to_pdf(html, str(footer), current_app.config["CHROMIUM_PATH"], page_of)
     meta = PdfMeta(
         title=v["title"],
         author=publisher(),

@@ -26,27 +26,37 @@ def inline_styles() -> str:
     return "\n".join((static / s).read_text(encoding="utf-8") for s in STYLES)
 
 
-def html_to_pdf(html: str, footer: str, chromium: str | None = None) -> bytes:
+# Where Chromium writes the page number and the page count into the footer template.
+PAGE_NUMBER = "<span class=pageNumber></span>"
+TOTAL_PAGES = "<span class=totalPages></span>"
+
+
+def html_to_pdf(
+    html: str,
+    footer: str,
+    chromium: str | None = None,
+    page_of: str = f"Seite {PAGE_NUMBER} von {TOTAL_PAGES}",
+) -> bytes:
     """Print the HTML to A4 PDF with the footer line and "Seite x von y" on every page (chromium:
-    the browser's executable, default Debian's)."""
+    the browser's executable, default Debian's; page_of: that text in the report's language,
+    with PAGE_NUMBER and TOTAL_PAGES where the numbers go)."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return _print(html, footer, chromium)
+        return _print(html, footer, chromium, page_of)
     # Playwright's sync API refuses to run where an event loop is running (a caller's own, e.g.
     # a test's browser session publishing a report): a thread of its own has none.
     with ThreadPoolExecutor(1) as pool:
-        return pool.submit(_print, html, footer, chromium).result()
+        return pool.submit(_print, html, footer, chromium, page_of).result()
 
 
-def _print(html: str, footer: str, chromium: str | None) -> bytes:
+def _print(html: str, footer: str, chromium: str | None, page_of: str) -> bytes:
     from playwright.sync_api import sync_playwright
 
     footer_html = (
         '<div style="font-size:8px;width:100%;padding:0 15mm;display:flex;gap:8mm;'
         'justify-content:space-between;font-family:sans-serif;color:#444">'
-        f'<span>{footer}</span><span style="white-space:nowrap">Seite'
-        " <span class=pageNumber></span> von <span class=totalPages></span></span></div>"
+        f'<span>{footer}</span><span style="white-space:nowrap">{page_of}</span></div>'
     )
     global LAUNCHES
     with _launch_lock:
