@@ -97,6 +97,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.editors import berichte as berichte_editor
     from app.editors import views as editor
     from app.pages import (
+        alerts,
         berichte,
         disparities,
         export,
@@ -130,6 +131,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         export.bp,
         rangfolge.bp,
         sozialindex.bp,
+        alerts.bp,
     ):
         app.register_blueprint(bp)
     gebiet_profil.init_app(app)  # site_name() for the home region's name in templates

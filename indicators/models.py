@@ -187,3 +187,75 @@ class IncompleteValue(Base):
     ags: Mapped[str] = mapped_column(String(8), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     parts: Mapped[str] = mapped_column(Text)
+
+
+ALERT_KINDS = ("intervall", "trend", "status", "dynamik", "neu")
+
+
+class Alert(Base):
+    """What a publish changed significantly for one area (and indicator) (0017)."""
+
+    __tablename__ = "alert"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('intervall', 'trend', 'status', 'dynamik', 'neu')", name="alert_kind"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    release_id: Mapped[int] = mapped_column(
+        ForeignKey("release.id", ondelete="CASCADE"), index=True
+    )
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    ags: Mapped[str] = mapped_column(ForeignKey("area.ags"), index=True)
+    indicator_id: Mapped[str | None] = mapped_column(ForeignKey("indicator.id"), index=True)
+    year: Mapped[int | None] = mapped_column(Integer)
+    ref_year: Mapped[int | None] = mapped_column(Integer)
+    old_value: Mapped[float | None] = mapped_column(Float)
+    new_value: Mapped[float | None] = mapped_column(Float)
+    lower: Mapped[float | None] = mapped_column(Float)
+    upper: Mapped[float | None] = mapped_column(Float)
+    old_label: Mapped[str | None] = mapped_column(String(20))
+    new_label: Mapped[str | None] = mapped_column(String(20))
+    p: Mapped[float | None] = mapped_column(Float)
+
+
+class AlertSubscription(Base):
+    """An e-mail subscription to a Kommune's and/or an indicator's alerts (double opt-in, 0017)."""
+
+    __tablename__ = "alert_subscription"
+    __table_args__ = (
+        CheckConstraint(
+            "ags IS NOT NULL OR indicator_id IS NOT NULL", name="alert_subscription_topic"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    ags: Mapped[str | None] = mapped_column(ForeignKey("area.ags"))
+    indicator_id: Mapped[str | None] = mapped_column(ForeignKey("indicator.id"))
+    lang: Mapped[str] = mapped_column(String(5), server_default="de")
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    confirm_sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AlertDelivery(Base):
+    """The e-mail queue: an alert a confirmed subscription has (not yet) been sent (0017)."""
+
+    __tablename__ = "alert_delivery"
+
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("alert_subscription.id", ondelete="CASCADE"), primary_key=True
+    )
+    alert_id: Mapped[int] = mapped_column(
+        ForeignKey("alert.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    queued_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import OperationalError
 
+from indicators import alerts
 from indicators.errors import Conflict, NotFound
 from indicators.loaders import upsert_indicators
 from indicators.model import AreaValue, Release
@@ -204,14 +205,25 @@ def publish(conn: Connection, label: str, threshold: int, by: str | None = None)
     if rel["catalogue"]:  # the catalogue changes that came with the draft go live now
         upsert_indicators(conn, rel["catalogue"], partial=True)
     note_indicators(conn, rel["id"])
-    conn.execute(
+    published_at = conn.scalar(
         text(
             "UPDATE release SET status = 'published', published_at = now(), published_by = :by,"
-            " withdrawn_at = NULL WHERE id = :id"
+            " withdrawn_at = NULL WHERE id = :id RETURNING published_at"
         ),
         {"id": rel["id"], "by": by},
     )
     _planner_statistics(conn)
+    # What changed significantly, as a dated list in this transaction (issue #31).
+    n_alerts = 0
+    if not rel["synthetic"]:
+        n_alerts = alerts.record(
+            conn,
+            rel["id"],
+            published_at,
+            published_ids(conn, without=rel["id"]),
+            published_ids(conn),
+            list(conn.scalars(text(HELD_INDICATORS), {"r": rel["id"]})),
+        )
     # Every other draft's "before" has changed: their stored summaries follow in this transaction.
     refresh_draft_changes(conn, rel["id"], before, "publish")
     return {
@@ -219,6 +231,7 @@ def publish(conn: Connection, label: str, threshold: int, by: str | None = None)
         "label": label,
         "withheld": withheld,
         "catalogue": len(rel["catalogue"] or []),
+        "alerts": n_alerts,
     }
 
 
@@ -261,6 +274,7 @@ def rollback(conn: Connection, label: str | None = None, force: bool = False) ->
         text("UPDATE release SET status = 'withdrawn', withdrawn_at = now() WHERE id = :id"),
         {"id": rel["id"]},
     )
+    alerts.forget(conn, rel["id"])  # what it changed is no longer so
     _planner_statistics(conn)
     refresh_draft_changes(conn, rel["id"], before, "withdraw")
     now_current = sorted({x for labels in after.values() for x in labels})

@@ -20,19 +20,27 @@ from indicators.social_index import (
 )
 
 
-def index_inputs(conn: Connection, definition: IndexDefinition) -> list[AreaInput]:
-    """Every Kommune of the home region with its real values of the index's indicators/years."""
+def index_inputs(
+    conn: Connection, definition: IndexDefinition, ids: Sequence[int] | None = None
+) -> list[AreaInput]:
+    """Every Kommune of the home region with its real values of the index's indicators/years
+    (as published now, or as the releases `ids` show them: the alerts compare before/after)."""
+    source = "shown_value" if ids is None else "shown_value_in(CAST(:rids AS int[]))"
     areas = conn.execute(
         text("SELECT ags, name FROM area WHERE level = 'kommune' ORDER BY ags")
     ).all()
     rows = conn.execute(
         text(
             "SELECT v.ags, v.indicator_id, v.year, v.value, v.numerator, v.denominator, v.suppressed"
-            " FROM shown_value v"
+            f" FROM {source} v"
             " WHERE v.indicator_id = ANY(:ind) AND v.year = ANY(:years) AND NOT v.synthetic"
             f" AND {KOMMUNE_KEYS}"
         ),
-        {"ind": list(definition.indicator_ids), "years": list(definition.years)},
+        {
+            "ind": list(definition.indicator_ids),
+            "years": list(definition.years),
+            "rids": None if ids is None else list(ids),
+        },
     ).all()
     values: dict[str, dict[tuple[str, int], Observation]] = {a.ags: {} for a in areas}
     for r in rows:
@@ -47,7 +55,10 @@ def index_inputs(conn: Connection, definition: IndexDefinition) -> list[AreaInpu
 
 
 def social_index(
-    conn: Connection, definition: IndexDefinition, crossed: Sequence[str] = ()
+    conn: Connection,
+    definition: IndexDefinition,
+    crossed: Sequence[str] = (),
+    ids: Sequence[int] | None = None,
 ) -> SocialIndex:
-    """The index of the home region's Kommunen on their real values."""
-    return compute(definition, index_inputs(conn, definition), crossed)
+    """The index of the home region's Kommunen on their real values (of the releases `ids`)."""
+    return compute(definition, index_inputs(conn, definition, ids), crossed)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Row, text
 
 from indicators.breaks import Breaks, segment_years, series_breaks
 from indicators.queries import value_source
-from indicators.trends import trend
+from indicators.trends import Trend, trend
 
 # Per (indicator, area) the values with their counts; suppressed and flagged cells carry none.
 _SQL = """
@@ -44,11 +45,16 @@ def area_trends(
         # Real values where the area has any (as the profile's headline), never a mix of real
         # and synthetic years: a trend across the two would describe the seam, not the place.
         real = [r for r in rs if not r.synthetic]
-        use = real or rs
-        own = breaks.get(key[0], ())
-        if own:
-            newest = set(segment_years([r.year for r in use], own))
-            use = [r for r in use if r.year in newest]
-        t = trend(use[0].unit, [(r.year, r.numerator, r.denominator) for r in use])
+        t = series_trend(real or rs, breaks.get(key[0], ()))
         out[key] = {**t.as_dict(), "synthetic": not real}
     return out
+
+
+def series_trend(rows: Sequence[Any], own: Breaks) -> Trend:
+    """The trend of one area's series (rows with unit, year, numerator, denominator, oldest
+    first) over the years since its newest series break (`own`: the indicator's breaks)."""
+    use = list(rows)
+    if own:
+        newest = set(segment_years([r.year for r in use], own))
+        use = [r for r in use if r.year in newest]
+    return trend(use[0].unit, [(r.year, r.numerator, r.denominator) for r in use])

@@ -7,6 +7,7 @@ serialisation, harvesters' metadata (`metadata`), and the API's documentation pa
 """
 
 from app.api import (  # noqa: F401  (each registers its routes on bp)
+    alerts,  # /alerts
     berichte,  # /berichte (a nested blueprint)
     change,  # /change
     explore,  # /trends, /neighbours

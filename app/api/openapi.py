@@ -99,6 +99,18 @@ PARAMS = {
         {"type": "string", "pattern": f"^{AGS}(?:,{AGS}){{0,{MAX_AGS - 1}}}$"},
         "03241001,03241011",
     ),
+    "alert_ags": _q(
+        "ags",
+        "Nur die Meldungen einer Kommune oder der Region (Gebietsschlüssel, 8 oder 5 Stellen).",
+        {"type": "string", "pattern": f"^{AGS}$"},
+        "03241001",
+    ),
+    "alert_indikator": _q(
+        "indikator",
+        "Nur die Meldungen eines Indikators (eine Kennung).",
+        {"type": "string", "pattern": f"^{ID}$"},
+        "sgb2_quote",
+    ),
     "value_format": _q(
         "format",
         "Ausgabeformat: `json` (Vorgabe), `csv` (RFC 4180, Komma, Punkt als Dezimalzeichen,"
@@ -788,6 +800,26 @@ def _document() -> dict:
                     _ok("Veränderungen", _json("ChangeList")),
                 )
             },
+            "/alerts": {
+                "get": _op(
+                    "listAlerts",
+                    "Was ist neu? Meldungen der Veröffentlichungen",
+                    "Was jede Veröffentlichung eines Release für die Kommunen und die Region"
+                    " deutlich verändert hat (dieselbe Liste wie die Seite /was-ist-neu und ihre"
+                    " Atom-Feeds), neueste zuerst, höchstens 500: `kind` = `intervall` (ein neu"
+                    " gezeigter Wert liegt außerhalb des 95-%-Intervalls – Wilson für Anteile,"
+                    " Byar für Raten – des zuvor gezeigten Werts von `ref_year`: `lower`,"
+                    " `upper`; nie über einen Zeitreihenbruch), `trend` (der Trend der letzten"
+                    " fünf Jahre `ref_year`–`year` wird signifikant, p < 0,05: `new_label`"
+                    " steigend/fallend, `p`), `status`/`dynamik` (Klasse des Sozialindex von"
+                    " `old_label` zu `new_label`), `neu` (ein Indikator hat erstmals amtliche"
+                    " Werte). Nur amtliche Werte; ein zurückgezogenes Release verliert seine"
+                    " Meldungen. `text_de`, `text_en`: der Satz der Seite auf Deutsch und Englisch.",
+                    ["alert_ags", "alert_indikator"],
+                    _ok("Meldungen", _json("AlertList")),
+                    release=False,
+                )
+            },
             "/sozialindex": {
                 "get": _op(
                     "getSozialindex",
@@ -1085,6 +1117,34 @@ def _document() -> dict:
                         },
                     },
                 },
+                "AlertList": _envelope("Alert"),
+                "Alert": _obj(
+                    {
+                        "id": INT,
+                        "kind": {"enum": ["intervall", "trend", "status", "dynamik", "neu"]},
+                        "published_at": {"type": "string", "format": "date-time"},
+                        "release_label": STR,
+                        "ags": STR,
+                        "area_name": STR,
+                        "area_url": STR,
+                        "indicator_id": NSTR,
+                        "indicator_de": NSTR,
+                        "indicator_en": NSTR,
+                        "unit": NSTR,
+                        "decimals": NINT,
+                        "year": NINT,
+                        "ref_year": NINT,
+                        "old_value": NNUM,
+                        "new_value": NNUM,
+                        "lower": NNUM,
+                        "upper": NNUM,
+                        "old_label": NSTR,
+                        "new_label": NSTR,
+                        "p": NNUM,
+                        "text_de": STR,
+                        "text_en": STR,
+                    }
+                ),
                 "SozialindexArea": _obj(
                     {
                         "ags": STR,

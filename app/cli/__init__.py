@@ -13,6 +13,7 @@ from flask.cli import FlaskGroup
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
+    from app.cli.alerts import ALERT_COMMANDS  # alerts subscribe|confirm|send
     from app.cli.data import DATA_COMMANDS  # db, load-boundaries, load-catalogue, load-all …
     from app.cli.genesis import GENESIS_COMMANDS  # load-levels, import-genesis
     from app.cli.germany import GERMANY_COMMANDS  # load-germany, build-shapes
@@ -31,6 +32,7 @@ def init_app(app: Flask) -> None:
         + GERMANY_COMMANDS
         + INKAR_COMMANDS
         + INSPECT_COMMANDS
+        + ALERT_COMMANDS
     ):
         app.cli.add_command(cmd)
     app.cli.add_command(load_example_report_cmd)

@@ -23,6 +23,7 @@ NAV = (
     ("disparities.index", _l("Disparitäten")),
     ("sozialindex.index", _l("Sozialindex")),
     ("berichte.index", _l("Berichte")),
+    ("alerts.index", _l("Was ist neu?")),
     ("api_docs.docs", _l("Offene Daten")),
 )
 

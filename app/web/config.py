@@ -138,6 +138,14 @@ def from_environment() -> dict:
         # Map images with more areas are offered as SVG only (a PNG of many areas takes seconds).
         "EXPORT_PNG_MAX_AREAS": int(os.environ.get("EXPORT_PNG_MAX_AREAS") or 2000),
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # whole upload request (several files)
+        # E-mail alerts (`sozmon alerts send`, issue #31): the SMTP server they go through; empty
+        # SMTP_HOST: nothing is ever sent (the queue is kept). STARTTLS unless SMTP_STARTTLS=0.
+        "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT") or 587),
+        "SMTP_USER": os.environ.get("SMTP_USER", ""),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
+        "SMTP_FROM": os.environ.get("SMTP_FROM", ""),
+        "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "1") != "0",
         # The browser that prints Fokusberichte as PDF (Playwright drives it); empty: Debian's,
         # app.render.chromium.EXECUTABLE.
         "CHROMIUM_PATH": os.environ.get("CHROMIUM_PATH") or "",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 from flask import Flask, Response, g, has_app_context, request
-from flask_babel import Babel, get_locale, get_translations
+from flask_babel import Babel, force_locale, get_locale, get_translations
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
@@ -35,6 +36,22 @@ def current_lang() -> str:
     if lang is None:
         lang = g._sozmon_lang = str(get_locale())
     return lang
+
+
+@contextmanager
+def in_language(lang: str) -> Iterator[None]:
+    """Texts and numbers in `lang` for a while (Flask-Babel's force_locale, and this
+    module's per-request memory of the language set aside meanwhile)."""
+    keys = ("_sozmon_lang", "_sozmon_translations")
+    saved = {k: g.pop(k) for k in keys if k in g}
+    try:
+        with force_locale(lang):
+            yield
+    finally:
+        for k in keys:
+            g.pop(k, None)
+        for k, v in saved.items():
+            setattr(g, k, v)
 
 
 def _translations():

@@ -42,6 +42,8 @@ FAMILIES = {
     "gebiet-profil": "/gebiet/03254",
     "suche-gebiet": "/suche/gebiet?q=Hildesheim",
     "kennzahlen": "/kennzahlen",
+    "was-ist-neu": "/was-ist-neu",
+    "was-ist-neu-kommune": f"/was-ist-neu?kommune={GARBSEN}",
     "karte-gemeinden-fehlen": "/karte?gebiet=03&ebene=gemeinde&indikator=bev_anteil_65plus",
 }
 PHONE = {"width": 390, "height": 844}

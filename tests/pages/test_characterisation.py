@@ -148,6 +148,12 @@ PAGES: list[tuple[str, str] | tuple[str, str, str]] = [
     ("sozialindex", "/sozialindex"),
     ("sozialindex", "/sozialindex?lang=en"),
     ("sozialindex", "/api/v1/sozialindex"),
+    # What's new (alerts of the loaded releases), its feeds, its API.
+    ("alerts", "/was-ist-neu"),
+    ("alerts", "/was-ist-neu?kommune=03241001&lang=en"),
+    ("alerts", "/was-ist-neu/kommune/03241001.atom"),
+    ("alerts", "/was-ist-neu/kennzahl/bev_insgesamt.atom"),
+    ("alerts", "/api/v1/alerts?indikator=bev_insgesamt"),
     # Profiles of any area and the area search.
     ("gebiet", "/gebiet/03241"),
     ("gebiet", "/gebiet/03"),

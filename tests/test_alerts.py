@@ -1,0 +1,196 @@
+"""Early-warning alerts (issue #31): written at publish, shown on /was-ist-neu, in the Atom
+feeds per Kommune and per indicator and in the API; e-mailed through a real SMTP server."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+from sqlalchemy import text
+
+from tests.conftest import invoke
+from tests.smtp_server import smtp_server
+
+KOMMUNEN = [f"032410{n:02d}" for n in range(1, 22)]
+IND = "alarm_quote"
+RAISED = "03241005"
+ATOM = "{http://www.w3.org/2005/Atom}"
+CATALOGUE = {
+    "id": IND,
+    "topic": "bevoelkerung",
+    "name_de": "Alarmquote (Test)",
+    "name_en": "Alert rate (test)",
+    "unit": "%",
+    "decimals": "1",
+    "polarity": "higher_worse",
+    "first_year": "2020",
+    "definition_de": "Testkennzahl der Meldungen.",
+    "definition_en": "Test indicator of the alerts.",
+    "source": "Test",
+    "numerator_de": "Fälle",
+    "denominator_de": "Personen",
+}
+
+
+def release_csv(path: Path, year: int, raise_to: int | None = None) -> Path:
+    """Kommune i: numerator 40 + i of 1000 + 100 i (RAISED: raise_to); the Region their sum."""
+    nums = {a: 40 + i for i, a in enumerate(KOMMUNEN)}
+    if raise_to is not None:
+        nums[RAISED] = raise_to
+    dens = {a: 1000 + 100 * i for i, a in enumerate(KOMMUNEN)}
+    rows = [[a, IND, year, round(nums[a] / dens[a] * 100, 4), nums[a], dens[a]] for a in KOMMUNEN]
+    n, d = sum(nums.values()), sum(dens.values())
+    rows.append(["03241", IND, year, round(n / d * 100, 4), n, d])
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(
+            [["ags", "indicator", "year", "value", "numerator", "denominator"], *rows]
+        )
+    return path
+
+
+def publish(app, tmp_path: Path, label: str, year: int, raise_to: int | None = None) -> None:
+    args = ["import", str(release_csv(tmp_path / f"{label}.csv", year, raise_to)), "--label", label]
+    if label == "alarm-1":
+        cat = tmp_path / "katalog.csv"
+        with cat.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(CATALOGUE))
+            w.writeheader()
+            w.writerow(CATALOGUE)
+        args += ["--catalogue", str(cat)]
+    r = invoke(app, *args)
+    assert r.exit_code == 0, r.output
+    r = invoke(app, "publish", label)
+    assert r.exit_code == 0, r.output
+
+
+def stored(app, label: str) -> list[dict]:
+    with app.extensions["sozmon_engine"].connect() as c:
+        return [
+            dict(r._mapping)
+            for r in c.execute(
+                text(
+                    "SELECT a.id, a.kind, a.ags, a.indicator_id, a.year, a.ref_year, a.old_value,"
+                    " a.new_value, a.lower, a.upper FROM alert a JOIN release r"
+                    " ON r.id = a.release_id WHERE r.label = :l ORDER BY a.id"
+                ),
+                {"l": label},
+            )
+        ]
+
+
+def feed_ids(client, path: str) -> list[str]:
+    r = client.get(path)
+    assert r.status_code == 200 and r.mimetype == "application/atom+xml"
+    root = ET.fromstring(r.data)
+    return [e.findtext(f"{ATOM}id") for e in root.findall(f"{ATOM}entry")]
+
+
+@pytest.fixture
+def published(fresh_app, tmp_path):
+    """alarm-1 (a new indicator, 2021), alarm-2 (2022: RAISED's value beyond its interval),
+    alarm-3 (2022 unchanged), one confirmed and one unconfirmed subscriber for RAISED."""
+    publish(fresh_app, tmp_path, "alarm-1", 2021)
+    for email in ("rat@example.org", "unbestaetigt@example.org"):
+        r = invoke(fresh_app, "alerts", "subscribe", email, "--kommune", RAISED)
+        assert r.exit_code == 0, r.output
+        token = r.output.strip().rsplit(" ", 1)[1]
+        if email.startswith("rat"):
+            assert invoke(fresh_app, "alerts", "confirm", token).exit_code == 0
+    publish(fresh_app, tmp_path, "alarm-2", 2022, raise_to=80)
+    publish(fresh_app, tmp_path, "alarm-3", 2022, raise_to=80)
+    return fresh_app
+
+
+def test_a_raise_beyond_the_interval_is_exactly_one_alert_everywhere(published):
+    # the new indicator: one alert, for the Region
+    first = stored(published, "alarm-1")
+    assert [(a["kind"], a["ags"], a["indicator_id"]) for a in first] == [("neu", "03241", IND)]
+    # the raise: exactly one alert, RAISED's, with the interval of its 2021 value (44 of 1400)
+    (alert,) = stored(published, "alarm-2")
+    assert (alert["kind"], alert["ags"], alert["indicator_id"]) == ("intervall", RAISED, IND)
+    assert (alert["year"], alert["ref_year"]) == (2022, 2021)
+    assert alert["old_value"] == pytest.approx(44 / 1400 * 100, abs=1e-3)
+    assert alert["new_value"] == pytest.approx(80 / 1400 * 100, abs=1e-3)
+    assert alert["lower"] < alert["old_value"] < alert["upper"] < alert["new_value"]
+    # the same values again: nothing
+    assert stored(published, "alarm-3") == []
+
+    client = published.test_client()
+    anchor = f"alarm-{alert['id']}"
+    page = client.get(f"/was-ist-neu?indikator={IND}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    items = re.findall(r'<li id="(alarm-\d+)"', html)
+    assert items == [anchor, f"alarm-{first[0]['id']}"]  # newest publish first
+    assert "über dem 95-%-Intervall" in html and "2022: 5,7 %" in html
+    whole = client.get("/was-ist-neu").get_data(as_text=True)
+    assert f'id="{anchor}"' in whole and 'href="/was-ist-neu"' in whole  # and in the navigation
+    english = client.get(f"/was-ist-neu?indikator={IND}&lang=en").get_data(as_text=True)
+    assert "What's new?" in english and "above the 95 % interval" in english
+
+    # the Kommune's feed and the indicator's feed
+    kommune = feed_ids(client, f"/was-ist-neu/kommune/{RAISED}.atom")
+    assert [i for i in kommune if i.endswith(anchor)] and all(
+        not i.endswith(f"alarm-{first[0]['id']}") for i in kommune
+    )
+    other = feed_ids(client, "/was-ist-neu/kommune/03241001.atom")
+    assert not [i for i in other if i.endswith(anchor)]
+    indicator = feed_ids(client, f"/was-ist-neu/kennzahl/{IND}.atom")
+    assert [i.rsplit("#", 1)[1] for i in indicator] == [anchor, f"alarm-{first[0]['id']}"]
+
+    # the API: the same list
+    body = client.get(f"/api/v1/alerts?indikator={IND}").get_json()
+    assert [(a["kind"], a["ags"], a["year"]) for a in body["data"]] == [
+        ("intervall", RAISED, 2022),
+        ("neu", "03241", 2021),
+    ]
+    assert body["count"] == 2 and body["data"][0]["release_label"] == "alarm-2"
+    assert "5,7 %" in body["data"][0]["text_de"] and "5.7 %" in body["data"][0]["text_en"]
+    assert client.get(f"/api/v1/alerts?ags={RAISED}").get_json()["data"][0]["id"] == alert["id"]
+    assert "/alerts" in client.get("/api/v1/openapi.json").get_json()["paths"]
+
+
+def test_unknown_filters_are_404(published):
+    client = published.test_client()
+    assert client.get("/was-ist-neu?kommune=09162000").status_code == 404
+    assert client.get("/was-ist-neu/kennzahl/gibt_es_nicht.atom").status_code == 404
+    assert client.get("/api/v1/alerts?ags=x").status_code == 400
+
+
+def test_withdrawing_a_release_removes_its_alerts(published):
+    assert len(stored(published, "alarm-2")) == 1
+    r = invoke(published, "rollback", "alarm-2")
+    assert r.exit_code == 0, r.output
+    assert stored(published, "alarm-2") == []
+    body = published.test_client().get(f"/api/v1/alerts?indikator={IND}").get_json()
+    assert [a["kind"] for a in body["data"]] == ["neu"]
+
+
+def test_the_queue_is_sent_through_a_local_smtp_server(published):
+    # nothing is sent without a configured server, and the queue stays
+    published.config["SMTP_HOST"] = ""
+    r = invoke(published, "alerts", "send")
+    assert r.exit_code == 0 and "nichts gesendet" in r.output
+    with smtp_server() as (port, mailbox):
+        published.config.update(
+            SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_STARTTLS=False, SMTP_FROM="sm@example.org"
+        )
+        r = invoke(published, "alerts", "send")
+        assert r.exit_code == 0, r.output
+        assert "1 Bestätigungen und 1 Meldungs-E-Mails gesendet" in r.output
+        by_to = {m.recipients[0]: m for m in mailbox.messages}
+        assert sorted(by_to) == ["rat@example.org", "unbestaetigt@example.org"]
+        confirmation = by_to["unbestaetigt@example.org"].message
+        assert "bestätigen" in confirmation["Subject"]
+        digest = by_to["rat@example.org"].message
+        assert digest["From"] == "sm@example.org" and "1 neue Meldungen" in digest["Subject"]
+        body = digest.get_content()
+        (alert,) = stored(published, "alarm-2")
+        assert "Wert außerhalb des Intervalls" in body and f"#alarm-{alert['id']}" in body
+        # sent once: a second run has nothing left
+        r = invoke(published, "alerts", "send")
+        assert "0 Bestätigungen und 0 Meldungs-E-Mails gesendet" in r.output
+        assert len(mailbox.messages) == 2
