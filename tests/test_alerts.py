@@ -11,6 +11,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from sqlalchemy import text
 
+from indicators.catalogue import CATALOGUE_COLUMNS
 from tests.conftest import invoke
 from tests.smtp_server import smtp_server
 
@@ -18,21 +19,28 @@ KOMMUNEN = [f"032410{n:02d}" for n in range(1, 22)]
 IND = "alarm_quote"
 RAISED = "03241005"
 ATOM = "{http://www.w3.org/2005/Atom}"
-CATALOGUE = {
-    "id": IND,
-    "topic": "bevoelkerung",
-    "name_de": "Alarmquote (Test)",
-    "name_en": "Alert rate (test)",
-    "unit": "%",
-    "decimals": "1",
-    "polarity": "higher_worse",
-    "first_year": "2020",
-    "definition_de": "Testkennzahl der Meldungen.",
-    "definition_en": "Test indicator of the alerts.",
-    "source": "Test",
-    "numerator_de": "Fälle",
-    "denominator_de": "Personen",
-}
+# The new indicator's catalogue row, in the order of the catalogue's columns.
+CATALOGUE = dict(
+    zip(
+        CATALOGUE_COLUMNS,
+        [
+            IND,
+            "bevoelkerung",
+            "Alarmquote (Test)",
+            "Alert rate (test)",
+            "%",
+            "1",
+            "higher_worse",
+            "2020",
+            "Testkennzahl der Meldungen.",
+            "Test indicator of the alerts.",
+            "Test",
+            "Fälle",
+            "Personen",
+        ],
+        strict=True,
+    )
+)
 
 
 def release_csv(path: Path, year: int, raise_to: int | None = None) -> Path:
