@@ -59,7 +59,7 @@ def release_csv(path: Path, year: int, raise_to: int | None = None) -> Path:
     return path
 
 
-def publish(app, tmp_path: Path, label: str, year: int, raise_to: int | None = None) -> None:
+def publish(app, tmp_path: Path, label: str, year: int, raise_to: int | None = None) -> str:
     args = ["import", str(release_csv(tmp_path / f"{label}.csv", year, raise_to)), "--label", label]
     if label == "alarm-1":
         cat = tmp_path / "katalog.csv"
@@ -72,6 +72,7 @@ def publish(app, tmp_path: Path, label: str, year: int, raise_to: int | None = N
     assert r.exit_code == 0, r.output
     r = invoke(app, "publish", label)
     assert r.exit_code == 0, r.output
+    return r.output
 
 
 def stored(app, label: str) -> list[dict]:
@@ -107,8 +108,8 @@ def published(fresh_app, tmp_path):
         token = r.output.strip().rsplit(" ", 1)[1]
         if email.startswith("rat"):
             assert invoke(fresh_app, "alerts", "confirm", token).exit_code == 0
-    publish(fresh_app, tmp_path, "alarm-2", 2022, raise_to=80)
-    publish(fresh_app, tmp_path, "alarm-3", 2022, raise_to=80)
+    assert "; 1 Meldungen" in publish(fresh_app, tmp_path, "alarm-2", 2022, raise_to=80)
+    assert "; 0 Meldungen" in publish(fresh_app, tmp_path, "alarm-3", 2022, raise_to=80)
     return fresh_app
 
 
@@ -202,3 +203,27 @@ def test_the_queue_is_sent_through_a_local_smtp_server(published):
         r = invoke(published, "alerts", "send")
         assert "0 Bestätigungen und 0 Meldungs-E-Mails gesendet" in r.output
         assert len(mailbox.messages) == 2
+
+
+def test_the_web_apps_role_writes_and_withdraws_alerts(app_role_app, tmp_path):
+    """An editor's publish runs as sozmon_app (owns nothing): it may write the alerts and queue
+    them, and a withdrawal may delete them (0013's default privileges cover the 0017 tables)."""
+    from indicators import releases
+
+    as_app, owner = app_role_app
+    publish(owner, tmp_path, "alarm-1", 2021)
+    r = invoke(owner, "alerts", "subscribe", "rat@example.org", "--kommune", RAISED)
+    assert invoke(owner, "alerts", "confirm", r.output.strip().rsplit(" ", 1)[1]).exit_code == 0
+    r = invoke(
+        owner, "import", str(release_csv(tmp_path / "a2.csv", 2022, 80)), "--label", "alarm-2"
+    )
+    assert r.exit_code == 0, r.output
+    with as_app.extensions["sozmon_engine"].begin() as c:
+        assert c.scalar(text("SELECT current_user")) == "sozmon_app"
+        assert releases.publish(c, "alarm-2", 3, by="redaktion")["alerts"] == 1
+        queued = c.scalar(text("SELECT count(*) FROM alert_delivery WHERE sent_at IS NULL"))
+        assert queued == 1
+    assert [a["ags"] for a in stored(owner, "alarm-2")] == [RAISED]
+    with as_app.extensions["sozmon_engine"].begin() as c:
+        releases.rollback(c, "alarm-2")
+    assert stored(owner, "alarm-2") == []

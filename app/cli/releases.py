@@ -110,7 +110,8 @@ def publish_cmd(label: str) -> None:
         _refuse(err)
     click.echo(
         f"Release {label} veröffentlicht; {res['withheld']} Werte geheim gehalten"
-        f" (Zähler < {threshold} und Sekundärsperrung)."
+        f" (Zähler < {threshold} und Sekundärsperrung); {res['alerts']} Meldungen"
+        " (/was-ist-neu)."
     )
 
 
