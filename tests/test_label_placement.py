@@ -95,6 +95,7 @@ def _labels(svg: bytes) -> tuple[list[tuple[str, Box, ET.Element]], float, float
         "/karte.svg?indikator=armutsgefaehrdung_quote&jahr=2020&lang=en",
         "/karte.svg?indikator=armutsgefaehrdung_quote&von=2016&bis=2024",
         "/karte.svg?indikator=sgb2_quote&jahr=2015&lang=en",
+        "/disparitaeten/armutsgefaehrdung_quote/cluster.svg?jahr=2024",
     ],
 )
 def test_no_two_names_overlap_in_the_exported_map(client, url):
