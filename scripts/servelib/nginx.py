@@ -94,6 +94,15 @@ http {
         "~*(^|[ ,])br([ ,;]|$)" br;
         "~*(^|[ ,])gzip([ ,;]|$)" gzip;
     }
+    # The Host as the client sent it, port included (issue #29): `$host` drops the port, and
+    # the app builds absolute URLs (redirects, embed code, image footers, report PDFs) from it,
+    # so on the default install (:5000) every one of them pointed at port 80. A request
+    # without Host (HTTP/1.0) falls back to `$host` (the server name). The app answers only
+    # the hosts it trusts (TRUSTED_HOSTS, PUBLIC_URL); PUBLIC_URL, when set, wins for links.
+    map $http_host $sozmon_host {
+        "" $host;
+        default $http_host;
+    }
     # --- outputs (issue #26): a per-client limit on what is still drawn on demand -----------
     # Images (PNG/SVG maps and charts), report PDFs, a report with current data and the
     # editors' report preview cost up to seconds each; everything else is not limited here.
@@ -163,10 +172,10 @@ http {
             proxy_pass http://sozmon_app;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
-            proxy_set_header Host $host;
+            proxy_set_header Host $sozmon_host;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_set_header X-Forwarded-Proto $scheme;
-            proxy_set_header X-Forwarded-Host $host;
+            proxy_set_header X-Forwarded-Host $sozmon_host;
             # The app then reads the data version afresh (app/web/front.py).
             proxy_set_header X-Sozmon-Front 1;
             proxy_set_header Accept-Encoding $sozmon_enc;
@@ -177,7 +186,7 @@ http {
             proxy_buffers 32 16k;
 
             proxy_cache sozmon_pages;
-            proxy_cache_key "$scheme|$host|$request_uri|$sozmon_enc";
+            proxy_cache_key "$scheme|$sozmon_host|$request_uri|$sozmon_enc";
             proxy_cache_revalidate on;
             proxy_cache_lock on;
             proxy_cache_lock_timeout 10s;

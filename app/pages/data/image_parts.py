@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from markupsafe import escape
 
 from app.render.image_export import Drawing, LegendEntry, png_response, svg_response
+from app.render.label_placement import PlacedLabel, place_labels
 from app.render.maps import DIMMED_OPACITY, GROUP_OUTLINE, NO_DATA_DASH, OUTLINE, short_name
 from app.web.attribution import licence_name
 from app.web.db import get_conn
@@ -22,7 +23,7 @@ from indicators.disparities import svg_shapes
 from indicators.model import ShownRelease
 from indicators.queries import ShownProvenance
 
-EXPORT_VERSION = "1"  # bump when the images' layout changes, so cached copies are revalidated
+EXPORT_VERSION = "2"  # bump when the images' layout changes, so cached copies are revalidated
 FORMATS = ("svg", "png")
 MAP_WIDTH = 620  # pixels of the map inside the 1000 px image (the legend takes the rest)
 CHART_SIZE = (952, 420, 15)  # width, height, font size of the exported line chart
@@ -103,6 +104,32 @@ def synthetic_note(synthetic: bool, mixed: bool, marked: bool = True) -> str:
     return _("Beispieldaten: synthetisch erzeugt, keine amtlichen Zahlen.")
 
 
+LABEL_SIZE = 11  # px, the names on an exported map
+LEADER_COLOR = "#1a1a1a"
+
+
+def label_svg(p: PlacedLabel) -> str:
+    """One placed name: its leader line and dot (when moved off its point), halo, text."""
+    name = escape(p.text)
+    parts = []
+    if p.leader:
+        ax, ay, ex, ey = p.leader
+        parts.append(
+            f'<line x1="{ax:.1f}" y1="{ay:.1f}" x2="{ex:.1f}" y2="{ey:.1f}" stroke="#ffffff"'
+            f' stroke-width="2.5" stroke-linecap="round"/><line x1="{ax:.1f}" y1="{ay:.1f}"'
+            f' x2="{ex:.1f}" y2="{ey:.1f}" stroke="{LEADER_COLOR}" stroke-width="0.8"/>'
+            f'<circle cx="{ax:.1f}" cy="{ay:.1f}" r="1.6" fill="{LEADER_COLOR}"'
+            ' stroke="#ffffff" stroke-width="0.8"/>'
+        )
+    common = f'x="{p.x:.1f}" y="{p.y:.1f}" font-size="{LABEL_SIZE}" text-anchor="middle"'
+    # A white halo drawn first keeps names readable on dark classes (no paint-order needed).
+    parts.append(
+        f'<text {common} fill="#ffffff" stroke="#ffffff" stroke-width="3"'
+        f' stroke-linejoin="round">{name}</text><text {common} fill="#1a1a1a">{name}</text>'
+    )
+    return f'<g class="map-label" data-ags="{p.key}">{"".join(parts)}</g>'
+
+
 def map_drawing(fills: dict[str, dict], starred: bool) -> Drawing:
     """The Kommunen (stored geometry, ST_AsSVG) in given colours, with their names.
 
@@ -132,18 +159,23 @@ def map_drawing(fills: dict[str, dict], starred: bool) -> Drawing:
         for s in shapes["shapes"]
         if fills.get(s["ags"], {}).get("group")
     ]
-    labels = []
-    for s in shapes["shapes"]:
-        lx, ly = (s["lx"] - x0) / per_px, (s["ly"] - y0) / per_px
-        name = escape(short_name(s["name"]))
-        if starred and fills.get(s["ags"], {}).get("synthetic"):
-            name += " *"  # per Kommune, as the page's table marks each row
-        common = f'x="{lx:.1f}" y="{ly + 4:.1f}" font-size="11" text-anchor="middle"'
-        # A white halo drawn first keeps names readable on dark classes (no paint-order needed).
-        labels.append(
-            f'<text {common} fill="#ffffff" stroke="#ffffff" stroke-width="3"'
-            f' stroke-linejoin="round">{name}</text><text {common} fill="#1a1a1a">{name}</text>'
+    names = [
+        (
+            s["ags"],
+            short_name(s["name"])
+            + (" *" if starred and fills.get(s["ags"], {}).get("synthetic") else ""),
+            (s["lx"] - x0) / per_px,
+            (s["ly"] - y0) / per_px,
         )
+        for s in shapes["shapes"]
+    ]
+    # Where each name goes depends only on the names and the shapes: placed once per data
+    # version (and per starred set), not per image.
+    placed = domain_cache(
+        ("export-labels", tuple(names), width, height),
+        lambda: place_labels(names, width, height, LABEL_SIZE),
+    )
+    labels = [label_svg(p) for p in placed]
     markup = (
         f'<svg x="0" y="0" width="{width:.1f}" height="{height:.1f}"'
         f' viewBox="{shapes["viewbox"]}">{"".join(paths)}</svg>'

@@ -60,8 +60,18 @@
         if (el) { el.setAttribute("aria-hidden", "true"); el.removeAttribute("role"); }
         return tip;
       });
-      var spread = function () { separate(tips); };
-      map.on("zoomend", spread);
+      // A Kommune's size (its bounds in degrees², the same order at every zoom) orders them.
+      var sizes = {};
+      map.eachLayer(function (l) {
+        if (!(l instanceof L.GeoJSON)) { return; }
+        l.eachLayer(function (f) {
+          var b = f.getBounds();
+          sizes[f.feature.id] = (b.getNorth() - b.getSouth()) * (b.getEast() - b.getWest());
+        });
+      });
+      tips.forEach(function (t, i) { t._sozmonSize = sizes[labels[i].ags] || 0; });
+      var spread = function () { separate(map, tips); };
+      map.on("zoomend moveend resize", spread);
       spread();
       setup(map);
     },
@@ -199,26 +209,50 @@
     setTimeout(fit, 0);
   }
 
-  /* Small Kommunen around Hannover are close together: move overlapping labels apart vertically. */
-  function separate(tips) {
-    tips.forEach(function (t) { t.options.offset = L.point(0, 0); t.update(); });
+  /* Names that fit (issue #29): each at its point or moved a little (up to about its own
+     height, half its width) to where it overlaps no name placed before, no map control and
+     stays inside the map box; a name that fits nowhere is hidden (its area keeps the name in
+     its tooltip and for screen readers). The largest Kommunen first: they have room. */
+  var OFFSETS = (function () {
+    var out = [];
+    [0, -0.6, 0.6, -1.1, 1.1, -1.6, 1.6].forEach(function (fy) {
+      [0, -0.25, 0.25, -0.5, 0.5].forEach(function (fx) { out.push([fx, fy]); });
+    });
+    return out.sort(function (a, b) { return Math.hypot(a[0] * 3, a[1]) - Math.hypot(b[0] * 3, b[1]); });
+  })();
+
+  function separate(map, tips) {
+    var container = map.getContainer();
+    var box = container.getBoundingClientRect();
     var placed = [];
-    tips.slice().sort(function (a, b) { return b.getLatLng().lat - a.getLatLng().lat; }).forEach(function (t) {
+    container.querySelectorAll(".leaflet-control-attribution, .leaflet-control-zoom").forEach(function (c) {
+      var r = c.getBoundingClientRect();
+      if (r.width && r.height) { placed.push(r); }
+    });
+    tips.forEach(function (t) {
+      t.options.offset = L.point(0, 0); t.update();
+      var el = t.getElement();
+      if (el) { el.classList.remove("kommune-label-hidden"); }
+    });
+    tips.slice().sort(function (a, b) { return b._sozmonSize - a._sozmonSize; }).forEach(function (t) {
       var el = t.getElement();
       if (!el) { return; }
-      var dy = 0;
-      for (var pass = 0; pass < 4; pass++) {
-        var r = el.getBoundingClientRect(), moved = false;
-        placed.forEach(function (p) {
-          if (r.left < p.right && r.right > p.left && r.top < p.bottom && r.bottom > p.top) {
-            dy += p.bottom - r.top + 1; // north to south: push this one below the placed one
-            t.options.offset = L.point(0, dy); t.update();
-            r = el.getBoundingClientRect(); moved = true;
-          }
+      var r = el.getBoundingClientRect(), found = null;
+      for (var i = 0; i < OFFSETS.length && !found; i++) {
+        var dx = Math.round(OFFSETS[i][0] * r.width), dy = Math.round(OFFSETS[i][1] * r.height);
+        var c = { left: r.left + dx, right: r.right + dx, top: r.top + dy, bottom: r.bottom + dy };
+        if (c.left < box.left + 1 || c.right > box.right - 1 || c.top < box.top + 1 || c.bottom > box.bottom - 1) { continue; }
+        var free = placed.every(function (p) {
+          return c.right + 1 <= p.left || p.right + 1 <= c.left || c.bottom + 1 <= p.top || p.bottom + 1 <= c.top;
         });
-        if (!moved) { break; }
+        if (free) { found = { dx: dx, dy: dy, rect: c }; }
       }
-      placed.push(el.getBoundingClientRect());
+      if (found) {
+        if (found.dx || found.dy) { t.options.offset = L.point(found.dx, found.dy); t.update(); }
+        placed.push(found.rect);
+      } else {
+        el.classList.add("kommune-label-hidden");
+      }
     });
   }
 
@@ -252,6 +286,14 @@
         });
       });
     });
+  }
+
+  /* The embed code with the frame size chosen in #embed-size ("600x400", "100%x560"). */
+  function sized(code) {
+    var size = document.getElementById("embed-size");
+    if (!size) { return code; }
+    var wh = size.value.split("x");
+    return code.replace(/ width="[^"]*" height="[^"]*"/, ' width="' + wh[0] + '" height="' + wh[1] + '"');
   }
 
   /* HTML text (entities) → plain text, without running anything (a textarea parses no markup). */
@@ -293,7 +335,7 @@
       var region = document.querySelector(".karte-map[role=region]");
       if (region) { region.setAttribute("aria-label", region.getAttribute("aria-label").replace(/\d{4}$/, String(d.jahr))); }
       var code = document.getElementById("embed-code");
-      if (code && d.embed_code) { code.value = plain(d.embed_code); }
+      if (code && d.embed_code) { code.value = sized(plain(d.embed_code)); }
       var preview = document.querySelector(".karte-embed a[href]");
       if (preview && d.embed_url) { preview.setAttribute("href", d.embed_url); }
       var form = document.getElementById("karte-form");
@@ -374,6 +416,16 @@
           input.type = "hidden"; input.name = "jahr"; input.value = String(year);
           form.appendChild(input);
         }
+      });
+    }
+
+    /* Embed code: the chosen frame size written into it. */
+    var size = document.getElementById("embed-size");
+    if (size) {
+      size.closest(".embed-size").hidden = false;
+      size.addEventListener("change", function () {
+        var code = document.getElementById("embed-code");
+        code.value = sized(code.value);
       });
     }
 
