@@ -201,6 +201,16 @@ def test_the_note_is_shown_where_the_number_is(site):
     assert NOTE_DE not in later[HANNOVER]["label"]
     karte = anon.get("/karte?indikator=bev_insgesamt&jahr=2015").get_data(as_text=True)
     assert NOTE_DE in karte  # the map's data and its table
+    # the comparison: the row names whose note it is; its CSV has the note in 2015's row
+    cmp = anon.get(f"/vergleich/{HANNOVER}/03241002").get_data(as_text=True)
+    cmp_row = re.search(r'<tr id="row-bev_insgesamt".*?</tr>', cmp, re.S).group(0)
+    assert NOTE_DE in cmp_row and "Hannover" in cmp_row
+    cmp_csv = anon.get(f"/vergleich/{HANNOVER}/03241002?format=csv").get_data(as_text=True)
+    cmp_rows = list(csv.reader(io.StringIO(cmp_csv.lstrip("\ufeff"))))
+    cmp_head = next(r for r in cmp_rows if "Kennzahl-ID" in r)
+    col = cmp_head.index("Kontextnotizen")
+    noted = [r for r in cmp_rows if len(r) > col and NOTE_DE in r[col]]
+    assert [(r[2], r[4]) for r in noted] == [("bev_insgesamt", "2015")]
     # the API: a notes field on the 2015 row only
     api = anon.get(f"/api/v1/values?indikator=bev_insgesamt&ags={HANNOVER}").get_json()
     by_year = {r["year"]: r["notes"] for r in api["data"]}
@@ -319,3 +329,20 @@ def test_notes_csv_and_listing_on_the_command_line(site, tmp_path):
     by_year = {r["year"]: [n["text_de"] for n in r["notes"]] for r in api["data"]}
     assert by_year[2017] == ["Grenze geändert"] and by_year[2022] == ["Grenze geändert"]
     assert "Grenze geändert" not in by_year[2023] and "Grenze geändert" not in by_year[2015]
+
+
+def test_fokusbericht_directive_lists_the_notes_live_and_pinned(site):
+    from app.berichte.render import render
+
+    body = "Vorab.\n\n{{notizen gebiet=03241001 indikator=bev_insgesamt von=2014 bis=2015}}\n"
+    with site.test_request_context("/"), engine(site).connect() as c:
+        live = render(c, body, None)
+        assert live.errors == []
+        html = str(live.html)
+        assert NOTE_DE in html and f'href="{SOURCE}"' in html
+        assert "&lt;script&gt;" in html and "<script" not in html  # the hostile note, inert
+        pinned = str(render(c, body, [release_id(site, "notizen-2025-1")]).html)
+        assert NOTE_DE in pinned and "&lt;script&gt;" not in pinned  # only the pinned release's
+        assert "Keine Kontextnotizen." in str(render(c, body, [1]).html)  # a data release
+        bad = render(c, "{{notizen gebiet=99999999}}", None)
+        assert bad.errors and "Unbekanntes Gebiet" in bad.errors[0][2]
