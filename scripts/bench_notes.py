@@ -1,6 +1,7 @@
 """Measure what Kontextnotizen cost: the index of all public notes and three pages, with none
 and with many notes (a copy of the test suite's loaded template; run from the checkout:
-`.venv/bin/python scripts/bench_notes.py [N]`, after a test run built the template)."""
+`PYTHONPATH=. .venv/bin/python scripts/bench_notes.py [N]`, after a test run built the
+template)."""
 
 from __future__ import annotations
 
