@@ -15,7 +15,7 @@ from flask import Flask
 from flask_compress import Compress
 
 from app.pages import nav
-from app.render import formatting, map_picker, provenance_marks, sentences
+from app.render import formatting, map_picker, notes, provenance_marks, sentences
 from app.web import args, assets, attribution, config, db, errors, front, i18n, security, urls
 from app.web.cache import DataCache
 from app.web.config import PROJECT_ROOT
@@ -81,6 +81,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     attribution.init_app(app)  # the sources' attribution texts for every template
     formatting.init_app(app)
+    notes.init_app(app)  # Kontextnotizen: category names, text in the page's language
     nav.init_app(app)  # navigation and cross-page links for every template
     provenance_marks.init_app(app)  # demo mode: every value says amtlich or Beispieldaten
     sentences.init_app(app)  # verdict, trend and benchmark wording for every template

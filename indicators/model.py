@@ -132,3 +132,33 @@ class MapContext:
     release: ShownRelease | None  # None: no values
     years: tuple[int, ...]  # years with values of the Kommunen, ascending
     default_year: int | None  # the year a map opens with
+
+
+@dataclass(frozen=True)
+class Note(FromRow):
+    """A Kontextnotiz: an expert's plain-text note on an area's indicator (or a whole topic) in
+    a period of years, with its category, source link and the release it came with (0016)."""
+
+    id: int
+    release_id: int
+    release_label: str
+    ags: str
+    indicator_id: str | None
+    topic_id: str | None
+    year_from: int
+    year_to: int
+    category: str  # one of indicators.notes.CATEGORIES
+    text_de: str
+    text_en: str
+    source_url: str  # '' or an http(s) URL
+
+    @property
+    def period(self) -> str:
+        """The year, or the period as 'from–to'."""
+        if self.year_from == self.year_to:
+            return str(self.year_from)
+        return f"{self.year_from}–{self.year_to}"
+
+    def covers(self, year: int) -> bool:
+        """Whether the note is about this year."""
+        return self.year_from <= year <= self.year_to

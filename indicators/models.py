@@ -259,3 +259,49 @@ class AlertDelivery(Base):
         DateTime(timezone=True), server_default=func.now()
     )
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ContextNote(Base):
+    """A local expert's note on an area's indicator (or topic) in a period, with its release (0016).
+
+    Public while its release is published (indicators/notes.py); text plain and short, the
+    source link http(s) only (checked here and in indicators.notes.check_note).
+    """
+
+    __tablename__ = "context_note"
+    __table_args__ = (
+        CheckConstraint(
+            "category IN ('einrichtung', 'gebietsaenderung', 'definitionsaenderung',"
+            " 'datenqualitaet', 'ereignis')",
+            name="context_note_category",
+        ),
+        CheckConstraint("(indicator_id IS NULL) <> (topic_id IS NULL)", name="context_note_target"),
+        CheckConstraint("year_from <= year_to", name="context_note_period"),
+        CheckConstraint(
+            "char_length(text_de) BETWEEN 1 AND 500 AND char_length(text_en) <= 500",
+            name="context_note_length",
+        ),
+        CheckConstraint(
+            "source_url = '' OR (source_url ~ '^https?://[^[:space:]]+$'"
+            " AND char_length(source_url) <= 500)",
+            name="context_note_url",
+        ),
+        Index("ix_context_note_lookup", "ags", "indicator_id"),
+        Index("ix_context_note_release", "release_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    release_id: Mapped[int] = mapped_column(ForeignKey("release.id", ondelete="CASCADE"))
+    ags: Mapped[str] = mapped_column(ForeignKey("area.ags"))
+    indicator_id: Mapped[str | None] = mapped_column(ForeignKey("indicator.id"))
+    topic_id: Mapped[str | None] = mapped_column(ForeignKey("topic.id"))
+    year_from: Mapped[int] = mapped_column(Integer)
+    year_to: Mapped[int] = mapped_column(Integer)
+    category: Mapped[str] = mapped_column(String(24))
+    text_de: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str] = mapped_column(Text, server_default="")
+    source_url: Mapped[str] = mapped_column(Text, server_default="")
+    created_by: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )

@@ -505,6 +505,44 @@ SCHEMAS = {
                 " (z. B. '03241005 Garbsen, 03241012 Neustadt a. Rbge.').",
             },
             "unit": STR,
+            "notes": {
+                "type": "array",
+                "description": "Kontextnotizen zu diesem Wert: Wissen der Redaktion vor Ort"
+                " (z. B. eine neue Einrichtung, eine Gebietsänderung), als reiner Text. In"
+                " CSV und XLSX eine Zelle: 'Zeitraum Kategorie: Text (Quelle)', mehrere mit ' | '.",
+                "items": {"$ref": "#/components/schemas/Note"},
+            },
+        }
+    ),
+    "Note": _obj(
+        {
+            "id": INT,
+            "release": STR,
+            "ags": STR,
+            "indicator": {"type": ["string", "null"]},
+            "topic": {
+                "type": ["string", "null"],
+                "description": "Gilt die Notiz für ein ganzes Themenfeld, dessen Kennung"
+                " (indicator ist dann null).",
+            },
+            "year_from": INT,
+            "year_to": INT,
+            "category": {
+                "type": "string",
+                "enum": [
+                    "einrichtung",
+                    "gebietsaenderung",
+                    "definitionsaenderung",
+                    "datenqualitaet",
+                    "ereignis",
+                ],
+            },
+            "text_de": {"type": "string", "maxLength": 500},
+            "text_en": {"type": "string", "maxLength": 500, "description": "'' wenn keiner."},
+            "source_url": {
+                "type": "string",
+                "description": "Quelle der Notiz: eine http(s)-Adresse oder ''.",
+            },
         }
     ),
     "AreaProperties": _obj(
@@ -521,6 +559,12 @@ SCHEMAS = {
             "licence": {"$ref": "#/components/schemas/Licence"},
             "attribution": {"type": "array", "items": STR},
             "links": LINKS,
+            "notes": {
+                "type": "array",
+                "description": "Nur /areas/{ags}: alle veröffentlichten Kontextnotizen des"
+                " Gebiets (zu jeder Kennzahl und jedem Jahr), älteste zuerst.",
+                "items": {"$ref": "#/components/schemas/Note"},
+            },
         },
     },
     "AreaCollection": {

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, request, url_for
 from sqlalchemy import Connection
 
 from app.api import envelope, formats, metadata, openapi, params
+from app.pages.data.notes import public_notes
 from app.pages.data.series_breaks import all_breaks
 from app.render.sentences import benchmark_sentence
 from app.web.cache import Region
@@ -21,6 +22,7 @@ from indicators import api_queries as q
 from indicators.catalogue import export_fields
 from indicators.classify import quantile_breaks
 from indicators.model import Release
+from indicators.notes import note_fields, notes_text
 from indicators.queries import get_indicator, release_for
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -315,6 +317,8 @@ def area(ags: str) -> Response:
         **data["features"][0],
         **{k: data[k] for k in ("licence", "attribution")},
         "links": area_links([ags]),
+        # The area's Kontextnotizen (the profile's notes), each once, oldest period first.
+        "notes": [note_fields(n) for n in public_notes().of_area(ags)],
     }
     resp = formats.json_response(feature, "application/geo+json")
     return ctx.respond(resp, [ctx.release] if ctx.release else [])
@@ -358,6 +362,11 @@ def values() -> Response:
         ctx.conn, sorted(pairs), ctx.release.id if ctx.release else None, years, ags
     )
     involved = ctx.releases(set().union(*pairs.values()))
+    noted = public_notes()  # Kontextnotizen: each row gets those about its area, indicator, year
+    rows = [
+        dict(r, notes=[note_fields(n) for n in noted.at(r["ags"], r["indicator"], r["year"])])
+        for r in rows
+    ]
     env = envelope.envelope(involved, boundaries=fmt == "geojson")
     breaks = {i: b for i, b in all_breaks().items() if i in pairs}
     if fmt == "json":
@@ -379,6 +388,7 @@ def values() -> Response:
         body = {"type": "FeatureCollection", "features": features, **env, "count": len(rows)}
         return ctx.respond(formats.json_response(body, "application/geo+json"), involved)
     name = f"sozialmonitoring-werte{_suffix(ctx)}"
+    rows = [dict(r, notes=notes_text(r["notes"])) for r in rows]  # one cell in CSV and XLSX
     if fmt == "xlsx":
         notes = [("Lizenz", f"{openapi.LICENCE['name']} ({openapi.LICENCE['url']})")]
         notes += [("Quelle", t) for t in env["attribution"]]

@@ -42,6 +42,8 @@ SPECS: dict[str, Spec] = {
     "zeitreihe": Spec(("indikator",), ("gebiete", "von", "bis", "titel"), block=True),
     "vergleich": Spec(("indikatoren", "gebiete", "jahr"), ("titel",), block=True),
     "rangfolge": Spec(("indikator", "jahr"), ("ebene", "land", "anzahl", "titel"), block=True),
+    # Kontextnotizen of an area (of one indicator, in a period): a list, not a figure.
+    "notizen": Spec(("gebiet",), ("indikator", "von", "bis", "titel"), block=True),
 }
 CHOICES = {
     "klassen": ("quantile", "jenks", "gleich"),

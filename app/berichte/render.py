@@ -25,11 +25,13 @@ from app.berichte.directives import Directive, DirectiveError
 from app.berichte.values import Cell, Values, areas
 from app.render import charts, figure_text
 from app.render.formatting import fmt_cell, fmt_value, unit_label
+from app.render.notes import category_names, note_lang, note_link, note_text
 from app.render.provenance_marks import demo
 from app.web.i18n import localized
 from geodata import attribution
 from indicators.breaks import Breaks, break_between, breaks_within, series_breaks
 from indicators.model import Indicator
+from indicators.notes import public_notes
 from indicators.profile import change
 from indicators.queries import get_indicator, indicator_sources
 
@@ -541,6 +543,51 @@ class Renderer:
         return self._figure(
             p, title, Markup(""), table, self._source([ind], list(cur.values())), " bericht-tabelle"
         )
+
+    def notizen(self, p: dict) -> Markup:
+        """The Kontextnotizen of an area (of one indicator; within von–bis) as a list: those
+        published now, or those of the pinned releases."""
+        keys = [p["gebiet"]]
+        found = self.areas(keys)
+        ind = self.indicator(p["indikator"]) if "indikator" in p else None
+        lo, hi = p.get("von", 0), p.get("bis", 9999)
+        items = [
+            n
+            for n in public_notes(
+                self.conn, keys, [ind.id] if ind else None, self.values.release_ids
+            )
+            if n.year_to >= lo and n.year_from <= hi
+        ]
+        names = category_names()
+        name = found[p["gebiet"]]["name"]
+        title = p.get("titel") or (
+            _("Kontextnotizen: %(area)s, %(what)s", area=name, what=localized(ind, "name"))
+            if ind
+            else _("Kontextnotizen: %(area)s", area=name)
+        )
+        if not items:
+            body = Markup("<p>{}</p>").format(_("Keine Kontextnotizen."))
+        else:
+            lines = []
+            for n in items:
+                link = note_link(n)
+                source = (
+                    Markup(' <a href="{}" rel="noopener noreferrer nofollow">{}</a>').format(
+                        link, _("Quelle")
+                    )
+                    if link
+                    else Markup("")
+                )
+                what = "" if ind else f" {n.indicator_id or n.topic_id}"
+                lines.append(
+                    Markup(
+                        '<li><span class="note-period">{}{}</span> ({}): <span lang="{}">{}</span>{}</li>'
+                    ).format(n.period, what, names[n.category], note_lang(n), note_text(n), source)
+                )
+            body = Markup('<ul class="context-notes">{}</ul>').format(Markup("").join(lines))
+        return Markup(
+            '<section class="bericht-notizen"><p class="bericht-titel">{}</p>{}</section>'
+        ).format(title, body)
 
     # --- the whole text ------------------------------------------------------------------
     def directive(self, d: Directive, alone: bool = False) -> Markup:

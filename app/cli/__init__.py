@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     from app.cli.gv import load_gv_cmd
     from app.cli.inkar import INKAR_COMMANDS  # load-inkar
     from app.cli.inspect import INSPECT_COMMANDS  # inspect
+    from app.cli.notes import NOTES_COMMANDS  # notes-import, notes
     from app.cli.ops import OPS_COMMANDS  # backup, restore
     from app.cli.releases import RELEASE_COMMANDS  # import, publish, rollback, diff, editor-add
     from app.cli.reports import load_example_report_cmd, report_outputs_cmd
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
         + INKAR_COMMANDS
         + INSPECT_COMMANDS
         + ALERT_COMMANDS
+        + NOTES_COMMANDS
     ):
         app.cli.add_command(cmd)
     app.cli.add_command(load_example_report_cmd)

@@ -21,6 +21,8 @@ ACTIONS = (
     "publish",
     "rollback",
     "discard",
+    "note_add",  # Kontextnotizen added to a draft (web form or sozmon notes-import)
+    "note_remove",
     "report_save",
     "report_publish",
 )

@@ -29,10 +29,12 @@ from app.web.db import get_conn, get_engine, set_local_timeout
 from app.web.downloads import content_disposition
 from app.web.errors import BadRequestWithChoices, translate
 from geodata.report import LoadError, Problem
-from indicators import releases
+from indicators import notes, releases
 from indicators.importer import import_release, renamed, report_csv
 from indicators.labels import label_problem
 from indicators.model import Release
+from indicators.profile import valid_areas
+from indicators.queries import topics_with_indicators
 
 bp = Blueprint("editor", __name__, url_prefix="/redaktion")
 
@@ -245,10 +247,16 @@ def _change_summary(release_id: int) -> dict:
 @bp.get("/release/<int:release_id>")
 @auth.editor_required
 def release(release_id: int):
+    return _release_page(release_id)
+
+
+def _release_page(release_id: int, note_form: dict | None = None, note_error: str | None = None):
+    """The release page; with a refused note its form again, filled in, and the message."""
     rel = _release_or_404(release_id)
     year = args.year("jahr", args.without("jahr"))
+    conn = get_conn()
     preview = releases.draft_preview(
-        get_conn(),
+        conn,
         release_id,
         current_app.config["SUPPRESS_NUMERATOR_BELOW"],
         request.args.get("indikator"),
@@ -264,7 +272,115 @@ def release(release_id: int):
         changes=changed,
         threshold=current_app.config["SUPPRESS_NUMERATOR_BELOW"],
         synthetic=rel.synthetic,
+        notes=notes.release_notes(conn, release_id),
+        note_form=note_form or {},
+        note_error=note_error,
+        note_choices=note_choices(conn),
     )
+
+
+def note_choices(conn) -> dict:
+    """What the note form offers: areas, indicators by topic, topics, categories."""
+    return {
+        "areas": valid_areas(conn),
+        "topics": topics_with_indicators(conn),
+        "categories": notes.CATEGORIES,
+    }
+
+
+NOTE_FIELDS = (
+    "ags",
+    "indicator_id",
+    "topic_id",
+    "year_from",
+    "year_to",
+    "category",
+    "text_de",
+    "text_en",
+    "source_url",
+)
+
+
+@bp.post("/release/<int:release_id>/notizen")
+@auth.editor_required
+def note_add(release_id: int):
+    """Add a Kontextnotiz to a draft; a refused one shows the form again with the reason (422)."""
+    rel = _release_or_404(release_id)
+    form = {k: request.form.get(k, "")[:2000] for k in NOTE_FIELDS}
+    target = form["indicator_id"]  # one select: "i:<indicator>" or "t:<topic>"
+    given = notes.NoteInput(
+        ags=form["ags"],
+        indicator_id=target[2:] if target.startswith("i:") else None,
+        topic_id=target[2:] if target.startswith("t:") else None,
+        year_from=notes.form_year(form["year_from"]),
+        year_to=notes.form_year(form["year_to"]),
+        category=form["category"],
+        text_de=form["text_de"],
+        text_en=form["text_en"],
+        source_url=form["source_url"],
+    )
+    try:
+        with get_engine().begin() as conn:
+            note_id = notes.add_note(conn, release_id, given, auth.current_editor())
+            audit.record(
+                conn,
+                auth.current_editor(),
+                "note_add",
+                rel.label,
+                f"Notiz {note_id}: {given.ags} {target[2:]} {form['year_from']}",
+                request.remote_addr,
+            )
+    except notes.NoteError as err:
+        return _release_page(release_id, form, translate(err.message)), err.status
+    flash(_("Notiz gespeichert; sie wird mit dem Release veröffentlicht."))
+    return redirect(url_for("editor.release", release_id=release_id, _anchor="notizen"))
+
+
+@bp.post("/release/<int:release_id>/notizen/<int:note_id>/loeschen")
+@auth.editor_required
+def note_delete(release_id: int, note_id: int):
+    """Delete a note of a draft (published releases keep theirs: withdraw the release instead)."""
+    rel = _release_or_404(release_id)
+    try:
+        with get_engine().begin() as conn:
+            gone = notes.delete_note(conn, release_id, note_id)
+            if gone is not None:
+                audit.record(
+                    conn,
+                    auth.current_editor(),
+                    "note_remove",
+                    rel.label,
+                    f"Notiz {note_id}: {gone.ags} {gone.indicator_id or gone.topic_id} {gone.period}",
+                    request.remote_addr,
+                )
+    except notes.NoteError as err:
+        flash(translate(err.message))
+        return redirect(url_for("editor.release", release_id=release_id, _anchor="notizen"))
+    flash(_("Notiz gelöscht.") if gone else _("Diese Notiz gibt es in diesem Entwurf nicht."))
+    return redirect(url_for("editor.release", release_id=release_id, _anchor="notizen"))
+
+
+@bp.post("/notizen/entwurf")
+@auth.editor_required
+def notes_draft():
+    """A new draft without values, to publish notes alone."""
+    label = request.form.get("label", "").strip()[:60]
+    try:
+        with get_engine().begin() as conn:
+            rid = notes.create_notes_draft(conn, label, auth.current_editor())
+            audit.record(
+                conn,
+                auth.current_editor(),
+                "import",
+                label,
+                "0 Werte (Kontextnotizen)",
+                request.remote_addr,
+            )
+    except LoadError as err:
+        flash("; ".join(p.message for p in err.problems))
+        return redirect(url_for("editor.index"))
+    flash(_("Entwurf %(l)s angelegt: Notizen hinzufügen, dann veröffentlichen.", l=label))
+    return redirect(url_for("editor.release", release_id=rid, _anchor="notizen"))
 
 
 @bp.post("/release/<int:release_id>/veroeffentlichen")

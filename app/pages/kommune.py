@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from app.pages.data.groups import similar
 from app.pages.data.kommune import choices_error, spine_rows, spines_text
+from app.pages.data.notes import public_notes
 from app.pages.data.profile_tables import compare_table, profile_table
 from app.pages.data.series_breaks import all_breaks, break_text
 from app.pages.data.sozialindex import DYNAMICS_LABELS, STATUS_LABELS, index_page
@@ -72,8 +73,9 @@ def profile_page(ags: str):
     conn = get_conn()
     found = area_trends(conn, [ags], None, release, breaks=all_breaks())
     trends = {i: t for (i, _a), t in found.items()}
+    notes = public_notes()  # Kontextnotizen of the rows (published releases)
     if fmt:
-        return downloads.response(profile_table(p, trends), fmt)
+        return downloads.response(profile_table(p, trends, notes), fmt)
     similar = None if p["is_region"] else _similar(conn, ags)
     spine_data = {} if p["is_region"] else spine_rows(conn, p, release)
     return render_template(
@@ -84,6 +86,7 @@ def profile_page(ags: str):
         sparkline=charts.sparkline,
         break_text=break_text,
         count_units=COUNT_UNITS,
+        notes=notes,
         period_error=period_error,
         sel_from=y0 if period_error else None,
         sel_to=y1 if period_error else None,
@@ -201,8 +204,9 @@ def compare_page(ags_a: str, ags_b: str):
         c = compare(get_conn(), ags_a, ags_b, release, breaks=all_breaks(), region=home_ags())
     except InvalidChoice as err:
         raise choices_error(err, "kommune.compare", ags_a=ags_a, ags_b=ags_b) from None
+    notes = public_notes()
     if fmt:
-        return downloads.response(compare_table(c), fmt)
+        return downloads.response(compare_table(c, notes), fmt)
     found = area_trends(get_conn(), [ags_a, ags_b], None, release, breaks=all_breaks())
     trends = {
         side: {i: t for (i, g), t in found.items() if g == ags}
@@ -215,4 +219,5 @@ def compare_page(ags_a: str, ags_b: str):
         synthetic=c["synthetic"],
         charts=charts,
         trends=trends,
+        notes=notes,
     )

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from app.pages.data.profile_tables import series_table
 from app.pages.data.series_breaks import break_text, breaks_of
-from app.pages.data.zeitreihe import DEFAULT_INDICATOR, choice_error, series_text
+from app.pages.data.zeitreihe import DEFAULT_INDICATOR, choice_error, series_text, with_notes
 from app.render import charts
 from app.render.formatting import kind_label
 from app.web import args, downloads
@@ -76,6 +76,7 @@ def zeitreihe():
         )
     except InvalidChoice as err:
         raise choice_error(err, indicator_id[:64]) from None
+    ts = with_notes(ts)
     if fmt:
         return downloads.response(series_table(ts), fmt)
     html = render_template(

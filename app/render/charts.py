@@ -57,6 +57,7 @@ KOMMUNE_DASHES = ("", "9 3", "4 3", "12 3 3 3", "6 2 2 2", "14 4", "3 2")
 # drawing whose 12.5-unit text stays >= 11 px at 390 px (CSS picks one, the other is display:none).
 WIDE, NARROW = (800, 300, 13), (360, 260, 12.5)
 BREAK_COLOR = "#b30000"  # series breaks: dark red, 7:1 against white
+NOTE_COLOR = "#6b3d00"  # Kontextnotizen' markers: dark brown, 9:1 against white
 
 _ids = count(1)
 
@@ -271,15 +272,30 @@ def line_chart(
             parts.append(f'<g fill="#fff" stroke="{ln["color"]}" stroke-width="1.5">')
         else:
             parts.append(f'<g fill="{ln["color"]}">')
+        noted = ln.get("notes") or {}
         for (y, v), (x, yy) in zip(drawn, pts, strict=True):
-            if yy is None or not (point_titles or mark or (x, yy) in lone):
+            if yy is None or not (point_titles or mark or (x, yy) in lone or y in noted):
                 continue
             tip = f"{escape(ln['name'])} {y}: {escape(fmt_value(v, decimals))}{mark}"
+            tip += "".join(f" – {escape(t)}" for t in noted.get(y, ()))
             r = 4.5 if (x, yy) in lone else 3
             parts.append(
                 f'<circle cx="{x:.1f}" cy="{yy:.1f}" r="{r}"><title>{tip}</title></circle>'
             )
         parts.append("</g>")
+        # Kontextnotizen: a ringed "i" on the point the note is about (the list below the
+        # chart has the text and the source; the point's title has the text too).
+        for (y, _v), (x, yy) in zip(drawn, pts, strict=True):
+            if yy is None or y not in noted:
+                continue
+            tip = f"{escape(ln['name'])} {y}: " + " – ".join(escape(t) for t in noted[y])
+            parts.append(
+                f'<g class="chart-note" data-year="{y}"><title>{tip}</title>'
+                f'<circle cx="{x:.1f}" cy="{yy - 14:.1f}" r="7" fill="#fff" stroke="{NOTE_COLOR}"'
+                f' stroke-width="1.5"/><text x="{x:.1f}" y="{yy - 10.5:.1f}" font-size="10"'
+                f' font-weight="bold" text-anchor="middle" fill="{NOTE_COLOR}">i</text>'
+                f'<path d="M{x:.1f},{yy - 7:.1f}V{yy - 3:.1f}" stroke="{NOTE_COLOR}"/></g>'
+            )
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -346,5 +362,7 @@ def style_lines(named_series: list, region_first: bool = True) -> list[dict]:
             )
         used.add((color, dash))
         line = {"name": name, "points": pts, "color": color, "dash": dash, "ags": ags}
+        if isinstance(item, dict) and item.get("notes"):  # year → the notes' lines (markers)
+            line["notes"] = item["notes"]
         out.append(dict(line, **line_kind(kind)))
     return out

@@ -28,6 +28,7 @@ SIZES = {
     "data": 512,  # query results of the map pages
     "home": 2,  # every indicator's layered values of the home region (indicators.map_queries)
     "breaks": 2,  # every indicator's series breaks (indicators.breaks)
+    "notes": 2,  # every public Kontextnotiz, indexed (app.pages.data.notes)
     "domain": 256,  # disparities, spatial weights, LISA
     "shapes": 16,  # outlines of many areas, compressed
     "gebiet": 512,  # indicators and years with values per territory and level

@@ -17,8 +17,10 @@ from app.pages.data.map_state import (
     home_values,
     map_link,
 )
+from app.pages.data.notes import public_notes
 from app.render.formatting import FLAG_TEXT, fmt_cell, fmt_value
 from app.render.maps import MapParts, fill_map, map_shapes, map_skeleton, short_name
+from app.render.notes import note_line
 from app.render.provenance_marks import mark_text
 from app.render.sentences import benchmark_sentence_for as benchmark_sentence
 from app.render.sentences import verdict_label
@@ -329,11 +331,20 @@ def page_context(st: dict, embed: bool) -> dict:
                 {"color": classify.NO_DATA_COLOR, "label": no_data, "count": model.no_data_count}
             )
     ci_word = _("95-%(p)s-Intervall", p="%")
+    # Kontextnotizen of the year: in the tooltip, the area's accessible name and the table.
+    noted = public_notes()
+    for row in rows:
+        row["notes"] = noted.at(row["ags"], ind.id, year)
+    note_text = {r["ags"]: "".join(f" – {note_line(n)}" for n in r["notes"]) for r in rows}
     areas = map_areas(
         rows,
         geo,
-        lambda r: r["label"] + (f" ({ci_word} {r['interval']})" if r["interval"] else ""),
-        lambda r: r["label"],
+        lambda r: (
+            r["label"]
+            + (f" ({ci_word} {r['interval']})" if r["interval"] else "")
+            + note_text[r["ags"]]
+        ),
+        lambda r: r["label"] + note_text[r["ags"]],
         lambda r: r["value"] is None,
     )
     build = map_builder(geo, areas, embed, tile_url)

@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 from app.editors.auth import is_editor
 from app.pages.data.groups import parse_group
 from app.pages.data.map_choices import no_data_in_year, parse_classes
+from app.pages.data.notes import notes_etag_part
 from app.pages.data.series_breaks import break_text, breaks_of
 from app.pages.nav import nav_items
 from app.web import args
@@ -323,4 +324,6 @@ def map_etag(st: dict, embed: bool) -> str:
         # Breaks are data that no release date covers (only where there are any: the ETags
         # of maps without one stay as they were).
         *([breaks_of(ind.id)] if breaks_of(ind.id) else []),
+        # Kontextnotizen likewise (a notes-only release changes no value's release).
+        *notes_etag_part(ind.id),
     )

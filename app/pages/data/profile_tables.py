@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_babel import gettext as _
 
 from app.pages.data.series_breaks import break_text
 from app.render.formatting import FLAG_TEXT, WITHHELD
+from app.render.notes import note_line, note_link
 from app.render.provenance_marks import demo
 from app.web.downloads import (
     ATTRIBUTION_BOUNDARIES,
@@ -17,6 +20,8 @@ from app.web.downloads import (
 )
 from app.web.home import region_name
 from app.web.i18n import localized
+from indicators.model import Note
+from indicators.notes import NoteIndex
 
 POLARITY = {
     "higher_better": "höher = besser",
@@ -69,8 +74,18 @@ def trend_cells(trend: dict | None) -> list:
     ]
 
 
-def profile_table(p: dict, trends: dict[str, dict] | None = None) -> Table:
-    """One row per indicator: value, Region, difference, rank, change, recent trend."""
+def notes_cell(items: Iterable[Note]) -> str:
+    """A row's Kontextnotizen in one cell, in the page's language: 'Notiz 2015 (…): text (URL)'."""
+    return " | ".join(
+        note_line(n) + (f" ({link})" if (link := note_link(n)) else "") for n in items
+    )
+
+
+def profile_table(
+    p: dict, trends: dict[str, dict] | None = None, notes: NoteIndex | None = None
+) -> Table:
+    """One row per indicator: value, Region, difference, rank, change, recent trend; a last
+    column with the row's Kontextnotizen where the area has any."""
     area, y0, y1 = p["area"], p["year_from"], p["year_to"]
     cols = [_("Thema"), _("Kennzahl"), _("Kennzahl-ID"), _("Einheit"), _("Jahr"), area.name]
     if not p["is_region"]:
@@ -92,6 +107,12 @@ def profile_table(p: dict, trends: dict[str, dict] | None = None) -> Table:
         _("Datenstand"),
         _mark_column(),
     ]
+    # Only where the area has notes: other profiles' downloads stay as they were.
+    has_notes = notes is not None and any(
+        notes.of(area.ags, r["indicator"].id) for t in p["topics"] for r in t["rows"]
+    )
+    if has_notes:
+        cols.append(_("Kontextnotizen"))
     trends = trends or {}
     rows = []
     for t in p["topics"]:
@@ -126,15 +147,21 @@ def profile_table(p: dict, trends: dict[str, dict] | None = None) -> Table:
                 r["release"]["label"],
                 _mark(bool(r["release"]["synthetic"])),
             ]
+            if has_notes and notes is not None:
+                row.append(notes_cell(notes.of(area.ags, i.id)))
             rows.append(row)
     title = f"{_('Sozialstrukturprofil')} {area.name} ({area.ags})"
     return Table(f"profil_{area.ags}", cols, rows, _header(title, p["synthetic"], True))
 
 
-def compare_table(c: dict) -> Table:
+def compare_table(c: dict, notes: NoteIndex | None = None) -> Table:
     """One row per indicator and year: both areas, the areas they lie in (the Region, Land,
-    Germany …) and the difference (chart data)."""
+    Germany …) and the difference (chart data); a last column with the two areas' Kontextnotizen
+    of the year where either has any."""
     a, b = c["a"], c["b"]
+    has_notes = notes is not None and any(
+        notes.of(x.ags, r["indicator"].id) for t in c["topics"] for r in t["rows"] for x in (a, b)
+    )
     context = [region_name() if x.level == "region" else x.name for x in c["context"]]
     cols = [
         _("Thema"),
@@ -149,6 +176,8 @@ def compare_table(c: dict) -> Table:
         _("Datenstand"),
         _mark_column(),
     ]
+    if has_notes:
+        cols.append(_("Kontextnotizen"))
     rows = []
     for t in c["topics"]:
         for r in t["rows"]:
@@ -173,6 +202,14 @@ def compare_table(c: dict) -> Table:
                         _mark(bool(r["release"]["synthetic"])),
                     ]
                 )
+                if has_notes and notes is not None:
+                    rows[-1].append(
+                        " | ".join(
+                            f"{x.name}: {notes_cell(found)}"
+                            for x in (a, b)
+                            if (found := notes.at(x.ags, i.id, y))
+                        )
+                    )
     title = f"{_('Vergleich')} {a.name} ({a.ags}) – {b.name} ({b.ags})"
     return Table(f"vergleich_{a.ags}_{b.ags}", cols, rows, _header(title, c["synthetic"], False))
 
@@ -188,6 +225,8 @@ def series_table(ts: dict) -> Table:
     cols = [_("Jahr"), *[ln["name"] for ln in ts["lines"]], _("Datenstand"), _mark_column()]
     if breaks:
         cols.append(_("Zeitreihenbruch"))
+    if ts.get("notes"):
+        cols.append(_("Kontextnotizen"))
     rows = []
     for k, y in enumerate(ts["years"]):
         vals = [
@@ -196,6 +235,14 @@ def series_table(ts: dict) -> Table:
         rows.append([y, *vals, ts["release"].label, _mark(ts["release"].synthetic)])
         if breaks:
             rows[-1].append(break_text(after[y]) if y in after else "")
+        if ts.get("notes"):
+            rows[-1].append(
+                " | ".join(
+                    f"{ln['name']}: {notes_cell(n for n in ln['note_items'] if n.covers(y))}"
+                    for ln in ts["lines"]
+                    if any(n.covers(y) for n in ln["note_items"])
+                )
+            )
     unit = _("Index (erstes Jahr = 100)") if ts["mode"] == "index" else i.unit
     title = f"{_('Zeitreihe')}: {localized(i, 'name')} ({unit})"
     header = _header(title, ts["synthetic"], False) + [break_text(b) for b in breaks]

@@ -6,7 +6,9 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from app.pages.data import figure_texts
+from app.pages.data.notes import public_notes
 from app.render.formatting import unit_label
+from app.render.notes import note_line
 from app.web.db import get_conn
 from app.web.errors import with_links
 from app.web.home import region_name
@@ -59,3 +61,21 @@ def series_text(ts: dict) -> str:
         [b.year for b in ts["breaks"]],
         [ln["name"] for ln in lines[1:]],  # the Kommunen's names (German data)
     )
+
+
+def with_notes(ts: dict) -> dict:
+    """The time series with its Kontextnotizen: per line `notes` (year → the notes' lines, the
+    chart's markers) and `note_items` (the notes, listed below the chart); `notes` on the series
+    says whether there are any. Published notes only, as every other page shows them."""
+    ind = ts["indicator"].id
+    index = public_notes()
+    lines = []
+    for ln in ts["lines"]:
+        items = index.of(ln["ags"], ind)
+        by_year = {
+            y: [note_line(n) for n in items if n.covers(y)]
+            for y in ts["years"]
+            if any(n.covers(y) for n in items)
+        }
+        lines.append(dict(ln, notes=by_year, note_items=items))
+    return dict(ts, lines=lines, notes=any(ln["note_items"] for ln in lines))
