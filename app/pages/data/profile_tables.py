@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from app.pages.data.series_breaks import break_text
+from app.render.citation import Citation
 from app.render.formatting import FLAG_TEXT, WITHHELD
 from app.render.provenance_marks import demo
 from app.web.downloads import (
@@ -131,7 +132,7 @@ def profile_table(p: dict, trends: dict[str, dict] | None = None) -> Table:
     return Table(f"profil_{area.ags}", cols, rows, _header(title, p["synthetic"], True))
 
 
-def compare_table(c: dict) -> Table:
+def compare_table(c: dict, citation: Citation | None = None) -> Table:
     """One row per indicator and year: both areas, the areas they lie in (the Region, Land,
     Germany …) and the difference (chart data)."""
     a, b = c["a"], c["b"]
@@ -174,10 +175,16 @@ def compare_table(c: dict) -> Table:
                     ]
                 )
     title = f"{_('Vergleich')} {a.name} ({a.ags}) – {b.name} ({b.ags})"
-    return Table(f"vergleich_{a.ags}_{b.ags}", cols, rows, _header(title, c["synthetic"], False))
+    return Table(
+        f"vergleich_{a.ags}_{b.ags}",
+        cols,
+        rows,
+        _header(title, c["synthetic"], False),
+        citation=citation,
+    )
 
 
-def series_table(ts: dict) -> Table:
+def series_table(ts: dict, citation: Citation | None = None) -> Table:
     """One row per year, one column per line (Region first), as shown in the chart's table.
 
     With series breaks, a last column names the break at the first year after it, and the
@@ -199,4 +206,4 @@ def series_table(ts: dict) -> Table:
     unit = _("Index (erstes Jahr = 100)") if ts["mode"] == "index" else i.unit
     title = f"{_('Zeitreihe')}: {localized(i, 'name')} ({unit})"
     header = _header(title, ts["synthetic"], False) + [break_text(b) for b in breaks]
-    return Table(f"zeitreihe_{i.id}_{ts['mode']}", cols, rows, header)
+    return Table(f"zeitreihe_{i.id}_{ts['mode']}", cols, rows, header, citation=citation)
