@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -232,7 +233,7 @@ def image(fmt: str) -> Response:
     title = rank_charts.ranking_title(r)
     cite = ranking_cite(r, title, _context_state(r, pinned), "rangfolge.index", pinned)["cite"]
     doc = rank_charts.standalone_ranking_svg(
-        r, title, footer_lines(r) + citation.lines(cite), ranking_text(r)
+        r, title, [*footer_lines(r), citation.line(cite, str(get_locale()))], ranking_text(r)
     )
     name = f"rangfolge_{r.indicator.id}_{r.year}"
     return png_response(doc, name) if fmt == "png" else svg_response(doc, name)

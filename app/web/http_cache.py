@@ -132,7 +132,8 @@ def page_cache(view: Callable) -> Callable:
         if resp.status_code != 200 or resp.cache_control.no_store or resp.direct_passthrough:
             return resp
         if resp.get_etag()[0] is None:  # pages without their own ETag get one from the key
-            cached(resp, etag_for("page", *key))
+            # (keeping a lifetime the view chose: a pinned view's data are `forever`)
+            cached(resp, etag_for("page", *key), max_age=resp.cache_control.max_age or 300)
         etag = resp.get_etag()[0]
         PAGES.put(
             key,

@@ -65,7 +65,7 @@ def test_the_ranking_csv_rows_equal_its_table(page, live_server, size, lang):
     page.goto(_url(live_server, RANKING, lang))
     shown = page.evaluate(
         """() => Array.from(document.querySelectorAll('table.rank-table tbody tr'))
-             .map(tr => [tr.dataset.ags, tr.querySelector('th').innerText.trim()])"""
+             .map(tr => [tr.dataset.ags, tr.querySelector('th').firstChild.textContent.trim()])"""
     )
     rows = _download_csv(page)
     assert [(r[2], r[1]) for r in rows[:-1]] == [(a, n) for a, n in shown]

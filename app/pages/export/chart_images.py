@@ -138,19 +138,22 @@ def zeitreihe_image(fmt: str):
         notes=[break_text(b) for b in ts["breaks"]],
         lang=lang,
         description=series_text(ts),
-        citation=citation.lines(
-            series_cite(
-                ts,
-                {
-                    "indikator": ind.id,
-                    "kommunen": ",".join(kommunen[:50]) or None,
-                    "darstellung": mode if mode != "absolut" else None,
-                    "release": release_id,
-                    "stand": format_ids(pinned) if pinned else None,
-                },
-                pinned,
-            )["cite"]
-        ),
+        citation=[
+            citation.line(
+                series_cite(
+                    ts,
+                    {
+                        "indikator": ind.id,
+                        "kommunen": ",".join(kommunen[:50]) or None,
+                        "darstellung": mode if mode != "absolut" else None,
+                        "release": release_id,
+                        "stand": format_ids(pinned) if pinned else None,
+                    },
+                    pinned,
+                )["cite"],
+                lang,
+            )
+        ],
     )
     legend = [LegendEntry(ln["color"], ln["name"], ln["dash"] or "") for ln in lines]
     svg = svg_document(Drawing(nested(chart, w, h), w, h), text, legend, legend_beside=False)

@@ -134,7 +134,8 @@ def _map_text(ctx: dict) -> ImageText:
         notes=[method, f"{region_name()}: {ctx['region_label']}", *_group_note(ctx)],
         lang=str(get_locale()),
         description=ctx["figure_text"],
-        citation=citation.lines(ctx["cite"]) if ctx.get("cite") else [],
+        # The citation in the image's language (the CSV and the page carry both).
+        citation=[citation.line(ctx["cite"], str(get_locale()))] if ctx.get("cite") else [],
     )
 
 
