@@ -191,12 +191,12 @@ def test_the_map_image_carries_the_citation(client):
     assert "abgerufen am" in svg and "accessed" not in svg  # the image's language
     assert "stand=" in svg and attribution.LICENCE in svg
     assert _permalink(html).split("?", 1)[1].replace("&", "&amp;") in svg
+    ranking = client.get(RANKING.replace("/rangfolge?", "/rangfolge.svg?")).get_data(as_text=True)
+    assert "abgerufen am" in ranking and "stand=" in ranking
     english = client.get("/karte.svg?indikator=bev_insgesamt&jahr=2015&lang=en").get_data(
         as_text=True
     )
     assert "accessed" in english and "abgerufen am" not in english
-    ranking = client.get(RANKING.replace("/rangfolge?", "/rangfolge.svg?")).get_data(as_text=True)
-    assert "abgerufen am" in ranking and "stand=" in ranking
 
 
 # --- ranking and time series ----------------------------------------------------------------
