@@ -9,6 +9,7 @@ that newer data exist; hostile or unknown `stand` values are refused.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
@@ -85,6 +86,12 @@ def test_the_citation_line_names_everything_in_both_languages():
         assert attribution.LICENCE in line and attribution.LICENCE_URL in line
         assert attribution.BOUNDARIES in line
     assert "Datenstand" in de and "abgerufen am 06.12.2026" in de
+    # A table code the stored source text already names is not repeated.
+    named = citation.CitedSource(
+        f"{attribution.REGIONALDATENBANK}, Tabelle 12411-01-01-5-B", "12411-01-01-5-B"
+    )
+    twice = citation.line(dataclasses.replace(c, sources=(named,)), "de")
+    assert twice.count("12411-01-01-5-B") == 1
     assert "Data release" in en and "accessed 2026-12-06" in en
     assert attribution.licence_name("en") in en and attribution.licence_name("de") in de
 

@@ -80,7 +80,8 @@ def _sources_text(c: Citation, lang: str) -> str:
     w = _WORDS[lang]
     parts = []
     for s in c.sources:
-        codes = [t.strip() for t in s.tables.split(",") if t.strip()]
+        # Codes the stored source text already names (the Regionaldatenbank's) are not repeated.
+        codes = [t.strip() for t in s.tables.split(",") if t.strip() and t.strip() not in s.source]
         if codes:
             word = w["tables"] if len(codes) > 1 else w["table"]
             parts.append(f"{s.source} ({word} {', '.join(codes)})")
