@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 
 from indicators.api_queries import area_values
 from indicators.model import AreaValue
-from indicators.queries import get_indicator, values_for_year
+from indicators.queries import ReleaseRef, get_indicator, values_for_year
 from indicators.stats import Benchmark, interval_for
 
 
@@ -64,7 +64,7 @@ def area_intervals(
     conn: Connection,
     indicator_id: str,
     year: int,
-    release_id: int | None = None,
+    release_id: ReleaseRef = None,
     levels: tuple[str, ...] = ("kommune", "region"),
 ) -> list[AreaInterval]:
     """Every area of the levels (Kommunen by name, then the Region) with value and interval."""

@@ -6,7 +6,7 @@ which rank, real or synthetic) is decided here, framework-free.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -101,8 +101,11 @@ def map_model(
     scheme: str,
     fixed_classes: bool = False,
     data: YearValues | None = None,
+    all_years: Sequence[float] | None = None,
 ) -> MapModel:
-    """The model of one map; `data` are map_area_values (read when not given)."""
+    """The model of one map; `data` are map_area_values (read when not given); `all_years`
+    the Kommunen's values of every year for fixed classes (read when not given: a pinned map
+    gives those of its releases)."""
     if data is None:
         data = map_area_values(conn, indicator.id, year, release_id)
     source_rows = data.values
@@ -112,7 +115,13 @@ def map_model(
     drawn = scheme
     if scheme == "divergierend" and not classify.diverging_meaningful(indicator.unit, region_value):
         drawn = "sequenziell"  # nothing to diverge around
-    basis = kommune_values_all_years(conn, indicator.id, release_id) if fixed_classes else None
+    basis: Sequence[float] | None = None
+    if fixed_classes:
+        basis = (
+            all_years
+            if all_years is not None
+            else kommune_values_all_years(conn, indicator.id, release_id)
+        )
     classes = classify.classify(
         values,
         method,

@@ -23,6 +23,8 @@ from indicators.disparities import area_benchmarks
 from indicators.errors import InvalidChoice, UnknownChoice
 from indicators.model import Indicator, Release, ShownRelease
 from indicators.queries import (
+    Pinned,
+    ReleaseRef,
     get_release,
     indicator_sources,
     release_for,
@@ -521,6 +523,7 @@ def time_series(
     breaks: Breaks | None = None,
     *,
     region: str,
+    pinned: Pinned | None = None,
 ) -> dict[str, Any]:
     """The Region's series of an indicator plus chosen Kommunen, absolute or as index (first=100).
 
@@ -557,10 +560,12 @@ def time_series(
     if len(kommunen) > max_kommunen:
         raise InvalidChoice("kommunen", _("Höchstens %(n)s Kommunen auf einmal.", n=max_kommunen))
     check_release(conn, release_id)
-    rel = release_for(conn, indicator_id, release_id)
-    data = series(conn, indicator_id, [region, *kommunen], rel.id) if rel else {}
-    secret = withheld(conn, indicator_id, [region, *kommunen], rel.id) if rel else set()
-    sources = series_sources(conn, indicator_id, [region, *kommunen], rel.id) if rel else {}
+    rel = release_for(conn, indicator_id, pinned if pinned is not None else release_id)
+    # A cited view (pinned): the rule over its releases; else the named release or the layered.
+    src: ReleaseRef = pinned if pinned is not None else (rel.id if rel else None)
+    data = series(conn, indicator_id, [region, *kommunen], src) if rel else {}
+    secret = withheld(conn, indicator_id, [region, *kommunen], src) if rel else set()
+    sources = series_sources(conn, indicator_id, [region, *kommunen], src) if rel else {}
     years = sorted({y for pts in data.values() for y, _ in pts})
     if not years:
         raise UnknownChoice(

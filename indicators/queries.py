@@ -68,7 +68,14 @@ def get_release(conn: Connection, release_id: int) -> Release | None:
     return Release.from_row(row._mapping) if row else None
 
 
-def value_source(release_id: int | None) -> str:
+# Which values a query reads: None the layered rule over every published release, an id one
+# named release's own values, a tuple of ids a cited (pinned) view: the rule over those releases
+# only (`shown_value_in`, indicators.pinning).
+Pinned = tuple[int, ...]
+ReleaseRef = int | Pinned | None
+
+
+def value_source(release_id: ReleaseRef) -> str:
     """SQL relation of the values to show: the layered rule, or one named release's values.
 
     Without a release every cell (indicator, area, year) comes from the view `shown_value`
@@ -78,11 +85,14 @@ def value_source(release_id: int | None) -> str:
     """
     if release_id is None:
         return "shown_value"
+    if isinstance(release_id, tuple):  # ints only: nothing of the request reaches the SQL text
+        ids = ",".join(str(int(i)) for i in release_id)
+        return f"shown_value_in(CAST(ARRAY[{ids}] AS int[]))"
     return f"(SELECT * FROM release_value WHERE release_id = {int(release_id)})"
 
 
 def release_for(
-    conn: Connection, indicator_id: str, release_id: int | None = None, home: bool = False
+    conn: Connection, indicator_id: str, release_id: ReleaseRef = None, home: bool = False
 ) -> ShownRelease | None:
     """What an indicator is shown from: the named release, or a summary of the layered values.
 
@@ -90,7 +100,7 @@ def release_for(
     that contributes a value, `synthetic` when any shown value is synthetic and `real` when
     any is real (both: the page marks each value).
     """
-    if release_id is not None:
+    if isinstance(release_id, int):
         rel = get_release(conn, release_id)
         if rel is None:
             return None
@@ -108,7 +118,7 @@ def release_for(
     rows = conn.execute(
         text(
             "SELECT s.release_id, s.release_label, s.synthetic, r.status, r.published_at,"
-            " r.note FROM (SELECT DISTINCT release_id, release_label, synthetic FROM shown_value"
+            f" r.note FROM (SELECT DISTINCT release_id, release_label, synthetic FROM {value_source(release_id)} v"
             "  WHERE indicator_id = :i AND (NOT :home OR ags IN"
             # home: only what the home region's pages show (loading Germany leaves them as is)
             "   (SELECT ags FROM area WHERE level IN ('kommune', 'region'))))"
@@ -181,7 +191,7 @@ def years_available(conn: Connection, indicator_id: str, release_id: int | None)
     )
 
 
-def default_year(conn: Connection, indicator_id: str, release_id: int | None) -> int | None:
+def default_year(conn: Connection, indicator_id: str, release_id: ReleaseRef) -> int | None:
     """The year a map opens with: the newest in which most Kommunen have real values, else the
     newest at all (a synthetic continuation of a real series is not the first thing shown)."""
     src = value_source(release_id)
@@ -203,7 +213,7 @@ def values_for_year(
     conn: Connection,
     indicator_id: str,
     year: int,
-    release_id: int | None,
+    release_id: ReleaseRef,
     level: str = "kommune",
 ) -> list[AreaValue]:
     """Every area of a level with its value (None where missing or withheld) for one year.
@@ -226,7 +236,7 @@ def values_for_year(
 
 
 def series(
-    conn: Connection, indicator_id: str, ags: list[str], release_id: int | None
+    conn: Connection, indicator_id: str, ags: list[str], release_id: ReleaseRef
 ) -> dict[str, list[tuple[int, float | None]]]:
     """Per area the (year, value) pairs of the indicator (layered, or in a release), by year."""
     out: dict[str, list[tuple[int, float | None]]] = {a: [] for a in ags}
@@ -243,7 +253,7 @@ def series(
 
 
 def series_sources(
-    conn: Connection, indicator_id: str, ags: list[str], release_id: int | None
+    conn: Connection, indicator_id: str, ags: list[str], release_id: ReleaseRef
 ) -> dict[tuple[str, int], dict[str, Any]]:
     """Per (area, year) where the shown value comes from: release, synthetic, flag, withheld."""
     rows = conn.execute(
@@ -270,7 +280,7 @@ def year_ranges(conn: Connection) -> dict[str, tuple[int, int]]:
 
 
 def withheld(
-    conn: Connection, indicator_id: str, ags: list[str], release_id: int | None
+    conn: Connection, indicator_id: str, ags: list[str], release_id: ReleaseRef
 ) -> set[tuple[str, int]]:
     """(ags, year) pairs whose value is withheld ("geheim": small numbers or official secrecy)."""
     rows = conn.execute(

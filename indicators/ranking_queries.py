@@ -7,6 +7,7 @@ from sqlalchemy import Connection, text
 from indicators.errors import InvalidChoice, UnknownChoice
 from indicators.intervals import area_intervals
 from indicators.queries import (
+    ReleaseRef,
     default_year,
     get_indicator,
     indicator_sources,
@@ -41,7 +42,7 @@ def ranking(
     conn: Connection,
     indicator_id: str,
     year: int | None,
-    release_id: int | None = None,
+    release_id: ReleaseRef = None,
     order: str = "rang",
 ) -> Ranking:
     """The Kommunen of an indicator and year ranked, with intervals.
@@ -64,7 +65,7 @@ def ranking(
     rid = release_id
     years = kommune_years(conn, indicator_id, rid)
     if not years:
-        if rid is None:
+        if not isinstance(rid, int):
             raise UnknownChoice(
                 "no_values",
                 _(
@@ -103,7 +104,7 @@ def ranking(
     return build_ranking(ind, year, years, areas, release, order, provenance)
 
 
-def kommune_years(conn: Connection, indicator_id: str, release_id: int | None) -> list[int]:
+def kommune_years(conn: Connection, indicator_id: str, release_id: ReleaseRef) -> list[int]:
     """Years in which at least one Kommune has a value (a Kreis-only year ranks nobody)."""
     return list(
         conn.scalars(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from app.pages.data.cite import compare_cite
 from app.pages.data.groups import similar
 from app.pages.data.kommune import choices_error, spine_rows, spines_text
 from app.pages.data.notes import public_notes
@@ -199,14 +200,16 @@ def _candidate_href(ags: str, other: str | None, side: str, extra: dict) -> str:
 
 @bp.get("/vergleich/<ags_a>/<ags_b>", endpoint="compare")
 def compare_page(ags_a: str, ags_b: str):
-    release, fmt = args.integer("release", args.without("release"), lo=1), args.download_format()
+    release = args.integer("release", args.without("release"), lo=1)
+    fmt = args.download_format(downloads.VIEW_FORMATS)
     try:
         c = compare(get_conn(), ags_a, ags_b, release, breaks=all_breaks(), region=home_ags())
     except InvalidChoice as err:
         raise choices_error(err, "kommune.compare", ags_a=ags_a, ags_b=ags_b) from None
     notes = public_notes()
+    cited = compare_cite(c, release)
     if fmt:
-        return downloads.response(compare_table(c, notes), fmt)
+        return downloads.response(compare_table(c, notes, citation=cited["cite"]), fmt)
     found = area_trends(get_conn(), [ags_a, ags_b], None, release, breaks=all_breaks())
     trends = {
         side: {i: t for (i, g), t in found.items() if g == ags}
@@ -220,4 +223,5 @@ def compare_page(ags_a: str, ags_b: str):
         charts=charts,
         trends=trends,
         notes=notes,
+        **cited,
     )

@@ -7,14 +7,19 @@ change_map, multiples); a territory map (gebiet=/ebene=) from gebiet_state and g
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
 
 from app.pages.data import gebiet_map, gebiet_state
 from app.pages.data.change_map import change_context
 from app.pages.data.map_page import page_context
 from app.pages.data.map_state import map_etag, state_from_request
+from app.pages.data.map_table import map_table
 from app.pages.data.multiples import multiple_years, multiples_context, multiples_etag
-from app.web.http_cache import cached, conditional, page_cache
+from app.web import args, downloads
+from app.web.errors import BadRequestWithChoices
+from app.web.http_cache import cached, conditional, forever, page_cache
 from app.web.security import with_inline_scripts
+from app.web.urls import url_for
 
 bp = Blueprint("maps", __name__)
 
@@ -102,6 +107,28 @@ def embed():
     if gebiet_state.wants_gebiet():
         return gebiet_map.render(embed=True)
     return _render(embed=True)
+
+
+@bp.get("/karte/daten")
+@page_cache
+def daten():
+    """The map's data (?format=csv|csv-de|xlsx|json) or its citation (bib, csl-json): the rows of
+    the map's table for the same state, with the citation line in German and English."""
+    fmt = args.download_format(downloads.VIEW_FORMATS) or "csv"
+    st = state_from_request(embed=False)
+    if st["change"]:
+        raise BadRequestWithChoices(
+            400,
+            _(
+                "Die Daten einer Veränderungskarte gibt es als Tabelle auf der Seite; hier nur die eines Jahres."
+            ),
+            [(url_for("maps.karte", **request.args), _("Zur Karte"))],
+        )
+    ctx = page_context(st, embed=False)
+    response = downloads.response(map_table(ctx), fmt)
+    if st["pinned"] or st["release_param"]:  # a cited state never changes
+        return forever(response)
+    return response
 
 
 @bp.get("/karte/jahre")

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.editors.auth import is_editor
 from app.pages.data import figure_texts
+from app.pages.data.cite import parse_pin
 from app.pages.data.map_state import default_indicator
-from app.render import rank_charts
+from app.pages.data.ranking_table import ranking_cite, ranking_table
+from app.render import citation, rank_charts
 from app.render.image_export import png_response, svg_response
 from app.render.sentences import METHOD_LABELS, reason_text
-from app.web import args
+from app.web import args, downloads
 from app.web.attribution import licence_name
 from app.web.db import get_conn
 from app.web.errors import BadRequestWithChoices, with_links
@@ -21,6 +24,7 @@ from app.web.i18n import localized
 from geodata import attribution
 from indicators.classify import VERDICT_COLOURS
 from indicators.errors import InvalidChoice
+from indicators.pinning import format_ids
 from indicators.queries import get_indicator, topics_with_indicators
 from indicators.ranking import ORDERS, Ranking
 from indicators.ranking_queries import kommune_years, ranking
@@ -112,11 +116,14 @@ def _release(endpoint: str, indicator_id: str) -> int | None:
     return release_id
 
 
-def _ranking(endpoint: str) -> Ranking:
+def _ranking(endpoint: str) -> tuple[Ranking, tuple[int, ...] | None]:
+    """The ranking of the request and the release ids it is pinned to (`stand`, or None)."""
     indicator_id, year, order = _state()
     release_id = _release(endpoint, indicator_id)
+    pinned = parse_pin(release_id, url_for(endpoint, indikator=indicator_id))
     try:
-        return ranking(get_conn(), indicator_id, year, release_id, order)
+        source = pinned if pinned is not None else release_id
+        return ranking(get_conn(), indicator_id, year, source, order), pinned
     except InvalidChoice as err:
         raise _choices_error(err, indicator_id, endpoint, release_id) from None
 
@@ -164,16 +171,23 @@ def ranking_text(r: Ranking) -> str:
     return figure_texts.ranking(r.indicator, r.year, r.rows, r.region, str(ORDER_LABELS[r.order]))
 
 
-def _context(r: Ranking, embed: bool) -> dict:
-    title = rank_charts.ranking_title(r)
-    chart_title = title + ". " + _("Werte und Intervalle in der Tabelle.")
-    state = {
+def _context_state(r: Ranking, pinned: tuple[int, ...] | None) -> dict:
+    """The ranking's state as query parameters (links, embed code, citation)."""
+    return {
         "indikator": r.indicator.id,
         "jahr": r.year,
         "sortierung": r.order if r.order != "rang" else None,
         "release": r.release.id,
+        "stand": format_ids(pinned) if pinned else None,
     }
+
+
+def _context(r: Ranking, embed: bool, pinned: tuple[int, ...] | None) -> dict:
+    title = rank_charts.ranking_title(r)
+    chart_title = title + ". " + _("Werte und Intervalle in der Tabelle.")
+    state = _context_state(r, pinned)
     return dict(
+        **ranking_cite(r, title, state, "rangfolge.index", pinned),
         r=r,
         ind=r.indicator,
         title=title,
@@ -194,15 +208,20 @@ def _context(r: Ranking, embed: bool) -> dict:
 @bp.get("/rangfolge")
 @page_cache
 def index():
-    r = _ranking("rangfolge.index")
-    return render_template("rangfolge.html", **_context(r, False))
+    """The ranking page, or its data (?format=csv|csv-de|xlsx|json) and citation (bib, csl-json)."""
+    fmt = args.download_format(downloads.VIEW_FORMATS)
+    r, pinned = _ranking("rangfolge.index")
+    ctx = _context(r, False, pinned)
+    if fmt:
+        return downloads.response(ranking_table(r, ctx["cite"]), fmt)
+    return render_template("rangfolge.html", **ctx)
 
 
 @bp.get("/embed/rangfolge")
 @page_cache
 def embed():
-    r = _ranking("rangfolge.embed")
-    return render_template("rangfolge_embed.html", **_context(r, True))
+    r, pinned = _ranking("rangfolge.embed")
+    return render_template("rangfolge_embed.html", **_context(r, True, pinned))
 
 
 @bp.get("/rangfolge.svg", endpoint="svg", defaults={"fmt": "svg"})
@@ -210,9 +229,11 @@ def embed():
 @page_cache
 def image(fmt: str) -> Response:
     """The ranking chart as a standalone SVG (or PNG) with title, source and licence inside."""
-    r = _ranking("rangfolge.svg")
+    r, pinned = _ranking("rangfolge.svg")
+    title = rank_charts.ranking_title(r)
+    cite = ranking_cite(r, title, _context_state(r, pinned), "rangfolge.index", pinned)["cite"]
     doc = rank_charts.standalone_ranking_svg(
-        r, rank_charts.ranking_title(r), footer_lines(r), ranking_text(r)
+        r, title, [*footer_lines(r), citation.line(cite, str(get_locale()))], ranking_text(r)
     )
     name = f"rangfolge_{r.indicator.id}_{r.year}"
     return png_response(doc, name) if fmt == "png" else svg_response(doc, name)

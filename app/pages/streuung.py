@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template
 
+from app.pages.data.scatter_table import scatter_cite, scatter_table
 from app.pages.data.streuung import (
     comparison_group,
     parse_request,
@@ -17,6 +18,7 @@ from app.pages.data.streuung import (
     standalone_image,
 )
 from app.render.image_export import png_response, svg_response
+from app.web import args, downloads
 from app.web.http_cache import page_cache
 
 bp = Blueprint("streuung", __name__)
@@ -26,13 +28,18 @@ bp = Blueprint("streuung", __name__)
 @page_cache
 def page():
     """The scatter plot page: pickers, chart, map, selection, table, permalink and embed code."""
+    fmt = args.download_format(downloads.VIEW_FORMATS)
     s, chosen, release = parse_request("streuung.page")
     group = comparison_group("streuung.page", s)
     if group is not None:  # the GET form's "Vergleichsgruppe": on to the permalink
         return redirect(
             scatter_link("streuung.page", x=s.x.id, y=s.y.id, jahr=s.year, auswahl=group), 303
         )
-    return render_template("streuung.html", **scatter_context(s, chosen, False, release))
+    ctx = scatter_context(s, chosen, False, release)
+    cited = scatter_cite(s, ctx["state"])
+    if fmt:
+        return downloads.response(scatter_table(s, cited["cite"]), fmt)
+    return render_template("streuung.html", **ctx, **cited)
 
 
 @bp.get("/embed/streuung")

@@ -6,15 +6,23 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from app.pages.data.cite import parse_pin
 from app.pages.data.profile_tables import series_table
 from app.pages.data.series_breaks import break_text, breaks_of
-from app.pages.data.zeitreihe import DEFAULT_INDICATOR, choice_error, series_text, with_notes
+from app.pages.data.zeitreihe import (
+    DEFAULT_INDICATOR,
+    choice_error,
+    series_cite,
+    series_text,
+    with_notes,
+)
 from app.render import charts
 from app.render.formatting import kind_label
 from app.web import args, downloads
 from app.web.db import get_conn
 from app.web.home import home_ags
 from geodata.search import resolve
+from indicators.pinning import format_ids
 from indicators.profile import InvalidChoice, time_series
 
 bp = Blueprint("zeitreihe", __name__)
@@ -29,7 +37,9 @@ def zeitreihe():
         k.strip() for v in request.args.getlist("kommunen") for k in v.split(",") if k.strip()
     ]
     mode = request.args.get("darstellung") or "absolut"
-    release, fmt = args.integer("release", args.without("release"), lo=1), args.download_format()
+    release = args.integer("release", args.without("release"), lo=1)
+    pinned = parse_pin(release, url_for("zeitreihe.zeitreihe", indikator=indicator_id[:64]))
+    fmt = args.download_format(downloads.VIEW_FORMATS)
     # ?dazu=<name, key or "Name (key)">: the picker's area, added to the chosen ones (permalink).
     dazu = request.args.get("dazu", "").strip()[:100]
     dazu_error, dazu_choices = None, []
@@ -73,14 +83,24 @@ def zeitreihe():
             mode,
             breaks=breaks_of(indicator_id),
             region=home_ags(),
+            pinned=pinned,
         )
     except InvalidChoice as err:
         raise choice_error(err, indicator_id[:64]) from None
     ts = with_notes(ts)
+    state = {
+        "indikator": ts["indicator"].id,
+        "kommunen": ",".join(kommunen) or None,
+        "darstellung": ts["mode"] if ts["mode"] != "absolut" else None,
+        "release": release,
+        "stand": format_ids(pinned) if pinned else None,
+    }
+    cite = series_cite(ts, state, pinned)
     if fmt:
-        return downloads.response(series_table(ts), fmt)
+        return downloads.response(series_table(ts, cite["cite"]), fmt)
     html = render_template(
         "zeitreihe.html",
+        **cite,
         ts=ts,
         release=release,
         synthetic=ts["synthetic"],

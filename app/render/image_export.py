@@ -65,6 +65,8 @@ class ImageText:
     lang: str = "de"
     # What the picture shows, as text (app.render.figure_text): the first part of <desc>.
     description: str = ""
+    # How to cite it (app.render.citation.lines: German, then English), drawn last.
+    citation: list[str] = field(default_factory=list)
 
 
 @functools.cache
@@ -204,11 +206,13 @@ def svg_document(
         c.text(line, 13, inner)
     for line in text.licence:
         c.text(line, 12, inner, color=MUTED)
+    for line in text.citation:
+        c.text(line, 12, inner, color=MUTED)
     height = round(c.y + MARGIN)
     # <title> and <desc> name and describe the image (role="img", aria-labelledby both): what
     # it shows first, then its subtitle, source and licence, as drawn in it.
     parts = [text.description, text.subtitle, text.synthetic_note, text.source]
-    desc = " ".join(p for p in [*parts, *text.provenance, *text.licence] if p)
+    desc = " ".join(p for p in [*parts, *text.provenance, *text.licence, *text.citation] if p)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<svg xmlns="http://www.w3.org/2000/svg" xml:lang="{escape(text.lang)}"'

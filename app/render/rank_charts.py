@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 
 from app.render.charts import decimals_for, nice_ticks
 from app.render.formatting import fmt_value, unit_label, withheld
+from app.render.image_export import wrap
 from app.render.maps import SYNTHETIC_DASH
 from app.render.provenance_marks import mark_text
 from app.web.i18n import localized
@@ -174,6 +175,8 @@ def standalone_ranking_svg(r: Ranking, title: str, footer: list[str], descriptio
     # The inner chart keeps its own viewBox; as a nested <svg> it gets position and size.
     inner_h = float(chart.split('viewBox="0 0 ', 1)[1].split('"', 1)[0].split()[1])
     head_h, line_h, pad = 44, font * 1.45, 16
+    # Long lines (the citation) break at the image's width; a line that fits stays as it is.
+    footer = [piece for t in footer for piece in (wrap(t, font - 1.5, width - 16) or [t])]
     height = head_h + inner_h + pad + line_h * len(footer) + 8
     chart = chart.replace(
         "<svg ", f'<svg x="0" y="{head_h}" width="{width}" height="{inner_h}" ', 1

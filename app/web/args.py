@@ -86,18 +86,16 @@ def without(name: str) -> Choices:
     return [(request.path + (f"?{query}" if query else ""), _("Ohne diesen Parameter aufrufen"))]
 
 
-def download_format() -> str | None:
-    """The download format (?format=csv|csv-de|xlsx) or None for the HTML page."""
+def download_format(formats: tuple[str, ...] = downloads.FORMATS) -> str | None:
+    """The download format (?format=csv|csv-de|xlsx, or one of `formats`) or None for the HTML
+    page."""
     fmt = request.args.get("format")
     if fmt is None:
         return None
-    if fmt not in downloads.FORMATS:
+    if fmt not in formats:
         raise BadRequestWithChoices(
             400,
             _("Das Format „%(fmt)s“ gibt es nicht.", fmt=fmt[:40]),
-            [
-                (url_for(request.endpoint, **request.view_args, format=f), f)
-                for f in downloads.FORMATS
-            ],
+            [(url_for(request.endpoint, **request.view_args, format=f), f) for f in formats],
         )
     return fmt

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.render.citation import line as cite_line
 from app.web.i18n import current_lang
 from geodata import attribution
 
@@ -18,3 +19,5 @@ def init_app(app: Flask) -> None:
     """Every template reads the attribution texts from one place."""
     app.jinja_env.globals["attribution"] = attribution
     app.jinja_env.globals["licence_name"] = licence_name
+    # A view's citation line (app.render.citation, the one writer) in German or English.
+    app.jinja_env.globals["cite_line"] = cite_line

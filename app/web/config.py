@@ -149,4 +149,7 @@ def from_environment() -> dict:
         # The browser that prints Fokusberichte as PDF (Playwright drives it); empty: Debian's,
         # app.render.chromium.EXECUTABLE.
         "CHROMIUM_PATH": os.environ.get("CHROMIUM_PATH") or "",
+        # The access date written in citations (YYYY-MM-DD); empty: today (UTC). Fixed only
+        # where bytes must not change with the calendar (the characterisation harness).
+        "CITATION_DATE": os.environ.get("SOZMON_CITATION_DATE") or "",
     }

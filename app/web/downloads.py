@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -20,10 +21,14 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from app.render import citation
+from app.render.citation import Citation
 from geodata import attribution
 from indicators.text import defuse
 
 FORMATS = ("csv", "csv-de", "xlsx")
+# A page's view also as JSON (rows and metadata) and its citation as BibTeX and CSL-JSON.
+VIEW_FORMATS = (*FORMATS, "json", "bib", "csl-json")
 ATTRIBUTION_BOUNDARIES = f"Gebietsgrenzen: {attribution.BOUNDARIES}, {attribution.LICENCE}"
 ATTRIBUTION_ZENSUS = f"Bevölkerung: {attribution.ZENSUS}, {attribution.LICENCE}"
 SYNTHETIC_MARK = "Beispieldaten – synthetisch"
@@ -32,6 +37,9 @@ _MIME = {
     "csv": "text/csv; charset=utf-8",
     "csv-de": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+    "bib": "application/x-bibtex; charset=utf-8",
+    "csl-json": "application/vnd.citationstyles.csl+json",
 }
 
 
@@ -59,6 +67,18 @@ class Table:
     columns: list[str]
     rows: list[list[Cell]]
     header: list[str] = field(default_factory=list)
+    # How the view is cited: its lines head the file (German, English), JSON gets it as metadata.
+    citation: Citation | None = None
+
+    def header_lines(self) -> list[str]:
+        """The header with the citation lines after the title (before sources and notes)."""
+        if self.citation is None:
+            return self.header
+        cited = [
+            f"Zitieren: {ln}" if i == 0 else f"Cite: {ln}"
+            for i, ln in enumerate(citation.lines(self.citation))
+        ]
+        return [*self.header[:1], *cited, *self.header[1:]]
 
 
 def safe_text(text: str) -> str:
@@ -194,16 +214,50 @@ def write_xlsx(
 
 def to_csv(table: Table, german: bool = False) -> bytes:
     """A page's table as CSV bytes (standard, or German Excel)."""
-    return write_csv(table.columns, table.rows, german, table.header).encode("utf-8")
+    return write_csv(table.columns, table.rows, german, table.header_lines()).encode("utf-8")
 
 
 def to_xlsx(table: Table) -> bytes:
     """A page's table as XLSX: header lines, a bold column row, numbers in the page's format."""
-    return write_xlsx(table.columns, table.rows, table.header)
+    return write_xlsx(table.columns, table.rows, table.header_lines())
+
+
+def _json_cell(cell: object) -> object:
+    if isinstance(cell, Num):
+        return cell.rounded()
+    if isinstance(cell, list | tuple):
+        return " ".join(map(str, cell))
+    return cell
+
+
+def to_json(table: Table) -> bytes:
+    """The table as JSON: `metadata` (title, sources, licence, citation), `columns`, `rows`
+    (each a list in the columns' order, numbers rounded as on the page)."""
+    body = {
+        "metadata": {
+            "header": table.header,
+            **(citation.metadata(table.citation) if table.citation else {}),
+        },
+        "columns": table.columns,
+        "rows": [[_json_cell(c) for c in row] for row in table.rows],
+    }
+    return (json.dumps(body, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
 def response(table: Table, fmt: str) -> Response:
-    """A download response in one of FORMATS (the caller has validated fmt)."""
+    """A download response in one of VIEW_FORMATS (the caller has validated fmt)."""
+    if fmt in ("bib", "csl-json") and table.citation is not None:
+        text = (
+            citation.bibtex(table.citation) if fmt == "bib" else citation.csl_text(table.citation)
+        )
+        resp = Response(text.encode("utf-8"), mimetype=_MIME[fmt])
+        ext = "bib" if fmt == "bib" else "csl.json"
+        resp.headers["Content-Disposition"] = content_disposition(f"{table.name}.{ext}")
+        return resp
+    if fmt == "json":
+        resp = Response(to_json(table), mimetype=_MIME["json"])
+        resp.headers["Content-Disposition"] = content_disposition(f"{table.name}.json")
+        return resp
     if fmt == "xlsx":
         body, ext = to_xlsx(table), "xlsx"
     else:

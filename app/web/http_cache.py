@@ -58,6 +58,18 @@ def conditional(
     return None
 
 
+# A cited (pinned) view's data: the values of fixed releases never change (a year, "immutable").
+FOREVER = 365 * 24 * 3600
+
+
+def forever(response: Response) -> Response:
+    """Mark a response of a pinned state cacheable for good: its values cannot change."""
+    response.cache_control.public = True
+    response.cache_control.max_age = FOREVER
+    response.cache_control.immutable = True
+    return response
+
+
 PAGES = Region("pages")
 _DOMAIN = Region("domain")
 
@@ -120,7 +132,8 @@ def page_cache(view: Callable) -> Callable:
         if resp.status_code != 200 or resp.cache_control.no_store or resp.direct_passthrough:
             return resp
         if resp.get_etag()[0] is None:  # pages without their own ETag get one from the key
-            cached(resp, etag_for("page", *key))
+            # (keeping a lifetime the view chose: a pinned view's data are `forever`)
+            cached(resp, etag_for("page", *key), max_age=resp.cache_control.max_age or 300)
         etag = resp.get_etag()[0]
         PAGES.put(
             key,

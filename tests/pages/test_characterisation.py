@@ -102,6 +102,8 @@ PAGES: list[tuple[str, str] | tuple[str, str, str]] = [
     ("karte", "/karte?indikator=gibt_es_nicht"),
     ("karte", "/karte?indikator=armutsgefaehrdung_quote&jahr=1900"),
     ("karte", "/karte?indikator=bev_insgesamt&von=2008&bis=2015"),
+    ("karte", "/karte?indikator=bev_insgesamt&jahr=2012&stand=2.1"),
+    ("karte", "/karte?indikator=bev_insgesamt&jahr=2012&stand=99999"),
     # Embeddable maps and charts.
     ("embed", "/embed/karte?lang=en"),
     ("embed", "/embed/karte?indikator=armutsgefaehrdung_quote&jahr=2020"),
@@ -177,6 +179,12 @@ PAGES: list[tuple[str, str] | tuple[str, str, str]] = [
     ("downloads", "/vergleich/03241011/03241005?format=csv-de"),
     ("downloads", "/zeitreihe?indikator=bev_insgesamt&kommunen=03241001,03241005&format=csv"),
     ("downloads", "/zeitreihe?indikator=bev_insgesamt&format=xlsx"),
+    ("downloads", "/zeitreihe?indikator=bev_insgesamt&format=json"),
+    ("downloads", "/karte/daten?indikator=bev_insgesamt&jahr=2012&format=csv"),
+    ("downloads", "/karte/daten?indikator=armutsgefaehrdung_quote&jahr=2024&format=json&lang=en"),
+    ("downloads", "/karte/daten?indikator=bev_insgesamt&jahr=2012&format=bib"),
+    ("downloads", "/karte/daten?indikator=bev_insgesamt&jahr=2012&format=csl-json"),
+    ("downloads", "/rangfolge?indikator=armutsgefaehrdung_quote&jahr=2024&format=csv"),
     ("downloads", "/api/v1/indicators?format=csv"),
     ("downloads", "/api/v1/values?indikator=bev_dichte_inkar&jahr=2020&format=csv"),
     ("downloads", "/api/v1/values?indikator=armutsgefaehrdung_quote&ags=03241011&format=csv-de"),
@@ -361,8 +369,9 @@ def pages_site(loaded_template: str) -> Iterator[tuple]:
             pin_database(conn)
     finally:
         engine.dispose()
-    # A new app: nothing cached from before the pinning.
-    app = make_app(name)
+    # A new app: nothing cached from before the pinning. Citations name an access date: fixed
+    # (SOZMON_CITATION_DATE), the day of the pinned timestamps, so bytes do not follow the calendar.
+    app = make_app(name, CITATION_DATE="2025-01-15")
     yield app, session
     app.extensions["sozmon_engine"].dispose()
     drop_database(name)

@@ -36,9 +36,9 @@ def _change_model(st: dict) -> ChangeModel:
     method = request.args.get("klassen") or "quantile"  # changes are no counts: quantiles
 
     def values(year: int) -> YearValues:
-        return year_values(ind, year, release)
+        return year_values(ind, year, release, st.get("pinned"))
 
-    key = ("change", version, ind.id, y0, y1, release.id, release.label, method)
+    key = ("change", version, ind.id, y0, y1, release.id, release.label, method, st.get("pinned"))
     return DATA_CACHE.get_or_build(
         key,
         lambda: change_model(get_conn(), ind, y0, y1, release.id, method, values(y0), values(y1)),

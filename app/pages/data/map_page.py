@@ -9,6 +9,7 @@ from flask import current_app, request
 from flask_babel import gettext as _
 
 from app.pages.data import figure_texts
+from app.pages.data.cite import absolute, page_citation, view_data_links
 from app.pages.data.groups import Group, kommunen_with_groups
 from app.pages.data.map_choices import CLASSIFICATION_LABELS, SCHEME_LABELS
 from app.pages.data.map_state import (
@@ -16,6 +17,7 @@ from app.pages.data.map_state import (
     MAPS_CACHE,
     home_values,
     map_link,
+    pinned_home,
 )
 from app.pages.data.notes import public_notes
 from app.render.formatting import FLAG_TEXT, fmt_cell, fmt_value
@@ -27,7 +29,7 @@ from app.render.sentences import verdict_label
 from app.web.db import get_conn
 from app.web.home import home_ags
 from app.web.http_cache import data_version_now
-from app.web.i18n import current_lang
+from app.web.i18n import current_lang, localized
 from app.web.urls import area_url, url_for
 from geodata import attribution
 from indicators import classify
@@ -40,6 +42,7 @@ from indicators.map_queries import (
     values_of_year,
 )
 from indicators.model import Indicator, ShownRelease, YearValues
+from indicators.pinning import format_ids
 from indicators.queries import Provenance, indicator_sources, shown_provenance
 from indicators.ranking import group_ranks
 
@@ -75,6 +78,7 @@ def cached_map(st: dict, embed: bool, tile_url: str, what: tuple, build) -> MapP
     key = (
         embed,
         *what,
+        st.get("pinned"),
         st["group"].ags if st.get("group") else None,
         release.id,
         release.label,
@@ -96,8 +100,20 @@ def cached_geometry() -> dict:
     return DATA_CACHE.get_or_build(("geometry", data_version_now()), build)
 
 
-def year_values(ind: Indicator, year: int, release: ShownRelease) -> YearValues:
-    """The Kommunen's and the Region's value rows of one year, per data version."""
+def year_values(
+    ind: Indicator, year: int, release: ShownRelease, pinned: tuple[int, ...] | None = None
+) -> YearValues:
+    """The Kommunen's and the Region's value rows of one year, per data version (`pinned`: in
+    the cited state of those release ids)."""
+    if pinned is not None:
+
+        def pinned_year() -> YearValues:
+            home = pinned_home(ind.id, pinned)
+            rows = home.rows.get(ind.id, [])
+            return values_of_year(rows, home.areas, year) or YearValues(values=(), region=None)
+
+        key = ("pinned-values", data_version_now(), ind.id, year, pinned)
+        return DATA_CACHE.get_or_build(key, pinned_year)
     if release.id is None:
         # The layered values: every indicator's were read once per data version (home_values);
         # only the year shown is turned into rows.
@@ -121,7 +137,7 @@ def year_values(ind: Indicator, year: int, release: ShownRelease) -> YearValues:
 
 def _values(st: dict) -> YearValues:
     """The Kommunen's and the Region's value rows of the map's year, per data version."""
-    return year_values(st["indicator"], st["year"], st["release"])
+    return year_values(st["indicator"], st["year"], st["release"], st.get("pinned"))
 
 
 def sources(indicator_id: str) -> dict[str, Provenance]:
@@ -138,9 +154,19 @@ def _model(st: dict) -> MapModel:
     ind, release, year = st["indicator"], st["release"], st["year"]
     version = data_version_now()
     fixed = bool(st.get("fixed"))
+    pinned = st.get("pinned")
 
     def build() -> MapModel:
         data = _values(st)
+        all_years = None
+        if pinned is not None and fixed:  # fixed classes from the cited values of every year
+            home = pinned_home(ind.id, pinned)
+            kommunen = {a.ags for a in home.areas if a.level == "kommune"}
+            all_years = [
+                r.value
+                for r in home.rows.get(ind.id, [])
+                if r.ags in kommunen and r.value is not None and not r.suppressed
+            ]
         return map_model(
             get_conn(),
             ind,
@@ -150,6 +176,7 @@ def _model(st: dict) -> MapModel:
             st["scheme"],
             fixed_classes=fixed,
             data=data,
+            all_years=all_years,
         )
 
     key = (
@@ -162,6 +189,7 @@ def _model(st: dict) -> MapModel:
         st["method"],
         st["scheme"],
         fixed,
+        pinned,
     )
     return DATA_CACHE.get_or_build(key, build)
 
@@ -298,6 +326,7 @@ def page_context(st: dict, embed: bool) -> dict:
             vars(r).copy(), label=_row_label(r, decimals, unit, no_data), href=profile_href(r.ags)
         )
         ci = intervals.get(r.ags)
+        row["ci"] = ci if r.value is not None else None
         row["interval"] = (
             f"{fmt_value(ci.lower, decimals, '')} – {fmt_value(ci.upper, decimals, unit)}"
             if ci is not None and r.value is not None
@@ -359,6 +388,7 @@ def page_context(st: dict, embed: bool) -> dict:
         "feste": "1" if st.get("fixed") else None,
         "release": st["release_param"],
         "gruppe": st["group"].ags if st.get("group") else None,
+        "stand": format_ids(st["pinned"]) if st.get("pinned") else None,
     }
     region_value = model.region_value
     ctx = dict(
@@ -383,4 +413,39 @@ def page_context(st: dict, embed: bool) -> dict:
         year_to=None,
     )
     ctx["figure_text"] = figure_texts.kommunen_map(ctx)  # beside the image links, in the image
+    ctx.update(citation_context(st, state, ctx, "maps.daten"))
+    ctx["region_row"] = vals.region
     return ctx
+
+
+def citation_context(st: dict, state: dict, ctx: dict, data_endpoint: str) -> dict:
+    """A map's "Zitieren": the pinned permalink, its citation, the data links (pinned too)."""
+    ind, release = st["indicator"], st["release"]
+    cite_ids = st.get("pinned") or st.get("cite_ids") or ()
+    pinned_state = dict(state, stand=format_ids(cite_ids) if cite_ids else None)
+    if current_lang() == "en":
+        pinned_state["lang"] = "en"
+    permalink = absolute(map_link(False, **pinned_state))
+    title = _(
+        "%(name)s %(year)s – Karte der Kommunen", name=localized(ind, "name"), year=ctx["year"]
+    )
+    cite = page_citation(
+        title,
+        permalink,
+        sorted(ctx["model"].release_labels),
+        ctx["provenance"],
+        cite_ids,
+        boundaries=True,
+        synthetic=bool(ctx["synthetic"]),
+        issued=release.published_at,
+    )
+    data_state = {k: v for k, v in pinned_state.items() if v not in (None, "")}
+    return dict(
+        cite=cite,
+        permalink=permalink,
+        pinned=st.get("pinned"),
+        newer=st.get("newer", False),
+        current_url=map_link(False, **dict(state, stand=None)),
+        pinned_embed=absolute(map_link(True, **pinned_state)),
+        data_links=view_data_links(data_endpoint, data_state),
+    )

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Connection
 
 from app.editors.auth import is_editor
+from app.pages.data.cite import parse_pin
 from app.pages.data.groups import parse_group
 from app.pages.data.map_choices import no_data_in_year, parse_classes
 from app.pages.data.notes import notes_etag_part
@@ -93,16 +94,41 @@ def _context(
     return DATA_CACHE.get_or_build(key, build)
 
 
+def pinned_home(indicator_id: str, pinned: tuple[int, ...]) -> HomeData:
+    """The home values of one indicator in a cited state (`stand`), per data version."""
+    key = ("pinned-home", data_version_now(), indicator_id[:80], pinned)
+    return DATA_CACHE.get_or_build(key, lambda: home_data(get_conn(), indicator_id, pinned))
+
+
+def _shown_ids(home: HomeData, indicator_id: str) -> tuple[int, ...]:
+    """The ids of the releases whose values of the indicator the map shows (any year)."""
+    return tuple(sorted({r.release_id for r in home.rows.get(indicator_id, [])}))
+
+
 def state_from_request(embed: bool) -> dict:
     """Validate the query string against the data; every fault is a German 4xx with choices."""
     conn = get_conn()
     release_id = _parse_release()
+    pinned = parse_pin(release_id, url_for("maps.karte"))
     requested = request.args.get("indikator") or None
     # The picker's topics depend on the data only: read once per data version (the year
     # ranges scan every value), not per request.
     topics = DATA_CACHE.get_or_build(("topics", data_version_now()), lambda: picker_topics(conn))
-    ctx = _context(conn, requested or default_indicator(), release_id, topics)
-    if requested is None and release_id is None and ctx.release is None and topics:
+    if pinned is not None:
+        pinned_id = requested or default_indicator()
+        ctx = DATA_CACHE.get_or_build(
+            ("pinned-context", data_version_now(), pinned_id[:80], pinned),
+            lambda: map_context(conn, pinned_id, None, topics, pinned_home(pinned_id, pinned)),
+        )
+    else:
+        ctx = _context(conn, requested or default_indicator(), release_id, topics)
+    if (
+        requested is None
+        and release_id is None
+        and pinned is None
+        and ctx.release is None
+        and topics
+    ):
         # No explicit choice and the default has no data: take the first mappable indicator.
         ctx = _context(conn, topics[0].indicators[0].id, release_id, topics)
     ind, release = ctx.indicator, ctx.release
@@ -142,7 +168,7 @@ def state_from_request(embed: bool) -> dict:
                 ),
             ],
         )
-    if (release is None or not ctx.years) and release_id is None:
+    if (release is None or not ctx.years) and release_id is None and pinned is None:
         # In the catalogue, without values yet: say so and what would fill it.
         raise BadRequestWithChoices(
             404,
@@ -202,7 +228,14 @@ def state_from_request(embed: bool) -> dict:
     group = parse_group(
         lambda a: map_link(embed, indikator=ind.id, jahr=year, release=release_id, gruppe=a)
     )
+    # What a citation pins (the releases shown for this indicator) and, on a pinned map,
+    # whether the current data differ from the cited ones.
+    live_ids = _shown_ids(home_values(), ind.id) if release_id is None else (release_id,)
+    shown_ids = _shown_ids(pinned_home(ind.id, pinned), ind.id) if pinned else live_ids
     return dict(
+        pinned=pinned,
+        cite_ids=shown_ids if release_id is None else (),
+        newer=pinned is not None and shown_ids != live_ids,
         topics=ctx.topics,
         indicator=ind,
         release=release,
@@ -326,4 +359,6 @@ def map_etag(st: dict, embed: bool) -> str:
         *([breaks_of(ind.id)] if breaks_of(ind.id) else []),
         # Kontextnotizen likewise (a notes-only release changes no value's release).
         *notes_etag_part(ind.id),
+        # A cited (pinned) map: its releases and whether newer data exist (its notice).
+        *([st["pinned"], st["newer"]] if st.get("pinned") else []),
     )

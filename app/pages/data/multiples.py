@@ -87,7 +87,7 @@ def multiples_context(st: dict, shown_years: list[int]) -> dict:
     ind, release, group = st["indicator"], st["release"], st.get("group")
     members = group.members if group else None  # a comparison group: outlined, others paler
     conn = get_conn()
-    data = {y: year_values(ind, y, release) for y in shown_years}
+    data = {y: year_values(ind, y, release, st.get("pinned")) for y in shown_years}
     decimals, unit = ind.decimals, ind.unit
     no_data = _("keine Daten")
 

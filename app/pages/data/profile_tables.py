@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from flask_babel import gettext as _
 
 from app.pages.data.series_breaks import break_text
+from app.render.citation import Citation
 from app.render.formatting import FLAG_TEXT, WITHHELD
 from app.render.notes import note_line, note_link
 from app.render.provenance_marks import demo
@@ -154,7 +155,9 @@ def profile_table(
     return Table(f"profil_{area.ags}", cols, rows, _header(title, p["synthetic"], True))
 
 
-def compare_table(c: dict, notes: NoteIndex | None = None) -> Table:
+def compare_table(
+    c: dict, notes: NoteIndex | None = None, citation: Citation | None = None
+) -> Table:
     """One row per indicator and year: both areas, the areas they lie in (the Region, Land,
     Germany …) and the difference (chart data); a last column with the two areas' Kontextnotizen
     of the year where either has any."""
@@ -211,10 +214,16 @@ def compare_table(c: dict, notes: NoteIndex | None = None) -> Table:
                         )
                     )
     title = f"{_('Vergleich')} {a.name} ({a.ags}) – {b.name} ({b.ags})"
-    return Table(f"vergleich_{a.ags}_{b.ags}", cols, rows, _header(title, c["synthetic"], False))
+    return Table(
+        f"vergleich_{a.ags}_{b.ags}",
+        cols,
+        rows,
+        _header(title, c["synthetic"], False),
+        citation=citation,
+    )
 
 
-def series_table(ts: dict) -> Table:
+def series_table(ts: dict, citation: Citation | None = None) -> Table:
     """One row per year, one column per line (Region first), as shown in the chart's table.
 
     With series breaks, a last column names the break at the first year after it, and the
@@ -246,4 +255,4 @@ def series_table(ts: dict) -> Table:
     unit = _("Index (erstes Jahr = 100)") if ts["mode"] == "index" else i.unit
     title = f"{_('Zeitreihe')}: {localized(i, 'name')} ({unit})"
     header = _header(title, ts["synthetic"], False) + [break_text(b) for b in breaks]
-    return Table(f"zeitreihe_{i.id}_{ts['mode']}", cols, rows, header)
+    return Table(f"zeitreihe_{i.id}_{ts['mode']}", cols, rows, header, citation=citation)

@@ -6,16 +6,23 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from app.pages.data import figure_texts
+from app.pages.data.cite import absolute, page_citation, pin_note, view_data_links
 from app.pages.data.notes import public_notes
 from app.render.formatting import unit_label
 from app.render.notes import note_line
 from app.web.db import get_conn
 from app.web.errors import with_links
 from app.web.home import region_name
-from app.web.i18n import localized
+from app.web.i18n import current_lang, localized
 from indicators.errors import InvalidChoice
+from indicators.pinning import format_ids
 from indicators.profile import valid_areas
-from indicators.queries import topics_with_indicators
+from indicators.queries import (
+    indicator_sources,
+    release_for,
+    shown_provenance,
+    topics_with_indicators,
+)
 
 DEFAULT_INDICATOR = "bev_insgesamt"
 
@@ -79,3 +86,49 @@ def with_notes(ts: dict) -> dict:
         }
         lines.append(dict(ln, notes=by_year, note_items=items))
     return dict(ts, lines=lines, notes=any(ln["note_items"] for ln in lines))
+
+
+def series_cite(ts: dict, state: dict, pinned: tuple[int, ...] | None = None) -> dict:
+    """The time series' citation, permalink, data links and (pinned) its note: a named release
+    pins it, layered values are pinned to the ids of the releases shown (`stand=`)."""
+    ind, rel = ts["indicator"], ts["release"]
+    clean = {k: v for k, v in state.items() if v not in (None, "")}
+    cite_ids = pinned or (rel.ids if rel is not None and rel.id is None else ())
+    if cite_ids:
+        clean["stand"] = format_ids(cite_ids)
+    if current_lang() == "en":
+        clean["lang"] = "en"
+    permalink = absolute(url_for("zeitreihe.zeitreihe", **clean))
+    provenance = shown_provenance(
+        indicator_sources(get_conn(), [ind.id]).get(ind.id, {}), rel.releases if rel else ()
+    )
+    unit = _("Index (erstes Jahr = 100)") if ts["mode"] == "index" else unit_label(ind.unit)
+    title = _(
+        "Zeitreihe: %(name)s, %(a)s–%(b)s (%(unit)s)",
+        name=localized(ind, "name"),
+        a=ts["years"][0],
+        b=ts["years"][-1],
+        unit=unit,
+    )
+    cite = page_citation(
+        title,
+        permalink,
+        rel.releases if rel else (),
+        provenance,
+        cite_ids,
+        synthetic=ts["synthetic"],
+        issued=rel.published_at if rel else None,
+    )
+    live = release_for(get_conn(), ind.id, None) if pinned else None
+    current = {k: v for k, v in state.items() if k != "stand"}
+    return dict(
+        cite=cite,
+        permalink=permalink,
+        data_links=view_data_links("zeitreihe.zeitreihe", clean),
+        **pin_note(
+            pinned,
+            rel.ids if rel else (),
+            live.ids if live else (),
+            url_for("zeitreihe.zeitreihe", **current),
+        ),
+    )

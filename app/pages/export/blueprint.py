@@ -14,11 +14,22 @@ bp = Blueprint("export", __name__)
 # Issue #26: an image costs up to seconds to draw and is cached per URL, so an unknown parameter
 # (…&bust=<random>) drew it anew each time. Each route takes only the parameters that change
 # its picture (those of the page it exports, plus lang); anything else is a 400 before drawing.
-_MAP = {"indikator", "jahr", "von", "bis", "klassen", "farben", "feste", "release", "gruppe"}
+_MAP = {
+    "indikator",
+    "jahr",
+    "von",
+    "bis",
+    "klassen",
+    "farben",
+    "feste",
+    "release",
+    "gruppe",
+    "stand",
+}
 PARAMETERS = {
     "export.karte_image": _MAP | {"gebiet", "ebene", "seite"},
     "export.karte_jahre_image": _MAP | {"jahre"},
-    "export.zeitreihe_image": {"indikator", "kommunen", "darstellung", "release"},
+    "export.zeitreihe_image": {"indikator", "kommunen", "darstellung", "release", "stand"},
     "export.disparities_map_image": {"jahr"},
     "export.disparities_chart_image": {"jahr", "von", "bis", "mass"},
     "export.disparities_cluster_image": {"jahr"},

@@ -6,6 +6,7 @@ from flask import request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from app.pages.data.cite import parse_pin
 from app.pages.data.image_parts import (
     CHART_SIZE,
     EXPORT_VERSION,
@@ -18,9 +19,9 @@ from app.pages.data.image_parts import (
 from app.pages.data.series_breaks import break_text, breaks_of
 from app.pages.data.zeitreihe import DEFAULT_INDICATOR as TS_DEFAULT
 from app.pages.data.zeitreihe import choice_error as ts_error
-from app.pages.data.zeitreihe import series_text
+from app.pages.data.zeitreihe import series_cite, series_text
 from app.pages.export.blueprint import bp
-from app.render import charts
+from app.render import charts, citation
 from app.render.formatting import unit_label
 from app.render.image_export import Drawing, ImageText, LegendEntry, nested, svg_document
 from app.web import args
@@ -28,6 +29,7 @@ from app.web.db import get_conn
 from app.web.home import home_ags, region_name
 from app.web.http_cache import conditional, etag_for, page_cache
 from app.web.i18n import localized
+from indicators.pinning import format_ids
 from indicators.profile import InvalidChoice, time_series
 from indicators.queries import (
     ShownProvenance,
@@ -58,6 +60,7 @@ def zeitreihe_image(fmt: str):
     ]
     mode = request.args.get("darstellung") or "absolut"
     release_id = args.integer("release", args.without("release"), lo=1)
+    pinned = parse_pin(release_id, url_for("zeitreihe.zeitreihe", indikator=indicator_id[:64]))
     try:
         ts = time_series(
             get_conn(),
@@ -67,6 +70,7 @@ def zeitreihe_image(fmt: str):
             mode,
             breaks=breaks_of(indicator_id),
             region=home_ags(),
+            pinned=pinned,
         )
     except InvalidChoice as err:
         raise ts_error(err, indicator_id[:64]) from None
@@ -134,6 +138,22 @@ def zeitreihe_image(fmt: str):
         notes=[break_text(b) for b in ts["breaks"]],
         lang=lang,
         description=series_text(ts),
+        citation=[
+            citation.line(
+                series_cite(
+                    ts,
+                    {
+                        "indikator": ind.id,
+                        "kommunen": ",".join(kommunen[:50]) or None,
+                        "darstellung": mode if mode != "absolut" else None,
+                        "release": release_id,
+                        "stand": format_ids(pinned) if pinned else None,
+                    },
+                    pinned,
+                )["cite"],
+                lang,
+            )
+        ],
     )
     legend = [LegendEntry(ln["color"], ln["name"], ln["dash"] or "") for ln in lines]
     svg = svg_document(Drawing(nested(chart, w, h), w, h), text, legend, legend_beside=False)

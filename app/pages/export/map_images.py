@@ -26,6 +26,7 @@ from app.pages.data.map_page import page_context
 from app.pages.data.map_state import map_etag, state_from_request
 from app.pages.data.multiples import multiple_years, multiples_context, multiples_etag
 from app.pages.export.blueprint import bp, png_max_areas
+from app.render import citation
 from app.render.formatting import unit_label
 from app.render.image_export import (
     MARGIN,
@@ -133,6 +134,8 @@ def _map_text(ctx: dict) -> ImageText:
         notes=[method, f"{region_name()}: {ctx['region_label']}", *_group_note(ctx)],
         lang=str(get_locale()),
         description=ctx["figure_text"],
+        # The citation in the image's language (the CSV and the page carry both).
+        citation=[citation.line(ctx["cite"], str(get_locale()))] if ctx.get("cite") else [],
     )
 
 

@@ -1,0 +1,95 @@
+"""Pinned views (issue #31, part 3): a page's values frozen to the ids of the releases it showed.
+
+A pinned URL carries `stand=<id>.<id>…`, the ids of the releases whose values the page showed
+when it was cited. Its values are read with `shown_value_in(ids)` — the release rule's one
+definition (migration 0014), the same the pinned Fokusberichte read — so a release published
+later changes nothing on it. Parsing and checking happen here, before any value is read: a
+malformed list is a 400 (`InvalidChoice`), an id that names no published or withdrawn release a
+404 (`UnknownRelease`; drafts are never citable).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import Connection, text
+
+from indicators.errors import InvalidChoice
+from indicators.releases import UnknownRelease
+from indicators.text import _
+
+PARAM = "stand"
+MAX_IDS = 40  # more releases than any indicator has ever had layered; a longer list is hostile
+_FORMAT = re.compile(r"[1-9][0-9]{0,8}(\.[1-9][0-9]{0,8}){0," + str(MAX_IDS - 1) + "}")
+
+
+def format_ids(ids: Iterable[int]) -> str:
+    """The `stand` value of a set of release ids: sorted, distinct, dot-separated."""
+    return ".".join(str(i) for i in sorted(set(ids)))
+
+
+def parse_ids(raw: str | None) -> tuple[int, ...] | None:
+    """`stand=3.7.12` → (3, 7, 12); None when absent. Anything else is refused (400).
+
+    Only the canonical spelling (ascending, distinct, no leading zeros) is accepted: one pinned
+    view has one URL, so caches hold it once and a citation cannot be varied.
+    """
+    if raw is None:
+        return None
+    if len(raw) > MAX_IDS * 10 or not _FORMAT.fullmatch(raw):
+        raise InvalidChoice(
+            PARAM,
+            _(
+                "„stand“ muss eine Liste von Datenstand-Nummern sein, aufsteigend und durch Punkte getrennt (z. B. stand=3.7)."
+            ),
+        )
+    ids = tuple(int(p) for p in raw.split("."))
+    if list(ids) != sorted(set(ids)):
+        raise InvalidChoice(
+            PARAM,
+            _(
+                "„stand“: die Datenstand-Nummern müssen aufsteigend und ohne Wiederholung stehen, hier: %(c)s.",
+                c=format_ids(ids),
+            ),
+            [format_ids(ids)],
+        )
+    return ids
+
+
+def check_ids(conn: Connection, ids: Sequence[int]) -> None:
+    """Every id names a published or withdrawn release (a draft or unknown id: 404)."""
+    known = set(
+        conn.scalars(
+            text(
+                "SELECT id FROM release WHERE id = ANY(CAST(:ids AS int[]))"
+                " AND status IN ('published', 'withdrawn')"
+            ),
+            {"ids": list(ids)},
+        )
+    )
+    missing = [i for i in ids if i not in known]
+    if missing:
+        raise UnknownRelease(
+            PARAM,
+            _(
+                "Einen veröffentlichten Datenstand Nr. %(r)s gibt es nicht: dieser zitierte Stand lässt sich nicht zeigen.",
+                r=missing[0],
+            ),
+        )
+
+
+def indicator_release_ids(
+    conn: Connection, indicator_id: str, area_keys: Sequence[str], ids: Sequence[int] | None
+) -> tuple[int, ...]:
+    """The ids of the releases whose values of an indicator are shown for the given areas,
+    live (ids None: every published release) or within a pinned set."""
+    rows = conn.scalars(
+        text(
+            "SELECT DISTINCT v.release_id FROM shown_value_in(CAST(:ids AS int[])) v"
+            " WHERE v.indicator_id = :i AND v.ags = ANY(CAST(:ags AS text[]))"
+            " ORDER BY v.release_id"
+        ),
+        {"ids": list(ids) if ids is not None else None, "i": indicator_id, "ags": list(area_keys)},
+    )
+    return tuple(rows)
