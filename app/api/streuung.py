@@ -41,7 +41,17 @@ def body(s: Scatter, involved: list[Release], release: Release | None = None) ->
     """The JSON answer: envelope, the two indicators, year, the named release, regression and
     one row per area."""
     rows = [_row(p) for p in s.points] + ([_row(s.region)] if s.region else [])
-    reg = asdict(s.regression) if s.regression else None
+    # 12 significant digits: the last bits of a float sum depend on the order and the CPU's
+    # vector kernels (the same data gave …846055 and …84607 on two machines); the data carry
+    # far fewer digits than 12.
+    reg = (
+        {
+            k: float(f"{v:.12g}") if isinstance(v, float) else v
+            for k, v in asdict(s.regression).items()
+        }
+        if s.regression
+        else None
+    )
     return {
         **envelope.envelope(involved, boundaries=False),
         "count": len(rows),
