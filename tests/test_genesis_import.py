@@ -12,8 +12,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import DATA_DIR, GERMANY_GPKG, db_checksum, invoke
-from tests.test_import_corpus import corpus_app, full_checksum  # noqa: F401, F811 (fixture)
+from tests.conftest import DATA_DIR, GERMANY_GPKG, invoke
+from tests.test_import_corpus import (  # noqa: F401 (fixtures)
+    baseline,
+    corpus_app,
+    written_since,
+)
 
 RS = DATA_DIR / "regionalstatistik"
 LABEL = "regionalstatistik-2017"
@@ -222,17 +226,17 @@ def _import(app, *files: Path, extra: tuple[str, ...] = ()):
     return invoke(app, "import-genesis", *map(str, files), "--label", "t-genesis", *extra)
 
 
-def test_unmatched_keys_refused_without_allow_unmatched(fresh_app):
-    before = db_checksum(fresh_app)
+def test_unmatched_keys_refused_without_allow_unmatched(corpus_app, baseline):  # noqa: F811
+    # On the module's one database: nothing written (written_since), every row's md5 at the end.
     r = _import(
-        fresh_app,
+        corpus_app,
         RS / "22811-01-01-4-B.csv",
         RS / "12411-01-01-5-B.csv",
         extra=("--gebiet", "03241"),
     )
     assert r.exit_code == 1
     assert "passt zu keinem Gebiet" in r.output and "03152" in r.output  # Göttingen, merged 2016
-    assert db_checksum(fresh_app) == before
+    assert written_since(corpus_app, baseline.mark) == baseline.counts
 
 
 def _tampered(tmp_path: Path, code: str, old: str, new: str, count: int = 1) -> Path:
@@ -256,13 +260,21 @@ def _tampered(tmp_path: Path, code: str, old: str, new: str, count: int = 1) -> 
         ),
     ],
 )
-def test_changed_header_refused_db_unchanged(fresh_app, tmp_path, code, old, new, fragment):
-    before = full_checksum(fresh_app)
+def test_changed_header_refused_db_unchanged(
+    corpus_app,  # noqa: F811
+    baseline,  # noqa: F811
+    tmp_path,
+    code,
+    old,
+    new,
+    fragment,
+):
+    # On the module's one database: nothing written (written_since), every row's md5 at the end.
     bad = _tampered(tmp_path, code, old, new)
-    r = _import(fresh_app, bad, RS / "12411-01-01-5-B.csv", extra=("--allow-unmatched",))
+    r = _import(corpus_app, bad, RS / "12411-01-01-5-B.csv", extra=("--allow-unmatched",))
     assert r.exit_code == 1, r.output
     assert fragment in r.output and bad.name in r.output
-    assert full_checksum(fresh_app) == before
+    assert written_since(corpus_app, baseline.mark) == baseline.counts
 
 
 def _bad_genesis() -> list[tuple[str, str]]:
@@ -272,14 +284,19 @@ def _bad_genesis() -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(("name", "fragment"), _bad_genesis())
-def test_bad_genesis_file_refused_by_the_command_db_unchanged(corpus_app, name, fragment):  # noqa: F811
+def test_bad_genesis_file_refused_by_the_command_db_unchanged(
+    corpus_app,  # noqa: F811
+    baseline,  # noqa: F811
+    name,
+    fragment,
+):
+    # Nothing written (written_since); the md5 of every row at the module's end (baseline).
     bad = Path(__file__).parent / "data" / "bad_genesis" / name
-    before = full_checksum(corpus_app)
     r = _import(corpus_app, bad, extra=("--allow-unmatched",))
     assert r.exit_code == 1
     # file, row and column as in the corpus table, in the command's own output
     assert name in r.output and fragment.split(": ", 1)[0] in r.output
-    assert full_checksum(corpus_app) == before
+    assert written_since(corpus_app, baseline.mark) == baseline.counts
 
 
 # Honest totals (issue 25): a Kreis, Land or Bund value is the source's own row where a table

@@ -91,6 +91,9 @@ def _predict(app, label: str, indicators: list[str]) -> dict:
     for demo in DEMOS:
         with _engine(app).begin() as c:
             _demo(c, demo)
+            # Without JIT compilation, as store_changes computes the summary for the pages
+            # (seconds of compilation per query on a loaded machine; tests/test_draft.py).
+            c.execute(text("SELECT set_config('jit', 'off', true)"))
             ids = [*_published(c), rid]
             out[demo] = {
                 "before": _view(c, indicators),
