@@ -19,7 +19,10 @@ def make_engine(url: str, demo: bool = False, web_timeout: float = 0) -> Engine:
     """
     # work_mem: Germany-wide answers aggregate 6 MB of stored text in key order; with the
     # default 4 MB that sort spills to disk (90 ms instead of 50 ms). Per sort, not per server.
-    options = "-c work_mem=32MB" + (" -c sozmon.demo=on" if demo else "")
+    # jit=off: with Germany loaded the planner's cost of plain lookups crosses jit_above_cost,
+    # and compiling took longer than the query (a release's change summary: 30 s with JIT,
+    # 0.18 s without; docs/development.md). No query of this app runs long enough to gain.
+    options = "-c work_mem=32MB -c jit=off" + (" -c sozmon.demo=on" if demo else "")
     engine = create_engine(
         url,
         pool_size=5,
