@@ -18,6 +18,7 @@ from indicators.api_queries import (
     value_releases,
 )
 from indicators.precomputed import KEPT_INDICATORS, refresh
+from indicators.queries import live_year_ranges, year_ranges
 from indicators.ranking import Spread
 from indicators.ranking_queries import (
     kept_kommunen_spreads,
@@ -94,6 +95,7 @@ def _assert_in_step(app) -> dict[str, dict]:
             assert kept == live, demo
             rows = _indicator_rows(c, KEPT_INDICATORS)
             assert rows == _indicator_rows(c, live_shown_indicators()), demo
+            assert year_ranges(c) == live_year_ranges(c), demo
             got[demo] = kept
             got[demo + " catalogue"] = rows
     return got

@@ -48,7 +48,7 @@ BEGIN
          percentile_cont(0.25) WITHIN GROUP (ORDER BY v.value),
          percentile_cont(0.75) WITHIN GROUP (ORDER BY v.value),
          max(v.value), count(*), bool_or(v.synthetic)
-  FROM area a CROSS JOIN LATERAL (SELECT * FROM shown_value s WHERE s.ags = a.ags) v
+  FROM area a CROSS JOIN LATERAL (SELECT * FROM shown_value s WHERE s.ags = a.ags OFFSET 0) v
   WHERE a.level = 'kommune' AND v.value IS NOT NULL AND NOT v.suppressed
   GROUP BY v.indicator_id, v.year;
   PERFORM set_config('sozmon.demo', prev, true);
