@@ -80,6 +80,8 @@ def api_examples() -> list[tuple[str, str]]:
             for p in op["parameters"]
             if p["in"] == "query" and p.get("required") and "example" in p
         ]
+        if path == "/values":  # not every value of Germany: one indicator and year, as issue 32
+            query = [f"indikator={IND}", f"jahr={YEAR}"]
         out.append((path, url + ("?" + "&".join(query) if query else "")))
     return out
 
