@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from indicators.model import AreaValue, Release
+from indicators.precomputed import KEPT_INDICATORS, indicator_rows
 from indicators.queries import INDICATOR_COLUMNS, value_source
 
 RELEASE_COLUMNS = "r.id, r.label, r.status, r.published_at, r.note, r.synthetic"
@@ -36,6 +37,21 @@ def find_release(conn: Connection, ref: str) -> Release | None:
 
 def published_releases(conn: Connection) -> list[dict[str, Any]]:
     """Published releases, newest first, with their indicator, area and value counts."""
+    # The counts are kept per release at its publish (indicators.precomputed): counting them
+    # here read every value of Germany per request (1.65 s, issue #32).
+    rows = conn.execute(
+        text(
+            f"SELECT {RELEASE_COLUMNS}, s.first_year, s.last_year, s.n_indicators, s.n_values"
+            " FROM release r JOIN release_summary s ON s.release_id = r.id"
+            " WHERE r.status = 'published'"
+            " ORDER BY r.published_at DESC NULLS LAST, r.id DESC"
+        )
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def live_published_releases(conn: Connection) -> list[dict[str, Any]]:
+    """published_releases counted from the values (the kept summaries' reference)."""
     rows = conn.execute(
         text(
             f"SELECT {RELEASE_COLUMNS}, min(v.year) AS first_year, max(v.year) AS last_year,"
@@ -48,6 +64,19 @@ def published_releases(conn: Connection) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in rows]
 
 
+def _shown_indicators(release_id: int | None) -> str:
+    """Per indicator its releases, label(s), synthetic and years: kept per data version for
+    the shown values (indicators.precomputed), computed for a named release."""
+    if release_id is None:
+        return KEPT_INDICATORS
+    return f"({indicator_rows(value_source(release_id))})"
+
+
+def live_shown_indicators() -> str:
+    """The kept catalogue rows' reference: computed from the shown values."""
+    return f"({indicator_rows('shown_value')})"
+
+
 def catalogue(
     conn: Connection, release_id: int | None = None, indicator_id: str | None = None
 ) -> list[dict[str, Any]]:
@@ -57,11 +86,7 @@ def catalogue(
             f"SELECT {INDICATOR_COLUMNS}, t.name_de AS topic_de, t.name_en AS topic_en,"
             " d.release_ids, d.release_label, d.synthetic, d.years"
             " FROM indicator i JOIN topic t ON t.id = i.topic_id"
-            f" {'LEFT ' if release_id is None else ''}JOIN ("
-            "  SELECT indicator_id, array_agg(DISTINCT release_id) AS release_ids,"
-            "  string_agg(DISTINCT release_label, ' + ') AS release_label,"
-            "  bool_or(synthetic) AS synthetic, array_agg(DISTINCT year ORDER BY year) AS years"
-            f"  FROM {value_source(release_id)} x GROUP BY indicator_id) d"
+            f" {'LEFT ' if release_id is None else ''}JOIN {_shown_indicators(release_id)} d"
             " ON d.indicator_id = i.id"
             " WHERE (CAST(:i AS text) IS NULL OR i.id = :i)"
             " ORDER BY t.sort, t.id, i.sort, i.id"
@@ -115,10 +140,8 @@ def value_releases(
     """Indicator id → ids of the releases whose values are served for it (layered or named)."""
     rows = conn.execute(
         text(
-            "SELECT indicator_id, array_agg(DISTINCT release_id) AS ids"
-            f" FROM {value_source(release_id)} x"
+            f"SELECT indicator_id, release_ids AS ids FROM {_shown_indicators(release_id)} x"
             " WHERE CAST(:ind AS text[]) IS NULL OR indicator_id = ANY(:ind)"
-            " GROUP BY indicator_id"
         ),
         {"ind": indicators},
     )

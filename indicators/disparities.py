@@ -71,10 +71,16 @@ def _spread_table(conn: Connection) -> dict[str, dict[str, Any]]:
         text(
             "SELECT v.indicator_id, v.year, v.ags, v.value, v.denominator,"
             " p.value AS population"
-            " FROM shown_value v JOIN area a ON a.ags = v.ags AND a.level = 'kommune'"
-            " LEFT JOIN shown_value p ON p.indicator_id = :pop"
-            "  AND p.ags = v.ags AND p.year = v.year AND NOT p.suppressed"
+            # Per Kommune (OFFSET 0 keeps each lateral subquery whole, so its ags reaches
+            # into the rule's DISTINCT ON): a join applied the rule to all of Germany first.
+            " FROM area a CROSS JOIN LATERAL"
+            "  (SELECT * FROM shown_value s WHERE s.ags = a.ags OFFSET 0) v"
+            " LEFT JOIN (SELECT pv.* FROM area pa CROSS JOIN LATERAL"
+            "  (SELECT * FROM shown_value s WHERE s.ags = pa.ags AND s.indicator_id = :pop"
+            "   OFFSET 0) pv WHERE pa.level = 'kommune') p"
+            "  ON p.ags = v.ags AND p.year = v.year AND NOT p.suppressed"
             "  AND p.synthetic = v.synthetic"
+            " WHERE a.level = 'kommune'"
             " ORDER BY v.indicator_id, v.year, v.ags"
         ),
         {"pop": POPULATION},

@@ -17,7 +17,7 @@ from sqlalchemy import (
     Text,
     func,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from geodata.models import Base
@@ -305,3 +305,55 @@ class ContextNote(Base):
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+
+
+class KommuneSpread(Base):
+    """Per indicator and year the spread of the Kommunen's shown values, kept at publish (0015).
+
+    Filled by indicators.precomputed.refresh() in every publish and rollback; `synthetic` rows
+    are read in demo mode only.
+    """
+
+    __tablename__ = "kommune_spread"
+
+    indicator_id: Mapped[str] = mapped_column(
+        ForeignKey("indicator.id", ondelete="CASCADE"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lo: Mapped[float] = mapped_column(Float)
+    q1: Mapped[float] = mapped_column(Float)
+    q3: Mapped[float] = mapped_column(Float)
+    hi: Mapped[float] = mapped_column(Float)
+    n: Mapped[int] = mapped_column(Integer)
+    synthetic: Mapped[bool] = mapped_column(Boolean)
+
+
+class ReleaseSummary(Base):
+    """Per release its years and counts of indicators and values, written at its publish (0015)."""
+
+    __tablename__ = "release_summary"
+
+    release_id: Mapped[int] = mapped_column(
+        ForeignKey("release.id", ondelete="CASCADE"), primary_key=True
+    )
+    first_year: Mapped[int | None] = mapped_column(Integer)
+    last_year: Mapped[int | None] = mapped_column(Integer)
+    n_indicators: Mapped[int] = mapped_column(BigInteger)
+    n_values: Mapped[int] = mapped_column(BigInteger)
+
+
+class IndicatorSummary(Base):
+    """Per indicator the releases, label(s) and years of its shown values, kept at publish (0015).
+
+    Computed in demo mode; `synthetic` rows are read in demo mode only.
+    """
+
+    __tablename__ = "indicator_summary"
+
+    indicator_id: Mapped[str] = mapped_column(
+        ForeignKey("indicator.id", ondelete="CASCADE"), primary_key=True
+    )
+    release_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer))
+    release_label: Mapped[str | None] = mapped_column(Text)
+    synthetic: Mapped[bool] = mapped_column(Boolean)
+    years: Mapped[list[int]] = mapped_column(ARRAY(Integer))

@@ -27,10 +27,12 @@ VARIABLES: tuple[tuple[str, bool], ...] = (
 _SQL = """
 WITH k AS (SELECT ags FROM area WHERE level = 'kommune'),
 real AS (
-  SELECT v.indicator_id, v.ags, v.year, v.value, v.release_label FROM shown_value v
-  JOIN k ON k.ags = v.ags
-  WHERE v.indicator_id = ANY(:ids) AND NOT v.synthetic AND NOT v.suppressed
-    AND v.value IS NOT NULL
+  -- Per Kommune (OFFSET 0 keeps the lateral subquery whole, so its ags reaches into the
+  -- rule's DISTINCT ON): a join would apply the rule to every area of Germany first.
+  SELECT v.indicator_id, v.ags, v.year, v.value, v.release_label FROM k
+  CROSS JOIN LATERAL (SELECT * FROM shown_value s WHERE s.ags = k.ags
+    AND s.indicator_id = ANY(:ids) OFFSET 0) v
+  WHERE NOT v.synthetic AND NOT v.suppressed AND v.value IS NOT NULL
 ), complete AS (
   SELECT indicator_id, max(year) AS year FROM (
     SELECT indicator_id, year FROM real GROUP BY 1, 2

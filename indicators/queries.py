@@ -268,6 +268,19 @@ def series_sources(
 
 def year_ranges(conn: Connection) -> dict[str, tuple[int, int]]:
     """Per indicator the (first, last) year of the values shown (layered over all releases)."""
+    # The years of the shown values, kept per data version (indicator_summary, migration
+    # 0015, filled at publish): a GROUP BY over every visible value of Germany before.
+    rows = conn.execute(
+        text(
+            "SELECT indicator_id, years[1] AS y0, years[cardinality(years)] AS y1"
+            f" FROM indicator_summary WHERE cardinality(years) > 0 AND {VISIBLE}"
+        )
+    )
+    return {r.indicator_id: (r.y0, r.y1) for r in rows}
+
+
+def live_year_ranges(conn: Connection) -> dict[str, tuple[int, int]]:
+    """year_ranges computed from the visible values (the kept rows' reference)."""
     # visible_value: the values the rule may show (no DISTINCT ON per cell: the years of
     # the shown values are the years of the visible ones)
     rows = conn.execute(

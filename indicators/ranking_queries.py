@@ -7,6 +7,7 @@ from sqlalchemy import Connection, text
 from indicators.errors import InvalidChoice, UnknownChoice
 from indicators.intervals import area_intervals
 from indicators.queries import (
+    DEMO_ON,
     ReleaseRef,
     default_year,
     get_indicator,
@@ -121,10 +122,38 @@ def kommune_years(conn: Connection, indicator_id: str, release_id: ReleaseRef) -
 def kommunen_spreads(
     conn: Connection, headline: dict[str, int], release_id: int | None = None
 ) -> dict[str, Spread]:
-    """Per indicator (at the given year) min, quartiles and max of the Kommunen's values."""
+    """Per indicator (at the given year) min, quartiles and max of the Kommunen's values.
+
+    The shown values' spreads are kept per data version (indicators.precomputed, filled at
+    publish and rollback); a named release's are computed from its values.
+    """
+    if release_id is None:
+        return kept_kommunen_spreads(conn, headline)
+    return live_kommunen_spreads(conn, headline, release_id)
+
+
+def kept_kommunen_spreads(conn: Connection, headline: dict[str, int]) -> dict[str, Spread]:
+    """Per indicator (at the given year) the kept spread of the Kommunen's shown values."""
     if not headline:
         return {}
-    ids, years = list(headline), [headline[i] for i in headline]
+    rows = conn.execute(
+        text(
+            "SELECT s.indicator_id, s.lo, s.q1, s.q3, s.hi, s.n FROM kommune_spread s"
+            " JOIN unnest(CAST(:ids AS text[]), CAST(:years AS int[])) AS h(indicator_id, year)"
+            "  ON h.indicator_id = s.indicator_id AND h.year = s.year"
+            f" WHERE NOT s.synthetic OR {DEMO_ON}"
+        ),
+        {"ids": list(headline), "years": list(headline.values())},
+    )
+    return {r.indicator_id: Spread(r.lo, r.q1, r.q3, r.hi, r.n) for r in rows}
+
+
+def live_kommunen_spreads(
+    conn: Connection, headline: dict[str, int], release_id: int | None = None
+) -> dict[str, Spread]:
+    """The same spreads computed from the values (a named release's; None: the shown ones)."""
+    if not headline:
+        return {}
     rows = conn.execute(
         text(
             "SELECT v.indicator_id, min(v.value) AS lo, max(v.value) AS hi, count(*) AS n,"
@@ -136,7 +165,7 @@ def kommunen_spreads(
             "  ON h.indicator_id = v.indicator_id AND h.year = v.year"
             " WHERE v.value IS NOT NULL AND NOT v.suppressed GROUP BY v.indicator_id"
         ),
-        {"ids": ids, "years": years},
+        {"ids": list(headline), "years": list(headline.values())},
     )
     return {r.indicator_id: Spread(r.lo, r.q1, r.q3, r.hi, r.n) for r in rows}
 

@@ -25,6 +25,7 @@ from indicators import alerts
 from indicators.errors import Conflict, NotFound
 from indicators.loaders import upsert_indicators
 from indicators.model import AreaValue, Release
+from indicators.precomputed import refresh
 from indicators.queries import DEMO_ON, get_release, values_for_year
 from indicators.text import _, defuse
 
@@ -177,6 +178,16 @@ def note_indicators(conn: Connection, release_id: int) -> None:
     )
 
 
+def held_indicators(conn: Connection, release_id: int) -> list[str]:
+    """The indicators a release holds (release_source: note_indicators made it complete)."""
+    return list(
+        conn.scalars(
+            text("SELECT indicator_id FROM release_source WHERE release_id = :r ORDER BY 1"),
+            {"r": release_id},
+        )
+    )
+
+
 def published_ids(
     conn: Connection, without: int | None = None, plus: int | None = None
 ) -> list[int]:
@@ -213,6 +224,8 @@ def publish(conn: Connection, label: str, threshold: int, by: str | None = None)
         {"id": rel["id"], "by": by},
     )
     _planner_statistics(conn)
+    # The figures kept per data version follow in this transaction (issue #32).
+    kept = refresh(conn, held_indicators(conn, rel["id"]), rel["id"])
     # What changed significantly, as a dated list in this transaction (issue #31).
     n_alerts = 0
     if not rel["synthetic"]:
@@ -232,6 +245,7 @@ def publish(conn: Connection, label: str, threshold: int, by: str | None = None)
         "withheld": withheld,
         "catalogue": len(rel["catalogue"] or []),
         "alerts": n_alerts,
+        "precomputed": kept,
     }
 
 
@@ -276,9 +290,17 @@ def rollback(conn: Connection, label: str | None = None, force: bool = False) ->
     )
     alerts.forget(conn, rel["id"])  # what it changed is no longer so
     _planner_statistics(conn)
+    kept = refresh(
+        conn, held_indicators(conn, rel["id"]), rel["id"]
+    )  # in step, in this transaction
     refresh_draft_changes(conn, rel["id"], before, "withdraw")
     now_current = sorted({x for labels in after.values() for x in labels})
-    return {"withdrawn": label, "now_current": now_current, "uncovered": uncovered}
+    return {
+        "withdrawn": label,
+        "now_current": now_current,
+        "uncovered": uncovered,
+        "precomputed": kept,
+    }
 
 
 # Per indicator of a release, the releases whose values it shows once that release is

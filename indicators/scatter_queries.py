@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Row, text
 
 from indicators.errors import InvalidChoice, UnknownChoice
 from indicators.model import Indicator
+from indicators.precomputed import kept_indicator_years
 from indicators.queries import (
     ShownProvenance,
     get_indicator,
@@ -100,7 +101,14 @@ class Scatter:
 
 def indicator_years(conn: Connection, release_id: int | None = None) -> dict[str, list[int]]:
     """Per indicator the years in which at least MIN_POINTS Kommunen have a shown value
-    (of the named release, else the newest published values)."""
+    (of the named release, else the newest published values: kept per data version)."""
+    if release_id is None:
+        return kept_indicator_years(conn, MIN_POINTS)
+    return live_indicator_years(conn, release_id)
+
+
+def live_indicator_years(conn: Connection, release_id: int | None) -> dict[str, list[int]]:
+    """indicator_years computed from the values (the kept rows' reference, a named release)."""
     rows = conn.execute(
         text(
             f"SELECT v.indicator_id, v.year FROM {value_source(release_id)} v"

@@ -28,6 +28,7 @@ def test_bench_quick_run_prints_and_writes_figures(app, tmp_path):
         "== Map page, cold",
         "== Browser",
         "== Release load",
+        "== First request after publish",
     ):
         assert heading in proc.stdout
     figures = json.loads(out.read_text())
@@ -41,3 +42,10 @@ def test_bench_quick_run_prints_and_writes_figures(app, tmp_path):
     assert figures["map_cold"]["samples"] >= 2
     assert figures["first_view"]["map"]["requests"] >= 3
     assert figures["release_load"]["rows"] > 20000
+    first = figures["first_request"]["families"]
+    assert {"profile", "scatter", "/daten", "image einordnung.svg"} <= set(first)
+    assert any(name.startswith("API /values") for name in first)
+    # Every answer counts (an API example without data in this database answers 404).
+    assert all(f["status"] < 500 and f["p50_ms"] > 0 for f in first.values()), first
+    assert all(first[k]["status"] == 200 for k in ("profile", "scatter", "/daten")), first
+    assert first["map (21 Kommunen)"]["ratio_to_map"] == 1.0

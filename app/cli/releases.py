@@ -16,6 +16,7 @@ from app.web.db import get_engine
 from geodata.report import LoadError, Problem
 from indicators import releases
 from indicators.importer import import_release, write_report
+from indicators.precomputed import Refreshed, refresh
 
 
 def _refuse(err: releases.ReleaseError) -> None:
@@ -92,6 +93,15 @@ def import_cmd(
     )
 
 
+def _report_precomputed(kept: Refreshed) -> None:
+    """The added work of a publish or rollback: the figures kept per data version (issue #32)."""
+    click.echo(
+        f"Vorberechnet: {kept.rows} Streuungen der Kommunen für"
+        f" {len(kept.indicators) if kept.indicators is not None else 'alle'} Indikatoren"
+        f" in {kept.seconds:.2f} s."
+    )
+
+
 @click.command("publish")
 @click.argument("label")
 @with_appcontext
@@ -113,6 +123,7 @@ def publish_cmd(label: str) -> None:
         f" (Zähler < {threshold} und Sekundärsperrung); {res['alerts']} Meldungen"
         " (/was-ist-neu)."
     )
+    _report_precomputed(res["precomputed"])
 
 
 @click.command("rollback")
@@ -140,6 +151,7 @@ def rollback_cmd(label: str | None, force: bool) -> None:
         f"Release {res['withdrawn']} zurückgezogen. Jetzt aktuell für seine Indikatoren:"
         f" {', '.join(res['now_current']) or '–'}."
     )
+    _report_precomputed(res["precomputed"])
     if res["uncovered"]:
         click.secho(f"  ohne veröffentlichte Daten: {', '.join(res['uncovered'])}", fg="yellow")
 
@@ -261,10 +273,24 @@ def editor_remove_cmd(name: str) -> None:
     click.echo(f"Redakteur {name} entfernt; seine Sitzungen sind beendet.")
 
 
+@click.command("precompute")
+@with_appcontext
+def precompute_cmd() -> None:
+    """Recompute every figure kept per data version (publish and rollback keep them in step).
+
+    Needed only after published values were changed outside publish and rollback (by hand in
+    SQL); one transaction, readers see the old figures until it commits.
+    """
+    with get_engine().begin() as conn:
+        kept = refresh(conn)
+    _report_precomputed(kept)
+
+
 RELEASE_COMMANDS = (
     import_cmd,
     publish_cmd,
     rollback_cmd,
+    precompute_cmd,
     discard_cmd,
     releases_cmd,
     diff_cmd,

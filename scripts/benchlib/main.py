@@ -192,6 +192,12 @@ def run(args: argparse.Namespace) -> dict:
         section("Germany: Gemeinde map of all Germany (outlines, first paint, repaint)")
         res["germany"] = germany.run(2 if args.quick else 3, args.seconds, args.workers)
         show("germany", res["germany"])
+    if not args.skip_first_request:
+        from scripts.benchlib import first_request  # issue 32
+
+        section("First request after publish, per page family (baseline: map of 21 Kommunen)")
+        res["first_request"] = first_request.run(url, 3 if args.quick else 7)
+        print(first_request.markdown(res["first_request"]), flush=True)
     res["finished"] = dt.datetime.now(dt.UTC).isoformat()
     return res
 
@@ -215,6 +221,7 @@ def main() -> None:
     p.add_argument("--skip-pygeoapi", action="store_true")
     p.add_argument("--skip-failure", action="store_true")
     p.add_argument("--skip-genesis", action="store_true")
+    p.add_argument("--skip-first-request", action="store_true")
     p.add_argument("--out", type=Path, default=ROOT / "bench-results" / "bench.json")
     args = p.parse_args()
     if args.quick:
@@ -224,7 +231,12 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(res, indent=2, default=str))
     table = args.out.with_suffix(".md")
-    table.write_text(report.markdown(json.loads(args.out.read_text())))
+    text = report.markdown(json.loads(args.out.read_text()))
+    if "first_request" in res:
+        from scripts.benchlib import first_request
+
+        text += "\n" + first_request.markdown(res["first_request"])
+    table.write_text(text)
     print(f"\nFigures written to {args.out}, the README's table to {table}")
 
 

@@ -7,7 +7,7 @@ English up to 500, the source link http(s) only and at most 500 characters, one 
 categories, a period of years in order, an indicator or a topic (not both).
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-06
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,201 @@
+"""The figures kept per data version (issue #32) are those computed live, in every demo mode,
+and publish and rollback keep them in step within their own transaction."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, text
+
+from indicators import releases
+from indicators.api_queries import (
+    live_published_releases,
+    live_shown_indicators,
+    published_releases,
+    value_releases,
+)
+from indicators.precomputed import KEPT_INDICATORS, refresh
+from indicators.queries import live_year_ranges, year_ranges
+from indicators.ranking import Spread
+from indicators.ranking_queries import (
+    kept_kommunen_spreads,
+    kommunen_spreads,
+    live_kommunen_spreads,
+)
+from indicators.scatter_queries import indicator_years, live_indicator_years
+from tests.conftest import invoke
+from tests.test_release_rule import DEMOS, REAL, SYNTHETIC_ONLY
+from tests.test_releases import KOMMUNEN
+
+AREAS = [*KOMMUNEN, "03241"]
+
+
+def _csv(path: Path, cells: dict[str, Iterable[int]], base: float) -> Path:
+    """Long form without numerators: per indicator its years for the Kommunen and the Region."""
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["ags", "indicator", "year", "value"])
+        for ind, years in cells.items():
+            for year in years:
+                for i, ags in enumerate(AREAS):
+                    w.writerow([ags, ind, year, f"{base + i / 10 + (year % 10) / 100:.2f}"])
+    return path
+
+
+def _engine(app):
+    return app.extensions["sozmon_engine"]
+
+
+def _demo(conn: Connection, demo: str) -> None:
+    """This transaction's demo mode."""
+    conn.execute(text("SELECT set_config('sozmon.demo', :d, true)"), {"d": demo})
+
+
+# The plain definition: the Kommunen's shown values per indicator and year, one GROUP BY over
+# the rule's view (not the refresh's statement, which reads per Kommune).
+LIVE_ALL = """
+SELECT v.indicator_id, v.year, min(v.value) AS lo,
+       percentile_cont(0.25) WITHIN GROUP (ORDER BY v.value) AS q1,
+       percentile_cont(0.75) WITHIN GROUP (ORDER BY v.value) AS q3,
+       max(v.value) AS hi, count(*) AS n
+FROM shown_value v JOIN area a ON a.ags = v.ags AND a.level = 'kommune'
+WHERE v.value IS NOT NULL AND NOT v.suppressed GROUP BY v.indicator_id, v.year
+"""
+
+
+def _live(conn: Connection) -> dict[tuple[str, int], Spread]:
+    return {
+        (r.indicator_id, r.year): Spread(r.lo, r.q1, r.q3, r.hi, r.n)
+        for r in conn.execute(text(LIVE_ALL))
+    }
+
+
+def _kept(conn: Connection) -> dict[tuple[str, int], Spread]:
+    """Every kept spread the connection's demo mode reads, through the pages' function."""
+    years = conn.scalars(text("SELECT DISTINCT year FROM kommune_spread")).all()
+    ids = conn.scalars(text("SELECT id FROM indicator")).all()
+    out = {}
+    for y in years:
+        for ind, s in kept_kommunen_spreads(conn, dict.fromkeys(ids, y)).items():
+            out[(ind, y)] = s
+    return out
+
+
+def _assert_in_step(app) -> dict[str, dict]:
+    """Kept = live in both demo modes; returns the kept spreads and catalogue rows per mode."""
+    got = {}
+    with _engine(app).begin() as c:
+        for demo in DEMOS:
+            _demo(c, demo)
+            live, kept = _live(c), _kept(c)
+            assert live, demo
+            assert kept == live, demo
+            rows = _indicator_rows(c, KEPT_INDICATORS)
+            assert rows == _indicator_rows(c, live_shown_indicators()), demo
+            assert year_ranges(c) == live_year_ranges(c), demo
+            got[demo] = kept
+            got[demo + " catalogue"] = rows
+    return got
+
+
+def test_the_kept_spreads_are_the_live_ones_in_both_demo_modes(app):
+    got = _assert_in_step(app)
+    # Demo mode reads the Beispieldaten-only indicators' spreads; outside it none of them.
+    assert any(k[0] == SYNTHETIC_ONLY for k in got["on"])
+    assert not any(k[0] == SYNTHETIC_ONLY for k in got["off"])
+
+
+def test_kommunen_spreads_reads_the_kept_rows_and_a_named_release_live(conn):
+    headline = {REAL: 2015, SYNTHETIC_ONLY: 2020, "bev_durchschnittsalter": 2015}
+    got = kommunen_spreads(conn, headline)
+    assert got == live_kommunen_spreads(conn, headline)
+    assert set(got) == set(headline)
+    rid = conn.scalar(
+        text("SELECT release_id FROM shown_value WHERE indicator_id = :i"), {"i": REAL}
+    )
+    assert kommunen_spreads(conn, headline, rid) == live_kommunen_spreads(conn, headline, rid)
+
+
+def test_publish_and_rollback_keep_the_spreads_in_step(fresh_app, tmp_path):
+    before = _assert_in_step(fresh_app)
+    # A real release of a Beispieldaten-only indicator (replaces them) and new years of a real one.
+    path = _csv(tmp_path / "neu.csv", {SYNTHETIC_ONLY: range(2023, 2025), REAL: [2025]}, 20.0)
+    assert invoke(fresh_app, "import", str(path), "--label", "neu-1").exit_code == 0
+    assert _assert_in_step(fresh_app) == before  # a draft changes nothing shown
+    result = invoke(fresh_app, "publish", "neu-1")
+    assert result.exit_code == 0, result.output
+    assert "Vorberechnet: " in result.output and " s." in result.output
+    after = _assert_in_step(fresh_app)
+    assert after != before
+    assert (REAL, 2025) in after["off"] and (SYNTHETIC_ONLY, 2023) in after["off"]
+    result = invoke(fresh_app, "rollback", "neu-1", "--force")
+    assert result.exit_code == 0, result.output
+    assert "Vorberechnet: " in result.output
+    assert _assert_in_step(fresh_app) == before
+
+
+def test_a_publish_whose_transaction_fails_leaves_the_kept_spreads(fresh_app, tmp_path):
+    before = _assert_in_step(fresh_app)
+    path = _csv(tmp_path / "neu.csv", {REAL: [2026]}, 30.0)
+    assert invoke(fresh_app, "import", str(path), "--label", "neu-2").exit_code == 0
+    with pytest.raises(RuntimeError), _engine(fresh_app).begin() as c:
+        res = releases.publish(c, "neu-2", 3)
+        assert res["precomputed"].rows > 0
+        assert c.scalar(text("SELECT count(*) FROM kommune_spread WHERE year = 2026")) == 1
+        raise RuntimeError("the caller's transaction fails after the publish")
+    assert _assert_in_step(fresh_app) == before
+
+
+def test_a_full_refresh_gives_the_same_rows_and_restores_the_demo_mode(fresh_app):
+    before = _assert_in_step(fresh_app)
+    with _engine(fresh_app).begin() as c:
+        _demo(c, "off")
+        res = refresh(c)
+        assert res.indicators is None and res.rows == len(before["on"])
+        assert c.scalar(text("SELECT count(*) FROM indicator_summary")) == len(
+            before["on catalogue"]
+        )
+        assert c.scalar(text("SELECT current_setting('sozmon.demo', true)")) == "off"
+    assert _assert_in_step(fresh_app) == before
+
+
+def _indicator_rows(conn: Connection, relation: str) -> dict[str, tuple]:
+    rows = conn.execute(
+        text(f"SELECT indicator_id, release_ids, release_label, synthetic, years FROM {relation} x")
+    )
+    return {r.indicator_id: tuple(r)[1:] for r in rows}
+
+
+def test_the_kept_summaries_and_indicator_years_are_the_live_ones(app):
+    with _engine(app).begin() as c:
+        assert published_releases(c) == live_published_releases(c)
+        for demo in DEMOS:
+            _demo(c, demo)
+            kept = indicator_years(c)
+            assert kept == live_indicator_years(c, None), demo
+            assert (SYNTHETIC_ONLY in kept) == (demo == "on")
+            rows = _indicator_rows(c, KEPT_INDICATORS)
+            assert rows == _indicator_rows(c, live_shown_indicators()), demo
+            assert (SYNTHETIC_ONLY in rows) == (demo == "on")
+            assert value_releases(c, None, None) == {i: set(r[0]) for i, r in rows.items()}
+            assert value_releases(c, [REAL], None) == {REAL: set(rows[REAL][0])}
+
+
+def test_publish_writes_the_release_summary_and_daten_lists_it(fresh_app, tmp_path):
+    path = _csv(tmp_path / "neu.csv", {REAL: [2027, 2028]}, 40.0)
+    assert invoke(fresh_app, "import", str(path), "--label", "neu-3").exit_code == 0
+    assert invoke(fresh_app, "publish", "neu-3").exit_code == 0
+    with _engine(fresh_app).begin() as c:
+        got = published_releases(c)
+        assert got == live_published_releases(c)
+        mine = next(r for r in got if r["label"] == "neu-3")
+        assert (mine["first_year"], mine["last_year"]) == (2027, 2028)
+        assert (mine["n_indicators"], mine["n_values"]) == (1, 2 * len(AREAS))
+    assert "neu-3" in fresh_app.test_client().get("/daten").get_data(as_text=True)
+    assert invoke(fresh_app, "rollback", "neu-3").exit_code == 0
+    with _engine(fresh_app).begin() as c:
+        assert published_releases(c) == live_published_releases(c)
+        assert "neu-3" not in {r["label"] for r in published_releases(c)}
