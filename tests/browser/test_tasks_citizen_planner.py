@@ -177,8 +177,9 @@ OVERLAP_JS = """(sel) => {
     tds.forEach((td, i) => {
       const st = getComputedStyle(td, '::before');
       const probe = document.createElement('div');
-      probe.style.cssText = 'position:absolute;visibility:hidden;width:' + st.width
-        + ';font:' + st.font + ';overflow-wrap:anywhere;hyphens:auto;';
+      probe.style.cssText = 'position:absolute;visibility:hidden;overflow-wrap:anywhere;hyphens:auto;';
+      for (const k of ['width', 'fontSize', 'fontFamily', 'fontWeight', 'lineHeight', 'letterSpacing'])
+        probe.style[k] = st[k];  // the shorthand 'font' of a pseudo-element reads as ''
       probe.textContent = td.dataset.label || '';
       document.body.appendChild(probe);
       const need = probe.getBoundingClientRect().height;
