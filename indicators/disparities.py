@@ -23,6 +23,7 @@ from indicators.queries import (
     values_for_year,
     years_available,
 )
+from indicators.spread_change import change_interval
 from indicators.text import _
 from indicators.units import COUNT_UNITS
 
@@ -109,7 +110,15 @@ def _spread_table(conn: Connection) -> dict[str, dict[str, Any]]:
             else:
                 weights, wsource = None, None
             s = stats.spread(vals, weights)
-            years[year] = {"spread": s, "missing": 0, "reason": s.reason, "weights": wsource}
+            # The values and weights (Kommunen in AGS order) for the bootstrap of a change.
+            years[year] = {
+                "spread": s,
+                "missing": 0,
+                "reason": s.reason,
+                "weights": wsource,
+                "values": tuple(vals),
+                "weight_values": None if weights is None else tuple(weights),
+            }
         out[ind_id] = {"indicator": ind, "release": shown.get(ind_id), "years": years}
     return out
 
@@ -132,6 +141,34 @@ def _measure(entry: dict[str, Any], year: int, measure: str) -> tuple[float | No
     if value is None:
         return None, y["spread"].reason or ("no_weights" if measure == "cv_weighted" else "n/a")
     return value, None
+
+
+def default_period(
+    table: dict[str, dict[str, Any]], breaks: dict[str, Breaks], measure: str = "cv_weighted"
+) -> tuple[int, int]:
+    """The period the overview opens on: the one in which the most indicators can be assessed;
+    of those the longest, then the most recent. (The whole span from the first year leaves
+    almost every indicator without a value in one of its two years.)"""
+    m = measure if measure in MEASURES else "cv_weighted"
+    # Per rankable indicator the years with a value of the measure, and its break years.
+    usable = [
+        (
+            {y for y in e["years"] if _measure(e, y, m)[0] is not None},
+            breaks.get(e["indicator"].id, ()),
+        )
+        for e in table.values()
+        if e["indicator"].unit not in COUNT_UNITS
+    ]
+    years = sorted({y for e in table.values() for y in e["years"]})
+    best: tuple[int, int, int] | None = None
+    pair = (years[0], years[-1])
+    for i, a in enumerate(years):
+        for b in years[i + 1 :]:
+            n = sum(1 for ok, brk in usable if a in ok and b in ok and not break_between(a, b, brk))
+            key = (n, b - a, b)
+            if best is None or key > best:
+                best, pair = key, (a, b)
+    return pair
 
 
 def disparities_overview(
@@ -163,6 +200,8 @@ def disparities_overview(
         }
     if measure not in MEASURES:
         raise InvalidChoice("mass", _("Unbekanntes Streuungsmaß. Möglich sind:"), MEASURES)
+    if start is None and end is None:
+        start, end = default_period(table, breaks, measure)
     start = all_years[0] if start is None else start
     end = all_years[-1] if end is None else end
     for y in (start, end):
@@ -207,6 +246,10 @@ def disparities_overview(
             continue
         item["change"] = b - a
         item["relative"] = (b / a - 1) if a else None
+        y0, y1 = e["years"][start], e["years"][end]
+        item["interval"] = change_interval(
+            y0["values"], y1["values"], measure, y0["weight_values"], y1["weight_values"]
+        )
         rows.append(item)
     rows.sort(key=lambda r: (r["relative"] is None, -(r["relative"] or 0)))
     order = {i: k for k, i in enumerate(table)}

@@ -22,7 +22,7 @@ from app.web.http_cache import domain_cache
 from app.web.i18n import localized
 from indicators.breaks import breaks_within
 from indicators.classify import CLUSTER_COLOURS, VERDICT_COLOURS
-from indicators.disparities import disparities_overview
+from indicators.disparities import MEASURES, disparities_overview
 from indicators.errors import InvalidChoice
 
 bp = Blueprint("disparities", __name__)
@@ -66,6 +66,7 @@ def detail(indicator_id: str) -> str:
     return render_template(
         "disparitaeten_kennzahl.html",
         **data,
+        back=_overview_period(),
         chart=_chart(
             data["spreads"], title, [b.year for b in own_breaks], data["release"].synthetic
         ),
@@ -76,6 +77,19 @@ def detail(indicator_id: str) -> str:
         map_figure_text=verdict_map_text(data),
         chart_figure_text=spread_chart_text(data),
     )
+
+
+def _overview_period() -> dict[str, int | str]:
+    """The overview's period and measure the detail page was opened from (for its way back);
+    what is not a year or a measure is dropped, not refused: the detail page needs none."""
+    out: dict[str, int | str] = {}
+    for key in ("von", "bis"):
+        value = request.args.get(key, "")
+        if value.isdigit() and len(value) == 4:
+            out[key] = int(value)
+    if request.args.get("mass") in MEASURES:
+        out["mass"] = request.args["mass"]
+    return out
 
 
 @bp.get("/disparitaeten/<indicator_id>/cluster")

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from app.pages.data.cite import compare_cite
 from app.pages.data.groups import similar
-from app.pages.data.kommune import choices_error, spine_rows, spines_text
+from app.pages.data.kommune import choices_error, key_figures, spine_rows, spines_text
 from app.pages.data.notes import public_notes
 from app.pages.data.profile_tables import compare_table, profile_table
 from app.pages.data.series_breaks import all_breaks, break_text
@@ -82,6 +82,7 @@ def profile_page(ags: str):
     return render_template(
         "kommune.html",
         p=p,
+        key_figures=key_figures(p),
         release=release,
         synthetic=p["synthetic"],
         sparkline=charts.sparkline,

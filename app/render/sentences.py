@@ -50,6 +50,13 @@ MEASURE_LABELS = {
     "ratio": _l("Verhältnis Maximum/Minimum"),
 }
 
+# The disparity overview's plain verdict on a change in spread (indicators.spread_change).
+SPREAD_VERDICTS = {
+    "apart": _l("auseinander"),
+    "closer": _l("zusammen"),
+    "unclear": _l("kein klarer Unterschied"),
+}
+
 CLUSTER_LABELS = {
     "HH": _l("hoch – hoch (hoher Wert, hohe Nachbarwerte)"),
     "LL": _l("niedrig – niedrig (niedriger Wert, niedrige Nachbarwerte)"),

@@ -7,6 +7,7 @@ from functools import partial
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.pages.data import figure_texts
 from app.pages.data.image_parts import year_ranges
@@ -116,3 +117,30 @@ def spines_text(p: dict, spines: dict[str, tuple[SpineLayout, str, str]]) -> str
         verdicts.setdefault(verdict, []).append(localized(r["indicator"], "name"))
     years = year_ranges(sorted({r["year"] for r in rows}))
     return figure_texts.spines(p["area"].name, years, verdicts)
+
+
+# The Sozialmonitoring's key figures, first on every profile: per topic the indicators that can
+# stand for it, best first (the first with a value wins; an official value before Beispieldaten).
+KEY_FIGURES = (
+    ("kinderarmut", _l("Kinderarmut"), ("sgb2_u15_quote", "sgb2_u15_quote_inkar")),
+    ("sgb2", _l("SGB-II-Bezug"), ("sgb2_quote", "sgb2_quote_inkar")),
+    ("arbeitslosigkeit", _l("Arbeitslosigkeit"), ("alo_quote", "alo_anteil")),
+    ("altersarmut", _l("Altersarmut"), ("gsia_quote", "grundsicherung_quote")),
+    ("bevoelkerung", _l("Bevölkerung"), ("bev_insgesamt", "bev_zensus22")),
+)
+
+
+def key_figures(p: dict) -> dict:
+    """The profile's summary: per key figure that exists as an indicator with a value the
+    profile row it is shown from (`rows`: its topic, the Kommune's and the Region's value), and
+    the labels of the key figures without any (`missing`), said beside the summary."""
+    rows = {r["indicator"].id: (t, r) for t in p["topics"] for r in t["rows"]}
+    out, missing = [], []
+    for key, label, candidates in KEY_FIGURES:
+        found = [rows[c] for c in candidates if c in rows and rows[c][1]["value"] is not None]
+        if not found:
+            missing.append(str(label))
+            continue
+        topic, row = min(found, key=lambda tr: bool(tr[1]["synthetic"]))  # stable: order kept
+        out.append({"key": key, "label": str(label), "topic": topic, "row": row})
+    return {"rows": out, "missing": missing}
