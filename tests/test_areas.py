@@ -173,7 +173,7 @@ def test_compare_any_two_areas_with_their_kreise_laender_and_germany(germany_cli
     r = germany_client.get(f"/vergleich/{HANNOVER}/{HILDESHEIM}")
     page = r.get_data(as_text=True)
     assert r.status_code == 200
-    head = page.split('<table class="profile-table compare-table">')[1].split("</thead>")[0]
+    head = page.split('<table class="profile-table compare-table cards">')[1].split("</thead>")[0]
     cols = re.findall(r'<th scope="col" class="num context">([^<]+)</th>', head)
     assert cols == ["Region Hannover", "Hildesheim, Landkreis", "Niedersachsen", "Deutschland"]
     assert "Rang</th>" not in head and "Rang 1 =" not in page  # no common ranking

@@ -136,7 +136,8 @@ def test_disparities_page_ranks_and_explains(client):
     assert html.count("<tr>") > 40
     assert "nicht bewertbar" in html and "Größe der Kommunen" in html
     assert "Werte ab 2016" in html or "Werte ab 20" in html
-    assert 'href="/disparitaeten/armutsgefaehrdung_quote"' in html
+    # The link keeps the chosen period (issue #29).
+    assert 'href="/disparitaeten/armutsgefaehrdung_quote?' in html and "von=2014" in html
 
 
 def test_detail_page_shows_spread_chart_and_sentences(client):
@@ -216,7 +217,7 @@ def test_missing_kommune_and_zero_denominator_are_not_assessable(fresh_app):
     assert "nicht bewertbar" in cl and "Uetze" in cl and "Moran&#39;s I =" not in cl
     overview = client.get("/disparitaeten?von=2014&bis=2023").get_data(as_text=True)
     assert re.search(
-        r"armutsgefaehrdung_quote\">[^<]+</a>:\s*nicht bewertbar – nicht für alle Kommunen",
+        r"armutsgefaehrdung_quote[^\"]*\">[^<]+</a>:\s*nicht bewertbar – nicht für alle Kommunen",
         overview,
     )
 

@@ -100,6 +100,6 @@ def test_comparison_shows_both_trends(client):
     assert rows
     for ind, html in rows.items():
         for side, ags in (("a", LEHRTE), ("b", GARBSEN)):
-            cell = re.search(rf'<td class="trend trend-{side}" data-trend="(\w+)"', html)
+            cell = re.search(rf'<td class="trend trend-{side}"[^>]*? data-trend="(\w+)"', html)
             t = by.get((ind, ags))
             assert cell.group(1) == (t["direction"] if t and t["direction"] else "not_assessable")

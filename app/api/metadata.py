@@ -51,6 +51,12 @@ VALUE_FIELDS = [
         "bei 'u': die geheim gehaltenen Teile der Summe (Schlüssel und Name)",
     ),
     ("unit", "string", "Einheit"),
+    (
+        "notes",
+        "string",
+        "Kontextnotizen der Redaktion zu diesem Wert: 'Zeitraum Kategorie: Text (Quelle)',"
+        " mehrere mit ' | ' getrennt; leer, wenn es keine gibt",
+    ),
 ]
 INDICATOR_FIELDS = [
     (n, "integer" if n in INTEGER_COLUMNS else "boolean" if n == "synthetic" else "string")

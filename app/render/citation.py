@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from markupsafe import Markup, escape
+
 from geodata import attribution
 
 LANGS = ("de", "en")
@@ -114,6 +116,20 @@ def line(c: Citation, lang: str) -> str:
         f" {attribution.LICENCE_URL}."
     )
     return f"{text} {c.url} ({w['accessed']} {_date(c.accessed, lang)})."
+
+
+def line_html(c: Citation, lang: str) -> Markup:
+    """The citation line as HTML: escaped, German names (publisher, sources) marked lang="de" in
+    the English line (BITV: language of parts), and a break allowed after each / and & (a long
+    URL wraps on a phone)."""
+    text = str(escape(line(c, lang)))
+    if lang == "en":
+        german = {str(escape(x)) for x in (c.publisher, *(s.source for s in c.sources)) if x}
+        if german:
+            pattern = "|".join(map(re.escape, sorted(german, key=len, reverse=True)))
+            text = re.sub(pattern, lambda m: f'<span lang="de">{m.group(0)}</span>', text)
+    text = re.sub(r"(/|&amp;)(?![^<]*>)", r"\1<wbr>", text)  # not inside a tag
+    return Markup(text)
 
 
 def lines(c: Citation) -> list[str]:

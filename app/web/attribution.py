@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.render.citation import line as cite_line
+from app.render.citation import line_html as cite_line
 from app.web.i18n import current_lang
 from geodata import attribution
 
