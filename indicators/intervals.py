@@ -60,6 +60,23 @@ def interval_of(
     return Interval(lo, hi, method), None
 
 
+def _area_interval(r: AreaValue, level: str, unit: str) -> AreaInterval:
+    """One area's value row (a values query's row) with its interval, at the level given."""
+    ci, reason = row_interval(r, unit)
+    return AreaInterval(
+        ags=r.ags,
+        name=r.name,
+        level=level,
+        value=r.shown,
+        suppressed=bool(r.suppressed),
+        interval=ci,
+        reason=reason,
+        flag=r.flag,
+        synthetic=r.synthetic,
+        release_label=r.release_label,
+    )
+
+
 def area_intervals(
     conn: Connection,
     indicator_id: str,
@@ -74,21 +91,7 @@ def area_intervals(
     out = []
     for level in levels:
         for r in values_for_year(conn, indicator_id, year, release_id, level):
-            ci, reason = row_interval(r, ind.unit)
-            out.append(
-                AreaInterval(
-                    ags=r.ags,
-                    name=r.name,
-                    level=level,
-                    value=r.shown,
-                    suppressed=bool(r.suppressed),
-                    interval=ci,
-                    reason=reason,
-                    flag=r.flag,
-                    synthetic=r.synthetic,
-                    release_label=r.release_label,
-                )
-            )
+            out.append(_area_interval(r, level, ind.unit))
     return out
 
 
@@ -106,21 +109,7 @@ def intervals_of_areas(
         r = found.get((a, year))
         if r is None:
             continue
-        ci, reason = row_interval(r, ind.unit)
-        out.append(
-            AreaInterval(
-                ags=r.ags,
-                name=r.name,
-                level=r.level,
-                value=r.shown,
-                suppressed=bool(r.suppressed),
-                interval=ci,
-                reason=reason,
-                flag=r.flag,
-                synthetic=r.synthetic,
-                release_label=r.release_label,
-            )
-        )
+        out.append(_area_interval(r, r.level, ind.unit))
     return out
 
 
