@@ -70,7 +70,17 @@
         });
       });
       tips.forEach(function (t, i) { t._sozmonSize = sizes[labels[i].ags] || 0; });
-      var spread = function () { separate(map, tips); };
+      // Placed after the map has settled: during a zoom animation the names' boxes are scaled
+      // (a placement then measured them wrong and left two overlapping, seen in CI at 1200 px);
+      // the animation's zoomend places them again. One placement per frame, however many events.
+      var pending = 0;
+      var spread = function () {
+        if (pending) { cancelAnimationFrame(pending); }
+        pending = requestAnimationFrame(function () {
+          pending = 0;
+          if (!map._animatingZoom) { separate(map, tips); }
+        });
+      };
       map.on("zoomend moveend resize", spread);
       spread();
       setup(map);
