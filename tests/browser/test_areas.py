@@ -53,8 +53,7 @@ def _pick(page, field: str, typed: str, wanted: str) -> None:
     listbox = page.locator(f"#{box.get_attribute('aria-controls')}")
     listbox.locator("[role=option]").first.wait_for()
     assert box.get_attribute("aria-expanded") == "true"
-    options = listbox.locator("[role=option]")
-    texts = [options.nth(i).inner_text() for i in range(options.count())]
+    texts = listbox.locator("[role=option]").all_inner_texts()  # one round trip, not one per option
     target = next(i for i, t in enumerate(texts) if t.startswith(wanted))
     for _ in range(target + 1):
         box.press("ArrowDown")
