@@ -264,8 +264,12 @@ def test_no_table_wider_than_its_box_without_a_scroll_cue_at_1366(page, live_ser
     if path.startswith("/kommune/"):
         bar = page.locator(".topic-bar")
         assert bar.is_visible() and page.locator(".topic-menu").is_hidden()
+        # the end of the scroll, not a guessed 300 ms: a promise set before the wheel turns
+        page.evaluate(
+            "() => { window.scrolled = new Promise(r => addEventListener('scrollend', r, {once: true})); }"
+        )
         page.mouse.wheel(0, 6000)
-        page.wait_for_timeout(300)
+        assert page.evaluate("() => window.scrolled.then(() => scrollY)") > 0
         assert bar.bounding_box()["y"] <= 1  # sticky: still at the top after scrolling
     violations = axe_violations(page)
     assert violations == [], describe(violations)
