@@ -271,3 +271,19 @@ def signup_state(
         {"e": email, "a": ags, "i": indicator_id},
     ).one()
     return SignupState(bool(row[0]), int(row[1]), int(row[2]))
+
+
+# An address that has not confirmed within this many days is deleted (it asked for nothing).
+UNCONFIRMED_DAYS = 7
+
+
+def forget_unconfirmed(conn: Connection, days: int = UNCONFIRMED_DAYS) -> int:
+    """Delete subscriptions never confirmed within `days` of their sign-up; how many."""
+    result = conn.execute(
+        text(
+            "DELETE FROM alert_subscription WHERE confirmed_at IS NULL"
+            " AND created_at < now() - make_interval(days => :d)"
+        ),
+        {"d": days},
+    )
+    return int(result.rowcount or 0)

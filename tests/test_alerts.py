@@ -280,6 +280,8 @@ def test_the_public_sign_up_sends_one_confirmation_and_nothing_more(published):
     assert sign_up(client, "neu@example.org", headers=evil).status_code == 400
     cross = {"Sec-Fetch-Site": "cross-site"}
     assert sign_up(client, "neu@example.org", headers=cross).status_code == 400
+    null = {"Origin": "null", "Sec-Fetch-Site": "cross-site"}
+    assert sign_up(client, "neu@example.org", headers=null).status_code == 400
     # what the form must carry
     assert sign_up(client, "kein-at-zeichen").status_code == 400
     assert sign_up(client, "neu@example.org", kommune="").status_code == 400
@@ -289,6 +291,10 @@ def test_the_public_sign_up_sends_one_confirmation_and_nothing_more(published):
     r = sign_up(client, "neu@example.org", headers={"Sec-Fetch-Site": "same-origin"})
     assert r.status_code == 200 and "no-store" in r.headers["Cache-Control"]
     assert "Danke" in r.get_data(as_text=True)
+    # its language link is a GET of the form's address: back to the form, in English
+    back = published.test_client().get("/was-ist-neu/abonnieren?lang=en")
+    assert back.status_code == 302
+    assert back.headers["Location"].endswith("/was-ist-neu?lang=en#abonnieren")
     # the same again: the same answer, stored once
     again = sign_up(client, "NEU@example.org").get_data(as_text=True)
     assert again.replace("NEU@", "neu@") == r.get_data(as_text=True)
@@ -338,7 +344,7 @@ def test_every_mail_has_a_one_click_unsubscribe(published):
     assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     page = client.get(path)
     assert page.status_code == 200 and "Abbestellen" in page.get_data(as_text=True)
-    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["Referrer-Policy"] == "same-origin"
     assert "rat@example.org" in {s["email"] for s in subscriptions(published)}
     # RFC 8058: the mail program's POST, without any Origin
     one_click = {"List-Unsubscribe": "One-Click"}
@@ -347,6 +353,26 @@ def test_every_mail_has_a_one_click_unsubscribe(published):
     assert "rat@example.org" not in {s["email"] for s in subscriptions(published)}
     assert client.post(path, data=one_click).status_code == 200  # twice: gone either way
     assert client.get(path).status_code == 404
+
+
+def test_addresses_never_confirmed_are_deleted_after_a_week(published):
+    client = published.test_client()
+    assert sign_up(client, "alt@example.org").status_code == 200
+    assert sign_up(client, "frisch@example.org").status_code == 200
+    with published.extensions["sozmon_engine"].begin() as c:
+        c.execute(
+            text(
+                "UPDATE alert_subscription SET created_at = now() - interval '8 days'"
+                " WHERE email IN ('alt@example.org', 'rat@example.org')"
+            )
+        )
+    with smtp_server() as (port, _mailbox):
+        published.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_STARTTLS=False)
+        r = invoke(published, "alerts", "send")
+    assert "1 unbestätigte Anmeldungen" in r.output, r.output
+    left = {s["email"] for s in subscriptions(published)}
+    # the old unconfirmed one is gone; the fresh one and the old confirmed one stay
+    assert "alt@example.org" not in left and {"frisch@example.org", "rat@example.org"} <= left
 
 
 def test_the_english_confirmation_leads_to_english_pages(published):

@@ -182,11 +182,17 @@ def send_cmd() -> None:
         # one sender at a time (a second one waits instead of sending the same queue again)
         conn.exec_driver_sql("SELECT pg_advisory_lock(260031)")
         conn.commit()
+        # addresses nobody confirmed within a week are not kept (nor asked again)
+        forgotten = q.forget_unconfirmed(conn)
+        conn.commit()
         with _smtp() as server:
             asked, digests = send_queue(conn, server, sender)
         conn.exec_driver_sql("SELECT pg_advisory_unlock(260031)")
         conn.commit()
-    click.echo(f"{asked} Bestätigungen und {digests} Meldungs-E-Mails gesendet.")
+    click.echo(
+        f"{asked} Bestätigungen und {digests} Meldungs-E-Mails gesendet;"
+        f" {forgotten} unbestätigte Anmeldungen (älter als {q.UNCONFIRMED_DAYS} Tage) gelöscht."
+    )
 
 
 ALERT_COMMANDS = (alerts_group,)

@@ -5,7 +5,15 @@ confirmation and unsubscribe pages. The API's list is `app.api.alerts`; the rows
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, make_response, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from app.pages.data.alert_signup import Signup, SignupsPaused, sign_up
@@ -144,8 +152,9 @@ def _personal(html: str, status: int = 200) -> Response:
     resp = make_response(html, status)
     resp.cache_control.no_store = True
     resp.headers["X-Robots-Tag"] = "noindex"
-    # the token is in the URL: no Referer from this page to any link on it
-    resp.headers["Referrer-Policy"] = "no-referrer"
+    # the token is in the URL: no Referer from this page to another site ("same-origin":
+    # "no-referrer" would make the browser send `Origin: null` with the page's own form)
+    resp.headers["Referrer-Policy"] = "same-origin"
     return resp
 
 
@@ -176,6 +185,14 @@ def subscribe():
         ) from None
     # The same answer whether stored or not: it says nothing about an address.
     return _personal(render_template("alarm_abo.html", step="bestellt", email=email))
+
+
+@bp.get("/was-ist-neu/abonnieren")
+def subscribe_form():
+    """The form's address opened directly (the language link of the answer page): the form."""
+    lang = request.args.get("lang")
+    keep = {"lang": lang} if lang in ("de", "en") else {}
+    return redirect(url_for("alerts.index", _anchor="abonnieren", **keep))
 
 
 def _token_page(token: str, step: str) -> Response:

@@ -160,9 +160,11 @@ def public_form(one_click: bool = False):
 
 
 def same_origin() -> bool:
-    """The POST says it comes from a page of this site (Origin or Fetch Metadata)."""
+    """The POST says it comes from a page of this site (Origin or Fetch Metadata). A page with
+    `Referrer-Policy: no-referrer` makes the browser send `Origin: null`; then only the Fetch
+    Metadata header (which no page can set) decides."""
     origin = request.headers.get("Origin")
-    if origin is not None:
+    if origin is not None and origin != "null":
         here = urlsplit(request.host_url)
         there = urlsplit(origin)
         return (there.scheme, there.netloc) == (here.scheme, here.netloc)
