@@ -121,7 +121,7 @@ PARAMS = {
         "limit",
         "Paging: höchstens so viele Meldungen (1 bis 500, Vorgabe 500); `next` der Antwort ist"
         " die URL der nächsten Seite (null auf der letzten).",
-        {"type": "string", "pattern": "^[0-9]{1,3}$"},
+        {"type": "string", "pattern": "^(?:[1-9][0-9]?|[1-4][0-9]{2}|500)$"},
         "100",
     ),
     "value_format": _q(
