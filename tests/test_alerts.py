@@ -227,3 +227,201 @@ def test_the_web_apps_role_writes_and_withdraws_alerts(app_role_app, tmp_path):
     with as_app.extensions["sozmon_engine"].begin() as c:
         releases.rollback(c, "alarm-2")
     assert stored(owner, "alarm-2") == []
+
+
+# --- the public sign-up (double opt-in), unsubscribing, paging -------------------------------
+
+HERE = {"Origin": "http://localhost"}
+
+
+def subscriptions(app) -> list[dict]:
+    with app.extensions["sozmon_engine"].connect() as c:
+        return [
+            dict(r._mapping)
+            for r in c.execute(
+                text(
+                    "SELECT email, ags, indicator_id, lang, token, confirmed_at IS NOT NULL AS ok"
+                    " FROM alert_subscription ORDER BY id"
+                )
+            )
+        ]
+
+
+def sign_up(client, email: str, headers=HERE, **form):
+    data = {"email": email, "kommune": RAISED, "indikator": "", "sprache": "de", **form}
+    return client.post("/was-ist-neu/abonnieren", data=data, headers=headers)
+
+
+def send(app) -> list:
+    with smtp_server() as (port, mailbox):
+        app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_STARTTLS=False)
+        r = invoke(app, "alerts", "send")
+        assert r.exit_code == 0, r.output
+    return mailbox.messages
+
+
+def link_path(body: str, part: str) -> str:
+    (url,) = re.findall(rf"https?://\S+/was-ist-neu/{part}/[\w-]+(?:\?lang=en)?", body)
+    return "/" + url.split("://", 1)[1].split("/", 1)[1]
+
+
+def test_the_public_sign_up_sends_one_confirmation_and_nothing_more(published):
+    client = published.test_client()
+    page = client.get("/was-ist-neu")
+    html = page.get_data(as_text=True)
+    # the form is on the cached public page (no session token in it: the Origin is checked)
+    assert 'action="/was-ist-neu/abonnieren"' in html and 'type="email"' in html
+    assert "csrf_token" not in html and page.headers["Cache-Control"].startswith("public")
+    before = len(subscriptions(published))
+
+    # a cross-site form, or a POST that says nothing about where it comes from: refused
+    assert sign_up(client, "neu@example.org", headers={}).status_code == 400
+    evil = {"Origin": "https://evil.example"}
+    assert sign_up(client, "neu@example.org", headers=evil).status_code == 400
+    cross = {"Sec-Fetch-Site": "cross-site"}
+    assert sign_up(client, "neu@example.org", headers=cross).status_code == 400
+    null = {"Origin": "null", "Sec-Fetch-Site": "cross-site"}
+    assert sign_up(client, "neu@example.org", headers=null).status_code == 400
+    # what the form must carry
+    assert sign_up(client, "kein-at-zeichen").status_code == 400
+    assert sign_up(client, "neu@example.org", kommune="").status_code == 400
+    assert sign_up(client, "neu@example.org", kommune="09162000").status_code == 404
+    assert len(subscriptions(published)) == before
+
+    r = sign_up(client, "neu@example.org", headers={"Sec-Fetch-Site": "same-origin"})
+    assert r.status_code == 200 and "no-store" in r.headers["Cache-Control"]
+    assert "Danke" in r.get_data(as_text=True)
+    # its language link is a GET of the form's address: back to the form, in English
+    back = published.test_client().get("/was-ist-neu/abonnieren?lang=en")
+    assert back.status_code == 302
+    assert back.headers["Location"].endswith("/was-ist-neu?lang=en#abonnieren")
+    # the same again: the same answer, stored once
+    again = sign_up(client, "NEU@example.org").get_data(as_text=True)
+    assert again.replace("NEU@", "neu@") == r.get_data(as_text=True)
+    new = [s for s in subscriptions(published) if s["email"].lower() == "neu@example.org"]
+    assert len(new) == 1 and not new[0]["ok"] and len(new[0]["token"]) >= 40
+
+    # the queue: one confirmation e-mail (besides the fixture's own), no alert
+    mails = send(published)
+    to_new = [m.message for m in mails if m.recipients == ["neu@example.org"]]
+    assert len(to_new) == 1 and "bestätigen" in to_new[0]["Subject"]
+    body = to_new[0].get_content()
+    confirm = link_path(body, "bestaetigen")
+    assert to_new[0]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert link_path(body, "abbestellen") in to_new[0]["List-Unsubscribe"]
+    # a GET (a mail scanner opening every link) changes nothing; the button does
+    page = client.get(confirm)
+    assert page.status_code == 200 and "Abonnement bestätigen" in page.get_data(as_text=True)
+    assert not [s for s in subscriptions(published) if s["email"] == "neu@example.org"][0]["ok"]
+    assert client.post(confirm, headers=evil).status_code == 400
+    assert client.post(confirm, headers=HERE).status_code == 200
+    assert [s for s in subscriptions(published) if s["email"] == "neu@example.org"][0]["ok"]
+    # nothing sent twice, and nothing else queued
+    assert [m for m in send(published) if m.recipients == ["neu@example.org"]] == []
+    assert client.get("/was-ist-neu/bestaetigen/falsch").status_code == 404
+
+
+def test_an_address_gets_at_most_three_confirmations_a_day_and_all_at_most_the_limit(published):
+    client = published.test_client()
+    ids = [IND, "", IND, ""]
+    kommunen = [RAISED, "03241001", "03241001", "03241002"]
+    for ags, ind in zip(kommunen, ids, strict=True):
+        assert sign_up(client, "viel@example.org", kommune=ags, indikator=ind).status_code == 200
+    assert len([s for s in subscriptions(published) if s["email"] == "viel@example.org"]) == 3
+    # over all addresses: the hourly limit answers 503 and stores nothing
+    pending = len([s for s in subscriptions(published) if not s["ok"]])
+    published.config["ALERT_SIGNUPS_PER_HOUR"] = pending
+    assert sign_up(client, "noch@example.org").status_code == 503
+    assert "noch@example.org" not in {s["email"] for s in subscriptions(published)}
+
+
+def test_every_mail_has_a_one_click_unsubscribe(published):
+    client = published.test_client()
+    mails = {m.recipients[0]: m.message for m in send(published)}
+    digest = mails["rat@example.org"]
+    path = link_path(digest.get_content(), "abbestellen")
+    assert digest["List-Unsubscribe"].strip() == f"<http://localhost{path}>"
+    assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    page = client.get(path)
+    assert page.status_code == 200 and "Abbestellen" in page.get_data(as_text=True)
+    assert page.headers["Referrer-Policy"] == "same-origin"
+    assert "rat@example.org" in {s["email"] for s in subscriptions(published)}
+    # RFC 8058: the mail program's POST, without any Origin
+    one_click = {"List-Unsubscribe": "One-Click"}
+    assert client.post(path, data={}).status_code == 400  # neither one-click nor same-origin
+    assert client.post(path, data=one_click).status_code == 200
+    assert "rat@example.org" not in {s["email"] for s in subscriptions(published)}
+    assert client.post(path, data=one_click).status_code == 200  # twice: gone either way
+    assert client.get(path).status_code == 404
+
+
+def test_addresses_never_confirmed_are_deleted_after_a_week(published):
+    client = published.test_client()
+    assert sign_up(client, "alt@example.org").status_code == 200
+    assert sign_up(client, "frisch@example.org").status_code == 200
+    with published.extensions["sozmon_engine"].begin() as c:
+        c.execute(
+            text(
+                "UPDATE alert_subscription SET created_at = now() - interval '8 days'"
+                " WHERE email IN ('alt@example.org', 'rat@example.org')"
+            )
+        )
+    with smtp_server() as (port, _mailbox):
+        published.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_STARTTLS=False)
+        r = invoke(published, "alerts", "send")
+    assert "1 unbestätigte Anmeldungen" in r.output, r.output
+    left = {s["email"] for s in subscriptions(published)}
+    # the old unconfirmed one is gone; the fresh one and the old confirmed one stay
+    assert "alt@example.org" not in left and {"frisch@example.org", "rat@example.org"} <= left
+
+
+def test_the_english_confirmation_leads_to_english_pages(published):
+    client = published.test_client()
+    r = client.post(
+        "/was-ist-neu/abonnieren?lang=en",
+        data={"email": "en@example.org", "kommune": "", "indikator": IND, "sprache": "en"},
+        headers=HERE,
+    )
+    assert r.status_code == 200 and "Thank you" in r.get_data(as_text=True)
+    (mail,) = [m.message for m in send(published) if m.recipients == ["en@example.org"]]
+    confirm = link_path(mail.get_content(), "bestaetigen")
+    assert confirm.endswith("?lang=en")
+    assert "Confirm the subscription" in client.get(confirm).get_data(as_text=True)
+
+
+def test_alerts_are_paged_on_the_page_in_the_feeds_and_the_api(published, monkeypatch):
+    from app.pages.data import alerts as data
+
+    monkeypatch.setattr(data, "PAGE_SIZE", 1)
+    client = published.test_client()
+    first = client.get(f"/was-ist-neu?indikator={IND}").get_data(as_text=True)
+    second = client.get(f"/was-ist-neu?indikator={IND}&seite=2").get_data(as_text=True)
+    one = re.findall(r'<li id="(alarm-\d+)"', first)
+    two = re.findall(r'<li id="(alarm-\d+)"', second)
+    assert len(one) == len(two) == 1 and one != two
+    assert "Seite 1 von 2" in first and 'rel="next"' in first
+    assert f"/was-ist-neu?indikator={IND}&amp;seite=2" in first
+    assert client.get(f"/was-ist-neu?indikator={IND}&seite=3").status_code == 404
+    assert client.get("/was-ist-neu?seite=0").status_code == 400
+
+    # the feed: RFC 5005's next link, the next page has the other entry
+    r = client.get(f"/was-ist-neu/kennzahl/{IND}.atom")
+    root = ET.fromstring(r.data)
+    links = {ln.get("rel"): ln.get("href") for ln in root.findall(f"{ATOM}link")}
+    assert links["next"].endswith(f"/was-ist-neu/kennzahl/{IND}.atom?seite=2")
+    nxt = links["next"].split("://", 1)[1].split("/", 1)[1]
+    ids = feed_ids(client, "/" + nxt)
+    assert [i.rsplit("#", 1)[1] for i in ids] == two
+    assert "next" not in {ln.get("rel") for ln in ET.fromstring(client.get("/" + nxt).data)}
+
+    # the API: offset and limit, the URL of the next page
+    body = client.get(f"/api/v1/alerts?indikator={IND}&limit=1").get_json()
+    assert "data" in body, body
+    assert (body["count"], body["total"], body["offset"], body["limit"]) == (1, 2, 0, 1)
+    assert f"alarm-{body['data'][0]['id']}" == one[0]
+    follow = body["next"].split("://", 1)[1].split("/", 1)[1]
+    rest = client.get("/" + follow).get_json()
+    assert f"alarm-{rest['data'][0]['id']}" == two[0] and rest["next"] is None
+    assert client.get("/api/v1/alerts?limit=501").status_code == 400
+    assert client.get("/api/v1/alerts?limit=0").status_code == 400
+    assert client.get("/api/v1/alerts?offset=x").status_code == 400

@@ -253,6 +253,51 @@ def test_the_note_is_shown_where_the_number_is(site):
     assert NOTE_DE in y2015[head.index("Kontextnotizen")]
 
 
+def test_the_note_in_the_ranking_and_the_images(site):
+    """Hannover's 2015 note (published above) in the ranking's row and its CSV, and as a
+    footnote line of the map's and the time series' SVG and PNG; not in other years."""
+    anon = site.test_client()
+    html = anon.get("/rangfolge?indikator=bev_insgesamt&jahr=2015").get_data(as_text=True)
+    row = re.search(rf'<tr data-ags="{HANNOVER}".*?</tr>', html, re.S).group(0)
+    assert NOTE_DE in row and f'href="{SOURCE}"' in row
+    others = re.findall(r'<tr data-ags="(?!03241001)\d+".*?</tr>', html, re.S)
+    assert others and not any(NOTE_DE in r for r in others)
+    later = anon.get("/rangfolge?indikator=bev_insgesamt&jahr=2017").get_data(as_text=True)
+    assert NOTE_DE not in later
+    english = site.test_client()  # (?lang=en sets a cookie: a client of its own)
+    en = english.get("/rangfolge?indikator=bev_insgesamt&jahr=2015&lang=en").get_data(as_text=True)
+    assert f'<span lang="en">{NOTE_EN}</span>' in en
+    body = anon.get("/rangfolge?indikator=bev_insgesamt&jahr=2015&format=csv").get_data(
+        as_text=True
+    )
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    head = next(r for r in rows if "AGS" in r)
+    col = head.index("Kontextnotizen")
+    noted = [r for r in rows if len(r) > col and NOTE_DE in r[col]]
+    assert [r[head.index("AGS")] for r in noted] == [HANNOVER]
+    # no notes that year: no column (the download stays as it was)
+    body = anon.get("/rangfolge?indikator=bev_insgesamt&jahr=2017&format=csv").get_data(
+        as_text=True
+    )
+    assert "Kontextnotizen" not in body
+
+    footnote = f"Hannover – Notiz 2015 (Einrichtung): {NOTE_DE} ({SOURCE})"
+    svg = anon.get("/karte.svg?indikator=bev_insgesamt&jahr=2015").get_data(as_text=True)
+    assert svg.count(footnote) == 2  # drawn once, and in <desc>
+    assert NOTE_DE not in anon.get("/karte.svg?indikator=bev_insgesamt&jahr=2017").get_data(
+        as_text=True
+    )
+    en_svg = english.get("/karte.svg?indikator=bev_insgesamt&jahr=2015&lang=en").get_data(
+        as_text=True
+    )
+    assert f"Hannover – Note 2015 (Facility): {NOTE_EN}" in en_svg
+    ts = f"/zeitreihe.svg?indikator=bev_insgesamt&kommunen={HANNOVER}"
+    assert anon.get(ts).get_data(as_text=True).count(footnote) == 2
+    assert NOTE_DE not in anon.get("/zeitreihe.svg?indikator=bev_insgesamt").get_data(as_text=True)
+    png = anon.get(ts.replace(".svg", ".png"))
+    assert png.status_code == 200 and png.mimetype == "image/png"
+
+
 def test_a_hostile_note_renders_inert(site, tmp_path):
     """Script tags are text on every page; a script link is refused before it is stored."""
     csv_text = (

@@ -111,6 +111,19 @@ PARAMS = {
         {"type": "string", "pattern": f"^{ID}$"},
         "sgb2_quote",
     ),
+    "alert_offset": _q(
+        "offset",
+        "Paging: so viele Meldungen der Liste überspringen (Vorgabe 0).",
+        {"type": "string", "pattern": "^[0-9]{1,9}$"},
+        "500",
+    ),
+    "alert_limit": _q(
+        "limit",
+        "Paging: höchstens so viele Meldungen (1 bis 500, Vorgabe 500); `next` der Antwort ist"
+        " die URL der nächsten Seite (null auf der letzten).",
+        {"type": "string", "pattern": "^(?:[1-9][0-9]?|[1-4][0-9]{2}|500)$"},
+        "100",
+    ),
     "value_format": _q(
         "format",
         "Ausgabeformat: `json` (Vorgabe), `csv` (RFC 4180, Komma, Punkt als Dezimalzeichen,"
@@ -254,6 +267,21 @@ def _envelope(item_ref: str) -> dict:
             "links": LINKS,
             "data": {"type": "array", "items": {"$ref": f"#/components/schemas/{item_ref}"}},
         },
+    }
+
+
+def _paged(schema: dict) -> dict:
+    """An envelope with the paging members of a list read in pages (offset, limit)."""
+    extra = {
+        "total": {"type": "integer", "minimum": 0},
+        "offset": {"type": "integer", "minimum": 0},
+        "limit": {"type": "integer", "minimum": 1},
+        "next": {"type": ["string", "null"], "format": "uri"},
+    }
+    return {
+        **schema,
+        "required": [*schema["required"], *extra],
+        "properties": {**schema["properties"], **extra},
     }
 
 
@@ -850,7 +878,7 @@ def _document() -> dict:
                     "Was ist neu? Meldungen der Veröffentlichungen",
                     "Was jede Veröffentlichung eines Release für die Kommunen und die Region"
                     " deutlich verändert hat (dieselbe Liste wie die Seite /was-ist-neu und ihre"
-                    " Atom-Feeds), neueste zuerst, höchstens 500: `kind` = `intervall` (ein neu"
+                    " Atom-Feeds), neueste zuerst: `kind` = `intervall` (ein neu"
                     " gezeigter Wert liegt außerhalb des 95-%-Intervalls – Wilson für Anteile,"
                     " Byar für Raten – des zuvor gezeigten Werts von `ref_year`: `lower`,"
                     " `upper`; nie über einen Zeitreihenbruch), `trend` (der Trend der letzten"
@@ -858,8 +886,10 @@ def _document() -> dict:
                     " steigend/fallend, `p`), `status`/`dynamik` (Klasse des Sozialindex von"
                     " `old_label` zu `new_label`), `neu` (ein Indikator hat erstmals amtliche"
                     " Werte). Nur amtliche Werte; ein zurückgezogenes Release verliert seine"
-                    " Meldungen. `text_de`, `text_en`: der Satz der Seite auf Deutsch und Englisch.",
-                    ["alert_ags", "alert_indikator"],
+                    " Meldungen. `text_de`, `text_en`: der Satz der Seite auf Deutsch und Englisch."
+                    " Seitenweise: `offset`, `limit` (höchstens 500), `total` (alle Meldungen des"
+                    " Filters), `next` (URL der nächsten Seite oder null).",
+                    ["alert_ags", "alert_indikator", "alert_offset", "alert_limit"],
                     _ok("Meldungen", _json("AlertList")),
                     release=False,
                 )
@@ -1161,7 +1191,7 @@ def _document() -> dict:
                         },
                     },
                 },
-                "AlertList": _envelope("Alert"),
+                "AlertList": _paged(_envelope("Alert")),
                 "Alert": _obj(
                     {
                         "id": INT,

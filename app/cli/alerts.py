@@ -8,7 +8,6 @@ server of the settings SMTP_*; without SMTP_HOST nothing is sent and the queue i
 
 from __future__ import annotations
 
-import re
 import secrets
 import smtplib
 import sys
@@ -25,12 +24,6 @@ from app.web.db import get_engine
 from app.web.home import publisher
 from indicators import alert_queries as q
 
-# One address, as the HTML form field type=email accepts it (WHATWG), no display name.
-EMAIL = re.compile(
-    r"[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
-    r"(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*"
-)
-
 
 def _in_language(lang: str):
     """A request context in the subscriber's language, with PUBLIC_URL's (or a local) host:
@@ -39,20 +32,38 @@ def _in_language(lang: str):
     return current_app.test_request_context("/", base_url=base, query_string={"lang": lang})
 
 
+def _lang(sub: q.Subscription) -> dict[str, str]:
+    """The query of a link to a page in the subscriber's language (German needs none)."""
+    return {"lang": "en"} if sub.lang == "en" else {}
+
+
+def _unsubscribe_link(msg: EmailMessage, sub: q.Subscription) -> str:
+    """The subscription's unsubscribe link, also as the headers of RFC 2369 and RFC 8058: a
+    mail program's "Abbestellen" button POSTs `List-Unsubscribe=One-Click` to it (one click,
+    no page); the link in the text opens a page with one button (a GET changes nothing, so a
+    mail scanner that opens every link unsubscribes nobody)."""
+    link = url_for("alerts.unsubscribe", token=sub.token, _external=True, **_lang(sub))
+    msg["List-Unsubscribe"] = f"<{link}>"
+    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return link
+
+
 def _confirmation(sub: q.Subscription, sender: str) -> EmailMessage:
     msg = EmailMessage()
     with _in_language(sub.lang):
         msg["Subject"] = _("%(p)s: Meldungen bestätigen", p=publisher())
+        stop = _unsubscribe_link(msg, sub)
         msg.set_content(
             _(
                 "Sie haben Meldungen des %(p)s bestellt (Kommune: %(a)s, Kennzahl: %(i)s).\n\n"
-                "Bitte bestätigen Sie mit diesem Schlüssel: %(t)s\n"
-                "(sozmon alerts confirm %(t)s)\n\n"
-                "Wenn Sie nichts bestellt haben, müssen Sie nichts tun.\n",
+                "Bitte bestätigen Sie hier: %(u)s\n\n"
+                "Wenn Sie nichts bestellt haben, müssen Sie nichts tun: ohne Bestätigung"
+                " bekommen Sie keine weitere E-Mail. Die Adresse löschen: %(s)s\n",
                 p=publisher(),
                 a=sub.ags or _("alle"),
                 i=sub.indicator_id or _("alle"),
-                t=sub.token,
+                u=url_for("alerts.confirm", token=sub.token, _external=True, **_lang(sub)),
+                s=stop,
             )
         )
     msg["From"], msg["To"] = sender, sub.email
@@ -63,12 +74,14 @@ def _digest(sub: q.Subscription, rows: list[q.AlertRow], sender: str) -> EmailMe
     msg = EmailMessage()
     with _in_language(sub.lang):
         msg["Subject"] = _("%(p)s: %(n)s neue Meldungen", p=publisher(), n=len(rows))
+        stop = _unsubscribe_link(msg, sub)
         lines = []
         for r in rows:
             it = item(r)
             lines.append(f"{it.kind_label}: {it.subject}\n{it.text}")
             lines.append(url_for("alerts.index", _external=True, _anchor=f"alarm-{r.id}") + "\n")
         lines.append(_("Alle Meldungen: %(u)s", u=url_for("alerts.index", _external=True)))
+        lines.append(_("Abbestellen: %(u)s", u=stop))
         msg.set_content("\n".join(lines) + "\n")
     msg["From"], msg["To"] = sender, sub.email
     return msg
@@ -121,7 +134,7 @@ def alerts_group() -> None:
 def subscribe_cmd(email: str, ags: str | None, indicator_id: str | None, lang: str) -> None:
     """Subscribe EMAIL to a Kommune's and/or an indicator's alerts (unconfirmed: a confirmation
     e-mail with the token is queued for `sozmon alerts send`)."""
-    if not EMAIL.fullmatch(email) or len(email) > 254:
+    if not q.valid_email(email):
         click.secho(f"Keine gültige E-Mail-Adresse: {email!r}", fg="red", err=True)
         sys.exit(1)
     if not ags and not indicator_id:
@@ -169,11 +182,17 @@ def send_cmd() -> None:
         # one sender at a time (a second one waits instead of sending the same queue again)
         conn.exec_driver_sql("SELECT pg_advisory_lock(260031)")
         conn.commit()
+        # addresses nobody confirmed within a week are not kept (nor asked again)
+        forgotten = q.forget_unconfirmed(conn)
+        conn.commit()
         with _smtp() as server:
             asked, digests = send_queue(conn, server, sender)
         conn.exec_driver_sql("SELECT pg_advisory_unlock(260031)")
         conn.commit()
-    click.echo(f"{asked} Bestätigungen und {digests} Meldungs-E-Mails gesendet.")
+    click.echo(
+        f"{asked} Bestätigungen und {digests} Meldungs-E-Mails gesendet;"
+        f" {forgotten} unbestätigte Anmeldungen (älter als {q.UNCONFIRMED_DAYS} Tage) gelöscht."
+    )
 
 
 ALERT_COMMANDS = (alerts_group,)

@@ -11,8 +11,10 @@ lock the real editors out with made-up names. Check and count run under advisory
 name and the address: parallel tries are checked one after the other, never past the limit.
 
 CSRF: written here in a few lines instead of Flask-WTF — one random token per session, sent
-as the hidden form field `csrf_token` and compared in constant time on every POST the app routes
-(the editors' forms are the only POSTs; everything else is read-only GET).
+as the hidden form field `csrf_token` and compared in constant time on every POST the app routes.
+The one exception are the public alert forms (`app.web.security.public_form`: sign-up,
+confirmation, unsubscribe): they sit on cached pages that carry no session, so their POSTs
+are checked by the browser's `Origin` / `Sec-Fetch-Site` instead.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.editors import audit
 from app.web.db import get_conn, get_engine
+from app.web.security import same_origin
 
 # Compared against when the name is unknown, so a wrong name costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("timing-equaliser", method="scrypt")
@@ -245,6 +248,13 @@ def check_csrf() -> None:
     """Refuse a POST without the session's token (400), before the view runs."""
     # Only routed POSTs: a POST to a GET-only URL stays a 405 (or problem+json under /api).
     if request.method in ("GET", "HEAD", "OPTIONS") or request.routing_exception is not None:
+        return
+    kind = getattr(current_app.view_functions.get(request.endpoint or ""), "public_form", None)
+    if kind is not None:  # a public form of a cached page (app.web.security.public_form)
+        one_click = kind == "one-click" and request.form.get("List-Unsubscribe") == "One-Click"
+        if not one_click and not same_origin():
+            g.csrf_failed = True
+            abort(400, description="Dieses Formular wurde nicht von dieser Website gesendet.")
         return
     sent = request.form.get("csrf_token", "")
     if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):

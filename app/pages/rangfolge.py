@@ -11,6 +11,7 @@ from app.editors.auth import is_editor
 from app.pages.data import figure_texts
 from app.pages.data.cite import parse_pin
 from app.pages.data.map_state import default_indicator
+from app.pages.data.notes import public_notes
 from app.pages.data.ranking_table import ranking_cite, ranking_table
 from app.render import citation, rank_charts
 from app.render.image_export import png_response, svg_response
@@ -202,6 +203,7 @@ def _context(r: Ranking, embed: bool, pinned: tuple[int, ...] | None) -> dict:
         topics=topics_with_indicators(get_conn()),
         synthetic=r.synthetic,
         figure_text=ranking_text(r),
+        notes=public_notes(),
     )
 
 

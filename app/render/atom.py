@@ -34,6 +34,7 @@ class Feed:
     author: str
     rights: str
     lang: str | None = None
+    links: tuple[tuple[str, str], ...] = ()  # (rel, absolute URL): a paged feed's other pages
 
 
 def atom(feed: Feed, entries: list[Entry]) -> bytes:
@@ -54,6 +55,8 @@ def atom(feed: Feed, entries: list[Entry]) -> bytes:
     sub(root, "updated", feed.updated.isoformat())
     sub(root, "link", href=feed.self_url, rel="self")
     sub(root, "link", href=feed.page_url, rel="alternate", type="text/html")
+    for rel, href in feed.links:
+        sub(root, "link", href=href, rel=rel)
     author = sub(root, "author")
     sub(author, "name", feed.author)
     sub(root, "rights", feed.rights)

@@ -67,6 +67,9 @@ class ImageText:
     description: str = ""
     # How to cite it (app.render.citation.lines: German, then English), drawn last.
     citation: list[str] = field(default_factory=list)
+    # Kontextnotizen of what the image shows, one footnote line each (app.render.notes.footnotes),
+    # drawn the full width under the drawing, before the source.
+    footnotes: list[str] = field(default_factory=list)
 
 
 @functools.cache
@@ -201,6 +204,8 @@ def svg_document(
     c.y += 16
     c.parts.append(f'<path d="M{MARGIN},{c.y:.1f}H{WIDTH - MARGIN}" stroke="#999"/>')
     c.y += 6
+    for line in text.footnotes:
+        c.text(line, 13, inner)
     c.text(text.source, 13, inner)
     for line in text.provenance:
         c.text(line, 13, inner)
@@ -211,7 +216,7 @@ def svg_document(
     height = round(c.y + MARGIN)
     # <title> and <desc> name and describe the image (role="img", aria-labelledby both): what
     # it shows first, then its subtitle, source and licence, as drawn in it.
-    parts = [text.description, text.subtitle, text.synthetic_note, text.source]
+    parts = [text.description, text.subtitle, text.synthetic_note, *text.footnotes, text.source]
     desc = " ".join(p for p in [*parts, *text.provenance, *text.licence, *text.citation] if p)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'

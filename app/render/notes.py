@@ -7,6 +7,8 @@ is http(s), checked again here although the table allows nothing else.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import Flask
 from flask_babel import gettext as _
 
@@ -44,6 +46,17 @@ def note_line(n: Note) -> str:
         category=category_names()[n.category],
         text=note_text(n),
     )
+
+
+def footnotes(shown: Iterable[tuple[str, Note]]) -> list[str]:
+    """An image's footnote lines, one per note it shows: 'Hannover – Notiz 2015 (Einrichtung):
+    text (link)'; each (area name, note) once, in the order given."""
+    lines: dict[tuple[str, int], str] = {}
+    for name, n in shown:
+        link = note_link(n)
+        line = f"{name} – {note_line(n)}" + (f" ({link})" if link else "")
+        lines.setdefault((name, n.id), line)
+    return list(lines.values())
 
 
 def note_link(n: Note) -> str | None:

@@ -146,6 +146,10 @@ def from_environment() -> dict:
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
         "SMTP_FROM": os.environ.get("SMTP_FROM", ""),
         "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "1") != "0",
+        # Public sign-ups for the alerts (/was-ist-neu): at most this many unconfirmed ones an
+        # hour over all addresses (beyond it the form answers 503); the double opt-in is the
+        # guard of each address, this the guard of the mail server's reputation.
+        "ALERT_SIGNUPS_PER_HOUR": int(os.environ.get("SOZMON_ALERT_SIGNUPS_PER_HOUR") or 100),
         # The browser that prints Fokusberichte as PDF (Playwright drives it); empty: Debian's,
         # app.render.chromium.EXECUTABLE.
         "CHROMIUM_PATH": os.environ.get("CHROMIUM_PATH") or "",

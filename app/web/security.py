@@ -141,3 +141,31 @@ def init_app(app: Flask) -> None:
     app.after_request(add_headers)
     app.jinja_env.globals["public_url"] = public_url
     app.jinja_env.globals.update(at=at, fill=fill)
+
+
+def public_form(one_click: bool = False):
+    """Mark a view whose POST comes from a public, anonymous form on a cached page (the alerts'
+    sign-up): it carries no session token (a cached page has none to give), so the CSRF check
+    asks the browser where the form was: `Origin` (sent with every POST by current browsers)
+    must be this site, or without it `Sec-Fetch-Site: same-origin`. A cross-site form, or a
+    POST saying neither, is refused. one_click: also accept RFC 8058's
+    `List-Unsubscribe=One-Click` POST of a mail program (it has no origin; the unguessable
+    token in the URL is the authority there)."""
+
+    def mark(view):
+        view.public_form = "one-click" if one_click else "same-origin"
+        return view
+
+    return mark
+
+
+def same_origin() -> bool:
+    """The POST says it comes from a page of this site (Origin or Fetch Metadata). A page with
+    `Referrer-Policy: no-referrer` makes the browser send `Origin: null`; then only the Fetch
+    Metadata header (which no page can set) decides."""
+    origin = request.headers.get("Origin")
+    if origin is not None and origin != "null":
+        here = urlsplit(request.host_url)
+        there = urlsplit(origin)
+        return (there.scheme, there.netloc) == (here.scheme, here.netloc)
+    return request.headers.get("Sec-Fetch-Site") == "same-origin"

@@ -19,7 +19,7 @@ from app.web.i18n import current_lang, in_language
 from app.web.security import public_url
 from app.web.urls import area_url
 from geodata import attribution
-from indicators.alert_queries import AlertRow, alerts
+from indicators.alert_queries import AlertRow, alerts, count
 
 KIND_LABELS = {
     "neu": _l("Neue Kennzahl"),
@@ -146,13 +146,47 @@ def by_publish(rows: list[AlertRow]) -> list[AlertDay]:
     return days
 
 
-def page_rows(ags: str | None, indicator_id: str | None) -> list[AlertRow]:
-    """The alerts the page (or a feed) lists: of one Kommune and/or indicator if named."""
-    return alerts(get_conn(), ags, indicator_id)
+# Alerts per page of /was-ist-neu and per page of its feeds (RFC 5005 paged feeds).
+PAGE_SIZE = 500
 
 
-def feed(rows: list[AlertRow], title: str, self_path: str, page_path: str) -> bytes:
-    """An Atom feed of alerts; each entry links to the page's entry."""
+@dataclass(frozen=True)
+class AlertPage:
+    """One page of the alerts (newest first) and where it lies in the whole list."""
+
+    rows: list[AlertRow]
+    total: int
+    page: int  # 1-based
+    pages: int  # at least 1 (an empty list is one empty page)
+
+
+def page_rows(
+    ags: str | None, indicator_id: str | None, page: int = 1, size: int | None = None
+) -> AlertPage:
+    """The alerts the page (or a feed) lists on page `page`: of one Kommune and/or indicator
+    if named. A page beyond the last one has no rows (the view answers 404)."""
+    size = size or PAGE_SIZE
+    rows, total = page_slice(ags, indicator_id, (page - 1) * size, size)
+    return AlertPage(rows, total, page, max(1, -(-total // size)))
+
+
+def page_slice(
+    ags: str | None, indicator_id: str | None, offset: int, limit: int
+) -> tuple[list[AlertRow], int]:
+    """`limit` alerts from `offset` on (the API's paging) and how many there are in all."""
+    conn = get_conn()
+    return alerts(conn, ags, indicator_id, limit, offset=offset), count(conn, ags, indicator_id)
+
+
+def feed(
+    rows: list[AlertRow],
+    title: str,
+    self_path: str,
+    page_path: str,
+    links: tuple[tuple[str, str], ...] = (),
+) -> bytes:
+    """An Atom feed of alerts; each entry links to the page's entry. links: (rel, path) of the
+    feed's other pages (RFC 5005: first, previous, next, last)."""
     base = public_url()
     pub = publisher()
     updated = max((r.published_at for r in rows), default=datetime(2026, 1, 1, tzinfo=UTC))
@@ -167,6 +201,7 @@ def feed(rows: list[AlertRow], title: str, self_path: str, page_path: str) -> by
             "Werte: © %(o)s (%(l)s)", o=attribution.STATISTICAL_OFFICES, l=attribution.LICENCE
         ),
         lang=current_lang(),
+        links=tuple((rel, base + path) for rel, path in links),
     )
     entries = []
     for r in rows:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from app.pages.data.cite import absolute, page_citation, pin_note, view_data_links
-from app.pages.data.profile_tables import flag_or_num
+from app.pages.data.notes import public_notes
+from app.pages.data.profile_tables import flag_or_num, notes_cell
 from app.render.citation import Citation
 from app.render.formatting import unit_label
 from app.render.provenance_marks import demo
@@ -69,7 +70,8 @@ def _cells(a: AreaInterval, dec: int) -> list:
 
 
 def ranking_table(r: Ranking, cite: Citation) -> Table:
-    """The ranking's table: rank, Kommune, value, interval, verdict; the Region last."""
+    """The ranking's table: rank, Kommune, value, interval, verdict; the Region last; a column
+    with the year's Kontextnotizen only where a row has any (other downloads stay as they were)."""
     ind, dec = r.indicator, r.indicator.decimals
     cols = [
         _("Rang"),
@@ -108,6 +110,13 @@ def ranking_table(r: Ranking, cite: Citation) -> Table:
                 _mark(g.synthetic if g.value is not None else None),
             ]
         )
+    index = public_notes()
+    shown = [row.area for row in r.rows] + ([r.region] if r.region is not None else [])
+    notes = [index.at(a.ags, ind.id, r.year) for a in shown]
+    if any(notes):
+        cols.append(_("Kontextnotizen"))
+        for cells, items in zip(rows, notes, strict=True):
+            cells.append(notes_cell(items))
     header = [cite.title]
     if r.synthetic:
         header.append(SYNTHETIC_NOTE)

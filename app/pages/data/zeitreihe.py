@@ -9,7 +9,7 @@ from app.pages.data import figure_texts
 from app.pages.data.cite import absolute, page_citation, pin_note, view_data_links
 from app.pages.data.notes import public_notes
 from app.render.formatting import unit_label
-from app.render.notes import note_line
+from app.render.notes import footnotes, note_line
 from app.web.db import get_conn
 from app.web.errors import with_links
 from app.web.home import region_name
@@ -67,6 +67,18 @@ def series_text(ts: dict) -> str:
         "" if index else ind.unit,
         [b.year for b in ts["breaks"]],
         [ln["name"] for ln in lines[1:]],  # the Kommunen's names (German data)
+    )
+
+
+def series_footnotes(ts: dict) -> list[str]:
+    """The image's footnote lines: one per published note of a shown line about a shown year."""
+    ind, years = ts["indicator"].id, ts["years"]
+    index = public_notes()
+    return footnotes(
+        (ln["name"], n)
+        for ln in ts["lines"]
+        for n in index.of(ln["ags"], ind)
+        if any(n.covers(y) for y in years)
     )
 
 

@@ -16,10 +16,11 @@ from app.pages.data.image_parts import (
     synthetic_note,
     year_ranges,
 )
+from app.pages.data.notes import notes_etag_part
 from app.pages.data.series_breaks import break_text, breaks_of
 from app.pages.data.zeitreihe import DEFAULT_INDICATOR as TS_DEFAULT
 from app.pages.data.zeitreihe import choice_error as ts_error
-from app.pages.data.zeitreihe import series_cite, series_text
+from app.pages.data.zeitreihe import series_cite, series_footnotes, series_text
 from app.pages.export.blueprint import bp
 from app.render import charts, citation
 from app.render.formatting import unit_label
@@ -91,6 +92,9 @@ def zeitreihe_image(fmt: str):
         # Breaks are data that no release date covers (only where there are any: the ETags of
         # charts without one stay as they were).
         *([tuple(ts["breaks"])] if ts["breaks"] else []),
+        # Notes neither (a notes-only release changes no value's release): only where there
+        # are any, as on the page.
+        *notes_etag_part(ind.id),
     )
     not_modified = conditional(etag, rel.published_at)
     if not_modified is not None:
@@ -136,6 +140,7 @@ def zeitreihe_image(fmt: str):
         ),
         synthetic_note=note,
         notes=[break_text(b) for b in ts["breaks"]],
+        footnotes=series_footnotes(ts),
         lang=lang,
         description=series_text(ts),
         citation=[

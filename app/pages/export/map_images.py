@@ -39,6 +39,7 @@ from app.render.image_export import (
     svg_document,
 )
 from app.render.maps import OUTLINE
+from app.render.notes import footnotes
 from app.web.db import get_conn
 from app.web.errors import BadRequestWithChoices
 from app.web.home import region_name
@@ -132,6 +133,8 @@ def _map_text(ctx: dict) -> ImageText:
         synthetic_note=synthetic_note(ctx["synthetic"], ctx["mixed"]),
         legend_title=_("Legende") + f" ({unit})",
         notes=[method, f"{region_name()}: {ctx['region_label']}", *_group_note(ctx)],
+        # Kontextnotizen of the year (a change map's rows carry none)
+        footnotes=footnotes((r["name"], n) for r in ctx["table_rows"] for n in r.get("notes", ())),
         lang=str(get_locale()),
         description=ctx["figure_text"],
         # The citation in the image's language (the CSV and the page carry both).
