@@ -178,13 +178,15 @@ KOMMUNE_KEYS = "v.ags = ANY(ARRAY(SELECT ags FROM area WHERE level = 'kommune'))
 
 
 def years_available(conn: Connection, indicator_id: str, release_id: int | None) -> list[int]:
-    """Years with at least one value of the indicator for the home region's Kommunen
-    (layered, or in the release), ascending."""
+    """Years with at least one value of the indicator shown for the home region's Kommunen
+    (layered, or in the release), ascending. A year whose rows are all signs ("...", "x") or
+    withheld shows no number: it is no year to offer (issue #29)."""
     return list(
         conn.scalars(
             text(
                 f"SELECT DISTINCT year FROM {value_source(release_id)} v"
-                f" WHERE indicator_id = :i AND {KOMMUNE_KEYS} ORDER BY year"
+                f" WHERE indicator_id = :i AND {KOMMUNE_KEYS}"
+                " AND v.value IS NOT NULL AND NOT coalesce(v.suppressed, false) ORDER BY year"
             ),
             {"i": indicator_id},
         )

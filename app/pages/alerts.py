@@ -44,14 +44,15 @@ def index():
         for t in topics_with_indicators(get_conn())
         for i in t.indicators
     ]
+    days = by_publish(rows)
     return render_template(
         "was_ist_neu.html",
-        days=by_publish(rows),
+        days=days,
         areas=_home_areas(),
         indicators=indicators,
         ags=ags,
         indicator_id=ind,
-        n=len(rows),
+        n=sum(len(d.items) for d in days),  # a publish's new indicators count once
         api_url=url_for("api.alerts", **{k: v for k, v in (("ags", ags), ("indikator", ind)) if v}),
     )
 
