@@ -188,7 +188,8 @@ def layered_context(rows: Sequence[Row[Any]], kommunen: set[str]) -> MapContext:
         return replace(none, release=layered_release(releases))
     real = dict.fromkeys(years, 0)
     for r in rows:
-        if not r.synthetic and r.ags in kommunen:  # the Region's own value does not count
+        # (the Region's own value does not count, nor a sign: as default_year's SQL)
+        if not r.synthetic and r.ags in kommunen and _shows_number(r):
             real[r.year] += 1
     mostly_real = [y for y, n in real.items() if n * 2 >= len(kommunen)]
     return replace(
