@@ -158,6 +158,11 @@ class _Release(NamedTuple):
     note: str
 
 
+def _shows_number(r: Row[Any]) -> bool:
+    """A value row the map shows as a number (not a sign, not withheld): its year is offered."""
+    return r.value is not None and not r.suppressed
+
+
 def layered_context(rows: Sequence[Row[Any]], kommunen: set[str]) -> MapContext:
     """release_for(home=True), years_available and default_year of an indicator's layered
     values, from its home value rows (`home_data`); the tests compare it with those three.
@@ -176,13 +181,15 @@ def layered_context(rows: Sequence[Row[Any]], kommunen: set[str]) -> MapContext:
             -r.release_id,
         ),
     )
-    # Years of the Kommunen: a year with only the Region's value is not offered.
-    years = sorted({r.year for r in rows if r.ags in kommunen})
+    # Years of the Kommunen: a year with only the Region's value is not offered, nor one
+    # whose Kommunen have only signs or withheld values (no number to show).
+    years = sorted({r.year for r in rows if r.ags in kommunen and _shows_number(r)})
     if not years:
         return replace(none, release=layered_release(releases))
     real = dict.fromkeys(years, 0)
     for r in rows:
-        if not r.synthetic and r.ags in kommunen:  # the Region's own value does not count
+        # (the Region's own value does not count, nor a sign: as default_year's SQL)
+        if not r.synthetic and r.ags in kommunen and _shows_number(r):
             real[r.year] += 1
     mostly_real = [y for y, n in real.items() if n * 2 >= len(kommunen)]
     return replace(
@@ -254,7 +261,7 @@ def values_by_year(rows: Iterable[Row[Any]], areas: Sequence[Row[Any]]) -> dict[
     # The years of the Kommunen (as years_available): a year with only the Region's value is
     # no map year.
     kommunen = {a.ags for a in areas if a.level == "kommune"}
-    years = sorted({r.year for r in rows if r.ags in kommunen})
+    years = sorted({r.year for r in rows if r.ags in kommunen and _shows_number(r)})
     return {y: _one_year(by_cell, areas, y) for y in years}
 
 

@@ -36,6 +36,7 @@ from indicators.queries import (
 )
 from indicators.ranking import rank_values
 from indicators.text import _
+from indicators.units import COUNT_UNITS
 
 AGS_RE = re.compile(r"^\d{5}(\d{3})?$")
 # Any area's key: a Gemeinde (8 digits), Kreis (5), Land (2) or the Bund ('DG').
@@ -470,7 +471,13 @@ def compare(
         va, vb = d["areas"][ags_a], d["areas"][ags_b]
         vc = [d["areas"][k] for k in keys]
         vr = d["areas"][reference.ags] if reference else None
-        diff = va["value"] - vb["value"] if None not in (va["value"], vb["value"]) else None
+        # No difference of counts (population, persons): A − B mostly says which area is
+        # bigger (issue #29); a rate or share compares areas of any size.
+        diff = (
+            va["value"] - vb["value"]
+            if None not in (va["value"], vb["value"]) and ind.unit not in COUNT_UNITS
+            else None
+        )
         better = None
         if diff and ind.polarity != "neutral":
             a_higher = diff > 0

@@ -175,16 +175,20 @@ HOME_KEYS = "v.ags = ANY(ARRAY(SELECT ags FROM area WHERE level IN ('kommune', '
 # The home region's Kommunen only: a year in which only the Region has a value (INKAR's Kreis
 # series from 1995) is no year for a map, ranking or change of the Kommunen.
 KOMMUNE_KEYS = "v.ags = ANY(ARRAY(SELECT ags FROM area WHERE level = 'kommune'))"
+# A value a page shows as a number (not only a sign such as "..." or withheld): only years
+# with such a value are offered (issue #29; `map_queries._shows_number` the same in Python).
+SHOWS_NUMBER = "v.value IS NOT NULL AND NOT coalesce(v.suppressed, false)"
 
 
 def years_available(conn: Connection, indicator_id: str, release_id: int | None) -> list[int]:
-    """Years with at least one value of the indicator for the home region's Kommunen
-    (layered, or in the release), ascending."""
+    """Years with at least one value of the indicator shown for the home region's Kommunen
+    (layered, or in the release), ascending. A year whose rows are all signs ("...", "x") or
+    withheld shows no number: it is no year to offer (issue #29)."""
     return list(
         conn.scalars(
             text(
                 f"SELECT DISTINCT year FROM {value_source(release_id)} v"
-                f" WHERE indicator_id = :i AND {KOMMUNE_KEYS} ORDER BY year"
+                f" WHERE indicator_id = :i AND {KOMMUNE_KEYS} AND {SHOWS_NUMBER} ORDER BY year"
             ),
             {"i": indicator_id},
         )
@@ -199,10 +203,11 @@ def default_year(conn: Connection, indicator_id: str, release_id: ReleaseRef) ->
         text(
             "SELECT coalesce((SELECT max(year) FROM (SELECT v.year FROM"
             f"  {src} v JOIN area a ON a.ags = v.ags AND a.level = 'kommune'"
-            f"  WHERE v.indicator_id = :i AND NOT v.synthetic AND {HOME_KEYS}"
+            f"  WHERE v.indicator_id = :i AND NOT v.synthetic AND {HOME_KEYS} AND {SHOWS_NUMBER}"
             "  GROUP BY v.year"
             "  HAVING count(*) * 2 >= (SELECT count(*) FROM area WHERE level = 'kommune')) x),"
-            f" (SELECT max(year) FROM {src} v WHERE v.indicator_id = :i AND {KOMMUNE_KEYS}))"
+            f" (SELECT max(year) FROM {src} v WHERE v.indicator_id = :i AND {KOMMUNE_KEYS}"
+            f"  AND {SHOWS_NUMBER}))"
         ),
         {"i": indicator_id},
     )

@@ -91,7 +91,8 @@ def test_numbers_are_german_with_unit_and_change(app):
     assert out.labels == {"regionalstatistik-2017"}
     with app.test_request_context("/?lang=en"), app.extensions["sozmon_engine"].connect() as c:
         en = str(render(c, "{{zahl indikator=bev_insgesamt gebiet=03241 jahr=2015}}", None).html)
-    assert "1,144,481" in en
+    # The author's sentence is German: its number stays German on the English page (issue #29).
+    assert "1.144.481" in en and "1,144,481" not in en
 
 
 def test_figures_have_their_data_tables_and_sources(app):

@@ -133,7 +133,7 @@ def test_disparities_page_ranks_and_explains(client):
     assert r.status_code == 200
     assert "Beispieldaten" in html
     assert "Gini-Koeffizient" in html
-    assert html.count("<tr>") > 40
+    assert html.count("<tr data-indicator=") > 40
     assert "nicht bewertbar" in html and "Größe der Kommunen" in html
     assert "Werte ab 2016" in html or "Werte ab 20" in html
     # The link keeps the chosen period (issue #29).

@@ -27,7 +27,7 @@ from app.render import charts, figure_text
 from app.render.formatting import fmt_cell, fmt_value, unit_label
 from app.render.notes import category_names, note_lang, note_link, note_text
 from app.render.provenance_marks import demo
-from app.web.i18n import localized
+from app.web.i18n import in_language, localized
 from geodata import attribution
 from indicators.breaks import Breaks, break_between, breaks_within, series_breaks
 from indicators.model import Indicator
@@ -203,12 +203,11 @@ class Renderer:
         if key not in cur:
             raise self.no_year(ind, p["jahr"], [p["gebiet"]])
         o = old.get(key) if old is not None else None
-        return self.number(
-            self.text_of(ind, cur[key]),
-            [cur[key]],
-            None if old is None else [o],
-            self.text_of(ind, o),
-        )
+        # A number inside the author's German sentence is written the German way, also on the
+        # English page ("12,3 %", never "12.3 %" in German text: issue #29).
+        with in_language("de"):
+            shown, old_text = self.text_of(ind, cur[key]), self.text_of(ind, o)
+        return self.number(shown, [cur[key]], None if old is None else [o], old_text)
 
     def veraenderung(self, p: dict) -> Markup:
         from app.render.formatting import fmt_signed  # the profile's signed format ('+1,2 Pp.')
@@ -237,11 +236,13 @@ class Renderer:
             return fmt_signed(points, ind.decimals, ind.unit)
 
         keys = [(p["gebiet"], y) for y in years]
+        with in_language("de"):  # in the author's German sentence, as `zahl`
+            shown, old_text = text(cur), text(old or {})
         return self.number(
-            text(cur),
+            shown,
             [cur.get(k) for k in keys],
             None if old is None else [old.get(k) for k in keys],
-            text(old or {}),
+            old_text,
         )
 
     def _cell_html(self, ind: Indicator, cur: dict, old: dict | None, key: tuple) -> Markup:

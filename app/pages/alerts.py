@@ -97,16 +97,18 @@ def _page_links(page: AlertPage) -> dict[str, str]:
 def index():
     ags, ind = _checked(request.args.get("kommune"), request.args.get("indikator"))
     page = _page(ags, ind)
+    days = by_publish(page.rows)
     return render_template(
         "was_ist_neu.html",
-        days=by_publish(page.rows),
+        days=days,
         page=page,
         page_links=_page_links(page),
         areas=_home_areas(),
         indicators=_indicators(),
         ags=ags,
         indicator_id=ind,
-        n=page.total,
+        # A publish's new indicators count once, as the page shows them (grouped on this page).
+        n=page.total - len(page.rows) + sum(len(d.items) for d in days),
         api_url=url_for("api.alerts", **{k: v for k, v in (("ags", ags), ("indikator", ind)) if v}),
     )
 

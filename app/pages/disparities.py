@@ -14,9 +14,17 @@ from app.pages.data.disparities import (
     spread_lines,
     verdict_map_text,
 )
+from app.pages.data.disparity_table import (
+    SPREADS,
+    benchmark_table,
+    detail_cite,
+    overview_cite,
+    overview_table,
+    spreads_table,
+)
 from app.pages.data.series_breaks import all_breaks, break_text, breaks_of
 from app.render import charts, sentences
-from app.web import args
+from app.web import args, downloads
 from app.web.db import get_conn
 from app.web.http_cache import domain_cache
 from app.web.i18n import localized
@@ -29,7 +37,8 @@ bp = Blueprint("disparities", __name__)
 
 
 @bp.get("/disparitaeten")
-def index() -> str:
+def index():
+    fmt = args.download_format(downloads.VIEW_FORMATS)
     back = [(url_for("disparities.index"), _("Disparitäten, ganzer Zeitraum"))]
     start, end = args.year("von", back), args.year("bis", back)
     measure = request.args.get("mass", "cv_weighted")
@@ -39,7 +48,12 @@ def index() -> str:
         )
     except InvalidChoice as err:
         raise not_available_error(err) from None
-    return render_template("disparitaeten.html", **data, s=sentences, break_text=break_text)
+    cited = overview_cite(data) if data["rows"] or data["not_assessable"] else {}
+    if fmt and cited:
+        return downloads.response(overview_table(data, cited["cite"]), fmt)
+    return render_template(
+        "disparitaeten.html", **data, **cited, s=sentences, break_text=break_text
+    )
 
 
 def _chart(
@@ -56,8 +70,13 @@ def _chart(
 
 
 @bp.get("/disparitaeten/<indicator_id>")
-def detail(indicator_id: str) -> str:
+def detail(indicator_id: str):
+    fmt = args.download_format(downloads.VIEW_FORMATS)
     data = detail_data(indicator_id)
+    cited = detail_cite(data)
+    if fmt:
+        table = spreads_table if request.args.get("tabelle") == SPREADS else benchmark_table
+        return downloads.response(table(data, cited["cite"]), fmt)
     own_breaks = breaks_of(data["indicator"].id)
     title = _(
         "Diagramm: Streuungsmaße von %(name)s je Jahr; Werte in der Tabelle darunter",
@@ -66,6 +85,7 @@ def detail(indicator_id: str) -> str:
     return render_template(
         "disparitaeten_kennzahl.html",
         **data,
+        **cited,
         back=_overview_period(),
         chart=_chart(
             data["spreads"], title, [b.year for b in own_breaks], data["release"].synthetic

@@ -23,6 +23,8 @@ UNIT_LABELS = {
     "je 10.000": _l("je 10.000"),
     "je 100.000": _l("je 100.000"),
     "je Person": _l("je Person"),
+    "je 100": _l("je 100"),
+    "je km²": _l("je km²"),
 }
 
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from app.pages.data.sozialindex import DYNAMICS_LABELS, STATUS_LABELS
 from app.render.atom import Entry, Feed, atom
@@ -41,6 +42,9 @@ class AlertItem:
     text: str
     area_link: str
     indicator_link: str | None
+    # A publish's first values of several indicators, shown as one alert (issue #29: the first
+    # release made 104 "Neue Kennzahl" alerts); each member keeps its own row and link.
+    members: tuple[AlertItem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,14 +140,49 @@ def item(row: AlertRow) -> AlertItem:
     )
 
 
+def new_indicators(members: list[AlertItem]) -> AlertItem:
+    """The 'neu' alerts of one publish as one: "N neue Kennzahlen" for the area they name."""
+    first = members[0]
+    n = len(members)
+    return AlertItem(
+        row=first.row,
+        kind_label=ngettext("%(num)d neue Kennzahl", "%(num)d neue Kennzahlen", n),
+        indicator="",
+        subject=first.row.area_name,
+        text=ngettext(
+            "Erstmals amtliche Werte für %(num)d Kennzahl.",
+            "Erstmals amtliche Werte für %(num)d Kennzahlen.",
+            n,
+        ),
+        area_link=first.area_link,
+        indicator_link=None,
+        members=tuple(members),
+    )
+
+
+def grouped(items: list[AlertItem]) -> list[AlertItem]:
+    """One publish's items with its 'neu' alerts (two or more) as one, where the first stood."""
+    new = [it for it in items if it.row.kind == "neu"]
+    if len(new) < 2:
+        return items
+    out: list[AlertItem] = []
+    for it in items:
+        if it.row.kind != "neu":
+            out.append(it)
+        elif it is new[0]:
+            out.append(new_indicators(new))
+    return out
+
+
 def by_publish(rows: list[AlertRow]) -> list[AlertDay]:
-    """Alerts grouped by their publish (newest first, as the rows come)."""
+    """Alerts grouped by their publish (newest first, as the rows come); a publish's new
+    indicators are one alert."""
     days: list[AlertDay] = []
     for r in rows:
         if not days or days[-1].release_label != r.release_label:
             days.append(AlertDay(r.published_at, r.release_label, []))
         days[-1].items.append(item(r))
-    return days
+    return [AlertDay(d.published_at, d.release_label, grouped(d.items)) for d in days]
 
 
 # Alerts per page of /was-ist-neu and per page of its feeds (RFC 5005 paged feeds).
@@ -204,15 +243,19 @@ def feed(
         links=tuple((rel, base + path) for rel, path in links),
     )
     entries = []
-    for r in rows:
-        it = item(r)
+    # The page's items: a publish's new indicators are one entry, as on the page.
+    for it in (it for day in by_publish(rows) for it in day.items):
+        r = it.row
+        summary = it.text
+        if it.members:
+            summary += " " + ", ".join(f"{m.indicator} ({m.row.year})" for m in it.members)
         entries.append(
             Entry(
-                url=f"{base}{url_for('alerts.index')}#alarm-{r.id}",
+                url=f"{base}{url_for('alerts.index')}#alarm-{'neu-' if it.members else ''}{r.id}",
                 title=f"{it.kind_label}: {it.subject}",
                 published=r.published_at,
                 updated=r.published_at,
-                summary=it.text,
+                summary=summary,
                 category=(r.kind, it.kind_label),
             )
         )

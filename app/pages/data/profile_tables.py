@@ -23,6 +23,7 @@ from app.web.home import region_name
 from app.web.i18n import localized
 from indicators.model import Note
 from indicators.notes import NoteIndex
+from indicators.units import COUNT_UNITS
 
 POLARITY = {
     "higher_better": "höher = besser",
@@ -189,7 +190,12 @@ def compare_table(
             sc = [dict(x) for x in r["series"]["context"]]
             for y in r["years"]:
                 va, vb = sa.get(y), sb.get(y)
-                diff = va - vb if va is not None and vb is not None else None
+                # No difference of counts: as on the page (indicators.profile.compare).
+                diff = (
+                    va - vb
+                    if va is not None and vb is not None and i.unit not in COUNT_UNITS
+                    else None
+                )
                 rows.append(
                     [
                         localized(t, "name"),

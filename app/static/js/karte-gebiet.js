@@ -120,6 +120,14 @@
     map.attributionControl.setPrefix(false);
     map.attributionControl.addAttribution(el.getAttribute("data-attribution"));
     map.fitBounds(bounds, { padding: [4, 4] });
+    if (document.documentElement.classList.contains("embed")) {
+      // An embed follows its frame: the territory is fitted again when the frame changes size.
+      var refit = null;
+      window.addEventListener("resize", function () {
+        clearTimeout(refit);
+        refit = setTimeout(function () { map.invalidateSize(); map.fitBounds(bounds, { padding: [4, 4] }); }, 150);
+      });
+    }
     var renderer = new BatchedCanvas({ padding: 0.2, tolerance: 0 });
     var layers = {};
     var ordered = new Array(keys.length);  // layers in the order of the data (null: no outline)
@@ -203,7 +211,7 @@
           var info = document.getElementById("gebiet-info");
           if (info) { info.innerHTML = body.info; }  // the new indicator's definition and source
           var code = document.getElementById("embed-code");
-          if (code) { code.innerHTML = body.embed_code; }
+          if (code) { code.value = sized(plain(body.embed_code)); }  // the chosen frame size kept
           var yearList = document.getElementById("gebiet-years");
           if (yearList) { yearList.innerHTML = body.years; }  // the years of the new indicator
           if (push) { history.pushState({ q: query }, "", body.url); }
@@ -247,5 +255,31 @@
     window.addEventListener("popstate", function () { window.location.reload(); });
   }
 
+  /* HTML text (entities) → plain text, without running anything (a textarea parses no markup). */
+  function plain(html) {
+    var t = document.createElement("textarea");
+    t.innerHTML = html;
+    return t.value;
+  }
+
+  /* The frame's size chosen in the embed code (as on the Kommunen map, templates/maps/_embed_sizes.html). */
+  function sized(code) {
+    var size = document.getElementById("embed-size");
+    if (!size) { return code; }
+    var wh = size.value.split("x");
+    return code.replace(/ width="[^"]*" height="[^"]*"/, ' width="' + wh[0] + '" height="' + wh[1] + '"');
+  }
+
+  function embedSizes() {
+    var size = document.getElementById("embed-size");
+    if (!size) { return; }
+    size.closest(".embed-size").hidden = false;
+    size.addEventListener("change", function () {
+      var code = document.getElementById("embed-code");
+      code.value = sized(code.value);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", init);
+  document.addEventListener("DOMContentLoaded", embedSizes);
 })();

@@ -324,6 +324,9 @@
     var embed = document.documentElement.classList.contains("embed");
     var links = document.querySelectorAll(".karte-years a");
     box.hidden = false;
+    // One keyboard path to a year (issue #29: 37 Tab stops before the map): with the slider
+    // shown, the year links (the way without JavaScript) are hidden.
+    document.querySelectorAll("nav.karte-years").forEach(function (nav) { nav.hidden = true; });
     // WCAG 2.2.2: playing is pausable; with reduced motion at most one step per 2 seconds.
     var reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     var delay = reduced ? 2000 : 1200;
@@ -350,7 +353,7 @@
       if (preview && d.embed_url) { preview.setAttribute("href", d.embed_url); }
       var form = document.getElementById("karte-form");
       if (form) { form.setAttribute("data-year", String(d.jahr)); }
-      links.forEach(function (a) {  // the year links (kept for a direct jump) mark the shown year
+      links.forEach(function (a) {  // the (hidden) year links mark the shown year: a reload keeps it
         if (a.textContent.trim() === String(d.jahr)) { a.setAttribute("aria-current", "page"); }
         else { a.removeAttribute("aria-current"); }
       });
