@@ -17,6 +17,7 @@ from indicators.api_queries import (
     published_releases,
     value_releases,
 )
+from indicators.disparities import LIVE_SHOWN_SQL, SHOWN_SQL
 from indicators.precomputed import KEPT_INDICATORS, refresh
 from indicators.queries import live_year_ranges, year_ranges
 from indicators.ranking import Spread
@@ -96,6 +97,9 @@ def _assert_in_step(app) -> dict[str, dict]:
             rows = _indicator_rows(c, KEPT_INDICATORS)
             assert rows == _indicator_rows(c, live_shown_indicators()), demo
             assert year_ranges(c) == live_year_ranges(c), demo
+            # The disparities' release per indicator (read from the kept catalogue rows).
+            shown = c.execute(text(SHOWN_SQL + " ORDER BY 1")).all()
+            assert shown and shown == c.execute(text(LIVE_SHOWN_SQL + " ORDER BY 1")).all(), demo
             got[demo] = kept
             got[demo + " catalogue"] = rows
     return got
