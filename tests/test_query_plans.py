@@ -116,7 +116,6 @@ CEILINGS = {
     "ranking": 52_000,
     "area profile": 107_000,
     "Land map (Gemeinden)": 103_000,
-    "disparities": 530_000,
 }
 
 
