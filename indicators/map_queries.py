@@ -104,19 +104,21 @@ def headline_indicator(home: HomeData, preferred: tuple[str, ...]) -> str | None
     """The indicator a first visit opens with: the first of `preferred` whose opening year has
     values for at least half the Kommunen, else the first such in catalogue order, else any
     indicator with values (None: no values at all)."""
-    kommunen = {a.ags for a in home.areas if a.level == "kommune"}
-
-    def covered(ind: str) -> bool:
-        rows = home.rows.get(ind) or []
-        year = layered_context(rows, kommunen).default_year if rows else None
-        n = sum(1 for r in rows if r.year == year and r.ags in kommunen and r.value is not None)
-        return n * 2 >= len(kommunen) > 0
-
     in_order = list(home.indicators)  # catalogue order
     for ind in (*[p for p in preferred if p in home.indicators], *in_order):
-        if covered(ind):
+        if headline_covered(home, ind):
             return ind
     return next((i for i in in_order if home.rows.get(i)), None)
+
+
+def headline_covered(home: HomeData, ind: str) -> bool:
+    """Whether the indicator's opening year has values for at least half the Kommunen (reads
+    only that indicator's rows: a HomeData of the one indicator answers it as well)."""
+    kommunen = {a.ags for a in home.areas if a.level == "kommune"}
+    rows = home.rows.get(ind) or []
+    year = layered_context(rows, kommunen).default_year if rows else None
+    n = sum(1 for r in rows if r.year == year and r.ags in kommunen and r.value is not None)
+    return n * 2 >= len(kommunen) > 0
 
 
 def map_context(

@@ -357,3 +357,33 @@ class IndicatorSummary(Base):
     release_label: Mapped[str | None] = mapped_column(Text)
     synthetic: Mapped[bool] = mapped_column(Boolean)
     years: Mapped[list[int]] = mapped_column(ARRAY(Integer))
+
+
+class KommuneDisparity(Base):
+    """Per indicator and year the disparities' figures of the Kommunen's shown values, kept at
+    publish (0018): the spread measures, and the values and weights the bootstrap of a change
+    resamples. `missing` > 0: some Kommunen lack a value, no figures. Demo mode as 0015."""
+
+    __tablename__ = "kommune_disparity"
+
+    indicator_id: Mapped[str] = mapped_column(
+        ForeignKey("indicator.id", ondelete="CASCADE"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    synthetic: Mapped[bool] = mapped_column(Boolean)
+    missing: Mapped[int] = mapped_column(Integer)
+    weights: Mapped[str | None] = mapped_column(Text)
+    vals: Mapped[list[float] | None] = mapped_column(ARRAY(Float))
+    weight_vals: Mapped[list[float] | None] = mapped_column(ARRAY(Float))
+    n: Mapped[int | None] = mapped_column(Integer)
+    minimum: Mapped[float | None] = mapped_column(Float)
+    maximum: Mapped[float | None] = mapped_column(Float)
+    range: Mapped[float | None] = mapped_column(Float)
+    ratio: Mapped[float | None] = mapped_column(Float)
+    mean: Mapped[float | None] = mapped_column(Float)
+    weighted_mean: Mapped[float | None] = mapped_column(Float)
+    cv: Mapped[float | None] = mapped_column(Float)
+    cv_weighted: Mapped[float | None] = mapped_column(Float)
+    theil: Mapped[float | None] = mapped_column(Float)
+    gini: Mapped[float | None] = mapped_column(Float)
+    reason: Mapped[str | None] = mapped_column(Text)

@@ -75,6 +75,7 @@ class Refreshed:
     indicators: list[str] | None
     rows: int
     seconds: float
+    disparities: int = 0  # rows of kommune_disparity kept (indicators.disparities)
 
 
 def refresh(
@@ -107,9 +108,13 @@ def refresh(
             {"ids": indicator_ids},
         )
         conn.execute(text(INDICATORS_SQL), {"ids": indicator_ids})
+        # After the catalogue rows: they say which indicators' values are synthetic.
+        from indicators.disparities import refresh_disparities  # it reads KEPT_INDICATORS
+
+        disparities = refresh_disparities(conn, indicator_ids)
     finally:
         conn.execute(text("SELECT set_config('sozmon.demo', :p, true)"), {"p": prev})
-    return Refreshed(indicator_ids, rows, time.perf_counter() - started)
+    return Refreshed(indicator_ids, rows, time.perf_counter() - started, disparities)
 
 
 # The kept catalogue rows the connection's demo mode shows (a relation for the readers' SQL).

@@ -17,6 +17,13 @@ from indicators.api_queries import (
     published_releases,
     value_releases,
 )
+from indicators.disparities import (
+    LIVE_SHOWN_SQL,
+    SHOWN_SQL,
+    kept_spread_table,
+    live_spread_table,
+    spread_table,
+)
 from indicators.precomputed import KEPT_INDICATORS, refresh
 from indicators.queries import live_year_ranges, year_ranges
 from indicators.ranking import Spread
@@ -109,6 +116,14 @@ def _assert_in_step(app, only: list[str] | None = None) -> dict[str, dict]:
             mine = {i: r for i, r in rows.items() if only is None or i in only}
             assert mine == _indicator_rows(c, live_shown_indicators(), only), demo
             assert year_ranges(c) == live_year_ranges(c), demo
+            # The disparities' release per indicator (read from the kept catalogue rows).
+            shown = c.execute(text(SHOWN_SQL + " ORDER BY 1")).all()
+            assert shown and shown == c.execute(text(LIVE_SHOWN_SQL + " ORDER BY 1")).all(), demo
+            # The disparities' figures per indicator and year, in the same order.
+            kept_d, live_d = kept_spread_table(c), live_spread_table(c)
+            assert kept_d is not None and live_d, demo
+            assert list(kept_d) == list(live_d) and kept_d == live_d, demo
+            got[demo + " disparities"] = kept_d
             got[demo] = kept
             got[demo + " catalogue"] = rows
     return got
@@ -229,3 +244,18 @@ def test_publish_writes_the_release_summary_and_daten_lists_it(fresh_app, tmp_pa
     with _engine(fresh_app).begin() as c:
         assert published_releases(c) == live_published_releases(c)
         assert "neu-3" not in {r["label"] for r in published_releases(c)}
+
+
+def test_the_disparities_are_computed_until_kept_and_the_first_refresh_keeps_all(fresh_app):
+    """Migration 0018 leaves the table empty: the page computes live, and the first publish's
+    refresh, of its own indicators, keeps every indicator's rows."""
+    before = _assert_in_step(fresh_app)
+    with _engine(fresh_app).begin() as c:
+        c.execute(text("DELETE FROM kommune_disparity"))
+        assert kept_spread_table(c) is None
+        assert spread_table(c) == live_spread_table(c)
+        assert refresh(c, [REAL]).disparities == c.scalar(
+            text("SELECT count(*) FROM kommune_disparity")
+        )
+        assert c.scalar(text("SELECT count(DISTINCT indicator_id) FROM kommune_disparity")) > 1
+    assert _assert_in_step(fresh_app) == before

@@ -6,14 +6,14 @@ from flask import Response
 from sqlalchemy import text
 
 from app.api import envelope, formats, params
-from app.api.views import Ctx, area_links, bp, check_known, unit_of
+from app.api.views import Ctx, area_links, bp, check_known
 from app.pages.data.series_breaks import all_breaks
 from app.web.home import home_ags
 from app.web.problems import ApiProblem
 from indicators import api_queries as q
 from indicators.intervals import area_intervals, intervals_of_areas
 from indicators.neighbour_queries import K, similar_kommunen
-from indicators.queries import release_for
+from indicators.queries import indicator_units, release_for
 from indicators.trend_queries import area_trends
 
 
@@ -46,7 +46,7 @@ def trends() -> Response:
     areas = ags or _home_areas(ctx)
     breaks = all_breaks()
     found = area_trends(ctx.conn, areas, ids, release_id, breaks=breaks)
-    units = {i: unit_of(ctx.conn, i) for i in {k[0] for k in found}}
+    units = indicator_units(ctx.conn, {k[0] for k in found})
     rows = [
         {"indicator": i, "ags": g, "unit": units[i], **t} for (i, g), t in sorted(found.items())
     ]

@@ -96,7 +96,8 @@ def import_cmd(
 def _report_precomputed(kept: Refreshed) -> None:
     """The added work of a publish or rollback: the figures kept per data version (issue #32)."""
     click.echo(
-        f"Vorberechnet: {kept.rows} Streuungen der Kommunen für"
+        f"Vorberechnet: {kept.rows} Streuungen und {kept.disparities} Disparitäten-Jahre"
+        " der Kommunen für"
         f" {len(kept.indicators) if kept.indicators is not None else 'alle'} Indikatoren"
         f" in {kept.seconds:.2f} s."
     )

@@ -15,7 +15,7 @@ from app.pages.data.map_choices import CLASSIFICATION_LABELS, SCHEME_LABELS
 from app.pages.data.map_state import (
     DATA_CACHE,
     MAPS_CACHE,
-    home_values,
+    home_values_of,
     map_link,
     pinned_home,
 )
@@ -115,10 +115,10 @@ def year_values(
         key = ("pinned-values", data_version_now(), ind.id, year, pinned)
         return DATA_CACHE.get_or_build(key, pinned_year)
     if release.id is None:
-        # The layered values: every indicator's were read once per data version (home_values);
-        # only the year shown is turned into rows.
+        # The layered values: read once per data version (home_values_of: every indicator's,
+        # or this one's); only the year shown is turned into rows.
         def one_year() -> YearValues:
-            home = home_values()
+            home = home_values_of(ind.id)
             rows = home.rows.get(ind.id, [])
             return values_of_year(rows, home.areas, year) or map_area_values(
                 get_conn(), ind.id, year, None

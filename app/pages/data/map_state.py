@@ -27,6 +27,7 @@ from indicators import classify
 from indicators.breaks import Breaks, break_between, breaks_within, segment_years
 from indicators.map_queries import (
     HomeData,
+    headline_covered,
     headline_indicator,
     home_data,
     map_context,
@@ -66,19 +67,45 @@ def _parse_release() -> int | None:
 def home_values() -> HomeData:
     """Every indicator and its layered home values, read once per data version.
 
-    A first render of any indicator's map then asks the database nothing (a worker's first map
-    after a publish reads them all, ~0.1 s, instead of ~4 ms for each new indicator).
+    Once read (the catalogue page /kennzahlen reads them, ~0.1 s), a first render of any
+    indicator's map asks the database nothing; a map alone reads only its own indicator's
+    (home_values_of, ~4 ms: issue #32's first request after a publish).
     """
     return _HOME.get_or_build(("home", data_version_now()), lambda: home_data(get_conn()))
+
+
+def home_values_of(indicator_id: str) -> HomeData:
+    """The home values a map of one indicator needs: every indicator's when this worker has
+    read them already (home_values: the catalogue page /kennzahlen does), else this
+    indicator's alone.
+
+    A first map after a publish then reads what it shows (~1,500 values of 22 areas, a few ms)
+    instead of every indicator's (~30,000, 0.1–0.5 s; issue #32). The rows are the same either
+    way (the same query, restricted to the indicator), and what is built from them does not
+    depend on their order.
+    """
+    version = data_version_now()
+    every = _HOME.get(("home", version))
+    if isinstance(every, HomeData):
+        return every
+    key = ("home-of", version, indicator_id[:80])
+    return DATA_CACHE.get_or_build(key, lambda: home_data(get_conn(), indicator_id))
 
 
 def default_indicator() -> str:
     """The indicator a first visit opens with (HEADLINE_INDICATORS), once per data version."""
     preferred = tuple(current_app.config["HEADLINE_INDICATORS"])
-    return DATA_CACHE.get_or_build(
-        ("headline", data_version_now(), preferred),
-        lambda: headline_indicator(home_values(), preferred) or (preferred or ("",))[0],
-    )
+
+    def build() -> str:
+        # The first preferred indicator that is covered, from its own values (headline_indicator
+        # would pick the same); every indicator's values only when none of them is.
+        for p in preferred:
+            one = home_values_of(p)
+            if p in one.indicators and headline_covered(one, p):
+                return p
+        return headline_indicator(home_values(), preferred) or (preferred or ("",))[0]
+
+    return DATA_CACHE.get_or_build(("headline", data_version_now(), preferred), build)
 
 
 def _context(
@@ -88,7 +115,7 @@ def _context(
     key = ("context", data_version_now(), indicator_id[:80], release_id)
 
     def build() -> MapContext:
-        home = home_values() if release_id is None else None
+        home = home_values_of(indicator_id) if release_id is None else None
         return map_context(conn, indicator_id, release_id, topics, home)
 
     return DATA_CACHE.get_or_build(key, build)
@@ -230,7 +257,7 @@ def state_from_request(embed: bool) -> dict:
     )
     # What a citation pins (the releases shown for this indicator) and, on a pinned map,
     # whether the current data differ from the cited ones.
-    live_ids = _shown_ids(home_values(), ind.id) if release_id is None else (release_id,)
+    live_ids = _shown_ids(home_values_of(ind.id), ind.id) if release_id is None else (release_id,)
     shown_ids = _shown_ids(pinned_home(ind.id, pinned), ind.id) if pinned else live_ids
     return dict(
         pinned=pinned,
