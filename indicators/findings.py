@@ -64,6 +64,7 @@ class Finding:
     benchmark_source: str | None  # the benchmark value's release label
     difference: DifferenceClaim | None  # None: absolute counts are not compared
     trend: TrendClaim | None  # None: no trend test for this series
+    synthetic: bool | None = None  # Beispieldaten (demo mode only): the sentence says so
 
     @property
     def notable(self) -> bool:
@@ -125,6 +126,7 @@ def profile_findings(
                     if ind.unit in COUNT_UNITS
                     else difference_claim(r["benchmark"]),
                     trend=trend_claim(trends.get(ind.id)),
+                    synthetic=r["synthetic"],
                 )
             )
     return out
@@ -163,6 +165,7 @@ def map_findings(
             else None,
             difference=None if indicator.unit in COUNT_UNITS else difference_claim(j.benchmark),
             trend=None,  # a map shows one year: it claims no trend
+            synthetic=j.synthetic,
         )
         for j in judged
     ]

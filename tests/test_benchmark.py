@@ -224,6 +224,10 @@ def test_switching_the_map_changes_colours_and_the_text_keeps_the_source(real_ap
     page = client.get(f"/karte?indikator={ind}&jahr={year}&farben=vergleich&vergleich_mit=land")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
+    # the drawn map itself (its script carries the colours) follows the choice, not a cache
+    own = client.get(f"/karte?indikator={ind}&jahr={year}&farben=vergleich").get_data(as_text=True)
+    scripts = [re.findall(r"<script>(.*?)</script>", h, re.S)[-1] for h in (own, html)]
+    assert scripts[0] != scripts[1]
     assert '<option value="land" selected>' in html
     year_links = re.findall(r'<nav class="karte-years".*?</nav>', html, re.S)[0]
     assert year_links.count("vergleich_mit=land") >= 1
@@ -243,3 +247,26 @@ def test_profile_summary_in_both_languages(real_app):
     items_en = re.findall(r'<ul class="findings-list">(.*?)</ul>', en, re.S)
     assert items_de and items_en
     assert items_de[0].count("<li>") == items_en[0].count("<li>") > 0
+
+
+def test_a_fokusbericht_draft_starts_from_the_findings(fresh_app):
+    from tests.conftest import invoke
+    from tests.test_editor import PASSWORD, login
+
+    assert invoke(fresh_app, "editor-add", "redaktion", "--password", PASSWORD).exit_code == 0
+    client = fresh_app.test_client()
+    profile = client.get("/kommune/03241005?vergleich_mit=land").get_data(as_text=True)
+    link = "/redaktion/berichte/neu?befunde=03241005&amp;vergleich_mit=land"
+    assert link in profile
+    anon = client.get(link.replace("&amp;", "&"))
+    assert anon.status_code == 302  # editors only
+    login(client)
+    form = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    body = re.search(r'<textarea[^>]*name="body"[^>]*>(.*?)</textarea>', form, re.S).group(1)
+    assert "Vergleich mit Niedersachsen: Garbsen" in body
+    items = [line for line in body.splitlines() if line.startswith("- Garbsen: ")]
+    summary = re.search(r'<ul class="findings-list">(.*?)</ul>', profile, re.S).group(1)
+    assert len(items) == summary.count("<li>") > 0
+    assert client.get("/redaktion/berichte/neu?befunde=03241&vergleich_mit=land").status_code == 400
+    assert client.get("/redaktion/berichte/neu?befunde=0324100x").status_code == 404
+    assert client.get("/redaktion/berichte/neu?befunde=03241005&vergleich_mit=x").status_code == 400

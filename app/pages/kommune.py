@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.pages.data.cite import compare_cite
@@ -111,6 +111,14 @@ def profile_page(ags: str):
         comparator=against,
         bench_heading=bench_heading(against),
         bench_name=bench_name(against),
+        # The findings as a Fokusbericht's starting draft (editors' area, where it is served).
+        draft_url=url_for(
+            "berichte_editor.new",
+            befunde=ags,
+            vergleich_mit=None if against.is_default else against.choice,
+        )
+        if "berichte_editor.new" in current_app.view_functions and not p["is_region"]
+        else None,
         findings=summary_sentences(found_rows),
         bench_clauses={
             f.indicator.id: difference_text(f, f.difference) for f in found_rows if f.difference

@@ -118,6 +118,8 @@ def finding_sentence(f: Finding) -> str:
         v=fmt_value(f.value, f.indicator.decimals, f.indicator.unit),
         y=f.year,
     )
+    if f.synthetic:  # demo mode: a sentence on Beispieldaten says so
+        head += " (" + _("Beispieldaten") + ")"
     clauses = [
         c
         for c in (
@@ -177,3 +179,28 @@ def map_summary(findings: Sequence[Finding], comp: Comparator, reference) -> lis
         if groups[key]:
             out.append(labels[key] % {"b": bench, "names": ", ".join(groups[key])})
     return out
+
+
+def draft_markdown(findings: Sequence[Finding], name: str, comp: Comparator) -> str:
+    """A Fokusbericht's starting draft (Markdown): the notable findings as a list, each sentence
+    with its test, and a note that the sentences are text (they do not follow new data)."""
+    lines = [f"## {bench_heading(comp)}: {name}", ""]
+    notable = summary_sentences(findings)
+    if notable:
+        lines += [f"- {s}" for s in notable]
+    else:
+        lines.append(
+            _(
+                "Keine Kennzahl unterscheidet sich signifikant vom Vergleichswert oder hat einen signifikanten Trend."
+            )
+        )
+    lines += [
+        "",
+        "*"
+        + _(
+            "Entwurf aus den Befunden des Sozialmonitorings: jeder Satz nennt seinen Test. Die Sätze sind Text und folgen neuen Daten nicht – vor dem Veröffentlichen prüfen."
+        )
+        + "*",
+        "",
+    ]
+    return "\n".join(lines)

@@ -84,6 +84,7 @@ def cached_map(st: dict, embed: bool, tile_url: str, what: tuple, build) -> MapP
         *what,
         st.get("pinned"),
         st["group"].ags if st.get("group") else None,
+        st["benchmark"].choice,  # the verdict colours and the areas' sentences depend on it
         release.id,
         release.label,
         release.published_at,
