@@ -37,7 +37,7 @@ from indicators.map_queries import (
 from indicators.model import Indicator, MapContext, Topic
 from indicators.releases import visible_release
 
-MAP_VERSION = "4"  # bump when the map's markup changes, so cached copies are revalidated
+MAP_VERSION = "5"  # bump when the map's markup changes, so cached copies are revalidated
 # Rendered folium maps per (indicator, year, classification, colours, release, language, …).
 MAPS_CACHE = Region("maps")
 # Query results per data version (a publish gives a new version; nothing stale is served).
@@ -354,7 +354,6 @@ def map_etag(st: dict, embed: bool) -> str:
         st["fixed"],
         st["change"],
         st["group"].ags if st.get("group") else None,
-        st["benchmark"].choice,
         release.id,
         release.label,
         release.published_at,
@@ -369,4 +368,6 @@ def map_etag(st: dict, embed: bool) -> str:
         *notes_etag_part(ind.id),
         # A cited (pinned) map: its releases and whether newer data exist (its notice).
         *([st["pinned"], st["newer"]] if st.get("pinned") else []),
+        # Another benchmark than the Region (the default's ETags stay as they were).
+        *([] if st["benchmark"].is_default else [st["benchmark"].choice]),
     )
