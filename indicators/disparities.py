@@ -406,9 +406,13 @@ def disparities_overview(
 
 
 def benchmark_rows(
-    indicator: Indicator, rows: Sequence[AreaValue], region: AreaValue | None
+    indicator: Indicator,
+    rows: Sequence[AreaValue],
+    region: AreaValue | None,
+    no_reference: str = "no_region",
 ) -> list[BenchmarkRow]:
-    """Each Kommune's value row with its verdict against the Region's value."""
+    """Each Kommune's value row with its verdict against the Region's value (or another
+    benchmark's row: `no_reference` is then the reason's code where it has no value)."""
     region_value = region.shown if region is not None else None
     out = []
     for r in rows:
@@ -420,6 +424,7 @@ def benchmark_rows(
             region_value=region_value,
             value=r.value,
             suppressed=bool(r.suppressed),
+            no_reference=no_reference,
         )
         out.append(BenchmarkRow(**vars(r), benchmark=b.as_dict(), region_value=region_value))
     return out
@@ -438,10 +443,17 @@ def benchmarks_for_year(
 
 
 def area_benchmarks(
-    conn: Connection, ags: str, release_id: int | None = None, *, region: str
+    conn: Connection,
+    ags: str,
+    release_id: int | None = None,
+    *,
+    region: str,
+    against: str | None = None,
 ) -> dict[str, dict[str, Any]]:
     """For one Kommune, per indicator its newest year's verdict against the Region (`region`:
-    the home Kreis's key)."""
+    the home Kreis's key) or another benchmark area (`against`: its Land or the Bund,
+    indicators.benchmarks); `region_value` is then that area's value and `source` its release."""
+    bench_ags = against or region
     rows = conn.execute(
         text(
             f"WITH src AS (SELECT * FROM {value_source(release_id)} x"
@@ -450,13 +462,14 @@ def area_benchmarks(
             " SELECT indicator_id, coalesce(max(year) FILTER (WHERE NOT synthetic), max(year))"
             "  AS year FROM src WHERE ags = :ags GROUP BY 1)"
             " SELECT i.id, i.unit, i.polarity, l.year, v.value, v.numerator,"
-            " v.denominator, v.suppressed, g.value AS region_value, g.suppressed AS region_supp"
+            " v.denominator, v.suppressed, g.value AS region_value, g.suppressed AS region_supp,"
+            " g.release_label AS bench_source"
             " FROM latest l JOIN indicator i ON i.id = l.indicator_id"
             " JOIN src v ON v.indicator_id = l.indicator_id AND v.year = l.year AND v.ags = :ags"
             " LEFT JOIN src g ON g.indicator_id = l.indicator_id AND g.year = l.year"
             "  AND g.ags = :region"
         ),
-        {"ags": ags, "region": region},
+        {"ags": ags, "region": bench_ags},
     )
     out = {}
     for r in rows:
@@ -469,11 +482,13 @@ def area_benchmarks(
             region_value=region_value,
             value=r.value,
             suppressed=bool(r.suppressed),
+            no_reference="no_region" if bench_ags == region else "no_benchmark",
         )
         out[r.id] = {
             "year": r.year,
             "value": None if r.suppressed else r.value,
             "region_value": region_value,
+            "source": r.bench_source if region_value is not None else None,
             "benchmark": b.as_dict(),
         }
     return out

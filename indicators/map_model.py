@@ -102,10 +102,12 @@ def map_model(
     fixed_classes: bool = False,
     data: YearValues | None = None,
     all_years: Sequence[float] | None = None,
+    reference: AreaValue | None = None,
 ) -> MapModel:
     """The model of one map; `data` are map_area_values (read when not given); `all_years`
     the Kommunen's values of every year for fixed classes (read when not given: a pinned map
-    gives those of its releases)."""
+    gives those of its releases); `reference`: the benchmark's value row (its Land or Germany,
+    indicators.benchmarks) the scheme "vergleich" judges against instead of the Region."""
     if data is None:
         data = map_area_values(conn, indicator.id, year, release_id)
     source_rows = data.values
@@ -134,7 +136,14 @@ def map_model(
     judged: list[Mapping[str, Any] | None] = [None] * len(source_rows)
     if drawn == "vergleich":
         cleaned = [replace(r, value=v) for r, v in zip(source_rows, values, strict=True)]
-        judged = [j.benchmark for j in benchmark_rows(indicator, cleaned, region)]
+        judged = [
+            j.benchmark
+            for j in (
+                benchmark_rows(indicator, cleaned, region)
+                if reference is None
+                else benchmark_rows(indicator, cleaned, reference, no_reference="no_benchmark")
+            )
+        ]
     rows = []
     for i, r in enumerate(source_rows):
         judgement = judged[i]

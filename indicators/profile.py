@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Row, text
 from geodata.levels import BUND_AGS, parents_of
 from geodata.model import Area
 from geodata.queries import locator_paths
+from indicators.benchmarks import Comparator
 from indicators.breaks import (
     Breaks,
     break_between,
@@ -323,10 +324,12 @@ def profile(
     breaks: dict[str, Breaks] | None = None,
     *,
     region: str,
+    against: Comparator | None = None,
 ) -> dict[str, Any]:
     """The Sozialstrukturprofil of an area: every indicator vs the Region, rank, series, change.
 
-    region: the home Kreis's key (app.config["REGION"]), the area every value is compared with.
+    region: the home Kreis's key (app.config["REGION"]); against: the benchmark the verdicts
+    compare with (indicators.benchmarks: the Region by default, or its Land or Germany).
 
     A change whose period spans a series break of its indicator (breaks given, or read) is
     None, and the row names the break (`series_break`) instead.
@@ -368,7 +371,13 @@ def profile(
 
     sources = indicator_sources(conn)
     # Verdicts against the Region (Wilson/Byar intervals), only for Kommunen.
-    bench = {} if area.level == "region" else area_benchmarks(conn, ags, release_id, region=region)
+    bench = (
+        {}
+        if area.level == "region"
+        else area_benchmarks(
+            conn, ags, release_id, region=region, against=against.ags if against else None
+        )
+    )
 
     def build(ind: Indicator, d: dict[str, Any]) -> IndicatorRow:
         own, reg = d["areas"][ags], d["areas"][region]
@@ -401,6 +410,14 @@ def profile(
             "series_break": crossed,
             "break_years": [x.year for x in own_breaks],
             "benchmark": b["benchmark"] if b and b["year"] == d["year"] else None,
+            # The benchmark's value in the headline year and its source (None: it has none).
+            "bench_value": b["region_value"] if b and b["year"] == d["year"] else None,
+            "bench_source": b["source"] if b and b["year"] == d["year"] else None,
+            "bench_diff": (
+                own["value"] - b["region_value"]
+                if b and b["year"] == d["year"] and None not in (own["value"], b["region_value"])
+                else None
+            ),
             "land": la["value"],
             "land_suppressed": la["suppressed"],
             "bund": bu["value"],
@@ -430,6 +447,7 @@ def profile(
         "bund": {"ags": BUND_AGS, "name": names.get(BUND_AGS, "Deutschland")},
         "has_land": any(d["areas"][land]["series"] for d in data.values()),
         "has_bund": any(d["areas"][BUND_AGS]["series"] for d in data.values()),
+        "comparator": against,
     }
 
 

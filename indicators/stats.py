@@ -107,8 +107,10 @@ def benchmark(
     region_value: float | None,
     value: float | None = None,
     suppressed: bool = False,
+    no_reference: str = "no_region",
 ) -> Benchmark:
-    """Compare one Kommune with the Region: CI entirely above/below the Region's value."""
+    """Compare one Kommune with the Region (or another benchmark area's value): CI entirely
+    above/below it. `no_reference`: the reason's code when that value is missing."""
     if suppressed:
         return not_assessable("suppressed")
     if value is None and numerator is None:
@@ -117,7 +119,7 @@ def benchmark(
     if isinstance(ci, Benchmark):
         return ci
     if region_value is None:
-        return not_assessable("no_region")
+        return not_assessable(no_reference)
     lo, hi, method = ci
     direction = "above" if lo > region_value else "below" if hi < region_value else "within"
     return Benchmark(verdict_for(direction, polarity), direction, lo, hi, method)

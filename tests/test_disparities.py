@@ -236,5 +236,10 @@ def test_map_comparison_mode_and_profile_show_verdicts(client):
     level = client.get("/karte?indikator=kaufkraft_ew&farben=vergleich").get_data(as_text=True)
     assert "keine Zähler/Nenner-Angaben" in level
     profile = client.get("/kommune/03241009").get_data(as_text=True)
-    assert re.search(r"Laatzen liegt mit [\d,]+ % (signifikant|nicht signifikant)", profile)
+    # the benchmark cell's clause names its value, source and test (app.render.findings)
+    assert re.search(
+        r"(signifikant (über|unter)|nicht signifikant verschieden von) der Region"
+        r" \([\d,]+ %, Quelle: [^;]+; 95 %-Konfidenzintervall nach Wilson\)",
+        profile,
+    )
     assert 'data-verdict="not_assessable"' in profile and "keine Zähler/Nenner-Angaben" in profile

@@ -308,7 +308,8 @@ def test_year_slider_markup_and_parts_follow_the_year(client):
     d = r.get_json()
     assert d["jahr"] == 2015 and "2015" in d["title"]
     assert len(d["areas"]) == 21 and all(a["color"].startswith("#") for a in d["areas"].values())
-    assert set(d["parts"]) == {"legend", "table", "info", "export"}
+    assert set(d["parts"]) == {"legend", "table", "info", "export", "findings"}
+    assert "Die Karte in Sätzen" in d["parts"]["findings"]
     assert "/karte.png?" in d["parts"]["export"] and "jahr=2015" in d["parts"]["export"]
     assert "Werte der Kommunen" in d["parts"]["table"] and "2015" in d["parts"]["table"]
     assert "jahr=2015" in d["embed_url"] and "jahr=2015" in d["embed_code"]

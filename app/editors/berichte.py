@@ -18,9 +18,16 @@ from app.berichte import outputs, store
 from app.berichte.render import render
 from app.berichte.values import published_release_ids
 from app.editors import audit, auth
+from app.render.findings import draft_markdown
+from app.web import args
 from app.web.db import get_conn, get_engine
 from app.web.errors import BadRequestWithChoices
+from indicators.benchmarks import comparator
+from indicators.errors import InvalidChoice
+from indicators.findings import profile_findings
+from indicators.profile import profile
 from indicators.queries import topics_with_indicators
+from indicators.trend_queries import area_trends
 
 bp = Blueprint("berichte_editor", __name__, url_prefix="/redaktion/berichte")
 
@@ -58,6 +65,37 @@ def _form(report: dict | None, fields: dict, error: str | None = None, code: int
     ), code
 
 
+def _findings_draft(ags: str) -> dict:
+    """A new report's fields filled with a Kommune's findings against the chosen benchmark
+    (`vergleich_mit`), as its profile shows them."""
+    conn = get_conn()
+    region = current_app.config["REGION"]
+    against = comparator(conn, args.benchmark(), region)
+    try:
+        p = profile(conn, ags, region=region, against=against)
+    except InvalidChoice:
+        raise BadRequestWithChoices(
+            404,
+            _("Die Kommune „%(a)s“ gibt es nicht.", a=ags[:12]),
+            [(url_for("berichte_editor.new"), _("Leerer Bericht"))],
+        ) from None
+    if p["is_region"]:
+        raise BadRequestWithChoices(
+            400,
+            _("Befunde gibt es für eine Kommune, nicht für die Region als Ganzes."),
+            [(url_for("berichte_editor.new"), _("Leerer Bericht"))],
+        )
+    trends = {i: t for (i, _a), t in area_trends(conn, [ags]).items()}
+    name = p["area"].name
+    return {
+        "slug": "",
+        "topic_id": "",
+        "title": _("Befunde: %(name)s", name=name),
+        "summary": "",
+        "body": draft_markdown(profile_findings(p, trends), name, against),
+    }
+
+
 def _report_or_404(report_id: int) -> dict:
     r = store.draft(get_conn(), report_id)
     if r is None:
@@ -80,6 +118,8 @@ def index():
 def new():
     if request.method == "GET":
         empty = {"slug": "", "topic_id": "", "title": "", "summary": "", "body": ""}
+        if request.args.get("befunde"):  # the starting draft offered on a Kommune's profile
+            empty = _findings_draft(request.args["befunde"])
         return _form(None, empty)
     fields = _fields()
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.pages.data.cite import compare_cite
@@ -13,6 +13,7 @@ from app.pages.data.profile_tables import compare_table, profile_table
 from app.pages.data.series_breaks import all_breaks, break_text
 from app.pages.data.sozialindex import DYNAMICS_LABELS, STATUS_LABELS, index_page
 from app.render import charts, rank_charts
+from app.render.findings import bench_heading, bench_name, difference_text, summary_sentences
 from app.render.formatting import kind_label
 from app.web import args, downloads
 from app.web.db import get_conn
@@ -20,8 +21,10 @@ from app.web.home import home_ags
 from app.web.http_cache import page_cache
 from app.web.urls import area_url, is_home_area
 from geodata.search import picker_label, resolve
+from indicators.benchmarks import comparator
 from indicators.classify import COUNT_UNITS, VERDICT_COLOURS
 from indicators.errors import UnknownChoice
+from indicators.findings import profile_findings
 from indicators.profile import InvalidChoice, area_overview, areas_by_key, compare, profile
 from indicators.queries import get_indicator
 from indicators.ranking import GroupSummary, group_summary
@@ -46,6 +49,7 @@ def profile_page(ags: str):
         args.year("bis", args.without("bis")),
         args.download_format(),
     )
+    against = comparator(get_conn(), args.benchmark(), home_ags())
     # A period the form cannot mean (von >= bis) is explained beside the form, which keeps the
     # chosen years; the page shows the default period meanwhile. Downloads still get a 400.
     period_error = None
@@ -63,6 +67,7 @@ def profile_page(ags: str):
             *((None, None) if period_error else (y0, y1)),
             breaks=all_breaks(),
             region=home_ags(),
+            against=against,
         )
     except UnknownChoice as err:
         # Any other area the database holds has its area profile (app.web.urls.area_url).
@@ -78,6 +83,7 @@ def profile_page(ags: str):
     if fmt:
         return downloads.response(profile_table(p, trends, notes), fmt)
     similar = None if p["is_region"] else _similar(conn, ags)
+    found_rows = [] if p["is_region"] else profile_findings(p, trends)
     spine_data = {} if p["is_region"] else spine_rows(conn, p, release)
     return render_template(
         "kommune.html",
@@ -102,6 +108,21 @@ def profile_page(ags: str):
         sozialindex=None if p["is_region"] else _sozialindex(ags),
         status_labels=STATUS_LABELS,
         dynamics_labels=DYNAMICS_LABELS,
+        comparator=against,
+        bench_heading=bench_heading(against),
+        bench_name=bench_name(against),
+        # The findings as a Fokusbericht's starting draft (editors' area, where it is served).
+        draft_url=url_for(
+            "berichte_editor.new",
+            befunde=ags,
+            vergleich_mit=None if against.is_default else against.choice,
+        )
+        if "berichte_editor.new" in current_app.view_functions and not p["is_region"]
+        else None,
+        findings=summary_sentences(found_rows),
+        bench_clauses={
+            f.indicator.id: difference_text(f, f.difference) for f in found_rows if f.difference
+        },
     )
 
 

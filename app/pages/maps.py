@@ -47,6 +47,7 @@ _PAGE_PARTS = {
     "legend": "maps/_legend.html",
     "table": "maps/_table.html",
     "info": "maps/_info.html",
+    "findings": "maps/_findings.html",
     "export": "maps/_export_links.html",
 }
 _EMBED_PARTS = {"legend": "maps/_legend.html", "source": "maps/_source.html"}

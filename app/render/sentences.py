@@ -28,6 +28,7 @@ REASONS = {
     "suppressed": _l("der Wert ist geheimgehalten"),
     "missing": _l("für dieses Jahr liegt kein Wert vor"),
     "no_region": _l("für dieses Jahr liegt kein Regionswert vor"),
+    "no_benchmark": _l("für dieses Jahr liegt kein Wert des Vergleichsgebiets vor"),
     # spread and clusters
     "missing_areas": _l("nicht für alle Kommunen liegen Werte vor"),
     "non_positive": _l(

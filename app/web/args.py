@@ -16,6 +16,8 @@ from werkzeug.routing import IntegerConverter
 
 from app.web import downloads
 from app.web.errors import BadRequestWithChoices
+from indicators import benchmarks
+from indicators.errors import InvalidChoice
 
 Choices = list[tuple[str, str]]
 # ASCII digits only: str.isdigit() also accepts "²" or "٣", which int() then refuses (a 500).
@@ -99,3 +101,21 @@ def download_format(formats: tuple[str, ...] = downloads.FORMATS) -> str | None:
             [(url_for(request.endpoint, **request.view_args, format=f), f) for f in formats],
         )
     return fmt
+
+
+def benchmark() -> str:
+    """The benchmark of every comparison (`vergleich_mit`: region, land, bund; default region);
+    anything else is a 400 naming the allowed values, with a link to each."""
+    try:
+        return benchmarks.parse_choice(raw(benchmarks.PARAM))
+    except InvalidChoice as err:
+        keep = [(k, v) for k, v in request.args.items(multi=True) if k != benchmarks.PARAM]
+        links = [
+            (request.path + "?" + urlencode([*keep, (benchmarks.PARAM, c)]), label)
+            for c, label in (
+                ("region", _("Vergleich mit der Region")),
+                ("land", _("Vergleich mit dem Land")),
+                ("bund", _("Vergleich mit Deutschland")),
+            )
+        ]
+        raise BadRequestWithChoices(400, err.message, links) from None

@@ -25,6 +25,9 @@ FAMILIES = {
     "zeitreihe": f"/zeitreihe?indikator=bev_insgesamt&kommunen={LEHRTE},{GARBSEN}",
     "disparitaeten": "/disparitaeten",
     "sozialindex": "/sozialindex",
+    # the benchmark switch (issue #30): the profile and the map against the Land, Germany
+    "profil-land": f"/kommune/{GARBSEN}?vergleich_mit=land",
+    "karte-bund": "/karte?indikator=svb_quote&jahr=2015&farben=vergleich&vergleich_mit=bund",
     "disparitaet": "/disparitaeten/bev_geburtenrate?jahr=2015",
     "cluster": "/disparitaeten/bev_geburtenrate/cluster",
     "daten": "/daten",

@@ -129,6 +129,8 @@ def change_context(st: dict, embed: bool) -> dict:
         "klassen": request.args.get("klassen"),
         "release": st["release_param"],
         "gruppe": st["group"].ags if st.get("group") else None,
+        # Kept for the links back to a year's map (a change map compares nothing).
+        "vergleich_mit": None if st["benchmark"].is_default else st["benchmark"].choice,
     }
     region = model.region
     ctx = dict(

@@ -82,26 +82,40 @@ def spine_rows(conn, p: dict, release: int | None) -> dict[str, tuple[SpineLayou
     rows = [r for t in p["topics"] for r in t["rows"] if r["indicator"].unit not in COUNT_UNITS]
     spreads = kommunen_spreads(conn, {r["indicator"].id: r["year"] for r in rows}, release)
     out = {}
+    comp = p.get("comparator")
+    # The centre is the benchmark the verdict compares with (the Region, its Land or Germany).
+    other = comp is not None and not comp.is_default
     for r in rows:
         i, spread = r["indicator"], spreads.get(r["indicator"].id)
-        if spread is None or spread.n < 3 or None in (r["value"], r["region"]):
+        ref = r["bench_value"] if other else r["region"]
+        if spread is None or spread.n < 3 or None in (r["value"], ref):
             continue
-        layout = spine_layout(r["value"], r["region"], spread, i.polarity)
+        layout = spine_layout(r["value"], ref, spread, i.polarity)
         verdict = (r["benchmark"] or {}).get("verdict", "not_assessable")
         f = partial(_fmt_in, i)
         side = _("rechts = günstiger") if i.polarity != "neutral" else _("rechts = höher")
-        label = _(
-            "Einordnung unter den %(n)s Kommunen: %(name)s %(v)s; Kommunen von %(lo)s bis %(hi)s, mittlere Hälfte %(q1)s bis %(q3)s; Region %(reg)s; %(side)s.",
-            n=spread.n,
-            name=p["area"].name,
-            v=f(r["value"]),
-            lo=f(spread.minimum),
-            hi=f(spread.maximum),
-            q1=f(spread.q1),
-            q3=f(spread.q3),
-            reg=f(r["region"]),
-            side=side,
-        )
+        parts = {
+            "n": spread.n,
+            "name": p["area"].name,
+            "v": f(r["value"]),
+            "lo": f(spread.minimum),
+            "hi": f(spread.maximum),
+            "q1": f(spread.q1),
+            "q3": f(spread.q3),
+            "reg": f(ref),
+            "side": side,
+        }
+        if other:
+            label = _(
+                "Einordnung unter den %(n)s Kommunen: %(name)s %(v)s; Kommunen von %(lo)s bis %(hi)s, mittlere Hälfte %(q1)s bis %(q3)s; %(bench)s %(reg)s; %(side)s.",
+                bench=comp.name,
+                **parts,
+            )
+        else:
+            label = _(
+                "Einordnung unter den %(n)s Kommunen: %(name)s %(v)s; Kommunen von %(lo)s bis %(hi)s, mittlere Hälfte %(q1)s bis %(q3)s; Region %(reg)s; %(side)s.",
+                **parts,
+            )
         out[i.id] = (layout, verdict, label)
     return out
 

@@ -20,6 +20,7 @@ from app.pages.data.map_state import (
     pinned_home,
 )
 from app.pages.data.notes import public_notes
+from app.render.findings import bench_heading, bench_name, finding_sentence, map_summary
 from app.render.formatting import FLAG_TEXT, fmt_cell, fmt_value
 from app.render.maps import MapParts, fill_map, map_shapes, map_skeleton, short_name
 from app.render.notes import note_line
@@ -33,6 +34,9 @@ from app.web.i18n import current_lang, localized
 from app.web.urls import area_url, url_for
 from geodata import attribution
 from indicators import classify
+from indicators.api_queries import area_values
+from indicators.benchmarks import comparator
+from indicators.findings import map_findings
 from indicators.intervals import intervals_of_rows
 from indicators.map_model import MapModel, map_model
 from indicators.map_queries import (
@@ -41,7 +45,7 @@ from indicators.map_queries import (
     map_geometry,
     values_of_year,
 )
-from indicators.model import Indicator, ShownRelease, YearValues
+from indicators.model import AreaValue, Indicator, ShownRelease, YearValues
 from indicators.pinning import format_ids
 from indicators.queries import Provenance, indicator_sources, shown_provenance
 from indicators.ranking import group_ranks
@@ -80,6 +84,7 @@ def cached_map(st: dict, embed: bool, tile_url: str, what: tuple, build) -> MapP
         *what,
         st.get("pinned"),
         st["group"].ags if st.get("group") else None,
+        st["benchmark"].choice,  # the verdict colours and the areas' sentences depend on it
         release.id,
         release.label,
         release.published_at,
@@ -149,6 +154,26 @@ def sources(indicator_id: str) -> dict[str, Provenance]:
     return every.get(indicator_id, {})
 
 
+def reference_row(st: dict) -> AreaValue | None:
+    """The benchmark's value row in the map's year when it is the Land or Germany (None: the
+    Region, which the values already hold), per data version."""
+    comp, ind, year, release = st["benchmark"], st["indicator"], st["year"], st["release"]
+    if comp.is_default:
+        return None
+    key = ("reference", data_version_now(), ind.id, year, release.id, comp.ags)
+    return DATA_CACHE.get_or_build(
+        key,
+        lambda: area_values(get_conn(), ind.id, [year], release.id, [comp.ags]).get(
+            (comp.ags, year)
+        ),
+    )
+
+
+def bench_row(st: dict, vals: YearValues) -> AreaValue | None:
+    """The value row every Kommune of the map is compared with (Region, Land or Germany)."""
+    return vals.region if st["benchmark"].is_default else reference_row(st)
+
+
 def _model(st: dict) -> MapModel:
     """The map's domain model per data version and state (indicators.map_model)."""
     ind, release, year = st["indicator"], st["release"], st["year"]
@@ -177,6 +202,7 @@ def _model(st: dict) -> MapModel:
             fixed_classes=fixed,
             data=data,
             all_years=all_years,
+            reference=reference_row(st),
         )
 
     key = (
@@ -190,6 +216,7 @@ def _model(st: dict) -> MapModel:
         st["scheme"],
         fixed,
         pinned,
+        st["benchmark"].choice,
     )
     return DATA_CACHE.get_or_build(key, build)
 
@@ -238,6 +265,12 @@ def shared_context(
         embed=embed,
         parts_url=url_for("maps.parts"),
         group=st.get("group"),
+        comparator=st["benchmark"],
+        bench_name=bench_name(st["benchmark"]),
+        land_name=DATA_CACHE.get_or_build(
+            ("land-name", data_version_now(), home_ags()),
+            lambda: comparator(get_conn(), "land", home_ags()).name,
+        ),
         group_choices=DATA_CACHE.get_or_build(
             ("group-choices", data_version_now(), current_lang()),
             lambda: [(k.ags, k.name) for k in kommunen_with_groups()],
@@ -319,6 +352,9 @@ def page_context(st: dict, embed: bool) -> dict:
     # 95 % intervals (Wilson for shares, Byar for rates) where numerator and denominator exist,
     # from the value rows the map already read (they carry numerator and denominator).
     vals = _values(st)
+    comp, reference = st["benchmark"], bench_row(st, vals)
+    found = map_findings(vals.values, ind, year, comp, reference)
+    by_finding = {f.ags: f for f in found}
     intervals = intervals_of_rows([*vals.values, *([vals.region] if vals.region else [])], ind.unit)
     rows = []
     for r in model.rows:
@@ -334,8 +370,14 @@ def page_context(st: dict, embed: bool) -> dict:
         )
         if r.verdict is not None:  # the verdict's sentence is the text alternative
             row["label"] = f"{row['label']} – {verdict_label({'verdict': r.verdict})}"
-            row["sentence"] = benchmark_sentence(
-                r.name, ind, r.value, model.region_value, dict(r.benchmark or {})
+            row["sentence"] = (
+                benchmark_sentence(
+                    r.name, ind, r.value, model.region_value, dict(r.benchmark or {})
+                )
+                if comp.is_default
+                else finding_sentence(by_finding[r.ags])
+                if r.ags in by_finding
+                else ""
             )
         rows.append(row)
     mark_group(rows, st.get("group"), "value", ind.polarity)
@@ -389,6 +431,7 @@ def page_context(st: dict, embed: bool) -> dict:
         "release": st["release_param"],
         "gruppe": st["group"].ags if st.get("group") else None,
         "stand": format_ids(st["pinned"]) if st.get("pinned") else None,
+        "vergleich_mit": None if comp.is_default else comp.choice,
     }
     region_value = model.region_value
     ctx = dict(
@@ -415,6 +458,11 @@ def page_context(st: dict, embed: bool) -> dict:
     ctx["figure_text"] = figure_texts.kommunen_map(ctx)  # beside the image links, in the image
     ctx.update(citation_context(st, state, ctx, "maps.daten"))
     ctx["region_row"] = vals.region
+    # The map's text alternative: every Kommune's claim against the benchmark, grouped.
+    ctx["comparator"] = comp
+    ctx["bench_heading"] = bench_heading(comp)
+    ctx["reference"] = reference
+    ctx["map_findings"] = map_summary(found, comp, reference)
     return ctx
 
 

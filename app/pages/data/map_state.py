@@ -21,9 +21,11 @@ from app.web import args
 from app.web.cache import Region
 from app.web.db import get_conn
 from app.web.errors import BadRequestWithChoices
+from app.web.home import home_ags
 from app.web.http_cache import data_version_now, etag_for
 from app.web.urls import url_for
 from indicators import classify
+from indicators.benchmarks import comparator
 from indicators.breaks import Breaks, break_between, breaks_within, segment_years
 from indicators.map_queries import (
     HomeData,
@@ -36,7 +38,7 @@ from indicators.map_queries import (
 from indicators.model import Indicator, MapContext, Topic
 from indicators.releases import visible_release
 
-MAP_VERSION = "4"  # bump when the map's markup changes, so cached copies are revalidated
+MAP_VERSION = "5"  # bump when the map's markup changes, so cached copies are revalidated
 # Rendered folium maps per (indicator, year, classification, colours, release, language, …).
 MAPS_CACHE = Region("maps")
 # Query results per data version (a publish gives a new version; nothing stale is served).
@@ -135,6 +137,7 @@ def _shown_ids(home: HomeData, indicator_id: str) -> tuple[int, ...]:
 def state_from_request(embed: bool) -> dict:
     """Validate the query string against the data; every fault is a German 4xx with choices."""
     conn = get_conn()
+    bench = args.benchmark()  # first: a bad value is a 400 whatever else the URL names
     release_id = _parse_release()
     pinned = parse_pin(release_id, url_for("maps.karte"))
     requested = request.args.get("indikator") or None
@@ -278,6 +281,10 @@ def state_from_request(embed: bool) -> dict:
         change_start=change_start(years, breaks_of(ind.id)),
         change_breaks=[break_text(b) for b in breaks_within(years, breaks_of(ind.id))],
         group=group,
+        benchmark=DATA_CACHE.get_or_build(
+            ("comparator", data_version_now(), bench, home_ags()),
+            lambda: comparator(conn, bench, home_ags()),
+        ),
     )
 
 
@@ -388,4 +395,6 @@ def map_etag(st: dict, embed: bool) -> str:
         *notes_etag_part(ind.id),
         # A cited (pinned) map: its releases and whether newer data exist (its notice).
         *([st["pinned"], st["newer"]] if st.get("pinned") else []),
+        # Another benchmark than the Region (the default's ETags stay as they were).
+        *([] if st["benchmark"].is_default else [st["benchmark"].choice]),
     )

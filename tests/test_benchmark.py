@@ -1,0 +1,272 @@
+"""The benchmark switch (Region, Land, Germany) and the plain-language findings (issue #30).
+
+Every claim of every sentence over every Kommune × indicator of the real-data template is checked
+against an independent recomputation of its test (Wilson/Byar interval in numpy here, not the
+module's) and against the trend test's outcome; the pages keep the choice in their links.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+from sqlalchemy import text
+
+from indicators import benchmarks
+from indicators.errors import InvalidChoice
+
+Z = 1.959963984540054
+RATE_SCALE = {"‰": 1e3, "je 10.000": 1e4, "je 100.000": 1e5}
+HANNOVER = "03241"
+
+
+def interval(num: float, den: float, unit: str) -> tuple[float, float] | None:
+    """The 95 % interval, recomputed: Wilson for %, Byar for rates (None: no test)."""
+    if unit == "%":
+        if den <= 0 or num < 0 or num > den:
+            return None
+        p, z2 = num / den, Z * Z
+        c = (p + z2 / (2 * den)) / (1 + z2 / den)
+        h = Z / (1 + z2 / den) * math.sqrt(p * (1 - p) / den + z2 / (4 * den * den))
+        return max(0.0, c - h) * 100, min(1.0, c + h) * 100
+    if unit in RATE_SCALE:
+        if den <= 0 or num < 0:
+            return None
+        lo = 0.0 if num == 0 else num * (1 - 1 / (9 * num) - Z / (3 * math.sqrt(num))) ** 3
+        x1 = num + 1
+        hi = x1 * (1 - 1 / (9 * x1) + Z / (3 * math.sqrt(x1))) ** 3
+        s = RATE_SCALE[unit] / den
+        return max(0.0, lo) * s, hi * s
+    return None
+
+
+def test_choice_is_validated():
+    assert benchmarks.parse_choice(None) == "region"
+    assert benchmarks.parse_choice("") == "region"
+    for c in benchmarks.CHOICES:
+        assert benchmarks.parse_choice(c) == c
+    for bad in ("kreis", "Land", "niedersachsen", "1"):
+        with pytest.raises(InvalidChoice) as err:
+            benchmarks.parse_choice(bad)
+        assert err.value.field == "vergleich_mit" and err.value.status == 400
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/kommune/03241001?vergleich_mit=kreis", "/karte?vergleich_mit=kreis&farben=vergleich"],
+)
+def test_unknown_benchmark_is_a_400_naming_the_choices(real_app, url):
+    r = real_app.test_client().get(url)
+    body = r.get_data(as_text=True)
+    assert r.status_code == 400
+    assert "ist kein Vergleichsmaßstab" in body
+    for c in benchmarks.CHOICES:
+        assert f"vergleich_mit={c}" in body
+
+
+def _kommunen(conn) -> list[str]:
+    return list(conn.scalars(text("SELECT ags FROM area WHERE level = 'kommune' ORDER BY ags")))
+
+
+def _cell(conn, ind: str, ags: str, year: int):
+    return conn.execute(
+        text(
+            "SELECT value, numerator, denominator, suppressed, release_label FROM shown_value"
+            " WHERE indicator_id = :i AND ags = :a AND year = :y"
+        ),
+        {"i": ind, "a": ags, "y": year},
+    ).first()
+
+
+@pytest.mark.parametrize("choice", benchmarks.CHOICES)
+def test_every_sentence_claims_only_what_its_test_supports(real_app, choice):
+    from app.render.findings import finding_sentence
+    from app.web.db import get_conn
+    from indicators.findings import profile_findings
+    from indicators.profile import profile
+    from indicators.trend_queries import area_trends
+
+    checked = significant = trends_significant = 0
+    for lang in ("de", "en"):
+        with real_app.test_request_context(f"/?lang={lang}"):
+            conn = get_conn()
+            comp = benchmarks.comparator(conn, choice, HANNOVER)
+            for k in _kommunen(conn):
+                p = profile(conn, k, region=HANNOVER, against=comp)
+                trends = {i: t for (i, _a), t in area_trends(conn, [k]).items()}
+                for f in profile_findings(p, trends):
+                    s = finding_sentence(f)
+                    assert s.startswith(f.name + ": "), s
+                    checked += 1
+                    d = f.difference
+                    if d is not None:
+                        own = _cell(conn, f.indicator.id, k, f.year)
+                        ref = _cell(conn, f.indicator.id, comp.ags, f.year)
+                        ref_value = None if ref is None or ref.suppressed else ref.value
+                        assert f.benchmark_value == ref_value, (k, f.indicator.id)
+                        ci = (
+                            interval(own.numerator, own.denominator, f.indicator.unit)
+                            if own.numerator is not None and own.denominator is not None
+                            else None
+                        )
+                        if ci is None or ref_value is None:
+                            expected = None
+                        else:
+                            lo, hi = ci
+                            expected = (
+                                "above"
+                                if lo > ref_value
+                                else "below"
+                                if hi < ref_value
+                                else "within"
+                            )
+                        assert (d.direction if d.method else None) == expected, (
+                            k,
+                            f.indicator.id,
+                            s,
+                        )
+                        if ref_value is not None and d.method:
+                            # a benchmark value is never shown without its source
+                            assert f.benchmark_source == ref.release_label
+                            assert ref.release_label in s
+                    above = ("signifikant über", "significantly above")
+                    below = ("signifikant unter", "significantly below")
+                    said_above = any(w in s for w in above)
+                    said_below = any(w in s for w in below)
+                    assert said_above == bool(d and d.method and d.direction == "above"), s
+                    assert said_below == bool(d and d.method and d.direction == "below"), s
+                    if said_above or said_below:
+                        significant += 1
+                        # the claim names its test
+                        assert (
+                            "95 %-Konfidenzintervall nach" in s or "95 % confidence interval" in s
+                        )
+                        assert "Wilson" in s or "Byar" in s
+                    t = trends.get(f.indicator.id)
+                    sig_trend = bool(t and t["direction"] and t["significant"])
+                    said_trend = ", signifikant (" in s or ", significant (" in s
+                    assert said_trend == sig_trend, s
+                    if t and t["direction"]:
+                        assert any(
+                            n in s
+                            for n in (
+                                "Cochran-Armitage-Trendtest",
+                                "Poisson-Score-Test",
+                                "Cochran–Armitage trend test",
+                                "Poisson score test",
+                            )
+                        ), s
+                        trends_significant += sig_trend
+                    else:  # no trend test ran: the sentence says nothing about a trend
+                        assert "seit " not in s and "since " not in s, s
+    # the check covered real claims of both kinds, not an empty set
+    assert checked > 21 * 20
+    assert significant > 0 and trends_significant > 0
+
+
+def _verdicts(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<tr id="row-([^"]+)"[^>]*>.*?data-verdict="([^"]+)"', html, re.S))
+
+
+def test_switching_to_the_land_changes_the_profile_and_keeps_the_choice(real_app):
+    client = real_app.test_client()
+    with real_app.app_context():
+        from app.web.db import get_conn
+
+        kommunen = _kommunen(get_conn())
+    changed = []
+    for k in kommunen:
+        region = client.get(f"/kommune/{k}").get_data(as_text=True)
+        land = client.get(f"/kommune/{k}?vergleich_mit=land")
+        assert land.status_code == 200
+        html = land.get_data(as_text=True)
+        a, b = _verdicts(region), _verdicts(html)
+        changed += [(k, i) for i in a if i in b and a[i] != b[i]]
+        assert "Vergleich mit Niedersachsen" in html
+        # the switch: a labelled radio group in a GET form, the choice checked
+        assert re.search(r"<legend>Vergleichen mit</legend>", html)
+        assert 'name="vergleich_mit" value="land" checked' in html
+        # the period form keeps the choice
+        assert '<input type="hidden" name="vergleich_mit" value="land">' in html
+    assert changed, "Niedersachsen as benchmark changed no verdict on any profile"
+
+
+def _indicator_with_land_verdicts(conn) -> tuple[str, int]:
+    """A share with counts for the Kommunen and a Land value in the same year."""
+    row = conn.execute(
+        text(
+            "SELECT k.indicator_id, k.year FROM shown_value k JOIN indicator i ON i.id ="
+            " k.indicator_id JOIN shown_value l ON l.indicator_id = k.indicator_id"
+            " AND l.year = k.year AND l.ags = '03' AND l.value IS NOT NULL"
+            " WHERE k.ags LIKE '03241___' AND k.numerator IS NOT NULL AND i.unit = '%'"
+            " GROUP BY 1, 2 HAVING count(*) = 21 ORDER BY 2 DESC, 1 LIMIT 1"
+        )
+    ).first()
+    assert row is not None, "no share with counts and a Land value in the real data"
+    return row.indicator_id, row.year
+
+
+def test_switching_the_map_changes_colours_and_the_text_keeps_the_source(real_app):
+    client = real_app.test_client()
+    with real_app.app_context():
+        from app.web.db import get_conn
+
+        ind, year = _indicator_with_land_verdicts(get_conn())
+    base = f"/karte/teile?indikator={ind}&jahr={year}&farben=vergleich"
+    region = client.get(base).get_json()
+    land = client.get(base + "&vergleich_mit=land").get_json()
+    colours = {a: v["color"] for a, v in region["areas"].items()}
+    assert colours != {a: v["color"] for a, v in land["areas"].items()}
+    text_land = land["parts"]["findings"]
+    assert "Vergleich mit Niedersachsen" in text_land and "Quelle:" in text_land
+    assert "Vergleich mit der Region" in region["parts"]["findings"]
+    page = client.get(f"/karte?indikator={ind}&jahr={year}&farben=vergleich&vergleich_mit=land")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    # the drawn map itself (its script carries the colours) follows the choice, not a cache
+    own = client.get(f"/karte?indikator={ind}&jahr={year}&farben=vergleich").get_data(as_text=True)
+    scripts = [re.findall(r"<script>(.*?)</script>", h, re.S)[-1] for h in (own, html)]
+    assert scripts[0] != scripts[1]
+    assert '<option value="land" selected>' in html
+    year_links = re.findall(r'<nav class="karte-years".*?</nav>', html, re.S)[0]
+    assert year_links.count("vergleich_mit=land") >= 1
+    assert "Urteil gegenüber Niedersachsen" in html
+    en = client.get(
+        f"/karte/teile?indikator={ind}&jahr={year}&farben=vergleich&vergleich_mit=bund&lang=en"
+    )
+    assert "Compared with Germany" in en.get_json()["parts"]["findings"]
+
+
+def test_profile_summary_in_both_languages(real_app):
+    client = real_app.test_client()
+    de = client.get("/kommune/03241005").get_data(as_text=True)
+    en = client.get("/kommune/03241005?lang=en").get_data(as_text=True)
+    assert "Befunde in Sätzen" in de and "Findings in sentences" in en
+    items_de = re.findall(r'<ul class="findings-list">(.*?)</ul>', de, re.S)
+    items_en = re.findall(r'<ul class="findings-list">(.*?)</ul>', en, re.S)
+    assert items_de and items_en
+    assert items_de[0].count("<li>") == items_en[0].count("<li>") > 0
+
+
+def test_a_fokusbericht_draft_starts_from_the_findings(fresh_app):
+    from tests.conftest import invoke
+    from tests.test_editor import PASSWORD, login
+
+    assert invoke(fresh_app, "editor-add", "redaktion", "--password", PASSWORD).exit_code == 0
+    client = fresh_app.test_client()
+    profile = client.get("/kommune/03241005?vergleich_mit=land").get_data(as_text=True)
+    link = "/redaktion/berichte/neu?befunde=03241005&amp;vergleich_mit=land"
+    assert link in profile
+    anon = client.get(link.replace("&amp;", "&"))
+    assert anon.status_code == 302  # editors only
+    login(client)
+    form = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    body = re.search(r'<textarea[^>]*name="body"[^>]*>(.*?)</textarea>', form, re.S).group(1)
+    assert "Vergleich mit Niedersachsen: Garbsen" in body
+    items = [line for line in body.splitlines() if line.startswith("- Garbsen: ")]
+    summary = re.search(r'<ul class="findings-list">(.*?)</ul>', profile, re.S).group(1)
+    assert len(items) == summary.count("<li>") > 0
+    assert client.get("/redaktion/berichte/neu?befunde=03241&vergleich_mit=land").status_code == 400
+    assert client.get("/redaktion/berichte/neu?befunde=0324100x").status_code == 404
+    assert client.get("/redaktion/berichte/neu?befunde=03241005&vergleich_mit=x").status_code == 400
