@@ -3,10 +3,6 @@ and publish and rollback keep them in step within their own transaction."""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable
-from pathlib import Path
-
 import pytest
 from sqlalchemy import Connection, text
 
@@ -34,32 +30,15 @@ from indicators.ranking_queries import (
 )
 from indicators.scatter_queries import indicator_years, live_indicator_years
 from tests.conftest import invoke
-from tests.test_release_rule import DEMOS, REAL, SYNTHETIC_ONLY
-from tests.test_releases import KOMMUNEN
-
-AREAS = [*KOMMUNEN, "03241"]
-
-
-def _csv(path: Path, cells: dict[str, Iterable[int]], base: float) -> Path:
-    """Long form without numerators: per indicator its years for the Kommunen and the Region."""
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["ags", "indicator", "year", "value"])
-        for ind, years in cells.items():
-            for year in years:
-                for i, ags in enumerate(AREAS):
-                    w.writerow([ags, ind, year, f"{base + i / 10 + (year % 10) / 100:.2f}"])
-    return path
-
-
-def _engine(app):
-    return app.extensions["sozmon_engine"]
-
-
-def _demo(conn: Connection, demo: str) -> None:
-    """This transaction's demo mode."""
-    conn.execute(text("SELECT set_config('sozmon.demo', :d, true)"), {"d": demo})
-
+from tests.test_release_rule import (
+    AREAS,
+    DEMOS,
+    REAL,
+    SYNTHETIC_ONLY,
+    engine_of,
+    long_csv,
+    set_demo,
+)
 
 # The plain definition: the Kommunen's shown values per indicator and year, one GROUP BY over
 # the rule's view (not the refresh's statement, which reads per Kommune).
@@ -106,9 +85,9 @@ def _assert_in_step(app, only: list[str] | None = None) -> dict[str, dict]:
     the full comparison made there.
     """
     got = {}
-    with _engine(app).begin() as c:
+    with engine_of(app).begin() as c:
         for demo in DEMOS:
-            _demo(c, demo)
+            set_demo(c, demo)
             live, kept = _live(c, only), _kept(c)
             assert live, demo
             assert {k: s for k, s in kept.items() if only is None or k[0] in only} == live, demo
@@ -150,7 +129,7 @@ def test_kommunen_spreads_reads_the_kept_rows_and_a_named_release_live(conn):
 def test_publish_and_rollback_keep_the_spreads_in_step(fresh_app, tmp_path):
     before = _assert_in_step(fresh_app)
     # A real release of a Beispieldaten-only indicator (replaces them) and new years of a real one.
-    path = _csv(tmp_path / "neu.csv", {SYNTHETIC_ONLY: range(2023, 2025), REAL: [2025]}, 20.0)
+    path = long_csv(tmp_path / "neu.csv", {SYNTHETIC_ONLY: range(2023, 2025), REAL: [2025]}, 20.0)
     assert invoke(fresh_app, "import", str(path), "--label", "neu-1").exit_code == 0
     held = [SYNTHETIC_ONLY, REAL]
     assert _assert_in_step(fresh_app, held) == before  # a draft changes nothing shown
@@ -172,9 +151,9 @@ def test_publish_and_rollback_keep_the_spreads_in_step(fresh_app, tmp_path):
 
 def test_a_publish_whose_transaction_fails_leaves_the_kept_spreads(fresh_app, tmp_path):
     before = _assert_in_step(fresh_app)
-    path = _csv(tmp_path / "neu.csv", {REAL: [2026]}, 30.0)
+    path = long_csv(tmp_path / "neu.csv", {REAL: [2026]}, 30.0)
     assert invoke(fresh_app, "import", str(path), "--label", "neu-2").exit_code == 0
-    with pytest.raises(RuntimeError), _engine(fresh_app).begin() as c:
+    with pytest.raises(RuntimeError), engine_of(fresh_app).begin() as c:
         res = releases.publish(c, "neu-2", 3)
         assert res["precomputed"].rows > 0
         assert c.scalar(text("SELECT count(*) FROM kommune_spread WHERE year = 2026")) == 1
@@ -184,8 +163,8 @@ def test_a_publish_whose_transaction_fails_leaves_the_kept_spreads(fresh_app, tm
 
 def test_a_full_refresh_gives_the_same_rows_and_restores_the_demo_mode(fresh_app):
     before = _assert_in_step(fresh_app)
-    with _engine(fresh_app).begin() as c:
-        _demo(c, "off")
+    with engine_of(fresh_app).begin() as c:
+        set_demo(c, "off")
         res = refresh(c)
         assert res.indicators is None and res.rows == len(before["on"])
         assert c.scalar(text("SELECT count(*) FROM indicator_summary")) == len(
@@ -215,10 +194,10 @@ def _indicator_rows(
 
 
 def test_the_kept_summaries_and_indicator_years_are_the_live_ones(app):
-    with _engine(app).begin() as c:
+    with engine_of(app).begin() as c:
         assert published_releases(c) == live_published_releases(c)
         for demo in DEMOS:
-            _demo(c, demo)
+            set_demo(c, demo)
             kept = indicator_years(c)
             assert kept == live_indicator_years(c, None), demo
             assert (SYNTHETIC_ONLY in kept) == (demo == "on")
@@ -230,10 +209,10 @@ def test_the_kept_summaries_and_indicator_years_are_the_live_ones(app):
 
 
 def test_publish_writes_the_release_summary_and_daten_lists_it(fresh_app, tmp_path):
-    path = _csv(tmp_path / "neu.csv", {REAL: [2027, 2028]}, 40.0)
+    path = long_csv(tmp_path / "neu.csv", {REAL: [2027, 2028]}, 40.0)
     assert invoke(fresh_app, "import", str(path), "--label", "neu-3").exit_code == 0
     assert invoke(fresh_app, "publish", "neu-3").exit_code == 0
-    with _engine(fresh_app).begin() as c:
+    with engine_of(fresh_app).begin() as c:
         got = published_releases(c)
         assert got == live_published_releases(c)
         mine = next(r for r in got if r["label"] == "neu-3")
@@ -241,7 +220,7 @@ def test_publish_writes_the_release_summary_and_daten_lists_it(fresh_app, tmp_pa
         assert (mine["n_indicators"], mine["n_values"]) == (1, 2 * len(AREAS))
     assert "neu-3" in fresh_app.test_client().get("/daten").get_data(as_text=True)
     assert invoke(fresh_app, "rollback", "neu-3").exit_code == 0
-    with _engine(fresh_app).begin() as c:
+    with engine_of(fresh_app).begin() as c:
         assert published_releases(c) == live_published_releases(c)
         assert "neu-3" not in {r["label"] for r in published_releases(c)}
 
@@ -250,7 +229,7 @@ def test_the_disparities_are_computed_until_kept_and_the_first_refresh_keeps_all
     """Migration 0018 leaves the table empty: the page computes live, and the first publish's
     refresh, of its own indicators, keeps every indicator's rows."""
     before = _assert_in_step(fresh_app)
-    with _engine(fresh_app).begin() as c:
+    with engine_of(fresh_app).begin() as c:
         c.execute(text("DELETE FROM kommune_disparity"))
         assert kept_spread_table(c) is None
         assert spread_table(c) == live_spread_table(c)

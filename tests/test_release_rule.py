@@ -18,6 +18,7 @@ Only the indicators the scenario touches are compared (the rest of the database 
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,7 @@ SYNTHETIC_ONLY_2 = "sgb2_15_64_quote"
 DEMOS = ("on", "off")
 
 
-def _csv(path: Path, cells: dict[str, range], base: float) -> Path:
+def long_csv(path: Path, cells: dict[str, Iterable[int]], base: float) -> Path:
     """Long form without numerators (nothing is withheld at publish): per indicator its years
     for the 21 Kommunen and the Region."""
     with path.open("w", newline="", encoding="utf-8") as fh:
@@ -49,11 +50,11 @@ def _csv(path: Path, cells: dict[str, range], base: float) -> Path:
     return path
 
 
-def _engine(app):
+def engine_of(app):
     return app.extensions["sozmon_engine"]
 
 
-def _demo(conn: Connection, demo: str) -> None:
+def set_demo(conn: Connection, demo: str) -> None:
     """This transaction's demo mode (the app's connections are in demo mode)."""
     conn.execute(text("SELECT set_config('sozmon.demo', :d, true)"), {"d": demo})
 
@@ -79,7 +80,7 @@ def _published(conn: Connection) -> list[int]:
 
 
 def _release_id(app, label: str) -> int:
-    with _engine(app).connect() as c:
+    with engine_of(app).connect() as c:
         return c.scalar(text("SELECT id FROM release WHERE label = :l"), {"l": label})
 
 
@@ -89,8 +90,8 @@ def _predict(app, label: str, indicators: list[str]) -> dict:
     rid = _release_id(app, label)
     out = {}
     for demo in DEMOS:
-        with _engine(app).begin() as c:
-            _demo(c, demo)
+        with engine_of(app).begin() as c:
+            set_demo(c, demo)
             # Without JIT compilation, as store_changes computes the summary for the pages
             # (seconds of compilation per query on a loaded machine; tests/test_draft.py).
             c.execute(text("SELECT set_config('jit', 'off', true)"))
@@ -127,8 +128,8 @@ def _publish_and_check(app, label: str, indicators: list[str]) -> dict:
     assert result.exit_code == 0, result.output
     for demo in DEMOS:
         p = predicted[demo]
-        with _engine(app).begin() as c:
-            _demo(c, demo)
+        with engine_of(app).begin() as c:
+            set_demo(c, demo)
             after = _view(c, indicators)
             # (a)/(b): the view is the function over the published releases
             fn = "shown_value_in(CAST(:ids AS int[]))"
@@ -151,7 +152,7 @@ def test_a_real_draft_replaces_the_beispieldaten_of_its_indicator_everywhere(fre
     """Real first looks at whole indicators: the draft's two years replace the demo's
     values there, and the demo's other eleven years go (demo mode); outside demo mode its
     values are simply new."""
-    path = _csv(tmp_path / "echt.csv", {SYNTHETIC_ONLY: range(2023, 2025)}, 20.0)
+    path = long_csv(tmp_path / "echt.csv", {SYNTHETIC_ONLY: range(2023, 2025)}, 20.0)
     assert invoke(fresh_app, "import", str(path), "--label", "echt-1").exit_code == 0
     predicted = _publish_and_check(fresh_app, "echt-1", [SYNTHETIC_ONLY])
     assert _kinds(predicted["on"]["rows"]) == {"geändert": 44, "entfallen": 11 * 22}
@@ -163,7 +164,7 @@ def test_a_synthetic_draft_shows_only_where_no_real_value_exists_and_only_in_dem
 ):
     """Beispieldaten of a real indicator are never shown (not even in years without real
     values); of an indicator without real values only in demo mode."""
-    path = _csv(
+    path = long_csv(
         tmp_path / "bsp.csv", {REAL: range(2025, 2027), SYNTHETIC_ONLY_2: range(2025, 2027)}, 30.0
     )
     result = invoke(fresh_app, "import", str(path), "--label", "bsp-1", "--synthetic")
@@ -177,21 +178,21 @@ def test_a_synthetic_draft_shows_only_where_no_real_value_exists_and_only_in_dem
 def test_a_stored_summary_is_the_one_of_the_connections_demo_mode(fresh_app, tmp_path):
     """What a summary says depends on demo mode: its basis names it, so a summary computed
     in the other mode is stale, never shown as current."""
-    path = _csv(tmp_path / "bsp.csv", {SYNTHETIC_ONLY_2: range(2025, 2027)}, 30.0)
+    path = long_csv(tmp_path / "bsp.csv", {SYNTHETIC_ONLY_2: range(2025, 2027)}, 30.0)
     assert invoke(fresh_app, "import", str(path), "--label", "bsp-2", "--synthetic").exit_code == 0
     rid = _release_id(fresh_app, "bsp-2")
-    with _engine(fresh_app).begin() as c:
+    with engine_of(fresh_app).begin() as c:
         stored = releases.stored_changes(c, rid)  # at load, in the app's demo mode
         assert stored["fresh"] and stored["counts"]["neu"] == 44
-        _demo(c, "off")
+        set_demo(c, "off")
         assert not releases.stored_changes(c, rid)["fresh"]
         assert releases.store_changes(c, rid, "cli")["counts"]["verdeckt"] == 44
 
 
 def _shown(app, indicators: list[str], demo: str) -> tuple[list[str], set[str]]:
     """The releases the view shows for these indicators, and the indicators it shows."""
-    with _engine(app).begin() as c:
-        _demo(c, demo)
+    with engine_of(app).begin() as c:
+        set_demo(c, demo)
         cells = _view(c, indicators)
     return sorted({label for _, _, label in cells.values()}), {k[0] for k in cells}
 
@@ -199,8 +200,8 @@ def _shown(app, indicators: list[str], demo: str) -> tuple[list[str], set[str]]:
 def _withdraw(app, label: str, demo: str, indicators: list[str], force: bool = False) -> dict:
     """(d): rollback's now current and uncovered are the view's after it."""
     _, before = _shown(app, indicators, demo)
-    with _engine(app).begin() as c:
-        _demo(c, demo)
+    with engine_of(app).begin() as c:
+        set_demo(c, demo)
         res = releases.rollback(c, label, force=force)
     now, after = _shown(app, indicators, demo)
     assert res["now_current"] == now, demo
@@ -214,7 +215,7 @@ def test_rollback_names_the_releases_shown_after_it(fresh_app, tmp_path):
     release, whose values of it are never shown), the other the demo's values — in demo mode.
     Outside demo mode that other indicator would show nothing: refused without --force."""
     indicators = [REAL, SYNTHETIC_ONLY]
-    path = _csv(
+    path = long_csv(
         tmp_path / "echt.csv", {REAL: range(2015, 2016), SYNTHETIC_ONLY: range(2023, 2025)}, 10.0
     )
     assert invoke(fresh_app, "load-release", str(path), "--label", "echt-2").exit_code == 0
@@ -223,8 +224,8 @@ def test_rollback_names_the_releases_shown_after_it(fresh_app, tmp_path):
     assert res["uncovered"] == []
     # again, outside demo mode
     assert invoke(fresh_app, "publish", "echt-2").exit_code == 0
-    with pytest.raises(releases.ReleaseError) as refused, _engine(fresh_app).begin() as c:
-        _demo(c, "off")
+    with pytest.raises(releases.ReleaseError) as refused, engine_of(fresh_app).begin() as c:
+        set_demo(c, "off")
         releases.rollback(c, "echt-2")
     assert SYNTHETIC_ONLY in str(refused.value.valid)
     res = _withdraw(fresh_app, "echt-2", "off", indicators, force=True)
@@ -242,16 +243,16 @@ def test_migration_0014_goes_down_to_0009s_rule_and_up_again(fresh_app):
     cfg = alembic_config(fresh_app.config["DATABASE_URL"])
     count = "SELECT count(*), count(DISTINCT release_id) FROM shown_value"
     pinned = "SELECT count(*) FROM shown_value_in(ARRAY(SELECT id FROM release))"
-    with _engine(fresh_app).connect() as c:
+    with engine_of(fresh_app).connect() as c:
         before = c.execute(text(count)).one(), c.scalar(text(pinned))
-    _engine(fresh_app).dispose()
+    engine_of(fresh_app).dispose()
     command.downgrade(cfg, "0013")
-    with _engine(fresh_app).connect() as c:
+    with engine_of(fresh_app).connect() as c:
         assert c.scalar(text("SELECT to_regclass('release_precedence')")) is None
         assert (c.execute(text(count)).one(), c.scalar(text(pinned))) == before
-    _engine(fresh_app).dispose()
+    engine_of(fresh_app).dispose()
     command.upgrade(cfg, "head")
     head = ScriptDirectory.from_config(cfg).get_current_head()  # later migrations come back too
-    with _engine(fresh_app).connect() as c:
+    with engine_of(fresh_app).connect() as c:
         assert c.scalar(text("SELECT version_num FROM alembic_version")) == head
         assert (c.execute(text(count)).one(), c.scalar(text(pinned))) == before
