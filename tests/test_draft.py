@@ -16,7 +16,7 @@ from app.web.db import get_conn, get_engine
 from indicators import releases
 from tests.conftest import app_on_clone, invoke
 from tests.draftgen import write_draft_csv
-from tests.test_editor import PASSWORD, login, token
+from tests.test_editor import PASSWORD, login
 from tests.test_releases import SMALL, small_release
 
 # What a release changes, by definition: the values the rule shows (shown_value_in, migration
