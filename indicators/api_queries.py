@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -148,6 +149,34 @@ def value_releases(
     return {r.indicator_id: set(r.ids) for r in rows}
 
 
+@dataclass(frozen=True)
+class ValuePage:
+    """One page of long-form values: its rows and how many rows the whole query has."""
+
+    rows: list[dict[str, Any]]
+    total: int
+
+
+_VALUES_FROM = (
+    " FROM {source} v"
+    " JOIN area a ON a.ags = v.ags JOIN indicator i ON i.id = v.indicator_id"
+    # A total flagged 'u' names its withheld parts (import of the release).
+    " LEFT JOIN incomplete_value iv ON iv.release_id = v.release_id"
+    " AND iv.indicator_id = v.indicator_id AND iv.ags = v.ags AND iv.year = v.year"
+    " WHERE v.indicator_id = ANY(:ind)"
+    " AND (CAST(:years AS integer[]) IS NULL OR v.year = ANY(:years))"
+    " AND (CAST(:ags AS text[]) IS NULL OR v.ags = ANY(:ags))"
+)
+_VALUES_COLUMNS = (
+    "SELECT v.release_label AS release, v.synthetic, v.indicator_id AS indicator, v.ags,"
+    " a.name, v.year, v.value, v.numerator, v.denominator, v.suppressed, v.flag,"
+    " iv.parts AS missing_parts, i.unit"
+)
+# A total order: the source has one row per (indicator, area, year), and the last three keys
+# are those, so pages cut at LIMIT/OFFSET neither repeat nor skip a row.
+_VALUES_ORDER = " ORDER BY i.sort, v.indicator_id, v.year, a.level = 'region' DESC, v.ags"
+
+
 def values_long(
     conn: Connection,
     indicators: list[str],
@@ -162,22 +191,52 @@ def values_long(
     # the views already blank them.
     rows = conn.execute(
         text(
-            "SELECT v.release_label AS release, v.synthetic, v.indicator_id AS indicator, v.ags,"
-            " a.name, v.year, v.value, v.numerator, v.denominator, v.suppressed, v.flag,"
-            " iv.parts AS missing_parts, i.unit"
-            f" FROM {value_source(release_id)} v"
-            " JOIN area a ON a.ags = v.ags JOIN indicator i ON i.id = v.indicator_id"
-            # A total flagged 'u' names its withheld parts (import of the release).
-            " LEFT JOIN incomplete_value iv ON iv.release_id = v.release_id"
-            " AND iv.indicator_id = v.indicator_id AND iv.ags = v.ags AND iv.year = v.year"
-            " WHERE v.indicator_id = ANY(:ind)"
-            " AND (CAST(:years AS integer[]) IS NULL OR v.year = ANY(:years))"
-            " AND (CAST(:ags AS text[]) IS NULL OR v.ags = ANY(:ags))"
-            " ORDER BY i.sort, v.indicator_id, v.year, a.level = 'region' DESC, v.ags"
+            _VALUES_COLUMNS + _VALUES_FROM.format(source=value_source(release_id)) + _VALUES_ORDER
         ),
         {"ind": indicators, "years": years, "ags": ags},
     )
     return [dict(r._mapping) for r in rows]
+
+
+def values_page(
+    conn: Connection,
+    indicators: list[str],
+    release_id: int | None,
+    years: list[int] | None,
+    ags: list[str] | None,
+    limit: int,
+    offset: int,
+) -> ValuePage:
+    """Rows offset … offset+limit of values_long (same order) and the total, in one query.
+
+    The total is a window count over the filtered rows (computed before LIMIT, while the
+    sort reads them all anyway); only a page past the end needs a second, counting query.
+    """
+    if not indicators:
+        return ValuePage([], 0)
+    source = _VALUES_FROM.format(source=value_source(release_id))
+    bind = {"ind": indicators, "years": years, "ags": ags}
+    rows = [
+        dict(r._mapping)
+        for r in conn.execute(
+            text(
+                _VALUES_COLUMNS
+                + ", COUNT(*) OVER () AS total_rows"
+                + source
+                + _VALUES_ORDER
+                + " LIMIT :limit OFFSET :offset"
+            ),
+            {**bind, "limit": limit, "offset": offset},
+        )
+    ]
+    if rows:
+        total = rows[0]["total_rows"]
+        for r in rows:
+            del r["total_rows"]
+        return ValuePage(rows, total)
+    if offset == 0:
+        return ValuePage([], 0)
+    return ValuePage([], conn.execute(text("SELECT COUNT(*)" + source), bind).scalar_one())
 
 
 def area_geometries(conn: Connection, ags: list[str] | None, full: bool = False) -> dict[str, str]:

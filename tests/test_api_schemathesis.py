@@ -17,6 +17,20 @@ MAX_EXAMPLES = 25
 CONFIG = {
     "generation": {"mode": "all", "max-examples": MAX_EXAMPLES, "deterministic": True},
     "max-time": 120,  # hard bound for the whole run, in seconds
+    # OpenAPI 3.1 cannot say that one parameter requires another: /values documents in words
+    # that `format=geojson` requires `indikator` and lists the 400 (problem document) it
+    # answers otherwise. Schema-valid data may therefore meet that documented 400 there.
+    "operations": [
+        {
+            "include-path": "/values",
+            "checks": {
+                "positive_data_acceptance": {
+                    # schemathesis' defaults (4.x) and the documented 400
+                    "expected-statuses": ["2xx", "3xx", "400", "401", "403", "404", "409", "429"]
+                }
+            },
+        }
+    ],
 }
 
 

@@ -188,7 +188,7 @@ FORMATS = (  # (url key, title, EU file type, IANA media type)
         "XLSX",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ),
-    ("values_json", "Werte (JSON)", "JSON", "application/json"),
+    ("values_json", "Werte (JSON, seitenweise)", "JSON", "application/json"),
     ("indicators_csv", "Indikatoren-Katalog (CSV)", "CSV", "text/csv"),
     ("areas", "Gebietsgrenzen (GeoJSON)", "GEOJSON", "application/geo+json"),
     ("datapackage", "Frictionless Data Package (datapackage.json)", "JSON", "application/json"),

@@ -27,6 +27,8 @@ AGS = "(?:DG|[0-9]{2}(?:[0-9]{3}(?:[0-9]{3})?)?)"
 RELEASE_REF = "^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$"
 RELEASE_ID = "[1-9][0-9]{0,8}"  # a release's numeric id, as the pages take it (fits integer)
 MAX_INDICATORS, MAX_YEARS, MAX_AGS = 120, 50, 50
+# /values as JSON or GeoJSON is paged: an unfiltered answer was ~100 MB with all of Germany.
+PAGE_DEFAULT, PAGE_MAX = 10_000, 50_000
 VALUE_FORMATS = ["json", "csv", "csv-de", "xlsx", "geojson"]
 TABLE_FORMATS = ["json", "csv", "csv-de"]
 
@@ -128,9 +130,28 @@ PARAMS = {
         "format",
         "Ausgabeformat: `json` (Vorgabe), `csv` (RFC 4180, Komma, Punkt als Dezimalzeichen,"
         " UTF-8), `csv-de` (für deutsches Excel: Semikolon, Dezimalkomma, UTF-8 mit BOM),"
-        " `xlsx` oder `geojson` (Werte an den Gebietsgeometrien; verlangt `indikator`).",
+        " `xlsx` oder `geojson` (Werte an den Gebietsgeometrien). `format=geojson` verlangt"
+        " `indikator` (ohne ihn 400: je Wert eine Geometrie wird sonst sehr groß). JSON und"
+        " GeoJSON sind seitenweise (`limit`, `offset`); CSV und XLSX sind immer die ganze"
+        " Auswahl (Massen-Download, so verlinkt im DCAT-Katalog und im Data Package).",
         {"type": "string", "enum": VALUE_FORMATS},
         "json",
+    ),
+    "limit": _q(
+        "limit",
+        f"Nur JSON und GeoJSON: höchstens so viele Zeilen je Seite, 1–{PAGE_MAX}"
+        f" (Vorgabe: {PAGE_DEFAULT}). Die nächste Seite steht in `next` (und im Kopf"
+        ' `Link: <…>; rel="next"`). Für CSV und XLSX ohne Wirkung.',
+        {"type": "integer", "minimum": 1, "maximum": PAGE_MAX, "default": PAGE_DEFAULT},
+        "1000",
+    ),
+    "offset": _q(
+        "offset",
+        "Nur JSON und GeoJSON: so viele Zeilen der Auswahl überspringen (Vorgabe: 0). Die"
+        " Reihenfolge ist fest (Indikator, Jahr, Region vor den übrigen Gebieten, AGS), die"
+        " Seiten überlappen sich also nicht. Für CSV und XLSX ohne Wirkung.",
+        {"type": "integer", "minimum": 0, "default": 0},
+        "0",
     ),
     "table_format": _q(
         "format",
@@ -245,6 +266,25 @@ ENVELOPE = {
     "synthetic": {"type": "boolean", "description": "true, wenn Beispieldaten enthalten sind."},
     "hinweis": {"type": "string", "description": "Hinweis auf Beispieldaten, falls synthetisch."},
     "count": {"type": "integer", "minimum": 0},
+}
+
+
+_PAGE_URL = {
+    "type": ["string", "null"],
+    "format": "uri",
+    "description": "Die Nachbarseite mit allen übrigen Parametern; null am Rand.",
+}
+# Paging members of /values as JSON and GeoJSON (`count` is the rows of this page).
+PAGING = {
+    "count_total": {
+        "type": "integer",
+        "minimum": 0,
+        "description": "Zeilen der ganzen Auswahl über alle Seiten.",
+    },
+    "limit": {"type": "integer", "minimum": 1},
+    "offset": {"type": "integer", "minimum": 0},
+    "next": _PAGE_URL,
+    "prev": _PAGE_URL,
 }
 
 
@@ -622,6 +662,7 @@ SCHEMAS = {
                 },
             },
             **ENVELOPE,
+            **PAGING,
         },
     },
 }
@@ -782,8 +823,14 @@ def _document() -> dict:
                     "Werte in Langform",
                     "Eine Zeile je Indikator, Gebiet und Jahr."
                     " Ohne `release` je Indikator das neueste veröffentlichte Release, das ihn"
-                    " enthält. Ohne Filter: alle Werte.",
-                    ["indikator", "jahr", "ags", "release", "value_format"],
+                    " enthält. Ohne Filter: alle Werte. JSON und GeoJSON kommen seitenweise"
+                    f" (`limit`, Vorgabe {PAGE_DEFAULT}, höchstens {PAGE_MAX}; `offset`):"
+                    " `count` Zeilen dieser Seite, `count_total` der ganzen Auswahl, `next` und"
+                    " `prev` die URLs der Nachbarseiten mit allen übrigen Parametern (null am"
+                    ' Rand), ebenso im Kopf `Link` (rel="next"/"prev"). CSV, CSV für Excel und'
+                    " XLSX sind immer die ganze Auswahl in einer Datei (Massen-Download)."
+                    " `format=geojson` ohne `indikator` ergibt 400 (Problem-Dokument).",
+                    ["indikator", "jahr", "ags", "release", "value_format", "limit", "offset"],
                     _ok(
                         "Werte",
                         {
@@ -1290,10 +1337,12 @@ def _document() -> dict:
                 "ReportList": _envelope("Report"),
                 "ValueList": {
                     **_envelope("Value"),
+                    "required": [*_envelope("Value")["required"], *PAGING],
                     "properties": {
                         **_envelope("Value")["properties"],
                         "releases": {"type": "array", "items": STR},
                         "breaks": BREAKS_BY_INDICATOR,
+                        **PAGING,
                     },
                 },
             },

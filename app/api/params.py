@@ -21,7 +21,10 @@ def _full(pattern: str) -> re.Pattern:
 
 
 def check_value(name: str, value: str, schema: dict) -> None:
-    """Refuse a value the document's schema refuses (enum or anchored pattern), with a reason."""
+    """Refuse a value the document's schema refuses (enum, anchored pattern, integer range),
+    with a reason."""
+    if schema.get("type") == "integer":
+        check_integer(name, value, schema)
     if "enum" in schema and value not in schema["enum"]:
         raise ApiProblem(
             400,
@@ -41,6 +44,32 @@ def check_value(name: str, value: str, schema: dict) -> None:
         raise ApiProblem(
             400, "invalid-parameter", f"{name}: {why}.", parameter=name, pattern=schema["pattern"]
         )
+
+
+def check_integer(name: str, value: str, schema: dict) -> None:
+    """A decimal integer within the schema's minimum/maximum (both optional)."""
+    low, high = schema.get("minimum"), schema.get("maximum")
+    span = f"{low}–{high}" if high is not None else f"≥ {low}"
+    if not re.fullmatch(r"-?[0-9]{1,12}", value):
+        raise ApiProblem(
+            400,
+            "invalid-parameter",
+            f"{name}={value!r} ist keine ganze Zahl; erlaubt: {span}.",
+            parameter=name,
+        )
+    n = int(value)
+    if (low is not None and n < low) or (high is not None and n > high):
+        raise ApiProblem(
+            400,
+            "invalid-parameter",
+            f"{name}={n} liegt außerhalb des erlaubten Bereichs {span}.",
+            parameter=name,
+        )
+
+
+def integer(args: dict[str, str], name: str, schema: dict) -> int:
+    """A checked integer parameter (see query), or the schema's default when not given."""
+    return int(args[name]) if name in args else int(schema["default"])
 
 
 def query(path: str) -> dict[str, str]:

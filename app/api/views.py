@@ -358,9 +358,13 @@ def values() -> Response:
         missing = ", ".join(sorted(set(indicators_) - set(pairs)))
         raise ApiProblem(404, "not-found", f"Nicht im Release {ctx.release.label}: {missing}.")
     years = [int(y) for y in a["jahr"].split(",")] if "jahr" in a else None
-    rows = q.values_long(
-        ctx.conn, sorted(pairs), ctx.release.id if ctx.release else None, years, ags
-    )
+    rid = ctx.release.id if ctx.release else None
+    paging: dict = {}
+    if fmt in ("json", "geojson"):  # CSV and XLSX stay whole downloads (bulk, DCAT)
+        page, paging = _value_page(a, sorted(pairs), rid, years, ags)
+        rows = page.rows
+    else:
+        rows = q.values_long(ctx.conn, sorted(pairs), rid, years, ags)
     involved = ctx.releases(set().union(*pairs.values()))
     noted = public_notes()  # Kontextnotizen: each row gets those about its area, indicator, year
     rows = [
@@ -375,18 +379,26 @@ def values() -> Response:
             "releases": [r.label for r in involved],
             "breaks": {i: [x.as_dict() for x in b] for i, b in sorted(breaks.items())},
             "count": len(rows),
+            **paging,
             "links": area_links(r["ags"] for r in rows),
             "data": rows,
         }
-        return ctx.respond(formats.json_response(body), involved)
+        return ctx.respond(_page_links(formats.json_response(body), paging), involved)
     if fmt == "geojson":
         geoms = q.area_geometries(ctx.conn, sorted({r["ags"] for r in rows}))
         features = [
             {"type": "Feature", "geometry": json.loads(geoms[r["ags"]]), "properties": r}
             for r in rows
         ]
-        body = {"type": "FeatureCollection", "features": features, **env, "count": len(rows)}
-        return ctx.respond(formats.json_response(body, "application/geo+json"), involved)
+        body = {
+            "type": "FeatureCollection",
+            "features": features,
+            **env,
+            "count": len(rows),
+            **paging,
+        }
+        resp = formats.json_response(body, "application/geo+json")
+        return ctx.respond(_page_links(resp, paging), involved)
     name = f"sozialmonitoring-werte{_suffix(ctx)}"
     rows = [dict(r, notes=notes_text(r["notes"])) for r in rows]  # one cell in CSV and XLSX
     if fmt == "xlsx":
@@ -404,6 +416,42 @@ def values() -> Response:
         text = formats.csv_text(rows, VALUE_FIELDS, fmt)
         resp = formats.download(text, "text/csv", name + ".csv", env["attribution"])
     return ctx.respond(resp, involved)
+
+
+def _value_page(
+    args: dict[str, str],
+    indicators: list[str],
+    release_id: int | None,
+    years: list[int] | None,
+    ags: list[str] | None,
+) -> tuple[q.ValuePage, dict]:
+    """One page of /values (checked `limit`/`offset`) and the paging members of the answer:
+    total, limit, offset and the neighbouring pages' URLs with every other parameter kept."""
+    limit = params.integer(args, "limit", openapi.PARAMS["limit"]["schema"])
+    offset = params.integer(args, "offset", openapi.PARAMS["offset"]["schema"])
+    page = q.values_page(get_conn(), indicators, release_id, years, ags, limit, offset)
+
+    def url(at: int) -> str:
+        rest = {k: v for k, v in args.items() if k != "offset"}
+        # offset 0 is left out: the first page has the URL of the unpaged request
+        return url_for("api.values", **rest, **({"offset": at} if at else {}), _external=True)
+
+    more = offset + len(page.rows) < page.total
+    return page, {
+        "count_total": page.total,
+        "limit": limit,
+        "offset": offset,
+        "next": url(offset + limit) if more else None,
+        "prev": url(max(0, min(offset, page.total) - limit)) if offset > 0 else None,
+    }
+
+
+def _page_links(resp: Response, paging: dict) -> Response:
+    """The neighbouring pages also as RFC 8288 links (after the licence link)."""
+    for rel in ("next", "prev"):
+        if paging.get(rel):
+            resp.headers["Link"] += f', <{paging[rel]}>; rel="{rel}"'
+    return resp
 
 
 @bp.get("/releases")
