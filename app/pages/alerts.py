@@ -16,7 +16,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from app.pages.data.alert_signup import Signup, SignupsPaused, sign_up
+from app.pages.data.alert_signup import Outcome, Signup, sign_up
 from app.pages.data.alerts import AlertPage, by_publish, feed, page_rows
 from app.web import args
 from app.web.db import get_conn, get_engine
@@ -176,15 +176,14 @@ def subscribe():
     if not ags and not ind:
         raise _form_error(_("Bitte eine Kommune oder eine Kennzahl wählen."))
     lang = "en" if request.form.get("sprache") == "en" else "de"
-    try:
-        with get_engine().begin() as conn:
-            sign_up(conn, Signup(email, ags, ind, lang))
-    except SignupsPaused:
+    with get_engine().begin() as conn:
+        outcome = sign_up(conn, Signup(email, ags, ind, lang))
+    if outcome is Outcome.PAUSED:
         raise BadRequestWithChoices(
             503,
             _("Zurzeit werden sehr viele Anmeldungen gesendet. Bitte versuchen Sie es später."),
             [(url_for("alerts.index"), _("Was ist neu?"))],
-        ) from None
+        )
     # The same answer whether stored or not: it says nothing about an address.
     return _personal(render_template("alarm_abo.html", step="bestellt", email=email))
 

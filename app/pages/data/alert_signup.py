@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from enum import Enum
 
 from flask import current_app
 from sqlalchemy import Connection
@@ -26,8 +27,13 @@ from indicators import alert_queries as q
 PER_ADDRESS_DAY = 3
 
 
-class SignupsPaused(Exception):
-    """Too many unconfirmed sign-ups in the last hour (the view answers 503)."""
+class Outcome(Enum):
+    """What became of a sign-up. The form answers STORED and IGNORED alike (it says nothing about
+    an address); PAUSED (too many unconfirmed sign-ups in the last hour) is a 503, try later."""
+
+    STORED = "stored"
+    IGNORED = "ignored"  # the address has it already, or had PER_ADDRESS_DAY sign-ups today
+    PAUSED = "paused"
 
 
 @dataclass(frozen=True)
@@ -40,16 +46,16 @@ class Signup:
     lang: str
 
 
-def sign_up(conn: Connection, s: Signup) -> bool:
+def sign_up(conn: Connection, s: Signup) -> Outcome:
     """Store the unconfirmed subscription and so queue its confirmation e-mail, unless the
-    address has it already or had PER_ADDRESS_DAY sign-ups today. True if stored. Raises
-    SignupsPaused beyond the hourly limit over all addresses."""
+    address has it already or had PER_ADDRESS_DAY sign-ups today, or the hourly limit over all
+    addresses is reached."""
     # One sign-up at a time: the counts below stay true until this one is stored.
     conn.exec_driver_sql("SELECT pg_advisory_xact_lock(260032)")
     state = q.signup_state(conn, s.email, s.ags, s.indicator_id)
     if state.pending_all_hour >= current_app.config["ALERT_SIGNUPS_PER_HOUR"]:
-        raise SignupsPaused
+        return Outcome.PAUSED
     if state.exists or state.pending_address_day >= PER_ADDRESS_DAY:
-        return False
+        return Outcome.IGNORED
     q.subscribe(conn, s.email, s.ags, s.indicator_id, s.lang, secrets.token_urlsafe(32))
-    return True
+    return Outcome.STORED
