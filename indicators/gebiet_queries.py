@@ -90,7 +90,7 @@ def _values(release_id: int | None) -> str:
 def scope_years(
     conn: Connection, indicator_id: str, territory: Area, ebene: str, release_id: int | None
 ) -> list[int]:
-    """Years with a value of the indicator for an area of the level in the territory."""
+    """Years with a number of the indicator for an area of the level in the territory."""
     # Skip scan over the (indicator, year) index: the next year after each, then one EXISTS per
     # year, instead of DISTINCT over every value of the indicator (4 ms instead of ~90 ms for
     # Germany's Gemeinden).
@@ -102,7 +102,9 @@ def scope_years(
                 "  AND year > y.year) FROM y WHERE y.year IS NOT NULL)"
                 " SELECT y.year FROM y WHERE y.year IS NOT NULL AND EXISTS (SELECT 1"
                 f"  FROM {_values(release_id)} WHERE v.indicator_id = :i"
-                "  AND v.year = y.year AND length(v.ags) = :len AND v.ags LIKE :p || '%')"
+                "  AND v.year = y.year AND length(v.ags) = :len AND v.ags LIKE :p || '%'"
+                # a year of signs only ("...", withheld) has nothing to draw (issue #29)
+                "  AND v.value IS NOT NULL AND NOT coalesce(v.suppressed, false))"
                 " ORDER BY y.year"
             ),
             {"i": indicator_id, "len": KEY_LENGTH[ebene], "p": _prefix(territory)},
@@ -119,7 +121,8 @@ def scope_default_year(
         text(
             f"SELECT v.year, count(*) AS n FROM {_values(release_id)}"
             " WHERE v.indicator_id = :i AND length(v.ags) = :len AND v.ags LIKE :p || '%'"
-            " AND NOT v.synthetic GROUP BY v.year"
+            " AND NOT v.synthetic AND v.value IS NOT NULL AND NOT coalesce(v.suppressed, false)"
+            " GROUP BY v.year"
         ),
         {"i": indicator_id, "len": KEY_LENGTH[ebene], "p": _prefix(territory)},
     ).all()

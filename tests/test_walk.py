@@ -225,3 +225,28 @@ def test_the_comparison_groups_dimmed_areas_are_in_the_legend(client):
         client.get("/karte?indikator=armutsgefaehrdung_quote&jahr=2024&gruppe=03241001&lang=en")
     )
     assert "Comparison group (outlined in black)" in english
+
+
+def test_a_year_of_signs_only_is_no_territory_map_year(fresh_app):
+    """The Kreis/Land maps (`gebiet=`) follow the same rule as the Kommunen map: a year in which
+    every Kreis has only a sign ("..." not yet available) is not offered."""
+    from sqlalchemy import text
+
+    ind = "bev_anteil_65plus"
+    url = f"/karte?gebiet=03&ebene=kreis&indikator={ind}&jahr=2015"
+    with fresh_app.extensions["sozmon_engine"].begin() as c:
+        # 2015's rows of Niedersachsen's Kreise once more as 2011, each with a sign only.
+        n = c.execute(
+            text(
+                "INSERT INTO value SELECT (jsonb_populate_record(NULL::value, to_jsonb(v)"
+                " || jsonb_build_object('year', 2011, 'value', NULL, 'numerator', NULL,"
+                " 'denominator', NULL, 'flag', '...'))).*"
+                " FROM value v WHERE indicator_id = :i AND year = 2015 AND length(ags) = 5"
+                " AND ags LIKE '03%'"
+            ),
+            {"i": ind},
+        ).rowcount
+    assert n >= 40  # Niedersachsen's Kreise (before the first page: values read per data version)
+    html = _html(fresh_app.test_client().get(url))
+    shown = re.findall(r'data-year="(\d{4})"', html.split('id="gebiet-years"')[1].split("</ul>")[0])
+    assert "2011" not in shown and "2015" in shown, shown
