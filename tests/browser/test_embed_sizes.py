@@ -122,20 +122,23 @@ def test_embed_at_frame_size_is_axe_clean(page, live_server, width, height):
     assert violations == [], describe(violations)
 
 
+# The frame sizes every embed code offers after its default (100 % × 560 px).
+OFFERED_SIZES = ["1200 × 800 px", "800 × 600 px", "600 × 400 px", "320 × 480 px", "300 × 300 px"]
+
+
+def size_chooser(page, label: str):
+    """The embed code's size chooser, checked to offer OFFERED_SIZES after the default."""
+    size = page.get_by_label(label)
+    assert size.locator("option").all_inner_texts()[1:] == OFFERED_SIZES
+    return size
+
+
 def test_embed_code_offers_sizes(page, live_server):
     page.goto(live_server + "/karte?indikator=armutsgefaehrdung_quote&jahr=2024")
     code = page.locator("#embed-code")
     assert f'src="{live_server}/embed/karte?' in code.input_value()
     assert 'width="100%" height="560"' in code.input_value()
-    size = page.get_by_label("Größe des Rahmens")
-    options = size.locator("option").all_inner_texts()
-    assert options[1:] == [
-        "1200 × 800 px",
-        "800 × 600 px",
-        "600 × 400 px",
-        "320 × 480 px",
-        "300 × 300 px",
-    ]
+    size = size_chooser(page, "Größe des Rahmens")
     size.select_option("320x480")
     assert 'width="320" height="480"' in code.input_value()
     assert f'src="{live_server}/embed/karte?' in code.input_value()
