@@ -25,7 +25,8 @@ CLASSIFICATION_LABELS = {
 SCHEME_LABELS = {
     "sequenziell": _l("Sequenziell (hell → dunkel)"),
     "divergierend": _l("Divergierend um den Wert der Region"),
-    "vergleich": _l("Vergleich mit der Region (signifikant besser / ähnlich / schlechter)"),
+    # Against what "Vergleichen mit" names (Region, Land or Germany, issue #30), not always the Region.
+    "vergleich": _l("Vergleich (signifikant besser / ähnlich / schlechter)"),
 }
 
 
