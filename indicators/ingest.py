@@ -95,8 +95,8 @@ def data_catalogues(conn: Connection, data_dir: Path) -> list[str]:
         table.rows = list(table.rows)
         found_rows, found = validate_catalogue(conn, table)
         problems += found
-        for n, r in table.rows:
-            if r.get("id") in seen:
+        for n, r in table.rows:  # the same indicator in two files (in one: validate_catalogue)
+            if seen.get(r.get("id", ""), str(path)) != str(path):
                 problems.append(
                     Problem(str(path), n, "id", f"{r['id']!r} schon in {seen[r['id']]}")
                 )

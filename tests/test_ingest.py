@@ -280,6 +280,16 @@ def test_a_new_indicator_and_its_mapping_need_no_file_in_the_code_tree(app, data
         assert c.scalar(text("SELECT name_de FROM indicator WHERE id = :i"), {"i": NEW_ID})
 
 
+def test_one_indicator_in_two_catalogue_files_of_the_data_directory_is_refused(app, data_dir):
+    first = _write_catalogue(data_dir / CATALOGUE_DIR / "a.csv", _catalogue_row())
+    second = _write_catalogue(data_dir / CATALOGUE_DIR / "b.csv", _catalogue_row())
+    before = _state(app)
+    r = invoke(app, "load-catalogue")
+    assert r.exit_code == 1, r.output
+    assert f"{second}, Zeile 2, Spalte id: {NEW_ID!r} schon in {first}" in r.output
+    assert _state(app) == before
+
+
 # ------------------------------------------------------------------ GV-ISys of another 31.12.
 
 
