@@ -149,7 +149,7 @@ def write_draft(
     else:
         rows = rows if isinstance(rows, list) else list(rows)
         used = {r[0] for r in rows}
-        lines = list(_encoded(rows, units, draft, problems))
+        lines = list(encode_rows(rows, units, draft, problems))
         count = len(rows)
     problems[:0] = catalogue_entry_problems(conn, used & units.keys())
     if problems:
@@ -229,7 +229,7 @@ def _with_release(chunks: Iterable[bytes], release_id: int) -> Iterator[bytes]:
         yield b"".join(prefix + line + b"\n" for line in chunk.splitlines())
 
 
-def _encoded(
+def encode_rows(
     rows: list[Sequence[Any]], units: dict[str, str], draft: Draft, problems: list[Problem]
 ) -> Iterator[bytes]:
     """COPY text of the rows in chunks, each row checked by the row validator on the way."""

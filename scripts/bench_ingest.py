@@ -8,7 +8,7 @@ catalogue. DIR defaults to $DATA_DIR/regionalstatistik. Prints:
   the kept cache, as `load-all` runs it), rolled back: median wall and CPU seconds, and its
   ratio to a bare COPY of the same rows into an unlogged table without indexes or checks;
 - the rows multiplied K times (Germany's Gemeinden are ~40× the region's rows): CPU seconds of
-  turning them into COPY text with the checks of this tree (write_draft's `_encoded`; before it,
+  turning them into COPY text with the checks of this tree (write_draft's `encode_rows`; before it,
   genesis_import's `_copy_chunks`), and the ratio to a plain tab-join of the same cells.
 Run it in two checkouts (before and after a change) for a before/after comparison: each prints
 its own ratios, so the machine's load cancels out.
@@ -54,14 +54,14 @@ def _encoder(rows: list[dict[str, Any]]) -> Callable[[], int]:
     """This tree's way from the import's rows (dicts) to COPY text, with its checks; the
     function returns the bytes produced."""
     try:
-        from indicators.ingest import Draft, _encoded  # noqa: PLC2701 (measured as it is)
+        from indicators.ingest import Draft, encode_rows
 
         def new() -> int:
             units = {r["indicator_id"]: "Personen" for r in rows}
             problems: list[Any] = []
             tuples = [tuple(r[k] for k in KEYS) for r in rows]  # as import_genesis does
             draft = Draft("x", origin="b", flags=True)
-            n = sum(len(c) for c in _encoded(tuples, units, draft, problems))
+            n = sum(len(c) for c in encode_rows(tuples, units, draft, problems))
             assert not problems, problems[:3]
             return n
 
