@@ -11,6 +11,7 @@ from sqlalchemy import Connection, text
 
 from geodata.report import LoadError, Problem
 from indicators.units import SCALE
+from indicators.validate import catalogue_problems
 from indicators.zensus import INDICATOR as ZENSUS_INDICATOR
 
 CATALOGUE = Path(__file__).parent / "data" / "catalogue.csv"
@@ -45,9 +46,14 @@ RURAL_EAST = ("03241003", "03241011", "03241016", "03241018")  # Burgdorf, Lehrt
 
 
 def read_params(path: Path = CATALOGUE) -> list[dict[str, str]]:
-    """Catalogue rows with their demo_* generator hints."""
+    """Catalogue rows with their demo_* generator hints, checked by the catalogue validator
+    (the unit decides how values are generated); LoadError naming file, row and column."""
     with path.open(encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+        rows = list(csv.DictReader(fh))
+    problems = [p for n, r in enumerate(rows, start=2) for p in catalogue_problems(str(path), n, r)]
+    if problems:
+        raise LoadError(problems)
+    return rows
 
 
 def _profile(ags: str, city: float, east: float) -> float:
@@ -58,8 +64,11 @@ def _profile(ags: str, city: float, east: float) -> float:
     return east + (city - east) * u
 
 
-def generate(conn: Connection, seed: int = 42, region: str = "03241") -> list[dict[str, Any]]:
+def generate(
+    conn: Connection, seed: int = 42, region: str = "03241", params_path: Path = CATALOGUE
+) -> list[dict[str, Any]]:
     """Long-form rows for every indicator with demo hints, 2012 (or later) to 2024."""
+    params = [p for p in read_params(params_path) if p["demo_kind"] != "none"]
     rng = np.random.default_rng(seed)
     pop22: dict[str, float] = dict(
         conn.execute(
@@ -76,7 +85,6 @@ def generate(conn: Connection, seed: int = 42, region: str = "03241") -> list[di
             [Problem("zensus-2022", None, None, "Demo braucht die Zensus-Bevölkerung als Anker")]
         )
     kommunen = sorted(pop22)
-    params = [p for p in read_params() if p["demo_kind"] != "none"]
     pop_trend = float(next(p for p in params if p["id"] == "bev_insgesamt")["demo_trend"])
     years = list(range(2012, LAST_YEAR + 1))
     # Population per Kommune and year, anchored at the Zensus count (as a synthetic series).

@@ -35,7 +35,6 @@ from sqlalchemy import Connection, text
 from geodata import attribution
 from geodata.levels import BUND_AGS
 from geodata.report import LoadError, Problem
-from indicators.bulk import copy_values
 from indicators.genesis import GenesisHead, GenesisTable, parse_genesis, read_head
 from indicators.genesis_cache import Computed, ComputedCache, Row, TableMeta, cache_key
 from indicators.genesis_mapping import (
@@ -50,7 +49,8 @@ from indicators.genesis_mapping import (
     load_mapping,
     read_mapping_file,
 )
-from indicators.loaders import SourceNote, create_release, write_sources
+from indicators.ingest import Draft, write_draft
+from indicators.loaders import SourceNote
 
 KINDS = ("count", "ratio", "mean", "balance", "published")
 # Flags of the terms of one value: secret wins over "incomplete" and the "no value" reasons.
@@ -490,35 +490,6 @@ def _first_flag(a: str | None, b: str | None) -> str | None:
     return a if FLAG_ORDER.index(a) <= FLAG_ORDER.index(b) else b
 
 
-def _copy_chunks(rows: list[ValueRow]) -> Iterable[bytes]:
-    def cell(v: object) -> str:
-        if v is None:
-            return "\\N"
-        if isinstance(v, bool):
-            return "t" if v else "f"
-        return str(v)
-
-    buf: list[str] = []
-    for r in rows:
-        # The columns of _COPY_COLUMNS, in its order.
-        cells = (
-            r["indicator_id"],
-            r["ags"],
-            r["year"],
-            r["value"],
-            r["numerator"],
-            r["denominator"],
-            r["suppressed"],
-            r["flag"],
-        )
-        buf.append("\t".join(cell(v) for v in cells))
-        if len(buf) >= 20000:
-            yield ("\n".join(buf) + "\n").encode()
-            buf = []
-    if buf:
-        yield ("\n".join(buf) + "\n").encode()
-
-
 def table_meta(t: GenesisTable) -> TableMeta:
     """What the import keeps of a parsed table beside its rows."""
     keys: dict[str, tuple[str, str, str]] = {}
@@ -826,11 +797,29 @@ def import_genesis(
         for r in rows
         if units[r["indicator_id"]] == "%" and r["value"] is not None and not 0 <= r["value"] <= 100
     ]
-    release_id = create_release(conn, label, note=note or _note(computed.tables))
-    copy_values(conn, release_id, _copy_chunks(rows), columns=_COPY_COLUMNS, check_shares=False)
-    write_sources(
+    # Shares over 100 are published so (two sources in one quotient): stored as computed and
+    # listed (over_100), as the published policy of the row validator has it.
+    release_id, _n = write_draft(
         conn,
-        release_id,
+        Draft(
+            label,
+            origin=", ".join(sorted(computed.tables)),
+            note=note or _note(computed.tables),
+            flags=True,
+        ),
+        [
+            (
+                r["indicator_id"],
+                r["ags"],
+                r["year"],
+                r["value"],
+                r["numerator"],
+                r["denominator"],
+                r["suppressed"],
+                r["flag"],
+            )
+            for r in rows
+        ],
         (
             SourceNote(
                 m.indicator,
@@ -857,9 +846,6 @@ def import_genesis(
         )
     report.release_id, report.values = release_id, len(rows)
     return report
-
-
-_COPY_COLUMNS = "indicator_id, ags, year, value, numerator, denominator, suppressed, flag"
 
 
 def _note(tables: dict[str, TableMeta]) -> str:

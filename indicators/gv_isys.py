@@ -25,8 +25,8 @@ from sqlalchemy import Connection, text
 from geodata import attribution
 from geodata.levels import BUND_AGS
 from geodata.report import LoadError, Problem
-from indicators.bulk import copy_values
-from indicators.loaders import SourceNote, create_release, write_sources
+from indicators.ingest import Draft, write_draft
+from indicators.loaders import SourceNote
 from indicators.tables import xlsx_archive_problems
 
 LABEL = "gemeindeverzeichnis-{year}"
@@ -439,15 +439,6 @@ def _sums(gv: GvFile, prefix: str) -> tuple[float, int, int] | None:
     )
 
 
-def _chunks(rows: list[tuple[Any, ...]], year: int) -> Iterator[bytes]:
-    def cell(v: object) -> str:
-        return "\\N" if v is None else str(v)
-
-    buf = [f"{i}\t{a}\t{year}\t{cell(v)}\t{cell(n)}\t{cell(d)}" for i, a, v, n, d in rows]
-    for start in range(0, len(buf), 20000):
-        yield ("\n".join(buf[start : start + 20000]) + "\n").encode()
-
-
 def source(gv: GvFile) -> str:
     """The source and its licence, as stored with each indicator's values."""
     return f"{attribution.GEMEINDEVERZEICHNIS.format(year=gv.year)}; {attribution.LICENCE_FULL}"
@@ -515,16 +506,10 @@ def load_gv(conn: Connection, path: Path) -> GvReport:
         a for a, lvl in areas.items() if lvl in ("kommune", "gemeinde") and a not in in_file
     )
     report.kreise_unmatched = sorted((k, n) for k, n in gv.kreise.items() if k not in areas)
-    report.release_id = create_release(conn, report.label, note=summary(gv))
-    report.values = copy_values(
+    report.release_id, report.values = write_draft(
         conn,
-        report.release_id,
-        _chunks(rows, gv.year),
-        columns="indicator_id, ags, year, value, numerator, denominator",
-    )
-    write_sources(
-        conn,
-        report.release_id,
+        Draft(report.label, origin=str(path), note=summary(gv)),
+        [(i, a, gv.year, v, n, d) for i, a, v, n, d in rows],
         (SourceNote(i, f"GV-ISys 31.12.{gv.year}", source(gv), note(gv)) for i in INDICATORS),
     )
     return report

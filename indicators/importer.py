@@ -17,14 +17,13 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
 
 from geodata.report import LoadError, Problem
-from indicators.bulk import attach_partition, create_partition
+from indicators.ingest import Draft, Staged, write_draft
 from indicators.labels import LABEL_EXPECTED, label_problem
 from indicators.loaders import (
     OPTIONAL_VALUE_COLUMNS,
     VALUE_COLUMNS,
     Progress,
     ValueChecker,
-    create_release,
     no_progress,
     upsert_indicators,
     validate_catalogue,
@@ -39,7 +38,7 @@ from indicators.tables import (
     xlsx_archive_problems,
 )
 from indicators.text import FORMULA_START, defuse
-from indicators.units import UNITS
+from indicators.validate import Policy
 
 MAX_BYTES = 20 * 1024 * 1024  # config IMPORT_MAX_BYTES; checked before a file is parsed
 LONG_COLUMNS = (*VALUE_COLUMNS, *OPTIONAL_VALUE_COLUMNS)
@@ -533,20 +532,6 @@ def validate_release(
         for t in _read(catalogue, max_bytes, v):
             rows, found = validate_catalogue(conn, t)
             v.add(found)
-            for n, r in t.rows:
-                if r.get("unit") and r["unit"] not in UNITS:
-                    v.add(
-                        [
-                            Problem(
-                                t.file,
-                                n,
-                                "unit",
-                                f"unbekannte Einheit {r['unit']!r}",
-                                t.sheet,
-                                ", ".join(UNITS),
-                            )
-                        ]
-                    )
             v.catalogue.extend(rows)
             # From the raw rows: a faulty catalogue must not turn every value into a second error.
             extra_units |= {r["id"]: r.get("unit", "") for _, r in t.rows if r.get("id")}
@@ -639,46 +624,22 @@ def import_release(
     new = [r for r in v.catalogue if r["id"] not in known]
     if new:
         upsert_indicators(conn, new, partial=True)
-    release_id = create_release(conn, label, synthetic=synthetic, note=note)
-    conn.execute(
-        text("UPDATE release SET created_by = :by, catalogue = CAST(:cat AS jsonb) WHERE id = :id"),
-        {
-            "by": created_by,
-            "cat": json.dumps(v.catalogue) if v.catalogue else None,
-            "id": release_id,
-        },
+    release_id, _n = write_draft(
+        conn,
+        Draft(
+            label,
+            origin=", ".join(v.files),
+            note=note,
+            synthetic=synthetic,
+            policy=Policy.OFFICE,
+            created_by=created_by,
+            catalogue=v.catalogue or None,
+        ),
+        Staged(STAGE, v.count, progress),
     )
-    _insert_staged(conn, release_id, v.count, progress)
     # Statistics and the draft page's change summary, once, now (issue #26).
     draft_written(conn, release_id)
     return release_id, v
-
-
-def _insert_staged(conn: Connection, release_id: int, count: int, progress: Progress) -> None:
-    """Move the staged rows into the release's own partition of value, in chunks (progress
-    shown per chunk), then index and attach it."""
-    chunk = 50000
-    conn.execute(text(f"CREATE INDEX ON {STAGE} (seq)"))
-    # A role that does not own `value` (least privilege: no DDL) cannot attach a partition:
-    # its rows go into the default partition instead (slower: three indexes per row).
-    own = conn.scalar(
-        text(
-            "SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class"
-            " WHERE oid = 'value'::regclass"
-        )
-    )
-    part = create_partition(conn, release_id) if own else "value"
-    stmt = text(
-        f"INSERT INTO {part} (release_id, indicator_id, ags, year, value, numerator, denominator)"
-        f" SELECT :rid, indicator_id, ags, year, value, numerator, denominator FROM {STAGE}"
-        " WHERE seq > :a AND seq <= :b"
-    )
-    for start in progress(range(0, count, chunk)):
-        conn.execute(stmt, {"rid": release_id, "a": start, "b": start + chunk})
-    if own:
-        # Validated already (shares with the release's own catalogue units, known keys).
-        attach_partition(conn, release_id, check_shares=False)
-    # ANALYZE follows in draft_written (through the owner's sozmon_analyze, for either table).
 
 
 def renamed(problems: Iterable[Problem], names: dict[str, str]) -> list[Problem]:

@@ -25,8 +25,9 @@ from sqlalchemy import Connection, text
 from geodata import attribution
 from geodata.levels import BUND_AGS
 from geodata.report import LoadError, Problem
-from indicators.bulk import copy_values
-from indicators.loaders import YEAR_MAX, YEAR_MIN, SourceNote, create_release, write_sources
+from indicators.ingest import Draft, write_draft
+from indicators.loaders import YEAR_MAX, YEAR_MIN, SourceNote
+from indicators.validate import catalogue_problems
 
 DATA = Path(__file__).parent / "data"
 MAPPING = DATA / "inkar_mapping.csv"
@@ -142,11 +143,13 @@ def read_mapping(path: Path = MAPPING) -> dict[str, MappingLine]:
                     name, n, "file", f"unbekannte Datei {r['file']!r}", expected=", ".join(FILES)
                 )
             )
-        try:
-            decimals = int(r["decimals"])
-        except ValueError:
-            problems.append(Problem(name, n, "decimals", f"keine ganze Zahl: {r['decimals']!r}"))
+        # The mapping repeats the catalogue's unit, decimals and polarity: the one catalogue
+        # validator checks them as it checks every catalogue file.
+        found = catalogue_problems(name, n, r)
+        problems += found
+        if any(p.column == "decimals" for p in found):
             continue
+        decimals = int(r["decimals"])
         if r["kuerzel"] in seen:
             problems.append(
                 Problem(name, n, "kuerzel", f"doppelt (schon in Zeile {seen[r['kuerzel']]})")
@@ -393,7 +396,7 @@ def load_inkar(
                 report.not_requested += 1
                 continue
             m = mapping[code]
-            rows.append((m.indicator, ags, year, value))
+            rows.append((m.indicator, ags, year, value, None, None))
             report.by_level[level] = report.by_level.get(level, 0) + 1
             if m.fields["unit"] == "%" and not 0 <= value <= 100:
                 report.outside_0_100.append((m.indicator, ags, year, value))
@@ -411,13 +414,12 @@ def load_inkar(
         m.indicator: _clean(definitions[FILES[m.file], m.kuerzel]["statistische_grundlagen"])
         for m in mapping.values()
     }
-    report.release_id = create_release(conn, label, note=_note(grundlagen[i] for i in used))
     # Shares outside 0–100 are published so (a Kreis' childcare rate counts children from
-    # elsewhere): loaded as published and listed, not refused.
-    copy_values(conn, report.release_id, _chunks(rows), columns=_COPY_COLUMNS, check_shares=False)
-    write_sources(
+    # elsewhere): loaded as published and listed, not refused (the published policy).
+    report.release_id, _n = write_draft(
         conn,
-        report.release_id,
+        Draft(label, origin=str(folder), note=_note(grundlagen[i] for i in used)),
+        rows,
         (
             SourceNote(
                 i,
@@ -434,16 +436,6 @@ def load_inkar(
     )
     report.values, report.indicators = len(rows), used
     return report
-
-
-_COPY_COLUMNS = "indicator_id, ags, year, value"
-
-
-def _chunks(rows: list[tuple[Any, ...]]) -> Iterable[bytes]:
-    """Tab-separated COPY lines in chunks; repr keeps every digit of the published double."""
-    for start in range(0, len(rows), 20000):
-        part = rows[start : start + 20000]
-        yield ("".join(f"{i}\t{a}\t{y}\t{v!r}\n" for i, a, y, v in part)).encode()
 
 
 def _clean(raw: str | None) -> str:

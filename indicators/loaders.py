@@ -19,14 +19,14 @@ from indicators.catalogue import (
     table_column,
 )
 from indicators.labels import LABEL_EXPECTED, label_problem
-from indicators.models import POLARITIES
 from indicators.tables import NumberError, Table, parse_number, read_table
-from indicators.units import COUNT_UNITS, PROPORTION_UNITS
+from indicators.units import COUNT_UNITS
+from indicators.validate import YEAR_MAX, YEAR_MIN, Policy, catalogue_problems, value_problems
 
 TOPIC_COLUMNS = ("id", "name_de", "name_en", "sort")
 VALUE_COLUMNS = ("ags", "indicator", "year", "value")
 OPTIONAL_VALUE_COLUMNS = ("numerator", "denominator")
-YEAR_MIN, YEAR_MAX = 1990, 2100
+__all__ = ["YEAR_MAX", "YEAR_MIN"]  # the row validator's bounds, read here by the loaders
 
 Progress = Callable[[Iterable[Any]], Iterable[Any]]
 
@@ -107,8 +107,9 @@ def validate_catalogue(
         seen.setdefault(r["id"], n)
         if r["topic"] not in topics:
             bad("topic", f"unbekanntes Thema {r['topic']!r}")
-        if r["polarity"] not in POLARITIES:
-            bad("polarity", f"{r['polarity']!r}, erwartet: {', '.join(POLARITIES)}")
+        # Unit, polarity, decimals: the one catalogue validator (INKAR's mapping, the demo's
+        # parameters and the data directory's catalogue files go through it too).
+        problems.extend(catalogue_problems(table.file, n, r, table.sheet))
         for col in REQUIRED_TEXT_COLUMNS:
             if not r[col]:
                 bad(col, "leer")
@@ -117,7 +118,8 @@ def validate_catalogue(
             try:
                 ints[col] = int(r[col])
             except ValueError:
-                bad(col, f"keine ganze Zahl: {r[col]!r}")
+                if col != "decimals":  # reported by catalogue_problems
+                    bad(col, f"keine ganze Zahl: {r[col]!r}")
         if "first_year" in ints and not YEAR_MIN <= ints["first_year"] <= YEAR_MAX:
             bad("first_year", f"{ints['first_year']} liegt nicht in {YEAR_MIN}–{YEAR_MAX}")
         rows.append({**{c: r[c] for c in CATALOGUE_COLUMNS}, **ints, "sort": sort})
@@ -252,19 +254,10 @@ class ValueChecker:
                     "Zähler und Nenner sind Anzahlen" if col != "value" else f"Einheit {units[ind]}"
                 )
                 bad(col, f"keine ganze Zahl: {raw!r} ({what})")
-        is_rate = units.get(ind) in PROPORTION_UNITS
         v = nums.get("value")
-        if v is not None and is_rate and not 0 <= v <= 100:
-            bad("value", f"Anteil {v} liegt nicht in 0–100 (Einheit %)")
-        if v is not None and v < 0 and units.get(ind) in COUNT_UNITS:
-            bad("value", f"negative Anzahl: {v} (Einheit {units[ind]})")
-        for col in self.has_nd:
-            n_or_d = nums.get(col)
-            if n_or_d is not None and n_or_d < 0:
-                bad(col, f"negative Anzahl: {n_or_d}")
         num, den = nums.get("numerator"), nums.get("denominator")
-        if is_rate and num is not None and den is not None and num > den:
-            bad("numerator", f"Zähler {num} größer als Nenner {den}")
+        for col, msg in value_problems(units.get(ind), v, num, den, Policy.OFFICE):
+            bad(col, msg)
         if row_problems:
             return None, row_problems
         row = {
@@ -337,19 +330,6 @@ def write_sources(conn: Connection, release_id: int, notes: Iterable[SourceNote]
             ),
             rows,
         )
-
-
-def insert_values(
-    conn: Connection, release_id: int, rows: list[dict[str, Any]], progress: Progress = no_progress
-) -> None:
-    """Insert value rows of one release in chunks (progress shown per chunk)."""
-    chunk = 5000
-    stmt = text(
-        "INSERT INTO value (release_id, indicator_id, ags, year, value, numerator, denominator)"
-        " VALUES (:release_id, :indicator_id, :ags, :year, :value, :numerator, :denominator)"
-    )
-    for start in progress(range(0, len(rows), chunk)):
-        conn.execute(stmt, [{**r, "release_id": release_id} for r in rows[start : start + chunk]])
 
 
 BREAK_COLUMNS = ("indicator_id", "year", "reason_de", "reason_en")

@@ -11,7 +11,8 @@ from sqlalchemy import Connection, text
 
 from geodata import attribution
 from geodata.report import LoadError, Problem
-from indicators.loaders import SourceNote, create_release, insert_values, write_sources
+from indicators.ingest import ROW_COLUMNS, Draft, write_draft
+from indicators.loaders import SourceNote
 
 INDICATOR = "bev_zensus22"
 # The count is also the population series' value for 2022: a segment of its own, after a
@@ -108,13 +109,10 @@ def load_zensus(conn: Connection, path: Path) -> ZensusReport:
                 }
             )
     rows += [{**r, "indicator_id": SERIES} for r in rows]
-    report.release_id = create_release(
-        conn, RELEASE_LABEL, note=f"Amtliche Werte: {ATTRIBUTION}", synthetic=False
-    )
-    insert_values(conn, report.release_id, rows)
-    write_sources(
+    report.release_id, _n = write_draft(
         conn,
-        report.release_id,
+        Draft(RELEASE_LABEL, origin=str(path), note=f"Amtliche Werte: {ATTRIBUTION}"),
+        [tuple(r[c] for c in ROW_COLUMNS) for r in rows],
         (SourceNote(i, "1000A-0000", SOURCE, NOTE) for i in (INDICATOR, SERIES)),
     )
     report.loaded = len(rows)

@@ -23,6 +23,7 @@ from geodata.loaders import load_boundaries
 from geodata.report import LoadError
 from indicators import demo, inkar, zensus
 from indicators.importer import import_release
+from indicators.ingest import data_catalogues
 from indicators.loaders import load_catalogue, load_series_breaks, load_topics
 from indicators.releases import publish as publish_release
 
@@ -162,6 +163,8 @@ def load_catalogue_cmd(topics: Path, path: Path, breaks: Path) -> None:
         with transaction() as conn:
             nt = load_topics(conn, topics)
             ni = load_catalogue(conn, path)
+            # New indicators of the data directory (DATA_DIR/mappings/catalogue/*.csv).
+            ni += len(data_catalogues(conn, current_app.config["DATA_DIR"]))
             nb = load_series_breaks(conn, breaks)
     except LoadError as err:
         fail(err)
@@ -185,6 +188,7 @@ def load_release_cmd(
     """
     try:
         with transaction() as conn:
+            data_catalogues(conn, current_app.config["DATA_DIR"])
             # The one write path (the editors' import too): validated, written as a draft.
             rid, checked = import_release(
                 conn, list(paths), label, synthetic=synthetic, note=note, progress=progress("Werte")
@@ -211,6 +215,7 @@ def load_zensus_cmd(path: Path | None) -> None:
     )
     try:
         with transaction() as conn:
+            data_catalogues(conn, current_app.config["DATA_DIR"])
             rep = zensus.load_zensus(conn, path)
             # Like every release: live only through publish() (small-number rule included).
             publish_release(
@@ -238,6 +243,7 @@ def demo_release_cmd(seed: int, label: str, out: Path | None) -> None:
     """Generate the seeded synthetic demo release (Beispieldaten) and load it."""
     try:
         with transaction() as conn:
+            data_catalogues(conn, current_app.config["DATA_DIR"])
             rows = demo.generate(conn, seed=seed, region=current_app.config["REGION"])
             with tempfile.TemporaryDirectory() as tmp:
                 path = out or Path(tmp) / "demo.csv"

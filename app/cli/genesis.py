@@ -19,6 +19,7 @@ from indicators.genesis import parse_genesis
 from indicators.genesis_cache import ComputedCache
 from indicators.genesis_import import import_genesis
 from indicators.genesis_mapping import SHIPPED_DIR, load_mapping
+from indicators.ingest import data_catalogues
 from indicators.releases import draft_written, publish
 
 
@@ -156,6 +157,8 @@ def import_genesis_cmd(
     try:
         mapping = load_mapping(data_dir, mappings)
         with get_engine().begin() as conn:  # one transaction: all of it or nothing
+            # New indicators a mapping names may come in DATA_DIR/mappings/catalogue/*.csv.
+            data_catalogues(conn, data_dir)
             rep = import_genesis(
                 conn,
                 list(paths),

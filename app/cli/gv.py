@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 from app.cli.data import fail, transaction
 from geodata.report import LoadError
 from indicators.gv_isys import LABEL, load_gv
+from indicators.ingest import data_catalogues
 from indicators.releases import publish
 
 # Destatis names its extracts by their Stichtag: 31122023_Auszug_GV.xlsx.
@@ -43,6 +44,7 @@ def load_gv_cmd(paths: tuple[Path, ...]) -> None:
     reports = []
     try:
         with transaction() as conn:
+            data_catalogues(conn, current_app.config["DATA_DIR"])
             for path in paths:
                 t = time.perf_counter()
                 rep = load_gv(conn, path)

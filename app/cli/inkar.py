@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 from app.web.db import get_engine
 from geodata.report import LoadError
 from indicators import inkar
+from indicators.ingest import data_catalogues
 from indicators.releases import draft_written, publish
 
 
@@ -47,6 +48,7 @@ def load_inkar_cmd(
     t0 = time.perf_counter()
     try:
         with get_engine().begin() as conn:  # one transaction: all of it or nothing
+            data_catalogues(conn, current_app.config["DATA_DIR"])
             rep = inkar.load_inkar(conn, folder, label, levels=set(levels) if levels else None)
             if not draft:
                 publish(conn, label, current_app.config["SUPPRESS_NUMERATOR_BELOW"], by="cli")

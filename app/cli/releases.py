@@ -16,6 +16,7 @@ from app.web.db import get_engine
 from geodata.report import LoadError, Problem
 from indicators import releases
 from indicators.importer import import_release, write_report
+from indicators.ingest import data_catalogues
 from indicators.precomputed import Refreshed, refresh
 
 
@@ -64,6 +65,7 @@ def import_cmd(
     files = [str(p) for p in (*paths, *([catalogue] if catalogue else []))]
     try:
         with get_engine().begin() as conn:  # one transaction: all of it or nothing
+            data_catalogues(conn, current_app.config["DATA_DIR"])
             rid, v = import_release(
                 conn,
                 list(paths),
