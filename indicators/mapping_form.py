@@ -81,7 +81,9 @@ def default_rows(
     row_filter where the 4th column has no plain 'Insgesamt' (as `genesis_inspect.skeleton`)."""
     totals = [r for r in row_labels if r.startswith("Insgesamt")]
     default_rf = "" if not row_labels or "Insgesamt" in row_labels else (totals or [""])[0]
-    by_path = {m.numerator[0].label: m for m in lines if m.numerator and m.numerator[0].table == code}
+    by_path = {
+        m.numerator[0].label: m for m in lines if m.numerator and m.numerator[0].table == code
+    }
     out = []
     for path in paths:
         m = by_path.get(path)
@@ -133,7 +135,9 @@ class FormMapping:
     used: int  # rows used
 
 
-def mapping_text(code: str, title: str, paths: list[str], rows: list[FormRow], by: str) -> FormMapping:
+def mapping_text(
+    code: str, title: str, paths: list[str], rows: list[FormRow], by: str
+) -> FormMapping:
     """The mapping file of the form: the table's column paths, then one line per used row."""
     out = [
         f"# Mapping für GENESIS-Tabelle {code} ({title})",
@@ -188,13 +192,13 @@ def field_errors(
     column: indicator, kind, numerator …); one on the `table;label` block or without a row
     stays general; problems of other files (the data directory's) are general and say the file.
     """
-    out = errors or FieldErrors()
+    out = errors if errors is not None else FieldErrors()
     for p in problems:
         msg = _message(p)
         if p.file == FORM_FILE and p.column:
-            out.add(NEW_PREFIX + p.column, msg)
-        elif p.file == file and p.row in form.row_of_line and p.column in ROW_FIELDS:
-            out.add(row_field(form.row_of_line[p.row], p.column), msg)
+            out.add(NEW_PREFIX + str(p.column), msg)
+        elif p.file == file and p.row in form.row_of_line and str(p.column) in ROW_FIELDS:
+            out.add(row_field(form.row_of_line[p.row], str(p.column)), msg)
         elif p.file == file:
             where = f"Zeile {form.row_of_line[p.row]}: " if p.row in form.row_of_line else ""
             out.add(None, where + msg)
@@ -209,9 +213,7 @@ def new_indicator(form: Mapping[str, str]) -> dict[str, str] | None:
     return got if got["id"] else None
 
 
-def new_indicator_problems(
-    new: dict[str, str], topics: set[str], known: set[str]
-) -> list[Problem]:
+def new_indicator_problems(new: dict[str, str], topics: set[str], known: set[str]) -> list[Problem]:
     """What is wrong with a new indicator: the catalogue validator's checks (required texts,
     topic, polarity, whole numbers) and the unit list, each on its field."""
     problems: list[Problem] = []

@@ -36,7 +36,9 @@ class IndicatorPreview:
     polarity: str
     year: int | None
     values: list[PreviewValue]
-    fills: dict[str, dict] = field(default_factory=dict)  # Kommune ags → color, label, missing
+    fills: dict[str, dict[str, object]] = field(
+        default_factory=dict
+    )  # Kommune ags → color, label, missing
     legend: list[tuple[str, float, float, int]] = field(default_factory=list)  # color, lo, hi, n
     kommunen: int = 0  # Kommunen with a value in the map's year
     of_kommunen: int = 0  # Kommunen in all
@@ -85,9 +87,7 @@ def _colour(p: IndicatorPreview) -> None:
         k = next((i for i, hi in enumerate(uppers) if value <= hi), len(uppers) - 1)
         counts[k] += 1
         p.fills[ags] = {"color": colors[k], "label": f"{value:g}", "missing": False}
-    p.legend = [
-        (c, lo, hi, n) for c, lo, hi, n in zip(colors, lows, uppers, counts, strict=True)
-    ]
+    p.legend = [(c, lo, hi, n) for c, lo, hi, n in zip(colors, lows, uppers, counts, strict=True)]
 
 
 __all__ = ["NO_DATA_COLOR", "IndicatorPreview", "PreviewValue", "draft_preview"]

@@ -15,16 +15,15 @@ from sqlalchemy import text
 
 from indicators.genesis_mapping import USER_DIR
 from indicators.mapping_form import FormRow, field_errors, mapping_text
+from tests import test_genesis_mapping as gm
 from tests.conftest import invoke
 from tests.test_editor import PASSWORD, login
-from tests.test_genesis_mapping import (  # noqa: F401 (fixtures)
-    KITA_MAPPING,
-    UNSEEN,
-    data_dir,
-    raw_long,
-    region_app,
-    region_template,
-)
+from tests.test_genesis_mapping import KITA_MAPPING, UNSEEN, raw_long
+
+# The home region and the catalogue, no values; a data directory of the test's own.
+region_template = gm.region_template
+data_dir = gm.data_dir
+region_app = gm.region_app
 
 CODE = "22543-01-02-4-B"
 ROW1 = {
@@ -201,7 +200,9 @@ def test_bad_input_is_answered_422_next_to_its_field_and_nothing_is_stored(
     url = upload(editor)
     before = state(site, data_dir)
     for aktion in ("vorschau", "speichern"):
-        r = post(editor, url, **{"label": "kita-x", "fremde": "1", "aktion": aktion, **ROW1, **fields})
+        r = post(
+            editor, url, **{"label": "kita-x", "fremde": "1", "aktion": aktion, **ROW1, **fields}
+        )
         html = r.get_data(as_text=True)
         assert r.status_code == 422, html[:2000]
         error = re.search(rf'<span class="field-error" id="{field}-fehler">([^<]*)</span>', html)
@@ -211,9 +212,7 @@ def test_bad_input_is_answered_422_next_to_its_field_and_nothing_is_stored(
         assert state(site, data_dir) == before
 
 
-def test_a_new_indicator_is_described_in_the_form_and_stored_with_the_draft(
-    editor, site, data_dir
-):
+def test_a_new_indicator_is_described_in_the_form_and_stored_with_the_draft(editor, site, data_dir):
     url = upload(editor)
     topic = _a_topic(site)
     new = {

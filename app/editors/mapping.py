@@ -20,7 +20,16 @@ import time
 import uuid
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from sqlalchemy import text
 from werkzeug.utils import secure_filename
@@ -34,7 +43,7 @@ from indicators.genesis import GenesisTable, is_genesis, parse_genesis
 from indicators.genesis_cache import ComputedCache
 from indicators.genesis_import import check_header, import_genesis
 from indicators.genesis_inspect import Inspection, inspect_table, render
-from indicators.genesis_mapping import KINDS, USER_DIR, GenesisMapping, load_mapping, user_files
+from indicators.genesis_mapping import KINDS, USER_DIR, GenesisMapping, load_mapping
 from indicators.labels import label_problem
 from indicators.loaders import upsert_indicators
 from indicators.mapping_form import (
@@ -42,7 +51,6 @@ from indicators.mapping_form import (
     NEW_PREFIX,
     ROW_FIELDS,
     FieldErrors,
-    FormMapping,
     FormRow,
     catalogue_row,
     default_rows,
@@ -140,7 +148,9 @@ def upload():
             return _problems_page(err.problems, f.filename, path), err.status
         finally:
             shutil.rmtree(folder, ignore_errors=True)  # nothing to map: not kept
-        return render_template("editor/table_office.html", name=f.filename, text=render_release(rep))
+        return render_template(
+            "editor/table_office.html", name=f.filename, text=render_release(rep)
+        )
     try:
         parse_genesis(path)
     except LoadError as err:
@@ -151,8 +161,12 @@ def upload():
 
 
 def _problems_page(problems: list[Problem], name: str, path: Path) -> str:
-    shown = [Problem(name if p.file == str(path) else p.file, p.row, p.column, p.message, p.sheet,
-                     p.expected) for p in problems]
+    shown = [
+        Problem(
+            name if p.file == str(path) else p.file, p.row, p.column, p.message, p.sheet, p.expected
+        )
+        for p in problems
+    ]
     return render_template("editor/table_problems.html", problems=shown, name=name)
 
 
@@ -254,7 +268,9 @@ def submit(token: str):
     elif (problem := label_problem(values["label"])) is not None:
         errors.add("label", translate(problem))
     if fm.used == 0:
-        errors.add(None, _("Keine Zeile ausgefüllt: in mindestens einer Zeile Kennzahl und Art angeben."))
+        errors.add(
+            None, _("Keine Zeile ausgefüllt: in mindestens einer Zeile Kennzahl und Art angeben.")
+        )
     conn = get_conn()
     if new is not None:
         topics = set(conn.scalars(text("SELECT id FROM topic")))
@@ -267,8 +283,11 @@ def submit(token: str):
     if other and Path(other).parent == target.parent and Path(other) != target:
         errors.add(
             None,
-            _("Tabelle %(t)s ist schon in %(f)s gemappt: diese Datei zuerst entfernen.",
-              t=t.code, f=other),
+            _(
+                "Tabelle %(t)s ist schon in %(f)s gemappt: diese Datei zuerst entfernen.",
+                t=t.code,
+                f=other,
+            ),
         )
     mapping: GenesisMapping | None = None
     if not errors:
@@ -299,9 +318,7 @@ def submit(token: str):
                 preview = draft_preview(c, rep.release_id or 0)
                 tx.rollback()
                 drawings = {p.id: map_drawing(p.fills, False) for p in preview}
-                return _page(
-                    token, ins, rows, values=values, preview=preview, drawings=drawings
-                )
+                return _page(token, ins, rows, values=values, preview=preview, drawings=drawings)
             draft_written(c, rep.release_id)
             editor, ip = auth.current_editor(), request.remote_addr
             c.execute(
@@ -322,8 +339,17 @@ def submit(token: str):
             if tx.is_active:
                 tx.rollback()
             field_errors(
-                [Problem(p.file if p.file != str(path) else path.name, p.row, p.column,
-                         p.message, p.sheet, p.expected) for p in err.problems],
+                [
+                    Problem(
+                        p.file if p.file != str(path) else path.name,
+                        p.row,
+                        p.column,
+                        p.message,
+                        p.sheet,
+                        p.expected,
+                    )
+                    for p in err.problems
+                ],
                 str(form_file),
                 fm,
                 errors,

@@ -9,14 +9,15 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from tests import test_genesis_mapping as gm
 from tests.browser.conftest import axe_violations, describe
 from tests.conftest import invoke
-from tests.test_genesis_mapping import (  # noqa: F401 (fixtures)
-    UNSEEN,
-    data_dir,
-    region_app,
-    region_template,
-)
+from tests.test_genesis_mapping import UNSEEN
+
+# The home region and the catalogue, no values; a data directory of the test's own.
+region_template = gm.region_template
+data_dir = gm.data_dir
+region_app = gm.region_app
 
 pytestmark = pytest.mark.browser
 PASSWORD = "richtig-langes-passwort"
