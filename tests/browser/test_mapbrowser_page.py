@@ -110,7 +110,7 @@ def test_a_table_is_mapped_previewed_and_saved_by_keyboard(browser, server, data
 def test_the_mapping_page_in_english_is_axe_clean(browser, server):
     context = browser.new_context(locale="en-GB")
     page = context.new_page()
-    page.goto(server + "/redaktion/anmelden?next=/redaktion/tabelle/")
+    page.goto(server + "/redaktion/anmelden?lang=en&next=/redaktion/tabelle/")
     page.locator("#name").fill("redaktion")
     page.locator("#password").fill(PASSWORD)
     page.locator("#password").press("Enter")
