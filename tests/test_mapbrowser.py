@@ -287,3 +287,40 @@ def test_form_problems_go_to_their_rows_fields():
         fm,
     )
     assert errors.fields == {"z2-factor": ["leer"]} and errors.general == ["doppelt"]
+
+
+@pytest.fixture
+def app_role_site(fresh_app, tmp_path):
+    """The web app as the role sozmon_app (owns nothing, migration 0013) on a copy of the loaded
+    database, with a data directory of the test's own: as the server runs it."""
+    from sqlalchemy.engine import make_url
+
+    from tests.conftest import admin_sql, as_app_role, make_app
+
+    assert invoke(fresh_app, "editor-add", "redaktion", "--password", PASSWORD).exit_code == 0
+    name = make_url(fresh_app.config["DATABASE_URL"]).database
+    admin_sql(f'REVOKE CREATE, TEMPORARY ON DATABASE "{name}" FROM PUBLIC')
+    admin_sql(f'GRANT TEMPORARY ON DATABASE "{name}" TO sozmon_app')
+    folder = tmp_path / "data"
+    (folder / USER_DIR).mkdir(parents=True)
+    application = make_app(
+        name,
+        DATABASE_URL=as_app_role(fresh_app.config["DATABASE_URL"]),
+        DATA_DIR=folder,
+        CACHE_DIR=str(tmp_path / "cache"),
+    )
+    yield application, folder
+    application.extensions["sozmon_engine"].dispose()
+
+
+def test_preview_and_save_work_as_the_web_apps_role(app_role_site):
+    application, folder = app_role_site
+    client = application.test_client()
+    assert login(client).status_code == 302
+    url = upload(client)
+    r = post(client, url, label="kita-rolle", fremde="1", aktion="vorschau", **ROW1)
+    assert r.status_code == 200, r.get_data(as_text=True)[:2000]
+    r = post(client, url, label="kita-rolle", fremde="1", aktion="speichern", **ROW1)
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    assert (folder / USER_DIR / f"{CODE}.csv").exists()
+    assert {v[1] for v in all_values(application, "kita-rolle")} == {"03241", "03241001"}
