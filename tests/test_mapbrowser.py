@@ -323,4 +323,16 @@ def test_preview_and_save_work_as_the_web_apps_role(app_role_site):
     r = post(client, url, label="kita-rolle", fremde="1", aktion="speichern", **ROW1)
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]
     assert (folder / USER_DIR / f"{CODE}.csv").exists()
-    assert {v[1] for v in all_values(application, "kita-rolle")} == {"03241", "03241001"}
+    got = {(a, y): v for _i, a, y, v, *_ in all_values(application, "kita-rolle")}
+    for key in ("03241", "03241001"):  # in the default partition: the role makes no tables
+        assert got[(key, 2016)] == raw_long(UNSEEN, "01.03.2016", key, "Tagespflege", 4)
+    with application.extensions["sozmon_engine"].connect() as c:
+        parts = set(
+            c.scalars(
+                text(
+                    "SELECT v.tableoid::regclass::text FROM value v JOIN release r"
+                    " ON r.id = v.release_id WHERE r.label = 'kita-rolle'"
+                )
+            )
+        )
+    assert parts == {"value_default"}
