@@ -29,8 +29,13 @@ def copy_values(
     are checked set-based, indexed by sorting, and attached as the release's partition of
     `value` (which checks areas and indicators). All of it runs in the caller's transaction:
     a failure leaves nothing behind. Returns the number of rows.
+
+    A role that does not own `value` (the web app's, migration 0013: no DDL) cannot make or
+    attach a partition: its rows are copied into a temporary table, checked there the same way
+    and inserted into `value` (its default partition), as the office upload does.
     """
-    part = create_partition(conn, release_id)
+    own = owns_value(conn)
+    part = create_partition(conn, release_id) if own else _temporary_stage(conn, release_id)
     raw: Any = conn.connection.dbapi_connection  # psycopg's own connection: COPY
     with raw.cursor() as cur:
         # FREEZE (the table is new in this transaction): rows are written final, so the checks,
@@ -40,8 +45,51 @@ def copy_values(
             for chunk in chunks:
                 cp.write(chunk)
         copied: int = cur.rowcount  # from COPY's command tag: no second pass to count
-    attach_partition(conn, release_id, check_shares)
+    if own:
+        attach_partition(conn, release_id, check_shares)
+    else:
+        _insert_stage(conn, part, columns, check_shares)
     return copied
+
+
+def owns_value(conn: Connection) -> bool:
+    """Whether the connection's role owns `value` (may create and attach its partitions)."""
+    return bool(
+        conn.scalar(
+            text(
+                "SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class"
+                " WHERE oid = 'value'::regclass"
+            )
+        )
+    )
+
+
+def _temporary_stage(conn: Connection, release_id: int) -> str:
+    """A temporary table shaped like `value` for one release's rows (dropped at commit)."""
+    rid = int(release_id)
+    stage = f"value_stage_r{rid}"
+    conn.execute(
+        text(f"CREATE TEMPORARY TABLE {stage} (LIKE value INCLUDING DEFAULTS) ON COMMIT DROP")
+    )
+    conn.execute(text(f"ALTER TABLE {stage} ALTER COLUMN release_id SET DEFAULT {rid}"))
+    return stage
+
+
+def _insert_stage(conn: Connection, stage: str, columns: str, check_shares: bool) -> None:
+    """Check the staged rows as attach_partition does, then insert them into `value`."""
+    if check_shares:
+        _refuse(conn, _SHARES.format(part=stage))
+    try:
+        with conn.begin_nested():
+            conn.execute(
+                text(
+                    f"INSERT INTO value (release_id, {columns})"
+                    f" SELECT release_id, {columns} FROM {stage}"
+                )
+            )
+    except IntegrityError:
+        _refuse(conn, _UNKNOWN_KEYS.format(part=stage))
+        raise
 
 
 def create_partition(conn: Connection, release_id: int) -> str:

@@ -25,6 +25,8 @@ ACTIONS = (
     "note_remove",
     "report_save",
     "report_publish",
+    "mapping_save",  # a table's mapping saved from the browser into DATA_DIR/mappings/genesis/
+    "catalogue_add",  # a new indicator described in the mapping form
 )
 
 

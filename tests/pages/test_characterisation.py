@@ -252,6 +252,8 @@ PAGES: list[tuple[str, str] | tuple[str, str, str]] = [
     ("redaktion", "/redaktion/berichte/1", EDITOR_SESSION),
     ("redaktion", "/redaktion/berichte/neu", EDITOR_SESSION),
     ("redaktion", "/redaktion/import/1", EDITOR_SESSION),
+    ("redaktion", "/redaktion/tabelle/", EDITOR_SESSION),
+    ("redaktion", "/redaktion/tabelle/?lang=en", EDITOR_SESSION),
 ]
 
 
