@@ -9,7 +9,8 @@ release, each in its own partition):
   as the reference), in both demo modes, for the view and for `shown_value_in(ids)`;
 - a profile's query (every value of the Region, its Kommunen and its Land) under `EXPLAIN
   (ANALYZE, FORMAT JSON)` reads nothing of the demo partition outside demo mode, and reads it
-  in demo mode (so the check can fail: it did, with 0014's definition).
+  in demo mode (so the check can fail: 0014's definition read it in both modes, the release
+  join filtering its rows only afterwards).
 """
 
 from __future__ import annotations
