@@ -16,13 +16,12 @@ from indicators import spatial, stats
 from indicators.breaks import Breaks, break_between, series_breaks
 from indicators.errors import InvalidChoice, UnknownChoice
 from indicators.model import AreaValue, BenchmarkRow, Indicator, ShownRelease
-from indicators.precomputed import KEPT_INDICATORS, indicator_rows
+from indicators.precomputed import KEPT_INDICATORS, indicator_rows, profile_source
 from indicators.queries import (
     DEMO_ON,
     INDICATOR_COLUMNS,
     get_indicator,
     release_for,
-    value_source,
     values_for_year,
     years_available,
 )
@@ -454,9 +453,11 @@ def area_benchmarks(
     the home Kreis's key) or another benchmark area (`against`: its Land or the Bund,
     indicators.benchmarks); `region_value` is then that area's value and `source` its release."""
     bench_ags = against or region
+    # Kept at publish when both are Kommune, Region, Land or Bund (0020), else live.
+    source = profile_source("ARRAY[CAST(:ags AS text), CAST(:region AS text)]", release_id)
     rows = conn.execute(
         text(
-            f"WITH src AS (SELECT * FROM {value_source(release_id)} x"
+            f"WITH src AS (SELECT * FROM {source} x"
             "  WHERE x.ags IN (:ags, :region)), latest AS ("
             # The same headline year as the profile: the newest real year, else the newest.
             " SELECT indicator_id, coalesce(max(year) FILTER (WHERE NOT synthetic), max(year))"

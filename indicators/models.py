@@ -387,3 +387,28 @@ class KommuneDisparity(Base):
     theil: Mapped[float | None] = mapped_column(Float)
     gini: Mapped[float | None] = mapped_column(Float)
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ProfileValue(Base):
+    """The shown values (the rule's view's columns) of the Kommunen, the Region, the Länder and
+    the Bund, kept at publish (0020): what profiles and comparisons of the home Kommunen read.
+    Demo mode as 0015 (`synthetic` rows are read in demo mode only)."""
+
+    __tablename__ = "profile_value"
+    __table_args__ = (Index("profile_value_by_area", "ags", "indicator_id", "year"),)
+
+    release_id: Mapped[int] = mapped_column(Integer)
+    indicator_id: Mapped[str] = mapped_column(
+        ForeignKey("indicator.id", ondelete="CASCADE"), primary_key=True
+    )
+    ags: Mapped[str] = mapped_column(String(8), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[float | None] = mapped_column(Float)
+    numerator: Mapped[float | None] = mapped_column(Float)
+    denominator: Mapped[float | None] = mapped_column(Float)
+    suppressed: Mapped[bool] = mapped_column(Boolean)
+    flag: Mapped[str | None] = mapped_column(String(3))
+    release_label: Mapped[str] = mapped_column(String(60))
+    synthetic: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(12))
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

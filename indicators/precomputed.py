@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-from indicators.queries import DEMO_ON
+from indicators.queries import DEMO_ON, value_source
 
 # Per indicator and year the spread of the Kommunen's shown values. Per Kommune through the
 # (ags, …) index of every partition: a condition on a key column of the rule's DISTINCT ON
@@ -57,6 +57,23 @@ INDICATORS_SQL = (
 )
 
 
+# The shown values of the areas profiles and comparisons of the home Kommunen read (the
+# Kommune, the Region, the Länder, the Bund; migration 0020): per area through the (ags, …)
+# index of every partition, as SPREADS_SQL. Demo mode on, rows marked (readers filter).
+PROFILE_LEVELS = ("region", "kommune", "land", "bund")
+PROFILE_COLUMNS = (
+    "release_id, indicator_id, ags, year, value, numerator, denominator, suppressed, flag,"
+    " release_label, synthetic, status, published_at"
+)
+PROFILE_VALUES_SQL = f"""
+INSERT INTO profile_value ({PROFILE_COLUMNS})
+SELECT {", ".join("v." + c.strip() for c in PROFILE_COLUMNS.split(","))}
+FROM area a CROSS JOIN LATERAL (SELECT * FROM shown_value s WHERE s.ags = a.ags
+  AND (CAST(:ids AS text[]) IS NULL OR s.indicator_id = ANY(CAST(:ids AS text[]))) OFFSET 0) v
+WHERE a.level = ANY(CAST(:levels AS text[]))
+"""
+
+
 # Per release its years and counts (what /daten lists per published release). A release's
 # values do not change once published, so its row is written at its publish, from its own
 # partition only; a withdrawn release keeps its row (the readers ask for published ones).
@@ -76,6 +93,7 @@ class Refreshed:
     rows: int
     seconds: float
     disparities: int = 0  # rows of kommune_disparity kept (indicators.disparities)
+    profile_values: int = 0  # rows of profile_value kept
 
 
 def refresh(
@@ -108,13 +126,25 @@ def refresh(
             {"ids": indicator_ids},
         )
         conn.execute(text(INDICATORS_SQL), {"ids": indicator_ids})
+        conn.execute(
+            text(
+                "DELETE FROM profile_value WHERE CAST(:ids AS text[]) IS NULL"
+                " OR indicator_id = ANY(CAST(:ids AS text[]))"
+            ),
+            {"ids": indicator_ids},
+        )
+        profile_values = conn.execute(
+            text(PROFILE_VALUES_SQL), {"ids": indicator_ids, "levels": list(PROFILE_LEVELS)}
+        ).rowcount
         # After the catalogue rows: they say which indicators' values are synthetic.
         from indicators.disparities import refresh_disparities  # it reads KEPT_INDICATORS
 
         disparities = refresh_disparities(conn, indicator_ids)
     finally:
         conn.execute(text("SELECT set_config('sozmon.demo', :p, true)"), {"p": prev})
-    return Refreshed(indicator_ids, rows, time.perf_counter() - started, disparities)
+    return Refreshed(
+        indicator_ids, rows, time.perf_counter() - started, disparities, profile_values
+    )
 
 
 # The kept catalogue rows the connection's demo mode shows (a relation for the readers' SQL).
@@ -138,3 +168,38 @@ def kept_indicator_years(conn: Connection, min_points: int) -> dict[str, list[in
     for r in rows:
         out.setdefault(r.indicator_id, []).append(r.year)
     return out
+
+
+# The kept rows of profile_value the connection's demo mode shows.
+KEPT_PROFILE_VALUES = (
+    f"(SELECT {PROFILE_COLUMNS} FROM profile_value WHERE NOT synthetic OR {DEMO_ON})"
+)
+
+
+def all_kept(areas: str) -> str:
+    """SQL: whether every area of the text[] expression `areas` is of a kept level."""
+    levels = ", ".join(f"'{level}'" for level in PROFILE_LEVELS)
+    return (
+        f"((SELECT count(*) FROM area k WHERE k.ags = ANY({areas}) AND k.level IN ({levels}))"
+        f" = (SELECT count(DISTINCT x) FROM unnest({areas}) x))"
+    )
+
+
+def profile_source(areas: str, release_id: int | None) -> str:
+    """The relation of the shown values of the areas a statement reads (`areas`: the SQL
+    expression of their text[], a bound parameter): the kept rows when no release is named and
+    every one of them is of a kept level (PROFILE_LEVELS), else the live view; a named release
+    reads value_source's relation.
+
+    The choice is made in the statement, not by a query of its own (no round trip more): each
+    branch of the UNION ALL is gated by the same uncorrelated subquery, computed once (an
+    InitPlan), and the branch it rules out is never executed. A condition of the caller on
+    `ags`, `indicator_id` or `year` reaches into both branches.
+    """
+    if release_id is not None:
+        return value_source(release_id)
+    kept = all_kept(areas)
+    return (
+        f"(SELECT {PROFILE_COLUMNS} FROM profile_value WHERE (NOT synthetic OR {DEMO_ON})"
+        f" AND {kept} UNION ALL SELECT {PROFILE_COLUMNS} FROM shown_value WHERE NOT {kept})"
+    )

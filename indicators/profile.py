@@ -23,6 +23,7 @@ from indicators.breaks import (
 from indicators.disparities import area_benchmarks
 from indicators.errors import InvalidChoice, UnknownChoice
 from indicators.model import Indicator, Release, ShownRelease
+from indicators.precomputed import profile_source
 from indicators.queries import (
     Pinned,
     ReleaseRef,
@@ -32,7 +33,6 @@ from indicators.queries import (
     series,
     series_sources,
     topics_with_indicators,
-    value_source,
     withheld,
 )
 from indicators.ranking import rank_values
@@ -226,9 +226,12 @@ def _collect(
     own = own or areas[:1]
     peers = _peers(conn, own[0]) if peers is None else peers
     out: dict[str, dict[str, Any]] = {}
+    all_areas = sorted(set(areas) | set(peers))
+    # Kept at publish for the home Kommunen, the Region, the Länder and the Bund (0020).
+    source = profile_source("CAST(:all_areas AS text[])", release_id)
     rows = conn.execute(
-        text(_VALUES_SQL.format(source=value_source(release_id))),
-        {"areas": areas, "all_areas": sorted(set(areas) | set(peers)), "peers": peers, "own": own},
+        text(_VALUES_SQL.format(source=source)),
+        {"areas": areas, "all_areas": all_areas, "peers": peers, "own": own},
     )
     peer_values: dict[str, dict[str, float]] = {}
     polarity: dict[str, str] = {}

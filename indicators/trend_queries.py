@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, text
 
 from indicators.breaks import Breaks, segment_years, series_breaks
-from indicators.queries import value_source
+from indicators.precomputed import profile_source
 from indicators.trends import Trend, trend
 
 # Per (indicator, area) the values with their counts; suppressed and flagged cells carry none.
@@ -34,9 +34,9 @@ def area_trends(
     across a break would describe the change of method, not the place.
     """
     breaks = series_breaks(conn, indicator_ids) if breaks is None else breaks
-    rows = conn.execute(
-        text(_SQL.format(source=value_source(release_id))), {"ags": ags, "ids": indicator_ids}
-    )
+    # The kept rows of the home Kommunen, the Region, the Länder and the Bund (0020), else live.
+    source = profile_source("CAST(:ags AS text[])", release_id)
+    rows = conn.execute(text(_SQL.format(source=source)), {"ags": ags, "ids": indicator_ids})
     series: dict[tuple[str, str], list[Row[Any]]] = {}
     for r in rows:
         series.setdefault((r.indicator_id, r.ags), []).append(r)

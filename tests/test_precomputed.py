@@ -20,7 +20,7 @@ from indicators.disparities import (
     live_spread_table,
     spread_table,
 )
-from indicators.precomputed import KEPT_INDICATORS, refresh
+from indicators.precomputed import KEPT_INDICATORS, KEPT_PROFILE_VALUES, PROFILE_LEVELS, refresh
 from indicators.queries import live_year_ranges, year_ranges
 from indicators.ranking import Spread
 from indicators.ranking_queries import (
@@ -76,6 +76,25 @@ def _kept(conn: Connection) -> dict[tuple[str, int], Spread]:
     return out
 
 
+# The plain definition of the kept profile values: the view joined with the areas' levels (not
+# the refresh's per-area statement).
+LIVE_PROFILE_VALUES = (
+    "(SELECT v.* FROM shown_value v JOIN area a ON a.ags = v.ags"
+    " WHERE a.level = ANY(CAST(:levels AS text[])))"
+)
+
+
+def _profile_rows(
+    conn: Connection, relation: str, only: list[str] | None = None
+) -> dict[tuple[str, str, int], tuple]:
+    """(indicator, ags, year) → every other column of the relation's rows."""
+    where = "" if only is None else " WHERE x.indicator_id = ANY(CAST(:only AS text[]))"
+    rows = conn.execute(
+        text(f"SELECT * FROM {relation} x{where}"), {"only": only, "levels": list(PROFILE_LEVELS)}
+    )
+    return {(r.indicator_id, r.ags, r.year): tuple(r) for r in rows}
+
+
 def _assert_in_step(app, only: list[str] | None = None) -> dict[str, dict]:
     """Kept = live in both demo modes; returns every kept spread and catalogue row per mode.
 
@@ -103,6 +122,10 @@ def _assert_in_step(app, only: list[str] | None = None) -> dict[str, dict]:
             assert kept_d is not None and live_d, demo
             assert list(kept_d) == list(live_d) and kept_d == live_d, demo
             got[demo + " disparities"] = kept_d
+            # The shown values of the profiles' areas (Kommunen, Region, Länder, Bund).
+            kept_p = _profile_rows(c, KEPT_PROFILE_VALUES, only)
+            assert kept_p and kept_p == _profile_rows(c, LIVE_PROFILE_VALUES, only), demo
+            got[demo + " profile"] = _profile_rows(c, KEPT_PROFILE_VALUES)
             got[demo] = kept
             got[demo + " catalogue"] = rows
     return got
@@ -139,7 +162,8 @@ def test_publish_and_rollback_keep_the_spreads_in_step(fresh_app, tmp_path):
     after = _assert_in_step(fresh_app, held)
     assert after != before
     assert (REAL, 2025) in after["off"] and (SYNTHETIC_ONLY, 2023) in after["off"]
-    for mode in ("on", "off", "on catalogue", "off catalogue"):  # the others' rows untouched
+    modes = ("on", "off", "on catalogue", "off catalogue", "on profile", "off profile")
+    for mode in modes:  # the others' rows untouched
         assert {k: v for k, v in after[mode].items() if _indicator(k) not in held} == {
             k: v for k, v in before[mode].items() if _indicator(k) not in held
         }, mode
@@ -174,8 +198,9 @@ def test_a_full_refresh_gives_the_same_rows_and_restores_the_demo_mode(fresh_app
     assert _assert_in_step(fresh_app) == before
 
 
-def _indicator(key: str | tuple[str, int]) -> str:
-    """The indicator of a kept spread's key (indicator, year) or of a catalogue row's key."""
+def _indicator(key: str | tuple[str, int] | tuple[str, str, int]) -> str:
+    """The indicator of a kept spread's key (indicator, year), a catalogue row's key or a
+    profile value's key (indicator, ags, year)."""
     return key if isinstance(key, str) else key[0]
 
 
