@@ -96,6 +96,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.api import docs as api_docs
     from app.editors import auth
     from app.editors import berichte as berichte_editor
+    from app.editors import sozialindex as sozialindex_editor
     from app.editors import views as editor
     from app.pages import (
         alerts,
@@ -128,6 +129,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         gebiet_profil.bp,
         berichte.bp,
         berichte_editor.bp,
+        sozialindex_editor.bp,
         streuung.bp,
         export.bp,
         rangfolge.bp,

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, text
 
-from indicators.queries import KOMMUNE_KEYS
+from indicators.queries import KOMMUNE_KEYS, indicator_units
 from indicators.social_index import (
     AreaInput,
     IndexDefinition,
@@ -60,5 +60,7 @@ def social_index(
     crossed: Sequence[str] = (),
     ids: Sequence[int] | None = None,
 ) -> SocialIndex:
-    """The index of the home region's Kommunen on their real values (of the releases `ids`)."""
-    return compute(definition, index_inputs(conn, definition, ids), crossed)
+    """The index of the home region's Kommunen on their real values (of the releases `ids`),
+    the z-scores' intervals from the counts where these are published."""
+    units = indicator_units(conn, definition.indicator_ids)
+    return compute(definition, index_inputs(conn, definition, ids), crossed, units)

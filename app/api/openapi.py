@@ -953,7 +953,12 @@ def _document() -> dict:
                     " (`status_score`) und nach den Schwellen in Klassen geteilt; ebenso für die"
                     " Veränderungen zwischen `dynamics_from` und `dynamics_to`. Nur amtliche"
                     " Werte; fehlt ein Wert, ist die Klasse null und `missing` nennt ihn."
-                    " `class_without`: die Statusklasse ohne je einen Index-Indikator.",
+                    " `class_without`: die Statusklasse ohne je einen Index-Indikator."
+                    " `status_z_interval`: das 95-%-Intervall des z-Werts aus Zähler und Nenner"
+                    " (null ohne veröffentlichte Zählungen), `z_significant`: schließt es 0 aus;"
+                    " `class_not_significant`: eine Klasse außer mittel ruht auf einem nicht"
+                    " signifikanten z-Wert. `definition.release`: der veröffentlichte Release"
+                    " der Definition (null: die mitgelieferte).",
                     [],
                     _ok("Sozialindex", _json("Sozialindex")),
                 )
@@ -1196,6 +1201,7 @@ def _document() -> dict:
                         "definition": _obj(
                             {
                                 "key": STR,
+                                "release": NSTR,
                                 "name_de": STR,
                                 "name_en": STR,
                                 "status_year": INT,
@@ -1284,6 +1290,25 @@ def _document() -> dict:
                         "attention": BOOL,
                         "class_without": {"type": "object", "additionalProperties": NSTR},
                         "class_unstable": BOOL,
+                        "status_z_interval": {
+                            "type": "object",
+                            "additionalProperties": {
+                                "oneOf": [
+                                    {"type": "null"},
+                                    {
+                                        "type": "array",
+                                        "items": {"type": "number"},
+                                        "minItems": 2,
+                                        "maxItems": 2,
+                                    },
+                                ]
+                            },
+                        },
+                        "z_significant": {
+                            "type": "object",
+                            "additionalProperties": {"type": ["boolean", "null"]},
+                        },
+                        "class_not_significant": BOOL,
                         "few_cases": {"type": "array", "items": STR},
                         "missing": {
                             "type": "array",

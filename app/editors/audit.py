@@ -25,6 +25,8 @@ ACTIONS = (
     "note_remove",
     "report_save",
     "report_publish",
+    "index_save",  # a Sozialindex definition stored in a draft (/redaktion/sozialindex)
+    "index_remove",
 )
 
 

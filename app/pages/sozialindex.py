@@ -6,6 +6,7 @@ from flask import Blueprint, render_template
 
 from app.pages.data.sozialindex import (
     DYNAMICS_LABELS,
+    DYNAMICS_PATTERNS,
     STATUS_COLOURS,
     STATUS_LABELS,
     index_page,
@@ -30,12 +31,14 @@ def index() -> str:
         "sozialindex.html",
         idx=idx,
         d=idx.definition,
+        source=page.source,
         inds=page.indicators,
         groups=idx.group_members(),
         status_classes=STATUS_CLASSES,
         dynamics_classes=DYNAMICS_CLASSES,
         status_labels=STATUS_LABELS,
         dynamics_labels=DYNAMICS_LABELS,
+        dynamics_patterns=DYNAMICS_PATTERNS,
         colours=STATUS_COLOURS,
         example=example,
         geo=locator_paths(get_conn(), "", home_ags()),
