@@ -194,7 +194,7 @@ def test_a_draft_definition_can_be_replaced_and_deleted(site):
             )
             == 0
         )
-    assert invoke(site, "discard", "index-2025-2").exit_code == 0
+    assert invoke(site, "discard-draft", "index-2025-2").exit_code == 0
 
 
 def test_anonymous_visitors_cannot_edit(site):
