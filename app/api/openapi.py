@@ -101,6 +101,13 @@ PARAMS = {
         {"type": "string", "pattern": f"^{AGS}(?:,{AGS}){{0,{MAX_AGS - 1}}}$"},
         "03241001,03241011",
     ),
+    "sozialindex_gebiet": _q(
+        "gebiet",
+        "Die Gemeinden dieses Kreises statt der Kommunen der Region (fünfstelliger"
+        " Kreisschlüssel; braucht die geladenen Gemeinden Deutschlands: `sozmon load-germany`).",
+        {"type": "string", "pattern": "^[0-9]{5}$"},
+        "03241",
+    ),
     "alert_ags": _q(
         "ags",
         "Nur die Meldungen einer Kommune oder der Region (Gebietsschlüssel, 8 oder 5 Stellen).",
@@ -958,8 +965,9 @@ def _document() -> dict:
                     " (null ohne veröffentlichte Zählungen), `z_significant`: schließt es 0 aus;"
                     " `class_not_significant`: eine Klasse außer mittel ruht auf einem nicht"
                     " signifikanten z-Wert. `definition.release`: der veröffentlichte Release"
-                    " der Definition (null: die mitgelieferte).",
-                    [],
+                    " der Definition (null: die mitgelieferte). `gebiet`: der Kreis, dessen"
+                    " Gemeinden gezeigt sind (null: die Kommunen der Region).",
+                    ["sozialindex_gebiet"],
                     _ok("Sozialindex", _json("Sozialindex")),
                 )
             },
@@ -1198,6 +1206,7 @@ def _document() -> dict:
                     ],
                     "properties": {
                         **_envelope("SozialindexArea")["properties"],
+                        "gebiet": NSTR,
                         "definition": _obj(
                             {
                                 "key": STR,

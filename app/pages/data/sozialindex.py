@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.pages.data.series_breaks import breaks_of
 from app.web.db import get_conn
+from app.web.home import home_ags
 from indicators.breaks import break_between
 from indicators.model import Indicator
 from indicators.queries import get_indicator
@@ -17,7 +18,7 @@ from indicators.social_index import (
     STATUS_CLASSES,
     SocialIndex,
 )
-from indicators.social_index_queries import social_index
+from indicators.social_index_queries import kreis_name, social_index
 from indicators.social_index_store import StoredDefinition, current_definition
 
 STATUS_LABELS = {
@@ -54,20 +55,26 @@ class IndexPage:
     index: SocialIndex
     indicators: dict[str, Indicator]
     source: StoredDefinition  # where the definition comes from (a release or the shipped file)
+    kreis: str | None = None  # None: the home region's Kommunen; else a Kreis' Gemeinden
+    kreis_name: str | None = None
 
 
-def index_page() -> IndexPage:
-    """The index of the home region's Kommunen with the catalogue rows of its indicators."""
+def index_page(kreis: str | None = None) -> IndexPage:
+    """The index of the home region's Kommunen (or of the Gemeinden of the Kreis `kreis`)
+    with the catalogue rows of its indicators; an unknown Kreis: UnknownChoice (404)."""
     source = definition()
     d = source.definition
     conn = get_conn()
+    if kreis == home_ags():
+        kreis = None
+    name = None if kreis is None else kreis_name(conn, kreis)
     crossed = [
         i
         for i in d.indicator_ids
         if break_between(d.dynamics_from, d.dynamics_to, breaks_of(i)) is not None
     ]
     inds = {i: ind for i in d.indicator_ids if (ind := get_indicator(conn, i)) is not None}
-    return IndexPage(social_index(conn, d, crossed), inds, source)
+    return IndexPage(social_index(conn, d, crossed, kreis=kreis), inds, source, kreis, name)
 
 
 def _r(x: float | None) -> float | None:
@@ -111,6 +118,7 @@ def api_body(page: IndexPage) -> dict:
             }
             for s in idx.indicators
         ],
+        "gebiet": page.kreis,  # None: the home region's Kommunen
         "count": len(idx.areas),
         "data": [
             {
