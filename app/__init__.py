@@ -97,6 +97,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.editors import auth
     from app.editors import berichte as berichte_editor
     from app.editors import mapping as editor_mapping
+    from app.editors import sozialindex as sozialindex_editor
     from app.editors import views as editor
     from app.pages import (
         alerts,
@@ -130,6 +131,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         berichte.bp,
         berichte_editor.bp,
         editor_mapping.bp,
+        sozialindex_editor.bp,
         streuung.bp,
         export.bp,
         rangfolge.bp,

@@ -33,8 +33,9 @@ from sqlalchemy import Connection, text
 
 from indicators.breaks import Breaks, break_between, series_breaks
 from indicators.intervals import interval_of
-from indicators.social_index import SocialIndex, load_definition
+from indicators.social_index import SocialIndex
 from indicators.social_index_queries import social_index
+from indicators.social_index_store import current_definition
 from indicators.trend_queries import series_trend
 
 
@@ -203,7 +204,7 @@ def compute(
             out.append(t)
     if region is not None:
         out += [NewAlert("neu", region, ind, year=y) for ind, y in sorted(new_inds.items())]
-    definition = load_definition()
+    definition = current_definition(conn, after_ids).definition
     if set(definition.indicator_ids) & set(held):
         index_breaks = series_breaks(conn, definition.indicator_ids)
         crossed = [

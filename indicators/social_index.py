@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indicators.errors import InvalidContent
+from indicators.stats import interval_for
 
 DEFAULT_DEFINITION = Path(__file__).parent / "data" / "sozialindex.toml"
 
@@ -138,6 +139,10 @@ class AreaIndex:
     dynamics_gaps: tuple[Gap, ...]
     few_cases: tuple[str, ...]  # indicators with a value on few cases (few_cases())
     leave_one_out: Mapping[str, str | None] = field(default_factory=dict)
+    # The 95 % interval of each status z-score from the value's counts (None: no counts
+    # published, or a unit without a count interval) and whether it excludes 0.
+    status_z_interval: Mapping[str, tuple[float, float] | None] = field(default_factory=dict)
+    z_significant: Mapping[str, bool | None] = field(default_factory=dict)
 
     @property
     def group(self) -> str | None:
@@ -151,6 +156,15 @@ class AreaIndex:
         if self.status_class in ("niedrig", "sehr_niedrig"):
             return True
         return self.status_class == "mittel" and self.dynamics_class == "negativ"
+
+    @property
+    def class_not_significant(self) -> bool:
+        """A class away from "mittel" resting on a z-score whose 95 % interval (from the
+        counts) includes 0: the area's difference from the mean on that indicator could be
+        chance (few cases)."""
+        if self.status_class in (None, "mittel"):
+            return False
+        return any(v is False for v in self.z_significant.values())
 
     @property
     def class_unstable(self) -> bool:
@@ -295,6 +309,22 @@ def few_cases(obs: Observation | None, d: IndexDefinition) -> bool:
     return small_num or small_base
 
 
+def z_interval(
+    obs: Observation | None, unit: str, s: Spread | None, direction: int
+) -> tuple[float, float] | None:
+    """The 95 % interval of an oriented z-score: the value's interval from its counts (Wilson
+    for shares, Byar for rates per population: `indicators.stats.interval_for`) standardised
+    with the same mean and sd (taken as fixed, the areas being all areas). None without
+    counts, for another unit, or when every area has the same value."""
+    if obs is None or obs.value is None or s is None or s.sd == 0:
+        return None
+    iv = interval_for(obs.numerator, obs.denominator, unit)
+    if not isinstance(iv, tuple):
+        return None
+    a, b = zscore(iv[0], s, direction), zscore(iv[1], s, direction)
+    return (min(a, b), max(a, b))
+
+
 def _value(area: AreaInput, ind: str, year: int) -> float | None:
     obs = area.values.get((ind, year))
     return None if obs is None else obs.value
@@ -327,14 +357,19 @@ def _mean_z(zs: Mapping[str, float | None], inds: Sequence[str]) -> float | None
 
 
 def compute(
-    definition: IndexDefinition, areas: Sequence[AreaInput], crossed: Sequence[str] = ()
+    definition: IndexDefinition,
+    areas: Sequence[AreaInput],
+    crossed: Sequence[str] = (),
+    units: Mapping[str, str] | None = None,
 ) -> SocialIndex:
     """The index of every area (or the gaps why it has none). `crossed`: indicators with a
     series break between the dynamics years: no change of theirs is computed, so no area has a
-    dynamics index (a change never crosses a break)."""
+    dynamics index (a change never crosses a break). `units`: each indicator's unit, for the
+    z-scores' intervals from the counts (without: none is checked)."""
     d = definition
     ids = d.indicator_ids
     status_z: dict[str, dict[str, float | None]] = {a.ags: {} for a in areas}
+    z_iv: dict[str, dict[str, tuple[float, float] | None]] = {a.ags: {} for a in areas}
     change: dict[str, dict[str, float | None]] = {a.ags: {} for a in areas}
     dyn_z: dict[str, dict[str, float | None]] = {a.ags: {} for a in areas}
     summaries = []
@@ -345,6 +380,10 @@ def compute(
             status_z[ags][ind.id] = (
                 None if x is None or s_status is None else zscore(x, s_status, ind.direction)
             )
+        unit = (units or {}).get(ind.id, "")
+        for a in areas:
+            obs = a.values.get((ind.id, d.status_year))
+            z_iv[a.ags][ind.id] = z_interval(obs, unit, s_status, ind.direction)
         for a in areas:
             x0, x1 = _value(a, ind.id, d.dynamics_from), _value(a, ind.id, d.dynamics_to)
             change[a.ags][ind.id] = (
@@ -405,6 +444,11 @@ def compute(
                 dynamics_gaps=_gaps(a, ids, [d.dynamics_from, d.dynamics_to]),
                 few_cases=few,
                 leave_one_out=loo[a.ags],
+                status_z_interval=z_iv[a.ags],
+                z_significant={
+                    i: None if iv is None else (iv[0] > 0 or iv[1] < 0)
+                    for i, iv in z_iv[a.ags].items()
+                },
             )
         )
     crossed_ids = tuple(i for i in ids if i in crossed)

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, text
 
-from indicators.queries import KOMMUNE_KEYS
+from indicators.errors import UnknownChoice
+from indicators.queries import KOMMUNE_KEYS, indicator_units
 from indicators.social_index import (
     AreaInput,
     IndexDefinition,
@@ -18,28 +19,62 @@ from indicators.social_index import (
     SocialIndex,
     compute,
 )
+from indicators.text import _
+
+
+def kreis_name(conn: Connection, kreis: str) -> str:
+    """The name of a Kreis (the home region's too); UnknownChoice for any other key."""
+    name = conn.scalar(
+        text(
+            "SELECT name FROM area WHERE ags = :k AND level IN ('kreis', 'region')"
+            " AND length(ags) = 5"
+        ),
+        {"k": kreis},
+    )
+    if name is None:
+        raise UnknownChoice(
+            "gebiet",
+            _("„%(k)s“ ist kein Kreis (fünfstelliger Kreisschlüssel, z. B. 03241).", k=kreis[:20]),
+        )
+    return str(name)
 
 
 def index_inputs(
-    conn: Connection, definition: IndexDefinition, ids: Sequence[int] | None = None
+    conn: Connection,
+    definition: IndexDefinition,
+    ids: Sequence[int] | None = None,
+    kreis: str | None = None,
 ) -> list[AreaInput]:
-    """Every Kommune of the home region with its real values of the index's indicators/years
-    (as published now, or as the releases `ids` show them: the alerts compare before/after)."""
+    """Every Kommune of the home region (or every Gemeinde of the Kreis `kreis`, with Germany
+    loaded) with its real values of the index's indicators/years (as published now, or as the
+    releases `ids` show them: the alerts compare before/after)."""
     source = "shown_value" if ids is None else "shown_value_in(CAST(:rids AS int[]))"
-    areas = conn.execute(
-        text("SELECT ags, name FROM area WHERE level = 'kommune' ORDER BY ags")
-    ).all()
+    if kreis is None:
+        areas = conn.execute(
+            text("SELECT ags, name FROM area WHERE level = 'kommune' ORDER BY ags")
+        ).all()
+        where = KOMMUNE_KEYS
+    else:
+        areas = conn.execute(
+            text(
+                "SELECT ags, name FROM area WHERE level IN ('kommune', 'gemeinde')"
+                " AND length(ags) = 8 AND left(ags, 5) = :k ORDER BY ags"
+            ),
+            {"k": kreis},
+        ).all()
+        where = "v.ags = ANY(:areas)"
     rows = conn.execute(
         text(
             "SELECT v.ags, v.indicator_id, v.year, v.value, v.numerator, v.denominator, v.suppressed"
             f" FROM {source} v"
             " WHERE v.indicator_id = ANY(:ind) AND v.year = ANY(:years) AND NOT v.synthetic"
-            f" AND {KOMMUNE_KEYS}"
+            f" AND {where}"
         ),
         {
             "ind": list(definition.indicator_ids),
             "years": list(definition.years),
             "rids": None if ids is None else list(ids),
+            "areas": [a.ags for a in areas],
         },
     ).all()
     values: dict[str, dict[tuple[str, int], Observation]] = {a.ags: {} for a in areas}
@@ -59,6 +94,9 @@ def social_index(
     definition: IndexDefinition,
     crossed: Sequence[str] = (),
     ids: Sequence[int] | None = None,
+    kreis: str | None = None,
 ) -> SocialIndex:
-    """The index of the home region's Kommunen on their real values (of the releases `ids`)."""
-    return compute(definition, index_inputs(conn, definition, ids), crossed)
+    """The index of the home region's Kommunen (or of a Kreis' Gemeinden) on their real values
+    (of the releases `ids`), the z-scores' intervals from the counts where these are published."""
+    units = indicator_units(conn, definition.indicator_ids)
+    return compute(definition, index_inputs(conn, definition, ids, kreis), crossed, units)

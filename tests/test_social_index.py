@@ -130,3 +130,53 @@ def test_definition_refused(change):
     parse_definition(raw)
     with pytest.raises(InvalidContent):
         parse_definition({**raw, **change})
+
+
+def wilson(n: float, total: float, z: float = 1.959963984540054) -> tuple[float, float]:
+    """Wilson's score interval, written out here (not indicators.stats)."""
+    p = n / total
+    centre = (p + z * z / (2 * total)) / (1 + z * z / total)
+    half = z / (1 + z * z / total) * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total))
+    return centre - half, centre + half
+
+
+def test_a_class_on_a_z_score_not_significant_given_the_counts_is_flagged():
+    """Four large Kommunen at 10 % (100 of 1,000) and a small one at 30 % (3 of 10): the small
+    one is "sehr niedrig" (s = 2) but its share's 95 % interval, standardised, includes 0."""
+    d = IndexDefinition(
+        key="t",
+        name_de="T",
+        name_en="T",
+        indicators=(IndexIndicator("a", 1),),
+        status_year=2022,
+        dynamics_from=2021,
+        dynamics_to=2022,
+    )
+
+    def k(ags: str, n: float, total: float) -> AreaInput:
+        obs = Observation(100 * n / total, n, False, total)
+        return AreaInput(ags, ags, {("a", 2022): obs, ("a", 2021): obs})
+
+    areas = [k(f"0{i}", 100, 1000) for i in range(1, 5)] + [k("05", 3, 10)]
+    idx = compute(d, areas, units={"a": "%"})
+    small, big = idx.areas[4], idx.areas[0]
+    # mean 14, sd 8 (population sd): z = (30 − 14) / 8 = 2; S standardised: s = 2
+    assert small.status_z["a"] == pytest.approx(2.0)
+    assert small.status_class == "sehr_niedrig"
+    lo, hi = wilson(3, 10)
+    assert small.status_z_interval["a"] == pytest.approx(((100 * lo - 14) / 8, (100 * hi - 14) / 8))
+    assert small.z_significant == {"a": False}
+    assert small.class_not_significant
+    lo, hi = wilson(100, 1000)
+    assert big.status_z_interval["a"] == pytest.approx(((100 * lo - 14) / 8, (100 * hi - 14) / 8))
+    assert big.z_significant == {"a": True}  # (−0.71, −0.25): below the mean for certain
+    assert big.status_class == "mittel" and not big.class_not_significant
+    # the same small area with ten times the counts: significant, not flagged
+    areas[4] = k("05", 300, 1000)
+    again = compute(d, areas, units={"a": "%"}).areas[4]
+    assert again.status_class == "sehr_niedrig" and again.z_significant == {"a": True}
+    assert not again.class_not_significant
+    # without a unit with a count interval (or without counts): not checkable, never flagged
+    blind = compute(d, [k(f"0{i}", 100, 1000) for i in range(1, 5)] + [k("05", 3, 10)])
+    assert blind.areas[4].z_significant == {"a": None}
+    assert not blind.areas[4].class_not_significant

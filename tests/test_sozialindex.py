@@ -169,3 +169,45 @@ def test_synthetic_values_never_enter_the_index(app):
     assert all(a.status_class is None and a.dynamics_class is None for a in idx.areas)
     assert all(len(a.status_gaps) == 1 for a in idx.areas)
     assert idx.status is None and idx.dynamics is None
+
+
+def test_the_map_legend_is_bivariate_and_a_table(client):
+    """The 12 groups: colour (status) and pattern (dynamics) on the map, and a legend table with
+    each group's number of Kommunen as its text alternative, matching the API."""
+    body = client.get("/api/v1/sozialindex").get_json()
+    page = client.get("/sozialindex").get_data(as_text=True)
+    legend = re.search(r'<table class="ranking bivariate-legend".*?</table>', page, re.S).group(0)
+    cells = re.findall(r'<td data-group="([a-z_]+/[a-z]+)">.*?</svg> (\d+) Kommunen?</td>', legend)
+    assert len(cells) == 12
+    expected = {g: 0 for g, _ in cells}
+    for row in body["data"]:
+        expected[row["group"]] += 1
+    assert {g: int(n) for g, n in cells} == expected
+    assert sum(expected.values()) == 21
+    # every cell's swatch shows the pattern of its dynamics class (none for "stabil")
+    for cell in re.findall(r'<td data-group="[a-z_]+/([a-z]+)">(.*?)</td>', legend):
+        dyn, html = cell
+        pattern = {"negativ": "si-neg-s", "positiv": "si-pos-s"}.get(dyn)
+        assert (pattern is None and "url(#" not in html) or f"url(#{pattern})" in html
+    # on the map a Kommune with negative or positive dynamics carries its pattern
+    patterned = re.findall(r'data-dynamics="([a-z]+)"', page)
+    assert sorted(patterned) == sorted(
+        r["dynamics_class"] for r in body["data"] if r["dynamics_class"] in ("negativ", "positiv")
+    )
+    en = client.get("/sozialindex?lang=en").get_data(as_text=True)
+    assert "Map legend: status (colour) × dynamics (pattern)" in en and "hatched" in en
+
+
+def test_significance_is_not_claimed_without_counts(client):
+    """INKAR publishes rates only: no z-score has an interval, none is called (not) significant,
+    and the page says the indicators cannot be checked."""
+    body = client.get("/api/v1/sozialindex").get_json()
+    assert not any(i["counts_published"] for i in body["indicators"])
+    for row in body["data"]:
+        assert set(row["z_significant"]) == {i["id"] for i in body["definition"]["indicators"]}
+        assert all(v is None for v in row["z_significant"].values())
+        assert all(v is None for v in row["status_z_interval"].values())
+        assert row["class_not_significant"] is False
+    page = client.get("/sozialindex").get_data(as_text=True)
+    assert "weder auf kleine Fallzahlen noch auf signifikante z-Werte prüfbar" in page
+    assert "data-not-significant" not in page

@@ -101,6 +101,13 @@ PARAMS = {
         {"type": "string", "pattern": f"^{AGS}(?:,{AGS}){{0,{MAX_AGS - 1}}}$"},
         "03241001,03241011",
     ),
+    "sozialindex_gebiet": _q(
+        "gebiet",
+        "Die Gemeinden dieses Kreises statt der Kommunen der Region (fünfstelliger"
+        " Kreisschlüssel; braucht die geladenen Gemeinden Deutschlands: `sozmon load-germany`).",
+        {"type": "string", "pattern": "^[0-9]{5}$"},
+        "03241",
+    ),
     "alert_ags": _q(
         "ags",
         "Nur die Meldungen einer Kommune oder der Region (Gebietsschlüssel, 8 oder 5 Stellen).",
@@ -953,8 +960,14 @@ def _document() -> dict:
                     " (`status_score`) und nach den Schwellen in Klassen geteilt; ebenso für die"
                     " Veränderungen zwischen `dynamics_from` und `dynamics_to`. Nur amtliche"
                     " Werte; fehlt ein Wert, ist die Klasse null und `missing` nennt ihn."
-                    " `class_without`: die Statusklasse ohne je einen Index-Indikator.",
-                    [],
+                    " `class_without`: die Statusklasse ohne je einen Index-Indikator."
+                    " `status_z_interval`: das 95-%-Intervall des z-Werts aus Zähler und Nenner"
+                    " (null ohne veröffentlichte Zählungen), `z_significant`: schließt es 0 aus;"
+                    " `class_not_significant`: eine Klasse außer mittel ruht auf einem nicht"
+                    " signifikanten z-Wert. `definition.release`: der veröffentlichte Release"
+                    " der Definition (null: die mitgelieferte). `gebiet`: der Kreis, dessen"
+                    " Gemeinden gezeigt sind (null: die Kommunen der Region).",
+                    ["sozialindex_gebiet"],
                     _ok("Sozialindex", _json("Sozialindex")),
                 )
             },
@@ -1193,9 +1206,11 @@ def _document() -> dict:
                     ],
                     "properties": {
                         **_envelope("SozialindexArea")["properties"],
+                        "gebiet": NSTR,
                         "definition": _obj(
                             {
                                 "key": STR,
+                                "release": NSTR,
                                 "name_de": STR,
                                 "name_en": STR,
                                 "status_year": INT,
@@ -1284,6 +1299,25 @@ def _document() -> dict:
                         "attention": BOOL,
                         "class_without": {"type": "object", "additionalProperties": NSTR},
                         "class_unstable": BOOL,
+                        "status_z_interval": {
+                            "type": "object",
+                            "additionalProperties": {
+                                "oneOf": [
+                                    {"type": "null"},
+                                    {
+                                        "type": "array",
+                                        "items": {"type": "number"},
+                                        "minItems": 2,
+                                        "maxItems": 2,
+                                    },
+                                ]
+                            },
+                        },
+                        "z_significant": {
+                            "type": "object",
+                            "additionalProperties": {"type": ["boolean", "null"]},
+                        },
+                        "class_not_significant": BOOL,
                         "few_cases": {"type": "array", "items": STR},
                         "missing": {
                             "type": "array",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, request
 
 from app.api import envelope, formats
 from app.api.views import Ctx, bp
@@ -15,7 +15,7 @@ def sozialindex() -> Response:
     ctx = Ctx("/sozialindex")
     if r := ctx.unchanged():
         return r
-    page = index_page()
+    page = index_page(request.args.get("gebiet") or None)
     ids: set[int] = set()
     for i in page.index.definition.indicator_ids:
         rel = release_for(ctx.conn, i, home=True)

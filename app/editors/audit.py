@@ -27,6 +27,8 @@ ACTIONS = (
     "report_publish",
     "mapping_save",  # a table's mapping saved from the browser into DATA_DIR/mappings/genesis/
     "catalogue_add",  # a new indicator described in the mapping form
+    "index_save",  # a Sozialindex definition stored in a draft (/redaktion/sozialindex)
+    "index_remove",
 )
 
 

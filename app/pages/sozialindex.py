@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 
 from app.pages.data.sozialindex import (
     DYNAMICS_LABELS,
+    DYNAMICS_PATTERNS,
     STATUS_COLOURS,
     STATUS_LABELS,
     index_page,
@@ -22,7 +23,7 @@ bp = Blueprint("sozialindex", __name__)
 @bp.get("/sozialindex")
 @page_cache
 def index() -> str:
-    page = index_page()
+    page = index_page(request.args.get("gebiet") or None)
     idx = page.index
     with_status = [a for a in idx.areas if a.status_class is not None]
     example = max(with_status, key=lambda a: a.status_score or 0.0) if with_status else None
@@ -30,14 +31,19 @@ def index() -> str:
         "sozialindex.html",
         idx=idx,
         d=idx.definition,
+        source=page.source,
         inds=page.indicators,
         groups=idx.group_members(),
         status_classes=STATUS_CLASSES,
         dynamics_classes=DYNAMICS_CLASSES,
         status_labels=STATUS_LABELS,
         dynamics_labels=DYNAMICS_LABELS,
+        dynamics_patterns=DYNAMICS_PATTERNS,
         colours=STATUS_COLOURS,
         example=example,
-        geo=locator_paths(get_conn(), "", home_ags()),
+        # the map: the home region's Kommunen; another Kreis' Gemeinden: the tables only
+        geo=locator_paths(get_conn(), "", home_ags()) if page.kreis is None else None,
+        kreis=page.kreis,
+        kreis_name=page.kreis_name,
         by_ags={a.ags: a for a in idx.areas},
     )

@@ -78,3 +78,34 @@ def test_upload_report_and_preview_in_the_browser(browser, editor_server):
     assert "veröffentlicht" in page.locator(".flash").inner_text()
     assert all(u.startswith(editor_server) or u.startswith(("data:", "blob:")) for u in urls)
     context.close()
+
+
+def test_sozialindex_editor_is_accessible_and_says_why_it_refuses(browser, editor_server):
+    """The index definition's form (issue #30): axe-clean as offered and as refused, the
+    message announced and the field marked, in German and English."""
+    for lang, button, refused in (
+        ("de", "Prüfen und in den Entwurf speichern", "„gibt_es_nicht“ gibt es nicht"),
+        ("en", "Check and save into the draft", "“gibt_es_nicht” does not exist"),
+    ):
+        context = browser.new_context()
+        page = context.new_page()
+        urls: list[str] = []
+        page.on("request", lambda r, urls=urls: urls.append(r.url))
+        page.goto(editor_server + "/redaktion/anmelden")
+        page.locator("#name").fill("redaktion")
+        page.locator("#password").fill("richtig-langes-passwort")
+        page.locator("form button[type=submit]").click()
+        page.wait_for_url("**/redaktion/")
+        page.goto(editor_server + f"/redaktion/sozialindex/?lang={lang}")  # kept in a cookie
+        violations = axe_violations(page)
+        assert violations == [], describe(violations)
+        page.locator("#si-label").fill("index-browser")
+        page.locator("#si-ind-1").fill("gibt_es_nicht")
+        page.get_by_role("button", name=button).click()
+        alert = page.get_by_role("alert")
+        assert refused in alert.inner_text()
+        assert page.locator("#si-ind-1").get_attribute("aria-invalid") == "true"
+        violations = axe_violations(page)
+        assert violations == [], describe(violations)
+        assert all(u.startswith(editor_server) or u.startswith(("data:", "blob:")) for u in urls)
+        context.close()

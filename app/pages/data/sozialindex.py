@@ -9,17 +9,17 @@ from flask_babel import lazy_gettext as _l
 
 from app.pages.data.series_breaks import breaks_of
 from app.web.db import get_conn
+from app.web.home import home_ags
 from indicators.breaks import break_between
 from indicators.model import Indicator
 from indicators.queries import get_indicator
 from indicators.social_index import (
     DYNAMICS_CLASSES,
     STATUS_CLASSES,
-    IndexDefinition,
     SocialIndex,
-    load_definition,
 )
-from indicators.social_index_queries import social_index
+from indicators.social_index_queries import kreis_name, social_index
+from indicators.social_index_store import StoredDefinition, current_definition
 
 STATUS_LABELS = {
     "hoch": _l("hoch"),
@@ -28,6 +28,12 @@ STATUS_LABELS = {
     "sehr_niedrig": _l("sehr niedrig"),
 }
 DYNAMICS_LABELS = {"positiv": _l("positiv"), "stabil": _l("stabil"), "negativ": _l("negativ")}
+# The map's pattern per dynamics class (colour alone never carries the class: WCAG 1.4.1).
+DYNAMICS_PATTERNS = {
+    "positiv": _l("gepunktet"),
+    "stabil": _l("ohne Muster"),
+    "negativ": _l("schraffiert"),
+}
 # ColorBrewer YlOrRd (4 classes): more need, darker; the text says the class as well.
 STATUS_COLOURS = {
     "hoch": "#ffffb2",
@@ -37,29 +43,38 @@ STATUS_COLOURS = {
 }
 
 
-def definition() -> IndexDefinition:
-    """The shipped index definition (indicators/data/sozialindex.toml). Read per call (a small
-    TOML file, well under a millisecond): no second cache beside app/web/cache.py."""
-    return load_definition()
+def definition() -> StoredDefinition:
+    """The definition of the releases shown: the newest published release's that carries one,
+    else the shipped file (indicators/data/sozialindex.toml). Read per call (one indexed row or
+    a small TOML file): no second cache beside app/web/cache.py."""
+    return current_definition(get_conn())
 
 
 @dataclass(frozen=True)
 class IndexPage:
     index: SocialIndex
     indicators: dict[str, Indicator]
+    source: StoredDefinition  # where the definition comes from (a release or the shipped file)
+    kreis: str | None = None  # None: the home region's Kommunen; else a Kreis' Gemeinden
+    kreis_name: str | None = None
 
 
-def index_page() -> IndexPage:
-    """The index of the home region's Kommunen with the catalogue rows of its indicators."""
-    d = definition()
+def index_page(kreis: str | None = None) -> IndexPage:
+    """The index of the home region's Kommunen (or of the Gemeinden of the Kreis `kreis`)
+    with the catalogue rows of its indicators; an unknown Kreis: UnknownChoice (404)."""
+    source = definition()
+    d = source.definition
     conn = get_conn()
+    if kreis == home_ags():
+        kreis = None
+    name = None if kreis is None else kreis_name(conn, kreis)
     crossed = [
         i
         for i in d.indicator_ids
         if break_between(d.dynamics_from, d.dynamics_to, breaks_of(i)) is not None
     ]
     inds = {i: ind for i in d.indicator_ids if (ind := get_indicator(conn, i)) is not None}
-    return IndexPage(social_index(conn, d, crossed), inds)
+    return IndexPage(social_index(conn, d, crossed, kreis=kreis), inds, source, kreis, name)
 
 
 def _r(x: float | None) -> float | None:
@@ -72,6 +87,7 @@ def api_body(page: IndexPage) -> dict:
     return {
         "definition": {
             "key": d.key,
+            "release": page.source.release_label,  # None: the shipped definition
             "name_de": d.name_de,
             "name_en": d.name_en,
             "status_year": d.status_year,
@@ -102,6 +118,7 @@ def api_body(page: IndexPage) -> dict:
             }
             for s in idx.indicators
         ],
+        "gebiet": page.kreis,  # None: the home region's Kommunen
         "count": len(idx.areas),
         "data": [
             {
@@ -119,6 +136,12 @@ def api_body(page: IndexPage) -> dict:
                 "attention": a.attention,
                 "class_without": dict(a.leave_one_out),
                 "class_unstable": a.class_unstable,
+                "status_z_interval": {
+                    k: None if v is None else [_r(v[0]), _r(v[1])]
+                    for k, v in a.status_z_interval.items()
+                },
+                "z_significant": dict(a.z_significant),
+                "class_not_significant": a.class_not_significant,
                 "few_cases": list(a.few_cases),
                 "missing": [
                     {"indicator": g.indicator, "year": g.year, "suppressed": g.suppressed}
