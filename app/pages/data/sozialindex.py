@@ -49,8 +49,9 @@ class IndexPage:
     indicators: dict[str, Indicator]
 
 
-def index_page() -> IndexPage:
-    """The index of the home region's Kommunen with the catalogue rows of its indicators."""
+def index_page(pinned: tuple[int, ...] | None = None) -> IndexPage:
+    """The index of the home region's Kommunen with the catalogue rows of its indicators (on
+    the values of the releases `pinned`: a cited profile)."""
     d = definition()
     conn = get_conn()
     crossed = [
@@ -59,7 +60,7 @@ def index_page() -> IndexPage:
         if break_between(d.dynamics_from, d.dynamics_to, breaks_of(i)) is not None
     ]
     inds = {i: ind for i in d.indicator_ids if (ind := get_indicator(conn, i)) is not None}
-    return IndexPage(social_index(conn, d, crossed), inds)
+    return IndexPage(social_index(conn, d, crossed, pinned), inds)
 
 
 def _r(x: float | None) -> float | None:
