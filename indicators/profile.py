@@ -344,7 +344,8 @@ def profile(
     check_release(conn, release_id)
     land = ags[:2]
     areas = [ags] + ([region] if ags != region else []) + [land, BUND_AGS]
-    data = _collect(conn, areas, release_id, own=[ags])
+    peers = _peers(conn, ags)
+    data = _collect(conn, areas, release_id, own=[ags], peers=peers)
     names: dict[str, str] = dict(
         conn.execute(
             text("SELECT ags, name FROM area WHERE ags = ANY(:a)"), {"a": [land, BUND_AGS]}
@@ -435,12 +436,13 @@ def profile(
         }
 
     topics = _by_topic(conn, data, build)
+    home = valid_areas(conn)
     return {
         "area": area,
         "is_region": area.level == "region",
         "figures": header_figures(conn, ags, release_id if isinstance(release_id, tuple) else None),
         # Every area whose values the page reads (its pin: indicators.pinning.page_release_ids).
-        "read_areas": sorted({*areas, *_peers(conn, ags), *(k.ags for k in valid_areas(conn))}),
+        "read_areas": sorted({*areas, *peers, *(k.ags for k in home)}),
         "locator": locator_paths(conn, ags, region),
         "topics": topics,
         "years": years,
@@ -449,7 +451,7 @@ def profile(
         "synthetic": any(d["synthetic_any"] for d in data.values()),
         "real": any(d["real_any"] for d in data.values()),
         "releases": sorted({(d["release"]["id"], d["release"]["label"]) for d in data.values()}),
-        "kommunen": [a for a in valid_areas(conn) if a.level == "kommune"],
+        "kommunen": [a for a in home if a.level == "kommune"],
         "land": {"ags": land, "name": names.get(land, land)},
         "bund": {"ags": BUND_AGS, "name": names.get(BUND_AGS, "Deutschland")},
         "has_land": any(d["areas"][land]["series"] for d in data.values()),
