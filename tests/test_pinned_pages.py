@@ -160,7 +160,7 @@ def test_pinned_pages_keep_every_part_after_a_new_release(fresh_app, tmp_path):
         f"{HANNOVER},bev_anteil_u18,2022,40.0\n"
         f"{OTHER},sgb2_u15_quote_inkar,2022,1.0\n"
         f"{HANNOVER},svb_quote,2015,77.7\n"
-        "03254,bev_insgesamt,2015,123456\n"
+        "03254,bev_zensus22,2022,123456\n"
     )
     result = invoke(fresh_app, "load-release", str(korrektur), "--label", "korrektur-2026")
     assert result.exit_code == 0, result.output
