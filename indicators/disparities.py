@@ -20,6 +20,7 @@ from indicators.precomputed import KEPT_INDICATORS, indicator_rows, profile_sour
 from indicators.queries import (
     DEMO_ON,
     INDICATOR_COLUMNS,
+    ReleaseRef,
     get_indicator,
     release_for,
     values_for_year,
@@ -444,7 +445,7 @@ def benchmarks_for_year(
 def area_benchmarks(
     conn: Connection,
     ags: str,
-    release_id: int | None = None,
+    release_id: ReleaseRef = None,
     *,
     region: str,
     against: str | None = None,

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, text
 from geodata.levels import parents_of
 from geodata.model import Area
 from indicators.gebiet_queries import EBENEN
+from indicators.queries import Pinned, value_source
 
 LEVEL_EBENE = {
     "gemeinde": "gemeinde",
@@ -45,19 +46,23 @@ def _rank(value: float | None, peers: list[float]) -> tuple[int | None, int]:
     return 1 + sum(1 for p in peers if p > value), len(peers)
 
 
-def area_profile(conn: Connection, area: Area) -> list[dict[str, Any]]:
-    """Per indicator with a value for the area: headline year, values of area and parents, ranks."""
+def area_profile(
+    conn: Connection, area: Area, pinned: Pinned | None = None
+) -> list[dict[str, Any]]:
+    """Per indicator with a value for the area: headline year, values of area and parents, ranks
+    (the values shown now, or those of the releases `pinned`: a cited area profile)."""
     ags = area.ags
+    src = value_source(pinned)
     ebene = LEVEL_EBENE[area.level]
     parents = [p.ags for p in area.parents]
     rows = conn.execute(
         text(
             "WITH hy AS (SELECT indicator_id,"
             "  coalesce(max(year) FILTER (WHERE NOT synthetic), max(year)) AS year"
-            "  FROM shown_value WHERE ags = :a AND (value IS NOT NULL OR suppressed)"
+            f"  FROM {src} s WHERE ags = :a AND (value IS NOT NULL OR suppressed)"
             "  GROUP BY indicator_id)"
             " SELECT v.indicator_id, v.ags, v.year, v.value, v.suppressed, v.flag, v.synthetic,"
-            "  v.release_label FROM shown_value v JOIN hy USING (indicator_id, year)"
+            f"  v.release_label FROM {src} v JOIN hy USING (indicator_id, year)"
             " WHERE v.ags = ANY(:cmp)"
         ),
         {"a": ags, "cmp": [ags, *parents]},
@@ -81,9 +86,9 @@ def area_profile(conn: Connection, area: Area) -> list[dict[str, Any]]:
             text(
                 "WITH hy AS (SELECT indicator_id,"
                 "  coalesce(max(year) FILTER (WHERE NOT synthetic), max(year)) AS year"
-                "  FROM shown_value WHERE ags = :a AND (value IS NOT NULL OR suppressed)"
+                f"  FROM {src} s WHERE ags = :a AND (value IS NOT NULL OR suppressed)"
                 "  GROUP BY indicator_id)"
-                " SELECT v.indicator_id, v.ags, v.value FROM shown_value v"
+                f" SELECT v.indicator_id, v.ags, v.value FROM {src} v"
                 " JOIN hy USING (indicator_id, year)"
                 " JOIN area a ON a.ags = v.ags AND a.level = ANY(:lv)"
                 " WHERE v.ags LIKE :land || '%' AND v.value IS NOT NULL AND NOT v.suppressed"
@@ -103,3 +108,16 @@ def area_profile(conn: Connection, area: Area) -> list[dict[str, Any]]:
         d["rank_kreis"] = _rank(own, peers.get((ind, "kreis"), [])) if ebene == "gemeinde" else None
         out.append(d)
     return out
+
+
+def read_areas(conn: Connection, area: Area) -> list[str]:
+    """Every area whose values an area profile reads: the area, its parents and its peers at
+    the same level in its Land (the ranks); the pin of a cited area profile."""
+    ebene = LEVEL_EBENE[area.level]
+    keys = [area.ags, *(p.ags for p in area.parents)]
+    if ebene and ebene != "land":
+        keys += conn.scalars(
+            text("SELECT ags FROM area WHERE level = ANY(:lv) AND ags LIKE :land || '%'"),
+            {"lv": list(EBENEN[ebene]), "land": area.ags[:2]},
+        )
+    return sorted(set(keys))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, text
 
 from indicators.neighbours import nearest, nearest_to, standardise
+from indicators.queries import ReleaseRef, value_source
 
 K = 5
 # The structure of a Gemeinde, all real Gemeinde-level values (Regionalstatistik): how dense
@@ -30,7 +32,7 @@ real AS (
   -- Per Kommune (OFFSET 0 keeps the lateral subquery whole, so its ags reaches into the
   -- rule's DISTINCT ON): a join would apply the rule to every area of Germany first.
   SELECT v.indicator_id, v.ags, v.year, v.value, v.release_label FROM k
-  CROSS JOIN LATERAL (SELECT * FROM shown_value s WHERE s.ags = k.ags
+  CROSS JOIN LATERAL (SELECT * FROM {source} s WHERE s.ags = k.ags
     AND s.indicator_id = ANY(:ids) OFFSET 0) v
   WHERE NOT v.synthetic AND NOT v.suppressed AND v.value IS NOT NULL
 ), complete AS (
@@ -43,10 +45,17 @@ FROM real r JOIN complete c ON c.indicator_id = r.indicator_id AND c.year = r.ye
 """
 
 
-def similar_kommunen(conn: Connection, k: int = K) -> dict[str, Any]:
-    """Variables used (id, year, release, log) and per Kommune its k nearest, nearest first."""
+def _pin(pinned: Sequence[int] | None) -> ReleaseRef:
+    return tuple(int(i) for i in pinned) if pinned is not None else None
+
+
+def similar_kommunen(
+    conn: Connection, k: int = K, pinned: Sequence[int] | None = None
+) -> dict[str, Any]:
+    """Variables used (id, year, release, log) and per Kommune its k nearest, nearest first
+    (on the values shown now, or on those of the releases `pinned`: a cited profile)."""
     ids = [v for v, _ in VARIABLES]
-    rows = conn.execute(text(_SQL), {"ids": ids}).all()
+    rows = conn.execute(text(_SQL.format(source=value_source(_pin(pinned)))), {"ids": ids}).all()
     used = [(v, log) for v, log in VARIABLES if any(r.indicator_id == v for r in rows)]
     meta = {
         r.indicator_id: {"id": r.indicator_id, "year": r.year, "release": r.release_label}
@@ -83,7 +92,7 @@ def similar_to(conn: Connection, ags: str, k: int = K) -> dict[str, Any]:
     that year; then there are no neighbours (no group is made up from part of the structure).
     """
     ids = [v for v, _ in VARIABLES]
-    rows = conn.execute(text(_SQL), {"ids": ids}).all()
+    rows = conn.execute(text(_SQL.format(source=value_source(None))), {"ids": ids}).all()
     used = [(v, log) for v, log in VARIABLES if any(r.indicator_id == v for r in rows)]
     meta = {r.indicator_id: r for r in rows}
     years = {v: meta[v].year for v, _ in used}

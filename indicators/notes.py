@@ -285,10 +285,14 @@ class NoteIndex:
 
 
 def note_index(
-    conn: Connection, ags: Sequence[str] | None = None, indicators: Sequence[str] | None = None
+    conn: Connection,
+    ags: Sequence[str] | None = None,
+    indicators: Sequence[str] | None = None,
+    release_ids: Sequence[int] | None = None,
 ) -> NoteIndex:
-    """The public notes of these areas and indicators, indexed (see NoteIndex)."""
-    notes = public_notes(conn, ags, indicators)
+    """The public notes of these areas and indicators, indexed (see NoteIndex); with
+    release_ids those of these releases (a cited view pinned to them)."""
+    notes = public_notes(conn, ags, indicators, release_ids)
     topic_of: dict[str, list[str]] = {}
     if any(n.topic_id for n in notes):
         for ind, topic in conn.execute(text("SELECT id, topic_id FROM indicator")):

@@ -93,3 +93,42 @@ def indicator_release_ids(
         {"ids": list(ids) if ids is not None else None, "i": indicator_id, "ags": list(area_keys)},
     )
     return tuple(rows)
+
+
+# The releases a page of several indicators shows: every release with a shown value of the
+# areas it reads (any indicator) and every release of a public context note of those areas.
+_PAGE_IDS_SQL = """
+SELECT release_id FROM (
+  SELECT DISTINCT v.release_id FROM shown_value_in(CAST(:ids AS int[])) v
+  WHERE v.ags = ANY(CAST(:ags AS text[]))
+  UNION
+  SELECT DISTINCT n.release_id FROM context_note n JOIN release r ON r.id = n.release_id
+  WHERE n.ags = ANY(CAST(:ags AS text[]))
+    AND (CASE WHEN CAST(:ids AS int[]) IS NULL THEN r.status = 'published'
+         ELSE n.release_id = ANY(CAST(:ids AS int[])) END)
+) s ORDER BY release_id
+"""
+
+
+def page_release_ids(
+    conn: Connection, area_keys: Sequence[str], ids: Sequence[int] | None
+) -> tuple[int, ...]:
+    """The ids of the releases a page over many indicators shows for the areas it reads: their
+    values (the rule over every published release, or within a pinned set) and their Kontext-
+    notizen. The pin of such a page: `shown_value_in(these ids)` gives every cell of those areas
+    the winner it had (the winners were the top of the full set), and the notes of these
+    releases are the notes it showed."""
+    rows = conn.scalars(
+        text(_PAGE_IDS_SQL),
+        {"ids": list(ids) if ids is not None else None, "ags": sorted(set(area_keys))},
+    )
+    return tuple(rows)
+
+
+def release_labels(conn: Connection, ids: Sequence[int]) -> list[str]:
+    """The labels of these releases, in id order."""
+    rows = conn.scalars(
+        text("SELECT label FROM release WHERE id = ANY(CAST(:ids AS int[])) ORDER BY id"),
+        {"ids": list(ids)},
+    )
+    return list(rows)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-from indicators.queries import DEMO_ON, value_source
+from indicators.queries import DEMO_ON, ReleaseRef, value_source
 
 # Per indicator and year the spread of the Kommunen's shown values. Per Kommune through the
 # (ags, …) index of every partition: a condition on a key column of the rule's DISTINCT ON
@@ -185,7 +185,7 @@ def all_kept(areas: str) -> str:
     )
 
 
-def profile_source(areas: str, release_id: int | None) -> str:
+def profile_source(areas: str, release_id: ReleaseRef) -> str:
     """The relation of the shown values of the areas a statement reads (`areas`: the SQL
     expression of their text[], a bound parameter): the kept rows when no release is named and
     every one of them is of a kept level (PROFILE_LEVELS), else the live view; a named release

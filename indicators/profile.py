@@ -33,6 +33,7 @@ from indicators.queries import (
     series,
     series_sources,
     topics_with_indicators,
+    value_source,
     withheld,
 )
 from indicators.ranking import rank_values
@@ -86,13 +87,13 @@ def valid_areas(conn: Connection) -> list[Area]:
     return [Area.from_row(r._mapping) for r in rows]
 
 
-def check_release(conn: Connection, release_id: int | None) -> Release | None:
+def check_release(conn: Connection, release_id: ReleaseRef) -> Release | None:
     """The release asked for (None when none was asked for), or UnknownChoice.
 
     Published and withdrawn releases are readable when named; drafts are previewed by editors on
     the map and in the editors' area, never on these public pages.
     """
-    if release_id is None:
+    if release_id is None or isinstance(release_id, tuple):  # a pin is checked when parsed
         return None
     r = get_release(conn, release_id)
     if r is not None and r.status != "draft":
@@ -155,10 +156,13 @@ RANK_GROUPS = {
 }
 
 
-def _figures_sql(where: str) -> str:
+def _figures_sql(where: str, source: ReleaseRef = None) -> str:
+    # A named release is not read here (the header is the Zensus population as shown), a
+    # pinned set is (a cited page shows the population it showed).
+    src = value_source(source) if isinstance(source, tuple) else "shown_value"
     return (
         "SELECT a.ags, a.name, a.kind, a.level, a.area_km2, v.value AS population, v.year"
-        " FROM area a LEFT JOIN shown_value v ON v.ags = a.ags AND v.indicator_id = :i"
+        f" FROM area a LEFT JOIN {src} v ON v.ags = a.ags AND v.indicator_id = :i"
         "  AND NOT v.suppressed"
         f" WHERE {where} ORDER BY a.level = 'region' DESC, a.name, v.year DESC"
     )
@@ -179,11 +183,13 @@ def _figures(row: Row[Any], rel: ShownRelease | None) -> dict[str, Any]:
     }
 
 
-def header_figures(conn: Connection, ags: str) -> dict[str, Any]:
-    """Real Zensus 2022 population, area in km² and density for an area."""
-    rel = release_for(conn, ZENSUS_INDICATOR)
+def header_figures(conn: Connection, ags: str, pinned: Pinned | None = None) -> dict[str, Any]:
+    """Real Zensus 2022 population, area in km² and density for an area (of the releases
+    `pinned`: a cited page)."""
+    rel = release_for(conn, ZENSUS_INDICATOR, pinned)
     params = {"i": ZENSUS_INDICATOR, "r": rel.id if rel else None, "ags": ags}
-    return _figures(conn.execute(text(_figures_sql("a.ags = :ags")), params).one(), rel)
+    row = conn.execute(text(_figures_sql("a.ags = :ags", pinned)), params).one()
+    return _figures(row, rel)
 
 
 def area_overview(conn: Connection) -> list[dict[str, Any]]:
@@ -215,7 +221,7 @@ def _peers(conn: Connection, ags: str) -> list[str]:
 def _collect(
     conn: Connection,
     areas: list[str],
-    release_id: int | None,
+    release_id: ReleaseRef,
     own: list[str] | None = None,
     peers: list[str] | None = None,
 ) -> dict[str, dict[str, Any]]:
@@ -321,7 +327,7 @@ def _years(data: dict[str, dict[str, Any]], areas: list[str] | None = None) -> l
 def profile(
     conn: Connection,
     ags: str,
-    release_id: int | None = None,
+    release_id: ReleaseRef = None,
     year_from: int | None = None,
     year_to: int | None = None,
     breaks: dict[str, Breaks] | None = None,
@@ -342,7 +348,8 @@ def profile(
     check_release(conn, release_id)
     land = ags[:2]
     areas = [ags] + ([region] if ags != region else []) + [land, BUND_AGS]
-    data = _collect(conn, areas, release_id, own=[ags])
+    peers = _peers(conn, ags)
+    data = _collect(conn, areas, release_id, own=[ags], peers=peers)
     names: dict[str, str] = dict(
         conn.execute(
             text("SELECT ags, name FROM area WHERE ags = ANY(:a)"), {"a": [land, BUND_AGS]}
@@ -433,10 +440,13 @@ def profile(
         }
 
     topics = _by_topic(conn, data, build)
+    home = valid_areas(conn)
     return {
         "area": area,
         "is_region": area.level == "region",
-        "figures": header_figures(conn, ags),
+        "figures": header_figures(conn, ags, release_id if isinstance(release_id, tuple) else None),
+        # Every area whose values the page reads (its pin: indicators.pinning.page_release_ids).
+        "read_areas": sorted({*areas, *peers, *(k.ags for k in home)}),
         "locator": locator_paths(conn, ags, region),
         "topics": topics,
         "years": years,
@@ -445,7 +455,7 @@ def profile(
         "synthetic": any(d["synthetic_any"] for d in data.values()),
         "real": any(d["real_any"] for d in data.values()),
         "releases": sorted({(d["release"]["id"], d["release"]["label"]) for d in data.values()}),
-        "kommunen": [a for a in valid_areas(conn) if a.level == "kommune"],
+        "kommunen": [a for a in home if a.level == "kommune"],
         "land": {"ags": land, "name": names.get(land, land)},
         "bund": {"ags": BUND_AGS, "name": names.get(BUND_AGS, "Deutschland")},
         "has_land": any(d["areas"][land]["series"] for d in data.values()),
@@ -458,7 +468,7 @@ def compare(
     conn: Connection,
     ags_a: str,
     ags_b: str,
-    release_id: int | None = None,
+    release_id: ReleaseRef = None,
     breaks: dict[str, Breaks] | None = None,
     *,
     region: str,
@@ -538,6 +548,8 @@ def compare(
         "years": _years(data),
         "synthetic": any(d["synthetic_any"] for d in data.values()),
         "kommunen": [x for x in valid_areas(conn) if x.level == "kommune"],
+        # Every area whose values the page reads (its pin: indicators.pinning.page_release_ids).
+        "read_areas": sorted({ags_a, ags_b, *keys, *peers}),
     }
 
 

@@ -120,7 +120,7 @@ def kommune_years(conn: Connection, indicator_id: str, release_id: ReleaseRef) -
 
 
 def kommunen_spreads(
-    conn: Connection, headline: dict[str, int], release_id: int | None = None
+    conn: Connection, headline: dict[str, int], release_id: ReleaseRef = None
 ) -> dict[str, Spread]:
     """Per indicator (at the given year) min, quartiles and max of the Kommunen's values.
 
@@ -149,7 +149,7 @@ def kept_kommunen_spreads(conn: Connection, headline: dict[str, int]) -> dict[st
 
 
 def live_kommunen_spreads(
-    conn: Connection, headline: dict[str, int], release_id: int | None = None
+    conn: Connection, headline: dict[str, int], release_id: ReleaseRef = None
 ) -> dict[str, Spread]:
     """The same spreads computed from the values (a named release's; None: the shown ones)."""
     if not headline:
@@ -171,7 +171,7 @@ def live_kommunen_spreads(
 
 
 def group_values(
-    conn: Connection, headline: dict[str, int], members: list[str], release_id: int | None = None
+    conn: Connection, headline: dict[str, int], members: list[str], release_id: ReleaseRef = None
 ) -> dict[str, dict[str, float | None]]:
     """Per indicator (at the given year) the shown values of a group of areas (withheld: None)."""
     if not headline or not members:

@@ -11,6 +11,7 @@ from indicators.errors import InvalidChoice, UnknownChoice
 from indicators.model import Indicator
 from indicators.precomputed import kept_indicator_years
 from indicators.queries import (
+    ReleaseRef,
     ShownProvenance,
     get_indicator,
     indicator_sources,
@@ -99,7 +100,7 @@ class Scatter:
         return sorted({c.release for c in self.cells if c.release})
 
 
-def indicator_years(conn: Connection, release_id: int | None = None) -> dict[str, list[int]]:
+def indicator_years(conn: Connection, release_id: ReleaseRef = None) -> dict[str, list[int]]:
     """Per indicator the years in which at least MIN_POINTS Kommunen have a shown value
     (of the named release, else the newest published values: kept per data version)."""
     if release_id is None:
@@ -107,7 +108,7 @@ def indicator_years(conn: Connection, release_id: int | None = None) -> dict[str
     return live_indicator_years(conn, release_id)
 
 
-def live_indicator_years(conn: Connection, release_id: int | None) -> dict[str, list[int]]:
+def live_indicator_years(conn: Connection, release_id: ReleaseRef) -> dict[str, list[int]]:
     """indicator_years computed from the values (the kept rows' reference, a named release)."""
     rows = conn.execute(
         text(
@@ -131,7 +132,7 @@ def pair_years(years: dict[str, list[int]], x_id: str, y_id: str) -> list[int]:
 
 
 def _pair_default_year(
-    conn: Connection, x_id: str, y_id: str, years: list[int], release_id: int | None = None
+    conn: Connection, x_id: str, y_id: str, years: list[int], release_id: ReleaseRef = None
 ) -> int:
     """The newest common year in which at least half the Kommunen have real values of both,
     else the newest common year (a synthetic continuation is not what the page opens with)."""
@@ -186,12 +187,16 @@ _NAMED_POPULATION = (
 )
 
 
-def _points_sql(release_id: int | None) -> str:
-    """The points' query: x and y from the release (or the newest), the population to size dots."""
+def _points_sql(release_id: ReleaseRef) -> str:
+    """The points' query: x and y from the release (or the newest, or a cited view's pinned
+    releases), the population to size dots (a pinned view's too: of its releases only)."""
     source = value_source(release_id)
-    population = (
-        _NEWEST_POPULATION if release_id is None else _NAMED_POPULATION.format(source=source)
-    )
+    if isinstance(release_id, tuple):
+        population = f"(SELECT {_POP_COLUMNS}, false AS named FROM {source})"
+    elif release_id is None:
+        population = _NEWEST_POPULATION
+    else:
+        population = _NAMED_POPULATION.format(source=source)
     return _POINTS_SQL.format(source=source, population=population)
 
 
@@ -241,7 +246,7 @@ def scatter(
     y_id: str,
     year: int | None,
     years_by_indicator: dict[str, list[int]] | None = None,
-    release_id: int | None = None,
+    release_id: ReleaseRef = None,
 ) -> Scatter:
     """The scatter of y against x in a year (None: the pair's default year).
 
@@ -300,7 +305,7 @@ def scatter(
         regression=regression,
         kinds_mixed=mixed_kinds,
     )
-    if release_id is not None:  # dots sized from the newest data where the release has none
+    if isinstance(release_id, int):  # dots sized from the newest data where it has none
         result.population_newest = [r.ags for r in rows if r.pop is not None and not r.pop_named]
     # Per indicator only the releases its shown values come from (a table code is named only
     # where a value of that table is on the page).

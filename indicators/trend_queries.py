@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Row, text
 
 from indicators.breaks import Breaks, segment_years, series_breaks
 from indicators.precomputed import profile_source
+from indicators.queries import ReleaseRef
 from indicators.trends import Trend, trend
 
 # Per (indicator, area) the values with their counts; suppressed and flagged cells carry none.
@@ -25,7 +26,7 @@ def area_trends(
     conn: Connection,
     ags: list[str],
     indicator_ids: list[str] | None = None,
-    release_id: int | None = None,
+    release_id: ReleaseRef = None,
     breaks: dict[str, Breaks] | None = None,
 ) -> dict[tuple[str, str], dict[str, Any]]:
     """{(indicator, ags): trend dict} over each series' last five years with values.

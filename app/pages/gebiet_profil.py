@@ -7,7 +7,10 @@ import re
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from app.pages.data.cite import parse_pin, pinned_page_cite
+from app.pages.data.profile_tables import area_table
 from app.render.formatting import FLAG_TEXT, fmt_cell, fmt_value, kind_label
+from app.web import args, downloads
 from app.web.db import get_conn
 from app.web.errors import BadRequestWithChoices
 from app.web.home import home_ags
@@ -16,7 +19,7 @@ from app.web.urls import area_url, is_home_area
 from geodata.model import AreaHit
 from geodata.queries import list_areas
 from geodata.search import MAX_QUERY, clean_query, nearest_names, picker_label, search_areas
-from indicators.gebiet_profile import area_profile, area_with_parents
+from indicators.gebiet_profile import area_profile, area_with_parents, read_areas
 from indicators.gebiet_queries import EBENEN_IN
 from indicators.model import Indicator
 from indicators.queries import topics_with_indicators
@@ -107,7 +110,10 @@ def profile(ags: str):
         )
     if is_home_area(ags):  # the home region's Kommunen and the Region: their own profile
         return redirect(area_url(ags, **_lang()))
-    data = {d["indicator_id"]: d for d in area_profile(conn, area)}
+    fmt = args.download_format(downloads.VIEW_FORMATS)
+    # A cited area profile (`stand`): its values and ranks of the releases it showed.
+    pinned = parse_pin(None, url_for("gebiet.profile", ags=ags))
+    data = {d["indicator_id"]: d for d in area_profile(conn, area, pinned)}
     sections = []
     synthetic = False
     for t in topics_with_indicators(conn):
@@ -131,10 +137,22 @@ def profile(ags: str):
                     "rank_kreis": d["rank_kreis"],
                     "rank_land": d["rank_land"],
                     "release": own["release"] if own else None,
+                    "values": [own, *(d["values"].get(p.ags) for p in area.parents)],
                 }
             )
         if rows:
             sections.append({"topic": t, "rows": rows})
+    cited = pinned_page_cite(
+        "gebiet.profile",
+        {"ags": area.ags},
+        _("Profil %(name)s", name=area.name),
+        read_areas(conn, area),
+        pinned,
+        None,
+        synthetic=synthetic,
+    )
+    if fmt:
+        return downloads.response(area_table(area, sections, synthetic, cited["cite"]), fmt)
     maps = [
         (url_for("maps.karte", gebiet=area.ags, ebene=e), e) for e in EBENEN_IN.get(area.level, ())
     ]
@@ -145,6 +163,7 @@ def profile(ags: str):
         synthetic=synthetic,
         maps=maps,
         kommunen=list_areas(conn, "kommune"),  # the compare picker's offers without JavaScript
+        **cited,
     )
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.pages.data.cite import compare_cite
+from app.pages.data.cite import compare_cite, parse_pin, pinned_page_cite
 from app.pages.data.groups import similar
 from app.pages.data.kommune import choices_error, key_figures, spine_rows, spines_text
-from app.pages.data.notes import public_notes
+from app.pages.data.notes import pinned_notes
 from app.pages.data.profile_tables import compare_table, profile_table
 from app.pages.data.series_breaks import all_breaks, break_text
 from app.pages.data.sozialindex import DYNAMICS_LABELS, STATUS_LABELS, index_page
@@ -26,7 +26,7 @@ from indicators.classify import COUNT_UNITS, VERDICT_COLOURS
 from indicators.errors import UnknownChoice
 from indicators.findings import profile_findings
 from indicators.profile import InvalidChoice, area_overview, areas_by_key, compare, profile
-from indicators.queries import get_indicator
+from indicators.queries import Pinned, ReleaseRef, get_indicator
 from indicators.ranking import GroupSummary, group_summary
 from indicators.ranking_queries import group_values
 from indicators.trend_queries import area_trends
@@ -47,8 +47,11 @@ def profile_page(ags: str):
         args.integer("release", args.without("release"), lo=1),
         args.year("von", args.without("von")),
         args.year("bis", args.without("bis")),
-        args.download_format(),
+        args.download_format(downloads.VIEW_FORMATS),
     )
+    # A cited profile (`stand`): every part of the page read from the releases it showed.
+    pinned = parse_pin(release, url_for("kommune.profile", ags=ags))
+    source = pinned if pinned is not None else release
     against = comparator(get_conn(), args.benchmark(), home_ags())
     # A period the form cannot mean (von >= bis) is explained beside the form, which keeps the
     # chosen years; the page shows the default period meanwhile. Downloads still get a 400.
@@ -63,7 +66,7 @@ def profile_page(ags: str):
         p = profile(
             get_conn(),
             ags,
-            release,
+            source,
             *((None, None) if period_error else (y0, y1)),
             breaks=all_breaks(),
             region=home_ags(),
@@ -77,14 +80,15 @@ def profile_page(ags: str):
     except InvalidChoice as err:
         raise choices_error(err, "kommune.profile", ags=ags) from None
     conn = get_conn()
-    found = area_trends(conn, [ags], None, release, breaks=all_breaks())
+    found = area_trends(conn, [ags], None, source, breaks=all_breaks())
     trends = {i: t for (i, _a), t in found.items()}
-    notes = public_notes()  # Kontextnotizen of the rows (published releases)
+    notes = pinned_notes(pinned)  # Kontextnotizen of the rows (published or pinned releases)
+    cited = profile_cite(p, pinned, release)
     if fmt:
-        return downloads.response(profile_table(p, trends, notes), fmt)
-    similar = None if p["is_region"] else _similar(conn, ags)
+        return downloads.response(profile_table(p, trends, notes, cited["cite"]), fmt)
+    similar = None if p["is_region"] else _similar(conn, ags, pinned)
     found_rows = [] if p["is_region"] else profile_findings(p, trends)
-    spine_data = {} if p["is_region"] else spine_rows(conn, p, release)
+    spine_data = {} if p["is_region"] else spine_rows(conn, p, source)
     return render_template(
         "kommune.html",
         p=p,
@@ -100,12 +104,12 @@ def profile_page(ags: str):
         sel_to=y1 if period_error else None,
         trends=trends,
         similar=similar,
-        group=_group_summaries(conn, p, release, similar),
+        group=_group_summaries(conn, p, source, similar),
         # Per indicator row the spine chart: the Kommune among the 21 and against the Region.
         spines={i: rank_charts.spine_svg(*s) for i, s in spine_data.items()},
         spine_colours=VERDICT_COLOURS,
         spine_figure_text=spines_text(p, spine_data),
-        sozialindex=None if p["is_region"] else _sozialindex(ags),
+        sozialindex=None if p["is_region"] else _sozialindex(ags, pinned),
         status_labels=STATUS_LABELS,
         dynamics_labels=DYNAMICS_LABELS,
         comparator=against,
@@ -123,18 +127,40 @@ def profile_page(ags: str):
         bench_clauses={
             f.indicator.id: difference_text(f, f.difference) for f in found_rows if f.difference
         },
+        **cited,
     )
 
 
-def _sozialindex(ags: str) -> dict | None:
-    """The Kommune's status and dynamics classes (profile block "Status und Dynamik")."""
-    page = index_page()
+def profile_cite(p: dict, pinned: Pinned | None, release: int | None) -> dict:
+    """The profile's citation, pinned permalink, data links and pinned note."""
+    rows = [r for t in p["topics"] for r in t["rows"]]
+    provenance = {
+        (r["source"], r["provenance"]["source"]): {**r["provenance"], "release": r["source"]}
+        for r in rows
+        if r.get("provenance") and not r["synthetic"]
+    }
+    return pinned_page_cite(
+        "kommune.profile",
+        {"ags": p["area"].ags},
+        _("Sozialstrukturprofil %(name)s", name=p["area"].name),
+        p["read_areas"],
+        pinned,
+        release,
+        list(provenance.values()),
+        synthetic=bool(p["synthetic"]),
+    )
+
+
+def _sozialindex(ags: str, pinned: Pinned | None = None) -> dict | None:
+    """The Kommune's status and dynamics classes (profile block "Status und Dynamik"), of the
+    releases `pinned` on a cited profile."""
+    page = index_page(pinned=pinned)
     row = next((a for a in page.index.areas if a.ags == ags), None)
     return None if row is None else {"row": row, "d": page.index.definition}
 
 
 def _group_summaries(
-    conn, p: dict, release: int | None, similar: dict | None
+    conn, p: dict, release: ReleaseRef, similar: dict | None
 ) -> dict[str, GroupSummary]:
     """Per indicator row the comparison group's median and the Kommune's rank within it.
 
@@ -156,9 +182,10 @@ def _group_summaries(
     }
 
 
-def _similar(conn, ags: str) -> dict | None:
-    """The Kommune's most similar Kommunen and the variables they were found on."""
-    sim = similar()
+def _similar(conn, ags: str, pinned: Pinned | None = None) -> dict | None:
+    """The Kommune's most similar Kommunen and the variables they were found on (on the values
+    of the releases `pinned`: a cited profile)."""
+    sim = similar(pinned)
     if not sim["neighbours"].get(ags):
         return None
     variables = [{**v, "indicator": get_indicator(conn, v["id"])} for v in sim["variables"]]
@@ -224,15 +251,18 @@ def _candidate_href(ags: str, other: str | None, side: str, extra: dict) -> str:
 def compare_page(ags_a: str, ags_b: str):
     release = args.integer("release", args.without("release"), lo=1)
     fmt = args.download_format(downloads.VIEW_FORMATS)
+    # A cited comparison (`stand`): every row, chart and trend of the releases it showed.
+    pinned = parse_pin(release, url_for("kommune.compare", ags_a=ags_a, ags_b=ags_b))
+    source = pinned if pinned is not None else release
     try:
-        c = compare(get_conn(), ags_a, ags_b, release, breaks=all_breaks(), region=home_ags())
+        c = compare(get_conn(), ags_a, ags_b, source, breaks=all_breaks(), region=home_ags())
     except InvalidChoice as err:
         raise choices_error(err, "kommune.compare", ags_a=ags_a, ags_b=ags_b) from None
-    notes = public_notes()
-    cited = compare_cite(c, release)
+    notes = pinned_notes(pinned)
+    cited = compare_cite(c, pinned, release)
     if fmt:
         return downloads.response(compare_table(c, notes, citation=cited["cite"]), fmt)
-    found = area_trends(get_conn(), [ags_a, ags_b], None, release, breaks=all_breaks())
+    found = area_trends(get_conn(), [ags_a, ags_b], None, source, breaks=all_breaks())
     trends = {
         side: {i: t for (i, g), t in found.items() if g == ags}
         for side, ags in (("a", ags_a), ("b", ags_b))

@@ -13,6 +13,7 @@ from app.pages.data.scatter_table import scatter_cite, scatter_table
 from app.pages.data.streuung import (
     comparison_group,
     parse_request,
+    pinned_ids,
     scatter_context,
     scatter_link,
     standalone_image,
@@ -36,10 +37,10 @@ def page():
             scatter_link("streuung.page", x=s.x.id, y=s.y.id, jahr=s.year, auswahl=group), 303
         )
     ctx = scatter_context(s, chosen, False, release)
-    cited = scatter_cite(s, ctx["state"])
+    cited = scatter_cite(s, ctx["state"], pinned_ids())
     if fmt:
         return downloads.response(scatter_table(s, cited["cite"]), fmt)
-    return render_template("streuung.html", **ctx, **cited)
+    return render_template("streuung.html", **{**ctx, **cited})
 
 
 @bp.get("/embed/streuung")

@@ -119,31 +119,71 @@ def pin_note(
     )
 
 
-def compare_cite(c: dict, release_id: int | None) -> dict:
-    """The comparison's citation and data links: its own URL (a named release pins it), the
-    releases of every row it shows."""
-    rels = {
-        r["release"]["id"]: r["release"]["label"]
-        for t in c["topics"]
-        for r in t["rows"]
-        if r.get("release")
-    }
+def compare_cite(c: dict, pinned: Sequence[int] | None, release_id: int | None) -> dict:
+    """The comparison's citation, pinned permalink, data links and pinned note: pinned to the
+    releases it shows for every area it reads (both areas, the areas they lie in, the ranked
+    peers); a named release pins it by itself."""
     a, b = c["a"], c["b"]
-    state: dict = {"ags_a": a.ags, "ags_b": b.ags}
+    return pinned_page_cite(
+        "kommune.compare",
+        {"ags_a": a.ags, "ags_b": b.ags},
+        _("Vergleich %(a)s und %(b)s", a=a.name, b=b.name),
+        c["read_areas"],
+        pinned,
+        release_id,
+        synthetic=bool(c["synthetic"]),
+    )
+
+
+def pinned_page_cite(
+    endpoint: str,
+    view_args: dict,
+    title: str,
+    read_areas: Sequence[str],
+    pinned: Sequence[int] | None,
+    release_id: int | None,
+    provenance: Iterable[dict] = (),
+    synthetic: bool = False,
+    state: dict | None = None,
+) -> dict:
+    """The citation, permalink, data links and pinned note of a page over many indicators (the
+    Kommune profile): pinned to every release it shows for the areas it reads
+    (`pinning.page_release_ids`). A named release pins by itself (its URL is the permalink);
+    more releases than a pin may hold leave the page cited by its own URL (never pinned in
+    half). `state`: the view's parameters (default: the request's)."""
+    conn = get_conn()
+    live = pinning.page_release_ids(conn, read_areas, None)
+    shown = pinning.page_release_ids(conn, read_areas, pinned) if pinned else live
+    cite_ids: Sequence[int] = pinned or (live if release_id is None else ())
+    if len(cite_ids) > pinning.MAX_IDS:
+        cite_ids = ()
+    given = request.args.items() if state is None else state.items()
+    state = {
+        k: v
+        for k, v in given
+        if k not in (*NOT_CITED, PARAM, "release", "lang") and v not in (None, "", [])
+    }
     if release_id is not None:
-        state["release"] = release_id
-    if current_lang() == "en":
-        state["lang"] = "en"
-    title = _("Vergleich %(a)s und %(b)s", a=a.name, b=b.name)
+        state["release"] = str(release_id)
+    current = dict(state, **({"lang": "en"} if current_lang() == "en" else {}))
+    pinned_state = dict(current, **({PARAM: format_ids(cite_ids)} if cite_ids else {}))
+    permalink = absolute(url_for(endpoint, **view_args, **pinned_state))
     cite = page_citation(
         title,
-        absolute(url_for("kommune.compare", **state)),
-        sorted(rels.values()),
-        release_ids=sorted(rels) if release_id is None else (release_id,),
-        synthetic=bool(c["synthetic"]),
+        permalink,
+        pinning.release_labels(
+            conn, cite_ids or ((release_id,) if release_id is not None else shown)
+        ),
+        provenance,
+        cite_ids or ((release_id,) if release_id is not None else ()),
+        synthetic=synthetic,
     )
     return dict(
         cite=cite,
-        permalink=cite.url,
-        data_links=view_data_links("kommune.compare", state),
+        permalink=permalink,
+        data_links={
+            fmt: url_for(endpoint, **view_args, **pinned_state, format=fmt) for fmt in VIEW_FORMATS
+        },
+        pin_state={k: v for k, v in pinned_state.items() if k in (PARAM, "lang", "release")},
+        **pin_note(pinned, shown, live, url_for(endpoint, **view_args, **current)),
     )

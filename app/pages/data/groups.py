@@ -46,8 +46,13 @@ class Group:
         return [n["name"] for n in self.neighbours]
 
 
-def similar() -> dict:
-    """Each Kommune's most similar Kommunen (indicators.neighbour_queries), per data version."""
+def similar(pinned: tuple[int, ...] | None = None) -> dict:
+    """Each Kommune's most similar Kommunen (indicators.neighbour_queries), per data version;
+    pinned: on the values of those releases (a cited profile)."""
+    if pinned is not None:
+        return domain_cache(
+            ("similar-kommunen", pinned), lambda: similar_kommunen(get_conn(), pinned=pinned)
+        )
     return domain_cache(("similar-kommunen",), lambda: similar_kommunen(get_conn()))
 
 

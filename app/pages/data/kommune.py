@@ -20,7 +20,7 @@ from indicators.classify import COUNT_UNITS
 from indicators.errors import InvalidChoice
 from indicators.model import Indicator
 from indicators.profile import valid_areas
-from indicators.queries import list_releases
+from indicators.queries import ReleaseRef, list_releases
 from indicators.ranking import SpineLayout, spine_layout
 from indicators.ranking_queries import kommunen_spreads
 
@@ -73,7 +73,7 @@ def _fmt_in(ind: Indicator, value: float | None) -> str:
     return fmt_value(value, ind.decimals, ind.unit)
 
 
-def spine_rows(conn, p: dict, release: int | None) -> dict[str, tuple[SpineLayout, str, str]]:
+def spine_rows(conn, p: dict, release: ReleaseRef) -> dict[str, tuple[SpineLayout, str, str]]:
     """Per indicator row with a spine: its layout, verdict and accessible label (page, image).
 
     Not for absolute counts (their spread mirrors the Kommunen's size), nor where the Kommune,

@@ -16,6 +16,15 @@ def public_notes() -> NoteIndex:
     return _NOTES.get_or_build(("notes", data_version_now()), lambda: note_index(get_conn()))
 
 
+def pinned_notes(pinned: tuple[int, ...] | None) -> NoteIndex:
+    """The notes of a cited (pinned) view: those of its releases; not pinned, every public one."""
+    if pinned is None:
+        return public_notes()
+    return _NOTES.get_or_build(
+        ("notes", pinned), lambda: note_index(get_conn(), release_ids=pinned)
+    )
+
+
 def notes_etag_part(indicator_id: str) -> list:
     """What a cached page of one indicator depends on in the notes: their ids and periods
     (empty without notes: such pages' ETags stay as they were)."""

@@ -21,6 +21,7 @@ from app.web.downloads import (
 )
 from app.web.home import region_name
 from app.web.i18n import localized
+from geodata.model import Area
 from indicators.model import Note
 from indicators.notes import NoteIndex
 from indicators.units import COUNT_UNITS
@@ -84,7 +85,10 @@ def notes_cell(items: Iterable[Note]) -> str:
 
 
 def profile_table(
-    p: dict, trends: dict[str, dict] | None = None, notes: NoteIndex | None = None
+    p: dict,
+    trends: dict[str, dict] | None = None,
+    notes: NoteIndex | None = None,
+    citation: Citation | None = None,
 ) -> Table:
     """One row per indicator: value, Region, difference, rank, change, recent trend; a last
     column with the row's Kontextnotizen where the area has any."""
@@ -153,7 +157,9 @@ def profile_table(
                 row.append(notes_cell(notes.of(area.ags, i.id)))
             rows.append(row)
     title = f"{_('Sozialstrukturprofil')} {area.name} ({area.ags})"
-    return Table(f"profil_{area.ags}", cols, rows, _header(title, p["synthetic"], True))
+    return Table(
+        f"profil_{area.ags}", cols, rows, _header(title, p["synthetic"], True), citation=citation
+    )
 
 
 def compare_table(
@@ -262,3 +268,52 @@ def series_table(ts: dict, citation: Citation | None = None) -> Table:
     title = f"{_('Zeitreihe')}: {localized(i, 'name')} ({unit})"
     header = _header(title, ts["synthetic"], False) + [break_text(b) for b in breaks]
     return Table(f"zeitreihe_{i.id}_{ts['mode']}", cols, rows, header, citation=citation)
+
+
+def area_table(area: Area, sections: list[dict], synthetic: bool, citation: Citation) -> Table:
+    """The area profile's table (/gebiet/<ags>): per indicator the headline year, the area's
+    and its parents' values, its ranks, the release, as on the page."""
+    ranks = [
+        *([_("Rang im Kreis")] if area.level == "gemeinde" else []),
+        *([_("Rang im Land")] if area.level in ("gemeinde", "kreis", "region") else []),
+    ]
+    cols = [
+        _("Thema"),
+        _("Kennzahl"),
+        _("Kennzahl-ID"),
+        _("Einheit"),
+        _("Jahr"),
+        area.name,
+        *(p.name for p in area.parents),
+        *ranks,
+        _("Datenstand"),
+        _mark_column(),
+    ]
+    rows: list[list] = []
+    for s in sections:
+        for r in s["rows"]:
+            ind = r["ind"]
+            cells: list = [
+                localized(s["topic"], "name"),
+                localized(ind, "name"),
+                ind.id,
+                ind.unit,
+                r["year"],
+            ]
+            for v in r["values"]:
+                if v is None:
+                    cells.append(None)
+                elif v["suppressed"]:
+                    cells.append(WITHHELD)
+                else:
+                    cells.append(flag_or_num(v["value"], v["flag"], ind.decimals))
+            if area.level == "gemeinde":
+                cells.append(r["rank_kreis"][0] if r["rank_kreis"] else None)
+            if area.level in ("gemeinde", "kreis", "region"):
+                cells.append(r["rank_land"][0] if r["rank_land"] else None)
+            cells += [r["release"] or "", _mark(bool(r["synthetic"]))]
+            rows.append(cells)
+    title = _("Profil %(name)s (%(ags)s)", name=area.name, ags=area.ags)
+    return Table(
+        f"gebiet_{area.ags}", cols, rows, _header(title, synthetic, False), citation=citation
+    )

@@ -5,25 +5,26 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from app.pages.data.cite import absolute, page_citation, view_data_links
+from app.pages.data.cite import pinned_page_cite
 from app.pages.data.profile_tables import flag_or_num
 from app.render.citation import Citation
 from app.render.formatting import unit_label
 from app.render.provenance_marks import demo
+from app.web.db import get_conn
 from app.web.downloads import SYNTHETIC_MARK, SYNTHETIC_NOTE, Num, Table
-from app.web.i18n import current_lang, localized
-from app.web.urls import url_for
+from app.web.i18n import localized
+from indicators.profile import valid_areas
+from indicators.queries import Pinned
 from indicators.scatter_queries import Cell, Scatter, ScatterPoint
 
 
-def scatter_cite(s: Scatter, state: dict) -> dict:
-    """The scatter plot's citation and data links (its own URL; a named release pins it)."""
+def scatter_cite(s: Scatter, state: dict, pinned: Pinned | None = None) -> dict:
+    """The scatter plot's citation, data links and pinned note: pinned to the releases of the
+    values it reads (the Kommunen's and the Region's: points, population, years); a named
+    release pins it by itself."""
     clean = {k: v for k, v in state.items() if v not in (None, "", [])}
     if isinstance(clean.get("auswahl"), list):
         clean["auswahl"] = ",".join(clean["auswahl"])
-    if current_lang() == "en":
-        clean["lang"] = "en"
-    url = absolute(url_for("streuung.page", **clean))
     title = _(
         "%(x)s und %(y)s, %(year)s – Streudiagramm der Kommunen",
         x=localized(s.x, "name"),
@@ -31,9 +32,18 @@ def scatter_cite(s: Scatter, state: dict) -> dict:
         year=s.year,
     )
     provenance = [p for rows in s.provenance.values() for p in rows]
-    releases = sorted({c.release for c in s.cells if c.release})
-    cite = page_citation(title, url, releases, provenance, synthetic=s.synthetic)
-    return dict(cite=cite, data_links=view_data_links("streuung.page", clean))
+    release = clean.get("release")
+    return pinned_page_cite(
+        "streuung.page",
+        {},
+        title,
+        [a.ags for a in valid_areas(get_conn())],
+        pinned,
+        int(release) if release is not None else None,
+        provenance,
+        synthetic=s.synthetic,
+        state=clean,
+    )
 
 
 def _mark(c: Cell) -> str:

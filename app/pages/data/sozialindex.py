@@ -59,10 +59,11 @@ class IndexPage:
     kreis_name: str | None = None
 
 
-def index_page(kreis: str | None = None) -> IndexPage:
+def index_page(kreis: str | None = None, pinned: tuple[int, ...] | None = None) -> IndexPage:
     """The index of the home region's Kommunen (or of the Gemeinden of the Kreis `kreis`)
-    with the catalogue rows of its indicators; an unknown Kreis: UnknownChoice (404)."""
-    source = definition()
+    with the catalogue rows of its indicators; an unknown Kreis: UnknownChoice (404). With
+    `pinned` (a cited profile) on the values and the definition of those releases."""
+    source = definition() if pinned is None else current_definition(get_conn(), pinned)
     d = source.definition
     conn = get_conn()
     if kreis == home_ags():
@@ -74,7 +75,8 @@ def index_page(kreis: str | None = None) -> IndexPage:
         if break_between(d.dynamics_from, d.dynamics_to, breaks_of(i)) is not None
     ]
     inds = {i: ind for i in d.indicator_ids if (ind := get_indicator(conn, i)) is not None}
-    return IndexPage(social_index(conn, d, crossed, kreis=kreis), inds, source, kreis, name)
+    index = social_index(conn, d, crossed, pinned, kreis=kreis)
+    return IndexPage(index, inds, source, kreis, name)
 
 
 def _r(x: float | None) -> float | None:

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.editors.auth import is_editor
 from app.pages.data import figure_texts
+from app.pages.data.cite import parse_pin
 from app.pages.data.groups import kommunen_with_groups, parse_group
 from app.render.formatting import fmt_cell, fmt_value, unit_label
 from app.render.maps import short_name
@@ -42,8 +43,9 @@ from geodata.model import Area
 from indicators.disparities import svg_shapes
 from indicators.errors import InvalidChoice
 from indicators.model import Release, Topic
+from indicators.pinning import format_ids
 from indicators.profile import areas_by_key, valid_areas
-from indicators.queries import topics_with_indicators
+from indicators.queries import Pinned, ReleaseRef, topics_with_indicators
 from indicators.releases import visible_release
 from indicators.scatter import InvalidSelection, check_selection
 from indicators.scatter_queries import Scatter, ScatterPoint, indicator_years, scatter
@@ -62,7 +64,7 @@ POPULATION_NAMES = {
 }
 
 
-def years_by_indicator(release_id: int | None = None) -> dict[str, list[int]]:
+def years_by_indicator(release_id: ReleaseRef = None) -> dict[str, list[int]]:
     """Per indicator its years with Kommune values (of a named release, else the newest), once
     per data version (the query reads every shown value: about a second)."""
     return domain_cache(
@@ -81,6 +83,11 @@ def default_pair(years: dict[str, list[int]]) -> tuple[str, str]:
 def _release_id() -> int | None:
     """The request's named release, once _release() has checked it (else None)."""
     return g.get("streuung_release")
+
+
+def pinned_ids() -> Pinned | None:
+    """The request's pin (`stand`, a cited scatter plot), once parse_request has checked it."""
+    return g.get("streuung_pinned")
 
 
 def _release(endpoint: str) -> Release | None:
@@ -190,7 +197,11 @@ def parse_request(endpoint: str) -> tuple[Scatter, list[str], Release | None]:
     Returns the scatter, the chosen Kommunen and the named release (None: the newest data)."""
     release = _release(endpoint)
     release_id = release.id if release else None
-    years = years_by_indicator(release_id)
+    # A cited scatter plot (`stand`): its points, years and population of the pinned releases.
+    pinned = parse_pin(release_id, scatter_link(endpoint, release=None))
+    g.streuung_pinned = pinned
+    source: ReleaseRef = pinned if pinned is not None else release_id
+    years = years_by_indicator(source)
     dx, dy = default_pair(years)
     x_id = (request.args.get("x") or dx)[:80]
     y_id = (request.args.get("y") or dy)[:80]
@@ -214,7 +225,7 @@ def parse_request(endpoint: str) -> tuple[Scatter, list[str], Release | None]:
             )
         year = int(raw_year)
     try:
-        s = scatter(get_conn(), x_id, y_id, year, years, release_id)
+        s = scatter(get_conn(), x_id, y_id, year, years, source)
     except InvalidChoice as err:
         raise _error(err, endpoint, x_id, y_id) from None
     kommunen = _kommunen()
@@ -361,12 +372,14 @@ def scatter_context(
         names=", ".join(p.name for p in s.points if p.ags in selected) or _("keine"),
     )
     release_id = release.id if release else None
+    pinned = pinned_ids()
     state = {
         "x": s.x.id,
         "y": s.y.id,
         "jahr": s.year,
         "auswahl": chosen,
         "release": release_id,
+        "stand": format_ids(pinned) if pinned else None,
     }
     lang = {"lang": "en"} if request.args.get("lang") == "en" or _is_en() else {}
     return dict(
@@ -393,7 +406,7 @@ def scatter_context(
         api_url=url_for("api.streuung", x=s.x.id, y=s.y.id, jahr=s.year, release=release_id),
         named=release,
         population_note=population_note(s, release),
-        newest_url=scatter_link("streuung.page", **dict(state, release=None)),
+        newest_url=scatter_link("streuung.page", **dict(state, release=None, stand=None)),
         population_names=POPULATION_NAMES,
         figure_text=scatter_text(s),
     )

@@ -33,7 +33,7 @@ PARAMETERS = {
     "export.disparities_map_image": {"jahr"},
     "export.disparities_chart_image": {"jahr", "von", "bis", "mass"},
     "export.disparities_cluster_image": {"jahr"},
-    "export.einordnung_image": {"release", "von", "bis", "a", "b"},
+    "export.einordnung_image": {"release", "von", "bis", "a", "b", "stand"},
 }
 LANGS = ("de", "en")
 

@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import escape
 
+from app.pages.data.cite import parse_pin, pinned_page_cite
 from app.pages.data.image_parts import (
     disparities_etag,
     image_response,
@@ -20,7 +21,7 @@ from app.pages.data.image_parts import (
 from app.pages.data.kommune import choices_error, spine_rows, spines_text
 from app.pages.data.series_breaks import all_breaks
 from app.pages.export.blueprint import bp
-from app.render import rank_charts
+from app.render import citation, rank_charts
 from app.render.formatting import fmt_value, unit_label
 from app.render.image_export import (
     MARGIN,
@@ -110,18 +111,30 @@ def _spine_drawing(p: dict, spines: dict[str, tuple], mixed: bool) -> Drawing:
 def einordnung_image(ags: str, fmt: str):
     """The profile's spine charts (/kommune/<ags>) as one image: a line per indicator."""
     release_id = args.integer("release", args.without("release"), lo=1)
+    # A cited profile's image (`stand`): the spines of the releases the profile showed.
+    pinned = parse_pin(release_id, url_for("kommune.profile", ags=ags))
+    source = pinned if pinned is not None else release_id
     conn = get_conn()
     try:
-        p = profile(conn, ags, release_id, breaks=all_breaks(), region=home_ags())
+        p = profile(conn, ags, source, breaks=all_breaks(), region=home_ags())
     except InvalidChoice as err:
         raise choices_error(err, "kommune.profile", ags=ags) from None
-    spines = {} if p["is_region"] else spine_rows(conn, p, release_id)
+    spines = {} if p["is_region"] else spine_rows(conn, p, source)
     if not spines:  # the Region's own profile has none (it is the spines' centre)
         raise BadRequestWithChoices(
             404,
             _("Für %(name)s gibt es keine Einordnung unter den Kommunen.", name=p["area"].name),
             [(url_for("kommune.profile", ags=p["area"].ags), p["area"].name)],
         )
+    cite = pinned_page_cite(
+        "kommune.profile",
+        {"ags": p["area"].ags},
+        _("Sozialstrukturprofil %(name)s", name=p["area"].name),
+        p["read_areas"],
+        pinned,
+        release_id,
+        synthetic=bool(p["synthetic"]),
+    )["cite"]
     etag = disparities_etag("einordnung", fmt)
     not_modified = conditional(etag)
     if not_modified is not None:
@@ -200,6 +213,7 @@ def einordnung_image(ags: str, fmt: str):
             provenance,
         ),
         synthetic_note=note,
+        citation=[citation.line(cite, str(get_locale()))],
         legend_title=_("Legende der Einordnung"),
         lang=str(get_locale()),
         description=spines_text(p, spines),
