@@ -36,6 +36,7 @@ from indicators.queries import (
     withheld,
 )
 from indicators.ranking import rank_values
+from indicators.stats import mixes_synthetic
 from indicators.text import _
 from indicators.units import COUNT_UNITS
 
@@ -389,7 +390,13 @@ def profile(
         points, pct = (
             (None, None) if crossed else change(by_year.get(year_from), by_year.get(year_to))
         )
-        diff = own["value"] - reg["value"] if None not in (own["value"], reg["value"]) else None
+        # No difference of a synthetic value and a real one (demo mode): no figure mixes them.
+        diff = (
+            own["value"] - reg["value"]
+            if None not in (own["value"], reg["value"])
+            and not mixes_synthetic(own["synthetic"], reg["synthetic"])
+            else None
+        )
         return {
             "indicator": ind,
             "release": d["release"],
@@ -415,7 +422,10 @@ def profile(
             "bench_source": b["source"] if b and b["year"] == d["year"] else None,
             "bench_diff": (
                 own["value"] - b["region_value"]
-                if b and b["year"] == d["year"] and None not in (own["value"], b["region_value"])
+                if b
+                and b["year"] == d["year"]
+                and None not in (own["value"], b["region_value"])
+                and not mixes_synthetic(own["synthetic"], b["synthetic"])
                 else None
             ),
             "land": la["value"],
@@ -491,9 +501,11 @@ def compare(
         vr = d["areas"][reference.ags] if reference else None
         # No difference of counts (population, persons): A − B mostly says which area is
         # bigger (issue #29); a rate or share compares areas of any size.
+        # Nor of a synthetic value and a real one (demo mode beside real Gemeinden of Germany).
+        mixed = mixes_synthetic(va["synthetic"], vb["synthetic"])
         diff = (
             va["value"] - vb["value"]
-            if None not in (va["value"], vb["value"]) and ind.unit not in COUNT_UNITS
+            if None not in (va["value"], vb["value"]) and ind.unit not in COUNT_UNITS and not mixed
             else None
         )
         better = None
@@ -508,6 +520,7 @@ def compare(
             "b": vb["value"],
             "context": [{"value": x["value"], "suppressed": x["suppressed"]} for x in vc],
             "diff": diff,
+            "mixed_synthetic": mixed and None not in (va["value"], vb["value"]),
             "a_suppressed": va["suppressed"],
             "b_suppressed": vb["suppressed"],
             "rank_a": va["rank"],

@@ -270,3 +270,230 @@ def test_a_fokusbericht_draft_starts_from_the_findings(fresh_app):
     assert client.get("/redaktion/berichte/neu?befunde=03241&vergleich_mit=land").status_code == 400
     assert client.get("/redaktion/berichte/neu?befunde=0324100x").status_code == 404
     assert client.get("/redaktion/berichte/neu?befunde=03241005&vergleich_mit=x").status_code == 400
+
+
+# --- demo mode: a synthetic value is never judged against a real one (and vice versa) --------
+
+MIXED_DE = "Beispieldaten werden nicht mit echten Werten verglichen"
+MIXED_EN = "sample data are not compared with real values"
+
+
+def test_the_test_refuses_to_set_a_synthetic_value_against_a_real_one():
+    from indicators import ranking, stats
+    from indicators.intervals import AreaInterval, Interval
+
+    args = dict(numerator=50, denominator=100, unit="%", polarity="higher_worse")
+    # 50 % (interval about 40–60 %) against 10 %: significantly above when both are one kind
+    for own, ref in ((True, True), (False, False), (None, False), (True, None)):
+        b = stats.benchmark(**args, region_value=10.0, synthetic=own, reference_synthetic=ref)
+        assert (b.verdict, b.direction) == ("worse", "above"), (own, ref)
+    for own, ref in ((True, False), (False, True)):
+        b = stats.benchmark(**args, region_value=10.0, synthetic=own, reference_synthetic=ref)
+        assert (b.verdict, b.reason, b.direction) == ("not_assessable", "mixed_synthetic", None)
+    # a missing benchmark value keeps its own reason
+    b = stats.benchmark(**args, region_value=None, synthetic=True, reference_synthetic=None)
+    assert b.reason == "no_region"
+    area = AreaInterval("1", "A", "kommune", 50.0, False, Interval(40.0, 60.0, "wilson"), None)
+    for own in (True, False):
+        a = AreaInterval(**{**vars(area), "synthetic": own})
+        assert ranking.verdict(a, 10.0, "higher_worse", own)[0] == "worse"
+        assert ranking.verdict(a, 10.0, "higher_worse", not own) == (
+            "not_assessable",
+            None,
+            "mixed_synthetic",
+        )
+
+
+def _kind(conn, ind: str, ags: str, year: int) -> bool | None:
+    row = conn.execute(
+        text(
+            "SELECT synthetic FROM shown_value WHERE indicator_id = :i AND ags = :a AND year = :y"
+            " AND value IS NOT NULL AND NOT suppressed"
+        ),
+        {"i": ind, "a": ags, "y": year},
+    ).first()
+    return None if row is None else row.synthetic
+
+
+def test_demo_mode_never_judges_a_synthetic_value_against_a_real_benchmark(app):
+    """Every Kommune × indicator of the demo database against the Land and Germany: where one
+    value is Beispieldaten and the other real, the verdict is "nicht bewertbar" with its reason,
+    no difference is computed, the sentence says why and claims nothing significant."""
+    from app.render.findings import finding_sentence
+    from app.web.db import get_conn
+    from indicators.findings import profile_findings
+    from indicators.profile import profile
+
+    mixed = same = 0
+    for lang, reason in (("de", MIXED_DE), ("en", MIXED_EN)):
+        with app.test_request_context(f"/?lang={lang}"):
+            conn = get_conn()
+            for choice in ("land", "bund"):
+                comp = benchmarks.comparator(conn, choice, HANNOVER)
+                for k in _kommunen(conn):
+                    p = profile(conn, k, region=HANNOVER, against=comp)
+                    rows = {r["indicator"].id: r for t in p["topics"] for r in t["rows"]}
+                    for f in profile_findings(p, {}):
+                        if f.difference is None or f.benchmark_value is None:
+                            continue
+                        own = _kind(conn, f.indicator.id, k, f.year)
+                        ref = _kind(conn, f.indicator.id, comp.ags, f.year)
+                        row = rows[f.indicator.id]
+                        s = finding_sentence(f)
+                        if own is not None and ref is not None and own != ref:
+                            mixed += 1
+                            assert f.difference.reason == "mixed_synthetic", (k, f.indicator.id)
+                            assert row["benchmark"]["verdict"] == "not_assessable"
+                            assert row["bench_diff"] is None
+                            assert reason in s, s
+                            assert "signifikant" not in s and "significant" not in s, s
+                        else:
+                            same += 1
+                            assert f.difference.reason != "mixed_synthetic", (k, f.indicator.id)
+    # the demo database has both: synthetic Kommunen beside real Land/Bund values, and pairs
+    # of one kind that are still judged
+    assert mixed > 0 and same > 0, (mixed, same)
+
+
+def _mixed_indicator(conn) -> tuple[str, int]:
+    """A share whose Kommunen have synthetic values with counts and the Land a real value."""
+    row = conn.execute(
+        text(
+            "SELECT k.indicator_id, k.year FROM shown_value k JOIN indicator i ON i.id ="
+            " k.indicator_id JOIN shown_value l ON l.indicator_id = k.indicator_id"
+            " AND l.year = k.year AND l.ags = '03' AND l.value IS NOT NULL AND NOT l.synthetic"
+            " WHERE k.ags LIKE '03241___' AND k.numerator IS NOT NULL AND k.synthetic"
+            " AND i.unit = '%' GROUP BY 1, 2 HAVING count(*) = 21 ORDER BY 2 DESC, 1 LIMIT 1"
+        )
+    ).first()
+    assert row is not None, "no synthetic share beside a real Land value in the demo data"
+    return row.indicator_id, row.year
+
+
+def test_demo_map_ranking_and_api_judge_no_synthetic_value_against_a_real_one(app):
+    client = app.test_client()
+    with app.test_request_context("/"):
+        from app.web.db import get_conn
+
+        ind, year = _mixed_indicator(get_conn())
+    q = f"indikator={ind}&jahr={year}"
+    parts = client.get(f"/karte/teile?{q}&farben=vergleich&vergleich_mit=land").get_json()
+    assert "Nicht bewertbar (" + MIXED_DE in parts["parts"]["findings"]
+    assert "Signifikant" not in parts["parts"]["findings"]
+    ranked = client.get(f"/rangfolge?{q}&vergleich_mit=land").get_data(as_text=True)
+    verdicts = set(re.findall(r'<tr data-ags="03241\d{3}" data-verdict="([^"]+)"', ranked))
+    assert verdicts == {"not_assessable"}
+    assert MIXED_DE in ranked
+    api = client.get(f"/api/v1/benchmarks?{q}&vergleich_mit=land").get_json()["data"]
+    assert len(api) == 21
+    assert {r["reason"] for r in api} == {"mixed_synthetic"}
+    assert all(r["benchmark_synthetic"] is False for r in api)
+    english = app.test_client()
+    english.get("/?lang=en")  # the API's language is the one chosen on the pages (cookie)
+    en = english.get(f"/api/v1/benchmarks?{q}&vergleich_mit=land").get_json()["data"]
+    assert all(MIXED_EN in r["sentence"] for r in en)
+
+
+# --- the switch on the ranking and in the API ------------------------------------------------
+
+
+def _expected_verdicts(conn, ind: str, year: int, ref_ags: str) -> tuple[dict, float]:
+    """AGS → the verdict recomputed here against the benchmark area's shown value."""
+    polarity = conn.scalar(text("SELECT polarity FROM indicator WHERE id = :i"), {"i": ind})
+    unit = conn.scalar(text("SELECT unit FROM indicator WHERE id = :i"), {"i": ind})
+    ref = _cell(conn, ind, ref_ags, year)
+    assert ref is not None and not ref.suppressed
+    words = {
+        "higher_worse": {"above": "worse", "below": "better"},
+        "higher_better": {"above": "better", "below": "worse"},
+        "neutral": {"above": "higher", "below": "lower"},
+    }[polarity]
+    out = {}
+    for k in _kommunen(conn):
+        own = _cell(conn, ind, k, year)
+        ci = (
+            interval(own.numerator, own.denominator, unit)
+            if own is not None and own.numerator is not None and own.denominator is not None
+            else None
+        )
+        if ci is None:
+            out[k] = "not_assessable"
+        elif ci[0] > ref.value:
+            out[k] = words["above"]
+        elif ci[1] < ref.value:
+            out[k] = words["below"]
+        else:
+            out[k] = "similar"
+    return out, ref.value
+
+
+def test_the_api_judges_against_the_chosen_benchmark(real_app):
+    client = real_app.test_client()
+    with real_app.app_context():
+        from app.web.db import get_conn
+
+        conn = get_conn()
+        ind, year = _indicator_with_land_verdicts(conn)
+        expected, land_value = _expected_verdicts(conn, ind, year, "03")
+        land_source = _cell(conn, ind, "03", year).release_label
+        region_value = _cell(conn, ind, HANNOVER, year).value
+    base = f"/api/v1/benchmarks?indikator={ind}&jahr={year}"
+    region = client.get(base).get_json()["data"]
+    land = client.get(base + "&vergleich_mit=land")
+    assert land.status_code == 200
+    rows = land.get_json()["data"]
+    assert {r["ags"]: r["verdict"] for r in rows} == expected
+    for r in rows:
+        assert (r["vergleich_mit"], r["benchmark_ags"], r["benchmark_name"]) == (
+            "land",
+            "03",
+            "Niedersachsen",
+        )
+        assert r["benchmark_value"] == land_value and r["benchmark_source"] == land_source
+        assert r["region_value"] == region_value
+        assert "Niedersachsen" in r["sentence"] and f"Quelle: {land_source}" in r["sentence"]
+    assert {r["ags"]: r["verdict"] for r in region} != expected
+    assert all(r["vergleich_mit"] == "region" and r["benchmark_ags"] == HANNOVER for r in region)
+    bad = client.get(base + "&vergleich_mit=kreis")
+    assert bad.status_code == 400 and bad.mimetype == "application/problem+json"
+    problem = bad.get_json()
+    assert problem["allowed"] == ["region", "land", "bund"]
+    assert "vergleich_mit" in problem["detail"]
+    doc = client.get("/api/v1/openapi.json").get_json()
+    params = {p["name"]: p for p in doc["paths"]["/benchmarks"]["get"]["parameters"]}
+    assert params["vergleich_mit"]["schema"]["enum"] == ["region", "land", "bund"]
+
+
+def test_the_ranking_judges_and_draws_against_the_chosen_benchmark(real_app):
+    client = real_app.test_client()
+    with real_app.app_context():
+        from app.web.db import get_conn
+
+        conn = get_conn()
+        ind, year = _indicator_with_land_verdicts(conn)
+        expected, land_value = _expected_verdicts(conn, ind, year, "03")
+    url = f"/rangfolge?indikator={ind}&jahr={year}"
+    html = client.get(url + "&vergleich_mit=land").get_data(as_text=True)
+    own = client.get(url).get_data(as_text=True)
+    verdicts = dict(re.findall(r'<tr data-ags="(03241\d{3})" data-verdict="([^"]+)"', html))
+    assert verdicts == expected
+    assert dict(re.findall(r'<tr data-ags="(03241\d{3})" data-verdict="([^"]+)"', own)) != expected
+    # the reference line is the Land's value, named; the table heads and footers say so
+    assert re.search(rf'class="region-line" data-value="{re.escape(str(land_value))}"', html)
+    assert "Vergleich mit Niedersachsen</th>" in html
+    assert '<tr data-ags="03" class="region-row">' in html
+    # the choice is kept: the form's select and every view of the same state
+    assert '<option value="land" selected>' in html
+    for endpoint in ("/rangfolge.svg", "/rangfolge.png", "/embed/rangfolge"):
+        assert re.search(rf'href="{endpoint}\?[^"]*vergleich_mit=land', html), endpoint
+    svg = client.get(f"/rangfolge.svg?indikator={ind}&jahr={year}&vergleich_mit=land")
+    assert "Gestrichelte Linie: Wert von Niedersachsen." in svg.get_data(as_text=True)
+    csv = client.get(url + "&vergleich_mit=land&format=csv").get_data(as_text=True)
+    assert "Vergleich mit Niedersachsen" in csv and "Niedersachsen;03" in csv.replace(",", ";")
+    en = client.get(url + "&vergleich_mit=bund&lang=en").get_data(as_text=True)
+    assert "Comparison with Germany</th>" in en
+    bad = client.get(url + "&vergleich_mit=kreis")
+    body = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "ist kein Vergleichsmaßstab" in body
+    for c in benchmarks.CHOICES:
+        assert f"vergleich_mit={c}" in body
