@@ -469,11 +469,14 @@ def compare(
     breaks: dict[str, Breaks] | None = None,
     *,
     region: str,
+    against: Comparator | None = None,
 ) -> dict[str, Any]:
     """Any two areas side by side with the areas they lie in (their Kreise, Länder and the Bund):
     latest values, difference, ranks where both share a ranking, series.
 
     region: the home Kreis's key (app.config["REGION"]): the home Kommunen to pick from.
+    against: the benchmark A's and B's verdicts compare with (indicators.benchmarks; None: the
+    Region), each the interval test of the profile; an area is not judged against itself.
     The charts draw A and B with the nearest area both lie in (`reference`, e.g. the Region for
     two Kommunen, the Land for two Gemeinden of one Land, else Germany).
     """
@@ -494,6 +497,22 @@ def compare(
         else []
     )
     data = _collect(conn, [ags_a, ags_b, *keys], release_id, own=[ags_a, ags_b], peers=peers)
+    bench_ags = against.ags if against is not None else region
+    other = None if bench_ags == region else bench_ags
+    verdicts = {
+        x: {}
+        if x == bench_ags
+        else area_benchmarks(conn, x, release_id, region=region, against=other)
+        for x in (ags_a, ags_b)
+    }
+
+    def verdict_of(ags: str, ind: Indicator, year: int) -> dict[str, Any] | None:
+        """The side's verdict in the row's year (None: absolute counts, or no value)."""
+        v = verdicts[ags].get(ind.id)
+        if ind.unit in COUNT_UNITS or v is None or v["year"] != year:
+            return None
+        b: dict[str, Any] = v["benchmark"]
+        return b
 
     def build(ind: Indicator, d: dict[str, Any]) -> IndicatorRow:
         va, vb = d["areas"][ags_a], d["areas"][ags_b]
@@ -521,6 +540,8 @@ def compare(
             "context": [{"value": x["value"], "suppressed": x["suppressed"]} for x in vc],
             "diff": diff,
             "mixed_synthetic": mixed and None not in (va["value"], vb["value"]),
+            "verdict_a": verdict_of(ags_a, ind, d["year"]),
+            "verdict_b": verdict_of(ags_b, ind, d["year"]),
             "a_suppressed": va["suppressed"],
             "b_suppressed": vb["suppressed"],
             "rank_a": va["rank"],
@@ -548,6 +569,7 @@ def compare(
         "years": _years(data),
         "synthetic": any(d["synthetic_any"] for d in data.values()),
         "kommunen": [x for x in valid_areas(conn) if x.level == "kommune"],
+        "comparator": against,
     }
 
 

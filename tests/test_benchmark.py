@@ -397,34 +397,36 @@ def test_demo_map_ranking_and_api_judge_no_synthetic_value_against_a_real_one(ap
 # --- the switch on the ranking and in the API ------------------------------------------------
 
 
-def _expected_verdicts(conn, ind: str, year: int, ref_ags: str) -> tuple[dict, float]:
-    """AGS → the verdict recomputed here against the benchmark area's shown value."""
+def _expected_verdict(conn, ind: str, ags: str, year: int, ref_ags: str) -> str:
+    """The verdict of one area recomputed here against the benchmark area's shown value."""
     polarity = conn.scalar(text("SELECT polarity FROM indicator WHERE id = :i"), {"i": ind})
     unit = conn.scalar(text("SELECT unit FROM indicator WHERE id = :i"), {"i": ind})
     ref = _cell(conn, ind, ref_ags, year)
-    assert ref is not None and not ref.suppressed
     words = {
         "higher_worse": {"above": "worse", "below": "better"},
         "higher_better": {"above": "better", "below": "worse"},
         "neutral": {"above": "higher", "below": "lower"},
     }[polarity]
-    out = {}
-    for k in _kommunen(conn):
-        own = _cell(conn, ind, k, year)
-        ci = (
-            interval(own.numerator, own.denominator, unit)
-            if own is not None and own.numerator is not None and own.denominator is not None
-            else None
-        )
-        if ci is None:
-            out[k] = "not_assessable"
-        elif ci[0] > ref.value:
-            out[k] = words["above"]
-        elif ci[1] < ref.value:
-            out[k] = words["below"]
-        else:
-            out[k] = "similar"
-    return out, ref.value
+    own = _cell(conn, ind, ags, year)
+    ci = (
+        interval(own.numerator, own.denominator, unit)
+        if own is not None and own.numerator is not None and own.denominator is not None
+        else None
+    )
+    if ci is None or ref is None or ref.suppressed or ref.value is None:
+        return "not_assessable"
+    if ci[0] > ref.value:
+        return words["above"]
+    if ci[1] < ref.value:
+        return words["below"]
+    return "similar"
+
+
+def _expected_verdicts(conn, ind: str, year: int, ref_ags: str) -> tuple[dict, float]:
+    """AGS → the verdict recomputed here against the benchmark area's shown value."""
+    ref = _cell(conn, ind, ref_ags, year)
+    assert ref is not None and not ref.suppressed
+    return {k: _expected_verdict(conn, ind, k, year, ref_ags) for k in _kommunen(conn)}, ref.value
 
 
 def test_the_api_judges_against_the_chosen_benchmark(real_app):
@@ -497,3 +499,117 @@ def test_the_ranking_judges_and_draws_against_the_chosen_benchmark(real_app):
     assert bad.status_code == 400 and "ist kein Vergleichsmaßstab" in body
     for c in benchmarks.CHOICES:
         assert f"vergleich_mit={c}" in body
+
+
+def test_the_comparison_judges_both_areas_against_the_chosen_benchmark(real_app):
+    client = real_app.test_client()
+    a, b = "03241001", "03241005"
+    with real_app.app_context():
+        from app.web.db import get_conn
+
+        conn = get_conn()
+        ind, _year = _indicator_with_land_verdicts(conn)
+        pages = {
+            c: client.get(
+                f"/vergleich/{a}/{b}" + ("" if c == "region" else f"?vergleich_mit={c}")
+            ).get_data(as_text=True)
+            for c in ("region", "land")
+        }
+        found = {}
+        for choice, html in pages.items():
+            row = re.search(rf'<tr id="row-{ind}".*?</tr>', html, re.S).group(0)
+            year = int(re.search(r'data-label="Jahr">(\d{4})<', row).group(1))
+            got = dict(re.findall(r'class="verdict verdict-(a|b)"[^>]*data-verdict="([^"]+)"', row))
+            ref = HANNOVER if choice == "region" else "03"
+            assert got == {
+                "a": _expected_verdict(conn, ind, a, year, ref),
+                "b": _expected_verdict(conn, ind, b, year, ref),
+            }, choice
+            found[choice] = got
+    html = pages["land"]
+    assert "Vergleich mit Niedersachsen</th>" in html
+    assert "Vergleich mit der Region</th>" in pages["region"]
+    assert '<option value="land" selected>' in html
+    # the swap link and the profile links keep the choice
+    assert re.search(rf'id="swap" href="/vergleich/{b}/{a}\?vergleich_mit=land"', html)
+    assert f'href="/kommune/{a}?vergleich_mit=land"' in html
+    # the verdicts differ somewhere on the page between the Region and the Land
+    all_verdicts = {
+        c: re.findall(r'class="verdict verdict-[ab]"[^>]*data-verdict="([^"]+)"', h)
+        for c, h in pages.items()
+    }
+    assert all_verdicts["region"] != all_verdicts["land"]
+    en = client.get(f"/vergleich/{a}/{b}?vergleich_mit=bund&lang=en").get_data(as_text=True)
+    assert "Comparison with Germany</th>" in en
+    bad = client.get(f"/vergleich/{a}/{b}?vergleich_mit=kreis")
+    assert bad.status_code == 400 and "ist kein Vergleichsmaßstab" in bad.get_data(as_text=True)
+
+
+def test_a_change_map_shows_the_chosen_benchmarks_change_and_keeps_the_choice(real_app):
+    from app.render.formatting import fmt_signed
+
+    client = real_app.test_client()
+    with real_app.test_request_context("/"):
+        from app.web.db import get_conn
+
+        conn = get_conn()
+        pairs = conn.execute(
+            text(
+                "SELECT a.indicator_id, a.year AS y0, b.year AS y1, a.value AS v0, b.value AS v1,"
+                " i.decimals, i.unit FROM shown_value a JOIN shown_value b"
+                " ON b.indicator_id = a.indicator_id AND b.ags = a.ags AND b.year = a.year + 1"
+                " JOIN indicator i ON i.id = a.indicator_id"
+                " WHERE a.ags = '03' AND i.unit = '%' AND a.value IS NOT NULL"
+                " AND b.value IS NOT NULL AND NOT a.suppressed AND NOT b.suppressed"
+                " AND NOT a.synthetic AND NOT b.synthetic AND EXISTS (SELECT 1 FROM shown_value k"
+                "  WHERE k.indicator_id = a.indicator_id AND k.year = a.year"
+                "  AND k.ags LIKE '03241___')"
+                " ORDER BY b.year DESC, a.indicator_id"
+            )
+        ).all()
+        assert pairs, "no share with Land values in two consecutive years"
+        shown = 0
+        for p in pairs[:5]:
+            url = f"/karte?indikator={p.indicator_id}&von={p.y0}&bis={p.y1}"
+            r = client.get(url + "&vergleich_mit=land")
+            if r.status_code != 200:
+                continue  # e.g. a series break between the two years: no change map
+            html = r.get_data(as_text=True)
+            label = fmt_signed(p.v1 - p.v0, p.decimals, p.unit)
+            assert f"Niedersachsen: <strong>{label}</strong>" in html, (p, label)
+            assert re.search(r'<tr class="benchmark-row" data-ags="03">', html)
+            # the change form keeps the choice; the default change map has no such row
+            assert '<input type="hidden" name="vergleich_mit" value="land">' in html
+            assert "benchmark-row" not in client.get(url).get_data(as_text=True)
+            shown += 1
+            break
+        assert shown, "no change map with a Land value could be drawn"
+
+
+def test_small_multiples_show_the_chosen_benchmarks_values_and_keep_the_choice(real_app):
+    from app.render.formatting import fmt_value
+
+    client = real_app.test_client()
+    with real_app.test_request_context("/"):
+        from app.web.db import get_conn
+
+        ind, year = _indicator_with_land_verdicts(get_conn())
+        land = _cell(get_conn(), ind, "03", year)
+        dec, unit = (
+            get_conn()
+            .execute(text("SELECT decimals, unit FROM indicator WHERE id = :i"), {"i": ind})
+            .one()
+        )
+        label = fmt_value(land.value, dec, unit)
+    url = f"/karte/jahre?indikator={ind}&jahre={year}"
+    r = client.get(url + "&vergleich_mit=land")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    row = re.search(r'<tr class="benchmark-row">(.*?)</tr>', html, re.S).group(1)
+    assert "Niedersachsen" in row and label in row
+    assert re.search(r'href="/karte\?[^"]*vergleich_mit=land[^"]*">Interaktive Karte', html)
+    assert "benchmark-row" not in client.get(url).get_data(as_text=True)
+    en = client.get(url + "&vergleich_mit=bund&lang=en").get_data(as_text=True)
+    assert re.search(r'<tr class="benchmark-row"><th scope="row">Germany</th>', en)
+    bad = client.get(url + "&vergleich_mit=kreis")
+    assert bad.status_code == 400 and "ist kein Vergleichsmaßstab" in bad.get_data(as_text=True)
