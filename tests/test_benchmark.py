@@ -315,7 +315,37 @@ def _kind(conn, ind: str, ags: str, year: int) -> bool | None:
     return None if row is None else row.synthetic
 
 
-def test_demo_mode_never_judges_a_synthetic_value_against_a_real_benchmark(app):
+MIXED_IND = "armutsgefaehrdung_quote"  # Beispieldaten for the Kommunen (with counts) in demo mode
+
+
+@pytest.fixture
+def mixed_app(fresh_app):
+    """The demo database with real Land and Bund values of a share whose Kommunen have only
+    Beispieldaten: an install with demo mode and INKAR's Länder/Bund series has such pairs (the
+    suite's data does not). Stored in the real INKAR release, before the first request."""
+    with fresh_app.extensions["sozmon_engine"].begin() as c:
+        c.execute(text("SELECT set_config('sozmon.demo', 'on', true)"))
+        assert c.scalar(
+            text(
+                "SELECT bool_and(synthetic) FROM shown_value WHERE indicator_id = :i"
+                " AND ags LIKE '03241___'"
+            ),
+            {"i": MIXED_IND},
+        )
+        n = c.execute(
+            text(
+                "INSERT INTO value (release_id, indicator_id, ags, year, value)"
+                " SELECT r.id, :i, g.ags, y, g.v FROM release r,"
+                " (VALUES ('03', 15.0), ('DG', 16.5)) g(ags, v), generate_series(2012, 2024) y"
+                " WHERE r.label = 'inkar-2024' AND NOT r.synthetic"
+            ),
+            {"i": MIXED_IND},
+        ).rowcount
+    assert n == 26
+    return fresh_app
+
+
+def test_demo_mode_never_judges_a_synthetic_value_against_a_real_benchmark(mixed_app):
     """Every Kommune × indicator of the demo database against the Land and Germany: where one
     value is Beispieldaten and the other real, the verdict is "nicht bewertbar" with its reason,
     no difference is computed, the sentence says why and claims nothing significant."""
@@ -326,7 +356,7 @@ def test_demo_mode_never_judges_a_synthetic_value_against_a_real_benchmark(app):
 
     mixed = same = 0
     for lang, reason in (("de", MIXED_DE), ("en", MIXED_EN)):
-        with app.test_request_context(f"/?lang={lang}"):
+        with mixed_app.test_request_context(f"/?lang={lang}"):
             conn = get_conn()
             for choice in ("land", "bund"):
                 comp = benchmarks.comparator(conn, choice, HANNOVER)
@@ -350,48 +380,45 @@ def test_demo_mode_never_judges_a_synthetic_value_against_a_real_benchmark(app):
                         else:
                             same += 1
                             assert f.difference.reason != "mixed_synthetic", (k, f.indicator.id)
-    # the demo database has both: synthetic Kommunen beside real Land/Bund values, and pairs
-    # of one kind that are still judged
-    assert mixed > 0 and same > 0, (mixed, same)
+    # the mixed pairs are judged nowhere, the pairs of one kind still are
+    assert mixed >= 2 * 2 * 21 and same > 0, (mixed, same)
+    # the profile page: the row's verdict cell and no spine chart around the real value
+    html = (
+        mixed_app.test_client().get("/kommune/03241005?vergleich_mit=land").get_data(as_text=True)
+    )
+    row = re.search(rf'<tr id="row-{MIXED_IND}".*?</tr>', html, re.S).group(0)
+    assert 'data-verdict="not_assessable"' in row and MIXED_DE in row
+    assert "spine-box" not in row
 
 
-def _mixed_indicator(conn) -> tuple[str, int]:
-    """A share whose Kommunen have synthetic values with counts and the Land a real value."""
-    row = conn.execute(
-        text(
-            "SELECT k.indicator_id, k.year FROM shown_value k JOIN indicator i ON i.id ="
-            " k.indicator_id JOIN shown_value l ON l.indicator_id = k.indicator_id"
-            " AND l.year = k.year AND l.ags = '03' AND l.value IS NOT NULL AND NOT l.synthetic"
-            " WHERE k.ags LIKE '03241___' AND k.numerator IS NOT NULL AND k.synthetic"
-            " AND i.unit = '%' GROUP BY 1, 2 HAVING count(*) = 21 ORDER BY 2 DESC, 1 LIMIT 1"
-        )
-    ).first()
-    assert row is not None, "no synthetic share beside a real Land value in the demo data"
-    return row.indicator_id, row.year
-
-
-def test_demo_map_ranking_and_api_judge_no_synthetic_value_against_a_real_one(app):
-    client = app.test_client()
-    with app.test_request_context("/"):
-        from app.web.db import get_conn
-
-        ind, year = _mixed_indicator(get_conn())
-    q = f"indikator={ind}&jahr={year}"
+def test_demo_map_ranking_and_api_judge_no_synthetic_value_against_a_real_one(mixed_app):
+    client = mixed_app.test_client()
+    q = f"indikator={MIXED_IND}&jahr=2024"
     parts = client.get(f"/karte/teile?{q}&farben=vergleich&vergleich_mit=land").get_json()
     assert "Nicht bewertbar (" + MIXED_DE in parts["parts"]["findings"]
     assert "Signifikant" not in parts["parts"]["findings"]
+    assert {a["color"] for a in parts["areas"].values()} == {_na_colour()}
     ranked = client.get(f"/rangfolge?{q}&vergleich_mit=land").get_data(as_text=True)
     verdicts = set(re.findall(r'<tr data-ags="03241\d{3}" data-verdict="([^"]+)"', ranked))
     assert verdicts == {"not_assessable"}
     assert MIXED_DE in ranked
-    api = client.get(f"/api/v1/benchmarks?{q}&vergleich_mit=land").get_json()["data"]
+    api = client.get(f"/api/v1/benchmarks?{q}&vergleich_mit=bund").get_json()["data"]
     assert len(api) == 21
     assert {r["reason"] for r in api} == {"mixed_synthetic"}
-    assert all(r["benchmark_synthetic"] is False for r in api)
-    english = app.test_client()
+    assert all(r["benchmark_synthetic"] is False and r["benchmark_value"] == 16.5 for r in api)
+    english = mixed_app.test_client()
     english.get("/?lang=en")  # the API's language is the one chosen on the pages (cookie)
     en = english.get(f"/api/v1/benchmarks?{q}&vergleich_mit=land").get_json()["data"]
     assert all(MIXED_EN in r["sentence"] for r in en)
+    # against the Region (synthetic as well in demo mode) the same Kommunen are judged
+    own = client.get(f"/api/v1/benchmarks?{q}").get_json()["data"]
+    assert any(r["verdict"] != "not_assessable" for r in own)
+
+
+def _na_colour() -> str:
+    from indicators.classify import VERDICT_COLOURS
+
+    return VERDICT_COLOURS["not_assessable"]
 
 
 # --- the switch on the ranking and in the API ------------------------------------------------
@@ -494,7 +521,9 @@ def test_the_ranking_judges_and_draws_against_the_chosen_benchmark(real_app):
     assert "Vergleich mit Niedersachsen" in csv and "Niedersachsen;03" in csv.replace(",", ";")
     en = client.get(url + "&vergleich_mit=bund&lang=en").get_data(as_text=True)
     assert "Comparison with Germany</th>" in en
-    bad = client.get(url + "&vergleich_mit=kreis")
+    bad = real_app.test_client().get(  # German (the client above chose English)
+        url + "&vergleich_mit=kreis"
+    )
     body = bad.get_data(as_text=True)
     assert bad.status_code == 400 and "ist kein Vergleichsmaßstab" in body
     for c in benchmarks.CHOICES:
@@ -541,7 +570,9 @@ def test_the_comparison_judges_both_areas_against_the_chosen_benchmark(real_app)
     assert all_verdicts["region"] != all_verdicts["land"]
     en = client.get(f"/vergleich/{a}/{b}?vergleich_mit=bund&lang=en").get_data(as_text=True)
     assert "Comparison with Germany</th>" in en
-    bad = client.get(f"/vergleich/{a}/{b}?vergleich_mit=kreis")
+    bad = real_app.test_client().get(  # German (the client above chose English)
+        f"/vergleich/{a}/{b}?vergleich_mit=kreis"
+    )
     assert bad.status_code == 400 and "ist kein Vergleichsmaßstab" in bad.get_data(as_text=True)
 
 
@@ -611,5 +642,7 @@ def test_small_multiples_show_the_chosen_benchmarks_values_and_keep_the_choice(r
     assert "benchmark-row" not in client.get(url).get_data(as_text=True)
     en = client.get(url + "&vergleich_mit=bund&lang=en").get_data(as_text=True)
     assert re.search(r'<tr class="benchmark-row"><th scope="row">Germany</th>', en)
-    bad = client.get(url + "&vergleich_mit=kreis")
+    bad = real_app.test_client().get(  # German (the client above chose English)
+        url + "&vergleich_mit=kreis"
+    )
     assert bad.status_code == 400 and "ist kein Vergleichsmaßstab" in bad.get_data(as_text=True)
