@@ -7,9 +7,10 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from indicators.benchmarks import Comparator
 from indicators.model import AreaValue, Release
 from indicators.precomputed import KEPT_INDICATORS, indicator_rows
-from indicators.queries import INDICATOR_COLUMNS, value_source
+from indicators.queries import INDICATOR_COLUMNS, ReleaseRef, value_source
 
 RELEASE_COLUMNS = "r.id, r.label, r.status, r.published_at, r.note, r.synthetic"
 
@@ -273,19 +274,35 @@ def map_data(
 
 
 def benchmark_list(
-    conn: Connection, indicator_id: str, year: int, release_id: int | None
+    conn: Connection,
+    indicator_id: str,
+    year: int,
+    release_id: int | None,
+    against: Comparator,
 ) -> list[dict[str, Any]]:
-    """Per Kommune the verdict against the Region (interval, reason) — no raw counts.
+    """Per Kommune the verdict against the benchmark `against` (the Region, its Land or
+    Germany: indicators.benchmarks) with interval and reason — no raw counts.
 
     Each row keeps the verdict itself under `_benchmark` for the caller's sentence.
     """
     from indicators.disparities import benchmarks_for_year
-    from indicators.queries import release_for
+    from indicators.queries import release_for, values_for_year
 
     rel = release_for(conn, indicator_id, release_id)
-    rows = benchmarks_for_year(conn, indicator_id, year, release_id)
+    region = next(iter(values_for_year(conn, indicator_id, year, release_id, "region")), None)
+    reference = (
+        region
+        if against.is_default
+        else area_values(conn, indicator_id, [year], release_id, [against.ags]).get(
+            (against.ags, year)
+        )
+    )
+    rows = benchmarks_for_year(
+        conn, indicator_id, year, release_id, None if against.is_default else reference
+    )
     if not any(r.value is not None or r.suppressed for r in rows.values()):
         return []
+    bench_value = reference.shown if reference is not None else None
     out = []
     for ags, r in sorted(rows.items()):
         b = r.benchmark
@@ -298,7 +315,18 @@ def benchmark_list(
                 "name": r.name,
                 "value": r.shown,
                 "suppressed": bool(r.suppressed),
-                "region_value": r.region_value,
+                "region_value": region.shown if region is not None else None,
+                "vergleich_mit": against.choice,
+                "benchmark_ags": against.ags,
+                "benchmark_name": against.name,
+                "benchmark_value": bench_value,
+                # the benchmark value's release (its source); None without a value
+                "benchmark_source": reference.release_label
+                if reference is not None and bench_value is not None
+                else None,
+                "benchmark_synthetic": reference.synthetic
+                if reference is not None and bench_value is not None
+                else None,
                 "lower": b["lower"],
                 "upper": b["upper"],
                 "method": b["method"],
@@ -307,13 +335,14 @@ def benchmark_list(
                 "reason": b["reason"],
                 # the app adds the sentence (text in the page's language is no domain work)
                 "_benchmark": b,
+                "_synthetic": r.synthetic,
             }
         )
     return out
 
 
 def area_values(
-    conn: Connection, indicator_id: str, years: list[int], release_id: int | None, ags: list[str]
+    conn: Connection, indicator_id: str, years: list[int], release_id: ReleaseRef, ags: list[str]
 ) -> dict[tuple[str, int], AreaValue]:
     """(AGS, year) → the value row of each named area (any level) in each year (layered rule, or
     one named release); an area without a value in a year gets a row without one."""

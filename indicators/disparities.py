@@ -425,19 +425,28 @@ def benchmark_rows(
             value=r.value,
             suppressed=bool(r.suppressed),
             no_reference=no_reference,
+            synthetic=r.synthetic,
+            reference_synthetic=region.synthetic if region is not None else None,
         )
         out.append(BenchmarkRow(**vars(r), benchmark=b.as_dict(), region_value=region_value))
     return out
 
 
 def benchmarks_for_year(
-    conn: Connection, indicator_id: str, year: int, release_id: int | None
+    conn: Connection,
+    indicator_id: str,
+    year: int,
+    release_id: int | None,
+    reference: AreaValue | None = None,
 ) -> dict[str, BenchmarkRow]:
-    """Per Kommune (by AGS) its value, 95 % interval and verdict against the Region."""
+    """Per Kommune (by AGS) its value, 95 % interval and verdict against the Region, or
+    against `reference` (the Land's or Germany's value row, indicators.benchmarks) when given."""
     ind = get_indicator(conn, indicator_id)
     if ind is None:
         return {}
     rows = values_for_year(conn, indicator_id, year, release_id)
+    if reference is not None:
+        return {r.ags: r for r in benchmark_rows(ind, rows, reference, "no_benchmark")}
     region = next(iter(values_for_year(conn, indicator_id, year, release_id, "region")), None)
     return {r.ags: r for r in benchmark_rows(ind, rows, region)}
 
@@ -465,7 +474,7 @@ def area_benchmarks(
             "  AS year FROM src WHERE ags = :ags GROUP BY 1)"
             " SELECT i.id, i.unit, i.polarity, l.year, v.value, v.numerator,"
             " v.denominator, v.suppressed, g.value AS region_value, g.suppressed AS region_supp,"
-            " g.release_label AS bench_source"
+            " g.release_label AS bench_source, v.synthetic, g.synthetic AS bench_synthetic"
             " FROM latest l JOIN indicator i ON i.id = l.indicator_id"
             " JOIN src v ON v.indicator_id = l.indicator_id AND v.year = l.year AND v.ags = :ags"
             " LEFT JOIN src g ON g.indicator_id = l.indicator_id AND g.year = l.year"
@@ -485,12 +494,16 @@ def area_benchmarks(
             value=r.value,
             suppressed=bool(r.suppressed),
             no_reference="no_region" if bench_ags == region else "no_benchmark",
+            synthetic=r.synthetic,
+            reference_synthetic=r.bench_synthetic,
         )
         out[r.id] = {
             "year": r.year,
             "value": None if r.suppressed else r.value,
             "region_value": region_value,
             "source": r.bench_source if region_value is not None else None,
+            # Beispieldaten (None: no value): a synthetic value is never set against a real one.
+            "synthetic": r.bench_synthetic if region_value is not None else None,
             "benchmark": b.as_dict(),
         }
     return out

@@ -96,7 +96,7 @@ def area_intervals(
 
 
 def intervals_of_areas(
-    conn: Connection, indicator_id: str, year: int, release_id: int | None, ags: list[str]
+    conn: Connection, indicator_id: str, year: int, release_id: ReleaseRef, ags: list[str]
 ) -> list[AreaInterval]:
     """The named areas (any level: Gemeinde, Kreis, Land, Bund) in the order given, each with its
     value and interval in one year."""

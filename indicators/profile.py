@@ -37,6 +37,7 @@ from indicators.queries import (
     withheld,
 )
 from indicators.ranking import rank_values
+from indicators.stats import mixes_synthetic
 from indicators.text import _
 from indicators.units import COUNT_UNITS
 
@@ -399,7 +400,13 @@ def profile(
         points, pct = (
             (None, None) if crossed else change(by_year.get(year_from), by_year.get(year_to))
         )
-        diff = own["value"] - reg["value"] if None not in (own["value"], reg["value"]) else None
+        # No difference of a synthetic value and a real one (demo mode): no figure mixes them.
+        diff = (
+            own["value"] - reg["value"]
+            if None not in (own["value"], reg["value"])
+            and not mixes_synthetic(own["synthetic"], reg["synthetic"])
+            else None
+        )
         return {
             "indicator": ind,
             "release": d["release"],
@@ -425,7 +432,10 @@ def profile(
             "bench_source": b["source"] if b and b["year"] == d["year"] else None,
             "bench_diff": (
                 own["value"] - b["region_value"]
-                if b and b["year"] == d["year"] and None not in (own["value"], b["region_value"])
+                if b
+                and b["year"] == d["year"]
+                and None not in (own["value"], b["region_value"])
+                and not mixes_synthetic(own["synthetic"], b["synthetic"])
                 else None
             ),
             "land": la["value"],
@@ -472,11 +482,14 @@ def compare(
     breaks: dict[str, Breaks] | None = None,
     *,
     region: str,
+    against: Comparator | None = None,
 ) -> dict[str, Any]:
     """Any two areas side by side with the areas they lie in (their Kreise, Länder and the Bund):
     latest values, difference, ranks where both share a ranking, series.
 
     region: the home Kreis's key (app.config["REGION"]): the home Kommunen to pick from.
+    against: the benchmark A's and B's verdicts compare with (indicators.benchmarks; None: the
+    Region), each the interval test of the profile; an area is not judged against itself.
     The charts draw A and B with the nearest area both lie in (`reference`, e.g. the Region for
     two Kommunen, the Land for two Gemeinden of one Land, else Germany).
     """
@@ -497,6 +510,22 @@ def compare(
         else []
     )
     data = _collect(conn, [ags_a, ags_b, *keys], release_id, own=[ags_a, ags_b], peers=peers)
+    bench_ags = against.ags if against is not None else region
+    other = None if bench_ags == region else bench_ags
+    verdicts = {
+        x: {}
+        if x == bench_ags
+        else area_benchmarks(conn, x, release_id, region=region, against=other)
+        for x in (ags_a, ags_b)
+    }
+
+    def verdict_of(ags: str, ind: Indicator, year: int) -> dict[str, Any] | None:
+        """The side's verdict in the row's year (None: absolute counts, or no value)."""
+        v = verdicts[ags].get(ind.id)
+        if ind.unit in COUNT_UNITS or v is None or v["year"] != year:
+            return None
+        b: dict[str, Any] = v["benchmark"]
+        return b
 
     def build(ind: Indicator, d: dict[str, Any]) -> IndicatorRow:
         va, vb = d["areas"][ags_a], d["areas"][ags_b]
@@ -504,9 +533,11 @@ def compare(
         vr = d["areas"][reference.ags] if reference else None
         # No difference of counts (population, persons): A − B mostly says which area is
         # bigger (issue #29); a rate or share compares areas of any size.
+        # Nor of a synthetic value and a real one (demo mode beside real Gemeinden of Germany).
+        mixed = mixes_synthetic(va["synthetic"], vb["synthetic"])
         diff = (
             va["value"] - vb["value"]
-            if None not in (va["value"], vb["value"]) and ind.unit not in COUNT_UNITS
+            if None not in (va["value"], vb["value"]) and ind.unit not in COUNT_UNITS and not mixed
             else None
         )
         better = None
@@ -521,6 +552,9 @@ def compare(
             "b": vb["value"],
             "context": [{"value": x["value"], "suppressed": x["suppressed"]} for x in vc],
             "diff": diff,
+            "mixed_synthetic": mixed and None not in (va["value"], vb["value"]),
+            "verdict_a": verdict_of(ags_a, ind, d["year"]),
+            "verdict_b": verdict_of(ags_b, ind, d["year"]),
             "a_suppressed": va["suppressed"],
             "b_suppressed": vb["suppressed"],
             "rank_a": va["rank"],
@@ -550,6 +584,7 @@ def compare(
         "kommunen": [x for x in valid_areas(conn) if x.level == "kommune"],
         # Every area whose values the page reads (its pin: indicators.pinning.page_release_ids).
         "read_areas": sorted({ags_a, ags_b, *keys, *peers}),
+        "comparator": against,
     }
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from indicators.intervals import AreaInterval
 from indicators.model import Indicator, ShownRelease
 from indicators.queries import ShownProvenance
-from indicators.stats import verdict_for
+from indicators.stats import mixes_synthetic, verdict_for
 
 ORDERS = ("rang", "wert", "name")  # best first by polarity · highest value first · by name
 
@@ -42,11 +42,26 @@ class Ranking:
     region: AreaInterval | None
     release: ShownRelease
     provenance: list[ShownProvenance] = field(default_factory=list)
+    # The benchmark the verdicts and the reference line compare with when it is not the
+    # Region: its Land's or Germany's value row (indicators.benchmarks; None: the Region).
+    benchmark: AreaInterval | None = None
+    benchmark_choice: str = "region"
 
     @property
     def region_value(self) -> float | None:
         """The Region's value (None when missing or withheld)."""
         return self.region.value if self.region else None
+
+    @property
+    def reference(self) -> AreaInterval | None:
+        """The row the verdicts and the reference line compare with (Region, Land or Bund)."""
+        return self.region if self.benchmark_choice == "region" else self.benchmark
+
+    @property
+    def reference_value(self) -> float | None:
+        """The benchmark's value (None when missing or withheld)."""
+        ref = self.reference
+        return ref.value if ref is not None and not ref.suppressed else None
 
     @property
     def synthetic(self) -> bool:
@@ -73,13 +88,21 @@ class Ranking:
 
 
 def verdict(
-    area: AreaInterval, region_value: float | None, polarity: str
+    area: AreaInterval,
+    region_value: float | None,
+    polarity: str,
+    reference_synthetic: bool | None = None,
+    no_reference: str = "no_region",
 ) -> tuple[str, str | None, str | None]:
-    """(verdict, direction, reason) of one Kommune against the Region's value."""
+    """(verdict, direction, reason) of one Kommune against the Region's value (or another
+    benchmark's: `no_reference` is then the reason where it has none); a synthetic value is
+    never judged against a real one (reason "mixed_synthetic")."""
     if area.interval is None:
         return "not_assessable", None, area.reason
     if region_value is None:
-        return "not_assessable", None, "no_region"
+        return "not_assessable", None, no_reference
+    if mixes_synthetic(area.synthetic, reference_synthetic):
+        return "not_assessable", None, "mixed_synthetic"
     ci = area.interval
     direction = (
         "above" if ci.lower > region_value else "below" if ci.upper < region_value else "within"
@@ -105,22 +128,43 @@ def build_ranking(
     release: ShownRelease,
     order: str = "rang",
     provenance: list[ShownProvenance] | None = None,
+    benchmark: AreaInterval | None = None,
+    benchmark_choice: str = "region",
 ) -> Ranking:
-    """Rows of the Kommunen (verdict, rank) in the chosen order; missing values last."""
+    """Rows of the Kommunen (verdict, rank) in the chosen order; missing values last.
+    `benchmark`: the Land's or Germany's row when `benchmark_choice` is `land` or `bund`."""
     if order not in ORDERS:
         raise ValueError(f"order must be one of {ORDERS}")
     region = next((a for a in areas if a.level == "region"), None)
     kommunen = [a for a in areas if a.level == "kommune"]
-    region_value = region.value if region else None
+    is_region = benchmark_choice == "region"
+    ref = region if is_region else benchmark
+    ref_value = ref.value if ref is not None and not ref.suppressed else None
+    ref_synthetic = ref.synthetic if ref is not None and ref_value is not None else None
     polarity = indicator.polarity
     rank_of = ranks({a.ags: a.value for a in kommunen}, polarity)
-    rows = [RankRow(a, *verdict(a, region_value, polarity), rank_of[a.ags]) for a in kommunen]
+    why = "no_region" if is_region else "no_benchmark"
+    rows = [
+        RankRow(a, *verdict(a, ref_value, polarity, ref_synthetic, why), rank_of[a.ags])
+        for a in kommunen
+    ]
     if order == "name":
         rows.sort(key=lambda r: r.area.name)
     else:
         key = _best_first_key(polarity) if order == "rang" else (lambda v: -v)
         rows.sort(key=lambda r: (r.area.value is None, key(r.area.value or 0), r.area.name))
-    return Ranking(indicator, year, years, order, rows, region, release, provenance or [])
+    return Ranking(
+        indicator,
+        year,
+        years,
+        order,
+        rows,
+        region,
+        release,
+        provenance or [],
+        None if is_region else benchmark,
+        benchmark_choice,
+    )
 
 
 # --- spine chart --------------------------------------------------------------------------

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
+from indicators.benchmarks import Comparator
 from indicators.errors import InvalidChoice, UnknownChoice
-from indicators.intervals import area_intervals
+from indicators.intervals import area_intervals, intervals_of_areas
 from indicators.queries import (
     DEMO_ON,
     ReleaseRef,
@@ -45,8 +46,11 @@ def ranking(
     year: int | None,
     release_id: ReleaseRef = None,
     order: str = "rang",
+    against: Comparator | None = None,
 ) -> Ranking:
-    """The Kommunen of an indicator and year ranked, with intervals.
+    """The Kommunen of an indicator and year ranked, with intervals; verdicts and the reference
+    line against the Region, or against `against` (its Land or Germany, indicators.benchmarks;
+    their value read from the same releases as the Kommunen's).
 
     UnknownChoice: field 'indikator' (unknown), 'no_values' (no values of the Kommunen, in the
     named release) or 'jahr', `valid` listing the indicators or years that have values;
@@ -102,7 +106,20 @@ def ranking(
     provenance = shown_provenance(
         indicator_sources(conn, [indicator_id]).get(indicator_id, {}), labels
     )
-    return build_ranking(ind, year, years, areas, release, order, provenance)
+    bench = None
+    if against is not None and not against.is_default:
+        bench = next(iter(intervals_of_areas(conn, indicator_id, year, rid, [against.ags])), None)
+    return build_ranking(
+        ind,
+        year,
+        years,
+        areas,
+        release,
+        order,
+        provenance,
+        benchmark=bench,
+        benchmark_choice=against.choice if against is not None else "region",
+    )
 
 
 def kommune_years(conn: Connection, indicator_id: str, release_id: ReleaseRef) -> list[int]:

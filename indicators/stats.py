@@ -98,6 +98,11 @@ def verdict_for(direction: str, polarity: str) -> str:
     return "higher" if direction == "above" else "lower"
 
 
+def mixes_synthetic(a: bool | None, b: bool | None) -> bool:
+    """True when one of two values is Beispieldaten and the other real (None: no value/unknown)."""
+    return a is not None and b is not None and bool(a) != bool(b)
+
+
 def benchmark(
     *,
     numerator: float | None,
@@ -108,9 +113,14 @@ def benchmark(
     value: float | None = None,
     suppressed: bool = False,
     no_reference: str = "no_region",
+    synthetic: bool | None = None,
+    reference_synthetic: bool | None = None,
 ) -> Benchmark:
     """Compare one Kommune with the Region (or another benchmark area's value): CI entirely
-    above/below it. `no_reference`: the reason's code when that value is missing."""
+    above/below it. `no_reference`: the reason's code when that value is missing.
+    `synthetic`, `reference_synthetic`: whether the Kommune's and the benchmark's values are
+    Beispieldaten (None: unknown); one synthetic against one real is "mixed_synthetic", never
+    judged (no computed figure mixes real and synthetic values)."""
     if suppressed:
         return not_assessable("suppressed")
     if value is None and numerator is None:
@@ -120,6 +130,8 @@ def benchmark(
         return ci
     if region_value is None:
         return not_assessable(no_reference)
+    if mixes_synthetic(synthetic, reference_synthetic):
+        return not_assessable("mixed_synthetic")
     lo, hi, method = ci
     direction = "above" if lo > region_value else "below" if hi < region_value else "within"
     return Benchmark(verdict_for(direction, polarity), direction, lo, hi, method)

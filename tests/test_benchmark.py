@@ -270,3 +270,379 @@ def test_a_fokusbericht_draft_starts_from_the_findings(fresh_app):
     assert client.get("/redaktion/berichte/neu?befunde=03241&vergleich_mit=land").status_code == 400
     assert client.get("/redaktion/berichte/neu?befunde=0324100x").status_code == 404
     assert client.get("/redaktion/berichte/neu?befunde=03241005&vergleich_mit=x").status_code == 400
+
+
+# --- demo mode: a synthetic value is never judged against a real one (and vice versa) --------
+
+MIXED_DE = "Beispieldaten werden nicht mit echten Werten verglichen"
+MIXED_EN = "sample data are not compared with real values"
+
+
+def test_the_test_refuses_to_set_a_synthetic_value_against_a_real_one():
+    from indicators import ranking, stats
+    from indicators.intervals import AreaInterval, Interval
+
+    args = dict(numerator=50, denominator=100, unit="%", polarity="higher_worse")
+    # 50 % (interval about 40–60 %) against 10 %: significantly above when both are one kind
+    for own, ref in ((True, True), (False, False), (None, False), (True, None)):
+        b = stats.benchmark(**args, region_value=10.0, synthetic=own, reference_synthetic=ref)
+        assert (b.verdict, b.direction) == ("worse", "above"), (own, ref)
+    for own, ref in ((True, False), (False, True)):
+        b = stats.benchmark(**args, region_value=10.0, synthetic=own, reference_synthetic=ref)
+        assert (b.verdict, b.reason, b.direction) == ("not_assessable", "mixed_synthetic", None)
+    # a missing benchmark value keeps its own reason
+    b = stats.benchmark(**args, region_value=None, synthetic=True, reference_synthetic=None)
+    assert b.reason == "no_region"
+    area = AreaInterval("1", "A", "kommune", 50.0, False, Interval(40.0, 60.0, "wilson"), None)
+    for own in (True, False):
+        a = AreaInterval(**{**vars(area), "synthetic": own})
+        assert ranking.verdict(a, 10.0, "higher_worse", own)[0] == "worse"
+        assert ranking.verdict(a, 10.0, "higher_worse", not own) == (
+            "not_assessable",
+            None,
+            "mixed_synthetic",
+        )
+
+
+def _kind(conn, ind: str, ags: str, year: int) -> bool | None:
+    row = conn.execute(
+        text(
+            "SELECT synthetic FROM shown_value WHERE indicator_id = :i AND ags = :a AND year = :y"
+            " AND value IS NOT NULL AND NOT suppressed"
+        ),
+        {"i": ind, "a": ags, "y": year},
+    ).first()
+    return None if row is None else row.synthetic
+
+
+MIXED_IND = "armutsgefaehrdung_quote"  # Beispieldaten for the Kommunen (with counts) in demo mode
+
+
+@pytest.fixture
+def mixed_app(fresh_app):
+    """The demo database with real Land and Bund values of a share whose Kommunen have only
+    Beispieldaten: an install with demo mode and INKAR's Länder/Bund series has such pairs (the
+    suite's data does not). Stored in the real INKAR release, before the first request."""
+    with fresh_app.extensions["sozmon_engine"].begin() as c:
+        c.execute(text("SELECT set_config('sozmon.demo', 'on', true)"))
+        assert c.scalar(
+            text(
+                "SELECT bool_and(synthetic) FROM shown_value WHERE indicator_id = :i"
+                " AND ags LIKE '03241___'"
+            ),
+            {"i": MIXED_IND},
+        )
+        n = c.execute(
+            text(
+                "INSERT INTO value (release_id, indicator_id, ags, year, value)"
+                " SELECT r.id, :i, g.ags, y, g.v FROM release r,"
+                " (VALUES ('03', 15.0), ('DG', 16.5)) g(ags, v), generate_series(2012, 2024) y"
+                " WHERE r.label = 'inkar-2024' AND NOT r.synthetic"
+            ),
+            {"i": MIXED_IND},
+        ).rowcount
+    assert n == 26
+    return fresh_app
+
+
+def test_demo_mode_never_judges_a_synthetic_value_against_a_real_benchmark(mixed_app):
+    """Every Kommune × indicator of the demo database against the Land and Germany: where one
+    value is Beispieldaten and the other real, the verdict is "nicht bewertbar" with its reason,
+    no difference is computed, the sentence says why and claims nothing significant."""
+    from app.render.findings import finding_sentence
+    from app.web.db import get_conn
+    from indicators.findings import profile_findings
+    from indicators.profile import profile
+
+    mixed = same = 0
+    for lang, reason in (("de", MIXED_DE), ("en", MIXED_EN)):
+        with mixed_app.test_request_context(f"/?lang={lang}"):
+            conn = get_conn()
+            for choice in ("land", "bund"):
+                comp = benchmarks.comparator(conn, choice, HANNOVER)
+                for k in _kommunen(conn):
+                    p = profile(conn, k, region=HANNOVER, against=comp)
+                    rows = {r["indicator"].id: r for t in p["topics"] for r in t["rows"]}
+                    for f in profile_findings(p, {}):
+                        if f.difference is None or f.benchmark_value is None:
+                            continue
+                        own = _kind(conn, f.indicator.id, k, f.year)
+                        ref = _kind(conn, f.indicator.id, comp.ags, f.year)
+                        row = rows[f.indicator.id]
+                        s = finding_sentence(f)
+                        if own is not None and ref is not None and own != ref:
+                            mixed += 1
+                            assert f.difference.reason == "mixed_synthetic", (k, f.indicator.id)
+                            assert row["benchmark"]["verdict"] == "not_assessable"
+                            assert row["bench_diff"] is None
+                            assert reason in s, s
+                            assert "signifikant" not in s and "significant" not in s, s
+                        else:
+                            same += 1
+                            assert f.difference.reason != "mixed_synthetic", (k, f.indicator.id)
+    # the mixed pairs are judged nowhere, the pairs of one kind still are
+    assert mixed >= 2 * 2 * 21 and same > 0, (mixed, same)
+    # the profile page: the row's verdict cell and no spine chart around the real value
+    html = (
+        mixed_app.test_client().get("/kommune/03241005?vergleich_mit=land").get_data(as_text=True)
+    )
+    row = re.search(rf'<tr id="row-{MIXED_IND}".*?</tr>', html, re.S).group(0)
+    assert 'data-verdict="not_assessable"' in row and MIXED_DE in row
+    assert "spine-box" not in row
+
+
+def test_demo_map_ranking_and_api_judge_no_synthetic_value_against_a_real_one(mixed_app):
+    client = mixed_app.test_client()
+    q = f"indikator={MIXED_IND}&jahr=2024"
+    parts = client.get(f"/karte/teile?{q}&farben=vergleich&vergleich_mit=land").get_json()
+    assert "Nicht bewertbar (" + MIXED_DE in parts["parts"]["findings"]
+    assert "Signifikant" not in parts["parts"]["findings"]
+    assert {a["color"] for a in parts["areas"].values()} == {_na_colour()}
+    ranked = client.get(f"/rangfolge?{q}&vergleich_mit=land").get_data(as_text=True)
+    verdicts = set(re.findall(r'<tr data-ags="03241\d{3}" data-verdict="([^"]+)"', ranked))
+    assert verdicts == {"not_assessable"}
+    assert MIXED_DE in ranked
+    api = client.get(f"/api/v1/benchmarks?{q}&vergleich_mit=bund").get_json()["data"]
+    assert len(api) == 21
+    assert {r["reason"] for r in api} == {"mixed_synthetic"}
+    assert all(r["benchmark_synthetic"] is False and r["benchmark_value"] == 16.5 for r in api)
+    english = mixed_app.test_client()
+    english.get("/?lang=en")  # the API's language is the one chosen on the pages (cookie)
+    en = english.get(f"/api/v1/benchmarks?{q}&vergleich_mit=land").get_json()["data"]
+    assert all(MIXED_EN in r["sentence"] for r in en)
+    # against the Region (synthetic as well in demo mode) the same Kommunen are judged
+    own = client.get(f"/api/v1/benchmarks?{q}").get_json()["data"]
+    assert any(r["verdict"] != "not_assessable" for r in own)
+
+
+def _na_colour() -> str:
+    from indicators.classify import VERDICT_COLOURS
+
+    return VERDICT_COLOURS["not_assessable"]
+
+
+# --- the switch on the ranking and in the API ------------------------------------------------
+
+
+def _expected_verdict(conn, ind: str, ags: str, year: int, ref_ags: str) -> str:
+    """The verdict of one area recomputed here against the benchmark area's shown value."""
+    polarity = conn.scalar(text("SELECT polarity FROM indicator WHERE id = :i"), {"i": ind})
+    unit = conn.scalar(text("SELECT unit FROM indicator WHERE id = :i"), {"i": ind})
+    ref = _cell(conn, ind, ref_ags, year)
+    words = {
+        "higher_worse": {"above": "worse", "below": "better"},
+        "higher_better": {"above": "better", "below": "worse"},
+        "neutral": {"above": "higher", "below": "lower"},
+    }[polarity]
+    own = _cell(conn, ind, ags, year)
+    ci = (
+        interval(own.numerator, own.denominator, unit)
+        if own is not None and own.numerator is not None and own.denominator is not None
+        else None
+    )
+    if ci is None or ref is None or ref.suppressed or ref.value is None:
+        return "not_assessable"
+    if ci[0] > ref.value:
+        return words["above"]
+    if ci[1] < ref.value:
+        return words["below"]
+    return "similar"
+
+
+def _expected_verdicts(conn, ind: str, year: int, ref_ags: str) -> tuple[dict, float]:
+    """AGS → the verdict recomputed here against the benchmark area's shown value."""
+    ref = _cell(conn, ind, ref_ags, year)
+    assert ref is not None and not ref.suppressed
+    return {k: _expected_verdict(conn, ind, k, year, ref_ags) for k in _kommunen(conn)}, ref.value
+
+
+def test_the_api_judges_against_the_chosen_benchmark(real_app):
+    client = real_app.test_client()
+    with real_app.app_context():
+        from app.web.db import get_conn
+
+        conn = get_conn()
+        ind, year = _indicator_with_land_verdicts(conn)
+        expected, land_value = _expected_verdicts(conn, ind, year, "03")
+        land_source = _cell(conn, ind, "03", year).release_label
+        region_value = _cell(conn, ind, HANNOVER, year).value
+    base = f"/api/v1/benchmarks?indikator={ind}&jahr={year}"
+    region = client.get(base).get_json()["data"]
+    land = client.get(base + "&vergleich_mit=land")
+    assert land.status_code == 200
+    rows = land.get_json()["data"]
+    assert {r["ags"]: r["verdict"] for r in rows} == expected
+    for r in rows:
+        assert (r["vergleich_mit"], r["benchmark_ags"], r["benchmark_name"]) == (
+            "land",
+            "03",
+            "Niedersachsen",
+        )
+        assert r["benchmark_value"] == land_value and r["benchmark_source"] == land_source
+        assert r["region_value"] == region_value
+        assert "Niedersachsen" in r["sentence"] and f"Quelle: {land_source}" in r["sentence"]
+    assert {r["ags"]: r["verdict"] for r in region} != expected
+    assert all(r["vergleich_mit"] == "region" and r["benchmark_ags"] == HANNOVER for r in region)
+    bad = client.get(base + "&vergleich_mit=kreis")
+    assert bad.status_code == 400 and bad.mimetype == "application/problem+json"
+    problem = bad.get_json()
+    assert problem["allowed"] == ["region", "land", "bund"]
+    assert "vergleich_mit" in problem["detail"]
+    doc = client.get("/api/v1/openapi.json").get_json()
+    params = {p["name"]: p for p in doc["paths"]["/benchmarks"]["get"]["parameters"]}
+    assert params["vergleich_mit"]["schema"]["enum"] == ["region", "land", "bund"]
+
+
+def test_the_ranking_judges_and_draws_against_the_chosen_benchmark(real_app):
+    client = real_app.test_client()
+    with real_app.app_context():
+        from app.web.db import get_conn
+
+        conn = get_conn()
+        ind, year = _indicator_with_land_verdicts(conn)
+        expected, land_value = _expected_verdicts(conn, ind, year, "03")
+    url = f"/rangfolge?indikator={ind}&jahr={year}"
+    html = client.get(url + "&vergleich_mit=land").get_data(as_text=True)
+    own = client.get(url).get_data(as_text=True)
+    verdicts = dict(re.findall(r'<tr data-ags="(03241\d{3})" data-verdict="([^"]+)"', html))
+    assert verdicts == expected
+    assert dict(re.findall(r'<tr data-ags="(03241\d{3})" data-verdict="([^"]+)"', own)) != expected
+    # the reference line is the Land's value, named; the table heads and footers say so
+    assert re.search(rf'class="region-line" data-value="{re.escape(str(land_value))}"', html)
+    assert "Vergleich mit Niedersachsen</th>" in html
+    assert '<tr data-ags="03" class="region-row">' in html
+    # the choice is kept: the form's select and every view of the same state
+    assert '<option value="land" selected>' in html
+    for endpoint in ("/rangfolge.svg", "/rangfolge.png", "/embed/rangfolge"):
+        assert re.search(rf'href="{endpoint}\?[^"]*vergleich_mit=land', html), endpoint
+    svg = client.get(f"/rangfolge.svg?indikator={ind}&jahr={year}&vergleich_mit=land")
+    assert "Gestrichelte Linie: Wert von Niedersachsen." in svg.get_data(as_text=True)
+    csv = client.get(url + "&vergleich_mit=land&format=csv").get_data(as_text=True)
+    assert "Vergleich mit Niedersachsen" in csv and "Niedersachsen;03" in csv.replace(",", ";")
+    en = client.get(url + "&vergleich_mit=bund&lang=en").get_data(as_text=True)
+    assert "Comparison with Germany</th>" in en
+    bad = real_app.test_client().get(  # German (the client above chose English)
+        url + "&vergleich_mit=kreis"
+    )
+    body = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "ist kein Vergleichsmaßstab" in body
+    for c in benchmarks.CHOICES:
+        assert f"vergleich_mit={c}" in body
+
+
+def test_the_comparison_judges_both_areas_against_the_chosen_benchmark(real_app):
+    client = real_app.test_client()
+    a, b = "03241001", "03241005"
+    with real_app.app_context():
+        from app.web.db import get_conn
+
+        conn = get_conn()
+        ind, _year = _indicator_with_land_verdicts(conn)
+        pages = {
+            c: client.get(
+                f"/vergleich/{a}/{b}" + ("" if c == "region" else f"?vergleich_mit={c}")
+            ).get_data(as_text=True)
+            for c in ("region", "land")
+        }
+        found = {}
+        for choice, html in pages.items():
+            row = re.search(rf'<tr id="row-{ind}".*?</tr>', html, re.S).group(0)
+            year = int(re.search(r'data-label="Jahr">(\d{4})<', row).group(1))
+            got = dict(re.findall(r'class="verdict verdict-(a|b)"[^>]*data-verdict="([^"]+)"', row))
+            ref = HANNOVER if choice == "region" else "03"
+            assert got == {
+                "a": _expected_verdict(conn, ind, a, year, ref),
+                "b": _expected_verdict(conn, ind, b, year, ref),
+            }, choice
+            found[choice] = got
+    html = pages["land"]
+    assert "Vergleich mit Niedersachsen</th>" in html
+    assert "Vergleich mit der Region</th>" in pages["region"]
+    assert '<option value="land" selected>' in html
+    # the swap link and the profile links keep the choice
+    assert re.search(rf'id="swap" href="/vergleich/{b}/{a}\?vergleich_mit=land"', html)
+    assert f'href="/kommune/{a}?vergleich_mit=land"' in html
+    # the verdicts differ somewhere on the page between the Region and the Land
+    all_verdicts = {
+        c: re.findall(r'class="verdict verdict-[ab]"[^>]*data-verdict="([^"]+)"', h)
+        for c, h in pages.items()
+    }
+    assert all_verdicts["region"] != all_verdicts["land"]
+    en = client.get(f"/vergleich/{a}/{b}?vergleich_mit=bund&lang=en").get_data(as_text=True)
+    assert "Comparison with Germany</th>" in en
+    bad = real_app.test_client().get(  # German (the client above chose English)
+        f"/vergleich/{a}/{b}?vergleich_mit=kreis"
+    )
+    assert bad.status_code == 400 and "ist kein Vergleichsmaßstab" in bad.get_data(as_text=True)
+
+
+def test_a_change_map_shows_the_chosen_benchmarks_change_and_keeps_the_choice(real_app):
+    from app.render.formatting import fmt_signed
+
+    client = real_app.test_client()
+    with real_app.test_request_context("/"):
+        from app.web.db import get_conn
+
+        conn = get_conn()
+        pairs = conn.execute(
+            text(
+                "SELECT a.indicator_id, a.year AS y0, b.year AS y1, a.value AS v0, b.value AS v1,"
+                " i.decimals, i.unit FROM shown_value a JOIN shown_value b"
+                " ON b.indicator_id = a.indicator_id AND b.ags = a.ags AND b.year = a.year + 1"
+                " JOIN indicator i ON i.id = a.indicator_id"
+                " WHERE a.ags = '03' AND i.unit = '%' AND a.value IS NOT NULL"
+                " AND b.value IS NOT NULL AND NOT a.suppressed AND NOT b.suppressed"
+                " AND NOT a.synthetic AND NOT b.synthetic AND EXISTS (SELECT 1 FROM shown_value k"
+                "  WHERE k.indicator_id = a.indicator_id AND k.year = a.year"
+                "  AND k.ags LIKE '03241___')"
+                " ORDER BY b.year DESC, a.indicator_id"
+            )
+        ).all()
+        assert pairs, "no share with Land values in two consecutive years"
+        shown = 0
+        for p in pairs[:5]:
+            url = f"/karte?indikator={p.indicator_id}&von={p.y0}&bis={p.y1}"
+            r = client.get(url + "&vergleich_mit=land")
+            if r.status_code != 200:
+                continue  # e.g. a series break between the two years: no change map
+            html = r.get_data(as_text=True)
+            label = fmt_signed(p.v1 - p.v0, p.decimals, p.unit)
+            assert f"Niedersachsen: <strong>{label}</strong>" in html, (p, label)
+            assert re.search(r'<tr class="benchmark-row" data-ags="03">', html)
+            # the change form keeps the choice; the default change map has no such row
+            assert '<input type="hidden" name="vergleich_mit" value="land">' in html
+            assert "benchmark-row" not in client.get(url).get_data(as_text=True)
+            shown += 1
+            break
+        assert shown, "no change map with a Land value could be drawn"
+
+
+def test_small_multiples_show_the_chosen_benchmarks_values_and_keep_the_choice(real_app):
+    from app.render.formatting import fmt_value
+
+    client = real_app.test_client()
+    with real_app.test_request_context("/"):
+        from app.web.db import get_conn
+
+        ind, year = _indicator_with_land_verdicts(get_conn())
+        land = _cell(get_conn(), ind, "03", year)
+        dec, unit = (
+            get_conn()
+            .execute(text("SELECT decimals, unit FROM indicator WHERE id = :i"), {"i": ind})
+            .one()
+        )
+        label = fmt_value(land.value, dec, unit)
+    url = f"/karte/jahre?indikator={ind}&jahre={year}"
+    r = client.get(url + "&vergleich_mit=land")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    row = re.search(r'<tr class="benchmark-row">(.*?)</tr>', html, re.S).group(1)
+    assert "Niedersachsen" in row and label in row
+    assert re.search(r'href="/karte\?[^"]*vergleich_mit=land[^"]*">Interaktive Karte', html)
+    assert "benchmark-row" not in client.get(url).get_data(as_text=True)
+    en = client.get(url + "&vergleich_mit=bund&lang=en").get_data(as_text=True)
+    assert re.search(r'<tr class="benchmark-row"><th scope="row">Germany</th>', en)
+    bad = real_app.test_client().get(  # German (the client above chose English)
+        url + "&vergleich_mit=kreis"
+    )
+    assert bad.status_code == 400 and "ist kein Vergleichsmaßstab" in bad.get_data(as_text=True)

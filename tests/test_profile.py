@@ -158,7 +158,9 @@ def test_profile_takes_few_queries(app):
             compare(c, HANNOVER, GARBSEN, region=REGION)
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    assert len(statements) <= 22  # two of them read the series breaks, one per call
+    # Two of them read the series breaks, one per call; two the comparison's verdicts of A and
+    # B against the benchmark (one per side, issue #30).
+    assert len(statements) <= 24
 
 
 @pytest.mark.parametrize(

@@ -185,6 +185,15 @@ PARAMS = {
         {"type": "string", "pattern": "^[0-9]{2}$"},
         "03",
     ),
+    "vergleich_mit": _q(
+        "vergleich_mit",
+        "Womit jede Kommune verglichen wird: `region` (Vorgabe: der Kreis dieses"
+        " Sozialmonitorings), `land` (sein Bundesland, die ersten zwei Stellen des Kreisschlüssels)"
+        " oder `bund` (Deutschland, `DG`). Land und Bund mit ihren geladenen amtlichen Werten; ohne"
+        " Wert im Jahr: `not_assessable` mit Grund `no_benchmark`.",
+        {"type": "string", "enum": ["region", "land", "bund"]},
+        "land",
+    ),
     "map_indikator": _q(
         "indikator",
         "Eine Indikator-Kennung (Pflicht).",
@@ -382,6 +391,12 @@ SCHEMAS = {
             "value": NNUM,
             "suppressed": BOOL,
             "region_value": NNUM,
+            "vergleich_mit": {"type": "string", "enum": ["region", "land", "bund"]},
+            "benchmark_ags": STR,
+            "benchmark_name": STR,
+            "benchmark_value": NNUM,
+            "benchmark_source": NSTR,
+            "benchmark_synthetic": {"type": ["boolean", "null"]},
             "lower": NNUM,
             "upper": NNUM,
             "method": {"type": ["string", "null"], "enum": ["wilson", "byar", None]},
@@ -864,12 +879,15 @@ def _document() -> dict:
             "/benchmarks": {
                 "get": _op(
                     "listBenchmarks",
-                    "Vergleich mit der Region",
+                    "Vergleich mit der Region, dem Land oder Deutschland",
                     "Je Kommune Wert, 95-%-Konfidenzintervall (Wilson für Anteile in %, Byar für"
-                    " Raten je 1.000/10.000/100.000) und Urteil gegenüber dem Regionswert:"
-                    " `better`/`worse` (nach Polarität), `higher`/`lower` (neutrale Kennzahlen),"
-                    " `similar` oder `not_assessable` mit Grund (`reason`), dazu ein Satz.",
-                    ["map_indikator", "map_jahr", "release"],
+                    " Raten je 1.000/10.000/100.000) und Urteil gegenüber dem Wert des"
+                    " Vergleichsgebiets (`vergleich_mit`, Vorgabe die Region; dessen Wert und"
+                    " Quelle in `benchmark_value`/`benchmark_source`): `better`/`worse` (nach"
+                    " Polarität), `higher`/`lower` (neutrale Kennzahlen), `similar` oder"
+                    " `not_assessable` mit Grund (`reason`; `mixed_synthetic`: Beispieldaten werden"
+                    " nie mit amtlichen Werten verglichen), dazu ein Satz.",
+                    ["map_indikator", "map_jahr", "vergleich_mit", "release"],
                     _ok("Urteile", _json("BenchmarkList")),
                 )
             },

@@ -11,19 +11,25 @@ from sqlalchemy import Connection
 from app.api import envelope, formats, metadata, openapi, params
 from app.pages.data.notes import public_notes
 from app.pages.data.series_breaks import all_breaks
+from app.render.findings import finding_sentence
 from app.render.sentences import benchmark_sentence
 from app.web.cache import Region
 from app.web.db import get_conn
+from app.web.home import home_ags
 from app.web.http_cache import data_version_now
 from app.web.problems import ApiProblem
 from app.web.urls import area_url
 from geodata.queries import feature_collection
 from indicators import api_queries as q
+from indicators.benchmarks import DEFAULT as DEFAULT_BENCHMARK
+from indicators.benchmarks import comparator
 from indicators.catalogue import export_fields
 from indicators.classify import quantile_breaks
+from indicators.findings import Finding, difference_claim
 from indicators.model import Release
 from indicators.notes import note_fields, notes_text
 from indicators.queries import get_indicator, release_for
+from indicators.units import COUNT_UNITS
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -227,11 +233,32 @@ def benchmarks() -> Response:
     ind_id, year = a["indikator"], int(a["jahr"])
     check_known(ctx, "indicator", [ind_id], "Indikatoren")
     rel = ctx.release or release_for(ctx.conn, ind_id)
-    rows = q.benchmark_list(ctx.conn, ind_id, year, rel.id) if rel else []
+    # The choice was checked against the document's enum (400 naming region, land, bund).
+    comp = comparator(ctx.conn, a.get("vergleich_mit") or DEFAULT_BENCHMARK, home_ags())
+    rows = q.benchmark_list(ctx.conn, ind_id, year, rel.id, comp) if rel else []
     ind = get_indicator(ctx.conn, ind_id)
     for r in rows:  # a sentence per Kommune, in the request's language
         b = r.pop("_benchmark")
-        r["sentence"] = benchmark_sentence(r["name"], ind, r["value"], r["region_value"], b)
+        if comp.is_default or ind is None:
+            r["sentence"] = benchmark_sentence(r["name"], ind, r["value"], r["region_value"], b)
+        else:  # the findings' clause: names the Land or Germany, the source and the test
+            r["sentence"] = finding_sentence(
+                Finding(
+                    ags=r["ags"],
+                    name=r["name"],
+                    indicator=ind,
+                    year=year,
+                    value=r["value"],
+                    benchmark_choice=comp.choice,
+                    benchmark_name=comp.name,
+                    benchmark_value=r["benchmark_value"],
+                    benchmark_source=r["benchmark_source"],
+                    difference=None if ind.unit in COUNT_UNITS else difference_claim(b),
+                    trend=None,
+                    synthetic=r.pop("_synthetic"),
+                )
+            )
+        r.pop("_synthetic", None)
     if not rows:
         raise ApiProblem(
             404,

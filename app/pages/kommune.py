@@ -15,6 +15,7 @@ from app.pages.data.sozialindex import DYNAMICS_LABELS, STATUS_LABELS, index_pag
 from app.render import charts, rank_charts
 from app.render.findings import bench_heading, bench_name, difference_text, summary_sentences
 from app.render.formatting import kind_label
+from app.render.sentences import reason_text
 from app.web import args, downloads
 from app.web.db import get_conn
 from app.web.home import home_ags
@@ -254,8 +255,17 @@ def compare_page(ags_a: str, ags_b: str):
     # A cited comparison (`stand`): every row, chart and trend of the releases it showed.
     pinned = parse_pin(release, url_for("kommune.compare", ags_a=ags_a, ags_b=ags_b))
     source = pinned if pinned is not None else release
+    against = comparator(get_conn(), args.benchmark(), home_ags())
     try:
-        c = compare(get_conn(), ags_a, ags_b, source, breaks=all_breaks(), region=home_ags())
+        c = compare(
+            get_conn(),
+            ags_a,
+            ags_b,
+            source,
+            breaks=all_breaks(),
+            region=home_ags(),
+            against=against,
+        )
     except InvalidChoice as err:
         raise choices_error(err, "kommune.compare", ags_a=ags_a, ags_b=ags_b) from None
     notes = pinned_notes(pinned)
@@ -275,5 +285,8 @@ def compare_page(ags_a: str, ags_b: str):
         charts=charts,
         trends=trends,
         notes=notes,
+        bench_heading=bench_heading(against),
+        land_name=comparator(get_conn(), "land", home_ags()).name,
+        reason_text=reason_text,
         **cited,
     )

@@ -14,15 +14,18 @@ from app.pages.data.map_state import default_indicator
 from app.pages.data.notes import public_notes
 from app.pages.data.ranking_table import ranking_cite, ranking_table
 from app.render import citation, rank_charts
+from app.render.findings import bench_heading
 from app.render.image_export import png_response, svg_response
 from app.render.sentences import METHOD_LABELS, reason_text
 from app.web import args, downloads
 from app.web.attribution import licence_name
 from app.web.db import get_conn
 from app.web.errors import BadRequestWithChoices, with_links
+from app.web.home import home_ags
 from app.web.http_cache import page_cache
 from app.web.i18n import localized
 from geodata import attribution
+from indicators.benchmarks import Comparator, comparator
 from indicators.classify import VERDICT_COLOURS
 from indicators.errors import InvalidChoice
 from indicators.pinning import format_ids
@@ -117,14 +120,20 @@ def _release(endpoint: str, indicator_id: str) -> int | None:
     return release_id
 
 
-def _ranking(endpoint: str) -> tuple[Ranking, tuple[int, ...] | None]:
-    """The ranking of the request and the release ids it is pinned to (`stand`, or None)."""
+def _ranking(endpoint: str) -> tuple[Ranking, tuple[int, ...] | None, Comparator]:
+    """The ranking of the request, the release ids it is pinned to (`stand`, or None) and the
+    benchmark its verdicts and reference line compare with (`vergleich_mit`; bad value: 400)."""
     indicator_id, year, order = _state()
+    against = comparator(get_conn(), args.benchmark(), home_ags())
     release_id = _release(endpoint, indicator_id)
     pinned = parse_pin(release_id, url_for(endpoint, indikator=indicator_id))
     try:
         source = pinned if pinned is not None else release_id
-        return ranking(get_conn(), indicator_id, year, source, order), pinned
+        return (
+            ranking(get_conn(), indicator_id, year, source, order, against),
+            pinned,
+            against,
+        )
     except InvalidChoice as err:
         raise _choices_error(err, indicator_id, endpoint, release_id) from None
 
@@ -155,7 +164,14 @@ def footer_lines(r: Ranking) -> list[str]:
         lines.append(_("Amtlich: Tabelle %(tables)s", tables=tables))
     if r.synthetic:  # the catalogue's source names where real values would come from
         lines.append(_("Beispieldaten: synthetisch erzeugt, keine amtlichen Zahlen."))
-    lines.append(method_note(r) + " " + _("Gestrichelte Linie: Wert der Region."))
+    if r.benchmark_choice == "region":
+        lines.append(method_note(r) + " " + _("Gestrichelte Linie: Wert der Region."))
+    else:
+        lines.append(
+            method_note(r)
+            + " "
+            + _("Gestrichelte Linie: Wert von %(b)s.", b=rank_charts.reference_name(r))
+        )
     lines.append(
         _(
             "Lizenz: %(licence)s (%(id)s), %(url)s",
@@ -169,7 +185,14 @@ def footer_lines(r: Ranking) -> list[str]:
 
 def ranking_text(r: Ranking) -> str:
     """The chart as text (page and image): order, highest and lowest, the Region's value."""
-    return figure_texts.ranking(r.indicator, r.year, r.rows, r.region, str(ORDER_LABELS[r.order]))
+    return figure_texts.ranking(
+        r.indicator,
+        r.year,
+        r.rows,
+        r.reference,
+        str(ORDER_LABELS[r.order]),
+        None if r.benchmark_choice == "region" else rank_charts.reference_name(r),
+    )
 
 
 def _context_state(r: Ranking, pinned: tuple[int, ...] | None) -> dict:
@@ -180,10 +203,11 @@ def _context_state(r: Ranking, pinned: tuple[int, ...] | None) -> dict:
         "sortierung": r.order if r.order != "rang" else None,
         "release": r.release.id,
         "stand": format_ids(pinned) if pinned else None,
+        "vergleich_mit": None if r.benchmark_choice == "region" else r.benchmark_choice,
     }
 
 
-def _context(r: Ranking, embed: bool, pinned: tuple[int, ...] | None) -> dict:
+def _context(r: Ranking, embed: bool, pinned: tuple[int, ...] | None, against: Comparator) -> dict:
     title = rank_charts.ranking_title(r)
     chart_title = title + ". " + _("Werte und Intervalle in der Tabelle.")
     state = _context_state(r, pinned)
@@ -204,6 +228,10 @@ def _context(r: Ranking, embed: bool, pinned: tuple[int, ...] | None) -> dict:
         synthetic=r.synthetic,
         figure_text=ranking_text(r),
         notes=public_notes(),
+        comparator=against,
+        bench_heading=bench_heading(against),
+        reference_name=rank_charts.reference_name(r),
+        land_name=comparator(get_conn(), "land", home_ags()).name,
     )
 
 
@@ -212,8 +240,8 @@ def _context(r: Ranking, embed: bool, pinned: tuple[int, ...] | None) -> dict:
 def index():
     """The ranking page, or its data (?format=csv|csv-de|xlsx|json) and citation (bib, csl-json)."""
     fmt = args.download_format(downloads.VIEW_FORMATS)
-    r, pinned = _ranking("rangfolge.index")
-    ctx = _context(r, False, pinned)
+    r, pinned, against = _ranking("rangfolge.index")
+    ctx = _context(r, False, pinned, against)
     if fmt:
         return downloads.response(ranking_table(r, ctx["cite"]), fmt)
     return render_template("rangfolge.html", **ctx)
@@ -222,8 +250,8 @@ def index():
 @bp.get("/embed/rangfolge")
 @page_cache
 def embed():
-    r, pinned = _ranking("rangfolge.embed")
-    return render_template("rangfolge_embed.html", **_context(r, True, pinned))
+    r, pinned, against = _ranking("rangfolge.embed")
+    return render_template("rangfolge_embed.html", **_context(r, True, pinned, against))
 
 
 @bp.get("/rangfolge.svg", endpoint="svg", defaults={"fmt": "svg"})
@@ -231,7 +259,7 @@ def embed():
 @page_cache
 def image(fmt: str) -> Response:
     """The ranking chart as a standalone SVG (or PNG) with title, source and licence inside."""
-    r, pinned = _ranking("rangfolge.svg")
+    r, pinned, _against = _ranking("rangfolge.svg")
     title = rank_charts.ranking_title(r)
     cite = ranking_cite(r, title, _context_state(r, pinned), "rangfolge.index", pinned)["cite"]
     doc = rank_charts.standalone_ranking_svg(

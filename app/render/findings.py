@@ -156,10 +156,18 @@ def map_summary(findings: Sequence[Finding], comp: Comparator, reference) -> lis
                 y=f0.year,
             )
         ]
-    groups: dict[str, list[str]] = {"above": [], "below": [], "within": [], "n/a": []}
+    groups: dict[str, list[str]] = {
+        "above": [],
+        "below": [],
+        "within": [],
+        "mixed": [],
+        "n/a": [],
+    }
     for f in findings:
         d = f.difference
         key = d.direction if d is not None and d.method is not None and d.direction else "n/a"
+        if d is not None and d.reason == "mixed_synthetic":
+            key = "mixed"
         groups[key].append(f.name)
     out = [
         _(
@@ -173,9 +181,12 @@ def map_summary(findings: Sequence[Finding], comp: Comparator, reference) -> lis
         "above": _("Signifikant über %(b)s: %(names)s."),
         "below": _("Signifikant unter %(b)s: %(names)s."),
         "within": _("Nicht signifikant verschieden von %(b)s: %(names)s."),
+        "mixed": _(
+            "Nicht bewertbar (Beispieldaten werden nicht mit echten Werten verglichen): %(names)s."
+        ),
         "n/a": _("Nicht bewertbar (ohne Zähler und Nenner oder geheim): %(names)s."),
     }
-    for key in ("above", "below", "within", "n/a"):
+    for key in ("above", "below", "within", "mixed", "n/a"):
         if groups[key]:
             out.append(labels[key] % {"b": bench, "names": ", ".join(groups[key])})
     return out

@@ -30,6 +30,15 @@ FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 _ids = count(1)
 
 
+def reference_name(r: Ranking) -> str:
+    """The name of the area the reference line marks: the Region, the Land or Germany (in the
+    page's language)."""
+    if r.benchmark_choice == "bund":
+        return _("Deutschland")
+    ref = r.reference
+    return ref.name if ref is not None else ""
+
+
 def _missing_text(row) -> str:
     return withheld() if row.area.suppressed else _("kein Wert")
 
@@ -42,8 +51,8 @@ def _domain(r: Ranking) -> tuple[list[float], float, float]:
             vals.append(row.area.value)
         if row.area.interval is not None:
             vals += [row.area.interval.lower, row.area.interval.upper]
-    if r.region_value is not None:
-        vals.append(r.region_value)
+    if r.reference_value is not None:
+        vals.append(r.reference_value)
     ticks = nice_ticks(min(vals), max(vals))
     return ticks, ticks[0], ticks[-1]
 
@@ -143,13 +152,13 @@ def ranking_svg(r: Ranking, title: str, width: int, font: float, narrow: bool) -
                 f' fill="#1a1a1a" text-anchor="end">{escape(value_text)}</text>'
             )
         parts.append("</g>")
-    if r.region_value is not None:
-        xr = px(r.region_value)
-        label = f"{r.region.name if r.region else ''}: {fmt_value(r.region_value, dec, unit)}"
+    if r.reference_value is not None:
+        xr = px(r.reference_value)
+        label = f"{reference_name(r)}: {fmt_value(r.reference_value, dec, unit)}"
         anchor = "end" if xr > left + pw * 0.6 else "start"
         tx = xr - 4 if anchor == "end" else xr + 4
         parts.append(
-            f'<g class="region-line" data-value="{r.region_value}">'
+            f'<g class="region-line" data-value="{r.reference_value}">'
             f'<path d="M{xr:.1f},{top - 6}V{top + row_h * len(r.rows)}" stroke="#1a1a1a"'
             f' stroke-width="2" stroke-dasharray="6 3"/>'
             f'<text x="{tx:.1f}" y="{top - font * 0.9:.1f}" font-size="{font}" fill="#1a1a1a"'

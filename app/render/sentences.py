@@ -29,6 +29,9 @@ REASONS = {
     "missing": _l("für dieses Jahr liegt kein Wert vor"),
     "no_region": _l("für dieses Jahr liegt kein Regionswert vor"),
     "no_benchmark": _l("für dieses Jahr liegt kein Wert des Vergleichsgebiets vor"),
+    "mixed_synthetic": _l(
+        "Beispieldaten werden nicht mit echten Werten verglichen (der eine Wert ist synthetisch, der andere amtlich)"
+    ),
     # spread and clusters
     "missing_areas": _l("nicht für alle Kommunen liegen Werte vor"),
     "non_positive": _l(

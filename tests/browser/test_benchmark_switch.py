@@ -51,3 +51,24 @@ def test_map_select_by_keyboard(page, live_server, size):
         assert "vergleich_mit=land" in a.get_attribute("href")
     found = axe_violations(page)
     assert not found, describe(found)
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["390", "1366"])
+@pytest.mark.parametrize(
+    "path",
+    ["/rangfolge?indikator=svb_quote&jahr=2015", f"/vergleich/03241001/{GARBSEN}"],
+    ids=["rangfolge", "vergleich"],
+)
+def test_ranking_and_comparison_select_by_keyboard(page, live_server, size, path):
+    page.set_viewport_size(size)
+    page.goto(f"{live_server}{path}")
+    page.locator("#vergleich_mit").focus()
+    page.keyboard.press("ArrowDown")  # region → land
+    assert page.locator("#vergleich_mit").input_value() == "land"
+    page.keyboard.press("Tab")  # the next control is the form's button
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"vergleich_mit=land"))
+    assert page.locator("#vergleich_mit").input_value() == "land"
+    assert page.locator("th", has_text="Vergleich mit Niedersachsen").count() > 0
+    found = axe_violations(page)
+    assert not found, describe(found)

@@ -20,13 +20,17 @@ from app.pages.data.map_page import (
     year_values,
 )
 from app.pages.data.map_state import DATA_CACHE
+from app.render.findings import bench_name
 from app.render.formatting import fmt_signed, fmt_value, unit_label
 from app.web.db import get_conn
 from app.web.http_cache import data_version_now
 from indicators import classify
-from indicators.map_model import ChangeModel, change_model
+from indicators.api_queries import area_values
+from indicators.map_model import ChangeModel, ChangeRow, change_model
 from indicators.model import Indicator, YearValues
+from indicators.profile import change
 from indicators.queries import shown_provenance
+from indicators.stats import mixes_synthetic
 
 
 def _change_model(st: dict) -> ChangeModel:
@@ -43,6 +47,38 @@ def _change_model(st: dict) -> ChangeModel:
         key,
         lambda: change_model(get_conn(), ind, y0, y1, release.id, method, values(y0), values(y1)),
     )
+
+
+def _benchmark_change(st: dict, kind: str) -> ChangeRow | None:
+    """The Land's or Germany's change over the same years when it is the chosen benchmark
+    (None: the Region, whose row the model holds), from the same releases as the Kommunen's;
+    no change where a value is missing or the two are of different kinds (real, synthetic)."""
+    comp, ind, release = st["benchmark"], st["indicator"], st["release"]
+    if comp.is_default:
+        return None
+    (y0, y1), source = st["change"], st.get("pinned") or release.id
+    key = ("change-benchmark", data_version_now(), ind.id, y0, y1, source, comp.ags)
+
+    def build() -> ChangeRow:
+        found = area_values(get_conn(), ind.id, [y0, y1], source, [comp.ags])
+        a, b = found.get((comp.ags, y0)), found.get((comp.ags, y1))
+        v0, v1 = (r.shown if r else None for r in (a, b))
+        kinds = [r.synthetic for r in (a, b) if r is not None and r.shown is not None]
+        diff, pct = change(v0, v1)
+        mixed = len(kinds) == 2 and mixes_synthetic(kinds[0], kinds[1])
+        return ChangeRow(
+            ags=comp.ags,
+            name=comp.name,
+            value_from=v0,
+            value_to=v1,
+            change=None if mixed else (pct if kind == "percent" else diff),
+            synthetic=any(kinds) if kinds else None,
+            rank=None,
+            class_index=None,
+            color=classify.NO_DATA_COLOR,
+        )
+
+    return DATA_CACHE.get_or_build(key, build)
 
 
 def _change_label(value: float | None, kind: str, decimals: int, unit: str) -> str:
@@ -133,6 +169,7 @@ def change_context(st: dict, embed: bool) -> dict:
         "vergleich_mit": None if st["benchmark"].is_default else st["benchmark"].choice,
     }
     region = model.region
+    bench = _benchmark_change(st, kind)
     ctx = dict(
         shared_context(st, state, model, provenance, areas, embed),
         map=parts,
@@ -148,6 +185,9 @@ def change_context(st: dict, embed: bool) -> dict:
         fixed=False,
         can_diverge=True,
         region_label=region and _change_label(region.change, kind, decimals, unit) or no_data,
+        # the chosen benchmark's change (Land or Germany) beside the Region's
+        bench_row=row(bench) if bench else None,
+        bench_name=bench_name(st["benchmark"]),
         change_unit=change_unit(ind, kind),
         change_note=_change_note(y0, y1, kind, request.args.get("klassen") or "quantile"),
     )

@@ -143,17 +143,25 @@ def cluster_map(
 
 
 def ranking(
-    ind: Indicator, year: int, rows: Sequence, region: object | None, order: str
+    ind: Indicator,
+    year: int,
+    rows: Sequence,
+    region: object | None,
+    order: str,
+    reference_name: str | None = None,
 ) -> Description:
-    """The ranking chart (rows: RankRow, each with its area's value) in an order (its label)."""
+    """The ranking chart (rows: RankRow, each with its area's value) in an order (its label);
+    `region`: the reference row (the Region's, or the Land's or Germany's named
+    `reference_name`)."""
     shown = [
         Shown(r.area.name, r.area.value, fmt_value(r.area.value, ind.decimals, ind.unit))
         for r in rows
     ]
     value = getattr(region, "value", None)
-    extra = (
-        f"{region_name()}: {fmt_value(value, ind.decimals, ind.unit)}" if value is not None else ""
-    )
+    if getattr(region, "suppressed", False):
+        value = None
+    name = reference_name or region_name()
+    extra = f"{name}: {fmt_value(value, ind.decimals, ind.unit)}" if value is not None else ""
     return ranking_text(_subject(ind), str(year), shown, order, extra)
 
 

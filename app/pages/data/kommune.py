@@ -90,6 +90,8 @@ def spine_rows(conn, p: dict, release: ReleaseRef) -> dict[str, tuple[SpineLayou
         ref = r["bench_value"] if other else r["region"]
         if spread is None or spread.n < 3 or None in (r["value"], ref):
             continue
+        if (r["benchmark"] or {}).get("reason") == "mixed_synthetic":
+            continue  # a synthetic value is not placed against a real centre (nor vice versa)
         layout = spine_layout(r["value"], ref, spread, i.polarity)
         verdict = (r["benchmark"] or {}).get("verdict", "not_assessable")
         f = partial(_fmt_in, i)

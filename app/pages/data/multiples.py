@@ -12,6 +12,7 @@ from app.pages.data import figure_texts
 from app.pages.data.map_choices import CLASSIFICATION_LABELS, no_data_in_year
 from app.pages.data.map_page import profile_href, sources, year_values
 from app.pages.data.map_state import MAP_VERSION
+from app.render.findings import bench_name
 from app.render.formatting import fmt_cell, fmt_value
 from app.web import args
 from app.web.db import get_conn
@@ -20,6 +21,7 @@ from app.web.home import home_ags
 from app.web.http_cache import etag_for
 from app.web.urls import url_for
 from indicators import classify
+from indicators.api_queries import area_values
 from indicators.model import AreaValue
 from indicators.queries import shown_provenance
 
@@ -78,6 +80,8 @@ def multiples_etag(st: dict, shown_years: list[int], *extra) -> str:
         release.label,
         release.published_at,
         str(get_locale()),
+        # Another benchmark than the Region (the default's ETags stay as they were).
+        *([] if st["benchmark"].is_default else [st["benchmark"].choice]),
         *extra,
     )
 
@@ -142,6 +146,16 @@ def multiples_context(st: dict, shown_years: list[int]) -> dict:
         for a, n in names
     ]
     region = [(label(reg := data[y].region), reg.synthetic if reg else None) for y in shown_years]
+    # The chosen benchmark's values (Land or Germany) per year beside the Region's, from the
+    # same releases as the Kommunen's (a pinned page: the pinned ones).
+    comp = st["benchmark"]
+    bench = None
+    if not comp.is_default:
+        found = area_values(conn, ind.id, shown_years, st.get("pinned") or release.id, [comp.ags])
+        bench = [
+            (label(cell := found.get((comp.ags, y))), cell.synthetic if cell else None)
+            for y in shown_years
+        ]
     rows = [
         r
         for y in shown_years
@@ -157,6 +171,7 @@ def multiples_context(st: dict, shown_years: list[int]) -> dict:
         "klassen": request.args.get("klassen"),
         "release": st["release_param"],
         "gruppe": group.ags if group else None,
+        "vergleich_mit": None if comp.is_default else comp.choice,
     }
     return dict(
         ind=ind,
@@ -169,6 +184,8 @@ def multiples_context(st: dict, shown_years: list[int]) -> dict:
         legend=legend,
         table=table,
         region=region,
+        bench=bench,
+        bench_name=bench_name(comp),
         method=st["method"],
         classification_labels=CLASSIFICATION_LABELS,
         synthetic=synthetic,

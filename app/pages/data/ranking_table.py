@@ -11,6 +11,7 @@ from app.pages.data.profile_tables import flag_or_num, notes_cell
 from app.render.citation import Citation
 from app.render.formatting import unit_label
 from app.render.provenance_marks import demo
+from app.render.rank_charts import reference_name
 from app.render.sentences import verdict_label
 from app.web.db import get_conn
 from app.web.downloads import SYNTHETIC_MARK, SYNTHETIC_NOTE, Num, Table
@@ -80,7 +81,9 @@ def ranking_table(r: Ranking, cite: Citation) -> Table:
         f"{localized(ind, 'name')} ({unit_label(ind.unit)})",
         _("untere Grenze"),
         _("obere Grenze"),
-        _("Vergleich mit der Region"),
+        _("Vergleich mit der Region")
+        if r.benchmark_choice == "region"
+        else _("Vergleich mit %(b)s", b=reference_name(r)),
         _("Jahr"),
         _("Datenstand"),
         _("Herkunft") if demo() else _("Beispieldaten"),
@@ -98,20 +101,21 @@ def ranking_table(r: Ranking, cite: Citation) -> Table:
                 _mark(a.synthetic if a.value is not None else None),
             ]
         )
-    if r.region is not None:
-        g = r.region
+    # The Region last, then the Land or Germany when one of them is the benchmark.
+    refs = [g for g in (r.region, r.benchmark) if g is not None]
+    for g in refs:
         rows.append(
             [
                 None,
                 *_cells(g, dec),
-                _("Bezugswert"),
+                _("Bezugswert") if g is r.reference else "–",
                 r.year,
                 g.release_label or "",
                 _mark(g.synthetic if g.value is not None else None),
             ]
         )
     index = public_notes()
-    shown = [row.area for row in r.rows] + ([r.region] if r.region is not None else [])
+    shown = [row.area for row in r.rows] + refs
     notes = [index.at(a.ags, ind.id, r.year) for a in shown]
     if any(notes):
         cols.append(_("Kontextnotizen"))
