@@ -93,6 +93,24 @@ def test_the_app_role_cannot_run_programs_ddl_or_edit_the_log(app_role_app):
         assert c.scalar(text("SELECT count(*) FROM audit_log WHERE detail = 'verändert'")) == 0
 
 
+def test_the_app_role_may_record_incomplete_sums_but_not_change_them(app_role_app):
+    """0022: a table saved in the editors' area (/redaktion/tabelle/) writes the parts of its
+    'u' sums as the app role; a stored row is never updated or deleted by it."""
+    as_app, _admin = app_role_app
+    with _engine(as_app).connect() as c:
+        can = {
+            p: c.scalar(text(f"SELECT has_table_privilege('incomplete_value', '{p}')"))
+            for p in ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE")
+        }
+    assert can == {
+        "SELECT": True,
+        "INSERT": True,
+        "UPDATE": False,
+        "DELETE": False,
+        "TRUNCATE": False,
+    }
+
+
 def test_the_audit_log_is_append_only_even_for_the_superuser(app_role_app):
     _as_app, admin = app_role_app
     with _engine(admin).begin() as c:
