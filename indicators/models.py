@@ -412,3 +412,28 @@ class ProfileValue(Base):
     synthetic: Mapped[bool] = mapped_column(Boolean)
     status: Mapped[str] = mapped_column(String(12))
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class IndexDefinition(Base):
+    """A Sozialindex definition stored with one release (0021; indicators.social_index_store)."""
+
+    __tablename__ = "index_definition"
+    __table_args__ = (
+        CheckConstraint("jsonb_typeof(body) = 'object'", name="index_definition_object"),
+        CheckConstraint(
+            "jsonb_typeof(body -> 'indicators') = 'array'"
+            " AND jsonb_array_length(body -> 'indicators') BETWEEN 1 AND 12",
+            name="index_definition_indicators",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    release_id: Mapped[int] = mapped_column(
+        ForeignKey("release.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    key: Mapped[str] = mapped_column(String(80), nullable=False)
+    body = mapped_column(JSONB, nullable=False)
+    created_by: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now()
+    )
