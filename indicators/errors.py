@@ -25,6 +25,7 @@ The tree (status, problem type; `tests/test_errors.py` checks every class):
         │   └── genesis_mapping.MappingError                 a mapping file's faults
         ├── tables.NumberError                               one cell (becomes a LoadError row)
         ├── notes.NoteError                                  a Kontextnotiz's form or CSV row
+        ├── social_index_store.IndexDefinitionError          a Sozialindex definition's form
         ├── app.berichte.store.ReportError                   the report editor's form
         └── app.berichte.directives.DirectiveError           one {{…}} of a report's text
 """
