@@ -23,7 +23,6 @@ from sqlalchemy import Connection, text
 from app.berichte import directives, svgmap
 from app.berichte.directives import Directive, DirectiveError
 from app.berichte.values import Cell, Values, areas
-from app.pages.data.sozialindex import DYNAMICS_LABELS, STATUS_LABELS, IndexPage, index_page
 from app.render import charts, figure_text
 from app.render.findings import bench_name, map_summary, summary_sentences
 from app.render.formatting import fmt_cell, fmt_value, unit_label
@@ -41,6 +40,9 @@ from indicators.model import Indicator
 from indicators.notes import public_notes
 from indicators.profile import change, profile
 from indicators.queries import get_indicator, indicator_sources
+from indicators.social_index import SocialIndex
+from indicators.social_index_queries import social_index
+from indicators.social_index_store import StoredDefinition, current_definition
 from indicators.trend_queries import area_trends
 
 ALLOWED_TAGS = {
@@ -684,10 +686,32 @@ class Renderer:
             '<p class="note">{}</p>{}</section>'
         ).format(title, note, body)
 
-    def _index_rows(self, values: Values) -> tuple[IndexPage, list[tuple[str, str, str, str]]]:
-        page = index_page(pinned=self._pin(values))
+    def _index(self, values: Values) -> tuple[SocialIndex, StoredDefinition]:
+        """The Sozialindex of the home region's Kommunen on the values and with the definition
+        of a data state (as /sozialindex computes it: an indicator whose dynamics period
+        crosses a series break has no change)."""
+        source = current_definition(self.conn, values.release_ids)
+        d = source.definition
+        if self._breaks is None:
+            self._breaks = series_breaks(self.conn)
+        crossed = [
+            i
+            for i in d.indicator_ids
+            if break_between(d.dynamics_from, d.dynamics_to, self._breaks.get(i, ())) is not None
+        ]
+        return social_index(self.conn, d, crossed, values.release_ids), source
+
+    def _index_rows(self, index: SocialIndex) -> list[tuple[str, str, str, str]]:
+        """Kommune, status class, dynamics class and the note of each row, in the language."""
+        status = {
+            "hoch": _("hoch"),
+            "mittel": _("mittel"),
+            "niedrig": _("niedrig"),
+            "sehr_niedrig": _("sehr niedrig"),
+        }
+        dynamics = {"positiv": _("positiv"), "stabil": _("stabil"), "negativ": _("negativ")}
         rows = []
-        for a in page.index.areas:
+        for a in index.areas:
             why = ""
             if a.status_class is None or a.dynamics_class is None:
                 gaps = dict.fromkeys((*a.status_gaps, *a.dynamics_gaps))
@@ -695,26 +719,32 @@ class Renderer:
                     "ohne Klasse: es fehlen %(what)s",
                     what=", ".join(f"{g.indicator} {g.year}" for g in gaps) or "–",
                 )
+            elif a.attention:
+                why = _("besonderer Aufmerksamkeitsbedarf")
             rows.append(
                 (
                     a.name,
-                    str(STATUS_LABELS[a.status_class]) if a.status_class else "–",
-                    str(DYNAMICS_LABELS[a.dynamics_class]) if a.dynamics_class else "–",
-                    why or (_("besonderer Aufmerksamkeitsbedarf") if a.attention else ""),
+                    status[a.status_class] if a.status_class else "–",
+                    dynamics[a.dynamics_class] if a.dynamics_class else "–",
+                    why,
                 )
             )
-        return page, rows
+        return rows
 
     def sozialindex(self, p: dict) -> Markup:
         """The Sozialindex (status × dynamics class per Kommune) of the report's releases, with
         the definition it used (indicators, years, class rule) and where that comes from."""
-        page, rows = self._index_rows(self.values)
-        old_rows = dict((r[0], r) for r in self._index_rows(self.old)[1]) if self.old else None
-        d, src = page.index.definition, page.source
+        index, src = self._index(self.values)
+        rows = self._index_rows(index)
+        old_rows = (
+            {r[0]: r for r in self._index_rows(self._index(self.old)[0])} if self.old else None
+        )
+        d = index.definition
         name = d.name_en if self.lang() == "en" else d.name_de
         title = p.get("titel") or _("Sozialindex: %(name)s", name=name)
+        names = {i.id: get_indicator(self.conn, i.id) for i in d.indicators}
         inds = ", ".join(
-            (localized(page.indicators[i.id], "name") if i.id in page.indicators else i.id)
+            (localized(ind, "name") if (ind := names[i.id]) is not None else i.id)
             + (" (+)" if i.direction > 0 else " (−)")
             for i in d.indicators
         )
