@@ -44,11 +44,17 @@ SPECS: dict[str, Spec] = {
     "rangfolge": Spec(("indikator", "jahr"), ("ebene", "land", "anzahl", "titel"), block=True),
     # Kontextnotizen of an area (of one indicator, in a period): a list, not a figure.
     "notizen": Spec(("gebiet",), ("indikator", "von", "bis", "titel"), block=True),
+    # Plain-language findings (issue #30): of a Kommune (its profile's "Befunde in Sätzen") or
+    # of an indicator's map in a year ("Die Karte in Sätzen"), against a benchmark.
+    "befunde": Spec((), ("gebiet", "indikator", "jahr", "vergleich", "titel"), block=True),
+    # The Sozialindex table (status × dynamics) of the report's releases and its definition.
+    "sozialindex": Spec((), ("titel",), block=True),
 }
 CHOICES = {
     "klassen": ("quantile", "jenks", "gleich"),
     "art": ("punkte", "prozent"),
     "ebene": ("kommune", "kreis"),
+    "vergleich": ("region", "land", "bund"),
 }
 
 
@@ -157,6 +163,13 @@ def parse_one(inner: str) -> tuple[str, dict]:
     missing = [k for k in spec.required if k not in params]
     if missing:
         raise DirectiveError(f"{name} braucht noch: {', '.join(missing)}.")
+    if name == "befunde" and ("gebiet" in params) == ("indikator" in params):
+        raise DirectiveError(
+            "befunde braucht entweder gebiet (die Befunde einer Kommune) oder indikator und jahr"
+            " (die Karte in Sätzen)."
+        )
+    if name == "befunde" and ("indikator" in params) != ("jahr" in params):
+        raise DirectiveError("befunde mit indikator braucht auch jahr (und umgekehrt).")
     if "von" in params and "bis" in params and params["von"] >= params["bis"]:
         raise DirectiveError("von muss vor bis liegen.")
     return name, params

@@ -18,22 +18,32 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from markdown_it import MarkdownIt
 from markupsafe import Markup
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from app.berichte import directives, svgmap
 from app.berichte.directives import Directive, DirectiveError
 from app.berichte.values import Cell, Values, areas
 from app.render import charts, figure_text
+from app.render.findings import bench_name, map_summary, summary_sentences
 from app.render.formatting import fmt_cell, fmt_value, unit_label
 from app.render.notes import category_names, note_lang, note_link, note_text
 from app.render.provenance_marks import demo
+from app.render.sentences import number as fmt_number
 from app.web.i18n import in_language, localized
 from geodata import attribution
+from indicators.api_queries import area_values
+from indicators.benchmarks import comparator
 from indicators.breaks import Breaks, break_between, breaks_within, series_breaks
+from indicators.errors import InvalidChoice, UnknownChoice
+from indicators.findings import map_findings, profile_findings
 from indicators.model import Indicator
 from indicators.notes import public_notes
-from indicators.profile import change
+from indicators.profile import change, profile
 from indicators.queries import get_indicator, indicator_sources
+from indicators.social_index import SocialIndex
+from indicators.social_index_queries import social_index
+from indicators.social_index_store import StoredDefinition, current_definition
+from indicators.trend_queries import area_trends
 
 ALLOWED_TAGS = {
     "p",
@@ -589,6 +599,199 @@ class Renderer:
         return Markup(
             '<section class="bericht-notizen"><p class="bericht-titel">{}</p>{}</section>'
         ).format(title, body)
+
+    # --- findings and the Sozialindex (issue #30) ------------------------------------------
+    def _pin(self, values: Values) -> tuple[int, ...] | None:
+        return None if values.release_ids is None else tuple(values.release_ids)
+
+    def _sentences(self, p: dict, values: Values) -> tuple[list[str], str]:
+        """The findings' sentences of a directive in one data state, and the benchmark's name."""
+        try:
+            against = comparator(self.conn, p.get("vergleich", "region"), self.region)
+        except KeyError:  # the choices are checked by the parser; kept for a direct call
+            raise DirectiveError(
+                f"vergleich={p.get('vergleich')!r}: möglich sind region, land, bund."
+            ) from None
+        pin = self._pin(values)
+        if "gebiet" in p:
+            ags = p["gebiet"]
+            found = self.areas([ags])
+            if found[ags].get("level") != "kommune":
+                raise DirectiveError(
+                    f"befunde: {ags} ist keine Kommune der Region (Befunde gibt es für die"
+                    " 21 Kommunen, siehe /kommunen)."
+                )
+            try:
+                prof = profile(self.conn, ags, pin, region=self.region, against=against)
+            except (UnknownChoice, InvalidChoice) as err:
+                raise DirectiveError(f"befunde: {err}") from None
+            trends = {i: t for (i, _a), t in area_trends(self.conn, [ags], None, pin).items()}
+            findings = profile_findings(prof, trends)
+            for r in (r for topic in prof["topics"] for r in topic["rows"]):
+                if r["value"] is not None:
+                    self.out.synthetic |= bool(r["synthetic"])
+            sentences = summary_sentences(findings) or [
+                _(
+                    "Keine Kennzahl unterscheidet sich signifikant vom Vergleichswert oder hat einen signifikanten Trend."
+                )
+            ]
+            return sentences, bench_name(against)
+        ind = self.indicator(p["indikator"])
+        year = p["jahr"]
+        kommunen = list(
+            self.conn.scalars(text("SELECT ags FROM area WHERE level = 'kommune' ORDER BY ags"))
+        )
+        rows = area_values(self.conn, ind.id, [year], pin, [*kommunen, against.ags])
+        kom = [rows[(a, year)] for a in kommunen if (a, year) in rows]
+        if not any(r.shown is not None for r in kom):
+            raise self.no_year(ind, year)
+        ref = rows.get((against.ags, year))
+        ref = ref if ref is not None and ref.shown is not None else None
+        found = map_findings(kom, ind, year, against, ref)
+        for f in found:
+            self.out.synthetic |= bool(f.synthetic)
+        for r in [*kom, *([ref] if ref else [])]:
+            if r.shown is not None and r.release_label:
+                self.out.labels.add(r.release_label)
+        return map_summary(found, against, ref), bench_name(against)
+
+    def befunde(self, p: dict) -> Markup:
+        """The plain-language findings of a Kommune (its profile's "Befunde in Sätzen") or of an
+        indicator's map in a year ("Die Karte in Sätzen"), in the report's data state; the
+        current view marks the list when its sentences differ from those at publication."""
+        sentences, bench = self._sentences(p, self.values)
+        if "gebiet" in p:
+            name = self.areas([p["gebiet"]])[p["gebiet"]]["name"]
+            title = p.get("titel") or _("Befunde: %(name)s", name=name)
+        else:
+            ind = self.indicator(p["indikator"])
+            title = p.get("titel") or _(
+                "%(ind)s %(y)s in Sätzen", ind=localized(ind, "name"), y=p["jahr"]
+            )
+        note = _(
+            "Nur was die Tests der App stützen: ein Unterschied heißt signifikant, wenn das 95 %%-Konfidenzintervall des Werts ganz über oder unter dem Vergleichswert liegt; ein Trend, wenn sein Test p < 0,05 ergibt. Vergleich mit: %(b)s.",
+            b=bench,
+        )
+        items = Markup("").join(Markup("<li>{}</li>").format(s) for s in sentences)
+        body = Markup('<ul class="findings-list">{}</ul>').format(items)
+        if self.old is not None:
+            before, _b = self._sentences(p, self.old)
+            if before != sentences:
+                self.out.changed += 1
+                body = Markup(
+                    '<mark class="geaendert">{} <span class="vorher">({}: {})</span></mark>'
+                ).format(body, _("bei Veröffentlichung"), " ".join(before))
+        return Markup(
+            '<section class="bericht-befunde"><p class="bericht-titel">{}</p>'
+            '<p class="note">{}</p>{}</section>'
+        ).format(title, note, body)
+
+    def _index(self, values: Values) -> tuple[SocialIndex, StoredDefinition]:
+        """The Sozialindex of the home region's Kommunen on the values and with the definition
+        of a data state (as /sozialindex computes it: an indicator whose dynamics period
+        crosses a series break has no change)."""
+        source = current_definition(self.conn, values.release_ids)
+        d = source.definition
+        if self._breaks is None:
+            self._breaks = series_breaks(self.conn)
+        crossed = [
+            i
+            for i in d.indicator_ids
+            if break_between(d.dynamics_from, d.dynamics_to, self._breaks.get(i, ())) is not None
+        ]
+        return social_index(self.conn, d, crossed, values.release_ids), source
+
+    def _index_rows(self, index: SocialIndex) -> list[tuple[str, str, str, str]]:
+        """Kommune, status class, dynamics class and the note of each row, in the language."""
+        status = {
+            "hoch": _("hoch"),
+            "mittel": _("mittel"),
+            "niedrig": _("niedrig"),
+            "sehr_niedrig": _("sehr niedrig"),
+        }
+        dynamics = {"positiv": _("positiv"), "stabil": _("stabil"), "negativ": _("negativ")}
+        rows = []
+        for a in index.areas:
+            why = ""
+            if a.status_class is None or a.dynamics_class is None:
+                gaps = dict.fromkeys((*a.status_gaps, *a.dynamics_gaps))
+                why = _(
+                    "ohne Klasse: es fehlen %(what)s",
+                    what=", ".join(f"{g.indicator} {g.year}" for g in gaps) or "–",
+                )
+            elif a.attention:
+                why = _("besonderer Aufmerksamkeitsbedarf")
+            rows.append(
+                (
+                    a.name,
+                    status[a.status_class] if a.status_class else "–",
+                    dynamics[a.dynamics_class] if a.dynamics_class else "–",
+                    why,
+                )
+            )
+        return rows
+
+    def sozialindex(self, p: dict) -> Markup:
+        """The Sozialindex (status × dynamics class per Kommune) of the report's releases, with
+        the definition it used (indicators, years, class rule) and where that comes from."""
+        index, src = self._index(self.values)
+        rows = self._index_rows(index)
+        old_rows = (
+            {r[0]: r for r in self._index_rows(self._index(self.old)[0])} if self.old else None
+        )
+        d = index.definition
+        name = d.name_en if self.lang() == "en" else d.name_de
+        title = p.get("titel") or _("Sozialindex: %(name)s", name=name)
+        names = {i.id: get_indicator(self.conn, i.id) for i in d.indicators}
+        inds = ", ".join(
+            (localized(ind, "name") if (ind := names[i.id]) is not None else i.id)
+            + (" (+)" if i.direction > 0 else " (−)")
+            for i in d.indicators
+        )
+        definition = _(
+            "Definition: Status %(y)s, Dynamik %(a)s–%(b)s; Indikatoren (Richtung): %(inds)s;"
+            " Klassen nach Standardabweichungen (Status: sehr niedrig ab %(vl)s, niedrig ab %(l)s,"
+            " hoch bis %(h)s; Dynamik: negativ ab %(dn)s, positiv bis %(dp)s). Stand der Definition: %(src)s.",
+            y=d.status_year,
+            a=d.dynamics_from,
+            b=d.dynamics_to,
+            inds=inds,
+            vl=fmt_number(d.status_very_low, 1),
+            l=fmt_number(d.status_low, 1),
+            h=fmt_number(d.status_high, 1),
+            dn=fmt_number(d.dynamics_negative, 1),
+            dp=fmt_number(d.dynamics_positive, 1),
+            src=src.release_label or _("mitgelieferte Definition"),
+        )
+        if src.release_label:
+            self.out.labels.add(src.release_label)
+        head = Markup(
+            '<tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr>'
+        ).format(_("Kommune"), _("Status"), _("Dynamik"), _("Hinweise"))
+        body = []
+        for r in rows:
+            cells = Markup('<th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td>').format(*r)
+            if old_rows is not None and old_rows.get(r[0]) != r:
+                self.out.changed += 1
+                before = old_rows.get(r[0])
+                cells = Markup(
+                    '<th scope="row">{}</th><td colspan="3"><mark class="geaendert">{} / {} {}'
+                    ' <span class="vorher">({}: {})</span></mark></td>'
+                ).format(
+                    r[0],
+                    r[1],
+                    r[2],
+                    r[3],
+                    _("bei Veröffentlichung"),
+                    " / ".join(before[1:3]) if before else "–",
+                )
+            body.append(Markup("<tr>{}</tr>").format(cells))
+        table = Markup(
+            '<table class="bericht-tabelle"><caption>{}</caption><thead>{}</thead><tbody>{}</tbody></table>'
+        ).format(title, head, Markup("").join(body))
+        return Markup(
+            '<section class="bericht-sozialindex"><p class="note">{}</p>{}</section>'
+        ).format(definition, table)
 
     # --- the whole text ------------------------------------------------------------------
     def directive(self, d: Directive, alone: bool = False) -> Markup:
