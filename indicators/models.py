@@ -392,10 +392,15 @@ class KommuneDisparity(Base):
 class ProfileValue(Base):
     """The shown values (the rule's view's columns) of the Kommunen, the Region, the Länder and
     the Bund, kept at publish (0020): what profiles and comparisons of the home Kommunen read.
-    Demo mode as 0015 (`synthetic` rows are read in demo mode only)."""
+    Demo mode as 0015 (`synthetic` rows are read in demo mode only); partitioned by
+    `synthetic` (0023: profile_value_real, profile_value_demo), so outside demo mode the
+    readers' `synthetic = ANY(ARRAY[false, <demo mode>])` prunes the demo rows unread."""
 
     __tablename__ = "profile_value"
-    __table_args__ = (Index("profile_value_by_area", "ags", "indicator_id", "year"),)
+    __table_args__ = (
+        Index("profile_value_by_area", "ags", "indicator_id", "year"),
+        {"postgresql_partition_by": "LIST (synthetic)"},
+    )
 
     release_id: Mapped[int] = mapped_column(Integer)
     indicator_id: Mapped[str] = mapped_column(
@@ -409,7 +414,7 @@ class ProfileValue(Base):
     suppressed: Mapped[bool] = mapped_column(Boolean)
     flag: Mapped[str | None] = mapped_column(String(3))
     release_label: Mapped[str] = mapped_column(String(60))
-    synthetic: Mapped[bool] = mapped_column(Boolean)
+    synthetic: Mapped[bool] = mapped_column(Boolean, primary_key=True)
     status: Mapped[str] = mapped_column(String(12))
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 

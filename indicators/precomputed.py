@@ -170,10 +170,14 @@ def kept_indicator_years(conn: Connection, min_points: int) -> dict[str, list[in
     return out
 
 
+# Which kept profile rows the connection's demo mode shows: the condition on the partition
+# key (0023) names `true` in demo mode only, so outside it PostgreSQL prunes the demo
+# partition at the statement's start and its rows are not read (a whole non-constant array
+# would not prune; an ARRAY[...] of stable expressions does).
+PROFILE_VISIBLE = f"synthetic = ANY(ARRAY[false, ({DEMO_ON})])"
+
 # The kept rows of profile_value the connection's demo mode shows.
-KEPT_PROFILE_VALUES = (
-    f"(SELECT {PROFILE_COLUMNS} FROM profile_value WHERE NOT synthetic OR {DEMO_ON})"
-)
+KEPT_PROFILE_VALUES = f"(SELECT {PROFILE_COLUMNS} FROM profile_value WHERE {PROFILE_VISIBLE})"
 
 
 def all_kept(areas: str) -> str:
@@ -200,6 +204,6 @@ def profile_source(areas: str, release_id: ReleaseRef) -> str:
         return value_source(release_id)
     kept = all_kept(areas)
     return (
-        f"(SELECT {PROFILE_COLUMNS} FROM profile_value WHERE (NOT synthetic OR {DEMO_ON})"
+        f"(SELECT {PROFILE_COLUMNS} FROM profile_value WHERE {PROFILE_VISIBLE}"
         f" AND {kept} UNION ALL SELECT {PROFILE_COLUMNS} FROM shown_value WHERE NOT {kept})"
     )

@@ -243,3 +243,91 @@ def test_the_seq_scan_check_sees_a_full_scan():
         ],
     }
     assert value_seq_scans(plan) == [("Parallel Seq Scan", "value_r7", 360_000)]
+
+
+# The kept profile rows (0020) are partitioned by `synthetic` (0023): outside demo mode the
+# readers' condition prunes the demo partition, so the profile, the comparison, the trends and
+# the verdicts read none of the kept Beispieldaten (before: read, then filtered away).
+KEPT_FAMILIES = ("profile", "comparison", "API /trends", "image einordnung.svg")
+
+
+def relation_rows(plan: dict[str, Any], relation: str) -> int:
+    """Rows the scans of one relation read in a plan (as rows_read), over every loop."""
+    n = 0
+    if plan.get("Relation Name") == relation:
+        per_loop = (
+            plan.get("Actual Rows", 0)
+            + plan.get("Rows Removed by Filter", 0)
+            + plan.get("Rows Removed by Index Recheck", 0)
+        )
+        n += int(per_loop * plan.get("Actual Loops", 1))
+    for sub in plan.get("Plans", []):
+        n += relation_rows(sub, relation)
+    return n
+
+
+@pytest.fixture(scope="module")
+def real_app(germany_template: str) -> Iterator[Any]:
+    """An app outside demo mode (the default install) on a copy of the Germany fixture."""
+    yield from app_on_clone(germany_template, DEMO=False, STATEMENT_TIMEOUT=300)
+
+
+def _kept_reads(application) -> dict[str, dict[str, int]]:
+    """Per kept family: rows read in all, of profile_value_real, of profile_value_demo."""
+    urls = {name: url for name, url, _b in _families(application)}
+    out = {}
+    engine = application.extensions["sozmon_engine"]
+    for name in KEPT_FAMILIES:
+        status, seen, _body, _mimetype = statements(application, urls[name])
+        assert status == 200, (name, status)
+        counts = {"all": 0, "profile_value_real": 0, "profile_value_demo": 0}
+        with engine.connect() as c:
+            for statement, params in seen:
+                raw = c.exec_driver_sql(
+                    "EXPLAIN (ANALYZE, FORMAT JSON) " + statement, params
+                ).scalar()
+                plan = (raw if isinstance(raw, list) else json.loads(raw))[0]["Plan"]
+                counts["all"] += rows_read(plan)
+                for part in ("profile_value_real", "profile_value_demo"):
+                    counts[part] += relation_rows(plan, part)
+                c.rollback()
+        out[name] = counts
+    return out
+
+
+def test_outside_demo_mode_the_kept_demo_rows_are_not_read(plan_app, real_app):
+    demo, real = _kept_reads(plan_app), _kept_reads(real_app)
+    for name in KEPT_FAMILIES:
+        print(f"{name}: demo mode {demo[name]}, outside {real[name]}")
+    for name in KEPT_FAMILIES:
+        # Both modes read the kept real rows (the families read profile_value at all) ...
+        assert demo[name]["profile_value_real"] > 0, (name, demo[name])
+        assert real[name]["profile_value_real"] > 0, (name, real[name])
+        # ... outside demo mode none of the demo partition's.
+        assert real[name]["profile_value_demo"] == 0, (name, real[name])
+    # In demo mode the check sees the demo rows read (the fixture's demo release is kept):
+    # the profile of a home Kommune shows Beispieldaten for the indicators without real data.
+    assert demo["profile"]["profile_value_demo"] > 0, demo["profile"]
+    assert demo["comparison"]["profile_value_demo"] > 0, demo["comparison"]
+
+
+def test_relation_rows_counts_a_pruned_partition_as_unread():
+    """The count can fail: a scan of the demo partition is counted, an absent one is not."""
+    scan = {"Node Type": "Seq Scan", "Relation Name": "profile_value_demo", "Actual Rows": 10}
+    plan = {
+        "Node Type": "Append",
+        "Subplans Removed": 1,
+        "Plans": [
+            dict(
+                scan,
+                **{
+                    "Relation Name": "profile_value_real",
+                    "Rows Removed by Filter": 5,
+                    "Actual Loops": 2,
+                },
+            )
+        ],
+    }
+    assert relation_rows(plan, "profile_value_demo") == 0
+    assert relation_rows(plan, "profile_value_real") == 30
+    assert relation_rows({"Node Type": "Append", "Plans": [scan]}, "profile_value_demo") == 10

@@ -15,12 +15,13 @@ from geodata.models import Base
 config = context.config
 target_metadata = Base.metadata
 # Objects the models do not describe on purpose: the partitions of `value` (one per bulk
-# release, plus the default), and the two views of migration 0004.
-_PARTITION = re.compile(r"^value_(default|r\d+)(_.*)?$")
+# release, plus the default) and of `profile_value` (by synthetic, 0023), and the two views
+# of migration 0004.
+_PARTITION = re.compile(r"^(value_(default|r\d+)|profile_value_(real|demo))(_.*)?$")
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    """GeoAlchemy2's filter, plus: skip value's partitions and their indexes."""
+    """GeoAlchemy2's filter, plus: skip value's and profile_value's partitions and their indexes."""
     if name and _PARTITION.match(name):
         return False
     # The name-search index is on an expression (sozmon_norm(name) with pg_trgm, 0006):
