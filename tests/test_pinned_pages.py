@@ -25,6 +25,7 @@ PROFILE = f"/kommune/{HANNOVER}"
 COMPARISON = f"/vergleich/{HANNOVER}/{OTHER}"
 AREA = "/gebiet/03254"  # Landkreis Hildesheim: an area beyond the home region
 SCATTER = "/streuung?x=svb_quote&y=bev_anteil_65plus&jahr=2015"
+MULTIPLES = "/karte/jahre?indikator=sgb2_u15_quote_inkar&jahre=2021,2022"
 NOTE = "Neue Kita am Standort Linden eröffnet"
 
 
@@ -102,6 +103,49 @@ def test_the_profile_cites_itself_pinned_in_every_export(client):
     assert re.search(r'<span class="print-only">Zitieren: .*stand=' + stand.group(1), html)
 
 
+def test_the_small_multiples_cite_themselves_pinned_in_every_export(client):
+    html = _html(client.get(MULTIPLES))
+    permalink = _permalink(html)
+    stand = re.search(r"[?&]stand=([0-9.]+)", permalink)
+    assert stand and "jahre=2014,2015" in permalink.replace("%2C", ",")
+    assert "Zitierter Datenstand" not in html
+    # the year toggles and the image links of the pinned page keep the pin
+    pinned = _html(client.get(_path(permalink)))
+    assert "Zitierter Datenstand" in pinned
+    toggles = re.findall(r'<li><a href="([^"]*jahre=[^"]*)"', pinned)
+    assert toggles and all(f"stand={stand.group(1)}" in t for t in toggles)
+    assert f"stand={stand.group(1)}" in _link(pinned, "jahre.svg")
+    # the CSV: the citation lines, then one row per Kommune and shown year as on the page
+    csv_url = _link(html, "format=csv")
+    assert f"stand={stand.group(1)}" in csv_url
+    rows = _csv(client.get(csv_url).data)
+    blank = rows.index([])
+    header = [r[0] for r in rows[:blank]]
+    assert any(h.startswith("Zitieren: ") and permalink in h for h in header)
+    assert any(h.startswith("Cite: ") for h in header)
+    body = rows[blank + 2 :]
+    kommunen = re.findall(
+        r'<tr(?: class="in-gruppe")?><th scope="row"><a href="[^"]*">([^<]+)</a>', html
+    )
+    assert len(kommunen) == 21
+    assert [r[0] for r in body[: 2 * 21 : 2]] == kommunen
+    assert {r[2] for r in body} == {"2014", "2015"}
+    # a value of the page's table is in the CSV (German CSV: the page's decimal comma)
+    de_rows = _csv(client.get(csv_url.replace("format=csv", "format=csv-de")).data)
+    first = re.search(r'<td class="num">([^<]+)<', html).group(1)
+    assert any(first in ";".join(r) for r in de_rows)
+    meta = client.get(_link(html, "format=json")).get_json()["metadata"]
+    assert permalink in meta["citation"]["de"] and permalink in meta["citation"]["en"]
+    bib = parse_string(
+        client.get(csv_url.replace("format=csv", "format=bib")).data.decode(), "bibtex"
+    )
+    (entry,) = bib.entries.values()
+    assert entry.fields["url"] == permalink
+    # the image carries the citation
+    svg = _html(client.get(_link(html, "jahre.svg")))
+    assert "abgerufen am" in svg and "stand=" + stand.group(1) in svg
+
+
 def test_the_english_profile_cites_in_english_and_stays_english(client):
     html = _html(client.get(PROFILE + "?lang=en"))
     permalink = _permalink(html)
@@ -127,6 +171,7 @@ FAMILIES = {
     COMPARISON: ("format=csv", "format=json", "format=csl-json"),
     AREA: ("format=csv", "format=json", "format=bib"),
     SCATTER: ("format=csv", "format=json", "streuung.svg"),
+    MULTIPLES: ("format=csv", "format=json", "format=bib", "jahre.svg"),
 }
 
 
@@ -197,6 +242,7 @@ def test_pinned_pages_keep_every_part_after_a_new_release(fresh_app, tmp_path):
         (COMPARISON, NOTE),
         (AREA, "123.456"),
         (SCATTER, "77,7"),
+        (MULTIPLES, "60,0"),
     ):
         assert new in _html(client.get(url)), url
         assert new not in _html(client.get(captured[url][1])), url
@@ -207,7 +253,16 @@ def test_pinned_pages_keep_every_part_after_a_new_release(fresh_app, tmp_path):
     [("abc", 400, "stand"), ("2.1", 400, "aufsteigend"), ("99999", 404, "99999")],
 )
 def test_hostile_or_unknown_pins_of_a_profile_are_refused(client, stand, status, words):
-    for url in (PROFILE, f"{PROFILE}/einordnung.svg", COMPARISON, AREA, SCATTER):
+    for url in (
+        PROFILE,
+        f"{PROFILE}/einordnung.svg",
+        COMPARISON,
+        AREA,
+        SCATTER,
+        MULTIPLES,
+        MULTIPLES.replace("/jahre?", "/jahre.svg?"),
+        MULTIPLES.replace("/jahre?", "/jahre/daten?"),
+    ):
         url += "&" if "?" in url else "?"
         r = client.get(f"{url}stand={stand}")
         assert r.status_code == status, url
@@ -215,7 +270,7 @@ def test_hostile_or_unknown_pins_of_a_profile_are_refused(client, stand, status,
 
 
 def test_a_pin_and_a_named_release_exclude_each_other(client):
-    for url in (PROFILE, COMPARISON, SCATTER):
+    for url in (PROFILE, COMPARISON, SCATTER, MULTIPLES):
         stand = re.search(r"stand=([0-9.]+)", _permalink(_html(client.get(url)))).group(1)
         sep = "&" if "?" in url else "?"
         assert client.get(f"{url}{sep}stand={stand}&release=1").status_code == 400, url

@@ -15,6 +15,7 @@ from app.pages.data.map_page import page_context
 from app.pages.data.map_state import map_etag, state_from_request
 from app.pages.data.map_table import map_table
 from app.pages.data.multiples import multiple_years, multiples_context, multiples_etag
+from app.pages.data.multiples_table import multiples_table
 from app.web import args, downloads
 from app.web.errors import BadRequestWithChoices
 from app.web.http_cache import cached, conditional, forever, page_cache
@@ -148,4 +149,18 @@ def jahre():
     if release.status == "draft":  # an editor's preview: never held by a shared cache
         response.cache_control.public = False
         response.cache_control.no_store = True
+    return response
+
+
+@bp.get("/karte/jahre/daten")
+@page_cache
+def jahre_daten():
+    """The small multiples' data (?format=csv|csv-de|xlsx|json) or citation (bib, csl-json):
+    per Kommune and shown year the values of the page's table, with its citation lines."""
+    fmt = args.download_format(downloads.VIEW_FORMATS) or "csv"
+    st = state_from_request(embed=False)
+    ctx = multiples_context(st, multiple_years(st))
+    response = downloads.response(multiples_table(ctx), fmt)
+    if st["pinned"] or st["release_param"]:  # a cited state never changes
+        return forever(response)
     return response

@@ -295,6 +295,8 @@ def karte_jahre_image(fmt: str):
         ],
         lang=str(get_locale()),
         description=ctx["figure_text"],
+        # The citation in the image's language (the CSV and the page carry both).
+        citation=[citation.line(ctx["cite"], str(get_locale()))],
     )
     cells = [(str(m["year"]), str(m["svg"])) for m in ctx["maps"]]
     drawing = grid(cells, WIDTH - 2 * MARGIN, grid_columns(len(cells)))
