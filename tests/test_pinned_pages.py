@@ -26,6 +26,9 @@ COMPARISON = f"/vergleich/{HANNOVER}/{OTHER}"
 AREA = "/gebiet/03254"  # Landkreis Hildesheim: an area beyond the home region
 SCATTER = "/streuung?x=svb_quote&y=bev_anteil_65plus&jahr=2015"
 MULTIPLES = "/karte/jahre?indikator=sgb2_u15_quote_inkar&jahre=2021,2022"
+TERRITORY = (
+    "/karte?gebiet=03&ebene=kreis&indikator=bev_zensus22&jahr=2022"  # Niedersachsen's Kreise
+)
 NOTE = "Neue Kita am Standort Linden eröffnet"
 
 
@@ -146,6 +149,39 @@ def test_the_small_multiples_cite_themselves_pinned_in_every_export(client):
     assert "abgerufen am" in svg and "stand=" + stand.group(1) in svg
 
 
+def test_a_territory_map_cites_itself_pinned_in_every_export(client):
+    html = _html(client.get(TERRITORY))
+    permalink = _permalink(html)
+    stand = re.search(r"[?&]stand=([0-9.]+)", permalink).group(1)
+    assert "gebiet=03" in permalink and "ebene=kreis" in permalink
+    pinned = _html(client.get(_path(permalink)))
+    assert "Zitierter Datenstand" in pinned
+    # the year links (repainted in place) and the image keep the pin; the form does not:
+    # another indicator or territory is a live view
+    years = re.findall(r'<a href="([^"]*)" data-year', pinned)
+    assert years and all(f"stand={stand}" in y for y in years)
+    assert f"stand={stand}" in _link(pinned, "karte.svg")
+    assert 'name="stand"' not in pinned
+    # the repaint of a pinned map carries the pinned note and citation; a live one none
+    farben = client.get(_path(permalink).replace("/karte?", "/karte/farben?")).get_json()
+    assert "Zitierter Datenstand" in farben["legend"] and f"stand={stand}" in farben["url"]
+    live = client.get(TERRITORY.replace("/karte?", "/karte/farben?")).get_json()
+    assert "Zitierter Datenstand" not in live["legend"]
+    # the CSV: citation lines, every Kreis of the table, the Land's own value last
+    rows = _csv(client.get(_link(html, "format=csv")).data)
+    blank = rows.index([])
+    assert any(h[0].startswith("Zitieren: ") and permalink in h[0] for h in rows[:blank])
+    body = rows[blank + 2 :]
+    page_rows = re.findall(r"<td>(\d{5})</td>", html)
+    assert page_rows and [r[2] for r in body[: len(page_rows)]] == page_rows
+    assert body[-1][2] == "03"
+    # the embed offers the same pinned view; the image carries the citation
+    embed = _html(client.get(_path(permalink).replace("/karte?", "/embed/karte?")))
+    assert "Zitierter Datenstand" in embed and _permalink(embed) == permalink
+    svg = _html(client.get(_link(pinned, "karte.svg")))
+    assert "abgerufen am" in svg and f"stand={stand}" in svg
+
+
 def test_the_english_profile_cites_in_english_and_stays_english(client):
     html = _html(client.get(PROFILE + "?lang=en"))
     permalink = _permalink(html)
@@ -172,6 +208,7 @@ FAMILIES = {
     AREA: ("format=csv", "format=json", "format=bib"),
     SCATTER: ("format=csv", "format=json", "streuung.svg"),
     MULTIPLES: ("format=csv", "format=json", "format=bib", "jahre.svg"),
+    TERRITORY: ("format=csv", "format=json", "format=csl-json", "karte.svg", "/embed/karte"),
 }
 
 
@@ -243,6 +280,8 @@ def test_pinned_pages_keep_every_part_after_a_new_release(fresh_app, tmp_path):
         (AREA, "123.456"),
         (SCATTER, "77,7"),
         (MULTIPLES, "60,0"),
+        (TERRITORY, "123.456"),
+        (TERRITORY.replace("/karte?", "/embed/karte?"), "123.456"),
     ):
         assert new in _html(client.get(url)), url
         assert new not in _html(client.get(captured[url][1])), url
@@ -262,6 +301,11 @@ def test_hostile_or_unknown_pins_of_a_profile_are_refused(client, stand, status,
         MULTIPLES,
         MULTIPLES.replace("/jahre?", "/jahre.svg?"),
         MULTIPLES.replace("/jahre?", "/jahre/daten?"),
+        TERRITORY,
+        TERRITORY.replace("/karte?", "/embed/karte?"),
+        TERRITORY.replace("/karte?", "/karte.svg?"),
+        TERRITORY.replace("/karte?", "/karte/daten?"),
+        TERRITORY.replace("/karte?", "/karte/farben?"),
     ):
         url += "&" if "?" in url else "?"
         r = client.get(f"{url}stand={stand}")
@@ -270,7 +314,7 @@ def test_hostile_or_unknown_pins_of_a_profile_are_refused(client, stand, status,
 
 
 def test_a_pin_and_a_named_release_exclude_each_other(client):
-    for url in (PROFILE, COMPARISON, SCATTER, MULTIPLES):
+    for url in (PROFILE, COMPARISON, SCATTER, MULTIPLES, TERRITORY):
         stand = re.search(r"stand=([0-9.]+)", _permalink(_html(client.get(url)))).group(1)
         sep = "&" if "?" in url else "?"
         assert client.get(f"{url}{sep}stand={stand}&release=1").status_code == 400, url

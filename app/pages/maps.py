@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from app.pages.data import gebiet_map, gebiet_state
 from app.pages.data.change_map import change_context
+from app.pages.data.gebiet_table import gebiet_table
 from app.pages.data.map_page import page_context
 from app.pages.data.map_state import map_etag, state_from_request
 from app.pages.data.map_table import map_table
@@ -117,6 +118,8 @@ def daten():
     """The map's data (?format=csv|csv-de|xlsx|json) or its citation (bib, csl-json): the rows of
     the map's table for the same state, with the citation line in German and English."""
     fmt = args.download_format(downloads.VIEW_FORMATS) or "csv"
+    if gebiet_state.wants_gebiet():  # a territory map's areas
+        return _gebiet_daten(fmt)
     st = state_from_request(embed=False)
     if st["change"]:
         raise BadRequestWithChoices(
@@ -129,6 +132,17 @@ def daten():
     ctx = page_context(st, embed=False)
     response = downloads.response(map_table(ctx), fmt)
     if st["pinned"] or st["release_param"]:  # a cited state never changes
+        return forever(response)
+    return response
+
+
+def _gebiet_daten(fmt: str):
+    """A territory map's data or citation: every area's value, rank and release in its year."""
+    gst = gebiet_state.state()
+    cm = gebiet_map.colour_map(gst)
+    ctx = gebiet_map.gebiet_context(gst, cm, embed=False, with_areas=False)
+    response = downloads.response(gebiet_table(ctx), fmt)
+    if gst["pinned"] or gst["release_param"]:  # a cited state never changes
         return forever(response)
     return response
 

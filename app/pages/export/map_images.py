@@ -256,6 +256,8 @@ def _gebiet_image(fmt: str) -> Response:
         notes=[method, f"{t.name}: {cm['own_label']}"],
         lang=lang,
         description=figure_texts.gebiet_map(st, cm),
+        # The citation in the image's language (the page and the CSV carry both).
+        citation=[citation.line(gebiet_map.gebiet_cite(st, cm)["cite"], lang)],
     )
     svg = svg_document(_gebiet_drawing(st, cm), text, legend, legend_beside=True)
     return image_response(svg, fmt, f"{ind.id}_{year}_{t.ags}_{st['ebene']}", etag, release)
