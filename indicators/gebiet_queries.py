@@ -16,7 +16,7 @@ from sqlalchemy import Connection, text
 
 from geodata.model import Area
 from geodata.queries import get_area
-from indicators.queries import value_source
+from indicators.queries import ReleaseRef, value_source
 
 # Map level ('ebene') → the area levels it holds.
 EBENEN: dict[str, tuple[str, ...]] = {
@@ -76,7 +76,7 @@ def gemeinden_missing(conn: Connection, territory: Area, ebene: str) -> bool:
     )
 
 
-def _values(release_id: int | None) -> str:
+def _values(release_id: ReleaseRef) -> str:
     """The values `v` to look at: the named release's, else those the rule may show.
 
     Every visible value is shown somewhere (shown_value only picks among them, migration
@@ -84,11 +84,13 @@ def _values(release_id: int | None) -> str:
     """
     if release_id is None:
         return "visible_value v"
+    if isinstance(release_id, tuple):  # a cited (pinned) map: the values it showed
+        return f"{value_source(release_id)} v"
     return f"(SELECT * FROM release_value WHERE release_id = {int(release_id)}) v"
 
 
 def scope_years(
-    conn: Connection, indicator_id: str, territory: Area, ebene: str, release_id: int | None
+    conn: Connection, indicator_id: str, territory: Area, ebene: str, release_id: ReleaseRef
 ) -> list[int]:
     """Years with a number of the indicator for an area of the level in the territory."""
     # Skip scan over the (indicator, year) index: the next year after each, then one EXISTS per
@@ -113,7 +115,7 @@ def scope_years(
 
 
 def scope_default_year(
-    conn: Connection, indicator_id: str, territory: Area, ebene: str, release_id: int | None
+    conn: Connection, indicator_id: str, territory: Area, ebene: str, release_id: ReleaseRef
 ) -> int | None:
     """The year a map opens with: the newest in which at least half as many areas have a real
     value as in the best-covered year (a synthetic continuation for a few is not the default)."""
@@ -157,6 +159,29 @@ class ScopeAreas:
     levels: list[str]
 
 
+def scope_release_ids(
+    conn: Connection, indicator_id: str, territory: Area, ebene: str, ids: tuple[int, ...] | None
+) -> tuple[int, ...]:
+    """The ids of the releases whose values of the indicator a territory map shows in any year
+    (its areas of the level and the territory's own value): live (ids None) or within a pinned
+    set. The pin of a territory map: over these ids every cell it shows keeps its winner."""
+    rows = conn.scalars(
+        text(
+            "SELECT DISTINCT v.release_id FROM shown_value_in(CAST(:ids AS int[])) v"
+            " WHERE v.indicator_id = :i AND ((length(v.ags) = :len AND v.ags LIKE :p || '%')"
+            " OR v.ags = :own) ORDER BY v.release_id"
+        ),
+        {
+            "ids": list(ids) if ids is not None else None,
+            "i": indicator_id,
+            "len": KEY_LENGTH[ebene],
+            "p": _prefix(territory),
+            "own": territory.ags,
+        },
+    )
+    return tuple(rows)
+
+
 def scope_areas(conn: Connection, territory: Area, ebene: str) -> ScopeAreas:
     """Every area of the level in the territory, ordered by key."""
     rows = conn.execute(
@@ -187,7 +212,7 @@ def scope_values(
     year: int,
     territory: Area,
     ebene: str,
-    release_id: int | None,
+    release_id: ReleaseRef,
     areas: ScopeAreas,
 ) -> ScopeValues:
     """The values of every area of `areas` for the indicator and year."""
@@ -238,7 +263,7 @@ def scope_values(
 
 
 def area_value(
-    conn: Connection, indicator_id: str, year: int, ags: str, release_id: int | None
+    conn: Connection, indicator_id: str, year: int, ags: str, release_id: ReleaseRef
 ) -> dict[str, Any] | None:
     """One area's shown value row for the year (the territory's own value), or None."""
     row = conn.execute(

@@ -25,6 +25,10 @@ PROFILE = f"/kommune/{HANNOVER}"
 COMPARISON = f"/vergleich/{HANNOVER}/{OTHER}"
 AREA = "/gebiet/03254"  # Landkreis Hildesheim: an area beyond the home region
 SCATTER = "/streuung?x=svb_quote&y=bev_anteil_65plus&jahr=2015"
+MULTIPLES = "/karte/jahre?indikator=sgb2_u15_quote_inkar&jahre=2021,2022"
+TERRITORY = (
+    "/karte?gebiet=03&ebene=kreis&indikator=bev_zensus22&jahr=2022"  # Niedersachsen's Kreise
+)
 NOTE = "Neue Kita am Standort Linden eröffnet"
 
 
@@ -102,6 +106,83 @@ def test_the_profile_cites_itself_pinned_in_every_export(client):
     assert re.search(r'<span class="print-only">Zitieren: .*stand=' + stand.group(1), html)
 
 
+def test_the_small_multiples_cite_themselves_pinned_in_every_export(client):
+    html = _html(client.get(MULTIPLES))
+    permalink = _permalink(html)
+    stand = re.search(r"[?&]stand=([0-9.]+)", permalink)
+    assert stand and "jahre=2021,2022" in permalink.replace("%2C", ",")
+    assert "Zitierter Datenstand" not in html
+    # the year toggles and the image links of the pinned page keep the pin
+    pinned = _html(client.get(_path(permalink)))
+    assert "Zitierter Datenstand" in pinned
+    toggles = re.findall(r'<li><a href="([^"]*jahre=[^"]*)"', pinned)
+    assert toggles and all(f"stand={stand.group(1)}" in t for t in toggles)
+    assert f"stand={stand.group(1)}" in _link(pinned, "jahre.svg")
+    # the CSV: the citation lines, then one row per Kommune and shown year as on the page
+    csv_url = _link(html, "format=csv")
+    assert f"stand={stand.group(1)}" in csv_url
+    rows = _csv(client.get(csv_url).data)
+    blank = rows.index([])
+    header = [r[0] for r in rows[:blank]]
+    assert any(h.startswith("Zitieren: ") and permalink in h for h in header)
+    assert any(h.startswith("Cite: ") for h in header)
+    body = rows[blank + 2 :]
+    kommunen = re.findall(
+        r'<tr(?: class="in-gruppe")?><th scope="row"><a href="[^"]*">([^<]+)</a>', html
+    )
+    assert len(kommunen) == 21
+    assert [r[0] for r in body[: 2 * 21 : 2]] == kommunen
+    assert {r[2] for r in body} == {"2021", "2022"}
+    # a value of the page's table is in the CSV (German CSV: the page's decimal comma)
+    de_text = client.get(csv_url.replace("format=csv", "format=csv-de")).data.decode("utf-8-sig")
+    first = re.search(r'<td class="num">([0-9.,]+)', html).group(1)  # 1st Kommune, 1st year
+    line = next(x for x in de_text.splitlines() if x.lstrip('"').startswith(kommunen[0]))
+    assert f";{first};" in line or f';"{first}";' in line, (first, line)
+    meta = client.get(_link(html, "format=json")).get_json()["metadata"]
+    assert permalink in meta["citation"]["de"] and permalink in meta["citation"]["en"]
+    bib = parse_string(
+        client.get(csv_url.replace("format=csv", "format=bib")).data.decode(), "bibtex"
+    )
+    (entry,) = bib.entries.values()
+    assert entry.fields["url"] == permalink
+    # the image carries the citation
+    svg = _html(client.get(_link(html, "jahre.svg")))
+    assert "abgerufen am" in svg and "stand=" + stand.group(1) in svg
+
+
+def test_a_territory_map_cites_itself_pinned_in_every_export(client):
+    html = _html(client.get(TERRITORY))
+    permalink = _permalink(html)
+    stand = re.search(r"[?&]stand=([0-9.]+)", permalink).group(1)
+    assert "gebiet=03" in permalink and "ebene=kreis" in permalink
+    pinned = _html(client.get(_path(permalink)))
+    assert "Zitierter Datenstand" in pinned
+    # the year links (repainted in place) and the image keep the pin; the form does not:
+    # another indicator or territory is a live view
+    years = re.findall(r'<a href="([^"]*)" data-year', pinned)
+    assert years and all(f"stand={stand}" in y for y in years)
+    assert f"stand={stand}" in _link(pinned, "karte.svg")
+    assert 'name="stand"' not in pinned
+    # the repaint of a pinned map carries the pinned note and citation; a live one none
+    farben = client.get(_path(permalink).replace("/karte?", "/karte/farben?")).get_json()
+    assert "Zitierter Datenstand" in farben["legend"] and f"stand={stand}" in farben["url"]
+    live = client.get(TERRITORY.replace("/karte?", "/karte/farben?")).get_json()
+    assert "Zitierter Datenstand" not in live["legend"]
+    # the CSV: citation lines, every Kreis of the table, the Land's own value last
+    rows = _csv(client.get(_link(html, "format=csv")).data)
+    blank = rows.index([])
+    assert any(h[0].startswith("Zitieren: ") and permalink in h[0] for h in rows[:blank])
+    body = rows[blank + 2 :]
+    page_rows = re.findall(r"<td>(\d{5})</td>", html)
+    assert page_rows and [r[2] for r in body[: len(page_rows)]] == page_rows
+    assert body[-1][2] == "03"
+    # the embed offers the same pinned view; the image carries the citation
+    embed = _html(client.get(_path(permalink).replace("/karte?", "/embed/karte?")))
+    assert "Zitierter Datenstand" in embed and _permalink(embed) == permalink
+    svg = _html(client.get(_link(pinned, "karte.svg")))
+    assert "abgerufen am" in svg and f"stand={stand}" in svg
+
+
 def test_the_english_profile_cites_in_english_and_stays_english(client):
     html = _html(client.get(PROFILE + "?lang=en"))
     permalink = _permalink(html)
@@ -127,6 +208,8 @@ FAMILIES = {
     COMPARISON: ("format=csv", "format=json", "format=csl-json"),
     AREA: ("format=csv", "format=json", "format=bib"),
     SCATTER: ("format=csv", "format=json", "streuung.svg"),
+    MULTIPLES: ("format=csv", "format=json", "format=bib", "jahre.svg"),
+    TERRITORY: ("format=csv", "format=json", "format=csl-json", "karte.svg", "/embed/karte"),
 }
 
 
@@ -182,6 +265,11 @@ def test_pinned_pages_keep_every_part_after_a_new_release(fresh_app, tmp_path):
         assert NOTE not in page_after
         for link, body in files.items():
             again = client.get(link).data
+            if "/embed/" in link:  # the pinned embed: its own note says that newer data exist
+                again, body = (
+                    re.sub(rb'<p class="pinned-note" role="note">.*?</p>', b"", x, flags=re.S)
+                    for x in (again, body)
+                )
             if ".svg" in link:  # the scatter plot's image numbers its ids per process too
                 again, body = (_ids(x.decode("utf-8")).encode("utf-8") for x in (again, body))
             assert again == body, link
@@ -197,9 +285,17 @@ def test_pinned_pages_keep_every_part_after_a_new_release(fresh_app, tmp_path):
         (COMPARISON, NOTE),
         (AREA, "123.456"),
         (SCATTER, "77,7"),
+        (MULTIPLES, "60,0"),
+        (TERRITORY, "123.456"),
+        (TERRITORY.replace("/karte?", "/embed/karte?"), "123.456"),
     ):
         assert new in _html(client.get(url)), url
-        assert new not in _html(client.get(captured[url][1])), url
+        pinned_path = (
+            captured[url][1]
+            if url in captured
+            else captured[TERRITORY][1].replace("/karte?", "/embed/karte?")
+        )
+        assert new not in _html(client.get(pinned_path)), url
 
 
 @pytest.mark.parametrize(
@@ -207,7 +303,21 @@ def test_pinned_pages_keep_every_part_after_a_new_release(fresh_app, tmp_path):
     [("abc", 400, "stand"), ("2.1", 400, "aufsteigend"), ("99999", 404, "99999")],
 )
 def test_hostile_or_unknown_pins_of_a_profile_are_refused(client, stand, status, words):
-    for url in (PROFILE, f"{PROFILE}/einordnung.svg", COMPARISON, AREA, SCATTER):
+    for url in (
+        PROFILE,
+        f"{PROFILE}/einordnung.svg",
+        COMPARISON,
+        AREA,
+        SCATTER,
+        MULTIPLES,
+        MULTIPLES.replace("/jahre?", "/jahre.svg?"),
+        MULTIPLES.replace("/jahre?", "/jahre/daten?"),
+        TERRITORY,
+        TERRITORY.replace("/karte?", "/embed/karte?"),
+        TERRITORY.replace("/karte?", "/karte.svg?"),
+        TERRITORY.replace("/karte?", "/karte/daten?"),
+        TERRITORY.replace("/karte?", "/karte/farben?"),
+    ):
         url += "&" if "?" in url else "?"
         r = client.get(f"{url}stand={stand}")
         assert r.status_code == status, url
@@ -215,7 +325,7 @@ def test_hostile_or_unknown_pins_of_a_profile_are_refused(client, stand, status,
 
 
 def test_a_pin_and_a_named_release_exclude_each_other(client):
-    for url in (PROFILE, COMPARISON, SCATTER):
+    for url in (PROFILE, COMPARISON, SCATTER, MULTIPLES, TERRITORY):
         stand = re.search(r"stand=([0-9.]+)", _permalink(_html(client.get(url)))).group(1)
         sep = "&" if "?" in url else "?"
         assert client.get(f"{url}{sep}stand={stand}&release=1").status_code == 400, url

@@ -11,10 +11,12 @@ from flask_babel import gettext as _
 
 from app.pages.data import gebiet_map, gebiet_state
 from app.pages.data.change_map import change_context
+from app.pages.data.gebiet_table import gebiet_table
 from app.pages.data.map_page import page_context
 from app.pages.data.map_state import map_etag, state_from_request
 from app.pages.data.map_table import map_table
 from app.pages.data.multiples import multiple_years, multiples_context, multiples_etag
+from app.pages.data.multiples_table import multiples_table
 from app.web import args, downloads
 from app.web.errors import BadRequestWithChoices
 from app.web.http_cache import cached, conditional, forever, page_cache
@@ -116,6 +118,8 @@ def daten():
     """The map's data (?format=csv|csv-de|xlsx|json) or its citation (bib, csl-json): the rows of
     the map's table for the same state, with the citation line in German and English."""
     fmt = args.download_format(downloads.VIEW_FORMATS) or "csv"
+    if gebiet_state.wants_gebiet():  # a territory map's areas
+        return _gebiet_daten(fmt)
     st = state_from_request(embed=False)
     if st["change"]:
         raise BadRequestWithChoices(
@@ -128,6 +132,17 @@ def daten():
     ctx = page_context(st, embed=False)
     response = downloads.response(map_table(ctx), fmt)
     if st["pinned"] or st["release_param"]:  # a cited state never changes
+        return forever(response)
+    return response
+
+
+def _gebiet_daten(fmt: str):
+    """A territory map's data or citation: every area's value, rank and release in its year."""
+    gst = gebiet_state.state()
+    cm = gebiet_map.colour_map(gst)
+    ctx = gebiet_map.gebiet_context(gst, cm, embed=False, with_areas=False)
+    response = downloads.response(gebiet_table(ctx), fmt)
+    if gst["pinned"] or gst["release_param"]:  # a cited state never changes
         return forever(response)
     return response
 
@@ -148,4 +163,18 @@ def jahre():
     if release.status == "draft":  # an editor's preview: never held by a shared cache
         response.cache_control.public = False
         response.cache_control.no_store = True
+    return response
+
+
+@bp.get("/karte/jahre/daten")
+@page_cache
+def jahre_daten():
+    """The small multiples' data (?format=csv|csv-de|xlsx|json) or citation (bib, csl-json):
+    per Kommune and shown year the values of the page's table, with its citation lines."""
+    fmt = args.download_format(downloads.VIEW_FORMATS) or "csv"
+    st = state_from_request(embed=False)
+    ctx = multiples_context(st, multiple_years(st))
+    response = downloads.response(multiples_table(ctx), fmt)
+    if st["pinned"] or st["release_param"]:  # a cited state never changes
+        return forever(response)
     return response

@@ -12,6 +12,7 @@ from flask import Response, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.pages.data import figure_texts
+from app.pages.data.cite import absolute, page_citation, view_data_links
 from app.pages.data.gebiet_state import ebene_label, gebiet_link, state
 from app.render.formatting import FLAG_TEXT, fmt_cell, fmt_value
 from app.web import args
@@ -20,6 +21,7 @@ from app.web.db import get_conn
 from app.web.errors import BadRequestWithChoices
 from app.web.home import home_ags
 from app.web.http_cache import data_version_now
+from app.web.i18n import current_lang, localized
 from app.web.urls import area_url
 from geodata.levels import BUND_AGS
 from geodata.model import Area
@@ -35,6 +37,7 @@ from indicators.gebiet_queries import (
     scope_values,
     territories,
 )
+from indicators.pinning import format_ids
 from indicators.queries import indicator_sources, shown_provenance, topics_with_indicators
 
 PAGE_SIZE = 100
@@ -96,8 +99,9 @@ def colour_map(st: dict) -> dict:
     conn = get_conn()
     ind, year, rel = st["indicator"], st["year"], st["release"]
     areas = scope_areas_cached(st["territory"], st["ebene"])
-    sv = scope_values(conn, ind.id, year, st["territory"], st["ebene"], rel.id, areas)
-    own = area_value(conn, ind.id, year, st["territory"].ags, rel.id)
+    ref = st.get("ref", rel.id)  # a cited map (`stand`): the values of its pinned releases
+    sv = scope_values(conn, ind.id, year, st["territory"], st["ebene"], ref, areas)
+    own = area_value(conn, ind.id, year, st["territory"].ags, ref)
     own_value = None if own is None or own["suppressed"] else own["value"]
     scheme = st["scheme"] if own_value is not None else "sequenziell"
     values = [None if s else v for v, s in zip(sv.value, sv.suppressed, strict=True)]
@@ -129,12 +133,15 @@ def colour_map(st: dict) -> dict:
         "labels": labels,
         "ranks": ranks,
         "synthetic_of": [None if r is None else sv.releases[r][1] for r in sv.release],
+        "release_of": [None if r is None else sv.releases[r][0] for r in sv.release],
         "release_labels": sorted(labels_shown),
         "classes": classes,
         "legend": legend,
         "scheme": scheme,
         "own_label": fmt_value(own_value, decimals, unit) if own_value is not None else no_data,
         "own_synthetic": bool(own["synthetic"]) if own_value is not None else None,
+        "own_value": own_value,
+        "own_release": own["release_label"] if own_value is not None else None,
         "synthetic": synthetic,
         "mixed": mixed,
         "provenance": provenance,
@@ -224,7 +231,7 @@ def gebiet_context(st: dict, cm: dict, embed: bool, with_areas: bool = True) -> 
     table_rows, pages = _table_page(cm, page)
     p = st["params"]
     t = st["territory"]
-    return dict(
+    ctx = dict(
         st,
         **cm,
         ind=st["indicator"],
@@ -250,6 +257,49 @@ def gebiet_context(st: dict, cm: dict, embed: bool, with_areas: bool = True) -> 
             ("missing", data_version_now(), t.ags, st["ebene"]),
             lambda: gemeinden_missing(get_conn(), t, st["ebene"]),
         ),
+    )
+    ctx.update(gebiet_cite(st, cm))
+    return ctx
+
+
+def gebiet_cite(st: dict, cm: dict) -> dict:
+    """A territory map's "Zitieren": pinned to the releases it shows for the indicator at its
+    level (any year) and for the territory itself; the permalink, the data links (pinned too),
+    the pinned note. A named release pins by itself; more releases than a pin may hold leave
+    the map cited by its own URL (never pinned in half)."""
+    ind, t = st["indicator"], st["territory"]
+    state = {k: v for k, v in st["params"].items() if k != "stand"}
+    cite_ids = st.get("cite_ids") or ()
+    pinned_state = dict(state, stand=format_ids(cite_ids) if cite_ids else None)
+    if current_lang() == "en":
+        pinned_state["lang"] = "en"
+    permalink = absolute(gebiet_link(**pinned_state))
+    title = _(
+        "%(name)s %(year)s – Karte: %(area)s, %(level)s",
+        name=localized(ind, "name"),
+        year=st["year"],
+        area=t.name,
+        level=ebene_label(st["ebene"]),
+    )
+    cite = page_citation(
+        title,
+        permalink,
+        cm["release_labels"],
+        cm["provenance"],
+        cite_ids,
+        boundaries=True,
+        synthetic=bool(cm["synthetic"]),
+        issued=st["release"].published_at,
+    )
+    data_state = {k: v for k, v in pinned_state.items() if v not in (None, "")}
+    return dict(
+        cite=cite,
+        permalink=permalink,
+        pinned=st.get("pinned"),
+        newer=st.get("newer", False),
+        current_url=gebiet_link(**state),
+        pinned_embed=absolute(gebiet_link("maps.embed", **pinned_state)),
+        data_links=view_data_links("maps.daten", data_state),
     )
 
 

@@ -8,6 +8,7 @@ import re
 from flask import request, url_for
 from flask_babel import gettext as _
 
+from app.pages.data.cite import parse_pin
 from app.pages.data.map_choices import no_data_in_year, parse_classes
 from app.web import args
 from app.web.cache import Region
@@ -20,11 +21,13 @@ from indicators.gebiet_queries import (
     get_territory,
     indicators_at,
     scope_default_year,
+    scope_release_ids,
     scope_years,
     territories,
 )
 from indicators.model import ShownRelease
-from indicators.queries import get_indicator, release_for, topics_with_indicators
+from indicators.pinning import MAX_IDS, format_ids
+from indicators.queries import ReleaseRef, get_indicator, release_for, topics_with_indicators
 from indicators.releases import visible_release
 
 DEFAULT_INDICATOR = "bev_anteil_65plus"  # real at every level, so a Germany map opens with data
@@ -120,10 +123,20 @@ def _release_param() -> int | None:
 _YEARS = Region("gebiet")
 
 
-def _years(indicator_id: str, territory: Area, ebene: str, release_id: int | None) -> list[int]:
+def _years(indicator_id: str, territory: Area, ebene: str, release_id: ReleaseRef) -> list[int]:
     return _YEARS.get_or_build(
         ("years", indicator_id, territory.ags, ebene, release_id),
         lambda: scope_years(get_conn(), indicator_id, territory, ebene, release_id),
+    )
+
+
+def _pin_ids(
+    indicator_id: str, territory: Area, ebene: str, pinned: tuple[int, ...] | None
+) -> tuple[int, ...]:
+    """The releases a territory map shows (any year; live or within a pin), per data version."""
+    return _YEARS.get_or_build(
+        ("pin", indicator_id, territory.ags, ebene, pinned),
+        lambda: scope_release_ids(get_conn(), indicator_id, territory, ebene, pinned),
     )
 
 
@@ -135,6 +148,7 @@ def state() -> dict:
     territory, ebene = requested_place()
     g = {"gebiet": territory.ags, "ebene": ebene}
     release_id = _release_param()
+    pinned = parse_pin(release_id, gebiet_link(**g))
     requested = request.args.get("indikator") or DEFAULT_INDICATOR
     ind = get_indicator(conn, requested)
     # Layered values (no release named): which releases contribute is read from the values
@@ -171,7 +185,9 @@ def state() -> dict:
             _("Einen veröffentlichten Datenstand Nr. %(r)s gibt es nicht.", r=release_id),
             [(gebiet_link(**g, indikator=ind.id), _("Karte mit dem neuesten Datenstand"))],
         )
-    years = _years(ind.id, territory, ebene, release.id) if release else []
+    # What the map reads: the layered values, a named release, or a cited state's (`stand`).
+    ref: ReleaseRef = pinned if pinned is not None else release.id if release else None
+    years = _years(ind.id, territory, ebene, ref) if release else []
     if not years:
         other = [
             (
@@ -196,8 +212,8 @@ def state() -> dict:
     if year is None:
         year = (
             _YEARS.get_or_build(
-                ("default", ind.id, territory.ags, ebene, release_id),
-                lambda: scope_default_year(conn, ind.id, territory, ebene, release_id),
+                ("default", ind.id, territory.ags, ebene, ref),
+                lambda: scope_default_year(conn, ind.id, territory, ebene, ref),
             )
             or years[-1]
         )
@@ -206,7 +222,17 @@ def state() -> dict:
     base = dict(g, indikator=ind.id, jahr=year)
     classes = parse_classes(ind, lambda **kw: gebiet_link(**base, **kw), SCHEMES)
     method, scheme, can_diverge = classes.method, classes.scheme, classes.can_diverge
+    # What a citation pins (the releases the map shows in any year) and, on a pinned map,
+    # whether the current data differ from the cited ones.
+    live_ids = _pin_ids(ind.id, territory, ebene, None) if release_id is None else ()
+    shown_ids = _pin_ids(ind.id, territory, ebene, pinned) if pinned else live_ids
+    if len(shown_ids) > MAX_IDS:  # never pinned in half: cited by its own URL
+        live_ids = shown_ids = ()
     return {
+        "pinned": pinned,
+        "ref": ref,
+        "cite_ids": pinned or shown_ids,
+        "newer": pinned is not None and shown_ids != live_ids,
         "territory": territory,
         "ebene": ebene,
         "indicator": ind,
@@ -222,5 +248,6 @@ def state() -> dict:
             "klassen": request.args.get("klassen"),
             "farben": request.args.get("farben"),
             "release": release_id,
+            "stand": format_ids(pinned) if pinned else None,
         },
     }

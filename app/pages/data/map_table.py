@@ -13,7 +13,7 @@ from app.web.home import region_name
 from app.web.i18n import localized
 
 
-def _mark(synthetic: bool | None) -> str:
+def value_mark(synthetic: bool | None) -> str:
     if synthetic is None:
         return ""
     if demo():
@@ -45,7 +45,7 @@ def map_table(ctx: dict) -> Table:
             row += [Num(ci.lower, dec), Num(ci.upper, dec)] if ci else [None, None]
         if group:
             row.append(r.get("group_rank"))
-        row += [year, r.get("release_label") or "", _mark(r.get("synthetic"))]
+        row += [year, r.get("release_label") or "", value_mark(r.get("synthetic"))]
         rows.append(row)
     region = ctx.get("region_row")
     if region is not None:
@@ -62,7 +62,7 @@ def map_table(ctx: dict) -> Table:
         row += [
             year,
             region.release_label or "",
-            _mark(region.synthetic if region.shown is not None else None),
+            value_mark(region.synthetic if region.shown is not None else None),
         ]
         rows.append(row)
     header = [ctx["cite"].title, ATTRIBUTION_BOUNDARIES]

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from app.berichte import svgmap
 from app.pages.data import figure_texts
+from app.pages.data.cite import absolute, page_citation, view_data_links
 from app.pages.data.map_choices import CLASSIFICATION_LABELS, no_data_in_year
 from app.pages.data.map_page import profile_href, sources, year_values
 from app.pages.data.map_state import MAP_VERSION
@@ -19,10 +20,12 @@ from app.web.db import get_conn
 from app.web.errors import BadRequestWithChoices
 from app.web.home import home_ags
 from app.web.http_cache import etag_for
+from app.web.i18n import current_lang, localized
 from app.web.urls import url_for
 from indicators import classify
 from indicators.api_queries import area_values
 from indicators.model import AreaValue
+from indicators.pinning import format_ids
 from indicators.queries import shown_provenance
 
 MAX_MULTIPLES = 12  # small maps on one page; more would be too small to read
@@ -80,6 +83,8 @@ def multiples_etag(st: dict, shown_years: list[int], *extra) -> str:
         release.label,
         release.published_at,
         str(get_locale()),
+        # A cited (pinned) view: its releases and whether newer data exist (its notice).
+        *([st["pinned"], st["newer"]] if st.get("pinned") else []),
         # Another benchmark than the Region (the default's ETags stay as they were).
         *([] if st["benchmark"].is_default else [st["benchmark"].choice]),
         *extra,
@@ -150,6 +155,7 @@ def multiples_context(st: dict, shown_years: list[int]) -> dict:
     # same releases as the Kommunen's (a pinned page: the pinned ones).
     comp = st["benchmark"]
     bench = None
+    found: dict = {}
     if not comp.is_default:
         found = area_values(conn, ind.id, shown_years, st.get("pinned") or release.id, [comp.ags])
         bench = [
@@ -172,8 +178,9 @@ def multiples_context(st: dict, shown_years: list[int]) -> dict:
         "release": st["release_param"],
         "gruppe": group.ags if group else None,
         "vergleich_mit": None if comp.is_default else comp.choice,
+        "stand": format_ids(st["pinned"]) if st.get("pinned") else None,
     }
-    return dict(
+    ctx = dict(
         ind=ind,
         release=release,
         years=st["years"],
@@ -197,4 +204,50 @@ def multiples_context(st: dict, shown_years: list[int]) -> dict:
         group=group,
         link=lambda **kw: url_for("maps.jahre", **dict(params, **kw)),
         embed=False,
+        # the rows of the data download (app.pages.data.multiples_table)
+        year_data=data,
+        bench_values=[found.get((comp.ags, y)) for y in shown_years] if bench else None,
+    )
+    ctx.update(multiples_cite(st, params, ctx))
+    return ctx
+
+
+def multiples_cite(st: dict, params: dict, ctx: dict) -> dict:
+    """The small multiples' "Zitieren": pinned to the releases the indicator shows (any year,
+    as the map's), the permalink, the data links (pinned too) and the pinned note."""
+    ind, release, years = st["indicator"], st["release"], ctx["shown_years"]
+    cite_ids = st.get("pinned") or st.get("cite_ids") or ()
+    pinned_state = dict(params, stand=format_ids(cite_ids) if cite_ids else None)
+    if current_lang() == "en":
+        pinned_state["lang"] = "en"
+    permalink = absolute(url_for("maps.jahre", **pinned_state))
+    title = _(
+        "%(name)s %(years)s – Karten der Kommunen je Jahr",
+        name=localized(ind, "name"),
+        years=f"{years[0]}–{years[-1]}",
+    )
+    labels = {
+        r.release_label
+        for y in years
+        for r in [*ctx["year_data"][y].values, ctx["year_data"][y].region]
+        if r is not None and r.release_label
+    }
+    cite = page_citation(
+        title,
+        permalink,
+        sorted(labels),
+        ctx["provenance"],
+        cite_ids,
+        boundaries=True,
+        synthetic=bool(ctx["synthetic"]),
+        issued=release.published_at,
+    )
+    data_state = {k: v for k, v in pinned_state.items() if v not in (None, "")}
+    return dict(
+        cite=cite,
+        permalink=permalink,
+        pinned=st.get("pinned"),
+        newer=st.get("newer", False),
+        current_url=url_for("maps.jahre", **dict(params, stand=None)),
+        data_links=view_data_links("maps.jahre_daten", data_state),
     )

@@ -256,6 +256,8 @@ def _gebiet_image(fmt: str) -> Response:
         notes=[method, f"{t.name}: {cm['own_label']}"],
         lang=lang,
         description=figure_texts.gebiet_map(st, cm),
+        # The citation in the image's language (the page and the CSV carry both).
+        citation=[citation.line(gebiet_map.gebiet_cite(st, cm)["cite"], lang)],
     )
     svg = svg_document(_gebiet_drawing(st, cm), text, legend, legend_beside=True)
     return image_response(svg, fmt, f"{ind.id}_{year}_{t.ags}_{st['ebene']}", etag, release)
@@ -295,6 +297,8 @@ def karte_jahre_image(fmt: str):
         ],
         lang=str(get_locale()),
         description=ctx["figure_text"],
+        # The citation in the image's language (the CSV and the page carry both).
+        citation=[citation.line(ctx["cite"], str(get_locale()))],
     )
     cells = [(str(m["year"]), str(m["svg"])) for m in ctx["maps"]]
     drawing = grid(cells, WIDTH - 2 * MARGIN, grid_columns(len(cells)))
