@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from geodata.attribution import LICENCE
 from geodata.report import Problem
 from indicators.catalogue import CATALOGUE_COLUMNS, INTEGER_COLUMNS, REQUIRED_TEXT_COLUMNS
 from indicators.genesis_mapping import COLUMNS, INDICATOR_ID, MappingLine, Term
@@ -235,7 +236,7 @@ def new_indicator_problems(new: dict[str, str], topics: set[str], known: set[str
     if new["unit"] and new["unit"] not in UNITS:
         bad("unit", f"unbekannte Einheit {new['unit']!r} (erlaubt: {', '.join(UNITS)})")
     if not new["licence"]:
-        bad("licence", "leer: die Lizenz der Quelle, z. B. dl-de/by-2-0")
+        bad("licence", f"leer: die Lizenz der Quelle, z. B. {LICENCE}")
     for col in INTEGER_COLUMNS:
         if col in new:
             try:

@@ -107,7 +107,7 @@ def published(fresh_app, tmp_path):
         assert r.exit_code == 0, r.output
         token = r.output.strip().rsplit(" ", 1)[1]
         if email.startswith("rat"):
-            assert invoke(fresh_app, "alerts", "confirm", token).exit_code == 0
+            assert invoke(fresh_app, "alerts", "confirm", "--", token).exit_code == 0
     assert "; 1 Meldungen" in publish(fresh_app, tmp_path, "alarm-2", 2022, raise_to=80)
     assert "; 0 Meldungen" in publish(fresh_app, tmp_path, "alarm-3", 2022, raise_to=80)
     return fresh_app
@@ -213,7 +213,9 @@ def test_the_web_apps_role_writes_and_withdraws_alerts(app_role_app, tmp_path):
     as_app, owner = app_role_app
     publish(owner, tmp_path, "alarm-1", 2021)
     r = invoke(owner, "alerts", "subscribe", "rat@example.org", "--kommune", RAISED)
-    assert invoke(owner, "alerts", "confirm", r.output.strip().rsplit(" ", 1)[1]).exit_code == 0
+    assert (
+        invoke(owner, "alerts", "confirm", "--", r.output.strip().rsplit(" ", 1)[1]).exit_code == 0
+    )
     r = invoke(
         owner, "import", str(release_csv(tmp_path / "a2.csv", 2022, 80)), "--label", "alarm-2"
     )

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from geodata.attribution import LICENCE, STATISTICAL_OFFICES
 from indicators.genesis_mapping import USER_DIR
 from indicators.mapping_form import FormRow, field_errors, mapping_text
 from tests import test_genesis_mapping as gm
@@ -186,7 +187,7 @@ def test_a_mapping_made_in_the_browser_makes_the_same_draft_as_the_command_line(
                 "neu-polarity": "neutral",
                 "neu-definition_de": "Eine Definition",
                 "neu-source": "Regionaldatenbank",
-                "neu-licence": "dl-de/by-2-0",
+                "neu-licence": LICENCE,
             },
             "neu-unit",
             "unbekannte Einheit &#39;Furlong&#39;",
@@ -224,8 +225,8 @@ def test_a_new_indicator_is_described_in_the_form_and_stored_with_the_draft(edit
         "neu-decimals": "0",
         "neu-polarity": "neutral",
         "neu-definition_de": "Betreute Kinder in öffentlich geförderter Kindertagespflege am 1. März.",
-        "neu-source": "Statistische Ämter des Bundes und der Länder, Tabelle 22543-01-02-4-B",
-        "neu-licence": "dl-de/by-2-0",
+        "neu-source": f"{STATISTICAL_OFFICES}, Tabelle 22543-01-02-4-B",
+        "neu-licence": LICENCE,
     }
     row = {**ROW1, "z1-indicator": new["neu-id"]}
     r = post(editor, url, label="kita-neu", fremde="1", aktion="speichern", **row, **new)
@@ -238,7 +239,7 @@ def test_a_new_indicator_is_described_in_the_form_and_stored_with_the_draft(edit
         actions = sorted(
             c.scalars(text("SELECT action FROM audit_log WHERE release_label = 'kita-neu'"))
         )
-    assert ind.unit == "Anzahl" and "Lizenz: dl-de/by-2-0" in ind.source and ind.first_year == 2016
+    assert ind.unit == "Anzahl" and f"Lizenz: {LICENCE}" in ind.source and ind.first_year == 2016
     assert actions == ["catalogue_add", "import", "mapping_save"]
     values = all_values(site, "kita-neu")
     assert {v[0] for v in values} == {new["neu-id"]} and len(values) == 2
