@@ -415,6 +415,40 @@ def _split_rows(
     return titles, headers, data, width
 
 
+def _header(
+    titles: list[tuple[int, str]],
+    headers: list[tuple[int, list[str]]],
+    width: int,
+    head: _Head,
+    probs: _Problems,
+    data_rows: int | None = None,
+) -> tuple[list[GenesisColumn], int, str, list[Dated]]:
+    """The title and column heads read into `head`: the value columns, the number of label
+    columns, the layout and (wide) each value column's period. Raises with every problem found so
+    far (those of the rows too), as the header peek and the full parse both need; `data_rows`
+    None: not counted (the peek stops before the data), 0: a table without data is refused."""
+    if not titles:
+        probs.add(2, 1, "Kopf verändert: keine Titelzeilen")
+    if not headers:
+        probs.add(None, None, "Kopf verändert: keine Spaltenkopfzeilen")
+    if data_rows == 0:
+        probs.add(None, None, "keine Datenzeilen")
+    probs.raise_if_any()
+    _read_title(titles, head, probs)
+    columns, labels = _columns(headers, width, probs)
+    probs.raise_if_any()
+    layout = "wide" if labels == 2 else "long"
+    col_dates = _wide_periods(columns, head.title_period) if layout == "wide" else []
+    if col_dates is None:
+        probs.refuse(
+            headers[0][0],
+            None,
+            "Zeitraum nicht lesbar: weder eine Kopfzeile mit "
+            "Zeiträumen noch eine Titelzeile mit dem Zeitraum",
+        )
+    return columns, labels, layout, col_dates or []
+
+
 def _columns(
     headers: list[tuple[int, list[str]]], width: int, probs: _Problems
 ) -> tuple[list[GenesisColumn], int]:
@@ -602,23 +636,7 @@ def read_head(path: Path | str, text: str | None = None) -> GenesisHead:
     if rows and FOOTER_LINE.match(";".join(rows[-1][1])):
         rows.pop()
     titles, headers, _data, width = _split_rows(rows, probs)
-    if not titles:
-        probs.add(2, 1, "Kopf verändert: keine Titelzeilen")
-    if not headers:
-        probs.add(None, None, "Kopf verändert: keine Spaltenkopfzeilen")
-    probs.raise_if_any()
-    _read_title(titles, head, probs)
-    columns, labels = _columns(headers, width, probs)
-    probs.raise_if_any()
-    layout = "wide" if labels == 2 else "long"
-    col_dates = _wide_periods(columns, head.title_period) if layout == "wide" else []
-    if col_dates is None:
-        probs.refuse(
-            headers[0][0],
-            None,
-            "Zeitraum nicht lesbar: weder eine Kopfzeile mit "
-            "Zeiträumen noch eine Titelzeile mit dem Zeitraum",
-        )
+    columns, labels, layout, _dates = _header(titles, headers, width, head, probs)
     return GenesisHead(
         file=name,
         code=head.code,
@@ -653,25 +671,7 @@ def parse_genesis(path: Path | str, text: str | None = None) -> GenesisTable:
         probs.add(reader.line_num, None, f"CSV nicht lesbar ({exc})")
         probs.raise_if_any()
     titles, headers, data, width = _split_rows(rows, probs)
-    if not titles:
-        probs.add(2, 1, "Kopf verändert: keine Titelzeilen")
-    if not headers:
-        probs.add(None, None, "Kopf verändert: keine Spaltenkopfzeilen")
-    if not data:
-        probs.add(None, None, "keine Datenzeilen")
-    probs.raise_if_any()
-    _read_title(titles, head, probs)
-    columns, labels = _columns(headers, width, probs)
-    probs.raise_if_any()
-    layout = "wide" if labels == 2 else "long"
-    col_dates = _wide_periods(columns, head.title_period) if layout == "wide" else []
-    if col_dates is None:
-        probs.refuse(
-            headers[0][0],
-            None,
-            "Zeitraum nicht lesbar: weder eine Kopfzeile mit "
-            "Zeiträumen noch eine Titelzeile mit dem Zeitraum",
-        )
+    columns, labels, layout, col_dates = _header(titles, headers, width, head, probs, len(data))
     table = GenesisTable(
         file=name,
         code=head.code,

@@ -31,6 +31,8 @@ DATA_DIR = Path(
     os.environ.get("DATA_DIR") or Path(__file__).resolve().parents[2] / "shared" / "data"
 )
 REGION_GEOJSON = DATA_DIR / "geodata" / "vg5000_gem_2021_region_hannover.geojson"
+# The password of the editor `redaktion` the tests create.
+EDITOR_PASSWORD = "richtig-langes-passwort"
 GERMANY_GPKG = DATA_DIR / "geodata" / "vg5000_gem_2021_deutschland.gpkg"
 ZENSUS_CSV = DATA_DIR / "indicators" / "zensus2022_1000A-0000_bevoelkerung_gemeinden.csv"
 TABLES = ("area", "topic", "indicator", "release", "value")
@@ -290,6 +292,17 @@ def loaded_template(empty_template: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def region_template(empty_template: str) -> Iterator[str]:
+    """The home region's boundaries and the catalogue, no values: fast to build (the ingest and
+    mapping tests load their own tables into copies of it)."""
+    yield from template_database(
+        "region",
+        lambda name: load(name, ("load-boundaries", str(REGION_GEOJSON)), ("load-catalogue",)),
+        empty_template,
+    )
+
+
+@pytest.fixture(scope="session")
 def real_template(empty_template: str) -> Iterator[str]:
     """A database loaded as a default install loads it: real data only, no demo release."""
     yield from template_database(
@@ -350,6 +363,16 @@ def _prebuilt_templates(request) -> None:
 def real_app(real_template: str):
     """The app of a default install (no demo mode) on the real-only database."""
     yield from app_on_clone(real_template, DEMO=False)
+
+
+def editor_site(template: str) -> Iterator:
+    """An app on its own copy of a template with one editor `redaktion` (for modules whose tests
+    change data through the editors' area; plain-HTTP session cookies as the test client sends)."""
+    for application in app_on_clone(template):
+        application.config["SESSION_COOKIE_SECURE"] = False
+        result = invoke(application, "editor-add", "redaktion", "--password", EDITOR_PASSWORD)
+        assert result.exit_code == 0, result.output
+        yield application
 
 
 def app_on_clone(template: str, **extra):

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import invoke
+from tests.conftest import EDITOR_PASSWORD, invoke
 from tests.test_import_corpus import full_checksum
 from tests.test_releases import SMALL, small_release
 
 DATA = Path(__file__).parent / "data"
-PASSWORD = "richtig-langes-passwort"
+PASSWORD = EDITOR_PASSWORD
 
 
 def token(client, path: str = "/redaktion/anmelden") -> str:
@@ -57,6 +57,29 @@ def test_login_sets_a_secure_session_cookie(site):
     page = client.get("/redaktion/")
     assert page.status_code == 200 and "demo-2024-2" in page.get_data(as_text=True)
     assert page.headers["Cache-Control"] == "no-store"
+
+
+def test_every_editors_page_is_never_stored(site):
+    """Every GET route of the editors' blueprints (those without a path parameter) says
+    `no-store`, logged in or not: a shared cache must never hand a draft to the public."""
+    from app.editors.blueprint import no_store
+
+    rules = [
+        r
+        for r in site.url_map.iter_rules()
+        if r.rule.startswith("/redaktion") and "GET" in r.methods and not r.arguments
+    ]
+    blueprints = {r.endpoint.split(".")[0] for r in rules}
+    assert {"editor", "berichte_editor", "mapping", "sozialindex_editor"} <= blueprints
+    for bp in blueprints:
+        assert no_store in site.blueprints[bp].after_request_funcs[None], bp
+    client = site.test_client()
+    for rule in rules:
+        assert client.get(rule.rule).headers["Cache-Control"] == "no-store", rule.rule
+    assert login(client).status_code == 302
+    for rule in rules:
+        r = client.get(rule.rule)
+        assert r.headers["Cache-Control"] == "no-store", (rule.rule, r.status_code)
 
 
 def test_wrong_password_is_refused_and_counted(site):

@@ -33,11 +33,8 @@ from indicators.genesis_mapping import (
 )
 from tests.conftest import (
     DATA_DIR,
-    REGION_GEOJSON,
     app_on_clone,
     invoke,
-    load,
-    template_database,
 )
 
 HERE = Path(__file__).parent
@@ -232,16 +229,6 @@ def _fill(text_: str, indicator: str, kind: str, factor: str, row_filter: str) -
 
 
 # --------------------------------------------------------------- on PostGIS, through the CLI
-
-
-@pytest.fixture(scope="session")
-def region_template(empty_template: str):
-    """The home region's boundaries and the catalogue, no values: fast to build."""
-    yield from template_database(
-        "region",
-        lambda name: load(name, ("load-boundaries", str(REGION_GEOJSON)), ("load-catalogue",)),
-        empty_template,
-    )
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from indicators.genesis_mapping import USER_DIR
 from indicators.ingest import CATALOGUE_DIR, Draft, write_draft
 from indicators.units import UNITS
 from indicators.validate import Policy, catalogue_problems, value_problems
-from tests.conftest import DATA_DIR, REGION_GEOJSON, app_on_clone, invoke, load, template_database
+from tests.conftest import DATA_DIR, app_on_clone, invoke
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "indicators" / "data" / "catalogue.csv"
@@ -71,16 +71,6 @@ def test_row_validator_policies():
 
 
 # ------------------------------------------------------------------ on PostGIS
-
-
-@pytest.fixture(scope="session")
-def region_template(empty_template: str):
-    """The home region's boundaries and the catalogue, no values (as test_genesis_mapping's)."""
-    yield from template_database(
-        "region",
-        lambda name: load(name, ("load-boundaries", str(REGION_GEOJSON)), ("load-catalogue",)),
-        empty_template,
-    )
 
 
 @pytest.fixture

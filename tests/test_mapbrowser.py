@@ -22,7 +22,6 @@ from tests.test_editor import PASSWORD, login
 from tests.test_genesis_mapping import KITA_MAPPING, UNSEEN, raw_long
 
 # The home region and the catalogue, no values; a data directory of the test's own.
-region_template = gm.region_template
 data_dir = gm.data_dir
 region_app = gm.region_app
 

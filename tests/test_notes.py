@@ -13,8 +13,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from indicators import notes
-from tests.conftest import app_on_clone, invoke
-from tests.test_editor import PASSWORD, login
+from tests.conftest import editor_site, invoke
+from tests.test_editor import login
 
 HANNOVER = "03241001"
 NOTE_DE = "Erstaufnahmeeinrichtung am Standort Oldenburger Allee eröffnet"
@@ -26,11 +26,7 @@ HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)> =HYPERLINK("h
 @pytest.fixture(scope="module")
 def site(loaded_template):
     """Its own copy of the loaded database with one editor (the tests below change data)."""
-    for application in app_on_clone(loaded_template):
-        application.config["SESSION_COOKIE_SECURE"] = False
-        result = invoke(application, "editor-add", "redaktion", "--password", PASSWORD)
-        assert result.exit_code == 0, result.output
-        yield application
+    yield from editor_site(loaded_template)
 
 
 def engine(site):

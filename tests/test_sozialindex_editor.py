@@ -8,9 +8,9 @@ from sqlalchemy import text
 
 from indicators import social_index_store
 from indicators.social_index import load_definition
-from tests.conftest import app_on_clone, invoke
+from tests.conftest import editor_site, invoke
 from tests.test_api_paging import walk_values
-from tests.test_editor import PASSWORD, login
+from tests.test_editor import login
 from tests.test_notes import csrf
 from tests.test_sozialindex import recompute
 
@@ -20,11 +20,7 @@ SHIPPED = load_definition()
 @pytest.fixture(scope="module")
 def site(loaded_template):
     """Its own copy of the demo-mode database with one editor (the tests publish releases)."""
-    for application in app_on_clone(loaded_template):
-        application.config["SESSION_COOKIE_SECURE"] = False
-        result = invoke(application, "editor-add", "redaktion", "--password", PASSWORD)
-        assert result.exit_code == 0, result.output
-        yield application
+    yield from editor_site(loaded_template)
 
 
 def engine(site):

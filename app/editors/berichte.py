@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from flask import (
-    Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -18,6 +16,7 @@ from app.berichte import outputs, store
 from app.berichte.render import render
 from app.berichte.values import published_release_ids
 from app.editors import audit, auth
+from app.editors.blueprint import editors_blueprint
 from app.render.findings import draft_markdown
 from app.web import args
 from app.web.db import get_conn, get_engine
@@ -29,14 +28,7 @@ from indicators.profile import profile
 from indicators.queries import topics_with_indicators
 from indicators.trend_queries import area_trends
 
-bp = Blueprint("berichte_editor", __name__, url_prefix="/redaktion/berichte")
-
-
-@bp.after_request
-def no_store(response: Response) -> Response:
-    """Drafts are never kept by browsers or proxies."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
+bp = editors_blueprint("berichte_editor", __name__, "/redaktion/berichte")
 
 
 def _fields() -> dict:

@@ -21,8 +21,6 @@ import uuid
 from pathlib import Path
 
 from flask import (
-    Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -35,6 +33,7 @@ from sqlalchemy import text
 from werkzeug.utils import secure_filename
 
 from app.editors import audit, auth
+from app.editors.blueprint import editors_blueprint
 from app.pages.data.image_parts import map_drawing
 from app.web.db import get_conn, get_engine
 from app.web.errors import BadRequestWithChoices, translate
@@ -67,18 +66,11 @@ from indicators.release_inspect import inspect_release, render_release
 from indicators.releases import draft_written
 from indicators.units import UNITS
 
-bp = Blueprint("mapping", __name__, url_prefix="/redaktion/tabelle")
+bp = editors_blueprint("mapping", __name__, "/redaktion/tabelle")
 
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
 STAGED_DAYS = 2  # uploads never mapped are removed after this long (at the next upload)
 FORM_MAPPING = "formular.csv"  # the form's mapping file in the upload's folder
-
-
-@bp.after_request
-def no_store(response: Response) -> Response:
-    """Editors' pages show drafts: never kept by browsers or proxies."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _staging() -> Path:
@@ -183,6 +175,22 @@ def _inspection(path: Path, mapping: GenesisMapping) -> Inspection:
     return inspect_table(table, mapping, header, areas or None, _("Datenbank"))
 
 
+def _open(token: str) -> tuple[Path, GenesisMapping, Inspection]:
+    """The staged file, the mapping in force and what the file holds. A LoadError here (the file
+    or the mapping cannot be read) is answered by `refused` with the file's problems."""
+    path = _staged(token)
+    mapping = _mapping()
+    return path, mapping, _inspection(path, mapping)
+
+
+@bp.errorhandler(LoadError)
+def refused(err: LoadError):
+    """What a view of one staged file did not catch itself: the problems page of that file."""
+    token = (request.view_args or {}).get("token")
+    path = _staged(token) if token else Path()
+    return _problems_page(err.problems, path.name, path), err.status
+
+
 def _paths(t: GenesisTable) -> list[str]:
     return list(dict.fromkeys(c.label for c in t.columns))
 
@@ -229,12 +237,7 @@ def _page(
 @auth.editor_required
 def table(token: str):
     """What the table holds, and the mapping form (a known table's lines filled in)."""
-    path = _staged(token)
-    try:
-        mapping = _mapping()
-        ins = _inspection(path, mapping)
-    except LoadError as err:
-        return _problems_page(err.problems, path.name, path), err.status
+    _path, _mapping_now, ins = _open(token)
     t = ins.table
     rows = default_rows(t.code, _paths(t), t.row_labels, ins.lines)
     unmatched = any(k.unmatched for k in ins.keys)
@@ -247,12 +250,7 @@ def table(token: str):
 @auth.editor_required
 def submit(token: str):
     """Check the form; 'vorschau' shows the values on a map, 'speichern' stores the draft."""
-    path = _staged(token)
-    try:
-        mapping_now = _mapping()
-        ins = _inspection(path, mapping_now)
-    except LoadError as err:
-        return _problems_page(err.problems, path.name, path), err.status
+    path, mapping_now, ins = _open(token)
     t = ins.table
     paths = _paths(t)
     rows = form_rows(t.code, paths, request.form)

@@ -3,10 +3,11 @@ rule, drafted into a release and published with it (indicators/social_index_stor
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.editors import audit, auth
+from app.editors.blueprint import editors_blueprint
 from app.web.db import get_conn, get_engine
 from app.web.errors import translate
 from geodata.report import LoadError
@@ -19,14 +20,7 @@ from indicators.social_index_store import (
     definition_body,
 )
 
-bp = Blueprint("sozialindex_editor", __name__, url_prefix="/redaktion/sozialindex")
-
-
-@bp.after_request
-def no_store(response: Response) -> Response:
-    """Drafts are never kept by browsers or proxies."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
+bp = editors_blueprint("sozialindex_editor", __name__, "/redaktion/sozialindex")
 
 
 def _form_of(body: dict) -> dict[str, str]:

@@ -8,7 +8,6 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from flask import (
-    Blueprint,
     Response,
     current_app,
     flash,
@@ -24,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.utils import secure_filename
 
 from app.editors import audit, auth, import_jobs
+from app.editors.blueprint import editors_blueprint
 from app.web import args
 from app.web.db import get_conn, get_engine, set_local_timeout
 from app.web.downloads import content_disposition
@@ -36,14 +36,7 @@ from indicators.model import Release
 from indicators.profile import valid_areas
 from indicators.queries import topics_with_indicators
 
-bp = Blueprint("editor", __name__, url_prefix="/redaktion")
-
-
-@bp.after_request
-def no_store(response: Response) -> Response:
-    """Editors' pages show drafts: never kept by browsers or proxies."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
+bp = editors_blueprint("editor", __name__, "/redaktion")
 
 
 def _safe_next(target: str | None) -> str:
