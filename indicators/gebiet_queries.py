@@ -169,15 +169,19 @@ def scope_release_ids(
 
     Asked per release, as the area profile's pin (`pinning.page_release_ids`): EXISTS on the
     release's values of the indicator, stopping at the first hit, instead of the release rule
-    over every area and year of the territory (Germany: 11,000 Gemeinden). Synthetic releases
-    count only where they are visible (demo mode). The set may be wider than the releases
+    over every area and year of the territory (Germany: 11,000 Gemeinden). A synthetic release
+    counts only where the rule shows its values. The set may be wider than the releases
     whose values win (one overridden in every cell is in it), yet the pin is the same: every
     release holding a value of these cells is in it, so the rule within it gives each cell the
     winner the rule over every release gave (tests/test_pinned_pages.py)."""
     rows = conn.scalars(
         text(
             "SELECT r.id FROM release r"
-            f" WHERE {RELEASE_IN_PIN} AND (NOT r.synthetic OR {DEMO_ON})"
+            f" WHERE {RELEASE_IN_PIN}"
+            # a synthetic release's values are visible as the rule has it (migration 0014):
+            # in demo mode, for an indicator without real values in the set
+            f" AND (NOT r.synthetic OR ({DEMO_ON} AND :i NOT IN"
+            " (SELECT x.indicator_id FROM real_indicator_in(CAST(:ids AS int[])) x)))"
             " AND EXISTS (SELECT 1 FROM value v WHERE v.release_id = r.id"
             " AND v.indicator_id = :i"
             " AND ((length(v.ags) = :len AND v.ags LIKE :p || '%') OR v.ags = :own))"
