@@ -119,7 +119,7 @@ def test_the_time_series_csv_rows_equal_its_table(page, live_server, size):
 
 @SIZES
 @LANGS
-@pytest.mark.parametrize("path", [MAP, RANKING, SERIES])
+@pytest.mark.parametrize("path", [MAP, RANKING, SERIES, CHANGE])
 def test_cite_is_keyboard_operable_and_axe_clean(page, live_server, size, lang, path):
     page.set_viewport_size(size)
     page.goto(_url(live_server, path, lang))
