@@ -115,6 +115,18 @@ def test_the_change_maps_csv_is_its_table_with_the_citation(client):
     assert "Data (CSV)" in en and "lang=en" in _permalink(en)
 
 
+def test_the_change_maps_csv_ends_with_the_chosen_benchmarks_row(client):
+    """Against the Land the page's table ends with the Region's and the Land's change: so does
+    its CSV (the data link keeps the choice)."""
+    html = _html(client.get(CHANGE + "&vergleich_mit=land"))
+    link = _link(html, "format=csv")
+    assert "vergleich_mit=land" in link
+    _header, _columns, rows = _csv_rows(client.get(link).data)
+    assert [r[2] for r in rows[-2:]] == ["03241", "03"]
+    foot = _table(html).split("<tfoot>", 1)[1]
+    assert 'data-ags="03"' in foot and rows[-1][1] in foot
+
+
 def test_the_change_map_image_carries_the_citation(client):
     html = _html(client.get(CHANGE))
     svg = _html(client.get(_link(html, "karte.svg")))
