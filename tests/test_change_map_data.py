@@ -148,6 +148,10 @@ def test_a_pinned_change_map_keeps_its_numbers_after_a_new_release(fresh_app, tm
         assert "stand=" in link, link
         files[link] = client.get(link)
     assert "stand=" in _link(html, r"jahr=2022")
+    # the pinned embed: the same pinned view with its note
+    embed_path = path.replace("/karte?", "/embed/karte?")
+    embed_before = _html(client.get(embed_path))
+    assert "Zitierter Datenstand" in embed_before
     assert "immutable" in files[_link(html, "format=csv")].headers["Cache-Control"]
 
     korrektur = tmp_path / "korrektur.csv"
@@ -169,6 +173,10 @@ def test_a_pinned_change_map_keeps_its_numbers_after_a_new_release(fresh_app, tm
     live = _html(client.get(current.group(1).replace("&amp;", "&")))
     assert "60,0" in live and "60,0" not in _table(after)
     assert _permalink(live) != _permalink(live_before)  # the live view pins the new release
+    embed_after = _html(client.get(embed_path))
+    assert "Es gibt neuere Daten" in embed_after
+    live_embed = _html(client.get(CHANGE.replace("/karte?", "/embed/karte?")))
+    assert "+55,0" in live_embed and "+55,0" not in embed_after  # Hannover: 5,0 → 60,0
     live_csv = client.get(_link(live, "format=csv")).data
     assert live_csv != files[_link(html, "format=csv")].data
 
