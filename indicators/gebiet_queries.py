@@ -16,7 +16,8 @@ from sqlalchemy import Connection, text
 
 from geodata.model import Area
 from geodata.queries import get_area
-from indicators.queries import ReleaseRef, value_source
+from indicators.pinning import RELEASE_IN_PIN
+from indicators.queries import DEMO_ON, ReleaseRef, value_source
 
 # Map level ('ebene') → the area levels it holds.
 EBENEN: dict[str, tuple[str, ...]] = {
@@ -162,14 +163,29 @@ class ScopeAreas:
 def scope_release_ids(
     conn: Connection, indicator_id: str, territory: Area, ebene: str, ids: tuple[int, ...] | None
 ) -> tuple[int, ...]:
-    """The ids of the releases whose values of the indicator a territory map shows in any year
-    (its areas of the level and the territory's own value): live (ids None) or within a pinned
-    set. The pin of a territory map: over these ids every cell it shows keeps its winner."""
+    """The ids of the releases with a value of the indicator a territory map may show in any
+    year (its areas of the level and the territory's own value): live (ids None: the published
+    ones) or within a pinned set. The pin of a territory map.
+
+    Asked per release, as the area profile's pin (`pinning.page_release_ids`): EXISTS on the
+    release's values of the indicator, stopping at the first hit, instead of the release rule
+    over every area and year of the territory (Germany: 11,000 Gemeinden). A synthetic release
+    counts only where the rule shows its values. The set may be wider than the releases
+    whose values win (one overridden in every cell is in it), yet the pin is the same: every
+    release holding a value of these cells is in it, so the rule within it gives each cell the
+    winner the rule over every release gave (tests/test_pinned_pages.py)."""
     rows = conn.scalars(
         text(
-            "SELECT DISTINCT v.release_id FROM shown_value_in(CAST(:ids AS int[])) v"
-            " WHERE v.indicator_id = :i AND ((length(v.ags) = :len AND v.ags LIKE :p || '%')"
-            " OR v.ags = :own) ORDER BY v.release_id"
+            "SELECT r.id FROM release r"
+            f" WHERE {RELEASE_IN_PIN}"
+            # a synthetic release's values are visible as the rule has it (migration 0014):
+            # in demo mode, for an indicator without real values in the set
+            f" AND (NOT r.synthetic OR ({DEMO_ON} AND :i NOT IN"
+            " (SELECT x.indicator_id FROM real_indicator_in(CAST(:ids AS int[])) x)))"
+            " AND EXISTS (SELECT 1 FROM value v WHERE v.release_id = r.id"
+            " AND v.indicator_id = :i"
+            " AND ((length(v.ags) = :len AND v.ags LIKE :p || '%') OR v.ags = :own))"
+            " ORDER BY r.id"
         ),
         {
             "ids": list(ids) if ids is not None else None,

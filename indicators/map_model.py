@@ -220,6 +220,8 @@ class ChangeRow:
     rank: int | None  # 1 = most favourable change by polarity
     class_index: int | None
     color: str
+    release_from: str | None = None  # the release label of each year's value (None: no value)
+    release_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -251,6 +253,11 @@ def _change(kind: str, v_from: float | None, v_to: float | None) -> float | None
 
 def _shown(r: AreaValue | None) -> float | None:
     return r.shown if r else None
+
+
+def _label(r: AreaValue | None) -> str | None:
+    """The release label of a shown value (None: no value shown)."""
+    return r.release_label if r is not None and r.shown is not None else None
 
 
 def change_model(
@@ -289,6 +296,8 @@ def change_model(
             rank=ranks[i],
             class_index=classes.assignment[i],
             color=classes.color_of(i),
+            release_from=_label(f),
+            release_to=_label(t),
         )
         for i, (f, t) in enumerate(pairs)
     )
@@ -306,6 +315,8 @@ def change_model(
             rank=None,
             class_index=None,
             color=classify.NO_DATA_COLOR,
+            release_from=_label(ra),
+            release_to=_label(rb),
         )
     shown = [r for d in (a, b) for r in [*d.values, d.region] if r is not None and r.release_label]
     synthetic = any(r.synthetic for r in shown)

@@ -102,10 +102,12 @@ def indicator_release_ids(
 # in those cells cannot change them). Asked per release (EXISTS on `value_by_area`, stopping at
 # the first hit) instead of evaluating the rule over the areas: an area profile reads every
 # Gemeinde of its Land (2,300 in Rheinland-Pfalz), where the rule took 8 s with Germany loaded.
-_PAGE_IDS_SQL = """
+# The releases a pin is taken from: every published one (live, `:ids` NULL) or the pinned set.
+RELEASE_IN_PIN = """(CASE WHEN CAST(:ids AS int[]) IS NULL THEN r.status = 'published'
+       ELSE r.id = ANY(CAST(:ids AS int[])) END)"""
+_PAGE_IDS_SQL = f"""
 SELECT r.id FROM release r
-WHERE (CASE WHEN CAST(:ids AS int[]) IS NULL THEN r.status = 'published'
-       ELSE r.id = ANY(CAST(:ids AS int[])) END)
+WHERE {RELEASE_IN_PIN}
   AND (EXISTS (SELECT 1 FROM value v
                WHERE v.release_id = r.id AND v.ags = ANY(CAST(:ags AS text[])))
        OR EXISTS (SELECT 1 FROM context_note n

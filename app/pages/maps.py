@@ -7,21 +7,18 @@ change_map, multiples); a territory map (gebiet=/ebene=) from gebiet_state and g
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, make_response, render_template, request
-from flask_babel import gettext as _
 
 from app.pages.data import gebiet_map, gebiet_state
 from app.pages.data.change_map import change_context
 from app.pages.data.gebiet_table import gebiet_table
 from app.pages.data.map_page import page_context
 from app.pages.data.map_state import map_etag, state_from_request
-from app.pages.data.map_table import map_table
+from app.pages.data.map_table import change_table, map_table
 from app.pages.data.multiples import multiple_years, multiples_context, multiples_etag
 from app.pages.data.multiples_table import multiples_table
 from app.web import args, downloads
-from app.web.errors import BadRequestWithChoices
 from app.web.http_cache import cached, conditional, forever, page_cache
 from app.web.security import with_inline_scripts
-from app.web.urls import url_for
 
 bp = Blueprint("maps", __name__)
 
@@ -121,16 +118,11 @@ def daten():
     if gebiet_state.wants_gebiet():  # a territory map's areas
         return _gebiet_daten(fmt)
     st = state_from_request(embed=False)
-    if st["change"]:
-        raise BadRequestWithChoices(
-            400,
-            _(
-                "Die Daten einer Veränderungskarte gibt es als Tabelle auf der Seite; hier nur die eines Jahres."
-            ),
-            [(url_for("maps.karte", **request.args), _("Zur Karte"))],
-        )
-    ctx = page_context(st, embed=False)
-    response = downloads.response(map_table(ctx), fmt)
+    if st["change"]:  # a change map (von/bis): its table's rows
+        table = change_table(change_context(st, embed=False))
+    else:
+        table = map_table(page_context(st, embed=False))
+    response = downloads.response(table, fmt)
     if st["pinned"] or st["release_param"]:  # a cited state never changes
         return forever(response)
     return response

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -15,6 +16,7 @@ from tests.browser.families import DESKTOP, OVERFLOW_JS, PHONE
 MAP = "/karte?indikator=bev_insgesamt&jahr=2015"
 RANKING = "/rangfolge?indikator=armutsgefaehrdung_quote&jahr=2024"
 SERIES = "/zeitreihe?indikator=bev_insgesamt&kommunen=03241001,03241011"
+CHANGE = "/karte?indikator=sgb2_u15_quote_inkar&von=2021&bis=2022"
 SIZES = pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
 LANGS = pytest.mark.parametrize("lang", ["de", "en"])
 
@@ -60,6 +62,38 @@ def test_the_map_csv_rows_equal_the_maps_table(page, live_server, size, lang):
 
 @SIZES
 @LANGS
+def test_the_change_map_csv_rows_equal_its_table(page, live_server, size, lang):
+    """The change map (von/bis): "Daten (CSV)" downloads its table's rows (rank, Kommune, both
+    years' values, the change); the page with its "Zitieren" box is axe-clean."""
+    page.set_viewport_size(size)
+    page.goto(_url(live_server, CHANGE, lang))
+    shown = page.evaluate(
+        """() => Array.from(document.querySelectorAll('section.karte-table tbody tr')).map(tr =>
+             Array.from(tr.querySelectorAll('td')).slice(0, 5).map(td => td.dataset.sort))"""
+    )
+    assert len(shown) == 21
+    rows = _download_csv(page)
+    kommunen = rows[:-1]
+    assert [(r[0], r[1]) for r in kommunen] == [(s[0], s[1]) for s in shown]
+    for r, s in zip(kommunen, shown, strict=True):
+        for cell, value in zip(r[3:6], s[2:5], strict=True):
+            if value == "":
+                assert not re.fullmatch(r"-?[0-9.]+", cell), cell
+                continue
+            places = len(cell.split(".", 1)[1]) if "." in cell else 0
+            assert float(cell) == pytest.approx(round(float(value), places), abs=1e-9)
+    assert rows[-1][2] == "03241"  # the Region's row, as in the table's foot
+    page.locator("details.cite summary").click()
+    assert "stand=" in page.locator("input.cite-link").input_value()
+    fit = page.evaluate(OVERFLOW_JS)
+    assert fit["scrollWidth"] <= fit["innerWidth"], fit
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
+    assert page.request_log.foreign() == []
+
+
+@SIZES
+@LANGS
 def test_the_ranking_csv_rows_equal_its_table(page, live_server, size, lang):
     page.set_viewport_size(size)
     page.goto(_url(live_server, RANKING, lang))
@@ -85,7 +119,7 @@ def test_the_time_series_csv_rows_equal_its_table(page, live_server, size):
 
 @SIZES
 @LANGS
-@pytest.mark.parametrize("path", [MAP, RANKING, SERIES])
+@pytest.mark.parametrize("path", [MAP, RANKING, SERIES, CHANGE])
 def test_cite_is_keyboard_operable_and_axe_clean(page, live_server, size, lang, path):
     page.set_viewport_size(size)
     page.goto(_url(live_server, path, lang))

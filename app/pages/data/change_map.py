@@ -11,6 +11,7 @@ from app.pages.data.map_choices import CLASSIFICATION_LABELS
 from app.pages.data.map_page import (
     cached_geometry,
     cached_map,
+    citation_context,
     map_areas,
     map_builder,
     mark_group,
@@ -24,10 +25,12 @@ from app.render.findings import bench_name
 from app.render.formatting import fmt_signed, fmt_value, unit_label
 from app.web.db import get_conn
 from app.web.http_cache import data_version_now
+from app.web.i18n import localized
 from indicators import classify
 from indicators.api_queries import area_values
 from indicators.map_model import ChangeModel, ChangeRow, change_model
 from indicators.model import Indicator, YearValues
+from indicators.pinning import format_ids
 from indicators.profile import change
 from indicators.queries import shown_provenance
 from indicators.stats import mixes_synthetic
@@ -76,6 +79,8 @@ def _benchmark_change(st: dict, kind: str) -> ChangeRow | None:
             rank=None,
             class_index=None,
             color=classify.NO_DATA_COLOR,
+            release_from=a.release_label if a is not None and a.shown is not None else None,
+            release_to=b.release_label if b is not None and b.shown is not None else None,
         )
 
     return DATA_CACHE.get_or_build(key, build)
@@ -165,6 +170,7 @@ def change_context(st: dict, embed: bool) -> dict:
         "klassen": request.args.get("klassen"),
         "release": st["release_param"],
         "gruppe": st["group"].ags if st.get("group") else None,
+        "stand": format_ids(st["pinned"]) if st.get("pinned") else None,
         # Kept for the links back to a year's map (a change map compares nothing).
         "vergleich_mit": None if st["benchmark"].is_default else st["benchmark"].choice,
     }
@@ -192,4 +198,13 @@ def change_context(st: dict, embed: bool) -> dict:
         change_note=_change_note(y0, y1, kind, request.args.get("klassen") or "quantile"),
     )
     ctx["figure_text"] = figure_texts.kommunen_map(ctx)  # beside the image links, in the image
+    # "Zitieren", the data links (/karte/daten with von/bis) and the pinned note, as the
+    # one-year map's (pinned to the same releases: the indicator's shown ones, any year).
+    title = _(
+        "%(name)s: Veränderung %(a)s–%(b)s – Karte der Kommunen",
+        name=localized(ind, "name"),
+        a=y0,
+        b=y1,
+    )
+    ctx.update(citation_context(st, state, dict(ctx, model=model), "maps.daten", title))
     return ctx

@@ -3,16 +3,18 @@ provenance and Beispieldaten lines, the Kommunen map drawing and counted legends
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from flask import Response, request
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import escape
 
+from app.pages.data.notes import public_notes
 from app.render.image_export import Drawing, LegendEntry, png_response, svg_response
 from app.render.label_placement import PlacedLabel, place_labels
 from app.render.maps import DIMMED_OPACITY, GROUP_OUTLINE, NO_DATA_DASH, OUTLINE, short_name
+from app.render.notes import footnotes
 from app.web.attribution import licence_name
 from app.web.db import get_conn
 from app.web.home import site_name
@@ -182,6 +184,21 @@ def map_drawing(fills: dict[str, dict], starred: bool) -> Drawing:
         f'<g xml:lang="de">{"".join(labels)}</g>'
     )
     return Drawing(markup, width, height)
+
+
+def note_footnotes(
+    indicator_id: str, areas: Iterable[tuple[str, str]], years: Iterable[int]
+) -> list[str]:
+    """The Kontextnotizen an image shows, as its footnote lines (app.render.notes.footnotes):
+    the public notes of the indicator for these areas (ags, name) about any of these years, in
+    the areas' order, each (area, note) once. Every map image takes its notes from here: the
+    Kommunen map (its year), the change map (von to bis), the small multiples (the shown years)
+    and a territory's map (its year; the territory's own notes first)."""
+    noted = public_notes()
+    shown = sorted(set(years))
+    return footnotes(
+        (name, n) for ags, name in areas for y in shown for n in noted.at(ags, indicator_id, y)
+    )
 
 
 def counted_legend(legend: list[dict], count: Callable[[int], str]) -> list[LegendEntry]:

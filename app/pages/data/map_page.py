@@ -466,17 +466,21 @@ def page_context(st: dict, embed: bool) -> dict:
     return ctx
 
 
-def citation_context(st: dict, state: dict, ctx: dict, data_endpoint: str) -> dict:
-    """A map's "Zitieren": the pinned permalink, its citation, the data links (pinned too)."""
+def citation_context(
+    st: dict, state: dict, ctx: dict, data_endpoint: str, title: str | None = None
+) -> dict:
+    """A map's "Zitieren": the pinned permalink, its citation, the data links (pinned too).
+    `title`: the citation's title (default: the one-year map's)."""
     ind, release = st["indicator"], st["release"]
     cite_ids = st.get("pinned") or st.get("cite_ids") or ()
     pinned_state = dict(state, stand=format_ids(cite_ids) if cite_ids else None)
     if current_lang() == "en":
         pinned_state["lang"] = "en"
     permalink = absolute(map_link(False, **pinned_state))
-    title = _(
-        "%(name)s %(year)s – Karte der Kommunen", name=localized(ind, "name"), year=ctx["year"]
-    )
+    if title is None:
+        title = _(
+            "%(name)s %(year)s – Karte der Kommunen", name=localized(ind, "name"), year=ctx["year"]
+        )
     cite = page_citation(
         title,
         permalink,

@@ -69,3 +69,58 @@ def map_table(ctx: dict) -> Table:
     if ctx["synthetic"]:
         header.append(SYNTHETIC_NOTE)
     return Table(f"karte_{ind.id}_{year}", cols, rows, header, citation=ctx["cite"])
+
+
+def change_table(ctx: dict) -> Table:
+    """The change map's table (change_context's variables) as a downloadable Table: per Kommune
+    by rank both years' values, the change and each value's release; the Region's row and the
+    chosen benchmark's (Land or Germany) last, as on the page."""
+    ind, y0, y1 = ctx["ind"], ctx["year_from"], ctx["year_to"]
+    dec = ind.decimals
+    change_dec = 1 if ctx["change"].kind == "percent" else dec
+    name = localized(ind, "name")
+    unit = unit_label(ind.unit)
+    cols = [
+        _("Rang"),
+        _("Kommune"),
+        "AGS",
+        f"{name} {y0} ({unit})",
+        f"{name} {y1} ({unit})",
+        f"{_('Veränderung')} ({ctx['change_unit']})",
+    ]
+    group = ctx.get("group")
+    if group:
+        cols.append(_("Rang in der Vergleichsgruppe"))
+    cols += [
+        f"{_('Datenstand')} {y0}",
+        f"{_('Datenstand')} {y1}",
+        _("Herkunft") if demo() else _("Beispieldaten"),
+    ]
+
+    def cells(r: dict, rank: int | None, name: str) -> list:
+        # A missing or withheld value: the page's words; a change without both: empty.
+        row: list = [
+            rank,
+            name,
+            r["ags"],
+            Num(r["value_from"], dec) if r["value_from"] is not None else r["label_from"],
+            Num(r["value_to"], dec) if r["value_to"] is not None else r["label_to"],
+            Num(r["change"], change_dec) if r["change"] is not None else None,
+        ]
+        if group:
+            row.append(r.get("group_rank") if rank is not None else None)
+        return row + [
+            r.get("release_from") or "",
+            r.get("release_to") or "",
+            value_mark(r.get("synthetic")),
+        ]
+
+    rows = [cells(r, r["rank"], r["name"]) for r in ctx["table_rows"]]
+    if ctx.get("region_row") is not None:
+        rows.append(cells(ctx["region_row"], None, region_name()))
+    if ctx.get("bench_row") is not None:
+        rows.append(cells(ctx["bench_row"], None, ctx["bench_name"]))
+    header = [ctx["cite"].title, ATTRIBUTION_BOUNDARIES]
+    if ctx["synthetic"]:
+        header.append(SYNTHETIC_NOTE)
+    return Table(f"karte_{ind.id}_{y0}-{y1}", cols, rows, header, citation=ctx["cite"])

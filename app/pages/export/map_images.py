@@ -17,6 +17,7 @@ from app.pages.data.image_parts import (
     kommunen_count,
     licence_lines,
     map_drawing,
+    note_footnotes,
     provenance_lines,
     synthetic_note,
     year_ranges,
@@ -25,6 +26,7 @@ from app.pages.data.map_choices import CLASSIFICATION_LABELS
 from app.pages.data.map_page import page_context
 from app.pages.data.map_state import map_etag, state_from_request
 from app.pages.data.multiples import multiple_years, multiples_context, multiples_etag
+from app.pages.data.notes import notes_etag_part
 from app.pages.export.blueprint import bp, png_max_areas
 from app.render import citation
 from app.render.formatting import unit_label
@@ -39,7 +41,6 @@ from app.render.image_export import (
     svg_document,
 )
 from app.render.maps import OUTLINE
-from app.render.notes import footnotes
 from app.web.db import get_conn
 from app.web.errors import BadRequestWithChoices
 from app.web.home import region_name
@@ -133,8 +134,12 @@ def _map_text(ctx: dict) -> ImageText:
         synthetic_note=synthetic_note(ctx["synthetic"], ctx["mixed"]),
         legend_title=_("Legende") + f" ({unit})",
         notes=[method, f"{region_name()}: {ctx['region_label']}", *_group_note(ctx)],
-        # Kontextnotizen of the year (a change map's rows carry none)
-        footnotes=footnotes((r["name"], n) for r in ctx["table_rows"] for n in r.get("notes", ())),
+        # Kontextnotizen of the year (a change map: of every year from von to bis)
+        footnotes=note_footnotes(
+            ind.id,
+            [(r["ags"], r["name"]) for r in ctx["table_rows"]],
+            range(ctx["year_from"], ctx["year_to"] + 1) if ctx["change"] else [ctx["year"]],
+        ),
         lang=str(get_locale()),
         description=ctx["figure_text"],
         # The citation in the image's language (the CSV and the page carry both).
@@ -254,6 +259,10 @@ def _gebiet_image(fmt: str) -> Response:
         synthetic_note=note,
         legend_title=_("Legende") + f" ({unit_label(ind.unit)})",
         notes=[method, f"{t.name}: {cm['own_label']}"],
+        # Kontextnotizen of the year: the territory's own, then its areas' (in key order)
+        footnotes=note_footnotes(
+            ind.id, [(t.ags, t.name), *zip(cm["areas"].ags, cm["areas"].names, strict=True)], [year]
+        ),
         lang=lang,
         description=figure_texts.gebiet_map(st, cm),
         # The citation in the image's language (the page and the CSV carry both).
@@ -270,7 +279,10 @@ def karte_jahre_image(fmt: str):
     st = state_from_request(embed=False)
     release = st["release"]
     shown_years = multiple_years(st)
-    etag = multiples_etag(st, shown_years, "bild", EXPORT_VERSION, fmt)
+    # The notes are in the image (a notes-only release changes no value's release date).
+    etag = multiples_etag(
+        st, shown_years, "bild", EXPORT_VERSION, fmt, *notes_etag_part(st["indicator"].id)
+    )
     not_modified = conditional(etag, release.published_at)
     if not_modified is not None:
         return not_modified
@@ -295,6 +307,10 @@ def karte_jahre_image(fmt: str):
             f"{ctx['classification_labels'][ctx['method']]}; {_('Klassen über alle gezeigten Jahre')}",
             *_group_note(ctx),
         ],
+        # Kontextnotizen of the shown years (the Kommunen, in the table's order)
+        footnotes=note_footnotes(
+            ind.id, [(r["ags"], r["name"]) for r in ctx["table"]], shown_years
+        ),
         lang=str(get_locale()),
         description=ctx["figure_text"],
         # The citation in the image's language (the CSV and the page carry both).
