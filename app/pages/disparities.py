@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 
+from app.pages.data.cite import parse_pin
 from app.pages.data.disparities import (
     cluster_data,
     cluster_map_text,
@@ -18,6 +19,7 @@ from app.pages.data.disparity_table import (
     SPREADS,
     benchmark_table,
     detail_cite,
+    detail_pin,
     overview_cite,
     overview_table,
     spreads_table,
@@ -42,13 +44,20 @@ def index():
     back = [(url_for("disparities.index"), _("Disparitäten, ganzer Zeitraum"))]
     start, end = args.year("von", back), args.year("bis", back)
     measure = request.args.get("mass", "cv_weighted")
+    pinned = parse_pin(None, url_for("disparities.index"))
     try:
         data = disparities_overview(
-            get_conn(), start, end, measure, cache=domain_cache, breaks=all_breaks()
+            get_conn(),
+            start,
+            end,
+            measure,
+            cache=domain_cache,
+            breaks=all_breaks(),
+            pinned=pinned,
         )
     except InvalidChoice as err:
         raise not_available_error(err) from None
-    cited = overview_cite(data) if data["rows"] or data["not_assessable"] else {}
+    cited = overview_cite(data, pinned) if data["rows"] or data["not_assessable"] else {}
     if fmt and cited:
         return downloads.response(overview_table(data, cited["cite"]), fmt)
     return render_template(
@@ -115,9 +124,15 @@ def _overview_period() -> dict[str, int | str]:
 @bp.get("/disparitaeten/<indicator_id>/cluster")
 def clusters(indicator_id: str) -> str:
     data = cluster_data(indicator_id)
+    state = {"indicator_id": indicator_id, "jahr": data["year"]}
+    pin = detail_pin("disparities.clusters", state, indicator_id, data["pinned_ids"])
     return render_template(
         "disparitaeten_cluster.html",
         **data,
+        pin_args=pin["pin_args"],
+        pinned=pin["pinned"],
+        newer=pin["newer"],
+        current_url=pin["current_url"],
         s=sentences,
         colours=CLUSTER_COLOURS,
         figure_text=cluster_map_text(data),
