@@ -141,6 +141,9 @@ def test_the_disparities_cite_themselves_pinned_in_every_export(client):
     image = client.get(_link(pinned, "vergleich.svg"))
     assert image.status_code == 200 and image.mimetype == "image/svg+xml"
     assert f"stand={stand}" in image.get_data(as_text=True)  # its licence links the pinned page
+    for pattern in ("vergleich.svg", "streuung.svg"):  # both carry the page's citation line
+        svg = client.get(_link(pinned, pattern)).get_data(as_text=True)
+        assert "abgerufen am" in svg and permalink.replace("&", "&amp;") in svg, pattern
     cluster = _html(client.get(_link(pinned, "/cluster")))
     assert "Zitierter Datenstand" in cluster
     assert all(f"stand={stand}" in x for x in _links(cluster, "cluster.svg"))
