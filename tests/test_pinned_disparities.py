@@ -163,6 +163,15 @@ def test_a_pinned_page_computes_what_the_live_page_reads_from_the_kept_figures(c
         assert "Zitierter Datenstand" in pinned
         for start in parts:
             assert _unpin(_part(pinned, start)) == _part(live, start), (url, start)
+    # Its downloads' rows too (the citation lines in their header differ: the pinned URL).
+    for url in (OVERVIEW, DETAIL, DETAIL + "&tabelle=streuung"):
+        live = _html(client.get(OVERVIEW if url == OVERVIEW else DETAIL))
+        stand = _stand(_permalink(live))
+        bodies = []
+        for u in (url, f"{url}&stand={stand}"):
+            rows = _csv(client.get(f"{u}&format=csv").data)
+            bodies.append(rows[rows.index([]) :])
+        assert bodies[0] == bodies[1], url
     # Another period and measure of the pinned overview (through its form) equal the live.
     stand = _stand(_permalink(_html(client.get(OVERVIEW))))
     for query in ("von=2016&bis=2024&mass=gini", "von=2020&bis=2024&mass=cv"):
