@@ -136,7 +136,10 @@ def test_the_disparities_cite_themselves_pinned_in_every_export(client):
     for pattern in ("tabelle=streuung", "vergleich.svg", "streuung.svg", "/cluster", "mass="):
         assert all(f"stand={stand}" in x for x in _links(pinned, pattern)), pattern
     assert f'<input type="hidden" name="stand" value="{stand}">' in pinned
-    spreads = _csv(client.get(_link(pinned, "tabelle=streuung")).data)
+    r = client.get(_link(pinned, "tabelle=streuung"))
+    assert "immutable" in r.headers["Cache-Control"]  # a pinned download cannot change
+    assert "immutable" not in client.get(DETAIL + "&format=csv").headers.get("Cache-Control", "")
+    spreads = _csv(r.data)
     assert any(r and r[0].startswith("Zitieren: ") and permalink in r[0] for r in spreads)
     image = client.get(_link(pinned, "vergleich.svg"))
     assert image.status_code == 200 and image.mimetype == "image/svg+xml"

@@ -28,7 +28,7 @@ from app.pages.data.series_breaks import all_breaks, break_text, breaks_of
 from app.render import charts, sentences
 from app.web import args, downloads
 from app.web.db import get_conn
-from app.web.http_cache import domain_cache
+from app.web.http_cache import domain_cache, forever
 from app.web.i18n import localized
 from indicators.breaks import breaks_within
 from indicators.classify import CLUSTER_COLOURS, VERDICT_COLOURS
@@ -59,7 +59,9 @@ def index():
         raise not_available_error(err) from None
     cited = overview_cite(data, pinned) if data["rows"] or data["not_assessable"] else {}
     if fmt and cited:
-        return downloads.response(overview_table(data, cited["cite"]), fmt)
+        response = downloads.response(overview_table(data, cited["cite"]), fmt)
+        # a pinned view's values cannot change (as the map's, docs/ops/cite.md)
+        return forever(response) if pinned else response
     return render_template(
         "disparitaeten.html", **data, **cited, s=sentences, break_text=break_text
     )
@@ -85,7 +87,8 @@ def detail(indicator_id: str):
     cited = detail_cite(data)
     if fmt:
         table = spreads_table if request.args.get("tabelle") == SPREADS else benchmark_table
-        return downloads.response(table(data, cited["cite"]), fmt)
+        response = downloads.response(table(data, cited["cite"]), fmt)
+        return forever(response) if data["pinned_ids"] else response
     own_breaks = breaks_of(data["indicator"].id)
     title = _(
         "Diagramm: Streuungsmaße von %(name)s je Jahr; Werte in der Tabelle darunter",
