@@ -300,28 +300,33 @@ def pinned_shown_sql(pinned: Pinned) -> str:
     )
 
 
+def _pinned_shown(conn: Connection, pinned: Pinned) -> dict[str, dict[str, Any]]:
+    """Per indicator of a pin its release summary and years (rows of pinned_shown_sql)."""
+    return {r.indicator_id: dict(r._mapping) for r in conn.execute(text(pinned_shown_sql(pinned)))}
+
+
 def _pinned_spread_table(
-    conn: Connection, pinned: Pinned, years: Sequence[int] | None
+    conn: Connection,
+    pinned: Pinned,
+    years: Sequence[int] | None,
+    cache: Cache[dict[str, dict[str, Any]]],
 ) -> dict[str, dict[str, Any]]:
     indicators = _indicators(conn)
     spreads = _spread_years(conn, None, pinned, years)
+    # The same for every period of the pin: cached by itself (a new period reads two years).
+    shown = cache(("spread-pinned-shown", tuple(pinned)), lambda: _pinned_shown(conn, pinned))
     out: dict[str, dict[str, Any]] = {}
-    for r in conn.execute(text(pinned_shown_sql(pinned))):
-        computed = spreads.get(r.indicator_id, {})
+    for ind_id, r in shown.items():
+        computed = spreads.get(ind_id, {})
         # Every year of the indicator is listed (the period's choices, "values from …"); the
         # years not read have no figures — the overview of a given period never asks for them.
         by_year = {
             y: computed.get(y, {"spread": None, "missing": 0, "reason": "no_year"})
-            for y in sorted(r.years)
+            for y in sorted(r["years"])
         }
-        out[r.indicator_id] = {
-            "indicator": indicators[r.indicator_id],
-            "release": {
-                "indicator_id": r.indicator_id,
-                "release_id": r.release_id,
-                "label": r.label,
-                "synthetic": r.synthetic,
-            },
+        out[ind_id] = {
+            "indicator": indicators[ind_id],
+            "release": {k: r[k] for k in ("indicator_id", "release_id", "label", "synthetic")},
             "years": by_year,
         }
     return out
@@ -337,7 +342,7 @@ def pinned_spread_table(
     (`shown_value_in(pinned)`) for the Kommunen, of `years` only when given (cached per data
     version, pin and years: nothing of a pin is kept at publish)."""
     key = ("spread-pinned", tuple(pinned), None if years is None else tuple(years))
-    return cache(key, lambda: _pinned_spread_table(conn, pinned, years))
+    return cache(key, lambda: _pinned_spread_table(conn, pinned, years, cache))
 
 
 def kommune_keys(conn: Connection, region: bool = False) -> list[str]:
