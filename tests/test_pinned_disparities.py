@@ -133,8 +133,17 @@ def test_the_disparities_cite_themselves_pinned_in_every_export(client):
         assert f"stand={stand}" in link or pattern.endswith(".svg"), link
     pinned = _html(client.get(_path(permalink)))
     assert "Zitierter Datenstand" in pinned
-    for pattern in ("tabelle=streuung", "vergleich.svg", "streuung.svg", "/cluster", "mass="):
+    for pattern in ("tabelle=streuung", "vergleich.svg", "streuung.svg", "/cluster"):
         assert all(f"stand={stand}" in x for x in _links(pinned, pattern)), pattern
+    # its way back leads to the live overview (this pin holds one indicator's releases) …
+    back = re.search(r'<a href="([^"]*)" id="back-overview"', pinned).group(1)
+    assert "stand=" not in back
+    # … but a detail page opened from a pinned overview leads back to it
+    overview = _permalink(_html(client.get(OVERVIEW)))
+    from_overview = _link(_html(client.get(_path(overview))), f"/disparitaeten/{INDICATOR}")
+    page = _html(client.get(from_overview))
+    back = re.search(r'<a href="([^"]*)" id="back-overview"', page).group(1)
+    assert f"stand={_stand(overview)}" in back and "von=2016" in back
     assert f'<input type="hidden" name="stand" value="{stand}">' in pinned
     r = client.get(_link(pinned, "tabelle=streuung"))
     assert "immutable" in r.headers["Cache-Control"]  # a pinned download cannot change
