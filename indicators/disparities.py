@@ -16,13 +16,16 @@ from indicators import spatial, stats
 from indicators.breaks import Breaks, break_between, series_breaks
 from indicators.errors import InvalidChoice, UnknownChoice
 from indicators.model import AreaValue, BenchmarkRow, Indicator, ShownRelease
+from indicators.pinning import indicator_release_ids
 from indicators.precomputed import KEPT_INDICATORS, indicator_rows, profile_source
 from indicators.queries import (
     DEMO_ON,
     INDICATOR_COLUMNS,
+    Pinned,
     ReleaseRef,
     get_indicator,
     release_for,
+    value_source,
     values_for_year,
     years_available,
 )
@@ -71,14 +74,19 @@ def no_cache(key: tuple[Any, ...], build: Callable[[], T]) -> T:
 # a real population (nor a real one by a synthetic), no figure mixes the two. Per Kommune
 # (OFFSET 0 keeps each lateral subquery whole, so its ags reaches into the rule's DISTINCT ON):
 # a join applied the rule to all of Germany first.
-VALUES_SQL = """
+def values_sql(source: str = "shown_value", years: bool = False) -> str:
+    """The Kommunen's values of `source` (the live rule, or `shown_value_in(ids)` of a pinned
+    view) with the population of the same year; `years`: only the years `:years` (a pinned
+    overview reads the two years it compares, not every year)."""
+    in_years = " AND s.year = ANY(CAST(:years AS int[]))" if years else ""
+    return f"""
 SELECT v.indicator_id, v.year, v.ags, v.value, v.denominator, v.synthetic,
        p.value AS population
 FROM area a CROSS JOIN LATERAL
- (SELECT * FROM shown_value s WHERE s.ags = a.ags
+ (SELECT * FROM {source} s WHERE s.ags = a.ags{in_years}
   AND (CAST(:ids AS text[]) IS NULL OR s.indicator_id = ANY(CAST(:ids AS text[]))) OFFSET 0) v
 LEFT JOIN (SELECT pv.* FROM area pa CROSS JOIN LATERAL
- (SELECT * FROM shown_value s WHERE s.ags = pa.ags AND s.indicator_id = :pop OFFSET 0) pv
+ (SELECT * FROM {source} s WHERE s.ags = pa.ags AND s.indicator_id = :pop{in_years} OFFSET 0) pv
  WHERE pa.level = 'kommune') p
  ON p.ags = v.ags AND p.year = v.year AND NOT p.suppressed AND p.synthetic = v.synthetic
 WHERE a.level = 'kommune'
@@ -86,12 +94,25 @@ ORDER BY v.indicator_id, v.year, v.ags
 """
 
 
+VALUES_SQL = values_sql()
+
+
 def _spread_years(
-    conn: Connection, indicator_ids: list[str] | None = None
+    conn: Connection,
+    indicator_ids: list[str] | None = None,
+    pinned: Pinned | None = None,
+    only_years: Sequence[int] | None = None,
 ) -> dict[str, dict[int, dict[str, Any]]]:
-    """Per indicator (of these: None all) and year the spread of the Kommunen's shown values."""
+    """Per indicator (of these: None all) and year the spread of the Kommunen's shown values:
+    live, or (`pinned`) of the values of those releases only (`shown_value_in`), then of
+    `only_years` only when given."""
     n_kommunen = conn.scalar(text("SELECT count(*) FROM area WHERE level = 'kommune'"))
-    rows = conn.execute(text(VALUES_SQL), {"pop": POPULATION, "ids": indicator_ids})
+    in_years = pinned is not None and only_years is not None
+    sql = VALUES_SQL if pinned is None else values_sql(value_source(pinned), in_years)
+    params: dict[str, Any] = {"pop": POPULATION, "ids": indicator_ids}
+    if in_years and only_years is not None:
+        params["years"] = list(only_years)
+    rows = conn.execute(text(sql), params)
     grouped: dict[str, dict[int, list[Any]]] = defaultdict(lambda: defaultdict(list))
     for r in rows:
         grouped[r.indicator_id][r.year].append(r)
@@ -266,6 +287,86 @@ def spread_table(
     return cache(("spread",), lambda: _spread_table(conn))
 
 
+# A pinned view's release per indicator and its years, from the values of its releases for the
+# Kommunen (`shown_value_in(ids)`; the live rows of `indicator_summary` span every area).
+def pinned_shown_sql(pinned: Pinned) -> str:
+    """Per indicator of a pin: its releases (the first id, labels, synthetic) and years (SQL)."""
+    rows = indicator_rows(
+        value_source(pinned), "x.ags = ANY(ARRAY(SELECT ags FROM area WHERE level = 'kommune'))"
+    )
+    return (
+        "SELECT indicator_id, (SELECT min(x) FROM unnest(release_ids) x) AS release_id,"
+        f" release_label AS label, synthetic, years FROM ({rows}) d ORDER BY indicator_id"
+    )
+
+
+def _pinned_shown(conn: Connection, pinned: Pinned) -> dict[str, dict[str, Any]]:
+    """Per indicator of a pin its release summary and years (rows of pinned_shown_sql)."""
+    return {r.indicator_id: dict(r._mapping) for r in conn.execute(text(pinned_shown_sql(pinned)))}
+
+
+def _pinned_spread_table(
+    conn: Connection,
+    pinned: Pinned,
+    years: Sequence[int] | None,
+    cache: Cache[dict[str, dict[str, Any]]],
+) -> dict[str, dict[str, Any]]:
+    indicators = _indicators(conn)
+    spreads = _spread_years(conn, None, pinned, years)
+    # The same for every period of the pin: cached by itself (a new period reads two years).
+    shown = cache(("spread-pinned-shown", tuple(pinned)), lambda: _pinned_shown(conn, pinned))
+    out: dict[str, dict[str, Any]] = {}
+    for ind_id, r in shown.items():
+        computed = spreads.get(ind_id, {})
+        # Every year of the indicator is listed (the period's choices, "values from …"); the
+        # years not read have no figures — the overview of a given period never asks for them.
+        by_year = {
+            y: computed.get(y, {"spread": None, "missing": 0, "reason": "no_year"})
+            for y in sorted(r["years"])
+        }
+        out[ind_id] = {
+            "indicator": indicators[ind_id],
+            "release": {k: r[k] for k in ("indicator_id", "release_id", "label", "synthetic")},
+            "years": by_year,
+        }
+    return out
+
+
+def pinned_spread_table(
+    conn: Connection,
+    pinned: Pinned,
+    years: Sequence[int] | None = None,
+    cache: Cache[dict[str, dict[str, Any]]] = no_cache,
+) -> dict[str, dict[str, Any]]:
+    """spread_table of a pinned view: computed per request from the values of its releases
+    (`shown_value_in(pinned)`) for the Kommunen, of `years` only when given (cached per data
+    version, pin and years: nothing of a pin is kept at publish)."""
+    key = ("spread-pinned", tuple(pinned), None if years is None else tuple(years))
+    return cache(key, lambda: _pinned_spread_table(conn, pinned, years, cache))
+
+
+def kommune_keys(conn: Connection, region: bool = False) -> list[str]:
+    """The home Kommunen's keys (and the Region's with `region`), ascending."""
+    levels = ["kommune", "region"] if region else ["kommune"]
+    return list(
+        conn.scalars(
+            text("SELECT ags FROM area WHERE level = ANY(CAST(:l AS text[])) ORDER BY ags"),
+            {"l": levels},
+        )
+    )
+
+
+def detail_release_ids(
+    conn: Connection, indicator_id: str, pinned: Pinned | None
+) -> tuple[int, ...]:
+    """The pin of one indicator's disparities (benchmarks, spreads, clusters): the releases of
+    its shown values of the Kommunen and the Region and of the population (the spreads'
+    fallback weights) of the Kommunen, live (None) or within a pin."""
+    own = indicator_release_ids(conn, indicator_id, kommune_keys(conn, region=True), pinned)
+    population = indicator_release_ids(conn, POPULATION, kommune_keys(conn), pinned)
+    return tuple(sorted(set(own) | set(population)))
+
+
 def _measure(entry: dict[str, Any], year: int, measure: str) -> tuple[float | None, str | None]:
     """One spread measure of an indicator in a year, or the reason it is missing."""
     y = entry["years"].get(year)
@@ -314,13 +415,20 @@ def disparities_overview(
     measure: str = "cv_weighted",
     cache: Cache[dict[str, dict[str, Any]]] = no_cache,
     breaks: dict[str, Breaks] | None = None,
+    pinned: Pinned | None = None,
 ) -> dict[str, Any]:
     """Indicators ranked by the relative change of a spread measure between two years.
 
     An indicator with a series break between the two years is not assessable (reason
     'series_break', the break in `series_break`): its spreads are not comparable.
+    `pinned`: the values of those releases only (a cited view); with both years given only
+    those two years' spreads are computed.
     """
-    table = spread_table(conn, cache)
+    if pinned is None:
+        table = spread_table(conn, cache)
+    else:
+        both = None if start is None or end is None else sorted({start, end})
+        table = pinned_spread_table(conn, pinned, both, cache)
     breaks = series_breaks(conn) if breaks is None else breaks
     all_years = sorted({y for e in table.values() for y in e["years"]})
     if not all_years:
@@ -436,7 +544,7 @@ def benchmarks_for_year(
     conn: Connection,
     indicator_id: str,
     year: int,
-    release_id: int | None,
+    release_id: ReleaseRef,
     reference: AreaValue | None = None,
 ) -> dict[str, BenchmarkRow]:
     """Per Kommune (by AGS) its value, 95 % interval and verdict against the Region, or
@@ -513,16 +621,18 @@ def area_benchmarks(
 
 
 def _resolve(
-    conn: Connection, indicator_id: str, year: int | None
+    conn: Connection, indicator_id: str, year: int | None, pinned: Pinned | None = None
 ) -> tuple[Indicator, ShownRelease, list[int], int]:
-    """The indicator, its shown release, its years and the chosen year, or UnknownChoice."""
+    """The indicator, its shown release, its years and the chosen year, or UnknownChoice;
+    `pinned`: within those releases (their values of the home region)."""
     ind = get_indicator(conn, indicator_id)
     if ind is None:
         raise UnknownChoice(
             "indikator", _("Die Kennzahl „%(id)s“ gibt es nicht.", id=indicator_id[:64])
         )
-    release = release_for(conn, indicator_id)
-    years = years_available(conn, indicator_id, release.id) if release else []
+    release = release_for(conn, indicator_id, pinned, home=pinned is not None)
+    source: ReleaseRef = pinned if pinned is not None else (release.id if release else None)
+    years = years_available(conn, indicator_id, source) if release else []
     if release is None or not years:
         raise UnknownChoice(
             "indikator",
@@ -547,14 +657,26 @@ def indicator_disparities(
     indicator_id: str,
     year: int | None,
     cache: Cache[dict[str, dict[str, Any]]] = no_cache,
+    pinned: Pinned | None = None,
 ) -> dict[str, Any]:
-    """One indicator: spread per year (for the chart) and the Kommunen's benchmarks in a year."""
-    ind, release, years, year = _resolve(conn, indicator_id, year)
-    entry = spread_table(conn, cache).get(indicator_id, {"years": {}})
-    spreads = [
-        {"year": y, **entry["years"].get(y, {"spread": None, "reason": "no_year"})} for y in years
-    ]
-    bench = benchmarks_for_year(conn, indicator_id, year, release.id)
+    """One indicator: spread per year (for the chart) and the Kommunen's benchmarks in a year;
+    `pinned`: from the values of those releases only (a cited view)."""
+    ind, release, years, year = _resolve(conn, indicator_id, year, pinned)
+    if pinned is None:
+        entry = spread_table(conn, cache).get(indicator_id, {"years": {}})
+        by_year = entry["years"]
+    else:
+        entry = cache(
+            ("spread-pinned-one", indicator_id, tuple(pinned)),
+            lambda: {
+                i: {"years": y} for i, y in _spread_years(conn, [indicator_id], pinned).items()
+            },
+        ).get(indicator_id, {"years": {}})
+        by_year = entry["years"]
+    spreads = [{"year": y, **by_year.get(y, {"spread": None, "reason": "no_year"})} for y in years]
+    bench = benchmarks_for_year(
+        conn, indicator_id, year, pinned if pinned is not None else release.id
+    )
     return {
         "indicator": ind,
         "release": release,
@@ -630,11 +752,16 @@ def svg_shapes(conn: Connection) -> dict[str, Any]:
 
 
 def cluster_map(
-    conn: Connection, indicator_id: str, year: int | None, cache: Cache[Any] = no_cache
+    conn: Connection,
+    indicator_id: str,
+    year: int | None,
+    cache: Cache[Any] = no_cache,
+    pinned: Pinned | None = None,
 ) -> dict[str, Any]:
-    """Moran's I and LISA clusters of one indicator and year, with the Kommunen as SVG."""
-    ind, release, years, year = _resolve(conn, indicator_id, year)
-    rows = values_for_year(conn, indicator_id, year, release.id)
+    """Moran's I and LISA clusters of one indicator and year, with the Kommunen as SVG;
+    `pinned`: from the values of those releases only (a cited view)."""
+    ind, release, years, year = _resolve(conn, indicator_id, year, pinned)
+    rows = values_for_year(conn, indicator_id, year, pinned if pinned is not None else release.id)
     values = {r.ags: r.value for r in rows if r.value is not None and not r.suppressed}
     names = {r.ags: r.name for r in rows}
     neighbours = queen_neighbours(conn, cache)
@@ -649,7 +776,7 @@ def cluster_map(
     else:
         w = spatial.weights_from_neighbours(neighbours)
         result = cache(
-            ("lisa", indicator_id, year, release.id, release.label),
+            ("lisa", indicator_id, year, release.id, release.label, pinned),
             lambda: spatial.lisa(values, w),
         )
     return {

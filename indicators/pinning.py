@@ -110,23 +110,28 @@ SELECT r.id FROM release r
 WHERE {RELEASE_IN_PIN}
   AND (EXISTS (SELECT 1 FROM value v
                WHERE v.release_id = r.id AND v.ags = ANY(CAST(:ags AS text[])))
-       OR EXISTS (SELECT 1 FROM context_note n
+       OR :notes AND EXISTS (SELECT 1 FROM context_note n
                   WHERE n.release_id = r.id AND n.ags = ANY(CAST(:ags AS text[]))))
 ORDER BY r.id
 """
 
 
 def page_release_ids(
-    conn: Connection, area_keys: Sequence[str], ids: Sequence[int] | None
+    conn: Connection, area_keys: Sequence[str], ids: Sequence[int] | None, notes: bool = True
 ) -> tuple[int, ...]:
     """The ids of the releases a page over many indicators reads for the areas it shows: those
     with any value of the areas (every published release, or within a pinned set) and those of
     their Kontextnotizen. The pin of such a page: `shown_value_in(these ids)` gives every cell of
     those areas the winner it had (every release holding a value of them is in the pin), and
-    the notes of these releases are the notes it showed."""
+    the notes of these releases are the notes it showed. `notes` False: a page without
+    Kontextnotizen (the disparities) pins the releases of values only."""
     rows = conn.scalars(
         text(_PAGE_IDS_SQL),
-        {"ids": list(ids) if ids is not None else None, "ags": sorted(set(area_keys))},
+        {
+            "ids": list(ids) if ids is not None else None,
+            "ags": sorted(set(area_keys)),
+            "notes": notes,
+        },
     )
     return tuple(rows)
 

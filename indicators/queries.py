@@ -189,7 +189,7 @@ KOMMUNE_KEYS = "v.ags = ANY(ARRAY(SELECT ags FROM area WHERE level = 'kommune'))
 SHOWS_NUMBER = "v.value IS NOT NULL AND NOT coalesce(v.suppressed, false)"
 
 
-def years_available(conn: Connection, indicator_id: str, release_id: int | None) -> list[int]:
+def years_available(conn: Connection, indicator_id: str, release_id: ReleaseRef) -> list[int]:
     """Years with at least one value of the indicator shown for the home region's Kommunen
     (layered, or in the release), ascending. A year whose rows are all signs ("...", "x") or
     withheld shows no number: it is no year to offer (issue #29)."""

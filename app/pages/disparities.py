@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 
+from app.pages.data.cite import parse_pin
 from app.pages.data.disparities import (
     cluster_data,
     cluster_map_text,
@@ -18,6 +19,7 @@ from app.pages.data.disparity_table import (
     SPREADS,
     benchmark_table,
     detail_cite,
+    detail_pin,
     overview_cite,
     overview_table,
     spreads_table,
@@ -26,7 +28,7 @@ from app.pages.data.series_breaks import all_breaks, break_text, breaks_of
 from app.render import charts, sentences
 from app.web import args, downloads
 from app.web.db import get_conn
-from app.web.http_cache import domain_cache
+from app.web.http_cache import domain_cache, forever
 from app.web.i18n import localized
 from indicators.breaks import breaks_within
 from indicators.classify import CLUSTER_COLOURS, VERDICT_COLOURS
@@ -42,15 +44,24 @@ def index():
     back = [(url_for("disparities.index"), _("Disparitäten, ganzer Zeitraum"))]
     start, end = args.year("von", back), args.year("bis", back)
     measure = request.args.get("mass", "cv_weighted")
+    pinned = parse_pin(None, url_for("disparities.index"))
     try:
         data = disparities_overview(
-            get_conn(), start, end, measure, cache=domain_cache, breaks=all_breaks()
+            get_conn(),
+            start,
+            end,
+            measure,
+            cache=domain_cache,
+            breaks=all_breaks(),
+            pinned=pinned,
         )
     except InvalidChoice as err:
         raise not_available_error(err) from None
-    cited = overview_cite(data) if data["rows"] or data["not_assessable"] else {}
+    cited = overview_cite(data, pinned) if data["rows"] or data["not_assessable"] else {}
     if fmt and cited:
-        return downloads.response(overview_table(data, cited["cite"]), fmt)
+        response = downloads.response(overview_table(data, cited["cite"]), fmt)
+        # a pinned view's values cannot change (as the map's, docs/ops/cite.md)
+        return forever(response) if pinned else response
     return render_template(
         "disparitaeten.html", **data, **cited, s=sentences, break_text=break_text
     )
@@ -76,7 +87,8 @@ def detail(indicator_id: str):
     cited = detail_cite(data)
     if fmt:
         table = spreads_table if request.args.get("tabelle") == SPREADS else benchmark_table
-        return downloads.response(table(data, cited["cite"]), fmt)
+        response = downloads.response(table(data, cited["cite"]), fmt)
+        return forever(response) if data["pinned_ids"] else response
     own_breaks = breaks_of(data["indicator"].id)
     title = _(
         "Diagramm: Streuungsmaße von %(name)s je Jahr; Werte in der Tabelle darunter",
@@ -115,9 +127,15 @@ def _overview_period() -> dict[str, int | str]:
 @bp.get("/disparitaeten/<indicator_id>/cluster")
 def clusters(indicator_id: str) -> str:
     data = cluster_data(indicator_id)
+    state = {"indicator_id": indicator_id, "jahr": data["year"]}
+    pin = detail_pin("disparities.clusters", state, indicator_id, data["pinned_ids"])
     return render_template(
         "disparitaeten_cluster.html",
         **data,
+        pin_args=pin["pin_args"],
+        pinned=pin["pinned"],
+        newer=pin["newer"],
+        current_url=pin["current_url"],
         s=sentences,
         colours=CLUSTER_COLOURS,
         figure_text=cluster_map_text(data),

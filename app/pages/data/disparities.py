@@ -7,6 +7,7 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from app.pages.data import figure_texts
+from app.pages.data.cite import parse_pin
 from app.pages.data.series_breaks import breaks_of
 from app.render import sentences
 from app.render.provenance_marks import line_kind
@@ -70,23 +71,31 @@ def spread_lines(spreads: list[dict], synthetic: bool | None = None) -> list[dic
 
 
 def detail_data(indicator_id: str) -> dict:
-    """One indicator's spreads and benchmarks for ?jahr=; bad input is the page's 4xx."""
+    """One indicator's spreads and benchmarks for ?jahr=, pinned by ?stand= (then "pinned" is
+    its ids); bad input is the page's 4xx."""
     back = [(url_for("disparities.detail", indicator_id=indicator_id), _("neuestes Jahr"))]
     year = args.year("jahr", back)
+    pinned = parse_pin(None, url_for("disparities.detail", indicator_id=indicator_id))
     try:
-        return indicator_disparities(get_conn(), indicator_id, year, cache=domain_cache)
+        data = indicator_disparities(
+            get_conn(), indicator_id, year, cache=domain_cache, pinned=pinned
+        )
     except InvalidChoice as err:
         raise not_available_error(err, indicator_id) from None
+    return {**data, "pinned_ids": pinned}
 
 
 def cluster_data(indicator_id: str) -> dict:
-    """Moran's I and the LISA clusters for ?jahr=; bad input is the page's 4xx."""
+    """Moran's I and the LISA clusters for ?jahr=, pinned by ?stand=; bad input is the page's
+    4xx."""
     back = [(url_for("disparities.clusters", indicator_id=indicator_id), _("neuestes Jahr"))]
     year = args.year("jahr", back)
+    pinned = parse_pin(None, url_for("disparities.clusters", indicator_id=indicator_id))
     try:
-        return cluster_map(get_conn(), indicator_id, year, cache=domain_cache)
+        data = cluster_map(get_conn(), indicator_id, year, cache=domain_cache, pinned=pinned)
     except InvalidChoice as err:
         raise not_available_error(err, indicator_id) from None
+    return {**data, "pinned_ids": pinned}
 
 
 def verdict_map_text(data: dict) -> str:

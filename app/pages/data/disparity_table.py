@@ -9,15 +9,18 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from app.pages.data.cite import absolute, page_citation, view_data_links
+from app.pages.data.cite import absolute, page_citation, pin_note, view_data_links
 from app.pages.data.map_page import sources
 from app.pages.data.profile_tables import flag_or_num
 from app.pages.data.series_breaks import break_text
 from app.render import sentences
 from app.render.formatting import unit_label
+from app.web.db import get_conn
 from app.web.downloads import SYNTHETIC_MARK, SYNTHETIC_NOTE, Num, Table
 from app.web.i18n import current_lang, localized
 from app.web.urls import url_for
+from indicators import pinning
+from indicators.disparities import detail_release_ids, kommune_keys
 from indicators.queries import shown_provenance
 
 # ?tabelle= of the detail page's downloads: the benchmarks (default) or the spreads per year.
@@ -28,15 +31,54 @@ def _lang(state: dict[str, Any]) -> dict[str, Any]:
     return {**state, "lang": "en"} if current_lang() == "en" else state
 
 
+def _pin(
+    endpoint: str,
+    state: dict[str, Any],
+    pinned: tuple[int, ...] | None,
+    live: tuple[int, ...],
+    shown: tuple[int, ...],
+) -> dict[str, Any]:
+    """The pinned state of a disparities view (its permalink's and data links' parameters),
+    the ids it cites and its pinned note. A live view is pinned to the releases it shows;
+    more than a pin may hold: cited by its own URL (never pinned in half)."""
+    cite_ids = pinned or live
+    if len(cite_ids) > pinning.MAX_IDS:
+        cite_ids = ()
+    pinned_state = {**state, pinning.PARAM: pinning.format_ids(cite_ids)} if cite_ids else state
+    return dict(
+        cite_ids=cite_ids,
+        pinned_state=pinned_state,
+        # the links of a pinned page that show the same data (years, period, detail, images)
+        pin_args={pinning.PARAM: pinning.format_ids(pinned)} if pinned else {},
+        **pin_note(pinned, shown, live, url_for(endpoint, **state)),
+    )
+
+
 def _labels(release: dict | None) -> list[str]:
     """The labels of an overview row's releases ("A + B" in the spread table)."""
     return [x.strip() for x in (release or {}).get("label", "").split(" + ") if x.strip()]
 
 
-def overview_cite(data: dict[str, Any]) -> dict[str, Any]:
-    """The overview's citation and data links. Its URL names the period and measure: the
-    default period moves with the data, a cited ranking must not."""
+def detail_pin(
+    endpoint: str, state: dict[str, Any], indicator_id: str, pinned: tuple[int, ...] | None
+) -> dict[str, Any]:
+    """The pin of one indicator's disparities view (detail, cluster map): the releases of its
+    values of the Kommunen and the Region and of the population (the spreads' weights)."""
+    live = detail_release_ids(get_conn(), indicator_id, None)
+    shown = detail_release_ids(get_conn(), indicator_id, pinned) if pinned else live
+    return _pin(endpoint, _lang(state), pinned, live, shown)
+
+
+def overview_cite(data: dict[str, Any], pinned: tuple[int, ...] | None = None) -> dict[str, Any]:
+    """The overview's citation, data links and (pinned) note. Its URL names the period and
+    measure (the default period moves with the data, a cited ranking must not) and the
+    releases of the Kommunen's values (`stand`: every release with a value of a Kommune, the
+    ranking reads every indicator, the population weighs them)."""
     state = _lang({"von": data["start"], "bis": data["end"], "mass": data["measure"]})
+    conn, kommunen = get_conn(), kommune_keys(get_conn())
+    live = pinning.page_release_ids(conn, kommunen, None, notes=False)
+    shown = pinning.page_release_ids(conn, kommunen, pinned, notes=False) if pinned else live
+    pin = _pin("disparities.index", state, pinned, live, shown)
     title = _(
         "Kennzahlen nach Veränderung der Streuung %(start)s–%(end)s (%(measure)s)",
         start=data["start"],
@@ -54,15 +96,20 @@ def overview_cite(data: dict[str, Any]) -> dict[str, Any]:
     }
     cite = page_citation(
         title,
-        absolute(url_for("disparities.index", **state)),
+        absolute(url_for("disparities.index", **pin["pinned_state"])),
         labels,
         provenance.values(),
+        pin["cite_ids"],
         synthetic=bool(data["synthetic"]),
     )
     return dict(
         cite=cite,
         permalink=cite.url,
-        data_links=view_data_links("disparities.index", state),
+        data_links=view_data_links("disparities.index", pin["pinned_state"]),
+        pin_args=pin["pin_args"],
+        pinned=pin["pinned"],
+        newer=pin["newer"],
+        current_url=pin["current_url"],
     )
 
 
@@ -155,10 +202,14 @@ def overview_table(data: dict[str, Any], cite: Any) -> Table:
 
 
 def detail_cite(data: dict[str, Any]) -> dict[str, Any]:
-    """One indicator's citation (its benchmarks in the chosen year) and the data links of its
-    two tables: the benchmarks and (`tabelle=streuung`) the spreads per year."""
+    """One indicator's citation (its benchmarks in the chosen year), the data links of its
+    two tables: the benchmarks and (`tabelle=streuung`) the spreads per year, and (pinned)
+    its note. Pinned to the releases of the indicator's values of the Kommunen and the Region
+    and of the population (the spreads' weights)."""
     ind, release = data["indicator"], data["release"]
     state = _lang({"indicator_id": ind.id, "jahr": data["year"]})
+    pin = detail_pin("disparities.detail", state, ind.id, data.get("pinned_ids"))
+    pinned_state = pin["pinned_state"]
     title = _(
         "%(name)s: Disparitäten zwischen den Kommunen, %(y)s",
         name=localized(ind, "name"),
@@ -166,17 +217,22 @@ def detail_cite(data: dict[str, Any]) -> dict[str, Any]:
     )
     cite = page_citation(
         title,
-        absolute(url_for("disparities.detail", **state)),
+        absolute(url_for("disparities.detail", **pinned_state)),
         release.releases or (release.label,),
         shown_provenance(sources(ind.id), release.releases or (release.label,)),
+        pin["cite_ids"],
         synthetic=bool(release.synthetic),
         issued=release.published_at,
     )
     return dict(
         cite=cite,
         permalink=cite.url,
-        data_links=view_data_links("disparities.detail", state),
-        spread_links=view_data_links("disparities.detail", {**state, "tabelle": SPREADS}),
+        data_links=view_data_links("disparities.detail", pinned_state),
+        spread_links=view_data_links("disparities.detail", {**pinned_state, "tabelle": SPREADS}),
+        pin_args=pin["pin_args"],
+        pinned=pin["pinned"],
+        newer=pin["newer"],
+        current_url=pin["current_url"],
     )
 
 

@@ -30,9 +30,9 @@ PARAMETERS = {
     "export.karte_image": _MAP | {"gebiet", "ebene", "seite"},
     "export.karte_jahre_image": _MAP | {"jahre"},
     "export.zeitreihe_image": {"indikator", "kommunen", "darstellung", "release", "stand"},
-    "export.disparities_map_image": {"jahr"},
-    "export.disparities_chart_image": {"jahr", "von", "bis", "mass"},
-    "export.disparities_cluster_image": {"jahr"},
+    "export.disparities_map_image": {"jahr", "stand"},
+    "export.disparities_chart_image": {"jahr", "von", "bis", "mass", "stand"},
+    "export.disparities_cluster_image": {"jahr", "stand"},
     "export.einordnung_image": {"release", "von", "bis", "a", "b", "stand"},
 }
 LANGS = ("de", "en")

@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.pages.data import disparities
+from app.pages.data.disparity_table import detail_cite
 from app.pages.data.image_parts import (
     CHART_SIZE,
     counted_legend,
@@ -24,7 +25,7 @@ from app.pages.data.image_parts import (
 )
 from app.pages.data.series_breaks import break_text, breaks_of
 from app.pages.export.blueprint import bp
-from app.render import charts
+from app.render import charts, citation
 from app.render.formatting import fmt_value
 from app.render.image_export import Drawing, ImageText, LegendEntry, nested, svg_document
 from app.render.sentences import CLUSTER_LABELS, VERDICT_LABELS, moran_sentence
@@ -49,8 +50,10 @@ def _disparities_text(
     notes: list[str] | None = None,
     endpoint: str = "disparities.detail",
     description: str = "",
+    cited: bool = False,
 ) -> ImageText:
-    """Texts of a disparities image; flags: (synthetic, mixed, release labels) of what it shows."""
+    """Texts of a disparities image; flags: (synthetic, mixed, release labels) of what it shows;
+    `cited`: with the detail page's citation line (its permalink, pinned as the page's)."""
     ind, release = data["indicator"], data["release"]
     synthetic, mixed, labels = flags
     sources = indicator_sources(get_conn(), [ind.id]).get(ind.id, {})
@@ -73,6 +76,7 @@ def _disparities_text(
         notes=notes or [],
         lang=str(get_locale()),
         description=description,
+        citation=[citation.line(detail_cite(data)["cite"], str(get_locale()))] if cited else [],
     )
 
 
@@ -139,6 +143,7 @@ def disparities_map_image(indicator_id: str, fmt: str):
             method.replace("%%", "%"),
         ],
         description=disparities.verdict_map_text(data),
+        cited=True,
     )
     svg = svg_document(map_drawing(fills, flags[1]), text, legend, legend_beside=True)
     return image_response(svg, fmt, f"{ind.id}_{year}_vergleich", etag, None)
@@ -185,6 +190,7 @@ def disparities_chart_image(indicator_id: str, fmt: str):
         boundaries=False,
         notes=[break_text(b) for b in breaks_within(years, own_breaks)],
         description=disparities.spread_chart_text(data),
+        cited=True,
     )
     legend = [LegendEntry(ln["color"], ln["name"], ln["dash"] or "") for ln in lines]
     svg = svg_document(Drawing(nested(chart, w, h), w, h), text, legend, legend_beside=False)
