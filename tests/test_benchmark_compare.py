@@ -21,6 +21,7 @@ from tests.test_benchmark import (
     _cell,
     _expected_verdict,
     _indicator_with_land_verdicts,
+    mixed_app,  # noqa: F401  (the fixture: demo database with real Land/Bund values)
 )
 
 A, B = "03241001", "03241005"
@@ -212,17 +213,12 @@ def test_the_comparison_download_has_both_verdicts_against_the_chosen_benchmark(
     assert f"{name_a}: Benchmark value Germany" in en["columns"]
 
 
-@pytest.fixture
-def mixed_compare_app(mixed_app):
-    return mixed_app
-
-
-def test_a_synthetic_value_against_a_real_benchmark_stays_not_assessable(mixed_compare_app):
+def test_a_synthetic_value_against_a_real_benchmark_stays_not_assessable(mixed_app):  # noqa: F811
     """Demo mode: the Kommunen's Beispieldaten beside the Land's real values (the mixed_app of
     tests/test_benchmark.py): the download says "nicht bewertbar" (mixed_synthetic) for both,
     the chart draws the Land's real line and does not mark it as Beispieldaten."""
-    client = mixed_compare_app.test_client()
-    with mixed_compare_app.app_context():
+    client = mixed_app.test_client()
+    with mixed_app.app_context():
         from app.web.db import get_conn
 
         name_a, name_b = _names(get_conn())
