@@ -18,9 +18,7 @@ from tests.conftest import app_on_clone, invoke
 from tests.test_benchmark import (
     HANNOVER,
     MIXED_IND,
-    _cell,
-    _expected_verdict,
-    _indicator_with_land_verdicts,
+    interval,
     mixed_app,  # noqa: F401  (the fixture: demo database with real Land/Bund values)
 )
 
@@ -33,6 +31,57 @@ VERDICT_DE = {
     "lower": "signifikant niedriger",
     "not_assessable": "nicht bewertbar",
 }
+
+
+def cell(conn, ind: str, ags: str, year: int):
+    """One area's shown value row (as tests/test_benchmark.py reads it)."""
+    return conn.execute(
+        text(
+            "SELECT value, numerator, denominator, suppressed, release_label FROM shown_value"
+            " WHERE indicator_id = :i AND ags = :a AND year = :y"
+        ),
+        {"i": ind, "a": ags, "y": year},
+    ).first()
+
+
+def indicator_with_land_verdicts(conn) -> tuple[str, int]:
+    """A share with counts for the Kommunen and a Land value in the same year."""
+    row = conn.execute(
+        text(
+            "SELECT k.indicator_id, k.year FROM shown_value k JOIN indicator i ON i.id ="
+            " k.indicator_id JOIN shown_value l ON l.indicator_id = k.indicator_id"
+            " AND l.year = k.year AND l.ags = '03' AND l.value IS NOT NULL"
+            " WHERE k.ags LIKE '03241___' AND k.numerator IS NOT NULL AND i.unit = '%'"
+            " GROUP BY 1, 2 HAVING count(*) = 21 ORDER BY 2 DESC, 1 LIMIT 1"
+        )
+    ).first()
+    assert row is not None, "no share with counts and a Land value in the real data"
+    return row.indicator_id, row.year
+
+
+def expected_verdict(conn, ind: str, ags: str, year: int, ref_ags: str) -> str:
+    """The verdict of one area recomputed here against the benchmark area's shown value."""
+    polarity, unit = conn.execute(
+        text("SELECT polarity, unit FROM indicator WHERE id = :i"), {"i": ind}
+    ).one()
+    words = {
+        "higher_worse": {"above": "worse", "below": "better"},
+        "higher_better": {"above": "better", "below": "worse"},
+        "neutral": {"above": "higher", "below": "lower"},
+    }[polarity]
+    ref, own = cell(conn, ind, ref_ags, year), cell(conn, ind, ags, year)
+    ci = (
+        interval(own.numerator, own.denominator, unit)
+        if own is not None and own.numerator is not None and own.denominator is not None
+        else None
+    )
+    if ci is None or ref is None or ref.suppressed or ref.value is None:
+        return "not_assessable"
+    if ci[0] > ref.value:
+        return words["above"]
+    if ci[1] < ref.value:
+        return words["below"]
+    return "similar"
 
 
 def _chart(html: str, ind: str) -> str:
@@ -89,7 +138,7 @@ def test_the_comparison_charts_draw_the_chosen_benchmark(real_app):
         from app.web.db import get_conn
 
         conn = get_conn()
-        ind, _year = _indicator_with_land_verdicts(conn)
+        ind, _year = indicator_with_land_verdicts(conn)
         decimals = conn.scalar(text("SELECT decimals FROM indicator WHERE id = :i"), {"i": ind})
         land = {
             r.year: r.value
@@ -148,7 +197,7 @@ def test_the_comparison_download_has_both_verdicts_against_the_chosen_benchmark(
         from app.web.db import get_conn
 
         conn = get_conn()
-        ind, _year = _indicator_with_land_verdicts(conn)
+        ind, _year = indicator_with_land_verdicts(conn)
         gap = _indicator_without_land(conn)
         name_a, name_b = _names(conn)
         dec = conn.scalar(text("SELECT decimals FROM indicator WHERE id = :i"), {"i": ind})
@@ -167,12 +216,12 @@ def test_the_comparison_download_has_both_verdicts_against_the_chosen_benchmark(
         page = client.get(f"/vergleich/{A}/{B}?vergleich_mit=land").get_data(as_text=True)
         tr = re.search(rf'<tr id="row-{ind}".*?</tr>', page, re.S).group(0)
         year = int(re.search(r'data-label="Jahr">(\d{4})<', tr).group(1))
-        land = _cell(conn, ind, "03", year)
+        land = cell(conn, ind, "03", year)
         judged = [r for r in rows if r[col["Jahr"]] == year]
         assert len(judged) == 1
         (row,) = judged
         for ags, side in ((A, name_a), (B, name_b)):
-            expected = _expected_verdict(conn, ind, ags, year, "03")
+            expected = expected_verdict(conn, ind, ags, year, "03")
             assert row[col[f"{side}: Vergleich mit Niedersachsen"]] == VERDICT_DE[expected]
             assert row[col[f"{side}: Vergleichswert Niedersachsen"]] == pytest.approx(
                 round(land.value, dec), abs=10**-6
@@ -186,13 +235,13 @@ def test_the_comparison_download_has_both_verdicts_against_the_chosen_benchmark(
         orow = next(
             r for r in own["rows"] if r[ocol["Kennzahl-ID"]] == ind and r[ocol["Jahr"]] == year
         )
-        region = _cell(conn, ind, HANNOVER, year)
+        region = cell(conn, ind, HANNOVER, year)
         assert orow[ocol[f"{name_a}: Vergleichswert Region Hannover"]] == pytest.approx(
             round(region.value, dec), abs=10**-6
         )
         assert (
             orow[ocol[f"{name_a}: Vergleich mit der Region"]]
-            == VERDICT_DE[_expected_verdict(conn, ind, A, year, HANNOVER)]
+            == VERDICT_DE[expected_verdict(conn, ind, A, year, HANNOVER)]
         )
         # no Land value at all: not judged, the value "nicht verfügbar", never filled in
         grow = [r for r in body["rows"] if r[col["Kennzahl-ID"]] == gap]
@@ -271,8 +320,8 @@ def test_a_cited_map_against_the_land_keeps_its_verdicts_after_a_new_land_value(
         from app.web.db import get_conn
 
         conn = get_conn()
-        ind, year = _indicator_with_land_verdicts(conn)
-        land = _cell(conn, ind, "03", year)
+        ind, year = indicator_with_land_verdicts(conn)
+        land = cell(conn, ind, "03", year)
         land_release = conn.scalar(
             text("SELECT id FROM release WHERE label = :l"), {"l": land.release_label}
         )
