@@ -98,3 +98,24 @@ def benchmark_values(
             None if r.suppressed else r.value, r.year, r.release_label, r.synthetic
         )
     return out
+
+
+def benchmark_release_ids(
+    conn: Connection, ags: str, indicator_id: str, source: tuple[int, ...] | None = None
+) -> tuple[int, ...]:
+    """The releases whose values of the indicator the benchmark area shows (any year): what a
+    cited view against the Land or Germany pins besides the Kommunen's releases (`source`: in
+    the cited state of those release ids; None: the layered values now). Adding them changes
+    no Kommune's value: each cell's shown value comes from one of the releases pinned either way."""
+    return tuple(
+        sorted(
+            int(i)
+            for i in conn.scalars(
+                text(
+                    f"SELECT DISTINCT v.release_id FROM {value_source(source)} v"
+                    " WHERE v.ags = :ags AND v.indicator_id = :i AND v.release_id IS NOT NULL"
+                ),
+                {"ags": ags, "i": indicator_id},
+            )
+        )
+    )

@@ -491,7 +491,9 @@ def compare(
     against: the benchmark A's and B's verdicts compare with (indicators.benchmarks; None: the
     Region), each the interval test of the profile; an area is not judged against itself.
     The charts draw A and B with the nearest area both lie in (`reference`, e.g. the Region for
-    two Kommunen, the Land for two Gemeinden of one Land, else Germany).
+    two Kommunen, the Land for two Gemeinden of one Land, else Germany), or with the chosen
+    benchmark (`against` the Land or Germany) over A's and B's years; where it has no value the
+    line is empty (the chart says "nicht verfügbar"), never filled in.
     """
     a, b = any_area(conn, ags_a), any_area(conn, ags_b)
     breaks = series_breaks(conn) if breaks is None else breaks
@@ -503,14 +505,24 @@ def compare(
     keys = [c.ags for c in context]
     both = set(parents_of(ags_a)) & set(parents_of(ags_b))
     reference = next((c for c in context if c.ags in both), None)
+    bench_ags = against.ags if against is not None else region
+    # A chosen benchmark (Land or Germany): the charts draw its line (its real values as shown,
+    # none filled in); by default the nearest area both lie in, as before.
+    chosen = against is not None and not against.is_default and bench_ags not in (ags_a, ags_b)
+    extra = [bench_ags] if chosen and bench_ags not in keys else []
+    if chosen:
+        reference = next((c for c in context if c.ags == bench_ags), None) or any_area(
+            conn, bench_ags
+        )
     ranked, levels = RANK_GROUPS.get(frozenset({a.level, b.level}), (None, []))
     peers = (
         list(conn.scalars(text("SELECT ags FROM area WHERE level = ANY(:l)"), {"l": levels}))
         if levels
         else []
     )
-    data = _collect(conn, [ags_a, ags_b, *keys], release_id, own=[ags_a, ags_b], peers=peers)
-    bench_ags = against.ags if against is not None else region
+    data = _collect(
+        conn, [ags_a, ags_b, *keys, *extra], release_id, own=[ags_a, ags_b], peers=peers
+    )
     other = None if bench_ags == region else bench_ags
     verdicts = {
         x: {}
@@ -521,16 +533,30 @@ def compare(
 
     def verdict_of(ags: str, ind: Indicator, year: int) -> dict[str, Any] | None:
         """The side's verdict in the row's year (None: absolute counts, or no value)."""
+        v = bench_of(ags, ind, year)
+        return None if v is None else v["benchmark"]
+
+    def bench_of(ags: str, ind: Indicator, year: int) -> dict[str, Any] | None:
+        """The side's verdict with the benchmark's value and source in the row's year."""
         v = verdicts[ags].get(ind.id)
         if ind.unit in COUNT_UNITS or v is None or v["year"] != year:
             return None
-        b: dict[str, Any] = v["benchmark"]
-        return b
+        return v
 
     def build(ind: Indicator, d: dict[str, Any]) -> IndicatorRow:
         va, vb = d["areas"][ags_a], d["areas"][ags_b]
         vc = [d["areas"][k] for k in keys]
         vr = d["areas"][reference.ags] if reference else None
+        # The chosen benchmark's line over A's and B's years only (INKAR's Länder reach back
+        # to 1995: the chart would otherwise stretch over years neither area has).
+        own_years = {y for x in (va, vb) for y, _ in x["series"]}
+        ref_series = (
+            [(y, v) for y, v in vr["series"] if own_years and min(own_years) <= y <= max(own_years)]
+            if vr and chosen
+            else vr["series"]
+            if vr
+            else []
+        )
         # No difference of counts (population, persons): A − B mostly says which area is
         # bigger (issue #29); a rate or share compares areas of any size.
         # Nor of a synthetic value and a real one (demo mode beside real Gemeinden of Germany).
@@ -555,6 +581,9 @@ def compare(
             "mixed_synthetic": mixed and None not in (va["value"], vb["value"]),
             "verdict_a": verdict_of(ags_a, ind, d["year"]),
             "verdict_b": verdict_of(ags_b, ind, d["year"]),
+            # with the benchmark's value, source and kind (the download's verdict columns)
+            "bench_a": bench_of(ags_a, ind, d["year"]),
+            "bench_b": bench_of(ags_b, ind, d["year"]),
             "a_suppressed": va["suppressed"],
             "b_suppressed": vb["suppressed"],
             "rank_a": va["rank"],
@@ -564,11 +593,14 @@ def compare(
             "series": {
                 "a": va["series"],
                 "b": vb["series"],
-                "reference": vr["series"] if vr else [],
+                "reference": ref_series,
+                # the kind of the line drawn beside A and B (None: no value): a real Land
+                # beside Beispieldaten is marked real (demo mode)
+                "reference_synthetic": vr["synthetic"] if vr else None,
                 "context": [x["series"] for x in vc],
             },
             # the charts' years: A, B and the line drawn beside them
-            "years": sorted({y for x in (va, vb, vr or va) for y, _ in x["series"]}),
+            "years": sorted(own_years | {y for y, _ in ref_series}),
             "break_years": [x.year for x in breaks.get(ind.id, ())],
         }
 
@@ -583,8 +615,10 @@ def compare(
         "synthetic": any(d["synthetic_any"] for d in data.values()),
         "kommunen": [x for x in valid_areas(conn) if x.level == "kommune"],
         # Every area whose values the page reads (its pin: indicators.pinning.page_release_ids).
-        "read_areas": sorted({ags_a, ags_b, *keys, *peers}),
+        "read_areas": sorted({ags_a, ags_b, *keys, *extra, *peers}),
         "comparator": against,
+        # the charts' line is the chosen benchmark (Land or Germany), not the nearest area
+        "reference_is_benchmark": chosen,
     }
 
 

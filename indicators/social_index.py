@@ -20,7 +20,11 @@ Pure functions and frozen dataclasses (no database, no Flask); the values come f
    S and its standardisation recomputed); an area whose class then changes is marked. A value
    whose numerator is below `min_cases` or whose denominator is below `min_base` marks the area
    as resting on few cases; an indicator without published counts (INKAR) is named as not
-   checkable.
+   checkable. Significance: where numerator and denominator are published, each status z-score
+   gets the 95 % interval of its value (Wilson/Byar) standardised alike, each dynamics z-score
+   the interval of its change from both years' counts (change_interval); an interval that
+   includes 0 marks the score as not significantly different from the mean, and a class away
+   from "mittel" (status) or "stabil" (dynamics) resting on one is marked.
 
 An sd of 0 (every area the same) gives every area z = 0 for that indicator.
 """
@@ -143,6 +147,12 @@ class AreaIndex:
     # published, or a unit without a count interval) and whether it excludes 0.
     status_z_interval: Mapping[str, tuple[float, float] | None] = field(default_factory=dict)
     z_significant: Mapping[str, bool | None] = field(default_factory=dict)
+    # The same for each dynamics z-score: the change's 95 % interval from both years' counts
+    # (change_interval: Newcombe's/Zou's MOVER over the two years' Wilson or Byar intervals),
+    # standardised with the changes' mean and sd. None: not checkable (a year without counts,
+    # no change, or a unit without a count interval).
+    dynamics_z_interval: Mapping[str, tuple[float, float] | None] = field(default_factory=dict)
+    dynamics_z_significant: Mapping[str, bool | None] = field(default_factory=dict)
 
     @property
     def group(self) -> str | None:
@@ -165,6 +175,15 @@ class AreaIndex:
         if self.status_class in (None, "mittel"):
             return False
         return any(v is False for v in self.z_significant.values())
+
+    @property
+    def dynamics_not_significant(self) -> bool:
+        """A dynamics class other than "stabil" resting on a dynamics z-score whose 95 %
+        interval (from both years' counts) includes 0: the change's difference from the mean
+        change could be chance."""
+        if self.dynamics_class in (None, "stabil"):
+            return False
+        return any(v is False for v in self.dynamics_z_significant.values())
 
     @property
     def class_unstable(self) -> bool:
@@ -325,6 +344,52 @@ def z_interval(
     return (min(a, b), max(a, b))
 
 
+def change_interval(
+    before: Observation | None, after: Observation | None, unit: str
+) -> tuple[float, float] | None:
+    """The 95 % interval of a change x(to) − x(from) from both years' counts: each year's
+    interval (Wilson or Byar, `indicators.stats.interval_for`) combined by the method of
+    variance estimates recovery (Newcombe 1998 for shares, Zou & Donner 2008 in general):
+    lower = Δ − √((x₁ − l₁)² + (u₀ − x₀)²), upper = Δ + √((u₁ − x₁)² + (x₀ − l₀)²). The two
+    years are taken as independent samples. None when either year has no counts (or no value)
+    or the unit has no count interval: not checkable."""
+    if before is None or after is None or before.value is None or after.value is None:
+        return None
+    iv0 = interval_for(before.numerator, before.denominator, unit)
+    iv1 = interval_for(after.numerator, after.denominator, unit)
+    if not isinstance(iv0, tuple) or not isinstance(iv1, tuple):
+        return None
+    x0, x1 = before.value, after.value
+    (l0, u0, _m0), (l1, u1, _m1) = iv0, iv1
+    delta = x1 - x0
+    return (
+        delta - math.hypot(x1 - l1, u0 - x0),
+        delta + math.hypot(u1 - x1, x0 - l0),
+    )
+
+
+def change_z_interval(
+    before: Observation | None,
+    after: Observation | None,
+    unit: str,
+    s: Spread | None,
+    direction: int,
+) -> tuple[float, float] | None:
+    """The 95 % interval of an oriented dynamics z-score: the change's interval
+    (change_interval) standardised with the changes' mean and sd (taken as fixed)."""
+    if s is None or s.sd == 0:
+        return None
+    iv = change_interval(before, after, unit)
+    if iv is None:
+        return None
+    a, b = zscore(iv[0], s, direction), zscore(iv[1], s, direction)
+    return (min(a, b), max(a, b))
+
+
+def _excludes_zero(iv: tuple[float, float] | None) -> bool | None:
+    return None if iv is None else (iv[0] > 0 or iv[1] < 0)
+
+
 def _value(area: AreaInput, ind: str, year: int) -> float | None:
     obs = area.values.get((ind, year))
     return None if obs is None else obs.value
@@ -372,6 +437,7 @@ def compute(
     z_iv: dict[str, dict[str, tuple[float, float] | None]] = {a.ags: {} for a in areas}
     change: dict[str, dict[str, float | None]] = {a.ags: {} for a in areas}
     dyn_z: dict[str, dict[str, float | None]] = {a.ags: {} for a in areas}
+    dyn_iv: dict[str, dict[str, tuple[float, float] | None]] = {a.ags: {} for a in areas}
     summaries = []
     for ind in d.indicators:
         xs = {a.ags: _value(a, ind.id, d.status_year) for a in areas}
@@ -395,6 +461,18 @@ def compute(
             dx = c[ind.id]
             dyn_z[ags][ind.id] = (
                 None if dx is None or s_change is None else zscore(dx, s_change, ind.direction)
+            )
+        for a in areas:
+            dyn_iv[a.ags][ind.id] = (
+                None
+                if change[a.ags][ind.id] is None
+                else change_z_interval(
+                    a.values.get((ind.id, d.dynamics_from)),
+                    a.values.get((ind.id, d.dynamics_to)),
+                    unit,
+                    s_change,
+                    ind.direction,
+                )
             )
         counts = any(
             (o := a.values.get((ind.id, y))) is not None
@@ -445,10 +523,9 @@ def compute(
                 few_cases=few,
                 leave_one_out=loo[a.ags],
                 status_z_interval=z_iv[a.ags],
-                z_significant={
-                    i: None if iv is None else (iv[0] > 0 or iv[1] < 0)
-                    for i, iv in z_iv[a.ags].items()
-                },
+                z_significant={i: _excludes_zero(iv) for i, iv in z_iv[a.ags].items()},
+                dynamics_z_interval=dyn_iv[a.ags],
+                dynamics_z_significant={i: _excludes_zero(iv) for i, iv in dyn_iv[a.ags].items()},
             )
         )
     crossed_ids = tuple(i for i in ids if i in crossed)

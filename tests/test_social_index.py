@@ -180,3 +180,101 @@ def test_a_class_on_a_z_score_not_significant_given_the_counts_is_flagged():
     blind = compute(d, [k(f"0{i}", 100, 1000) for i in range(1, 5)] + [k("05", 3, 10)])
     assert blind.areas[4].z_significant == {"a": None}
     assert not blind.areas[4].class_not_significant
+
+
+def byar(n: float, total: float, per: float, z: float = 1.959963984540054) -> tuple[float, float]:
+    """Byar's approximation of the Poisson interval of a rate per `per`, written out here."""
+    lo = 0.0 if n == 0 else n * (1 - 1 / (9 * n) - z / (3 * math.sqrt(n))) ** 3
+    m = n + 1
+    hi = m * (1 - 1 / (9 * m) + z / (3 * math.sqrt(m))) ** 3
+    return lo * per / total, hi * per / total
+
+
+def mover(x0: float, iv0: tuple[float, float], x1: float, iv1: tuple[float, float]):
+    """The interval of x1 − x0 from the two years' intervals (Newcombe/Zou), written out here."""
+    (l0, u0), (l1, u1) = iv0, iv1
+    d = x1 - x0
+    return (
+        d - math.sqrt((x1 - l1) ** 2 + (u0 - x0) ** 2),
+        d + math.sqrt((u1 - x1) ** 2 + (x0 - l0) ** 2),
+    )
+
+
+def _dyn_definition() -> IndexDefinition:
+    return IndexDefinition(
+        key="t",
+        name_de="T",
+        name_en="T",
+        indicators=(IndexIndicator("a", 1),),
+        status_year=2022,
+        dynamics_from=2021,
+        dynamics_to=2022,
+    )
+
+
+def test_a_dynamics_class_on_a_change_not_significant_given_both_years_counts_is_flagged():
+    """Four large Kommunen stay at 10 % (100 of 1,000 in both years); a small one goes from
+    1 of 10 to 3 of 10: its change (+20 points) makes it "negativ" (t = 2), but the change's
+    95 % interval from both years' counts, standardised, includes 0. Recomputed here: Wilson
+    per year and the MOVER combination, both written out in this test."""
+    d = _dyn_definition()
+
+    def k(ags: str, n0, t0, n1, t1, counts0: bool = True) -> AreaInput:
+        o0 = Observation(100 * n0 / t0, n0 if counts0 else None, False, t0 if counts0 else None)
+        o1 = Observation(100 * n1 / t1, n1, False, t1)
+        return AreaInput(ags, ags, {("a", 2021): o0, ("a", 2022): o1})
+
+    big = [k(f"0{i}", 100, 1000, 100, 1000) for i in range(1, 5)]
+    idx = compute(d, [*big, k("05", 1, 10, 3, 10)], units={"a": "%"})
+    small, large = idx.areas[4], idx.areas[0]
+    # changes 0, 0, 0, 0, 20: mean 4, sd 8, z = 2; D standardised again: t = 2
+    assert small.dynamics_z["a"] == pytest.approx(2.0)
+    assert small.dynamics_class == "negativ"
+    lo, hi = mover(
+        10, tuple(100 * x for x in wilson(1, 10)), 30, tuple(100 * x for x in wilson(3, 10))
+    )
+    assert small.dynamics_z_interval["a"] == pytest.approx(((lo - 4) / 8, (hi - 4) / 8))
+    assert lo < 4 < hi  # the interval of z includes 0
+    assert small.dynamics_z_significant == {"a": False}
+    assert small.dynamics_not_significant
+    # a large Kommune without change: z = −0.5, its interval (±1.9 points → ±0.24) excludes 0
+    w = tuple(100 * x for x in wilson(100, 1000))
+    lo, hi = mover(10, w, 10, w)
+    assert large.dynamics_z_interval["a"] == pytest.approx(((lo - 4) / 8, (hi - 4) / 8))
+    assert large.dynamics_z_significant == {"a": True}
+    assert large.dynamics_class == "stabil" and not large.dynamics_not_significant
+    # the same change on a hundred times the counts: significant, not flagged
+    again = compute(d, [*big, k("05", 100, 1000, 300, 1000)], units={"a": "%"}).areas[4]
+    assert again.dynamics_class == "negativ" and again.dynamics_z_significant == {"a": True}
+    assert not again.dynamics_not_significant
+    # counts in one year only: not checkable (None), never flagged; the status z still is
+    one = compute(d, [*big, k("05", 1, 10, 3, 10, counts0=False)], units={"a": "%"}).areas[4]
+    assert one.dynamics_z_significant == {"a": None} and one.dynamics_z_interval == {"a": None}
+    assert not one.dynamics_not_significant and one.z_significant == {"a": False}
+    # without a unit with a count interval: not checkable
+    blind = compute(d, [*big, k("05", 1, 10, 3, 10)]).areas[4]
+    assert blind.dynamics_z_significant == {"a": None} and not blind.dynamics_not_significant
+
+
+def test_the_dynamics_interval_of_a_rate_combines_byar_intervals():
+    """A rate per 1,000 (Byar): 20 → 60 cases of 2,000 inhabitants against four areas with
+    no change; the z interval is the MOVER interval of the two Byar intervals, standardised."""
+    d = _dyn_definition()
+
+    def k(ags: str, n0, n1, total) -> AreaInput:
+        return AreaInput(
+            ags,
+            ags,
+            {
+                ("a", 2021): Observation(1000 * n0 / total, n0, False, total),
+                ("a", 2022): Observation(1000 * n1 / total, n1, False, total),
+            },
+        )
+
+    areas = [k(f"0{i}", 500, 500, 50_000) for i in range(1, 5)] + [k("05", 20, 60, 2000)]
+    got = compute(d, areas, units={"a": "‰"}).areas[4]
+    x0, x1 = 10.0, 30.0
+    lo, hi = mover(x0, byar(20, 2000, 1000), x1, byar(60, 2000, 1000))
+    mean, sd = 4.0, 8.0  # changes 0, 0, 0, 0, 20
+    assert got.dynamics_z_interval["a"] == pytest.approx(((lo - mean) / sd, (hi - mean) / sd))
+    assert got.dynamics_z_significant["a"] == (lo > mean or hi < mean)

@@ -982,7 +982,10 @@ def _document() -> dict:
                     " `status_z_interval`: das 95-%-Intervall des z-Werts aus Zähler und Nenner"
                     " (null ohne veröffentlichte Zählungen), `z_significant`: schließt es 0 aus;"
                     " `class_not_significant`: eine Klasse außer mittel ruht auf einem nicht"
-                    " signifikanten z-Wert. `definition.release`: der veröffentlichte Release"
+                    " signifikanten z-Wert. `dynamics_z_interval`, `dynamics_z_significant`,"
+                    " `dynamics_not_significant`: dasselbe für die Dynamik-z-Werte, das"
+                    " Intervall der Veränderung aus den Zählungen beider Jahre (null: in einem"
+                    " Jahr keine Zählungen, nicht prüfbar). `definition.release`: der veröffentlichte Release"
                     " der Definition (null: die mitgelieferte). `gebiet`: der Kreis, dessen"
                     " Gemeinden gezeigt sind (null: die Kommunen der Region).",
                     ["sozialindex_gebiet"],
@@ -1336,6 +1339,25 @@ def _document() -> dict:
                             "additionalProperties": {"type": ["boolean", "null"]},
                         },
                         "class_not_significant": BOOL,
+                        "dynamics_z_interval": {
+                            "type": "object",
+                            "additionalProperties": {
+                                "oneOf": [
+                                    {"type": "null"},
+                                    {
+                                        "type": "array",
+                                        "items": {"type": "number"},
+                                        "minItems": 2,
+                                        "maxItems": 2,
+                                    },
+                                ]
+                            },
+                        },
+                        "dynamics_z_significant": {
+                            "type": "object",
+                            "additionalProperties": {"type": ["boolean", "null"]},
+                        },
+                        "dynamics_not_significant": BOOL,
                         "few_cases": {"type": "array", "items": STR},
                         "missing": {
                             "type": "array",

@@ -208,6 +208,17 @@ def line_chart(
     def py(v: float) -> float:
         return top + ph - (v - lo) / ((hi - lo) or 1) * ph
 
+    # A line without any value in the chart's years (a benchmark whose source has none): the
+    # chart says so in its name and in view, instead of a legend entry with nothing drawn.
+    absent = [
+        str(ln["name"])
+        for ln in lines
+        if ln.get("name") and not any(v is not None for y, v in ln["points"] if y in years)
+    ]
+    missing = "; ".join(_("%(name)s: nicht verfügbar", name=n) for n in absent)
+    if missing:
+        title = f"{title} – {missing}" if title else missing
+        label = f"{label} – {missing}" if label else ""
     cid = next(_ids)
     # Shared attributes sit on <g> groups and the grid is one path: 105 charts on a page add up.
     grid = "".join(f"M{left},{py(t):.0f}H{width - right}" for t in ticks)
@@ -296,6 +307,12 @@ def line_chart(
                 f' font-weight="bold" text-anchor="middle" fill="{NOTE_COLOR}">i</text>'
                 f'<path d="M{x:.1f},{yy - 7:.1f}V{yy - 3:.1f}" stroke="{NOTE_COLOR}"/></g>'
             )
+    for k, n in enumerate(absent):
+        parts.append(
+            f'<text class="chart-absent" x="{width - right}" y="{top + font * (1.2 + 1.2 * k):.0f}"'
+            f' font-size="{font}" fill="#333" text-anchor="end" stroke="#fff" stroke-width="3"'
+            f' paint-order="stroke">{escape(_("%(name)s: nicht verfügbar", name=n))}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))
 

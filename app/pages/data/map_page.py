@@ -160,12 +160,12 @@ def reference_row(st: dict) -> AreaValue | None:
     comp, ind, year, release = st["benchmark"], st["indicator"], st["year"], st["release"]
     if comp.is_default:
         return None
-    key = ("reference", data_version_now(), ind.id, year, release.id, comp.ags)
+    # A cited map (`stand`): the benchmark's value of the pinned releases, as the Kommunen's.
+    source = st.get("pinned") or release.id
+    key = ("reference", data_version_now(), ind.id, year, source, comp.ags)
     return DATA_CACHE.get_or_build(
         key,
-        lambda: area_values(get_conn(), ind.id, [year], release.id, [comp.ags]).get(
-            (comp.ags, year)
-        ),
+        lambda: area_values(get_conn(), ind.id, [year], source, [comp.ags]).get((comp.ags, year)),
     )
 
 

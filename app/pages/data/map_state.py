@@ -25,7 +25,7 @@ from app.web.home import home_ags
 from app.web.http_cache import data_version_now, etag_for
 from app.web.urls import url_for
 from indicators import classify
-from indicators.benchmarks import comparator
+from indicators.benchmarks import benchmark_release_ids, comparator
 from indicators.breaks import Breaks, break_between, breaks_within, segment_years
 from indicators.map_queries import (
     HomeData,
@@ -262,6 +262,15 @@ def state_from_request(embed: bool) -> dict:
     # whether the current data differ from the cited ones.
     live_ids = _shown_ids(home_values_of(ind.id), ind.id) if release_id is None else (release_id,)
     shown_ids = _shown_ids(pinned_home(ind.id, pinned), ind.id) if pinned else live_ids
+    against = DATA_CACHE.get_or_build(
+        ("comparator", data_version_now(), bench, home_ags()),
+        lambda: comparator(conn, bench, home_ags()),
+    )
+    if not against.is_default and release_id is None:
+        # Against the Land or Germany the citation pins the benchmark's releases too, so a
+        # cited map reads the benchmark's values (and so its verdict colours) as they were.
+        live_ids = _with_benchmark(live_ids, against.ags, ind.id, None)
+        shown_ids = _with_benchmark(shown_ids, against.ags, ind.id, pinned) if pinned else live_ids
     return dict(
         pinned=pinned,
         cite_ids=shown_ids if release_id is None else (),
@@ -281,11 +290,19 @@ def state_from_request(embed: bool) -> dict:
         change_start=change_start(years, breaks_of(ind.id)),
         change_breaks=[break_text(b) for b in breaks_within(years, breaks_of(ind.id))],
         group=group,
-        benchmark=DATA_CACHE.get_or_build(
-            ("comparator", data_version_now(), bench, home_ags()),
-            lambda: comparator(conn, bench, home_ags()),
-        ),
+        benchmark=against,
     )
+
+
+def _with_benchmark(
+    ids: tuple[int, ...], bench_ags: str, indicator_id: str, pinned: tuple[int, ...] | None
+) -> tuple[int, ...]:
+    """The releases shown for the Kommunen and the benchmark area's (per data version)."""
+    key = ("benchmark-releases", data_version_now(), bench_ags, indicator_id[:80], pinned)
+    found = DATA_CACHE.get_or_build(
+        key, lambda: benchmark_release_ids(get_conn(), bench_ags, indicator_id, pinned)
+    )
+    return tuple(sorted({*ids, *found}))
 
 
 def _change_years(ind: Indicator, years: list[int], embed: bool) -> tuple[int, int] | None:
@@ -396,5 +413,6 @@ def map_etag(st: dict, embed: bool) -> str:
         # A cited (pinned) map: its releases and whether newer data exist (its notice).
         *([st["pinned"], st["newer"]] if st.get("pinned") else []),
         # Another benchmark than the Region (the default's ETags stay as they were).
-        *([] if st["benchmark"].is_default else [st["benchmark"].choice]),
+        # Its releases too: a new release of the Land's values alone changes the verdicts.
+        *([] if st["benchmark"].is_default else [st["benchmark"].choice, st["cite_ids"]]),
     )

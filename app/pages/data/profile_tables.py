@@ -8,9 +8,11 @@ from flask_babel import gettext as _
 
 from app.pages.data.series_breaks import break_text
 from app.render.citation import Citation
+from app.render.findings import bench_heading, bench_name
 from app.render.formatting import FLAG_TEXT, WITHHELD
 from app.render.notes import note_line, note_link
 from app.render.provenance_marks import demo
+from app.render.sentences import reason_text, verdict_label
 from app.web.downloads import (
     ATTRIBUTION_BOUNDARIES,
     ATTRIBUTION_ZENSUS,
@@ -162,6 +164,28 @@ def profile_table(
     )
 
 
+def verdict_cells(bench: dict | None, dec: int, headline: bool) -> list:
+    """Verdict, reason, benchmark value and its source of one area (indicators.profile.compare's
+    `bench_a`/`bench_b`), in the row of the year it is made for; empty in the other years.
+    None in that row: no verdict (an absolute count, no value, or the benchmark area itself)."""
+    if not headline:
+        return ["", "", None, ""]
+    if bench is None:
+        return [
+            _("kein Urteil"),
+            _("absolute Anzahl, kein Wert oder das Vergleichsgebiet selbst"),
+            None,
+            "",
+        ]
+    v = bench["benchmark"]
+    reason = reason_text(v.get("reason")) if v.get("verdict") == "not_assessable" else ""
+    # The benchmark's source has no value: said, never filled in.
+    value = (
+        _("nicht verfügbar") if bench["region_value"] is None else Num(bench["region_value"], dec)
+    )
+    return [verdict_label(v), reason, value, bench["source"] or ""]
+
+
 def compare_table(
     c: dict, notes: NoteIndex | None = None, citation: Citation | None = None
 ) -> Table:
@@ -186,6 +210,18 @@ def compare_table(
         _("Datenstand"),
         _mark_column(),
     ]
+    # Both areas' verdicts against the chosen benchmark (Region, Land or Germany) in the row of
+    # the year they are made for (the page's year), with the benchmark's value and source.
+    comp = c.get("comparator")
+    bench = bench_name(comp) if comp is not None else region_name()
+    heading = bench_heading(comp) if comp is not None else _("Vergleich mit der Region")
+    for x in (a, b):
+        cols += [
+            f"{x.name}: {heading}",
+            f"{x.name}: {_('Grund')}",
+            f"{x.name}: {_('Vergleichswert')} {bench}",
+            f"{x.name}: {_('Quelle des Vergleichswerts')}",
+        ]
     if has_notes:
         cols.append(_("Kontextnotizen"))
     rows = []
@@ -215,6 +251,8 @@ def compare_table(
                         Num(diff, dec),
                         r["release"]["label"],
                         _mark(bool(r["release"]["synthetic"])),
+                        *verdict_cells(r.get("bench_a"), dec, y == r["year"]),
+                        *verdict_cells(r.get("bench_b"), dec, y == r["year"]),
                     ]
                 )
                 if has_notes and notes is not None:

@@ -144,6 +144,13 @@ def api_body(page: IndexPage) -> dict:
                 },
                 "z_significant": dict(a.z_significant),
                 "class_not_significant": a.class_not_significant,
+                # the dynamics z-scores' intervals from both years' counts (null: not checkable)
+                "dynamics_z_interval": {
+                    k: None if v is None else [_r(v[0]), _r(v[1])]
+                    for k, v in a.dynamics_z_interval.items()
+                },
+                "dynamics_z_significant": dict(a.dynamics_z_significant),
+                "dynamics_not_significant": a.dynamics_not_significant,
                 "few_cases": list(a.few_cases),
                 "missing": [
                     {"indicator": g.indicator, "year": g.year, "suppressed": g.suppressed}
