@@ -89,6 +89,13 @@ def test_a_rows_link_loads_its_topics_charts_and_shows_the_chart(page, live_serv
     assert second.locator("details.topic-charts").get_attribute("open") is None
     second.locator("details.topic-charts > summary").press("Enter")
     assert len([u for u in page.request_log.urls if "/diagramme/" in u]) == 1
+    # a link to a chart from elsewhere (the page opened at #chart-…) loads and shows it
+    third = page.locator("details.compare-topic").nth(2)
+    target = third.locator("tbody a[data-chart]").first.get_attribute("data-chart")
+    page.goto(f"{live_server}{PAGE}#{target}")
+    page.wait_for_function(f"() => document.activeElement.id === '{target}'")
+    assert page.locator(f"#{target} svg.chart").is_visible()
+    assert third.get_attribute("open") is not None
 
 
 def test_without_javascript_a_link_leads_to_the_topics_charts(browser, live_server):

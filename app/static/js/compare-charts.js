@@ -56,7 +56,7 @@
 
   // A row's link to its chart (or the page opened at #chart-…): load the topic, then go there.
   function goToChart(id) {
-    var row = document.querySelector('a[data-chart="' + id + '"]');
+    var row = document.querySelector('a[data-chart="' + CSS.escape(id) + '"]');
     var topic = row && row.closest("details.compare-topic");
     var details = topic && topic.querySelector("details.topic-charts");
     if (!details) { return; }
@@ -79,6 +79,11 @@
       goToChart(a.dataset.chart);
     });
   });
-  var hash = location.hash.slice(1);
-  if (hash.indexOf("chart-") === 0 && !document.getElementById(hash)) { goToChart(hash); }
+  function fromHash() {
+    var hash;
+    try { hash = decodeURIComponent(location.hash.slice(1)); } catch (e) { return; }
+    if (hash.indexOf("chart-") === 0 && !document.getElementById(hash)) { goToChart(hash); }
+  }
+  fromHash();
+  window.addEventListener("hashchange", fromHash);
 })();
