@@ -273,6 +273,7 @@ HILDESHEIM_PAGES = [
     "/embed/karte",
     "/kommune/03254021",
     "/vergleich/03254021/03254002",
+    "/vergleich/03254021/03254002/diagramme/bevoelkerung",  # a topic's charts (not on the page)
     "/zeitreihe",
     "/suche?q=Alfeld",
     "/barrierefreiheit",

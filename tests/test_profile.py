@@ -298,7 +298,15 @@ def test_comparison_page(client, conn):
     row = re.search(r'<tr id="row-armutsgefaehrdung_quote".*?</tr>', page, re.S).group(0)
     assert f"{better} better" in row and "(günstiger)" in row
     assert f'href="/vergleich/{GARBSEN}/{HANNOVER}"' in page  # swap
-    assert page.count('<svg class="chart"') == conn.scalar(text("SELECT count(*) FROM indicator"))
+    # the charts load per topic (tests/test_compare_charts.py): one fragment per topic, each
+    # indicator's chart in its topic's
+    topics = re.findall(r'data-src="(/vergleich/[^"]+/diagramme/[^"]+)"', page)
+    drawn = sum(
+        client.get(html.unescape(u)).get_data(as_text=True).count('<svg class="chart"')
+        for u in topics
+    )
+    assert '<svg class="chart"' not in page
+    assert drawn == conn.scalar(text("SELECT count(*) FROM indicator"))
 
 
 def test_comparison_pickers_lead_to_the_permalink(client):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -18,14 +21,17 @@ from app.render.formatting import kind_label
 from app.render.sentences import reason_text
 from app.web import args, downloads
 from app.web.db import get_conn
+from app.web.errors import with_links
 from app.web.home import home_ags
 from app.web.http_cache import page_cache
+from app.web.i18n import localized
 from app.web.urls import area_url, is_home_area
 from geodata.search import picker_label, resolve
-from indicators.benchmarks import comparator
+from indicators.benchmarks import Comparator, comparator
 from indicators.classify import COUNT_UNITS, VERDICT_COLOURS
 from indicators.errors import UnknownChoice
 from indicators.findings import profile_findings
+from indicators.notes import NoteIndex
 from indicators.profile import InvalidChoice, area_overview, areas_by_key, compare, profile
 from indicators.queries import Pinned, ReleaseRef, get_indicator
 from indicators.ranking import GroupSummary, group_summary
@@ -250,8 +256,71 @@ def _candidate_href(ags: str, other: str | None, side: str, extra: dict) -> str:
 
 @bp.get("/vergleich/<ags_a>/<ags_b>", endpoint="compare")
 def compare_page(ags_a: str, ags_b: str):
+    """The comparison: every topic's table on the page; a topic's charts (170 charts with
+    their data tables would be ~27,500 elements) only for the topic named by `thema` (the
+    no-JS way to them), else fetched when the reader opens the topic (`compare_charts`)."""
     release = args.integer("release", args.without("release"), lo=1)
     fmt = args.download_format(downloads.VIEW_FORMATS)
+    cmp = _comparison(ags_a, ags_b, release)
+    c, pinned, notes = cmp.result, cmp.pinned, cmp.notes
+    cited = compare_cite(c, pinned, release)
+    if fmt:
+        return downloads.response(compare_table(c, notes, citation=cited["cite"]), fmt)
+    thema = _topic(c, ags_a, ags_b) if args.raw("thema") is not None else None
+    found = area_trends(
+        get_conn(),
+        [ags_a, ags_b],
+        None,
+        pinned if pinned is not None else release,
+        breaks=all_breaks(),
+    )
+    trends = {
+        side: {i: t for (i, g), t in found.items() if g == ags}
+        for side, ags in (("a", ags_a), ("b", ags_b))
+    }
+    return render_template(
+        "vergleich.html",
+        c=c,
+        release=release,
+        synthetic=c["synthetic"],
+        charts=charts,
+        trends=trends,
+        notes=notes,
+        thema=thema["id"] if thema else None,
+        page_args=_page_args(),
+        bench_heading=bench_heading(cmp.against),
+        land_name=comparator(get_conn(), "land", home_ags()).name,
+        reason_text=reason_text,
+        **cited,
+    )
+
+
+@bp.get("/vergleich/<ags_a>/<ags_b>/diagramme/<thema>", endpoint="compare_charts")
+@page_cache
+def compare_charts_fragment(ags_a: str, ags_b: str, thema: str):
+    """One topic's charts of the comparison as an HTML fragment (no page around it), fetched by
+    app/static/js/compare-charts.js when the reader opens the topic. The same parameters as the
+    page (release, stand, vergleich_mit); an unknown topic is a 404 naming the topics."""
+    release = args.integer("release", args.without("release"), lo=1)
+    c = _comparison(ags_a, ags_b, release).result
+    t = _topic(c, ags_a, ags_b, thema)
+    rel_args = {"release": release} if release else {}
+    return render_template("vergleich_diagramme.html", c=c, t=t, charts=charts, rel_args=rel_args)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What the comparison page and its charts' fragment both read: the result of `compare`,
+    the pinned releases (`stand`) or None, their notes, the benchmark."""
+
+    result: dict[str, Any]
+    pinned: Pinned | None
+    notes: NoteIndex
+    against: Comparator
+
+
+def _comparison(ags_a: str, ags_b: str, release: int | None) -> Comparison:
+    """The comparison of the page and of its charts' fragment (a bad parameter: its 400/404)."""
     # A cited comparison (`stand`): every row, chart and trend of the releases it showed.
     pinned = parse_pin(release, url_for("kommune.compare", ags_a=ags_a, ags_b=ags_b))
     source = pinned if pinned is not None else release
@@ -268,25 +337,32 @@ def compare_page(ags_a: str, ags_b: str):
         )
     except InvalidChoice as err:
         raise choices_error(err, "kommune.compare", ags_a=ags_a, ags_b=ags_b) from None
-    notes = pinned_notes(pinned)
-    cited = compare_cite(c, pinned, release)
-    if fmt:
-        return downloads.response(compare_table(c, notes, citation=cited["cite"]), fmt)
-    found = area_trends(get_conn(), [ags_a, ags_b], None, source, breaks=all_breaks())
-    trends = {
-        side: {i: t for (i, g), t in found.items() if g == ags}
-        for side, ags in (("a", ags_a), ("b", ags_b))
-    }
-    return render_template(
-        "vergleich.html",
-        c=c,
-        release=release,
-        synthetic=c["synthetic"],
-        charts=charts,
-        trends=trends,
-        notes=notes,
-        bench_heading=bench_heading(against),
-        land_name=comparator(get_conn(), "land", home_ags()).name,
-        reason_text=reason_text,
-        **cited,
+    return Comparison(c, pinned, pinned_notes(pinned), against)
+
+
+def _page_args() -> dict[str, str]:
+    """The page's own parameters (release, stand, vergleich_mit, lang) for its topic links and
+    the charts' fragment: all but the topic and the download format."""
+    return {k: v for k, v in request.args.items() if k not in ("thema", "format")}
+
+
+def _topic(c: dict, ags_a: str, ags_b: str, thema: str | None = None) -> dict:
+    """The comparison's topic named `thema` (default: the query's `thema`); another name is a
+    404 with a link to each topic's charts."""
+    wanted = thema if thema is not None else args.raw("thema")
+    for t in c["topics"]:
+        if t["id"] == wanted:
+            return t
+    err = UnknownChoice(
+        "thema",
+        _("Das Thema „%(t)s“ gibt es im Vergleich nicht.", t=(wanted or "")[:40]),
+        [t["id"] for t in c["topics"]],
     )
+    links = [
+        (
+            url_for("kommune.compare", ags_a=ags_a, ags_b=ags_b, thema=t["id"], **_page_args()),
+            localized(t, "name"),
+        )
+        for t in c["topics"]
+    ]
+    raise with_links(err, links)

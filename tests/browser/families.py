@@ -22,6 +22,9 @@ FAMILIES = {
     "kommunen": "/kommunen",
     "profil": f"/kommune/{LEHRTE}",
     "vergleich": f"/vergleich/{LEHRTE}/{GARBSEN}",
+    # one topic's charts on the page (the way without JavaScript; the same fragment the page
+    # fetches when a topic's charts are opened: tests/browser/test_compare_charts.py)
+    "vergleich-diagramme": f"/vergleich/{LEHRTE}/{GARBSEN}?thema=bevoelkerung",
     "zeitreihe": f"/zeitreihe?indikator=bev_insgesamt&kommunen={LEHRTE},{GARBSEN}",
     "disparitaeten": "/disparitaeten",
     "sozialindex": "/sozialindex",

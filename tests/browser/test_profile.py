@@ -67,7 +67,10 @@ def test_walk_map_profile_compare_time_series(page, live_server, conn):
     page.locator("#swap").click()
     page.wait_for_url(re.compile(rf"/vergleich/{GARBSEN}/{LEHRTE}$"))
     assert page.locator("#name-a").inner_text() == "Garbsen"
-    page.locator("details.compare-topic:has(#chart-armutsgefaehrdung_quote) > summary").click()
+    # the row's link opens its topic's charts (fetched when opened) and goes to the chart
+    page.locator("details.compare-topic:has(#row-armutsgefaehrdung_quote) > summary").click()
+    page.locator('a[data-chart="chart-armutsgefaehrdung_quote"]').click()
+    page.wait_for_function("() => document.activeElement.id === 'chart-armutsgefaehrdung_quote'")
     # 4. the time series of one indicator with both Kommunen
     page.locator("#chart-armutsgefaehrdung_quote a.ts-link").click()
     page.wait_for_url(re.compile(r"/zeitreihe\?indikator=armutsgefaehrdung_quote"))

@@ -24,7 +24,7 @@ SIZES = {"phone": PHONE, "desktop": DESKTOP}
 
 @pytest.fixture(autouse=True)
 def _patient(page):
-    """The comparison page is large (108 charts); on a machine shared by others give it time."""
+    """Large pages (the profiles, one topic's charts); on a machine shared by others give it time."""
     page.set_default_timeout(90_000)
 
 
@@ -139,7 +139,7 @@ def test_profile_pdf_fits_a4(page, live_server):
     "path",
     [
         FAMILIES["zeitreihe"],
-        FAMILIES["vergleich"],
+        FAMILIES["vergleich-diagramme"],
         FAMILIES["disparitaet"],
         "/zeitreihe?indikator=bev_zensus22",
     ],
