@@ -25,6 +25,12 @@ def test_comparison_against_the_land_charts_and_download(page, live_server, size
     for _ in range(closed.count()):
         closed.first.click()
     assert closed.count() == 0
+    # each topic's charts load when their own disclosure is opened (issue #27: lazy charts)
+    for summary in page.locator("details.topic-charts:not([open]) > summary").all():
+        summary.click()
+    page.wait_for_function(
+        "!document.querySelector('.chart-slot[data-src], .chart-slot[aria-busy=\"true\"]')"
+    )
     # one round trip: per chart its table's first line, whether a chart is drawn, its title
     charts = page.eval_on_selector_all(
         "figure.compare-chart",
