@@ -252,8 +252,17 @@ def _gebiet_image(fmt: str) -> Response:
         provenance=provenance,
         licence=licence_lines(url_for("maps.karte", **request.args), True, real, provenance),
         synthetic_note=note,
-        legend_title=_("Legende") + f" ({unit_label(ind.unit)})",
-        notes=[method, f"{t.name}: {cm['own_label']}"],
+        legend_title=(
+            _("Vergleich mit %(b)s", b=bench["name"])
+            if (bench := cm["bench"])
+            else _("Legende") + f" ({unit_label(ind.unit)})"
+        ),
+        notes=[method, f"{t.name}: {cm['own_label']}"]
+        if not bench
+        else [
+            _("Signifikant: 95-Prozent-Intervall ganz über oder unter dem Vergleichswert."),
+            *(f"{_('Vergleichswert')} {r['name']}: {r['label']}" for r in bench["references"][:5]),
+        ],
         lang=lang,
         description=figure_texts.gebiet_map(st, cm),
         # The citation in the image's language (the page and the CSV carry both).
