@@ -141,16 +141,14 @@ def territory_verdicts(
     against its benchmark `choice`, on the values `release_id` shows (None: the layered rule)."""
     keys = sorted({reference_key(a, choice) for a in areas})
     refs = _references(conn, indicator.id, year, keys, release_id)
-    length = len(areas[0]) if areas else 8
-    prefixes = sorted({a[:2] for a in areas}) if choice != "bund" else []
-    # The areas' own rows: value, counts, withheld, kind (one query, the whole level).
+    # The areas' own rows: value, counts, withheld, kind (one query for the map's areas).
     rows = conn.execute(
         text(
             "SELECT v.ags, v.value, v.numerator, v.denominator, v.suppressed, v.synthetic"
             f" FROM {value_source(release_id)} v WHERE v.indicator_id = :i AND v.year = :y"
-            " AND length(v.ags) = :len" + (" AND left(v.ags, 2) = ANY(:p)" if prefixes else "")
+            " AND v.ags = ANY(:areas)"
         ),
-        {"i": indicator.id, "y": year, "len": length, "p": prefixes},
+        {"i": indicator.id, "y": year, "areas": list(areas)},
     ).all()
     own = {r.ags: r for r in rows}
     verdicts = []

@@ -1,0 +1,114 @@
+"""Issue #30, other territories, in Chromium (390 and 1366 px, German and English, axe-core):
+the Sozialindex map of another Kreis' Gemeinden and a territory map compared with the Land."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.browser.conftest import RequestLog, axe_violations, describe
+from tests.browser.families import DESKTOP, PHONE
+from tests.germany import serve
+from tests.test_kreisindex import HILDESHEIM, IND, _gemeinden, kreis_app  # noqa: F401 (fixture)
+
+COLOURS = """() => { const c = document.querySelector('#gebiet-map canvas');
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data, seen = {};
+  for (let i = 0; i < d.length; i += 4 * 53) {
+    const k = '#' + [d[i], d[i+1], d[i+2]].map(x => x.toString(16).padStart(2, '0')).join('');
+    seen[k] = (seen[k] || 0) + 1; }
+  return seen; }"""
+
+
+@pytest.fixture(scope="module")
+def kreis_server(kreis_app) -> Iterator[str]:  # noqa: F811
+    yield from serve(kreis_app)
+
+
+@pytest.fixture
+def kpage(browser, kreis_server):
+    context = browser.new_context(locale="de-DE", viewport=DESKTOP)
+    pg = context.new_page()
+    log = RequestLog(kreis_server)
+    pg.on("request", lambda req: log.urls.append(req.url))
+    pg.request_log = log
+    pg.csp = []  # the strict CSP (no inline script or style) refuses nothing on these pages
+    pg.on(
+        "console", lambda m: pg.csp.append(m.text) if "Content Security Policy" in m.text else None
+    )
+    yield pg
+    context.close()
+
+
+def _drawn(page) -> int:
+    page.wait_for_selector("#gebiet-map[data-drawn]", state="attached", timeout=60_000)
+    return int(page.get_attribute("#gebiet-map", "data-drawn"))
+
+
+def _checks(page) -> None:
+    assert not page.request_log.foreign(), page.request_log.foreign()
+    assert not page.csp, page.csp
+    wide = page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth + 1")
+    assert not wide, "the page scrolls sideways"
+    found = axe_violations(page)
+    assert not found, describe(found)
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["390", "1366"])
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_kreis_index_map(kpage, kreis_server, kreis_app, size, lang):  # noqa: F811
+    kpage.set_viewport_size(size)
+    kpage.goto(
+        f"{kreis_server}/sozialindex?gebiet={HILDESHEIM}" + ("&lang=en" if lang == "en" else "")
+    )
+    assert _drawn(kpage) == len(_gemeinden(kreis_app, HILDESHEIM))
+    seen = kpage.evaluate(COLOURS)
+    status = {"#ffffb2", "#fecc5c", "#fd8d3c", "#e31a1c"}
+    assert len(status & set(seen)) >= 2, seen  # the status classes' colours are on the canvas
+    caption = kpage.locator("#si-map-cap").inner_text()
+    assert ("Muster die Dynamikklasse" if lang == "de" else "pattern the dynamics class") in caption
+    assert kpage.locator("#sozialindex-legend td[data-group]").count() == 12
+    assert kpage.locator("html").get_attribute("lang") == lang
+    _checks(kpage)
+
+
+def test_the_canvas_draws_the_dynamics_pattern(kpage, kreis_server):
+    """The fixture has one year of Gemeinde values (no dynamics class anywhere): the pattern of
+    'negativ' is drawn on the live canvas by giving every area that class, and dark hatching
+    pixels must appear where there were none."""
+    kpage.goto(f"{kreis_server}/sozialindex?gebiet={HILDESHEIM}")
+    _drawn(kpage)
+    dark = """() => { const c = document.querySelector('#gebiet-map canvas');
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] < 80 && d[i+1] < 80 && d[i+2] < 80 && d[i+3] > 200) n++;
+      return n; }"""
+    before = kpage.evaluate(dark)
+    kpage.evaluate(
+        """() => { const g = window.SozmonGebiet; Object.values(g.layers).forEach(l => { l.options.hatch = 'n'; });
+        g.renderer._redrawBounds = null; g.renderer._redraw(); }"""
+    )
+    after = kpage.evaluate(dark)
+    assert after > before + 1000, (before, after)
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["390", "1366"])
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_territory_map_compared_with_the_land(kpage, kreis_server, kreis_app, size, lang):  # noqa: F811
+    kpage.set_viewport_size(size)
+    url = (
+        f"{kreis_server}/karte?gebiet={HILDESHEIM}&ebene=gemeinde&indikator={IND}&jahr=2015"
+        "&vergleich_mit=land" + ("&lang=en" if lang == "en" else "")
+    )
+    kpage.goto(url)
+    assert _drawn(kpage) == len(_gemeinden(kreis_app, HILDESHEIM))
+    legend = kpage.locator("#gebiet-legend").inner_text()
+    assert (
+        "Vergleich mit Niedersachsen" if lang == "de" else "Comparison with Niedersachsen"
+    ) in legend
+    verdict_colours = {"#5e3c99", "#e66101", "#ffffbf"}  # higher, lower, similar (neutral share)
+    assert verdict_colours & set(kpage.evaluate(COLOURS)), "no verdict colour on the canvas"
+    assert kpage.locator("#vergleich_mit").input_value() == "land"
+    cells = kpage.locator("td[data-verdict]").all_inner_texts()
+    word = "signifikant" if lang == "de" else "significantly"
+    assert cells and any(word in c for c in cells)
+    _checks(kpage)
