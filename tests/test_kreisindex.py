@@ -73,7 +73,7 @@ def _gebiet_data(page: str) -> dict:
     return json.loads(raw.group(1))
 
 
-def _gemeinden(app, kreis: str) -> list[str]:
+def gemeinden(app, kreis: str) -> list[str]:
     with app.extensions["sozmon_engine"].connect() as c:
         return list(
             c.scalars(
@@ -103,7 +103,7 @@ def test_the_kreis_index_map_colours_every_gemeinde_by_its_classes(kc, kreis_app
     assert f"gebiet={HILDESHEIM}" in shapes and "ebene=gemeinde" in shapes
     outlines = kc.get(htmllib.unescape(shapes)).get_json()
     data = _gebiet_data(page)
-    ags = _gemeinden(kreis_app, HILDESHEIM)
+    ags = gemeinden(kreis_app, HILDESHEIM)
     assert data["ags"] == ags and set(outlines) == set(ags)
     assert set(by_ags) == set(ags)
     colours = {"hoch": "#ffffb2", "mittel": "#fecc5c", "niedrig": "#fd8d3c"}
@@ -206,7 +206,7 @@ def _table(page: str) -> dict[str, str]:
     ],
 )
 def test_territory_map_verdicts_against_the_benchmarks_own_row(kc, kreis_app, choice, bench, name):
-    ags = _gemeinden(kreis_app, HILDESHEIM)
+    ags = gemeinden(kreis_app, HILDESHEIM)
     own = _rows(kc, ags)
     ref_row = _rows(kc, [bench]).get(bench)
     assert ref_row is not None and ref_row["value"] is not None, bench  # the source's own row

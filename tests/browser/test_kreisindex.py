@@ -7,10 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from indicators.classify import VERDICT_COLOURS
 from tests.browser.conftest import RequestLog, axe_violations, describe
 from tests.browser.families import DESKTOP, PHONE
 from tests.germany import serve
-from tests.test_kreisindex import HILDESHEIM, IND, _gemeinden, kreis_app  # noqa: F401 (fixture)
+from tests.test_kreisindex import HILDESHEIM, IND, gemeinden, kreis_app  # noqa: F401 (fixture)
 
 COLOURS = """() => { const c = document.querySelector('#gebiet-map canvas');
   const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data, seen = {};
@@ -61,7 +62,7 @@ def test_kreis_index_map(kpage, kreis_server, kreis_app, size, lang):  # noqa: F
     kpage.goto(
         f"{kreis_server}/sozialindex?gebiet={HILDESHEIM}" + ("&lang=en" if lang == "en" else "")
     )
-    assert _drawn(kpage) == len(_gemeinden(kreis_app, HILDESHEIM))
+    assert _drawn(kpage) == len(gemeinden(kreis_app, HILDESHEIM))
     seen = kpage.evaluate(COLOURS)
     status = {"#ffffb2", "#fecc5c", "#fd8d3c", "#e31a1c"}
     assert len(status & set(seen)) >= 2, seen  # the status classes' colours are on the canvas
@@ -100,12 +101,13 @@ def test_territory_map_compared_with_the_land(kpage, kreis_server, kreis_app, si
         "&vergleich_mit=land" + ("&lang=en" if lang == "en" else "")
     )
     kpage.goto(url)
-    assert _drawn(kpage) == len(_gemeinden(kreis_app, HILDESHEIM))
+    assert _drawn(kpage) == len(gemeinden(kreis_app, HILDESHEIM))
     legend = kpage.locator("#gebiet-legend").inner_text()
     assert (
         "Vergleich mit Niedersachsen" if lang == "de" else "Comparison with Niedersachsen"
     ) in legend
-    verdict_colours = {"#5e3c99", "#e66101", "#ffffbf"}  # higher, lower, similar (neutral share)
+    # higher, lower, similar (the share of people 65+ is a neutral indicator)
+    verdict_colours = {VERDICT_COLOURS[v] for v in ("higher", "lower", "similar")}
     assert verdict_colours & set(kpage.evaluate(COLOURS)), "no verdict colour on the canvas"
     assert kpage.locator("#vergleich_mit").input_value() == "land"
     cells = kpage.locator("td[data-verdict]").all_inner_texts()
