@@ -163,8 +163,11 @@ def test_the_kreis_directive_is_the_api_index(kreis_app, kc):
 
 
 def _rows(client, ags: list[str], year: int = 2015) -> dict[str, dict]:
-    url = f"/api/v1/values?indikator={IND}&jahr={year}&ags={','.join(ags)}"
-    return {v["ags"]: v for v in walk_values(client, url)}
+    out = {}
+    for i in range(0, len(ags), 50):  # the API takes at most 50 keys
+        url = f"/api/v1/values?indikator={IND}&jahr={year}&ags={','.join(ags[i : i + 50])}"
+        out.update({v["ags"]: v for v in walk_values(client, url)})
+    return out
 
 
 def _wilson(k: float, n: float) -> tuple[float, float]:
@@ -296,3 +299,39 @@ def test_rates_without_counts_are_not_assessable_and_bad_choices_refused(kc, kre
     assert "data-verdict" not in plain and '<option value="" selected' not in plain
     en = kc.get(f"{MAP}&vergleich_mit=land&lang=en").get_data(as_text=True)
     assert "significantly" in en or "not significantly different" in en
+
+
+def test_a_lands_gemeinden_against_their_own_kreise(kc, kreis_app):
+    """Niedersachsen's Gemeinden with `kreis`: each against the row of the Kreis it lies in;
+    the legend links the Kreise's own map instead of listing dozens of values."""
+    url = f"/karte?gebiet=03&ebene=gemeinde&indikator={IND}&jahr=2015&vergleich_mit=kreis"
+    page = kc.get(url).get_data(as_text=True)
+    cells = {}
+    for p in range(1, 12):
+        part = kc.get(f"{url}&seite={p}")
+        if part.status_code != 200:
+            break
+        cells.update(_table(part.get_data(as_text=True)))
+    ags = gemeinden(kreis_app, "03")
+    assert set(cells) == set(ags)
+    sample = [a for a in ags if a.startswith(("03254", "03241", "03403", "03159"))]
+    own = _rows(kc, sample)
+    kreise = _rows(kc, sorted({a[:5] for a in sample}))
+    names = {}
+    with kreis_app.extensions["sozmon_engine"].connect() as c:
+        for k in kreise:
+            names[k] = c.scalar(text("SELECT name FROM area WHERE ags = :a"), {"a": k})
+    for a in sample:
+        ref = kreise.get(a[:5])
+        want = _expected(own.get(a), None if ref is None else ref["value"])
+        got = htmllib.unescape(cells[a])
+        if want in ("über", "unter"):
+            assert got == f"signifikant {want} {names[a[:5]]}", (a, got)
+        elif want == "nicht signifikant":
+            assert got == f"nicht signifikant verschieden von {names[a[:5]]}", (a, got)
+        else:
+            assert got == want, (a, got)
+    legend = page.split('id="gebiet-legend"', 1)[1].split("</aside>", 1)[0]
+    assert "dem eigenen Kreis" in legend and "legend-bench-list" not in legend
+    link = re.search(r'id="gebiet-bench">.*?<a href="([^"]+)"', legend, re.S).group(1)
+    assert "ebene=kreis" in link and kc.get(htmllib.unescape(link)).status_code == 200

@@ -186,6 +186,9 @@ def verdict_text(category: str, reason: str | None, name: str) -> str:
     return _("nicht bewertbar (%(r)s)", r=why if why is not None else _("nicht berechenbar"))
 
 
+MAX_LISTED = 20  # benchmark rows listed in the legend; more: a link to their own map
+
+
 def verdict_colours(st: dict, areas: ScopeAreas, labels: list[str], ref: ReleaseRef) -> dict:
     """The areas' verdicts against the chosen benchmark as the map's classes (one per category
     and, for "nicht bewertbar", per reason: each says why), legend rows, table texts and the
@@ -225,10 +228,14 @@ def verdict_colours(st: dict, areas: ScopeAreas, labels: list[str], ref: Release
         "bund": _("Deutschland"),
     }[choice]
     bench_name = next(iter(names.values())) if single else generic
-    texts = [
-        verdict_text(v.category, v.result.reason, names.get(v.reference, v.reference))
-        for v in tv.verdicts
-    ]
+    # One translated text per (verdict, reason, benchmark), not per area (11,000 Gemeinden).
+    said: dict[tuple[str, str | None, str], str] = {}
+    texts = []
+    for v in tv.verdicts:
+        key = (v.category, v.result.reason, v.reference)
+        if key not in said:
+            said[key] = verdict_text(key[0], key[1], names.get(v.reference, v.reference))
+        texts.append(said[key])
     legend = [
         {"color": colour, "label": verdict_text(cat, reason, bench_name), "count": n}
         for (cat, reason), colour, n in zip(keys, colors, counts, strict=True)
@@ -244,9 +251,17 @@ def verdict_colours(st: dict, areas: ScopeAreas, labels: list[str], ref: Release
         }
         for r in sorted(refs.values(), key=lambda r: r.ags)
     ]
+    # Many benchmarks (a Land's Gemeinden against their Kreise): their values are a map of
+    # their own; the legend links it instead of listing dozens of rows.
+    many = len(ref_rows) > MAX_LISTED
+    t = st["territory"]
     return {
         "choice": choice,
         "name": bench_name,
+        "many": many,
+        "level_url": gebiet_link(gebiet=t.ags, ebene=choice, indikator=ind.id, jahr=st["year"])
+        if many
+        else None,
         "classes": classify.Classes(
             method="vergleich",
             scheme="vergleich",
