@@ -242,6 +242,8 @@ def test_territory_map_verdicts_against_the_benchmarks_own_row(kc, kreis_app, ch
     # the choice is kept: the select, the embed, the image export, the citation, the repaint
     assert f'<option value="{choice}" selected>' in page
     assert f"vergleich_mit={choice}" in page.split('id="embed-code"', 1)[1].split("</textarea>")[0]
+    permalink = re.search(r'class="cite-link" type="text" readonly value="([^"]+)"', page)
+    assert permalink and f"vergleich_mit={choice}" in htmllib.unescape(permalink.group(1))
     exports = re.findall(r'href="([^"]*/karte\.(?:svg|png)\?[^"]*)"', page)
     assert exports and all(f"vergleich_mit={choice}" in htmllib.unescape(u) for u in exports)
     embed_url = (
