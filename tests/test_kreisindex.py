@@ -337,3 +337,7 @@ def test_a_lands_gemeinden_against_their_own_kreise(kc, kreis_app):
     assert "dem eigenen Kreis" in legend and "legend-bench-list" not in legend
     link = re.search(r'id="gebiet-bench">.*?<a href="([^"]+)"', legend, re.S).group(1)
     assert "ebene=kreis" in link and kc.get(htmllib.unescape(link)).status_code == 200
+    svg = kc.get(url.replace("/karte?", "/karte.svg?"))
+    assert svg.status_code == 200 and "Vergleichswerte: die eigenen Zeilen" in svg.get_data(
+        as_text=True
+    )

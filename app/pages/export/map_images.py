@@ -261,7 +261,13 @@ def _gebiet_image(fmt: str) -> Response:
         if not bench
         else [
             _("Signifikant: 95-Prozent-Intervall ganz über oder unter dem Vergleichswert."),
-            *(f"{_('Vergleichswert')} {r['name']}: {r['label']}" for r in bench["references"][:5]),
+            *(
+                [_("Vergleichswerte: die eigenen Zeilen der Quelle, Karte der Ebene darüber.")]
+                if bench["many"]
+                else [
+                    f"{_('Vergleichswert')} {r['name']}: {r['label']}" for r in bench["references"]
+                ]
+            ),
         ],
         lang=lang,
         description=figure_texts.gebiet_map(st, cm),
