@@ -130,7 +130,7 @@ def test_the_kreis_index_map_colours_every_gemeinde_by_its_classes(kc, kreis_app
     home = kc.get("/sozialindex").get_data(as_text=True)
     assert 'id="gebiet-map"' not in home and 'class="sozialindex-map"' in home
     en = kc.get(f"/sozialindex?gebiet={HILDESHEIM}&lang=en").get_data(as_text=True)
-    assert "Map of the 12 groups: Gemeinden of the Kreis" in en
+    assert "Map of the 12 groups: municipalities of the district" in en
 
 
 def test_the_kreis_directive_is_the_api_index(kreis_app, kc):

@@ -3,13 +3,15 @@ the Sozialindex map of another Kreis' Gemeinden and a territory map compared wit
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import text
 
 from indicators.classify import VERDICT_COLOURS
 from tests.browser.conftest import RequestLog, axe_violations, describe
-from tests.browser.families import DESKTOP, PHONE
+from tests.browser.families import DESKTOP, PHONE, TEXTS_JS, german_ui_strings
 from tests.germany import serve
 from tests.test_kreisindex import HILDESHEIM, IND, gemeinden, kreis_app  # noqa: F401 (fixture)
 
@@ -46,6 +48,25 @@ def _drawn(page) -> int:
     return int(page.get_attribute("#gebiet-map", "data-drawn"))
 
 
+@pytest.fixture(scope="module")
+def german_pattern(kreis_app):  # noqa: F811
+    """German UI strings (place names from the data excepted), longest first, as one pattern."""
+    with kreis_app.extensions["sozmon_engine"].connect() as conn:
+        names = set(conn.scalars(text("SELECT name FROM area")))
+    strings = sorted(german_ui_strings(names), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, strings)) + r")(?!\w)")
+
+
+def _no_german(page, pattern) -> None:
+    found = {
+        (m.group(0), string[:80])
+        for lang, string in page.evaluate(TEXTS_JS)
+        if lang == "en"
+        for m in pattern.finditer(string)
+    }
+    assert not found, sorted(found)[:10]
+
+
 def _checks(page) -> None:
     assert not page.request_log.foreign(), page.request_log.foreign()
     assert not page.csp, page.csp
@@ -57,7 +78,7 @@ def _checks(page) -> None:
 
 @pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["390", "1366"])
 @pytest.mark.parametrize("lang", ["de", "en"])
-def test_kreis_index_map(kpage, kreis_server, kreis_app, size, lang):  # noqa: F811
+def test_kreis_index_map(kpage, kreis_server, kreis_app, german_pattern, size, lang):  # noqa: F811
     kpage.set_viewport_size(size)
     kpage.goto(
         f"{kreis_server}/sozialindex?gebiet={HILDESHEIM}" + ("&lang=en" if lang == "en" else "")
@@ -70,6 +91,8 @@ def test_kreis_index_map(kpage, kreis_server, kreis_app, size, lang):  # noqa: F
     assert ("Muster die Dynamikklasse" if lang == "de" else "pattern the dynamics class") in caption
     assert kpage.locator("#sozialindex-legend td[data-group]").count() == 12
     assert kpage.locator("html").get_attribute("lang") == lang
+    if lang == "en":
+        _no_german(kpage, german_pattern)
     _checks(kpage)
 
 
@@ -94,7 +117,14 @@ def test_the_canvas_draws_the_dynamics_pattern(kpage, kreis_server):
 
 @pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["390", "1366"])
 @pytest.mark.parametrize("lang", ["de", "en"])
-def test_territory_map_compared_with_the_land(kpage, kreis_server, kreis_app, size, lang):  # noqa: F811
+def test_territory_map_compared_with_the_land(
+    kpage,
+    kreis_server,
+    kreis_app,  # noqa: F811
+    german_pattern,
+    size,
+    lang,
+):
     kpage.set_viewport_size(size)
     url = (
         f"{kreis_server}/karte?gebiet={HILDESHEIM}&ebene=gemeinde&indikator={IND}&jahr=2015"
@@ -113,4 +143,6 @@ def test_territory_map_compared_with_the_land(kpage, kreis_server, kreis_app, si
     cells = kpage.locator("td[data-verdict]").all_inner_texts()
     word = "signifikant" if lang == "de" else "significantly"
     assert cells and any(word in c for c in cells)
+    if lang == "en":
+        _no_german(kpage, german_pattern)
     _checks(kpage)
