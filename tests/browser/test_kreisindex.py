@@ -140,6 +140,11 @@ def test_territory_map_compared_with_the_land(
     verdict_colours = {VERDICT_COLOURS[v] for v in ("higher", "lower", "similar")}
     assert verdict_colours & set(kpage.evaluate(COLOURS)), "no verdict colour on the canvas"
     assert kpage.locator("#vergleich_mit").input_value() == "land"
+    box = kpage.evaluate(
+        """() => { const e = document.getElementById('vergleich_mit');
+        return [e.getBoundingClientRect().height, parseFloat(getComputedStyle(e).fontSize)]; }"""
+    )
+    assert box[0] >= 43.5 and box[1] >= 16, box  # touch-sized, 16 px text (as every control)
     cells = kpage.locator("td[data-verdict]").all_inner_texts()
     word = "signifikant" if lang == "de" else "significantly"
     assert cells and any(word in c for c in cells)
