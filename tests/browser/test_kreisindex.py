@@ -151,3 +151,29 @@ def test_territory_map_compared_with_the_land(
     if lang == "en":
         _no_german(kpage, german_pattern)
     _checks(kpage)
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["390", "1366"])
+def test_the_switch_by_keyboard_repaints_in_place(kpage, kreis_server, size):
+    """Choose the Land with the keyboard and send the form: the same territory and level repaint
+    in place (/karte/farben, no new outlines), the URL, legend, table and canvas follow."""
+    kpage.set_viewport_size(size)
+    kpage.goto(f"{kreis_server}/karte?gebiet={HILDESHEIM}&ebene=gemeinde&indikator={IND}&jahr=2015")
+    _drawn(kpage)
+    before = set(kpage.evaluate(COLOURS))
+    kpage.locator("#vergleich_mit").focus()
+    kpage.keyboard.press("ArrowDown")  # none → own Kreis
+    kpage.keyboard.press("ArrowDown")  # → Land
+    assert kpage.locator("#vergleich_mit").input_value() == "land"
+    kpage.keyboard.press("Tab")  # the form's button
+    kpage.keyboard.press("Enter")
+    kpage.wait_for_url(re.compile(r"vergleich_mit=land"))
+    kpage.wait_for_function(
+        "() => document.getElementById('gebiet-legend').innerText.includes('Niedersachsen')"
+    )
+    assert len([u for u in kpage.request_log.urls if "/karte/umrisse" in u]) == 1
+    assert kpage.locator("td[data-verdict]").count() > 0
+    after = set(kpage.evaluate(COLOURS))
+    verdict_colours = {VERDICT_COLOURS[v] for v in ("higher", "lower", "similar")}
+    assert verdict_colours & after and after != before
+    _checks(kpage)
