@@ -258,6 +258,14 @@ def test_territory_map_verdicts_against_the_benchmarks_own_row(kc, kreis_app, ch
     assert svg_resp.status_code == 200, exports
     svg = svg_resp.get_data(as_text=True)
     assert "Vergleich mit" in svg, exports
+    # the data download carries the verdicts (the citation's data links keep the choice)
+    csv = kc.get(f"/karte/daten?{MAP.split('?', 1)[1]}&vergleich_mit={choice}&format=csv")
+    assert csv.status_code == 200
+    text_csv = csv.get_data(as_text=True)
+    assert "Vergleich mit" in text_csv
+    for a in ags:
+        line = next(ln for ln in text_csv.splitlines() if f",{a}," in ln)
+        assert htmllib.unescape(cells[a]) in line, (a, line)
     farben = kc.get(f"/karte/farben?{MAP.split('?', 1)[1]}&vergleich_mit={choice}").get_json()
     assert farben["data"]["k"] == data["k"] and f"vergleich_mit={choice}" in farben["url"]
 
