@@ -47,8 +47,9 @@ SPECS: dict[str, Spec] = {
     # Plain-language findings (issue #30): of a Kommune (its profile's "Befunde in Sätzen") or
     # of an indicator's map in a year ("Die Karte in Sätzen"), against a benchmark.
     "befunde": Spec((), ("gebiet", "indikator", "jahr", "vergleich", "titel"), block=True),
-    # The Sozialindex table (status × dynamics) of the report's releases and its definition.
-    "sozialindex": Spec((), ("titel",), block=True),
+    # The Sozialindex table (status × dynamics) of the report's releases and its definition;
+    # `gebiet=<Kreis>`: of the Gemeinden of another Kreis (Germany loaded).
+    "sozialindex": Spec((), ("gebiet", "titel"), block=True),
 }
 CHOICES = {
     "klassen": ("quantile", "jenks", "gleich"),

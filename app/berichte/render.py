@@ -41,7 +41,7 @@ from indicators.notes import public_notes
 from indicators.profile import change, profile
 from indicators.queries import get_indicator, indicator_sources
 from indicators.social_index import SocialIndex
-from indicators.social_index_queries import social_index
+from indicators.social_index_queries import kreis_name, social_index
 from indicators.social_index_store import StoredDefinition, current_definition
 from indicators.trend_queries import area_trends
 
@@ -686,10 +686,12 @@ class Renderer:
             '<p class="note">{}</p>{}</section>'
         ).format(title, note, body)
 
-    def _index(self, values: Values) -> tuple[SocialIndex, StoredDefinition]:
-        """The Sozialindex of the home region's Kommunen on the values and with the definition
-        of a data state (as /sozialindex computes it: an indicator whose dynamics period
-        crosses a series break has no change)."""
+    def _index(
+        self, values: Values, kreis: str | None = None
+    ) -> tuple[SocialIndex, StoredDefinition]:
+        """The Sozialindex of the home region's Kommunen (or of the Gemeinden of the Kreis
+        `kreis`) on the values and with the definition of a data state (as /sozialindex
+        computes it: an indicator whose dynamics period crosses a series break has no change)."""
         source = current_definition(self.conn, values.release_ids)
         d = source.definition
         if self._breaks is None:
@@ -699,7 +701,7 @@ class Renderer:
             for i in d.indicator_ids
             if break_between(d.dynamics_from, d.dynamics_to, self._breaks.get(i, ())) is not None
         ]
-        return social_index(self.conn, d, crossed, values.release_ids), source
+        return social_index(self.conn, d, crossed, values.release_ids, kreis=kreis), source
 
     def _index_rows(self, index: SocialIndex) -> list[tuple[str, str, str, str]]:
         """Kommune, status class, dynamics class and the note of each row, in the language."""
@@ -734,14 +736,36 @@ class Renderer:
     def sozialindex(self, p: dict) -> Markup:
         """The Sozialindex (status × dynamics class per Kommune) of the report's releases, with
         the definition it used (indicators, years, class rule) and where that comes from."""
-        index, src = self._index(self.values)
+        kreis = p.get("gebiet")
+        if kreis == self.region:
+            kreis = None
+        where = None
+        if kreis is not None:
+            if len(kreis) != 5:
+                raise DirectiveError(
+                    f"sozialindex: gebiet={kreis!r} ist kein Kreis (fünfstelliger Kreisschlüssel,"
+                    " z. B. 03254; ohne gebiet: die Kommunen der Region)."
+                )
+            try:
+                where = kreis_name(self.conn, kreis)
+            except UnknownChoice:
+                raise DirectiveError(
+                    f"sozialindex: Unbekannter Kreis {kreis!r} (siehe /api/v1/areas)."
+                ) from None
+        index, src = self._index(self.values, kreis)
         rows = self._index_rows(index)
         old_rows = (
-            {r[0]: r for r in self._index_rows(self._index(self.old)[0])} if self.old else None
+            {r[0]: r for r in self._index_rows(self._index(self.old, kreis)[0])}
+            if self.old
+            else None
         )
         d = index.definition
         name = d.name_en if self.lang() == "en" else d.name_de
-        title = p.get("titel") or _("Sozialindex: %(name)s", name=name)
+        title = p.get("titel") or (
+            _("Sozialindex: %(name)s", name=name)
+            if where is None
+            else _("Sozialindex: %(name)s – Gemeinden des Kreises %(k)s", name=name, k=where)
+        )
         names = {i.id: get_indicator(self.conn, i.id) for i in d.indicators}
         inds = ", ".join(
             (localized(ind, "name") if (ind := names[i.id]) is not None else i.id)
@@ -767,7 +791,12 @@ class Renderer:
             self.out.labels.add(src.release_label)
         head = Markup(
             '<tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr>'
-        ).format(_("Kommune"), _("Status"), _("Dynamik"), _("Hinweise"))
+        ).format(
+            _("Kommune") if where is None else _("Gemeinde"),
+            _("Status"),
+            _("Dynamik"),
+            _("Hinweise"),
+        )
         body = []
         for r in rows:
             cells = Markup('<th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td>').format(*r)

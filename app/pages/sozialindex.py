@@ -10,6 +10,7 @@ from app.pages.data.sozialindex import (
     STATUS_COLOURS,
     STATUS_LABELS,
     index_page,
+    kreis_map,
 )
 from app.web.db import get_conn
 from app.web.home import home_ags
@@ -27,6 +28,9 @@ def index() -> str:
     idx = page.index
     with_status = [a for a in idx.areas if a.status_class is not None]
     example = max(with_status, key=lambda a: a.status_score or 0.0) if with_status else None
+    # Another Kreis' Gemeinden: the territory maps' component (Leaflet canvas, outlines from
+    # /karte/umrisse); the home region: its own SVG of the Kommunen.
+    kmap = kreis_map(page) if page.kreis is not None else {}
     return render_template(
         "sozialindex.html",
         idx=idx,
@@ -41,9 +45,11 @@ def index() -> str:
         dynamics_patterns=DYNAMICS_PATTERNS,
         colours=STATUS_COLOURS,
         example=example,
-        # the map: the home region's Kommunen; another Kreis' Gemeinden: the tables only
+        # the SVG map of the home region's Kommunen (another Kreis: kmap below)
         geo=locator_paths(get_conn(), "", home_ags()) if page.kreis is None else None,
         kreis=page.kreis,
         kreis_name=page.kreis_name,
         by_ags={a.ags: a for a in idx.areas},
+        kreis_map=bool(kmap),
+        **kmap,
     )

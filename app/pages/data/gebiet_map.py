@@ -10,10 +10,11 @@ from dataclasses import replace
 import numpy as np
 from flask import Response, make_response, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.pages.data import figure_texts
 from app.pages.data.cite import absolute, page_citation, view_data_links
-from app.pages.data.gebiet_state import ebene_label, gebiet_link, state
+from app.pages.data.gebiet_state import benchmark_label, ebene_label, gebiet_link, state
 from app.render.formatting import FLAG_TEXT, fmt_cell, fmt_value
 from app.web import args
 from app.web.cache import Region
@@ -25,7 +26,8 @@ from app.web.i18n import current_lang, localized
 from app.web.urls import area_url
 from geodata.levels import BUND_AGS
 from geodata.model import Area
-from indicators import classify
+from indicators import classify, gebiet_benchmark
+from indicators.gebiet_benchmark import territory_verdicts
 from indicators.gebiet_queries import (
     EBENEN,
     EBENEN_IN,
@@ -38,12 +40,18 @@ from indicators.gebiet_queries import (
     territories,
 )
 from indicators.pinning import format_ids
-from indicators.queries import indicator_sources, shown_provenance, topics_with_indicators
+from indicators.queries import (
+    ReleaseRef,
+    indicator_sources,
+    shown_provenance,
+    topics_with_indicators,
+)
+from indicators.stats import verdict_for
 
 PAGE_SIZE = 100
 
 
-def _page_rule() -> str:
+def page_rule() -> str:
     """app.web.urls.area_url for the map's script (a click on an area opens its page): the home
     Kreis's key and the two pages' paths without the key."""
     home = home_ags()
@@ -127,6 +135,11 @@ def colour_map(st: dict) -> dict:
     )
     labels_shown = {lab for lab, _syn in used}
     provenance = shown_provenance(indicator_sources(conn, [ind.id]).get(ind.id, {}), labels_shown)
+    bench = None
+    if st.get("vergleich"):  # colours by verdict against the chosen benchmark
+        bench = verdict_colours(st, areas, labels, ref)
+        classes, legend = bench["classes"], bench["legend"]
+        labels_shown |= bench["release_labels"]
     return {
         "areas": areas,
         "values": values,
@@ -145,6 +158,122 @@ def colour_map(st: dict) -> dict:
         "synthetic": synthetic,
         "mixed": mixed,
         "provenance": provenance,
+        "bench": bench,
+    }
+
+
+# Why a verdict is "nicht bewertbar", in the map's words (indicators.stats' reason codes).
+REASON_SHORT = {
+    "no_counts": _l("keine Fallzahlen"),
+    "missing": _l("kein Wert"),
+    "suppressed": _l("geheim"),
+    "no_benchmark": _l("kein Wert des Vergleichsgebiets"),
+    "mixed_synthetic": _l("Beispieldaten gegen amtlichen Wert"),
+    "zero_denominator": _l("Nenner 0"),
+    "invalid_counts": _l("Fallzahlen passen nicht zusammen"),
+}
+
+
+def verdict_text(category: str, reason: str | None, name: str) -> str:
+    """The legend's, table's and tooltip's words for a verdict against the benchmark `name`."""
+    if category == "above":
+        return _("signifikant über %(b)s", b=name)
+    if category == "below":
+        return _("signifikant unter %(b)s", b=name)
+    if category == "within":
+        return _("nicht signifikant verschieden von %(b)s", b=name)
+    why = REASON_SHORT.get(reason or "")
+    return _("nicht bewertbar (%(r)s)", r=why if why is not None else _("nicht berechenbar"))
+
+
+MAX_LISTED = 20  # benchmark rows listed in the legend; more: a link to their own map
+
+
+def verdict_colours(st: dict, areas: ScopeAreas, labels: list[str], ref: ReleaseRef) -> dict:
+    """The areas' verdicts against the chosen benchmark as the map's classes (one per category
+    and, for "nicht bewertbar", per reason: each says why), legend rows, table texts and the
+    benchmark rows used (value and source)."""
+    ind, choice = st["indicator"], st["vergleich"]
+    tv = territory_verdicts(get_conn(), ind, st["year"], areas.ags, choice, ref)
+    keys: list[tuple[str, str | None]] = []  # (category, reason) per class, legend order
+    for cat in gebiet_benchmark.CATEGORIES:
+        for v in tv.verdicts:
+            key = (cat, v.result.reason if cat == "not_assessable" else None)
+            if v.category == cat and key not in keys:
+                keys.append(key)
+    if not keys:
+        keys.append(("not_assessable", "missing"))
+    keys.sort(key=lambda k: (gebiet_benchmark.CATEGORIES.index(k[0]), k[1] or ""))
+    index = {k: i for i, k in enumerate(keys)}
+    # The category's colour: the app's verdict palette (better/worse by polarity, neutral
+    # indicators purple/orange), grey for "nicht bewertbar".
+    polar = {
+        "above": verdict_for("above", ind.polarity),
+        "below": verdict_for("below", ind.polarity),
+        "within": "similar",
+        "not_assessable": "not_assessable",
+    }
+    colors = [classify.VERDICT_COLOURS[polar[c]] for c, _r in keys]
+    assignment: list[int | None] = [
+        index[(v.category, v.result.reason if v.category == "not_assessable" else None)]
+        for v in tv.verdicts
+    ]
+    counts = [assignment.count(i) for i in range(len(keys))]
+    refs = tv.references
+    names = {k: r.name for k, r in refs.items()}
+    single = len(refs) == 1  # one benchmark (a Kreis' Gemeinden against their Kreis, …)
+    generic = {
+        "kreis": _("dem eigenen Kreis"),
+        "land": _("dem eigenen Land"),
+        "bund": _("Deutschland"),
+    }[choice]
+    bench_name = next(iter(names.values())) if single else generic
+    # One translated text per (verdict, reason, benchmark), not per area (11,000 Gemeinden).
+    said: dict[tuple[str, str | None, str], str] = {}
+    texts = []
+    for v in tv.verdicts:
+        key = (v.category, v.result.reason, v.reference)
+        if key not in said:
+            said[key] = verdict_text(key[0], key[1], names.get(v.reference, v.reference))
+        texts.append(said[key])
+    legend = [
+        {"color": colour, "label": verdict_text(cat, reason, bench_name), "count": n}
+        for (cat, reason), colour, n in zip(keys, colors, counts, strict=True)
+    ]
+    decimals, unit = ind.decimals, ind.unit
+    ref_rows = [
+        {
+            "ags": r.ags,
+            "name": r.name,
+            "label": fmt_value(r.value, decimals, unit) if r.value is not None else _("kein Wert"),
+            "release": r.release_label,
+            "synthetic": r.synthetic,
+        }
+        for r in sorted(refs.values(), key=lambda r: r.ags)
+    ]
+    # Many benchmarks (a Land's Gemeinden against their Kreise): their values are a map of
+    # their own; the legend links it instead of listing dozens of rows.
+    many = len(ref_rows) > MAX_LISTED
+    t = st["territory"]
+    return {
+        "choice": choice,
+        "name": bench_name,
+        "many": many,
+        "level_url": gebiet_link(gebiet=t.ags, ebene=choice, indikator=ind.id, jahr=st["year"])
+        if many
+        else None,
+        "classes": classify.Classes(
+            method="vergleich",
+            scheme="vergleich",
+            colors=colors,
+            counts=counts,
+            assignment=assignment,
+        ),
+        "legend": legend,
+        "texts": texts,
+        "tips": [f"{lab}; {t}" for lab, t in zip(labels, texts, strict=True)],
+        "references": ref_rows,
+        "release_labels": {r.release_label for r in refs.values() if r.release_label},
     }
 
 
@@ -188,6 +317,7 @@ def _table_page(cm: dict, page: int) -> tuple[list[dict], int]:
             "k": cm["classes"].assignment[i],
             "label": cm["labels"][i],
             "synthetic": cm["synthetic_of"][i],
+            "verdict": cm["bench"]["texts"][i] if cm["bench"] else None,
         }
         r["href"] = _profile_href(r)
         part.append(r)
@@ -213,7 +343,7 @@ def areas_data(cm: dict, names: bool) -> dict:
         "none": classify.NO_DATA_COLOR,
         "order": _order(areas),
         "k": "".join("." if k is None else _CLASS_CHARS[k] for k in cm["classes"].assignment),
-        "labels": cm["labels"],
+        "labels": cm["bench"]["tips"] if cm["bench"] else cm["labels"],
     }
     if names:
         data["ags"] = areas.ags
@@ -248,10 +378,11 @@ def gebiet_context(st: dict, cm: dict, embed: bool, with_areas: bool = True) -> 
         colours_url=url_for("gebiet_karte.farben"),
         areas_json=script_json(areas_data(cm, names=True)) if with_areas else None,
         bounds=json.dumps(t.bounds),
-        page_rule=_page_rule(),
+        page_rule=page_rule(),
         territory_choices=territories(get_conn()),
         ebenen=EBENEN_IN[t.level],
         ebene_labels={e: ebene_label(e) for e in EBENEN},
+        benchmark_labels={c: benchmark_label(c) for c in gebiet_benchmark.CHOICES},
         embed=embed,
         gemeinden_missing=_GEMEINDEN.get_or_build(
             ("missing", data_version_now(), t.ags, st["ebene"]),

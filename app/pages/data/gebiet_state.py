@@ -15,7 +15,8 @@ from app.web.cache import Region
 from app.web.db import get_conn
 from app.web.errors import BadRequestWithChoices
 from geodata.model import Area
-from indicators import classify
+from indicators import classify, gebiet_benchmark
+from indicators.errors import InvalidChoice
 from indicators.gebiet_queries import (
     EBENEN_IN,
     get_territory,
@@ -61,6 +62,34 @@ def gebiet_link(endpoint: str = "maps.karte", **params) -> str:
 
 def ebene_label(e: str) -> str:
     return {"land": _("Länder"), "kreis": _("Kreise"), "gemeinde": _("Gemeinden")}[e]
+
+
+def benchmark_label(choice: str) -> str:
+    """The select's text of a territory map's benchmark choice."""
+    return {
+        "kreis": _("Vergleich mit dem eigenen Kreis"),
+        "land": _("Vergleich mit dem Land"),
+        "bund": _("Vergleich mit Deutschland"),
+    }[choice]
+
+
+def requested_benchmark(ebene: str) -> str | None:
+    """`vergleich_mit` of a territory map (kreis, land, bund above the map's level; none:
+    colours by value); anything else is a 400 linking the allowed choices and the plain map."""
+    raw = request.args.get(gebiet_benchmark.PARAM)
+    try:
+        return gebiet_benchmark.parse_choice(raw, ebene)
+    except InvalidChoice as err:
+        keep = {k: v for k, v in request.args.items() if k != gebiet_benchmark.PARAM}
+        raise BadRequestWithChoices(
+            400,
+            err.message,
+            [
+                (gebiet_link(**keep, vergleich_mit=c), benchmark_label(c))
+                for c in gebiet_benchmark.CHOICES_AT[ebene]
+            ]
+            + [(gebiet_link(**keep), _("Karte ohne Vergleich (Farben nach Wert)"))],
+        ) from None
 
 
 def _territory_choices(conn, ebene: str | None = None) -> list[tuple[str, str]]:
@@ -220,6 +249,7 @@ def state() -> dict:
     elif year not in years:
         raise no_data_in_year(ind, year, years, year_links)
     base = dict(g, indikator=ind.id, jahr=year)
+    vergleich = requested_benchmark(ebene)
     classes = parse_classes(ind, lambda **kw: gebiet_link(**base, **kw), SCHEMES)
     method, scheme, can_diverge = classes.method, classes.scheme, classes.can_diverge
     # What a citation pins (the releases the map shows in any year) and, on a pinned map,
@@ -243,11 +273,14 @@ def state() -> dict:
         "scheme": scheme,
         "can_diverge": can_diverge,
         "release_param": release_id,
+        "vergleich": vergleich,
+        "vergleich_choices": gebiet_benchmark.CHOICES_AT[ebene],
         "params": {
             **base,
             "klassen": request.args.get("klassen"),
             "farben": request.args.get("farben"),
             "release": release_id,
             "stand": format_ids(pinned) if pinned else None,
+            gebiet_benchmark.PARAM: vergleich,
         },
     }

@@ -1,6 +1,6 @@
 """A territory map's data as a download (/karte/daten?gebiet=…&ebene=…): every area of the
 level with its value, rank and release in the map's year (the map's order: by rank, then
-name), the territory's own value last, with the map's citation in the header."""
+name; with `vergleich_mit` its verdict against the benchmark), the territory's own value last, with the map's citation in the header."""
 
 from __future__ import annotations
 
@@ -26,6 +26,9 @@ def gebiet_table(ctx: dict) -> Table:
         _("Datenstand"),
         _("Herkunft") if demo() else _("Beispieldaten"),
     ]
+    bench = cm.get("bench")  # compared with a benchmark: its verdict as the last column
+    if bench:
+        cols.append(_("Vergleich mit %(b)s", b=bench["name"]))
     areas = cm["areas"]
     order = sorted(
         range(len(areas.ags)),
@@ -37,20 +40,20 @@ def gebiet_table(ctx: dict) -> Table:
         value = Num(v, dec) if v is not None else cm["labels"][i]
         synthetic = cm["synthetic_of"][i] if v is not None else None
         label = cm["release_of"][i] or ""
-        rows.append(
-            [
-                cm["ranks"][i],
-                areas.names[i],
-                areas.ags[i],
-                value,
-                year,
-                label,
-                value_mark(synthetic),
-            ]
-        )
+        row = [
+            cm["ranks"][i],
+            areas.names[i],
+            areas.ags[i],
+            value,
+            year,
+            label,
+            value_mark(synthetic),
+        ]
+        rows.append(row + [bench["texts"][i]] if bench else row)
     own = Num(cm["own_value"], dec) if cm["own_value"] is not None else cm["own_label"]
     own_release = cm["own_release"] or ""
-    rows.append([None, t.name, t.ags, own, year, own_release, value_mark(cm["own_synthetic"])])
+    own_row = [None, t.name, t.ags, own, year, own_release, value_mark(cm["own_synthetic"])]
+    rows.append(own_row + [""] if bench else own_row)
     header = [ctx["cite"].title, ATTRIBUTION_BOUNDARIES]
     if cm["synthetic"]:
         header.append(SYNTHETIC_NOTE)

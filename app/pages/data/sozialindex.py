@@ -3,14 +3,21 @@ values only (indicators/social_index_queries.py), series breaks honoured."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
+from flask import url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.pages.data.gebiet_map import page_rule, scope_areas_cached, script_json
 from app.pages.data.series_breaks import breaks_of
 from app.web.db import get_conn
 from app.web.home import home_ags
+from indicators import classify
 from indicators.breaks import break_between
+from indicators.errors import UnknownChoice
+from indicators.gebiet_queries import get_territory
 from indicators.model import Indicator
 from indicators.queries import get_indicator
 from indicators.social_index import (
@@ -77,6 +84,54 @@ def index_page(kreis: str | None = None, pinned: tuple[int, ...] | None = None) 
     inds = {i: ind for i in d.indicator_ids if (ind := get_indicator(conn, i)) is not None}
     index = social_index(conn, d, crossed, pinned, kreis=kreis)
     return IndexPage(index, inds, source, kreis, name)
+
+
+def kreis_map(page: IndexPage) -> dict:
+    """The template variables of another Kreis' index map: the territory map's component
+    (templates/maps/_gebiet_map.html, app/static/js/karte-gebiet.js: the Gemeinden's outlines
+    from /karte/umrisse) with the status class as colour and the dynamics class as pattern
+    (`hatch`: one character per area, 'n' negativ hatched, 'p' positiv dotted, '.' none)."""
+    assert page.kreis is not None
+    territory = get_territory(get_conn(), page.kreis)
+    if territory is None:  # kreis_name() accepted it: a Kreis has a territory
+        raise UnknownChoice("gebiet", page.kreis)
+    areas = scope_areas_cached(territory, "gemeinde")
+    by_ags = {a.ags: a for a in page.index.areas}
+    colours = [STATUS_COLOURS[c] for c in STATUS_CLASSES]
+    k, hatch, labels = [], [], []
+    for ags in areas.ags:
+        a = by_ags.get(ags)
+        sc = a.status_class if a else None
+        dc = a.dynamics_class if a else None
+        k.append("." if sc is None else str(STATUS_CLASSES.index(sc)))
+        hatch.append({"negativ": "n", "positiv": "p"}.get(dc or "", "."))
+        label = _("Status %(s)s", s=STATUS_LABELS[sc]) if sc else str(_("kein Index"))
+        if dc:
+            label += ", " + _("Dynamik %(d)s", d=DYNAMICS_LABELS[dc])
+        labels.append(str(label))
+    data = {
+        "colors": colours,
+        "none": classify.NO_DATA_COLOR,
+        "order": "",
+        "k": "".join(k),
+        "hatch": "".join(hatch),
+        "labels": labels,
+        "ags": areas.ags,
+        "names": areas.names,
+    }
+    return {
+        "territory": territory,
+        "shapes_url": url_for("gebiet_karte.umrisse", gebiet=territory.ags, ebene="gemeinde"),
+        "colours_url": "",
+        "bounds": json.dumps(territory.bounds),
+        "embed": False,
+        "page_rule": page_rule(),
+        "areas_json": script_json(data),
+        "map_label": _(
+            "Karte der 12 Gruppen: Gemeinden des Kreises %(n)s. Alle Klassen stehen in der Tabelle.",
+            n=page.kreis_name,
+        ),
+    }
 
 
 def _r(x: float | None) -> float | None:

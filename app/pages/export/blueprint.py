@@ -27,7 +27,7 @@ _MAP = {
     "stand",
 }
 PARAMETERS = {
-    "export.karte_image": _MAP | {"gebiet", "ebene", "seite"},
+    "export.karte_image": _MAP | {"gebiet", "ebene", "seite", "vergleich_mit"},
     "export.karte_jahre_image": _MAP | {"jahre"},
     "export.zeitreihe_image": {"indikator", "kommunen", "darstellung", "release", "stand"},
     "export.disparities_map_image": {"jahr", "stand"},

@@ -257,8 +257,23 @@ def _gebiet_image(fmt: str) -> Response:
         provenance=provenance,
         licence=licence_lines(url_for("maps.karte", **request.args), True, real, provenance),
         synthetic_note=note,
-        legend_title=_("Legende") + f" ({unit_label(ind.unit)})",
-        notes=[method, f"{t.name}: {cm['own_label']}"],
+        legend_title=(
+            _("Vergleich mit %(b)s", b=bench["name"])
+            if (bench := cm["bench"])
+            else _("Legende") + f" ({unit_label(ind.unit)})"
+        ),
+        notes=[method, f"{t.name}: {cm['own_label']}"]
+        if not bench
+        else [
+            _("Signifikant: 95-Prozent-Intervall ganz über oder unter dem Vergleichswert."),
+            *(
+                [_("Vergleichswerte: die eigenen Zeilen der Quelle, Karte der Ebene darüber.")]
+                if bench["many"]
+                else [
+                    f"{_('Vergleichswert')} {r['name']}: {r['label']}" for r in bench["references"]
+                ]
+            ),
+        ],
         # Kontextnotizen of the year: the territory's own, then its areas' (in key order)
         footnotes=note_footnotes(
             ind.id, [(t.ags, t.name), *zip(cm["areas"].ags, cm["areas"].names, strict=True)], [year]

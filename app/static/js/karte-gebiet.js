@@ -37,6 +37,34 @@
 
   var OUTLINE = { color: "#555", weight: 0.4 };
 
+  /* Patterns by character of data.hatch: 'n' hatched (diagonal lines), 'p' dotted. */
+  var HATCHES = { n: true, p: true };
+  var patterns = {};
+  function hatchPattern(ctx, kind) {
+    if (patterns[kind]) { return patterns[kind]; }
+    var c = document.createElement("canvas");
+    c.width = c.height = 8;
+    var g = c.getContext("2d");
+    g.fillStyle = g.strokeStyle = "#333";
+    if (kind === "n") {
+      g.lineWidth = 2;
+      g.beginPath();
+      g.moveTo(-2, 2); g.lineTo(2, -2);
+      g.moveTo(0, 8); g.lineTo(8, 0);
+      g.moveTo(6, 10); g.lineTo(10, 6);
+      g.stroke();
+    } else {
+      g.beginPath();
+      g.arc(4, 4, 1.4, 0, 2 * Math.PI);
+      g.fill();
+    }
+    patterns[kind] = ctx.createPattern(c, "repeat");
+    return patterns[kind];
+  }
+  function hatchAt(data, i) {
+    return data.hatch && i !== undefined ? data.hatch.charAt(i) : "";
+  }
+
   /* Leaflet's canvas fills and strokes every polygon on its own: 11,000 fill() and stroke()
      calls with a change of style each, the bulk of a redraw. This renderer traces the areas of
      one fill colour into paths of CHUNK areas and fills each once, then strokes the outlines
@@ -89,6 +117,17 @@
         ctx.fillStyle = colours[i];
         inChunks(groups[colours[i]], function () { ctx.fill("evenodd"); });
       }
+      /* Patterns over the fills (the Sozialindex: the dynamics class), so a class never rests
+         on colour alone; maps without `hatch` draw none. */
+      var hatched = {};
+      for (i = 0; i < all.length; i++) {
+        var h = all[i].options.hatch;
+        if (h && HATCHES[h]) { (hatched[h] = hatched[h] || []).push(all[i]); }
+      }
+      Object.keys(hatched).forEach(function (h) {
+        ctx.fillStyle = hatchPattern(ctx, h);
+        inChunks(hatched[h], function () { ctx.fill("evenodd"); });
+      });
       ctx.lineWidth = OUTLINE.weight;
       ctx.strokeStyle = OUTLINE.color;
       ctx.lineJoin = "round";
@@ -143,7 +182,8 @@
           var i = index[ags];
           var layer = L.polygon(decode(shapes[ags]), {
             renderer: renderer, color: OUTLINE.color, weight: OUTLINE.weight, opacity: 1,
-            fillColor: i === undefined ? data.none : colourAt(data, i), fillOpacity: 1
+            fillColor: i === undefined ? data.none : colourAt(data, i), fillOpacity: 1,
+            hatch: hatchAt(data, i)
           });
           layer.ags = ags;
           layer.i = i;
