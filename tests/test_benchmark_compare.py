@@ -297,7 +297,7 @@ def test_a_synthetic_value_against_a_real_benchmark_stays_not_assessable(mixed_a
         for side in (name_a, name_b):
             assert r[col[f"{side}: Vergleich mit Niedersachsen"]] == "nicht bewertbar"
             assert "Beispieldaten" in r[col[f"{side}: Grund"]]
-    html = client.get(f"/vergleich/{A}/{B}?vergleich_mit=land").get_data(as_text=True)
+    html = _with_charts(client, f"/vergleich/{A}/{B}?vergleich_mit=land")
     chart = _chart(html, MIXED_IND)
     names, table = _chart_table(chart)
     assert names[0] == "Niedersachsen"
