@@ -92,44 +92,41 @@ WHERE CAST(:r AS integer) IS NULL OR r.id = :r GROUP BY r.id
 # value, equal values share a rank, as indicators.gebiet_profile._rank) and how many they are.
 # The area profile read every value of the Land's Gemeinden in every year for these (migration
 # 0024). Per area through the (ags, …) index of every partition, as SPREADS_SQL; the ranks only
-# in the years that are some area's headline year. Demo mode on, rows marked (readers filter).
+# in the years that are some area's headline year. Windows only, no join (a join of the
+# headline rows with the ranked ones, misestimated after a load, ran a merge join over every
+# Gemeinde of an indicator and year per Gemeinde: minutes for Germany). Demo mode on, rows
+# marked (readers filter).
 RANK_LEVELS = ("gemeinde", "kommune", "kreis", "region")
 RANKS_SQL = """
 WITH v AS (
-  SELECT s.indicator_id, s.ags, s.year, s.value, s.suppressed, s.synthetic
+  SELECT s.indicator_id, s.ags, s.year, s.value, s.suppressed, s.synthetic,
+    (s.value IS NOT NULL AND NOT s.suppressed) AS peer
   FROM area a CROSS JOIN LATERAL (SELECT * FROM shown_value s WHERE s.ags = a.ags
     AND (CAST(:ids AS text[]) IS NULL OR s.indicator_id = ANY(CAST(:ids AS text[]))) OFFSET 0) s
   WHERE a.level = ANY(CAST(:levels AS text[]))),
-hy AS (
-  SELECT indicator_id, ags, coalesce(max(year) FILTER (WHERE NOT synthetic), max(year)) AS year,
-         bool_or(synthetic) AS synthetic
-  FROM v WHERE value IS NOT NULL OR suppressed GROUP BY indicator_id, ags),
-pv AS (
-  SELECT v.indicator_id, v.ags, v.year, v.value FROM v
-  WHERE v.value IS NOT NULL AND NOT v.suppressed
-    AND (v.indicator_id, v.year) IN (SELECT DISTINCT indicator_id, year FROM hy)),
-p AS (
-  SELECT indicator_id, ags, year,
-    rank() OVER (PARTITION BY indicator_id, year, length(ags), left(ags, 2)
+h AS (
+  SELECT v.*, coalesce(
+      max(year) FILTER (WHERE NOT synthetic AND (value IS NOT NULL OR suppressed)) OVER a,
+      max(year) FILTER (WHERE value IS NOT NULL OR suppressed) OVER a) AS headline
+  FROM v WINDOW a AS (PARTITION BY indicator_id, ags)),
+y AS (
+  SELECT h.*, bool_or(year = headline) OVER (PARTITION BY indicator_id, year) AS needed FROM h),
+k AS (
+  SELECT y.*,
+    rank() OVER (PARTITION BY indicator_id, year, length(ags), left(ags, 2), peer
                  ORDER BY value DESC) AS rank_land,
-    rank() OVER (PARTITION BY indicator_id, year, length(ags), left(ags, 5)
-                 ORDER BY value DESC) AS rank_kreis
-  FROM pv),
-nl AS (
-  SELECT indicator_id, year, length(ags) AS len, left(ags, 2) AS land, count(*) AS n
-  FROM pv GROUP BY 1, 2, 3, 4),
-nk AS (
-  SELECT indicator_id, year, left(ags, 5) AS kreis, count(*) AS n
-  FROM pv WHERE length(ags) = 8 GROUP BY 1, 2, 3)
+    count(*) FILTER (WHERE peer)
+      OVER (PARTITION BY indicator_id, year, length(ags), left(ags, 2)) AS n_land,
+    rank() OVER (PARTITION BY indicator_id, year, length(ags), left(ags, 5), peer
+                 ORDER BY value DESC) AS rank_kreis,
+    count(*) FILTER (WHERE peer)
+      OVER (PARTITION BY indicator_id, year, length(ags), left(ags, 5)) AS n_kreis
+  FROM y WHERE needed)
 INSERT INTO area_rank (indicator_id, ags, year, rank_land, n_land, rank_kreis, n_kreis, synthetic)
-SELECT h.indicator_id, h.ags, h.year, p.rank_land, coalesce(nl.n, 0),
-  CASE WHEN length(h.ags) = 8 THEN p.rank_kreis END,
-  CASE WHEN length(h.ags) = 8 THEN coalesce(nk.n, 0) END, h.synthetic
-FROM hy h LEFT JOIN p USING (indicator_id, ags, year)
-LEFT JOIN nl ON nl.indicator_id = h.indicator_id AND nl.year = h.year
-  AND nl.len = length(h.ags) AND nl.land = left(h.ags, 2)
-LEFT JOIN nk ON nk.indicator_id = h.indicator_id AND nk.year = h.year
-  AND nk.kreis = left(h.ags, 5)
+SELECT indicator_id, ags, year, CASE WHEN peer THEN rank_land END, n_land,
+  CASE WHEN length(ags) = 8 AND peer THEN rank_kreis END,
+  CASE WHEN length(ags) = 8 THEN n_kreis END, synthetic
+FROM k WHERE year = headline
 """
 
 # Per territory (the Bund 'DG', a Land, a Kreis or the Region) and map level the indicators

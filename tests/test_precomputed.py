@@ -196,7 +196,10 @@ KEPT_0024 = {
 def _kept_0024(app) -> dict[str, set]:
     with engine_of(app).connect() as c:
         return {
-            t: {tuple(r) for r in c.execute(text(f"SELECT {cols} FROM {t}"))}
+            t: {
+                tuple(tuple(x) if isinstance(x, list) else x for x in r)
+                for r in c.execute(text(f"SELECT {cols} FROM {t}"))
+            }
             for t, cols in KEPT_0024.items()
         }
 
