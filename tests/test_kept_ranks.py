@@ -163,3 +163,38 @@ def test_the_kept_trends_follow_the_breaks_and_a_publish(fresh_app, tmp_path):
             assert territory is not None
             assert ind in indicators_at(c, territory, "gemeinde", None)
             c.rollback()
+
+
+def test_the_migration_fills_the_ranks_and_lists_as_the_writer_does(fresh_app):
+    """0024's upgrade on a database with data: its copies of the writers' statements give the
+    rows the publishes kept; the trends are left to `sozmon precompute` (empty)."""
+    from alembic import command
+
+    from app.cli.data import alembic_config
+
+    cfg = alembic_config(fresh_app.config["DATABASE_URL"])
+    tables = {
+        "area_rank": "indicator_id, ags, year, rank_land, n_land, rank_kreis, n_kreis, synthetic",
+        "territory_indicator": "territory, ebene, indicator_id, synthetic",
+    }
+
+    def rows() -> dict[str, set]:
+        with engine_of(fresh_app).connect() as c:
+            return {
+                t: {tuple(r) for r in c.execute(text(f"SELECT {cols} FROM {t}"))}
+                for t, cols in tables.items()
+            }
+
+    before = rows()
+    assert all(before.values())
+    engine_of(fresh_app).dispose()
+    command.downgrade(cfg, "0023")
+    with engine_of(fresh_app).connect() as c:
+        assert c.scalar(text("SELECT to_regclass('area_rank')")) is None
+    engine_of(fresh_app).dispose()
+    command.upgrade(cfg, "0024")
+    assert rows() == before
+    with engine_of(fresh_app).connect() as c:
+        assert c.scalar(text("SELECT count(*) FROM area_trend")) == 0
+    engine_of(fresh_app).dispose()
+    command.upgrade(cfg, "head")
