@@ -24,13 +24,14 @@ ORDER BY v.indicator_id, v.ags, v.year
 
 # The kept trends (migration 0024) of the areas when every one of them is of a kept level;
 # `ok` says which (one row with ok and no trend when there is none), so a page of kept areas
-# costs one statement and reads a row per trend it shows.
+# costs one statement and reads a row per trend it shows. In the live result's order.
 _KEPT_SQL = f"""
 SELECT k.ok, t.indicator_id, t.ags, t.method, t.direction, t.significant, t.chi2, t.p, t.years,
        t.reason, t.synthetic
 FROM (SELECT {all_kept("CAST(:ags AS text[])")} AS ok) k
 LEFT JOIN LATERAL (SELECT * FROM {KEPT_TRENDS} x WHERE k.ok AND x.ags = ANY(CAST(:ags AS text[]))
   AND (CAST(:ids AS text[]) IS NULL OR x.indicator_id = ANY(CAST(:ids AS text[])))) t ON true
+ORDER BY t.indicator_id, t.ags
 """
 _FIELDS = ("method", "direction", "significant", "chi2", "p", "years", "reason", "synthetic")
 
