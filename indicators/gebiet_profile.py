@@ -16,6 +16,7 @@ from sqlalchemy import Connection, text
 from geodata.levels import parents_of
 from geodata.model import Area
 from indicators.gebiet_queries import EBENEN
+from indicators.precomputed import KEPT_RANKS
 from indicators.queries import Pinned, value_source
 
 LEVEL_EBENE = {
@@ -79,34 +80,83 @@ def area_profile(
             "synthetic": r.synthetic,
             "release": r.release_label,
         }
-    peers: dict[tuple[str, str], list[float]] = {}
-    if ebene and ebene != "land":
-        # Peers at the same level in the Land, in the headline year of each indicator.
-        prows = conn.execute(
-            text(
-                "WITH hy AS (SELECT indicator_id,"
-                "  coalesce(max(year) FILTER (WHERE NOT synthetic), max(year)) AS year"
-                f"  FROM {src} s WHERE ags = :a AND (value IS NOT NULL OR suppressed)"
-                "  GROUP BY indicator_id)"
-                f" SELECT v.indicator_id, v.ags, v.value FROM {src} v"
-                " JOIN hy USING (indicator_id, year)"
-                " JOIN area a ON a.ags = v.ags AND a.level = ANY(:lv)"
-                " WHERE v.ags LIKE :land || '%' AND v.value IS NOT NULL AND NOT v.suppressed"
-            ),
-            {"a": ags, "lv": list(EBENEN[ebene]), "land": ags[:2]},
-        ).all()
-        for r in prows:
-            peers.setdefault((r.indicator_id, "land"), []).append(r.value)
-            if ebene == "gemeinde" and r.ags[:5] == ags[:5]:
-                peers.setdefault((r.indicator_id, "kreis"), []).append(r.value)
+    if pinned is None and ebene and ebene != "land":
+        ranks = kept_ranks(conn, ags)
+    elif ebene and ebene != "land":
+        ranks = live_ranks(conn, ags, ebene, src)
+    else:
+        ranks = {}
     out = []
     for ind, d in by_ind.items():
-        own = d["values"].get(ags, {}).get("value")
-        d["rank_land"] = (
-            _rank(own, peers.get((ind, "land"), [])) if ebene and ebene != "land" else None
-        )
-        d["rank_kreis"] = _rank(own, peers.get((ind, "kreis"), [])) if ebene == "gemeinde" else None
+        k = ranks.get((ind, d["year"]))
+        if ebene and ebene != "land":
+            d["rank_land"] = (k[0], k[1]) if k else (None, 0)
+        else:
+            d["rank_land"] = None
+        d["rank_kreis"] = ((k[2], k[3] or 0) if k else (None, 0)) if ebene == "gemeinde" else None
         out.append(d)
+    return out
+
+
+Ranks = dict[tuple[str, int], tuple[int | None, int, int | None, int | None]]
+
+
+def kept_ranks(conn: Connection, ags: str) -> Ranks:
+    """{(indicator, headline year): (rank in Land, of n, rank in Kreis, of n)} of a Gemeinde or
+    Kreis, kept at publish (area_rank, migration 0024): a row per indicator."""
+    rows = conn.execute(
+        text(
+            "SELECT indicator_id, year, rank_land, n_land, rank_kreis, n_kreis"
+            f" FROM {KEPT_RANKS} r WHERE r.ags = :a"
+        ),
+        {"a": ags},
+    )
+    return {
+        (r.indicator_id, r.year): (r.rank_land, r.n_land, r.rank_kreis, r.n_kreis) for r in rows
+    }
+
+
+def live_ranks(conn: Connection, ags: str, ebene: str, src: str) -> Ranks:
+    """kept_ranks computed from the values of `src` (a cited profile's releases, the kept
+    table's reference): every value of the area's peers at its level in its Land in the area's
+    headline year of each indicator."""
+    rows = conn.execute(
+        text(
+            "WITH hy AS (SELECT indicator_id,"
+            "  coalesce(max(year) FILTER (WHERE NOT synthetic), max(year)) AS year"
+            f"  FROM {src} s WHERE ags = :a AND (value IS NOT NULL OR suppressed)"
+            "  GROUP BY indicator_id)"
+            f" SELECT v.indicator_id, v.year, v.ags, v.value FROM {src} v"
+            " JOIN hy USING (indicator_id, year)"
+            " JOIN area a ON a.ags = v.ags AND a.level = ANY(:lv)"
+            " WHERE v.ags LIKE :land || '%' AND v.value IS NOT NULL AND NOT v.suppressed"
+        ),
+        {"a": ags, "lv": list(EBENEN[ebene]), "land": ags[:2]},
+    ).all()
+    hy: dict[str, int] = dict(
+        conn.execute(
+            text(
+                "SELECT indicator_id,"
+                " coalesce(max(year) FILTER (WHERE NOT synthetic), max(year)) AS year"
+                f" FROM {src} s WHERE ags = :a AND (value IS NOT NULL OR suppressed)"
+                " GROUP BY indicator_id"
+            ),
+            {"a": ags},
+        ).all()
+    )
+    own: dict[str, float] = {}
+    peers: dict[tuple[str, str], list[float]] = {}
+    for r in rows:
+        peers.setdefault((r.indicator_id, "land"), []).append(r.value)
+        if ebene == "gemeinde" and r.ags[:5] == ags[:5]:
+            peers.setdefault((r.indicator_id, "kreis"), []).append(r.value)
+        if r.ags == ags:
+            own[r.indicator_id] = r.value
+    out: Ranks = {}
+    for ind, year in hy.items():
+        land = _rank(own.get(ind), peers.get((ind, "land"), []))
+        kreis = _rank(own.get(ind), peers.get((ind, "kreis"), []))
+        out[(ind, year)] = (*land, *(kreis if ebene == "gemeinde" else (None, None)))
     return out
 
 

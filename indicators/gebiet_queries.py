@@ -17,6 +17,7 @@ from sqlalchemy import Connection, text
 from geodata.model import Area
 from geodata.queries import get_area
 from indicators.pinning import RELEASE_IN_PIN
+from indicators.precomputed import KEPT_TERRITORY_INDICATORS
 from indicators.queries import DEMO_ON, ReleaseRef, value_source
 
 # Map level ('ebene') → the area levels it holds.
@@ -139,7 +140,26 @@ def scope_default_year(
 def indicators_at(
     conn: Connection, territory: Area, ebene: str, release_id: int | None
 ) -> set[str]:
-    """Ids of the indicators with any value at the level in the territory."""
+    """Ids of the indicators with any value at the level in the territory: kept at publish
+    when no release is named (territory_indicator, migration 0024: a row per indicator instead
+    of every visible value of the territory's areas), else from the named release's values."""
+    if release_id is None:
+        return set(
+            conn.scalars(
+                text(
+                    f"SELECT indicator_id FROM {KEPT_TERRITORY_INDICATORS} t"
+                    " WHERE t.territory = :t AND t.ebene = :e"
+                ),
+                {"t": territory.ags, "e": ebene},
+            )
+        )
+    return live_indicators_at(conn, territory, ebene, release_id)
+
+
+def live_indicators_at(
+    conn: Connection, territory: Area, ebene: str, release_id: int | None
+) -> set[str]:
+    """indicators_at from the values (the kept table's reference and a named release's)."""
     return set(
         conn.scalars(
             text(

@@ -368,6 +368,10 @@ def load_series_breaks(conn: Connection, path: Path) -> int:
         rows.append({**{c: r[c] for c in BREAK_COLUMNS}, "year": year})
     if problems:
         raise LoadError(problems)
+    from indicators.breaks import series_breaks
+    from indicators.precomputed import refresh_trends
+
+    before = series_breaks(conn)
     # Remove what the file no longer has, then upsert: the table is exactly the file.
     conn.execute(
         text(
@@ -391,4 +395,10 @@ def load_series_breaks(conn: Connection, path: Path) -> int:
             ),
             rows,
         )
+    # The kept trends count the years since the newest break: those of the indicators whose
+    # breaks changed are computed again (issue #32), in the caller's transaction.
+    after = series_breaks(conn)
+    changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    if changed:
+        refresh_trends(conn, changed)
     return len(rows)

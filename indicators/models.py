@@ -419,6 +419,69 @@ class ProfileValue(Base):
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class AreaRank(Base):
+    """Per indicator and Gemeinde or Kreis: its headline year and its ranks among the areas of
+    its level in its Land and (a Gemeinde) its Kreis, kept at publish (0024). Demo mode and
+    partitions (area_rank_real, area_rank_demo) as ProfileValue."""
+
+    __tablename__ = "area_rank"
+    __table_args__ = (
+        Index("area_rank_by_area", "ags"),
+        {"postgresql_partition_by": "LIST (synthetic)"},
+    )
+
+    indicator_id: Mapped[str] = mapped_column(
+        ForeignKey("indicator.id", ondelete="CASCADE"), primary_key=True
+    )
+    ags: Mapped[str] = mapped_column(String(8), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    rank_land: Mapped[int | None] = mapped_column(Integer)
+    n_land: Mapped[int] = mapped_column(Integer)
+    rank_kreis: Mapped[int | None] = mapped_column(Integer)
+    n_kreis: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    synthetic: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+
+
+class TerritoryIndicator(Base):
+    """Per territory (Bund 'DG', Land, Kreis, Region) and map level the indicators with a
+    visible value there, kept at publish (0024). Demo mode and partitions as ProfileValue."""
+
+    __tablename__ = "territory_indicator"
+    __table_args__ = ({"postgresql_partition_by": "LIST (synthetic)"},)
+
+    territory: Mapped[str] = mapped_column(String(8), primary_key=True)
+    ebene: Mapped[str] = mapped_column(String(8), primary_key=True)
+    indicator_id: Mapped[str] = mapped_column(
+        ForeignKey("indicator.id", ondelete="CASCADE"), primary_key=True
+    )
+    synthetic: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+
+
+class AreaTrend(Base):
+    """Per indicator and area of the kept profile rows the trend of its series since the
+    newest break (indicators.trends.Trend's fields), kept at publish and when the breaks
+    change (0024). Demo mode and partitions as ProfileValue."""
+
+    __tablename__ = "area_trend"
+    __table_args__ = (
+        Index("area_trend_by_area", "ags", "indicator_id"),
+        {"postgresql_partition_by": "LIST (synthetic)"},
+    )
+
+    indicator_id: Mapped[str] = mapped_column(
+        ForeignKey("indicator.id", ondelete="CASCADE"), primary_key=True
+    )
+    ags: Mapped[str] = mapped_column(String(8), primary_key=True)
+    method: Mapped[str | None] = mapped_column(String(20))
+    direction: Mapped[str | None] = mapped_column(String(20))
+    significant: Mapped[bool | None] = mapped_column(Boolean)
+    chi2: Mapped[float | None] = mapped_column(Float)
+    p: Mapped[float | None] = mapped_column(Float)
+    years: Mapped[list[int]] = mapped_column(ARRAY(Integer))
+    reason: Mapped[str | None] = mapped_column(String(20))
+    synthetic: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+
+
 class IndexDefinition(Base):
     """A Sozialindex definition stored with one release (0021; indicators.social_index_store)."""
 

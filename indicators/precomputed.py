@@ -10,7 +10,7 @@ each beside the live computation the tests compare the kept rows with).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, text
 
@@ -85,6 +85,126 @@ WHERE CAST(:r AS integer) IS NULL OR r.id = :r GROUP BY r.id
 """
 
 
+# Per indicator and Gemeinde or Kreis (the home Kommunen and the Region among them): its
+# headline year (the profile's rule: the newest year with a real value, else the newest; an
+# indicator's shown values are all real or all synthetic, so one row serves both modes), its
+# rank among the areas of its level in its Land and (a Gemeinde) in its Kreis (1 = highest
+# value, equal values share a rank, as indicators.gebiet_profile._rank) and how many they are.
+# The area profile read every value of the Land's Gemeinden in every year for these (migration
+# 0024). Per area through the (ags, …) index of every partition, as SPREADS_SQL; the ranks only
+# in the years that are some area's headline year. Windows only, no join (a join of the
+# headline rows with the ranked ones, misestimated after a load, ran a merge join over every
+# Gemeinde of an indicator and year per Gemeinde: minutes for Germany). Demo mode on, rows
+# marked (readers filter).
+RANK_LEVELS = ("gemeinde", "kommune", "kreis", "region")
+RANKS_SQL = """
+WITH v AS (
+  SELECT s.indicator_id, s.ags, s.year, s.value, s.suppressed, s.synthetic,
+    (s.value IS NOT NULL AND NOT s.suppressed) AS peer
+  FROM area a CROSS JOIN LATERAL (SELECT * FROM shown_value s WHERE s.ags = a.ags
+    AND (CAST(:ids AS text[]) IS NULL OR s.indicator_id = ANY(CAST(:ids AS text[]))) OFFSET 0) s
+  WHERE a.level = ANY(CAST(:levels AS text[]))),
+h AS (
+  SELECT v.*, coalesce(
+      max(year) FILTER (WHERE NOT synthetic AND (value IS NOT NULL OR suppressed)) OVER a,
+      max(year) FILTER (WHERE value IS NOT NULL OR suppressed) OVER a) AS headline
+  FROM v WINDOW a AS (PARTITION BY indicator_id, ags)),
+y AS (
+  SELECT h.*, bool_or(year = headline) OVER (PARTITION BY indicator_id, year) AS needed FROM h),
+k AS (
+  SELECT y.*,
+    rank() OVER (PARTITION BY indicator_id, year, length(ags), left(ags, 2), peer
+                 ORDER BY value DESC) AS rank_land,
+    count(*) FILTER (WHERE peer)
+      OVER (PARTITION BY indicator_id, year, length(ags), left(ags, 2)) AS n_land,
+    rank() OVER (PARTITION BY indicator_id, year, length(ags), left(ags, 5), peer
+                 ORDER BY value DESC) AS rank_kreis,
+    count(*) FILTER (WHERE peer)
+      OVER (PARTITION BY indicator_id, year, length(ags), left(ags, 5)) AS n_kreis
+  FROM y WHERE needed)
+INSERT INTO area_rank (indicator_id, ags, year, rank_land, n_land, rank_kreis, n_kreis, synthetic)
+SELECT indicator_id, ags, year, CASE WHEN peer THEN rank_land END, n_land,
+  CASE WHEN length(ags) = 8 AND peer THEN rank_kreis END,
+  CASE WHEN length(ags) = 8 THEN n_kreis END, synthetic
+FROM k WHERE year = headline
+"""
+
+# Per territory (the Bund 'DG', a Land, a Kreis or the Region) and map level the indicators
+# with a visible value of an area of that level in it (key length and prefix, as
+# indicators.gebiet_queries.indicators_at): a territory map's indicator list, a DISTINCT over
+# every visible value of the Land's Gemeinden per request before. A row is `synthetic` when
+# all its visible values are (outside demo mode the view has none of them).
+TERRITORIES_SQL = """
+WITH x AS (
+  SELECT left(ags, 5) AS k, length(ags) AS len, indicator_id, bool_and(synthetic) AS synthetic
+  FROM visible_value WHERE length(ags) IN (2, 5, 8)
+    AND (CAST(:ids AS text[]) IS NULL OR indicator_id = ANY(CAST(:ids AS text[])))
+  GROUP BY 1, 2, 3),
+t AS (
+  SELECT k AS territory, 'gemeinde' AS ebene, indicator_id, synthetic FROM x WHERE len = 8
+  UNION ALL SELECT left(k, 2), CASE len WHEN 8 THEN 'gemeinde' ELSE 'kreis' END, indicator_id,
+    synthetic FROM x WHERE len IN (5, 8)
+  UNION ALL SELECT 'DG', CASE len WHEN 8 THEN 'gemeinde' WHEN 5 THEN 'kreis' ELSE 'land' END,
+    indicator_id, synthetic FROM x)
+INSERT INTO territory_indicator (territory, ebene, indicator_id, synthetic)
+SELECT t.territory, t.ebene, t.indicator_id, bool_and(t.synthetic) FROM t
+WHERE EXISTS (SELECT 1 FROM area a WHERE a.ags = t.territory
+  AND a.level IN ('bund', 'land', 'kreis', 'region'))
+GROUP BY t.territory, t.ebene, t.indicator_id
+"""
+
+_BY_IDS = "CAST(:ids AS text[]) IS NULL OR indicator_id = ANY(CAST(:ids AS text[]))"
+
+
+def refresh_trends(conn: Connection, indicator_ids: list[str] | None = None) -> int:
+    """Recompute the kept trends (area_trend) of these indicators (None: all) from the kept
+    profile rows and the current series breaks, in the caller's transaction; rows kept.
+
+    Also after a change of the breaks alone (indicators.loaders.load_series_breaks). Runs the
+    live computation (indicators.trend_queries.live_area_trends) over every kept area with
+    demo mode on, so the Beispieldaten's trends are kept too, marked `synthetic`."""
+    from indicators.trend_queries import live_area_trends
+
+    prev = conn.scalar(text("SELECT coalesce(current_setting('sozmon.demo', true), '')"))
+    conn.execute(text("SELECT set_config('sozmon.demo', 'on', true)"))
+    try:
+        conn.execute(text(f"DELETE FROM area_trend WHERE {_BY_IDS}"), {"ids": indicator_ids})
+        areas = list(
+            conn.scalars(
+                text("SELECT ags FROM area WHERE level = ANY(:lv) ORDER BY ags"),
+                {"lv": list(PROFILE_LEVELS)},
+            )
+        )
+        found = live_area_trends(conn, areas, indicator_ids)
+        rows = [
+            {
+                "i": i,
+                "a": a,
+                "method": t["method"],
+                "direction": t["direction"],
+                "significant": t["significant"],
+                "chi2": t["chi2"],
+                "p": t["p"],
+                "years": t["years"],
+                "reason": t["reason"],
+                "synthetic": t["synthetic"],
+            }
+            for (i, a), t in found.items()
+        ]
+        if rows:
+            conn.execute(
+                text(
+                    "INSERT INTO area_trend (indicator_id, ags, method, direction, significant,"
+                    " chi2, p, years, reason, synthetic) VALUES (:i, :a, :method, :direction,"
+                    " :significant, :chi2, :p, :years, :reason, :synthetic)"
+                ),
+                rows,
+            )
+    finally:
+        conn.execute(text("SELECT set_config('sozmon.demo', :p, true)"), {"p": prev})
+    return len(rows)
+
+
 @dataclass(frozen=True)
 class Refreshed:
     """What a refresh did: the indicators it recomputed (None: all), rows kept, seconds taken."""
@@ -94,6 +214,12 @@ class Refreshed:
     seconds: float
     disparities: int = 0  # rows of kommune_disparity kept (indicators.disparities)
     profile_values: int = 0  # rows of profile_value kept
+    ranks: int = 0  # rows of area_rank kept
+    territories: int = 0  # rows of territory_indicator kept
+    trends: int = 0  # rows of area_trend kept
+    # Per kept table, in the order written: rows written and seconds taken.
+    table_rows: dict[str, int] = field(default_factory=dict)
+    table_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def refresh(
@@ -102,48 +228,61 @@ def refresh(
     """Recompute the kept figures of these indicators (None: all) and the summary of this
     release (None: of all releases) in the caller's transaction."""
     started = time.perf_counter()
+    kept: dict[str, int] = {}
+    took: dict[str, float] = {}
+    mark = [started]
+
+    def lap(table: str, rows: int) -> int:
+        now = time.perf_counter()
+        kept[table], took[table], mark[0] = rows, now - mark[0], now
+        return rows
+
+    ids = {"ids": indicator_ids}
     conn.execute(
         text("DELETE FROM release_summary WHERE CAST(:r AS integer) IS NULL OR release_id = :r"),
         {"r": release_id},
     )
-    conn.execute(text(SUMMARY_SQL), {"r": release_id})
+    lap("release_summary", conn.execute(text(SUMMARY_SQL), {"r": release_id}).rowcount)
     prev = conn.scalar(text("SELECT coalesce(current_setting('sozmon.demo', true), '')"))
     conn.execute(text("SELECT set_config('sozmon.demo', 'on', true)"))
     try:
-        conn.execute(
-            text(
-                "DELETE FROM kommune_spread"
-                " WHERE CAST(:ids AS text[]) IS NULL OR indicator_id = ANY(CAST(:ids AS text[]))"
-            ),
-            {"ids": indicator_ids},
+        conn.execute(text(f"DELETE FROM kommune_spread WHERE {_BY_IDS}"), ids)
+        rows = lap("kommune_spread", conn.execute(text(SPREADS_SQL), ids).rowcount)
+        conn.execute(text(f"DELETE FROM indicator_summary WHERE {_BY_IDS}"), ids)
+        lap("indicator_summary", conn.execute(text(INDICATORS_SQL), ids).rowcount)
+        conn.execute(text(f"DELETE FROM profile_value WHERE {_BY_IDS}"), ids)
+        profile_values = lap(
+            "profile_value",
+            conn.execute(
+                text(PROFILE_VALUES_SQL), {**ids, "levels": list(PROFILE_LEVELS)}
+            ).rowcount,
         )
-        rows = conn.execute(text(SPREADS_SQL), {"ids": indicator_ids}).rowcount
-        conn.execute(
-            text(
-                "DELETE FROM indicator_summary WHERE CAST(:ids AS text[]) IS NULL"
-                " OR indicator_id = ANY(CAST(:ids AS text[]))"
-            ),
-            {"ids": indicator_ids},
-        )
-        conn.execute(text(INDICATORS_SQL), {"ids": indicator_ids})
-        conn.execute(
-            text(
-                "DELETE FROM profile_value WHERE CAST(:ids AS text[]) IS NULL"
-                " OR indicator_id = ANY(CAST(:ids AS text[]))"
-            ),
-            {"ids": indicator_ids},
-        )
-        profile_values = conn.execute(
-            text(PROFILE_VALUES_SQL), {"ids": indicator_ids, "levels": list(PROFILE_LEVELS)}
-        ).rowcount
         # After the catalogue rows: they say which indicators' values are synthetic.
         from indicators.disparities import refresh_disparities  # it reads KEPT_INDICATORS
 
-        disparities = refresh_disparities(conn, indicator_ids)
+        disparities = lap("kommune_disparity", refresh_disparities(conn, indicator_ids))
+        conn.execute(text(f"DELETE FROM area_rank WHERE {_BY_IDS}"), ids)
+        ranks = lap(
+            "area_rank",
+            conn.execute(text(RANKS_SQL), {**ids, "levels": list(RANK_LEVELS)}).rowcount,
+        )
+        conn.execute(text(f"DELETE FROM territory_indicator WHERE {_BY_IDS}"), ids)
+        territories = lap("territory_indicator", conn.execute(text(TERRITORIES_SQL), ids).rowcount)
     finally:
         conn.execute(text("SELECT set_config('sozmon.demo', :p, true)"), {"p": prev})
+    # After the profile rows: the trends are computed from them (demo mode on in there too).
+    trends = lap("area_trend", refresh_trends(conn, indicator_ids))
     return Refreshed(
-        indicator_ids, rows, time.perf_counter() - started, disparities, profile_values
+        indicator_ids,
+        rows,
+        time.perf_counter() - started,
+        disparities,
+        profile_values,
+        ranks,
+        territories,
+        trends,
+        kept,
+        took,
     )
 
 
@@ -177,6 +316,18 @@ def kept_indicator_years(conn: Connection, min_points: int) -> dict[str, list[in
 PROFILE_VISIBLE = f"synthetic = ANY(ARRAY[false, ({DEMO_ON})])"
 
 # The kept rows of profile_value the connection's demo mode shows.
+KEPT_RANKS = (
+    "(SELECT indicator_id, ags, year, rank_land, n_land, rank_kreis, n_kreis, synthetic"
+    f" FROM area_rank WHERE {PROFILE_VISIBLE})"
+)
+KEPT_TERRITORY_INDICATORS = (
+    f"(SELECT territory, ebene, indicator_id FROM territory_indicator WHERE {PROFILE_VISIBLE})"
+)
+KEPT_TRENDS = (
+    "(SELECT indicator_id, ags, method, direction, significant, chi2, p, years, reason,"
+    f" synthetic FROM area_trend WHERE {PROFILE_VISIBLE})"
+)
+
 KEPT_PROFILE_VALUES = f"(SELECT {PROFILE_COLUMNS} FROM profile_value WHERE {PROFILE_VISIBLE})"
 
 

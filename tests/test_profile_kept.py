@@ -53,14 +53,22 @@ def test_each_family_reads_the_kept_rows_and_gets_the_live_result(app, demo, mon
             ),
             {"a": GARBSEN},
         )
+        # The trends are kept themselves (area_trend, 0024): changed there too.
+        c.execute(
+            text("UPDATE area_trend SET years = years || 9999 WHERE ags = :a"), {"a": GARBSEN}
+        )
         changed = _families(c)
         with monkeypatch.context() as m:
             for module in (profile, disparities, trend_queries):
                 m.setattr(module, "profile_source", _live)
+            # The trends computed live from the view (not from area_trend).
+            m.setattr(trend_queries, "_KEPT_SQL", "SELECT false AS ok")
             live = _families(c)
         c.rollback()
     for name in kept:
         assert kept[name] == live[name], name
+    # The kept trends come in the live computation's order (indicator, area).
+    assert list(kept["trends"]) == list(live["trends"])
     # Garbsen is asked for or among the peers ranked in each, but the Region's profile: it is
     # ranked among every Kreis of Germany (not kept), so it reads the live rule.
     unchanged = [n for n in kept if changed[n] == kept[n]]

@@ -120,15 +120,13 @@ def _leaves(doc: Any) -> int:
 # Rows a page may read per row it shows, plus a fixed cost (catalogue, topics, releases,
 # breaks, epoch: what every page reads, a few thousand rows).
 PER_SHOWN, FIXED = 40, 5_000
-# Families that still read more than that on the fixture (issue #32, left undone; measured
-# 2026-12-06 and given 25 % room): a ceiling each, so a regression still fails here. A
-# Gemeinde's profile and the Land map of Gemeinden read every value of their areas. (The maps,
+# Families that still read more than that on the fixture (issue #32, left undone): a ceiling
+# each, so a regression still fails here. None now: a Gemeinde's profile (85,243 rows before)
+# reads its ranks kept at publish (area_rank, 0024: 5,182 rows for 94 shown), the Land map of
+# Gemeinden (82,304 before) its indicator list (territory_indicator: 7,995 for 524); the maps,
 # the ranking and the disparities had ceilings too, 47,000–530,000 rows, until their first
-# request read only its own indicator's home values and the kept disparities: 1,500–6,500 now.)
-CEILINGS = {
-    "area profile": 107_000,
-    "Land map (Gemeinden)": 103_000,
-}
+# request read only its own indicator's home values and the kept disparities.
+CEILINGS: dict[str, int] = {}
 
 
 def _families(application) -> list[tuple[str, str, int]]:
@@ -203,10 +201,9 @@ def test_the_bound_tells_the_kept_spreads_from_the_live_ones(plan_app):
 # loaded, every Gemeinde's. Per page family's first request none may read more than this
 # (the Region's and the Kommunen's own small releases may be scanned whole).
 SEQ_SCAN_ROWS = 5_000
-# Known and left (measured 2026-12-07, the same two families as CEILINGS): in demo mode (this
-# app) a Gemeinde's profile and the Land map scan the demo release's partition whole (29,106
-# rows; outside demo mode migration 0019 prunes it). A ceiling each, 25 % room.
-SEQ_SCAN_CEILINGS = {"area profile": 37_000, "Land map (Gemeinden)": 37_000}
+# None left: a Gemeinde's profile and the Land map scanned the demo release's partition whole
+# (29,106 rows, in demo mode) for the ranks and the indicator list, both kept since 0024.
+SEQ_SCAN_CEILINGS: dict[str, int] = {}
 
 
 def test_no_family_scans_a_value_partition_in_proportion_to_germany(measured, seq_scans):
@@ -245,10 +242,18 @@ def test_the_seq_scan_check_sees_a_full_scan():
     assert value_seq_scans(plan) == [("Parallel Seq Scan", "value_r7", 360_000)]
 
 
-# The kept profile rows (0020) are partitioned by `synthetic` (0023): outside demo mode the
-# readers' condition prunes the demo partition, so the profile, the comparison, the trends and
-# the verdicts read none of the kept Beispieldaten (before: read, then filtered away).
-KEPT_FAMILIES = ("profile", "comparison", "API /trends", "image einordnung.svg")
+# The kept profile rows (0020) are partitioned by `synthetic` (0023), and so are the kept ranks,
+# territory lists and trends (0024): outside demo mode the readers' condition prunes the demo
+# partition, so these families read none of the kept Beispieldaten (before: read, then
+# filtered away). Family → the kept table it reads.
+KEPT_FAMILIES = {
+    "profile": "profile_value",
+    "comparison": "profile_value",
+    "API /trends": "area_trend",
+    "image einordnung.svg": "profile_value",
+    "area profile": "area_rank",
+    "Land map (Gemeinden)": "territory_indicator",
+}
 
 
 def relation_rows(plan: dict[str, Any], relation: str) -> int:
@@ -273,14 +278,14 @@ def real_app(germany_template: str) -> Iterator[Any]:
 
 
 def _kept_reads(application) -> dict[str, dict[str, int]]:
-    """Per kept family: rows read in all, of profile_value_real, of profile_value_demo."""
+    """Per kept family: rows read in all, of its kept table's real and demo partitions."""
     urls = {name: url for name, url, _b in _families(application)}
     out = {}
     engine = application.extensions["sozmon_engine"]
-    for name in KEPT_FAMILIES:
+    for name, table in KEPT_FAMILIES.items():
         status, seen, _body, _mimetype = statements(application, urls[name])
         assert status == 200, (name, status)
-        counts = {"all": 0, "profile_value_real": 0, "profile_value_demo": 0}
+        counts = {"all": 0, "real": 0, "demo": 0}
         with engine.connect() as c:
             for statement, params in seen:
                 raw = c.exec_driver_sql(
@@ -288,8 +293,8 @@ def _kept_reads(application) -> dict[str, dict[str, int]]:
                 ).scalar()
                 plan = (raw if isinstance(raw, list) else json.loads(raw))[0]["Plan"]
                 counts["all"] += rows_read(plan)
-                for part in ("profile_value_real", "profile_value_demo"):
-                    counts[part] += relation_rows(plan, part)
+                for part in ("real", "demo"):
+                    counts[part] += relation_rows(plan, f"{table}_{part}")
                 c.rollback()
         out[name] = counts
     return out
@@ -300,15 +305,16 @@ def test_outside_demo_mode_the_kept_demo_rows_are_not_read(plan_app, real_app):
     for name in KEPT_FAMILIES:
         print(f"{name}: demo mode {demo[name]}, outside {real[name]}")
     for name in KEPT_FAMILIES:
-        # Both modes read the kept real rows (the families read profile_value at all) ...
-        assert demo[name]["profile_value_real"] > 0, (name, demo[name])
-        assert real[name]["profile_value_real"] > 0, (name, real[name])
+        # Both modes read the kept real rows (the families read their kept table at all) ...
+        assert demo[name]["real"] > 0, (name, demo[name])
+        assert real[name]["real"] > 0, (name, real[name])
         # ... outside demo mode none of the demo partition's.
-        assert real[name]["profile_value_demo"] == 0, (name, real[name])
+        assert real[name]["demo"] == 0, (name, real[name])
     # In demo mode the check sees the demo rows read (the fixture's demo release is kept):
     # the profile of a home Kommune shows Beispieldaten for the indicators without real data.
-    assert demo["profile"]["profile_value_demo"] > 0, demo["profile"]
-    assert demo["comparison"]["profile_value_demo"] > 0, demo["comparison"]
+    assert demo["profile"]["demo"] > 0, demo["profile"]
+    assert demo["comparison"]["demo"] > 0, demo["comparison"]
+    assert demo["API /trends"]["demo"] > 0, demo["API /trends"]
 
 
 def test_relation_rows_counts_a_pruned_partition_as_unread():

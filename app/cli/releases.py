@@ -96,13 +96,16 @@ def import_cmd(
 
 
 def _report_precomputed(kept: Refreshed) -> None:
-    """The added work of a publish or rollback: the figures kept per data version (issue #32)."""
+    """The added work of a publish or rollback: the figures kept per data version (issue #32),
+    the whole time and per kept table the rows written and the seconds taken."""
     click.echo(
         f"Vorberechnet: {kept.rows} Streuungen und {kept.disparities} Disparitäten-Jahre"
         " der Kommunen für"
         f" {len(kept.indicators) if kept.indicators is not None else 'alle'} Indikatoren"
         f" in {kept.seconds:.2f} s."
     )
+    for table, rows in kept.table_rows.items():
+        click.echo(f"  {table}: {rows} Zeilen in {kept.table_seconds.get(table, 0.0):.2f} s")
 
 
 @click.command("publish")

@@ -15,9 +15,11 @@ from geodata.models import Base
 config = context.config
 target_metadata = Base.metadata
 # Objects the models do not describe on purpose: the partitions of `value` (one per bulk
-# release, plus the default) and of `profile_value` (by synthetic, 0023), and the two views
+# release, plus the default) and of `profile_value` (by synthetic, 0023) and 0024's kept tables, and the two views
 # of migration 0004.
-_PARTITION = re.compile(r"^(value_(default|r\d+)|profile_value_(real|demo))(_.*)?$")
+_PARTITION = re.compile(
+    r"^(value_(default|r\d+)|(profile_value|area_rank|territory_indicator|area_trend)_(real|demo))(_.*)?$"
+)
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:

@@ -1,0 +1,200 @@
+"""Ranks, territory indicator lists and trends kept at publish (issue #32, migration 0024)
+give what the live computation gives, in both demo modes, and follow publishes and breaks.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from geodata.queries import get_area
+from indicators.gebiet_profile import LEVEL_EBENE, kept_ranks, live_ranks
+from indicators.gebiet_queries import EBENEN_IN, indicators_at, live_indicators_at
+from indicators.queries import value_source
+from indicators.trend_queries import area_trends, live_area_trends
+from tests.conftest import invoke
+from tests.test_release_rule import DEMOS, engine_of, long_csv, set_demo
+
+HANNOVER, REGION = "03241001", "03241"
+TERRITORIES = ("DG", "03", "03241", "03254", "09")
+
+
+def _sample_areas(c) -> list[str]:
+    """Gemeinden of several Kreise of Niedersachsen, home Kommunen, Kreise of two Länder."""
+    return list(
+        c.scalars(
+            text(
+                "(SELECT DISTINCT ON (left(ags, 5)) ags FROM area WHERE level = 'gemeinde'"
+                "  ORDER BY left(ags, 5), ags DESC LIMIT 12)"
+                " UNION ALL (SELECT ags FROM area WHERE level = 'kommune' ORDER BY ags LIMIT 3)"
+                " UNION ALL (SELECT ags FROM area WHERE level IN ('kreis', 'region')"
+                "  AND (ags LIKE '03%' OR ags LIKE '09%') ORDER BY ags LIMIT 6)"
+            )
+        )
+    )
+
+
+@pytest.mark.parametrize("demo", DEMOS)
+def test_kept_ranks_are_the_live_ranks(germany_app, demo):
+    with germany_app.app_context(), engine_of(germany_app).connect() as c:
+        set_demo(c, demo)
+        areas = _sample_areas(c)
+        assert any(len(a) == 8 and not a.startswith("03241") for a in areas)
+        ranked = 0
+        for ags in areas:
+            area = get_area(c, ags)
+            assert area is not None
+            ebene = LEVEL_EBENE[area.level]
+            assert ebene is not None
+            kept = kept_ranks(c, ags)
+            live = live_ranks(c, ags, ebene, value_source(None))
+            assert kept == live, ags
+            ranked += sum(1 for r in kept.values() if r[0] is not None and r[1] > 1)
+        assert ranked > 20  # ranks among several peers, not only empty rows
+        # Outside demo mode no Beispieldaten's rank is read (the demo partition is pruned).
+        n_all, n_demo = c.execute(
+            text(
+                "SELECT count(*), count(*) FILTER (WHERE synthetic) FROM area_rank WHERE ags = :a"
+            ),
+            {"a": HANNOVER},
+        ).one()
+        assert n_demo > 0
+        assert len(kept_ranks(c, HANNOVER)) == n_all - (n_demo if demo == "off" else 0)
+        c.rollback()
+
+
+def test_the_kept_ranks_are_read(germany_app):
+    """The area profile reads area_rank: a rank changed there (in this transaction) shows."""
+    from indicators.gebiet_profile import area_profile, area_with_parents
+
+    with germany_app.app_context(), engine_of(germany_app).connect() as c:
+        ags = c.scalar(
+            text(
+                "SELECT ags FROM area_rank WHERE length(ags) = 8 AND ags NOT LIKE '03241%'"
+                " AND rank_land IS NOT NULL LIMIT 1"
+            )
+        )
+        area = area_with_parents(c, ags)
+        assert area is not None
+        before = {d["indicator_id"]: d["rank_land"] for d in area_profile(c, area)}
+        c.execute(text("UPDATE area_rank SET rank_land = 99999 WHERE ags = :a"), {"a": ags})
+        after = {d["indicator_id"]: d["rank_land"] for d in area_profile(c, area)}
+        c.rollback()
+    assert before and all(r[0] == 99999 for r in after.values() if r[0] is not None)
+    assert any(r[0] is not None for r in after.values())
+
+
+@pytest.mark.parametrize("demo", DEMOS)
+def test_kept_territory_indicators_are_the_live_ones(germany_app, demo):
+    with germany_app.app_context(), engine_of(germany_app).connect() as c:
+        set_demo(c, demo)
+        seen = 0
+        for t in TERRITORIES:
+            territory = get_area(c, t)
+            assert territory is not None, t
+            for ebene in EBENEN_IN[territory.level]:
+                kept = indicators_at(c, territory, ebene, None)
+                assert kept == live_indicators_at(c, territory, ebene, None), (t, ebene)
+                seen += len(kept)
+        assert seen > 100
+        c.rollback()
+
+
+def _breaks_file(c, path: Path, extra: list[tuple[str, int]]) -> Path:
+    rows = c.execute(
+        text("SELECT indicator_id, year, reason_de, coalesce(reason_en, '') FROM series_break")
+    ).all()
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["indicator_id", "year", "reason_de", "reason_en"])
+        w.writerows([tuple(r) for r in rows])
+        w.writerows([(i, y, "Methodenwechsel (Test)", "Change of method (test)") for i, y in extra])
+    return path
+
+
+def test_the_kept_trends_follow_the_breaks_and_a_publish(fresh_app, tmp_path):
+    engine = engine_of(fresh_app)
+    with fresh_app.app_context(), engine.connect() as c:
+        assessed = c.execute(
+            text(
+                "SELECT indicator_id, years FROM area_trend WHERE ags = :a AND NOT synthetic"
+                " AND method IS NOT NULL AND cardinality(years) >= 4"
+                " AND indicator_id NOT IN (SELECT indicator_id FROM series_break) LIMIT 1"
+            ),
+            {"a": HANNOVER},
+        ).first()
+    assert assessed is not None
+    ind, years = assessed
+    # A break in the series' last year: only that year counts, too few for a trend.
+    with engine.connect() as c:
+        path = _breaks_file(c, tmp_path / "breaks.csv", [(ind, years[-1])])
+    result = invoke(fresh_app, "load-catalogue", "--breaks", str(path))
+    assert result.exit_code == 0, result.output
+    with fresh_app.app_context(), engine.connect() as c:
+        kept = area_trends(c, [HANNOVER, REGION], [ind])
+        assert kept[(ind, HANNOVER)]["reason"] == "too_few"
+        assert kept[(ind, HANNOVER)]["years"] == [years[-1]]
+        assert kept == live_area_trends(c, [HANNOVER, REGION], [ind])
+    # A publish of new years for the Kommunen: their kept trends and ranks follow.
+    new = long_csv(tmp_path / "neu.csv", {ind: [years[-1] + 1, years[-1] + 2]}, 20.0)
+    assert invoke(fresh_app, "import", str(new), "--label", "neu-32").exit_code == 0
+    result = invoke(fresh_app, "publish", "neu-32")
+    assert result.exit_code == 0, result.output
+    # The publish names the time and the rows kept per table.
+    for table in ("area_rank", "territory_indicator", "area_trend", "profile_value"):
+        assert f"  {table}: " in result.output, result.output
+    for demo in DEMOS:
+        with fresh_app.app_context(), engine.connect() as c:
+            set_demo(c, demo)
+            kept = area_trends(c, [HANNOVER, REGION, "03", "DG"])
+            assert kept == live_area_trends(c, [HANNOVER, REGION, "03", "DG"]), demo
+            assert kept[(ind, HANNOVER)]["years"][-1] == years[-1] + 2
+            for ags in (HANNOVER, "03241005", REGION, "03254"):
+                area = get_area(c, ags)
+                assert area is not None
+                ebene = LEVEL_EBENE[area.level]
+                assert ebene is not None
+                assert kept_ranks(c, ags) == live_ranks(c, ags, ebene, value_source(None))
+            assert kept_ranks(c, HANNOVER)[(ind, years[-1] + 2)][1] >= 21
+            territory = get_area(c, "03")
+            assert territory is not None
+            assert ind in indicators_at(c, territory, "gemeinde", None)
+            c.rollback()
+
+
+def test_the_migration_fills_the_ranks_and_lists_as_the_writer_does(fresh_app):
+    """0024's upgrade on a database with data: its copies of the writers' statements give the
+    rows the publishes kept; the trends are left to `sozmon precompute` (empty)."""
+    from alembic import command
+
+    from app.cli.data import alembic_config
+
+    cfg = alembic_config(fresh_app.config["DATABASE_URL"])
+    tables = {
+        "area_rank": "indicator_id, ags, year, rank_land, n_land, rank_kreis, n_kreis, synthetic",
+        "territory_indicator": "territory, ebene, indicator_id, synthetic",
+    }
+
+    def rows() -> dict[str, set]:
+        with engine_of(fresh_app).connect() as c:
+            return {
+                t: {tuple(r) for r in c.execute(text(f"SELECT {cols} FROM {t}"))}
+                for t, cols in tables.items()
+            }
+
+    before = rows()
+    assert all(before.values())
+    engine_of(fresh_app).dispose()
+    command.downgrade(cfg, "0023")
+    with engine_of(fresh_app).connect() as c:
+        assert c.scalar(text("SELECT to_regclass('area_rank')")) is None
+    engine_of(fresh_app).dispose()
+    command.upgrade(cfg, "0024")
+    assert rows() == before
+    with engine_of(fresh_app).connect() as c:
+        assert c.scalar(text("SELECT count(*) FROM area_trend")) == 0
+    engine_of(fresh_app).dispose()
+    command.upgrade(cfg, "head")
