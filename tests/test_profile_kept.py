@@ -108,18 +108,21 @@ def test_a_kreis_and_a_named_release_read_the_live_rule(conn):
         profile.profile(conn, HANNOVER, release_id=rid, region=REGION),
     )
     conn.rollback()
-    # The verdicts of the Kommune against the Region (verdict_a) read the kept rows: both areas
+    # The verdicts of the Kommune against the Region (verdict_a, and bench_a, the row its
+    # download's verdict columns come from) read the kept rows: both areas
     # are of kept levels (indicators.disparities.area_benchmarks, kept = live in
     # test_each_family_reads_the_kept_rows_and_gets_the_live_result); the rest reads live.
     assert _without_kept_verdicts(before[0]) == _without_kept_verdicts(after[0])
     assert before[1] == after[1] and before[0]["topics"]
     assert any(r.get("verdict_a") for t in before[0]["topics"] for r in t["rows"])
+    assert any(r.get("bench_a") for t in before[0]["topics"] for r in t["rows"])
 
 
 def _without_kept_verdicts(comparison: dict) -> dict:
     """The comparison without the Kommune's verdicts against the Region."""
+    kept = ("verdict_a", "bench_a")
     topics = [
-        {**t, "rows": [{k: v for k, v in r.items() if k != "verdict_a"} for r in t["rows"]]}
+        {**t, "rows": [{k: v for k, v in r.items() if k not in kept} for r in t["rows"]]}
         for t in comparison["topics"]
     ]
     return {**comparison, "topics": topics}
