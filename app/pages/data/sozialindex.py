@@ -4,11 +4,13 @@ values only (indicators/social_index_queries.py), series breaks honoured."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import Connection
 
 from app.pages.data.cite import pinned_page_cite
 from app.pages.data.gebiet_map import page_rule, scope_areas_cached, script_json
@@ -68,6 +70,15 @@ class IndexPage:
     kreis: str | None = None  # None: the home region's Kommunen; else a Kreis' Gemeinden
     kreis_name: str | None = None
     pinned: tuple[int, ...] | None = None  # a cited view's `stand`
+
+
+def with_definition(
+    conn: Connection, ids: tuple[int, ...], pinned: Sequence[int] | None
+) -> tuple[int, ...]:
+    """A page's pin with the release of the index definition in force in it (live, or within
+    the pinned set): a page showing the Sozialindex (the profile's block) keeps its definition."""
+    rid = current_definition(conn, pinned).release_id
+    return tuple(sorted({*ids, rid})) if rid is not None else ids
 
 
 def index_pins(page: IndexPage) -> tuple[tuple[int, ...], tuple[int, ...]]:
