@@ -110,8 +110,9 @@ PARAMS = {
     ),
     "sozialindex_stand": _q(
         "stand",
-        "Ein zitierter Stand (Issue #31): die Nummern der Datenstände (`/releases`), aufsteigend"
-        " und durch Punkte getrennt, wie im dauerhaften Link der Seite /sozialindex. Der Index"
+        "Ein zitierter Stand (Issue #31): die Nummern der Datenstände (`/releases`), durch"
+        " Punkte getrennt, wie im dauerhaften Link der Seite /sozialindex (dort aufsteigend;"
+        " hier in jeder Reihenfolge, Wiederholungen zählen einmal). Der Index"
         " wird aus den Werten genau dieser Datenstände und mit der Definition berechnet, die in"
         " ihnen galt; ein späterer Datenstand ändert nichts. Ungültig: 400; ein unbekannter"
         " oder unveröffentlichter Datenstand: 404.",

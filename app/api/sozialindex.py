@@ -16,8 +16,12 @@ from indicators.queries import release_for
 @bp.get("/sozialindex")
 def sozialindex() -> Response:
     ctx = Ctx("/sozialindex")
-    # checked before the 304: a malformed pin is a 400, an unknown release a 404
-    pinned = pinning.parse_ids(ctx.args.get(pinning.PARAM))
+    # checked before the 304: a malformed pin is a 400 (the document's pattern), an unknown
+    # release a 404; the API takes the ids in any order (the pages only in the canonical one)
+    raw = ctx.args.get(pinning.PARAM)
+    pinned = pinning.parse_ids(
+        None if raw is None else pinning.format_ids(int(x) for x in raw.split("."))
+    )
     if pinned is not None:
         pinning.check_ids(ctx.conn, pinned)
     if r := ctx.unchanged():
