@@ -104,11 +104,15 @@ def index_cite(page: IndexPage) -> dict:
     (`stand`), so a cited index keeps its numbers and its definition."""
     pins = index_pins(page)
     labels = release_labels(get_conn(), page.pinned or pins[0])
-    provenance = {
-        (p["source"], p["tables"], p["release"]): p
-        for i in page.index.definition.indicator_ids
-        for p in shown_provenance(sources(i), labels)
-    }
+    # One entry per source text and release, the indicators' tables together (both index
+    # indicators of the shipped definition come from the same INKAR file).
+    provenance: dict[tuple[str, str], dict] = {}
+    for i in page.index.definition.indicator_ids:
+        for p in shown_provenance(sources(i), labels):
+            key = (p["source"], p["release"])
+            kept = provenance.setdefault(key, {**p, "tables": ""})
+            tables = [t for t in (kept["tables"], p["tables"]) if t]
+            kept["tables"] = ", ".join(dict.fromkeys(tables))
     title = _("Sozialindex: Status und Dynamik der Kommunen")
     if page.kreis_name:
         title = f"{title} ({page.kreis_name})"
