@@ -23,6 +23,7 @@ from sqlalchemy import text
 from indicators import social_index_store
 from indicators.social_index import load_definition
 from tests.conftest import invoke
+from tests.test_kreisindex import HILDESHEIM, kreis_app  # noqa: F401  (the fixture)
 from tests.test_pinned_disparities import (
     INDICATOR,
     _html,
@@ -228,3 +229,26 @@ def test_hostile_or_unknown_pins_of_the_sozialindex_are_refused(client, stand, s
     if stand == "2.1":  # the API takes the ids in any order: the same as the canonical pin
         a, b = client.get(f"{API}?stand=2.1"), client.get(f"{API}?stand=1.2")
         assert a.status_code == b.status_code == 200 and a.get_json() == b.get_json()
+
+
+def test_a_kreis_index_is_pinned_to_its_gemeinden_and_definition(kreis_app):  # noqa: F811
+    """Another Kreis' Gemeinden (the Germany fixture, its definition published with a
+    release): the permalink keeps `gebiet` and names the definition's release; the pinned
+    page and API equal the live ones."""
+    client = kreis_app.test_client()
+    url = f"{PAGE}?gebiet={HILDESHEIM}"
+    html = _html(client.get(url))
+    permalink = _permalink(html)
+    assert f"gebiet={HILDESHEIM}" in permalink
+    with kreis_app.extensions["sozmon_engine"].connect() as conn:
+        rid = conn.scalar(text("SELECT id FROM release WHERE label = 'index-65plus'"))
+    assert str(rid) in _stand(permalink).split(".")
+    pinned = _html(client.get(_path(permalink)))
+    assert "Das sind auch die aktuellen Daten" in pinned and "test-65plus" in pinned
+    assert _same(pinned) == _same(html)
+    api = _link(pinned, API)
+    assert f"gebiet={HILDESHEIM}" in api and f"stand={_stand(permalink)}" in api
+    live_api, pinned_api = client.get(f"{API}?gebiet={HILDESHEIM}"), client.get(api)
+    assert pinned_api.status_code == 200
+    assert _api_numbers(pinned_api.get_json()) == _api_numbers(live_api.get_json())
+    assert pinned_api.get_json()["gebiet"] == HILDESHEIM
