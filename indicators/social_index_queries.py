@@ -89,6 +89,51 @@ def index_inputs(
     return [AreaInput(a.ags, a.name, values[a.ags]) for a in areas]
 
 
+# The releases a Sozialindex view pins: every release (published, or of the pinned set) with a
+# value of one of the index's indicators in one of its years for the areas indexed, and the
+# release whose published definition is in force. Within these ids `shown_value_in` gives every
+# cell the index reads the winner it had (a release without a value there cannot change it), and
+# `current_definition(ids)` finds the same definition (its release is in the pin; without one the
+# shipped file, as live).
+# (The release set is `indicators.pinning.RELEASE_IN_PIN`'s, not imported: pinning imports
+# releases, which imports alerts, which imports this module.)
+_INDEX_IDS_SQL = """
+SELECT r.id FROM release r
+WHERE (CASE WHEN CAST(:ids AS int[]) IS NULL THEN r.status = 'published'
+       ELSE r.id = ANY(CAST(:ids AS int[])) END)
+  AND (r.id = CAST(:def AS int)
+       OR EXISTS (SELECT 1 FROM value v
+                  WHERE v.release_id = r.id AND v.ags = ANY(CAST(:ags AS text[]))
+                    AND v.indicator_id = ANY(CAST(:ind AS text[]))
+                    AND v.year = ANY(CAST(:years AS int[]))))
+ORDER BY r.id
+"""
+
+
+def index_release_ids(
+    conn: Connection,
+    definition: IndexDefinition,
+    definition_release: int | None,
+    area_keys: Sequence[str],
+    ids: Sequence[int] | None,
+) -> tuple[int, ...]:
+    """The pin of a Sozialindex view (the page, its API): the ids of the releases with a value
+    of the definition's indicators and years for `area_keys` (every published release, or
+    within the pinned set `ids`) and of `definition_release` (the release of the definition
+    in force; None: the shipped file)."""
+    rows = conn.scalars(
+        text(_INDEX_IDS_SQL),
+        {
+            "ids": list(ids) if ids is not None else None,
+            "def": definition_release,
+            "ags": sorted(set(area_keys)),
+            "ind": list(definition.indicator_ids),
+            "years": list(definition.years),
+        },
+    )
+    return tuple(rows)
+
+
 def social_index(
     conn: Connection,
     definition: IndexDefinition,

@@ -108,6 +108,17 @@ PARAMS = {
         {"type": "string", "pattern": "^[0-9]{5}$"},
         "03241",
     ),
+    "sozialindex_stand": _q(
+        "stand",
+        "Ein zitierter Stand (Issue #31): die Nummern der Datenstände (`/releases`), durch"
+        " Punkte getrennt, wie im dauerhaften Link der Seite /sozialindex (dort aufsteigend;"
+        " hier in jeder Reihenfolge, Wiederholungen zählen einmal). Der Index"
+        " wird aus den Werten genau dieser Datenstände und mit der Definition berechnet, die in"
+        " ihnen galt; ein späterer Datenstand ändert nichts. Ungültig: 400; ein unbekannter"
+        " oder unveröffentlichter Datenstand: 404.",
+        {"type": "string", "pattern": r"^[1-9][0-9]{0,8}(\.[1-9][0-9]{0,8}){0,39}$"},
+        "1.2.3",
+    ),
     "alert_ags": _q(
         "ags",
         "Nur die Meldungen einer Kommune oder der Region (Gebietsschlüssel, 8 oder 5 Stellen).",
@@ -988,7 +999,7 @@ def _document() -> dict:
                     " Jahr keine Zählungen, nicht prüfbar). `definition.release`: der veröffentlichte Release"
                     " der Definition (null: die mitgelieferte). `gebiet`: der Kreis, dessen"
                     " Gemeinden gezeigt sind (null: die Kommunen der Region).",
-                    ["sozialindex_gebiet"],
+                    ["sozialindex_gebiet", "sozialindex_stand"],
                     _ok("Sozialindex", _json("Sozialindex")),
                 )
             },

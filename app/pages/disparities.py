@@ -18,8 +18,8 @@ from app.pages.data.disparities import (
 from app.pages.data.disparity_table import (
     SPREADS,
     benchmark_table,
+    cluster_cite,
     detail_cite,
-    detail_pin,
     overview_cite,
     overview_table,
     spreads_table,
@@ -36,6 +36,8 @@ from indicators.disparities import MEASURES, disparities_overview
 from indicators.errors import InvalidChoice
 
 bp = Blueprint("disparities", __name__)
+# The cluster page's downloads: its citation (BibTeX, CSL-JSON).
+CLUSTER_FORMATS = ("bib", "csl-json")
 
 
 @bp.get("/disparitaeten")
@@ -125,17 +127,20 @@ def _overview_period() -> dict[str, int | str]:
 
 
 @bp.get("/disparitaeten/<indicator_id>/cluster")
-def clusters(indicator_id: str) -> str:
+def clusters(indicator_id: str):
+    fmt = args.download_format(CLUSTER_FORMATS)
     data = cluster_data(indicator_id)
-    state = {"indicator_id": indicator_id, "jahr": data["year"]}
-    pin = detail_pin("disparities.clusters", state, indicator_id, data["pinned_ids"])
+    cite = cluster_cite(data)
+    if fmt is not None:  # the citation (the map's data: the page's table, the API's values)
+        table = downloads.Table(
+            f"{indicator_id}_{data['year']}_cluster", [], [], citation=cite["cite"]
+        )
+        # not `forever`: the citation names the day it was accessed
+        return downloads.response(table, fmt)
     return render_template(
         "disparitaeten_cluster.html",
         **data,
-        pin_args=pin["pin_args"],
-        pinned=pin["pinned"],
-        newer=pin["newer"],
-        current_url=pin["current_url"],
+        **cite,
         s=sentences,
         colours=CLUSTER_COLOURS,
         figure_text=cluster_map_text(data),

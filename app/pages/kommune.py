@@ -14,7 +14,12 @@ from app.pages.data.kommune import choices_error, key_figures, spine_rows, spine
 from app.pages.data.notes import pinned_notes
 from app.pages.data.profile_tables import compare_table, profile_table
 from app.pages.data.series_breaks import all_breaks, break_text
-from app.pages.data.sozialindex import DYNAMICS_LABELS, STATUS_LABELS, index_page
+from app.pages.data.sozialindex import (
+    DYNAMICS_LABELS,
+    STATUS_LABELS,
+    index_page,
+    with_definition,
+)
 from app.render import charts, rank_charts
 from app.render.findings import bench_heading, bench_name, difference_text, summary_sentences
 from app.render.formatting import kind_label
@@ -32,6 +37,7 @@ from indicators.classify import COUNT_UNITS, VERDICT_COLOURS
 from indicators.errors import UnknownChoice
 from indicators.findings import profile_findings
 from indicators.notes import NoteIndex
+from indicators.pinning import page_release_ids
 from indicators.profile import InvalidChoice, area_overview, areas_by_key, compare, profile
 from indicators.queries import Pinned, ReleaseRef, get_indicator
 from indicators.ranking import GroupSummary, group_summary
@@ -146,6 +152,11 @@ def profile_cite(p: dict, pinned: Pinned | None, release: int | None) -> dict:
         for r in rows
         if r.get("provenance") and not r["synthetic"]
     }
+    # The Sozialindex block reads the definition in force: its release (a definition alone has
+    # no values) belongs to the pin, or a cited profile would fall back to an older definition.
+    conn = get_conn()
+    live = with_definition(conn, page_release_ids(conn, p["read_areas"], None), None)
+    shown = with_definition(conn, page_release_ids(conn, p["read_areas"], pinned), pinned)
     return pinned_page_cite(
         "kommune.profile",
         {"ags": p["area"].ags},
@@ -155,6 +166,7 @@ def profile_cite(p: dict, pinned: Pinned | None, release: int | None) -> dict:
         release,
         list(provenance.values()),
         synthetic=bool(p["synthetic"]),
+        pins=(live, shown if pinned else live),
     )
 
 

@@ -145,15 +145,21 @@ def pinned_page_cite(
     provenance: Iterable[dict] = (),
     synthetic: bool = False,
     state: dict | None = None,
+    pins: tuple[Sequence[int], Sequence[int]] | None = None,
 ) -> dict:
     """The citation, permalink, data links and pinned note of a page over many indicators (the
     Kommune profile): pinned to every release it shows for the areas it reads
     (`pinning.page_release_ids`). A named release pins by itself (its URL is the permalink);
     more releases than a pin may hold leave the page cited by its own URL (never pinned in
-    half). `state`: the view's parameters (default: the request's)."""
+    half). `state`: the view's parameters (default: the request's). `pins`: the live pin and
+    the shown one when the page computes them itself (the Sozialindex: the releases of its
+    indicators' values and its definition); `read_areas` is then not read."""
     conn = get_conn()
-    live = pinning.page_release_ids(conn, read_areas, None)
-    shown = pinning.page_release_ids(conn, read_areas, pinned) if pinned else live
+    if pins is not None:
+        live, shown = pins
+    else:
+        live = pinning.page_release_ids(conn, read_areas, None)
+        shown = pinning.page_release_ids(conn, read_areas, pinned) if pinned else live
     cite_ids: Sequence[int] = pinned or (live if release_id is None else ())
     if len(cite_ids) > pinning.MAX_IDS:
         cite_ids = ()

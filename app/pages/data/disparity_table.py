@@ -236,6 +236,38 @@ def detail_cite(data: dict[str, Any]) -> dict[str, Any]:
     )
 
 
+def cluster_cite(data: dict[str, Any]) -> dict[str, Any]:
+    """The cluster map's citation (Moran's I and LISA of one indicator in the chosen year),
+    its citation downloads (BibTeX, CSL-JSON) and (pinned) note: pinned as the detail page,
+    to the releases of the indicator's values of the Kommunen and the Region and of the
+    population (`detail_pin`)."""
+    ind, release = data["indicator"], data["release"]
+    state = _lang({"indicator_id": ind.id, "jahr": data["year"]})
+    pin = detail_pin("disparities.clusters", state, ind.id, data.get("pinned_ids"))
+    pinned_state = pin["pinned_state"]
+    title = f"{_('Räumliche Cluster')}: {localized(ind, 'name')} {data['year']}"
+    labels = release.releases or (release.label,)
+    cite = page_citation(
+        title,
+        absolute(url_for("disparities.clusters", **pinned_state)),
+        labels,
+        shown_provenance(sources(ind.id), labels),
+        pin["cite_ids"],
+        boundaries=True,
+        synthetic=bool(release.synthetic),
+        issued=release.published_at,
+    )
+    return dict(
+        cite=cite,
+        permalink=cite.url,
+        data_links=view_data_links("disparities.clusters", pinned_state),
+        pin_args=pin["pin_args"],
+        pinned=pin["pinned"],
+        newer=pin["newer"],
+        current_url=pin["current_url"],
+    )
+
+
 def benchmark_table(data: dict[str, Any], cite: Any) -> Table:
     """The page's table "Kommunen im Vergleich mit der Region": value, interval, verdict and
     sentence per Kommune; the Region's value last."""

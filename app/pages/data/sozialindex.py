@@ -4,13 +4,17 @@ values only (indicators/social_index_queries.py), series breaks honoured."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import Connection
 
+from app.pages.data.cite import pinned_page_cite
 from app.pages.data.gebiet_map import page_rule, scope_areas_cached, script_json
+from app.pages.data.map_page import sources
 from app.pages.data.series_breaks import breaks_of
 from app.web.db import get_conn
 from app.web.home import home_ags
@@ -19,13 +23,14 @@ from indicators.breaks import break_between
 from indicators.errors import UnknownChoice
 from indicators.gebiet_queries import get_territory
 from indicators.model import Indicator
-from indicators.queries import get_indicator
+from indicators.pinning import release_labels
+from indicators.queries import get_indicator, shown_provenance
 from indicators.social_index import (
     DYNAMICS_CLASSES,
     STATUS_CLASSES,
     SocialIndex,
 )
-from indicators.social_index_queries import kreis_name, social_index
+from indicators.social_index_queries import index_release_ids, kreis_name, social_index
 from indicators.social_index_store import StoredDefinition, current_definition
 
 STATUS_LABELS = {
@@ -64,6 +69,64 @@ class IndexPage:
     source: StoredDefinition  # where the definition comes from (a release or the shipped file)
     kreis: str | None = None  # None: the home region's Kommunen; else a Kreis' Gemeinden
     kreis_name: str | None = None
+    pinned: tuple[int, ...] | None = None  # a cited view's `stand`
+
+
+def with_definition(
+    conn: Connection, ids: tuple[int, ...], pinned: Sequence[int] | None
+) -> tuple[int, ...]:
+    """A page's pin with the release of the index definition in force in it (live, or within
+    the pinned set): a page showing the Sozialindex (the profile's block) keeps its definition."""
+    rid = current_definition(conn, pinned).release_id
+    return tuple(sorted({*ids, rid})) if rid is not None else ids
+
+
+def index_pins(page: IndexPage) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The live pin of this index view and the one it shows (the same when not pinned): the
+    releases of the values of its definition's indicators and years for its areas and the
+    release of its definition (`index_release_ids`). The live pin uses the definition in force
+    now, the shown one the pinned view's."""
+    conn = get_conn()
+    areas = [a.ags for a in page.index.areas]
+    live_source = page.source if page.pinned is None else definition()
+    live = index_release_ids(conn, live_source.definition, live_source.release_id, areas, None)
+    if page.pinned is None:
+        return live, live
+    shown = index_release_ids(
+        conn, page.source.definition, page.source.release_id, areas, page.pinned
+    )
+    return live, shown
+
+
+def index_cite(page: IndexPage) -> dict:
+    """The citation, permalink, citation downloads (BibTeX, CSL-JSON) and pinned note of the
+    Sozialindex page: pinned to the releases of its indicators' values and of its definition
+    (`stand`), so a cited index keeps its numbers and its definition."""
+    pins = index_pins(page)
+    labels = release_labels(get_conn(), page.pinned or pins[0])
+    # One entry per source text and release, the indicators' tables together (both index
+    # indicators of the shipped definition come from the same INKAR file).
+    provenance: dict[tuple[str, str], dict] = {}
+    for i in page.index.definition.indicator_ids:
+        for p in shown_provenance(sources(i), labels):
+            key = (p["source"], p["release"])
+            kept = provenance.setdefault(key, {**p, "tables": ""})
+            tables = [t for t in (kept["tables"], p["tables"]) if t]
+            kept["tables"] = ", ".join(dict.fromkeys(tables))
+    title = _("Sozialindex: Status und Dynamik der Kommunen")
+    if page.kreis_name:
+        title = f"{title} ({page.kreis_name})"
+    return pinned_page_cite(
+        "sozialindex.index",
+        {},
+        title,
+        (),
+        page.pinned,
+        None,
+        provenance.values(),
+        state={"gebiet": page.kreis} if page.kreis else {},
+        pins=pins,
+    )
 
 
 def index_page(kreis: str | None = None, pinned: tuple[int, ...] | None = None) -> IndexPage:
@@ -83,7 +146,7 @@ def index_page(kreis: str | None = None, pinned: tuple[int, ...] | None = None) 
     ]
     inds = {i: ind for i in d.indicator_ids if (ind := get_indicator(conn, i)) is not None}
     index = social_index(conn, d, crossed, pinned, kreis=kreis)
-    return IndexPage(index, inds, source, kreis, name)
+    return IndexPage(index, inds, source, kreis, name, pinned)
 
 
 def kreis_map(page: IndexPage) -> dict:

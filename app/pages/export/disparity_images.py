@@ -4,14 +4,15 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from flask import request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.pages.data import disparities
-from app.pages.data.disparity_table import detail_cite
+from app.pages.data.disparity_table import cluster_cite, detail_cite
 from app.pages.data.image_parts import (
     CHART_SIZE,
     counted_legend,
@@ -50,10 +51,11 @@ def _disparities_text(
     notes: list[str] | None = None,
     endpoint: str = "disparities.detail",
     description: str = "",
-    cited: bool = False,
+    cited: Callable[[dict], dict[str, Any]] | None = None,
 ) -> ImageText:
     """Texts of a disparities image; flags: (synthetic, mixed, release labels) of what it shows;
-    `cited`: with the detail page's citation line (its permalink, pinned as the page's)."""
+    `cited`: the page's citation (`detail_cite`, `cluster_cite`): the image carries its line
+    (the page's permalink, pinned as the page's)."""
     ind, release = data["indicator"], data["release"]
     synthetic, mixed, labels = flags
     sources = indicator_sources(get_conn(), [ind.id]).get(ind.id, {})
@@ -76,7 +78,7 @@ def _disparities_text(
         notes=notes or [],
         lang=str(get_locale()),
         description=description,
-        citation=[citation.line(detail_cite(data)["cite"], str(get_locale()))] if cited else [],
+        citation=[citation.line(cited(data)["cite"], str(get_locale()))] if cited else [],
     )
 
 
@@ -143,7 +145,7 @@ def disparities_map_image(indicator_id: str, fmt: str):
             method.replace("%%", "%"),
         ],
         description=disparities.verdict_map_text(data),
-        cited=True,
+        cited=detail_cite,
     )
     svg = svg_document(map_drawing(fills, flags[1]), text, legend, legend_beside=True)
     return image_response(svg, fmt, f"{ind.id}_{year}_vergleich", etag, None)
@@ -190,7 +192,7 @@ def disparities_chart_image(indicator_id: str, fmt: str):
         boundaries=False,
         notes=[break_text(b) for b in breaks_within(years, own_breaks)],
         description=disparities.spread_chart_text(data),
-        cited=True,
+        cited=detail_cite,
     )
     legend = [LegendEntry(ln["color"], ln["name"], ln["dash"] or "") for ln in lines]
     svg = svg_document(Drawing(nested(chart, w, h), w, h), text, legend, legend_beside=False)
@@ -254,6 +256,7 @@ def disparities_cluster_image(indicator_id: str, fmt: str):
         ],
         endpoint="disparities.clusters",
         description=disparities.cluster_map_text(data),
+        cited=cluster_cite,
     )
     svg = svg_document(map_drawing(fills, flags[1]), text, legend, legend_beside=True)
     return image_response(svg, fmt, f"{ind.id}_{year}_cluster", etag, None)
