@@ -198,3 +198,28 @@ def test_the_migration_fills_the_ranks_and_lists_as_the_writer_does(fresh_app):
         assert c.scalar(text("SELECT count(*) FROM area_trend")) == 0
     engine_of(fresh_app).dispose()
     command.upgrade(cfg, "head")
+
+
+def test_db_upgrade_of_a_database_with_data_recomputes_the_kept_figures(fresh_app):
+    """`sozmon db upgrade` past 0024 fills what the migration cannot (the trends), so an
+    upgraded install shows its trends without a second command; an upgrade that changes no
+    revision recomputes nothing."""
+    from alembic import command
+
+    from app.cli.data import alembic_config
+
+    def trends() -> int:
+        with engine_of(fresh_app).connect() as c:
+            n: int = c.scalar(text("SELECT count(*) FROM area_trend"))
+        engine_of(fresh_app).dispose()
+        return n
+
+    kept = trends()
+    assert kept > 0
+    command.downgrade(alembic_config(fresh_app.config["DATABASE_URL"]), "0023")
+    result = invoke(fresh_app, "db", "upgrade")
+    assert result.exit_code == 0, result.output
+    assert "Schema von 0023" in result.output and "area_trend" in result.output, result.output
+    assert trends() == kept
+    again = invoke(fresh_app, "db", "upgrade")
+    assert again.exit_code == 0 and "neu berechnet" not in again.output, again.output

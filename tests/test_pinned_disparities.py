@@ -28,18 +28,18 @@ DETAIL = f"/disparitaeten/{INDICATOR}?jahr=2024"
 CLUSTER = f"/disparitaeten/{INDICATOR}/cluster?jahr=2024"
 
 
-def _html(r) -> str:
+def ok_html(r) -> str:
     assert r.status_code == 200, (r.status_code, r.get_data(as_text=True)[:400])
     return r.get_data(as_text=True)
 
 
-def _permalink(html: str) -> str:
+def permalink_of(html: str) -> str:
     found = re.search(r'class="cite-link" type="text" readonly value="([^"]+)"', html)
     assert found
     return found.group(1).replace("&amp;", "&")
 
 
-def _path(url: str) -> str:
+def site_path(url: str) -> str:
     """The site-relative part of an absolute URL."""
     return "/" + url.split("//", 1)[1].split("/", 1)[1]
 
@@ -50,13 +50,13 @@ def _links(html: str, pattern: str) -> list[str]:
     ]
 
 
-def _link(html: str, pattern: str) -> str:
+def first_link(html: str, pattern: str) -> str:
     found = _links(html, pattern)
     assert found, pattern
     return found[0]
 
 
-def _main(html: str) -> str:
+def main_part(html: str) -> str:
     """The page's content without the pinned view's own note (the one part that may change);
     the chart's ids are numbered per process (app.render.charts)."""
     main = html.split("<main", 1)[1].split("</main>", 1)[0]
@@ -70,7 +70,7 @@ def _part(html: str, start: str, end: str = "</table>") -> str:
     return html.split(start, 1)[1].split(end, 1)[0]
 
 
-def _unpin(html: str) -> str:
+def unpinned(html: str) -> str:
     """A page part without its links' pin (`stand=` in hrefs)."""
     return re.sub(r"(&amp;|\?)stand=[0-9.]+", "", html)
 
@@ -79,7 +79,7 @@ def _csv(body: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(body.decode("utf-8"))))
 
 
-def _stand(url: str) -> str:
+def stand_of(url: str) -> str:
     found = re.search(r"[?&]stand=([0-9.]+)", url)
     assert found, url
     return found.group(1)
@@ -95,43 +95,43 @@ PARTS = {
 
 
 def test_the_disparities_cite_themselves_pinned_in_every_export(client):
-    html = _html(client.get(OVERVIEW))
-    permalink = _permalink(html)
-    stand = _stand(permalink)
+    html = ok_html(client.get(OVERVIEW))
+    permalink = permalink_of(html)
+    stand = stand_of(permalink)
     assert "von=2016" in permalink and "bis=2024" in permalink and "mass=cv_weighted" in permalink
     assert "Zitierter Datenstand" not in html
-    csv_url = _link(html, "format=csv")
+    csv_url = first_link(html, "format=csv")
     assert f"stand={stand}" in csv_url
     rows = _csv(client.get(csv_url).data)
     header = [r[0] for r in rows[: rows.index([])]]
     assert any(h.startswith("Zitieren: ") and permalink in h for h in header)
     assert any(h.startswith("Cite: ") and permalink in h for h in header)
-    meta = client.get(_link(html, "format=json")).get_json()["metadata"]
+    meta = client.get(first_link(html, "format=json")).get_json()["metadata"]
     assert permalink in meta["citation"]["de"] and permalink in meta["citation"]["en"]
     (entry,) = parse_string(
-        client.get(_link(html, "format=bib")).data.decode(), "bibtex"
+        client.get(first_link(html, "format=bib")).data.decode(), "bibtex"
     ).entries.values()
     assert entry.fields["url"] == permalink
-    assert json.loads(client.get(_link(html, "format=csl-json")).data)[0]["URL"] == permalink
+    assert json.loads(client.get(first_link(html, "format=csl-json")).data)[0]["URL"] == permalink
 
     # The pinned overview: its period form and its detail links keep the pin.
-    pinned = _html(client.get(_path(permalink)))
+    pinned = ok_html(client.get(site_path(permalink)))
     assert "Zitierter Datenstand" in pinned and "Das sind auch die aktuellen Daten" in pinned
     assert f'<input type="hidden" name="stand" value="{stand}">' in pinned
     details = _links(pinned, "/disparitaeten/")
     assert details and all(f"stand={stand}" in d for d in details)
-    assert _permalink(pinned) == permalink
+    assert permalink_of(pinned) == permalink
 
     # One indicator: the benchmarks' and the spreads' data links, the images, the year form,
     # the cluster map and the way back keep the pin.
-    html = _html(client.get(DETAIL))
-    permalink = _permalink(html)
-    stand = _stand(permalink)
+    html = ok_html(client.get(DETAIL))
+    permalink = permalink_of(html)
+    stand = stand_of(permalink)
     assert f"/disparitaeten/{INDICATOR}?jahr=2024" in permalink
     for pattern in ("format=csv", "tabelle=streuung", "vergleich.svg", "streuung.svg"):
-        link = _link(html, pattern)
+        link = first_link(html, pattern)
         assert f"stand={stand}" in link or pattern.endswith(".svg"), link
-    pinned = _html(client.get(_path(permalink)))
+    pinned = ok_html(client.get(site_path(permalink)))
     assert "Zitierter Datenstand" in pinned
     for pattern in ("tabelle=streuung", "vergleich.svg", "streuung.svg", "/cluster"):
         assert all(f"stand={stand}" in x for x in _links(pinned, pattern)), pattern
@@ -139,27 +139,29 @@ def test_the_disparities_cite_themselves_pinned_in_every_export(client):
     back = re.search(r'<a href="([^"]*)" id="back-overview"', pinned).group(1)
     assert "stand=" not in back
     # … but a detail page opened from a pinned overview leads back to it
-    overview = _permalink(_html(client.get(OVERVIEW)))
-    from_overview = _link(_html(client.get(_path(overview))), f"/disparitaeten/{INDICATOR}")
-    page = _html(client.get(from_overview))
+    overview = permalink_of(ok_html(client.get(OVERVIEW)))
+    from_overview = first_link(
+        ok_html(client.get(site_path(overview))), f"/disparitaeten/{INDICATOR}"
+    )
+    page = ok_html(client.get(from_overview))
     back = re.search(r'<a href="([^"]*)" id="back-overview"', page).group(1)
-    assert f"stand={_stand(overview)}" in back and "von=2016" in back
+    assert f"stand={stand_of(overview)}" in back and "von=2016" in back
     assert f'<input type="hidden" name="stand" value="{stand}">' in pinned
-    r = client.get(_link(pinned, "tabelle=streuung"))
+    r = client.get(first_link(pinned, "tabelle=streuung"))
     assert "immutable" in r.headers["Cache-Control"]  # a pinned download cannot change
     assert "immutable" not in client.get(DETAIL + "&format=csv").headers.get("Cache-Control", "")
     spreads = _csv(r.data)
     assert any(r and r[0].startswith("Zitieren: ") and permalink in r[0] for r in spreads)
-    image = client.get(_link(pinned, "vergleich.svg"))
+    image = client.get(first_link(pinned, "vergleich.svg"))
     assert image.status_code == 200 and image.mimetype == "image/svg+xml"
     assert f"stand={stand}" in image.get_data(as_text=True)  # its licence links the pinned page
     for pattern in ("vergleich.svg", "streuung.svg"):  # both carry the page's citation line
-        svg = client.get(_link(pinned, pattern)).get_data(as_text=True)
+        svg = client.get(first_link(pinned, pattern)).get_data(as_text=True)
         assert "abgerufen am" in svg and permalink.replace("&", "&amp;") in svg, pattern
-    cluster = _html(client.get(_link(pinned, "/cluster")))
+    cluster = ok_html(client.get(first_link(pinned, "/cluster")))
     assert "Zitierter Datenstand" in cluster
     assert all(f"stand={stand}" in x for x in _links(cluster, "cluster.svg"))
-    assert client.get(_link(cluster, "cluster.svg")).status_code == 200
+    assert client.get(first_link(cluster, "cluster.svg")).status_code == 200
 
 
 def test_a_pinned_page_computes_what_the_live_page_reads_from_the_kept_figures(client):
@@ -167,30 +169,30 @@ def test_a_pinned_page_computes_what_the_live_page_reads_from_the_kept_figures(c
     are the live pages' (read from the tables kept at publish) — every row, value, interval,
     verdict, spread and map colour."""
     for url, parts in PARTS.items():
-        live = _html(client.get(url))
-        pinned = _html(client.get(_path(_permalink(live)) if url != CLUSTER else url))
+        live = ok_html(client.get(url))
+        pinned = ok_html(client.get(site_path(permalink_of(live)) if url != CLUSTER else url))
         if url == CLUSTER:  # the cluster map has no citation box: the detail's pin
-            stand = _stand(_permalink(_html(client.get(DETAIL))))
-            pinned = _html(client.get(f"{url}&stand={stand}"))
+            stand = stand_of(permalink_of(ok_html(client.get(DETAIL))))
+            pinned = ok_html(client.get(f"{url}&stand={stand}"))
         assert "Zitierter Datenstand" in pinned
         for start in parts:
-            assert _unpin(_part(pinned, start)) == _part(live, start), (url, start)
+            assert unpinned(_part(pinned, start)) == _part(live, start), (url, start)
     # Its downloads' rows too (the citation lines in their header differ: the pinned URL).
     for url in (OVERVIEW, DETAIL, DETAIL + "&tabelle=streuung"):
-        live = _html(client.get(OVERVIEW if url == OVERVIEW else DETAIL))
-        stand = _stand(_permalink(live))
+        live = ok_html(client.get(OVERVIEW if url == OVERVIEW else DETAIL))
+        stand = stand_of(permalink_of(live))
         bodies = []
         for u in (url, f"{url}&stand={stand}"):
             rows = _csv(client.get(f"{u}&format=csv").data)
             bodies.append(rows[rows.index([]) :])
         assert bodies[0] == bodies[1], url
     # Another period and measure of the pinned overview (through its form) equal the live.
-    stand = _stand(_permalink(_html(client.get(OVERVIEW))))
+    stand = stand_of(permalink_of(ok_html(client.get(OVERVIEW))))
     for query in ("von=2016&bis=2024&mass=gini", "von=2020&bis=2024&mass=cv"):
-        live = _html(client.get(f"/disparitaeten?{query}"))
-        pinned = _html(client.get(f"/disparitaeten?{query}&stand={stand}"))
-        assert _unpin(_part(pinned, PARTS[OVERVIEW][0])) == _part(live, PARTS[OVERVIEW][0])
-        assert _unpin(_part(pinned, PARTS[OVERVIEW][1], "</ul>")) == _part(
+        live = ok_html(client.get(f"/disparitaeten?{query}"))
+        pinned = ok_html(client.get(f"/disparitaeten?{query}&stand={stand}"))
+        assert unpinned(_part(pinned, PARTS[OVERVIEW][0])) == _part(live, PARTS[OVERVIEW][0])
+        assert unpinned(_part(pinned, PARTS[OVERVIEW][1], "</ul>")) == _part(
             live, PARTS[OVERVIEW][1], "</ul>"
         )
 
@@ -210,9 +212,9 @@ def test_pinned_disparities_keep_every_number_after_a_new_release(fresh_app, tmp
         ),
     }
     for url, patterns in exports.items():
-        live_before = _html(client.get(url))
-        path = _path(_permalink(live_before))
-        html = _html(client.get(path))
+        live_before = ok_html(client.get(url))
+        path = site_path(permalink_of(live_before))
+        html = ok_html(client.get(path))
         assert "Das sind auch die aktuellen Daten" in html
         files = {}
         for link in (_links(html, p)[0] for p in patterns):
@@ -221,8 +223,8 @@ def test_pinned_disparities_keep_every_number_after_a_new_release(fresh_app, tmp
             files[link] = r.data
         assert len(files) == len(patterns) and all("stand=" in x for x in files), files
         captured[url] = (live_before, path, html, files)
-    cluster_path = _link(captured[DETAIL][2], "/cluster")
-    cluster_before = _html(client.get(cluster_path))
+    cluster_path = first_link(captured[DETAIL][2], "/cluster")
+    cluster_before = ok_html(client.get(cluster_path))
 
     # A new release: two Kommunen's values of the indicator in the period's last year.
     korrektur = tmp_path / "korrektur.csv"
@@ -235,16 +237,16 @@ def test_pinned_disparities_keep_every_number_after_a_new_release(fresh_app, tmp
     assert result.exit_code == 0, result.output
 
     for url, (live_before, path, html, files) in captured.items():
-        live = _html(client.get(url))
+        live = ok_html(client.get(url))
         assert live != live_before, url
         # the live numbers changed: the table kept at publish was refreshed
         start = PARTS[url][0]
         assert _part(live, start) != _part(live_before, start), url
-        page_after = _html(client.get(path))
+        page_after = ok_html(client.get(path))
         name = re.sub(r"\W+", "_", url)
-        (tmp_path / f"{name}.before.html").write_text(_main(html), encoding="utf-8")
-        (tmp_path / f"{name}.after.html").write_text(_main(page_after), encoding="utf-8")
-        assert _main(page_after) == _main(html), url  # every number byte-identical
+        (tmp_path / f"{name}.before.html").write_text(main_part(html), encoding="utf-8")
+        (tmp_path / f"{name}.after.html").write_text(main_part(page_after), encoding="utf-8")
+        assert main_part(page_after) == main_part(html), url  # every number byte-identical
         for link, body in files.items():
             again = client.get(link).data
             if ".svg" in link:  # the chart's ids are numbered per process
@@ -253,15 +255,15 @@ def test_pinned_disparities_keep_every_number_after_a_new_release(fresh_app, tmp
         current = re.search(r'<strong>Es gibt neuere Daten.</strong> <a href="([^"]+)"', page_after)
         assert current and "stand=" not in current.group(1), url
         target = current.group(1).replace("&amp;", "&")
-        assert _main(_html(client.get(target))) == _main(live)
-        assert _permalink(live) != _permalink(live_before)  # the new release is in the pin
+        assert main_part(ok_html(client.get(target))) == main_part(live)
+        assert permalink_of(live) != permalink_of(live_before)  # the new release is in the pin
     # The new values: Hannover's 3,0 on the live detail page only.
-    detail_live = _html(client.get(DETAIL))
+    detail_live = ok_html(client.get(DETAIL))
     assert ">3,0 %<" in detail_live or ">3,0<" in detail_live
     benchmarks = _part(captured[DETAIL][2], '<table class="data benchmarks">')
     assert ">3,0 %<" not in benchmarks and ">3,0<" not in benchmarks
-    cluster_after = _html(client.get(cluster_path))
-    assert _main(cluster_after) == _main(cluster_before)
+    cluster_after = ok_html(client.get(cluster_path))
+    assert main_part(cluster_after) == main_part(cluster_before)
     assert "Es gibt neuere Daten" in cluster_after
 
 

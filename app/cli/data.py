@@ -82,9 +82,34 @@ def db_group() -> None:
 @db_group.command("upgrade")
 @with_appcontext
 def db_upgrade() -> None:
-    """Create or upgrade the schema to the newest revision (creates PostGIS if missing)."""
+    """Create or upgrade the schema to the newest revision (creates PostGIS if missing).
+
+    A database with values that changed revision gets its kept figures recomputed in the same
+    command: a migration can add a kept table that only Python can fill (0024's trends), and
+    until then the pages would show the table empty, not the data."""
+    before = _revision()
     alembic_command.upgrade(alembic_config(current_app.config["DATABASE_URL"]), "head")
     click.echo("Schema ist aktuell.")
+    if before is None or before == _revision():
+        return
+    from app.cli.releases import report_precomputed
+    from indicators.precomputed import refresh
+
+    with get_engine().begin() as conn:
+        if not conn.scalar(text("SELECT EXISTS (SELECT 1 FROM value)")):
+            return
+        kept = refresh(conn)
+    click.echo(f"Schema von {before} geändert: die vorberechneten Zahlen neu berechnet.")
+    report_precomputed(kept)
+
+
+def _revision() -> str | None:
+    """The schema's Alembic revision (None: no schema yet)."""
+    with get_engine().connect() as conn:
+        if conn.scalar(text("SELECT to_regclass('alembic_version')")) is None:
+            return None
+        revision: str | None = conn.scalar(text("SELECT version_num FROM alembic_version"))
+        return revision
 
 
 @db_group.command("check")

@@ -95,7 +95,7 @@ def import_cmd(
     )
 
 
-def _report_precomputed(kept: Refreshed) -> None:
+def report_precomputed(kept: Refreshed) -> None:
     """The added work of a publish or rollback: the figures kept per data version (issue #32),
     the whole time and per kept table the rows written and the seconds taken."""
     click.echo(
@@ -129,7 +129,7 @@ def publish_cmd(label: str) -> None:
         f" (Zähler < {threshold} und Sekundärsperrung); {res['alerts']} Meldungen"
         " (/was-ist-neu)."
     )
-    _report_precomputed(res["precomputed"])
+    report_precomputed(res["precomputed"])
 
 
 @click.command("rollback")
@@ -157,7 +157,7 @@ def rollback_cmd(label: str | None, force: bool) -> None:
         f"Release {res['withdrawn']} zurückgezogen. Jetzt aktuell für seine Indikatoren:"
         f" {', '.join(res['now_current']) or '–'}."
     )
-    _report_precomputed(res["precomputed"])
+    report_precomputed(res["precomputed"])
     if res["uncovered"]:
         click.secho(f"  ohne veröffentlichte Daten: {', '.join(res['uncovered'])}", fg="yellow")
 
@@ -289,7 +289,7 @@ def precompute_cmd() -> None:
     """
     with get_engine().begin() as conn:
         kept = refresh(conn)
-    _report_precomputed(kept)
+    report_precomputed(kept)
 
 
 RELEASE_COMMANDS = (
