@@ -8,6 +8,7 @@ from typing import Any, Protocol, TypedDict
 
 from sqlalchemy import Connection, text
 
+from geodata.memo import has_memo, memoised
 from indicators.catalogue import sql_columns
 from indicators.model import AreaValue, Indicator, Release, ShownRelease, Topic
 
@@ -16,30 +17,47 @@ INDICATOR_COLUMNS = sql_columns("i")
 
 def topics_with_indicators(conn: Connection) -> list[Topic]:
     """Topics in order, each with its indicators (id, names, unit) in catalogue order."""
+    return list(memoised(conn, "topics", lambda: _topics_with_indicators(conn)))
+
+
+def _topics_with_indicators(conn: Connection) -> tuple[Topic, ...]:
     by_topic: dict[str, list[Indicator]] = {}
     for r in conn.execute(text(f"SELECT {INDICATOR_COLUMNS} FROM indicator i ORDER BY i.sort")):
         by_topic.setdefault(r.topic_id, []).append(Indicator.from_row(r._mapping))
-    return [
+    return tuple(
         Topic.from_row(r._mapping, indicators=tuple(by_topic.get(r.id, ())))
         for r in conn.execute(text("SELECT id, name_de, name_en FROM topic ORDER BY sort, id"))
-    ]
+    )
+
+
+INDICATOR_WITH_TOPIC_SQL = (
+    f"SELECT {INDICATOR_COLUMNS}, t.name_de AS topic_de, t.name_en AS topic_en"
+    " FROM indicator i JOIN topic t ON t.id = i.topic_id"
+)
 
 
 def get_indicator(conn: Connection, indicator_id: str) -> Indicator | None:
     """One indicator with its topic's names, or None."""
+    if has_memo(conn):
+        return memoised(conn, "indicators", lambda: _indicators_by_id(conn)).get(indicator_id)
     row = conn.execute(
-        text(
-            f"SELECT {INDICATOR_COLUMNS}, t.name_de AS topic_de, t.name_en AS topic_en"
-            " FROM indicator i JOIN topic t ON t.id = i.topic_id WHERE i.id = :id"
-        ),
-        {"id": indicator_id},
+        text(INDICATOR_WITH_TOPIC_SQL + " WHERE i.id = :id"), {"id": indicator_id}
     ).first()
     return Indicator.from_row(row._mapping) if row else None
+
+
+def _indicators_by_id(conn: Connection) -> dict[str, Indicator]:
+    return {
+        r.id: Indicator.from_row(r._mapping) for r in conn.execute(text(INDICATOR_WITH_TOPIC_SQL))
+    }
 
 
 def indicator_units(conn: Connection, indicator_ids: Collection[str]) -> dict[str, str]:
     """The unit of each of these indicators (unknown ids are left out): one query, not one
     per indicator (the trends API named ~170 indicators, 170 round trips)."""
+    if has_memo(conn):
+        every = memoised(conn, "indicators", lambda: _indicators_by_id(conn))
+        return {i: every[i].unit for i in sorted(indicator_ids) if i in every}
     rows = conn.execute(
         text("SELECT id, unit FROM indicator WHERE id = ANY(:ids)"), {"ids": sorted(indicator_ids)}
     )
@@ -340,6 +358,17 @@ def indicator_sources(
 
     Only real releases with a recorded provenance appear; synthetic values are "Beispieldaten".
     """
+    if has_memo(conn):
+        every = memoised(conn, "sources", lambda: _indicator_sources(conn, None))
+        if indicator_ids is None:
+            return every
+        return {i: every[i] for i in indicator_ids if i in every}
+    return _indicator_sources(conn, indicator_ids)
+
+
+def _indicator_sources(
+    conn: Connection, indicator_ids: list[str] | None
+) -> dict[str, dict[str, Provenance]]:
     rows = conn.execute(
         text(
             "SELECT s.indicator_id, r.label, s.tables, s.source FROM release_source s"
