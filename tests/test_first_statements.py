@@ -140,3 +140,22 @@ def test_a_changed_name_and_a_new_break_show_on_the_next_request(stmt_app):
             c.execute(text("DELETE FROM series_break WHERE reason_de = 'Testbruch first32'"))
     time.sleep(2.1)
     assert "Dichte first32" not in client.get(url).get_data(as_text=True)
+
+
+def test_a_rollback_empties_the_memo_and_the_next_request_builds_it_anew(stmt_app):
+    """Publish and rollback make a new data version: the memo's items of the old one go with
+    every other region, the next request keeps its reads under the new version (last test of
+    the module: it withdraws the newest release of this module's copy)."""
+    client, cache = stmt_app.test_client(), stmt_app.extensions["sozmon_cache"]
+    assert client.get(FAMILIES["profile"]).status_code == 200
+    old = {key for key, _item in cache.items("catalogue")}
+    assert {"topics", "sources", "breaks", "valid_areas"} <= {k for k, _v in old}
+    before = cache.version
+    r = stmt_app.test_cli_runner().invoke(args=["rollback", "--force"])
+    assert r.exit_code == 0, r.output
+    time.sleep(2.1)
+    assert client.get(FAMILIES["profile"]).status_code == 200
+    assert cache.version != before
+    new = {key for key, _item in cache.items("catalogue")}
+    assert new and not new & old
+    assert {v for _k, v in new} == {cache.version}
