@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol, TypedDict
 
@@ -21,12 +22,22 @@ def topics_with_indicators(conn: Connection) -> list[Topic]:
 
 
 def _topics_with_indicators(conn: Connection) -> tuple[Topic, ...]:
-    by_topic: dict[str, list[Indicator]] = {}
-    for r in conn.execute(text(f"SELECT {INDICATOR_COLUMNS} FROM indicator i ORDER BY i.sort")):
-        by_topic.setdefault(r.topic_id, []).append(Indicator.from_row(r._mapping))
+    # One statement (topics and their indicators), not two: a round trip less per build.
+    rows = conn.execute(
+        text(
+            f"SELECT t.id AS t_id, t.name_de AS t_de, t.name_en AS t_en, {INDICATOR_COLUMNS}"
+            " FROM topic t LEFT JOIN indicator i ON i.topic_id = t.id"
+            " ORDER BY t.sort, t.id, i.sort"
+        )
+    )
+    topics: dict[str, tuple[str, str, list[Indicator]]] = {}
+    for r in rows:
+        inds = topics.setdefault(r.t_id, (r.t_de, r.t_en, []))[2]
+        if r.id is not None:
+            inds.append(Indicator.from_row(r._mapping))
     return tuple(
-        Topic.from_row(r._mapping, indicators=tuple(by_topic.get(r.id, ())))
-        for r in conn.execute(text("SELECT id, name_de, name_en FROM topic ORDER BY sort, id"))
+        Topic(id=k, name_de=de, name_en=en, indicators=tuple(inds))
+        for k, (de, en, inds) in topics.items()
     )
 
 
@@ -47,8 +58,13 @@ def get_indicator(conn: Connection, indicator_id: str) -> Indicator | None:
 
 
 def _indicators_by_id(conn: Connection) -> dict[str, Indicator]:
+    """Every indicator with its topic's names, from the memo's topics (no statement of its own
+    when they were read already)."""
+    topics = memoised(conn, "topics", lambda: _topics_with_indicators(conn))
     return {
-        r.id: Indicator.from_row(r._mapping) for r in conn.execute(text(INDICATOR_WITH_TOPIC_SQL))
+        i.id: replace(i, topic_de=t.name_de, topic_en=t.name_en)
+        for t in topics
+        for i in t.indicators
     }
 
 
