@@ -39,7 +39,7 @@ SIZES = {
     "geojson": 8,  # /api/v1/areas bodies
     "xlsx": 6,  # whole releases as XLSX
     # per data version: topics, indicators, sources, breaks (indicators.queries.memoised)
-    "catalogue": 16,
+    "catalogue": 64,
 }
 
 

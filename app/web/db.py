@@ -117,7 +117,7 @@ def get_conn() -> Connection:
         # round trips a request); under READ COMMITTED each statement had its own snapshot
         # anyway. Writes use get_engine().begin().
         # The memo: reads the same for every visitor of the data version, built once
-        # (indicators.queries.memoised, app.web.cache.VersionMemo; issue #32).
+        # (geodata.memo.memoised, app.web.cache.VersionMemo; issue #32).
         g.db_conn = (
             read_engine()
             .connect()
