@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from geodata.memo import memoised
 from geodata.model import Area, LabelPoint
 
 
@@ -80,17 +81,10 @@ def locator_paths(conn: Connection, ags: str, region_prefix: str) -> dict[str, A
     for a locator map of one area."""
     # geom_web back to UTM metres keeps the shape true to scale (degrees would squash it);
     # ST_AsSVG writes y downwards (negated), so the viewBox starts at -ymax.
-    rows = conn.execute(
-        text(
-            "SELECT ags, name, level, ST_AsSVG(g, 0, 0) AS d, ST_XMin(b) AS x0, ST_YMax(b) AS y1,"
-            " ST_XMax(b) AS x1, ST_YMin(b) AS y0"
-            " FROM (SELECT ags, name, level, ST_Transform(geom_web, 25832) AS g,"
-            "  ST_Extent(ST_Transform(geom_web, 25832)) OVER () AS b FROM area"
-            "  WHERE level IN ('kommune', 'region') AND ags LIKE :prefix || '%') x"
-            " ORDER BY level = 'region', ags = :ags, ags"
-        ),
-        {"ags": ags, "prefix": region_prefix},
-    ).all()
+    # The paths are the same for every area of the region: read once per data version, then
+    # ordered as the query did (Kommunen before the Region, the area last of its kind, by key).
+    every = memoised(conn, f"locator:{region_prefix}", lambda: _locator_rows(conn, region_prefix))
+    rows = sorted(every, key=lambda x: (x.level == "region", x.ags == ags, x.ags))
     if not rows:
         return {"viewbox": "", "paths": []}
     r = rows[0]
@@ -101,6 +95,21 @@ def locator_paths(conn: Connection, ags: str, region_prefix: str) -> dict[str, A
         for x in rows
     ]
     return {"viewbox": viewbox, "paths": paths}
+
+
+def _locator_rows(conn: Connection, region_prefix: str) -> tuple[Any, ...]:
+    return tuple(
+        conn.execute(
+            text(
+                "SELECT ags, name, level, ST_AsSVG(g, 0, 0) AS d, ST_XMin(b) AS x0,"
+                " ST_YMax(b) AS y1, ST_XMax(b) AS x1, ST_YMin(b) AS y0"
+                " FROM (SELECT ags, name, level, ST_Transform(geom_web, 25832) AS g,"
+                "  ST_Extent(ST_Transform(geom_web, 25832)) OVER () AS b FROM area"
+                "  WHERE level IN ('kommune', 'region') AND ags LIKE :prefix || '%') x"
+            ),
+            {"prefix": region_prefix},
+        ).all()
+    )
 
 
 def label_points(conn: Connection, level: str = "kommune") -> list[LabelPoint]:

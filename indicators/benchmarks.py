@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, text
 
 from geodata.levels import BUND_AGS
+from geodata.memo import memoised
 from indicators.errors import InvalidChoice
 from indicators.queries import value_source
 from indicators.text import _
@@ -68,7 +69,12 @@ def comparator(conn: Connection, choice: str, region: str) -> Comparator:
     """The area of a choice for the home Kreis `region` (its Land is the Kreis's first two
     digits), with its name from the area table."""
     ags = {"region": region, "land": region[:2], "bund": BUND_AGS}[choice]
-    name = conn.scalar(text("SELECT name FROM area WHERE ags = :a"), {"a": ags})
+    # The same for every visitor (three choices): kept per data version.
+    name = memoised(
+        conn,
+        f"area_name:{ags}",
+        lambda: conn.scalar(text("SELECT name FROM area WHERE ags = :a"), {"a": ags}),
+    )
     return Comparator(choice, ags, name or ags)
 
 

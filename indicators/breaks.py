@@ -12,6 +12,8 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, text
 
+from geodata.memo import has_memo, memoised
+
 
 class Break(NamedTuple):
     """One break: from `year` on not comparable with earlier years, and why (de, en)."""
@@ -36,6 +38,12 @@ def series_breaks(
     conn: Connection, indicator_ids: Iterable[str] | None = None
 ) -> dict[str, Breaks]:
     """Per indicator its breaks, oldest first: every indicator's, or those of the named ones."""
+    if indicator_ids is None and has_memo(conn):
+        return dict(memoised(conn, "breaks", lambda: _series_breaks(conn, None)))
+    return _series_breaks(conn, indicator_ids)
+
+
+def _series_breaks(conn: Connection, indicator_ids: Iterable[str] | None) -> dict[str, Breaks]:
     ids = None if indicator_ids is None else sorted(set(indicator_ids))
     rows = conn.execute(
         text(

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, text
 
 from geodata.levels import BUND_AGS, parents_of
+from geodata.memo import memoised
 from geodata.model import Area
 from geodata.queries import locator_paths
 from indicators.benchmarks import Comparator
@@ -79,13 +80,17 @@ ORDER BY v.indicator_id, v.ags, v.year
 
 def valid_areas(conn: Connection) -> list[Area]:
     """The Region and its Kommunen, Region first, then by name."""
+    return list(memoised(conn, "valid_areas", lambda: _valid_areas(conn)))
+
+
+def _valid_areas(conn: Connection) -> tuple[Area, ...]:
     rows = conn.execute(
         text(
             "SELECT ags, name, kind, level, area_km2 FROM area"
             " WHERE level IN ('region', 'kommune') ORDER BY level = 'region' DESC, name"
         )
     )
-    return [Area.from_row(r._mapping) for r in rows]
+    return tuple(Area.from_row(r._mapping) for r in rows)
 
 
 def check_release(conn: Connection, release_id: ReleaseRef) -> Release | None:
@@ -111,6 +116,18 @@ def _area(conn: Connection, ags: str, kommune_only: bool = False) -> Area:
             "ags", _("Eine Kommune mit dem Schlüssel „%(ags)s“ gibt es nicht.", ags=ags[:20])
         )
     return a
+
+
+def area_names(conn: Connection, keys: tuple[str, ...]) -> dict[str, str]:
+    """The names of these areas (a Land and the Bund: few keys), kept per data version."""
+
+    def read() -> dict[str, str]:
+        rows = conn.execute(
+            text("SELECT ags, name FROM area WHERE ags = ANY(:a)"), {"a": list(keys)}
+        )
+        return dict(rows.all())
+
+    return dict(memoised(conn, "area_names:" + ",".join(keys), read))
 
 
 def areas_by_key(conn: Connection, keys: list[str]) -> dict[str, Area]:
@@ -216,7 +233,12 @@ def _peers(conn: Connection, ags: str) -> list[str]:
     """The areas an area is ranked among: the home Kommunen, or for a Kreis all Kreise."""
     level = "kommune" if len(ags) == 8 else "kreis"
     levels = ["kommune"] if level == "kommune" else ["region", "kreis"]
-    return list(conn.scalars(text("SELECT ags FROM area WHERE level = ANY(:l)"), {"l": levels}))
+    return list(memoised(conn, f"area_keys:{','.join(levels)}", lambda: _keys_of(conn, levels)))
+
+
+def _keys_of(conn: Connection, levels: list[str]) -> tuple[str, ...]:
+    """The keys of every area of these levels (the same for every visitor: kept per version)."""
+    return tuple(conn.scalars(text("SELECT ags FROM area WHERE level = ANY(:l)"), {"l": levels}))
 
 
 def _collect(
@@ -351,11 +373,7 @@ def profile(
     areas = [ags] + ([region] if ags != region else []) + [land, BUND_AGS]
     peers = _peers(conn, ags)
     data = _collect(conn, areas, release_id, own=[ags], peers=peers)
-    names: dict[str, str] = dict(
-        conn.execute(
-            text("SELECT ags, name FROM area WHERE ags = ANY(:a)"), {"a": [land, BUND_AGS]}
-        ).all()
-    )
+    names = area_names(conn, (land, BUND_AGS))
     years = _years(data, [ags, region])
     if not years:
         raise UnknownChoice("release", _("Dieser Datenstand enthält keine Werte."))
@@ -516,7 +534,7 @@ def compare(
         )
     ranked, levels = RANK_GROUPS.get(frozenset({a.level, b.level}), (None, []))
     peers = (
-        list(conn.scalars(text("SELECT ags FROM area WHERE level = ANY(:l)"), {"l": levels}))
+        list(memoised(conn, f"area_keys:{','.join(levels)}", lambda: _keys_of(conn, levels)))
         if levels
         else []
     )

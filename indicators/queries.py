@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol, TypedDict
 
 from sqlalchemy import Connection, text
 
+from geodata.memo import has_memo, memoised
 from indicators.catalogue import sql_columns
 from indicators.model import AreaValue, Indicator, Release, ShownRelease, Topic
 
@@ -16,30 +18,62 @@ INDICATOR_COLUMNS = sql_columns("i")
 
 def topics_with_indicators(conn: Connection) -> list[Topic]:
     """Topics in order, each with its indicators (id, names, unit) in catalogue order."""
-    by_topic: dict[str, list[Indicator]] = {}
-    for r in conn.execute(text(f"SELECT {INDICATOR_COLUMNS} FROM indicator i ORDER BY i.sort")):
-        by_topic.setdefault(r.topic_id, []).append(Indicator.from_row(r._mapping))
-    return [
-        Topic.from_row(r._mapping, indicators=tuple(by_topic.get(r.id, ())))
-        for r in conn.execute(text("SELECT id, name_de, name_en FROM topic ORDER BY sort, id"))
-    ]
+    return list(memoised(conn, "topics", lambda: _topics_with_indicators(conn)))
+
+
+def _topics_with_indicators(conn: Connection) -> tuple[Topic, ...]:
+    # One statement (topics and their indicators), not two: a round trip less per build.
+    rows = conn.execute(
+        text(
+            f"SELECT t.id AS t_id, t.name_de AS t_de, t.name_en AS t_en, {INDICATOR_COLUMNS}"
+            " FROM topic t LEFT JOIN indicator i ON i.topic_id = t.id"
+            " ORDER BY t.sort, t.id, i.sort"
+        )
+    )
+    topics: dict[str, tuple[str, str, list[Indicator]]] = {}
+    for r in rows:
+        inds = topics.setdefault(r.t_id, (r.t_de, r.t_en, []))[2]
+        if r.id is not None:
+            inds.append(Indicator.from_row(r._mapping))
+    return tuple(
+        Topic(id=k, name_de=de, name_en=en, indicators=tuple(inds))
+        for k, (de, en, inds) in topics.items()
+    )
+
+
+INDICATOR_WITH_TOPIC_SQL = (
+    f"SELECT {INDICATOR_COLUMNS}, t.name_de AS topic_de, t.name_en AS topic_en"
+    " FROM indicator i JOIN topic t ON t.id = i.topic_id"
+)
 
 
 def get_indicator(conn: Connection, indicator_id: str) -> Indicator | None:
     """One indicator with its topic's names, or None."""
+    if has_memo(conn):
+        return memoised(conn, "indicators", lambda: _indicators_by_id(conn)).get(indicator_id)
     row = conn.execute(
-        text(
-            f"SELECT {INDICATOR_COLUMNS}, t.name_de AS topic_de, t.name_en AS topic_en"
-            " FROM indicator i JOIN topic t ON t.id = i.topic_id WHERE i.id = :id"
-        ),
-        {"id": indicator_id},
+        text(INDICATOR_WITH_TOPIC_SQL + " WHERE i.id = :id"), {"id": indicator_id}
     ).first()
     return Indicator.from_row(row._mapping) if row else None
+
+
+def _indicators_by_id(conn: Connection) -> dict[str, Indicator]:
+    """Every indicator with its topic's names, from the memo's topics (no statement of its own
+    when they were read already)."""
+    topics = memoised(conn, "topics", lambda: _topics_with_indicators(conn))
+    return {
+        i.id: replace(i, topic_de=t.name_de, topic_en=t.name_en)
+        for t in topics
+        for i in t.indicators
+    }
 
 
 def indicator_units(conn: Connection, indicator_ids: Collection[str]) -> dict[str, str]:
     """The unit of each of these indicators (unknown ids are left out): one query, not one
     per indicator (the trends API named ~170 indicators, 170 round trips)."""
+    if has_memo(conn):
+        every = memoised(conn, "indicators", lambda: _indicators_by_id(conn))
+        return {i: every[i].unit for i in sorted(indicator_ids) if i in every}
     rows = conn.execute(
         text("SELECT id, unit FROM indicator WHERE id = ANY(:ids)"), {"ids": sorted(indicator_ids)}
     )
@@ -340,6 +374,17 @@ def indicator_sources(
 
     Only real releases with a recorded provenance appear; synthetic values are "Beispieldaten".
     """
+    if has_memo(conn):
+        every = memoised(conn, "sources", lambda: _indicator_sources(conn, None))
+        if indicator_ids is None:
+            return every
+        return {i: every[i] for i in indicator_ids if i in every}
+    return _indicator_sources(conn, indicator_ids)
+
+
+def _indicator_sources(
+    conn: Connection, indicator_ids: list[str] | None
+) -> dict[str, dict[str, Provenance]]:
     rows = conn.execute(
         text(
             "SELECT s.indicator_id, r.label, s.tables, s.source FROM release_source s"

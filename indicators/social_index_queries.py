@@ -7,9 +7,11 @@ same in demo mode and in a default install (docs/ops/index.md).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Connection, text
 
+from geodata.memo import memoised
 from indicators.errors import UnknownChoice
 from indicators.queries import KOMMUNE_KEYS, indicator_units
 from indicators.social_index import (
@@ -49,10 +51,17 @@ def index_inputs(
     loaded) with its real values of the index's indicators/years (as published now, or as the
     releases `ids` show them: the alerts compare before/after)."""
     source = "shown_value" if ids is None else "shown_value_in(CAST(:rids AS int[]))"
+    areas: Sequence[Any]
     if kreis is None:
-        areas = conn.execute(
-            text("SELECT ags, name FROM area WHERE level = 'kommune' ORDER BY ags")
-        ).all()
+        areas = memoised(
+            conn,
+            "kommune_names",
+            lambda: tuple(
+                conn.execute(
+                    text("SELECT ags, name FROM area WHERE level = 'kommune' ORDER BY ags")
+                ).all()
+            ),
+        )
         where = KOMMUNE_KEYS
     else:
         areas = conn.execute(

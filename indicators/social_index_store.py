@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from geodata.memo import memoised
 from indicators.errors import InvalidContent
 from indicators.loaders import create_release
 from indicators.queries import KOMMUNE_KEYS
@@ -255,6 +256,12 @@ def release_definition(conn: Connection, release_id: int) -> StoredDefinition | 
 def current_definition(conn: Connection, ids: Sequence[int] | None = None) -> StoredDefinition:
     """The definition in use: the newest published release's that carries one (or, with `ids`,
     the newest of these releases'); else the shipped file."""
+    if ids is None:
+        return memoised(conn, "index_definition", lambda: _current_definition(conn, None))
+    return _current_definition(conn, ids)
+
+
+def _current_definition(conn: Connection, ids: Sequence[int] | None) -> StoredDefinition:
     row = conn.execute(
         text(
             SELECT + " WHERE (CASE WHEN CAST(:ids AS int[]) IS NULL THEN r.status = 'published'"

@@ -38,6 +38,8 @@ SIZES = {
     "mapdata": 128,  # /api/v1/mapdata bodies
     "geojson": 8,  # /api/v1/areas bodies
     "xlsx": 6,  # whole releases as XLSX
+    # per data version: topics, indicators, sources, breaks (indicators.queries.memoised)
+    "catalogue": 64,
 }
 
 
@@ -179,6 +181,20 @@ class Region:
         return hit
 
 
+_CATALOGUE = Region("catalogue")
+
+
+class VersionMemo:
+    """The memo of the request connection (indicators.queries.Memo): reads that are the same
+    for every visitor of a data version (catalogue, sources, series breaks), kept in the region
+    "catalogue" under the current data version, so a publish, rollback, withdrawal or catalogue
+    change (each bumps data_epoch) empties it with everything else. One app has one demo mode,
+    and each app its own cache: demo and real reads never meet."""
+
+    def get_or_build(self, key: str, build: Callable[[], object]) -> object:
+        return _CATALOGUE.get_or_build((key, data_version_now()), build)
+
+
 def data_version_now() -> str:
     """The data version, re-read from the database at most every DATA_VERSION_TTL seconds.
 
@@ -200,3 +216,6 @@ def data_version_now() -> str:
     if "sozmon_front_version" not in g:
         g.sozmon_front_version = current_cache().data_version(read, 0.0)
     return g.sozmon_front_version
+
+
+VERSION_MEMO = VersionMemo()

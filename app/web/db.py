@@ -8,6 +8,9 @@ from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DisconnectionError
 
+from app.web.cache import VERSION_MEMO
+from geodata.memo import MEMO_OPTION
+
 
 def make_engine(url: str, demo: bool = False, web_timeout: float = 0) -> Engine:
     """Create an engine whose pool recovers by itself after a server restart.
@@ -113,7 +116,13 @@ def get_conn() -> Connection:
         # Autocommit: reads need no BEGIN and no ROLLBACK when the connection goes back (two
         # round trips a request); under READ COMMITTED each statement had its own snapshot
         # anyway. Writes use get_engine().begin().
-        g.db_conn = read_engine().connect().execution_options(isolation_level="AUTOCOMMIT")
+        # The memo: reads the same for every visitor of the data version, built once
+        # (geodata.memo.memoised, app.web.cache.VersionMemo; issue #32).
+        g.db_conn = (
+            read_engine()
+            .connect()
+            .execution_options(isolation_level="AUTOCOMMIT", **{MEMO_OPTION: VERSION_MEMO})
+        )
     return g.db_conn
 
 

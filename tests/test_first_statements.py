@@ -1,0 +1,162 @@
+"""Statements per first request after a publish (issue #32, first32).
+
+A first request after a publish (the app's cache emptied, as a new data version does) sends
+its statements one round trip each (10–70 ms under load with all of Germany). What is the same
+for every visitor of a data version — the catalogue (topics, indicators), the sources, the
+series breaks — is read once per data version (`indicators.queries.memoised`, kept in the
+app's cache region "catalogue"), not once per page family and request. The ceilings below fail
+a regression; the freshness tests show a publish, a catalogue change and a new break on the
+next request.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import event, text
+
+from tests.conftest import app_on_clone
+
+KOMMUNE = "03241001"
+FAMILIES = {
+    "profile": f"/kommune/{KOMMUNE}",
+    "time series": "/zeitreihe",
+    "comparison": f"/vergleich/{KOMMUNE}/03241002",
+    "scatter": "/streuung",
+    "API /values": "/api/v1/values?indikator=bev_geburtenrate&jahr=2015",
+}
+# Statements of each family's first request after a publish, on the loaded fixture (cold: the
+# very first request of the data version; warm: another page of the version came first, so the
+# memo holds the catalogue, sources, breaks, area names, locator and index definition). Before
+# the memo (first32): cold profile 37, time series 12, comparison 18, scatter 18, values 8;
+# warm 32, 9, 15, 15, 5. With it (topics and indicators in one statement): cold 25, 10, 17, 12,
+# 8; warm 11, 4, 10, 6, 5. Ceilings: those
+# plus two statements' room, so a new per-request read of shared data fails here.
+CEILINGS = {  # family: (cold, warm)
+    "profile": (27, 13),
+    "time series": (12, 6),
+    "comparison": (19, 12),
+    "scatter": (14, 8),
+    "API /values": (10, 7),
+}
+
+
+@pytest.fixture(scope="module")
+def stmt_app(loaded_template: str) -> Iterator[Any]:
+    """An app of its own (data changed here), with the production data-version TTL."""
+    yield from app_on_clone(loaded_template, DATA_VERSION_TTL=2.0)
+
+
+def first_request(application: Any, url: str, warm: str | None = None) -> tuple[int, list[str]]:
+    """Status and the statements of url's request right after a new data version (the cache
+    emptied); warm: a URL served before it in the same data version (not counted)."""
+    application.extensions["sozmon_cache"].clear()
+    client = application.test_client()
+    if warm is not None:
+        assert client.get(warm).status_code == 200
+    seen: list[str] = []
+    engine = application.extensions["sozmon_engine"]
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        status = client.get(url).status_code
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return status, seen
+
+
+def test_statements_per_first_request_stay_under_their_ceilings(stmt_app):
+    report, over = [], []
+    for name, url in FAMILIES.items():
+        status, cold = first_request(stmt_app, url)
+        assert status == 200, (name, url, status)
+        # The same family once the data version's catalogue was read by another page.
+        _status, warm = first_request(stmt_app, url, warm="/kommune/03241002")
+        report.append(f"{name}: {len(cold)} cold, {len(warm)} after another page")
+        if len(cold) > CEILINGS[name][0] or len(warm) > CEILINGS[name][1]:
+            over.append(f"{name}: cold {len(cold)}, warm {len(warm)} > {CEILINGS[name]}")
+        # The catalogue is read at most once per request, never once per use.
+        heads = Counter(" ".join(s.split())[:90] for s in cold)
+        repeated = {h: n for h, n in heads.items() if n > 1 and "data_epoch" not in h}
+        assert not any("FROM indicator i" in h or "FROM topic" in h for h in repeated), repeated
+    print("\n".join(report))
+    assert not over, "\n".join(over)
+
+
+def test_the_ceiling_can_fail_without_the_memo(stmt_app, monkeypatch):
+    """Without the memo (a request connection reading the database each time, as before) every
+    family sends more statements, and the profile more than its ceiling: the measure can fail."""
+    import app.web.db
+
+    counts = {}
+    for memo in (True, False):
+        if not memo:
+            monkeypatch.setattr(app.web.db, "VERSION_MEMO", None)
+        for name in ("profile", "comparison", "scatter"):
+            _status, seen = first_request(stmt_app, FAMILIES[name], warm="/kommune/03241002")
+            counts[name, memo] = len(seen)
+    assert all(counts[n, False] > counts[n, True] for n in ("profile", "comparison", "scatter"))
+    assert counts["profile", False] > CEILINGS["profile"][1], counts
+
+
+def test_a_changed_name_and_a_new_break_show_on_the_next_request(stmt_app):
+    client = stmt_app.test_client()
+    url = FAMILIES["profile"]
+    before = client.get(url).get_data(as_text=True)
+    assert "Bevölkerungsdichte" in before
+    assert "Testbruch first32" not in before
+    engine = stmt_app.extensions["sozmon_engine"]
+    with engine.begin() as c:
+        old = c.scalar(text("SELECT name_de FROM indicator WHERE id = 'bev_dichte'"))
+        c.execute(text("UPDATE indicator SET name_de = 'Dichte first32' WHERE id = 'bev_dichte'"))
+        last = c.scalar(text("SELECT max(year) FROM value WHERE indicator_id = 'bev_dichte'"))
+        c.execute(
+            text(
+                "INSERT INTO series_break (indicator_id, year, reason_de, reason_en)"
+                " VALUES ('bev_dichte', :y, 'Testbruch first32', 'test break first32')"
+            ),
+            {"y": last},
+        )
+    try:
+        # The data version changed (data_epoch's triggers): read again after the TTL.
+        time.sleep(2.1)
+        after = client.get(url).get_data(as_text=True)
+        assert "Dichte first32" in after
+        assert "Testbruch first32" in after
+        assert (
+            client.get("/zeitreihe?indikator=bev_dichte")
+            .get_data(as_text=True)
+            .count("Dichte first32")
+        )
+    finally:
+        with engine.begin() as c:
+            c.execute(text("UPDATE indicator SET name_de = :n WHERE id = 'bev_dichte'"), {"n": old})
+            c.execute(text("DELETE FROM series_break WHERE reason_de = 'Testbruch first32'"))
+    time.sleep(2.1)
+    assert "Dichte first32" not in client.get(url).get_data(as_text=True)
+
+
+def test_a_rollback_empties_the_memo_and_the_next_request_builds_it_anew(stmt_app):
+    """Publish and rollback make a new data version: the memo's items of the old one go with
+    every other region, the next request keeps its reads under the new version (last test of
+    the module: it withdraws the newest release of this module's copy)."""
+    client, cache = stmt_app.test_client(), stmt_app.extensions["sozmon_cache"]
+    assert client.get(FAMILIES["profile"]).status_code == 200
+    old = {key for key, _item in cache.items("catalogue")}
+    assert {"topics", "sources", "breaks", "valid_areas"} <= {k for k, _v in old}
+    before = cache.version
+    r = stmt_app.test_cli_runner().invoke(args=["rollback", "--force"])
+    assert r.exit_code == 0, r.output
+    time.sleep(2.1)
+    assert client.get(FAMILIES["profile"]).status_code == 200
+    assert cache.version != before
+    new = {key for key, _item in cache.items("catalogue")}
+    assert new and not new & old
+    assert {v for _k, v in new} == {cache.version}
