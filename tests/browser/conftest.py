@@ -76,3 +76,18 @@ def describe(violations: list[dict]) -> str:
     return "\n".join(
         f"{v['id']}: {v['help']} ({[n['target'] for n in v['nodes'][:3]]})" for v in violations
     )
+
+
+def open_cite_by_keyboard(page, before) -> None:
+    """From `before` (the last focusable element before the box), Tab reaches the "Zitieren"
+    summary, Enter opens it and the next Tab reaches the permalink field."""
+    before.focus()
+    page.keyboard.press("Tab")
+    summary = page.evaluate(
+        "() => document.activeElement.tagName + ':' + document.activeElement.innerText"
+    )
+    assert summary in ("SUMMARY:Zitieren", "SUMMARY:Cite"), summary
+    page.keyboard.press("Enter")
+    assert page.locator("details.cite").get_attribute("open") is not None
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.className") == "cite-link"

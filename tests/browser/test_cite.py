@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import axe_violations, describe
+from tests.browser.conftest import axe_violations, describe, open_cite_by_keyboard
 from tests.browser.families import DESKTOP, OVERFLOW_JS, PHONE
 
 MAP = "/karte?indikator=bev_insgesamt&jahr=2015"
@@ -124,17 +124,7 @@ def test_cite_is_keyboard_operable_and_axe_clean(page, live_server, size, lang, 
     page.set_viewport_size(size)
     page.goto(_url(live_server, path, lang))
     # From the last data link, Tab reaches "Zitieren"; Enter opens it; Tab reaches the link.
-    page.locator(".view-data-links a").last.focus()
-    page.keyboard.press("Tab")
-    summary = page.evaluate(
-        "() => document.activeElement.tagName + ':' + document.activeElement.innerText"
-    )
-    assert summary in ("SUMMARY:Zitieren", "SUMMARY:Cite")
-    page.keyboard.press("Enter")
-    assert page.locator("details.cite").get_attribute("open") is not None
-    page.keyboard.press("Tab")
-    focused = page.evaluate("() => document.activeElement.className")
-    assert focused == "cite-link"
+    open_cite_by_keyboard(page, page.locator(".view-data-links a").last)
     permalink = page.locator("input.cite-link").input_value()
     assert permalink.startswith(live_server) and "stand=" in permalink
     lines = page.locator("p.cite-line").all_inner_texts()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import axe_violations, describe
+from tests.browser.conftest import axe_violations, describe, open_cite_by_keyboard
 from tests.browser.families import DESKTOP, OVERFLOW_JS, PHONE
 
 OVERVIEW = "/disparitaeten?von=2016&bis=2024"
@@ -24,16 +24,7 @@ def test_the_pinned_overview_cites_itself_by_keyboard(page, live_server, size, l
     note = page.locator("p.pinned-note").inner_text()
     assert ("Zitierter Datenstand" if lang == "de" else "Cited data state") in note, note
     # From the last data link, Tab reaches "Zitieren"; Enter opens it; Tab reaches the link.
-    page.locator(".view-data-links a").last.focus()
-    page.keyboard.press("Tab")
-    summary = page.evaluate(
-        "() => document.activeElement.tagName + ':' + document.activeElement.innerText"
-    )
-    assert summary in ("SUMMARY:Zitieren", "SUMMARY:Cite")
-    page.keyboard.press("Enter")
-    assert page.locator("details.cite").get_attribute("open") is not None
-    page.keyboard.press("Tab")
-    assert page.evaluate("() => document.activeElement.className") == "cite-link"
+    open_cite_by_keyboard(page, page.locator(".view-data-links a").last)
     assert page.locator("input.cite-link").input_value() == permalink
     lines = page.locator("p.cite-line").all_inner_texts()
     assert len(lines) == 2 and all(permalink in line for line in lines)

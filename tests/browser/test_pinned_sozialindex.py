@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import axe_violations, describe
+from tests.browser.conftest import axe_violations, describe, open_cite_by_keyboard
 from tests.browser.families import DESKTOP, OVERFLOW_JS, PHONE
 
 
@@ -25,16 +25,7 @@ def test_the_sozialindex_cites_itself_by_keyboard(page, live_server, size, lang)
     api = page.locator("a[href*='/api/v1/sozialindex']").get_attribute("href")
     assert "stand=" in (api or ""), api
     # From the last link before the box, Tab reaches "Zitieren"; Enter opens it; Tab the link.
-    page.locator("a[href*='/api/v1/values']").last.focus()
-    page.keyboard.press("Tab")
-    summary = page.evaluate(
-        "() => document.activeElement.tagName + ':' + document.activeElement.innerText"
-    )
-    assert summary in ("SUMMARY:Zitieren", "SUMMARY:Cite"), summary
-    page.keyboard.press("Enter")
-    assert page.locator("details.cite").get_attribute("open") is not None
-    page.keyboard.press("Tab")
-    assert page.evaluate("() => document.activeElement.className") == "cite-link"
+    open_cite_by_keyboard(page, page.locator("a[href*='/api/v1/values']").last)
     assert page.locator("input.cite-link").input_value() == permalink
     lines = page.locator("p.cite-line").all_inner_texts()
     assert len(lines) == 2 and all(permalink in line for line in lines)
