@@ -70,7 +70,7 @@ def _kommunen(conn) -> list[str]:
     return list(conn.scalars(text("SELECT ags FROM area WHERE level = 'kommune' ORDER BY ags")))
 
 
-def _cell(conn, ind: str, ags: str, year: int):
+def cell(conn, ind: str, ags: str, year: int):
     return conn.execute(
         text(
             "SELECT value, numerator, denominator, suppressed, release_label FROM shown_value"
@@ -102,8 +102,8 @@ def test_every_sentence_claims_only_what_its_test_supports(real_app, choice):
                     checked += 1
                     d = f.difference
                     if d is not None:
-                        own = _cell(conn, f.indicator.id, k, f.year)
-                        ref = _cell(conn, f.indicator.id, comp.ags, f.year)
+                        own = cell(conn, f.indicator.id, k, f.year)
+                        ref = cell(conn, f.indicator.id, comp.ags, f.year)
                         ref_value = None if ref is None or ref.suppressed else ref.value
                         assert f.benchmark_value == ref_value, (k, f.indicator.id)
                         ci = (
@@ -193,7 +193,7 @@ def test_switching_to_the_land_changes_the_profile_and_keeps_the_choice(real_app
     assert changed, "Niedersachsen as benchmark changed no verdict on any profile"
 
 
-def _indicator_with_land_verdicts(conn) -> tuple[str, int]:
+def indicator_with_land_verdicts(conn) -> tuple[str, int]:
     """A share with counts for the Kommunen and a Land value in the same year."""
     row = conn.execute(
         text(
@@ -213,7 +213,7 @@ def test_switching_the_map_changes_colours_and_the_text_keeps_the_source(real_ap
     with real_app.app_context():
         from app.web.db import get_conn
 
-        ind, year = _indicator_with_land_verdicts(get_conn())
+        ind, year = indicator_with_land_verdicts(get_conn())
     base = f"/karte/teile?indikator={ind}&jahr={year}&farben=vergleich"
     region = client.get(base).get_json()
     land = client.get(base + "&vergleich_mit=land").get_json()
@@ -428,17 +428,17 @@ def _na_colour() -> str:
 # --- the switch on the ranking and in the API ------------------------------------------------
 
 
-def _expected_verdict(conn, ind: str, ags: str, year: int, ref_ags: str) -> str:
+def expected_verdict(conn, ind: str, ags: str, year: int, ref_ags: str) -> str:
     """The verdict of one area recomputed here against the benchmark area's shown value."""
     polarity = conn.scalar(text("SELECT polarity FROM indicator WHERE id = :i"), {"i": ind})
     unit = conn.scalar(text("SELECT unit FROM indicator WHERE id = :i"), {"i": ind})
-    ref = _cell(conn, ind, ref_ags, year)
+    ref = cell(conn, ind, ref_ags, year)
     words = {
         "higher_worse": {"above": "worse", "below": "better"},
         "higher_better": {"above": "better", "below": "worse"},
         "neutral": {"above": "higher", "below": "lower"},
     }[polarity]
-    own = _cell(conn, ind, ags, year)
+    own = cell(conn, ind, ags, year)
     ci = (
         interval(own.numerator, own.denominator, unit)
         if own is not None and own.numerator is not None and own.denominator is not None
@@ -455,9 +455,9 @@ def _expected_verdict(conn, ind: str, ags: str, year: int, ref_ags: str) -> str:
 
 def _expected_verdicts(conn, ind: str, year: int, ref_ags: str) -> tuple[dict, float]:
     """AGS → the verdict recomputed here against the benchmark area's shown value."""
-    ref = _cell(conn, ind, ref_ags, year)
+    ref = cell(conn, ind, ref_ags, year)
     assert ref is not None and not ref.suppressed
-    return {k: _expected_verdict(conn, ind, k, year, ref_ags) for k in _kommunen(conn)}, ref.value
+    return {k: expected_verdict(conn, ind, k, year, ref_ags) for k in _kommunen(conn)}, ref.value
 
 
 def test_the_api_judges_against_the_chosen_benchmark(real_app):
@@ -466,10 +466,10 @@ def test_the_api_judges_against_the_chosen_benchmark(real_app):
         from app.web.db import get_conn
 
         conn = get_conn()
-        ind, year = _indicator_with_land_verdicts(conn)
+        ind, year = indicator_with_land_verdicts(conn)
         expected, land_value = _expected_verdicts(conn, ind, year, "03")
-        land_source = _cell(conn, ind, "03", year).release_label
-        region_value = _cell(conn, ind, HANNOVER, year).value
+        land_source = cell(conn, ind, "03", year).release_label
+        region_value = cell(conn, ind, HANNOVER, year).value
     base = f"/api/v1/benchmarks?indikator={ind}&jahr={year}"
     region = client.get(base).get_json()["data"]
     land = client.get(base + "&vergleich_mit=land")
@@ -503,7 +503,7 @@ def test_the_ranking_judges_and_draws_against_the_chosen_benchmark(real_app):
         from app.web.db import get_conn
 
         conn = get_conn()
-        ind, year = _indicator_with_land_verdicts(conn)
+        ind, year = indicator_with_land_verdicts(conn)
         expected, land_value = _expected_verdicts(conn, ind, year, "03")
     url = f"/rangfolge?indikator={ind}&jahr={year}"
     html = client.get(url + "&vergleich_mit=land").get_data(as_text=True)
@@ -541,7 +541,7 @@ def test_the_comparison_judges_both_areas_against_the_chosen_benchmark(real_app)
         from app.web.db import get_conn
 
         conn = get_conn()
-        ind, _year = _indicator_with_land_verdicts(conn)
+        ind, _year = indicator_with_land_verdicts(conn)
         pages = {
             c: client.get(
                 f"/vergleich/{a}/{b}" + ("" if c == "region" else f"?vergleich_mit={c}")
@@ -555,8 +555,8 @@ def test_the_comparison_judges_both_areas_against_the_chosen_benchmark(real_app)
             got = dict(re.findall(r'class="verdict verdict-(a|b)"[^>]*data-verdict="([^"]+)"', row))
             ref = HANNOVER if choice == "region" else "03"
             assert got == {
-                "a": _expected_verdict(conn, ind, a, year, ref),
-                "b": _expected_verdict(conn, ind, b, year, ref),
+                "a": expected_verdict(conn, ind, a, year, ref),
+                "b": expected_verdict(conn, ind, b, year, ref),
             }, choice
             found[choice] = got
     html = pages["land"]
@@ -628,8 +628,8 @@ def test_small_multiples_show_the_chosen_benchmarks_values_and_keep_the_choice(r
     with real_app.test_request_context("/"):
         from app.web.db import get_conn
 
-        ind, year = _indicator_with_land_verdicts(get_conn())
-        land = _cell(get_conn(), ind, "03", year)
+        ind, year = indicator_with_land_verdicts(get_conn())
+        land = cell(get_conn(), ind, "03", year)
         dec, unit = (
             get_conn()
             .execute(text("SELECT decimals, unit FROM indicator WHERE id = :i"), {"i": ind})

@@ -18,7 +18,9 @@ from tests.conftest import app_on_clone, invoke
 from tests.test_benchmark import (
     HANNOVER,
     MIXED_IND,
-    interval,
+    cell,
+    expected_verdict,
+    indicator_with_land_verdicts,
     mixed_app,  # noqa: F401  (the fixture: demo database with real Land/Bund values)
 )
 
@@ -31,57 +33,6 @@ VERDICT_DE = {
     "lower": "signifikant niedriger",
     "not_assessable": "nicht bewertbar",
 }
-
-
-def cell(conn, ind: str, ags: str, year: int):
-    """One area's shown value row (as tests/test_benchmark.py reads it)."""
-    return conn.execute(
-        text(
-            "SELECT value, numerator, denominator, suppressed, release_label FROM shown_value"
-            " WHERE indicator_id = :i AND ags = :a AND year = :y"
-        ),
-        {"i": ind, "a": ags, "y": year},
-    ).first()
-
-
-def indicator_with_land_verdicts(conn) -> tuple[str, int]:
-    """A share with counts for the Kommunen and a Land value in the same year."""
-    row = conn.execute(
-        text(
-            "SELECT k.indicator_id, k.year FROM shown_value k JOIN indicator i ON i.id ="
-            " k.indicator_id JOIN shown_value l ON l.indicator_id = k.indicator_id"
-            " AND l.year = k.year AND l.ags = '03' AND l.value IS NOT NULL"
-            " WHERE k.ags LIKE '03241___' AND k.numerator IS NOT NULL AND i.unit = '%'"
-            " GROUP BY 1, 2 HAVING count(*) = 21 ORDER BY 2 DESC, 1 LIMIT 1"
-        )
-    ).first()
-    assert row is not None, "no share with counts and a Land value in the real data"
-    return row.indicator_id, row.year
-
-
-def expected_verdict(conn, ind: str, ags: str, year: int, ref_ags: str) -> str:
-    """The verdict of one area recomputed here against the benchmark area's shown value."""
-    polarity, unit = conn.execute(
-        text("SELECT polarity, unit FROM indicator WHERE id = :i"), {"i": ind}
-    ).one()
-    words = {
-        "higher_worse": {"above": "worse", "below": "better"},
-        "higher_better": {"above": "better", "below": "worse"},
-        "neutral": {"above": "higher", "below": "lower"},
-    }[polarity]
-    ref, own = cell(conn, ind, ref_ags, year), cell(conn, ind, ags, year)
-    ci = (
-        interval(own.numerator, own.denominator, unit)
-        if own is not None and own.numerator is not None and own.denominator is not None
-        else None
-    )
-    if ci is None or ref is None or ref.suppressed or ref.value is None:
-        return "not_assessable"
-    if ci[0] > ref.value:
-        return words["above"]
-    if ci[1] < ref.value:
-        return words["below"]
-    return "similar"
 
 
 def _with_charts(client, url: str) -> str:
@@ -183,11 +134,11 @@ def test_the_comparison_charts_draw_the_chosen_benchmark(real_app):
     lo, hi = min(own_years), max(own_years)
     assert set(rows) == own_years | {y for y in land if lo <= y <= hi}
     drawn = {y: cells[0] for y, cells in rows.items()}
-    for y, cell in drawn.items():
+    for y, shown in drawn.items():
         if y in land:
-            assert cell == _de(land[y], decimals), y
+            assert shown == _de(land[y], decimals), y
         else:
-            assert cell in ("", "–"), (y, cell)
+            assert shown in ("", "–"), (y, shown)
     assert any(y in land for y in drawn), "the Land's line has no value in the chart"
     # by default the chart draws the Region (as before), Germany with `bund`
     own_page = _with_charts(client, f"/vergleich/{A}/{B}")
