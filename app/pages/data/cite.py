@@ -8,7 +8,7 @@ with `shown_value_in(ids)`, so a later release changes nothing on it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from urllib.parse import urlencode
 
@@ -192,4 +192,44 @@ def pinned_page_cite(
         },
         pin_state={k: v for k, v in pinned_state.items() if k in (PARAM, "lang", "release")},
         **pin_note(pinned, shown, live, url_for(endpoint, **view_args, **current)),
+    )
+
+
+def map_view_cite(
+    st: dict,
+    state: dict,
+    link: Callable[..., str],
+    data_endpoint: str,
+    title: str,
+    labels: Iterable[str],
+    provenance: Iterable[dict],
+    synthetic: bool,
+) -> dict:
+    """The "Zitieren" of a map view (one year, change, small multiples): pinned to the releases
+    it shows (`st["pinned"]`, else `st["cite_ids"]`), the permalink, the citation, the data
+    links (pinned too). `link(**state)`: the view's URL for a state."""
+    cite_ids = st.get("pinned") or st.get("cite_ids") or ()
+    pinned_state = dict(state, stand=format_ids(cite_ids) if cite_ids else None)
+    if current_lang() == "en":
+        pinned_state["lang"] = "en"
+    permalink = absolute(link(**pinned_state))
+    cite = page_citation(
+        title,
+        permalink,
+        sorted(labels),
+        provenance,
+        cite_ids,
+        boundaries=True,
+        synthetic=synthetic,
+        issued=st["release"].published_at,
+    )
+    data_state = {k: v for k, v in pinned_state.items() if v not in (None, "")}
+    return dict(
+        cite=cite,
+        permalink=permalink,
+        pinned=st.get("pinned"),
+        newer=st.get("newer", False),
+        current_url=link(**dict(state, stand=None)),
+        data_links=view_data_links(data_endpoint, data_state),
+        pinned_state=pinned_state,
     )

@@ -9,7 +9,7 @@ from flask import current_app, request
 from flask_babel import gettext as _
 
 from app.pages.data import figure_texts
-from app.pages.data.cite import absolute, page_citation, view_data_links
+from app.pages.data.cite import absolute, map_view_cite
 from app.pages.data.groups import Group, kommunen_with_groups
 from app.pages.data.map_choices import CLASSIFICATION_LABELS, SCHEME_LABELS
 from app.pages.data.map_state import (
@@ -471,33 +471,21 @@ def citation_context(
 ) -> dict:
     """A map's "Zitieren": the pinned permalink, its citation, the data links (pinned too).
     `title`: the citation's title (default: the one-year map's)."""
-    ind, release = st["indicator"], st["release"]
-    cite_ids = st.get("pinned") or st.get("cite_ids") or ()
-    pinned_state = dict(state, stand=format_ids(cite_ids) if cite_ids else None)
-    if current_lang() == "en":
-        pinned_state["lang"] = "en"
-    permalink = absolute(map_link(False, **pinned_state))
     if title is None:
         title = _(
-            "%(name)s %(year)s – Karte der Kommunen", name=localized(ind, "name"), year=ctx["year"]
+            "%(name)s %(year)s – Karte der Kommunen",
+            name=localized(st["indicator"], "name"),
+            year=ctx["year"],
         )
-    cite = page_citation(
+    out = map_view_cite(
+        st,
+        state,
+        lambda **kw: map_link(False, **kw),
+        data_endpoint,
         title,
-        permalink,
-        sorted(ctx["model"].release_labels),
+        ctx["model"].release_labels,
         ctx["provenance"],
-        cite_ids,
-        boundaries=True,
-        synthetic=bool(ctx["synthetic"]),
-        issued=release.published_at,
+        bool(ctx["synthetic"]),
     )
-    data_state = {k: v for k, v in pinned_state.items() if v not in (None, "")}
-    return dict(
-        cite=cite,
-        permalink=permalink,
-        pinned=st.get("pinned"),
-        newer=st.get("newer", False),
-        current_url=map_link(False, **dict(state, stand=None)),
-        pinned_embed=absolute(map_link(True, **pinned_state)),
-        data_links=view_data_links(data_endpoint, data_state),
-    )
+    out["pinned_embed"] = absolute(map_link(True, **out.pop("pinned_state")))
+    return out

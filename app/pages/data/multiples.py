@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from app.berichte import svgmap
 from app.pages.data import figure_texts
-from app.pages.data.cite import absolute, page_citation, view_data_links
+from app.pages.data.cite import map_view_cite
 from app.pages.data.map_choices import CLASSIFICATION_LABELS, no_data_in_year
 from app.pages.data.map_page import profile_href, sources, year_values
 from app.pages.data.map_state import MAP_VERSION
@@ -20,7 +20,7 @@ from app.web.db import get_conn
 from app.web.errors import BadRequestWithChoices
 from app.web.home import home_ags
 from app.web.http_cache import etag_for
-from app.web.i18n import current_lang, localized
+from app.web.i18n import localized
 from app.web.urls import url_for
 from indicators import classify
 from indicators.api_queries import area_values
@@ -215,15 +215,10 @@ def multiples_context(st: dict, shown_years: list[int]) -> dict:
 def multiples_cite(st: dict, params: dict, ctx: dict) -> dict:
     """The small multiples' "Zitieren": pinned to the releases the indicator shows (any year,
     as the map's), the permalink, the data links (pinned too) and the pinned note."""
-    ind, release, years = st["indicator"], st["release"], ctx["shown_years"]
-    cite_ids = st.get("pinned") or st.get("cite_ids") or ()
-    pinned_state = dict(params, stand=format_ids(cite_ids) if cite_ids else None)
-    if current_lang() == "en":
-        pinned_state["lang"] = "en"
-    permalink = absolute(url_for("maps.jahre", **pinned_state))
+    years = ctx["shown_years"]
     title = _(
         "%(name)s %(years)s – Karten der Kommunen je Jahr",
-        name=localized(ind, "name"),
+        name=localized(st["indicator"], "name"),
         years=f"{years[0]}–{years[-1]}",
     )
     labels = {
@@ -232,22 +227,15 @@ def multiples_cite(st: dict, params: dict, ctx: dict) -> dict:
         for r in [*ctx["year_data"][y].values, ctx["year_data"][y].region]
         if r is not None and r.release_label
     }
-    cite = page_citation(
+    out = map_view_cite(
+        st,
+        params,
+        lambda **kw: url_for("maps.jahre", **kw),
+        "maps.jahre_daten",
         title,
-        permalink,
-        sorted(labels),
+        labels,
         ctx["provenance"],
-        cite_ids,
-        boundaries=True,
-        synthetic=bool(ctx["synthetic"]),
-        issued=release.published_at,
+        bool(ctx["synthetic"]),
     )
-    data_state = {k: v for k, v in pinned_state.items() if v not in (None, "")}
-    return dict(
-        cite=cite,
-        permalink=permalink,
-        pinned=st.get("pinned"),
-        newer=st.get("newer", False),
-        current_url=url_for("maps.jahre", **dict(params, stand=None)),
-        data_links=view_data_links("maps.jahre_daten", data_state),
-    )
+    del out["pinned_state"]
+    return out
