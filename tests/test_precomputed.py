@@ -131,8 +131,17 @@ def _assert_in_step(app, only: list[str] | None = None) -> dict[str, dict]:
     return got
 
 
-def test_the_kept_spreads_are_the_live_ones_in_both_demo_modes(app):
-    got = _assert_in_step(app)
+@pytest.fixture(scope="module")
+def in_step(app) -> dict[str, dict]:
+    """_assert_in_step on the loaded template's data, checked once for the module: the shared
+    app and every fresh_app are copies of the same template, so the tests that change a fresh
+    copy start from these figures (each of them used to recompute and check them on its copy
+    first: ~5–10 s per test, the same rows every time) and compare their copy with them."""
+    return _assert_in_step(app)
+
+
+def test_the_kept_spreads_are_the_live_ones_in_both_demo_modes(in_step):
+    got = in_step
     # Demo mode reads the Beispieldaten-only indicators' spreads; outside it none of them.
     assert any(k[0] == SYNTHETIC_ONLY for k in got["on"])
     assert not any(k[0] == SYNTHETIC_ONLY for k in got["off"])
@@ -149,8 +158,8 @@ def test_kommunen_spreads_reads_the_kept_rows_and_a_named_release_live(conn):
     assert kommunen_spreads(conn, headline, rid) == live_kommunen_spreads(conn, headline, rid)
 
 
-def test_publish_and_rollback_keep_the_spreads_in_step(fresh_app, tmp_path):
-    before = _assert_in_step(fresh_app)
+def test_publish_and_rollback_keep_the_spreads_in_step(fresh_app, in_step, tmp_path):
+    before = in_step
     # A real release of a Beispieldaten-only indicator (replaces them) and new years of a real one.
     path = long_csv(tmp_path / "neu.csv", {SYNTHETIC_ONLY: range(2023, 2025), REAL: [2025]}, 20.0)
     assert invoke(fresh_app, "import", str(path), "--label", "neu-1").exit_code == 0
@@ -173,8 +182,8 @@ def test_publish_and_rollback_keep_the_spreads_in_step(fresh_app, tmp_path):
     assert _assert_in_step(fresh_app) == before
 
 
-def test_a_publish_whose_transaction_fails_leaves_the_kept_spreads(fresh_app, tmp_path):
-    before = _assert_in_step(fresh_app)
+def test_a_publish_whose_transaction_fails_leaves_the_kept_spreads(fresh_app, in_step, tmp_path):
+    before = in_step
     path = long_csv(tmp_path / "neu.csv", {REAL: [2026]}, 30.0)
     assert invoke(fresh_app, "import", str(path), "--label", "neu-2").exit_code == 0
     with pytest.raises(RuntimeError), engine_of(fresh_app).begin() as c:
@@ -204,8 +213,8 @@ def _kept_0024(app) -> dict[str, set]:
         }
 
 
-def test_a_full_refresh_gives_the_same_rows_and_restores_the_demo_mode(fresh_app):
-    before = _assert_in_step(fresh_app)
+def test_a_full_refresh_gives_the_same_rows_and_restores_the_demo_mode(fresh_app, in_step):
+    before = in_step
     kept_before = _kept_0024(fresh_app)
     assert all(kept_before.values()), {t: len(v) for t, v in kept_before.items()}
     with engine_of(fresh_app).begin() as c:
@@ -274,10 +283,12 @@ def test_publish_writes_the_release_summary_and_daten_lists_it(fresh_app, tmp_pa
         assert "neu-3" not in {r["label"] for r in published_releases(c)}
 
 
-def test_the_disparities_are_computed_until_kept_and_the_first_refresh_keeps_all(fresh_app):
+def test_the_disparities_are_computed_until_kept_and_the_first_refresh_keeps_all(
+    fresh_app, in_step
+):
     """Migration 0018 leaves the table empty: the page computes live, and the first publish's
     refresh, of its own indicators, keeps every indicator's rows."""
-    before = _assert_in_step(fresh_app)
+    before = in_step
     with engine_of(fresh_app).begin() as c:
         c.execute(text("DELETE FROM kommune_disparity"))
         assert kept_spread_table(c) is None
