@@ -64,10 +64,15 @@ def page(browser, live_server):
 
 
 def axe_violations(page) -> list[dict]:
-    """Run axe-core (bundled with axe-playwright-python, injected locally) on the page."""
+    """Run axe-core (bundled with axe-playwright-python, injected locally) on the page: every
+    rule, every violation with all its nodes. `resultTypes: ["violations"]` only stops axe from
+    building the selectors and HTML of every *passing* node (axe's documented performance
+    option): on a Kommune's profile (3,700 elements) the result shrank from 6.8 MB to 60 kB and
+    a run from 10–12 s to 3 s, with the same violations (checked on pages with planted ones:
+    docs/development.md)."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page)
+    results = Axe().run(page, options={"resultTypes": ["violations"]})
     return results.response["violations"]
 
 
