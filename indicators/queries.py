@@ -158,6 +158,49 @@ def release_for(
             releases=(rel.label,),
             ids=(rel.id,),
         )
+    if release_id is None:
+        return kept_release_for(conn, indicator_id, home)
+    return live_release_for(conn, indicator_id, release_id, home)
+
+
+# The shown values' releases of an indicator, from the rows kept at every publish and rollback
+# (indicators.precomputed, written with demo mode on and marked): all of Germany from
+# `indicator_summary` (its release ids), the home region from `profile_value` (the Kommunen's
+# and the Region's rows). An indicator's shown values are all real or all synthetic (0014),
+# so the rows the connection's demo mode shows are exactly the view's: outside demo mode a
+# synthetic indicator has none. Per request this reads one indicator's few kept rows, not its
+# shown values over every area of Germany (160 ms for a Gemeinde-level indicator, issue #32).
+_KEPT_RELEASES_SQL = (
+    "SELECT s.release_id, r.label AS release_label, r.synthetic, r.status, r.published_at,"
+    " r.note FROM ({ids}) s JOIN release r ON r.id = s.release_id"
+    " JOIN release_precedence p ON p.release_id = s.release_id"
+    " ORDER BY p.precedence DESC"
+)
+_KEPT_RELEASE_IDS = (
+    "SELECT DISTINCT unnest(release_ids) AS release_id FROM indicator_summary"
+    f" WHERE indicator_id = :i AND (NOT synthetic OR {DEMO_ON})"
+)
+# The partition key's condition as indicators.precomputed.PROFILE_VISIBLE (which imports this
+# module): outside demo mode the demo partition is pruned unread.
+_KEPT_HOME_RELEASE_IDS = (
+    "SELECT DISTINCT k.release_id FROM profile_value k"
+    f" WHERE k.indicator_id = :i AND k.synthetic = ANY(ARRAY[false, ({DEMO_ON})])"
+    "  AND k.ags = ANY(ARRAY(SELECT ags FROM area WHERE level IN ('kommune', 'region')))"
+)
+
+
+def kept_release_for(conn: Connection, indicator_id: str, home: bool) -> ShownRelease | None:
+    """release_for of the layered values, read from the kept rows (live_release_for's result)."""
+    ids = _KEPT_HOME_RELEASE_IDS if home else _KEPT_RELEASE_IDS
+    rows = conn.execute(text(_KEPT_RELEASES_SQL.format(ids=ids)), {"i": indicator_id}).all()
+    return layered_release(rows)
+
+
+def live_release_for(
+    conn: Connection, indicator_id: str, release_id: ReleaseRef, home: bool = False
+) -> ShownRelease | None:
+    """release_for's summary computed from the values (a cited view's releases; the kept
+    rows' reference in the tests)."""
     rows = conn.execute(
         text(
             "SELECT s.release_id, s.release_label, s.synthetic, r.status, r.published_at,"

@@ -53,7 +53,7 @@ def families(conn: Any, germany: bool) -> list[tuple[str, str, int]]:
         ("Germany map" if germany else "Land map (Gemeinden)", f"/karte?{place}", h),
         ("/daten", "/daten", h),
     ]
-    out += [(f"API {path}", url, h) for path, url in api_examples()]
+    out += [(f"API {path}", url, h) for path, url in api_examples(conn)]
     out += [
         ("image einordnung.svg", "/kommune/03241001/einordnung.svg", img),
         ("image karte.svg", f"/karte.svg?indikator={IND}&jahr={YEAR}", img),
@@ -65,10 +65,34 @@ def families(conn: Any, germany: bool) -> list[tuple[str, str, int]]:
     return out
 
 
-def api_examples() -> list[tuple[str, str]]:
-    """Each path of the OpenAPI document with its documented example parameters."""
+def data_examples(conn: Any) -> dict[str, list[str]]:
+    """Query parameters of the paths whose documented example needs data this database may not
+    hold, chosen from its data: `/change` the indicator of the map between two of its years
+    (five years apart, the documented example's span, where it can), `/streuung` the pair
+    the scatter page opens with. A path without such data keeps its documented example."""
+    from app.pages.data.streuung import default_pair
+    from indicators.queries import years_available
+    from indicators.scatter_queries import indicator_years, pair_years
+
+    out: dict[str, list[str]] = {}
+    years = years_available(conn, IND, None)
+    if len(years) >= 2:
+        bis = years[-1]
+        von = max([y for y in years if y <= bis - 5] or [years[0]])
+        out["/change"] = [f"indikator={IND}", f"von={von}", f"bis={bis}"]
+    by_indicator = indicator_years(conn)
+    x, y = default_pair(by_indicator)
+    if pair_years(by_indicator, x, y):
+        out["/streuung"] = [f"x={x}", f"y={y}"]
+    return out
+
+
+def api_examples(conn: Any = None) -> list[tuple[str, str]]:
+    """Each path of the OpenAPI document with its documented example parameters (with a
+    connection: `/change` and `/streuung` with parameters of this database, data_examples)."""
     from app.api import openapi
 
+    from_data = data_examples(conn) if conn is not None else {}
     out = []
     for path, item in openapi.document()["paths"].items():
         op = item["get"]
@@ -83,6 +107,7 @@ def api_examples() -> list[tuple[str, str]]:
         ]
         if path == "/values":  # not every value of Germany: one indicator and year, as issue 32
             query = [f"indikator={IND}", f"jahr={YEAR}"]
+        query = from_data.get(path, query)
         out.append((path, url + ("?" + "&".join(query) if query else "")))
     return out
 
