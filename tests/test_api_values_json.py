@@ -148,3 +148,60 @@ def test_area_urls_are_area_url(app):
             k: area_url(k, _external=True) for k in dict.fromkeys(keys)
         }
         assert area_urls(keys, lang="en") == {k: area_url(k, lang="en") for k in keys}
+
+
+def test_the_home_areas_read_once_give_what_each_read_gave(app):
+    """The map's reads of the Region and its Kommunen from one statement per data version
+    (geodata.queries.home_areas) equal their own statements, and send one statement in all."""
+    from flask import current_app
+    from sqlalchemy import event
+
+    from app.web.db import get_conn
+    from geodata.home import home_region
+    from geodata.memo import has_memo
+    from geodata.queries import get_area, get_home_area, label_points
+    from indicators.benchmarks import comparator
+    from indicators.map_queries import home_names
+    from indicators.neighbour_queries import kommune_names
+
+    engine = app.extensions["sozmon_engine"]
+    with app.test_request_context("/karte"), engine.connect() as plain:
+        app.extensions["sozmon_cache"].clear()
+        region = current_app.config["REGION"]
+        memo = get_conn()
+        assert has_memo(memo) and not has_memo(plain)
+        kommunen = sorted(kommune_names(plain))
+        assert len(kommunen) == 21
+        sent: list[str] = []
+
+        def count(conn, cursor, statement, *rest) -> None:
+            if "FROM area" in statement:
+                sent.append(statement)
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            got = [
+                [get_home_area(memo, a) for a in [region, *kommunen]],
+                label_points(memo, "kommune"),
+                label_points(memo, "region"),
+                kommune_names(memo),
+                [(a.ags, a.name, a.level) for a in home_names(memo)],
+                home_region(memo, region),
+                comparator(memo, "region", region),
+            ]
+            assert len(sent) == 1, sent  # one read of the area table for all of them
+            sent.clear()
+            want = [
+                [get_area(plain, a) for a in [region, *kommunen]],
+                label_points(plain, "kommune"),
+                label_points(plain, "region"),
+                kommune_names(plain),
+                [(a.ags, a.name, a.level) for a in home_names(plain)],
+                home_region(plain, region),
+                comparator(plain, "region", region),
+            ]
+            assert len(sent) >= 6  # without a memo each read sends its own statement
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        assert got == want
+        assert get_home_area(memo, "03") == get_area(plain, "03")  # not a home area: read
