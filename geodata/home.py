@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
+from geodata.queries import home_areas
+
 DEFAULT_AGS = "03241"
 DEFAULT_NAME = "Region Hannover"
 
@@ -65,5 +67,9 @@ class HomeRegion:
 def home_region(conn: Connection, ags: str) -> HomeRegion | None:
     """The home Kreis `ags` with its stored name (the loaders store the display name), or None
     while it is not loaded."""
-    name = conn.scalar(text("SELECT name FROM area WHERE ags = :a"), {"a": ags})
+    home = home_areas(conn)
+    if home is not None and ags in home:
+        name: str | None = home[ags].name
+    else:
+        name = conn.scalar(text("SELECT name FROM area WHERE ags = :a"), {"a": ags})
     return HomeRegion(ags, display_name(name)) if name else None

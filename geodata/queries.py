@@ -2,12 +2,67 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, text
 
-from geodata.memo import memoised
+from geodata.memo import has_memo, memoised
 from geodata.model import Area, LabelPoint
+
+
+@dataclass(frozen=True)
+class HomeArea:
+    """The Region or one of its Kommunen with what the map of the 21 Kommunen asks of each:
+    its bounding box (as get_area) and its label point (as label_points)."""
+
+    ags: str
+    name: str
+    kind: str
+    level: str
+    area_km2: float
+    s: float
+    w: float
+    n: float
+    e: float
+    lat: float
+    lon: float
+
+    def area(self, bounds: bool = False) -> Area:
+        """As list_areas (bounds=False) or get_area (bounds=True) read it."""
+        box = ((self.s, self.w), (self.n, self.e)) if bounds else None
+        return Area(self.ags, self.name, self.kind, self.level, self.area_km2, box)
+
+
+HOME_AREAS_SQL = (
+    "SELECT ags, name, kind, level, area_km2, ST_YMin(b) AS s, ST_XMin(b) AS w,"
+    " ST_YMax(b) AS n, ST_XMax(b) AS e, ST_Y(p) AS lat, ST_X(p) AS lon"
+    " FROM (SELECT *, ST_Envelope(geom_web)::box2d AS b, ST_PointOnSurface(geom_web) AS p"
+    "  FROM area WHERE level IN ('kommune', 'region')) x ORDER BY ags"
+)
+
+
+def home_areas(conn: Connection) -> dict[str, HomeArea] | None:
+    """AGS → the Region and its Kommunen (levels region and kommune), in key order: one
+    statement per data version for the several reads of them a map page made one by one (its
+    bounds, name, label points, the Kommunen's names, issue #32). None on a connection
+    without a memo: there each read keeps its own statement."""
+    if not has_memo(conn):
+        return None
+    return memoised(conn, "home_areas", lambda: read_home_areas(conn))
+
+
+def get_home_area(conn: Connection, ags: str) -> Area | None:
+    """get_area of the Region or one of its Kommunen (from home_areas when there is a memo)."""
+    home = home_areas(conn)
+    if home is not None and ags in home:
+        return home[ags].area(bounds=True)
+    return get_area(conn, ags)
+
+
+def read_home_areas(conn: Connection) -> dict[str, HomeArea]:
+    """home_areas without the memo."""
+    return {r.ags: HomeArea(**r._mapping) for r in conn.execute(text(HOME_AREAS_SQL))}
 
 
 def list_areas(conn: Connection, level: str | None = None) -> list[Area]:
@@ -115,6 +170,9 @@ def _locator_rows(conn: Connection, region_prefix: str) -> tuple[Any, ...]:
 def label_points(conn: Connection, level: str = "kommune") -> list[LabelPoint]:
     """Per area a point inside it (lat, lon) for its name label on maps, by AGS."""
     # ST_PointOnSurface, not the centroid: a centroid can fall outside a concave Kommune.
+    home = home_areas(conn) if level in ("kommune", "region") else None
+    if home is not None:
+        return [LabelPoint(h.ags, h.name, h.lat, h.lon) for h in home.values() if h.level == level]
     rows = conn.execute(
         text(
             "SELECT ags, name, ST_Y(p) AS lat, ST_X(p) AS lon"

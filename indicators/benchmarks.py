@@ -16,6 +16,7 @@ from sqlalchemy import Connection, text
 
 from geodata.levels import BUND_AGS
 from geodata.memo import memoised
+from geodata.queries import home_areas
 from indicators.errors import InvalidChoice
 from indicators.queries import value_source
 from indicators.text import _
@@ -69,7 +70,11 @@ def comparator(conn: Connection, choice: str, region: str) -> Comparator:
     """The area of a choice for the home Kreis `region` (its Land is the Kreis's first two
     digits), with its name from the area table."""
     ags = {"region": region, "land": region[:2], "bund": BUND_AGS}[choice]
-    # The same for every visitor (three choices): kept per data version.
+    # The same for every visitor (three choices): kept per data version; the Region's name
+    # comes with the home areas (geodata.queries.home_areas) the map page reads anyway.
+    home = home_areas(conn)
+    if home is not None and ags in home:
+        return Comparator(choice, ags, home[ags].name)
     name = memoised(
         conn,
         f"area_name:{ags}",

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple, TypedDict
 from sqlalchemy import Connection, Row, text
 
 from geodata.model import Bounds, LabelPoint
-from geodata.queries import feature_collection, get_area, label_points
+from geodata.queries import feature_collection, get_home_area, home_areas, label_points
 from indicators.model import (
     AreaValue,
     Indicator,
@@ -83,9 +83,7 @@ def home_data(
             {"i": indicator_id},
         )
     }
-    areas = conn.execute(
-        text("SELECT ags, name, level FROM area WHERE level IN ('kommune', 'region') ORDER BY name")
-    ).all()
+    areas = home_names(conn)
     rows: dict[str, list[Row[Any]]] = {}
     for r in conn.execute(
         text(
@@ -213,7 +211,7 @@ class MapGeometry(TypedDict):
 def map_geometry(conn: Connection, region: str) -> MapGeometry:
     """Boundaries (GeoJSON text), label points and the bounds of the Region (`region`, the home
     Kreis's key; no request input)."""
-    area = get_area(conn, region)
+    area = get_home_area(conn, region)
     return {
         "geojson": feature_collection(conn, "kommune"),
         "labels": label_points(conn),
@@ -243,9 +241,7 @@ def map_area_values_by_year(
     if release_id is None:
         home = home or home_data(conn, indicator_id)
         return values_by_year(home.rows.get(indicator_id, []), home.areas)
-    areas = conn.execute(
-        text("SELECT ags, name, level FROM area WHERE level IN ('kommune', 'region') ORDER BY name")
-    ).all()
+    areas = home_names(conn)
     rows = conn.execute(
         text(
             "SELECT v.ags, v.year, v.value, v.numerator, v.denominator,"
@@ -314,3 +310,14 @@ def kommune_values_all_years(
             {"i": indicator_id},
         )
     )
+
+
+def home_names(conn: Connection) -> Sequence[Any]:
+    """The Region and its Kommunen (ags, name, level) by name (from the home areas of the data
+    version when the connection has a memo: geodata.queries.home_areas)."""
+    home = home_areas(conn)
+    if home is not None:
+        return sorted(home.values(), key=lambda h: h.name)
+    return conn.execute(
+        text("SELECT ags, name, level FROM area WHERE level IN ('kommune', 'region') ORDER BY name")
+    ).all()

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from geodata.queries import home_areas
 from indicators.neighbours import nearest, nearest_to, standardise
 from indicators.queries import ReleaseRef, value_source
 
@@ -62,9 +63,7 @@ def similar_kommunen(
         for r in rows
     }
     variables = [{**meta[v], "log": log} for v, log in used]
-    names: dict[str, str] = dict(
-        conn.execute(text("SELECT ags, name FROM area WHERE level = 'kommune'")).all()
-    )
+    names = kommune_names(conn)
     if len(used) < 2:  # one variable is a ranking, not a structure
         return {"variables": variables, "k": k, "neighbours": {}}
     table: dict[str, dict[str, float]] = {}
@@ -116,9 +115,7 @@ def similar_to(conn: Connection, ags: str, k: int = K) -> dict[str, Any]:
     table: dict[str, dict[str, float]] = {}
     for r in rows:
         table.setdefault(r.ags, {})[r.indicator_id] = r.value
-    names: dict[str, str] = dict(
-        conn.execute(text("SELECT ags, name FROM area WHERE level = 'kommune'")).all()
-    )
+    names = kommune_names(conn)
     nn = nearest_to(
         {a: [vals[v] for v, _ in used] for a, vals in table.items()},
         [own[v] for v, _ in used],
@@ -131,3 +128,12 @@ def similar_to(conn: Connection, ags: str, k: int = K) -> dict[str, Any]:
         "neighbours": [{"ags": b, "name": names[b], "distance": round(d, 3)} for b, d in nn],
         "missing": [],
     }
+
+
+def kommune_names(conn: Connection) -> dict[str, str]:
+    """AGS → name of the home region's Kommunen (from the home areas of the data version when
+    the connection has a memo: geodata.queries.home_areas)."""
+    home = home_areas(conn)
+    if home is not None:
+        return {h.ags: h.name for h in home.values() if h.level == "kommune"}
+    return dict(conn.execute(text("SELECT ags, name FROM area WHERE level = 'kommune'")).all())

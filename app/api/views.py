@@ -18,7 +18,7 @@ from app.web.db import get_conn
 from app.web.home import home_ags
 from app.web.http_cache import data_version_now
 from app.web.problems import ApiProblem
-from app.web.urls import area_url
+from app.web.urls import area_urls
 from geodata.queries import feature_collection
 from indicators import api_queries as q
 from indicators.benchmarks import DEFAULT as DEFAULT_BENCHMARK
@@ -94,7 +94,7 @@ class Ctx:
 def area_links(keys: Iterable[str]) -> dict[str, str]:
     """AGS → the absolute URL of the page each area of an answer has on this site (the one rule:
     app.web.urls.area_url), each area once, in order of appearance."""
-    return {ags: area_url(ags, _external=True) for ags in dict.fromkeys(keys)}
+    return area_urls(keys, _external=True)
 
 
 @bp.after_app_request
@@ -387,7 +387,9 @@ def values() -> Response:
     years = [int(y) for y in a["jahr"].split(",")] if "jahr" in a else None
     rid = ctx.release.id if ctx.release else None
     paging: dict = {}
-    if fmt in ("json", "geojson"):  # CSV and XLSX stay whole downloads (bulk, DCAT)
+    if fmt == "json":  # written by PostgreSQL, row by row
+        return _values_json(ctx, pairs, rid, years, ags)
+    if fmt == "geojson":  # paged too; CSV and XLSX stay whole downloads (bulk, DCAT)
         page, paging = _value_page(a, sorted(pairs), rid, years, ags)
         rows = page.rows
     else:
@@ -400,17 +402,6 @@ def values() -> Response:
     ]
     env = envelope.envelope(involved, boundaries=fmt == "geojson")
     breaks = {i: b for i, b in all_breaks().items() if i in pairs}
-    if fmt == "json":
-        body = {
-            **env,
-            "releases": [r.label for r in involved],
-            "breaks": {i: [x.as_dict() for x in b] for i, b in sorted(breaks.items())},
-            "count": len(rows),
-            **paging,
-            "links": area_links(r["ags"] for r in rows),
-            "data": rows,
-        }
-        return ctx.respond(_page_links(formats.json_response(body), paging), involved)
     if fmt == "geojson":
         geoms = q.area_geometries(ctx.conn, sorted({r["ags"] for r in rows}))
         features = [
@@ -445,6 +436,61 @@ def values() -> Response:
     return ctx.respond(resp, involved)
 
 
+def _values_json(
+    ctx: Ctx,
+    pairs: dict[str, set[int]],
+    rid: int | None,
+    years: list[int] | None,
+    ags: list[str] | None,
+) -> Response:
+    """/values as JSON: the page's rows come written by PostgreSQL (q.values_page_json); only
+    the notes (few rows have any), the links and the envelope are written here. The text is the
+    one json.dumps wrote of the rows as dicts (tests/test_api_values_json.py)."""
+    a = ctx.args
+    limit, offset = _limit_offset(a)
+    page = q.values_page_json(get_conn(), sorted(pairs), rid, years, ags, limit, offset)
+    paging = _paging(a, limit, offset, len(page.rows), page.total)
+    involved = ctx.releases(set().union(*pairs.values()))
+    noted = public_notes()
+    no_notes = ',"notes":[]}'
+    data = []
+    for r in page.rows:
+        notes = noted.at(r.ags, r.indicator, r.year) if noted else ()
+        if notes:
+            data.append(
+                r.text + ',"notes":' + formats.json_text([note_fields(n) for n in notes]) + "}"
+            )
+        else:
+            data.append(r.text + no_notes)
+    breaks = {i: b for i, b in all_breaks().items() if i in pairs}
+    head = {
+        **envelope.envelope(involved),
+        "releases": [r.label for r in involved],
+        "breaks": {i: [x.as_dict() for x in b] for i, b in sorted(breaks.items())},
+        "count": len(data),
+        **paging,
+    }
+    links = area_links(r.ags for r in page.rows)
+    body = "".join(
+        (
+            formats.json_text(head)[:-1],
+            ',"links":',
+            formats.json_text(links),
+            ',"data":[',
+            ",".join(data),
+            "]}",
+        )
+    )
+    return ctx.respond(_page_links(formats.json_response(body), paging), involved)
+
+
+def _limit_offset(args: dict[str, str]) -> tuple[int, int]:
+    """The checked `limit` and `offset` of /values."""
+    limit = params.integer(args, "limit", openapi.PARAMS["limit"]["schema"])
+    offset = params.integer(args, "offset", openapi.PARAMS["offset"]["schema"])
+    return limit, offset
+
+
 def _value_page(
     args: dict[str, str],
     indicators: list[str],
@@ -454,22 +500,26 @@ def _value_page(
 ) -> tuple[q.ValuePage, dict]:
     """One page of /values (checked `limit`/`offset`) and the paging members of the answer:
     total, limit, offset and the neighbouring pages' URLs with every other parameter kept."""
-    limit = params.integer(args, "limit", openapi.PARAMS["limit"]["schema"])
-    offset = params.integer(args, "offset", openapi.PARAMS["offset"]["schema"])
+    limit, offset = _limit_offset(args)
     page = q.values_page(get_conn(), indicators, release_id, years, ags, limit, offset)
+    return page, _paging(args, limit, offset, len(page.rows), page.total)
+
+
+def _paging(args: dict[str, str], limit: int, offset: int, n: int, total: int) -> dict:
+    """The paging members of a /values answer of n rows from offset of total."""
 
     def url(at: int) -> str:
         rest = {k: v for k, v in args.items() if k != "offset"}
         # offset 0 is left out: the first page has the URL of the unpaged request
         return url_for("api.values", **rest, **({"offset": at} if at else {}), _external=True)
 
-    more = offset + len(page.rows) < page.total
-    return page, {
-        "count_total": page.total,
+    more = offset + n < total
+    return {
+        "count_total": total,
         "limit": limit,
         "offset": offset,
         "next": url(offset + limit) if more else None,
-        "prev": url(max(0, min(offset, page.total) - limit)) if offset > 0 else None,
+        "prev": url(max(0, min(offset, total) - limit)) if offset > 0 else None,
     }
 
 
