@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import request
 from flask_babel import get_locale
-from flask_babel import gettext as _
 
 from app.berichte import svgmap
 from app.pages.data import figure_texts
@@ -21,6 +20,7 @@ from app.web.errors import BadRequestWithChoices
 from app.web.home import home_ags
 from app.web.http_cache import etag_for
 from app.web.i18n import current_lang, localized
+from app.web.i18n import gettext as _
 from app.web.urls import url_for
 from indicators import classify
 from indicators.api_queries import area_values
