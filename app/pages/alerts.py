@@ -14,7 +14,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 
 from app.pages.data.alert_signup import Outcome, Signup, sign_up
 from app.pages.data.alerts import AlertPage, by_publish, feed, page_rows
@@ -22,6 +21,7 @@ from app.web import args
 from app.web.db import get_conn, get_engine
 from app.web.errors import BadRequestWithChoices
 from app.web.http_cache import page_cache
+from app.web.i18n import gettext as _
 from app.web.i18n import localized
 from app.web.security import public_form
 from geodata.queries import list_areas

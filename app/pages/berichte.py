@@ -15,7 +15,6 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_babel import gettext as _
 
 from app.berichte import feed, outputs, store
 from app.berichte.render import render
@@ -27,6 +26,7 @@ from app.web.db import get_conn, get_engine
 from app.web.errors import BadRequestWithChoices, render_error
 from app.web.home import publisher
 from app.web.http_cache import data_version_now
+from app.web.i18n import gettext as _
 from app.web.i18n import localized
 from app.web.security import public_url
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
-from flask_babel import gettext as _
 
 from app.pages.data.cite import parse_pin
 from app.pages.data.disparities import (
@@ -29,6 +28,7 @@ from app.render import charts, sentences
 from app.web import args, downloads
 from app.web.db import get_conn
 from app.web.http_cache import domain_cache, forever
+from app.web.i18n import gettext as _
 from app.web.i18n import localized
 from indicators.breaks import breaks_within
 from indicators.classify import CLUSTER_COLOURS, VERDICT_COLOURS

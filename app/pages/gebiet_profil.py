@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from app.pages.data.cite import parse_pin, pinned_page_cite
 from app.pages.data.profile_tables import area_table
@@ -15,6 +14,7 @@ from app.web.db import get_conn
 from app.web.errors import BadRequestWithChoices
 from app.web.home import home_ags
 from app.web.http_cache import page_cache
+from app.web.i18n import gettext as _
 from app.web.urls import area_url, is_home_area
 from geodata.model import AreaHit
 from geodata.queries import list_areas

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from app.pages.data.cite import compare_cite, parse_pin, pinned_page_cite
 from app.pages.data.groups import similar
@@ -29,6 +28,7 @@ from app.web.db import get_conn
 from app.web.errors import with_links
 from app.web.home import home_ags
 from app.web.http_cache import page_cache
+from app.web.i18n import gettext as _
 from app.web.i18n import localized
 from app.web.urls import area_url, is_home_area
 from geodata.search import picker_label, resolve

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, url_for
-from flask_babel import lazy_gettext as _l
+from flask import Flask, current_app
 
 from app.render.maps import short_name
 from app.web.db import get_conn
 from app.web.i18n import current_lang, localized
+from app.web.i18n import lazy_gettext as _l
+from app.web.urls import url_for
 from geodata.queries import list_areas
 from indicators.queries import topics_with_indicators
 
@@ -38,7 +39,8 @@ def nav_items() -> list[tuple[str, str]]:
 
 
 def map_url(indicator_id: str) -> str | None:
-    """Link to the map of an indicator when the map page exists."""
+    """Link to the map of an indicator when the map page exists (remembered per app: a
+    profile links ~100 indicators' maps)."""
     if "maps.karte" in current_app.view_functions:
         return url_for("maps.karte", indikator=indicator_id)
     return None

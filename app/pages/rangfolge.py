@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from app.editors.auth import is_editor
 from app.pages.data import figure_texts
@@ -23,6 +21,8 @@ from app.web.db import get_conn
 from app.web.errors import BadRequestWithChoices, with_links
 from app.web.home import home_ags
 from app.web.http_cache import page_cache
+from app.web.i18n import gettext as _
+from app.web.i18n import lazy_gettext as _l
 from app.web.i18n import localized
 from geodata import attribution
 from indicators.benchmarks import Comparator, comparator

@@ -4,7 +4,6 @@ Gemeinde, Kreis, Land, Germany), absolute or as index."""
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from app.pages.data.cite import parse_pin
 from app.pages.data.profile_tables import series_table
@@ -21,6 +20,7 @@ from app.render.formatting import kind_label
 from app.web import args, downloads
 from app.web.db import get_conn
 from app.web.home import home_ags
+from app.web.i18n import gettext as _
 from geodata.search import resolve
 from indicators.pinning import format_ids
 from indicators.profile import InvalidChoice, time_series

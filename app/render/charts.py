@@ -10,12 +10,12 @@ import math
 from collections.abc import Sequence
 from itertools import count
 
-from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from app.render.formatting import fmt_value
 from app.render.maps import SYNTHETIC_DASH
 from app.render.provenance_marks import line_kind
+from app.web.i18n import gettext as _
 
 Point = tuple[int, float | None]
 

@@ -16,11 +16,11 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup, escape
 
 from app.web.i18n import current_lang
+from app.web.i18n import gettext as _
 
 Point = tuple[int, float | None]
 MOST_TIED = 3  # names listed when several areas share the highest (or lowest) value

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask_babel import gettext as _
-
 from app.render.formatting import fmt_value
 from app.render.sentences import number, reason_text
+from app.web.i18n import gettext as _
 from app.web.i18n import localized
 from indicators.benchmarks import Comparator
 from indicators.findings import DifferenceClaim, Finding, TrendClaim

@@ -7,11 +7,11 @@ import re
 
 from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 from flask import Flask
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from app.web.i18n import current_lang
+from app.web.i18n import gettext as _
+from app.web.i18n import lazy_gettext as _l
 
 # Downloads keep the German marker (a stable value for scripts); pages show withheld().
 WITHHELD = "geheim"

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import Flask
-from flask_babel import gettext as _
 
 from app.web.i18n import current_lang
+from app.web.i18n import gettext as _
 from indicators.model import Note
 from indicators.notes import URL_RE
 

@@ -8,7 +8,8 @@ carries its kind, in words (not colour only), instead of one banner for the whol
 from __future__ import annotations
 
 from flask import Flask, current_app, has_app_context
-from flask_babel import gettext as _
+
+from app.web.i18n import gettext as _
 
 
 def demo() -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from itertools import count
 
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from app.render.charts import decimals_for, nice_ticks
@@ -19,6 +18,7 @@ from app.render.formatting import fmt_value, unit_label, withheld
 from app.render.image_export import wrap
 from app.render.maps import SYNTHETIC_DASH
 from app.render.provenance_marks import mark_text
+from app.web.i18n import gettext as _
 from app.web.i18n import localized
 from indicators.classify import VERDICT_COLOURS
 from indicators.ranking import Ranking, SpineLayout

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import format_decimal
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from app.render.formatting import fmt_value
+from app.web.i18n import gettext as _
+from app.web.i18n import lazy_gettext as _l
 from indicators.model import Indicator
 
 VERDICT_LABELS = {

@@ -43,7 +43,7 @@ def publisher() -> str:
 
 def site_name() -> str:
     """'Sozialmonitoring <home region>' in the current language (default Region Hannover)."""
-    from flask_babel import gettext as _
+    from app.web.i18n import gettext as _
 
     region = home()
     return (
@@ -55,7 +55,7 @@ def site_name() -> str:
 
 def region_name() -> str:
     """The home region's name in the current language (default 'Region Hannover')."""
-    from flask_babel import gettext as _
+    from app.web.i18n import gettext as _
 
     region = home()
     return _("Region Hannover") if region.is_default else region.name

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
+import flask_babel
 from flask import Flask, Response, g, has_app_context, request
 from flask_babel import Babel, force_locale, get_locale, get_translations
-from jinja2 import pass_context
-from jinja2.runtime import Context
+from flask_babel.speaklater import LazyString
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 babel = Babel()
@@ -63,16 +65,33 @@ def _translations():
     return t
 
 
-@pass_context
-def template_gettext(context: Context, string: str, **variables: object) -> str:
+def gettext(string: str, **variables: object) -> str:
+    """Flask-Babel's gettext (same result) with the request's translations looked up once per
+    request: Flask-Babel's own walks its context proxies on every call (a profile calls ~1,300
+    times). Outside an app context Flask-Babel's, which returns the German text."""
+    if not has_app_context():
+        return str(flask_babel.gettext(string, **variables))
+    s = _translations().ugettext(string)
+    return s % variables if variables else s
+
+
+def lazy_gettext(string: str, **variables: object) -> LazyString:
+    """Flask-Babel's lazy_gettext (a text translated when shown) through `gettext` above."""
+    return LazyString(gettext, string, **variables)
+
+
+@pass_eval_context
+def template_gettext(eval_ctx: EvalContext, string: str, **variables: object) -> str:
     """The templates' _() and gettext(): Jinja's newstyle gettext in one call instead of three.
 
     Same rules as Jinja's (always %-formatted, so a literal % is written %%; the text is
     Markup where the template escapes, so the variables are escaped); Jinja's own reaches the
-    translation through three nested context calls, ~65 times a map page.
+    translation through three nested context calls, ~65 times a map page. It takes the
+    evaluation context, not the template context: Jinja derives a new template context (a copy
+    of every variable) for each call of a context function inside a loop, ~1,250 per profile.
     """
     rv = _translations().ugettext(string)
-    if context.eval_ctx.autoescape:
+    if eval_ctx.autoescape:
         rv = Markup(rv)
     return rv % variables
 

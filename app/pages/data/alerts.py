@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from app.pages.data.sozialindex import DYNAMICS_LABELS, STATUS_LABELS
@@ -17,6 +15,8 @@ from app.render.formatting import fmt_value
 from app.web.db import get_conn
 from app.web.home import publisher
 from app.web.i18n import current_lang, in_language
+from app.web.i18n import gettext as _
+from app.web.i18n import lazy_gettext as _l
 from app.web.security import public_url
 from app.web.urls import area_url
 from geodata import attribution

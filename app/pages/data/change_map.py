@@ -4,7 +4,6 @@ change between two years."""
 from __future__ import annotations
 
 from flask import current_app, request
-from flask_babel import gettext as _
 
 from app.pages.data import figure_texts
 from app.pages.data.map_choices import CLASSIFICATION_LABELS
@@ -25,6 +24,7 @@ from app.render.findings import bench_name
 from app.render.formatting import fmt_signed, fmt_value, unit_label
 from app.web.db import get_conn
 from app.web.http_cache import data_version_now
+from app.web.i18n import gettext as _
 from app.web.i18n import localized
 from indicators import classify
 from indicators.api_queries import area_values

@@ -13,7 +13,6 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 
 from flask import current_app, request
-from flask_babel import gettext as _
 
 from app.render.citation import Citation, CitedSource, today
 from app.web.db import get_conn
@@ -21,6 +20,7 @@ from app.web.downloads import VIEW_FORMATS
 from app.web.errors import BadRequestWithChoices
 from app.web.home import publisher
 from app.web.i18n import current_lang
+from app.web.i18n import gettext as _
 from app.web.security import public_url
 from app.web.urls import url_for
 from indicators import pinning

@@ -4,7 +4,6 @@ clusters), their colours and chart lines: shared by the disparities pages and th
 from __future__ import annotations
 
 from flask import url_for
-from flask_babel import gettext as _
 
 from app.pages.data import figure_texts
 from app.pages.data.cite import parse_pin
@@ -15,6 +14,7 @@ from app.web import args
 from app.web.db import get_conn
 from app.web.errors import with_links
 from app.web.http_cache import domain_cache
+from app.web.i18n import gettext as _
 from app.web.i18n import localized
 from indicators.breaks import breaks_within
 from indicators.disparities import cluster_map, indicator_disparities

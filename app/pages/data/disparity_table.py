@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
-
 from app.pages.data.cite import absolute, page_citation, pin_note, view_data_links
 from app.pages.data.map_page import sources
 from app.pages.data.profile_tables import flag_or_num
@@ -18,6 +16,7 @@ from app.render.formatting import unit_label
 from app.web.db import get_conn
 from app.web.downloads import SYNTHETIC_MARK, SYNTHETIC_NOTE, Num, Table
 from app.web.i18n import current_lang, localized
+from app.web.i18n import gettext as _
 from app.web.urls import url_for
 from indicators import pinning
 from indicators.disparities import detail_release_ids, kommune_keys

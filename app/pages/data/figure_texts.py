@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from app.render.figure_text import (
@@ -22,6 +21,7 @@ from app.render.figure_text import (
 from app.render.formatting import fmt_cell, fmt_value, unit_label
 from app.render.sentences import VERDICT_LABELS
 from app.web.home import region_name
+from app.web.i18n import gettext as _
 from app.web.i18n import localized
 from indicators.model import AreaValue, Indicator
 

@@ -9,8 +9,6 @@ from dataclasses import replace
 
 import numpy as np
 from flask import Response, make_response, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from app.pages.data import figure_texts
 from app.pages.data.cite import absolute, page_citation, view_data_links
@@ -23,6 +21,8 @@ from app.web.errors import BadRequestWithChoices
 from app.web.home import home_ags
 from app.web.http_cache import data_version_now
 from app.web.i18n import current_lang, localized
+from app.web.i18n import gettext as _
+from app.web.i18n import lazy_gettext as _l
 from app.web.urls import area_url
 from geodata.levels import BUND_AGS
 from geodata.model import Area

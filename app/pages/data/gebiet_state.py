@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 from flask import request, url_for
-from flask_babel import gettext as _
 
 from app.pages.data.cite import parse_pin
 from app.pages.data.map_choices import no_data_in_year, parse_classes
@@ -14,6 +13,7 @@ from app.web import args
 from app.web.cache import Region
 from app.web.db import get_conn
 from app.web.errors import BadRequestWithChoices
+from app.web.i18n import gettext as _
 from geodata.model import Area
 from indicators import classify, gebiet_benchmark
 from indicators.errors import InvalidChoice

@@ -4,12 +4,11 @@ name; with `vergleich_mit` its verdict against the benchmark), the territory's o
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
 from app.pages.data.map_table import value_mark
 from app.render.formatting import unit_label
 from app.render.provenance_marks import demo
 from app.web.downloads import ATTRIBUTION_BOUNDARIES, SYNTHETIC_NOTE, Num, Table
+from app.web.i18n import gettext as _
 from app.web.i18n import localized
 
 

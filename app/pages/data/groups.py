@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import request
-from flask_babel import gettext as _
 
 from app.web.db import get_conn
 from app.web.errors import BadRequestWithChoices
 from app.web.http_cache import domain_cache
+from app.web.i18n import gettext as _
 from app.web.i18n import localized
 from app.web.urls import area_url, is_home_area
 from geodata.model import Area

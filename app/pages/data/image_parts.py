@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable
 
 from flask import Response, request
 from flask_babel import get_locale, ngettext
-from flask_babel import gettext as _
 from markupsafe import escape
 
 from app.pages.data.notes import public_notes
@@ -19,6 +18,7 @@ from app.web.attribution import licence_name
 from app.web.db import get_conn
 from app.web.home import site_name
 from app.web.http_cache import cached, data_version_now, domain_cache, etag_for
+from app.web.i18n import gettext as _
 from app.web.security import public_url
 from geodata import attribution
 from indicators.disparities import svg_shapes

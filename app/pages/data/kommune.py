@@ -6,14 +6,14 @@ from __future__ import annotations
 from functools import partial
 
 from flask import url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from app.pages.data import figure_texts
 from app.pages.data.image_parts import year_ranges
 from app.render.formatting import fmt_value
 from app.web.db import get_conn
 from app.web.errors import with_links
+from app.web.i18n import gettext as _
+from app.web.i18n import lazy_gettext as _l
 from app.web.i18n import localized
 from app.web.urls import area_url
 from indicators.classify import COUNT_UNITS

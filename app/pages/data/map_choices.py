@@ -10,10 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import request
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from app.web.errors import BadRequestWithChoices
+from app.web.i18n import gettext as _
+from app.web.i18n import lazy_gettext as _l
 from indicators import classify
 from indicators.model import Indicator
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import current_app, request
-from flask_babel import gettext as _
 
 from app.pages.data import figure_texts
 from app.pages.data.cite import absolute, map_view_cite
@@ -31,6 +30,7 @@ from app.web.db import get_conn
 from app.web.home import home_ags
 from app.web.http_cache import data_version_now
 from app.web.i18n import current_lang, localized
+from app.web.i18n import gettext as _
 from app.web.urls import area_url, url_for
 from geodata import attribution
 from indicators import classify

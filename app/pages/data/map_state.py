@@ -7,7 +7,6 @@ from collections.abc import Sequence
 
 from flask import current_app, request
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from sqlalchemy import Connection
 
 from app.editors.auth import is_editor
@@ -23,6 +22,7 @@ from app.web.db import get_conn
 from app.web.errors import BadRequestWithChoices
 from app.web.home import home_ags
 from app.web.http_cache import data_version_now, etag_for
+from app.web.i18n import gettext as _
 from app.web.urls import url_for
 from indicators import classify
 from indicators.benchmarks import benchmark_release_ids, comparator

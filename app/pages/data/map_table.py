@@ -3,13 +3,12 @@ release, order), the Region's row last, with the map's citation in the header.""
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
 from app.pages.data.profile_tables import flag_or_num
 from app.render.formatting import unit_label
 from app.render.provenance_marks import demo
 from app.web.downloads import ATTRIBUTION_BOUNDARIES, SYNTHETIC_MARK, SYNTHETIC_NOTE, Num, Table
 from app.web.home import region_name
+from app.web.i18n import gettext as _
 from app.web.i18n import localized
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import request
 from flask_babel import get_locale
-from flask_babel import gettext as _
 
 from app.berichte import svgmap
 from app.pages.data import figure_texts
@@ -20,6 +19,7 @@ from app.web.db import get_conn
 from app.web.errors import BadRequestWithChoices
 from app.web.home import home_ags
 from app.web.http_cache import etag_for
+from app.web.i18n import gettext as _
 from app.web.i18n import localized
 from app.web.urls import url_for
 from indicators import classify

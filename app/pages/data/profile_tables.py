@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask_babel import gettext as _
-
 from app.pages.data.series_breaks import break_text
 from app.render.citation import Citation
 from app.render.findings import bench_heading, bench_name
@@ -22,6 +20,7 @@ from app.web.downloads import (
     Table,
 )
 from app.web.home import region_name
+from app.web.i18n import gettext as _
 from app.web.i18n import localized
 from geodata.model import Area
 from indicators.model import Note

@@ -3,8 +3,6 @@ intervals, the Region last) with the view's citation, and that citation for the 
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
 from app.pages.data.cite import absolute, page_citation, pin_note, view_data_links
 from app.pages.data.notes import public_notes
 from app.pages.data.profile_tables import flag_or_num, notes_cell
@@ -16,6 +14,7 @@ from app.render.sentences import verdict_label
 from app.web.db import get_conn
 from app.web.downloads import SYNTHETIC_MARK, SYNTHETIC_NOTE, Num, Table
 from app.web.i18n import current_lang, localized
+from app.web.i18n import gettext as _
 from app.web.urls import url_for
 from indicators.intervals import AreaInterval
 from indicators.pinning import format_ids

@@ -3,8 +3,6 @@ y and population, the Region last) and the view's citation."""
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
 from app.pages.data.cite import pinned_page_cite
 from app.pages.data.profile_tables import flag_or_num
 from app.render.citation import Citation
@@ -12,6 +10,7 @@ from app.render.formatting import unit_label
 from app.render.provenance_marks import demo
 from app.web.db import get_conn
 from app.web.downloads import SYNTHETIC_MARK, SYNTHETIC_NOTE, Num, Table
+from app.web.i18n import gettext as _
 from app.web.i18n import localized
 from indicators.profile import valid_areas
 from indicators.queries import Pinned

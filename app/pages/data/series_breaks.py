@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
 from app.web.cache import Region, data_version_now
 from app.web.db import get_conn
 from app.web.i18n import current_lang
+from app.web.i18n import gettext as _
 from indicators.breaks import Break, Breaks, series_breaks
 
 _BREAKS = Region("breaks")

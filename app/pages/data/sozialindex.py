@@ -8,8 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Connection
 
 from app.pages.data.cite import pinned_page_cite
@@ -18,6 +16,8 @@ from app.pages.data.map_page import sources
 from app.pages.data.series_breaks import breaks_of
 from app.web.db import get_conn
 from app.web.home import home_ags
+from app.web.i18n import gettext as _
+from app.web.i18n import lazy_gettext as _l
 from indicators import classify
 from indicators.breaks import break_between
 from indicators.errors import UnknownChoice

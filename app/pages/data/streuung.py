@@ -13,8 +13,6 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask import g, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from app.editors.auth import is_editor
 from app.pages.data import figure_texts
@@ -35,6 +33,8 @@ from app.web import args
 from app.web.db import get_conn
 from app.web.errors import BadRequestWithChoices, with_links
 from app.web.http_cache import domain_cache
+from app.web.i18n import gettext as _
+from app.web.i18n import lazy_gettext as _l
 from app.web.i18n import localized
 from app.web.security import public_url
 from app.web.urls import area_url

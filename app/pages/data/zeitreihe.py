@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import url_for
-from flask_babel import gettext as _
 
 from app.pages.data import figure_texts
 from app.pages.data.cite import absolute, page_citation, pin_note, view_data_links
@@ -14,6 +13,7 @@ from app.web.db import get_conn
 from app.web.errors import with_links
 from app.web.home import region_name
 from app.web.i18n import current_lang, localized
+from app.web.i18n import gettext as _
 from indicators.errors import InvalidChoice
 from indicators.pinning import format_ids
 from indicators.profile import valid_areas

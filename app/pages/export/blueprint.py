@@ -5,9 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, request
-from flask_babel import gettext as _
 
 from app.web.errors import BadRequestWithChoices
+from app.web.i18n import gettext as _
 
 bp = Blueprint("export", __name__)
 

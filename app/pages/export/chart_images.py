@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 
 from app.pages.data.cite import parse_pin
 from app.pages.data.image_parts import (
@@ -29,6 +28,7 @@ from app.web import args
 from app.web.db import get_conn
 from app.web.home import home_ags, region_name
 from app.web.http_cache import conditional, etag_for, page_cache
+from app.web.i18n import gettext as _
 from app.web.i18n import localized
 from indicators.pinning import format_ids
 from indicators.profile import InvalidChoice, time_series

@@ -9,7 +9,6 @@ from typing import Any
 
 from flask import request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 
 from app.pages.data import disparities
 from app.pages.data.disparity_table import cluster_cite, detail_cite
@@ -34,6 +33,7 @@ from app.web.db import get_conn
 from app.web.errors import BadRequestWithChoices
 from app.web.home import region_name
 from app.web.http_cache import conditional, page_cache
+from app.web.i18n import gettext as _
 from app.web.i18n import localized
 from indicators.breaks import breaks_within
 from indicators.classify import CLUSTER_COLOURS, VERDICT_COLOURS

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Response, request, url_for
 from flask_babel import get_locale, ngettext
-from flask_babel import gettext as _
 
 from app.pages.data import figure_texts, gebiet_map, gebiet_state
 from app.pages.data.change_map import change_context
@@ -45,6 +44,7 @@ from app.web.db import get_conn
 from app.web.errors import BadRequestWithChoices
 from app.web.home import region_name
 from app.web.http_cache import conditional, data_version_now, domain_cache, etag_for, page_cache
+from app.web.i18n import gettext as _
 from app.web.i18n import localized
 from indicators.classify import NO_DATA_COLOR
 from indicators.gebiet_queries import scope_svg_paths

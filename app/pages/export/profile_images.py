@@ -6,7 +6,6 @@ import re
 
 from flask import request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from markupsafe import escape
 
 from app.pages.data.cite import parse_pin, pinned_page_cite
@@ -41,6 +40,7 @@ from app.web.db import get_conn
 from app.web.errors import BadRequestWithChoices
 from app.web.home import home_ags, region_name
 from app.web.http_cache import conditional, page_cache
+from app.web.i18n import gettext as _
 from app.web.i18n import localized
 from indicators.classify import VERDICT_COLOURS
 from indicators.profile import InvalidChoice, profile
