@@ -60,6 +60,16 @@ def get_home_area(conn: Connection, ags: str) -> Area | None:
     return get_area(conn, ags)
 
 
+def kommune_names(conn: Connection) -> dict[str, str]:
+    """AGS → name of the home region's Kommunen, in key order (from home_areas when the
+    connection has a memo, else one statement)."""
+    home = home_areas(conn)
+    if home is not None:
+        return {h.ags: h.name for h in home.values() if h.level == "kommune"}
+    rows = conn.execute(text("SELECT ags, name FROM area WHERE level = 'kommune' ORDER BY ags"))
+    return dict(rows.all())
+
+
 def read_home_areas(conn: Connection) -> dict[str, HomeArea]:
     """home_areas without the memo."""
     return {r.ags: HomeArea(**r._mapping) for r in conn.execute(text(HOME_AREAS_SQL))}

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from geodata.queries import home_areas
+from geodata.queries import kommune_names
 from indicators.neighbours import nearest, nearest_to, standardise
 from indicators.queries import ReleaseRef, value_source
 
@@ -128,12 +128,3 @@ def similar_to(conn: Connection, ags: str, k: int = K) -> dict[str, Any]:
         "neighbours": [{"ags": b, "name": names[b], "distance": round(d, 3)} for b, d in nn],
         "missing": [],
     }
-
-
-def kommune_names(conn: Connection) -> dict[str, str]:
-    """AGS → name of the home region's Kommunen (from the home areas of the data version when
-    the connection has a memo: geodata.queries.home_areas)."""
-    home = home_areas(conn)
-    if home is not None:
-        return {h.ags: h.name for h in home.values() if h.level == "kommune"}
-    return dict(conn.execute(text("SELECT ags, name FROM area WHERE level = 'kommune'")).all())

@@ -7,11 +7,10 @@ same in demo mode and in a default install (docs/ops/index.md).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import Connection, text
 
-from geodata.memo import memoised
+from geodata.queries import kommune_names
 from indicators.errors import UnknownChoice
 from indicators.queries import KOMMUNE_KEYS, indicator_units
 from indicators.social_index import (
@@ -51,26 +50,20 @@ def index_inputs(
     loaded) with its real values of the index's indicators/years (as published now, or as the
     releases `ids` show them: the alerts compare before/after)."""
     source = "shown_value" if ids is None else "shown_value_in(CAST(:rids AS int[]))"
-    areas: Sequence[Any]
     if kreis is None:
-        areas = memoised(
-            conn,
-            "kommune_names",
-            lambda: tuple(
-                conn.execute(
-                    text("SELECT ags, name FROM area WHERE level = 'kommune' ORDER BY ags")
-                ).all()
-            ),
-        )
+        areas = list(kommune_names(conn).items())
         where = KOMMUNE_KEYS
     else:
-        areas = conn.execute(
-            text(
-                "SELECT ags, name FROM area WHERE level IN ('kommune', 'gemeinde')"
-                " AND length(ags) = 8 AND left(ags, 5) = :k ORDER BY ags"
-            ),
-            {"k": kreis},
-        ).all()
+        areas = [
+            (r.ags, r.name)
+            for r in conn.execute(
+                text(
+                    "SELECT ags, name FROM area WHERE level IN ('kommune', 'gemeinde')"
+                    " AND length(ags) = 8 AND left(ags, 5) = :k ORDER BY ags"
+                ),
+                {"k": kreis},
+            )
+        ]
         where = "v.ags = ANY(:areas)"
     rows = conn.execute(
         text(
@@ -83,10 +76,10 @@ def index_inputs(
             "ind": list(definition.indicator_ids),
             "years": list(definition.years),
             "rids": None if ids is None else list(ids),
-            "areas": [a.ags for a in areas],
+            "areas": [a for a, _ in areas],
         },
     ).all()
-    values: dict[str, dict[tuple[str, int], Observation]] = {a.ags: {} for a in areas}
+    values: dict[str, dict[tuple[str, int], Observation]] = {a: {} for a, _ in areas}
     for r in rows:
         if r.ags in values:
             values[r.ags][(r.indicator_id, r.year)] = Observation(
@@ -95,7 +88,7 @@ def index_inputs(
                 bool(r.suppressed),
                 None if r.denominator is None else float(r.denominator),
             )
-    return [AreaInput(a.ags, a.name, values[a.ags]) for a in areas]
+    return [AreaInput(a, name, values[a]) for a, name in areas]
 
 
 # The releases a Sozialindex view pins: every release (published, or of the pinned set) with a

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import Response
-from sqlalchemy import text
 
 from app.api import envelope, formats, params
 from app.api.views import Ctx, area_links, bp, check_known
 from app.pages.data.series_breaks import all_breaks
 from app.web.home import home_ags
 from app.web.problems import ApiProblem
+from geodata.queries import kommune_names
 from indicators import api_queries as q
 from indicators.intervals import area_intervals, intervals_of_areas
 from indicators.neighbour_queries import K, similar_kommunen
@@ -19,13 +19,7 @@ from indicators.trend_queries import area_trends
 
 def _home_areas(ctx: Ctx) -> list[str]:
     """The Region and its Kommunen (the default set of areas)."""
-    return [home_ags(), *sorted(similar_kommunen_names(ctx))]
-
-
-def similar_kommunen_names(ctx: Ctx) -> dict[str, str]:
-    """AGS → name of the home Kommunen."""
-    rows = ctx.conn.execute(text("SELECT ags, name FROM area WHERE level = 'kommune'"))
-    return dict(rows.all())
+    return [home_ags(), *sorted(kommune_names(ctx.conn))]
 
 
 @bp.get("/trends")
@@ -70,7 +64,7 @@ def neighbours() -> Response:
     ctx = Ctx("/neighbours")
     a = ctx.args
     k = int(a.get("k", K))
-    names = similar_kommunen_names(ctx)
+    names = kommune_names(ctx.conn)
     ags = params.csv_list(a.get("ags"))
     bad = sorted(set(ags or []) - set(names))
     if bad:
