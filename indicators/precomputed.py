@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, text
 
-from indicators.queries import DEMO_ON, ReleaseRef, value_source
+from indicators.queries import DEMO_ON, PROFILE_VISIBLE, ReleaseRef, value_source
 
 # The shown values of the refreshed indicators in every area, computed once per refresh into a
 # temporary table that the catalogue rows, the ranks and the territory lists read (each of them
@@ -371,12 +371,6 @@ def kept_indicator_years(conn: Connection, min_points: int) -> dict[str, list[in
     return out
 
 
-# Which kept profile rows the connection's demo mode shows: the condition on the partition
-# key (0023) names `true` in demo mode only, so outside it PostgreSQL prunes the demo
-# partition at the statement's start and its rows are not read (a whole non-constant array
-# would not prune; an ARRAY[...] of stable expressions does).
-PROFILE_VISIBLE = f"synthetic = ANY(ARRAY[false, ({DEMO_ON})])"
-
 # The kept rows of profile_value the connection's demo mode shows.
 KEPT_RANKS = (
     "(SELECT indicator_id, ags, year, rank_land, n_land, rank_kreis, n_kreis, synthetic"
@@ -391,6 +385,13 @@ KEPT_TRENDS = (
 )
 
 KEPT_PROFILE_VALUES = f"(SELECT {PROFILE_COLUMNS} FROM profile_value WHERE {PROFILE_VISIBLE})"
+
+
+def home_values_source(release_id: ReleaseRef) -> str:
+    """The values to read for the home region's areas (the kept levels, PROFILE_LEVELS): the
+    kept rows of the layered values, else the named release's or the cited view's
+    (value_source)."""
+    return KEPT_PROFILE_VALUES if release_id is None else value_source(release_id)
 
 
 def all_kept(areas: str) -> str:

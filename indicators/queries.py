@@ -84,6 +84,16 @@ def indicator_units(conn: Connection, indicator_ids: Collection[str]) -> dict[st
 # migration 0009); a default install never names, lists or shows one.
 DEMO_ON = "coalesce(current_setting('sozmon.demo', true), '') = 'on'"
 VISIBLE = f"(NOT synthetic OR {DEMO_ON})"
+# Which kept rows (profile_value and the other tables partitioned by `synthetic`) the
+# connection's demo mode shows: the condition on the partition key (0023) names `true` in demo
+# mode only, so outside it PostgreSQL prunes the demo partition at the statement's start and
+# its rows are not read (a whole non-constant array would not prune; an ARRAY[...] of stable
+# expressions does).
+PROFILE_VISIBLE = f"synthetic = ANY(ARRAY[false, ({DEMO_ON})])"
+# The home region's keys as a condition PostgreSQL pushes into the shown_value view (an array
+# from an init plan; a join is not pushed down): with Germany's 11,000 Gemeinden loaded, the
+# layered rule would otherwise run over every Gemeinde's values (~50 ms instead of ~1 ms).
+HOME_KEYS = "v.ags = ANY(ARRAY(SELECT ags FROM area WHERE level IN ('kommune', 'region')))"
 
 
 def list_releases(conn: Connection, include_drafts: bool = False) -> list[Release]:
@@ -178,14 +188,11 @@ _KEPT_RELEASES_SQL = (
 )
 _KEPT_RELEASE_IDS = (
     "SELECT DISTINCT unnest(release_ids) AS release_id FROM indicator_summary"
-    f" WHERE indicator_id = :i AND (NOT synthetic OR {DEMO_ON})"
+    f" WHERE indicator_id = :i AND {VISIBLE}"
 )
-# The partition key's condition as indicators.precomputed.PROFILE_VISIBLE (which imports this
-# module): outside demo mode the demo partition is pruned unread.
 _KEPT_HOME_RELEASE_IDS = (
-    "SELECT DISTINCT k.release_id FROM profile_value k"
-    f" WHERE k.indicator_id = :i AND k.synthetic = ANY(ARRAY[false, ({DEMO_ON})])"
-    "  AND k.ags = ANY(ARRAY(SELECT ags FROM area WHERE level IN ('kommune', 'region')))"
+    "SELECT DISTINCT v.release_id FROM profile_value v"
+    f" WHERE v.indicator_id = :i AND {PROFILE_VISIBLE} AND {HOME_KEYS}"
 )
 
 
@@ -252,15 +259,14 @@ def layered_release(rows: Sequence[ContributingRelease]) -> ShownRelease | None:
     )
 
 
-# The home region's keys as a condition PostgreSQL pushes into the shown_value view (an array
-# from an init plan; a join is not pushed down): with Germany's 11,000 Gemeinden loaded, the
-# layered rule would otherwise run over every Gemeinde's values (~50 ms instead of ~1 ms).
-HOME_KEYS = "v.ags = ANY(ARRAY(SELECT ags FROM area WHERE level IN ('kommune', 'region')))"
-
-
 # The home region's Kommunen only: a year in which only the Region has a value (INKAR's Kreis
 # series from 1995) is no year for a map, ranking or change of the Kommunen.
-KOMMUNE_KEYS = "v.ags = ANY(ARRAY(SELECT ags FROM area WHERE level = 'kommune'))"
+def kommune_keys(alias: str) -> str:
+    """The condition that the values of `alias` are of the home region's Kommunen."""
+    return f"{alias}.ags = ANY(ARRAY(SELECT ags FROM area WHERE level = 'kommune'))"
+
+
+KOMMUNE_KEYS = kommune_keys("v")
 # A value a page shows as a number (not only a sign such as "..." or withheld): only years
 # with such a value are offered (issue #29; `map_queries._shows_number` the same in Python).
 SHOWS_NUMBER = "v.value IS NOT NULL AND NOT coalesce(v.suppressed, false)"

@@ -7,7 +7,7 @@ from sqlalchemy import Connection, text
 from indicators.benchmarks import Comparator
 from indicators.errors import InvalidChoice, UnknownChoice
 from indicators.intervals import area_intervals, intervals_of_areas
-from indicators.precomputed import PROFILE_VISIBLE
+from indicators.precomputed import home_values_source
 from indicators.queries import (
     DEMO_ON,
     KOMMUNE_KEYS,
@@ -131,10 +131,7 @@ def kommune_years(conn: Connection, indicator_id: str, release_id: ReleaseRef) -
     values of the Kommunen, indicators.precomputed); a named release's or a cited view's from
     their values, the Kommunen's keys pushed into the relation (not every Gemeinde of
     Germany joined with the areas first: 21 ms on all of Germany, issue #32)."""
-    if release_id is None:
-        source = f"(SELECT * FROM profile_value WHERE {PROFILE_VISIBLE})"
-    else:
-        source = value_source(release_id)
+    source = home_values_source(release_id)
     return list(
         conn.scalars(
             text(

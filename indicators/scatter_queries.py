@@ -9,13 +9,13 @@ from sqlalchemy import Connection, Row, text
 
 from indicators.errors import InvalidChoice, UnknownChoice
 from indicators.model import Indicator
-from indicators.precomputed import PROFILE_VISIBLE, kept_indicator_years
+from indicators.precomputed import home_values_source, kept_indicator_years
 from indicators.queries import (
-    KOMMUNE_KEYS,
     ReleaseRef,
     ShownProvenance,
     get_indicator,
     indicator_sources,
+    kommune_keys,
     shown_provenance,
     value_source,
 )
@@ -139,14 +139,14 @@ def _pair_default_year(
     else the newest common year (a synthetic continuation is not what the page opens with)."""
     # The Kommunen's values only, their keys pushed into each side (the layered ones from the
     # kept rows): not every Gemeinde of Germany of both indicators joined first (94 ms, #32).
-    source = _kommune_source(release_id)
+    source = home_values_source(release_id)
     found = conn.scalar(
         text(
             f"SELECT max(vx.year) FROM {source} vx"
             f" JOIN {source} vy ON vy.ags = vx.ags AND vy.year = vx.year AND vy.indicator_id = :y"
             f" WHERE vx.indicator_id = :x AND vx.year = ANY(:years)"
-            f"  AND {KOMMUNE_KEYS.replace('v.ags', 'vx.ags')}"
-            f"  AND {KOMMUNE_KEYS.replace('v.ags', 'vy.ags')}"
+            f"  AND {kommune_keys('vx')}"
+            f"  AND {kommune_keys('vy')}"
             "  AND NOT vx.synthetic AND NOT vy.synthetic"
             "  AND vx.value IS NOT NULL AND vy.value IS NOT NULL"
             " GROUP BY vx.year"
@@ -156,18 +156,6 @@ def _pair_default_year(
         {"x": x_id, "y": y_id, "years": years},
     )
     return found if found is not None else years[-1]
-
-
-# The layered values of the home region's areas, kept at every publish and rollback with demo
-# mode on and marked (indicators.precomputed.profile_value: the shown values of the Kommunen,
-# the Region, the Länder and the Bund); the rows the connection's demo mode shows are the view's.
-_KEPT_HOME_VALUES = f"(SELECT * FROM profile_value WHERE {PROFILE_VISIBLE})"
-
-
-def _kommune_source(release_id: ReleaseRef) -> str:
-    """The values to read for the home region's areas: kept rows of the layered values, else
-    the named release's or the cited view's (indicators.queries.value_source)."""
-    return _KEPT_HOME_VALUES if release_id is None else value_source(release_id)
 
 
 _POINTS_SQL = """
@@ -205,11 +193,9 @@ _NAMED_POPULATION = (
 def _points_sql(release_id: ReleaseRef) -> str:
     """The points' query: x and y from the release (or the newest, or a cited view's pinned
     releases), the population to size dots (a pinned view's too: of its releases only)."""
-    source = _kommune_source(release_id)
-    if isinstance(release_id, tuple):
-        population = f"(SELECT {_POP_COLUMNS}, false AS named FROM {source})"
-    elif release_id is None:
-        population = f"(SELECT {_POP_COLUMNS}, false AS named FROM {_KEPT_HOME_VALUES} k)"
+    source = home_values_source(release_id)
+    if release_id is None or isinstance(release_id, tuple):
+        population = f"(SELECT {_POP_COLUMNS}, false AS named FROM {source} k)"
     else:
         population = _NAMED_POPULATION.format(source=source)
     return _POINTS_SQL.format(source=source, population=population)

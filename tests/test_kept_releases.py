@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, text
 
-from indicators import ranking_queries, scatter_queries
+from indicators import precomputed, ranking_queries, scatter_queries
 from indicators.queries import live_release_for, release_for, value_source
 from indicators.ranking_queries import kommune_years, live_kommune_years
 from indicators.scatter_queries import indicator_years, pair_years
@@ -133,7 +133,7 @@ def test_the_scatter_and_the_ranking_read_the_kept_rows_and_equal_the_live_ones(
         ranked = [ranking_queries.ranking(c, i, None) for i in ids]
         with monkeypatch.context() as m:
             # The values of before: the view itself, the Kommunen joined afterwards.
-            m.setattr(scatter_queries, "_KEPT_HOME_VALUES", "shown_value")
+            m.setattr(precomputed, "KEPT_PROFILE_VALUES", "shown_value")
             m.setattr(ranking_queries, "kommune_years", live_kommune_years)
             m.setattr(ranking_queries, "release_for", live_release_for)
             live = [scatter_queries.scatter(c, x, y, None) for x, y, _years in pairs]
