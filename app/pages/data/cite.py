@@ -205,9 +205,9 @@ def map_view_cite(
     provenance: Iterable[dict],
     synthetic: bool,
 ) -> dict:
-    """The "Zitieren" of a map view (one year, change, small multiples): pinned to the releases
-    it shows (`st["pinned"]`, else `st["cite_ids"]`), the permalink, the citation, the data
-    links (pinned too). `link(**state)`: the view's URL for a state."""
+    """The "Zitieren" of a map view (one year, change, small multiples, territory): pinned to
+    the releases it shows (`st["pinned"]`, else `st["cite_ids"]`), the permalink, the citation,
+    the data links (pinned too). `link(**state)`: the view's URL for a state."""
     cite_ids = st.get("pinned") or st.get("cite_ids") or ()
     pinned_state = dict(state, stand=format_ids(cite_ids) if cite_ids else None)
     if current_lang() == "en":

@@ -11,7 +11,7 @@ import numpy as np
 from flask import Response, make_response, render_template, request, url_for
 
 from app.pages.data import figure_texts
-from app.pages.data.cite import absolute, page_citation, view_data_links
+from app.pages.data.cite import absolute, map_view_cite
 from app.pages.data.gebiet_state import benchmark_label, ebene_label, gebiet_link, state
 from app.render.formatting import FLAG_TEXT, fmt_cell, fmt_value
 from app.web import args
@@ -20,9 +20,9 @@ from app.web.db import get_conn
 from app.web.errors import BadRequestWithChoices
 from app.web.home import home_ags
 from app.web.http_cache import data_version_now
-from app.web.i18n import current_lang, localized
 from app.web.i18n import gettext as _
 from app.web.i18n import lazy_gettext as _l
+from app.web.i18n import localized
 from app.web.urls import area_url
 from geodata.levels import BUND_AGS
 from geodata.model import Area
@@ -39,7 +39,6 @@ from indicators.gebiet_queries import (
     scope_values,
     territories,
 )
-from indicators.pinning import format_ids
 from indicators.queries import (
     ReleaseRef,
     indicator_sources,
@@ -399,12 +398,6 @@ def gebiet_cite(st: dict, cm: dict) -> dict:
     the pinned note. A named release pins by itself; more releases than a pin may hold leave
     the map cited by its own URL (never pinned in half)."""
     ind, t = st["indicator"], st["territory"]
-    state = {k: v for k, v in st["params"].items() if k != "stand"}
-    cite_ids = st.get("cite_ids") or ()
-    pinned_state = dict(state, stand=format_ids(cite_ids) if cite_ids else None)
-    if current_lang() == "en":
-        pinned_state["lang"] = "en"
-    permalink = absolute(gebiet_link(**pinned_state))
     title = _(
         "%(name)s %(year)s – Karte: %(area)s, %(level)s",
         name=localized(ind, "name"),
@@ -412,26 +405,18 @@ def gebiet_cite(st: dict, cm: dict) -> dict:
         area=t.name,
         level=ebene_label(st["ebene"]),
     )
-    cite = page_citation(
+    out = map_view_cite(
+        st,
+        {k: v for k, v in st["params"].items() if k != "stand"},
+        gebiet_link,
+        "maps.daten",
         title,
-        permalink,
         cm["release_labels"],
         cm["provenance"],
-        cite_ids,
-        boundaries=True,
-        synthetic=bool(cm["synthetic"]),
-        issued=st["release"].published_at,
+        bool(cm["synthetic"]),
     )
-    data_state = {k: v for k, v in pinned_state.items() if v not in (None, "")}
-    return dict(
-        cite=cite,
-        permalink=permalink,
-        pinned=st.get("pinned"),
-        newer=st.get("newer", False),
-        current_url=gebiet_link(**state),
-        pinned_embed=absolute(gebiet_link("maps.embed", **pinned_state)),
-        data_links=view_data_links("maps.daten", data_state),
-    )
+    out["pinned_embed"] = absolute(gebiet_link("maps.embed", **out.pop("pinned_state")))
+    return out
 
 
 _HAVE = Region("gebiet")
