@@ -161,19 +161,17 @@ class ValuePage:
 _VALUES_FROM = (
     " FROM {source} v"
     " JOIN area a ON a.ags = v.ags JOIN indicator i ON i.id = v.indicator_id"
-    # A total flagged 'u' names its withheld parts (import of the release).
-    " LEFT JOIN incomplete_value iv ON iv.release_id = v.release_id"
+    # A total flagged 'u' names its withheld parts (import of the release). The (small)
+    # incomplete_value table is narrowed to the asked indicators first (the same rows: the join
+    # matches on the indicator): joined whole, PostgreSQL (estimating a handful of shown rows)
+    # compared each of Germany's 11,120 rows of an indicator and year with each of its 162 rows
+    # (1.8 M comparisons).
+    " LEFT JOIN (SELECT * FROM incomplete_value WHERE indicator_id = ANY(:ind)) iv"
+    " ON iv.release_id = v.release_id"
     " AND iv.indicator_id = v.indicator_id AND iv.ags = v.ags AND iv.year = v.year"
     " WHERE v.indicator_id = ANY(:ind)"
     " AND (CAST(:years AS integer[]) IS NULL OR v.year = ANY(:years))"
     " AND (CAST(:ags AS text[]) IS NULL OR v.ags = ANY(:ags))"
-)
-# The same, with the (small) incomplete_value table narrowed to the asked indicators first:
-# joined whole, PostgreSQL (estimating a handful of shown rows) compared each of Germany's
-# 11,120 rows of an indicator and year with each of its 162 rows (1.8 M comparisons).
-_VALUES_FROM_NARROW = _VALUES_FROM.replace(
-    " LEFT JOIN incomplete_value iv ON",
-    " LEFT JOIN (SELECT * FROM incomplete_value WHERE indicator_id = ANY(:ind)) iv ON",
 )
 _VALUES_COLUMNS = (
     "SELECT v.release_label AS release, v.synthetic, v.indicator_id AS indicator, v.ags,"
@@ -242,9 +240,16 @@ def values_page(
         for r in rows:
             del r["total_rows"]
         return ValuePage(rows, total)
+    return ValuePage([], _total_past_end(conn, source, bind, offset))
+
+
+def _total_past_end(conn: Connection, source: str, bind: dict[str, Any], offset: int) -> int:
+    """The total of a query whose page came back empty: 0 from the first page, else counted
+    (a page past the end; the window count came with the rows otherwise)."""
     if offset == 0:
-        return ValuePage([], 0)
-    return ValuePage([], conn.execute(text("SELECT COUNT(*)" + source), bind).scalar_one())
+        return 0
+    total: int = conn.execute(text("SELECT COUNT(*)" + source), bind).scalar_one()
+    return total
 
 
 def json_float(column: str) -> str:
@@ -339,7 +344,7 @@ def values_page_json(
     indicator and year of all Germany took ~150 ms of Python)."""
     if not indicators:
         return JsonValuePage([], 0)
-    source = _VALUES_FROM_NARROW.format(source=value_source(release_id))
+    source = _VALUES_FROM.format(source=value_source(release_id))
     bind = {"ind": indicators, "years": years, "ags": ags}
     rows = conn.execute(
         text(
@@ -356,9 +361,7 @@ def values_page_json(
     ).all()
     if rows:
         return JsonValuePage([JsonRow(r[1], r[2], r[3], r[4]) for r in rows], rows[0][0])
-    if offset == 0:
-        return JsonValuePage([], 0)
-    return JsonValuePage([], conn.execute(text("SELECT COUNT(*)" + source), bind).scalar_one())
+    return JsonValuePage([], _total_past_end(conn, source, bind, offset))
 
 
 def area_geometries(conn: Connection, ags: list[str] | None, full: bool = False) -> dict[str, str]:
