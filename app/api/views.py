@@ -386,7 +386,6 @@ def values() -> Response:
         raise ApiProblem(404, "not-found", f"Nicht im Release {ctx.release.label}: {missing}.")
     years = [int(y) for y in a["jahr"].split(",")] if "jahr" in a else None
     rid = ctx.release.id if ctx.release else None
-    paging: dict = {}
     if fmt == "json":  # written by PostgreSQL, row by row
         return _values_json(ctx, pairs, rid, years, ags)
     if fmt == "geojson":  # paged too; CSV and XLSX stay whole downloads (bulk, DCAT)
@@ -401,7 +400,6 @@ def values() -> Response:
         for r in rows
     ]
     env = envelope.envelope(involved, boundaries=fmt == "geojson")
-    breaks = {i: b for i, b in all_breaks().items() if i in pairs}
     if fmt == "geojson":
         geoms = q.area_geometries(ctx.conn, sorted({r["ags"] for r in rows}))
         features = [
@@ -425,7 +423,8 @@ def values() -> Response:
         notes += [("Hinweis", env["hinweis"])] if "hinweis" in env else []
         notes += [
             ("Zeitreihenbruch", f"{i} {x.year}: {x.reason_de}")
-            for i, b in sorted(breaks.items())
+            for i, b in sorted(all_breaks().items())
+            if i in pairs
             for x in b
         ]
         body = formats.cached_xlsx(ctx.tag, lambda: formats.xlsx_bytes(rows, VALUE_FIELDS, notes))
