@@ -217,3 +217,20 @@ def test_cli_reports_unmatched_keys(own_app):
     assert result.exit_code == 0, result.output
     assert "Gemeinden: " in result.output and "Schlüssel ohne geladenes Gebiet" in result.output
     assert "als Entwurf" in result.output
+
+
+def test_a_release_published_at_load_has_planner_statistics_at_once(own_app):
+    """Loaded and published in one transaction (no draft step): the release's partition of
+    `value` has column statistics when the command returns, so the first visitors after the
+    publish do not plan without them (issue #32: an unanalysed INKAR made an area profile 1.5 s)."""
+    result = invoke(own_app, "load-inkar", str(INKAR), "--label", "inkar-bund", "--level", "bund")
+    assert result.exit_code == 0, result.output
+    with own_app.extensions["sozmon_engine"].connect() as c:
+        part = c.scalar(
+            text(
+                "SELECT tableoid::regclass::text FROM value"
+                " WHERE release_id = (SELECT id FROM release WHERE label = 'inkar-bund') LIMIT 1"
+            )
+        )
+        n_stats = c.scalar(text("SELECT count(*) FROM pg_stats WHERE tablename = :t"), {"t": part})
+    assert part and n_stats > 0, (part, n_stats)
