@@ -10,6 +10,7 @@ from typing import Any, Protocol, TypedDict
 from sqlalchemy import Connection, text
 
 from geodata.memo import has_memo, memoised
+from geodata.model import field_names
 from indicators.catalogue import sql_columns
 from indicators.model import AreaValue, Indicator, Release, ShownRelease, Topic
 
@@ -30,11 +31,14 @@ def _topics_with_indicators(conn: Connection) -> tuple[Topic, ...]:
             " ORDER BY t.sort, t.id, i.sort"
         )
     )
+    # Indicator.from_row's columns, looked up once for the result (not per row: the catalogue's
+    # ~170 rows are built on each first request after a publish).
+    own = [(k, n) for n, k in enumerate(rows.keys()) if k in field_names(Indicator)]
     topics: dict[str, tuple[str, str, list[Indicator]]] = {}
-    for r in rows:
-        inds = topics.setdefault(r.t_id, (r.t_de, r.t_en, []))[2]
+    for r in rows.all():
+        inds = topics.setdefault(r[0], (r[1], r[2], []))[2]
         if r.id is not None:
-            inds.append(Indicator.from_row(r._mapping))
+            inds.append(Indicator(**{k: r[n] for k, n in own}))
     return tuple(
         Topic(id=k, name_de=de, name_en=en, indicators=tuple(inds))
         for k, (de, en, inds) in topics.items()
