@@ -54,22 +54,20 @@ INDICATOR_WITH_TOPIC_SQL = (
 def get_indicator(conn: Connection, indicator_id: str) -> Indicator | None:
     """One indicator with its topic's names, or None."""
     if has_memo(conn):
-        return memoised(conn, "indicators", lambda: _indicators_by_id(conn)).get(indicator_id)
+        hit = memoised(conn, "indicators", lambda: _indicators_by_id(conn)).get(indicator_id)
+        return replace(hit[0], topic_de=hit[1].name_de, topic_en=hit[1].name_en) if hit else None
     row = conn.execute(
         text(INDICATOR_WITH_TOPIC_SQL + " WHERE i.id = :id"), {"id": indicator_id}
     ).first()
     return Indicator.from_row(row._mapping) if row else None
 
 
-def _indicators_by_id(conn: Connection) -> dict[str, Indicator]:
-    """Every indicator with its topic's names, from the memo's topics (no statement of its own
-    when they were read already)."""
+def _indicators_by_id(conn: Connection) -> dict[str, tuple[Indicator, Topic]]:
+    """Every indicator and its topic, from the memo's topics (no statement of its own when they
+    were read already); get_indicator adds the topic's names to the one it is asked for (a
+    copy of each of the ~170 was most of a first map request's catalogue work)."""
     topics = memoised(conn, "topics", lambda: _topics_with_indicators(conn))
-    return {
-        i.id: replace(i, topic_de=t.name_de, topic_en=t.name_en)
-        for t in topics
-        for i in t.indicators
-    }
+    return {i.id: (i, t) for t in topics for i in t.indicators}
 
 
 def indicator_units(conn: Connection, indicator_ids: Collection[str]) -> dict[str, str]:
@@ -77,7 +75,7 @@ def indicator_units(conn: Connection, indicator_ids: Collection[str]) -> dict[st
     per indicator (the trends API named ~170 indicators, 170 round trips)."""
     if has_memo(conn):
         every = memoised(conn, "indicators", lambda: _indicators_by_id(conn))
-        return {i: every[i].unit for i in sorted(indicator_ids) if i in every}
+        return {i: every[i][0].unit for i in sorted(indicator_ids) if i in every}
     rows = conn.execute(
         text("SELECT id, unit FROM indicator WHERE id = ANY(:ids)"), {"ids": sorted(indicator_ids)}
     )
