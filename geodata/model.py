@@ -6,7 +6,6 @@ by attribute (`area.name`), JSON gets them through Flask's provider (dataclasses
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Self
@@ -25,11 +24,15 @@ class FromRow:
         return cls(**{**{k: v for k, v in row.items() if k in names}, **extra})
 
 
-@functools.cache
 def field_names(cls: type) -> frozenset[str]:
-    """A dataclass's field names, once per class (`fields()` per row was most of `from_row`:
-    the catalogue's ~140 indicators are built on every first request after a publish)."""
-    return frozenset(f.name for f in fields(cls))  # type: ignore[arg-type]  # a dataclass
+    """A dataclass's field names, worked out once per class and kept on it (`fields()` per row
+    was most of `from_row`: the catalogue's ~170 indicators are built on each first request
+    after a publish). Code, not data: a class's fields never change."""
+    names = cls.__dict__.get("_row_fields")
+    if names is None:
+        names = frozenset(f.name for f in fields(cls))  # type: ignore[arg-type]  # a dataclass
+        cls._row_fields = names  # type: ignore[attr-defined]  # on the class, not an instance
+    return names
 
 
 @dataclass(frozen=True)
