@@ -20,8 +20,19 @@ class FromRow:
     @classmethod
     def from_row(cls, row: Mapping[Any, Any], **extra: Any) -> Self:
         """The dataclass of a row (`row._mapping`), `extra` given or overriding columns."""
-        names = {f.name for f in fields(cls)}  # type: ignore[arg-type]  # subclasses are dataclasses
+        names = field_names(cls)
         return cls(**{**{k: v for k, v in row.items() if k in names}, **extra})
+
+
+def field_names(cls: type) -> frozenset[str]:
+    """A dataclass's field names, worked out once per class and kept on it (`fields()` per row
+    was most of `from_row`: the catalogue's ~170 indicators are built on each first request
+    after a publish). Code, not data: a class's fields never change."""
+    names = cls.__dict__.get("_row_fields")
+    if names is None:
+        names = frozenset(f.name for f in fields(cls))  # type: ignore[arg-type]  # a dataclass
+        cls._row_fields = names  # type: ignore[attr-defined]  # on the class, not an instance
+    return names
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple, TypedDict
 
 from sqlalchemy import Connection, Row, text
 
+from geodata.memo import has_memo
 from geodata.model import Bounds, LabelPoint
 from geodata.queries import feature_collection, get_home_area, home_areas, label_points
 from indicators.model import (
@@ -22,6 +23,7 @@ from indicators.model import (
     Topic,
     YearValues,
 )
+from indicators.precomputed import home_values_source
 from indicators.queries import (
     HOME_KEYS,
     INDICATOR_COLUMNS,
@@ -69,8 +71,35 @@ def home_data(
     release ids only (`shown_value_in`, indicators.pinning).
     """
     only = " AND v.indicator_id = :i" if indicator_id is not None else ""
-    relation = "shown_value" if pinned is None else "shown_value_in(CAST(:ids AS int[]))"
-    indicators = {
+    # The layered values from the kept rows of the home areas (profile_value, refreshed at every
+    # publish: the same rows as the rule's view, without planning and running the rule per
+    # request); a cited view applies the rule over its releases.
+    relation = home_values_source(None) if pinned is None else "shown_value_in(CAST(:ids AS int[]))"
+    if indicator_id is not None and has_memo(conn):
+        # One indicator: from the catalogue of the data version (the memo's; the picker has
+        # read it), the same fields as the statement below gives.
+        one = get_indicator(conn, indicator_id)
+        indicators = {one.id: one} if one is not None else {}
+    else:
+        indicators = _indicators(conn, indicator_id)
+    areas = home_names(conn)
+    rows: dict[str, list[Row[Any]]] = {}
+    for r in conn.execute(
+        text(
+            "SELECT v.indicator_id, v.ags, v.year, v.value, v.numerator, v.denominator,"
+            " coalesce(v.suppressed, false) AS suppressed, v.flag, v.release_id,"
+            " v.release_label, v.synthetic, r.published_at, r.note"
+            f" FROM {relation} v JOIN release r ON r.id = v.release_id WHERE {HOME_KEYS}{only}"
+        ),
+        {"i": indicator_id, "ids": list(pinned) if pinned is not None else None},
+    ).all():  # fetched at once, not row by row
+        rows.setdefault(r.indicator_id, []).append(r)
+    return HomeData(indicators, areas, rows)
+
+
+def _indicators(conn: Connection, indicator_id: str | None) -> dict[str, Indicator]:
+    """Every indicator (or one) with its topic's names, in catalogue order."""
+    return {
         r.id: Indicator.from_row(r._mapping)
         for r in conn.execute(
             text(
@@ -83,19 +112,6 @@ def home_data(
             {"i": indicator_id},
         )
     }
-    areas = home_names(conn)
-    rows: dict[str, list[Row[Any]]] = {}
-    for r in conn.execute(
-        text(
-            "SELECT v.indicator_id, v.ags, v.year, v.value, v.numerator, v.denominator,"
-            " coalesce(v.suppressed, false) AS suppressed, v.flag, v.release_id,"
-            " v.release_label, v.synthetic, r.published_at, r.note"
-            f" FROM {relation} v JOIN release r ON r.id = v.release_id WHERE {HOME_KEYS}{only}"
-        ),
-        {"i": indicator_id, "ids": list(pinned) if pinned is not None else None},
-    ):
-        rows.setdefault(r.indicator_id, []).append(r)
-    return HomeData(indicators, areas, rows)
 
 
 def headline_indicator(home: HomeData, preferred: tuple[str, ...]) -> str | None:

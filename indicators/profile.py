@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Row, text
 from geodata.levels import BUND_AGS, parents_of
 from geodata.memo import memoised
 from geodata.model import Area
-from geodata.queries import locator_paths
+from geodata.queries import home_areas, locator_paths
 from indicators.benchmarks import Comparator
 from indicators.breaks import (
     Breaks,
@@ -86,6 +86,10 @@ def valid_areas(conn: Connection) -> list[Area]:
 
 
 def _valid_areas(conn: Connection) -> tuple[Area, ...]:
+    home = home_areas(conn)
+    if home is not None:  # the home areas of the data version (a map page has read them)
+        ordered = sorted(home.values(), key=lambda h: (h.level != "region", h.name))
+        return tuple(h.area() for h in ordered)
     rows = conn.execute(
         text(
             "SELECT ags, name, kind, level, area_km2 FROM area"

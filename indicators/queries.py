@@ -10,6 +10,7 @@ from typing import Any, Protocol, TypedDict
 from sqlalchemy import Connection, text
 
 from geodata.memo import has_memo, memoised
+from geodata.model import field_names
 from indicators.catalogue import sql_columns
 from indicators.model import AreaValue, Indicator, Release, ShownRelease, Topic
 
@@ -30,11 +31,14 @@ def _topics_with_indicators(conn: Connection) -> tuple[Topic, ...]:
             " ORDER BY t.sort, t.id, i.sort"
         )
     )
+    # Indicator.from_row's columns, looked up once for the result (not per row: the catalogue's
+    # ~170 rows are built on each first request after a publish).
+    own = [(k, n) for n, k in enumerate(rows.keys()) if k in field_names(Indicator)]
     topics: dict[str, tuple[str, str, list[Indicator]]] = {}
-    for r in rows:
-        inds = topics.setdefault(r.t_id, (r.t_de, r.t_en, []))[2]
+    for r in rows.all():
+        inds = topics.setdefault(r[0], (r[1], r[2], []))[2]
         if r.id is not None:
-            inds.append(Indicator.from_row(r._mapping))
+            inds.append(Indicator(**{k: r[n] for k, n in own}))
     return tuple(
         Topic(id=k, name_de=de, name_en=en, indicators=tuple(inds))
         for k, (de, en, inds) in topics.items()
@@ -50,22 +54,20 @@ INDICATOR_WITH_TOPIC_SQL = (
 def get_indicator(conn: Connection, indicator_id: str) -> Indicator | None:
     """One indicator with its topic's names, or None."""
     if has_memo(conn):
-        return memoised(conn, "indicators", lambda: _indicators_by_id(conn)).get(indicator_id)
+        hit = memoised(conn, "indicators", lambda: _indicators_by_id(conn)).get(indicator_id)
+        return replace(hit[0], topic_de=hit[1].name_de, topic_en=hit[1].name_en) if hit else None
     row = conn.execute(
         text(INDICATOR_WITH_TOPIC_SQL + " WHERE i.id = :id"), {"id": indicator_id}
     ).first()
     return Indicator.from_row(row._mapping) if row else None
 
 
-def _indicators_by_id(conn: Connection) -> dict[str, Indicator]:
-    """Every indicator with its topic's names, from the memo's topics (no statement of its own
-    when they were read already)."""
+def _indicators_by_id(conn: Connection) -> dict[str, tuple[Indicator, Topic]]:
+    """Every indicator and its topic, from the memo's topics (no statement of its own when they
+    were read already); get_indicator adds the topic's names to the one it is asked for (a
+    copy of each of the ~170 was most of a first map request's catalogue work)."""
     topics = memoised(conn, "topics", lambda: _topics_with_indicators(conn))
-    return {
-        i.id: replace(i, topic_de=t.name_de, topic_en=t.name_en)
-        for t in topics
-        for i in t.indicators
-    }
+    return {i.id: (i, t) for t in topics for i in t.indicators}
 
 
 def indicator_units(conn: Connection, indicator_ids: Collection[str]) -> dict[str, str]:
@@ -73,7 +75,7 @@ def indicator_units(conn: Connection, indicator_ids: Collection[str]) -> dict[st
     per indicator (the trends API named ~170 indicators, 170 round trips)."""
     if has_memo(conn):
         every = memoised(conn, "indicators", lambda: _indicators_by_id(conn))
-        return {i: every[i].unit for i in sorted(indicator_ids) if i in every}
+        return {i: every[i][0].unit for i in sorted(indicator_ids) if i in every}
     rows = conn.execute(
         text("SELECT id, unit FROM indicator WHERE id = ANY(:ids)"), {"ids": sorted(indicator_ids)}
     )

@@ -228,6 +228,24 @@ def test_build_map_with_configured_tiles():
     assert "tiles.example.org" in parts.script
 
 
+def test_the_skeleton_and_the_shapes_are_kept_by_their_whole_input():
+    """A new data version with the same boundaries builds neither again (app.web.cache.InputMemo);
+    any other input is another key: another label, bounds or tile server gives another map."""
+    labels = [{"ags": "03241001", "name": "Hannover", "lat": 52.35, "lon": 9.75}]
+    bounds = [[52.2, 9.6], [52.5, 9.9]]
+    first = map_skeleton(labels, bounds, [], [], "x")
+    assert map_skeleton([dict(labels[0])], [list(b) for b in bounds], [], [], "x") is first
+    moved = [dict(labels[0], lat=52.36)]
+    assert "52.36" in map_skeleton(moved, bounds, [], [], "x").script
+    assert "52.36" not in first.script
+    tiled = map_skeleton(labels, bounds, [], [], "x", tile_url="https://t.example.org/{z}/{x}/{y}")
+    assert "t.example.org" in tiled.script and "t.example.org" not in first.script
+    assert map_shapes(GEOJSON) is map_shapes("".join(GEOJSON))  # an equal text, another object
+    renamed = GEOJSON.replace('"name": "Hannover"', '"name": "Hannover neu"')
+    assert renamed != GEOJSON
+    assert map_shapes(renamed)[0].properties["name"] == "Hannover neu"
+
+
 def test_short_names_for_labels():
     assert short_name("Neustadt am Rübenberge") == "Neustadt a. Rbge."
     assert short_name("Wennigsen (Deister)") == "Wennigsen"

@@ -15,6 +15,8 @@ from branca.element import MacroElement
 from folium.template import Template
 from folium.utilities import JsCode
 
+from app.web.cache import InputMemo
+
 
 class _Literal:
     """A "template" whose text has no Jinja syntax: it renders to its own text."""
@@ -172,12 +174,22 @@ class MapShape:
     geometry_json: str
 
 
+# Results by their whole input (app.web.cache.InputMemo): the boundaries and the skeleton do not
+# change with a publish of values, so a new data version finds them split and rendered.
+_SHAPES = InputMemo(4)
+_SKELETONS = InputMemo(16)
+
+
 def map_shapes(geojson: str) -> tuple[MapShape, ...]:
-    """Split the boundaries' FeatureCollection once (per data version), geometry kept as text."""
-    return tuple(
-        MapShape(f["id"], f["properties"], json.dumps(f["geometry"], separators=(",", ":")))
-        for f in json.loads(geojson)["features"]
-    )
+    """Split the boundaries' FeatureCollection once (per boundary text), geometry kept as text."""
+
+    def split() -> tuple[MapShape, ...]:
+        return tuple(
+            MapShape(f["id"], f["properties"], json.dumps(f["geometry"], separators=(",", ":")))
+            for f in json.loads(geojson)["features"]
+        )
+
+    return _SHAPES.get_or_build(geojson, split)  # type: ignore[return-value]
 
 
 class _Serialised(dict):
@@ -225,8 +237,30 @@ def map_skeleton(
 ) -> MapParts:
     """The folium map without its areas' data (a mark in its place): one per page kind.
 
-    A new folium.Map per call on purpose: a map object that is rendered twice grows.
+    Kept by its whole input (labels, bounds, assets, attribution, tiles, window): a new data
+    version with the same boundaries renders nothing. A new folium.Map per build on purpose: a
+    map object that is rendered twice grows.
     """
+    key = json.dumps([labels, bounds, js, css, attribution, tile_url, tile_attribution, new_window])
+    return _SKELETONS.get_or_build(  # type: ignore[return-value]
+        key,
+        lambda: _build_skeleton(
+            labels, bounds, js, css, attribution, tile_url, tile_attribution, new_window
+        ),
+    )
+
+
+def _build_skeleton(
+    labels: list[dict],
+    bounds: list[list[float]] | None,
+    js: list[tuple[str, str]],
+    css: list[tuple[str, str]],
+    attribution: str,
+    tile_url: str,
+    tile_attribution: str,
+    new_window: bool,
+) -> MapParts:
+    """map_skeleton's render."""
     # One stand-in feature lets folium find the features' id for its (constant) highlighter.
     stand_in = {"type": "Feature", "id": "0", "properties": {}}
     data = _Serialised({"type": "FeatureCollection", "features": [stand_in]}, _DATA_MARK)

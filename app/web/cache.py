@@ -7,7 +7,10 @@ most every `DATA_VERSION_TTL` seconds; when it changes, every region is emptied 
 publish, a rollback or a new catalogue never meets a stale copy and there is one invalidation rule.
 
 Not here, because they are code rather than data and can never go stale: folium's compiled Jinja
-templates (`app.render.maps`) and babel's parsed number patterns (`app.render.formatting`).
+templates (`app.render.maps`) and babel's parsed number patterns (`app.render.formatting`), and
+the results of pure functions kept by their whole input (`InputMemo`: the map's folium
+skeleton, its split boundaries, the indicator picker's options): a new data version with the
+same boundaries and catalogue finds them built, a changed input is another key.
 """
 
 from __future__ import annotations
@@ -179,6 +182,31 @@ class Region:
             if waited:
                 lock.release()
         return hit
+
+
+class InputMemo:
+    """A bounded memo of a pure function's results, keyed by its whole input (not by the data
+    version: an unchanged input, e.g. the same boundaries after a publish of values, gives the
+    same result, so nothing kept here can be stale). Per process, thread-safe; a result is
+    built outside the lock (two threads may build the same one once each)."""
+
+    def __init__(self, size: int):
+        self._lru = _Lru(size)
+        self._lock = threading.Lock()
+
+    def get_or_build(self, key: object, build: Callable[[], object]) -> object:
+        with self._lock:
+            hit = self._lru.get(key)
+        if hit is not None:
+            return hit
+        made = build()
+        with self._lock:
+            self._lru.put(key, made)
+        return made
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._lru.items)
 
 
 _CATALOGUE = Region("catalogue")
