@@ -10,7 +10,8 @@ from sqlalchemy import Connection, text
 
 from geodata.queries import kommune_names
 from indicators.neighbours import nearest, nearest_to, standardise
-from indicators.queries import ReleaseRef, value_source
+from indicators.precomputed import home_values_source
+from indicators.queries import ReleaseRef
 
 K = 5
 # The structure of a Gemeinde, all real Gemeinde-level values (Regionalstatistik): how dense
@@ -26,7 +27,8 @@ VARIABLES: tuple[tuple[str, bool], ...] = (
 )
 
 # Per variable its newest year in which every Kommune has a real, unsuppressed value: all
-# Kommunen are described at one date per variable, and never by invented numbers.
+# Kommunen are described at one date per variable, and never by invented numbers. The layered
+# values of the home Kommunen are the kept rows (indicators.precomputed.home_values_source).
 _SQL = """
 WITH k AS (SELECT ags FROM area WHERE level = 'kommune'),
 real AS (
@@ -56,7 +58,9 @@ def similar_kommunen(
     """Variables used (id, year, release, log) and per Kommune its k nearest, nearest first
     (on the values shown now, or on those of the releases `pinned`: a cited profile)."""
     ids = [v for v, _ in VARIABLES]
-    rows = conn.execute(text(_SQL.format(source=value_source(_pin(pinned)))), {"ids": ids}).all()
+    rows = conn.execute(
+        text(_SQL.format(source=home_values_source(_pin(pinned)))), {"ids": ids}
+    ).all()
     used = [(v, log) for v, log in VARIABLES if any(r.indicator_id == v for r in rows)]
     meta = {
         r.indicator_id: {"id": r.indicator_id, "year": r.year, "release": r.release_label}
@@ -91,7 +95,7 @@ def similar_to(conn: Connection, ags: str, k: int = K) -> dict[str, Any]:
     that year; then there are no neighbours (no group is made up from part of the structure).
     """
     ids = [v for v, _ in VARIABLES]
-    rows = conn.execute(text(_SQL.format(source=value_source(None))), {"ids": ids}).all()
+    rows = conn.execute(text(_SQL.format(source=home_values_source(None))), {"ids": ids}).all()
     used = [(v, log) for v, log in VARIABLES if any(r.indicator_id == v for r in rows)]
     meta = {r.indicator_id: r for r in rows}
     years = {v: meta[v].year for v, _ in used}
