@@ -29,9 +29,12 @@ def conn(app):
 
 
 def _sources(conn) -> list:
-    """Layered (None), the newest published release by itself, and a pin of every published one."""
-    ids = tuple(conn.scalars(text("SELECT id FROM release WHERE status = 'published' ORDER BY id")))
-    return [None, ids[-1], ids]
+    """Layered (None), the newest published real release by itself (a synthetic one is unknown
+    outside demo mode), and a pin of every published one."""
+    rows = conn.execute(
+        text("SELECT id, synthetic FROM release WHERE status = 'published' ORDER BY id")
+    ).all()
+    return [None, max(r.id for r in rows if not r.synthetic), tuple(r.id for r in rows)]
 
 
 @pytest.mark.parametrize("demo", DEMOS)
