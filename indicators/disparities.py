@@ -590,31 +590,58 @@ def area_benchmarks(
         ),
         {"ags": ags, "region": bench_ags},
     )
-    out = {}
-    for r in rows:
-        region_value = None if r.region_supp else r.region_value
-        b = stats.benchmark(
-            numerator=r.numerator,
-            denominator=r.denominator,
-            unit=r.unit,
-            polarity=r.polarity,
-            region_value=region_value,
-            value=r.value,
-            suppressed=bool(r.suppressed),
-            no_reference="no_region" if bench_ags == region else "no_benchmark",
-            synthetic=r.synthetic,
-            reference_synthetic=r.bench_synthetic,
+    no_reference = "no_region" if bench_ags == region else "no_benchmark"
+    return {
+        r.id: area_verdict(
+            r.unit,
+            r.polarity,
+            r.year,
+            (r.value, r.numerator, r.denominator, r.suppressed, r.synthetic),
+            (r.region_value, r.region_supp, r.bench_source, r.bench_synthetic),
+            no_reference,
         )
-        out[r.id] = {
-            "year": r.year,
-            "value": None if r.suppressed else r.value,
-            "region_value": region_value,
-            "source": r.bench_source if region_value is not None else None,
-            # Beispieldaten (None: no value): a synthetic value is never set against a real one.
-            "synthetic": r.bench_synthetic if region_value is not None else None,
-            "benchmark": b.as_dict(),
-        }
-    return out
+        for r in rows
+    }
+
+
+# An area's row in its headline year for a verdict: value, numerator, denominator, suppressed,
+# synthetic; the benchmark's row in that year: value, suppressed, release label, synthetic (all
+# None: it has none).
+OwnRow = tuple[Any, Any, Any, Any, Any]
+BenchRow = tuple[Any, Any, Any, Any]
+NO_BENCH_ROW: BenchRow = (None, None, None, None)
+
+
+def area_verdict(
+    unit: str, polarity: str, year: int, own: OwnRow, bench: BenchRow, no_reference: str
+) -> dict[str, Any]:
+    """One indicator's entry of `area_benchmarks`: the area's verdict against the benchmark's
+    value in the area's headline year (the profile and the comparison build it from the rows
+    they read, `area_benchmarks` from its own statement)."""
+    value, numerator, denominator, suppressed, synthetic = own
+    b_value, b_suppressed, b_label, b_synthetic = bench
+    region_value = None if b_suppressed else b_value
+    b = stats.benchmark(
+        numerator=numerator,
+        denominator=denominator,
+        unit=unit,
+        polarity=polarity,
+        region_value=region_value,
+        value=value,
+        suppressed=bool(suppressed),
+        no_reference=no_reference,
+        synthetic=synthetic,
+        reference_synthetic=b_synthetic,
+    )
+    return {
+        "year": year,
+        "value": None if suppressed else value,
+        "region_value": region_value,
+        "source": b_label if region_value is not None else None,
+        # Beispieldaten (None: no value): a synthetic value is never set against a real one.
+        "synthetic": b_synthetic if region_value is not None else None,
+        "benchmark": b.as_dict(),
+    }
 
 
 # --- one indicator: spread chart, benchmark table ----------------------------------------

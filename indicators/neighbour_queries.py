@@ -27,7 +27,8 @@ VARIABLES: tuple[tuple[str, bool], ...] = (
 )
 
 # Per variable its newest year in which every Kommune has a real, unsuppressed value: all
-# Kommunen are described at one date per variable, and never by invented numbers.
+# Kommunen are described at one date per variable, and never by invented numbers. The layered
+# values of the home Kommunen are the kept rows (indicators.precomputed.home_values_source).
 _SQL = """
 WITH k AS (SELECT ags FROM area WHERE level = 'kommune'),
 real AS (

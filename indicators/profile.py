@@ -21,7 +21,7 @@ from indicators.breaks import (
     segment_of,
     series_breaks,
 )
-from indicators.disparities import area_benchmarks
+from indicators.disparities import NO_BENCH_ROW, area_benchmarks, area_verdict
 from indicators.errors import InvalidChoice, UnknownChoice
 from indicators.model import Indicator, Release, ShownRelease
 from indicators.precomputed import profile_source
@@ -70,8 +70,8 @@ WITH vals AS (
   LEFT JOIN real_years r ON r.indicator_id = v.indicator_id
   WHERE v.ags = ANY(:areas) GROUP BY v.indicator_id, i.polarity, r.year
 )
-SELECT v.indicator_id, v.ags, v.year, v.value, v.suppressed, v.flag, v.release_id,
-       v.release_label AS label, v.synthetic, l.latest_year, l.polarity,
+SELECT v.indicator_id, v.ags, v.year, v.value, v.numerator, v.denominator, v.suppressed,
+       v.flag, v.release_id, v.release_label AS label, v.synthetic, l.latest_year, l.polarity,
        v.ags = ANY(:areas) AS asked,
        v.ags = ANY(:peers) AND v.year = l.latest_year AND v.value IS NOT NULL AS peer
 FROM vals v JOIN latest l ON l.indicator_id = v.indicator_id
@@ -262,6 +262,8 @@ def _collect(
     """Per indicator: headline year, and per area its series, headline value, rank, source.
 
     peers: the areas ranked among (default: those of the first own area, see _peers).
+    Also per asked area its rows by year (`rows`: what a verdict reads, `_verdicts`) and per
+    indicator the peers' shown values in the headline year (`peer_rows`: withheld None).
     """
     own = own or areas[:1]
     peers = _peers(conn, own[0]) if peers is None else peers
@@ -274,7 +276,9 @@ def _collect(
         {"areas": areas, "all_areas": all_areas, "peers": peers, "own": own},
     )
     peer_values: dict[str, dict[str, float]] = {}
+    peer_rows: dict[str, dict[str, float | None]] = {}
     polarity: dict[str, str] = {}
+    peer_set = set(peers)
     # Rows fetched at once and unpacked (~4,000 rows for a Kommune: attribute access per row
     # and fetching row by row were a third of the profile's Python time).
     for (
@@ -282,6 +286,8 @@ def _collect(
         ags,
         year,
         value,
+        numerator,
+        denominator,
         suppressed,
         flag,
         rel_id,
@@ -295,6 +301,8 @@ def _collect(
         if peer:
             peer_values.setdefault(ind_id, {})[ags] = value
             polarity[ind_id] = pol
+        if year == latest_year and ags in peer_set:
+            peer_rows.setdefault(ind_id, {})[ags] = None if suppressed else value
         if not asked:
             continue
         ind = out.get(ind_id)
@@ -304,9 +312,11 @@ def _collect(
                 "year": latest_year,
                 "synthetic_any": False,
                 "real_any": False,
+                "peer_rows": peer_rows.setdefault(ind_id, {}),
                 "areas": {
                     a: {
                         "series": [],
+                        "rows": {},
                         "value": None,
                         "suppressed": False,
                         "flag": None,
@@ -320,6 +330,7 @@ def _collect(
             }
         d = ind["areas"][ags]
         d["series"].append((year, value))
+        d["rows"][year] = (value, numerator, denominator, suppressed, label, synthetic)
         if synthetic:
             ind["synthetic_any"] = True
         else:
@@ -342,6 +353,45 @@ def _collect(
         for a, d in ind["areas"].items():
             d["rank"] = ranks.get(a)
             d["ranked_of"] = len(vals) if d["rank"] is not None else None
+    return out
+
+
+def _verdicts(
+    conn: Connection,
+    data: dict[str, dict[str, Any]],
+    ags: str,
+    release_id: ReleaseRef,
+    *,
+    region: str,
+    against: str | None,
+) -> dict[str, dict[str, Any]]:
+    """`area_benchmarks(conn, ags, release_id, region=region, against=against)` from the rows
+    `_collect` read (the same relation: the kept rows of these areas, or the release(s) named),
+    without a statement of its own; read by it when the benchmark area was not collected."""
+    bench_ags = against or region
+    first = next(iter(data.values()), None)
+    if first is None or ags not in first["areas"] or bench_ags not in first["areas"]:
+        return area_benchmarks(conn, ags, release_id, region=region, against=against)
+    no_reference = "no_region" if bench_ags == region else "no_benchmark"
+    units = {i.id: i for t in topics_with_indicators(conn) for i in t.indicators}
+    out = {}
+    for ind_id, d in data.items():
+        own, ind = d["areas"][ags]["rows"], units.get(ind_id)
+        if not own or ind is None:
+            continue
+        # The headline year of area_benchmarks: the newest real year, else the newest.
+        year = max((y for y, r in own.items() if r[5] is False), default=None)
+        year = max(own) if year is None else year
+        value, numerator, denominator, suppressed, _label, synthetic = own[year]
+        b = d["areas"][bench_ags]["rows"].get(year)
+        out[ind_id] = area_verdict(
+            ind.unit,
+            ind.polarity,
+            year,
+            (value, numerator, denominator, suppressed, synthetic),
+            (b[0], b[3], b[4], b[5]) if b is not None else NO_BENCH_ROW,
+            no_reference,
+        )
     return out
 
 
@@ -431,8 +481,8 @@ def profile(
     bench = (
         {}
         if area.level == "region"
-        else area_benchmarks(
-            conn, ags, release_id, region=region, against=against.ags if against else None
+        else _verdicts(
+            conn, data, ags, release_id, region=region, against=against.ags if against else None
         )
     )
 
@@ -517,6 +567,10 @@ def profile(
         "has_land": any(d["areas"][land]["series"] for d in data.values()),
         "has_bund": any(d["areas"][BUND_AGS]["series"] for d in data.values()),
         "comparator": against,
+        # Per indicator the shown values of the areas ranked among (`peers`) in the row's year
+        # (withheld: None), for a group of them (app.pages.kommune: the similar Kommunen).
+        "peers": peers,
+        "peer_values": {i: d["peer_rows"] for i, d in data.items()},
     }
 
 
@@ -577,7 +631,7 @@ def compare(
     verdicts = {
         x: {}
         if x == bench_ags
-        else area_benchmarks(conn, x, release_id, region=region, against=other)
+        else _verdicts(conn, data, x, release_id, region=region, against=other)
         for x in (ags_a, ags_b)
     }
 

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, text
 
 from geodata.queries import kommune_names
 from indicators.errors import UnknownChoice
+from indicators.precomputed import home_values_source
 from indicators.queries import KOMMUNE_KEYS, indicator_units
 from indicators.social_index import (
     AreaInput,
@@ -50,6 +51,8 @@ def index_inputs(
     loaded) with its real values of the index's indicators/years (as published now, or as the
     releases `ids` show them: the alerts compare before/after)."""
     source = "shown_value" if ids is None else "shown_value_in(CAST(:rids AS int[]))"
+    if kreis is None and ids is None:  # the home Kommunen's layered values: the kept rows
+        source = home_values_source(None)
     if kreis is None:
         areas = list(kommune_names(conn).items())
         where = KOMMUNE_KEYS

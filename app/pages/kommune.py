@@ -156,7 +156,12 @@ def profile_cite(p: dict, pinned: Pinned | None, release: int | None) -> dict:
     # no values) belongs to the pin, or a cited profile would fall back to an older definition.
     conn = get_conn()
     live = with_definition(conn, page_release_ids(conn, p["read_areas"], None), None)
-    shown = with_definition(conn, page_release_ids(conn, p["read_areas"], pinned), pinned)
+    # Not pinned, the shown pin is the live one (read once).
+    shown = (
+        with_definition(conn, page_release_ids(conn, p["read_areas"], pinned), pinned)
+        if pinned
+        else live
+    )
     return pinned_page_cite(
         "kommune.profile",
         {"ags": p["area"].ags},
@@ -166,7 +171,7 @@ def profile_cite(p: dict, pinned: Pinned | None, release: int | None) -> dict:
         release,
         list(provenance.values()),
         synthetic=bool(p["synthetic"]),
-        pins=(live, shown if pinned else live),
+        pins=(live, shown),
     )
 
 
@@ -190,9 +195,15 @@ def _group_summaries(
     ags = p["area"].ags
     members = frozenset([ags, *(n["ags"] for n in similar["neighbours"])])
     rows = [r for t in p["topics"] for r in t["rows"] if r["indicator"].unit not in COUNT_UNITS]
-    found = group_values(
-        conn, {r["indicator"].id: r["year"] for r in rows}, sorted(members), release
-    )
+    if members <= set(p["peers"]):  # read with the profile's rows (its peers, the row's year)
+        found = {
+            i: {a: v for a, v in by_area.items() if a in members}
+            for i, by_area in p["peer_values"].items()
+        }
+    else:
+        found = group_values(
+            conn, {r["indicator"].id: r["year"] for r in rows}, sorted(members), release
+        )
     return {
         r["indicator"].id: group_summary(
             found.get(r["indicator"].id, {}), ags, members, r["indicator"].polarity
