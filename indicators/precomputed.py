@@ -193,34 +193,40 @@ ORDER BY indicator_id, ags
 # scope_default_year of gebiet_queries over the same visible values: the newest year in which
 # at least half as many visible values are real numbers as in the year with the most (each
 # release's row counted, as the live GROUP BY counts them); NULL when none is.
-TERRITORIES_SQL = """
-WITH x AS (
-  SELECT left(ags, 5) AS k, length(ags) AS len, indicator_id, year,
-    bool_and(synthetic) AS synthetic,
-    bool_or(value IS NOT NULL AND NOT coalesce(suppressed, false)) AS drawn,
-    count(*) FILTER (WHERE NOT synthetic AND value IS NOT NULL
-      AND NOT coalesce(suppressed, false)) AS n
-  FROM visible_value WHERE length(ags) IN (2, 5, 8)
-    AND (CAST(:ids AS text[]) IS NULL OR indicator_id = ANY(CAST(:ids AS text[])))
-  GROUP BY 1, 2, 3, 4),
-t AS (
+# The visible values per Kreis key (the first five digits), key length, indicator and year
+# (~420,000 rows for all of Germany), into a temporary table that is ANALYZEd: the view's
+# estimate (a few rows) made the planner check each of the ~1.2 million territory rows below
+# against `area` by a nested loop (35 s under load instead of a few).
+KEPT_TERRITORY_YEARS = "pg_temp.kept_territory_years"
+TERRITORY_YEARS_SQL = f"""
+CREATE TEMPORARY TABLE {KEPT_TERRITORY_YEARS} AS
+SELECT left(ags, 5) AS k, length(ags) AS len, indicator_id, year,
+  bool_and(synthetic) AS synthetic,
+  bool_or(value IS NOT NULL AND NOT coalesce(suppressed, false)) AS drawn,
+  count(*) FILTER (WHERE NOT synthetic AND value IS NOT NULL
+    AND NOT coalesce(suppressed, false)) AS n
+FROM visible_value WHERE length(ags) IN (2, 5, 8)
+  AND (CAST(:ids AS text[]) IS NULL OR indicator_id = ANY(CAST(:ids AS text[])))
+GROUP BY 1, 2, 3, 4
+"""
+TERRITORIES_SQL = f"""
+WITH t AS (
   SELECT k AS territory, 'gemeinde' AS ebene, indicator_id, year, synthetic, drawn, n
-  FROM x WHERE len = 8
+  FROM {KEPT_TERRITORY_YEARS} WHERE len = 8
   UNION ALL SELECT left(k, 2), CASE len WHEN 8 THEN 'gemeinde' ELSE 'kreis' END, indicator_id,
-    year, synthetic, drawn, n FROM x WHERE len IN (5, 8)
+    year, synthetic, drawn, n FROM {KEPT_TERRITORY_YEARS} WHERE len IN (5, 8)
   UNION ALL SELECT 'DG', CASE len WHEN 8 THEN 'gemeinde' WHEN 5 THEN 'kreis' ELSE 'land' END,
-    indicator_id, year, synthetic, drawn, n FROM x),
+    indicator_id, year, synthetic, drawn, n FROM {KEPT_TERRITORY_YEARS}),
 y AS (
-  SELECT territory, ebene, indicator_id, year, bool_and(synthetic) AS synthetic,
-    bool_or(drawn) AS drawn, sum(n) AS n,
-    max(sum(n)) OVER (PARTITION BY territory, ebene, indicator_id) AS best
-  FROM t
-  WHERE EXISTS (SELECT 1 FROM area a WHERE a.ags = t.territory
-    AND a.level IN ('bund', 'land', 'kreis', 'region'))
-  GROUP BY territory, ebene, indicator_id, year)
+  SELECT t.territory, t.ebene, t.indicator_id, t.year, bool_and(t.synthetic) AS synthetic,
+    bool_or(t.drawn) AS drawn, sum(t.n) AS n,
+    max(sum(t.n)) OVER (PARTITION BY t.territory, t.ebene, t.indicator_id) AS best
+  FROM t JOIN (SELECT ags FROM area WHERE level IN ('bund', 'land', 'kreis', 'region')) a
+    ON a.ags = t.territory
+  GROUP BY t.territory, t.ebene, t.indicator_id, t.year)
 INSERT INTO territory_indicator (territory, ebene, indicator_id, synthetic, years, default_year)
 SELECT territory, ebene, indicator_id, bool_and(synthetic),
-  coalesce(array_agg(year ORDER BY year) FILTER (WHERE drawn), '{}'),
+  coalesce(array_agg(year ORDER BY year) FILTER (WHERE drawn), '{{}}'),
   max(year) FILTER (WHERE n > 0 AND n * 2 >= best)
 FROM y GROUP BY territory, ebene, indicator_id
 """
@@ -336,7 +342,9 @@ def refresh(
     conn.execute(text("SELECT set_config('sozmon.demo', 'on', true)"))
     conn.execute(text("SELECT set_config('work_mem', :m, true)"), {"m": REFRESH_WORK_MEM})
     try:
-        conn.execute(text(f"DROP TABLE IF EXISTS {KEPT_SHOWN}, {KEPT_RANKS_NEW}"))
+        conn.execute(
+            text(f"DROP TABLE IF EXISTS {KEPT_SHOWN}, {KEPT_RANKS_NEW}, {KEPT_TERRITORY_YEARS}")
+        )
         conn.execute(text(f"DELETE FROM kommune_spread WHERE {_BY_IDS}"), ids)
         rows = lap("kommune_spread", conn.execute(text(SPREADS_SQL), ids).rowcount)
         lap("shown_value (temporär)", conn.execute(text(SHOWN_SQL), ids).rowcount)
@@ -360,10 +368,12 @@ def refresh(
         conn.execute(text(RANKS_INSERT_SQL))
         lap("area_rank", ranks)
         conn.execute(text(f"DELETE FROM territory_indicator WHERE {_BY_IDS}"), ids)
-        territories = lap("territory_indicator", conn.execute(text(TERRITORIES_SQL), ids).rowcount)
+        conn.execute(text(TERRITORY_YEARS_SQL), ids)
+        conn.execute(text(f"ANALYZE {KEPT_TERRITORY_YEARS}"))
+        territories = lap("territory_indicator", conn.execute(text(TERRITORIES_SQL)).rowcount)
         conn.execute(text(f"DELETE FROM territory_value WHERE {_BY_IDS}"), ids)
         lap("territory_value", conn.execute(text(TERRITORY_VALUES_SQL)).rowcount)
-        conn.execute(text(f"DROP TABLE {KEPT_SHOWN}, {KEPT_RANKS_NEW}"))
+        conn.execute(text(f"DROP TABLE {KEPT_SHOWN}, {KEPT_RANKS_NEW}, {KEPT_TERRITORY_YEARS}"))
     finally:
         conn.execute(text("SELECT set_config('work_mem', :m, true)"), {"m": prev_mem})
         conn.execute(text("SELECT set_config('sozmon.demo', :p, true)"), {"p": prev})
