@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     func,
@@ -455,6 +456,31 @@ class TerritoryIndicator(Base):
         ForeignKey("indicator.id", ondelete="CASCADE"), primary_key=True
     )
     synthetic: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    # The years with a drawn value there and the year its map opens with (0025).
+    years: Mapped[list[int]] = mapped_column(ARRAY(Integer))
+    default_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class TerritoryValue(Base):
+    """Per indicator, year, key length and Land the shown values of the areas of that level in
+    the Land as arrays in key order, kept at publish (0025): what a territory map colours.
+    Demo mode and partitions as ProfileValue."""
+
+    __tablename__ = "territory_value"
+    __table_args__ = ({"postgresql_partition_by": "LIST (synthetic)"},)
+
+    indicator_id: Mapped[str] = mapped_column(
+        ForeignKey("indicator.id", ondelete="CASCADE"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    len: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    land: Mapped[str] = mapped_column(String(2), primary_key=True)
+    synthetic: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    ags: Mapped[list[str]] = mapped_column(ARRAY(String(8)))
+    value: Mapped[list[float | None]] = mapped_column(ARRAY(Float))
+    suppressed: Mapped[list[bool]] = mapped_column(ARRAY(Boolean))
+    flag: Mapped[list[str | None]] = mapped_column(ARRAY(String(3)))
+    release_id: Mapped[list[int]] = mapped_column(ARRAY(Integer))
 
 
 class AreaTrend(Base):

@@ -24,8 +24,8 @@ from indicators.queries import DEMO_ON, PROFILE_VISIBLE, ReleaseRef, value_sourc
 KEPT_SHOWN = "pg_temp.kept_shown"
 SHOWN_SQL = f"""
 CREATE TEMPORARY TABLE {KEPT_SHOWN} AS
-SELECT s.indicator_id, s.ags, s.year, s.value, s.suppressed, s.release_id, s.release_label,
-  s.synthetic
+SELECT s.indicator_id, s.ags, s.year, s.value, s.suppressed, s.flag, s.release_id,
+  s.release_label, s.synthetic
 FROM shown_value s
 WHERE CAST(:ids AS text[]) IS NULL OR s.indicator_id = ANY(CAST(:ids AS text[]))
 """
@@ -186,26 +186,65 @@ ORDER BY indicator_id, ags
 # with a visible value of an area of that level in it (key length and prefix, as
 # indicators.gebiet_queries.indicators_at): a territory map's indicator list, a DISTINCT over
 # every visible value of the Land's Gemeinden per request before. A row is `synthetic` when
-# all its visible values are (outside demo mode the view has none of them). Read from the
-# refresh's shown values: an (indicator, area) has a visible value exactly when it has a shown
-# one, and a real visible value is shown or beaten by another real one (the rule ranks real
-# before synthetic), so "all synthetic" is the same over the shown values as over the visible.
+# all its visible values are (outside demo mode the view has none of them; the rule ranks real
+# before synthetic and shows an indicator's synthetic values only when it has no real ones, so
+# its visible values there are all real or all synthetic). With each row its `years` (a drawn
+# value: a number, not withheld) and `default_year` (migration 0025), the live scope_years and
+# scope_default_year of gebiet_queries over the same visible values: the newest year in which
+# at least half as many visible values are real numbers as in the year with the most (each
+# release's row counted, as the live GROUP BY counts them); NULL when none is.
+# The visible values per Kreis key (the first five digits), key length, indicator and year
+# (~420,000 rows for all of Germany), into a temporary table that is ANALYZEd: the view's
+# estimate (a few rows) made the planner check each of the ~1.2 million territory rows below
+# against `area` by a nested loop (35 s under load instead of a few).
+KEPT_TERRITORY_YEARS = "pg_temp.kept_territory_years"
+TERRITORY_YEARS_SQL = f"""
+CREATE TEMPORARY TABLE {KEPT_TERRITORY_YEARS} AS
+SELECT left(ags, 5) AS k, length(ags) AS len, indicator_id, year,
+  bool_and(synthetic) AS synthetic,
+  bool_or(value IS NOT NULL AND NOT coalesce(suppressed, false)) AS drawn,
+  count(*) FILTER (WHERE NOT synthetic AND value IS NOT NULL
+    AND NOT coalesce(suppressed, false)) AS n
+FROM visible_value WHERE length(ags) IN (2, 5, 8)
+  AND (CAST(:ids AS text[]) IS NULL OR indicator_id = ANY(CAST(:ids AS text[])))
+GROUP BY 1, 2, 3, 4
+"""
 TERRITORIES_SQL = f"""
-WITH x AS (
-  SELECT left(ags, 5) AS k, length(ags) AS len, indicator_id, bool_and(synthetic) AS synthetic
-  FROM {KEPT_SHOWN} WHERE length(ags) IN (2, 5, 8)
-  GROUP BY 1, 2, 3),
-t AS (
-  SELECT k AS territory, 'gemeinde' AS ebene, indicator_id, synthetic FROM x WHERE len = 8
+WITH t AS (
+  SELECT k AS territory, 'gemeinde' AS ebene, indicator_id, year, synthetic, drawn, n
+  FROM {KEPT_TERRITORY_YEARS} WHERE len = 8
   UNION ALL SELECT left(k, 2), CASE len WHEN 8 THEN 'gemeinde' ELSE 'kreis' END, indicator_id,
-    synthetic FROM x WHERE len IN (5, 8)
+    year, synthetic, drawn, n FROM {KEPT_TERRITORY_YEARS} WHERE len IN (5, 8)
   UNION ALL SELECT 'DG', CASE len WHEN 8 THEN 'gemeinde' WHEN 5 THEN 'kreis' ELSE 'land' END,
-    indicator_id, synthetic FROM x)
-INSERT INTO territory_indicator (territory, ebene, indicator_id, synthetic)
-SELECT t.territory, t.ebene, t.indicator_id, bool_and(t.synthetic) FROM t
-WHERE EXISTS (SELECT 1 FROM area a WHERE a.ags = t.territory
-  AND a.level IN ('bund', 'land', 'kreis', 'region'))
-GROUP BY t.territory, t.ebene, t.indicator_id
+    indicator_id, year, synthetic, drawn, n FROM {KEPT_TERRITORY_YEARS}),
+y AS (
+  SELECT t.territory, t.ebene, t.indicator_id, t.year, bool_and(t.synthetic) AS synthetic,
+    bool_or(t.drawn) AS drawn, sum(t.n) AS n,
+    max(sum(t.n)) OVER (PARTITION BY t.territory, t.ebene, t.indicator_id) AS best
+  FROM t JOIN (SELECT ags FROM area WHERE level IN ('bund', 'land', 'kreis', 'region')) a
+    ON a.ags = t.territory
+  GROUP BY t.territory, t.ebene, t.indicator_id, t.year)
+INSERT INTO territory_indicator (territory, ebene, indicator_id, synthetic, years, default_year)
+SELECT territory, ebene, indicator_id, bool_and(synthetic),
+  coalesce(array_agg(year ORDER BY year) FILTER (WHERE drawn), '{{}}'),
+  max(year) FILTER (WHERE n > 0 AND n * 2 >= best)
+FROM y GROUP BY territory, ebene, indicator_id
+"""
+
+# Per indicator, year, key length and Land the shown values of the areas of that level in the
+# Land as arrays in key order (migration 0025): a territory map reads its Länder's rows (one
+# for a Land or a Kreis, 16 for Germany) instead of the rule over every value of the indicator
+# and year in the territory per request (gebiet_queries.scope_values: ~11,000 for Germany's
+# Gemeinden). From the refresh's shown values; a row is `synthetic` when all its values are (an
+# indicator's shown values are all real or all synthetic). Demo mode on, rows marked.
+TERRITORY_VALUES_SQL = f"""
+INSERT INTO territory_value (indicator_id, year, len, land, synthetic, ags, value, suppressed,
+  flag, release_id)
+SELECT indicator_id, year, length(ags), left(ags, 2), bool_and(synthetic),
+  array_agg(ags ORDER BY ags), array_agg(value ORDER BY ags), array_agg(suppressed ORDER BY ags),
+  array_agg(flag ORDER BY ags), array_agg(release_id ORDER BY ags)
+FROM {KEPT_SHOWN} WHERE length(ags) IN (2, 5, 8)
+GROUP BY indicator_id, year, length(ags), left(ags, 2)
 """
 
 _BY_IDS = "CAST(:ids AS text[]) IS NULL OR indicator_id = ANY(CAST(:ids AS text[]))"
@@ -303,7 +342,9 @@ def refresh(
     conn.execute(text("SELECT set_config('sozmon.demo', 'on', true)"))
     conn.execute(text("SELECT set_config('work_mem', :m, true)"), {"m": REFRESH_WORK_MEM})
     try:
-        conn.execute(text(f"DROP TABLE IF EXISTS {KEPT_SHOWN}, {KEPT_RANKS_NEW}"))
+        conn.execute(
+            text(f"DROP TABLE IF EXISTS {KEPT_SHOWN}, {KEPT_RANKS_NEW}, {KEPT_TERRITORY_YEARS}")
+        )
         conn.execute(text(f"DELETE FROM kommune_spread WHERE {_BY_IDS}"), ids)
         rows = lap("kommune_spread", conn.execute(text(SPREADS_SQL), ids).rowcount)
         lap("shown_value (temporär)", conn.execute(text(SHOWN_SQL), ids).rowcount)
@@ -327,8 +368,12 @@ def refresh(
         conn.execute(text(RANKS_INSERT_SQL))
         lap("area_rank", ranks)
         conn.execute(text(f"DELETE FROM territory_indicator WHERE {_BY_IDS}"), ids)
+        conn.execute(text(TERRITORY_YEARS_SQL), ids)
+        conn.execute(text(f"ANALYZE {KEPT_TERRITORY_YEARS}"))
         territories = lap("territory_indicator", conn.execute(text(TERRITORIES_SQL)).rowcount)
-        conn.execute(text(f"DROP TABLE {KEPT_SHOWN}, {KEPT_RANKS_NEW}"))
+        conn.execute(text(f"DELETE FROM territory_value WHERE {_BY_IDS}"), ids)
+        lap("territory_value", conn.execute(text(TERRITORY_VALUES_SQL)).rowcount)
+        conn.execute(text(f"DROP TABLE {KEPT_SHOWN}, {KEPT_RANKS_NEW}, {KEPT_TERRITORY_YEARS}"))
     finally:
         conn.execute(text("SELECT set_config('work_mem', :m, true)"), {"m": prev_mem})
         conn.execute(text("SELECT set_config('sozmon.demo', :p, true)"), {"p": prev})
@@ -377,7 +422,12 @@ KEPT_RANKS = (
     f" FROM area_rank WHERE {PROFILE_VISIBLE})"
 )
 KEPT_TERRITORY_INDICATORS = (
-    f"(SELECT territory, ebene, indicator_id FROM territory_indicator WHERE {PROFILE_VISIBLE})"
+    "(SELECT territory, ebene, indicator_id, years, default_year FROM territory_indicator"
+    f" WHERE {PROFILE_VISIBLE})"
+)
+KEPT_TERRITORY_VALUES = (
+    "(SELECT indicator_id, year, len, land, ags, value, suppressed, flag, release_id"
+    f" FROM territory_value WHERE {PROFILE_VISIBLE})"
 )
 KEPT_TRENDS = (
     "(SELECT indicator_id, ags, method, direction, significant, chi2, p, years, reason,"

@@ -1,5 +1,6 @@
-"""Ranks, territory indicator lists and trends kept at publish (issue #32, migration 0024)
-give what the live computation gives, in both demo modes, and follow publishes and breaks.
+"""Ranks, territory indicator lists and trends kept at publish (issue #32, migration 0024) and
+the territory maps' years and values (0025) give what the live computation gives, in both demo
+modes, and follow publishes and breaks.
 """
 
 from __future__ import annotations
@@ -12,7 +13,18 @@ from sqlalchemy import text
 
 from geodata.queries import get_area
 from indicators.gebiet_profile import LEVEL_EBENE, kept_ranks, live_ranks
-from indicators.gebiet_queries import EBENEN_IN, indicators_at, live_indicators_at
+from indicators.gebiet_queries import (
+    EBENEN_IN,
+    indicators_at,
+    live_indicators_at,
+    live_scope_default_year,
+    live_scope_values,
+    live_scope_years,
+    scope_areas,
+    scope_default_year,
+    scope_values,
+    scope_years,
+)
 from indicators.queries import value_source
 from indicators.trend_queries import area_trends, live_area_trends
 from tests.conftest import invoke
@@ -103,6 +115,58 @@ def test_kept_territory_indicators_are_the_live_ones(germany_app, demo):
         c.rollback()
 
 
+@pytest.mark.parametrize("demo", DEMOS)
+def test_kept_territory_years_and_values_are_the_live_ones(germany_app, demo):
+    """Per territory and level, for a sample of its indicators: the kept years and default
+    year (territory_indicator) and the kept values of the default and the first year
+    (territory_value) are the live ones."""
+    with germany_app.app_context(), engine_of(germany_app).connect() as c:
+        set_demo(c, demo)
+        compared = valued = 0
+        for t in TERRITORIES:
+            territory = get_area(c, t)
+            assert territory is not None, t
+            for ebene in EBENEN_IN[territory.level]:
+                areas = scope_areas(c, territory, ebene)
+                for ind in sorted(indicators_at(c, territory, ebene, None))[::7]:
+                    years = scope_years(c, ind, territory, ebene, None)
+                    assert years == live_scope_years(c, ind, territory, ebene, None), (t, ind)
+                    default = scope_default_year(c, ind, territory, ebene, None)
+                    live = live_scope_default_year(c, ind, territory, ebene, None)
+                    assert default == live, (t, ebene, ind)
+                    for year in {y for y in (default, years[0] if years else None) if y}:
+                        kept = scope_values(c, ind, year, territory, ebene, None, areas)
+                        assert kept == live_scope_values(
+                            c, ind, year, territory, ebene, None, areas
+                        ), (t, ebene, ind, year)
+                        valued += sum(v is not None for v in kept.value)
+                    compared += 1
+        assert compared > 40 and valued > 1000
+        c.rollback()
+
+
+def test_the_kept_territory_values_are_read(germany_app):
+    """A territory map's values come from territory_value: a value changed there shows."""
+    with germany_app.app_context(), engine_of(germany_app).connect() as c:
+        territory = get_area(c, "03")
+        assert territory is not None
+        ind = "bev_anteil_65plus"
+        year = scope_default_year(c, ind, territory, "gemeinde", None)
+        assert year is not None
+        areas = scope_areas(c, territory, "gemeinde")
+        c.execute(
+            text(
+                "UPDATE territory_value SET value[1] = -1 WHERE indicator_id = :i AND year = :y"
+                " AND len = 8 AND land = '03'"
+            ),
+            {"i": ind, "y": year},
+        )
+        kept = scope_values(c, ind, year, territory, "gemeinde", None, areas)
+        assert kept.value[0] == -1
+        assert live_scope_values(c, ind, year, territory, "gemeinde", None, areas).value[0] != -1
+        c.rollback()
+
+
 def _breaks_file(c, path: Path, extra: list[tuple[str, int]]) -> Path:
     rows = c.execute(
         text("SELECT indicator_id, year, reason_de, coalesce(reason_en, '') FROM series_break")
@@ -144,7 +208,8 @@ def test_the_kept_trends_follow_the_breaks_and_a_publish(fresh_app, tmp_path):
     result = invoke(fresh_app, "publish", "neu-32")
     assert result.exit_code == 0, result.output
     # The publish names the time and the rows kept per table.
-    for table in ("area_rank", "territory_indicator", "area_trend", "profile_value"):
+    tables = ("area_rank", "territory_indicator", "territory_value", "area_trend", "profile_value")
+    for table in tables:
         assert f"  {table}: " in result.output, result.output
     for demo in DEMOS:
         with fresh_app.app_context(), engine.connect() as c:
@@ -162,6 +227,18 @@ def test_the_kept_trends_follow_the_breaks_and_a_publish(fresh_app, tmp_path):
             territory = get_area(c, "03")
             assert territory is not None
             assert ind in indicators_at(c, territory, "gemeinde", None)
+            # The Region's map of its Kommunen has the new years, kept as the live reads.
+            region = get_area(c, REGION)
+            assert region is not None
+            shown_years = scope_years(c, ind, region, "gemeinde", None)
+            assert shown_years == live_scope_years(c, ind, region, "gemeinde", None)
+            assert shown_years[-1] == years[-1] + 2
+            areas = scope_areas(c, region, "gemeinde")
+            kept_values = scope_values(c, ind, years[-1] + 2, region, "gemeinde", None, areas)
+            assert kept_values == live_scope_values(
+                c, ind, years[-1] + 2, region, "gemeinde", None, areas
+            )
+            assert sum(v is not None and 20 <= v < 23 for v in kept_values.value) == 21
             c.rollback()
 
 

@@ -196,7 +196,9 @@ def test_a_publish_whose_transaction_fails_leaves_the_kept_spreads(fresh_app, in
 
 KEPT_0024 = {
     "area_rank": "indicator_id, ags, year, rank_land, n_land, rank_kreis, n_kreis, synthetic",
-    "territory_indicator": "territory, ebene, indicator_id, synthetic",
+    "territory_indicator": "territory, ebene, indicator_id, synthetic, years, default_year",
+    "territory_value": "indicator_id, year, len, land, synthetic, ags, value, suppressed, flag,"
+    " release_id",
     "area_trend": "indicator_id, ags, method, direction, significant, chi2, p, years, reason,"
     " synthetic",
 }
@@ -227,7 +229,8 @@ def test_a_full_refresh_gives_the_same_rows_and_restores_the_demo_mode(fresh_app
         assert c.scalar(text("SELECT current_setting('sozmon.demo', true)")) == "off"
         assert res.table_rows["area_rank"] == len(kept_before["area_rank"])
     assert _assert_in_step(fresh_app) == before
-    # The ranks, territory lists and trends kept by the loads' publishes are a full refresh's.
+    # The ranks, territory lists, years and values and the trends kept by the loads' publishes
+    # are a full refresh's.
     assert _kept_0024(fresh_app) == kept_before
 
 

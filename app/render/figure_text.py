@@ -42,7 +42,11 @@ class Description(str):
         text = str(self)
         if current_lang() == "de" or not self.names:
             return escape(text)
-        longest = sorted(self.names, key=len, reverse=True)
+        # Only the names that occur in the text can match: a map of Germany's Gemeinden names
+        # 11,000 areas, and a pattern of all of them took ~1 s per English page to build.
+        longest = sorted((n for n in self.names if n in text), key=len, reverse=True)
+        if not longest:
+            return escape(text)
         pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, longest)) + r")(?!\w)")
         out, at = Markup(""), 0
         for m in pattern.finditer(text):
@@ -119,23 +123,30 @@ def map_text(
     count: Callable[[int], str] = kommunen,
     extra: str = "",
     names: Iterable[str] = (),
+    areas: int | None = None,
 ) -> Description:
     """A choropleth: what, when, its classes with their counts, the highest and lowest areas.
 
     subject: the indicator (and unit); when: the year ("" when the subject names it);
     classes: (label, number of areas) as the legend shows them; extra: a sentence after the
     classes (e.g. the Region's value); names: German names in subject or extra (besides the
-    areas', which are known).
+    areas', which are known); areas: how many areas the map has when `shown` holds only
+    those with its highest and lowest value (all the text names of them; `names` then holds
+    every area's name).
     """
     parts = [
         _(
             "Karte der %(areas)s: %(subject)s, %(when)s.",
-            areas=count(len(shown)),
+            areas=count(len(shown) if areas is None else areas),
             subject=subject,
             when=when,
         )
         if when
-        else _("Karte der %(areas)s: %(subject)s.", areas=count(len(shown)), subject=subject),
+        else _(
+            "Karte der %(areas)s: %(subject)s.",
+            areas=count(len(shown) if areas is None else areas),
+            subject=subject,
+        ),
         classes_text(classes, count),
         sentence(extra),
         extremes(shown),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 from flask_babel import ngettext
 
 from app.render.figure_text import (
@@ -61,18 +62,25 @@ def areas_count(n: int) -> str:
 def gebiet_map(st: dict, cm: dict) -> Description:
     """A territory's areas (a Kreis, Land or Germany at a level), from its colour map."""
     t, ind = st["territory"], st["indicator"]
-    shown = [
-        Shown(name, value, label)
-        for name, value, label in zip(cm["areas"].names, cm["values"], cm["labels"], strict=True)
-    ]
+    names, values, labels = cm["areas"].names, cm["values"], cm["labels"]
+    # Only the areas with the highest or the lowest value (in the areas' order, as the text
+    # names them): not a Shown per area of Germany's 11,000 Gemeinden.
+    x = np.array(values, dtype=float)
+    valued = ~np.isnan(x)
+    at = (
+        np.flatnonzero(valued & ((x == x[valued].max()) | (x == x[valued].min()))).tolist()
+        if valued.any()
+        else []
+    )
     return map_text(
         _subject(ind),
         f"{t.name}, {st['year']}",
-        shown,
+        [Shown(names[i], values[i], labels[i]) for i in at],
         [(e["label"], e["count"]) for e in cm["legend"]],
         count=areas_count,
         extra=f"{t.name}: {cm['own_label']}",
-        names=[t.name],
+        names=[t.name, *names],
+        areas=len(names),
     )
 
 
