@@ -199,6 +199,7 @@ KEPT_0024 = {
     "territory_indicator": "territory, ebene, indicator_id, synthetic",
     "area_trend": "indicator_id, ags, method, direction, significant, chi2, p, years, reason,"
     " synthetic",
+    "shown_order": "indicator_id, year, synthetic, n, ags, release_ids",
 }
 
 
