@@ -9,7 +9,7 @@ from sqlalchemy import Connection, text
 
 from indicators.benchmarks import Comparator
 from indicators.model import AreaValue, Release
-from indicators.precomputed import KEPT_INDICATORS, indicator_rows
+from indicators.precomputed import AREA_ORDER, KEPT_INDICATORS, KEPT_ORDER, indicator_rows
 from indicators.queries import INDICATOR_COLUMNS, ReleaseRef, value_source
 
 RELEASE_COLUMNS = "r.id, r.label, r.status, r.published_at, r.note, r.synthetic"
@@ -180,7 +180,65 @@ _VALUES_COLUMNS = (
 )
 # A total order: the source has one row per (indicator, area, year), and the last three keys
 # are those, so pages cut at LIMIT/OFFSET neither repeat nor skip a row.
-_VALUES_ORDER = " ORDER BY i.sort, v.indicator_id, v.year, a.level = 'region' DESC, v.ags"
+_VALUES_ORDER = " ORDER BY i.sort, v.indicator_id, v.year, " + AREA_ORDER
+
+# A page of the layered values without an `ags` filter, from the kept order (shown_order,
+# 0026; AREA_ORDER is its order within an indicator's year): per asked (indicator, year) its
+# count and where it starts in _VALUES_ORDER (a running sum in the order of i.sort, indicator,
+# year), the one or two years the page [offset, offset + limit) overlaps, the page's keys
+# sliced out of their arrays, and each value fetched by its key from its release's partition
+# (the lateral subquery prunes to that partition per key). The rows of the view `shown_value`
+# (the kept keys are the view's at the last publish), about `limit` of them instead of every
+# value of the indicator in all of Germany; `total_rows` is the sum of the counts. The
+# caller's _VALUES_FROM joins, filters and sorts only these rows.
+_PAGE_AT = "GREATEST(CAST(:offset AS bigint) - b.start, 0) + 1"
+_PAGE_TO = "CAST(:offset AS bigint) + CAST(:limit AS bigint) - b.start"
+_KEPT_COUNTS = (
+    f"SELECT k.indicator_id, k.year, k.synthetic, k.n FROM {KEPT_ORDER} k"
+    " WHERE k.indicator_id = ANY(:ind)"
+    " AND (CAST(:years AS integer[]) IS NULL OR k.year = ANY(:years))"
+)
+_KEPT_PAGE = (
+    "(SELECT rv.*, b.total AS total_rows FROM ("
+    " SELECT c.indicator_id, c.year, c.synthetic, c.start, c.total FROM ("
+    "  SELECT k.*, sum(k.n) OVER (ORDER BY i.sort, k.indicator_id, k.year"
+    "   ROWS UNBOUNDED PRECEDING) - k.n AS start, sum(k.n) OVER () AS total"
+    f"  FROM ({_KEPT_COUNTS}) k JOIN indicator i ON i.id = k.indicator_id) c"
+    " WHERE c.start < CAST(:offset AS bigint) + CAST(:limit AS bigint)"
+    " AND c.start + c.n > CAST(:offset AS bigint)) b"
+    f" CROSS JOIN LATERAL (SELECT k.ags[{_PAGE_AT} : {_PAGE_TO}] AS ags,"
+    f"  k.release_ids[{_PAGE_AT} : {_PAGE_TO}] AS release_ids FROM {KEPT_ORDER} k"
+    "  WHERE k.indicator_id = b.indicator_id AND k.year = b.year AND k.synthetic = b.synthetic"
+    "  OFFSET 0) k"
+    " CROSS JOIN LATERAL unnest(k.ags, k.release_ids) AS x(ags, release_id)"
+    " CROSS JOIN LATERAL (SELECT * FROM release_value rv WHERE rv.release_id = x.release_id"
+    "  AND rv.indicator_id = b.indicator_id AND rv.ags = x.ags AND rv.year = b.year OFFSET 0) rv)"
+)
+
+
+def _page_select(release_id: int | None, ags: list[str] | None) -> tuple[str, str]:
+    """The SELECT of a page of values_long's rows with their total as `total_rows`, and the
+    SQL of that total alone (for a page past the end): from the kept order (layered values,
+    no `ags` filter), else from the whole filtered source (a window count, a sort of all its
+    rows and LIMIT/OFFSET: a named release's values, or the few rows of the asked areas)."""
+    if release_id is None and ags is None:
+        return (
+            _VALUES_COLUMNS
+            + ", v.total_rows"
+            + _VALUES_FROM.format(source=_KEPT_PAGE)
+            + _VALUES_ORDER
+            + " LIMIT :limit",
+            f"SELECT coalesce(sum(n), 0) FROM ({_KEPT_COUNTS}) k",
+        )
+    source = _VALUES_FROM.format(source=value_source(release_id))
+    return (
+        _VALUES_COLUMNS
+        + ", COUNT(*) OVER () AS total_rows"
+        + source
+        + _VALUES_ORDER
+        + " LIMIT :limit OFFSET :offset",
+        "SELECT COUNT(*)" + source,
+    )
 
 
 def values_long(
@@ -213,42 +271,30 @@ def values_page(
     limit: int,
     offset: int,
 ) -> ValuePage:
-    """Rows offset … offset+limit of values_long (same order) and the total, in one query.
-
-    The total is a window count over the filtered rows (computed before LIMIT, while the
-    sort reads them all anyway); only a page past the end needs a second, counting query.
-    """
+    """Rows offset … offset+limit of values_long (same order) and the total, in one query
+    (_page_select); only a page past the end needs a second, counting query."""
     if not indicators:
         return ValuePage([], 0)
-    source = _VALUES_FROM.format(source=value_source(release_id))
+    select, count = _page_select(release_id, ags)
     bind = {"ind": indicators, "years": years, "ags": ags}
     rows = [
         dict(r._mapping)
-        for r in conn.execute(
-            text(
-                _VALUES_COLUMNS
-                + ", COUNT(*) OVER () AS total_rows"
-                + source
-                + _VALUES_ORDER
-                + " LIMIT :limit OFFSET :offset"
-            ),
-            {**bind, "limit": limit, "offset": offset},
-        )
+        for r in conn.execute(text(select), {**bind, "limit": limit, "offset": offset})
     ]
     if rows:
         total = rows[0]["total_rows"]
         for r in rows:
             del r["total_rows"]
         return ValuePage(rows, total)
-    return ValuePage([], _total_past_end(conn, source, bind, offset))
+    return ValuePage([], _total_past_end(conn, count, bind, offset))
 
 
-def _total_past_end(conn: Connection, source: str, bind: dict[str, Any], offset: int) -> int:
+def _total_past_end(conn: Connection, count: str, bind: dict[str, Any], offset: int) -> int:
     """The total of a query whose page came back empty: 0 from the first page, else counted
-    (a page past the end; the window count came with the rows otherwise)."""
+    (a page past the end; the total came with the rows otherwise)."""
     if offset == 0:
         return 0
-    total: int = conn.execute(text("SELECT COUNT(*)" + source), bind).scalar_one()
+    total: int = conn.execute(text(count), bind).scalar_one()
     return total
 
 
@@ -344,24 +390,21 @@ def values_page_json(
     indicator and year of all Germany took ~150 ms of Python)."""
     if not indicators:
         return JsonValuePage([], 0)
-    source = _VALUES_FROM.format(source=value_source(release_id))
+    select, count = _page_select(release_id, ags)
     bind = {"ind": indicators, "years": years, "ags": ags}
     rows = conn.execute(
         text(
             "SELECT p.total_rows, p.ags, p.indicator, p.year, "
             + _VALUES_JSON
             + " AS j FROM ("
-            + _VALUES_COLUMNS
-            + ", COUNT(*) OVER () AS total_rows"
-            + source
-            + _VALUES_ORDER
-            + " LIMIT :limit OFFSET :offset) p"
+            + select
+            + ") p"
         ),
         {**bind, "limit": limit, "offset": offset},
     ).all()
     if rows:
         return JsonValuePage([JsonRow(r[1], r[2], r[3], r[4]) for r in rows], rows[0][0])
-    return JsonValuePage([], _total_past_end(conn, source, bind, offset))
+    return JsonValuePage([], _total_past_end(conn, count, bind, offset))
 
 
 def area_geometries(conn: Connection, ags: list[str] | None, full: bool = False) -> dict[str, str]:

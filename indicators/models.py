@@ -531,3 +531,22 @@ class IndexDefinition(Base):
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, server_default=func.now()
     )
+
+
+class ShownOrder(Base):
+    """Per indicator and year the areas with a shown value in the order of /api/v1/values (the
+    Region first, then by AGS) and the release of each one's value (parallel arrays), kept at
+    publish (0026): a page of /values reads its rows by these keys. Demo mode and partitions
+    (shown_order_real, shown_order_demo) as ProfileValue."""
+
+    __tablename__ = "shown_order"
+    __table_args__ = ({"postgresql_partition_by": "LIST (synthetic)"},)
+
+    indicator_id: Mapped[str] = mapped_column(
+        ForeignKey("indicator.id", ondelete="CASCADE"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    synthetic: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    ags: Mapped[list[str]] = mapped_column(ARRAY(String(8)))
+    release_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer))

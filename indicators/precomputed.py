@@ -247,6 +247,21 @@ FROM {KEPT_SHOWN} WHERE length(ags) IN (2, 5, 8)
 GROUP BY indicator_id, year, length(ags), left(ags, 2)
 """
 
+# Per indicator and year the areas with a shown value in the order /api/v1/values lists them
+# (AREA_ORDER: the Region first, then by AGS) and the release of each one's value, as parallel
+# arrays (0026): a page of /values slices its keys out of them and fetches only its own rows
+# (indicators.api_queries), where it applied the rule to every value of the indicator in all
+# of Germany, joined and sorted them per request. From the refresh's shown values; one row per
+# (indicator, year) (~850 on all of Germany), demo mode on, rows marked (readers filter).
+AREA_ORDER = "a.level = 'region' DESC, v.ags"
+ORDER_SQL = f"""
+INSERT INTO shown_order (indicator_id, year, synthetic, n, ags, release_ids)
+SELECT v.indicator_id, v.year, v.synthetic, count(*), array_agg(v.ags ORDER BY {AREA_ORDER}),
+  array_agg(v.release_id ORDER BY {AREA_ORDER})
+FROM {KEPT_SHOWN} v JOIN area a ON a.ags = v.ags
+GROUP BY v.indicator_id, v.year, v.synthetic
+"""
+
 _BY_IDS = "CAST(:ids AS text[]) IS NULL OR indicator_id = ANY(CAST(:ids AS text[]))"
 
 
@@ -373,6 +388,8 @@ def refresh(
         territories = lap("territory_indicator", conn.execute(text(TERRITORIES_SQL)).rowcount)
         conn.execute(text(f"DELETE FROM territory_value WHERE {_BY_IDS}"), ids)
         lap("territory_value", conn.execute(text(TERRITORY_VALUES_SQL)).rowcount)
+        conn.execute(text(f"DELETE FROM shown_order WHERE {_BY_IDS}"), ids)
+        lap("shown_order", conn.execute(text(ORDER_SQL)).rowcount)
         conn.execute(text(f"DROP TABLE {KEPT_SHOWN}, {KEPT_RANKS_NEW}, {KEPT_TERRITORY_YEARS}"))
     finally:
         conn.execute(text("SELECT set_config('work_mem', :m, true)"), {"m": prev_mem})
@@ -428,6 +445,10 @@ KEPT_TERRITORY_INDICATORS = (
 KEPT_TERRITORY_VALUES = (
     "(SELECT indicator_id, year, len, land, ags, value, suppressed, flag, release_id"
     f" FROM territory_value WHERE {PROFILE_VISIBLE})"
+)
+KEPT_ORDER = (
+    "(SELECT indicator_id, year, synthetic, n, ags, release_ids"
+    f" FROM shown_order WHERE {PROFILE_VISIBLE})"
 )
 KEPT_TRENDS = (
     "(SELECT indicator_id, ags, method, direction, significant, chi2, p, years, reason,"

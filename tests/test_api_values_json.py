@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from app.api import formats, openapi
+from app.api.openapi import PAGE_DEFAULT
 from app.api.views import VALUE_FIELDS
 from app.pages.data.notes import public_notes
 from app.web.urls import area_url, area_urls
@@ -20,7 +21,7 @@ from indicators.notes import note_fields
 from tests.test_api import API
 
 QUERIES = [
-    ("indikator=bev_insgesamt&jahr=2015", ["bev_insgesamt"], [2015], None, 10_000, 0),
+    ("indikator=bev_insgesamt&jahr=2015", ["bev_insgesamt"], [2015], None, PAGE_DEFAULT, 0),
     (
         "indikator=bev_insgesamt,bev_dichte&limit=70&offset=30",
         ["bev_dichte", "bev_insgesamt"],
@@ -30,7 +31,7 @@ QUERIES = [
         30,
     ),
     ("ags=03241001,03241,03&limit=400", None, None, ["03241001", "03241", "03"], 400, 0),
-    ("indikator=bev_insgesamt&offset=100000", ["bev_insgesamt"], None, None, 10_000, 100_000),
+    ("indikator=bev_insgesamt&offset=100000", ["bev_insgesamt"], None, None, PAGE_DEFAULT, 100_000),
 ]
 
 
@@ -107,7 +108,7 @@ def test_a_row_with_a_note_and_a_withheld_part(fresh_app):
         ["bev_insgesamt"],
         None,
         ["03241001"],
-        10_000,
+        PAGE_DEFAULT,
         0,
     )
     row = next(r for r in parsed["data"] if r["year"] == year)

@@ -201,6 +201,7 @@ KEPT_0024 = {
     " release_id",
     "area_trend": "indicator_id, ags, method, direction, significant, chi2, p, years, reason,"
     " synthetic",
+    "shown_order": "indicator_id, year, synthetic, n, ags, release_ids",
 }
 
 

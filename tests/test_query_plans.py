@@ -253,6 +253,7 @@ KEPT_FAMILIES = {
     "image einordnung.svg": "profile_value",
     "area profile": "area_rank",
     "Land map (Gemeinden)": "territory_indicator",
+    "API /values": "shown_order",
 }
 
 

@@ -28,7 +28,7 @@ RELEASE_REF = "^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$"
 RELEASE_ID = "[1-9][0-9]{0,8}"  # a release's numeric id, as the pages take it (fits integer)
 MAX_INDICATORS, MAX_YEARS, MAX_AGS = 120, 50, 50
 # /values as JSON or GeoJSON is paged: an unfiltered answer was ~100 MB with all of Germany.
-PAGE_DEFAULT, PAGE_MAX = 10_000, 50_000
+PAGE_DEFAULT, PAGE_MAX = 1_000, 50_000
 VALUE_FORMATS = ["json", "csv", "csv-de", "xlsx", "geojson"]
 TABLE_FORMATS = ["json", "csv", "csv-de"]
 

@@ -15,10 +15,10 @@ from geodata.models import Base
 config = context.config
 target_metadata = Base.metadata
 # Objects the models do not describe on purpose: the partitions of `value` (one per bulk
-# release, plus the default) and of `profile_value` (by synthetic, 0023) 0024's and 0025's kept tables, and the two views
-# of migration 0004.
+# release, plus the default) and of `profile_value` (by synthetic, 0023), 0024's, 0025's and
+# 0026's kept tables, and the two views of migration 0004.
 _PARTITION = re.compile(
-    r"^(value_(default|r\d+)|(profile_value|area_rank|territory_indicator|territory_value|area_trend)_(real|demo))(_.*)?$"
+    r"^(value_(default|r\d+)|(profile_value|area_rank|territory_indicator|territory_value|area_trend|shown_order)_(real|demo))(_.*)?$"
 )
 
 
