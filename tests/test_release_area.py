@@ -178,8 +178,7 @@ def test_publish_and_rollback_keep_the_pin_in_step(germany_fresh, tmp_path):
         new = dict(
             c.execute(
                 text(
-                    "SELECT label, id FROM release"
-                    " WHERE label IN ('nachtrag-2026', 'notizen-2026')"
+                    "SELECT label, id FROM release WHERE label IN ('nachtrag-2026', 'notizen-2026')"
                 )
             ).all()
         )
