@@ -142,17 +142,19 @@ def area_keys(conn: Connection, areas: Sequence[str] | ReadAreas) -> list[str]:
 # written at its publish: indicators.precomputed.RELEASE_AREAS_SQL): the EXISTS per release is
 # an index read of it. The peers (`levels` under `prefix`) are a range of its key
 # (release_id, ags): `:lo <= ags < :hi` is the prefix as an index range (the key's collation
-# is C), the join with `area` checks their level as the live list does. Before, the same EXISTS
-# went into the release's partition of `value` with every key as a list: 60–80 ms for an area
+# is C), the join with `area` checks their level as the live list does. OFFSET 0 keeps each
+# EXISTS a probe per release: without it PostgreSQL may hash the whole table once instead (it
+# did on the test fixture's few releases), a read of every row. Before, the same EXISTS went
+# into the release's partition of `value` with every key as a list: 60–80 ms for an area
 # profile of Rheinland-Pfalz with Germany loaded, most of it planning the 2,300-key list.
 _PAGE_IDS_SQL = f"""
 SELECT r.id FROM release r
 WHERE {RELEASE_IN_PIN}
   AND (EXISTS (SELECT 1 FROM release_area k
-               WHERE k.release_id = r.id AND k.ags = ANY(CAST(:ags AS text[])))
+               WHERE k.release_id = r.id AND k.ags = ANY(CAST(:ags AS text[])) OFFSET 0)
        OR :scoped AND EXISTS (SELECT 1 FROM release_area k JOIN area a ON a.ags = k.ags
                   WHERE k.release_id = r.id AND k.ags >= :lo AND k.ags < :hi
-                    AND k.ags LIKE :lo || '%' AND a.level = ANY(CAST(:lv AS text[])))
+                    AND k.ags LIKE :lo || '%' AND a.level = ANY(CAST(:lv AS text[])) OFFSET 0)
        OR :notes AND EXISTS (SELECT 1 FROM context_note n
                   WHERE n.release_id = r.id AND (n.ags = ANY(CAST(:ags AS text[]))
                     OR :scoped AND n.ags LIKE :lo || '%' AND EXISTS (SELECT 1 FROM area a
