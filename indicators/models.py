@@ -343,6 +343,18 @@ class ReleaseSummary(Base):
     n_values: Mapped[int] = mapped_column(BigInteger)
 
 
+class ReleaseArea(Base):
+    """Per published or withdrawn release the areas it holds a value of, written at its publish
+    (0027): the pin of a page over many indicators (indicators.pinning.page_release_ids)."""
+
+    __tablename__ = "release_area"
+
+    release_id: Mapped[int] = mapped_column(
+        ForeignKey("release.id", ondelete="CASCADE"), primary_key=True
+    )
+    ags: Mapped[str] = mapped_column(String(8), primary_key=True)
+
+
 class IndicatorSummary(Base):
     """Per indicator the releases, label(s) and years of its shown values, kept at publish (0015).
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
@@ -99,13 +100,103 @@ def indicator_release_ids(
 # set) with any value of the areas it reads, and every release of a public context note of those
 # areas. A superset of the releases whose values win, and the same pin: the rule within it gives
 # each cell of these areas the winner the rule over every release gave (a release without a value
-# in those cells cannot change them). Asked per release (EXISTS on `value_by_area`, stopping at
-# the first hit) instead of evaluating the rule over the areas: an area profile reads every
-# Gemeinde of its Land (2,300 in Rheinland-Pfalz), where the rule took 8 s with Germany loaded.
+# in those cells cannot change them). Asked per release instead of evaluating the rule over the
+# areas: an area profile reads every Gemeinde of its Land (2,300 in Rheinland-Pfalz), where the
+# rule took 8 s with Germany loaded.
 # The releases a pin is taken from: every published one (live, `:ids` NULL) or the pinned set.
 RELEASE_IN_PIN = """(CASE WHEN CAST(:ids AS int[]) IS NULL THEN r.status = 'published'
        ELSE r.id = ANY(CAST(:ids AS int[])) END)"""
+
+
+@dataclass(frozen=True)
+class ReadAreas:
+    """The areas a page reads values of: the named ones (`keys`) and, with `levels`, every area
+    of those levels whose key starts with `prefix` (an area profile's peers in its Land, which
+    the page ranks it among: 2,300 keys are not sent when a prefix says it)."""
+
+    keys: tuple[str, ...]
+    levels: tuple[str, ...] = ()
+    prefix: str = ""
+
+    def __post_init__(self) -> None:
+        if self.levels and not self.prefix.isdigit():
+            raise ValueError(f"a prefix of digits for the levels {self.levels}: {self.prefix!r}")
+
+
+def area_keys(conn: Connection, areas: Sequence[str] | ReadAreas) -> list[str]:
+    """Every key of the areas, sorted and distinct (the peers of a ReadAreas looked up)."""
+    if not isinstance(areas, ReadAreas):
+        return sorted(set(areas))
+    keys = set(areas.keys)
+    if areas.levels:
+        keys.update(
+            conn.scalars(
+                text("SELECT ags FROM area WHERE level = ANY(:lv) AND ags LIKE :p || '%'"),
+                {"lv": list(areas.levels), "p": areas.prefix},
+            )
+        )
+    return sorted(keys)
+
+
+# Which releases hold values of which areas is kept per release (release_area, migration 0027,
+# written at its publish: indicators.precomputed.RELEASE_AREAS_SQL): the EXISTS per release is
+# an index read of it. The peers (`levels` under `prefix`) are a range of its key
+# (release_id, ags): `:lo <= ags < :hi` is the prefix as an index range (the key's collation
+# is C), the join with `area` checks their level as the live list does. OFFSET 0 keeps each
+# EXISTS a probe per release: without it PostgreSQL may hash the whole table once instead (it
+# did on the test fixture's few releases), a read of every row. Before, the same EXISTS went
+# into the release's partition of `value` with every key as a list: 60–80 ms for an area
+# profile of Rheinland-Pfalz with Germany loaded, most of it planning the 2,300-key list.
 _PAGE_IDS_SQL = f"""
+SELECT r.id FROM release r
+WHERE {RELEASE_IN_PIN}
+  AND (EXISTS (SELECT 1 FROM release_area k
+               WHERE k.release_id = r.id AND k.ags = ANY(CAST(:ags AS text[])) OFFSET 0)
+       OR :scoped AND EXISTS (SELECT 1 FROM release_area k JOIN area a ON a.ags = k.ags
+                  WHERE k.release_id = r.id AND k.ags >= :lo AND k.ags < :hi
+                    AND k.ags LIKE :lo || '%' AND a.level = ANY(CAST(:lv AS text[])) OFFSET 0)
+       OR :notes AND EXISTS (SELECT 1 FROM context_note n
+                  WHERE n.release_id = r.id AND (n.ags = ANY(CAST(:ags AS text[]))
+                    OR :scoped AND n.ags LIKE :lo || '%' AND EXISTS (SELECT 1 FROM area a
+                      WHERE a.ags = n.ags AND a.level = ANY(CAST(:lv AS text[]))))))
+ORDER BY r.id
+"""
+
+
+def page_release_ids(
+    conn: Connection,
+    areas: Sequence[str] | ReadAreas,
+    ids: Sequence[int] | None,
+    notes: bool = True,
+) -> tuple[int, ...]:
+    """The ids of the releases a page over many indicators reads for the areas it shows: those
+    with any value of the areas (every published release, or within a pinned set) and those of
+    their Kontextnotizen. The pin of such a page: `shown_value_in(these ids)` gives every cell of
+    those areas the winner it had (every release holding a value of them is in the pin), and
+    the notes of these releases are the notes it showed. `notes` False: a page without
+    Kontextnotizen (the disparities) pins the releases of values only. Read from the areas
+    kept per release (release_area); live_page_release_ids is the same from the values."""
+    scope = areas if isinstance(areas, ReadAreas) else ReadAreas(tuple(areas))
+    lo = scope.prefix if scope.levels else ""
+    rows = conn.scalars(
+        text(_PAGE_IDS_SQL),
+        {
+            "ids": list(ids) if ids is not None else None,
+            "ags": sorted(set(scope.keys)),
+            "scoped": bool(scope.levels),
+            "lv": list(scope.levels),
+            "lo": lo,
+            # the first key after every key starting with `lo` (digits: the last one plus one)
+            "hi": lo[:-1] + chr(ord(lo[-1]) + 1) if lo else "",
+            "notes": notes,
+        },
+    )
+    return tuple(rows)
+
+
+# page_release_ids asked of the values themselves (the statement before release_area): the
+# reference the kept rows are tested against.
+_LIVE_PAGE_IDS_SQL = f"""
 SELECT r.id FROM release r
 WHERE {RELEASE_IN_PIN}
   AND (EXISTS (SELECT 1 FROM value v
@@ -116,20 +207,18 @@ ORDER BY r.id
 """
 
 
-def page_release_ids(
-    conn: Connection, area_keys: Sequence[str], ids: Sequence[int] | None, notes: bool = True
+def live_page_release_ids(
+    conn: Connection,
+    areas: Sequence[str] | ReadAreas,
+    ids: Sequence[int] | None,
+    notes: bool = True,
 ) -> tuple[int, ...]:
-    """The ids of the releases a page over many indicators reads for the areas it shows: those
-    with any value of the areas (every published release, or within a pinned set) and those of
-    their Kontextnotizen. The pin of such a page: `shown_value_in(these ids)` gives every cell of
-    those areas the winner it had (every release holding a value of them is in the pin), and
-    the notes of these releases are the notes it showed. `notes` False: a page without
-    Kontextnotizen (the disparities) pins the releases of values only."""
+    """page_release_ids from the values (every key of the areas looked up, area_keys)."""
     rows = conn.scalars(
-        text(_PAGE_IDS_SQL),
+        text(_LIVE_PAGE_IDS_SQL),
         {
             "ids": list(ids) if ids is not None else None,
-            "ags": sorted(set(area_keys)),
+            "ags": area_keys(conn, areas),
             "notes": notes,
         },
     )

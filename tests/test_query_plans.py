@@ -338,3 +338,68 @@ def test_relation_rows_counts_a_pruned_partition_as_unread():
     assert relation_rows(plan, "profile_value_demo") == 0
     assert relation_rows(plan, "profile_value_real") == 30
     assert relation_rows({"Node Type": "Append", "Plans": [scan]}, "profile_value_demo") == 10
+
+
+def _value_rows(plan: dict[str, Any]) -> int:
+    """Rows the scans of `value` and its partitions read in a plan (as rows_read)."""
+    n = 0
+    name = plan.get("Relation Name", "")
+    if name == "value" or name.startswith("value_"):
+        n += rows_read(dict(plan, Plans=[]))
+    for sub in plan.get("Plans", []):
+        n += _value_rows(sub)
+    return n
+
+
+def test_the_area_profile_pins_from_the_kept_release_areas(plan_app):
+    """The area profile's pin (every release with a value of the area, its parents or its
+    peers: the Land's Gemeinden) reads release_area (0025) and no value: the peers go as their
+    Land's key, not as a list of every Gemeinde's. The pin from the values (the statement
+    before) sent the 964 keys and read the value partitions (the check can fail)."""
+    from indicators.gebiet_profile import area_with_parents, read_areas
+    from indicators.pinning import live_page_release_ids, page_release_ids
+
+    url = next(u for name, u, _b in _families(plan_app) if name == "area profile")
+    status, seen, _body, _mimetype = statements(plan_app, url)
+    assert status == 200
+    keys = [
+        v
+        for _s, p in seen
+        for v in (p or {}).values()
+        if isinstance(v, list) and v and isinstance(v[0], str)
+    ]
+    assert max(map(len, keys)) < 10, keys  # the area, its Kreis, Land and the Bund at most
+    pins = [(s, p) for s, p in seen if "release_area" in s]
+    assert len(pins) == 1, [s[:80] for s, _p in seen]
+    engine = plan_app.extensions["sozmon_engine"]
+
+    def plan_of(statement: str, params: Any) -> dict[str, Any]:
+        with engine.connect() as c:
+            raw = c.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, params).scalar()
+            c.rollback()
+        return (raw if isinstance(raw, list) else json.loads(raw))[0]["Plan"]
+
+    kept = plan_of(*pins[0])
+    with engine.connect() as c:
+        n_releases = c.scalar(text("SELECT count(*) FROM release"))
+    # a few index entries per release: the first hit among the named areas or the peers
+    assert _value_rows(kept) == 0 and 0 < relation_rows(kept, "release_area") <= 5 * n_releases
+    # The same pin from the values: every key sent, the value partitions read.
+    recorded: list[tuple[str, Any]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        recorded.append((statement, parameters))
+
+    ags = url.rsplit("/", 1)[1]
+    with plan_app.app_context(), engine.connect() as c:
+        area = area_with_parents(c, ags)
+        assert area is not None
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            live = live_page_release_ids(c, read_areas(area), None)
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        assert live == page_release_ids(c, read_areas(area), None)
+    statement, params = recorded[-1]
+    assert len(params["ags"]) > 900
+    assert _value_rows(plan_of(statement, params)) > 0

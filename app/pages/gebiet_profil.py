@@ -146,7 +146,7 @@ def profile(ags: str):
         "gebiet.profile",
         {"ags": area.ags},
         _("Profil %(name)s", name=area.name),
-        read_areas(conn, area),
+        read_areas(area),
         pinned,
         None,
         synthetic=synthetic,

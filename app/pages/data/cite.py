@@ -139,7 +139,7 @@ def pinned_page_cite(
     endpoint: str,
     view_args: dict,
     title: str,
-    read_areas: Sequence[str],
+    read_areas: Sequence[str] | pinning.ReadAreas,
     pinned: Sequence[int] | None,
     release_id: int | None,
     provenance: Iterable[dict] = (),
