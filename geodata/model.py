@@ -30,7 +30,7 @@ def field_names(cls: type) -> frozenset[str]:
     after a publish). Code, not data: a class's fields never change."""
     names = cls.__dict__.get("_row_fields")
     if names is None:
-        names = frozenset(f.name for f in fields(cls))  # type: ignore[arg-type]  # a dataclass
+        names = frozenset(f.name for f in fields(cls))  # a dataclass
         cls._row_fields = names  # type: ignore[attr-defined]  # on the class, not an instance
     return names
 
