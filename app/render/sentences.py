@@ -193,26 +193,32 @@ def cluster_sentence(name: str, cluster: str, p: float) -> str:
 _ARROWS = {"steigend": "↗", "fallend": "↘", "gleichbleibend": "→"}
 
 
+# Texts of trend_label, translated when shown (str() of the lazy text in the request's language).
+_TREND_REASONS = {
+    "unit": _l("kein Anteil und keine Rate"),
+    "no_counts": _l("ohne Zähler und Nenner"),
+    "too_few": _l("weniger als drei Jahre"),
+    "invalid_counts": _l("Zähler passen nicht zum Test"),
+}
+_KEINE_WERTE = _l("keine Werte")
+_TREND_WORDS = {
+    "steigend": _l("steigend"),
+    "fallend": _l("fallend"),
+    "gleichbleibend": _l("gleichbleibend"),
+}
+
+
 def trend_label(trend: dict | None) -> Markup:
     """'↗ steigend, signifikant' or 'nicht bewertbar (Grund)' for a profile cell."""
+    # Only the texts the cell shows are translated (a profile calls this once per row, 104
+    # times; translating every reason and word each time was ~4 of 6 calls of _() wasted).
     if not trend or not trend.get("direction"):
-        reasons = {
-            "unit": _("kein Anteil und keine Rate"),
-            "no_counts": _("ohne Zähler und Nenner"),
-            "too_few": _("weniger als drei Jahre"),
-            "invalid_counts": _("Zähler passen nicht zum Test"),
-        }
-        why = reasons.get((trend or {}).get("reason"), _("keine Werte"))
+        why = str(_TREND_REASONS.get((trend or {}).get("reason"), _KEINE_WERTE))
         return Markup('{} <span class="trend-why">({})</span>').format(_("nicht bewertbar"), why)
-    words = {
-        "steigend": _("steigend"),
-        "fallend": _("fallend"),
-        "gleichbleibend": _("gleichbleibend"),
-    }
     sig = _("signifikant") if trend["significant"] else _("nicht signifikant")
     return Markup(
         '<span aria-hidden="true">{}</span> {}, <span class="trend-sig">{}</span>'
-    ).format(_ARROWS[trend["direction"]], words[trend["direction"]], sig)
+    ).format(_ARROWS[trend["direction"]], str(_TREND_WORDS[trend["direction"]]), sig)
 
 
 def verdict_label(bench: dict | None) -> str:
