@@ -11,6 +11,7 @@ from typing import Any
 import mapclassify
 import numpy as np
 import numpy.typing as npt
+from mapclassify.classifiers import quantile
 
 # URL values of the classification choice → mapclassify classifier.
 CLASSIFICATIONS = {
@@ -141,6 +142,11 @@ def _breaks(values: np.ndarray, method: str, k: int) -> list[float]:
                 [rng.choice(values, JENKS_EXACT_MAX, replace=False), [values.min(), values.max()]]
             )
             bins = fisher_jenks_breaks(sample, k)
+        elif method == "quantile":
+            # mapclassify.Quantiles' own bins (its _set_bins calls this function), without the
+            # fit statistics its constructor adds (class counts, TSS, ADCM, GADF): ~2/3 of
+            # classify for Germany's 11,000 Gemeinden, never read here.
+            bins = quantile(values, k=k)
         else:
             bins = CLASSIFICATIONS[method](values, k=k).bins
     out: list[float] = []
