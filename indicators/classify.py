@@ -11,7 +11,6 @@ from typing import Any
 import mapclassify
 import numpy as np
 import numpy.typing as npt
-from mapclassify.classifiers import quantile
 
 # URL values of the classification choice → mapclassify classifier.
 CLASSIFICATIONS = {
@@ -146,7 +145,7 @@ def _breaks(values: np.ndarray, method: str, k: int) -> list[float]:
             # mapclassify.Quantiles' own bins (its _set_bins calls this function), without the
             # fit statistics its constructor adds (class counts, TSS, ADCM, GADF): ~2/3 of
             # classify for Germany's 11,000 Gemeinden, never read here.
-            bins = quantile(values, k=k)
+            bins = mapclassify.classifiers.quantile(values, k=k)
         else:
             bins = CLASSIFICATIONS[method](values, k=k).bins
     out: list[float] = []
