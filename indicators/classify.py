@@ -141,6 +141,11 @@ def _breaks(values: np.ndarray, method: str, k: int) -> list[float]:
                 [rng.choice(values, JENKS_EXACT_MAX, replace=False), [values.min(), values.max()]]
             )
             bins = fisher_jenks_breaks(sample, k)
+        elif method == "quantile":
+            # mapclassify.Quantiles' own bins (its _set_bins calls this function), without the
+            # fit statistics its constructor adds (class counts, TSS, ADCM, GADF): ~2/3 of
+            # classify for Germany's 11,000 Gemeinden, never read here.
+            bins = mapclassify.classifiers.quantile(values, k=k)
         else:
             bins = CLASSIFICATIONS[method](values, k=k).bins
     out: list[float] = []

@@ -251,6 +251,12 @@ def scope_release_ids(
     return tuple(rows)
 
 
+def areas_version(conn: Connection) -> str:
+    """The areas' own version (migration 0028: drawn anew by any change of `area`, not by a
+    publish): what depends on the areas only (scope_areas) can be kept under it."""
+    return str(conn.scalar(text("SELECT areas_version FROM data_epoch WHERE id = 1")))
+
+
 def scope_areas(conn: Connection, territory: Area, ebene: str) -> ScopeAreas:
     """Every area of the level in the territory, ordered by key."""
     # The rows sorted once, then aggregated in that order (an ORDER BY in each of the three

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from sqlalchemy import (
     BigInteger,
@@ -16,7 +17,9 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    Uuid,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -97,6 +100,11 @@ class DataEpoch(Base):
     n: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
     changed_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, server_default=func.clock_timestamp()
+    )
+    # The areas' own version, drawn anew by a trigger on area only (0028): what the app keeps
+    # across publishes (a territory's area list) is kept under it.
+    areas_version: Mapped[uuid.UUID] = mapped_column(
+        Uuid, nullable=False, server_default=text("gen_random_uuid()")
     )
 
 

@@ -15,7 +15,7 @@ from app.pages.data.cite import absolute, map_view_cite
 from app.pages.data.gebiet_state import benchmark_label, ebene_label, gebiet_link, state
 from app.render.formatting import FLAG_TEXT, fmt_cell, fmt_value
 from app.web import args
-from app.web.cache import Region
+from app.web.cache import InputMemo, Region
 from app.web.db import get_conn
 from app.web.errors import BadRequestWithChoices
 from app.web.home import home_ags
@@ -33,6 +33,7 @@ from indicators.gebiet_queries import (
     EBENEN_IN,
     ScopeAreas,
     area_value,
+    areas_version,
     gemeinden_missing,
     indicators_at,
     scope_areas,
@@ -95,13 +96,24 @@ def competition_ranks(values: list[float | None]) -> list[int | None]:
 # The areas (keys, names, order) of a territory's level per data version: they change only
 # with a load, and every state of the map (indicator, year, classes) shares them.
 _AREAS = Region("areas")
+# Across data versions, under the areas' own version (migration 0028): a publish of values
+# empties the region above, but the first map after it finds Germany's 11,000 Gemeinden here
+# (one read of a single row instead of ~30 ms). Per process, keyed by the version (a random
+# UUID, drawn anew by any change of `area`; a copy of the database keeps it with its areas).
+_AREAS_BY_VERSION = InputMemo(32)
 
 
 def scope_areas_cached(territory: Area, ebene: str) -> ScopeAreas:
-    """The areas of the level in the territory, read once per data version."""
-    return _AREAS.get_or_build(
-        (territory.ags, ebene), lambda: scope_areas(get_conn(), territory, ebene)
-    )
+    """The areas of the level in the territory, read once per version of the areas."""
+
+    def build() -> ScopeAreas:
+        conn = get_conn()
+        # The version is read before the areas: a change in between leaves newer areas under
+        # the older version, never older ones under the newer.
+        key = (areas_version(conn), territory.ags, ebene)
+        return _AREAS_BY_VERSION.get_or_build(key, lambda: scope_areas(conn, territory, ebene))
+
+    return _AREAS.get_or_build((territory.ags, ebene), build)
 
 
 def colour_map(st: dict) -> dict:
