@@ -158,7 +158,11 @@ def start(args: argparse.Namespace, supervisor: Supervisor) -> dict:
         "parts": {p.name: getattr(p, "pid", None) for p in parts},
         "database": str(db.pgdir) if db else None,
     }
-    (state / "instances.json").write_text(json.dumps(info, indent=1))
+    # Written aside and renamed: a waiting reader (servelib.control) polls for the name and must
+    # never see the file created but not yet filled (a CI run read it empty).
+    part = state / "instances.json.part"
+    part.write_text(json.dumps(info, indent=1))
+    part.replace(state / "instances.json")
     return info
 
 
