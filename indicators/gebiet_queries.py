@@ -319,12 +319,50 @@ def scope_values(
     the keys outside the territory's areas dropped below), else live_scope_values."""
     if release_id is not None:
         return live_scope_values(conn, indicator_id, year, territory, ebene, release_id, areas)
-    width = KEY_LENGTH[ebene]
+    return _kept_scope_values(conn, indicator_id, year, territory, ebene, areas, False)[0]
+
+
+def scope_values_and_own(
+    conn: Connection,
+    indicator_id: str,
+    year: int,
+    territory: Area,
+    ebene: str,
+    release_id: ReleaseRef,
+    areas: ScopeAreas,
+) -> tuple[ScopeValues, dict[str, Any] | None]:
+    """scope_values and the territory's own shown value (area_value's row: value, suppressed,
+    flag, synthetic, release_label, or None). Of the layered values both from the kept rows in
+    one statement: the territory's own value is in territory_value too (Germany's in the row
+    of key length 2 and "Land" DG, a Land's in its row of key length 2, a Kreis' among its
+    Land's Kreise), its label and synthetic mark those of its release, as in the view."""
+    if release_id is not None:
+        return (
+            live_scope_values(conn, indicator_id, year, territory, ebene, release_id, areas),
+            area_value(conn, indicator_id, year, territory.ags, release_id),
+        )
+    return _kept_scope_values(conn, indicator_id, year, territory, ebene, areas, True)
+
+
+def _kept_scope_values(
+    conn: Connection,
+    indicator_id: str,
+    year: int,
+    territory: Area,
+    ebene: str,
+    areas: ScopeAreas,
+    with_own: bool,
+) -> tuple[ScopeValues, dict[str, Any] | None]:
+    width, own_width = KEY_LENGTH[ebene], len(territory.ags)
+    if with_own and own_width == width:  # not a level below the territory: read on its own
+        own = area_value(conn, indicator_id, year, territory.ags, None)
+        return _kept_scope_values(conn, indicator_id, year, territory, ebene, areas, False)[0], own
     ags: list[np.ndarray] = []
     value: list[np.ndarray] = []
     suppressed: list[np.ndarray] = []
     flag: list[str | None] = []
     release: list[int | None] = []
+    own_row: Any = None
     # Columns in forms numpy reads at once (~11,000 elements each for Germany's Gemeinden,
     # ~3 ms less than parsing arrays of text into Python objects): the keys, all of the row's
     # key length, as one string; the values as PostgreSQL's binary array (array_send, NULL
@@ -332,23 +370,54 @@ def scope_values(
     # per area (NULL: 'f', as before).
     for r in conn.execute(
         text(
-            "SELECT array_to_string(t.ags, ''), array_send(array_replace(t.value, NULL, 'NaN')),"
+            "SELECT t.len, array_to_string(t.ags, ''),"
+            " array_send(array_replace(t.value, NULL, 'NaN')),"
             " array_to_string(t.suppressed, '', 'f'), t.flag, t.release_id"
             f" FROM {KEPT_TERRITORY_VALUES} t WHERE t.indicator_id = :i AND t.year = :y"
-            " AND t.len = :len AND t.land LIKE :l || '%' ORDER BY t.land"
+            " AND ((t.len = :len AND t.land LIKE :l || '%') OR (t.len = :own_len"
+            " AND t.land = :own_land)) ORDER BY t.land"
         ),
-        {"i": indicator_id, "y": year, "len": width, "l": _prefix(territory)[:2]},
+        {
+            "i": indicator_id,
+            "y": year,
+            "len": width,
+            "l": _prefix(territory)[:2],
+            "own_len": own_width if with_own else -1,
+            "own_land": territory.ags[:2],
+        },
     ):
-        ags.append(np.frombuffer(r[0].encode("ascii"), dtype=f"S{width}"))
-        value.append(float8_array(r[1]))
-        suppressed.append(np.frombuffer(r[2].encode("ascii"), dtype="S1") == b"t")
-        flag.extend(r[3])
-        release.extend(r[4])
+        if r[0] != width:
+            own_row = r
+            continue
+        ags.append(np.frombuffer(r[1].encode("ascii"), dtype=f"S{width}"))
+        value.append(float8_array(r[2]))
+        suppressed.append(np.frombuffer(r[3].encode("ascii"), dtype="S1") == b"t")
+        flag.extend(r[4])
+        release.extend(r[5])
+    own_at: int | None = None
+    if own_row is not None:
+        keys = np.frombuffer(own_row[1].encode("ascii"), dtype=f"S{own_width}")
+        found = np.flatnonzero(keys == territory.ags.encode("ascii"))
+        own_at = int(found[0]) if found.size else None
+    own_release = own_row[5][own_at] if own_row is not None and own_at is not None else None
     if not ags:
-        return _placed(conn, ([], np.zeros(0), [], [], []), areas)
-    keys = np.concatenate(ags).astype(f"U{width}")
-    columns = (keys, np.concatenate(value), np.concatenate(suppressed), flag, release)
-    return _placed(conn, columns, areas)
+        columns: tuple[Any, ...] = ([], np.zeros(0), [], [], [])
+    else:
+        got = np.concatenate(ags).astype(f"U{width}")
+        columns = (got, np.concatenate(value), np.concatenate(suppressed), flag, release)
+    sv, releases = _placed_with(conn, columns, areas, own_release)
+    if own_row is None or own_at is None:
+        return sv, None
+    own_value = float(float8_array(own_row[2])[own_at])
+    of_release = releases.get(own_release) if own_release is not None else None
+    label, synthetic = of_release if of_release is not None else (None, None)
+    return sv, {
+        "value": None if own_value != own_value else own_value,
+        "suppressed": own_row[3][own_at] == "t",
+        "flag": own_row[4][own_at],
+        "synthetic": synthetic,
+        "release_label": label,
+    }
 
 
 def float8_array(buf: bytes) -> np.ndarray:
@@ -396,6 +465,14 @@ def live_scope_values(
 def _placed(conn: Connection, row: tuple[Any, ...], areas: ScopeAreas) -> ScopeValues:
     """Columns (ags, value, suppressed, flag, release_id) placed at their areas' positions
     (keys not among the areas dropped), with the labels of the releases used."""
+    return _placed_with(conn, row, areas, None)[0]
+
+
+def _placed_with(
+    conn: Connection, row: tuple[Any, ...], areas: ScopeAreas, other: int | None
+) -> tuple[ScopeValues, dict[int, tuple[str, bool]]]:
+    """_placed, its release labels read with those of one other release (the territory's
+    own value's): the ScopeValues and the labels of all of them."""
     n = len(areas.ags)
     keys = areas.keys
     got = (
@@ -430,14 +507,16 @@ def _placed(conn: Connection, row: tuple[Any, ...], areas: ScopeAreas) -> ScopeV
         release_arr[at] = np.array(row[4], dtype=object)[ok]
         release = release_arr.tolist()
     value: list[float | None] = [None if v != v else v for v in value_arr.tolist()]
-    ids = sorted({r for r in release if r is not None})
-    releases = {
+    ids = {r for r in release if r is not None}
+    everyone = {
         r.id: (r.label, r.synthetic)
         for r in conn.execute(
-            text("SELECT id, label, synthetic FROM release WHERE id = ANY(:ids)"), {"ids": ids}
+            text("SELECT id, label, synthetic FROM release WHERE id = ANY(:ids)"),
+            {"ids": sorted(ids | ({other} if other is not None else set()))},
         )
     }
-    return ScopeValues(value, suppressed, flag, release, releases)
+    releases = {k: v for k, v in everyone.items() if k in ids}
+    return ScopeValues(value, suppressed, flag, release, releases), everyone
 
 
 def area_value(

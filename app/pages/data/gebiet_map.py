@@ -42,8 +42,7 @@ from indicators.gebiet_queries import (
     EBENEN,
     EBENEN_IN,
     ScopeAreas,
-    area_value,
-    scope_values,
+    scope_values_and_own,
 )
 from indicators.queries import (
     ReleaseRef,
@@ -116,8 +115,8 @@ def colour_map(st: dict) -> dict:
     facts = scope_facts(st["territory"], st["ebene"])
     areas = facts.areas
     ref = st.get("ref", rel.id)  # a cited map (`stand`): the values of its pinned releases
-    sv = scope_values(conn, ind.id, year, st["territory"], st["ebene"], ref, areas)
-    own = area_value(conn, ind.id, year, st["territory"].ags, ref)
+    # The territory's own value with them (for the layered values one kept statement).
+    sv, own = scope_values_and_own(conn, ind.id, year, st["territory"], st["ebene"], ref, areas)
     own_value = None if own is None or own["suppressed"] else own["value"]
     scheme = st["scheme"] if own_value is not None else "sequenziell"
     values = [None if s else v for v, s in zip(sv.value, sv.suppressed, strict=True)]
