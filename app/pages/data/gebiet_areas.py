@@ -76,6 +76,7 @@ class AreaFacts:
     name_place: np.ndarray  # each area's place in the alphabetical order of names (ties: key)
     ags_json: str  # script_json of the keys
     names_json: str  # script_json of the names
+    name_set: frozenset[str]  # the names (a figure text's German names, Description)
 
 
 def _facts(areas: ScopeAreas) -> AreaFacts:
@@ -89,6 +90,7 @@ def _facts(areas: ScopeAreas) -> AreaFacts:
         place,
         script_json(areas.ags),
         script_json(areas.names),
+        frozenset(n for n in areas.names if n),
     )
 
 

@@ -83,11 +83,20 @@ def fast_labels(values: list[float | None], decimals: int, unit: str) -> list[st
     if decimals < 0:
         present = [round(v, decimals) for v in present]
     texts = "\n".join(map(fmt, present)).translate(table).split("\n") if present else []
-    if len(texts) == len(values):  # every area has a value (the usual map)
-        every: list[str | None] = [t + suffix for t in texts] if suffix else list(texts)
+    if suffix:
+        texts = [t + suffix for t in texts]
+    if len(texts) == len(values):  # every area has a value
+        every: list[str | None] = list(texts)
         return every
-    done = iter(texts)
-    return [None if v is None else next(done) + suffix for v in values]
+    # Put in place by numpy (the areas without a value stay None), not one step per area.
+    at = np.flatnonzero(~np.isnan(np.array(values, dtype=float)))
+    if len(at) != len(texts):  # a NaN among the values (formatted, not None): step by step
+        done = iter(texts)
+        return [None if v is None else next(done) for v in values]
+    out = np.full(len(values), None, dtype=object)
+    out[at] = texts
+    placed: list[str | None] = out.tolist()
+    return placed
 
 
 def rank_array(x: np.ndarray) -> np.ndarray:
