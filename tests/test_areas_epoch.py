@@ -71,7 +71,8 @@ def test_a_new_data_version_reads_the_areas_version_not_the_list(epoch_app, monk
     import app.pages.data.gebiet_areas as gebiet_areas
     from app.web.cache import InputMemo
 
-    monkeypatch.setattr(gebiet_areas, "_BY_VERSION", InputMemo(64))
+    monkeypatch.setattr(gebiet_areas, "_BY_VERSION", InputMemo(32))
+    monkeypatch.setattr(gebiet_areas, "_SMALL_BY_VERSION", InputMemo(32))
     first_body, first = statements(epoch_app, URL)  # nothing kept yet: the list is read
     assert sum(LIST_READ in s for s in first) == 1, first
     area_reads = [s for s in first if AREA_READ.search(s)]

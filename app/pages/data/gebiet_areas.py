@@ -40,7 +40,11 @@ from indicators.gebiet_queries import (
 # The areas version per data version: read once after a publish (region "areas", emptied with
 # every other region by a new data version, which any change of `area` also draws).
 _AREAS = Region("areas")
-_BY_VERSION = InputMemo(64)
+# Under the areas version: the lists and what is derived from them (Germany's Gemeinden: a few
+# MB), and the small answers (a territory, the Länder, a flag) apart, so that a walk over the
+# ~400 territories does not push the large ones out.
+_BY_VERSION = InputMemo(32)
+_SMALL_BY_VERSION = InputMemo(1024)
 
 
 def areas_version_now() -> str:
@@ -49,12 +53,13 @@ def areas_version_now() -> str:
     return version
 
 
-def by_areas(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+def by_areas(key: tuple[Any, ...], build: Callable[[], Any], small: bool = True) -> Any:
     """build()'s result for key, kept under the current version of the areas. The version is
     read before build() runs: a change in between leaves newer areas under the older version,
     never older ones under the newer (None is not kept)."""
     version = areas_version_now()
-    return _BY_VERSION.get_or_build((version, *key), build)
+    memo = _SMALL_BY_VERSION if small else _BY_VERSION
+    return memo.get_or_build((version, *key), build)
 
 
 def script_json(obj: Any) -> str:
@@ -99,6 +104,7 @@ def scope_facts(territory: Area, ebene: str) -> AreaFacts:
     facts: AreaFacts = by_areas(
         ("facts", territory.ags, ebene),
         lambda: _facts(scope_areas(get_conn(), territory, ebene)),
+        small=False,
     )
     return facts
 

@@ -100,15 +100,11 @@ def fast_labels(values: list[float | None], decimals: int, unit: str) -> list[st
 
 
 def rank_array(x: np.ndarray) -> np.ndarray:
-    """Competition ranks of the values x (NaN: none) as integers, 0 where x is NaN."""
+    """Competition ranks of the values x (NaN: none) as integers, 0 where x is NaN: rank 1 =
+    highest value, ties share the best rank ("1224")."""
     present = ~np.isnan(x)
     neg = np.sort(-x[present])
     return np.where(present, np.searchsorted(neg, -x, side="left") + 1, 0)
-
-
-def competition_ranks(values: list[float | None]) -> list[int | None]:
-    """Rank 1 = highest value, ties share the best rank ("1224"), None stays None."""
-    return [r or None for r in rank_array(np.array(values, dtype=float)).tolist()]
 
 
 def scope_areas_cached(territory: Area, ebene: str) -> ScopeAreas:
