@@ -55,11 +55,13 @@ MODES = ("absolut", "index")
 # year in which the profile's own area (both areas of a comparison) has a real value, else its
 # newest year at all (real beats synthetic: a synthetic continuation of a real series never
 # becomes the headline). `asked` tells the asked-for areas' rows from the peers' headline rows.
-# Of the asked areas in `brief` (a profile's Land and Bund: it shows them in the headline year
-# only) only the row of the headline year and each one's first row (what the series' first row
-# told: that the area has values, and the release named when the own area has none) are
-# returned, not all their years (`whole`: false); whether any asked row is synthetic or real
-# (`synthetic_any`, `real_any`) is counted over all of them in the statement.
+# Of the asked areas in `brief` (a profile's Region, Land and Bund: it shows them in the
+# headline year only) only the row of the headline year and each one's first row (what the
+# series' first row told: that the area has values, and the release named when the own area
+# has none) are returned, not all their years (`whole`: false), and one row of each year in
+# which one of them has a value (the profile's years are the Kommune's and the Region's);
+# whether any asked row is synthetic or real (`synthetic_any`, `real_any`) is counted over all
+# of them in the statement.
 _VALUES_SQL = """
 WITH vals AS (
   SELECT v.* FROM {source} v WHERE v.ags = ANY(:all_areas)
@@ -78,6 +80,9 @@ WITH vals AS (
 ), first AS (  -- the first year of each brief area's rows
   SELECT indicator_id, ags, min(year) AS year FROM vals WHERE ags = ANY(:brief)
   GROUP BY indicator_id, ags
+), years AS (  -- per brief area and year one row (of the first indicator)
+  SELECT ags, year, min(indicator_id) AS indicator_id FROM vals WHERE ags = ANY(:brief)
+  GROUP BY ags, year
 )
 SELECT v.indicator_id, v.ags, v.year, v.value, v.numerator, v.denominator, v.suppressed,
        v.flag, v.release_id, v.release_label AS label, v.synthetic, l.latest_year, l.polarity,
@@ -86,7 +91,9 @@ SELECT v.indicator_id, v.ags, v.year, v.value, v.numerator, v.denominator, v.sup
        f.ags IS NULL OR v.year = l.latest_year AS whole, l.synthetic_any, l.real_any
 FROM vals v JOIN latest l ON l.indicator_id = v.indicator_id
 LEFT JOIN first f ON f.indicator_id = v.indicator_id AND f.ags = v.ags
-WHERE (v.ags = ANY(:areas) AND (f.ags IS NULL OR v.year = l.latest_year OR v.year = f.year))
+LEFT JOIN years y ON y.indicator_id = v.indicator_id AND y.ags = v.ags AND y.year = v.year
+WHERE (v.ags = ANY(:areas)
+       AND (f.ags IS NULL OR v.year = l.latest_year OR v.year = f.year OR y.ags IS NOT NULL))
   OR (v.ags = ANY(:peers) AND v.year = l.latest_year)
 ORDER BY v.indicator_id, v.ags, v.year
 """
@@ -284,7 +291,8 @@ def _collect(
     Also per asked area its rows by year (`rows`: what a verdict reads, `_verdicts`) and per
     indicator the peers' shown values in the headline year (`peer_rows`: withheld None).
     brief: asked areas whose series and rows hold their headline year's row only (a profile's
-    Land and Bund); `has_rows` tells whether an area has any row of the indicator.
+    Region, Land and Bund); `has_rows` tells whether an area has any row of the indicator, and
+    `years` (of the first indicator with a value in each) the years in which it has values.
     """
     own = own or areas[:1]
     peers = _peers(conn, own[0]) if peers is None else peers
@@ -356,13 +364,15 @@ def _collect(
                         "rank": None,
                         "ranked_of": None,
                         "has_rows": False,
+                        "years": set(),
                     }
                     for a in areas
                 },
             }
         d = ind["areas"][ags]
         d["has_rows"] = True
-        if not whole:  # a brief area's first row, not of the headline year
+        d["years"].add(year)
+        if not whole:  # a brief area's row not of the headline year: its first, or a year's
             continue
         d["series"].append((year, value))
         d["rows"][year] = (value, numerator, denominator, suppressed, label, synthetic)
@@ -444,14 +454,15 @@ def _by_topic(
 
 
 def _years(data: dict[str, dict[str, Any]], areas: list[str] | None = None) -> list[int]:
-    """Every year with a value of the given areas (default: all asked-for areas)."""
+    """Every year with a value of the given areas (default: all asked-for areas; a brief
+    area's years, `_collect`, by the rows of those years it returns)."""
     return sorted(
         {
             y
             for d in data.values()
             for a, s in d["areas"].items()
             if areas is None or a in areas
-            for y, _ in s["series"]
+            for y in s["years"]
         }
     )
 
@@ -481,8 +492,10 @@ def profile(
     land = ags[:2]
     areas = [ags] + ([region] if ags != region else []) + [land, BUND_AGS]
     peers = _peers(conn, ags)
-    # The Land's and the Bund's rows of the headline year only: the profile shows no more.
-    data = _collect(conn, areas, release_id, own=[ags], peers=peers, brief=[land, BUND_AGS])
+    # The Region's, the Land's and the Bund's rows of the headline year only: the profile shows
+    # no more of them (and the years of the Region's values, its choice of period).
+    brief = [a for a in (region, land, BUND_AGS) if a != ags]
+    data = _collect(conn, areas, release_id, own=[ags], peers=peers, brief=brief)
     names = area_names(conn, (land, BUND_AGS))
     years = _years(data, [ags, region])
     if not years:
@@ -547,7 +560,6 @@ def profile(
             "rank": own["rank"],
             "ranked_of": own["ranked_of"],
             "series": own["series"],
-            "region_series": reg["series"],
             "from_value": by_year.get(year_from),
             "to_value": by_year.get(year_to),
             "change_points": points,
