@@ -292,7 +292,8 @@ def _collect(
     indicator the peers' shown values in the headline year (`peer_rows`: withheld None).
     brief: asked areas whose series and rows hold their headline year's row only (a profile's
     Region, Land and Bund); `has_rows` tells whether an area has any row of the indicator, and
-    `years` (of the first indicator with a value in each) the years in which it has values.
+    `years` holds the years of its rows returned: for a brief area, over all indicators, every
+    year in which it has a value (each year's row is returned with one of them).
     """
     own = own or areas[:1]
     peers = _peers(conn, own[0]) if peers is None else peers
@@ -643,7 +644,7 @@ def compare(
     series: False for the page without its charts (and without a download): the areas around
     A and B other than the charts' line and the benchmark (e.g. the Land and Germany beside two
     Kommunen) are read in the headline year only (`_collect`'s brief areas): their series in
-    the rows' `series["context"]` and the result's `years` hold that year's row only.
+    the rows' `series["context"]` hold that year's row only (the result's `years` are whole).
     """
     # A, B and the areas they lie in: one read (it was three).
     wanted = [ags_a, ags_b]
