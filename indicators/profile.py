@@ -55,6 +55,13 @@ MODES = ("absolut", "index")
 # year in which the profile's own area (both areas of a comparison) has a real value, else its
 # newest year at all (real beats synthetic: a synthetic continuation of a real series never
 # becomes the headline). `asked` tells the asked-for areas' rows from the peers' headline rows.
+# Of the asked areas in `brief` (a profile's Region, Land and Bund: it shows them in the
+# headline year only) only the row of the headline year and each one's first row (what the
+# series' first row told: that the area has values, and the release named when the own area
+# has none) are returned, not all their years (`whole`: false), and one row of each year in
+# which one of them has a value (the profile's years are the Kommune's and the Region's);
+# whether any asked row is synthetic or real (`synthetic_any`, `real_any`) is counted over all
+# of them in the statement.
 _VALUES_SQL = """
 WITH vals AS (
   SELECT v.* FROM {source} v WHERE v.ags = ANY(:all_areas)
@@ -65,17 +72,29 @@ WITH vals AS (
   ) y GROUP BY indicator_id
 ), latest AS (  -- joined, not a subquery per indicator; the polarity once per indicator
   SELECT v.indicator_id, i.polarity,
-         coalesce(r.year, max(v.year) FILTER (WHERE v.ags = ANY(:own)), max(v.year)) AS latest_year
+         coalesce(r.year, max(v.year) FILTER (WHERE v.ags = ANY(:own)), max(v.year)) AS latest_year,
+         bool_or(v.synthetic) AS synthetic_any, bool_or(NOT v.synthetic) AS real_any
   FROM vals v JOIN indicator i ON i.id = v.indicator_id
   LEFT JOIN real_years r ON r.indicator_id = v.indicator_id
   WHERE v.ags = ANY(:areas) GROUP BY v.indicator_id, i.polarity, r.year
+), first AS (  -- the first year of each brief area's rows
+  SELECT indicator_id, ags, min(year) AS year FROM vals WHERE ags = ANY(:brief)
+  GROUP BY indicator_id, ags
+), years AS (  -- per brief area and year one row (of the first indicator)
+  SELECT ags, year, min(indicator_id) AS indicator_id FROM vals WHERE ags = ANY(:brief)
+  GROUP BY ags, year
 )
 SELECT v.indicator_id, v.ags, v.year, v.value, v.numerator, v.denominator, v.suppressed,
        v.flag, v.release_id, v.release_label AS label, v.synthetic, l.latest_year, l.polarity,
        v.ags = ANY(:areas) AS asked,
-       v.ags = ANY(:peers) AND v.year = l.latest_year AND v.value IS NOT NULL AS peer
+       v.ags = ANY(:peers) AND v.year = l.latest_year AND v.value IS NOT NULL AS peer,
+       f.ags IS NULL OR v.year = l.latest_year AS whole, l.synthetic_any, l.real_any
 FROM vals v JOIN latest l ON l.indicator_id = v.indicator_id
-WHERE v.ags = ANY(:areas) OR (v.ags = ANY(:peers) AND v.year = l.latest_year)
+LEFT JOIN first f ON f.indicator_id = v.indicator_id AND f.ags = v.ags
+LEFT JOIN years y ON y.indicator_id = v.indicator_id AND y.ags = v.ags AND y.year = v.year
+WHERE (v.ags = ANY(:areas)
+       AND (f.ags IS NULL OR v.year = l.latest_year OR v.year = f.year OR y.ags IS NOT NULL))
+  OR (v.ags = ANY(:peers) AND v.year = l.latest_year)
 ORDER BY v.indicator_id, v.ags, v.year
 """
 
@@ -248,7 +267,13 @@ def _peers(conn: Connection, ags: str) -> list[str]:
 
 
 def _keys_of(conn: Connection, levels: list[str]) -> tuple[str, ...]:
-    """The keys of every area of these levels (the same for every visitor: kept per version)."""
+    """The keys of every area of these levels (the same for every visitor: kept per version).
+
+    The home Kommunen (and the Region) from home_areas, which the page reads anyway
+    (valid_areas): no statement of their own."""
+    home = home_areas(conn) if set(levels) <= {"kommune", "region"} else None
+    if home is not None:
+        return tuple(h.ags for h in home.values() if h.level in levels)
     return tuple(conn.scalars(text("SELECT ags FROM area WHERE level = ANY(:l)"), {"l": levels}))
 
 
@@ -258,12 +283,17 @@ def _collect(
     release_id: ReleaseRef,
     own: list[str] | None = None,
     peers: list[str] | None = None,
+    brief: list[str] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Per indicator: headline year, and per area its series, headline value, rank, source.
 
     peers: the areas ranked among (default: those of the first own area, see _peers).
     Also per asked area its rows by year (`rows`: what a verdict reads, `_verdicts`) and per
     indicator the peers' shown values in the headline year (`peer_rows`: withheld None).
+    brief: asked areas whose series and rows hold their headline year's row only (a profile's
+    Region, Land and Bund); `has_rows` tells whether an area has any row of the indicator, and
+    `years` holds the years of its rows returned: for a brief area, over all indicators, every
+    year in which it has a value (each year's row is returned with one of them).
     """
     own = own or areas[:1]
     peers = _peers(conn, own[0]) if peers is None else peers
@@ -273,7 +303,13 @@ def _collect(
     source = profile_source("CAST(:all_areas AS text[])", release_id)
     rows = conn.execute(
         text(_VALUES_SQL.format(source=source)),
-        {"areas": areas, "all_areas": all_areas, "peers": peers, "own": own},
+        {
+            "areas": areas,
+            "all_areas": all_areas,
+            "peers": peers,
+            "own": own,
+            "brief": [a for a in brief or () if a in areas],
+        },
     )
     peer_values: dict[str, dict[str, float]] = {}
     peer_rows: dict[str, dict[str, float | None]] = {}
@@ -297,6 +333,9 @@ def _collect(
         pol,
         asked,
         peer,
+        whole,
+        synthetic_any,
+        real_any,
     ) in rows.all():
         if peer:
             peer_values.setdefault(ind_id, {})[ags] = value
@@ -310,8 +349,9 @@ def _collect(
             ind = out[ind_id] = {
                 "release": {"id": rel_id, "label": label, "synthetic": synthetic},
                 "year": latest_year,
-                "synthetic_any": False,
-                "real_any": False,
+                # over every asked row, also those of a brief area not returned
+                "synthetic_any": synthetic_any,
+                "real_any": real_any,
                 "peer_rows": peer_rows.setdefault(ind_id, {}),
                 "areas": {
                     a: {
@@ -324,17 +364,19 @@ def _collect(
                         "release": None,
                         "rank": None,
                         "ranked_of": None,
+                        "has_rows": False,
+                        "years": set(),
                     }
                     for a in areas
                 },
             }
         d = ind["areas"][ags]
+        d["has_rows"] = True
+        d["years"].add(year)
+        if not whole:  # a brief area's row not of the headline year: its first, or a year's
+            continue
         d["series"].append((year, value))
         d["rows"][year] = (value, numerator, denominator, suppressed, label, synthetic)
-        if synthetic:
-            ind["synthetic_any"] = True
-        else:
-            ind["real_any"] = True
         if year == latest_year:
             d["value"] = value
             d["suppressed"], d["flag"], d["synthetic"] = suppressed, flag, synthetic
@@ -413,14 +455,15 @@ def _by_topic(
 
 
 def _years(data: dict[str, dict[str, Any]], areas: list[str] | None = None) -> list[int]:
-    """Every year with a value of the given areas (default: all asked-for areas)."""
+    """Every year with a value of the given areas (default: all asked-for areas; a brief
+    area's years, `_collect`, by the rows of those years it returns)."""
     return sorted(
         {
             y
             for d in data.values()
             for a, s in d["areas"].items()
             if areas is None or a in areas
-            for y, _ in s["series"]
+            for y in s["years"]
         }
     )
 
@@ -450,7 +493,10 @@ def profile(
     land = ags[:2]
     areas = [ags] + ([region] if ags != region else []) + [land, BUND_AGS]
     peers = _peers(conn, ags)
-    data = _collect(conn, areas, release_id, own=[ags], peers=peers)
+    # The Region's, the Land's and the Bund's rows of the headline year only: the profile shows
+    # no more of them (and the years of the Region's values, its choice of period).
+    brief = [a for a in (region, land, BUND_AGS) if a != ags]
+    data = _collect(conn, areas, release_id, own=[ags], peers=peers, brief=brief)
     names = area_names(conn, (land, BUND_AGS))
     years = _years(data, [ags, region])
     if not years:
@@ -515,7 +561,6 @@ def profile(
             "rank": own["rank"],
             "ranked_of": own["ranked_of"],
             "series": own["series"],
-            "region_series": reg["series"],
             "from_value": by_year.get(year_from),
             "to_value": by_year.get(year_to),
             "change_points": points,
@@ -564,8 +609,8 @@ def profile(
         "kommunen": [a for a in home if a.level == "kommune"],
         "land": {"ags": land, "name": names.get(land, land)},
         "bund": {"ags": BUND_AGS, "name": names.get(BUND_AGS, "Deutschland")},
-        "has_land": any(d["areas"][land]["series"] for d in data.values()),
-        "has_bund": any(d["areas"][BUND_AGS]["series"] for d in data.values()),
+        "has_land": any(d["areas"][land]["has_rows"] for d in data.values()),
+        "has_bund": any(d["areas"][BUND_AGS]["has_rows"] for d in data.values()),
         "comparator": against,
         # Per indicator the shown values of the areas ranked among (`peers`) in the row's year
         # (withheld: None), for a group of them (app.pages.kommune: the similar Kommunen).
@@ -583,6 +628,7 @@ def compare(
     *,
     region: str,
     against: Comparator | None = None,
+    series: bool = True,
 ) -> dict[str, Any]:
     """Any two areas side by side with the areas they lie in (their Kreise, Länder and the Bund):
     latest values, difference, ranks where both share a ranking, series.
@@ -594,6 +640,11 @@ def compare(
     two Kommunen, the Land for two Gemeinden of one Land, else Germany), or with the chosen
     benchmark (`against` the Land or Germany) over A's and B's years; where it has no value the
     line is empty (the chart says "nicht verfügbar"), never filled in.
+
+    series: False for the page without its charts (and without a download): the areas around
+    A and B other than the charts' line and the benchmark (e.g. the Land and Germany beside two
+    Kommunen) are read in the headline year only (`_collect`'s brief areas): their series in
+    the rows' `series["context"]` hold that year's row only (the result's `years` are whole).
     """
     # A, B and the areas they lie in: one read (it was three).
     wanted = [ags_a, ags_b]
@@ -624,8 +675,17 @@ def compare(
         if levels
         else []
     )
+    # Without charts, the areas beside A and B other than the charts' line and the benchmark
+    # (whose row of each side's own headline year a verdict reads) in the headline year only.
+    kept = {ags_a, ags_b, bench_ags, *([reference.ags] if reference else [])}
+    brief = [] if series else [k for k in (*keys, *extra) if k not in kept]
     data = _collect(
-        conn, [ags_a, ags_b, *keys, *extra], release_id, own=[ags_a, ags_b], peers=peers
+        conn,
+        [ags_a, ags_b, *keys, *extra],
+        release_id,
+        own=[ags_a, ags_b],
+        peers=peers,
+        brief=brief,
     )
     other = None if bench_ags == region else bench_ags
     verdicts = {

@@ -284,7 +284,8 @@ def compare_page(ags_a: str, ags_b: str):
     no-JS way to them), else fetched when the reader opens the topic (`compare_charts`)."""
     release = args.integer("release", args.without("release"), lo=1)
     fmt = args.download_format(downloads.VIEW_FORMATS)
-    cmp = _comparison(ags_a, ags_b, release)
+    # The series beside A and B only where charts or a download show them.
+    cmp = _comparison(ags_a, ags_b, release, series=bool(fmt) or args.raw("thema") is not None)
     c, pinned, notes = cmp.result, cmp.pinned, cmp.notes
     cited = compare_cite(c, pinned, release)
     if fmt:
@@ -342,8 +343,10 @@ class Comparison:
     against: Comparator
 
 
-def _comparison(ags_a: str, ags_b: str, release: int | None) -> Comparison:
-    """The comparison of the page and of its charts' fragment (a bad parameter: its 400/404)."""
+def _comparison(ags_a: str, ags_b: str, release: int | None, *, series: bool = True) -> Comparison:
+    """The comparison of the page and of its charts' fragment (a bad parameter: its 400/404).
+
+    series: False where neither charts nor a download are made (indicators.profile.compare)."""
     # A cited comparison (`stand`): every row, chart and trend of the releases it showed.
     pinned = parse_pin(release, url_for("kommune.compare", ags_a=ags_a, ags_b=ags_b))
     source = pinned if pinned is not None else release
@@ -357,6 +360,7 @@ def _comparison(ags_a: str, ags_b: str, release: int | None) -> Comparison:
             breaks=all_breaks(),
             region=home_ags(),
             against=against,
+            series=series,
         )
     except InvalidChoice as err:
         raise choices_error(err, "kommune.compare", ags_a=ags_a, ags_b=ags_b) from None

@@ -46,7 +46,14 @@ def kind_label(kind: str) -> str:
 
 def unit_label(unit: str) -> str:
     """A unit in the page's language ('Personen' → 'persons')."""
-    return str(UNIT_LABELS[unit]) if unit in UNIT_LABELS else unit
+    return _unit_label(current_lang(), unit) if unit in UNIT_LABELS else unit
+
+
+@functools.lru_cache(maxsize=64)
+def _unit_label(lang: str, unit: str) -> str:
+    """unit_label translated once per language (a profile formats ~600 values with a unit;
+    the catalogue's texts do not change while the process runs)."""
+    return str(UNIT_LABELS[unit])
 
 
 def withheld() -> str:
