@@ -72,7 +72,7 @@ def kommune_names(conn: Connection) -> dict[str, str]:
 
 def read_home_areas(conn: Connection) -> dict[str, HomeArea]:
     """home_areas without the memo."""
-    return {r.ags: HomeArea(**r._mapping) for r in conn.execute(text(HOME_AREAS_SQL))}
+    return {r.ags: HomeArea(**r._mapping) for r in conn.execute(text(HOME_AREAS_SQL)).all()}
 
 
 def list_areas(conn: Connection, level: str | None = None) -> list[Area]:

@@ -55,7 +55,7 @@ def _series_breaks(conn: Connection, indicator_ids: Iterable[str] | None) -> dic
         {"ids": ids},
     )
     out: dict[str, list[Break]] = {}
-    for r in rows:
+    for r in rows.all():  # fetched at once, not row by row
         out.setdefault(r.indicator_id, []).append(Break(r.year, r.reason_de, r.reason_en))
     return {k: tuple(v) for k, v in out.items()}
 

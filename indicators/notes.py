@@ -258,7 +258,7 @@ def public_notes(
             "rel": list(release_ids) if release_ids is not None else None,
         },
     )
-    return [Note.from_row(r._mapping) for r in rows]
+    return [Note.from_row(r._mapping) for r in rows.all()]
 
 
 @dataclass(frozen=True)

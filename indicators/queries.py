@@ -375,7 +375,7 @@ def year_ranges(conn: Connection) -> dict[str, tuple[int, int]]:
             f" FROM indicator_summary WHERE cardinality(years) > 0 AND {VISIBLE}"
         )
     )
-    return {r.indicator_id: (r.y0, r.y1) for r in rows}
+    return {r.indicator_id: (r.y0, r.y1) for r in rows.all()}  # fetched at once
 
 
 def live_year_ranges(conn: Connection) -> dict[str, tuple[int, int]]:
@@ -447,7 +447,7 @@ def _indicator_sources(
         {"ids": indicator_ids},
     )
     out: dict[str, dict[str, Provenance]] = {}
-    for r in rows:
+    for r in rows.all():  # fetched at once, not row by row
         out.setdefault(r.indicator_id, {})[r.label] = {"tables": r.tables, "source": r.source}
     return out
 
