@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,7 +73,13 @@ def kommune_names(conn: Connection) -> dict[str, str]:
 
 def read_home_areas(conn: Connection) -> dict[str, HomeArea]:
     """home_areas without the memo."""
-    return {r.ags: HomeArea(**r._mapping) for r in conn.execute(text(HOME_AREAS_SQL)).all()}
+    rows = conn.execute(text(HOME_AREAS_SQL))
+    return home_areas_from(list(rows.keys()), rows.all())
+
+
+def home_areas_from(names: Sequence[str], rows: Sequence[Sequence[Any]]) -> dict[str, HomeArea]:
+    """home_areas from HOME_AREAS_SQL's rows (columns `names`, the key first)."""
+    return {r[0]: HomeArea(**dict(zip(names, r, strict=True))) for r in rows}
 
 
 def list_areas(conn: Connection, level: str | None = None) -> list[Area]:

@@ -37,10 +37,14 @@ from indicators.queries import (
     year_ranges,
     years_available,
 )
+from indicators.version_reads import prefetch
 
 
 def picker_topics(conn: Connection) -> list[Topic]:
     """The picker's topics with their mappable indicators and year ranges (no request input)."""
+    # With them the other reads of a first page that are the same for every visitor of the data
+    # version (home areas, breaks, sources): one round trip instead of five.
+    prefetch(conn)
     ranges = year_ranges(conn)
     topics = []
     for t in topics_with_indicators(conn):

@@ -222,6 +222,9 @@ class VersionMemo:
     def get_or_build(self, key: str, build: Callable[[], object]) -> object:
         return _CATALOGUE.get_or_build((key, data_version_now()), build)
 
+    def peek(self, key: str) -> object | None:
+        return _CATALOGUE.get((key, data_version_now()))
+
 
 def data_version_now() -> str:
     """The data version, re-read from the database at most every DATA_VERSION_TTL seconds.

@@ -1,0 +1,78 @@
+"""The per-version reads sent in one round trip (indicators/version_reads.py, map33).
+
+`prefetch` keeps under each memo key what the key's own reader would have read: the same
+result from the same rows, one statement for all of them, none once they are kept.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+
+from app.web.db import get_conn
+from geodata.queries import home_areas, read_home_areas
+from indicators.breaks import series_breaks
+from indicators.queries import indicator_sources, topics_with_indicators, year_ranges
+from indicators.version_reads import READS, SEPARATOR, prefetch
+
+
+def _statements(app, run):
+    seen: list[str] = []
+    engine = app.extensions["sozmon_engine"]
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        out = run()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return out, seen
+
+
+def test_one_round_trip_keeps_what_each_reader_reads(app):
+    app.extensions["sozmon_cache"].clear()
+    engine = app.extensions["sozmon_engine"]
+    with app.test_request_context("/"):
+        conn = get_conn()
+        read, seen = _statements(app, lambda: prefetch(conn))
+        assert read == list(READS)
+        bundles = [s for s in seen if "data_epoch" not in s]
+        assert len(bundles) == 1 and bundles[0].count(SEPARATOR) == len(READS) - 1
+        # Kept: the readers send nothing more, and a second prefetch neither.
+        kept, seen = _statements(
+            app,
+            lambda: (
+                topics_with_indicators(conn),
+                year_ranges(conn),
+                home_areas(conn),
+                series_breaks(conn),
+                indicator_sources(conn),
+                prefetch(conn),
+            ),
+        )
+        assert [s for s in seen if "data_epoch" not in s] == []
+        assert kept[-1] == []
+    # The same as each reader's own statement on a connection without the memo.
+    with engine.connect() as plain:
+        assert kept[0] == topics_with_indicators(plain) and kept[0]
+        assert kept[1] == year_ranges(plain) and kept[1]
+        assert kept[2] == read_home_areas(plain) and len(kept[2]) == 22
+        assert kept[3] == series_breaks(plain)
+        assert kept[4] == indicator_sources(plain)
+        # Order too (the pages show dicts in their order).
+        assert list(kept[4]) == list(indicator_sources(plain))
+        assert [list(v) for v in kept[4].values()] == [
+            list(v) for v in indicator_sources(plain).values()
+        ]
+
+
+def test_only_what_the_memo_lacks_is_read(app):
+    app.extensions["sozmon_cache"].clear()
+    with app.test_request_context("/"):
+        conn = get_conn()
+        series_breaks(conn)  # read alone first (its own statement)
+        assert prefetch(conn) == [k for k in READS if k != "breaks"]
+        assert prefetch(conn, ["breaks", "topics"]) == []
+    with app.app_context(), app.extensions["sozmon_engine"].connect() as plain:
+        assert prefetch(plain) == []  # no memo: nothing to keep, no statement
