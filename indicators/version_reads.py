@@ -23,6 +23,7 @@ from sqlalchemy import Connection
 from geodata.memo import memoised, not_memoised
 from geodata.queries import HOME_AREAS_SQL, home_areas_from
 from indicators.breaks import BREAKS_SQL, breaks_from
+from indicators.notes import PUBLIC_NOTES_SQL, notes_from
 from indicators.queries import (
     SOURCES_SQL,
     TOPICS_SQL,
@@ -37,7 +38,12 @@ _ALL = "CAST(NULL AS text[])"  # the readers' `ids` for every indicator
 
 
 def _no_filter(sql: str) -> str:
-    return sql.replace(":ids", _ALL)
+    return (
+        sql.replace(":ids", _ALL)
+        .replace(":ags", _ALL)
+        .replace(":ind", _ALL)
+        .replace(":rel", "CAST(NULL AS integer[])")
+    )
 
 
 # memo key → (statement, its rows → the reader's result)
@@ -47,6 +53,7 @@ READS: dict[str, tuple[str, Callable[[Sequence[str], Sequence[Sequence[Any]]], o
     "home_areas": (HOME_AREAS_SQL, home_areas_from),
     "breaks": (_no_filter(BREAKS_SQL), lambda _names, rows: breaks_from(rows)),
     "sources": (_no_filter(SOURCES_SQL), lambda _names, rows: sources_from(rows)),
+    "public_notes": (_no_filter(PUBLIC_NOTES_SQL), notes_from),
 }
 
 

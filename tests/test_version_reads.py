@@ -11,6 +11,7 @@ from sqlalchemy import event
 from app.web.db import get_conn
 from geodata.queries import home_areas, read_home_areas
 from indicators.breaks import series_breaks
+from indicators.notes import public_notes
 from indicators.queries import indicator_sources, topics_with_indicators, year_ranges
 from indicators.version_reads import READS, SEPARATOR, prefetch
 
@@ -48,6 +49,7 @@ def test_one_round_trip_keeps_what_each_reader_reads(app):
                 home_areas(conn),
                 series_breaks(conn),
                 indicator_sources(conn),
+                public_notes(conn),
                 prefetch(conn),
             ),
         )
@@ -65,6 +67,7 @@ def test_one_round_trip_keeps_what_each_reader_reads(app):
         assert [list(v) for v in kept[4].values()] == [
             list(v) for v in indicator_sources(plain).values()
         ]
+        assert kept[5] == public_notes(plain)
 
 
 def test_only_what_the_memo_lacks_is_read(app):
