@@ -8,8 +8,8 @@ query protocol: no parameters, one result set each) and keeps each result under 
 its own reader (`memoised(conn, key, …)`) uses, built by the same function from the same rows:
 the readers then find them, and a reader called alone still reads its own statement.
 
-Each statement is its reader's own SQL; those with an optional filter (`:ids`) get NULL for
-it, as their readers pass for "all". The statements are joined by `SEPARATOR`, by which the
+Each statement is its reader's own SQL; those with optional filters (`:ids`, `:ags`, …) get
+NULL for them, as their readers pass for "all" (the boundaries: level 'kommune', as the map asks). The statements are joined by `SEPARATOR`, by which the
 query-plan tests split them to examine each one.
 """
 
@@ -21,7 +21,12 @@ from typing import Any
 from sqlalchemy import Connection
 
 from geodata.memo import memoised, not_memoised
-from geodata.queries import HOME_AREAS_SQL, home_areas_from
+from geodata.queries import (
+    HOME_AREAS_SQL,
+    KOMMUNEN_GEOJSON,
+    feature_collection_sql,
+    home_areas_from,
+)
 from indicators.breaks import BREAKS_SQL, breaks_from
 from indicators.notes import PUBLIC_NOTES_SQL, notes_from
 from indicators.queries import (
@@ -54,6 +59,12 @@ READS: dict[str, tuple[str, Callable[[Sequence[str], Sequence[Sequence[Any]]], o
     "breaks": (_no_filter(BREAKS_SQL), lambda _names, rows: breaks_from(rows)),
     "sources": (_no_filter(SOURCES_SQL), lambda _names, rows: sources_from(rows)),
     "public_notes": (_no_filter(PUBLIC_NOTES_SQL), notes_from),
+    KOMMUNEN_GEOJSON: (
+        _no_filter(feature_collection_sql())
+        .replace(":level", "CAST('kommune' AS text)")
+        .replace(":prefix", "CAST(NULL AS text)"),
+        lambda _names, rows: str(rows[0][0]),
+    ),
 }
 
 
@@ -63,7 +74,10 @@ def prefetch(conn: Connection, keys: Sequence[str] = tuple(READS)) -> list[str]:
     todo = not_memoised(conn, keys)
     if not todo:
         return []
-    result = conn.exec_driver_sql(SEPARATOR.join(READS[k][0] for k in todo))
+    # SQLAlchemy hands psycopg an empty parameter list, so psycopg reads `%` as a placeholder:
+    # a literal one is written `%%` (the boundaries' LIKE … || '%').
+    sql = SEPARATOR.join(READS[k][0] for k in todo).replace("%", "%%")
+    result = conn.exec_driver_sql(sql)
     cursor = result.cursor
     try:
         for n, key in enumerate(todo):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import event
 
 from app.web.db import get_conn
-from geodata.queries import home_areas, read_home_areas
+from geodata.queries import feature_collection, home_areas, read_home_areas
 from indicators.breaks import series_breaks
 from indicators.notes import public_notes
 from indicators.queries import indicator_sources, topics_with_indicators, year_ranges
@@ -50,6 +50,7 @@ def test_one_round_trip_keeps_what_each_reader_reads(app):
                 series_breaks(conn),
                 indicator_sources(conn),
                 public_notes(conn),
+                feature_collection(conn, "kommune"),
                 prefetch(conn),
             ),
         )
@@ -68,6 +69,8 @@ def test_one_round_trip_keeps_what_each_reader_reads(app):
             list(v) for v in indicator_sources(plain).values()
         ]
         assert kept[5] == public_notes(plain)
+        # (its statement has a literal %: written %% for psycopg, read back as one)
+        assert kept[6] == feature_collection(plain, "kommune") and kept[6].count('"Feature"') == 21
 
 
 def test_only_what_the_memo_lacks_is_read(app):
