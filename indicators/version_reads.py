@@ -27,6 +27,7 @@ from geodata.queries import (
     feature_collection_sql,
     home_areas_from,
 )
+from indicators.benchmarks import AREA_NAME_SQL, area_name_key
 from indicators.breaks import BREAKS_SQL, breaks_from
 from indicators.notes import PUBLIC_NOTES_SQL, notes_from
 from indicators.queries import (
@@ -68,15 +69,27 @@ READS: dict[str, tuple[str, Callable[[Sequence[str], Sequence[Sequence[Any]]], o
 }
 
 
-def prefetch(conn: Connection, keys: Sequence[str] = tuple(READS)) -> list[str]:
-    """Read the `keys` the connection's memo lacks in one round trip and keep them there; the
-    keys read ([] without a memo, or when it holds them all: then no statement)."""
-    todo = not_memoised(conn, keys)
+def _area_name(ags: str) -> tuple[str, Callable[[Sequence[str], Sequence[Sequence[Any]]], object]]:
+    if not ags.isascii() or not ags.isalnum():  # a key as a literal: letters and digits only
+        raise ValueError(f"not an area key: {ags!r}")
+    return AREA_NAME_SQL.replace(
+        ":a", f"'{ags}'"
+    ), lambda _names, rows: rows[0][0] if rows else None
+
+
+def prefetch(
+    conn: Connection, keys: Sequence[str] = tuple(READS), area_names: Sequence[str] = ()
+) -> list[str]:
+    """Read the `keys` the connection's memo lacks in one round trip and keep them there, with
+    the names of the areas `area_names` (comparator's); the keys read ([] without a memo, or
+    when it holds them all: then no statement)."""
+    reads = {k: READS[k] for k in keys} | {area_name_key(a): _area_name(a) for a in area_names}
+    todo = not_memoised(conn, list(reads))
     if not todo:
         return []
     # SQLAlchemy hands psycopg an empty parameter list, so psycopg reads `%` as a placeholder:
     # a literal one is written `%%` (the boundaries' LIKE … || '%').
-    sql = SEPARATOR.join(READS[k][0] for k in todo).replace("%", "%%")
+    sql = SEPARATOR.join(reads[k][0] for k in todo).replace("%", "%%")
     result = conn.exec_driver_sql(sql)
     cursor = result.cursor
     try:
@@ -84,7 +97,7 @@ def prefetch(conn: Connection, keys: Sequence[str] = tuple(READS)) -> list[str]:
             if n and not cursor.nextset():
                 raise RuntimeError(f"no result for {key!r}")
             names = [d[0] for d in cursor.description or ()]
-            _keep(conn, key, READS[key][1](names, cursor.fetchall()))
+            _keep(conn, key, reads[key][1](names, cursor.fetchall()))
     finally:
         result.close()
     return todo

@@ -82,3 +82,28 @@ def test_only_what_the_memo_lacks_is_read(app):
         assert prefetch(conn, ["breaks", "topics"]) == []
     with app.app_context(), app.extensions["sozmon_engine"].connect() as plain:
         assert prefetch(plain) == []  # no memo: nothing to keep, no statement
+
+
+def test_area_names_join_the_round_trip(app):
+    from indicators.benchmarks import comparator
+
+    app.extensions["sozmon_cache"].clear()
+    with app.test_request_context("/"):
+        conn = get_conn()
+        # (comparator asks the home areas first: the Region's name is among them)
+        read, seen = _statements(
+            app, lambda: prefetch(conn, keys=["home_areas"], area_names=["03", "DG"])
+        )
+        assert read == ["home_areas", "area_name:03", "area_name:DG"]
+        assert len([s for s in seen if "data_epoch" not in s]) == 1
+        land, seen = _statements(app, lambda: comparator(conn, "land", "03241"))
+        assert [s for s in seen if "data_epoch" not in s] == []
+    with app.app_context(), app.extensions["sozmon_engine"].connect() as plain:
+        assert land == comparator(plain, "land", "03241") and land.name == "Niedersachsen"
+    with app.test_request_context("/"):
+        try:
+            prefetch(get_conn(), keys=[], area_names=["03' OR '1"])
+        except ValueError:
+            pass
+        else:
+            raise AssertionError("a key that is not letters and digits was sent")
