@@ -9,6 +9,7 @@ shows them with everyone else.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -99,6 +100,22 @@ def _kept_years(conn: Connection, indicator_id: str, territory: Area, ebene: str
         ),
         {"t": territory.ags, "e": ebene, "i": indicator_id},
     ).first()
+
+
+def kept_scope_years(
+    conn: Connection, territory: Area, ebene: str
+) -> dict[str, tuple[list[int], int | None]]:
+    """scope_years and scope_default_year of the layered values of every indicator at the
+    level in the territory (territory_indicator, migration 0025), in one statement: indicator
+    id → (years, default year)."""
+    rows = conn.execute(
+        text(
+            f"SELECT t.indicator_id, t.years, t.default_year FROM {KEPT_TERRITORY_INDICATORS} t"
+            " WHERE t.territory = :t AND t.ebene = :e"
+        ),
+        {"t": territory.ags, "e": ebene},
+    )
+    return {r.indicator_id: (list(r.years), r.default_year) for r in rows}
 
 
 def scope_years(
@@ -212,6 +229,11 @@ class ScopeAreas:
     names: list[str]
     levels: list[str]
 
+    @cached_property
+    def keys(self) -> np.ndarray:
+        """The keys as a numpy array (built once per list: the list is kept per areas version)."""
+        return np.array(self.ags)
+
 
 def scope_release_ids(
     conn: Connection, indicator_id: str, territory: Area, ebene: str, ids: tuple[int, ...] | None
@@ -297,18 +319,122 @@ def scope_values(
     the keys outside the territory's areas dropped below), else live_scope_values."""
     if release_id is not None:
         return live_scope_values(conn, indicator_id, year, territory, ebene, release_id, areas)
-    cols: tuple[list[Any], ...] = ([], [], [], [], [])
+    return _kept_scope_values(conn, indicator_id, year, territory, ebene, areas, False)[0]
+
+
+def scope_values_and_own(
+    conn: Connection,
+    indicator_id: str,
+    year: int,
+    territory: Area,
+    ebene: str,
+    release_id: ReleaseRef,
+    areas: ScopeAreas,
+) -> tuple[ScopeValues, dict[str, Any] | None]:
+    """scope_values and the territory's own shown value (area_value's row: value, suppressed,
+    flag, synthetic, release_label, or None). Of the layered values both from the kept rows in
+    one statement: the territory's own value is in territory_value too (Germany's in the row
+    of key length 2 and "Land" DG, a Land's in its row of key length 2, a Kreis' among its
+    Land's Kreise), its label and synthetic mark those of its release, as in the view."""
+    if release_id is not None:
+        return (
+            live_scope_values(conn, indicator_id, year, territory, ebene, release_id, areas),
+            area_value(conn, indicator_id, year, territory.ags, release_id),
+        )
+    return _kept_scope_values(conn, indicator_id, year, territory, ebene, areas, True)
+
+
+def _kept_scope_values(
+    conn: Connection,
+    indicator_id: str,
+    year: int,
+    territory: Area,
+    ebene: str,
+    areas: ScopeAreas,
+    with_own: bool,
+) -> tuple[ScopeValues, dict[str, Any] | None]:
+    width, own_width = KEY_LENGTH[ebene], len(territory.ags)
+    if with_own and own_width == width:  # not a level below the territory: read on its own
+        own = area_value(conn, indicator_id, year, territory.ags, None)
+        return _kept_scope_values(conn, indicator_id, year, territory, ebene, areas, False)[0], own
+    ags: list[np.ndarray] = []
+    value: list[np.ndarray] = []
+    suppressed: list[np.ndarray] = []
+    flag: list[str | None] = []
+    release: list[int | None] = []
+    own_row: Any = None
+    # Columns in forms numpy reads at once (~11,000 elements each for Germany's Gemeinden,
+    # ~3 ms less than parsing arrays of text into Python objects): the keys, all of the row's
+    # key length, as one string; the values as PostgreSQL's binary array (array_send, NULL
+    # sent as NaN, which is what a NULL becomes below anyway); `suppressed` as one 't'/'f'
+    # per area (NULL: 'f', as before).
     for r in conn.execute(
         text(
-            "SELECT t.ags, t.value, t.suppressed, t.flag, t.release_id"
+            "SELECT t.len, array_to_string(t.ags, ''),"
+            " array_send(array_replace(t.value, NULL, 'NaN')),"
+            " array_to_string(t.suppressed, '', 'f'), t.flag, t.release_id"
             f" FROM {KEPT_TERRITORY_VALUES} t WHERE t.indicator_id = :i AND t.year = :y"
-            " AND t.len = :len AND t.land LIKE :l || '%' ORDER BY t.land"
+            " AND ((t.len = :len AND t.land LIKE :l || '%') OR (t.len = :own_len"
+            " AND t.land = :own_land)) ORDER BY t.land"
         ),
-        {"i": indicator_id, "y": year, "len": KEY_LENGTH[ebene], "l": _prefix(territory)[:2]},
+        {
+            "i": indicator_id,
+            "y": year,
+            "len": width,
+            "l": _prefix(territory)[:2],
+            "own_len": own_width if with_own else -1,
+            "own_land": territory.ags[:2],
+        },
     ):
-        for col, part in zip(cols, r, strict=True):
-            col.extend(part)
-    return _placed(conn, cols, areas)
+        if r[0] != width:
+            own_row = r
+            continue
+        ags.append(np.frombuffer(r[1].encode("ascii"), dtype=f"S{width}"))
+        value.append(float8_array(r[2]))
+        suppressed.append(np.frombuffer(r[3].encode("ascii"), dtype="S1") == b"t")
+        flag.extend(r[4])
+        release.extend(r[5])
+    own_at: int | None = None
+    if own_row is not None:
+        keys = np.frombuffer(own_row[1].encode("ascii"), dtype=f"S{own_width}")
+        found = np.flatnonzero(keys == territory.ags.encode("ascii"))
+        own_at = int(found[0]) if found.size else None
+    own_release = own_row[5][own_at] if own_row is not None and own_at is not None else None
+    if not ags:
+        columns: tuple[Any, ...] = ([], np.zeros(0), [], [], [])
+    else:
+        got = np.concatenate(ags).astype(f"U{width}")
+        columns = (got, np.concatenate(value), np.concatenate(suppressed), flag, release)
+    sv, releases = _placed_with(conn, columns, areas, own_release)
+    if own_row is None or own_at is None:
+        return sv, None
+    own_value = float(float8_array(own_row[2])[own_at])
+    of_release = releases.get(own_release) if own_release is not None else None
+    label, synthetic = of_release if of_release is not None else (None, None)
+    return sv, {
+        "value": None if own_value != own_value else own_value,
+        "suppressed": own_row[3][own_at] == "t",
+        "flag": own_row[4][own_at],
+        "synthetic": synthetic,
+        "release_label": label,
+    }
+
+
+def float8_array(buf: bytes) -> np.ndarray:
+    """A one-dimensional float8[] without NULLs in PostgreSQL's binary array format (the
+    output of array_send): a header of three int32 (dimensions, has-nulls flag, element type),
+    then per dimension its length and lower bound, then per element its byte length (8) and
+    the big-endian double."""
+    header = np.frombuffer(buf, dtype=">i4", count=3)
+    if header[0] == 0:  # an empty array has no dimensions
+        return np.zeros(0)
+    if header[0] != 1 or header[1] != 0:
+        raise ValueError("float8_array: one dimension without NULLs expected")
+    n = int(np.frombuffer(buf, dtype=">i4", count=1, offset=12)[0])
+    items = np.frombuffer(buf, dtype=[("len", ">i4"), ("v", ">f8")], count=n, offset=20)
+    if not (items["len"] == 8).all():
+        raise ValueError("float8_array: 8-byte elements expected")
+    return items["v"].astype(float)
 
 
 def live_scope_values(
@@ -339,38 +465,58 @@ def live_scope_values(
 def _placed(conn: Connection, row: tuple[Any, ...], areas: ScopeAreas) -> ScopeValues:
     """Columns (ags, value, suppressed, flag, release_id) placed at their areas' positions
     (keys not among the areas dropped), with the labels of the releases used."""
-    # Place each value at its area's position: the areas are sorted by key, so a binary search
-    # over all of them at once (11,000 areas) instead of a dictionary lookup per value.
-    keys = np.array(areas.ags)
-    got = np.array(row[0], dtype=keys.dtype if keys.size else "U8")
+    return _placed_with(conn, row, areas, None)[0]
+
+
+def _placed_with(
+    conn: Connection, row: tuple[Any, ...], areas: ScopeAreas, other: int | None
+) -> tuple[ScopeValues, dict[int, tuple[str, bool]]]:
+    """_placed, its release labels read with those of one other release (the territory's
+    own value's): the ScopeValues and the labels of all of them."""
     n = len(areas.ags)
-    at = np.searchsorted(keys, got) if n else np.zeros(0, dtype=int)
-    ok = at < n
-    ok[ok] = keys[at[ok]] == got[ok]
-    at = at[ok]
-    value_arr = np.full(n, np.nan)
-    value_arr[at] = np.array(row[1], dtype=float)[ok]
+    keys = areas.keys
+    got = (
+        row[0]
+        if isinstance(row[0], np.ndarray)
+        else np.array(row[0], dtype=keys.dtype if n else "U8")
+    )
+    raw_value = np.asarray(row[1], dtype=float) if len(row[1]) else np.zeros(0)
+    if len(got) == n and (n == 0 or bool((got == keys).all())):
+        # Every area has a row, in the areas' order (the kept rows of Germany's Gemeinden,
+        # Land by Land): the columns are the result as they are.
+        value_arr = raw_value
+        suppressed: list[bool] = np.asarray(row[2], dtype=bool).tolist()
+        flag: list[str | None] = list(row[3])
+        release: list[int | None] = list(row[4])
+    else:
+        # Place each value at its area's position: the areas are sorted by key, so a binary
+        # search over all of them at once (11,000 areas) instead of a lookup per value.
+        at = np.searchsorted(keys, got) if n else np.zeros(0, dtype=int)
+        ok = at < n
+        ok[ok] = keys[at[ok]] == got[ok]
+        at = at[ok]
+        value_arr = np.full(n, np.nan)
+        value_arr[at] = raw_value[ok]
+        supp_arr = np.zeros(n, dtype=bool)
+        supp_arr[at] = np.asarray(row[2], dtype=bool)[ok]
+        suppressed = supp_arr.tolist()
+        flag_arr = np.full(n, None, dtype=object)
+        flag_arr[at] = np.array(row[3], dtype=object)[ok]
+        flag = flag_arr.tolist()
+        release_arr = np.full(n, None, dtype=object)
+        release_arr[at] = np.array(row[4], dtype=object)[ok]
+        release = release_arr.tolist()
     value: list[float | None] = [None if v != v else v for v in value_arr.tolist()]
-    supp_arr = np.zeros(n, dtype=bool)
-    supp_arr[at] = np.array(row[2], dtype=bool)[ok]
-    suppressed = supp_arr.tolist()
-    flag: list[str | None] = [None] * n
-    release: list[int | None] = [None] * n
-    for i, f, r in zip(
-        at.tolist(),
-        np.array(row[3], dtype=object)[ok],
-        np.array(row[4], dtype=object)[ok],
-        strict=True,
-    ):
-        flag[i], release[i] = f, r
-    ids = sorted({r for r in release if r is not None})
-    releases = {
+    ids = {r for r in release if r is not None}
+    everyone = {
         r.id: (r.label, r.synthetic)
         for r in conn.execute(
-            text("SELECT id, label, synthetic FROM release WHERE id = ANY(:ids)"), {"ids": ids}
+            text("SELECT id, label, synthetic FROM release WHERE id = ANY(:ids)"),
+            {"ids": sorted(ids | ({other} if other is not None else set()))},
         )
     }
-    return ScopeValues(value, suppressed, flag, release, releases)
+    releases = {k: v for k, v in everyone.items() if k in ids}
+    return ScopeValues(value, suppressed, flag, release, releases), everyone
 
 
 def area_value(

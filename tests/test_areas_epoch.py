@@ -1,4 +1,5 @@
-"""The territory map's area list, kept under the areas' own version (migration 0028, germ32b).
+"""The territory map's area list, kept under the areas' own version (migration 0028, germ32b),
+with the other parts that depend on the areas alone (germ33: app.pages.data.gebiet_areas).
 
 A publish empties the app's cache; the list of a territory's areas (keys, names, levels: 11,000
 rows for Germany's Gemeinden) does not change with it, so `scope_areas_cached` keeps it under
@@ -9,6 +10,7 @@ not the list, and that a renamed area shows on the next request.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -20,6 +22,7 @@ from tests.conftest import app_on_clone
 
 URL = "/karte?gebiet=DG&ebene=kreis&indikator=bev_anteil_65plus&jahr=2015"
 LIST_READ = "FROM (SELECT ags, name, level FROM area"
+AREA_READ = re.compile(r"\bFROM area\b")  # any read of the areas themselves
 
 
 @pytest.fixture(scope="module")
@@ -65,17 +68,21 @@ def test_only_a_change_of_area_bumps_the_areas_version(epoch_app):
 
 
 def test_a_new_data_version_reads_the_areas_version_not_the_list(epoch_app, monkeypatch):
-    import app.pages.data.gebiet_map as gebiet_map
+    import app.pages.data.gebiet_areas as gebiet_areas
     from app.web.cache import InputMemo
 
-    monkeypatch.setattr(gebiet_map, "_AREAS_BY_VERSION", InputMemo(32))
+    monkeypatch.setattr(gebiet_areas, "_BY_VERSION", InputMemo(32))
+    monkeypatch.setattr(gebiet_areas, "_SMALL_BY_VERSION", InputMemo(32))
     first_body, first = statements(epoch_app, URL)  # nothing kept yet: the list is read
     assert sum(LIST_READ in s for s in first) == 1, first
+    area_reads = [s for s in first if AREA_READ.search(s)]
+    # the list, the territory (with its bounds) and the Bund and Länder of the choice
+    assert len(area_reads) == 3, area_reads
     body, again = statements(epoch_app, URL)  # what a publish leaves: the cache emptied
-    assert not any(LIST_READ in s for s in again), again
+    assert not any(AREA_READ.search(s) for s in again), again
     assert sum("areas_version" in s for s in again) == 1
     assert body == first_body
-    assert len(again) == len(first) - 1  # the first read the version and the list
+    assert len(again) == len(first) - len(area_reads)
 
 
 def test_a_renamed_area_shows_on_the_next_request(epoch_app):

@@ -15,6 +15,7 @@ from geodata.queries import get_area
 from indicators.gebiet_profile import LEVEL_EBENE, kept_ranks, live_ranks
 from indicators.gebiet_queries import (
     EBENEN_IN,
+    area_value,
     indicators_at,
     live_indicators_at,
     live_scope_default_year,
@@ -23,6 +24,7 @@ from indicators.gebiet_queries import (
     scope_areas,
     scope_default_year,
     scope_values,
+    scope_values_and_own,
     scope_years,
 )
 from indicators.queries import value_source
@@ -122,7 +124,7 @@ def test_kept_territory_years_and_values_are_the_live_ones(germany_app, demo):
     (territory_value) are the live ones."""
     with germany_app.app_context(), engine_of(germany_app).connect() as c:
         set_demo(c, demo)
-        compared = valued = 0
+        compared = valued = owns = 0
         for t in TERRITORIES:
             territory = get_area(c, t)
             assert territory is not None, t
@@ -139,10 +141,24 @@ def test_kept_territory_years_and_values_are_the_live_ones(germany_app, demo):
                         assert kept == live_scope_values(
                             c, ind, year, territory, ebene, None, areas
                         ), (t, ebene, ind, year)
+                        # with the territory's own value, from the same kept statement (germ33)
+                        both, own = scope_values_and_own(
+                            c, ind, year, territory, ebene, None, areas
+                        )
+                        assert both == kept, (t, ebene, ind, year)
+                        live_own = area_value(c, ind, year, territory.ags, None)
+                        assert _own(own) == _own(live_own), (t, ebene, ind, year)
+                        owns += own is not None and own["value"] is not None
                         valued += sum(v is not None for v in kept.value)
                     compared += 1
-        assert compared > 40 and valued > 1000
+        assert compared > 40 and valued > 1000 and owns > 20
         c.rollback()
+
+
+def _own(row: dict | None) -> dict | None:
+    """A territory's own value row, `suppressed` as a truth value (the kept rows send NULL as
+    false; the map only asks whether it is true)."""
+    return None if row is None else {**row, "suppressed": bool(row["suppressed"])}
 
 
 def test_the_kept_territory_values_are_read(germany_app):

@@ -35,7 +35,10 @@ class Description(str):
 
     def __new__(cls, text: str, names: Iterable[str] = ()) -> Description:
         self = super().__new__(cls, text)
-        self.names = frozenset(n for n in names if n)
+        if isinstance(names, frozenset):  # e.g. every name of Germany's Gemeinden, kept
+            self.names = names - {"", None}
+        else:
+            self.names = frozenset(n for n in names if n)
         return self
 
     def __html__(self) -> Markup:
@@ -151,7 +154,10 @@ def map_text(
         sentence(extra),
         extremes(shown),
     ]
-    return Description(" ".join(p for p in parts if p), [*names, *(r.name for r in shown)])
+    text = " ".join(p for p in parts if p)
+    if isinstance(names, frozenset):  # a kept set of many names: joined as a set, not a list
+        return Description(text, names | {r.name for r in shown})
+    return Description(text, [*names, *(r.name for r in shown)])
 
 
 def maps_text(

@@ -79,7 +79,7 @@ def gebiet_map(st: dict, cm: dict) -> Description:
         [(e["label"], e["count"]) for e in cm["legend"]],
         count=areas_count,
         extra=f"{t.name}: {cm['own_label']}",
-        names=[t.name, *names],
+        names=cm["facts"].name_set | {t.name},  # every area's name, kept per areas version
         areas=len(names),
     )
 

@@ -3,7 +3,6 @@ for /karte and /embed/karte; repainted by /karte/farben; drawn by the image expo
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import replace
 
@@ -12,14 +11,25 @@ from flask import Response, make_response, render_template, request, url_for
 
 from app.pages.data import figure_texts
 from app.pages.data.cite import absolute, map_view_cite
-from app.pages.data.gebiet_state import benchmark_label, ebene_label, gebiet_link, state
+from app.pages.data.gebiet_areas import (
+    AreaFacts,
+    gemeinden_missing_cached,
+    scope_facts,
+    script_json,
+    territories_cached,
+)
+from app.pages.data.gebiet_state import (
+    benchmark_label,
+    ebene_label,
+    gebiet_link,
+    indicators_here,
+    state,
+)
 from app.render.formatting import FLAG_TEXT, fmt_cell, fmt_value
 from app.web import args
-from app.web.cache import InputMemo, Region
 from app.web.db import get_conn
 from app.web.errors import BadRequestWithChoices
 from app.web.home import home_ags
-from app.web.http_cache import data_version_now
 from app.web.i18n import gettext as _
 from app.web.i18n import lazy_gettext as _l
 from app.web.i18n import localized
@@ -32,13 +42,7 @@ from indicators.gebiet_queries import (
     EBENEN,
     EBENEN_IN,
     ScopeAreas,
-    area_value,
-    areas_version,
-    gemeinden_missing,
-    indicators_at,
-    scope_areas,
-    scope_values,
-    territories,
+    scope_values_and_own,
 )
 from indicators.queries import (
     ReleaseRef,
@@ -75,55 +79,49 @@ def fast_labels(values: list[float | None], decimals: int, unit: str) -> list[st
     table = str.maketrans({",": sample[1], ".": sample[-2]})
     suffix = f" {unit}" if unit and unit not in ("Anzahl", "Personen") else ""
     fmt = f"{{:,.{max(decimals, 0)}f}}".format
-    present = [fmt(v if decimals >= 0 else round(v, decimals)) for v in values if v is not None]
-    done = iter("\n".join(present).translate(table).split("\n") if present else [])
-    return [None if v is None else next(done) + suffix for v in values]
+    present = [v for v in values if v is not None]
+    if decimals < 0:
+        present = [round(v, decimals) for v in present]
+    texts = "\n".join(map(fmt, present)).translate(table).split("\n") if present else []
+    if suffix:
+        texts = [t + suffix for t in texts]
+    if len(texts) == len(values):  # every area has a value
+        every: list[str | None] = list(texts)
+        return every
+    # Put in place by numpy (the areas without a value stay None), not one step per area.
+    at = np.flatnonzero(~np.isnan(np.array(values, dtype=float)))
+    if len(at) != len(texts):  # a NaN among the values (formatted, not None): step by step
+        done = iter(texts)
+        return [None if v is None else next(done) for v in values]
+    out = np.full(len(values), None, dtype=object)
+    out[at] = texts
+    placed: list[str | None] = out.tolist()
+    return placed
 
 
-def competition_ranks(values: list[float | None]) -> list[int | None]:
-    """Rank 1 = highest value, ties share the best rank ("1224"), None stays None."""
-    x = np.array([np.nan if v is None else v for v in values], dtype=float)
+def rank_array(x: np.ndarray) -> np.ndarray:
+    """Competition ranks of the values x (NaN: none) as integers, 0 where x is NaN: rank 1 =
+    highest value, ties share the best rank ("1224")."""
     present = ~np.isnan(x)
     neg = np.sort(-x[present])
-    ranks = np.zeros(len(values), dtype=int)
-    ranks[present] = np.searchsorted(neg, -x[present], side="left") + 1
-    out = ranks.astype(object)  # Python ints
-    out[~present] = None
-    ranks_or_none: list[int | None] = out.tolist()
-    return ranks_or_none
-
-
-# The areas (keys, names, order) of a territory's level per data version: they change only
-# with a load, and every state of the map (indicator, year, classes) shares them.
-_AREAS = Region("areas")
-# Across data versions, under the areas' own version (migration 0028): a publish of values
-# empties the region above, but the first map after it finds Germany's 11,000 Gemeinden here
-# (one read of a single row instead of ~30 ms). Per process, keyed by the version (a random
-# UUID, drawn anew by any change of `area`; a copy of the database keeps it with its areas).
-_AREAS_BY_VERSION = InputMemo(32)
+    return np.where(present, np.searchsorted(neg, -x, side="left") + 1, 0)
 
 
 def scope_areas_cached(territory: Area, ebene: str) -> ScopeAreas:
-    """The areas of the level in the territory, read once per version of the areas."""
-
-    def build() -> ScopeAreas:
-        conn = get_conn()
-        # The version is read before the areas: a change in between leaves newer areas under
-        # the older version, never older ones under the newer.
-        key = (areas_version(conn), territory.ags, ebene)
-        return _AREAS_BY_VERSION.get_or_build(key, lambda: scope_areas(conn, territory, ebene))
-
-    return _AREAS.get_or_build((territory.ags, ebene), build)
+    """The areas of the level in the territory, read once per version of the areas
+    (app.pages.data.gebiet_areas)."""
+    return scope_facts(territory, ebene).areas
 
 
 def colour_map(st: dict) -> dict:
     """Values, classes, labels, ranks and legend of every area (lists in the areas' order)."""
     conn = get_conn()
     ind, year, rel = st["indicator"], st["year"], st["release"]
-    areas = scope_areas_cached(st["territory"], st["ebene"])
+    facts = scope_facts(st["territory"], st["ebene"])
+    areas = facts.areas
     ref = st.get("ref", rel.id)  # a cited map (`stand`): the values of its pinned releases
-    sv = scope_values(conn, ind.id, year, st["territory"], st["ebene"], ref, areas)
-    own = area_value(conn, ind.id, year, st["territory"].ags, ref)
+    # The territory's own value with them (for the layered values one kept statement).
+    sv, own = scope_values_and_own(conn, ind.id, year, st["territory"], st["ebene"], ref, areas)
     own_value = None if own is None or own["suppressed"] else own["value"]
     scheme = st["scheme"] if own_value is not None else "sequenziell"
     values = [None if s else v for v, s in zip(sv.value, sv.suppressed, strict=True)]
@@ -137,13 +135,12 @@ def colour_map(st: dict) -> dict:
     mixed = synthetic and any(not syn for _lab, syn in used)
     withheld = fmt_cell(None, True)
     flags = {f: fmt_cell(None, False, f) for f in FLAG_TEXT}
-    labels = [
-        withheld if s else label if label is not None else flags.get(f, no_data)
-        for label, s, f in zip(
-            fast_labels(values, decimals, unit), sv.suppressed, sv.flag, strict=True
-        )
-    ]
-    ranks = competition_ranks(values)
+    x = np.array(values, dtype=float)  # None → NaN
+    labels = fast_labels(values, decimals, unit)
+    for i in np.flatnonzero(np.isnan(x)).tolist():  # no value: withheld, a sign or none
+        labels[i] = withheld if sv.suppressed[i] else flags.get(sv.flag[i], no_data)
+    rank_np = rank_array(x)
+    ranks = [r or None for r in rank_np.tolist()]
     legend = classify.legend_entries(
         classes, lambda v, with_unit: fmt_value(v, decimals, unit if with_unit else ""), no_data
     )
@@ -158,9 +155,11 @@ def colour_map(st: dict) -> dict:
         labels_shown |= bench["release_labels"]
     return {
         "areas": areas,
+        "facts": facts,
         "values": values,
         "labels": labels,
         "ranks": ranks,
+        "rank_array": rank_np,  # the ranks as integers, 0: no value (the table's order)
         # One lookup per area in a table with "no release" in it (11,000 areas).
         "synthetic_of": list(map({None: None, **synthetic_by}.__getitem__, sv.release)),
         "release_of": list(map({None: None, **label_by}.__getitem__, sv.release)),
@@ -294,26 +293,24 @@ def verdict_colours(st: dict, areas: ScopeAreas, labels: list[str], ref: Release
     }
 
 
-def _name_order(areas: ScopeAreas) -> np.ndarray:
-    """Each area's place in the alphabetical order of names (ties: key order), per load."""
-
-    def build() -> np.ndarray:
-        by_name = np.argsort(np.array(areas.names), kind="stable")
-        place = np.empty(len(by_name), dtype=int)
-        place[by_name] = np.arange(len(by_name))
-        return place
-
-    return _AREAS.get_or_build(("names", _order(areas)), build)
+def _page_order(cm: dict, lo: int, hi: int) -> list[int]:
+    """The areas at places lo … hi-1 of the table's order: by rank, areas without a value
+    (rank 0) last, then by name (ties: key). One integer per area orders them all (rank and
+    name place are below n); only the page's places are sorted (11,000 areas, 100 shown)."""
+    if hi <= lo:
+        return []
+    rank, place = cm["rank_array"], cm["facts"].name_place
+    n = len(place)
+    key = np.where(rank == 0, n + 1, rank).astype(np.int64) * n + place
+    near = np.argpartition(key, [lo, hi - 1])[lo:hi] if hi - lo < n else np.arange(n)
+    order: list[int] = near[np.argsort(key[near])].tolist()
+    return order
 
 
 def _table_page(cm: dict, page: int) -> tuple[list[dict], int]:
     """The rows of one page of the table (by rank, then name); only these become dicts."""
     areas, ranks = cm["areas"], cm["ranks"]
     n = len(areas.ags)
-    # By rank, areas without a value last, then by name (numpy: 11,000 areas per request).
-    missing = np.array([r is None for r in ranks])
-    rank = np.array([r or 0 for r in ranks])
-    order = np.lexsort((_name_order(areas), rank, missing)).tolist()
     pages = max(1, -(-n // PAGE_SIZE))
     if page > pages:
         raise BadRequestWithChoices(
@@ -325,7 +322,7 @@ def _table_page(cm: dict, page: int) -> tuple[list[dict], int]:
             ],
         )
     part = []
-    for i in order[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
+    for i in _page_order(cm, (page - 1) * PAGE_SIZE, min(page * PAGE_SIZE, n)):
         r = {
             "ags": areas.ags[i],
             "name": areas.names[i],
@@ -345,21 +342,16 @@ _CLASS_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
 _CLASS_OF: dict[int | None, str] = {None: ".", **dict(enumerate(_CLASS_CHARS))}
 
 
-def _order(areas: ScopeAreas) -> str:
-    """A token of the areas' order (their keys): page data and repaints must agree on it."""
-    return hashlib.blake2b("".join(areas.ags).encode(), digest_size=8).hexdigest()
-
-
 def areas_data(cm: dict, names: bool) -> dict:
     """Colours of the canvas, aligned with the areas' order (AGS ascending) instead of keyed:
     one character per area for its class ('.' no data) and its label for the tooltip. The page
     also carries the keys and names; a repaint sends only what changes (~25 KB brotli for
     11,000 areas instead of ~60 KB with every key and name again)."""
-    areas = cm["areas"]
+    areas, facts = cm["areas"], cm["facts"]
     data = {
         "colors": cm["classes"].colors,
         "none": classify.NO_DATA_COLOR,
-        "order": _order(areas),
+        "order": facts.order,
         "k": "".join(map(_CLASS_OF.__getitem__, cm["classes"].assignment)),
         "labels": cm["bench"]["tips"] if cm["bench"] else cm["labels"],
     }
@@ -369,9 +361,12 @@ def areas_data(cm: dict, names: bool) -> dict:
     return data
 
 
-def script_json(obj) -> str:
-    # "</" escaped: the page embeds this in a <script> element; names come from data.
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+def areas_json(cm: dict) -> str:
+    """script_json(areas_data(cm, names=True)), the keys and names serialised once per version
+    of the areas (AreaFacts) and joined to the rest: the same text."""
+    facts: AreaFacts = cm["facts"]
+    head = script_json(areas_data(cm, names=False))
+    return f'{head[:-1]},"ags":{facts.ags_json},"names":{facts.names_json}}}'
 
 
 def gebiet_context(st: dict, cm: dict, embed: bool, with_areas: bool = True) -> dict:
@@ -394,18 +389,15 @@ def gebiet_context(st: dict, cm: dict, embed: bool, with_areas: bool = True) -> 
         full_url=gebiet_link(**p),
         shapes_url=url_for("gebiet_karte.umrisse", gebiet=t.ags, ebene=st["ebene"]),
         colours_url=url_for("gebiet_karte.farben"),
-        areas_json=script_json(areas_data(cm, names=True)) if with_areas else None,
+        areas_json=areas_json(cm) if with_areas else None,
         bounds=json.dumps(t.bounds),
         page_rule=page_rule(),
-        territory_choices=territories(get_conn()),
+        territory_choices=territories_cached(),
         ebenen=EBENEN_IN[t.level],
         ebene_labels={e: ebene_label(e) for e in EBENEN},
         benchmark_labels={c: benchmark_label(c) for c in gebiet_benchmark.CHOICES},
         embed=embed,
-        gemeinden_missing=_GEMEINDEN.get_or_build(
-            ("missing", data_version_now(), t.ags, st["ebene"]),
-            lambda: gemeinden_missing(get_conn(), t, st["ebene"]),
-        ),
+        gemeinden_missing=gemeinden_missing_cached(t, st["ebene"]),
     )
     ctx.update(gebiet_cite(st, cm))
     return ctx
@@ -438,21 +430,12 @@ def gebiet_cite(st: dict, cm: dict) -> dict:
     return out
 
 
-_HAVE = Region("gebiet")
-_GEMEINDEN = Region(
-    "gebiet"
-)  # indicators with values per (data version, territory, level, release)
-
-
 def render(embed: bool) -> Response:
     """The territory map page (or its embeddable twin)."""
     st = state()
     conn = get_conn()
     t = st["territory"]
-    st["have"] = _HAVE.get_or_build(
-        (data_version_now(), t.ags, st["ebene"], st["release_param"]),
-        lambda: indicators_at(conn, t, st["ebene"], st["release_param"]),
-    )
+    st["have"] = indicators_here(t, st["ebene"], st["release_param"])
     st["topics"] = topics_with_indicators(conn)
     cm = colour_map(st)
     if st["release"].id is None:  # layered: name the releases whose values are shown

@@ -8,6 +8,7 @@ import re
 from flask import request, url_for
 
 from app.pages.data.cite import parse_pin
+from app.pages.data.gebiet_areas import territories_cached, territory_cached
 from app.pages.data.map_choices import no_data_in_year, parse_classes
 from app.web import args
 from app.web.cache import Region
@@ -19,12 +20,11 @@ from indicators import classify, gebiet_benchmark
 from indicators.errors import InvalidChoice
 from indicators.gebiet_queries import (
     EBENEN_IN,
-    get_territory,
     indicators_at,
+    kept_scope_years,
     scope_default_year,
     scope_release_ids,
     scope_years,
-    territories,
 )
 from indicators.model import ShownRelease
 from indicators.pinning import MAX_IDS, format_ids
@@ -92,9 +92,9 @@ def requested_benchmark(ebene: str) -> str | None:
         ) from None
 
 
-def _territory_choices(conn, ebene: str | None = None) -> list[tuple[str, str]]:
+def _territory_choices(ebene: str | None = None) -> list[tuple[str, str]]:
     out = []
-    for t in territories(conn):
+    for t in territories_cached():
         for e in EBENEN_IN[t.level]:
             if ebene in (None, e):
                 out.append((gebiet_link(gebiet=t.ags, ebene=e), f"{t.name}: {ebene_label(e)}"))
@@ -103,9 +103,8 @@ def _territory_choices(conn, ebene: str | None = None) -> list[tuple[str, str]]:
 
 def requested_place() -> tuple[Area, str]:
     """The territory and level from gebiet/ebene; unknown ones are a 4xx with the choices."""
-    conn = get_conn()
     raw = request.args.get("gebiet") or "DG"
-    territory = get_territory(conn, raw) if _AGS.fullmatch(raw) else None
+    territory = territory_cached(raw) if _AGS.fullmatch(raw) else None
     if territory is None:
         raise BadRequestWithChoices(
             404,
@@ -113,7 +112,7 @@ def requested_place() -> tuple[Area, str]:
                 "Das Gebiet „%(g)s“ gibt es nicht (Deutschland: DG, ein Land: zweistellig, ein Kreis: fünfstellig).",
                 g=raw[:40],
             ),
-            _territory_choices(conn),
+            _territory_choices(),
         )
     allowed = EBENEN_IN[territory.level]
     ebene = request.args.get("ebene") or allowed[-1 if territory.level != "bund" else 1]
@@ -152,10 +151,42 @@ def _release_param() -> int | None:
 _YEARS = Region("gebiet")
 
 
+def _kept(territory: Area, ebene: str) -> dict[str, tuple[list[int], int | None]]:
+    """Per indicator the kept years and default year of the layered values (one statement for
+    every indicator of the territory's level, per data version)."""
+    return _YEARS.get_or_build(
+        ("kept", territory.ags, ebene), lambda: kept_scope_years(get_conn(), territory, ebene)
+    )
+
+
+def indicators_here(territory: Area, ebene: str, release_id: int | None) -> set[str]:
+    """gebiet_queries.indicators_at per data version: the layered values' from the kept rows
+    read for the years (_kept), a named release's by itself."""
+    if release_id is None:
+        return set(_kept(territory, ebene))
+    return _YEARS.get_or_build(
+        ("have", territory.ags, ebene, release_id),
+        lambda: indicators_at(get_conn(), territory, ebene, release_id),
+    )
+
+
 def _years(indicator_id: str, territory: Area, ebene: str, release_id: ReleaseRef) -> list[int]:
+    if release_id is None:
+        return _kept(territory, ebene).get(indicator_id, ([], None))[0]
     return _YEARS.get_or_build(
         ("years", indicator_id, territory.ags, ebene, release_id),
         lambda: scope_years(get_conn(), indicator_id, territory, ebene, release_id),
+    )
+
+
+def _default_year(
+    indicator_id: str, territory: Area, ebene: str, release_id: ReleaseRef
+) -> int | None:
+    if release_id is None:
+        return _kept(territory, ebene).get(indicator_id, ([], None))[1]
+    return _YEARS.get_or_build(
+        ("default", indicator_id, territory.ags, ebene, release_id),
+        lambda: scope_default_year(get_conn(), indicator_id, territory, ebene, release_id),
     )
 
 
@@ -192,7 +223,7 @@ def state() -> dict:
     )
 
     def choices() -> list[tuple[str, str]]:
-        have = indicators_at(conn, territory, ebene, release_id)
+        have = indicators_here(territory, ebene, release_id)
         return [
             (gebiet_link(**g, indikator=i.id), f"{i.name_de} ({t.name_de})")
             for t in topics_with_indicators(conn)
@@ -239,13 +270,7 @@ def state() -> dict:
     year_links = [(gebiet_link(**g, indikator=ind.id, jahr=y), str(y)) for y in years]
     year = args.year("jahr", year_links, years[-1])
     if year is None:
-        year = (
-            _YEARS.get_or_build(
-                ("default", ind.id, territory.ags, ebene, ref),
-                lambda: scope_default_year(conn, ind.id, territory, ebene, ref),
-            )
-            or years[-1]
-        )
+        year = _default_year(ind.id, territory, ebene, ref) or years[-1]
     elif year not in years:
         raise no_data_in_year(ind, year, years, year_links)
     base = dict(g, indikator=ind.id, jahr=year)
