@@ -10,7 +10,7 @@ connections (CLI, tests, writes) carry none and read the database each time.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol, TypeVar, cast
 
 from sqlalchemy import Connection
@@ -24,6 +24,10 @@ class Memo(Protocol):
     """What is the same for every reader of one data version, built once (app.web.cache)."""
 
     def get_or_build(self, key: str, build: Callable[[], object]) -> object: ...
+
+    def peek(self, key: str) -> object | None:
+        """What is kept under key for the current data version, or None (nothing is built)."""
+        ...
 
 
 def has_memo(conn: Connection) -> bool:
@@ -40,3 +44,9 @@ def memoised(conn: Connection, key: str, build: Callable[[], T]) -> T:
     """
     memo = conn.get_execution_options().get(MEMO_OPTION)
     return build() if memo is None else cast(T, memo.get_or_build(key, build))
+
+
+def not_memoised(conn: Connection, keys: Sequence[str]) -> list[str]:
+    """The keys of `keys` the connection's memo keeps nothing under yet ([] without a memo)."""
+    memo = conn.get_execution_options().get(MEMO_OPTION)
+    return [] if memo is None else [k for k in keys if memo.peek(k) is None]

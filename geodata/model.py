@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any, Self
+from typing import Any, Self, TypeVar
+
+T = TypeVar("T")
 
 # [[south, west], [north, east]] in WGS84 degrees, as Leaflet's fitBounds takes them.
 Bounds = tuple[tuple[float, float], tuple[float, float]]
@@ -33,6 +35,20 @@ def field_names(cls: type) -> frozenset[str]:
         names = frozenset(f.name for f in fields(cls))  # a dataclass
         cls._row_fields = names  # type: ignore[attr-defined]  # on the class, not an instance
     return names
+
+
+def evolve(obj: T, **changes: Any) -> T:
+    """`dataclasses.replace` for a frozen dataclass without `__post_init__` and without
+    `init=False` fields (the catalogue's): its fields copied and `changes` set, without the
+    generated `__init__` (one `object.__setattr__` per field made `replace` ~7 µs; the map's
+    picker copies ~140 indicators with their year ranges on each first request after a publish)."""
+    unknown = changes.keys() - field_names(type(obj))
+    if unknown:
+        raise TypeError(f"{type(obj).__name__} has no field(s) {sorted(unknown)}")
+    new = object.__new__(type(obj))
+    new.__dict__.update(obj.__dict__)
+    new.__dict__.update(changes)
+    return new
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,7 +73,13 @@ def kommune_names(conn: Connection) -> dict[str, str]:
 
 def read_home_areas(conn: Connection) -> dict[str, HomeArea]:
     """home_areas without the memo."""
-    return {r.ags: HomeArea(**r._mapping) for r in conn.execute(text(HOME_AREAS_SQL))}
+    rows = conn.execute(text(HOME_AREAS_SQL))
+    return home_areas_from(list(rows.keys()), rows.all())
+
+
+def home_areas_from(names: Sequence[str], rows: Sequence[Sequence[Any]]) -> dict[str, HomeArea]:
+    """home_areas from HOME_AREAS_SQL's rows (columns `names`, the key first)."""
+    return {r[0]: HomeArea(**dict(zip(names, r, strict=True))) for r in rows}
 
 
 def list_areas(conn: Connection, level: str | None = None) -> list[Area]:
@@ -124,11 +131,26 @@ def feature_collection(
 
     level: one area level, 'home' for the home region's Kommunen and the Region, None for all.
     """
+    sql = feature_collection_sql(full)
+    params = {"level": level, "ags": ags, "prefix": prefix}
+    if (level, ags, full, prefix) == ("kommune", None, False, None) and has_memo(conn):
+        # The home Kommunen's boundaries (the map's): once per data version, read with the
+        # catalogue (indicators.version_reads).
+        return memoised(conn, KOMMUNEN_GEOJSON, lambda: str(conn.scalar(text(sql), params)))
+    geojson: str = conn.scalar(text(sql), params)
+    return geojson
+
+
+KOMMUNEN_GEOJSON = "geojson:kommune"  # memo key of feature_collection(conn, "kommune")
+
+
+def feature_collection_sql(full: bool = False) -> str:
+    """feature_collection's statement (parameters level, ags, prefix)."""
     # With web outlines, each area's Feature text was written at load time (area_shape.feature):
     # the answer is string concatenation. Full geometry (rarely asked) is serialised on request.
     built = feature_sql("ST_Transform(a.geom, 4326)" if full else "a.geom_web")
     feature = built if full else f"coalesce(s.feature, {built})"
-    sql = (
+    return (
         'SELECT \'{"type" : "FeatureCollection", "features" : [\''
         f" || coalesce(string_agg({feature}, ', ' ORDER BY a.ags), '') || ']}}'"
         " FROM area a LEFT JOIN area_shape s ON s.ags = a.ags"
@@ -137,8 +159,6 @@ def feature_collection(
         " AND (CAST(:ags AS text[]) IS NULL OR a.ags = ANY(:ags))"
         " AND (CAST(:prefix AS text) IS NULL OR a.ags LIKE :prefix || '%')"
     )
-    geojson: str = conn.scalar(text(sql), {"level": level, "ags": ags, "prefix": prefix})
-    return geojson
 
 
 def locator_paths(conn: Connection, ags: str, region_prefix: str) -> dict[str, Any]:

@@ -75,12 +75,16 @@ def comparator(conn: Connection, choice: str, region: str) -> Comparator:
     home = home_areas(conn)
     if home is not None and ags in home:
         return Comparator(choice, ags, home[ags].name)
-    name = memoised(
-        conn,
-        f"area_name:{ags}",
-        lambda: conn.scalar(text("SELECT name FROM area WHERE ags = :a"), {"a": ags}),
-    )
+    name = memoised(conn, area_name_key(ags), lambda: conn.scalar(text(AREA_NAME_SQL), {"a": ags}))
     return Comparator(choice, ags, name or ags)
+
+
+AREA_NAME_SQL = "SELECT name FROM area WHERE ags = :a"
+
+
+def area_name_key(ags: str) -> str:
+    """The memo key of an area's name (comparator; indicators.version_reads reads it ahead)."""
+    return f"area_name:{ags}"
 
 
 def benchmark_values(

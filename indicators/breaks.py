@@ -43,20 +43,25 @@ def series_breaks(
     return _series_breaks(conn, indicator_ids)
 
 
+BREAKS_SQL = (
+    "SELECT indicator_id, year, reason_de, coalesce(reason_en, '') AS reason_en"
+    " FROM series_break"
+    " WHERE CAST(:ids AS text[]) IS NULL OR indicator_id = ANY(:ids)"
+    " ORDER BY indicator_id, year"
+)
+
+
 def _series_breaks(conn: Connection, indicator_ids: Iterable[str] | None) -> dict[str, Breaks]:
     ids = None if indicator_ids is None else sorted(set(indicator_ids))
-    rows = conn.execute(
-        text(
-            "SELECT indicator_id, year, reason_de, coalesce(reason_en, '') AS reason_en"
-            " FROM series_break"
-            " WHERE CAST(:ids AS text[]) IS NULL OR indicator_id = ANY(:ids)"
-            " ORDER BY indicator_id, year"
-        ),
-        {"ids": ids},
-    )
+    rows = conn.execute(text(BREAKS_SQL), {"ids": ids})
+    return breaks_from(rows.all())  # fetched at once, not row by row
+
+
+def breaks_from(rows: Sequence[Sequence[Any]]) -> dict[str, Breaks]:
+    """series_breaks from BREAKS_SQL's rows."""
     out: dict[str, list[Break]] = {}
     for r in rows:
-        out.setdefault(r.indicator_id, []).append(Break(r.year, r.reason_de, r.reason_en))
+        out.setdefault(r[0], []).append(Break(r[1], r[2], r[3]))
     return {k: tuple(v) for k, v in out.items()}
 
 

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple, TypedDict
 from sqlalchemy import Connection, Row, text
 
 from geodata.memo import has_memo
-from geodata.model import Bounds, LabelPoint
+from geodata.model import Bounds, LabelPoint, evolve
 from geodata.queries import feature_collection, get_home_area, home_areas, label_points
 from indicators.model import (
     AreaValue,
@@ -37,17 +37,22 @@ from indicators.queries import (
     year_ranges,
     years_available,
 )
+from indicators.version_reads import prefetch
 
 
 def picker_topics(conn: Connection) -> list[Topic]:
     """The picker's topics with their mappable indicators and year ranges (no request input)."""
+    # With them the other reads of a first page that are the same for every visitor of the data
+    # version (home areas, breaks, sources): one round trip instead of five.
+    prefetch(conn)
     ranges = year_ranges(conn)
     topics = []
     for t in topics_with_indicators(conn):
         # Only indicators with published values can be mapped.
-        inds = tuple(replace(i, years=ranges[i.id]) for i in t.indicators if i.id in ranges)
+        # (evolve: dataclasses.replace without the frozen __init__, ~1 ms for the ~140)
+        inds = tuple(evolve(i, years=ranges[i.id]) for i in t.indicators if i.id in ranges)
         if inds:
-            topics.append(replace(t, indicators=inds))
+            topics.append(evolve(t, indicators=inds))
     return topics
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from geodata.memo import has_memo, memoised
 from indicators.errors import InvalidContent
 from indicators.loaders import create_release
 from indicators.model import Note
@@ -243,22 +244,40 @@ def public_notes(
     A topic's note counts for each indicator of the topic: asked for indicators, it is found
     through their topics.
     """
-    rows = conn.execute(
-        text(
-            NOTE_SQL + " WHERE (CASE WHEN CAST(:rel AS integer[]) IS NULL"
-            " THEN r.status = 'published' ELSE n.release_id = ANY(:rel) END)"
-            " AND (CAST(:ags AS text[]) IS NULL OR n.ags = ANY(:ags))"
-            " AND (CAST(:ind AS text[]) IS NULL OR n.indicator_id = ANY(:ind)"
-            "  OR n.topic_id IN (SELECT topic_id FROM indicator WHERE id = ANY(:ind)))"
-            " ORDER BY n.year_from, n.year_to, n.ags, n.id"
-        ),
-        {
-            "ags": list(ags) if ags is not None else None,
-            "ind": list(indicators) if indicators is not None else None,
-            "rel": list(release_ids) if release_ids is not None else None,
-        },
+    if ags is None and indicators is None and release_ids is None and has_memo(conn):
+        # Every public note: once per data version (indicators.version_reads reads it with the
+        # catalogue).
+        return list(memoised(conn, "public_notes", lambda: _public_notes(conn, {})))
+    return list(
+        _public_notes(
+            conn,
+            {
+                "ags": list(ags) if ags is not None else None,
+                "ind": list(indicators) if indicators is not None else None,
+                "rel": list(release_ids) if release_ids is not None else None,
+            },
+        )
     )
-    return [Note.from_row(r._mapping) for r in rows]
+
+
+PUBLIC_NOTES_SQL = (
+    NOTE_SQL + " WHERE (CASE WHEN CAST(:rel AS integer[]) IS NULL"
+    " THEN r.status = 'published' ELSE n.release_id = ANY(:rel) END)"
+    " AND (CAST(:ags AS text[]) IS NULL OR n.ags = ANY(:ags))"
+    " AND (CAST(:ind AS text[]) IS NULL OR n.indicator_id = ANY(:ind)"
+    "  OR n.topic_id IN (SELECT topic_id FROM indicator WHERE id = ANY(:ind)))"
+    " ORDER BY n.year_from, n.year_to, n.ags, n.id"
+)
+
+
+def _public_notes(conn: Connection, params: dict[str, Any]) -> tuple[Note, ...]:
+    rows = conn.execute(text(PUBLIC_NOTES_SQL), {"ags": None, "ind": None, "rel": None, **params})
+    return notes_from(list(rows.keys()), rows.all())
+
+
+def notes_from(names: Sequence[str], rows: Sequence[Sequence[Any]]) -> tuple[Note, ...]:
+    """public_notes from PUBLIC_NOTES_SQL's rows (columns `names`)."""
+    return tuple(Note.from_row(dict(zip(names, r, strict=True))) for r in rows)
 
 
 @dataclass(frozen=True)

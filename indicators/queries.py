@@ -22,22 +22,29 @@ def topics_with_indicators(conn: Connection) -> list[Topic]:
     return list(memoised(conn, "topics", lambda: _topics_with_indicators(conn)))
 
 
+# One statement (topics and their indicators), not two: a round trip less per build.
+TOPICS_SQL = (
+    f"SELECT t.id AS t_id, t.name_de AS t_de, t.name_en AS t_en, {INDICATOR_COLUMNS}"
+    " FROM topic t LEFT JOIN indicator i ON i.topic_id = t.id"
+    " ORDER BY t.sort, t.id, i.sort"
+)
+
+
 def _topics_with_indicators(conn: Connection) -> tuple[Topic, ...]:
-    # One statement (topics and their indicators), not two: a round trip less per build.
-    rows = conn.execute(
-        text(
-            f"SELECT t.id AS t_id, t.name_de AS t_de, t.name_en AS t_en, {INDICATOR_COLUMNS}"
-            " FROM topic t LEFT JOIN indicator i ON i.topic_id = t.id"
-            " ORDER BY t.sort, t.id, i.sort"
-        )
-    )
+    rows = conn.execute(text(TOPICS_SQL))
+    return topics_from(list(rows.keys()), rows.all())
+
+
+def topics_from(names: Sequence[str], rows: Sequence[Sequence[Any]]) -> tuple[Topic, ...]:
+    """The topics with their indicators from TOPICS_SQL's rows (columns `names`)."""
     # Indicator.from_row's columns, looked up once for the result (not per row: the catalogue's
     # ~170 rows are built on each first request after a publish).
-    own = [(k, n) for n, k in enumerate(rows.keys()) if k in field_names(Indicator)]
+    own = [(k, n) for n, k in enumerate(names) if k in field_names(Indicator)]
+    at_id = list(names).index("id")
     topics: dict[str, tuple[str, str, list[Indicator]]] = {}
-    for r in rows.all():
+    for r in rows:
         inds = topics.setdefault(r[0], (r[1], r[2], []))[2]
-        if r.id is not None:
+        if r[at_id] is not None:
             inds.append(Indicator(**{k: r[n] for k, n in own}))
     return tuple(
         Topic(id=k, name_de=de, name_en=en, indicators=tuple(inds))
@@ -365,17 +372,27 @@ def series_sources(
     return {(r.ags, r.year): dict(r._mapping) for r in rows}
 
 
+# The years of the shown values, kept per data version (indicator_summary, migration 0015,
+# filled at publish): a GROUP BY over every visible value of Germany before.
+YEAR_RANGES_SQL = (
+    "SELECT indicator_id, years[1] AS y0, years[cardinality(years)] AS y1"
+    f" FROM indicator_summary WHERE cardinality(years) > 0 AND {VISIBLE}"
+)
+
+
 def year_ranges(conn: Connection) -> dict[str, tuple[int, int]]:
-    """Per indicator the (first, last) year of the values shown (layered over all releases)."""
-    # The years of the shown values, kept per data version (indicator_summary, migration
-    # 0015, filled at publish): a GROUP BY over every visible value of Germany before.
-    rows = conn.execute(
-        text(
-            "SELECT indicator_id, years[1] AS y0, years[cardinality(years)] AS y1"
-            f" FROM indicator_summary WHERE cardinality(years) > 0 AND {VISIBLE}"
+    """Per indicator the (first, last) year of the values shown (layered over all releases);
+    once per data version on a connection with a memo (indicators.version_reads)."""
+    return dict(
+        memoised(
+            conn, "year_ranges", lambda: ranges_from(conn.execute(text(YEAR_RANGES_SQL)).all())
         )
     )
-    return {r.indicator_id: (r.y0, r.y1) for r in rows}
+
+
+def ranges_from(rows: Sequence[Sequence[Any]]) -> dict[str, tuple[int, int]]:
+    """year_ranges from YEAR_RANGES_SQL's rows."""
+    return {r[0]: (r[1], r[2]) for r in rows}
 
 
 def live_year_ranges(conn: Connection) -> dict[str, tuple[int, int]]:
@@ -433,22 +450,27 @@ def indicator_sources(
     return _indicator_sources(conn, indicator_ids)
 
 
+SOURCES_SQL = (
+    "SELECT s.indicator_id, r.label, s.tables, s.source FROM release_source s"
+    " JOIN release r ON r.id = s.release_id"
+    # publish records every release's indicators; only those with a text are sources
+    " WHERE (s.tables <> '' OR s.source <> '')"
+    " AND (CAST(:ids AS text[]) IS NULL OR s.indicator_id = ANY(:ids))"
+)
+
+
 def _indicator_sources(
     conn: Connection, indicator_ids: list[str] | None
 ) -> dict[str, dict[str, Provenance]]:
-    rows = conn.execute(
-        text(
-            "SELECT s.indicator_id, r.label, s.tables, s.source FROM release_source s"
-            " JOIN release r ON r.id = s.release_id"
-            # publish records every release's indicators; only those with a text are sources
-            " WHERE (s.tables <> '' OR s.source <> '')"
-            " AND (CAST(:ids AS text[]) IS NULL OR s.indicator_id = ANY(:ids))"
-        ),
-        {"ids": indicator_ids},
-    )
+    rows = conn.execute(text(SOURCES_SQL), {"ids": indicator_ids})
+    return sources_from(rows.all())  # fetched at once, not row by row
+
+
+def sources_from(rows: Sequence[Sequence[Any]]) -> dict[str, dict[str, Provenance]]:
+    """indicator_sources from SOURCES_SQL's rows."""
     out: dict[str, dict[str, Provenance]] = {}
     for r in rows:
-        out.setdefault(r.indicator_id, {})[r.label] = {"tables": r.tables, "source": r.source}
+        out.setdefault(r[0], {})[r[1]] = {"tables": r[2], "source": r[3]}
     return out
 
 

@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import event, text
 
 from indicators.ranking_queries import kept_kommunen_spreads, live_kommunen_spreads
+from indicators.version_reads import SEPARATOR
 from scripts.benchlib.first_request import families
 from tests.conftest import app_on_clone
 
@@ -52,9 +53,11 @@ def statements(application, url: str) -> tuple[int, list[tuple[str, Any]], bytes
     engine = application.extensions["sozmon_engine"]
 
     def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        head = statement.lstrip().upper()
-        if head.startswith(("SELECT", "WITH")) and "SET_CONFIG" not in head[:40]:
-            seen.append((statement, parameters))
+        # The per-version reads sent together (indicators.version_reads): each examined alone.
+        for part in statement.split(SEPARATOR):
+            head = part.lstrip().upper()
+            if head.startswith(("SELECT", "WITH")) and "SET_CONFIG" not in head[:40]:
+                seen.append((part, parameters))
 
     event.listen(engine, "before_cursor_execute", record)
     try:

@@ -103,6 +103,18 @@ def test_static_assets_from_nginx_are_hashed_immutable_and_precompressed(stack):
     _check_static(lambda path, headers: get(stack["front"] + path, headers))
 
 
+def test_every_instance_runs_with_the_hook_that_freezes_start_up(stack):
+    # gunicorn_hooks.post_worker_init: the workers' start-up objects out of the collector's way
+    # (tests/test_gc_freeze.py checks the hook and that gunicorn loads it from this option).
+    from scripts.servelib.stack import GUNICORN_CONFIG
+
+    pids = [pid for name, pid in stack["parts"].items() if name.startswith("app-")]
+    assert len(pids) == 2
+    for pid in pids:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        assert GUNICORN_CONFIG.encode() in argv, argv
+
+
 def test_static_assets_from_the_app_alone_are_the_same(app):
     client = app.test_client()
 

@@ -76,10 +76,12 @@ def position_css() -> str:
 
 def fill(color: str) -> Markup:
     """A colour square's inside: an SVG filled with `color` (no style attribute, see above)."""
+    # (an f-string of the escaped colour: Markup.format's escaping formatter cost ~4 µs a call,
+    # 26 calls a map page)
     return Markup(
         '<svg viewBox="0 0 1 1" preserveAspectRatio="none" focusable="false">'
-        '<rect width="1" height="1" fill="{}"/></svg>'
-    ).format(escape(color))
+        f'<rect width="1" height="1" fill="{escape(color)}"/></svg>'
+    )
 
 
 def with_inline_scripts(response: Response, *scripts: str) -> Response:

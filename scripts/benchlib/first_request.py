@@ -130,6 +130,12 @@ def run(database_url: str | None = None, runs: int = 5, only: list[str] | None =
     if database_url:
         cfg["DATABASE_URL"] = database_url
     app = create_app(cfg)
+    # As every served worker after its start-up (scripts/servelib/gunicorn_hooks.py): the app's
+    # start-up objects frozen out of the garbage collector's way (else a full collection of
+    # ~280,000 objects, ~200 ms, falls into some runs).
+    from scripts.servelib.gunicorn_hooks import freeze_start_up
+
+    freeze_start_up()
     engine = app.extensions["sozmon_engine"]
     with engine.connect() as c:
         n_gemeinden = c.scalar(text("SELECT count(*) FROM area WHERE level = 'gemeinde'"))

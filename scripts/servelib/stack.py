@@ -31,6 +31,9 @@ from scripts.servelib.supervise import LocalCluster, Part, Proc, Run, Supervisor
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
+# gunicorn's configuration module of every app instance: its post_worker_init hook freezes the
+# objects of the app's start-up out of the garbage collector's way (gunicorn_hooks.py).
+GUNICORN_CONFIG = "python:scripts.servelib.gunicorn_hooks"
 
 
 def free_port() -> int:
@@ -127,6 +130,9 @@ def start(args: argparse.Namespace, supervisor: Supervisor) -> dict:
             "--chdir",
             str(ROOT),
             *gunicorn_args,
+            # Its hook freezes what start-up made, out of the garbage collector's way (map33).
+            "-c",
+            GUNICORN_CONFIG,
             # Forwarded headers only over the socket (gunicorn trusts Unix peers, no address).
             "--forwarded-allow-ips",
             "",

@@ -37,6 +37,7 @@ from indicators.map_queries import (
 )
 from indicators.model import Indicator, MapContext, Topic
 from indicators.releases import visible_release
+from indicators.version_reads import prefetch
 
 MAP_VERSION = "5"  # bump when the map's markup changes, so cached copies are revalidated
 # Rendered folium maps per (indicator, year, classification, colours, release, language, …).
@@ -141,6 +142,9 @@ def state_from_request(embed: bool) -> dict:
     release_id = _parse_release()
     pinned = parse_pin(release_id, url_for("maps.karte"))
     requested = request.args.get("indikator") or None
+    # What every visitor of the data version reads, in one round trip (the catalogue and the
+    # rest of indicators.version_reads, and the Land's name the page's benchmark choice shows).
+    prefetch(conn, area_names=(home_ags()[:2],))
     # The picker's topics depend on the data only: read once per data version (the year
     # ranges scan every value), not per request.
     topics = DATA_CACHE.get_or_build(("topics", data_version_now()), lambda: picker_topics(conn))

@@ -1,0 +1,109 @@
+"""The per-version reads sent in one round trip (indicators/version_reads.py, map33).
+
+`prefetch` keeps under each memo key what the key's own reader would have read: the same
+result from the same rows, one statement for all of them, none once they are kept.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+
+from app.web.db import get_conn
+from geodata.queries import feature_collection, home_areas, read_home_areas
+from indicators.breaks import series_breaks
+from indicators.notes import public_notes
+from indicators.queries import indicator_sources, topics_with_indicators, year_ranges
+from indicators.version_reads import READS, SEPARATOR, prefetch
+
+
+def _statements(app, run):
+    seen: list[str] = []
+    engine = app.extensions["sozmon_engine"]
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        out = run()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return out, seen
+
+
+def test_one_round_trip_keeps_what_each_reader_reads(app):
+    app.extensions["sozmon_cache"].clear()
+    engine = app.extensions["sozmon_engine"]
+    with app.test_request_context("/"):
+        conn = get_conn()
+        read, seen = _statements(app, lambda: prefetch(conn))
+        assert read == list(READS)
+        bundles = [s for s in seen if "data_epoch" not in s]
+        assert len(bundles) == 1 and bundles[0].count(SEPARATOR) == len(READS) - 1
+        # Kept: the readers send nothing more, and a second prefetch neither.
+        kept, seen = _statements(
+            app,
+            lambda: (
+                topics_with_indicators(conn),
+                year_ranges(conn),
+                home_areas(conn),
+                series_breaks(conn),
+                indicator_sources(conn),
+                public_notes(conn),
+                feature_collection(conn, "kommune"),
+                prefetch(conn),
+            ),
+        )
+        assert [s for s in seen if "data_epoch" not in s] == []
+        assert kept[-1] == []
+    # The same as each reader's own statement on a connection without the memo.
+    with engine.connect() as plain:
+        assert kept[0] == topics_with_indicators(plain) and kept[0]
+        assert kept[1] == year_ranges(plain) and kept[1]
+        assert kept[2] == read_home_areas(plain) and len(kept[2]) == 22
+        assert kept[3] == series_breaks(plain)
+        assert kept[4] == indicator_sources(plain)
+        # Order too (the pages show dicts in their order).
+        assert list(kept[4]) == list(indicator_sources(plain))
+        assert [list(v) for v in kept[4].values()] == [
+            list(v) for v in indicator_sources(plain).values()
+        ]
+        assert kept[5] == public_notes(plain)
+        # (its statement has a literal %: written %% for psycopg, read back as one)
+        assert kept[6] == feature_collection(plain, "kommune") and kept[6].count('"Feature"') == 21
+
+
+def test_only_what_the_memo_lacks_is_read(app):
+    app.extensions["sozmon_cache"].clear()
+    with app.test_request_context("/"):
+        conn = get_conn()
+        series_breaks(conn)  # read alone first (its own statement)
+        assert prefetch(conn) == [k for k in READS if k != "breaks"]
+        assert prefetch(conn, ["breaks", "topics"]) == []
+    with app.app_context(), app.extensions["sozmon_engine"].connect() as plain:
+        assert prefetch(plain) == []  # no memo: nothing to keep, no statement
+
+
+def test_area_names_join_the_round_trip(app):
+    from indicators.benchmarks import comparator
+
+    app.extensions["sozmon_cache"].clear()
+    with app.test_request_context("/"):
+        conn = get_conn()
+        # (comparator asks the home areas first: the Region's name is among them)
+        read, seen = _statements(
+            app, lambda: prefetch(conn, keys=["home_areas"], area_names=["03", "DG"])
+        )
+        assert read == ["home_areas", "area_name:03", "area_name:DG"]
+        assert len([s for s in seen if "data_epoch" not in s]) == 1
+        land, seen = _statements(app, lambda: comparator(conn, "land", "03241"))
+        assert [s for s in seen if "data_epoch" not in s] == []
+    with app.app_context(), app.extensions["sozmon_engine"].connect() as plain:
+        assert land == comparator(plain, "land", "03241") and land.name == "Niedersachsen"
+    with app.test_request_context("/"):
+        try:
+            prefetch(get_conn(), keys=[], area_names=["03' OR '1"])
+        except ValueError:
+            pass
+        else:
+            raise AssertionError("a key that is not letters and digits was sent")
