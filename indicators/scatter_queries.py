@@ -110,12 +110,16 @@ def indicator_years(conn: Connection, release_id: ReleaseRef = None) -> dict[str
 
 
 def live_indicator_years(conn: Connection, release_id: ReleaseRef) -> dict[str, list[int]]:
-    """indicator_years computed from the values (the kept rows' reference, a named release)."""
+    """indicator_years computed from the values (the kept rows' reference, a named release).
+
+    The Kommunen's keys also as a plain filter on the values: the join alone does not reach
+    inside the rule (a cited view's `shown_value_in`), which then ranked every value of the
+    database per cell first (0.8 s per call on the loaded test database, docs/ops/suite33.md)."""
     rows = conn.execute(
         text(
             f"SELECT v.indicator_id, v.year FROM {value_source(release_id)} v"
             " JOIN area a ON a.ags = v.ags AND a.level = 'kommune'"
-            " WHERE v.value IS NOT NULL AND NOT v.suppressed"
+            f" WHERE {kommune_keys('v')} AND v.value IS NOT NULL AND NOT v.suppressed"
             " GROUP BY v.indicator_id, v.year HAVING count(*) >= :n"
             " ORDER BY v.indicator_id, v.year"
         ),
