@@ -475,6 +475,11 @@ def _years(data: dict[str, dict[str, Any]], areas: list[str] | None = None) -> l
     )
 
 
+# What a profile or a comparison reads that is the same for every visitor of the data version
+# (indicators.version_reads): its views read them in one round trip before anything else.
+PROFILE_READS = ("home_areas", "breaks", "sources", "topics", "public_notes")
+
+
 def profile(
     conn: Connection,
     ags: str,

@@ -38,11 +38,19 @@ from indicators.errors import UnknownChoice
 from indicators.findings import profile_findings
 from indicators.notes import NoteIndex
 from indicators.pinning import page_release_ids
-from indicators.profile import InvalidChoice, area_overview, areas_by_key, compare, profile
+from indicators.profile import (
+    PROFILE_READS,
+    InvalidChoice,
+    area_overview,
+    areas_by_key,
+    compare,
+    profile,
+)
 from indicators.queries import Pinned, ReleaseRef, get_indicator
 from indicators.ranking import GroupSummary, group_summary
 from indicators.ranking_queries import group_values
 from indicators.trend_queries import area_trends
+from indicators.version_reads import prefetch
 
 bp = Blueprint("kommune", __name__)
 
@@ -65,6 +73,8 @@ def profile_page(ags: str):
     # A cited profile (`stand`): every part of the page read from the releases it showed.
     pinned = parse_pin(release, url_for("kommune.profile", ags=ags))
     source = pinned if pinned is not None else release
+    # The reads every visitor of the data version shares, in one round trip (version_reads).
+    prefetch(get_conn(), PROFILE_READS)
     against = comparator(get_conn(), args.benchmark(), home_ags())
     # A period the form cannot mean (von >= bis) is explained beside the form, which keeps the
     # chosen years; the page shows the default period meanwhile. Downloads still get a 400.
@@ -284,6 +294,8 @@ def compare_page(ags_a: str, ags_b: str):
     no-JS way to them), else fetched when the reader opens the topic (`compare_charts`)."""
     release = args.integer("release", args.without("release"), lo=1)
     fmt = args.download_format(downloads.VIEW_FORMATS)
+    # The reads every visitor of the data version shares, in one round trip (version_reads).
+    prefetch(get_conn(), PROFILE_READS)
     # The series beside A and B only where charts or a download show them.
     cmp = _comparison(ags_a, ags_b, release, series=bool(fmt) or args.raw("thema") is not None)
     c, pinned, notes = cmp.result, cmp.pinned, cmp.notes
