@@ -16,9 +16,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from tests.conftest import app_on_clone
+from tests.statements import recorded_statements
 
 URL = "/karte?gebiet=DG&ebene=kreis&indikator=bev_anteil_65plus&jahr=2015"
 LIST_READ = "FROM (SELECT ags, name, level FROM area"
@@ -34,19 +35,10 @@ def epoch_app(germany_template: str) -> Iterator[Any]:
 def statements(application: Any, url: str) -> tuple[str, list[str]]:
     """Body and statements of url's request right after a new data version (cache emptied)."""
     application.extensions["sozmon_cache"].clear()
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        seen.append(" ".join(statement.split()))
-
-    engine = application.extensions["sozmon_engine"]
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(application.extensions["sozmon_engine"]) as sent:
         r = application.test_client().get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert r.status_code == 200, (url, r.status_code)
-    return r.get_data(as_text=True), seen
+    return r.get_data(as_text=True), [" ".join(s.split()) for s in sent]
 
 
 def epoch(application: Any) -> tuple[int, Any]:

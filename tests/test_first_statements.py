@@ -17,9 +17,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from tests.conftest import app_on_clone
+from tests.statements import recorded_statements
 
 KOMMUNE = "03241001"
 FAMILIES = {
@@ -71,17 +72,8 @@ def first_request(application: Any, url: str, warm: str | None = None) -> tuple[
     client = application.test_client()
     if warm is not None:
         assert client.get(warm).status_code == 200
-    seen: list[str] = []
-    engine = application.extensions["sozmon_engine"]
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(application.extensions["sozmon_engine"]) as seen:
         status = client.get(url).status_code
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     return status, seen
 
 

@@ -6,28 +6,18 @@ result from the same rows, one statement for all of them, none once they are kep
 
 from __future__ import annotations
 
-from sqlalchemy import event
-
 from app.web.db import get_conn
 from geodata.queries import feature_collection, home_areas, read_home_areas
 from indicators.breaks import series_breaks
 from indicators.notes import public_notes
 from indicators.queries import indicator_sources, topics_with_indicators, year_ranges
 from indicators.version_reads import READS, SEPARATOR, prefetch
+from tests.statements import recorded_statements
 
 
 def _statements(app, run):
-    seen: list[str] = []
-    engine = app.extensions["sozmon_engine"]
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(app.extensions["sozmon_engine"]) as seen:
         out = run()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     return out, seen
 
 
