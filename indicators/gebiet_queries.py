@@ -273,10 +273,13 @@ def scope_release_ids(
     return tuple(rows)
 
 
+AREAS_VERSION_SQL = "SELECT areas_version FROM data_epoch WHERE id = 1"
+
+
 def areas_version(conn: Connection) -> str:
     """The areas' own version (migration 0028: drawn anew by any change of `area`, not by a
     publish): what depends on the areas only (scope_areas) can be kept under it."""
-    return str(conn.scalar(text("SELECT areas_version FROM data_epoch WHERE id = 1")))
+    return str(conn.scalar(text(AREAS_VERSION_SQL)))
 
 
 def scope_areas(conn: Connection, territory: Area, ebene: str) -> ScopeAreas:

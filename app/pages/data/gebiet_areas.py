@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,8 +27,10 @@ import numpy as np
 
 from app.web.cache import InputMemo, Region
 from app.web.db import get_conn
+from geodata.memo import memoised, not_memoised
 from geodata.model import Area
 from indicators.gebiet_queries import (
+    AREAS_VERSION_SQL,
     ScopeAreas,
     areas_version,
     gemeinden_missing,
@@ -36,6 +38,7 @@ from indicators.gebiet_queries import (
     scope_areas,
     territories,
 )
+from indicators.version_reads import READS, SEPARATOR, prefetch
 
 # The areas version per data version: read once after a publish (region "areas", emptied with
 # every other region by a new data version, which any change of `area` also draws).
@@ -51,6 +54,34 @@ def areas_version_now() -> str:
     """The version of the areas, read at most once per data version."""
     version: str = _AREAS.get_or_build(("version",), lambda: areas_version(get_conn()))
     return version
+
+
+def prefetch_with_version(keys: Sequence[str]) -> None:
+    """Read the areas version (when this data version has not read it yet) and the
+    per-version reads `keys` of indicators.version_reads (those the connection's memo lacks)
+    in one round trip: after a publish a territory map needs both (issue #32)."""
+    conn = get_conn()
+    if _AREAS.get(("version",)) is not None:
+        prefetch(conn, keys)
+        return
+    todo = not_memoised(conn, list(keys))
+    # Each statement as version_reads.prefetch sends it (a literal `%` written `%%`).
+    sql = SEPARATOR.join([AREAS_VERSION_SQL] + [READS[k][0] for k in todo]).replace("%", "%%")
+    result = conn.exec_driver_sql(sql)
+    cursor = result.cursor
+    try:
+        row = cursor.fetchone()
+        version = str(row[0]) if row is not None else None
+        for key in todo:
+            if not cursor.nextset():
+                raise RuntimeError(f"no result for {key!r}")
+            names = [d[0] for d in cursor.description or ()]
+            made = READS[key][1](names, cursor.fetchall())
+            memoised(conn, key, lambda made=made: made)
+    finally:
+        result.close()
+    if version is not None:
+        _AREAS.put(("version",), version)
 
 
 def by_areas(key: tuple[Any, ...], build: Callable[[], Any], small: bool = True) -> Any:

@@ -8,7 +8,11 @@ import re
 from flask import request, url_for
 
 from app.pages.data.cite import parse_pin
-from app.pages.data.gebiet_areas import territories_cached, territory_cached
+from app.pages.data.gebiet_areas import (
+    prefetch_with_version,
+    territories_cached,
+    territory_cached,
+)
 from app.pages.data.map_choices import no_data_in_year, parse_classes
 from app.web import args
 from app.web.cache import Region
@@ -205,6 +209,10 @@ def state() -> dict:
     from app.editors.auth import is_editor
 
     conn = get_conn()
+    # The areas version (the territory's facts are kept under it), the catalogue (read below)
+    # and the sources (the page's and the downloads' provenance) are the same for every
+    # visitor of a data version: after a publish one round trip for the three (issue #32).
+    prefetch_with_version(("topics", "sources"))
     territory, ebene = requested_place()
     g = {"gebiet": territory.ags, "ebene": ebene}
     release_id = _release_param()
