@@ -73,7 +73,7 @@ def _profile_href(r: dict) -> str:
 
 
 def _by_rounded(present: list[float], decimals: int) -> str | None:
-    """"\n".join(f"{v:,.{decimals}f}" for v in present), each distinct text formatted once
+    """The text "\\n".join(f"{v:,.{decimals}f}" for v in present), each distinct one formatted once
     (None: not done here, for the caller's own formatting).
 
     A Germany map's 11,000 values are mostly distinct, but rounded to the indicator's
