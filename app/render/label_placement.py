@@ -76,7 +76,12 @@ class PlacedLabel:
 
 def label_box(text: str, cx: float, cy: float, size: float) -> Box:
     """The box of a name centred on (cx, cy), halo included."""
-    half_w = text_width(text, size) / 2 + HALO
+    return _box_of(text_width(text, size), cx, cy, size)
+
+
+def _box_of(width: float, cx: float, cy: float, size: float) -> Box:
+    """label_box of a name `width` pixels wide (measured once, not at every spot tried)."""
+    half_w = width / 2 + HALO
     half_h = (ASCENT + DESCENT) * size / 2 + HALO
     return Box(cx - half_w, cy - half_h, cx + half_w, cy + half_h)
 
@@ -126,11 +131,12 @@ def place_labels(
     placed: list[PlacedLabel] = []
     for key, text, ax, ay in order:
         best: tuple[float, Box] | None = None
+        text_w = text_width(text, size)  # Pillow's measure, once per name (issue #32)
         for dx, dy in _OFFSETS:
             dist = math.hypot(dx, 1.5 * dy)
             if best is not None and dist >= best[0]:
                 break  # sorted by distance: no later spot can cost less
-            box = label_box(text, ax + dx, ay + dy, size)
+            box = _box_of(text_w, ax + dx, ay + dy, size)
             if box.left < 0 or box.top < 0 or box.right > width or box.bottom > height:
                 continue
             padded = Box(box.left - GAP, box.top - GAP, box.right + GAP, box.bottom + GAP)
@@ -147,7 +153,7 @@ def place_labels(
                 cost += CROSS_COST * sum(1 for p in placed if _crosses(ax, ay, ex, ey, p.box))
             if best is None or cost < best[0]:
                 best = (cost, box)
-        box = best[1] if best else label_box(text, ax, ay, size)
+        box = best[1] if best else _box_of(text_w, ax, ay, size)
         cx, cy = (box.left + box.right) / 2, (box.top + box.bottom) / 2
         leader = None
         if _distance(box, ax, ay) > LEADER_FROM:
