@@ -118,14 +118,13 @@ def topics(conn: Connection, release_id: int | None = None) -> list[dict[str, An
 
 
 def api_state(conn: Connection) -> dict[str, Any]:
-    """The data version (for ETags) and every published release by id (for attribution)."""
+    """Every published release by id (for attribution). The data version (for ETags) is the
+    caller's: the app has read it already (the data_epoch row read a second time on every
+    first API request after a publish was one round trip more, issue #32)."""
     rows = conn.execute(
         text(f"SELECT {RELEASE_COLUMNS} FROM release r WHERE r.status = 'published'")
     )
-    return {
-        "version": data_version(conn),
-        "releases": {r.id: Release.from_row(r._mapping) for r in rows},
-    }
+    return {"releases": {r.id: Release.from_row(r._mapping) for r in rows}}
 
 
 def existing(conn: Connection, table: str, ids: list[str]) -> set[str]:
