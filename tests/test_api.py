@@ -483,3 +483,31 @@ def test_benchmarks_give_verdicts_from_the_stored_counts(client, conn):
     assert {r["verdict"] for r in level["data"]} == {"not_assessable"}
     assert_problem(client.get(f"{API}/benchmarks?indikator=armutsgefaehrdung_quote&jahr=1991"), 404)
     assert_problem(client.get(f"{API}/benchmarks?indikator=armutsgefaehrdung_quote"), 400)
+
+
+@pytest.mark.parametrize("level", ["kommune", "kreis", "land", "bund", "region", "gemeinde"])
+@pytest.mark.parametrize("land", [None, "03", "0", "05"])
+def test_map_data_names_the_areas_as_the_join_did(conn, level, land):
+    """germ35: map_data names a level's areas as an array (the rule's DISTINCT ON key then
+    reaches the index) instead of joining `area`; the same rows as the join, for every level,
+    Land prefix and release."""
+    from indicators.api_queries import map_data
+    from indicators.queries import value_source
+
+    for indicator_id, year in conn.execute(
+        text("SELECT DISTINCT indicator_id, year FROM value ORDER BY 1, 2 LIMIT 40")
+    ).all()[::7]:
+        for release_id in (None, 1):
+            joined = dict(
+                conn.execute(
+                    text(
+                        f"SELECT v.ags, v.value FROM {value_source(release_id)} v"
+                        " JOIN area a ON a.ags = v.ags WHERE v.indicator_id = :i AND v.year = :y"
+                        " AND a.level = :level AND (CAST(:land AS text) IS NULL"
+                        " OR v.ags LIKE :land || '%') ORDER BY v.ags"
+                    ),
+                    {"i": indicator_id, "y": year, "level": level, "land": land},
+                ).all()
+            )
+            got = map_data(conn, indicator_id, year, release_id, level, land)
+            assert got == joined and list(got) == sorted(got)

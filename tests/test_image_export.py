@@ -17,6 +17,7 @@ from app.render.image_export import (
     LegendEntry,
     svg_document,
     svg_to_png,
+    text_width,
     wrap,
 )
 from geodata import attribution
@@ -597,3 +598,36 @@ def test_bad_spine_image_gets_404(client, url):
     r = client.get(url)
     assert r.status_code == 404
     assert 'href="/kommune/' in r.get_data(as_text=True)
+
+
+def _wrap_word_by_word(text: str, size: float, width: float, bold: bool = False) -> list[str]:
+    """wrap as it was before germ35: every longer candidate line measured."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if line and text_width(candidate, size, bold) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = candidate
+    if line:
+        lines.append(line)
+    return lines
+
+
+@pytest.mark.parametrize("size,bold", [(12, False), (13, False), (24, True)])
+def test_wrap_by_halving_breaks_where_word_by_word_did(size, bold):
+    """The line's length found by halving (germ35) is the longest that fits, as the loop's."""
+    texts = [
+        "Quelle: Statistische Ämter des Bundes und der Länder, Regionaldatenbank Deutschland,"
+        " Tabellen 12612-01-01-5-B, 12411-01-01-5-B, Datenstand regionalstatistik-2017",
+        "Gebietsgrenzen: © GeoBasis-DE / BKG 2021, Datenlizenz Deutschland – Namensnennung –"
+        " Version 2.0 (dl-de/by-2-0, https://www.govdata.de/dl-de/by-2-0).",
+        "Lebendgeborene je 1.000 Einwohnerinnen und Einwohner",
+        "einWortDasLängerIstAlsDieZeileSelbst kurz " * 7,
+        "a " * 90,
+    ]
+    for text in texts:
+        for width in (40, 120, 300, 500, 952):
+            assert wrap(text, size, width, bold) == _wrap_word_by_word(text, size, width, bold)
