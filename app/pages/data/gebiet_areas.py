@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from app.web.cache import InputMemo, Region
+from app.web.cache import InputMemo, Region, current_cache, data_version_now
 from app.web.db import get_conn
 from geodata.memo import memoised, not_memoised
 from geodata.model import Area
@@ -64,6 +64,9 @@ def prefetch_with_version(keys: Sequence[str]) -> None:
     if _AREAS.get(("version",)) is not None:
         prefetch(conn, keys)
         return
+    # As Region.get_or_build: the data version first, and what was read kept only if the data
+    # did not change meanwhile (else an older areas version could land in a newer data version).
+    data_version = data_version_now()
     todo = not_memoised(conn, list(keys))
     # Each statement as version_reads.prefetch sends it (a literal `%` written `%%`).
     sql = SEPARATOR.join([AREAS_VERSION_SQL] + [READS[k][0] for k in todo]).replace("%", "%%")
@@ -81,7 +84,7 @@ def prefetch_with_version(keys: Sequence[str]) -> None:
     finally:
         result.close()
     if version is not None:
-        _AREAS.put(("version",), version)
+        current_cache().put(_AREAS.name, ("version",), version, data_version)
 
 
 def by_areas(key: tuple[Any, ...], build: Callable[[], Any], small: bool = True) -> Any:

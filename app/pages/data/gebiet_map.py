@@ -72,7 +72,7 @@ def _profile_href(r: dict) -> str:
     return area_url(r["ags"])  # the one rule (app.web.urls)
 
 
-def _by_rounded(present: list[float], decimals: int) -> str | None:
+def rounded_texts(present: list[float], decimals: int) -> str | None:
     """The text "\\n".join(f"{v:,.{decimals}f}" for v in present), each distinct one formatted once
     (None: not done here, for the caller's own formatting).
 
@@ -116,7 +116,7 @@ def fast_labels(values: list[float | None], decimals: int, unit: str) -> list[st
     present = [v for v in values if v is not None]
     if decimals < 0:
         present = [round(v, decimals) for v in present]
-    texts = _by_rounded(present, decimals)
+    texts = rounded_texts(present, decimals)
     if texts is None:
         texts = "\n".join(map(fmt, present)) if present else None
     texts = texts.translate(table).split("\n") if texts is not None else []
