@@ -371,11 +371,17 @@ def _kept_scope_values(
     # key length, as one string; the values as PostgreSQL's binary array (array_send, NULL
     # sent as NaN, which is what a NULL becomes below anyway); `suppressed` as one 't'/'f'
     # per area (NULL: 'f', as before).
+    # The labels of every release (a handful of rows, one JSON computed once) ride along: the
+    # statement that read those of the rows' releases after them was a round trip of its own
+    # (issue #32); _placed_with picks the ones the rows name, as that statement did.
+    labels: dict[int, tuple[str, bool]] | None = None
     for r in conn.execute(
         text(
             "SELECT t.len, array_to_string(t.ags, ''),"
             " array_send(array_replace(t.value, NULL, 'NaN')),"
-            " array_to_string(t.suppressed, '', 'f'), t.flag, t.release_id"
+            " array_to_string(t.suppressed, '', 'f'), t.flag, t.release_id,"
+            " (SELECT coalesce(json_agg(json_build_array(r.id, r.label, r.synthetic)), '[]')"
+            "  FROM release r)"
             f" FROM {KEPT_TERRITORY_VALUES} t WHERE t.indicator_id = :i AND t.year = :y"
             " AND ((t.len = :len AND t.land LIKE :l || '%') OR (t.len = :own_len"
             " AND t.land = :own_land)) ORDER BY t.land"
@@ -389,6 +395,8 @@ def _kept_scope_values(
             "own_land": territory.ags[:2],
         },
     ):
+        if labels is None:
+            labels = {int(i): (lab, syn) for i, lab, syn in r[6]}
         if r[0] != width:
             own_row = r
             continue
@@ -408,7 +416,7 @@ def _kept_scope_values(
     else:
         got = np.concatenate(ags).astype(f"U{width}")
         columns = (got, np.concatenate(value), np.concatenate(suppressed), flag, release)
-    sv, releases = _placed_with(conn, columns, areas, own_release)
+    sv, releases = _placed_with(conn, columns, areas, own_release, labels)
     if own_row is None or own_at is None:
         return sv, None
     own_value = float(float8_array(own_row[2])[own_at])
@@ -472,10 +480,15 @@ def _placed(conn: Connection, row: tuple[Any, ...], areas: ScopeAreas) -> ScopeV
 
 
 def _placed_with(
-    conn: Connection, row: tuple[Any, ...], areas: ScopeAreas, other: int | None
+    conn: Connection,
+    row: tuple[Any, ...],
+    areas: ScopeAreas,
+    other: int | None,
+    labels: dict[int, tuple[str, bool]] | None = None,
 ) -> tuple[ScopeValues, dict[int, tuple[str, bool]]]:
     """_placed, its release labels read with those of one other release (the territory's
-    own value's): the ScopeValues and the labels of all of them."""
+    own value's): the ScopeValues and the labels of all of them. labels: those of every
+    release the columns and `other` may name, read already (else read here)."""
     n = len(areas.ags)
     keys = areas.keys
     got = (
@@ -511,13 +524,17 @@ def _placed_with(
         release = release_arr.tolist()
     value: list[float | None] = [None if v != v else v for v in value_arr.tolist()]
     ids = {r for r in release if r is not None}
-    everyone = {
-        r.id: (r.label, r.synthetic)
-        for r in conn.execute(
-            text("SELECT id, label, synthetic FROM release WHERE id = ANY(:ids)"),
-            {"ids": sorted(ids | ({other} if other is not None else set()))},
-        )
-    }
+    wanted = sorted(ids | ({other} if other is not None else set()))
+    if labels is not None:
+        everyone = {i: labels[i] for i in wanted if i in labels}
+    else:
+        everyone = {
+            r.id: (r.label, r.synthetic)
+            for r in conn.execute(
+                text("SELECT id, label, synthetic FROM release WHERE id = ANY(:ids)"),
+                {"ids": wanted},
+            )
+        }
     releases = {k: v for k, v in everyone.items() if k in ids}
     return ScopeValues(value, suppressed, flag, release, releases), everyone
 
