@@ -23,13 +23,15 @@ OLD_ROW = """{% from "_herkunft.html" import row_mark %}{% for r in rows %}
     </tr>
     {% endfor %}"""
 
-NEW_ROW = """{% for r in rows %}{{ start(r, mixed) }}{{ end(r, has_intervals, group) }}{% endfor %}"""
+NEW_ROW = (
+    """{% for r in rows %}{{ start(r, mixed) }}{{ end(r, has_intervals, group) }}{% endfor %}"""
+)
 
 
 def _row(**kw):
     row = dict(
         rank=1,
-        name="Hannover <&> \"Stadt\"",
+        name='Hannover <&> "Stadt"',
         href="/kommune/03241001?a=1&b=2",
         value=10.419739816559964,
         color="#08519c",
