@@ -133,3 +133,19 @@ def test_the_maps_own_reads_join_the_round_trip(app):
         own = home_data(plain, ind)
         assert kept[2].rows == own.rows and len(own.rows[ind]) > 21
         assert [tuple(r) for r in kept[2].rows[ind]] == [tuple(r) for r in own.rows[ind]]
+
+
+def test_a_guessed_indicator_keeps_no_memo_key(app):
+    """Once the catalogue is known, the map sends an indicator's home rows along only for an
+    indicator of the catalogue: guessed ids fill no memo key (they could push the catalogue's
+    keys out of their region)."""
+    from geodata.memo import not_memoised
+    from indicators.map_queries import home_rows_key
+
+    app.extensions["sozmon_cache"].clear()
+    client = app.test_client()
+    client.get("/karte?indikator=bev_dichte")
+    assert client.get("/karte?indikator=gibtsnicht").status_code == 404
+    with app.test_request_context("/"):
+        keys = [home_rows_key("bev_dichte"), home_rows_key("gibtsnicht")]
+        assert not_memoised(get_conn(), keys) == [home_rows_key("gibtsnicht")]
