@@ -6,6 +6,7 @@ repeat request is answered 304 before any values or geometry are read; then the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -13,7 +14,7 @@ from typing import Any, NamedTuple, TypedDict
 
 from sqlalchemy import Connection, Row, text
 
-from geodata.memo import has_memo
+from geodata.memo import has_memo, memoised
 from geodata.model import Bounds, LabelPoint, evolve
 from geodata.queries import feature_collection, get_home_area, home_areas, label_points
 from indicators.model import (
@@ -37,7 +38,7 @@ from indicators.queries import (
     year_ranges,
     years_available,
 )
-from indicators.version_reads import prefetch
+from indicators.version_reads import Read, prefetch
 
 
 def picker_topics(conn: Connection) -> list[Topic]:
@@ -88,18 +89,74 @@ def home_data(
     else:
         indicators = _indicators(conn, indicator_id)
     areas = home_names(conn)
-    rows: dict[str, list[Row[Any]]] = {}
-    for r in conn.execute(
-        text(
-            "SELECT v.indicator_id, v.ags, v.year, v.value, v.numerator, v.denominator,"
-            " coalesce(v.suppressed, false) AS suppressed, v.flag, v.release_id,"
-            " v.release_label, v.synthetic, r.published_at, r.note"
-            f" FROM {relation} v JOIN release r ON r.id = v.release_id WHERE {HOME_KEYS}{only}"
-        ),
-        {"i": indicator_id, "ids": list(pinned) if pinned is not None else None},
-    ).all():  # fetched at once, not row by row
+
+    def read() -> Sequence[Row[Any]]:
+        return conn.execute(  # fetched at once, not row by row
+            text(_HOME_ROWS_SQL.format(relation=relation, only=only)),
+            {"i": indicator_id, "ids": list(pinned) if pinned is not None else None},
+        ).all()
+
+    found: Sequence[Any]
+    if indicator_id is not None and pinned is None and indicators:
+        # One indicator of the catalogue, shown now: the same for every visitor of the data
+        # version, so kept in the memo (which the map's prefetch fills in its round trip).
+        found = memoised(conn, home_rows_key(indicator_id), lambda: _home_rows_from((), read()))
+    else:
+        found = read()
+    rows: dict[str, list[Any]] = {}
+    for r in found:
         rows.setdefault(r.indicator_id, []).append(r)
     return HomeData(indicators, areas, rows)
+
+
+_HOME_ROWS_SQL = (
+    "SELECT v.indicator_id, v.ags, v.year, v.value, v.numerator, v.denominator,"
+    " coalesce(v.suppressed, false) AS suppressed, v.flag, v.release_id,"
+    " v.release_label, v.synthetic, r.published_at, r.note"
+    " FROM {relation} v JOIN release r ON r.id = v.release_id WHERE "
+    + HOME_KEYS.replace("{", "{{").replace("}", "}}")
+    + "{only}"
+)
+
+
+class HomeRow(NamedTuple):
+    """One shown value of a home area (a row of _HOME_ROWS_SQL, kept in the memo)."""
+
+    indicator_id: str
+    ags: str
+    year: int
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    suppressed: bool
+    flag: str | None
+    release_id: int
+    release_label: str
+    synthetic: bool | None
+    published_at: datetime | None
+    note: str | None
+
+
+def _home_rows_from(_names: Sequence[str], rows: Iterable[Sequence[Any]]) -> tuple[HomeRow, ...]:
+    return tuple(HomeRow(*r) for r in rows)
+
+
+def home_rows_key(indicator_id: str) -> str:
+    """The memo key of one indicator's shown home rows."""
+    return f"home_rows:{indicator_id}"
+
+
+def home_rows_read(indicator_id: str) -> Read | None:
+    """One indicator's shown home rows as a statement without parameters (the id a literal:
+    letters, digits and underscores only, else None) and its rows' reader, for
+    indicators.version_reads.prefetch under home_rows_key."""
+    if not _PLAIN_ID.fullmatch(indicator_id):
+        return None
+    only = f" AND v.indicator_id = '{indicator_id}'"
+    return _HOME_ROWS_SQL.format(relation=home_values_source(None), only=only), _home_rows_from
+
+
+_PLAIN_ID = re.compile(r"[A-Za-z0-9_]{1,80}")
 
 
 def _indicators(conn: Connection, indicator_id: str | None) -> dict[str, Indicator]:

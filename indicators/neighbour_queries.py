@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, text
 
+from geodata.memo import memoised
 from geodata.queries import kommune_names
 from indicators.neighbours import nearest, nearest_to, standardise
 from indicators.precomputed import home_values_source
@@ -52,23 +53,66 @@ def _pin(pinned: Sequence[int] | None) -> ReleaseRef:
     return tuple(int(i) for i in pinned) if pinned is not None else None
 
 
+class NeighbourRow(NamedTuple):
+    """One real value a Kommune is described by (a row of _SQL)."""
+
+    indicator_id: str
+    ags: str
+    year: int
+    value: float
+    release_label: str
+
+
+# The memo key of the shown values' rows (the same for every visitor of a data version).
+NEIGHBOUR_ROWS = "neighbour_rows"
+_IDS = [v for v, _ in VARIABLES]
+
+
+def _rows_from(_names: Sequence[str], rows: Sequence[Sequence[Any]]) -> tuple[NeighbourRow, ...]:
+    return tuple(NeighbourRow(*r) for r in rows)
+
+
+def neighbour_rows_read() -> tuple[str, Callable[[Sequence[str], Sequence[Sequence[Any]]], object]]:
+    """The shown values' statement without parameters (the variables' ids as literals) and its
+    rows' reader: for indicators.version_reads.prefetch, under NEIGHBOUR_ROWS."""
+    ids = ", ".join(f"'{i}'" for i in _IDS)  # constants of this module, letters and underscores
+    sql = _SQL.format(source=home_values_source(None)).replace(":ids", f"ARRAY[{ids}]")
+    return sql, _rows_from
+
+
+def neighbour_rows(
+    conn: Connection, pinned: Sequence[int] | None = None
+) -> tuple[NeighbourRow, ...]:
+    """The real values the Kommunen are described by (shown now: once per data version in the
+    connection's memo, which prefetch may have filled; or those of the releases `pinned`)."""
+
+    def read() -> tuple[NeighbourRow, ...]:
+        sql = text(_SQL.format(source=home_values_source(_pin(pinned))))
+        return _rows_from((), conn.execute(sql, {"ids": _IDS}).all())
+
+    return read() if pinned is not None else memoised(conn, NEIGHBOUR_ROWS, read)
+
+
 def similar_kommunen(
     conn: Connection, k: int = K, pinned: Sequence[int] | None = None
 ) -> dict[str, Any]:
     """Variables used (id, year, release, log) and per Kommune its k nearest, nearest first
     (on the values shown now, or on those of the releases `pinned`: a cited profile)."""
-    ids = [v for v, _ in VARIABLES]
     # The Kommunen's kept rows (profile_value: the shown values, refreshed at every publish), or
     # the cited releases' view: the rule over every area of Germany per request was ~5 ms.
-    source = home_values_source(_pin(pinned))
-    rows = conn.execute(text(_SQL.format(source=source)), {"ids": ids}).all()
+    return neighbours_from(neighbour_rows(conn, pinned), kommune_names(conn), k)
+
+
+def neighbours_from(
+    rows: Sequence[NeighbourRow], names: Mapping[str, str], k: int = K
+) -> dict[str, Any]:
+    """similar_kommunen of its rows and the Kommunen's names (a pure function of them)."""
     used = [(v, log) for v, log in VARIABLES if any(r.indicator_id == v for r in rows)]
     meta = {
         r.indicator_id: {"id": r.indicator_id, "year": r.year, "release": r.release_label}
         for r in rows
     }
     variables = [{**meta[v], "log": log} for v, log in used]
-    names = kommune_names(conn)
     if len(used) < 2:  # one variable is a ranking, not a structure
         return {"variables": variables, "k": k, "neighbours": {}}
     table: dict[str, dict[str, float]] = {}

@@ -15,7 +15,7 @@ query-plan tests split them to examine each one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection
@@ -52,8 +52,11 @@ def _no_filter(sql: str) -> str:
     )
 
 
-# memo key → (statement, its rows → the reader's result)
-READS: dict[str, tuple[str, Callable[[Sequence[str], Sequence[Sequence[Any]]], object]]] = {
+# A read: (statement without parameters, its column names and rows → the reader's result).
+Read = tuple[str, Callable[[Sequence[str], Sequence[Sequence[Any]]], object]]
+
+# memo key → its read
+READS: dict[str, Read] = {
     "topics": (TOPICS_SQL, topics_from),
     "year_ranges": (YEAR_RANGES_SQL, lambda _names, rows: ranges_from(rows)),
     "home_areas": (HOME_AREAS_SQL, home_areas_from),
@@ -69,7 +72,7 @@ READS: dict[str, tuple[str, Callable[[Sequence[str], Sequence[Sequence[Any]]], o
 }
 
 
-def _area_name(ags: str) -> tuple[str, Callable[[Sequence[str], Sequence[Sequence[Any]]], object]]:
+def _area_name(ags: str) -> Read:
     if not ags.isascii() or not ags.isalnum():  # a key as a literal: letters and digits only
         raise ValueError(f"not an area key: {ags!r}")
     return AREA_NAME_SQL.replace(
@@ -78,12 +81,21 @@ def _area_name(ags: str) -> tuple[str, Callable[[Sequence[str], Sequence[Sequenc
 
 
 def prefetch(
-    conn: Connection, keys: Sequence[str] = tuple(READS), area_names: Sequence[str] = ()
+    conn: Connection,
+    keys: Sequence[str] = tuple(READS),
+    area_names: Sequence[str] = (),
+    extra: Mapping[str, Read] | None = None,
 ) -> list[str]:
     """Read the `keys` the connection's memo lacks in one round trip and keep them there, with
-    the names of the areas `area_names` (comparator's); the keys read ([] without a memo, or
-    when it holds them all: then no statement)."""
-    reads = {k: READS[k] for k in keys} | {area_name_key(a): _area_name(a) for a in area_names}
+    the names of the areas `area_names` (comparator's) and the caller's own reads `extra` (memo
+    key → read: a page's per-version reads that live beside their readers, e.g. the
+    neighbours' rows); the keys read ([] without a memo, or when it holds them all: then no
+    statement)."""
+    reads = (
+        {k: READS[k] for k in keys}
+        | {area_name_key(a): _area_name(a) for a in area_names}
+        | dict(extra or {})
+    )
     todo = not_memoised(conn, list(reads))
     if not todo:
         return []

@@ -97,3 +97,55 @@ def test_area_names_join_the_round_trip(app):
             pass
         else:
             raise AssertionError("a key that is not letters and digits was sent")
+
+
+def test_the_maps_own_reads_join_the_round_trip(app):
+    """map35: the comparison groups' values and one indicator's home values ride along
+    (`extra`), kept under their readers' keys; the readers then send nothing and give what
+    they read on a connection without the memo."""
+    from indicators.map_queries import home_data, home_rows_key, home_rows_read
+    from indicators.neighbour_queries import (
+        NEIGHBOUR_ROWS,
+        neighbour_rows,
+        neighbour_rows_read,
+        similar_kommunen,
+    )
+
+    ind = "bev_dichte"
+    read = home_rows_read(ind)
+    assert read is not None
+    assert home_rows_read("bev' OR '1") is None  # an id is a literal only when it is plain
+    extra = {NEIGHBOUR_ROWS: neighbour_rows_read(), home_rows_key(ind): read}
+    app.extensions["sozmon_cache"].clear()
+    with app.test_request_context("/"):
+        conn = get_conn()
+        keys, seen = _statements(app, lambda: prefetch(conn, extra=extra))
+        assert keys == [*READS, NEIGHBOUR_ROWS, home_rows_key(ind)]
+        assert len([s for s in seen if "data_epoch" not in s]) == 1
+        kept, seen = _statements(
+            app,
+            lambda: (neighbour_rows(conn), similar_kommunen(conn), home_data(conn, ind)),
+        )
+        assert [s for s in seen if "data_epoch" not in s] == []
+    with app.app_context(), app.extensions["sozmon_engine"].connect() as plain:
+        assert kept[0] == neighbour_rows(plain) and len(kept[0]) > 21
+        assert kept[1] == similar_kommunen(plain) and kept[1]["neighbours"]
+        own = home_data(plain, ind)
+        assert kept[2].rows == own.rows and len(own.rows[ind]) > 21
+        assert [tuple(r) for r in kept[2].rows[ind]] == [tuple(r) for r in own.rows[ind]]
+
+
+def test_a_guessed_indicator_keeps_no_memo_key(app):
+    """Once the catalogue is known, the map sends an indicator's home rows along only for an
+    indicator of the catalogue: guessed ids fill no memo key (they could push the catalogue's
+    keys out of their region)."""
+    from geodata.memo import not_memoised
+    from indicators.map_queries import home_rows_key
+
+    app.extensions["sozmon_cache"].clear()
+    client = app.test_client()
+    client.get("/karte?indikator=bev_dichte")
+    assert client.get("/karte?indikator=gibtsnicht").status_code == 404
+    with app.test_request_context("/"):
+        keys = [home_rows_key("bev_dichte"), home_rows_key("gibtsnicht")]
+        assert not_memoised(get_conn(), keys) == [home_rows_key("gibtsnicht")]

@@ -9,8 +9,9 @@ publish, a rollback or a new catalogue never meets a stale copy and there is one
 Not here, because they are code rather than data and can never go stale: folium's compiled Jinja
 templates (`app.render.maps`) and babel's parsed number patterns (`app.render.formatting`), and
 the results of pure functions kept by their whole input (`InputMemo`: the map's folium
-skeleton, its split boundaries, the indicator picker's options): a new data version with the
-same boundaries and catalogue finds them built, a changed input is another key.
+skeleton, its split boundaries, the indicator picker's options, the similar Kommunen computed
+from their values' rows): a new data version with the same boundaries, catalogue and values
+finds them built, a changed input is another key.
 """
 
 from __future__ import annotations

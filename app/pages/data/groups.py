@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from flask import request
 
+from app.web.cache import InputMemo
 from app.web.db import get_conn
 from app.web.errors import BadRequestWithChoices
 from app.web.http_cache import domain_cache
@@ -20,7 +22,14 @@ from app.web.i18n import gettext as _
 from app.web.i18n import localized
 from app.web.urls import area_url, is_home_area
 from geodata.model import Area
-from indicators.neighbour_queries import similar_kommunen, similar_to
+from geodata.queries import kommune_names
+from indicators.neighbour_queries import (
+    K,
+    neighbour_rows,
+    neighbours_from,
+    similar_kommunen,
+    similar_to,
+)
 from indicators.profile import areas_by_key, valid_areas
 from indicators.queries import get_indicator
 
@@ -46,6 +55,19 @@ class Group:
         return [n["name"] for n in self.neighbours]
 
 
+# The neighbours by their whole input (the values' rows and the Kommunen's names): a publish
+# that leaves the structural variables' rows as they were (most do) does not compute the
+# z-scores and distances of every pair anew (~1 ms CPU of a first map, profile, comparison).
+_BY_INPUT = InputMemo(4)
+
+
+def _similar_now() -> dict:
+    conn = get_conn()
+    rows, names = neighbour_rows(conn), kommune_names(conn)
+    key = (rows, tuple(names.items()), K)
+    return cast(dict, _BY_INPUT.get_or_build(key, lambda: neighbours_from(rows, names, K)))
+
+
 def similar(pinned: tuple[int, ...] | None = None) -> dict:
     """Each Kommune's most similar Kommunen (indicators.neighbour_queries), per data version;
     pinned: on the values of those releases (a cited profile)."""
@@ -53,7 +75,7 @@ def similar(pinned: tuple[int, ...] | None = None) -> dict:
         return domain_cache(
             ("similar-kommunen", pinned), lambda: similar_kommunen(get_conn(), pinned=pinned)
         )
-    return domain_cache(("similar-kommunen",), lambda: similar_kommunen(get_conn()))
+    return domain_cache(("similar-kommunen",), _similar_now)
 
 
 def kommunen_with_groups() -> list[Area]:

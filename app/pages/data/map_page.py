@@ -19,6 +19,7 @@ from app.pages.data.map_state import (
     pinned_home,
 )
 from app.pages.data.notes import public_notes
+from app.render import map_rows
 from app.render.findings import bench_heading, bench_name, finding_sentence, map_summary
 from app.render.formatting import FLAG_TEXT, fmt_cell, fmt_value
 from app.render.maps import MapParts, fill_map, map_shapes, map_skeleton, short_name
@@ -454,6 +455,9 @@ def page_context(st: dict, embed: bool) -> dict:
         change=None,
         year_from=None,
         year_to=None,
+        # The table's rows (maps/_table.html) are written in Python: the same markup.
+        map_row_start=map_rows.row_start,
+        map_row_end=map_rows.row_end,
     )
     ctx["figure_text"] = figure_texts.kommunen_map(ctx)  # beside the image links, in the image
     ctx.update(citation_context(st, state, ctx, "maps.daten"))

@@ -24,6 +24,7 @@ from app.web.home import home_ags
 from app.web.http_cache import data_version_now, etag_for
 from app.web.i18n import gettext as _
 from app.web.urls import url_for
+from geodata.memo import not_memoised
 from indicators import classify
 from indicators.benchmarks import benchmark_release_ids, comparator
 from indicators.breaks import Breaks, break_between, breaks_within, segment_years
@@ -32,12 +33,16 @@ from indicators.map_queries import (
     headline_covered,
     headline_indicator,
     home_data,
+    home_rows_key,
+    home_rows_read,
     map_context,
     picker_topics,
 )
 from indicators.model import Indicator, MapContext, Topic
+from indicators.neighbour_queries import NEIGHBOUR_ROWS, neighbour_rows_read
+from indicators.queries import get_indicator
 from indicators.releases import visible_release
-from indicators.version_reads import prefetch
+from indicators.version_reads import Read, prefetch
 
 MAP_VERSION = "5"  # bump when the map's markup changes, so cached copies are revalidated
 # Rendered folium maps per (indicator, year, classification, colours, release, language, …).
@@ -135,6 +140,31 @@ def _shown_ids(home: HomeData, indicator_id: str) -> tuple[int, ...]:
     return tuple(sorted({r.release_id for r in home.rows.get(indicator_id, [])}))
 
 
+def _first_reads(
+    conn: Connection, requested: str | None, release_id: int | None, pinned: tuple[int, ...] | None
+) -> dict[str, Read]:
+    """The map's own per-version reads for prefetch: the neighbours' values (the comparison
+    groups' choices) and, for the values shown now, the home values of the indicator asked
+    for (or of the first headline indicator, which a map without one opens with) unless this
+    worker holds them already."""
+    reads = {NEIGHBOUR_ROWS: neighbour_rows_read()}
+    if release_id is not None or pinned is not None:
+        return reads
+    headline = current_app.config["HEADLINE_INDICATORS"]
+    shown = requested or (headline[0] if headline else None)
+    version = data_version_now()
+    if shown is None or _HOME.get(("home", version)) is not None:
+        return reads
+    if DATA_CACHE.get(("home-of", version, shown[:80])) is None:
+        read = home_rows_read(shown)
+        # Before the first round trip of a data version the catalogue is unknown: the id goes
+        # along as asked; after it only an id of the catalogue (guessed ids keep no memo key).
+        known = bool(not_memoised(conn, ["topics"])) or get_indicator(conn, shown) is not None
+        if read is not None and known:
+            reads[home_rows_key(shown)] = read
+    return reads
+
+
 def state_from_request(embed: bool) -> dict:
     """Validate the query string against the data; every fault is a German 4xx with choices."""
     conn = get_conn()
@@ -144,7 +174,11 @@ def state_from_request(embed: bool) -> dict:
     requested = request.args.get("indikator") or None
     # What every visitor of the data version reads, in one round trip (the catalogue and the
     # rest of indicators.version_reads, and the Land's name the page's benchmark choice shows).
-    prefetch(conn, area_names=(home_ags()[:2],))
+    # With them the comparison groups' values and the shown indicator's home values, which
+    # are per data version too (a first map: 2 statements instead of 4).
+    prefetch(
+        conn, area_names=(home_ags()[:2],), extra=_first_reads(conn, requested, release_id, pinned)
+    )
     # The picker's topics depend on the data only: read once per data version (the year
     # ranges scan every value), not per request.
     topics = DATA_CACHE.get_or_build(("topics", data_version_now()), lambda: picker_topics(conn))
