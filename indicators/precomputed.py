@@ -10,10 +10,12 @@ each beside the live computation the tests compare the kept rows with).
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, text
 
+from geodata.memo import has_memo, memoised
 from indicators.queries import DEMO_ON, PROFILE_VISIBLE, ReleaseRef, value_source
 
 # The shown values of the refreshed indicators in every area, computed once per refresh into a
@@ -511,3 +513,46 @@ def profile_source(areas: str, release_id: ReleaseRef) -> str:
         f"(SELECT {PROFILE_COLUMNS} FROM profile_value WHERE {PROFILE_VISIBLE}"
         f" AND {kept} UNION ALL SELECT {PROFILE_COLUMNS} FROM shown_value WHERE NOT {kept})"
     )
+
+
+# The keys of every area of a kept level (PROFILE_LEVELS; ~40 on all of Germany: the home
+# Kommunen, the Region, the Länder, the Bund), read once per data version (indicators
+# .version_reads sends it with a page's other per-version reads).
+KEPT_AREAS_SQL = (
+    "SELECT ags FROM area WHERE level IN ("
+    + ", ".join(f"'{level}'" for level in PROFILE_LEVELS)
+    + ") ORDER BY ags"
+)
+
+
+def kept_areas_from(rows: Sequence[Sequence[object]]) -> frozenset[str]:
+    """kept_area_keys from KEPT_AREAS_SQL's rows."""
+    return frozenset(str(r[0]) for r in rows)
+
+
+def kept_area_keys(conn: Connection) -> frozenset[str] | None:
+    """The keys of the areas of a kept level, kept per data version; None on a connection
+    without a memo (there the statements decide themselves, profile_source)."""
+    if not has_memo(conn):
+        return None
+    return memoised(
+        conn, "kept_area_keys", lambda: kept_areas_from(conn.execute(text(KEPT_AREAS_SQL)).all())
+    )
+
+
+def profile_source_for(
+    conn: Connection, keys: Sequence[str], areas: str, release_id: ReleaseRef
+) -> str:
+    """profile_source with its choice made here, once per data version, when the connection
+    has a memo: the statement then names the kept rows (or the live view) alone.
+
+    The gate in the statement (profile_source) has the planner plan both relations and
+    estimate the kept one badly (a merge join where a hash join is faster, planning ~2x,
+    docs/ops/prof34.md); which areas are of a kept level is known per data version, so the
+    choice is the same as the gate's: the kept rows when every key is one of them."""
+    kept = None if release_id is not None else kept_area_keys(conn)
+    if kept is None:
+        return profile_source(areas, release_id)
+    if kept.issuperset(keys):
+        return KEPT_PROFILE_VALUES
+    return f"(SELECT {PROFILE_COLUMNS} FROM shown_value)"

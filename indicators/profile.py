@@ -24,7 +24,7 @@ from indicators.breaks import (
 from indicators.disparities import NO_BENCH_ROW, area_benchmarks, area_verdict
 from indicators.errors import InvalidChoice, UnknownChoice
 from indicators.model import Indicator, Release, ShownRelease
-from indicators.precomputed import profile_source
+from indicators.precomputed import profile_source_for
 from indicators.queries import (
     Pinned,
     ReleaseRef,
@@ -306,7 +306,7 @@ def _collect(
     out: dict[str, dict[str, Any]] = {}
     all_areas = sorted(set(areas) | set(peers))
     # Kept at publish for the home Kommunen, the Region, the Länder and the Bund (0020).
-    source = profile_source("CAST(:all_areas AS text[])", release_id)
+    source = profile_source_for(conn, all_areas, "CAST(:all_areas AS text[])", release_id)
     rows = conn.execute(
         text(_VALUES_SQL.format(source=source)),
         {
@@ -477,7 +477,14 @@ def _years(data: dict[str, dict[str, Any]], areas: list[str] | None = None) -> l
 
 # What a profile or a comparison reads that is the same for every visitor of the data version
 # (indicators.version_reads): its views read them in one round trip before anything else.
-PROFILE_READS = ("home_areas", "breaks", "sources", "topics", "public_notes")
+PROFILE_READS = (
+    "home_areas",
+    "breaks",
+    "sources",
+    "topics",
+    "public_notes",
+    "kept_area_keys",
+)
 
 
 def profile(
