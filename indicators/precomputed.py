@@ -10,8 +10,9 @@ each beside the live computation the tests compare the kept rows with).
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from sqlalchemy import Connection, text
 
@@ -515,28 +516,29 @@ def profile_source(areas: str, release_id: ReleaseRef) -> str:
     )
 
 
-# The keys of every area of a kept level (PROFILE_LEVELS; ~40 on all of Germany: the home
-# Kommunen, the Region, the Länder, the Bund), read once per data version (indicators
-# .version_reads sends it with a page's other per-version reads).
+# The keys and names of every area of a kept level (PROFILE_LEVELS; ~40 on all of Germany: the
+# home Kommunen, the Region, the Länder, the Bund), read once per data version (indicators
+# .version_reads sends it with a page's other per-version reads): which areas the kept rows
+# hold, and the names of the Land and the Bund a profile and a comparison show.
 KEPT_AREAS_SQL = (
-    "SELECT ags FROM area WHERE level IN ("
+    "SELECT ags, name FROM area WHERE level IN ("
     + ", ".join(f"'{level}'" for level in PROFILE_LEVELS)
     + ") ORDER BY ags"
 )
 
 
-def kept_areas_from(rows: Sequence[Sequence[object]]) -> frozenset[str]:
-    """kept_area_keys from KEPT_AREAS_SQL's rows."""
-    return frozenset(str(r[0]) for r in rows)
+def kept_areas_from(rows: Sequence[Sequence[object]]) -> Mapping[str, str]:
+    """kept_areas from KEPT_AREAS_SQL's rows (read-only: the memo shares it)."""
+    return MappingProxyType({str(r[0]): str(r[1]) for r in rows})
 
 
-def kept_area_keys(conn: Connection) -> frozenset[str] | None:
-    """The keys of the areas of a kept level, kept per data version; None on a connection
+def kept_areas(conn: Connection) -> Mapping[str, str] | None:
+    """Key → name of the areas of a kept level, kept per data version; None on a connection
     without a memo (there the statements decide themselves, profile_source)."""
     if not has_memo(conn):
         return None
     return memoised(
-        conn, "kept_area_keys", lambda: kept_areas_from(conn.execute(text(KEPT_AREAS_SQL)).all())
+        conn, "kept_areas", lambda: kept_areas_from(conn.execute(text(KEPT_AREAS_SQL)).all())
     )
 
 
@@ -550,9 +552,9 @@ def profile_source_for(
     estimate the kept one badly (a merge join where a hash join is faster, planning ~2x,
     docs/ops/prof34.md); which areas are of a kept level is known per data version, so the
     choice is the same as the gate's: the kept rows when every key is one of them."""
-    kept = None if release_id is not None else kept_area_keys(conn)
+    kept = None if release_id is not None else kept_areas(conn)
     if kept is None:
         return profile_source(areas, release_id)
-    if kept.issuperset(keys):
+    if all(k in kept for k in keys):
         return KEPT_PROFILE_VALUES
     return f"(SELECT {PROFILE_COLUMNS} FROM shown_value)"

@@ -24,7 +24,7 @@ from indicators.breaks import (
 from indicators.disparities import NO_BENCH_ROW, area_benchmarks, area_verdict
 from indicators.errors import InvalidChoice, UnknownChoice
 from indicators.model import Indicator, Release, ShownRelease
-from indicators.precomputed import profile_source_for
+from indicators.precomputed import KEPT_PROFILE_VALUES, kept_areas, profile_source_for
 from indicators.queries import (
     Pinned,
     ReleaseRef,
@@ -151,6 +151,9 @@ def _area(conn: Connection, ags: str, kommune_only: bool = False) -> Area:
 
 def area_names(conn: Connection, keys: tuple[str, ...]) -> dict[str, str]:
     """The names of these areas (a Land and the Bund: few keys), kept per data version."""
+    kept = kept_areas(conn)  # the Länder and the Bund are among them: no statement of its own
+    if kept is not None and all(k in kept for k in keys):
+        return {k: kept[k] for k in keys}
 
     def read() -> dict[str, str]:
         rows = conn.execute(
@@ -210,10 +213,12 @@ RANK_GROUPS = {
 }
 
 
-def _figures_sql(where: str, source: ReleaseRef = None) -> str:
+def _figures_sql(where: str, source: ReleaseRef = None, kept: bool = False) -> str:
     # A named release is not read here (the header is the Zensus population as shown), a
-    # pinned set is (a cited page shows the population it showed).
-    src = value_source(source) if isinstance(source, tuple) else "shown_value"
+    # pinned set is (a cited page shows the population it showed). Areas of a kept level
+    # (`kept`) read the kept rows, the same rows as the view's without planning it (~1.5 ms).
+    live = KEPT_PROFILE_VALUES if kept else "shown_value"
+    src = value_source(source) if isinstance(source, tuple) else live
     return (
         "SELECT a.ags, a.name, a.kind, a.level, a.area_km2, v.value AS population, v.year"
         f" FROM area a LEFT JOIN {src} v ON v.ags = a.ags AND v.indicator_id = :i"
@@ -242,7 +247,9 @@ def header_figures(conn: Connection, ags: str, pinned: Pinned | None = None) -> 
     `pinned`: a cited page)."""
     rel = release_for(conn, ZENSUS_INDICATOR, pinned)
     params = {"i": ZENSUS_INDICATOR, "r": rel.id if rel else None, "ags": ags}
-    row = conn.execute(text(_figures_sql("a.ags = :ags", pinned)), params).one()
+    kept = kept_areas(conn)
+    sql = _figures_sql("a.ags = :ags", pinned, kept is not None and ags in kept)
+    row = conn.execute(text(sql), params).one()
     return _figures(row, rel)
 
 
@@ -250,7 +257,9 @@ def area_overview(conn: Connection) -> list[dict[str, Any]]:
     """The Region and its Kommunen with Zensus population, area and density (for the index)."""
     rel = release_for(conn, ZENSUS_INDICATOR)
     params = {"i": ZENSUS_INDICATOR, "r": rel.id if rel else None}
-    rows = conn.execute(text(_figures_sql("a.level IN ('region', 'kommune')")), params)
+    # The Region and the Kommunen are of a kept level (read from the kept rows with a memo).
+    kept = kept_areas(conn) is not None
+    rows = conn.execute(text(_figures_sql("a.level IN ('region', 'kommune')", None, kept)), params)
     seen: dict[str, dict[str, Any]] = {}
     for r in rows:  # newest Zensus year first per area
         seen.setdefault(r.ags, _figures(r, rel))
@@ -483,7 +492,7 @@ PROFILE_READS = (
     "sources",
     "topics",
     "public_notes",
-    "kept_area_keys",
+    "kept_areas",
 )
 
 
