@@ -78,7 +78,7 @@ def comparator(conn: Connection, choice: str, region: str) -> Comparator:
         return Comparator(choice, ags, home[ags].name)
     kept = kept_areas(conn)  # the Land and the Bund are among the kept areas (one read)
     if kept is not None and ags in kept:
-        return Comparator(choice, ags, kept[ags])
+        return Comparator(choice, ags, kept[ags].name)
     name = memoised(conn, area_name_key(ags), lambda: conn.scalar(text(AREA_NAME_SQL), {"a": ags}))
     return Comparator(choice, ags, name or ags)
 

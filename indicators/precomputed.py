@@ -17,6 +17,7 @@ from types import MappingProxyType
 from sqlalchemy import Connection, text
 
 from geodata.memo import has_memo, memoised
+from geodata.model import Area
 from indicators.queries import DEMO_ON, PROFILE_VISIBLE, ReleaseRef, value_source
 
 # The shown values of the refreshed indicators in every area, computed once per refresh into a
@@ -516,30 +517,34 @@ def profile_source(areas: str, release_id: ReleaseRef) -> str:
     )
 
 
-# The keys and names of every area of a kept level (PROFILE_LEVELS; ~40 on all of Germany: the
-# home Kommunen, the Region, the Länder, the Bund), read once per data version (indicators
-# .version_reads sends it with a page's other per-version reads): which areas the kept rows
-# hold, and the names of the Land and the Bund a profile and a comparison show.
+# Every area of a kept level (PROFILE_LEVELS; ~40 on all of Germany: the home Kommunen, the
+# Region, the Länder, the Bund), read once per data version (indicators.version_reads sends it
+# with a page's other per-version reads): which areas the kept rows hold, and the areas (names,
+# kinds, sizes) a profile and a comparison show besides their own (the Kreis, Land and Bund).
 KEPT_AREAS_SQL = (
-    "SELECT ags, name FROM area WHERE level IN ("
+    "SELECT ags, name, kind, level, area_km2 FROM area WHERE level IN ("
     + ", ".join(f"'{level}'" for level in PROFILE_LEVELS)
     + ") ORDER BY ags"
 )
 
 
-def kept_areas_from(rows: Sequence[Sequence[object]]) -> Mapping[str, str]:
-    """kept_areas from KEPT_AREAS_SQL's rows (read-only: the memo shares it)."""
-    return MappingProxyType({str(r[0]): str(r[1]) for r in rows})
+def kept_areas_from(names: Sequence[str], rows: Sequence[Sequence[object]]) -> Mapping[str, Area]:
+    """kept_areas from KEPT_AREAS_SQL's rows (columns `names`; read-only: the memo shares it)."""
+    found = (Area.from_row(dict(zip(names, r, strict=True))) for r in rows)
+    return MappingProxyType({a.ags: a for a in found})
 
 
-def kept_areas(conn: Connection) -> Mapping[str, str] | None:
-    """Key → name of the areas of a kept level, kept per data version; None on a connection
+def kept_areas(conn: Connection) -> Mapping[str, Area] | None:
+    """Key → area of the areas of a kept level, kept per data version; None on a connection
     without a memo (there the statements decide themselves, profile_source)."""
     if not has_memo(conn):
         return None
-    return memoised(
-        conn, "kept_areas", lambda: kept_areas_from(conn.execute(text(KEPT_AREAS_SQL)).all())
-    )
+
+    def read() -> Mapping[str, Area]:
+        rows = conn.execute(text(KEPT_AREAS_SQL))
+        return kept_areas_from(list(rows.keys()), rows.all())
+
+    return memoised(conn, "kept_areas", read)
 
 
 def profile_source_for(

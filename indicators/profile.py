@@ -153,7 +153,7 @@ def area_names(conn: Connection, keys: tuple[str, ...]) -> dict[str, str]:
     """The names of these areas (a Land and the Bund: few keys), kept per data version."""
     kept = kept_areas(conn)  # the Länder and the Bund are among them: no statement of its own
     if kept is not None and all(k in kept for k in keys):
-        return {k: kept[k] for k in keys}
+        return {k: kept[k].name for k in keys}
 
     def read() -> dict[str, str]:
         rows = conn.execute(
@@ -169,6 +169,9 @@ def areas_by_key(conn: Connection, keys: list[str]) -> dict[str, Area]:
     wanted = [k for k in keys if AREA_KEY_RE.match(k or "")]
     if not wanted:
         return {}
+    kept = kept_areas(conn)  # a comparison's Kommunen, Kreis, Land and Bund: no statement
+    if kept is not None and all(k in kept for k in wanted):
+        return {k: kept[k] for k in wanted}
     rows = conn.execute(
         text("SELECT ags, name, kind, level, area_km2 FROM area WHERE ags = ANY(:k)"),
         {"k": wanted},

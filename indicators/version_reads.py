@@ -61,7 +61,7 @@ READS: dict[str, tuple[str, Callable[[Sequence[str], Sequence[Sequence[Any]]], o
     "breaks": (_no_filter(BREAKS_SQL), lambda _names, rows: breaks_from(rows)),
     "sources": (_no_filter(SOURCES_SQL), lambda _names, rows: sources_from(rows)),
     "public_notes": (_no_filter(PUBLIC_NOTES_SQL), notes_from),
-    "kept_areas": (KEPT_AREAS_SQL, lambda _names, rows: kept_areas_from(rows)),
+    "kept_areas": (KEPT_AREAS_SQL, kept_areas_from),
     KOMMUNEN_GEOJSON: (
         _no_filter(feature_collection_sql())
         .replace(":level", "CAST('kommune' AS text)")
