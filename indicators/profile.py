@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Row, text
 from geodata.levels import BUND_AGS, parents_of
 from geodata.memo import memoised
 from geodata.model import Area
-from geodata.queries import home_areas, locator_paths
+from geodata.queries import HOME_LOCATOR, home_areas, locator_paths
 from indicators.benchmarks import Comparator
 from indicators.breaks import (
     Breaks,
@@ -30,6 +30,8 @@ from indicators.queries import (
     ReleaseRef,
     get_release,
     indicator_sources,
+    kept_release_key,
+    kept_release_once,
     release_for,
     series,
     series_sources,
@@ -248,7 +250,12 @@ def _figures(row: Row[Any], rel: ShownRelease | None) -> dict[str, Any]:
 def header_figures(conn: Connection, ags: str, pinned: Pinned | None = None) -> dict[str, Any]:
     """Real Zensus 2022 population, area in km² and density for an area (of the releases
     `pinned`: a cited page)."""
-    rel = release_for(conn, ZENSUS_INDICATOR, pinned)
+    # The layered summary is the same for every visitor: kept per data version (PROFILE_READS).
+    rel = (
+        kept_release_once(conn, ZENSUS_INDICATOR)
+        if pinned is None
+        else release_for(conn, ZENSUS_INDICATOR, pinned)
+    )
     params = {"i": ZENSUS_INDICATOR, "r": rel.id if rel else None, "ags": ags}
     kept = kept_areas(conn)
     sql = _figures_sql("a.ags = :ags", pinned, kept is not None and ags in kept)
@@ -496,6 +503,9 @@ PROFILE_READS = (
     "topics",
     "public_notes",
     "kept_areas",
+    "index_definition",
+    kept_release_key(ZENSUS_INDICATOR),
+    HOME_LOCATOR,
 )
 
 

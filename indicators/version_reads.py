@@ -23,9 +23,12 @@ from sqlalchemy import Connection
 from geodata.memo import memoised, not_memoised
 from geodata.queries import (
     HOME_AREAS_SQL,
+    HOME_LOCATOR,
+    HOME_LOCATOR_SQL,
     KOMMUNEN_GEOJSON,
     feature_collection_sql,
     home_areas_from,
+    locator_from,
 )
 from indicators.benchmarks import AREA_NAME_SQL, area_name_key
 from indicators.breaks import BREAKS_SQL, breaks_from
@@ -35,10 +38,13 @@ from indicators.queries import (
     SOURCES_SQL,
     TOPICS_SQL,
     YEAR_RANGES_SQL,
+    kept_release_from,
+    kept_release_read,
     ranges_from,
     sources_from,
     topics_from,
 )
+from indicators.social_index_store import CURRENT_DEFINITION_SQL, definition_from
 
 SEPARATOR = ";\n-- sozmon: next statement\n"
 _ALL = "CAST(NULL AS text[])"  # the readers' `ids` for every indicator
@@ -61,7 +67,6 @@ READS: dict[str, tuple[str, Callable[[Sequence[str], Sequence[Sequence[Any]]], o
     "breaks": (_no_filter(BREAKS_SQL), lambda _names, rows: breaks_from(rows)),
     "sources": (_no_filter(SOURCES_SQL), lambda _names, rows: sources_from(rows)),
     "public_notes": (_no_filter(PUBLIC_NOTES_SQL), notes_from),
-    "kept_areas": (KEPT_AREAS_SQL, kept_areas_from),
     KOMMUNEN_GEOJSON: (
         _no_filter(feature_collection_sql())
         .replace(":level", "CAST('kommune' AS text)")
@@ -69,6 +74,23 @@ READS: dict[str, tuple[str, Callable[[Sequence[str], Sequence[Sequence[Any]]], o
         lambda _names, rows: str(rows[0][0]),
     ),
 }
+
+
+# Reads only the pages that name them send (a profile and a comparison: indicators.profile
+# .PROFILE_READS), not every page's default bundle (the map's): memo key → as READS.
+PAGE_READS: dict[str, tuple[str, Callable[[Sequence[str], Sequence[Sequence[Any]]], object]]] = {
+    "kept_areas": (KEPT_AREAS_SQL, kept_areas_from),
+    "index_definition": (CURRENT_DEFINITION_SQL, definition_from),
+    HOME_LOCATOR: (HOME_LOCATOR_SQL, locator_from),
+}
+
+
+def _read(key: str) -> tuple[str, Callable[[Sequence[str], Sequence[Sequence[Any]]], object]]:
+    """The statement and builder of a key: READS, PAGE_READS, or an indicator's layered
+    release summary (`kept_release:<id>`, indicators.queries.kept_release_once)."""
+    if key.startswith("kept_release:"):
+        return kept_release_read(key.split(":", 1)[1]), kept_release_from
+    return READS[key] if key in READS else PAGE_READS[key]
 
 
 def _area_name(ags: str) -> tuple[str, Callable[[Sequence[str], Sequence[Sequence[Any]]], object]]:
@@ -85,7 +107,7 @@ def prefetch(
     """Read the `keys` the connection's memo lacks in one round trip and keep them there, with
     the names of the areas `area_names` (comparator's); the keys read ([] without a memo, or
     when it holds them all: then no statement)."""
-    reads = {k: READS[k] for k in keys} | {area_name_key(a): _area_name(a) for a in area_names}
+    reads = {k: _read(k) for k in keys} | {area_name_key(a): _area_name(a) for a in area_names}
     todo = not_memoised(conn, list(reads))
     if not todo:
         return []
