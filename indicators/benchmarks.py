@@ -76,7 +76,7 @@ def comparator(conn: Connection, choice: str, region: str) -> Comparator:
     home = home_areas(conn)
     if home is not None and ags in home:
         return Comparator(choice, ags, home[ags].name)
-    kept = kept_areas(conn)  # the Land and the Bund are among the kept areas (one read)
+    kept = kept_areas(conn, read=False)  # the Land and the Bund, when a page read them ahead
     if kept is not None and ags in kept:
         return Comparator(choice, ags, kept[ags].name)
     name = memoised(conn, area_name_key(ags), lambda: conn.scalar(text(AREA_NAME_SQL), {"a": ags}))

@@ -16,7 +16,7 @@ from types import MappingProxyType
 
 from sqlalchemy import Connection, text
 
-from geodata.memo import has_memo, memoised
+from geodata.memo import has_memo, memoised, not_memoised
 from geodata.model import Area
 from indicators.queries import DEMO_ON, PROFILE_VISIBLE, ReleaseRef, value_source
 
@@ -534,17 +534,19 @@ def kept_areas_from(names: Sequence[str], rows: Sequence[Sequence[object]]) -> M
     return MappingProxyType({a.ags: a for a in found})
 
 
-def kept_areas(conn: Connection) -> Mapping[str, Area] | None:
+def kept_areas(conn: Connection, read: bool = True) -> Mapping[str, Area] | None:
     """Key → area of the areas of a kept level, kept per data version; None on a connection
-    without a memo (there the statements decide themselves, profile_source)."""
-    if not has_memo(conn):
+    without a memo (there the statements decide themselves, profile_source), and with `read`
+    false when the memo does not hold them yet (a reader that has a statement of its own
+    anyway, on a page that did not read them ahead: no statement more)."""
+    if not has_memo(conn) or (not read and not_memoised(conn, ["kept_areas"])):
         return None
 
-    def read() -> Mapping[str, Area]:
+    def build() -> Mapping[str, Area]:
         rows = conn.execute(text(KEPT_AREAS_SQL))
         return kept_areas_from(list(rows.keys()), rows.all())
 
-    return memoised(conn, "kept_areas", read)
+    return memoised(conn, "kept_areas", build)
 
 
 def profile_source_for(

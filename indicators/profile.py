@@ -171,7 +171,7 @@ def areas_by_key(conn: Connection, keys: list[str]) -> dict[str, Area]:
     wanted = [k for k in keys if AREA_KEY_RE.match(k or "")]
     if not wanted:
         return {}
-    kept = kept_areas(conn)  # a comparison's Kommunen, Kreis, Land and Bund: no statement
+    kept = kept_areas(conn, read=False)  # a comparison's areas (read ahead): no statement
     if kept is not None and all(k in kept for k in wanted):
         return {k: kept[k] for k in wanted}
     rows = conn.execute(
@@ -267,9 +267,8 @@ def area_overview(conn: Connection) -> list[dict[str, Any]]:
     """The Region and its Kommunen with Zensus population, area and density (for the index)."""
     rel = release_for(conn, ZENSUS_INDICATOR)
     params = {"i": ZENSUS_INDICATOR, "r": rel.id if rel else None}
-    # The Region and the Kommunen are of a kept level (read from the kept rows with a memo).
-    kept = kept_areas(conn) is not None
-    rows = conn.execute(text(_figures_sql("a.level IN ('region', 'kommune')", None, kept)), params)
+    # The Region and the Kommunen are of a kept level: their kept rows.
+    rows = conn.execute(text(_figures_sql("a.level IN ('region', 'kommune')", None, True)), params)
     seen: dict[str, dict[str, Any]] = {}
     for r in rows:  # newest Zensus year first per area
         seen.setdefault(r.ags, _figures(r, rel))
