@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -182,19 +183,42 @@ def locator_paths(conn: Connection, ags: str, region_prefix: str) -> dict[str, A
     return {"viewbox": viewbox, "paths": paths}
 
 
+# The locator's rows: the home areas of a prefix (or all of them: HOME_LOCATOR_SQL) in metres.
+_LOCATOR_SQL = (
+    "SELECT ags, name, level, ST_AsSVG(g, 0, 0) AS d, ST_XMin(b) AS x0,"
+    " ST_YMax(b) AS y1, ST_XMax(b) AS x1, ST_YMin(b) AS y0"
+    " FROM (SELECT ags, name, level, ST_Transform(geom_web, 25832) AS g,"
+    "  ST_Extent(ST_Transform(geom_web, 25832)) OVER () AS b FROM area"
+    "  WHERE level IN ('kommune', 'region'){prefix}) x"
+)
+# Every home area's (the Region's key is the prefix of all of them): the same rows as the
+# locator of the Region's prefix, a statement without a parameter that a profile sends with
+# its other per-version reads (indicators.version_reads).
+HOME_LOCATOR = "locator:home"
+HOME_LOCATOR_SQL = _LOCATOR_SQL.format(prefix="")
+
+
+def locator_from(names: Sequence[str], rows: Sequence[Sequence[Any]]) -> tuple[Any, ...]:
+    """The locator's rows from HOME_LOCATOR_SQL's (columns `names`), by attribute as a Row."""
+    return tuple(SimpleNamespace(**dict(zip(names, r, strict=True))) for r in rows)
+
+
 def _locator_rows(conn: Connection, region_prefix: str) -> tuple[Any, ...]:
-    return tuple(
-        conn.execute(
-            text(
-                "SELECT ags, name, level, ST_AsSVG(g, 0, 0) AS d, ST_XMin(b) AS x0,"
-                " ST_YMax(b) AS y1, ST_XMax(b) AS x1, ST_YMin(b) AS y0"
-                " FROM (SELECT ags, name, level, ST_Transform(geom_web, 25832) AS g,"
-                "  ST_Extent(ST_Transform(geom_web, 25832)) OVER () AS b FROM area"
-                "  WHERE level IN ('kommune', 'region') AND ags LIKE :prefix || '%') x"
-            ),
-            {"prefix": region_prefix},
-        ).all()
-    )
+    home = home_areas(conn)
+    if (
+        home is not None
+        and region_prefix in home
+        and home[region_prefix].level == "region"
+        and all(k.startswith(region_prefix) for k in home)
+    ):  # the prefix selects every home area: the rows kept under HOME_LOCATOR
+        return memoised(conn, HOME_LOCATOR, lambda: _home_locator_rows(conn))
+    sql = _LOCATOR_SQL.format(prefix=" AND ags LIKE :prefix || '%'")
+    return tuple(conn.execute(text(sql), {"prefix": region_prefix}).all())
+
+
+def _home_locator_rows(conn: Connection) -> tuple[Any, ...]:
+    rows = conn.execute(text(HOME_LOCATOR_SQL))
+    return locator_from(list(rows.keys()), rows.all())
 
 
 def label_points(conn: Connection, level: str = "kommune") -> list[LabelPoint]:

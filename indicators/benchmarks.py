@@ -18,6 +18,7 @@ from geodata.levels import BUND_AGS
 from geodata.memo import memoised
 from geodata.queries import home_areas
 from indicators.errors import InvalidChoice
+from indicators.precomputed import kept_areas
 from indicators.queries import value_source
 from indicators.text import _
 
@@ -75,6 +76,9 @@ def comparator(conn: Connection, choice: str, region: str) -> Comparator:
     home = home_areas(conn)
     if home is not None and ags in home:
         return Comparator(choice, ags, home[ags].name)
+    kept = kept_areas(conn, read=False)  # the Land and the Bund, when a page read them ahead
+    if kept is not None and ags in kept:
+        return Comparator(choice, ags, kept[ags].name)
     name = memoised(conn, area_name_key(ags), lambda: conn.scalar(text(AREA_NAME_SQL), {"a": ags}))
     return Comparator(choice, ags, name or ags)
 

@@ -10,10 +10,14 @@ each beside the live computation the tests compare the kept rows with).
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from sqlalchemy import Connection, text
 
+from geodata.memo import has_memo, memoised, not_memoised
+from geodata.model import Area
 from indicators.queries import DEMO_ON, PROFILE_VISIBLE, ReleaseRef, value_source
 
 # The shown values of the refreshed indicators in every area, computed once per refresh into a
@@ -511,3 +515,53 @@ def profile_source(areas: str, release_id: ReleaseRef) -> str:
         f"(SELECT {PROFILE_COLUMNS} FROM profile_value WHERE {PROFILE_VISIBLE}"
         f" AND {kept} UNION ALL SELECT {PROFILE_COLUMNS} FROM shown_value WHERE NOT {kept})"
     )
+
+
+# Every area of a kept level (PROFILE_LEVELS; ~40 on all of Germany: the home Kommunen, the
+# Region, the Länder, the Bund), read once per data version (indicators.version_reads sends it
+# with a page's other per-version reads): which areas the kept rows hold, and the areas (names,
+# kinds, sizes) a profile and a comparison show besides their own (the Kreis, Land and Bund).
+KEPT_AREAS_SQL = (
+    "SELECT ags, name, kind, level, area_km2 FROM area WHERE level IN ("
+    + ", ".join(f"'{level}'" for level in PROFILE_LEVELS)
+    + ") ORDER BY ags"
+)
+
+
+def kept_areas_from(names: Sequence[str], rows: Sequence[Sequence[object]]) -> Mapping[str, Area]:
+    """kept_areas from KEPT_AREAS_SQL's rows (columns `names`; read-only: the memo shares it)."""
+    found = (Area.from_row(dict(zip(names, r, strict=True))) for r in rows)
+    return MappingProxyType({a.ags: a for a in found})
+
+
+def kept_areas(conn: Connection, read: bool = True) -> Mapping[str, Area] | None:
+    """Key → area of the areas of a kept level, kept per data version; None on a connection
+    without a memo (there the statements decide themselves, profile_source), and with `read`
+    false when the memo does not hold them yet (a reader that has a statement of its own
+    anyway, on a page that did not read them ahead: no statement more)."""
+    if not has_memo(conn) or (not read and not_memoised(conn, ["kept_areas"])):
+        return None
+
+    def build() -> Mapping[str, Area]:
+        rows = conn.execute(text(KEPT_AREAS_SQL))
+        return kept_areas_from(list(rows.keys()), rows.all())
+
+    return memoised(conn, "kept_areas", build)
+
+
+def profile_source_for(
+    conn: Connection, keys: Sequence[str], areas: str, release_id: ReleaseRef
+) -> str:
+    """profile_source with its choice made here, once per data version, when the connection
+    has a memo: the statement then names the kept rows (or the live view) alone.
+
+    The gate in the statement (profile_source) has the planner plan both relations and
+    estimate the kept one badly (a merge join where a hash join is faster, planning ~2x,
+    docs/ops/prof34.md); which areas are of a kept level is known per data version, so the
+    choice is the same as the gate's: the kept rows when every key is one of them."""
+    kept = None if release_id is not None else kept_areas(conn)
+    if kept is None:
+        return profile_source(areas, release_id)
+    if all(k in kept for k in keys):
+        return KEPT_PROFILE_VALUES
+    return f"(SELECT {PROFILE_COLUMNS} FROM shown_value)"

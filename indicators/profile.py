@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Row, text
 from geodata.levels import BUND_AGS, parents_of
 from geodata.memo import memoised
 from geodata.model import Area
-from geodata.queries import home_areas, locator_paths
+from geodata.queries import HOME_LOCATOR, home_areas, locator_paths
 from indicators.benchmarks import Comparator
 from indicators.breaks import (
     Breaks,
@@ -24,12 +24,14 @@ from indicators.breaks import (
 from indicators.disparities import NO_BENCH_ROW, area_benchmarks, area_verdict
 from indicators.errors import InvalidChoice, UnknownChoice
 from indicators.model import Indicator, Release, ShownRelease
-from indicators.precomputed import profile_source
+from indicators.precomputed import KEPT_PROFILE_VALUES, kept_areas, profile_source_for
 from indicators.queries import (
     Pinned,
     ReleaseRef,
     get_release,
     indicator_sources,
+    kept_release_key,
+    kept_release_once,
     release_for,
     series,
     series_sources,
@@ -151,6 +153,9 @@ def _area(conn: Connection, ags: str, kommune_only: bool = False) -> Area:
 
 def area_names(conn: Connection, keys: tuple[str, ...]) -> dict[str, str]:
     """The names of these areas (a Land and the Bund: few keys), kept per data version."""
+    kept = kept_areas(conn)  # the Länder and the Bund are among them: no statement of its own
+    if kept is not None and all(k in kept for k in keys):
+        return {k: kept[k].name for k in keys}
 
     def read() -> dict[str, str]:
         rows = conn.execute(
@@ -166,6 +171,9 @@ def areas_by_key(conn: Connection, keys: list[str]) -> dict[str, Area]:
     wanted = [k for k in keys if AREA_KEY_RE.match(k or "")]
     if not wanted:
         return {}
+    kept = kept_areas(conn, read=False)  # a comparison's areas (read ahead): no statement
+    if kept is not None and all(k in kept for k in wanted):
+        return {k: kept[k] for k in wanted}
     rows = conn.execute(
         text("SELECT ags, name, kind, level, area_km2 FROM area WHERE ags = ANY(:k)"),
         {"k": wanted},
@@ -210,10 +218,12 @@ RANK_GROUPS = {
 }
 
 
-def _figures_sql(where: str, source: ReleaseRef = None) -> str:
+def _figures_sql(where: str, source: ReleaseRef = None, kept: bool = False) -> str:
     # A named release is not read here (the header is the Zensus population as shown), a
-    # pinned set is (a cited page shows the population it showed).
-    src = value_source(source) if isinstance(source, tuple) else "shown_value"
+    # pinned set is (a cited page shows the population it showed). Areas of a kept level
+    # (`kept`) read the kept rows, the same rows as the view's without planning it (~1.5 ms).
+    live = KEPT_PROFILE_VALUES if kept else "shown_value"
+    src = value_source(source) if isinstance(source, tuple) else live
     return (
         "SELECT a.ags, a.name, a.kind, a.level, a.area_km2, v.value AS population, v.year"
         f" FROM area a LEFT JOIN {src} v ON v.ags = a.ags AND v.indicator_id = :i"
@@ -240,9 +250,16 @@ def _figures(row: Row[Any], rel: ShownRelease | None) -> dict[str, Any]:
 def header_figures(conn: Connection, ags: str, pinned: Pinned | None = None) -> dict[str, Any]:
     """Real Zensus 2022 population, area in km² and density for an area (of the releases
     `pinned`: a cited page)."""
-    rel = release_for(conn, ZENSUS_INDICATOR, pinned)
+    # The layered summary is the same for every visitor: kept per data version (PROFILE_READS).
+    rel = (
+        kept_release_once(conn, ZENSUS_INDICATOR)
+        if pinned is None
+        else release_for(conn, ZENSUS_INDICATOR, pinned)
+    )
     params = {"i": ZENSUS_INDICATOR, "r": rel.id if rel else None, "ags": ags}
-    row = conn.execute(text(_figures_sql("a.ags = :ags", pinned)), params).one()
+    kept = kept_areas(conn)
+    sql = _figures_sql("a.ags = :ags", pinned, kept is not None and ags in kept)
+    row = conn.execute(text(sql), params).one()
     return _figures(row, rel)
 
 
@@ -250,7 +267,8 @@ def area_overview(conn: Connection) -> list[dict[str, Any]]:
     """The Region and its Kommunen with Zensus population, area and density (for the index)."""
     rel = release_for(conn, ZENSUS_INDICATOR)
     params = {"i": ZENSUS_INDICATOR, "r": rel.id if rel else None}
-    rows = conn.execute(text(_figures_sql("a.level IN ('region', 'kommune')")), params)
+    # The Region and the Kommunen are of a kept level: their kept rows.
+    rows = conn.execute(text(_figures_sql("a.level IN ('region', 'kommune')", None, True)), params)
     seen: dict[str, dict[str, Any]] = {}
     for r in rows:  # newest Zensus year first per area
         seen.setdefault(r.ags, _figures(r, rel))
@@ -306,7 +324,7 @@ def _collect(
     out: dict[str, dict[str, Any]] = {}
     all_areas = sorted(set(areas) | set(peers))
     # Kept at publish for the home Kommunen, the Region, the Länder and the Bund (0020).
-    source = profile_source("CAST(:all_areas AS text[])", release_id)
+    source = profile_source_for(conn, all_areas, "CAST(:all_areas AS text[])", release_id)
     rows = conn.execute(
         text(_VALUES_SQL.format(source=source)),
         {
@@ -477,7 +495,17 @@ def _years(data: dict[str, dict[str, Any]], areas: list[str] | None = None) -> l
 
 # What a profile or a comparison reads that is the same for every visitor of the data version
 # (indicators.version_reads): its views read them in one round trip before anything else.
-PROFILE_READS = ("home_areas", "breaks", "sources", "topics", "public_notes")
+PROFILE_READS = (
+    "home_areas",
+    "breaks",
+    "sources",
+    "topics",
+    "public_notes",
+    "kept_areas",
+    "index_definition",
+    kept_release_key(ZENSUS_INDICATOR),
+    HOME_LOCATOR,
+)
 
 
 def profile(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, Protocol, TypedDict
+from types import SimpleNamespace
+from typing import Any, Protocol, TypedDict, cast
 
 from sqlalchemy import Connection, text
 
@@ -210,6 +212,35 @@ def kept_release_for(conn: Connection, indicator_id: str, home: bool) -> ShownRe
     ids = _KEPT_HOME_RELEASE_IDS if home else _KEPT_RELEASE_IDS
     rows = conn.execute(text(_KEPT_RELEASES_SQL.format(ids=ids)), {"i": indicator_id}).all()
     return layered_release(rows)
+
+
+def kept_release_key(indicator_id: str) -> str:
+    """The memo key of an indicator's layered release summary (kept_release_once)."""
+    return f"kept_release:{indicator_id}"
+
+
+def kept_release_read(indicator_id: str) -> str:
+    """kept_release_for's statement (all of Germany) with the indicator's id as a literal, for
+    indicators.version_reads (letters, digits and `_` only, as every indicator id)."""
+    if not re.fullmatch(r"[a-z0-9_]{1,64}", indicator_id):
+        raise ValueError(f"not an indicator id: {indicator_id!r}")
+    return _KEPT_RELEASES_SQL.format(ids=_KEPT_RELEASE_IDS).replace(":i", f"'{indicator_id}'")
+
+
+def kept_release_from(
+    names: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> tuple[ShownRelease | None]:
+    """kept_release_once's memo item from kept_release_read's rows (columns `names`)."""
+    found = [SimpleNamespace(**dict(zip(names, r, strict=True))) for r in rows]
+    return (layered_release(cast(list[ContributingRelease], found)),)
+
+
+def kept_release_once(conn: Connection, indicator_id: str) -> ShownRelease | None:
+    """release_for(conn, indicator_id) of the layered values, kept per data version (the same
+    for every visitor: a profile's header reads the Zensus population's). In a 1-tuple: the
+    memo keeps nothing under None, a None result would be read again."""
+    key = kept_release_key(indicator_id)
+    return memoised(conn, key, lambda: (kept_release_for(conn, indicator_id, False),))[0]
 
 
 def live_release_for(

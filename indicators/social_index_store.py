@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -261,12 +262,23 @@ def current_definition(conn: Connection, ids: Sequence[int] | None = None) -> St
     return _current_definition(conn, ids)
 
 
+_NEWEST = " ORDER BY r.published_at DESC NULLS LAST, r.id DESC LIMIT 1"
+# current_definition without `ids` (the same for every visitor of a data version: the reads a
+# profile sends ahead in one round trip, indicators.version_reads).
+CURRENT_DEFINITION_SQL = SELECT + " WHERE r.status = 'published'" + _NEWEST
+
+
+def definition_from(names: Sequence[str], rows: Sequence[Sequence[Any]]) -> StoredDefinition:
+    """current_definition's result from CURRENT_DEFINITION_SQL's rows (columns `names`)."""
+    row = SimpleNamespace(**dict(zip(names, rows[0], strict=True))) if rows else None
+    return StoredDefinition(load_definition()) if row is None else _stored(row)
+
+
 def _current_definition(conn: Connection, ids: Sequence[int] | None) -> StoredDefinition:
     row = conn.execute(
         text(
             SELECT + " WHERE (CASE WHEN CAST(:ids AS int[]) IS NULL THEN r.status = 'published'"
-            " ELSE r.id = ANY(:ids) END)"
-            " ORDER BY r.published_at DESC NULLS LAST, r.id DESC LIMIT 1"
+            " ELSE r.id = ANY(:ids) END)" + _NEWEST
         ),
         {"ids": None if ids is None else list(ids)},
     ).first()

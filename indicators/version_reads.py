@@ -23,21 +23,28 @@ from sqlalchemy import Connection
 from geodata.memo import memoised, not_memoised
 from geodata.queries import (
     HOME_AREAS_SQL,
+    HOME_LOCATOR,
+    HOME_LOCATOR_SQL,
     KOMMUNEN_GEOJSON,
     feature_collection_sql,
     home_areas_from,
+    locator_from,
 )
 from indicators.benchmarks import AREA_NAME_SQL, area_name_key
 from indicators.breaks import BREAKS_SQL, breaks_from
 from indicators.notes import PUBLIC_NOTES_SQL, notes_from
+from indicators.precomputed import KEPT_AREAS_SQL, kept_areas_from
 from indicators.queries import (
     SOURCES_SQL,
     TOPICS_SQL,
     YEAR_RANGES_SQL,
+    kept_release_from,
+    kept_release_read,
     ranges_from,
     sources_from,
     topics_from,
 )
+from indicators.social_index_store import CURRENT_DEFINITION_SQL, definition_from
 
 SEPARATOR = ";\n-- sozmon: next statement\n"
 _ALL = "CAST(NULL AS text[])"  # the readers' `ids` for every indicator
@@ -72,6 +79,23 @@ READS: dict[str, Read] = {
 }
 
 
+# Reads only the pages that name them send (a profile and a comparison: indicators.profile
+# .PROFILE_READS), not every page's default bundle (the map's): memo key → as READS.
+PAGE_READS: dict[str, Read] = {
+    "kept_areas": (KEPT_AREAS_SQL, kept_areas_from),
+    "index_definition": (CURRENT_DEFINITION_SQL, definition_from),
+    HOME_LOCATOR: (HOME_LOCATOR_SQL, locator_from),
+}
+
+
+def _read(key: str) -> Read:
+    """The statement and builder of a key: READS, PAGE_READS, or an indicator's layered
+    release summary (`kept_release:<id>`, indicators.queries.kept_release_once)."""
+    if key.startswith("kept_release:"):
+        return kept_release_read(key.split(":", 1)[1]), kept_release_from
+    return READS[key] if key in READS else PAGE_READS[key]
+
+
 def _area_name(ags: str) -> Read:
     if not ags.isascii() or not ags.isalnum():  # a key as a literal: letters and digits only
         raise ValueError(f"not an area key: {ags!r}")
@@ -92,7 +116,7 @@ def prefetch(
     neighbours' rows); the keys read ([] without a memo, or when it holds them all: then no
     statement)."""
     reads = (
-        {k: READS[k] for k in keys}
+        {k: _read(k) for k in keys}
         | {area_name_key(a): _area_name(a) for a in area_names}
         | dict(extra or {})
     )

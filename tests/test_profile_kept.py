@@ -59,7 +59,9 @@ def test_each_family_reads_the_kept_rows_and_gets_the_live_result(app, demo, mon
         )
         changed = _families(c)
         with monkeypatch.context() as m:
-            for module in (profile, disparities, trend_queries):
+            # (the profile's statements choose through precomputed.profile_source_for, which
+            # asks profile_source on a connection without the memo)
+            for module in (precomputed, disparities, trend_queries):
                 m.setattr(module, "profile_source", _live)
             # The trends computed live from the view (not from area_trend).
             m.setattr(trend_queries, "_KEPT_SQL", "SELECT false AS ok")

@@ -6,6 +6,8 @@ result from the same rows, one statement for all of them, none once they are kep
 
 from __future__ import annotations
 
+from sqlalchemy import text
+
 from app.web.db import get_conn
 from geodata.queries import feature_collection, home_areas, read_home_areas
 from indicators.breaks import series_breaks
@@ -149,3 +151,74 @@ def test_a_guessed_indicator_keeps_no_memo_key(app):
     with app.test_request_context("/"):
         keys = [home_rows_key("bev_dichte"), home_rows_key("gibtsnicht")]
         assert not_memoised(get_conn(), keys) == [home_rows_key("gibtsnicht")]
+def test_the_pages_reads_keep_what_their_readers_read(app):
+    """profv35: the reads only a profile and a comparison send (PAGE_READS, the Zensus release
+    summary) keep what each reader reads alone, in one round trip; the map's default bundle
+    sends none of them."""
+    from geodata.queries import HOME_LOCATOR, locator_paths
+    from indicators.precomputed import kept_areas
+    from indicators.profile import PROFILE_READS, ZENSUS_INDICATOR, areas_by_key
+    from indicators.queries import kept_release_once, release_for
+    from indicators.social_index_store import current_definition
+    from indicators.version_reads import PAGE_READS
+
+    assert not set(PAGE_READS) & set(READS)
+    assert set(PAGE_READS) <= set(PROFILE_READS)
+    app.extensions["sozmon_cache"].clear()
+    with app.test_request_context("/"):
+        conn = get_conn()
+        assert not set(PAGE_READS) & set(prefetch(conn))  # the map's default: none of them
+        read, seen = _statements(app, lambda: prefetch(conn, PROFILE_READS))
+        assert set(read) == set(PAGE_READS) | {f"kept_release:{ZENSUS_INDICATOR}"}
+        assert len([s for s in seen if "data_epoch" not in s]) == 1
+        areas = kept_areas(conn)
+        assert areas is not None and {"03241", "03241001", "03"} <= set(areas)
+        keys = [k for k in ("03241001", "03241", "03", "DG") if k in areas]
+        kept, seen = _statements(
+            app,
+            lambda: (
+                kept_areas(conn),
+                kept_release_once(conn, ZENSUS_INDICATOR),
+                current_definition(conn),
+                locator_paths(conn, "03241005", "03241"),
+                areas_by_key(conn, keys),
+            ),
+        )
+        assert [s for s in seen if "data_epoch" not in s] == []
+        assert HOME_LOCATOR in read
+    with app.app_context(), app.extensions["sozmon_engine"].connect() as plain:
+        levels = "('kommune', 'region', 'land', 'bund')"
+        assert set(areas) == set(
+            plain.scalars(text(f"SELECT ags FROM area WHERE level IN {levels}"))
+        )
+        assert kept_areas(plain) is None  # no memo: the statements decide themselves
+        assert kept[1] == release_for(plain, ZENSUS_INDICATOR) and kept[1] is not None
+        assert kept[2] == current_definition(plain)
+        assert kept[3] == locator_paths(plain, "03241005", "03241") and kept[3]["paths"]
+        assert kept[4] == areas_by_key(plain, keys) and len(kept[4]) == len(keys)
+
+
+def test_the_profile_names_the_kept_rows_or_the_view_as_the_gate_chose(app):
+    """profv35: profile_source_for makes the choice of profile_source's gate in Python (the
+    kept rows when every area is of a kept level), with the same rows as the gated relation."""
+    from indicators.precomputed import KEPT_PROFILE_VALUES, profile_source, profile_source_for
+
+    app.extensions["sozmon_cache"].clear()
+    with app.test_request_context("/"):
+        conn = get_conn()
+        home = ["03241001", "03241", "03"]
+        gemeinde = conn.scalar(text("SELECT ags FROM area WHERE level = 'gemeinde' LIMIT 1"))
+        assert profile_source_for(conn, home, "CAST(:a AS text[])", None) == KEPT_PROFILE_VALUES
+        live = profile_source_for(conn, [*home, gemeinde], "CAST(:a AS text[])", None)
+        assert "FROM shown_value" in live and "profile_value" not in live
+        assert "release_value" in profile_source_for(conn, home, "CAST(:a AS text[])", 6)
+        for keys in (home, [*home, gemeinde]):
+            sql = "SELECT * FROM {s} v WHERE v.ags = ANY(CAST(:a AS text[])) ORDER BY 1, 2, 3, 4"
+            chosen = conn.execute(
+                text(sql.format(s=profile_source_for(conn, keys, "CAST(:a AS text[])", None))),
+                {"a": keys},
+            ).all()
+            gated = conn.execute(
+                text(sql.format(s=profile_source("CAST(:a AS text[])", None))), {"a": keys}
+            ).all()
+            assert chosen == gated and chosen
