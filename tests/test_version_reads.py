@@ -151,6 +151,8 @@ def test_a_guessed_indicator_keeps_no_memo_key(app):
     with app.test_request_context("/"):
         keys = [home_rows_key("bev_dichte"), home_rows_key("gibtsnicht")]
         assert not_memoised(get_conn(), keys) == [home_rows_key("gibtsnicht")]
+
+
 def test_the_pages_reads_keep_what_their_readers_read(app):
     """profv35: the reads only a profile and a comparison send (PAGE_READS, the Zensus release
     summary) keep what each reader reads alone, in one round trip; the map's default bundle
