@@ -1,0 +1,521 @@
+"""The indicator rows of the Kommune profile's and the comparison's tables, as the texts the
+pages print: made once per row in Python, printed by the templates' loops as they are.
+
+A profile prints ~100 rows of ~15 cells. Written as template expressions each cell cost a
+global's or macro's call through Jinja's context, attribute lookups and an escape: ~2,150
+calls and ~11,700 yields a profile, about half of its first request's render (issue #32). The
+templates keep the tables' markup and the page-wide switches (Region or Kommune, Land and Bund
+columns, comparison group); what differs per row is made here.
+
+Escaping as the templates escaped: a text is escaped once here and handed over as Markup; a
+translated text is the translation as markup with its variables escaped (`_t`, the templates'
+`_()`); charts and trend labels are markup already.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from markupsafe import Markup
+
+from app.pages.data.series_breaks import break_text
+from app.render.formatting import Numbers
+from app.render.provenance_marks import demo, mark_text
+from app.render.sentences import (
+    benchmark_sentence_for,
+    reason_text,
+    trend_key,
+    trend_label,
+    verdict_label,
+)
+from app.web.i18n import gettext, localized
+from app.web.urls import url_for
+from indicators.classify import COUNT_UNITS
+
+EMPTY = Markup("")
+DASH = Markup("–")
+_SLOT = "SOZMONSLOT"
+# What URL quoting leaves as it is (indicator ids, years): such a value can be put in a URL
+# built once with a placeholder.
+_URL_SAFE = re.compile(r"[A-Za-z0-9_.~-]+\Z")
+
+
+def _e(value: object) -> str:
+    """markupsafe.escape's text as a plain str (markup as it is): no Markup object per
+    piece of a cell, one per cell."""
+    html = getattr(value, "__html__", None)
+    if html is not None:
+        return str(html())
+    return (
+        str(value)
+        .replace("&", "&amp;")
+        .replace(">", "&gt;")
+        .replace("<", "&lt;")
+        .replace("'", "&#39;")
+        .replace('"', "&#34;")
+    )
+
+
+def _t(text: str, **variables: object) -> Markup:
+    """A translated text as the templates' `_()` gives it (app.web.i18n.template_gettext):
+    the translation as markup, its variables escaped, always %-formatted (%% is %)."""
+    return Markup(gettext(text)) % variables
+
+
+def _url_maker(endpoint: str, **values: object) -> Callable[..., str]:
+    """url_for(endpoint, **values) with the values given as `_SLOT` filled in per call: the
+    URL is built once a page with placeholders and each row's values put in (a profile
+    links ~300 URLs of four kinds; url_for, even remembered, took ~10 µs each). A value that
+    URL quoting would change (or None, which url_for leaves out) goes through url_for."""
+    slots = [k for k, v in values.items() if v is _SLOT]
+    marks = {k: f"{_SLOT}{n}X" for n, k in enumerate(slots)}
+    pattern = url_for(endpoint, **{k: marks.get(k, v) for k, v in values.items()})
+    usable = all(pattern.count(m) == 1 for m in marks.values())
+
+    def build(**filled: object) -> str:
+        out = pattern
+        for k, m in marks.items():
+            v = filled[k]
+            if not usable or v is None or not _URL_SAFE.match(str(v)):
+                return url_for(endpoint, **{**values, **filled})
+            out = out.replace(m, str(v))
+        return out
+
+    return build
+
+
+def _trend_cell(tr: dict | None, made: dict[tuple, tuple[str, str, Markup]]) -> tuple:
+    """A trend cell's `data-trend` value, its ` data-significant="…"` attribute (or "") and
+    its label; each different label made once a page (`made`)."""
+    key = trend_key(tr)
+    cell = made.get(key)
+    if cell is None:
+        if tr and tr.get("direction"):
+            sig = "true" if tr.get("significant") else "false"
+            attrs = (str(tr["direction"]), Markup(f' data-significant="{sig}"'))
+        else:
+            attrs = ("not_assessable", EMPTY)
+        cell = made[key] = (*attrs, trend_label(tr))
+    return cell
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileRow:
+    """One row of a profile topic's table: every cell's content, ready to print (a str is
+    text the template escapes, Markup is printed as it is).
+
+    The cells of columns the page does not show (Region, comparison group, Land, Bund,
+    the Kreise's rank) are empty."""
+
+    id: str
+    href: str
+    name: str
+    unit: str
+    marks: Markup  # "amtlich" with its table code, or the demo mode's kind
+    notes: list  # the row's Kontextnotizen (the template's notes_list macro prints them)
+    value: str
+    year: object
+    is_count: bool
+    spark: Markup
+    change: Markup
+    trend: str  # data-trend
+    trend_sig: Markup  # ` data-significant="…"` or ""
+    trend_label: Markup
+    region: str = ""
+    verdict: str = ""  # data-verdict
+    verdict_label: str = ""
+    spine: Markup = EMPTY  # <span class="spine-box"> with the row's spine chart, or ""
+    diff: str = ""
+    sentence: str = ""
+    rank: Markup = EMPTY
+    group: Markup = EMPTY
+    land: str = ""
+    bund: str = ""
+    rank_kreise: Markup = EMPTY
+
+
+class _ProfilePage:
+    """What every row of one profile shares: the page's switches, its fixed texts, its URL
+    makers and the trend labels made so far."""
+
+    def __init__(
+        self,
+        p: dict,
+        notes: Any,
+        group: Mapping,
+        spines: Mapping,
+        bench_clauses: Mapping,
+        release: int | None,
+        sparkline: Callable[..., Markup],
+    ) -> None:
+        self.p, self.notes, self.group, self.spines = p, notes, group, spines
+        self.bench_clauses, self.sparkline = bench_clauses, sparkline
+        self.ags, self.name, self.demo = p["area"].ags, p["area"].name, demo()
+        self.num = Numbers()
+        kommunen = None if p["is_region"] else self.ags
+        rel_args = {"release": release} if release else {}
+        self.map_url = (
+            _url_maker("maps.karte", indikator=_SLOT)
+            if "maps.karte" in current_app.view_functions
+            else None
+        )
+        self.series_url = _url_maker("zeitreihe.zeitreihe", indikator=_SLOT, kommunen=kommunen)
+        self.spark_url = _url_maker(
+            "zeitreihe.zeitreihe", indikator=_SLOT, kommunen=kommunen, **rel_args
+        )
+        self.ranking_url = _url_maker("rangfolge.index", indikator=_SLOT, jahr=_SLOT)
+        self.trends: dict[tuple, tuple] = {}
+        # The rows' fixed texts translated once a page, not once a row.
+        lab = {
+            k: _e(_t(v))
+            for k, v in {
+                "official": "amtlich",
+                "table": "Tabelle",
+                "count": "(absolute Anzahl, kein Vergleich)",
+                "open_ranking": "Rangfolge öffnen",
+                "neutral": "neutral",
+                "median": "Median",
+                "synthetic": "Beispieldaten",
+            }.items()
+        }
+        self.official = Markup(f'<span class="badge-official">{lab["official"]}</span>')
+        self.synthetic = Markup(f'<span class="badge-synthetic">{lab["synthetic"]}</span>')
+        self.table, self.open_ranking, self.median = (
+            lab["table"],
+            lab["open_ranking"],
+            lab["median"],
+        )
+        self.neutral = f' <span class="neutral">({lab["neutral"]})</span>'
+        self.count_note = Markup(f'–<span class="visually-hidden"> {lab["count"]}</span>')
+        # "3 von 21": the translation once; its variables are numbers, which escaping keeps.
+        self.of = gettext("%(rank)s von %(of)s")
+        self.group_of = gettext("Rang %(rank)s von %(of)s")
+
+
+def profile_rows(
+    p: dict,
+    *,
+    notes: Any,
+    trends: Mapping[str, dict],
+    group: Mapping,
+    spines: Mapping[str, Markup],
+    bench_clauses: Mapping[str, str],
+    release: int | None,
+    sparkline: Callable[..., Markup],
+) -> list[list[ProfileRow]]:
+    """Per topic of the profile `p` (indicators.profile.profile) its rows' cells, in order."""
+    page = _ProfilePage(p, notes, group, spines, bench_clauses, release, sparkline)
+    out = []
+    for t in p["topics"]:
+        n_synth = sum(1 for r in t["rows"] if r["release"].get("synthetic"))
+        mixed = 0 < n_synth < len(t["rows"])
+        out.append([_profile_row(page, r, trends.get(r["indicator"].id), mixed) for r in t["rows"]])
+    return out
+
+
+def _profile_row(page: _ProfilePage, r: dict, tr: dict | None, mixed: bool) -> ProfileRow:
+    p, i = page.p, r["indicator"]
+    iid, dec, unit, is_region = i.id, i.decimals, i.unit, p["is_region"]
+    is_count = unit in COUNT_UNITS
+    cells: dict[str, Any] = {}
+    if not is_region:
+        cells["region"] = page.num.or_withheld(
+            r.get("region"), r.get("region_suppressed"), dec, unit
+        )
+        if not is_count:
+            bench = r.get("benchmark")
+            spine = page.spines.get(iid)
+            cells.update(
+                verdict=bench["verdict"] if bench else "not_assessable",
+                verdict_label=verdict_label(bench),
+                spine=Markup(f'<span class="spine-box">{_e(spine)}</span>') if spine else EMPTY,
+                diff=page.num.signed(r.get("bench_diff"), dec, unit),
+                sentence=page.bench_clauses.get(iid)
+                or benchmark_sentence_for(page.name, i, r["value"], r.get("bench_value"), bench),
+            )
+        cells["rank"] = _rank_cell(page, r, i)
+        if page.group:
+            cells["group"] = _group_cell(page, page.group.get(iid), dec, unit, is_count)
+    if p["has_land"]:
+        cells["land"] = page.num.or_withheld(r.get("land"), r.get("land_suppressed"), dec, unit)
+    if p["has_bund"]:
+        cells["bund"] = page.num.or_withheld(r.get("bund"), r.get("bund_suppressed"), dec, unit)
+    if is_region:
+        rank = r.get("rank")
+        cells["rank_kreise"] = (
+            Markup(page.of % {"rank": _e(rank), "of": _e(r.get("ranked_of"))}) if rank else DASH
+        )
+    direction, sig, label = _trend_cell(tr, page.trends)
+    return ProfileRow(
+        id=iid,
+        href=(page.map_url and page.map_url(indikator=iid)) or page.series_url(indikator=iid),
+        name=localized(i, "name"),
+        unit=page.num.unit(unit),
+        marks=_profile_marks(page, r, mixed),
+        notes=page.notes.of(page.ags, iid) if page.notes else [],
+        value=page.num.cell(r["value"], r.get("suppressed"), r.get("flag"), dec, unit),
+        year=r["year"],
+        is_count=is_count,
+        spark=_spark_cell(page, r, i),
+        change=_change_cell(page, r, dec, unit),
+        trend=direction,
+        trend_sig=sig,
+        trend_label=label,
+        **cells,
+    )
+
+
+def _profile_marks(page: _ProfilePage, r: dict, mixed: bool) -> Markup:
+    """ "amtlich" with the table code and source of an official row; in demo mode (or in a
+    topic mixing kinds) the row's kind."""
+    prov = r.get("provenance")
+    if not r.get("synthetic") and prov:
+        return Markup(
+            f'{page.official} <span class="provenance">{page.table} <span lang="de"'
+            f' title="{_e(prov.get("source", ""))}">{_e(prov.get("tables", ""))}</span></span>'
+        )
+    if (mixed or page.demo) and not r["release"].get("synthetic"):
+        return page.official
+    if page.demo:
+        return page.synthetic
+    return EMPTY
+
+
+def _rank_cell(page: _ProfilePage, r: dict, i: Any) -> Markup:
+    """The rank among the Kommunen, linked to the ranking; "–" without one."""
+    rank = r.get("rank")
+    if not rank:
+        return DASH
+    href = _e(page.ranking_url(indikator=i.id, jahr=r["year"]))
+    text = page.of % {"rank": _e(rank), "of": _e(r.get("ranked_of"))}
+    neutral = page.neutral if i.polarity == "neutral" else ""
+    return Markup(
+        f'<a href="{href}">{text}<span class="visually-hidden"> – {page.open_ranking}</span></a>'
+        f"{neutral}"
+    )
+
+
+def _group_cell(page: _ProfilePage, g: Any, dec: int, unit: str, is_count: bool) -> Markup:
+    """The comparison group's median and the Kommune's rank among its members."""
+    if g and g.median is not None:
+        out = f'<span class="group-median">{page.median} {_e(page.num.value(g.median, dec, unit))}</span>'
+        if g.rank:
+            text = page.group_of % {"rank": _e(g.rank), "of": _e(g.size)}
+            out += f' <span class="group-rank">{text}</span>'
+        return Markup(out)
+    return page.count_note if is_count else DASH
+
+
+def _spark_cell(page: _ProfilePage, r: dict, i: Any) -> Markup:
+    """The row's course as a sparkline linked to its time series (one with breaks drawn
+    broken); "–" with fewer than two years."""
+    series = r["series"]
+    if len(series) <= 1:
+        return DASH
+    first, last = series[0][0], series[-1][0]
+    synthetic = r["release"].get("synthetic")
+    demo_mark = (" – " + mark_text(synthetic)) if page.demo else ""
+    spark_breaks = [b for b in r.get("break_years") or () if first < b <= last]
+    if spark_breaks:
+        label = _t(
+            "Verlauf %(first)s–%(last)s mit Zeitreihenbruch %(b)s (Linie dort unterbrochen); Zeitreihe als Tabelle öffnen",
+            first=first,
+            last=last,
+            b=", ".join(map(str, spark_breaks)),
+        )
+        chart = page.sparkline(
+            series, label + demo_mark, breaks=spark_breaks, synthetic=page.demo and synthetic
+        )
+    else:
+        label = _t(
+            "Verlauf %(first)s–%(last)s: von %(v0)s auf %(v1)s; Zeitreihe als Tabelle öffnen",
+            first=first,
+            last=last,
+            v0=page.num.value(series[0][1], i.decimals, i.unit),
+            v1=page.num.value(series[-1][1], i.decimals, i.unit),
+        )
+        chart = page.sparkline(series, label + demo_mark, synthetic=page.demo and synthetic)
+    href = _e(page.spark_url(indikator=i.id))
+    return Markup(f'<a href="{href}">{_e(chart)}</a>')
+
+
+def _change_cell(page: _ProfilePage, r: dict, dec: int, unit: str) -> Markup:
+    """The change over the page's period in points and per cent, or the series break."""
+    if page.p["year_from"] == page.p["year_to"]:
+        return DASH
+    if r.get("series_break"):
+        return Markup(f'<span class="change-break">{_e(break_text(r["series_break"]))}</span>')
+    if r.get("change_points") is None:
+        return DASH
+    pct = r.get("change_percent")
+    return Markup(
+        f'{_e(page.num.signed(r["change_points"], dec, unit))}<span class="change-pct">'
+        f"{_e(page.num.signed(pct, 1, '%', points=False)) if pct is not None else '–'}</span>"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CompareRow:
+    """One row of a comparison topic's table: every cell's content, ready to print (a str
+    is text the template escapes, Markup is printed as it is)."""
+
+    indicator: Any  # for the Kontextnotizen of each side (the template's notes_list macro)
+    id: str
+    href: str  # the topic's charts (this page when they are shown) and the row's chart
+    name: str
+    unit: str
+    marks: Markup
+    year: object
+    better_a: str  # " better" on the favourable side's value cell
+    better_b: str
+    a: Markup
+    b: Markup
+    context: Markup  # the <td> of each context area (Region, Land, Bund)
+    diff: Markup
+    verdict_a: str  # data-verdict
+    verdict_a_text: Markup
+    verdict_b: str
+    verdict_b_text: Markup
+    rank_a: object
+    rank_b: object
+    trend_a: str
+    trend_a_sig: Markup
+    trend_a_label: Markup
+    trend_b: str
+    trend_b_sig: Markup
+    trend_b_label: Markup
+
+
+class _ComparePage:
+    """What every row of one comparison shares: its fixed texts, the context columns' cells
+    and the trend labels made so far."""
+
+    def __init__(self, c: dict, context_labels: Sequence[str]) -> None:
+        self.demo, self.num = demo(), Numbers()
+        lab = {
+            k: _e(_t(v))
+            for k, v in {
+                "official": "amtlich",
+                "better": "günstiger",
+                "no_diff_mixed": "keine Differenz: Beispieldaten werden nicht mit echten Werten verglichen",
+                "no_diff_count": "keine Differenz bei Anzahlen",
+                "no_verdict": "kein Urteil (absolute Anzahl, kein Wert oder das Vergleichsgebiet selbst)",
+                "synthetic": "Beispieldaten",
+            }.items()
+        }
+        self.official = f'<span class="badge-official">{lab["official"]}</span>'
+        self.row_synthetic = f' <span class="badge-synthetic">{lab["synthetic"]}</span>'
+        self.better = f'<span class="visually-hidden"> ({lab["better"]})</span>'
+        hidden = '<span aria-hidden="true">–</span><span class="visually-hidden">{}</span>'
+        self.no_diff_mixed = Markup(hidden.format(lab["no_diff_mixed"]))
+        self.no_diff_count = Markup(hidden.format(lab["no_diff_count"]))
+        self.no_verdict = Markup(hidden.format(lab["no_verdict"]))
+        # Each context column's <td> up to its value (the same in every row).
+        self.context_tds = [
+            f'<td class="num {_e(x.level)} context" data-label="{_e(label)}">'
+            for x, label in zip(c["context"], context_labels, strict=False)
+        ]
+        self.trends: dict[tuple, tuple] = {}
+
+
+def compare_rows(
+    c: dict,
+    *,
+    trends: Mapping[str, Mapping[str, dict]],
+    thema: str | None,
+    page_args: Mapping[str, str],
+    context_labels: Sequence[str],
+) -> list[list[CompareRow]]:
+    """Per topic of the comparison `c` (indicators.profile.compare) its rows' cells.
+
+    context_labels: the name of each of `c["context"]`'s areas as its column shows it."""
+    page = _ComparePage(c, context_labels)
+    out = []
+    for t in c["topics"]:
+        n_synth = sum(1 for r in t["rows"] if r["release"].get("synthetic"))
+        mixed = 0 < n_synth < len(t["rows"])
+        # The row's link: this topic's charts (on this page when they are shown) at its chart.
+        topic = (
+            url_for(
+                "kommune.compare", ags_a=c["a"].ags, ags_b=c["b"].ags, thema=t["id"], **page_args
+            )
+            if t["id"] != thema
+            else ""
+        )
+        out.append([_compare_row(page, r, topic, mixed, trends) for r in t["rows"]])
+    return out
+
+
+def _compare_row(
+    page: _ComparePage,
+    r: dict,
+    topic_url: str,
+    mixed: bool,
+    trends: Mapping[str, Mapping[str, dict]],
+) -> CompareRow:
+    i = r["indicator"]
+    dec, unit = i.decimals, i.unit
+    better = r.get("better")
+    cells: dict[str, Any] = {}
+    for side in ("a", "b"):
+        v = r.get(f"verdict_{side}")
+        cells[f"verdict_{side}"] = v["verdict"] if v else "none"
+        cells[f"verdict_{side}_text"] = _verdict_cell(page, v)
+        value = _e(page.num.or_withheld(r.get(side), r.get(f"{side}_suppressed"), dec, unit))
+        cells[side] = Markup(value + page.better if better == side else value)
+        cells[f"better_{side}"] = " better" if better == side else ""
+        cells[f"rank_{side}"] = r.get(f"rank_{side}") or "–"
+        d, sig, label = _trend_cell(trends[side].get(i.id), page.trends)
+        cells[f"trend_{side}"], cells[f"trend_{side}_sig"], cells[f"trend_{side}_label"] = (
+            d,
+            sig,
+            label,
+        )
+    marks = ""
+    synthetic = r["release"].get("synthetic")
+    if mixed and not page.demo and not synthetic:
+        marks = page.official
+    if page.demo:  # the row_mark macro of _herkunft.html
+        if synthetic:
+            marks += page.row_synthetic
+        elif synthetic is False:
+            marks += " " + page.official
+    context = "".join(
+        f"{td}{_e(page.num.or_withheld(x.get('value'), x.get('suppressed'), dec, unit))}</td>"
+        for td, x in zip(page.context_tds, r.get("context") or (), strict=False)
+    )
+    return CompareRow(
+        indicator=i,
+        id=i.id,
+        href=f"{topic_url}#chart-{i.id}",
+        name=localized(i, "name"),
+        unit=page.num.unit(unit),
+        marks=Markup(marks),
+        year=r["year"],
+        context=Markup(context),
+        diff=_compare_diff(page, r, dec, unit),
+        **cells,
+    )
+
+
+def _verdict_cell(page: _ComparePage, v: dict | None) -> Markup:
+    """A side's verdict against the benchmark, with the reason where none can be given."""
+    if not v:
+        return page.no_verdict
+    out = _e(verdict_label(v))
+    if v.get("verdict") == "not_assessable":
+        out += f' <span class="reason">({_e(reason_text(v.get("reason")))})</span>'
+    return Markup(out)
+
+
+def _compare_diff(page: _ComparePage, r: dict, dec: int, unit: str) -> Markup:
+    """A − B, or why there is none (mixed kinds of data, counts)."""
+    if r.get("mixed_synthetic"):
+        return page.no_diff_mixed
+    if r.get("diff") is None and r.get("a") is not None and r.get("b") is not None:
+        return page.no_diff_count
+    return Markup(_e(page.num.signed(r.get("diff"), dec, unit)))
