@@ -142,6 +142,7 @@ def profile_page(ags: str):
             bench_clauses=bench_clauses,
             release=release,
             sparkline=charts.sparkline,
+            bench_heading=bench_heading(against),
         ),
         spine_colours=VERDICT_COLOURS,
         spine_figure_text=spines_text(p, spine_data),

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
+from flask import current_app, get_template_attribute
 from markupsafe import Markup
 
 from app.pages.data.series_breaks import break_text
@@ -103,10 +103,10 @@ def _trend_cell(tr: dict | None, made: dict[tuple, tuple[str, str, Markup]]) -> 
     return cell
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ProfileRow:
-    """One row of a profile topic's table: every cell's content, ready to print (a str is
-    text the template escapes, Markup is printed as it is).
+    """One row of a profile topic's table: every cell's content (a str is text, Markup is
+    markup) and `tr`, the row's <tr> the template prints (_profile_tr).
 
     The cells of columns the page does not show (Region, comparison group, Land, Bund,
     the Kreise's rank) are empty."""
@@ -136,6 +136,7 @@ class ProfileRow:
     land: str = ""
     bund: str = ""
     rank_kreise: Markup = EMPTY
+    tr: Markup = EMPTY
 
 
 class _ProfilePage:
@@ -151,6 +152,7 @@ class _ProfilePage:
         bench_clauses: Mapping,
         release: int | None,
         sparkline: Callable[..., Markup],
+        bench_heading: str,
     ) -> None:
         self.p, self.notes, self.group, self.spines = p, notes, group, spines
         self.bench_clauses, self.sparkline = bench_clauses, sparkline
@@ -194,6 +196,30 @@ class _ProfilePage:
         # "3 von 21": the translation once; its variables are numbers, which escaping keeps.
         self.of = gettext("%(rank)s von %(of)s")
         self.group_of = gettext("Rang %(rank)s von %(of)s")
+        # The cells' column names (data-label, shown as the cards' labels on small screens).
+        col = {
+            k: _e(_t(v))
+            for k, v in {
+                "region": "Region",
+                "diff": "Differenz",
+                "rank": "Rang",
+                "similar": "Ähnliche Kommunen",
+                "rank_kreise": "Rang unter den Kreisen",
+                "course": "Verlauf",
+                "change": "Veränderung",
+                "trend": "Trend (letzte fünf Jahre)",
+            }.items()
+        }
+        col.update(
+            name=_e(self.name),
+            bench=_e(bench_heading),
+            count=lab["count"],
+            land=_e(p["land"]["name"]) if p["has_land"] else "",
+            bund=_e(p["bund"]["name"]) if p["has_bund"] else "",
+            period=f"{col['change']} {_e(p['year_from'])}–{_e(p['year_to'])}",
+        )
+        self.col = col
+        self.notes_list = get_template_attribute("_notes.html", "notes_list") if notes else None
 
 
 def profile_rows(
@@ -206,9 +232,11 @@ def profile_rows(
     bench_clauses: Mapping[str, str],
     release: int | None,
     sparkline: Callable[..., Markup],
+    bench_heading: str,
 ) -> list[list[ProfileRow]]:
-    """Per topic of the profile `p` (indicators.profile.profile) its rows' cells, in order."""
-    page = _ProfilePage(p, notes, group, spines, bench_clauses, release, sparkline)
+    """Per topic of the profile `p` (indicators.profile.profile) its rows' cells and <tr>,
+    in order."""
+    page = _ProfilePage(p, notes, group, spines, bench_clauses, release, sparkline, bench_heading)
     out = []
     for t in p["topics"]:
         n_synth = sum(1 for r in t["rows"] if r["release"].get("synthetic"))
@@ -250,7 +278,7 @@ def _profile_row(page: _ProfilePage, r: dict, tr: dict | None, mixed: bool) -> P
             Markup(page.of % {"rank": _e(rank), "of": _e(r.get("ranked_of"))}) if rank else DASH
         )
     direction, sig, label = _trend_cell(tr, page.trends)
-    return ProfileRow(
+    row = ProfileRow(
         id=iid,
         href=(page.map_url and page.map_url(indikator=iid)) or page.series_url(indikator=iid),
         name=localized(i, "name"),
@@ -267,6 +295,70 @@ def _profile_row(page: _ProfilePage, r: dict, tr: dict | None, mixed: bool) -> P
         trend_label=label,
         **cells,
     )
+    row.tr = _profile_tr(page, row)
+    return row
+
+
+def _profile_tr(page: _ProfilePage, x: ProfileRow) -> Markup:
+    """The row's <tr>, its cells in the columns of templates/kommune.html's table head (the
+    page's switches: a Kommune's columns or the Region's, the comparison group, Land, Bund).
+
+    Made here, not in the template: as template expressions the ~35 cells and labels of ~100
+    rows were ~8,000 yields and ~3,500 escapes, a third of the profile's render."""
+    c, p, NL = page.col, page.p, "\n        "
+    notes = page.notes_list(x.notes) if x.notes and page.notes_list else ""
+    out = [
+        f'\n      <tr id="row-{_e(x.id)}" data-indicator="{_e(x.id)}" role="row">'
+        f'{NL}<th scope="row" role="rowheader"><a href="{_e(x.href)}">{_e(x.name)}</a>'
+        f'{NL}  <span class="unit">({_e(x.unit)})</span>'
+        f"{NL}  {x.marks}{notes}</th>"
+        f'{NL}<td class="num value" role="cell" data-label="{c["name"]}">{_e(x.value)}'
+        f' <span class="year">{_e(x.year)}</span></td>{NL}'
+    ]
+    if not p["is_region"]:
+        out.append(
+            f'{NL}<td class="num region" role="cell" data-label="{c["region"]}">{_e(x.region)}</td>{NL}'
+        )
+        if x.is_count:
+            out.append(
+                f'{NL}<td class="benchmark" role="cell" data-label="{c["bench"]}" data-verdict="none">'
+                f'–<span class="visually-hidden"> {c["count"]}</span></td>{NL}'
+            )
+        else:
+            out.append(
+                f'{NL}<td class="benchmark" role="cell" data-label="{c["bench"]}"'
+                f' data-verdict="{_e(x.verdict)}"><strong>{_e(x.verdict_label)}</strong>'
+                f"{NL}  {x.spine}"
+                f'{NL}  <span class="diff">{c["diff"]} {_e(x.diff)}</span>'
+                f'{NL}  <span class="bench-sentence">{_e(x.sentence)}</span></td>{NL}'
+            )
+        out.append(
+            f'{NL}<td class="num rank" role="cell" data-label="{c["rank"]}">{x.rank}</td>{NL}'
+        )
+        if page.group:
+            out.append(
+                f'{NL}<td class="num group" role="cell" data-label="{c["similar"]}">{x.group}</td>{NL}'
+            )
+        out.append(NL)
+    out.append(NL)
+    if p["has_land"]:
+        out.append(f'<td class="num land" role="cell" data-label="{c["land"]}">{_e(x.land)}</td>')
+    out.append(NL)
+    if p["has_bund"]:
+        out.append(f'<td class="num bund" role="cell" data-label="{c["bund"]}">{_e(x.bund)}</td>')
+    out.append(NL)
+    if p["is_region"]:
+        out.append(
+            f'<td class="num rank" role="cell" data-label="{c["rank_kreise"]}">{x.rank_kreise}</td>'
+        )
+    out.append(
+        f'{NL}{NL}<td class="spark" role="cell" data-label="{c["course"]}">{x.spark}</td>'
+        f'{NL}<td class="num change" role="cell" data-label="{c["period"]}">{x.change}</td>'
+        f'{NL}{NL}<td class="trend" role="cell" data-label="{c["trend"]}"'
+        f' data-trend="{_e(x.trend)}"{x.trend_sig}>{x.trend_label}</td>'
+        "\n      </tr>\n    "
+    )
+    return Markup("".join(out))
 
 
 def _profile_marks(page: _ProfilePage, r: dict, mixed: bool) -> Markup:
