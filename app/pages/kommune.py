@@ -132,7 +132,7 @@ def profile_page(ags: str):
         similar=similar,
         group=group,
         spines=spines,
-        # The tables' rows, each cell ready to print (app/pages/data/profile_rows.py).
+        # The tables' rows, each made once (app/pages/data/profile_rows.py).
         topic_rows=profile_rows(
             p,
             notes=notes,
@@ -325,7 +325,7 @@ def compare_page(ags_a: str, ags_b: str):
         side: {i: t for (i, g), t in found.items() if g == ags}
         for side, ags in (("a", ags_a), ("b", ags_b))
     }
-    page_args = _page_args()
+    page_args, heading = _page_args(), bench_heading(cmp.against)
     return render_template(
         "vergleich.html",
         c=c,
@@ -335,15 +335,17 @@ def compare_page(ags_a: str, ags_b: str):
         notes=notes,
         thema=thema["id"] if thema else None,
         page_args=page_args,
-        bench_heading=bench_heading(cmp.against),
+        bench_heading=heading,
         land_name=comparator(get_conn(), "land", home_ags()).name,
-        # The tables' rows, each cell ready to print (app/pages/data/profile_rows.py).
+        # The tables' rows, each made once (app/pages/data/profile_rows.py).
         topic_rows=compare_rows(
             c,
             trends=trends,
             thema=thema["id"] if thema else None,
             page_args=page_args,
             context_labels=[region_name() if x.level == "region" else x.name for x in c["context"]],
+            notes=notes,
+            bench_heading=heading,
         ),
         **cited,
     )

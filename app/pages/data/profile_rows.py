@@ -450,10 +450,10 @@ def _change_cell(page: _ProfilePage, r: dict, dec: int, unit: str) -> Markup:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CompareRow:
-    """One row of a comparison topic's table: every cell's content, ready to print (a str
-    is text the template escapes, Markup is printed as it is)."""
+    """One row of a comparison topic's table: every cell's content (a str is text, Markup
+    is markup) and `tr`, the row's <tr> the template prints (_compare_tr)."""
 
     indicator: Any  # for the Kontextnotizen of each side (the template's notes_list macro)
     id: str
@@ -480,14 +480,34 @@ class CompareRow:
     trend_b: str
     trend_b_sig: Markup
     trend_b_label: Markup
+    tr: Markup = EMPTY
 
 
 class _ComparePage:
     """What every row of one comparison shares: its fixed texts, the context columns' cells
     and the trend labels made so far."""
 
-    def __init__(self, c: dict, context_labels: Sequence[str]) -> None:
+    def __init__(
+        self, c: dict, context_labels: Sequence[str], notes: Any, bench_heading: str
+    ) -> None:
         self.demo, self.num = demo(), Numbers()
+        self.c, self.notes = c, notes
+        self.notes_list = get_template_attribute("_notes.html", "notes_list") if notes else None
+        a, b, bench = _e(c["a"].name), _e(c["b"].name), _e(bench_heading)
+        rank, trend = _e(_t("Rang")), _e(_t("Trend"))
+        # The cells' column names (data-label, shown as the cards' labels on small screens).
+        self.col = {
+            "year": _e(_t("Jahr")),
+            "a": a,
+            "b": b,
+            "diff": _e(_t("Differenz")),
+            "verdict_a": f"{a}: {bench}",
+            "verdict_b": f"{b}: {bench}",
+            "rank_a": f"{rank} {a}",
+            "rank_b": f"{rank} {b}",
+            "trend_a": f"{trend} {a}",
+            "trend_b": f"{trend} {b}",
+        }
         lab = {
             k: _e(_t(v))
             for k, v in {
@@ -521,11 +541,13 @@ def compare_rows(
     thema: str | None,
     page_args: Mapping[str, str],
     context_labels: Sequence[str],
+    notes: Any,
+    bench_heading: str,
 ) -> list[list[CompareRow]]:
-    """Per topic of the comparison `c` (indicators.profile.compare) its rows' cells.
+    """Per topic of the comparison `c` (indicators.profile.compare) its rows' cells and <tr>.
 
     context_labels: the name of each of `c["context"]`'s areas as its column shows it."""
-    page = _ComparePage(c, context_labels)
+    page = _ComparePage(c, context_labels, notes, bench_heading)
     out = []
     for t in c["topics"]:
         n_synth = sum(1 for r in t["rows"] if r["release"].get("synthetic"))
@@ -580,7 +602,7 @@ def _compare_row(
         f"{td}{_e(page.num.or_withheld(x.get('value'), x.get('suppressed'), dec, unit))}</td>"
         for td, x in zip(page.context_tds, r.get("context") or (), strict=False)
     )
-    return CompareRow(
+    row = CompareRow(
         indicator=i,
         id=i.id,
         href=f"{topic_url}#chart-{i.id}",
@@ -591,6 +613,47 @@ def _compare_row(
         context=Markup(context),
         diff=_compare_diff(page, r, dec, unit),
         **cells,
+    )
+    row.tr = _compare_tr(page, row)
+    return row
+
+
+def _compare_tr(page: _ComparePage, x: CompareRow) -> Markup:
+    """The row's <tr>, its cells in the columns of templates/vergleich.html's table head
+    (made here, not in the template: ~30 template expressions a row, see _profile_tr)."""
+    c, NL = page.col, "\n        "
+    notes = ""
+    if page.notes and page.notes_list:
+        for side in (page.c["a"], page.c["b"]):
+            found = page.notes.of(side.ags, x.indicator.id)
+            if found:
+                notes += f'<span class="note-owner">{_e(side.name)}</span>{page.notes_list(found)}'
+    ranks = (
+        f'<td class="num" data-label="{c["rank_a"]}">{_e(x.rank_a)}</td>'
+        f'<td class="num" data-label="{c["rank_b"]}">{_e(x.rank_b)}</td>'
+        if page.c["ranked"]
+        else ""
+    )
+    return Markup(
+        f'\n      <tr id="row-{_e(x.id)}" data-indicator="{_e(x.id)}">'
+        f'{NL}<th scope="row"><a href="{_e(x.href)}" data-chart="chart-{_e(x.id)}">{_e(x.name)}</a>'
+        f' <span class="unit">({_e(x.unit)})</span>'
+        f"{NL}  {x.marks}{notes}</th>"
+        f'{NL}<td class="num" data-label="{c["year"]}">{_e(x.year)}</td>'
+        f'{NL}<td class="num value-a{_e(x.better_a)}" data-label="{c["a"]}">{x.a}</td>'
+        f'{NL}<td class="num value-b{_e(x.better_b)}" data-label="{c["b"]}">{x.b}</td>'
+        f"{NL}{x.context}"
+        f'{NL}<td class="num diff" data-label="{c["diff"]}">{x.diff}</td>'
+        f'{NL}<td class="verdict verdict-a" data-label="{c["verdict_a"]}"'
+        f' data-verdict="{_e(x.verdict_a)}">{x.verdict_a_text}</td>'
+        f'<td class="verdict verdict-b" data-label="{c["verdict_b"]}"'
+        f' data-verdict="{_e(x.verdict_b)}">{x.verdict_b_text}</td>'
+        f"{NL}{ranks}{NL}"
+        f'{NL}<td class="trend trend-a" data-label="{c["trend_a"]}" data-trend="{_e(x.trend_a)}"'
+        f"{x.trend_a_sig}>{x.trend_a_label}</td>{NL}"
+        f'{NL}<td class="trend trend-b" data-label="{c["trend_b"]}" data-trend="{_e(x.trend_b)}"'
+        f"{x.trend_b_sig}>{x.trend_b_label}</td>{NL}"
+        "\n      </tr>\n    "
     )
 
 
