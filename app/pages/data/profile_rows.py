@@ -44,7 +44,7 @@ _SLOT = "SOZMONSLOT"
 _URL_SAFE = re.compile(r"[A-Za-z0-9_.~-]+\Z")
 
 
-def _e(value: object) -> str:
+def esc(value: object) -> str:
     """markupsafe.escape's text as a plain str (markup as it is): no Markup object per
     piece of a cell, one per cell."""
     html = getattr(value, "__html__", None)
@@ -60,13 +60,13 @@ def _e(value: object) -> str:
     )
 
 
-def _t(text: str, **variables: object) -> Markup:
+def template_text(text: str, **variables: object) -> Markup:
     """A translated text as the templates' `_()` gives it (app.web.i18n.template_gettext):
     the translation as markup, its variables escaped, always %-formatted (%% is %)."""
     return Markup(gettext(text)) % variables
 
 
-def _url_maker(endpoint: str, **values: object) -> Callable[..., str]:
+def url_maker(endpoint: str, **values: object) -> Callable[..., str]:
     """url_for(endpoint, **values) with the values given as `_SLOT` filled in per call: the
     URL is built once a page with placeholders and each row's values put in (a profile
     links ~300 URLs of four kinds; url_for, even remembered, took ~10 µs each). A value that
@@ -161,19 +161,19 @@ class _ProfilePage:
         kommunen = None if p["is_region"] else self.ags
         rel_args = {"release": release} if release else {}
         self.map_url = (
-            _url_maker("maps.karte", indikator=_SLOT)
+            url_maker("maps.karte", indikator=_SLOT)
             if "maps.karte" in current_app.view_functions
             else None
         )
-        self.series_url = _url_maker("zeitreihe.zeitreihe", indikator=_SLOT, kommunen=kommunen)
-        self.spark_url = _url_maker(
+        self.series_url = url_maker("zeitreihe.zeitreihe", indikator=_SLOT, kommunen=kommunen)
+        self.spark_url = url_maker(
             "zeitreihe.zeitreihe", indikator=_SLOT, kommunen=kommunen, **rel_args
         )
-        self.ranking_url = _url_maker("rangfolge.index", indikator=_SLOT, jahr=_SLOT)
+        self.ranking_url = url_maker("rangfolge.index", indikator=_SLOT, jahr=_SLOT)
         self.trends: dict[tuple, tuple] = {}
         # The rows' fixed texts translated once a page, not once a row.
         lab = {
-            k: _e(_t(v))
+            k: esc(template_text(v))
             for k, v in {
                 "official": "amtlich",
                 "table": "Tabelle",
@@ -198,7 +198,7 @@ class _ProfilePage:
         self.group_of = gettext("Rang %(rank)s von %(of)s")
         # The cells' column names (data-label, shown as the cards' labels on small screens).
         col = {
-            k: _e(_t(v))
+            k: esc(template_text(v))
             for k, v in {
                 "region": "Region",
                 "diff": "Differenz",
@@ -211,12 +211,12 @@ class _ProfilePage:
             }.items()
         }
         col.update(
-            name=_e(self.name),
-            bench=_e(bench_heading),
+            name=esc(self.name),
+            bench=esc(bench_heading),
             count=lab["count"],
-            land=_e(p["land"]["name"]) if p["has_land"] else "",
-            bund=_e(p["bund"]["name"]) if p["has_bund"] else "",
-            period=f"{col['change']} {_e(p['year_from'])}–{_e(p['year_to'])}",
+            land=esc(p["land"]["name"]) if p["has_land"] else "",
+            bund=esc(p["bund"]["name"]) if p["has_bund"] else "",
+            period=f"{col['change']} {esc(p['year_from'])}–{esc(p['year_to'])}",
         )
         self.col = col
         self.notes_list = get_template_attribute("_notes.html", "notes_list") if notes else None
@@ -260,7 +260,7 @@ def _profile_row(page: _ProfilePage, r: dict, tr: dict | None, mixed: bool) -> P
             cells.update(
                 verdict=bench["verdict"] if bench else "not_assessable",
                 verdict_label=verdict_label(bench),
-                spine=Markup(f'<span class="spine-box">{_e(spine)}</span>') if spine else EMPTY,
+                spine=Markup(f'<span class="spine-box">{esc(spine)}</span>') if spine else EMPTY,
                 diff=page.num.signed(r.get("bench_diff"), dec, unit),
                 sentence=page.bench_clauses.get(iid)
                 or benchmark_sentence_for(page.name, i, r["value"], r.get("bench_value"), bench),
@@ -275,7 +275,7 @@ def _profile_row(page: _ProfilePage, r: dict, tr: dict | None, mixed: bool) -> P
     if is_region:
         rank = r.get("rank")
         cells["rank_kreise"] = (
-            Markup(page.of % {"rank": _e(rank), "of": _e(r.get("ranked_of"))}) if rank else DASH
+            Markup(page.of % {"rank": esc(rank), "of": esc(r.get("ranked_of"))}) if rank else DASH
         )
     direction, sig, label = _trend_cell(tr, page.trends)
     row = ProfileRow(
@@ -308,16 +308,16 @@ def _profile_tr(page: _ProfilePage, x: ProfileRow) -> Markup:
     c, p, NL = page.col, page.p, "\n        "
     notes = page.notes_list(x.notes) if x.notes and page.notes_list else ""
     out = [
-        f'\n      <tr id="row-{_e(x.id)}" data-indicator="{_e(x.id)}" role="row">'
-        f'{NL}<th scope="row" role="rowheader"><a href="{_e(x.href)}">{_e(x.name)}</a>'
-        f'{NL}  <span class="unit">({_e(x.unit)})</span>'
+        f'\n      <tr id="row-{esc(x.id)}" data-indicator="{esc(x.id)}" role="row">'
+        f'{NL}<th scope="row" role="rowheader"><a href="{esc(x.href)}">{esc(x.name)}</a>'
+        f'{NL}  <span class="unit">({esc(x.unit)})</span>'
         f"{NL}  {x.marks}{notes}</th>"
-        f'{NL}<td class="num value" role="cell" data-label="{c["name"]}">{_e(x.value)}'
-        f' <span class="year">{_e(x.year)}</span></td>{NL}'
+        f'{NL}<td class="num value" role="cell" data-label="{c["name"]}">{esc(x.value)}'
+        f' <span class="year">{esc(x.year)}</span></td>{NL}'
     ]
     if not p["is_region"]:
         out.append(
-            f'{NL}<td class="num region" role="cell" data-label="{c["region"]}">{_e(x.region)}</td>{NL}'
+            f'{NL}<td class="num region" role="cell" data-label="{c["region"]}">{esc(x.region)}</td>{NL}'
         )
         if x.is_count:
             out.append(
@@ -327,10 +327,10 @@ def _profile_tr(page: _ProfilePage, x: ProfileRow) -> Markup:
         else:
             out.append(
                 f'{NL}<td class="benchmark" role="cell" data-label="{c["bench"]}"'
-                f' data-verdict="{_e(x.verdict)}"><strong>{_e(x.verdict_label)}</strong>'
+                f' data-verdict="{esc(x.verdict)}"><strong>{esc(x.verdict_label)}</strong>'
                 f"{NL}  {x.spine}"
-                f'{NL}  <span class="diff">{c["diff"]} {_e(x.diff)}</span>'
-                f'{NL}  <span class="bench-sentence">{_e(x.sentence)}</span></td>{NL}'
+                f'{NL}  <span class="diff">{c["diff"]} {esc(x.diff)}</span>'
+                f'{NL}  <span class="bench-sentence">{esc(x.sentence)}</span></td>{NL}'
             )
         out.append(
             f'{NL}<td class="num rank" role="cell" data-label="{c["rank"]}">{x.rank}</td>{NL}'
@@ -342,10 +342,10 @@ def _profile_tr(page: _ProfilePage, x: ProfileRow) -> Markup:
         out.append(NL)
     out.append(NL)
     if p["has_land"]:
-        out.append(f'<td class="num land" role="cell" data-label="{c["land"]}">{_e(x.land)}</td>')
+        out.append(f'<td class="num land" role="cell" data-label="{c["land"]}">{esc(x.land)}</td>')
     out.append(NL)
     if p["has_bund"]:
-        out.append(f'<td class="num bund" role="cell" data-label="{c["bund"]}">{_e(x.bund)}</td>')
+        out.append(f'<td class="num bund" role="cell" data-label="{c["bund"]}">{esc(x.bund)}</td>')
     out.append(NL)
     if p["is_region"]:
         out.append(
@@ -355,7 +355,7 @@ def _profile_tr(page: _ProfilePage, x: ProfileRow) -> Markup:
         f'{NL}{NL}<td class="spark" role="cell" data-label="{c["course"]}">{x.spark}</td>'
         f'{NL}<td class="num change" role="cell" data-label="{c["period"]}">{x.change}</td>'
         f'{NL}{NL}<td class="trend" role="cell" data-label="{c["trend"]}"'
-        f' data-trend="{_e(x.trend)}"{x.trend_sig}>{x.trend_label}</td>'
+        f' data-trend="{esc(x.trend)}"{x.trend_sig}>{x.trend_label}</td>'
         "\n      </tr>\n    "
     )
     return Markup("".join(out))
@@ -368,7 +368,7 @@ def _profile_marks(page: _ProfilePage, r: dict, mixed: bool) -> Markup:
     if not r.get("synthetic") and prov:
         return Markup(
             f'{page.official} <span class="provenance">{page.table} <span lang="de"'
-            f' title="{_e(prov.get("source", ""))}">{_e(prov.get("tables", ""))}</span></span>'
+            f' title="{esc(prov.get("source", ""))}">{esc(prov.get("tables", ""))}</span></span>'
         )
     if (mixed or page.demo) and not r["release"].get("synthetic"):
         return page.official
@@ -382,8 +382,8 @@ def _rank_cell(page: _ProfilePage, r: dict, i: Any) -> Markup:
     rank = r.get("rank")
     if not rank:
         return DASH
-    href = _e(page.ranking_url(indikator=i.id, jahr=r["year"]))
-    text = page.of % {"rank": _e(rank), "of": _e(r.get("ranked_of"))}
+    href = esc(page.ranking_url(indikator=i.id, jahr=r["year"]))
+    text = page.of % {"rank": esc(rank), "of": esc(r.get("ranked_of"))}
     neutral = page.neutral if i.polarity == "neutral" else ""
     return Markup(
         f'<a href="{href}">{text}<span class="visually-hidden"> – {page.open_ranking}</span></a>'
@@ -394,9 +394,9 @@ def _rank_cell(page: _ProfilePage, r: dict, i: Any) -> Markup:
 def _group_cell(page: _ProfilePage, g: Any, dec: int, unit: str, is_count: bool) -> Markup:
     """The comparison group's median and the Kommune's rank among its members."""
     if g and g.median is not None:
-        out = f'<span class="group-median">{page.median} {_e(page.num.value(g.median, dec, unit))}</span>'
+        out = f'<span class="group-median">{page.median} {esc(page.num.value(g.median, dec, unit))}</span>'
         if g.rank:
-            text = page.group_of % {"rank": _e(g.rank), "of": _e(g.size)}
+            text = page.group_of % {"rank": esc(g.rank), "of": esc(g.size)}
             out += f' <span class="group-rank">{text}</span>'
         return Markup(out)
     return page.count_note if is_count else DASH
@@ -413,7 +413,7 @@ def _spark_cell(page: _ProfilePage, r: dict, i: Any) -> Markup:
     demo_mark = (" – " + mark_text(synthetic)) if page.demo else ""
     spark_breaks = [b for b in r.get("break_years") or () if first < b <= last]
     if spark_breaks:
-        label = _t(
+        label = template_text(
             "Verlauf %(first)s–%(last)s mit Zeitreihenbruch %(b)s (Linie dort unterbrochen); Zeitreihe als Tabelle öffnen",
             first=first,
             last=last,
@@ -423,7 +423,7 @@ def _spark_cell(page: _ProfilePage, r: dict, i: Any) -> Markup:
             series, label + demo_mark, breaks=spark_breaks, synthetic=page.demo and synthetic
         )
     else:
-        label = _t(
+        label = template_text(
             "Verlauf %(first)s–%(last)s: von %(v0)s auf %(v1)s; Zeitreihe als Tabelle öffnen",
             first=first,
             last=last,
@@ -431,8 +431,8 @@ def _spark_cell(page: _ProfilePage, r: dict, i: Any) -> Markup:
             v1=page.num.value(series[-1][1], i.decimals, i.unit),
         )
         chart = page.sparkline(series, label + demo_mark, synthetic=page.demo and synthetic)
-    href = _e(page.spark_url(indikator=i.id))
-    return Markup(f'<a href="{href}">{_e(chart)}</a>')
+    href = esc(page.spark_url(indikator=i.id))
+    return Markup(f'<a href="{href}">{esc(chart)}</a>')
 
 
 def _change_cell(page: _ProfilePage, r: dict, dec: int, unit: str) -> Markup:
@@ -440,13 +440,13 @@ def _change_cell(page: _ProfilePage, r: dict, dec: int, unit: str) -> Markup:
     if page.p["year_from"] == page.p["year_to"]:
         return DASH
     if r.get("series_break"):
-        return Markup(f'<span class="change-break">{_e(break_text(r["series_break"]))}</span>')
+        return Markup(f'<span class="change-break">{esc(break_text(r["series_break"]))}</span>')
     if r.get("change_points") is None:
         return DASH
     pct = r.get("change_percent")
     return Markup(
-        f'{_e(page.num.signed(r["change_points"], dec, unit))}<span class="change-pct">'
-        f"{_e(page.num.signed(pct, 1, '%', points=False)) if pct is not None else '–'}</span>"
+        f'{esc(page.num.signed(r["change_points"], dec, unit))}<span class="change-pct">'
+        f"{esc(page.num.signed(pct, 1, '%', points=False)) if pct is not None else '–'}</span>"
     )
 
 
@@ -493,14 +493,14 @@ class _ComparePage:
         self.demo, self.num = demo(), Numbers()
         self.c, self.notes = c, notes
         self.notes_list = get_template_attribute("_notes.html", "notes_list") if notes else None
-        a, b, bench = _e(c["a"].name), _e(c["b"].name), _e(bench_heading)
-        rank, trend = _e(_t("Rang")), _e(_t("Trend"))
+        a, b, bench = esc(c["a"].name), esc(c["b"].name), esc(bench_heading)
+        rank, trend = esc(template_text("Rang")), esc(template_text("Trend"))
         # The cells' column names (data-label, shown as the cards' labels on small screens).
         self.col = {
-            "year": _e(_t("Jahr")),
+            "year": esc(template_text("Jahr")),
             "a": a,
             "b": b,
-            "diff": _e(_t("Differenz")),
+            "diff": esc(template_text("Differenz")),
             "verdict_a": f"{a}: {bench}",
             "verdict_b": f"{b}: {bench}",
             "rank_a": f"{rank} {a}",
@@ -509,7 +509,7 @@ class _ComparePage:
             "trend_b": f"{trend} {b}",
         }
         lab = {
-            k: _e(_t(v))
+            k: esc(template_text(v))
             for k, v in {
                 "official": "amtlich",
                 "better": "günstiger",
@@ -528,7 +528,7 @@ class _ComparePage:
         self.no_verdict = Markup(hidden.format(lab["no_verdict"]))
         # Each context column's <td> up to its value (the same in every row).
         self.context_tds = [
-            f'<td class="num {_e(x.level)} context" data-label="{_e(label)}">'
+            f'<td class="num {esc(x.level)} context" data-label="{esc(label)}">'
             for x, label in zip(c["context"], context_labels, strict=False)
         ]
         self.trends: dict[tuple, tuple] = {}
@@ -579,7 +579,7 @@ def _compare_row(
         v = r.get(f"verdict_{side}")
         cells[f"verdict_{side}"] = v["verdict"] if v else "none"
         cells[f"verdict_{side}_text"] = _verdict_cell(page, v)
-        value = _e(page.num.or_withheld(r.get(side), r.get(f"{side}_suppressed"), dec, unit))
+        value = esc(page.num.or_withheld(r.get(side), r.get(f"{side}_suppressed"), dec, unit))
         cells[side] = Markup(value + page.better if better == side else value)
         cells[f"better_{side}"] = " better" if better == side else ""
         cells[f"rank_{side}"] = r.get(f"rank_{side}") or "–"
@@ -599,7 +599,7 @@ def _compare_row(
         elif synthetic is False:
             marks += " " + page.official
     context = "".join(
-        f"{td}{_e(page.num.or_withheld(x.get('value'), x.get('suppressed'), dec, unit))}</td>"
+        f"{td}{esc(page.num.or_withheld(x.get('value'), x.get('suppressed'), dec, unit))}</td>"
         for td, x in zip(page.context_tds, r.get("context") or (), strict=False)
     )
     row = CompareRow(
@@ -627,31 +627,31 @@ def _compare_tr(page: _ComparePage, x: CompareRow) -> Markup:
         for side in (page.c["a"], page.c["b"]):
             found = page.notes.of(side.ags, x.indicator.id)
             if found:
-                notes += f'<span class="note-owner">{_e(side.name)}</span>{page.notes_list(found)}'
+                notes += f'<span class="note-owner">{esc(side.name)}</span>{page.notes_list(found)}'
     ranks = (
-        f'<td class="num" data-label="{c["rank_a"]}">{_e(x.rank_a)}</td>'
-        f'<td class="num" data-label="{c["rank_b"]}">{_e(x.rank_b)}</td>'
+        f'<td class="num" data-label="{c["rank_a"]}">{esc(x.rank_a)}</td>'
+        f'<td class="num" data-label="{c["rank_b"]}">{esc(x.rank_b)}</td>'
         if page.c["ranked"]
         else ""
     )
     return Markup(
-        f'\n      <tr id="row-{_e(x.id)}" data-indicator="{_e(x.id)}">'
-        f'{NL}<th scope="row"><a href="{_e(x.href)}" data-chart="chart-{_e(x.id)}">{_e(x.name)}</a>'
-        f' <span class="unit">({_e(x.unit)})</span>'
+        f'\n      <tr id="row-{esc(x.id)}" data-indicator="{esc(x.id)}">'
+        f'{NL}<th scope="row"><a href="{esc(x.href)}" data-chart="chart-{esc(x.id)}">{esc(x.name)}</a>'
+        f' <span class="unit">({esc(x.unit)})</span>'
         f"{NL}  {x.marks}{notes}</th>"
-        f'{NL}<td class="num" data-label="{c["year"]}">{_e(x.year)}</td>'
-        f'{NL}<td class="num value-a{_e(x.better_a)}" data-label="{c["a"]}">{x.a}</td>'
-        f'{NL}<td class="num value-b{_e(x.better_b)}" data-label="{c["b"]}">{x.b}</td>'
+        f'{NL}<td class="num" data-label="{c["year"]}">{esc(x.year)}</td>'
+        f'{NL}<td class="num value-a{esc(x.better_a)}" data-label="{c["a"]}">{x.a}</td>'
+        f'{NL}<td class="num value-b{esc(x.better_b)}" data-label="{c["b"]}">{x.b}</td>'
         f"{NL}{x.context}"
         f'{NL}<td class="num diff" data-label="{c["diff"]}">{x.diff}</td>'
         f'{NL}<td class="verdict verdict-a" data-label="{c["verdict_a"]}"'
-        f' data-verdict="{_e(x.verdict_a)}">{x.verdict_a_text}</td>'
+        f' data-verdict="{esc(x.verdict_a)}">{x.verdict_a_text}</td>'
         f'<td class="verdict verdict-b" data-label="{c["verdict_b"]}"'
-        f' data-verdict="{_e(x.verdict_b)}">{x.verdict_b_text}</td>'
+        f' data-verdict="{esc(x.verdict_b)}">{x.verdict_b_text}</td>'
         f"{NL}{ranks}{NL}"
-        f'{NL}<td class="trend trend-a" data-label="{c["trend_a"]}" data-trend="{_e(x.trend_a)}"'
+        f'{NL}<td class="trend trend-a" data-label="{c["trend_a"]}" data-trend="{esc(x.trend_a)}"'
         f"{x.trend_a_sig}>{x.trend_a_label}</td>{NL}"
-        f'{NL}<td class="trend trend-b" data-label="{c["trend_b"]}" data-trend="{_e(x.trend_b)}"'
+        f'{NL}<td class="trend trend-b" data-label="{c["trend_b"]}" data-trend="{esc(x.trend_b)}"'
         f"{x.trend_b_sig}>{x.trend_b_label}</td>{NL}"
         "\n      </tr>\n    "
     )
@@ -661,9 +661,9 @@ def _verdict_cell(page: _ComparePage, v: dict | None) -> Markup:
     """A side's verdict against the benchmark, with the reason where none can be given."""
     if not v:
         return page.no_verdict
-    out = _e(verdict_label(v))
+    out = esc(verdict_label(v))
     if v.get("verdict") == "not_assessable":
-        out += f' <span class="reason">({_e(reason_text(v.get("reason")))})</span>'
+        out += f' <span class="reason">({esc(reason_text(v.get("reason")))})</span>'
     return Markup(out)
 
 
@@ -673,4 +673,4 @@ def _compare_diff(page: _ComparePage, r: dict, dec: int, unit: str) -> Markup:
         return page.no_diff_mixed
     if r.get("diff") is None and r.get("a") is not None and r.get("b") is not None:
         return page.no_diff_count
-    return Markup(_e(page.num.signed(r.get("diff"), dec, unit)))
+    return Markup(esc(page.num.signed(r.get("diff"), dec, unit)))
