@@ -8,10 +8,11 @@ from typing import Any
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from app.pages.data.cite import compare_cite, parse_pin, pinned_page_cite
+from app.pages.data.compare_rows import compare_rows
 from app.pages.data.groups import similar
 from app.pages.data.kommune import choices_error, key_figures, spine_rows, spines_text
 from app.pages.data.notes import pinned_notes
-from app.pages.data.profile_rows import compare_rows, profile_rows
+from app.pages.data.profile_rows import profile_rows
 from app.pages.data.profile_tables import compare_table, profile_table
 from app.pages.data.series_breaks import all_breaks
 from app.pages.data.sozialindex import (
@@ -132,7 +133,7 @@ def profile_page(ags: str):
         similar=similar,
         group=group,
         spines=spines,
-        # The tables' rows, each made once (app/pages/data/profile_rows.py).
+        # The tables' rows, each made once (app/pages/data/compare_rows.py).
         topic_rows=profile_rows(
             p,
             notes=notes,
@@ -337,7 +338,7 @@ def compare_page(ags_a: str, ags_b: str):
         page_args=page_args,
         bench_heading=heading,
         land_name=comparator(get_conn(), "land", home_ags()).name,
-        # The tables' rows, each made once (app/pages/data/profile_rows.py).
+        # The tables' rows, each made once (app/pages/data/compare_rows.py).
         topic_rows=compare_rows(
             c,
             trends=trends,

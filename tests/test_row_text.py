@@ -1,4 +1,4 @@
-"""The profile's and comparison's row makers (app/pages/data/profile_rows.py) print what the
+"""The profile's and comparison's row makers (app/render/row_text.py, app/pages/data/profile_rows.py, compare_rows.py) print what the
 templates printed: the same escaping, translations, URLs and numbers (issue #32, proft35).
 
 The pages themselves are compared byte for byte with the template version in
@@ -13,12 +13,10 @@ import pytest
 from markupsafe import Markup, escape
 
 from app import create_app
-from app.pages.data.profile_rows import esc, template_text, url_maker
 from app.render import formatting
 from app.render.formatting import Numbers
+from app.render.row_text import SLOT, esc, template_text, url_maker
 from app.web.urls import url_for
-
-SLOT = "SOZMONSLOT"
 
 
 @pytest.fixture(scope="module")
