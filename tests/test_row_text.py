@@ -16,6 +16,7 @@ from app import create_app
 from app.render import formatting
 from app.render.formatting import Numbers
 from app.render.row_text import SLOT, esc, template_text, url_maker
+from app.web.i18n import gettext
 from app.web.urls import url_for
 
 
@@ -60,9 +61,9 @@ def test_template_text_is_the_templates_gettext(app):
         with app.test_request_context(f"/?lang={lang}"):
             shown = app.jinja_env.from_string(source).render(r="<3>", o=21)
             made = (
-                template_text("%(rank)s von %(of)s", rank="<3>", of=21)
+                template_text(gettext("%(rank)s von %(of)s"), rank="<3>", of=21)
                 + "|"
-                + template_text("Rangfolge öffnen")
+                + template_text(gettext("Rangfolge öffnen"))
             )
             assert made == shown
             assert "&lt;3&gt;" in made

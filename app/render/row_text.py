@@ -14,7 +14,6 @@ from collections.abc import Callable
 from markupsafe import Markup
 
 from app.render.sentences import trend_key, trend_label
-from app.web.i18n import gettext
 from app.web.urls import url_for
 
 EMPTY = Markup("")
@@ -41,10 +40,12 @@ def esc(value: object) -> str:
     )
 
 
-def template_text(text: str, **variables: object) -> Markup:
-    """A translated text as the templates' `_()` gives it (app.web.i18n.template_gettext):
-    the translation as markup, its variables escaped, always %-formatted (%% is %)."""
-    return Markup(gettext(text)) % variables
+def template_text(translated: str, **variables: object) -> Markup:
+    """A translation as the templates' `_()` gives it (app.web.i18n.template_gettext): the
+    translation as markup, its variables escaped, always %-formatted (%% is %). Called as
+    `template_text(gettext("…"), …)`: `gettext` without variables returns the translation
+    as it is, and pybabel finds the text (babel.cfg's default keywords)."""
+    return Markup(translated) % variables
 
 
 def url_maker(endpoint: str, **values: object) -> Callable[..., str]:

@@ -16,7 +16,7 @@ from app.render.formatting import Numbers
 from app.render.provenance_marks import demo
 from app.render.row_text import EMPTY, esc, template_text, trend_cell
 from app.render.sentences import reason_text, verdict_label
-from app.web.i18n import localized
+from app.web.i18n import gettext, localized
 from app.web.urls import url_for
 
 
@@ -64,13 +64,13 @@ class _ComparePage:
         self.c, self.notes = c, notes
         self.notes_list = get_template_attribute("_notes.html", "notes_list") if notes else None
         a, b, bench = esc(c["a"].name), esc(c["b"].name), esc(bench_heading)
-        rank, trend = esc(template_text("Rang")), esc(template_text("Trend"))
+        rank, trend = esc(template_text(gettext("Rang"))), esc(template_text(gettext("Trend")))
         # The cells' column names (data-label, shown as the cards' labels on small screens).
         self.col = {
-            "year": esc(template_text("Jahr")),
+            "year": esc(template_text(gettext("Jahr"))),
             "a": a,
             "b": b,
-            "diff": esc(template_text("Differenz")),
+            "diff": esc(template_text(gettext("Differenz"))),
             "verdict_a": f"{a}: {bench}",
             "verdict_b": f"{b}: {bench}",
             "rank_a": f"{rank} {a}",
@@ -81,12 +81,16 @@ class _ComparePage:
         lab = {
             k: esc(template_text(v))
             for k, v in {
-                "official": "amtlich",
-                "better": "günstiger",
-                "no_diff_mixed": "keine Differenz: Beispieldaten werden nicht mit echten Werten verglichen",
-                "no_diff_count": "keine Differenz bei Anzahlen",
-                "no_verdict": "kein Urteil (absolute Anzahl, kein Wert oder das Vergleichsgebiet selbst)",
-                "synthetic": "Beispieldaten",
+                "official": gettext("amtlich"),
+                "better": gettext("günstiger"),
+                "no_diff_mixed": gettext(
+                    "keine Differenz: Beispieldaten werden nicht mit echten Werten verglichen"
+                ),
+                "no_diff_count": gettext("keine Differenz bei Anzahlen"),
+                "no_verdict": gettext(
+                    "kein Urteil (absolute Anzahl, kein Wert oder das Vergleichsgebiet selbst)"
+                ),
+                "synthetic": gettext("Beispieldaten"),
             }.items()
         }
         self.official = f'<span class="badge-official">{lab["official"]}</span>'

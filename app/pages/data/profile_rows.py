@@ -100,13 +100,13 @@ class _ProfilePage:
         lab = {
             k: esc(template_text(v))
             for k, v in {
-                "official": "amtlich",
-                "table": "Tabelle",
-                "count": "(absolute Anzahl, kein Vergleich)",
-                "open_ranking": "Rangfolge öffnen",
-                "neutral": "neutral",
-                "median": "Median",
-                "synthetic": "Beispieldaten",
+                "official": gettext("amtlich"),
+                "table": gettext("Tabelle"),
+                "count": gettext("(absolute Anzahl, kein Vergleich)"),
+                "open_ranking": gettext("Rangfolge öffnen"),
+                "neutral": gettext("neutral"),
+                "median": gettext("Median"),
+                "synthetic": gettext("Beispieldaten"),
             }.items()
         }
         self.official = Markup(f'<span class="badge-official">{lab["official"]}</span>')
@@ -125,14 +125,14 @@ class _ProfilePage:
         col = {
             k: esc(template_text(v))
             for k, v in {
-                "region": "Region",
-                "diff": "Differenz",
-                "rank": "Rang",
-                "similar": "Ähnliche Kommunen",
-                "rank_kreise": "Rang unter den Kreisen",
-                "course": "Verlauf",
-                "change": "Veränderung",
-                "trend": "Trend (letzte fünf Jahre)",
+                "region": gettext("Region"),
+                "diff": gettext("Differenz"),
+                "rank": gettext("Rang"),
+                "similar": gettext("Ähnliche Kommunen"),
+                "rank_kreise": gettext("Rang unter den Kreisen"),
+                "course": gettext("Verlauf"),
+                "change": gettext("Veränderung"),
+                "trend": gettext("Trend (letzte fünf Jahre)"),
             }.items()
         }
         col.update(
@@ -339,7 +339,9 @@ def _spark_cell(page: _ProfilePage, r: dict, i: Any) -> Markup:
     spark_breaks = [b for b in r.get("break_years") or () if first < b <= last]
     if spark_breaks:
         label = template_text(
-            "Verlauf %(first)s–%(last)s mit Zeitreihenbruch %(b)s (Linie dort unterbrochen); Zeitreihe als Tabelle öffnen",
+            gettext(
+                "Verlauf %(first)s–%(last)s mit Zeitreihenbruch %(b)s (Linie dort unterbrochen); Zeitreihe als Tabelle öffnen"
+            ),
             first=first,
             last=last,
             b=", ".join(map(str, spark_breaks)),
@@ -349,7 +351,9 @@ def _spark_cell(page: _ProfilePage, r: dict, i: Any) -> Markup:
         )
     else:
         label = template_text(
-            "Verlauf %(first)s–%(last)s: von %(v0)s auf %(v1)s; Zeitreihe als Tabelle öffnen",
+            gettext(
+                "Verlauf %(first)s–%(last)s: von %(v0)s auf %(v1)s; Zeitreihe als Tabelle öffnen"
+            ),
             first=first,
             last=last,
             v0=page.num.value(series[0][1], i.decimals, i.unit),
