@@ -133,7 +133,7 @@ def profile_page(ags: str):
         similar=similar,
         group=group,
         spines=spines,
-        # The tables' rows, each made once (app/pages/data/compare_rows.py).
+        # The tables' rows, each made once (app/pages/data/profile_rows.py).
         topic_rows=profile_rows(
             p,
             notes=notes,
