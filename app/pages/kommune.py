@@ -8,11 +8,13 @@ from typing import Any
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from app.pages.data.cite import compare_cite, parse_pin, pinned_page_cite
+from app.pages.data.compare_rows import compare_rows
 from app.pages.data.groups import similar
 from app.pages.data.kommune import choices_error, key_figures, spine_rows, spines_text
 from app.pages.data.notes import pinned_notes
+from app.pages.data.profile_rows import profile_rows
 from app.pages.data.profile_tables import compare_table, profile_table
-from app.pages.data.series_breaks import all_breaks, break_text
+from app.pages.data.series_breaks import all_breaks
 from app.pages.data.sozialindex import (
     DYNAMICS_LABELS,
     STATUS_LABELS,
@@ -22,11 +24,10 @@ from app.pages.data.sozialindex import (
 from app.render import charts, rank_charts
 from app.render.findings import bench_heading, bench_name, difference_text, summary_sentences
 from app.render.formatting import kind_label
-from app.render.sentences import reason_text
 from app.web import args, downloads
 from app.web.db import get_conn
 from app.web.errors import with_links
-from app.web.home import home_ags
+from app.web.home import home_ags, region_name
 from app.web.http_cache import page_cache
 from app.web.i18n import gettext as _
 from app.web.i18n import localized
@@ -112,24 +113,38 @@ def profile_page(ags: str):
     similar = None if p["is_region"] else _similar(conn, ags, pinned)
     found_rows = [] if p["is_region"] else profile_findings(p, trends)
     spine_data = {} if p["is_region"] else spine_rows(conn, p, source)
+    group = _group_summaries(conn, p, source, similar)
+    # Per indicator row the spine chart: the Kommune among the 21 and against the Region.
+    spines = {i: rank_charts.spine_svg(*s) for i, s in spine_data.items()}
+    bench_clauses = {
+        f.indicator.id: difference_text(f, f.difference) for f in found_rows if f.difference
+    }
     return render_template(
         "kommune.html",
         p=p,
         key_figures=key_figures(p),
         release=release,
         synthetic=p["synthetic"],
-        sparkline=charts.sparkline,
-        break_text=break_text,
         count_units=COUNT_UNITS,
         notes=notes,
         period_error=period_error,
         sel_from=y0 if period_error else None,
         sel_to=y1 if period_error else None,
-        trends=trends,
         similar=similar,
-        group=_group_summaries(conn, p, source, similar),
-        # Per indicator row the spine chart: the Kommune among the 21 and against the Region.
-        spines={i: rank_charts.spine_svg(*s) for i, s in spine_data.items()},
+        group=group,
+        spines=spines,
+        # The tables' rows, each made once (app/pages/data/profile_rows.py).
+        topic_rows=profile_rows(
+            p,
+            notes=notes,
+            trends=trends,
+            group=group,
+            spines=spines,
+            bench_clauses=bench_clauses,
+            release=release,
+            sparkline=charts.sparkline,
+            bench_heading=bench_heading(against),
+        ),
         spine_colours=VERDICT_COLOURS,
         spine_figure_text=spines_text(p, spine_data),
         sozialindex=None if p["is_region"] else _sozialindex(ags, pinned),
@@ -147,9 +162,6 @@ def profile_page(ags: str):
         if "berichte_editor.new" in current_app.view_functions and not p["is_region"]
         else None,
         findings=summary_sentences(found_rows),
-        bench_clauses={
-            f.indicator.id: difference_text(f, f.difference) for f in found_rows if f.difference
-        },
         **cited,
     )
 
@@ -314,19 +326,28 @@ def compare_page(ags_a: str, ags_b: str):
         side: {i: t for (i, g), t in found.items() if g == ags}
         for side, ags in (("a", ags_a), ("b", ags_b))
     }
+    page_args, heading = _page_args(), bench_heading(cmp.against)
     return render_template(
         "vergleich.html",
         c=c,
         release=release,
         synthetic=c["synthetic"],
         charts=charts,
-        trends=trends,
         notes=notes,
         thema=thema["id"] if thema else None,
-        page_args=_page_args(),
-        bench_heading=bench_heading(cmp.against),
+        page_args=page_args,
+        bench_heading=heading,
         land_name=comparator(get_conn(), "land", home_ags()).name,
-        reason_text=reason_text,
+        # The tables' rows, each made once (app/pages/data/compare_rows.py).
+        topic_rows=compare_rows(
+            c,
+            trends=trends,
+            thema=thema["id"] if thema else None,
+            page_args=page_args,
+            context_labels=[region_name() if x.level == "region" else x.name for x in c["context"]],
+            notes=notes,
+            bench_heading=heading,
+        ),
         **cited,
     )
 

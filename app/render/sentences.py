@@ -221,6 +221,14 @@ def trend_label(trend: dict | None) -> Markup:
     ).format(_ARROWS[trend["direction"]], str(_TREND_WORDS[trend["direction"]]), sig)
 
 
+def trend_key(trend: dict | None) -> tuple:
+    """All that trend_label reads of a trend: equal keys give equal labels (a page of ~100
+    rows shows a handful of different trend labels and can make each once)."""
+    if not trend or not trend.get("direction"):
+        return (None, (trend or {}).get("reason"))
+    return (trend["direction"], bool(trend["significant"]))
+
+
 def verdict_label(bench: dict | None) -> str:
     """'signifikant besser' …; for templates of other pages (profile, map)."""
     return str(VERDICT_LABELS[(bench or {}).get("verdict", "not_assessable")])
