@@ -106,6 +106,11 @@ class DataEpoch(Base):
     areas_version: Mapped[uuid.UUID] = mapped_column(
         Uuid, nullable=False, server_default=text("gen_random_uuid()")
     )
+    # The catalogue's own version, drawn anew by triggers on topic and indicator only (0029):
+    # the catalogue (indicators.queries.TOPICS_SQL) is kept across publishes under it.
+    catalogue_version: Mapped[uuid.UUID] = mapped_column(
+        Uuid, nullable=False, server_default=text("gen_random_uuid()")
+    )
 
 
 class Value(Base):

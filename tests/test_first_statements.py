@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from app.pages.data.catalogue_kept import gated_topics_sql
 from tests.conftest import app_on_clone
 from tests.statements import recorded_statements
 
@@ -165,6 +166,46 @@ def test_a_changed_name_and_a_new_break_show_on_the_next_request(stmt_app):
     time.sleep(2.1)
     assert "Dichte first32" not in client.get(url).get_data(as_text=True)
     assert "Dichte first32" not in client.get(FAMILIES["map (21 Kommunen)"]).get_data(as_text=True)
+
+
+def _kept_topics(application: Any) -> object:
+    """The catalogue the memo of the current data version holds."""
+    cache = application.extensions["sozmon_cache"]
+    items = cache.items("catalogue")
+    (topics,) = [item for key, item in items if isinstance(key, tuple) and key[0] == "topics"]
+    return topics
+
+
+def test_a_values_only_publish_keeps_the_catalogue_a_catalogue_change_reads_it(stmt_app):
+    """map36: the first map of a new data version asks whether the catalogue's own version
+    (data_epoch.catalogue_version, 0029) is the one kept; if so the gated catalogue statement
+    returns no rows and the kept catalogue (the same object) serves; a change of an indicator
+    draws a new version and the next first map reads and shows it."""
+    url = FAMILIES["map (21 Kommunen)"]
+    engine = stmt_app.extensions["sozmon_engine"]
+    status, seen = first_request(stmt_app, url)
+    assert status == 200 and len(seen) <= CEILINGS["map (21 Kommunen)"][0]
+    kept = _kept_topics(stmt_app)
+    with engine.connect() as c:
+        version = str(c.scalar(text("SELECT catalogue_version FROM data_epoch WHERE id = 1")))
+        rows = c.exec_driver_sql(gated_topics_sql(version)).all()
+    assert rows == []  # the gate: nothing sent while the version is the kept one
+    status, seen = first_request(stmt_app, url)  # the app's cache emptied, as by a publish
+    assert status == 200 and any(f"catalogue_version = '{version}'" in s for s in seen)
+    assert _kept_topics(stmt_app) is kept
+    with engine.begin() as c:
+        old = c.scalar(text("SELECT name_de FROM indicator WHERE id = 'bev_dichte'"))
+        c.execute(text("UPDATE indicator SET name_de = 'Dichte map36' WHERE id = 'bev_dichte'"))
+    try:
+        status, _seen = first_request(stmt_app, url)
+        assert _kept_topics(stmt_app) is not kept
+        names = [i.name_de for t in _kept_topics(stmt_app) for i in t.indicators]
+        assert "Dichte map36" in names
+    finally:
+        with engine.begin() as c:
+            c.execute(text("UPDATE indicator SET name_de = :n WHERE id = 'bev_dichte'"), {"n": old})
+    first_request(stmt_app, url)
+    assert "Dichte map36" not in [i.name_de for t in _kept_topics(stmt_app) for i in t.indicators]
 
 
 def test_a_rollback_empties_the_memo_and_the_next_request_builds_it_anew(stmt_app):

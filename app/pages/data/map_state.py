@@ -10,6 +10,7 @@ from flask_babel import get_locale
 from sqlalchemy import Connection
 
 from app.editors.auth import is_editor
+from app.pages.data.catalogue_kept import catalogue_reads
 from app.pages.data.cite import parse_pin
 from app.pages.data.groups import parse_group
 from app.pages.data.map_choices import no_data_in_year, parse_classes
@@ -176,8 +177,13 @@ def state_from_request(embed: bool) -> dict:
     # rest of indicators.version_reads, and the Land's name the page's benchmark choice shows).
     # With them the comparison groups' values and the shown indicator's home values, which
     # are per data version too (a first map: 2 statements instead of 4).
+    # The catalogue itself only when its own version changed (a values-only publish keeps it).
+    keys, catalogue = catalogue_reads(conn)
     prefetch(
-        conn, area_names=(home_ags()[:2],), extra=_first_reads(conn, requested, release_id, pinned)
+        conn,
+        keys,
+        area_names=(home_ags()[:2],),
+        extra=catalogue | _first_reads(conn, requested, release_id, pinned),
     )
     # The picker's topics depend on the data only: read once per data version (the year
     # ranges scan every value), not per request.
