@@ -87,3 +87,44 @@ def test_url_maker_builds_what_url_for_builds(app):
             )
         assert "%" in ranking(indikator="ä ö", jahr=2020)
         assert "indikator" not in ranking(indikator=None, jahr=2020)
+
+
+def test_language_is_bound_per_app_context_not_carried_over(app):
+    """The request's language and translations are kept in a context variable (prof36py),
+    emptied on every app context's push and pop: consecutive requests in one thread, an inner
+    app context and in_language each see their own language."""
+    from app.web.i18n import current_lang, in_language
+
+    for lang, word in [("en", "withheld"), ("de", "geheim"), ("en", "withheld")]:
+        with app.test_request_context(f"/?lang={lang}"):
+            assert (current_lang(), gettext("geheim")) == (lang, word)
+            with in_language("de" if lang == "en" else "en"):
+                assert current_lang() != lang
+                assert gettext("geheim") != word
+            assert (current_lang(), gettext("geheim")) == (lang, word)  # restored
+            other = create_app({"SECRET_KEY": "other", "TESTING": True})
+            with other.test_request_context("/?lang=de" if lang == "en" else "/?lang=en"):
+                assert current_lang() != lang
+            assert (current_lang(), gettext("geheim")) == (lang, word)  # the outer again
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_benchmark_sentence_with_the_pages_numbers_is_the_same(app, lang):
+    from types import SimpleNamespace
+
+    from app.render.sentences import benchmark_sentence_for
+
+    ind = SimpleNamespace(decimals=1, unit="%")  # all a sentence reads of its indicator
+    benches = [
+        None,
+        {"verdict": "not_assessable", "reason": "missing"},
+        {"verdict": "same", "direction": "within"},
+        {"verdict": "better", "direction": "above"},
+        {"verdict": "worse", "direction": "below"},
+    ]
+    with app.test_request_context(f"/?lang={lang}"):
+        n = Numbers()
+        for bench, (v, rv) in itertools.product(benches, [(12.34, 10.0), (None, 3.0), (0.0, None)]):
+            assert benchmark_sentence_for("A&B", ind, v, rv, bench, n) == benchmark_sentence_for(
+                "A&B", ind, v, rv, bench
+            )

@@ -6,7 +6,7 @@ from flask import Flask
 from flask_babel import format_decimal
 from markupsafe import Markup
 
-from app.render.formatting import fmt_value
+from app.render.formatting import Numbers, fmt_value
 from app.web.i18n import gettext as _
 from app.web.i18n import lazy_gettext as _l
 from indicators.model import Indicator
@@ -86,11 +86,18 @@ def number(value: float, decimals: int = 2) -> str:
 
 
 def benchmark_sentence(
-    name: str, indicator: Indicator, value: float | None, region_value: float | None, bench: dict
+    name: str,
+    indicator: Indicator,
+    value: float | None,
+    region_value: float | None,
+    bench: dict,
+    num: Numbers | None = None,
 ) -> str:
-    """One sentence: how a Kommune's value relates to the Region's, or why it cannot say."""
+    """One sentence: how a Kommune's value relates to the Region's, or why it cannot say.
+    `num`: the page's numbers in its language, asked for once (a profile has ~50 sentences)."""
     dec, unit = indicator.decimals, indicator.unit
-    v, rv = fmt_value(value, dec, unit), fmt_value(region_value, dec, unit)
+    f = num.value if num is not None else fmt_value
+    v, rv = f(value, dec, unit), f(region_value, dec, unit)
     verdict = bench["verdict"]
     if verdict == "not_assessable":
         return _(
@@ -235,11 +242,11 @@ def verdict_label(bench: dict | None) -> str:
 
 
 def benchmark_sentence_for(
-    name: str, indicator: Indicator, value, region_value, bench: dict | None
+    name: str, indicator: Indicator, value, region_value, bench: dict | None, num=None
 ) -> str:
     """The plain-language sentence of a benchmark, for templates of other pages."""
     bench = bench or {"verdict": "not_assessable", "reason": "missing"}
-    return benchmark_sentence(name, indicator, value, region_value, bench)
+    return benchmark_sentence(name, indicator, value, region_value, bench, num)
 
 
 def init_app(app: Flask) -> None:

@@ -180,7 +180,7 @@ def _compare_row(
         indicator=i,
         id=i.id,
         href=f"{topic_url}#chart-{i.id}",
-        name=localized(i, "name"),
+        name=localized(i, "name", page.num.lang),
         unit=page.num.unit(unit),
         marks=Markup(marks),
         year=r["year"],

@@ -3,22 +3,19 @@ choices and the spine rows (where the Kommune lies among the Kommunen)."""
 
 from __future__ import annotations
 
-from functools import partial
-
 from flask import url_for
 
 from app.pages.data import figure_texts
 from app.pages.data.image_parts import year_ranges
-from app.render.formatting import fmt_value
+from app.render.formatting import Numbers
 from app.web.db import get_conn
 from app.web.errors import with_links
+from app.web.i18n import current_lang, localized
 from app.web.i18n import gettext as _
 from app.web.i18n import lazy_gettext as _l
-from app.web.i18n import localized
 from app.web.urls import area_url
 from indicators.classify import COUNT_UNITS
 from indicators.errors import InvalidChoice
-from indicators.model import Indicator
 from indicators.profile import valid_areas
 from indicators.queries import ReleaseRef, list_releases
 from indicators.ranking import SpineLayout, spine_layout
@@ -69,10 +66,6 @@ def choices_error(err: InvalidChoice, endpoint: str, **kwargs) -> InvalidChoice:
     )
 
 
-def _fmt_in(ind: Indicator, value: float | None) -> str:
-    return fmt_value(value, ind.decimals, ind.unit)
-
-
 def spine_rows(conn, p: dict, release: ReleaseRef) -> dict[str, tuple[SpineLayout, str, str]]:
     """Per indicator row with a spine: its layout, verdict and accessible label (page, image).
 
@@ -83,6 +76,10 @@ def spine_rows(conn, p: dict, release: ReleaseRef) -> dict[str, tuple[SpineLayou
     spreads = kommunen_spreads(conn, {r["indicator"].id: r["year"] for r in rows}, release)
     out = {}
     comp = p.get("comparator")
+    # Per page, not per row: the numbers in the request's language (~280 formatted) and the
+    # two reading directions.
+    num = Numbers()
+    sides = {True: _("rechts = günstiger"), False: _("rechts = höher")}
     # The centre is the benchmark the verdict compares with (the Region, its Land or Germany).
     other = comp is not None and not comp.is_default
     for r in rows:
@@ -94,17 +91,17 @@ def spine_rows(conn, p: dict, release: ReleaseRef) -> dict[str, tuple[SpineLayou
             continue  # a synthetic value is not placed against a real centre (nor vice versa)
         layout = spine_layout(r["value"], ref, spread, i.polarity)
         verdict = (r["benchmark"] or {}).get("verdict", "not_assessable")
-        f = partial(_fmt_in, i)
-        side = _("rechts = günstiger") if i.polarity != "neutral" else _("rechts = höher")
+        dec, unit = i.decimals, i.unit
+        side = sides[i.polarity != "neutral"]
         parts = {
             "n": spread.n,
             "name": p["area"].name,
-            "v": f(r["value"]),
-            "lo": f(spread.minimum),
-            "hi": f(spread.maximum),
-            "q1": f(spread.q1),
-            "q3": f(spread.q3),
-            "reg": f(ref),
+            "v": num.value(r["value"], dec, unit),
+            "lo": num.value(spread.minimum, dec, unit),
+            "hi": num.value(spread.maximum, dec, unit),
+            "q1": num.value(spread.q1, dec, unit),
+            "q3": num.value(spread.q3, dec, unit),
+            "reg": num.value(ref, dec, unit),
             "side": side,
         }
         if other:
@@ -128,9 +125,10 @@ def spines_text(p: dict, spines: dict[str, tuple[SpineLayout, str, str]]) -> str
     if not rows:
         return ""
     verdicts: dict[str, list[str]] = {}
+    lang = current_lang()
     for r in rows:
         verdict = spines[r["indicator"].id][1]
-        verdicts.setdefault(verdict, []).append(localized(r["indicator"], "name"))
+        verdicts.setdefault(verdict, []).append(localized(r["indicator"], "name", lang))
     years = year_ranges(sorted({r["year"] for r in rows}))
     return figure_texts.spines(p["area"].name, years, verdicts)
 

@@ -188,7 +188,9 @@ def _profile_row(page: _ProfilePage, r: dict, tr: dict | None, mixed: bool) -> P
                 spine=Markup(f'<span class="spine-box">{esc(spine)}</span>') if spine else EMPTY,
                 diff=page.num.signed(r.get("bench_diff"), dec, unit),
                 sentence=page.bench_clauses.get(iid)
-                or benchmark_sentence_for(page.name, i, r["value"], r.get("bench_value"), bench),
+                or benchmark_sentence_for(
+                    page.name, i, r["value"], r.get("bench_value"), bench, page.num
+                ),
             )
         cells["rank"] = _rank_cell(page, r, i)
         if page.group:
@@ -206,7 +208,7 @@ def _profile_row(page: _ProfilePage, r: dict, tr: dict | None, mixed: bool) -> P
     row = ProfileRow(
         id=iid,
         href=(page.map_url and page.map_url(indikator=iid)) or page.series_url(indikator=iid),
-        name=localized(i, "name"),
+        name=localized(i, "name", page.num.lang),
         unit=page.num.unit(unit),
         marks=_profile_marks(page, r, mixed),
         notes=page.notes.of(page.ags, iid) if page.notes else [],
