@@ -25,6 +25,7 @@ from indicators.disparities import NO_BENCH_ROW, area_benchmarks, area_verdict
 from indicators.errors import InvalidChoice, UnknownChoice
 from indicators.model import Indicator, Release, ShownRelease
 from indicators.precomputed import KEPT_PROFILE_VALUES, kept_areas, profile_source_for
+from indicators.profile_values import kept_rows, live_rows, question_of
 from indicators.queries import (
     Pinned,
     ReleaseRef,
@@ -49,62 +50,6 @@ AGS_RE = re.compile(r"^\d{5}(\d{3})?$")
 AREA_KEY_RE = re.compile(r"^(?:DG|\d{2}|\d{5}|\d{8})$")
 ZENSUS_INDICATOR = "bev_zensus22"
 MODES = ("absolut", "index")
-
-
-# Per indicator the values of the asked-for areas (layered rule, or one named release), the
-# headline year, and the peers' values in it (for the ranks, computed by
-# indicators.ranking.rank_values, the one rule of every page). The headline year is the newest
-# year in which the profile's own area (both areas of a comparison) has a real value, else its
-# newest year at all (real beats synthetic: a synthetic continuation of a real series never
-# becomes the headline). `asked` tells the asked-for areas' rows from the peers' headline rows.
-# Of the asked areas in `brief` (a profile's Region, Land and Bund: it shows them in the
-# headline year only) only the row of the headline year and each one's first row (what the
-# series' first row told: that the area has values, and the release named when the own area
-# has none) are returned, not all their years (`whole`: false), and one row of each year in
-# which one of them has a value (the profile's years are the Kommune's and the Region's);
-# whether any asked row is synthetic or real (`synthetic_any`, `real_any`) is counted over all
-# of them in the statement. Only the asked areas' rows go through the aggregates (`vals`); the
-# other peers' (`others`: the peers not asked) are read in their indicator's headline year only,
-# joined on it (~1,000 rows instead of every year's ~3,600 for a Kommune).
-_VALUES_SQL = """
-WITH vals AS (  -- the asked areas' rows (every year)
-  SELECT v.* FROM {source} v WHERE v.ags = ANY(:areas)
-), real_years AS (  -- per indicator the newest year in which every own area has a real value
-  SELECT indicator_id, max(year) AS year FROM (
-    SELECT indicator_id, year FROM vals WHERE ags = ANY(:own) AND NOT synthetic
-    GROUP BY indicator_id, year HAVING count(DISTINCT ags) = cardinality(CAST(:own AS text[]))
-  ) y GROUP BY indicator_id
-), latest AS (  -- joined, not a subquery per indicator; the polarity once per indicator
-  SELECT v.indicator_id, i.polarity,
-         coalesce(r.year, max(v.year) FILTER (WHERE v.ags = ANY(:own)), max(v.year)) AS latest_year,
-         bool_or(v.synthetic) AS synthetic_any, bool_or(NOT v.synthetic) AS real_any
-  FROM vals v JOIN indicator i ON i.id = v.indicator_id
-  LEFT JOIN real_years r ON r.indicator_id = v.indicator_id
-  GROUP BY v.indicator_id, i.polarity, r.year
-), first AS (  -- the first year of each brief area's rows
-  SELECT indicator_id, ags, min(year) AS year FROM vals WHERE ags = ANY(:brief)
-  GROUP BY indicator_id, ags
-), years AS (  -- per brief area and year one row (of the first indicator)
-  SELECT ags, year, min(indicator_id) AS indicator_id FROM vals WHERE ags = ANY(:brief)
-  GROUP BY ags, year
-)
-SELECT v.indicator_id, v.ags, v.year, v.value, v.numerator, v.denominator, v.suppressed,
-       v.flag, v.release_id, v.release_label AS label, v.synthetic, l.latest_year, l.polarity,
-       true AS asked,
-       v.ags = ANY(:peers) AND v.year = l.latest_year AND v.value IS NOT NULL AS peer,
-       f.ags IS NULL OR v.year = l.latest_year AS whole, l.synthetic_any, l.real_any
-FROM vals v JOIN latest l ON l.indicator_id = v.indicator_id
-LEFT JOIN first f ON f.indicator_id = v.indicator_id AND f.ags = v.ags
-LEFT JOIN years y ON y.indicator_id = v.indicator_id AND y.ags = v.ags AND y.year = v.year
-WHERE f.ags IS NULL OR v.year = l.latest_year OR v.year = f.year OR y.ags IS NOT NULL
-UNION ALL  -- the other peers' rows of the headline year only
-SELECT p.indicator_id, p.ags, p.year, p.value, p.numerator, p.denominator, p.suppressed,
-       p.flag, p.release_id, p.release_label, p.synthetic, l.latest_year, l.polarity,
-       false, p.value IS NOT NULL, true, l.synthetic_any, l.real_any
-FROM latest l JOIN {source} p ON p.indicator_id = l.indicator_id AND p.year = l.latest_year
-WHERE p.ags = ANY(:others)
-ORDER BY 1, 2, 3
-"""
 
 
 def valid_areas(conn: Connection) -> list[Area]:
@@ -308,6 +253,7 @@ def _collect(
     own: list[str] | None = None,
     peers: list[str] | None = None,
     brief: list[str] | None = None,
+    keyed: bool = False,
 ) -> dict[str, dict[str, Any]]:
     """Per indicator: headline year, and per area its series, headline value, rank, source.
 
@@ -318,24 +264,19 @@ def _collect(
     Region, Land and Bund); `has_rows` tells whether an area has any row of the indicator, and
     `years` holds the years of its rows returned: for a brief area, over all indicators, every
     year in which it has a value (each year's row is returned with one of them).
+    keyed: a profile's question, whose rows may be kept (indicators.profile_values).
     """
     own = own or areas[:1]
     peers = _peers(conn, own[0]) if peers is None else peers
     out: dict[str, dict[str, Any]] = {}
-    all_areas = sorted(set(areas) | set(peers))
-    # Kept at publish for the home Kommunen, the Region, the Länder and the Bund (0020).
-    source = profile_source_for(conn, all_areas, "CAST(:all_areas AS text[])", release_id)
-    rows = conn.execute(
-        text(_VALUES_SQL.format(source=source)),
-        {
-            "areas": areas,
-            "all_areas": all_areas,
-            "peers": peers,
-            "others": [p for p in peers if p not in areas],
-            "own": own,
-            "brief": [a for a in brief or () if a in areas],
-        },
-    )
+    question = question_of(areas, own, peers, brief or ())
+    # A home area's profile without a named release: the rows kept at its publish (0030).
+    found = kept_rows(conn, question) if keyed and release_id is None else None
+    if found is None:
+        # Kept at publish for the home Kommunen, the Region, the Länder and the Bund (0020).
+        all_areas = sorted(set(areas) | set(peers))
+        source = profile_source_for(conn, all_areas, "CAST(:all_areas AS text[])", release_id)
+        found = live_rows(conn, question, source)
     peer_values: dict[str, dict[str, float]] = {}
     peer_rows: dict[str, dict[str, float | None]] = {}
     polarity: dict[str, str] = {}
@@ -361,7 +302,7 @@ def _collect(
         whole,
         synthetic_any,
         real_any,
-    ) in rows.all():
+    ) in found:
         if peer:
             peer_values.setdefault(ind_id, {})[ags] = value
             polarity[ind_id] = pol
@@ -536,7 +477,7 @@ def profile(
     # The Region's, the Land's and the Bund's rows of the headline year only: the profile shows
     # no more of them (and the years of the Region's values, its choice of period).
     brief = [a for a in (region, land, BUND_AGS) if a != ags]
-    data = _collect(conn, areas, release_id, own=[ags], peers=peers, brief=brief)
+    data = _collect(conn, areas, release_id, own=[ags], peers=peers, brief=brief, keyed=True)
     names = area_names(conn, (land, BUND_AGS))
     years = _years(data, [ags, region])
     if not years:
