@@ -620,10 +620,12 @@ def _wrap_word_by_word(text: str, size: float, width: float, bold: bool = False)
 def test_wrap_by_halving_breaks_where_word_by_word_did(size, bold):
     """The line's length found by halving (germ35) is the longest that fits, as the loop's."""
     texts = [
-        "Quelle: Statistische Ämter des Bundes und der Länder, Regionaldatenbank Deutschland,"
+        # The long lines an image's footer wraps: its source and licence notices (their texts
+        # from their one home, geodata.attribution).
+        f"Quelle: {attribution.STATISTICAL_OFFICES}, Regionaldatenbank Deutschland,"
         " Tabellen 12612-01-01-5-B, 12411-01-01-5-B, Datenstand regionalstatistik-2017",
-        "Gebietsgrenzen: © GeoBasis-DE / BKG 2021, Datenlizenz Deutschland – Namensnennung –"
-        " Version 2.0 (dl-de/by-2-0, https://www.govdata.de/dl-de/by-2-0).",
+        f"Gebietsgrenzen: {attribution.BOUNDARIES}, {attribution.LICENCE_NAME}"
+        f" ({attribution.LICENCE}, {attribution.LICENCE_URL}).",
         "Lebendgeborene je 1.000 Einwohnerinnen und Einwohner",
         "einWortDasLängerIstAlsDieZeileSelbst kurz " * 7,
         "a " * 90,
