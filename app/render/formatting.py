@@ -117,9 +117,16 @@ def fmt_cell(
     """A shown value: "geheim" when withheld, the reason for an official gap, else the number."""
     if suppressed:
         return withheld()
+    return _flag_or_value(value, flag, decimals, unit, current_lang())
+
+
+def _flag_or_value(
+    value: float | None, flag: str | None, decimals: int, unit: str, lang: str
+) -> str:
+    """fmt_cell's shown text for a value not withheld: an official gap's reason, else the number."""
     if value is None and flag in FLAG_TEXT:
         return str(FLAG_TEXT[flag])
-    return fmt_value(value, decimals, unit)
+    return _fmt_value(value, decimals, unit, lang)
 
 
 def download_cell(value: float | None, suppressed: bool = False) -> str:
@@ -138,10 +145,14 @@ def fmt_signed(value: float | None, decimals: int = 1, unit: str = "", points: b
     """A difference with its sign: '+1,2 Pp.' (a difference of % values is in points), '±0'."""
     if value is None:
         return "–"
-    unit = _("Pp.") if unit == "%" and points else unit
+    return _signed(value, decimals, _("Pp.") if unit == "%" and points else unit, current_lang())
+
+
+def _signed(value: float, decimals: int, unit: str, lang: str) -> str:
+    """fmt_signed of a value, its unit already the shown one."""
     if round(value, decimals) == 0:
-        return "±" + fmt_value(0, decimals, unit)
-    return ("+" if value > 0 else "") + fmt_value(value, decimals, unit)
+        return "±" + _fmt_value(0, decimals, unit, lang)
+    return ("+" if value > 0 else "") + _fmt_value(value, decimals, unit, lang)
 
 
 class Numbers:
@@ -179,9 +190,7 @@ class Numbers:
         """fmt_cell."""
         if suppressed:
             return self.withheld
-        if value is None and flag in FLAG_TEXT:
-            return str(FLAG_TEXT[flag])
-        return _fmt_value(value, decimals, unit, self.lang)
+        return _flag_or_value(value, flag, decimals, unit, self.lang)
 
     def signed(
         self, value: float | None, decimals: int = 1, unit: str = "", points: bool = True
@@ -189,10 +198,7 @@ class Numbers:
         """fmt_signed."""
         if value is None:
             return "–"
-        unit = self.points if unit == "%" and points else unit
-        if round(value, decimals) == 0:
-            return "±" + _fmt_value(0, decimals, unit, self.lang)
-        return ("+" if value > 0 else "") + _fmt_value(value, decimals, unit, self.lang)
+        return _signed(value, decimals, self.points if unit == "%" and points else unit, self.lang)
 
 
 def code_spans(text: str) -> Markup:
