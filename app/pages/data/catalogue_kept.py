@@ -29,7 +29,8 @@ from sqlalchemy import Connection
 from app.web.cache import data_version_now
 from geodata.memo import memoised
 from geodata.queries import KOMMUNEN_GEOJSON
-from indicators.version_reads import READS, Read
+from indicators.benchmarks import area_name_key
+from indicators.version_reads import READS, Read, area_name_read
 
 
 @dataclass(frozen=True)
@@ -53,36 +54,41 @@ def kept(family: _Family) -> tuple[str, dict[str, Any]] | None:
     return found
 
 
-def catalogue_reads(conn: Connection) -> tuple[list[str], dict[str, Read]]:
+def catalogue_reads(
+    conn: Connection, area_names: Sequence[str] = ()
+) -> tuple[list[str], dict[str, Read]]:
     """The keys of version_reads.READS for prefetch, and in place of the reads of the kept
-    families (the catalogue, the home areas, the Kommunen's boundaries) reads whose rows are
-    kept under their version; a family kept under its current version goes into the memo
-    here, so prefetch sends no statement for it. Without the versions (a data version read
-    otherwise) READS as they are."""
+    families (the catalogue; the home areas, the Kommunen's boundaries and the names of
+    `area_names`, comparator's) reads whose rows are kept under their version; a family kept
+    under its current version goes into the memo here, so prefetch sends no statement for
+    it. Without the versions (a data version read otherwise) READS as they are."""
     version = data_version_now()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    extra: dict[str, Read] = {}
+    names = {area_name_key(a): area_name_read(a) for a in area_names}
+    extra: dict[str, Read] = dict(names)
     for family in FAMILIES:
         own: str | None = getattr(version, family.version, None)
         if own is None:
             continue
+        reads = {k: READS[k] for k in family.keys} | (names if family.version == "areas" else {})
         held = kept(family)
-        if held is not None and held[0] == own and set(family.keys) <= held[1].keys():
-            for key in family.keys:
+        if held is not None and held[0] == own and set(reads) <= held[1].keys():
+            for key in reads:
                 memoised(conn, key, lambda made=held[1][key]: made)
+                extra.pop(key, None)
             continue
-        for key in family.keys:
-            extra[key] = (READS[key][0], _keeping(app, family, own, key))
+        for key, read in reads.items():
+            extra[key] = (read[0], _keeping(app, family, own, key, read))
     return list(READS), extra
 
 
 def _keeping(
-    app: Any, family: _Family, own: str, key: str
+    app: Any, family: _Family, own: str, key: str, read: Read
 ) -> Callable[[Sequence[str], Sequence[Sequence[Any]]], object]:
-    """READS' builder of `key`, its result kept with the family's version `own`."""
+    """The builder of `read`, its result kept under `key` with the family's version `own`."""
 
     def build(names: Sequence[str], rows: Sequence[Sequence[Any]]) -> object:
-        made = READS[key][1](names, rows)
+        made = read[1](names, rows)
         held = app.extensions.get(family.extension)
         results = dict(held[1]) if held is not None and held[0] == own else {}
         app.extensions[family.extension] = (own, results | {key: made})

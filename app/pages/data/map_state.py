@@ -177,14 +177,10 @@ def state_from_request(embed: bool) -> dict:
     # rest of indicators.version_reads, and the Land's name the page's benchmark choice shows).
     # With them the comparison groups' values and the shown indicator's home values, which
     # are per data version too (a first map: 2 statements instead of 4).
-    # The catalogue itself only when its own version changed (a values-only publish keeps it).
-    keys, catalogue = catalogue_reads(conn)
-    prefetch(
-        conn,
-        keys,
-        area_names=(home_ags()[:2],),
-        extra=catalogue | _first_reads(conn, requested, release_id, pinned),
-    )
+    # The catalogue, the home areas, their boundaries and the Land's name only when their own
+    # versions changed (a values-only publish keeps them: catalogue_kept).
+    keys, catalogue = catalogue_reads(conn, area_names=(home_ags()[:2],))
+    prefetch(conn, keys, extra=catalogue | _first_reads(conn, requested, release_id, pinned))
     # The picker's topics depend on the data only: read once per data version (the year
     # ranges scan every value), not per request.
     topics = DATA_CACHE.get_or_build(("topics", data_version_now()), lambda: picker_topics(conn))
