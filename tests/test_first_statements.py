@@ -196,14 +196,14 @@ def test_a_values_only_publish_keeps_the_catalogue_a_catalogue_change_reads_it(s
         c.execute(text("UPDATE indicator SET name_de = 'Dichte map36' WHERE id = 'bev_dichte'"))
     try:
         status, seen = first_request(stmt_app, url)
-        assert [s for s in seen if "FROM topic" in s]
-        assert _kept_topics(stmt_app) is not kept
-        names = [i.name_de for t in _kept_topics(stmt_app) for i in t.indicators]
-        assert "Dichte map36" in names
         assert "Dichte map36</option>" in client.get(url).get_data(as_text=True)
         # The English picker names the English name, which the change left as it was.
         english = client.get(url + "&lang=en").get_data(as_text=True)
         assert "Dichte map36" not in english and '<option value="bev_dichte"' in english
+        assert [s for s in seen if "FROM topic" in s]
+        assert _kept_topics(stmt_app) is not kept
+        names = [i.name_de for t in _kept_topics(stmt_app) for i in t.indicators]
+        assert "Dichte map36" in names
     finally:
         with engine.begin() as c:
             c.execute(text("UPDATE indicator SET name_de = :n WHERE id = 'bev_dichte'"), {"n": old})
@@ -241,17 +241,61 @@ def test_a_values_only_publish_keeps_the_home_areas_an_area_change_reads_them(st
         c.execute(text("UPDATE area SET name = 'Kommune map37' WHERE ags = :a"), {"a": KOMMUNE})
     try:
         status, seen = first_request(stmt_app, url)
+        for lang in ("", "&lang=en"):
+            assert "Kommune map37" in client.get(url + lang).get_data(as_text=True)
         assert [s for s in seen if "ST_PointOnSurface" in s]
         assert [s for s in seen if "FeatureCollection" in s]
         assert _memo_item(stmt_app, "home_areas") is not areas
         assert _memo_item(stmt_app, KOMMUNEN_GEOJSON) is not shapes
-        for lang in ("", "&lang=en"):
-            assert "Kommune map37" in client.get(url + lang).get_data(as_text=True)
     finally:
         with engine.begin() as c:
             c.execute(text("UPDATE area SET name = :n WHERE ags = :a"), {"n": old, "a": KOMMUNE})
     first_request(stmt_app, url)
     assert "Kommune map37" not in client.get(url).get_data(as_text=True)
+
+
+def test_the_picker_follows_new_year_ranges_with_the_catalogue_kept(stmt_app):
+    """map37: the picker's topics are kept by their input, the kept catalogue's topics (the
+    same objects across a publish of values) and the year ranges: a new data version whose
+    year ranges changed (as a publish of a later year does) shows the new last year in the
+    picker, German and English, with the catalogue still kept."""
+    url = FAMILIES["map (21 Kommunen)"]
+    engine = stmt_app.extensions["sozmon_engine"]
+    client = stmt_app.test_client()
+    first_request(stmt_app, url)
+    kept = _kept_topics(stmt_app)
+    option = '<option value="bev_dichte" data-first="'
+    with engine.begin() as c:
+        old = c.scalar(
+            text(
+                "SELECT years FROM indicator_summary"
+                " WHERE indicator_id = 'bev_dichte' AND NOT synthetic"
+            )
+        )
+        c.execute(
+            text(
+                "UPDATE indicator_summary SET years = years || 2099"
+                " WHERE indicator_id = 'bev_dichte' AND NOT synthetic"
+            )
+        )
+    try:
+        first_request(stmt_app, url)  # a new data version (the cache emptied), same catalogue
+        assert _kept_topics(stmt_app) is kept
+        for lang in ("", "&lang=en"):
+            page = client.get(url + lang).get_data(as_text=True)
+            assert page.split(option, 1)[1].split(">", 1)[0].endswith('data-last="2099"')
+    finally:
+        with engine.begin() as c:
+            c.execute(
+                text(
+                    "UPDATE indicator_summary SET years = :y"
+                    " WHERE indicator_id = 'bev_dichte' AND NOT synthetic"
+                ),
+                {"y": old},
+            )
+    first_request(stmt_app, url)
+    page = client.get(url).get_data(as_text=True)
+    assert not page.split(option, 1)[1].split(">", 1)[0].endswith('data-last="2099"')
 
 
 def test_a_rollback_empties_the_memo_and_the_next_request_builds_it_anew(stmt_app):
