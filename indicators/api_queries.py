@@ -15,13 +15,37 @@ from indicators.queries import INDICATOR_COLUMNS, ReleaseRef, value_source
 RELEASE_COLUMNS = "r.id, r.label, r.status, r.published_at, r.note, r.synthetic"
 
 
-def data_version(conn: Connection) -> str:
+class DataVersion(str):
+    """The data version (the text every key and ETag uses) with the catalogue's and the
+    areas' own versions read in the same row (migrations 0029, 0028): what is kept across
+    publishes under those (app.pages.data.catalogue_kept) is then known to be current
+    without a statement of its own. Equal, hashed and formatted as its text."""
+
+    catalogue: str
+    areas: str
+
+    def __new__(cls, text: str, catalogue: str, areas: str) -> DataVersion:
+        made = super().__new__(cls, text)
+        made.catalogue, made.areas = catalogue, areas
+        return made
+
+    def __getnewargs__(self) -> tuple[str, str, str]:  # type: ignore[override]
+        return str(self), self.catalogue, self.areas
+
+
+def data_version(conn: Connection) -> DataVersion:
     """A fingerprint of everything the API serves; changes with any release or catalogue change."""
     # Triggers bump data_epoch in every transaction that changes releases, the catalogue,
     # provenance or areas (migration 0008): one row instead of an md5 over those tables (~40 ms
     # with all of Germany's areas, on every request that came through nginx).
-    row = conn.execute(text("SELECT n, changed_at FROM data_epoch WHERE id = 1")).one()
-    return f"{row.n}-{row.changed_at.timestamp():.6f}"
+    row = conn.execute(
+        text("SELECT n, changed_at, catalogue_version, areas_version FROM data_epoch WHERE id = 1")
+    ).one()
+    return DataVersion(
+        f"{row.n}-{row.changed_at.timestamp():.6f}",
+        str(row.catalogue_version),
+        str(row.areas_version),
+    )
 
 
 def find_release(conn: Connection, ref: str) -> Release | None:

@@ -46,9 +46,15 @@ def picker_topics(conn: Connection) -> list[Topic]:
     # With them the other reads of a first page that are the same for every visitor of the data
     # version (home areas, breaks, sources): one round trip instead of five.
     prefetch(conn)
-    ranges = year_ranges(conn)
+    return picker_topics_from(topics_with_indicators(conn), year_ranges(conn))
+
+
+def picker_topics_from(
+    catalogue: Sequence[Topic], ranges: Mapping[str, tuple[int, int]]
+) -> list[Topic]:
+    """picker_topics of the catalogue's topics and the indicators' year ranges."""
     topics = []
-    for t in topics_with_indicators(conn):
+    for t in catalogue:
         # Only indicators with published values can be mapped.
         # (evolve: dataclasses.replace without the frozen __init__, ~1 ms for the ~140)
         inds = tuple(evolve(i, years=ranges[i.id]) for i in t.indicators if i.id in ranges)

@@ -96,7 +96,8 @@ def _read(key: str) -> Read:
     return READS[key] if key in READS else PAGE_READS[key]
 
 
-def _area_name(ags: str) -> Read:
+def area_name_read(ags: str) -> Read:
+    """An area's name (comparator's, under area_name_key) as a read; the key a literal."""
     if not ags.isascii() or not ags.isalnum():  # a key as a literal: letters and digits only
         raise ValueError(f"not an area key: {ags!r}")
     return AREA_NAME_SQL.replace(
@@ -117,7 +118,7 @@ def prefetch(
     statement)."""
     reads = (
         {k: _read(k) for k in keys}
-        | {area_name_key(a): _area_name(a) for a in area_names}
+        | {area_name_key(a): area_name_read(a) for a in area_names}
         | dict(extra or {})
     )
     todo = not_memoised(conn, list(reads))
@@ -132,11 +133,19 @@ def prefetch(
         for n, key in enumerate(todo):
             if n and not cursor.nextset():
                 raise RuntimeError(f"no result for {key!r}")
-            names = [d[0] for d in cursor.description or ()]
-            _keep(conn, key, reads[key][1](names, cursor.fetchall()))
+            _keep(conn, key, reads[key][1](column_names(cursor), cursor.fetchall()))
     finally:
         result.close()
     return todo
+
+
+def column_names(cursor: Any) -> list[str]:
+    """The current result's column names (cursor.description's first items, without building
+    its Column objects: ~80 of them per first map)."""
+    res = cursor.pgresult
+    if res is None:
+        return []
+    return [(res.fname(i) or b"").decode() for i in range(res.nfields)]
 
 
 def _keep(conn: Connection, key: str, made: object) -> None:

@@ -19,7 +19,6 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from app.pages.data.catalogue_kept import gated_topics_sql
 from tests.conftest import app_on_clone
 from tests.statements import recorded_statements
 
@@ -177,27 +176,31 @@ def _kept_topics(application: Any) -> object:
 
 
 def test_a_values_only_publish_keeps_the_catalogue_a_catalogue_change_reads_it(stmt_app):
-    """map36: the first map of a new data version asks whether the catalogue's own version
-    (data_epoch.catalogue_version, 0029) is the one kept; if so the gated catalogue statement
-    returns no rows and the kept catalogue (the same object) serves; a change of an indicator
-    draws a new version and the next first map reads and shows it."""
+    """map36, map37: the data version is read with the catalogue's own version
+    (data_epoch.catalogue_version, 0029); while it is the one kept, the next first map sends no
+    catalogue statement and the kept catalogue (the same object) serves; a change of an
+    indicator draws a new version and the next first map reads and shows it (in the picker,
+    German and English)."""
     url = FAMILIES["map (21 Kommunen)"]
     engine = stmt_app.extensions["sozmon_engine"]
     status, seen = first_request(stmt_app, url)
     assert status == 200 and len(seen) <= CEILINGS["map (21 Kommunen)"][0]
     kept = _kept_topics(stmt_app)
-    with engine.connect() as c:
-        version = str(c.scalar(text("SELECT catalogue_version FROM data_epoch WHERE id = 1")))
-        rows = c.exec_driver_sql(gated_topics_sql(version)).all()
-    assert rows == []  # the gate: nothing sent while the version is the kept one
     status, seen = first_request(stmt_app, url)  # the app's cache emptied, as by a publish
-    assert status == 200 and any(f"catalogue_version = '{version}'" in s for s in seen)
+    assert status == 200 and not [s for s in seen if "FROM topic" in s]
+    assert any("catalogue_version" in s for s in seen)
     assert _kept_topics(stmt_app) is kept
+    client = stmt_app.test_client()
     with engine.begin() as c:
         old = c.scalar(text("SELECT name_de FROM indicator WHERE id = 'bev_dichte'"))
         c.execute(text("UPDATE indicator SET name_de = 'Dichte map36' WHERE id = 'bev_dichte'"))
     try:
-        status, _seen = first_request(stmt_app, url)
+        status, seen = first_request(stmt_app, url)
+        assert "Dichte map36</option>" in client.get(url).get_data(as_text=True)
+        # The English picker names the English name, which the change left as it was.
+        english = client.get(url + "&lang=en").get_data(as_text=True)
+        assert "Dichte map36" not in english and '<option value="bev_dichte"' in english
+        assert [s for s in seen if "FROM topic" in s]
         assert _kept_topics(stmt_app) is not kept
         names = [i.name_de for t in _kept_topics(stmt_app) for i in t.indicators]
         assert "Dichte map36" in names
@@ -206,6 +209,93 @@ def test_a_values_only_publish_keeps_the_catalogue_a_catalogue_change_reads_it(s
             c.execute(text("UPDATE indicator SET name_de = :n WHERE id = 'bev_dichte'"), {"n": old})
     first_request(stmt_app, url)
     assert "Dichte map36" not in [i.name_de for t in _kept_topics(stmt_app) for i in t.indicators]
+    assert "Dichte map36" not in client.get(url).get_data(as_text=True)
+
+
+def _memo_item(application: Any, name: str) -> object:
+    """The item the memo of the current data version holds under `name`."""
+    cache = application.extensions["sozmon_cache"]
+    (found,) = [item for key, item in cache.items("catalogue") if key[0] == name]
+    return found
+
+
+def test_a_values_only_publish_keeps_the_home_areas_an_area_change_reads_them(stmt_app):
+    """map37: the home areas (bounds, label points) and the Kommunen's boundaries are kept
+    under data_epoch.areas_version (0028), read with the data version: the next first map
+    sends neither statement; a renamed Kommune draws a new version, and the next first map
+    reads both and shows the new name (table, map, both languages)."""
+    from geodata.queries import KOMMUNEN_GEOJSON
+
+    url = FAMILIES["map (21 Kommunen)"]
+    engine = stmt_app.extensions["sozmon_engine"]
+    first_request(stmt_app, url)
+    areas, shapes = _memo_item(stmt_app, "home_areas"), _memo_item(stmt_app, KOMMUNEN_GEOJSON)
+    status, seen = first_request(stmt_app, url)
+    assert status == 200
+    assert not [s for s in seen if "ST_PointOnSurface" in s or "FeatureCollection" in s]
+    assert _memo_item(stmt_app, "home_areas") is areas
+    assert _memo_item(stmt_app, KOMMUNEN_GEOJSON) is shapes
+    client = stmt_app.test_client()
+    with engine.begin() as c:
+        old = c.scalar(text("SELECT name FROM area WHERE ags = :a"), {"a": KOMMUNE})
+        c.execute(text("UPDATE area SET name = 'Kommune map37' WHERE ags = :a"), {"a": KOMMUNE})
+    try:
+        status, seen = first_request(stmt_app, url)
+        for lang in ("", "&lang=en"):
+            assert "Kommune map37" in client.get(url + lang).get_data(as_text=True)
+        assert [s for s in seen if "ST_PointOnSurface" in s]
+        assert [s for s in seen if "FeatureCollection" in s]
+        assert _memo_item(stmt_app, "home_areas") is not areas
+        assert _memo_item(stmt_app, KOMMUNEN_GEOJSON) is not shapes
+    finally:
+        with engine.begin() as c:
+            c.execute(text("UPDATE area SET name = :n WHERE ags = :a"), {"n": old, "a": KOMMUNE})
+    first_request(stmt_app, url)
+    assert "Kommune map37" not in client.get(url).get_data(as_text=True)
+
+
+def test_the_picker_follows_new_year_ranges_with_the_catalogue_kept(stmt_app):
+    """map37: the picker's topics are kept by their input, the kept catalogue's topics (the
+    same objects across a publish of values) and the year ranges: a new data version whose
+    year ranges changed (as a publish of a later year does) shows the new last year in the
+    picker, German and English, with the catalogue still kept."""
+    url = FAMILIES["map (21 Kommunen)"]
+    engine = stmt_app.extensions["sozmon_engine"]
+    client = stmt_app.test_client()
+    first_request(stmt_app, url)
+    kept = _kept_topics(stmt_app)
+    option = '<option value="bev_dichte" data-first="'
+    with engine.begin() as c:
+        old = c.scalar(
+            text(
+                "SELECT years FROM indicator_summary"
+                " WHERE indicator_id = 'bev_dichte' AND NOT synthetic"
+            )
+        )
+        c.execute(
+            text(
+                "UPDATE indicator_summary SET years = years || 2099"
+                " WHERE indicator_id = 'bev_dichte' AND NOT synthetic"
+            )
+        )
+    try:
+        first_request(stmt_app, url)  # a new data version (the cache emptied), same catalogue
+        assert _kept_topics(stmt_app) is kept
+        for lang in ("", "&lang=en"):
+            page = client.get(url + lang).get_data(as_text=True)
+            assert page.split(option, 1)[1].split(">", 1)[0].endswith('data-last="2099"')
+    finally:
+        with engine.begin() as c:
+            c.execute(
+                text(
+                    "UPDATE indicator_summary SET years = :y"
+                    " WHERE indicator_id = 'bev_dichte' AND NOT synthetic"
+                ),
+                {"y": old},
+            )
+    first_request(stmt_app, url)
+    page = client.get(url).get_data(as_text=True)
+    assert not page.split(option, 1)[1].split(">", 1)[0].endswith('data-last="2099"')
 
 
 def test_a_rollback_empties_the_memo_and_the_next_request_builds_it_anew(stmt_app):

@@ -1,70 +1,97 @@
-"""The catalogue kept across publishes under its own version (migration 0029, issue #32).
+"""The catalogue and the home areas kept across publishes under their own versions (issue #32).
 
 A publish of values draws a new data version and empties the app's cache, the catalogue
-(topics and their indicators: ~170 rows, ~141 KB of definitions) with it, although only a
-change of `topic` or `indicator` changes it; that draws a new `data_epoch.catalogue_version`.
-So the app keeps the last catalogue it read with that version, and a first page after a
-publish sends, in its one round trip of per-version reads, the version and the catalogue's
-statement gated on it: when the version is the one kept the statement returns no rows (the
-server skips the join and nothing is sent) and the kept catalogue goes into the memo of the
-new data version; else its rows are built as always and kept with the new version.
+(topics and their indicators: ~170 rows, ~141 KB of definitions) and the home areas (the
+Region and its Kommunen with bounds and label points, and the Kommunen's boundaries as one
+GeoJSON text) with it, although only a change of `topic` or `indicator` changes the first
+(that draws a new `data_epoch.catalogue_version`, migration 0029) and only a change of `area`
+the others (`data_epoch.areas_version`, 0028). The data version is read with both versions in
+its one row (indicators.api_queries.DataVersion), so the app keeps the last of each it read
+with its version, and a first page after a publish puts the kept results into the memo of the
+new data version without a statement; only a changed version sends their statements, in the
+page's one round trip of per-version reads, and keeps what they give under it.
 
-Per app (each app its own database in the tests: random versions never meet), one entry.
+A change between the version's read and the round trip puts newer rows under the older
+version; that version is never read again (a change draws a new random UUID), so the next data
+version reads them anew. Per app (each app its own database in the tests: random versions
+never meet), one entry per family.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import Connection
 
-from geodata.memo import not_memoised
-from indicators.queries import TOPICS_SQL, topics_from
-from indicators.version_reads import READS, Read
-
-EXTENSION = "sozmon_catalogue_kept"
-VERSION_KEY = "catalogue_version"
-VERSION_SQL = "SELECT catalogue_version FROM data_epoch WHERE id = 1"
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+from app.web.cache import data_version_now
+from geodata.memo import memoised
+from geodata.queries import KOMMUNEN_GEOJSON
+from indicators.benchmarks import area_name_key
+from indicators.version_reads import READS, Read, area_name_read
 
 
-def gated_topics_sql(version: str) -> str:
-    """TOPICS_SQL returning its rows only when the catalogue's version is not `version`."""
-    if not _UUID.fullmatch(version):  # a literal in the statement: a UUID only
-        raise ValueError(f"not a catalogue version: {version!r}")
-    head, order = TOPICS_SQL.split(" ORDER BY ")
-    return (
-        f"{head} WHERE NOT EXISTS (SELECT 1 FROM data_epoch"
-        f" WHERE id = 1 AND catalogue_version = '{version}') ORDER BY {order}"
-    )
+@dataclass(frozen=True)
+class _Family:
+    """Reads of version_reads.READS that change only with one column of data_epoch."""
+
+    extension: str  # where the app keeps (version, {memo key: result})
+    version: str  # the attribute of DataVersion that names the column's version
+    keys: tuple[str, ...]  # memo keys of READS kept under the version
 
 
-def catalogue_reads(conn: Connection) -> tuple[list[str], dict[str, Read]]:
-    """The keys of version_reads.READS without the catalogue, and the reads that replace it
-    (the version, then the gated catalogue: prefetch builds them in this order). When this
-    data version has read the version already (and lost the catalogue from the memo since),
-    the catalogue's own statement as before."""
-    if not not_memoised(conn, [VERSION_KEY]):
-        return list(READS), {}
-    kept: tuple[str, Any] | None = current_app.extensions.get(EXTENSION)
+FAMILIES = (
+    _Family("sozmon_catalogue_kept", "catalogue", ("topics",)),
+    _Family("sozmon_areas_kept", "areas", ("home_areas", KOMMUNEN_GEOJSON)),
+)
+
+
+def kept(family: _Family) -> tuple[str, dict[str, Any]] | None:
+    """The app's (version, {memo key: result}) of a family, or None."""
+    found: tuple[str, dict[str, Any]] | None = current_app.extensions.get(family.extension)
+    return found
+
+
+def catalogue_reads(
+    conn: Connection, area_names: Sequence[str] = ()
+) -> tuple[list[str], dict[str, Read]]:
+    """The keys of version_reads.READS for prefetch, and in place of the reads of the kept
+    families (the catalogue; the home areas, the Kommunen's boundaries and the names of
+    `area_names`, comparator's) reads whose rows are kept under their version; a family kept
+    under its current version goes into the memo here, so prefetch sends no statement for
+    it. Without the versions (a data version read otherwise) READS as they are."""
+    version = data_version_now()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    seen: dict[str, str] = {}
+    names = {area_name_key(a): area_name_read(a) for a in area_names}
+    extra: dict[str, Read] = dict(names)
+    for family in FAMILIES:
+        own: str | None = getattr(version, family.version, None)
+        if own is None:
+            continue
+        reads = {k: READS[k] for k in family.keys} | (names if family.version == "areas" else {})
+        held = kept(family)
+        if held is not None and held[0] == own and set(reads) <= held[1].keys():
+            for key in reads:
+                memoised(conn, key, lambda made=held[1][key]: made)
+                extra.pop(key, None)
+            continue
+        for key, read in reads.items():
+            extra[key] = (read[0], _keeping(app, family, own, key, read))
+    return list(READS), extra
 
-    def version_from(_names: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-        seen["v"] = str(rows[0][0])
-        return seen["v"]
 
-    def topics(names: Sequence[str], rows: Sequence[Sequence[Any]]) -> object:
-        if kept is not None and seen.get("v") == kept[0]:
-            return kept[1]
-        made = topics_from(names, rows)
-        if "v" in seen:
-            app.extensions[EXTENSION] = (seen["v"], made)
+def _keeping(
+    app: Any, family: _Family, own: str, key: str, read: Read
+) -> Callable[[Sequence[str], Sequence[Sequence[Any]]], object]:
+    """The builder of `read`, its result kept under `key` with the family's version `own`."""
+
+    def build(names: Sequence[str], rows: Sequence[Sequence[Any]]) -> object:
+        made = read[1](names, rows)
+        held = app.extensions.get(family.extension)
+        results = dict(held[1]) if held is not None and held[0] == own else {}
+        app.extensions[family.extension] = (own, results | {key: made})
         return made
 
-    sql = TOPICS_SQL if kept is None else gated_topics_sql(kept[0])
-    keys = [k for k in READS if k != "topics"]
-    return keys, {VERSION_KEY: (VERSION_SQL, version_from), "topics": (sql, topics)}
+    return build

@@ -51,7 +51,11 @@ _SMALL_BY_VERSION = InputMemo(1024)
 
 
 def areas_version_now() -> str:
-    """The version of the areas, read at most once per data version."""
+    """The version of the areas: read with the data version (indicators.api_queries
+    .DataVersion), else at most once per data version."""
+    known: str | None = getattr(data_version_now(), "areas", None)
+    if known is not None:
+        return known
     version: str = _AREAS.get_or_build(("version",), lambda: areas_version(get_conn()))
     return version
 
@@ -61,8 +65,8 @@ def prefetch_with_version(keys: Sequence[str]) -> None:
     per-version reads `keys` of indicators.version_reads (those the connection's memo lacks)
     in one round trip: after a publish a territory map needs both (issue #32)."""
     conn = get_conn()
-    if _AREAS.get(("version",)) is not None:
-        prefetch(conn, keys)
+    if _AREAS.get(("version",)) is not None or getattr(data_version_now(), "areas", None):
+        prefetch(conn, keys)  # the version known: read with the data version, or before
         return
     # As Region.get_or_build: the data version first, and what was read kept only if the data
     # did not change meanwhile (else an older areas version could land in a newer data version).

@@ -18,7 +18,7 @@ from app.pages.data.notes import notes_etag_part
 from app.pages.data.series_breaks import break_text, breaks_of
 from app.pages.nav import nav_items
 from app.web import args
-from app.web.cache import Region
+from app.web.cache import InputMemo, Region
 from app.web.db import get_conn
 from app.web.errors import BadRequestWithChoices
 from app.web.home import home_ags
@@ -37,11 +37,11 @@ from indicators.map_queries import (
     home_rows_key,
     home_rows_read,
     map_context,
-    picker_topics,
+    picker_topics_from,
 )
 from indicators.model import Indicator, MapContext, Topic
 from indicators.neighbour_queries import NEIGHBOUR_ROWS, neighbour_rows_read
-from indicators.queries import get_indicator
+from indicators.queries import get_indicator, topics_with_indicators, year_ranges
 from indicators.releases import visible_release
 from indicators.version_reads import Read, prefetch
 
@@ -166,6 +166,36 @@ def _first_reads(
     return reads
 
 
+class _Same:
+    """A key part equal only to the very same object, which the key keeps alive (so its id is
+    not reused): the kept catalogue's topics are one object while its version holds."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: object):
+        self.obj = obj
+
+    def __hash__(self) -> int:
+        return id(self.obj)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.obj is self.obj
+
+
+# The picker's topics by their input: the catalogue's topics (the same objects across a
+# publish of values, app.pages.data.catalogue_kept; a changed catalogue is other objects) and
+# the indicators' year ranges (which a publish may change: part of the key, by value).
+_PICKER_TOPICS = InputMemo(4)
+
+
+def _picker(conn: Connection) -> object:
+    """picker_topics, built again only when the catalogue or the year ranges changed."""
+    prefetch(conn)
+    catalogue, ranges = topics_with_indicators(conn), year_ranges(conn)
+    key = (tuple(_Same(t) for t in catalogue), tuple(ranges.items()))
+    return _PICKER_TOPICS.get_or_build(key, lambda: picker_topics_from(catalogue, ranges))
+
+
 def state_from_request(embed: bool) -> dict:
     """Validate the query string against the data; every fault is a German 4xx with choices."""
     conn = get_conn()
@@ -177,17 +207,13 @@ def state_from_request(embed: bool) -> dict:
     # rest of indicators.version_reads, and the Land's name the page's benchmark choice shows).
     # With them the comparison groups' values and the shown indicator's home values, which
     # are per data version too (a first map: 2 statements instead of 4).
-    # The catalogue itself only when its own version changed (a values-only publish keeps it).
-    keys, catalogue = catalogue_reads(conn)
-    prefetch(
-        conn,
-        keys,
-        area_names=(home_ags()[:2],),
-        extra=catalogue | _first_reads(conn, requested, release_id, pinned),
-    )
+    # The catalogue, the home areas, their boundaries and the Land's name only when their own
+    # versions changed (a values-only publish keeps them: catalogue_kept).
+    keys, catalogue = catalogue_reads(conn, area_names=(home_ags()[:2],))
+    prefetch(conn, keys, extra=catalogue | _first_reads(conn, requested, release_id, pinned))
     # The picker's topics depend on the data only: read once per data version (the year
     # ranges scan every value), not per request.
-    topics = DATA_CACHE.get_or_build(("topics", data_version_now()), lambda: picker_topics(conn))
+    topics = DATA_CACHE.get_or_build(("topics", data_version_now()), lambda: _picker(conn))
     if pinned is not None:
         pinned_id = requested or default_indicator()
         ctx = DATA_CACHE.get_or_build(
