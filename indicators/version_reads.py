@@ -34,6 +34,7 @@ from indicators.benchmarks import AREA_NAME_SQL, area_name_key
 from indicators.breaks import BREAKS_SQL, breaks_from
 from indicators.notes import PUBLIC_NOTES_SQL, notes_from
 from indicators.precomputed import KEPT_AREAS_SQL, kept_areas_from
+from indicators.profile_values import KEPT_QUESTIONS, KEPT_QUESTIONS_SQL, kept_questions_from
 from indicators.queries import (
     SOURCES_SQL,
     TOPICS_SQL,
@@ -85,6 +86,7 @@ PAGE_READS: dict[str, Read] = {
     "kept_areas": (KEPT_AREAS_SQL, kept_areas_from),
     "index_definition": (CURRENT_DEFINITION_SQL, definition_from),
     HOME_LOCATOR: (HOME_LOCATOR_SQL, locator_from),
+    KEPT_QUESTIONS: (KEPT_QUESTIONS_SQL, kept_questions_from),
 }
 
 
