@@ -24,6 +24,7 @@ from indicators.breaks import (
 from indicators.disparities import NO_BENCH_ROW, area_benchmarks, area_verdict
 from indicators.errors import InvalidChoice, UnknownChoice
 from indicators.model import Indicator, Release, ShownRelease
+from indicators.pinning import RELEASE_LABELS
 from indicators.precomputed import KEPT_PROFILE_VALUES, kept_areas, profile_source_for
 from indicators.profile_values import (
     KEPT_QUESTIONS,
@@ -445,6 +446,7 @@ PROFILE_READS = (
     "kept_areas",
     "index_definition",
     KEPT_QUESTIONS,
+    RELEASE_LABELS,
     kept_release_key(ZENSUS_INDICATOR),
     HOME_LOCATOR,
 )

@@ -113,9 +113,8 @@ _KINDS = (
 )
 
 
-def _json(column: str, kind: str) -> str:
-    """SQL: the JSON text of one of the statement's columns (`q.<column>`)."""
-    c = "q." + column
+def json_text(c: str, kind: str) -> str:
+    """SQL: the JSON text of the SQL expression `c` (one of the statement's columns) of a kind."""
     if kind == "none":
         return "'null'"
     if kind == "text":
@@ -128,7 +127,7 @@ def _json(column: str, kind: str) -> str:
     return f"coalesce({c}::text, 'null')"  # int, bool: 12, true
 
 
-_ROW_JSON = "'[' || " + " || ',' || ".join(_json(c, k) for c, k in _KINDS) + " || ']'"
+_ROW_JSON = "'[' || " + " || ',' || ".join(json_text("q." + c, k) for c, k in _KINDS) + " || ']'"
 KEEP_SQL = f"""
 INSERT INTO profile_kept (params, demo, own, n, rows)
 SELECT :params, {DEMO_ON}, :own_text, count(*),

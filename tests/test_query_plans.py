@@ -316,9 +316,10 @@ def test_outside_demo_mode_the_kept_demo_rows_are_not_read(plan_app, real_app):
         assert real[name]["demo"] == 0, (name, real[name])
     # In demo mode the check sees the demo rows read (the fixture's demo release is kept): the
     # comparison shows Beispieldaten for the indicators without real data. (A home Kommune's
-    # profile reads its values statement's rows from `profile_row`, kept per demo mode at
-    # publish — profkeep36; tests/test_profile_values.py checks them against the statement in
-    # both modes — so its demo rows no longer come from profile_value's demo partition.)
+    # profile, and the comparison of two home Kommunen without charts, read their values
+    # statement's rows from `profile_kept`, kept per demo mode at publish — profkeep36, kept37;
+    # tests/test_profile_values.py checks them against the statement in both modes — so their
+    # demo rows no longer come from profile_value's demo partition.)
     assert demo["comparison"]["demo"] > 0, demo["comparison"]
     assert demo["API /trends"]["demo"] > 0, demo["API /trends"]
 

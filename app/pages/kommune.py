@@ -37,6 +37,7 @@ from indicators.benchmarks import Comparator, comparator
 from indicators.classify import COUNT_UNITS, VERDICT_COLOURS
 from indicators.errors import UnknownChoice
 from indicators.findings import profile_findings
+from indicators.neighbour_queries import NEIGHBOUR_ROWS, neighbour_rows_read
 from indicators.notes import NoteIndex
 from indicators.pinning import page_release_ids
 from indicators.profile import (
@@ -49,7 +50,7 @@ from indicators.profile import (
 )
 from indicators.queries import Pinned, ReleaseRef, get_indicator
 from indicators.ranking import GroupSummary, group_summary
-from indicators.ranking_queries import group_values
+from indicators.ranking_queries import KOMMUNE_SPREADS, group_values
 from indicators.trend_queries import area_trends
 from indicators.version_reads import prefetch
 
@@ -74,8 +75,13 @@ def profile_page(ags: str):
     # A cited profile (`stand`): every part of the page read from the releases it showed.
     pinned = parse_pin(release, url_for("kommune.profile", ags=ags))
     source = pinned if pinned is not None else release
-    # The reads every visitor of the data version shares, in one round trip (version_reads).
-    prefetch(get_conn(), PROFILE_READS)
+    # The reads every visitor of the data version shares, in one round trip (version_reads);
+    # a Kommune's profile also shows the spreads (spines) and the similar Kommunen.
+    prefetch(
+        get_conn(),
+        (*PROFILE_READS, KOMMUNE_SPREADS),
+        extra={NEIGHBOUR_ROWS: neighbour_rows_read()},
+    )
     against = comparator(get_conn(), args.benchmark(), home_ags())
     # A period the form cannot mean (von >= bis) is explained beside the form, which keeps the
     # chosen years; the page shows the default period meanwhile. Downloads still get a 400.
