@@ -42,13 +42,16 @@ def gated_topics_sql(version: str) -> str:
     )
 
 
-def catalogue_reads(conn: Connection) -> tuple[list[str], dict[str, Read]]:
-    """The keys of version_reads.READS without the catalogue, and the reads that replace it
-    (the version, then the gated catalogue: prefetch builds them in this order). When this
-    data version has read the version already (and lost the catalogue from the memo since),
-    the catalogue's own statement as before."""
+def catalogue_reads(
+    conn: Connection, wanted: Sequence[str] = tuple(READS)
+) -> tuple[list[str], dict[str, Read]]:
+    """The keys `wanted` (default: version_reads.READS; a profile's and a comparison's: their
+    PROFILE_READS) without the catalogue, and the reads that replace it (the version, then the
+    gated catalogue: prefetch builds them in this order). When this data version has read the
+    version already (and lost the catalogue from the memo since), the catalogue's own
+    statement as before."""
     if not not_memoised(conn, [VERSION_KEY]):
-        return list(READS), {}
+        return list(wanted), {}
     kept: tuple[str, Any] | None = current_app.extensions.get(EXTENSION)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     seen: dict[str, str] = {}
@@ -66,5 +69,5 @@ def catalogue_reads(conn: Connection) -> tuple[list[str], dict[str, Read]]:
         return made
 
     sql = TOPICS_SQL if kept is None else gated_topics_sql(kept[0])
-    keys = [k for k in READS if k != "topics"]
+    keys = [k for k in wanted if k != "topics"]
     return keys, {VERSION_KEY: (VERSION_SQL, version_from), "topics": (sql, topics)}
