@@ -11,7 +11,7 @@ import json
 import pytest
 from sqlalchemy import text
 
-from indicators import profile, profile_values, releases
+from indicators import precomputed, profile, profile_values, releases
 from indicators.precomputed import KEPT_AREAS_SQL, KEPT_PROFILE_VALUES, PROFILE_COLUMNS
 from tests.conftest import invoke
 from tests.statements import recorded_statements
@@ -138,22 +138,26 @@ def test_the_profile_reads_the_kept_rows_and_else_runs_the_statement(app):
         c.rollback()
 
 
-def _comparisons(c) -> dict[str, dict]:
-    return {
-        "page": profile.compare(c, HANNOVER, LEHRTE, region=REGION, series=False),
-        "B before A": profile.compare(c, LEHRTE, HANNOVER, region=REGION, series=False),
-        "with charts": profile.compare(c, HANNOVER, LEHRTE, region=REGION),
-    }
+COMPARISONS = {  # name → the comparison's keyword arguments besides A and B
+    "page": {"series": False},
+    "B before A": {"series": False, "swap": True},
+    "with charts": {"series": True},
+}
+
+
+def _compare(c, name: str) -> dict:
+    kw = dict(COMPARISONS[name])
+    a, b = (LEHRTE, HANNOVER) if kw.pop("swap", False) else (HANNOVER, LEHRTE)
+    return profile.compare(c, a, b, region=REGION, **kw)
 
 
 def test_the_comparison_reads_the_kept_rows_and_else_runs_the_statement(app):
     engine = app.extensions["sozmon_engine"]
     with app.app_context(), engine.connect() as c:
-        read = {}
-        kept = {}
-        for name in ("page", "B before A", "with charts"):
+        read, kept = {}, {}
+        for name in COMPARISONS:
             with recorded_statements(engine) as seen:
-                kept[name] = _comparisons(c)[name]
+                kept[name] = _compare(c, name)
             read[name] = (any(KEPT_READ in s for s in seen), any(STATEMENT in s for s in seen))
         # The page of two home Kommunen without charts (either way round) reads the kept rows;
         # with its charts (every year of the Land and the Bund: not kept) the statement.
@@ -161,8 +165,26 @@ def test_the_comparison_reads_the_kept_rows_and_else_runs_the_statement(app):
         assert read["B before A"] == (True, False)
         assert read["with charts"][1]
         c.execute(text("DELETE FROM profile_kept"))
-        with recorded_statements(engine) as seen:
-            live = _comparisons(c)
-        assert sum(STATEMENT in s for s in seen) == 3
+        live = {}
+        for name in COMPARISONS:
+            with recorded_statements(engine) as seen:
+                live[name] = _compare(c, name)
+            assert any(STATEMENT in s for s in seen), name
         c.rollback()
     assert kept == live
+
+
+def test_without_beispieldaten_one_demo_mode_is_computed_and_copied(app):
+    """No synthetic release: the refresh runs the statement once per question and copies its
+    rows for demo mode; they are the statement's in both modes."""
+    engine = app.extensions["sozmon_engine"]
+    with app.app_context(), engine.connect() as c:
+        c.execute(text("UPDATE release SET synthetic = false"))  # this transaction only
+        precomputed.refresh(c)  # consistent with it: nothing kept is synthetic
+        with recorded_statements(engine) as seen:
+            profile_values.refresh_profile_rows(c)
+        assert sum("INSERT INTO profile_kept" in s for s in seen) == len(_questions(c)) + 1
+        for demo in DEMOS:
+            set_demo(c, demo)
+            _all_kept_are_live(c)
+        c.rollback()
