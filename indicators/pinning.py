@@ -244,7 +244,7 @@ def release_labels_from(
 def release_labels(conn: Connection, ids: Sequence[int]) -> list[str]:
     """The labels of these releases, in id order (from the labels read ahead when a page did)."""
     if has_memo(conn) and not not_memoised(conn, [RELEASE_LABELS]):
-        known = memoised(conn, RELEASE_LABELS, lambda: MappingProxyType({}))
+        known: Mapping[int, str] = memoised(conn, RELEASE_LABELS, lambda: MappingProxyType({}))
         wanted = sorted(set(ids))
         if all(i in known for i in wanted):
             return [known[i] for i in wanted]

@@ -197,7 +197,9 @@ def kept_kommunen_spreads(conn: Connection, headline: dict[str, int]) -> dict[st
     if not headline:
         return {}
     if has_memo(conn) and not not_memoised(conn, [KOMMUNE_SPREADS]):
-        kept = memoised(conn, KOMMUNE_SPREADS, lambda: MappingProxyType({}))
+        kept: Mapping[tuple[str, int], Spread] = memoised(
+            conn, KOMMUNE_SPREADS, lambda: MappingProxyType({})
+        )
         return {i: kept[(i, y)] for i, y in headline.items() if (i, y) in kept}
     rows = conn.execute(
         text(
