@@ -134,7 +134,6 @@ SELECT :params, {DEMO_ON}, :own_text, count(*),
        '[' || coalesce(string_agg({_ROW_JSON}, ',' ORDER BY q.indicator_id, q.ags, q.year), '')
        || ']'
 FROM ({{values}}) q
-RETURNING n
 """
 # The rows kept outside demo mode, kept for demo mode too (refresh_profile_rows: no synthetic
 # release, the same rows in both modes).
@@ -303,7 +302,8 @@ def comparison_questions(conn: Connection, known: set[str]) -> list[Asked]:
 def refresh_profile_rows(conn: Connection) -> int:
     """Keep the values statement's rows of every home area's profile and every pair of home
     Kommunen's comparison, in both demo modes, in the caller's transaction (after profile_value
-    is refreshed: the statement reads it); the number of rows kept."""
+    is refreshed: the statement reads it); the number of questions kept (rows of profile_kept,
+    two per question: one per demo mode)."""
     conn.execute(text("DELETE FROM profile_kept"))
     # The relation profile_source_for would choose for the question (not the gate in the
     # statement, profile_source: it plans both relations, ~3x slower here, 18 s for the Region).
@@ -330,10 +330,9 @@ def refresh_profile_rows(conn: Connection) -> int:
                 )
                 keep = KEEP_SQL.format(values=VALUES_SQL.format(source=source))
                 args = {**p, "params": q.key(), "own_text": ",".join(q.own)}
-                n += conn.execute(text(keep), args).scalar_one()
+                n += conn.execute(text(keep), args).rowcount
         if not synthetic:
-            conn.execute(text(COPY_TO_DEMO_SQL))
-            n *= 2  # the same rows again, for demo mode
+            n += conn.execute(text(COPY_TO_DEMO_SQL)).rowcount
     finally:
         conn.execute(text("SELECT set_config('sozmon.demo', :p, true)"), {"p": prev})
         conn.execute(text("SELECT set_config('extra_float_digits', :d, true)"), {"d": digits})
