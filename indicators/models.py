@@ -342,37 +342,23 @@ class KommuneSpread(Base):
     synthetic: Mapped[bool] = mapped_column(Boolean)
 
 
-class ProfileRow(Base):
-    """The rows of a home area's profile values statement, kept at publish (0030).
+class ProfileKept(Base):
+    """A home area's profile or a pair of home Kommunen's comparison: its values statement's
+    rows kept at publish as one value (0031, replacing 0030's profile_row).
 
-    indicators.profile_values: per home area (`home`), question (`params`, a digest of the asked
-    areas) and demo mode, the statement's rows in its order (`pos`). Filled by
+    indicators.profile_values: per question (`params`, a digest of the asked areas) and demo
+    mode the statement's rows in its order as one JSON array (`rows`, without the indicators'
+    polarity), the own areas (`own`) and the number of rows (`n`). Filled by
     indicators.precomputed.refresh() in every publish and rollback.
     """
 
-    __tablename__ = "profile_row"
+    __tablename__ = "profile_kept"
 
-    home: Mapped[str] = mapped_column(String(8), primary_key=True)
     params: Mapped[str] = mapped_column(String(32), primary_key=True)
     demo: Mapped[bool] = mapped_column(Boolean, primary_key=True)
-    pos: Mapped[int] = mapped_column(Integer, primary_key=True)
-    indicator_id: Mapped[str] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"))
-    ags: Mapped[str] = mapped_column(String(8))
-    year: Mapped[int] = mapped_column(Integer)
-    value: Mapped[float | None] = mapped_column(Float)
-    numerator: Mapped[float | None] = mapped_column(Float)
-    denominator: Mapped[float | None] = mapped_column(Float)
-    suppressed: Mapped[bool | None] = mapped_column(Boolean)
-    flag: Mapped[str | None] = mapped_column(String(3))
-    release_id: Mapped[int | None] = mapped_column(Integer)
-    label: Mapped[str | None] = mapped_column(String(60))
-    synthetic: Mapped[bool | None] = mapped_column(Boolean)
-    latest_year: Mapped[int | None] = mapped_column(Integer)
-    asked: Mapped[bool] = mapped_column(Boolean)
-    peer: Mapped[bool | None] = mapped_column(Boolean)
-    whole: Mapped[bool | None] = mapped_column(Boolean)
-    synthetic_any: Mapped[bool | None] = mapped_column(Boolean)
-    real_any: Mapped[bool | None] = mapped_column(Boolean)
+    own: Mapped[str] = mapped_column(String(40))
+    n: Mapped[int] = mapped_column(Integer)
+    rows: Mapped[str] = mapped_column(Text)
 
 
 class ReleaseSummary(Base):

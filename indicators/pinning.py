@@ -11,11 +11,13 @@ malformed list is a 400 (`InvalidChoice`), an id that names no published or with
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from sqlalchemy import Connection, text
 
+from geodata.memo import has_memo, memoised, not_memoised
 from indicators.errors import InvalidChoice
 from indicators.releases import UnknownRelease
 from indicators.text import _
@@ -225,8 +227,27 @@ def live_page_release_ids(
     return tuple(rows)
 
 
+# Every release's label, read once per data version (every change of `release` bumps it, 0008)
+# by the pages that read it ahead with their other per-version reads (indicators.version_reads:
+# a profile's and a comparison's citation, no round trip of its own).
+RELEASE_LABELS = "release_labels"
+RELEASE_LABELS_SQL = "SELECT id, label FROM release ORDER BY id"
+
+
+def release_labels_from(
+    _names: Sequence[str], rows: Sequence[Sequence[object]]
+) -> Mapping[int, str]:
+    """Release id → label from RELEASE_LABELS_SQL's rows (read-only: the memo shares it)."""
+    return MappingProxyType({int(str(r[0])): str(r[1]) for r in rows})
+
+
 def release_labels(conn: Connection, ids: Sequence[int]) -> list[str]:
-    """The labels of these releases, in id order."""
+    """The labels of these releases, in id order (from the labels read ahead when a page did)."""
+    if has_memo(conn) and not not_memoised(conn, [RELEASE_LABELS]):
+        known: Mapping[int, str] = memoised(conn, RELEASE_LABELS, lambda: MappingProxyType({}))
+        wanted = sorted(set(ids))
+        if all(i in known for i in wanted):
+            return [known[i] for i in wanted]
     rows = conn.scalars(
         text("SELECT label FROM release WHERE id = ANY(CAST(:ids AS int[])) ORDER BY id"),
         {"ids": list(ids)},

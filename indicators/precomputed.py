@@ -419,10 +419,11 @@ def refresh(
         conn.execute(text("SELECT set_config('sozmon.demo', :p, true)"), {"p": prev})
     # After the profile rows: the trends are computed from them (demo mode on in there too).
     trends = lap("area_trend", refresh_trends(conn, indicator_ids))
-    # After the profile rows (read by the statement kept): every home area's, all indicators.
+    # After the profile rows (read by the statement kept): every home area's profile and every
+    # pair of home Kommunen's comparison, all indicators (rows kept, one value per question).
     from indicators.profile_values import refresh_profile_rows  # it imports this module
 
-    lap("profile_row", refresh_profile_rows(conn))
+    lap("profile_kept", refresh_profile_rows(conn))
     return Refreshed(
         indicator_ids,
         rows,

@@ -24,8 +24,16 @@ from indicators.breaks import (
 from indicators.disparities import NO_BENCH_ROW, area_benchmarks, area_verdict
 from indicators.errors import InvalidChoice, UnknownChoice
 from indicators.model import Indicator, Release, ShownRelease
+from indicators.pinning import RELEASE_LABELS
 from indicators.precomputed import KEPT_PROFILE_VALUES, kept_areas, profile_source_for
-from indicators.profile_values import kept_rows, live_rows, question_of
+from indicators.profile_values import (
+    KEPT_QUESTIONS,
+    comparison_of,
+    context_keys,
+    kept_rows,
+    live_rows,
+    question_of,
+)
 from indicators.queries import (
     Pinned,
     ReleaseRef,
@@ -141,18 +149,6 @@ def _known_area(found: dict[str, Area], ags: str) -> Area:
     return a
 
 
-def context_keys(ags_a: str, ags_b: str) -> list[str]:
-    """The areas two areas lie in, shown beside them: their Kreise, then their Länder, then the
-    Bund (A's before B's, each once, neither A nor B itself)."""
-    pa, pb = parents_of(ags_a), parents_of(ags_b)
-    out: list[str] = []
-    for width in (5, 2, len(BUND_AGS)):
-        for k in (*pa, *pb):
-            if len(k) == width and k not in out and k not in (ags_a, ags_b):
-                out.append(k)
-    return out
-
-
 # Ranks in a comparison: among the areas both belong with (None: no common ranking, e.g. a
 # Gemeinde outside the home region, ranked among thousands, is not ranked here).
 RANK_GROUPS = {
@@ -264,19 +260,22 @@ def _collect(
     Region, Land and Bund); `has_rows` tells whether an area has any row of the indicator, and
     `years` holds the years of its rows returned: for a brief area, over all indicators, every
     year in which it has a value (each year's row is returned with one of them).
-    keyed: a profile's question, whose rows may be kept (indicators.profile_values).
+    keyed: a question whose rows may be kept (a home area's profile, a comparison of two
+    home Kommunen: indicators.profile_values).
     """
     own = own or areas[:1]
     peers = _peers(conn, own[0]) if peers is None else peers
     out: dict[str, dict[str, Any]] = {}
     question = question_of(areas, own, peers, brief or ())
-    # A home area's profile without a named release: the rows kept at its publish (0030).
-    found = kept_rows(conn, question) if keyed and release_id is None else None
-    if found is None:
+    # Without a named release: the rows kept at publish, one value to decode (0031).
+    kept = kept_rows(conn, question) if keyed and release_id is None else None
+    if kept is None:
         # Kept at publish for the home Kommunen, the Region, the Länder and the Bund (0020).
         all_areas = sorted(set(areas) | set(peers))
         source = profile_source_for(conn, all_areas, "CAST(:all_areas AS text[])", release_id)
-        found = live_rows(conn, question, source)
+        found: list[Any] = live_rows(conn, question, source)
+    else:
+        found = kept[0]
     peer_values: dict[str, dict[str, float]] = {}
     peer_rows: dict[str, dict[str, float | None]] = {}
     polarity: dict[str, str] = {}
@@ -349,6 +348,8 @@ def _collect(
             d["release"] = label
             if ags == own[0]:  # the headline value's own source names the row
                 ind["release"] = {"id": rel_id, "label": label, "synthetic": synthetic}
+    if kept is not None:  # the kept rows carry no polarity: the indicators' own, read with them
+        polarity = kept[1]
     for ind_id, ind in out.items():  # ranks among the peers in the headline year
         vals = peer_values.get(ind_id, {})
         ranks = dict(
@@ -444,6 +445,8 @@ PROFILE_READS = (
     "public_notes",
     "kept_areas",
     "index_definition",
+    KEPT_QUESTIONS,
+    RELEASE_LABELS,
     kept_release_key(ZENSUS_INDICATOR),
     HOME_LOCATOR,
 )
@@ -658,15 +661,23 @@ def compare(
     )
     # Without charts, the areas beside A and B other than the charts' line and the benchmark
     # (whose row of each side's own headline year a verdict reads) in the headline year only.
-    kept = {ags_a, ags_b, bench_ags, *([reference.ags] if reference else [])}
-    brief = [] if series else [k for k in (*keys, *extra) if k not in kept]
+    q = comparison_of(
+        ags_a,
+        ags_b,
+        [*keys, *extra],
+        [bench_ags, *([reference.ags] if reference else [])],
+        peers,
+        series,
+    )
+    # Two home Kommunen's page without charts against the Region is kept at publish (0031).
     data = _collect(
         conn,
-        [ags_a, ags_b, *keys, *extra],
+        list(q.areas),
         release_id,
-        own=[ags_a, ags_b],
+        own=list(q.own),
         peers=peers,
-        brief=brief,
+        brief=list(q.brief),
+        keyed=True,
     )
     other = None if bench_ags == region else bench_ags
     verdicts = {

@@ -1,12 +1,16 @@
-"""The profile's values statement, and its rows kept per home area at publish (issue #32).
+"""The profile's and the comparison's values statement, and its rows kept at publish (#32).
 
-A Kommune's or the Region's profile without a named release reads the same rows for every
-visitor of a data version: `refresh_profile_rows` runs VALUES_SQL once per home area (and per
-demo mode) in the publish's transaction (indicators.precomputed.refresh, right after
-`profile_value`, which it reads) and keeps its rows in `profile_row` (migration 0030) in the
-statement's order; the request reads them by key (`kept_rows`) instead of running the
-statement (~20 ms with its fetch on all of Germany). A request whose asked areas are not
-exactly those kept (another region, a release named) runs the statement (`live_rows`).
+A home area's profile, and the comparison of two home Kommunen, without a named release read
+the same rows for every visitor of a data version: `refresh_profile_rows` runs VALUES_SQL once
+per question (every home area's profile, every pair of home Kommunen's comparison page; in
+both demo modes) in the publish's transaction (indicators.precomputed.refresh, right after
+`profile_value`, which it reads) and keeps its rows in `profile_kept` (migration 0031) as one
+JSON array in the statement's order, written by PostgreSQL (no row through Python). The
+request reads that one value by key and decodes it (`kept_rows`, ~2 ms for a Kommune's 1,826
+rows) instead of running the statement (~15–25 ms with its fetch on all of Germany) or
+fetching the rows one by one through the driver (0030's `profile_row`: ~5–8 ms). A request
+whose question is not kept (another region, a release named, a comparison with its charts,
+another benchmark, a Gemeinde) runs the statement (`live_rows`).
 """
 
 from __future__ import annotations
@@ -15,11 +19,13 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import combinations
 from typing import Any
 
 from sqlalchemy import Connection, text
 
-from geodata.levels import BUND_AGS
+from geodata.levels import BUND_AGS, parents_of
+from geodata.memo import has_memo, memoised, not_memoised
 from indicators.precomputed import KEPT_AREAS_SQL, KEPT_PROFILE_VALUES, PROFILE_COLUMNS
 from indicators.queries import DEMO_ON
 
@@ -79,32 +85,78 @@ ORDER BY 1, 2, 3
 """
 
 
-# The statement's columns, as kept (`polarity` is not kept: it is the indicator's, read with
-# the rows, so an edit of the catalogue needs no refresh of these).
-KEPT_COLUMNS = (
-    "indicator_id, ags, year, value, numerator, denominator, suppressed, flag, release_id,"
-    " label, synthetic, latest_year, asked, peer, whole, synthetic_any, real_any"
+# The statement's columns as JSON text, in its order, the way json.loads gives back what the
+# driver gives: a float8 PostgreSQL prints without a point or exponent ("12") gets ".0" (else
+# json.loads makes an int of it, and a download would print 12 for 12.0); with
+# extra_float_digits >= 1 (set for the refresh) PostgreSQL prints the shortest text that reads
+# back as the same double, as Python's repr. `polarity` is not kept (null): it is the
+# indicator's, read with the rows (KEPT_SQL), so an edit of the catalogue needs no refresh.
+_KINDS = (
+    ("indicator_id", "text"),
+    ("ags", "text"),
+    ("year", "int"),
+    ("value", "float"),
+    ("numerator", "float"),
+    ("denominator", "float"),
+    ("suppressed", "bool"),
+    ("flag", "text"),
+    ("release_id", "int"),
+    ("label", "text"),
+    ("synthetic", "bool"),
+    ("latest_year", "int"),
+    ("polarity", "none"),
+    ("asked", "bool"),
+    ("peer", "bool"),
+    ("whole", "bool"),
+    ("synthetic_any", "bool"),
+    ("real_any", "bool"),
 )
-_Q = ", ".join("q." + c.strip() for c in KEPT_COLUMNS.split(","))
+
+
+def json_text(c: str, kind: str) -> str:
+    """SQL: the JSON text of the SQL expression `c` (one of the statement's columns) of a kind."""
+    if kind == "none":
+        return "'null'"
+    if kind == "text":
+        return f"coalesce(to_json({c})::text, 'null')"
+    if kind == "float":
+        return (
+            f"coalesce(CASE WHEN {c}::text ~ '^-?[0-9]+$' THEN {c}::text || '.0'"
+            f" ELSE {c}::text END, 'null')"
+        )
+    return f"coalesce({c}::text, 'null')"  # int, bool: 12, true
+
+
+_ROW_JSON = "'[' || " + " || ',' || ".join(json_text("q." + c, k) for c, k in _KINDS) + " || ']'"
 KEEP_SQL = f"""
-INSERT INTO profile_row (home, params, demo, pos, {KEPT_COLUMNS})
-SELECT :home, :params, {DEMO_ON},
-       row_number() OVER (ORDER BY q.indicator_id, q.ags, q.year), {_Q}
+INSERT INTO profile_kept (params, demo, own, n, rows)
+SELECT :params, {DEMO_ON}, :own_text, count(*),
+       '[' || coalesce(string_agg({_ROW_JSON}, ',' ORDER BY q.indicator_id, q.ags, q.year), '')
+       || ']'
 FROM ({{values}}) q
 """
-# The kept rows in the statement's column order, the polarity joined as the statement joins it.
-KEPT_SQL = (
-    """
-SELECT k.indicator_id, k.ags, k.year, k.value, k.numerator, k.denominator, k.suppressed,
-       k.flag, k.release_id, k.label, k.synthetic, k.latest_year, i.polarity, k.asked, k.peer,
-       k.whole, k.synthetic_any, k.real_any
-FROM profile_row k JOIN indicator i ON i.id = k.indicator_id
-WHERE k.home = :home AND k.params = :params AND k.demo = """
-    + f"({DEMO_ON})"
-    + """
-ORDER BY k.pos
-"""
+# The rows kept outside demo mode, kept for demo mode too (refresh_profile_rows: no synthetic
+# release, the same rows in both modes).
+COPY_TO_DEMO_SQL = (
+    "INSERT INTO profile_kept (params, demo, own, n, rows)"
+    " SELECT params, true, own, n, rows FROM profile_kept WHERE NOT demo"
 )
+# The kept rows of a question in the connection's demo mode, with every indicator's polarity
+# (what the statement joins; json: the driver decodes it to a dict).
+KEPT_SQL = (
+    "SELECT k.rows, (SELECT json_object_agg(i.id, i.polarity) FROM indicator i)"
+    " FROM profile_kept k WHERE k.params = :params AND k.demo = " + f"({DEMO_ON})"
+)
+# The questions kept in the connection's demo mode (sent with a profile's and a comparison's
+# other per-version reads, indicators.version_reads.PAGE_READS: a question not kept is then
+# known without a round trip).
+KEPT_QUESTIONS_SQL = "SELECT params FROM profile_kept WHERE demo = " + f"({DEMO_ON})"
+KEPT_QUESTIONS = "kept_questions"
+
+
+def kept_questions_from(_names: Sequence[str], rows: Sequence[Sequence[object]]) -> frozenset[str]:
+    """The kept questions' keys from KEPT_QUESTIONS_SQL's rows."""
+    return frozenset(str(r[0]) for r in rows)
 
 
 @dataclass(frozen=True)
@@ -146,51 +198,130 @@ def live_rows(conn: Connection, q: Asked, source: str) -> list[Any]:
     return list(conn.execute(text(VALUES_SQL.format(source=source)), q.params()).all())
 
 
-def kept_rows(conn: Connection, q: Asked) -> list[Any] | None:
+# The kept rows of one question: the statement's rows (lists, `polarity` None) and every
+# indicator's polarity.
+Kept = tuple[list[list[Any]], dict[str, str]]
+
+
+def kept_rows(conn: Connection, q: Asked) -> Kept | None:
     """The rows kept at publish for this question in the connection's demo mode, or None
-    (none kept: another question, or a database not refreshed since migration 0030)."""
-    rows = conn.execute(text(KEPT_SQL), {"home": q.own[0], "params": q.key()}).all()
-    return list(rows) or None
+    (not kept: another question, or a database not refreshed since migration 0031). A page
+    that read the kept questions ahead (KEPT_QUESTIONS) asks only for a kept one."""
+    key = q.key()
+    if has_memo(conn) and not not_memoised(conn, [KEPT_QUESTIONS]):
+        known = memoised(conn, KEPT_QUESTIONS, lambda: frozenset[str]())
+        if key not in known:
+            return None
+    row = conn.execute(text(KEPT_SQL), {"params": key}).first()
+    if row is None:
+        return None
+    rows: list[list[Any]] = json.loads(row[0])
+    return rows, row[1] or {}
+
+
+def context_keys(ags_a: str, ags_b: str) -> list[str]:
+    """The areas two areas lie in, shown beside them: their Kreise, then their Länder, then the
+    Bund (A's before B's, each once, neither A nor B itself)."""
+    pa, pb = parents_of(ags_a), parents_of(ags_b)
+    out: list[str] = []
+    for width in (5, 2, len(BUND_AGS)):
+        for k in (*pa, *pb):
+            if len(k) == width and k not in out and k not in (ags_a, ags_b):
+                out.append(k)
+    return out
+
+
+def comparison_of(
+    ags_a: str,
+    ags_b: str,
+    beside: Sequence[str],
+    keep: Sequence[str],
+    peers: Sequence[str],
+    series: bool,
+) -> Asked:
+    """A comparison's question (indicators.profile.compare and the refresh build it here):
+    A, B and the areas `beside` them (their Kreise, Länder, the Bund, a chosen benchmark); without
+    charts (`series` false) those not in `keep` (the charts' line, the benchmark) are brief."""
+    kept = {ags_a, ags_b, *keep}
+    brief = [] if series else [k for k in beside if k not in kept]
+    return question_of([ags_a, ags_b, *beside], [ags_a, ags_b], peers, brief)
+
+
+def _homes(conn: Connection) -> tuple[str, list[str]] | None:
+    """The Region's key and its Kommunen's (None: not exactly one Region)."""
+    homes = conn.execute(
+        text("SELECT ags, level FROM area WHERE level IN ('kommune', 'region') ORDER BY ags")
+    ).all()
+    regions = [a for a, level in homes if level == "region"]
+    if len(regions) != 1:
+        return None
+    return regions[0], [a for a, level in homes if level == "kommune"]
 
 
 def home_questions(conn: Connection) -> list[Asked]:
     """The questions of the profiles of the home areas (every Kommune and the Region), as
     indicators.profile.profile asks them: the area, the Region, its Land and the Bund, ranked
     among the home Kommunen (the Region among every Kreis)."""
-    homes = conn.execute(
-        text("SELECT ags, level FROM area WHERE level IN ('kommune', 'region') ORDER BY ags")
-    ).all()
-    regions = [a for a, level in homes if level == "region"]
-    if len(regions) != 1:
+    found = _homes(conn)
+    if found is None:
         return []
-    region = regions[0]
-    kommunen = [a for a, level in homes if level == "kommune"]
+    region, kommunen = found
     kreise = list(
         conn.scalars(text("SELECT ags FROM area WHERE level IN ('region', 'kreis') ORDER BY ags"))
     )
     out = []
-    for ags, level in homes:
+    for ags in [region, *kommunen]:
         land = ags[:2]
         areas = [ags] + ([region] if ags != region else []) + [land, BUND_AGS]
         brief = [a for a in (region, land, BUND_AGS) if a != ags]
-        peers = kommunen if level == "kommune" else kreise
+        peers = kommunen if ags != region else kreise
         out.append(question_of(areas, [ags], peers, brief))
+    return sorted(out, key=lambda q: q.own)
+
+
+def comparison_questions(conn: Connection, known: set[str]) -> list[Asked]:
+    """The questions of the comparison page of every pair of home Kommunen (A before B by key;
+    B before A asks the same sets), as indicators.profile.compare asks them for the page
+    without charts against the Region: beside them the areas they lie in (`known` ones: the
+    Region, the Land, the Bund), ranked among the home Kommunen, the charts' line (the nearest
+    area both lie in) and the Region whole, the others brief."""
+    found = _homes(conn)
+    if found is None:
+        return []
+    region, kommunen = found
+    out = []
+    for a, b in combinations(kommunen, 2):
+        beside = [k for k in context_keys(a, b) if k in known]
+        both = set(parents_of(a)) & set(parents_of(b))
+        reference = next((k for k in beside if k in both), None)
+        keep = [region, *([reference] if reference else [])]
+        out.append(comparison_of(a, b, beside, keep, kommunen, series=False))
     return out
 
 
 def refresh_profile_rows(conn: Connection) -> int:
-    """Keep the values statement's rows of every home area's profile, in both demo modes, in
-    the caller's transaction (after profile_value is refreshed: the statement reads it)."""
-    conn.execute(text("DELETE FROM profile_row"))
-    # The relation profile_source_for chooses for the question (not the gate in the statement,
-    # profile_source: it plans both relations, ~3x slower here, 18 s for the Region).
+    """Keep the values statement's rows of every home area's profile and every pair of home
+    Kommunen's comparison, in both demo modes, in the caller's transaction (after profile_value
+    is refreshed: the statement reads it); the number of questions kept (rows of profile_kept,
+    two per question: one per demo mode)."""
+    conn.execute(text("DELETE FROM profile_kept"))
+    # The relation profile_source_for would choose for the question (not the gate in the
+    # statement, profile_source: it plans both relations, ~3x slower here, 18 s for the Region).
     kept = set(conn.scalars(text(KEPT_AREAS_SQL)))
     prev = conn.scalar(text("SELECT coalesce(current_setting('sozmon.demo', true), '')"))
+    digits = conn.scalar(text("SELECT current_setting('extra_float_digits')"))
+    questions = home_questions(conn) + comparison_questions(conn, kept)
+    # Without a synthetic release (no Beispieldaten at all) the demo mode shows the same values
+    # as outside it, so the statement's rows are the same in both: run once, copied (half the
+    # refresh: ~10 s on all of Germany's 232 questions).
+    synthetic = bool(conn.scalar(text("SELECT EXISTS (SELECT 1 FROM release WHERE synthetic)")))
     n = 0
     try:
-        for demo in ("", "on"):
+        # Floats as the shortest text that reads back as the same double (KEEP_SQL).
+        conn.execute(text("SELECT set_config('extra_float_digits', '1', true)"))
+        for demo in ("", "on") if synthetic else ("",):
             conn.execute(text("SELECT set_config('sozmon.demo', :d, true)"), {"d": demo})
-            for q in home_questions(conn):
+            for q in questions:
                 p = q.params()
                 source = (
                     KEPT_PROFILE_VALUES
@@ -198,7 +329,11 @@ def refresh_profile_rows(conn: Connection) -> int:
                     else f"(SELECT {PROFILE_COLUMNS} FROM shown_value)"
                 )
                 keep = KEEP_SQL.format(values=VALUES_SQL.format(source=source))
-                n += conn.execute(text(keep), {**p, "home": q.own[0], "params": q.key()}).rowcount
+                args = {**p, "params": q.key(), "own_text": ",".join(q.own)}
+                n += conn.execute(text(keep), args).rowcount
+        if not synthetic:
+            n += conn.execute(text(COPY_TO_DEMO_SQL)).rowcount
     finally:
         conn.execute(text("SELECT set_config('sozmon.demo', :p, true)"), {"p": prev})
+        conn.execute(text("SELECT set_config('extra_float_digits', :d, true)"), {"d": digits})
     return n

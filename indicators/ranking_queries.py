@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import Any
+
 from sqlalchemy import Connection, text
 
+from geodata.memo import has_memo, memoised, not_memoised
 from indicators.benchmarks import Comparator
 from indicators.errors import InvalidChoice, UnknownChoice
 from indicators.intervals import area_intervals, intervals_of_areas
@@ -170,10 +175,32 @@ def kommunen_spreads(
     return live_kommunen_spreads(conn, headline, release_id)
 
 
+# Every kept spread (~260 rows), read once per data version by the pages that read it ahead with
+# their other per-version reads (indicators.version_reads: a Kommune's profile, its spines).
+KOMMUNE_SPREADS = "kommune_spreads"
+KOMMUNE_SPREADS_SQL = (
+    "SELECT s.indicator_id, s.year, s.lo, s.q1, s.q3, s.hi, s.n FROM kommune_spread s"
+    f" WHERE NOT s.synthetic OR {DEMO_ON}"
+)
+
+
+def spreads_from(
+    _names: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> Mapping[tuple[str, int], Spread]:
+    """(indicator, year) → spread from KOMMUNE_SPREADS_SQL's rows (read-only: memo shares it)."""
+    return MappingProxyType({(r[0], r[1]): Spread(*r[2:]) for r in rows})
+
+
 def kept_kommunen_spreads(conn: Connection, headline: dict[str, int]) -> dict[str, Spread]:
-    """Per indicator (at the given year) the kept spread of the Kommunen's shown values."""
+    """Per indicator (at the given year) the kept spread of the Kommunen's shown values (from
+    every spread read ahead when the page did)."""
     if not headline:
         return {}
+    if has_memo(conn) and not not_memoised(conn, [KOMMUNE_SPREADS]):
+        kept: Mapping[tuple[str, int], Spread] = memoised(
+            conn, KOMMUNE_SPREADS, lambda: MappingProxyType({})
+        )
+        return {i: kept[(i, y)] for i, y in headline.items() if (i, y) in kept}
     rows = conn.execute(
         text(
             "SELECT s.indicator_id, s.lo, s.q1, s.q3, s.hi, s.n FROM kommune_spread s"

@@ -33,7 +33,9 @@ from geodata.queries import (
 from indicators.benchmarks import AREA_NAME_SQL, area_name_key
 from indicators.breaks import BREAKS_SQL, breaks_from
 from indicators.notes import PUBLIC_NOTES_SQL, notes_from
+from indicators.pinning import RELEASE_LABELS, RELEASE_LABELS_SQL, release_labels_from
 from indicators.precomputed import KEPT_AREAS_SQL, kept_areas_from
+from indicators.profile_values import KEPT_QUESTIONS, KEPT_QUESTIONS_SQL, kept_questions_from
 from indicators.queries import (
     SOURCES_SQL,
     TOPICS_SQL,
@@ -44,6 +46,7 @@ from indicators.queries import (
     sources_from,
     topics_from,
 )
+from indicators.ranking_queries import KOMMUNE_SPREADS, KOMMUNE_SPREADS_SQL, spreads_from
 from indicators.social_index_store import CURRENT_DEFINITION_SQL, definition_from
 
 SEPARATOR = ";\n-- sozmon: next statement\n"
@@ -85,6 +88,9 @@ PAGE_READS: dict[str, Read] = {
     "kept_areas": (KEPT_AREAS_SQL, kept_areas_from),
     "index_definition": (CURRENT_DEFINITION_SQL, definition_from),
     HOME_LOCATOR: (HOME_LOCATOR_SQL, locator_from),
+    KEPT_QUESTIONS: (KEPT_QUESTIONS_SQL, kept_questions_from),
+    RELEASE_LABELS: (RELEASE_LABELS_SQL, release_labels_from),
+    KOMMUNE_SPREADS: (KOMMUNE_SPREADS_SQL, spreads_from),
 }
 
 

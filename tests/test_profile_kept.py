@@ -53,9 +53,10 @@ def test_each_family_reads_the_kept_rows_and_gets_the_live_result(app, demo, mon
             ),
             {"a": GARBSEN},
         )
-        # The profiles' statement rows kept per question (profile_row, 0030; compared with the
-        # statement in tests/test_profile_values.py): gone, so the statement reads profile_value.
-        c.execute(text("DELETE FROM profile_row"))
+        # The profiles' and comparisons' statement rows kept per question (profile_kept, 0031;
+        # compared with the statement in tests/test_profile_values.py): gone, so the statement
+        # reads profile_value.
+        c.execute(text("DELETE FROM profile_kept"))
         # The trends are kept themselves (area_trend, 0024): changed there too.
         c.execute(
             text("UPDATE area_trend SET years = years || 9999 WHERE ags = :a"), {"a": GARBSEN}

@@ -249,9 +249,11 @@ def test_the_seq_scan_check_sees_a_full_scan():
 # territory lists and trends (0024): outside demo mode the readers' condition prunes the demo
 # partition, so these families read none of the kept Beispieldaten (before: read, then
 # filtered away). Family → the kept table it reads.
+# (The comparison of two home Kommunen reads no profile_value row since kept37: its values
+# statement's rows are one value of profile_kept, read by key and demo mode — checked against
+# the statement in both modes by tests/test_profile_values.py.)
 KEPT_FAMILIES = {
     "profile": "profile_value",
-    "comparison": "profile_value",
     "API /trends": "area_trend",
     "image einordnung.svg": "profile_value",
     "area profile": "area_rank",
@@ -315,11 +317,11 @@ def test_outside_demo_mode_the_kept_demo_rows_are_not_read(plan_app, real_app):
         # ... outside demo mode none of the demo partition's.
         assert real[name]["demo"] == 0, (name, real[name])
     # In demo mode the check sees the demo rows read (the fixture's demo release is kept): the
-    # comparison shows Beispieldaten for the indicators without real data. (A home Kommune's
-    # profile reads its values statement's rows from `profile_row`, kept per demo mode at
-    # publish — profkeep36; tests/test_profile_values.py checks them against the statement in
-    # both modes — so its demo rows no longer come from profile_value's demo partition.)
-    assert demo["comparison"]["demo"] > 0, demo["comparison"]
+    # trends of the indicators without real data are the Beispieldaten's. (A home Kommune's
+    # profile, and the comparison of two home Kommunen without charts, read their values
+    # statement's rows from `profile_kept`, kept per demo mode at publish — profkeep36, kept37;
+    # tests/test_profile_values.py checks them against the statement in both modes — so their
+    # demo rows no longer come from profile_value's demo partition.)
     assert demo["API /trends"]["demo"] > 0, demo["API /trends"]
 
 

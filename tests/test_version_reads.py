@@ -158,24 +158,36 @@ def test_the_pages_reads_keep_what_their_readers_read(app):
     summary) keep what each reader reads alone, in one round trip; the map's default bundle
     sends none of them."""
     from geodata.queries import HOME_LOCATOR, locator_paths
+    from indicators.pinning import release_labels
     from indicators.precomputed import kept_areas
     from indicators.profile import PROFILE_READS, ZENSUS_INDICATOR, areas_by_key
     from indicators.queries import kept_release_once, release_for
+    from indicators.ranking_queries import KOMMUNE_SPREADS, kept_kommunen_spreads
     from indicators.social_index_store import current_definition
     from indicators.version_reads import PAGE_READS
 
+    # kept37: the spreads are a Kommune's profile's alone (its spines), not the comparison's.
+    profile_reads = (*PROFILE_READS, KOMMUNE_SPREADS)
     assert not set(PAGE_READS) & set(READS)
-    assert set(PAGE_READS) <= set(PROFILE_READS)
+    assert set(PAGE_READS) <= set(profile_reads)
     app.extensions["sozmon_cache"].clear()
     with app.test_request_context("/"):
         conn = get_conn()
         assert not set(PAGE_READS) & set(prefetch(conn))  # the map's default: none of them
-        read, seen = _statements(app, lambda: prefetch(conn, PROFILE_READS))
+        read, seen = _statements(app, lambda: prefetch(conn, profile_reads))
         assert set(read) == set(PAGE_READS) | {f"kept_release:{ZENSUS_INDICATOR}"}
         assert len([s for s in seen if "data_epoch" not in s]) == 1
         areas = kept_areas(conn)
         assert areas is not None and {"03241", "03241001", "03"} <= set(areas)
         keys = [k for k in ("03241001", "03241", "03", "DG") if k in areas]
+        with app.app_context(), app.extensions["sozmon_engine"].connect() as plain:
+            headline = dict(
+                plain.execute(
+                    text("SELECT indicator_id, max(year) FROM kommune_spread GROUP BY 1")
+                ).all()
+            )
+            ids = list(plain.scalars(text("SELECT id FROM release ORDER BY id")))[:2]
+        asked = [*reversed(ids), ids[0]]  # any order, twice: the labels in id order, once
         kept, seen = _statements(
             app,
             lambda: (
@@ -184,6 +196,8 @@ def test_the_pages_reads_keep_what_their_readers_read(app):
                 current_definition(conn),
                 locator_paths(conn, "03241005", "03241"),
                 areas_by_key(conn, keys),
+                release_labels(conn, asked),
+                kept_kommunen_spreads(conn, headline),
             ),
         )
         assert [s for s in seen if "data_epoch" not in s] == []
@@ -198,6 +212,8 @@ def test_the_pages_reads_keep_what_their_readers_read(app):
         assert kept[2] == current_definition(plain)
         assert kept[3] == locator_paths(plain, "03241005", "03241") and kept[3]["paths"]
         assert kept[4] == areas_by_key(plain, keys) and len(kept[4]) == len(keys)
+        assert kept[5] == release_labels(plain, asked) and len(kept[5]) == 2
+        assert kept[6] == kept_kommunen_spreads(plain, headline) and kept[6]
 
 
 def test_the_profile_names_the_kept_rows_or_the_view_as_the_gate_chose(app):

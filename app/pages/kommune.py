@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
+from app.pages.data.catalogue_kept import catalogue_reads
 from app.pages.data.cite import compare_cite, parse_pin, pinned_page_cite
 from app.pages.data.compare_rows import compare_rows
 from app.pages.data.groups import similar
@@ -37,6 +38,7 @@ from indicators.benchmarks import Comparator, comparator
 from indicators.classify import COUNT_UNITS, VERDICT_COLOURS
 from indicators.errors import UnknownChoice
 from indicators.findings import profile_findings
+from indicators.neighbour_queries import NEIGHBOUR_ROWS, neighbour_rows_read
 from indicators.notes import NoteIndex
 from indicators.pinning import page_release_ids
 from indicators.profile import (
@@ -49,9 +51,9 @@ from indicators.profile import (
 )
 from indicators.queries import Pinned, ReleaseRef, get_indicator
 from indicators.ranking import GroupSummary, group_summary
-from indicators.ranking_queries import group_values
+from indicators.ranking_queries import KOMMUNE_SPREADS, group_values
 from indicators.trend_queries import area_trends
-from indicators.version_reads import prefetch
+from indicators.version_reads import Read, prefetch
 
 bp = Blueprint("kommune", __name__)
 
@@ -74,8 +76,9 @@ def profile_page(ags: str):
     # A cited profile (`stand`): every part of the page read from the releases it showed.
     pinned = parse_pin(release, url_for("kommune.profile", ags=ags))
     source = pinned if pinned is not None else release
-    # The reads every visitor of the data version shares, in one round trip (version_reads).
-    prefetch(get_conn(), PROFILE_READS)
+    # The reads every visitor of the data version shares, in one round trip (version_reads);
+    # a Kommune's profile also shows the spreads (spines) and the similar Kommunen.
+    _prefetch((*PROFILE_READS, KOMMUNE_SPREADS), {NEIGHBOUR_ROWS: neighbour_rows_read()})
     against = comparator(get_conn(), args.benchmark(), home_ags())
     # A period the form cannot mean (von >= bis) is explained beside the form, which keeps the
     # chosen years; the page shows the default period meanwhile. Downloads still get a 400.
@@ -164,6 +167,13 @@ def profile_page(ags: str):
         findings=summary_sentences(found_rows),
         **cited,
     )
+
+
+def _prefetch(keys: tuple[str, ...], extra: dict[str, Read] | None = None) -> None:
+    """The page's per-version reads in one round trip; the catalogue among them only when its
+    own version changed (catalogue_kept: a values-only publish keeps it)."""
+    wanted, catalogue = catalogue_reads(get_conn(), wanted=keys)
+    prefetch(get_conn(), wanted, extra=catalogue | (extra or {}))
 
 
 def profile_cite(p: dict, pinned: Pinned | None, release: int | None) -> dict:
@@ -307,7 +317,7 @@ def compare_page(ags_a: str, ags_b: str):
     release = args.integer("release", args.without("release"), lo=1)
     fmt = args.download_format(downloads.VIEW_FORMATS)
     # The reads every visitor of the data version shares, in one round trip (version_reads).
-    prefetch(get_conn(), PROFILE_READS)
+    _prefetch(PROFILE_READS)
     # The series beside A and B only where charts or a download show them.
     cmp = _comparison(ags_a, ags_b, release, series=bool(fmt) or args.raw("thema") is not None)
     c, pinned, notes = cmp.result, cmp.pinned, cmp.notes

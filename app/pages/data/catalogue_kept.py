@@ -55,9 +55,10 @@ def kept(family: _Family) -> tuple[str, dict[str, Any]] | None:
 
 
 def catalogue_reads(
-    conn: Connection, area_names: Sequence[str] = ()
+    conn: Connection, area_names: Sequence[str] = (), wanted: Sequence[str] = tuple(READS)
 ) -> tuple[list[str], dict[str, Read]]:
-    """The keys of version_reads.READS for prefetch, and in place of the reads of the kept
+    """The keys `wanted` (default version_reads.READS, the map's; a profile's and a comparison's:
+    their own bundle) for prefetch, and in place of the reads of the kept
     families (the catalogue; the home areas, the Kommunen's boundaries and the names of
     `area_names`, comparator's) reads whose rows are kept under their version; a family kept
     under its current version goes into the memo here, so prefetch sends no statement for
@@ -70,7 +71,10 @@ def catalogue_reads(
         own: str | None = getattr(version, family.version, None)
         if own is None:
             continue
-        reads = {k: READS[k] for k in family.keys} | (names if family.version == "areas" else {})
+        # Only the keys the page wants (a profile's bundle has the catalogue, not the boundaries).
+        reads = {k: READS[k] for k in family.keys if k in wanted} | (
+            names if family.version == "areas" else {}
+        )
         held = kept(family)
         if held is not None and held[0] == own and set(reads) <= held[1].keys():
             for key in reads:
@@ -79,7 +83,7 @@ def catalogue_reads(
             continue
         for key, read in reads.items():
             extra[key] = (read[0], _keeping(app, family, own, key, read))
-    return list(READS), extra
+    return list(wanted), extra
 
 
 def _keeping(
