@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 from scripts.benchlib import wrk
 from scripts.benchlib.baseline import Baseline
@@ -35,10 +36,24 @@ def _body(url: str, headers: dict) -> bytes:
     return body
 
 
-def _side_by_side(urls: dict[str, str], headers: dict, runs: int, seconds: float) -> dict:
-    """wrk on each URL in turn, `runs` times; per-run ratios against urls['nginx']."""
+def _side_by_side(
+    urls: dict[str, str], headers: dict, runs: int, seconds: float, together: bool = False
+) -> dict:
+    """wrk on each URL in turn, `runs` times; per-run ratios against urls['nginx'].
+
+    `together` (the test suite's smoke run, `--smoke`): the sides of a run are measured at the
+    same time, one wrk each (each URL is still loaded for `seconds` and each figure is still
+    parsed from its own wrk's output); they compete for the CPU, so the ratios mean nothing."""
     got: dict[str, list[dict]] = {k: [] for k in urls}
     for _ in range(runs):
+        if together:
+            with ThreadPoolExecutor(len(urls)) as pool:
+                done = {
+                    k: pool.submit(wrk.run, u, seconds, headers=headers) for k, u in urls.items()
+                }
+            for k, fut in done.items():
+                got[k].append(fut.result())
+            continue
         for k, u in urls.items():
             got[k].append(wrk.run(u, seconds, headers=headers))
     out: dict = {}
@@ -57,7 +72,13 @@ def _side_by_side(urls: dict[str, str], headers: dict, runs: int, seconds: float
 
 
 def pages(
-    front: str, direct: str, baseline: Baseline, targets: dict[str, str], runs: int, seconds: float
+    front: str,
+    direct: str,
+    baseline: Baseline,
+    targets: dict[str, str],
+    runs: int,
+    seconds: float,
+    together: bool = False,
 ) -> dict:
     """Cached pages: served (nginx cache), the app alone (one instance directly), nginx + file."""
     out = {}
@@ -68,12 +89,17 @@ def pages(
         out[name] = {"path": path, "bytes": len(plain), "gzip_bytes": len(gz)}
         for enc, headers in (("plain", PLAIN), ("gzip", GZIP)):
             urls = {"nginx": static, "served": front + path, "app_alone": direct + path}
-            out[name][enc] = _side_by_side(urls, headers, runs, seconds)
+            out[name][enc] = _side_by_side(urls, headers, runs, seconds, together)
     return out
 
 
 def static_asset(
-    front: str, asset_path: str, baseline: Baseline, runs: int, seconds: float
+    front: str,
+    asset_path: str,
+    baseline: Baseline,
+    runs: int,
+    seconds: float,
+    together: bool = False,
 ) -> dict:
     """A hashed asset (leaflet.js) from scripts/serve vs the same bytes from the baseline."""
     plain = _body(front + asset_path, PLAIN)
@@ -82,7 +108,7 @@ def static_asset(
     out = {"path": asset_path, "bytes": len(plain), "gzip_bytes": len(gz)}
     for enc, headers in (("plain", PLAIN), ("gzip", GZIP)):
         out[enc] = _side_by_side(
-            {"nginx": static, "served": front + asset_path}, headers, runs, seconds
+            {"nginx": static, "served": front + asset_path}, headers, runs, seconds, together
         )
     return out
 

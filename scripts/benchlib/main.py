@@ -101,6 +101,7 @@ def run(args: argparse.Namespace) -> dict:
         "machine": platform.node(),
         "cpus": os.cpu_count(),
         "quick": args.quick,
+        "smoke": args.smoke,
         "served": {"workers": args.workers, "worker_class": "gthread", "threads": 4},
         "baseline": "nginx (Debian) serving the same bytes as files, gzip_static",
     }
@@ -109,14 +110,14 @@ def run(args: argparse.Namespace) -> dict:
     with served(None, 1, **env) as stack, baseline.nginx_files() as files:
         front, direct = stack["front"], stack["instances"][0]
         section("HTTP: cached pages from scripts/serve vs nginx serving the same bytes as a file")
-        res["http"] = http.pages(front, direct, files, PAGES, args.runs, args.seconds)
+        res["http"] = http.pages(front, direct, files, PAGES, args.runs, args.seconds, args.smoke)
         for name, fig in res["http"].items():
             for enc in ("plain", "gzip"):
                 _show_pair(f"{name} ({fig['bytes']} B, {enc})", fig[enc])
 
         section("Static asset (leaflet.js, hashed name) vs the same bytes from nginx")
         res["static_asset"] = http.static_asset(
-            front, _asset_path(front), files, args.runs, args.seconds
+            front, _asset_path(front), files, args.runs, args.seconds, args.smoke
         )
         for enc in ("plain", "gzip"):
             _show_pair(f"leaflet.js ({enc})", res["static_asset"][enc])
@@ -209,6 +210,12 @@ def main() -> None:
     p.add_argument(
         "--quick", action="store_true", help="smoke run: short, skips scale and pygeoapi"
     )
+    p.add_argument(
+        "--smoke",
+        action="store_true",
+        help="with --quick, for the test suite: the sides of each HTTP figure (nginx, served, "
+        "app alone) measured at the same time; shorter, the ratios mean nothing",
+    )
     p.add_argument("--runs", type=int, default=3, help="repetitions per figure (min/median/max)")
     p.add_argument("--seconds", type=float, default=10, help="seconds per wrk run")
     p.add_argument(
@@ -225,6 +232,8 @@ def main() -> None:
     p.add_argument("--skip-first-request", action="store_true")
     p.add_argument("--out", type=Path, default=ROOT / "bench-results" / "bench.json")
     args = p.parse_args()
+    if args.smoke and not args.quick:
+        p.error("--smoke only with --quick")
     if args.quick:
         args.runs, args.seconds = 1, 1
         args.skip_scale = args.skip_pygeoapi = args.skip_scale_out = args.skip_genesis = True

@@ -3,8 +3,12 @@ app server."""
 
 from __future__ import annotations
 
+import base64
+import functools
+import hashlib
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -63,17 +67,34 @@ def page(browser, live_server):
     context.close()
 
 
-def axe_violations(page) -> list[dict]:
-    """Run axe-core (bundled with axe-playwright-python, injected locally) on the page: every
-    rule, every violation with all its nodes. `resultTypes: ["violations"]` only stops axe from
-    building the selectors and HTML of every *passing* node (axe's documented performance
-    option): on a Kommune's profile (3,700 elements) the result shrank from 6.8 MB to 60 kB and
-    a run from 10–12 s to 3 s, with the same violations (checked on pages with planted ones:
-    docs/development.md)."""
-    from axe_playwright_python.sync_playwright import Axe
+AXE_DIR = Path(__file__).resolve().parent / "vendor" / "axe-core"
+AXE_VERSION = "4.14.1"
+AXE_SRI = "sha256-KTSJmUUM3yhJqOcLeRL8LahahJ2jnA0NU5T1HUqe2Vw="  # its sri-history.json
 
-    results = Axe().run(page, options={"resultTypes": ["violations"]})
-    return results.response["violations"]
+
+@functools.cache
+def axe_script() -> str:
+    """axe-core's script, vendored (vendor/axe-core/README.md), checked against its SRI hash."""
+    body = (AXE_DIR / "axe.min.js").read_bytes()
+    sri = "sha256-" + base64.b64encode(hashlib.sha256(body).digest()).decode()
+    assert sri == AXE_SRI, f"vendor/axe-core/axe.min.js is not axe-core {AXE_VERSION}: {sri}"
+    return body.decode()
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core (vendored 4.14.1, injected locally) on the page: every rule, every violation
+    with all its nodes. `resultTypes: ["violations"]` only stops axe from building the selectors
+    and HTML of every *passing* node (axe's documented performance option): on a Kommune's
+    profile (3,700 elements) the result shrank from 6.8 MB to 60 kB and a run from 10–12 s to
+    3 s, with the same violations (checked on pages with planted ones: docs/development.md).
+    4.14.1 rather than axe-playwright-python's bundled 4.12.1: half the time on the big pages,
+    the same results (docs/ops/suite37.md)."""
+    page.evaluate(axe_script())
+    assert page.evaluate("() => axe.version") == AXE_VERSION
+    results = page.evaluate(
+        "() => axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)"
+    )
+    return results
 
 
 def describe(violations: list[dict]) -> str:

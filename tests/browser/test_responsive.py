@@ -285,7 +285,8 @@ def test_start_page_search_and_live_map(page, live_server):
     page.goto(live_server + "/")
     assert page.locator(".start-map path[data-ags]").count() == 21
     assert "Seed" not in page.locator("main").inner_text()
-    page.get_by_label("Kommune oder Kennzahl suchen").fill("Lehrte")
+    # the field by its label's name (the search landmark carries the same name: aria-labelledby)
+    page.get_by_role("combobox", name="Kommune oder Kennzahl suchen").fill("Lehrte")
     page.get_by_role("button", name="Suchen", exact=True).click()
     page.wait_for_url(re.compile(rf"/kommune/{LEHRTE}$"))
     page.goto(live_server + "/suche?q=quote")
